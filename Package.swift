@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "portaladmin",
+    products: [
+        .executable(name: "portaladmin", targets: ["portaladmin"]),
+        .library(name: "PortalKit", targets: ["PortalKit"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+        .target(
+            name: "PortalKit", dependencies: ["CSQLite", "CCrypto"],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "portaladmin", dependencies: ["PortalKit"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "PortalKitTests", dependencies: ["PortalKit"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "portaladminTests", dependencies: ["portaladmin", "PortalKit"],
+            resources: [.copy("Snapshots")],
+            swiftSettings: strict),
+    ]
+)

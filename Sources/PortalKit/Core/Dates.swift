@@ -1,0 +1,116 @@
+public import FoundationEssentials
+
+/// A calendar date without a time or zone (a birth date, a school-year end), proleptic Gregorian.
+public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              day >= 1, day <= CivilDate.daysIn(month: month, year: year) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    public static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Parses `YYYY-MM-DD` or the US `M/D/YYYY`; nil for anything else or an impossible date.
+    public init?(parsing text: String) {
+        let t = text.trimmed()
+        if t.count == 10, t.utf8.filter({ $0 == UInt8(ascii: "-") }).count == 2 {
+            let p = t.split(separator: "-")
+            guard p.count == 3, p[0].count == 4, p[1].count == 2, p[2].count == 2,
+                  let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2]) else { return nil }
+            self.init(year: y, month: m, day: d)
+        } else if t.contains("/") {
+            let p = t.split(separator: "/", omittingEmptySubsequences: false)
+            guard p.count == 3, (1...2).contains(p[0].count), (1...2).contains(p[1].count),
+                  p[2].count == 4, let m = Int(p[0]), let d = Int(p[1]), let y = Int(p[2])
+            else { return nil }
+            self.init(year: y, month: m, day: d)
+        } else {
+            return nil
+        }
+    }
+
+    public var description: String {
+        pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    public var daysSinceEpoch: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    public init(daysSinceEpoch z0: Int) {
+        let z = z0 + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        self.year = y
+        self.month = m
+        self.day = d
+    }
+
+    public func adding(days: Int) -> CivilDate { CivilDate(daysSinceEpoch: daysSinceEpoch + days) }
+
+    public static func < (a: CivilDate, b: CivilDate) -> Bool { a.daysSinceEpoch < b.daysSinceEpoch }
+}
+
+func pad(_ n: Int, _ width: Int) -> String {
+    let s = String(n)
+    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+}
+
+public enum Timestamp {
+    /// ISO 8601 in UTC with seconds, e.g. `2026-11-25T22:41:07Z`.
+    public static func iso(_ date: Date) -> String {
+        let t = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = t >= 0 ? t / 86400 : (t - 86399) / 86400
+        let secs = t - days * 86400
+        let d = CivilDate(daysSinceEpoch: days)
+        return d.description + "T" + pad(secs / 3600, 2) + ":" + pad(secs / 60 % 60, 2) + ":"
+            + pad(secs % 60, 2) + "Z"
+    }
+
+    /// Parses what `iso` writes, or a bare date (midnight UTC).
+    public static func parse(_ text: String) -> Date? {
+        if let d = CivilDate(parsing: text) {
+            return Date(timeIntervalSince1970: Double(d.daysSinceEpoch) * 86400)
+        }
+        let t = text.trimmed()
+        guard t.count == 20, t.hasSuffix("Z"), let d = CivilDate(parsing: String(t.prefix(10))) else {
+            return nil
+        }
+        let time = t.dropFirst(11).dropLast().split(separator: ":")
+        guard time.count == 3, let h = Int(time[0]), let m = Int(time[1]), let s = Int(time[2]),
+              (0..<24).contains(h), (0..<60).contains(m), (0..<60).contains(s) else { return nil }
+        return Date(timeIntervalSince1970: Double(d.daysSinceEpoch * 86400 + h * 3600 + m * 60 + s))
+    }
+
+    public static func utcDate(_ date: Date) -> CivilDate {
+        let t = Int(date.timeIntervalSince1970.rounded(.down))
+        return CivilDate(daysSinceEpoch: t >= 0 ? t / 86400 : (t - 86399) / 86400)
+    }
+}

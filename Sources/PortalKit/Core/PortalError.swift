@@ -1,0 +1,83 @@
+/// What kind of failure happened; one `switch` in the command line maps it to an exit code.
+public enum ErrorCode: String, Sendable, CaseIterable {
+    case failure
+    case cancelled
+    case rejectedRows
+    case notFound
+    case conflict
+    case usage
+    case dataError
+    case noInput
+    case `internal`
+    case cannotCreate
+    case ioError
+    case busy
+    case permission
+    case interrupted
+
+    /// The process exit code (sysexits.h where one fits).
+    public var exitCode: Int32 {
+        switch self {
+        case .failure: 1
+        case .cancelled: 2
+        case .rejectedRows: 3
+        case .notFound: 4
+        case .conflict: 5
+        case .usage: 64
+        case .dataError: 65
+        case .noInput: 66
+        case .internal: 70
+        case .cannotCreate: 73
+        case .ioError: 74
+        case .busy: 75
+        case .permission: 77
+        case .interrupted: 130
+        }
+    }
+
+    /// What the exit code means, for `help exit-codes` and the man page.
+    public var meaning: String {
+        switch self {
+        case .failure: "failure not listed below"
+        case .cancelled: "cancelled at a prompt"
+        case .rejectedRows: "a bulk run finished but rejected some rows (see its results file)"
+        case .notFound: "not found"
+        case .conflict: "conflict with the current state (key already used, username taken, ...)"
+        case .usage: "usage error: unknown command or option, missing argument, bad value"
+        case .dataError: "bad input data"
+        case .noInput: "input file or database missing"
+        case .internal: "internal error"
+        case .cannotCreate: "cannot create output"
+        case .ioError: "I/O error (for example, disk full)"
+        case .busy: "temporarily busy; retry"
+        case .permission: "the operator's role does not allow it"
+        case .interrupted: "interrupted (Ctrl-C); nothing was written"
+        }
+    }
+}
+
+/// An error as a value: a code, a message saying what is wrong, a hint saying what to do, and
+/// optionally the underlying cause (shown only with `-v`, since it may contain data).
+public struct PortalError: Error, Sendable, CustomStringConvertible {
+    public var code: ErrorCode
+    public var message: String
+    public var hint: String?
+    public var cause: String?
+
+    public init(_ code: ErrorCode, _ message: String, hint: String? = nil, cause: String? = nil) {
+        self.code = code
+        self.message = message
+        self.hint = hint
+        self.cause = cause
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+
+    public static func notFound(_ what: String, _ id: String, hint: String? = nil) -> PortalError {
+        PortalError(.notFound, "\(what) '\(id)' not found", hint: hint)
+    }
+
+    public static func usage(_ message: String, hint: String? = nil) -> PortalError {
+        PortalError(.usage, message, hint: hint)
+    }
+}

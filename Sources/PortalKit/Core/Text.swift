@@ -1,0 +1,48 @@
+public extension StringProtocol {
+    /// Without leading and trailing white space (spaces, tabs, CR, LF, NBSP).
+    func trimmed() -> String {
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        var out = String.UnicodeScalarView()
+        out.append(contentsOf: scalars[start...end])
+        return String(out)
+    }
+}
+
+/// Edit distance, for "Did you mean ...?" suggestions.
+public func levenshtein(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var prev = Array(0...b.count)
+    var cur = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        cur[0] = i
+        for j in 1...b.count {
+            cur[j] = Swift.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&prev, &cur)
+    }
+    return prev[b.count]
+}
+
+/// The closest candidate to `word`, if it is close enough to be a likely typo.
+public func nearest(_ word: String, in candidates: [String]) -> String? {
+    let w = word.lowercased()
+    if let p = candidates.first(where: { $0.hasPrefix(w) && w.count >= 3 }) { return p }
+    let best = candidates.map { ($0, levenshtein(w, $0.lowercased())) }.min { $0.1 < $1.1 }
+    guard let best, best.1 <= Swift.max(2, w.count / 3) else { return nil }
+    return best.0
+}
+
+/// `12,345` — counts in messages read better grouped.
+public func grouped(_ n: Int) -> String {
+    let s = String(n.magnitude)
+    var out = ""
+    for (i, c) in s.enumerated() {
+        if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return n < 0 ? "-" + out : out
+}

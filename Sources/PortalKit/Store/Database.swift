@@ -1,0 +1,328 @@
+internal import CSQLite
+public import FoundationEssentials
+#if canImport(Glibc)
+internal import Glibc
+#endif
+
+/// A value bound to or read from a statement.
+public enum SQLValue: Sendable, Equatable, Hashable {
+    case null
+    case int(Int64)
+    case double(Double)
+    case text(String)
+
+    public var string: String? {
+        switch self {
+        case .text(let s): s
+        case .int(let i): String(i)
+        case .double(let d): String(d)
+        case .null: nil
+        }
+    }
+
+    public var int: Int64? {
+        switch self {
+        case .int(let i): i
+        case .text(let s): Int64(s)
+        case .double(let d): Int64(d)
+        case .null: nil
+        }
+    }
+}
+
+extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral {
+    public init(stringLiteral value: String) { self = .text(value) }
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    public init(nilLiteral: ()) { self = .null }
+}
+
+public extension SQLValue {
+    init(_ s: String?) { self = s.map { .text($0) } ?? .null }
+    init(_ i: Int?) { self = i.map { .int(Int64($0)) } ?? .null }
+    init(_ b: Bool) { self = .int(b ? 1 : 0) }
+}
+
+/// SQLite result codes matched by class, as GRDB's `ResultCode` does.
+/// See https://www.sqlite.org/rescode.html
+public struct SQLiteError: Error, Sendable, CustomStringConvertible {
+    public let resultCode: Int32
+    public let message: String
+    public let sql: String?
+
+    public var primary: Int32 { resultCode & 0xff }
+    public var isBusy: Bool { primary == SQLITE_BUSY || primary == SQLITE_LOCKED }
+    public var isFull: Bool { primary == SQLITE_FULL }
+    public var isConstraint: Bool { primary == SQLITE_CONSTRAINT }
+    public var isInterrupt: Bool { primary == SQLITE_INTERRUPT }
+    public var isNotADatabase: Bool { primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT }
+    public var isCantOpen: Bool { primary == SQLITE_CANTOPEN }
+    public var isIO: Bool { primary == SQLITE_IOERR }
+    public var isReadOnly: Bool { primary == SQLITE_READONLY }
+
+    public var description: String { "SQLite error \(resultCode): \(message)" }
+
+    /// The user-facing error for this SQLite failure. The message never carries bound values.
+    public var portalError: PortalError {
+        if isBusy {
+            return PortalError(.busy, "the database is busy (another portaladmin is writing)",
+                               hint: "retry in a moment", cause: description)
+        }
+        if isFull {
+            return PortalError(.ioError, "the disk is full; nothing was written",
+                               hint: "free some space and run the command again", cause: description)
+        }
+        if isInterrupt {
+            return PortalError(.interrupted, "interrupted; rolled back, nothing was written")
+        }
+        if isConstraint {
+            return PortalError(.conflict, "the change conflicts with existing data",
+                               hint: "rerun with -v to see which constraint", cause: description)
+        }
+        if isNotADatabase {
+            return PortalError(.dataError, "the file is not a portaladmin database (or is damaged)",
+                               hint: "check --db / $PORTALADMIN_DB", cause: description)
+        }
+        if isCantOpen {
+            return PortalError(.noInput, "cannot open the database file",
+                               hint: "check the path and its folder's permissions", cause: description)
+        }
+        if isReadOnly {
+            return PortalError(.cannotCreate, "the database is read-only",
+                               hint: "check the file's permissions", cause: description)
+        }
+        if isIO {
+            return PortalError(.ioError, "I/O error on the database file",
+                               hint: "check the disk; rerun with -v for details", cause: description)
+        }
+        return PortalError(.internal, "database error", hint: "rerun with -v for details",
+                           cause: description)
+    }
+}
+
+/// A prepared statement. Cached by `Database` and reset before each use.
+public final class Statement {
+    let handle: OpaquePointer
+    unowned let db: Database
+    let sql: String
+
+    init(db: Database, sql: String) throws {
+        var h: OpaquePointer?
+        let rc = sqlite3_prepare_v3(db.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &h, nil)
+        guard rc == SQLITE_OK, let h else { throw db.error(rc, sql: sql) }
+        self.handle = h
+        self.db = db
+        self.sql = sql
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    func bind(_ values: [SQLValue]) throws {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        for (i, v) in values.enumerated() {
+            let idx = Int32(i + 1)
+            let rc: Int32
+            switch v {
+            case .null: rc = sqlite3_bind_null(handle, idx)
+            case .int(let n): rc = sqlite3_bind_int64(handle, idx, n)
+            case .double(let d): rc = sqlite3_bind_double(handle, idx, d)
+            case .text(let s): rc = sqlite3_bind_text(handle, idx, s, -1, portal_sqlite_transient())
+            }
+            if rc != SQLITE_OK { throw db.error(rc, sql: sql) }
+        }
+    }
+
+    /// Steps once; true when a row is available.
+    func step() throws -> Bool {
+        let rc = sqlite3_step(handle)
+        if rc == SQLITE_ROW { return true }
+        if rc == SQLITE_DONE { return false }
+        let err = db.error(rc, sql: sql)
+        sqlite3_reset(handle)
+        throw err
+    }
+
+    var columnCount: Int { Int(sqlite3_column_count(handle)) }
+
+    func columnName(_ i: Int) -> String { String(cString: sqlite3_column_name(handle, Int32(i))) }
+
+    func value(_ i: Int) -> SQLValue {
+        let idx = Int32(i)
+        switch sqlite3_column_type(handle, idx) {
+        case SQLITE_NULL: return .null
+        case SQLITE_INTEGER: return .int(sqlite3_column_int64(handle, idx))
+        case SQLITE_FLOAT: return .double(sqlite3_column_double(handle, idx))
+        default:
+            guard let p = sqlite3_column_text(handle, idx) else { return .null }
+            return .text(String(cString: p))
+        }
+    }
+}
+
+/// A row read from a query: values by position or by column name.
+public struct Row: Sendable {
+    public let columns: [String]
+    public let values: [SQLValue]
+
+    public subscript(_ name: String) -> SQLValue {
+        guard let i = columns.firstIndex(of: name) else { return .null }
+        return values[i]
+    }
+    public subscript(_ i: Int) -> SQLValue { values[i] }
+
+    public func string(_ name: String) -> String? { self[name].string }
+    public func text(_ name: String) -> String { self[name].string ?? "" }
+    public func int(_ name: String) -> Int? { self[name].int.map { Int($0) } }
+    public func bool(_ name: String) -> Bool { (self[name].int ?? 0) != 0 }
+}
+
+/// One SQLite connection. Not shared between threads; a process holds one.
+public final class Database {
+    let handle: OpaquePointer
+    public let path: String
+    private var cache: [String: Statement] = [:]
+    private var depth = 0
+
+    /// Opens (creating if asked) the database at `path` in WAL mode with foreign keys on and a
+    /// busy timeout, so a second writer waits a little before reporting "busy".
+    public init(path: String, create: Bool = true, busyTimeoutMs: Int32 = 5000) throws {
+        var h: OpaquePointer?
+        var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
+        if create { flags |= SQLITE_OPEN_CREATE }
+        let rc = sqlite3_open_v2(path, &h, flags, nil)
+        guard rc == SQLITE_OK, let h else {
+            let msg = h.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let h { sqlite3_close_v2(h) }
+            throw SQLiteError(resultCode: rc, message: msg, sql: nil)
+        }
+        self.handle = h
+        self.path = path
+        sqlite3_busy_timeout(h, busyTimeoutMs)
+        sqlite3_extended_result_codes(h, 1)
+        try execute("PRAGMA foreign_keys = ON")
+        let mode = try scalar("PRAGMA journal_mode = WAL")?.string ?? ""
+        if mode.lowercased() != "wal" && path != ":memory:" {
+            throw PortalError(.ioError, "cannot switch the database to WAL mode",
+                              hint: "the file system may not support shared memory")
+        }
+        try execute("PRAGMA synchronous = NORMAL")
+        Interrupts.attach(h)
+    }
+
+    deinit {
+        Interrupts.detach()
+        cache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    func error(_ rc: Int32, sql: String?) -> SQLiteError {
+        SQLiteError(resultCode: sqlite3_extended_errcode(handle),
+                    message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+
+    /// Runs one or more statements that take no arguments and return no rows.
+    public func execute(_ sql: String) throws {
+        var err: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &err)
+        if rc != SQLITE_OK {
+            let msg = err.map { String(cString: $0) } ?? ""
+            sqlite3_free(err)
+            throw SQLiteError(resultCode: sqlite3_extended_errcode(handle), message: msg, sql: sql)
+        }
+    }
+
+    func statement(_ sql: String) throws -> Statement {
+        if let s = cache[sql] { return s }
+        let s = try Statement(db: self, sql: sql)
+        cache[sql] = s
+        return s
+    }
+
+    /// Runs a statement that changes rows; returns the number of rows changed.
+    @discardableResult
+    public func run(_ sql: String, _ args: [SQLValue] = []) throws -> Int {
+        let s = try statement(sql)
+        try s.bind(args)
+        while try s.step() {}
+        sqlite3_reset(s.handle)
+        return Int(sqlite3_changes(handle))
+    }
+
+    /// Calls `body` for each row, without building an array (for streaming exports).
+    public func forEach(_ sql: String, _ args: [SQLValue] = [], _ body: (Row) throws -> Void) throws {
+        let s = try statement(sql)
+        try s.bind(args)
+        defer { sqlite3_reset(s.handle) }
+        var names: [String]?
+        while try s.step() {
+            let n = s.columnCount
+            if names == nil { names = (0..<n).map { s.columnName($0) } }
+            try body(Row(columns: names!, values: (0..<n).map { s.value($0) }))
+        }
+    }
+
+    public func query(_ sql: String, _ args: [SQLValue] = []) throws -> [Row] {
+        var rows: [Row] = []
+        try forEach(sql, args) { rows.append($0) }
+        return rows
+    }
+
+    public func first(_ sql: String, _ args: [SQLValue] = []) throws -> Row? {
+        let s = try statement(sql)
+        try s.bind(args)
+        defer { sqlite3_reset(s.handle) }
+        guard try s.step() else { return nil }
+        let n = s.columnCount
+        return Row(columns: (0..<n).map { s.columnName($0) }, values: (0..<n).map { s.value($0) })
+    }
+
+    public func scalar(_ sql: String, _ args: [SQLValue] = []) throws -> SQLValue? {
+        try first(sql, args)?[0]
+    }
+
+    public func count(_ sql: String, _ args: [SQLValue] = []) throws -> Int {
+        Int(try scalar(sql, args)?.int ?? 0)
+    }
+
+    public var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE`, so a second writer waits at the
+    /// start rather than failing half-way). Commits, or rolls back when `body` throws or when
+    /// `rollback` (a dry run) is set. Nested calls join the outer transaction.
+    public func write<T>(rollback: Bool = false, _ body: () throws -> T) throws -> T {
+        if depth > 0 {
+            depth += 1
+            defer { depth -= 1 }
+            return try body()
+        }
+        try execute("BEGIN IMMEDIATE")
+        depth = 1
+        do {
+            let result = try body()
+            try Interrupts.check()
+            depth = 0
+            if rollback { try execute("ROLLBACK") } else { try execute("COMMIT") }
+            return result
+        } catch {
+            depth = 0
+            if inTransaction { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// A read transaction, so that several queries see one snapshot.
+    public func read<T>(_ body: () throws -> T) throws -> T {
+        if depth > 0 || inTransaction { return try body() }
+        try execute("BEGIN")
+        depth = 1
+        defer {
+            depth = 0
+            try? execute("COMMIT")
+        }
+        return try body()
+    }
+
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+}

@@ -1,0 +1,113 @@
+/// The schema, as ordered named steps. Every tenant-owned table has `district_id` first in its
+/// primary key, so every lookup is scoped by district and the same schema can be distributed by
+/// `district_id` on PostgreSQL/Citus. SQL stays portable: TEXT/INTEGER columns, no SQLite-only
+/// table options.
+public enum Schema {
+    public static let migrations: [Migration] = [
+        Migration(name: "001-districts-operators-audit", sql: """
+            CREATE TABLE districts (
+                district_id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            );
+            CREATE TABLE district_settings (
+                district_id TEXT NOT NULL REFERENCES districts(district_id),
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (district_id, key)
+            );
+            CREATE TABLE operators (
+                district_id TEXT NOT NULL REFERENCES districts(district_id),
+                name TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('admin','registrar','helpdesk')),
+                added_at TEXT NOT NULL,
+                PRIMARY KEY (district_id, name)
+            );
+            CREATE TABLE audit_log (
+                district_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                at TEXT NOT NULL,
+                operator TEXT NOT NULL,
+                command TEXT NOT NULL,
+                target TEXT NOT NULL,
+                before_json TEXT,
+                after_json TEXT,
+                reason TEXT,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL,
+                PRIMARY KEY (district_id, seq)
+            );
+            CREATE INDEX audit_by_target ON audit_log(district_id, target);
+            CREATE TABLE audit_heads (
+                district_id TEXT PRIMARY KEY,
+                seq INTEGER NOT NULL,
+                hash TEXT NOT NULL
+            );
+            """),
+        Migration(name: "002-roster", sql: """
+            CREATE TABLE schools (
+                district_id TEXT NOT NULL REFERENCES districts(district_id),
+                school_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'active',
+                PRIMARY KEY (district_id, school_id)
+            );
+            CREATE TABLE households (
+                district_id TEXT NOT NULL REFERENCES districts(district_id),
+                household_id TEXT NOT NULL,
+                street TEXT, street2 TEXT, city TEXT, state TEXT, postcode TEXT,
+                PRIMARY KEY (district_id, household_id)
+            );
+            CREATE TABLE students (
+                district_id TEXT NOT NULL REFERENCES districts(district_id),
+                student_id TEXT NOT NULL,
+                given_name TEXT NOT NULL,
+                family_name TEXT NOT NULL,
+                middle_name TEXT,
+                birth_date TEXT,
+                grade TEXT,
+                school_id TEXT,
+                email TEXT,
+                household_id TEXT,
+                status TEXT NOT NULL DEFAULT 'active',
+                search_key TEXT NOT NULL DEFAULT '',
+                PRIMARY KEY (district_id, student_id),
+                FOREIGN KEY (district_id, school_id) REFERENCES schools(district_id, school_id),
+                FOREIGN KEY (district_id, household_id) REFERENCES households(district_id, household_id)
+            );
+            CREATE INDEX students_by_school ON students(district_id, school_id);
+            CREATE INDEX students_by_household ON students(district_id, household_id);
+            CREATE TABLE guardians (
+                district_id TEXT NOT NULL REFERENCES districts(district_id),
+                guardian_id TEXT NOT NULL,
+                given_name TEXT NOT NULL,
+                family_name TEXT NOT NULL,
+                email TEXT,
+                phone TEXT,
+                street TEXT, street2 TEXT, city TEXT, state TEXT, postcode TEXT,
+                birth_date TEXT,
+                household_id TEXT,
+                status TEXT NOT NULL DEFAULT 'active',
+                search_key TEXT NOT NULL DEFAULT '',
+                PRIMARY KEY (district_id, guardian_id),
+                FOREIGN KEY (district_id, household_id) REFERENCES households(district_id, household_id)
+            );
+            CREATE INDEX guardians_by_email ON guardians(district_id, email);
+            CREATE INDEX guardians_by_phone ON guardians(district_id, phone);
+            CREATE INDEX guardians_by_household ON guardians(district_id, household_id);
+            CREATE TABLE links (
+                district_id TEXT NOT NULL,
+                guardian_id TEXT NOT NULL,
+                student_id TEXT NOT NULL,
+                relationship TEXT,
+                portal_access INTEGER NOT NULL DEFAULT 1,
+                custodial INTEGER NOT NULL DEFAULT 1,
+                status TEXT NOT NULL DEFAULT 'active',
+                PRIMARY KEY (district_id, guardian_id, student_id),
+                FOREIGN KEY (district_id, guardian_id) REFERENCES guardians(district_id, guardian_id),
+                FOREIGN KEY (district_id, student_id) REFERENCES students(district_id, student_id)
+            );
+            CREATE INDEX links_by_student ON links(district_id, student_id);
+            """),
+    ]
+}

@@ -1,0 +1,94 @@
+public import FoundationEssentials
+
+/// Who is acting, on which district, at what time, for which command. Domain operations take a
+/// session so that every write can be audited in the same transaction.
+public final class Session {
+    public let db: Database
+    public let operatorName: String
+    public let command: String
+    public let now: Date
+    public let districtID: String?
+
+    public init(db: Database, operatorName: String, command: String, now: Date, districtID: String?) {
+        self.db = db
+        self.operatorName = operatorName
+        self.command = command
+        self.now = now
+        self.districtID = districtID
+    }
+
+    public var nowISO: String { Timestamp.iso(now) }
+
+    /// The district this command works on; a usage error when none was given.
+    public func district() throws -> String {
+        guard let d = districtID, !d.isEmpty else {
+            throw PortalError.usage("no district given",
+                                    hint: "pass --district ID or set $PORTALADMIN_DISTRICT")
+        }
+        return d
+    }
+
+    /// Records one audit row in the current transaction.
+    public func audit(target: String, before: JSONValue? = nil, after: JSONValue? = nil,
+                      reason: String? = nil, district: String? = nil) throws {
+        try AuditLog.append(self, district: district ?? self.district(), target: target,
+                            before: before, after: after, reason: reason)
+    }
+}
+
+/// Opening the store: the path rules of SPEC §3 and creation of the folder.
+public enum Store {
+    /// `--db`, else `$PORTALADMIN_DB`, else `$XDG_DATA_HOME/portaladmin/portaladmin.db`
+    /// (`~/.local/share/...` when XDG_DATA_HOME is unset).
+    public static func defaultPath(flag: String?, env: [String: String]) -> String {
+        if let flag, !flag.isEmpty { return flag }
+        if let p = env["PORTALADMIN_DB"], !p.isEmpty { return p }
+        let base = env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((env["HOME"] ?? "") + "/.local/share")
+        return base + "/portaladmin/portaladmin.db"
+    }
+
+    /// Opens and migrates. With `create: false` a missing file is "not found" (exit 66), so a
+    /// read command with a mistyped --db does not leave an empty database behind.
+    public static func open(path: String, create: Bool) throws -> Database {
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: path) {
+            guard create else {
+                throw PortalError(.noInput, "no database at '\(path)'",
+                                  hint: "check --db / $PORTALADMIN_DB, or create a district first: portaladmin district create ID --name NAME")
+            }
+            let dir = asPath(path).deletingLastPathComponent
+            if !dir.isEmpty && !fm.fileExists(atPath: dir) {
+                do {
+                    try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                } catch {
+                    throw PortalError(.cannotCreate, "cannot create the folder '\(dir)'",
+                                      hint: "check permissions, or pass --db PATH",
+                                      cause: "\(error)")
+                }
+            }
+        }
+        do {
+            let db = try Database(path: path, create: create)
+            try Migrator.migrate(db)
+            return db
+        } catch let e as SQLiteError {
+            if e.isCantOpen && create {
+                throw PortalError(.cannotCreate, "cannot create the database '\(path)'",
+                                  hint: "check the folder exists and is writable", cause: e.description)
+            }
+            throw e.portalError
+        }
+    }
+}
+
+/// Path helpers without NSString.
+struct NSStringLike {
+    let s: String
+    var deletingLastPathComponent: String {
+        guard let slash = s.lastIndex(of: "/") else { return "" }
+        return slash == s.startIndex ? "/" : String(s[..<slash])
+    }
+}
+
+func asPath(_ s: String) -> NSStringLike { NSStringLike(s: s) }

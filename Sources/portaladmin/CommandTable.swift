@@ -1,0 +1,34 @@
+import PortalKit
+
+/// The one declarative table of commands. Parser, help, completions and the man page read it.
+struct CommandTable: Sendable {
+    let groups: [Group]
+    let commands: [Command]
+
+    func command(_ path: [String]) -> Command? { commands.first { $0.path == path } }
+
+    /// The next words possible after `path` (nouns at the top, verbs under a noun).
+    func children(of path: [String]) -> [String] {
+        var seen: [String] = []
+        for c in commands where c.path.count > path.count && Array(c.path.prefix(path.count)) == path && !c.hidden {
+            let w = c.path[path.count]
+            if !seen.contains(w) { seen.append(w) }
+        }
+        // Hidden commands parse, but are never suggested.
+        for c in commands where c.hidden && c.path.count > path.count && Array(c.path.prefix(path.count)) == path {
+            let w = c.path[path.count]
+            if !seen.contains(w) { seen.append(w) }
+        }
+        return seen
+    }
+
+    static let main = CommandTable(groups: groups, commands:
+        DistrictCommands.all + OperatorCommands.all + AuditCommands.all + MetaCommands.all)
+
+    static let groups: [Group] = [
+        Group(name: "district", summary: "create districts and change their settings"),
+        Group(name: "operator", summary: "who may use portaladmin on a district, and with which role"),
+        Group(name: "audit", summary: "the tamper-evident log of every change"),
+        Group(name: "completions", summary: "shell completion scripts"),
+    ]
+}

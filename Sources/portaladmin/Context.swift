@@ -1,0 +1,134 @@
+import FoundationEssentials
+import PortalKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a handler gets: the parsed invocation, the I/O context, the database and session, and
+/// helpers for output, talk on stderr and confirmation.
+final class Context {
+    let io: IO
+    let inv: Invocation
+    let format: Format
+    let quiet: Bool
+    let verbose: Bool
+    let color: Bool
+    let dryRun: Bool
+    let yes: Bool
+    let noInput: Bool
+    private var _session: Session?
+
+    init(io: IO, inv: Invocation) {
+        self.io = io
+        self.inv = inv
+        format = Format(rawValue: inv.value("output") ?? "text") ?? .text
+        quiet = inv.has("quiet")
+        verbose = inv.has("verbose")
+        color = !inv.has("no-color") && (io.env["NO_COLOR"] ?? "").isEmpty && io.stderrIsTTY
+        dryRun = inv.has("dry-run")
+        yes = inv.has("yes")
+        noInput = inv.has("no-input")
+    }
+
+    var command: Command { inv.command }
+
+    var dbPath: String { Store.defaultPath(flag: inv.value("db"), env: io.env) }
+
+    var districtFlag: String? {
+        if command.districtArg, let id = inv.positionals.first { return id }
+        return inv.value("district") ?? io.env["PORTALADMIN_DISTRICT"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The operator: `$PORTALADMIN_OPERATOR`, else the login name.
+    var operatorName: String {
+        if let o = io.env["PORTALADMIN_OPERATOR"], !o.isEmpty { return o }
+        if let u = io.env["USER"] ?? io.env["LOGNAME"], !u.isEmpty { return u }
+        if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+        return "unknown"
+    }
+
+    /// Opens the database, checks the district exists and the operator's role, once.
+    func session() throws -> Session {
+        if let s = _session { return s }
+        let db = try Store.open(path: dbPath, create: command.createsDB)
+        var district: String? = nil
+        if command.district == .required {
+            guard let d = districtFlag else {
+                throw PortalError.usage("'\(command.name)' needs a district",
+                                        hint: "pass --district ID or set $PORTALADMIN_DISTRICT (see 'portaladmin district list')")
+            }
+            guard try Districts.exists(db, d) else {
+                var hint = "see 'portaladmin district list'"
+                let ids = try Districts.list(db).map(\.id)
+                if let near = nearest(d, in: ids) { hint = "did you mean '\(near)'? " + hint }
+                throw PortalError.notFound("district", d, hint: hint)
+            }
+            district = d
+        }
+        let s = Session(db: db, operatorName: operatorName, command: command.name, now: io.now, districtID: district)
+        try Operators.authorize(s, needed: command.role, district: district)
+        _session = s
+        return s
+    }
+
+    /// Runs `body` in one write transaction; a dry run rolls it back.
+    func transaction<T>(_ body: (Session) throws -> T) throws -> T {
+        let s = try session()
+        return try s.db.write(rollback: dryRun) { try body(s) }
+    }
+
+    // MARK: output
+
+    func out(_ text: String) throws { try io.out.write(text) }
+
+    func emit(_ table: Table, total: Int? = nil, limit: Int? = nil) throws {
+        try out(Render.table(table, format: format, tty: io.stdoutIsTTY, width: io.width))
+        if let total, total > table.rows.count {
+            say("Showing \(grouped(table.rows.count)) of \(grouped(total)); use --limit 0 for all")
+        }
+    }
+
+    func emit(record fields: [(String, JSONValue)]) throws {
+        var fields = fields
+        if dryRun && format != .text { fields.append(("dry_run", .bool(true))) }
+        try out(Render.record(fields, format: format))
+    }
+
+    /// The `--limit` of list commands (default 100, 0 = all).
+    var limit: Int {
+        get throws { try inv.int("limit") ?? 100 }
+    }
+
+    /// Talk on stderr (suppressed by -q).
+    func say(_ text: String) {
+        guard !quiet else { return }
+        try? io.err.write(text + "\n")
+    }
+
+    /// A change that was made: under --dry-run, says it was not.
+    func done(_ text: String) {
+        say(dryRun ? "dry run: \(text) (rolled back: nothing was written)" : text)
+    }
+
+    func warn(_ text: String) {
+        try? io.err.write(paint("warning:", 33) + " " + text + "\n")
+    }
+
+    func paint(_ s: String, _ code: Int) -> String {
+        color ? "\u{1b}[\(code)m\(s)\u{1b}[0m" : s
+    }
+
+    /// `Proceed? [y/N]` on a terminal; without one (or with --no-input) `--yes` is required.
+    func confirm(_ question: String) throws {
+        if yes { return }
+        guard io.stdinIsTTY && !noInput else {
+            throw PortalError.usage("'\(command.name)' needs confirmation and there is no terminal to ask",
+                                    hint: "add --yes to confirm (or --dry-run to preview)")
+        }
+        try? io.err.write(question + " Proceed? [y/N] ")
+        let answer = io.input.readLine()?.trimmed().lowercased() ?? ""
+        guard answer == "y" || answer == "yes" else {
+            throw PortalError(.cancelled, "cancelled; nothing was written")
+        }
+    }
+}

@@ -1,0 +1,316 @@
+import PortalKit
+
+/// The man page and shell completions, generated from the command table. The committed copies in
+/// `man/` and `Completions/` are compared with these by a test.
+enum Docs {
+    // MARK: man page (mdoc)
+
+    static func man(_ table: CommandTable) -> String {
+        var s = """
+            .Dd November 25, 2026
+            .Dt PORTALADMIN 1
+            .Os
+            .Sh NAME
+            .Nm portaladmin
+            .Nd run the accounts of a parent/student portal for many school districts
+            .Sh SYNOPSIS
+            .Nm
+            .Ar noun verb
+            .Op Ar arguments
+            .Op Ar options
+            .Sh DESCRIPTION
+            .Nm
+            is how school-district staff run the accounts of a parent/student web portal: registrars
+            onboard families and decide who may see which child, scripts import rosters in bulk, and
+            help-desk staff answer parents on the phone.
+            Every command works on one district
+            .Pq Fl -district
+            and writes in one transaction that is recorded in a tamper-evident audit log.
+            .Pp
+            Results go to standard output; progress, warnings, prompts, errors and hints go to
+            standard error.
+            With
+            .Fl o Cm json , jsonl , csv
+            or
+            .Cm tsv
+            field names are stable snake_case and dates are ISO 8601.
+            .Sh GLOBAL OPTIONS
+            .Bl -tag -width Ds
+
+            """
+        s += Globals.all.map(optionItem).joined()
+        s += ".El\n.Sh COMMANDS\n"
+        for c in table.commands where !c.hidden {
+            s += ".Ss \(c.name)\n"
+            s += esc(c.summary.prefix(1).uppercased() + c.summary.dropFirst()) + ".\n"
+            s += ".Pp\n.Nm\n" + c.path.map { ".Cm \($0)\n" }.joined()
+            for a in c.args {
+                s += (a.optional ? ".Op Ar \(a.name)" : ".Ar \(a.name)") + (a.variadic ? " ...\n" : "\n")
+            }
+            if !c.discussion.isEmpty {
+                s += ".Pp\n" + c.discussion.split(separator: "\n").map { esc(String($0)) + "\n.br\n" }.joined()
+            }
+            if !c.args.isEmpty || !c.options.isEmpty {
+                s += ".Bl -tag -width Ds\n"
+                for a in c.args { s += ".It Ar \(a.name)\n\(esc(a.help))\n" }
+                s += c.options.map(optionItem).joined()
+                s += ".El\n"
+            }
+            if let role = c.role { s += ".Pp\nNeeds the \(role.rawValue) role or higher.\n" }
+            for e in c.examples { s += ".Bd -literal -offset indent\n\(esc(e))\n.Ed\n" }
+        }
+        s += """
+            .Sh ENVIRONMENT
+            .Bl -tag -width Ds
+            .It Ev PORTALADMIN_DB
+            Database file when
+            .Fl -db
+            is not given.
+            .It Ev PORTALADMIN_DISTRICT
+            District when
+            .Fl -district
+            is not given.
+            .It Ev PORTALADMIN_OPERATOR
+            The acting operator; else the login name.
+            .It Ev XDG_DATA_HOME
+            The default database is
+            .Pa $XDG_DATA_HOME/portaladmin/portaladmin.db
+            .Pq Pa ~/.local/share/portaladmin/portaladmin.db .
+            .It Ev NO_COLOR
+            No colour in messages.
+            .El
+            .Sh FILES
+            The database is one SQLite file in WAL mode; keep its
+            .Pa -wal
+            and
+            .Pa -shm
+            companions with it.
+            Operators and roles guard against mistakes on a shared file, not against someone who can
+            edit the file.
+            .Sh EXIT STATUS
+            .Bl -tag -width Ds
+            .It 0
+            success (also "nothing to do")
+
+            """
+        for c in ErrorCode.allCases { s += ".It \(c.exitCode)\n\(esc(c.meaning))\n" }
+        s += """
+            .El
+            .Sh EXAMPLES
+            .Bd -literal -offset indent
+            portaladmin demo
+            portaladmin district create hutchinson-423 --name "Hutchinson Public Schools"
+            export PORTALADMIN_DISTRICT=hutchinson-423
+            portaladmin operator add "$USER" --role admin
+            portaladmin audit verify
+            .Ed
+            .Sh SECURITY
+            Activation keys and passwords are never taken as command-line arguments, never stored in
+            clear and never written to the audit log or to standard error.
+
+            """
+        return s
+    }
+
+    static func optionItem(_ o: Opt) -> String {
+        var s = ".It "
+        if let sh = o.short { s += "Fl \(sh) , " }
+        s += "Fl -\(o.long)"
+        if let v = o.value { s += " Ar \(v)" }
+        return s + "\n" + esc(o.help) + "\n"
+    }
+
+    /// Escapes text for mdoc: a leading dot or quote would start a request; backslashes double.
+    static func esc(_ t: String) -> String {
+        var t = t.replacingOccurrences("\\", "\\e")
+        if t.hasPrefix(".") || t.hasPrefix("'") { t = "\\&" + t }
+        return t
+    }
+
+    // MARK: completions
+
+    static func visible(_ t: CommandTable) -> [Command] { t.commands.filter { !$0.hidden } }
+
+    /// Every word that may appear as a command path prefix, as " noun verb".
+    static func prefixes(_ t: CommandTable) -> [String] {
+        var out: [String] = []
+        for c in visible(t) {
+            for n in 1...c.path.count {
+                let p = " " + c.path.prefix(n).joined(separator: " ")
+                if !out.contains(p) { out.append(p) }
+            }
+        }
+        return out
+    }
+
+    static func valueOptions(_ t: CommandTable) -> [Opt] {
+        var seen: [String: Opt] = [:]
+        var order: [String] = []
+        for o in visible(t).flatMap(\.allOptions) where !o.isFlag && seen[o.long] == nil {
+            seen[o.long] = o
+            order.append(o.long)
+        }
+        return order.compactMap { seen[$0] }
+    }
+
+    static func bashValues(_ o: Opt) -> String {
+        switch o.complete {
+        case .file: "COMPREPLY=($(compgen -f -- \"$cur\"))"
+        case .dir: "COMPREPLY=($(compgen -d -- \"$cur\"))"
+        case .district: "COMPREPLY=($(compgen -W \"$(portaladmin __complete district 2>/dev/null)\" -- \"$cur\"))"
+        case .choices: "COMPREPLY=($(compgen -W \"\(o.choices.joined(separator: " "))\" -- \"$cur\"))"
+        default: "COMPREPLY=()"
+        }
+    }
+
+    static func bash(_ t: CommandTable) -> String {
+        var s = """
+            # bash completion for portaladmin (generated by 'portaladmin completions bash')
+            _portaladmin() {
+                local cur prev path="" w i words=""
+                cur="${COMP_WORDS[COMP_CWORD]}"
+                prev="${COMP_WORDS[COMP_CWORD-1]}"
+                for ((i = 1; i < COMP_CWORD; i++)); do
+                    w="${COMP_WORDS[i]}"
+                    case "$path $w" in
+                        \(prefixes(t).map { "\"\($0)\"" }.joined(separator: "|"))) path="$path $w" ;;
+                    esac
+                done
+                case "$prev" in
+
+            """
+        for o in valueOptions(t) {
+            let names = (o.short.map { ["-\($0)"] } ?? []) + ["--\(o.long)"]
+            s += "        \(names.joined(separator: "|"))) \(bashValues(o)); return ;;\n"
+        }
+        s += "    esac\n    case \"$path\" in\n"
+        s += "        \"\") words=\"\(t.children(of: []).filter { !$0.hasPrefix("__") }.joined(separator: " ")) \(Globals.all.map { "--" + $0.long }.joined(separator: " "))\" ;;\n"
+        for p in prefixes(t) {
+            let path = p.split(separator: " ").map(String.init)
+            if let c = t.command(path) {
+                var extra = ""
+                if c.args.contains(where: { $0.complete == .district }) { extra = " $(portaladmin __complete district 2>/dev/null)" }
+                if c.args.contains(where: { $0.complete == .setting }) { extra = " $(portaladmin __complete setting 2>/dev/null)" }
+                if c.path == ["completions"] { extra = " bash zsh fish" }
+                if c.path == ["help"] { extra = " exit-codes " + t.children(of: []).filter { !$0.hasPrefix("__") }.joined(separator: " ") }
+                s += "        \"\(p)\") words=\"\(c.allOptions.map { "--" + $0.long }.joined(separator: " "))\(extra)\" ;;\n"
+            } else {
+                s += "        \"\(p)\") words=\"\(t.children(of: path).joined(separator: " "))\" ;;\n"
+            }
+        }
+        s += """
+                esac
+                COMPREPLY=($(compgen -W "$words" -- "$cur"))
+            }
+            complete -o default -F _portaladmin portaladmin
+
+            """
+        return s
+    }
+
+    static func zq(_ t: String) -> String {
+        t.replacingOccurrences("'", "'\\''").replacingOccurrences("[", "(").replacingOccurrences("]", ")")
+            .replacingOccurrences(":", "\\:")
+    }
+
+    static func zshAction(_ o: Opt) -> String {
+        switch o.complete {
+        case .file: "_files"
+        case .dir: "_files -/"
+        case .district: "{compadd -- $(portaladmin __complete district 2>/dev/null)}"
+        case .choices: "(\(o.choices.joined(separator: " ")))"
+        default: " "
+        }
+    }
+
+    static func zsh(_ t: CommandTable) -> String {
+        var s = """
+            #compdef portaladmin
+            # zsh completion for portaladmin (generated by 'portaladmin completions zsh')
+            _portaladmin() {
+                local path="" w i
+                for ((i = 2; i < CURRENT; i++)); do
+                    w=${words[i]}
+                    case "$path $w" in
+                        (\(prefixes(t).map { "\"\($0)\"" }.joined(separator: "|"))) path="$path $w" ;;
+                    esac
+                done
+                case "$path" in
+
+            """
+        for p in [""] + prefixes(t) {
+            let path = p.split(separator: " ").map(String.init)
+            if let c = t.command(path) {
+                s += "        (\"\(p)\") _arguments -s \\\n"
+                for o in c.allOptions {
+                    let spec = o.isFlag ? "'--\(o.long)[\(zq(o.help))]'" : "'--\(o.long)=[\(zq(o.help))]:\(o.value ?? "value"):\(zshAction(o))'"
+                    s += "            \(spec) \\\n"
+                }
+                if c.args.contains(where: { $0.complete == .district }) {
+                    s += "            '*:district:{compadd -- $(portaladmin __complete district 2>/dev/null)}' \\\n"
+                } else if c.path == ["completions"] {
+                    s += "            '1:shell:(bash zsh fish)' \\\n"
+                } else if !c.args.isEmpty {
+                    s += "            '*:argument:_files' \\\n"
+                }
+                s += "            ;;\n"
+            } else {
+                let subs = t.children(of: path).filter { !$0.hasPrefix("__") }.map { w -> String in
+                    let sub = path + [w]
+                    let summary = t.command(sub)?.summary ?? t.groups.first { $0.name == w }?.summary ?? ""
+                    return "'\(w):\(zq(summary))'"
+                }
+                s += "        (\"\(p)\") local -a subs; subs=(\(subs.joined(separator: " "))); _describe 'command' subs ;;\n"
+            }
+        }
+        s += """
+                esac
+            }
+            _portaladmin "$@"
+
+            """
+        return s
+    }
+
+    static func fq(_ t: String) -> String { "'" + t.replacingOccurrences("\\", "\\\\").replacingOccurrences("'", "\\'") + "'" }
+
+    static func fish(_ t: CommandTable) -> String {
+        var s = "# fish completion for portaladmin (generated by 'portaladmin completions fish')\ncomplete -c portaladmin -f\n"
+        for o in Globals.all {
+            s += "complete -c portaladmin -l \(o.long)" + (o.short.map { " -s \($0)" } ?? "")
+            if !o.isFlag { s += " -r" + fishValues(o) }
+            s += " -d \(fq(o.help))\n"
+        }
+        for noun in t.children(of: []) where !noun.hasPrefix("__") {
+            let summary = t.command([noun])?.summary ?? t.groups.first { $0.name == noun }?.summary ?? ""
+            s += "complete -c portaladmin -n __fish_use_subcommand -a \(noun) -d \(fq(summary))\n"
+            let verbs = t.children(of: [noun])
+            for v in verbs {
+                let c = t.command([noun, v])
+                s += "complete -c portaladmin -n '__fish_seen_subcommand_from \(noun); and not __fish_seen_subcommand_from \(verbs.joined(separator: " "))' -a \(v) -d \(fq(c?.summary ?? ""))\n"
+            }
+            for c in visible(t) where c.path.first == noun {
+                let cond = c.path.count == 1 ? "__fish_seen_subcommand_from \(noun)" : "__fish_seen_subcommand_from \(noun); and __fish_seen_subcommand_from \(c.path[1])"
+                for o in c.options {
+                    s += "complete -c portaladmin -n '\(cond)' -l \(o.long)" + (o.short.map { " -s \($0)" } ?? "")
+                    if !o.isFlag { s += " -r" + fishValues(o) }
+                    s += " -d \(fq(o.help))\n"
+                }
+                if c.args.contains(where: { $0.complete == .district }) {
+                    s += "complete -c portaladmin -n '\(cond)' -a '(portaladmin __complete district 2>/dev/null)'\n"
+                }
+                if c.path == ["completions"] { s += "complete -c portaladmin -n '\(cond)' -a 'bash zsh fish'\n" }
+            }
+        }
+        return s
+    }
+
+    static func fishValues(_ o: Opt) -> String {
+        switch o.complete {
+        case .file, .dir: " -F"
+        case .district: " -a '(portaladmin __complete district 2>/dev/null)'"
+        case .choices: " -a \(fq(o.choices.joined(separator: " ")))"
+        default: ""
+        }
+    }
+}

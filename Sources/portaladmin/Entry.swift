@@ -1,0 +1,58 @@
+import PortalKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct Entry {
+    static func main() {
+        signal(SIGPIPE, SIG_IGN)
+        Interrupts.install()
+        exit(CLI.run(Array(CommandLine.arguments.dropFirst()), io: .process()))
+    }
+}
+
+enum CLI {
+    /// Parses, runs the handler, and maps the outcome to an exit code. Every error is written as
+    /// `error:` plus `hint:` on stderr.
+    static func run(_ args: [String], io: IO, table: CommandTable = .main) -> Int32 {
+        var verbose = args.contains("-v") || args.contains("--verbose")
+        let color = !args.contains("--no-color") && (io.env["NO_COLOR"] ?? "").isEmpty && io.stderrIsTTY
+        do {
+            switch try Parser(table: table).parse(args) {
+            case .version:
+                try io.out.write("portaladmin \(Help.version) (SQLite \(Database.libraryVersion))\n")
+            case .help(let path):
+                if path.isEmpty { try io.out.write(Help.top(table)) }
+                else if let c = table.command(path) { try io.out.write(Help.command(c)) }
+                else { try io.out.write(Help.group(table, path)) }
+            case .run(let inv):
+                verbose = inv.has("verbose")
+                let ctx = Context(io: io, inv: inv)
+                try inv.command.run(ctx)
+                try Interrupts.check()
+            }
+            return 0
+        } catch is BrokenPipe {
+            return 0
+        } catch {
+            let e = portalError(error)
+            let label = color ? "\u{1b}[31merror:\u{1b}[0m" : "error:"
+            var text = "\(label) \(e.message)\n"
+            if let hint = e.hint { text += "hint: \(hint)\n" }
+            if verbose, let cause = e.cause { text += "cause: \(cause)\n" }
+            try? io.err.write(text)
+            return e.code.exitCode
+        }
+    }
+
+    static func portalError(_ error: any Error) -> PortalError {
+        switch error {
+        case let e as PortalError: return e
+        case let e as SQLiteError: return e.portalError
+        default:
+            return PortalError(.internal, "internal error", hint: "rerun with -v and report what you ran",
+                               cause: String(describing: error))
+        }
+    }
+}

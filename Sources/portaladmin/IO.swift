@@ -1,0 +1,149 @@
+import FoundationEssentials
+import PortalKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where text goes. A file descriptor for the real process; a buffer for tests.
+protocol TextSink: AnyObject {
+    func write(_ text: String) throws
+}
+
+/// Written when the reader of stdout went away (`portaladmin key list | head`).
+struct BrokenPipe: Error {}
+
+final class FDSink: TextSink {
+    let fd: Int32
+    init(_ fd: Int32) { self.fd = fd }
+
+    func write(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { buf in
+            var off = 0
+            while off < buf.count {
+                let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    if errno == EPIPE { throw BrokenPipe() }
+                    throw PortalError(.ioError, "cannot write output: \(String(cString: strerror(errno)))",
+                                      hint: "check the disk or the pipe it goes to")
+                }
+                off += n
+            }
+        }
+    }
+}
+
+final class BufferSink: TextSink {
+    private(set) var text = ""
+    func write(_ t: String) throws { text += t }
+}
+
+/// Where input comes from: stdin of the process, or a string in tests.
+protocol InputSource: AnyObject {
+    /// One line without its terminator; nil at end of input.
+    func readLine() -> String?
+    /// Reads everything left, as bytes.
+    func readAll() -> [UInt8]
+}
+
+final class StdinSource: InputSource {
+    func readLine() -> String? { Swift.readLine(strippingNewline: true) }
+    func readAll() -> [UInt8] {
+        var out = [UInt8]()
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(0, &buf, buf.count)
+            if n <= 0 { break }
+            out.append(contentsOf: buf[0..<n])
+        }
+        return out
+    }
+}
+
+final class StringSource: InputSource {
+    var lines: [String]
+    let raw: [UInt8]
+    init(_ text: String) {
+        raw = Array(text.utf8)
+        lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if text.hasSuffix("\n") { lines.removeLast() }
+    }
+    func readLine() -> String? { lines.isEmpty ? nil : lines.removeFirst() }
+    func readAll() -> [UInt8] { raw }
+}
+
+/// The one I/O context (gh's IOStreams): streams, TTY flags, terminal width, environment and
+/// clock, passed to every handler so tests can run them with buffers and a fixed date.
+final class IO {
+    let out: any TextSink
+    let err: any TextSink
+    let input: any InputSource
+    let stdoutIsTTY: Bool
+    let stderrIsTTY: Bool
+    let stdinIsTTY: Bool
+    let env: [String: String]
+    let now: Date
+    let width: Int
+
+    init(out: any TextSink, err: any TextSink, input: any InputSource, stdoutIsTTY: Bool,
+         stderrIsTTY: Bool, stdinIsTTY: Bool, env: [String: String], now: Date, width: Int = 100) {
+        self.out = out; self.err = err; self.input = input
+        self.stdoutIsTTY = stdoutIsTTY; self.stderrIsTTY = stderrIsTTY; self.stdinIsTTY = stdinIsTTY
+        self.env = env; self.now = now; self.width = width
+    }
+
+    /// The real process. `PORTALADMIN_NOW` fixes the clock (for tests and reproducible demos).
+    static func process() -> IO {
+        let env = ProcessInfo.processInfo.environment
+        var now = Date()
+        if let fixed = env["PORTALADMIN_NOW"], let d = Timestamp.parse(fixed) { now = d }
+        var ws = winsize()
+        let width = ioctl(1, UInt(TIOCGWINSZ), &ws) == 0 && ws.ws_col > 0 ? Int(ws.ws_col) : 100
+        return IO(out: FDSink(1), err: FDSink(2), input: StdinSource(),
+                  stdoutIsTTY: isatty(1) == 1, stderrIsTTY: isatty(2) == 1, stdinIsTTY: isatty(0) == 1,
+                  env: env, now: now, width: width)
+    }
+
+    /// Reads a secret from the terminal without echo (or a line from stdin when not a TTY).
+    func readSecret(prompt: String) -> String? {
+        guard stdinIsTTY else { return input.readLine() }
+        try? err.write(prompt)
+        var old = termios()
+        tcgetattr(0, &old)
+        var quiet = old
+        quiet.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(0, TCSANOW, &quiet)
+        defer {
+            tcsetattr(0, TCSANOW, &old)
+            try? err.write("\n")
+        }
+        return input.readLine()
+    }
+}
+
+/// A file created for output (mode 0600 for anything that may hold personal data or secrets).
+final class FileOutput: TextSink {
+    private let sink: FDSink
+    private var closed = false
+
+    init(path: String, mode: mode_t = 0o600) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else {
+            throw PortalError(.cannotCreate, "cannot create '\(path)': \(String(cString: strerror(errno)))",
+                              hint: "check the folder exists and is writable")
+        }
+        fchmod(fd, mode)
+        sink = FDSink(fd)
+    }
+
+    func write(_ text: String) throws { try sink.write(text) }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        Glibc.close(sink.fd)
+    }
+
+    deinit { close() }
+}

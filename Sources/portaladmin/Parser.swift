@@ -1,0 +1,197 @@
+import PortalKit
+
+/// A parsed command line for one command.
+struct Invocation {
+    let command: Command
+    var positionals: [String] = []
+    var values: [String: [String]] = [:]
+    var flags: Set<String> = []
+
+    func value(_ long: String) -> String? { values[long]?.last }
+    func all(_ long: String) -> [String] { values[long] ?? [] }
+    func has(_ long: String) -> Bool { flags.contains(long) || values[long] != nil }
+
+    func int(_ long: String, min: Int = 0) throws -> Int? {
+        guard let v = value(long) else { return nil }
+        guard let n = Int(v), n >= min else {
+            throw PortalError.usage("--\(long) takes a whole number of at least \(min), not '\(v)'")
+        }
+        return n
+    }
+
+    func date(_ long: String) throws -> CivilDate? {
+        guard let v = value(long) else { return nil }
+        guard let d = CivilDate(parsing: v) else {
+            throw PortalError.usage("--\(long) takes a date, not '\(v)'", hint: "write dates as YYYY-MM-DD")
+        }
+        return d
+    }
+
+    func required(_ long: String) throws -> String {
+        guard let v = value(long), !v.trimmed().isEmpty else {
+            throw PortalError.usage("'\(command.name)' needs --\(long)",
+                                    hint: "see 'portaladmin \(command.name) --help'")
+        }
+        return v
+    }
+}
+
+enum ParseResult {
+    case run(Invocation)
+    case help([String])
+    case version
+}
+
+/// Parses argv against the command table: `--opt v`, `--opt=v`, `-o v`, `-ojson`, bundled short
+/// flags (`-qy`), `--` to end options, and options anywhere after (or before) the command path.
+struct Parser {
+    let table: CommandTable
+
+    func parse(_ args: [String]) throws -> ParseResult {
+        var path: [String] = []
+        var rest: [String] = []
+        var i = 0
+        var wantsHelp = false
+        var wantsVersion = false
+        // 1. Find the command path; global options may come before it.
+        while i < args.count {
+            let a = args[i]
+            if a == "-h" || a == "--help" { wantsHelp = true; i += 1; continue }
+            if a == "--version" && path.isEmpty { wantsVersion = true; i += 1; continue }
+            if a.hasPrefix("-") && a != "-" && a != "--" {
+                // A global option before the command: keep it (and its value) for step 2.
+                rest.append(a)
+                if let opt = Globals.all.first(where: { "--" + $0.long == a || ($0.short.map { "-\($0)" } == a) }),
+                   !opt.isFlag, i + 1 < args.count {
+                    rest.append(args[i + 1])
+                    i += 1
+                }
+                i += 1
+                continue
+            }
+            if table.command(path) != nil { break }
+            let children = table.children(of: path)
+            if children.isEmpty { break }
+            guard children.contains(a) else {
+                let kind = path.isEmpty ? "command" : "subcommand of '\(path.joined(separator: " "))'"
+                var hint = "see 'portaladmin \(path.isEmpty ? "" : path.joined(separator: " ") + " ")--help'"
+                if let near = nearest(a, in: children) { hint = "did you mean '\(near)'? " + hint }
+                throw PortalError.usage("unknown \(kind): '\(a)'", hint: hint)
+            }
+            path.append(a)
+            i += 1
+        }
+        if wantsVersion && path.isEmpty { return .version }
+        guard let command = table.command(path) else {
+            if wantsHelp || path.isEmpty { return .help(path) }
+            throw PortalError.usage("'portaladmin \(path.joined(separator: " "))' needs a subcommand: \(table.children(of: path).joined(separator: ", "))",
+                                    hint: "see 'portaladmin \(path.joined(separator: " ")) --help'")
+        }
+        rest += args[i...]
+        let beforeDashes = rest.prefix { $0 != "--" }
+        if wantsHelp || beforeDashes.contains("-h") || beforeDashes.contains("--help") {
+            return .help(path)
+        }
+        return .run(try parseOptions(command, rest))
+    }
+
+    private func parseOptions(_ command: Command, _ args: [String]) throws -> Invocation {
+        var inv = Invocation(command: command)
+        let opts = command.allOptions
+        var i = 0
+        var onlyPositionals = false
+
+        func take(_ opt: Opt, inline: String?) throws {
+            if opt.isFlag {
+                if inline != nil {
+                    throw PortalError.usage("--\(opt.long) does not take a value")
+                }
+                inv.flags.insert(opt.long)
+                return
+            }
+            var v = inline
+            if v == nil {
+                guard i + 1 < args.count else {
+                    throw PortalError.usage("--\(opt.long) needs a value <\(opt.value ?? "value")>",
+                                            hint: "see 'portaladmin \(command.name) --help'")
+                }
+                i += 1
+                v = args[i]
+            }
+            guard let value = v else { return }
+            if !opt.choices.isEmpty && !opt.choices.contains(value) {
+                var hint = "valid values: " + opt.choices.joined(separator: ", ")
+                if let near = nearest(value, in: opt.choices) { hint = "did you mean '\(near)'? " + hint }
+                throw PortalError.usage("invalid value '\(value)' for --\(opt.long)", hint: hint)
+            }
+            if inv.values[opt.long] != nil && !opt.repeatable {
+                if inv.values[opt.long] != [value] {
+                    throw PortalError.usage("--\(opt.long) was given twice", hint: "give it once")
+                }
+            }
+            inv.values[opt.long, default: []].append(value)
+        }
+
+        while i < args.count {
+            let a = args[i]
+            if onlyPositionals || a == "-" || !a.hasPrefix("-") {
+                inv.positionals.append(a)
+            } else if a == "--" {
+                onlyPositionals = true
+            } else if a.hasPrefix("--") {
+                let body = a.dropFirst(2)
+                let name = body.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+                let inline = body.contains("=") ? String(body.drop { $0 != "=" }.dropFirst()) : nil
+                guard let opt = opts.first(where: { $0.long == name }) else {
+                    throw unknownOption("--" + name, command: command, candidates: opts.map { "--" + $0.long })
+                }
+                try take(opt, inline: inline)
+            } else {
+                // Short options: bundled flags (-qy); a value may follow attached (-ojson) or apart.
+                let chars = Array(a.dropFirst())
+                var j = 0
+                while j < chars.count {
+                    let c = chars[j]
+                    guard let opt = opts.first(where: { $0.short == c }) else {
+                        throw unknownOption("-\(c)", command: command, candidates: opts.compactMap { $0.short.map { "-\($0)" } } + opts.map { "--" + $0.long })
+                    }
+                    if opt.isFlag {
+                        try take(opt, inline: nil)
+                        j += 1
+                    } else {
+                        let attached = String(chars[(j + 1)...])
+                        try take(opt, inline: attached.isEmpty ? nil : attached)
+                        break
+                    }
+                }
+            }
+            i += 1
+        }
+        try checkPositionals(command, inv.positionals)
+        return inv
+    }
+
+    private func unknownOption(_ name: String, command: Command, candidates: [String]) -> PortalError {
+        var hint = "see 'portaladmin \(command.name) --help'"
+        if let near = nearest(name, in: candidates) { hint = "Did you mean '\(near)'? " + hint }
+        return PortalError.usage("unknown option '\(name)' for '\(command.name)'", hint: hint)
+    }
+
+    private func checkPositionals(_ command: Command, _ given: [String]) throws {
+        let required = command.args.filter { !$0.optional }
+        if given.count < required.count {
+            let missing = required[given.count]
+            throw PortalError.usage("'\(command.name)' needs <\(missing.name)>",
+                                    hint: "usage: \(Help.usage(command))")
+        }
+        let variadic = command.args.contains { $0.variadic }
+        if !variadic && given.count > command.args.count {
+            let extra = given[command.args.count]
+            var hint = "usage: \(Help.usage(command))"
+            if extra.contains(" ") == false, let near = nearest(extra, in: command.options.map { "--" + $0.long }), extra.count > 2 {
+                hint = "did you mean the option '\(near)'? " + hint
+            }
+            throw PortalError.usage("unexpected argument '\(extra)'", hint: hint)
+        }
+    }
+}

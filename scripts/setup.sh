@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the system packages portaladmin builds against, when they are missing:
+# SQLite and OpenSSL's libcrypto (headers + pkg-config files), and the sqlite3 tool used by the
+# benchmarks. Safe to run again; does nothing when everything is there.
+set -euo pipefail
+need=()
+pkg-config --exists sqlite3 2>/dev/null || need+=(libsqlite3-dev)
+pkg-config --exists libcrypto 2>/dev/null || need+=(libssl-dev)
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
+[ -e /usr/share/zoneinfo/UTC ] || need+=(tzdata)
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+echo "setup: installing ${need[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >&2

@@ -30,7 +30,6 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "portaladminTests", dependencies: ["portaladmin", "PortalKit"],
-            resources: [.copy("Snapshots")],
             swiftSettings: strict),
     ]
 )

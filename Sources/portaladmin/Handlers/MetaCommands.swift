@@ -17,6 +17,9 @@ enum MetaCommands {
             discussion: "Creates a temporary database (or the one given with --db, which is then kept), a district and a few families, and runs the commands a registrar would, printing each one.",
             district: .none, writes: true, createsDB: true, needsDB: false, run: Demo.run),
         Command(
+            path: ["__man"], summary: "print the man page (mdoc)",
+            district: .none, needsDB: false, hidden: true, run: { c in try c.out(Docs.man(CommandTable.main)) }),
+        Command(
             path: ["__complete"], summary: "values for shell completion",
             args: [Arg(name: "kind", help: "district, setting or role")],
             district: .none, needsDB: false, hidden: true, run: complete),
@@ -30,8 +33,15 @@ enum MetaCommands {
         if words.isEmpty { return try c.out(Help.top(table)) }
         if !table.children(of: words).isEmpty { return try c.out(Help.group(table, words)) }
         var hint = "see 'portaladmin help'"
-        let names = table.commands.filter { !$0.hidden }.map(\.name) + ["exit-codes"]
-        if let near = nearest(words.joined(separator: " "), in: names) { hint = "did you mean '\(near)'? " + hint }
+        // Suggest for the first word that does not fit: a noun, then a verb under it.
+        var depth = 0
+        while depth < words.count - 1 && table.children(of: Array(words.prefix(depth))).contains(words[depth]) {
+            depth += 1
+        }
+        let candidates = table.children(of: Array(words.prefix(depth))).filter { !$0.hasPrefix("__") } + (depth == 0 ? ["exit-codes"] : [])
+        if let near = nearest(words[depth], in: candidates) {
+            hint = "did you mean '\((Array(words.prefix(depth)) + [near]).joined(separator: " "))'? " + hint
+        }
         throw PortalError.usage("no help for '\(words.joined(separator: " "))': no such command", hint: hint)
     }
 

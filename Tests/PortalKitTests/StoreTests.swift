@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+@testable import PortalKit
+
+func tempDB() throws -> (Database, String) {
+    let path = NSTemporaryDirectory() + "portalkit-" + UUID().uuidString + ".db"
+    let db = try Store.open(path: path, create: true)
+    return (db, path)
+}
+
+@Suite struct StoreTests {
+    @Test func migrationsAreRecordedInOrderAndRunOnce() throws {
+        let (db, path) = try tempDB()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try Migrator.applied(db) == Schema.migrations.map(\.name))
+        try Migrator.migrate(db)
+        #expect(try Migrator.applied(db).count == Schema.migrations.count)
+        #expect(try db.scalar("PRAGMA journal_mode")?.string == "wal")
+        #expect(try db.scalar("PRAGMA foreign_keys")?.int == 1)
+    }
+
+    @Test func laterMigrationsApplyToAnOlderFile() throws {
+        let path = NSTemporaryDirectory() + "portalkit-" + UUID().uuidString + ".db"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let db = try Database(path: path)
+        try Migrator.migrate(db, migrations: Array(Schema.migrations.prefix(1)))
+        #expect(try db.count("SELECT count(*) FROM sqlite_master WHERE name = 'students'") == 0)
+        try Migrator.migrate(db)
+        #expect(try db.count("SELECT count(*) FROM sqlite_master WHERE name = 'students'") == 1)
+    }
+
+    @Test func writeRollsBackOnErrorAndOnDryRun() throws {
+        let (db, path) = try tempDB()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try db.write {
+                try db.run("INSERT INTO districts VALUES ('a', 'A', 'x')")
+                throw Boom()
+            }
+        }
+        try db.write(rollback: true) { try db.run("INSERT INTO districts VALUES ('b', 'B', 'x')") }
+        #expect(try db.count("SELECT count(*) FROM districts") == 0)
+        try db.write { try db.run("INSERT INTO districts VALUES ('c', 'C', 'x')") }
+        #expect(try db.count("SELECT count(*) FROM districts") == 1)
+    }
+
+    @Test func resultCodesMapByClass() throws {
+        let (db, path) = try tempDB()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try db.run("INSERT INTO districts VALUES ('a', 'A', 'x')")
+        do {
+            try db.run("INSERT INTO districts VALUES ('a', 'A', 'x')")
+            Issue.record("expected a constraint error")
+        } catch let e as SQLiteError {
+            #expect(e.isConstraint)
+            #expect(e.portalError.code == .conflict)
+            #expect(!e.portalError.message.contains("'a'"), "no bound values in the message")
+        }
+    }
+
+    @Test func aSecondWriterWaitsThenReportsBusy() throws {
+        let (db, path) = try tempDB()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let other = try Database(path: path, create: false, busyTimeoutMs: 50)
+        try db.execute("BEGIN IMMEDIATE")
+        defer { try? db.execute("ROLLBACK") }
+        do {
+            try other.write { try other.run("INSERT INTO districts VALUES ('z', 'Z', 'x')") }
+            Issue.record("expected busy")
+        } catch let e as SQLiteError {
+            #expect(e.isBusy && e.portalError.code == .busy && e.portalError.code.exitCode == 75)
+        }
+    }
+}
+
+@Suite struct CoreTests {
+    @Test(arguments: [
+        ("2008-02-29", "2008-02-29"), ("2/29/2008", "2008-02-29"), ("12/1/2010", "2010-12-01"),
+        (" 2010-07-01 ", "2010-07-01"),
+    ])
+    func datesParse(input: String, expected: String) {
+        #expect(CivilDate(parsing: input)?.description == expected)
+    }
+
+    @Test(arguments: ["2007-02-29", "2010-13-01", "13/1/2010", "2010/01/01", "01-02-2010", "", "yesterday", "2010-1-1"])
+    func badDatesAreRejected(input: String) {
+        #expect(CivilDate(parsing: input) == nil)
+    }
+
+    @Test func dayArithmeticRoundTrips() {
+        for days in stride(from: -800_000, to: 800_000, by: 997) {
+            #expect(CivilDate(daysSinceEpoch: days).daysSinceEpoch == days)
+        }
+        #expect(CivilDate(parsing: "1970-01-01")?.daysSinceEpoch == 0)
+        #expect(Timestamp.iso(Date(timeIntervalSince1970: 1_795_000_000)) == "2026-11-18T11:06:40Z")
+        #expect(Timestamp.parse("2026-11-18T11:06:40Z") == Date(timeIntervalSince1970: 1_795_000_000))
+    }
+
+    @Test func jsonEscapesAndKeepsOrder() {
+        let v = JSONValue.object([("z", .string("a\"b\\c\n\u{1}")), ("a", .array([.int(1), .null, .bool(true)]))])
+        #expect(v.serialized() == "{\"z\":\"a\\\"b\\\\c\\n\\u0001\",\"a\":[1,null,true]}")
+    }
+
+    @Test func suggestions() {
+        #expect(nearest("distrct", in: ["district", "operator"]) == "district")
+        #expect(nearest("xyz", in: ["district", "operator"]) == nil)
+        #expect(grouped(1234567) == "1,234,567")
+        #expect("  é x \t".trimmed() == "é x")
+    }
+
+    @Test func sha256MatchesTheStandardVector() {
+        #expect(Crypto.sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+}

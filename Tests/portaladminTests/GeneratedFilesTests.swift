@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+/// The committed man page and completion scripts must be what the binary generates.
+/// `RECORD_SNAPSHOTS=1 swift test` rewrites them.
+@Suite struct GeneratedFilesTests {
+    static let files: [(args: [String], path: String)] = [
+        (["__man"], "man/portaladmin.1"),
+        (["completions", "bash"], "Completions/portaladmin.bash"),
+        (["completions", "zsh"], "Completions/_portaladmin"),
+        (["completions", "fish"], "Completions/portaladmin.fish"),
+    ]
+
+    @Test(arguments: files.map(\.path))
+    func committedCopyMatchesTheBinary(path: String) throws {
+        let args = Self.files.first { $0.path == path }!.args
+        let r = try runBinary(args)
+        #expect(r.code == 0)
+        let full = repoRoot + "/" + path
+        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
+            try r.out.write(toFile: full, atomically: true, encoding: .utf8)
+        }
+        let committed = try String(contentsOfFile: full, encoding: .utf8)
+        #expect(committed == r.out, "\(path) is stale: run RECORD_SNAPSHOTS=1 swift test")
+    }
+
+    @Test func bashCompletionWorksInBash() throws {
+        let script = try runBinary(["completions", "bash"]).out
+        let dir = TempDir()
+        let file = dir.write("c.bash", script)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = ["-c", "source '\(file)'; COMP_WORDS=(portaladmin distr); COMP_CWORD=1; _portaladmin; echo \"${COMPREPLY[*]}\"; COMP_WORDS=(portaladmin district s); COMP_CWORD=2; _portaladmin; echo \"${COMPREPLY[*]}\"; COMP_WORDS=(portaladmin district list -o j); COMP_CWORD=4; _portaladmin; echo \"${COMPREPLY[*]}\""]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        p.waitUntilExit()
+        let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines.first == "district")
+        #expect(lines.count > 1 && lines[1] == "show set")
+        #expect(lines.count > 2 && lines[2] == "json jsonl")
+    }
+
+    @Test func districtValuesComeFromTheBinary() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir, ["alpha", "beta"])
+        let r = try runBinary(["__complete", "district"], db: db)
+        #expect(r.out == "alpha\nbeta\n")
+        let none = try runBinary(["__complete", "district"], db: dir.file("missing.db"))
+        #expect(none.code == 0 && none.out.isEmpty && none.err.isEmpty)
+    }
+
+    @Test func manPageDocumentsEveryCommandAndExitCode() throws {
+        let man = try runBinary(["__man"]).out
+        for name in CommandTable_visibleNames() {
+            #expect(man.contains(".Ss \(name.joined(separator: " "))"))
+        }
+        #expect(man.contains(".It 77"))
+    }
+}

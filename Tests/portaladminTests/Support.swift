@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+@testable import portaladmin
+import PortalKit
+
+/// A temporary folder removed at the end of the test.
+final class TempDir {
+    let path: String
+    init() {
+        path = NSTemporaryDirectory() + "portaladmin-test-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+    func file(_ name: String) -> String { path + "/" + name }
+    func write(_ name: String, _ text: String) -> String {
+        let p = file(name)
+        try! FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try! text.write(toFile: p, atomically: true, encoding: .utf8)
+        return p
+    }
+}
+
+struct RunResult {
+    let code: Int32
+    let out: String
+    let err: String
+}
+
+/// The repository root, found from this file's path.
+let repoRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+}()
+
+/// The built `portaladmin` binary beside the test bundle (or $PORTALADMIN_BIN).
+let binaryPath: String = {
+    if let p = ProcessInfo.processInfo.environment["PORTALADMIN_BIN"] { return p }
+    let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for candidate in [dir.appendingPathComponent("portaladmin").path,
+                      dir.deletingLastPathComponent().appendingPathComponent("portaladmin").path,
+                      repoRoot + "/.build/debug/portaladmin"] where FileManager.default.isExecutableFile(atPath: candidate) {
+        return candidate
+    }
+    return repoRoot + "/.build/debug/portaladmin"
+}()
+
+/// Runs the real binary with a clean environment: no TTY, fixed clock, the given database.
+@discardableResult
+func runBinary(_ args: [String], db: String? = nil, env: [String: String] = [:], stdin: String = "",
+               now: String = "2026-11-25T12:00:00Z") throws -> RunResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: binaryPath)
+    p.arguments = args
+    var e = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "PORTALADMIN_OPERATOR": "tester",
+             "PORTALADMIN_NOW": now]
+    if let db { e["PORTALADMIN_DB"] = db }
+    for (k, v) in env { e[k] = v }
+    p.environment = e
+    // Output goes to files, so a large output can never fill a pipe and block the child.
+    let outPath = NSTemporaryDirectory() + "pa-out-" + UUID().uuidString
+    let errPath = NSTemporaryDirectory() + "pa-err-" + UUID().uuidString
+    FileManager.default.createFile(atPath: outPath, contents: nil)
+    FileManager.default.createFile(atPath: errPath, contents: nil)
+    defer {
+        try? FileManager.default.removeItem(atPath: outPath)
+        try? FileManager.default.removeItem(atPath: errPath)
+    }
+    let outHandle = FileHandle(forWritingAtPath: outPath)!, errHandle = FileHandle(forWritingAtPath: errPath)!
+    let inPipe = Pipe()
+    p.standardOutput = outHandle
+    p.standardError = errHandle
+    p.standardInput = inPipe
+    try p.run()
+    inPipe.fileHandleForWriting.write(stdin.data(using: .utf8)!)
+    try? inPipe.fileHandleForWriting.close()
+    p.waitUntilExit()
+    try? outHandle.close()
+    try? errHandle.close()
+    return RunResult(code: p.terminationStatus,
+                     out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+                     err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+}
+
+/// Runs the command line in-process with buffers (for prompts and TTY behaviour).
+func runInProcess(_ args: [String], db: String, stdin: String = "", tty: Bool = false,
+                  env: [String: String] = [:]) -> RunResult {
+    let out = BufferSink(), err = BufferSink()
+    var e = ["PORTALADMIN_DB": db, "PORTALADMIN_OPERATOR": "tester"]
+    for (k, v) in env { e[k] = v }
+    let io = IO(out: out, err: err, input: StringSource(stdin), stdoutIsTTY: tty, stderrIsTTY: false,
+                stdinIsTTY: tty, env: e, now: Date(timeIntervalSince1970: 1_795_000_000), width: 80)
+    let code = CLI.run(args, io: io)
+    return RunResult(code: code, out: out.text, err: err.text)
+}
+
+/// Every row of every table, for "nothing was written" checks.
+func dump(_ path: String) throws -> [String] {
+    let db = try Database(path: path, create: false)
+    var lines: [String] = []
+    for t in try db.query("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name") {
+        let name = t.text("name")
+        for r in try db.query("SELECT * FROM \"\(name)\" ORDER BY 1, 2") {
+            lines.append(name + ": " + r.values.map { $0.string ?? "NULL" }.joined(separator: "|"))
+        }
+    }
+    return lines
+}
+
+func parseJSON(_ text: String) throws -> Any {
+    try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+}
+
+/// A database with district `d1` (and optionally `d2`) created by the binary.
+func makeDistricts(_ dir: TempDir, _ ids: [String] = ["d1"]) throws -> String {
+    let db = dir.file("portal.db")
+    for id in ids {
+        let r = try runBinary(["district", "create", id, "--name", "District \(id)"], db: db)
+        #expect(r.code == 0, "\(r.err)")
+    }
+    return db
+}

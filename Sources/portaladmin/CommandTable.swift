@@ -23,11 +23,16 @@ struct CommandTable: Sendable {
     }
 
     static let main = CommandTable(groups: groups, commands:
-        DistrictCommands.all + OperatorCommands.all + AuditCommands.all + MetaCommands.all)
+        DistrictCommands.all + OperatorCommands.all + RosterCommands.all + PeopleCommands.all + SampleCommands.all
+        + AuditCommands.all + MetaCommands.all)
 
     static let groups: [Group] = [
         Group(name: "district", summary: "create districts and change their settings"),
         Group(name: "operator", summary: "who may use portaladmin on a district, and with which role"),
+        Group(name: "roster", summary: "import and export rosters (OneRoster or native CSV)"),
+        Group(name: "student", summary: "look up students"),
+        Group(name: "guardian", summary: "look up parents and guardians"),
+        Group(name: "sample", summary: "generate a realistic synthetic district"),
         Group(name: "audit", summary: "the tamper-evident log of every change"),
         Group(name: "completions", summary: "shell completion scripts"),
     ]

@@ -46,3 +46,22 @@ public func grouped(_ n: Int) -> String {
     }
     return n < 0 ? "-" + out : out
 }
+
+/// FNV-1a, 64-bit: a change detector for imported rows (not a security hash; nothing secret or
+/// adversarial goes through it).
+public func fnv1a(_ parts: [String?]) -> String {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for p in parts {
+        if let p {
+            for b in p.utf8 {
+                h ^= UInt64(b)
+                h = h &* 0x100_0000_01b3
+            }
+            h ^= 0x1f
+        } else {
+            h ^= 0x00
+        }
+        h = h &* 0x100_0000_01b3
+    }
+    return String(h, radix: 16)
+}

@@ -310,6 +310,13 @@ public final class Database {
         }
     }
 
+    /// Commits the work so far and opens the next write transaction (for `--batch-size`).
+    public func commitBatch() throws {
+        guard depth == 1, inTransaction else { return }
+        try execute("COMMIT")
+        try execute("BEGIN IMMEDIATE")
+    }
+
     /// A read transaction, so that several queries see one snapshot.
     public func read<T>(_ body: () throws -> T) throws -> T {
         if depth > 0 || inTransaction { return try body() }

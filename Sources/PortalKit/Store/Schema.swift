@@ -50,12 +50,14 @@ public enum Schema {
                 school_id TEXT NOT NULL,
                 name TEXT NOT NULL,
                 status TEXT NOT NULL DEFAULT 'active',
+                row_hash TEXT,
                 PRIMARY KEY (district_id, school_id)
             );
             CREATE TABLE households (
                 district_id TEXT NOT NULL REFERENCES districts(district_id),
                 household_id TEXT NOT NULL,
                 street TEXT, street2 TEXT, city TEXT, state TEXT, postcode TEXT,
+                row_hash TEXT,
                 PRIMARY KEY (district_id, household_id)
             );
             CREATE TABLE students (
@@ -71,6 +73,7 @@ public enum Schema {
                 household_id TEXT,
                 status TEXT NOT NULL DEFAULT 'active',
                 search_key TEXT NOT NULL DEFAULT '',
+                row_hash TEXT,
                 PRIMARY KEY (district_id, student_id),
                 FOREIGN KEY (district_id, school_id) REFERENCES schools(district_id, school_id),
                 FOREIGN KEY (district_id, household_id) REFERENCES households(district_id, household_id)
@@ -89,6 +92,7 @@ public enum Schema {
                 household_id TEXT,
                 status TEXT NOT NULL DEFAULT 'active',
                 search_key TEXT NOT NULL DEFAULT '',
+                row_hash TEXT,
                 PRIMARY KEY (district_id, guardian_id),
                 FOREIGN KEY (district_id, household_id) REFERENCES households(district_id, household_id)
             );
@@ -103,6 +107,7 @@ public enum Schema {
                 portal_access INTEGER NOT NULL DEFAULT 1,
                 custodial INTEGER NOT NULL DEFAULT 1,
                 status TEXT NOT NULL DEFAULT 'active',
+                row_hash TEXT,
                 PRIMARY KEY (district_id, guardian_id, student_id),
                 FOREIGN KEY (district_id, guardian_id) REFERENCES guardians(district_id, guardian_id),
                 FOREIGN KEY (district_id, student_id) REFERENCES students(district_id, student_id)

@@ -1,0 +1,176 @@
+#if canImport(Glibc)
+internal import Glibc
+#endif
+
+/// One record of a CSV file: its fields and the line it starts on (1-based, counting the header).
+public struct CSVRecord: Sendable {
+    public let line: Int
+    public let fields: [String]
+    /// Set when the record could not be read cleanly (bad UTF-8, unterminated quote).
+    public let problem: String?
+}
+
+/// A streaming RFC 4180 reader for the files registrars really have: a UTF-8 byte-order mark,
+/// CRLF or LF (or lone CR) line ends, quoted fields holding commas, quotes and line breaks, and
+/// blank lines. It reads fixed-size chunks, so memory does not grow with the file.
+public final class CSVReader {
+    public let path: String
+    private let fd: Int32
+    private var buffer = [UInt8](repeating: 0, count: 1 << 18)
+    private var count = 0
+    private var pos = 0
+    private var eof = false
+    private var line = 1
+    private var atStart = true
+    public private(set) var bytesRead = 0
+    public let totalBytes: Int
+
+    /// Opens `path` ("-" for standard input). Missing or unreadable files are exit 66.
+    public init(path: String) throws {
+        self.path = path
+        if path == "-" {
+            fd = 0
+            totalBytes = 0
+            return
+        }
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw PortalError(.noInput, "cannot read '\(path)': \(String(cString: strerror(errno)))",
+                              hint: "check the path")
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            throw PortalError(.noInput, "'\(path)' is a folder, not a CSV file", hint: "name the file")
+        }
+        let f = open(path, O_RDONLY | O_CLOEXEC)
+        guard f >= 0 else {
+            throw PortalError(.noInput, "cannot read '\(path)': \(String(cString: strerror(errno)))",
+                              hint: "check the file's permissions")
+        }
+        fd = f
+        totalBytes = Int(st.st_size)
+    }
+
+    deinit { if fd > 0 { close(fd) } }
+
+    private func fill() throws -> Bool {
+        if eof { return false }
+        if pos < count { return true }
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 {
+            throw PortalError(.ioError, "cannot read '\(path)': \(String(cString: strerror(errno)))",
+                              hint: "check the disk")
+        }
+        if n == 0 { eof = true; return false }
+        count = n
+        pos = 0
+        bytesRead += n
+        if atStart {
+            atStart = false
+            if count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { pos = 3 }
+        }
+        return pos < count
+    }
+
+    private func peek() throws -> UInt8? {
+        guard try fill() else { return nil }
+        return buffer[pos]
+    }
+
+    /// The next non-blank record, or nil at the end of the file.
+    public func next() throws -> CSVRecord? {
+        while true {
+            guard try fill() else { return nil }
+            let startLine = line
+            var fields: [String] = []
+            var field: [UInt8] = []
+            var problem: String?
+            var quoted = false
+            var sawAny = false
+            var endOfRecord = false
+            while !endOfRecord {
+                guard try fill() else {
+                    if quoted { problem = "a quoted field has no closing quote" }
+                    break
+                }
+                let b = buffer[pos]
+                pos += 1
+                if quoted {
+                    if b == UInt8(ascii: "\"") {
+                        if try peek() == UInt8(ascii: "\"") {
+                            field.append(b)
+                            pos += 1
+                        } else {
+                            quoted = false
+                        }
+                    } else {
+                        if b == UInt8(ascii: "\n") { line += 1 }
+                        field.append(b)
+                    }
+                    continue
+                }
+                switch b {
+                case UInt8(ascii: ","):
+                    fields.append(decode(field, &problem))
+                    field.removeAll(keepingCapacity: true)
+                    sawAny = true
+                case UInt8(ascii: "\""):
+                    if field.allSatisfy({ $0 == 0x20 }) { field.removeAll(); quoted = true; sawAny = true }
+                    else { field.append(b) }
+                case UInt8(ascii: "\n"):
+                    line += 1
+                    endOfRecord = true
+                case UInt8(ascii: "\r"):
+                    if try peek() == UInt8(ascii: "\n") { pos += 1 }
+                    line += 1
+                    endOfRecord = true
+                default:
+                    field.append(b)
+                    sawAny = true
+                }
+            }
+            if !sawAny && field.isEmpty && fields.isEmpty {
+                if problem == nil { continue }  // a blank line
+            }
+            fields.append(decode(field, &problem))
+            return CSVRecord(line: startLine, fields: fields, problem: problem)
+        }
+    }
+
+    private func decode(_ bytes: [UInt8], _ problem: inout String?) -> String {
+        if let s = String(validating: bytes, as: UTF8.self) { return s }
+        if problem == nil { problem = "the row is not UTF-8 text (save the file as UTF-8)" }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Finds columns by header name, in any order, ignoring case, spaces and unknown columns.
+public struct CSVHeader: Sendable {
+    public let names: [String]
+    private let index: [String: Int]
+
+    public init(_ fields: [String]) {
+        names = fields.map { CSVHeader.normalize($0) }
+        var idx: [String: Int] = [:]
+        for (i, n) in names.enumerated() where !n.isEmpty && idx[n] == nil { idx[n] = i }
+        index = idx
+    }
+
+    static func normalize(_ s: String) -> String { s.trimmed().lowercased() }
+
+    public func has(_ name: String) -> Bool { index[name.lowercased()] != nil }
+
+    public func column(_ name: String) -> Int? { index[name.lowercased()] }
+
+    /// The first of several spellings present (e.g. OneRoster 1.0 `agents` vs 1.1 `agentSourcedIds`).
+    public func column(anyOf names: [String]) -> Int? {
+        for n in names { if let i = column(n) { return i } }
+        return nil
+    }
+
+    /// Names that occur twice, which would make the file ambiguous.
+    public var duplicates: [String] {
+        var seen = Set<String>(), dup: [String] = []
+        for n in names where !n.isEmpty { if !seen.insert(n).inserted && !dup.contains(n) { dup.append(n) } }
+        return dup
+    }
+}

@@ -1,0 +1,174 @@
+/// A problem with one field of one input row, reported as `file:line: field: problem`.
+public struct RowProblem: Error, Sendable {
+    public let field: String
+    public let problem: String
+    public init(_ field: String, _ problem: String) { self.field = field; self.problem = problem }
+}
+
+public struct SchoolRecord: Sendable {
+    public var schoolID: String
+    public var name: String
+}
+
+public struct StudentRecord: Sendable {
+    public var studentID: String
+    public var givenName: String
+    public var familyName: String
+    public var middleName: String?
+    public var birthDate: String?
+    public var grade: String?
+    public var schoolID: String?
+    public var email: String?
+    public var householdID: String?
+    public var status: String
+}
+
+public struct GuardianRecord: Sendable {
+    public var guardianID: String
+    public var givenName: String
+    public var familyName: String
+    public var email: String?
+    public var phone: String?
+    public var street: String?
+    public var street2: String?
+    public var city: String?
+    public var state: String?
+    public var postcode: String?
+    public var birthDate: String?
+    public var householdID: String?
+    public var status: String = "active"
+
+    var hasAddress: Bool { [street, street2, city, state, postcode].contains { $0 != nil } }
+}
+
+public struct LinkRecord: Sendable {
+    public var guardianID: String
+    public var studentID: String
+    public var relationship: String?
+    public var portalAccess: Bool
+    public var custodial: Bool
+}
+
+/// Field clean-up shared by the readers: trimmed, empty as nil, and checked.
+enum Field {
+    static func optional(_ s: String?) -> String? {
+        guard let t = s?.trimmed(), !t.isEmpty else { return nil }
+        return t
+    }
+
+    static func required(_ s: String?, _ name: String) throws -> String {
+        guard let v = optional(s) else { throw RowProblem(name, "missing (the column is required)") }
+        return v
+    }
+
+    static func id(_ s: String?, _ name: String) throws -> String {
+        let v = try required(s, name)
+        guard v.count <= 128, !v.contains(where: { $0.isNewline }) else {
+            throw RowProblem(name, "not a usable id (too long or holds a line break)")
+        }
+        return v
+    }
+
+    /// Dates as `YYYY-MM-DD` or US `M/D/YYYY`, stored as `YYYY-MM-DD`. Never echoes the value:
+    /// a birth date is personal data.
+    static func date(_ s: String?, _ name: String) throws -> String? {
+        guard let v = optional(s) else { return nil }
+        // OneRoster exports sometimes carry a time: keep the date part.
+        let datePart = v.count > 10 && v.dropFirst(10).first == "T" ? String(v.prefix(10)) : v
+        guard let d = CivilDate(parsing: datePart) else {
+            throw RowProblem(name, "not a date (use YYYY-MM-DD or M/D/YYYY)")
+        }
+        guard d.year >= 1900 else { throw RowProblem(name, "not a plausible date (before 1900)") }
+        return d.description
+    }
+
+    static func email(_ s: String?, _ name: String) throws -> String? {
+        guard let v = optional(s) else { return nil }
+        let lower = v.lowercased()
+        let parts = lower.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
+              !parts[1].hasSuffix("."), !lower.contains(where: { $0 == " " || $0 == "," || $0 == ";" })
+        else { throw RowProblem(name, "not an email address") }
+        return lower
+    }
+
+    /// Phone numbers are kept as digits (a leading + kept), so "(320) 234-2603" and
+    /// "320.234.2603" are the same number; extensions after "x" are kept as "x123".
+    static func phone(_ s: String?, _ name: String) throws -> String? {
+        guard let v = optional(s) else { return nil }
+        return try normalizePhone(v, name)
+    }
+
+    static func normalizePhone(_ v: String, _ name: String) throws -> String {
+        let lower = v.lowercased()
+        var main = lower
+        var ext = ""
+        for marker in ["ext.", "ext", "x"] {
+            if let r = lower.firstRange(of: marker) {
+                main = String(lower[..<r.lowerBound])
+                ext = String(lower[r.upperBound...].filter(\.isNumber))
+                break
+            }
+        }
+        let plus = main.trimmed().hasPrefix("+")
+        let digits = main.filter { $0.isASCII && $0.isNumber }
+        let allowed = main.allSatisfy { $0.isNumber || " ()-.+/".contains($0) }
+        guard allowed, (7...15).contains(digits.count) else {
+            throw RowProblem(name, "not a phone number")
+        }
+        // North American numbers: "+1 320 234 2603" and "320-234-2603" are the same number.
+        let national = digits.count == 11 && digits.hasPrefix("1") ? String(digits.dropFirst()) : digits
+        let keepPlus = plus && national.count == digits.count
+        return (keepPlus ? "+" : "") + national + (ext.isEmpty ? "" : "x" + ext)
+    }
+
+    static func flag(_ s: String?, _ name: String, default value: Bool) throws -> Bool {
+        guard let v = optional(s)?.lowercased() else { return value }
+        switch v {
+        case "y", "yes", "true", "t", "1": return true
+        case "n", "no", "false", "f", "0": return false
+        default: throw RowProblem(name, "not yes or no")
+        }
+    }
+
+    static func status(_ s: String?, _ name: String) throws -> String {
+        guard let v = optional(s)?.lowercased() else { return "active" }
+        switch v {
+        case "active", "a", "enrolled": return "active"
+        case "inactive", "i", "withdrawn", "tobedeleted": return "inactive"
+        default: throw RowProblem(name, "not active or inactive")
+        }
+    }
+
+    static func name(_ s: String?, _ field: String, required: Bool) throws -> String? {
+        guard let v = optional(s) else {
+            if required { throw RowProblem(field, "missing (the column is required)") }
+            return nil
+        }
+        // Collapse runs of inner white space: "Mary  Ann" and "Mary Ann" are one name.
+        return v.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}
+
+/// A key for case- and accent-insensitive search: "José Núñez" → "jose nunez".
+public func searchFold(_ s: String) -> String {
+    var out = String.UnicodeScalarView()
+    for u in s.lowercased().unicodeScalars {
+        if let base = foldTable[u] { out.append(contentsOf: base.unicodeScalars); continue }
+        if u.properties.generalCategory == .nonspacingMark { continue }
+        out.append(u)
+    }
+    return String(out)
+}
+
+private let foldTable: [Unicode.Scalar: String] = {
+    let pairs: [(String, String)] = [
+        ("àáâãäåāăą", "a"), ("çćĉċč", "c"), ("ďđ", "d"), ("èéêëēĕėęě", "e"), ("ĝğġģ", "g"), ("ĥħ", "h"),
+        ("ìíîïĩīĭįı", "i"), ("ĵ", "j"), ("ķ", "k"), ("ĺļľŀł", "l"), ("ñńņňŉ", "n"), ("òóôõöøōŏő", "o"),
+        ("ŕŗř", "r"), ("śŝşšș", "s"), ("ţťŧț", "t"), ("ùúûüũūŭůűų", "u"), ("ŵ", "w"), ("ýÿŷ", "y"),
+        ("źżž", "z"), ("ß", "ss"), ("æ", "ae"), ("œ", "oe"), ("þ", "th"), ("ð", "d"),
+    ]
+    var t: [Unicode.Scalar: String] = [:]
+    for (chars, base) in pairs { for u in chars.unicodeScalars { t[u] = base } }
+    return t
+}()

@@ -1,0 +1,272 @@
+/// How one input row ended.
+public enum RowStatus: String, Sendable {
+    case created, updated, unchanged, rejected, skipped
+}
+
+public struct RowOutcome: Sendable {
+    public let file: String
+    public let line: Int
+    public let id: String
+    public let status: RowStatus
+    public let message: String
+}
+
+public struct EntityCounts: Sendable, Equatable {
+    public var created = 0, updated = 0, unchanged = 0, rejected = 0, inactivated = 0
+    public init() {}
+}
+
+public struct ImportOptions: Sendable {
+    public var delta = false
+    /// Commit every N input rows (0: the whole bundle in one transaction).
+    public var batchSize = 0
+    /// Read at most N data rows of each file (a trial run; no one is marked inactive).
+    public var maxRows: Int? = nil
+    public var dryRun = false
+    public init() {}
+}
+
+/// What the importer tells its caller while it runs; domain code never prints.
+public struct ImportHooks {
+    public var row: (RowOutcome) throws -> Void = { _ in }
+    public var progress: (_ file: String, _ rows: Int, _ bytes: Int, _ totalBytes: Int) -> Void = { _, _, _, _ in }
+    /// Asked before a full import marks many people inactive; throws to stop (and roll back).
+    public var confirmInactivation: (_ counts: [(entity: String, count: Int, active: Int)]) throws -> Void = { _ in }
+    public init() {}
+}
+
+public struct ImportSummary: Sendable {
+    public var entities: [(name: String, counts: EntityCounts)]
+    public var notes: [String]
+    public var format: String
+
+    public func counts(_ name: String) -> EntityCounts { entities.first { $0.name == name }?.counts ?? EntityCounts() }
+
+    public var total: EntityCounts {
+        entities.reduce(into: EntityCounts()) { t, e in
+            t.created += e.counts.created; t.updated += e.counts.updated; t.unchanged += e.counts.unchanged
+            t.rejected += e.counts.rejected; t.inactivated += e.counts.inactivated
+        }
+    }
+}
+
+/// Writes roster records into a district: insert, update or leave unchanged by comparing a hash
+/// of the row, with one cached prepared statement per kind of write. Shared by the native and the
+/// OneRoster readers. Tracks the ids seen in a TEMP table, so memory stays flat and a full import
+/// can mark the absent ones inactive at the end.
+final class RosterWriter {
+    let s: Session
+    let district: String
+    let options: ImportOptions
+    let hooks: ImportHooks
+    var counts: [String: EntityCounts] = [:]
+    var notes: [String] = []
+    private var rowsSinceCommit = 0
+    private var rowsInFile = 0
+    /// Entities whose file was read completely, so absence means "no longer enrolled".
+    var complete: Set<String> = []
+
+    init(_ s: Session, options: ImportOptions, hooks: ImportHooks) throws {
+        self.s = s
+        self.district = try s.district()
+        self.options = options
+        self.hooks = hooks
+        try s.db.execute("""
+            CREATE TEMP TABLE IF NOT EXISTS roster_seen (kind TEXT NOT NULL, id TEXT NOT NULL, line INTEGER NOT NULL, PRIMARY KEY (kind, id));
+            DELETE FROM temp.roster_seen;
+            """)
+    }
+
+    // MARK: bookkeeping
+
+    /// Records that `id` occurs in the input; returns the line it was first seen on when this is
+    /// a repeat (a duplicate id within one import).
+    func seen(_ kind: String, _ id: String, line: Int) throws -> Int? {
+        if try s.db.run("INSERT OR IGNORE INTO temp.roster_seen(kind, id, line) VALUES (?,?,?)",
+                        [.text(kind), .text(id), .int(Int64(line))]) == 1 { return nil }
+        return try s.db.scalar("SELECT line FROM temp.roster_seen WHERE kind = ? AND id = ?", [.text(kind), .text(id)])?.int.map { Int($0) } ?? 0
+    }
+
+    func bump(_ entity: String, _ status: RowStatus) {
+        var c = counts[entity] ?? EntityCounts()
+        switch status {
+        case .created: c.created += 1
+        case .updated: c.updated += 1
+        case .unchanged: c.unchanged += 1
+        case .rejected: c.rejected += 1
+        case .skipped: break
+        }
+        counts[entity] = c
+    }
+
+    /// Reports a row and commits a batch when one is full.
+    func finish(_ entity: String, file: String, line: Int, id: String, _ status: RowStatus, _ message: String = "") throws {
+        bump(entity, status)
+        try hooks.row(RowOutcome(file: file, line: line, id: id, status: status, message: message))
+        rowsSinceCommit += 1
+        if options.batchSize > 0 && rowsSinceCommit >= options.batchSize && !options.dryRun {
+            try s.db.commitBatch()
+            rowsSinceCommit = 0
+        }
+        if rowsSinceCommit % 512 == 0 { try Interrupts.check() }
+    }
+
+    func reject(_ entity: String, file: String, line: Int, id: String, _ p: RowProblem) throws {
+        try finish(entity, file: file, line: line, id: id, .rejected, "\(p.field): \(p.problem)")
+    }
+
+    /// Reads every record of `reader` after its header, calling `body`; stops at `--max-rows`.
+    func eachRow(_ reader: CSVReader, file: String, _ body: (CSVRecord) throws -> Void) throws {
+        var n = 0
+        while let rec = try reader.next() {
+            if rec.fields.allSatisfy({ $0.trimmed().isEmpty }) && rec.problem == nil { continue }
+            if let max = options.maxRows, n >= max {
+                notes.append("\(file): stopped after \(grouped(max)) rows (--max-rows)")
+                return
+            }
+            n += 1
+            try body(rec)
+            if n % 1000 == 0 { hooks.progress(file, n, reader.bytesRead, reader.totalBytes) }
+        }
+        hooks.progress(file, n, reader.bytesRead, reader.totalBytes)
+    }
+
+    // MARK: upserts
+
+    /// Insert, update (with an audit row naming the changed fields) or leave unchanged.
+    private func upsert(entity: String, table: String, keyColumns: [String], key: [String], columns: [String],
+                        values: [SQLValue], target: String) throws -> RowStatus {
+        let hash = fnv1a(values.map(\.string))
+        let whereClause = (["district_id"] + keyColumns).map { "\($0) = ?" }.joined(separator: " AND ")
+        let keyArgs: [SQLValue] = [.text(district)] + key.map { .text($0) }
+        guard let existing = try s.db.first("SELECT * FROM \(table) WHERE \(whereClause)", keyArgs) else {
+            let cols = ["district_id"] + keyColumns + columns + ["row_hash"]
+            try s.db.run("INSERT INTO \(table)(\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))",
+                         keyArgs + values + [.text(hash)])
+            return .created
+        }
+        if existing.string("row_hash") == hash { return .unchanged }
+        var before: [(String, JSONValue)] = [], after: [(String, JSONValue)] = []
+        for (c, v) in zip(columns, values) where existing[c] != v && c != "search_key" {
+            before.append((c, JSONValue(existing[c])))
+            after.append((c, JSONValue(v)))
+        }
+        try s.db.run("UPDATE \(table) SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")), row_hash = ? WHERE \(whereClause)",
+                     values + [.text(hash)] + keyArgs)
+        if before.isEmpty { return .unchanged }
+        try s.audit(target: target, before: .object(before), after: .object(after))
+        return .updated
+    }
+
+    func school(_ r: SchoolRecord) throws -> RowStatus {
+        try upsert(entity: "schools", table: "schools", keyColumns: ["school_id"], key: [r.schoolID],
+                   columns: ["name", "status"], values: [.text(r.name), .text("active")], target: "school:\(r.schoolID)")
+    }
+
+    /// Creates the household the first time an import names it; the first guardian row with an
+    /// address gives the household its address.
+    func household(_ id: String, address g: GuardianRecord?, line: Int) throws {
+        let first = try seen("household", id, line: line) == nil
+        let exists = try s.db.count("SELECT count(*) FROM households WHERE district_id = ? AND household_id = ?",
+                                    [.text(district), .text(id)]) > 0
+        if !first && exists { return }
+        guard let g, g.hasAddress else {
+            if !exists {
+                try s.db.run("INSERT INTO households(district_id, household_id) VALUES (?,?)", [.text(district), .text(id)])
+                bump("households", .created)
+            } else {
+                bump("households", .unchanged)
+            }
+            return
+        }
+        let status = try upsert(entity: "households", table: "households", keyColumns: ["household_id"], key: [id],
+                                columns: ["street", "street2", "city", "state", "postcode"],
+                                values: [SQLValue(g.street), SQLValue(g.street2), SQLValue(g.city), SQLValue(g.state), SQLValue(g.postcode)],
+                                target: "household:\(id)")
+        bump("households", status)
+    }
+
+    func guardian(_ g: GuardianRecord, line: Int) throws -> RowStatus {
+        if let h = g.householdID { try household(h, address: g, line: line) }
+        let key = searchFold([g.givenName, g.familyName, g.email ?? "", g.phone ?? ""].joined(separator: " "))
+        return try upsert(entity: "guardians", table: "guardians", keyColumns: ["guardian_id"], key: [g.guardianID],
+                          columns: ["given_name", "family_name", "email", "phone", "street", "street2", "city", "state",
+                                    "postcode", "birth_date", "household_id", "status", "search_key"],
+                          values: [.text(g.givenName), .text(g.familyName), SQLValue(g.email), SQLValue(g.phone),
+                                   SQLValue(g.street), SQLValue(g.street2), SQLValue(g.city), SQLValue(g.state),
+                                   SQLValue(g.postcode), SQLValue(g.birthDate), SQLValue(g.householdID), .text(g.status), .text(key)],
+                          target: "guardian:\(g.guardianID)")
+    }
+
+    func student(_ st: StudentRecord, line: Int) throws -> RowStatus {
+        if let sc = st.schoolID, try s.db.count("SELECT count(*) FROM schools WHERE district_id = ? AND school_id = ?",
+                                                 [.text(district), .text(sc)]) == 0 {
+            throw RowProblem("school_id", "unknown school (not in schools.csv or the district)")
+        }
+        if let h = st.householdID { try household(h, address: nil, line: line) }
+        let key = searchFold([st.givenName, st.middleName ?? "", st.familyName, st.email ?? ""].joined(separator: " "))
+        return try upsert(entity: "students", table: "students", keyColumns: ["student_id"], key: [st.studentID],
+                          columns: ["given_name", "family_name", "middle_name", "birth_date", "grade", "school_id", "email",
+                                    "household_id", "status", "search_key"],
+                          values: [.text(st.givenName), .text(st.familyName), SQLValue(st.middleName), SQLValue(st.birthDate),
+                                   SQLValue(st.grade), SQLValue(st.schoolID), SQLValue(st.email), SQLValue(st.householdID),
+                                   .text(st.status), .text(key)],
+                          target: "student:\(st.studentID)")
+    }
+
+    func link(_ l: LinkRecord) throws -> RowStatus {
+        if try s.db.count("SELECT count(*) FROM guardians WHERE district_id = ? AND guardian_id = ?", [.text(district), .text(l.guardianID)]) == 0 {
+            throw RowProblem("guardian_id", "unknown guardian (not in guardians.csv or the district)")
+        }
+        if try s.db.count("SELECT count(*) FROM students WHERE district_id = ? AND student_id = ?", [.text(district), .text(l.studentID)]) == 0 {
+            throw RowProblem("student_id", "unknown student (not in students.csv or the district)")
+        }
+        return try upsert(entity: "links", table: "links", keyColumns: ["guardian_id", "student_id"], key: [l.guardianID, l.studentID],
+                          columns: ["relationship", "portal_access", "custodial", "status"],
+                          values: [SQLValue(l.relationship), SQLValue(l.portalAccess), SQLValue(l.custodial), .text("active")],
+                          target: "link:\(l.guardianID)/\(l.studentID)")
+    }
+
+    // MARK: the end
+
+    /// For a full import, marks people (and links, schools) absent from complete files inactive,
+    /// never deleting them; then writes the summary audit row.
+    func close(format: String, files: [String]) throws -> ImportSummary {
+        if !options.delta && options.maxRows == nil {
+            let plan: [(entity: String, table: String, kind: String, idExpr: String)] = [
+                ("schools", "schools", "school", "school_id"),
+                ("guardians", "guardians", "guardian", "guardian_id"),
+                ("students", "students", "student", "student_id"),
+                ("links", "links", "link", "guardian_id || char(31) || student_id"),
+            ]
+            var pending: [(entity: String, count: Int, active: Int)] = []
+            for p in plan where complete.contains(p.entity) {
+                let absent = try s.db.count("""
+                    SELECT count(*) FROM \(p.table) WHERE district_id = ? AND status = 'active'
+                    AND \(p.idExpr) NOT IN (SELECT id FROM temp.roster_seen WHERE kind = ?)
+                    """, [.text(district), .text(p.kind)])
+                let active = try s.db.count("SELECT count(*) FROM \(p.table) WHERE district_id = ? AND status = 'active'", [.text(district)])
+                if absent > 0 { pending.append((p.entity, absent, active)) }
+            }
+            if !pending.isEmpty { try hooks.confirmInactivation(pending) }
+            for p in plan where pending.contains(where: { $0.entity == p.entity }) {
+                let n = try s.db.run("""
+                    UPDATE \(p.table) SET status = 'inactive', row_hash = NULL WHERE district_id = ? AND status = 'active'
+                    AND \(p.idExpr) NOT IN (SELECT id FROM temp.roster_seen WHERE kind = ?)
+                    """, [.text(district), .text(p.kind)])
+                counts[p.entity, default: EntityCounts()].inactivated += n
+            }
+        }
+        let order = ["schools", "households", "guardians", "students", "links"]
+        let summary = ImportSummary(entities: order.map { ($0, counts[$0] ?? EntityCounts()) }, notes: notes, format: format)
+        let t = summary.total
+        if t.created + t.updated + t.inactivated > 0 {
+            try s.audit(target: "roster:import", after: .object([
+                ("format", .string(format)), ("files", .array(files.map { .string($0) })), ("delta", .bool(options.delta)),
+                ("created", .int(t.created)), ("updated", .int(t.updated)), ("unchanged", .int(t.unchanged)),
+                ("rejected", .int(t.rejected)), ("inactivated", .int(t.inactivated)),
+            ]))
+        }
+        return summary
+    }
+}

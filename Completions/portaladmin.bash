@@ -6,7 +6,7 @@ _portaladmin() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         w="${COMP_WORDS[i]}"
         case "$path $w" in
-            " district"|" district create"|" district list"|" district show"|" district set"|" operator"|" operator add"|" operator list"|" operator remove"|" audit"|" audit list"|" audit verify"|" audit export"|" help"|" completions"|" demo") path="$path $w" ;;
+            " district"|" district create"|" district list"|" district show"|" district set"|" operator"|" operator add"|" operator list"|" operator remove"|" roster"|" roster import"|" roster export"|" roster stats"|" student"|" student list"|" student show"|" student find"|" guardian"|" guardian list"|" guardian show"|" guardian find"|" sample"|" sample generate"|" audit"|" audit list"|" audit verify"|" audit export"|" help"|" completions"|" demo") path="$path $w" ;;
         esac
     done
     case "$prev" in
@@ -16,13 +16,21 @@ _portaladmin() {
         -o|--output) COMPREPLY=($(compgen -W "text json jsonl csv tsv" -- "$cur")); return ;;
         --limit) COMPREPLY=(); return ;;
         --role) COMPREPLY=($(compgen -W "helpdesk registrar admin" -- "$cur")); return ;;
+        --format) COMPREPLY=($(compgen -W "oneroster csv" -- "$cur")); return ;;
+        --batch-size) COMPREPLY=(); return ;;
+        --results) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --max-rows) COMPREPLY=(); return ;;
+        --out) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        --status) COMPREPLY=($(compgen -W "active inactive" -- "$cur")); return ;;
+        --students) COMPREPLY=(); return ;;
+        --seed) COMPREPLY=(); return ;;
+        --year) COMPREPLY=(); return ;;
         --since) COMPREPLY=(); return ;;
         --operator) COMPREPLY=(); return ;;
         --target) COMPREPLY=(); return ;;
-        --out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
     case "$path" in
-        "") words="district operator audit help completions demo --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        "") words="district operator roster student guardian sample audit help completions demo --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " district") words="create list show set" ;;
         " district create") words="--name --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run $(portaladmin __complete setting 2>/dev/null)" ;;
         " district list") words="--limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
@@ -32,11 +40,25 @@ _portaladmin() {
         " operator add") words="--role --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " operator list") words="--limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " operator remove") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " roster") words="import export stats" ;;
+        " roster import") words="--format --delta --batch-size --results --max-rows --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " roster export") words="--out --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " roster stats") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " student") words="list show find" ;;
+        " student list") words="--status --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " student show") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " student find") words="--limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " guardian") words="list show find" ;;
+        " guardian list") words="--status --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " guardian show") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " guardian find") words="--limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " sample") words="generate" ;;
+        " sample generate") words="--students --out --seed --year --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " audit") words="list verify export" ;;
         " audit list") words="--since --operator --target --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " audit verify") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " audit export") words="--out --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
-        " help") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version exit-codes district operator audit help completions demo" ;;
+        " help") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version exit-codes district operator roster student guardian sample audit help completions demo" ;;
         " completions") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version bash zsh fish" ;;
         " demo") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
     esac

@@ -122,7 +122,7 @@ final class Context {
     func confirm(_ question: String) throws {
         if yes { return }
         guard io.stdinIsTTY && !noInput else {
-            throw PortalError.usage("'\(command.name)' needs confirmation and there is no terminal to ask",
+            throw PortalError.usage("\(question) This needs confirmation and there is no terminal to ask.",
                                     hint: "add --yes to confirm (or --dry-run to preview)")
         }
         try? io.err.write(question + " Proceed? [y/N] ")

@@ -59,6 +59,28 @@ enum Docs {
             if let role = c.role { s += ".Pp\nNeeds the \(role.rawValue) role or higher.\n" }
             for e in c.examples { s += ".Bd -literal -offset indent\n\(esc(e))\n.Ed\n" }
         }
+        s += ".Sh NATIVE CSV FILES\n"
+        s += "A native roster bundle is a folder holding any of these files. Header names are fixed, their order is free, unknown columns are ignored. Dates are YYYY-MM-DD or M/D/YYYY. Files may start with a UTF-8 byte-order mark and use CRLF line ends; quoted fields may hold commas, quotes and line breaks.\n"
+        for f in NativeFormat.files {
+            s += ".Ss \(f.name)\n.Bl -tag -width Ds\n"
+            for col in f.required + f.optional {
+                s += ".It Cm \(col)\n" + esc((f.required.contains(col) ? "(required) " : "") + (f.help[col] ?? "")) + "\n"
+            }
+            s += ".El\n"
+        }
+        s += """
+            .Ss OneRoster
+            OneRoster 1.1 and 1.2 bundles: users with role student become students; parent, guardian
+            and relative become guardians (relatives without portal access); orgs of type school become
+            schools; links come from agentSourcedIds in either direction; birth dates from
+            demographics.csv. Households are derived from the links.
+            .Ss Results file
+            .Fl -results Ar file
+            writes one CSV row per input row: file, line, id, status
+            .Pq created, updated, unchanged, rejected, skipped
+            and message.
+
+            """
         s += """
             .Sh ENVIRONMENT
             .Bl -tag -width Ds

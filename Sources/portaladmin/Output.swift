@@ -40,7 +40,7 @@ enum Render {
             let w = fields.map { $0.0.count }.max() ?? 0
             return fields.map { k, v in
                 let label = (k.replacingOccurrences("_", " ") + ":").padding(w + 2)
-                return label + text(v) + "\n"
+                return label + text(v).map { $0 == "\n" || $0 == "\r" ? " " : $0 }.reduce(into: "") { $0.append($1) } + "\n"
             }.joined()
         }
     }

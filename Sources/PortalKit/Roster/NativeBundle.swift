@@ -119,7 +119,9 @@ public enum NativeFormat {
             default:
                 let gid = try Field.id(f("guardian_id"), "guardian_id")
                 let sid = try Field.id(f("student_id"), "student_id")
-                try dupCheck(w, "link", gid + "\u{1f}" + sid, rec.line, "student_id")
+                if let first = try w.seen("link", gid + "\u{1f}" + sid, line: rec.line) {
+                    throw RowProblem("guardian_id/student_id", "duplicate link (first seen on line \(first)); this row was skipped")
+                }
                 status = try w.link(LinkRecord(
                     guardianID: gid, studentID: sid, relationship: Field.optional(f("relationship"))?.lowercased(),
                     portalAccess: try Field.flag(f("portal_access"), "portal_access", default: true),

@@ -59,7 +59,7 @@ public enum People {
         guard !words.isEmpty else {
             throw PortalError.usage("nothing to search for", hint: "give part of a name, an email, a phone number or an id")
         }
-        let digits = text.filter { $0.isASCII && $0.isNumber }
+        let digits = (try? Field.normalizePhone(text, "phone")) ?? ""
         var clauses: [String] = []
         var args: [SQLValue] = [.text(district)]
         for w in words {
@@ -69,7 +69,7 @@ public enum People {
         var sql = "SELECT \(kind.columns.joined(separator: ", ")) FROM \(kind.table) WHERE district_id = ? AND ((\(clauses.joined(separator: " AND ")))"
         sql += " OR \(kind.idColumn) = ?"
         args.append(.text(text.trimmed()))
-        if kind == .guardian && digits.count >= 7 && digits.count == text.filter({ !$0.isWhitespace && !"()-.+".contains($0) }).count {
+        if kind == .guardian && !digits.isEmpty {
             sql += " OR phone LIKE ?"
             args.append(.text("%" + digits))
         }

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+@testable import PortalKit
+
+func readAll(_ bytes: [UInt8]) throws -> [CSVRecord] {
+    let path = NSTemporaryDirectory() + "csv-" + UUID().uuidString + ".csv"
+    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let r = try CSVReader(path: path)
+    var out: [CSVRecord] = []
+    while let rec = try r.next() { out.append(rec) }
+    return out
+}
+
+@Suite struct CSVReaderTests {
+    @Test func bomCRLFQuotesAndBlankLines() throws {
+        let text = "\u{FEFF}id,name\r\n1,\"Smith, Jr.\"\r\n\r\n2,\"say \"\"hi\"\"\"\r\n3,\"two\nlines\"\r\n4,last"
+        let recs = try readAll(Array(text.utf8))
+        #expect(recs.map(\.fields) == [["id", "name"], ["1", "Smith, Jr."], ["2", "say \"hi\""], ["3", "two\nlines"], ["4", "last"]])
+        #expect(recs.map(\.line) == [1, 2, 4, 5, 7], "lines count the blank line and the break inside quotes")
+        #expect(recs.allSatisfy { $0.problem == nil })
+    }
+
+    @Test func loneCarriageReturnsAndEmptyFields() throws {
+        let recs = try readAll(Array("a,b,c\r1,,3\r,,\r".utf8))
+        #expect(recs.map(\.fields) == [["a", "b", "c"], ["1", "", "3"], ["", "", ""]])
+    }
+
+    @Test func nonASCIIIsKept() throws {
+        let recs = try readAll(Array("n\nJosé Núñez\n山田 太郎\n".utf8))
+        #expect(recs.map(\.fields) == [["n"], ["José Núñez"], ["山田 太郎"]])
+    }
+
+    @Test func badUTF8AndUnterminatedQuotesAreReported() throws {
+        var bytes = Array("id,name\n1,".utf8)
+        bytes += [0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72]  // "Müller" in Latin-1
+        bytes += Array("\n2,\"open\n3,x\n".utf8)
+        let recs = try readAll(bytes)
+        #expect(recs.count == 3)
+        #expect(recs[1].problem?.contains("not UTF-8") == true)
+        #expect(recs[2].problem?.contains("no closing quote") == true)
+        #expect(recs[2].line == 3)
+    }
+
+    @Test func largeFilesStreamAcrossChunks() throws {
+        var text = "id,note\n"
+        for i in 0..<20000 { text += "\(i),\"quoted, with comma \(i)\"\n" }
+        let recs = try readAll(Array(text.utf8))
+        #expect(recs.count == 20001)
+        #expect(recs.last?.fields == ["19999", "quoted, with comma 19999"])
+        #expect(recs.last?.line == 20001)
+    }
+
+    @Test func missingFileIsNoInput() {
+        do {
+            _ = try CSVReader(path: "/nonexistent/x.csv")
+            Issue.record("expected an error")
+        } catch let e as PortalError {
+            #expect(e.code == .noInput)
+        } catch { Issue.record("\(error)") }
+    }
+
+    @Test func headerFindsColumnsByNameInAnyCase() {
+        let h = CSVHeader([" Student_ID ", "GIVEN_NAME", "x", "x"])
+        #expect(h.column("student_id") == 0 && h.column("given_name") == 1)
+        #expect(h.column(anyOf: ["agents", "x"]) == 2)
+        #expect(h.duplicates == ["x"])
+    }
+}
+
+@Suite struct FieldTests {
+    @Test(arguments: [("(320) 234-2603", "3202342603"), ("+1 320 234 2603", "3202342603"), ("320.234.2603 ext. 12", "3202342603x12"),
+                      ("+44 20 7946 0958", "+442079460958")])
+    func phones(input: String, expected: String) throws {
+        #expect(try Field.phone(input, "phone") == expected)
+    }
+
+    @Test(arguments: ["12", "call me", "555-CALL-NOW"])
+    func badPhones(input: String) {
+        #expect(throws: RowProblem.self) { try Field.phone(input, "phone") }
+    }
+
+    @Test func emailsNamesFlagsAndFolding() throws {
+        #expect(try Field.email(" Jose.Nunez@Example.COM ", "email") == "jose.nunez@example.com")
+        #expect(throws: RowProblem.self) { try Field.email("a@b", "email") }
+        #expect(try Field.name("  Mary   Ann ", "n", required: true) == "Mary Ann")
+        #expect(try Field.flag("N", "f", default: true) == false)
+        #expect(try Field.flag("", "f", default: true) == true)
+        #expect(searchFold("José NÚÑEZ Łukasz Müller") == "jose nunez lukasz muller")
+        #expect(Nicknames.same("bill", "william") && Nicknames.same("liz", "elizabeth") && !Nicknames.same("bill", "robert"))
+    }
+}

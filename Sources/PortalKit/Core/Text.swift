@@ -1,6 +1,9 @@
 public extension StringProtocol {
     /// Without leading and trailing white space (spaces, tabs, CR, LF, NBSP).
     func trimmed() -> String {
+        // Fast path: most fields have no white space at either end.
+        let u = String(self).utf8
+        if let f = u.first, let l = u.last, f > 0x20, l > 0x20, f < 0x80, l < 0x80 { return String(self) }
         let scalars = unicodeScalars
         guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!

@@ -157,9 +157,10 @@ public struct CSVHeader: Sendable {
 
     static func normalize(_ s: String) -> String { s.trimmed().lowercased() }
 
-    public func has(_ name: String) -> Bool { index[name.lowercased()] != nil }
+    /// Names are looked up in lower case; callers pass them so.
+    public func has(_ name: String) -> Bool { index[name] != nil }
 
-    public func column(_ name: String) -> Int? { index[name.lowercased()] }
+    public func column(_ name: String) -> Int? { index[name] }
 
     /// The first of several spellings present (e.g. OneRoster 1.0 `agents` vs 1.1 `agentSourcedIds`).
     public func column(anyOf names: [String]) -> Int? {

@@ -100,26 +100,31 @@ enum Field {
     }
 
     static func normalizePhone(_ v: String, _ name: String) throws -> String {
-        let lower = v.lowercased()
-        var main = lower
-        var ext = ""
-        for marker in ["ext.", "ext", "x"] {
-            if let r = lower.firstRange(of: marker) {
-                main = String(lower[..<r.lowerBound])
-                ext = String(lower[r.upperBound...].filter(\.isNumber))
+        // One pass over the bytes: digits of the number, then of an extension after "x"/"ext".
+        var digits: [UInt8] = [], ext: [UInt8] = []
+        var inExt = false, plus = false, ok = true
+        for b in v.utf8 {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                if inExt { ext.append(b) } else { digits.append(b) }
+            case UInt8(ascii: "+"):
+                if digits.isEmpty && !inExt { plus = true } else { ok = false }
+            case UInt8(ascii: " "), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"):
                 break
+            case UInt8(ascii: "x"), UInt8(ascii: "X"), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "t"), UInt8(ascii: "T"):
+                if digits.isEmpty { ok = false }
+                inExt = true
+            default:
+                ok = false
             }
         }
-        let plus = main.trimmed().hasPrefix("+")
-        let digits = main.filter { $0.isASCII && $0.isNumber }
-        let allowed = main.allSatisfy { $0.isNumber || " ()-.+/".contains($0) }
-        guard allowed, (7...15).contains(digits.count) else {
-            throw RowProblem(name, "not a phone number")
-        }
+        guard ok, (7...15).contains(digits.count) else { throw RowProblem(name, "not a phone number") }
         // North American numbers: "+1 320 234 2603" and "320-234-2603" are the same number.
-        let national = digits.count == 11 && digits.hasPrefix("1") ? String(digits.dropFirst()) : digits
-        let keepPlus = plus && national.count == digits.count
-        return (keepPlus ? "+" : "") + national + (ext.isEmpty ? "" : "x" + ext)
+        if digits.count == 11 && digits[0] == UInt8(ascii: "1") {
+            digits.removeFirst()
+            plus = false
+        }
+        return (plus ? "+" : "") + String(decoding: digits, as: UTF8.self) + (ext.isEmpty ? "" : "x" + String(decoding: ext, as: UTF8.self))
     }
 
     static func flag(_ s: String?, _ name: String, default value: Bool) throws -> Bool {
@@ -146,12 +151,19 @@ enum Field {
             return nil
         }
         // Collapse runs of inner white space: "Mary  Ann" and "Mary Ann" are one name.
+        var previousSpace = false, clean = true
+        for b in v.utf8 {
+            if b < 0x20 || (b == 0x20 && previousSpace) { clean = false; break }
+            previousSpace = b == 0x20
+        }
+        if clean { return v }
         return v.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 }
 
 /// A key for case- and accent-insensitive search: "José Núñez" → "jose nunez".
 public func searchFold(_ s: String) -> String {
+    if s.utf8.allSatisfy({ $0 < 0x80 }) { return s.lowercased() }
     var out = String.UnicodeScalarView()
     for u in s.lowercased().unicodeScalars {
         if let base = foldTable[u] { out.append(contentsOf: base.unicodeScalars); continue }

@@ -62,6 +62,8 @@ final class RosterWriter {
     var counts: [String: EntityCounts] = [:]
     var notes: [String] = []
     private var rowsSinceCommit = 0
+    private let seenInsert: Statement
+    private var fresh: Set<String> = []
     private var rowsInFile = 0
     /// Entities whose file was read completely, so absence means "no longer enrolled".
     var complete: Set<String> = []
@@ -71,10 +73,21 @@ final class RosterWriter {
         self.district = try s.district()
         self.options = options
         self.hooks = hooks
+        // A bigger page cache for the import: the district's tables and indexes stay in memory
+        // instead of being re-read from the OS for every row (https://www.sqlite.org/pragma.html#pragma_cache_size).
+        try s.db.execute("PRAGMA cache_size = -65536")
         try s.db.execute("""
-            CREATE TEMP TABLE IF NOT EXISTS roster_seen (kind TEXT NOT NULL, id TEXT NOT NULL, line INTEGER NOT NULL, PRIMARY KEY (kind, id));
+            CREATE TEMP TABLE IF NOT EXISTS roster_seen (kind TEXT NOT NULL, id TEXT NOT NULL, line INTEGER NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID;
             DELETE FROM temp.roster_seen;
+            PRAGMA temp.cache_size = -32768;
             """)
+        seenInsert = try s.db.statement("INSERT OR IGNORE INTO temp.roster_seen(kind, id, line) VALUES (?,?,?)")
+        // Tables with no rows for this district yet: every row is new (duplicates within the
+        // import are caught by the seen table first), so the look-up before the insert is skipped.
+        for t in ["schools", "households", "guardians", "students", "links"]
+        where try s.db.first("SELECT 1 FROM \(t) WHERE district_id = ? LIMIT 1", [.text(district)]) == nil {
+            fresh.insert(t)
+        }
     }
 
     // MARK: bookkeeping
@@ -82,8 +95,7 @@ final class RosterWriter {
     /// Records that `id` occurs in the input; returns the line it was first seen on when this is
     /// a repeat (a duplicate id within one import).
     func seen(_ kind: String, _ id: String, line: Int) throws -> Int? {
-        if try s.db.run("INSERT OR IGNORE INTO temp.roster_seen(kind, id, line) VALUES (?,?,?)",
-                        [.text(kind), .text(id), .int(Int64(line))]) == 1 { return nil }
+        if try s.db.run(seenInsert, [.text(kind), .text(id), .int(Int64(line))]) == 1 { return nil }
         return try s.db.scalar("SELECT line FROM temp.roster_seen WHERE kind = ? AND id = ?", [.text(kind), .text(id)])?.int.map { Int($0) } ?? 0
     }
 
@@ -133,43 +145,65 @@ final class RosterWriter {
 
     // MARK: upserts
 
-    /// Insert, update (with an audit row naming the changed fields) or leave unchanged.
-    private func upsert(entity: String, table: String, keyColumns: [String], key: [String], columns: [String],
-                        values: [SQLValue], target: String) throws -> RowStatus {
-        let hash = fnv1a(values.map(\.string))
+    /// The statements of one table's upsert, built once per import.
+    private struct UpsertSQL {
+        let hash: Statement, row: Statement, insert: Statement, update: Statement
+    }
+    private var sqlCache: [String: UpsertSQL] = [:]
+
+    private func sql(_ table: String, _ keyColumns: [String], _ columns: [String]) throws -> UpsertSQL {
+        if let c = sqlCache[table] { return c }
         let whereClause = (["district_id"] + keyColumns).map { "\($0) = ?" }.joined(separator: " AND ")
+        let cols = ["district_id"] + keyColumns + columns + ["row_hash"]
+        let c = UpsertSQL(
+            hash: try s.db.statement("SELECT row_hash FROM \(table) WHERE \(whereClause)"),
+            row: try s.db.statement("SELECT \(columns.joined(separator: ", ")) FROM \(table) WHERE \(whereClause)"),
+            insert: try s.db.statement("INSERT INTO \(table)(\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))"),
+            update: try s.db.statement("UPDATE \(table) SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")), row_hash = ? WHERE \(whereClause)"))
+        sqlCache[table] = c
+        return c
+    }
+
+    /// Insert, update (with an audit row naming the changed fields) or leave unchanged, deciding
+    /// by a hash of the row so an unchanged row costs one indexed read.
+    private func upsert(table: String, keyColumns: [String], key: [String], columns: [String],
+                        values: [SQLValue], target: String) throws -> RowStatus {
+        let q = try sql(table, keyColumns, columns)
+        let hash = fnv1a(values.map(\.string))
         let keyArgs: [SQLValue] = [.text(district)] + key.map { .text($0) }
-        guard let existing = try s.db.first("SELECT * FROM \(table) WHERE \(whereClause)", keyArgs) else {
-            let cols = ["district_id"] + keyColumns + columns + ["row_hash"]
-            try s.db.run("INSERT INTO \(table)(\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))",
-                         keyArgs + values + [.text(hash)])
+        if fresh.contains(table) {
+            try s.db.run(q.insert, keyArgs + values + [.text(hash)])
+            return .created
+        }
+        guard let existing = try s.db.first(q.hash, keyArgs) else {
+            try s.db.run(q.insert, keyArgs + values + [.text(hash)])
             return .created
         }
         if existing.string("row_hash") == hash { return .unchanged }
+        let old = try s.db.first(q.row, keyArgs)
         var before: [(String, JSONValue)] = [], after: [(String, JSONValue)] = []
-        for (c, v) in zip(columns, values) where existing[c] != v && c != "search_key" {
-            before.append((c, JSONValue(existing[c])))
+        for (i, (c, v)) in zip(columns, values).enumerated() where c != "search_key" && old?[i] != v {
+            before.append((c, JSONValue(old?[i] ?? .null)))
             after.append((c, JSONValue(v)))
         }
-        try s.db.run("UPDATE \(table) SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")), row_hash = ? WHERE \(whereClause)",
-                     values + [.text(hash)] + keyArgs)
+        try s.db.run(q.update, values + [.text(hash)] + keyArgs)
         if before.isEmpty { return .unchanged }
         try s.audit(target: target, before: .object(before), after: .object(after))
         return .updated
     }
 
     func school(_ r: SchoolRecord) throws -> RowStatus {
-        try upsert(entity: "schools", table: "schools", keyColumns: ["school_id"], key: [r.schoolID],
+        try upsert(table: "schools", keyColumns: ["school_id"], key: [r.schoolID],
                    columns: ["name", "status"], values: [.text(r.name), .text("active")], target: "school:\(r.schoolID)")
     }
 
     /// Creates the household the first time an import names it; the first guardian row with an
     /// address gives the household its address.
     func household(_ id: String, address g: GuardianRecord?, line: Int) throws {
-        let first = try seen("household", id, line: line) == nil
-        let exists = try s.db.count("SELECT count(*) FROM households WHERE district_id = ? AND household_id = ?",
+        // Only the first mention in an import counts; later ones find it done.
+        guard try seen("household", id, line: line) == nil else { return }
+        let exists = try !fresh.contains("households") && s.db.count("SELECT count(*) FROM households WHERE district_id = ? AND household_id = ?",
                                     [.text(district), .text(id)]) > 0
-        if !first && exists { return }
         guard let g, g.hasAddress else {
             if !exists {
                 try s.db.run("INSERT INTO households(district_id, household_id) VALUES (?,?)", [.text(district), .text(id)])
@@ -179,7 +213,7 @@ final class RosterWriter {
             }
             return
         }
-        let status = try upsert(entity: "households", table: "households", keyColumns: ["household_id"], key: [id],
+        let status = try upsert(table: "households", keyColumns: ["household_id"], key: [id],
                                 columns: ["street", "street2", "city", "state", "postcode"],
                                 values: [SQLValue(g.street), SQLValue(g.street2), SQLValue(g.city), SQLValue(g.state), SQLValue(g.postcode)],
                                 target: "household:\(id)")
@@ -189,7 +223,7 @@ final class RosterWriter {
     func guardian(_ g: GuardianRecord, line: Int) throws -> RowStatus {
         if let h = g.householdID { try household(h, address: g, line: line) }
         let key = searchFold([g.givenName, g.familyName, g.email ?? "", g.phone ?? ""].joined(separator: " "))
-        return try upsert(entity: "guardians", table: "guardians", keyColumns: ["guardian_id"], key: [g.guardianID],
+        return try upsert(table: "guardians", keyColumns: ["guardian_id"], key: [g.guardianID],
                           columns: ["given_name", "family_name", "email", "phone", "street", "street2", "city", "state",
                                     "postcode", "birth_date", "household_id", "status", "search_key"],
                           values: [.text(g.givenName), .text(g.familyName), SQLValue(g.email), SQLValue(g.phone),
@@ -198,14 +232,19 @@ final class RosterWriter {
                           target: "guardian:\(g.guardianID)")
     }
 
+    /// Schools known to exist; a district has a few hundred at most.
+    private var knownSchools: Set<String> = []
+
     func student(_ st: StudentRecord, line: Int) throws -> RowStatus {
-        if let sc = st.schoolID, try s.db.count("SELECT count(*) FROM schools WHERE district_id = ? AND school_id = ?",
-                                                 [.text(district), .text(sc)]) == 0 {
-            throw RowProblem("school_id", "unknown school (not in schools.csv or the district)")
+        if let sc = st.schoolID, !knownSchools.contains(sc) {
+            if try s.db.count("SELECT count(*) FROM schools WHERE district_id = ? AND school_id = ?", [.text(district), .text(sc)]) == 0 {
+                throw RowProblem("school_id", "unknown school (not in schools.csv or the district)")
+            }
+            knownSchools.insert(sc)
         }
         if let h = st.householdID { try household(h, address: nil, line: line) }
         let key = searchFold([st.givenName, st.middleName ?? "", st.familyName, st.email ?? ""].joined(separator: " "))
-        return try upsert(entity: "students", table: "students", keyColumns: ["student_id"], key: [st.studentID],
+        return try upsert(table: "students", keyColumns: ["student_id"], key: [st.studentID],
                           columns: ["given_name", "family_name", "middle_name", "birth_date", "grade", "school_id", "email",
                                     "household_id", "status", "search_key"],
                           values: [.text(st.givenName), .text(st.familyName), SQLValue(st.middleName), SQLValue(st.birthDate),
@@ -215,16 +254,25 @@ final class RosterWriter {
     }
 
     func link(_ l: LinkRecord) throws -> RowStatus {
+        // The foreign keys check both ends; only when they refuse is it worth asking which end.
+        do {
+            return try upsert(table: "links", keyColumns: ["guardian_id", "student_id"], key: [l.guardianID, l.studentID],
+                              columns: ["relationship", "portal_access", "custodial", "status"],
+                              values: [SQLValue(l.relationship), SQLValue(l.portalAccess), SQLValue(l.custodial), .text("active")],
+                              target: "link:\(l.guardianID)/\(l.studentID)")
+        } catch let e as SQLiteError where e.isConstraint {
+            try explainLink(l)
+            throw e
+        }
+    }
+
+    private func explainLink(_ l: LinkRecord) throws {
         if try s.db.count("SELECT count(*) FROM guardians WHERE district_id = ? AND guardian_id = ?", [.text(district), .text(l.guardianID)]) == 0 {
             throw RowProblem("guardian_id", "unknown guardian (not in guardians.csv or the district)")
         }
         if try s.db.count("SELECT count(*) FROM students WHERE district_id = ? AND student_id = ?", [.text(district), .text(l.studentID)]) == 0 {
             throw RowProblem("student_id", "unknown student (not in students.csv or the district)")
         }
-        return try upsert(entity: "links", table: "links", keyColumns: ["guardian_id", "student_id"], key: [l.guardianID, l.studentID],
-                          columns: ["relationship", "portal_access", "custodial", "status"],
-                          values: [SQLValue(l.relationship), SQLValue(l.portalAccess), SQLValue(l.custodial), .text("active")],
-                          target: "link:\(l.guardianID)/\(l.studentID)")
     }
 
     // MARK: the end

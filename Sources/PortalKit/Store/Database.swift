@@ -104,6 +104,15 @@ public final class Statement {
     let handle: OpaquePointer
     unowned let db: Database
     let sql: String
+    private var names: [String]?
+
+    /// Column names, read once per statement.
+    var columnNames: [String] {
+        if let names { return names }
+        let n = (0..<columnCount).map { columnName($0) }
+        names = n
+        return n
+    }
 
     init(db: Database, sql: String) throws {
         var h: OpaquePointer?
@@ -118,7 +127,7 @@ public final class Statement {
 
     func bind(_ values: [SQLValue]) throws {
         sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
+        if values.count < Int(sqlite3_bind_parameter_count(handle)) { sqlite3_clear_bindings(handle) }
         for (i, v) in values.enumerated() {
             let idx = Int32(i + 1)
             let rc: Int32
@@ -126,7 +135,9 @@ public final class Statement {
             case .null: rc = sqlite3_bind_null(handle, idx)
             case .int(let n): rc = sqlite3_bind_int64(handle, idx, n)
             case .double(let d): rc = sqlite3_bind_double(handle, idx, d)
-            case .text(let s): rc = sqlite3_bind_text(handle, idx, s, -1, portal_sqlite_transient())
+            case .text(var s):
+                // With the length given, SQLite copies the bytes without scanning for the end.
+                rc = s.withUTF8 { sqlite3_bind_text(handle, idx, $0.baseAddress, Int32($0.count), portal_sqlite_transient()) }
             }
             if rc != SQLITE_OK { throw db.error(rc, sql: sql) }
         }
@@ -231,7 +242,8 @@ public final class Database {
         }
     }
 
-    func statement(_ sql: String) throws -> Statement {
+    /// A prepared statement, cached for the life of the connection.
+    public func statement(_ sql: String) throws -> Statement {
         if let s = cache[sql] { return s }
         let s = try Statement(db: self, sql: sql)
         cache[sql] = s
@@ -241,7 +253,12 @@ public final class Database {
     /// Runs a statement that changes rows; returns the number of rows changed.
     @discardableResult
     public func run(_ sql: String, _ args: [SQLValue] = []) throws -> Int {
-        let s = try statement(sql)
+        try run(try statement(sql), args)
+    }
+
+    /// The same, with a statement the caller holds (hot loops skip the cache look-up).
+    @discardableResult
+    public func run(_ s: Statement, _ args: [SQLValue]) throws -> Int {
         try s.bind(args)
         while try s.step() {}
         sqlite3_reset(s.handle)
@@ -253,11 +270,9 @@ public final class Database {
         let s = try statement(sql)
         try s.bind(args)
         defer { sqlite3_reset(s.handle) }
-        var names: [String]?
         while try s.step() {
-            let n = s.columnCount
-            if names == nil { names = (0..<n).map { s.columnName($0) } }
-            try body(Row(columns: names!, values: (0..<n).map { s.value($0) }))
+            let names = s.columnNames
+            try body(Row(columns: names, values: (0..<names.count).map { s.value($0) }))
         }
     }
 
@@ -268,12 +283,15 @@ public final class Database {
     }
 
     public func first(_ sql: String, _ args: [SQLValue] = []) throws -> Row? {
-        let s = try statement(sql)
+        try first(try statement(sql), args)
+    }
+
+    public func first(_ s: Statement, _ args: [SQLValue]) throws -> Row? {
         try s.bind(args)
         defer { sqlite3_reset(s.handle) }
         guard try s.step() else { return nil }
-        let n = s.columnCount
-        return Row(columns: (0..<n).map { s.columnName($0) }, values: (0..<n).map { s.value($0) })
+        let names = s.columnNames
+        return Row(columns: names, values: (0..<names.count).map { s.value($0) })
     }
 
     public func scalar(_ sql: String, _ args: [SQLValue] = []) throws -> SQLValue? {

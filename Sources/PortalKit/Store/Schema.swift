@@ -1,7 +1,8 @@
 /// The schema, as ordered named steps. Every tenant-owned table has `district_id` first in its
 /// primary key, so every lookup is scoped by district and the same schema can be distributed by
-/// `district_id` on PostgreSQL/Citus. SQL stays portable: TEXT/INTEGER columns, no SQLite-only
-/// table options.
+/// `district_id` on PostgreSQL/Citus. SQL stays portable: TEXT/INTEGER columns; the one
+/// SQLite-only clause, `WITHOUT ROWID` on the big roster tables (rows live in the primary-key
+/// B-tree, which saves a second tree per insert), is dropped by a PostgreSQL schema.
 public enum Schema {
     public static let migrations: [Migration] = [
         Migration(name: "001-districts-operators-audit", sql: """
@@ -59,7 +60,7 @@ public enum Schema {
                 street TEXT, street2 TEXT, city TEXT, state TEXT, postcode TEXT,
                 row_hash TEXT,
                 PRIMARY KEY (district_id, household_id)
-            );
+            ) WITHOUT ROWID;
             CREATE TABLE students (
                 district_id TEXT NOT NULL REFERENCES districts(district_id),
                 student_id TEXT NOT NULL,
@@ -77,7 +78,7 @@ public enum Schema {
                 PRIMARY KEY (district_id, student_id),
                 FOREIGN KEY (district_id, school_id) REFERENCES schools(district_id, school_id),
                 FOREIGN KEY (district_id, household_id) REFERENCES households(district_id, household_id)
-            );
+            ) WITHOUT ROWID;
             CREATE INDEX students_by_school ON students(district_id, school_id);
             CREATE INDEX students_by_household ON students(district_id, household_id);
             CREATE TABLE guardians (
@@ -95,7 +96,7 @@ public enum Schema {
                 row_hash TEXT,
                 PRIMARY KEY (district_id, guardian_id),
                 FOREIGN KEY (district_id, household_id) REFERENCES households(district_id, household_id)
-            );
+            ) WITHOUT ROWID;
             CREATE INDEX guardians_by_email ON guardians(district_id, email);
             CREATE INDEX guardians_by_phone ON guardians(district_id, phone);
             CREATE INDEX guardians_by_household ON guardians(district_id, household_id);
@@ -111,7 +112,7 @@ public enum Schema {
                 PRIMARY KEY (district_id, guardian_id, student_id),
                 FOREIGN KEY (district_id, guardian_id) REFERENCES guardians(district_id, guardian_id),
                 FOREIGN KEY (district_id, student_id) REFERENCES students(district_id, student_id)
-            );
+            ) WITHOUT ROWID;
             CREATE INDEX links_by_student ON links(district_id, student_id);
             """),
     ]

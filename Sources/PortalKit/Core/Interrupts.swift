@@ -11,6 +11,11 @@ nonisolated(unsafe) private var openHandle: OpaquePointer?
 /// and makes long loops throw `.interrupted` so the transaction rolls back; a second one exits.
 public enum Interrupts {
     public static func install() {
+        // A parent may have started us with SIGINT blocked; Ctrl-C must still reach us.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
         signal(SIGINT) { _ in
             let n = interruptCount.add(1, ordering: .relaxed).newValue
             if n >= 2 { _exit(130) }

@@ -21,6 +21,7 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]),
         .target(
             name: "PortalKit", dependencies: ["CSQLite", "CCrypto"],
+            exclude: ["Accounts/CommonPasswords.LICENSE.txt"],
             swiftSettings: strict),
         .executableTarget(
             name: "portaladmin", dependencies: ["PortalKit"],

@@ -23,8 +23,8 @@ struct CommandTable: Sendable {
     }
 
     static let main = CommandTable(groups: groups, commands:
-        DistrictCommands.all + OperatorCommands.all + RosterCommands.all + PeopleCommands.all + SampleCommands.all
-        + AuditCommands.all + MetaCommands.all)
+        DistrictCommands.all + OperatorCommands.all + RosterCommands.all + PeopleCommands.all + KeyCommands.all
+        + AccountCommands.all + PortalCommands.all + AupCommands.all + SampleCommands.all + AuditCommands.all + MetaCommands.all)
 
     static let groups: [Group] = [
         Group(name: "district", summary: "create districts and change their settings"),
@@ -32,6 +32,10 @@ struct CommandTable: Sendable {
         Group(name: "roster", summary: "import and export rosters (OneRoster or native CSV)"),
         Group(name: "student", summary: "look up students"),
         Group(name: "guardian", summary: "look up parents and guardians"),
+        Group(name: "key", summary: "activation keys: issue, check, list, revoke"),
+        Group(name: "account", summary: "portal accounts: reset, unlock, disable, find a forgotten username"),
+        Group(name: "portal", summary: "what the web portal calls: activate, login, change-password"),
+        Group(name: "aup", summary: "acceptable-use agreement signatures"),
         Group(name: "sample", summary: "generate a realistic synthetic district"),
         Group(name: "audit", summary: "the tamper-evident log of every change"),
         Group(name: "completions", summary: "shell completion scripts"),

@@ -5,6 +5,12 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case rejectedRows
     case notFound
     case conflict
+    case keyExpired
+    case keyRevoked
+    case badCredentials
+    case locked
+    case disabled
+    case mustChange
     case usage
     case dataError
     case noInput
@@ -23,6 +29,12 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .rejectedRows: 3
         case .notFound: 4
         case .conflict: 5
+        case .keyExpired: 6
+        case .keyRevoked: 7
+        case .badCredentials: 8
+        case .locked: 9
+        case .disabled: 10
+        case .mustChange: 11
         case .usage: 64
         case .dataError: 65
         case .noInput: 66
@@ -43,6 +55,12 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .rejectedRows: "a bulk run finished but rejected some rows (see its results file)"
         case .notFound: "not found"
         case .conflict: "conflict with the current state (key already used, username taken, ...)"
+        case .keyExpired: "key check: the key has expired"
+        case .keyRevoked: "key check: the key was revoked"
+        case .badCredentials: "portal login: wrong username or password"
+        case .locked: "portal login: the account is locked"
+        case .disabled: "portal login: the account is disabled"
+        case .mustChange: "portal login: the password must be changed first"
         case .usage: "usage error: unknown command or option, missing argument, bad value"
         case .dataError: "bad input data"
         case .noInput: "input file or database missing"

@@ -115,5 +115,52 @@ public enum Schema {
             ) WITHOUT ROWID;
             CREATE INDEX links_by_student ON links(district_id, student_id);
             """),
+        Migration(name: "003-keys-accounts-aup", sql: """
+            CREATE TABLE activation_keys (
+                district_id TEXT NOT NULL REFERENCES districts(district_id),
+                key_id INTEGER NOT NULL,
+                person_kind TEXT NOT NULL CHECK (person_kind IN ('guardian','student')),
+                person_id TEXT NOT NULL,
+                key_hash TEXT NOT NULL,
+                last4 TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','used','revoked')),
+                issued_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL,
+                issued_by TEXT NOT NULL,
+                used_at TEXT,
+                used_by TEXT,
+                revoked_at TEXT,
+                revoked_reason TEXT,
+                PRIMARY KEY (district_id, key_id)
+            );
+            CREATE UNIQUE INDEX keys_by_hash ON activation_keys(district_id, key_hash);
+            CREATE INDEX keys_by_person ON activation_keys(district_id, person_kind, person_id);
+            CREATE TABLE accounts (
+                district_id TEXT NOT NULL REFERENCES districts(district_id),
+                username TEXT NOT NULL,
+                person_kind TEXT NOT NULL CHECK (person_kind IN ('guardian','student')),
+                person_id TEXT NOT NULL,
+                password_hash TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','disabled','reset')),
+                must_change INTEGER NOT NULL DEFAULT 0,
+                failed_count INTEGER NOT NULL DEFAULT 0,
+                last_failure_at TEXT,
+                locked_at TEXT,
+                last_login_at TEXT,
+                created_at TEXT NOT NULL,
+                status_reason TEXT,
+                PRIMARY KEY (district_id, username)
+            );
+            CREATE UNIQUE INDEX accounts_by_person ON accounts(district_id, person_kind, person_id);
+            CREATE TABLE aup_signatures (
+                district_id TEXT NOT NULL,
+                guardian_id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                signed_on TEXT NOT NULL,
+                recorded_at TEXT NOT NULL,
+                PRIMARY KEY (district_id, guardian_id, version),
+                FOREIGN KEY (district_id, guardian_id) REFERENCES guardians(district_id, guardian_id)
+            );
+            """),
     ]
 }

@@ -1,0 +1,182 @@
+public import FoundationEssentials
+
+/// A key just issued: the only moment the key itself exists outside the person's letter.
+public struct IssuedKey: Sendable {
+    public let keyID: Int
+    public let guardianID: String
+    public let guardianName: String
+    public let students: [(id: String, name: String)]
+    public let key: ActivationKey
+    public let expiresAt: String
+    public let replaced: Int
+    public let address: [String?]
+}
+
+public enum KeyCheck: Sendable {
+    case valid(guardianID: String, name: String, expiresAt: String)
+    case mistyped
+    case malformed(String)
+    case unknown
+    case used(at: String, username: String)
+    case expired(at: String)
+    case revoked(at: String, reason: String?)
+
+    public var answer: String {
+        switch self {
+        case .valid: "valid"
+        case .mistyped, .malformed: "mistyped"
+        case .unknown: "unknown"
+        case .used: "used"
+        case .expired: "expired"
+        case .revoked: "revoked"
+        }
+    }
+}
+
+/// Activation keys (SPEC §6): one active key per person, single-use, expiring after
+/// `key_ttl_days`; only a SHA-256 of the key and its last 4 characters are stored.
+public enum Keys {
+    /// Why a guardian cannot be given a key, or nil when one may be issued.
+    public static func refusal(_ db: Database, district: District, guardianID: String) throws -> PortalError? {
+        let d = district.id
+        guard let g = try db.first("SELECT status FROM guardians WHERE district_id = ? AND guardian_id = ?", [.text(d), .text(guardianID)]) else {
+            return PortalError.notFound("guardian", guardianID, hint: "try 'portaladmin guardian find TEXT'")
+        }
+        if g.text("status") != "active" {
+            return PortalError(.conflict, "guardian \(guardianID) is inactive (no longer in the roster)",
+                               hint: "import a roster that lists them, then issue the key")
+        }
+        if let a = try db.first("SELECT username, status FROM accounts WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ?",
+                                [.text(d), .text(guardianID)]), a.text("status") != "reset" {
+            return PortalError(.conflict, "guardian \(guardianID) already has a portal account: \(a.text("username"))",
+                               hint: "to let them in again use: portaladmin account reset \(a.text("username"))")
+        }
+        let eligible = try db.count("""
+            SELECT count(*) FROM links l JOIN students s ON s.district_id = l.district_id AND s.student_id = l.student_id
+            WHERE l.district_id = ? AND l.guardian_id = ? AND l.status = 'active' AND l.portal_access = 1 AND s.status = 'active'
+            """, [.text(d), .text(guardianID)])
+        if eligible == 0 {
+            return PortalError(.conflict, "guardian \(guardianID) has no student they may see in the portal",
+                               hint: "check their links with 'portaladmin guardian show \(guardianID)' (portal_access, student status)")
+        }
+        if district.setting("aup_required") == "true" {
+            let version = Int(district.setting("aup_version")) ?? 1
+            let signed = try db.count("SELECT count(*) FROM aup_signatures WHERE district_id = ? AND guardian_id = ? AND version >= ?",
+                                      [.text(d), .text(guardianID), .int(Int64(version))])
+            if signed == 0 {
+                return PortalError(.conflict, "guardian \(guardianID) has not signed version \(version) of the acceptable-use agreement",
+                                   hint: "record the signed form first: portaladmin aup sign --guardian \(guardianID) --on YYYY-MM-DD")
+            }
+        }
+        return nil
+    }
+
+    /// Issues a key to one guardian, revoking any key they still had.
+    public static func issue(_ s: Session, guardianID: String) throws -> IssuedKey {
+        let d = try s.district()
+        let district = try Districts.get(s.db, d)
+        if let why = try refusal(s.db, district: district, guardianID: guardianID) { throw why }
+        let g = try People.get(s.db, district: d, kind: .guardian, id: guardianID)
+        let students = try s.db.query("""
+            SELECT s.student_id, s.given_name, s.family_name FROM links l
+            JOIN students s ON s.district_id = l.district_id AND s.student_id = l.student_id
+            WHERE l.district_id = ? AND l.guardian_id = ? AND l.status = 'active' AND l.portal_access = 1 AND s.status = 'active'
+            ORDER BY s.given_name
+            """, [.text(d), .text(guardianID)]).map { ($0.text("student_id"), $0.text("given_name") + " " + $0.text("family_name")) }
+        let replaced = try s.db.run("""
+            UPDATE activation_keys SET status = 'revoked', revoked_at = ?, revoked_reason = 'replaced by a new key'
+            WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ? AND status = 'active'
+            """, [.text(s.nowISO), .text(d), .text(guardianID)])
+        let ttl = Int(district.setting("key_ttl_days")) ?? 21
+        let expires = Timestamp.iso(s.now.addingTimeInterval(Double(ttl) * 86400))
+        let key = try ActivationKey.generate()
+        let id = (try s.db.scalar("SELECT max(key_id) FROM activation_keys WHERE district_id = ?", [.text(d)])?.int ?? 0) + 1
+        try s.db.run("""
+            INSERT INTO activation_keys(district_id, key_id, person_kind, person_id, key_hash, last4, issued_at, expires_at, issued_by)
+            VALUES (?,?,?,?,?,?,?,?,?)
+            """, [.text(d), .int(id), "guardian", .text(guardianID), .text(key.hash), .text(key.last4), .text(s.nowISO),
+                  .text(expires), .text(s.operatorName)])
+        try s.audit(target: "guardian:\(guardianID)", after: .object([
+            ("key_id", .int(Int(id))), ("expires_at", .string(expires)), ("revoked_keys", .int(replaced)),
+        ]))
+        return IssuedKey(keyID: Int(id), guardianID: guardianID, guardianName: g.text("given_name") + " " + g.text("family_name"),
+                         students: students, key: key, expiresAt: expires, replaced: replaced,
+                         address: ["street", "street2", "city", "state", "postcode"].map { g.string($0) })
+    }
+
+    /// The guardians a student's key request goes to: those who may see the student.
+    public static func guardians(ofStudent studentID: String, _ db: Database, district: String) throws -> [String] {
+        _ = try People.get(db, district: district, kind: .student, id: studentID)
+        return try db.query("""
+            SELECT guardian_id FROM links WHERE district_id = ? AND student_id = ? AND status = 'active' AND portal_access = 1
+            ORDER BY guardian_id
+            """, [.text(district), .text(studentID)]).map { $0.text("guardian_id") }
+    }
+
+    /// Active guardians with a portal-eligible link and no account (nor a pending key).
+    public static func withoutAccount(_ db: Database, district: String, now: Date) throws -> [String] {
+        try db.query("""
+            SELECT g.guardian_id FROM guardians g WHERE g.district_id = ? AND g.status = 'active'
+            AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.district_id = g.district_id AND a.person_kind = 'guardian' AND a.person_id = g.guardian_id AND a.status <> 'reset')
+            AND NOT EXISTS (SELECT 1 FROM activation_keys k WHERE k.district_id = g.district_id AND k.person_kind = 'guardian' AND k.person_id = g.guardian_id AND k.status = 'active' AND k.expires_at > ?)
+            AND EXISTS (SELECT 1 FROM links l JOIN students s ON s.district_id = l.district_id AND s.student_id = l.student_id
+                        WHERE l.district_id = g.district_id AND l.guardian_id = g.guardian_id AND l.status = 'active' AND l.portal_access = 1 AND s.status = 'active')
+            ORDER BY g.guardian_id
+            """, [.text(district), .text(Timestamp.iso(now))])
+            .map { $0.text("guardian_id") }
+    }
+
+    /// Looks a typed key up in one district. A key of another district is `unknown`.
+    public static func check(_ db: Database, district: String, text: String, now: Date) throws -> (KeyCheck, Row?) {
+        let key: ActivationKey
+        switch ActivationKey.parse(text) {
+        case .malformed(let why): return (.malformed(why), nil)
+        case .mistyped: return (.mistyped, nil)
+        case .ok(let k): key = k
+        }
+        guard let row = try db.first("SELECT * FROM activation_keys WHERE district_id = ? AND key_hash = ?", [.text(district), .text(key.hash)]) else {
+            return (.unknown, nil)
+        }
+        switch row.text("status") {
+        case "used": return (.used(at: row.text("used_at"), username: row.text("used_by")), row)
+        case "revoked": return (.revoked(at: row.text("revoked_at"), reason: row.string("revoked_reason")), row)
+        default:
+            if row.text("expires_at") <= Timestamp.iso(now) { return (.expired(at: row.text("expires_at")), row) }
+            let g = try db.first("SELECT given_name, family_name FROM guardians WHERE district_id = ? AND guardian_id = ?",
+                                 [.text(district), .text(row.text("person_id"))])
+            return (.valid(guardianID: row.text("person_id"), name: (g?.text("given_name") ?? "") + " " + (g?.text("family_name") ?? ""),
+                           expiresAt: row.text("expires_at")), row)
+        }
+    }
+
+    public static func list(_ db: Database, district: String, status: String?, guardian: String?, now: Date, limit: Int) throws -> [Row] {
+        var sql = """
+            SELECT key_id, person_id AS guardian_id, last4,
+              CASE WHEN status = 'active' AND expires_at <= ? THEN 'expired' ELSE status END AS status,
+              issued_at, expires_at, issued_by, used_at, used_by, revoked_at, revoked_reason
+            FROM activation_keys WHERE district_id = ?
+            """
+        var args: [SQLValue] = [.text(Timestamp.iso(now)), .text(district)]
+        if let guardian { sql += " AND person_id = ?"; args.append(.text(guardian)) }
+        sql = "SELECT * FROM (\(sql)) WHERE 1 = 1"
+        if let status { sql += " AND status = ?"; args.append(.text(status)) }
+        sql += " ORDER BY key_id DESC"
+        if limit > 0 { sql += " LIMIT \(limit + 1)" }
+        return try db.query(sql, args)
+    }
+
+    public static func revoke(_ s: Session, keyID: Int, reason: String) throws -> Row {
+        let d = try s.district()
+        guard let row = try s.db.first("SELECT * FROM activation_keys WHERE district_id = ? AND key_id = ?", [.text(d), .int(Int64(keyID))]) else {
+            throw PortalError.notFound("key", String(keyID), hint: "see 'portaladmin key list'")
+        }
+        guard row.text("status") == "active" else {
+            throw PortalError(.conflict, "key \(keyID) is already \(row.text("status"))", hint: "only an active key can be revoked")
+        }
+        try s.db.run("UPDATE activation_keys SET status = 'revoked', revoked_at = ?, revoked_reason = ? WHERE district_id = ? AND key_id = ?",
+                     [.text(s.nowISO), .text(reason), .text(d), .int(Int64(keyID))])
+        try s.audit(target: "guardian:\(row.text("person_id"))", before: .object([("key_id", .int(keyID)), ("status", .string("active"))]),
+                    after: .object([("key_id", .int(keyID)), ("status", .string("revoked"))]), reason: reason)
+        return row
+    }
+}

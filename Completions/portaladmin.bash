@@ -6,7 +6,7 @@ _portaladmin() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         w="${COMP_WORDS[i]}"
         case "$path $w" in
-            " district"|" district create"|" district list"|" district show"|" district set"|" operator"|" operator add"|" operator list"|" operator remove"|" roster"|" roster import"|" roster export"|" roster stats"|" student"|" student list"|" student show"|" student find"|" guardian"|" guardian list"|" guardian show"|" guardian find"|" sample"|" sample generate"|" audit"|" audit list"|" audit verify"|" audit export"|" help"|" completions"|" demo") path="$path $w" ;;
+            " district"|" district create"|" district list"|" district show"|" district set"|" operator"|" operator add"|" operator list"|" operator remove"|" roster"|" roster import"|" roster export"|" roster stats"|" student"|" student list"|" student show"|" student find"|" guardian"|" guardian list"|" guardian show"|" guardian find"|" key"|" key issue"|" key check"|" key list"|" key revoke"|" account"|" account list"|" account show"|" account reset"|" account unlock"|" account disable"|" account enable"|" account whois"|" portal"|" portal activate"|" portal login"|" portal change-password"|" aup"|" aup sign"|" aup status"|" sample"|" sample generate"|" audit"|" audit list"|" audit verify"|" audit export"|" help"|" completions"|" demo") path="$path $w" ;;
         esac
     done
     case "$prev" in
@@ -22,6 +22,17 @@ _portaladmin() {
         --max-rows) COMPREPLY=(); return ;;
         --out) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         --status) COMPREPLY=($(compgen -W "active inactive" -- "$cur")); return ;;
+        --guardian) COMPREPLY=(); return ;;
+        --student) COMPREPLY=(); return ;;
+        --file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --letters) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --reason) COMPREPLY=(); return ;;
+        --password-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --email) COMPREPLY=(); return ;;
+        --phone) COMPREPLY=(); return ;;
+        --username) COMPREPLY=(); return ;;
+        --on) COMPREPLY=(); return ;;
+        --version) COMPREPLY=(); return ;;
         --students) COMPREPLY=(); return ;;
         --seed) COMPREPLY=(); return ;;
         --year) COMPREPLY=(); return ;;
@@ -30,7 +41,7 @@ _portaladmin() {
         --target) COMPREPLY=(); return ;;
     esac
     case "$path" in
-        "") words="district operator roster student guardian sample audit help completions demo --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        "") words="district operator roster student guardian key account portal aup sample audit help completions demo --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " district") words="create list show set" ;;
         " district create") words="--name --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run $(portaladmin __complete setting 2>/dev/null)" ;;
         " district list") words="--limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
@@ -52,13 +63,33 @@ _portaladmin() {
         " guardian list") words="--status --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " guardian show") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " guardian find") words="--limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " key") words="issue check list revoke" ;;
+        " key issue") words="--guardian --student --file --all-without-account --letters --results --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " key check") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " key list") words="--status --guardian --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " key revoke") words="--reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " account") words="list show reset unlock disable enable whois" ;;
+        " account list") words="--status --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " account show") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " account reset") words="--password-file --new-key --reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " account unlock") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " account disable") words="--reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " account enable") words="--reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " account whois") words="--email --phone --name --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " portal") words="activate login change-password" ;;
+        " portal activate") words="--username --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " portal login") words="--username --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " portal change-password") words="--username --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " aup") words="sign status" ;;
+        " aup sign") words="--guardian --on --version --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " aup status") words="--guardian --missing --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " sample") words="generate" ;;
         " sample generate") words="--students --out --seed --year --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " audit") words="list verify export" ;;
         " audit list") words="--since --operator --target --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " audit verify") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " audit export") words="--out --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
-        " help") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version exit-codes district operator roster student guardian sample audit help completions demo" ;;
+        " help") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version exit-codes district operator roster student guardian key account portal aup sample audit help completions demo" ;;
         " completions") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version bash zsh fish" ;;
         " demo") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
     esac

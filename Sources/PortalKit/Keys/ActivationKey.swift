@@ -14,8 +14,13 @@ public struct ActivationKey: Sendable, Equatable {
 
     /// Printed as 8 groups of 4: `7KQ2-M9XD-...`.
     public var grouped: String {
-        let c = Array(canonical)
-        return stride(from: 0, to: 32, by: 4).map { String(c[$0..<$0 + 4]) }.joined(separator: "-")
+        var out = ""
+        out.reserveCapacity(39)
+        for (i, ch) in canonical.enumerated() {
+            if i > 0 && i % 4 == 0 { out.append("-") }
+            out.append(ch)
+        }
+        return out
     }
 
     public var last4: String { String(canonical.suffix(4)) }

@@ -38,51 +38,57 @@ public enum KeyCheck: Sendable {
 public enum Keys {
     /// Why a guardian cannot be given a key, or nil when one may be issued.
     public static func refusal(_ db: Database, district: District, guardianID: String) throws -> PortalError? {
+        do {
+            _ = try eligible(db, district: district, guardianID: guardianID)
+            return nil
+        } catch let e as PortalError {
+            return e
+        }
+    }
+
+    /// The guardian's row and the students they may see, or the reason no key may be issued.
+    static func eligible(_ db: Database, district: District, guardianID: String) throws -> (guardian: Row, students: [(id: String, name: String)]) {
         let d = district.id
-        guard let g = try db.first("SELECT status FROM guardians WHERE district_id = ? AND guardian_id = ?", [.text(d), .text(guardianID)]) else {
-            return PortalError.notFound("guardian", guardianID, hint: "try 'portaladmin guardian find TEXT'")
+        guard let g = try db.first("SELECT * FROM guardians WHERE district_id = ? AND guardian_id = ?", [.text(d), .text(guardianID)]) else {
+            throw PortalError.notFound("guardian", guardianID, hint: "try 'portaladmin guardian find TEXT'")
         }
         if g.text("status") != "active" {
-            return PortalError(.conflict, "guardian \(guardianID) is inactive (no longer in the roster)",
-                               hint: "import a roster that lists them, then issue the key")
+            throw PortalError(.conflict, "guardian \(guardianID) is inactive (no longer in the roster)",
+                              hint: "import a roster that lists them, then issue the key")
         }
         if let a = try db.first("SELECT username, status FROM accounts WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ?",
                                 [.text(d), .text(guardianID)]), a.text("status") != "reset" {
-            return PortalError(.conflict, "guardian \(guardianID) already has a portal account: \(a.text("username"))",
-                               hint: "to let them in again use: portaladmin account reset \(a.text("username"))")
+            throw PortalError(.conflict, "guardian \(guardianID) already has a portal account: \(a.text("username"))",
+                              hint: "to let them in again use: portaladmin account reset \(a.text("username"))")
         }
-        let eligible = try db.count("""
-            SELECT count(*) FROM links l JOIN students s ON s.district_id = l.district_id AND s.student_id = l.student_id
+        let students = try db.query("""
+            SELECT s.student_id, s.given_name, s.family_name FROM links l
+            JOIN students s ON s.district_id = l.district_id AND s.student_id = l.student_id
             WHERE l.district_id = ? AND l.guardian_id = ? AND l.status = 'active' AND l.portal_access = 1 AND s.status = 'active'
-            """, [.text(d), .text(guardianID)])
-        if eligible == 0 {
-            return PortalError(.conflict, "guardian \(guardianID) has no student they may see in the portal",
-                               hint: "check their links with 'portaladmin guardian show \(guardianID)' (portal_access, student status)")
+            ORDER BY s.given_name
+            """, [.text(d), .text(guardianID)]).map { (id: $0.text("student_id"), name: $0.text("given_name") + " " + $0.text("family_name")) }
+        if students.isEmpty {
+            throw PortalError(.conflict, "guardian \(guardianID) has no student they may see in the portal",
+                              hint: "check their links with 'portaladmin guardian show \(guardianID)' (portal_access, student status)")
         }
         if district.setting("aup_required") == "true" {
             let version = Int(district.setting("aup_version")) ?? 1
             let signed = try db.count("SELECT count(*) FROM aup_signatures WHERE district_id = ? AND guardian_id = ? AND version >= ?",
                                       [.text(d), .text(guardianID), .int(Int64(version))])
             if signed == 0 {
-                return PortalError(.conflict, "guardian \(guardianID) has not signed version \(version) of the acceptable-use agreement",
-                                   hint: "record the signed form first: portaladmin aup sign --guardian \(guardianID) --on YYYY-MM-DD")
+                throw PortalError(.conflict, "guardian \(guardianID) has not signed version \(version) of the acceptable-use agreement",
+                                  hint: "record the signed form first: portaladmin aup sign --guardian \(guardianID) --on YYYY-MM-DD")
             }
         }
-        return nil
+        return (g, students)
     }
 
-    /// Issues a key to one guardian, revoking any key they still had.
-    public static func issue(_ s: Session, guardianID: String) throws -> IssuedKey {
+    /// Issues a key to one guardian, revoking any key they still had. Bulk callers pass the
+    /// district once instead of reading its settings for every key.
+    public static func issue(_ s: Session, guardianID: String, district given: District? = nil) throws -> IssuedKey {
         let d = try s.district()
-        let district = try Districts.get(s.db, d)
-        if let why = try refusal(s.db, district: district, guardianID: guardianID) { throw why }
-        let g = try People.get(s.db, district: d, kind: .guardian, id: guardianID)
-        let students = try s.db.query("""
-            SELECT s.student_id, s.given_name, s.family_name FROM links l
-            JOIN students s ON s.district_id = l.district_id AND s.student_id = l.student_id
-            WHERE l.district_id = ? AND l.guardian_id = ? AND l.status = 'active' AND l.portal_access = 1 AND s.status = 'active'
-            ORDER BY s.given_name
-            """, [.text(d), .text(guardianID)]).map { ($0.text("student_id"), $0.text("given_name") + " " + $0.text("family_name")) }
+        let district = try given ?? Districts.get(s.db, d)
+        let (g, students) = try eligible(s.db, district: district, guardianID: guardianID)
         let replaced = try s.db.run("""
             UPDATE activation_keys SET status = 'revoked', revoked_at = ?, revoked_reason = 'replaced by a new key'
             WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ? AND status = 'active'

@@ -73,9 +73,6 @@ final class RosterWriter {
         self.district = try s.district()
         self.options = options
         self.hooks = hooks
-        // A bigger page cache for the import: the district's tables and indexes stay in memory
-        // instead of being re-read from the OS for every row (https://www.sqlite.org/pragma.html#pragma_cache_size).
-        try s.db.execute("PRAGMA cache_size = -65536")
         try s.db.execute("""
             CREATE TEMP TABLE IF NOT EXISTS roster_seen (kind TEXT NOT NULL, id TEXT NOT NULL, line INTEGER NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID;
             DELETE FROM temp.roster_seen;

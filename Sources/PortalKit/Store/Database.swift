@@ -217,6 +217,9 @@ public final class Database {
                               hint: "the file system may not support shared memory")
         }
         try execute("PRAGMA synchronous = NORMAL")
+        // Up to 64 MB of page cache (allocated only as used), so bulk writes do not spill pages
+        // to the WAL before they commit. https://www.sqlite.org/pragma.html#pragma_cache_size
+        try execute("PRAGMA cache_size = -65536")
         Interrupts.attach(h)
     }
 

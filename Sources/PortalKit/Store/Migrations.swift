@@ -12,6 +12,11 @@ public enum Migrator {
     /// Brings the database up to date. Refuses a file written by a newer version (one that has
     /// migrations this binary does not know) and a SQLite file that is not a portaladmin database.
     public static func migrate(_ db: Database, migrations: [Migration] = Schema.migrations) throws {
+        // Fast path for every command after the first: one read, no write lock.
+        if let applied = try? db.query("SELECT name FROM schema_migrations").map({ $0.text("name") }),
+           Set(applied) == Set(migrations.map(\.name)) {
+            return
+        }
         let appID = try db.scalar("PRAGMA application_id")?.int ?? 0
         let tables = try db.count("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
         if appID != applicationID && tables > 0 && appID != 0 {

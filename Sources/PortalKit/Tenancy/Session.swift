@@ -17,7 +17,8 @@ public final class Session {
         self.districtID = districtID
     }
 
-    public var nowISO: String { Timestamp.iso(now) }
+    /// The session's time as ISO 8601, formatted once.
+    public private(set) lazy var nowISO: String = Timestamp.iso(now)
 
     /// The district this command works on; a usage error when none was given.
     public func district() throws -> String {

@@ -87,7 +87,7 @@ enum KeyCommands {
             for t in targets {
                 do {
                     guard !t.id.isEmpty else { throw PortalError(.dataError, "guardian_id: missing") }
-                    let k = try Keys.issue(s, guardianID: t.id)
+                    let k = try Keys.issue(s, guardianID: t.id, district: district)
                     issued.append(k)
                     try results?.row(t.row + ["issued", "key \(k.keyID), expires \(k.expiresAt.prefix(10))"])
                 } catch let e as PortalError where !single && e.code != .interrupted {

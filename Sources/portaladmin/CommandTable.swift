@@ -24,7 +24,8 @@ struct CommandTable: Sendable {
 
     static let main = CommandTable(groups: groups, commands:
         DistrictCommands.all + OperatorCommands.all + RosterCommands.all + PeopleCommands.all + KeyCommands.all
-        + AccountCommands.all + PortalCommands.all + AupCommands.all + SampleCommands.all + AuditCommands.all + MetaCommands.all)
+        + AccountCommands.all + PortalCommands.all + AupCommands.all + FeatureCommands.all + Age18Commands.all
+        + RestrictionCommands.all + AccessCommands.all + SampleCommands.all + AuditCommands.all + MetaCommands.all)
 
     static let groups: [Group] = [
         Group(name: "district", summary: "create districts and change their settings"),
@@ -36,6 +37,10 @@ struct CommandTable: Sendable {
         Group(name: "account", summary: "portal accounts: reset, unlock, disable, find a forgotten username"),
         Group(name: "portal", summary: "what the web portal calls: activate, login, change-password"),
         Group(name: "aup", summary: "acceptable-use agreement signatures"),
+        Group(name: "feature", summary: "portal features on and off per district and school"),
+        Group(name: "age18", summary: "guardian access when a student turns 18"),
+        Group(name: "restriction", summary: "court orders and custody decisions"),
+        Group(name: "access", summary: "why a parent can or cannot see a child"),
         Group(name: "sample", summary: "generate a realistic synthetic district"),
         Group(name: "audit", summary: "the tamper-evident log of every change"),
         Group(name: "completions", summary: "shell completion scripts"),

@@ -37,9 +37,9 @@ public enum KeyCheck: Sendable {
 /// `key_ttl_days`; only a SHA-256 of the key and its last 4 characters are stored.
 public enum Keys {
     /// Why a guardian cannot be given a key, or nil when one may be issued.
-    public static func refusal(_ db: Database, district: District, guardianID: String) throws -> PortalError? {
+    public static func refusal(_ db: Database, district: District, guardianID: String, now: Date) throws -> PortalError? {
         do {
-            _ = try eligible(db, district: district, guardianID: guardianID)
+            _ = try eligible(db, district: district, guardianID: guardianID, now: now)
             return nil
         } catch let e as PortalError {
             return e
@@ -47,7 +47,7 @@ public enum Keys {
     }
 
     /// The guardian's row and the students they may see, or the reason no key may be issued.
-    static func eligible(_ db: Database, district: District, guardianID: String) throws -> (guardian: Row, students: [(id: String, name: String)]) {
+    static func eligible(_ db: Database, district: District, guardianID: String, now: Date) throws -> (guardian: Row, students: [(id: String, name: String)]) {
         let d = district.id
         guard let g = try db.first("SELECT * FROM guardians WHERE district_id = ? AND guardian_id = ?", [.text(d), .text(guardianID)]) else {
             throw PortalError.notFound("guardian", guardianID, hint: "try 'portaladmin guardian find TEXT'")
@@ -61,15 +61,26 @@ public enum Keys {
             throw PortalError(.conflict, "guardian \(guardianID) already has a portal account: \(a.text("username"))",
                               hint: "to let them in again use: portaladmin account reset \(a.text("username"))")
         }
-        let students = try db.query("""
-            SELECT s.student_id, s.given_name, s.family_name FROM links l
+        // Linked with portal access, enrolled, not restricted by a court order, not ended at 18.
+        let today = Zone.localDate(now, zone: district.setting("timezone"))
+        let policy = AgeOut.Policy(district)
+        var students: [(id: String, name: String)] = []
+        for r in try db.query("""
+            SELECT s.student_id, s.given_name, s.family_name, s.birth_date FROM links l
             JOIN students s ON s.district_id = l.district_id AND s.student_id = l.student_id
             WHERE l.district_id = ? AND l.guardian_id = ? AND l.status = 'active' AND l.portal_access = 1 AND s.status = 'active'
             ORDER BY s.given_name
-            """, [.text(d), .text(guardianID)]).map { (id: $0.text("student_id"), name: $0.text("given_name") + " " + $0.text("family_name")) }
+            """, [.text(d), .text(guardianID)]) {
+            let sid = r.text("student_id")
+            if try Restrictions.active(db, district: d, guardian: guardianID, student: sid, on: today) != nil { continue }
+            switch try AgeOut.verdict(db, district: d, policy: policy, studentID: sid, birthDate: r.string("birth_date"), guardianID: guardianID, on: today) {
+            case .ended, .requested: continue
+            default: students.append((sid, r.text("given_name") + " " + r.text("family_name")))
+            }
+        }
         if students.isEmpty {
             throw PortalError(.conflict, "guardian \(guardianID) has no student they may see in the portal",
-                              hint: "check their links with 'portaladmin guardian show \(guardianID)' (portal_access, student status)")
+                              hint: "see why with: portaladmin access explain --guardian \(guardianID)")
         }
         if district.setting("aup_required") == "true" {
             let version = Int(district.setting("aup_version")) ?? 1
@@ -88,7 +99,7 @@ public enum Keys {
     public static func issue(_ s: Session, guardianID: String, district given: District? = nil) throws -> IssuedKey {
         let d = try s.district()
         let district = try given ?? Districts.get(s.db, d)
-        let (g, students) = try eligible(s.db, district: district, guardianID: guardianID)
+        let (g, students) = try eligible(s.db, district: district, guardianID: guardianID, now: s.now)
         let replaced = try s.db.run("""
             UPDATE activation_keys SET status = 'revoked', revoked_at = ?, revoked_reason = 'replaced by a new key'
             WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ? AND status = 'active'

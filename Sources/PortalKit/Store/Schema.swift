@@ -162,5 +162,52 @@ public enum Schema {
                 FOREIGN KEY (district_id, guardian_id) REFERENCES guardians(district_id, guardian_id)
             );
             """),
+        Migration(name: "004-features-age18-restrictions", sql: """
+            CREATE TABLE feature_rules (
+                district_id TEXT NOT NULL REFERENCES districts(district_id),
+                rule_id INTEGER NOT NULL,
+                feature TEXT NOT NULL,
+                school_id TEXT,
+                enabled INTEGER NOT NULL,
+                from_date TEXT,
+                until_date TEXT,
+                reason TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                PRIMARY KEY (district_id, rule_id)
+            );
+            CREATE INDEX feature_rules_by_feature ON feature_rules(district_id, feature);
+            CREATE TABLE restrictions (
+                district_id TEXT NOT NULL REFERENCES districts(district_id),
+                restriction_id INTEGER NOT NULL,
+                guardian_id TEXT NOT NULL,
+                student_id TEXT,
+                reason TEXT NOT NULL,
+                document TEXT,
+                until_date TEXT,
+                created_at TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                removed_at TEXT,
+                removed_by TEXT,
+                removed_reason TEXT,
+                PRIMARY KEY (district_id, restriction_id)
+            );
+            CREATE INDEX restrictions_by_guardian ON restrictions(district_id, guardian_id);
+            CREATE INDEX restrictions_by_student ON restrictions(district_id, student_id);
+            CREATE TABLE age18_decisions (
+                district_id TEXT NOT NULL REFERENCES districts(district_id),
+                decision_id INTEGER NOT NULL,
+                student_id TEXT NOT NULL,
+                guardian_id TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('ended','request','consent')),
+                effective_on TEXT NOT NULL,
+                until_date TEXT,
+                reason TEXT,
+                created_at TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                PRIMARY KEY (district_id, decision_id)
+            );
+            CREATE INDEX age18_by_student ON age18_decisions(district_id, student_id, guardian_id);
+            """),
     ]
 }

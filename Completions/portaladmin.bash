@@ -6,7 +6,7 @@ _portaladmin() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         w="${COMP_WORDS[i]}"
         case "$path $w" in
-            " district"|" district create"|" district list"|" district show"|" district set"|" operator"|" operator add"|" operator list"|" operator remove"|" roster"|" roster import"|" roster export"|" roster stats"|" student"|" student list"|" student show"|" student find"|" guardian"|" guardian list"|" guardian show"|" guardian find"|" key"|" key issue"|" key check"|" key list"|" key revoke"|" account"|" account list"|" account show"|" account reset"|" account unlock"|" account disable"|" account enable"|" account whois"|" portal"|" portal activate"|" portal login"|" portal change-password"|" aup"|" aup sign"|" aup status"|" sample"|" sample generate"|" audit"|" audit list"|" audit verify"|" audit export"|" help"|" completions"|" demo") path="$path $w" ;;
+            " district"|" district create"|" district list"|" district show"|" district set"|" operator"|" operator add"|" operator list"|" operator remove"|" roster"|" roster import"|" roster export"|" roster stats"|" student"|" student list"|" student show"|" student find"|" guardian"|" guardian list"|" guardian show"|" guardian find"|" key"|" key issue"|" key check"|" key list"|" key revoke"|" account"|" account list"|" account show"|" account reset"|" account unlock"|" account disable"|" account enable"|" account whois"|" portal"|" portal activate"|" portal login"|" portal change-password"|" aup"|" aup sign"|" aup status"|" feature"|" feature list"|" feature enable"|" feature disable"|" feature history"|" age18"|" age18 scan"|" age18 apply"|" age18 request"|" age18 consent"|" restriction"|" restriction add"|" restriction list"|" restriction remove"|" access"|" access explain"|" sample"|" sample generate"|" audit"|" audit list"|" audit verify"|" audit export"|" help"|" completions"|" demo") path="$path $w" ;;
         esac
     done
     case "$prev" in
@@ -33,6 +33,13 @@ _portaladmin() {
         --username) COMPREPLY=(); return ;;
         --on) COMPREPLY=(); return ;;
         --version) COMPREPLY=(); return ;;
+        --school) COMPREPLY=(); return ;;
+        --at) COMPREPLY=(); return ;;
+        --from) COMPREPLY=(); return ;;
+        --until) COMPREPLY=(); return ;;
+        --as-of) COMPREPLY=(); return ;;
+        --within) COMPREPLY=(); return ;;
+        --document) COMPREPLY=(); return ;;
         --students) COMPREPLY=(); return ;;
         --seed) COMPREPLY=(); return ;;
         --year) COMPREPLY=(); return ;;
@@ -41,7 +48,7 @@ _portaladmin() {
         --target) COMPREPLY=(); return ;;
     esac
     case "$path" in
-        "") words="district operator roster student guardian key account portal aup sample audit help completions demo --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        "") words="district operator roster student guardian key account portal aup feature age18 restriction access sample audit help completions demo --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " district") words="create list show set" ;;
         " district create") words="--name --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run $(portaladmin __complete setting 2>/dev/null)" ;;
         " district list") words="--limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
@@ -83,13 +90,29 @@ _portaladmin() {
         " aup") words="sign status" ;;
         " aup sign") words="--guardian --on --version --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " aup status") words="--guardian --missing --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " feature") words="list enable disable history" ;;
+        " feature list") words="--school --at --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " feature enable") words="--school --from --until --reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " feature disable") words="--school --from --until --reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " feature history") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " age18") words="scan apply request consent" ;;
+        " age18 scan") words="--as-of --within --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " age18 apply") words="--as-of --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " age18 request") words="--guardian --reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " age18 consent") words="--guardian --until --reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " restriction") words="add list remove" ;;
+        " restriction add") words="--guardian --student --all-students --reason --document --until --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " restriction list") words="--guardian --student --all --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " restriction remove") words="--reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " access") words="explain" ;;
+        " access explain") words="--guardian --student --as-of --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " sample") words="generate" ;;
         " sample generate") words="--students --out --seed --year --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " audit") words="list verify export" ;;
         " audit list") words="--since --operator --target --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " audit verify") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " audit export") words="--out --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
-        " help") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version exit-codes district operator roster student guardian key account portal aup sample audit help completions demo" ;;
+        " help") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version exit-codes district operator roster student guardian key account portal aup feature age18 restriction access sample audit help completions demo" ;;
         " completions") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version bash zsh fish" ;;
         " demo") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
     esac

@@ -63,23 +63,28 @@ public enum Access {
         var answers: [StudentAnswer] = []
         for sid in students {
             let st = try People.get(db, district: d, kind: .student, id: sid)
-            var checks: [Check] = []
+            // SPEC §13 order: guardian record, the link (or the duplicate record holding it),
+            // portal account, agreement, portal access, restriction, age 18, student status.
+            var checks: [Check] = [gchecks[0]]
             let link = try db.first("SELECT * FROM links WHERE district_id = ? AND guardian_id = ? AND student_id = ?",
                                     [.text(d), .text(guardianID), .text(sid)])
             if let link {
-                checks.append(Check(rule: "link", ok: link.text("status") == "active",
-                                    detail: link.text("status") == "active" ? "linked as \(link.string("relationship") ?? "guardian")" : "the link is inactive (no longer in the roster)",
-                                    fix: link.text("status") == "active" ? nil : "add the relationship back in the SIS and import again"))
-                let pa = link.bool("portal_access")
-                checks.append(Check(rule: "portal access", ok: pa, detail: pa ? "yes" : "the relationship says portal_access = no",
-                                    fix: pa ? nil : "set portal_access to yes for \(guardianID)/\(sid) in relationships.csv and import again"))
+                let on = link.text("status") == "active"
+                checks.append(Check(rule: "link", ok: on,
+                                    detail: on ? "linked as \(link.string("relationship") ?? "guardian")" : "the link is inactive (no longer in the roster)",
+                                    fix: on ? nil : "add the relationship back in the SIS and import again"))
             } else {
                 let dup = try duplicateHolder(db, district: d, guardian: g, studentID: sid)
                 checks.append(Check(rule: "link", ok: false,
                                     detail: dup.map { "not linked; a likely duplicate record of this guardian, \($0.id) (\($0.why)), holds the link" } ?? "guardian \(guardianID) is not linked to student \(sid)",
                                     fix: dup.map { "portaladmin guardian merge \(guardianID) \($0.id)" } ?? "add the relationship in the SIS and import again"))
             }
-            checks.insert(contentsOf: gchecks, at: 0)
+            checks.append(contentsOf: gchecks.dropFirst())
+            if let link {
+                let pa = link.bool("portal_access")
+                checks.append(Check(rule: "portal access", ok: pa, detail: pa ? "yes" : "the relationship says portal_access = no",
+                                    fix: pa ? nil : "set portal_access to yes for \(guardianID)/\(sid) in relationships.csv and import again"))
+            }
             if let r = try Restrictions.active(db, district: d, guardian: guardianID, student: sid, on: day) {
                 checks.append(Check(rule: "restriction", ok: false,
                                     detail: "restriction \(r.text("restriction_id")): \(r.text("reason"))" + (r.string("document").map { " (\($0))" } ?? "")

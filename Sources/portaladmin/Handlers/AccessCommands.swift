@@ -122,7 +122,7 @@ enum Age18Commands {
         let preview = try AgeOut.scan(s.db, district: try Districts.get(s.db, try s.district()), asOf: asOf, within: 0).filter { $0.status == "due" }
         let count = preview.reduce(0) { $0 + $1.guardians.filter { $0.state == "due" }.count }
         if count == 0 { c.say("nothing to do: no guardian access is due to end on \(asOf)"); return }
-        if !c.dryRun { try c.confirm("This ends \(count) guardian link\(count == 1 ? "" : "s") to \(preview.count) student\(preview.count == 1 ? "" : "s") who turned 18.") }
+        if !c.dryRun && preview.count > 1 { try c.confirm("This ends \(count) guardian link\(count == 1 ? "" : "s") to \(preview.count) student\(preview.count == 1 ? "" : "s") who turned 18.") }
         let done = try c.transaction { s in try AgeOut.apply(s, asOf: asOf) }
         var t = Table(["student_id", "guardian_id", "ended_on"])
         for d in done { t.add([.string(d.student), .string(d.guardian), .string(d.endedOn)]) }

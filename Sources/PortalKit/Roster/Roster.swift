@@ -33,7 +33,7 @@ public enum Roster {
                                     hooks: ImportHooks = ImportHooks()) throws -> ImportSummary {
         let fmt = try format ?? detect(dir)
         if format != nil { _ = try detect(dir) }
-        return try s.db.write(rollback: options.dryRun) {
+        let summary = try s.db.write(rollback: options.dryRun) {
             let w = try RosterWriter(s, options: options, hooks: hooks)
             let files: [String]
             switch fmt {
@@ -42,5 +42,11 @@ public enum Roster {
             }
             return try w.close(format: fmt.rawValue, files: files)
         }
+        // Fresh statistics after a bulk change, so the planner picks the per-student indexes
+        // (https://www.sqlite.org/lang_analyze.html); a sample of each index is enough.
+        if !options.dryRun && summary.total.created + summary.total.updated > 0 {
+            try s.db.execute("PRAGMA analysis_limit = 1000; ANALYZE;")
+        }
+        return summary
     }
 }

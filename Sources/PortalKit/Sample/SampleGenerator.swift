@@ -120,11 +120,17 @@ public enum SampleGenerator {
             }
         }
         func ascii(_ s: String) -> String { searchFold(s).filter { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+        var usedEmails = Set<String>()
         func email(_ g: String, _ f: String) -> String? {
             let local = ascii(g) + (rng.chance(0.5) ? "." : "") + ascii(f)
             guard local.count > 1 else { return nil }
             let domain = rng.pick(["gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com", "comcast.net"])
-            let e = local + (rng.chance(0.3) ? String(rng.int(100)) : "") + "@" + domain
+            // An address has one owner: when the plain name is taken, a number is added.
+            var e = local + (rng.chance(0.85) ? String(10 + rng.int(9990)) : "") + "@" + domain
+            // Gmail ignores dots ("a.b@gmail.com" is "ab@gmail.com"), so dots never make an address unique.
+            func mailbox(_ x: String) -> String { String(x.lowercased().prefix { $0 != "@" }.filter { $0 != "." }) + "@" + domain }
+            while usedEmails.contains(mailbox(e)) { e = local + String(10 + rng.int(99990)) + "@" + domain }
+            usedEmails.insert(mailbox(e))
             return rng.chance(0.2) ? e.uppercased() : e
         }
 
@@ -142,7 +148,9 @@ public enum SampleGenerator {
             // One or two guardians at home.
             var home: [Person] = []
             for k in 0..<(rng.chance(0.62) ? 2 : 1) {
-                let given = rng.pick(o.given)
+                var given = rng.pick(o.given)
+                // Two parents, two names (not one the nickname of the other), or the truth file would lie.
+                while k == 1 && Nicknames.same(searchFold(given), searchFold(home[0].given)) { given = rng.pick(o.given) }
                 let fam = k == 1 && rng.chance(0.2) ? rng.pick(o.family) : family
                 home.append(Person(id: "G\(1_000_000 + nextGuardian)", given: given, family: fam,
                                    email: rng.chance(0.85) ? email(given, fam) : nil, phone: rng.chance(0.9) ? phone() : nil,
@@ -152,7 +160,9 @@ public enum SampleGenerator {
             // A parent living elsewhere for some families.
             var away: Person? = nil
             if rng.chance(0.1) {
-                let given = rng.pick(o.given), c2 = rng.pick(cities)
+                var given = rng.pick(o.given)
+                let c2 = rng.pick(cities)
+                while home.contains(where: { Nicknames.same(searchFold(given), searchFold($0.given)) }) { given = rng.pick(o.given) }
                 away = Person(id: "G\(1_000_000 + nextGuardian)", given: given, family: family, email: email(given, family),
                               phone: phone(), street: "\(10 + rng.int(9900)) \(rng.pick(streets))", city: c2.0, state: c2.1,
                               postcode: c2.2, household: "HH\(100000 + nextHousehold)")
@@ -167,6 +177,9 @@ public enum SampleGenerator {
             }
             // Children.
             let kids = min(n - written, [1, 1, 1, 2, 2, 2, 3, 4][rng.int(8)])
+            // About 4% of families get a duplicate record of a guardian. As in the help-desk story,
+            // a younger child is attached to the duplicate instead of the original record.
+            let makeDuplicate = rng.chance(0.04)
             var kidIDs: [String] = []
             for _ in 0..<kids {
                 let sid = "S\(600_000 + nextStudent)"
@@ -191,7 +204,7 @@ public enum SampleGenerator {
                                   grade >= 6 ? (ascii(given) + "." + ascii(family) + String(sid.suffix(4)) + "@students.example.org").lowercased() : "",
                                   hh, "active"])
                 summary.students += 1
-                for (i, p) in home.enumerated() {
+                for (i, p) in home.enumerated() where !(makeDuplicate && i == 0 && kids >= 2 && kidIDs.count == kids) {
                     try links.row([p.id, sid, i == 0 ? rng.pick(["mother", "father", "guardian"]) : rng.pick(["father", "mother", "stepfather", "stepmother"]), "yes", "yes"])
                     summary.links += 1
                 }
@@ -201,9 +214,8 @@ public enum SampleGenerator {
                 }
             }
             written += kids
-            // A duplicate record of a guardian, attached to one child: "I can see one of my children
-            // but not the other". About 4% of families.
-            if kids >= 1 && rng.chance(0.04) {
+            // The duplicate record: "I can see one of my children but not the other".
+            if makeDuplicate {
                 let p = home[0]
                 var d = p
                 d.id = "G\(1_000_000 + nextGuardian)"

@@ -25,7 +25,7 @@ struct CommandTable: Sendable {
     static let main = CommandTable(groups: groups, commands:
         DistrictCommands.all + OperatorCommands.all + RosterCommands.all + PeopleCommands.all + KeyCommands.all
         + AccountCommands.all + PortalCommands.all + AupCommands.all + FeatureCommands.all + Age18Commands.all
-        + RestrictionCommands.all + AccessCommands.all + DuplicateCommands.all + SampleCommands.all + AuditCommands.all + MetaCommands.all)
+        + RestrictionCommands.all + AccessCommands.all + DuplicateCommands.all + MergeCommands.all + SampleCommands.all + AuditCommands.all + MetaCommands.all)
 
     static let groups: [Group] = [
         Group(name: "district", summary: "create districts and change their settings"),
@@ -42,6 +42,7 @@ struct CommandTable: Sendable {
         Group(name: "restriction", summary: "court orders and custody decisions"),
         Group(name: "access", summary: "why a parent can or cannot see a child"),
         Group(name: "household", summary: "households: find and merge duplicates"),
+        Group(name: "merge", summary: "merges of duplicate records: list, show, undo"),
         Group(name: "sample", summary: "generate a realistic synthetic district"),
         Group(name: "audit", summary: "the tamper-evident log of every change"),
         Group(name: "completions", summary: "shell completion scripts"),

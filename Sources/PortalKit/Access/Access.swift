@@ -123,8 +123,10 @@ public enum Access {
     }
 
     static func accountCheck(_ db: Database, district d: String, guardianID: String, now: Date) throws -> Check {
-        if let a = try db.first("SELECT * FROM accounts WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ?", [.text(d), .text(guardianID)]),
-           a.text("status") != "reset" {
+        if let a = try db.first("""
+            SELECT * FROM accounts WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ?
+            ORDER BY status = 'reset', status = 'disabled', username LIMIT 1
+            """, [.text(d), .text(guardianID)]), a.text("status") != "reset" {
             let u = a.text("username")
             if a.text("status") == "disabled" {
                 return Check(rule: "portal account", ok: false, detail: "\(u) is disabled" + (a.string("status_reason").map { ": \($0)" } ?? ""),

@@ -181,6 +181,18 @@ public enum Matcher {
         [1, 0.40, 0.60],
     ]
 
+    /// Prior u-probabilities (chance of each level for two different people), used when a
+    /// district is too small to estimate them from random pairs.
+    static let uPrior: [[Double]] = [
+        [1, 0.02, 0.002, 0.01, 0.968],
+        [1, 0.01, 0.002, 0.01, 0.978],
+        [1, 0.0005, 0.9995],
+        [1, 0.0005, 0.9995],
+        [1, 0.002, 0.998],
+        [1, 0.001, 0.999],
+        [1, 0.0005, 0.9995],
+    ]
+
     struct Model {
         var m: [[Double]]
         var u: [[Double]]
@@ -204,6 +216,7 @@ public enum Matcher {
     /// estimates are kept within bounds: a duplicate record rarely carries a different phone or
     /// email than the original, whatever the data's mix of candidates.
     static func fit(_ recs: [Rec], vectors: [[Int]], tf: [(Double, Double)]) -> Model {
+        if recs.count < 1000 { return Model(m: mPrior, u: uPrior, prior: 0.01) }
         var u = fields.map { f in [Double](repeating: 1, count: f.levels.count) }  // add-one smoothing
         var rng = SplitMix64(state: 0x5EED)
         let samples = min(50_000, max(1000, recs.count * 2))
@@ -276,7 +289,7 @@ public enum Matcher {
         var out: [Pair] = []
         for (k, (i, j)) in pairs.enumerated() {
             let v = compared[k]
-            var p = model.probability(v.levels, uSame: tf[k])
+            var p = model.probability(v.levels, uSame: recs.count < 1000 ? nil : tf[k])
             // Two different given names (a couple sharing a home, children and a phone) are not
             // the same person, whatever else agrees.
             if v.levels[0] == 4 { p = min(p, 0.3) }

@@ -56,8 +56,10 @@ public enum Keys {
             throw PortalError(.conflict, "guardian \(guardianID) is inactive (no longer in the roster)",
                               hint: "import a roster that lists them, then issue the key")
         }
-        if let a = try db.first("SELECT username, status FROM accounts WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ?",
-                                [.text(d), .text(guardianID)]), a.text("status") != "reset" {
+        if let a = try db.first("""
+            SELECT username, status FROM accounts WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ?
+            ORDER BY status = 'reset', status = 'disabled', username LIMIT 1
+            """, [.text(d), .text(guardianID)]), a.text("status") != "reset" {
             throw PortalError(.conflict, "guardian \(guardianID) already has a portal account: \(a.text("username"))",
                               hint: "to let them in again use: portaladmin account reset \(a.text("username"))")
         }

@@ -117,7 +117,7 @@ public enum NativeFormat {
                     householdID: Field.optional(f("household_id")), status: try Field.status(f("status"), "status"))
                 status = try w.student(st, line: rec.line)
             default:
-                let gid = try Field.id(f("guardian_id"), "guardian_id")
+                let gid = w.canonicalGuardian(try Field.id(f("guardian_id"), "guardian_id"))
                 let sid = try Field.id(f("student_id"), "student_id")
                 if let first = try w.seen("link", gid + "\u{1f}" + sid, line: rec.line) {
                     throw RowProblem("guardian_id/student_id", "duplicate link (first seen on line \(first)); this row was skipped")

@@ -63,6 +63,12 @@ final class RosterWriter {
     var notes: [String] = []
     private var rowsSinceCommit = 0
     private let seenInsert: Statement
+    /// Records merged away (B into A): their rows in a later import go to A.
+    private var mergedGuardians: [String: String] = [:]
+    private var mergedHouseholds: [String: String] = [:]
+
+    func canonicalGuardian(_ id: String) -> String { mergedGuardians[id] ?? id }
+    func canonicalHousehold(_ id: String?) -> String? { id.map { mergedHouseholds[$0] ?? $0 } }
     private var fresh: Set<String> = []
     private var rowsInFile = 0
     /// Entities whose file was read completely, so absence means "no longer enrolled".
@@ -79,6 +85,12 @@ final class RosterWriter {
             PRAGMA temp.cache_size = -32768;
             """)
         seenInsert = try s.db.statement("INSERT OR IGNORE INTO temp.roster_seen(kind, id, line) VALUES (?,?,?)")
+        for r in try s.db.query("SELECT guardian_id, merged_into FROM guardians WHERE district_id = ? AND status = 'merged'", [.text(district)]) {
+            mergedGuardians[r.text("guardian_id")] = r.text("merged_into")
+        }
+        for r in try s.db.query("SELECT household_id, merged_into FROM households WHERE district_id = ? AND merged_into IS NOT NULL", [.text(district)]) {
+            mergedHouseholds[r.text("household_id")] = r.text("merged_into")
+        }
         // Tables with no rows for this district yet: every row is new (duplicates within the
         // import are caught by the seen table first), so the look-up before the insert is skipped.
         for t in ["schools", "households", "guardians", "students", "links"]
@@ -217,7 +229,11 @@ final class RosterWriter {
         bump("households", status)
     }
 
-    func guardian(_ g: GuardianRecord, line: Int) throws -> RowStatus {
+    func guardian(_ g0: GuardianRecord, line: Int) throws -> RowStatus {
+        // A guardian merged into another stays merged: the SIS row is the same person as A.
+        if mergedGuardians[g0.guardianID] != nil { return .unchanged }
+        var g = g0
+        g.householdID = canonicalHousehold(g.householdID)
         if let h = g.householdID { try household(h, address: g, line: line) }
         let key = searchFold([g.givenName, g.familyName, g.email ?? "", g.phone ?? ""].joined(separator: " "))
         return try upsert(table: "guardians", keyColumns: ["guardian_id"], key: [g.guardianID],
@@ -232,7 +248,9 @@ final class RosterWriter {
     /// Schools known to exist; a district has a few hundred at most.
     private var knownSchools: Set<String> = []
 
-    func student(_ st: StudentRecord, line: Int) throws -> RowStatus {
+    func student(_ st0: StudentRecord, line: Int) throws -> RowStatus {
+        var st = st0
+        st.householdID = canonicalHousehold(st.householdID)
         if let sc = st.schoolID, !knownSchools.contains(sc) {
             if try s.db.count("SELECT count(*) FROM schools WHERE district_id = ? AND school_id = ?", [.text(district), .text(sc)]) == 0 {
                 throw RowProblem("school_id", "unknown school (not in schools.csv or the district)")
@@ -250,7 +268,9 @@ final class RosterWriter {
                           target: "student:\(st.studentID)")
     }
 
-    func link(_ l: LinkRecord) throws -> RowStatus {
+    func link(_ l0: LinkRecord) throws -> RowStatus {
+        var l = l0
+        l.guardianID = canonicalGuardian(l.guardianID)
         // The foreign keys check both ends; only when they refuse is it worth asking which end.
         do {
             return try upsert(table: "links", keyColumns: ["guardian_id", "student_id"], key: [l.guardianID, l.studentID],

@@ -209,5 +209,26 @@ public enum Schema {
             );
             CREATE INDEX age18_by_student ON age18_decisions(district_id, student_id, guardian_id);
             """),
+        Migration(name: "005-merges", sql: """
+            CREATE TABLE merges (
+                district_id TEXT NOT NULL REFERENCES districts(district_id),
+                merge_id INTEGER NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('guardian','household')),
+                a TEXT NOT NULL,
+                b TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'applied' CHECK (status IN ('applied','undone')),
+                created_at TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                undone_at TEXT,
+                undone_by TEXT,
+                summary TEXT NOT NULL,
+                changes TEXT NOT NULL,
+                PRIMARY KEY (district_id, merge_id)
+            );
+            ALTER TABLE guardians ADD COLUMN merged_into TEXT;
+            ALTER TABLE households ADD COLUMN merged_into TEXT;
+            DROP INDEX accounts_by_person;
+            CREATE INDEX accounts_by_person ON accounts(district_id, person_kind, person_id);
+            """),
     ]
 }

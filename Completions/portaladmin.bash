@@ -6,7 +6,7 @@ _portaladmin() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         w="${COMP_WORDS[i]}"
         case "$path $w" in
-            " district"|" district create"|" district list"|" district show"|" district set"|" operator"|" operator add"|" operator list"|" operator remove"|" roster"|" roster import"|" roster export"|" roster stats"|" student"|" student list"|" student show"|" student find"|" guardian"|" guardian list"|" guardian show"|" guardian find"|" key"|" key issue"|" key check"|" key list"|" key revoke"|" account"|" account list"|" account show"|" account reset"|" account unlock"|" account disable"|" account enable"|" account whois"|" portal"|" portal activate"|" portal login"|" portal change-password"|" aup"|" aup sign"|" aup status"|" feature"|" feature list"|" feature enable"|" feature disable"|" feature history"|" age18"|" age18 scan"|" age18 apply"|" age18 request"|" age18 consent"|" restriction"|" restriction add"|" restriction list"|" restriction remove"|" access"|" access explain"|" sample"|" sample generate"|" audit"|" audit list"|" audit verify"|" audit export"|" help"|" completions"|" demo") path="$path $w" ;;
+            " district"|" district create"|" district list"|" district show"|" district set"|" operator"|" operator add"|" operator list"|" operator remove"|" roster"|" roster import"|" roster export"|" roster stats"|" student"|" student list"|" student show"|" student find"|" guardian"|" guardian list"|" guardian show"|" guardian find"|" key"|" key issue"|" key check"|" key list"|" key revoke"|" account"|" account list"|" account show"|" account reset"|" account unlock"|" account disable"|" account enable"|" account whois"|" portal"|" portal activate"|" portal login"|" portal change-password"|" aup"|" aup sign"|" aup status"|" feature"|" feature list"|" feature enable"|" feature disable"|" feature history"|" age18"|" age18 scan"|" age18 apply"|" age18 request"|" age18 consent"|" restriction"|" restriction add"|" restriction list"|" restriction remove"|" access"|" access explain"|" guardian duplicates"|" household"|" household duplicates"|" guardian merge"|" household merge"|" merge"|" merge list"|" merge show"|" merge undo"|" sample"|" sample generate"|" audit"|" audit list"|" audit verify"|" audit export"|" help"|" completions"|" demo") path="$path $w" ;;
         esac
     done
     case "$prev" in
@@ -40,6 +40,9 @@ _portaladmin() {
         --as-of) COMPREPLY=(); return ;;
         --within) COMPREPLY=(); return ;;
         --document) COMPREPLY=(); return ;;
+        --min-score) COMPREPLY=(); return ;;
+        --prefer) COMPREPLY=(); return ;;
+        --keep-login) COMPREPLY=(); return ;;
         --students) COMPREPLY=(); return ;;
         --seed) COMPREPLY=(); return ;;
         --year) COMPREPLY=(); return ;;
@@ -48,7 +51,7 @@ _portaladmin() {
         --target) COMPREPLY=(); return ;;
     esac
     case "$path" in
-        "") words="district operator roster student guardian key account portal aup feature age18 restriction access sample audit help completions demo --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        "") words="district operator roster student guardian key account portal aup feature age18 restriction access household merge sample audit help completions demo --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " district") words="create list show set" ;;
         " district create") words="--name --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run $(portaladmin __complete setting 2>/dev/null)" ;;
         " district list") words="--limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
@@ -66,7 +69,7 @@ _portaladmin() {
         " student list") words="--status --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " student show") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " student find") words="--limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
-        " guardian") words="list show find" ;;
+        " guardian") words="list show find duplicates merge" ;;
         " guardian list") words="--status --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " guardian show") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " guardian find") words="--limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
@@ -106,13 +109,22 @@ _portaladmin() {
         " restriction remove") words="--reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " access") words="explain" ;;
         " access explain") words="--guardian --student --as-of --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " guardian duplicates") words="--min-score --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " household") words="duplicates merge" ;;
+        " household duplicates") words="--min-score --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " guardian merge") words="--prefer --keep-login --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " household merge") words="--prefer --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " merge") words="list show undo" ;;
+        " merge list") words="--limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " merge show") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " merge undo") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " sample") words="generate" ;;
         " sample generate") words="--students --out --seed --year --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " audit") words="list verify export" ;;
         " audit list") words="--since --operator --target --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " audit verify") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " audit export") words="--out --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
-        " help") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version exit-codes district operator roster student guardian key account portal aup feature age18 restriction access sample audit help completions demo" ;;
+        " help") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version exit-codes district operator roster student guardian key account portal aup feature age18 restriction access household merge sample audit help completions demo" ;;
         " completions") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version bash zsh fish" ;;
         " demo") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
     esac

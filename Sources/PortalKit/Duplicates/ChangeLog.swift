@@ -61,6 +61,10 @@ final class ChangeLog {
         "age18_decisions": ["district_id", "decision_id"],
     ]
 
+    /// Login bookkeeping that moves on its own (a parent logging in after the merge): it neither
+    /// blocks an undo nor is wound back by one.
+    static let volatile: [String: Set<String>] = ["accounts": ["last_login_at", "failed_count", "last_failure_at", "locked_at"]]
+
     let db: Database
     private(set) var changes: [RowChange] = []
 
@@ -132,8 +136,10 @@ final class ChangeLog {
             let id = c.table + "\u{1f}" + c.key.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             if !checked.insert(id).inserted { continue }
             let current = try log.row(c.table, c.key.mapValues(\.sql))
-            if current != c.after {
-                let fields = Set((current ?? [:]).keys).union((c.after ?? [:]).keys).filter { current?[$0] != c.after?[$0] }.sorted()
+            let skip = volatile[c.table] ?? []
+            let fields = Set((current ?? [:]).keys).union((c.after ?? [:]).keys)
+                .filter { !skip.contains($0) && current?[$0] != c.after?[$0] }.sorted()
+            if (current == nil) != (c.after == nil) || !fields.isEmpty {
                 return (c, current == nil ? ["(row removed)"] : c.after == nil ? ["(row added)"] : fields)
             }
         }
@@ -149,7 +155,7 @@ final class ChangeLog {
             let cols = keys[c.table]!
             switch (c.before, c.after) {
             case (let before?, _?):
-                let names = Array(before.keys).sorted()
+                let names = Array(before.keys).filter { !(volatile[c.table] ?? []).contains($0) }.sorted()
                 try db.run("UPDATE \(c.table) SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE \(whereClause(c.table))",
                            names.map { before[$0]!.sql } + cols.map { key[$0] ?? .null })
             case (nil, _?):

@@ -50,7 +50,8 @@ final class Context {
     /// Opens the database, checks the district exists and the operator's role, once.
     func session() throws -> Session {
         if let s = _session { return s }
-        let db = try Store.open(path: dbPath, create: command.createsDB)
+        let busy = io.env["PORTALADMIN_BUSY_TIMEOUT_MS"].flatMap { Int32($0) } ?? 5000
+        let db = try Store.open(path: dbPath, create: command.createsDB, busyTimeoutMs: busy)
         var district: String? = nil
         if command.district == .required {
             guard let d = districtFlag else {

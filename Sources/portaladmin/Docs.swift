@@ -94,6 +94,8 @@ enum Docs {
             is not given.
             .It Ev PORTALADMIN_OPERATOR
             The acting operator; else the login name.
+            .It Ev PORTALADMIN_BUSY_TIMEOUT_MS
+            How long a command waits for another writer before giving up with exit 75 (default 5000).
             .It Ev XDG_DATA_HOME
             The default database is
             .Pa $XDG_DATA_HOME/portaladmin/portaladmin.db

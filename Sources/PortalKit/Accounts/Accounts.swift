@@ -1,4 +1,4 @@
-public import FoundationEssentials
+internal import FoundationEssentials
 
 public enum LoginResult: Sendable, Equatable {
     case ok

@@ -1,4 +1,4 @@
-public import FoundationEssentials
+internal import FoundationEssentials
 
 /// Age 18 (SPEC §10): FERPA rights pass to the student; guardian access ends by the district's
 /// `age18_policy`, unless the student consents. A missing birth date is reported, never guessed.

@@ -62,9 +62,13 @@ public enum AuditLog {
     static func append(_ s: Session, district: String, target: String, before: JSONValue?,
                        after: JSONValue?, reason: String?) throws {
         precondition(s.db.inTransaction, "audit rows are written inside the change's transaction")
-        let head = try s.db.first("SELECT seq, hash FROM audit_heads WHERE district_id = ?", [.text(district)])
-        let seq = (head?.int("seq") ?? 0) + 1
-        let prev = head?.text("hash") ?? genesis
+        let seq: Int, prev: String
+        if let h = s.auditHead, h.transaction == s.db.transactionNumber, h.district == district {
+            (seq, prev) = (h.seq + 1, h.hash)
+        } else {
+            let head = try s.db.first("SELECT seq, hash FROM audit_heads WHERE district_id = ?", [.text(district)])
+            (seq, prev) = ((head?.int("seq") ?? 0) + 1, head?.text("hash") ?? genesis)
+        }
         let b = before?.serialized(), a = after?.serialized()
         let hash = rowHash(prev: prev, district: district, seq: seq, at: s.nowISO, op: s.operatorName,
                            command: s.command, target: target, before: b, after: a, reason: reason)
@@ -77,6 +81,7 @@ public enum AuditLog {
             INSERT INTO audit_heads(district_id, seq, hash) VALUES (?,?,?)
             ON CONFLICT(district_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
             """, [.text(district), .int(Int64(seq)), .text(hash)])
+        s.auditHead = (s.db.transactionNumber, district, seq, hash)
     }
 
     /// Rows of one district, newest first for `list` (or oldest first for `export`).

@@ -68,3 +68,25 @@ public func fnv1a(_ parts: [String?]) -> String {
     }
     return String(h, radix: 16)
 }
+
+/// Groups of connected names (union–find with path compression); each group is named after its
+/// smallest member, so results do not depend on the order pairs arrive in.
+struct UnionFind {
+    private var parent: [String: String] = [:]
+
+    mutating func find(_ x: String) -> String {
+        if parent[x] == nil { parent[x] = x }
+        var r = x
+        while let p = parent[r], p != r { r = p }
+        var c = x
+        while let p = parent[c], p != r { parent[c] = r; c = p }
+        return r
+    }
+
+    mutating func union(_ a: String, _ b: String) {
+        let x = find(a), y = find(b)
+        if x != y { parent[max(x, y)] = min(x, y) }
+    }
+
+    var members: [String] { Array(parent.keys) }
+}

@@ -1,4 +1,4 @@
-public import FoundationEssentials
+internal import FoundationEssentials
 
 /// A value as stored in a merge's change list.
 enum StoredValue: Codable, Equatable {

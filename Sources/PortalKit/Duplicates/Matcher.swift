@@ -312,21 +312,9 @@ public enum Matcher {
 
     /// Groups pairs into clusters (connected components), each named after its smallest id.
     static func clustered(_ pairs: [Pair]) -> [Pair] {
-        var parent: [String: String] = [:]
-        func find(_ x: String) -> String {
-            var r = x
-            while let p = parent[r], p != r { r = p }
-            var c = x
-            while let p = parent[c], p != r { parent[c] = r; c = p }
-            return r
-        }
-        for p in pairs {
-            if parent[p.a] == nil { parent[p.a] = p.a }
-            if parent[p.b] == nil { parent[p.b] = p.b }
-            let x = find(p.a), y = find(p.b)
-            if x != y { parent[max(x, y)] = min(x, y) }
-        }
-        return pairs.map { var q = $0; q.cluster = find($0.a); return q }
+        var groups = UnionFind()
+        for p in pairs { groups.union(p.a, p.b) }
+        return pairs.map { var q = $0; q.cluster = groups.find($0.a); return q }
             .sorted { ($0.cluster, -$0.score, $0.a, $0.b) < ($1.cluster, -$1.score, $1.a, $1.b) }
     }
 }

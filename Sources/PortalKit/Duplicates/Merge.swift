@@ -1,4 +1,4 @@
-public import FoundationEssentials
+internal import FoundationEssentials
 
 /// Merging duplicate records (SPEC §8): B is folded into A. Every row touched is recorded, so
 /// `undo` restores exactly the state before, or names the later change in the way. A merge never

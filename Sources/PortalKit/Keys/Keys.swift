@@ -109,7 +109,13 @@ public enum Keys {
         let ttl = Int(district.setting("key_ttl_days")) ?? 21
         let expires = Timestamp.iso(s.now.addingTimeInterval(Double(ttl) * 86400))
         let key = try ActivationKey.generate()
-        let id = (try s.db.scalar("SELECT max(key_id) FROM activation_keys WHERE district_id = ?", [.text(d)])?.int ?? 0) + 1
+        let id: Int64
+        if let n = s.nextKeyID, n.transaction == s.db.transactionNumber, n.district == d {
+            id = n.id
+        } else {
+            id = (try s.db.scalar("SELECT max(key_id) FROM activation_keys WHERE district_id = ?", [.text(d)])?.int ?? 0) + 1
+        }
+        s.nextKeyID = (s.db.transactionNumber, d, id + 1)
         try s.db.run("""
             INSERT INTO activation_keys(district_id, key_id, person_kind, person_id, key_hash, last4, issued_at, expires_at, issued_by)
             VALUES (?,?,?,?,?,?,?,?,?)

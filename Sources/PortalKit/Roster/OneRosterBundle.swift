@@ -194,30 +194,16 @@ enum OneRosterBundle {
 
     /// Connected guardian–student groups share a household, named after its smallest guardian id.
     static func deriveHouseholds(_ pairs: [(String, String)]) -> [String: String] {
-        var parent: [String: String] = [:]
-        func find(_ x: String) -> String {
-            var r = x
-            while let p = parent[r], p != r { r = p }
-            var c = x
-            while let p = parent[c], p != r { parent[c] = r; c = p }
-            return r
-        }
-        for (g, s) in pairs {
-            let gk = "g:" + g, sk = "s:" + s
-            if parent[gk] == nil { parent[gk] = gk }
-            if parent[sk] == nil { parent[sk] = sk }
-            let a = find(gk), b = find(sk)
-            if a != b { parent[max(a, b)] = min(a, b) }
-        }
+        var groups = UnionFind()
+        for (g, s) in pairs { groups.union("g:" + g, "s:" + s) }
+        // Each group is named after its smallest guardian id.
         var name: [String: String] = [:]
-        for k in parent.keys where k.hasPrefix("g:") {
-            let root = find(k)
-            let g = String(k.dropFirst(2))
-            if let n = name[root], n <= g { continue }
-            name[root] = g
+        for k in groups.members where k.hasPrefix("g:") {
+            let root = groups.find(k), g = String(k.dropFirst(2))
+            if name[root].map({ g < $0 }) ?? true { name[root] = g }
         }
         var out: [String: String] = [:]
-        for k in parent.keys { out[String(k.dropFirst(2))] = "hh-" + (name[find(k)] ?? String(k.dropFirst(2))) }
+        for k in groups.members { out[String(k.dropFirst(2))] = "hh-" + (name[groups.find(k)] ?? String(k.dropFirst(2))) }
         return out
     }
 }

@@ -1,5 +1,5 @@
 internal import CSQLite
-public import FoundationEssentials
+internal import FoundationEssentials
 #if canImport(Glibc)
 internal import Glibc
 #endif
@@ -193,6 +193,9 @@ public final class Database {
     public let path: String
     private var cache: [String: Statement] = [:]
     private var depth = 0
+    /// Increases with every write transaction, so callers can tell whether a value they cached
+    /// belongs to the transaction still open.
+    public private(set) var transactionNumber = 0
 
     /// Opens (creating if asked) the database at `path` in WAL mode with foreign keys on and a
     /// busy timeout, so a second writer waits a little before reporting "busy".
@@ -318,6 +321,7 @@ public final class Database {
         }
         try execute("BEGIN IMMEDIATE")
         depth = 1
+        transactionNumber += 1
         do {
             let result = try body()
             try Interrupts.check()
@@ -336,6 +340,7 @@ public final class Database {
         guard depth == 1, inTransaction else { return }
         try execute("COMMIT")
         try execute("BEGIN IMMEDIATE")
+        transactionNumber += 1
     }
 
     /// A read transaction, so that several queries see one snapshot.

@@ -17,6 +17,12 @@ public final class Session {
         self.districtID = districtID
     }
 
+    /// The audit chain's head as this transaction left it: bulk commands append thousands of rows
+    /// and need not read it back each time. Valid only within the transaction that set it.
+    var auditHead: (transaction: Int, district: String, seq: Int, hash: String)?
+    /// The next key number, likewise cached within one transaction.
+    var nextKeyID: (transaction: Int, district: String, id: Int64)?
+
     /// The session's time as ISO 8601, formatted once.
     public private(set) lazy var nowISO: String = Timestamp.iso(now)
 
@@ -51,7 +57,7 @@ public enum Store {
 
     /// Opens and migrates. With `create: false` a missing file is "not found" (exit 66), so a
     /// read command with a mistyped --db does not leave an empty database behind.
-    public static func open(path: String, create: Bool) throws -> Database {
+    public static func open(path: String, create: Bool, busyTimeoutMs: Int32 = 5000) throws -> Database {
         let fm = FileManager.default
         if !fm.fileExists(atPath: path) {
             guard create else {
@@ -70,7 +76,7 @@ public enum Store {
             }
         }
         do {
-            let db = try Database(path: path, create: create)
+            let db = try Database(path: path, create: create, busyTimeoutMs: busyTimeoutMs)
             try Migrator.migrate(db)
             return db
         } catch let e as SQLiteError {

@@ -51,6 +51,10 @@ public enum AgeOut {
 
     public static func verdict(_ db: Database, district: String, policy: Policy, studentID: String, birthDate: String?,
                                guardianID: String, on day: CivilDate) throws -> Verdict {
+        // Before 18 nothing recorded can apply (a request needs an 18-year-old), so the common
+        // case costs no query.
+        guard let birth = birthDate.flatMap(CivilDate.init(parsing:)) else { return .unknownBirthDate }
+        if turns18(birth, leapDay: policy.leapDay) > day { return .notYet(endsOn: accessEnds(turns18(birth, leapDay: policy.leapDay), policy)) }
         let decisions = try db.query("""
             SELECT kind, effective_on, until_date FROM age18_decisions WHERE district_id = ? AND student_id = ? AND guardian_id = ?
             ORDER BY decision_id DESC
@@ -58,8 +62,7 @@ public enum AgeOut {
         if let r = decisions.first(where: { $0.text("kind") == "request" }), r.text("effective_on") <= day.description {
             return .requested(on: r.text("effective_on"))
         }
-        guard let b = birthDate.flatMap(CivilDate.init(parsing:)) else { return .unknownBirthDate }
-        let turns = turns18(b, leapDay: policy.leapDay)
+        let turns = turns18(birth, leapDay: policy.leapDay)
         guard let ends = accessEnds(turns, policy), ends <= day else {
             return .notYet(endsOn: accessEnds(turns, policy))
         }

@@ -67,6 +67,8 @@ public enum Keys {
         let today = Zone.localDate(now, zone: district.setting("timezone"))
         let policy = AgeOut.Policy(district)
         var students: [(id: String, name: String)] = []
+        let restricted = try db.count("SELECT count(*) FROM restrictions WHERE district_id = ? AND guardian_id = ? AND removed_at IS NULL",
+                                      [.text(d), .text(guardianID)]) > 0
         for r in try db.query("""
             SELECT s.student_id, s.given_name, s.family_name, s.birth_date FROM links l
             JOIN students s ON s.district_id = l.district_id AND s.student_id = l.student_id
@@ -74,7 +76,7 @@ public enum Keys {
             ORDER BY s.given_name
             """, [.text(d), .text(guardianID)]) {
             let sid = r.text("student_id")
-            if try Restrictions.active(db, district: d, guardian: guardianID, student: sid, on: today) != nil { continue }
+            if restricted, try Restrictions.active(db, district: d, guardian: guardianID, student: sid, on: today) != nil { continue }
             switch try AgeOut.verdict(db, district: d, policy: policy, studentID: sid, birthDate: r.string("birth_date"), guardianID: guardianID, on: today) {
             case .ended, .requested: continue
             default: students.append((sid, r.text("given_name") + " " + r.text("family_name")))

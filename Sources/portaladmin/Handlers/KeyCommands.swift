@@ -82,7 +82,10 @@ enum KeyCommands {
         let results = try c.inv.value("results").map { try CSVFileWriter(path: $0) }
         try results?.row(header + ["status", "message"])
         var issued: [IssuedKey] = []
-        var refused = 0
+        var refused = 0, skipped = 0
+        // "Everyone without an account" means everyone who may have a key now: a guardian whose
+        // children are all out of reach (agreement unsigned, court order, age 18) is skipped.
+        let skipIneligible = selectors[0] == "all-without-account"
         try c.transaction { s in
             for t in targets {
                 do {
@@ -90,10 +93,12 @@ enum KeyCommands {
                     let k = try Keys.issue(s, guardianID: t.id, district: district)
                     issued.append(k)
                     try results?.row(t.row + ["issued", "key \(k.keyID), expires \(k.expiresAt.prefix(10))"])
+                } catch let e as PortalError where skipIneligible && e.code == .conflict {
+                    skipped += 1
                 } catch let e as PortalError where !single && e.code != .interrupted {
                     refused += 1
                     try results?.row(t.row + ["rejected", e.message])
-                    c.warn((t.line > 0 ? "line \(t.line): " : "") + e.message)
+                    if refused <= 20 { c.warn((t.line > 0 ? "line \(t.line): " : "") + e.message) }
                 }
             }
             if let letters = c.inv.value("letters") { try writeLetters(letters, issued, district: district, dryRun: c.dryRun) }
@@ -110,8 +115,12 @@ enum KeyCommands {
             }
         }
         try results?.finish()
+        if skipped > 0 {
+            c.say("skipped \(grouped(skipped)) guardian\(skipped == 1 ? "" : "s") who may not be given a key now (agreement unsigned, court order, age 18); 'portaladmin access explain --guardian ID' says why")
+        }
         c.done("issued \(grouped(issued.count)) key\(issued.count == 1 ? "" : "s")" + (refused > 0 ? ", \(grouped(refused)) refused" : "")
                + (c.inv.value("letters").map { "; letters in \($0)" } ?? ""))
+        if refused > 20 { c.warn("\(grouped(refused - 20)) more refusals not shown" + (c.inv.value("results").map { "; see \($0)" } ?? "")) }
         if refused > 0 {
             throw PortalError(.rejectedRows, "\(grouped(refused)) guardian\(refused == 1 ? " was" : "s were") refused",
                               hint: c.inv.value("results").map { "see \($0)" } ?? "the reasons are above")

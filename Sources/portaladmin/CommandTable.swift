@@ -10,32 +10,43 @@ struct CommandTable: Sendable {
     /// The next words possible after `path` (nouns at the top, verbs under a noun).
     func children(of path: [String]) -> [String] {
         var seen: [String] = []
-        for c in commands where c.path.count > path.count && Array(c.path.prefix(path.count)) == path && !c.hidden {
+        for c in commands
+        where c.path.count > path.count && Array(c.path.prefix(path.count)) == path && !c.hidden {
             let w = c.path[path.count]
             if !seen.contains(w) { seen.append(w) }
         }
         // Hidden commands parse, but are never suggested.
-        for c in commands where c.hidden && c.path.count > path.count && Array(c.path.prefix(path.count)) == path {
+        for c in commands
+        where c.hidden && c.path.count > path.count && Array(c.path.prefix(path.count)) == path {
             let w = c.path[path.count]
             if !seen.contains(w) { seen.append(w) }
         }
         return seen
     }
 
-    static let main = CommandTable(groups: groups, commands:
-        DistrictCommands.all + OperatorCommands.all + RosterCommands.all + PeopleCommands.all + KeyCommands.all
-        + AccountCommands.all + PortalCommands.all + AupCommands.all + FeatureCommands.all + Age18Commands.all
-        + RestrictionCommands.all + AccessCommands.all + DuplicateCommands.all + MergeCommands.all + SampleCommands.all + AuditCommands.all + MetaCommands.all)
+    static let main = CommandTable(
+        groups: groups,
+        commands:
+            DistrictCommands.all + OperatorCommands.all + RosterCommands.all + PeopleCommands.all
+            + KeyCommands.all
+            + AccountCommands.all + PortalCommands.all + AupCommands.all + FeatureCommands.all
+            + Age18Commands.all
+            + RestrictionCommands.all + AccessCommands.all + DuplicateCommands.all
+            + MergeCommands.all + SampleCommands.all + AuditCommands.all + MetaCommands.all)
 
     static let groups: [Group] = [
         Group(name: "district", summary: "create districts and change their settings"),
-        Group(name: "operator", summary: "who may use portaladmin on a district, and with which role"),
+        Group(
+            name: "operator", summary: "who may use portaladmin on a district, and with which role"),
         Group(name: "roster", summary: "import and export rosters (OneRoster or native CSV)"),
         Group(name: "student", summary: "look up students"),
         Group(name: "guardian", summary: "look up parents and guardians"),
         Group(name: "key", summary: "activation keys: issue, check, list, revoke"),
-        Group(name: "account", summary: "portal accounts: reset, unlock, disable, find a forgotten username"),
-        Group(name: "portal", summary: "what the web portal calls: activate, login, change-password"),
+        Group(
+            name: "account",
+            summary: "portal accounts: reset, unlock, disable, find a forgotten username"),
+        Group(
+            name: "portal", summary: "what the web portal calls: activate, login, change-password"),
         Group(name: "aup", summary: "acceptable-use agreement signatures"),
         Group(name: "feature", summary: "portal features on and off per district and school"),
         Group(name: "age18", summary: "guardian access when a student turns 18"),

@@ -1,7 +1,8 @@
 import FoundationEssentials
 import PortalKit
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What a handler gets: the parsed invocation, the I/O context, the database and session, and
@@ -36,14 +37,17 @@ final class Context {
 
     var districtFlag: String? {
         if command.districtArg, let id = inv.positionals.first { return id }
-        return inv.value("district") ?? io.env["PORTALADMIN_DISTRICT"].flatMap { $0.isEmpty ? nil : $0 }
+        return inv.value("district")
+            ?? io.env["PORTALADMIN_DISTRICT"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// The operator: `$PORTALADMIN_OPERATOR`, else the login name.
     var operatorName: String {
         if let o = io.env["PORTALADMIN_OPERATOR"], !o.isEmpty { return o }
         if let u = io.env["USER"] ?? io.env["LOGNAME"], !u.isEmpty { return u }
-        if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+        if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name {
+            return String(cString: name)
+        }
         return "unknown"
     }
 
@@ -55,8 +59,11 @@ final class Context {
         var district: String? = nil
         if command.district == .required {
             guard let d = districtFlag else {
-                throw PortalError.usage("'\(command.name)' needs a district",
-                                        hint: "pass --district ID or set $PORTALADMIN_DISTRICT (see 'portaladmin district list')")
+                throw PortalError.usage(
+                    "'\(command.name)' needs a district",
+                    hint:
+                        "pass --district ID or set $PORTALADMIN_DISTRICT (see 'portaladmin district list')"
+                )
             }
             guard try Districts.exists(db, d) else {
                 var hint = "see 'portaladmin district list'"
@@ -66,7 +73,9 @@ final class Context {
             }
             district = d
         }
-        let s = Session(db: db, operatorName: operatorName, command: command.name, now: io.now, districtID: district)
+        let s = Session(
+            db: db, operatorName: operatorName, command: command.name, now: io.now,
+            districtID: district)
         try Operators.authorize(s, needed: command.role, district: district)
         _session = s
         return s
@@ -123,8 +132,9 @@ final class Context {
     func confirm(_ question: String) throws {
         if yes { return }
         guard io.stdinIsTTY && !noInput else {
-            throw PortalError.usage("\(question) This needs confirmation and there is no terminal to ask.",
-                                    hint: "add --yes to confirm (or --dry-run to preview)")
+            throw PortalError.usage(
+                "\(question) This needs confirmation and there is no terminal to ask.",
+                hint: "add --yes to confirm (or --dry-run to preview)")
         }
         try? io.err.write(question + " Proceed? [y/N] ")
         let answer = io.input.readLine()?.trimmed().lowercased() ?? ""

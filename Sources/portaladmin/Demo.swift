@@ -1,7 +1,8 @@
 import FoundationEssentials
 import PortalKit
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `portaladmin demo`: the whole story on a throw-away database, each step printed as the command
@@ -10,8 +11,11 @@ enum Demo {
     static func run(_ c: Context) throws {
         let keep = c.inv.value("db") != nil
         var template = Array("/tmp/portaladmin-demo-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw PortalError(.cannotCreate, "cannot create a temporary folder for the demo", hint: "check that /tmp is writable, or pass --db PATH")
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) })
+        else {
+            throw PortalError(
+                .cannotCreate, "cannot create a temporary folder for the demo",
+                hint: "check that /tmp is writable, or pass --db PATH")
         }
         let dir = String(cString: made)
         let path = c.inv.value("db") ?? dir + "/demo.db"
@@ -20,20 +24,34 @@ enum Demo {
             _ = try? FileManager.default.removeItem(atPath: dir)
         }
         if keep && FileManager.default.fileExists(atPath: path) {
-            throw PortalError(.conflict, "'\(path)' already exists", hint: "the demo builds a new database: pass a new path, or leave out --db")
+            throw PortalError(
+                .conflict, "'\(path)' already exists",
+                hint: "the demo builds a new database: pass a new path, or leave out --db")
         }
-        let env = c.io.env.merging(["PORTALADMIN_DB": path, "PORTALADMIN_OPERATOR": "registrar-demo", "PORTALADMIN_DISTRICT": "demo-isd"]) { $1 }
+        let env = c.io.env.merging([
+            "PORTALADMIN_DB": path, "PORTALADMIN_OPERATOR": "registrar-demo",
+            "PORTALADMIN_DISTRICT": "demo-isd",
+        ]) { $1 }
         let today = Zone.localDate(c.io.now, zone: "America/Chicago").description
         var step = 0
 
         @discardableResult
-        func run(_ title: String, _ args: [String], stdin: String = "", shownStdin: String? = nil) throws -> String {
-            if !title.isEmpty { step += 1; try c.out("\n## \(step). \(title)\n") }
-            let shown = args.map { $0.contains(" ") || $0.isEmpty ? "\"\($0)\"" : $0 }.joined(separator: " ")
+        func run(_ title: String, _ args: [String], stdin: String = "", shownStdin: String? = nil)
+            throws -> String
+        {
+            if !title.isEmpty {
+                step += 1
+                try c.out("\n## \(step). \(title)\n")
+            }
+            let shown = args.map { $0.contains(" ") || $0.isEmpty ? "\"\($0)\"" : $0 }.joined(
+                separator: " ")
             try c.out((shownStdin.map { "$ \($0) | " } ?? "$ ") + "portaladmin " + shown + "\n")
-            let out = BufferSink(), err = BufferSink()
-            let io = IO(out: out, err: err, input: StringSource(stdin), stdoutIsTTY: c.io.stdoutIsTTY, stderrIsTTY: false,
-                        stdinIsTTY: false, env: env, now: c.io.now, width: c.io.width)
+            let out = BufferSink()
+            let err = BufferSink()
+            let io = IO(
+                out: out, err: err, input: StringSource(stdin), stdoutIsTTY: c.io.stdoutIsTTY,
+                stderrIsTTY: false,
+                stdinIsTTY: false, env: env, now: c.io.now, width: c.io.width)
             let code = CLI.run(args, io: io)
             try c.out(out.text)
             try c.out(err.text.split(separator: "\n").map { "  \($0)\n" }.joined())
@@ -42,54 +60,106 @@ enum Demo {
         }
 
         try c.out("portaladmin demo: a throw-away database at \(path)\n")
-        try run("A district, and its first admin", ["district", "create", "demo-isd", "--name", "Demo Independent School District",
-                                                   "timezone=America/Chicago", "portal_url=https://portal.demo-isd.example", "-q"])
+        try run(
+            "A district, and its first admin",
+            [
+                "district", "create", "demo-isd", "--name", "Demo Independent School District",
+                "timezone=America/Chicago", "portal_url=https://portal.demo-isd.example", "-q",
+            ])
         try run("", ["operator", "add", "registrar-demo", "--role", "admin"])
         try run("", ["operator", "add", "helpdesk-sam", "--role", "helpdesk"])
-        try run("A typo in a setting is caught, with the valid keys", ["district", "set", "key_ttl_days=14", "aup_versoin=2"])
-        try run("A realistic sample district (with known duplicates), imported", ["sample", "generate", "--students", "400", "--out", dir + "/sis", "-q"])
+        try run(
+            "A typo in a setting is caught, with the valid keys",
+            ["district", "set", "key_ttl_days=14", "aup_versoin=2"])
+        try run(
+            "A realistic sample district (with known duplicates), imported",
+            ["sample", "generate", "--students", "400", "--out", dir + "/sis", "-q"])
         try run("", ["roster", "import", dir + "/sis", "--results", dir + "/results.csv"])
-        try run("Importing the same files again changes nothing", ["roster", "import", dir + "/sis", "-q"])
+        try run(
+            "Importing the same files again changes nothing",
+            ["roster", "import", dir + "/sis", "-q"])
         try run("", ["roster", "stats"])
 
         // Pick a family to follow: a guardian with two children.
         let db = try Store.open(path: path, create: false)
-        guard let g = try db.first("""
-            SELECT l.guardian_id, g.family_name FROM links l JOIN guardians g ON g.district_id = l.district_id AND g.guardian_id = l.guardian_id
-            WHERE l.district_id = 'demo-isd' GROUP BY l.guardian_id HAVING count(*) = 2 ORDER BY l.guardian_id LIMIT 1
-            """) else { return }
+        guard
+            let g = try db.first(
+                """
+                SELECT l.guardian_id, g.family_name FROM links l JOIN guardians g ON g.district_id = l.district_id AND g.guardian_id = l.guardian_id
+                WHERE l.district_id = 'demo-isd' GROUP BY l.guardian_id HAVING count(*) = 2 ORDER BY l.guardian_id LIMIT 1
+                """)
+        else { return }
         let gid = g.text("guardian_id")
-        try run("The help desk looks a parent up (case and accents do not matter)", ["guardian", "find", searchFold(g.text("family_name")), "--limit", "3"])
+        try run(
+            "The help desk looks a parent up (case and accents do not matter)",
+            ["guardian", "find", searchFold(g.text("family_name")), "--limit", "3"])
         try run("", ["guardian", "show", gid])
-        try run("No key before the acceptable-use agreement is signed", ["key", "issue", "--guardian", gid])
+        try run(
+            "No key before the acceptable-use agreement is signed",
+            ["key", "issue", "--guardian", gid])
         try run("", ["aup", "sign", "--guardian", gid, "--on", today])
-        let issued = try run("", ["key", "issue", "--guardian", gid, "--letters", dir + "/letters.csv", "-o", "json"])
-        let key = issued.split(separator: "\"").drop { $0 != "key" }.dropFirst(2).first.map(String.init) ?? ""
-        try run("The parent reads the key out over the phone; one character is wrong", ["key", "check"],
-                stdin: String(key.prefix(5)) + (key.dropFirst(5).first == "7" ? "8" : "7") + String(key.dropFirst(6)) + "\n", shownStdin: "echo <key with a typo>")
+        let issued = try run(
+            "",
+            ["key", "issue", "--guardian", gid, "--letters", dir + "/letters.csv", "-o", "json"])
+        let key =
+            issued.split(separator: "\"").drop { $0 != "key" }.dropFirst(2).first.map(String.init)
+            ?? ""
+        try run(
+            "The parent reads the key out over the phone; one character is wrong",
+            ["key", "check"],
+            stdin: String(key.prefix(5)) + (key.dropFirst(5).first == "7" ? "8" : "7")
+                + String(key.dropFirst(6)) + "\n", shownStdin: "echo <key with a typo>")
         try run("", ["key", "check"], stdin: key + "\n", shownStdin: "echo <key>")
-        try run("The parent activates the portal account (key and password on stdin, never as arguments)",
-                ["portal", "activate", "--username", "demo.parent"], stdin: "\(key)\ncorrect horse battery staple\n", shownStdin: "printf '<key>\\n<password>\\n'")
+        try run(
+            "The parent activates the portal account (key and password on stdin, never as arguments)",
+            ["portal", "activate", "--username", "demo.parent"],
+            stdin: "\(key)\ncorrect horse battery staple\n",
+            shownStdin: "printf '<key>\\n<password>\\n'")
         try run("", ["key", "check"], stdin: key + "\n", shownStdin: "echo <key>")
-        try run("A wrong password counts towards the lockout", ["portal", "login", "--username", "demo.parent"], stdin: "wrong password\n", shownStdin: "echo <wrong password>")
+        try run(
+            "A wrong password counts towards the lockout",
+            ["portal", "login", "--username", "demo.parent"], stdin: "wrong password\n",
+            shownStdin: "echo <wrong password>")
         try run("", ["account", "show", "demo.parent"])
-        try run("Attendance is off during the 14-day repost window", ["feature", "disable", "attendance", "--from", today,
-                                                                       "--until", CivilDate(parsing: today)!.adding(days: 13).description, "--reason", "attendance repost window"])
-        try run("Why can this parent see (or not see) each child?", ["access", "explain", "--guardian", gid])
+        try run(
+            "Attendance is off during the 14-day repost window",
+            [
+                "feature", "disable", "attendance", "--from", today,
+                "--until", CivilDate(parsing: today)!.adding(days: 13).description, "--reason",
+                "attendance repost window",
+            ])
+        try run(
+            "Why can this parent see (or not see) each child?",
+            ["access", "explain", "--guardian", gid])
 
-        try run("Duplicate parents: the reason for \"I see one of my children but not the other\"", ["guardian", "duplicates", "--limit", "5"])
+        try run(
+            "Duplicate parents: the reason for \"I see one of my children but not the other\"",
+            ["guardian", "duplicates", "--limit", "5"])
         let pairs = try Matcher.guardians(db, district: "demo-isd").filter { $0.level == "likely" }
         if let p = pairs.first {
-            try run("Merge the first likely pair (B into A); nothing is lost", ["guardian", "merge", p.a, p.b])
+            try run(
+                "Merge the first likely pair (B into A); nothing is lost",
+                ["guardian", "merge", p.a, p.b])
             try run("", ["merge", "list"])
             try run("And undo it: exactly as before", ["merge", "undo", "1"])
         }
-        try run("Students who turn 18: guardian access ends at the end of that school year", ["age18", "scan", "--limit", "5"])
-        try run("A court order wins over every other rule", ["restriction", "add", "--guardian", gid, "--all-students",
-                                                              "--reason", "protective order", "--document", "case 26-FA-0001"])
+        try run(
+            "Students who turn 18: guardian access ends at the end of that school year",
+            ["age18", "scan", "--limit", "5"])
+        try run(
+            "A court order wins over every other rule",
+            [
+                "restriction", "add", "--guardian", gid, "--all-students",
+                "--reason", "protective order", "--document", "case 26-FA-0001",
+            ])
         try run("", ["access", "explain", "--guardian", gid])
-        try run("Every change above is in the audit log, a SHA-256 chain", ["audit", "list", "--limit", "5"])
+        try run(
+            "Every change above is in the audit log, a SHA-256 chain",
+            ["audit", "list", "--limit", "5"])
         try run("", ["audit", "verify"])
-        try c.out(keep ? "\nThe database is kept at \(path).\n" : "\nDone; the demo database was removed (pass --db PATH to keep one).\n")
+        try c.out(
+            keep
+                ? "\nThe database is kept at \(path).\n"
+                : "\nDone; the demo database was removed (pass --db PATH to keep one).\n")
     }
 }

@@ -45,10 +45,15 @@ enum Docs {
             s += esc(c.summary.prefix(1).uppercased() + c.summary.dropFirst()) + ".\n"
             s += ".Pp\n.Nm\n" + c.path.map { ".Cm \($0)\n" }.joined()
             for a in c.args {
-                s += (a.optional ? ".Op Ar \(a.name)" : ".Ar \(a.name)") + (a.variadic ? " ...\n" : "\n")
+                s +=
+                    (a.optional ? ".Op Ar \(a.name)" : ".Ar \(a.name)")
+                    + (a.variadic ? " ...\n" : "\n")
             }
             if !c.discussion.isEmpty {
-                s += ".Pp\n" + c.discussion.split(separator: "\n").map { esc(String($0)) + "\n.br\n" }.joined()
+                s +=
+                    ".Pp\n"
+                    + c.discussion.split(separator: "\n").map { esc(String($0)) + "\n.br\n" }
+                    .joined()
             }
             if !c.args.isEmpty || !c.options.isEmpty {
                 s += ".Bl -tag -width Ds\n"
@@ -60,11 +65,15 @@ enum Docs {
             for e in c.examples { s += ".Bd -literal -offset indent\n\(esc(e))\n.Ed\n" }
         }
         s += ".Sh NATIVE CSV FILES\n"
-        s += "A native roster bundle is a folder holding any of these files. Header names are fixed, their order is free, unknown columns are ignored. Dates are YYYY-MM-DD or M/D/YYYY. Files may start with a UTF-8 byte-order mark and use CRLF line ends; quoted fields may hold commas, quotes and line breaks.\n"
+        s +=
+            "A native roster bundle is a folder holding any of these files. Header names are fixed, their order is free, unknown columns are ignored. Dates are YYYY-MM-DD or M/D/YYYY. Files may start with a UTF-8 byte-order mark and use CRLF line ends; quoted fields may hold commas, quotes and line breaks.\n"
         for f in NativeFormat.files {
             s += ".Ss \(f.name)\n.Bl -tag -width Ds\n"
             for col in f.required + f.optional {
-                s += ".It Cm \(col)\n" + esc((f.required.contains(col) ? "(required) " : "") + (f.help[col] ?? "")) + "\n"
+                s +=
+                    ".It Cm \(col)\n"
+                    + esc((f.required.contains(col) ? "(required) " : "") + (f.help[col] ?? ""))
+                    + "\n"
             }
             s += ".El\n"
         }
@@ -181,8 +190,10 @@ enum Docs {
         switch o.complete {
         case .file: "COMPREPLY=($(compgen -f -- \"$cur\"))"
         case .dir: "COMPREPLY=($(compgen -d -- \"$cur\"))"
-        case .district: "COMPREPLY=($(compgen -W \"$(portaladmin __complete district 2>/dev/null)\" -- \"$cur\"))"
-        case .choices: "COMPREPLY=($(compgen -W \"\(o.choices.joined(separator: " "))\" -- \"$cur\"))"
+        case .district:
+            "COMPREPLY=($(compgen -W \"$(portaladmin __complete district 2>/dev/null)\" -- \"$cur\"))"
+        case .choices:
+            "COMPREPLY=($(compgen -W \"\(o.choices.joined(separator: " "))\" -- \"$cur\"))"
         default: "COMPREPLY=()"
         }
     }
@@ -208,18 +219,29 @@ enum Docs {
             s += "        \(names.joined(separator: "|"))) \(bashValues(o)); return ;;\n"
         }
         s += "    esac\n    case \"$path\" in\n"
-        s += "        \"\") words=\"\(t.children(of: []).filter { !$0.hasPrefix("__") }.joined(separator: " ")) \(Globals.all.map { "--" + $0.long }.joined(separator: " "))\" ;;\n"
+        s +=
+            "        \"\") words=\"\(t.children(of: []).filter { !$0.hasPrefix("__") }.joined(separator: " ")) \(Globals.all.map { "--" + $0.long }.joined(separator: " "))\" ;;\n"
         for p in prefixes(t) {
             let path = p.split(separator: " ").map(String.init)
             if let c = t.command(path) {
                 var extra = ""
-                if c.args.contains(where: { $0.complete == .district }) { extra = " $(portaladmin __complete district 2>/dev/null)" }
-                if c.args.contains(where: { $0.complete == .setting }) { extra = " $(portaladmin __complete setting 2>/dev/null)" }
+                if c.args.contains(where: { $0.complete == .district }) {
+                    extra = " $(portaladmin __complete district 2>/dev/null)"
+                }
+                if c.args.contains(where: { $0.complete == .setting }) {
+                    extra = " $(portaladmin __complete setting 2>/dev/null)"
+                }
                 if c.path == ["completions"] { extra = " bash zsh fish" }
-                if c.path == ["help"] { extra = " exit-codes " + t.children(of: []).filter { !$0.hasPrefix("__") }.joined(separator: " ") }
-                s += "        \"\(p)\") words=\"\(c.allOptions.map { "--" + $0.long }.joined(separator: " "))\(extra)\" ;;\n"
+                if c.path == ["help"] {
+                    extra =
+                        " exit-codes "
+                        + t.children(of: []).filter { !$0.hasPrefix("__") }.joined(separator: " ")
+                }
+                s +=
+                    "        \"\(p)\") words=\"\(c.allOptions.map { "--" + $0.long }.joined(separator: " "))\(extra)\" ;;\n"
             } else {
-                s += "        \"\(p)\") words=\"\(t.children(of: path).joined(separator: " "))\" ;;\n"
+                s +=
+                    "        \"\(p)\") words=\"\(t.children(of: path).joined(separator: " "))\" ;;\n"
             }
         }
         s += """
@@ -233,8 +255,10 @@ enum Docs {
     }
 
     static func zq(_ t: String) -> String {
-        t.replacingOccurrences("'", "'\\''").replacingOccurrences("[", "(").replacingOccurrences("]", ")")
-            .replacingOccurrences(":", "\\:")
+        t.replacingOccurrences("'", "'\\''").replacingOccurrences("[", "(").replacingOccurrences(
+            "]", ")"
+        )
+        .replacingOccurrences(":", "\\:")
     }
 
     static func zshAction(_ o: Opt) -> String {
@@ -267,11 +291,15 @@ enum Docs {
             if let c = t.command(path) {
                 s += "        (\"\(p)\") _arguments -s \\\n"
                 for o in c.allOptions {
-                    let spec = o.isFlag ? "'--\(o.long)[\(zq(o.help))]'" : "'--\(o.long)=[\(zq(o.help))]:\(o.value ?? "value"):\(zshAction(o))'"
+                    let spec =
+                        o.isFlag
+                        ? "'--\(o.long)[\(zq(o.help))]'"
+                        : "'--\(o.long)=[\(zq(o.help))]:\(o.value ?? "value"):\(zshAction(o))'"
                     s += "            \(spec) \\\n"
                 }
                 if c.args.contains(where: { $0.complete == .district }) {
-                    s += "            '*:district:{compadd -- $(portaladmin __complete district 2>/dev/null)}' \\\n"
+                    s +=
+                        "            '*:district:{compadd -- $(portaladmin __complete district 2>/dev/null)}' \\\n"
                 } else if c.path == ["completions"] {
                     s += "            '1:shell:(bash zsh fish)' \\\n"
                 } else if !c.args.isEmpty {
@@ -281,10 +309,12 @@ enum Docs {
             } else {
                 let subs = t.children(of: path).filter { !$0.hasPrefix("__") }.map { w -> String in
                     let sub = path + [w]
-                    let summary = t.command(sub)?.summary ?? t.groups.first { $0.name == w }?.summary ?? ""
+                    let summary =
+                        t.command(sub)?.summary ?? t.groups.first { $0.name == w }?.summary ?? ""
                     return "'\(w):\(zq(summary))'"
                 }
-                s += "        (\"\(p)\") local -a subs; subs=(\(subs.joined(separator: " "))); _describe 'command' subs ;;\n"
+                s +=
+                    "        (\"\(p)\") local -a subs; subs=(\(subs.joined(separator: " "))); _describe 'command' subs ;;\n"
             }
         }
         s += """
@@ -296,34 +326,47 @@ enum Docs {
         return s
     }
 
-    static func fq(_ t: String) -> String { "'" + t.replacingOccurrences("\\", "\\\\").replacingOccurrences("'", "\\'") + "'" }
+    static func fq(_ t: String) -> String {
+        "'" + t.replacingOccurrences("\\", "\\\\").replacingOccurrences("'", "\\'") + "'"
+    }
 
     static func fish(_ t: CommandTable) -> String {
-        var s = "# fish completion for portaladmin (generated by 'portaladmin completions fish')\ncomplete -c portaladmin -f\n"
+        var s =
+            "# fish completion for portaladmin (generated by 'portaladmin completions fish')\ncomplete -c portaladmin -f\n"
         for o in Globals.all {
             s += "complete -c portaladmin -l \(o.long)" + (o.short.map { " -s \($0)" } ?? "")
             if !o.isFlag { s += " -r" + fishValues(o) }
             s += " -d \(fq(o.help))\n"
         }
         for noun in t.children(of: []) where !noun.hasPrefix("__") {
-            let summary = t.command([noun])?.summary ?? t.groups.first { $0.name == noun }?.summary ?? ""
+            let summary =
+                t.command([noun])?.summary ?? t.groups.first { $0.name == noun }?.summary ?? ""
             s += "complete -c portaladmin -n __fish_use_subcommand -a \(noun) -d \(fq(summary))\n"
             let verbs = t.children(of: [noun])
             for v in verbs {
                 let c = t.command([noun, v])
-                s += "complete -c portaladmin -n '__fish_seen_subcommand_from \(noun); and not __fish_seen_subcommand_from \(verbs.joined(separator: " "))' -a \(v) -d \(fq(c?.summary ?? ""))\n"
+                s +=
+                    "complete -c portaladmin -n '__fish_seen_subcommand_from \(noun); and not __fish_seen_subcommand_from \(verbs.joined(separator: " "))' -a \(v) -d \(fq(c?.summary ?? ""))\n"
             }
             for c in visible(t) where c.path.first == noun {
-                let cond = c.path.count == 1 ? "__fish_seen_subcommand_from \(noun)" : "__fish_seen_subcommand_from \(noun); and __fish_seen_subcommand_from \(c.path[1])"
+                let cond =
+                    c.path.count == 1
+                    ? "__fish_seen_subcommand_from \(noun)"
+                    : "__fish_seen_subcommand_from \(noun); and __fish_seen_subcommand_from \(c.path[1])"
                 for o in c.options {
-                    s += "complete -c portaladmin -n '\(cond)' -l \(o.long)" + (o.short.map { " -s \($0)" } ?? "")
+                    s +=
+                        "complete -c portaladmin -n '\(cond)' -l \(o.long)"
+                        + (o.short.map { " -s \($0)" } ?? "")
                     if !o.isFlag { s += " -r" + fishValues(o) }
                     s += " -d \(fq(o.help))\n"
                 }
                 if c.args.contains(where: { $0.complete == .district }) {
-                    s += "complete -c portaladmin -n '\(cond)' -a '(portaladmin __complete district 2>/dev/null)'\n"
+                    s +=
+                        "complete -c portaladmin -n '\(cond)' -a '(portaladmin __complete district 2>/dev/null)'\n"
                 }
-                if c.path == ["completions"] { s += "complete -c portaladmin -n '\(cond)' -a 'bash zsh fish'\n" }
+                if c.path == ["completions"] {
+                    s += "complete -c portaladmin -n '\(cond)' -a 'bash zsh fish'\n"
+                }
             }
         }
         return s

@@ -1,6 +1,7 @@
 import PortalKit
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @main
@@ -17,15 +18,21 @@ enum CLI {
     /// `error:` plus `hint:` on stderr.
     static func run(_ args: [String], io: IO, table: CommandTable = .main) -> Int32 {
         var verbose = args.contains("-v") || args.contains("--verbose")
-        let color = !args.contains("--no-color") && (io.env["NO_COLOR"] ?? "").isEmpty && io.stderrIsTTY
+        let color =
+            !args.contains("--no-color") && (io.env["NO_COLOR"] ?? "").isEmpty && io.stderrIsTTY
         do {
             switch try Parser(table: table).parse(args) {
             case .version:
-                try io.out.write("portaladmin \(Help.version) (SQLite \(Database.libraryVersion))\n")
+                try io.out.write(
+                    "portaladmin \(Help.version) (SQLite \(Database.libraryVersion))\n")
             case .help(let path):
-                if path.isEmpty { try io.out.write(Help.top(table)) }
-                else if let c = table.command(path) { try io.out.write(Help.command(c)) }
-                else { try io.out.write(Help.group(table, path)) }
+                if path.isEmpty {
+                    try io.out.write(Help.top(table))
+                } else if let c = table.command(path) {
+                    try io.out.write(Help.command(c))
+                } else {
+                    try io.out.write(Help.group(table, path))
+                }
             case .run(let inv):
                 verbose = inv.has("verbose")
                 let ctx = Context(io: io, inv: inv)
@@ -51,8 +58,9 @@ enum CLI {
         case let e as PortalError: return e
         case let e as SQLiteError: return e.portalError
         default:
-            return PortalError(.internal, "internal error", hint: "rerun with -v and report what you ran",
-                               cause: String(describing: error))
+            return PortalError(
+                .internal, "internal error", hint: "rerun with -v and report what you ran",
+                cause: String(describing: error))
         }
     }
 }

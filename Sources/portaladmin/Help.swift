@@ -20,7 +20,8 @@ enum Help {
     static func columns(_ pairs: [(String, String)]) -> String {
         let w = min(30, (pairs.map { $0.0.count }.max() ?? 0) + 2)
         return pairs.map { name, help in
-            name.count + 2 > w ? "  \(name)\n  \("".padding(w))\(help)\n" : "  \(name.padding(w))\(help)\n"
+            name.count + 2 > w
+                ? "  \(name)\n  \("".padding(w))\(help)\n" : "  \(name.padding(w))\(help)\n"
         }.joined()
     }
 
@@ -33,15 +34,21 @@ enum Help {
         }
         if !c.options.isEmpty { s += "OPTIONS:\n" + optionLines(c.options) + "\n" }
         s += "GLOBAL OPTIONS:\n" + optionLines(Globals.options(writes: c.writes))
-        if let role = c.role { s += "\nROLE: needs an operator with the \(role.rawValue) role or higher\n" }
+        if let role = c.role {
+            s += "\nROLE: needs an operator with the \(role.rawValue) role or higher\n"
+        }
         if !c.examples.isEmpty { s += "\nEXAMPLES:\n" + c.examples.map { "  \($0)\n" }.joined() }
         return s
     }
 
     static func group(_ table: CommandTable, _ path: [String]) -> String {
         let g = table.groups.first { $0.name == path.first }
-        var s = "OVERVIEW: \(g?.summary ?? "")\n\nUSAGE: portaladmin \(path.joined(separator: " ")) <subcommand> [options]\n\nSUBCOMMANDS:\n"
-        let subs = table.commands.filter { $0.path.count == path.count + 1 && Array($0.path.prefix(path.count)) == path && !$0.hidden }
+        var s =
+            "OVERVIEW: \(g?.summary ?? "")\n\nUSAGE: portaladmin \(path.joined(separator: " ")) <subcommand> [options]\n\nSUBCOMMANDS:\n"
+        let subs = table.commands.filter {
+            $0.path.count == path.count + 1 && Array($0.path.prefix(path.count)) == path
+                && !$0.hidden
+        }
         let w = (subs.map { $0.path.last!.count }.max() ?? 0) + 4
         for c in subs { s += "  \(c.path.last!.padding(w))\(c.summary)\n" }
         s += "\nSee 'portaladmin \(path.joined(separator: " ")) <subcommand> --help' for details.\n"
@@ -79,4 +86,3 @@ enum Help {
         return s
     }
 }
-

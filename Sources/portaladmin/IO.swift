@@ -1,7 +1,8 @@
 import FoundationEssentials
 import PortalKit
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where text goes. A file descriptor for the real process; a buffer for tests.
@@ -25,8 +26,9 @@ final class FDSink: TextSink {
                 if n < 0 {
                     if errno == EINTR { continue }
                     if errno == EPIPE { throw BrokenPipe() }
-                    throw PortalError(.ioError, "cannot write output: \(String(cString: strerror(errno)))",
-                                      hint: "check the disk or the pipe it goes to")
+                    throw PortalError(
+                        .ioError, "cannot write output: \(String(cString: strerror(errno)))",
+                        hint: "check the disk or the pipe it goes to")
                 }
                 off += n
             }
@@ -86,11 +88,19 @@ final class IO {
     let now: Date
     let width: Int
 
-    init(out: any TextSink, err: any TextSink, input: any InputSource, stdoutIsTTY: Bool,
-         stderrIsTTY: Bool, stdinIsTTY: Bool, env: [String: String], now: Date, width: Int = 100) {
-        self.out = out; self.err = err; self.input = input
-        self.stdoutIsTTY = stdoutIsTTY; self.stderrIsTTY = stderrIsTTY; self.stdinIsTTY = stdinIsTTY
-        self.env = env; self.now = now; self.width = width
+    init(
+        out: any TextSink, err: any TextSink, input: any InputSource, stdoutIsTTY: Bool,
+        stderrIsTTY: Bool, stdinIsTTY: Bool, env: [String: String], now: Date, width: Int = 100
+    ) {
+        self.out = out
+        self.err = err
+        self.input = input
+        self.stdoutIsTTY = stdoutIsTTY
+        self.stderrIsTTY = stderrIsTTY
+        self.stdinIsTTY = stdinIsTTY
+        self.env = env
+        self.now = now
+        self.width = width
     }
 
     /// The real process. `PORTALADMIN_NOW` fixes the clock (for tests and reproducible demos).
@@ -100,9 +110,10 @@ final class IO {
         if let fixed = env["PORTALADMIN_NOW"], let d = Timestamp.parse(fixed) { now = d }
         var ws = winsize()
         let width = ioctl(1, UInt(TIOCGWINSZ), &ws) == 0 && ws.ws_col > 0 ? Int(ws.ws_col) : 100
-        return IO(out: FDSink(1), err: FDSink(2), input: StdinSource(),
-                  stdoutIsTTY: isatty(1) == 1, stderrIsTTY: isatty(2) == 1, stdinIsTTY: isatty(0) == 1,
-                  env: env, now: now, width: width)
+        return IO(
+            out: FDSink(1), err: FDSink(2), input: StdinSource(),
+            stdoutIsTTY: isatty(1) == 1, stderrIsTTY: isatty(2) == 1, stdinIsTTY: isatty(0) == 1,
+            env: env, now: now, width: width)
     }
 
     /// Reads a secret from the terminal without echo (or a line from stdin when not a TTY).
@@ -130,8 +141,9 @@ final class FileOutput: TextSink {
     init(path: String, mode: mode_t = 0o600) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else {
-            throw PortalError(.cannotCreate, "cannot create '\(path)': \(String(cString: strerror(errno)))",
-                              hint: "check the folder exists and is writable")
+            throw PortalError(
+                .cannotCreate, "cannot create '\(path)': \(String(cString: strerror(errno)))",
+                hint: "check the folder exists and is writable")
         }
         fchmod(fd, mode)
         sink = FDSink(fd)

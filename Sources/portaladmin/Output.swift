@@ -16,11 +16,14 @@ enum Render {
     static func table(_ t: Table, format: Format, tty: Bool, width: Int) -> String {
         switch format {
         case .json:
-            return JSONValue.array(t.rows.map { object(t.columns, $0) }).serialized(pretty: true) + "\n"
+            return JSONValue.array(t.rows.map { object(t.columns, $0) }).serialized(pretty: true)
+                + "\n"
         case .jsonl:
             return t.rows.map { object(t.columns, $0).serialized() + "\n" }.joined()
         case .csv:
-            return ([t.columns] + t.rows.map { $0.map(\.plain) }).map { $0.map(csvField).joined(separator: ",") + "\r\n" }.joined()
+            return ([t.columns] + t.rows.map { $0.map(\.plain) }).map {
+                $0.map(csvField).joined(separator: ",") + "\r\n"
+            }.joined()
         case .tsv:
             return tsv(t)
         case .text:
@@ -40,7 +43,10 @@ enum Render {
             let w = fields.map { $0.0.count }.max() ?? 0
             return fields.map { k, v in
                 let label = (k.replacingOccurrences("_", " ") + ":").padding(w + 2)
-                return label + text(v).map { $0 == "\n" || $0 == "\r" ? " " : $0 }.reduce(into: "") { $0.append($1) } + "\n"
+                return label
+                    + text(v).map { $0 == "\n" || $0 == "\r" ? " " : $0 }.reduce(into: "") {
+                        $0.append($1)
+                    } + "\n"
             }.joined()
         }
     }
@@ -57,7 +63,9 @@ enum Render {
     }
 
     static func csvField(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || s.hasPrefix(" ") || s.hasSuffix(" ") {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            || s.hasPrefix(" ") || s.hasSuffix(" ")
+        {
             return "\"" + s.replacingOccurrences("\"", "\"\"") + "\""
         }
         return s
@@ -68,21 +76,36 @@ enum Render {
         func clean(_ s: String) -> String {
             String(s.map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0 })
         }
-        return ([t.columns] + t.rows.map { $0.map { text($0) } }).map { $0.map(clean).joined(separator: "\t") + "\n" }.joined()
+        return ([t.columns] + t.rows.map { $0.map { text($0) } }).map {
+            $0.map(clean).joined(separator: "\t") + "\n"
+        }.joined()
     }
 
     /// An aligned table for a terminal; the widest columns are cut with "…" to fit the width.
     static func aligned(_ t: Table, width: Int) -> String {
         let header = t.columns.map { $0.uppercased().replacingOccurrences("_", " ") }
-        var cells = t.rows.map { $0.map { text($0).map { $0 == "\n" || $0 == "\t" ? " " : $0 }.reduce(into: "") { $0.append($1) } } }
-        var widths = header.indices.map { i in max(displayWidth(header[i]), cells.map { displayWidth($0[i]) }.max() ?? 0) }
+        var cells = t.rows.map {
+            $0.map {
+                text($0).map { $0 == "\n" || $0 == "\t" ? " " : $0 }.reduce(into: "") {
+                    $0.append($1)
+                }
+            }
+        }
+        var widths = header.indices.map { i in
+            max(displayWidth(header[i]), cells.map { displayWidth($0[i]) }.max() ?? 0)
+        }
         let gap = 2
-        while widths.reduce(0, +) + gap * max(0, widths.count - 1) > width, let m = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[m] > 8 {
+        while widths.reduce(0, +) + gap * max(0, widths.count - 1) > width,
+            let m = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[m] > 8
+        {
             widths[m] -= 1
         }
         cells = cells.map { row in row.enumerated().map { cut($0.element, widths[$0.offset]) } }
-        let lines = ([header.enumerated().map { cut($0.element, widths[$0.offset]) }] + cells).map { row in
-            row.enumerated().map { i, c in i == row.count - 1 ? c : c.padding(widths[i] + gap - (displayWidth(c) - c.count)) }.joined()
+        let lines = ([header.enumerated().map { cut($0.element, widths[$0.offset]) }] + cells).map {
+            row in
+            row.enumerated().map { i, c in
+                i == row.count - 1 ? c : c.padding(widths[i] + gap - (displayWidth(c) - c.count))
+            }.joined()
         }
         return lines.map { $0.trimmingTrailingSpaces() + "\n" }.joined()
     }
@@ -105,9 +128,13 @@ enum Render {
         s.unicodeScalars.reduce(0) { n, u in
             let v = u.value
             if u.properties.generalCategory == .nonspacingMark { return n }
-            let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
-                || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
-                || (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1FAFF).contains(v) || (0x20000...0x3FFFD).contains(v)
+            let wide =
+                (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v)
+                || (0xAC00...0xD7A3).contains(v)
+                || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v)
+                || (0xFF00...0xFF60).contains(v)
+                || (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1FAFF).contains(v)
+                || (0x20000...0x3FFFD).contains(v)
             return n + (wide ? 2 : 1)
         }
     }

@@ -22,15 +22,17 @@ struct Invocation {
     func date(_ long: String) throws -> CivilDate? {
         guard let v = value(long) else { return nil }
         guard let d = CivilDate(parsing: v) else {
-            throw PortalError.usage("--\(long) takes a date, not '\(v)'", hint: "write dates as YYYY-MM-DD")
+            throw PortalError.usage(
+                "--\(long) takes a date, not '\(v)'", hint: "write dates as YYYY-MM-DD")
         }
         return d
     }
 
     func required(_ long: String) throws -> String {
         guard let v = value(long), !v.trimmed().isEmpty else {
-            throw PortalError.usage("'\(command.name)' needs --\(long)",
-                                    hint: "see 'portaladmin \(command.name) --help'")
+            throw PortalError.usage(
+                "'\(command.name)' needs --\(long)",
+                hint: "see 'portaladmin \(command.name) --help'")
         }
         return v
     }
@@ -56,13 +58,24 @@ struct Parser {
         // 1. Find the command path; global options may come before it.
         while i < args.count {
             let a = args[i]
-            if a == "-h" || a == "--help" { wantsHelp = true; i += 1; continue }
-            if a == "--version" && path.isEmpty { wantsVersion = true; i += 1; continue }
+            if a == "-h" || a == "--help" {
+                wantsHelp = true
+                i += 1
+                continue
+            }
+            if a == "--version" && path.isEmpty {
+                wantsVersion = true
+                i += 1
+                continue
+            }
             if a.hasPrefix("-") && a != "-" && a != "--" {
                 // A global option before the command: keep it (and its value) for step 2.
                 rest.append(a)
-                if let opt = Globals.all.first(where: { "--" + $0.long == a || ($0.short.map { "-\($0)" } == a) }),
-                   !opt.isFlag, i + 1 < args.count {
+                if let opt = Globals.all.first(where: {
+                    "--" + $0.long == a || ($0.short.map { "-\($0)" } == a)
+                }),
+                    !opt.isFlag, i + 1 < args.count
+                {
                     rest.append(args[i + 1])
                     i += 1
                 }
@@ -73,8 +86,10 @@ struct Parser {
             let children = table.children(of: path)
             if children.isEmpty { break }
             guard children.contains(a) else {
-                let kind = path.isEmpty ? "command" : "subcommand of '\(path.joined(separator: " "))'"
-                var hint = "see 'portaladmin \(path.isEmpty ? "" : path.joined(separator: " ") + " ")--help'"
+                let kind =
+                    path.isEmpty ? "command" : "subcommand of '\(path.joined(separator: " "))'"
+                var hint =
+                    "see 'portaladmin \(path.isEmpty ? "" : path.joined(separator: " ") + " ")--help'"
                 if let near = nearest(a, in: children) { hint = "did you mean '\(near)'? " + hint }
                 throw PortalError.usage("unknown \(kind): '\(a)'", hint: hint)
             }
@@ -84,8 +99,9 @@ struct Parser {
         if wantsVersion && path.isEmpty { return .version }
         guard let command = table.command(path) else {
             if wantsHelp || path.isEmpty { return .help(path) }
-            throw PortalError.usage("'portaladmin \(path.joined(separator: " "))' needs a subcommand: \(table.children(of: path).joined(separator: ", "))",
-                                    hint: "see 'portaladmin \(path.joined(separator: " ")) --help'")
+            throw PortalError.usage(
+                "'portaladmin \(path.joined(separator: " "))' needs a subcommand: \(table.children(of: path).joined(separator: ", "))",
+                hint: "see 'portaladmin \(path.joined(separator: " ")) --help'")
         }
         rest += args[i...]
         let beforeDashes = rest.prefix { $0 != "--" }
@@ -112,8 +128,9 @@ struct Parser {
             var v = inline
             if v == nil {
                 guard i + 1 < args.count else {
-                    throw PortalError.usage("--\(opt.long) needs a value <\(opt.value ?? "value")>",
-                                            hint: "see 'portaladmin \(command.name) --help'")
+                    throw PortalError.usage(
+                        "--\(opt.long) needs a value <\(opt.value ?? "value")>",
+                        hint: "see 'portaladmin \(command.name) --help'")
                 }
                 i += 1
                 v = args[i]
@@ -121,7 +138,9 @@ struct Parser {
             guard let value = v else { return }
             if !opt.choices.isEmpty && !opt.choices.contains(value) {
                 var hint = "valid values: " + opt.choices.joined(separator: ", ")
-                if let near = nearest(value, in: opt.choices) { hint = "did you mean '\(near)'? " + hint }
+                if let near = nearest(value, in: opt.choices) {
+                    hint = "did you mean '\(near)'? " + hint
+                }
                 throw PortalError.usage("invalid value '\(value)' for --\(opt.long)", hint: hint)
             }
             if inv.values[opt.long] != nil && !opt.repeatable {
@@ -143,7 +162,8 @@ struct Parser {
                 let name = body.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
                 let inline = body.contains("=") ? String(body.drop { $0 != "=" }.dropFirst()) : nil
                 guard let opt = opts.first(where: { $0.long == name }) else {
-                    throw unknownOption("--" + name, command: command, candidates: opts.map { "--" + $0.long })
+                    throw unknownOption(
+                        "--" + name, command: command, candidates: opts.map { "--" + $0.long })
                 }
                 try take(opt, inline: inline)
             } else {
@@ -153,7 +173,10 @@ struct Parser {
                 while j < chars.count {
                     let c = chars[j]
                     guard let opt = opts.first(where: { $0.short == c }) else {
-                        throw unknownOption("-\(c)", command: command, candidates: opts.compactMap { $0.short.map { "-\($0)" } } + opts.map { "--" + $0.long })
+                        throw unknownOption(
+                            "-\(c)", command: command,
+                            candidates: opts.compactMap { $0.short.map { "-\($0)" } }
+                                + opts.map { "--" + $0.long })
                     }
                     if opt.isFlag {
                         try take(opt, inline: nil)
@@ -171,7 +194,9 @@ struct Parser {
         return inv
     }
 
-    private func unknownOption(_ name: String, command: Command, candidates: [String]) -> PortalError {
+    private func unknownOption(_ name: String, command: Command, candidates: [String])
+        -> PortalError
+    {
         var hint = "see 'portaladmin \(command.name) --help'"
         if let near = nearest(name, in: candidates) { hint = "Did you mean '\(near)'? " + hint }
         return PortalError.usage("unknown option '\(name)' for '\(command.name)'", hint: hint)
@@ -181,14 +206,18 @@ struct Parser {
         let required = command.args.filter { !$0.optional }
         if given.count < required.count {
             let missing = required[given.count]
-            throw PortalError.usage("'\(command.name)' needs <\(missing.name)>",
-                                    hint: "usage: \(Help.usage(command))")
+            throw PortalError.usage(
+                "'\(command.name)' needs <\(missing.name)>",
+                hint: "usage: \(Help.usage(command))")
         }
         let variadic = command.args.contains { $0.variadic }
         if !variadic && given.count > command.args.count {
             let extra = given[command.args.count]
             var hint = "usage: \(Help.usage(command))"
-            if extra.contains(" ") == false, let near = nearest(extra, in: command.options.map { "--" + $0.long }), extra.count > 2 {
+            if extra.contains(" ") == false,
+                let near = nearest(extra, in: command.options.map { "--" + $0.long }),
+                extra.count > 2
+            {
                 hint = "did you mean the option '\(near)'? " + hint
             }
             throw PortalError.usage("unexpected argument '\(extra)'", hint: hint)

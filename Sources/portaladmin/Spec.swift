@@ -76,14 +76,24 @@ struct Group: Sendable {
 
 /// The global options of SPEC §3.
 enum Globals {
-    static let output = Opt(long: "output", short: "o", value: "format",
-                            help: "output format: text (a table on a terminal, tab-separated when piped), json, jsonl, csv or tsv",
-                            choices: ["text", "json", "jsonl", "csv", "tsv"], complete: .choices)
+    static let output = Opt(
+        long: "output", short: "o", value: "format",
+        help:
+            "output format: text (a table on a terminal, tab-separated when piped), json, jsonl, csv or tsv",
+        choices: ["text", "json", "jsonl", "csv", "tsv"], complete: .choices)
     static let common: [Opt] = [
-        Opt(long: "db", value: "path", help: "database file (default: $PORTALADMIN_DB, else $XDG_DATA_HOME/portaladmin/portaladmin.db)", complete: .file),
-        Opt(long: "district", value: "id", help: "district to work on (default: $PORTALADMIN_DISTRICT)", complete: .district),
+        Opt(
+            long: "db", value: "path",
+            help:
+                "database file (default: $PORTALADMIN_DB, else $XDG_DATA_HOME/portaladmin/portaladmin.db)",
+            complete: .file),
+        Opt(
+            long: "district", value: "id",
+            help: "district to work on (default: $PORTALADMIN_DISTRICT)", complete: .district),
         output,
-        Opt(long: "yes", short: "y", help: "answer yes to confirmation prompts (needed without a terminal)"),
+        Opt(
+            long: "yes", short: "y",
+            help: "answer yes to confirmation prompts (needed without a terminal)"),
         Opt(long: "no-input", help: "never prompt; fail instead of asking"),
         Opt(long: "quiet", short: "q", help: "print only results and errors"),
         Opt(long: "verbose", short: "v", help: "print more detail, including the cause of errors"),
@@ -91,7 +101,9 @@ enum Globals {
         Opt(long: "help", short: "h", help: "show help for the command"),
         Opt(long: "version", help: "print the version"),
     ]
-    static let dryRun = Opt(long: "dry-run", help: "do the work, report what would change, then roll back: nothing is written")
+    static let dryRun = Opt(
+        long: "dry-run",
+        help: "do the work, report what would change, then roll back: nothing is written")
 
     static func options(writes: Bool) -> [Opt] { writes ? common + [dryRun] : common }
     static var all: [Opt] { common + [dryRun] }

@@ -1,22 +1,26 @@
 import Foundation
 import Testing
+
 @testable import PortalKit
 
 func district(_ settings: [String: String]) -> District {
-    District(id: "d", name: "D", createdAt: "", settings: settings.map { (key: $0.key, value: $0.value, isDefault: false) })
+    District(
+        id: "d", name: "D", createdAt: "",
+        settings: settings.map { (key: $0.key, value: $0.value, isDefault: false) })
 }
 
 func date(_ s: String) -> CivilDate { CivilDate(parsing: s)! }
 
 @Suite struct AgeOutDateTests {
-    @Test(arguments: [
-        // (birth, leap setting, turns 18)
-        ("2008-06-30", "mar-01", "2026-06-30"),
-        ("2008-02-29", "mar-01", "2026-03-01"),
-        ("2008-02-29", "feb-28", "2026-02-28"),
-        ("2012-02-29", "mar-01", "2030-03-01"),
-        ("1990-02-29", "feb-28", "2008-02-29"),
-    ].filter { CivilDate(parsing: $0.0) != nil })
+    @Test(
+        arguments: [
+            // (birth, leap setting, turns 18)
+            ("2008-06-30", "mar-01", "2026-06-30"),
+            ("2008-02-29", "mar-01", "2026-03-01"),
+            ("2008-02-29", "feb-28", "2026-02-28"),
+            ("2012-02-29", "mar-01", "2030-03-01"),
+            ("1990-02-29", "feb-28", "2008-02-29"),
+        ].filter { CivilDate(parsing: $0.0) != nil })
     func turns18(birth: String, leap: String, expected: String) {
         #expect(AgeOut.turns18(date(birth), leapDay: leap).description == expected)
     }
@@ -54,8 +58,12 @@ func date(_ s: String) -> CivilDate { CivilDate(parsing: s)! }
         #expect(Zone.localDate(t, zone: "America/Chicago").description == "2026-06-30")
         #expect(Zone.localDate(t, zone: "UTC").description == "2026-07-01")
         #expect(Zone.localDate(t, zone: "Asia/Tokyo").description == "2026-07-01")
-        #expect(Zone.localDate(Timestamp.parse("2026-06-30T14:59:59Z")!, zone: "Asia/Tokyo").description == "2026-06-30")
-        #expect(Zone.localDate(Timestamp.parse("2026-06-30T15:00:00Z")!, zone: "Asia/Tokyo").description == "2026-07-01")
+        #expect(
+            Zone.localDate(Timestamp.parse("2026-06-30T14:59:59Z")!, zone: "Asia/Tokyo").description
+                == "2026-06-30")
+        #expect(
+            Zone.localDate(Timestamp.parse("2026-06-30T15:00:00Z")!, zone: "Asia/Tokyo").description
+                == "2026-07-01")
     }
 }
 
@@ -65,32 +73,60 @@ func date(_ s: String) -> CivilDate { CivilDate(parsing: s)! }
         let s = Session(db: db, operatorName: "t", command: "test", now: Date(), districtID: "d")
         try db.write {
             try db.run("INSERT INTO districts VALUES ('d', 'D', 'x')")
-            try db.run("INSERT INTO schools(district_id, school_id, name) VALUES ('d', 'A', 'A'), ('d', 'B', 'B')")
+            try db.run(
+                "INSERT INTO schools(district_id, school_id, name) VALUES ('d', 'A', 'A'), ('d', 'B', 'B')"
+            )
         }
         return (db, s, path)
     }
 
-    func state(_ db: Database, _ school: String?, _ day: String, _ f: String = "attendance") throws -> Features.State {
-        try Features.effective(db, district: "d", school: school, on: date(day)).first { $0.feature == f }!
+    func state(_ db: Database, _ school: String?, _ day: String, _ f: String = "attendance") throws
+        -> Features.State
+    {
+        try Features.effective(db, district: "d", school: school, on: date(day)).first {
+            $0.feature == f
+        }!
     }
 
     @Test func defaultsDistrictSchoolAndWindows() throws {
         let (db, s, path) = try db()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(try state(db, nil, "2026-11-01").enabled && state(db, nil, "2026-11-01").source == "default")
-        try db.write { _ = try Features.set(s, feature: "attendance", enabled: false, school: nil, from: nil, until: nil, reason: "off") }
+        #expect(
+            try state(db, nil, "2026-11-01").enabled
+                && state(db, nil, "2026-11-01").source == "default")
+        try db.write {
+            _ = try Features.set(
+                s, feature: "attendance", enabled: false, school: nil, from: nil, until: nil,
+                reason: "off")
+        }
         #expect(try !state(db, "A", "2026-11-01").enabled)
-        try db.write { _ = try Features.set(s, feature: "attendance", enabled: true, school: "A", from: nil, until: nil, reason: "pilot") }
-        #expect(try state(db, "A", "2026-11-01").enabled && state(db, "A", "2026-11-01").source == "school:A", "school beats district")
+        try db.write {
+            _ = try Features.set(
+                s, feature: "attendance", enabled: true, school: "A", from: nil, until: nil,
+                reason: "pilot")
+        }
+        #expect(
+            try state(db, "A", "2026-11-01").enabled
+                && state(db, "A", "2026-11-01").source == "school:A", "school beats district")
         #expect(try !state(db, "B", "2026-11-01").enabled)
         // A window beats an open-ended rule of its level, only inside the window (both ends included).
-        try db.write { _ = try Features.set(s, feature: "attendance", enabled: false, school: "A", from: date("2026-11-10"), until: date("2026-11-23"), reason: "repost") }
+        try db.write {
+            _ = try Features.set(
+                s, feature: "attendance", enabled: false, school: "A", from: date("2026-11-10"),
+                until: date("2026-11-23"), reason: "repost")
+        }
         #expect(try state(db, "A", "2026-11-09").enabled)
-        #expect(try !state(db, "A", "2026-11-10").enabled && state(db, "A", "2026-11-10").reason == "repost")
+        #expect(
+            try !state(db, "A", "2026-11-10").enabled
+                && state(db, "A", "2026-11-10").reason == "repost")
         #expect(try !state(db, "A", "2026-11-23").enabled)
         #expect(try state(db, "A", "2026-11-24").enabled)
         // Overlapping windows: the newer rule wins, and says so.
-        let newer = try db.write { try Features.set(s, feature: "attendance", enabled: true, school: "A", from: date("2026-11-20"), until: date("2026-11-30"), reason: "early end") }
+        let newer = try db.write {
+            try Features.set(
+                s, feature: "attendance", enabled: true, school: "A", from: date("2026-11-20"),
+                until: date("2026-11-30"), reason: "early end")
+        }
         let st = try state(db, "A", "2026-11-21")
         #expect(st.enabled && st.ruleID == newer)
         #expect(try Features.history(db, district: "d", feature: "attendance").count == 4)
@@ -99,9 +135,27 @@ func date(_ s: String) -> CivilDate { CivilDate(parsing: s)! }
     @Test func badInputIsRefused() throws {
         let (db, s, path) = try db()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(throws: PortalError.self) { try db.write { _ = try Features.set(s, feature: "atendance", enabled: false, school: nil, from: nil, until: nil, reason: "x") } }
-        #expect(throws: PortalError.self) { try db.write { _ = try Features.set(s, feature: "grades", enabled: false, school: "Z", from: nil, until: nil, reason: "x") } }
-        #expect(throws: PortalError.self) { try db.write { _ = try Features.set(s, feature: "grades", enabled: false, school: nil, from: date("2026-02-02"), until: date("2026-02-01"), reason: "x") } }
+        #expect(throws: PortalError.self) {
+            try db.write {
+                _ = try Features.set(
+                    s, feature: "atendance", enabled: false, school: nil, from: nil, until: nil,
+                    reason: "x")
+            }
+        }
+        #expect(throws: PortalError.self) {
+            try db.write {
+                _ = try Features.set(
+                    s, feature: "grades", enabled: false, school: "Z", from: nil, until: nil,
+                    reason: "x")
+            }
+        }
+        #expect(throws: PortalError.self) {
+            try db.write {
+                _ = try Features.set(
+                    s, feature: "grades", enabled: false, school: nil, from: date("2026-02-02"),
+                    until: date("2026-02-01"), reason: "x")
+            }
+        }
         #expect(try db.count("SELECT count(*) FROM feature_rules") == 0)
     }
 }

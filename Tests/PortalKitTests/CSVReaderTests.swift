@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PortalKit
 
 func readAll(_ bytes: [UInt8]) throws -> [CSVRecord] {
@@ -14,10 +15,17 @@ func readAll(_ bytes: [UInt8]) throws -> [CSVRecord] {
 
 @Suite struct CSVReaderTests {
     @Test func bomCRLFQuotesAndBlankLines() throws {
-        let text = "\u{FEFF}id,name\r\n1,\"Smith, Jr.\"\r\n\r\n2,\"say \"\"hi\"\"\"\r\n3,\"two\nlines\"\r\n4,last"
+        let text =
+            "\u{FEFF}id,name\r\n1,\"Smith, Jr.\"\r\n\r\n2,\"say \"\"hi\"\"\"\r\n3,\"two\nlines\"\r\n4,last"
         let recs = try readAll(Array(text.utf8))
-        #expect(recs.map(\.fields) == [["id", "name"], ["1", "Smith, Jr."], ["2", "say \"hi\""], ["3", "two\nlines"], ["4", "last"]])
-        #expect(recs.map(\.line) == [1, 2, 4, 5, 7], "lines count the blank line and the break inside quotes")
+        #expect(
+            recs.map(\.fields) == [
+                ["id", "name"], ["1", "Smith, Jr."], ["2", "say \"hi\""], ["3", "two\nlines"],
+                ["4", "last"],
+            ])
+        #expect(
+            recs.map(\.line) == [1, 2, 4, 5, 7],
+            "lines count the blank line and the break inside quotes")
         #expect(recs.allSatisfy { $0.problem == nil })
     }
 
@@ -69,8 +77,11 @@ func readAll(_ bytes: [UInt8]) throws -> [CSVRecord] {
 }
 
 @Suite struct FieldTests {
-    @Test(arguments: [("(320) 234-2603", "3202342603"), ("+1 320 234 2603", "3202342603"), ("320.234.2603 ext. 12", "3202342603x12"),
-                      ("+44 20 7946 0958", "+442079460958")])
+    @Test(arguments: [
+        ("(320) 234-2603", "3202342603"), ("+1 320 234 2603", "3202342603"),
+        ("320.234.2603 ext. 12", "3202342603x12"),
+        ("+44 20 7946 0958", "+442079460958"),
+    ])
     func phones(input: String, expected: String) throws {
         #expect(try Field.phone(input, "phone") == expected)
     }
@@ -87,6 +98,8 @@ func readAll(_ bytes: [UInt8]) throws -> [CSVRecord] {
         #expect(try Field.flag("N", "f", default: true) == false)
         #expect(try Field.flag("", "f", default: true) == true)
         #expect(searchFold("José NÚÑEZ Łukasz Müller") == "jose nunez lukasz muller")
-        #expect(Nicknames.same("bill", "william") && Nicknames.same("liz", "elizabeth") && !Nicknames.same("bill", "robert"))
+        #expect(
+            Nicknames.same("bill", "william") && Nicknames.same("liz", "elizabeth")
+                && !Nicknames.same("bill", "robert"))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PortalKit
 
 @Suite struct ActivationKeyTests {
@@ -24,10 +25,18 @@ import Testing
         let k = try ActivationKey.generate()
         let messy = " " + k.grouped.lowercased().replacingOccurrences(of: "-", with: " - ") + "\t"
         #expect(ActivationKey.parse(messy) == .ok(k))
-        let confusable = String(k.canonical.map { $0 == "0" ? "O" : $0 == "1" ? (Bool.random() ? "I" : "l") : $0 })
+        let confusable = String(
+            k.canonical.map { $0 == "0" ? "O" : $0 == "1" ? (Bool.random() ? "I" : "l") : $0 })
         #expect(ActivationKey.parse(confusable) == .ok(k))
-        if case .malformed = ActivationKey.parse(String(k.canonical.dropLast())) {} else { Issue.record("short key must be malformed") }
-        if case .malformed(let why) = ActivationKey.parse("U" + k.canonical.dropFirst()) { #expect(why.contains("U")) } else { Issue.record("U is not in the alphabet") }
+        if case .malformed = ActivationKey.parse(String(k.canonical.dropLast())) {
+        } else {
+            Issue.record("short key must be malformed")
+        }
+        if case .malformed(let why) = ActivationKey.parse("U" + k.canonical.dropFirst()) {
+            #expect(why.contains("U"))
+        } else {
+            Issue.record("U is not in the alphabet")
+        }
     }
 
     /// Every single wrong character and every swap of two different characters is caught.
@@ -66,13 +75,16 @@ import Testing
         // Older, cheaper parameters still verify.
         let salt = [UInt8](repeating: 7, count: 16)
         let old = try PasswordHash.derive("pw", salt: salt, logN: 14, r: 8, p: 1)
-        #expect(try PasswordHash.verify("pw", against: "$scrypt$ln=14,r=8,p=1$\(Crypto.hex(salt))$\(Crypto.hex(old))"))
+        #expect(
+            try PasswordHash.verify(
+                "pw", against: "$scrypt$ln=14,r=8,p=1$\(Crypto.hex(salt))$\(Crypto.hex(old))"))
         #expect(try !PasswordHash.verify("pw", against: "garbage"))
     }
 
     func district(min: Int = 15) -> District {
-        District(id: "hps-423", name: "Hutchinson Public Schools", createdAt: "",
-                 settings: [(key: "password_min_length", value: String(min), isDefault: false)])
+        District(
+            id: "hps-423", name: "Hutchinson Public Schools", createdAt: "",
+            settings: [(key: "password_min_length", value: String(min), isDefault: false)])
     }
 
     @Test(arguments: [
@@ -92,14 +104,20 @@ import Testing
     }
 
     @Test func commonPasswordsAreRefusedWhenShortOnesAreAllowed() throws {
-        #expect(throws: PortalError.self) { try PasswordPolicy.check("password1", username: "x", district: district(min: 8)) }
-        #expect(throws: PortalError.self) { try PasswordPolicy.check("Baseball", username: "x", district: district(min: 8)) }
-        try PasswordPolicy.check("correct horse battery staple", username: "maria", district: district())
+        #expect(throws: PortalError.self) {
+            try PasswordPolicy.check("password1", username: "x", district: district(min: 8))
+        }
+        #expect(throws: PortalError.self) {
+            try PasswordPolicy.check("Baseball", username: "x", district: district(min: 8))
+        }
+        try PasswordPolicy.check(
+            "correct horse battery staple", username: "maria", district: district())
         try PasswordPolicy.check("日本語のパスワードです、長い", username: "maria", district: district(min: 8))
     }
 
     @Test func temporaryPasswordsAreLongEnoughAndRandom() throws {
-        let a = try PasswordPolicy.temporary(minimum: 15), b = try PasswordPolicy.temporary(minimum: 15)
+        let a = try PasswordPolicy.temporary(minimum: 15)
+        let b = try PasswordPolicy.temporary(minimum: 15)
         #expect(a != b && a.filter { $0 != "-" }.count >= 20)
         #expect(try PasswordPolicy.temporary(minimum: 40).filter { $0 != "-" }.count >= 40)
     }

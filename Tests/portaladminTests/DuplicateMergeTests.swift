@@ -1,42 +1,77 @@
 import Foundation
-import Testing
 import PortalKit
+import Testing
 
 /// A district where each pair below is either the same person entered twice or two people.
 func matchingDistrict(_ dir: TempDir) throws -> String {
     let db = try makeDistricts(dir, ["d1", "d2"])
-    var g = "guardian_id,given_name,family_name,email,phone,street,city,state,postcode,household_id\n"
+    var g =
+        "guardian_id,given_name,family_name,email,phone,street,city,state,postcode,household_id\n"
     var st = "student_id,given_name,family_name\n"
     var rel = "guardian_id,student_id\n"
     let rows: [(String, String, String, String, String, String, String, [String])] = [
         // id, given, family, email, phone, street, household, children
-        ("TYPO-A", "Margaret", "Carlson", "mcarlson@example.com", "320-555-0101", "12 Main St", "H1", ["K1", "K2"]),
+        (
+            "TYPO-A", "Margaret", "Carlson", "mcarlson@example.com", "320-555-0101", "12 Main St",
+            "H1", ["K1", "K2"]
+        ),
         ("TYPO-B", "Margaret", "Calrson", "mcarlson@example.com", "", "12 Main St", "H1", ["K2"]),
-        ("NICK-A", "William", "Nguyen", "wnguyen@example.com", "(320) 555-0102", "14 Oak Ave", "H2", ["K3"]),
+        (
+            "NICK-A", "William", "Nguyen", "wnguyen@example.com", "(320) 555-0102", "14 Oak Ave",
+            "H2", ["K3"]
+        ),
         ("NICK-B", "Bill", "Nguyen", "", "3205550102", "14 Oak Ave", "H2b", ["K4"]),
-        ("SWAP-A", "Hodan", "Farah", "hfarah@example.com", "320-555-0103", "16 Pine St", "H3", ["K5"]),
+        (
+            "SWAP-A", "Hodan", "Farah", "hfarah@example.com", "320-555-0103", "16 Pine St", "H3",
+            ["K5"]
+        ),
         ("SWAP-B", "Farah", "Hodan", "HFarah@Example.com", "", "", "", ["K5"]),
         ("HYPH-A", "María", "García-López", "", "320-555-0104", "18 Elm St", "H4", ["K6"]),
         ("HYPH-B", "Maria", "Garcia", "", "+1 320 555 0104", "18 Elm St", "H4", ["K7"]),
-        ("MOVE-A", "Elizabeth", "Olson", "eolson@example.com", "320-555-0105", "20 Lake Rd", "H5", ["K8"]),
-        ("MOVE-B", "Liz", "Olson", "eolson@example.com", "320-555-0105", "99 River Rd", "H6", ["K9"]),
-        ("SPOUSE-A", "Ahmed", "Hassan", "family.hassan@example.com", "320-555-0106", "22 Park Ave", "H7", ["K10"]),
-        ("SPOUSE-B", "Amina", "Hassan", "family.hassan@example.com", "320-555-0106", "22 Park Ave", "H7", ["K10"]),
-        ("NAMESAKE-A", "John", "Smith", "js1@example.com", "320-555-0107", "24 Cedar Ln", "H8", ["K11"]),
-        ("NAMESAKE-B", "John", "Smith", "js2@example.com", "320-555-0108", "26 Maple Dr", "H9", ["K12"]),
+        (
+            "MOVE-A", "Elizabeth", "Olson", "eolson@example.com", "320-555-0105", "20 Lake Rd",
+            "H5", ["K8"]
+        ),
+        (
+            "MOVE-B", "Liz", "Olson", "eolson@example.com", "320-555-0105", "99 River Rd", "H6",
+            ["K9"]
+        ),
+        (
+            "SPOUSE-A", "Ahmed", "Hassan", "family.hassan@example.com", "320-555-0106",
+            "22 Park Ave", "H7", ["K10"]
+        ),
+        (
+            "SPOUSE-B", "Amina", "Hassan", "family.hassan@example.com", "320-555-0106",
+            "22 Park Ave", "H7", ["K10"]
+        ),
+        (
+            "NAMESAKE-A", "John", "Smith", "js1@example.com", "320-555-0107", "24 Cedar Ln", "H8",
+            ["K11"]
+        ),
+        (
+            "NAMESAKE-B", "John", "Smith", "js2@example.com", "320-555-0108", "26 Maple Dr", "H9",
+            ["K12"]
+        ),
     ]
     var kids = Set<String>()
     for r in rows {
-        g += "\(r.0),\(r.1),\(r.2),\(r.3),\(r.4),\(r.5),Hutchinson,MN,\(r.5.isEmpty ? "" : "55350"),\(r.6)\n"
-        for k in r.7 { rel += "\(r.0),\(k)\n"; kids.insert(k) }
+        g +=
+            "\(r.0),\(r.1),\(r.2),\(r.3),\(r.4),\(r.5),Hutchinson,MN,\(r.5.isEmpty ? "" : "55350"),\(r.6)\n"
+        for k in r.7 {
+            rel += "\(r.0),\(k)\n"
+            kids.insert(k)
+        }
     }
     for k in kids.sorted() { st += "\(k),Kid,\(k)\n" }
     _ = dir.write("m/guardians.csv", g)
     _ = dir.write("m/students.csv", st)
     _ = dir.write("m/relationships.csv", rel)
     for d in ["d1", "d2"] {
-        #expect(try runBinary(["district", "set", "aup_required=false", "--district", d], db: db).code == 0)
-        #expect(try runBinary(["roster", "import", dir.path + "/m", "--district", d], db: db).code == 0)
+        #expect(
+            try runBinary(["district", "set", "aup_required=false", "--district", d], db: db).code
+                == 0)
+        #expect(
+            try runBinary(["roster", "import", dir.path + "/m", "--district", d], db: db).code == 0)
     }
     return db
 }
@@ -45,25 +80,38 @@ func matchingDistrict(_ dir: TempDir) throws -> String {
     @Test func eachDifficultyMatchesAndNonMatchesStayApart() throws {
         let dir = TempDir()
         let db = try matchingDistrict(dir)
-        let r = try runBinary(["guardian", "duplicates", "-o", "jsonl", "--min-score", "0", "--district", "d1"], db: db)
+        let r = try runBinary(
+            ["guardian", "duplicates", "-o", "jsonl", "--min-score", "0", "--district", "d1"],
+            db: db)
         #expect(r.code == 0)
         var level: [String: String] = [:]
         for line in r.out.split(separator: "\n") {
             let j = try #require(try parseJSON(String(line)) as? [String: Any])
-            let a = j["a"] as! String, b = j["b"] as! String
+            let a = j["a"] as! String
+            let b = j["b"] as! String
             #expect(j["score"] is Double && j["cluster"] is String && j["evidence"] is [Any])
             level[[a, b].sorted().joined(separator: "~")] = j["level"] as? String
         }
-        for (a, b) in [("TYPO-A", "TYPO-B"), ("NICK-A", "NICK-B"), ("SWAP-A", "SWAP-B"), ("HYPH-A", "HYPH-B"), ("MOVE-A", "MOVE-B")] {
-            #expect(level["\(a)~\(b)"] == "likely", "\(a) ~ \(b) must be likely, got \(level["\(a)~\(b)"] ?? "nothing")")
+        for (a, b) in [
+            ("TYPO-A", "TYPO-B"), ("NICK-A", "NICK-B"), ("SWAP-A", "SWAP-B"), ("HYPH-A", "HYPH-B"),
+            ("MOVE-A", "MOVE-B"),
+        ] {
+            #expect(
+                level["\(a)~\(b)"] == "likely",
+                "\(a) ~ \(b) must be likely, got \(level["\(a)~\(b)"] ?? "nothing")")
         }
         for (a, b) in [("SPOUSE-A", "SPOUSE-B"), ("NAMESAKE-A", "NAMESAKE-B")] {
             #expect(level["\(a)~\(b)"] != "likely", "\(a) ~ \(b) must not be merged automatically")
         }
-        let h = try runBinary(["household", "duplicates", "-o", "jsonl", "--district", "d1"], db: db)
-        #expect(h.code == 0 && h.out.contains("\"H5\"") && h.out.contains("\"H6\""), "the home of a parent who moved: \(h.out)")
-        #expect(h.out.contains("\"H2\"") && h.out.contains("\"H2b\""), "the same address under two ids")
-        let bad = try runBinary(["guardian", "duplicates", "--min-score", "2", "--district", "d1"], db: db)
+        let h = try runBinary(
+            ["household", "duplicates", "-o", "jsonl", "--district", "d1"], db: db)
+        #expect(
+            h.code == 0 && h.out.contains("\"H5\"") && h.out.contains("\"H6\""),
+            "the home of a parent who moved: \(h.out)")
+        #expect(
+            h.out.contains("\"H2\"") && h.out.contains("\"H2b\""), "the same address under two ids")
+        let bad = try runBinary(
+            ["guardian", "duplicates", "--min-score", "2", "--district", "d1"], db: db)
         #expect(bad.code == 64)
     }
 }
@@ -72,106 +120,202 @@ func matchingDistrict(_ dir: TempDir) throws -> String {
     @Test func mergeMovesLinksKeepsRestrictionsAndUndoRestoresExactly() throws {
         let dir = TempDir()
         let db = try matchingDistrict(dir)
-        #expect(try runBinary(["restriction", "add", "--guardian", "TYPO-B", "--student", "K2", "--reason", "court order", "--district", "d1"], db: db).code == 0)
-        #expect(try runBinary(["aup", "sign", "--guardian", "TYPO-B", "--on", "2026-09-01", "--district", "d1"], db: db).code == 0)
+        #expect(
+            try runBinary(
+                [
+                    "restriction", "add", "--guardian", "TYPO-B", "--student", "K2", "--reason",
+                    "court order", "--district", "d1",
+                ], db: db
+            ).code == 0)
+        #expect(
+            try runBinary(
+                ["aup", "sign", "--guardian", "TYPO-B", "--on", "2026-09-01", "--district", "d1"],
+                db: db
+            ).code == 0)
         let before = dir.file("before")
-        #expect(try runBinary(["roster", "export", "--out", before, "--district", "d1"], db: db).code == 0)
+        #expect(
+            try runBinary(["roster", "export", "--out", before, "--district", "d1"], db: db).code
+                == 0)
         let dump0 = try dump(db).filter { !$0.hasPrefix("audit") && !$0.hasPrefix("merges") }
-        let r = try runBinary(["guardian", "merge", "TYPO-A", "TYPO-B", "-o", "json", "--district", "d1"], db: db)
+        let r = try runBinary(
+            ["guardian", "merge", "TYPO-A", "TYPO-B", "-o", "json", "--district", "d1"], db: db)
         #expect(r.code == 0, "\(r.err)")
         let j = try #require(try parseJSON(r.out) as? [String: Any])
         let id = try #require(j["merge_id"] as? Int)
-        #expect((j["conflicts"] as? [[String: Any]])?.contains { $0["field"] as? String == "family_name" && $0["kept"] as? String == "a" } == true)
+        #expect(
+            (j["conflicts"] as? [[String: Any]])?.contains {
+                $0["field"] as? String == "family_name" && $0["kept"] as? String == "a"
+            } == true)
         #expect((j["links_joined"] as? [String]) == ["K2"])
         #expect((j["restrictions_moved"] as? [Int])?.count == 1)
         let e = try explain(db, "TYPO-A", "K2")
-        #expect(e["visible"] as? Bool == false && e["decided_by"] as? String == "restriction", "the restriction follows the person")
+        #expect(
+            e["visible"] as? Bool == false && e["decided_by"] as? String == "restriction",
+            "the restriction follows the person")
         // The SIS still sends B: the next import keeps it merged and its links on A.
-        let again = try runBinary(["roster", "import", dir.path + "/m", "-o", "json", "--district", "d1"], db: db)
+        let again = try runBinary(
+            ["roster", "import", dir.path + "/m", "-o", "json", "--district", "d1"], db: db)
         let aj = try #require(try parseJSON(again.out) as? [String: Any])
         #expect(aj["created"] as? Int == 0 && aj["inactivated"] as? Int == 0)
         let list = try runBinary(["merge", "list", "-o", "jsonl", "--district", "d1"], db: db)
-        #expect(list.out.contains("\"merge_id\":\(id)") && list.out.contains("\"status\":\"applied\""))
-        let show = try runBinary(["merge", "show", String(id), "-o", "json", "--district", "d1"], db: db)
+        #expect(
+            list.out.contains("\"merge_id\":\(id)") && list.out.contains("\"status\":\"applied\""))
+        let show = try runBinary(
+            ["merge", "show", String(id), "-o", "json", "--district", "d1"], db: db)
         #expect((try parseJSON(show.out) as? [String: Any])?["summary"] is [String: Any])
         let u = try runBinary(["merge", "undo", String(id), "--district", "d1"], db: db)
         #expect(u.code == 0, "\(u.err)")
         let after = dir.file("after")
-        #expect(try runBinary(["roster", "export", "--out", after, "--district", "d1"], db: db).code == 0)
+        #expect(
+            try runBinary(["roster", "export", "--out", after, "--district", "d1"], db: db).code
+                == 0)
         for f in ["guardians.csv", "students.csv", "relationships.csv"] {
-            #expect(try String(contentsOfFile: before + "/" + f, encoding: .utf8) == String(contentsOfFile: after + "/" + f, encoding: .utf8), "\(f)")
+            #expect(
+                try String(contentsOfFile: before + "/" + f, encoding: .utf8)
+                    == String(contentsOfFile: after + "/" + f, encoding: .utf8), "\(f)")
         }
-        #expect(try dump(db).filter { !$0.hasPrefix("audit") && !$0.hasPrefix("merges") } == dump0, "every row is back")
+        #expect(
+            try dump(db).filter { !$0.hasPrefix("audit") && !$0.hasPrefix("merges") } == dump0,
+            "every row is back")
         let twice = try runBinary(["merge", "undo", String(id), "--district", "d1"], db: db)
         #expect(twice.code == 5)
-        let audit = try runBinary(["audit", "list", "--target", "TYPO-A", "-o", "jsonl", "--district", "d1"], db: db)
-        #expect(audit.out.contains("\"command\":\"guardian merge\"") && audit.out.contains("\"command\":\"merge undo\""))
+        let audit = try runBinary(
+            ["audit", "list", "--target", "TYPO-A", "-o", "jsonl", "--district", "d1"], db: db)
+        #expect(
+            audit.out.contains("\"command\":\"guardian merge\"")
+                && audit.out.contains("\"command\":\"merge undo\""))
         #expect(try runBinary(["audit", "verify", "--district", "d1"], db: db).code == 0)
     }
 
     @Test func twoLoginsOneSurvives() throws {
         let dir = TempDir()
         let db = try matchingDistrict(dir)
-        let ka = try issueKey(db, "NICK-A"), kb = try issueKey(db, "NICK-B")
-        #expect(try runBinary(["portal", "activate", "--username", "william", "--district", "d1"], db: db, stdin: "\(ka)\ncorrect horse battery staple\n").code == 0)
-        #expect(try runBinary(["portal", "activate", "--username", "billy", "--district", "d1"], db: db, stdin: "\(kb)\nanother long passphrase here\n").code == 0)
-        #expect(try runBinary(["portal", "login", "--username", "billy", "--district", "d1"], db: db, stdin: "another long passphrase here\n", now: "2026-11-26T12:00:00Z").code == 0)
-        let bad = try runBinary(["guardian", "merge", "NICK-A", "NICK-B", "--keep-login", "nobody", "--district", "d1"], db: db)
+        let ka = try issueKey(db, "NICK-A")
+        let kb = try issueKey(db, "NICK-B")
+        #expect(
+            try runBinary(
+                ["portal", "activate", "--username", "william", "--district", "d1"], db: db,
+                stdin: "\(ka)\ncorrect horse battery staple\n"
+            ).code == 0)
+        #expect(
+            try runBinary(
+                ["portal", "activate", "--username", "billy", "--district", "d1"], db: db,
+                stdin: "\(kb)\nanother long passphrase here\n"
+            ).code == 0)
+        #expect(
+            try runBinary(
+                ["portal", "login", "--username", "billy", "--district", "d1"], db: db,
+                stdin: "another long passphrase here\n", now: "2026-11-26T12:00:00Z"
+            ).code == 0)
+        let bad = try runBinary(
+            [
+                "guardian", "merge", "NICK-A", "NICK-B", "--keep-login", "nobody", "--district",
+                "d1",
+            ], db: db)
         #expect(bad.code == 64)
-        let r = try runBinary(["guardian", "merge", "NICK-A", "NICK-B", "-o", "json", "--district", "d1"], db: db, now: "2026-11-27T12:00:00Z")
+        let r = try runBinary(
+            ["guardian", "merge", "NICK-A", "NICK-B", "-o", "json", "--district", "d1"], db: db,
+            now: "2026-11-27T12:00:00Z")
         let j = try #require(try parseJSON(r.out) as? [String: Any])
         #expect(j["username"] as? String == "billy", "the most recently used login survives")
         #expect(r.err.contains("the parent logs in as billy"))
-        #expect(try runBinary(["portal", "login", "--username", "william", "--district", "d1"], db: db, stdin: "correct horse battery staple\n").code == 10)
-        #expect(try runBinary(["portal", "login", "--username", "billy", "--district", "d1"], db: db, stdin: "another long passphrase here\n").code == 0)
-        let kids = try runBinary(["guardian", "show", "NICK-A", "-o", "json", "--district", "d1"], db: db)
-        #expect(((try parseJSON(kids.out) as? [String: Any])?["students"] as? [[String: Any]])?.count == 2, "one login now sees both children")
+        #expect(
+            try runBinary(
+                ["portal", "login", "--username", "william", "--district", "d1"], db: db,
+                stdin: "correct horse battery staple\n"
+            ).code == 10)
+        #expect(
+            try runBinary(
+                ["portal", "login", "--username", "billy", "--district", "d1"], db: db,
+                stdin: "another long passphrase here\n"
+            ).code == 0)
+        let kids = try runBinary(
+            ["guardian", "show", "NICK-A", "-o", "json", "--district", "d1"], db: db)
+        #expect(
+            ((try parseJSON(kids.out) as? [String: Any])?["students"] as? [[String: Any]])?.count
+                == 2, "one login now sees both children")
         // Undo: both logins as they were.
         let id = try #require(j["merge_id"] as? Int)
         #expect(try runBinary(["merge", "undo", String(id), "--district", "d1"], db: db).code == 0)
-        #expect(try runBinary(["portal", "login", "--username", "william", "--district", "d1"], db: db, stdin: "correct horse battery staple\n").code == 0)
+        #expect(
+            try runBinary(
+                ["portal", "login", "--username", "william", "--district", "d1"], db: db,
+                stdin: "correct horse battery staple\n"
+            ).code == 0)
     }
 
     @Test func keepLoginChoosesAndUndoIsRefusedAfterALaterChange() throws {
         let dir = TempDir()
         let db = try matchingDistrict(dir)
-        let ka = try issueKey(db, "MOVE-A"), kb = try issueKey(db, "MOVE-B")
-        #expect(try runBinary(["portal", "activate", "--username", "liz", "--district", "d1"], db: db, stdin: "\(ka)\ncorrect horse battery staple\n").code == 0)
-        #expect(try runBinary(["portal", "activate", "--username", "eolson", "--district", "d1"], db: db, stdin: "\(kb)\nanother long passphrase here\n").code == 0)
-        let r = try runBinary(["guardian", "merge", "MOVE-A", "MOVE-B", "--keep-login", "eolson", "--prefer", "street=b", "-o", "json", "--district", "d1"], db: db)
+        let ka = try issueKey(db, "MOVE-A")
+        let kb = try issueKey(db, "MOVE-B")
+        #expect(
+            try runBinary(
+                ["portal", "activate", "--username", "liz", "--district", "d1"], db: db,
+                stdin: "\(ka)\ncorrect horse battery staple\n"
+            ).code == 0)
+        #expect(
+            try runBinary(
+                ["portal", "activate", "--username", "eolson", "--district", "d1"], db: db,
+                stdin: "\(kb)\nanother long passphrase here\n"
+            ).code == 0)
+        let r = try runBinary(
+            [
+                "guardian", "merge", "MOVE-A", "MOVE-B", "--keep-login", "eolson", "--prefer",
+                "street=b", "-o", "json", "--district", "d1",
+            ], db: db)
         let j = try #require(try parseJSON(r.out) as? [String: Any])
         #expect(j["username"] as? String == "eolson")
         let id = try #require(j["merge_id"] as? Int)
         // A later change to a row the merge touched blocks the undo, and is named.
-        #expect(try runBinary(["account", "disable", "eolson", "--reason", "security risk", "--district", "d1"], db: db).code == 0)
+        #expect(
+            try runBinary(
+                ["account", "disable", "eolson", "--reason", "security risk", "--district", "d1"],
+                db: db
+            ).code == 0)
         let u = try runBinary(["merge", "undo", String(id), "--district", "d1"], db: db)
-        #expect(u.code == 5 && u.err.contains("eolson") && u.err.contains("account disable"), "\(u.err)")
-        let badPrefer = try runBinary(["guardian", "merge", "TYPO-A", "TYPO-B", "--prefer", "emial=b", "--district", "d1"], db: db)
+        #expect(
+            u.code == 5 && u.err.contains("eolson") && u.err.contains("account disable"), "\(u.err)"
+        )
+        let badPrefer = try runBinary(
+            ["guardian", "merge", "TYPO-A", "TYPO-B", "--prefer", "emial=b", "--district", "d1"],
+            db: db)
         #expect(badPrefer.code == 64 && badPrefer.err.contains("did you mean 'email'?"))
     }
 
     @Test func refusalsAndPreview() throws {
         let dir = TempDir()
         let db = try matchingDistrict(dir)
-        let cross = try runBinary(["guardian", "merge", "TYPO-A", "d2:TYPO-B", "--district", "d1"], db: db)
+        let cross = try runBinary(
+            ["guardian", "merge", "TYPO-A", "d2:TYPO-B", "--district", "d1"], db: db)
         #expect(cross.code == 5 && cross.err.contains("two districts"))
-        let same = try runBinary(["guardian", "merge", "TYPO-A", "TYPO-A", "--district", "d1"], db: db)
+        let same = try runBinary(
+            ["guardian", "merge", "TYPO-A", "TYPO-A", "--district", "d1"], db: db)
         #expect(same.code == 64)
-        let missing = try runBinary(["guardian", "merge", "TYPO-A", "NOPE", "--district", "d1"], db: db)
+        let missing = try runBinary(
+            ["guardian", "merge", "TYPO-A", "NOPE", "--district", "d1"], db: db)
         #expect(missing.code == 4)
         let before = try dump(db)
-        let dry = try runBinary(["guardian", "merge", "HYPH-A", "HYPH-B", "--dry-run", "--district", "d1"], db: db)
-        #expect(dry.code == 0 && dry.out.contains("Preview") && dry.out.contains("links moved:   K7"))
+        let dry = try runBinary(
+            ["guardian", "merge", "HYPH-A", "HYPH-B", "--dry-run", "--district", "d1"], db: db)
+        #expect(
+            dry.code == 0 && dry.out.contains("Preview") && dry.out.contains("links moved:   K7"))
         #expect(try dump(db) == before)
         // On a terminal the preview comes first and a "no" changes nothing.
-        let no = runInProcess(["guardian", "merge", "HYPH-A", "HYPH-B", "--district", "d1"], db: db, stdin: "n\n", tty: true)
+        let no = runInProcess(
+            ["guardian", "merge", "HYPH-A", "HYPH-B", "--district", "d1"], db: db, stdin: "n\n",
+            tty: true)
         #expect(no.code == 2 && no.err.contains("Preview") && no.err.contains("family_name"))
         #expect(try dump(db) == before)
-        let h = try runBinary(["household", "merge", "H2", "H2b", "-o", "json", "--district", "d1"], db: db)
+        let h = try runBinary(
+            ["household", "merge", "H2", "H2b", "-o", "json", "--district", "d1"], db: db)
         let hj = try #require(try parseJSON(h.out) as? [String: Any])
         #expect(h.code == 0 && (hj["members_moved"] as? [String]) == ["NICK-B"])
-        #expect(try runBinary(["guardian", "merge", "TYPO-A", "TYPO-B", "--district", "d1"], db: db).code == 0)
-        let again = try runBinary(["guardian", "merge", "TYPO-A", "TYPO-B", "--district", "d1"], db: db)
+        #expect(
+            try runBinary(["guardian", "merge", "TYPO-A", "TYPO-B", "--district", "d1"], db: db)
+                .code == 0)
+        let again = try runBinary(
+            ["guardian", "merge", "TYPO-A", "TYPO-B", "--district", "d1"], db: db)
         #expect(again.code == 5 && again.err.contains("already merged"))
     }
 }

@@ -1,13 +1,18 @@
 import Foundation
-import Testing
 import PortalKit
+import Testing
+
 @testable import portaladmin
 
 @Suite struct DistrictCommandTests {
     @Test func createShowListInEveryFormat() throws {
         let dir = TempDir()
         let db = dir.file("sub/folder/portal.db")
-        let r = try runBinary(["district", "create", "hps-423", "--name", "Hutchinson Public Schools", "key_ttl_days=14", "-o", "json"], db: db)
+        let r = try runBinary(
+            [
+                "district", "create", "hps-423", "--name", "Hutchinson Public Schools",
+                "key_ttl_days=14", "-o", "json",
+            ], db: db)
         #expect(r.code == 0)
         let obj = try #require(try parseJSON(r.out) as? [String: Any])
         #expect(obj["district_id"] as? String == "hps-423")
@@ -17,14 +22,25 @@ import PortalKit
         #expect(FileManager.default.fileExists(atPath: db), "the folder and file are created")
 
         let text = try runBinary(["district", "list"], db: db)
-        #expect(text.out == "district_id\tname\tcreated_at\nhps-423\tHutchinson Public Schools\t2026-11-25T12:00:00Z\n")
+        #expect(
+            text.out
+                == "district_id\tname\tcreated_at\nhps-423\tHutchinson Public Schools\t2026-11-25T12:00:00Z\n"
+        )
         let csv = try runBinary(["district", "list", "-o", "csv"], db: db)
-        #expect(csv.out == "district_id,name,created_at\r\nhps-423,Hutchinson Public Schools,2026-11-25T12:00:00Z\r\n")
+        #expect(
+            csv.out
+                == "district_id,name,created_at\r\nhps-423,Hutchinson Public Schools,2026-11-25T12:00:00Z\r\n"
+        )
         let jsonl = try runBinary(["district", "list", "--output=jsonl"], db: db)
-        #expect(jsonl.out == "{\"district_id\":\"hps-423\",\"name\":\"Hutchinson Public Schools\",\"created_at\":\"2026-11-25T12:00:00Z\"}\n")
+        #expect(
+            jsonl.out
+                == "{\"district_id\":\"hps-423\",\"name\":\"Hutchinson Public Schools\",\"created_at\":\"2026-11-25T12:00:00Z\"}\n"
+        )
         let tsv = try runBinary(["district", "list", "-otsv"], db: db)
         #expect(tsv.out == text.out)
-        let arr = try #require(try parseJSON(try runBinary(["district", "list", "-o", "json"], db: db).out) as? [[String: Any]])
+        let arr = try #require(
+            try parseJSON(try runBinary(["district", "list", "-o", "json"], db: db).out)
+                as? [[String: Any]])
         #expect(arr.count == 1)
 
         let show = try runBinary(["district", "show", "hps-423"], db: db)
@@ -37,12 +53,14 @@ import PortalKit
         let before = try dump(db)
         let dup = try runBinary(["district", "create", "d1", "--name", "Again"], db: db)
         #expect(dup.code == 5)
-        #expect(dup.err.contains("error: district 'd1' already exists") && dup.err.contains("hint:"))
+        #expect(
+            dup.err.contains("error: district 'd1' already exists") && dup.err.contains("hint:"))
         let badID = try runBinary(["district", "create", "bad id!", "--name", "X"], db: db)
         #expect(badID.code == 64 && badID.err.contains("invalid district id"))
         let noName = try runBinary(["district", "create", "d9"], db: db)
         #expect(noName.code == 64 && noName.err.contains("needs --name"))
-        let badSetting = try runBinary(["district", "create", "d9", "--name", "X", "lockout=3"], db: db)
+        let badSetting = try runBinary(
+            ["district", "create", "d9", "--name", "X", "lockout=3"], db: db)
         #expect(badSetting.code == 64 && badSetting.err.contains("unknown setting 'lockout'"))
         #expect(badSetting.err.contains("lockout_threshold"))
         #expect(try dump(db) == before, "nothing written on any error")
@@ -74,11 +92,19 @@ import PortalKit
     @Test func setChangesAndAudits() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)
-        let r = try runBinary(["district", "set", "age18_policy=Birthday", "timezone=America/Chicago", "-o", "jsonl"],
-                              db: db, env: ["PORTALADMIN_DISTRICT": "d1"])
+        let r = try runBinary(
+            [
+                "district", "set", "age18_policy=Birthday", "timezone=America/Chicago", "-o",
+                "jsonl",
+            ],
+            db: db, env: ["PORTALADMIN_DISTRICT": "d1"])
         #expect(r.code == 0)
-        #expect(r.out == "{\"key\":\"age18_policy\",\"old\":\"end-of-school-year\",\"new\":\"birthday\"}\n{\"key\":\"timezone\",\"old\":\"UTC\",\"new\":\"America/Chicago\"}\n")
-        let again = try runBinary(["district", "set", "age18_policy=birthday", "--district", "d1"], db: db)
+        #expect(
+            r.out
+                == "{\"key\":\"age18_policy\",\"old\":\"end-of-school-year\",\"new\":\"birthday\"}\n{\"key\":\"timezone\",\"old\":\"UTC\",\"new\":\"America/Chicago\"}\n"
+        )
+        let again = try runBinary(
+            ["district", "set", "age18_policy=birthday", "--district", "d1"], db: db)
         #expect(again.code == 0 && again.err.contains("nothing to change"))
         let audit = try runBinary(["audit", "list", "--district", "d1", "-o", "json"], db: db)
         let rows = try #require(try parseJSON(audit.out) as? [[String: Any]])
@@ -90,13 +116,17 @@ import PortalKit
         let dir = TempDir()
         let db = try makeDistricts(dir)
         let before = try dump(db)
-        let r = try runBinary(["district", "set", "key_ttl_days=7", "--district", "d1", "--dry-run"], db: db)
+        let r = try runBinary(
+            ["district", "set", "key_ttl_days=7", "--district", "d1", "--dry-run"], db: db)
         #expect(r.code == 0)
         #expect(r.out.contains("key_ttl_days\t21\t7"), "reports what would change")
         #expect(r.err.contains("dry run:") && r.err.contains("nothing was written"))
-        let create = try runBinary(["district", "create", "d2", "--name", "Two", "--dry-run", "-o", "json"], db: db)
+        let create = try runBinary(
+            ["district", "create", "d2", "--name", "Two", "--dry-run", "-o", "json"], db: db)
         #expect(create.code == 0 && create.out.contains("\"dry_run\": true"))
-        let op = try runBinary(["operator", "add", "tester", "--role", "admin", "--district", "d1", "--dry-run"], db: db)
+        let op = try runBinary(
+            ["operator", "add", "tester", "--role", "admin", "--district", "d1", "--dry-run"],
+            db: db)
         #expect(op.code == 0)
         #expect(try dump(db) == before)
     }
@@ -106,7 +136,11 @@ import PortalKit
     @Test func districtsNeverSeeEachOther() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir, ["d1", "d2"])
-        #expect(try runBinary(["operator", "add", "ann", "--role", "admin", "--district", "d1"], db: db, env: ["PORTALADMIN_OPERATOR": "ann"]).code == 0)
+        #expect(
+            try runBinary(
+                ["operator", "add", "ann", "--role", "admin", "--district", "d1"], db: db,
+                env: ["PORTALADMIN_OPERATOR": "ann"]
+            ).code == 0)
         let list2 = try runBinary(["operator", "list", "--district", "d2"], db: db)
         #expect(list2.code == 0 && !list2.out.contains("ann"))
         // An operator that exists only in d1 is "not found" in d2.
@@ -122,20 +156,36 @@ import PortalKit
         let dir = TempDir()
         let db = try makeDistricts(dir)
         let asHelp = ["PORTALADMIN_OPERATOR": "hal"]
-        #expect(try runBinary(["operator", "add", "hal", "--role", "helpdesk", "--district", "d1"], db: db).code == 64,
-                "first operator must be an admin")
-        #expect(try runBinary(["operator", "add", "tester", "--role", "admin", "--district", "d1"], db: db).code == 0)
-        #expect(try runBinary(["operator", "add", "hal", "--role", "helpdesk", "--district", "d1"], db: db).code == 0)
-        let denied = try runBinary(["district", "set", "aup_version=2", "--district", "d1"], db: db, env: asHelp)
-        #expect(denied.code == 77 && denied.err.contains("needs the admin role") && denied.err.contains("hint:"))
-        #expect(try runBinary(["operator", "list", "--district", "d1"], db: db, env: asHelp).code == 0)
-        let stranger = try runBinary(["district", "show", "d1"], db: db, env: ["PORTALADMIN_OPERATOR": "mallory"])
+        #expect(
+            try runBinary(
+                ["operator", "add", "hal", "--role", "helpdesk", "--district", "d1"], db: db
+            ).code == 64,
+            "first operator must be an admin")
+        #expect(
+            try runBinary(
+                ["operator", "add", "tester", "--role", "admin", "--district", "d1"], db: db
+            ).code == 0)
+        #expect(
+            try runBinary(
+                ["operator", "add", "hal", "--role", "helpdesk", "--district", "d1"], db: db
+            ).code == 0)
+        let denied = try runBinary(
+            ["district", "set", "aup_version=2", "--district", "d1"], db: db, env: asHelp)
+        #expect(
+            denied.code == 77 && denied.err.contains("needs the admin role")
+                && denied.err.contains("hint:"))
+        #expect(
+            try runBinary(["operator", "list", "--district", "d1"], db: db, env: asHelp).code == 0)
+        let stranger = try runBinary(
+            ["district", "show", "d1"], db: db, env: ["PORTALADMIN_OPERATOR": "mallory"])
         #expect(stranger.code == 77)
-        let create = try runBinary(["district", "create", "d5", "--name", "Five"], db: db, env: asHelp)
+        let create = try runBinary(
+            ["district", "create", "d5", "--name", "Five"], db: db, env: asHelp)
         #expect(create.code == 77, "only an admin may create districts once operators exist")
         let last = try runBinary(["operator", "remove", "tester", "--district", "d1"], db: db)
         #expect(last.code == 5 && last.err.contains("last admin"))
-        let dupe = try runBinary(["operator", "add", "hal", "--role", "registrar", "--district", "d1"], db: db)
+        let dupe = try runBinary(
+            ["operator", "add", "hal", "--role", "registrar", "--district", "d1"], db: db)
         #expect(dupe.code == 5)
         #expect(try runBinary(["operator", "remove", "hal", "--district", "d1"], db: db).code == 0)
     }
@@ -146,8 +196,9 @@ import PortalKit
         let dir = TempDir()
         let db = try makeDistricts(dir)
         for (i, v) in ["2", "3", "4"].enumerated() {
-            let r = try runBinary(["district", "set", "aup_version=\(v)", "--district", "d1"], db: db,
-                                  now: "2026-11-2\(5 + i)T12:00:00Z")
+            let r = try runBinary(
+                ["district", "set", "aup_version=\(v)", "--district", "d1"], db: db,
+                now: "2026-11-2\(5 + i)T12:00:00Z")
             #expect(r.code == 0)
         }
         return (dir, db)
@@ -189,16 +240,22 @@ import PortalKit
 
     @Test func listFiltersAndExport() throws {
         let (dir, db) = try seeded()
-        let since = try runBinary(["audit", "list", "--since", "2026-11-27", "--district", "d1", "-o", "jsonl"], db: db)
+        let since = try runBinary(
+            ["audit", "list", "--since", "2026-11-27", "--district", "d1", "-o", "jsonl"], db: db)
         #expect(since.out.split(separator: "\n").count == 1)
-        let byOp = try runBinary(["audit", "list", "--operator", "nobody", "--district", "d1"], db: db)
-        #expect(byOp.code == 0 && byOp.out == "seq\tat\toperator\tcommand\ttarget\tbefore\tafter\treason\n")
-        let target = try runBinary(["audit", "list", "--target", "d1", "--district", "d1", "-o", "json"], db: db)
+        let byOp = try runBinary(
+            ["audit", "list", "--operator", "nobody", "--district", "d1"], db: db)
+        #expect(
+            byOp.code == 0
+                && byOp.out == "seq\tat\toperator\tcommand\ttarget\tbefore\tafter\treason\n")
+        let target = try runBinary(
+            ["audit", "list", "--target", "d1", "--district", "d1", "-o", "json"], db: db)
         #expect((try parseJSON(target.out) as? [Any])?.count == 4)
         let limited = try runBinary(["audit", "list", "--limit", "2", "--district", "d1"], db: db)
         #expect(limited.out.split(separator: "\n").count == 3)
         #expect(limited.err.contains("Showing 2 of 4; use --limit 0 for all"))
-        let badSince = try runBinary(["audit", "list", "--since", "yesterday", "--district", "d1"], db: db)
+        let badSince = try runBinary(
+            ["audit", "list", "--since", "yesterday", "--district", "d1"], db: db)
         #expect(badSince.code == 64 && badSince.err.contains("hint:"))
 
         let export = try runBinary(["audit", "export", "--district", "d1"], db: db)
@@ -206,10 +263,12 @@ import PortalKit
         #expect(lines.count == 4)
         #expect(lines[0].contains("\"seq\":1") && lines[0].contains("\"hash\":"))
         let out = dir.file("audit.jsonl")
-        #expect(try runBinary(["audit", "export", "--out", out, "--district", "d1"], db: db).code == 0)
+        #expect(
+            try runBinary(["audit", "export", "--out", out, "--district", "d1"], db: db).code == 0)
         let attrs = try FileManager.default.attributesOfItem(atPath: out)
         #expect((attrs[.posixPermissions] as? Int) == 0o600)
-        let cantWrite = try runBinary(["audit", "export", "--out", "/nonexistent/dir/a.jsonl", "--district", "d1"], db: db)
+        let cantWrite = try runBinary(
+            ["audit", "export", "--out", "/nonexistent/dir/a.jsonl", "--district", "d1"], db: db)
         #expect(cantWrite.code == 73)
     }
 }
@@ -219,7 +278,9 @@ import PortalKit
         let dir = TempDir()
         let db = try makeDistricts(dir)
         let cmd = try runBinary(["distrct", "list"], db: db)
-        #expect(cmd.code == 64 && cmd.err.contains("unknown command: 'distrct'") && cmd.err.contains("did you mean 'district'?"))
+        #expect(
+            cmd.code == 64 && cmd.err.contains("unknown command: 'distrct'")
+                && cmd.err.contains("did you mean 'district'?"))
         let verb = try runBinary(["district", "lst"], db: db)
         #expect(verb.code == 64 && verb.err.contains("did you mean 'list'?"))
         let opt = try runBinary(["district", "show", "--distrct", "d1"], db: db)
@@ -243,24 +304,31 @@ import PortalKit
         let db = try makeDistricts(dir)
         let before = try runBinary(["--district", "d1", "-o", "json", "district", "show"], db: db)
         #expect(before.code == 0 && before.out.contains("\"district_id\": \"d1\""))
-        let bundled = try runBinary(["district", "set", "-qy", "aup_version=5", "--district=d1"], db: db)
+        let bundled = try runBinary(
+            ["district", "set", "-qy", "aup_version=5", "--district=d1"], db: db)
         #expect(bundled.code == 0 && bundled.err.isEmpty, "-q silences talk")
-        let dashes = try runBinary(["district", "create", "--name", "Dash", "--", "dash-1"], db: db)
+        let dashes = try runBinary(
+            ["district", "create", "--name", "Dash", "--", "dash-1"], db: db)
         #expect(dashes.code == 0)
     }
 
     @Test func helpForEveryCommand() throws {
-        for c in CommandTable_visibleNames() {
+        for c in visibleCommandPaths() {
             let r = try runBinary(c + ["--help"])
             #expect(r.code == 0, "\(c)")
-            #expect(r.out.hasPrefix("OVERVIEW:") && r.out.contains("USAGE: portaladmin \(c.joined(separator: " "))"), "\(c)")
+            #expect(
+                r.out.hasPrefix("OVERVIEW:")
+                    && r.out.contains("USAGE: portaladmin \(c.joined(separator: " "))"), "\(c)")
             let viaHelp = try runBinary(["help"] + c)
             #expect(viaHelp.out == r.out)
         }
         let top = try runBinary(["--help"])
         #expect(top.code == 0 && top.out.contains("district create"))
         let codes = try runBinary(["help", "exit-codes"])
-        for code in ["0 ", "1 ", "2 ", "3 ", "4 ", "5 ", "64", "65", "66", "70", "73", "74", "75", "77", "130"] {
+        for code in [
+            "0 ", "1 ", "2 ", "3 ", "4 ", "5 ", "64", "65", "66", "70", "73", "74", "75", "77",
+            "130",
+        ] {
             #expect(codes.out.contains("  \(code)"), "exit code \(code) listed")
         }
         let unknown = try runBinary(["help", "distrct"])
@@ -275,8 +343,12 @@ import PortalKit
         let dir = TempDir()
         let missing = try runBinary(["district", "list"], db: dir.file("nope.db"))
         #expect(missing.code == 66 && missing.err.contains("no database at"))
-        #expect(!FileManager.default.fileExists(atPath: dir.file("nope.db")), "a read never creates the file")
-        let junk = dir.write("junk.db", "this is not sqlite at all, just text that is long enough to be a header....")
+        #expect(
+            !FileManager.default.fileExists(atPath: dir.file("nope.db")),
+            "a read never creates the file")
+        let junk = dir.write(
+            "junk.db", "this is not sqlite at all, just text that is long enough to be a header...."
+        )
         let r = try runBinary(["district", "list"], db: junk)
         #expect(r.code == 65 && r.err.contains("not a portaladmin database"))
         let other = dir.file("other.db")
@@ -284,7 +356,8 @@ import PortalKit
         try o.execute("CREATE TABLE something(x)")
         let r2 = try runBinary(["district", "list"], db: other)
         #expect(r2.code == 65 && r2.err.contains("not a portaladmin database"))
-        let unwritable = try runBinary(["district", "create", "x", "--name", "X"], db: "/proc/forbidden/portal.db")
+        let unwritable = try runBinary(
+            ["district", "create", "x", "--name", "X"], db: "/proc/forbidden/portal.db")
         #expect(unwritable.code == 73)
     }
 
@@ -302,15 +375,22 @@ import PortalKit
         let db = try makeDistricts(dir)
         // Enough rows that the output is far larger than a pipe buffer.
         let lib = try Database(path: db, create: false)
-        let s = Session(db: lib, operatorName: "tester", command: "district set", now: Date(), districtID: "d1")
+        let s = Session(
+            db: lib, operatorName: "tester", command: "district set", now: Date(), districtID: "d1")
         try lib.write {
             for i in 0..<2000 { _ = try Districts.set(s, ["aup_version=\(i + 2)"]) }
         }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = ["-c", "'\(binaryPath)' audit list --limit 0 --district d1 | head -n 1; exit ${PIPESTATUS[0]}"]
-        p.environment = ["PORTALADMIN_DB": db, "PORTALADMIN_OPERATOR": "tester", "PATH": "/usr/bin:/bin"]
-        let out = Pipe(), err = Pipe()
+        p.arguments = [
+            "-c",
+            "'\(binaryPath)' audit list --limit 0 --district d1 | head -n 1; exit ${PIPESTATUS[0]}",
+        ]
+        p.environment = [
+            "PORTALADMIN_DB": db, "PORTALADMIN_OPERATOR": "tester", "PATH": "/usr/bin:/bin",
+        ]
+        let out = Pipe()
+        let err = Pipe()
         p.standardOutput = out
         p.standardError = err
         try p.run()
@@ -324,7 +404,7 @@ import PortalKit
 }
 
 /// Every visible command path, from the command table.
-func CommandTable_visibleNames() -> [[String]] {
+func visibleCommandPaths() -> [[String]] {
     CommandTable.main.commands.filter { !$0.hidden }.map(\.path)
 }
 
@@ -335,7 +415,9 @@ func CommandTable_visibleNames() -> [[String]] {
         let db = try makeDistricts(dir)
         let holder = try Database(path: db, create: false)
         try holder.execute("BEGIN IMMEDIATE")
-        let r = try runBinary(["district", "set", "aup_version=3", "--district", "d1"], db: db, env: ["PORTALADMIN_BUSY_TIMEOUT_MS": "200"])
+        let r = try runBinary(
+            ["district", "set", "aup_version=3", "--district", "d1"], db: db,
+            env: ["PORTALADMIN_BUSY_TIMEOUT_MS": "200"])
         try holder.execute("ROLLBACK")
         #expect(r.code == 75 && r.err.contains("busy") && r.err.contains("hint: retry"))
         let show = try runBinary(["district", "show", "d1", "-o", "json"], db: db)
@@ -350,14 +432,19 @@ func CommandTable_visibleNames() -> [[String]] {
         final class Codes: @unchecked Sendable {
             let lock = NSLock()
             var list: [Int32] = []
-            func add(_ c: Int32) { lock.lock(); list.append(c); lock.unlock() }
+            func add(_ c: Int32) {
+                lock.lock()
+                list.append(c)
+                lock.unlock()
+            }
         }
         let results = Codes()
         let group = DispatchGroup()
         for i in 0..<6 {
             group.enter()
             DispatchQueue.global().async {
-                let r = try? runBinary(["district", "set", "key_ttl_days=\(10 + i)", "--district", "d1"], db: db)
+                let r = try? runBinary(
+                    ["district", "set", "key_ttl_days=\(10 + i)", "--district", "d1"], db: db)
                 results.add(r?.code ?? -1)
                 group.leave()
             }

@@ -30,12 +30,16 @@ import Testing
         let file = dir.write("c.bash", script)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = ["-c", "source '\(file)'; COMP_WORDS=(portaladmin distr); COMP_CWORD=1; _portaladmin; echo \"${COMPREPLY[*]}\"; COMP_WORDS=(portaladmin district s); COMP_CWORD=2; _portaladmin; echo \"${COMPREPLY[*]}\"; COMP_WORDS=(portaladmin district list -o j); COMP_CWORD=4; _portaladmin; echo \"${COMPREPLY[*]}\""]
+        p.arguments = [
+            "-c",
+            "source '\(file)'; COMP_WORDS=(portaladmin distr); COMP_CWORD=1; _portaladmin; echo \"${COMPREPLY[*]}\"; COMP_WORDS=(portaladmin district s); COMP_CWORD=2; _portaladmin; echo \"${COMPREPLY[*]}\"; COMP_WORDS=(portaladmin district list -o j); COMP_CWORD=4; _portaladmin; echo \"${COMPREPLY[*]}\"",
+        ]
         let out = Pipe()
         p.standardOutput = out
         try p.run()
         p.waitUntilExit()
-        let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+        let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n")
         #expect(lines.count == 3)
         #expect(lines.first == "district")
         #expect(lines.count > 1 && lines[1] == "show set")
@@ -53,7 +57,7 @@ import Testing
 
     @Test func manPageDocumentsEveryCommandAndExitCode() throws {
         let man = try runBinary(["__man"]).out
-        for name in CommandTable_visibleNames() {
+        for name in visibleCommandPaths() {
             #expect(man.contains(".Ss \(name.joined(separator: " "))"))
         }
         #expect(man.contains(".It 77"))

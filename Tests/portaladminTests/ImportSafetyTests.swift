@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import PortalKit
+import Testing
+
 @testable import portaladmin
 
 @Suite struct ImportSafetyTests {
@@ -8,12 +9,15 @@ import PortalKit
         let dir = TempDir()
         let db = try makeDistricts(dir)
         let sample = dir.file("big")
-        #expect(try runBinary(["sample", "generate", "--students", "40000", "--out", sample]).code == 0)
+        #expect(
+            try runBinary(["sample", "generate", "--students", "40000", "--out", sample]).code == 0)
         let before = try dump(db)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binaryPath)
         p.arguments = ["roster", "import", sample, "--district", "d1"]
-        p.environment = ["PORTALADMIN_DB": db, "PORTALADMIN_OPERATOR": "tester", "PATH": "/usr/bin:/bin"]
+        p.environment = [
+            "PORTALADMIN_DB": db, "PORTALADMIN_OPERATOR": "tester", "PATH": "/usr/bin:/bin",
+        ]
         let err = Pipe()
         p.standardError = err
         p.standardOutput = FileHandle.nullDevice
@@ -21,8 +25,13 @@ import PortalKit
         // Wait until the import has read a megabyte of its ~10 MB of CSV, then press Ctrl-C.
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            let io = (try? String(contentsOfFile: "/proc/\(p.processIdentifier)/io", encoding: .utf8)) ?? ""
-            let rchar = io.split(separator: "\n").first { $0.hasPrefix("rchar:") }.flatMap { Int($0.dropFirst(6).trimmingCharacters(in: .whitespaces)) } ?? 0
+            let io =
+                (try? String(contentsOfFile: "/proc/\(p.processIdentifier)/io", encoding: .utf8))
+                ?? ""
+            let rchar =
+                io.split(separator: "\n").first { $0.hasPrefix("rchar:") }.flatMap {
+                    Int($0.dropFirst(6).trimmingCharacters(in: .whitespaces))
+                } ?? 0
             if rchar > 1_000_000 { break }
             usleep(5_000)
         }
@@ -38,10 +47,13 @@ import PortalKit
         let dir = TempDir()
         let db = try makeDistricts(dir)
         let sample = dir.file("s")
-        #expect(try runBinary(["sample", "generate", "--students", "200", "--out", sample]).code == 0)
+        #expect(
+            try runBinary(["sample", "generate", "--students", "200", "--out", sample]).code == 0)
         let before = try dump(db)
         let lib = try Store.open(path: db, create: false)
-        let s = Session(db: lib, operatorName: "tester", command: "roster import", now: Date(), districtID: "d1")
+        let s = Session(
+            db: lib, operatorName: "tester", command: "roster import", now: Date(), districtID: "d1"
+        )
         var hooks = ImportHooks()
         var n = 0
         struct Crash: Error {}
@@ -50,7 +62,8 @@ import PortalKit
             if n == 150 { throw Crash() }
         }
         #expect(throws: Crash.self) {
-            _ = try Roster.importBundle(s, dir: sample, format: .csv, options: ImportOptions(), hooks: hooks)
+            _ = try Roster.importBundle(
+                s, dir: sample, format: .csv, options: ImportOptions(), hooks: hooks)
         }
         #expect(try dump(db) == before)
     }
@@ -59,12 +72,18 @@ import PortalKit
         let dir = TempDir()
         let db = try makeDistricts(dir)
         let sample = dir.file("s")
-        #expect(try runBinary(["sample", "generate", "--students", "3000", "--out", sample]).code == 0)
-        let out = BufferSink(), err = BufferSink()
-        let io = IO(out: out, err: err, input: StringSource(""), stdoutIsTTY: false, stderrIsTTY: true, stdinIsTTY: false,
-                    env: ["PORTALADMIN_DB": db, "PORTALADMIN_OPERATOR": "tester"], now: Date(), width: 80)
+        #expect(
+            try runBinary(["sample", "generate", "--students", "3000", "--out", sample]).code == 0)
+        let out = BufferSink()
+        let err = BufferSink()
+        let io = IO(
+            out: out, err: err, input: StringSource(""), stdoutIsTTY: false, stderrIsTTY: true,
+            stdinIsTTY: false,
+            env: ["PORTALADMIN_DB": db, "PORTALADMIN_OPERATOR": "tester"], now: Date(), width: 80)
         #expect(CLI.run(["roster", "import", sample, "--district", "d1"], io: io) == 0)
-        #expect(err.text.contains("guardians.csv: ") && err.text.contains(" rows, ") && err.text.contains("/s"), "\(err.text.prefix(300))")
+        #expect(
+            err.text.contains("guardians.csv: ") && err.text.contains(" rows, ")
+                && err.text.contains("/s"), "\(err.text.prefix(300))")
         let piped = try runBinary(["roster", "import", sample, "--district", "d1"], db: db)
         #expect(!piped.err.contains("rows,"), "no progress without a terminal")
     }

@@ -1,14 +1,18 @@
 import Foundation
 import Testing
+
 @testable import PortalKit
 @testable import portaladmin
 
 @Suite struct ConfirmationTests {
     func context(tty: Bool, stdin: String, args: [String] = []) throws -> (Context, BufferSink) {
         let err = BufferSink()
-        let io = IO(out: BufferSink(), err: err, input: StringSource(stdin), stdoutIsTTY: tty, stderrIsTTY: tty,
-                    stdinIsTTY: tty, env: [:], now: Date(), width: 80)
-        guard case .run(let inv) = try Parser(table: .main).parse(["district", "list"] + args) else {
+        let io = IO(
+            out: BufferSink(), err: err, input: StringSource(stdin), stdoutIsTTY: tty,
+            stderrIsTTY: tty,
+            stdinIsTTY: tty, env: [:], now: Date(), width: 80)
+        guard case .run(let inv) = try Parser(table: .main).parse(["district", "list"] + args)
+        else {
             throw PortalError(.internal, "parse")
         }
         return (Context(io: io, inv: inv), err)
@@ -63,8 +67,11 @@ import Testing
     @Test func csvQuotingAndTSVCleaning() {
         var t = Table(["a", "b"])
         t.add([.string("x, \"y\""), .string("line1\nline2")])
-        #expect(Render.table(t, format: .csv, tty: false, width: 0) == "a,b\r\n\"x, \"\"y\"\"\",\"line1\nline2\"\r\n")
-        #expect(Render.table(t, format: .tsv, tty: false, width: 0) == "a\tb\nx, \"y\"\tline1 line2\n")
+        #expect(
+            Render.table(t, format: .csv, tty: false, width: 0)
+                == "a,b\r\n\"x, \"\"y\"\"\",\"line1\nline2\"\r\n")
+        #expect(
+            Render.table(t, format: .tsv, tty: false, width: 0) == "a\tb\nx, \"y\"\tline1 line2\n")
     }
 }
 
@@ -87,12 +94,23 @@ import Testing
 
 @Suite struct ExitCodeMappingTests {
     @Test func sqliteResultClassesMapToExitCodes() {
-        #expect(SQLiteError(resultCode: 13, message: "database or disk is full", sql: nil).portalError.code.exitCode == 74)
-        #expect(SQLiteError(resultCode: 5, message: "database is locked", sql: nil).portalError.code.exitCode == 75)
-        #expect(SQLiteError(resultCode: 517, message: "busy snapshot", sql: nil).portalError.code.exitCode == 75, "extended codes match by class")
-        #expect(SQLiteError(resultCode: 2067, message: "UNIQUE constraint failed", sql: nil).portalError.code.exitCode == 5)
-        #expect(SQLiteError(resultCode: 26, message: "file is not a database", sql: nil).portalError.code.exitCode == 65)
-        let full = SQLiteError(resultCode: 13, message: "database or disk is full", sql: nil).portalError
+        #expect(
+            SQLiteError(resultCode: 13, message: "database or disk is full", sql: nil).portalError
+                .code.exitCode == 74)
+        #expect(
+            SQLiteError(resultCode: 5, message: "database is locked", sql: nil).portalError.code
+                .exitCode == 75)
+        #expect(
+            SQLiteError(resultCode: 517, message: "busy snapshot", sql: nil).portalError.code
+                .exitCode == 75, "extended codes match by class")
+        #expect(
+            SQLiteError(resultCode: 2067, message: "UNIQUE constraint failed", sql: nil).portalError
+                .code.exitCode == 5)
+        #expect(
+            SQLiteError(resultCode: 26, message: "file is not a database", sql: nil).portalError
+                .code.exitCode == 65)
+        let full = SQLiteError(resultCode: 13, message: "database or disk is full", sql: nil)
+            .portalError
         #expect(full.hint?.contains("free some space") == true)
     }
 

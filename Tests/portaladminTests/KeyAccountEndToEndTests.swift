@@ -1,24 +1,42 @@
 import Foundation
-import Testing
 import PortalKit
+import Testing
 
 /// A district with three families: G1 (two children, signed the agreement), G2 (no portal access),
 /// G3 (not signed), and a second district d2 with the same ids.
 func familyDistrict(_ dir: TempDir) throws -> String {
     let db = try makeDistricts(dir, ["d1", "d2"])
-    _ = dir.write("fam/guardians.csv", "guardian_id,given_name,family_name,email,phone,street,city,state,postcode\nG1,José,Núñez,jose@example.com,320-234-2603,12 Main St,Hutchinson,MN,55350\nG2,Ann,Lee,ann@example.com,,,,,\nG3,Bo,Park,bo@example.com,,,,,\n")
-    _ = dir.write("fam/students.csv", "student_id,given_name,family_name\nS1,Ana,Núñez\nS2,Luis,Núñez\nS3,Cy,Lee\nS4,Di,Park\n")
-    _ = dir.write("fam/relationships.csv", "guardian_id,student_id,portal_access\nG1,S1,yes\nG1,S2,yes\nG2,S3,no\nG3,S4,yes\n")
+    _ = dir.write(
+        "fam/guardians.csv",
+        "guardian_id,given_name,family_name,email,phone,street,city,state,postcode\nG1,José,Núñez,jose@example.com,320-234-2603,12 Main St,Hutchinson,MN,55350\nG2,Ann,Lee,ann@example.com,,,,,\nG3,Bo,Park,bo@example.com,,,,,\n"
+    )
+    _ = dir.write(
+        "fam/students.csv",
+        "student_id,given_name,family_name\nS1,Ana,Núñez\nS2,Luis,Núñez\nS3,Cy,Lee\nS4,Di,Park\n")
+    _ = dir.write(
+        "fam/relationships.csv",
+        "guardian_id,student_id,portal_access\nG1,S1,yes\nG1,S2,yes\nG2,S3,no\nG3,S4,yes\n")
     for d in ["d1", "d2"] {
-        #expect(try runBinary(["roster", "import", dir.path + "/fam", "--district", d], db: db).code == 0)
-        #expect(try runBinary(["aup", "sign", "--guardian", "G1", "--on", "2026-09-01", "--district", d], db: db).code == 0)
+        #expect(
+            try runBinary(["roster", "import", dir.path + "/fam", "--district", d], db: db).code
+                == 0)
+        #expect(
+            try runBinary(
+                ["aup", "sign", "--guardian", "G1", "--on", "2026-09-01", "--district", d], db: db
+            ).code == 0)
     }
-    #expect(try runBinary(["district", "set", "portal_url=https://portal.example.org", "--district", "d1"], db: db).code == 0)
+    #expect(
+        try runBinary(
+            ["district", "set", "portal_url=https://portal.example.org", "--district", "d1"], db: db
+        ).code == 0)
     return db
 }
 
-func issueKey(_ db: String, _ g: String = "G1", district: String = "d1", now: String = "2026-11-25T12:00:00Z") throws -> String {
-    let r = try runBinary(["key", "issue", "--guardian", g, "-o", "json", "--district", district], db: db, now: now)
+func issueKey(
+    _ db: String, _ g: String = "G1", district: String = "d1", now: String = "2026-11-25T12:00:00Z"
+) throws -> String {
+    let r = try runBinary(
+        ["key", "issue", "--guardian", g, "-o", "json", "--district", district], db: db, now: now)
     #expect(r.code == 0, "\(r.err)")
     return try #require((try parseJSON(r.out) as? [String: Any])?["key"] as? String)
 }
@@ -27,89 +45,149 @@ func issueKey(_ db: String, _ g: String = "G1", district: String = "d1", now: St
     @Test func issueShowsTheKeyOnceWithStudentsAndExpiry() throws {
         let dir = TempDir()
         let db = try familyDistrict(dir)
-        let r = try runBinary(["key", "issue", "--guardian", "G1", "-o", "json", "--district", "d1"], db: db)
+        let r = try runBinary(
+            ["key", "issue", "--guardian", "G1", "-o", "json", "--district", "d1"], db: db)
         let j = try #require(try parseJSON(r.out) as? [String: Any])
         #expect(j["expires_at"] as? String == "2026-12-16T12:00:00Z", "21 days by default")
-        #expect((j["students"] as? [[String: Any]])?.compactMap { $0["student_id"] as? String }.sorted() == ["S1", "S2"])
+        #expect(
+            (j["students"] as? [[String: Any]])?.compactMap { $0["student_id"] as? String }.sorted()
+                == ["S1", "S2"])
         let key = try #require(j["key"] as? String)
         #expect(!r.err.contains(key))
         let list = try runBinary(["key", "list", "--district", "d1", "-o", "jsonl"], db: db)
         #expect(list.out.contains("\"last4\":\"\(key.suffix(4))\"") && !list.out.contains(key))
         // A new key revokes the old one; the ttl follows the district setting.
-        #expect(try runBinary(["district", "set", "key_ttl_days=7", "--district", "d1"], db: db).code == 0)
-        let second = try runBinary(["key", "issue", "--guardian", "G1", "-o", "json", "--district", "d1"], db: db)
+        #expect(
+            try runBinary(["district", "set", "key_ttl_days=7", "--district", "d1"], db: db).code
+                == 0)
+        let second = try runBinary(
+            ["key", "issue", "--guardian", "G1", "-o", "json", "--district", "d1"], db: db)
         let j2 = try #require(try parseJSON(second.out) as? [String: Any])
-        #expect(j2["replaced_keys"] as? Int == 1 && j2["expires_at"] as? String == "2026-12-02T12:00:00Z")
+        #expect(
+            j2["replaced_keys"] as? Int == 1
+                && j2["expires_at"] as? String == "2026-12-02T12:00:00Z")
         let old = try runBinary(["key", "check", "--district", "d1"], db: db, stdin: key + "\n")
-        #expect(old.code == 7 && old.out.contains("revoked") && old.err.contains("replaced by a new key"))
+        #expect(
+            old.code == 7 && old.out.contains("revoked")
+                && old.err.contains("replaced by a new key"))
     }
 
     @Test func refusalsNameTheReasonAndTheFix() throws {
         let dir = TempDir()
         let db = try familyDistrict(dir)
-        let noAccess = try runBinary(["key", "issue", "--guardian", "G2", "--district", "d1"], db: db)
-        #expect(noAccess.code == 5 && noAccess.err.contains("no student they may see") && noAccess.err.contains("hint:"))
-        let unsigned = try runBinary(["key", "issue", "--guardian", "G3", "--district", "d1"], db: db)
-        #expect(unsigned.code == 5 && unsigned.err.contains("has not signed version 1") && unsigned.err.contains("aup sign --guardian G3"))
-        let missing = try runBinary(["key", "issue", "--guardian", "G9", "--district", "d1"], db: db)
+        let noAccess = try runBinary(
+            ["key", "issue", "--guardian", "G2", "--district", "d1"], db: db)
+        #expect(
+            noAccess.code == 5 && noAccess.err.contains("no student they may see")
+                && noAccess.err.contains("hint:"))
+        let unsigned = try runBinary(
+            ["key", "issue", "--guardian", "G3", "--district", "d1"], db: db)
+        #expect(
+            unsigned.code == 5 && unsigned.err.contains("has not signed version 1")
+                && unsigned.err.contains("aup sign --guardian G3"))
+        let missing = try runBinary(
+            ["key", "issue", "--guardian", "G9", "--district", "d1"], db: db)
         #expect(missing.code == 4)
         let key = try issueKey(db)
-        #expect(try runBinary(["portal", "activate", "--username", "jose", "--district", "d1"], db: db, stdin: "\(key)\ncorrect horse battery staple\n").code == 0)
-        let hasAccount = try runBinary(["key", "issue", "--guardian", "G1", "--district", "d1"], db: db)
-        #expect(hasAccount.code == 5 && hasAccount.err.contains("already has a portal account: jose") && hasAccount.err.contains("account reset jose"))
+        #expect(
+            try runBinary(
+                ["portal", "activate", "--username", "jose", "--district", "d1"], db: db,
+                stdin: "\(key)\ncorrect horse battery staple\n"
+            ).code == 0)
+        let hasAccount = try runBinary(
+            ["key", "issue", "--guardian", "G1", "--district", "d1"], db: db)
+        #expect(
+            hasAccount.code == 5 && hasAccount.err.contains("already has a portal account: jose")
+                && hasAccount.err.contains("account reset jose"))
         let none = try runBinary(["key", "issue", "--district", "d1"], db: db)
         #expect(none.code == 64)
-        let two = try runBinary(["key", "issue", "--guardian", "G1", "--student", "S1", "--district", "d1"], db: db)
+        let two = try runBinary(
+            ["key", "issue", "--guardian", "G1", "--student", "S1", "--district", "d1"], db: db)
         #expect(two.code == 64 && two.err.contains("only one"))
         // Raising the agreement version makes signers sign again.
-        #expect(try runBinary(["district", "set", "aup_version=2", "--district", "d1"], db: db).code == 0)
-        let status = try runBinary(["aup", "status", "--missing", "--district", "d1", "-o", "jsonl"], db: db)
-        #expect(status.out.contains("\"guardian_id\":\"G1\"") && status.out.contains("must sign again"))
-        let off = try runBinary(["district", "set", "aup_required=false", "--district", "d1"], db: db)
+        #expect(
+            try runBinary(["district", "set", "aup_version=2", "--district", "d1"], db: db).code
+                == 0)
+        let status = try runBinary(
+            ["aup", "status", "--missing", "--district", "d1", "-o", "jsonl"], db: db)
+        #expect(
+            status.out.contains("\"guardian_id\":\"G1\"") && status.out.contains("must sign again"))
+        let off = try runBinary(
+            ["district", "set", "aup_required=false", "--district", "d1"], db: db)
         #expect(off.code == 0)
-        #expect(try runBinary(["key", "issue", "--guardian", "G3", "--district", "d1"], db: db).code == 0)
+        #expect(
+            try runBinary(["key", "issue", "--guardian", "G3", "--district", "d1"], db: db).code
+                == 0)
     }
 
     @Test func everyAnswerOfKeyCheck() throws {
         let dir = TempDir()
         let db = try familyDistrict(dir)
         let key = try issueKey(db)
-        func check(_ text: String, district: String = "d1", now: String = "2026-11-26T12:00:00Z") throws -> RunResult {
-            try runBinary(["key", "check", "-o", "json", "--district", district], db: db, stdin: text + "\n", now: now)
+        func check(_ text: String, district: String = "d1", now: String = "2026-11-26T12:00:00Z")
+            throws -> RunResult
+        {
+            try runBinary(
+                ["key", "check", "-o", "json", "--district", district], db: db, stdin: text + "\n",
+                now: now)
         }
         let valid = try check(key.lowercased().replacingOccurrences(of: "-", with: " "))
-        #expect(valid.code == 0 && valid.out.contains("\"answer\": \"valid\"") && valid.out.contains("\"guardian_id\": \"G1\""))
+        #expect(
+            valid.code == 0 && valid.out.contains("\"answer\": \"valid\"")
+                && valid.out.contains("\"guardian_id\": \"G1\""))
         var chars = Array(key)
         chars.swapAt(0, 1)
         if chars[0] == chars[1] { chars[0] = chars[0] == "A" ? "B" : "A" }
         let mistyped = try check(String(chars))
-        #expect(mistyped.code == 65 && mistyped.out.contains("mistyped") && mistyped.err.contains("read the key again"))
+        #expect(
+            mistyped.code == 65 && mistyped.out.contains("mistyped")
+                && mistyped.err.contains("read the key again"))
         let short = try check("ABCD")
         #expect(short.code == 65 && short.out.contains("mistyped"))
         let other = try ActivationKey.generate()
         let unknown = try check(other.grouped)
         #expect(unknown.code == 4 && unknown.out.contains("unknown"))
         let otherDistrict = try check(key, district: "d2")
-        #expect(otherDistrict.code == 4 && otherDistrict.out.contains("unknown"), "another district's key is unknown")
+        #expect(
+            otherDistrict.code == 4 && otherDistrict.out.contains("unknown"),
+            "another district's key is unknown")
         let expired = try check(key, now: "2026-12-17T12:00:00Z")
-        #expect(expired.code == 6 && expired.out.contains("expired") && expired.err.contains("issue a new key"))
-        #expect(try runBinary(["portal", "activate", "--username", "jose.n", "--district", "d1"], db: db, stdin: "\(key)\ncorrect horse battery staple\n").code == 0)
+        #expect(
+            expired.code == 6 && expired.out.contains("expired")
+                && expired.err.contains("issue a new key"))
+        #expect(
+            try runBinary(
+                ["portal", "activate", "--username", "jose.n", "--district", "d1"], db: db,
+                stdin: "\(key)\ncorrect horse battery staple\n"
+            ).code == 0)
         let used = try check(key)
-        #expect(used.code == 5 && used.out.contains("\"username\": \"jose.n\"") && used.err.contains("account reset jose.n"))
-        let list = try runBinary(["key", "list", "--status", "active", "--district", "d1", "-o", "json"], db: db)
+        #expect(
+            used.code == 5 && used.out.contains("\"username\": \"jose.n\"")
+                && used.err.contains("account reset jose.n"))
+        let list = try runBinary(
+            ["key", "list", "--status", "active", "--district", "d1", "-o", "json"], db: db)
         let rows = try #require(try parseJSON(list.out) as? [[String: Any]])
         #expect(rows.count == 0, "the only key was used")
-        let revokeMe = try runBinary(["district", "set", "aup_required=false", "--district", "d1"], db: db)
+        let revokeMe = try runBinary(
+            ["district", "set", "aup_required=false", "--district", "d1"], db: db)
         #expect(revokeMe.code == 0)
         let k3 = try issueKey(db, "G3")
-        let listed = try #require(try parseJSON(try runBinary(["key", "list", "--guardian", "G3", "--district", "d1", "-o", "json"], db: db).out) as? [[String: Any]])
+        let listed = try #require(
+            try parseJSON(
+                try runBinary(
+                    ["key", "list", "--guardian", "G3", "--district", "d1", "-o", "json"], db: db
+                ).out) as? [[String: Any]])
         let id = try #require(listed.first?["key_id"] as? Int)
         let noReason = try runBinary(["key", "revoke", String(id), "--district", "d1"], db: db)
         #expect(noReason.code == 64 && noReason.err.contains("--reason"))
-        #expect(try runBinary(["key", "revoke", String(id), "--reason", "letter lost", "--district", "d1"], db: db).code == 0)
+        #expect(
+            try runBinary(
+                ["key", "revoke", String(id), "--reason", "letter lost", "--district", "d1"], db: db
+            ).code == 0)
         let revoked = try check(k3)
         #expect(revoked.code == 7 && revoked.err.contains("letter lost"))
-        let again = try runBinary(["key", "revoke", String(id), "--reason", "x", "--district", "d1"], db: db)
+        let again = try runBinary(
+            ["key", "revoke", String(id), "--reason", "x", "--district", "d1"], db: db)
         #expect(again.code == 5)
         let noKey = try runBinary(["key", "check", "--district", "d1"], db: db, stdin: "")
         #expect(noKey.code == 64 && noKey.err.contains("never taken as arguments"))
@@ -119,26 +197,42 @@ func issueKey(_ db: String, _ g: String = "G1", district: String = "d1", now: St
         let dir = TempDir()
         let db = try familyDistrict(dir)
         let input = dir.write("who.csv", "guardian_id,note\nG1,first\nG2,no access\nG9,unknown\n")
-        let results = dir.file("res.csv"), letters = dir.file("letters.csv")
-        let r = try runBinary(["key", "issue", "--file", input, "--results", results, "--letters", letters, "-o", "json", "--district", "d1"], db: db)
+        let results = dir.file("res.csv")
+        let letters = dir.file("letters.csv")
+        let r = try runBinary(
+            [
+                "key", "issue", "--file", input, "--results", results, "--letters", letters, "-o",
+                "json", "--district", "d1",
+            ], db: db)
         #expect(r.code == 3)
         let rows = try #require(try parseJSON(r.out) as? [[String: Any]])
         #expect(rows.count == 1 && rows[0]["guardian_id"] as? String == "G1")
         let key = try #require(rows[0]["key"] as? String)
         let res = try String(contentsOfFile: results, encoding: .utf8)
         #expect(res.hasPrefix("guardian_id,note,status,message\r\n"))
-        #expect(res.contains("G1,first,issued,") && res.contains("G2,no access,rejected,") && res.contains("G9,unknown,rejected,guardian 'G9' not found"))
+        #expect(
+            res.contains("G1,first,issued,") && res.contains("G2,no access,rejected,")
+                && res.contains("G9,unknown,rejected,guardian 'G9' not found"))
         #expect(!res.contains(key))
         let l = try String(contentsOfFile: letters, encoding: .utf8)
-        #expect(l.contains(key) && l.contains("Ana Núñez") && l.contains("https://portal.example.org") && l.contains("12 Main St"))
-        #expect((try FileManager.default.attributesOfItem(atPath: letters)[.posixPermissions] as? Int) == 0o600)
+        #expect(
+            l.contains(key) && l.contains("Ana Núñez") && l.contains("https://portal.example.org")
+                && l.contains("12 Main St"))
+        #expect(
+            (try FileManager.default.attributesOfItem(atPath: letters)[.posixPermissions] as? Int)
+                == 0o600)
         // From stdin.
-        let stdin = try runBinary(["key", "issue", "--file", "-", "--district", "d2"], db: db, stdin: "guardian_id\nG1\n")
+        let stdin = try runBinary(
+            ["key", "issue", "--file", "-", "--district", "d2"], db: db, stdin: "guardian_id\nG1\n")
         #expect(stdin.code == 0)
         // Everyone without an account or a pending key: G1 has a pending key now, G3 has not signed.
-        let all = try runBinary(["key", "issue", "--all-without-account", "--district", "d1"], db: db)
-        #expect(all.code == 0 && all.err.contains("skipped 1 guardian") && all.err.contains("issued 0 keys"), "\(all.err)")
-        let student = try runBinary(["key", "issue", "--student", "S3", "--district", "d1"], db: db)
+        let all = try runBinary(
+            ["key", "issue", "--all-without-account", "--district", "d1"], db: db)
+        #expect(
+            all.code == 0 && all.err.contains("skipped 1 guardian")
+                && all.err.contains("issued 0 keys"), "\(all.err)")
+        let student = try runBinary(
+            ["key", "issue", "--student", "S3", "--district", "d1"], db: db)
         #expect(student.code == 5 && student.err.contains("no guardian who may see them"))
     }
 
@@ -146,8 +240,12 @@ func issueKey(_ db: String, _ g: String = "G1", district: String = "d1", now: St
         let dir = TempDir()
         let db = try familyDistrict(dir)
         let before = try dump(db)
-        let r = try runBinary(["key", "issue", "--guardian", "G1", "--dry-run", "-o", "json", "--district", "d1"], db: db)
-        #expect(r.code == 0 && r.out.contains("\"key\": \"(dry run)\"") && r.out.contains("\"dry_run\": true"))
+        let r = try runBinary(
+            ["key", "issue", "--guardian", "G1", "--dry-run", "-o", "json", "--district", "d1"],
+            db: db)
+        #expect(
+            r.code == 0 && r.out.contains("\"key\": \"(dry run)\"")
+                && r.out.contains("\"dry_run\": true"))
         #expect(try dump(db) == before)
     }
 }
@@ -156,50 +254,107 @@ func issueKey(_ db: String, _ g: String = "G1", district: String = "d1", now: St
     @Test func activateLoginLockoutUnlockAndTemporaryPassword() throws {
         let dir = TempDir()
         let db = try familyDistrict(dir)
-        #expect(try runBinary(["district", "set", "lockout_threshold=2", "--district", "d1"], db: db).code == 0)
+        #expect(
+            try runBinary(["district", "set", "lockout_threshold=2", "--district", "d1"], db: db)
+                .code == 0)
         let key = try issueKey(db)
-        let weak = try runBinary(["portal", "activate", "--username", "jose", "--district", "d1"], db: db, stdin: "\(key)\nshort\n")
+        let weak = try runBinary(
+            ["portal", "activate", "--username", "jose", "--district", "d1"], db: db,
+            stdin: "\(key)\nshort\n")
         #expect(weak.code == 65 && weak.err.contains("too short"))
-        let badName = try runBinary(["portal", "activate", "--username", "j o s e", "--district", "d1"], db: db, stdin: "\(key)\ncorrect horse battery staple\n")
+        let badName = try runBinary(
+            ["portal", "activate", "--username", "j o s e", "--district", "d1"], db: db,
+            stdin: "\(key)\ncorrect horse battery staple\n")
         #expect(badName.code == 65 && badName.err.contains("username"))
-        let ok = try runBinary(["portal", "activate", "--username", "Jose.Nunez", "--district", "d1"], db: db, stdin: "\(key)\ncorrect horse battery staple\n")
+        let ok = try runBinary(
+            ["portal", "activate", "--username", "Jose.Nunez", "--district", "d1"], db: db,
+            stdin: "\(key)\ncorrect horse battery staple\n")
         #expect(ok.code == 0 && ok.out.contains("jose.nunez"))
-        let good = try runBinary(["portal", "login", "--username", "JOSE.NUNEZ", "--district", "d1"], db: db, stdin: "correct horse battery staple\n")
+        let good = try runBinary(
+            ["portal", "login", "--username", "JOSE.NUNEZ", "--district", "d1"], db: db,
+            stdin: "correct horse battery staple\n")
         #expect(good.code == 0)
-        let bad = try runBinary(["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db, stdin: "wrong password\n")
+        let bad = try runBinary(
+            ["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db,
+            stdin: "wrong password\n")
         #expect(bad.code == 8 && bad.err.contains("wrong username or password"))
-        let nobody = try runBinary(["portal", "login", "--username", "nobody", "--district", "d1"], db: db, stdin: "wrong password\n")
-        #expect(nobody.code == 8 && nobody.err == bad.err.replacingOccurrences(of: "jose.nunez", with: "nobody"), "an unknown username looks the same")
-        let locks = try runBinary(["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db, stdin: "wrong again\n")
+        let nobody = try runBinary(
+            ["portal", "login", "--username", "nobody", "--district", "d1"], db: db,
+            stdin: "wrong password\n")
+        #expect(
+            nobody.code == 8
+                && nobody.err == bad.err.replacingOccurrences(of: "jose.nunez", with: "nobody"),
+            "an unknown username looks the same")
+        let locks = try runBinary(
+            ["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db,
+            stdin: "wrong again\n")
         #expect(locks.code == 9 && locks.err.contains("locked"))
-        let stillLocked = try runBinary(["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db, stdin: "correct horse battery staple\n")
+        let stillLocked = try runBinary(
+            ["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db,
+            stdin: "correct horse battery staple\n")
         #expect(stillLocked.code == 9, "locked even with the right password")
-        let show = try runBinary(["account", "show", "jose.nunez", "-o", "json", "--district", "d1"], db: db)
-        #expect(show.out.contains("\"state\": \"locked\"") && show.out.contains("\"failed_count\": 2"))
-        let lockedList = try runBinary(["account", "list", "--status", "locked", "--district", "d1", "-o", "jsonl"], db: db)
+        let show = try runBinary(
+            ["account", "show", "jose.nunez", "-o", "json", "--district", "d1"], db: db)
+        #expect(
+            show.out.contains("\"state\": \"locked\"") && show.out.contains("\"failed_count\": 2"))
+        let lockedList = try runBinary(
+            ["account", "list", "--status", "locked", "--district", "d1", "-o", "jsonl"], db: db)
         #expect(lockedList.out.contains("jose.nunez"))
-        #expect(try runBinary(["account", "unlock", "jose.nunez", "--district", "d1"], db: db).code == 0)
-        #expect(try runBinary(["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db, stdin: "correct horse battery staple\n").code == 0, "unlock keeps the password")
+        #expect(
+            try runBinary(["account", "unlock", "jose.nunez", "--district", "d1"], db: db).code == 0
+        )
+        #expect(
+            try runBinary(
+                ["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db,
+                stdin: "correct horse battery staple\n"
+            ).code == 0, "unlock keeps the password")
 
-        let reset = try runBinary(["account", "reset", "jose.nunez", "-o", "json", "--district", "d1"], db: db)
-        let temp = try #require((try parseJSON(reset.out) as? [String: Any])?["temporary_password"] as? String)
-        let must = try runBinary(["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db, stdin: temp + "\n")
+        let reset = try runBinary(
+            ["account", "reset", "jose.nunez", "-o", "json", "--district", "d1"], db: db)
+        let temp = try #require(
+            (try parseJSON(reset.out) as? [String: Any])?["temporary_password"] as? String)
+        let must = try runBinary(
+            ["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db,
+            stdin: temp + "\n")
         #expect(must.code == 11 && must.err.contains("change-password"))
-        let same = try runBinary(["portal", "change-password", "--username", "jose.nunez", "--district", "d1"], db: db, stdin: "\(temp)\n\(temp)\n")
+        let same = try runBinary(
+            ["portal", "change-password", "--username", "jose.nunez", "--district", "d1"], db: db,
+            stdin: "\(temp)\n\(temp)\n")
         #expect(same.code == 65)
-        let changed = try runBinary(["portal", "change-password", "--username", "jose.nunez", "--district", "d1"], db: db, stdin: "\(temp)\nanother long passphrase here\n")
+        let changed = try runBinary(
+            ["portal", "change-password", "--username", "jose.nunez", "--district", "d1"], db: db,
+            stdin: "\(temp)\nanother long passphrase here\n")
         #expect(changed.code == 0)
-        #expect(try runBinary(["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db, stdin: "another long passphrase here\n").code == 0)
+        #expect(
+            try runBinary(
+                ["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db,
+                stdin: "another long passphrase here\n"
+            ).code == 0)
 
-        let noReason = try runBinary(["account", "disable", "jose.nunez", "--district", "d1"], db: db)
+        let noReason = try runBinary(
+            ["account", "disable", "jose.nunez", "--district", "d1"], db: db)
         #expect(noReason.code == 64)
-        #expect(try runBinary(["account", "disable", "jose.nunez", "--reason", "security risk (AUP 7)", "--district", "d1"], db: db).code == 0)
-        let disabled = try runBinary(["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db, stdin: "another long passphrase here\n")
+        #expect(
+            try runBinary(
+                [
+                    "account", "disable", "jose.nunez", "--reason", "security risk (AUP 7)",
+                    "--district", "d1",
+                ], db: db
+            ).code == 0)
+        let disabled = try runBinary(
+            ["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db,
+            stdin: "another long passphrase here\n")
         #expect(disabled.code == 10)
-        let audit = try runBinary(["audit", "list", "--target", "jose.nunez", "--district", "d1", "-o", "jsonl"], db: db)
+        let audit = try runBinary(
+            ["audit", "list", "--target", "jose.nunez", "--district", "d1", "-o", "jsonl"], db: db)
         #expect(audit.out.contains("security risk (AUP 7)"))
-        #expect(try runBinary(["account", "enable", "jose.nunez", "--reason", "cleared", "--district", "d1"], db: db).code == 0)
-        let otherDistrict = try runBinary(["account", "show", "jose.nunez", "--district", "d2"], db: db)
+        #expect(
+            try runBinary(
+                ["account", "enable", "jose.nunez", "--reason", "cleared", "--district", "d1"],
+                db: db
+            ).code == 0)
+        let otherDistrict = try runBinary(
+            ["account", "show", "jose.nunez", "--district", "d2"], db: db)
         #expect(otherDistrict.code == 4)
     }
 
@@ -207,27 +362,57 @@ func issueKey(_ db: String, _ g: String = "G1", district: String = "d1", now: St
         let dir = TempDir()
         let db = try familyDistrict(dir)
         let key = try issueKey(db)
-        #expect(try runBinary(["portal", "activate", "--username", "jose", "--district", "d1"], db: db, stdin: "\(key)\ncorrect horse battery staple\n").code == 0)
+        #expect(
+            try runBinary(
+                ["portal", "activate", "--username", "jose", "--district", "d1"], db: db,
+                stdin: "\(key)\ncorrect horse battery staple\n"
+            ).code == 0)
         let file = dir.write("pw.txt", "a password from a file\n")
-        #expect(try runBinary(["account", "reset", "jose", "--password-file", file, "--district", "d1"], db: db).code == 0)
-        #expect(try runBinary(["portal", "login", "--username", "jose", "--district", "d1"], db: db, stdin: "a password from a file\n").code == 0)
-        let both = try runBinary(["account", "reset", "jose", "--password-file", file, "--new-key", "--district", "d1"], db: db)
+        #expect(
+            try runBinary(
+                ["account", "reset", "jose", "--password-file", file, "--district", "d1"], db: db
+            ).code == 0)
+        #expect(
+            try runBinary(
+                ["portal", "login", "--username", "jose", "--district", "d1"], db: db,
+                stdin: "a password from a file\n"
+            ).code == 0)
+        let both = try runBinary(
+            ["account", "reset", "jose", "--password-file", file, "--new-key", "--district", "d1"],
+            db: db)
         #expect(both.code == 64)
-        let r = try runBinary(["account", "reset", "jose", "--new-key", "-o", "json", "--district", "d1"], db: db)
+        let r = try runBinary(
+            ["account", "reset", "jose", "--new-key", "-o", "json", "--district", "d1"], db: db)
         let newKey = try #require((try parseJSON(r.out) as? [String: Any])?["key"] as? String)
-        #expect(try runBinary(["portal", "login", "--username", "jose", "--district", "d1"], db: db, stdin: "a password from a file\n").code == 10)
-        let act = try runBinary(["portal", "activate", "--username", "jose2", "--district", "d1"], db: db, stdin: "\(newKey)\nyet another long password\n")
+        #expect(
+            try runBinary(
+                ["portal", "login", "--username", "jose", "--district", "d1"], db: db,
+                stdin: "a password from a file\n"
+            ).code == 10)
+        let act = try runBinary(
+            ["portal", "activate", "--username", "jose2", "--district", "d1"], db: db,
+            stdin: "\(newKey)\nyet another long password\n")
         #expect(act.code == 0)
-        let whois = try runBinary(["account", "whois", "--phone", "+1 (320) 234-2603", "--district", "d1", "-o", "jsonl"], db: db)
+        let whois = try runBinary(
+            [
+                "account", "whois", "--phone", "+1 (320) 234-2603", "--district", "d1", "-o",
+                "jsonl",
+            ], db: db)
         #expect(whois.out.contains("\"username\":\"jose2\""))
-        let byName = try runBinary(["account", "whois", "--name", "jose nunez", "--district", "d1", "-o", "jsonl"], db: db)
+        let byName = try runBinary(
+            ["account", "whois", "--name", "jose nunez", "--district", "d1", "-o", "jsonl"], db: db)
         #expect(byName.out.contains("jose2"))
-        let byEmail = try runBinary(["account", "whois", "--email", "JOSE@example.com", "--district", "d1", "-o", "jsonl"], db: db)
+        let byEmail = try runBinary(
+            ["account", "whois", "--email", "JOSE@example.com", "--district", "d1", "-o", "jsonl"],
+            db: db)
         #expect(byEmail.out.contains("jose2"))
-        let badPhone = try runBinary(["account", "whois", "--phone", "12", "--district", "d1"], db: db)
+        let badPhone = try runBinary(
+            ["account", "whois", "--phone", "12", "--district", "d1"], db: db)
         #expect(badPhone.code == 64)
         let taken = try issueKey(db, "G1", district: "d2")
-        let clash = try runBinary(["portal", "activate", "--username", "jose2", "--district", "d2"], db: db, stdin: "\(taken)\ncorrect horse battery staple\n")
+        let clash = try runBinary(
+            ["portal", "activate", "--username", "jose2", "--district", "d2"], db: db,
+            stdin: "\(taken)\ncorrect horse battery staple\n")
         #expect(clash.code == 0, "usernames are unique per district, not across districts")
     }
 
@@ -236,27 +421,41 @@ func issueKey(_ db: String, _ g: String = "G1", district: String = "d1", now: St
         let dir = TempDir()
         let db = try familyDistrict(dir)
         let password = "correct horse battery staple"
-        let r1 = try runBinary(["key", "issue", "--guardian", "G1", "-v", "-o", "json", "--district", "d1"], db: db)
+        let r1 = try runBinary(
+            ["key", "issue", "--guardian", "G1", "-v", "-o", "json", "--district", "d1"], db: db)
         let key = try #require((try parseJSON(r1.out) as? [String: Any])?["key"] as? String)
         var outputs = [r1.err]
-        let act = try runBinary(["portal", "activate", "--username", "jose", "-v", "--district", "d1"], db: db, stdin: "\(key)\n\(password)\n")
+        let act = try runBinary(
+            ["portal", "activate", "--username", "jose", "-v", "--district", "d1"], db: db,
+            stdin: "\(key)\n\(password)\n")
         outputs += [act.out, act.err]
-        let check = try runBinary(["key", "check", "-v", "--district", "d1"], db: db, stdin: key + "\n")
+        let check = try runBinary(
+            ["key", "check", "-v", "--district", "d1"], db: db, stdin: key + "\n")
         outputs += [check.out, check.err]
-        let login = try runBinary(["portal", "login", "--username", "jose", "-v", "--district", "d1"], db: db, stdin: password + "\n")
+        let login = try runBinary(
+            ["portal", "login", "--username", "jose", "-v", "--district", "d1"], db: db,
+            stdin: password + "\n")
         outputs += [login.out, login.err]
-        let bad = try runBinary(["portal", "activate", "--username", "x", "-v", "--district", "d1"], db: db, stdin: "\(key)\n\(password)\n")
+        let bad = try runBinary(
+            ["portal", "activate", "--username", "x", "-v", "--district", "d1"], db: db,
+            stdin: "\(key)\n\(password)\n")
         outputs += [bad.out, bad.err]
-        let reset = try runBinary(["account", "reset", "jose", "-v", "-o", "json", "--district", "d1"], db: db)
-        let temp = try #require((try parseJSON(reset.out) as? [String: Any])?["temporary_password"] as? String)
+        let reset = try runBinary(
+            ["account", "reset", "jose", "-v", "-o", "json", "--district", "d1"], db: db)
+        let temp = try #require(
+            (try parseJSON(reset.out) as? [String: Any])?["temporary_password"] as? String)
         outputs += [reset.err]
         let export = try runBinary(["audit", "export", "--district", "d1"], db: db)
         outputs += [export.out]
         let secrets = [key, key.replacingOccurrences(of: "-", with: ""), password, temp]
-        for o in outputs { for s in secrets { #expect(!o.contains(s), "a secret appeared in output") } }
+        for o in outputs {
+            for s in secrets { #expect(!o.contains(s), "a secret appeared in output") }
+        }
         for f in [db, db + "-wal"] where FileManager.default.fileExists(atPath: f) {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: f))
-            for s in secrets { #expect(bytes.range(of: Data(s.utf8)) == nil, "a secret is in \(f)") }
+            for s in secrets {
+                #expect(bytes.range(of: Data(s.utf8)) == nil, "a secret is in \(f)")
+            }
         }
     }
 }

@@ -1,14 +1,21 @@
 import Foundation
-import Testing
 import PortalKit
+import Testing
 
 /// A native bundle with every kind of dirt real SIS exports have.
 func dirtyBundle(_ dir: TempDir) -> String {
     let b = dir.path + "/dirty"
     try! FileManager.default.createDirectory(atPath: b, withIntermediateDirectories: true)
-    _ = FileManager.default.createFile(atPath: b + "/schools.csv",
-        contents: Data([0xEF, 0xBB, 0xBF] + Array("school_id,name\r\nSCH1,\"Lincoln Elementary, North\"\r\n\r\nSCH2,Jefferson Middle   \r\n".utf8)))
-    _ = dir.write("dirty/guardians.csv", #"""
+    _ = FileManager.default.createFile(
+        atPath: b + "/schools.csv",
+        contents: Data(
+            [0xEF, 0xBB, 0xBF]
+                + Array(
+                    "school_id,name\r\nSCH1,\"Lincoln Elementary, North\"\r\n\r\nSCH2,Jefferson Middle   \r\n"
+                        .utf8)))
+    _ = dir.write(
+        "dirty/guardians.csv",
+        #"""
         guardian_id,given_name,family_name,email,phone,street,city,state,postcode,household_id,extra_col
         G1,José,Núñez,JOSE.NUNEZ@Example.com,(320) 234-2603,"12 Main St
         Apt 4",Hutchinson,MN,55350,H1,x
@@ -21,7 +28,9 @@ func dirtyBundle(_ dir: TempDir) -> String {
         G7,"Quote ""Q""",Smith,,,,,,,H3,
 
         """#)
-    _ = dir.write("dirty/students.csv", """
+    _ = dir.write(
+        "dirty/students.csv",
+        """
         student_id,given_name,family_name,birth_date,grade,school_id,household_id
         S1,Ana,Núñez,2010-02-28,09,SCH1,H1
         S2,Luis,Núñez,3/15/2012,07,SCH1,H1
@@ -30,7 +39,9 @@ func dirtyBundle(_ dir: TempDir) -> String {
         S5,Hana,山田,,03,SCH2,H2
 
         """)
-    _ = dir.write("dirty/relationships.csv", """
+    _ = dir.write(
+        "dirty/relationships.csv",
+        """
         guardian_id,student_id,relationship,portal_access,custodial
         G1,S1,Father,yes,yes
         G1,S2,father,Y,Y
@@ -52,7 +63,9 @@ let samplesRoot = repoRoot + "/../shared/samples"
         let db = try makeDistricts(dir)
         let bundle = dirtyBundle(dir)
         let results = dir.file("results.csv")
-        let r = try runBinary(["roster", "import", bundle, "--results", results, "-o", "json", "--district", "d1"], db: db)
+        let r = try runBinary(
+            ["roster", "import", bundle, "--results", results, "-o", "json", "--district", "d1"],
+            db: db)
         #expect(r.code == 3)
         let j = try #require(try parseJSON(r.out) as? [String: Any])
         #expect(j["created"] as? Int == 15)
@@ -60,9 +73,18 @@ let samplesRoot = repoRoot + "/../shared/samples"
         let ent = try #require(j["entities"] as? [String: [String: Int]])
         #expect(ent["schools"]?["created"] == 2)
         #expect(ent["households"]?["created"] == 3)
-        #expect(ent["guardians"] == ["created": 4, "updated": 0, "unchanged": 0, "rejected": 4, "inactivated": 0])
-        #expect(ent["students"] == ["created": 3, "updated": 0, "unchanged": 0, "rejected": 2, "inactivated": 0])
-        #expect(ent["links"] == ["created": 3, "updated": 0, "unchanged": 0, "rejected": 4, "inactivated": 0])
+        #expect(
+            ent["guardians"] == [
+                "created": 4, "updated": 0, "unchanged": 0, "rejected": 4, "inactivated": 0,
+            ])
+        #expect(
+            ent["students"] == [
+                "created": 3, "updated": 0, "unchanged": 0, "rejected": 2, "inactivated": 0,
+            ])
+        #expect(
+            ent["links"] == [
+                "created": 3, "updated": 0, "unchanged": 0, "rejected": 4, "inactivated": 0,
+            ])
         for expected in [
             "guardians.csv:6: guardian_id: duplicate id (first seen on line 2); this row was skipped",
             "guardians.csv:7: email: not an email address",
@@ -85,52 +107,80 @@ let samplesRoot = repoRoot + "/../shared/samples"
         #expect(res.contains("guardians.csv,10,G7,created,"))
         #expect(res.split(separator: "\r\n").count == 23)
 
-        let g1 = try runBinary(["guardian", "show", "G1", "-o", "json", "--district", "d1"], db: db)
+        let g1 = try runBinary(
+            ["guardian", "show", "G1", "-o", "json", "--district", "d1"], db: db)
         let o = try #require(try parseJSON(g1.out) as? [String: Any])
         #expect(o["email"] as? String == "jose.nunez@example.com")
         #expect(o["phone"] as? String == "3202342603")
         #expect(o["street"] as? String == "12 Main St\nApt 4")
         #expect((o["students"] as? [Any])?.count == 2)
-        let g2 = try #require(try parseJSON(try runBinary(["guardian", "show", "G2", "-o", "json", "--district", "d1"], db: db).out) as? [String: Any])
+        let g2 = try #require(
+            try parseJSON(
+                try runBinary(["guardian", "show", "G2", "-o", "json", "--district", "d1"], db: db)
+                    .out) as? [String: Any])
         #expect(g2["given_name"] as? String == "Mary Ann")
-        let g7 = try #require(try parseJSON(try runBinary(["guardian", "show", "G7", "-o", "json", "--district", "d1"], db: db).out) as? [String: Any])
+        let g7 = try #require(
+            try parseJSON(
+                try runBinary(["guardian", "show", "G7", "-o", "json", "--district", "d1"], db: db)
+                    .out) as? [String: Any])
         #expect(g7["given_name"] as? String == "Quote \"Q\"")
-        let s2 = try #require(try parseJSON(try runBinary(["student", "show", "S2", "-o", "json", "--district", "d1"], db: db).out) as? [String: Any])
+        let s2 = try #require(
+            try parseJSON(
+                try runBinary(["student", "show", "S2", "-o", "json", "--district", "d1"], db: db)
+                    .out) as? [String: Any])
         #expect(s2["birth_date"] as? String == "2012-03-15", "US dates are stored as ISO")
-        let school = try runBinary(["roster", "export", "--out", dir.file("exp"), "--district", "d1"], db: db)
+        let school = try runBinary(
+            ["roster", "export", "--out", dir.file("exp"), "--district", "d1"], db: db)
         #expect(school.code == 0)
-        #expect(try String(contentsOfFile: dir.file("exp/schools.csv"), encoding: .utf8).contains("SCH2,Jefferson Middle\r\n"))
+        #expect(
+            try String(contentsOfFile: dir.file("exp/schools.csv"), encoding: .utf8).contains(
+                "SCH2,Jefferson Middle\r\n"))
     }
 
     @Test func secondImportIsAllUnchangedAndRoundTripsThroughExport() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir, ["d1", "d2"])
         let sample = dir.file("sample")
-        #expect(try runBinary(["sample", "generate", "--students", "300", "--out", sample, "--seed", "3"]).code == 0)
-        let first = try runBinary(["roster", "import", sample, "-o", "json", "--district", "d1"], db: db)
+        #expect(
+            try runBinary([
+                "sample", "generate", "--students", "300", "--out", sample, "--seed", "3",
+            ]).code == 0)
+        let first = try runBinary(
+            ["roster", "import", sample, "-o", "json", "--district", "d1"], db: db)
         #expect(first.code == 0)
         let f = try #require(try parseJSON(first.out) as? [String: Any])
         #expect((f["created"] as? Int ?? 0) > 600 && f["unchanged"] as? Int == 0)
         let before = try dump(db)
-        let second = try runBinary(["roster", "import", sample, "-o", "json", "--district", "d1"], db: db)
+        let second = try runBinary(
+            ["roster", "import", sample, "-o", "json", "--district", "d1"], db: db)
         let s = try #require(try parseJSON(second.out) as? [String: Any])
-        #expect(second.code == 0 && s["created"] as? Int == 0 && s["updated"] as? Int == 0 && s["inactivated"] as? Int == 0)
+        #expect(
+            second.code == 0 && s["created"] as? Int == 0 && s["updated"] as? Int == 0
+                && s["inactivated"] as? Int == 0)
         #expect(s["unchanged"] as? Int == f["created"] as? Int)
         #expect(try dump(db) == before, "an unchanged import writes nothing, not even an audit row")
 
         // Export, then import the export into another district and into the same one.
         let out = dir.file("export")
-        #expect(try runBinary(["roster", "export", "--out", out, "--district", "d1"], db: db).code == 0)
+        #expect(
+            try runBinary(["roster", "export", "--out", out, "--district", "d1"], db: db).code == 0)
         let attrs = try FileManager.default.attributesOfItem(atPath: out + "/guardians.csv")
         #expect((attrs[.posixPermissions] as? Int) == 0o600)
-        let same = try runBinary(["roster", "import", out, "-o", "json", "--district", "d1"], db: db)
+        let same = try runBinary(
+            ["roster", "import", out, "-o", "json", "--district", "d1"], db: db)
         let sj = try #require(try parseJSON(same.out) as? [String: Any])
-        #expect(sj["created"] as? Int == 0 && sj["updated"] as? Int == 0 && sj["rejected"] as? Int == 0)
+        #expect(
+            sj["created"] as? Int == 0 && sj["updated"] as? Int == 0 && sj["rejected"] as? Int == 0)
         #expect(try runBinary(["roster", "import", out, "--district", "d2"], db: db).code == 0)
         let out2 = dir.file("export2")
-        #expect(try runBinary(["roster", "export", "--out", out2, "--district", "d2"], db: db).code == 0)
+        #expect(
+            try runBinary(["roster", "export", "--out", out2, "--district", "d2"], db: db).code == 0
+        )
         for file in ["schools.csv", "guardians.csv", "students.csv", "relationships.csv"] {
-            #expect(try String(contentsOfFile: out + "/" + file, encoding: .utf8) == String(contentsOfFile: out2 + "/" + file, encoding: .utf8), "\(file) round-trips")
+            #expect(
+                try String(contentsOfFile: out + "/" + file, encoding: .utf8)
+                    == String(contentsOfFile: out2 + "/" + file, encoding: .utf8),
+                "\(file) round-trips")
         }
     }
 
@@ -138,25 +188,41 @@ let samplesRoot = repoRoot + "/../shared/samples"
         let dir = TempDir()
         let db = try makeDistricts(dir)
         let b = dir.path + "/b"
-        _ = dir.write("b/students.csv", "student_id,given_name,family_name,birth_date\nS1,Ana,Lee,2010-01-01\nS2,Bo,Lee,2011-01-01\n")
+        _ = dir.write(
+            "b/students.csv",
+            "student_id,given_name,family_name,birth_date\nS1,Ana,Lee,2010-01-01\nS2,Bo,Lee,2011-01-01\n"
+        )
         #expect(try runBinary(["roster", "import", b, "--district", "d1"], db: db).code == 0)
-        _ = dir.write("b/students.csv", "student_id,given_name,family_name,birth_date\nS1,Ana,Lee-Park,2010-01-01\n")
+        _ = dir.write(
+            "b/students.csv",
+            "student_id,given_name,family_name,birth_date\nS1,Ana,Lee-Park,2010-01-01\n")
         let r = try runBinary(["roster", "import", b, "-o", "json", "--district", "d1"], db: db)
         let j = try #require(try parseJSON(r.out) as? [String: Any])
         let st = try #require((j["entities"] as? [String: [String: Int]])?["students"])
         #expect(st["updated"] == 1 && st["inactivated"] == 1)
-        let s2 = try #require(try parseJSON(try runBinary(["student", "show", "S2", "-o", "json", "--district", "d1"], db: db).out) as? [String: Any])
-        #expect(s2["status"] as? String == "inactive", "absent from a full import: inactive, never deleted")
-        let audit = try runBinary(["audit", "list", "--target", "S1", "-o", "jsonl", "--district", "d1"], db: db)
+        let s2 = try #require(
+            try parseJSON(
+                try runBinary(["student", "show", "S2", "-o", "json", "--district", "d1"], db: db)
+                    .out) as? [String: Any])
+        #expect(
+            s2["status"] as? String == "inactive",
+            "absent from a full import: inactive, never deleted")
+        let audit = try runBinary(
+            ["audit", "list", "--target", "S1", "-o", "jsonl", "--district", "d1"], db: db)
         #expect(audit.out.contains("\"before\":\"{\\\"family_name\\\":\\\"Lee\\\"}\""))
         // A delta import touches only what it names.
         _ = dir.write("b/students.csv", "student_id,given_name,family_name\nS3,Cy,Lee\n")
-        let d = try runBinary(["roster", "import", b, "--delta", "-o", "json", "--district", "d1"], db: db)
+        let d = try runBinary(
+            ["roster", "import", b, "--delta", "-o", "json", "--district", "d1"], db: db)
         #expect((try parseJSON(d.out) as? [String: Any])?["inactivated"] as? Int == 0)
-        let active = try runBinary(["student", "list", "--status", "active", "--district", "d1"], db: db)
+        let active = try runBinary(
+            ["student", "list", "--status", "active", "--district", "d1"], db: db)
         #expect(active.out.split(separator: "\n").count == 3)
         // Back in a later full import: active again.
-        _ = dir.write("b/students.csv", "student_id,given_name,family_name,birth_date\nS1,Ana,Lee-Park,2010-01-01\nS2,Bo,Lee,2011-01-01\nS3,Cy,Lee\n")
+        _ = dir.write(
+            "b/students.csv",
+            "student_id,given_name,family_name,birth_date\nS1,Ana,Lee-Park,2010-01-01\nS2,Bo,Lee,2011-01-01\nS3,Cy,Lee\n"
+        )
         let back = try runBinary(["roster", "import", b, "-o", "json", "--district", "d1"], db: db)
         #expect((try parseJSON(back.out) as? [String: Any])?["updated"] as? Int == 1)
     }
@@ -167,13 +233,16 @@ let samplesRoot = repoRoot + "/../shared/samples"
         var rows = "student_id,given_name,family_name\n"
         for i in 0..<40 { rows += "S\(i),Kid,Number\(i)\n" }
         _ = dir.write("b/students.csv", rows)
-        #expect(try runBinary(["roster", "import", dir.path + "/b", "--district", "d1"], db: db).code == 0)
+        #expect(
+            try runBinary(["roster", "import", dir.path + "/b", "--district", "d1"], db: db).code
+                == 0)
         _ = dir.write("b/students.csv", "student_id,given_name,family_name\nS1,Kid,Number1\n")
         let before = try dump(db)
         let r = try runBinary(["roster", "import", dir.path + "/b", "--district", "d1"], db: db)
         #expect(r.code == 64 && r.err.contains("--yes") && r.err.contains("39 of 40 students"))
         #expect(try dump(db) == before)
-        let yes = try runBinary(["roster", "import", dir.path + "/b", "--yes", "--district", "d1"], db: db)
+        let yes = try runBinary(
+            ["roster", "import", dir.path + "/b", "--yes", "--district", "d1"], db: db)
         #expect(yes.code == 0 && yes.err.contains("39 marked inactive"))
     }
 
@@ -184,16 +253,22 @@ let samplesRoot = repoRoot + "/../shared/samples"
         _ = dir.write("b/students.csv", "student_id,first_name,family_name\nS1,Ann,Lee\n")
         let before = try dump(db)
         let r = try runBinary(["roster", "import", dir.path + "/b", "--district", "d1"], db: db)
-        #expect(r.code == 65 && r.err.contains("students.csv:1: missing required column given_name") && r.err.contains("nothing was imported"))
+        #expect(
+            r.code == 65 && r.err.contains("students.csv:1: missing required column given_name")
+                && r.err.contains("nothing was imported"))
         #expect(try dump(db) == before, "schools.csv was fine but nothing was written")
-        let missing = try runBinary(["roster", "import", dir.path + "/nope", "--district", "d1"], db: db)
+        let missing = try runBinary(
+            ["roster", "import", dir.path + "/nope", "--district", "d1"], db: db)
         #expect(missing.code == 66)
         _ = dir.write("empty/readme.txt", "hi")
-        let empty = try runBinary(["roster", "import", dir.path + "/empty", "--district", "d1"], db: db)
+        let empty = try runBinary(
+            ["roster", "import", dir.path + "/empty", "--district", "d1"], db: db)
         #expect(empty.code == 66 && empty.err.contains("no roster files"))
         let stdin = try runBinary(["roster", "import", "-", "--district", "d1"], db: db)
         #expect(stdin.code == 64 && stdin.err.contains("hint:"))
-        let wrongFormat = try runBinary(["roster", "import", dir.path + "/b", "--format", "oneroster", "--district", "d1"], db: db)
+        let wrongFormat = try runBinary(
+            ["roster", "import", dir.path + "/b", "--format", "oneroster", "--district", "d1"],
+            db: db)
         #expect(wrongFormat.code == 66 && wrongFormat.err.contains("users.csv"))
     }
 
@@ -201,8 +276,11 @@ let samplesRoot = repoRoot + "/../shared/samples"
         let dir = TempDir()
         let db = try makeDistricts(dir)
         let before = try dump(db)
-        let r = try runBinary(["roster", "import", dirtyBundle(dir), "--dry-run", "-o", "json", "--district", "d1"], db: db)
-        #expect(r.code == 3 && r.out.contains("\"dry_run\": true") && r.out.contains("\"created\": 15"))
+        let r = try runBinary(
+            ["roster", "import", dirtyBundle(dir), "--dry-run", "-o", "json", "--district", "d1"],
+            db: db)
+        #expect(
+            r.code == 3 && r.out.contains("\"dry_run\": true") && r.out.contains("\"created\": 15"))
         #expect(try dump(db) == before)
     }
 
@@ -210,13 +288,21 @@ let samplesRoot = repoRoot + "/../shared/samples"
         let dir = TempDir()
         let db = try makeDistricts(dir)
         let sample = dir.file("sample")
-        #expect(try runBinary(["sample", "generate", "--students", "200", "--out", sample]).code == 0)
-        let r = try runBinary(["roster", "import", sample, "--batch-size", "50", "--max-rows", "100", "-o", "json", "--district", "d1"], db: db)
+        #expect(
+            try runBinary(["sample", "generate", "--students", "200", "--out", sample]).code == 0)
+        let r = try runBinary(
+            [
+                "roster", "import", sample, "--batch-size", "50", "--max-rows", "100", "-o", "json",
+                "--district", "d1",
+            ], db: db)
         #expect(r.code == 0 && r.err.contains("stopped after 100 rows (--max-rows)"))
-        let full = try runBinary(["roster", "import", sample, "--batch-size", "50", "-o", "json", "--district", "d1"], db: db)
+        let full = try runBinary(
+            ["roster", "import", sample, "--batch-size", "50", "-o", "json", "--district", "d1"],
+            db: db)
         let j = try #require(try parseJSON(full.out) as? [String: Any])
         #expect((j["unchanged"] as? Int ?? 0) >= 300, "rows from the first run come back unchanged")
-        let bad = try runBinary(["roster", "import", sample, "--batch-size", "0", "--district", "d1"], db: db)
+        let bad = try runBinary(
+            ["roster", "import", sample, "--batch-size", "0", "--district", "d1"], db: db)
         #expect(bad.code == 64)
     }
 
@@ -224,28 +310,46 @@ let samplesRoot = repoRoot + "/../shared/samples"
         let dir = TempDir()
         let db = try makeDistricts(dir)
         _ = try runBinary(["roster", "import", dirtyBundle(dir), "--district", "d1"], db: db)
-        for (q, id) in [("jose nunez", "G1"), ("NÚÑEZ", "G1"), ("320-234-2603", "G1"), ("+1 (320) 234 2603", "G1"),
-                        ("jose.nunez@example.com", "G1"), ("o'brien", "G2"), ("山田", "G3"), ("G7", "G7")] {
-            let r = try runBinary(["guardian", "find", q, "-o", "jsonl", "--district", "d1"], db: db)
-            #expect(r.code == 0 && r.out.contains("\"guardian_id\":\"\(id)\""), "\(q) → \(id): \(r.out)")
+        for (q, id) in [
+            ("jose nunez", "G1"), ("NÚÑEZ", "G1"), ("320-234-2603", "G1"),
+            ("+1 (320) 234 2603", "G1"),
+            ("jose.nunez@example.com", "G1"), ("o'brien", "G2"), ("山田", "G3"), ("G7", "G7"),
+        ] {
+            let r = try runBinary(
+                ["guardian", "find", q, "-o", "jsonl", "--district", "d1"], db: db)
+            #expect(
+                r.code == 0 && r.out.contains("\"guardian_id\":\"\(id)\""), "\(q) → \(id): \(r.out)"
+            )
         }
         let none = try runBinary(["guardian", "find", "zzz", "--district", "d1"], db: db)
         #expect(none.code == 0 && none.err.contains("no guardian matches"))
-        let kid = try runBinary(["student", "find", "hana", "-o", "jsonl", "--district", "d1"], db: db)
+        let kid = try runBinary(
+            ["student", "find", "hana", "-o", "jsonl", "--district", "d1"], db: db)
         #expect(kid.out.contains("\"student_id\":\"S5\""))
         let other = try makeDistricts(dir, ["d2"])
         let iso = try runBinary(["guardian", "show", "G1", "--district", "d2"], db: other)
-        #expect(iso.code == 4 && iso.err.contains("guardian 'G1' not found"), "another district's guardian is not found")
+        #expect(
+            iso.code == 4 && iso.err.contains("guardian 'G1' not found"),
+            "another district's guardian is not found")
         let stats = try runBinary(["roster", "stats", "-o", "json", "--district", "d1"], db: db)
-        #expect(stats.out.contains("\"entity\": \"students\"") && stats.out.contains("\"active\": 3"))
+        #expect(
+            stats.out.contains("\"entity\": \"students\"") && stats.out.contains("\"active\": 3"))
     }
 
     @Test func sampleGeneratorIsDeterministicAndHasTruth() throws {
         let dir = TempDir()
-        _ = try runBinary(["sample", "generate", "--students", "500", "--out", dir.file("a"), "--seed", "9", "--year", "2027"])
-        _ = try runBinary(["sample", "generate", "--students", "500", "--out", dir.file("b"), "--seed", "9", "--year", "2027"])
+        _ = try runBinary([
+            "sample", "generate", "--students", "500", "--out", dir.file("a"), "--seed", "9",
+            "--year", "2027",
+        ])
+        _ = try runBinary([
+            "sample", "generate", "--students", "500", "--out", dir.file("b"), "--seed", "9",
+            "--year", "2027",
+        ])
         for f in ["guardians.csv", "students.csv", "relationships.csv", "truth.csv"] {
-            #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("a/" + f))) == Data(contentsOf: URL(fileURLWithPath: dir.file("b/" + f))))
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: dir.file("a/" + f)))
+                    == Data(contentsOf: URL(fileURLWithPath: dir.file("b/" + f))))
         }
         let truth = try String(contentsOfFile: dir.file("a/truth.csv"), encoding: .utf8)
         #expect(truth.split(separator: "\r\n").count > 5)
@@ -261,12 +365,15 @@ let samplesRoot = repoRoot + "/../shared/samples"
     func importSample(_ path: String) throws -> (RunResult, String, TempDir) {
         let dir = TempDir()
         let db = try makeDistricts(dir)
-        let r = try runBinary(["roster", "import", path, "--format", "oneroster", "-o", "json", "--district", "d1"], db: db)
+        let r = try runBinary(
+            ["roster", "import", path, "--format", "oneroster", "-o", "json", "--district", "d1"],
+            db: db)
         return (r, db, dir)
     }
 
     @Test func oneRoster11WithParentsAndAgentLinks() throws {
-        let (r, db, dir) = try importSample(samplesRoot + "/moodle-enrol_oneroster/Test_full_data_set")
+        let (r, db, dir) = try importSample(
+            samplesRoot + "/moodle-enrol_oneroster/Test_full_data_set")
         _ = dir
         #expect(r.code == 0, "\(r.err)")
         let j = try #require(try parseJSON(r.out) as? [String: Any])
@@ -275,18 +382,25 @@ let samplesRoot = repoRoot + "/../shared/samples"
         #expect(r.err.contains("skipped") && r.err.contains("teacher"))
         let stats = try runBinary(["roster", "stats", "-o", "jsonl", "--district", "d1"], db: db)
         #expect(stats.code == 0)
-        let again = try runBinary(["roster", "import", samplesRoot + "/moodle-enrol_oneroster/Test_full_data_set", "-o", "json", "--district", "d1"], db: db)
+        let again = try runBinary(
+            [
+                "roster", "import", samplesRoot + "/moodle-enrol_oneroster/Test_full_data_set",
+                "-o", "json", "--district", "d1",
+            ], db: db)
         #expect((try parseJSON(again.out) as? [String: Any])?["created"] as? Int == 0, "idempotent")
     }
 
     @Test(arguments: [
-        "LMS-Toolkit/OneRoster 1.1 Sample Data", "LMS-Toolkit/OneRoster 1.0 Sample Data", "roster-hub/en", "roster-hub/ja",
+        "LMS-Toolkit/OneRoster 1.1 Sample Data", "LMS-Toolkit/OneRoster 1.0 Sample Data",
+        "roster-hub/en", "roster-hub/ja",
         "oneroster-import/OneRosterv1p1BaseCSV", "moodle-enrol_oneroster/Test_minimal_data_set",
-        "moodle-enrol_oneroster/v1p2_full_dataset", "moodle-enrol_oneroster/oneroster_test_data", "O365-EDU-Tools/SDS v2.1",
+        "moodle-enrol_oneroster/v1p2_full_dataset", "moodle-enrol_oneroster/oneroster_test_data",
+        "O365-EDU-Tools/SDS v2.1",
     ])
     func publicBundlesImport(sample: String) throws {
         let path = samplesRoot + "/" + sample
-        try #require(FileManager.default.fileExists(atPath: path), "shared samples are beside the project")
+        try #require(
+            FileManager.default.fileExists(atPath: path), "shared samples are beside the project")
         let (r, _, _) = try importSample(path)
         #expect(r.code == 0 || r.code == 3, "\(sample): \(r.err)")
         let j = try #require(try parseJSON(r.out) as? [String: Any], "\(sample): \(r.out) \(r.err)")
@@ -297,11 +411,18 @@ let samplesRoot = repoRoot + "/../shared/samples"
         let (r, db, dir) = try importSample(samplesRoot + "/O365-EDU-Tools/SDS v2.1")
         _ = dir
         #expect(r.code == 0, "\(r.err)")
-        let g = try runBinary(["guardian", "show", "114002", "-o", "json", "--district", "d1"], db: db)
+        let g = try runBinary(
+            ["guardian", "show", "114002", "-o", "json", "--district", "d1"], db: db)
         let o = try #require(try parseJSON(g.out) as? [String: Any])
         let kids = try #require(o["students"] as? [[String: Any]])
-        #expect(kids.contains { $0["id"] as? String == "114001" && $0["portal_access"] as? Bool == true })
-        #expect(kids.contains { $0["id"] as? String == "114003" && $0["portal_access"] as? Bool == false })
+        #expect(
+            kids.contains {
+                $0["id"] as? String == "114001" && $0["portal_access"] as? Bool == true
+            })
+        #expect(
+            kids.contains {
+                $0["id"] as? String == "114003" && $0["portal_access"] as? Bool == false
+            })
         #expect(r.err.contains("derived") && r.err.contains("households"))
     }
 }

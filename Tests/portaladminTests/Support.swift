@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import portaladmin
 import PortalKit
+import Testing
+
+@testable import portaladmin
 
 /// A temporary folder removed at the end of the test.
 final class TempDir {
@@ -14,7 +15,8 @@ final class TempDir {
     func file(_ name: String) -> String { path + "/" + name }
     func write(_ name: String, _ text: String) -> String {
         let p = file(name)
-        try! FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try! FileManager.default.createDirectory(
+            atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try! text.write(toFile: p, atomically: true, encoding: .utf8)
         return p
     }
@@ -37,9 +39,11 @@ let repoRoot: String = {
 let binaryPath: String = {
     if let p = ProcessInfo.processInfo.environment["PORTALADMIN_BIN"] { return p }
     let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for candidate in [dir.appendingPathComponent("portaladmin").path,
-                      dir.deletingLastPathComponent().appendingPathComponent("portaladmin").path,
-                      repoRoot + "/.build/debug/portaladmin"] where FileManager.default.isExecutableFile(atPath: candidate) {
+    for candidate in [
+        dir.appendingPathComponent("portaladmin").path,
+        dir.deletingLastPathComponent().appendingPathComponent("portaladmin").path,
+        repoRoot + "/.build/debug/portaladmin",
+    ] where FileManager.default.isExecutableFile(atPath: candidate) {
         return candidate
     }
     return repoRoot + "/.build/debug/portaladmin"
@@ -47,13 +51,17 @@ let binaryPath: String = {
 
 /// Runs the real binary with a clean environment: no TTY, fixed clock, the given database.
 @discardableResult
-func runBinary(_ args: [String], db: String? = nil, env: [String: String] = [:], stdin: String = "",
-               now: String = "2026-11-25T12:00:00Z") throws -> RunResult {
+func runBinary(
+    _ args: [String], db: String? = nil, env: [String: String] = [:], stdin: String = "",
+    now: String = "2026-11-25T12:00:00Z"
+) throws -> RunResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: binaryPath)
     p.arguments = args
-    var e = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "PORTALADMIN_OPERATOR": "tester",
-             "PORTALADMIN_NOW": now]
+    var e = [
+        "PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "PORTALADMIN_OPERATOR": "tester",
+        "PORTALADMIN_NOW": now,
+    ]
     if let db { e["PORTALADMIN_DB"] = db }
     for (k, v) in env { e[k] = v }
     p.environment = e
@@ -66,7 +74,8 @@ func runBinary(_ args: [String], db: String? = nil, env: [String: String] = [:],
         try? FileManager.default.removeItem(atPath: outPath)
         try? FileManager.default.removeItem(atPath: errPath)
     }
-    let outHandle = FileHandle(forWritingAtPath: outPath)!, errHandle = FileHandle(forWritingAtPath: errPath)!
+    let outHandle = FileHandle(forWritingAtPath: outPath)!
+    let errHandle = FileHandle(forWritingAtPath: errPath)!
     let inPipe = Pipe()
     p.standardOutput = outHandle
     p.standardError = errHandle
@@ -77,19 +86,24 @@ func runBinary(_ args: [String], db: String? = nil, env: [String: String] = [:],
     p.waitUntilExit()
     try? outHandle.close()
     try? errHandle.close()
-    return RunResult(code: p.terminationStatus,
-                     out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                     err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    return RunResult(
+        code: p.terminationStatus,
+        out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+        err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
 }
 
 /// Runs the command line in-process with buffers (for prompts and TTY behaviour).
-func runInProcess(_ args: [String], db: String, stdin: String = "", tty: Bool = false,
-                  env: [String: String] = [:]) -> RunResult {
-    let out = BufferSink(), err = BufferSink()
+func runInProcess(
+    _ args: [String], db: String, stdin: String = "", tty: Bool = false,
+    env: [String: String] = [:]
+) -> RunResult {
+    let out = BufferSink()
+    let err = BufferSink()
     var e = ["PORTALADMIN_DB": db, "PORTALADMIN_OPERATOR": "tester"]
     for (k, v) in env { e[k] = v }
-    let io = IO(out: out, err: err, input: StringSource(stdin), stdoutIsTTY: tty, stderrIsTTY: false,
-                stdinIsTTY: tty, env: e, now: Date(timeIntervalSince1970: 1_795_000_000), width: 80)
+    let io = IO(
+        out: out, err: err, input: StringSource(stdin), stdoutIsTTY: tty, stderrIsTTY: false,
+        stdinIsTTY: tty, env: e, now: Date(timeIntervalSince1970: 1_795_000_000), width: 80)
     let code = CLI.run(args, io: io)
     return RunResult(code: code, out: out.text, err: err.text)
 }

@@ -1,13 +1,18 @@
 import Foundation
-import Testing
 import PortalKit
+import Testing
 
 /// Students around their 18th birthday, judged on 2026-11-25 (school year ends 2027-06-30).
 func ageDistrict(_ dir: TempDir, policy: String = "end-of-school-year") throws -> String {
     let db = try makeDistricts(dir, ["d1", "d2"])
     _ = dir.write("age/schools.csv", "school_id,name\nHS,High School\nMS,Middle School\n")
-    _ = dir.write("age/guardians.csv", "guardian_id,given_name,family_name,email,phone\nG1,Ann,Lee,ann@example.com,3205550101\nG2,Bo,Lee,,\nG3,Cy,Park,,\nG4,Di,Ray,,\nG5,Ann,Lee,ANN@example.com,\n")
-    _ = dir.write("age/students.csv", """
+    _ = dir.write(
+        "age/guardians.csv",
+        "guardian_id,given_name,family_name,email,phone\nG1,Ann,Lee,ann@example.com,3205550101\nG2,Bo,Lee,,\nG3,Cy,Park,,\nG4,Di,Ray,,\nG5,Ann,Lee,ANN@example.com,\n"
+    )
+    _ = dir.write(
+        "age/students.csv",
+        """
         student_id,given_name,family_name,birth_date,school_id
         S_YOUNG,Young,Lee,2012-05-01,MS
         S_TURNED,Turned,Lee,2008-09-01,HS
@@ -18,23 +23,46 @@ func ageDistrict(_ dir: TempDir, policy: String = "end-of-school-year") throws -
         S_SIB,Sib,Lee,2014-01-01,MS
 
         """)
-    _ = dir.write("age/relationships.csv", "guardian_id,student_id\nG1,S_YOUNG\nG1,S_TURNED\nG2,S_TURNED\nG3,S_JUNE30\nG3,S_JULY1\nG4,S_NINETEEN\nG4,S_UNKNOWN\nG5,S_SIB\n")
+    _ = dir.write(
+        "age/relationships.csv",
+        "guardian_id,student_id\nG1,S_YOUNG\nG1,S_TURNED\nG2,S_TURNED\nG3,S_JUNE30\nG3,S_JULY1\nG4,S_NINETEEN\nG4,S_UNKNOWN\nG5,S_SIB\n"
+    )
     for d in ["d1", "d2"] {
-        #expect(try runBinary(["district", "set", "aup_required=false", "age18_policy=\(policy)", "--district", d], db: db).code == 0)
-        #expect(try runBinary(["roster", "import", dir.path + "/age", "--district", d], db: db).code == 0)
+        #expect(
+            try runBinary(
+                [
+                    "district", "set", "aup_required=false", "age18_policy=\(policy)", "--district",
+                    d,
+                ], db: db
+            ).code == 0)
+        #expect(
+            try runBinary(["roster", "import", dir.path + "/age", "--district", d], db: db).code
+                == 0)
     }
     return db
 }
 
-func scan(_ db: String, asOf: String, within: Int = 365, district: String = "d1") throws -> [String: [String: Any]] {
-    let r = try runBinary(["age18", "scan", "--as-of", asOf, "--within", String(within), "-o", "json", "--district", district], db: db)
+func scan(_ db: String, asOf: String, within: Int = 365, district: String = "d1") throws -> [String:
+    [String: Any]]
+{
+    let r = try runBinary(
+        [
+            "age18", "scan", "--as-of", asOf, "--within", String(within), "-o", "json",
+            "--district", district,
+        ], db: db)
     #expect(r.code == 0, "\(r.err)")
     let rows = try #require(try parseJSON(r.out) as? [[String: Any]])
     return Dictionary(uniqueKeysWithValues: rows.map { ($0["student_id"] as! String, $0) })
 }
 
-func explain(_ db: String, _ g: String, _ s: String, asOf: String = "2026-11-25", district: String = "d1") throws -> [String: Any] {
-    let r = try runBinary(["access", "explain", "--guardian", g, "--student", s, "--as-of", asOf, "-o", "json", "--district", district], db: db)
+func explain(
+    _ db: String, _ g: String, _ s: String, asOf: String = "2026-11-25", district: String = "d1"
+) throws -> [String: Any] {
+    let r = try runBinary(
+        [
+            "access", "explain", "--guardian", g, "--student", s, "--as-of", asOf, "-o", "json",
+            "--district", district,
+        ], db: db)
     #expect(r.code == 0, "\(r.err)")
     let j = try #require(try parseJSON(r.out) as? [String: Any])
     return try #require((j["students"] as? [[String: Any]])?.first)
@@ -46,26 +74,41 @@ func explain(_ db: String, _ g: String, _ s: String, asOf: String = "2026-11-25"
         let db = try ageDistrict(dir)
         let rows = try scan(db, asOf: "2026-11-25", within: 1000)
         #expect(rows["S_TURNED"]?["turns_18_on"] as? String == "2026-09-01")
-        #expect(rows["S_TURNED"]?["access_ends_on"] as? String == "2027-06-30", "turned 18 this school year: keeps access until it ends")
+        #expect(
+            rows["S_TURNED"]?["access_ends_on"] as? String == "2027-06-30",
+            "turned 18 this school year: keeps access until it ends")
         #expect(rows["S_TURNED"]?["status"] as? String == "upcoming")
         #expect(rows["S_JUNE30"]?["access_ends_on"] as? String == "2027-06-30")
         #expect(rows["S_JULY1"]?["access_ends_on"] as? String == "2028-06-30")
-        #expect(rows["S_NINETEEN"]?["status"] as? String == "due", "enrolled after access would have ended")
-        #expect(rows["S_UNKNOWN"]?["status"] as? String == "unknown-birthdate" && rows["S_UNKNOWN"]?["birth_date"] is NSNull)
+        #expect(
+            rows["S_NINETEEN"]?["status"] as? String == "due",
+            "enrolled after access would have ended")
+        #expect(
+            rows["S_UNKNOWN"]?["status"] as? String == "unknown-birthdate"
+                && rows["S_UNKNOWN"]?["birth_date"] is NSNull)
         #expect(rows["S_YOUNG"] == nil)
         let june = try scan(db, asOf: "2027-06-30", within: 400)
-        #expect(june["S_JUNE30"]?["status"] as? String == "due", "turning 18 on June 30 loses access that day")
-        #expect(june["S_JULY1"]?["status"] as? String == "upcoming", "turning 18 on July 1 keeps it a whole year")
+        #expect(
+            june["S_JUNE30"]?["status"] as? String == "due",
+            "turning 18 on June 30 loses access that day")
+        #expect(
+            june["S_JULY1"]?["status"] as? String == "upcoming",
+            "turning 18 on July 1 keeps it a whole year")
         let narrow = try scan(db, asOf: "2026-11-25", within: 30)
-        #expect(narrow["S_TURNED"] == nil && narrow["S_NINETEEN"] != nil && narrow["S_UNKNOWN"] != nil)
+        #expect(
+            narrow["S_TURNED"] == nil && narrow["S_NINETEEN"] != nil && narrow["S_UNKNOWN"] != nil)
     }
 
     @Test func birthdayPolicyAndNever() throws {
         let dir = TempDir()
         let db = try ageDistrict(dir, policy: "birthday")
         let rows = try scan(db, asOf: "2026-11-25")
-        #expect(rows["S_TURNED"]?["status"] as? String == "due" && rows["S_TURNED"]?["access_ends_on"] as? String == "2026-09-01")
-        #expect(try runBinary(["district", "set", "age18_policy=never", "--district", "d1"], db: db).code == 0)
+        #expect(
+            rows["S_TURNED"]?["status"] as? String == "due"
+                && rows["S_TURNED"]?["access_ends_on"] as? String == "2026-09-01")
+        #expect(
+            try runBinary(["district", "set", "age18_policy=never", "--district", "d1"], db: db)
+                .code == 0)
         let never = try scan(db, asOf: "2026-11-25")
         #expect(never["S_TURNED"] == nil && never["S_UNKNOWN"] != nil)
     }
@@ -73,44 +116,80 @@ func explain(_ db: String, _ g: String, _ s: String, asOf: String = "2026-11-25"
     @Test func applyIsIdempotentAndAudited() throws {
         let dir = TempDir()
         let db = try ageDistrict(dir)
-        let noTTY = try runBinary(["age18", "apply", "--as-of", "2026-11-25", "--district", "d1"], db: db)
+        let noTTY = try runBinary(
+            ["age18", "apply", "--as-of", "2026-11-25", "--district", "d1"], db: db)
         #expect(noTTY.code == 0, "one link to end is not many: \(noTTY.err)")
         let r = try scan(db, asOf: "2026-11-25")
         #expect(r["S_NINETEEN"]?["status"] as? String == "ended")
-        let again = try runBinary(["age18", "apply", "--as-of", "2026-11-25", "-o", "json", "--district", "d1"], db: db)
+        let again = try runBinary(
+            ["age18", "apply", "--as-of", "2026-11-25", "-o", "json", "--district", "d1"], db: db)
         #expect(again.code == 0 && again.err.contains("nothing to do"))
-        let audit = try runBinary(["audit", "list", "--target", "G4/S_NINETEEN", "-o", "jsonl", "--district", "d1"], db: db)
+        let audit = try runBinary(
+            ["audit", "list", "--target", "G4/S_NINETEEN", "-o", "jsonl", "--district", "d1"],
+            db: db)
         #expect(audit.out.contains("\"command\":\"age18 apply\""))
         let other = try scan(db, asOf: "2026-11-25", district: "d2")
-        #expect(other["S_NINETEEN"]?["status"] as? String == "due", "districts never see each other's decisions")
-        let july = try runBinary(["age18", "apply", "--as-of", "2027-07-01", "--district", "d1"], db: db)
+        #expect(
+            other["S_NINETEEN"]?["status"] as? String == "due",
+            "districts never see each other's decisions")
+        let july = try runBinary(
+            ["age18", "apply", "--as-of", "2027-07-01", "--district", "d1"], db: db)
         #expect(july.code == 64 && july.err.contains("--yes"), "three links at once ask first")
-        #expect(try runBinary(["age18", "apply", "--as-of", "2027-07-01", "--yes", "--district", "d1"], db: db).code == 0)
+        #expect(
+            try runBinary(
+                ["age18", "apply", "--as-of", "2027-07-01", "--yes", "--district", "d1"], db: db
+            ).code == 0)
     }
 
     @Test func requestAndConsent() throws {
         let dir = TempDir()
         let db = try ageDistrict(dir)
-        let young = try runBinary(["age18", "request", "S_YOUNG", "--reason", "letter", "--district", "d1"], db: db)
-        #expect(young.code == 5 && young.err.contains("turns 18 on 2030-05-01") && young.err.contains("restriction add"))
-        let unknown = try runBinary(["age18", "request", "S_UNKNOWN", "--reason", "letter", "--district", "d1"], db: db)
+        let young = try runBinary(
+            ["age18", "request", "S_YOUNG", "--reason", "letter", "--district", "d1"], db: db)
+        #expect(
+            young.code == 5 && young.err.contains("turns 18 on 2030-05-01")
+                && young.err.contains("restriction add"))
+        let unknown = try runBinary(
+            ["age18", "request", "S_UNKNOWN", "--reason", "letter", "--district", "d1"], db: db)
         #expect(unknown.code == 5 && unknown.err.contains("no birth date"))
-        #expect(try runBinary(["age18", "request", "S_TURNED", "--guardian", "G2", "--reason", "written request", "--district", "d1"], db: db).code == 0)
+        #expect(
+            try runBinary(
+                [
+                    "age18", "request", "S_TURNED", "--guardian", "G2", "--reason",
+                    "written request", "--district", "d1",
+                ], db: db
+            ).code == 0)
         let g2 = try explain(db, "G2", "S_TURNED")
         #expect(g2["visible"] as? Bool == false)
         let g1 = try explain(db, "G1", "S_TURNED")
-        #expect(((g1["checks"] as? [[String: Any]]) ?? []).contains { $0["rule"] as? String == "age 18" && $0["ok"] as? Bool == true })
+        #expect(
+            ((g1["checks"] as? [[String: Any]]) ?? []).contains {
+                $0["rule"] as? String == "age 18" && $0["ok"] as? Bool == true
+            })
         // The 19-year-old's guardian has no access until the student consents.
         let before = try explain(db, "G4", "S_NINETEEN")
-        #expect(before["decided_by"] as? String != "age 18" || (before["fix"] as? String)?.contains("age18 consent") == true)
-        #expect(try runBinary(["age18", "consent", "S_NINETEEN", "--guardian", "G4", "--until", "2027-06-30", "--reason", "tax dependant", "--district", "d1"], db: db).code == 0)
+        #expect(
+            before["decided_by"] as? String != "age 18"
+                || (before["fix"] as? String)?.contains("age18 consent") == true)
+        #expect(
+            try runBinary(
+                [
+                    "age18", "consent", "S_NINETEEN", "--guardian", "G4", "--until", "2027-06-30",
+                    "--reason", "tax dependant", "--district", "d1",
+                ], db: db
+            ).code == 0)
         let after = try scan(db, asOf: "2026-11-25")
         #expect(after["S_NINETEEN"]?["status"] as? String == "continued")
         let lapsed = try scan(db, asOf: "2027-07-01")
         #expect(lapsed["S_NINETEEN"]?["status"] as? String == "due", "consent ends on its date")
-        let noGuardian = try runBinary(["age18", "consent", "S_NINETEEN", "--reason", "x", "--district", "d1"], db: db)
+        let noGuardian = try runBinary(
+            ["age18", "consent", "S_NINETEEN", "--reason", "x", "--district", "d1"], db: db)
         #expect(noGuardian.code == 64)
-        let notLinked = try runBinary(["age18", "consent", "S_NINETEEN", "--guardian", "G1", "--reason", "x", "--district", "d1"], db: db)
+        let notLinked = try runBinary(
+            [
+                "age18", "consent", "S_NINETEEN", "--guardian", "G1", "--reason", "x", "--district",
+                "d1",
+            ], db: db)
         #expect(notLinked.code == 4)
     }
 }
@@ -119,27 +198,57 @@ func explain(_ db: String, _ g: String, _ s: String, asOf: String = "2026-11-25"
     @Test func aRestrictionBeatsEverythingAndSurvivesImportsAndConsent() throws {
         let dir = TempDir()
         let db = try ageDistrict(dir)
-        let both = try runBinary(["restriction", "add", "--guardian", "G4", "--student", "S_NINETEEN", "--all-students", "--reason", "x", "--district", "d1"], db: db)
+        let both = try runBinary(
+            [
+                "restriction", "add", "--guardian", "G4", "--student", "S_NINETEEN",
+                "--all-students", "--reason", "x", "--district", "d1",
+            ], db: db)
         #expect(both.code == 64)
-        let add = try runBinary(["restriction", "add", "--guardian", "G4", "--all-students", "--reason", "protective order", "--document", "26-FA-1", "-o", "json", "--district", "d1"], db: db)
+        let add = try runBinary(
+            [
+                "restriction", "add", "--guardian", "G4", "--all-students", "--reason",
+                "protective order", "--document", "26-FA-1", "-o", "json", "--district", "d1",
+            ], db: db)
         #expect(add.code == 0)
         let id = try #require((try parseJSON(add.out) as? [String: Any])?["restriction_id"] as? Int)
-        #expect(try runBinary(["age18", "consent", "S_NINETEEN", "--guardian", "G4", "--reason", "consent", "--district", "d1"], db: db).code == 0)
-        #expect(try runBinary(["roster", "import", dir.path + "/age", "--district", "d1"], db: db).code == 0)
+        #expect(
+            try runBinary(
+                [
+                    "age18", "consent", "S_NINETEEN", "--guardian", "G4", "--reason", "consent",
+                    "--district", "d1",
+                ], db: db
+            ).code == 0)
+        #expect(
+            try runBinary(["roster", "import", dir.path + "/age", "--district", "d1"], db: db).code
+                == 0)
         let e = try explain(db, "G4", "S_UNKNOWN")
         #expect(e["visible"] as? Bool == false && e["decided_by"] as? String == "restriction")
         #expect((e["fix"] as? String)?.contains("restriction remove \(id)") == true)
-        let keyRefused = try runBinary(["key", "issue", "--guardian", "G4", "--district", "d1"], db: db)
+        let keyRefused = try runBinary(
+            ["key", "issue", "--guardian", "G4", "--district", "d1"], db: db)
         #expect(keyRefused.code == 5 && keyRefused.err.contains("no student they may see"))
-        let list = try runBinary(["restriction", "list", "--guardian", "G4", "-o", "jsonl", "--district", "d1"], db: db)
+        let list = try runBinary(
+            ["restriction", "list", "--guardian", "G4", "-o", "jsonl", "--district", "d1"], db: db)
         #expect(list.out.contains("\"student_id\":\"all\"") && list.out.contains("26-FA-1"))
         let other = try runBinary(["restriction", "list", "--district", "d2"], db: db)
         #expect(!other.out.contains("G4"), "restrictions stay in their district")
-        let noReason = try runBinary(["restriction", "remove", String(id), "--district", "d1"], db: db)
+        let noReason = try runBinary(
+            ["restriction", "remove", String(id), "--district", "d1"], db: db)
         #expect(noReason.code == 64)
-        #expect(try runBinary(["restriction", "remove", String(id), "--reason", "order expired", "--district", "d1"], db: db).code == 0)
-        #expect(try runBinary(["restriction", "remove", String(id), "--reason", "again", "--district", "d1"], db: db).code == 5)
-        let all = try runBinary(["restriction", "list", "--all", "-o", "jsonl", "--district", "d1"], db: db)
+        #expect(
+            try runBinary(
+                [
+                    "restriction", "remove", String(id), "--reason", "order expired", "--district",
+                    "d1",
+                ], db: db
+            ).code == 0)
+        #expect(
+            try runBinary(
+                ["restriction", "remove", String(id), "--reason", "again", "--district", "d1"],
+                db: db
+            ).code == 5)
+        let all = try runBinary(
+            ["restriction", "list", "--all", "-o", "jsonl", "--district", "d1"], db: db)
         #expect(all.out.contains("order expired"))
     }
 
@@ -148,57 +257,110 @@ func explain(_ db: String, _ g: String, _ s: String, asOf: String = "2026-11-25"
         let db = try ageDistrict(dir)
         // No account yet.
         var e = try explain(db, "G1", "S_YOUNG")
-        #expect(e["visible"] as? Bool == false && e["decided_by"] as? String == "portal account" && (e["fix"] as? String)?.contains("key issue --guardian G1") == true)
+        #expect(
+            e["visible"] as? Bool == false && e["decided_by"] as? String == "portal account"
+                && (e["fix"] as? String)?.contains("key issue --guardian G1") == true)
         let key = try issueKey(db, "G1")
         e = try explain(db, "G1", "S_YOUNG")
-        #expect(((e["checks"] as? [[String: Any]]) ?? []).contains { ($0["detail"] as? String)?.contains("pending") == true })
-        #expect(try runBinary(["portal", "activate", "--username", "ann", "--district", "d1"], db: db, stdin: "\(key)\ncorrect horse battery staple\n").code == 0)
+        #expect(
+            ((e["checks"] as? [[String: Any]]) ?? []).contains {
+                ($0["detail"] as? String)?.contains("pending") == true
+            })
+        #expect(
+            try runBinary(
+                ["portal", "activate", "--username", "ann", "--district", "d1"], db: db,
+                stdin: "\(key)\ncorrect horse battery staple\n"
+            ).code == 0)
         e = try explain(db, "G1", "S_YOUNG")
         #expect(e["visible"] as? Bool == true && e["decided_by"] is NSNull)
         // Features off at the student's school are listed per feature.
-        #expect(try runBinary(["feature", "disable", "grades", "--school", "MS", "--reason", "end of term", "--district", "d1"], db: db).code == 0)
+        #expect(
+            try runBinary(
+                [
+                    "feature", "disable", "grades", "--school", "MS", "--reason", "end of term",
+                    "--district", "d1",
+                ], db: db
+            ).code == 0)
         e = try explain(db, "G1", "S_YOUNG")
-        let grades = (e["features"] as? [[String: Any]])?.first { $0["name"] as? String == "grades" }
+        let grades = (e["features"] as? [[String: Any]])?.first {
+            $0["name"] as? String == "grades"
+        }
         #expect(grades?["enabled"] as? Bool == false && grades?["source"] as? String == "school:MS")
         // Locked.
-        #expect(try runBinary(["district", "set", "lockout_threshold=1", "--district", "d1"], db: db).code == 0)
-        _ = try runBinary(["portal", "login", "--username", "ann", "--district", "d1"], db: db, stdin: "nope nope nope\n")
+        #expect(
+            try runBinary(["district", "set", "lockout_threshold=1", "--district", "d1"], db: db)
+                .code == 0)
+        _ = try runBinary(
+            ["portal", "login", "--username", "ann", "--district", "d1"], db: db,
+            stdin: "nope nope nope\n")
         e = try explain(db, "G1", "S_YOUNG")
-        #expect(e["decided_by"] as? String == "portal account" && (e["fix"] as? String) == "portaladmin account unlock ann")
+        #expect(
+            e["decided_by"] as? String == "portal account"
+                && (e["fix"] as? String) == "portaladmin account unlock ann")
         // The sibling is on a duplicate record of the same parent (same email): say so and name it.
         e = try explain(db, "G1", "S_SIB")
         #expect(e["decided_by"] as? String == "link")
-        let link = ((e["checks"] as? [[String: Any]]) ?? []).first { $0["rule"] as? String == "link" }
-        #expect((link?["detail"] as? String)?.contains("G5") == true && (e["fix"] as? String) == "portaladmin guardian merge G1 G5")
+        let link = ((e["checks"] as? [[String: Any]]) ?? []).first {
+            $0["rule"] as? String == "link"
+        }
+        #expect(
+            (link?["detail"] as? String)?.contains("G5") == true
+                && (e["fix"] as? String) == "portaladmin guardian merge G1 G5")
         // Whole-family view in text.
-        let text = try runBinary(["access", "explain", "--guardian", "G1", "--as-of", "2026-11-25", "--district", "d1"], db: db)
-        #expect(text.code == 0 && text.out.contains("S_YOUNG Young Lee: NOT VISIBLE (portal account)") && text.out.contains("fix: portaladmin account unlock ann"))
-        let missing = try runBinary(["access", "explain", "--guardian", "G1", "--district", "d2"], db: db)
+        let text = try runBinary(
+            ["access", "explain", "--guardian", "G1", "--as-of", "2026-11-25", "--district", "d1"],
+            db: db)
+        #expect(
+            text.code == 0 && text.out.contains("S_YOUNG Young Lee: NOT VISIBLE (portal account)")
+                && text.out.contains("fix: portaladmin account unlock ann"))
+        let missing = try runBinary(
+            ["access", "explain", "--guardian", "G1", "--district", "d2"], db: db)
         #expect(missing.code == 0, "same id, separate district, separate answer")
-        let nobody = try runBinary(["access", "explain", "--guardian", "G99", "--district", "d1"], db: db)
+        let nobody = try runBinary(
+            ["access", "explain", "--guardian", "G99", "--district", "d1"], db: db)
         #expect(nobody.code == 4)
     }
 
     @Test func featureCommands() throws {
         let dir = TempDir()
         let db = try ageDistrict(dir)
-        let typo = try runBinary(["feature", "disable", "atendance", "--reason", "x", "--district", "d1"], db: db)
+        let typo = try runBinary(
+            ["feature", "disable", "atendance", "--reason", "x", "--district", "d1"], db: db)
         #expect(typo.code == 64 && typo.err.contains("did you mean 'attendance'?"))
-        let noReason = try runBinary(["feature", "disable", "attendance", "--district", "d1"], db: db)
+        let noReason = try runBinary(
+            ["feature", "disable", "attendance", "--district", "d1"], db: db)
         #expect(noReason.code == 64 && noReason.err.contains("--reason"))
-        let badSchool = try runBinary(["feature", "disable", "attendance", "--school", "NOPE", "--reason", "x", "--district", "d1"], db: db)
+        let badSchool = try runBinary(
+            [
+                "feature", "disable", "attendance", "--school", "NOPE", "--reason", "x",
+                "--district", "d1",
+            ], db: db)
         #expect(badSchool.code == 4)
-        #expect(try runBinary(["feature", "disable", "attendance", "--from", "2026-11-20", "--until", "2026-12-03", "--reason", "repost window", "--district", "d1"], db: db).code == 0)
-        let inWindow = try runBinary(["feature", "list", "--at", "2026-11-25", "-o", "json", "--district", "d1"], db: db)
+        #expect(
+            try runBinary(
+                [
+                    "feature", "disable", "attendance", "--from", "2026-11-20", "--until",
+                    "2026-12-03", "--reason", "repost window", "--district", "d1",
+                ], db: db
+            ).code == 0)
+        let inWindow = try runBinary(
+            ["feature", "list", "--at", "2026-11-25", "-o", "json", "--district", "d1"], db: db)
         let rows = try #require(try parseJSON(inWindow.out) as? [[String: Any]])
         let att = rows.first { $0["name"] as? String == "attendance" }
-        #expect(att?["enabled"] as? Bool == false && att?["source"] as? String == "district" && att?["reason"] as? String == "repost window")
+        #expect(
+            att?["enabled"] as? Bool == false && att?["source"] as? String == "district"
+                && att?["reason"] as? String == "repost window")
         #expect(att?["from"] as? String == "2026-11-20" && att?["until"] as? String == "2026-12-03")
-        let after = try runBinary(["feature", "list", "--at", "2026-12-04", "-o", "jsonl", "--district", "d1"], db: db)
-        #expect(after.out.contains("{\"name\":\"attendance\",\"enabled\":true,\"source\":\"default\""))
+        let after = try runBinary(
+            ["feature", "list", "--at", "2026-12-04", "-o", "jsonl", "--district", "d1"], db: db)
+        #expect(
+            after.out.contains("{\"name\":\"attendance\",\"enabled\":true,\"source\":\"default\""))
         let hist = try runBinary(["feature", "history", "-o", "jsonl", "--district", "d1"], db: db)
         #expect(hist.out.split(separator: "\n").count == 1)
-        let other = try runBinary(["feature", "list", "--at", "2026-11-25", "-o", "jsonl", "--district", "d2"], db: db)
-        #expect(other.out.contains("{\"name\":\"attendance\",\"enabled\":true"), "district d2 is untouched")
+        let other = try runBinary(
+            ["feature", "list", "--at", "2026-11-25", "-o", "jsonl", "--district", "d2"], db: db)
+        #expect(
+            other.out.contains("{\"name\":\"attendance\",\"enabled\":true"),
+            "district d2 is untouched")
     }
 }

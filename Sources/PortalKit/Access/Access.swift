@@ -28,7 +28,10 @@ public enum Access {
         public let students: [StudentAnswer]
     }
 
-    public static func explain(_ db: Database, district: District, guardianID: String, studentID: String?, now: Date, asOf: CivilDate?) throws -> Answer {
+    public static func explain(
+        _ db: Database, district: District, guardianID: String, studentID: String?, now: Date,
+        asOf: CivilDate?
+    ) throws -> Answer {
         let d = district.id
         let day = asOf ?? Zone.localDate(now, zone: district.setting("timezone"))
         let g = try People.get(db, district: d, kind: .guardian, id: guardianID)
@@ -36,25 +39,39 @@ public enum Access {
         var gchecks: [Check] = []
         // 1. The guardian record.
         let active = g.text("status") == "active"
-        gchecks.append(Check(rule: "guardian record", ok: active, detail: active ? "active" : "inactive: no longer in the roster",
-                             fix: active ? nil : "import a roster that lists guardian \(guardianID)"))
+        gchecks.append(
+            Check(
+                rule: "guardian record", ok: active,
+                detail: active ? "active" : "inactive: no longer in the roster",
+                fix: active ? nil : "import a roster that lists guardian \(guardianID)"))
         // 2. The portal account.
         gchecks.append(try accountCheck(db, district: d, guardianID: guardianID, now: now))
         // 3. The acceptable-use agreement.
         if district.setting("aup_required") == "true" {
             let version = Int(district.setting("aup_version")) ?? 1
-            let signed = try db.scalar("SELECT max(version) FROM aup_signatures WHERE district_id = ? AND guardian_id = ?",
-                                       [.text(d), .text(guardianID)])?.int
+            let signed = try db.scalar(
+                "SELECT max(version) FROM aup_signatures WHERE district_id = ? AND guardian_id = ?",
+                [.text(d), .text(guardianID)])?.int
             let ok = (signed ?? 0) >= Int64(version)
             let hasAccount = gchecks.last?.detail.hasPrefix("none") == false
-            gchecks.append(Check(
-                rule: "acceptable-use agreement", ok: ok || hasAccount,
-                detail: ok ? "signed version \(signed ?? 0)" : signed == nil ? "never signed (version \(version) is current)" : "signed version \(signed!), must sign version \(version) again",
-                fix: ok ? nil : "after the parent signs: portaladmin aup sign --guardian \(guardianID) --on YYYY-MM-DD"))
+            gchecks.append(
+                Check(
+                    rule: "acceptable-use agreement", ok: ok || hasAccount,
+                    detail: ok
+                        ? "signed version \(signed ?? 0)"
+                        : signed == nil
+                            ? "never signed (version \(version) is current)"
+                            : "signed version \(signed!), must sign version \(version) again",
+                    fix: ok
+                        ? nil
+                        : "after the parent signs: portaladmin aup sign --guardian \(guardianID) --on YYYY-MM-DD"
+                ))
         }
 
-        var students: [String] = try db.query("SELECT student_id FROM links WHERE district_id = ? AND guardian_id = ? ORDER BY student_id",
-                                              [.text(d), .text(guardianID)]).map { $0.text("student_id") }
+        var students: [String] = try db.query(
+            "SELECT student_id FROM links WHERE district_id = ? AND guardian_id = ? ORDER BY student_id",
+            [.text(d), .text(guardianID)]
+        ).map { $0.text("student_id") }
         if let studentID {
             _ = try People.get(db, district: d, kind: .student, id: studentID)
             students = [studentID]
@@ -66,100 +83,186 @@ public enum Access {
             // SPEC §13 order: guardian record, the link (or the duplicate record holding it),
             // portal account, agreement, portal access, restriction, age 18, student status.
             var checks: [Check] = [gchecks[0]]
-            let link = try db.first("SELECT * FROM links WHERE district_id = ? AND guardian_id = ? AND student_id = ?",
-                                    [.text(d), .text(guardianID), .text(sid)])
+            let link = try db.first(
+                "SELECT * FROM links WHERE district_id = ? AND guardian_id = ? AND student_id = ?",
+                [.text(d), .text(guardianID), .text(sid)])
             if let link {
                 let on = link.text("status") == "active"
-                checks.append(Check(rule: "link", ok: on,
-                                    detail: on ? "linked as \(link.string("relationship") ?? "guardian")" : "the link is inactive (no longer in the roster)",
-                                    fix: on ? nil : "add the relationship back in the SIS and import again"))
+                checks.append(
+                    Check(
+                        rule: "link", ok: on,
+                        detail: on
+                            ? "linked as \(link.string("relationship") ?? "guardian")"
+                            : "the link is inactive (no longer in the roster)",
+                        fix: on ? nil : "add the relationship back in the SIS and import again"))
             } else {
                 let dup = try duplicateHolder(db, district: d, guardian: g, studentID: sid)
-                checks.append(Check(rule: "link", ok: false,
-                                    detail: dup.map { "not linked; a likely duplicate record of this guardian, \($0.id) (\($0.why)), holds the link" } ?? "guardian \(guardianID) is not linked to student \(sid)",
-                                    fix: dup.map { "portaladmin guardian merge \(guardianID) \($0.id)" } ?? "add the relationship in the SIS and import again"))
+                checks.append(
+                    Check(
+                        rule: "link", ok: false,
+                        detail: dup.map {
+                            "not linked; a likely duplicate record of this guardian, \($0.id) (\($0.why)), holds the link"
+                        } ?? "guardian \(guardianID) is not linked to student \(sid)",
+                        fix: dup.map { "portaladmin guardian merge \(guardianID) \($0.id)" }
+                            ?? "add the relationship in the SIS and import again"))
             }
             checks.append(contentsOf: gchecks.dropFirst())
             if let link {
                 let pa = link.bool("portal_access")
-                checks.append(Check(rule: "portal access", ok: pa, detail: pa ? "yes" : "the relationship says portal_access = no",
-                                    fix: pa ? nil : "set portal_access to yes for \(guardianID)/\(sid) in relationships.csv and import again"))
+                checks.append(
+                    Check(
+                        rule: "portal access", ok: pa,
+                        detail: pa ? "yes" : "the relationship says portal_access = no",
+                        fix: pa
+                            ? nil
+                            : "set portal_access to yes for \(guardianID)/\(sid) in relationships.csv and import again"
+                    ))
             }
-            if let r = try Restrictions.active(db, district: d, guardian: guardianID, student: sid, on: day) {
-                checks.append(Check(rule: "restriction", ok: false,
-                                    detail: "restriction \(r.text("restriction_id")): \(r.text("reason"))" + (r.string("document").map { " (\($0))" } ?? "")
-                                        + (r.string("until_date").map { ", until \($0)" } ?? ""),
-                                    fix: "none while the order stands; only 'portaladmin restriction remove \(r.text("restriction_id")) --reason TEXT' lifts it"))
+            if let r = try Restrictions.active(
+                db, district: d, guardian: guardianID, student: sid, on: day)
+            {
+                checks.append(
+                    Check(
+                        rule: "restriction", ok: false,
+                        detail: "restriction \(r.text("restriction_id")): \(r.text("reason"))"
+                            + (r.string("document").map { " (\($0))" } ?? "")
+                            + (r.string("until_date").map { ", until \($0)" } ?? ""),
+                        fix:
+                            "none while the order stands; only 'portaladmin restriction remove \(r.text("restriction_id")) --reason TEXT' lifts it"
+                    ))
             } else {
                 checks.append(Check(rule: "restriction", ok: true, detail: "none", fix: nil))
             }
-            switch try AgeOut.verdict(db, district: d, policy: policy, studentID: sid, birthDate: st.string("birth_date"), guardianID: guardianID, on: day) {
+            switch try AgeOut.verdict(
+                db, district: d, policy: policy, studentID: sid, birthDate: st.string("birth_date"),
+                guardianID: guardianID, on: day)
+            {
             case .notYet(let ends):
-                checks.append(Check(rule: "age 18", ok: true, detail: ends.map { "access continues until \($0)" } ?? "no automatic end (policy never)", fix: nil))
+                checks.append(
+                    Check(
+                        rule: "age 18", ok: true,
+                        detail: ends.map { "access continues until \($0)" }
+                            ?? "no automatic end (policy never)", fix: nil))
             case .unknownBirthDate:
-                checks.append(Check(rule: "age 18", ok: true, detail: "birth date unknown: the age-18 rule cannot be checked",
-                                    fix: "import the student's birth date"))
+                checks.append(
+                    Check(
+                        rule: "age 18", ok: true,
+                        detail: "birth date unknown: the age-18 rule cannot be checked",
+                        fix: "import the student's birth date"))
             case .consent(let until):
-                checks.append(Check(rule: "age 18", ok: true, detail: "the student is 18; access continues with consent" + (until.map { " until \($0)" } ?? ""), fix: nil))
+                checks.append(
+                    Check(
+                        rule: "age 18", ok: true,
+                        detail: "the student is 18; access continues with consent"
+                            + (until.map { " until \($0)" } ?? ""), fix: nil))
             case .ended(let turns, let ended):
-                checks.append(Check(rule: "age 18", ok: false, detail: "turned 18 on \(turns); guardian access ended \(ended) (\(policy.kind))",
-                                    fix: "with the student's written consent: portaladmin age18 consent \(sid) --guardian \(guardianID) --reason TEXT"))
+                checks.append(
+                    Check(
+                        rule: "age 18", ok: false,
+                        detail:
+                            "turned 18 on \(turns); guardian access ended \(ended) (\(policy.kind))",
+                        fix:
+                            "with the student's written consent: portaladmin age18 consent \(sid) --guardian \(guardianID) --reason TEXT"
+                    ))
             case .requested(let on):
-                checks.append(Check(rule: "age 18", ok: false, detail: "the student asked in writing on \(on) to end this access",
-                                    fix: "only the student can change this, with written consent: portaladmin age18 consent \(sid) --guardian \(guardianID) --reason TEXT"))
+                checks.append(
+                    Check(
+                        rule: "age 18", ok: false,
+                        detail: "the student asked in writing on \(on) to end this access",
+                        fix:
+                            "only the student can change this, with written consent: portaladmin age18 consent \(sid) --guardian \(guardianID) --reason TEXT"
+                    ))
             }
             let sActive = st.text("status") == "active"
-            checks.append(Check(rule: "student status", ok: sActive, detail: sActive ? "enrolled" : "inactive (not enrolled)",
-                                fix: sActive ? nil : "the student must be enrolled (in the roster) again"))
+            checks.append(
+                Check(
+                    rule: "student status", ok: sActive,
+                    detail: sActive ? "enrolled" : "inactive (not enrolled)",
+                    fix: sActive ? nil : "the student must be enrolled (in the roster) again"))
             // A court order wins over every other rule: it is the answer even when something else
             // (no account yet, say) would also block, so nobody is told to "just issue a key".
-            let decided = checks.first { $0.rule == "restriction" && !$0.ok } ?? checks.first { !$0.ok }
-            let features = try Features.effective(db, district: d, school: st.string("school_id"), on: day)
-            answers.append(StudentAnswer(studentID: sid, name: st.text("given_name") + " " + st.text("family_name"),
-                                         visible: decided == nil, decidedBy: decided?.rule, checks: checks, features: features,
-                                         fix: decided?.fix))
+            let decided =
+                checks.first { $0.rule == "restriction" && !$0.ok } ?? checks.first { !$0.ok }
+            let features = try Features.effective(
+                db, district: d, school: st.string("school_id"), on: day)
+            answers.append(
+                StudentAnswer(
+                    studentID: sid, name: st.text("given_name") + " " + st.text("family_name"),
+                    visible: decided == nil, decidedBy: decided?.rule, checks: checks,
+                    features: features,
+                    fix: decided?.fix))
         }
-        return Answer(guardianID: guardianID, guardianName: gname, asOf: day.description, guardianChecks: gchecks, students: answers)
+        return Answer(
+            guardianID: guardianID, guardianName: gname, asOf: day.description,
+            guardianChecks: gchecks, students: answers)
     }
 
-    static func accountCheck(_ db: Database, district d: String, guardianID: String, now: Date) throws -> Check {
-        if let a = try db.first("""
+    static func accountCheck(_ db: Database, district d: String, guardianID: String, now: Date)
+        throws -> Check
+    {
+        if let a = try db.first(
+            """
             SELECT * FROM accounts WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ?
             ORDER BY status = 'reset', status = 'disabled', username LIMIT 1
-            """, [.text(d), .text(guardianID)]), a.text("status") != "reset" {
+            """, [.text(d), .text(guardianID)]), a.text("status") != "reset"
+        {
             let u = a.text("username")
             if a.text("status") == "disabled" {
-                return Check(rule: "portal account", ok: false, detail: "\(u) is disabled" + (a.string("status_reason").map { ": \($0)" } ?? ""),
-                             fix: "portaladmin account enable \(u) --reason TEXT")
+                return Check(
+                    rule: "portal account", ok: false,
+                    detail: "\(u) is disabled"
+                        + (a.string("status_reason").map { ": \($0)" } ?? ""),
+                    fix: "portaladmin account enable \(u) --reason TEXT")
             }
             if a["locked_at"] != .null {
-                return Check(rule: "portal account", ok: false, detail: "\(u) is locked after \(a.int("failed_count") ?? 0) failed logins",
-                             fix: "portaladmin account unlock \(u)")
+                return Check(
+                    rule: "portal account", ok: false,
+                    detail: "\(u) is locked after \(a.int("failed_count") ?? 0) failed logins",
+                    fix: "portaladmin account unlock \(u)")
             }
             if a.bool("must_change") {
-                return Check(rule: "portal account", ok: false, detail: "\(u) must change the temporary password at the next login",
-                             fix: "the parent logs in with the temporary password and chooses a new one (or: portaladmin account reset \(u))")
+                return Check(
+                    rule: "portal account", ok: false,
+                    detail: "\(u) must change the temporary password at the next login",
+                    fix:
+                        "the parent logs in with the temporary password and chooses a new one (or: portaladmin account reset \(u))"
+                )
             }
             return Check(rule: "portal account", ok: true, detail: "\(u), active", fix: nil)
         }
-        if let k = try db.first("""
+        if let k = try db.first(
+            """
             SELECT key_id, expires_at FROM activation_keys WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ? AND status = 'active'
             ORDER BY key_id DESC LIMIT 1
-            """, [.text(d), .text(guardianID)]) {
+            """, [.text(d), .text(guardianID)])
+        {
             if k.text("expires_at") > Timestamp.iso(now) {
-                return Check(rule: "portal account", ok: false, detail: "none yet: key \(k.text("key_id")) is pending until \(k.text("expires_at").prefix(10))",
-                             fix: "the parent activates the key on the portal (or, if the letter is lost: portaladmin key issue --guardian \(guardianID))")
+                return Check(
+                    rule: "portal account", ok: false,
+                    detail:
+                        "none yet: key \(k.text("key_id")) is pending until \(k.text("expires_at").prefix(10))",
+                    fix:
+                        "the parent activates the key on the portal (or, if the letter is lost: portaladmin key issue --guardian \(guardianID))"
+                )
             }
-            return Check(rule: "portal account", ok: false, detail: "none: key \(k.text("key_id")) expired on \(k.text("expires_at").prefix(10))",
-                         fix: "portaladmin key issue --guardian \(guardianID)")
+            return Check(
+                rule: "portal account", ok: false,
+                detail:
+                    "none: key \(k.text("key_id")) expired on \(k.text("expires_at").prefix(10))",
+                fix: "portaladmin key issue --guardian \(guardianID)")
         }
-        return Check(rule: "portal account", ok: false, detail: "none: no account and no key", fix: "portaladmin key issue --guardian \(guardianID)")
+        return Check(
+            rule: "portal account", ok: false, detail: "none: no account and no key",
+            fix: "portaladmin key issue --guardian \(guardianID)")
     }
 
     /// Another guardian record, linked to the student, that is likely the same person: the
     /// classic "one child on each duplicate record".
-    static func duplicateHolder(_ db: Database, district d: String, guardian g: Row, studentID: String) throws -> (id: String, why: String)? {
-        let others = try db.query("""
+    static func duplicateHolder(
+        _ db: Database, district d: String, guardian g: Row, studentID: String
+    ) throws -> (id: String, why: String)? {
+        let others = try db.query(
+            """
             SELECT g.* FROM links l JOIN guardians g ON g.district_id = l.district_id AND g.guardian_id = l.guardian_id
             WHERE l.district_id = ? AND l.student_id = ? AND g.guardian_id <> ?
             """, [.text(d), .text(studentID), .text(g.text("guardian_id"))])
@@ -173,13 +276,17 @@ public enum Access {
     /// matching names (nicknames and swapped names allowed).
     static func samePerson(_ a: Row, _ b: Row) -> String? {
         func fold(_ s: String?) -> String { searchFold(s ?? "").filter { $0.isLetter } }
-        let fa = fold(a.string("family_name")), fb = fold(b.string("family_name"))
-        let ga = fold(a.string("given_name")), gb = fold(b.string("given_name"))
+        let fa = fold(a.string("family_name"))
+        let fb = fold(b.string("family_name"))
+        let ga = fold(a.string("given_name"))
+        let gb = fold(b.string("given_name"))
         let family = !fa.isEmpty && (fa == fb || fa.hasPrefix(fb) || fb.hasPrefix(fa))
         let given = !ga.isEmpty && (ga == gb || Nicknames.same(ga, gb))
         let swapped = !fa.isEmpty && fa == gb && ga == fb
         if let e = a.string("email"), e == b.string("email") { return "same email" }
-        if let p = a.string("phone"), p == b.string("phone"), family || given { return "same phone" }
+        if let p = a.string("phone"), p == b.string("phone"), family || given {
+            return "same phone"
+        }
         if (family && given) || swapped { return swapped ? "same names, swapped" : "same name" }
         return nil
     }

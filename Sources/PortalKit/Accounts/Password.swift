@@ -20,13 +20,17 @@ public enum PasswordHash {
             let pair = kv.split(separator: "=")
             if pair.count == 2, let v = Int(pair[1]) { params[String(pair[0])] = v }
         }
-        guard let ln = params["ln"], let r = params["r"], let p = params["p"], (10...22).contains(ln),
-              let salt = unhex(parts[2]), let expected = unhex(parts[3]) else { return false }
+        guard let ln = params["ln"], let r = params["r"], let p = params["p"],
+            (10...22).contains(ln),
+            let salt = unhex(parts[2]), let expected = unhex(parts[3])
+        else { return false }
         let h = try derive(password, salt: salt, logN: ln, r: r, p: p, length: expected.count)
         return h.count == expected.count && CRYPTO_memcmp(h, expected, h.count) == 0
     }
 
-    static func derive(_ password: String, salt: [UInt8], logN: Int, r: Int, p: Int, length: Int = 32) throws -> [UInt8] {
+    static func derive(
+        _ password: String, salt: [UInt8], logN: Int, r: Int, p: Int, length: Int = 32
+    ) throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: length)
         let pw = Array(password.utf8)
         let n = UInt64(1) << UInt64(logN)
@@ -34,12 +38,16 @@ public enum PasswordHash {
         let maxmem = 256 * n * UInt64(r) + (1 << 20)
         let rc = pw.withUnsafeBufferPointer { pwp in
             salt.withUnsafeBufferPointer { sp in
-                EVP_PBE_scrypt(UnsafeRawPointer(pwp.baseAddress!).assumingMemoryBound(to: CChar.self), pw.count,
-                               sp.baseAddress, salt.count, n, UInt64(r), UInt64(p), maxmem, &out, length)
+                EVP_PBE_scrypt(
+                    UnsafeRawPointer(pwp.baseAddress!).assumingMemoryBound(to: CChar.self),
+                    pw.count,
+                    sp.baseAddress, salt.count, n, UInt64(r), UInt64(p), maxmem, &out, length)
             }
         }
         guard rc == 1 else {
-            throw PortalError(.internal, "password hashing failed", hint: "check that OpenSSL supports scrypt and memory is available")
+            throw PortalError(
+                .internal, "password hashing failed",
+                hint: "check that OpenSSL supports scrypt and memory is available")
         }
         return out
     }
@@ -69,24 +77,36 @@ public enum PasswordPolicy {
     public static func check(_ password: String, username: String, district: District) throws {
         let minimum = Int(district.setting("password_min_length")) ?? 15
         let length = password.unicodeScalars.count
-        func bad(_ message: String, _ hint: String) -> PortalError { PortalError(.dataError, message, hint: hint) }
-        if length < minimum {
-            throw bad("the password is too short: it needs at least \(minimum) characters",
-                      "a few unrelated words make a long password that is easy to remember")
+        func bad(_ message: String, _ hint: String) -> PortalError {
+            PortalError(.dataError, message, hint: hint)
         }
-        if length > 128 { throw bad("the password is too long: at most 128 characters", "use a shorter passphrase") }
+        if length < minimum {
+            throw bad(
+                "the password is too short: it needs at least \(minimum) characters",
+                "a few unrelated words make a long password that is easy to remember")
+        }
+        if length > 128 {
+            throw bad(
+                "the password is too long: at most 128 characters", "use a shorter passphrase")
+        }
         let folded = searchFold(password).filter { !$0.isWhitespace }
         if !username.isEmpty && folded.contains(searchFold(username)) {
-            throw bad("the password contains the username", "choose a password that has nothing to do with the username")
+            throw bad(
+                "the password contains the username",
+                "choose a password that has nothing to do with the username")
         }
         for name in [district.name, district.id] {
             let n = searchFold(name).filter { !$0.isWhitespace }
             if n.count >= 4 && folded.contains(n) {
-                throw bad("the password contains the district's name", "choose a password that has nothing to do with the school district")
+                throw bad(
+                    "the password contains the district's name",
+                    "choose a password that has nothing to do with the school district")
             }
         }
         if CommonPasswords.all.contains(Substring(password.lowercased())) {
-            throw bad("that password is one of the most common passwords", "choose something less predictable, such as a few unrelated words")
+            throw bad(
+                "that password is one of the most common passwords",
+                "choose something less predictable, such as a few unrelated words")
         }
     }
 
@@ -103,6 +123,7 @@ public enum PasswordPolicy {
                 chars.append(alphabet[Int(b) % alphabet.count])
             }
         }
-        return stride(from: 0, to: count, by: 5).map { String(chars[$0..<$0 + 5]) }.joined(separator: "-")
+        return stride(from: 0, to: count, by: 5).map { String(chars[$0..<$0 + 5]) }.joined(
+            separator: "-")
     }
 }

@@ -22,7 +22,8 @@ public enum AgeOut {
     public static func turns18(_ birth: CivilDate, leapDay: String) -> CivilDate {
         let y = birth.year + 18
         if birth.month == 2 && birth.day == 29 && !CivilDate.isLeap(y) {
-            return leapDay == "feb-28" ? CivilDate(year: y, month: 2, day: 28)! : CivilDate(year: y, month: 3, day: 1)!
+            return leapDay == "feb-28"
+                ? CivilDate(year: y, month: 2, day: 28)! : CivilDate(year: y, month: 3, day: 1)!
         }
         return CivilDate(year: y, month: birth.month, day: birth.day)!
     }
@@ -36,7 +37,8 @@ public enum AgeOut {
         case "birthday": return turns
         default:
             let end = CivilDate(year: turns.year, month: p.yearEnd.month, day: p.yearEnd.day)!
-            return end >= turns ? end : CivilDate(year: turns.year + 1, month: p.yearEnd.month, day: p.yearEnd.day)!
+            return end >= turns
+                ? end : CivilDate(year: turns.year + 1, month: p.yearEnd.month, day: p.yearEnd.day)!
         }
     }
 
@@ -49,17 +51,26 @@ public enum AgeOut {
         case consent(until: String?)
     }
 
-    public static func verdict(_ db: Database, district: String, policy: Policy, studentID: String, birthDate: String?,
-                               guardianID: String, on day: CivilDate) throws -> Verdict {
+    public static func verdict(
+        _ db: Database, district: String, policy: Policy, studentID: String, birthDate: String?,
+        guardianID: String, on day: CivilDate
+    ) throws -> Verdict {
         // Before 18 nothing recorded can apply (a request needs an 18-year-old), so the common
         // case costs no query.
-        guard let birth = birthDate.flatMap(CivilDate.init(parsing:)) else { return .unknownBirthDate }
-        if turns18(birth, leapDay: policy.leapDay) > day { return .notYet(endsOn: accessEnds(turns18(birth, leapDay: policy.leapDay), policy)) }
-        let decisions = try db.query("""
+        guard let birth = birthDate.flatMap(CivilDate.init(parsing:)) else {
+            return .unknownBirthDate
+        }
+        if turns18(birth, leapDay: policy.leapDay) > day {
+            return .notYet(endsOn: accessEnds(turns18(birth, leapDay: policy.leapDay), policy))
+        }
+        let decisions = try db.query(
+            """
             SELECT kind, effective_on, until_date FROM age18_decisions WHERE district_id = ? AND student_id = ? AND guardian_id = ?
             ORDER BY decision_id DESC
             """, [.text(district), .text(studentID), .text(guardianID)])
-        if let r = decisions.first(where: { $0.text("kind") == "request" }), r.text("effective_on") <= day.description {
+        if let r = decisions.first(where: { $0.text("kind") == "request" }),
+            r.text("effective_on") <= day.description
+        {
             return .requested(on: r.text("effective_on"))
         }
         let turns = turns18(birth, leapDay: policy.leapDay)
@@ -67,7 +78,8 @@ public enum AgeOut {
             return .notYet(endsOn: accessEnds(turns, policy))
         }
         if let c = decisions.first(where: { $0.text("kind") == "consent" }),
-           c.string("until_date").map({ $0 >= day.description }) ?? true {
+            c.string("until_date").map({ $0 >= day.description }) ?? true
+        {
             return .consent(until: c.string("until_date"))
         }
         return .ended(turns18: turns, endedOn: ends)
@@ -85,34 +97,48 @@ public enum AgeOut {
 
     /// Students whose guardians' access ends by `asOf + within` days (or has ended), and every
     /// student with guardians but no birth date.
-    public static func scan(_ db: Database, district: District, asOf: CivilDate, within: Int) throws -> [ScanRow] {
+    public static func scan(_ db: Database, district: District, asOf: CivilDate, within: Int) throws
+        -> [ScanRow]
+    {
         let p = Policy(district)
         let horizon = asOf.adding(days: within)
         // Born on or before this date: 18 by the horizon (plus a year's margin for the school-year end).
         let bornBy = CivilDate(year: horizon.year - 17, month: 12, day: 31)!.description
         var out: [ScanRow] = []
-        try db.forEach("""
+        try db.forEach(
+            """
             SELECT s.student_id, s.given_name, s.family_name, s.birth_date FROM students s
             WHERE s.district_id = ? AND s.status = 'active' AND (s.birth_date IS NULL OR s.birth_date <= ?)
             AND EXISTS (SELECT 1 FROM links l WHERE l.district_id = s.district_id AND l.student_id = s.student_id AND l.status = 'active')
             ORDER BY s.birth_date IS NOT NULL, s.birth_date, s.student_id
-            """, [.text(district.id), .text(bornBy)]) { r in
+            """, [.text(district.id), .text(bornBy)]
+        ) { r in
             let id = r.text("student_id")
             let name = r.text("given_name") + " " + r.text("family_name")
-            let guardians = try db.query("SELECT guardian_id FROM links WHERE district_id = ? AND student_id = ? AND status = 'active' ORDER BY guardian_id",
-                                         [.text(district.id), .text(id)]).map { $0.text("guardian_id") }
+            let guardians = try db.query(
+                "SELECT guardian_id FROM links WHERE district_id = ? AND student_id = ? AND status = 'active' ORDER BY guardian_id",
+                [.text(district.id), .text(id)]
+            ).map { $0.text("guardian_id") }
             guard let b = r.string("birth_date").flatMap(CivilDate.init(parsing:)) else {
-                out.append(ScanRow(studentID: id, name: name, birthDate: nil, turns18On: nil, accessEndsOn: nil,
-                                   guardians: guardians.map { ($0, "unknown") }, status: "unknown-birthdate"))
+                out.append(
+                    ScanRow(
+                        studentID: id, name: name, birthDate: nil, turns18On: nil,
+                        accessEndsOn: nil,
+                        guardians: guardians.map { ($0, "unknown") }, status: "unknown-birthdate"))
                 return
             }
             let turns = turns18(b, leapDay: p.leapDay)
             guard let ends = accessEnds(turns, p), ends <= horizon else { return }
             var states: [(String, String)] = []
             for g in guardians {
-                let ended = try db.count("SELECT count(*) FROM age18_decisions WHERE district_id = ? AND student_id = ? AND guardian_id = ? AND kind IN ('ended','request')",
-                                         [.text(district.id), .text(id), .text(g)]) > 0
-                switch try verdict(db, district: district.id, policy: p, studentID: id, birthDate: b.description, guardianID: g, on: asOf) {
+                let ended =
+                    try db.count(
+                        "SELECT count(*) FROM age18_decisions WHERE district_id = ? AND student_id = ? AND guardian_id = ? AND kind IN ('ended','request')",
+                        [.text(district.id), .text(id), .text(g)]) > 0
+                switch try verdict(
+                    db, district: district.id, policy: p, studentID: id, birthDate: b.description,
+                    guardianID: g, on: asOf)
+                {
                 case .consent: states.append((g, "continued"))
                 case .requested: states.append((g, "ended"))
                 case .ended: states.append((g, ended ? "ended" : "due"))
@@ -120,78 +146,132 @@ public enum AgeOut {
                 }
             }
             let s = states.map(\.1)
-            let status = s.contains("due") ? "due" : s.contains("upcoming") ? "upcoming" : s.contains("continued") ? "continued" : "ended"
-            out.append(ScanRow(studentID: id, name: name, birthDate: b.description, turns18On: turns.description,
-                               accessEndsOn: ends.description, guardians: states, status: status))
+            let status =
+                s.contains("due")
+                ? "due"
+                : s.contains("upcoming")
+                    ? "upcoming" : s.contains("continued") ? "continued" : "ended"
+            out.append(
+                ScanRow(
+                    studentID: id, name: name, birthDate: b.description,
+                    turns18On: turns.description,
+                    accessEndsOn: ends.description, guardians: states, status: status))
         }
         return out
     }
 
     /// Records the end of every access that is due; running it again changes nothing.
-    public static func apply(_ s: Session, asOf: CivilDate) throws -> [(student: String, guardian: String, endedOn: String)] {
+    public static func apply(_ s: Session, asOf: CivilDate) throws -> [(
+        student: String, guardian: String, endedOn: String
+    )] {
         let d = try s.district()
         let district = try Districts.get(s.db, d)
         var done: [(String, String, String)] = []
-        for row in try scan(s.db, district: district, asOf: asOf, within: 0) where row.status == "due" {
+        for row in try scan(s.db, district: district, asOf: asOf, within: 0)
+        where row.status == "due" {
             for (g, state) in row.guardians where state == "due" {
-                try record(s, student: row.studentID, guardian: g, kind: "ended", on: row.accessEndsOn ?? asOf.description, until: nil,
-                           reason: "age 18 (\(district.setting("age18_policy")))")
+                try record(
+                    s, student: row.studentID, guardian: g, kind: "ended",
+                    on: row.accessEndsOn ?? asOf.description, until: nil,
+                    reason: "age 18 (\(district.setting("age18_policy")))")
                 done.append((row.studentID, g, row.accessEndsOn ?? ""))
             }
         }
         return done
     }
 
-    static func record(_ s: Session, student: String, guardian: String, kind: String, on: String, until: String?, reason: String?) throws {
+    static func record(
+        _ s: Session, student: String, guardian: String, kind: String, on: String, until: String?,
+        reason: String?
+    ) throws {
         let d = try s.district()
-        let id = (try s.db.scalar("SELECT max(decision_id) FROM age18_decisions WHERE district_id = ?", [.text(d)])?.int ?? 0) + 1
-        try s.db.run("""
+        let id =
+            (try s.db.scalar(
+                "SELECT max(decision_id) FROM age18_decisions WHERE district_id = ?", [.text(d)])?
+                .int ?? 0) + 1
+        try s.db.run(
+            """
             INSERT INTO age18_decisions(district_id, decision_id, student_id, guardian_id, kind, effective_on, until_date, reason, created_at, created_by)
             VALUES (?,?,?,?,?,?,?,?,?,?)
-            """, [.text(d), .int(id), .text(student), .text(guardian), .text(kind), .text(on), SQLValue(until), SQLValue(reason),
-                  .text(s.nowISO), .text(s.operatorName)])
-        try s.audit(target: "link:\(guardian)/\(student)", after: .object([
-            ("age18", .string(kind)), ("effective_on", .string(on)), ("until", JSONValue(until)),
-        ]), reason: reason)
+            """,
+            [
+                .text(d), .int(id), .text(student), .text(guardian), .text(kind), .text(on),
+                SQLValue(until), SQLValue(reason),
+                .text(s.nowISO), .text(s.operatorName),
+            ])
+        try s.audit(
+            target: "link:\(guardian)/\(student)",
+            after: .object([
+                ("age18", .string(kind)), ("effective_on", .string(on)),
+                ("until", JSONValue(until)),
+            ]), reason: reason)
     }
 
     /// The linked guardians a request or consent applies to.
-    static func guardians(_ s: Session, student: String, guardian: String?) throws -> (row: Row, guardians: [String]) {
+    static func guardians(_ s: Session, student: String, guardian: String?) throws -> (
+        row: Row, guardians: [String]
+    ) {
         let d = try s.district()
         let st = try People.get(s.db, district: d, kind: .student, id: student)
-        let linked = try s.db.query("SELECT guardian_id FROM links WHERE district_id = ? AND student_id = ? AND status = 'active'",
-                                    [.text(d), .text(student)]).map { $0.text("guardian_id") }
+        let linked = try s.db.query(
+            "SELECT guardian_id FROM links WHERE district_id = ? AND student_id = ? AND status = 'active'",
+            [.text(d), .text(student)]
+        ).map { $0.text("guardian_id") }
         if let guardian {
             guard linked.contains(guardian) else {
-                throw PortalError.notFound("link between guardian \(guardian) and student", student,
-                                           hint: "see 'portaladmin student show \(student)'")
+                throw PortalError.notFound(
+                    "link between guardian \(guardian) and student", student,
+                    hint: "see 'portaladmin student show \(student)'")
             }
             return (st, [guardian])
         }
-        guard !linked.isEmpty else { throw PortalError(.conflict, "student \(student) has no linked guardians", hint: "nothing to change") }
+        guard !linked.isEmpty else {
+            throw PortalError(
+                .conflict, "student \(student) has no linked guardians", hint: "nothing to change")
+        }
         return (st, linked)
     }
 
     /// The student's written request ends guardian access now (the student must be 18).
-    public static func request(_ s: Session, student: String, guardian: String?, today: CivilDate, reason: String) throws -> [String] {
+    public static func request(
+        _ s: Session, student: String, guardian: String?, today: CivilDate, reason: String
+    ) throws -> [String] {
         let district = try Districts.get(s.db, try s.district())
         let (st, gs) = try guardians(s, student: student, guardian: guardian)
         guard let b = st.string("birth_date").flatMap(CivilDate.init(parsing:)) else {
-            throw PortalError(.conflict, "student \(student) has no birth date on record", hint: "import the birth date first; age is never guessed")
+            throw PortalError(
+                .conflict, "student \(student) has no birth date on record",
+                hint: "import the birth date first; age is never guessed")
         }
         let turns = turns18(b, leapDay: AgeOut.Policy(district).leapDay)
         guard turns <= today else {
-            throw PortalError(.conflict, "student \(student) turns 18 on \(turns); before then the rights are the parents'",
-                              hint: "a restriction (court order) is the way to end a guardian's access before 18: portaladmin restriction add")
+            throw PortalError(
+                .conflict,
+                "student \(student) turns 18 on \(turns); before then the rights are the parents'",
+                hint:
+                    "a restriction (court order) is the way to end a guardian's access before 18: portaladmin restriction add"
+            )
         }
-        for g in gs { try record(s, student: student, guardian: g, kind: "request", on: today.description, until: nil, reason: reason) }
+        for g in gs {
+            try record(
+                s, student: student, guardian: g, kind: "request", on: today.description,
+                until: nil, reason: reason)
+        }
         return gs
     }
 
     /// Access continues with the student's consent (or because the student is a tax dependant).
-    public static func consent(_ s: Session, student: String, guardian: String, until: CivilDate?, today: CivilDate, reason: String) throws {
+    public static func consent(
+        _ s: Session, student: String, guardian: String, until: CivilDate?, today: CivilDate,
+        reason: String
+    ) throws {
         _ = try guardians(s, student: student, guardian: guardian)
-        if let until, until < today { throw PortalError.usage("--until is in the past", hint: "give a date from today on, or leave it out") }
-        try record(s, student: student, guardian: guardian, kind: "consent", on: today.description, until: until?.description, reason: reason)
+        if let until, until < today {
+            throw PortalError.usage(
+                "--until is in the past", hint: "give a date from today on, or leave it out")
+        }
+        try record(
+            s, student: student, guardian: guardian, kind: "consent", on: today.description,
+            until: until?.description, reason: reason)
     }
 }

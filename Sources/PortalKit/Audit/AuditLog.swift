@@ -13,17 +13,26 @@ public struct AuditEntry: Sendable {
     public let hash: String
 
     init(_ r: Row) {
-        districtID = r.text("district_id"); seq = r.int("seq") ?? 0; at = r.text("at")
-        operatorName = r.text("operator"); command = r.text("command"); target = r.text("target")
-        before = r.string("before_json"); after = r.string("after_json"); reason = r.string("reason")
-        prevHash = r.text("prev_hash"); hash = r.text("hash")
+        districtID = r.text("district_id")
+        seq = r.int("seq") ?? 0
+        at = r.text("at")
+        operatorName = r.text("operator")
+        command = r.text("command")
+        target = r.text("target")
+        before = r.string("before_json")
+        after = r.string("after_json")
+        reason = r.string("reason")
+        prevHash = r.text("prev_hash")
+        hash = r.text("hash")
     }
 
     public var json: JSONValue {
         .object([
             ("district_id", .string(districtID)), ("seq", .int(seq)), ("at", .string(at)),
-            ("operator", .string(operatorName)), ("command", .string(command)), ("target", .string(target)),
-            ("before", JSONValue(before)), ("after", JSONValue(after)), ("reason", JSONValue(reason)),
+            ("operator", .string(operatorName)), ("command", .string(command)),
+            ("target", .string(target)),
+            ("before", JSONValue(before)), ("after", JSONValue(after)),
+            ("reason", JSONValue(reason)),
             ("prev_hash", .string(prevHash)), ("hash", .string(hash)),
         ])
     }
@@ -34,8 +43,13 @@ public struct AuditFilter: Sendable {
     public var operatorName: String?
     public var target: String?
     public var limit: Int
-    public init(since: String? = nil, operatorName: String? = nil, target: String? = nil, limit: Int = 0) {
-        self.since = since; self.operatorName = operatorName; self.target = target; self.limit = limit
+    public init(
+        since: String? = nil, operatorName: String? = nil, target: String? = nil, limit: Int = 0
+    ) {
+        self.since = since
+        self.operatorName = operatorName
+        self.target = target
+        self.limit = limit
     }
 }
 
@@ -52,32 +66,49 @@ public struct AuditVerification: Sendable {
 public enum AuditLog {
     static let genesis = String(repeating: "0", count: 64)
 
-    static func rowHash(prev: String, district: String, seq: Int, at: String, op: String, command: String,
-                        target: String, before: String?, after: String?, reason: String?) -> String {
+    static func rowHash(
+        prev: String, district: String, seq: Int, at: String, op: String, command: String,
+        target: String, before: String?, after: String?, reason: String?
+    ) -> String {
         // Unit separator between fields, and a marker for NULL, so no two rows encode alike.
-        let fields = [district, String(seq), at, op, command, target, before ?? "\u{0}", after ?? "\u{0}", reason ?? "\u{0}"]
+        let fields = [
+            district, String(seq), at, op, command, target, before ?? "\u{0}", after ?? "\u{0}",
+            reason ?? "\u{0}",
+        ]
         return Crypto.sha256Hex(prev + "\n" + fields.joined(separator: "\u{1f}"))
     }
 
-    static func append(_ s: Session, district: String, target: String, before: JSONValue?,
-                       after: JSONValue?, reason: String?) throws {
+    static func append(
+        _ s: Session, district: String, target: String, before: JSONValue?,
+        after: JSONValue?, reason: String?
+    ) throws {
         precondition(s.db.inTransaction, "audit rows are written inside the change's transaction")
-        let seq: Int, prev: String
+        let seq: Int
+        let prev: String
         if let h = s.auditHead, h.transaction == s.db.transactionNumber, h.district == district {
             (seq, prev) = (h.seq + 1, h.hash)
         } else {
-            let head = try s.db.first("SELECT seq, hash FROM audit_heads WHERE district_id = ?", [.text(district)])
+            let head = try s.db.first(
+                "SELECT seq, hash FROM audit_heads WHERE district_id = ?", [.text(district)])
             (seq, prev) = ((head?.int("seq") ?? 0) + 1, head?.text("hash") ?? genesis)
         }
-        let b = before?.serialized(), a = after?.serialized()
-        let hash = rowHash(prev: prev, district: district, seq: seq, at: s.nowISO, op: s.operatorName,
-                           command: s.command, target: target, before: b, after: a, reason: reason)
-        try s.db.run("""
+        let b = before?.serialized()
+        let a = after?.serialized()
+        let hash = rowHash(
+            prev: prev, district: district, seq: seq, at: s.nowISO, op: s.operatorName,
+            command: s.command, target: target, before: b, after: a, reason: reason)
+        try s.db.run(
+            """
             INSERT INTO audit_log(district_id, seq, at, operator, command, target, before_json, after_json, reason, prev_hash, hash)
             VALUES (?,?,?,?,?,?,?,?,?,?,?)
-            """, [.text(district), .int(Int64(seq)), .text(s.nowISO), .text(s.operatorName), .text(s.command),
-                  .text(target), SQLValue(b), SQLValue(a), SQLValue(reason), .text(prev), .text(hash)])
-        try s.db.run("""
+            """,
+            [
+                .text(district), .int(Int64(seq)), .text(s.nowISO), .text(s.operatorName),
+                .text(s.command),
+                .text(target), SQLValue(b), SQLValue(a), SQLValue(reason), .text(prev), .text(hash),
+            ])
+        try s.db.run(
+            """
             INSERT INTO audit_heads(district_id, seq, hash) VALUES (?,?,?)
             ON CONFLICT(district_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
             """, [.text(district), .int(Int64(seq)), .text(hash)])
@@ -85,16 +116,28 @@ public enum AuditLog {
     }
 
     /// Rows of one district, newest first for `list` (or oldest first for `export`).
-    public static func entries(_ db: Database, district: String, filter: AuditFilter = AuditFilter(),
-                               oldestFirst: Bool = false, _ body: (AuditEntry) throws -> Void) throws {
+    public static func entries(
+        _ db: Database, district: String, filter: AuditFilter = AuditFilter(),
+        oldestFirst: Bool = false, _ body: (AuditEntry) throws -> Void
+    ) throws {
         var sql = "SELECT * FROM audit_log WHERE district_id = ?"
         var args: [SQLValue] = [.text(district)]
-        if let since = filter.since { sql += " AND at >= ?"; args.append(.text(since)) }
-        if let op = filter.operatorName { sql += " AND operator = ?"; args.append(.text(op)) }
+        if let since = filter.since {
+            sql += " AND at >= ?"
+            args.append(.text(since))
+        }
+        if let op = filter.operatorName {
+            sql += " AND operator = ?"
+            args.append(.text(op))
+        }
         if let t = filter.target {
             sql += " AND (target = ? OR target LIKE ? ESCAPE '\\')"
             args.append(.text(t))
-            args.append(.text("%:" + t.replacingAll("\\", "\\\\").replacingAll("%", "\\%").replacingAll("_", "\\_")))
+            args.append(
+                .text(
+                    "%:"
+                        + t.replacingAll("\\", "\\\\").replacingAll("%", "\\%").replacingAll(
+                            "_", "\\_")))
         }
         sql += " ORDER BY seq " + (oldestFirst ? "ASC" : "DESC")
         if filter.limit > 0 { sql += " LIMIT \(filter.limit)" }
@@ -115,20 +158,32 @@ public enum AuditLog {
         var prev = genesis
         var bad: (Int, String)?
         var checked = 0
-        try db.forEach("SELECT * FROM audit_log WHERE district_id = ? ORDER BY seq", [.text(district)]) { r in
+        try db.forEach(
+            "SELECT * FROM audit_log WHERE district_id = ? ORDER BY seq", [.text(district)]
+        ) { r in
             guard bad == nil else { return }
             let e = AuditEntry(r)
             checked += 1
             if e.seq != expectedSeq {
-                bad = (expectedSeq, e.seq > expectedSeq ? "row \(expectedSeq) is missing (next row is \(e.seq))" : "row \(e.seq) is out of order")
+                bad = (
+                    expectedSeq,
+                    e.seq > expectedSeq
+                        ? "row \(expectedSeq) is missing (next row is \(e.seq))"
+                        : "row \(e.seq) is out of order"
+                )
                 return
             }
             if e.prevHash != prev {
-                bad = (e.seq, "its link to the previous row does not match (a row before it was changed, removed or reordered)")
+                bad = (
+                    e.seq,
+                    "its link to the previous row does not match (a row before it was changed, removed or reordered)"
+                )
                 return
             }
-            let h = rowHash(prev: prev, district: e.districtID, seq: e.seq, at: e.at, op: e.operatorName,
-                            command: e.command, target: e.target, before: e.before, after: e.after, reason: e.reason)
+            let h = rowHash(
+                prev: prev, district: e.districtID, seq: e.seq, at: e.at, op: e.operatorName,
+                command: e.command, target: e.target, before: e.before, after: e.after,
+                reason: e.reason)
             if h != e.hash {
                 bad = (e.seq, "its content does not match its hash (the row was edited)")
                 return
@@ -137,10 +192,14 @@ public enum AuditLog {
             expectedSeq += 1
         }
         if bad == nil {
-            let head = try db.first("SELECT seq, hash FROM audit_heads WHERE district_id = ?", [.text(district)])
+            let head = try db.first(
+                "SELECT seq, hash FROM audit_heads WHERE district_id = ?", [.text(district)])
             let headSeq = head?.int("seq") ?? 0
             if headSeq != expectedSeq - 1 || (headSeq > 0 && head?.text("hash") != prev) {
-                bad = (expectedSeq, "the log ends at row \(expectedSeq - 1) but \(headSeq) rows were written (rows were removed from the end)")
+                bad = (
+                    expectedSeq,
+                    "the log ends at row \(expectedSeq - 1) but \(headSeq) rows were written (rows were removed from the end)"
+                )
             }
         }
         return AuditVerification(districtID: district, checked: checked, firstBad: bad)

@@ -27,8 +27,9 @@ public enum Crypto {
     public static func randomBytes(_ count: Int) throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
         guard RAND_bytes(&out, Int32(count)) == 1 else {
-            throw PortalError(.internal, "the system random generator failed",
-                              hint: "rerun; if it persists, check the OpenSSL installation")
+            throw PortalError(
+                .internal, "the system random generator failed",
+                hint: "rerun; if it persists, check the OpenSSL installation")
         }
         return out
     }

@@ -8,7 +8,8 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
-              day >= 1, day <= CivilDate.daysIn(month: month, year: year) else { return nil }
+            day >= 1, day <= CivilDate.daysIn(month: month, year: year)
+        else { return nil }
         self.year = year
         self.month = month
         self.day = day
@@ -30,12 +31,13 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         if t.count == 10, t.utf8.filter({ $0 == UInt8(ascii: "-") }).count == 2 {
             let p = t.split(separator: "-")
             guard p.count == 3, p[0].count == 4, p[1].count == 2, p[2].count == 2,
-                  let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2]) else { return nil }
+                let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2])
+            else { return nil }
             self.init(year: y, month: m, day: d)
         } else if t.contains("/") {
             let p = t.split(separator: "/", omittingEmptySubsequences: false)
             guard p.count == 3, (1...2).contains(p[0].count), (1...2).contains(p[1].count),
-                  p[2].count == 4, let m = Int(p[0]), let d = Int(p[1]), let y = Int(p[2])
+                p[2].count == 4, let m = Int(p[0]), let d = Int(p[1]), let y = Int(p[2])
             else { return nil }
             self.init(year: y, month: m, day: d)
         } else {
@@ -75,7 +77,9 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public func adding(days: Int) -> CivilDate { CivilDate(daysSinceEpoch: daysSinceEpoch + days) }
 
-    public static func < (a: CivilDate, b: CivilDate) -> Bool { a.daysSinceEpoch < b.daysSinceEpoch }
+    public static func < (a: CivilDate, b: CivilDate) -> Bool {
+        a.daysSinceEpoch < b.daysSinceEpoch
+    }
 }
 
 func pad(_ n: Int, _ width: Int) -> String {
@@ -100,12 +104,14 @@ public enum Timestamp {
             return Date(timeIntervalSince1970: Double(d.daysSinceEpoch) * 86400)
         }
         let t = text.trimmed()
-        guard t.count == 20, t.hasSuffix("Z"), let d = CivilDate(parsing: String(t.prefix(10))) else {
+        guard t.count == 20, t.hasSuffix("Z"), let d = CivilDate(parsing: String(t.prefix(10)))
+        else {
             return nil
         }
         let time = t.dropFirst(11).dropLast().split(separator: ":")
         guard time.count == 3, let h = Int(time[0]), let m = Int(time[1]), let s = Int(time[2]),
-              (0..<24).contains(h), (0..<60).contains(m), (0..<60).contains(s) else { return nil }
+            (0..<24).contains(h), (0..<60).contains(m), (0..<60).contains(s)
+        else { return nil }
         return Date(timeIntervalSince1970: Double(d.daysSinceEpoch * 86400 + h * 3600 + m * 60 + s))
     }
 

@@ -1,7 +1,8 @@
 internal import CSQLite
 internal import Synchronization
+
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #endif
 
 private let interruptCount = Atomic<Int>(0)

@@ -45,7 +45,10 @@ public enum JSONValue: Sendable, Equatable {
         case .double(let d): out += d.isFinite ? String(d) : "null"
         case .string(let s): JSONValue.quote(s, into: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
+            if items.isEmpty {
+                out += "[]"
+                return
+            }
             out += "["
             for (i, item) in items.enumerated() {
                 if i > 0 { out += "," }
@@ -55,7 +58,10 @@ public enum JSONValue: Sendable, Equatable {
             if pretty { out += "\n" + String(repeating: "  ", count: indent) }
             out += "]"
         case .object(let pairs):
-            if pairs.isEmpty { out += "{}"; return }
+            if pairs.isEmpty {
+                out += "{}"
+                return
+            }
             out += "{"
             for (i, (k, v)) in pairs.enumerated() {
                 if i > 0 { out += "," }
@@ -88,10 +94,10 @@ public enum JSONValue: Sendable, Equatable {
     }
 }
 
-public extension JSONValue {
-    init(_ s: String?) { self = s.map { .string($0) } ?? .null }
-    init(_ i: Int?) { self = i.map { .int($0) } ?? .null }
-    init(_ v: SQLValue) {
+extension JSONValue {
+    public init(_ s: String?) { self = s.map { .string($0) } ?? .null }
+    public init(_ i: Int?) { self = i.map { .int($0) } ?? .null }
+    public init(_ v: SQLValue) {
         switch v {
         case .null: self = .null
         case .int(let i): self = .int(Int(i))

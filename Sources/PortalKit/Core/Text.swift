@@ -1,11 +1,15 @@
-public extension StringProtocol {
+extension StringProtocol {
     /// Without leading and trailing white space (spaces, tabs, CR, LF, NBSP).
-    func trimmed() -> String {
+    public func trimmed() -> String {
         // Fast path: most fields have no white space at either end.
         let u = String(self).utf8
-        if let f = u.first, let l = u.last, f > 0x20, l > 0x20, f < 0x80, l < 0x80 { return String(self) }
+        if let f = u.first, let l = u.last, f > 0x20, l > 0x20, f < 0x80, l < 0x80 {
+            return String(self)
+        }
         let scalars = unicodeScalars
-        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else {
+            return ""
+        }
         let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
         var out = String.UnicodeScalarView()
         out.append(contentsOf: scalars[start...end])
@@ -15,7 +19,8 @@ public extension StringProtocol {
 
 /// Edit distance, for "Did you mean ...?" suggestions.
 public func levenshtein(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
+    let a = Array(a)
+    let b = Array(b)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
     var prev = Array(0...b.count)
@@ -23,7 +28,8 @@ public func levenshtein(_ a: String, _ b: String) -> Int {
     for i in 1...a.count {
         cur[0] = i
         for j in 1...b.count {
-            cur[j] = Swift.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            cur[j] = Swift.min(
+                prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
         }
         swap(&prev, &cur)
     }
@@ -79,12 +85,16 @@ struct UnionFind {
         var r = x
         while let p = parent[r], p != r { r = p }
         var c = x
-        while let p = parent[c], p != r { parent[c] = r; c = p }
+        while let p = parent[c], p != r {
+            parent[c] = r
+            c = p
+        }
         return r
     }
 
     mutating func union(_ a: String, _ b: String) {
-        let x = find(a), y = find(b)
+        let x = find(a)
+        let y = find(b)
         if x != y { parent[max(x, y)] = min(x, y) }
     }
 

@@ -1,6 +1,7 @@
 public import FoundationEssentials
+
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #endif
 
 /// Calendar dates in a district's time zone, read from the system's zoneinfo through the C
@@ -19,7 +20,9 @@ public enum Zone {
         var t = time_t(date.timeIntervalSince1970.rounded(.down))
         var tmv = tm()
         guard localtime_r(&t, &tmv) != nil,
-              let d = CivilDate(year: Int(tmv.tm_year) + 1900, month: Int(tmv.tm_mon) + 1, day: Int(tmv.tm_mday)) else {
+            let d = CivilDate(
+                year: Int(tmv.tm_year) + 1900, month: Int(tmv.tm_mon) + 1, day: Int(tmv.tm_mday))
+        else {
             return Timestamp.utcDate(date)
         }
         return d

@@ -2,7 +2,10 @@ internal import FoundationEssentials
 
 /// A value as stored in a merge's change list.
 enum StoredValue: Codable, Equatable {
-    case null, int(Int64), double(Double), text(String)
+    case null
+    case int(Int64)
+    case double(Double)
+    case text(String)
 
     init(_ v: SQLValue) {
         switch v {
@@ -24,10 +27,15 @@ enum StoredValue: Codable, Equatable {
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let i = try? c.decode(Int64.self) { self = .int(i) }
-        else if let d = try? c.decode(Double.self) { self = .double(d) }
-        else { self = .text(try c.decode(String.self)) }
+        if c.decodeNil() {
+            self = .null
+        } else if let i = try? c.decode(Int64.self) {
+            self = .int(i)
+        } else if let d = try? c.decode(Double.self) {
+            self = .double(d)
+        } else {
+            self = .text(try c.decode(String.self))
+        }
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -55,15 +63,19 @@ struct RowChange: Codable {
 final class ChangeLog {
     static let keys: [String: [String]] = [
         "guardians": ["district_id", "guardian_id"], "households": ["district_id", "household_id"],
-        "students": ["district_id", "student_id"], "links": ["district_id", "guardian_id", "student_id"],
+        "students": ["district_id", "student_id"],
+        "links": ["district_id", "guardian_id", "student_id"],
         "accounts": ["district_id", "username"], "activation_keys": ["district_id", "key_id"],
-        "restrictions": ["district_id", "restriction_id"], "aup_signatures": ["district_id", "guardian_id", "version"],
+        "restrictions": ["district_id", "restriction_id"],
+        "aup_signatures": ["district_id", "guardian_id", "version"],
         "age18_decisions": ["district_id", "decision_id"],
     ]
 
     /// Login bookkeeping that moves on its own (a parent logging in after the merge): it neither
     /// blocks an undo nor is wound back by one.
-    static let volatile: [String: Set<String>] = ["accounts": ["last_login_at", "failed_count", "last_failure_at", "locked_at"]]
+    static let volatile: [String: Set<String>] = [
+        "accounts": ["last_login_at", "failed_count", "last_failure_at", "locked_at"]
+    ]
 
     let db: Database
     private(set) var changes: [RowChange] = []
@@ -76,7 +88,11 @@ final class ChangeLog {
 
     func row(_ table: String, _ key: [String: SQLValue]) throws -> [String: StoredValue]? {
         let cols = ChangeLog.keys[table]!
-        guard let r = try db.first("SELECT * FROM \(table) WHERE \(ChangeLog.whereClause(table))", cols.map { key[$0] ?? .null }) else { return nil }
+        guard
+            let r = try db.first(
+                "SELECT * FROM \(table) WHERE \(ChangeLog.whereClause(table))",
+                cols.map { key[$0] ?? .null })
+        else { return nil }
         return Dictionary(uniqueKeysWithValues: zip(r.columns, r.values.map(StoredValue.init)))
     }
 
@@ -87,8 +103,9 @@ final class ChangeLog {
     func update(_ table: String, _ key: [String: SQLValue], set: [(String, SQLValue)]) throws {
         guard let before = try row(table, key) else { return }
         let cols = ChangeLog.keys[table]!
-        try db.run("UPDATE \(table) SET \(set.map { "\($0.0) = ?" }.joined(separator: ", ")) WHERE \(ChangeLog.whereClause(table))",
-                   set.map(\.1) + cols.map { key[$0] ?? .null })
+        try db.run(
+            "UPDATE \(table) SET \(set.map { "\($0.0) = ?" }.joined(separator: ", ")) WHERE \(ChangeLog.whereClause(table))",
+            set.map(\.1) + cols.map { key[$0] ?? .null })
         // The key itself may have changed (a link moved to another guardian).
         var newKey = key
         for (c, v) in set where cols.contains(c) { newKey[c] = v }
@@ -98,24 +115,45 @@ final class ChangeLog {
 
     func insert(_ table: String, _ values: [String: SQLValue]) throws {
         let cols = Array(values.keys).sorted()
-        try db.run("INSERT INTO \(table)(\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))", cols.map { values[$0]! })
-        let key = Dictionary(uniqueKeysWithValues: ChangeLog.keys[table]!.map { ($0, values[$0] ?? .null) })
-        changes.append(RowChange(table: table, key: key.mapValues(StoredValue.init), before: nil, after: try row(table, key)))
+        try db.run(
+            "INSERT INTO \(table)(\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))",
+            cols.map { values[$0]! })
+        let key = Dictionary(
+            uniqueKeysWithValues: ChangeLog.keys[table]!.map { ($0, values[$0] ?? .null) })
+        changes.append(
+            RowChange(
+                table: table, key: key.mapValues(StoredValue.init), before: nil,
+                after: try row(table, key)))
     }
 
     func delete(_ table: String, _ key: [String: SQLValue]) throws {
         guard let before = try row(table, key) else { return }
-        try db.run("DELETE FROM \(table) WHERE \(ChangeLog.whereClause(table))", ChangeLog.keys[table]!.map { key[$0] ?? .null })
-        changes.append(RowChange(table: table, key: key.mapValues(StoredValue.init), before: before, after: nil))
+        try db.run(
+            "DELETE FROM \(table) WHERE \(ChangeLog.whereClause(table))",
+            ChangeLog.keys[table]!.map { key[$0] ?? .null })
+        changes.append(
+            RowChange(
+                table: table, key: key.mapValues(StoredValue.init), before: before, after: nil))
     }
 
-    private func record(_ table: String, key: [String: SQLValue], before: [String: StoredValue], after: [String: StoredValue]?, afterKey: [String: SQLValue]) {
+    private func record(
+        _ table: String, key: [String: SQLValue], before: [String: StoredValue],
+        after: [String: StoredValue]?, afterKey: [String: SQLValue]
+    ) {
         if afterKey == key {
-            changes.append(RowChange(table: table, key: key.mapValues(StoredValue.init), before: before, after: after))
+            changes.append(
+                RowChange(
+                    table: table, key: key.mapValues(StoredValue.init), before: before, after: after
+                ))
         } else {
             // A key change is a delete of the old row and an insert of the new one.
-            changes.append(RowChange(table: table, key: key.mapValues(StoredValue.init), before: before, after: nil))
-            changes.append(RowChange(table: table, key: afterKey.mapValues(StoredValue.init), before: nil, after: after))
+            changes.append(
+                RowChange(
+                    table: table, key: key.mapValues(StoredValue.init), before: before, after: nil))
+            changes.append(
+                RowChange(
+                    table: table, key: afterKey.mapValues(StoredValue.init), before: nil,
+                    after: after))
         }
     }
 
@@ -133,14 +171,20 @@ final class ChangeLog {
         var checked = Set<String>()
         // Only the last change of each row says how the merge left it.
         for c in changes.reversed() {
-            let id = c.table + "\u{1f}" + c.key.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            let id =
+                c.table + "\u{1f}"
+                + c.key.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                    separator: ",")
             if !checked.insert(id).inserted { continue }
             let current = try log.row(c.table, c.key.mapValues(\.sql))
             let skip = volatile[c.table] ?? []
             let fields = Set((current ?? [:]).keys).union((c.after ?? [:]).keys)
                 .filter { !skip.contains($0) && current?[$0] != c.after?[$0] }.sorted()
             if (current == nil) != (c.after == nil) || !fields.isEmpty {
-                return (c, current == nil ? ["(row removed)"] : c.after == nil ? ["(row added)"] : fields)
+                return (
+                    c,
+                    current == nil ? ["(row removed)"] : c.after == nil ? ["(row added)"] : fields
+                )
             }
         }
         return nil
@@ -155,15 +199,20 @@ final class ChangeLog {
             let cols = keys[c.table]!
             switch (c.before, c.after) {
             case (let before?, _?):
-                let names = Array(before.keys).filter { !(volatile[c.table] ?? []).contains($0) }.sorted()
-                try db.run("UPDATE \(c.table) SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE \(whereClause(c.table))",
-                           names.map { before[$0]!.sql } + cols.map { key[$0] ?? .null })
+                let names = Array(before.keys).filter { !(volatile[c.table] ?? []).contains($0) }
+                    .sorted()
+                try db.run(
+                    "UPDATE \(c.table) SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE \(whereClause(c.table))",
+                    names.map { before[$0]!.sql } + cols.map { key[$0] ?? .null })
             case (nil, _?):
-                try db.run("DELETE FROM \(c.table) WHERE \(whereClause(c.table))", cols.map { key[$0] ?? .null })
+                try db.run(
+                    "DELETE FROM \(c.table) WHERE \(whereClause(c.table))",
+                    cols.map { key[$0] ?? .null })
             case (let before?, nil):
                 let names = Array(before.keys).sorted()
-                try db.run("INSERT INTO \(c.table)(\(names.joined(separator: ","))) VALUES (\(names.map { _ in "?" }.joined(separator: ",")))",
-                           names.map { before[$0]!.sql })
+                try db.run(
+                    "INSERT INTO \(c.table)(\(names.joined(separator: ","))) VALUES (\(names.map { _ in "?" }.joined(separator: ",")))",
+                    names.map { before[$0]!.sql })
             case (nil, nil):
                 break
             }

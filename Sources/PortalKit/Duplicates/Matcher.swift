@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #endif
 
 /// Duplicate detection for guardians (SPEC §8): multi-pass blocking, a comparison vector per
@@ -45,26 +45,34 @@ public enum Matcher {
     static func record(_ r: Row) -> Rec {
         let given = fold(r.string("given_name")).filter { $0.isLetter }
         let famRaw = fold(r.string("family_name"))
-        let parts = famRaw.split(whereSeparator: { $0 == "-" || $0 == " " }).map(String.init).filter { !$0.isEmpty }
+        let parts = famRaw.split(whereSeparator: { $0 == "-" || $0 == " " }).map(String.init).filter
+        { !$0.isEmpty }
         var email = r.string("email")?.lowercased()
         if let e = email, let at = e.firstIndex(of: "@") {
-            var local = String(e[..<at]), domain = String(e[e.index(after: at)...])
+            var local = String(e[..<at])
+            var domain = String(e[e.index(after: at)...])
             if domain == "googlemail.com" { domain = "gmail.com" }
             if let plus = local.firstIndex(of: "+") { local = String(local[..<plus]) }
             if domain == "gmail.com" { local = local.filter { $0 != "." } }
             email = local + "@" + domain
         }
-        let phone = r.string("phone").map { String($0.filter(\.isNumber).suffix(10)) }.flatMap { $0.count >= 7 ? $0 : nil }
+        let phone = r.string("phone").map { String($0.filter(\.isNumber).suffix(10)) }.flatMap {
+            $0.count >= 7 ? $0 : nil
+        }
         var address: String? = nil
         if let street = r.string("street") {
             let words = fold(street).split(separator: " ")
             let number = street.prefix { $0.isNumber }
             let name = words.first { $0.first?.isLetter == true }.map(String.init) ?? ""
             let post = String((r.string("postcode") ?? "").prefix(5))
-            if !number.isEmpty || !name.isEmpty { address = "\(number) \(name) \(post.isEmpty ? fold(r.string("city")) : post)" }
+            if !number.isEmpty || !name.isEmpty {
+                address = "\(number) \(name) \(post.isEmpty ? fold(r.string("city")) : post)"
+            }
         }
-        return Rec(id: r.text("guardian_id"), given: given, family: parts.joined(), familyParts: parts, email: email, phone: phone,
-                   address: address, household: r.string("household_id"), students: [])
+        return Rec(
+            id: r.text("guardian_id"), given: given, family: parts.joined(), familyParts: parts,
+            email: email, phone: phone,
+            address: address, household: r.string("household_id"), students: [])
     }
 
     // MARK: comparison
@@ -79,37 +87,54 @@ public enum Matcher {
         func family(_ x: Rec, _ y: Rec) -> Int {
             if x.family.isEmpty || y.family.isEmpty { return 0 }
             if x.family == y.family { return 1 }
-            if x.familyParts.contains(where: { p in p.count > 1 && y.familyParts.contains(p) }) { return 2 }
+            if x.familyParts.contains(where: { p in p.count > 1 && y.familyParts.contains(p) }) {
+                return 2
+            }
             return jaroWinkler(x.family, y.family) >= 0.9 ? 3 : 4
         }
         var g = given(a.given, b.given)
         var f = family(a, b)
         var swapped = false
         if g == 4 && f == 4, !a.given.isEmpty, a.given == b.family, a.family == b.given {
-            g = 1; f = 1; swapped = true
+            g = 1
+            f = 1
+            swapped = true
         }
         func same(_ x: String?, _ y: String?) -> Int { x == nil || y == nil ? 0 : x == y ? 1 : 2 }
-        let child = a.students.isEmpty || b.students.isEmpty ? 0 : (a.students.contains { b.students.contains($0) } ? 1 : 2)
-        return ([g, f, same(a.email, b.email), same(a.phone, b.phone), same(a.address, b.address), same(a.household, b.household), child], swapped)
+        let child =
+            a.students.isEmpty || b.students.isEmpty
+            ? 0 : (a.students.contains { b.students.contains($0) } ? 1 : 2)
+        return (
+            [
+                g, f, same(a.email, b.email), same(a.phone, b.phone), same(a.address, b.address),
+                same(a.household, b.household), child,
+            ], swapped
+        )
     }
 
     /// Jaro–Winkler similarity of two short strings.
     static func jaroWinkler(_ s1: String, _ s2: String) -> Double {
-        let a = Array(s1.unicodeScalars), b = Array(s2.unicodeScalars)
+        let a = Array(s1.unicodeScalars)
+        let b = Array(s2.unicodeScalars)
         if a.isEmpty || b.isEmpty { return 0 }
         let window = max(0, max(a.count, b.count) / 2 - 1)
-        var am = [Bool](repeating: false, count: a.count), bm = [Bool](repeating: false, count: b.count)
+        var am = [Bool](repeating: false, count: a.count)
+        var bm = [Bool](repeating: false, count: b.count)
         var matches = 0
         for i in 0..<a.count {
-            let lo = max(0, i - window), hi = min(b.count - 1, i + window)
+            let lo = max(0, i - window)
+            let hi = min(b.count - 1, i + window)
             if lo > hi { continue }
             for j in lo...hi where !bm[j] && a[i] == b[j] {
-                am[i] = true; bm[j] = true; matches += 1
+                am[i] = true
+                bm[j] = true
+                matches += 1
                 break
             }
         }
         if matches == 0 { return 0 }
-        var t = 0, k = 0
+        var t = 0
+        var k = 0
         for i in 0..<a.count where am[i] {
             while !bm[k] { k += 1 }
             if a[i] != b[k] { t += 1 }
@@ -141,7 +166,9 @@ public enum Matcher {
     /// Candidate pairs: records sharing any blocking key. A block larger than `cap` is not
     /// compared all-to-all (a common surname would make cost quadratic): it is sorted and each
     /// record is compared with its `window` neighbours.
-    static func candidates(_ recs: [Rec], keys: [[String]], cap: Int = 40, window: Int = 8) -> [(Int32, Int32)] {
+    static func candidates(_ recs: [Rec], keys: [[String]], cap: Int = 40, window: Int = 8) -> [(
+        Int32, Int32
+    )] {
         var blocks: [String: [Int32]] = [:]
         blocks.reserveCapacity(recs.count * 4)
         for (i, ks) in keys.enumerated() { for k in ks { blocks[k, default: []].append(Int32(i)) } }
@@ -157,10 +184,20 @@ public enum Matcher {
             let nameOnly = key.hasPrefix("f:") || key.hasPrefix("n:")
             if nameOnly && members.count > 12 { continue }
             if members.count <= cap {
-                for i in 0..<members.count { for j in (i + 1)..<members.count { add(members[i], members[j]) } }
+                for i in 0..<members.count {
+                    for j in (i + 1)..<members.count { add(members[i], members[j]) }
+                }
             } else {
-                let sorted = members.sorted { (recs[Int($0)].given, recs[Int($0)].family) < (recs[Int($1)].given, recs[Int($1)].family) }
-                for i in 0..<sorted.count { for j in (i + 1)..<min(sorted.count, i + 1 + window) { add(sorted[i], sorted[j]) } }
+                let sorted = members.sorted {
+                    (recs[Int($0)].given, recs[Int($0)].family) < (
+                        recs[Int($1)].given, recs[Int($1)].family
+                    )
+                }
+                for i in 0..<sorted.count {
+                    for j in (i + 1)..<min(sorted.count, i + 1 + window) {
+                        add(sorted[i], sorted[j])
+                    }
+                }
             }
         }
         return out
@@ -217,12 +254,14 @@ public enum Matcher {
     /// email than the original, whatever the data's mix of candidates.
     static func fit(_ recs: [Rec], vectors: [[Int]], tf: [(Double, Double)]) -> Model {
         if recs.count < 1000 { return Model(m: mPrior, u: uPrior, prior: 0.01) }
-        var u = fields.map { f in [Double](repeating: 1, count: f.levels.count) }  // add-one smoothing
+        // Counts start at one (add-one smoothing), so no level is ever impossible.
+        var u = fields.map { f in [Double](repeating: 1, count: f.levels.count) }
         var rng = SplitMix64(state: 0x5EED)
         let samples = min(50_000, max(1000, recs.count * 2))
         if recs.count > 1 {
             for _ in 0..<samples {
-                let i = rng.int(recs.count), j = rng.int(recs.count)
+                let i = rng.int(recs.count)
+                let j = rng.int(recs.count)
                 if i == j { continue }
                 for (f, l) in compare(recs[i], recs[j]).levels.enumerated() { u[f][l] += 1 }
             }
@@ -244,7 +283,10 @@ public enum Matcher {
             for f in 2..<fields.count {
                 let total = counts[f].dropFirst().reduce(0, +)
                 var m = counts[f].dropFirst().map { max(1e-4, $0 / total) }
-                if f <= 4 { m[1] = max(m[1], 0.6); m[m.count - 1] = 1 - m[1] }  // email, phone, address: mostly kept
+                if f <= 4 {
+                    m[1] = max(m[1], 0.6)
+                    m[m.count - 1] = 1 - m[1]
+                }  // email, phone, address: mostly kept
                 model.m[f] = [1] + m
             }
             model.prior = min(0.5, max(1e-4, matchSum / Double(vectors.count)))
@@ -254,19 +296,26 @@ public enum Matcher {
 
     // MARK: the run
 
-    public static func guardians(_ db: Database, district: String, minScore: Double = 0.5) throws -> [Pair] {
+    public static func guardians(_ db: Database, district: String, minScore: Double = 0.5) throws
+        -> [Pair]
+    {
         var recs: [Rec] = []
         var index: [String: Int] = [:]
-        try db.forEach("""
+        try db.forEach(
+            """
             SELECT guardian_id, given_name, family_name, email, phone, street, city, postcode, household_id
             FROM guardians WHERE district_id = ? AND status = 'active'
-            """, [.text(district)]) { r in
+            """, [.text(district)]
+        ) { r in
             index[r.text("guardian_id")] = recs.count
             recs.append(record(r))
         }
         var studentNo: [String: Int32] = [:]
         var studentsOf = [[String]](repeating: [], count: recs.count)
-        try db.forEach("SELECT guardian_id, student_id FROM links WHERE district_id = ? AND status = 'active'", [.text(district)]) { r in
+        try db.forEach(
+            "SELECT guardian_id, student_id FROM links WHERE district_id = ? AND status = 'active'",
+            [.text(district)]
+        ) { r in
             guard let i = index[r.text("guardian_id")] else { return }
             let s = r.text("student_id")
             let n = studentNo[s] ?? Int32(studentNo.count)
@@ -278,8 +327,12 @@ public enum Matcher {
         let pairs = candidates(recs, keys: keys)
         let compared = pairs.map { compare(recs[Int($0.0)], recs[Int($0.1)]) }
         // How common each name is, for the term-frequency u of an exact agreement.
-        var givenCount: [String: Int] = [:], familyCount: [String: Int] = [:]
-        for r in recs { givenCount[r.given, default: 0] += 1; familyCount[r.family, default: 0] += 1 }
+        var givenCount: [String: Int] = [:]
+        var familyCount: [String: Int] = [:]
+        for r in recs {
+            givenCount[r.given, default: 0] += 1
+            familyCount[r.family, default: 0] += 1
+        }
         let n = Double(max(1, recs.count))
         let tf = pairs.map { (i, _) -> (Double, Double) in
             let a = recs[Int(i)]
@@ -297,15 +350,26 @@ public enum Matcher {
             // Two different given names are never merged without a person looking.
             let namesAgree = v.levels[0] != 4 && v.levels[1] != 4
             // A name alone never merges: "likely" also needs a shared contact, home or child.
-            let corroborated = v.levels[2] == 1 || v.levels[3] == 1 || v.levels[4] == 1 || v.levels[5] == 1 || v.levels[6] == 1
-            let level = p >= 0.995 && namesAgree && corroborated && v.levels[0] != 0 ? "likely" : "possible"
+            let corroborated =
+                v.levels[2] == 1 || v.levels[3] == 1 || v.levels[4] == 1 || v.levels[5] == 1
+                || v.levels[6] == 1
+            let level =
+                p >= 0.995 && namesAgree && corroborated && v.levels[0] != 0 ? "likely" : "possible"
             var evidence: [String] = []
-            for (f, l) in v.levels.enumerated() where l != 0 && !(fields[f].levels[l] == "different" || fields[f].levels[l] == "none shared") {
+            for (f, l) in v.levels.enumerated()
+            where l != 0
+                && !(fields[f].levels[l] == "different" || fields[f].levels[l] == "none shared")
+            {
                 evidence.append("\(fields[f].name): \(fields[f].levels[l])")
             }
             if v.swapped { evidence.append("names swapped") }
-            let (a, b) = recs[Int(i)].id < recs[Int(j)].id ? (recs[Int(i)].id, recs[Int(j)].id) : (recs[Int(j)].id, recs[Int(i)].id)
-            out.append(Pair(a: a, b: b, score: (p * 1000).rounded() / 1000, level: level, cluster: "", evidence: evidence))
+            let (a, b) =
+                recs[Int(i)].id < recs[Int(j)].id
+                ? (recs[Int(i)].id, recs[Int(j)].id) : (recs[Int(j)].id, recs[Int(i)].id)
+            out.append(
+                Pair(
+                    a: a, b: b, score: (p * 1000).rounded() / 1000, level: level, cluster: "",
+                    evidence: evidence))
         }
         return clustered(out)
     }
@@ -314,31 +378,44 @@ public enum Matcher {
     static func clustered(_ pairs: [Pair]) -> [Pair] {
         var groups = UnionFind()
         for p in pairs { groups.union(p.a, p.b) }
-        return pairs.map { var q = $0; q.cluster = groups.find($0.a); return q }
-            .sorted { ($0.cluster, -$0.score, $0.a, $0.b) < ($1.cluster, -$1.score, $1.a, $1.b) }
+        return pairs.map {
+            var q = $0
+            q.cluster = groups.find($0.a)
+            return q
+        }
+        .sorted { ($0.cluster, -$0.score, $0.a, $0.b) < ($1.cluster, -$1.score, $1.a, $1.b) }
     }
 }
 
 /// Households that are likely the same: the same address under two household ids, or the homes
 /// of a likely duplicate guardian.
 public enum HouseholdMatcher {
-    public static func households(_ db: Database, district: String, minScore: Double = 0.5) throws -> [Matcher.Pair] {
+    public static func households(_ db: Database, district: String, minScore: Double = 0.5) throws
+        -> [Matcher.Pair]
+    {
         var address: [String: [String]] = [:]
         var families: [String: Set<String>] = [:]
-        try db.forEach("""
+        try db.forEach(
+            """
             SELECT h.household_id, coalesce(h.street, g.street) AS street, coalesce(h.postcode, g.postcode) AS postcode,
                    coalesce(h.city, g.city) AS city, g.family_name
             FROM households h LEFT JOIN guardians g ON g.district_id = h.district_id AND g.household_id = h.household_id AND g.status = 'active'
             WHERE h.district_id = ?
-            """, [.text(district)]) { r in
+            """, [.text(district)]
+        ) { r in
             let h = r.text("household_id")
             if let f = r.string("family_name") {
-                families[h, default: []].formUnion(Matcher.fold(f).split(whereSeparator: { $0 == "-" || $0 == " " }).map(String.init))
+                families[h, default: []].formUnion(
+                    Matcher.fold(f).split(whereSeparator: { $0 == "-" || $0 == " " }).map(
+                        String.init))
             }
             guard let street = r.string("street") else { return }
             let number = street.prefix { $0.isNumber }
-            let name = Matcher.fold(street).split(separator: " ").first { $0.first?.isLetter == true }.map(String.init) ?? ""
-            let key = "\(number) \(name) \(String((r.string("postcode") ?? Matcher.fold(r.string("city"))).prefix(5)))"
+            let name =
+                Matcher.fold(street).split(separator: " ").first { $0.first?.isLetter == true }.map(
+                    String.init) ?? ""
+            let key =
+                "\(number) \(name) \(String((r.string("postcode") ?? Matcher.fold(r.string("city"))).prefix(5)))"
             if !(address[key]?.contains(h) ?? false) { address[key, default: []].append(h) }
         }
         var scored: [String: (Double, [String])] = [:]
@@ -353,25 +430,36 @@ public enum HouseholdMatcher {
             for i in 0..<hs.count {
                 for j in (i + 1)..<hs.count {
                     let shared = !(families[hs[i]] ?? []).isDisjoint(with: families[hs[j]] ?? [])
-                    note(hs[i], hs[j], shared ? 0.97 : 0.6, shared ? "address: same, family name: shared" : "address: same")
+                    note(
+                        hs[i], hs[j], shared ? 0.97 : 0.6,
+                        shared ? "address: same, family name: shared" : "address: same")
                 }
             }
         }
-        let gpairs = try Matcher.guardians(db, district: district, minScore: 0.9).filter { $0.level == "likely" }
+        let gpairs = try Matcher.guardians(db, district: district, minScore: 0.9).filter {
+            $0.level == "likely"
+        }
         if !gpairs.isEmpty {
             var home: [String: String] = [:]
-            try db.forEach("SELECT guardian_id, household_id FROM guardians WHERE district_id = ? AND household_id IS NOT NULL", [.text(district)]) {
+            try db.forEach(
+                "SELECT guardian_id, household_id FROM guardians WHERE district_id = ? AND household_id IS NOT NULL",
+                [.text(district)]
+            ) {
                 home[$0.text("guardian_id")] = $0.text("household_id")
             }
             for p in gpairs {
-                if let x = home[p.a], let y = home[p.b], x != y { note(x, y, 0.97, "members: duplicate guardian \(p.a) ~ \(p.b)") }
+                if let x = home[p.a], let y = home[p.b], x != y {
+                    note(x, y, 0.97, "members: duplicate guardian \(p.a) ~ \(p.b)")
+                }
             }
         }
         let pairs = scored.compactMap { k, v -> Matcher.Pair? in
             guard v.0 >= minScore else { return nil }
             let ab = k.split(separator: "\u{1f}").map(String.init)
-            return Matcher.Pair(a: ab[0], b: ab[1], score: (v.0 * 1000).rounded() / 1000, level: v.0 >= 0.995 ? "likely" : "possible",
-                                cluster: "", evidence: v.1)
+            return Matcher.Pair(
+                a: ab[0], b: ab[1], score: (v.0 * 1000).rounded() / 1000,
+                level: v.0 >= 0.995 ? "likely" : "possible",
+                cluster: "", evidence: v.1)
         }
         return Matcher.clustered(pairs)
     }

@@ -2,7 +2,10 @@
 /// (SPEC §9). A rule is never edited or deleted; a newer rule wins over an older one of the same
 /// kind, so the history explains every state.
 public enum Features {
-    public static let catalog = ["attendance", "grades", "assignments", "schedule", "discipline", "lunch", "payments", "messages", "documents"]
+    public static let catalog = [
+        "attendance", "grades", "assignments", "schedule", "discipline", "lunch", "payments",
+        "messages", "documents",
+    ]
 
     public static func validate(_ name: String) throws -> String {
         let n = name.lowercased()
@@ -26,52 +29,88 @@ public enum Features {
     }
 
     /// Adds a rule after checking the school and the window.
-    public static func set(_ s: Session, feature: String, enabled: Bool, school: String?, from: CivilDate?, until: CivilDate?, reason: String) throws -> Int {
+    public static func set(
+        _ s: Session, feature: String, enabled: Bool, school: String?, from: CivilDate?,
+        until: CivilDate?, reason: String
+    ) throws -> Int {
         let d = try s.district()
         let f = try validate(feature)
         if let from, let until, until < from {
-            throw PortalError.usage("--until is before --from", hint: "the window runs from --from to --until, both included")
+            throw PortalError.usage(
+                "--until is before --from",
+                hint: "the window runs from --from to --until, both included")
         }
-        if let school, try s.db.count("SELECT count(*) FROM schools WHERE district_id = ? AND school_id = ?", [.text(d), .text(school)]) == 0 {
-            throw PortalError.notFound("school", school, hint: "see 'portaladmin roster stats' or import the schools first")
+        if let school,
+            try s.db.count(
+                "SELECT count(*) FROM schools WHERE district_id = ? AND school_id = ?",
+                [.text(d), .text(school)]) == 0
+        {
+            throw PortalError.notFound(
+                "school", school, hint: "see 'portaladmin roster stats' or import the schools first"
+            )
         }
-        guard !reason.trimmed().isEmpty else { throw PortalError.usage("--reason is empty", hint: "say why, for the parents who ask") }
-        let id = (try s.db.scalar("SELECT max(rule_id) FROM feature_rules WHERE district_id = ?", [.text(d)])?.int ?? 0) + 1
-        try s.db.run("""
+        guard !reason.trimmed().isEmpty else {
+            throw PortalError.usage("--reason is empty", hint: "say why, for the parents who ask")
+        }
+        let id =
+            (try s.db.scalar(
+                "SELECT max(rule_id) FROM feature_rules WHERE district_id = ?", [.text(d)])?.int
+                ?? 0) + 1
+        try s.db.run(
+            """
             INSERT INTO feature_rules(district_id, rule_id, feature, school_id, enabled, from_date, until_date, reason, created_at, created_by)
             VALUES (?,?,?,?,?,?,?,?,?,?)
-            """, [.text(d), .int(id), .text(f), SQLValue(school), SQLValue(enabled), SQLValue(from?.description), SQLValue(until?.description),
-                  .text(reason), .text(s.nowISO), .text(s.operatorName)])
-        try s.audit(target: "feature:\(f)" + (school.map { "@\($0)" } ?? ""), after: .object([
-            ("rule_id", .int(Int(id))), ("enabled", .bool(enabled)), ("school_id", JSONValue(school)),
-            ("from", JSONValue(from?.description)), ("until", JSONValue(until?.description)),
-        ]), reason: reason)
+            """,
+            [
+                .text(d), .int(id), .text(f), SQLValue(school), SQLValue(enabled),
+                SQLValue(from?.description), SQLValue(until?.description),
+                .text(reason), .text(s.nowISO), .text(s.operatorName),
+            ])
+        try s.audit(
+            target: "feature:\(f)" + (school.map { "@\($0)" } ?? ""),
+            after: .object([
+                ("rule_id", .int(Int(id))), ("enabled", .bool(enabled)),
+                ("school_id", JSONValue(school)),
+                ("from", JSONValue(from?.description)), ("until", JSONValue(until?.description)),
+            ]), reason: reason)
         return Int(id)
     }
 
     /// The effective state of every feature for a school (or the district) on a date. A school
     /// rule beats a district rule; within a level, a rule with a window beats an open-ended one,
     /// and then the newer rule wins.
-    public static func effective(_ db: Database, district: String, school: String?, on date: CivilDate) throws -> [State] {
+    public static func effective(
+        _ db: Database, district: String, school: String?, on date: CivilDate
+    ) throws -> [State] {
         let day = date.description
-        let rules = try db.query("""
+        let rules = try db.query(
+            """
             SELECT * FROM feature_rules WHERE district_id = ? AND (school_id IS NULL OR school_id = ?)
             AND (from_date IS NULL OR from_date <= ?) AND (until_date IS NULL OR until_date >= ?)
             ORDER BY (school_id IS NOT NULL) DESC, (from_date IS NOT NULL OR until_date IS NOT NULL) DESC, rule_id DESC
             """, [.text(district), SQLValue(school), .text(day), .text(day)])
         return catalog.map { f in
             guard let r = rules.first(where: { $0.text("feature") == f }) else {
-                return State(feature: f, enabled: true, source: "default", reason: nil, from: nil, until: nil, ruleID: nil)
+                return State(
+                    feature: f, enabled: true, source: "default", reason: nil, from: nil,
+                    until: nil, ruleID: nil)
             }
-            return State(feature: f, enabled: r.bool("enabled"), source: r.string("school_id").map { "school:\($0)" } ?? "district",
-                         reason: r.string("reason"), from: r.string("from_date"), until: r.string("until_date"), ruleID: r.int("rule_id"))
+            return State(
+                feature: f, enabled: r.bool("enabled"),
+                source: r.string("school_id").map { "school:\($0)" } ?? "district",
+                reason: r.string("reason"), from: r.string("from_date"),
+                until: r.string("until_date"), ruleID: r.int("rule_id"))
         }
     }
 
     public static func history(_ db: Database, district: String, feature: String?) throws -> [Row] {
-        var sql = "SELECT rule_id, feature, school_id, enabled, from_date, until_date, reason, created_at, created_by FROM feature_rules WHERE district_id = ?"
+        var sql =
+            "SELECT rule_id, feature, school_id, enabled, from_date, until_date, reason, created_at, created_by FROM feature_rules WHERE district_id = ?"
         var args: [SQLValue] = [.text(district)]
-        if let feature { sql += " AND feature = ?"; args.append(.text(try validate(feature))) }
+        if let feature {
+            sql += " AND feature = ?"
+            args.append(.text(try validate(feature)))
+        }
         return try db.query(sql + " ORDER BY rule_id DESC", args)
     }
 }

@@ -33,7 +33,8 @@ public struct ActivationKey: Sendable, Equatable {
     public static func generate() throws -> ActivationKey {
         let bytes = try Crypto.randomBytes(19)  // 152 bits; the first 150 are used
         var values: [Int] = []
-        var acc = 0, bits = 0
+        var acc = 0
+        var bits = 0
         for b in bytes {
             acc = (acc << 8) | Int(b)
             bits += 8
@@ -68,7 +69,10 @@ public struct ActivationKey: Sendable, Equatable {
             if ch == " " || ch == "-" || ch == "\t" { continue }
             let c: Character = ch == "O" ? "0" : (ch == "I" || ch == "L") ? "1" : ch
             guard let v = alphabet.firstIndex(of: c) else {
-                return .malformed(ch == "U" ? "the letter U is never used in a key (did you mean V?)" : "'\(ch)' is not used in keys")
+                return .malformed(
+                    ch == "U"
+                        ? "the letter U is never used in a key (did you mean V?)"
+                        : "'\(ch)' is not used in keys")
             }
             values.append(v)
         }

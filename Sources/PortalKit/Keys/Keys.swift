@@ -37,7 +37,9 @@ public enum KeyCheck: Sendable {
 /// `key_ttl_days`; only a SHA-256 of the key and its last 4 characters are stored.
 public enum Keys {
     /// Why a guardian cannot be given a key, or nil when one may be issued.
-    public static func refusal(_ db: Database, district: District, guardianID: String, now: Date) throws -> PortalError? {
+    public static func refusal(_ db: Database, district: District, guardianID: String, now: Date)
+        throws -> PortalError?
+    {
         do {
             _ = try eligible(db, district: district, guardianID: guardianID, now: now)
             return nil
@@ -47,52 +49,82 @@ public enum Keys {
     }
 
     /// The guardian's row and the students they may see, or the reason no key may be issued.
-    static func eligible(_ db: Database, district: District, guardianID: String, now: Date) throws -> (guardian: Row, students: [(id: String, name: String)]) {
+    static func eligible(_ db: Database, district: District, guardianID: String, now: Date) throws
+        -> (guardian: Row, students: [(id: String, name: String)])
+    {
         let d = district.id
-        guard let g = try db.first("SELECT * FROM guardians WHERE district_id = ? AND guardian_id = ?", [.text(d), .text(guardianID)]) else {
-            throw PortalError.notFound("guardian", guardianID, hint: "try 'portaladmin guardian find TEXT'")
+        guard
+            let g = try db.first(
+                "SELECT * FROM guardians WHERE district_id = ? AND guardian_id = ?",
+                [.text(d), .text(guardianID)])
+        else {
+            throw PortalError.notFound(
+                "guardian", guardianID, hint: "try 'portaladmin guardian find TEXT'")
         }
         if g.text("status") != "active" {
-            throw PortalError(.conflict, "guardian \(guardianID) is inactive (no longer in the roster)",
-                              hint: "import a roster that lists them, then issue the key")
+            throw PortalError(
+                .conflict, "guardian \(guardianID) is inactive (no longer in the roster)",
+                hint: "import a roster that lists them, then issue the key")
         }
-        if let a = try db.first("""
+        if let a = try db.first(
+            """
             SELECT username, status FROM accounts WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ?
             ORDER BY status = 'reset', status = 'disabled', username LIMIT 1
-            """, [.text(d), .text(guardianID)]), a.text("status") != "reset" {
-            throw PortalError(.conflict, "guardian \(guardianID) already has a portal account: \(a.text("username"))",
-                              hint: "to let them in again use: portaladmin account reset \(a.text("username"))")
+            """, [.text(d), .text(guardianID)]), a.text("status") != "reset"
+        {
+            throw PortalError(
+                .conflict,
+                "guardian \(guardianID) already has a portal account: \(a.text("username"))",
+                hint: "to let them in again use: portaladmin account reset \(a.text("username"))")
         }
         // Linked with portal access, enrolled, not restricted by a court order, not ended at 18.
         let today = Zone.localDate(now, zone: district.setting("timezone"))
         let policy = AgeOut.Policy(district)
         var students: [(id: String, name: String)] = []
-        let restricted = try db.count("SELECT count(*) FROM restrictions WHERE district_id = ? AND guardian_id = ? AND removed_at IS NULL",
-                                      [.text(d), .text(guardianID)]) > 0
-        for r in try db.query("""
+        let restricted =
+            try db.count(
+                "SELECT count(*) FROM restrictions WHERE district_id = ? AND guardian_id = ? AND removed_at IS NULL",
+                [.text(d), .text(guardianID)]) > 0
+        for r in try db.query(
+            """
             SELECT s.student_id, s.given_name, s.family_name, s.birth_date FROM links l
             JOIN students s ON s.district_id = l.district_id AND s.student_id = l.student_id
             WHERE l.district_id = ? AND l.guardian_id = ? AND l.status = 'active' AND l.portal_access = 1 AND s.status = 'active'
             ORDER BY s.given_name
-            """, [.text(d), .text(guardianID)]) {
+            """, [.text(d), .text(guardianID)])
+        {
             let sid = r.text("student_id")
-            if restricted, try Restrictions.active(db, district: d, guardian: guardianID, student: sid, on: today) != nil { continue }
-            switch try AgeOut.verdict(db, district: d, policy: policy, studentID: sid, birthDate: r.string("birth_date"), guardianID: guardianID, on: today) {
+            if restricted,
+                try Restrictions.active(
+                    db, district: d, guardian: guardianID, student: sid, on: today) != nil
+            {
+                continue
+            }
+            switch try AgeOut.verdict(
+                db, district: d, policy: policy, studentID: sid, birthDate: r.string("birth_date"),
+                guardianID: guardianID, on: today)
+            {
             case .ended, .requested: continue
             default: students.append((sid, r.text("given_name") + " " + r.text("family_name")))
             }
         }
         if students.isEmpty {
-            throw PortalError(.conflict, "guardian \(guardianID) has no student they may see in the portal",
-                              hint: "see why with: portaladmin access explain --guardian \(guardianID)")
+            throw PortalError(
+                .conflict, "guardian \(guardianID) has no student they may see in the portal",
+                hint: "see why with: portaladmin access explain --guardian \(guardianID)")
         }
         if district.setting("aup_required") == "true" {
             let version = Int(district.setting("aup_version")) ?? 1
-            let signed = try db.count("SELECT count(*) FROM aup_signatures WHERE district_id = ? AND guardian_id = ? AND version >= ?",
-                                      [.text(d), .text(guardianID), .int(Int64(version))])
+            let signed = try db.count(
+                "SELECT count(*) FROM aup_signatures WHERE district_id = ? AND guardian_id = ? AND version >= ?",
+                [.text(d), .text(guardianID), .int(Int64(version))])
             if signed == 0 {
-                throw PortalError(.conflict, "guardian \(guardianID) has not signed version \(version) of the acceptable-use agreement",
-                                  hint: "record the signed form first: portaladmin aup sign --guardian \(guardianID) --on YYYY-MM-DD")
+                throw PortalError(
+                    .conflict,
+                    "guardian \(guardianID) has not signed version \(version) of the acceptable-use agreement",
+                    hint:
+                        "record the signed form first: portaladmin aup sign --guardian \(guardianID) --on YYYY-MM-DD"
+                )
             }
         }
         return (g, students)
@@ -100,11 +132,15 @@ public enum Keys {
 
     /// Issues a key to one guardian, revoking any key they still had. Bulk callers pass the
     /// district once instead of reading its settings for every key.
-    public static func issue(_ s: Session, guardianID: String, district given: District? = nil) throws -> IssuedKey {
+    public static func issue(_ s: Session, guardianID: String, district given: District? = nil)
+        throws -> IssuedKey
+    {
         let d = try s.district()
         let district = try given ?? Districts.get(s.db, d)
-        let (g, students) = try eligible(s.db, district: district, guardianID: guardianID, now: s.now)
-        let replaced = try s.db.run("""
+        let (g, students) = try eligible(
+            s.db, district: district, guardianID: guardianID, now: s.now)
+        let replaced = try s.db.run(
+            """
             UPDATE activation_keys SET status = 'revoked', revoked_at = ?, revoked_reason = 'replaced by a new key'
             WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ? AND status = 'active'
             """, [.text(s.nowISO), .text(d), .text(guardianID)])
@@ -115,68 +151,105 @@ public enum Keys {
         if let n = s.nextKeyID, n.transaction == s.db.transactionNumber, n.district == d {
             id = n.id
         } else {
-            id = (try s.db.scalar("SELECT max(key_id) FROM activation_keys WHERE district_id = ?", [.text(d)])?.int ?? 0) + 1
+            id =
+                (try s.db.scalar(
+                    "SELECT max(key_id) FROM activation_keys WHERE district_id = ?", [.text(d)])?
+                    .int ?? 0) + 1
         }
         s.nextKeyID = (s.db.transactionNumber, d, id + 1)
-        try s.db.run("""
+        try s.db.run(
+            """
             INSERT INTO activation_keys(district_id, key_id, person_kind, person_id, key_hash, last4, issued_at, expires_at, issued_by)
             VALUES (?,?,?,?,?,?,?,?,?)
-            """, [.text(d), .int(id), "guardian", .text(guardianID), .text(key.hash), .text(key.last4), .text(s.nowISO),
-                  .text(expires), .text(s.operatorName)])
-        try s.audit(target: "guardian:\(guardianID)", after: .object([
-            ("key_id", .int(Int(id))), ("expires_at", .string(expires)), ("revoked_keys", .int(replaced)),
-        ]))
-        return IssuedKey(keyID: Int(id), guardianID: guardianID, guardianName: g.text("given_name") + " " + g.text("family_name"),
-                         students: students, key: key, expiresAt: expires, replaced: replaced,
-                         address: ["street", "street2", "city", "state", "postcode"].map { g.string($0) })
+            """,
+            [
+                .text(d), .int(id), "guardian", .text(guardianID), .text(key.hash),
+                .text(key.last4), .text(s.nowISO),
+                .text(expires), .text(s.operatorName),
+            ])
+        try s.audit(
+            target: "guardian:\(guardianID)",
+            after: .object([
+                ("key_id", .int(Int(id))), ("expires_at", .string(expires)),
+                ("revoked_keys", .int(replaced)),
+            ]))
+        return IssuedKey(
+            keyID: Int(id), guardianID: guardianID,
+            guardianName: g.text("given_name") + " " + g.text("family_name"),
+            students: students, key: key, expiresAt: expires, replaced: replaced,
+            address: ["street", "street2", "city", "state", "postcode"].map { g.string($0) })
     }
 
     /// The guardians a student's key request goes to: those who may see the student.
-    public static func guardians(ofStudent studentID: String, _ db: Database, district: String) throws -> [String] {
+    public static func guardians(ofStudent studentID: String, _ db: Database, district: String)
+        throws -> [String]
+    {
         _ = try People.get(db, district: district, kind: .student, id: studentID)
-        return try db.query("""
+        return try db.query(
+            """
             SELECT guardian_id FROM links WHERE district_id = ? AND student_id = ? AND status = 'active' AND portal_access = 1
             ORDER BY guardian_id
-            """, [.text(district), .text(studentID)]).map { $0.text("guardian_id") }
+            """, [.text(district), .text(studentID)]
+        ).map { $0.text("guardian_id") }
     }
 
     /// Active guardians with a portal-eligible link and no account (nor a pending key).
-    public static func withoutAccount(_ db: Database, district: String, now: Date) throws -> [String] {
-        try db.query("""
+    public static func withoutAccount(_ db: Database, district: String, now: Date) throws
+        -> [String]
+    {
+        try db.query(
+            """
             SELECT g.guardian_id FROM guardians g WHERE g.district_id = ? AND g.status = 'active'
             AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.district_id = g.district_id AND a.person_kind = 'guardian' AND a.person_id = g.guardian_id AND a.status <> 'reset')
             AND NOT EXISTS (SELECT 1 FROM activation_keys k WHERE k.district_id = g.district_id AND k.person_kind = 'guardian' AND k.person_id = g.guardian_id AND k.status = 'active' AND k.expires_at > ?)
             AND EXISTS (SELECT 1 FROM links l JOIN students s ON s.district_id = l.district_id AND s.student_id = l.student_id
                         WHERE l.district_id = g.district_id AND l.guardian_id = g.guardian_id AND l.status = 'active' AND l.portal_access = 1 AND s.status = 'active')
             ORDER BY g.guardian_id
-            """, [.text(district), .text(Timestamp.iso(now))])
-            .map { $0.text("guardian_id") }
+            """, [.text(district), .text(Timestamp.iso(now))]
+        )
+        .map { $0.text("guardian_id") }
     }
 
     /// Looks a typed key up in one district. A key of another district is `unknown`.
-    public static func check(_ db: Database, district: String, text: String, now: Date) throws -> (KeyCheck, Row?) {
+    public static func check(_ db: Database, district: String, text: String, now: Date) throws -> (
+        KeyCheck, Row?
+    ) {
         let key: ActivationKey
         switch ActivationKey.parse(text) {
         case .malformed(let why): return (.malformed(why), nil)
         case .mistyped: return (.mistyped, nil)
         case .ok(let k): key = k
         }
-        guard let row = try db.first("SELECT * FROM activation_keys WHERE district_id = ? AND key_hash = ?", [.text(district), .text(key.hash)]) else {
+        guard
+            let row = try db.first(
+                "SELECT * FROM activation_keys WHERE district_id = ? AND key_hash = ?",
+                [.text(district), .text(key.hash)])
+        else {
             return (.unknown, nil)
         }
         switch row.text("status") {
         case "used": return (.used(at: row.text("used_at"), username: row.text("used_by")), row)
-        case "revoked": return (.revoked(at: row.text("revoked_at"), reason: row.string("revoked_reason")), row)
+        case "revoked":
+            return (.revoked(at: row.text("revoked_at"), reason: row.string("revoked_reason")), row)
         default:
-            if row.text("expires_at") <= Timestamp.iso(now) { return (.expired(at: row.text("expires_at")), row) }
-            let g = try db.first("SELECT given_name, family_name FROM guardians WHERE district_id = ? AND guardian_id = ?",
-                                 [.text(district), .text(row.text("person_id"))])
-            return (.valid(guardianID: row.text("person_id"), name: (g?.text("given_name") ?? "") + " " + (g?.text("family_name") ?? ""),
-                           expiresAt: row.text("expires_at")), row)
+            if row.text("expires_at") <= Timestamp.iso(now) {
+                return (.expired(at: row.text("expires_at")), row)
+            }
+            let g = try db.first(
+                "SELECT given_name, family_name FROM guardians WHERE district_id = ? AND guardian_id = ?",
+                [.text(district), .text(row.text("person_id"))])
+            return (
+                .valid(
+                    guardianID: row.text("person_id"),
+                    name: (g?.text("given_name") ?? "") + " " + (g?.text("family_name") ?? ""),
+                    expiresAt: row.text("expires_at")), row
+            )
         }
     }
 
-    public static func list(_ db: Database, district: String, status: String?, guardian: String?, now: Date, limit: Int) throws -> [Row] {
+    public static func list(
+        _ db: Database, district: String, status: String?, guardian: String?, now: Date, limit: Int
+    ) throws -> [Row] {
         var sql = """
             SELECT key_id, person_id AS guardian_id, last4,
               CASE WHEN status = 'active' AND expires_at <= ? THEN 'expired' ELSE status END AS status,
@@ -184,9 +257,15 @@ public enum Keys {
             FROM activation_keys WHERE district_id = ?
             """
         var args: [SQLValue] = [.text(Timestamp.iso(now)), .text(district)]
-        if let guardian { sql += " AND person_id = ?"; args.append(.text(guardian)) }
+        if let guardian {
+            sql += " AND person_id = ?"
+            args.append(.text(guardian))
+        }
         sql = "SELECT * FROM (\(sql)) WHERE 1 = 1"
-        if let status { sql += " AND status = ?"; args.append(.text(status)) }
+        if let status {
+            sql += " AND status = ?"
+            args.append(.text(status))
+        }
         sql += " ORDER BY key_id DESC"
         if limit > 0 { sql += " LIMIT \(limit + 1)" }
         return try db.query(sql, args)
@@ -194,16 +273,26 @@ public enum Keys {
 
     public static func revoke(_ s: Session, keyID: Int, reason: String) throws -> Row {
         let d = try s.district()
-        guard let row = try s.db.first("SELECT * FROM activation_keys WHERE district_id = ? AND key_id = ?", [.text(d), .int(Int64(keyID))]) else {
+        guard
+            let row = try s.db.first(
+                "SELECT * FROM activation_keys WHERE district_id = ? AND key_id = ?",
+                [.text(d), .int(Int64(keyID))])
+        else {
             throw PortalError.notFound("key", String(keyID), hint: "see 'portaladmin key list'")
         }
         guard row.text("status") == "active" else {
-            throw PortalError(.conflict, "key \(keyID) is already \(row.text("status"))", hint: "only an active key can be revoked")
+            throw PortalError(
+                .conflict, "key \(keyID) is already \(row.text("status"))",
+                hint: "only an active key can be revoked")
         }
-        try s.db.run("UPDATE activation_keys SET status = 'revoked', revoked_at = ?, revoked_reason = ? WHERE district_id = ? AND key_id = ?",
-                     [.text(s.nowISO), .text(reason), .text(d), .int(Int64(keyID))])
-        try s.audit(target: "guardian:\(row.text("person_id"))", before: .object([("key_id", .int(keyID)), ("status", .string("active"))]),
-                    after: .object([("key_id", .int(keyID)), ("status", .string("revoked"))]), reason: reason)
+        try s.db.run(
+            "UPDATE activation_keys SET status = 'revoked', revoked_at = ?, revoked_reason = ? WHERE district_id = ? AND key_id = ?",
+            [.text(s.nowISO), .text(reason), .text(d), .int(Int64(keyID))])
+        try s.audit(
+            target: "guardian:\(row.text("person_id"))",
+            before: .object([("key_id", .int(keyID)), ("status", .string("active"))]),
+            after: .object([("key_id", .int(keyID)), ("status", .string("revoked"))]),
+            reason: reason)
         return row
     }
 }

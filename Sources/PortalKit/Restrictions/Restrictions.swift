@@ -2,52 +2,95 @@
 /// one student, or to all; it wins over every other rule, survives merges, imports and resets,
 /// and only `remove` with a reason lifts it.
 public enum Restrictions {
-    public static func add(_ s: Session, guardian: String, student: String?, reason: String, document: String?, until: CivilDate?) throws -> Int {
+    public static func add(
+        _ s: Session, guardian: String, student: String?, reason: String, document: String?,
+        until: CivilDate?
+    ) throws -> Int {
         let d = try s.district()
         _ = try People.get(s.db, district: d, kind: .guardian, id: guardian)
         if let student { _ = try People.get(s.db, district: d, kind: .student, id: student) }
-        guard !reason.trimmed().isEmpty else { throw PortalError.usage("--reason is empty", hint: "name the order, e.g. \"protective order, case 23-1234\"") }
-        let id = (try s.db.scalar("SELECT max(restriction_id) FROM restrictions WHERE district_id = ?", [.text(d)])?.int ?? 0) + 1
-        try s.db.run("""
+        guard !reason.trimmed().isEmpty else {
+            throw PortalError.usage(
+                "--reason is empty", hint: "name the order, e.g. \"protective order, case 23-1234\""
+            )
+        }
+        let id =
+            (try s.db.scalar(
+                "SELECT max(restriction_id) FROM restrictions WHERE district_id = ?", [.text(d)])?
+                .int ?? 0) + 1
+        try s.db.run(
+            """
             INSERT INTO restrictions(district_id, restriction_id, guardian_id, student_id, reason, document, until_date, created_at, created_by)
             VALUES (?,?,?,?,?,?,?,?,?)
-            """, [.text(d), .int(id), .text(guardian), SQLValue(student), .text(reason), SQLValue(document), SQLValue(until?.description),
-                  .text(s.nowISO), .text(s.operatorName)])
-        try s.audit(target: "guardian:\(guardian)", after: .object([
-            ("restriction_id", .int(Int(id))), ("student_id", .string(student ?? "all")), ("document", JSONValue(document)),
-            ("until", JSONValue(until?.description)),
-        ]), reason: reason)
+            """,
+            [
+                .text(d), .int(id), .text(guardian), SQLValue(student), .text(reason),
+                SQLValue(document), SQLValue(until?.description),
+                .text(s.nowISO), .text(s.operatorName),
+            ])
+        try s.audit(
+            target: "guardian:\(guardian)",
+            after: .object([
+                ("restriction_id", .int(Int(id))), ("student_id", .string(student ?? "all")),
+                ("document", JSONValue(document)),
+                ("until", JSONValue(until?.description)),
+            ]), reason: reason)
         return Int(id)
     }
 
     public static func remove(_ s: Session, id: Int, reason: String) throws -> Row {
         let d = try s.district()
-        guard let r = try s.db.first("SELECT * FROM restrictions WHERE district_id = ? AND restriction_id = ?", [.text(d), .int(Int64(id))]) else {
-            throw PortalError.notFound("restriction", String(id), hint: "see 'portaladmin restriction list'")
+        guard
+            let r = try s.db.first(
+                "SELECT * FROM restrictions WHERE district_id = ? AND restriction_id = ?",
+                [.text(d), .int(Int64(id))])
+        else {
+            throw PortalError.notFound(
+                "restriction", String(id), hint: "see 'portaladmin restriction list'")
         }
         guard r["removed_at"] == .null else {
-            throw PortalError(.conflict, "restriction \(id) was already removed on \(r.text("removed_at").prefix(10))", hint: "nothing to do")
+            throw PortalError(
+                .conflict,
+                "restriction \(id) was already removed on \(r.text("removed_at").prefix(10))",
+                hint: "nothing to do")
         }
-        guard !reason.trimmed().isEmpty else { throw PortalError.usage("--reason is empty", hint: "say why the restriction ends") }
-        try s.db.run("UPDATE restrictions SET removed_at = ?, removed_by = ?, removed_reason = ? WHERE district_id = ? AND restriction_id = ?",
-                     [.text(s.nowISO), .text(s.operatorName), .text(reason), .text(d), .int(Int64(id))])
-        try s.audit(target: "guardian:\(r.text("guardian_id"))", before: .object([("restriction_id", .int(id)), ("active", .bool(true))]),
-                    after: .object([("restriction_id", .int(id)), ("active", .bool(false))]), reason: reason)
+        guard !reason.trimmed().isEmpty else {
+            throw PortalError.usage("--reason is empty", hint: "say why the restriction ends")
+        }
+        try s.db.run(
+            "UPDATE restrictions SET removed_at = ?, removed_by = ?, removed_reason = ? WHERE district_id = ? AND restriction_id = ?",
+            [.text(s.nowISO), .text(s.operatorName), .text(reason), .text(d), .int(Int64(id))])
+        try s.audit(
+            target: "guardian:\(r.text("guardian_id"))",
+            before: .object([("restriction_id", .int(id)), ("active", .bool(true))]),
+            after: .object([("restriction_id", .int(id)), ("active", .bool(false))]), reason: reason
+        )
         return r
     }
 
-    public static func list(_ db: Database, district: String, guardian: String?, student: String?, includeRemoved: Bool) throws -> [Row] {
+    public static func list(
+        _ db: Database, district: String, guardian: String?, student: String?, includeRemoved: Bool
+    ) throws -> [Row] {
         var sql = "SELECT * FROM restrictions WHERE district_id = ?"
         var args: [SQLValue] = [.text(district)]
-        if let guardian { sql += " AND guardian_id = ?"; args.append(.text(guardian)) }
-        if let student { sql += " AND (student_id = ? OR student_id IS NULL)"; args.append(.text(student)) }
+        if let guardian {
+            sql += " AND guardian_id = ?"
+            args.append(.text(guardian))
+        }
+        if let student {
+            sql += " AND (student_id = ? OR student_id IS NULL)"
+            args.append(.text(student))
+        }
         if !includeRemoved { sql += " AND removed_at IS NULL" }
         return try db.query(sql + " ORDER BY restriction_id", args)
     }
 
     /// The restriction in force between a guardian and a student on `day`, if any.
-    public static func active(_ db: Database, district: String, guardian: String, student: String, on day: CivilDate) throws -> Row? {
-        try db.first("""
+    public static func active(
+        _ db: Database, district: String, guardian: String, student: String, on day: CivilDate
+    ) throws -> Row? {
+        try db.first(
+            """
             SELECT * FROM restrictions WHERE district_id = ? AND guardian_id = ? AND (student_id = ? OR student_id IS NULL)
             AND removed_at IS NULL AND (until_date IS NULL OR until_date >= ?) ORDER BY restriction_id LIMIT 1
             """, [.text(district), .text(guardian), .text(student), .text(day.description)])

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #endif
 
 /// One record of a CSV file: its fields and the line it starts on (1-based, counting the header).
@@ -35,16 +35,19 @@ public final class CSVReader {
         }
         var st = stat()
         guard stat(path, &st) == 0 else {
-            throw PortalError(.noInput, "cannot read '\(path)': \(String(cString: strerror(errno)))",
-                              hint: "check the path")
+            throw PortalError(
+                .noInput, "cannot read '\(path)': \(String(cString: strerror(errno)))",
+                hint: "check the path")
         }
         if (st.st_mode & S_IFMT) == S_IFDIR {
-            throw PortalError(.noInput, "'\(path)' is a folder, not a CSV file", hint: "name the file")
+            throw PortalError(
+                .noInput, "'\(path)' is a folder, not a CSV file", hint: "name the file")
         }
         let f = open(path, O_RDONLY | O_CLOEXEC)
         guard f >= 0 else {
-            throw PortalError(.noInput, "cannot read '\(path)': \(String(cString: strerror(errno)))",
-                              hint: "check the file's permissions")
+            throw PortalError(
+                .noInput, "cannot read '\(path)': \(String(cString: strerror(errno)))",
+                hint: "check the file's permissions")
         }
         fd = f
         totalBytes = Int(st.st_size)
@@ -57,10 +60,14 @@ public final class CSVReader {
         if pos < count { return true }
         let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         if n < 0 {
-            throw PortalError(.ioError, "cannot read '\(path)': \(String(cString: strerror(errno)))",
-                              hint: "check the disk")
+            throw PortalError(
+                .ioError, "cannot read '\(path)': \(String(cString: strerror(errno)))",
+                hint: "check the disk")
         }
-        if n == 0 { eof = true; return false }
+        if n == 0 {
+            eof = true
+            return false
+        }
         count = n
         pos = 0
         bytesRead += n
@@ -114,8 +121,13 @@ public final class CSVReader {
                     field.removeAll(keepingCapacity: true)
                     sawAny = true
                 case UInt8(ascii: "\""):
-                    if field.allSatisfy({ $0 == 0x20 }) { field.removeAll(); quoted = true; sawAny = true }
-                    else { field.append(b) }
+                    if field.allSatisfy({ $0 == 0x20 }) {
+                        field.removeAll()
+                        quoted = true
+                        sawAny = true
+                    } else {
+                        field.append(b)
+                    }
                 case UInt8(ascii: "\n"):
                     line += 1
                     endOfRecord = true
@@ -170,8 +182,11 @@ public struct CSVHeader: Sendable {
 
     /// Names that occur twice, which would make the file ambiguous.
     public var duplicates: [String] {
-        var seen = Set<String>(), dup: [String] = []
-        for n in names where !n.isEmpty { if !seen.insert(n).inserted && !dup.contains(n) { dup.append(n) } }
+        var seen = Set<String>()
+        var dup: [String] = []
+        for n in names where !n.isEmpty {
+            if !seen.insert(n).inserted && !dup.contains(n) { dup.append(n) }
+        }
         return dup
     }
 }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #endif
 
 /// Writes CSV rows to a file created with mode 0600 (rosters are personal data). The file is
@@ -16,8 +16,9 @@ public final class CSVFileWriter {
         tmp = path + ".partial"
         fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw PortalError(.cannotCreate, "cannot create '\(path)': \(String(cString: strerror(errno)))",
-                              hint: "check the folder exists and is writable")
+            throw PortalError(
+                .cannotCreate, "cannot create '\(path)': \(String(cString: strerror(errno)))",
+                hint: "check the folder exists and is writable")
         }
         buffer.reserveCapacity(1 << 16)
     }
@@ -28,7 +29,9 @@ public final class CSVFileWriter {
     }
 
     public static func field(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || s.hasPrefix(" ") || s.hasSuffix(" ") {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            || s.hasPrefix(" ") || s.hasSuffix(" ")
+        {
             return "\"" + s.replacingAll("\"", "\"\"") + "\""
         }
         return s
@@ -46,9 +49,11 @@ public final class CSVFileWriter {
             let n = buffer[off...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw PortalError(errno == ENOSPC ? .ioError : .cannotCreate,
-                                  "cannot write '\(path)': \(String(cString: strerror(errno)))",
-                                  hint: errno == ENOSPC ? "free some disk space and export again" : "check the disk")
+                throw PortalError(
+                    errno == ENOSPC ? .ioError : .cannotCreate,
+                    "cannot write '\(path)': \(String(cString: strerror(errno)))",
+                    hint: errno == ENOSPC
+                        ? "free some disk space and export again" : "check the disk")
             }
             off += n
         }
@@ -59,7 +64,9 @@ public final class CSVFileWriter {
     public func finish() throws {
         try flush()
         guard fsync(fd) == 0, rename(tmp, path) == 0 else {
-            throw PortalError(.ioError, "cannot finish '\(path)': \(String(cString: strerror(errno)))", hint: "check the disk")
+            throw PortalError(
+                .ioError, "cannot finish '\(path)': \(String(cString: strerror(errno)))",
+                hint: "check the disk")
         }
     }
 }
@@ -67,25 +74,47 @@ public final class CSVFileWriter {
 extension Roster {
     /// Writes the district as native CSV that `roster import --format csv` reads back unchanged.
     /// Returns the files written with their row counts.
-    public static func export(_ db: Database, district: String, to dir: String) throws -> [(file: String, rows: Int)] {
+    public static func export(_ db: Database, district: String, to dir: String) throws -> [(
+        file: String, rows: Int
+    )] {
         var st = stat()
         if stat(dir, &st) != 0 {
             guard mkdir(dir, 0o700) == 0 else {
-                throw PortalError(.cannotCreate, "cannot create the folder '\(dir)': \(String(cString: strerror(errno)))",
-                                  hint: "check the parent folder exists and is writable")
+                throw PortalError(
+                    .cannotCreate,
+                    "cannot create the folder '\(dir)': \(String(cString: strerror(errno)))",
+                    hint: "check the parent folder exists and is writable")
             }
         } else if (st.st_mode & S_IFMT) != S_IFDIR {
-            throw PortalError(.cannotCreate, "'\(dir)' is a file, not a folder", hint: "name a folder for --out")
+            throw PortalError(
+                .cannotCreate, "'\(dir)' is a file, not a folder", hint: "name a folder for --out")
         }
         let jobs: [(String, [String], String)] = [
-            ("schools.csv", ["school_id", "name"],
-             "SELECT school_id, name FROM schools WHERE district_id = ? AND status = 'active' ORDER BY school_id"),
-            ("guardians.csv", ["guardian_id", "given_name", "family_name", "email", "phone", "street", "street2", "city", "state", "postcode", "birth_date", "household_id", "status"],
-             "SELECT guardian_id, given_name, family_name, email, phone, street, street2, city, state, postcode, birth_date, household_id, status FROM guardians WHERE district_id = ? ORDER BY guardian_id"),
-            ("students.csv", ["student_id", "given_name", "family_name", "middle_name", "birth_date", "grade", "school_id", "email", "household_id", "status"],
-             "SELECT student_id, given_name, family_name, middle_name, birth_date, grade, school_id, email, household_id, status FROM students WHERE district_id = ? ORDER BY student_id"),
-            ("relationships.csv", ["guardian_id", "student_id", "relationship", "portal_access", "custodial"],
-             "SELECT guardian_id, student_id, relationship, CASE portal_access WHEN 1 THEN 'yes' ELSE 'no' END, CASE custodial WHEN 1 THEN 'yes' ELSE 'no' END FROM links WHERE district_id = ? AND status = 'active' ORDER BY guardian_id, student_id"),
+            (
+                "schools.csv", ["school_id", "name"],
+                "SELECT school_id, name FROM schools WHERE district_id = ? AND status = 'active' ORDER BY school_id"
+            ),
+            (
+                "guardians.csv",
+                [
+                    "guardian_id", "given_name", "family_name", "email", "phone", "street",
+                    "street2", "city", "state", "postcode", "birth_date", "household_id", "status",
+                ],
+                "SELECT guardian_id, given_name, family_name, email, phone, street, street2, city, state, postcode, birth_date, household_id, status FROM guardians WHERE district_id = ? ORDER BY guardian_id"
+            ),
+            (
+                "students.csv",
+                [
+                    "student_id", "given_name", "family_name", "middle_name", "birth_date", "grade",
+                    "school_id", "email", "household_id", "status",
+                ],
+                "SELECT student_id, given_name, family_name, middle_name, birth_date, grade, school_id, email, household_id, status FROM students WHERE district_id = ? ORDER BY student_id"
+            ),
+            (
+                "relationships.csv",
+                ["guardian_id", "student_id", "relationship", "portal_access", "custodial"],
+                "SELECT guardian_id, student_id, relationship, CASE portal_access WHEN 1 THEN 'yes' ELSE 'no' END, CASE custodial WHEN 1 THEN 'yes' ELSE 'no' END FROM links WHERE district_id = ? AND status = 'active' ORDER BY guardian_id, student_id"
+            ),
         ]
         var written: [(String, Int)] = []
         try db.read {

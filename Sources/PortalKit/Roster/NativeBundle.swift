@@ -12,29 +12,55 @@ public enum NativeFormat {
     }
 
     public static let files: [FileSpec] = [
-        FileSpec(name: "schools.csv", entity: "schools", required: ["school_id", "name"], optional: [],
-                 help: ["school_id": "the school's id in the SIS", "name": "the school's name"]),
-        FileSpec(name: "guardians.csv", entity: "guardians", required: ["guardian_id", "given_name", "family_name"],
-                 optional: ["email", "phone", "street", "street2", "city", "state", "postcode", "birth_date", "household_id", "status"],
-                 help: ["guardian_id": "the parent's or guardian's id in the SIS", "given_name": "given (first) name",
-                        "family_name": "family (last) name", "email": "email address (stored in lower case)",
-                        "phone": "phone number, any format (stored as digits)", "street": "street address",
-                        "street2": "second address line", "city": "city", "state": "state", "postcode": "postal code",
-                        "birth_date": "YYYY-MM-DD or M/D/YYYY", "household_id": "the household (address) the guardian belongs to",
-                        "status": "active (default) or inactive"]),
-        FileSpec(name: "students.csv", entity: "students", required: ["student_id", "given_name", "family_name"],
-                 optional: ["middle_name", "birth_date", "grade", "school_id", "email", "household_id", "status"],
-                 help: ["student_id": "the student's id in the SIS", "given_name": "given (first) name",
-                        "family_name": "family (last) name", "middle_name": "middle name",
-                        "birth_date": "YYYY-MM-DD or M/D/YYYY (needed for the age-18 rules)", "grade": "grade level, e.g. 09 or KG",
-                        "school_id": "a school_id from schools.csv (or already in the district)", "email": "the student's email",
-                        "household_id": "the household the student lives in", "status": "active (default) or inactive"]),
-        FileSpec(name: "relationships.csv", entity: "links", required: ["guardian_id", "student_id"],
-                 optional: ["relationship", "portal_access", "custodial"],
-                 help: ["guardian_id": "a guardian_id", "student_id": "a student_id",
-                        "relationship": "mother, father, guardian, grandparent, ...",
-                        "portal_access": "yes (default) or no: may this guardian see this student in the portal",
-                        "custodial": "yes (default) or no"]),
+        FileSpec(
+            name: "schools.csv", entity: "schools", required: ["school_id", "name"], optional: [],
+            help: ["school_id": "the school's id in the SIS", "name": "the school's name"]),
+        FileSpec(
+            name: "guardians.csv", entity: "guardians",
+            required: ["guardian_id", "given_name", "family_name"],
+            optional: [
+                "email", "phone", "street", "street2", "city", "state", "postcode", "birth_date",
+                "household_id", "status",
+            ],
+            help: [
+                "guardian_id": "the parent's or guardian's id in the SIS",
+                "given_name": "given (first) name",
+                "family_name": "family (last) name",
+                "email": "email address (stored in lower case)",
+                "phone": "phone number, any format (stored as digits)", "street": "street address",
+                "street2": "second address line", "city": "city", "state": "state",
+                "postcode": "postal code",
+                "birth_date": "YYYY-MM-DD or M/D/YYYY",
+                "household_id": "the household (address) the guardian belongs to",
+                "status": "active (default) or inactive",
+            ]),
+        FileSpec(
+            name: "students.csv", entity: "students",
+            required: ["student_id", "given_name", "family_name"],
+            optional: [
+                "middle_name", "birth_date", "grade", "school_id", "email", "household_id",
+                "status",
+            ],
+            help: [
+                "student_id": "the student's id in the SIS", "given_name": "given (first) name",
+                "family_name": "family (last) name", "middle_name": "middle name",
+                "birth_date": "YYYY-MM-DD or M/D/YYYY (needed for the age-18 rules)",
+                "grade": "grade level, e.g. 09 or KG",
+                "school_id": "a school_id from schools.csv (or already in the district)",
+                "email": "the student's email",
+                "household_id": "the household the student lives in",
+                "status": "active (default) or inactive",
+            ]),
+        FileSpec(
+            name: "relationships.csv", entity: "links", required: ["guardian_id", "student_id"],
+            optional: ["relationship", "portal_access", "custodial"],
+            help: [
+                "guardian_id": "a guardian_id", "student_id": "a student_id",
+                "relationship": "mother, father, guardian, grandparent, ...",
+                "portal_access":
+                    "yes (default) or no: may this guardian see this student in the portal",
+                "custodial": "yes (default) or no",
+            ]),
     ]
 
     /// Imports a folder of native CSV files. Headers of every present file are checked before
@@ -42,26 +68,38 @@ public enum NativeFormat {
     static func run(_ w: RosterWriter, dir: String) throws -> [String] {
         let present = files.filter { FileManager.default.fileExists(atPath: dir + "/" + $0.name) }
         guard !present.isEmpty else {
-            throw PortalError(.noInput, "no roster files in '\(dir)'",
-                              hint: "a native bundle has schools.csv, guardians.csv, students.csv and/or relationships.csv (or use --format oneroster)")
+            throw PortalError(
+                .noInput, "no roster files in '\(dir)'",
+                hint:
+                    "a native bundle has schools.csv, guardians.csv, students.csv and/or relationships.csv (or use --format oneroster)"
+            )
         }
         // 1. Open every file and check its header: a bad header rejects the whole bundle.
         var readers: [(FileSpec, CSVReader, CSVHeader)] = []
         for spec in present {
             let r = try CSVReader(path: dir + "/" + spec.name)
             guard let head = try r.next() else {
-                throw PortalError(.dataError, "\(spec.name): the file is empty (no header)",
-                                  hint: "the first line must name the columns: \((spec.required + spec.optional).joined(separator: ","))")
+                throw PortalError(
+                    .dataError, "\(spec.name): the file is empty (no header)",
+                    hint:
+                        "the first line must name the columns: \((spec.required + spec.optional).joined(separator: ","))"
+                )
             }
             let h = CSVHeader(head.fields)
             let missing = spec.required.filter { !h.has($0) }
             if !missing.isEmpty {
-                throw PortalError(.dataError, "\(spec.name):\(head.line): missing required column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))",
-                                  hint: "the header must name \(spec.required.joined(separator: ", ")); nothing was imported")
+                throw PortalError(
+                    .dataError,
+                    "\(spec.name):\(head.line): missing required column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))",
+                    hint:
+                        "the header must name \(spec.required.joined(separator: ", ")); nothing was imported"
+                )
             }
-            if let dup = h.duplicates.first(where: { (spec.required + spec.optional).contains($0) }) {
-                throw PortalError(.dataError, "\(spec.name):\(head.line): the column \(dup) appears twice",
-                                  hint: "remove one of them; nothing was imported")
+            if let dup = h.duplicates.first(where: { (spec.required + spec.optional).contains($0) })
+            {
+                throw PortalError(
+                    .dataError, "\(spec.name):\(head.line): the column \(dup) appears twice",
+                    hint: "remove one of them; nothing was imported")
             }
             readers.append((spec, r, h))
         }
@@ -74,17 +112,24 @@ public enum NativeFormat {
         return present.map(\.name)
     }
 
-    private static func row(_ w: RosterWriter, _ spec: FileSpec, _ h: CSVHeader, _ rec: CSVRecord) throws {
-        func f(_ name: String) -> String? { h.column(name).flatMap { $0 < rec.fields.count ? rec.fields[$0] : nil } }
+    private static func row(_ w: RosterWriter, _ spec: FileSpec, _ h: CSVHeader, _ rec: CSVRecord)
+        throws
+    {
+        func f(_ name: String) -> String? {
+            h.column(name).flatMap { $0 < rec.fields.count ? rec.fields[$0] : nil }
+        }
         let idField = spec.required[0]
         let rawID = f(idField)?.trimmed() ?? ""
         let id = spec.entity == "links" ? "\(rawID)/\(f("student_id")?.trimmed() ?? "")" : rawID
         if let p = rec.problem {
-            return try w.reject(spec.entity, file: spec.name, line: rec.line, id: id, RowProblem("row", p))
+            return try w.reject(
+                spec.entity, file: spec.name, line: rec.line, id: id, RowProblem("row", p))
         }
         if rec.fields.count != h.names.count {
-            return try w.reject(spec.entity, file: spec.name, line: rec.line, id: id,
-                                RowProblem("row", "has \(rec.fields.count) fields but the header has \(h.names.count)"))
+            return try w.reject(
+                spec.entity, file: spec.name, line: rec.line, id: id,
+                RowProblem(
+                    "row", "has \(rec.fields.count) fields but the header has \(h.names.count)"))
         }
         do {
             let status: RowStatus
@@ -92,40 +137,55 @@ public enum NativeFormat {
             case "schools":
                 let sid = try Field.id(f("school_id"), "school_id")
                 try dupCheck(w, "school", sid, rec.line, "school_id")
-                status = try w.school(SchoolRecord(schoolID: sid, name: try Field.name(f("name"), "name", required: true)!))
+                status = try w.school(
+                    SchoolRecord(
+                        schoolID: sid, name: try Field.name(f("name"), "name", required: true)!))
             case "guardians":
                 let gid = try Field.id(f("guardian_id"), "guardian_id")
                 try dupCheck(w, "guardian", gid, rec.line, "guardian_id")
                 let g = GuardianRecord(
-                    guardianID: gid, givenName: try Field.name(f("given_name"), "given_name", required: true)!,
+                    guardianID: gid,
+                    givenName: try Field.name(f("given_name"), "given_name", required: true)!,
                     familyName: try Field.name(f("family_name"), "family_name", required: true)!,
-                    email: try Field.email(f("email"), "email"), phone: try Field.phone(f("phone"), "phone"),
-                    street: Field.optional(f("street")), street2: Field.optional(f("street2")), city: Field.optional(f("city")),
+                    email: try Field.email(f("email"), "email"),
+                    phone: try Field.phone(f("phone"), "phone"),
+                    street: Field.optional(f("street")), street2: Field.optional(f("street2")),
+                    city: Field.optional(f("city")),
                     state: Field.optional(f("state")), postcode: Field.optional(f("postcode")),
-                    birthDate: try Field.date(f("birth_date"), "birth_date"), householdID: Field.optional(f("household_id")),
+                    birthDate: try Field.date(f("birth_date"), "birth_date"),
+                    householdID: Field.optional(f("household_id")),
                     status: try Field.status(f("status"), "status"))
                 status = try w.guardian(g, line: rec.line)
             case "students":
                 let sid = try Field.id(f("student_id"), "student_id")
                 try dupCheck(w, "student", sid, rec.line, "student_id")
                 let st = StudentRecord(
-                    studentID: sid, givenName: try Field.name(f("given_name"), "given_name", required: true)!,
+                    studentID: sid,
+                    givenName: try Field.name(f("given_name"), "given_name", required: true)!,
                     familyName: try Field.name(f("family_name"), "family_name", required: true)!,
                     middleName: try Field.name(f("middle_name"), "middle_name", required: false),
-                    birthDate: try Field.date(f("birth_date"), "birth_date"), grade: Field.optional(f("grade")),
-                    schoolID: Field.optional(f("school_id")), email: try Field.email(f("email"), "email"),
-                    householdID: Field.optional(f("household_id")), status: try Field.status(f("status"), "status"))
+                    birthDate: try Field.date(f("birth_date"), "birth_date"),
+                    grade: Field.optional(f("grade")),
+                    schoolID: Field.optional(f("school_id")),
+                    email: try Field.email(f("email"), "email"),
+                    householdID: Field.optional(f("household_id")),
+                    status: try Field.status(f("status"), "status"))
                 status = try w.student(st, line: rec.line)
             default:
                 let gid = w.canonicalGuardian(try Field.id(f("guardian_id"), "guardian_id"))
                 let sid = try Field.id(f("student_id"), "student_id")
                 if let first = try w.seen("link", gid + "\u{1f}" + sid, line: rec.line) {
-                    throw RowProblem("guardian_id/student_id", "duplicate link (first seen on line \(first)); this row was skipped")
+                    throw RowProblem(
+                        "guardian_id/student_id",
+                        "duplicate link (first seen on line \(first)); this row was skipped")
                 }
-                status = try w.link(LinkRecord(
-                    guardianID: gid, studentID: sid, relationship: Field.optional(f("relationship"))?.lowercased(),
-                    portalAccess: try Field.flag(f("portal_access"), "portal_access", default: true),
-                    custodial: try Field.flag(f("custodial"), "custodial", default: true)))
+                status = try w.link(
+                    LinkRecord(
+                        guardianID: gid, studentID: sid,
+                        relationship: Field.optional(f("relationship"))?.lowercased(),
+                        portalAccess: try Field.flag(
+                            f("portal_access"), "portal_access", default: true),
+                        custodial: try Field.flag(f("custodial"), "custodial", default: true)))
             }
             try w.finish(spec.entity, file: spec.name, line: rec.line, id: id, status)
         } catch let p as RowProblem {
@@ -133,9 +193,12 @@ public enum NativeFormat {
         }
     }
 
-    private static func dupCheck(_ w: RosterWriter, _ kind: String, _ id: String, _ line: Int, _ field: String) throws {
+    private static func dupCheck(
+        _ w: RosterWriter, _ kind: String, _ id: String, _ line: Int, _ field: String
+    ) throws {
         if let first = try w.seen(kind, id, line: line) {
-            throw RowProblem(field, "duplicate id (first seen on line \(first)); this row was skipped")
+            throw RowProblem(
+                field, "duplicate id (first seen on line \(first)); this row was skipped")
         }
     }
 }

@@ -16,8 +16,11 @@ enum OneRosterBundle {
             return items.first { $0.lowercased() == name.lowercased() }.map { dir + "/" + $0 }
         }
         guard let usersPath = path("users.csv") else {
-            throw PortalError(.noInput, "no users.csv in '\(dir)'",
-                              hint: "a OneRoster bundle has users.csv (and orgs.csv, demographics.csv, ...); for native files use --format csv")
+            throw PortalError(
+                .noInput, "no users.csv in '\(dir)'",
+                hint:
+                    "a OneRoster bundle has users.csv (and orgs.csv, demographics.csv, ...); for native files use --format csv"
+            )
         }
         var files = ["users.csv"]
         if let m = path("manifest.csv") {
@@ -25,25 +28,35 @@ enum OneRosterBundle {
             let r = try CSVReader(path: m)
             _ = try r.next()
             while let rec = try r.next() {
-                if rec.fields.count >= 2 && rec.fields[0].trimmed() == "oneroster.version" { w.notes.append("OneRoster version \(rec.fields[1].trimmed())") }
+                if rec.fields.count >= 2 && rec.fields[0].trimmed() == "oneroster.version" {
+                    w.notes.append("OneRoster version \(rec.fields[1].trimmed())")
+                }
             }
         }
         // Small lookup files first, checking each header before any write.
         let usersReader = try CSVReader(path: usersPath)
         guard let usersHead = try usersReader.next() else {
-            throw PortalError(.dataError, "users.csv: the file is empty (no header)", hint: "export the bundle again")
+            throw PortalError(
+                .dataError, "users.csv: the file is empty (no header)",
+                hint: "export the bundle again")
         }
         let uh = CSVHeader(usersHead.fields)
         let missing = ["sourcedid", "givenname", "familyname"].filter { !uh.has($0) }
         if !missing.isEmpty {
-            throw PortalError(.dataError, "users.csv:1: missing required column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))",
-                              hint: "OneRoster users.csv needs sourcedId, givenName and familyName; nothing was imported")
+            throw PortalError(
+                .dataError,
+                "users.csv:1: missing required column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))",
+                hint:
+                    "OneRoster users.csv needs sourcedId, givenName and familyName; nothing was imported"
+            )
         }
         var schoolNames: [String: String] = [:]
         if let p = path("orgs.csv") {
             files.append("orgs.csv")
             try table(p, "orgs.csv", need: ["sourcedid", "name", "type"]) { h, rec in
-                guard h.value(rec, "type")?.lowercased() == "school", let id = h.value(rec, "sourcedid") else { return }
+                guard h.value(rec, "type")?.lowercased() == "school",
+                    let id = h.value(rec, "sourcedid")
+                else { return }
                 schoolNames[id] = h.value(rec, "name") ?? id
             }
         }
@@ -51,8 +64,12 @@ enum OneRosterBundle {
         if let p = path("roles.csv") {
             files.append("roles.csv")
             try table(p, "roles.csv", need: ["usersourcedid", "role"]) { h, rec in
-                guard let u = h.value(rec, "usersourcedid"), let role = h.value(rec, "role")?.lowercased() else { return }
-                let primary = h.value(rec, "roletype")?.lowercased() == "primary" || h.value(rec, "isprimary")?.lowercased() == "true"
+                guard let u = h.value(rec, "usersourcedid"),
+                    let role = h.value(rec, "role")?.lowercased()
+                else { return }
+                let primary =
+                    h.value(rec, "roletype")?.lowercased() == "primary"
+                    || h.value(rec, "isprimary")?.lowercased() == "true"
                 if roles[u] == nil || primary { roles[u] = (role, h.value(rec, "orgsourcedid")) }
             }
         }
@@ -60,7 +77,9 @@ enum OneRosterBundle {
         if let p = path("demographics.csv") {
             files.append("demographics.csv")
             try table(p, "demographics.csv", need: ["birthdate"]) { h, rec in
-                guard let u = h.value(rec, "sourcedid") ?? h.value(rec, "usersourcedid"), let b = h.value(rec, "birthdate") else { return }
+                guard let u = h.value(rec, "sourcedid") ?? h.value(rec, "usersourcedid"),
+                    let b = h.value(rec, "birthdate")
+                else { return }
                 births[u] = b
             }
         }
@@ -68,8 +87,11 @@ enum OneRosterBundle {
         var relationshipGuardians: [String: String] = [:]
         if let p = path("relationships.csv") {
             files.append("relationships.csv")
-            try table(p, "relationships.csv", need: ["usersourcedid", "relationshipusersourcedid"]) { h, rec in
-                guard let s = h.value(rec, "usersourcedid"), let g = h.value(rec, "relationshipusersourcedid") else { return }
+            try table(p, "relationships.csv", need: ["usersourcedid", "relationshipusersourcedid"])
+            { h, rec in
+                guard let s = h.value(rec, "usersourcedid"),
+                    let g = h.value(rec, "relationshipusersourcedid")
+                else { return }
                 let role = h.value(rec, "relationshiprole")?.lowercased()
                 pairs.append((g, s, role))
                 relationshipGuardians[g] = role ?? "guardian"
@@ -85,7 +107,8 @@ enum OneRosterBundle {
         func role(_ h: CSVHeader, _ rec: CSVRecord, _ id: String) -> String? {
             if let r = h.value(rec, "role")?.lowercased() { return r }
             if let r = roles[id]?.role { return r }
-            return relationshipGuardians[id] != nil ? (relationshipGuardians[id] == "relative" ? "relative" : "guardian") : nil
+            return relationshipGuardians[id] != nil
+                ? (relationshipGuardians[id] == "relative" ? "relative" : "guardian") : nil
         }
         var kinds: [String: String] = [:]
         var agentPairs: [(String, String)] = []
@@ -94,7 +117,8 @@ enum OneRosterBundle {
             guard let id = uh.value(rec, "sourcedid"), let r = role(uh, rec, id) else { continue }
             kinds[id] = r
             if let c = agentsCol, c < rec.fields.count {
-                for agent in rec.fields[c].split(separator: ",").map({ $0.trimmed() }) where !agent.isEmpty {
+                for agent in rec.fields[c].split(separator: ",").map({ $0.trimmed() })
+                where !agent.isEmpty {
                     agentPairs.append(r == "student" ? (agent, id) : (id, agent))
                 }
             }
@@ -103,11 +127,14 @@ enum OneRosterBundle {
         // Keep only student–guardian pairs, once each.
         var seenPairs = Set<String>()
         pairs = pairs.filter { p in
-            kinds[p.student] == "student" && guardianRoles.contains(kinds[p.guardian] ?? "") && seenPairs.insert(p.guardian + "\u{1f}" + p.student).inserted
+            kinds[p.student] == "student" && guardianRoles.contains(kinds[p.guardian] ?? "")
+                && seenPairs.insert(p.guardian + "\u{1f}" + p.student).inserted
         }
         let household = deriveHouseholds(pairs.map { ($0.guardian, $0.student) })
         if !household.isEmpty {
-            w.notes.append("derived \(grouped(Set(household.values).count)) households from the guardian–student links (OneRoster has no household id)")
+            w.notes.append(
+                "derived \(grouped(Set(household.values).count)) households from the guardian–student links (OneRoster has no household id)"
+            )
         }
 
         // Pass 2: write guardians and students.
@@ -116,41 +143,64 @@ enum OneRosterBundle {
         var otherRoles: [String: Int] = [:]
         try w.eachRow(r2, file: "users.csv") { rec in
             let id = uh.value(rec, "sourcedid") ?? ""
-            if let p = rec.problem { return try w.reject("users", file: "users.csv", line: rec.line, id: id, RowProblem("row", p)) }
+            if let p = rec.problem {
+                return try w.reject(
+                    "users", file: "users.csv", line: rec.line, id: id, RowProblem("row", p))
+            }
             guard !id.isEmpty else {
-                return try w.reject("users", file: "users.csv", line: rec.line, id: "", RowProblem("sourcedId", "missing"))
+                return try w.reject(
+                    "users", file: "users.csv", line: rec.line, id: "",
+                    RowProblem("sourcedId", "missing"))
             }
             let r = kinds[id] ?? ""
             let entity = r == "student" ? "students" : guardianRoles.contains(r) ? "guardians" : ""
             if entity.isEmpty {
                 otherRoles[r.isEmpty ? "(none)" : r, default: 0] += 1
-                return try w.finish("other", file: "users.csv", line: rec.line, id: id, .skipped, "role \(r.isEmpty ? "missing" : r): not a student or guardian")
+                return try w.finish(
+                    "other", file: "users.csv", line: rec.line, id: id, .skipped,
+                    "role \(r.isEmpty ? "missing" : r): not a student or guardian")
             }
             do {
-                if let first = try w.seen(entity == "students" ? "student" : "guardian", id, line: rec.line) {
-                    throw RowProblem("sourcedId", "duplicate id (first seen on line \(first)); this row was skipped")
+                if let first = try w.seen(
+                    entity == "students" ? "student" : "guardian", id, line: rec.line)
+                {
+                    throw RowProblem(
+                        "sourcedId",
+                        "duplicate id (first seen on line \(first)); this row was skipped")
                 }
                 let status: RowStatus
-                let active = try Field.status(uh.value(rec, "status").map { $0 == "tobedeleted" ? "inactive" : $0 }, "status")
+                let active = try Field.status(
+                    uh.value(rec, "status").map { $0 == "tobedeleted" ? "inactive" : $0 }, "status")
                 let given = try Field.name(uh.value(rec, "givenname"), "givenName", required: true)!
-                let family = try Field.name(uh.value(rec, "familyname"), "familyName", required: true)!
+                let family = try Field.name(
+                    uh.value(rec, "familyname"), "familyName", required: true)!
                 if entity == "students" {
-                    let orgs = (uh.value(rec, "orgsourcedids") ?? "").split(separator: ",").map { $0.trimmed() }
+                    let orgs =
+                        (uh.value(rec, "orgsourcedids") ?? "").split(separator: ",").map {
+                            $0.trimmed()
+                        }
                         + [uh.value(rec, "primaryorgsourcedid"), roles[id]?.org].compactMap { $0 }
                     let school = orgs.first { schoolNames[$0] != nil }
-                    status = try w.student(StudentRecord(
-                        studentID: id, givenName: given, familyName: family,
-                        middleName: try Field.name(uh.value(rec, "middlename"), "middleName", required: false),
-                        birthDate: try Field.date(births[id], "birthDate"),
-                        grade: uh.value(rec, "grades")?.split(separator: ",").first.map { $0.trimmed() },
-                        schoolID: school, email: try Field.email(uh.value(rec, "email"), "email"),
-                        householdID: household[id], status: active), line: rec.line)
+                    status = try w.student(
+                        StudentRecord(
+                            studentID: id, givenName: given, familyName: family,
+                            middleName: try Field.name(
+                                uh.value(rec, "middlename"), "middleName", required: false),
+                            birthDate: try Field.date(births[id], "birthDate"),
+                            grade: uh.value(rec, "grades")?.split(separator: ",").first.map {
+                                $0.trimmed()
+                            },
+                            schoolID: school,
+                            email: try Field.email(uh.value(rec, "email"), "email"),
+                            householdID: household[id], status: active), line: rec.line)
                 } else {
                     var g = GuardianRecord(
                         guardianID: id, givenName: given, familyName: family,
                         email: try Field.email(uh.value(rec, "email"), "email"),
-                        phone: try Field.phone(uh.value(rec, "phone") ?? uh.value(rec, "sms"), "phone"),
-                        birthDate: try Field.date(births[id], "birthDate"), householdID: household[id])
+                        phone: try Field.phone(
+                            uh.value(rec, "phone") ?? uh.value(rec, "sms"), "phone"),
+                        birthDate: try Field.date(births[id], "birthDate"),
+                        householdID: household[id])
                     g.status = active
                     status = try w.guardian(g, line: rec.line)
                 }
@@ -160,7 +210,10 @@ enum OneRosterBundle {
             }
         }
         if !otherRoles.isEmpty {
-            w.notes.append("users.csv: skipped \(otherRoles.values.reduce(0, +)) users with other roles (" + otherRoles.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")")
+            w.notes.append(
+                "users.csv: skipped \(otherRoles.values.reduce(0, +)) users with other roles ("
+                    + otherRoles.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                        separator: ", ") + ")")
         }
         // Links last, once both ends exist.
         for p in pairs {
@@ -168,9 +221,13 @@ enum OneRosterBundle {
             let isRelative = relationship == "relative"
             let id = "\(p.guardian)/\(p.student)"
             do {
-                try w.finish("links", file: "users.csv", line: 0, id: id, try w.link(LinkRecord(
-                    guardianID: p.guardian, studentID: p.student, relationship: relationship,
-                    portalAccess: !isRelative, custodial: !isRelative)))
+                try w.finish(
+                    "links", file: "users.csv", line: 0, id: id,
+                    try w.link(
+                        LinkRecord(
+                            guardianID: p.guardian, studentID: p.student,
+                            relationship: relationship,
+                            portalAccess: !isRelative, custodial: !isRelative)))
             } catch let e as RowProblem {
                 try w.reject("links", file: "users.csv", line: 0, id: id, e)
             }
@@ -180,14 +237,19 @@ enum OneRosterBundle {
     }
 
     /// Reads a small lookup file after checking its header.
-    private static func table(_ path: String, _ name: String, need: [String], _ body: (CSVHeader, CSVRecord) throws -> Void) throws {
+    private static func table(
+        _ path: String, _ name: String, need: [String],
+        _ body: (CSVHeader, CSVRecord) throws -> Void
+    ) throws {
         let r = try CSVReader(path: path)
         guard let head = try r.next() else { return }
         let h = CSVHeader(head.fields)
         let missing = need.filter { !h.has($0) }
         if !missing.isEmpty {
-            throw PortalError(.dataError, "\(name):1: missing required column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))",
-                              hint: "check the export; nothing was imported")
+            throw PortalError(
+                .dataError,
+                "\(name):1: missing required column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))",
+                hint: "check the export; nothing was imported")
         }
         while let rec = try r.next() { try body(h, rec) }
     }
@@ -199,11 +261,14 @@ enum OneRosterBundle {
         // Each group is named after its smallest guardian id.
         var name: [String: String] = [:]
         for k in groups.members where k.hasPrefix("g:") {
-            let root = groups.find(k), g = String(k.dropFirst(2))
+            let root = groups.find(k)
+            let g = String(k.dropFirst(2))
             if name[root].map({ g < $0 }) ?? true { name[root] = g }
         }
         var out: [String: String] = [:]
-        for k in groups.members { out[String(k.dropFirst(2))] = "hh-" + (name[groups.find(k)] ?? String(k.dropFirst(2))) }
+        for k in groups.members {
+            out[String(k.dropFirst(2))] = "hh-" + (name[groups.find(k)] ?? String(k.dropFirst(2)))
+        }
         return out
     }
 }

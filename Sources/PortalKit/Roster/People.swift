@@ -6,46 +6,71 @@ public enum People {
         var idColumn: String { self == .student ? "student_id" : "guardian_id" }
         public var columns: [String] {
             self == .student
-                ? ["student_id", "given_name", "family_name", "middle_name", "birth_date", "grade", "school_id", "email", "household_id", "status"]
-                : ["guardian_id", "given_name", "family_name", "email", "phone", "street", "street2", "city", "state", "postcode", "birth_date", "household_id", "status"]
+                ? [
+                    "student_id", "given_name", "family_name", "middle_name", "birth_date", "grade",
+                    "school_id", "email", "household_id", "status",
+                ]
+                : [
+                    "guardian_id", "given_name", "family_name", "email", "phone", "street",
+                    "street2", "city", "state", "postcode", "birth_date", "household_id", "status",
+                ]
         }
     }
 
-    public static func list(_ db: Database, district: String, kind: Kind, status: String?, limit: Int,
-                            _ body: (Row) throws -> Void) throws {
-        var sql = "SELECT \(kind.columns.joined(separator: ", ")) FROM \(kind.table) WHERE district_id = ?"
+    public static func list(
+        _ db: Database, district: String, kind: Kind, status: String?, limit: Int,
+        _ body: (Row) throws -> Void
+    ) throws {
+        var sql =
+            "SELECT \(kind.columns.joined(separator: ", ")) FROM \(kind.table) WHERE district_id = ?"
         var args: [SQLValue] = [.text(district)]
-        if let status { sql += " AND status = ?"; args.append(.text(status)) }
+        if let status {
+            sql += " AND status = ?"
+            args.append(.text(status))
+        }
         sql += " ORDER BY family_name, given_name, \(kind.idColumn)"
         if limit > 0 { sql += " LIMIT \(limit)" }
         try db.forEach(sql, args, body)
     }
 
-    public static func count(_ db: Database, district: String, kind: Kind, status: String?) throws -> Int {
+    public static func count(_ db: Database, district: String, kind: Kind, status: String?) throws
+        -> Int
+    {
         var sql = "SELECT count(*) FROM \(kind.table) WHERE district_id = ?"
         var args: [SQLValue] = [.text(district)]
-        if let status { sql += " AND status = ?"; args.append(.text(status)) }
+        if let status {
+            sql += " AND status = ?"
+            args.append(.text(status))
+        }
         return try db.count(sql, args)
     }
 
     public static func get(_ db: Database, district: String, kind: Kind, id: String) throws -> Row {
-        guard let r = try db.first("SELECT \(kind.columns.joined(separator: ", ")) FROM \(kind.table) WHERE district_id = ? AND \(kind.idColumn) = ?",
-                                   [.text(district), .text(id)]) else {
-            throw PortalError.notFound(kind.rawValue, id, hint: "try 'portaladmin \(kind.rawValue) find TEXT'")
+        guard
+            let r = try db.first(
+                "SELECT \(kind.columns.joined(separator: ", ")) FROM \(kind.table) WHERE district_id = ? AND \(kind.idColumn) = ?",
+                [.text(district), .text(id)])
+        else {
+            throw PortalError.notFound(
+                kind.rawValue, id, hint: "try 'portaladmin \(kind.rawValue) find TEXT'")
         }
         return r
     }
 
     /// The other side of the links: a student's guardians or a guardian's students.
-    public static func links(_ db: Database, district: String, kind: Kind, id: String) throws -> [Row] {
+    public static func links(_ db: Database, district: String, kind: Kind, id: String) throws
+        -> [Row]
+    {
         if kind == .student {
-            return try db.query("""
+            return try db.query(
+                """
                 SELECT g.guardian_id AS id, g.given_name, g.family_name, l.relationship, l.portal_access, l.custodial, l.status
                 FROM links l JOIN guardians g ON g.district_id = l.district_id AND g.guardian_id = l.guardian_id
                 WHERE l.district_id = ? AND l.student_id = ? ORDER BY g.family_name, g.given_name
                 """, [.text(district), .text(id)])
         }
-        return try db.query("""
+        return try db.query(
+            """
             SELECT s.student_id AS id, s.given_name, s.family_name, l.relationship, l.portal_access, l.custodial, l.status
             FROM links l JOIN students s ON s.district_id = l.district_id AND s.student_id = l.student_id
             WHERE l.district_id = ? AND l.guardian_id = ? ORDER BY s.family_name, s.given_name
@@ -54,10 +79,14 @@ public enum People {
 
     /// Finds people by name, email, phone or id, ignoring case and accents; every word must match.
     /// A phone number matches whatever its formatting.
-    public static func find(_ db: Database, district: String, kind: Kind, text: String, limit: Int) throws -> [Row] {
+    public static func find(_ db: Database, district: String, kind: Kind, text: String, limit: Int)
+        throws -> [Row]
+    {
         let words = searchFold(text).split(whereSeparator: { $0.isWhitespace }).map(String.init)
         guard !words.isEmpty else {
-            throw PortalError.usage("nothing to search for", hint: "give part of a name, an email, a phone number or an id")
+            throw PortalError.usage(
+                "nothing to search for",
+                hint: "give part of a name, an email, a phone number or an id")
         }
         let digits = (try? Field.normalizePhone(text, "phone")) ?? ""
         var clauses: [String] = []
@@ -66,7 +95,8 @@ public enum People {
             clauses.append("search_key LIKE ? ESCAPE '\\'")
             args.append(.text("%" + escapeLike(w) + "%"))
         }
-        var sql = "SELECT \(kind.columns.joined(separator: ", ")) FROM \(kind.table) WHERE district_id = ? AND ((\(clauses.joined(separator: " AND ")))"
+        var sql =
+            "SELECT \(kind.columns.joined(separator: ", ")) FROM \(kind.table) WHERE district_id = ? AND ((\(clauses.joined(separator: " AND ")))"
         sql += " OR \(kind.idColumn) = ?"
         args.append(.text(text.trimmed()))
         if kind == .guardian && !digits.isEmpty {
@@ -81,19 +111,41 @@ public enum People {
         s.replacingAll("\\", "\\\\").replacingAll("%", "\\%").replacingAll("_", "\\_")
     }
 
-    public static func stats(_ db: Database, district: String) throws -> [(entity: String, active: Int, inactive: Int)] {
+    public static func stats(_ db: Database, district: String) throws -> [(
+        entity: String, active: Int, inactive: Int
+    )] {
         var out: [(String, Int, Int)] = []
         for t in ["schools", "students", "guardians", "links"] {
-            let a = try db.count("SELECT count(*) FROM \(t) WHERE district_id = ? AND status = 'active'", [.text(district)])
-            let i = try db.count("SELECT count(*) FROM \(t) WHERE district_id = ? AND status <> 'active'", [.text(district)])
+            let a = try db.count(
+                "SELECT count(*) FROM \(t) WHERE district_id = ? AND status = 'active'",
+                [.text(district)])
+            let i = try db.count(
+                "SELECT count(*) FROM \(t) WHERE district_id = ? AND status <> 'active'",
+                [.text(district)])
             out.append((t, a, i))
         }
-        out.append(("households", try db.count("SELECT count(*) FROM households WHERE district_id = ?", [.text(district)]), 0))
-        out.append(("students without birth date", try db.count("SELECT count(*) FROM students WHERE district_id = ? AND birth_date IS NULL AND status = 'active'", [.text(district)]), 0))
-        out.append(("students without guardian", try db.count("""
-            SELECT count(*) FROM students s WHERE s.district_id = ? AND s.status = 'active' AND NOT EXISTS
-            (SELECT 1 FROM links l WHERE l.district_id = s.district_id AND l.student_id = s.student_id AND l.status = 'active')
-            """, [.text(district)]), 0))
+        out.append(
+            (
+                "households",
+                try db.count(
+                    "SELECT count(*) FROM households WHERE district_id = ?", [.text(district)]), 0
+            ))
+        out.append(
+            (
+                "students without birth date",
+                try db.count(
+                    "SELECT count(*) FROM students WHERE district_id = ? AND birth_date IS NULL AND status = 'active'",
+                    [.text(district)]), 0
+            ))
+        out.append(
+            (
+                "students without guardian",
+                try db.count(
+                    """
+                    SELECT count(*) FROM students s WHERE s.district_id = ? AND s.status = 'active' AND NOT EXISTS
+                    (SELECT 1 FROM links l WHERE l.district_id = s.district_id AND l.student_id = s.student_id AND l.status = 'active')
+                    """, [.text(district)]), 0
+            ))
         return out
     }
 }

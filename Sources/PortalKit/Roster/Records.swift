@@ -2,7 +2,10 @@
 public struct RowProblem: Error, Sendable {
     public let field: String
     public let problem: String
-    public init(_ field: String, _ problem: String) { self.field = field; self.problem = problem }
+    public init(_ field: String, _ problem: String) {
+        self.field = field
+        self.problem = problem
+    }
 }
 
 public struct SchoolRecord: Sendable {
@@ -57,7 +60,9 @@ enum Field {
     }
 
     static func required(_ s: String?, _ name: String) throws -> String {
-        guard let v = optional(s) else { throw RowProblem(name, "missing (the column is required)") }
+        guard let v = optional(s) else {
+            throw RowProblem(name, "missing (the column is required)")
+        }
         return v
     }
 
@@ -87,7 +92,8 @@ enum Field {
         let lower = v.lowercased()
         let parts = lower.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
-              !parts[1].hasSuffix("."), !lower.contains(where: { $0 == " " || $0 == "," || $0 == ";" })
+            !parts[1].hasSuffix("."),
+            !lower.contains(where: { $0 == " " || $0 == "," || $0 == ";" })
         else { throw RowProblem(name, "not an email address") }
         return lower
     }
@@ -101,30 +107,38 @@ enum Field {
 
     static func normalizePhone(_ v: String, _ name: String) throws -> String {
         // One pass over the bytes: digits of the number, then of an extension after "x"/"ext".
-        var digits: [UInt8] = [], ext: [UInt8] = []
-        var inExt = false, plus = false, ok = true
+        var digits: [UInt8] = []
+        var ext: [UInt8] = []
+        var inExt = false
+        var plus = false
+        var ok = true
         for b in v.utf8 {
             switch b {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 if inExt { ext.append(b) } else { digits.append(b) }
             case UInt8(ascii: "+"):
                 if digits.isEmpty && !inExt { plus = true } else { ok = false }
-            case UInt8(ascii: " "), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"):
+            case UInt8(ascii: " "), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "-"),
+                UInt8(ascii: "."), UInt8(ascii: "/"):
                 break
-            case UInt8(ascii: "x"), UInt8(ascii: "X"), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "t"), UInt8(ascii: "T"):
+            case UInt8(ascii: "x"), UInt8(ascii: "X"), UInt8(ascii: "e"), UInt8(ascii: "E"),
+                UInt8(ascii: "t"), UInt8(ascii: "T"):
                 if digits.isEmpty { ok = false }
                 inExt = true
             default:
                 ok = false
             }
         }
-        guard ok, (7...15).contains(digits.count) else { throw RowProblem(name, "not a phone number") }
+        guard ok, (7...15).contains(digits.count) else {
+            throw RowProblem(name, "not a phone number")
+        }
         // North American numbers: "+1 320 234 2603" and "320-234-2603" are the same number.
         if digits.count == 11 && digits[0] == UInt8(ascii: "1") {
             digits.removeFirst()
             plus = false
         }
-        return (plus ? "+" : "") + String(decoding: digits, as: UTF8.self) + (ext.isEmpty ? "" : "x" + String(decoding: ext, as: UTF8.self))
+        return (plus ? "+" : "") + String(decoding: digits, as: UTF8.self)
+            + (ext.isEmpty ? "" : "x" + String(decoding: ext, as: UTF8.self))
     }
 
     static func flag(_ s: String?, _ name: String, default value: Bool) throws -> Bool {
@@ -151,9 +165,13 @@ enum Field {
             return nil
         }
         // Collapse runs of inner white space: "Mary  Ann" and "Mary Ann" are one name.
-        var previousSpace = false, clean = true
+        var previousSpace = false
+        var clean = true
         for b in v.utf8 {
-            if b < 0x20 || (b == 0x20 && previousSpace) { clean = false; break }
+            if b < 0x20 || (b == 0x20 && previousSpace) {
+                clean = false
+                break
+            }
             previousSpace = b == 0x20
         }
         if clean { return v }
@@ -166,7 +184,10 @@ public func searchFold(_ s: String) -> String {
     if s.utf8.allSatisfy({ $0 < 0x80 }) { return s.lowercased() }
     var out = String.UnicodeScalarView()
     for u in s.lowercased().unicodeScalars {
-        if let base = foldTable[u] { out.append(contentsOf: base.unicodeScalars); continue }
+        if let base = foldTable[u] {
+            out.append(contentsOf: base.unicodeScalars)
+            continue
+        }
         if u.properties.generalCategory == .nonspacingMark { continue }
         out.append(u)
     }
@@ -175,8 +196,10 @@ public func searchFold(_ s: String) -> String {
 
 private let foldTable: [Unicode.Scalar: String] = {
     let pairs: [(String, String)] = [
-        ("àáâãäåāăą", "a"), ("çćĉċč", "c"), ("ďđ", "d"), ("èéêëēĕėęě", "e"), ("ĝğġģ", "g"), ("ĥħ", "h"),
-        ("ìíîïĩīĭįı", "i"), ("ĵ", "j"), ("ķ", "k"), ("ĺļľŀł", "l"), ("ñńņňŉ", "n"), ("òóôõöøōŏő", "o"),
+        ("àáâãäåāăą", "a"), ("çćĉċč", "c"), ("ďđ", "d"), ("èéêëēĕėęě", "e"), ("ĝğġģ", "g"),
+        ("ĥħ", "h"),
+        ("ìíîïĩīĭįı", "i"), ("ĵ", "j"), ("ķ", "k"), ("ĺļľŀł", "l"), ("ñńņňŉ", "n"),
+        ("òóôõöøōŏő", "o"),
         ("ŕŗř", "r"), ("śŝşšș", "s"), ("ţťŧț", "t"), ("ùúûüũūŭůűų", "u"), ("ŵ", "w"), ("ýÿŷ", "y"),
         ("źżž", "z"), ("ß", "ss"), ("æ", "ae"), ("œ", "oe"), ("þ", "th"), ("ð", "d"),
     ]

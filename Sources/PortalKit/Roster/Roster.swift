@@ -1,6 +1,7 @@
 internal import FoundationEssentials
+
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #endif
 
 public enum RosterFormat: String, Sendable, CaseIterable {
@@ -13,24 +14,36 @@ public enum Roster {
     public static func detect(_ dir: String) throws -> RosterFormat {
         var st = stat()
         guard stat(dir, &st) == 0 else {
-            throw PortalError(.noInput, "no folder '\(dir)'", hint: "roster import takes the folder that holds the CSV files")
+            throw PortalError(
+                .noInput, "no folder '\(dir)'",
+                hint: "roster import takes the folder that holds the CSV files")
         }
         guard (st.st_mode & S_IFMT) == S_IFDIR else {
-            throw PortalError(.noInput, "'\(dir)' is a file; roster import takes the folder that holds the CSV files",
-                              hint: "pass the folder, e.g. portaladmin roster import ./export")
+            throw PortalError(
+                .noInput,
+                "'\(dir)' is a file; roster import takes the folder that holds the CSV files",
+                hint: "pass the folder, e.g. portaladmin roster import ./export")
         }
-        let names = Set(((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).map { $0.lowercased() })
+        let names = Set(
+            ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).map {
+                $0.lowercased()
+            })
         if names.contains("users.csv") { return .oneroster }
         if NativeFormat.files.contains(where: { names.contains($0.name) }) { return .csv }
-        throw PortalError(.noInput, "no roster files in '\(dir)'",
-                          hint: "expected users.csv (OneRoster) or schools.csv / guardians.csv / students.csv / relationships.csv (native)")
+        throw PortalError(
+            .noInput, "no roster files in '\(dir)'",
+            hint:
+                "expected users.csv (OneRoster) or schools.csv / guardians.csv / students.csv / relationships.csv (native)"
+        )
     }
 
     /// Imports one bundle. Without `batchSize` the whole bundle is one transaction: it completes
     /// or changes nothing. With it, every batch commits, and a rerun picks up where it stopped
     /// (rows already imported come back `unchanged`).
-    public static func importBundle(_ s: Session, dir: String, format: RosterFormat?, options: ImportOptions,
-                                    hooks: ImportHooks = ImportHooks()) throws -> ImportSummary {
+    public static func importBundle(
+        _ s: Session, dir: String, format: RosterFormat?, options: ImportOptions,
+        hooks: ImportHooks = ImportHooks()
+    ) throws -> ImportSummary {
         let fmt = try format ?? detect(dir)
         if format != nil { _ = try detect(dir) }
         let summary = try s.db.write(rollback: options.dryRun) {

@@ -29,9 +29,12 @@ public struct ImportOptions: Sendable {
 /// What the importer tells its caller while it runs; domain code never prints.
 public struct ImportHooks {
     public var row: (RowOutcome) throws -> Void = { _ in }
-    public var progress: (_ file: String, _ rows: Int, _ bytes: Int, _ totalBytes: Int) -> Void = { _, _, _, _ in }
+    public var progress: (_ file: String, _ rows: Int, _ bytes: Int, _ totalBytes: Int) -> Void = {
+        _, _, _, _ in
+    }
     /// Asked before a full import marks many people inactive; throws to stop (and roll back).
-    public var confirmInactivation: (_ counts: [(entity: String, count: Int, active: Int)]) throws -> Void = { _ in }
+    public var confirmInactivation:
+        (_ counts: [(entity: String, count: Int, active: Int)]) throws -> Void = { _ in }
     public init() {}
 }
 
@@ -40,12 +43,17 @@ public struct ImportSummary: Sendable {
     public var notes: [String]
     public var format: String
 
-    public func counts(_ name: String) -> EntityCounts { entities.first { $0.name == name }?.counts ?? EntityCounts() }
+    public func counts(_ name: String) -> EntityCounts {
+        entities.first { $0.name == name }?.counts ?? EntityCounts()
+    }
 
     public var total: EntityCounts {
         entities.reduce(into: EntityCounts()) { t, e in
-            t.created += e.counts.created; t.updated += e.counts.updated; t.unchanged += e.counts.unchanged
-            t.rejected += e.counts.rejected; t.inactivated += e.counts.inactivated
+            t.created += e.counts.created
+            t.updated += e.counts.updated
+            t.unchanged += e.counts.unchanged
+            t.rejected += e.counts.rejected
+            t.inactivated += e.counts.inactivated
         }
     }
 }
@@ -79,22 +87,32 @@ final class RosterWriter {
         self.district = try s.district()
         self.options = options
         self.hooks = hooks
-        try s.db.execute("""
+        try s.db.execute(
+            """
             CREATE TEMP TABLE IF NOT EXISTS roster_seen (kind TEXT NOT NULL, id TEXT NOT NULL, line INTEGER NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID;
             DELETE FROM temp.roster_seen;
             PRAGMA temp.cache_size = -32768;
             """)
-        seenInsert = try s.db.statement("INSERT OR IGNORE INTO temp.roster_seen(kind, id, line) VALUES (?,?,?)")
-        for r in try s.db.query("SELECT guardian_id, merged_into FROM guardians WHERE district_id = ? AND status = 'merged'", [.text(district)]) {
+        seenInsert = try s.db.statement(
+            "INSERT OR IGNORE INTO temp.roster_seen(kind, id, line) VALUES (?,?,?)")
+        for r in try s.db.query(
+            "SELECT guardian_id, merged_into FROM guardians WHERE district_id = ? AND status = 'merged'",
+            [.text(district)])
+        {
             mergedGuardians[r.text("guardian_id")] = r.text("merged_into")
         }
-        for r in try s.db.query("SELECT household_id, merged_into FROM households WHERE district_id = ? AND merged_into IS NOT NULL", [.text(district)]) {
+        for r in try s.db.query(
+            "SELECT household_id, merged_into FROM households WHERE district_id = ? AND merged_into IS NOT NULL",
+            [.text(district)])
+        {
             mergedHouseholds[r.text("household_id")] = r.text("merged_into")
         }
         // Tables with no rows for this district yet: every row is new (duplicates within the
         // import are caught by the seen table first), so the look-up before the insert is skipped.
         for t in ["schools", "households", "guardians", "students", "links"]
-        where try s.db.first("SELECT 1 FROM \(t) WHERE district_id = ? LIMIT 1", [.text(district)]) == nil {
+        where try s.db.first("SELECT 1 FROM \(t) WHERE district_id = ? LIMIT 1", [.text(district)])
+            == nil
+        {
             fresh.insert(t)
         }
     }
@@ -104,8 +122,12 @@ final class RosterWriter {
     /// Records that `id` occurs in the input; returns the line it was first seen on when this is
     /// a repeat (a duplicate id within one import).
     func seen(_ kind: String, _ id: String, line: Int) throws -> Int? {
-        if try s.db.run(seenInsert, [.text(kind), .text(id), .int(Int64(line))]) == 1 { return nil }
-        return try s.db.scalar("SELECT line FROM temp.roster_seen WHERE kind = ? AND id = ?", [.text(kind), .text(id)])?.int.map { Int($0) } ?? 0
+        if try s.db.run(seenInsert, [.text(kind), .text(id), .int(Int64(line))]) == 1 {
+            return nil
+        }
+        return try s.db.scalar(
+            "SELECT line FROM temp.roster_seen WHERE kind = ? AND id = ?", [.text(kind), .text(id)])?
+            .int.map { Int($0) } ?? 0
     }
 
     func bump(_ entity: String, _ status: RowStatus) {
@@ -121,7 +143,10 @@ final class RosterWriter {
     }
 
     /// Reports a row and commits a batch when one is full.
-    func finish(_ entity: String, file: String, line: Int, id: String, _ status: RowStatus, _ message: String = "") throws {
+    func finish(
+        _ entity: String, file: String, line: Int, id: String, _ status: RowStatus,
+        _ message: String = ""
+    ) throws {
         bump(entity, status)
         try hooks.row(RowOutcome(file: file, line: line, id: id, status: status, message: message))
         rowsSinceCommit += 1
@@ -160,23 +185,33 @@ final class RosterWriter {
     }
     private var sqlCache: [String: UpsertSQL] = [:]
 
-    private func sql(_ table: String, _ keyColumns: [String], _ columns: [String]) throws -> UpsertSQL {
+    private func sql(_ table: String, _ keyColumns: [String], _ columns: [String]) throws
+        -> UpsertSQL
+    {
         if let c = sqlCache[table] { return c }
-        let whereClause = (["district_id"] + keyColumns).map { "\($0) = ?" }.joined(separator: " AND ")
+        let whereClause = (["district_id"] + keyColumns).map { "\($0) = ?" }.joined(
+            separator: " AND ")
         let cols = ["district_id"] + keyColumns + columns + ["row_hash"]
         let c = UpsertSQL(
             hash: try s.db.statement("SELECT row_hash FROM \(table) WHERE \(whereClause)"),
-            row: try s.db.statement("SELECT \(columns.joined(separator: ", ")) FROM \(table) WHERE \(whereClause)"),
-            insert: try s.db.statement("INSERT INTO \(table)(\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))"),
-            update: try s.db.statement("UPDATE \(table) SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")), row_hash = ? WHERE \(whereClause)"))
+            row: try s.db.statement(
+                "SELECT \(columns.joined(separator: ", ")) FROM \(table) WHERE \(whereClause)"),
+            insert: try s.db.statement(
+                "INSERT INTO \(table)(\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))"
+            ),
+            update: try s.db.statement(
+                "UPDATE \(table) SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")), row_hash = ? WHERE \(whereClause)"
+            ))
         sqlCache[table] = c
         return c
     }
 
     /// Insert, update (with an audit row naming the changed fields) or leave unchanged, deciding
     /// by a hash of the row so an unchanged row costs one indexed read.
-    private func upsert(table: String, keyColumns: [String], key: [String], columns: [String],
-                        values: [SQLValue], target: String) throws -> RowStatus {
+    private func upsert(
+        table: String, keyColumns: [String], key: [String], columns: [String],
+        values: [SQLValue], target: String
+    ) throws -> RowStatus {
         let q = try sql(table, keyColumns, columns)
         let hash = fnv1a(values.map(\.string))
         let keyArgs: [SQLValue] = [.text(district)] + key.map { .text($0) }
@@ -190,8 +225,10 @@ final class RosterWriter {
         }
         if existing.string("row_hash") == hash { return .unchanged }
         let old = try s.db.first(q.row, keyArgs)
-        var before: [(String, JSONValue)] = [], after: [(String, JSONValue)] = []
-        for (i, (c, v)) in zip(columns, values).enumerated() where c != "search_key" && old?[i] != v {
+        var before: [(String, JSONValue)] = []
+        var after: [(String, JSONValue)] = []
+        for (i, (c, v)) in zip(columns, values).enumerated() where c != "search_key" && old?[i] != v
+        {
             before.append((c, JSONValue(old?[i] ?? .null)))
             after.append((c, JSONValue(v)))
         }
@@ -202,8 +239,10 @@ final class RosterWriter {
     }
 
     func school(_ r: SchoolRecord) throws -> RowStatus {
-        try upsert(table: "schools", keyColumns: ["school_id"], key: [r.schoolID],
-                   columns: ["name", "status"], values: [.text(r.name), .text("active")], target: "school:\(r.schoolID)")
+        try upsert(
+            table: "schools", keyColumns: ["school_id"], key: [r.schoolID],
+            columns: ["name", "status"], values: [.text(r.name), .text("active")],
+            target: "school:\(r.schoolID)")
     }
 
     /// Creates the household the first time an import names it; the first guardian row with an
@@ -211,21 +250,30 @@ final class RosterWriter {
     func household(_ id: String, address g: GuardianRecord?, line: Int) throws {
         // Only the first mention in an import counts; later ones find it done.
         guard try seen("household", id, line: line) == nil else { return }
-        let exists = try !fresh.contains("households") && s.db.count("SELECT count(*) FROM households WHERE district_id = ? AND household_id = ?",
-                                    [.text(district), .text(id)]) > 0
+        let exists =
+            try !fresh.contains("households")
+            && s.db.count(
+                "SELECT count(*) FROM households WHERE district_id = ? AND household_id = ?",
+                [.text(district), .text(id)]) > 0
         guard let g, g.hasAddress else {
             if !exists {
-                try s.db.run("INSERT INTO households(district_id, household_id) VALUES (?,?)", [.text(district), .text(id)])
+                try s.db.run(
+                    "INSERT INTO households(district_id, household_id) VALUES (?,?)",
+                    [.text(district), .text(id)])
                 bump("households", .created)
             } else {
                 bump("households", .unchanged)
             }
             return
         }
-        let status = try upsert(table: "households", keyColumns: ["household_id"], key: [id],
-                                columns: ["street", "street2", "city", "state", "postcode"],
-                                values: [SQLValue(g.street), SQLValue(g.street2), SQLValue(g.city), SQLValue(g.state), SQLValue(g.postcode)],
-                                target: "household:\(id)")
+        let status = try upsert(
+            table: "households", keyColumns: ["household_id"], key: [id],
+            columns: ["street", "street2", "city", "state", "postcode"],
+            values: [
+                SQLValue(g.street), SQLValue(g.street2), SQLValue(g.city), SQLValue(g.state),
+                SQLValue(g.postcode),
+            ],
+            target: "household:\(id)")
         bump("households", status)
     }
 
@@ -235,14 +283,21 @@ final class RosterWriter {
         var g = g0
         g.householdID = canonicalHousehold(g.householdID)
         if let h = g.householdID { try household(h, address: g, line: line) }
-        let key = searchFold([g.givenName, g.familyName, g.email ?? "", g.phone ?? ""].joined(separator: " "))
-        return try upsert(table: "guardians", keyColumns: ["guardian_id"], key: [g.guardianID],
-                          columns: ["given_name", "family_name", "email", "phone", "street", "street2", "city", "state",
-                                    "postcode", "birth_date", "household_id", "status", "search_key"],
-                          values: [.text(g.givenName), .text(g.familyName), SQLValue(g.email), SQLValue(g.phone),
-                                   SQLValue(g.street), SQLValue(g.street2), SQLValue(g.city), SQLValue(g.state),
-                                   SQLValue(g.postcode), SQLValue(g.birthDate), SQLValue(g.householdID), .text(g.status), .text(key)],
-                          target: "guardian:\(g.guardianID)")
+        let key = searchFold(
+            [g.givenName, g.familyName, g.email ?? "", g.phone ?? ""].joined(separator: " "))
+        return try upsert(
+            table: "guardians", keyColumns: ["guardian_id"], key: [g.guardianID],
+            columns: [
+                "given_name", "family_name", "email", "phone", "street", "street2", "city", "state",
+                "postcode", "birth_date", "household_id", "status", "search_key",
+            ],
+            values: [
+                .text(g.givenName), .text(g.familyName), SQLValue(g.email), SQLValue(g.phone),
+                SQLValue(g.street), SQLValue(g.street2), SQLValue(g.city), SQLValue(g.state),
+                SQLValue(g.postcode), SQLValue(g.birthDate), SQLValue(g.householdID),
+                .text(g.status), .text(key),
+            ],
+            target: "guardian:\(g.guardianID)")
     }
 
     /// Schools known to exist; a district has a few hundred at most.
@@ -252,20 +307,33 @@ final class RosterWriter {
         var st = st0
         st.householdID = canonicalHousehold(st.householdID)
         if let sc = st.schoolID, !knownSchools.contains(sc) {
-            if try s.db.count("SELECT count(*) FROM schools WHERE district_id = ? AND school_id = ?", [.text(district), .text(sc)]) == 0 {
+            if try s.db.count(
+                "SELECT count(*) FROM schools WHERE district_id = ? AND school_id = ?",
+                [.text(district), .text(sc)]) == 0
+            {
                 throw RowProblem("school_id", "unknown school (not in schools.csv or the district)")
             }
             knownSchools.insert(sc)
         }
         if let h = st.householdID { try household(h, address: nil, line: line) }
-        let key = searchFold([st.givenName, st.middleName ?? "", st.familyName, st.email ?? ""].joined(separator: " "))
-        return try upsert(table: "students", keyColumns: ["student_id"], key: [st.studentID],
-                          columns: ["given_name", "family_name", "middle_name", "birth_date", "grade", "school_id", "email",
-                                    "household_id", "status", "search_key"],
-                          values: [.text(st.givenName), .text(st.familyName), SQLValue(st.middleName), SQLValue(st.birthDate),
-                                   SQLValue(st.grade), SQLValue(st.schoolID), SQLValue(st.email), SQLValue(st.householdID),
-                                   .text(st.status), .text(key)],
-                          target: "student:\(st.studentID)")
+        let key = searchFold(
+            [st.givenName, st.middleName ?? "", st.familyName, st.email ?? ""].joined(
+                separator: " "))
+        return try upsert(
+            table: "students", keyColumns: ["student_id"], key: [st.studentID],
+            columns: [
+                "given_name", "family_name", "middle_name", "birth_date", "grade", "school_id",
+                "email",
+                "household_id", "status", "search_key",
+            ],
+            values: [
+                .text(st.givenName), .text(st.familyName), SQLValue(st.middleName),
+                SQLValue(st.birthDate),
+                SQLValue(st.grade), SQLValue(st.schoolID), SQLValue(st.email),
+                SQLValue(st.householdID),
+                .text(st.status), .text(key),
+            ],
+            target: "student:\(st.studentID)")
     }
 
     func link(_ l0: LinkRecord) throws -> RowStatus {
@@ -273,10 +341,15 @@ final class RosterWriter {
         l.guardianID = canonicalGuardian(l.guardianID)
         // The foreign keys check both ends; only when they refuse is it worth asking which end.
         do {
-            return try upsert(table: "links", keyColumns: ["guardian_id", "student_id"], key: [l.guardianID, l.studentID],
-                              columns: ["relationship", "portal_access", "custodial", "status"],
-                              values: [SQLValue(l.relationship), SQLValue(l.portalAccess), SQLValue(l.custodial), .text("active")],
-                              target: "link:\(l.guardianID)/\(l.studentID)")
+            return try upsert(
+                table: "links", keyColumns: ["guardian_id", "student_id"],
+                key: [l.guardianID, l.studentID],
+                columns: ["relationship", "portal_access", "custodial", "status"],
+                values: [
+                    SQLValue(l.relationship), SQLValue(l.portalAccess), SQLValue(l.custodial),
+                    .text("active"),
+                ],
+                target: "link:\(l.guardianID)/\(l.studentID)")
         } catch let e as SQLiteError where e.isConstraint {
             try explainLink(l)
             throw e
@@ -284,10 +357,17 @@ final class RosterWriter {
     }
 
     private func explainLink(_ l: LinkRecord) throws {
-        if try s.db.count("SELECT count(*) FROM guardians WHERE district_id = ? AND guardian_id = ?", [.text(district), .text(l.guardianID)]) == 0 {
-            throw RowProblem("guardian_id", "unknown guardian (not in guardians.csv or the district)")
+        if try s.db.count(
+            "SELECT count(*) FROM guardians WHERE district_id = ? AND guardian_id = ?",
+            [.text(district), .text(l.guardianID)]) == 0
+        {
+            throw RowProblem(
+                "guardian_id", "unknown guardian (not in guardians.csv or the district)")
         }
-        if try s.db.count("SELECT count(*) FROM students WHERE district_id = ? AND student_id = ?", [.text(district), .text(l.studentID)]) == 0 {
+        if try s.db.count(
+            "SELECT count(*) FROM students WHERE district_id = ? AND student_id = ?",
+            [.text(district), .text(l.studentID)]) == 0
+        {
             throw RowProblem("student_id", "unknown student (not in students.csv or the district)")
         }
     }
@@ -306,16 +386,20 @@ final class RosterWriter {
             ]
             var pending: [(entity: String, count: Int, active: Int)] = []
             for p in plan where complete.contains(p.entity) {
-                let absent = try s.db.count("""
+                let absent = try s.db.count(
+                    """
                     SELECT count(*) FROM \(p.table) WHERE district_id = ? AND status = 'active'
                     AND \(p.idExpr) NOT IN (SELECT id FROM temp.roster_seen WHERE kind = ?)
                     """, [.text(district), .text(p.kind)])
-                let active = try s.db.count("SELECT count(*) FROM \(p.table) WHERE district_id = ? AND status = 'active'", [.text(district)])
+                let active = try s.db.count(
+                    "SELECT count(*) FROM \(p.table) WHERE district_id = ? AND status = 'active'",
+                    [.text(district)])
                 if absent > 0 { pending.append((p.entity, absent, active)) }
             }
             if !pending.isEmpty { try hooks.confirmInactivation(pending) }
             for p in plan where pending.contains(where: { $0.entity == p.entity }) {
-                let n = try s.db.run("""
+                let n = try s.db.run(
+                    """
                     UPDATE \(p.table) SET status = 'inactive', row_hash = NULL WHERE district_id = ? AND status = 'active'
                     AND \(p.idExpr) NOT IN (SELECT id FROM temp.roster_seen WHERE kind = ?)
                     """, [.text(district), .text(p.kind)])
@@ -323,14 +407,20 @@ final class RosterWriter {
             }
         }
         let order = ["schools", "households", "guardians", "students", "links"]
-        let summary = ImportSummary(entities: order.map { ($0, counts[$0] ?? EntityCounts()) }, notes: notes, format: format)
+        let summary = ImportSummary(
+            entities: order.map { ($0, counts[$0] ?? EntityCounts()) }, notes: notes, format: format
+        )
         let t = summary.total
         if t.created + t.updated + t.inactivated > 0 {
-            try s.audit(target: "roster:import", after: .object([
-                ("format", .string(format)), ("files", .array(files.map { .string($0) })), ("delta", .bool(options.delta)),
-                ("created", .int(t.created)), ("updated", .int(t.updated)), ("unchanged", .int(t.unchanged)),
-                ("rejected", .int(t.rejected)), ("inactivated", .int(t.inactivated)),
-            ]))
+            try s.audit(
+                target: "roster:import",
+                after: .object([
+                    ("format", .string(format)), ("files", .array(files.map { .string($0) })),
+                    ("delta", .bool(options.delta)),
+                    ("created", .int(t.created)), ("updated", .int(t.updated)),
+                    ("unchanged", .int(t.unchanged)),
+                    ("rejected", .int(t.rejected)), ("inactivated", .int(t.inactivated)),
+                ]))
         }
         return summary
     }

@@ -1,7 +1,8 @@
 internal import CSQLite
 internal import FoundationEssentials
+
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #endif
 
 /// A value bound to or read from a statement.
@@ -30,16 +31,17 @@ public enum SQLValue: Sendable, Equatable, Hashable {
     }
 }
 
-extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral {
+extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral
+{
     public init(stringLiteral value: String) { self = .text(value) }
     public init(integerLiteral value: Int64) { self = .int(value) }
     public init(nilLiteral: ()) { self = .null }
 }
 
-public extension SQLValue {
-    init(_ s: String?) { self = s.map { .text($0) } ?? .null }
-    init(_ i: Int?) { self = i.map { .int(Int64($0)) } ?? .null }
-    init(_ b: Bool) { self = .int(b ? 1 : 0) }
+extension SQLValue {
+    public init(_ s: String?) { self = s.map { .text($0) } ?? .null }
+    public init(_ i: Int?) { self = i.map { .int(Int64($0)) } ?? .null }
+    public init(_ b: Bool) { self = .int(b ? 1 : 0) }
 }
 
 /// SQLite result codes matched by class, as GRDB's `ResultCode` does.
@@ -64,38 +66,46 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     /// The user-facing error for this SQLite failure. The message never carries bound values.
     public var portalError: PortalError {
         if isBusy {
-            return PortalError(.busy, "the database is busy (another portaladmin is writing)",
-                               hint: "retry in a moment", cause: description)
+            return PortalError(
+                .busy, "the database is busy (another portaladmin is writing)",
+                hint: "retry in a moment", cause: description)
         }
         if isFull {
-            return PortalError(.ioError, "the disk is full; nothing was written",
-                               hint: "free some space and run the command again", cause: description)
+            return PortalError(
+                .ioError, "the disk is full; nothing was written",
+                hint: "free some space and run the command again", cause: description)
         }
         if isInterrupt {
             return PortalError(.interrupted, "interrupted; rolled back, nothing was written")
         }
         if isConstraint {
-            return PortalError(.conflict, "the change conflicts with existing data",
-                               hint: "rerun with -v to see which constraint", cause: description)
+            return PortalError(
+                .conflict, "the change conflicts with existing data",
+                hint: "rerun with -v to see which constraint", cause: description)
         }
         if isNotADatabase {
-            return PortalError(.dataError, "the file is not a portaladmin database (or is damaged)",
-                               hint: "check --db / $PORTALADMIN_DB", cause: description)
+            return PortalError(
+                .dataError, "the file is not a portaladmin database (or is damaged)",
+                hint: "check --db / $PORTALADMIN_DB", cause: description)
         }
         if isCantOpen {
-            return PortalError(.noInput, "cannot open the database file",
-                               hint: "check the path and its folder's permissions", cause: description)
+            return PortalError(
+                .noInput, "cannot open the database file",
+                hint: "check the path and its folder's permissions", cause: description)
         }
         if isReadOnly {
-            return PortalError(.cannotCreate, "the database is read-only",
-                               hint: "check the file's permissions", cause: description)
+            return PortalError(
+                .cannotCreate, "the database is read-only",
+                hint: "check the file's permissions", cause: description)
         }
         if isIO {
-            return PortalError(.ioError, "I/O error on the database file",
-                               hint: "check the disk; rerun with -v for details", cause: description)
+            return PortalError(
+                .ioError, "I/O error on the database file",
+                hint: "check the disk; rerun with -v for details", cause: description)
         }
-        return PortalError(.internal, "database error", hint: "rerun with -v for details",
-                           cause: description)
+        return PortalError(
+            .internal, "database error", hint: "rerun with -v for details",
+            cause: description)
     }
 }
 
@@ -127,7 +137,9 @@ public final class Statement {
 
     func bind(_ values: [SQLValue]) throws {
         sqlite3_reset(handle)
-        if values.count < Int(sqlite3_bind_parameter_count(handle)) { sqlite3_clear_bindings(handle) }
+        if values.count < Int(sqlite3_bind_parameter_count(handle)) {
+            sqlite3_clear_bindings(handle)
+        }
         for (i, v) in values.enumerated() {
             let idx = Int32(i + 1)
             let rc: Int32
@@ -137,7 +149,10 @@ public final class Statement {
             case .double(let d): rc = sqlite3_bind_double(handle, idx, d)
             case .text(var s):
                 // With the length given, SQLite copies the bytes without scanning for the end.
-                rc = s.withUTF8 { sqlite3_bind_text(handle, idx, $0.baseAddress, Int32($0.count), portal_sqlite_transient()) }
+                rc = s.withUTF8 {
+                    sqlite3_bind_text(
+                        handle, idx, $0.baseAddress, Int32($0.count), portal_sqlite_transient())
+                }
             }
             if rc != SQLITE_OK { throw db.error(rc, sql: sql) }
         }
@@ -216,8 +231,9 @@ public final class Database {
         try execute("PRAGMA foreign_keys = ON")
         let mode = try scalar("PRAGMA journal_mode = WAL")?.string ?? ""
         if mode.lowercased() != "wal" && path != ":memory:" {
-            throw PortalError(.ioError, "cannot switch the database to WAL mode",
-                              hint: "the file system may not support shared memory")
+            throw PortalError(
+                .ioError, "cannot switch the database to WAL mode",
+                hint: "the file system may not support shared memory")
         }
         try execute("PRAGMA synchronous = NORMAL")
         // Up to 64 MB of page cache (allocated only as used), so bulk writes do not spill pages
@@ -233,8 +249,9 @@ public final class Database {
     }
 
     func error(_ rc: Int32, sql: String?) -> SQLiteError {
-        SQLiteError(resultCode: sqlite3_extended_errcode(handle),
-                    message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+        SQLiteError(
+            resultCode: sqlite3_extended_errcode(handle),
+            message: String(cString: sqlite3_errmsg(handle)), sql: sql)
     }
 
     /// Runs one or more statements that take no arguments and return no rows.
@@ -272,7 +289,8 @@ public final class Database {
     }
 
     /// Calls `body` for each row, without building an array (for streaming exports).
-    public func forEach(_ sql: String, _ args: [SQLValue] = [], _ body: (Row) throws -> Void) throws {
+    public func forEach(_ sql: String, _ args: [SQLValue] = [], _ body: (Row) throws -> Void) throws
+    {
         let s = try statement(sql)
         try s.bind(args)
         defer { sqlite3_reset(s.handle) }

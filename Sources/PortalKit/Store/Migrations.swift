@@ -13,8 +13,10 @@ public enum Migrator {
     /// migrations this binary does not know) and a SQLite file that is not a portaladmin database.
     public static func migrate(_ db: Database, migrations: [Migration] = Schema.migrations) throws {
         // Fast path for every command after the first: one read, no write lock.
-        if let applied = try? db.query("SELECT name FROM schema_migrations").map({ $0.text("name") }),
-           Set(applied) == Set(migrations.map(\.name)) {
+        if let applied = try? db.query("SELECT name FROM schema_migrations").map({ $0.text("name") }
+        ),
+            Set(applied) == Set(migrations.map(\.name))
+        {
             return
         }
         let appID = try db.scalar("PRAGMA application_id")?.int ?? 0
@@ -22,21 +24,25 @@ public enum Migrator {
         if appID != applicationID && tables > 0 && appID != 0 {
             throw notOurs(db)
         }
-        let hasLedger = try db.count(
-            "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'") > 0
+        let hasLedger =
+            try db.count(
+                "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
+            ) > 0
         if appID == 0 && tables > 0 && !hasLedger {
             throw notOurs(db)
         }
         try db.write {
             try db.execute("PRAGMA application_id = \(applicationID)")
-            try db.execute("""
+            try db.execute(
+                """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     name TEXT PRIMARY KEY,
                     applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
                 )
                 """)
         }
-        let applied = Set(try db.query("SELECT name FROM schema_migrations").map { $0.text("name") })
+        let applied = Set(
+            try db.query("SELECT name FROM schema_migrations").map { $0.text("name") })
         let known = Set(migrations.map(\.name))
         if let unknown = applied.subtracting(known).sorted().first {
             throw PortalError(
@@ -47,7 +53,9 @@ public enum Migrator {
         for m in migrations where !applied.contains(m.name) {
             try db.write {
                 // Another process may have applied it while we waited for the write lock.
-                if try db.count("SELECT count(*) FROM schema_migrations WHERE name = ?", [.text(m.name)]) > 0 {
+                if try db.count(
+                    "SELECT count(*) FROM schema_migrations WHERE name = ?", [.text(m.name)]) > 0
+                {
                     return
                 }
                 try db.execute(m.sql)
@@ -61,7 +69,8 @@ public enum Migrator {
     }
 
     private static func notOurs(_ db: Database) -> PortalError {
-        PortalError(.dataError, "'\(db.path)' is a SQLite file but not a portaladmin database",
-                    hint: "point --db (or $PORTALADMIN_DB) at a portaladmin database or a new path")
+        PortalError(
+            .dataError, "'\(db.path)' is a SQLite file but not a portaladmin database",
+            hint: "point --db (or $PORTALADMIN_DB) at a portaladmin database or a new path")
     }
 }

@@ -13,32 +13,44 @@ public struct District: Sendable {
 public enum Districts {
     /// District ids are short, case-sensitive, and safe in file names and URLs.
     public static func validateID(_ id: String) throws {
-        let ok = !id.isEmpty && id.count <= 64
-            && id.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)) }
+        let ok =
+            !id.isEmpty && id.count <= 64
+            && id.unicodeScalars.allSatisfy {
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
+                        || "-_.".unicodeScalars.contains($0))
+            }
             && !id.hasPrefix("-") && !id.hasPrefix(".")
         guard ok else {
-            throw PortalError(.usage, "invalid district id '\(id)'",
-                              hint: "use 1-64 letters, digits, '-', '_' or '.', e.g. hutchinson-423")
+            throw PortalError(
+                .usage, "invalid district id '\(id)'",
+                hint: "use 1-64 letters, digits, '-', '_' or '.', e.g. hutchinson-423")
         }
     }
 
-    public static func create(_ s: Session, id: String, name: String, settings: [String]) throws -> District {
+    public static func create(_ s: Session, id: String, name: String, settings: [String]) throws
+        -> District
+    {
         try validateID(id)
         let name = name.trimmed()
         guard !name.isEmpty else {
-            throw PortalError.usage("the district name is empty", hint: "pass --name \"Full District Name\"")
+            throw PortalError.usage(
+                "the district name is empty", hint: "pass --name \"Full District Name\"")
         }
         let assignments = try settings.map(Settings.parseAssignment)
         return try s.db.write {
             if try exists(s.db, id) {
-                throw PortalError(.conflict, "district '\(id)' already exists",
-                                  hint: "use 'portaladmin district show \(id)' or choose another id")
+                throw PortalError(
+                    .conflict, "district '\(id)' already exists",
+                    hint: "use 'portaladmin district show \(id)' or choose another id")
             }
-            try s.db.run("INSERT INTO districts(district_id, name, created_at) VALUES (?,?,?)",
-                         [.text(id), .text(name), .text(s.nowISO)])
+            try s.db.run(
+                "INSERT INTO districts(district_id, name, created_at) VALUES (?,?,?)",
+                [.text(id), .text(name), .text(s.nowISO)])
             for a in assignments {
-                try s.db.run("INSERT INTO district_settings(district_id, key, value) VALUES (?,?,?)",
-                             [.text(id), .text(a.key), .text(a.value)])
+                try s.db.run(
+                    "INSERT INTO district_settings(district_id, key, value) VALUES (?,?,?)",
+                    [.text(id), .text(a.key), .text(a.value)])
             }
             let d = try get(s.db, id)
             try s.audit(target: "district:\(id)", after: json(d), district: id)
@@ -51,17 +63,23 @@ public enum Districts {
     }
 
     public static func get(_ db: Database, _ id: String) throws -> District {
-        guard let row = try db.first("SELECT * FROM districts WHERE district_id = ?", [.text(id)]) else {
+        guard let row = try db.first("SELECT * FROM districts WHERE district_id = ?", [.text(id)])
+        else {
             throw PortalError.notFound("district", id, hint: "see 'portaladmin district list'")
         }
-        let stored = Dictionary(uniqueKeysWithValues: try db.query(
-            "SELECT key, value FROM district_settings WHERE district_id = ?", [.text(id)]
-        ).map { ($0.text("key"), $0.text("value")) })
+        let stored = Dictionary(
+            uniqueKeysWithValues: try db.query(
+                "SELECT key, value FROM district_settings WHERE district_id = ?", [.text(id)]
+            ).map { ($0.text("key"), $0.text("value")) })
         let settings = Settings.all.map { spec in
-            (key: spec.key, value: stored[spec.key] ?? spec.defaultValue, isDefault: stored[spec.key] == nil)
+            (
+                key: spec.key, value: stored[spec.key] ?? spec.defaultValue,
+                isDefault: stored[spec.key] == nil
+            )
         }
-        return District(id: row.text("district_id"), name: row.text("name"),
-                        createdAt: row.text("created_at"), settings: settings)
+        return District(
+            id: row.text("district_id"), name: row.text("name"),
+            createdAt: row.text("created_at"), settings: settings)
     }
 
     public static func list(_ db: Database) throws -> [District] {
@@ -71,11 +89,16 @@ public enum Districts {
     }
 
     /// Applies `KEY=VALUE` assignments; returns the changed keys with old and new values.
-    public static func set(_ s: Session, _ assignments: [String]) throws -> [(key: String, old: String, new: String)] {
+    public static func set(_ s: Session, _ assignments: [String]) throws -> [(
+        key: String, old: String, new: String
+    )] {
         let id = try s.district()
         guard !assignments.isEmpty else {
-            throw PortalError.usage("no settings given",
-                                    hint: "for example: portaladmin district set key_ttl_days=14 (valid keys: \(Settings.keys.joined(separator: ", ")))")
+            throw PortalError.usage(
+                "no settings given",
+                hint:
+                    "for example: portaladmin district set key_ttl_days=14 (valid keys: \(Settings.keys.joined(separator: ", ")))"
+            )
         }
         let parsed = try assignments.map(Settings.parseAssignment)
         return try s.db.write {
@@ -83,7 +106,8 @@ public enum Districts {
             var changes: [(key: String, old: String, new: String)] = []
             for (key, value) in parsed {
                 let old = before.setting(key)
-                try s.db.run("""
+                try s.db.run(
+                    """
                     INSERT INTO district_settings(district_id, key, value) VALUES (?,?,?)
                     ON CONFLICT(district_id, key) DO UPDATE SET value = excluded.value
                     """, [.text(id), .text(key), .text(value)])
@@ -93,9 +117,10 @@ public enum Districts {
                 }
             }
             if !changes.isEmpty {
-                try s.audit(target: "district:\(id)",
-                            before: .object(changes.map { ($0.key, .string($0.old)) }),
-                            after: .object(changes.map { ($0.key, .string($0.new)) }))
+                try s.audit(
+                    target: "district:\(id)",
+                    before: .object(changes.map { ($0.key, .string($0.old)) }),
+                    after: .object(changes.map { ($0.key, .string($0.new)) }))
             }
             return changes
         }
@@ -103,7 +128,8 @@ public enum Districts {
 
     public static func json(_ d: District) -> JSONValue {
         .object([
-            ("district_id", .string(d.id)), ("name", .string(d.name)), ("created_at", .string(d.createdAt)),
+            ("district_id", .string(d.id)), ("name", .string(d.name)),
+            ("created_at", .string(d.createdAt)),
             ("settings", .object(d.settings.map { ($0.key, .string($0.value)) })),
         ])
     }

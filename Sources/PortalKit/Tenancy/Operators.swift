@@ -20,38 +20,56 @@ public enum Operators {
     public static func authorize(_ s: Session, needed: Role?, district: String?) throws {
         guard let needed else { return }
         if let district {
-            let count = try s.db.count("SELECT count(*) FROM operators WHERE district_id = ?", [.text(district)])
+            let count = try s.db.count(
+                "SELECT count(*) FROM operators WHERE district_id = ?", [.text(district)])
             if count == 0 { return }
-            guard let row = try s.db.first(
-                "SELECT role FROM operators WHERE district_id = ? AND name = ?",
-                [.text(district), .text(s.operatorName)]), let role = Role(rawValue: row.text("role"))
+            guard
+                let row = try s.db.first(
+                    "SELECT role FROM operators WHERE district_id = ? AND name = ?",
+                    [.text(district), .text(s.operatorName)]),
+                let role = Role(rawValue: row.text("role"))
             else {
-                throw PortalError(.permission, "operator '\(s.operatorName)' is not an operator of district '\(district)'",
-                                  hint: "an admin can add you: portaladmin operator add \(s.operatorName) --role \(needed.rawValue) --district \(district) (or set $PORTALADMIN_OPERATOR)")
+                throw PortalError(
+                    .permission,
+                    "operator '\(s.operatorName)' is not an operator of district '\(district)'",
+                    hint:
+                        "an admin can add you: portaladmin operator add \(s.operatorName) --role \(needed.rawValue) --district \(district) (or set $PORTALADMIN_OPERATOR)"
+                )
             }
             guard role >= needed else {
-                throw PortalError(.permission, "'\(s.command)' needs the \(needed.rawValue) role; operator '\(s.operatorName)' is \(role.rawValue)",
-                                  hint: "ask an admin of district '\(district)' to change your role")
+                throw PortalError(
+                    .permission,
+                    "'\(s.command)' needs the \(needed.rawValue) role; operator '\(s.operatorName)' is \(role.rawValue)",
+                    hint: "ask an admin of district '\(district)' to change your role")
             }
         } else {
             // Commands across districts (district create): any admin somewhere, or nobody set up yet.
             let total = try s.db.count("SELECT count(*) FROM operators")
             if total == 0 { return }
-            let admin = try s.db.count("SELECT count(*) FROM operators WHERE name = ? AND role = 'admin'",
-                                       [.text(s.operatorName)])
+            let admin = try s.db.count(
+                "SELECT count(*) FROM operators WHERE name = ? AND role = 'admin'",
+                [.text(s.operatorName)])
             if admin == 0 {
-                throw PortalError(.permission, "'\(s.command)' needs an admin; operator '\(s.operatorName)' is not an admin of any district",
-                                  hint: "ask an existing admin to run it")
+                throw PortalError(
+                    .permission,
+                    "'\(s.command)' needs an admin; operator '\(s.operatorName)' is not an admin of any district",
+                    hint: "ask an existing admin to run it")
             }
         }
     }
 
     public static func validateName(_ name: String) throws {
-        let ok = !name.isEmpty && name.count <= 64
-            && name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.@".unicodeScalars.contains($0)) }
+        let ok =
+            !name.isEmpty && name.count <= 64
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
+                        || "-_.@".unicodeScalars.contains($0))
+            }
         guard ok else {
-            throw PortalError.usage("invalid operator name '\(name)'",
-                                    hint: "use the login name: letters, digits, '-', '_', '.', '@'")
+            throw PortalError.usage(
+                "invalid operator name '\(name)'",
+                hint: "use the login name: letters, digits, '-', '_', '.', '@'")
         }
     }
 
@@ -60,49 +78,71 @@ public enum Operators {
         try validateName(name)
         return try s.db.write {
             _ = try Districts.get(s.db, d)
-            if let existing = try s.db.first("SELECT role FROM operators WHERE district_id = ? AND name = ?",
-                                              [.text(d), .text(name)]) {
-                throw PortalError(.conflict, "operator '\(name)' already exists in district '\(d)' (role \(existing.text("role")))",
-                                  hint: "remove and re-add to change the role")
+            if let existing = try s.db.first(
+                "SELECT role FROM operators WHERE district_id = ? AND name = ?",
+                [.text(d), .text(name)])
+            {
+                throw PortalError(
+                    .conflict,
+                    "operator '\(name)' already exists in district '\(d)' (role \(existing.text("role")))",
+                    hint: "remove and re-add to change the role")
             }
             // The first operator must be an admin, or nobody could manage operators afterwards.
-            let count = try s.db.count("SELECT count(*) FROM operators WHERE district_id = ?", [.text(d)])
+            let count = try s.db.count(
+                "SELECT count(*) FROM operators WHERE district_id = ?", [.text(d)])
             if count == 0 && role != .admin {
-                throw PortalError.usage("the first operator of a district must be an admin",
-                                        hint: "portaladmin operator add \(s.operatorName) --role admin")
+                throw PortalError.usage(
+                    "the first operator of a district must be an admin",
+                    hint: "portaladmin operator add \(s.operatorName) --role admin")
             }
-            try s.db.run("INSERT INTO operators(district_id, name, role, added_at) VALUES (?,?,?,?)",
-                         [.text(d), .text(name), .text(role.rawValue), .text(s.nowISO)])
-            try s.audit(target: "operator:\(name)", after: .object([("role", .string(role.rawValue))]))
+            try s.db.run(
+                "INSERT INTO operators(district_id, name, role, added_at) VALUES (?,?,?,?)",
+                [.text(d), .text(name), .text(role.rawValue), .text(s.nowISO)])
+            try s.audit(
+                target: "operator:\(name)", after: .object([("role", .string(role.rawValue))]))
             return Operator(name: name, role: role, addedAt: s.nowISO)
         }
     }
 
     public static func list(_ db: Database, district: String) throws -> [Operator] {
         _ = try Districts.get(db, district)
-        return try db.query("SELECT * FROM operators WHERE district_id = ? ORDER BY name", [.text(district)]).map {
-            Operator(name: $0.text("name"), role: Role(rawValue: $0.text("role")) ?? .helpdesk, addedAt: $0.text("added_at"))
+        return try db.query(
+            "SELECT * FROM operators WHERE district_id = ? ORDER BY name", [.text(district)]
+        ).map {
+            Operator(
+                name: $0.text("name"), role: Role(rawValue: $0.text("role")) ?? .helpdesk,
+                addedAt: $0.text("added_at"))
         }
     }
 
     public static func remove(_ s: Session, name: String) throws -> Operator {
         let d = try s.district()
         return try s.db.write {
-            guard let row = try s.db.first("SELECT * FROM operators WHERE district_id = ? AND name = ?",
-                                           [.text(d), .text(name)]) else {
-                throw PortalError.notFound("operator", name, hint: "see 'portaladmin operator list'")
+            guard
+                let row = try s.db.first(
+                    "SELECT * FROM operators WHERE district_id = ? AND name = ?",
+                    [.text(d), .text(name)])
+            else {
+                throw PortalError.notFound(
+                    "operator", name, hint: "see 'portaladmin operator list'")
             }
             let role = Role(rawValue: row.text("role")) ?? .helpdesk
             if role == .admin {
-                let admins = try s.db.count("SELECT count(*) FROM operators WHERE district_id = ? AND role = 'admin'", [.text(d)])
-                let others = try s.db.count("SELECT count(*) FROM operators WHERE district_id = ?", [.text(d)])
+                let admins = try s.db.count(
+                    "SELECT count(*) FROM operators WHERE district_id = ? AND role = 'admin'",
+                    [.text(d)])
+                let others = try s.db.count(
+                    "SELECT count(*) FROM operators WHERE district_id = ?", [.text(d)])
                 if admins == 1 && others > 1 {
-                    throw PortalError(.conflict, "'\(name)' is the last admin of district '\(d)'",
-                                      hint: "add another admin first, or remove the other operators")
+                    throw PortalError(
+                        .conflict, "'\(name)' is the last admin of district '\(d)'",
+                        hint: "add another admin first, or remove the other operators")
                 }
             }
-            try s.db.run("DELETE FROM operators WHERE district_id = ? AND name = ?", [.text(d), .text(name)])
-            try s.audit(target: "operator:\(name)", before: .object([("role", .string(role.rawValue))]))
+            try s.db.run(
+                "DELETE FROM operators WHERE district_id = ? AND name = ?", [.text(d), .text(name)])
+            try s.audit(
+                target: "operator:\(name)", before: .object([("role", .string(role.rawValue))]))
             return Operator(name: name, role: role, addedAt: row.text("added_at"))
         }
     }

@@ -9,7 +9,8 @@ public final class Session {
     public let now: Date
     public let districtID: String?
 
-    public init(db: Database, operatorName: String, command: String, now: Date, districtID: String?) {
+    public init(db: Database, operatorName: String, command: String, now: Date, districtID: String?)
+    {
         self.db = db
         self.operatorName = operatorName
         self.command = command
@@ -29,17 +30,21 @@ public final class Session {
     /// The district this command works on; a usage error when none was given.
     public func district() throws -> String {
         guard let d = districtID, !d.isEmpty else {
-            throw PortalError.usage("no district given",
-                                    hint: "pass --district ID or set $PORTALADMIN_DISTRICT")
+            throw PortalError.usage(
+                "no district given",
+                hint: "pass --district ID or set $PORTALADMIN_DISTRICT")
         }
         return d
     }
 
     /// Records one audit row in the current transaction.
-    public func audit(target: String, before: JSONValue? = nil, after: JSONValue? = nil,
-                      reason: String? = nil, district: String? = nil) throws {
-        try AuditLog.append(self, district: district ?? self.district(), target: target,
-                            before: before, after: after, reason: reason)
+    public func audit(
+        target: String, before: JSONValue? = nil, after: JSONValue? = nil,
+        reason: String? = nil, district: String? = nil
+    ) throws {
+        try AuditLog.append(
+            self, district: district ?? self.district(), target: target,
+            before: before, after: after, reason: reason)
     }
 }
 
@@ -50,28 +55,35 @@ public enum Store {
     public static func defaultPath(flag: String?, env: [String: String]) -> String {
         if let flag, !flag.isEmpty { return flag }
         if let p = env["PORTALADMIN_DB"], !p.isEmpty { return p }
-        let base = env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let base =
+            env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ((env["HOME"] ?? "") + "/.local/share")
         return base + "/portaladmin/portaladmin.db"
     }
 
     /// Opens and migrates. With `create: false` a missing file is "not found" (exit 66), so a
     /// read command with a mistyped --db does not leave an empty database behind.
-    public static func open(path: String, create: Bool, busyTimeoutMs: Int32 = 5000) throws -> Database {
+    public static func open(path: String, create: Bool, busyTimeoutMs: Int32 = 5000) throws
+        -> Database
+    {
         let fm = FileManager.default
         if !fm.fileExists(atPath: path) {
             guard create else {
-                throw PortalError(.noInput, "no database at '\(path)'",
-                                  hint: "check --db / $PORTALADMIN_DB, or create a district first: portaladmin district create ID --name NAME")
+                throw PortalError(
+                    .noInput, "no database at '\(path)'",
+                    hint:
+                        "check --db / $PORTALADMIN_DB, or create a district first: portaladmin district create ID --name NAME"
+                )
             }
             let dir = asPath(path).deletingLastPathComponent
             if !dir.isEmpty && !fm.fileExists(atPath: dir) {
                 do {
                     try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 } catch {
-                    throw PortalError(.cannotCreate, "cannot create the folder '\(dir)'",
-                                      hint: "check permissions, or pass --db PATH",
-                                      cause: "\(error)")
+                    throw PortalError(
+                        .cannotCreate, "cannot create the folder '\(dir)'",
+                        hint: "check permissions, or pass --db PATH",
+                        cause: "\(error)")
                 }
             }
         }
@@ -81,8 +93,9 @@ public enum Store {
             return db
         } catch let e as SQLiteError {
             if e.isCantOpen && create {
-                throw PortalError(.cannotCreate, "cannot create the database '\(path)'",
-                                  hint: "check the folder exists and is writable", cause: e.description)
+                throw PortalError(
+                    .cannotCreate, "cannot create the database '\(path)'",
+                    hint: "check the folder exists and is writable", cause: e.description)
             }
             throw e.portalError
         }

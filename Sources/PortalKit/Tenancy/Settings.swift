@@ -11,37 +11,47 @@ public struct SettingSpec: Sendable {
 
 public enum Settings {
     public static let all: [SettingSpec] = [
-        SettingSpec(key: "key_ttl_days", defaultValue: "21", valid: "a whole number of days, 1 to 365",
-                    help: "days an activation key stays valid (NIST SP 800-63B: mailed codes)",
-                    normalize: { int($0, 1...365) }),
-        SettingSpec(key: "lockout_threshold", defaultValue: "5", valid: "a whole number, 1 to 100",
-                    help: "consecutive failed logins that lock an account",
-                    normalize: { int($0, 1...100) }),
-        SettingSpec(key: "password_min_length", defaultValue: "15", valid: "a whole number, 8 to 64",
-                    help: "minimum password length (NIST SP 800-63B: 15 for single-factor)",
-                    normalize: { int($0, 8...64) }),
-        SettingSpec(key: "aup_required", defaultValue: "true", valid: "true or false",
-                    help: "a guardian must sign the acceptable-use agreement before a key is issued",
-                    normalize: { bool($0) }),
-        SettingSpec(key: "aup_version", defaultValue: "1", valid: "a whole number, 1 or more",
-                    help: "the current acceptable-use agreement version",
-                    normalize: { int($0, 1...1_000_000) }),
-        SettingSpec(key: "age18_policy", defaultValue: "end-of-school-year",
-                    valid: "end-of-school-year, birthday or never",
-                    help: "when guardian access ends after a student turns 18",
-                    normalize: { oneOf($0, ["end-of-school-year", "birthday", "never"]) }),
-        SettingSpec(key: "school_year_end", defaultValue: "06-30", valid: "a month and day, MM-DD",
-                    help: "last day of the school year",
-                    normalize: { monthDay($0) }),
-        SettingSpec(key: "leap_day_birthday", defaultValue: "mar-01", valid: "mar-01 or feb-28",
-                    help: "the day a Feb 29 birthday falls on in other years",
-                    normalize: { oneOf($0, ["mar-01", "feb-28"]) }),
-        SettingSpec(key: "portal_url", defaultValue: "", valid: "an http:// or https:// address",
-                    help: "the portal address printed on activation letters",
-                    normalize: { url($0) }),
-        SettingSpec(key: "timezone", defaultValue: "UTC", valid: "an IANA time zone, e.g. America/Chicago",
-                    help: "the district's time zone, for dates such as the age-18 cut-off",
-                    normalize: { zone($0) }),
+        SettingSpec(
+            key: "key_ttl_days", defaultValue: "21", valid: "a whole number of days, 1 to 365",
+            help: "days an activation key stays valid (NIST SP 800-63B: mailed codes)",
+            normalize: { int($0, 1...365) }),
+        SettingSpec(
+            key: "lockout_threshold", defaultValue: "5", valid: "a whole number, 1 to 100",
+            help: "consecutive failed logins that lock an account",
+            normalize: { int($0, 1...100) }),
+        SettingSpec(
+            key: "password_min_length", defaultValue: "15", valid: "a whole number, 8 to 64",
+            help: "minimum password length (NIST SP 800-63B: 15 for single-factor)",
+            normalize: { int($0, 8...64) }),
+        SettingSpec(
+            key: "aup_required", defaultValue: "true", valid: "true or false",
+            help: "a guardian must sign the acceptable-use agreement before a key is issued",
+            normalize: { bool($0) }),
+        SettingSpec(
+            key: "aup_version", defaultValue: "1", valid: "a whole number, 1 or more",
+            help: "the current acceptable-use agreement version",
+            normalize: { int($0, 1...1_000_000) }),
+        SettingSpec(
+            key: "age18_policy", defaultValue: "end-of-school-year",
+            valid: "end-of-school-year, birthday or never",
+            help: "when guardian access ends after a student turns 18",
+            normalize: { oneOf($0, ["end-of-school-year", "birthday", "never"]) }),
+        SettingSpec(
+            key: "school_year_end", defaultValue: "06-30", valid: "a month and day, MM-DD",
+            help: "last day of the school year",
+            normalize: { monthDay($0) }),
+        SettingSpec(
+            key: "leap_day_birthday", defaultValue: "mar-01", valid: "mar-01 or feb-28",
+            help: "the day a Feb 29 birthday falls on in other years",
+            normalize: { oneOf($0, ["mar-01", "feb-28"]) }),
+        SettingSpec(
+            key: "portal_url", defaultValue: "", valid: "an http:// or https:// address",
+            help: "the portal address printed on activation letters",
+            normalize: { url($0) }),
+        SettingSpec(
+            key: "timezone", defaultValue: "UTC", valid: "an IANA time zone, e.g. America/Chicago",
+            help: "the district's time zone, for dates such as the age-18 cut-off",
+            normalize: { zone($0) }),
     ]
 
     public static var keys: [String] { all.map(\.key) }
@@ -51,8 +61,9 @@ public enum Settings {
     /// Parses `KEY=VALUE`, checking the key and the value; the error lists what is valid.
     public static func parseAssignment(_ text: String) throws -> (key: String, value: String) {
         guard let eq = text.firstIndex(of: "=") else {
-            throw PortalError.usage("'\(text)' is not KEY=VALUE",
-                                    hint: "for example: portaladmin district set key_ttl_days=14")
+            throw PortalError.usage(
+                "'\(text)' is not KEY=VALUE",
+                hint: "for example: portaladmin district set key_ttl_days=14")
         }
         let key = text[..<eq].trimmed().lowercased()
         let raw = String(text[text.index(after: eq)...]).trimmed()
@@ -62,7 +73,8 @@ public enum Settings {
             throw PortalError.usage("unknown setting '\(key)'", hint: hint)
         }
         guard let value = spec.normalize(raw) else {
-            throw PortalError.usage("bad value for \(key): '\(raw)'", hint: "\(key) takes \(spec.valid)")
+            throw PortalError.usage(
+                "bad value for \(key): '\(raw)'", hint: "\(key) takes \(spec.valid)")
         }
         return (key, value)
     }
@@ -87,7 +99,8 @@ public enum Settings {
     private static func monthDay(_ s: String) -> String? {
         let p = s.split(separator: "-")
         guard p.count == 2, p[0].count == 2, p[1].count == 2, let m = Int(p[0]), let d = Int(p[1]),
-              (1...12).contains(m), d >= 1, d <= CivilDate.daysIn(month: m, year: 2001) else { return nil }
+            (1...12).contains(m), d >= 1, d <= CivilDate.daysIn(month: m, year: 2001)
+        else { return nil }
         return s
     }
 
@@ -95,14 +108,16 @@ public enum Settings {
         if s.isEmpty { return "" }
         let lower = s.lowercased()
         guard lower.hasPrefix("https://") || lower.hasPrefix("http://"), !s.contains(" "),
-              s.count > 8 else { return nil }
+            s.count > 8
+        else { return nil }
         return s
     }
 
     private static func zone(_ s: String) -> String? {
         if s == "UTC" { return s }
         guard !s.isEmpty, !s.contains(".."), !s.hasPrefix("/"),
-              s.allSatisfy({ $0.isLetter || $0.isNumber || "/_-+".contains($0) }) else { return nil }
+            s.allSatisfy({ $0.isLetter || $0.isNumber || "/_-+".contains($0) })
+        else { return nil }
         return FileManager.default.fileExists(atPath: "/usr/share/zoneinfo/" + s) ? s : nil
     }
 }

@@ -20,24 +20,46 @@ enum FeatureCommands {
         Opt(long: "reason", value: "text", help: "(required) why, shown to staff who ask"),
     ]
     static let all: [Command] = [
-        Command(path: ["feature", "list"], summary: "the effective state of every portal feature, and where it comes from",
-                discussion: "A school rule beats a district rule; within one level a rule with a window beats an open-ended one, and a newer rule beats an older one. Without rules a feature is on.",
-                options: [Opt(long: "school", value: "id", help: "for this school"), Opt(long: "at", value: "date", help: "on this date (default: today in the district's time zone)")],
-                role: .helpdesk, run: list),
-        Command(path: ["feature", "enable"], summary: "switch a feature on (district-wide or for a school, optionally for a window)",
-                args: [Arg(name: "name", help: "feature: " + Features.catalog.joined(separator: ", "))], options: window,
-                role: .registrar, writes: true, run: { c in try set(c, true) }),
-        Command(path: ["feature", "disable"], summary: "switch a feature off (district-wide or for a school, optionally for a window)",
-                args: [Arg(name: "name", help: "feature: " + Features.catalog.joined(separator: ", "))], options: window,
-                role: .registrar, writes: true,
-                examples: ["portaladmin feature disable attendance --from 2026-11-01 --until 2026-11-14 --reason \"14-day attendance repost window\""],
-                run: { c in try set(c, false) }),
-        Command(path: ["feature", "history"], summary: "every feature rule, newest first",
-                args: [Arg(name: "name", help: "only this feature", optional: true)], role: .helpdesk, run: history),
+        Command(
+            path: ["feature", "list"],
+            summary: "the effective state of every portal feature, and where it comes from",
+            discussion:
+                "A school rule beats a district rule; within one level a rule with a window beats an open-ended one, and a newer rule beats an older one. Without rules a feature is on.",
+            options: [
+                Opt(long: "school", value: "id", help: "for this school"),
+                Opt(
+                    long: "at", value: "date",
+                    help: "on this date (default: today in the district's time zone)"),
+            ],
+            role: .helpdesk, run: list),
+        Command(
+            path: ["feature", "enable"],
+            summary: "switch a feature on (district-wide or for a school, optionally for a window)",
+            args: [Arg(name: "name", help: "feature: " + Features.catalog.joined(separator: ", "))],
+            options: window,
+            role: .registrar, writes: true, run: { c in try set(c, true) }),
+        Command(
+            path: ["feature", "disable"],
+            summary:
+                "switch a feature off (district-wide or for a school, optionally for a window)",
+            args: [Arg(name: "name", help: "feature: " + Features.catalog.joined(separator: ", "))],
+            options: window,
+            role: .registrar, writes: true,
+            examples: [
+                "portaladmin feature disable attendance --from 2026-11-01 --until 2026-11-14 --reason \"14-day attendance repost window\""
+            ],
+            run: { c in try set(c, false) }),
+        Command(
+            path: ["feature", "history"], summary: "every feature rule, newest first",
+            args: [Arg(name: "name", help: "only this feature", optional: true)], role: .helpdesk,
+            run: history),
     ]
 
     static func row(_ st: Features.State) -> [JSONValue] {
-        [.string(st.feature), .bool(st.enabled), .string(st.source), JSONValue(st.reason), JSONValue(st.from), JSONValue(st.until), JSONValue(st.ruleID)]
+        [
+            .string(st.feature), .bool(st.enabled), .string(st.source), JSONValue(st.reason),
+            JSONValue(st.from), JSONValue(st.until), JSONValue(st.ruleID),
+        ]
     }
     static let columns = ["name", "enabled", "source", "reason", "from", "until", "rule_id"]
 
@@ -45,31 +67,53 @@ enum FeatureCommands {
         let s = try c.session()
         let d = try s.district()
         let school = c.inv.value("school")
-        if let school, try s.db.count("SELECT count(*) FROM schools WHERE district_id = ? AND school_id = ?", [.text(d), .text(school)]) == 0 {
+        if let school,
+            try s.db.count(
+                "SELECT count(*) FROM schools WHERE district_id = ? AND school_id = ?",
+                [.text(d), .text(school)]) == 0
+        {
             throw PortalError.notFound("school", school)
         }
         var t = Table(columns)
-        for st in try Features.effective(s.db, district: d, school: school, on: try c.day(s, option: "at")) { t.add(row(st)) }
+        for st in try Features.effective(
+            s.db, district: d, school: school, on: try c.day(s, option: "at"))
+        { t.add(row(st)) }
         try c.emit(t)
     }
 
     static func set(_ c: Context, _ enabled: Bool) throws {
         let name = try Features.validate(c.inv.positionals[0])
         let reason = try c.inv.required("reason")
-        let from = try c.inv.date("from"), until = try c.inv.date("until")
+        let from = try c.inv.date("from")
+        let until = try c.inv.date("until")
         let id = try c.transaction { s in
-            try Features.set(s, feature: name, enabled: enabled, school: c.inv.value("school"), from: from, until: until, reason: reason)
+            try Features.set(
+                s, feature: name, enabled: enabled, school: c.inv.value("school"), from: from,
+                until: until, reason: reason)
         }
-        try c.emit(record: [("rule_id", .int(id)), ("name", .string(name)), ("enabled", .bool(enabled)), ("school_id", JSONValue(c.inv.value("school"))),
-                            ("from", JSONValue(from?.description)), ("until", JSONValue(until?.description)), ("reason", .string(reason))])
-        c.done("\(enabled ? "enabled" : "disabled") \(name)" + (c.inv.value("school").map { " at \($0)" } ?? " district-wide")
-               + (from != nil || until != nil ? " from \(from?.description ?? "now") until \(until?.description ?? "further notice")" : ""))
+        try c.emit(record: [
+            ("rule_id", .int(id)), ("name", .string(name)), ("enabled", .bool(enabled)),
+            ("school_id", JSONValue(c.inv.value("school"))),
+            ("from", JSONValue(from?.description)), ("until", JSONValue(until?.description)),
+            ("reason", .string(reason)),
+        ])
+        c.done(
+            "\(enabled ? "enabled" : "disabled") \(name)"
+                + (c.inv.value("school").map { " at \($0)" } ?? " district-wide")
+                + (from != nil || until != nil
+                    ? " from \(from?.description ?? "now") until \(until?.description ?? "further notice")"
+                    : ""))
     }
 
     static func history(_ c: Context) throws {
         let s = try c.session()
-        var t = Table(["rule_id", "feature", "school_id", "enabled", "from_date", "until_date", "reason", "created_at", "created_by"])
-        for r in try Features.history(s.db, district: try s.district(), feature: c.inv.positionals.first) {
+        var t = Table([
+            "rule_id", "feature", "school_id", "enabled", "from_date", "until_date", "reason",
+            "created_at", "created_by",
+        ])
+        for r in try Features.history(
+            s.db, district: try s.district(), feature: c.inv.positionals.first)
+        {
             t.add(t.columns.map { $0 == "enabled" ? .bool(r.bool($0)) : JSONValue(r[$0]) })
         }
         try c.emit(t)
@@ -77,52 +121,102 @@ enum FeatureCommands {
 }
 
 enum Age18Commands {
-    static let reason = Opt(long: "reason", value: "text", help: "(required) e.g. \"written request received 2026-10-02\"")
+    static let reason = Opt(
+        long: "reason", value: "text",
+        help: "(required) e.g. \"written request received 2026-10-02\"")
     static let all: [Command] = [
-        Command(path: ["age18", "scan"], summary: "students whose guardians' access ends at 18, soon or already",
-                discussion: "Status: upcoming (ends within --within days), due (ended, not yet applied), ended, continued (the student consents), unknown-birthdate (never guessed).",
-                options: [Opt(long: "as-of", value: "date", help: "the day to judge (default: today in the district's time zone)"),
-                          Opt(long: "within", value: "days", help: "include access ending within this many days (default 60)"), limitOption],
-                role: .helpdesk, run: scan),
-        Command(path: ["age18", "apply"], summary: "end the guardian access that is due (idempotent)",
-                options: [Opt(long: "as-of", value: "date", help: "the day to judge (default: today in the district's time zone)")],
-                role: .registrar, writes: true, run: apply),
-        Command(path: ["age18", "request"], summary: "record an 18-year-old student's written request to end guardian access now",
-                args: [Arg(name: "student", help: "the student's id")],
-                options: [Opt(long: "guardian", value: "id", help: "only this guardian (default: all)"), reason],
-                role: .registrar, writes: true, run: request),
-        Command(path: ["age18", "consent"], summary: "record the student's consent that a guardian keeps access",
-                args: [Arg(name: "student", help: "the student's id")],
-                options: [Opt(long: "guardian", value: "id", help: "(required) the guardian who keeps access"),
-                          Opt(long: "until", value: "date", help: "consent ends after this day"), reason],
-                role: .registrar, writes: true, run: consent),
+        Command(
+            path: ["age18", "scan"],
+            summary: "students whose guardians' access ends at 18, soon or already",
+            discussion:
+                "Status: upcoming (ends within --within days), due (ended, not yet applied), ended, continued (the student consents), unknown-birthdate (never guessed).",
+            options: [
+                Opt(
+                    long: "as-of", value: "date",
+                    help: "the day to judge (default: today in the district's time zone)"),
+                Opt(
+                    long: "within", value: "days",
+                    help: "include access ending within this many days (default 60)"), limitOption,
+            ],
+            role: .helpdesk, run: scan),
+        Command(
+            path: ["age18", "apply"], summary: "end the guardian access that is due (idempotent)",
+            options: [
+                Opt(
+                    long: "as-of", value: "date",
+                    help: "the day to judge (default: today in the district's time zone)")
+            ],
+            role: .registrar, writes: true, run: apply),
+        Command(
+            path: ["age18", "request"],
+            summary: "record an 18-year-old student's written request to end guardian access now",
+            args: [Arg(name: "student", help: "the student's id")],
+            options: [
+                Opt(long: "guardian", value: "id", help: "only this guardian (default: all)"),
+                reason,
+            ],
+            role: .registrar, writes: true, run: request),
+        Command(
+            path: ["age18", "consent"],
+            summary: "record the student's consent that a guardian keeps access",
+            args: [Arg(name: "student", help: "the student's id")],
+            options: [
+                Opt(
+                    long: "guardian", value: "id", help: "(required) the guardian who keeps access"),
+                Opt(long: "until", value: "date", help: "consent ends after this day"), reason,
+            ],
+            role: .registrar, writes: true, run: consent),
     ]
 
     static func scan(_ c: Context) throws {
         let s = try c.session()
         let district = try Districts.get(s.db, try s.district())
-        let rows = try AgeOut.scan(s.db, district: district, asOf: try c.day(s, option: "as-of"), within: try c.inv.int("within") ?? 60)
+        let rows = try AgeOut.scan(
+            s.db, district: district, asOf: try c.day(s, option: "as-of"),
+            within: try c.inv.int("within") ?? 60)
         let limit = try c.limit
-        var t = Table(["student_id", "name", "birth_date", "turns_18_on", "access_ends_on", "guardians", "status"])
+        var t = Table([
+            "student_id", "name", "birth_date", "turns_18_on", "access_ends_on", "guardians",
+            "status",
+        ])
         for r in rows.prefix(limit == 0 ? rows.count : limit) {
-            t.add([.string(r.studentID), .string(r.name), JSONValue(r.birthDate), JSONValue(r.turns18On), JSONValue(r.accessEndsOn),
-                   c.format == .text || c.format == .csv || c.format == .tsv
-                       ? .string(r.guardians.map { "\($0.id) (\($0.state))" }.joined(separator: ", "))
-                       : .array(r.guardians.map { .object([("guardian_id", .string($0.id)), ("state", .string($0.state))]) }),
-                   .string(r.status)])
+            t.add([
+                .string(r.studentID), .string(r.name), JSONValue(r.birthDate),
+                JSONValue(r.turns18On), JSONValue(r.accessEndsOn),
+                c.format == .text || c.format == .csv || c.format == .tsv
+                    ? .string(r.guardians.map { "\($0.id) (\($0.state))" }.joined(separator: ", "))
+                    : .array(
+                        r.guardians.map {
+                            .object([("guardian_id", .string($0.id)), ("state", .string($0.state))])
+                        }),
+                .string(r.status),
+            ])
         }
         try c.emit(t, total: rows.count)
         let due = rows.filter { $0.status == "due" }.count
-        if due > 0 { c.say("\(due) student\(due == 1 ? "" : "s") due: run 'portaladmin age18 apply' to end that access") }
+        if due > 0 {
+            c.say(
+                "\(due) student\(due == 1 ? "" : "s") due: run 'portaladmin age18 apply' to end that access"
+            )
+        }
     }
 
     static func apply(_ c: Context) throws {
         let s = try c.session()
         let asOf = try c.day(s, option: "as-of")
-        let preview = try AgeOut.scan(s.db, district: try Districts.get(s.db, try s.district()), asOf: asOf, within: 0).filter { $0.status == "due" }
+        let preview = try AgeOut.scan(
+            s.db, district: try Districts.get(s.db, try s.district()), asOf: asOf, within: 0
+        ).filter { $0.status == "due" }
         let count = preview.reduce(0) { $0 + $1.guardians.filter { $0.state == "due" }.count }
-        if count == 0 { c.say("nothing to do: no guardian access is due to end on \(asOf)"); return }
-        if !c.dryRun && preview.count > 1 { try c.confirm("This ends \(count) guardian link\(count == 1 ? "" : "s") to \(preview.count) student\(preview.count == 1 ? "" : "s") who turned 18.") }
+        if count == 0 {
+            c.say("nothing to do: no guardian access is due to end on \(asOf)")
+            return
+        }
+        if !c.dryRun && preview.count > 1 {
+            try c.confirm(
+                "This ends \(count) guardian link\(count == 1 ? "" : "s") to \(preview.count) student\(preview.count == 1 ? "" : "s") who turned 18."
+            )
+        }
         let done = try c.transaction { s in try AgeOut.apply(s, asOf: asOf) }
         var t = Table(["student_id", "guardian_id", "ended_on"])
         for d in done { t.add([.string(d.student), .string(d.guardian), .string(d.endedOn)]) }
@@ -134,10 +228,17 @@ enum Age18Commands {
         let reason = try c.inv.required("reason")
         let student = c.inv.positionals[0]
         let gs = try c.transaction { s in
-            try AgeOut.request(s, student: student, guardian: c.inv.value("guardian"), today: try c.today(s), reason: reason)
+            try AgeOut.request(
+                s, student: student, guardian: c.inv.value("guardian"), today: try c.today(s),
+                reason: reason)
         }
-        try c.emit(record: [("student_id", .string(student)), ("guardians", .array(gs.map { .string($0) })), ("access", .string("ended"))])
-        c.done("ended the access of \(gs.joined(separator: ", ")) to \(student) at the student's request")
+        try c.emit(record: [
+            ("student_id", .string(student)), ("guardians", .array(gs.map { .string($0) })),
+            ("access", .string("ended")),
+        ])
+        c.done(
+            "ended the access of \(gs.joined(separator: ", ")) to \(student) at the student's request"
+        )
     }
 
     static func consent(_ c: Context) throws {
@@ -145,65 +246,113 @@ enum Age18Commands {
         let g = try c.inv.required("guardian")
         let student = c.inv.positionals[0]
         let until = try c.inv.date("until")
-        try c.transaction { s in try AgeOut.consent(s, student: student, guardian: g, until: until, today: try c.today(s), reason: reason) }
-        try c.emit(record: [("student_id", .string(student)), ("guardian_id", .string(g)), ("access", .string("continued")), ("until", JSONValue(until?.description))])
-        c.done("\(g) keeps access to \(student) with the student's consent" + (until.map { " until \($0)" } ?? "")
-               + "; a court-order restriction still wins")
+        try c.transaction { s in
+            try AgeOut.consent(
+                s, student: student, guardian: g, until: until, today: try c.today(s),
+                reason: reason)
+        }
+        try c.emit(record: [
+            ("student_id", .string(student)), ("guardian_id", .string(g)),
+            ("access", .string("continued")), ("until", JSONValue(until?.description)),
+        ])
+        c.done(
+            "\(g) keeps access to \(student) with the student's consent"
+                + (until.map { " until \($0)" } ?? "")
+                + "; a court-order restriction still wins")
     }
 }
 
 enum RestrictionCommands {
     static let all: [Command] = [
-        Command(path: ["restriction", "add"], summary: "block a guardian's access to a student (court order, custody decision)",
-                discussion: "A restriction wins over every other rule and survives merges, imports, resets and age-18 consent. Only 'restriction remove' with a reason lifts it.",
-                options: [Opt(long: "guardian", value: "id", help: "(required) the guardian"), Opt(long: "student", value: "id", help: "the student"),
-                          Opt(long: "all-students", help: "every student, present and future"),
-                          Opt(long: "reason", value: "text", help: "(required) e.g. \"protective order\""),
-                          Opt(long: "document", value: "ref", help: "reference of the order, e.g. a case number"),
-                          Opt(long: "until", value: "date", help: "last day the order applies")],
-                role: .registrar, writes: true,
-                examples: ["portaladmin restriction add --guardian G1000123 --student S600456 --reason \"protective order\" --document \"case 26-FA-1187\""],
-                run: add),
-        Command(path: ["restriction", "list"], summary: "restrictions in force (or all, with --all)",
-                options: [Opt(long: "guardian", value: "id", help: "of this guardian"), Opt(long: "student", value: "id", help: "about this student"),
-                          Opt(long: "all", help: "include removed ones")],
-                role: .helpdesk, run: list),
-        Command(path: ["restriction", "remove"], summary: "lift a restriction",
-                args: [Arg(name: "id", help: "the restriction's number")],
-                options: [Opt(long: "reason", value: "text", help: "(required) why it ends")],
-                role: .registrar, writes: true, run: remove),
+        Command(
+            path: ["restriction", "add"],
+            summary: "block a guardian's access to a student (court order, custody decision)",
+            discussion:
+                "A restriction wins over every other rule and survives merges, imports, resets and age-18 consent. Only 'restriction remove' with a reason lifts it.",
+            options: [
+                Opt(long: "guardian", value: "id", help: "(required) the guardian"),
+                Opt(long: "student", value: "id", help: "the student"),
+                Opt(long: "all-students", help: "every student, present and future"),
+                Opt(long: "reason", value: "text", help: "(required) e.g. \"protective order\""),
+                Opt(
+                    long: "document", value: "ref",
+                    help: "reference of the order, e.g. a case number"),
+                Opt(long: "until", value: "date", help: "last day the order applies"),
+            ],
+            role: .registrar, writes: true,
+            examples: [
+                "portaladmin restriction add --guardian G1000123 --student S600456 --reason \"protective order\" --document \"case 26-FA-1187\""
+            ],
+            run: add),
+        Command(
+            path: ["restriction", "list"], summary: "restrictions in force (or all, with --all)",
+            options: [
+                Opt(long: "guardian", value: "id", help: "of this guardian"),
+                Opt(long: "student", value: "id", help: "about this student"),
+                Opt(long: "all", help: "include removed ones"),
+            ],
+            role: .helpdesk, run: list),
+        Command(
+            path: ["restriction", "remove"], summary: "lift a restriction",
+            args: [Arg(name: "id", help: "the restriction's number")],
+            options: [Opt(long: "reason", value: "text", help: "(required) why it ends")],
+            role: .registrar, writes: true, run: remove),
     ]
 
     static func add(_ c: Context) throws {
         let g = try c.inv.required("guardian")
         let student = c.inv.value("student")
         guard (student != nil) != c.inv.has("all-students") else {
-            throw PortalError.usage("give --student ID or --all-students (one of them)", hint: "a restriction is about one student or all of them")
+            throw PortalError.usage(
+                "give --student ID or --all-students (one of them)",
+                hint: "a restriction is about one student or all of them")
         }
         let reason = try c.inv.required("reason")
         let until = try c.inv.date("until")
-        let id = try c.transaction { s in try Restrictions.add(s, guardian: g, student: student, reason: reason, document: c.inv.value("document"), until: until) }
-        try c.emit(record: [("restriction_id", .int(id)), ("guardian_id", .string(g)), ("student_id", .string(student ?? "all")),
-                            ("reason", .string(reason)), ("document", JSONValue(c.inv.value("document"))), ("until", JSONValue(until?.description))])
+        let id = try c.transaction { s in
+            try Restrictions.add(
+                s, guardian: g, student: student, reason: reason, document: c.inv.value("document"),
+                until: until)
+        }
+        try c.emit(record: [
+            ("restriction_id", .int(id)), ("guardian_id", .string(g)),
+            ("student_id", .string(student ?? "all")),
+            ("reason", .string(reason)), ("document", JSONValue(c.inv.value("document"))),
+            ("until", JSONValue(until?.description)),
+        ])
         c.done("restriction \(id): \(g) may not see \(student ?? "any student")")
     }
 
     static func list(_ c: Context) throws {
         let s = try c.session()
-        var t = Table(["restriction_id", "guardian_id", "student_id", "reason", "document", "until_date", "created_at", "created_by", "removed_at", "removed_reason"])
-        for r in try Restrictions.list(s.db, district: try s.district(), guardian: c.inv.value("guardian"), student: c.inv.value("student"), includeRemoved: c.inv.has("all")) {
-            t.add(t.columns.map { $0 == "student_id" ? .string(r.string("student_id") ?? "all") : JSONValue(r[$0]) })
+        var t = Table([
+            "restriction_id", "guardian_id", "student_id", "reason", "document", "until_date",
+            "created_at", "created_by", "removed_at", "removed_reason",
+        ])
+        for r in try Restrictions.list(
+            s.db, district: try s.district(), guardian: c.inv.value("guardian"),
+            student: c.inv.value("student"), includeRemoved: c.inv.has("all"))
+        {
+            t.add(
+                t.columns.map {
+                    $0 == "student_id" ? .string(r.string("student_id") ?? "all") : JSONValue(r[$0])
+                })
         }
         try c.emit(t)
     }
 
     static func remove(_ c: Context) throws {
         guard let id = Int(c.inv.positionals[0]) else {
-            throw PortalError.usage("'\(c.inv.positionals[0])' is not a restriction number", hint: "see 'portaladmin restriction list'")
+            throw PortalError.usage(
+                "'\(c.inv.positionals[0])' is not a restriction number",
+                hint: "see 'portaladmin restriction list'")
         }
         let reason = try c.inv.required("reason")
         let r = try c.transaction { s in try Restrictions.remove(s, id: id, reason: reason) }
-        try c.emit(record: [("restriction_id", .int(id)), ("guardian_id", JSONValue(r["guardian_id"])), ("removed", .bool(true))])
+        try c.emit(record: [
+            ("restriction_id", .int(id)), ("guardian_id", JSONValue(r["guardian_id"])),
+            ("removed", .bool(true)),
+        ])
         c.done("removed restriction \(id)")
     }
 }
@@ -211,34 +360,55 @@ enum RestrictionCommands {
 enum AccessCommands {
     static let all: [Command] = [
         Command(
-            path: ["access", "explain"], summary: "why a parent can or cannot see a child: every rule, the one that decided, and the fix",
-            options: [Opt(long: "guardian", value: "id", help: "(required) the parent or guardian"),
-                      Opt(long: "student", value: "id", help: "the child (default: every linked child)"),
-                      Opt(long: "as-of", value: "date", help: "judge on this day (default: today in the district's time zone)")],
+            path: ["access", "explain"],
+            summary:
+                "why a parent can or cannot see a child: every rule, the one that decided, and the fix",
+            options: [
+                Opt(long: "guardian", value: "id", help: "(required) the parent or guardian"),
+                Opt(long: "student", value: "id", help: "the child (default: every linked child)"),
+                Opt(
+                    long: "as-of", value: "date",
+                    help: "judge on this day (default: today in the district's time zone)"),
+            ],
             role: .helpdesk,
             examples: ["portaladmin access explain --guardian G1000123 --student S600456"],
-            run: explain),
+            run: explain)
     ]
 
     static func explain(_ c: Context) throws {
         let s = try c.session()
         let district = try Districts.get(s.db, try s.district())
-        let a = try Access.explain(s.db, district: district, guardianID: try c.inv.required("guardian"), studentID: c.inv.value("student"),
-                                   now: c.io.now, asOf: try c.inv.date("as-of"))
+        let a = try Access.explain(
+            s.db, district: district, guardianID: try c.inv.required("guardian"),
+            studentID: c.inv.value("student"),
+            now: c.io.now, asOf: try c.inv.date("as-of"))
         func check(_ k: Access.Check) -> JSONValue {
-            .object([("rule", .string(k.rule)), ("ok", .bool(k.ok)), ("detail", .string(k.detail)), ("fix", JSONValue(k.fix))])
+            .object([
+                ("rule", .string(k.rule)), ("ok", .bool(k.ok)), ("detail", .string(k.detail)),
+                ("fix", JSONValue(k.fix)),
+            ])
         }
         if c.format == .text {
             var out = "Guardian \(a.guardianID) \(a.guardianName), as of \(a.asOf)\n"
-            for k in a.guardianChecks { out += "  \(k.ok ? "ok " : "NO ") \(k.rule.padding(26))\(k.detail)\n" }
+            for k in a.guardianChecks {
+                out += "  \(k.ok ? "ok " : "NO ") \(k.rule.padding(26))\(k.detail)\n"
+            }
             if a.students.isEmpty { out += "\nNo linked students.\n" }
             for st in a.students {
-                out += "\n\(st.studentID) \(st.name): " + (st.visible ? "VISIBLE" : "NOT VISIBLE (\(st.decidedBy ?? ""))") + "\n"
+                out +=
+                    "\n\(st.studentID) \(st.name): "
+                    + (st.visible ? "VISIBLE" : "NOT VISIBLE (\(st.decidedBy ?? ""))") + "\n"
                 for k in st.checks where !a.guardianChecks.contains(where: { $0.rule == k.rule }) {
                     out += "  \(k.ok ? "ok " : "NO ") \(k.rule.padding(26))\(k.detail)\n"
                 }
                 let off = st.features.filter { !$0.enabled }
-                out += "  features off: " + (off.isEmpty ? "none" : off.map { "\($0.feature) (\($0.source)\($0.reason.map { ": \($0)" } ?? ""))" }.joined(separator: ", ")) + "\n"
+                out +=
+                    "  features off: "
+                    + (off.isEmpty
+                        ? "none"
+                        : off.map {
+                            "\($0.feature) (\($0.source)\($0.reason.map { ": \($0)" } ?? ""))"
+                        }.joined(separator: ", ")) + "\n"
                 if let fix = st.fix { out += "  fix: \(fix)\n" }
             }
             try c.out(out)
@@ -246,12 +416,27 @@ enum AccessCommands {
         }
         let students: [JSONValue] = a.students.map { st in
             .object([
-                ("student_id", .string(st.studentID)), ("name", .string(st.name)), ("visible", .bool(st.visible)),
-                ("decided_by", JSONValue(st.decidedBy)), ("fix", JSONValue(st.fix)), ("checks", .array(st.checks.map(check))),
-                ("features", .array(st.features.map { .object([("name", .string($0.feature)), ("enabled", .bool($0.enabled)), ("source", .string($0.source)), ("reason", JSONValue($0.reason))]) })),
+                ("student_id", .string(st.studentID)), ("name", .string(st.name)),
+                ("visible", .bool(st.visible)),
+                ("decided_by", JSONValue(st.decidedBy)), ("fix", JSONValue(st.fix)),
+                ("checks", .array(st.checks.map(check))),
+                (
+                    "features",
+                    .array(
+                        st.features.map {
+                            .object([
+                                ("name", .string($0.feature)), ("enabled", .bool($0.enabled)),
+                                ("source", .string($0.source)), ("reason", JSONValue($0.reason)),
+                            ])
+                        })
+                ),
             ])
         }
-        try c.emit(record: [("guardian_id", .string(a.guardianID)), ("name", .string(a.guardianName)), ("as_of", .string(a.asOf)),
-                            ("guardian_checks", .array(a.guardianChecks.map(check))), ("students", .array(students))])
+        try c.emit(record: [
+            ("guardian_id", .string(a.guardianID)), ("name", .string(a.guardianName)),
+            ("as_of", .string(a.asOf)),
+            ("guardian_checks", .array(a.guardianChecks.map(check))),
+            ("students", .array(students)),
+        ])
     }
 }

@@ -2,26 +2,36 @@ import FoundationEssentials
 import PortalKit
 
 enum PortalCommands {
-    static let username = Opt(long: "username", value: "name", help: "(required) the portal username")
+    static let username = Opt(
+        long: "username", value: "name", help: "(required) the portal username")
     static let all: [Command] = [
         Command(
-            path: ["portal", "activate"], summary: "create a portal account from an activation key (the parent's first visit)",
-            discussion: "Reads the key, then the new password, from standard input, one per line (on a terminal it asks, without echoing the password). Neither is ever taken as an argument.",
+            path: ["portal", "activate"],
+            summary: "create a portal account from an activation key (the parent's first visit)",
+            discussion:
+                "Reads the key, then the new password, from standard input, one per line (on a terminal it asks, without echoing the password). Neither is ever taken as an argument.",
             options: [username], writes: true,
-            examples: ["printf '%s\\n%s\\n' \"$KEY\" \"$PASSWORD\" | portaladmin portal activate --username maria.garcia"],
+            examples: [
+                "printf '%s\\n%s\\n' \"$KEY\" \"$PASSWORD\" | portaladmin portal activate --username maria.garcia"
+            ],
             run: activate),
         Command(
-            path: ["portal", "login"], summary: "log in as the portal would (password on standard input)",
-            discussion: "Exit 0 when the login succeeds; 8 wrong username or password; 9 locked; 10 disabled; 11 must change the password first.",
+            path: ["portal", "login"],
+            summary: "log in as the portal would (password on standard input)",
+            discussion:
+                "Exit 0 when the login succeeds; 8 wrong username or password; 9 locked; 10 disabled; 11 must change the password first.",
             options: [username], writes: true, run: login),
         Command(
-            path: ["portal", "change-password"], summary: "change a password (old, then new, on standard input)",
+            path: ["portal", "change-password"],
+            summary: "change a password (old, then new, on standard input)",
             options: [username], writes: true, run: changePassword),
     ]
 
     static func secret(_ c: Context, _ prompt: String, _ what: String) throws -> String {
         guard let v = c.io.readSecret(prompt: prompt), !v.isEmpty else {
-            throw PortalError.usage("no \(what) on standard input", hint: "give it on its own line of standard input (never as an argument)")
+            throw PortalError.usage(
+                "no \(what) on standard input",
+                hint: "give it on its own line of standard input (never as an argument)")
         }
         return v
     }
@@ -30,7 +40,10 @@ enum PortalCommands {
         let p = try secret(c, "New password: ", "new password")
         if c.io.stdinIsTTY {
             let again = try secret(c, "Type it again: ", "new password")
-            guard again == p else { throw PortalError(.dataError, "the two passwords differ", hint: "run the command again") }
+            guard again == p else {
+                throw PortalError(
+                    .dataError, "the two passwords differ", hint: "run the command again")
+            }
         }
         return p
     }
@@ -39,18 +52,35 @@ enum PortalCommands {
         let user = try c.inv.required("username")
         let key = try secret(c, "Activation key: ", "activation key")
         let password = try newPassword(c)
-        let r = try c.transaction { s in try Accounts.activate(s, keyText: key, username: user, password: password) }
-        try c.emit(record: [("username", .string(r.username)), ("guardian_id", .string(r.guardianID)), ("status", .string("active"))])
+        let r = try c.transaction { s in
+            try Accounts.activate(s, keyText: key, username: user, password: password)
+        }
+        try c.emit(record: [
+            ("username", .string(r.username)), ("guardian_id", .string(r.guardianID)),
+            ("status", .string("active")),
+        ])
         c.done("created the account \(r.username); the parent can log in now")
     }
 
     static func outcome(_ r: LoginResult, _ user: String) throws {
         switch r {
         case .ok: return
-        case .badCredentials: throw PortalError(.badCredentials, "wrong username or password", hint: "check the username with: portaladmin account whois --name NAME")
-        case .locked: throw PortalError(.locked, "the account \(user) is locked after too many failed logins", hint: "portaladmin account unlock \(user) (or account reset)")
-        case .disabled: throw PortalError(.disabled, "the account \(user) is disabled", hint: "see why with: portaladmin account show \(user)")
-        case .mustChange: throw PortalError(.mustChange, "the password of \(user) must be changed first", hint: "portaladmin portal change-password --username \(user)")
+        case .badCredentials:
+            throw PortalError(
+                .badCredentials, "wrong username or password",
+                hint: "check the username with: portaladmin account whois --name NAME")
+        case .locked:
+            throw PortalError(
+                .locked, "the account \(user) is locked after too many failed logins",
+                hint: "portaladmin account unlock \(user) (or account reset)")
+        case .disabled:
+            throw PortalError(
+                .disabled, "the account \(user) is disabled",
+                hint: "see why with: portaladmin account show \(user)")
+        case .mustChange:
+            throw PortalError(
+                .mustChange, "the password of \(user) must be changed first",
+                hint: "portaladmin portal change-password --username \(user)")
         }
     }
 
@@ -68,7 +98,9 @@ enum PortalCommands {
         let user = try c.inv.required("username").lowercased()
         let old = try secret(c, "Current password: ", "current password")
         let new = try newPassword(c)
-        let r = try c.transaction { s in try Accounts.changePassword(s, username: user, old: old, new: new) }
+        let r = try c.transaction { s in
+            try Accounts.changePassword(s, username: user, old: old, new: new)
+        }
         try outcome(r, user)
         try c.emit(record: [("username", .string(user)), ("result", .string("changed"))])
         c.done("changed the password of \(user)")
@@ -77,37 +109,66 @@ enum PortalCommands {
 
 enum AccountCommands {
     static let user = Arg(name: "username", help: "the portal username")
-    static let reason = Opt(long: "reason", value: "text", help: "(required) why, for the audit log")
+    static let reason = Opt(
+        long: "reason", value: "text", help: "(required) why, for the audit log")
     static let all: [Command] = [
-        Command(path: ["account", "list"], summary: "list portal accounts",
-                options: [Opt(long: "status", value: "state", help: "locked, disabled, must-change, never-activated, active or reset",
-                              choices: Accounts.statuses, complete: .choices), limitOption],
-                role: .helpdesk, run: list),
-        Command(path: ["account", "show"], summary: "show one account: state, failures, last login", args: [user], role: .helpdesk, run: show),
         Command(
-            path: ["account", "reset"], summary: "let a parent in again: temporary password, a given one, or a new key",
-            discussion: "By default: unlocks and sets a random temporary password, printed once, that must be changed at the next login. --password-file sets the password in the file instead. --new-key disables this login and issues a fresh activation key (for a parent who cannot prove the old username).",
+            path: ["account", "list"], summary: "list portal accounts",
+            options: [
+                Opt(
+                    long: "status", value: "state",
+                    help: "locked, disabled, must-change, never-activated, active or reset",
+                    choices: Accounts.statuses, complete: .choices), limitOption,
+            ],
+            role: .helpdesk, run: list),
+        Command(
+            path: ["account", "show"], summary: "show one account: state, failures, last login",
+            args: [user], role: .helpdesk, run: show),
+        Command(
+            path: ["account", "reset"],
+            summary: "let a parent in again: temporary password, a given one, or a new key",
+            discussion:
+                "By default: unlocks and sets a random temporary password, printed once, that must be changed at the next login. --password-file sets the password in the file instead. --new-key disables this login and issues a fresh activation key (for a parent who cannot prove the old username).",
             args: [user],
-            options: [Opt(long: "password-file", value: "file", help: "read the new password from this file (first line)", complete: .file),
-                      Opt(long: "new-key", help: "disable this login and issue a new activation key"),
-                      Opt(long: "reason", value: "text", help: "why, for the audit log")],
+            options: [
+                Opt(
+                    long: "password-file", value: "file",
+                    help: "read the new password from this file (first line)", complete: .file),
+                Opt(long: "new-key", help: "disable this login and issue a new activation key"),
+                Opt(long: "reason", value: "text", help: "why, for the audit log"),
+            ],
             role: .helpdesk, writes: true, run: reset),
-        Command(path: ["account", "unlock"], summary: "unlock after too many failed logins (keeps the password)", args: [user],
-                role: .helpdesk, writes: true, run: unlock),
-        Command(path: ["account", "disable"], summary: "disable a login (e.g. a security risk under the acceptable-use policy)",
-                args: [user], options: [reason], role: .registrar, writes: true, run: { c in try setEnabled(c, false) }),
-        Command(path: ["account", "enable"], summary: "enable a disabled login", args: [user], options: [reason],
-                role: .registrar, writes: true, run: { c in try setEnabled(c, true) }),
-        Command(path: ["account", "whois"], summary: "find the username of a parent who forgot it",
-                options: [Opt(long: "email", value: "email", help: "the parent's email"), Opt(long: "phone", value: "phone", help: "the parent's phone, any format"),
-                          Opt(long: "name", value: "name", help: "the parent's name (case and accents do not matter)")],
-                role: .helpdesk, examples: ["portaladmin account whois --phone \"(320) 234-2603\""], run: whois),
+        Command(
+            path: ["account", "unlock"],
+            summary: "unlock after too many failed logins (keeps the password)", args: [user],
+            role: .helpdesk, writes: true, run: unlock),
+        Command(
+            path: ["account", "disable"],
+            summary: "disable a login (e.g. a security risk under the acceptable-use policy)",
+            args: [user], options: [reason], role: .registrar, writes: true,
+            run: { c in try setEnabled(c, false) }),
+        Command(
+            path: ["account", "enable"], summary: "enable a disabled login", args: [user],
+            options: [reason],
+            role: .registrar, writes: true, run: { c in try setEnabled(c, true) }),
+        Command(
+            path: ["account", "whois"], summary: "find the username of a parent who forgot it",
+            options: [
+                Opt(long: "email", value: "email", help: "the parent's email"),
+                Opt(long: "phone", value: "phone", help: "the parent's phone, any format"),
+                Opt(
+                    long: "name", value: "name",
+                    help: "the parent's name (case and accents do not matter)"),
+            ],
+            role: .helpdesk, examples: ["portaladmin account whois --phone \"(320) 234-2603\""],
+            run: whois),
     ]
 
     static func list(_ c: Context) throws {
         let s = try c.session()
         let limit = try c.limit
-        let rows = try Accounts.list(s.db, district: try s.district(), status: c.inv.value("status"), limit: limit)
+        let rows = try Accounts.list(
+            s.db, district: try s.district(), status: c.inv.value("status"), limit: limit)
         let shown = limit > 0 ? Array(rows.prefix(limit)) : rows
         var t = Table(["username", "person_kind", "person_id", "state", "last_login_at", "since"])
         for r in shown { t.add(t.columns.map { JSONValue(r[$0]) }) }
@@ -118,11 +179,18 @@ enum AccountCommands {
     static func show(_ c: Context) throws {
         let s = try c.session()
         let a = try Accounts.get(s.db, district: try s.district(), username: c.inv.positionals[0])
-        let state = a.text("status") != "active" ? a.text("status") : a["locked_at"] != .null ? "locked" : a.bool("must_change") ? "must-change" : "active"
+        let state =
+            a.text("status") != "active"
+            ? a.text("status")
+            : a["locked_at"] != .null ? "locked" : a.bool("must_change") ? "must-change" : "active"
         try c.emit(record: [
-            ("username", JSONValue(a["username"])), ("person_kind", JSONValue(a["person_kind"])), ("person_id", JSONValue(a["person_id"])),
-            ("state", .string(state)), ("failed_count", JSONValue(a["failed_count"])), ("last_failure_at", JSONValue(a["last_failure_at"])),
-            ("locked_at", JSONValue(a["locked_at"])), ("last_login_at", JSONValue(a["last_login_at"])), ("created_at", JSONValue(a["created_at"])),
+            ("username", JSONValue(a["username"])), ("person_kind", JSONValue(a["person_kind"])),
+            ("person_id", JSONValue(a["person_id"])),
+            ("state", .string(state)), ("failed_count", JSONValue(a["failed_count"])),
+            ("last_failure_at", JSONValue(a["last_failure_at"])),
+            ("locked_at", JSONValue(a["locked_at"])),
+            ("last_login_at", JSONValue(a["last_login_at"])),
+            ("created_at", JSONValue(a["created_at"])),
             ("status_reason", JSONValue(a["status_reason"])),
         ])
     }
@@ -135,11 +203,19 @@ enum AccountCommands {
         var mode = Accounts.ResetMode.temporary
         if let f = c.inv.value("password-file") {
             guard let data = FileManager.default.contents(atPath: f) else {
-                throw PortalError(.noInput, "cannot read the password file '\(f)'", hint: "check the path and its permissions")
+                throw PortalError(
+                    .noInput, "cannot read the password file '\(f)'",
+                    hint: "check the path and its permissions")
             }
-            guard let first = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).first,
-                  !first.isEmpty else {
-                throw PortalError(.dataError, "the password file is empty", hint: "put the password on the first line")
+            guard
+                let first = String(decoding: data, as: UTF8.self).split(
+                    separator: "\n", omittingEmptySubsequences: false
+                ).first,
+                !first.isEmpty
+            else {
+                throw PortalError(
+                    .dataError, "the password file is empty",
+                    hint: "put the password on the first line")
             }
             mode = .password(String(first.hasSuffix("\r") ? first.dropLast() : first))
         }
@@ -149,19 +225,34 @@ enum AccountCommands {
             // The secret is printed inside the transaction: if it cannot be shown, nothing changes.
             switch o {
             case .temporary(let pw):
-                try c.emit(record: [("username", .string(user.lowercased())), ("temporary_password", .string(c.dryRun ? "(dry run)" : pw)),
-                                    ("must_change", .bool(true))])
+                try c.emit(record: [
+                    ("username", .string(user.lowercased())),
+                    ("temporary_password", .string(c.dryRun ? "(dry run)" : pw)),
+                    ("must_change", .bool(true)),
+                ])
             case .password:
-                try c.emit(record: [("username", .string(user.lowercased())), ("must_change", .bool(false))])
+                try c.emit(record: [
+                    ("username", .string(user.lowercased())), ("must_change", .bool(false)),
+                ])
             case .newKey(let k):
-                try c.emit(record: [("username", .string(user.lowercased())), ("status", .string("reset"))] + KeyCommands.fields(k, dryRun: c.dryRun))
+                try c.emit(
+                    record: [
+                        ("username", .string(user.lowercased())), ("status", .string("reset")),
+                    ] + KeyCommands.fields(k, dryRun: c.dryRun))
             }
             return o
         }
         switch out {
-        case .temporary: c.done("reset \(user.lowercased()): unlocked, with a temporary password the parent must change at the next login")
-        case .password: c.done("reset \(user.lowercased()): unlocked, with the password from the file")
-        case .newKey: c.done("reset \(user.lowercased()): this login is disabled until the parent activates the new key")
+        case .temporary:
+            c.done(
+                "reset \(user.lowercased()): unlocked, with a temporary password the parent must change at the next login"
+            )
+        case .password:
+            c.done("reset \(user.lowercased()): unlocked, with the password from the file")
+        case .newKey:
+            c.done(
+                "reset \(user.lowercased()): this login is disabled until the parent activates the new key"
+            )
         }
     }
 
@@ -169,28 +260,43 @@ enum AccountCommands {
         let user = c.inv.positionals[0].lowercased()
         let changed = try c.transaction { s in try Accounts.unlock(s, username: user) }
         try c.emit(record: [("username", .string(user)), ("locked", .bool(false))])
-        c.done(changed ? "unlocked \(user); the password is unchanged" : "nothing to do: \(user) is not locked")
+        c.done(
+            changed
+                ? "unlocked \(user); the password is unchanged"
+                : "nothing to do: \(user) is not locked")
     }
 
     static func setEnabled(_ c: Context, _ enabled: Bool) throws {
         let user = c.inv.positionals[0].lowercased()
         let reason = try c.inv.required("reason")
-        let changed = try c.transaction { s in try Accounts.setEnabled(s, username: user, enabled: enabled, reason: reason) }
-        try c.emit(record: [("username", .string(user)), ("state", .string(enabled ? "active" : "disabled"))])
-        c.done(changed ? "\(enabled ? "enabled" : "disabled") \(user)" : "nothing to do: \(user) is already \(enabled ? "enabled" : "disabled")")
+        let changed = try c.transaction { s in
+            try Accounts.setEnabled(s, username: user, enabled: enabled, reason: reason)
+        }
+        try c.emit(record: [
+            ("username", .string(user)), ("state", .string(enabled ? "active" : "disabled")),
+        ])
+        c.done(
+            changed
+                ? "\(enabled ? "enabled" : "disabled") \(user)"
+                : "nothing to do: \(user) is already \(enabled ? "enabled" : "disabled")")
     }
 
     static func whois(_ c: Context) throws {
         let given = ["email", "phone", "name"].filter { c.inv.has($0) }
         guard given.count == 1 else {
-            throw PortalError.usage("give one of --email, --phone or --name", hint: "for example: portaladmin account whois --email parent@example.com")
+            throw PortalError.usage(
+                "give one of --email, --phone or --name",
+                hint: "for example: portaladmin account whois --email parent@example.com")
         }
         let s = try c.session()
         let rows: [Row]
         do {
-            rows = try Accounts.whois(s.db, district: try s.district(), email: c.inv.value("email"), phone: c.inv.value("phone"), name: c.inv.value("name"))
+            rows = try Accounts.whois(
+                s.db, district: try s.district(), email: c.inv.value("email"),
+                phone: c.inv.value("phone"), name: c.inv.value("name"))
         } catch let p as RowProblem {
-            throw PortalError.usage("--phone: \(p.problem)", hint: "give the number with its area code")
+            throw PortalError.usage(
+                "--phone: \(p.problem)", hint: "give the number with its area code")
         }
         var t = Table(["guardian_id", "name", "email", "phone", "username", "state"])
         for r in rows { t.add(r.values.map { JSONValue($0) }) }
@@ -203,36 +309,64 @@ enum AupCommands {
     static let all: [Command] = [
         Command(
             path: ["aup", "sign"], summary: "record a signed acceptable-use agreement",
-            options: [Opt(long: "guardian", value: "id", help: "(required) who signed"),
-                      Opt(long: "on", value: "date", help: "(required) the date on the signed form (YYYY-MM-DD)"),
-                      Opt(long: "version", value: "n", help: "the agreement version signed (default: the current one)")],
+            options: [
+                Opt(long: "guardian", value: "id", help: "(required) who signed"),
+                Opt(
+                    long: "on", value: "date",
+                    help: "(required) the date on the signed form (YYYY-MM-DD)"),
+                Opt(
+                    long: "version", value: "n",
+                    help: "the agreement version signed (default: the current one)"),
+            ],
             role: .registrar, writes: true, run: sign),
         Command(
-            path: ["aup", "status"], summary: "who has signed the current agreement, and who must sign (again)",
-            options: [Opt(long: "guardian", value: "id", help: "only this guardian"), Opt(long: "missing", help: "only those who must sign"), limitOption],
+            path: ["aup", "status"],
+            summary: "who has signed the current agreement, and who must sign (again)",
+            options: [
+                Opt(long: "guardian", value: "id", help: "only this guardian"),
+                Opt(long: "missing", help: "only those who must sign"), limitOption,
+            ],
             role: .helpdesk, run: status),
     ]
 
     static func sign(_ c: Context) throws {
         let g = try c.inv.required("guardian")
-        guard let date = try c.inv.date("on") else { throw PortalError.usage("'aup sign' needs --on DATE", hint: "the date on the signed form, e.g. --on 2026-09-01") }
+        guard let date = try c.inv.date("on") else {
+            throw PortalError.usage(
+                "'aup sign' needs --on DATE",
+                hint: "the date on the signed form, e.g. --on 2026-09-01")
+        }
         let version = try c.inv.int("version", min: 1)
-        let n = try c.transaction { s in try AUP.sign(s, guardianID: g, on: date, version: version) }
-        try c.emit(record: [("guardian_id", .string(g)), ("signed_on", .string(date.description)), ("recorded", .bool(n > 0))])
-        c.done(n > 0 ? "recorded the agreement signed by \(g) on \(date)" : "nothing to do: already recorded")
+        let n = try c.transaction { s in try AUP.sign(s, guardianID: g, on: date, version: version)
+        }
+        try c.emit(record: [
+            ("guardian_id", .string(g)), ("signed_on", .string(date.description)),
+            ("recorded", .bool(n > 0)),
+        ])
+        c.done(
+            n > 0
+                ? "recorded the agreement signed by \(g) on \(date)"
+                : "nothing to do: already recorded")
     }
 
     static func status(_ c: Context) throws {
         let s = try c.session()
         let district = try Districts.get(s.db, try s.district())
         let limit = try c.limit
-        let rows = try AUP.status(s.db, district: district, guardian: c.inv.value("guardian"), onlyMissing: c.inv.has("missing"), limit: limit)
-        if let g = c.inv.value("guardian"), rows.isEmpty { throw PortalError.notFound("guardian", g) }
+        let rows = try AUP.status(
+            s.db, district: district, guardian: c.inv.value("guardian"),
+            onlyMissing: c.inv.has("missing"), limit: limit)
+        if let g = c.inv.value("guardian"), rows.isEmpty {
+            throw PortalError.notFound("guardian", g)
+        }
         let shown = limit > 0 ? Array(rows.prefix(limit)) : rows
         var t = Table(["guardian_id", "name", "signed_version", "signed_on", "status"])
         for r in shown { t.add(t.columns.map { JSONValue(r[$0]) }) }
         try c.emit(t)
         if rows.count > shown.count { c.say("Showing the first \(limit); use --limit 0 for all") }
-        c.say("current agreement: version \(district.setting("aup_version"))" + (district.setting("aup_required") == "true" ? " (required before a key is issued)" : " (not required)"))
+        c.say(
+            "current agreement: version \(district.setting("aup_version"))"
+                + (district.setting("aup_required") == "true"
+                    ? " (required before a key is issued)" : " (not required)"))
     }
 }

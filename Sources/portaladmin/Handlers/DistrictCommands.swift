@@ -4,26 +4,44 @@ enum DistrictCommands {
     static let all: [Command] = [
         Command(
             path: ["district", "create"], summary: "create a district",
-            discussion: "Creates the database file when it does not exist yet. Settings may be given as KEY=VALUE; the rest take their defaults (see 'portaladmin district set --help').",
-            args: [Arg(name: "id", help: "short id for the district, e.g. hutchinson-423"),
-                   Arg(name: "setting", help: "KEY=VALUE settings", optional: true, variadic: true, complete: .setting)],
-            options: [Opt(long: "name", value: "name", help: "(required) the district's full name")],
+            discussion:
+                "Creates the database file when it does not exist yet. Settings may be given as KEY=VALUE; the rest take their defaults (see 'portaladmin district set --help').",
+            args: [
+                Arg(name: "id", help: "short id for the district, e.g. hutchinson-423"),
+                Arg(
+                    name: "setting", help: "KEY=VALUE settings", optional: true, variadic: true,
+                    complete: .setting),
+            ],
+            options: [
+                Opt(long: "name", value: "name", help: "(required) the district's full name")
+            ],
             role: .admin, district: .none, writes: true, createsDB: true,
-            examples: ["portaladmin district create hutchinson-423 --name \"Hutchinson Public Schools\" timezone=America/Chicago"],
+            examples: [
+                "portaladmin district create hutchinson-423 --name \"Hutchinson Public Schools\" timezone=America/Chicago"
+            ],
             run: create),
         Command(
             path: ["district", "list"], summary: "list districts",
             options: [limitOption], district: .none, run: list),
         Command(
             path: ["district", "show"], summary: "show a district and its settings",
-            args: [Arg(name: "id", help: "district id (default: --district)", optional: true, complete: .district)],
+            args: [
+                Arg(
+                    name: "id", help: "district id (default: --district)", optional: true,
+                    complete: .district)
+            ],
             role: .helpdesk, districtArg: true, run: show),
         Command(
             path: ["district", "set"], summary: "change district settings",
-            discussion: "Settings and defaults:\n" + Settings.all.map { "  \($0.key)=\($0.defaultValue.isEmpty ? "\"\"" : $0.defaultValue)  \($0.help); \($0.valid)" }.joined(separator: "\n"),
+            discussion: "Settings and defaults:\n"
+                + Settings.all.map {
+                    "  \($0.key)=\($0.defaultValue.isEmpty ? "\"\"" : $0.defaultValue)  \($0.help); \($0.valid)"
+                }.joined(separator: "\n"),
             args: [Arg(name: "setting", help: "KEY=VALUE", variadic: true, complete: .setting)],
             role: .admin, writes: true,
-            examples: ["portaladmin district set key_ttl_days=14 aup_version=2 --district hutchinson-423"],
+            examples: [
+                "portaladmin district set key_ttl_days=14 aup_version=2 --district hutchinson-423"
+            ],
             run: set),
     ]
 
@@ -32,11 +50,15 @@ enum DistrictCommands {
         let name = try c.inv.required("name")
         try Districts.validateID(id)
         _ = try Array(c.inv.positionals.dropFirst()).map(Settings.parseAssignment)
-        let d = try c.transaction { s in try Districts.create(s, id: id, name: name, settings: Array(c.inv.positionals.dropFirst())) }
+        let d = try c.transaction { s in
+            try Districts.create(
+                s, id: id, name: name, settings: Array(c.inv.positionals.dropFirst()))
+        }
         try c.emit(record: record(d))
         c.done("created district '\(d.id)' in \(c.dbPath)")
         if !c.dryRun {
-            c.say("next: portaladmin operator add \(c.operatorName) --role admin --district \(d.id)")
+            c.say(
+                "next: portaladmin operator add \(c.operatorName) --role admin --district \(d.id)")
         }
     }
 
@@ -45,7 +67,9 @@ enum DistrictCommands {
         let all = try Districts.list(s.db)
         let limit = try c.limit
         var t = Table(["district_id", "name", "created_at"])
-        for d in all.prefix(limit == 0 ? Int.max : limit) { t.add([.string(d.id), .string(d.name), .string(d.createdAt)]) }
+        for d in all.prefix(limit == 0 ? Int.max : limit) {
+            t.add([.string(d.id), .string(d.name), .string(d.createdAt)])
+        }
         try c.emit(t, total: all.count)
     }
 
@@ -59,38 +83,53 @@ enum DistrictCommands {
         var t = Table(["key", "old", "new"])
         for ch in changes { t.add([.string(ch.key), .string(ch.old), .string(ch.new)]) }
         try c.emit(t)
-        c.done(changes.isEmpty ? "nothing to change: the settings already have those values" : "changed \(changes.count) setting\(changes.count == 1 ? "" : "s")")
+        c.done(
+            changes.isEmpty
+                ? "nothing to change: the settings already have those values"
+                : "changed \(changes.count) setting\(changes.count == 1 ? "" : "s")")
     }
 
     static func record(_ d: District) -> [(String, JSONValue)] {
-        [("district_id", .string(d.id)), ("name", .string(d.name)), ("created_at", .string(d.createdAt))]
+        [
+            ("district_id", .string(d.id)), ("name", .string(d.name)),
+            ("created_at", .string(d.createdAt)),
+        ]
             + d.settings.map { ($0.key, .string($0.value)) }
     }
 }
 
 enum OperatorCommands {
-    static let roleOption = Opt(long: "role", value: "role", help: "(required) admin, registrar or helpdesk",
-                                choices: Role.allCases.map(\.rawValue), complete: .choices)
+    static let roleOption = Opt(
+        long: "role", value: "role", help: "(required) admin, registrar or helpdesk",
+        choices: Role.allCases.map(\.rawValue), complete: .choices)
     static let all: [Command] = [
         Command(
             path: ["operator", "add"], summary: "add an operator to the district",
-            discussion: "Until a district has an operator, anyone may act on it; the first operator must be an admin. The acting operator is $PORTALADMIN_OPERATOR, else the login name. On a shared SQLite file this guards against mistakes, not against someone who can edit the file.",
+            discussion:
+                "Until a district has an operator, anyone may act on it; the first operator must be an admin. The acting operator is $PORTALADMIN_OPERATOR, else the login name. On a shared SQLite file this guards against mistakes, not against someone who can edit the file.",
             args: [Arg(name: "name", help: "login name of the operator")],
             options: [roleOption], role: .admin, writes: true,
-            examples: ["portaladmin operator add kristin --role registrar --district hutchinson-423"],
+            examples: [
+                "portaladmin operator add kristin --role registrar --district hutchinson-423"
+            ],
             run: add),
-        Command(path: ["operator", "list"], summary: "list the district's operators",
-                options: [limitOption], role: .helpdesk, run: list),
-        Command(path: ["operator", "remove"], summary: "remove an operator from the district",
-                args: [Arg(name: "name", help: "login name of the operator")],
-                role: .admin, writes: true, run: remove),
+        Command(
+            path: ["operator", "list"], summary: "list the district's operators",
+            options: [limitOption], role: .helpdesk, run: list),
+        Command(
+            path: ["operator", "remove"], summary: "remove an operator from the district",
+            args: [Arg(name: "name", help: "login name of the operator")],
+            role: .admin, writes: true, run: remove),
     ]
 
     static func add(_ c: Context) throws {
         let name = c.inv.positionals[0]
         guard let role = Role(rawValue: try c.inv.required("role")) else { return }
         let op = try c.transaction { s in try Operators.add(s, name: name, role: role) }
-        try c.emit(record: [("name", .string(op.name)), ("role", .string(op.role.rawValue)), ("added_at", .string(op.addedAt))])
+        try c.emit(record: [
+            ("name", .string(op.name)), ("role", .string(op.role.rawValue)),
+            ("added_at", .string(op.addedAt)),
+        ])
         c.done("added operator '\(op.name)' as \(op.role.rawValue)")
     }
 
@@ -99,13 +138,18 @@ enum OperatorCommands {
         let ops = try Operators.list(s.db, district: try s.district())
         let limit = try c.limit
         var t = Table(["name", "role", "added_at"])
-        for o in ops.prefix(limit == 0 ? Int.max : limit) { t.add([.string(o.name), .string(o.role.rawValue), .string(o.addedAt)]) }
+        for o in ops.prefix(limit == 0 ? Int.max : limit) {
+            t.add([.string(o.name), .string(o.role.rawValue), .string(o.addedAt)])
+        }
         try c.emit(t, total: ops.count)
     }
 
     static func remove(_ c: Context) throws {
         let op = try c.transaction { s in try Operators.remove(s, name: c.inv.positionals[0]) }
-        try c.emit(record: [("name", .string(op.name)), ("role", .string(op.role.rawValue)), ("removed", .bool(true))])
+        try c.emit(record: [
+            ("name", .string(op.name)), ("role", .string(op.role.rawValue)),
+            ("removed", .bool(true)),
+        ])
         c.done("removed operator '\(op.name)'")
     }
 }

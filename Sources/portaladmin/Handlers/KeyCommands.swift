@@ -12,24 +12,47 @@ enum KeyCommands {
             options: [
                 Opt(long: "guardian", value: "id", help: "issue to this guardian"),
                 Opt(long: "student", value: "id", help: "issue to the guardians of this student"),
-                Opt(long: "file", value: "csv", help: "issue to every guardian_id in this CSV file ('-' for stdin)", complete: .file),
-                Opt(long: "all-without-account", help: "issue to every guardian with a student to see and no account or pending key"),
-                Opt(long: "letters", value: "file", help: "write a mail-merge CSV (name, address, children, key, expiry, portal URL)", complete: .file),
-                Opt(long: "results", value: "file", help: "with --file: the input columns plus status,message per row", complete: .file),
+                Opt(
+                    long: "file", value: "csv",
+                    help: "issue to every guardian_id in this CSV file ('-' for stdin)",
+                    complete: .file),
+                Opt(
+                    long: "all-without-account",
+                    help:
+                        "issue to every guardian with a student to see and no account or pending key"
+                ),
+                Opt(
+                    long: "letters", value: "file",
+                    help:
+                        "write a mail-merge CSV (name, address, children, key, expiry, portal URL)",
+                    complete: .file),
+                Opt(
+                    long: "results", value: "file",
+                    help: "with --file: the input columns plus status,message per row",
+                    complete: .file),
             ],
             role: .registrar, writes: true,
-            examples: ["portaladmin key issue --guardian G1000123", "portaladmin key issue --all-without-account --letters letters.csv --yes"],
+            examples: [
+                "portaladmin key issue --guardian G1000123",
+                "portaladmin key issue --all-without-account --letters letters.csv --yes",
+            ],
             run: issue),
         Command(
             path: ["key", "check"], summary: "check a key a parent reads out (from standard input)",
-            discussion: "Reads the key from standard input, or asks for it on a terminal. Case, spaces and dashes do not matter; O reads as 0 and I or L as 1. Answers exactly one of: valid (exit 0), mistyped (65), unknown (4), used (5), expired (6), revoked (7).",
+            discussion:
+                "Reads the key from standard input, or asks for it on a terminal. Case, spaces and dashes do not matter; O reads as 0 and I or L as 1. Answers exactly one of: valid (exit 0), mistyped (65), unknown (4), used (5), expired (6), revoked (7).",
             role: .helpdesk,
             examples: ["echo 7KQ2-M9XD-... | portaladmin key check"],
             run: check),
         Command(
-            path: ["key", "list"], summary: "list keys (never the keys themselves: their last 4 characters)",
-            options: [Opt(long: "status", value: "status", help: "active, used, revoked or expired", choices: ["active", "used", "revoked", "expired"], complete: .choices),
-                      Opt(long: "guardian", value: "id", help: "keys of this guardian"), limitOption],
+            path: ["key", "list"],
+            summary: "list keys (never the keys themselves: their last 4 characters)",
+            options: [
+                Opt(
+                    long: "status", value: "status", help: "active, used, revoked or expired",
+                    choices: ["active", "used", "revoked", "expired"], complete: .choices),
+                Opt(long: "guardian", value: "id", help: "keys of this guardian"), limitOption,
+            ],
             role: .helpdesk, run: list),
         Command(
             path: ["key", "revoke"], summary: "revoke an active key",
@@ -39,13 +62,20 @@ enum KeyCommands {
     ]
 
     static func issue(_ c: Context) throws {
-        let selectors = ["guardian", "student", "file", "all-without-account"].filter { c.inv.has($0) }
+        let selectors = ["guardian", "student", "file", "all-without-account"].filter {
+            c.inv.has($0)
+        }
         guard selectors.count == 1 else {
-            throw PortalError.usage(selectors.isEmpty ? "say whom to issue keys to" : "give only one of --\(selectors.joined(separator: ", --"))",
-                                    hint: "use one of --guardian ID, --student ID, --file CSV, --all-without-account")
+            throw PortalError.usage(
+                selectors.isEmpty
+                    ? "say whom to issue keys to"
+                    : "give only one of --\(selectors.joined(separator: ", --"))",
+                hint: "use one of --guardian ID, --student ID, --file CSV, --all-without-account")
         }
         if c.inv.has("results") && !c.inv.has("file") {
-            throw PortalError.usage("--results goes with --file", hint: "the results file repeats the rows of the input file")
+            throw PortalError.usage(
+                "--results goes with --file",
+                hint: "the results file repeats the rows of the input file")
         }
         let s = try c.session()
         let d = try s.district()
@@ -55,44 +85,66 @@ enum KeyCommands {
         var header: [String] = []
         switch selectors[0] {
         case "guardian": targets = [(try c.inv.required("guardian"), [], 0)]
-        case "student": targets = try Keys.guardians(ofStudent: try c.inv.required("student"), s.db, district: d).map { ($0, [], 0) }
+        case "student":
+            targets = try Keys.guardians(
+                ofStudent: try c.inv.required("student"), s.db, district: d
+            ).map { ($0, [], 0) }
             if targets.isEmpty {
-                throw PortalError(.conflict, "student \(c.inv.value("student")!) has no guardian who may see them in the portal",
-                                  hint: "check with 'portaladmin student show \(c.inv.value("student")!)'")
+                throw PortalError(
+                    .conflict,
+                    "student \(c.inv.value("student")!) has no guardian who may see them in the portal",
+                    hint: "check with 'portaladmin student show \(c.inv.value("student")!)'")
             }
         case "file":
             let reader = try CSVReader(path: try c.inv.required("file"))
             guard let head = try reader.next() else {
-                throw PortalError(.dataError, "\(c.inv.value("file")!): the file is empty", hint: "the first line must name a guardian_id column")
+                throw PortalError(
+                    .dataError, "\(c.inv.value("file")!): the file is empty",
+                    hint: "the first line must name a guardian_id column")
             }
             header = head.fields
             guard let col = CSVHeader(head.fields).column("guardian_id") else {
-                throw PortalError(.dataError, "\(c.inv.value("file")!):1: missing required column guardian_id", hint: "name the column guardian_id; nothing was issued")
+                throw PortalError(
+                    .dataError, "\(c.inv.value("file")!):1: missing required column guardian_id",
+                    hint: "name the column guardian_id; nothing was issued")
             }
             while let rec = try reader.next() {
                 if rec.fields.allSatisfy({ $0.trimmed().isEmpty }) { continue }
-                targets.append((col < rec.fields.count ? rec.fields[col].trimmed() : "", rec.fields, rec.line))
+                targets.append(
+                    (col < rec.fields.count ? rec.fields[col].trimmed() : "", rec.fields, rec.line))
             }
         default:
             targets = try Keys.withoutAccount(s.db, district: d, now: c.io.now).map { ($0, [], 0) }
-            if targets.isEmpty { c.say("nothing to do: every guardian who may use the portal has an account or a pending key"); return }
-            if targets.count > 25 { try c.confirm("This issues \(grouped(targets.count)) keys (older pending keys are revoked).") }
+            if targets.isEmpty {
+                c.say(
+                    "nothing to do: every guardian who may use the portal has an account or a pending key"
+                )
+                return
+            }
+            if targets.count > 25 {
+                try c.confirm(
+                    "This issues \(grouped(targets.count)) keys (older pending keys are revoked).")
+            }
         }
         let single = selectors[0] == "guardian"
         let results = try c.inv.value("results").map { try CSVFileWriter(path: $0) }
         try results?.row(header + ["status", "message"])
         var issued: [IssuedKey] = []
-        var refused = 0, skipped = 0
+        var refused = 0
+        var skipped = 0
         // "Everyone without an account" means everyone who may have a key now: a guardian whose
         // children are all out of reach (agreement unsigned, court order, age 18) is skipped.
         let skipIneligible = selectors[0] == "all-without-account"
         try c.transaction { s in
             for t in targets {
                 do {
-                    guard !t.id.isEmpty else { throw PortalError(.dataError, "guardian_id: missing") }
+                    guard !t.id.isEmpty else {
+                        throw PortalError(.dataError, "guardian_id: missing")
+                    }
                     let k = try Keys.issue(s, guardianID: t.id, district: district)
                     issued.append(k)
-                    try results?.row(t.row + ["issued", "key \(k.keyID), expires \(k.expiresAt.prefix(10))"])
+                    try results?.row(
+                        t.row + ["issued", "key \(k.keyID), expires \(k.expiresAt.prefix(10))"])
                 } catch let e as PortalError where skipIneligible && e.code == .conflict {
                     skipped += 1
                 } catch let e as PortalError where !single && e.code != .interrupted {
@@ -101,46 +153,82 @@ enum KeyCommands {
                     if refused <= 20 { c.warn((t.line > 0 ? "line \(t.line): " : "") + e.message) }
                 }
             }
-            if let letters = c.inv.value("letters") { try writeLetters(letters, issued, district: district, dryRun: c.dryRun) }
+            if let letters = c.inv.value("letters") {
+                try writeLetters(letters, issued, district: district, dryRun: c.dryRun)
+            }
             // Printed before the commit: if the keys cannot be shown, they are not kept.
             if single, let k = issued.first {
                 try c.emit(record: fields(k, dryRun: c.dryRun))
             } else {
-                var t = Table(["key_id", "guardian_id", "guardian_name", "students", "key", "expires_at"])
+                var t = Table([
+                    "key_id", "guardian_id", "guardian_name", "students", "key", "expires_at",
+                ])
                 for k in issued {
-                    t.add([.int(k.keyID), .string(k.guardianID), .string(k.guardianName),
-                           .array(k.students.map { .string($0.name) }), .string(c.dryRun ? "(dry run)" : k.key.grouped), .string(k.expiresAt)])
+                    t.add([
+                        .int(k.keyID), .string(k.guardianID), .string(k.guardianName),
+                        .array(k.students.map { .string($0.name) }),
+                        .string(c.dryRun ? "(dry run)" : k.key.grouped), .string(k.expiresAt),
+                    ])
                 }
                 try c.emit(t)
             }
         }
         try results?.finish()
         if skipped > 0 {
-            c.say("skipped \(grouped(skipped)) guardian\(skipped == 1 ? "" : "s") who may not be given a key now (agreement unsigned, court order, age 18); 'portaladmin access explain --guardian ID' says why")
+            c.say(
+                "skipped \(grouped(skipped)) guardian\(skipped == 1 ? "" : "s") who may not be given a key now (agreement unsigned, court order, age 18); 'portaladmin access explain --guardian ID' says why"
+            )
         }
-        c.done("issued \(grouped(issued.count)) key\(issued.count == 1 ? "" : "s")" + (refused > 0 ? ", \(grouped(refused)) refused" : "")
-               + (c.inv.value("letters").map { "; letters in \($0)" } ?? ""))
-        if refused > 20 { c.warn("\(grouped(refused - 20)) more refusals not shown" + (c.inv.value("results").map { "; see \($0)" } ?? "")) }
+        c.done(
+            "issued \(grouped(issued.count)) key\(issued.count == 1 ? "" : "s")"
+                + (refused > 0 ? ", \(grouped(refused)) refused" : "")
+                + (c.inv.value("letters").map { "; letters in \($0)" } ?? ""))
+        if refused > 20 {
+            c.warn(
+                "\(grouped(refused - 20)) more refusals not shown"
+                    + (c.inv.value("results").map { "; see \($0)" } ?? ""))
+        }
         if refused > 0 {
-            throw PortalError(.rejectedRows, "\(grouped(refused)) guardian\(refused == 1 ? " was" : "s were") refused",
-                              hint: c.inv.value("results").map { "see \($0)" } ?? "the reasons are above")
+            throw PortalError(
+                .rejectedRows,
+                "\(grouped(refused)) guardian\(refused == 1 ? " was" : "s were") refused",
+                hint: c.inv.value("results").map { "see \($0)" } ?? "the reasons are above")
         }
     }
 
     static func fields(_ k: IssuedKey, dryRun: Bool) -> [(String, JSONValue)] {
-        [("key_id", .int(k.keyID)), ("guardian_id", .string(k.guardianID)), ("guardian_name", .string(k.guardianName)),
-         ("students", .array(k.students.map { .object([("student_id", .string($0.id)), ("name", .string($0.name))]) })),
-         ("key", .string(dryRun ? "(dry run)" : k.key.grouped)), ("expires_at", .string(k.expiresAt)),
-         ("replaced_keys", .int(k.replaced))]
+        [
+            ("key_id", .int(k.keyID)), ("guardian_id", .string(k.guardianID)),
+            ("guardian_name", .string(k.guardianName)),
+            (
+                "students",
+                .array(
+                    k.students.map {
+                        .object([("student_id", .string($0.id)), ("name", .string($0.name))])
+                    })
+            ),
+            ("key", .string(dryRun ? "(dry run)" : k.key.grouped)),
+            ("expires_at", .string(k.expiresAt)),
+            ("replaced_keys", .int(k.replaced)),
+        ]
     }
 
-    static func writeLetters(_ path: String, _ keys: [IssuedKey], district: District, dryRun: Bool) throws {
+    static func writeLetters(_ path: String, _ keys: [IssuedKey], district: District, dryRun: Bool)
+        throws
+    {
         let w = try CSVFileWriter(path: path)
-        try w.row(["guardian_id", "name", "street", "street2", "city", "state", "postcode", "children", "key", "expires_on", "portal_url", "district"])
+        try w.row([
+            "guardian_id", "name", "street", "street2", "city", "state", "postcode", "children",
+            "key", "expires_on", "portal_url", "district",
+        ])
         for k in keys {
-            try w.row([k.guardianID, k.guardianName] + k.address.map { $0 ?? "" }
-                      + [k.students.map(\.name).joined(separator: ", "), dryRun ? "(dry run)" : k.key.grouped, String(k.expiresAt.prefix(10)),
-                         district.setting("portal_url"), district.name])
+            try w.row(
+                [k.guardianID, k.guardianName] + k.address.map { $0 ?? "" }
+                    + [
+                        k.students.map(\.name).joined(separator: ", "),
+                        dryRun ? "(dry run)" : k.key.grouped, String(k.expiresAt.prefix(10)),
+                        district.setting("portal_url"), district.name,
+                    ])
         }
         try w.finish()
     }
@@ -148,11 +236,21 @@ enum KeyCommands {
     static func check(_ c: Context) throws {
         let s = try c.session()
         guard let text = c.io.readSecret(prompt: "Activation key: "), !text.trimmed().isEmpty else {
-            throw PortalError.usage("no key given", hint: "pipe the key in: echo KEY | portaladmin key check (keys are never taken as arguments)")
+            throw PortalError.usage(
+                "no key given",
+                hint:
+                    "pipe the key in: echo KEY | portaladmin key check (keys are never taken as arguments)"
+            )
         }
-        let (answer, row) = try Keys.check(s.db, district: try s.district(), text: text, now: c.io.now)
+        let (answer, row) = try Keys.check(
+            s.db, district: try s.district(), text: text, now: c.io.now)
         var fields: [(String, JSONValue)] = [("answer", .string(answer.answer))]
-        if let row { fields += [("key_id", JSONValue(row["key_id"])), ("guardian_id", JSONValue(row["person_id"])), ("last4", JSONValue(row["last4"]))] }
+        if let row {
+            fields += [
+                ("key_id", JSONValue(row["key_id"])), ("guardian_id", JSONValue(row["person_id"])),
+                ("last4", JSONValue(row["last4"])),
+            ]
+        }
         switch answer {
         case .valid(_, let name, let expires):
             fields += [("guardian_name", .string(name)), ("expires_at", .string(expires))]
@@ -160,37 +258,57 @@ enum KeyCommands {
             c.say("valid: the key belongs to \(name) and can be used until \(expires.prefix(10))")
         case .mistyped:
             try c.emit(record: fields)
-            throw PortalError(.dataError, "mistyped: a character is wrong", hint: "read the key again, slowly, from the letter (O and 0, I and 1 are the same)")
+            throw PortalError(
+                .dataError, "mistyped: a character is wrong",
+                hint: "read the key again, slowly, from the letter (O and 0, I and 1 are the same)")
         case .malformed(let why):
             try c.emit(record: fields)
-            throw PortalError(.dataError, "mistyped: \(why)", hint: "read the key again from the letter: 32 characters in 8 groups of 4")
+            throw PortalError(
+                .dataError, "mistyped: \(why)",
+                hint: "read the key again from the letter: 32 characters in 8 groups of 4")
         case .unknown:
             try c.emit(record: fields)
-            throw PortalError(.notFound, "unknown: no such key in district \(try s.district())", hint: "check the district, or issue a new key: portaladmin key issue --guardian ID")
+            throw PortalError(
+                .notFound, "unknown: no such key in district \(try s.district())",
+                hint: "check the district, or issue a new key: portaladmin key issue --guardian ID")
         case .used(let at, let username):
             fields += [("used_at", .string(at)), ("username", .string(username))]
             try c.emit(record: fields)
-            throw PortalError(.conflict, "used: the key was used on \(at.prefix(10)) to create the account \(username)",
-                              hint: "the parent already has an account; use: portaladmin account reset \(username)")
+            throw PortalError(
+                .conflict,
+                "used: the key was used on \(at.prefix(10)) to create the account \(username)",
+                hint:
+                    "the parent already has an account; use: portaladmin account reset \(username)")
         case .expired(let at):
             fields += [("expired_at", .string(at))]
             try c.emit(record: fields)
-            throw PortalError(.keyExpired, "expired: the key expired on \(at.prefix(10))",
-                              hint: "issue a new key: portaladmin key issue --guardian \(row?.text("person_id") ?? "ID")")
+            throw PortalError(
+                .keyExpired, "expired: the key expired on \(at.prefix(10))",
+                hint:
+                    "issue a new key: portaladmin key issue --guardian \(row?.text("person_id") ?? "ID")"
+            )
         case .revoked(let at, let reason):
             fields += [("revoked_at", .string(at)), ("reason", JSONValue(reason))]
             try c.emit(record: fields)
-            throw PortalError(.keyRevoked, "revoked on \(at.prefix(10))" + (reason.map { ": \($0)" } ?? ""),
-                              hint: "a newer key may exist: portaladmin key list --guardian \(row?.text("person_id") ?? "ID")")
+            throw PortalError(
+                .keyRevoked, "revoked on \(at.prefix(10))" + (reason.map { ": \($0)" } ?? ""),
+                hint:
+                    "a newer key may exist: portaladmin key list --guardian \(row?.text("person_id") ?? "ID")"
+            )
         }
     }
 
     static func list(_ c: Context) throws {
         let s = try c.session()
         let limit = try c.limit
-        let rows = try Keys.list(s.db, district: try s.district(), status: c.inv.value("status"), guardian: c.inv.value("guardian"), now: c.io.now, limit: limit)
+        let rows = try Keys.list(
+            s.db, district: try s.district(), status: c.inv.value("status"),
+            guardian: c.inv.value("guardian"), now: c.io.now, limit: limit)
         let shown = limit > 0 ? Array(rows.prefix(limit)) : rows
-        var t = Table(["key_id", "guardian_id", "last4", "status", "issued_at", "expires_at", "used_by", "used_at"])
+        var t = Table([
+            "key_id", "guardian_id", "last4", "status", "issued_at", "expires_at", "used_by",
+            "used_at",
+        ])
         for r in shown { t.add(t.columns.map { JSONValue(r[$0]) }) }
         try c.emit(t)
         if rows.count > shown.count { c.say("Showing the newest \(limit); use --limit 0 for all") }
@@ -198,11 +316,16 @@ enum KeyCommands {
 
     static func revoke(_ c: Context) throws {
         guard let id = Int(c.inv.positionals[0]) else {
-            throw PortalError.usage("'\(c.inv.positionals[0])' is not a key number", hint: "use the key_id from 'portaladmin key list'")
+            throw PortalError.usage(
+                "'\(c.inv.positionals[0])' is not a key number",
+                hint: "use the key_id from 'portaladmin key list'")
         }
         let reason = try c.inv.required("reason")
         let row = try c.transaction { s in try Keys.revoke(s, keyID: id, reason: reason) }
-        try c.emit(record: [("key_id", .int(id)), ("guardian_id", JSONValue(row["person_id"])), ("status", .string("revoked"))])
+        try c.emit(record: [
+            ("key_id", .int(id)), ("guardian_id", JSONValue(row["person_id"])),
+            ("status", .string("revoked")),
+        ])
         c.done("revoked key \(id) of guardian \(row.text("person_id"))")
     }
 }

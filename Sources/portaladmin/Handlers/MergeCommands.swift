@@ -4,27 +4,50 @@ import PortalKit
 enum MergeCommands {
     static func mergeCommand(_ kind: String) -> Command {
         let fields = kind == "guardian" ? Merges.guardianFields : Merges.householdFields
-        var options = [Opt(long: "prefer", value: "a|b|FIELD=b", help: "which side wins a field conflict: b for all, or FIELD=b (default a)", repeatable: true)]
-        if kind == "guardian" { options.append(Opt(long: "keep-login", value: "username", help: "when both have logins, the one to keep (default: the most recently used)")) }
+        var options = [
+            Opt(
+                long: "prefer", value: "a|b|FIELD=b",
+                help: "which side wins a field conflict: b for all, or FIELD=b (default a)",
+                repeatable: true)
+        ]
+        if kind == "guardian" {
+            options.append(
+                Opt(
+                    long: "keep-login", value: "username",
+                    help: "when both have logins, the one to keep (default: the most recently used)"
+                ))
+        }
         return Command(
             path: [kind, "merge"], summary: "fold \(kind) record B into A (undo with 'merge undo')",
             discussion: kind == "guardian"
                 ? "B's links, login, restrictions, age-18 decisions and agreement signatures move to A; B's pending keys are revoked; B is kept, marked merged. Conflicting fields keep A's value unless --prefer says b; an empty field of A takes B's. Where both were linked to a child, the narrower access wins. A restriction is never dropped. On a terminal the preview is shown first. Fields: \(fields.joined(separator: ", "))."
                 : "B's guardians and students move to household A; address conflicts keep A's value unless --prefer says b. Fields: \(fields.joined(separator: ", ")).",
-            args: [Arg(name: "a", help: "the record that stays"), Arg(name: "b", help: "the record folded into A")],
+            args: [
+                Arg(name: "a", help: "the record that stays"),
+                Arg(name: "b", help: "the record folded into A"),
+            ],
             options: options, role: .registrar, writes: true,
-            examples: ["portaladmin \(kind) merge \(kind == "guardian" ? "G1000123 G1000456 --prefer email=b" : "HH100012 HH100957")"],
+            examples: [
+                "portaladmin \(kind) merge \(kind == "guardian" ? "G1000123 G1000456 --prefer email=b" : "HH100012 HH100957")"
+            ],
             run: { c in try merge(c, kind, fields) })
     }
 
     static let all: [Command] = [
         mergeCommand("guardian"), mergeCommand("household"),
-        Command(path: ["merge", "list"], summary: "merges, newest first", options: [limitOption], role: .helpdesk, run: list),
-        Command(path: ["merge", "show"], summary: "what a merge changed", args: [Arg(name: "merge-id", help: "the merge's number")],
-                role: .helpdesk, run: show),
-        Command(path: ["merge", "undo"], summary: "restore exactly the state before a merge",
-                discussion: "Refuses (exit 5), naming the later change, when a record the merge touched has changed since.",
-                args: [Arg(name: "merge-id", help: "the merge's number")], role: .registrar, writes: true, run: undo),
+        Command(
+            path: ["merge", "list"], summary: "merges, newest first", options: [limitOption],
+            role: .helpdesk, run: list),
+        Command(
+            path: ["merge", "show"], summary: "what a merge changed",
+            args: [Arg(name: "merge-id", help: "the merge's number")],
+            role: .helpdesk, run: show),
+        Command(
+            path: ["merge", "undo"], summary: "restore exactly the state before a merge",
+            discussion:
+                "Refuses (exit 5), naming the later change, when a record the merge touched has changed since.",
+            args: [Arg(name: "merge-id", help: "the merge's number")], role: .registrar,
+            writes: true, run: undo),
     ]
 
     static func merge(_ c: Context, _ kind: String, _ fields: [String]) throws {
@@ -32,8 +55,10 @@ enum MergeCommands {
         let prefer = try Merges.preferences(c.inv.all("prefer"), fields: fields)
         let s = try c.session()
         func run(_ s: Session) throws -> Merges.Result {
-            kind == "guardian" ? try Merges.guardians(s, a: a, b: b, prefer: prefer, keepLogin: c.inv.value("keep-login"))
-                               : try Merges.households(s, a: a, b: b, prefer: prefer)
+            kind == "guardian"
+                ? try Merges.guardians(
+                    s, a: a, b: b, prefer: prefer, keepLogin: c.inv.value("keep-login"))
+                : try Merges.households(s, a: a, b: b, prefer: prefer)
         }
         // On a terminal: preview (a rolled-back run), then ask.
         if c.io.stdinIsTTY && !c.yes && !c.dryRun && !c.noInput {
@@ -49,23 +74,41 @@ enum MergeCommands {
             if case .object(let pairs) = Merges.json(r) { fields = pairs }
             try c.emit(record: fields)
         }
-        c.done("merged \(b) into \(a) as merge \(r.mergeID)" + (r.survivingUsername.map { "; the parent logs in as \($0)" } ?? "")
-               + "; undo with: portaladmin merge undo \(r.mergeID)")
+        c.done(
+            "merged \(b) into \(a) as merge \(r.mergeID)"
+                + (r.survivingUsername.map { "; the parent logs in as \($0)" } ?? "")
+                + "; undo with: portaladmin merge undo \(r.mergeID)")
     }
 
     static func describe(_ r: Merges.Result, preview: Bool) -> String {
-        var s = preview ? "Preview: \(r.kind) \(r.b) folded into \(r.a)\n" : "merge \(r.mergeID): \(r.kind) \(r.b) folded into \(r.a)\n"
+        var s =
+            preview
+            ? "Preview: \(r.kind) \(r.b) folded into \(r.a)\n"
+            : "merge \(r.mergeID): \(r.kind) \(r.b) folded into \(r.a)\n"
         if r.conflicts.isEmpty { s += "  fields: no conflicts\n" }
         for f in r.conflicts {
-            s += "  \(f.field.padding(14)) a: \(f.a ?? "(empty)")  b: \(f.b ?? "(empty)")  -> \(f.kept == "a" ? "keeps a" : f.kept == "b" ? "takes b" : "takes b (a was empty)")\n"
+            s +=
+                "  \(f.field.padding(14)) a: \(f.a ?? "(empty)")  b: \(f.b ?? "(empty)")  -> \(f.kept == "a" ? "keeps a" : f.kept == "b" ? "takes b" : "takes b (a was empty)")\n"
         }
-        if !r.linksMoved.isEmpty { s += "  links moved:   \(r.linksMoved.joined(separator: ", "))\n" }
-        if !r.linksJoined.isEmpty { s += "  links joined:  \(r.linksJoined.joined(separator: ", ")) (the narrower access wins)\n" }
-        if !r.membersMoved.isEmpty { s += "  members moved: \(r.membersMoved.joined(separator: ", "))\n" }
+        if !r.linksMoved.isEmpty {
+            s += "  links moved:   \(r.linksMoved.joined(separator: ", "))\n"
+        }
+        if !r.linksJoined.isEmpty {
+            s +=
+                "  links joined:  \(r.linksJoined.joined(separator: ", ")) (the narrower access wins)\n"
+        }
+        if !r.membersMoved.isEmpty {
+            s += "  members moved: \(r.membersMoved.joined(separator: ", "))\n"
+        }
         for a in r.accounts { s += "  login:         \(a)\n" }
         if let u = r.survivingUsername { s += "  the parent now logs in as: \(u)\n" }
-        if !r.keysRevoked.isEmpty { s += "  keys revoked:  \(r.keysRevoked.map(String.init).joined(separator: ", "))\n" }
-        if !r.restrictionsMoved.isEmpty { s += "  restrictions kept on \(r.a): \(r.restrictionsMoved.map(String.init).joined(separator: ", "))\n" }
+        if !r.keysRevoked.isEmpty {
+            s += "  keys revoked:  \(r.keysRevoked.map(String.init).joined(separator: ", "))\n"
+        }
+        if !r.restrictionsMoved.isEmpty {
+            s +=
+                "  restrictions kept on \(r.a): \(r.restrictionsMoved.map(String.init).joined(separator: ", "))\n"
+        }
         return s
     }
 
@@ -73,14 +116,20 @@ enum MergeCommands {
         let s = try c.session()
         let rows = try Merges.list(s.db, district: try s.district())
         let limit = try c.limit
-        var t = Table(["merge_id", "kind", "a", "b", "status", "created_at", "created_by", "undone_at"])
-        for r in rows.prefix(limit == 0 ? rows.count : limit) { t.add(t.columns.map { JSONValue(r[$0]) }) }
+        var t = Table([
+            "merge_id", "kind", "a", "b", "status", "created_at", "created_by", "undone_at",
+        ])
+        for r in rows.prefix(limit == 0 ? rows.count : limit) {
+            t.add(t.columns.map { JSONValue(r[$0]) })
+        }
         try c.emit(t, total: rows.count)
     }
 
     static func id(_ c: Context) throws -> Int {
         guard let id = Int(c.inv.positionals[0]) else {
-            throw PortalError.usage("'\(c.inv.positionals[0])' is not a merge number", hint: "see 'portaladmin merge list'")
+            throw PortalError.usage(
+                "'\(c.inv.positionals[0])' is not a merge number",
+                hint: "see 'portaladmin merge list'")
         }
         return id
     }
@@ -88,22 +137,33 @@ enum MergeCommands {
     static func show(_ c: Context) throws {
         let s = try c.session()
         let m = try Merges.get(s.db, district: try s.district(), id: try id(c))
-        var fields: [(String, JSONValue)] = [("status", JSONValue(m["status"])), ("created_at", JSONValue(m["created_at"])),
-                                             ("created_by", JSONValue(m["created_by"])), ("undone_at", JSONValue(m["undone_at"]))]
+        var fields: [(String, JSONValue)] = [
+            ("status", JSONValue(m["status"])), ("created_at", JSONValue(m["created_at"])),
+            ("created_by", JSONValue(m["created_by"])), ("undone_at", JSONValue(m["undone_at"])),
+        ]
         // The summary is our own JSON; show it as it was recorded.
         if c.format == .text {
-            try c.emit(record: [("merge_id", JSONValue(m["merge_id"])), ("kind", JSONValue(m["kind"])), ("a", JSONValue(m["a"])), ("b", JSONValue(m["b"]))] + fields
-                       + [("summary", .string(m.text("summary")))])
+            try c.emit(
+                record: [
+                    ("merge_id", JSONValue(m["merge_id"])), ("kind", JSONValue(m["kind"])),
+                    ("a", JSONValue(m["a"])), ("b", JSONValue(m["b"])),
+                ] + fields
+                    + [("summary", .string(m.text("summary")))])
         } else {
             fields.insert(("merge_id", JSONValue(m["merge_id"])), at: 0)
-            try c.out(JSONValue.object(fields).serialized(pretty: c.format == .json).dropLast() + ",\"summary\":" + m.text("summary") + "}\n")
+            try c.out(
+                JSONValue.object(fields).serialized(pretty: c.format == .json).dropLast()
+                    + ",\"summary\":" + m.text("summary") + "}\n")
         }
     }
 
     static func undo(_ c: Context) throws {
         let id = try id(c)
         let m = try c.transaction { s in try Merges.undo(s, id: id) }
-        try c.emit(record: [("merge_id", .int(id)), ("kind", JSONValue(m["kind"])), ("a", JSONValue(m["a"])), ("b", JSONValue(m["b"])), ("status", .string("undone"))])
+        try c.emit(record: [
+            ("merge_id", .int(id)), ("kind", JSONValue(m["kind"])), ("a", JSONValue(m["a"])),
+            ("b", JSONValue(m["b"])), ("status", .string("undone")),
+        ])
         c.done("undid merge \(id): \(m.text("a")) and \(m.text("b")) are as they were before it")
     }
 }

@@ -5,20 +5,27 @@ enum MetaCommands {
     static let all: [Command] = [
         Command(
             path: ["help"], summary: "show help for a command, or 'help exit-codes'",
-            args: [Arg(name: "command", help: "command words, or exit-codes", optional: true, variadic: true)],
+            args: [
+                Arg(
+                    name: "command", help: "command words, or exit-codes", optional: true,
+                    variadic: true)
+            ],
             district: .none, needsDB: false, run: help),
         Command(
             path: ["completions"], summary: "print a shell completion script (bash, zsh or fish)",
-            discussion: "bash: portaladmin completions bash > /etc/bash_completion.d/portaladmin\nzsh:  portaladmin completions zsh > \"${fpath[1]}/_portaladmin\"\nfish: portaladmin completions fish > ~/.config/fish/completions/portaladmin.fish",
+            discussion:
+                "bash: portaladmin completions bash > /etc/bash_completion.d/portaladmin\nzsh:  portaladmin completions zsh > \"${fpath[1]}/_portaladmin\"\nfish: portaladmin completions fish > ~/.config/fish/completions/portaladmin.fish",
             args: [Arg(name: "shell", help: "bash, zsh or fish")],
             district: .none, needsDB: false, run: completions),
         Command(
             path: ["demo"], summary: "walk through the whole story on a throw-away database",
-            discussion: "Creates a temporary database (or the one given with --db, which is then kept), a district and a few families, and runs the commands a registrar would, printing each one.",
+            discussion:
+                "Creates a temporary database (or the one given with --db, which is then kept), a district and a few families, and runs the commands a registrar would, printing each one.",
             district: .none, writes: true, createsDB: true, needsDB: false, run: Demo.run),
         Command(
             path: ["__man"], summary: "print the man page (mdoc)",
-            district: .none, needsDB: false, hidden: true, run: { c in try c.out(Docs.man(CommandTable.main)) }),
+            district: .none, needsDB: false, hidden: true,
+            run: { c in try c.out(Docs.man(CommandTable.main)) }),
         Command(
             path: ["__complete"], summary: "values for shell completion",
             args: [Arg(name: "kind", help: "district, setting or role")],
@@ -35,14 +42,21 @@ enum MetaCommands {
         var hint = "see 'portaladmin help'"
         // Suggest for the first word that does not fit: a noun, then a verb under it.
         var depth = 0
-        while depth < words.count - 1 && table.children(of: Array(words.prefix(depth))).contains(words[depth]) {
+        while depth < words.count - 1
+            && table.children(of: Array(words.prefix(depth))).contains(words[depth])
+        {
             depth += 1
         }
-        let candidates = table.children(of: Array(words.prefix(depth))).filter { !$0.hasPrefix("__") } + (depth == 0 ? ["exit-codes"] : [])
+        let candidates =
+            table.children(of: Array(words.prefix(depth))).filter { !$0.hasPrefix("__") }
+            + (depth == 0 ? ["exit-codes"] : [])
         if let near = nearest(words[depth], in: candidates) {
-            hint = "did you mean '\((Array(words.prefix(depth)) + [near]).joined(separator: " "))'? " + hint
+            hint =
+                "did you mean '\((Array(words.prefix(depth)) + [near]).joined(separator: " "))'? "
+                + hint
         }
-        throw PortalError.usage("no help for '\(words.joined(separator: " "))': no such command", hint: hint)
+        throw PortalError.usage(
+            "no help for '\(words.joined(separator: " "))': no such command", hint: hint)
     }
 
     static func completions(_ c: Context) throws {
@@ -52,7 +66,9 @@ enum MetaCommands {
         case "fish": try c.out(Docs.fish(CommandTable.main))
         case let other:
             var hint = "choose bash, zsh or fish"
-            if let near = nearest(other, in: ["bash", "zsh", "fish"]) { hint = "did you mean '\(near)'?" }
+            if let near = nearest(other, in: ["bash", "zsh", "fish"]) {
+                hint = "did you mean '\(near)'?"
+            }
             throw PortalError.usage("no completions for the shell '\(other)'", hint: hint)
         }
     }
@@ -62,8 +78,9 @@ enum MetaCommands {
         switch c.inv.positionals[0] {
         case "district":
             guard FileManager.default.fileExists(atPath: c.dbPath),
-                  let db = try? Store.open(path: c.dbPath, create: false),
-                  let ds = try? Districts.list(db) else { return }
+                let db = try? Store.open(path: c.dbPath, create: false),
+                let ds = try? Districts.list(db)
+            else { return }
             try c.out(ds.map { $0.id + "\n" }.joined())
         case "setting": try c.out(Settings.keys.map { $0 + "=\n" }.joined())
         case "role": try c.out(Role.allCases.map { $0.rawValue + "\n" }.joined())

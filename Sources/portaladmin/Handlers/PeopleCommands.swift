@@ -4,18 +4,34 @@ enum PeopleCommands {
     static func commands(_ kind: People.Kind) -> [Command] {
         let noun = kind.rawValue
         return [
-            Command(path: [noun, "list"], summary: "list \(noun)s",
-                    options: [Opt(long: "status", value: "status", help: "active or inactive (default: both)",
-                                  choices: ["active", "inactive"], complete: .choices), limitOption],
-                    role: .helpdesk, run: { c in try list(c, kind) }),
-            Command(path: [noun, "show"], summary: "show one \(noun) and their linked \(kind == .student ? "guardians" : "students")",
-                    args: [Arg(name: "id", help: "the \(noun)'s id")], role: .helpdesk, run: { c in try show(c, kind) }),
-            Command(path: [noun, "find"], summary: "find \(noun)s by name, email, \(kind == .guardian ? "phone, " : "")or id",
-                    discussion: "Case and accents do not matter (\"jose nunez\" finds José Núñez); every word must match. A phone number matches whatever its formatting.",
-                    args: [Arg(name: "text", help: "what to look for", variadic: true)],
-                    options: [limitOption], role: .helpdesk,
-                    examples: ["portaladmin \(noun) find garcia maria", kind == .guardian ? "portaladmin guardian find \"(320) 234-2603\"" : "portaladmin student find 604863"],
-                    run: { c in try find(c, kind) }),
+            Command(
+                path: [noun, "list"], summary: "list \(noun)s",
+                options: [
+                    Opt(
+                        long: "status", value: "status", help: "active or inactive (default: both)",
+                        choices: ["active", "inactive"], complete: .choices), limitOption,
+                ],
+                role: .helpdesk, run: { c in try list(c, kind) }),
+            Command(
+                path: [noun, "show"],
+                summary:
+                    "show one \(noun) and their linked \(kind == .student ? "guardians" : "students")",
+                args: [Arg(name: "id", help: "the \(noun)'s id")], role: .helpdesk,
+                run: { c in try show(c, kind) }),
+            Command(
+                path: [noun, "find"],
+                summary: "find \(noun)s by name, email, \(kind == .guardian ? "phone, " : "")or id",
+                discussion:
+                    "Case and accents do not matter (\"jose nunez\" finds José Núñez); every word must match. A phone number matches whatever its formatting.",
+                args: [Arg(name: "text", help: "what to look for", variadic: true)],
+                options: [limitOption], role: .helpdesk,
+                examples: [
+                    "portaladmin \(noun) find garcia maria",
+                    kind == .guardian
+                        ? "portaladmin guardian find \"(320) 234-2603\""
+                        : "portaladmin student find 604863",
+                ],
+                run: { c in try find(c, kind) }),
         ]
     }
 
@@ -33,8 +49,12 @@ enum PeopleCommands {
         let status = c.inv.value("status")
         var rows: [Row] = []
         let limit = try c.limit
-        try People.list(s.db, district: d, kind: kind, status: status, limit: limit) { rows.append($0) }
-        let total = limit > 0 && rows.count == limit ? try People.count(s.db, district: d, kind: kind, status: status) : rows.count
+        try People.list(s.db, district: d, kind: kind, status: status, limit: limit) {
+            rows.append($0)
+        }
+        let total =
+            limit > 0 && rows.count == limit
+            ? try People.count(s.db, district: d, kind: kind, status: status) : rows.count
         try c.emit(table(kind, rows), total: total)
     }
 
@@ -46,16 +66,27 @@ enum PeopleCommands {
         let links = try People.links(s.db, district: d, kind: kind, id: id)
         let other = kind == .student ? "guardians" : "students"
         let linked: [JSONValue] = links.map { l in
-            .object([("id", .string(l.text("id"))), ("name", .string(l.text("given_name") + " " + l.text("family_name"))),
-                     ("relationship", JSONValue(l["relationship"])), ("portal_access", .bool(l.bool("portal_access"))),
-                     ("custodial", .bool(l.bool("custodial"))), ("status", .string(l.text("status")))])
+            .object([
+                ("id", .string(l.text("id"))),
+                ("name", .string(l.text("given_name") + " " + l.text("family_name"))),
+                ("relationship", JSONValue(l["relationship"])),
+                ("portal_access", .bool(l.bool("portal_access"))),
+                ("custodial", .bool(l.bool("custodial"))), ("status", .string(l.text("status"))),
+            ])
         }
         var fields = kind.columns.map { ($0, JSONValue(r[$0])) }
         if c.format == .text {
-            fields.append((other, .string(links.map { l in
-                "\(l.text("id")) \(l.text("given_name")) \(l.text("family_name"))" + (l.string("relationship").map { " (\($0))" } ?? "")
-                    + (l.bool("portal_access") ? "" : " [no portal access]") + (l.text("status") == "active" ? "" : " [inactive link]")
-            }.joined(separator: "; "))))
+            fields.append(
+                (
+                    other,
+                    .string(
+                        links.map { l in
+                            "\(l.text("id")) \(l.text("given_name")) \(l.text("family_name"))"
+                                + (l.string("relationship").map { " (\($0))" } ?? "")
+                                + (l.bool("portal_access") ? "" : " [no portal access]")
+                                + (l.text("status") == "active" ? "" : " [inactive link]")
+                        }.joined(separator: "; "))
+                ))
         } else {
             fields.append((other, .array(linked)))
         }
@@ -65,10 +96,16 @@ enum PeopleCommands {
     static func find(_ c: Context, _ kind: People.Kind) throws {
         let s = try c.session()
         let limit = try c.limit
-        let rows = try People.find(s.db, district: try s.district(), kind: kind, text: c.inv.positionals.joined(separator: " "),
-                                   limit: limit == 0 ? 0 : limit + 1)
+        let rows = try People.find(
+            s.db, district: try s.district(), kind: kind,
+            text: c.inv.positionals.joined(separator: " "),
+            limit: limit == 0 ? 0 : limit + 1)
         try c.emit(table(kind, Array(rows.prefix(limit == 0 ? rows.count : limit))))
-        if limit > 0 && rows.count > limit { c.say("Showing the first \(limit) matches; use --limit 0 for all") }
-        if rows.isEmpty { c.say("no \(kind.rawValue) matches '\(c.inv.positionals.joined(separator: " "))'") }
+        if limit > 0 && rows.count > limit {
+            c.say("Showing the first \(limit) matches; use --limit 0 for all")
+        }
+        if rows.isEmpty {
+            c.say("no \(kind.rawValue) matches '\(c.inv.positionals.joined(separator: " "))'")
+        }
     }
 }

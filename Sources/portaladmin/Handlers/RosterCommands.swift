@@ -4,7 +4,8 @@ import PortalKit
 enum RosterCommands {
     static let all: [Command] = [
         Command(
-            path: ["roster", "import"], summary: "import a roster bundle (OneRoster 1.1/1.2 or native CSV)",
+            path: ["roster", "import"],
+            summary: "import a roster bundle (OneRoster 1.1/1.2 or native CSV)",
             discussion: """
                 PATH is a folder. Native CSV: schools.csv, guardians.csv, students.csv, relationships.csv (any of them; see FILES in the man page). OneRoster: users.csv with orgs.csv, demographics.csv, roles.csv, manifest.csv.
                 A bad row is reported as file:line: field: problem and skipped; the rest import and the exit code is 3. A missing required column rejects the whole bundle before anything is written (exit 65).
@@ -13,31 +14,50 @@ enum RosterCommands {
                 """,
             args: [Arg(name: "path", help: "the folder holding the CSV files", complete: .dir)],
             options: [
-                Opt(long: "format", value: "format", help: "oneroster or csv (default: detected from the file names)",
+                Opt(
+                    long: "format", value: "format",
+                    help: "oneroster or csv (default: detected from the file names)",
                     choices: RosterFormat.allCases.map(\.rawValue), complete: .choices),
                 Opt(long: "delta", help: "apply only the rows given; mark no one inactive"),
-                Opt(long: "batch-size", value: "n", help: "commit every N rows (default: one transaction for the bundle)"),
-                Opt(long: "results", value: "file", help: "write file,line,id,status,message for every row to FILE (CSV)", complete: .file),
-                Opt(long: "max-rows", value: "n", help: "read at most N rows of each file (a trial run; marks no one inactive)"),
+                Opt(
+                    long: "batch-size", value: "n",
+                    help: "commit every N rows (default: one transaction for the bundle)"),
+                Opt(
+                    long: "results", value: "file",
+                    help: "write file,line,id,status,message for every row to FILE (CSV)",
+                    complete: .file),
+                Opt(
+                    long: "max-rows", value: "n",
+                    help: "read at most N rows of each file (a trial run; marks no one inactive)"),
             ],
             role: .registrar, writes: true,
-            examples: ["portaladmin roster import ./sis-export --format csv --results results.csv",
-                       "portaladmin roster import ./oneroster --delta"],
+            examples: [
+                "portaladmin roster import ./sis-export --format csv --results results.csv",
+                "portaladmin roster import ./oneroster --delta",
+            ],
             run: importBundle),
         Command(
             path: ["roster", "export"], summary: "write the district as native CSV files",
-            discussion: "Writes schools.csv, guardians.csv, students.csv and relationships.csv (mode 0600) that 'roster import --format csv' reads back unchanged.",
-            options: [Opt(long: "out", value: "dir", help: "(required) the folder to write to (created if missing)", complete: .dir)],
+            discussion:
+                "Writes schools.csv, guardians.csv, students.csv and relationships.csv (mode 0600) that 'roster import --format csv' reads back unchanged.",
+            options: [
+                Opt(
+                    long: "out", value: "dir",
+                    help: "(required) the folder to write to (created if missing)", complete: .dir)
+            ],
             role: .registrar, run: export),
-        Command(path: ["roster", "stats"], summary: "count schools, students, guardians, households and links",
-                role: .helpdesk, run: stats),
+        Command(
+            path: ["roster", "stats"],
+            summary: "count schools, students, guardians, households and links",
+            role: .helpdesk, run: stats),
     ]
 
     static func importBundle(_ c: Context) throws {
         let dir = c.inv.positionals[0]
         if dir == "-" {
-            throw PortalError.usage("roster import reads a folder of CSV files, not standard input",
-                                    hint: "save the files into a folder and pass its path")
+            throw PortalError.usage(
+                "roster import reads a folder of CSV files, not standard input",
+                hint: "save the files into a folder and pass its path")
         }
         var options = ImportOptions()
         options.delta = c.inv.has("delta")
@@ -52,15 +72,23 @@ enum RosterCommands {
         var shown = 0
         var hooks = ImportHooks()
         hooks.row = { o in
-            try results?.row([o.file, o.line > 0 ? String(o.line) : "", o.id, o.status.rawValue, o.message])
+            try results?.row([
+                o.file, o.line > 0 ? String(o.line) : "", o.id, o.status.rawValue, o.message,
+            ])
             if o.status == .rejected {
                 shown += 1
-                if shown <= 20 { progress.clear(); c.warn("\(o.file):\(o.line > 0 ? String(o.line) : "-"): \(o.message)") }
+                if shown <= 20 {
+                    progress.clear()
+                    c.warn("\(o.file):\(o.line > 0 ? String(o.line) : "-"): \(o.message)")
+                }
             }
         }
-        hooks.progress = { file, rows, bytes, total in progress.update(file: file, rows: rows, bytes: bytes, total: total) }
+        hooks.progress = { file, rows, bytes, total in
+            progress.update(file: file, rows: rows, bytes: bytes, total: total)
+        }
         hooks.confirmInactivation = { pending in
-            let text = pending.map { "\(grouped($0.count)) of \(grouped($0.active)) \($0.entity)" }.joined(separator: ", ")
+            let text = pending.map { "\(grouped($0.count)) of \(grouped($0.active)) \($0.entity)" }
+                .joined(separator: ", ")
             let large = pending.contains { $0.count > 10 && $0.count * 10 > $0.active }
             progress.clear()
             if large {
@@ -69,25 +97,41 @@ enum RosterCommands {
                 c.say("marking \(text) inactive (absent from the files)")
             }
         }
-        let summary = try Roster.importBundle(s, dir: dir, format: format, options: options, hooks: hooks)
+        let summary = try Roster.importBundle(
+            s, dir: dir, format: format, options: options, hooks: hooks)
         progress.clear()
         try results?.finish()
         try c.emit(summaryTable(summary), format: summary)
         for n in summary.notes { c.say("note: \(n)") }
         let t = summary.total
-        if shown > 20 { c.warn("\(grouped(shown - 20)) more rejected rows not shown" + (results != nil ? "; see \(c.inv.value("results")!)" : "; use --results FILE to list them all")) }
-        c.done("imported: \(grouped(t.created)) created, \(grouped(t.updated)) updated, \(grouped(t.unchanged)) unchanged, \(grouped(t.rejected)) rejected, \(grouped(t.inactivated)) marked inactive")
+        if shown > 20 {
+            c.warn(
+                "\(grouped(shown - 20)) more rejected rows not shown"
+                    + (results != nil
+                        ? "; see \(c.inv.value("results")!)"
+                        : "; use --results FILE to list them all"))
+        }
+        c.done(
+            "imported: \(grouped(t.created)) created, \(grouped(t.updated)) updated, \(grouped(t.unchanged)) unchanged, \(grouped(t.rejected)) rejected, \(grouped(t.inactivated)) marked inactive"
+        )
         if t.rejected > 0 {
-            throw PortalError(.rejectedRows, "\(grouped(t.rejected)) row\(t.rejected == 1 ? " was" : "s were") rejected; the rest were imported",
-                              hint: c.inv.value("results").map { "see \($0), fix the rows and import again (imported rows come back unchanged)" }
-                                ?? "rerun with --results FILE to list every row, fix them and import again")
+            throw PortalError(
+                .rejectedRows,
+                "\(grouped(t.rejected)) row\(t.rejected == 1 ? " was" : "s were") rejected; the rest were imported",
+                hint: c.inv.value("results").map {
+                    "see \($0), fix the rows and import again (imported rows come back unchanged)"
+                }
+                    ?? "rerun with --results FILE to list every row, fix them and import again")
         }
     }
 
     static func summaryTable(_ s: ImportSummary) -> Table {
         var t = Table(["entity", "created", "updated", "unchanged", "rejected", "inactivated"])
         for (name, c) in s.entities {
-            t.add([.string(name), .int(c.created), .int(c.updated), .int(c.unchanged), .int(c.rejected), .int(c.inactivated)])
+            t.add([
+                .string(name), .int(c.created), .int(c.updated), .int(c.unchanged),
+                .int(c.rejected), .int(c.inactivated),
+            ])
         }
         return t
     }
@@ -99,13 +143,17 @@ enum RosterCommands {
         var t = Table(["file", "rows"])
         for f in files { t.add([.string(dir + "/" + f.file), .int(f.rows)]) }
         try c.emit(t)
-        c.say("exported \(files.map { "\(grouped($0.rows)) \($0.file.replacingOccurrences(".csv", ""))" }.joined(separator: ", ")) to \(dir)")
+        c.say(
+            "exported \(files.map { "\(grouped($0.rows)) \($0.file.replacingOccurrences(".csv", ""))" }.joined(separator: ", ")) to \(dir)"
+        )
     }
 
     static func stats(_ c: Context) throws {
         let s = try c.session()
         var t = Table(["entity", "active", "inactive"])
-        for r in try People.stats(s.db, district: try s.district()) { t.add([.string(r.entity), .int(r.active), .int(r.inactive)]) }
+        for r in try People.stats(s.db, district: try s.district()) {
+            t.add([.string(r.entity), .int(r.active), .int(r.inactive)])
+        }
         try c.emit(t)
     }
 }
@@ -116,18 +164,25 @@ extension Context {
         if format == .json || format == .jsonl {
             let tot = summary.total
             func obj(_ c: EntityCounts) -> JSONValue {
-                .object([("created", .int(c.created)), ("updated", .int(c.updated)), ("unchanged", .int(c.unchanged)),
-                         ("rejected", .int(c.rejected)), ("inactivated", .int(c.inactivated))])
+                .object([
+                    ("created", .int(c.created)), ("updated", .int(c.updated)),
+                    ("unchanged", .int(c.unchanged)),
+                    ("rejected", .int(c.rejected)), ("inactivated", .int(c.inactivated)),
+                ])
             }
             var fields: [(String, JSONValue)] = [
                 ("format", .string(summary.format)),
-                ("created", .int(tot.created)), ("updated", .int(tot.updated)), ("unchanged", .int(tot.unchanged)),
+                ("created", .int(tot.created)), ("updated", .int(tot.updated)),
+                ("unchanged", .int(tot.unchanged)),
                 ("rejected", .int(tot.rejected)), ("inactivated", .int(tot.inactivated)),
                 ("entities", .object(summary.entities.map { ($0.name, obj($0.counts)) })),
                 ("notes", .array(summary.notes.map { .string($0) })),
             ]
             if dryRun { fields.append(("dry_run", .bool(true))) }
-            try out(format == .json ? JSONValue.object(fields).serialized(pretty: true) + "\n" : JSONValue.object(fields).serialized() + "\n")
+            try out(
+                format == .json
+                    ? JSONValue.object(fields).serialized(pretty: true) + "\n"
+                    : JSONValue.object(fields).serialized() + "\n")
         } else {
             try emit(t)
         }

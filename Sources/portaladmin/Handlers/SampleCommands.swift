@@ -3,22 +3,31 @@ import PortalKit
 enum SampleCommands {
     static let all: [Command] = [
         Command(
-            path: ["sample", "generate"], summary: "write a realistic synthetic district as a native CSV bundle",
-            discussion: "Names of varied origins (with accents and non-Latin scripts), households, 1-3 guardians per student, birth dates spread so that some students turn 18 this school year, and about 4% of families with a duplicate guardian record (typos, nicknames, swapped names, a moved address, reformatted phone and email). The truth about the duplicates is in truth.csv beside the bundle. The same seed gives the same files.",
+            path: ["sample", "generate"],
+            summary: "write a realistic synthetic district as a native CSV bundle",
+            discussion:
+                "Names of varied origins (with accents and non-Latin scripts), households, 1-3 guardians per student, birth dates spread so that some students turn 18 this school year, and about 4% of families with a duplicate guardian record (typos, nicknames, swapped names, a moved address, reformatted phone and email). The truth about the duplicates is in truth.csv beside the bundle. The same seed gives the same files.",
             options: [
                 Opt(long: "students", value: "n", help: "(required) how many students"),
-                Opt(long: "out", value: "dir", help: "(required) the folder to write (created if missing)", complete: .dir),
+                Opt(
+                    long: "out", value: "dir",
+                    help: "(required) the folder to write (created if missing)", complete: .dir),
                 Opt(long: "seed", value: "s", help: "random seed (default 1)"),
-                Opt(long: "year", value: "yyyy", help: "the year the school year ends in (default: from today)"),
+                Opt(
+                    long: "year", value: "yyyy",
+                    help: "the year the school year ends in (default: from today)"),
             ],
             district: .none, needsDB: false,
-            examples: ["portaladmin sample generate --students 5000 --out ./sample && portaladmin roster import ./sample"],
-            run: generate),
+            examples: [
+                "portaladmin sample generate --students 5000 --out ./sample && portaladmin roster import ./sample"
+            ],
+            run: generate)
     ]
 
     static func generate(_ c: Context) throws {
         guard let n = try c.inv.int("students", min: 1) else {
-            throw PortalError.usage("'sample generate' needs --students", hint: "for example: --students 1000")
+            throw PortalError.usage(
+                "'sample generate' needs --students", hint: "for example: --students 1000")
         }
         let out = try c.inv.required("out")
         let seedText = c.inv.value("seed") ?? "1"
@@ -26,12 +35,16 @@ enum SampleCommands {
             throw PortalError.usage("--seed takes a whole number, not '\(seedText)'")
         }
         let today = Timestamp.utcDate(c.io.now)
-        let year = try c.inv.int("year", min: 1900) ?? (today.month > 6 ? today.year + 1 : today.year)
+        let year =
+            try c.inv.int("year", min: 1900) ?? (today.month > 6 ? today.year + 1 : today.year)
         let s = try SampleGenerator.generate(students: n, seed: seed, year: year, to: out)
         try c.emit(record: [
-            ("out", .string(out)), ("schools", .int(s.schools)), ("students", .int(s.students)), ("guardians", .int(s.guardians)),
-            ("households", .int(s.households)), ("links", .int(s.links)), ("duplicate_guardians", .int(s.duplicateGuardians)),
-            ("duplicate_households", .int(s.duplicateHouseholds)), ("turning_18_this_year", .int(s.turning18ThisYear)),
+            ("out", .string(out)), ("schools", .int(s.schools)), ("students", .int(s.students)),
+            ("guardians", .int(s.guardians)),
+            ("households", .int(s.households)), ("links", .int(s.links)),
+            ("duplicate_guardians", .int(s.duplicateGuardians)),
+            ("duplicate_households", .int(s.duplicateHouseholds)),
+            ("turning_18_this_year", .int(s.turning18ThisYear)),
         ])
         c.say("wrote a sample district to \(out); import it with: portaladmin roster import \(out)")
     }

@@ -57,8 +57,6 @@ struct Command: Sendable {
     var writes = false
     /// May create the database file (only `district create` and `demo`).
     var createsDB = false
-    /// Works without a database at all (help, completions, sample files).
-    var needsDB = true
     var examples: [String] = []
     var hidden = false
     let run: @Sendable (Context) throws -> Void

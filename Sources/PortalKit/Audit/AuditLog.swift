@@ -115,12 +115,9 @@ public enum AuditLog {
         s.auditHead = (s.db.transactionNumber, district, seq, hash)
     }
 
-    /// Rows of one district, newest first for `list` (or oldest first for `export`).
-    public static func entries(
-        _ db: Database, district: String, filter: AuditFilter = AuditFilter(),
-        oldestFirst: Bool = false, _ body: (AuditEntry) throws -> Void
-    ) throws {
-        var sql = "SELECT * FROM audit_log WHERE district_id = ?"
+    /// The WHERE clause and arguments of a filter.
+    static func condition(_ district: String, _ filter: AuditFilter) -> (String, [SQLValue]) {
+        var sql = "district_id = ?"
         var args: [SQLValue] = [.text(district)]
         if let since = filter.since {
             sql += " AND at >= ?"
@@ -131,25 +128,30 @@ public enum AuditLog {
             args.append(.text(op))
         }
         if let t = filter.target {
-            sql += " AND (target = ? OR target LIKE ? ESCAPE '\\')"
-            args.append(.text(t))
-            args.append(
-                .text(
-                    "%:"
-                        + t.replacingAll("\\", "\\\\").replacingAll("%", "\\%").replacingAll(
-                            "_", "\\_")))
+            // "G123" finds "guardian:G123", "link:G123/S9" and "link:G9/G123", never "G1234".
+            let e = People.escapeLike(t)
+            sql +=
+                " AND (target = ? OR target LIKE ? ESCAPE '\\' OR target LIKE ? ESCAPE '\\' OR target LIKE ? ESCAPE '\\')"
+            args += [.text(t), .text("%:" + e), .text("%:" + e + "/%"), .text("%/" + e)]
         }
-        sql += " ORDER BY seq " + (oldestFirst ? "ASC" : "DESC")
+        return (sql, args)
+    }
+
+    /// Rows of one district, newest first for `list` (or oldest first for `export`).
+    public static func entries(
+        _ db: Database, district: String, filter: AuditFilter = AuditFilter(),
+        oldestFirst: Bool = false, _ body: (AuditEntry) throws -> Void
+    ) throws {
+        let (cond, args) = condition(district, filter)
+        var sql =
+            "SELECT * FROM audit_log WHERE \(cond) ORDER BY seq " + (oldestFirst ? "ASC" : "DESC")
         if filter.limit > 0 { sql += " LIMIT \(filter.limit)" }
         try db.forEach(sql, args) { try body(AuditEntry($0)) }
     }
 
     public static func count(_ db: Database, district: String, filter: AuditFilter) throws -> Int {
-        var f = filter
-        f.limit = 0
-        var n = 0
-        try entries(db, district: district, filter: f) { _ in n += 1 }
-        return n
+        let (cond, args) = condition(district, filter)
+        return try db.count("SELECT count(*) FROM audit_log WHERE \(cond)", args)
     }
 
     /// Walks the chain of one district from the first row and names the first row that is wrong.

@@ -10,26 +10,26 @@ enum MetaCommands {
                     name: "command", help: "command words, or exit-codes", optional: true,
                     variadic: true)
             ],
-            district: .none, needsDB: false, run: help),
+            district: .none, run: help),
         Command(
             path: ["completions"], summary: "print a shell completion script (bash, zsh or fish)",
             discussion:
                 "bash: portaladmin completions bash > /etc/bash_completion.d/portaladmin\nzsh:  portaladmin completions zsh > \"${fpath[1]}/_portaladmin\"\nfish: portaladmin completions fish > ~/.config/fish/completions/portaladmin.fish",
             args: [Arg(name: "shell", help: "bash, zsh or fish")],
-            district: .none, needsDB: false, run: completions),
+            district: .none, run: completions),
         Command(
             path: ["demo"], summary: "walk through the whole story on a throw-away database",
             discussion:
                 "Creates a temporary database (or the one given with --db, which is then kept), a district and a few families, and runs the commands a registrar would, printing each one.",
-            district: .none, writes: true, createsDB: true, needsDB: false, run: Demo.run),
+            district: .none, writes: true, createsDB: true, run: Demo.run),
         Command(
             path: ["__man"], summary: "print the man page (mdoc)",
-            district: .none, needsDB: false, hidden: true,
+            district: .none, hidden: true,
             run: { c in try c.out(Docs.man(CommandTable.main)) }),
         Command(
             path: ["__complete"], summary: "values for shell completion",
             args: [Arg(name: "kind", help: "district, setting or role")],
-            district: .none, needsDB: false, hidden: true, run: complete),
+            district: .none, hidden: true, run: complete),
     ]
 
     static func help(_ c: Context) throws {

@@ -17,7 +17,7 @@ enum SampleCommands {
                     long: "year", value: "yyyy",
                     help: "the year the school year ends in (default: from today)"),
             ],
-            district: .none, needsDB: false,
+            district: .none,
             examples: [
                 "portaladmin sample generate --students 5000 --out ./sample && portaladmin roster import ./sample"
             ],

@@ -14,7 +14,9 @@ struct Invocation {
     func int(_ long: String, min: Int = 0) throws -> Int? {
         guard let v = value(long) else { return nil }
         guard let n = Int(v), n >= min else {
-            throw PortalError.usage("--\(long) takes a whole number of at least \(min), not '\(v)'")
+            throw PortalError.usage(
+                "--\(long) takes a whole number of at least \(min), not '\(v)'",
+                hint: "see 'portaladmin \(command.name) --help'")
         }
         return n
     }

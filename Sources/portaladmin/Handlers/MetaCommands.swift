@@ -67,7 +67,7 @@ enum MetaCommands {
         case let other:
             var hint = "choose bash, zsh or fish"
             if let near = nearest(other, in: ["bash", "zsh", "fish"]) {
-                hint = "did you mean '\(near)'?"
+                hint = "did you mean '\(near)'? " + hint
             }
             throw PortalError.usage("no completions for the shell '\(other)'", hint: hint)
         }

@@ -376,8 +376,26 @@ public enum Matcher {
 
     /// Groups pairs into clusters (connected components), each named after its smallest id.
     static func clustered(_ pairs: [Pair]) -> [Pair] {
+        // Complete linkage over the strongest pairs: two groups join only when every record of
+        // one is a likely match of every record of the other, so one doubtful pair cannot chain
+        // two families into one cluster. Weaker pairs join nothing; they show the cluster of `a`.
+        let strong = pairs.filter { $0.level == "likely" }.sorted { $0.score > $1.score }
+        let linked = Set(strong.map { $0.a + "\u{1f}" + $0.b })
+        func isLinked(_ x: String, _ y: String) -> Bool {
+            linked.contains(x < y ? x + "\u{1f}" + y : y + "\u{1f}" + x)
+        }
         var groups = UnionFind()
-        for p in pairs { groups.union(p.a, p.b) }
+        var members: [String: [String]] = [:]
+        for p in strong {
+            let x = groups.find(p.a)
+            let y = groups.find(p.b)
+            if x == y { continue }
+            let mx = members[x] ?? [p.a]
+            let my = members[y] ?? [p.b]
+            guard mx.allSatisfy({ a in my.allSatisfy { b in isLinked(a, b) } }) else { continue }
+            groups.union(x, y)
+            members[groups.find(x)] = mx + my
+        }
         return pairs.map {
             var q = $0
             q.cluster = groups.find($0.a)

@@ -97,13 +97,21 @@ public enum Access {
                         fix: on ? nil : "add the relationship back in the SIS and import again"))
             } else {
                 let dup = try duplicateHolder(db, district: d, guardian: g, studentID: sid)
+                let home =
+                    dup == nil
+                    ? try duplicateHousehold(db, district: d, guardian: g, student: st) : nil
                 checks.append(
                     Check(
                         rule: "link", ok: false,
                         detail: dup.map {
                             "not linked; a likely duplicate record of this guardian, \($0.id) (\($0.why)), holds the link"
+                        } ?? home.map {
+                            "not linked; the student's household \($0.student) is at the guardian's address but filed apart from household \($0.guardian)"
                         } ?? "guardian \(guardianID) is not linked to student \(sid)",
                         fix: dup.map { "portaladmin guardian merge \(guardianID) \($0.id)" }
+                            ?? home.map {
+                                "portaladmin household merge \($0.guardian) \($0.student), then link the guardian in the SIS"
+                            }
                             ?? "add the relationship in the SIS and import again"))
             }
             checks.append(contentsOf: gchecks.dropFirst())
@@ -270,6 +278,26 @@ public enum Access {
             if let why = samePerson(g, o) { return (o.text("guardian_id"), why) }
         }
         return nil
+    }
+
+    /// The student's household at the guardian's address under another id: the duplicate
+    /// household that hides a child from a parent.
+    static func duplicateHousehold(
+        _ db: Database, district d: String, guardian g: Row, student st: Row
+    ) throws -> (guardian: String, student: String)? {
+        guard let hg = g.string("household_id"), let hs = st.string("household_id"), hg != hs,
+            let a = try db.first(
+                "SELECT street, postcode FROM households WHERE district_id = ? AND household_id = ?",
+                [.text(d), .text(hg)]),
+            let b = try db.first(
+                "SELECT street, postcode FROM households WHERE district_id = ? AND household_id = ?",
+                [.text(d), .text(hs)]),
+            let sa = a.string("street"), let sb = b.string("street")
+        else { return nil }
+        func key(_ street: String, _ post: String?) -> String {
+            searchFold(street).filter { $0.isLetter || $0.isNumber } + (post ?? "").prefix(5)
+        }
+        return key(sa, a.string("postcode")) == key(sb, b.string("postcode")) ? (hg, hs) : nil
     }
 
     /// A cautious same-person test: matching email or phone with a matching family name, or

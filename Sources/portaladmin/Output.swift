@@ -73,12 +73,22 @@ enum Render {
 
     /// Tab-separated: tabs and newlines inside values become spaces so each row is one line.
     static func tsv(_ t: Table) -> String {
-        func clean(_ s: String) -> String {
-            String(s.map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0 })
+        var out = ""
+        func line(_ cells: [String]) {
+            for (i, c) in cells.enumerated() {
+                if i > 0 { out += "\t" }
+                // Most values hold no tab or line break; only those are rewritten.
+                if c.utf8.contains(where: { $0 == 9 || $0 == 10 || $0 == 13 }) {
+                    out += String(c.map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0 })
+                } else {
+                    out += c
+                }
+            }
+            out += "\n"
         }
-        return ([t.columns] + t.rows.map { $0.map { text($0) } }).map {
-            $0.map(clean).joined(separator: "\t") + "\n"
-        }.joined()
+        line(t.columns)
+        for row in t.rows { line(row.map { text($0) }) }
+        return out
     }
 
     /// An aligned table for a terminal; the widest columns are cut with "…" to fit the width.

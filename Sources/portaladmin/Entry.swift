@@ -33,6 +33,9 @@ enum CLI {
                 } else {
                     try io.out.write(Help.group(table, path))
                 }
+            case .run(let inv) where inv.has("version"):
+                try io.out.write(
+                    "portaladmin \(Help.version) (SQLite \(Database.libraryVersion))\n")
             case .run(let inv):
                 verbose = inv.has("verbose")
                 let ctx = Context(io: io, inv: inv)

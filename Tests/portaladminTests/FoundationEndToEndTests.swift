@@ -337,6 +337,8 @@ import Testing
         #expect(unknownVerb.code == 64 && unknownVerb.err.contains("did you mean 'district show'?"))
         let version = try runBinary(["--version"])
         #expect(version.code == 0 && version.out.hasPrefix("portaladmin "))
+        let late = try runBinary(["district", "list", "--version"])
+        #expect(late.code == 0 && late.out == version.out, "--version anywhere prints the version")
     }
 
     @Test func missingAndForeignDatabases() throws {

@@ -1,3 +1,5 @@
+internal import FoundationEssentials
+
 /// A JSON value whose objects keep their keys in the order given, so `-o json` output is stable
 /// and reads in the same order as the text table.
 public enum JSONValue: Sendable, Equatable {
@@ -103,6 +105,49 @@ extension JSONValue {
         case .int(let i): self = .int(Int(i))
         case .double(let d): self = .double(d)
         case .text(let s): self = .string(s)
+        }
+    }
+}
+
+extension JSONValue: Decodable {
+    /// Parses a JSON text; nil when it is not JSON.
+    public static func parse(_ text: String) -> JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+
+    private struct Key: CodingKey {
+        let stringValue: String
+        init(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Reads JSON this program wrote (object keys come back sorted, since JSON has no order).
+    public init(from decoder: any Decoder) throws {
+        if let object = try? decoder.container(keyedBy: Key.self) {
+            self = .object(
+                try object.allKeys.sorted { $0.stringValue < $1.stringValue }.map {
+                    ($0.stringValue, try object.decode(JSONValue.self, forKey: $0))
+                })
+            return
+        }
+        if var array = try? decoder.unkeyedContainer() {
+            var items: [JSONValue] = []
+            while !array.isAtEnd { items.append(try array.decode(JSONValue.self)) }
+            self = .array(items)
+            return
+        }
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? c.decode(Int.self) {
+            self = .int(i)
+        } else if let d = try? c.decode(Double.self) {
+            self = .double(d)
+        } else {
+            self = .string(try c.decode(String.self))
         }
     }
 }

@@ -137,24 +137,19 @@ enum MergeCommands {
     static func show(_ c: Context) throws {
         let s = try c.session()
         let m = try Merges.get(s.db, district: try s.district(), id: try id(c))
+        let summary = JSONValue.parse(m.text("summary")) ?? .string(m.text("summary"))
         var fields: [(String, JSONValue)] = [
-            ("status", JSONValue(m["status"])), ("created_at", JSONValue(m["created_at"])),
-            ("created_by", JSONValue(m["created_by"])), ("undone_at", JSONValue(m["undone_at"])),
+            "merge_id", "kind", "a", "b", "status", "created_at", "created_by", "undone_at",
         ]
-        // The summary is our own JSON; show it as it was recorded.
-        if c.format == .text {
-            try c.emit(
-                record: [
-                    ("merge_id", JSONValue(m["merge_id"])), ("kind", JSONValue(m["kind"])),
-                    ("a", JSONValue(m["a"])), ("b", JSONValue(m["b"])),
-                ] + fields
-                    + [("summary", .string(m.text("summary")))])
+        .map { ($0, JSONValue(m[$0])) }
+        if c.format == .text, case .object(let pairs) = summary {
+            fields += pairs.filter {
+                $0.0 != "merge_id" && $0.0 != "kind" && $0.0 != "a" && $0.0 != "b"
+            }
         } else {
-            fields.insert(("merge_id", JSONValue(m["merge_id"])), at: 0)
-            try c.out(
-                JSONValue.object(fields).serialized(pretty: c.format == .json).dropLast()
-                    + ",\"summary\":" + m.text("summary") + "}\n")
+            fields.append(("summary", summary))
         }
+        try c.emit(record: fields)
     }
 
     static func undo(_ c: Context) throws {

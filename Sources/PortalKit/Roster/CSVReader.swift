@@ -149,6 +149,8 @@ public final class CSVReader {
     }
 
     private func decode(_ bytes: [UInt8], _ problem: inout String?) -> String {
+        // ASCII needs no validation, and most fields are ASCII.
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
         if let s = String(validating: bytes, as: UTF8.self) { return s }
         if problem == nil { problem = "the row is not UTF-8 text (save the file as UTF-8)" }
         return String(decoding: bytes, as: UTF8.self)

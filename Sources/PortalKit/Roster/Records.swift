@@ -89,7 +89,7 @@ enum Field {
 
     static func email(_ s: String?, _ name: String) throws -> String? {
         guard let v = optional(s) else { return nil }
-        let lower = v.lowercased()
+        let lower = v.utf8.allSatisfy { $0 < 0x80 } ? asciiLowercased(v) : v.lowercased()
         let parts = lower.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
             !parts[1].hasSuffix("."),
@@ -181,7 +181,7 @@ enum Field {
 
 /// A key for case- and accent-insensitive search: "José Núñez" → "jose nunez".
 public func searchFold(_ s: String) -> String {
-    if s.utf8.allSatisfy({ $0 < 0x80 }) { return s.lowercased() }
+    if s.utf8.allSatisfy({ $0 < 0x80 }) { return asciiLowercased(s) }
     var out = String.UnicodeScalarView()
     for u in s.lowercased().unicodeScalars {
         if let base = foldTable[u] {
@@ -207,3 +207,14 @@ private let foldTable: [Unicode.Scalar: String] = {
     for (chars, base) in pairs { for u in chars.unicodeScalars { t[u] = base } }
     return t
 }()
+
+/// Lower case for ASCII text, byte by byte (String.lowercased() walks Unicode tables).
+func asciiLowercased(_ s: String) -> String {
+    var bytes = Array(s.utf8)
+    var changed = false
+    for i in bytes.indices where bytes[i] >= 65 && bytes[i] <= 90 {
+        bytes[i] += 32
+        changed = true
+    }
+    return changed ? String(decoding: bytes, as: UTF8.self) : s
+}

@@ -11,7 +11,10 @@ enum Demo {
     static func run(_ c: Context) throws {
         let keep = c.inv.value("db") != nil
         var template = Array("/tmp/portaladmin-demo-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) })
+        guard
+            let made = template.withUnsafeMutableBufferPointer({
+                $0.baseAddress.flatMap { mkdtemp($0) }
+            })
         else {
             throw PortalError(
                 .cannotCreate, "cannot create a temporary folder for the demo",

@@ -49,8 +49,8 @@ enum Help {
             $0.path.count == path.count + 1 && Array($0.path.prefix(path.count)) == path
                 && !$0.hidden
         }
-        let w = (subs.map { $0.path.last!.count }.max() ?? 0) + 4
-        for c in subs { s += "  \(c.path.last!.padding(w))\(c.summary)\n" }
+        let w = (subs.map { ($0.path.last ?? "").count }.max() ?? 0) + 4
+        for c in subs { s += "  \((c.path.last ?? "").padding(w))\(c.summary)\n" }
         s += "\nSee 'portaladmin \(path.joined(separator: " ")) <subcommand> --help' for details.\n"
         return s
     }

@@ -39,7 +39,9 @@ public enum PasswordHash {
         let rc = pw.withUnsafeBufferPointer { pwp in
             salt.withUnsafeBufferPointer { sp in
                 EVP_PBE_scrypt(
-                    UnsafeRawPointer(pwp.baseAddress!).assumingMemoryBound(to: CChar.self),
+                    pwp.baseAddress.map {
+                        UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)
+                    },
                     pw.count,
                     sp.baseAddress, salt.count, n, UInt64(r), UInt64(p), maxmem, &out, length)
             }

@@ -23,9 +23,10 @@ public enum AgeOut {
         let y = birth.year + 18
         if birth.month == 2 && birth.day == 29 && !CivilDate.isLeap(y) {
             return leapDay == "feb-28"
-                ? CivilDate(year: y, month: 2, day: 28)! : CivilDate(year: y, month: 3, day: 1)!
+                ? CivilDate(clampingYear: y, month: 2, day: 28)
+                : CivilDate(clampingYear: y, month: 3, day: 1)
         }
-        return CivilDate(year: y, month: birth.month, day: birth.day)!
+        return CivilDate(clampingYear: y, month: birth.month, day: birth.day)
     }
 
     /// The last day guardians keep access: the 18th birthday, or the school-year end on or after
@@ -36,9 +37,12 @@ public enum AgeOut {
         case "never": return nil
         case "birthday": return turns
         default:
-            let end = CivilDate(year: turns.year, month: p.yearEnd.month, day: p.yearEnd.day)!
+            let end = CivilDate(
+                clampingYear: turns.year, month: p.yearEnd.month, day: p.yearEnd.day)
             return end >= turns
-                ? end : CivilDate(year: turns.year + 1, month: p.yearEnd.month, day: p.yearEnd.day)!
+                ? end
+                : CivilDate(
+                    clampingYear: turns.year + 1, month: p.yearEnd.month, day: p.yearEnd.day)
         }
     }
 
@@ -103,7 +107,7 @@ public enum AgeOut {
         let p = Policy(district)
         let horizon = asOf.adding(days: within)
         // Born on or before this date: 18 by the horizon (plus a year's margin for the school-year end).
-        let bornBy = CivilDate(year: horizon.year - 17, month: 12, day: 31)!.description
+        let bornBy = CivilDate(clampingYear: horizon.year - 17, month: 12, day: 31).description
         var out: [ScanRow] = []
         try db.forEach(
             """

@@ -15,6 +15,16 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         self.day = day
     }
 
+    /// A date that always exists: the day is cut to the month's length (Feb 30 → Feb 28 or 29)
+    /// and the year kept within 1…9999.
+    public init(clampingYear year: Int, month: Int, day: Int) {
+        let y = Swift.min(9999, Swift.max(1, year))
+        let m = Swift.min(12, Swift.max(1, month))
+        self.year = y
+        self.month = m
+        self.day = Swift.min(CivilDate.daysIn(month: m, year: y), Swift.max(1, day))
+    }
+
     public static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
 
     public static func daysIn(month: Int, year: Int) -> Int {

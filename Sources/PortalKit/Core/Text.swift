@@ -7,10 +7,9 @@ extension StringProtocol {
             return String(self)
         }
         let scalars = unicodeScalars
-        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else {
-            return ""
-        }
-        let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
         var out = String.UnicodeScalarView()
         out.append(contentsOf: scalars[start...end])
         return String(out)

@@ -82,12 +82,15 @@ final class ChangeLog {
 
     init(_ db: Database) { self.db = db }
 
+    /// The primary-key columns of a table a merge may touch.
+    static func keyColumns(_ table: String) -> [String] { keys[table] ?? ["district_id"] }
+
     static func whereClause(_ table: String) -> String {
-        keys[table]!.map { "\($0) = ?" }.joined(separator: " AND ")
+        keyColumns(table).map { "\($0) = ?" }.joined(separator: " AND ")
     }
 
     func row(_ table: String, _ key: [String: SQLValue]) throws -> [String: StoredValue]? {
-        let cols = ChangeLog.keys[table]!
+        let cols = ChangeLog.keyColumns(table)
         guard
             let r = try db.first(
                 "SELECT * FROM \(table) WHERE \(ChangeLog.whereClause(table))",
@@ -97,12 +100,13 @@ final class ChangeLog {
     }
 
     private func keyOf(_ table: String, _ row: [String: StoredValue]) -> [String: SQLValue] {
-        Dictionary(uniqueKeysWithValues: ChangeLog.keys[table]!.map { ($0, row[$0]?.sql ?? .null) })
+        Dictionary(
+            uniqueKeysWithValues: ChangeLog.keyColumns(table).map { ($0, row[$0]?.sql ?? .null) })
     }
 
     func update(_ table: String, _ key: [String: SQLValue], set: [(String, SQLValue)]) throws {
         guard let before = try row(table, key) else { return }
-        let cols = ChangeLog.keys[table]!
+        let cols = ChangeLog.keyColumns(table)
         try db.run(
             "UPDATE \(table) SET \(set.map { "\($0.0) = ?" }.joined(separator: ", ")) WHERE \(ChangeLog.whereClause(table))",
             set.map(\.1) + cols.map { key[$0] ?? .null })
@@ -117,9 +121,9 @@ final class ChangeLog {
         let cols = Array(values.keys).sorted()
         try db.run(
             "INSERT INTO \(table)(\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))",
-            cols.map { values[$0]! })
+            cols.map { values[$0] ?? .null })
         let key = Dictionary(
-            uniqueKeysWithValues: ChangeLog.keys[table]!.map { ($0, values[$0] ?? .null) })
+            uniqueKeysWithValues: ChangeLog.keyColumns(table).map { ($0, values[$0] ?? .null) })
         changes.append(
             RowChange(
                 table: table, key: key.mapValues(StoredValue.init), before: nil,
@@ -130,7 +134,7 @@ final class ChangeLog {
         guard let before = try row(table, key) else { return }
         try db.run(
             "DELETE FROM \(table) WHERE \(ChangeLog.whereClause(table))",
-            ChangeLog.keys[table]!.map { key[$0] ?? .null })
+            ChangeLog.keyColumns(table).map { key[$0] ?? .null })
         changes.append(
             RowChange(
                 table: table, key: key.mapValues(StoredValue.init), before: before, after: nil))
@@ -196,14 +200,14 @@ final class ChangeLog {
         try db.execute("PRAGMA defer_foreign_keys = ON")
         for c in changes.reversed() {
             let key = c.key.mapValues(\.sql)
-            let cols = keys[c.table]!
+            let cols = keyColumns(c.table)
             switch (c.before, c.after) {
             case (let before?, _?):
                 let names = Array(before.keys).filter { !(volatile[c.table] ?? []).contains($0) }
                     .sorted()
                 try db.run(
                     "UPDATE \(c.table) SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE \(whereClause(c.table))",
-                    names.map { before[$0]!.sql } + cols.map { key[$0] ?? .null })
+                    names.map { before[$0]?.sql ?? .null } + cols.map { key[$0] ?? .null })
             case (nil, _?):
                 try db.run(
                     "DELETE FROM \(c.table) WHERE \(whereClause(c.table))",
@@ -212,7 +216,7 @@ final class ChangeLog {
                 let names = Array(before.keys).sorted()
                 try db.run(
                     "INSERT INTO \(c.table)(\(names.joined(separator: ","))) VALUES (\(names.map { _ in "?" }.joined(separator: ",")))",
-                    names.map { before[$0]!.sql })
+                    names.map { before[$0]?.sql ?? .null })
             case (nil, nil):
                 break
             }

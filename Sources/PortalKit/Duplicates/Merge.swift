@@ -102,14 +102,14 @@ public enum Merges {
         for f in guardianFields {
             let va = ra.string(f)
             let vb = rb.string(f)
-            if va == vb || vb == nil { continue }
+            guard let vb, va != vb else { continue }
             if va == nil {
                 conflicts.append(Conflict(field: f, a: nil, b: vb, kept: "filled from b"))
-                set.append((f, .text(vb!)))
+                set.append((f, .text(vb)))
             } else {
                 let choice = prefer[f] ?? "a"
                 conflicts.append(Conflict(field: f, a: va, b: vb, kept: choice))
-                if choice == "b" { set.append((f, .text(vb!))) }
+                if choice == "b" { set.append((f, .text(vb))) }
             }
         }
         if !set.isEmpty {
@@ -307,15 +307,15 @@ public enum Merges {
         for f in householdFields {
             let va = ra.string(f)
             let vb = rb.string(f)
-            if va == vb || vb == nil { continue }
+            guard let vb, va != vb else { continue }
             if va == nil {
                 conflicts.append(Conflict(field: f, a: nil, b: vb, kept: "filled from b"))
-                set.append((f, .text(vb!)))
+                set.append((f, .text(vb)))
                 continue
             }
             let choice = prefer[f] ?? "a"
             conflicts.append(Conflict(field: f, a: va, b: vb, kept: choice))
-            if choice == "b" { set.append((f, .text(vb!))) }
+            if choice == "b" { set.append((f, .text(vb))) }
         }
         if !set.isEmpty {
             try log.update(

@@ -288,13 +288,13 @@ public enum SampleGenerator {
                 }
                 let day = 1 + rng.int(CivilDate.daysIn(month: month, year: birthYear))
                 if birthYear == year - 18 { summary.turning18ThisYear += 1 }
-                var birth = CivilDate(year: birthYear, month: month, day: day)!.description
+                var birth = CivilDate(clampingYear: birthYear, month: month, day: day).description
                 if rng.chance(0.05) { birth = "\(month)/\(day)/\(birthYear)" }
                 if rng.chance(0.01) { birth = "" }
                 let given = rng.pick(o.given)
                 let school =
                     "SCH\(100 + (grade < 6 ? 0 : grade < 9 ? 1 : 2) + 3 * rng.int(max(1, schoolCount / 3)))"
-                let schoolID = min(Int(school.dropFirst(3))!, 100 + schoolCount - 1)
+                let schoolID = min(Int(school.dropFirst(3)) ?? 100, 100 + schoolCount - 1)
                 try students.row([
                     sid, given, family, rng.chance(0.3) ? rng.pick(o.given) : "", birth,
                     grade == 0 ? "KG" : (grade < 10 ? "0\(grade)" : "\(grade)"), "SCH\(schoolID)",
@@ -393,7 +393,7 @@ public enum SampleGenerator {
                     d.city ?? "",
                     d.state ?? "", d.postcode ?? "", "", d.household,
                 ])
-                try links.row([d.id, kidIDs.last!, "guardian", "yes", "yes"])
+                try links.row([d.id, kidIDs.last ?? "", "guardian", "yes", "yes"])
                 try truth.row(["guardian", d.id, p.id, label])
                 summary.guardians += 1
                 summary.links += 1

@@ -2,7 +2,13 @@
 public enum Role: String, Sendable, CaseIterable, Comparable {
     case helpdesk, registrar, admin
 
-    var rank: Int { Role.allCases.firstIndex(of: self)! }
+    var rank: Int {
+        switch self {
+        case .helpdesk: 0
+        case .registrar: 1
+        case .admin: 2
+        }
+    }
     public static func < (a: Role, b: Role) -> Bool { a.rank < b.rank }
 }
 

@@ -259,6 +259,8 @@ import Testing
         #expect(badSince.code == 64 && badSince.err.contains("hint:"))
 
         let export = try runBinary(["audit", "export", "--district", "d1"], db: db)
+        let dash = try runBinary(["audit", "export", "--out", "-", "--district", "d1"], db: db)
+        #expect(dash.out == export.out, "--out - is standard output")
         let lines = export.out.split(separator: "\n")
         #expect(lines.count == 4)
         #expect(lines[0].contains("\"seq\":1") && lines[0].contains("\"hash\":"))

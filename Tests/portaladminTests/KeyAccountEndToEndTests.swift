@@ -377,6 +377,15 @@ func issueKey(
                 ["portal", "login", "--username", "jose", "--district", "d1"], db: db,
                 stdin: "a password from a file\n"
             ).code == 0)
+        let fromStdin = try runBinary(
+            ["account", "reset", "jose", "--password-file", "-", "--district", "d1"], db: db,
+            stdin: "a password from standard input\n")
+        #expect(fromStdin.code == 0)
+        #expect(
+            try runBinary(
+                ["portal", "login", "--username", "jose", "--district", "d1"], db: db,
+                stdin: "a password from standard input\n"
+            ).code == 0)
         let both = try runBinary(
             ["account", "reset", "jose", "--password-file", file, "--new-key", "--district", "d1"],
             db: db)

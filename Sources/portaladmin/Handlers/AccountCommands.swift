@@ -202,7 +202,10 @@ enum AccountCommands {
         }
         var mode = Accounts.ResetMode.temporary
         if let f = c.inv.value("password-file") {
-            guard let data = FileManager.default.contents(atPath: f) else {
+            // "-" reads the password from standard input, like every other file argument.
+            let contents =
+                f == "-" ? Data(c.io.input.readAll()) : FileManager.default.contents(atPath: f)
+            guard let data = contents else {
                 throw PortalError(
                     .noInput, "cannot read the password file '\(f)'",
                     hint: "check the path and its permissions")

@@ -92,7 +92,10 @@ enum AuditCommands {
         let d = try s.district()
         let format: Format = c.inv.has("output") ? c.format : .jsonl
         let sink: any TextSink =
-            try c.inv.value("out").map { try FileOutput(path: $0, mode: 0o600) } ?? c.io.out
+            try c.inv.value("out").flatMap {
+                $0 == "-" ? nil : try FileOutput(path: $0, mode: 0o600)
+            }
+            ?? c.io.out
         var n = 0
         if format == .jsonl {
             try AuditLog.entries(s.db, district: d, oldestFirst: true) { e in

@@ -1,21 +1,10 @@
 #!/usr/bin/env bash
 # Age-18 scan and access explain benchmark (not a test) on a generated district of N students
 # (default 100000): whole-process times, against a bare sqlite3 start on the same file.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-scripts/setup.sh
-swift build -c release --static-swift-stdlib >&2
-BIN=$PWD/.build/release/portaladmin
+source "$(dirname "$0")/common.sh"
 N=${1:-100000}
 RUNS=${RUNS:-30}
-WORK=$(mktemp -d /tmp/portaladmin-bench-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-export PORTALADMIN_DB=$WORK/p.db PORTALADMIN_DISTRICT=bench PORTALADMIN_OPERATOR=bench
-"$BIN" sample generate --students "$N" --out "$WORK/s" -q >/dev/null
-"$BIN" district create bench --name Bench -q >/dev/null
-"$BIN" roster import "$WORK/s" -q >/dev/null
-now() { date +%s.%N; }
-avg() { local s e; s=$(now); for _ in $(seq "$RUNS"); do "$@" >/dev/null 2>&1 || true; done; e=$(now); echo "($e - $s) / $RUNS" | bc -l; }
+district "$N"
 guardian=$(sqlite3 "$PORTALADMIN_DB" "SELECT guardian_id FROM links WHERE district_id='bench' LIMIT 1 OFFSET 5000")
 base=$(avg sqlite3 "$PORTALADMIN_DB" "SELECT 1")
 explain=$(avg "$BIN" access explain --guardian "$guardian")

@@ -3,14 +3,7 @@
 # Reports wall time and peak memory of `roster import` (first run and an unchanged re-run) against
 # the sqlite3 command-line tool `.import`ing the same CSV files into plain tables, in the same run.
 # Usage: Benchmarks/import.sh [STUDENTS...]   (default: 10000 100000)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-scripts/setup.sh
-for tool in time bc; do command -v "$tool" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$tool" >/dev/null; }; done
-swift build -c release --static-swift-stdlib >&2
-BIN=$PWD/.build/release/portaladmin
-WORK=$(mktemp -d /tmp/portaladmin-bench-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+source "$(dirname "$0")/common.sh"
 sizes=("${@:-10000 100000}")
 measure() { # prints "seconds peak_kb"
     /usr/bin/time -f "%e %M" -o "$WORK/t" "$@" >/dev/null 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }

@@ -3,20 +3,10 @@
 # (default 100000): `key issue --all-without-account`, and the whole-process time of
 # `account show`, `key check` and `account reset` against the sqlite3 command-line tool running a
 # single indexed select on the same file.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-scripts/setup.sh
-swift build -c release --static-swift-stdlib >&2
-BIN=$PWD/.build/release/portaladmin
+source "$(dirname "$0")/common.sh"
 N=${1:-100000}
 RUNS=${RUNS:-40}
-WORK=$(mktemp -d /tmp/portaladmin-bench-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-export PORTALADMIN_DB=$WORK/p.db PORTALADMIN_DISTRICT=bench PORTALADMIN_OPERATOR=bench
-"$BIN" sample generate --students "$N" --out "$WORK/s" -q >/dev/null
-"$BIN" district create bench --name Bench aup_required=false -q >/dev/null
-"$BIN" roster import "$WORK/s" -q >/dev/null
-now() { date +%s.%N; }
+district "$N" aup_required=false
 t0=$(now)
 "$BIN" key issue --all-without-account --yes -q -o tsv > "$WORK/keys.tsv"
 t1=$(now)
@@ -26,13 +16,6 @@ key=$(sed -n 2p "$WORK/keys.tsv" | cut -f5)
 guardian=$(sed -n 2p "$WORK/keys.tsv" | cut -f2)
 printf '%s\ncorrect horse battery staple\n' "$key" | "$BIN" portal activate --username bench.parent -q >/dev/null
 key2=$(sed -n 3p "$WORK/keys.tsv" | cut -f5)
-avg() { # average wall seconds of RUNS runs of the command
-    local s e
-    s=$(now)
-    for _ in $(seq "$RUNS"); do "$@" >/dev/null 2>&1 || true; done
-    e=$(now)
-    echo "($e - $s) / $RUNS" | bc -l
-}
 base=$(avg sqlite3 "$PORTALADMIN_DB" "SELECT username, status, failed_count FROM accounts WHERE district_id = 'bench' AND username = 'bench.parent'")
 show=$(avg "$BIN" account show bench.parent)
 echo "$key2" > "$WORK/key.txt"

@@ -72,18 +72,47 @@ public enum Merges {
         return id
     }
 
-    // MARK: guardians
-
-    public static func guardians(
-        _ s: Session, a rawA: String, b rawB: String, prefer: [String: String], keepLogin: String?
-    ) throws -> Result {
+    /// The district and the two local ids of a merge, refused when they name one record.
+    static func pair(_ s: Session, _ rawA: String, _ rawB: String, _ what: String) throws
+        -> (String, String, String)
+    {
         let d = try s.district()
         let a = try local(rawA, district: d)
         let b = try local(rawB, district: d)
         guard a != b else {
             throw PortalError.usage(
-                "A and B are the same record", hint: "name two different guardians")
+                "A and B are the same record", hint: "name two different \(what)")
         }
+        return (d, a, b)
+    }
+
+    /// Field by field: A wins unless --prefer says B; an empty A field takes B's value.
+    static func resolve(_ fields: [String], _ ra: Row, _ rb: Row, _ prefer: [String: String])
+        -> ([Conflict], [(String, SQLValue)])
+    {
+        var conflicts: [Conflict] = []
+        var set: [(String, SQLValue)] = []
+        for f in fields {
+            let va = ra.string(f)
+            guard let vb = rb.string(f), va != vb else { continue }
+            if va == nil {
+                conflicts.append(Conflict(field: f, a: nil, b: vb, kept: "filled from b"))
+                set.append((f, .text(vb)))
+            } else {
+                let choice = prefer[f] ?? "a"
+                conflicts.append(Conflict(field: f, a: va, b: vb, kept: choice))
+                if choice == "b" { set.append((f, .text(vb))) }
+            }
+        }
+        return (conflicts, set)
+    }
+
+    // MARK: guardians
+
+    public static func guardians(
+        _ s: Session, a rawA: String, b rawB: String, prefer: [String: String], keepLogin: String?
+    ) throws -> Result {
+        let (d, a, b) = try pair(s, rawA, rawB, "guardians")
         let log = ChangeLog(s.db)
         let ra = try People.get(s.db, district: d, kind: .guardian, id: a)
         let rb = try People.get(s.db, district: d, kind: .guardian, id: b)
@@ -96,22 +125,7 @@ public enum Merges {
             ["district_id": .text(d), "guardian_id": .text($0)]
         }
 
-        // Fields: A wins unless --prefer says B; an empty A field takes B's value.
-        var conflicts: [Conflict] = []
-        var set: [(String, SQLValue)] = []
-        for f in guardianFields {
-            let va = ra.string(f)
-            let vb = rb.string(f)
-            guard let vb, va != vb else { continue }
-            if va == nil {
-                conflicts.append(Conflict(field: f, a: nil, b: vb, kept: "filled from b"))
-                set.append((f, .text(vb)))
-            } else {
-                let choice = prefer[f] ?? "a"
-                conflicts.append(Conflict(field: f, a: va, b: vb, kept: choice))
-                if choice == "b" { set.append((f, .text(vb))) }
-            }
-        }
+        let (conflicts, set) = resolve(guardianFields, ra, rb, prefer)
         if !set.isEmpty {
             var merged: [String: String?] = [:]
             for f in ["given_name", "family_name", "email", "phone"] { merged[f] = ra.string(f) }
@@ -276,13 +290,7 @@ public enum Merges {
     public static func households(
         _ s: Session, a rawA: String, b rawB: String, prefer: [String: String]
     ) throws -> Result {
-        let d = try s.district()
-        let a = try local(rawA, district: d)
-        let b = try local(rawB, district: d)
-        guard a != b else {
-            throw PortalError.usage(
-                "A and B are the same household", hint: "name two different households")
-        }
+        let (d, a, b) = try pair(s, rawA, rawB, "households")
         let log = ChangeLog(s.db)
         func get(_ id: String) throws -> Row {
             guard
@@ -302,21 +310,7 @@ public enum Merges {
         }
         let ra = try get(a)
         let rb = try get(b)
-        var conflicts: [Conflict] = []
-        var set: [(String, SQLValue)] = []
-        for f in householdFields {
-            let va = ra.string(f)
-            let vb = rb.string(f)
-            guard let vb, va != vb else { continue }
-            if va == nil {
-                conflicts.append(Conflict(field: f, a: nil, b: vb, kept: "filled from b"))
-                set.append((f, .text(vb)))
-                continue
-            }
-            let choice = prefer[f] ?? "a"
-            conflicts.append(Conflict(field: f, a: va, b: vb, kept: choice))
-            if choice == "b" { set.append((f, .text(vb))) }
-        }
+        let (conflicts, set) = resolve(householdFields, ra, rb, prefer)
         if !set.isEmpty {
             try log.update(
                 "households", ["district_id": .text(d), "household_id": .text(a)],

@@ -346,13 +346,15 @@ public enum Matcher {
             // Two different given names (a couple sharing a home, children and a phone) are not
             // the same person, whatever else agrees.
             if v.levels[0] == 4 { p = min(p, 0.3) }
-            guard p >= minScore else { continue }
-            // Two different given names are never merged without a person looking.
-            let namesAgree = v.levels[0] != 4 && v.levels[1] != 4
-            // A name alone never merges: "likely" also needs a shared contact, home or child.
+            // A name alone is what namesakes share: such a pair stays below the default
+            // --min-score (0.5), shown only to whoever asks for weaker pairs.
             let corroborated =
                 v.levels[2] == 1 || v.levels[3] == 1 || v.levels[4] == 1 || v.levels[5] == 1
                 || v.levels[6] == 1
+            if !corroborated { p = min(p, 0.45) }
+            guard p >= minScore else { continue }
+            // Two different given names are never merged without a person looking.
+            let namesAgree = v.levels[0] != 4 && v.levels[1] != 4
             let level =
                 p >= 0.995 && namesAgree && corroborated && v.levels[0] != 0 ? "likely" : "possible"
             var evidence: [String] = []

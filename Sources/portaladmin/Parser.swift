@@ -21,6 +21,16 @@ struct Invocation {
         return n
     }
 
+    /// A positional argument that must be a record number (a key, a merge, a restriction).
+    func number(_ index: Int, _ what: String, list: String) throws -> Int {
+        let v = positionals[index]
+        guard let n = Int(v) else {
+            throw PortalError.usage(
+                "'\(v)' is not a \(what) number", hint: "see 'portaladmin \(list)'")
+        }
+        return n
+    }
+
     func date(_ long: String) throws -> CivilDate? {
         guard let v = value(long) else { return nil }
         guard let d = CivilDate(parsing: v) else {

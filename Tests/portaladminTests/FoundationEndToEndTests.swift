@@ -301,6 +301,20 @@ import Testing
         #expect(noDistrict.code == 64 && noDistrict.err.contains("$PORTALADMIN_DISTRICT"))
     }
 
+    @Test(arguments: [
+        (["key", "revoke", "abc", "--reason", "x"], "key list"),
+        (["merge", "undo", "first"], "merge list"),
+        (["restriction", "remove", "#3", "--reason", "x"], "restriction list"),
+    ])
+    func recordNumbersAreChecked(args: [String], list: String) throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let r = try runBinary(args + ["--district", "d1"], db: db)
+        #expect(
+            r.code == 64 && r.err.contains("is not a")
+                && r.err.contains("hint: see 'portaladmin \(list)'"))
+    }
+
     @Test func optionsAnywhereBundledFlagsAndDoubleDash() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)

@@ -342,11 +342,7 @@ enum RestrictionCommands {
     }
 
     static func remove(_ c: Context) throws {
-        guard let id = Int(c.inv.positionals[0]) else {
-            throw PortalError.usage(
-                "'\(c.inv.positionals[0])' is not a restriction number",
-                hint: "see 'portaladmin restriction list'")
-        }
+        let id = try c.inv.number(0, "restriction", list: "restriction list")
         let reason = try c.inv.required("reason")
         let r = try c.transaction { s in try Restrictions.remove(s, id: id, reason: reason) }
         try c.emit(record: [

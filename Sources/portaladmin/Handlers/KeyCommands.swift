@@ -315,11 +315,7 @@ enum KeyCommands {
     }
 
     static func revoke(_ c: Context) throws {
-        guard let id = Int(c.inv.positionals[0]) else {
-            throw PortalError.usage(
-                "'\(c.inv.positionals[0])' is not a key number",
-                hint: "use the key_id from 'portaladmin key list'")
-        }
+        let id = try c.inv.number(0, "key", list: "key list")
         let reason = try c.inv.required("reason")
         let row = try c.transaction { s in try Keys.revoke(s, keyID: id, reason: reason) }
         try c.emit(record: [

@@ -125,14 +125,7 @@ enum MergeCommands {
         try c.emit(t, total: rows.count)
     }
 
-    static func id(_ c: Context) throws -> Int {
-        guard let id = Int(c.inv.positionals[0]) else {
-            throw PortalError.usage(
-                "'\(c.inv.positionals[0])' is not a merge number",
-                hint: "see 'portaladmin merge list'")
-        }
-        return id
-    }
+    static func id(_ c: Context) throws -> Int { try c.inv.number(0, "merge", list: "merge list") }
 
     static func show(_ c: Context) throws {
         let s = try c.session()

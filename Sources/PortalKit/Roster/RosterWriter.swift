@@ -91,7 +91,7 @@ final class RosterWriter {
             """
             CREATE TEMP TABLE IF NOT EXISTS roster_seen (kind TEXT NOT NULL, id TEXT NOT NULL, line INTEGER NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID;
             DELETE FROM temp.roster_seen;
-            PRAGMA temp.cache_size = -32768;
+            PRAGMA temp.cache_size = -8192;
             """)
         seenInsert = try s.db.statement(
             "INSERT OR IGNORE INTO temp.roster_seen(kind, id, line) VALUES (?,?,?)")

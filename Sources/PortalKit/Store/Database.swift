@@ -236,9 +236,10 @@ public final class Database {
                 hint: "the file system may not support shared memory")
         }
         try execute("PRAGMA synchronous = NORMAL")
-        // Up to 64 MB of page cache (allocated only as used), so bulk writes do not spill pages
-        // to the WAL before they commit. https://www.sqlite.org/pragma.html#pragma_cache_size
-        try execute("PRAGMA cache_size = -65536")
+        // 8 MB of page cache: measured, a 64 MB cache imported 100k students no faster (the OS
+        // keeps the file's pages anyway) and held 60 MB more; memory stays flat as districts grow.
+        // https://www.sqlite.org/pragma.html#pragma_cache_size
+        try execute("PRAGMA cache_size = -8192")
         Interrupts.attach(h)
     }
 

@@ -6,7 +6,7 @@ scripts/setup.sh
 for tool in time bc; do
     command -v "$tool" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$tool" >/dev/null; }
 done
-swift build -c release --static-swift-stdlib >&2
+swift build -c release -Xswiftc -static-executable >&2
 BIN=$PWD/.build/release/portaladmin
 WORK=$(mktemp -d /tmp/portaladmin-bench-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT

@@ -311,6 +311,17 @@ func matchingDistrict(_ dir: TempDir) throws -> String {
             ["household", "merge", "H2", "H2b", "-o", "json", "--district", "d1"], db: db)
         let hj = try #require(try parseJSON(h.out) as? [String: Any])
         #expect(h.code == 0 && (hj["members_moved"] as? [String]) == ["NICK-B"])
+        let hid = try #require(hj["merge_id"] as? Int)
+        let moved = try runBinary(
+            ["guardian", "show", "NICK-B", "-o", "json", "--district", "d1"], db: db)
+        #expect((try parseJSON(moved.out) as? [String: Any])?["household_id"] as? String == "H2")
+        #expect(
+            try runBinary(["merge", "undo", String(hid), "--district", "d1"], db: db).code == 0)
+        let back = try runBinary(
+            ["guardian", "show", "NICK-B", "-o", "json", "--district", "d1"], db: db)
+        #expect(
+            (try parseJSON(back.out) as? [String: Any])?["household_id"] as? String == "H2b",
+            "a household merge undoes too")
         #expect(
             try runBinary(["guardian", "merge", "TYPO-A", "TYPO-B", "--district", "d1"], db: db)
                 .code == 0)

@@ -468,3 +468,37 @@ func issueKey(
         }
     }
 }
+
+@Suite struct TerminalPromptTests {
+    /// On a terminal the key and password are asked for, and the password is not echoed.
+    @Test func activateAsksWithoutEchoOnATerminal() throws {
+        try #require(
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/script"),
+            "util-linux script gives a terminal")
+        let dir = TempDir()
+        let db = try familyDistrict(dir)
+        let key = try issueKey(db)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        let password = "a quiet terminal password"
+        p.arguments = [
+            "-c",
+            "(sleep 0.3; printf '%s\\n' '\(key)'; sleep 0.3; printf '%s\\n%s\\n' '\(password)' '\(password)') | script -qc \"'\(binaryPath)' portal activate --username tty.parent --district d1\" /dev/null",
+        ]
+        p.environment = [
+            "PORTALADMIN_DB": db, "PORTALADMIN_OPERATOR": "tester", "PATH": "/usr/bin:/bin",
+            "TERM": "dumb",
+        ]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        p.waitUntilExit()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(
+            text.contains("Activation key:") && text.contains("New password:")
+                && text.contains("Type it again:"), "\(text)")
+        #expect(!text.contains(password), "the password is never echoed")
+        #expect(text.contains("created the account tty.parent"), "\(text)")
+    }
+}

@@ -59,7 +59,7 @@ complete -c portaladmin -n __fish_use_subcommand -a key -d 'activation keys: iss
 complete -c portaladmin -n '__fish_seen_subcommand_from key; and not __fish_seen_subcommand_from issue check list revoke' -a issue -d 'issue activation keys to guardians'
 complete -c portaladmin -n '__fish_seen_subcommand_from key; and not __fish_seen_subcommand_from issue check list revoke' -a check -d 'check a key a parent reads out (from standard input)'
 complete -c portaladmin -n '__fish_seen_subcommand_from key; and not __fish_seen_subcommand_from issue check list revoke' -a list -d 'list keys (never the keys themselves: their last 4 characters)'
-complete -c portaladmin -n '__fish_seen_subcommand_from key; and not __fish_seen_subcommand_from issue check list revoke' -a revoke -d 'revoke an active key'
+complete -c portaladmin -n '__fish_seen_subcommand_from key; and not __fish_seen_subcommand_from issue check list revoke' -a revoke -d 'revoke an active key (asks first: it cannot be undone)'
 complete -c portaladmin -n '__fish_seen_subcommand_from key; and __fish_seen_subcommand_from issue' -l guardian -r -d 'issue to this guardian'
 complete -c portaladmin -n '__fish_seen_subcommand_from key; and __fish_seen_subcommand_from issue' -l student -r -d 'issue to the guardians of this student'
 complete -c portaladmin -n '__fish_seen_subcommand_from key; and __fish_seen_subcommand_from issue' -l file -r -F -d 'issue to every guardian_id in this CSV file (\'-\' for stdin)'

@@ -180,14 +180,23 @@ func issueKey(
         let id = try #require(listed.first?["key_id"] as? Int)
         let noReason = try runBinary(["key", "revoke", String(id), "--district", "d1"], db: db)
         #expect(noReason.code == 64 && noReason.err.contains("--reason"))
+        let unconfirmed = try runBinary(
+            ["key", "revoke", String(id), "--reason", "letter lost", "--district", "d1"], db: db)
+        #expect(
+            unconfirmed.code == 64 && unconfirmed.err.contains("--yes"),
+            "it cannot be undone, so it asks")
         #expect(
             try runBinary(
-                ["key", "revoke", String(id), "--reason", "letter lost", "--district", "d1"], db: db
+                [
+                    "key", "revoke", String(id), "--reason", "letter lost", "--yes", "--district",
+                    "d1",
+                ],
+                db: db
             ).code == 0)
         let revoked = try check(k3)
         #expect(revoked.code == 7 && revoked.err.contains("letter lost"))
         let again = try runBinary(
-            ["key", "revoke", String(id), "--reason", "x", "--district", "d1"], db: db)
+            ["key", "revoke", String(id), "--reason", "x", "--yes", "--district", "d1"], db: db)
         #expect(again.code == 5)
         let noKey = try runBinary(["key", "check", "--district", "d1"], db: db, stdin: "")
         #expect(noKey.code == 64 && noKey.err.contains("never taken as arguments"))

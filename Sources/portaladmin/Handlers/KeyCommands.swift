@@ -55,7 +55,8 @@ enum KeyCommands {
             ],
             role: .helpdesk, run: list),
         Command(
-            path: ["key", "revoke"], summary: "revoke an active key",
+            path: ["key", "revoke"],
+            summary: "revoke an active key (asks first: it cannot be undone)",
             args: [Arg(name: "key-id", help: "the key's number from 'key list'")],
             options: [Opt(long: "reason", value: "text", help: "(required) why")],
             role: .registrar, writes: true, run: revoke),
@@ -317,6 +318,8 @@ enum KeyCommands {
     static func revoke(_ c: Context) throws {
         let id = try c.inv.number(0, "key", list: "key list")
         let reason = try c.inv.required("reason")
+        // A revoked key cannot be brought back (a new one can be issued).
+        if !c.dryRun { try c.confirm("Key \(id) will stop working for good.") }
         let row = try c.transaction { s in try Keys.revoke(s, keyID: id, reason: reason) }
         try c.emit(record: [
             ("key_id", .int(id)), ("guardian_id", JSONValue(row["person_id"])),

@@ -196,7 +196,7 @@ func issueKey(
         let revoked = try check(k3)
         #expect(revoked.code == 7 && revoked.err.contains("letter lost"))
         let again = try runBinary(
-            ["key", "revoke", String(id), "--reason", "x", "--yes", "--district", "d1"], db: db)
+            ["key", "revoke", String(id), "--reason", "x", "--district", "d1"], db: db)
         #expect(again.code == 5)
         let noKey = try runBinary(["key", "check", "--district", "d1"], db: db, stdin: "")
         #expect(noKey.code == 64 && noKey.err.contains("never taken as arguments"))

@@ -271,10 +271,10 @@ public enum Keys {
         return try db.query(sql, args)
     }
 
-    public static func revoke(_ s: Session, keyID: Int, reason: String) throws -> Row {
-        let d = try s.district()
+    /// An active key by number, or why it cannot be revoked (so a command can check before it asks).
+    public static func revocable(_ db: Database, district d: String, keyID: Int) throws -> Row {
         guard
-            let row = try s.db.first(
+            let row = try db.first(
                 "SELECT * FROM activation_keys WHERE district_id = ? AND key_id = ?",
                 [.text(d), .int(Int64(keyID))])
         else {
@@ -285,6 +285,12 @@ public enum Keys {
                 .conflict, "key \(keyID) is already \(row.text("status"))",
                 hint: "only an active key can be revoked")
         }
+        return row
+    }
+
+    public static func revoke(_ s: Session, keyID: Int, reason: String) throws -> Row {
+        let d = try s.district()
+        let row = try revocable(s.db, district: d, keyID: keyID)
         try s.db.run(
             "UPDATE activation_keys SET status = 'revoked', revoked_at = ?, revoked_reason = ? WHERE district_id = ? AND key_id = ?",
             [.text(s.nowISO), .text(reason), .text(d), .int(Int64(keyID))])

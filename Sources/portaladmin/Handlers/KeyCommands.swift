@@ -318,7 +318,9 @@ enum KeyCommands {
     static func revoke(_ c: Context) throws {
         let id = try c.inv.number(0, "key", list: "key list")
         let reason = try c.inv.required("reason")
-        // A revoked key cannot be brought back (a new one can be issued).
+        // A revoked key cannot be brought back (a new one can be issued): check, then ask.
+        let s = try c.session()
+        _ = try Keys.revocable(s.db, district: try s.district(), keyID: id)
         if !c.dryRun { try c.confirm("Key \(id) will stop working for good.") }
         let row = try c.transaction { s in try Keys.revoke(s, keyID: id, reason: reason) }
         try c.emit(record: [

@@ -132,30 +132,41 @@ public enum Accounts {
         return (u, person)
     }
 
-    /// `portal login`: counts consecutive failures and locks at the district's threshold.
-    public static func login(_ s: Session, username: String, password: String) throws -> LoginResult
+    /// Checks a username and password the way the portal does: an unknown username costs the
+    /// same hashing as a wrong password, and a failure counts towards the lockout. Returns the
+    /// account when the password is right and the account may log in (must-change included).
+    private static func authenticate(
+        _ s: Session, district: District, username u: String, password: String
+    )
+        throws -> (LoginResult, Row?)
     {
-        let d = try s.district()
-        let district = try Districts.get(s.db, d)
-        let u = username.trimmed().lowercased()
         guard
             let a = try s.db.first(
                 "SELECT * FROM accounts WHERE district_id = ? AND username = ?",
-                [.text(d), .text(u)])
+                [.text(district.id), .text(u)])
         else {
-            // Same answer as a wrong password: a login never confirms that a username exists.
+            // Same answer, and the same time, as a wrong password: never confirm a username exists.
             _ = try PasswordHash.verify(password, against: dummyHash)
-            return .badCredentials
+            return (.badCredentials, nil)
         }
-        if a.text("status") != "active" { return .disabled }
-        if a["locked_at"] != .null { return .locked }
+        if a.text("status") != "active" { return (.disabled, nil) }
+        if a["locked_at"] != .null { return (.locked, nil) }
         guard try PasswordHash.verify(password, against: a.text("password_hash")) else {
-            return try recordFailure(s, account: a, district: district)
+            return (try recordFailure(s, account: a, district: district), nil)
         }
-        if a.bool("must_change") { return .mustChange }
+        return (a.bool("must_change") ? .mustChange : .ok, a)
+    }
+
+    /// `portal login`: counts consecutive failures and locks at the district's threshold.
+    public static func login(_ s: Session, username: String, password: String) throws -> LoginResult
+    {
+        let district = try Districts.get(s.db, try s.district())
+        let u = username.trimmed().lowercased()
+        let (result, _) = try authenticate(s, district: district, username: u, password: password)
+        guard result == .ok else { return result }
         try s.db.run(
             "UPDATE accounts SET failed_count = 0, last_login_at = ? WHERE district_id = ? AND username = ?",
-            [.text(s.nowISO), .text(d), .text(u)])
+            [.text(s.nowISO), .text(district.id), .text(u)])
         try s.audit(
             target: "account:\(u)", after: .object([("last_login_at", .string(s.nowISO))]),
             reason: "login")
@@ -187,21 +198,11 @@ public enum Accounts {
     public static func changePassword(_ s: Session, username: String, old: String, new: String)
         throws -> LoginResult
     {
-        let d = try s.district()
-        let district = try Districts.get(s.db, d)
+        let district = try Districts.get(s.db, try s.district())
+        let d = district.id
         let u = username.trimmed().lowercased()
-        guard
-            let a = try s.db.first(
-                "SELECT * FROM accounts WHERE district_id = ? AND username = ?",
-                [.text(d), .text(u)])
-        else {
-            return .badCredentials
-        }
-        if a.text("status") != "active" { return .disabled }
-        if a["locked_at"] != .null { return .locked }
-        guard try PasswordHash.verify(old, against: a.text("password_hash")) else {
-            return try recordFailure(s, account: a, district: district)
-        }
+        let (result, account) = try authenticate(s, district: district, username: u, password: old)
+        guard account != nil else { return result }
         if old == new {
             throw PortalError(
                 .dataError, "the new password is the same as the old one",

@@ -64,9 +64,9 @@ public enum AgeOut {
         guard let birth = birthDate.flatMap(CivilDate.init(parsing:)) else {
             return .unknownBirthDate
         }
-        if turns18(birth, leapDay: policy.leapDay) > day {
-            return .notYet(endsOn: accessEnds(turns18(birth, leapDay: policy.leapDay), policy))
-        }
+        let turns = turns18(birth, leapDay: policy.leapDay)
+        let ends = accessEnds(turns, policy)
+        if turns > day { return .notYet(endsOn: ends) }
         let decisions = try db.query(
             """
             SELECT kind, effective_on, until_date FROM age18_decisions WHERE district_id = ? AND student_id = ? AND guardian_id = ?
@@ -77,10 +77,7 @@ public enum AgeOut {
         {
             return .requested(on: r.text("effective_on"))
         }
-        let turns = turns18(birth, leapDay: policy.leapDay)
-        guard let ends = accessEnds(turns, policy), ends <= day else {
-            return .notYet(endsOn: accessEnds(turns, policy))
-        }
+        guard let ends, ends <= day else { return .notYet(endsOn: ends) }
         if let c = decisions.first(where: { $0.text("kind") == "consent" }),
             c.string("until_date").map({ $0 >= day.description }) ?? true
         {

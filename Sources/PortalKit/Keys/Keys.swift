@@ -36,18 +36,6 @@ public enum KeyCheck: Sendable {
 /// Activation keys (SPEC §6): one active key per person, single-use, expiring after
 /// `key_ttl_days`; only a SHA-256 of the key and its last 4 characters are stored.
 public enum Keys {
-    /// Why a guardian cannot be given a key, or nil when one may be issued.
-    public static func refusal(_ db: Database, district: District, guardianID: String, now: Date)
-        throws -> PortalError?
-    {
-        do {
-            _ = try eligible(db, district: district, guardianID: guardianID, now: now)
-            return nil
-        } catch let e as PortalError {
-            return e
-        }
-    }
-
     /// The guardian's row and the students they may see, or the reason no key may be issued.
     static func eligible(_ db: Database, district: District, guardianID: String, now: Date) throws
         -> (guardian: Row, students: [(id: String, name: String)])

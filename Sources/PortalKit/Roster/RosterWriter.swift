@@ -43,10 +43,6 @@ public struct ImportSummary: Sendable {
     public var notes: [String]
     public var format: String
 
-    public func counts(_ name: String) -> EntityCounts {
-        entities.first { $0.name == name }?.counts ?? EntityCounts()
-    }
-
     public var total: EntityCounts {
         entities.reduce(into: EntityCounts()) { t, e in
             t.created += e.counts.created

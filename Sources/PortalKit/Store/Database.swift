@@ -374,7 +374,5 @@ public final class Database {
         return try body()
     }
 
-    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
-
     public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
 }

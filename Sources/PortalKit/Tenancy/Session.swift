@@ -75,7 +75,7 @@ public enum Store {
                         "check --db / $PORTALADMIN_DB, or create a district first: portaladmin district create ID --name NAME"
                 )
             }
-            let dir = asPath(path).deletingLastPathComponent
+            let dir = parentFolder(path)
             if !dir.isEmpty && !fm.fileExists(atPath: dir) {
                 do {
                     try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -102,13 +102,8 @@ public enum Store {
     }
 }
 
-/// Path helpers without NSString.
-struct NSStringLike {
-    let s: String
-    var deletingLastPathComponent: String {
-        guard let slash = s.lastIndex(of: "/") else { return "" }
-        return slash == s.startIndex ? "/" : String(s[..<slash])
-    }
+/// The folder part of a path ("" when there is none).
+func parentFolder(_ path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "" }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
 }
-
-func asPath(_ s: String) -> NSStringLike { NSStringLike(s: s) }

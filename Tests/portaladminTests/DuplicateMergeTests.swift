@@ -193,19 +193,19 @@ func matchingDistrict(_ dir: TempDir) throws -> String {
         let ka = try issueKey(db, "NICK-A")
         let kb = try issueKey(db, "NICK-B")
         #expect(
-            try runBinary(
-                ["portal", "activate", "--username", "william", "--district", "d1"], db: db,
-                stdin: "\(ka)\ncorrect horse battery staple\n"
+            try activate(
+                db, key: ka, username: "william", password: "correct horse battery staple",
+                district: "d1"
             ).code == 0)
         #expect(
-            try runBinary(
-                ["portal", "activate", "--username", "billy", "--district", "d1"], db: db,
-                stdin: "\(kb)\nanother long passphrase here\n"
+            try activate(
+                db, key: kb, username: "billy", password: "another long passphrase here",
+                district: "d1"
             ).code == 0)
         #expect(
-            try runBinary(
-                ["portal", "login", "--username", "billy", "--district", "d1"], db: db,
-                stdin: "another long passphrase here\n", now: "2026-11-26T12:00:00Z"
+            try login(
+                db, username: "billy", password: "another long passphrase here", district: "d1",
+                now: "2026-11-26T12:00:00Z"
             ).code == 0)
         let bad = try runBinary(
             [
@@ -220,14 +220,12 @@ func matchingDistrict(_ dir: TempDir) throws -> String {
         #expect(j["username"] as? String == "billy", "the most recently used login survives")
         #expect(r.err.contains("the parent logs in as billy"))
         #expect(
-            try runBinary(
-                ["portal", "login", "--username", "william", "--district", "d1"], db: db,
-                stdin: "correct horse battery staple\n"
+            try login(
+                db, username: "william", password: "correct horse battery staple", district: "d1"
             ).code == 10)
         #expect(
-            try runBinary(
-                ["portal", "login", "--username", "billy", "--district", "d1"], db: db,
-                stdin: "another long passphrase here\n"
+            try login(
+                db, username: "billy", password: "another long passphrase here", district: "d1"
             ).code == 0)
         let kids = try runBinary(
             ["guardian", "show", "NICK-A", "-o", "json", "--district", "d1"], db: db)
@@ -238,9 +236,8 @@ func matchingDistrict(_ dir: TempDir) throws -> String {
         let id = try #require(j["merge_id"] as? Int)
         #expect(try runBinary(["merge", "undo", String(id), "--district", "d1"], db: db).code == 0)
         #expect(
-            try runBinary(
-                ["portal", "login", "--username", "william", "--district", "d1"], db: db,
-                stdin: "correct horse battery staple\n"
+            try login(
+                db, username: "william", password: "correct horse battery staple", district: "d1"
             ).code == 0)
     }
 
@@ -250,14 +247,14 @@ func matchingDistrict(_ dir: TempDir) throws -> String {
         let ka = try issueKey(db, "MOVE-A")
         let kb = try issueKey(db, "MOVE-B")
         #expect(
-            try runBinary(
-                ["portal", "activate", "--username", "liz", "--district", "d1"], db: db,
-                stdin: "\(ka)\ncorrect horse battery staple\n"
+            try activate(
+                db, key: ka, username: "liz", password: "correct horse battery staple",
+                district: "d1"
             ).code == 0)
         #expect(
-            try runBinary(
-                ["portal", "activate", "--username", "eolson", "--district", "d1"], db: db,
-                stdin: "\(kb)\nanother long passphrase here\n"
+            try activate(
+                db, key: kb, username: "eolson", password: "another long passphrase here",
+                district: "d1"
             ).code == 0)
         let r = try runBinary(
             [

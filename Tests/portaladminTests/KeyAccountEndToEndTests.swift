@@ -90,9 +90,9 @@ func issueKey(
         #expect(missing.code == 4)
         let key = try issueKey(db)
         #expect(
-            try runBinary(
-                ["portal", "activate", "--username", "jose", "--district", "d1"], db: db,
-                stdin: "\(key)\ncorrect horse battery staple\n"
+            try activate(
+                db, key: key, username: "jose", password: "correct horse battery staple",
+                district: "d1"
             ).code == 0)
         let hasAccount = try runBinary(
             ["key", "issue", "--guardian", "G1", "--district", "d1"], db: db)
@@ -156,9 +156,9 @@ func issueKey(
             expired.code == 6 && expired.out.contains("expired")
                 && expired.err.contains("issue a new key"))
         #expect(
-            try runBinary(
-                ["portal", "activate", "--username", "jose.n", "--district", "d1"], db: db,
-                stdin: "\(key)\ncorrect horse battery staple\n"
+            try activate(
+                db, key: key, username: "jose.n", password: "correct horse battery staple",
+                district: "d1"
             ).code == 0)
         let used = try check(key)
         #expect(
@@ -267,40 +267,30 @@ func issueKey(
             try runBinary(["district", "set", "lockout_threshold=2", "--district", "d1"], db: db)
                 .code == 0)
         let key = try issueKey(db)
-        let weak = try runBinary(
-            ["portal", "activate", "--username", "jose", "--district", "d1"], db: db,
-            stdin: "\(key)\nshort\n")
+        let weak = try activate(db, key: key, username: "jose", password: "short", district: "d1")
         #expect(weak.code == 65 && weak.err.contains("too short"))
-        let badName = try runBinary(
-            ["portal", "activate", "--username", "j o s e", "--district", "d1"], db: db,
-            stdin: "\(key)\ncorrect horse battery staple\n")
+        let badName = try activate(
+            db, key: key, username: "j o s e", password: "correct horse battery staple",
+            district: "d1")
         #expect(badName.code == 65 && badName.err.contains("username"))
-        let ok = try runBinary(
-            ["portal", "activate", "--username", "Jose.Nunez", "--district", "d1"], db: db,
-            stdin: "\(key)\ncorrect horse battery staple\n")
+        let ok = try activate(
+            db, key: key, username: "Jose.Nunez", password: "correct horse battery staple",
+            district: "d1")
         #expect(ok.code == 0 && ok.out.contains("jose.nunez"))
-        let good = try runBinary(
-            ["portal", "login", "--username", "JOSE.NUNEZ", "--district", "d1"], db: db,
-            stdin: "correct horse battery staple\n")
+        let good = try login(
+            db, username: "JOSE.NUNEZ", password: "correct horse battery staple", district: "d1")
         #expect(good.code == 0)
-        let bad = try runBinary(
-            ["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db,
-            stdin: "wrong password\n")
+        let bad = try login(db, username: "jose.nunez", password: "wrong password", district: "d1")
         #expect(bad.code == 8 && bad.err.contains("wrong username or password"))
-        let nobody = try runBinary(
-            ["portal", "login", "--username", "nobody", "--district", "d1"], db: db,
-            stdin: "wrong password\n")
+        let nobody = try login(db, username: "nobody", password: "wrong password", district: "d1")
         #expect(
             nobody.code == 8
                 && nobody.err == bad.err.replacingOccurrences(of: "jose.nunez", with: "nobody"),
             "an unknown username looks the same")
-        let locks = try runBinary(
-            ["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db,
-            stdin: "wrong again\n")
+        let locks = try login(db, username: "jose.nunez", password: "wrong again", district: "d1")
         #expect(locks.code == 9 && locks.err.contains("locked"))
-        let stillLocked = try runBinary(
-            ["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db,
-            stdin: "correct horse battery staple\n")
+        let stillLocked = try login(
+            db, username: "jose.nunez", password: "correct horse battery staple", district: "d1")
         #expect(stillLocked.code == 9, "locked even with the right password")
         let show = try runBinary(
             ["account", "show", "jose.nunez", "-o", "json", "--district", "d1"], db: db)
@@ -313,9 +303,8 @@ func issueKey(
             try runBinary(["account", "unlock", "jose.nunez", "--district", "d1"], db: db).code == 0
         )
         #expect(
-            try runBinary(
-                ["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db,
-                stdin: "correct horse battery staple\n"
+            try login(
+                db, username: "jose.nunez", password: "correct horse battery staple", district: "d1"
             ).code == 0, "unlock keeps the password")
 
         let reset = try runBinary(
@@ -335,9 +324,8 @@ func issueKey(
             stdin: "\(temp)\nanother long passphrase here\n")
         #expect(changed.code == 0)
         #expect(
-            try runBinary(
-                ["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db,
-                stdin: "another long passphrase here\n"
+            try login(
+                db, username: "jose.nunez", password: "another long passphrase here", district: "d1"
             ).code == 0)
 
         let noReason = try runBinary(
@@ -350,9 +338,8 @@ func issueKey(
                     "--district", "d1",
                 ], db: db
             ).code == 0)
-        let disabled = try runBinary(
-            ["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db,
-            stdin: "another long passphrase here\n")
+        let disabled = try login(
+            db, username: "jose.nunez", password: "another long passphrase here", district: "d1")
         #expect(disabled.code == 10)
         let audit = try runBinary(
             ["audit", "list", "--target", "jose.nunez", "--district", "d1", "-o", "jsonl"], db: db)
@@ -372,9 +359,9 @@ func issueKey(
         let db = try familyDistrict(dir)
         let key = try issueKey(db)
         #expect(
-            try runBinary(
-                ["portal", "activate", "--username", "jose", "--district", "d1"], db: db,
-                stdin: "\(key)\ncorrect horse battery staple\n"
+            try activate(
+                db, key: key, username: "jose", password: "correct horse battery staple",
+                district: "d1"
             ).code == 0)
         let file = dir.write("pw.txt", "a password from a file\n")
         #expect(
@@ -382,18 +369,15 @@ func issueKey(
                 ["account", "reset", "jose", "--password-file", file, "--district", "d1"], db: db
             ).code == 0)
         #expect(
-            try runBinary(
-                ["portal", "login", "--username", "jose", "--district", "d1"], db: db,
-                stdin: "a password from a file\n"
-            ).code == 0)
+            try login(db, username: "jose", password: "a password from a file", district: "d1").code
+                == 0)
         let fromStdin = try runBinary(
             ["account", "reset", "jose", "--password-file", "-", "--district", "d1"], db: db,
             stdin: "a password from standard input\n")
         #expect(fromStdin.code == 0)
         #expect(
-            try runBinary(
-                ["portal", "login", "--username", "jose", "--district", "d1"], db: db,
-                stdin: "a password from standard input\n"
+            try login(
+                db, username: "jose", password: "a password from standard input", district: "d1"
             ).code == 0)
         let both = try runBinary(
             ["account", "reset", "jose", "--password-file", file, "--new-key", "--district", "d1"],
@@ -403,13 +387,11 @@ func issueKey(
             ["account", "reset", "jose", "--new-key", "-o", "json", "--district", "d1"], db: db)
         let newKey = try #require((try parseJSON(r.out) as? [String: Any])?["key"] as? String)
         #expect(
-            try runBinary(
-                ["portal", "login", "--username", "jose", "--district", "d1"], db: db,
-                stdin: "a password from a file\n"
-            ).code == 10)
-        let act = try runBinary(
-            ["portal", "activate", "--username", "jose2", "--district", "d1"], db: db,
-            stdin: "\(newKey)\nyet another long password\n")
+            try login(db, username: "jose", password: "a password from a file", district: "d1").code
+                == 10)
+        let act = try activate(
+            db, key: newKey, username: "jose2", password: "yet another long password",
+            district: "d1")
         #expect(act.code == 0)
         let whois = try runBinary(
             [
@@ -428,9 +410,9 @@ func issueKey(
             ["account", "whois", "--phone", "12", "--district", "d1"], db: db)
         #expect(badPhone.code == 64)
         let taken = try issueKey(db, "G1", district: "d2")
-        let clash = try runBinary(
-            ["portal", "activate", "--username", "jose2", "--district", "d2"], db: db,
-            stdin: "\(taken)\ncorrect horse battery staple\n")
+        let clash = try activate(
+            db, key: taken, username: "jose2", password: "correct horse battery staple",
+            district: "d2")
         #expect(clash.code == 0, "usernames are unique per district, not across districts")
     }
 

@@ -134,3 +134,22 @@ func makeDistricts(_ dir: TempDir, _ ids: [String] = ["d1"]) throws -> String {
     }
     return db
 }
+
+/// The parent's first visit: key and password on standard input, never as arguments.
+func activate(
+    _ db: String, key: String, username: String, password: String, district: String = "d1"
+) throws -> RunResult {
+    try runBinary(
+        ["portal", "activate", "--username", username, "--district", district], db: db,
+        stdin: "\(key)\n\(password)\n")
+}
+
+/// A portal login with the password on standard input.
+func login(
+    _ db: String, username: String, password: String, district: String = "d1",
+    now: String = "2026-11-25T12:00:00Z"
+) throws -> RunResult {
+    try runBinary(
+        ["portal", "login", "--username", username, "--district", district], db: db,
+        stdin: "\(password)\n", now: now)
+}

@@ -267,9 +267,9 @@ func explain(
                 ($0["detail"] as? String)?.contains("pending") == true
             })
         #expect(
-            try runBinary(
-                ["portal", "activate", "--username", "ann", "--district", "d1"], db: db,
-                stdin: "\(key)\ncorrect horse battery staple\n"
+            try activate(
+                db, key: key, username: "ann", password: "correct horse battery staple",
+                district: "d1"
             ).code == 0)
         e = try explain(db, "G1", "S_YOUNG")
         #expect(e["visible"] as? Bool == true && e["decided_by"] is NSNull)
@@ -290,9 +290,7 @@ func explain(
         #expect(
             try runBinary(["district", "set", "lockout_threshold=1", "--district", "d1"], db: db)
                 .code == 0)
-        _ = try runBinary(
-            ["portal", "login", "--username", "ann", "--district", "d1"], db: db,
-            stdin: "nope nope nope\n")
+        _ = try login(db, username: "ann", password: "nope nope nope", district: "d1")
         e = try explain(db, "G1", "S_YOUNG")
         #expect(
             e["decided_by"] as? String == "portal account"

@@ -306,6 +306,36 @@ let samplesRoot = repoRoot + "/../shared/samples"
         #expect(bad.code == 64)
     }
 
+    @Test func repeatsFarApartAreCaughtAndTheFirstRowWins() throws {
+        // More rows than one write batch holds, so the repeats land in later batches.
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        var guardians = "guardian_id,given_name,family_name,street,household_id\n"
+        guardians += "G0,First,Row,1 Elm St,H0\n"
+        for i in 1...2500 { guardians += "G\(i),Given\(i),Family,\(i) Oak St,H\(i % 100)\n" }
+        guardians += "G0,Second,Row,9 Elm St,H0\n"
+        _ = dir.write("b/guardians.csv", guardians)
+        let r = try runBinary(
+            ["roster", "import", dir.file("b"), "-o", "json", "--district", "d1"], db: db)
+        #expect(r.code == 3)
+        #expect(
+            r.err.contains(
+                "guardians.csv:2503: guardian_id: duplicate id (first seen on line 2); this row was skipped"
+            ), "\(r.err)")
+        let j = try #require(try parseJSON(r.out) as? [String: Any])
+        let e = try #require(j["entities"] as? [String: [String: Int]])
+        #expect(e["guardians"]?["created"] == 2501 && e["guardians"]?["rejected"] == 1)
+        #expect(e["households"]?["created"] == 100, "H0 is named by the first and the last row")
+        let g0 = try #require(
+            try parseJSON(
+                try runBinary(["guardian", "show", "G0", "-o", "json", "--district", "d1"], db: db)
+                    .out) as? [String: Any])
+        #expect(g0["given_name"] as? String == "First")
+        let street = try Database(path: db, create: false).scalar(
+            "SELECT street FROM households WHERE district_id = 'd1' AND household_id = 'H0'")
+        #expect(street?.string == "1 Elm St", "the first row to name a household gives its address")
+    }
+
     @Test func findIsTolerantOfCaseAccentsAndPhoneFormats() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)
@@ -387,7 +417,27 @@ let samplesRoot = repoRoot + "/../shared/samples"
                 "roster", "import", samplesRoot + "/moodle-enrol_oneroster/Test_full_data_set",
                 "-o", "json", "--district", "d1",
             ], db: db)
-        #expect((try parseJSON(again.out) as? [String: Any])?["created"] as? Int == 0, "idempotent")
+        let second = try #require(try parseJSON(again.out) as? [String: Any])
+        #expect(second["created"] as? Int == 0, "idempotent")
+        #expect(second["updated"] as? Int == 0 && second["inactivated"] as? Int == 0)
+    }
+
+    @Test func schoolsOfABundleStayActiveAndASecondImportChangesNothing() throws {
+        let (r, db, dir) = try importSample(samplesRoot + "/roster-hub/en")
+        _ = dir
+        let j = try #require(try parseJSON(r.out) as? [String: Any])
+        let e = try #require(j["entities"] as? [String: [String: Int]])
+        #expect(e["schools"]?["created"] == 1 && e["schools"]?["inactivated"] == 0, "\(r.out)")
+        let again = try runBinary(
+            [
+                "roster", "import", samplesRoot + "/roster-hub/en", "-o", "json", "--district",
+                "d1",
+            ], db: db)
+        let second = try #require(try parseJSON(again.out) as? [String: Any])
+        #expect(second["created"] as? Int == 0 && second["updated"] as? Int == 0)
+        #expect(
+            second["inactivated"] as? Int == 0
+                && second["unchanged"] as? Int == j["created"] as? Int)
     }
 
     @Test(arguments: [

@@ -105,100 +105,108 @@ public enum NativeFormat {
         }
         // 2. Stream each file in dependency order.
         for (spec, reader, header) in readers {
-            try w.eachRow(reader, file: spec.name) { rec in try row(w, spec, header, rec) }
-            w.complete.insert(spec.entity)
+            try w.eachRow(reader, file: spec.name) { rec in parse(w, spec, header, rec) }
+            try w.completed(spec.entity)
         }
-        if w.options.maxRows != nil { w.complete.removeAll() }
         return present.map(\.name)
     }
 
-    private static func row(_ w: RosterWriter, _ spec: FileSpec, _ h: CSVHeader, _ rec: CSVRecord)
-        throws
-    {
+    /// Reads and checks one record; the writer settles duplicates and writes it.
+    private static func parse(
+        _ w: RosterWriter, _ spec: FileSpec, _ h: CSVHeader, _ rec: CSVRecord
+    ) -> PendingRow {
         func f(_ name: String) -> String? {
             h.column(name).flatMap { $0 < rec.fields.count ? rec.fields[$0] : nil }
         }
         let idField = spec.required[0]
         let rawID = f(idField)?.trimmed() ?? ""
-        let id = spec.entity == "links" ? "\(rawID)/\(f("student_id")?.trimmed() ?? "")" : rawID
-        if let p = rec.problem {
-            return try w.reject(
-                spec.entity, file: spec.name, line: rec.line, id: id, RowProblem("row", p))
+        let isLink = spec.entity == "links"
+        let id = isLink ? "\(rawID)/\(f("student_id")?.trimmed() ?? "")" : rawID
+        let claim: (kind: String, id: String)?
+        if isLink {
+            let g = try? Field.id(f("guardian_id"), "guardian_id")
+            let st = try? Field.id(f("student_id"), "student_id")
+            claim = g.flatMap { g in st.map { ("link", w.canonicalGuardian(g) + "\u{1f}" + $0) } }
+        } else {
+            claim = (try? Field.id(f(idField), idField)).map {
+                (String(spec.entity.dropLast()), $0)
+            }
         }
+        func row(_ payload: PendingRow.Payload) -> PendingRow {
+            PendingRow(
+                entity: spec.entity, file: spec.name, line: rec.line, id: id,
+                idField: isLink ? "guardian_id/student_id" : idField,
+                claim: rec.problem == nil && rec.fields.count == h.names.count ? claim : nil,
+                payload: payload)
+        }
+        if let p = rec.problem { return row(.rejected(RowProblem("row", p))) }
         if rec.fields.count != h.names.count {
-            return try w.reject(
-                spec.entity, file: spec.name, line: rec.line, id: id,
-                RowProblem(
-                    "row", "has \(rec.fields.count) fields but the header has \(h.names.count)"))
+            return row(
+                .rejected(
+                    RowProblem(
+                        "row", "has \(rec.fields.count) fields but the header has \(h.names.count)"
+                    )))
         }
         do {
-            let status: RowStatus
             switch spec.entity {
             case "schools":
-                let sid = try Field.id(f("school_id"), "school_id")
-                try dupCheck(w, "school", sid, rec.line, "school_id")
-                status = try w.school(
-                    SchoolRecord(
-                        schoolID: sid, name: try Field.name(f("name"), "name", required: true)!))
+                return row(
+                    .school(
+                        SchoolRecord(
+                            schoolID: try Field.id(f("school_id"), "school_id"),
+                            name: try Field.name(f("name"), "name", required: true)!)))
             case "guardians":
-                let gid = try Field.id(f("guardian_id"), "guardian_id")
-                try dupCheck(w, "guardian", gid, rec.line, "guardian_id")
-                let g = GuardianRecord(
-                    guardianID: gid,
-                    givenName: try Field.name(f("given_name"), "given_name", required: true)!,
-                    familyName: try Field.name(f("family_name"), "family_name", required: true)!,
-                    email: try Field.email(f("email"), "email"),
-                    phone: try Field.phone(f("phone"), "phone"),
-                    street: Field.optional(f("street")), street2: Field.optional(f("street2")),
-                    city: Field.optional(f("city")),
-                    state: Field.optional(f("state")), postcode: Field.optional(f("postcode")),
-                    birthDate: try Field.date(f("birth_date"), "birth_date"),
-                    householdID: Field.optional(f("household_id")),
-                    status: try Field.status(f("status"), "status"))
-                status = try w.guardian(g, line: rec.line)
+                return row(
+                    .guardian(
+                        GuardianRecord(
+                            guardianID: try Field.id(f("guardian_id"), "guardian_id"),
+                            givenName: try Field.name(
+                                f("given_name"), "given_name", required: true)!,
+                            familyName: try Field.name(
+                                f("family_name"), "family_name", required: true)!,
+                            email: try Field.email(f("email"), "email"),
+                            phone: try Field.phone(f("phone"), "phone"),
+                            street: Field.optional(f("street")),
+                            street2: Field.optional(f("street2")),
+                            city: Field.optional(f("city")),
+                            state: Field.optional(f("state")),
+                            postcode: Field.optional(f("postcode")),
+                            birthDate: try Field.date(f("birth_date"), "birth_date"),
+                            householdID: Field.optional(f("household_id")),
+                            status: try Field.status(f("status"), "status"))))
             case "students":
-                let sid = try Field.id(f("student_id"), "student_id")
-                try dupCheck(w, "student", sid, rec.line, "student_id")
-                let st = StudentRecord(
-                    studentID: sid,
-                    givenName: try Field.name(f("given_name"), "given_name", required: true)!,
-                    familyName: try Field.name(f("family_name"), "family_name", required: true)!,
-                    middleName: try Field.name(f("middle_name"), "middle_name", required: false),
-                    birthDate: try Field.date(f("birth_date"), "birth_date"),
-                    grade: Field.optional(f("grade")),
-                    schoolID: Field.optional(f("school_id")),
-                    email: try Field.email(f("email"), "email"),
-                    householdID: Field.optional(f("household_id")),
-                    status: try Field.status(f("status"), "status"))
-                status = try w.student(st, line: rec.line)
+                return row(
+                    .student(
+                        StudentRecord(
+                            studentID: try Field.id(f("student_id"), "student_id"),
+                            givenName: try Field.name(
+                                f("given_name"), "given_name", required: true)!,
+                            familyName: try Field.name(
+                                f("family_name"), "family_name", required: true)!,
+                            middleName: try Field.name(
+                                f("middle_name"), "middle_name", required: false),
+                            birthDate: try Field.date(f("birth_date"), "birth_date"),
+                            grade: Field.optional(f("grade")),
+                            schoolID: Field.optional(f("school_id")),
+                            email: try Field.email(f("email"), "email"),
+                            householdID: Field.optional(f("household_id")),
+                            status: try Field.status(f("status"), "status"))))
             default:
-                let gid = w.canonicalGuardian(try Field.id(f("guardian_id"), "guardian_id"))
-                let sid = try Field.id(f("student_id"), "student_id")
-                if let first = try w.seen("link", gid + "\u{1f}" + sid, line: rec.line) {
-                    throw RowProblem(
-                        "guardian_id/student_id",
-                        "duplicate link (first seen on line \(first)); this row was skipped")
-                }
-                status = try w.link(
-                    LinkRecord(
-                        guardianID: gid, studentID: sid,
-                        relationship: Field.optional(f("relationship"))?.lowercased(),
-                        portalAccess: try Field.flag(
-                            f("portal_access"), "portal_access", default: true),
-                        custodial: try Field.flag(f("custodial"), "custodial", default: true)))
+                return row(
+                    .link(
+                        LinkRecord(
+                            guardianID: w.canonicalGuardian(
+                                try Field.id(f("guardian_id"), "guardian_id")),
+                            studentID: try Field.id(f("student_id"), "student_id"),
+                            relationship: Field.optional(f("relationship"))?.lowercased(),
+                            portalAccess: try Field.flag(
+                                f("portal_access"), "portal_access", default: true),
+                            custodial: try Field.flag(f("custodial"), "custodial", default: true))))
             }
-            try w.finish(spec.entity, file: spec.name, line: rec.line, id: id, status)
         } catch let p as RowProblem {
-            try w.reject(spec.entity, file: spec.name, line: rec.line, id: id, p)
-        }
-    }
-
-    private static func dupCheck(
-        _ w: RosterWriter, _ kind: String, _ id: String, _ line: Int, _ field: String
-    ) throws {
-        if let first = try w.seen(kind, id, line: line) {
-            throw RowProblem(
-                field, "duplicate id (first seen on line \(first)); this row was skipped")
+            return row(.rejected(p))
+        } catch {
+            return row(.rejected(RowProblem("row", "\(error)")))
         }
     }
 }

@@ -97,11 +97,13 @@ enum OneRosterBundle {
                 relationshipGuardians[g] = role ?? "guardian"
             }
         }
-        for (id, name) in schoolNames.sorted(by: { $0.key < $1.key }) {
-            let status = try w.school(SchoolRecord(schoolID: id, name: name))
-            try w.finish("schools", file: "orgs.csv", line: 0, id: id, status)
-        }
-        if path("orgs.csv") != nil { w.complete.insert("schools") }
+        try w.write(
+            schoolNames.sorted(by: { $0.key < $1.key }).map { id, name in
+                PendingRow(
+                    entity: "schools", file: "orgs.csv", line: 0, id: id, idField: "sourcedId",
+                    claim: ("school", id), payload: .school(SchoolRecord(schoolID: id, name: name)))
+            })
+        if path("orgs.csv") != nil { try w.completed("schools") }
 
         // Pass 1 over users.csv: each user's role and the agent links, to derive households.
         func role(_ h: CSVHeader, _ rec: CSVRecord, _ id: String) -> String? {
@@ -143,32 +145,27 @@ enum OneRosterBundle {
         var otherRoles: [String: Int] = [:]
         try w.eachRow(r2, file: "users.csv") { rec in
             let id = uh.value(rec, "sourcedid") ?? ""
-            if let p = rec.problem {
-                return try w.reject(
-                    "users", file: "users.csv", line: rec.line, id: id, RowProblem("row", p))
-            }
-            guard !id.isEmpty else {
-                return try w.reject(
-                    "users", file: "users.csv", line: rec.line, id: "",
-                    RowProblem("sourcedId", "missing"))
-            }
             let r = kinds[id] ?? ""
             let entity = r == "student" ? "students" : guardianRoles.contains(r) ? "guardians" : ""
+            func row(_ entity: String, _ payload: PendingRow.Payload) -> PendingRow {
+                PendingRow(
+                    entity: entity, file: "users.csv", line: rec.line, id: id,
+                    idField: "sourcedId",
+                    claim: rec.problem != nil || id.isEmpty || entity == "other"
+                        ? nil : (String(entity.dropLast()), id),
+                    payload: payload)
+            }
+            if let p = rec.problem { return row("users", .rejected(RowProblem("row", p))) }
+            guard !id.isEmpty else {
+                return row("users", .rejected(RowProblem("sourcedId", "missing")))
+            }
             if entity.isEmpty {
                 otherRoles[r.isEmpty ? "(none)" : r, default: 0] += 1
-                return try w.finish(
-                    "other", file: "users.csv", line: rec.line, id: id, .skipped,
-                    "role \(r.isEmpty ? "missing" : r): not a student or guardian")
+                return row(
+                    "other",
+                    .skipped("role \(r.isEmpty ? "missing" : r): not a student or guardian"))
             }
             do {
-                if let first = try w.seen(
-                    entity == "students" ? "student" : "guardian", id, line: rec.line)
-                {
-                    throw RowProblem(
-                        "sourcedId",
-                        "duplicate id (first seen on line \(first)); this row was skipped")
-                }
-                let status: RowStatus
                 let active = try Field.status(
                     uh.value(rec, "status").map { $0 == "tobedeleted" ? "inactive" : $0 }, "status")
                 let given = try Field.name(uh.value(rec, "givenname"), "givenName", required: true)!
@@ -181,32 +178,34 @@ enum OneRosterBundle {
                         }
                         + [uh.value(rec, "primaryorgsourcedid"), roles[id]?.org].compactMap { $0 }
                     let school = orgs.first { schoolNames[$0] != nil }
-                    status = try w.student(
-                        StudentRecord(
-                            studentID: id, givenName: given, familyName: family,
-                            middleName: try Field.name(
-                                uh.value(rec, "middlename"), "middleName", required: false),
-                            birthDate: try Field.date(births[id], "birthDate"),
-                            grade: uh.value(rec, "grades")?.split(separator: ",").first.map {
-                                $0.trimmed()
-                            },
-                            schoolID: school,
-                            email: try Field.email(uh.value(rec, "email"), "email"),
-                            householdID: household[id], status: active), line: rec.line)
-                } else {
-                    var g = GuardianRecord(
-                        guardianID: id, givenName: given, familyName: family,
-                        email: try Field.email(uh.value(rec, "email"), "email"),
-                        phone: try Field.phone(
-                            uh.value(rec, "phone") ?? uh.value(rec, "sms"), "phone"),
-                        birthDate: try Field.date(births[id], "birthDate"),
-                        householdID: household[id])
-                    g.status = active
-                    status = try w.guardian(g, line: rec.line)
+                    return row(
+                        entity,
+                        .student(
+                            StudentRecord(
+                                studentID: id, givenName: given, familyName: family,
+                                middleName: try Field.name(
+                                    uh.value(rec, "middlename"), "middleName", required: false),
+                                birthDate: try Field.date(births[id], "birthDate"),
+                                grade: uh.value(rec, "grades")?.split(separator: ",").first.map {
+                                    $0.trimmed()
+                                },
+                                schoolID: school,
+                                email: try Field.email(uh.value(rec, "email"), "email"),
+                                householdID: household[id], status: active)))
                 }
-                try w.finish(entity, file: "users.csv", line: rec.line, id: id, status)
+                var g = GuardianRecord(
+                    guardianID: id, givenName: given, familyName: family,
+                    email: try Field.email(uh.value(rec, "email"), "email"),
+                    phone: try Field.phone(
+                        uh.value(rec, "phone") ?? uh.value(rec, "sms"), "phone"),
+                    birthDate: try Field.date(births[id], "birthDate"),
+                    householdID: household[id])
+                g.status = active
+                return row(entity, .guardian(g))
             } catch let p as RowProblem {
-                try w.reject(entity, file: "users.csv", line: rec.line, id: id, p)
+                return row(entity, .rejected(p))
+            } catch {
+                return row(entity, .rejected(RowProblem("row", "\(error)")))
             }
         }
         if !otherRoles.isEmpty {
@@ -216,23 +215,27 @@ enum OneRosterBundle {
                         separator: ", ") + ")")
         }
         // Links last, once both ends exist.
+        var batch: [PendingRow] = []
         for p in pairs {
             let relationship = p.role ?? kinds[p.guardian] ?? "guardian"
             let isRelative = relationship == "relative"
-            let id = "\(p.guardian)/\(p.student)"
-            do {
-                try w.finish(
-                    "links", file: "users.csv", line: 0, id: id,
-                    try w.link(
+            let guardian = w.canonicalGuardian(p.guardian)
+            batch.append(
+                PendingRow(
+                    entity: "links", file: "users.csv", line: 0, id: "\(p.guardian)/\(p.student)",
+                    idField: "agentSourcedIds", claim: ("link", guardian + "\u{1f}" + p.student),
+                    payload: .link(
                         LinkRecord(
-                            guardianID: p.guardian, studentID: p.student,
+                            guardianID: guardian, studentID: p.student,
                             relationship: relationship,
-                            portalAccess: !isRelative, custodial: !isRelative)))
-            } catch let e as RowProblem {
-                try w.reject("links", file: "users.csv", line: 0, id: id, e)
+                            portalAccess: !isRelative, custodial: !isRelative))))
+            if batch.count == RosterWriter.batchRows {
+                try w.write(batch)
+                batch.removeAll(keepingCapacity: true)
             }
         }
-        if w.options.maxRows == nil { w.complete.formUnion(["students", "guardians", "links"]) }
+        try w.write(batch)
+        for entity in ["students", "guardians", "links"] { try w.completed(entity) }
         return files
     }
 

@@ -54,10 +54,34 @@ public struct ImportSummary: Sendable {
     }
 }
 
+/// One input row, read and checked by a reader, waiting to be written.
+struct PendingRow {
+    enum Payload {
+        case school(SchoolRecord)
+        case guardian(GuardianRecord)
+        case student(StudentRecord)
+        case link(LinkRecord)
+        case rejected(RowProblem)
+        case skipped(String)
+    }
+    let entity: String
+    let file: String
+    let line: Int
+    /// The id as reported (`guardian/student` for a link).
+    let id: String
+    /// The column named when the id is a duplicate.
+    let idField: String
+    /// The kind and id the row names, when its id is usable: it counts as present in the import
+    /// (so a full import does not mark it inactive) even when another field is wrong.
+    let claim: (kind: String, id: String)?
+    var payload: Payload
+}
+
 /// Writes roster records into a district: insert, update or leave unchanged by comparing a hash
 /// of the row, with one cached prepared statement per kind of write. Shared by the native and the
-/// OneRoster readers. Tracks the ids seen in a TEMP table, so memory stays flat and a full import
-/// can mark the absent ones inactive at the end.
+/// OneRoster readers. Rows stream through in batches; only the ids met in the import are kept
+/// (about 30 bytes each), to catch a repeated id and so that a full import can mark the absent
+/// ones inactive at the end.
 final class RosterWriter {
     let s: Session
     let district: String
@@ -66,7 +90,9 @@ final class RosterWriter {
     var counts: [String: EntityCounts] = [:]
     var notes: [String] = []
     private var rowsSinceCommit = 0
-    private let seenInsert: Statement
+    /// The ids met in this import, by kind ("student", "link", "household", ...), each with the
+    /// line it was first met on.
+    private var seenIDs: [String: [String: Int32]] = [:]
     /// Records merged away (B into A): their rows in a later import go to A.
     private var mergedGuardians: [String: String] = [:]
     private var mergedHouseholds: [String: String] = [:]
@@ -74,23 +100,15 @@ final class RosterWriter {
     func canonicalGuardian(_ id: String) -> String { mergedGuardians[id] ?? id }
     func canonicalHousehold(_ id: String?) -> String? { id.map { mergedHouseholds[$0] ?? $0 } }
     private var fresh: Set<String> = []
-    private var rowsInFile = 0
-    /// Entities whose file was read completely, so absence means "no longer enrolled".
-    var complete: Set<String> = []
+    /// Per entity, the district's active rows that a completely read file left out, and how
+    /// many active rows there were.
+    private var absent: [String: (keys: [[SQLValue]], active: Int)] = [:]
 
     init(_ s: Session, options: ImportOptions, hooks: ImportHooks) throws {
         self.s = s
         self.district = try s.district()
         self.options = options
         self.hooks = hooks
-        try s.db.execute(
-            """
-            CREATE TEMP TABLE IF NOT EXISTS roster_seen (kind TEXT NOT NULL, id TEXT NOT NULL, line INTEGER NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID;
-            DELETE FROM temp.roster_seen;
-            PRAGMA temp.cache_size = -8192;
-            """)
-        seenInsert = try s.db.statement(
-            "INSERT OR IGNORE INTO temp.roster_seen(kind, id, line) VALUES (?,?,?)")
         for r in try s.db.query(
             "SELECT guardian_id, merged_into FROM guardians WHERE district_id = ? AND status = 'merged'",
             [.text(district)])
@@ -115,15 +133,12 @@ final class RosterWriter {
 
     // MARK: bookkeeping
 
-    /// Records that `id` occurs in the input; returns the line it was first seen on when this is
+    /// Records that `id` occurs in the input; returns the line it was first met on when this is
     /// a repeat (a duplicate id within one import).
-    func seen(_ kind: String, _ id: String, line: Int) throws -> Int? {
-        if try s.db.run(seenInsert, [.text(kind), .text(id), .int(Int64(line))]) == 1 {
-            return nil
-        }
-        return try s.db.scalar(
-            "SELECT line FROM temp.roster_seen WHERE kind = ? AND id = ?", [.text(kind), .text(id)])?
-            .int.map { Int($0) } ?? 0
+    private func seen(_ kind: String, _ id: String, line: Int) -> Int? {
+        if let first = seenIDs[kind]?[id] { return Int(first) }
+        seenIDs[kind, default: [:]][id] = Int32(clamping: line)
+        return nil
     }
 
     func bump(_ entity: String, _ status: RowStatus) {
@@ -157,20 +172,62 @@ final class RosterWriter {
         try finish(entity, file: file, line: line, id: id, .rejected, "\(p.field): \(p.problem)")
     }
 
-    /// Reads every record of `reader` after its header, calling `body`; stops at `--max-rows`.
-    func eachRow(_ reader: CSVReader, file: String, _ body: (CSVRecord) throws -> Void) throws {
+    /// Reads every record of `reader` after its header, turning each into a row with `parse`,
+    /// and writes them in batches; stops at `--max-rows`.
+    func eachRow(
+        _ reader: CSVReader, file: String, _ parse: (CSVRecord) throws -> PendingRow?
+    ) throws {
         var n = 0
+        var batch: [PendingRow] = []
+        batch.reserveCapacity(Self.batchRows)
         while let rec = try reader.next() {
             if rec.fields.allSatisfy({ $0.trimmed().isEmpty }) && rec.problem == nil { continue }
             if let max = options.maxRows, n >= max {
                 notes.append("\(file): stopped after \(grouped(max)) rows (--max-rows)")
-                return
+                break
             }
             n += 1
-            try body(rec)
-            if n % 1000 == 0 { hooks.progress(file, n, reader.bytesRead, reader.totalBytes) }
+            if let row = try parse(rec) { batch.append(row) }
+            if batch.count == Self.batchRows {
+                try write(batch)
+                batch.removeAll(keepingCapacity: true)
+                hooks.progress(file, n, reader.bytesRead, reader.totalBytes)
+            }
         }
+        try write(batch)
         hooks.progress(file, n, reader.bytesRead, reader.totalBytes)
+    }
+
+    /// Rows per batch: enough that the per-batch statements cost nothing per row, few enough
+    /// that memory stays flat.
+    static let batchRows = 2048
+
+    /// Writes a batch of rows in input order: each is inserted, updated or left unchanged, and
+    /// reported.
+    func write(_ batch: [PendingRow]) throws {
+        for r in batch {
+            do {
+                if let c = r.claim, let first = seen(c.kind, c.id, line: r.line) {
+                    let what = c.kind == "link" ? "duplicate link" : "duplicate id"
+                    throw RowProblem(
+                        r.idField, "\(what) (first seen on line \(first)); this row was skipped")
+                }
+                let status: RowStatus
+                switch r.payload {
+                case .school(let x): status = try school(x)
+                case .guardian(let x): status = try guardian(x, line: r.line)
+                case .student(let x): status = try student(x, line: r.line)
+                case .link(let x): status = try link(x)
+                case .rejected(let p): throw p
+                case .skipped(let why):
+                    try finish(r.entity, file: r.file, line: r.line, id: r.id, .skipped, why)
+                    continue
+                }
+                try finish(r.entity, file: r.file, line: r.line, id: r.id, status)
+            } catch let p as RowProblem {
+                try reject(r.entity, file: r.file, line: r.line, id: r.id, p)
+            }
+        }
     }
 
     // MARK: upserts
@@ -241,11 +298,10 @@ final class RosterWriter {
             target: "school:\(r.schoolID)")
     }
 
-    /// Creates the household the first time an import names it; the first guardian row with an
-    /// address gives the household its address.
+    /// Creates (or updates) the household the first time an import names it; the first row
+    /// to name it gives the household its address.
     func household(_ id: String, address g: GuardianRecord?, line: Int) throws {
-        // Only the first mention in an import counts; later ones find it done.
-        guard try seen("household", id, line: line) == nil else { return }
+        guard seen("household", id, line: line) == nil else { return }
         let exists =
             try !fresh.contains("households")
             && s.db.count(
@@ -299,17 +355,22 @@ final class RosterWriter {
     /// Schools known to exist; a district has a few hundred at most.
     private var knownSchools: Set<String> = []
 
+    private func schoolExists(_ id: String) throws -> Bool {
+        if knownSchools.contains(id) { return true }
+        guard
+            try s.db.count(
+                "SELECT count(*) FROM schools WHERE district_id = ? AND school_id = ?",
+                [.text(district), .text(id)]) > 0
+        else { return false }
+        knownSchools.insert(id)
+        return true
+    }
+
     func student(_ st0: StudentRecord, line: Int) throws -> RowStatus {
         var st = st0
         st.householdID = canonicalHousehold(st.householdID)
-        if let sc = st.schoolID, !knownSchools.contains(sc) {
-            if try s.db.count(
-                "SELECT count(*) FROM schools WHERE district_id = ? AND school_id = ?",
-                [.text(district), .text(sc)]) == 0
-            {
-                throw RowProblem("school_id", "unknown school (not in schools.csv or the district)")
-            }
-            knownSchools.insert(sc)
+        if let sc = st.schoolID, !(try schoolExists(sc)) {
+            throw RowProblem("school_id", "unknown school (not in schools.csv or the district)")
         }
         if let h = st.householdID { try household(h, address: nil, line: line) }
         let key = searchFold(
@@ -332,9 +393,8 @@ final class RosterWriter {
             target: "student:\(st.studentID)")
     }
 
-    func link(_ l0: LinkRecord) throws -> RowStatus {
-        var l = l0
-        l.guardianID = canonicalGuardian(l.guardianID)
+    /// Writes a link whose guardian id the reader has already followed through merges.
+    func link(_ l: LinkRecord) throws -> RowStatus {
         // The foreign keys check both ends; only when they refuse is it worth asking which end.
         do {
             return try upsert(
@@ -370,39 +430,49 @@ final class RosterWriter {
 
     // MARK: the end
 
-    /// For a full import, marks people (and links, schools) absent from complete files inactive,
-    /// never deleting them; then writes the summary audit row.
-    func close(format: String, files: [String]) throws -> ImportSummary {
-        if !options.delta && options.maxRows == nil {
-            let plan: [(entity: String, table: String, kind: String, idExpr: String)] = [
-                ("schools", "schools", "school", "school_id"),
-                ("guardians", "guardians", "guardian", "guardian_id"),
-                ("students", "students", "student", "student_id"),
-                ("links", "links", "link", "guardian_id || char(31) || student_id"),
-            ]
-            var pending: [(entity: String, count: Int, active: Int)] = []
-            for p in plan where complete.contains(p.entity) {
-                let absent = try s.db.count(
-                    """
-                    SELECT count(*) FROM \(p.table) WHERE district_id = ? AND status = 'active'
-                    AND \(p.idExpr) NOT IN (SELECT id FROM temp.roster_seen WHERE kind = ?)
-                    """, [.text(district), .text(p.kind)])
-                let active = try s.db.count(
-                    "SELECT count(*) FROM \(p.table) WHERE district_id = ? AND status = 'active'",
-                    [.text(district)])
-                if absent > 0 { pending.append((p.entity, absent, active)) }
-            }
-            if !pending.isEmpty { try hooks.confirmInactivation(pending) }
-            for p in plan where pending.contains(where: { $0.entity == p.entity }) {
-                let n = try s.db.run(
-                    """
-                    UPDATE \(p.table) SET status = 'inactive', row_hash = NULL WHERE district_id = ? AND status = 'active'
-                    AND \(p.idExpr) NOT IN (SELECT id FROM temp.roster_seen WHERE kind = ?)
-                    """, [.text(district), .text(p.kind)])
-                counts[p.entity, default: EntityCounts()].inactivated += n
+    private static let tables: [String: (table: String, kind: String, keys: [String])] = [
+        "schools": ("schools", "school", ["school_id"]),
+        "guardians": ("guardians", "guardian", ["guardian_id"]),
+        "students": ("students", "student", ["student_id"]),
+        "links": ("links", "link", ["guardian_id", "student_id"]),
+    ]
+
+    /// Called when the file of `entity` was read completely: in a full import, the district's
+    /// active rows it left out are no longer enrolled. Notes them (marked at `close`) and lets
+    /// go of the entity's ids.
+    func completed(_ entity: String) throws {
+        guard let t = Self.tables[entity] else { return }
+        let met = seenIDs.removeValue(forKey: t.kind) ?? [:]
+        // A table that held none of the district's rows before has nothing absent.
+        guard !options.delta, options.maxRows == nil, !fresh.contains(t.table) else { return }
+        var keys: [[SQLValue]] = []
+        var active = 0
+        try s.db.forEach(
+            "SELECT \(t.keys.joined(separator: ", ")) FROM \(t.table) WHERE district_id = ? AND status = 'active'",
+            [.text(district)]
+        ) { r in
+            active += 1
+            if met[r.values.map { $0.string ?? "" }.joined(separator: "\u{1f}")] == nil {
+                keys.append(r.values)
             }
         }
+        if !keys.isEmpty { absent[entity] = (keys, active) }
+    }
+
+    /// Marks the rows `completed` found absent inactive (never deleting them), after asking
+    /// when there are many; then writes the summary audit row.
+    func close(format: String, files: [String]) throws -> ImportSummary {
         let order = ["schools", "households", "guardians", "students", "links"]
+        let pending = order.compactMap { e in absent[e].map { (e, $0.keys.count, $0.active) } }
+        if !pending.isEmpty { try hooks.confirmInactivation(pending) }
+        for (entity, rows) in absent {
+            let t = Self.tables[entity]!
+            let update = try s.db.statement(
+                "UPDATE \(t.table) SET status = 'inactive', row_hash = NULL WHERE district_id = ? AND "
+                    + t.keys.map { "\($0) = ?" }.joined(separator: " AND "))
+            for k in rows.keys { try s.db.run(update, [.text(district)] + k) }
+            counts[entity, default: EntityCounts()].inactivated += rows.keys.count
+        }
         let summary = ImportSummary(
             entities: order.map { ($0, counts[$0] ?? EntityCounts()) }, notes: notes, format: format
         )

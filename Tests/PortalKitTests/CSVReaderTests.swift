@@ -103,3 +103,27 @@ func readAll(_ bytes: [UInt8]) throws -> [CSVRecord] {
                 && !Nicknames.same("bill", "robert"))
     }
 }
+
+@Suite struct IDSetTests {
+    @Test func remembersTheFirstLineOfEveryIdThroughGrowth() {
+        var set = IDSet()
+        for i in 0..<50_000 { #expect(set.insert("G\(i)\u{1f}S\(i % 7)", line: i + 2) == nil) }
+        #expect(set.count == 50_000)
+        #expect(set.insert("G49999\u{1f}S5", line: 9) == 50_001, "a repeat gives the first line")
+        #expect(set.insert("G7\u{1f}S0", line: 9) == 9)
+        #expect(set.contains("G123\u{1f}S4") && !set.contains("G123\u{1f}S5"))
+        #expect(set.count == 50_000, "repeats change nothing")
+    }
+
+    @Test func idsAreComparedByteForByte() {
+        var set = IDSet()
+        #expect(set.insert("José", line: 2) == nil)
+        #expect(set.insert("Jose\u{301}", line: 3) == nil, "another spelling is another id")
+        #expect(set.insert("", line: 4) == nil)
+        #expect(set.insert("", line: 5) == 4)
+        #expect(set.insert(String(repeating: "x", count: 70_000), line: 6) == nil)
+        #expect(set.contains(String(repeating: "x", count: 70_000)))
+        #expect(!set.contains(String(repeating: "x", count: 70_001)))
+        #expect(!set.contains("jose"))
+    }
+}

@@ -80,8 +80,8 @@ struct PendingRow {
 /// Writes roster records into a district: insert, update or leave unchanged by comparing a hash
 /// of the row, with one cached prepared statement per kind of write. Shared by the native and the
 /// OneRoster readers. Rows stream through in batches; only the ids met in the import are kept
-/// (about 30 bytes each), to catch a repeated id and so that a full import can mark the absent
-/// ones inactive at the end.
+/// (compactly, see `IDSet`), to catch a repeated id and so that a full import can mark the
+/// absent ones inactive once a file is read.
 final class RosterWriter {
     let s: Session
     let district: String
@@ -92,7 +92,7 @@ final class RosterWriter {
     private var rowsSinceCommit = 0
     /// The ids met in this import, by kind ("student", "link", "household", ...), each with the
     /// line it was first met on.
-    private var seenIDs: [String: [String: Int32]] = [:]
+    private var seenIDs: [String: IDSet] = [:]
     /// Records merged away (B into A): their rows in a later import go to A.
     private var mergedGuardians: [String: String] = [:]
     private var mergedHouseholds: [String: String] = [:]
@@ -136,9 +136,7 @@ final class RosterWriter {
     /// Records that `id` occurs in the input; returns the line it was first met on when this is
     /// a repeat (a duplicate id within one import).
     private func seen(_ kind: String, _ id: String, line: Int) -> Int? {
-        if let first = seenIDs[kind]?[id] { return Int(first) }
-        seenIDs[kind, default: [:]][id] = Int32(clamping: line)
-        return nil
+        seenIDs[kind, default: IDSet()].insert(id, line: line)
     }
 
     func bump(_ entity: String, _ status: RowStatus) {
@@ -442,7 +440,7 @@ final class RosterWriter {
     /// go of the entity's ids.
     func completed(_ entity: String) throws {
         guard let t = Self.tables[entity] else { return }
-        let met = seenIDs.removeValue(forKey: t.kind) ?? [:]
+        let met = seenIDs.removeValue(forKey: t.kind) ?? IDSet()
         // A table that held none of the district's rows before has nothing absent.
         guard !options.delta, options.maxRows == nil, !fresh.contains(t.table) else { return }
         var keys: [[SQLValue]] = []
@@ -452,7 +450,7 @@ final class RosterWriter {
             [.text(district)]
         ) { r in
             active += 1
-            if met[r.values.map { $0.string ?? "" }.joined(separator: "\u{1f}")] == nil {
+            if !met.contains(r.values.map { $0.string ?? "" }.joined(separator: "\u{1f}")) {
                 keys.append(r.values)
             }
         }

@@ -1,0 +1,93 @@
+/// The ids met in one import, each with the line it was first met on, held compactly: the ids'
+/// bytes one after another in one buffer, and an open-addressing table of (hash, where, line).
+/// About 30 bytes an id, against some 70 for a dictionary of strings (ids longer than 15 bytes,
+/// like the `guardian␟student` key of a link, each take a heap block there).
+struct IDSet {
+    /// Per slot: the id's offset in `bytes` plus one (0: empty), its line, and its hash.
+    private var offsets: [UInt32]
+    private var lines: [Int32]
+    private var hashes: [UInt32]
+    /// Each id as a 4-byte length and its UTF-8 bytes.
+    private var bytes: [UInt8] = []
+    private(set) var count = 0
+
+    init() {
+        offsets = Array(repeating: 0, count: 64)
+        lines = Array(repeating: 0, count: 64)
+        hashes = Array(repeating: 0, count: 64)
+    }
+
+    /// Adds `id` first met on `line`; when it was met before, returns that line and changes
+    /// nothing.
+    mutating func insert(_ id: String, line: Int) -> Int? {
+        var id = id
+        return id.withUTF8 { u in
+            let h = Self.hash(u)
+            var i = Int(h) & (offsets.count - 1)
+            while offsets[i] != 0 {
+                if hashes[i] == h && matches(i, u) { return Int(lines[i]) }
+                i = (i + 1) & (offsets.count - 1)
+            }
+            offsets[i] = UInt32(bytes.count + 1)
+            lines[i] = Int32(clamping: line)
+            hashes[i] = h
+            withUnsafeBytes(of: UInt32(u.count).littleEndian) { bytes.append(contentsOf: $0) }
+            bytes.append(contentsOf: u)
+            count += 1
+            if count * 10 > offsets.count * 7 { grow() }
+            return nil
+        }
+    }
+
+    func contains(_ id: String) -> Bool {
+        var id = id
+        return id.withUTF8 { u in
+            let h = Self.hash(u)
+            var i = Int(h) & (offsets.count - 1)
+            while offsets[i] != 0 {
+                if hashes[i] == h && matches(i, u) { return true }
+                i = (i + 1) & (offsets.count - 1)
+            }
+            return false
+        }
+    }
+
+    private func matches(_ slot: Int, _ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        let at = Int(offsets[slot]) - 1
+        return bytes.withUnsafeBufferPointer { b in
+            let n = (0..<4).reduce(0) { $0 | Int(b[at + $1]) << (8 * $1) }
+            return n == u.count && memcmpEqual(b.baseAddress! + at + 4, u.baseAddress, n)
+        }
+    }
+
+    private mutating func grow() {
+        let old = (offsets, lines, hashes)
+        let size = offsets.count * 2
+        offsets = Array(repeating: 0, count: size)
+        lines = Array(repeating: 0, count: size)
+        hashes = Array(repeating: 0, count: size)
+        for j in old.0.indices where old.0[j] != 0 {
+            var i = Int(old.2[j]) & (size - 1)
+            while offsets[i] != 0 { i = (i + 1) & (size - 1) }
+            offsets[i] = old.0[j]
+            lines[i] = old.1[j]
+            hashes[i] = old.2[j]
+        }
+    }
+
+    /// FNV-1a, folded to 32 bits; the bytes are compared in full on a match.
+    private static func hash(_ u: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in u {
+            h ^= UInt64(b)
+            h = h &* 0x100_0000_01b3
+        }
+        return UInt32(truncatingIfNeeded: h ^ (h >> 32))
+    }
+}
+
+private func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>?, _ n: Int) -> Bool {
+    guard n > 0, let b else { return true }
+    for k in 0..<n where a[k] != b[k] { return false }
+    return true
+}

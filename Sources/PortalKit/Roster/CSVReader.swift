@@ -174,7 +174,11 @@ public struct CSVHeader: Sendable {
     /// Names are looked up in lower case; callers pass them so.
     public func has(_ name: String) -> Bool { index[name] != nil }
 
-    public func column(_ name: String) -> Int? { index[name] }
+    /// A look-up per field of every row: for a dozen columns, comparing the (short, inline)
+    /// names is cheaper than hashing.
+    public func column(_ name: String) -> Int? {
+        names.count <= 32 ? names.firstIndex(of: name) : index[name]
+    }
 
     /// The first of several spellings present (e.g. OneRoster 1.0 `agents` vs 1.1 `agentSourcedIds`).
     public func column(anyOf names: [String]) -> Int? {

@@ -198,7 +198,7 @@ public enum NativeFormat {
                             guardianID: w.canonicalGuardian(
                                 try Field.id(f("guardian_id"), "guardian_id")),
                             studentID: try Field.id(f("student_id"), "student_id"),
-                            relationship: Field.optional(f("relationship"))?.lowercased(),
+                            relationship: Field.optional(f("relationship")).map(lowered),
                             portalAccess: try Field.flag(
                                 f("portal_access"), "portal_access", default: true),
                             custodial: try Field.flag(f("custodial"), "custodial", default: true))))

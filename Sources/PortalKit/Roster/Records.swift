@@ -68,7 +68,9 @@ enum Field {
 
     static func id(_ s: String?, _ name: String) throws -> String {
         let v = try required(s, name)
-        guard v.count <= 128, !v.contains(where: { $0.isNewline }) else {
+        // Byte checks first: an ASCII id of at most 128 bytes without CR/LF is fine.
+        let ascii = v.utf8.count <= 128 && v.utf8.allSatisfy { $0 < 0x80 && $0 != 10 && $0 != 13 }
+        guard ascii || (v.count <= 128 && !v.contains(where: { $0.isNewline })) else {
             throw RowProblem(name, "not a usable id (too long or holds a line break)")
         }
         return v
@@ -89,12 +91,30 @@ enum Field {
 
     static func email(_ s: String?, _ name: String) throws -> String? {
         guard let v = optional(s) else { return nil }
-        let lower = v.utf8.allSatisfy { $0 < 0x80 } ? asciiLowercased(v) : v.lowercased()
-        let parts = lower.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
-            !parts[1].hasSuffix("."),
-            !lower.contains(where: { $0 == " " || $0 == "," || $0 == ";" })
-        else { throw RowProblem(name, "not an email address") }
+        let lower = lowered(v)
+        // One pass over the bytes (the separators are all ASCII): local@domain.tld.
+        var at: Int? = nil
+        var dotAfterAt = false
+        var ok = true
+        var last: UInt8 = 0
+        for (i, b) in lower.utf8.enumerated() {
+            switch b {
+            case UInt8(ascii: "@"):
+                if at != nil || i == 0 { ok = false }
+                at = i
+            case UInt8(ascii: "."):
+                if let a = at {
+                    if i == a + 1 { ok = false }
+                    dotAfterAt = true
+                }
+            case UInt8(ascii: " "), UInt8(ascii: ","), UInt8(ascii: ";"): ok = false
+            default: break
+            }
+            last = b
+        }
+        guard ok, at != nil, dotAfterAt, last != UInt8(ascii: ".") else {
+            throw RowProblem(name, "not an email address")
+        }
         return lower
     }
 
@@ -142,7 +162,7 @@ enum Field {
     }
 
     static func flag(_ s: String?, _ name: String, default value: Bool) throws -> Bool {
-        guard let v = optional(s)?.lowercased() else { return value }
+        guard let v = optional(s).map(lowered) else { return value }
         switch v {
         case "y", "yes", "true", "t", "1": return true
         case "n", "no", "false", "f", "0": return false
@@ -151,7 +171,7 @@ enum Field {
     }
 
     static func status(_ s: String?, _ name: String) throws -> String {
-        guard let v = optional(s)?.lowercased() else { return "active" }
+        guard let v = optional(s).map(lowered) else { return "active" }
         switch v {
         case "active", "a", "enrolled": return "active"
         case "inactive", "i", "withdrawn", "tobedeleted": return "inactive"
@@ -183,15 +203,27 @@ enum Field {
 public func searchFold(_ s: String) -> String {
     if s.utf8.allSatisfy({ $0 < 0x80 }) { return asciiLowercased(s) }
     var out = String.UnicodeScalarView()
-    for u in s.lowercased().unicodeScalars {
-        if let base = foldTable[u] {
-            out.append(contentsOf: base.unicodeScalars)
+    for u in s.unicodeScalars {
+        // Most letters even of non-English names are ASCII: only the others need the tables.
+        if u.isASCII {
+            let v = u.value
+            out.append(v >= 65 && v <= 90 ? Unicode.Scalar(v + 32)! : u)
             continue
         }
-        if u.properties.generalCategory == .nonspacingMark { continue }
-        out.append(u)
+        for l in u.properties.lowercaseMapping.unicodeScalars {
+            if let base = foldTable[l] {
+                out.append(contentsOf: base.unicodeScalars)
+            } else if l.properties.generalCategory != .nonspacingMark {
+                out.append(l)
+            }
+        }
     }
     return String(out)
+}
+
+/// Lower case, byte by byte for ASCII text.
+func lowered(_ s: String) -> String {
+    s.utf8.allSatisfy { $0 < 0x80 } ? asciiLowercased(s) : s.lowercased()
 }
 
 private let foldTable: [Unicode.Scalar: String] = {

@@ -171,29 +171,51 @@ final class RosterWriter {
     }
 
     /// Reads every record of `reader` after its header, turning each into a row with `parse`,
-    /// and writes them in batches; stops at `--max-rows`.
+    /// and writes them in batches; stops at `--max-rows`. Reading and checking run on a second
+    /// thread, a few batches ahead of the writing: `parse` runs there, so it may only read
+    /// what does not change during the import.
     func eachRow(
-        _ reader: CSVReader, file: String, _ parse: (CSVRecord) throws -> PendingRow?
+        _ reader: CSVReader, file: String, _ parse: @escaping (CSVRecord) throws -> PendingRow?
     ) throws {
-        var n = 0
-        var batch: [PendingRow] = []
-        batch.reserveCapacity(Self.batchRows)
-        while let rec = try reader.next() {
-            if rec.fields.allSatisfy({ $0.trimmed().isEmpty }) && rec.problem == nil { continue }
-            if let max = options.maxRows, n >= max {
-                notes.append("\(file): stopped after \(grouped(max)) rows (--max-rows)")
-                break
+        let maxRows = options.maxRows
+        let ahead = ReadAhead<ReadBatch>()
+        defer { ahead.finish() }
+        try ahead.start { put in
+            var batch = ReadBatch()
+            while let rec = try reader.next() {
+                if rec.fields.allSatisfy({ $0.trimmed().isEmpty }) && rec.problem == nil {
+                    continue
+                }
+                if let max = maxRows, batch.rowsRead >= max {
+                    batch.stoppedAtMax = true
+                    break
+                }
+                batch.rowsRead += 1
+                if let row = try parse(rec) { batch.rows.append(row) }
+                if batch.rows.count == Self.batchRows {
+                    batch.bytesRead = reader.bytesRead
+                    guard put(batch) else { return }
+                    batch.rows.removeAll(keepingCapacity: true)
+                }
             }
-            n += 1
-            if let row = try parse(rec) { batch.append(row) }
-            if batch.count == Self.batchRows {
-                try write(batch)
-                batch.removeAll(keepingCapacity: true)
-                hooks.progress(file, n, reader.bytesRead, reader.totalBytes)
+            batch.bytesRead = reader.bytesRead
+            _ = put(batch)
+        }
+        while let batch = try ahead.next() {
+            try write(batch.rows)
+            hooks.progress(file, batch.rowsRead, batch.bytesRead, reader.totalBytes)
+            if batch.stoppedAtMax, let max = maxRows {
+                notes.append("\(file): stopped after \(grouped(max)) rows (--max-rows)")
             }
         }
-        try write(batch)
-        hooks.progress(file, n, reader.bytesRead, reader.totalBytes)
+    }
+
+    /// Rows read ahead of the writer, with how far into the file they reach.
+    private struct ReadBatch {
+        var rows: [PendingRow] = []
+        var rowsRead = 0
+        var bytesRead = 0
+        var stoppedAtMax = false
     }
 
     /// Rows per batch: enough that the per-batch statements cost nothing per row, few enough

@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+    internal import Glibc
+#endif
+
+/// Runs a producer on a second thread and hands what it makes to the calling thread through a
+/// short queue: reading and checking the next rows of a file overlaps with writing the last
+/// ones. At most `depth` items wait, so memory stays flat. The producer stops when the consumer
+/// does (`finish`), and its error is rethrown to the consumer.
+///
+/// The producer owns what it reads (a file reader, the closures it captures) and the consumer
+/// only ever sees the items; `@unchecked Sendable` stands for that hand-over, which the lock
+/// below orders.
+final class ReadAhead<Item>: ThreadMain, @unchecked Sendable {
+    private var produce: ((_ put: (Item) -> Bool) throws -> Void)?
+    private var items: [Item] = []
+    private var ended = false
+    private var stopped = false
+    private var failure: (any Error)?
+    private let depth: Int
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var thread = pthread_t()
+    private var started = false
+
+    init(depth: Int = 4) {
+        self.depth = depth
+        pthread_mutex_init(lock, nil)
+        pthread_cond_init(changed, nil)
+    }
+
+    override func main() {
+        guard let produce else { return }
+        do {
+            try produce { put($0) }
+        } catch {
+            locked { failure = error }
+        }
+        locked { ended = true }
+    }
+
+    /// Starts the producer: `produce` is called once, on a new thread, with a `put` that
+    /// blocks while the queue is full and returns false once the consumer has stopped (the
+    /// producer should then return).
+    func start(_ produce: @escaping (_ put: (Item) -> Bool) throws -> Void) throws {
+        self.produce = produce
+        let me = Unmanaged.passRetained(self as ThreadMain).toOpaque()
+        let rc = pthread_create(
+            &thread, nil,
+            { raw in
+                Unmanaged<ThreadMain>.fromOpaque(raw!).takeRetainedValue().main()
+                return nil
+            }, me)
+        if rc != 0 {
+            Unmanaged<ThreadMain>.fromOpaque(me).release()
+            throw PortalError(
+                .internal, "cannot start a reading thread (\(String(cString: strerror(rc))))",
+                hint: "the system is out of threads or memory; try again")
+        }
+        started = true
+    }
+
+    deinit {
+        finish()
+        pthread_cond_destroy(changed)
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+        changed.deallocate()
+    }
+
+    /// The next item, waiting for it; nil at the end. Rethrows the producer's error.
+    func next() throws -> Item? {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        while items.isEmpty && !ended { pthread_cond_wait(changed, lock) }
+        if !items.isEmpty {
+            let item = items.removeFirst()
+            pthread_cond_broadcast(changed)
+            return item
+        }
+        if let failure { throw failure }
+        return nil
+    }
+
+    /// Stops the producer (if it still runs) and waits for its thread to end.
+    func finish() {
+        locked { stopped = true }
+        if started {
+            pthread_join(thread, nil)
+            started = false
+        }
+    }
+
+    private func put(_ item: Item) -> Bool {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        while items.count >= depth && !stopped { pthread_cond_wait(changed, lock) }
+        if stopped { return false }
+        items.append(item)
+        pthread_cond_broadcast(changed)
+        return true
+    }
+
+    private func locked(_ body: () -> Void) {
+        pthread_mutex_lock(lock)
+        body()
+        pthread_cond_broadcast(changed)
+        pthread_mutex_unlock(lock)
+    }
+
+}
+
+/// What a thread started by `pthread_create` runs (a C callback cannot name a generic type).
+class ThreadMain {
+    func main() {}
+}

@@ -24,6 +24,12 @@ public struct StudentRecord: Sendable {
     public var email: String?
     public var householdID: String?
     public var status: String
+
+    /// What `student find` matches: names and email, folded; set on the reading thread.
+    var searchKey = ""
+    var foldedKey: String {
+        searchFold([givenName, middleName ?? "", familyName, email ?? ""].joined(separator: " "))
+    }
 }
 
 public struct GuardianRecord: Sendable {
@@ -40,6 +46,11 @@ public struct GuardianRecord: Sendable {
     public var birthDate: String?
     public var householdID: String?
     public var status: String = "active"
+    /// What `guardian find` matches: names, email and phone, folded; set on the reading thread.
+    var searchKey = ""
+    var foldedKey: String {
+        searchFold([givenName, familyName, email ?? "", phone ?? ""].joined(separator: " "))
+    }
 
     var hasAddress: Bool { [street, street2, city, state, postcode].contains { $0 != nil } }
 }

@@ -75,6 +75,19 @@ struct PendingRow {
     /// (so a full import does not mark it inactive) even when another field is wrong.
     let claim: (kind: String, id: String)?
     var payload: Payload
+
+    /// Computes the search keys here, on the reading thread, to spare the writer.
+    mutating func fold() {
+        switch payload {
+        case .guardian(var g):
+            g.searchKey = g.foldedKey
+            payload = .guardian(g)
+        case .student(var st):
+            st.searchKey = st.foldedKey
+            payload = .student(st)
+        default: break
+        }
+    }
 }
 
 /// Writes roster records into a district: insert, update or leave unchanged by comparing a hash
@@ -191,7 +204,10 @@ final class RosterWriter {
                     break
                 }
                 batch.rowsRead += 1
-                if let row = try parse(rec) { batch.rows.append(row) }
+                if var row = try parse(rec) {
+                    row.fold()
+                    batch.rows.append(row)
+                }
                 if batch.rows.count == Self.batchRows {
                     batch.bytesRead = reader.bytesRead
                     guard put(batch) else { return }
@@ -355,8 +371,7 @@ final class RosterWriter {
         var g = g0
         g.householdID = canonicalHousehold(g.householdID)
         if let h = g.householdID { try household(h, address: g, line: line) }
-        let key = searchFold(
-            [g.givenName, g.familyName, g.email ?? "", g.phone ?? ""].joined(separator: " "))
+        let key = g.searchKey.isEmpty ? g.foldedKey : g.searchKey
         return try upsert(
             table: "guardians", keyColumns: ["guardian_id"], key: [g.guardianID],
             columns: [
@@ -393,9 +408,7 @@ final class RosterWriter {
             throw RowProblem("school_id", "unknown school (not in schools.csv or the district)")
         }
         if let h = st.householdID { try household(h, address: nil, line: line) }
-        let key = searchFold(
-            [st.givenName, st.middleName ?? "", st.familyName, st.email ?? ""].joined(
-                separator: " "))
+        let key = st.searchKey.isEmpty ? st.foldedKey : st.searchKey
         return try upsert(
             table: "students", keyColumns: ["student_id"], key: [st.studentID],
             columns: [

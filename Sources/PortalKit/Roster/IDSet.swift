@@ -1,6 +1,6 @@
 /// The ids met in one import, each with the line it was first met on, held compactly: the ids'
 /// bytes one after another in one buffer, and an open-addressing table of (hash, where, line).
-/// About 30 bytes an id, against some 70 for a dictionary of strings (ids longer than 15 bytes,
+/// 30 to 50 bytes an id, against some 70 for a dictionary of strings (ids longer than 15 bytes,
 /// like the `guardian␟student` key of a link, each take a heap block there).
 struct IDSet {
     /// Per slot: the id's offset in `bytes` plus one (0: empty), its line, and its hash.

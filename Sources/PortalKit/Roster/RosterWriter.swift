@@ -234,8 +234,8 @@ final class RosterWriter {
         var stoppedAtMax = false
     }
 
-    /// Rows per batch: enough that the per-batch statements cost nothing per row, few enough
-    /// that memory stays flat.
+    /// Rows per batch: enough that handing batches between the threads costs nothing per row,
+    /// few enough that the batches waiting stay small.
     static let batchRows = 2048
 
     /// Writes a batch of rows in input order: each is inserted, updated or left unchanged, and

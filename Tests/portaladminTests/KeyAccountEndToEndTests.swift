@@ -474,7 +474,7 @@ func issueKey(
         let password = "a quiet terminal password"
         p.arguments = [
             "-c",
-            "(sleep 0.3; printf '%s\\n' '\(key)'; sleep 0.3; printf '%s\\n%s\\n' '\(password)' '\(password)') | script -qc \"'\(binaryPath)' portal activate --username tty.parent --district d1\" /dev/null",
+            "(sleep 0.5; printf '%s\\n' '\(key)'; sleep 1.5; printf '%s\\n%s\\n' '\(password)' '\(password)') | script -qc \"'\(binaryPath)' portal activate --username tty.parent --district d1\" /dev/null",
         ]
         p.environment = [
             "PORTALADMIN_DB": db, "PORTALADMIN_OPERATOR": "tester", "PATH": "/usr/bin:/bin",

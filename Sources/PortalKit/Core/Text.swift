@@ -57,7 +57,7 @@ public func grouped(_ n: Int) -> String {
 
 /// FNV-1a, 64-bit: a change detector for imported rows (not a security hash; nothing secret or
 /// adversarial goes through it).
-public func fnv1a(_ parts: [String?]) -> String {
+public func fnv1a<Parts: Sequence<String?>>(_ parts: Parts) -> String {
     var h: UInt64 = 0xcbf2_9ce4_8422_2325
     for p in parts {
         if let p {

@@ -302,16 +302,19 @@ final class RosterWriter {
         values: [SQLValue], target: String
     ) throws -> RowStatus {
         let q = try sql(table, keyColumns, columns)
-        let hash = fnv1a(values.map(\.string))
-        let keyArgs: [SQLValue] = [.text(district)] + key.map { .text($0) }
-        if fresh.contains(table) {
-            try s.db.run(q.insert, keyArgs + values + [.text(hash)])
+        let hash = fnv1a(values.lazy.map(\.string))
+        var keyArgs: [SQLValue] = [.text(district)]
+        keyArgs.reserveCapacity(1 + key.count + values.count + 1)
+        for k in key { keyArgs.append(.text(k)) }
+        func insert() throws -> RowStatus {
+            var args = keyArgs
+            args.append(contentsOf: values)
+            args.append(.text(hash))
+            try s.db.run(q.insert, args)
             return .created
         }
-        guard let existing = try s.db.first(q.hash, keyArgs) else {
-            try s.db.run(q.insert, keyArgs + values + [.text(hash)])
-            return .created
-        }
+        if fresh.contains(table) { return try insert() }
+        guard let existing = try s.db.first(q.hash, keyArgs) else { return try insert() }
         if existing.string("row_hash") == hash { return .unchanged }
         let old = try s.db.first(q.row, keyArgs)
         var before: [(String, JSONValue)] = []

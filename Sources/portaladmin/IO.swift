@@ -120,12 +120,13 @@ final class IO {
     /// Reads a secret from the terminal without echo (or a line from stdin when not a TTY).
     func readSecret(prompt: String) -> String? {
         guard stdinIsTTY else { return input.readLine() }
-        try? err.write(prompt)
+        // Echo goes off before the prompt shows, so nothing typed after it is echoed.
         var old = termios()
         tcgetattr(0, &old)
         var quiet = old
         quiet.c_lflag &= ~tcflag_t(ECHO)
         tcsetattr(0, TCSANOW, &quiet)
+        try? err.write(prompt)
         defer {
             tcsetattr(0, TCSANOW, &old)
             try? err.write("\n")

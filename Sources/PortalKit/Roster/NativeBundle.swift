@@ -122,15 +122,18 @@ public enum NativeFormat {
         let rawID = f(idField)?.trimmed() ?? ""
         let isLink = spec.entity == "links"
         let id = isLink ? "\(rawID)/\(f("student_id")?.trimmed() ?? "")" : rawID
+        // Each id is checked once, for the row's claim and for its record. A link has two: its
+        // guardian (followed through merges) and its student.
+        let firstID = Result { try Field.id(f(idField), idField) }
+        let guardianID = isLink ? firstID.map(w.canonicalGuardian) : firstID
+        let studentID = isLink ? Result { try Field.id(f("student_id"), "student_id") } : firstID
         let claim: (kind: String, id: String)?
         if isLink {
-            let g = try? Field.id(f("guardian_id"), "guardian_id")
-            let st = try? Field.id(f("student_id"), "student_id")
-            claim = g.flatMap { g in st.map { ("link", w.canonicalGuardian(g) + "\u{1f}" + $0) } }
-        } else {
-            claim = (try? Field.id(f(idField), idField)).map {
-                (String(spec.entity.dropLast()), $0)
+            claim = (try? guardianID.get()).flatMap { g in
+                (try? studentID.get()).map { ("link", g + "\u{1f}" + $0) }
             }
+        } else {
+            claim = (try? firstID.get()).map { (RosterWriter.tables[spec.entity]!.kind, $0) }
         }
         func row(_ payload: PendingRow.Payload) -> PendingRow {
             PendingRow(
@@ -153,13 +156,13 @@ public enum NativeFormat {
                 return row(
                     .school(
                         SchoolRecord(
-                            schoolID: try Field.id(f("school_id"), "school_id"),
+                            schoolID: try firstID.get(),
                             name: try Field.name(f("name"), "name", required: true)!)))
             case "guardians":
                 return row(
                     .guardian(
                         GuardianRecord(
-                            guardianID: try Field.id(f("guardian_id"), "guardian_id"),
+                            guardianID: try firstID.get(),
                             givenName: try Field.name(
                                 f("given_name"), "given_name", required: true)!,
                             familyName: try Field.name(
@@ -178,7 +181,7 @@ public enum NativeFormat {
                 return row(
                     .student(
                         StudentRecord(
-                            studentID: try Field.id(f("student_id"), "student_id"),
+                            studentID: try firstID.get(),
                             givenName: try Field.name(
                                 f("given_name"), "given_name", required: true)!,
                             familyName: try Field.name(
@@ -195,9 +198,8 @@ public enum NativeFormat {
                 return row(
                     .link(
                         LinkRecord(
-                            guardianID: w.canonicalGuardian(
-                                try Field.id(f("guardian_id"), "guardian_id")),
-                            studentID: try Field.id(f("student_id"), "student_id"),
+                            guardianID: try guardianID.get(),
+                            studentID: try studentID.get(),
                             relationship: Field.optional(f("relationship")).map(lowered),
                             portalAccess: try Field.flag(
                                 f("portal_access"), "portal_access", default: true),

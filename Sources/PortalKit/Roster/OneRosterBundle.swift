@@ -151,8 +151,8 @@ enum OneRosterBundle {
                 PendingRow(
                     entity: entity, file: "users.csv", line: rec.line, id: id,
                     idField: "sourcedId",
-                    claim: rec.problem != nil || id.isEmpty || entity == "other"
-                        ? nil : (String(entity.dropLast()), id),
+                    claim: rec.problem != nil || id.isEmpty
+                        ? nil : RosterWriter.tables[entity].map { ($0.kind, id) },
                     payload: payload)
             }
             if let p = rec.problem { return row("users", .rejected(RowProblem("row", p))) }
@@ -215,26 +215,20 @@ enum OneRosterBundle {
                         separator: ", ") + ")")
         }
         // Links last, once both ends exist.
-        var batch: [PendingRow] = []
-        for p in pairs {
-            let relationship = p.role ?? kinds[p.guardian] ?? "guardian"
-            let isRelative = relationship == "relative"
-            let guardian = w.canonicalGuardian(p.guardian)
-            batch.append(
-                PendingRow(
+        try w.write(
+            pairs.map { p in
+                let relationship = p.role ?? kinds[p.guardian] ?? "guardian"
+                let isRelative = relationship == "relative"
+                let guardian = w.canonicalGuardian(p.guardian)
+                return PendingRow(
                     entity: "links", file: "users.csv", line: 0, id: "\(p.guardian)/\(p.student)",
                     idField: "agentSourcedIds", claim: ("link", guardian + "\u{1f}" + p.student),
                     payload: .link(
                         LinkRecord(
                             guardianID: guardian, studentID: p.student,
                             relationship: relationship,
-                            portalAccess: !isRelative, custodial: !isRelative))))
-            if batch.count == RosterWriter.batchRows {
-                try w.write(batch)
-                batch.removeAll(keepingCapacity: true)
-            }
-        }
-        try w.write(batch)
+                            portalAccess: !isRelative, custodial: !isRelative)))
+            })
         for entity in ["students", "guardians", "links"] { try w.completed(entity) }
         return files
     }

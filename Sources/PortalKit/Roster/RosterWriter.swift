@@ -466,7 +466,8 @@ final class RosterWriter {
 
     // MARK: the end
 
-    private static let tables: [String: (table: String, kind: String, keys: [String])] = [
+    /// Per entity: its table, the kind its ids are claimed under, and its key columns.
+    static let tables: [String: (table: String, kind: String, keys: [String])] = [
         "schools": ("schools", "school", ["school_id"]),
         "guardians": ("guardians", "guardian", ["guardian_id"]),
         "students": ("students", "student", ["student_id"]),

@@ -292,11 +292,7 @@ public final class Database {
     /// Calls `body` for each row, without building an array (for streaming exports).
     public func forEach(_ sql: String, _ args: [SQLValue] = [], _ body: (Row) throws -> Void) throws
     {
-        try forEach(try statement(sql), args, body)
-    }
-
-    /// The same, with a statement the caller holds.
-    public func forEach(_ s: Statement, _ args: [SQLValue], _ body: (Row) throws -> Void) throws {
+        let s = try statement(sql)
         try s.bind(args)
         defer { sqlite3_reset(s.handle) }
         while try s.step() {

@@ -66,10 +66,9 @@ final class Context {
                 )
             }
             guard try Districts.exists(db, d) else {
-                var hint = "see 'portaladmin district list'"
                 let ids = try Districts.list(db).map(\.id)
-                if let near = nearest(d, in: ids) { hint = "did you mean '\(near)'? " + hint }
-                throw PortalError.notFound("district", d, hint: hint)
+                throw PortalError.notFound(
+                    "district", d, hint: suggesting(d, in: ids, "see 'portaladmin district list'"))
             }
             district = d
         }

@@ -100,10 +100,10 @@ struct Parser {
             guard children.contains(a) else {
                 let kind =
                     path.isEmpty ? "command" : "subcommand of '\(path.joined(separator: " "))'"
-                var hint =
+                let hint =
                     "see 'portaladmin \(path.isEmpty ? "" : path.joined(separator: " ") + " ")--help'"
-                if let near = nearest(a, in: children) { hint = "did you mean '\(near)'? " + hint }
-                throw PortalError.usage("unknown \(kind): '\(a)'", hint: hint)
+                throw PortalError.usage(
+                    "unknown \(kind): '\(a)'", hint: suggesting(a, in: children, hint))
             }
             path.append(a)
             i += 1
@@ -149,11 +149,11 @@ struct Parser {
             }
             guard let value = v else { return }
             if !opt.choices.isEmpty && !opt.choices.contains(value) {
-                var hint = "valid values: " + opt.choices.joined(separator: ", ")
-                if let near = nearest(value, in: opt.choices) {
-                    hint = "did you mean '\(near)'? " + hint
-                }
-                throw PortalError.usage("invalid value '\(value)' for --\(opt.long)", hint: hint)
+                throw PortalError.usage(
+                    "invalid value '\(value)' for --\(opt.long)",
+                    hint: suggesting(
+                        value, in: opt.choices,
+                        "valid values: " + opt.choices.joined(separator: ", ")))
             }
             if inv.values[opt.long] != nil && !opt.repeatable {
                 if inv.values[opt.long] != [value] {
@@ -209,9 +209,9 @@ struct Parser {
     private func unknownOption(_ name: String, command: Command, candidates: [String])
         -> PortalError
     {
-        var hint = "see 'portaladmin \(command.name) --help'"
-        if let near = nearest(name, in: candidates) { hint = "Did you mean '\(near)'? " + hint }
-        return PortalError.usage("unknown option '\(name)' for '\(command.name)'", hint: hint)
+        PortalError.usage(
+            "unknown option '\(name)' for '\(command.name)'",
+            hint: suggesting(name, in: candidates, "see 'portaladmin \(command.name) --help'"))
     }
 
     private func checkPositionals(_ command: Command, _ given: [String]) throws {

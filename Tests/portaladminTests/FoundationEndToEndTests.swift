@@ -286,7 +286,7 @@ import Testing
         let verb = try runBinary(["district", "lst"], db: db)
         #expect(verb.code == 64 && verb.err.contains("did you mean 'list'?"))
         let opt = try runBinary(["district", "show", "--distrct", "d1"], db: db)
-        #expect(opt.code == 64 && opt.err.contains("Did you mean '--district'?"))
+        #expect(opt.code == 64 && opt.err.contains("did you mean '--district'?"))
         let value = try runBinary(["district", "list", "-o", "jsn"], db: db)
         #expect(value.code == 64 && value.err.contains("did you mean 'json'?"))
         let missingValue = try runBinary(["district", "list", "--output"], db: db)

@@ -44,6 +44,11 @@ public func nearest(_ word: String, in candidates: [String]) -> String? {
     return best.0
 }
 
+/// `hint`, led by "did you mean 'X'?" when one of `candidates` is close to `word`.
+public func suggesting(_ word: String, in candidates: [String], _ hint: String) -> String {
+    nearest(word, in: candidates).map { "did you mean '\($0)'? " + hint } ?? hint
+}
+
 /// `12,345` — counts in messages read better grouped.
 public func grouped(_ n: Int) -> String {
     let s = String(n.magnitude)

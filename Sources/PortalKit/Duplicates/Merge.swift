@@ -48,9 +48,9 @@ public enum Merges {
                     hint: "for example: --prefer b, or --prefer email=b")
             }
             guard fields.contains(p[0]) else {
-                var hint = "fields: " + fields.joined(separator: ", ")
-                if let near = nearest(p[0], in: fields) { hint = "did you mean '\(near)'? " + hint }
-                throw PortalError.usage("unknown field '\(p[0])' in --prefer", hint: hint)
+                throw PortalError.usage(
+                    "unknown field '\(p[0])' in --prefer",
+                    hint: suggesting(p[0], in: fields, "fields: " + fields.joined(separator: ", ")))
             }
             out[p[0]] = p[1]
         }

@@ -68,9 +68,9 @@ public enum Settings {
         let key = text[..<eq].trimmed().lowercased()
         let raw = String(text[text.index(after: eq)...]).trimmed()
         guard let spec = spec(key) else {
-            var hint = "valid keys: " + keys.joined(separator: ", ")
-            if let near = nearest(key, in: keys) { hint = "did you mean '\(near)'? " + hint }
-            throw PortalError.usage("unknown setting '\(key)'", hint: hint)
+            throw PortalError.usage(
+                "unknown setting '\(key)'",
+                hint: suggesting(key, in: keys, "valid keys: " + keys.joined(separator: ", ")))
         }
         guard let value = spec.normalize(raw) else {
             throw PortalError.usage(

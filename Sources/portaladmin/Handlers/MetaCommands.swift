@@ -65,11 +65,9 @@ enum MetaCommands {
         case "zsh": try c.out(Docs.zsh(CommandTable.main))
         case "fish": try c.out(Docs.fish(CommandTable.main))
         case let other:
-            var hint = "choose bash, zsh or fish"
-            if let near = nearest(other, in: ["bash", "zsh", "fish"]) {
-                hint = "did you mean '\(near)'? " + hint
-            }
-            throw PortalError.usage("no completions for the shell '\(other)'", hint: hint)
+            throw PortalError.usage(
+                "no completions for the shell '\(other)'",
+                hint: suggesting(other, in: ["bash", "zsh", "fish"], "choose bash, zsh or fish"))
         }
     }
 

@@ -461,6 +461,8 @@ let samplesRoot = repoRoot + "/../shared/samples"
         let (r, db, dir) = try importSample(samplesRoot + "/O365-EDU-Tools/SDS v2.1")
         _ = dir
         #expect(r.code == 0, "\(r.err)")
+        let summary = try #require(try parseJSON(r.out) as? [String: Any])
+        #expect(summary["inactivated"] as? Int == 0, "the links just written stay active")
         let g = try runBinary(
             ["guardian", "show", "114002", "-o", "json", "--district", "d1"], db: db)
         let o = try #require(try parseJSON(g.out) as? [String: Any])

@@ -65,10 +65,12 @@ public func grouped(_ n: Int) -> String {
 public func fnv1a<Parts: Sequence<String?>>(_ parts: Parts) -> String {
     var h: UInt64 = 0xcbf2_9ce4_8422_2325
     for p in parts {
-        if let p {
-            for b in p.utf8 {
-                h ^= UInt64(b)
-                h = h &* 0x100_0000_01b3
+        if var p {
+            p.withUTF8 {
+                for b in $0 {
+                    h ^= UInt64(b)
+                    h = h &* 0x100_0000_01b3
+                }
             }
             h ^= 0x1f
         } else {

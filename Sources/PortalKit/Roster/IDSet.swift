@@ -3,7 +3,8 @@
 /// 30 to 50 bytes an id, against some 70 for a dictionary of strings (ids longer than 15 bytes,
 /// like the `guardian␟student` key of a link, each take a heap block there).
 struct IDSet {
-    /// Per slot: the id's offset in `bytes` plus one (0: empty), its line, and its hash.
+    /// Per slot: the id's offset in `bytes` plus one (0: empty), its line plus one (negative
+    /// once its row is written), and its hash.
     private var offsets: [UInt32]
     private var lines: [Int32]
     private var hashes: [UInt32]
@@ -20,35 +21,50 @@ struct IDSet {
     /// Adds `id` first met on `line`; when it was met before, returns that line and changes
     /// nothing.
     mutating func insert(_ id: String, line: Int) -> Int? {
+        if (count + 1) * 10 > offsets.count * 7 { grow() }
         var id = id
         return id.withUTF8 { u in
             let h = Self.hash(u)
             var i = Int(h) & (offsets.count - 1)
             while offsets[i] != 0 {
-                if hashes[i] == h && matches(i, u) { return Int(lines[i]) }
+                if hashes[i] == h && matches(i, u) { return Int(abs(lines[i])) - 1 }
                 i = (i + 1) & (offsets.count - 1)
             }
             offsets[i] = UInt32(bytes.count + 1)
-            lines[i] = Int32(clamping: line)
+            lines[i] = Int32(clamping: line + 1)
             hashes[i] = h
             withUnsafeBytes(of: UInt32(u.count).littleEndian) { bytes.append(contentsOf: $0) }
             bytes.append(contentsOf: u)
             count += 1
-            if count * 10 > offsets.count * 7 { grow() }
+            lastInserted = i
             return nil
         }
     }
 
-    func contains(_ id: String) -> Bool {
+    /// The slot of the id `insert` added last (until the next `insert`).
+    private var lastInserted: Int? = nil
+
+    /// Notes that the row of the id `insert` added last was written to the database. The mark
+    /// is the sign of its line.
+    mutating func markLastWritten() {
+        if let i = lastInserted, lines[i] > 0 { lines[i] = -lines[i] }
+    }
+
+    func contains(_ id: String) -> Bool { slot(id) != nil }
+
+    /// Whether `id` was met and then marked written.
+    func written(_ id: String) -> Bool { slot(id).map { lines[$0] < 0 } ?? false }
+
+    private func slot(_ id: String) -> Int? {
         var id = id
         return id.withUTF8 { u in
             let h = Self.hash(u)
             var i = Int(h) & (offsets.count - 1)
             while offsets[i] != 0 {
-                if hashes[i] == h && matches(i, u) { return true }
+                if hashes[i] == h && matches(i, u) { return i }
                 i = (i + 1) & (offsets.count - 1)
             }
-            return false
+            return nil
         }
     }
 

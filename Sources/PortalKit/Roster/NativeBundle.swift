@@ -127,13 +127,13 @@ public enum NativeFormat {
         let firstID = Result { try Field.id(f(idField), idField) }
         let guardianID = isLink ? firstID.map(w.canonicalGuardian) : firstID
         let studentID = isLink ? Result { try Field.id(f("student_id"), "student_id") } : firstID
-        let claim: (kind: String, id: String)?
+        let claim: String?
         if isLink {
             claim = (try? guardianID.get()).flatMap { g in
-                (try? studentID.get()).map { ("link", g + "\u{1f}" + $0) }
+                (try? studentID.get()).map { g + "\u{1f}" + $0 }
             }
         } else {
-            claim = (try? firstID.get()).map { (RosterWriter.tables[spec.entity]!.kind, $0) }
+            claim = try? firstID.get()
         }
         func row(_ payload: PendingRow.Payload) -> PendingRow {
             PendingRow(

@@ -101,7 +101,7 @@ enum OneRosterBundle {
             schoolNames.sorted(by: { $0.key < $1.key }).map { id, name in
                 PendingRow(
                     entity: "schools", file: "orgs.csv", line: 0, id: id, idField: "sourcedId",
-                    claim: ("school", id), payload: .school(SchoolRecord(schoolID: id, name: name)))
+                    claim: id, payload: .school(SchoolRecord(schoolID: id, name: name)))
             })
         if path("orgs.csv") != nil { try w.completed("schools") }
 
@@ -152,7 +152,7 @@ enum OneRosterBundle {
                     entity: entity, file: "users.csv", line: rec.line, id: id,
                     idField: "sourcedId",
                     claim: rec.problem != nil || id.isEmpty
-                        ? nil : RosterWriter.tables[entity].map { ($0.kind, id) },
+                        || RosterTable(rawValue: entity) == nil ? nil : id,
                     payload: payload)
             }
             if let p = rec.problem { return row("users", .rejected(RowProblem("row", p))) }
@@ -222,7 +222,7 @@ enum OneRosterBundle {
                 let guardian = w.canonicalGuardian(p.guardian)
                 return PendingRow(
                     entity: "links", file: "users.csv", line: 0, id: "\(p.guardian)/\(p.student)",
-                    idField: "agentSourcedIds", claim: ("link", guardian + "\u{1f}" + p.student),
+                    idField: "agentSourcedIds", claim: guardian + "\u{1f}" + p.student,
                     payload: .link(
                         LinkRecord(
                             guardianID: guardian, studentID: p.student,

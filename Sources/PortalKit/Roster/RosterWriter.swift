@@ -54,6 +54,110 @@ public struct ImportSummary: Sendable {
     }
 }
 
+/// The roster tables an import writes, in the order it writes them.
+enum RosterTable: String, CaseIterable, Sendable {
+    case schools, households, guardians, students, links
+
+    /// Position in `allCases`: the writer keeps its per-table state in arrays.
+    var index: Int {
+        switch self {
+        case .schools: 0
+        case .households: 1
+        case .guardians: 2
+        case .students: 3
+        case .links: 4
+        }
+    }
+
+    /// What one row is: school, household, guardian, student or link.
+    var kind: String { String(rawValue.dropLast()) }
+
+    var keyColumns: [String] { self == .links ? ["guardian_id", "student_id"] : [kind + "_id"] }
+
+    /// The columns an import writes, besides the district, the key and `row_hash`.
+    var columns: [String] {
+        switch self {
+        case .schools: ["name", "status"]
+        case .households: ["street", "street2", "city", "state", "postcode"]
+        case .guardians:
+            [
+                "given_name", "family_name", "email", "phone", "street", "street2", "city", "state",
+                "postcode", "birth_date", "household_id", "status", "search_key",
+            ]
+        case .students:
+            [
+                "given_name", "family_name", "middle_name", "birth_date", "grade", "school_id",
+                "email", "household_id", "status", "search_key",
+            ]
+        case .links: ["relationship", "portal_access", "custodial", "status"]
+        }
+    }
+}
+
+/// One row as it is written: its key, its values in the order of `RosterTable.columns`, and a
+/// hash of the values that tells an unchanged row at the cost of one indexed read.
+struct TableRow {
+    let key: [String]
+    let values: [SQLValue]
+    let hash: String
+
+    init(key: [String], values: [SQLValue]) {
+        self.key = key
+        self.values = values
+        self.hash = fnv1a(values.lazy.map(\.string))
+    }
+}
+
+extension SchoolRecord {
+    var tableRow: TableRow { TableRow(key: [schoolID], values: [.text(name), .text("active")]) }
+}
+
+extension GuardianRecord {
+    var tableRow: TableRow {
+        TableRow(
+            key: [guardianID],
+            values: [
+                .text(givenName), .text(familyName), SQLValue(email), SQLValue(phone),
+                SQLValue(street), SQLValue(street2), SQLValue(city), SQLValue(state),
+                SQLValue(postcode), SQLValue(birthDate), SQLValue(householdID), .text(status),
+                .text(searchKey.isEmpty ? foldedKey : searchKey),
+            ])
+    }
+
+    /// The household row this guardian's address gives.
+    func householdRow(_ id: String) -> TableRow {
+        TableRow(
+            key: [id],
+            values: [
+                SQLValue(street), SQLValue(street2), SQLValue(city), SQLValue(state),
+                SQLValue(postcode),
+            ])
+    }
+}
+
+extension StudentRecord {
+    var tableRow: TableRow {
+        TableRow(
+            key: [studentID],
+            values: [
+                .text(givenName), .text(familyName), SQLValue(middleName), SQLValue(birthDate),
+                SQLValue(grade), SQLValue(schoolID), SQLValue(email), SQLValue(householdID),
+                .text(status), .text(searchKey.isEmpty ? foldedKey : searchKey),
+            ])
+    }
+}
+
+extension LinkRecord {
+    var tableRow: TableRow {
+        TableRow(
+            key: [guardianID, studentID],
+            values: [
+                SQLValue(relationship), SQLValue(portalAccess), SQLValue(custodial),
+                .text("active"),
+            ])
+    }
+}
+
 /// One input row, read and checked by a reader, waiting to be written.
 struct PendingRow {
     enum Payload {
@@ -64,28 +168,55 @@ struct PendingRow {
         case rejected(RowProblem)
         case skipped(String)
     }
+    /// What the row counts as: a table's name, or for a row of no table (a OneRoster user of
+    /// another role, or one whose role cannot be told) the file's kind of row.
     let entity: String
+    let table: RosterTable?
     let file: String
     let line: Int
     /// The id as reported (`guardian/student` for a link).
     let id: String
     /// The column named when the id is a duplicate.
     let idField: String
-    /// The kind and id the row names, when its id is usable: it counts as present in the import
-    /// (so a full import does not mark it inactive) even when another field is wrong.
-    let claim: (kind: String, id: String)?
+    /// The id the row names in its table (`guardian␟student` for a link), when it is usable: it
+    /// counts as present in the import (so a full import does not mark it inactive) even when
+    /// another field is wrong.
+    let claim: String?
     var payload: Payload
+    /// The row as it will be written; set by `prepare`.
+    private(set) var row: TableRow? = nil
 
-    /// Computes the search keys here, on the reading thread, to spare the writer.
-    mutating func fold() {
+    init(
+        entity: String, file: String, line: Int, id: String, idField: String, claim: String?,
+        payload: Payload
+    ) {
+        self.entity = entity
+        self.table = RosterTable(rawValue: entity)
+        self.file = file
+        self.line = line
+        self.id = id
+        self.idField = idField
+        self.claim = claim
+        self.payload = payload
+    }
+
+    /// Follows merged households, computes the search key, the values and their hash: work
+    /// done on the reading thread to spare the writer.
+    mutating func prepare(_ w: RosterWriter) {
         switch payload {
+        case .school(let x): row = x.tableRow
         case .guardian(var g):
+            g.householdID = w.canonicalHousehold(g.householdID)
             g.searchKey = g.foldedKey
             payload = .guardian(g)
+            row = g.tableRow
         case .student(var st):
+            st.householdID = w.canonicalHousehold(st.householdID)
             st.searchKey = st.foldedKey
             payload = .student(st)
-        default: break
+            row = st.tableRow
+        case .link(let l): row = l.tableRow
+        case .rejected, .skipped: break
         }
     }
 }
@@ -93,29 +224,37 @@ struct PendingRow {
 /// Writes roster records into a district: insert, update or leave unchanged by comparing a hash
 /// of the row, with one cached prepared statement per kind of write. Shared by the native and the
 /// OneRoster readers. Rows stream through in batches; only the ids met in the import are kept
-/// (compactly, see `IDSet`), to catch a repeated id and so that a full import can mark the
-/// absent ones inactive once a file is read.
+/// (compactly, see `IDSet`), to catch a repeated id, to know which link ends exist, and so that
+/// a full import can mark the absent ones inactive once a file is read.
 final class RosterWriter {
     let s: Session
     let district: String
     let options: ImportOptions
     let hooks: ImportHooks
-    var counts: [String: EntityCounts] = [:]
+    /// Per table (by `RosterTable.index`), then per entity of no table.
+    private var counts = Array(repeating: EntityCounts(), count: RosterTable.allCases.count)
+    private var otherCounts: [String: EntityCounts] = [:]
     var notes: [String] = []
     private var rowsSinceCommit = 0
-    /// The ids met in this import, by kind ("student", "link", "household", ...), each with the
-    /// line it was first met on.
-    private var seenIDs: [String: IDSet] = [:]
-    /// Records merged away (B into A): their rows in a later import go to A.
+    /// The ids met in this import, per table, each with the line it was first met on and
+    /// whether its row was written.
+    private var seenIDs = Array(repeating: IDSet(), count: RosterTable.allCases.count)
+    /// Records merged away (B into A): their rows in a later import go to A. Read by the
+    /// reading thread too; never changed once the import has begun.
     private var mergedGuardians: [String: String] = [:]
     private var mergedHouseholds: [String: String] = [:]
 
-    func canonicalGuardian(_ id: String) -> String { mergedGuardians[id] ?? id }
-    func canonicalHousehold(_ id: String?) -> String? { id.map { mergedHouseholds[$0] ?? $0 } }
-    private var fresh: Set<String> = []
+    func canonicalGuardian(_ id: String) -> String {
+        mergedGuardians.isEmpty ? id : mergedGuardians[id] ?? id
+    }
+    func canonicalHousehold(_ id: String?) -> String? {
+        mergedHouseholds.isEmpty ? id : id.map { mergedHouseholds[$0] ?? $0 }
+    }
+    /// Per table: it held none of the district's rows when the import began.
+    private var fresh = Array(repeating: false, count: RosterTable.allCases.count)
     /// Per entity, the district's active rows that a completely read file left out, and how
     /// many active rows there were.
-    private var absent: [String: (keys: [[SQLValue]], active: Int)] = [:]
+    private var absent: [RosterTable: (keys: [[SQLValue]], active: Int)] = [:]
 
     init(_ s: Session, options: ImportOptions, hooks: ImportHooks) throws {
         self.s = s
@@ -135,52 +274,67 @@ final class RosterWriter {
             mergedHouseholds[r.text("household_id")] = r.text("merged_into")
         }
         // Tables with no rows for this district yet: every row is new (duplicates within the
-        // import are caught by the seen table first), so the look-up before the insert is skipped.
-        for t in ["schools", "households", "guardians", "students", "links"]
-        where try s.db.first("SELECT 1 FROM \(t) WHERE district_id = ? LIMIT 1", [.text(district)])
-            == nil
-        {
-            fresh.insert(t)
+        // import are caught by the seen ids first), so the look-up before the insert is skipped.
+        for t in RosterTable.allCases {
+            fresh[t.index] =
+                try s.db.first(
+                    "SELECT 1 FROM \(t.rawValue) WHERE district_id = ? LIMIT 1", [.text(district)])
+                == nil
+        }
+        try deferIndexes()
+    }
+
+    /// The look-up indexes of tables that no district has rows in yet, to build at `close`.
+    private var deferredIndexes: [String] = []
+
+    /// Drops the look-up indexes of the tables that are empty for every district: building an
+    /// index once from the finished table is cheaper than keeping it up to date row by row (the
+    /// first import of a new database is the big one). Only when the import is one transaction,
+    /// so that no commit can ever leave an index missing: a failure rolls the drop back.
+    private func deferIndexes() throws {
+        guard options.batchSize == 0 else { return }
+        for t in RosterTable.allCases
+        where try fresh[t.index] && s.db.first("SELECT 1 FROM \(t.rawValue) LIMIT 1") == nil {
+            for r in try s.db.query(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+                [.text(t.rawValue)])
+            {
+                try s.db.execute("DROP INDEX \(r.text("name"))")
+                deferredIndexes.append(r.text("sql"))
+            }
         }
     }
 
     // MARK: bookkeeping
 
-    /// Records that `id` occurs in the input; returns the line it was first met on when this is
-    /// a repeat (a duplicate id within one import).
-    private func seen(_ kind: String, _ id: String, line: Int) -> Int? {
-        seenIDs[kind, default: IDSet()].insert(id, line: line)
-    }
-
-    func bump(_ entity: String, _ status: RowStatus) {
-        var c = counts[entity] ?? EntityCounts()
-        switch status {
-        case .created: c.created += 1
-        case .updated: c.updated += 1
-        case .unchanged: c.unchanged += 1
-        case .rejected: c.rejected += 1
-        case .skipped: break
+    func bump(_ r: PendingRow, _ status: RowStatus) {
+        func add(_ c: inout EntityCounts) {
+            switch status {
+            case .created: c.created += 1
+            case .updated: c.updated += 1
+            case .unchanged: c.unchanged += 1
+            case .rejected: c.rejected += 1
+            case .skipped: break
+            }
         }
-        counts[entity] = c
+        if let t = r.table {
+            add(&counts[t.index])
+        } else if status != .skipped {
+            add(&otherCounts[r.entity, default: EntityCounts()])
+        }
     }
 
     /// Reports a row and commits a batch when one is full.
-    func finish(
-        _ entity: String, file: String, line: Int, id: String, _ status: RowStatus,
-        _ message: String = ""
-    ) throws {
-        bump(entity, status)
-        try hooks.row(RowOutcome(file: file, line: line, id: id, status: status, message: message))
+    private func finish(_ r: PendingRow, _ status: RowStatus, _ message: String = "") throws {
+        bump(r, status)
+        try hooks.row(
+            RowOutcome(file: r.file, line: r.line, id: r.id, status: status, message: message))
         rowsSinceCommit += 1
         if options.batchSize > 0 && rowsSinceCommit >= options.batchSize && !options.dryRun {
             try s.db.commitBatch()
             rowsSinceCommit = 0
         }
         if rowsSinceCommit % 512 == 0 { try Interrupts.check() }
-    }
-
-    func reject(_ entity: String, file: String, line: Int, id: String, _ p: RowProblem) throws {
-        try finish(entity, file: file, line: line, id: id, .rejected, "\(p.field): \(p.problem)")
     }
 
     /// Reads every record of `reader` after its header, turning each into a row with `parse`,
@@ -193,7 +347,7 @@ final class RosterWriter {
         let maxRows = options.maxRows
         let ahead = ReadAhead<ReadBatch>()
         defer { ahead.finish() }
-        try ahead.start { put in
+        try ahead.start { [unowned self] put in
             var batch = ReadBatch()
             while let rec = try reader.next() {
                 if rec.fields.allSatisfy({ $0.trimmed().isEmpty }) && rec.problem == nil {
@@ -205,7 +359,7 @@ final class RosterWriter {
                 }
                 batch.rowsRead += 1
                 if var row = try parse(rec) {
-                    row.fold()
+                    row.prepare(self)
                     batch.rows.append(row)
                 }
                 if batch.rows.count == Self.batchRows {
@@ -241,27 +395,33 @@ final class RosterWriter {
     /// Writes a batch of rows in input order: each is inserted, updated or left unchanged, and
     /// reported.
     func write(_ batch: [PendingRow]) throws {
-        for r in batch {
+        for var r in batch {
             do {
-                if let c = r.claim, let first = seen(c.kind, c.id, line: r.line) {
-                    let what = c.kind == "link" ? "duplicate link" : "duplicate id"
-                    throw RowProblem(
-                        r.idField, "\(what) (first seen on line \(first)); this row was skipped")
+                if let t = r.table, let c = r.claim,
+                    let first = seenIDs[t.index].insert(c, line: r.line)
+                {
+                    let what = t == .links ? "duplicate link" : "duplicate id"
+                    let before =
+                        first > 0 ? "first seen on line \(first)" : "met earlier in this import"
+                    throw RowProblem(r.idField, "\(what) (\(before)); this row was skipped")
                 }
+                if r.row == nil { r.prepare(self) }
                 let status: RowStatus
                 switch r.payload {
-                case .school(let x): status = try school(x)
-                case .guardian(let x): status = try guardian(x, line: r.line)
-                case .student(let x): status = try student(x, line: r.line)
-                case .link(let x): status = try link(x)
+                case .school:
+                    status = try upsert(.schools, r.row!) { "school:\(r.id)" }
+                case .guardian(let g): status = try guardian(g, r.row!, line: r.line)
+                case .student(let st): status = try student(st, r.row!, line: r.line)
+                case .link(let l): status = try link(l, r.row!)
                 case .rejected(let p): throw p
                 case .skipped(let why):
-                    try finish(r.entity, file: r.file, line: r.line, id: r.id, .skipped, why)
+                    try finish(r, .skipped, why)
                     continue
                 }
-                try finish(r.entity, file: r.file, line: r.line, id: r.id, status)
+                if let t = r.table, r.claim != nil { seenIDs[t.index].markLastWritten() }
+                try finish(r, status)
             } catch let p as RowProblem {
-                try reject(r.entity, file: r.file, line: r.line, id: r.id, p)
+                try finish(r, .rejected, "\(p.field): \(p.problem)")
             }
         }
     }
@@ -272,122 +432,118 @@ final class RosterWriter {
     private struct UpsertSQL {
         let hash: Statement, row: Statement, insert: Statement, update: Statement
     }
-    private var sqlCache: [String: UpsertSQL] = [:]
+    private var sqlCache: [UpsertSQL?] = Array(repeating: nil, count: RosterTable.allCases.count)
 
-    private func sql(_ table: String, _ keyColumns: [String], _ columns: [String]) throws
-        -> UpsertSQL
-    {
-        if let c = sqlCache[table] { return c }
-        let whereClause = (["district_id"] + keyColumns).map { "\($0) = ?" }.joined(
+    private func sql(_ t: RosterTable) throws -> UpsertSQL {
+        if let c = sqlCache[t.index] { return c }
+        let whereClause = (["district_id"] + t.keyColumns).map { "\($0) = ?" }.joined(
             separator: " AND ")
-        let cols = ["district_id"] + keyColumns + columns + ["row_hash"]
+        let cols = ["district_id"] + t.keyColumns + t.columns + ["row_hash"]
         let c = UpsertSQL(
-            hash: try s.db.statement("SELECT row_hash FROM \(table) WHERE \(whereClause)"),
+            hash: try s.db.statement("SELECT row_hash FROM \(t.rawValue) WHERE \(whereClause)"),
             row: try s.db.statement(
-                "SELECT \(columns.joined(separator: ", ")) FROM \(table) WHERE \(whereClause)"),
+                "SELECT \(t.columns.joined(separator: ", ")) FROM \(t.rawValue) WHERE \(whereClause)"
+            ),
             insert: try s.db.statement(
-                "INSERT INTO \(table)(\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))"
+                "INSERT INTO \(t.rawValue)(\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))"
             ),
             update: try s.db.statement(
-                "UPDATE \(table) SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")), row_hash = ? WHERE \(whereClause)"
+                "UPDATE \(t.rawValue) SET \(t.columns.map { "\($0) = ?" }.joined(separator: ", ")), row_hash = ? WHERE \(whereClause)"
             ))
-        sqlCache[table] = c
+        sqlCache[t.index] = c
         return c
     }
 
     /// Insert, update (with an audit row naming the changed fields) or leave unchanged, deciding
-    /// by a hash of the row so an unchanged row costs one indexed read.
-    private func upsert(
-        table: String, keyColumns: [String], key: [String], columns: [String],
-        values: [SQLValue], target: String
-    ) throws -> RowStatus {
-        let q = try sql(table, keyColumns, columns)
-        let hash = fnv1a(values.lazy.map(\.string))
-        var keyArgs: [SQLValue] = [.text(district)]
-        keyArgs.reserveCapacity(1 + key.count + values.count + 1)
-        for k in key { keyArgs.append(.text(k)) }
-        func insert() throws -> RowStatus {
-            var args = keyArgs
-            args.append(contentsOf: values)
-            args.append(.text(hash))
-            try s.db.run(q.insert, args)
-            return .created
+    /// by the row's hash so that an unchanged row costs one indexed read. Arguments are bound
+    /// one by one: this runs once per input row.
+    private func upsert(_ t: RosterTable, _ row: TableRow, target: () -> String) throws
+        -> RowStatus
+    {
+        let q = try sql(t)
+        /// Binds the district and the key from position `at` on.
+        func key(_ st: Statement, at: Int) throws {
+            try st.set(at, .text(district))
+            for (i, k) in row.key.enumerated() { try st.set(at + 1 + i, .text(k)) }
         }
-        if fresh.contains(table) { return try insert() }
-        guard let existing = try s.db.first(q.hash, keyArgs) else { return try insert() }
-        if existing.string("row_hash") == hash { return .unchanged }
+        if !fresh[t.index],
+            let existing = try s.db.firstValue(q.hash, binding: { try key($0, at: 1) })
+        {
+            if existing.string == row.hash { return .unchanged }
+            return try update(t, row, q, target: target)
+        }
+        try s.db.run(q.insert) { (st: Statement) in
+            try key(st, at: 1)
+            var i = 2 + row.key.count
+            for v in row.values {
+                try st.set(i, v)
+                i += 1
+            }
+            try st.set(i, .text(row.hash))
+        }
+        return .created
+    }
+
+    /// Rewrites a row whose hash differs, and records in the audit log which fields changed.
+    private func update(_ t: RosterTable, _ row: TableRow, _ q: UpsertSQL, target: () -> String)
+        throws -> RowStatus
+    {
+        let keyArgs = [SQLValue.text(district)] + row.key.map { SQLValue.text($0) }
         let old = try s.db.first(q.row, keyArgs)
         var before: [(String, JSONValue)] = []
         var after: [(String, JSONValue)] = []
-        for (i, (c, v)) in zip(columns, values).enumerated() where c != "search_key" && old?[i] != v
-        {
+        for (i, (c, v)) in zip(t.columns, row.values).enumerated()
+        where c != "search_key" && old?[i] != v {
             before.append((c, JSONValue(old?[i] ?? .null)))
             after.append((c, JSONValue(v)))
         }
-        try s.db.run(q.update, values + [.text(hash)] + keyArgs)
+        try s.db.run(q.update, row.values + [.text(row.hash)] + keyArgs)
         if before.isEmpty { return .unchanged }
-        try s.audit(target: target, before: .object(before), after: .object(after))
+        try s.audit(target: target(), before: .object(before), after: .object(after))
         return .updated
-    }
-
-    func school(_ r: SchoolRecord) throws -> RowStatus {
-        try upsert(
-            table: "schools", keyColumns: ["school_id"], key: [r.schoolID],
-            columns: ["name", "status"], values: [.text(r.name), .text("active")],
-            target: "school:\(r.schoolID)")
     }
 
     /// Creates (or updates) the household the first time an import names it; the first row
     /// to name it gives the household its address.
     func household(_ id: String, address g: GuardianRecord?, line: Int) throws {
-        guard seen("household", id, line: line) == nil else { return }
-        let exists =
-            try !fresh.contains("households")
+        let t = RosterTable.households
+        guard seenIDs[t.index].insert(id, line: line) == nil else { return }
+        let status: RowStatus
+        if let g, g.hasAddress {
+            status = try upsert(t, g.householdRow(id)) { "household:\(id)" }
+        } else if try !fresh[t.index]
             && s.db.count(
                 "SELECT count(*) FROM households WHERE district_id = ? AND household_id = ?",
                 [.text(district), .text(id)]) > 0
-        guard let g, g.hasAddress else {
-            if !exists {
-                try s.db.run(
-                    "INSERT INTO households(district_id, household_id) VALUES (?,?)",
-                    [.text(district), .text(id)])
-                bump("households", .created)
-            } else {
-                bump("households", .unchanged)
-            }
-            return
+        {
+            status = .unchanged
+        } else {
+            try s.db.run(
+                "INSERT INTO households(district_id, household_id) VALUES (?,?)",
+                [.text(district), .text(id)])
+            status = .created
         }
-        let status = try upsert(
-            table: "households", keyColumns: ["household_id"], key: [id],
-            columns: ["street", "street2", "city", "state", "postcode"],
-            values: [
-                SQLValue(g.street), SQLValue(g.street2), SQLValue(g.city), SQLValue(g.state),
-                SQLValue(g.postcode),
-            ],
-            target: "household:\(id)")
-        bump("households", status)
+        seenIDs[t.index].markLastWritten()
+        add(t, status)
     }
 
-    func guardian(_ g0: GuardianRecord, line: Int) throws -> RowStatus {
+    /// Counts a row written without an input row of its own (a household).
+    private func add(_ t: RosterTable, _ status: RowStatus) {
+        switch status {
+        case .created: counts[t.index].created += 1
+        case .updated: counts[t.index].updated += 1
+        case .unchanged: counts[t.index].unchanged += 1
+        case .rejected: counts[t.index].rejected += 1
+        case .skipped: break
+        }
+    }
+
+    /// Writes a guardian whose household the reader has already followed through merges.
+    func guardian(_ g: GuardianRecord, _ row: TableRow, line: Int) throws -> RowStatus {
         // A guardian merged into another stays merged: the SIS row is the same person as A.
-        if mergedGuardians[g0.guardianID] != nil { return .unchanged }
-        var g = g0
-        g.householdID = canonicalHousehold(g.householdID)
+        if !mergedGuardians.isEmpty && mergedGuardians[g.guardianID] != nil { return .unchanged }
         if let h = g.householdID { try household(h, address: g, line: line) }
-        let key = g.searchKey.isEmpty ? g.foldedKey : g.searchKey
-        return try upsert(
-            table: "guardians", keyColumns: ["guardian_id"], key: [g.guardianID],
-            columns: [
-                "given_name", "family_name", "email", "phone", "street", "street2", "city", "state",
-                "postcode", "birth_date", "household_id", "status", "search_key",
-            ],
-            values: [
-                .text(g.givenName), .text(g.familyName), SQLValue(g.email), SQLValue(g.phone),
-                SQLValue(g.street), SQLValue(g.street2), SQLValue(g.city), SQLValue(g.state),
-                SQLValue(g.postcode), SQLValue(g.birthDate), SQLValue(g.householdID),
-                .text(g.status), .text(key),
-            ],
-            target: "guardian:\(g.guardianID)")
+        return try upsert(.guardians, row) { "guardian:\(g.guardianID)" }
     }
 
     /// Schools known to exist; a district has a few hundred at most.
@@ -404,88 +560,54 @@ final class RosterWriter {
         return true
     }
 
-    func student(_ st0: StudentRecord, line: Int) throws -> RowStatus {
-        var st = st0
-        st.householdID = canonicalHousehold(st.householdID)
+    /// Writes a student whose household the reader has already followed through merges, once
+    /// its school is known to exist (the import runs with foreign keys off).
+    func student(_ st: StudentRecord, _ row: TableRow, line: Int) throws -> RowStatus {
         if let sc = st.schoolID, !(try schoolExists(sc)) {
             throw RowProblem("school_id", "unknown school (not in schools.csv or the district)")
         }
         if let h = st.householdID { try household(h, address: nil, line: line) }
-        let key = st.searchKey.isEmpty ? st.foldedKey : st.searchKey
-        return try upsert(
-            table: "students", keyColumns: ["student_id"], key: [st.studentID],
-            columns: [
-                "given_name", "family_name", "middle_name", "birth_date", "grade", "school_id",
-                "email",
-                "household_id", "status", "search_key",
-            ],
-            values: [
-                .text(st.givenName), .text(st.familyName), SQLValue(st.middleName),
-                SQLValue(st.birthDate),
-                SQLValue(st.grade), SQLValue(st.schoolID), SQLValue(st.email),
-                SQLValue(st.householdID),
-                .text(st.status), .text(key),
-            ],
-            target: "student:\(st.studentID)")
+        return try upsert(.students, row) { "student:\(st.studentID)" }
     }
 
-    /// Writes a link whose guardian id the reader has already followed through merges.
-    func link(_ l: LinkRecord) throws -> RowStatus {
-        // The foreign keys check both ends; only when they refuse is it worth asking which end.
-        do {
-            return try upsert(
-                table: "links", keyColumns: ["guardian_id", "student_id"],
-                key: [l.guardianID, l.studentID],
-                columns: ["relationship", "portal_access", "custodial", "status"],
-                values: [
-                    SQLValue(l.relationship), SQLValue(l.portalAccess), SQLValue(l.custodial),
-                    .text("active"),
-                ],
-                target: "link:\(l.guardianID)/\(l.studentID)")
-        } catch let e as SQLiteError where e.isConstraint {
-            try explainLink(l)
-            throw e
-        }
-    }
-
-    private func explainLink(_ l: LinkRecord) throws {
-        if try s.db.count(
-            "SELECT count(*) FROM guardians WHERE district_id = ? AND guardian_id = ?",
-            [.text(district), .text(l.guardianID)]) == 0
-        {
+    /// Writes a link whose guardian id the reader has already followed through merges, once
+    /// both of its ends are known to exist.
+    func link(_ l: LinkRecord, _ row: TableRow) throws -> RowStatus {
+        guard try exists(.guardians, l.guardianID) else {
             throw RowProblem(
                 "guardian_id", "unknown guardian (not in guardians.csv or the district)")
         }
-        if try s.db.count(
-            "SELECT count(*) FROM students WHERE district_id = ? AND student_id = ?",
-            [.text(district), .text(l.studentID)]) == 0
-        {
+        guard try exists(.students, l.studentID) else {
             throw RowProblem("student_id", "unknown student (not in students.csv or the district)")
         }
+        return try upsert(.links, row) { "link:\(l.guardianID)/\(l.studentID)" }
+    }
+
+    /// Whether the district has the guardian or student `id`: written by this import (known in
+    /// memory), or, unless its table was empty before the import, already in the database.
+    private func exists(_ t: RosterTable, _ id: String) throws -> Bool {
+        if seenIDs[t.index].written(id) { return true }
+        if fresh[t.index] { return false }
+        return try s.db.first(
+            "SELECT 1 FROM \(t.rawValue) WHERE district_id = ? AND \(t.kind)_id = ?",
+            [.text(district), .text(id)]) != nil
     }
 
     // MARK: the end
 
-    /// Per entity: its table, the kind its ids are claimed under, and its key columns.
-    static let tables: [String: (table: String, kind: String, keys: [String])] = [
-        "schools": ("schools", "school", ["school_id"]),
-        "guardians": ("guardians", "guardian", ["guardian_id"]),
-        "students": ("students", "student", ["student_id"]),
-        "links": ("links", "link", ["guardian_id", "student_id"]),
-    ]
-
     /// Called when the file of `entity` was read completely: in a full import, the district's
-    /// active rows it left out are no longer enrolled. Notes them (marked at `close`) and lets
-    /// go of the entity's ids.
+    /// active rows it left out are no longer enrolled. Notes them (marked at `close`); the ids
+    /// of links are let go (those of guardians and students are kept for the links' ends).
     func completed(_ entity: String) throws {
-        guard let t = Self.tables[entity] else { return }
-        let met = seenIDs.removeValue(forKey: t.kind) ?? IDSet()
+        guard let t = RosterTable(rawValue: entity) else { return }
+        let met = seenIDs[t.index]
+        if t == .links { seenIDs[t.index] = IDSet() }
         // A table that held none of the district's rows before has nothing absent.
-        guard !options.delta, options.maxRows == nil, !fresh.contains(t.table) else { return }
+        guard !options.delta, options.maxRows == nil, !fresh[t.index] else { return }
         var keys: [[SQLValue]] = []
         var active = 0
         try s.db.forEach(
-            "SELECT \(t.keys.joined(separator: ", ")) FROM \(t.table) WHERE district_id = ? AND status = 'active'",
+            "SELECT \(t.keyColumns.joined(separator: ", ")) FROM \(t.rawValue) WHERE district_id = ? AND status = 'active'",
             [.text(district)]
         ) { r in
             active += 1
@@ -493,26 +615,29 @@ final class RosterWriter {
                 keys.append(r.values)
             }
         }
-        if !keys.isEmpty { absent[entity] = (keys, active) }
+        if !keys.isEmpty { absent[t] = (keys, active) }
     }
 
-    /// Marks the rows `completed` found absent inactive (never deleting them), after asking
-    /// when there are many; then writes the summary audit row.
+    /// Marks the rows `completed` found absent inactive (never deleting them), builds the
+    /// indexes put off at the start, then writes the summary audit row.
     func close(format: String, files: [String]) throws -> ImportSummary {
-        let order = ["schools", "households", "guardians", "students", "links"]
-        let pending = order.compactMap { e in absent[e].map { (e, $0.keys.count, $0.active) } }
-        if !pending.isEmpty { try hooks.confirmInactivation(pending) }
-        for (entity, rows) in absent {
-            let t = Self.tables[entity]!
-            let update = try s.db.statement(
-                "UPDATE \(t.table) SET status = 'inactive', row_hash = NULL WHERE district_id = ? AND "
-                    + t.keys.map { "\($0) = ?" }.joined(separator: " AND "))
-            for k in rows.keys { try s.db.run(update, [.text(district)] + k) }
-            counts[entity, default: EntityCounts()].inactivated += rows.keys.count
+        let pending = RosterTable.allCases.compactMap { t in
+            absent[t].map { (t.rawValue, $0.keys.count, $0.active) }
         }
+        if !pending.isEmpty { try hooks.confirmInactivation(pending) }
+        for (t, rows) in absent {
+            let update = try s.db.statement(
+                "UPDATE \(t.rawValue) SET status = 'inactive', row_hash = NULL WHERE district_id = ? AND "
+                    + t.keyColumns.map { "\($0) = ?" }.joined(separator: " AND "))
+            for k in rows.keys { try s.db.run(update, [.text(district)] + k) }
+            counts[t.index].inactivated += rows.keys.count
+        }
+        for sql in deferredIndexes { try s.db.execute(sql) }
+        deferredIndexes = []
         let summary = ImportSummary(
-            entities: order.map { ($0, counts[$0] ?? EntityCounts()) }, notes: notes, format: format
-        )
+            entities: RosterTable.allCases.map { ($0.rawValue, counts[$0.index]) }
+                + otherCounts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+            notes: notes, format: format)
         let t = summary.total
         if t.created + t.updated + t.inactivated > 0 {
             try s.audit(

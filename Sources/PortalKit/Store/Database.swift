@@ -140,22 +140,26 @@ public final class Statement {
         if values.count < Int(sqlite3_bind_parameter_count(handle)) {
             sqlite3_clear_bindings(handle)
         }
-        for (i, v) in values.enumerated() {
-            let idx = Int32(i + 1)
-            let rc: Int32
-            switch v {
-            case .null: rc = sqlite3_bind_null(handle, idx)
-            case .int(let n): rc = sqlite3_bind_int64(handle, idx, n)
-            case .double(let d): rc = sqlite3_bind_double(handle, idx, d)
-            case .text(var s):
-                // With the length given, SQLite copies the bytes without scanning for the end.
-                rc = s.withUTF8 {
-                    sqlite3_bind_text(
-                        handle, idx, $0.baseAddress, Int32($0.count), portal_sqlite_transient())
-                }
+        for (i, v) in values.enumerated() { try set(i + 1, v) }
+    }
+
+    /// Binds one argument (positions count from 1); hot loops bind in place instead of
+    /// building an array.
+    func set(_ position: Int, _ v: SQLValue) throws {
+        let idx = Int32(position)
+        let rc: Int32
+        switch v {
+        case .null: rc = sqlite3_bind_null(handle, idx)
+        case .int(let n): rc = sqlite3_bind_int64(handle, idx, n)
+        case .double(let d): rc = sqlite3_bind_double(handle, idx, d)
+        case .text(var s):
+            // With the length given, SQLite copies the bytes without scanning for the end.
+            rc = s.withUTF8 {
+                sqlite3_bind_text(
+                    handle, idx, $0.baseAddress, Int32($0.count), portal_sqlite_transient())
             }
-            if rc != SQLITE_OK { throw db.error(rc, sql: sql) }
         }
+        if rc != SQLITE_OK { throw db.error(rc, sql: sql) }
     }
 
     /// Steps once; true when a row is available.
@@ -215,6 +219,7 @@ public final class Database {
     /// Opens (creating if asked) the database at `path` in WAL mode with foreign keys on and a
     /// busy timeout, so a second writer waits a little before reporting "busy".
     public init(path: String, create: Bool = true, busyTimeoutMs: Int32 = 5000) throws {
+        _ = Database.configured
         var h: OpaquePointer?
         var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
         if create { flags |= SQLITE_OPEN_CREATE }
@@ -242,6 +247,9 @@ public final class Database {
         try execute("PRAGMA cache_size = -8192")
         Interrupts.attach(h)
     }
+
+    /// Process-wide SQLite settings, applied once before the first connection opens.
+    private static let configured: Int32 = portal_sqlite_configure()
 
     deinit {
         Interrupts.detach()
@@ -287,6 +295,25 @@ public final class Database {
         while try s.step() {}
         sqlite3_reset(s.handle)
         return Int(sqlite3_changes(handle))
+    }
+
+    /// The same, with the arguments bound one by one by `bind` (no array per call).
+    @discardableResult
+    func run(_ s: Statement, binding bind: (Statement) throws -> Void) throws -> Int {
+        sqlite3_reset(s.handle)
+        try bind(s)
+        while try s.step() {}
+        sqlite3_reset(s.handle)
+        return Int(sqlite3_changes(handle))
+    }
+
+    /// The first column of the first row (nil: no row), with the arguments bound by `bind`.
+    func firstValue(_ s: Statement, binding bind: (Statement) throws -> Void) throws -> SQLValue? {
+        sqlite3_reset(s.handle)
+        try bind(s)
+        defer { sqlite3_reset(s.handle) }
+        guard try s.step() else { return nil }
+        return s.value(0)
     }
 
     /// Calls `body` for each row, without building an array (for streaming exports).

@@ -3,11 +3,11 @@ import Testing
 
 @testable import PortalKit
 
-func readAll(_ bytes: [UInt8]) throws -> [CSVRecord] {
+func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18) throws -> [CSVRecord] {
     let path = NSTemporaryDirectory() + "csv-" + UUID().uuidString + ".csv"
     FileManager.default.createFile(atPath: path, contents: Data(bytes))
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let r = try CSVReader(path: path)
+    let r = try CSVReader(path: path, chunk: chunk)
     var out: [CSVRecord] = []
     while let rec = try r.next() { out.append(rec) }
     return out
@@ -57,6 +57,25 @@ func readAll(_ bytes: [UInt8]) throws -> [CSVRecord] {
         #expect(recs.count == 20001)
         #expect(recs.last?.fields == ["19999", "quoted, with comma 19999"])
         #expect(recs.last?.line == 20001)
+    }
+
+    @Test func everyChunkSizeReadsTheSameRecords() throws {
+        var bytes = Array(
+            ("\u{FEFF}\"id\",name,note\r\n1,\"Smith, Jr.\" ,\"say \"\"hi\"\"\"\r\n\r\n"
+                + "2,  \"two\nlines\",a\"b\r3,José Núñez,\"\"\n,,\n4,\"open").utf8)
+        bytes.insert(contentsOf: [0x4D, 0xFC, 0x6C], at: bytes.count - 6)  // Latin-1 "Mül"
+        let whole = try readAll(bytes)
+        #expect(whole.count == 6)
+        #expect(whole[1].fields == ["1", "Smith, Jr. ", "say \"hi\""])
+        #expect(whole[2].fields == ["2", "two\nlines", "a\"b"] && whole[2].line == 4)
+        #expect(whole[3].fields == ["3", "José Núñez", ""])
+        // Reads of at least 3 bytes, so that the first one shows the whole byte-order mark.
+        for chunk in 3...17 {
+            let recs = try readAll(bytes, chunk: chunk)
+            #expect(recs.map(\.fields) == whole.map(\.fields), "chunk \(chunk)")
+            #expect(recs.map(\.line) == whole.map(\.line), "chunk \(chunk)")
+            #expect(recs.map(\.problem) == whole.map(\.problem), "chunk \(chunk)")
+        }
     }
 
     @Test func missingFileIsNoInput() {

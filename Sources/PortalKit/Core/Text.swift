@@ -1,3 +1,16 @@
+extension String {
+    /// The same as for any `StringProtocol`, with the common case (nothing to trim) decided
+    /// from the first and last bytes without copying.
+    public func trimmed() -> String {
+        var s = self
+        let clean = s.withUTF8 { u in
+            guard let f = u.first, let l = u.last else { return true }
+            return f > 0x20 && l > 0x20 && f < 0x80 && l < 0x80
+        }
+        return clean ? self : self[...].trimmed()
+    }
+}
+
 extension StringProtocol {
     /// Without leading and trailing white space (spaces, tabs, CR, LF, NBSP).
     public func trimmed() -> String {

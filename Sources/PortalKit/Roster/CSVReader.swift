@@ -16,7 +16,7 @@ public struct CSVRecord: Sendable {
 public final class CSVReader {
     public let path: String
     private let fd: Int32
-    private var buffer = [UInt8](repeating: 0, count: 1 << 18)
+    private var buffer: [UInt8]
     private var count = 0
     private var pos = 0
     private var eof = false
@@ -26,8 +26,10 @@ public final class CSVReader {
     public let totalBytes: Int
 
     /// Opens `path` ("-" for standard input). Missing or unreadable files are exit 66.
-    public init(path: String) throws {
+    /// `chunk` is the size of each read (tests make it tiny, so that every field crosses one).
+    public init(path: String, chunk: Int = 1 << 18) throws {
         self.path = path
+        self.buffer = [UInt8](repeating: 0, count: chunk)
         if path == "-" {
             fd = 0
             totalBytes = 0
@@ -73,9 +75,12 @@ public final class CSVReader {
         bytesRead += n
         if atStart {
             atStart = false
-            if count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { pos = 3 }
+            if count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF {
+                pos = 3
+                return try fill()  // the read held nothing but the mark
+            }
         }
-        return pos < count
+        return true
     }
 
     private func peek() throws -> UInt8? {
@@ -83,77 +88,125 @@ public final class CSVReader {
         return buffer[pos]
     }
 
-    /// The next non-blank record, or nil at the end of the file.
+    /// Fields in the last record, to size the next one's array.
+    private var width = 8
+
+    /// The next non-blank record, or nil at the end of the file. Runs of plain bytes are found
+    /// with a tight scan, and a field that lies whole in the buffer becomes a string straight
+    /// from it; `field` gathers only the fields that are quoted or cross a refill.
     public func next() throws -> CSVRecord? {
+        let comma = UInt8(ascii: ",")
+        let quote = UInt8(ascii: "\"")
+        let lf = UInt8(ascii: "\n")
+        let cr = UInt8(ascii: "\r")
         while true {
             guard try fill() else { return nil }
             let startLine = line
             var fields: [String] = []
+            fields.reserveCapacity(width)
             var field: [UInt8] = []
             var problem: String?
             var quoted = false
             var sawAny = false
-            var endOfRecord = false
-            while !endOfRecord {
+            var last: String? = nil
+            record: while true {
                 guard try fill() else {
                     if quoted { problem = "a quoted field has no closing quote" }
                     break
                 }
-                let b = buffer[pos]
-                pos += 1
+                let start = pos
                 if quoted {
-                    if b == UInt8(ascii: "\"") {
-                        if try peek() == UInt8(ascii: "\"") {
-                            field.append(b)
-                            pos += 1
-                        } else {
-                            quoted = false
-                        }
+                    let end = scan(from: start) { $0 == quote }
+                    line += buffer[start..<end].reduce(0) { $0 + ($1 == lf ? 1 : 0) }
+                    field.append(contentsOf: buffer[start..<end])
+                    pos = end
+                    guard pos < count else { continue }
+                    pos += 1
+                    if try peek() == quote {
+                        field.append(quote)
+                        pos += 1
                     } else {
-                        if b == UInt8(ascii: "\n") { line += 1 }
-                        field.append(b)
+                        quoted = false
                     }
                     continue
                 }
-                switch b {
-                case UInt8(ascii: ","):
-                    fields.append(decode(field, &problem))
-                    field.removeAll(keepingCapacity: true)
+                let end = scan(from: start) { $0 == comma || $0 == quote || $0 == lf || $0 == cr }
+                if end > start { sawAny = true }
+                guard end < count else {
+                    field.append(contentsOf: buffer[start..<end])
+                    pos = end
+                    continue
+                }
+                let d = buffer[end]
+                pos = end + 1
+                switch d {
+                case quote:
                     sawAny = true
-                case UInt8(ascii: "\""):
-                    if field.allSatisfy({ $0 == 0x20 }) {
+                    // A quote opens a quoted field only at its start (spaces before it are
+                    // dropped); elsewhere it is an ordinary character.
+                    if field.allSatisfy({ $0 == 0x20 })
+                        && buffer[start..<end].allSatisfy({ $0 == 0x20 })
+                    {
                         field.removeAll()
                         quoted = true
-                        sawAny = true
                     } else {
-                        field.append(b)
+                        field.append(contentsOf: buffer[start..<end])
+                        field.append(d)
                     }
-                case UInt8(ascii: "\n"):
-                    line += 1
-                    endOfRecord = true
-                case UInt8(ascii: "\r"):
-                    if try peek() == UInt8(ascii: "\n") { pos += 1 }
-                    line += 1
-                    endOfRecord = true
-                default:
-                    field.append(b)
+                case comma:
                     sawAny = true
+                    if field.isEmpty {
+                        fields.append(decode(start..<end, &problem))
+                    } else {
+                        field.append(contentsOf: buffer[start..<end])
+                        fields.append(decode(field, &problem))
+                        field.removeAll(keepingCapacity: true)
+                    }
+                default:
+                    // Decoded before looking past a CR, which may refill the buffer.
+                    if field.isEmpty {
+                        last = decode(start..<end, &problem)
+                    } else {
+                        field.append(contentsOf: buffer[start..<end])
+                    }
+                    if d == cr, try peek() == lf { pos += 1 }
+                    line += 1
+                    break record
                 }
             }
-            if !sawAny && field.isEmpty && fields.isEmpty {
+            let lastField = last ?? decode(field, &problem)
+            if !sawAny && lastField.isEmpty && fields.isEmpty {
                 if problem == nil { continue }  // a blank line
             }
-            fields.append(decode(field, &problem))
+            fields.append(lastField)
+            width = fields.count
             return CSVRecord(line: startLine, fields: fields, problem: problem)
         }
     }
 
+    /// The first position from `start` (or the end of the buffered bytes) whose byte stops.
+    private func scan(from start: Int, until stop: (UInt8) -> Bool) -> Int {
+        buffer.withUnsafeBufferPointer { b in
+            var i = start
+            while i < count && !stop(b[i]) { i += 1 }
+            return i
+        }
+    }
+
+    private func decode(_ r: Range<Int>, _ problem: inout String?) -> String {
+        buffer.withUnsafeBufferPointer { decode(UnsafeBufferPointer(rebasing: $0[r]), &problem) }
+    }
+
     private func decode(_ bytes: [UInt8], _ problem: inout String?) -> String {
+        bytes.withUnsafeBufferPointer { decode($0, &problem) }
+    }
+
+    private func decode(_ u: UnsafeBufferPointer<UInt8>, _ problem: inout String?) -> String {
         // ASCII needs no validation, and most fields are ASCII.
-        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
-        if let s = String(validating: bytes, as: UTF8.self) { return s }
+        if u.reduce(0, |) < 0x80 { return String(decoding: u, as: UTF8.self) }
+        if let s = String(validating: u, as: UTF8.self) { return s }
         if problem == nil { problem = "the row is not UTF-8 text (save the file as UTF-8)" }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(decoding: u, as: UTF8.self)
     }
 }
 

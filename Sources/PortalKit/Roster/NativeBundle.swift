@@ -105,28 +105,55 @@ public enum NativeFormat {
         }
         // 2. Stream each file in dependency order.
         for (spec, reader, header) in readers {
-            try w.eachRow(reader, file: spec.name) { rec in parse(w, spec, header, rec) }
+            let columns = Columns(header, spec)
+            try w.eachRow(reader, file: spec.name) { rec in parse(w, spec, header, columns, rec) }
             try w.completed(spec.entity)
         }
         return present.map(\.name)
     }
 
+    /// The native columns, each found in a file's header once rather than on every row.
+    private enum Column: Int, CaseIterable {
+        case schoolID, guardianID, studentID, name, givenName, familyName, middleName, email
+        case phone, street, street2, city, state, postcode, birthDate, grade, householdID
+        case status, relationship, portalAccess, custodial
+
+        static let headers = [
+            "school_id", "guardian_id", "student_id", "name", "given_name", "family_name",
+            "middle_name", "email", "phone", "street", "street2", "city", "state", "postcode",
+            "birth_date", "grade", "household_id", "status", "relationship", "portal_access",
+            "custodial",
+        ]
+        var header: String { Self.headers[rawValue] }
+    }
+
+    /// Where each `Column` is in one file (nil: the file has no such column), and which one
+    /// holds the file's id.
+    private struct Columns {
+        let at: [Int?]
+        let id: Column
+        init(_ h: CSVHeader, _ spec: FileSpec) {
+            at = Column.allCases.map { h.column($0.header) }
+            id = Column(rawValue: Column.headers.firstIndex(of: spec.required[0])!)!
+        }
+    }
+
     /// Reads and checks one record; the writer settles duplicates and writes it.
     private static func parse(
-        _ w: RosterWriter, _ spec: FileSpec, _ h: CSVHeader, _ rec: CSVRecord
+        _ w: RosterWriter, _ spec: FileSpec, _ h: CSVHeader, _ columns: Columns, _ rec: CSVRecord
     ) -> PendingRow {
-        func f(_ name: String) -> String? {
-            h.column(name).flatMap { $0 < rec.fields.count ? rec.fields[$0] : nil }
+        func f(_ c: Column) -> String? {
+            columns.at[c.rawValue].flatMap { $0 < rec.fields.count ? rec.fields[$0] : nil }
         }
         let idField = spec.required[0]
-        let rawID = f(idField)?.trimmed() ?? ""
+        let rawID = f(columns.id)?.trimmed() ?? ""
         let isLink = spec.entity == "links"
-        let id = isLink ? "\(rawID)/\(f("student_id")?.trimmed() ?? "")" : rawID
+        let id = isLink ? "\(rawID)/\(f(.studentID)?.trimmed() ?? "")" : rawID
         // Each id is checked once, for the row's claim and for its record. A link has two: its
         // guardian (followed through merges) and its student.
-        let firstID = Result { try Field.id(f(idField), idField) }
+        let firstID = Result { try Field.id(f(columns.id), idField) }
         let guardianID = isLink ? firstID.map(w.canonicalGuardian) : firstID
-        let studentID = isLink ? Result { try Field.id(f("student_id"), "student_id") } : firstID
+        let studentID = isLink ? Result { try Field.id(f(.studentID), "student_id") } : firstID
         let claim: String?
         if isLink {
             claim = (try? guardianID.get()).flatMap { g in
@@ -157,53 +184,53 @@ public enum NativeFormat {
                     .school(
                         SchoolRecord(
                             schoolID: try firstID.get(),
-                            name: try Field.name(f("name"), "name", required: true)!)))
+                            name: try Field.name(f(.name), "name", required: true)!)))
             case "guardians":
                 return row(
                     .guardian(
                         GuardianRecord(
                             guardianID: try firstID.get(),
                             givenName: try Field.name(
-                                f("given_name"), "given_name", required: true)!,
+                                f(.givenName), "given_name", required: true)!,
                             familyName: try Field.name(
-                                f("family_name"), "family_name", required: true)!,
-                            email: try Field.email(f("email"), "email"),
-                            phone: try Field.phone(f("phone"), "phone"),
-                            street: Field.optional(f("street")),
-                            street2: Field.optional(f("street2")),
-                            city: Field.optional(f("city")),
-                            state: Field.optional(f("state")),
-                            postcode: Field.optional(f("postcode")),
-                            birthDate: try Field.date(f("birth_date"), "birth_date"),
-                            householdID: Field.optional(f("household_id")),
-                            status: try Field.status(f("status"), "status"))))
+                                f(.familyName), "family_name", required: true)!,
+                            email: try Field.email(f(.email), "email"),
+                            phone: try Field.phone(f(.phone), "phone"),
+                            street: Field.optional(f(.street)),
+                            street2: Field.optional(f(.street2)),
+                            city: Field.optional(f(.city)),
+                            state: Field.optional(f(.state)),
+                            postcode: Field.optional(f(.postcode)),
+                            birthDate: try Field.date(f(.birthDate), "birth_date"),
+                            householdID: Field.optional(f(.householdID)),
+                            status: try Field.status(f(.status), "status"))))
             case "students":
                 return row(
                     .student(
                         StudentRecord(
                             studentID: try firstID.get(),
                             givenName: try Field.name(
-                                f("given_name"), "given_name", required: true)!,
+                                f(.givenName), "given_name", required: true)!,
                             familyName: try Field.name(
-                                f("family_name"), "family_name", required: true)!,
+                                f(.familyName), "family_name", required: true)!,
                             middleName: try Field.name(
-                                f("middle_name"), "middle_name", required: false),
-                            birthDate: try Field.date(f("birth_date"), "birth_date"),
-                            grade: Field.optional(f("grade")),
-                            schoolID: Field.optional(f("school_id")),
-                            email: try Field.email(f("email"), "email"),
-                            householdID: Field.optional(f("household_id")),
-                            status: try Field.status(f("status"), "status"))))
+                                f(.middleName), "middle_name", required: false),
+                            birthDate: try Field.date(f(.birthDate), "birth_date"),
+                            grade: Field.optional(f(.grade)),
+                            schoolID: Field.optional(f(.schoolID)),
+                            email: try Field.email(f(.email), "email"),
+                            householdID: Field.optional(f(.householdID)),
+                            status: try Field.status(f(.status), "status"))))
             default:
                 return row(
                     .link(
                         LinkRecord(
                             guardianID: try guardianID.get(),
                             studentID: try studentID.get(),
-                            relationship: Field.optional(f("relationship")).map(lowered),
+                            relationship: Field.optional(f(.relationship)).map(lowered),
                             portalAccess: try Field.flag(
-                                f("portal_access"), "portal_access", default: true),
-                            custodial: try Field.flag(f("custodial"), "custodial", default: true))))
+                                f(.portalAccess), "portal_access", default: true),
+                            custodial: try Field.flag(f(.custodial), "custodial", default: true))))
             }
         } catch let p as RowProblem {
             return row(.rejected(p))

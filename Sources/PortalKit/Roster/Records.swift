@@ -28,7 +28,7 @@ public struct StudentRecord: Sendable {
     /// What `student find` matches: names and email, folded; set on the reading thread.
     var searchKey = ""
     var foldedKey: String {
-        searchFold([givenName, middleName ?? "", familyName, email ?? ""].joined(separator: " "))
+        searchFold(joining: [givenName, middleName ?? "", familyName, email ?? ""])
     }
 }
 
@@ -49,7 +49,7 @@ public struct GuardianRecord: Sendable {
     /// What `guardian find` matches: names, email and phone, folded; set on the reading thread.
     var searchKey = ""
     var foldedKey: String {
-        searchFold([givenName, familyName, email ?? "", phone ?? ""].joined(separator: " "))
+        searchFold(joining: [givenName, familyName, email ?? "", phone ?? ""])
     }
 
     var hasAddress: Bool { [street, street2, city, state, postcode].contains { $0 != nil } }
@@ -91,6 +91,7 @@ enum Field {
     /// a birth date is personal data.
     static func date(_ s: String?, _ name: String) throws -> String? {
         guard let v = optional(s) else { return nil }
+        if isISODate(v) { return v }
         // OneRoster exports sometimes carry a time: keep the date part.
         let datePart = v.count > 10 && v.dropFirst(10).first == "T" ? String(v.prefix(10)) : v
         guard let d = CivilDate(parsing: datePart) else {
@@ -98,6 +99,29 @@ enum Field {
         }
         guard d.year >= 1900 else { throw RowProblem(name, "not a plausible date (before 1900)") }
         return d.description
+    }
+
+    /// Whether `v` already is a valid `YYYY-MM-DD` from 1900 on (most dates are), read from
+    /// its bytes: then it is stored as it is.
+    private static func isISODate(_ v: String) -> Bool {
+        var v = v
+        return v.withUTF8 { u in
+            guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-") else {
+                return false
+            }
+            func number(_ r: Range<Int>) -> Int? {
+                var n = 0
+                for i in r {
+                    guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(u[i]) else { return nil }
+                    n = n * 10 + Int(u[i] - UInt8(ascii: "0"))
+                }
+                return n
+            }
+            guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10) else {
+                return false
+            }
+            return y >= 1900 && CivilDate(year: y, month: m, day: d) != nil
+        }
     }
 
     static func email(_ s: String?, _ name: String) throws -> String? {
@@ -232,9 +256,41 @@ public func searchFold(_ s: String) -> String {
     return String(out)
 }
 
+/// `searchFold(parts.joined(separator: " "))`; for ASCII parts (most names), written byte by
+/// byte into one new string.
+func searchFold(joining parts: [String]) -> String {
+    var length = parts.count - 1
+    var high: UInt8 = 0
+    for var p in parts {
+        p.withUTF8 { u in
+            length += u.count
+            high |= u.reduce(0, |)
+        }
+    }
+    guard high < 0x80, length > 0 else { return searchFold(parts.joined(separator: " ")) }
+    return String(unsafeUninitializedCapacity: length) { out in
+        var i = 0
+        for (k, var p) in parts.enumerated() {
+            if k > 0 {
+                out[i] = 0x20
+                i += 1
+            }
+            p.withUTF8 { u in
+                for b in u {
+                    out[i] = b >= 65 && b <= 90 ? b + 32 : b
+                    i += 1
+                }
+            }
+        }
+        return i
+    }
+}
+
 /// Lower case, byte by byte for ASCII text.
 func lowered(_ s: String) -> String {
-    s.utf8.allSatisfy { $0 < 0x80 } ? asciiLowercased(s) : s.lowercased()
+    var s = s
+    let ascii = s.withUTF8 { $0.reduce(0, |) < 0x80 }
+    return ascii ? asciiLowercased(s) : s.lowercased()
 }
 
 private let foldTable: [Unicode.Scalar: String] = {
@@ -251,13 +307,15 @@ private let foldTable: [Unicode.Scalar: String] = {
     return t
 }()
 
-/// Lower case for ASCII text, byte by byte (String.lowercased() walks Unicode tables).
+/// Lower case for ASCII text, byte by byte (String.lowercased() walks Unicode tables); the
+/// string itself when it has no capital.
 func asciiLowercased(_ s: String) -> String {
-    var bytes = Array(s.utf8)
-    var changed = false
-    for i in bytes.indices where bytes[i] >= 65 && bytes[i] <= 90 {
-        bytes[i] += 32
-        changed = true
-    }
-    return changed ? String(decoding: bytes, as: UTF8.self) : s
+    var s = s
+    return s.withUTF8 { u -> String? in
+        guard u.contains(where: { $0 >= 65 && $0 <= 90 }) else { return nil }
+        return String(unsafeUninitializedCapacity: u.count) { out in
+            for (i, b) in u.enumerated() { out[i] = b >= 65 && b <= 90 ? b + 32 : b }
+            return u.count
+        }
+    } ?? s
 }

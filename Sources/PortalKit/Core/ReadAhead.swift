@@ -13,6 +13,8 @@
 final class ReadAhead<Item>: ThreadMain, @unchecked Sendable {
     private var produce: ((_ put: (Item) -> Bool) throws -> Void)?
     private var items: [Item] = []
+    /// Items the consumer is done with, to be let go of on the producer's thread.
+    private var spent: [Item] = []
     private var ended = false
     private var stopped = false
     private var failure: (any Error)?
@@ -81,6 +83,15 @@ final class ReadAhead<Item>: ThreadMain, @unchecked Sendable {
         return nil
     }
 
+    /// Hands back an item the consumer is done with: the producer lets go of it, so that
+    /// freeing what it holds is work for the producer's thread, not the consumer's. Pass the
+    /// last reference (`consume`), or the consumer still frees it.
+    func giveBack(_ item: consuming Item) {
+        pthread_mutex_lock(lock)
+        spent.append(item)
+        pthread_mutex_unlock(lock)
+    }
+
     /// Stops the producer (if it still runs) and waits for its thread to end.
     func finish() {
         locked { stopped = true }
@@ -91,8 +102,11 @@ final class ReadAhead<Item>: ThreadMain, @unchecked Sendable {
     }
 
     private func put(_ item: Item) -> Bool {
+        var done: [Item] = []
+        defer { done.removeAll() }  // after unlocking: freeing takes time
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
+        swap(&done, &spent)
         while items.count >= depth && !stopped { pthread_cond_wait(changed, lock) }
         if stopped { return false }
         items.append(item)

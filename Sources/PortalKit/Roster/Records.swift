@@ -52,7 +52,9 @@ public struct GuardianRecord: Sendable {
         searchFold(joining: [givenName, familyName, email ?? "", phone ?? ""])
     }
 
-    var hasAddress: Bool { [street, street2, city, state, postcode].contains { $0 != nil } }
+    var hasAddress: Bool {
+        street != nil || street2 != nil || city != nil || state != nil || postcode != nil
+    }
 }
 
 public struct LinkRecord: Sendable {

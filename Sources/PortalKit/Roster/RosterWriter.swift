@@ -377,6 +377,7 @@ final class RosterWriter {
             if batch.stoppedAtMax, let max = maxRows {
                 notes.append("\(file): stopped after \(grouped(max)) rows (--max-rows)")
             }
+            ahead.giveBack(consume batch)
         }
     }
 

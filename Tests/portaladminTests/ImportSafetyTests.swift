@@ -61,11 +61,14 @@ import Testing
             n += 1
             if n == 150 { throw Crash() }
         }
+        let indexes = try indexNames(db)
         #expect(throws: Crash.self) {
             _ = try Roster.importBundle(
                 s, dir: sample, format: .csv, options: ImportOptions(), hooks: hooks)
         }
         #expect(try dump(db) == before)
+        #expect(try indexNames(db) == indexes, "the look-up indexes put off are back")
+        #expect(try lib.scalar("PRAGMA foreign_keys")?.int == 1, "foreign keys are on again")
     }
 
     @Test func progressIsShownOnATerminalOnly() throws {

@@ -50,12 +50,20 @@ func dirtyBundle(_ dir: TempDir) -> String {
         G1,S99,father,yes,yes
         G2,S2,mother,maybe,yes
         G1,S1,father,yes,yes
+        G4,S1,father,yes,yes
 
         """)
     return b
 }
 
 let samplesRoot = repoRoot + "/../shared/samples"
+
+/// The names of the indexes on the roster tables.
+func indexNames(_ db: String) throws -> [String] {
+    try Database(path: db, create: false).query(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('guardians', 'students', 'links', 'households', 'schools') ORDER BY name"
+    ).map { $0.text("name") }
+}
 
 @Suite struct RosterImportTests {
     @Test func dirtyBundleImportsTheGoodRowsAndReportsEachBadOne() throws {
@@ -69,7 +77,7 @@ let samplesRoot = repoRoot + "/../shared/samples"
         #expect(r.code == 3)
         let j = try #require(try parseJSON(r.out) as? [String: Any])
         #expect(j["created"] as? Int == 15)
-        #expect(j["rejected"] as? Int == 10)
+        #expect(j["rejected"] as? Int == 11)
         let ent = try #require(j["entities"] as? [String: [String: Int]])
         #expect(ent["schools"]?["created"] == 2)
         #expect(ent["households"]?["created"] == 3)
@@ -83,7 +91,7 @@ let samplesRoot = repoRoot + "/../shared/samples"
             ])
         #expect(
             ent["links"] == [
-                "created": 3, "updated": 0, "unchanged": 0, "rejected": 4, "inactivated": 0,
+                "created": 3, "updated": 0, "unchanged": 0, "rejected": 5, "inactivated": 0,
             ])
         for expected in [
             "guardians.csv:6: guardian_id: duplicate id (first seen on line 2); this row was skipped",
@@ -96,6 +104,8 @@ let samplesRoot = repoRoot + "/../shared/samples"
             "relationships.csv:6: student_id: unknown student (not in students.csv or the district)",
             "relationships.csv:7: portal_access: not yes or no",
             "relationships.csv:8: guardian_id/student_id: duplicate link (first seen on line 2); this row was skipped",
+            // G4's own row was rejected, so it names no one.
+            "relationships.csv:9: guardian_id: unknown guardian (not in guardians.csv or the district)",
         ] {
             #expect(r.err.contains(expected), "missing: \(expected)")
         }
@@ -105,7 +115,7 @@ let samplesRoot = repoRoot + "/../shared/samples"
         #expect(res.hasPrefix("file,line,id,status,message\r\n"))
         #expect(res.contains("students.csv,4,S3,rejected,birth_date: not a date"))
         #expect(res.contains("guardians.csv,10,G7,created,"))
-        #expect(res.split(separator: "\r\n").count == 23)
+        #expect(res.split(separator: "\r\n").count == 24)
 
         let g1 = try runBinary(
             ["guardian", "show", "G1", "-o", "json", "--district", "d1"], db: db)
@@ -135,6 +145,63 @@ let samplesRoot = repoRoot + "/../shared/samples"
         #expect(
             try String(contentsOfFile: dir.file("exp/schools.csv"), encoding: .utf8).contains(
                 "SCH2,Jefferson Middle\r\n"))
+    }
+
+    @Test func everyReferenceHoldsAndTheLookUpIndexesAreThereAfterAnImport() throws {
+        // The import checks references itself (foreign keys off) and, into empty tables,
+        // builds the look-up indexes once at the end.
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let indexes = try indexNames(db)
+        #expect(indexes.contains("links_by_student") && indexes.contains("guardians_by_email"))
+        let r = try runBinary(["roster", "import", dirtyBundle(dir), "--district", "d1"], db: db)
+        #expect(r.code == 3)
+        let d = try Database(path: db, create: false)
+        #expect(try d.query("PRAGMA foreign_key_check").isEmpty)
+        #expect(try indexNames(db) == indexes)
+
+        // A later delta import links people already in the district (not in its files), and
+        // still refuses ids that never made it in.
+        _ = dir.write(
+            "delta/relationships.csv",
+            "guardian_id,student_id\nG3,S1\nG4,S2\nG1,S5\nG2,S77\n")
+        let delta = try runBinary(
+            ["roster", "import", dir.file("delta"), "--delta", "-o", "json", "--district", "d1"],
+            db: db)
+        #expect(delta.code == 3)
+        let j = try #require(try parseJSON(delta.out) as? [String: Any])
+        #expect(j["created"] as? Int == 2 && j["rejected"] as? Int == 2)
+        #expect(delta.err.contains("relationships.csv:3: guardian_id: unknown guardian"))
+        #expect(delta.err.contains("relationships.csv:5: student_id: unknown student"))
+        #expect(try d.query("PRAGMA foreign_key_check").isEmpty)
+        let g3 = try #require(
+            try parseJSON(
+                try runBinary(["guardian", "show", "G3", "-o", "json", "--district", "d1"], db: db)
+                    .out) as? [String: Any])
+        let kids = try #require(g3["students"] as? [[String: Any]])
+        #expect(kids.count == 1 && kids.first?["id"] as? String == "S1", "\(kids)")
+    }
+
+    @Test func aOneRosterUserWithoutAnIdCountsAsRejected() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "or/users.csv",
+            """
+            sourcedId,status,role,givenName,familyName,agentSourcedIds
+            s1,active,student,Ana,Lee,p1
+            p1,active,parent,Bo,Lee,
+            ,active,parent,No,Id,
+
+            """)
+        let r = try runBinary(
+            ["roster", "import", dir.file("or"), "-o", "json", "--district", "d1"], db: db)
+        #expect(r.code == 3, "\(r.err)")
+        let j = try #require(try parseJSON(r.out) as? [String: Any])
+        #expect(j["rejected"] as? Int == 1 && j["created"] as? Int == 4)
+        let e = try #require(j["entities"] as? [String: [String: Int]])
+        #expect(e["users"]?["rejected"] == 1)
+        #expect(r.err.contains("users.csv:4: sourcedId: missing"))
     }
 
     @Test func secondImportIsAllUnchangedAndRoundTripsThroughExport() throws {

@@ -3,36 +3,35 @@
 /// 30 to 50 bytes an id, against some 70 for a dictionary of strings (ids longer than 15 bytes,
 /// like the `guardian␟student` key of a link, each take a heap block there).
 struct IDSet {
-    /// Per slot: the id's offset in `bytes` plus one (0: empty), its line plus one (negative
-    /// once its row is written), and its hash.
-    private var offsets: [UInt32]
-    private var lines: [Int32]
-    private var hashes: [UInt32]
+    /// One slot of the table: the id's offset in `bytes` plus one (0: empty), its line plus
+    /// one (negative once its row is written), and its hash; side by side, so that a probe
+    /// touches one cache line.
+    private struct Slot {
+        var offset: UInt32 = 0
+        var line: Int32 = 0
+        var hash: UInt32 = 0
+    }
+    private var slots = [Slot](repeating: Slot(), count: 64)
     /// Each id as a 4-byte length and its UTF-8 bytes.
     private var bytes: [UInt8] = []
     private(set) var count = 0
 
-    init() {
-        offsets = Array(repeating: 0, count: 64)
-        lines = Array(repeating: 0, count: 64)
-        hashes = Array(repeating: 0, count: 64)
-    }
+    init() {}
 
     /// Adds `id` first met on `line`; when it was met before, returns that line and changes
     /// nothing.
     mutating func insert(_ id: String, line: Int) -> Int? {
-        if (count + 1) * 10 > offsets.count * 7 { grow() }
+        if (count + 1) * 10 > slots.count * 7 { grow() }
         var id = id
         return id.withUTF8 { u in
             let h = Self.hash(u)
-            var i = Int(h) & (offsets.count - 1)
-            while offsets[i] != 0 {
-                if hashes[i] == h && matches(i, u) { return Int(abs(lines[i])) - 1 }
-                i = (i + 1) & (offsets.count - 1)
+            var i = Int(h) & (slots.count - 1)
+            while slots[i].offset != 0 {
+                if slots[i].hash == h && matches(i, u) { return Int(abs(slots[i].line)) - 1 }
+                i = (i + 1) & (slots.count - 1)
             }
-            offsets[i] = UInt32(bytes.count + 1)
-            lines[i] = Int32(clamping: line + 1)
-            hashes[i] = h
+            slots[i] = Slot(
+                offset: UInt32(bytes.count + 1), line: Int32(clamping: line + 1), hash: h)
             withUnsafeBytes(of: UInt32(u.count).littleEndian) { bytes.append(contentsOf: $0) }
             bytes.append(contentsOf: u)
             count += 1
@@ -47,29 +46,29 @@ struct IDSet {
     /// Notes that the row of the id `insert` added last was written to the database. The mark
     /// is the sign of its line.
     mutating func markLastWritten() {
-        if let i = lastInserted, lines[i] > 0 { lines[i] = -lines[i] }
+        if let i = lastInserted, slots[i].line > 0 { slots[i].line = -slots[i].line }
     }
 
     func contains(_ id: String) -> Bool { slot(id) != nil }
 
     /// Whether `id` was met and then marked written.
-    func written(_ id: String) -> Bool { slot(id).map { lines[$0] < 0 } ?? false }
+    func written(_ id: String) -> Bool { slot(id).map { slots[$0].line < 0 } ?? false }
 
     private func slot(_ id: String) -> Int? {
         var id = id
         return id.withUTF8 { u in
             let h = Self.hash(u)
-            var i = Int(h) & (offsets.count - 1)
-            while offsets[i] != 0 {
-                if hashes[i] == h && matches(i, u) { return i }
-                i = (i + 1) & (offsets.count - 1)
+            var i = Int(h) & (slots.count - 1)
+            while slots[i].offset != 0 {
+                if slots[i].hash == h && matches(i, u) { return i }
+                i = (i + 1) & (slots.count - 1)
             }
             return nil
         }
     }
 
     private func matches(_ slot: Int, _ u: UnsafeBufferPointer<UInt8>) -> Bool {
-        let at = Int(offsets[slot]) - 1
+        let at = Int(slots[slot].offset) - 1
         return bytes.withUnsafeBufferPointer { b in
             let n = (0..<4).reduce(0) { $0 | Int(b[at + $1]) << (8 * $1) }
             return n == u.count && memcmpEqual(b.baseAddress! + at + 4, u.baseAddress, n)
@@ -77,17 +76,12 @@ struct IDSet {
     }
 
     private mutating func grow() {
-        let old = (offsets, lines, hashes)
-        let size = offsets.count * 2
-        offsets = Array(repeating: 0, count: size)
-        lines = Array(repeating: 0, count: size)
-        hashes = Array(repeating: 0, count: size)
-        for j in old.0.indices where old.0[j] != 0 {
-            var i = Int(old.2[j]) & (size - 1)
-            while offsets[i] != 0 { i = (i + 1) & (size - 1) }
-            offsets[i] = old.0[j]
-            lines[i] = old.1[j]
-            hashes[i] = old.2[j]
+        let old = slots
+        slots = [Slot](repeating: Slot(), count: old.count * 2)
+        for o in old where o.offset != 0 {
+            var i = Int(o.hash) & (slots.count - 1)
+            while slots[i].offset != 0 { i = (i + 1) & (slots.count - 1) }
+            slots[i] = o
         }
     }
 

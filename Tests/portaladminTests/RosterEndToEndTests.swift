@@ -251,6 +251,35 @@ func indexNames(_ db: String) throws -> [String] {
         }
     }
 
+    @Test func aLinkLeftOutOfAFullImportBecomesInactive() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "l/students.csv", "student_id,given_name,family_name\nS1,Ana,Lee\nS2,Bo,Lee\n")
+        _ = dir.write("l/guardians.csv", "guardian_id,given_name,family_name\nG1,Cy,Lee\n")
+        _ = dir.write("l/relationships.csv", "guardian_id,student_id\nG1,S1\nG1,S2\n")
+        #expect(
+            try runBinary(["roster", "import", dir.file("l"), "--district", "d1"], db: db).code == 0
+        )
+        _ = dir.write("l/relationships.csv", "guardian_id,student_id\nG1,S2\n")
+        let r = try runBinary(
+            ["roster", "import", dir.file("l"), "-o", "json", "--district", "d1"], db: db)
+        let links = try #require(
+            (try parseJSON(r.out) as? [String: Any]).flatMap {
+                ($0["entities"] as? [String: [String: Int]])?["links"]
+            })
+        #expect(links["unchanged"] == 1 && links["inactivated"] == 1, "\(links)")
+        let g = try #require(
+            try parseJSON(
+                try runBinary(["guardian", "show", "G1", "-o", "json", "--district", "d1"], db: db)
+                    .out) as? [String: Any])
+        let kids = try #require(g["students"] as? [[String: Any]])
+        #expect(
+            kids.map { "\($0["id"] ?? "")=\($0["status"] ?? "")" }.sorted() == [
+                "S1=inactive", "S2=active",
+            ])
+    }
+
     @Test func changesAreUpdatedAndAuditedAndAbsentPeopleBecomeInactive() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)

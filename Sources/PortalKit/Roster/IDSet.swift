@@ -51,20 +51,25 @@ struct IDSet {
 
     func contains(_ id: String) -> Bool { slot(id) != nil }
 
+    /// Whether the id spelled by these UTF-8 bytes was met.
+    func contains(_ u: UnsafeBufferPointer<UInt8>) -> Bool { slot(u) != nil }
+
     /// Whether `id` was met and then marked written.
     func written(_ id: String) -> Bool { slot(id).map { slots[$0].line < 0 } ?? false }
 
     private func slot(_ id: String) -> Int? {
         var id = id
-        return id.withUTF8 { u in
-            let h = Self.hash(u)
-            var i = Int(h) & (slots.count - 1)
-            while slots[i].offset != 0 {
-                if slots[i].hash == h && matches(i, u) { return i }
-                i = (i + 1) & (slots.count - 1)
-            }
-            return nil
+        return id.withUTF8 { slot($0) }
+    }
+
+    private func slot(_ u: UnsafeBufferPointer<UInt8>) -> Int? {
+        let h = Self.hash(u)
+        var i = Int(h) & (slots.count - 1)
+        while slots[i].offset != 0 {
+            if slots[i].hash == h && matches(i, u) { return i }
+            i = (i + 1) & (slots.count - 1)
         }
+        return nil
     }
 
     private func matches(_ slot: Int, _ u: UnsafeBufferPointer<UInt8>) -> Bool {

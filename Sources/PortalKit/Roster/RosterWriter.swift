@@ -605,16 +605,17 @@ final class RosterWriter {
         if t == .links { seenIDs[t.index] = IDSet() }
         // A table that held none of the district's rows before has nothing absent.
         guard !options.delta, options.maxRows == nil, !fresh[t.index] else { return }
+        // The key as the import spells it (`guardian␟student` for a link), compared as bytes:
+        // this looks at every active row of the district, so it makes no strings.
         var keys: [[SQLValue]] = []
         var active = 0
-        try s.db.forEach(
-            "SELECT \(t.keyColumns.joined(separator: ", ")) FROM \(t.rawValue) WHERE district_id = ? AND status = 'active'",
+        let columns = t.keyColumns.joined(separator: ", ")
+        try s.db.forEachText(
+            "SELECT \(t.keyColumns.joined(separator: " || char(31) || ")), \(columns) FROM \(t.rawValue) WHERE district_id = ? AND status = 'active'",
             [.text(district)]
-        ) { r in
+        ) { key, row in
             active += 1
-            if !met.contains(r.values.map { $0.string ?? "" }.joined(separator: "\u{1f}")) {
-                keys.append(r.values)
-            }
+            if !met.contains(key) { keys.append(row()) }
         }
         if !keys.isEmpty { absent[t] = (keys, active) }
     }

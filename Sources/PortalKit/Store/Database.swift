@@ -328,6 +328,25 @@ public final class Database {
         }
     }
 
+    /// Calls `body` with the bytes of the first column of each row, making no strings (for
+    /// scans of many rows that mostly only compare them), and a function that reads the
+    /// other columns when a row is wanted.
+    func forEachText(
+        _ sql: String, _ args: [SQLValue],
+        _ body: (UnsafeBufferPointer<UInt8>, _ rest: () -> [SQLValue]) throws -> Void
+    ) throws {
+        let s = try statement(sql)
+        try s.bind(args)
+        defer { sqlite3_reset(s.handle) }
+        while try s.step() {
+            let p = sqlite3_column_text(s.handle, 0)
+            let n = Int(sqlite3_column_bytes(s.handle, 0))
+            try body(UnsafeBufferPointer(start: p, count: p == nil ? 0 : n)) {
+                (1..<s.columnCount).map { s.value($0) }
+            }
+        }
+    }
+
     public func query(_ sql: String, _ args: [SQLValue] = []) throws -> [Row] {
         var rows: [Row] = []
         try forEach(sql, args) { rows.append($0) }

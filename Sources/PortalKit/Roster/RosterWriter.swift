@@ -158,8 +158,11 @@ extension LinkRecord {
     }
 }
 
-/// One input row, read and checked by a reader, waiting to be written.
-struct PendingRow {
+/// One input row, read and checked by a reader, waiting to be written. A class: the writer
+/// reads what it needs in place, where copying a row of a dozen strings in and out of the
+/// batch cost a sixth of its work.
+final class PendingRow {
+    /// What a reader makes of a record.
     enum Payload {
         case school(SchoolRecord)
         case guardian(GuardianRecord)
@@ -182,9 +185,22 @@ struct PendingRow {
     /// counts as present in the import (so a full import does not mark it inactive) even when
     /// another field is wrong.
     let claim: String?
-    var payload: Payload
-    /// The row as it will be written; set by `prepare`.
-    private(set) var row: TableRow? = nil
+    /// What the reader made of it, until `prepare` turns it into what the writer needs.
+    private var payload: Payload?
+
+    // Set by `prepare`.
+    /// The row as it will be written.
+    private(set) var row: TableRow?
+    /// The household a guardian or student names (followed through merges), and for a
+    /// guardian with an address, the household row that address gives.
+    private(set) var household: String?
+    private(set) var householdRow: TableRow?
+    /// A student's school.
+    private(set) var school: String?
+    /// A guardian merged into another: the SIS row is the same person as the one kept.
+    private(set) var mergedAway = false
+    private(set) var problem: RowProblem?
+    private(set) var skipped: String?
 
     init(
         entity: String, file: String, line: Int, id: String, idField: String, claim: String?,
@@ -200,23 +216,29 @@ struct PendingRow {
         self.payload = payload
     }
 
-    /// Follows merged households, computes the search key, the values and their hash: work
-    /// done on the reading thread to spare the writer.
-    mutating func prepare(_ w: RosterWriter) {
-        switch payload {
+    /// Follows merges, computes the search key, the values and their hash: work done on the
+    /// reading thread to spare the writer. Reads only what does not change during an import.
+    func prepare(_ w: RosterWriter) {
+        guard let p = payload else { return }
+        payload = nil
+        switch p {
         case .school(let x): row = x.tableRow
         case .guardian(var g):
             g.householdID = w.canonicalHousehold(g.householdID)
             g.searchKey = g.foldedKey
-            payload = .guardian(g)
             row = g.tableRow
+            household = g.householdID
+            if let h = household, g.hasAddress { householdRow = g.householdRow(h) }
+            mergedAway = w.isMergedAway(g.guardianID)
         case .student(var st):
             st.householdID = w.canonicalHousehold(st.householdID)
             st.searchKey = st.foldedKey
-            payload = .student(st)
             row = st.tableRow
+            household = st.householdID
+            school = st.schoolID
         case .link(let l): row = l.tableRow
-        case .rejected, .skipped: break
+        case .rejected(let why): problem = why
+        case .skipped(let why): skipped = why
         }
     }
 }
@@ -244,6 +266,9 @@ final class RosterWriter {
     private var mergedGuardians: [String: String] = [:]
     private var mergedHouseholds: [String: String] = [:]
 
+    func isMergedAway(_ guardian: String) -> Bool {
+        !mergedGuardians.isEmpty && mergedGuardians[guardian] != nil
+    }
     func canonicalGuardian(_ id: String) -> String {
         mergedGuardians.isEmpty ? id : mergedGuardians[id] ?? id
     }
@@ -358,7 +383,7 @@ final class RosterWriter {
                     break
                 }
                 batch.rowsRead += 1
-                if var row = try parse(rec) {
+                if let row = try parse(rec) {
                     row.prepare(self)
                     batch.rows.append(row)
                 }
@@ -396,7 +421,8 @@ final class RosterWriter {
     /// Writes a batch of rows in input order: each is inserted, updated or left unchanged, and
     /// reported.
     func write(_ batch: [PendingRow]) throws {
-        for var r in batch {
+        for r in batch {
+            r.prepare(self)
             do {
                 if let t = r.table, let c = r.claim,
                     let first = seenIDs[t.index].insert(c, line: r.line)
@@ -406,20 +432,21 @@ final class RosterWriter {
                         first > 0 ? "first seen on line \(first)" : "met earlier in this import"
                     throw RowProblem(r.idField, "\(what) (\(before)); this row was skipped")
                 }
-                if r.row == nil { r.prepare(self) }
-                let status: RowStatus
-                switch r.payload {
-                case .school:
-                    status = try upsert(.schools, r.row!) { "school:\(r.id)" }
-                case .guardian(let g): status = try guardian(g, r.row!, line: r.line)
-                case .student(let st): status = try student(st, r.row!, line: r.line)
-                case .link(let l): status = try link(l, r.row!)
-                case .rejected(let p): throw p
-                case .skipped(let why):
+                if let p = r.problem { throw p }
+                if let why = r.skipped {
                     try finish(r, .skipped, why)
                     continue
                 }
-                if let t = r.table, r.claim != nil { seenIDs[t.index].markLastWritten() }
+                guard let t = r.table, let row = r.row else { continue }
+                let status: RowStatus
+                switch t {
+                case .schools: status = try upsert(.schools, row) { "school:\(r.id)" }
+                case .guardians: status = try guardian(r, row)
+                case .students: status = try student(r, row)
+                case .links: status = try link(row)
+                case .households: continue  // never a row of its own
+                }
+                if r.claim != nil { seenIDs[t.index].markLastWritten() }
                 try finish(r, status)
             } catch let p as RowProblem {
                 try finish(r, .rejected, "\(p.field): \(p.problem)")
@@ -505,13 +532,14 @@ final class RosterWriter {
     }
 
     /// Creates (or updates) the household the first time an import names it; the first row
-    /// to name it gives the household its address.
-    func household(_ id: String, address g: GuardianRecord?, line: Int) throws {
+    /// to name it gives the household its address (`address`, the row a guardian's address
+    /// gives).
+    func household(_ id: String, address: TableRow?, line: Int) throws {
         let t = RosterTable.households
         guard seenIDs[t.index].insert(id, line: line) == nil else { return }
         let status: RowStatus
-        if let g, g.hasAddress {
-            status = try upsert(t, g.householdRow(id)) { "household:\(id)" }
+        if let address {
+            status = try upsert(t, address) { "household:\(id)" }
         } else if try !fresh[t.index]
             && s.db.count(
                 "SELECT count(*) FROM households WHERE district_id = ? AND household_id = ?",
@@ -540,11 +568,10 @@ final class RosterWriter {
     }
 
     /// Writes a guardian whose household the reader has already followed through merges.
-    func guardian(_ g: GuardianRecord, _ row: TableRow, line: Int) throws -> RowStatus {
-        // A guardian merged into another stays merged: the SIS row is the same person as A.
-        if !mergedGuardians.isEmpty && mergedGuardians[g.guardianID] != nil { return .unchanged }
-        if let h = g.householdID { try household(h, address: g, line: line) }
-        return try upsert(.guardians, row) { "guardian:\(g.guardianID)" }
+    func guardian(_ r: PendingRow, _ row: TableRow) throws -> RowStatus {
+        if r.mergedAway { return .unchanged }
+        if let h = r.household { try household(h, address: r.householdRow, line: r.line) }
+        return try upsert(.guardians, row) { "guardian:\(row.key[0])" }
     }
 
     /// Schools known to exist; a district has a few hundred at most.
@@ -563,25 +590,26 @@ final class RosterWriter {
 
     /// Writes a student whose household the reader has already followed through merges, once
     /// its school is known to exist (the import runs with foreign keys off).
-    func student(_ st: StudentRecord, _ row: TableRow, line: Int) throws -> RowStatus {
-        if let sc = st.schoolID, !(try schoolExists(sc)) {
+    func student(_ r: PendingRow, _ row: TableRow) throws -> RowStatus {
+        if let sc = r.school, !(try schoolExists(sc)) {
             throw RowProblem("school_id", "unknown school (not in schools.csv or the district)")
         }
-        if let h = st.householdID { try household(h, address: nil, line: line) }
-        return try upsert(.students, row) { "student:\(st.studentID)" }
+        if let h = r.household { try household(h, address: nil, line: r.line) }
+        return try upsert(.students, row) { "student:\(row.key[0])" }
     }
 
-    /// Writes a link whose guardian id the reader has already followed through merges, once
-    /// both of its ends are known to exist.
-    func link(_ l: LinkRecord, _ row: TableRow) throws -> RowStatus {
-        guard try exists(.guardians, l.guardianID) else {
+    /// Writes a link (its guardian already followed through merges) once both of its ends are
+    /// known to exist.
+    func link(_ row: TableRow) throws -> RowStatus {
+        let (guardian, student) = (row.key[0], row.key[1])
+        guard try exists(.guardians, guardian) else {
             throw RowProblem(
                 "guardian_id", "unknown guardian (not in guardians.csv or the district)")
         }
-        guard try exists(.students, l.studentID) else {
+        guard try exists(.students, student) else {
             throw RowProblem("student_id", "unknown student (not in students.csv or the district)")
         }
-        return try upsert(.links, row) { "link:\(l.guardianID)/\(l.studentID)" }
+        return try upsert(.links, row) { "link:\(guardian)/\(student)" }
     }
 
     /// Whether the district has the guardian or student `id`: written by this import (known in

@@ -73,27 +73,6 @@ public func grouped(_ n: Int) -> String {
     return n < 0 ? "-" + out : out
 }
 
-/// FNV-1a, 64-bit: a change detector for imported rows (not a security hash; nothing secret or
-/// adversarial goes through it).
-public func fnv1a<Parts: Sequence<String?>>(_ parts: Parts) -> String {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for p in parts {
-        if var p {
-            p.withUTF8 {
-                for b in $0 {
-                    h ^= UInt64(b)
-                    h = h &* 0x100_0000_01b3
-                }
-            }
-            h ^= 0x1f
-        } else {
-            h ^= 0x00
-        }
-        h = h &* 0x100_0000_01b3
-    }
-    return String(h, radix: 16)
-}
-
 /// Groups of connected names (union–find with path compression); each group is named after its
 /// smallest member, so results do not depend on the order pairs arrive in.
 struct UnionFind {

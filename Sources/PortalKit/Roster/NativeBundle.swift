@@ -132,9 +132,11 @@ public enum NativeFormat {
     private struct Columns {
         let at: [Int?]
         let id: Column
+        let table: RosterTable
         init(_ h: CSVHeader, _ spec: FileSpec) {
             at = Column.allCases.map { h.column($0.header) }
             id = Column(rawValue: Column.headers.firstIndex(of: spec.required[0])!)!
+            table = RosterTable(rawValue: spec.entity)!
         }
     }
 
@@ -147,7 +149,7 @@ public enum NativeFormat {
         }
         let idField = spec.required[0]
         let rawID = f(columns.id)?.trimmed() ?? ""
-        let isLink = spec.entity == "links"
+        let isLink = columns.table == .links
         let id = isLink ? "\(rawID)/\(f(.studentID)?.trimmed() ?? "")" : rawID
         // Each id is checked once, for the row's claim and for its record. A link has two: its
         // guardian (followed through merges) and its student.
@@ -164,7 +166,7 @@ public enum NativeFormat {
         }
         func row(_ payload: PendingRow.Payload) -> PendingRow {
             PendingRow(
-                entity: spec.entity, file: spec.name, line: rec.line, id: id,
+                entity: spec.entity, table: columns.table, file: spec.name, line: rec.line, id: id,
                 idField: isLink ? "guardian_id/student_id" : idField,
                 claim: rec.problem == nil && rec.fields.count == h.names.count ? claim : nil,
                 payload: payload)
@@ -178,14 +180,14 @@ public enum NativeFormat {
                     )))
         }
         do {
-            switch spec.entity {
-            case "schools":
+            switch columns.table {
+            case .schools:
                 return row(
                     .school(
                         SchoolRecord(
                             schoolID: try firstID.get(),
                             name: try Field.name(f(.name), "name", required: true)!)))
-            case "guardians":
+            case .guardians:
                 return row(
                     .guardian(
                         GuardianRecord(
@@ -204,7 +206,7 @@ public enum NativeFormat {
                             birthDate: try Field.date(f(.birthDate), "birth_date"),
                             householdID: Field.optional(f(.householdID)),
                             status: try Field.status(f(.status), "status"))))
-            case "students":
+            case .students:
                 return row(
                     .student(
                         StudentRecord(
@@ -221,7 +223,7 @@ public enum NativeFormat {
                             email: try Field.email(f(.email), "email"),
                             householdID: Field.optional(f(.householdID)),
                             status: try Field.status(f(.status), "status"))))
-            default:
+            case .links, .households:  // (households have no file of their own)
                 return row(
                     .link(
                         LinkRecord(

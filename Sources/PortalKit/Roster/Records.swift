@@ -80,9 +80,11 @@ enum Field {
     }
 
     static func id(_ s: String?, _ name: String) throws -> String {
-        let v = try required(s, name)
+        var v = try required(s, name)
         // Byte checks first: an ASCII id of at most 128 bytes without CR/LF is fine.
-        let ascii = v.utf8.count <= 128 && v.utf8.allSatisfy { $0 < 0x80 && $0 != 10 && $0 != 13 }
+        let ascii = v.withUTF8 { u in
+            u.count <= 128 && !u.contains { $0 >= 0x80 || $0 == 10 || $0 == 13 }
+        }
         guard ascii || (v.count <= 128 && !v.contains(where: { $0.isNewline })) else {
             throw RowProblem(name, "not a usable id (too long or holds a line break)")
         }
@@ -128,30 +130,28 @@ enum Field {
 
     static func email(_ s: String?, _ name: String) throws -> String? {
         guard let v = optional(s) else { return nil }
-        let lower = lowered(v)
+        var lower = lowered(v)
         // One pass over the bytes (the separators are all ASCII): local@domain.tld.
-        var at: Int? = nil
-        var dotAfterAt = false
-        var ok = true
-        var last: UInt8 = 0
-        for (i, b) in lower.utf8.enumerated() {
-            switch b {
-            case UInt8(ascii: "@"):
-                if at != nil || i == 0 { ok = false }
-                at = i
-            case UInt8(ascii: "."):
-                if let a = at {
-                    if i == a + 1 { ok = false }
-                    dotAfterAt = true
+        let ok = lower.withUTF8 { u in
+            var at: Int? = nil
+            var dotAfterAt = false
+            for (i, b) in u.enumerated() {
+                switch b {
+                case UInt8(ascii: "@"):
+                    if at != nil || i == 0 { return false }
+                    at = i
+                case UInt8(ascii: "."):
+                    if let a = at {
+                        if i == a + 1 { return false }
+                        dotAfterAt = true
+                    }
+                case UInt8(ascii: " "), UInt8(ascii: ","), UInt8(ascii: ";"): return false
+                default: break
                 }
-            case UInt8(ascii: " "), UInt8(ascii: ","), UInt8(ascii: ";"): ok = false
-            default: break
             }
-            last = b
+            return at != nil && dotAfterAt && u.last != UInt8(ascii: ".")
         }
-        guard ok, at != nil, dotAfterAt, last != UInt8(ascii: ".") else {
-            throw RowProblem(name, "not an email address")
-        }
+        guard ok else { throw RowProblem(name, "not an email address") }
         return lower
     }
 
@@ -199,21 +199,17 @@ enum Field {
     }
 
     static func flag(_ s: String?, _ name: String, default value: Bool) throws -> Bool {
-        guard let v = optional(s).map(lowered) else { return value }
-        switch v {
-        case "y", "yes", "true", "t", "1": return true
-        case "n", "no", "false", "f", "0": return false
-        default: throw RowProblem(name, "not yes or no")
-        }
+        guard let v = optional(s) else { return value }
+        if v.isOneOf(["y", "yes", "true", "t", "1"]) { return true }
+        if v.isOneOf(["n", "no", "false", "f", "0"]) { return false }
+        throw RowProblem(name, "not yes or no")
     }
 
     static func status(_ s: String?, _ name: String) throws -> String {
-        guard let v = optional(s).map(lowered) else { return "active" }
-        switch v {
-        case "active", "a", "enrolled": return "active"
-        case "inactive", "i", "withdrawn", "tobedeleted": return "inactive"
-        default: throw RowProblem(name, "not active or inactive")
-        }
+        guard let v = optional(s) else { return "active" }
+        if v.isOneOf(["active", "a", "enrolled"]) { return "active" }
+        if v.isOneOf(["inactive", "i", "withdrawn", "tobedeleted"]) { return "inactive" }
+        throw RowProblem(name, "not active or inactive")
     }
 
     static func name(_ s: String?, _ field: String, required: Bool) throws -> String? {
@@ -233,6 +229,25 @@ enum Field {
         }
         if clean { return v }
         return v.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}
+
+extension String {
+    /// Whether the string is one of `words` (lower-case ASCII), ignoring ASCII case; on the
+    /// bytes, for values checked on every row.
+    func isOneOf(_ words: [StaticString]) -> Bool {
+        var s = self
+        return s.withUTF8 { (u: UnsafeBufferPointer<UInt8>) -> Bool in
+            words.contains { (w: StaticString) -> Bool in
+                guard w.utf8CodeUnitCount == u.count else { return false }
+                let word = w.utf8Start
+                for i in 0..<u.count {
+                    let b = u[i]
+                    if word[i] != (b >= 65 && b <= 90 ? b + 32 : b) { return false }
+                }
+                return true
+            }
+        }
     }
 }
 

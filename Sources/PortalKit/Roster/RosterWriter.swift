@@ -100,11 +100,53 @@ struct TableRow {
     let key: [String]
     let values: [SQLValue]
     let hash: String
+    /// The values' text one after another, made on the reading thread, so that the writer
+    /// binds it in place (`Statement.bind(_:packed:from:)`) instead of SQLite copying each
+    /// field into an allocation of its own.
+    let packed: PackedText
 
     init(key: [String], values: [SQLValue]) {
         self.key = key
         self.values = values
-        self.hash = fnv1a(values.lazy.map(\.string))
+        self.hash = Self.hash(values)
+        self.packed = PackedText(values)
+    }
+
+    /// FNV-1a, 64-bit, in hex: a change detector for imported rows (not a security hash;
+    /// nothing secret or adversarial goes through it). Each value's text (an integer's
+    /// digits) then a 0x1F, or nothing for NULL; stored hashes stay comparable across versions.
+    static func hash(_ values: [SQLValue]) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ u: UnsafeBufferPointer<UInt8>) {
+            for b in u {
+                h ^= UInt64(b)
+                h = h &* 0x100_0000_01b3
+            }
+            h ^= 0x1f
+        }
+        for v in values {
+            switch v {
+            case .null: break
+            case .text(var s): s.withUTF8(mix)
+            case .int(let n) where n == 0 || n == 1:
+                withUnsafeBytes(of: UInt8(ascii: "0") + UInt8(n)) {
+                    mix($0.bindMemory(to: UInt8.self))
+                }
+            case .int, .double:
+                var s = v.string ?? ""
+                s.withUTF8(mix)
+            }
+            h = h &* 0x100_0000_01b3
+        }
+        var digits = 1
+        while digits < 16 && h >> (4 * UInt64(digits)) != 0 { digits += 1 }
+        return String(unsafeUninitializedCapacity: digits) { out in
+            for i in 0..<digits {
+                let d = UInt8((h >> (4 * UInt64(digits - 1 - i))) & 0xf)
+                out[i] = d < 10 ? UInt8(ascii: "0") + d : UInt8(ascii: "a") + d - 10
+            }
+            return digits
+        }
     }
 }
 
@@ -202,12 +244,13 @@ final class PendingRow {
     private(set) var problem: RowProblem?
     private(set) var skipped: String?
 
+    /// `table`: the table `entity` names, when the caller knows it (it saves a look-up a row).
     init(
-        entity: String, file: String, line: Int, id: String, idField: String, claim: String?,
-        payload: Payload
+        entity: String, table: RosterTable? = nil, file: String, line: Int, id: String,
+        idField: String, claim: String?, payload: Payload
     ) {
         self.entity = entity
-        self.table = RosterTable(rawValue: entity)
+        self.table = table ?? RosterTable(rawValue: entity)
         self.file = file
         self.line = line
         self.id = id
@@ -502,12 +545,8 @@ final class RosterWriter {
         }
         try s.db.run(q.insert) { (st: Statement) in
             try key(st, at: 1)
-            var i = 2 + row.key.count
-            for v in row.values {
-                try st.set(i, v)
-                i += 1
-            }
-            try st.set(i, .text(row.hash))
+            try st.bind(row.values, packed: row.packed, from: 2 + row.key.count)
+            try st.set(2 + row.key.count + row.values.count, .text(row.hash))
         }
         return .created
     }

@@ -44,6 +44,28 @@ extension SQLValue {
     public init(_ b: Bool) { self = .int(b ? 1 : 0) }
 }
 
+/// The text of a row's values one after another (values that are not text take none), made
+/// where there is time to spare, then bound in place by `Statement.bind(_:packed:from:)`.
+public struct PackedText: Sendable {
+    let bytes: [UInt8]
+
+    init(_ values: [SQLValue]) {
+        var total = 0
+        for case .text(let s) in values { total += s.utf8.count }
+        bytes = [UInt8](unsafeUninitializedCapacity: total) { buf, count in
+            count = 0
+            for case .text(var s) in values {
+                s.withUTF8 { u in
+                    if let from = u.baseAddress, let to = buf.baseAddress {
+                        (to + count).initialize(from: from, count: u.count)
+                    }
+                    count += u.count
+                }
+            }
+        }
+    }
+}
+
 /// SQLite result codes matched by class, as GRDB's `ResultCode` does.
 /// See https://www.sqlite.org/rescode.html
 public struct SQLiteError: Error, Sendable, CustomStringConvertible {
@@ -160,6 +182,26 @@ public final class Statement {
             }
         }
         if rc != SQLITE_OK { throw db.error(rc, sql: sql) }
+    }
+
+    /// Binds `values` from `position` on, their text read in place from `packed` (the same
+    /// values' text, `SQLITE_STATIC`): no copy and no allocation per field. `packed` is alive
+    /// for as long as the statement may read it: until it is bound again, which every use of a
+    /// statement does before it steps.
+    func bind(_ values: [SQLValue], packed: PackedText, from position: Int) throws {
+        try packed.bytes.withUnsafeBufferPointer { buf in
+            var start = 0
+            for (i, v) in values.enumerated() {
+                guard case .text(let s) = v, let base = buf.baseAddress else {
+                    try set(position + i, v)
+                    continue
+                }
+                let n = s.utf8.count
+                let rc = sqlite3_bind_text(handle, Int32(position + i), base + start, Int32(n), nil)
+                if rc != SQLITE_OK { throw db.error(rc, sql: sql) }
+                start += n
+            }
+        }
     }
 
     /// Steps once; true when a row is available.

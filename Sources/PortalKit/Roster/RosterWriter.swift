@@ -95,27 +95,33 @@ enum RosterTable: String, CaseIterable, Sendable {
 }
 
 /// One row as it is written: its key, its values in the order of `RosterTable.columns`, and a
-/// hash of the values that tells an unchanged row at the cost of one indexed read.
+/// hash of the values that tells an unchanged row at the cost of one indexed read. Made on the
+/// reading thread, with the text of all three packed once, so that the writer binds it in
+/// place instead of SQLite copying each field into an allocation of its own.
 struct TableRow {
-    let key: [String]
-    let values: [SQLValue]
+    /// The key, the values and the hash, in the order the insert takes them after the
+    /// district.
+    let arguments: PackedArguments
+    let keyCount: Int
     let hash: String
-    /// The values' text one after another, made on the reading thread, so that the writer
-    /// binds it in place (`Statement.bind(_:packed:from:)`) instead of SQLite copying each
-    /// field into an allocation of its own.
-    let packed: PackedText
 
-    init(key: [String], values: [SQLValue]) {
-        self.key = key
-        self.values = values
-        self.hash = Self.hash(values)
-        self.packed = PackedText(values)
+    /// `columns`: the key's columns then the values, as the insert takes them; the hash is
+    /// added after them.
+    init(keyCount: Int, _ columns: [SQLValue]) {
+        self.keyCount = keyCount
+        hash = Self.hash(columns[keyCount...])
+        var all = columns
+        all.append(.text(hash))
+        arguments = PackedArguments(all)
     }
+
+    var key: [String] { arguments.values[..<keyCount].map { $0.string ?? "" } }
+    var values: ArraySlice<SQLValue> { arguments.values[keyCount..<(arguments.values.count - 1)] }
 
     /// FNV-1a, 64-bit, in hex: a change detector for imported rows (not a security hash;
     /// nothing secret or adversarial goes through it). Each value's text (an integer's
     /// digits) then a 0x1F, or nothing for NULL; stored hashes stay comparable across versions.
-    static func hash(_ values: [SQLValue]) -> String {
+    static func hash(_ values: some Sequence<SQLValue>) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ u: UnsafeBufferPointer<UInt8>) {
             for b in u {
@@ -151,15 +157,18 @@ struct TableRow {
 }
 
 extension SchoolRecord {
-    var tableRow: TableRow { TableRow(key: [schoolID], values: [.text(name), .text("active")]) }
+    var tableRow: TableRow {
+        TableRow(keyCount: 1, [.text(schoolID), .text(name), .text("active")])
+    }
 }
 
 extension GuardianRecord {
     var tableRow: TableRow {
         TableRow(
-            key: [guardianID],
-            values: [
-                .text(givenName), .text(familyName), SQLValue(email), SQLValue(phone),
+            keyCount: 1,
+            [
+                .text(guardianID), .text(givenName), .text(familyName), SQLValue(email),
+                SQLValue(phone),
                 SQLValue(street), SQLValue(street2), SQLValue(city), SQLValue(state),
                 SQLValue(postcode), SQLValue(birthDate), SQLValue(householdID), .text(status),
                 .text(searchKey.isEmpty ? foldedKey : searchKey),
@@ -169,9 +178,9 @@ extension GuardianRecord {
     /// The household row this guardian's address gives.
     func householdRow(_ id: String) -> TableRow {
         TableRow(
-            key: [id],
-            values: [
-                SQLValue(street), SQLValue(street2), SQLValue(city), SQLValue(state),
+            keyCount: 1,
+            [
+                .text(id), SQLValue(street), SQLValue(street2), SQLValue(city), SQLValue(state),
                 SQLValue(postcode),
             ])
     }
@@ -180,9 +189,10 @@ extension GuardianRecord {
 extension StudentRecord {
     var tableRow: TableRow {
         TableRow(
-            key: [studentID],
-            values: [
-                .text(givenName), .text(familyName), SQLValue(middleName), SQLValue(birthDate),
+            keyCount: 1,
+            [
+                .text(studentID), .text(givenName), .text(familyName), SQLValue(middleName),
+                SQLValue(birthDate),
                 SQLValue(grade), SQLValue(schoolID), SQLValue(email), SQLValue(householdID),
                 .text(status), .text(searchKey.isEmpty ? foldedKey : searchKey),
             ])
@@ -192,9 +202,10 @@ extension StudentRecord {
 extension LinkRecord {
     var tableRow: TableRow {
         TableRow(
-            key: [guardianID, studentID],
-            values: [
-                SQLValue(relationship), SQLValue(portalAccess), SQLValue(custodial),
+            keyCount: 2,
+            [
+                .text(guardianID), .text(studentID), SQLValue(relationship), SQLValue(portalAccess),
+                SQLValue(custodial),
                 .text("active"),
             ])
     }
@@ -324,9 +335,13 @@ final class RosterWriter {
     /// many active rows there were.
     private var absent: [RosterTable: (keys: [[SQLValue]], active: Int)] = [:]
 
+    /// The district as the first argument of every upsert, packed once.
+    private let districtArgument: PackedArguments
+
     init(_ s: Session, options: ImportOptions, hooks: ImportHooks) throws {
         self.s = s
         self.district = try s.district()
+        self.districtArgument = PackedArguments([.text(district)])
         self.options = options
         self.hooks = hooks
         for r in try s.db.query(
@@ -532,21 +547,20 @@ final class RosterWriter {
         -> RowStatus
     {
         let q = try sql(t)
-        /// Binds the district and the key from position `at` on.
-        func key(_ st: Statement, at: Int) throws {
-            try st.set(at, .text(district))
-            for (i, k) in row.key.enumerated() { try st.set(at + 1 + i, .text(k)) }
-        }
         if !fresh[t.index],
-            let existing = try s.db.firstValue(q.hash, binding: { try key($0, at: 1) })
+            let existing = try s.db.firstValue(
+                q.hash,
+                binding: {
+                    try $0.bind(districtArgument, from: 1)
+                    try $0.bind(row.arguments, count: row.keyCount, from: 2)
+                })
         {
             if existing.string == row.hash { return .unchanged }
             return try update(t, row, q, target: target)
         }
         try s.db.run(q.insert) { (st: Statement) in
-            try key(st, at: 1)
-            try st.bind(row.values, packed: row.packed, from: 2 + row.key.count)
-            try st.set(2 + row.key.count + row.values.count, .text(row.hash))
+            try st.bind(districtArgument, from: 1)
+            try st.bind(row.arguments, from: 2)
         }
         return .created
     }
@@ -564,7 +578,7 @@ final class RosterWriter {
             before.append((c, JSONValue(old?[i] ?? .null)))
             after.append((c, JSONValue(v)))
         }
-        try s.db.run(q.update, row.values + [.text(row.hash)] + keyArgs)
+        try s.db.run(q.update, Array(row.values) + [.text(row.hash)] + keyArgs)
         if before.isEmpty { return .unchanged }
         try s.audit(target: target(), before: .object(before), after: .object(after))
         return .updated

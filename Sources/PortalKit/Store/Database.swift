@@ -44,12 +44,15 @@ extension SQLValue {
     public init(_ b: Bool) { self = .int(b ? 1 : 0) }
 }
 
-/// The text of a row's values one after another (values that are not text take none), made
-/// where there is time to spare, then bound in place by `Statement.bind(_:packed:from:)`.
-public struct PackedText: Sendable {
+/// Arguments for a statement run once per row, with their text packed one after another in
+/// one buffer (values that are not text take none): made where there is time to spare, then
+/// bound in place by `Statement.bind(_:count:from:)`.
+public struct PackedArguments: Sendable {
+    let values: [SQLValue]
     let bytes: [UInt8]
 
     init(_ values: [SQLValue]) {
+        self.values = values
         var total = 0
         for case .text(let s) in values { total += s.utf8.count }
         bytes = [UInt8](unsafeUninitializedCapacity: total) { buf, count in
@@ -184,14 +187,15 @@ public final class Statement {
         if rc != SQLITE_OK { throw db.error(rc, sql: sql) }
     }
 
-    /// Binds `values` from `position` on, their text read in place from `packed` (the same
-    /// values' text, `SQLITE_STATIC`): no copy and no allocation per field. `packed` is alive
-    /// for as long as the statement may read it: until it is bound again, which every use of a
-    /// statement does before it steps.
-    func bind(_ values: [SQLValue], packed: PackedText, from position: Int) throws {
-        try packed.bytes.withUnsafeBufferPointer { buf in
+    /// Binds the first `count` of `arguments` (all by default) from `position` on, their text
+    /// read in place from the packed buffer (`SQLITE_STATIC`): no copy and no allocation per
+    /// field. The caller keeps `arguments` alive as long as the statement may read them: until
+    /// it is bound again, which every use of a statement does before it steps.
+    func bind(_ arguments: PackedArguments, count: Int? = nil, from position: Int) throws {
+        try arguments.bytes.withUnsafeBufferPointer { buf in
             var start = 0
-            for (i, v) in values.enumerated() {
+            for i in 0..<(count ?? arguments.values.count) {
+                let v = arguments.values[i]
                 guard case .text(let s) = v, let base = buf.baseAddress else {
                     try set(position + i, v)
                     continue

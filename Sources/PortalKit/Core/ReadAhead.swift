@@ -85,7 +85,8 @@ final class ReadAhead<Item>: ThreadMain, @unchecked Sendable {
 
     /// Hands back an item the consumer is done with: the producer lets go of it, so that
     /// freeing what it holds is work for the producer's thread, not the consumer's. Pass the
-    /// last reference (`consume`), or the consumer still frees it.
+    /// last reference (`consume`), or the consumer still frees it; items handed back after the
+    /// producer has ended go with the `ReadAhead` itself.
     func giveBack(_ item: consuming Item) {
         pthread_mutex_lock(lock)
         spent.append(item)

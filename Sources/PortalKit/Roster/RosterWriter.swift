@@ -14,6 +14,17 @@ public struct RowOutcome: Sendable {
 public struct EntityCounts: Sendable, Equatable {
     public var created = 0, updated = 0, unchanged = 0, rejected = 0, inactivated = 0
     public init() {}
+
+    /// Counts one row that ended so (a skipped row counts nowhere).
+    mutating func add(_ status: RowStatus) {
+        switch status {
+        case .created: created += 1
+        case .updated: updated += 1
+        case .unchanged: unchanged += 1
+        case .rejected: rejected += 1
+        case .skipped: break
+        }
+    }
 }
 
 public struct ImportOptions: Sendable {
@@ -167,8 +178,8 @@ extension GuardianRecord {
         TableRow(
             keyCount: 1,
             [
-                .text(guardianID), .text(givenName), .text(familyName), SQLValue(email),
-                SQLValue(phone),
+                .text(guardianID),
+                .text(givenName), .text(familyName), SQLValue(email), SQLValue(phone),
                 SQLValue(street), SQLValue(street2), SQLValue(city), SQLValue(state),
                 SQLValue(postcode), SQLValue(birthDate), SQLValue(householdID), .text(status),
                 .text(searchKey.isEmpty ? foldedKey : searchKey),
@@ -191,8 +202,8 @@ extension StudentRecord {
         TableRow(
             keyCount: 1,
             [
-                .text(studentID), .text(givenName), .text(familyName), SQLValue(middleName),
-                SQLValue(birthDate),
+                .text(studentID),
+                .text(givenName), .text(familyName), SQLValue(middleName), SQLValue(birthDate),
                 SQLValue(grade), SQLValue(schoolID), SQLValue(email), SQLValue(householdID),
                 .text(status), .text(searchKey.isEmpty ? foldedKey : searchKey),
             ])
@@ -391,19 +402,10 @@ final class RosterWriter {
     // MARK: bookkeeping
 
     func bump(_ r: PendingRow, _ status: RowStatus) {
-        func add(_ c: inout EntityCounts) {
-            switch status {
-            case .created: c.created += 1
-            case .updated: c.updated += 1
-            case .unchanged: c.unchanged += 1
-            case .rejected: c.rejected += 1
-            case .skipped: break
-            }
-        }
         if let t = r.table {
-            add(&counts[t.index])
+            counts[t.index].add(status)
         } else if status != .skipped {
-            add(&otherCounts[r.entity, default: EntityCounts()])
+            otherCounts[r.entity, default: EntityCounts()].add(status)
         }
     }
 
@@ -606,18 +608,7 @@ final class RosterWriter {
             status = .created
         }
         seenIDs[t.index].markLastWritten()
-        add(t, status)
-    }
-
-    /// Counts a row written without an input row of its own (a household).
-    private func add(_ t: RosterTable, _ status: RowStatus) {
-        switch status {
-        case .created: counts[t.index].created += 1
-        case .updated: counts[t.index].updated += 1
-        case .unchanged: counts[t.index].unchanged += 1
-        case .rejected: counts[t.index].rejected += 1
-        case .skipped: break
-        }
+        counts[t.index].add(status)
     }
 
     /// Writes a guardian whose household the reader has already followed through merges.

@@ -189,8 +189,8 @@ public final class Statement {
 
     /// Binds the first `count` of `arguments` (all by default) from `position` on, their text
     /// read in place from the packed buffer (`SQLITE_STATIC`): no copy and no allocation per
-    /// field. The caller keeps `arguments` alive as long as the statement may read them: until
-    /// it is bound again, which every use of a statement does before it steps.
+    /// field. The caller keeps `arguments` alive until the bindings are cleared (as
+    /// `Database.run(_:binding:)` and `firstValue(_:binding:)` do once the statement ran).
     func bind(_ arguments: PackedArguments, count: Int? = nil, from position: Int) throws {
         try arguments.bytes.withUnsafeBufferPointer { buf in
             var start = 0
@@ -343,21 +343,27 @@ public final class Database {
         return Int(sqlite3_changes(handle))
     }
 
-    /// The same, with the arguments bound one by one by `bind` (no array per call).
+    /// The same, with the arguments bound one by one by `bind` (no array per call). The
+    /// bindings are cleared afterwards, so that none points at text bound in place.
     @discardableResult
     func run(_ s: Statement, binding bind: (Statement) throws -> Void) throws -> Int {
         sqlite3_reset(s.handle)
+        defer { sqlite3_clear_bindings(s.handle) }
         try bind(s)
         while try s.step() {}
         sqlite3_reset(s.handle)
         return Int(sqlite3_changes(handle))
     }
 
-    /// The first column of the first row (nil: no row), with the arguments bound by `bind`.
+    /// The first column of the first row (nil: no row), with the arguments bound by `bind`,
+    /// and cleared afterwards.
     func firstValue(_ s: Statement, binding bind: (Statement) throws -> Void) throws -> SQLValue? {
         sqlite3_reset(s.handle)
         try bind(s)
-        defer { sqlite3_reset(s.handle) }
+        defer {
+            sqlite3_reset(s.handle)
+            sqlite3_clear_bindings(s.handle)
+        }
         guard try s.step() else { return nil }
         return s.value(0)
     }

@@ -12,6 +12,7 @@ import Testing
         #expect(
             try runBinary(["sample", "generate", "--students", "40000", "--out", sample]).code == 0)
         let before = try dump(db)
+        let indexes = try indexNames(db)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binaryPath)
         p.arguments = ["roster", "import", sample, "--district", "d1"]
@@ -41,6 +42,7 @@ import Testing
         #expect(p.terminationStatus == 130, "\(e)")
         #expect(e.contains("interrupted"))
         #expect(try dump(db) == before, "nothing of the interrupted import remains")
+        #expect(try indexNames(db) == indexes, "the look-up indexes put off are there")
     }
 
     @Test func aFailureMidImportLeavesTheDatabaseAsItWas() throws {

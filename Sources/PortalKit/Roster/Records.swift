@@ -252,54 +252,40 @@ extension String {
 }
 
 /// A key for case- and accent-insensitive search: "José Núñez" → "jose nunez".
-public func searchFold(_ s: String) -> String {
-    if s.utf8.allSatisfy({ $0 < 0x80 }) { return asciiLowercased(s) }
-    var out = String.UnicodeScalarView()
+public func searchFold(_ s: String) -> String { searchFold(joining: [s]) }
+
+/// `searchFold(parts.joined(separator: " "))`, written as UTF-8 into one new string: ASCII
+/// byte by byte (most letters even of non-English names), other letters through the tables.
+func searchFold(joining parts: [String]) -> String {
+    var out: [UInt8] = []
+    out.reserveCapacity(parts.reduce(parts.count) { $0 + $1.utf8.count })
+    for (k, var p) in parts.enumerated() {
+        if k > 0 { out.append(0x20) }
+        let ascii = p.withUTF8 { u in
+            guard u.reduce(0, |) < 0x80 else { return false }
+            for b in u { out.append(b >= 65 && b <= 90 ? b + 32 : b) }
+            return true
+        }
+        if !ascii { foldScalars(p, into: &out) }
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
+private func foldScalars(_ s: String, into out: inout [UInt8]) {
+    func put(_ u: Unicode.Scalar) { UTF8.encode(u) { out.append($0) } }
     for u in s.unicodeScalars {
-        // Most letters even of non-English names are ASCII: only the others need the tables.
         if u.isASCII {
-            let v = u.value
-            out.append(v >= 65 && v <= 90 ? Unicode.Scalar(v + 32)! : u)
+            let v = UInt8(u.value)
+            out.append(v >= 65 && v <= 90 ? v + 32 : v)
             continue
         }
         for l in u.properties.lowercaseMapping.unicodeScalars {
             if let base = foldTable[l] {
-                out.append(contentsOf: base.unicodeScalars)
+                out.append(contentsOf: base.utf8)
             } else if l.properties.generalCategory != .nonspacingMark {
-                out.append(l)
+                put(l)
             }
         }
-    }
-    return String(out)
-}
-
-/// `searchFold(parts.joined(separator: " "))`; for ASCII parts (most names), written byte by
-/// byte into one new string.
-func searchFold(joining parts: [String]) -> String {
-    var length = parts.count - 1
-    var high: UInt8 = 0
-    for var p in parts {
-        p.withUTF8 { u in
-            length += u.count
-            high |= u.reduce(0, |)
-        }
-    }
-    guard high < 0x80, length > 0 else { return searchFold(parts.joined(separator: " ")) }
-    return String(unsafeUninitializedCapacity: length) { out in
-        var i = 0
-        for (k, var p) in parts.enumerated() {
-            if k > 0 {
-                out[i] = 0x20
-                i += 1
-            }
-            p.withUTF8 { u in
-                for b in u {
-                    out[i] = b >= 65 && b <= 90 ? b + 32 : b
-                    i += 1
-                }
-            }
-        }
-        return i
     }
 }
 

@@ -116,15 +116,18 @@ struct TableRow {
     let keyCount: Int
     let hash: String
 
-    /// `columns`: the key's columns then the values, as the insert takes them; the hash is
-    /// added after them.
+    /// `columns`: the key's columns then the values, as the insert takes them, then
+    /// `hashSlot`, which the hash of the values takes (so the array is not made again).
     init(keyCount: Int, _ columns: [SQLValue]) {
         self.keyCount = keyCount
-        hash = Self.hash(columns[keyCount...])
+        hash = Self.hash(columns[keyCount..<(columns.count - 1)])
         var all = columns
-        all.append(.text(hash))
+        all[all.count - 1] = .text(hash)
         arguments = PackedArguments(all)
     }
+
+    /// The place of the hash at the end of `columns`.
+    static let hashSlot = SQLValue.null
 
     var key: [String] { arguments.values[..<keyCount].map { $0.string ?? "" } }
     var values: ArraySlice<SQLValue> { arguments.values[keyCount..<(arguments.values.count - 1)] }
@@ -134,26 +137,20 @@ struct TableRow {
     /// digits) then a 0x1F, or nothing for NULL; stored hashes stay comparable across versions.
     static func hash(_ values: some Sequence<SQLValue>) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ u: UnsafeBufferPointer<UInt8>) {
-            for b in u {
-                h ^= UInt64(b)
-                h = h &* 0x100_0000_01b3
-            }
-            h ^= 0x1f
-        }
         for v in values {
+            var text: String
             switch v {
-            case .null: break
-            case .text(var s): s.withUTF8(mix)
-            case .int(let n) where n == 0 || n == 1:
-                withUnsafeBytes(of: UInt8(ascii: "0") + UInt8(n)) {
-                    mix($0.bindMemory(to: UInt8.self))
-                }
-            case .int, .double:
-                var s = v.string ?? ""
-                s.withUTF8(mix)
+            case .null:
+                h = h &* 0x100_0000_01b3
+                continue
+            case .text(let s): text = s
+            case .int, .double: text = v.string ?? ""
             }
-            h = h &* 0x100_0000_01b3
+            h = text.withUTF8 { u in
+                var x = h
+                for b in u { x = (x ^ UInt64(b)) &* 0x100_0000_01b3 }
+                return (x ^ 0x1f) &* 0x100_0000_01b3
+            }
         }
         var digits = 1
         while digits < 16 && h >> (4 * UInt64(digits)) != 0 { digits += 1 }
@@ -169,7 +166,7 @@ struct TableRow {
 
 extension SchoolRecord {
     var tableRow: TableRow {
-        TableRow(keyCount: 1, [.text(schoolID), .text(name), .text("active")])
+        TableRow(keyCount: 1, [.text(schoolID), .text(name), .text("active"), TableRow.hashSlot])
     }
 }
 
@@ -182,7 +179,7 @@ extension GuardianRecord {
                 .text(givenName), .text(familyName), SQLValue(email), SQLValue(phone),
                 SQLValue(street), SQLValue(street2), SQLValue(city), SQLValue(state),
                 SQLValue(postcode), SQLValue(birthDate), SQLValue(householdID), .text(status),
-                .text(searchKey.isEmpty ? foldedKey : searchKey),
+                .text(searchKey.isEmpty ? foldedKey : searchKey), TableRow.hashSlot,
             ])
     }
 
@@ -192,7 +189,7 @@ extension GuardianRecord {
             keyCount: 1,
             [
                 .text(id), SQLValue(street), SQLValue(street2), SQLValue(city), SQLValue(state),
-                SQLValue(postcode),
+                SQLValue(postcode), TableRow.hashSlot,
             ])
     }
 }
@@ -205,7 +202,7 @@ extension StudentRecord {
                 .text(studentID),
                 .text(givenName), .text(familyName), SQLValue(middleName), SQLValue(birthDate),
                 SQLValue(grade), SQLValue(schoolID), SQLValue(email), SQLValue(householdID),
-                .text(status), .text(searchKey.isEmpty ? foldedKey : searchKey),
+                .text(status), .text(searchKey.isEmpty ? foldedKey : searchKey), TableRow.hashSlot,
             ])
     }
 }
@@ -215,9 +212,10 @@ extension LinkRecord {
         TableRow(
             keyCount: 2,
             [
-                .text(guardianID), .text(studentID), SQLValue(relationship), SQLValue(portalAccess),
-                SQLValue(custodial),
+                .text(guardianID), .text(studentID),
+                SQLValue(relationship), SQLValue(portalAccess), SQLValue(custodial),
                 .text("active"),
+                TableRow.hashSlot,
             ])
     }
 }

@@ -73,6 +73,23 @@ import Testing
         #expect(try lib.scalar("PRAGMA foreign_keys")?.int == 1, "foreign keys are on again")
     }
 
+    @Test func withoutEveryRowOnlyRejectedAndSkippedRowsAreReported() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let lib = try Store.open(path: db, create: false)
+        let s = Session(
+            db: lib, operatorName: "tester", command: "roster import", now: Date(), districtID: "d1"
+        )
+        var hooks = ImportHooks()
+        hooks.everyRow = false
+        var told: [RowStatus] = []
+        hooks.row = { told.append($0.status) }
+        let summary = try Roster.importBundle(
+            s, dir: dirtyBundle(dir), format: .csv, options: ImportOptions(), hooks: hooks)
+        #expect(summary.total.created == 15 && summary.total.rejected == 11)
+        #expect(told.count == 11 && told.allSatisfy { $0 == .rejected })
+    }
+
     @Test func progressIsShownOnATerminalOnly() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)

@@ -39,7 +39,10 @@ public struct ImportOptions: Sendable {
 
 /// What the importer tells its caller while it runs; domain code never prints.
 public struct ImportHooks {
+    /// Told how each row ended: every row, or with `everyRow` off only the rejected and
+    /// skipped ones (the call per written row is then spared).
     public var row: (RowOutcome) throws -> Void = { _ in }
+    public var everyRow = true
     public var progress: (_ file: String, _ rows: Int, _ bytes: Int, _ totalBytes: Int) -> Void = {
         _, _, _, _ in
     }
@@ -410,8 +413,10 @@ final class RosterWriter {
     /// Reports a row and commits a batch when one is full.
     private func finish(_ r: PendingRow, _ status: RowStatus, _ message: String = "") throws {
         bump(r, status)
-        try hooks.row(
-            RowOutcome(file: r.file, line: r.line, id: r.id, status: status, message: message))
+        if hooks.everyRow || status == .rejected || status == .skipped {
+            try hooks.row(
+                RowOutcome(file: r.file, line: r.line, id: r.id, status: status, message: message))
+        }
         rowsSinceCommit += 1
         if options.batchSize > 0 && rowsSinceCommit >= options.batchSize && !options.dryRun {
             try s.db.commitBatch()

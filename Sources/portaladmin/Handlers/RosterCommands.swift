@@ -71,6 +71,7 @@ enum RosterCommands {
         let progress = Progress(c)
         var shown = 0
         var hooks = ImportHooks()
+        hooks.everyRow = results != nil
         hooks.row = { o in
             try results?.row([
                 o.file, o.line > 0 ? String(o.line) : "", o.id, o.status.rawValue, o.message,

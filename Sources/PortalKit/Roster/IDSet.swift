@@ -32,6 +32,11 @@ struct IDSet {
             }
             slots[i] = Slot(
                 offset: UInt32(bytes.count + 1), line: Int32(clamping: line + 1), hash: h)
+            // Grow by half, not double: for a large import the buffer is most of the set.
+            let needed = bytes.count + 4 + u.count
+            if needed > bytes.capacity {
+                bytes.reserveCapacity(max(needed, bytes.capacity + bytes.capacity / 2))
+            }
             withUnsafeBytes(of: UInt32(u.count).littleEndian) { bytes.append(contentsOf: $0) }
             bytes.append(contentsOf: u)
             count += 1

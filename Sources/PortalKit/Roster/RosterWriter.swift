@@ -672,12 +672,18 @@ final class RosterWriter {
     // MARK: the end
 
     /// Called when the file of `entity` was read completely: in a full import, the district's
-    /// active rows it left out are no longer enrolled. Notes them (marked at `close`); the ids
-    /// of links are let go (those of guardians and students are kept for the links' ends).
+    /// active rows it left out are no longer enrolled. Notes them (marked at `close`).
     func completed(_ entity: String) throws {
         guard let t = RosterTable(rawValue: entity) else { return }
         let met = seenIDs[t.index]
-        if t == .links { seenIDs[t.index] = IDSet() }
+        // Let go of ids no longer needed: households are named only by guardians and students
+        // (read before them), and guardians and students are needed only for the links' ends.
+        switch t {
+        case .students: seenIDs[RosterTable.households.index] = IDSet()
+        case .links:
+            for done in [RosterTable.links, .guardians, .students] { seenIDs[done.index] = IDSet() }
+        default: break
+        }
         // A table that held none of the district's rows before has nothing absent.
         guard !options.delta, options.maxRows == nil, !fresh[t.index] else { return }
         // The key as the import spells it (`guardian␟student` for a link), compared as bytes:

@@ -25,9 +25,8 @@ public struct StudentRecord: Sendable {
     public var householdID: String?
     public var status: String
 
-    /// What `student find` matches: names and email, folded; set on the reading thread.
-    var searchKey = ""
-    var foldedKey: String {
+    /// What `student find` matches: names and email, folded.
+    var searchKey: String {
         searchFold(joining: [givenName, middleName ?? "", familyName, email ?? ""])
     }
 }
@@ -46,9 +45,8 @@ public struct GuardianRecord: Sendable {
     public var birthDate: String?
     public var householdID: String?
     public var status: String = "active"
-    /// What `guardian find` matches: names, email and phone, folded; set on the reading thread.
-    var searchKey = ""
-    var foldedKey: String {
+    /// What `guardian find` matches: names, email and phone, folded.
+    var searchKey: String {
         searchFold(joining: [givenName, familyName, email ?? "", phone ?? ""])
     }
 

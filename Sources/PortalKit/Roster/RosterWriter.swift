@@ -182,7 +182,7 @@ extension GuardianRecord {
                 .text(givenName), .text(familyName), SQLValue(email), SQLValue(phone),
                 SQLValue(street), SQLValue(street2), SQLValue(city), SQLValue(state),
                 SQLValue(postcode), SQLValue(birthDate), SQLValue(householdID), .text(status),
-                .text(searchKey.isEmpty ? foldedKey : searchKey), TableRow.hashSlot,
+                .text(searchKey), TableRow.hashSlot,
             ])
     }
 
@@ -205,7 +205,7 @@ extension StudentRecord {
                 .text(studentID),
                 .text(givenName), .text(familyName), SQLValue(middleName), SQLValue(birthDate),
                 SQLValue(grade), SQLValue(schoolID), SQLValue(email), SQLValue(householdID),
-                .text(status), .text(searchKey.isEmpty ? foldedKey : searchKey), TableRow.hashSlot,
+                .text(status), .text(searchKey), TableRow.hashSlot,
             ])
     }
 }
@@ -291,14 +291,12 @@ final class PendingRow {
         case .school(let x): row = x.tableRow
         case .guardian(var g):
             g.householdID = w.canonicalHousehold(g.householdID)
-            g.searchKey = g.foldedKey
             row = g.tableRow
             household = g.householdID
             if let h = household, g.hasAddress { householdRow = g.householdRow(h) }
             mergedAway = w.isMergedAway(g.guardianID)
         case .student(var st):
             st.householdID = w.canonicalHousehold(st.householdID)
-            st.searchKey = st.foldedKey
             row = st.tableRow
             household = st.householdID
             school = st.schoolID

@@ -157,6 +157,9 @@ func matchingDistrict(_ dir: TempDir) throws -> String {
             ["roster", "import", dir.path + "/m", "-o", "json", "--district", "d1"], db: db)
         let aj = try #require(try parseJSON(again.out) as? [String: Any])
         #expect(aj["created"] as? Int == 0 && aj["inactivated"] as? Int == 0)
+        #expect(
+            again.code == 0 && aj["rejected"] as? Int == 0,
+            "B's row for a child A also has is the same link, not a duplicate: \(again.err)")
         let list = try runBinary(["merge", "list", "-o", "jsonl", "--district", "d1"], db: db)
         #expect(
             list.out.contains("\"merge_id\":\(id)") && list.out.contains("\"status\":\"applied\""))
@@ -185,6 +188,58 @@ func matchingDistrict(_ dir: TempDir) throws -> String {
             audit.out.contains("\"command\":\"guardian merge\"")
                 && audit.out.contains("\"command\":\"merge undo\""))
         #expect(try runBinary(["audit", "verify", "--district", "d1"], db: db).code == 0)
+    }
+
+    @Test func rowsOfAMergedGuardianNeverWidenTheLinkTheMergeKept() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "m/guardians.csv",
+            "guardian_id,given_name,family_name,email\nGA,Ana,Lee,ana@example.com\nGB,Ana,Lee,ana@example.com\n"
+        )
+        _ = dir.write("m/students.csv", "student_id,given_name,family_name\nS1,Bo,Lee\nS2,Cy,Lee\n")
+        _ = dir.write(
+            "m/relationships.csv",
+            "guardian_id,student_id,portal_access\nGB,S1,yes\nGA,S1,no\n")
+        #expect(
+            try runBinary(["roster", "import", dir.file("m"), "--district", "d1"], db: db).code == 0
+        )
+        let m = try runBinary(["guardian", "merge", "GA", "GB", "--district", "d1"], db: db)
+        #expect(m.code == 0, "\(m.err)")
+        func access(_ student: String) throws -> Bool? {
+            let g = try #require(
+                try parseJSON(
+                    try runBinary(
+                        ["guardian", "show", "GA", "-o", "json", "--district", "d1"], db: db
+                    )
+                    .out) as? [String: Any])
+            let kids = try #require(g["students"] as? [[String: Any]])
+            return kids.first { $0["id"] as? String == student }.map {
+                ($0["portal_access"] as? Int ?? ($0["portal_access"] as? Bool).map { $0 ? 1 : 0 })
+                    == 1
+            }
+        }
+        #expect(try access("S1") == false, "the merge keeps the narrower access")
+        // The SIS still sends B, first, with access; and now B has a second child.
+        _ = dir.write(
+            "m/relationships.csv",
+            "guardian_id,student_id,portal_access\nGB,S1,yes\nGB,S2,yes\nGA,S1,no\n")
+        let r = try runBinary(
+            ["roster", "import", dir.file("m"), "-o", "json", "--district", "d1"], db: db)
+        #expect(r.code == 0, "\(r.err)")
+        let j = try #require(try parseJSON(r.out) as? [String: Any])
+        let links = try #require((j["entities"] as? [String: [String: Int]])?["links"])
+        #expect(
+            links["created"] == 1 && links["updated"] == 0 && links["rejected"] == 0, "\(links)")
+        #expect(try access("S1") == false, "B's row does not widen A's link")
+        #expect(try access("S2") == true, "a child only B's row names is linked to A")
+        // A's own row twice is still a duplicate.
+        _ = dir.write(
+            "m/relationships.csv",
+            "guardian_id,student_id,portal_access\nGA,S1,no\nGB,S2,yes\nGA,S1,no\n")
+        let twice = try runBinary(["roster", "import", dir.file("m"), "--district", "d1"], db: db)
+        #expect(twice.code == 3)
+        #expect(twice.err.contains("relationships.csv:4: guardian_id/student_id: duplicate link"))
     }
 
     @Test func twoLoginsOneSurvives() throws {

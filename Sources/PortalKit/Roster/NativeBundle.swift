@@ -169,6 +169,7 @@ public enum NativeFormat {
                 entity: spec.entity, table: columns.table, file: spec.name, line: rec.line, id: id,
                 idField: isLink ? "guardian_id/student_id" : idField,
                 claim: rec.problem == nil && rec.fields.count == h.names.count ? claim : nil,
+                viaMerge: isLink && (try? guardianID.get()) != (try? firstID.get()),
                 payload: payload)
         }
         if let p = rec.problem { return row(.rejected(RowProblem("row", p))) }

@@ -223,6 +223,7 @@ enum OneRosterBundle {
                 return PendingRow(
                     entity: "links", file: "users.csv", line: 0, id: "\(p.guardian)/\(p.student)",
                     idField: "agentSourcedIds", claim: guardian + "\u{1f}" + p.student,
+                    viaMerge: guardian != p.guardian,
                     payload: .link(
                         LinkRecord(
                             guardianID: guardian, studentID: p.student,

@@ -250,6 +250,8 @@ final class PendingRow {
     /// counts as present in the import (so a full import does not mark it inactive) even when
     /// another field is wrong.
     let claim: String?
+    /// The claim names a guardian merged away, followed to the one kept (a link only).
+    let viaMerge: Bool
     /// What the reader made of it, until `prepare` turns it into what the writer needs.
     private var payload: Payload?
 
@@ -270,7 +272,7 @@ final class PendingRow {
     /// `table`: the table `entity` names, when the caller knows it (it saves a look-up a row).
     init(
         entity: String, table: RosterTable? = nil, file: String, line: Int, id: String,
-        idField: String, claim: String?, payload: Payload
+        idField: String, claim: String?, viaMerge: Bool = false, payload: Payload
     ) {
         self.entity = entity
         self.table = table ?? RosterTable(rawValue: entity)
@@ -279,6 +281,7 @@ final class PendingRow {
         self.id = id
         self.idField = idField
         self.claim = claim
+        self.viaMerge = viaMerge
         self.payload = payload
     }
 
@@ -325,6 +328,8 @@ final class RosterWriter {
     /// The ids met in this import, per table, each with the line it was first met on and
     /// whether its row was written.
     private var seenIDs = Array(repeating: IDSet(), count: RosterTable.allCases.count)
+    /// Links named so far only through a merged guardian (see `write`).
+    private var linksOnlyViaMerge: Set<String> = []
     /// Records merged away (B into A): their rows in a later import go to A. Read by the
     /// reading thread too; never changed once the import has begun.
     private var mergedGuardians: [String: String] = [:]
@@ -487,13 +492,24 @@ final class RosterWriter {
         for r in batch {
             r.prepare(self)
             do {
-                if let t = r.table, let c = r.claim,
-                    let first = seenIDs[t.index].insert(c, line: r.line)
-                {
-                    let what = t == .links ? "duplicate link" : "duplicate id"
-                    let before =
-                        first > 0 ? "first seen on line \(first)" : "met earlier in this import"
-                    throw RowProblem(r.idField, "\(what) (\(before)); this row was skipped")
+                if let t = r.table, let c = r.claim {
+                    if let first = seenIDs[t.index].insert(c, line: r.line) {
+                        // B merged into A: B's link to a child is A's link, named again (the
+                        // SIS still has both). A's own row, after B's, is the one that counts.
+                        if r.viaMerge {
+                            try finish(r, .unchanged)
+                            continue
+                        }
+                        if linksOnlyViaMerge.remove(c) == nil {
+                            let what = t == .links ? "duplicate link" : "duplicate id"
+                            let before =
+                                first > 0
+                                ? "first seen on line \(first)" : "met earlier in this import"
+                            throw RowProblem(r.idField, "\(what) (\(before)); this row was skipped")
+                        }
+                    } else if r.viaMerge {
+                        linksOnlyViaMerge.insert(c)
+                    }
                 }
                 if let p = r.problem { throw p }
                 if let why = r.skipped {
@@ -506,7 +522,7 @@ final class RosterWriter {
                 case .schools: status = try upsert(.schools, row) { "school:\(r.id)" }
                 case .guardians: status = try guardian(r, row)
                 case .students: status = try student(r, row)
-                case .links: status = try link(row)
+                case .links: status = try link(row, viaMerge: r.viaMerge)
                 case .households: continue  // never a row of its own
                 }
                 if r.claim != nil { seenIDs[t.index].markLastWritten() }
@@ -548,9 +564,9 @@ final class RosterWriter {
     /// Insert, update (with an audit row naming the changed fields) or leave unchanged, deciding
     /// by the row's hash so that an unchanged row costs one indexed read. Arguments are bound
     /// one by one: this runs once per input row.
-    private func upsert(_ t: RosterTable, _ row: TableRow, target: () -> String) throws
-        -> RowStatus
-    {
+    private func upsert(
+        _ t: RosterTable, _ row: TableRow, changing: Bool = true, target: () -> String
+    ) throws -> RowStatus {
         let q = try sql(t)
         if !fresh[t.index],
             let existing = try s.db.firstValue(
@@ -560,7 +576,7 @@ final class RosterWriter {
                     try $0.bind(row.arguments, count: row.keyCount, from: 2)
                 })
         {
-            if existing.string == row.hash { return .unchanged }
+            if existing.string == row.hash || !changing { return .unchanged }
             return try update(t, row, q, target: target)
         }
         try s.db.run(q.insert) { (st: Statement) in
@@ -647,7 +663,10 @@ final class RosterWriter {
 
     /// Writes a link (its guardian already followed through merges) once both of its ends are
     /// known to exist.
-    func link(_ row: TableRow) throws -> RowStatus {
+    /// A link named through a merged guardian (`viaMerge`) is created when missing but never
+    /// changed: the merge decided the link it kept (the narrower access where both had one),
+    /// and the row of a merged-away record must not widen it again.
+    func link(_ row: TableRow, viaMerge: Bool = false) throws -> RowStatus {
         let (guardian, student) = (row.key[0], row.key[1])
         guard try exists(.guardians, guardian) else {
             throw RowProblem(
@@ -656,7 +675,7 @@ final class RosterWriter {
         guard try exists(.students, student) else {
             throw RowProblem("student_id", "unknown student (not in students.csv or the district)")
         }
-        return try upsert(.links, row) { "link:\(guardian)/\(student)" }
+        return try upsert(.links, row, changing: !viaMerge) { "link:\(guardian)/\(student)" }
     }
 
     /// Whether the district has the guardian or student `id`: written by this import (known in

@@ -440,6 +440,8 @@ func indexNames(_ db: String) throws -> [String] {
             ("jose nunez", "G1"), ("NÚÑEZ", "G1"), ("320-234-2603", "G1"),
             ("+1 (320) 234 2603", "G1"),
             ("jose.nunez@example.com", "G1"), ("o'brien", "G2"), ("山田", "G3"), ("G7", "G7"),
+            // Words may fall in different fields: names, email, phone.
+            ("Núñez EXAMPLE.com 2603", "G1"),
         ] {
             let r = try runBinary(
                 ["guardian", "find", q, "-o", "jsonl", "--district", "d1"], db: db)
@@ -452,6 +454,19 @@ func indexNames(_ db: String) throws -> [String] {
         let kid = try runBinary(
             ["student", "find", "hana", "-o", "jsonl", "--district", "d1"], db: db)
         #expect(kid.out.contains("\"student_id\":\"S5\""))
+        _ = dir.write(
+            "e/students.csv",
+            "student_id,given_name,family_name,email\nS9,Ida,Berg,ida.b@school.example\n")
+        #expect(
+            try runBinary(
+                ["roster", "import", dir.file("e"), "--delta", "--district", "d1"], db: db
+            )
+            .code == 0)
+        let byMail = try runBinary(
+            ["student", "find", "berg ida.b@school", "-o", "jsonl", "--district", "d1"], db: db)
+        #expect(byMail.out.contains("\"student_id\":\"S9\""), "\(byMail.out) \(byMail.err)")
+        let notBoth = try runBinary(["student", "find", "berg nunez", "--district", "d1"], db: db)
+        #expect(notBoth.err.contains("no student matches"), "every word must match")
         let other = try makeDistricts(dir, ["d2"])
         let iso = try runBinary(["guardian", "show", "G1", "--district", "d2"], db: other)
         #expect(

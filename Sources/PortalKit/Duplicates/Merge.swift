@@ -128,13 +128,11 @@ public enum Merges {
         let (conflicts, set) = resolve(guardianFields, ra, rb, prefer)
         if !set.isEmpty {
             var merged: [String: String?] = [:]
-            for f in ["given_name", "family_name", "email", "phone"] { merged[f] = ra.string(f) }
+            for f in ["given_name", "family_name"] { merged[f] = ra.string(f) }
             for (f, v) in set { merged[f] = v.string }
+            // The same key an import gives (GuardianRecord.searchKey): the names, folded.
             let search = searchFold(
-                [
-                    merged["given_name"] ?? "", merged["family_name"] ?? "", merged["email"] ?? "",
-                    merged["phone"] ?? "",
-                ].map { $0 ?? "" }.joined(separator: " "))
+                joining: [merged["given_name"] ?? "", merged["family_name"] ?? ""].map { $0 ?? "" })
             try log.update(
                 "guardians", key(a),
                 set: set + [("search_key", .text(search)), ("row_hash", .null)])

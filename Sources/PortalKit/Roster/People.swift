@@ -89,11 +89,17 @@ public enum People {
                 hint: "give part of a name, an email, a phone number or an id")
         }
         let digits = (try? Field.normalizePhone(text, "phone")) ?? ""
+        // Each word in the folded names, the email or (guardians) the phone: the search key
+        // holds only the names, which the other two would repeat.
+        let searched = ["search_key", "email"] + (kind == .guardian ? ["phone"] : [])
         var clauses: [String] = []
         var args: [SQLValue] = [.text(district)]
         for w in words {
-            clauses.append("search_key LIKE ? ESCAPE '\\'")
             args.append(.text("%" + escapeLike(w) + "%"))
+            let p = "?\(args.count)"
+            clauses.append(
+                "(" + searched.map { "\($0) LIKE \(p) ESCAPE '\\'" }.joined(separator: " OR ") + ")"
+            )
         }
         var sql =
             "SELECT \(kind.columns.joined(separator: ", ")) FROM \(kind.table) WHERE district_id = ? AND ((\(clauses.joined(separator: " AND ")))"

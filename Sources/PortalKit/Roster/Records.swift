@@ -25,10 +25,8 @@ public struct StudentRecord: Sendable {
     public var householdID: String?
     public var status: String
 
-    /// What `student find` matches: names and email, folded.
-    var searchKey: String {
-        searchFold(joining: [givenName, middleName ?? "", familyName, email ?? ""])
-    }
+    /// What `student find` matches besides the email: the names, folded.
+    var searchKey: String { searchFold(joining: [givenName, middleName ?? "", familyName]) }
 }
 
 public struct GuardianRecord: Sendable {
@@ -45,10 +43,8 @@ public struct GuardianRecord: Sendable {
     public var birthDate: String?
     public var householdID: String?
     public var status: String = "active"
-    /// What `guardian find` matches: names, email and phone, folded.
-    var searchKey: String {
-        searchFold(joining: [givenName, familyName, email ?? "", phone ?? ""])
-    }
+    /// What `guardian find` matches besides the email and the phone: the names, folded.
+    var searchKey: String { searchFold(joining: [givenName, familyName]) }
 
     var hasAddress: Bool {
         street != nil || street2 != nil || city != nil || state != nil || postcode != nil

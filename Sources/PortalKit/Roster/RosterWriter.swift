@@ -117,13 +117,16 @@ struct TableRow {
     /// district.
     let arguments: PackedArguments
     let keyCount: Int
+    /// The values' FNV-1a, and as stored: `hash`.
+    let fnv: UInt64
     let hash: String
 
     /// `columns`: the key's columns then the values, as the insert takes them, then
     /// `hashSlot`, which the hash of the values takes (so the array is not made again).
     init(keyCount: Int, _ columns: [SQLValue]) {
         self.keyCount = keyCount
-        hash = Self.hash(columns[keyCount..<(columns.count - 1)])
+        fnv = Self.fnv1a(columns[keyCount..<(columns.count - 1)])
+        hash = Self.stored(fnv)
         var all = columns
         all[all.count - 1] = .text(hash)
         arguments = PackedArguments(all)
@@ -135,10 +138,30 @@ struct TableRow {
     var key: [String] { arguments.values[..<keyCount].map { $0.string ?? "" } }
     var values: ArraySlice<SQLValue> { arguments.values[keyCount..<(arguments.values.count - 1)] }
 
-    /// FNV-1a, 64-bit, in hex: a change detector for imported rows (not a security hash;
-    /// nothing secret or adversarial goes through it). Each value's text (an integer's
-    /// digits) then a 0x1F, or nothing for NULL; stored hashes stay comparable across versions.
-    static func hash(_ values: some Sequence<SQLValue>) -> String {
+    /// Whether `stored` (a row's `row_hash`) is this row's hash: as written now, or as earlier
+    /// versions wrote it (all 64 bits in hex), so that their rows still count as unchanged.
+    func matches(_ stored: SQLValue) -> Bool {
+        guard case .text(let s) = stored else { return false }
+        return s == hash || (s.utf8.count != 8 && s == String(fnv, radix: 16))
+    }
+
+    /// The stored form: the top 48 bits in 8 characters of the URL-safe base-64 alphabet, half
+    /// the 16 hex digits earlier versions stored (every row carries one). A change goes
+    /// unnoticed only when the two hashes agree: 1 in 2^48 changed rows.
+    static func stored(_ h: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 8) { out in
+            for i in 0..<8 { out[i] = alphabet[Int((h >> (58 - 6 * UInt64(i))) & 0x3f)] }
+            return 8
+        }
+    }
+
+    private static let alphabet = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// FNV-1a, 64-bit: a change detector for imported rows (not a security hash; nothing
+    /// secret or adversarial goes through it). Each value's text (an integer's digits) then a
+    /// 0x1F, or nothing for NULL.
+    static func fnv1a(_ values: some Sequence<SQLValue>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for v in values {
             var text: String
@@ -155,15 +178,7 @@ struct TableRow {
                 return (x ^ 0x1f) &* 0x100_0000_01b3
             }
         }
-        var digits = 1
-        while digits < 16 && h >> (4 * UInt64(digits)) != 0 { digits += 1 }
-        return String(unsafeUninitializedCapacity: digits) { out in
-            for i in 0..<digits {
-                let d = UInt8((h >> (4 * UInt64(digits - 1 - i))) & 0xf)
-                out[i] = d < 10 ? UInt8(ascii: "0") + d : UInt8(ascii: "a") + d - 10
-            }
-            return digits
-        }
+        return h
     }
 }
 
@@ -576,7 +591,7 @@ final class RosterWriter {
                     try $0.bind(row.arguments, count: row.keyCount, from: 2)
                 })
         {
-            if existing.string == row.hash || !changing { return .unchanged }
+            if row.matches(existing) || !changing { return .unchanged }
             return try update(t, row, q, target: target)
         }
         try s.db.run(q.insert) { (st: Statement) in

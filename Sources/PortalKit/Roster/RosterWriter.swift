@@ -269,6 +269,7 @@ final class PendingRow {
     let viaMerge: Bool
     /// What the reader made of it, until `prepare` turns it into what the writer needs.
     private var payload: Payload?
+    var isPrepared: Bool { payload == nil }
 
     // Set by `prepare`.
     /// The row as it will be written.
@@ -281,6 +282,9 @@ final class PendingRow {
     private(set) var school: String?
     /// A guardian merged into another: the SIS row is the same person as the one kept.
     private(set) var mergedAway = false
+    /// A link whose guardian and student were both written earlier in this import (looked up
+    /// on the reading thread, so the writer need not).
+    private(set) var endsWritten = false
     private(set) var problem: RowProblem?
     private(set) var skipped: String?
 
@@ -301,8 +305,9 @@ final class PendingRow {
     }
 
     /// Follows merges, computes the search key, the values and their hash: work done on the
-    /// reading thread to spare the writer. Reads only what does not change during an import.
-    func prepare(_ w: RosterWriter) {
+    /// reading thread to spare the writer. Reads only what does not change during an import;
+    /// `people` are the guardians and students met so far (for a link's ends).
+    func prepare(_ w: RosterWriter, _ people: (guardians: IDSet, students: IDSet)) {
         guard let p = payload else { return }
         payload = nil
         switch p {
@@ -318,7 +323,10 @@ final class PendingRow {
             row = st.tableRow
             household = st.householdID
             school = st.schoolID
-        case .link(let l): row = l.tableRow
+        case .link(let l):
+            row = l.tableRow
+            endsWritten =
+                people.guardians.written(l.guardianID) && people.students.written(l.studentID)
         case .rejected(let why): problem = why
         case .skipped(let why): skipped = why
         }
@@ -453,6 +461,8 @@ final class RosterWriter {
         let maxRows = options.maxRows
         let ahead = ReadAhead<ReadBatch>()
         defer { ahead.finish() }
+        // Copies (the buffers are shared until written): no file being read now changes them.
+        let people = self.people
         try ahead.start { [unowned self] put in
             var batch = ReadBatch()
             while let rec = try reader.next() {
@@ -465,7 +475,7 @@ final class RosterWriter {
                 }
                 batch.rowsRead += 1
                 if let row = try parse(rec) {
-                    row.prepare(self)
+                    row.prepare(self, people)
                     batch.rows.append(row)
                 }
                 if batch.rows.count == Self.batchRows {
@@ -505,7 +515,7 @@ final class RosterWriter {
     /// reported.
     func write(_ batch: [PendingRow]) throws {
         for r in batch {
-            r.prepare(self)
+            if !r.isPrepared { r.prepare(self, people) }
             do {
                 if let t = r.table, let c = r.claim {
                     if let first = seenIDs[t.index].insert(c, line: r.line) {
@@ -537,7 +547,7 @@ final class RosterWriter {
                 case .schools: status = try upsert(.schools, row) { "school:\(r.id)" }
                 case .guardians: status = try guardian(r, row)
                 case .students: status = try student(r, row)
-                case .links: status = try link(row, viaMerge: r.viaMerge)
+                case .links: status = try link(r, row)
                 case .households: continue  // never a row of its own
                 }
                 if r.claim != nil { seenIDs[t.index].markLastWritten() }
@@ -677,20 +687,28 @@ final class RosterWriter {
     }
 
     /// Writes a link (its guardian already followed through merges) once both of its ends are
-    /// known to exist.
-    /// A link named through a merged guardian (`viaMerge`) is created when missing but never
+    /// known to exist. A link named through a merged guardian (`viaMerge`) is created when missing but never
     /// changed: the merge decided the link it kept (the narrower access where both had one),
     /// and the row of a merged-away record must not widen it again.
-    func link(_ row: TableRow, viaMerge: Bool = false) throws -> RowStatus {
-        let (guardian, student) = (row.key[0], row.key[1])
-        guard try exists(.guardians, guardian) else {
-            throw RowProblem(
-                "guardian_id", "unknown guardian (not in guardians.csv or the district)")
+    func link(_ r: PendingRow, _ row: TableRow) throws -> RowStatus {
+        let guardian = row.arguments.values[0].string ?? ""
+        let student = row.arguments.values[1].string ?? ""
+        if !r.endsWritten {
+            guard try exists(.guardians, guardian) else {
+                throw RowProblem(
+                    "guardian_id", "unknown guardian (not in guardians.csv or the district)")
+            }
+            guard try exists(.students, student) else {
+                throw RowProblem(
+                    "student_id", "unknown student (not in students.csv or the district)")
+            }
         }
-        guard try exists(.students, student) else {
-            throw RowProblem("student_id", "unknown student (not in students.csv or the district)")
-        }
-        return try upsert(.links, row, changing: !viaMerge) { "link:\(guardian)/\(student)" }
+        return try upsert(.links, row, changing: !r.viaMerge) { "link:\(guardian)/\(student)" }
+    }
+
+    /// The guardians and students met so far in this import.
+    private var people: (guardians: IDSet, students: IDSet) {
+        (seenIDs[RosterTable.guardians.index], seenIDs[RosterTable.students.index])
     }
 
     /// Whether the district has the guardian or student `id`: written by this import (known in

@@ -71,6 +71,7 @@ import Testing
         #expect(try dump(db) == before)
         #expect(try indexNames(db) == indexes, "the look-up indexes put off are back")
         #expect(try lib.scalar("PRAGMA foreign_keys")?.int == 1, "foreign keys are on again")
+        #expect(try lib.scalar("PRAGMA cache_size")?.int == -8192, "and the page cache as it was")
     }
 
     @Test func withoutEveryRowOnlyRejectedAndSkippedRowsAreReported() throws {

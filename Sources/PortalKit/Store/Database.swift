@@ -290,9 +290,12 @@ public final class Database {
         // 8 MB of page cache: measured, a 64 MB cache imported 100k students no faster (the OS
         // keeps the file's pages anyway) and held 60 MB more; memory stays flat as districts grow.
         // https://www.sqlite.org/pragma.html#pragma_cache_size
-        try execute("PRAGMA cache_size = -8192")
+        try execute("PRAGMA cache_size = \(Database.cacheSize)")
         Interrupts.attach(h)
     }
+
+    /// The page cache of a connection (negative: in KiB).
+    static let cacheSize = -8192
 
     /// Process-wide SQLite settings, applied once before the first connection opens.
     private static let configured: Int32 = portal_sqlite_configure()

@@ -767,6 +767,10 @@ final class RosterWriter {
             for k in rows.keys { try s.db.run(update, [.text(district)] + k) }
             counts[t.index].inactivated += rows.keys.count
         }
+        // Building an index sorts within the page cache's size: give it the usual one again.
+        if !deferredIndexes.isEmpty {
+            try s.db.execute("PRAGMA cache_size = \(Database.cacheSize)")
+        }
         for sql in deferredIndexes { try s.db.execute(sql) }
         deferredIndexes = []
         let summary = ImportSummary(

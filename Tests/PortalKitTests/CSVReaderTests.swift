@@ -169,6 +169,16 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18) throws -> [CSVRecord] {
         #expect(set.count == 50_000, "repeats change nothing")
     }
 
+    @Test func onlyAnIdJustAddedIsMarkedWritten() {
+        var set = IDSet()
+        _ = set.insert("A", line: 2)
+        set.markLastWritten()
+        _ = set.insert("B", line: 3)
+        #expect(set.insert("A", line: 4) == 2)
+        set.markLastWritten()  // after a repeat: marks nothing, not B
+        #expect(set.written("A") && !set.written("B"))
+    }
+
     @Test func idsAreComparedByteForByte() {
         var set = IDSet()
         #expect(set.insert("José", line: 2) == nil)

@@ -27,7 +27,10 @@ struct IDSet {
             let h = Self.hash(u)
             var i = Int(h) & (slots.count - 1)
             while slots[i].offset != 0 {
-                if slots[i].hash == h && matches(i, u) { return Int(abs(slots[i].line)) - 1 }
+                if slots[i].hash == h && matches(i, u) {
+                    lastInserted = nil  // a repeat adds nothing to mark
+                    return Int(abs(slots[i].line)) - 1
+                }
                 i = (i + 1) & (slots.count - 1)
             }
             slots[i] = Slot(
@@ -45,7 +48,7 @@ struct IDSet {
         }
     }
 
-    /// The slot of the id `insert` added last (until the next `insert`).
+    /// The slot of the id the last `insert` added (nil when it was a repeat).
     private var lastInserted: Int? = nil
 
     /// Notes that the row of the id `insert` added last was written to the database. The mark

@@ -196,6 +196,7 @@ final class Progress {
     let enabled: Bool
     let start = Date()
     var last = Date(timeIntervalSince1970: 0)
+    var lastFile = ""
     var drawn = false
 
     init(_ c: Context) {
@@ -205,9 +206,12 @@ final class Progress {
 
     func update(file: String, rows: Int, bytes: Int, total: Int) {
         guard enabled else { return }
+        // At most ten redraws a second, but a new file shows at once (a small file may be
+        // read in less than that).
         let now = Date()
-        guard now.timeIntervalSince(last) >= 0.1 else { return }
+        guard now.timeIntervalSince(last) >= 0.1 || file != lastFile else { return }
         last = now
+        lastFile = file
         let elapsed = max(0.001, now.timeIntervalSince(start))
         let rate = Int(Double(rows) / elapsed)
         var text = "\r\(file): \(grouped(rows)) rows, \(grouped(rate))/s"

@@ -123,17 +123,30 @@ final class Context {
         try? io.err.write(paint("warning:", 33) + " " + text + "\n")
     }
 
+    /// Asks before a command replaces files of its own naming in the folder `--out` names (a
+    /// registrar may point it at the SIS export the district was imported from).
+    func confirmReplacing(_ names: [String], in dir: String) throws {
+        let existing = names.filter { FileManager.default.fileExists(atPath: dir + "/" + $0) }
+        guard !existing.isEmpty else { return }
+        try confirm(
+            "'\(dir)' already has \(existing.joined(separator: ", ")), which would be replaced.",
+            hint:
+                "add --yes to replace \(existing.count == 1 ? "it" : "them"), or name another folder with --out"
+        )
+    }
+
     func paint(_ s: String, _ code: Int) -> String {
         color ? "\u{1b}[\(code)m\(s)\u{1b}[0m" : s
     }
 
     /// `Proceed? [y/N]` on a terminal; without one (or with --no-input) `--yes` is required.
-    func confirm(_ question: String) throws {
+    func confirm(
+        _ question: String, hint: String = "add --yes to confirm (or --dry-run to preview)"
+    ) throws {
         if yes { return }
         guard io.stdinIsTTY && !noInput else {
             throw PortalError.usage(
-                "\(question) This needs confirmation and there is no terminal to ask.",
-                hint: "add --yes to confirm (or --dry-run to preview)")
+                "\(question) This needs confirmation and there is no terminal to ask.", hint: hint)
         }
         try? io.err.write(question + " Proceed? [y/N] ")
         let answer = io.input.readLine()?.trimmed().lowercased() ?? ""

@@ -477,6 +477,56 @@ func indexNames(_ db: String) throws -> [String] {
             stats.out.contains("\"entity\": \"students\"") && stats.out.contains("\"active\": 3"))
     }
 
+    @Test func exportAndSampleAskBeforeReplacingFilesInTheFolder() throws {
+        // A registrar may point --out at the SIS export the district came from.
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let out = dir.file("sis")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let original = "guardian_id,given_name,family_name\r\nG1,Ana,Ruiz\r\n"
+        try original.write(toFile: out + "/guardians.csv", atomically: true, encoding: .utf8)
+        func guardians() throws -> String {
+            try String(contentsOfFile: out + "/guardians.csv", encoding: .utf8)
+        }
+        let refused = try runBinary(["roster", "export", "--out", out, "--district", "d1"], db: db)
+        #expect(refused.code == 64)
+        #expect(
+            refused.err.contains(
+                "error: '\(out)' already has guardians.csv, which would be replaced."))
+        #expect(refused.err.contains("hint: add --yes to replace it, or name another folder"))
+        #expect(try guardians() == original, "nothing was written")
+        #expect(!FileManager.default.fileExists(atPath: out + "/schools.csv"))
+
+        let sample = try runBinary(["sample", "generate", "--students", "5", "--out", out])
+        #expect(sample.code == 64 && sample.err.contains("already has guardians.csv"))
+        #expect(try guardians() == original)
+
+        // On a terminal the question is asked; anything but yes keeps the files.
+        let no = runInProcess(
+            ["roster", "export", "--out", out, "--district", "d1"], db: db, stdin: "n\n",
+            tty: true)
+        #expect(no.code == 2 && no.err.contains("which would be replaced. Proceed? [y/N]"))
+        #expect(try guardians() == original)
+        let yes = runInProcess(
+            ["roster", "export", "--out", out, "--district", "d1"], db: db, stdin: "y\n",
+            tty: true)
+        #expect(yes.code == 0)
+        #expect(try guardians().hasPrefix("guardian_id,given_name,family_name,email"))
+
+        // Now all four are there: --yes replaces them without asking.
+        let again = try runBinary(
+            ["roster", "export", "--out", out, "--district", "d1", "--yes"], db: db)
+        #expect(again.code == 0)
+        let listed = try runBinary(["roster", "export", "--out", out, "--district", "d1"], db: db)
+        #expect(
+            listed.err.contains(
+                "already has schools.csv, guardians.csv, students.csv, relationships.csv,"))
+        #expect(
+            try runBinary(["sample", "generate", "--students", "5", "--out", out, "-y"]).code == 0)
+        #expect(try guardians().split(separator: "\r\n").count > 1)
+        #expect(FileManager.default.fileExists(atPath: out + "/truth.csv"))
+    }
+
     @Test func sampleGeneratorIsDeterministicAndHasTruth() throws {
         let dir = TempDir()
         _ = try runBinary([

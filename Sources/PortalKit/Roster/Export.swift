@@ -72,6 +72,9 @@ public final class CSVFileWriter {
 }
 
 extension Roster {
+    /// The files `export` writes, in order.
+    public static var exportFiles: [String] { exportJobs.map(\.file) }
+
     /// Writes the district as native CSV that `roster import --format csv` reads back unchanged.
     /// Returns the files written with their row counts.
     public static func export(_ db: Database, district: String, to dir: String) throws -> [(
@@ -89,36 +92,9 @@ extension Roster {
             throw PortalError(
                 .cannotCreate, "'\(dir)' is a file, not a folder", hint: "name a folder for --out")
         }
-        let jobs: [(String, [String], String)] = [
-            (
-                "schools.csv", ["school_id", "name"],
-                "SELECT school_id, name FROM schools WHERE district_id = ? AND status = 'active' ORDER BY school_id"
-            ),
-            (
-                "guardians.csv",
-                [
-                    "guardian_id", "given_name", "family_name", "email", "phone", "street",
-                    "street2", "city", "state", "postcode", "birth_date", "household_id", "status",
-                ],
-                "SELECT guardian_id, given_name, family_name, email, phone, street, street2, city, state, postcode, birth_date, household_id, status FROM guardians WHERE district_id = ? ORDER BY guardian_id"
-            ),
-            (
-                "students.csv",
-                [
-                    "student_id", "given_name", "family_name", "middle_name", "birth_date", "grade",
-                    "school_id", "email", "household_id", "status",
-                ],
-                "SELECT student_id, given_name, family_name, middle_name, birth_date, grade, school_id, email, household_id, status FROM students WHERE district_id = ? ORDER BY student_id"
-            ),
-            (
-                "relationships.csv",
-                ["guardian_id", "student_id", "relationship", "portal_access", "custodial"],
-                "SELECT guardian_id, student_id, relationship, CASE portal_access WHEN 1 THEN 'yes' ELSE 'no' END, CASE custodial WHEN 1 THEN 'yes' ELSE 'no' END FROM links WHERE district_id = ? AND status = 'active' ORDER BY guardian_id, student_id"
-            ),
-        ]
         var written: [(String, Int)] = []
         try db.read {
-            for (name, header, sql) in jobs {
+            for (name, header, sql) in exportJobs {
                 let w = try CSVFileWriter(path: dir + "/" + name)
                 try w.row(header)
                 var n = 0
@@ -132,4 +108,33 @@ extension Roster {
         }
         return written
     }
+
+    /// Each exported file: its name, header and query.
+    private static let exportJobs: [(file: String, header: [String], sql: String)] = [
+        (
+            "schools.csv", ["school_id", "name"],
+            "SELECT school_id, name FROM schools WHERE district_id = ? AND status = 'active' ORDER BY school_id"
+        ),
+        (
+            "guardians.csv",
+            [
+                "guardian_id", "given_name", "family_name", "email", "phone", "street",
+                "street2", "city", "state", "postcode", "birth_date", "household_id", "status",
+            ],
+            "SELECT guardian_id, given_name, family_name, email, phone, street, street2, city, state, postcode, birth_date, household_id, status FROM guardians WHERE district_id = ? ORDER BY guardian_id"
+        ),
+        (
+            "students.csv",
+            [
+                "student_id", "given_name", "family_name", "middle_name", "birth_date", "grade",
+                "school_id", "email", "household_id", "status",
+            ],
+            "SELECT student_id, given_name, family_name, middle_name, birth_date, grade, school_id, email, household_id, status FROM students WHERE district_id = ? ORDER BY student_id"
+        ),
+        (
+            "relationships.csv",
+            ["guardian_id", "student_id", "relationship", "portal_access", "custodial"],
+            "SELECT guardian_id, student_id, relationship, CASE portal_access WHEN 1 THEN 'yes' ELSE 'no' END, CASE custodial WHEN 1 THEN 'yes' ELSE 'no' END FROM links WHERE district_id = ? AND status = 'active' ORDER BY guardian_id, student_id"
+        ),
+    ]
 }

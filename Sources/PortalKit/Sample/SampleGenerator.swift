@@ -123,6 +123,11 @@ public enum SampleGenerator {
         var street: String?, city: String?, state: String?, postcode: String?, household: String
     }
 
+    /// The files `generate` writes.
+    public static let files = [
+        "schools.csv", "guardians.csv", "students.csv", "relationships.csv", "truth.csv",
+    ]
+
     /// Writes schools.csv, guardians.csv, students.csv, relationships.csv and truth.csv into `dir`.
     /// `year` is the calendar year the school year ends in, so some students turn 18 in it.
     public static func generate(students n: Int, seed: UInt64, year: Int, to dir: String) throws

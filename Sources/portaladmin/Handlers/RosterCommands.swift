@@ -43,7 +43,9 @@ enum RosterCommands {
             options: [
                 Opt(
                     long: "out", value: "dir",
-                    help: "(required) the folder to write to (created if missing)", complete: .dir)
+                    help:
+                        "(required) the folder to write to (created if missing; asks before replacing files)",
+                    complete: .dir)
             ],
             role: .registrar, run: export),
         Command(
@@ -140,7 +142,9 @@ enum RosterCommands {
     static func export(_ c: Context) throws {
         let dir = try c.inv.required("out")
         let s = try c.session()
-        let files = try Roster.export(s.db, district: try s.district(), to: dir)
+        let district = try s.district()
+        try c.confirmReplacing(Roster.exportFiles, in: dir)
+        let files = try Roster.export(s.db, district: district, to: dir)
         var t = Table(["file", "rows"])
         for f in files { t.add([.string(dir + "/" + f.file), .int(f.rows)]) }
         try c.emit(t)

@@ -11,7 +11,9 @@ enum SampleCommands {
                 Opt(long: "students", value: "n", help: "(required) how many students"),
                 Opt(
                     long: "out", value: "dir",
-                    help: "(required) the folder to write (created if missing)", complete: .dir),
+                    help:
+                        "(required) the folder to write (created if missing; asks before replacing files)",
+                    complete: .dir),
                 Opt(long: "seed", value: "s", help: "random seed (default 1)"),
                 Opt(
                     long: "year", value: "yyyy",
@@ -37,6 +39,7 @@ enum SampleCommands {
         let today = Timestamp.utcDate(c.io.now)
         let year =
             try c.inv.int("year", min: 1900) ?? (today.month > 6 ? today.year + 1 : today.year)
+        try c.confirmReplacing(SampleGenerator.files, in: out)
         let s = try SampleGenerator.generate(students: n, seed: seed, year: year, to: out)
         try c.emit(record: [
             ("out", .string(out)), ("schools", .int(s.schools)), ("students", .int(s.students)),

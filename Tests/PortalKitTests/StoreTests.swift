@@ -20,6 +20,25 @@ func tempDB() throws -> (Database, String) {
         #expect(try db.scalar("PRAGMA foreign_keys")?.int == 1)
     }
 
+    @Test func aNewFileHas8KBPagesAndAnOlderFileKeepsItsOwn() throws {
+        let (db, path) = try tempDB()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try db.scalar("PRAGMA page_size")?.int == 8192)
+        // A file made with 4 KB pages (as earlier versions made them) stays so, and works.
+        try db.execute("PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM;")
+        try db.execute("PRAGMA journal_mode = WAL")
+        let again = try Store.open(path: path, create: false)
+        #expect(try again.scalar("PRAGMA page_size")?.int == 4096)
+        #expect(try again.scalar("PRAGMA journal_mode")?.string == "wal")
+        #expect(try Migrator.applied(again) == Schema.migrations.map(\.name))
+        try again.write {
+            try again.execute(
+                "INSERT INTO districts(district_id, name, created_at) VALUES ('x', 'X', '2026-01-01')"
+            )
+        }
+        #expect(try again.count("SELECT count(*) FROM districts") == 1)
+    }
+
     @Test func laterMigrationsApplyToAnOlderFile() throws {
         let path = NSTemporaryDirectory() + "portalkit-" + UUID().uuidString + ".db"
         defer { try? FileManager.default.removeItem(atPath: path) }

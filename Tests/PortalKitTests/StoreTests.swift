@@ -39,6 +39,58 @@ func tempDB() throws -> (Database, String) {
         #expect(try again.count("SELECT count(*) FROM districts") == 1)
     }
 
+    @Test func lookUpsByEmailPhoneHouseholdAndStudentUseTheirIndexes() throws {
+        let (db, path) = try tempDB()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // A district of 300 families, analysed as an import leaves it.
+        try db.execute(
+            """
+            INSERT INTO districts VALUES ('d', 'D', '2026-01-01');
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)
+            INSERT INTO households(district_id, household_id) SELECT 'd', 'H' || i FROM n;
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 600)
+            INSERT INTO guardians(district_id, guardian_id, given_name, family_name, email, phone,
+                household_id)
+            SELECT 'd', 'G' || i, 'A', 'B', 'g' || i || '@example.org', '555' || i, 'H' || ((i + 1) / 2)
+            FROM n;
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 600)
+            INSERT INTO students(district_id, student_id, given_name, family_name, household_id)
+            SELECT 'd', 'S' || i, 'C', 'B', 'H' || ((i + 1) / 2) FROM n;
+            INSERT INTO links(district_id, guardian_id, student_id)
+            SELECT 'd', guardian_id, 'S' || substr(guardian_id, 2) FROM guardians;
+            PRAGMA analysis_limit = 1000; ANALYZE;
+            """)
+        for (sql, index) in [
+            (
+                "SELECT guardian_id FROM guardians WHERE district_id = ? AND email = ?",
+                "guardians_by_email"
+            ),
+            (
+                "SELECT guardian_id FROM guardians WHERE district_id = ? AND phone = ?",
+                "guardians_by_phone"
+            ),
+            (
+                "SELECT guardian_id FROM guardians WHERE district_id = ? AND household_id = ?",
+                "guardians_by_household"
+            ),
+            (
+                "SELECT student_id FROM students WHERE district_id = ? AND household_id = ?",
+                "students_by_household"
+            ),
+            (
+                "SELECT guardian_id FROM links WHERE district_id = ? AND student_id = ? AND status = 'active' ORDER BY guardian_id",
+                "links_by_student"
+            ),
+        ] {
+            let plan = try db.query("EXPLAIN QUERY PLAN " + sql, [.text("d"), .text("S7")])
+                .map { $0.text("detail") }.joined(separator: "; ")
+            #expect(
+                plan.contains("USING INDEX \(index)")
+                    || plan.contains("USING COVERING INDEX \(index)"), "\(sql): \(plan)")
+            #expect(!plan.contains("TEMP B-TREE"), "\(sql): \(plan)")
+        }
+    }
+
     @Test func laterMigrationsApplyToAnOlderFile() throws {
         let path = NSTemporaryDirectory() + "portalkit-" + UUID().uuidString + ".db"
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -245,5 +245,23 @@ public enum Schema {
         Migration(
             name: "006-drop-students-by-school",
             sql: "DROP INDEX IF EXISTS students_by_school;"),
+        // The look-up indexes lead with the value looked up, then the district. Every query
+        // names both, and an index is built by sorting its entries: led by the district, which
+        // is the same in every entry of an import, each comparison went on to the next column.
+        // Measured at 100k students: the five built in 209 ms instead of 253.
+        Migration(
+            name: "007-look-up-indexes-lead-with-the-value",
+            sql: """
+                DROP INDEX guardians_by_email;
+                DROP INDEX guardians_by_phone;
+                DROP INDEX guardians_by_household;
+                DROP INDEX students_by_household;
+                DROP INDEX links_by_student;
+                CREATE INDEX guardians_by_email ON guardians(email, district_id);
+                CREATE INDEX guardians_by_phone ON guardians(phone, district_id);
+                CREATE INDEX guardians_by_household ON guardians(household_id, district_id);
+                CREATE INDEX students_by_household ON students(household_id, district_id);
+                CREATE INDEX links_by_student ON links(student_id, district_id);
+                """),
     ]
 }

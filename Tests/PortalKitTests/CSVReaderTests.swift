@@ -192,6 +192,75 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18) throws -> [CSVRecord] {
     }
 }
 
+@Suite struct NumberedIDSetTests {
+    @Test func numberedIdsAreExactButTheirFirstLineIsNotKept() {
+        var set = IDSet(numbered: true)
+        for i in 1...100_000 { #expect(set.insert("G\(1_000_000 + i)", line: i + 1) == nil) }
+        #expect(set.count == 100_000)
+        #expect(set.insert("G1000005", line: 9) == IDSet.lineUnknown)
+        #expect(set.contains("G1000001") && set.contains("G1100000"))
+        #expect(!set.contains("G1000000") && !set.contains("G1100001") && !set.contains("G100001"))
+        #expect(!set.contains("H1000001"), "another prefix")
+        #expect(set.insert("X-A", line: 3) == nil && set.insert("X-A", line: 4) == 3)
+        #expect(set.insert("no digits", line: 5) == nil && set.insert("no digits", line: 6) == 5)
+        #expect(set.count == 100_002)
+    }
+
+    @Test func leadingZerosMakeOtherIds() {
+        var set = IDSet(numbered: true)
+        #expect(set.insert("S007", line: 2) == nil)
+        #expect(set.insert("S07", line: 3) == nil)
+        #expect(set.insert("S7", line: 4) == nil)
+        #expect(set.insert("7", line: 5) == nil)
+        #expect(set.insert("007", line: 6) == nil)
+        #expect(set.insert("S07", line: 7) == IDSet.lineUnknown)
+        #expect(set.count == 5)
+        // 19 digits do not fit a number: kept whole.
+        #expect(set.insert("1234567890123456789", line: 8) == nil)
+        #expect(set.insert("1234567890123456789", line: 9) == 8)
+    }
+
+    @Test func writtenMarksFollowTheIdJustAdded() {
+        var set = IDSet(numbered: true)
+        _ = set.insert("G10", line: 2)
+        set.markLastWritten()
+        _ = set.insert("G11", line: 3)
+        #expect(set.insert("G10", line: 4) == IDSet.lineUnknown)
+        set.markLastWritten()  // after a repeat: marks nothing, not G11
+        #expect(set.written("G10") && !set.written("G11") && !set.written("G12"))
+    }
+
+    @Test func idsMetInFallingOrderOrFarApartStayExact() {
+        var falling = IDSet(numbered: true)
+        for i in stride(from: 50_000, to: 0, by: -1) {
+            #expect(falling.insert("S\(i)", line: i) == nil)
+            if i % 2 == 0 { falling.markLastWritten() }
+        }
+        #expect((1...50_000).allSatisfy { falling.contains("S\($0)") })
+        #expect(falling.written("S2") && !falling.written("S1") && !falling.contains("S0"))
+        // Numbers too far apart for bits: the span's ids move to the table, marks and all.
+        var sparse = IDSet(numbered: true)
+        for i in 0..<3000 {
+            #expect(sparse.insert("P\(i * 1_000_003)", line: i + 2) == nil)
+            if i % 3 == 0 { sparse.markLastWritten() }
+        }
+        #expect(sparse.count == 3000)
+        #expect((0..<3000).allSatisfy { sparse.contains("P\($0 * 1_000_003)") })
+        #expect(!sparse.contains("P1000004") && !sparse.contains("P1"))
+        #expect(sparse.written("P0") && sparse.written("P3000009") && !sparse.written("P1000003"))
+        #expect(sparse.insert("P0", line: 9) == IDSet.lineUnknown, "moved: its line was not kept")
+        #expect(sparse.insert("P\(2999 * 1_000_003)", line: 9) != nil, "added after the move")
+    }
+
+    @Test func manyPrefixesFallBackToWholeIds() {
+        var set = IDSet(numbered: true)
+        for p in 0..<40 { #expect(set.insert("K\(p)-1", line: p + 2) == nil) }
+        #expect(set.count == 40)
+        #expect((0..<40).allSatisfy { set.contains("K\($0)-1") && !set.contains("K\($0)-2") })
+        #expect(set.insert("K39-1", line: 99) == 41, "a prefix beyond the spans keeps its line")
+    }
+}
+
 @Suite struct ReadAheadTests {
     struct Broken: Error {}
 

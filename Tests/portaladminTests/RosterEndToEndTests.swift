@@ -432,6 +432,62 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(street?.string == "1 Elm St", "the first row to name a household gives its address")
     }
 
+    @Test func thousandsOfRepeatsEachNameTheirFirstLine() throws {
+        // Numbered ids are kept as bits, without their line: the file is read again to find
+        // it, every 4,096 repeats held and at its end.
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        var guardians = "guardian_id,given_name,family_name\n"
+        for i in 0..<5000 { guardians += "G\(i),Given,Family\n" }
+        for i in (0..<5000).reversed() { guardians += "G\(i),Again,Family\n" }
+        _ = dir.write("b/guardians.csv", guardians)
+        let results = dir.file("results.csv")
+        let r = try runBinary(
+            ["roster", "import", dir.file("b"), "--results", results, "--district", "d1"], db: db)
+        #expect(r.code == 3)
+        let rows = try String(contentsOfFile: results, encoding: .utf8)
+            .split(separator: "\r\n").dropFirst()
+        #expect(rows.count == 10_000)
+        let rejected = rows.filter { $0.contains(",rejected,") }
+        #expect(rejected.count == 5000)
+        for line in [5002, 6000, 9097, 9098, 10_001] {
+            // Line 5002 repeats G4999 (first on line 5001); line L repeats G(10001 - L).
+            let first = 10_003 - line
+            #expect(
+                rejected.contains {
+                    $0.hasPrefix("guardians.csv,\(line),G\(10_001 - line),rejected,")
+                        && $0.hasSuffix(
+                            "duplicate id (first seen on line \(first)); this row was skipped")
+                }, "line \(line)")
+        }
+        let count = try Database(path: db, create: false).scalar(
+            "SELECT count(*) FROM guardians WHERE given_name = 'Given'")
+        #expect(count?.int == 5000, "the first row of each id wins")
+    }
+
+    @Test func aLinkNamedAgainAfterARejectedRowIsWrittenOnce() throws {
+        // Into a district with no links yet, a link named again is caught by its key: the row
+        // it repeats is the first one written, not a rejected one before it.
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write("b/guardians.csv", "guardian_id,given_name,family_name\nG1,A,B\n")
+        _ = dir.write("b/students.csv", "student_id,given_name,family_name\nS1,C,B\n")
+        _ = dir.write(
+            "b/relationships.csv",
+            "guardian_id,student_id,portal_access\nG1,S1,maybe\nG1,S1,no\nG1,S1,yes\n")
+        let r = try runBinary(
+            ["roster", "import", dir.file("b"), "-o", "json", "--district", "d1"], db: db)
+        #expect(r.code == 3)
+        #expect(r.err.contains("relationships.csv:2: portal_access: not yes or no"))
+        #expect(
+            r.err.contains(
+                "relationships.csv:4: guardian_id/student_id: duplicate link (first seen on line 3); this row was skipped"
+            ), "\(r.err)")
+        let access = try Database(path: db, create: false).scalar(
+            "SELECT portal_access FROM links WHERE district_id = 'd1' AND guardian_id = 'G1'")
+        #expect(access?.int == 0, "line 3 was written")
+    }
+
     @Test func findIsTolerantOfCaseAccentsAndPhoneFormats() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)

@@ -1,11 +1,20 @@
-/// The ids met in one import, each with the line it was first met on, held compactly: the ids'
-/// bytes one after another in one buffer, and an open-addressing table of (hash, where, line).
-/// 30 to 50 bytes an id, against some 70 for a dictionary of strings (ids longer than 15 bytes,
-/// like the `guardian␟student` key of a link, each take a heap block there).
+/// The ids met in one import, each with whether its row was written, held compactly and exactly.
+///
+/// An id that is a prefix and a number (`G1000001`, `S600001`, `123456`: how SIS exports number
+/// people and households) is held as two bits (met, written) in a span of numbers per prefix, when
+/// the set is made `numbered`: a few kilobytes for 100,000 ids numbered in a row, so the memory of
+/// an import does not grow with its files. Such an id's first line is not kept: a repeat says
+/// `lineUnknown`, and the writer finds the line by reading the file again. Other ids (and the
+/// numbers of a prefix too sparse for a span) are kept whole with their first line: their bytes
+/// one after another in one buffer, and an open-addressing table of (hash, where, line); 30 to
+/// 50 bytes an id.
 struct IDSet {
+    /// What `insert` says of a repeat whose first line was not kept.
+    static let lineUnknown = -1
+
     /// One slot of the table: the id's offset in `bytes` plus one (0: empty), its line plus
-    /// one (negative once its row is written), and its hash; side by side, so that a probe
-    /// touches one cache line.
+    /// one (negative once its row is written; `Int32.max` when not known), and its hash; side by
+    /// side, so that a probe touches one cache line.
     private struct Slot {
         var offset: UInt32 = 0
         var line: Int32 = 0
@@ -16,58 +25,221 @@ struct IDSet {
     private var bytes: [UInt8] = []
     private(set) var count = 0
 
-    init() {}
+    /// The spans of numbers, one per prefix and digit count; nil when the set keeps ids whole.
+    private var spans: [NumberSpan]?
+    /// Prefixes beyond this many keep their ids whole (a span pays for itself only when many ids
+    /// share the prefix).
+    private static let maxSpans = 16
 
-    /// Adds `id` first met on `line`; when it was met before, returns that line and changes
-    /// nothing.
+    /// What the last `insert` added, for `markLastWritten`.
+    private enum Added {
+        case none
+        case slot(Int)
+        case number(span: Int, Int)
+    }
+    private var lastAdded = Added.none
+
+    /// `numbered`: hold ids that are a prefix and a number as bits (see above).
+    init(numbered: Bool = false) {
+        spans = numbered ? [] : nil
+    }
+
+    /// Adds `id` first met on `line`; when it was met before, returns that line (or
+    /// `lineUnknown`) and changes nothing.
     mutating func insert(_ id: String, line: Int) -> Int? {
-        if (count + 1) * 10 > slots.count * 7 { grow() }
         var id = id
         return id.withUTF8 { u in
-            let h = Self.hash(u)
-            var i = Int(h) & (slots.count - 1)
-            while slots[i].offset != 0 {
-                if slots[i].hash == h && matches(i, u) {
-                    lastInserted = nil  // a repeat adds nothing to mark
-                    return Int(abs(slots[i].line)) - 1
-                }
-                i = (i + 1) & (slots.count - 1)
+            if let (s, n) = spanOf(u, adding: true) {
+                if let first = insertNumber(s, n) { return first }
+                if !spans![s].isSpilled { return nil }
             }
-            slots[i] = Slot(
-                offset: UInt32(bytes.count + 1), line: Int32(clamping: line + 1), hash: h)
-            // Grow by half, not double: for a large import the buffer is most of the set.
-            let needed = bytes.count + 4 + u.count
-            if needed > bytes.capacity {
-                bytes.reserveCapacity(max(needed, bytes.capacity + bytes.capacity / 2))
-            }
-            withUnsafeBytes(of: UInt32(u.count).littleEndian) { bytes.append(contentsOf: $0) }
-            bytes.append(contentsOf: u)
-            count += 1
-            lastInserted = i
-            return nil
+            return insertWhole(u, Int32(clamping: line + 1))
         }
     }
 
-    /// The slot of the id the last `insert` added (nil when it was a repeat).
-    private var lastInserted: Int? = nil
-
-    /// Notes that the row of the id `insert` added last was written to the database. The mark
-    /// is the sign of its line.
+    /// Notes that the row of the id `insert` added last was written to the database.
     mutating func markLastWritten() {
-        if let i = lastInserted, slots[i].line > 0 { slots[i].line = -slots[i].line }
+        switch lastAdded {
+        case .none: break
+        case .slot(let i): if slots[i].line > 0 { slots[i].line = -slots[i].line }
+        case .number(let s, let n): spans![s].mark(n, written: true)
+        }
     }
 
-    func contains(_ id: String) -> Bool { slot(id) != nil }
+    func contains(_ id: String) -> Bool {
+        var id = id
+        return id.withUTF8 { contains($0) }
+    }
 
     /// Whether the id spelled by these UTF-8 bytes was met.
-    func contains(_ u: UnsafeBufferPointer<UInt8>) -> Bool { slot(u) != nil }
+    func contains(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        if let (s, n) = spanOf(u) { return spans![s].bits(n) & 1 != 0 }
+        return slot(u) != nil
+    }
 
     /// Whether `id` was met and then marked written.
-    func written(_ id: String) -> Bool { slot(id).map { slots[$0].line < 0 } ?? false }
-
-    private func slot(_ id: String) -> Int? {
+    func written(_ id: String) -> Bool {
         var id = id
-        return id.withUTF8 { slot($0) }
+        return id.withUTF8 { u in
+            if let (s, n) = spanOf(u) { return spans![s].bits(n) == 3 }
+            return slot(u).map { slots[$0].line < 0 } ?? false
+        }
+    }
+
+    // MARK: numbers
+
+    /// A prefix's numbers of one digit count (leading zeros are part of the id, so `S007` and
+    /// `S07` are told apart by it), two bits each from `base`: met, then written.
+    private struct NumberSpan {
+        let prefix: [UInt8]
+        let digits: Int
+        var base = 0
+        var words: [UInt64] = []
+        var count = 0
+        /// Too sparse for a span: its ids were moved to the table, where later ones go too.
+        var isSpilled = false
+
+        func bits(_ n: Int) -> UInt64 {
+            let k = n - base
+            guard k >= 0, k < words.count * 32 else { return 0 }
+            return words[k >> 5] >> UInt64((k & 31) * 2) & 3
+        }
+
+        mutating func mark(_ n: Int, written: Bool) {
+            let k = n - base
+            words[k >> 5] |= (written ? 2 : 1) << UInt64((k & 31) * 2)
+        }
+
+        /// Widens the span to hold `n`, unless the span would then take more than about what
+        /// the table takes for its ids (40 bytes an id): returns false.
+        mutating func reach(_ n: Int) -> Bool {
+            if words.isEmpty {
+                base = n & ~31
+                words = [0]
+                return true
+            }
+            let k = n - base
+            if k >= 0 && k < words.count * 32 { return true }
+            let low = min(base, n & ~31)
+            let high = max(base + words.count * 32, (n & ~31) + 32)
+            let allowed = 5 * (count + 1) + 64
+            guard (high - low) / 32 <= allowed else { return false }
+            if low < base {
+                // Room below with slack, so that ids met in falling order do not shift the
+                // span at every step.
+                let slack = min(words.count / 2, allowed - (high - low) / 32)
+                let newBase = max(0, low - slack * 32)
+                words.insert(contentsOf: repeatElement(0, count: (base - newBase) / 32), at: 0)
+                base = newBase
+            }
+            if (high - base) / 32 > words.count {
+                words.append(contentsOf: repeatElement(0, count: (high - base) / 32 - words.count))
+            }
+            return true
+        }
+    }
+
+    /// The span and number of an id that is a prefix and 1 to 18 digits; with `adding`, a new
+    /// prefix gets a span while there are fewer than `maxSpans`. Nil: the id is kept whole.
+    private func spanOf(_ u: UnsafeBufferPointer<UInt8>) -> (Int, Int)? {
+        guard let spans, !spans.isEmpty, let (prefix, digits, n) = Self.split(u) else { return nil }
+        for (i, s) in spans.enumerated() where s.digits == digits && s.prefix.elementsEqual(prefix)
+        {
+            return s.isSpilled ? nil : (i, n)
+        }
+        return nil
+    }
+
+    private mutating func spanOf(_ u: UnsafeBufferPointer<UInt8>, adding: Bool) -> (Int, Int)? {
+        guard spans != nil, let (prefix, digits, n) = Self.split(u) else { return nil }
+        for (i, s) in spans!.enumerated() where s.digits == digits && s.prefix.elementsEqual(prefix)
+        {
+            return s.isSpilled ? nil : (i, n)
+        }
+        guard spans!.count < Self.maxSpans else { return nil }
+        spans!.append(NumberSpan(prefix: Array(prefix), digits: digits))
+        return (spans!.count - 1, n)
+    }
+
+    /// Adds the number `n` to span `s`: nil when new (or when the span had to be spilled, which
+    /// the caller sees by `isSpilled`), `lineUnknown` when met before.
+    private mutating func insertNumber(_ s: Int, _ n: Int) -> Int? {
+        guard spans![s].reach(n) else {
+            spill(s)
+            return nil
+        }
+        if spans![s].bits(n) & 1 != 0 {
+            lastAdded = .none  // a repeat adds nothing to mark
+            return Self.lineUnknown
+        }
+        spans![s].mark(n, written: false)
+        spans![s].count += 1
+        count += 1
+        lastAdded = .number(span: s, n)
+        return nil
+    }
+
+    /// Moves a span's ids into the table (their lines not known), for a prefix whose numbers
+    /// are too far apart for bits to pay.
+    private mutating func spill(_ s: Int) {
+        let span = spans![s]
+        spans![s] = NumberSpan(prefix: span.prefix, digits: span.digits, isSpilled: true)
+        count -= span.count
+        for (w, word) in span.words.enumerated() where word != 0 {
+            for j in 0..<32 where word >> UInt64(j * 2) & 1 != 0 {
+                let n = span.base + w * 32 + j
+                var digits = Array(String(n).utf8)
+                digits.insert(
+                    contentsOf: repeatElement(UInt8(ascii: "0"), count: span.digits - digits.count),
+                    at: 0)
+                let written = word >> UInt64(j * 2 + 1) & 1 != 0
+                (span.prefix + digits).withUnsafeBufferPointer { u in
+                    _ = insertWhole(u, written ? -.max : .max)
+                }
+            }
+        }
+    }
+
+    /// Splits an id into the bytes before its last run of digits, the run's length and its value.
+    private static func split(_ u: UnsafeBufferPointer<UInt8>) -> (
+        UnsafeBufferPointer<UInt8>, Int, Int
+    )? {
+        var i = u.count
+        while i > 0 && u[i - 1] &- UInt8(ascii: "0") < 10 { i -= 1 }
+        let digits = u.count - i
+        guard digits > 0 && digits <= 18 else { return nil }
+        var n = 0
+        for k in i..<u.count { n = n &* 10 &+ Int(u[k] &- UInt8(ascii: "0")) }
+        return (UnsafeBufferPointer(rebasing: u[0..<i]), digits, n)
+    }
+
+    // MARK: whole ids
+
+    /// Adds an id kept whole, with `stored` as its slot's line; returns the first line of a
+    /// repeat.
+    private mutating func insertWhole(_ u: UnsafeBufferPointer<UInt8>, _ stored: Int32) -> Int? {
+        if (count + 1) * 10 > slots.count * 7 { grow() }
+        let h = Self.hash(u)
+        var i = Int(h) & (slots.count - 1)
+        while slots[i].offset != 0 {
+            if slots[i].hash == h && matches(i, u) {
+                lastAdded = .none  // a repeat adds nothing to mark
+                let first = abs(slots[i].line)
+                return first == .max ? Self.lineUnknown : Int(first) - 1
+            }
+            i = (i + 1) & (slots.count - 1)
+        }
+        slots[i] = Slot(offset: UInt32(bytes.count + 1), line: stored, hash: h)
+        // Grow by half, not double: for a large import the buffer is most of the set.
+        let needed = bytes.count + 4 + u.count
+        if needed > bytes.capacity {
+            bytes.reserveCapacity(max(needed, bytes.capacity + bytes.capacity / 2))
+        }
+        withUnsafeBytes(of: UInt32(u.count).littleEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: u)
+        count += 1
+        lastAdded = .slot(i)
+        return nil
     }
 
     private func slot(_ u: UnsafeBufferPointer<UInt8>) -> Int? {

@@ -80,6 +80,8 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public var isBusy: Bool { primary == SQLITE_BUSY || primary == SQLITE_LOCKED }
     public var isFull: Bool { primary == SQLITE_FULL }
     public var isConstraint: Bool { primary == SQLITE_CONSTRAINT }
+    /// SQLITE_CONSTRAINT_PRIMARYKEY (a macro Swift does not import).
+    public var isPrimaryKeyConflict: Bool { resultCode == SQLITE_CONSTRAINT | 6 << 8 }
     public var isInterrupt: Bool { primary == SQLITE_INTERRUPT }
     public var isNotADatabase: Bool { primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT }
     public var isCantOpen: Bool { primary == SQLITE_CANTOPEN }

@@ -252,6 +252,51 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18) throws -> [CSVRecord] {
         #expect(sparse.insert("P\(2999 * 1_000_003)", line: 9) != nil, "added after the move")
     }
 
+    @Test func linkKeysOfNumberedIdsAreExact() {
+        var set = IDSet(pairs: true)
+        for g in 0..<300 {
+            for s in 0..<3 {
+                #expect(set.insert("G\(1_000_000 + g)\u{1f}S\(600_000 + g + s)", line: 2) == nil)
+                if s == 1 { set.markLastWritten() }
+            }
+        }
+        #expect(set.count == 900)
+        #expect(set.insert("G1000007\u{1f}S600008", line: 9) == IDSet.lineUnknown)
+        #expect(set.contains("G1000007\u{1f}S600009") && !set.contains("G1000007\u{1f}S600010"))
+        #expect(!set.contains("G1000007\u{1f}S0600009") && !set.contains("G01000007\u{1f}S600009"))
+        #expect(set.written("G1000007\u{1f}S600008") && !set.written("G1000007\u{1f}S600007"))
+        // The same bytes as a query spells them.
+        let key = Array("G1000299\u{1f}S600301".utf8)
+        #expect(key.withUnsafeBufferPointer { set.contains($0) })
+        // Not two numbered ids, or numbers over 27 bits: kept whole, with the line.
+        #expect(
+            set.insert("G1\u{1f}S-x", line: 3) == nil && set.insert("G1\u{1f}S-x", line: 4) == 3)
+        #expect(set.insert("G1\u{1f}S134217728", line: 5) == nil)
+        #expect(set.insert("G1\u{1f}S134217728", line: 6) == 5)
+        #expect(set.insert("G1\u{1f}S134217727", line: 7) == nil)
+        #expect(set.insert("G1\u{1f}S134217727", line: 8) == IDSet.lineUnknown)
+        #expect(set.count == 903)
+        // Beyond 15 prefixes on a side, the ids are kept whole.
+        var many = IDSet(pairs: true)
+        for p in 0..<20 { #expect(many.insert("K\(p)-1\u{1f}S1", line: p + 2) == nil) }
+        #expect(many.insert("K0-1\u{1f}S1", line: 30) == IDSet.lineUnknown)
+        #expect(many.insert("K19-1\u{1f}S1", line: 30) == 21)
+        #expect((0..<20).allSatisfy { many.contains("K\($0)-1\u{1f}S1") })
+        #expect(!many.contains("K19-1\u{1f}S2") && many.count == 20)
+    }
+
+    @Test func aLinkMetAfterRejectedRowsIsMetAfresh() {
+        for key in ["G1\u{1f}S1", "Ga\u{1f}Sb"] {  // a pair, and one kept whole
+            var set = IDSet(pairs: true)
+            #expect(set.insertUnlessWritten(key, line: 2) == nil)  // rejected: not marked
+            #expect(set.insertUnlessWritten(key, line: 3) == nil, "met afresh")
+            set.markLastWritten()
+            let first = set.insertUnlessWritten(key, line: 4)
+            #expect(first == (key == "Ga\u{1f}Sb" ? 3 : IDSet.lineUnknown), "\(key)")
+            #expect(set.count == 1 && set.written(key))
+        }
+    }
+
     @Test func manyPrefixesFallBackToWholeIds() {
         var set = IDSet(numbered: true)
         for p in 0..<40 { #expect(set.insert("K\(p)-1", line: p + 2) == nil) }

@@ -7,7 +7,8 @@
 /// `lineUnknown`, and the writer finds the line by reading the file again. Other ids (and the
 /// numbers of a prefix too sparse for a span) are kept whole with their first line: their bytes
 /// one after another in one buffer, and an open-addressing table of (hash, where, line); 30 to
-/// 50 bytes an id.
+/// 50 bytes an id. With `pairs`, a link's key (two numbered ids joined by U+001F) is kept as one
+/// 8-byte number in a table of its own, 16 bytes a link, also without its line.
 struct IDSet {
     /// What `insert` says of a repeat whose first line was not kept.
     static let lineUnknown = -1
@@ -31,17 +32,23 @@ struct IDSet {
     /// share the prefix).
     private static let maxSpans = 16
 
+    /// The keys of pairs, when the set takes them (see `PairTable`).
+    private var pairs: PairTable?
+
     /// What the last `insert` added, for `markLastWritten`.
     private enum Added {
         case none
         case slot(Int)
         case number(span: Int, Int)
+        case pair(Int)
     }
     private var lastAdded = Added.none
 
-    /// `numbered`: hold ids that are a prefix and a number as bits (see above).
-    init(numbered: Bool = false) {
+    /// `numbered`: hold ids that are a prefix and a number as bits; `pairs`: hold two such ids
+    /// joined by U+001F as one number (see above).
+    init(numbered: Bool = false, pairs: Bool = false) {
         spans = numbered ? [] : nil
+        self.pairs = pairs ? PairTable() : nil
     }
 
     /// Adds `id` first met on `line`; when it was met before, returns that line (or
@@ -49,11 +56,37 @@ struct IDSet {
     mutating func insert(_ id: String, line: Int) -> Int? {
         var id = id
         return id.withUTF8 { u in
+            if pairs != nil, let key = pairs!.key(u, adding: true) { return insertPair(key) }
             if let (s, n) = spanOf(u, adding: true) {
                 if let first = insertNumber(s, n) { return first }
                 if !spans![s].isSpilled { return nil }
             }
             return insertWhole(u, Int32(clamping: line + 1))
+        }
+    }
+
+    /// Like `insert`, except that an id met before whose row was not written is met afresh
+    /// (from `line`): a rejected row does not make a later one with its id a repeat. For
+    /// whole ids and pairs (numbers keep no line to move).
+    mutating func insertUnlessWritten(_ id: String, line: Int) -> Int? {
+        var id = id
+        let again = id.withUTF8 { u -> Added? in
+            if let p = pairs, let key = p.key(u), let i = p.slot(key) {
+                return p.slots[i] & PairTable.writtenBit == 0 ? .pair(i) : nil
+            }
+            if spanOf(u) == nil, let i = slot(u), slots[i].line > 0 { return .slot(i) }
+            return nil
+        }
+        switch again {
+        case .pair(let i)?:
+            lastAdded = .pair(i)
+            return nil
+        case .slot(let i)?:
+            slots[i].line = Int32(clamping: line + 1)
+            lastAdded = .slot(i)
+            return nil
+        default:
+            return insert(id, line: line)
         }
     }
 
@@ -63,6 +96,7 @@ struct IDSet {
         case .none: break
         case .slot(let i): if slots[i].line > 0 { slots[i].line = -slots[i].line }
         case .number(let s, let n): spans![s].mark(n, written: true)
+        case .pair(let i): pairs!.slots[i] |= PairTable.writtenBit
         }
     }
 
@@ -73,6 +107,7 @@ struct IDSet {
 
     /// Whether the id spelled by these UTF-8 bytes was met.
     func contains(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        if let p = pairs, let key = p.key(u) { return p.slot(key) != nil }
         if let (s, n) = spanOf(u) { return spans![s].bits(n) & 1 != 0 }
         return slot(u) != nil
     }
@@ -81,6 +116,9 @@ struct IDSet {
     func written(_ id: String) -> Bool {
         var id = id
         return id.withUTF8 { u in
+            if let p = pairs, let key = p.key(u) {
+                return p.slot(key).map { p.slots[$0] & PairTable.writtenBit != 0 } ?? false
+            }
             if let (s, n) = spanOf(u) { return spans![s].bits(n) == 3 }
             return slot(u).map { slots[$0].line < 0 } ?? false
         }
@@ -198,6 +236,107 @@ struct IDSet {
                 }
             }
         }
+    }
+
+    // MARK: pairs
+
+    /// Keys of two numbered ids joined by U+001F: 4 bits for each side's prefix and digit count
+    /// (15 of each side), 27 bits for each number, in an open-addressing table whose slots also
+    /// hold a written mark and an in-use bit.
+    private struct PairTable {
+        static let writtenBit: UInt64 = 1 << 62
+        static let used: UInt64 = 1 << 63
+        var slots = [UInt64](repeating: 0, count: 64)
+        var count = 0
+        /// Each side's prefixes and digit counts, by the 4-bit number a key gives them.
+        var sides: [[(prefix: [UInt8], digits: Int)]] = [[], []]
+
+        /// The key of `u`; nil when it is not two numbered ids (or a side has too many
+        /// prefixes, or a number over 27 bits): then it is kept whole.
+        func key(_ u: UnsafeBufferPointer<UInt8>) -> UInt64? {
+            guard let (l, r) = Self.halves(u) else { return nil }
+            guard let lc = side(0, l.0, l.1), let rc = side(1, r.0, r.1) else { return nil }
+            return Self.key(lc, rc, l.2, r.2)
+        }
+
+        mutating func key(_ u: UnsafeBufferPointer<UInt8>, adding: Bool) -> UInt64? {
+            guard let (l, r) = Self.halves(u) else { return nil }
+            var classes: [Int] = []
+            for (i, (prefix, digits, _)) in [l, r].enumerated() {
+                if let c = side(i, prefix, digits) {
+                    classes.append(c)
+                } else if sides[i].count < 15 {
+                    sides[i].append((Array(prefix), digits))
+                    classes.append(sides[i].count - 1)
+                } else {
+                    return nil
+                }
+            }
+            return Self.key(classes[0], classes[1], l.2, r.2)
+        }
+
+        private func side(_ i: Int, _ prefix: UnsafeBufferPointer<UInt8>, _ digits: Int) -> Int? {
+            sides[i].firstIndex { $0.digits == digits && $0.prefix.elementsEqual(prefix) }
+        }
+
+        private static func key(_ lc: Int, _ rc: Int, _ ln: Int, _ rn: Int) -> UInt64 {
+            UInt64(lc) << 58 | UInt64(rc) << 54 | UInt64(ln) << 27 | UInt64(rn)
+        }
+
+        private static func halves(_ u: UnsafeBufferPointer<UInt8>) -> (
+            (UnsafeBufferPointer<UInt8>, Int, Int), (UnsafeBufferPointer<UInt8>, Int, Int)
+        )? {
+            guard let j = u.firstIndex(of: 0x1f),
+                let l = split(UnsafeBufferPointer(rebasing: u[0..<j])),
+                let r = split(UnsafeBufferPointer(rebasing: u[(j + 1)...])),
+                l.2 < 1 << 27, r.2 < 1 << 27
+            else { return nil }
+            return (l, r)
+        }
+
+        func slot(_ key: UInt64) -> Int? {
+            var i = Self.start(key, slots.count)
+            while slots[i] != 0 {
+                if slots[i] & ~(Self.used | Self.writtenBit) == key { return i }
+                i = (i + 1) & (slots.count - 1)
+            }
+            return nil
+        }
+
+        /// Adds `key`: its slot, or nil when it was there.
+        mutating func insert(_ key: UInt64) -> Int? {
+            if (count + 1) * 4 > slots.count * 3 {
+                let old = slots
+                slots = [UInt64](repeating: 0, count: old.count * 2)
+                for o in old where o != 0 {
+                    var i = Self.start(o & ~(Self.used | Self.writtenBit), slots.count)
+                    while slots[i] != 0 { i = (i + 1) & (slots.count - 1) }
+                    slots[i] = o
+                }
+            }
+            var i = Self.start(key, slots.count)
+            while slots[i] != 0 {
+                if slots[i] & ~(Self.used | Self.writtenBit) == key { return nil }
+                i = (i + 1) & (slots.count - 1)
+            }
+            slots[i] = key | Self.used
+            count += 1
+            return i
+        }
+
+        private static func start(_ key: UInt64, _ n: Int) -> Int {
+            Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & (n - 1)
+        }
+    }
+
+    private mutating func insertPair(_ key: UInt64) -> Int? {
+        guard let i = pairs!.insert(key) else {
+            lastAdded = .none  // a repeat adds nothing to mark
+            return Self.lineUnknown
+        }
+        count += 1
+        lastAdded = .pair(i)
+        return nil
     }
 
     /// Splits an id into the bytes before its last run of digits, the run's length and its value.

@@ -83,9 +83,9 @@ enum RosterTable: String, CaseIterable, Sendable {
         }
     }
 
-    /// A set for the ids of this table met in an import: numbered ids held as bits, except
-    /// for a link's two ids.
-    var emptySet: IDSet { IDSet(numbered: self != .links) }
+    /// A set for the ids of this table met in an import: numbered ids held as bits, a link's
+    /// two as one 8-byte key.
+    var emptySet: IDSet { self == .links ? IDSet(pairs: true) : IDSet(numbered: true) }
 
     /// What one row is: school, household, guardian, student or link.
     var kind: String { String(rawValue.dropLast()) }
@@ -360,8 +360,8 @@ final class RosterWriter {
     /// whether its row was written.
     private var seenIDs = RosterTable.allCases.map(\.emptySet)
     /// Repeats whose first line the seen ids did not keep, held until `eachRow` reads the file
-    /// again to find it; `byKey`: a link found again by its key (see `linksByKey`).
-    private var heldRepeats: [(row: PendingRow, byKey: Bool)] = []
+    /// again to find it.
+    private var heldRepeats: [PendingRow] = []
     /// Links are told apart by the database's key instead of seen ids: into a table that held
     /// none of the district's links (nothing can be absent) while no guardian was merged away,
     /// a link named again fails the insert. The ids of 100,000 students' links would take 8 MB.
@@ -537,7 +537,12 @@ final class RosterWriter {
             if !r.isPrepared { r.prepare(self, people) }
             do {
                 if let t = r.table, let c = r.claim, !(t == .links && linksByKey) {
-                    if let first = seenIDs[t.index].insert(c, line: r.line) {
+                    // A link named again after rows that were rejected is written, as by key.
+                    let first =
+                        t == .links
+                        ? seenIDs[t.index].insertUnlessWritten(c, line: r.line)
+                        : seenIDs[t.index].insert(c, line: r.line)
+                    if let first {
                         // B merged into A: B's link to a child is A's link, named again (the
                         // SIS still has both). A's own row, after B's, is the one that counts.
                         if r.viaMerge {
@@ -545,7 +550,7 @@ final class RosterWriter {
                             continue
                         }
                         if linksOnlyViaMerge.remove(c) == nil {
-                            try repeated(r, first: first, byKey: false)
+                            try repeated(r, first: first)
                             continue
                         }
                     } else if r.viaMerge {
@@ -571,7 +576,7 @@ final class RosterWriter {
             } catch let p as RowProblem {
                 try finish(r, .rejected, "\(p.field): \(p.problem)")
             } catch is RepeatedKey {
-                try repeated(r, first: IDSet.lineUnknown, byKey: true)
+                try repeated(r, first: IDSet.lineUnknown)
             }
         }
     }
@@ -581,9 +586,9 @@ final class RosterWriter {
 
     /// Rejects a row whose id was met before, naming the line it was first met on; when that
     /// line was not kept, holds the row until `eachRow` has read the file again.
-    private func repeated(_ r: PendingRow, first: Int, byKey: Bool) throws {
+    private func repeated(_ r: PendingRow, first: Int) throws {
         if first == IDSet.lineUnknown && r.line > 0 {
-            heldRepeats.append((r, byKey))
+            heldRepeats.append(r)
         } else {
             try finish(r, .rejected, Self.repeatMessage(r, first: first))
         }
@@ -596,14 +601,14 @@ final class RosterWriter {
     }
 
     /// Reads the file at `path` again up to the last held repeat, to find the line each held
-    /// repeat's id was first met on (for a link found again by its key: the first row that
-    /// could be written), and reports them in the order of their lines.
+    /// repeat's id was first met on (for a link: the first row not rejected, the one written),
+    /// and reports them in the order of their lines.
     private func reportHeldRepeats(_ path: String, _ parse: (CSVRecord) throws -> PendingRow?)
         throws
     {
-        guard let last = heldRepeats.map(\.row.line).max() else { return }
+        guard let last = heldRepeats.map(\.line).max() else { return }
         var first: [String: (any: Int, written: Int)] = [:]
-        for h in heldRepeats { first[h.row.claim ?? ""] = (0, 0) }
+        for h in heldRepeats { first[h.claim ?? ""] = (0, 0) }
         let reader = try CSVReader(path: path)
         _ = try reader.next()  // the header
         while let rec = try reader.next(), rec.line < last {
@@ -613,11 +618,12 @@ final class RosterWriter {
                 f.any > 0 ? f.any : rec.line, f.written > 0 || r.isRejected ? f.written : rec.line
             )
         }
-        let held = heldRepeats.sorted { $0.row.line < $1.row.line }
+        let held = heldRepeats.sorted { $0.line < $1.line }
         heldRepeats = []
-        for (r, byKey) in held {
+        for r in held {
             let f = first[r.claim ?? ""] ?? (0, 0)
-            try finish(r, .rejected, Self.repeatMessage(r, first: byKey ? f.written : f.any))
+            try finish(
+                r, .rejected, Self.repeatMessage(r, first: r.table == .links ? f.written : f.any))
         }
     }
 

@@ -31,7 +31,7 @@ func tempDB() throws -> (Database, String) {
         #expect(try again.scalar("PRAGMA page_size")?.int == 4096)
         #expect(try again.scalar("PRAGMA journal_mode")?.string == "wal")
         #expect(try Migrator.applied(again) == Schema.migrations.map(\.name))
-        try again.write {
+        _ = try again.write {
             try again.execute(
                 "INSERT INTO districts(district_id, name, created_at) VALUES ('x', 'X', '2026-01-01')"
             )

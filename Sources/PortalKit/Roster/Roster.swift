@@ -58,7 +58,7 @@ public enum Roster {
         try s.db.execute("PRAGMA cache_size = -2048")
         defer { try? s.db.execute("PRAGMA cache_size = \(Database.cacheSize)") }
         let summary = try s.db.write(rollback: options.dryRun) {
-            let w = try RosterWriter(s, options: options, hooks: hooks)
+            let w = try RosterWriter(s, format: fmt, options: options, hooks: hooks)
             let files: [String]
             switch fmt {
             case .csv: files = try NativeFormat.run(w, dir: dir)

@@ -34,6 +34,9 @@ public struct ImportOptions: Sendable {
     /// Read at most N data rows of each file (a trial run; no one is marked inactive).
     public var maxRows: Int? = nil
     public var dryRun = false
+    /// The size of the filter a re-import keeps its links' keys in (see `KeyFilter`): the
+    /// memory it takes, whatever the files' size.
+    public var linkFilterBytes = KeyFilter.defaultBytes
     public init() {}
 }
 
@@ -359,13 +362,28 @@ final class RosterWriter {
     /// The ids met in this import, per table, each with the line it was first met on and
     /// whether its row was written.
     private var seenIDs = RosterTable.allCases.map(\.emptySet)
-    /// Repeats whose first line the seen ids did not keep, held until `eachRow` reads the file
-    /// again to find it.
-    private var heldRepeats: [PendingRow] = []
+    /// Rows held until `eachRow` reads the file again: repeats whose first line the seen ids
+    /// did not keep, and (`suspect`) links the filter took for met before.
+    private var held: [(row: PendingRow, suspect: Bool)] = []
     /// Links are told apart by the database's key instead of seen ids: into a table that held
     /// none of the district's links (nothing can be absent) while no guardian was merged away,
     /// a link named again fails the insert. The ids of 100,000 students' links would take 8 MB.
     private var linksByKey = false
+    /// In a re-import of native files with no guardian merged away, the links met are kept in
+    /// a filter of fixed size: a link it takes for met before is held and settled by reading
+    /// the file again, and the count of links met that are active (`linksActive`) tells
+    /// whether it took an absent link for one met (then the file is read again, see
+    /// `completed`). Made at the first link.
+    private var linkFilter: KeyFilter?
+    private var usesLinkFilter = false
+    /// Links met in the file and active: written (each once), or named by a rejected row while
+    /// active in the district (and not written after).
+    private var linksWritten = 0
+    private var rejectedActiveLinks: Set<String> = []
+    /// The file being read and how its rows are read, and the links file so, to read them
+    /// again (see `settleHeld` and `completed`).
+    private var source: (path: String, parse: (CSVRecord) throws -> PendingRow?)?
+    private var linksSource: (path: String, parse: (CSVRecord) throws -> PendingRow?)?
     /// Links named so far only through a merged guardian (see `write`).
     private var linksOnlyViaMerge: Set<String> = []
     /// Records merged away (B into A): their rows in a later import go to A. Read by the
@@ -391,7 +409,7 @@ final class RosterWriter {
     /// The district as the first argument of every upsert, packed once.
     private let districtArgument: PackedArguments
 
-    init(_ s: Session, options: ImportOptions, hooks: ImportHooks) throws {
+    init(_ s: Session, format: RosterFormat, options: ImportOptions, hooks: ImportHooks) throws {
         self.s = s
         self.district = try s.district()
         self.districtArgument = PackedArguments([.text(district)])
@@ -418,6 +436,7 @@ final class RosterWriter {
                 == nil
         }
         linksByKey = fresh[RosterTable.links.index] && mergedGuardians.isEmpty
+        usesLinkFilter = !linksByKey && mergedGuardians.isEmpty && format == .csv
         try deferIndexes()
     }
 
@@ -477,6 +496,7 @@ final class RosterWriter {
         let maxRows = options.maxRows
         let ahead = ReadAhead<ReadBatch>()
         defer { ahead.finish() }
+        source = (reader.path, parse)
         // Copies (the buffers are shared until written): no file being read now changes them.
         let people = self.people
         try ahead.start { [unowned self] put in
@@ -506,14 +526,14 @@ final class RosterWriter {
         while let batch = try ahead.next() {
             try write(batch.rows)
             // Held rows stay few: a file of repeats is read again every few thousand.
-            if heldRepeats.count >= 4096 { try reportHeldRepeats(reader.path, parse) }
+            if held.count >= 4096 { try settleHeld(reader.path, parse) }
             hooks.progress(file, batch.rowsRead, batch.bytesRead, reader.totalBytes)
             if batch.stoppedAtMax, let max = maxRows {
                 notes.append("\(file): stopped after \(grouped(max)) rows (--max-rows)")
             }
             ahead.giveBack(consume batch)
         }
-        try reportHeldRepeats(reader.path, parse)
+        try settleHeld(reader.path, parse)
     }
 
     /// Rows read ahead of the writer, with how far into the file they reach.
@@ -535,50 +555,86 @@ final class RosterWriter {
     func write(_ batch: [PendingRow]) throws {
         for r in batch {
             if !r.isPrepared { r.prepare(self, people) }
-            do {
-                if let t = r.table, let c = r.claim, !(t == .links && linksByKey) {
-                    // A link named again after rows that were rejected is written, as by key.
-                    let first =
-                        t == .links
-                        ? seenIDs[t.index].insertUnlessWritten(c, line: r.line)
-                        : seenIDs[t.index].insert(c, line: r.line)
-                    if let first {
-                        // B merged into A: B's link to a child is A's link, named again (the
-                        // SIS still has both). A's own row, after B's, is the one that counts.
-                        if r.viaMerge {
-                            try finish(r, .unchanged)
-                            continue
-                        }
-                        if linksOnlyViaMerge.remove(c) == nil {
-                            try repeated(r, first: first)
-                            continue
-                        }
-                    } else if r.viaMerge {
-                        linksOnlyViaMerge.insert(c)
-                    }
+            if r.table == .links && r.line > 0 && usesLinkFilter, let c = r.claim {
+                if linkFilter == nil {
+                    linkFilter = KeyFilter(bytes: options.linkFilterBytes)
+                    linksSource = source
                 }
-                if let p = r.problem { throw p }
-                if let why = r.skipped {
-                    try finish(r, .skipped, why)
+                if !linkFilter!.insert(c) {
+                    held.append((r, true))
                     continue
                 }
-                guard let t = r.table, let row = r.row else { continue }
-                let status: RowStatus
-                switch t {
-                case .schools: status = try upsert(.schools, row) { "school:\(r.id)" }
-                case .guardians: status = try guardian(r, row)
-                case .students: status = try student(r, row)
-                case .links: status = try link(r, row)
-                case .households: continue  // never a row of its own
-                }
-                if r.claim != nil { seenIDs[t.index].markLastWritten() }
-                try finish(r, status)
-            } catch let p as RowProblem {
-                try finish(r, .rejected, "\(p.field): \(p.problem)")
-            } catch is RepeatedKey {
-                try repeated(r, first: IDSet.lineUnknown)
+                try process(r)
+                continue
             }
+            if let t = r.table, let c = r.claim, !(t == .links && linksByKey) {
+                // A link named again after rows that were rejected is written, as by key.
+                let first =
+                    t == .links
+                    ? seenIDs[t.index].insertUnlessWritten(c, line: r.line)
+                    : seenIDs[t.index].insert(c, line: r.line)
+                if let first {
+                    // B merged into A: B's link to a child is A's link, named again (the SIS
+                    // still has both). A's own row, after B's, is the one that counts.
+                    if r.viaMerge {
+                        try finish(r, .unchanged)
+                        continue
+                    }
+                    if linksOnlyViaMerge.remove(c) == nil {
+                        try repeated(r, first: first)
+                        continue
+                    }
+                } else if r.viaMerge {
+                    linksOnlyViaMerge.insert(c)
+                }
+            }
+            try process(r)
         }
+    }
+
+    /// Writes a row whose id is not a repeat (or rejects it), and reports it.
+    private func process(_ r: PendingRow) throws {
+        do {
+            if let p = r.problem { throw p }
+            if let why = r.skipped {
+                try finish(r, .skipped, why)
+                return
+            }
+            guard let t = r.table, let row = r.row else { return }
+            let status: RowStatus
+            switch t {
+            case .schools: status = try upsert(.schools, row) { "school:\(r.id)" }
+            case .guardians: status = try guardian(r, row)
+            case .students: status = try student(r, row)
+            case .links: status = try link(r, row)
+            case .households: return  // never a row of its own
+            }
+            if r.claim != nil { seenIDs[t.index].markLastWritten() }
+            if t == .links && usesLinkFilter, let c = r.claim {
+                linksWritten += 1
+                rejectedActiveLinks.remove(c)
+            }
+            try finish(r, status)
+        } catch let p as RowProblem {
+            // A link named by a rejected row stays: it counts as met when it is active.
+            if r.table == .links && usesLinkFilter && r.problem != nil, let c = r.claim,
+                try linkIsActive(c)
+            {
+                rejectedActiveLinks.insert(c)
+            }
+            try finish(r, .rejected, "\(p.field): \(p.problem)")
+        } catch is RepeatedKey {
+            try repeated(r, first: IDSet.lineUnknown)
+        }
+    }
+
+    /// Whether the district has the link `guardian␟student`, active.
+    private func linkIsActive(_ claim: String) throws -> Bool {
+        let ends = claim.split(separator: "\u{1f}", maxSplits: 1).map(String.init)
+        guard ends.count == 2 else { return false }
+        return try s.db.first(
+            "SELECT 1 FROM links WHERE district_id = ? AND guardian_id = ? AND student_id = ? AND status = 'active'",
+            [.text(district), .text(ends[0]), .text(ends[1])]) != nil
     }
 
     /// An insert that met the key of a row this import wrote (see `linksByKey`).
@@ -588,7 +644,7 @@ final class RosterWriter {
     /// line was not kept, holds the row until `eachRow` has read the file again.
     private func repeated(_ r: PendingRow, first: Int) throws {
         if first == IDSet.lineUnknown && r.line > 0 {
-            heldRepeats.append(r)
+            held.append((r, false))
         } else {
             try finish(r, .rejected, Self.repeatMessage(r, first: first))
         }
@@ -600,31 +656,55 @@ final class RosterWriter {
         return "\(r.idField): \(what) (\(before)); this row was skipped"
     }
 
-    /// Reads the file at `path` again up to the last held repeat, to find the line each held
-    /// repeat's id was first met on (for a link: the first row not rejected, the one written),
-    /// and reports them in the order of their lines.
-    private func reportHeldRepeats(_ path: String, _ parse: (CSVRecord) throws -> PendingRow?)
-        throws
-    {
-        guard let last = heldRepeats.map(\.line).max() else { return }
+    /// Reads the file at `path` again up to the last row held, to find the line each held
+    /// row's id was first met on (for a link: the first row not rejected, the one written).
+    /// Then, in the order of their lines, reports the repeats, and writes the links the filter
+    /// took for met before that were not (or reports them as repeats when they were).
+    private func settleHeld(_ path: String, _ parse: (CSVRecord) throws -> PendingRow?) throws {
+        guard let last = held.map(\.row.line).max() else { return }
         var first: [String: (any: Int, written: Int)] = [:]
-        for h in heldRepeats { first[h.claim ?? ""] = (0, 0) }
-        let reader = try CSVReader(path: path)
-        _ = try reader.next()  // the header
-        while let rec = try reader.next(), rec.line < last {
-            if rec.fields.allSatisfy({ $0.trimmed().isEmpty }) && rec.problem == nil { continue }
-            guard let r = try parse(rec), let c = r.claim, let f = first[c] else { continue }
+        for h in held { first[h.row.claim ?? ""] = (0, 0) }
+        try reread(path, parse, before: last) { r in
+            guard let c = r.claim, let f = first[c] else { return }
             first[c] = (
-                f.any > 0 ? f.any : rec.line, f.written > 0 || r.isRejected ? f.written : rec.line
+                f.any > 0 ? f.any : r.line, f.written > 0 || r.isRejected ? f.written : r.line
             )
         }
-        let held = heldRepeats.sorted { $0.line < $1.line }
-        heldRepeats = []
-        for r in held {
+        let rows = held.sorted { $0.row.line < $1.row.line }
+        held = []
+        for (r, suspect) in rows {
             let f = first[r.claim ?? ""] ?? (0, 0)
-            try finish(
-                r, .rejected, Self.repeatMessage(r, first: r.table == .links ? f.written : f.any))
+            let line = r.table == .links ? f.written : f.any
+            // A link held by the filter is a repeat only when an earlier row was written.
+            if suspect {
+                let written = try line > 0 && line < r.line && linkEndsExist(r)
+                if !written {
+                    try process(r)
+                    continue
+                }
+            }
+            try finish(r, .rejected, Self.repeatMessage(r, first: line))
         }
+    }
+
+    /// Reads a file again from its first row up to the line `before`, giving each row as
+    /// `parse` makes it.
+    private func reread(
+        _ path: String, _ parse: (CSVRecord) throws -> PendingRow?, before: Int = .max,
+        _ body: (PendingRow) throws -> Void
+    ) throws {
+        let reader = try CSVReader(path: path)
+        _ = try reader.next()  // the header
+        while let rec = try reader.next(), rec.line < before {
+            if rec.fields.allSatisfy({ $0.trimmed().isEmpty }) && rec.problem == nil { continue }
+            if let r = try parse(rec) { try body(r) }
+        }
+    }
+
+    private func linkEndsExist(_ r: PendingRow) throws -> Bool {
+        guard let row = r.row else { return false }
+        return try exists(.guardians, row.arguments.values[0].string ?? "")
+            && exists(.students, row.arguments.values[1].string ?? "")
     }
 
     // MARK: upserts
@@ -800,7 +880,9 @@ final class RosterWriter {
     /// active rows it left out are no longer enrolled. Notes them (marked at `close`).
     func completed(_ entity: String) throws {
         guard let t = RosterTable(rawValue: entity) else { return }
-        let met = seenIDs[t.index]
+        var met = seenIDs[t.index]
+        var filter = t == .links ? linkFilter : nil
+        if t == .links { linkFilter = nil }
         // Let go of ids no longer needed: households are named only by guardians and students
         // (read before them), and guardians and students are needed only for the links' ends.
         switch t {
@@ -817,13 +899,35 @@ final class RosterWriter {
         // this looks at every active row of the district, so it makes no strings.
         var keys: [[SQLValue]] = []
         var active = 0
+        var perhapsMet = 0
         let columns = t.keyColumns.joined(separator: ", ")
-        try s.db.forEachText(
-            "SELECT \(t.keyColumns.joined(separator: " || char(31) || ")), \(columns) FROM \(t.rawValue) WHERE district_id = ? AND status = 'active'",
-            [.text(district)]
-        ) { key, row in
-            active += 1
-            if !met.contains(key) { keys.append(row()) }
+        let scan = {
+            keys = []
+            active = 0
+            try self.s.db.forEachText(
+                "SELECT \(t.keyColumns.joined(separator: " || char(31) || ")), \(columns) FROM \(t.rawValue) WHERE district_id = ? AND status = 'active'",
+                [.text(self.district)]
+            ) { key, row in
+                active += 1
+                if let filter, filter.contains(key) {
+                    perhapsMet += 1
+                } else if filter != nil || !met.contains(key) {
+                    keys.append(row())
+                }
+            }
+        }
+        try scan()
+        // The filter took more active links for met than were: some absent ones among them.
+        // Rare; they are found exactly, from the file read again into a set of every link.
+        if filter != nil, perhapsMet != linksWritten + rejectedActiveLinks.count,
+            let (path, parse) = linksSource
+        {
+            met = RosterTable.links.emptySet
+            try reread(path, parse) { r in
+                if let c = r.claim { _ = met.insert(c, line: r.line) }
+            }
+            filter = nil
+            try scan()
         }
         if !keys.isEmpty { absent[t] = (keys, active) }
     }

@@ -66,6 +66,9 @@ enum RosterCommands {
         options.batchSize = try c.inv.int("batch-size", min: 1) ?? 0
         options.maxRows = try c.inv.int("max-rows", min: 1)
         options.dryRun = c.dryRun
+        if let bytes = c.io.env["PORTALADMIN_LINK_FILTER_BYTES"].flatMap({ Int($0) }), bytes > 0 {
+            options.linkFilterBytes = bytes
+        }
         let format = c.inv.value("format").flatMap(RosterFormat.init(rawValue:))
         let s = try c.session()
         let results = try c.inv.value("results").map { try CSVFileWriter(path: $0) }

@@ -680,6 +680,34 @@ func indexNames(_ db: String) throws -> [String] {
 }
 
 @Suite struct OneRosterImportTests {
+    @Test func aRepeatedNumberedIdIsNamedWithItsFirstLineAndOtherRolesCountOnce() throws {
+        // Numbered sourcedIds keep no line: users.csv is read again to find it, and the users
+        // of other roles read twice are still counted once.
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "b/users.csv",
+            """
+            sourcedId,status,role,givenName,familyName,agentSourcedIds
+            1001,active,teacher,T,One,
+            2001,active,student,S,Two,3001
+            3001,active,parent,P,Three,2001
+            2001,active,student,S,Again,
+            4001,active,aide,A,Four,
+
+            """)
+        let r = try runBinary(
+            ["roster", "import", dir.file("b"), "--format", "oneroster", "--district", "d1"],
+            db: db)
+        #expect(r.code == 3)
+        #expect(
+            r.err.contains(
+                "users.csv:5: sourcedId: duplicate id (first seen on line 3); this row was skipped"),
+            "\(r.err)")
+        #expect(
+            r.err.contains("note: users.csv: skipped 2 users with other roles (aide 1, teacher 1)"))
+    }
+
     func importSample(_ path: String) throws -> (RunResult, String, TempDir) {
         let dir = TempDir()
         let db = try makeDistricts(dir)

@@ -143,6 +143,9 @@ enum OneRosterBundle {
         let r2 = try CSVReader(path: usersPath)
         _ = try r2.next()
         var otherRoles: [String: Int] = [:]
+        // The writer may read the file again (for the first line of a repeated id): each line's
+        // role is counted once.
+        var countedThrough = 0
         try w.eachRow(r2, file: "users.csv") { rec in
             let id = uh.value(rec, "sourcedid") ?? ""
             let r = kinds[id] ?? ""
@@ -160,7 +163,10 @@ enum OneRosterBundle {
                 return row("users", .rejected(RowProblem("sourcedId", "missing")))
             }
             if entity.isEmpty {
-                otherRoles[r.isEmpty ? "(none)" : r, default: 0] += 1
+                if rec.line > countedThrough {
+                    otherRoles[r.isEmpty ? "(none)" : r, default: 0] += 1
+                }
+                countedThrough = max(countedThrough, rec.line)
                 return row(
                     "other",
                     .skipped("role \(r.isEmpty ? "missing" : r): not a student or guardian"))

@@ -359,8 +359,8 @@ final class RosterWriter {
     private var otherCounts: [String: EntityCounts] = [:]
     var notes: [String] = []
     private var rowsSinceCommit = 0
-    /// The ids met in this import, per table, each with the line it was first met on and
-    /// whether its row was written.
+    /// The ids met in this import, per table, each with whether its row was written (and the
+    /// line it was first met on, unless held as a number: see `IDSet`).
     private var seenIDs = RosterTable.allCases.map(\.emptySet)
     /// Rows held until `eachRow` reads the file again: repeats whose first line the seen ids
     /// did not keep, and (`suspect`) links the filter took for met before.
@@ -371,9 +371,9 @@ final class RosterWriter {
     private var linksByKey = false
     /// In a re-import of native files with no guardian merged away, the links met are kept in
     /// a filter of fixed size: a link it takes for met before is held and settled by reading
-    /// the file again, and the count of links met that are active (`linksActive`) tells
-    /// whether it took an absent link for one met (then the file is read again, see
-    /// `completed`). Made at the first link.
+    /// the file again, and the count of links met that are active (`linksWritten` and
+    /// `rejectedActiveLinks`) tells whether it took an absent link for one met (then the file
+    /// is read again, see `completed`). Made at the first link.
     private var linkFilter: KeyFilter?
     private var usesLinkFilter = false
     /// Links met in the file and active: written (each once), or named by a rejected row while

@@ -60,7 +60,7 @@ enum OneRosterBundle {
                 schoolNames[id] = h.value(rec, "name") ?? id
             }
         }
-        var roles: [String: (role: String, org: String?)] = [:]
+        var users = OneRosterUsers()
         if let p = path("roles.csv") {
             files.append("roles.csv")
             try table(p, "roles.csv", need: ["usersourcedid", "role"]) { h, rec in
@@ -70,21 +70,20 @@ enum OneRosterBundle {
                 let primary =
                     h.value(rec, "roletype")?.lowercased() == "primary"
                     || h.value(rec, "isprimary")?.lowercased() == "true"
-                if roles[u] == nil || primary { roles[u] = (role, h.value(rec, "orgsourcedid")) }
+                users.list(u, role: role, org: h.value(rec, "orgsourcedid"), primary: primary)
             }
         }
-        var births: [String: String] = [:]
         if let p = path("demographics.csv") {
             files.append("demographics.csv")
             try table(p, "demographics.csv", need: ["birthdate"]) { h, rec in
                 guard let u = h.value(rec, "sourcedid") ?? h.value(rec, "usersourcedid"),
                     let b = h.value(rec, "birthdate")
                 else { return }
-                births[u] = b
+                users.setBirth(u, b)
             }
         }
-        var pairs: [(guardian: String, student: String, role: String?)] = []
-        var relationshipGuardians: [String: String] = [:]
+        // Guardian, student and the relationship's role (0: none), by the users' numbers.
+        var pairs: [(guardian: Int32, student: Int32, role: UInt8)] = []
         if let p = path("relationships.csv") {
             files.append("relationships.csv")
             try table(p, "relationships.csv", need: ["usersourcedid", "relationshipusersourcedid"])
@@ -93,8 +92,9 @@ enum OneRosterBundle {
                     let g = h.value(rec, "relationshipusersourcedid")
                 else { return }
                 let role = h.value(rec, "relationshiprole")?.lowercased()
-                pairs.append((g, s, role))
-                relationshipGuardians[g] = role ?? "guardian"
+                let gn = Int32(users.number(g))
+                pairs.append((gn, Int32(users.number(s)), role.map { users.code($0) } ?? 0))
+                users.nameInRelationships(g, role: role ?? "guardian")
             }
         }
         try w.write(
@@ -106,36 +106,38 @@ enum OneRosterBundle {
         if path("orgs.csv") != nil { try w.completed("schools") }
 
         // Pass 1 over users.csv: each user's role and the agent links, to derive households.
-        func role(_ h: CSVHeader, _ rec: CSVRecord, _ id: String) -> String? {
+        func role(_ h: CSVHeader, _ rec: CSVRecord, _ n: Int) -> String? {
             if let r = h.value(rec, "role")?.lowercased() { return r }
-            if let r = roles[id]?.role { return r }
-            return relationshipGuardians[id] != nil
-                ? (relationshipGuardians[id] == "relative" ? "relative" : "guardian") : nil
+            if let r = users.listedRole(of: n) { return r }
+            return users.relationshipRole(of: n).map { $0 == "relative" ? "relative" : "guardian" }
         }
-        var kinds: [String: String] = [:]
-        var agentPairs: [(String, String)] = []
         let agentsCol = uh.column(anyOf: ["agentsourcedids", "agents"])
         while let rec = try usersReader.next() {
-            guard let id = uh.value(rec, "sourcedid"), let r = role(uh, rec, id) else { continue }
-            kinds[id] = r
+            guard let id = uh.value(rec, "sourcedid") else { continue }
+            let n = users.number(id)
+            guard let r = role(uh, rec, n) else { continue }
+            users.setKind(n, r)
             if let c = agentsCol, c < rec.fields.count {
                 for agent in rec.fields[c].split(separator: ",").map({ $0.trimmed() })
                 where !agent.isEmpty {
-                    agentPairs.append(r == "student" ? (agent, id) : (id, agent))
+                    let a = Int32(users.number(agent))
+                    pairs.append(r == "student" ? (a, Int32(n), 0) : (Int32(n), a, 0))
                 }
             }
         }
-        for (g, s) in agentPairs { pairs.append((g, s, nil)) }
         // Keep only student–guardian pairs, once each.
-        var seenPairs = Set<String>()
+        var seenPairs = Set<UInt64>()
         pairs = pairs.filter { p in
-            kinds[p.student] == "student" && guardianRoles.contains(kinds[p.guardian] ?? "")
-                && seenPairs.insert(p.guardian + "\u{1f}" + p.student).inserted
+            users.roleName(users.kind[Int(p.student)]) == "student"
+                && guardianRoles.contains(users.roleName(users.kind[Int(p.guardian)]) ?? "")
+                && seenPairs.insert(UInt64(UInt32(p.guardian)) << 32 | UInt64(UInt32(p.student)))
+                    .inserted
         }
-        let household = deriveHouseholds(pairs.map { ($0.guardian, $0.student) })
-        if !household.isEmpty {
+        seenPairs = []
+        let households = users.deriveHouseholds(pairs.map { ($0.guardian, $0.student) })
+        if households > 0 {
             w.notes.append(
-                "derived \(grouped(Set(household.values).count)) households from the guardian–student links (OneRoster has no household id)"
+                "derived \(grouped(households)) households from the guardian–student links (OneRoster has no household id)"
             )
         }
 
@@ -148,7 +150,7 @@ enum OneRosterBundle {
         var countedThrough = 0
         try w.eachRow(r2, file: "users.csv") { rec in
             let id = uh.value(rec, "sourcedid") ?? ""
-            let r = kinds[id] ?? ""
+            let r = users.kind(of: id) ?? ""
             let entity = r == "student" ? "students" : guardianRoles.contains(r) ? "guardians" : ""
             func row(_ entity: String, _ payload: PendingRow.Payload) -> PendingRow {
                 PendingRow(
@@ -182,7 +184,10 @@ enum OneRosterBundle {
                         (uh.value(rec, "orgsourcedids") ?? "").split(separator: ",").map {
                             $0.trimmed()
                         }
-                        + [uh.value(rec, "primaryorgsourcedid"), roles[id]?.org].compactMap { $0 }
+                        + [uh.value(rec, "primaryorgsourcedid"), users.listedOrg(of: id)].compactMap
+                    {
+                        $0
+                    }
                     let school = orgs.first { schoolNames[$0] != nil }
                     return row(
                         entity,
@@ -191,21 +196,21 @@ enum OneRosterBundle {
                                 studentID: id, givenName: given, familyName: family,
                                 middleName: try Field.name(
                                     uh.value(rec, "middlename"), "middleName", required: false),
-                                birthDate: try Field.date(births[id], "birthDate"),
+                                birthDate: try Field.date(users.birth(of: id), "birthDate"),
                                 grade: uh.value(rec, "grades")?.split(separator: ",").first.map {
                                     $0.trimmed()
                                 },
                                 schoolID: school,
                                 email: try Field.email(uh.value(rec, "email"), "email"),
-                                householdID: household[id], status: active)))
+                                householdID: users.household(of: id), status: active)))
                 }
                 var g = GuardianRecord(
                     guardianID: id, givenName: given, familyName: family,
                     email: try Field.email(uh.value(rec, "email"), "email"),
                     phone: try Field.phone(
                         uh.value(rec, "phone") ?? uh.value(rec, "sms"), "phone"),
-                    birthDate: try Field.date(births[id], "birthDate"),
-                    householdID: household[id])
+                    birthDate: try Field.date(users.birth(of: id), "birthDate"),
+                    householdID: users.household(of: id))
                 g.status = active
                 return row(entity, .guardian(g))
             } catch let p as RowProblem {
@@ -220,22 +225,28 @@ enum OneRosterBundle {
                     + otherRoles.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
                         separator: ", ") + ")")
         }
-        // Links last, once both ends exist.
-        try w.write(
-            pairs.map { p in
-                let relationship = p.role ?? kinds[p.guardian] ?? "guardian"
-                let isRelative = relationship == "relative"
-                let guardian = w.canonicalGuardian(p.guardian)
-                return PendingRow(
-                    entity: "links", file: "users.csv", line: 0, id: "\(p.guardian)/\(p.student)",
-                    idField: "agentSourcedIds", claim: guardian + "\u{1f}" + p.student,
-                    viaMerge: guardian != p.guardian,
-                    payload: .link(
-                        LinkRecord(
-                            guardianID: guardian, studentID: p.student,
-                            relationship: relationship,
-                            portalAccess: !isRelative, custodial: !isRelative)))
-            })
+        // Links last, once both ends exist; a batch at a time, as the rows of a file.
+        for start in stride(from: 0, to: pairs.count, by: RosterWriter.batchRows) {
+            try w.write(
+                pairs[start..<min(start + RosterWriter.batchRows, pairs.count)].map { p in
+                    let named = users.ids.string(Int(p.guardian))
+                    let student = users.ids.string(Int(p.student))
+                    let relationship =
+                        users.roleName(p.role) ?? users.roleName(users.kind[Int(p.guardian)])
+                        ?? "guardian"
+                    let isRelative = relationship == "relative"
+                    let guardian = w.canonicalGuardian(named)
+                    return PendingRow(
+                        entity: "links", file: "users.csv", line: 0, id: "\(named)/\(student)",
+                        idField: "agentSourcedIds", claim: guardian + "\u{1f}" + student,
+                        viaMerge: guardian != named,
+                        payload: .link(
+                            LinkRecord(
+                                guardianID: guardian, studentID: student,
+                                relationship: relationship,
+                                portalAccess: !isRelative, custodial: !isRelative)))
+                })
+        }
         for entity in ["students", "guardians", "links"] { try w.completed(entity) }
         return files
     }
@@ -258,23 +269,6 @@ enum OneRosterBundle {
         while let rec = try r.next() { try body(h, rec) }
     }
 
-    /// Connected guardian–student groups share a household, named after its smallest guardian id.
-    static func deriveHouseholds(_ pairs: [(String, String)]) -> [String: String] {
-        var groups = UnionFind()
-        for (g, s) in pairs { groups.union("g:" + g, "s:" + s) }
-        // Each group is named after its smallest guardian id.
-        var name: [String: String] = [:]
-        for k in groups.members where k.hasPrefix("g:") {
-            let root = groups.find(k)
-            let g = String(k.dropFirst(2))
-            if name[root].map({ g < $0 }) ?? true { name[root] = g }
-        }
-        var out: [String: String] = [:]
-        for k in groups.members {
-            out[String(k.dropFirst(2))] = "hh-" + (name[groups.find(k)] ?? String(k.dropFirst(2)))
-        }
-        return out
-    }
 }
 
 extension CSVHeader {

@@ -306,6 +306,47 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18) throws -> [CSVRecord] {
     }
 }
 
+@Suite struct OneRosterUsersTests {
+    @Test func internedStringsKeepTheirNumbersThroughGrowth() {
+        var ids = Interner()
+        for i in 0..<20_000 { #expect(ids.number("0f8fad5b-d9cb-469f-a165-\(i)") == i) }
+        #expect(ids.number("0f8fad5b-d9cb-469f-a165-7") == 7, "met before: its number")
+        #expect(ids.count == 20_000)
+        #expect(ids.find("0f8fad5b-d9cb-469f-a165-19999") == 19_999)
+        #expect(ids.find("0f8fad5b-d9cb-469f-a165-20000") == nil)
+        #expect(ids.string(12_345) == "0f8fad5b-d9cb-469f-a165-12345")
+        #expect(ids.number("") == 20_000 && ids.string(20_000) == "")
+        #expect(ids.number("José") == 20_001 && ids.find("Jose\u{301}") == nil)
+    }
+
+    @Test func householdsAreGroupsOfLinkedPeopleNamedAfterTheirSmallestGuardianId() {
+        var users = OneRosterUsers()
+        func n(_ id: String) -> Int32 { Int32(users.number(id)) }
+        // g9 and g10 share s1; s2 has g10 too; g3 alone with s3; s4 has no guardian.
+        let pairs = [
+            (n("g9"), n("s1")), (n("g10"), n("s1")), (n("g10"), n("s2")), (n("g3"), n("s3")),
+        ]
+        _ = n("s4")
+        #expect(users.deriveHouseholds(pairs) == 2)
+        for id in ["g9", "g10", "s1", "s2"] {
+            #expect(users.household(of: id) == "hh-g10", "ids compare as text: g10 < g9")
+        }
+        #expect(users.household(of: "g3") == "hh-g3" && users.household(of: "s3") == "hh-g3")
+        #expect(users.household(of: "s4") == nil && users.household(of: "nobody") == nil)
+    }
+
+    @Test func aPrimaryRoleWinsOverOneListedBefore() {
+        var users = OneRosterUsers()
+        users.list("u1", role: "teacher", org: "o1", primary: false)
+        users.list("u1", role: "parent", org: "o2", primary: true)
+        users.list("u1", role: "aide", org: nil, primary: false)
+        let u1 = users.number("u1")
+        #expect(users.listedRole(of: u1) == "parent" && users.listedOrg(of: "u1") == "o2")
+        users.setBirth("u1", "2010-02-03")
+        #expect(users.birth(of: "u1") == "2010-02-03" && users.birth(of: "u2") == nil)
+    }
+}
+
 @Suite struct ReadAheadTests {
     struct Broken: Error {}
 

@@ -313,18 +313,24 @@ func indexNames(_ db: String) throws -> [String] {
         _ = dir.write("l/relationships.csv", header + rows.map { $0 + "\n" }.joined())
         #expect(try run().0.code == 0)
 
-        // Two links left out, one named only by a rejected row, one new, one named twice.
+        // Two links left out, one named only by a rejected row, one new, two named twice (the
+        // second time with a wrong value: still a repeat).
         rows.removeAll { $0 == "G5,S5,yes" || $0 == "G7,S8,yes" }
         rows[rows.firstIndex(of: "G9,S9,yes")!] = "G9,S9,maybe"
-        rows += ["G1,S3,yes", "G3,S3,yes"]
+        rows += ["G1,S3,yes", "G4,S5,maybe", "G3,S3,yes"]
         let first = rows.firstIndex(of: "G3,S3,yes")! + 2
+        let firstG4 = rows.firstIndex(of: "G4,S5,yes")! + 2
         _ = dir.write("l/relationships.csv", header + rows.map { $0 + "\n" }.joined())
         let (r, links) = try run()
         #expect(r.code == 3)
         #expect(
             links == [
-                "created": 1, "updated": 0, "unchanged": 76, "rejected": 2, "inactivated": 2,
+                "created": 1, "updated": 0, "unchanged": 76, "rejected": 3, "inactivated": 2,
             ], "\(links)")
+        #expect(
+            r.err.contains(
+                "relationships.csv:\(rows.count): guardian_id/student_id: duplicate link (first seen on line \(firstG4)); this row was skipped"
+            ), "\(r.err)")
         #expect(
             r.err.contains(
                 "relationships.csv:\(rows.count + 1): guardian_id/student_id: duplicate link (first seen on line \(first)); this row was skipped"
@@ -338,7 +344,7 @@ func indexNames(_ db: String) throws -> [String] {
         let (again, same) = try run()
         #expect(again.code == 3)
         #expect(
-            same == ["created": 0, "updated": 0, "unchanged": 77, "rejected": 2, "inactivated": 0],
+            same == ["created": 0, "updated": 0, "unchanged": 77, "rejected": 3, "inactivated": 0],
             "\(same)")
     }
 

@@ -369,8 +369,7 @@ final class RosterWriter {
     /// none of the district's links (nothing can be absent) while no guardian was merged away,
     /// a link named again fails the insert. The ids of 100,000 students' links would take 8 MB.
     private var linksByKey = false
-    /// In a re-import of native files with no guardian merged away, the links met are kept in
-    /// a filter of fixed size: a link it takes for met before is held and settled by reading
+    /// In a re-import of native files, the links met are kept in a filter of fixed size: a link it takes for met before is held and settled by reading
     /// the file again, and the count of links met that are active (`linksWritten` and
     /// `rejectedActiveLinks`) tells whether it took an absent link for one met (then the file
     /// is read again, see `completed`). Made at the first link.
@@ -436,7 +435,7 @@ final class RosterWriter {
                 == nil
         }
         linksByKey = fresh[RosterTable.links.index] && mergedGuardians.isEmpty
-        usesLinkFilter = !linksByKey && mergedGuardians.isEmpty && format == .csv
+        usesLinkFilter = !linksByKey && format == .csv
         try deferIndexes()
     }
 
@@ -610,7 +609,10 @@ final class RosterWriter {
             case .households: return  // never a row of its own
             }
             if r.claim != nil { seenIDs[t.index].markLastWritten() }
-            if t == .links && usesLinkFilter, let c = r.claim {
+            // A link named through a merged guardian is left as it is: active or not.
+            if t == .links && usesLinkFilter, let c = r.claim,
+                try status != .unchanged || !r.viaMerge || linkIsActive(c)
+            {
                 linksWritten += 1
                 rejectedActiveLinks.remove(c)
             }
@@ -630,7 +632,7 @@ final class RosterWriter {
 
     /// Whether the district has the link `guardian␟student`, active.
     private func linkIsActive(_ claim: String) throws -> Bool {
-        let ends = claim.split(separator: "\u{1f}", maxSplits: 1).map(String.init)
+        let ends = Self.linkEnds(claim)
         guard ends.count == 2 else { return false }
         return try s.db.first(
             "SELECT 1 FROM links WHERE district_id = ? AND guardian_id = ? AND student_id = ? AND status = 'active'",
@@ -662,24 +664,33 @@ final class RosterWriter {
     /// took for met before that were not (or reports them as repeats when they were).
     private func settleHeld(_ path: String, _ parse: (CSVRecord) throws -> PendingRow?) throws {
         guard let last = held.map(\.row.line).max() else { return }
-        var first: [String: (any: Int, written: Int)] = [:]
-        for h in held { first[h.row.claim ?? ""] = (0, 0) }
+        // The first line of each held row's id: of any row, of a row not rejected (the one
+        // written), and of such a row not named through a merged guardian.
+        var first: [String: (any: Int, written: Int, own: Int)] = [:]
+        for h in held { first[h.row.claim ?? ""] = (0, 0, 0) }
         try reread(path, parse, before: last) { r in
-            guard let c = r.claim, let f = first[c] else { return }
-            first[c] = (
-                f.any > 0 ? f.any : r.line, f.written > 0 || r.isRejected ? f.written : r.line
-            )
+            guard let c = r.claim, var f = first[c] else { return }
+            if f.any == 0 { f.any = r.line }
+            if f.written == 0 && !r.isRejected { f.written = r.line }
+            if f.own == 0 && !r.isRejected && !r.viaMerge { f.own = r.line }
+            first[c] = f
         }
         let rows = held.sorted { $0.row.line < $1.row.line }
         held = []
         for (r, suspect) in rows {
-            let f = first[r.claim ?? ""] ?? (0, 0)
-            let line = r.table == .links ? f.written : f.any
-            // A link held by the filter is a repeat only when an earlier row was written.
+            let f = first[r.claim ?? ""] ?? (0, 0, 0)
+            var line = r.table == .links ? f.written : f.any
+            // A link held by the filter is a repeat only when an earlier row was written; as
+            // with the ids met, one named through a merged guardian after it is left as it is,
+            // and the guardian's own row counts after those.
             if suspect {
-                let written = try line > 0 && line < r.line && linkEndsExist(r)
-                if !written {
+                if !r.viaMerge { line = f.own }
+                guard try line > 0 && line < r.line && linkEndsExist(r) else {
                     try process(r)
+                    continue
+                }
+                if r.viaMerge {
+                    try finish(r, .unchanged)
                     continue
                 }
             }
@@ -701,10 +712,17 @@ final class RosterWriter {
         }
     }
 
+    /// Whether both ends of the link a row names exist (its key: the row itself may have
+    /// been rejected).
     private func linkEndsExist(_ r: PendingRow) throws -> Bool {
-        guard let row = r.row else { return false }
-        return try exists(.guardians, row.arguments.values[0].string ?? "")
-            && exists(.students, row.arguments.values[1].string ?? "")
+        guard let ends = r.claim.map(Self.linkEnds), ends.count == 2 else { return false }
+        return try exists(.guardians, ends[0]) && exists(.students, ends[1])
+    }
+
+    /// A link's key, `guardian␟student`, as its two ids.
+    private static func linkEnds(_ key: String) -> [String] {
+        key.split(separator: "\u{1f}", maxSplits: 1, omittingEmptySubsequences: false).map(
+            String.init)
     }
 
     // MARK: upserts

@@ -106,7 +106,8 @@ enum Docs {
             .It Ev PORTALADMIN_BUSY_TIMEOUT_MS
             How long a command waits for another writer before giving up with exit 75 (default 5000).
             .It Ev PORTALADMIN_LINK_FILTER_BYTES
-            The memory a re-import of native files keeps the links it met in (default 4194304).
+            The bytes a re-import of native files keeps the links it met in, 64 to 1073741824
+            (default 4194304).
             Smaller takes less memory and more time: a link the filter cannot tell from one met
             has the file read again.
             .It Ev XDG_DATA_HOME

@@ -312,6 +312,18 @@ func indexNames(_ db: String) throws -> [String] {
         let header = "guardian_id,student_id,portal_access\n"
         _ = dir.write("l/relationships.csv", header + rows.map { $0 + "\n" }.joined())
         #expect(try run().0.code == 0)
+        if filterBytes.isEmpty {
+            let before = try dump(db)
+            let wrong = try runBinary(
+                ["roster", "import", dir.file("l"), "--district", "d1"], db: db,
+                env: ["PORTALADMIN_LINK_FILTER_BYTES": "4MB"])
+            #expect(wrong.code == 64)
+            #expect(
+                wrong.err.contains(
+                    "error: PORTALADMIN_LINK_FILTER_BYTES takes a number of bytes from 64 to 1073741824, not '4MB'"
+                ) && wrong.err.contains("hint: unset it"), "\(wrong.err)")
+            #expect(try dump(db) == before)
+        }
 
         // Two links left out, one named only by a rejected row, one new, two named twice (the
         // second time with a wrong value: still a repeat).

@@ -66,7 +66,12 @@ enum RosterCommands {
         options.batchSize = try c.inv.int("batch-size", min: 1) ?? 0
         options.maxRows = try c.inv.int("max-rows", min: 1)
         options.dryRun = c.dryRun
-        if let bytes = c.io.env["PORTALADMIN_LINK_FILTER_BYTES"].flatMap({ Int($0) }), bytes > 0 {
+        if let text = c.io.env["PORTALADMIN_LINK_FILTER_BYTES"], !text.isEmpty {
+            guard let bytes = Int(text), (64...(1 << 30)).contains(bytes) else {
+                throw PortalError.usage(
+                    "PORTALADMIN_LINK_FILTER_BYTES takes a number of bytes from 64 to 1073741824, not '\(text)'",
+                    hint: "unset it for the default (4 MB)")
+            }
             options.linkFilterBytes = bytes
         }
         let format = c.inv.value("format").flatMap(RosterFormat.init(rawValue:))

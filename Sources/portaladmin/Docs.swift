@@ -85,7 +85,8 @@ enum Docs {
             demographics.csv. Households are derived from the links.
             .Ss Results file
             .Fl -results Ar file
-            writes one CSV row per input row: file, line, id, status
+            writes one CSV row per input row: file, line, id, the input columns (those of every
+            file of the bundle, each name once; a row fills its own file's), status
             .Pq created, updated, unchanged, rejected, skipped
             and message.
 

@@ -112,9 +112,19 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(!r.err.contains("2010-13-45"), "bad values (birth dates) are never echoed")
         #expect(r.err.contains("hint: see \(results)"))
         let res = try String(contentsOfFile: results, encoding: .utf8)
-        #expect(res.hasPrefix("file,line,id,status,message\r\n"))
-        #expect(res.contains("students.csv,4,S3,rejected,birth_date: not a date"))
-        #expect(res.contains("guardians.csv,10,G7,created,"))
+        // The input columns of every file, each name once; a row fills its own file's.
+        #expect(
+            res.hasPrefix(
+                "file,line,id,school_id,name,guardian_id,given_name,family_name,email,phone,street,city,state,postcode,household_id,extra_col,student_id,birth_date,grade,relationship,portal_access,custodial,status,message\r\n"
+            ))
+        for row in [
+            "students.csv,4,S3,SCH1,,,Bad,Date,,,,,,,H1,,S3,2010-13-45,09,,,,rejected,birth_date: not a date (use YYYY-MM-DD or M/D/YYYY)\r\n",
+            "guardians.csv,10,G7,,,G7,\"Quote \"\"Q\"\"\",Smith,,,,,,,H3,,,,,,,,created,\r\n",
+            "guardians.csv,2,G1,,,G1,José,Núñez,JOSE.NUNEZ@Example.com,(320) 234-2603,\"12 Main St\nApt 4\",Hutchinson,MN,55350,H1,x,,,,,,,created,\r\n",
+            "relationships.csv,7,G2/S2,,,G2,,,,,,,,,,,S2,,,mother,maybe,yes,rejected,portal_access: not yes or no\r\n",
+        ] {
+            #expect(res.contains(row), "\(row)")
+        }
         #expect(res.split(separator: "\r\n").count == 24)
 
         let g1 = try runBinary(
@@ -533,12 +543,11 @@ func indexNames(_ db: String) throws -> [String] {
         for line in [5002, 6000, 9097, 9098, 10_001] {
             // Line 5002 repeats G4999 (first on line 5001); line L repeats G(10001 - L).
             let first = 10_003 - line
+            let id = "G\(10_001 - line)"
             #expect(
-                rejected.contains {
-                    $0.hasPrefix("guardians.csv,\(line),G\(10_001 - line),rejected,")
-                        && $0.hasSuffix(
-                            "duplicate id (first seen on line \(first)); this row was skipped")
-                }, "line \(line)")
+                rejected.contains(
+                    "guardians.csv,\(line),\(id),\(id),Again,Family,rejected,guardian_id: duplicate id (first seen on line \(first)); this row was skipped"
+                ), "line \(line)")
         }
         let count = try Database(path: db, create: false).scalar(
             "SELECT count(*) FROM guardians WHERE given_name = 'Given'")
@@ -714,14 +723,25 @@ func indexNames(_ db: String) throws -> [String] {
             4001,active,aide,A,Four,
 
             """)
+        let results = dir.file("results.csv")
         let r = try runBinary(
-            ["roster", "import", dir.file("b"), "--format", "oneroster", "--district", "d1"],
-            db: db)
+            [
+                "roster", "import", dir.file("b"), "--format", "oneroster", "--results", results,
+                "--district", "d1",
+            ], db: db)
         #expect(r.code == 3)
         #expect(
             r.err.contains(
                 "users.csv:5: sourcedId: duplicate id (first seen on line 3); this row was skipped"),
             "\(r.err)")
+        // users.csv's columns (its status told apart); a link, from agentSourcedIds, has none.
+        let res = try String(contentsOfFile: results, encoding: .utf8)
+        #expect(
+            res.hasPrefix(
+                "file,line,id,sourcedId,status (in file),role,givenName,familyName,agentSourcedIds,status,message\r\n"
+            ), "\(res)")
+        #expect(res.contains("users.csv,3,2001,2001,active,student,S,Two,3001,created,\r\n"))
+        #expect(res.contains("users.csv,,3001/2001,,,,,,,created,\r\n"), "\(res)")
         #expect(
             r.err.contains("note: users.csv: skipped 2 users with other roles (aide 1, teacher 1)"))
     }

@@ -213,16 +213,19 @@ public final class CSVReader {
 /// Finds columns by header name, in any order, ignoring case, spaces and unknown columns.
 public struct CSVHeader: Sendable {
     public let names: [String]
+    /// The names as the file spells them (trimmed).
+    public let spelled: [String]
     private let index: [String: Int]
 
     public init(_ fields: [String]) {
+        spelled = fields.map { $0.trimmed() }
         names = fields.map { CSVHeader.normalize($0) }
         var idx: [String: Int] = [:]
         for (i, n) in names.enumerated() where !n.isEmpty && idx[n] == nil { idx[n] = i }
         index = idx
     }
 
-    static func normalize(_ s: String) -> String { s.trimmed().lowercased() }
+    public static func normalize(_ s: String) -> String { s.trimmed().lowercased() }
 
     /// Names are looked up in lower case; callers pass them so.
     public func has(_ name: String) -> Bool { index[name] != nil }

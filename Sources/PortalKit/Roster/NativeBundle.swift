@@ -104,9 +104,12 @@ public enum NativeFormat {
             readers.append((spec, r, h))
         }
         // 2. Stream each file in dependency order.
+        try w.beginRows(columns: readers.map(\.2.spelled))
         for (spec, reader, header) in readers {
             let columns = Columns(header, spec)
-            try w.eachRow(reader, file: spec.name) { rec in parse(w, spec, header, columns, rec) }
+            try w.eachRow(reader, file: spec.name, header: header.spelled) { rec in
+                parse(w, spec, header, columns, rec)
+            }
             try w.completed(spec.entity)
         }
         return present.map(\.name)

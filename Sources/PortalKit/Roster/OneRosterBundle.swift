@@ -50,6 +50,7 @@ enum OneRosterBundle {
                     "OneRoster users.csv needs sourcedId, givenName and familyName; nothing was imported"
             )
         }
+        try w.beginRows(columns: [uh.spelled])
         var schoolNames: [String: String] = [:]
         if let p = path("orgs.csv") {
             files.append("orgs.csv")
@@ -148,7 +149,7 @@ enum OneRosterBundle {
         // The writer may read the file again (for the first line of a repeated id): each line's
         // role is counted once.
         var countedThrough = 0
-        try w.eachRow(r2, file: "users.csv") { rec in
+        try w.eachRow(r2, file: "users.csv", header: uh.spelled) { rec in
             let id = uh.value(rec, "sourcedid") ?? ""
             let r = users.kind(of: id) ?? ""
             let entity = r == "student" ? "students" : guardianRoles.contains(r) ? "guardians" : ""

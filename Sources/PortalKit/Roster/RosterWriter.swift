@@ -9,6 +9,10 @@ public struct RowOutcome: Sendable {
     public let id: String
     public let status: RowStatus
     public let message: String
+    /// The row as read, with its file's header (empty for a row no file holds, like a
+    /// OneRoster link); only when `ImportHooks.everyRow` is on.
+    public var columns: [String] = []
+    public var fields: [String] = []
 }
 
 public struct EntityCounts: Sendable, Equatable {
@@ -46,6 +50,9 @@ public struct ImportHooks {
     /// skipped ones (the call per written row is then spared).
     public var row: (RowOutcome) throws -> Void = { _ in }
     public var everyRow = true
+    /// Told once, before any row, every column of the files the rows come from (as the files
+    /// spell them, each name once), when `everyRow` is on.
+    public var columns: ([String]) throws -> Void = { _ in }
     public var progress: (_ file: String, _ rows: Int, _ bytes: Int, _ totalBytes: Int) -> Void = {
         _, _, _, _ in
     }
@@ -276,6 +283,8 @@ final class PendingRow {
     let viaMerge: Bool
     /// What the reader made of it, until `prepare` turns it into what the writer needs.
     private var payload: Payload?
+    /// The row as read and its file's header, kept for the results file.
+    var input: (columns: [String], fields: [String])?
     var isPrepared: Bool { payload == nil }
     /// The reader rejected the row (read before `prepare`).
     var isRejected: Bool {
@@ -470,12 +479,21 @@ final class RosterWriter {
         }
     }
 
+    /// Tells the caller every column of the files the rows will come from, before any row.
+    func beginRows(columns headers: [[String]]) throws {
+        guard hooks.everyRow else { return }
+        var seen = Set<String>()
+        try hooks.columns(headers.joined().filter { seen.insert(CSVHeader.normalize($0)).inserted })
+    }
+
     /// Reports a row and commits a batch when one is full.
     private func finish(_ r: PendingRow, _ status: RowStatus, _ message: String = "") throws {
         bump(r, status)
         if hooks.everyRow || status == .rejected || status == .skipped {
             try hooks.row(
-                RowOutcome(file: r.file, line: r.line, id: r.id, status: status, message: message))
+                RowOutcome(
+                    file: r.file, line: r.line, id: r.id, status: status, message: message,
+                    columns: r.input?.columns ?? [], fields: r.input?.fields ?? []))
         }
         rowsSinceCommit += 1
         if options.batchSize > 0 && rowsSinceCommit >= options.batchSize && !options.dryRun {
@@ -490,8 +508,10 @@ final class RosterWriter {
     /// thread, a few batches ahead of the writing: `parse` runs there, so it may only read
     /// what does not change during the import.
     func eachRow(
-        _ reader: CSVReader, file: String, _ parse: @escaping (CSVRecord) throws -> PendingRow?
+        _ reader: CSVReader, file: String, header: [String],
+        _ parse: @escaping (CSVRecord) throws -> PendingRow?
     ) throws {
+        let keepInput = hooks.everyRow
         let maxRows = options.maxRows
         let ahead = ReadAhead<ReadBatch>()
         defer { ahead.finish() }
@@ -510,6 +530,7 @@ final class RosterWriter {
                 }
                 batch.rowsRead += 1
                 if let row = try parse(rec) {
+                    if keepInput { row.input = (header, rec.fields) }
                     row.prepare(self, people)
                     batch.rows.append(row)
                 }

@@ -24,7 +24,8 @@ enum RosterCommands {
                     help: "commit every N rows (default: one transaction for the bundle)"),
                 Opt(
                     long: "results", value: "file",
-                    help: "write file,line,id,status,message for every row to FILE (CSV)",
+                    help:
+                        "write every row to FILE (CSV): file, line, id, the input columns, status, message",
                     complete: .file),
                 Opt(
                     long: "max-rows", value: "n",
@@ -77,15 +78,39 @@ enum RosterCommands {
         let format = c.inv.value("format").flatMap(RosterFormat.init(rawValue:))
         let s = try c.session()
         let results = try c.inv.value("results").map { try CSVFileWriter(path: $0) }
-        try results?.row(["file", "line", "id", "status", "message"])
         let progress = Progress(c)
         var shown = 0
         var hooks = ImportHooks()
         hooks.everyRow = results != nil
+        // The results file: where each row is, its id, the input columns of every file (a
+        // row's own under its file's names, the others empty), then how it ended.
+        var columns: [String: Int] = [:]
+        var width = 0
+        var positions: [String: [Int?]] = [:]  // by file: where each of its columns goes
+        hooks.columns = { names in
+            for (i, n) in names.enumerated() { columns[CSVHeader.normalize(n)] = i }
+            width = names.count
+            // An input column named like one of the results' own (a student's status) is
+            // told apart.
+            let own: Set = ["file", "line", "id", "status", "message"]
+            let inputs = names.map {
+                own.contains(CSVHeader.normalize($0)) ? $0 + " (in file)" : $0
+            }
+            try results?.row(["file", "line", "id"] + inputs + ["status", "message"])
+        }
         hooks.row = { o in
-            try results?.row([
-                o.file, o.line > 0 ? String(o.line) : "", o.id, o.status.rawValue, o.message,
-            ])
+            if let results {
+                var values = [String](repeating: "", count: width)
+                let at =
+                    positions[o.file]
+                    ?? o.columns.map { columns[CSVHeader.normalize($0)] }
+                positions[o.file] = at
+                for (i, v) in zip(at, o.fields) { if let i { values[i] = v } }
+                try results.row(
+                    [o.file, o.line > 0 ? String(o.line) : "", o.id] + values + [
+                        o.status.rawValue, o.message,
+                    ])
+            }
             if o.status == .rejected {
                 shown += 1
                 if shown <= 20 {

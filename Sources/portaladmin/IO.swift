@@ -48,6 +48,25 @@ protocol InputSource: AnyObject {
     func readLine() -> String?
     /// Reads everything left, as bytes.
     func readAll() -> [UInt8]
+    /// Copies everything left to the open file `fd`, a piece at a time; returns the bytes
+    /// copied.
+    func copyAll(to fd: Int32) throws -> Int
+}
+
+/// Writes all of `bytes` to `fd`.
+func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws {
+    var off = 0
+    while off < bytes.count {
+        let n = write(fd, bytes.baseAddress! + off, bytes.count - off)
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw PortalError(
+                errno == ENOSPC ? .ioError : .cannotCreate,
+                "cannot write a temporary file: \(String(cString: strerror(errno)))",
+                hint: "check the disk (TMPDIR) has room")
+        }
+        off += n
+    }
 }
 
 final class StdinSource: InputSource {
@@ -62,6 +81,19 @@ final class StdinSource: InputSource {
         }
         return out
     }
+    func copyAll(to fd: Int32) throws -> Int {
+        var total = 0
+        var buf = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = read(0, &buf, buf.count)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return total }
+            try buf.withUnsafeBytes {
+                try writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[0..<n]))
+            }
+            total += n
+        }
+    }
 }
 
 final class StringSource: InputSource {
@@ -74,6 +106,10 @@ final class StringSource: InputSource {
     }
     func readLine() -> String? { lines.isEmpty ? nil : lines.removeFirst() }
     func readAll() -> [UInt8] { raw }
+    func copyAll(to fd: Int32) throws -> Int {
+        try raw.withUnsafeBytes { try writeAll(fd, $0) }
+        return raw.count
+    }
 }
 
 /// The one I/O context (gh's IOStreams): streams, TTY flags, terminal width, environment and

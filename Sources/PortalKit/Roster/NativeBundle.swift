@@ -11,6 +11,20 @@ public enum NativeFormat {
         public let help: [String: String]
     }
 
+    /// The native file a header belongs to, told by the ids it names (a link names a guardian
+    /// and a student); nil when it names none of them.
+    public static func file(forHeader fields: [String]) -> FileSpec? {
+        let names = Set(fields.map(CSVHeader.normalize))
+        let name =
+            names.contains("guardian_id") && names.contains("student_id")
+            ? "relationships.csv"
+            : names.contains("guardian_id")
+                ? "guardians.csv"
+                : names.contains("student_id")
+                    ? "students.csv" : names.contains("school_id") ? "schools.csv" : nil
+        return files.first { $0.name == name }
+    }
+
     public static let files: [FileSpec] = [
         FileSpec(
             name: "schools.csv", entity: "schools", required: ["school_id", "name"], optional: [],

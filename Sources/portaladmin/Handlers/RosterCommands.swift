@@ -1,18 +1,27 @@
 import FoundationEssentials
 import PortalKit
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 enum RosterCommands {
     static let all: [Command] = [
         Command(
             path: ["roster", "import"],
             summary: "import a roster bundle (OneRoster 1.1/1.2 or native CSV)",
             discussion: """
-                PATH is a folder. Native CSV: schools.csv, guardians.csv, students.csv, relationships.csv (any of them; see FILES in the man page). OneRoster: users.csv with orgs.csv, demographics.csv, roles.csv, manifest.csv.
+                PATH is a folder. Native CSV: schools.csv, guardians.csv, students.csv, relationships.csv (any of them; see FILES in the man page). OneRoster: users.csv with orgs.csv, demographics.csv, roles.csv, manifest.csv. PATH - reads one native file from standard input, told by its header (guardian_id, student_id, both, or school_id).
                 A bad row is reported as file:line: field: problem and skipped; the rest import and the exit code is 3. A missing required column rejects the whole bundle before anything is written (exit 65).
                 The whole bundle is one transaction, unless --batch-size commits every N rows (a rerun then resumes: rows already in come back unchanged).
                 A full import (without --delta) marks students, guardians and links that are absent from a complete file inactive, never deleting them; when that touches more than a tenth of a district, it asks first (or needs --yes).
                 """,
-            args: [Arg(name: "path", help: "the folder holding the CSV files", complete: .dir)],
+            args: [
+                Arg(
+                    name: "path",
+                    help: "the folder holding the CSV files (-: one native file on standard input)",
+                    complete: .dir)
+            ],
             options: [
                 Opt(
                     long: "format", value: "format",
@@ -35,6 +44,7 @@ enum RosterCommands {
             examples: [
                 "portaladmin roster import ./sis-export --format csv --results results.csv",
                 "portaladmin roster import ./oneroster --delta",
+                "sis-export-students | portaladmin roster import - --delta",
             ],
             run: importBundle),
         Command(
@@ -56,11 +66,18 @@ enum RosterCommands {
     ]
 
     static func importBundle(_ c: Context) throws {
-        let dir = c.inv.positionals[0]
+        var dir = c.inv.positionals[0]
+        let format = c.inv.value("format").flatMap(RosterFormat.init(rawValue:))
+        var staged: String?
+        defer { if let staged { _ = try? FileManager.default.removeItem(atPath: staged) } }
         if dir == "-" {
-            throw PortalError.usage(
-                "roster import reads a folder of CSV files, not standard input",
-                hint: "save the files into a folder and pass its path")
+            guard format != .oneroster else {
+                throw PortalError.usage(
+                    "a OneRoster bundle is several files: roster import reads it from a folder",
+                    hint: "save the files into a folder and pass its path")
+            }
+            staged = try stageStandardInput(c)
+            dir = staged!
         }
         var options = ImportOptions()
         options.delta = c.inv.has("delta")
@@ -75,7 +92,6 @@ enum RosterCommands {
             }
             options.linkFilterBytes = bytes
         }
-        let format = c.inv.value("format").flatMap(RosterFormat.init(rawValue:))
         let s = try c.session()
         let results = try c.inv.value("results").map { try CSVFileWriter(path: $0) }
         let progress = Progress(c)
@@ -158,6 +174,62 @@ enum RosterCommands {
                     "see \($0), fix the rows and import again (imported rows come back unchanged)"
                 }
                     ?? "rerun with --results FILE to list every row, fix them and import again")
+        }
+    }
+
+    /// Saves standard input, one native file, into a temporary folder under the name of the
+    /// file its header makes it (guardians, students, relationships or schools), for the
+    /// import to read (and read again) like a folder; returns the folder.
+    static func stageStandardInput(_ c: Context) throws -> String {
+        let base = c.io.env["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((base + "/portaladmin-stdin-XXXXXX").utf8CString)
+        guard
+            let made = template.withUnsafeMutableBufferPointer({
+                $0.baseAddress.flatMap { mkdtemp($0) }
+            })
+        else {
+            throw PortalError(
+                .cannotCreate, "cannot create a temporary folder in \(base) for standard input",
+                hint: "set TMPDIR to a writable folder")
+        }
+        let dir = String(cString: made)
+        do {
+            let path = dir + "/input.csv"
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard fd >= 0 else {
+                throw PortalError(
+                    .cannotCreate, "cannot save standard input in \(dir)",
+                    hint: "set TMPDIR to a writable folder")
+            }
+            let size = try {
+                defer { close(fd) }
+                return try c.io.input.copyAll(to: fd)
+            }()
+            guard size > 0, let head = try CSVReader(path: path).next() else {
+                throw PortalError(
+                    .noInput, "standard input is empty",
+                    hint:
+                        "pipe one roster file into it, e.g. cat students.csv | portaladmin roster import -"
+                )
+            }
+            guard let spec = NativeFormat.file(forHeader: head.fields) else {
+                throw PortalError(
+                    .dataError,
+                    "standard input:1: the header names none of guardian_id, student_id, school_id",
+                    hint:
+                        "pipe one native roster file (guardians, students, relationships or schools), or save the files into a folder and pass its path"
+                )
+            }
+            guard rename(path, dir + "/" + spec.name) == 0 else {
+                throw PortalError(
+                    .cannotCreate, "cannot save standard input in \(dir)",
+                    hint: "set TMPDIR to a writable folder")
+            }
+            c.say("reading standard input as \(spec.name)")
+            return dir
+        } catch {
+            _ = try? FileManager.default.removeItem(atPath: dir)
+            throw error
         }
     }
 

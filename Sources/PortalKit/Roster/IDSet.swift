@@ -431,7 +431,8 @@ private func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>?, 
 /// and settles every "perhaps" exactly (see `RosterWriter`): the filter's size bounds memory,
 /// its false hits cost only time.
 struct KeyFilter {
-    /// 4 MB: at 100,000 students' 173,000 links, one key in about 10^10 is taken for one met.
+    /// 4 MB: at 100,000 students' 173,000 links, about one new key in a billion is taken for one
+    /// met (each such costs reading the file again, never a wrong result).
     static let defaultBytes = 4 << 20
 
     private var words: [UInt64]

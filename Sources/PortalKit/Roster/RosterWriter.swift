@@ -384,10 +384,10 @@ final class RosterWriter {
     /// is read again, see `completed`). Made at the first link.
     private var linkFilter: KeyFilter?
     private var usesLinkFilter = false
-    /// Links met in the file and active: written (each once), or named by a rejected row while
-    /// active in the district (and not written after).
+    /// Links met in the file and active, counted at the first row naming each (see
+    /// `process`): written, or named by a rejected row while active in the district.
     private var linksWritten = 0
-    private var rejectedActiveLinks: Set<String> = []
+    private var rejectedActiveLinks = 0
     /// The file being read and how its rows are read, and the links file so, to read them
     /// again (see `settleHeld` and `completed`).
     private var source: (path: String, parse: (CSVRecord) throws -> PendingRow?)?
@@ -584,7 +584,7 @@ final class RosterWriter {
                     held.append((r, true))
                     continue
                 }
-                try process(r)
+                try process(r, firstOfItsLink: true)
                 continue
             }
             if let t = r.table, let c = r.claim, !(t == .links && linksByKey) {
@@ -613,7 +613,9 @@ final class RosterWriter {
     }
 
     /// Writes a row whose id is not a repeat (or rejects it), and reports it.
-    private func process(_ r: PendingRow) throws {
+    /// `firstOfItsLink`: a link row the filter knows to be the first naming its link; only
+    /// those are counted as links met (see `completed`): the count must never exceed the truth.
+    private func process(_ r: PendingRow, firstOfItsLink: Bool = false) throws {
         do {
             if let p = r.problem { throw p }
             if let why = r.skipped {
@@ -631,19 +633,16 @@ final class RosterWriter {
             }
             if r.claim != nil { seenIDs[t.index].markLastWritten() }
             // A link named through a merged guardian is left as it is: active or not.
-            if t == .links && usesLinkFilter, let c = r.claim,
+            if firstOfItsLink, let c = r.claim,
                 try status != .unchanged || !r.viaMerge || linkIsActive(c)
             {
                 linksWritten += 1
-                rejectedActiveLinks.remove(c)
             }
             try finish(r, status)
         } catch let p as RowProblem {
             // A link named by a rejected row stays: it counts as met when it is active.
-            if r.table == .links && usesLinkFilter && r.problem != nil, let c = r.claim,
-                try linkIsActive(c)
-            {
-                rejectedActiveLinks.insert(c)
+            if firstOfItsLink && r.problem != nil, let c = r.claim, try linkIsActive(c) {
+                rejectedActiveLinks += 1
             }
             try finish(r, .rejected, "\(p.field): \(p.problem)")
         } catch is RepeatedKey {
@@ -956,9 +955,10 @@ final class RosterWriter {
             }
         }
         try scan()
-        // The filter took more active links for met than were: some absent ones among them.
-        // Rare; they are found exactly, from the file read again into a set of every link.
-        if filter != nil, perhapsMet != linksWritten + rejectedActiveLinks.count,
+        // The filter took more active links for met than were counted met: some absent ones may
+        // be among them (the count is never above the truth, so equal counts mean none). Rare;
+        // they are found exactly, from the file read again into a set of every link.
+        if filter != nil, perhapsMet != linksWritten + rejectedActiveLinks,
             let (path, parse) = linksSource
         {
             met = RosterTable.links.emptySet

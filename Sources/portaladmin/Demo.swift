@@ -10,17 +10,11 @@ import PortalKit
 enum Demo {
     static func run(_ c: Context) throws {
         let keep = c.inv.value("db") != nil
-        var template = Array("/tmp/portaladmin-demo-XXXXXX".utf8CString)
-        guard
-            let made = template.withUnsafeMutableBufferPointer({
-                $0.baseAddress.flatMap { mkdtemp($0) }
-            })
-        else {
+        guard let dir = makeTemporaryFolder("/tmp/portaladmin-demo-") else {
             throw PortalError(
                 .cannotCreate, "cannot create a temporary folder for the demo",
                 hint: "check that /tmp is writable, or pass --db PATH")
         }
-        let dir = String(cString: made)
         let path = c.inv.value("db") ?? dir + "/demo.db"
         defer {
             if !keep { for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) } }

@@ -53,6 +53,15 @@ protocol InputSource: AnyObject {
     func copyAll(to fd: Int32) throws -> Int
 }
 
+/// A new folder of the caller's own (mode 0700) whose path starts with `prefix`, e.g.
+/// `/tmp/portaladmin-demo-`; nil when it cannot be made.
+func makeTemporaryFolder(_ prefix: String) -> String? {
+    var template = Array((prefix + "XXXXXX").utf8CString)
+    return template.withUnsafeMutableBufferPointer {
+        $0.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) }
+    }
+}
+
 /// Writes all of `bytes` to `fd`.
 func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws {
     var off = 0

@@ -534,6 +534,12 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(links.code == 0 && links.err.contains("as relationships.csv"))
         #expect(try Database(path: db, create: false).count("SELECT count(*) FROM links") == 2)
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "removed")
+        // Standard input is read only once the arguments are known to be right.
+        let wrong = try runBinary(
+            ["roster", "import", "-", "--results", dir.file("no/such/r.csv"), "--district", "d1"],
+            db: db, env: ["TMPDIR": tmp], stdin: "student_id,given_name,family_name\nS9,A,B\n")
+        #expect(wrong.code == 73 && !wrong.err.contains("reading standard input"), "\(wrong.err)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty)
     }
 
     @Test func dryRunWritesNothing() throws {
@@ -781,6 +787,11 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(students.split(separator: "\r\n").count == 501)
         let bad = try runBinary(["sample", "generate", "--students", "0", "--out", dir.file("c")])
         #expect(bad.code == 64)
+        let seed = try runBinary([
+            "sample", "generate", "--students", "5", "--out", dir.file("c"), "--seed", "x",
+        ])
+        #expect(seed.code == 64 && seed.err.contains("hint: for example: --seed 42"))
+        #expect(!FileManager.default.fileExists(atPath: dir.file("c")))
     }
 }
 

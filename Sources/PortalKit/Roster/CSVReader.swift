@@ -8,6 +8,9 @@ public struct CSVRecord: Sendable {
     public let fields: [String]
     /// Set when the record could not be read cleanly (bad UTF-8, unterminated quote).
     public let problem: String?
+
+    /// A line with nothing in it but separators and spaces: no row at all.
+    var isBlank: Bool { problem == nil && fields.allSatisfy { $0.trimmed().isEmpty } }
 }
 
 /// A streaming RFC 4180 reader for the files registrars really have: a UTF-8 byte-order mark,

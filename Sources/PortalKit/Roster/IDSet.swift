@@ -409,15 +409,25 @@ struct IDSet {
         }
     }
 
-    /// FNV-1a, folded to 32 bits; the bytes are compared in full on a match.
-    private static func hash(_ u: UnsafeBufferPointer<UInt8>) -> UInt32 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in u {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
-        }
-        return UInt32(truncatingIfNeeded: h ^ (h >> 32))
+    /// The table's hash; the bytes are compared in full on a match.
+    private static func hash(_ u: UnsafeBufferPointer<UInt8>) -> UInt32 { foldedFNV1a(u) }
+}
+
+/// 64-bit FNV-1a of some bytes: the hash of the import's in-memory sets and filter (not a
+/// security hash; ids are compared in full where a match matters).
+func fnv1a(_ u: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in u {
+        h ^= UInt64(b)
+        h = h &* 0x100_0000_01b3
     }
+    return h
+}
+
+/// FNV-1a folded to 32 bits, for open-addressing tables.
+func foldedFNV1a(_ u: UnsafeBufferPointer<UInt8>) -> UInt32 {
+    let h = fnv1a(u)
+    return UInt32(truncatingIfNeeded: h ^ (h >> 32))
 }
 
 private func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>?, _ n: Int) -> Bool {
@@ -468,11 +478,7 @@ struct KeyFilter {
     private static func probe(_ u: UnsafeBufferPointer<UInt8>, _ blocks: UInt64) -> (
         Int, SIMD8<UInt64>
     ) {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in u {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
-        }
+        var h = fnv1a(u)
         // A finishing mix (MurmurHash3's), so that every bit depends on every byte.
         h ^= h >> 33
         h = h &* 0xff51_afd7_ed55_8ccd

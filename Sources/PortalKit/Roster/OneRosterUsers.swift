@@ -20,7 +20,7 @@ struct Interner {
             let n = count
             bytes.append(contentsOf: u)
             starts.append(UInt32(bytes.count))
-            place(n, Self.hash(u))
+            place(n, foldedFNV1a(u))
             return n
         }
     }
@@ -40,7 +40,7 @@ struct Interner {
     }
 
     private func find(_ u: UnsafeBufferPointer<UInt8>) -> Int? {
-        var i = Int(Self.hash(u)) & (slots.count - 1)
+        var i = Int(foldedFNV1a(u)) & (slots.count - 1)
         while slots[i] >= 0 {
             let n = Int(slots[i])
             let a = Int(starts[n])
@@ -61,20 +61,13 @@ struct Interner {
         slots = [Int32](repeating: -1, count: slots.count * 2)
         for n in 0..<count {
             let h = bytes.withUnsafeBufferPointer { b in
-                Self.hash(UnsafeBufferPointer(rebasing: b[Int(starts[n])..<Int(starts[n + 1])]))
+                foldedFNV1a(
+                    UnsafeBufferPointer(rebasing: b[Int(starts[n])..<Int(starts[n + 1])]))
             }
             place(n, h)
         }
     }
 
-    private static func hash(_ u: UnsafeBufferPointer<UInt8>) -> UInt32 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in u {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
-        }
-        return UInt32(truncatingIfNeeded: h ^ (h >> 32))
-    }
 }
 
 /// What the files of a OneRoster bundle say of each user, by the user's number: kept in arrays

@@ -378,10 +378,11 @@ final class RosterWriter {
     /// none of the district's links (nothing can be absent) while no guardian was merged away,
     /// a link named again fails the insert. The ids of 100,000 students' links would take 8 MB.
     private var linksByKey = false
-    /// In a re-import of native files, the links met are kept in a filter of fixed size: a link it takes for met before is held and settled by reading
-    /// the file again, and the count of links met that are active (`linksWritten` and
-    /// `rejectedActiveLinks`) tells whether it took an absent link for one met (then the file
-    /// is read again, see `completed`). Made at the first link.
+    /// In a re-import of native files, the links met are kept in a filter of fixed size: a link
+    /// it takes for met before is held and settled by reading the file again, and the count of
+    /// links met that are active (`linksWritten` and `rejectedActiveLinks`) tells whether it
+    /// took an absent link for one met (then the file is read again, see `completed`). Made at
+    /// the first link.
     private var linkFilter: KeyFilter?
     private var usesLinkFilter = false
     /// Links met in the file and active, counted at the first row naming each (see
@@ -521,9 +522,7 @@ final class RosterWriter {
         try ahead.start { [unowned self] put in
             var batch = ReadBatch()
             while let rec = try reader.next() {
-                if rec.fields.allSatisfy({ $0.trimmed().isEmpty }) && rec.problem == nil {
-                    continue
-                }
+                if rec.isBlank { continue }
                 if let max = maxRows, batch.rowsRead >= max {
                     batch.stoppedAtMax = true
                     break
@@ -727,7 +726,7 @@ final class RosterWriter {
         let reader = try CSVReader(path: path)
         _ = try reader.next()  // the header
         while let rec = try reader.next(), rec.line < before {
-            if rec.fields.allSatisfy({ $0.trimmed().isEmpty }) && rec.problem == nil { continue }
+            if rec.isBlank { continue }
             if let r = try parse(rec) { try body(r) }
         }
     }

@@ -68,16 +68,10 @@ enum RosterCommands {
     static func importBundle(_ c: Context) throws {
         var dir = c.inv.positionals[0]
         let format = c.inv.value("format").flatMap(RosterFormat.init(rawValue:))
-        var staged: String?
-        defer { if let staged { _ = try? FileManager.default.removeItem(atPath: staged) } }
-        if dir == "-" {
-            guard format != .oneroster else {
-                throw PortalError.usage(
-                    "a OneRoster bundle is several files: roster import reads it from a folder",
-                    hint: "save the files into a folder and pass its path")
-            }
-            staged = try stageStandardInput(c)
-            dir = staged!
+        if dir == "-" && format == .oneroster {
+            throw PortalError.usage(
+                "a OneRoster bundle is several files: roster import reads it from a folder",
+                hint: "save the files into a folder and pass its path")
         }
         var options = ImportOptions()
         options.delta = c.inv.has("delta")
@@ -94,6 +88,13 @@ enum RosterCommands {
         }
         let s = try c.session()
         let results = try c.inv.value("results").map { try CSVFileWriter(path: $0) }
+        // Standard input is read once every argument has been checked.
+        var staged: String?
+        defer { if let staged { _ = try? FileManager.default.removeItem(atPath: staged) } }
+        if dir == "-" {
+            staged = try stageStandardInput(c)
+            dir = staged!
+        }
         let progress = Progress(c)
         var shown = 0
         var hooks = ImportHooks()
@@ -182,17 +183,11 @@ enum RosterCommands {
     /// import to read (and read again) like a folder; returns the folder.
     static func stageStandardInput(_ c: Context) throws -> String {
         let base = c.io.env["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array((base + "/portaladmin-stdin-XXXXXX").utf8CString)
-        guard
-            let made = template.withUnsafeMutableBufferPointer({
-                $0.baseAddress.flatMap { mkdtemp($0) }
-            })
-        else {
+        guard let dir = makeTemporaryFolder(base + "/portaladmin-stdin-") else {
             throw PortalError(
                 .cannotCreate, "cannot create a temporary folder in \(base) for standard input",
                 hint: "set TMPDIR to a writable folder")
         }
-        let dir = String(cString: made)
         do {
             let path = dir + "/input.csv"
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)

@@ -34,7 +34,8 @@ enum SampleCommands {
         let out = try c.inv.required("out")
         let seedText = c.inv.value("seed") ?? "1"
         guard let seed = UInt64(seedText) else {
-            throw PortalError.usage("--seed takes a whole number, not '\(seedText)'")
+            throw PortalError.usage(
+                "--seed takes a whole number, not '\(seedText)'", hint: "for example: --seed 42")
         }
         let today = Timestamp.utcDate(c.io.now)
         let year =

@@ -3,6 +3,7 @@
 # Reports wall time and peak memory of `roster import` (first run and an unchanged re-run) against
 # the sqlite3 command-line tool `.import`ing the same CSV files into plain tables, in the same run.
 # Usage: Benchmarks/import.sh [STUDENTS...]   (default: 10000 100000)
+#        IDS=guid Benchmarks/import.sh ...        the same bundles with UUIDs for ids (to_guids.py)
 source "$(dirname "$0")/common.sh"
 sizes=("${@:-10000 100000}")
 measure() { # prints "seconds peak_kb"
@@ -14,6 +15,9 @@ printf "|---:|---:|---:|---:|---:|---:|---:|---:|\n"
 for n in ${sizes[@]}; do
     dir=$WORK/s$n
     "$BIN" sample generate --students "$n" --out "$dir" --seed 42 -q >/dev/null
+    if [ "${IDS:-numbered}" = guid ]; then
+        python3 Benchmarks/to_guids.py "$dir" "$dir-guid" && rm -r "$dir" && mv "$dir-guid" "$dir"
+    fi
     rows=$(( $(cat "$dir"/schools.csv "$dir"/guardians.csv "$dir"/students.csv "$dir"/relationships.csv | wc -l) - 4 ))
     printf '.mode csv\n.import %s/schools.csv schools\n.import %s/guardians.csv guardians\n.import %s/students.csv students\n.import %s/relationships.csv relationships\n' \
         "$dir" "$dir" "$dir" "$dir" > "$WORK/imp.sql"

@@ -111,6 +111,11 @@ enum Docs {
             (default 4194304).
             Smaller takes less memory and more time: a link the filter cannot tell from one met
             has the file read again.
+            .It Ev PORTALADMIN_ID_MEMORY_BYTES
+            The bytes an import keeps ids that are not a prefix and a number (GUIDs, say) in, per
+            kind of id, before moving them to a temporary file, 0 to 1073741824 (default 8388608).
+            Numbered ids take a few bits each and never move.
+            Smaller takes less memory and more time.
             .It Ev XDG_DATA_HOME
             The default database is
             .Pa $XDG_DATA_HOME/portaladmin/portaladmin.db

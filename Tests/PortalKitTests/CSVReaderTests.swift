@@ -159,150 +159,213 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18) throws -> [CSVRecord] {
 }
 
 @Suite struct IDSetTests {
-    @Test func remembersTheFirstLineOfEveryIdThroughGrowth() {
+    @Test func remembersTheFirstLineOfEveryIdThroughGrowth() throws {
         var set = IDSet()
-        for i in 0..<50_000 { #expect(set.insert("G\(i)\u{1f}S\(i % 7)", line: i + 2) == nil) }
+        for i in 0..<50_000 { #expect(try set.insert("G\(i)\u{1f}S\(i % 7)", line: i + 2) == nil) }
         #expect(set.count == 50_000)
-        #expect(set.insert("G49999\u{1f}S5", line: 9) == 50_001, "a repeat gives the first line")
-        #expect(set.insert("G7\u{1f}S0", line: 9) == 9)
-        #expect(set.contains("G123\u{1f}S4") && !set.contains("G123\u{1f}S5"))
+        #expect(
+            try set.insert("G49999\u{1f}S5", line: 9) == 50_001, "a repeat gives the first line")
+        #expect(try set.insert("G7\u{1f}S0", line: 9) == 9)
+        #expect(try set.contains("G123\u{1f}S4") && !set.contains("G123\u{1f}S5"))
         #expect(set.count == 50_000, "repeats change nothing")
     }
 
-    @Test func onlyAnIdJustAddedIsMarkedWritten() {
+    @Test func onlyAnIdJustAddedIsMarkedWritten() throws {
         var set = IDSet()
-        _ = set.insert("A", line: 2)
-        set.markLastWritten()
-        _ = set.insert("B", line: 3)
-        #expect(set.insert("A", line: 4) == 2)
-        set.markLastWritten()  // after a repeat: marks nothing, not B
+        _ = try set.insert("A", line: 2)
+        try set.markLastWritten()
+        _ = try set.insert("B", line: 3)
+        #expect(try set.insert("A", line: 4) == 2)
+        try set.markLastWritten()  // after a repeat: marks nothing, not B
         #expect(set.written("A") && !set.written("B"))
     }
 
-    @Test func idsAreComparedByteForByte() {
+    @Test func idsAreComparedByteForByte() throws {
         var set = IDSet()
-        #expect(set.insert("José", line: 2) == nil)
-        #expect(set.insert("Jose\u{301}", line: 3) == nil, "another spelling is another id")
-        #expect(set.insert("", line: 4) == nil)
-        #expect(set.insert("", line: 5) == 4)
-        #expect(set.insert(String(repeating: "x", count: 70_000), line: 6) == nil)
-        #expect(set.contains(String(repeating: "x", count: 70_000)))
-        #expect(!set.contains(String(repeating: "x", count: 70_001)))
-        #expect(!set.contains("jose"))
+        #expect(try set.insert("José", line: 2) == nil)
+        #expect(try set.insert("Jose\u{301}", line: 3) == nil, "another spelling is another id")
+        #expect(try set.insert("", line: 4) == nil)
+        #expect(try set.insert("", line: 5) == 4)
+        #expect(try set.insert(String(repeating: "x", count: 70_000), line: 6) == nil)
+        #expect(try set.contains(String(repeating: "x", count: 70_000)))
+        #expect(try !set.contains(String(repeating: "x", count: 70_001)))
+        #expect(try !set.contains("jose"))
     }
 }
 
 @Suite struct NumberedIDSetTests {
-    @Test func numberedIdsAreExactButTheirFirstLineIsNotKept() {
+    @Test func numberedIdsAreExactButTheirFirstLineIsNotKept() throws {
         var set = IDSet(numbered: true)
-        for i in 1...100_000 { #expect(set.insert("G\(1_000_000 + i)", line: i + 1) == nil) }
+        for i in 1...100_000 { #expect(try set.insert("G\(1_000_000 + i)", line: i + 1) == nil) }
         #expect(set.count == 100_000)
-        #expect(set.insert("G1000005", line: 9) == IDSet.lineUnknown)
-        #expect(set.contains("G1000001") && set.contains("G1100000"))
-        #expect(!set.contains("G1000000") && !set.contains("G1100001") && !set.contains("G100001"))
-        #expect(!set.contains("H1000001"), "another prefix")
-        #expect(set.insert("X-A", line: 3) == nil && set.insert("X-A", line: 4) == 3)
-        #expect(set.insert("no digits", line: 5) == nil && set.insert("no digits", line: 6) == 5)
+        #expect(try set.insert("G1000005", line: 9) == IDSet.lineUnknown)
+        #expect(try set.contains("G1000001") && set.contains("G1100000"))
+        #expect(
+            try !set.contains("G1000000") && !set.contains("G1100001") && !set.contains("G100001"))
+        #expect(try !set.contains("H1000001"), "another prefix")
+        #expect(try set.insert("X-A", line: 3) == nil && set.insert("X-A", line: 4) == 3)
+        #expect(
+            try set.insert("no digits", line: 5) == nil && set.insert("no digits", line: 6) == 5)
         #expect(set.count == 100_002)
     }
 
-    @Test func leadingZerosMakeOtherIds() {
+    @Test func leadingZerosMakeOtherIds() throws {
         var set = IDSet(numbered: true)
-        #expect(set.insert("S007", line: 2) == nil)
-        #expect(set.insert("S07", line: 3) == nil)
-        #expect(set.insert("S7", line: 4) == nil)
-        #expect(set.insert("7", line: 5) == nil)
-        #expect(set.insert("007", line: 6) == nil)
-        #expect(set.insert("S07", line: 7) == IDSet.lineUnknown)
+        #expect(try set.insert("S007", line: 2) == nil)
+        #expect(try set.insert("S07", line: 3) == nil)
+        #expect(try set.insert("S7", line: 4) == nil)
+        #expect(try set.insert("7", line: 5) == nil)
+        #expect(try set.insert("007", line: 6) == nil)
+        #expect(try set.insert("S07", line: 7) == IDSet.lineUnknown)
         #expect(set.count == 5)
         // 19 digits do not fit a number: kept whole.
-        #expect(set.insert("1234567890123456789", line: 8) == nil)
-        #expect(set.insert("1234567890123456789", line: 9) == 8)
+        #expect(try set.insert("1234567890123456789", line: 8) == nil)
+        #expect(try set.insert("1234567890123456789", line: 9) == 8)
     }
 
-    @Test func writtenMarksFollowTheIdJustAdded() {
+    @Test func writtenMarksFollowTheIdJustAdded() throws {
         var set = IDSet(numbered: true)
-        _ = set.insert("G10", line: 2)
-        set.markLastWritten()
-        _ = set.insert("G11", line: 3)
-        #expect(set.insert("G10", line: 4) == IDSet.lineUnknown)
-        set.markLastWritten()  // after a repeat: marks nothing, not G11
+        _ = try set.insert("G10", line: 2)
+        try set.markLastWritten()
+        _ = try set.insert("G11", line: 3)
+        #expect(try set.insert("G10", line: 4) == IDSet.lineUnknown)
+        try set.markLastWritten()  // after a repeat: marks nothing, not G11
         #expect(set.written("G10") && !set.written("G11") && !set.written("G12"))
     }
 
-    @Test func idsMetInFallingOrderOrFarApartStayExact() {
+    @Test func idsMetInFallingOrderOrFarApartStayExact() throws {
         var falling = IDSet(numbered: true)
         for i in stride(from: 50_000, to: 0, by: -1) {
-            #expect(falling.insert("S\(i)", line: i) == nil)
-            if i % 2 == 0 { falling.markLastWritten() }
+            #expect(try falling.insert("S\(i)", line: i) == nil)
+            if i % 2 == 0 { try falling.markLastWritten() }
         }
-        #expect((1...50_000).allSatisfy { falling.contains("S\($0)") })
-        #expect(falling.written("S2") && !falling.written("S1") && !falling.contains("S0"))
+        #expect(try (1...50_000).allSatisfy { try falling.contains("S\($0)") })
+        #expect(try falling.written("S2") && !falling.written("S1") && !falling.contains("S0"))
         // Numbers too far apart for bits: the span's ids move to the table, marks and all.
         var sparse = IDSet(numbered: true)
         for i in 0..<3000 {
-            #expect(sparse.insert("P\(i * 1_000_003)", line: i + 2) == nil)
-            if i % 3 == 0 { sparse.markLastWritten() }
+            #expect(try sparse.insert("P\(i * 1_000_003)", line: i + 2) == nil)
+            if i % 3 == 0 { try sparse.markLastWritten() }
         }
         #expect(sparse.count == 3000)
-        #expect((0..<3000).allSatisfy { sparse.contains("P\($0 * 1_000_003)") })
-        #expect(!sparse.contains("P1000004") && !sparse.contains("P1"))
+        #expect(try (0..<3000).allSatisfy { try sparse.contains("P\($0 * 1_000_003)") })
+        #expect(try !sparse.contains("P1000004") && !sparse.contains("P1"))
         #expect(sparse.written("P0") && sparse.written("P3000009") && !sparse.written("P1000003"))
-        #expect(sparse.insert("P0", line: 9) == IDSet.lineUnknown, "moved: its line was not kept")
-        #expect(sparse.insert("P\(2999 * 1_000_003)", line: 9) != nil, "added after the move")
+        #expect(
+            try sparse.insert("P0", line: 9) == IDSet.lineUnknown, "moved: its line was not kept")
+        #expect(try sparse.insert("P\(2999 * 1_000_003)", line: 9) != nil, "added after the move")
     }
 
-    @Test func linkKeysOfNumberedIdsAreExact() {
+    @Test func linkKeysOfNumberedIdsAreExact() throws {
         var set = IDSet(pairs: true)
         for g in 0..<300 {
             for s in 0..<3 {
-                #expect(set.insert("G\(1_000_000 + g)\u{1f}S\(600_000 + g + s)", line: 2) == nil)
-                if s == 1 { set.markLastWritten() }
+                #expect(
+                    try set.insert("G\(1_000_000 + g)\u{1f}S\(600_000 + g + s)", line: 2) == nil)
+                if s == 1 { try set.markLastWritten() }
             }
         }
         #expect(set.count == 900)
-        #expect(set.insert("G1000007\u{1f}S600008", line: 9) == IDSet.lineUnknown)
-        #expect(set.contains("G1000007\u{1f}S600009") && !set.contains("G1000007\u{1f}S600010"))
-        #expect(!set.contains("G1000007\u{1f}S0600009") && !set.contains("G01000007\u{1f}S600009"))
+        #expect(try set.insert("G1000007\u{1f}S600008", line: 9) == IDSet.lineUnknown)
+        #expect(try set.contains("G1000007\u{1f}S600009") && !set.contains("G1000007\u{1f}S600010"))
+        #expect(
+            try !set.contains("G1000007\u{1f}S0600009") && !set.contains("G01000007\u{1f}S600009"))
         #expect(set.written("G1000007\u{1f}S600008") && !set.written("G1000007\u{1f}S600007"))
         // The same bytes as a query spells them.
         let key = Array("G1000299\u{1f}S600301".utf8)
-        #expect(key.withUnsafeBufferPointer { set.contains($0) })
+        #expect(try key.withUnsafeBufferPointer { try set.contains($0) })
         // Not two numbered ids, or numbers over 27 bits: kept whole, with the line.
         #expect(
-            set.insert("G1\u{1f}S-x", line: 3) == nil && set.insert("G1\u{1f}S-x", line: 4) == 3)
-        #expect(set.insert("G1\u{1f}S134217728", line: 5) == nil)
-        #expect(set.insert("G1\u{1f}S134217728", line: 6) == 5)
-        #expect(set.insert("G1\u{1f}S134217727", line: 7) == nil)
-        #expect(set.insert("G1\u{1f}S134217727", line: 8) == IDSet.lineUnknown)
+            try set.insert("G1\u{1f}S-x", line: 3) == nil && set.insert("G1\u{1f}S-x", line: 4) == 3
+        )
+        #expect(try set.insert("G1\u{1f}S134217728", line: 5) == nil)
+        #expect(try set.insert("G1\u{1f}S134217728", line: 6) == 5)
+        #expect(try set.insert("G1\u{1f}S134217727", line: 7) == nil)
+        #expect(try set.insert("G1\u{1f}S134217727", line: 8) == IDSet.lineUnknown)
         #expect(set.count == 903)
         // Beyond 15 prefixes on a side, the ids are kept whole.
         var many = IDSet(pairs: true)
-        for p in 0..<20 { #expect(many.insert("K\(p)-1\u{1f}S1", line: p + 2) == nil) }
-        #expect(many.insert("K0-1\u{1f}S1", line: 30) == IDSet.lineUnknown)
-        #expect(many.insert("K19-1\u{1f}S1", line: 30) == 21)
-        #expect((0..<20).allSatisfy { many.contains("K\($0)-1\u{1f}S1") })
-        #expect(!many.contains("K19-1\u{1f}S2") && many.count == 20)
+        for p in 0..<20 { #expect(try many.insert("K\(p)-1\u{1f}S1", line: p + 2) == nil) }
+        #expect(try many.insert("K0-1\u{1f}S1", line: 30) == IDSet.lineUnknown)
+        #expect(try many.insert("K19-1\u{1f}S1", line: 30) == 21)
+        #expect(try (0..<20).allSatisfy { try many.contains("K\($0)-1\u{1f}S1") })
+        #expect(try !many.contains("K19-1\u{1f}S2") && many.count == 20)
     }
 
-    @Test func aLinkMetAfterRejectedRowsIsMetAfresh() {
+    @Test func aLinkMetAfterRejectedRowsIsMetAfresh() throws {
         for key in ["G1\u{1f}S1", "Ga\u{1f}Sb"] {  // a pair, and one kept whole
             var set = IDSet(pairs: true)
-            #expect(set.insertUnlessWritten(key, line: 2) == nil)  // rejected: not marked
-            #expect(set.insertUnlessWritten(key, line: 3) == nil, "met afresh")
-            set.markLastWritten()
-            let first = set.insertUnlessWritten(key, line: 4)
+            #expect(try set.insertUnlessWritten(key, line: 2) == nil)  // rejected: not marked
+            #expect(try set.insertUnlessWritten(key, line: 3) == nil, "met afresh")
+            try set.markLastWritten()
+            let first = try set.insertUnlessWritten(key, line: 4)
             #expect(first == (key == "Ga\u{1f}Sb" ? 3 : IDSet.lineUnknown), "\(key)")
             #expect(set.count == 1 && set.written(key))
         }
     }
 
-    @Test func manyPrefixesFallBackToWholeIds() {
+    @Test func manyPrefixesFallBackToWholeIds() throws {
         var set = IDSet(numbered: true)
-        for p in 0..<40 { #expect(set.insert("K\(p)-1", line: p + 2) == nil) }
+        for p in 0..<40 { #expect(try set.insert("K\(p)-1", line: p + 2) == nil) }
         #expect(set.count == 40)
-        #expect((0..<40).allSatisfy { set.contains("K\($0)-1") && !set.contains("K\($0)-2") })
-        #expect(set.insert("K39-1", line: 99) == 41, "a prefix beyond the spans keeps its line")
+        #expect(
+            try (0..<40).allSatisfy { try set.contains("K\($0)-1") && !set.contains("K\($0)-2") })
+        #expect(try set.insert("K39-1", line: 99) == 41, "a prefix beyond the spans keeps its line")
+    }
+}
+
+@Suite struct SpilledIDSetTests {
+    /// A set whose whole ids beyond `budget` bytes move to a real SQLite file's temporary table.
+    func withSpill(budget: Int, _ body: (IDSpill) throws -> Void) throws {
+        let (db, path) = try tempDB()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try db.write {
+            let spill = IDSpill(db, budget: budget, filterBytes: 64)
+            try body(spill)
+            try spill.close()
+        }
+        #expect(
+            try db.count("SELECT count(*) FROM sqlite_temp_master WHERE name = 'roster_import_ids'")
+                == 0, "closing the spill drops its table")
+    }
+
+    @Test(arguments: [0, 4096, 1 << 30])
+    func idsMovedToDiskKeepTheirLinesAndMarks(budget: Int) throws {
+        try withSpill(budget: budget) { spill in
+            var set = IDSet(numbered: true, spill: spill)
+            let id = { (i: Int) in "0f8fad5b-\(i)-d9cb-469f-a165-cafe" }  // not numbered
+            for i in 0..<3000 {
+                #expect(try set.insert(id(i), line: i + 2) == nil)
+                if i % 3 == 0 { try set.markLastWritten() }
+            }
+            #expect(set.hasMovedIDs == (budget < 1 << 20), "a large budget keeps all in memory")
+            #expect(set.count == 3000)
+            #expect(try set.insert(id(1234), line: 9000) == 1236, "a repeat names its first line")
+            try set.markLastWritten()  // after a repeat: marks nothing
+            #expect(try (0..<3000).allSatisfy { try set.contains(id($0)) })
+            #expect(try !set.contains(id(3000)) && !set.contains("0f8fad5b"))
+            // Numbered ids stay bits in memory whatever the budget.
+            #expect(try set.insert("S600001", line: 9001) == nil)
+            #expect(try set.insert("S600001", line: 9002) == IDSet.lineUnknown)
+            // `written` reads memory only: of the moved ids it knows nothing, and says no.
+            let written = (0..<3000).filter { set.written(id($0)) }
+            #expect(written.allSatisfy { $0 % 3 == 0 })
+            #expect(set.hasMovedIDs ? written.count < 1000 : written.count == 1000)
+        }
+    }
+
+    @Test(arguments: [0, 1 << 30])
+    func aLinkKeptWholeIsMetAfreshAfterARejectedRowOnDiskToo(budget: Int) throws {
+        try withSpill(budget: budget) { spill in
+            var set = IDSet(pairs: true, spill: spill)
+            #expect(try set.insertUnlessWritten("Ga\u{1f}Sb", line: 2) == nil)  // rejected
+            #expect(try set.insertUnlessWritten("Gc\u{1f}Sd", line: 3) == nil)  // moves Ga/Sb
+            #expect(try set.insertUnlessWritten("Ga\u{1f}Sb", line: 4) == nil, "met afresh")
+            try set.markLastWritten()
+            #expect(try set.insertUnlessWritten("Gc\u{1f}Sd", line: 5) == nil, "not written")
+            #expect(try set.insertUnlessWritten("Ga\u{1f}Sb", line: 6) == 4, "written on line 4")
+            #expect(set.count == 2)
+        }
     }
 }
 

@@ -370,6 +370,98 @@ func indexNames(_ db: String) throws -> [String] {
             "\(same)")
     }
 
+    @Test func idsThatAreNotNumberedGiveTheSameResultsWhenMovedToDisk() throws {
+        // Ids that are not a prefix and a number are kept whole, in memory up to
+        // PORTALADMIN_ID_MEMORY_BYTES and on disk beyond it. With 0 every such id goes to disk:
+        // the messages, counts and tables are the same as with all of them in memory.
+        let dir = TempDir()
+        func guid(_ kind: String, _ i: Int) -> String { "\(kind)-\(i)-4b1d-a165-e5f1" }
+        let guardians = (1...60).map { i in
+            "\(guid("g", i)),Cy,Lee,\(i) Elm St,Austin,TX,\(guid("h", (i + 1) / 2))\n"
+        }
+        let students = (1...60).map { i in
+            "\(guid("s", i)),Ana,Lee,2012-01-0\(i % 9 + 1),\(guid("h", (i + 1) / 2))\n"
+        }
+        var links = (1...60).map { "\(guid("g", $0)),\(guid("s", $0)),yes\n" }
+        links += (1...59).map { "\(guid("g", $0)),\(guid("s", $0 + 1)),no\n" }
+        func write(guardians: [String], students: [String], links: [String]) {
+            _ = dir.write(
+                "b/guardians.csv",
+                "guardian_id,given_name,family_name,street,city,state,household_id\n"
+                    + guardians.joined())
+            _ = dir.write(
+                "b/students.csv",
+                "student_id,given_name,family_name,birth_date,household_id\n" + students.joined())
+            _ = dir.write(
+                "b/relationships.csv", "guardian_id,student_id,portal_access\n" + links.joined())
+        }
+        // Dirty: a repeated guardian, a student rejected then named again (a repeat), a link
+        // to no one, a link named twice.
+        var g1 = guardians
+        g1.insert(guardians[4], at: 40)
+        var s1 = students
+        s1[10] = "\(guid("s", 11)),Ana,Lee,2012-13-01,\(guid("h", 6))\n"
+        s1.insert(students[10], at: 30)
+        let l1 = links + ["nobody-x,\(guid("s", 1)),yes\n", links[7]]
+        // The next year: three guardians and their links left out.
+        let g2 = Array(guardians.dropLast(3))
+        let l2 = links.filter { !$0.hasPrefix(guid("g", 58)) && !$0.hasPrefix(guid("g", 59)) }
+            .filter { !$0.hasPrefix(guid("g", 60)) }
+        var runs: [[String]] = []
+        for budget in ["", "0"] {
+            let place = TempDir()
+            let db = try makeDistricts(place)
+            let env = budget.isEmpty ? [:] : ["PORTALADMIN_ID_MEMORY_BYTES": budget]
+            var seen: [String] = []
+            for (g, st, l) in [(g1, s1, l1), (g2, students, l2), (g2, students, l2)] {
+                write(guardians: g, students: st, links: l)
+                let r = try runBinary(
+                    ["roster", "import", dir.file("b"), "-o", "json", "--yes", "--district", "d1"],
+                    db: db, env: env)
+                seen += ["exit \(r.code)", r.out, r.err]
+            }
+            runs.append(seen + (try dump(db)))
+        }
+        let differing = zip(runs[0], runs[1]).first { $0 != $1 }
+        #expect(
+            runs[0].count == runs[1].count && differing == nil, "\(String(describing: differing))")
+        let first = runs[1][2]
+        #expect(
+            first.contains(
+                "guardians.csv:42: guardian_id: duplicate id (first seen on line 6); this row was skipped"
+            ), "\(first)")
+        #expect(
+            first.contains(
+                "students.csv:32: student_id: duplicate id (first seen on line 12); this row was skipped"
+            ), "\(first)")
+        #expect(first.contains("students.csv:12: birth_date:"), "\(first)")
+        #expect(first.contains("relationships.csv:121: guardian_id: unknown guardian"), "\(first)")
+        #expect(
+            first.contains(
+                "relationships.csv:122: guardian_id/student_id: duplicate link (first seen on line 9)"
+            ), "\(first)")
+        #expect(runs[1][0] == "exit 3" && runs[1][3] == "exit 0" && runs[1][6] == "exit 0")
+        let second = try #require(try parseJSON(runs[1][4]) as? [String: Any])
+        let entities = try #require(second["entities"] as? [String: [String: Int]])
+        #expect(entities["guardians"]?["inactivated"] == 3, "\(entities)")
+        #expect(entities["links"]?["inactivated"] == 5, "\(entities)")
+        #expect(entities["students"]?["created"] == 1, "the student rejected the first time")
+        let third = try #require(try parseJSON(runs[1][7]) as? [String: Any])
+        #expect(third["unchanged"] as? Int == 57 + 30 + 60 + 114 && third["created"] as? Int == 0)
+
+        let db = try makeDistricts(dir)
+        let before = try dump(db)
+        let wrong = try runBinary(
+            ["roster", "import", dir.file("b"), "--district", "d1"], db: db,
+            env: ["PORTALADMIN_ID_MEMORY_BYTES": "8MB"])
+        #expect(wrong.code == 64)
+        #expect(
+            wrong.err.contains(
+                "error: PORTALADMIN_ID_MEMORY_BYTES takes a number of bytes from 0 to 1073741824, not '8MB'"
+            ) && wrong.err.contains("hint: unset it for the default (8 MB)"), "\(wrong.err)")
+        #expect(try dump(db) == before)
+    }
+
     @Test func aLinkNamedThroughAMergeAndDirectlyIsMetOnceWhenCounting() throws {
         // G2 was merged into G1: the SIS row G2,S2 and G1's own G1,S2 name one link. Counted
         // twice, it would hide G3,S3 (left out) from a 64-byte filter, which after a thousand

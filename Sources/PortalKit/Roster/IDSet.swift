@@ -9,6 +9,11 @@
 /// one after another in one buffer, and an open-addressing table of (hash, where, line); 30 to
 /// 50 bytes an id. With `pairs`, a link's key (two numbered ids joined by U+001F) is kept as one
 /// 8-byte number in a table of its own, 16 bytes a link, also without its line.
+///
+/// Made with an `IDSpill`, the set keeps whole ids in memory only up to the spill's budget: then
+/// it moves them, lines and marks, to the spill's table on disk, and remembers them in a filter
+/// of fixed size that answers most look-ups of ids never met without reading the disk. So the
+/// memory of an import whose ids are not numbered (GUIDs) does not grow with its files either.
 struct IDSet {
     /// What `insert` says of a repeat whose first line was not kept.
     static let lineUnknown = -1
@@ -24,7 +29,18 @@ struct IDSet {
     private var slots = [Slot](repeating: Slot(), count: 64)
     /// Each id as a 4-byte length and its UTF-8 bytes.
     private var bytes: [UInt8] = []
+    /// Ids met, and of them those in the table in memory.
     private(set) var count = 0
+    private var inTable = 0
+
+    /// Where whole ids go beyond the memory allowed them; nil: all are kept in memory.
+    private let spill: IDSpill?
+    /// This set's number in the spill's table (0: nothing moved yet), and a filter of the ids
+    /// moved there: an id it has not seen was not moved.
+    private var spillSet = 0
+    private var moved: KeyFilter?
+    /// Whether some ids were moved to disk (`written` does not look there).
+    var hasMovedIDs: Bool { spillSet != 0 }
 
     /// The spans of numbers, one per prefix and digit count; nil when the set keeps ids whole.
     private var spans: [NumberSpan]?
@@ -41,40 +57,49 @@ struct IDSet {
         case slot(Int)
         case number(span: Int, Int)
         case pair(Int)
+        /// An id on disk, met afresh on a line (stored as in a slot).
+        case moved([UInt8], Int32)
     }
     private var lastAdded = Added.none
 
     /// `numbered`: hold ids that are a prefix and a number as bits; `pairs`: hold two such ids
     /// joined by U+001F as one number (see above).
-    init(numbered: Bool = false, pairs: Bool = false) {
+    init(numbered: Bool = false, pairs: Bool = false, spill: IDSpill? = nil) {
         spans = numbered ? [] : nil
         self.pairs = pairs ? PairTable() : nil
+        self.spill = spill
     }
 
     /// Adds `id` first met on `line`; when it was met before, returns that line (or
     /// `lineUnknown`) and changes nothing.
-    mutating func insert(_ id: String, line: Int) -> Int? {
+    mutating func insert(_ id: String, line: Int) throws -> Int? {
         var id = id
-        return id.withUTF8 { u in
+        return try id.withUTF8 { u in
             if pairs != nil, let key = pairs!.key(u, adding: true) { return insertPair(key) }
             if let (s, n) = spanOf(u, adding: true) {
-                if let first = insertNumber(s, n) { return first }
+                if let first = try insertNumber(s, n) { return first }
                 if !spans![s].isSpilled { return nil }
             }
-            return insertWhole(u, Int32(clamping: line + 1))
+            return try insertWhole(u, Int32(clamping: line + 1))
         }
     }
 
     /// Like `insert`, except that an id met before whose row was not written is met afresh
     /// (from `line`): a rejected row does not make a later one with its id a repeat. For
     /// whole ids and pairs (numbers keep no line to move).
-    mutating func insertUnlessWritten(_ id: String, line: Int) -> Int? {
+    mutating func insertUnlessWritten(_ id: String, line: Int) throws -> Int? {
         var id = id
-        let again = id.withUTF8 { u -> Added? in
+        let stored = Int32(clamping: line + 1)
+        let again = try id.withUTF8 { u -> Added? in
             if let p = pairs, let key = p.key(u), let i = p.slot(key) {
                 return p.slots[i] & PairTable.writtenBit == 0 ? .pair(i) : nil
             }
-            if spanOf(u) == nil, let i = slot(u), slots[i].line > 0 { return .slot(i) }
+            guard spanOf(u) == nil else { return nil }
+            if let i = slot(u) { return slots[i].line > 0 ? .slot(i) : nil }
+            if let old = try movedLine(u), old > 0 {
+                try spill!.setLine(spillSet, u, stored)
+                return .moved(Array(u), stored)
+            }
             return nil
         }
         switch again {
@@ -82,37 +107,45 @@ struct IDSet {
             lastAdded = .pair(i)
             return nil
         case .slot(let i)?:
-            slots[i].line = Int32(clamping: line + 1)
+            slots[i].line = stored
             lastAdded = .slot(i)
             return nil
+        case .moved(let u, let stored)?:
+            lastAdded = .moved(u, stored)
+            return nil
         default:
-            return insert(id, line: line)
+            return try insert(id, line: line)
         }
     }
 
     /// Notes that the row of the id `insert` added last was written to the database.
-    mutating func markLastWritten() {
+    mutating func markLastWritten() throws {
         switch lastAdded {
         case .none: break
         case .slot(let i): if slots[i].line > 0 { slots[i].line = -slots[i].line }
         case .number(let s, let n): spans![s].mark(n, written: true)
         case .pair(let i): pairs!.slots[i] |= PairTable.writtenBit
+        case .moved(let u, let stored):
+            try u.withUnsafeBufferPointer { try spill!.setLine(spillSet, $0, -stored) }
+            lastAdded = .none
         }
     }
 
-    func contains(_ id: String) -> Bool {
+    func contains(_ id: String) throws -> Bool {
         var id = id
-        return id.withUTF8 { contains($0) }
+        return try id.withUTF8 { try contains($0) }
     }
 
     /// Whether the id spelled by these UTF-8 bytes was met.
-    func contains(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+    func contains(_ u: UnsafeBufferPointer<UInt8>) throws -> Bool {
         if let p = pairs, let key = p.key(u) { return p.slot(key) != nil }
         if let (s, n) = spanOf(u) { return spans![s].bits(n) & 1 != 0 }
-        return slot(u) != nil
+        return try slot(u) != nil || movedLine(u) != nil
     }
 
-    /// Whether `id` was met and then marked written.
+    /// Whether `id` was met and then marked written; of the ids moved to disk (see
+    /// `hasMovedIDs`) it knows nothing, and says false. It reads memory only, so that a copy
+    /// may be asked on another thread.
     func written(_ id: String) -> Bool {
         var id = id
         return id.withUTF8 { u in
@@ -201,9 +234,9 @@ struct IDSet {
 
     /// Adds the number `n` to span `s`: nil when new (or when the span had to be spilled, which
     /// the caller sees by `isSpilled`), `lineUnknown` when met before.
-    private mutating func insertNumber(_ s: Int, _ n: Int) -> Int? {
+    private mutating func insertNumber(_ s: Int, _ n: Int) throws -> Int? {
         guard spans![s].reach(n) else {
-            spill(s)
+            try spillSpan(s)
             return nil
         }
         if spans![s].bits(n) & 1 != 0 {
@@ -219,7 +252,7 @@ struct IDSet {
 
     /// Moves a span's ids into the table (their lines not known), for a prefix whose numbers
     /// are too far apart for bits to pay.
-    private mutating func spill(_ s: Int) {
+    private mutating func spillSpan(_ s: Int) throws {
         let span = spans![s]
         spans![s] = NumberSpan(prefix: span.prefix, digits: span.digits, isSpilled: true)
         count -= span.count
@@ -231,8 +264,8 @@ struct IDSet {
                     contentsOf: repeatElement(UInt8(ascii: "0"), count: span.digits - digits.count),
                     at: 0)
                 let written = word >> UInt64(j * 2 + 1) & 1 != 0
-                (span.prefix + digits).withUnsafeBufferPointer { u in
-                    _ = insertWhole(u, written ? -.max : .max)
+                try (span.prefix + digits).withUnsafeBufferPointer { u in
+                    _ = try insertWhole(u, written ? -.max : .max)
                 }
             }
         }
@@ -356,17 +389,27 @@ struct IDSet {
 
     /// Adds an id kept whole, with `stored` as its slot's line; returns the first line of a
     /// repeat.
-    private mutating func insertWhole(_ u: UnsafeBufferPointer<UInt8>, _ stored: Int32) -> Int? {
-        if (count + 1) * 10 > slots.count * 7 { grow() }
+    private mutating func insertWhole(_ u: UnsafeBufferPointer<UInt8>, _ stored: Int32) throws
+        -> Int?
+    {
+        if let spill, inTable > 0,
+            bytes.count + 4 + u.count + slots.count * MemoryLayout<Slot>.stride > spill.budget
+        {
+            try moveToDisk(spill)
+        }
+        if (inTable + 1) * 10 > slots.count * 7 { grow() }
         let h = Self.hash(u)
         var i = Int(h) & (slots.count - 1)
         while slots[i].offset != 0 {
             if slots[i].hash == h && matches(i, u) {
                 lastAdded = .none  // a repeat adds nothing to mark
-                let first = abs(slots[i].line)
-                return first == .max ? Self.lineUnknown : Int(first) - 1
+                return Self.firstLine(slots[i].line)
             }
             i = (i + 1) & (slots.count - 1)
+        }
+        if let line = try movedLine(u) {
+            lastAdded = .none
+            return Self.firstLine(line)
         }
         slots[i] = Slot(offset: UInt32(bytes.count + 1), line: stored, hash: h)
         // Grow by half, not double: for a large import the buffer is most of the set.
@@ -377,8 +420,51 @@ struct IDSet {
         withUnsafeBytes(of: UInt32(u.count).littleEndian) { bytes.append(contentsOf: $0) }
         bytes.append(contentsOf: u)
         count += 1
+        inTable += 1
         lastAdded = .slot(i)
         return nil
+    }
+
+    /// The first line of a repeat, from a stored line (its line plus one, negative once
+    /// written, `Int32.max` when not known).
+    private static func firstLine(_ stored: Int32) -> Int {
+        let first = abs(stored)
+        return first == .max ? lineUnknown : Int(first) - 1
+    }
+
+    // MARK: ids moved to disk
+
+    /// The stored line of an id moved to disk; nil when it was not moved.
+    private func movedLine(_ u: UnsafeBufferPointer<UInt8>) throws -> Int32? {
+        guard spillSet != 0, moved!.contains(u) else { return nil }
+        return try spill!.line(spillSet, u)
+    }
+
+    /// Moves every id of the table in memory, with its line and mark, to the spill's table (in
+    /// the order of their bytes, so that SQLite writes each page of its tree once per move),
+    /// and empties the table.
+    private mutating func moveToDisk(_ spill: IDSpill) throws {
+        if spillSet == 0 {
+            spillSet = try spill.newSet()
+            moved = KeyFilter(bytes: spill.filterBytes)
+        }
+        try bytes.withUnsafeBufferPointer { b in
+            func id(_ slot: Slot) -> UnsafeBufferPointer<UInt8> {
+                let at = Int(slot.offset) - 1
+                let n = (0..<4).reduce(0) { $0 | Int(b[at + $1]) << (8 * $1) }
+                return UnsafeBufferPointer(rebasing: b[(at + 4)..<(at + 4 + n)])
+            }
+            let used = slots.filter { $0.offset != 0 }.sorted {
+                id($0).lexicographicallyPrecedes(id($1))
+            }
+            for slot in used {
+                try spill.add(spillSet, id(slot), line: slot.line)
+                moved!.insert(id(slot))
+            }
+        }
+        slots = [Slot](repeating: Slot(), count: 64)
+        bytes.removeAll(keepingCapacity: true)
+        inTable = 0
     }
 
     private func slot(_ u: UnsafeBufferPointer<UInt8>) -> Int? {
@@ -411,6 +497,83 @@ struct IDSet {
 
     /// The table's hash; the bytes are compared in full on a match.
     private static func hash(_ u: UnsafeBufferPointer<UInt8>) -> UInt32 { foldedFNV1a(u) }
+}
+
+/// Where the sets of one import move the whole ids they may not keep in memory: a table of the
+/// connection's temporary database (a file of SQLite's, removed when the connection closes),
+/// written in the import's transaction, each set's ids under a number of their own. A look-up
+/// here costs a read of SQLite's tree, so the sets keep ids in memory up to `budget` and ask
+/// here only for ids their filter has seen moved.
+final class IDSpill {
+    /// The default bytes a set keeps whole ids in before moving them to disk, and the size of
+    /// the filter a set that moved ids keeps of them (at 1,000,000 ids about one id never met in
+    /// 20,000 costs a look-up).
+    static let defaultBudget = 8 << 20
+    static let filterBytes = 2 << 20
+
+    let budget: Int
+    let filterBytes: Int
+    private let db: Database
+    private var sets = 0
+
+    init(
+        _ db: Database, budget: Int = IDSpill.defaultBudget, filterBytes: Int = IDSpill.filterBytes
+    ) {
+        self.db = db
+        self.budget = budget
+        self.filterBytes = filterBytes
+    }
+
+    private static let table = "temp.roster_import_ids"
+
+    /// A number for a set's ids; the first makes the table (emptied of what an import that
+    /// failed after a commit may have left).
+    func newSet() throws -> Int {
+        if sets == 0 {
+            try db.execute(
+                """
+                CREATE TABLE IF NOT EXISTS \(Self.table)(
+                    set_no INTEGER NOT NULL, id TEXT NOT NULL, line INTEGER NOT NULL,
+                    PRIMARY KEY (set_no, id)) WITHOUT ROWID;
+                DELETE FROM \(Self.table);
+                """)
+        }
+        sets += 1
+        return sets
+    }
+
+    func add(_ set: Int, _ id: UnsafeBufferPointer<UInt8>, line: Int32) throws {
+        let st = try db.statement("INSERT INTO \(Self.table)(set_no, id, line) VALUES (?, ?, ?)")
+        try db.run(st) { st in
+            try st.set(1, .int(Int64(set)))
+            try st.set(2, text: id)
+            try st.set(3, .int(Int64(line)))
+        }
+    }
+
+    /// The line stored with an id of the set; nil when the id is not there.
+    func line(_ set: Int, _ id: UnsafeBufferPointer<UInt8>) throws -> Int32? {
+        let st = try db.statement("SELECT line FROM \(Self.table) WHERE set_no = ? AND id = ?")
+        return try db.firstValue(st) { st in
+            try st.set(1, .int(Int64(set)))
+            try st.set(2, text: id)
+        }?.int.map { Int32(truncatingIfNeeded: $0) }
+    }
+
+    func setLine(_ set: Int, _ id: UnsafeBufferPointer<UInt8>, _ line: Int32) throws {
+        let st = try db.statement("UPDATE \(Self.table) SET line = ? WHERE set_no = ? AND id = ?")
+        try db.run(st) { st in
+            try st.set(1, .int(Int64(line)))
+            try st.set(2, .int(Int64(set)))
+            try st.set(3, text: id)
+        }
+    }
+
+    /// Removes the table, at the end of an import that made it.
+    func close() throws {
+        if sets > 0 { try db.execute("DROP TABLE IF EXISTS \(Self.table)") }
+        sets = 0
+    }
 }
 
 /// 64-bit FNV-1a of some bytes: the hash of the import's in-memory sets and filter (not a
@@ -455,9 +618,16 @@ struct KeyFilter {
     }
 
     /// Adds the key; returns whether it was certainly new.
+    @discardableResult
     mutating func insert(_ key: String) -> Bool {
         var key = key
-        let (block, bits) = key.withUTF8 { Self.probe($0, blocks) }
+        return key.withUTF8 { insert($0) }
+    }
+
+    /// Adds the key given as its UTF-8 bytes; returns whether it was certainly new.
+    @discardableResult
+    mutating func insert(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        let (block, bits) = Self.probe(u, blocks)
         var new = false
         for i in 0..<8 where bits[i] != 0 {
             let w = block * 8 + i

@@ -41,6 +41,9 @@ public struct ImportOptions: Sendable {
     /// The size of the filter a re-import keeps its links' keys in (see `KeyFilter`): the
     /// memory it takes, whatever the files' size.
     public var linkFilterBytes = KeyFilter.defaultBytes
+    /// The bytes each set of ids met keeps ids that are not numbered in before moving them to
+    /// disk (see `IDSpill`): the memory they take, whatever the files' size.
+    public var idMemoryBytes = IDSpill.defaultBudget
     public init() {}
 }
 
@@ -94,8 +97,10 @@ enum RosterTable: String, CaseIterable, Sendable {
     }
 
     /// A set for the ids of this table met in an import: numbered ids held as bits, a link's
-    /// two as one 8-byte key.
-    var emptySet: IDSet { self == .links ? IDSet(pairs: true) : IDSet(numbered: true) }
+    /// two as one 8-byte key, others whole up to the spill's budget.
+    func emptySet(_ spill: IDSpill) -> IDSet {
+        IDSet(numbered: self != .links, pairs: self == .links, spill: spill)
+    }
 
     /// What one row is: school, household, guardian, student or link.
     var kind: String { String(rawValue.dropLast()) }
@@ -370,7 +375,9 @@ final class RosterWriter {
     private var rowsSinceCommit = 0
     /// The ids met in this import, per table, each with whether its row was written (and the
     /// line it was first met on, unless held as a number: see `IDSet`).
-    private var seenIDs = RosterTable.allCases.map(\.emptySet)
+    private var seenIDs: [IDSet] = []
+    /// Where the sets move the ids they may not keep in memory.
+    private let spill: IDSpill
     /// Rows held until `eachRow` reads the file again: repeats whose first line the seen ids
     /// did not keep, and (`suspect`) links the filter took for met before.
     private var held: [(row: PendingRow, suspect: Bool)] = []
@@ -424,6 +431,8 @@ final class RosterWriter {
         self.districtArgument = PackedArguments([.text(district)])
         self.options = options
         self.hooks = hooks
+        spill = IDSpill(s.db, budget: options.idMemoryBytes)
+        seenIDs = RosterTable.allCases.map { $0.emptySet(spill) }
         for r in try s.db.query(
             "SELECT guardian_id, merged_into FROM guardians WHERE district_id = ? AND status = 'merged'",
             [.text(district)])
@@ -590,8 +599,8 @@ final class RosterWriter {
                 // A link named again after rows that were rejected is written, as by key.
                 let first =
                     t == .links
-                    ? seenIDs[t.index].insertUnlessWritten(c, line: r.line)
-                    : seenIDs[t.index].insert(c, line: r.line)
+                    ? try seenIDs[t.index].insertUnlessWritten(c, line: r.line)
+                    : try seenIDs[t.index].insert(c, line: r.line)
                 if let first {
                     // B merged into A: B's link to a child is A's link, named again (the SIS
                     // still has both). A's own row, after B's, is the one that counts.
@@ -630,7 +639,7 @@ final class RosterWriter {
             case .links: status = try link(r, row)
             case .households: return  // never a row of its own
             }
-            if r.claim != nil { seenIDs[t.index].markLastWritten() }
+            if r.claim != nil { try seenIDs[t.index].markLastWritten() }
             // A link named through a merged guardian is left as it is: active or not.
             if firstOfItsLink, let c = r.claim,
                 try status != .unchanged || !r.viaMerge || linkIsActive(c)
@@ -825,7 +834,7 @@ final class RosterWriter {
     /// gives).
     func household(_ id: String, address: TableRow?, line: Int) throws {
         let t = RosterTable.households
-        guard seenIDs[t.index].insert(id, line: line) == nil else { return }
+        guard try seenIDs[t.index].insert(id, line: line) == nil else { return }
         let status: RowStatus
         if let address {
             status = try upsert(t, address) { "household:\(id)" }
@@ -841,7 +850,7 @@ final class RosterWriter {
                 [.text(district), .text(id)])
             status = .created
         }
-        seenIDs[t.index].markLastWritten()
+        try seenIDs[t.index].markLastWritten()
         counts[t.index].add(status)
     }
 
@@ -902,10 +911,11 @@ final class RosterWriter {
     }
 
     /// Whether the district has the guardian or student `id`: written by this import (known in
-    /// memory), or, unless its table was empty before the import, already in the database.
+    /// memory), or already in the database, which holds every row written by this import too
+    /// (asked unless its table was empty before the import and no id was moved to disk).
     private func exists(_ t: RosterTable, _ id: String) throws -> Bool {
         if seenIDs[t.index].written(id) { return true }
-        if fresh[t.index] { return false }
+        if fresh[t.index] && !seenIDs[t.index].hasMovedIDs { return false }
         return try s.db.first(
             "SELECT 1 FROM \(t.rawValue) WHERE district_id = ? AND \(t.kind)_id = ?",
             [.text(district), .text(id)]) != nil
@@ -923,10 +933,11 @@ final class RosterWriter {
         // Let go of ids no longer needed: households are named only by guardians and students
         // (read before them), and guardians and students are needed only for the links' ends.
         switch t {
-        case .students: seenIDs[RosterTable.households.index] = RosterTable.households.emptySet
+        case .students:
+            seenIDs[RosterTable.households.index] = RosterTable.households.emptySet(spill)
         case .links:
             for done in [RosterTable.links, .guardians, .students] {
-                seenIDs[done.index] = done.emptySet
+                seenIDs[done.index] = done.emptySet(spill)
             }
         default: break
         }
@@ -948,7 +959,7 @@ final class RosterWriter {
                 active += 1
                 if let filter, filter.contains(key) {
                     perhapsMet += 1
-                } else if filter != nil || !met.contains(key) {
+                } else if try filter != nil || !met.contains(key) {
                     keys.append(row())
                 }
             }
@@ -960,9 +971,9 @@ final class RosterWriter {
         if filter != nil, perhapsMet != linksWritten + rejectedActiveLinks,
             let (path, parse) = linksSource
         {
-            met = RosterTable.links.emptySet
+            met = RosterTable.links.emptySet(spill)
             try reread(path, parse) { r in
-                if let c = r.claim { _ = met.insert(c, line: r.line) }
+                if let c = r.claim { _ = try met.insert(c, line: r.line) }
             }
             filter = nil
             try scan()
@@ -990,6 +1001,7 @@ final class RosterWriter {
         // 8 MB, which held 11 MB more at the peak).
         for sql in deferredIndexes { try s.db.execute(sql) }
         deferredIndexes = []
+        try spill.close()
         let summary = ImportSummary(
             entities: RosterTable.allCases.map { ($0.rawValue, counts[$0.index]) }
                 + otherCounts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },

@@ -210,6 +210,16 @@ public final class Statement {
         }
     }
 
+    /// Binds text read in place (`SQLITE_STATIC`): the caller keeps the bytes alive until the
+    /// bindings are cleared, as `Database.run(_:binding:)` and `firstValue(_:binding:)` do.
+    func set(_ position: Int, text u: UnsafeBufferPointer<UInt8>) throws {
+        let rc =
+            u.isEmpty
+            ? sqlite3_bind_text(handle, Int32(position), "", 0, nil)
+            : sqlite3_bind_text(handle, Int32(position), u.baseAddress, Int32(u.count), nil)
+        if rc != SQLITE_OK { throw db.error(rc, sql: sql) }
+    }
+
     /// Steps once; true when a row is available.
     func step() throws -> Bool {
         let rc = sqlite3_step(handle)

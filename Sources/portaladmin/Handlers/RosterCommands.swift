@@ -65,6 +65,19 @@ enum RosterCommands {
             role: .helpdesk, run: stats),
     ]
 
+    /// A size in bytes from the environment variable `name`, nil when it is not set.
+    private static func bytes(
+        _ c: Context, _ name: String, _ range: ClosedRange<Int>, default: String
+    ) throws -> Int? {
+        guard let text = c.io.env[name], !text.isEmpty else { return nil }
+        guard let n = Int(text), range.contains(n) else {
+            throw PortalError.usage(
+                "\(name) takes a number of bytes from \(range.lowerBound) to \(range.upperBound), not '\(text)'",
+                hint: "unset it for the default (\(`default`))")
+        }
+        return n
+    }
+
     static func importBundle(_ c: Context) throws {
         var dir = c.inv.positionals[0]
         let format = c.inv.value("format").flatMap(RosterFormat.init(rawValue:))
@@ -78,14 +91,12 @@ enum RosterCommands {
         options.batchSize = try c.inv.int("batch-size", min: 1) ?? 0
         options.maxRows = try c.inv.int("max-rows", min: 1)
         options.dryRun = c.dryRun
-        if let text = c.io.env["PORTALADMIN_LINK_FILTER_BYTES"], !text.isEmpty {
-            guard let bytes = Int(text), (64...(1 << 30)).contains(bytes) else {
-                throw PortalError.usage(
-                    "PORTALADMIN_LINK_FILTER_BYTES takes a number of bytes from 64 to 1073741824, not '\(text)'",
-                    hint: "unset it for the default (4 MB)")
-            }
-            options.linkFilterBytes = bytes
-        }
+        options.linkFilterBytes =
+            try bytes(c, "PORTALADMIN_LINK_FILTER_BYTES", 64...(1 << 30), default: "4 MB")
+            ?? options.linkFilterBytes
+        options.idMemoryBytes =
+            try bytes(c, "PORTALADMIN_ID_MEMORY_BYTES", 0...(1 << 30), default: "8 MB")
+            ?? options.idMemoryBytes
         let s = try c.session()
         let results = try c.inv.value("results").map { try CSVFileWriter(path: $0) }
         // Standard input is read once every argument has been checked.

@@ -8,13 +8,41 @@ internal import FoundationEssentials
 enum OneRosterBundle {
     static let guardianRoles: Set<String> = ["parent", "guardian", "relative"]
 
+    /// The files that say what each user is, and how they are linked.
+    static let userFiles = ["users.csv", "roles.csv", "demographics.csv", "relationships.csv"]
+
+    /// Imports the bundle in `dir`, keeping what its files say of each user in memory, or on
+    /// disk when the files are larger than four times the memory an import's ids may take
+    /// (`ImportOptions.idMemoryBytes`: 32 MB of files, about 120,000 students with GUIDs); then
+    /// users.csv's rows are read on the writing thread, which owns the connection.
     static func run(_ w: RosterWriter, dir: String) throws -> [String] {
-        let fm = FileManager.default
-        func path(_ name: String) -> String? {
-            // File names differ in case between exporters (userProfiles.csv / userprofiles.csv).
-            guard let items = try? fm.contentsOfDirectory(atPath: dir) else { return nil }
-            return items.first { $0.lowercased() == name.lowercased() }.map { dir + "/" + $0 }
+        let bytes = userFiles.compactMap { path(dir, $0) }.reduce(0) { total, p in
+            let size = try? FileManager.default.attributesOfItem(atPath: p)[.size]
+            return total + ((size as? any BinaryInteger).map { Int($0) } ?? 0)
         }
+        guard bytes > w.options.idMemoryBytes * 4 else {
+            return try run(w, dir: dir, users: OneRosterUsers(MemoryUserTable()), inline: false)
+        }
+        let table = try DiskUserTable(w.s.db)
+        let files = try run(w, dir: dir, users: OneRosterUsers(table), inline: true)
+        try table.close()
+        return files
+    }
+
+    /// The path of the file `name` in `dir`, whatever the case of its name (exporters differ:
+    /// userProfiles.csv / userprofiles.csv).
+    private static func path(_ dir: String, _ name: String) -> String? {
+        guard let items = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
+            return nil
+        }
+        return items.first { $0.lowercased() == name.lowercased() }.map { dir + "/" + $0 }
+    }
+
+    private static func run<T: UserTable>(
+        _ w: RosterWriter, dir: String, users: OneRosterUsers<T>, inline: Bool
+    ) throws -> [String] {
+        var users = users
+        func path(_ name: String) -> String? { Self.path(dir, name) }
         guard let usersPath = path("users.csv") else {
             throw PortalError(
                 .noInput, "no users.csv in '\(dir)'",
@@ -61,7 +89,6 @@ enum OneRosterBundle {
                 schoolNames[id] = h.value(rec, "name") ?? id
             }
         }
-        var users = OneRosterUsers()
         if let p = path("roles.csv") {
             files.append("roles.csv")
             try table(p, "roles.csv", need: ["usersourcedid", "role"]) { h, rec in
@@ -71,7 +98,8 @@ enum OneRosterBundle {
                 let primary =
                     h.value(rec, "roletype")?.lowercased() == "primary"
                     || h.value(rec, "isprimary")?.lowercased() == "true"
-                users.list(u, role: role, org: h.value(rec, "orgsourcedid"), primary: primary)
+                try users.list(
+                    u, role: role, org: h.value(rec, "orgsourcedid"), primary: primary)
             }
         }
         if let p = path("demographics.csv") {
@@ -80,11 +108,9 @@ enum OneRosterBundle {
                 guard let u = h.value(rec, "sourcedid") ?? h.value(rec, "usersourcedid"),
                     let b = h.value(rec, "birthdate")
                 else { return }
-                users.setBirth(u, b)
+                try users.setBirth(u, b)
             }
         }
-        // Guardian, student and the relationship's role (0: none), by the users' numbers.
-        var pairs: [(guardian: Int32, student: Int32, role: UInt8)] = []
         if let p = path("relationships.csv") {
             files.append("relationships.csv")
             try table(p, "relationships.csv", need: ["usersourcedid", "relationshipusersourcedid"])
@@ -93,9 +119,12 @@ enum OneRosterBundle {
                     let g = h.value(rec, "relationshipusersourcedid")
                 else { return }
                 let role = h.value(rec, "relationshiprole")?.lowercased()
-                let gn = Int32(users.number(g))
-                pairs.append((gn, Int32(users.number(s)), role.map { users.code($0) } ?? 0))
-                users.nameInRelationships(g, role: role ?? "guardian")
+                let gn = Int32(try users.number(g))
+                try users.table.append(
+                    UserPair(
+                        guardian: gn, student: Int32(try users.number(s)),
+                        role: role.map { users.code($0) } ?? 0))
+                try users.nameInRelationships(g, role: role ?? "guardian")
             }
         }
         try w.write(
@@ -107,35 +136,37 @@ enum OneRosterBundle {
         if path("orgs.csv") != nil { try w.completed("schools") }
 
         // Pass 1 over users.csv: each user's role and the agent links, to derive households.
-        func role(_ h: CSVHeader, _ rec: CSVRecord, _ n: Int) -> String? {
+        func role(_ h: CSVHeader, _ rec: CSVRecord, _ n: Int) throws -> String? {
             if let r = h.value(rec, "role")?.lowercased() { return r }
-            if let r = users.listedRole(of: n) { return r }
-            return users.relationshipRole(of: n).map { $0 == "relative" ? "relative" : "guardian" }
+            if let r = try users.roleName(.listedRole, of: n) { return r }
+            return try users.roleName(.relationshipRole, of: n).map {
+                $0 == "relative" ? "relative" : "guardian"
+            }
         }
         let agentsCol = uh.column(anyOf: ["agentsourcedids", "agents"])
         while let rec = try usersReader.next() {
             guard let id = uh.value(rec, "sourcedid") else { continue }
-            let n = users.number(id)
-            guard let r = role(uh, rec, n) else { continue }
-            users.setKind(n, r)
+            let n = try users.number(id)
+            guard let r = try role(uh, rec, n) else { continue }
+            try users.setKind(n, r)
             if let c = agentsCol, c < rec.fields.count {
                 for agent in rec.fields[c].split(separator: ",").map({ $0.trimmed() })
                 where !agent.isEmpty {
-                    let a = Int32(users.number(agent))
-                    pairs.append(r == "student" ? (a, Int32(n), 0) : (Int32(n), a, 0))
+                    let a = Int32(try users.number(agent))
+                    try users.table.append(
+                        r == "student"
+                            ? UserPair(guardian: a, student: Int32(n), role: 0)
+                            : UserPair(guardian: Int32(n), student: a, role: 0))
                 }
             }
         }
         // Keep only student–guardian pairs, once each.
-        var seenPairs = Set<UInt64>()
-        pairs = pairs.filter { p in
-            users.roleName(users.kind[Int(p.student)]) == "student"
-                && guardianRoles.contains(users.roleName(users.kind[Int(p.guardian)]) ?? "")
-                && seenPairs.insert(UInt64(UInt32(p.guardian)) << 32 | UInt64(UInt32(p.student)))
-                    .inserted
+        let guardianCodes = guardianRoles.map { users.code($0) }
+        let studentCode = users.code("student")
+        try users.table.keepPairs { guardian, student in
+            student == studentCode && guardianCodes.contains(UInt8(truncatingIfNeeded: guardian))
         }
-        seenPairs = []
-        let households = users.deriveHouseholds(pairs.map { ($0.guardian, $0.student) })
+        let households = try users.deriveHouseholds()
         if households > 0 {
             w.notes.append(
                 "derived \(grouped(households)) households from the guardian–student links (OneRoster has no household id)"
@@ -149,9 +180,10 @@ enum OneRosterBundle {
         // The writer may read the file again (for the first line of a repeated id): each line's
         // role is counted once.
         var countedThrough = 0
-        try w.eachRow(r2, file: "users.csv", header: uh.spelled) { rec in
+        try w.eachRow(r2, file: "users.csv", header: uh.spelled, sameThread: inline) { rec in
             let id = uh.value(rec, "sourcedid") ?? ""
-            let r = users.kind(of: id) ?? ""
+            let facts = try users.facts(of: id)
+            let r = facts.kind ?? ""
             let entity = r == "student" ? "students" : guardianRoles.contains(r) ? "guardians" : ""
             func row(_ entity: String, _ payload: PendingRow.Payload) -> PendingRow {
                 PendingRow(
@@ -185,10 +217,9 @@ enum OneRosterBundle {
                         (uh.value(rec, "orgsourcedids") ?? "").split(separator: ",").map {
                             $0.trimmed()
                         }
-                        + [uh.value(rec, "primaryorgsourcedid"), users.listedOrg(of: id)].compactMap
-                    {
-                        $0
-                    }
+                        + [uh.value(rec, "primaryorgsourcedid"), facts.listedOrg].compactMap {
+                            $0
+                        }
                     let school = orgs.first { schoolNames[$0] != nil }
                     return row(
                         entity,
@@ -197,21 +228,21 @@ enum OneRosterBundle {
                                 studentID: id, givenName: given, familyName: family,
                                 middleName: try Field.name(
                                     uh.value(rec, "middlename"), "middleName", required: false),
-                                birthDate: try Field.date(users.birth(of: id), "birthDate"),
+                                birthDate: try Field.date(facts.birth, "birthDate"),
                                 grade: uh.value(rec, "grades")?.split(separator: ",").first.map {
                                     $0.trimmed()
                                 },
                                 schoolID: school,
                                 email: try Field.email(uh.value(rec, "email"), "email"),
-                                householdID: users.household(of: id), status: active)))
+                                householdID: facts.household, status: active)))
                 }
                 var g = GuardianRecord(
                     guardianID: id, givenName: given, familyName: family,
                     email: try Field.email(uh.value(rec, "email"), "email"),
                     phone: try Field.phone(
                         uh.value(rec, "phone") ?? uh.value(rec, "sms"), "phone"),
-                    birthDate: try Field.date(users.birth(of: id), "birthDate"),
-                    householdID: users.household(of: id))
+                    birthDate: try Field.date(facts.birth, "birthDate"),
+                    householdID: facts.household)
                 g.status = active
                 return row(entity, .guardian(g))
             } catch let p as RowProblem {
@@ -227,13 +258,13 @@ enum OneRosterBundle {
                         separator: ", ") + ")")
         }
         // Links last, once both ends exist; a batch at a time, as the rows of a file.
-        for start in stride(from: 0, to: pairs.count, by: RosterWriter.batchRows) {
+        for start in stride(from: 0, to: users.table.pairCount, by: RosterWriter.batchRows) {
             try w.write(
-                pairs[start..<min(start + RosterWriter.batchRows, pairs.count)].map { p in
-                    let named = users.ids.string(Int(p.guardian))
-                    let student = users.ids.string(Int(p.student))
+                users.table.pairs(from: start, count: RosterWriter.batchRows).map { p in
+                    let named = try users.table.id(Int(p.guardian))
+                    let student = try users.table.id(Int(p.student))
                     let relationship =
-                        users.roleName(p.role) ?? users.roleName(users.kind[Int(p.guardian)])
+                        try users.roleName(p.role) ?? users.roleName(.kind, of: Int(p.guardian))
                         ?? "guardian"
                     let isRelative = relationship == "relative"
                     let guardian = w.canonicalGuardian(named)

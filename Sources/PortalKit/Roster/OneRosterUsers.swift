@@ -70,38 +70,329 @@ struct Interner {
 
 }
 
-/// What the files of a OneRoster bundle say of each user, by the user's number: kept in arrays
-/// of small values rather than dictionaries of strings (measured at 100,000 students: peak
-/// memory 230 MB with numbered ids and 373 MB with GUIDs, against 150 MB allowed).
-struct OneRosterUsers {
-    var ids = Interner()
-    /// Role names, by the code the arrays below hold (0: none).
-    private var roleNames = [""]
-    /// The role users.csv gives (or roles.csv, or relationships.csv).
-    private(set) var kind: [UInt8] = []
-    /// roles.csv: the role and its org (a number in `orgs`, -1 for none).
-    private var listedRole: [UInt8] = []
-    private var listedOrg: [Int32] = []
-    private var orgs = Interner()
-    /// demographics.csv: the birth date as written (dates are short enough to be kept inline).
+/// What is kept of each user, by the user's number.
+enum UserField: Int, CaseIterable {
+    /// Codes (see `OneRosterUsers.code`), 0 for none: the role users.csv gives (or roles.csv,
+    /// or relationships.csv), the role listed in roles.csv, the role a guardian has in
+    /// relationships.csv.
+    case kind, listedRole, relationshipRole
+    /// Numbers, -1 for none: the org of the listed role (in `OneRosterUsers.orgs`), the
+    /// guardian whose id names the user's household, and the union-find's parent and each
+    /// group's smallest guardian while households are derived.
+    case listedOrg, householdNamer, parent, smallest
+
+    var isCode: Bool { rawValue < UserField.listedOrg.rawValue }
+    var initial: Int32 { isCode ? 0 : -1 }
+    var column: String {
+        [
+            "kind", "listed_role", "relationship_role", "listed_org", "household_namer", "parent",
+            "smallest",
+        ][rawValue]
+    }
+}
+
+/// A guardian–student pair by the users' numbers, with the relationship's role (a code, 0 for
+/// none).
+struct UserPair: Equatable {
+    var guardian: Int32
+    var student: Int32
+    var role: UInt8
+}
+
+/// What users.csv's second reading needs of a user (see `UserTable.facts`).
+struct UserFacts {
+    var kind: Int32
+    var listedOrg: Int32
+    var birth: String?
+    var householdNamer: String?
+}
+
+/// Where `OneRosterUsers` keeps its users, their fields and the pairs: in memory
+/// (`MemoryUserTable`), or for a bundle too large for the memory an import allows, on disk
+/// (`DiskUserTable`).
+protocol UserTable {
+    var count: Int { get }
+    /// The number of `id`, added with every field at its initial value if new.
+    mutating func number(_ id: String) throws -> Int
+    func find(_ id: String) throws -> Int?
+    func id(_ n: Int) throws -> String
+    func get(_ f: UserField, _ n: Int) throws -> Int32
+    mutating func set(_ f: UserField, _ n: Int, _ v: Int32) throws
+    func birth(_ n: Int) throws -> String?
+    mutating func setBirth(_ n: Int, _ date: String) throws
+    /// The kind, listed org and birth of the user `id`, and the id of the guardian who names its
+    /// household, at once (a row of users.csv needs them all); nil for an id never met.
+    func facts(_ id: String) throws -> UserFacts?
+
+    var pairCount: Int { get }
+    mutating func append(_ p: UserPair) throws
+    /// Keeps the pairs whose two users' kinds `keep` accepts, in order, each guardian and
+    /// student once (the first).
+    mutating func keepPairs(_ keep: (_ guardian: Int32, _ student: Int32) -> Bool) throws
+    /// At most `count` pairs from position `start` on.
+    func pairs(from start: Int, count: Int) throws -> [UserPair]
+}
+
+/// Users in memory: ids kept once (`Interner`), fields in arrays of small values rather than
+/// dictionaries of strings (measured at 100,000 students: peak memory 230 MB with numbered ids
+/// and 373 MB with GUIDs before, 28 and 62 MB so).
+struct MemoryUserTable: UserTable {
+    private var ids = Interner()
+    private var codes = [[UInt8]](repeating: [], count: 3)
+    private var numbers = [[Int32]](repeating: [], count: 4)
+    /// Birth dates as written (short enough to be kept inline).
     private var births: [String?] = []
-    /// relationships.csv: the role a guardian has there (0: not named there).
-    private var relationshipRole: [UInt8] = []
-    /// The guardian whose id names the user's household (-1: none).
-    private var householdNamer: [Int32] = []
+    private var pairList: [UserPair] = []
+
+    var count: Int { ids.count }
 
     mutating func number(_ id: String) -> Int {
         let n = ids.number(id)
-        if n == kind.count {
-            kind.append(0)
-            listedRole.append(0)
-            listedOrg.append(-1)
+        if n == births.count {
+            for i in codes.indices { codes[i].append(0) }
+            for i in numbers.indices { numbers[i].append(-1) }
             births.append(nil)
-            relationshipRole.append(0)
-            householdNamer.append(-1)
         }
         return n
     }
+
+    func find(_ id: String) -> Int? { ids.find(id) }
+    func id(_ n: Int) -> String { ids.string(n) }
+
+    func get(_ f: UserField, _ n: Int) -> Int32 {
+        f.isCode ? Int32(codes[f.rawValue][n]) : numbers[f.rawValue - 3][n]
+    }
+
+    mutating func set(_ f: UserField, _ n: Int, _ v: Int32) {
+        if f.isCode { codes[f.rawValue][n] = UInt8(v) } else { numbers[f.rawValue - 3][n] = v }
+    }
+
+    func birth(_ n: Int) -> String? { births[n] }
+    mutating func setBirth(_ n: Int, _ date: String) { births[n] = date }
+
+    func facts(_ id: String) -> UserFacts? {
+        guard let n = ids.find(id) else { return nil }
+        let namer = get(.householdNamer, n)
+        return UserFacts(
+            kind: get(.kind, n), listedOrg: get(.listedOrg, n), birth: births[n],
+            householdNamer: namer >= 0 ? ids.string(Int(namer)) : nil)
+    }
+
+    var pairCount: Int { pairList.count }
+    mutating func append(_ p: UserPair) { pairList.append(p) }
+
+    mutating func keepPairs(_ keep: (_ guardian: Int32, _ student: Int32) -> Bool) {
+        var seen = Set<UInt64>()
+        let kinds = codes[UserField.kind.rawValue]
+        pairList = pairList.filter { p in
+            keep(Int32(kinds[Int(p.guardian)]), Int32(kinds[Int(p.student)]))
+                && seen.insert(UInt64(UInt32(p.guardian)) << 32 | UInt64(UInt32(p.student)))
+                    .inserted
+        }
+    }
+
+    func pairs(from start: Int, count: Int) -> [UserPair] {
+        Array(pairList[min(start, pairList.count)..<min(start + count, pairList.count)])
+    }
+}
+
+/// Users on disk: tables of the import connection's temporary database (a file of SQLite's,
+/// removed when the connection closes), in the import's transaction. Each look-up reads
+/// SQLite's tree, so this is for bundles too large to hold in memory; the rows are then read on
+/// the writing thread (see `RosterWriter.eachRow`), the connection's own.
+final class DiskUserTable: UserTable {
+    private let db: Database
+    private(set) var count = 0
+    private(set) var pairCount = 0
+    /// The table the pairs are in (`keepPairs` moves the kept ones to the other).
+    private var pairTable = Pairs.all
+
+    /// The two tables of pairs: as named, and those kept.
+    private enum Pairs: Int {
+        case all, kept
+        var name: String { self == .all ? "temp.oneroster_pairs" : "temp.oneroster_kept" }
+        var other: Pairs { self == .all ? .kept : .all }
+    }
+
+    // Statements prepared once: a look-up costs a few microseconds, and an import makes
+    // millions.
+    private let findID, insertUser, idOf, birthOf, setBirthOf, factsOf, insertKey: Statement
+    private let getField, setField: [Statement]
+    private let insertPairs, pairsFrom: [Statement]
+
+    init(_ db: Database) throws {
+        self.db = db
+        try db.execute(
+            """
+            DROP TABLE IF EXISTS temp.oneroster_users;
+            DROP TABLE IF EXISTS temp.oneroster_pairs;
+            DROP TABLE IF EXISTS temp.oneroster_kept;
+            DROP TABLE IF EXISTS temp.oneroster_pair_keys;
+            CREATE TABLE temp.oneroster_users(
+                n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+                \(UserField.allCases.map { "\($0.column) INTEGER NOT NULL DEFAULT \($0.initial)" }.joined(separator: ", ")),
+                birth TEXT);
+            CREATE TABLE temp.oneroster_pairs(
+                seq INTEGER PRIMARY KEY, guardian INTEGER, student INTEGER, role INTEGER);
+            CREATE TABLE temp.oneroster_kept(
+                seq INTEGER PRIMARY KEY, guardian INTEGER, student INTEGER, role INTEGER);
+            CREATE TABLE temp.oneroster_pair_keys(
+                guardian INTEGER, student INTEGER, PRIMARY KEY (guardian, student)) WITHOUT ROWID;
+            """)
+        let users = "temp.oneroster_users"
+        findID = try db.statement("SELECT n FROM \(users) WHERE id = ?")
+        insertUser = try db.statement("INSERT INTO \(users)(n, id) VALUES (?, ?)")
+        idOf = try db.statement("SELECT id FROM \(users) WHERE n = ?")
+        birthOf = try db.statement("SELECT birth FROM \(users) WHERE n = ?")
+        setBirthOf = try db.statement("UPDATE \(users) SET birth = ? WHERE n = ?")
+        factsOf = try db.statement(
+            """
+            SELECT u.kind, u.listed_org, u.birth, h.id FROM \(users) u
+            LEFT JOIN \(users) h ON h.n = u.household_namer WHERE u.id = ?
+            """)
+        insertKey = try db.statement(
+            "INSERT OR IGNORE INTO temp.oneroster_pair_keys(guardian, student) VALUES (?, ?)")
+        getField = try UserField.allCases.map {
+            try db.statement("SELECT \($0.column) FROM \(users) WHERE n = ?")
+        }
+        setField = try UserField.allCases.map {
+            try db.statement("UPDATE \(users) SET \($0.column) = ? WHERE n = ?")
+        }
+        insertPairs = try [Pairs.all, .kept].map {
+            try db.statement(
+                "INSERT INTO \($0.name)(seq, guardian, student, role) VALUES (?, ?, ?, ?)")
+        }
+        pairsFrom = try [Pairs.all, .kept].map {
+            try db.statement(
+                "SELECT guardian, student, role FROM \($0.name) WHERE seq > ? ORDER BY seq LIMIT ?")
+        }
+    }
+
+    /// Removes the tables, at the end of the import.
+    func close() throws {
+        try db.execute(
+            """
+            DROP TABLE IF EXISTS temp.oneroster_users; DROP TABLE IF EXISTS temp.oneroster_pairs;
+            DROP TABLE IF EXISTS temp.oneroster_kept; DROP TABLE IF EXISTS temp.oneroster_pair_keys;
+            """)
+    }
+
+    private func value(_ st: Statement, _ args: SQLValue...) throws -> SQLValue? {
+        try db.firstValue(st) { st in
+            for (i, a) in args.enumerated() { try st.set(i + 1, a) }
+        }
+    }
+
+    private func run(_ st: Statement, _ args: SQLValue...) throws -> Int {
+        try db.run(st) { st in
+            for (i, a) in args.enumerated() { try st.set(i + 1, a) }
+        }
+    }
+
+    func number(_ id: String) throws -> Int {
+        if let n = try find(id) { return n }
+        _ = try run(insertUser, .int(Int64(count)), .text(id))
+        count += 1
+        return count - 1
+    }
+
+    func find(_ id: String) throws -> Int? {
+        try value(findID, .text(id))?.int.map { Int($0) }
+    }
+
+    func id(_ n: Int) throws -> String {
+        try value(idOf, .int(Int64(n)))?.string ?? ""
+    }
+
+    func get(_ f: UserField, _ n: Int) throws -> Int32 {
+        let v = try value(getField[f.rawValue], .int(Int64(n)))?.int
+        return Int32(truncatingIfNeeded: v ?? Int64(f.initial))
+    }
+
+    func set(_ f: UserField, _ n: Int, _ v: Int32) throws {
+        _ = try run(setField[f.rawValue], .int(Int64(v)), .int(Int64(n)))
+    }
+
+    func birth(_ n: Int) throws -> String? {
+        try value(birthOf, .int(Int64(n)))?.string
+    }
+
+    func setBirth(_ n: Int, _ date: String) throws {
+        _ = try run(setBirthOf, .text(date), .int(Int64(n)))
+    }
+
+    func facts(_ id: String) throws -> UserFacts? {
+        guard try factsOf.bindAndStep([.text(id)]) else {
+            factsOf.reset()
+            return nil
+        }
+        defer { factsOf.reset() }
+        return UserFacts(
+            kind: Int32(truncatingIfNeeded: factsOf.value(0).int ?? 0),
+            listedOrg: Int32(truncatingIfNeeded: factsOf.value(1).int ?? -1),
+            birth: factsOf.value(2).string, householdNamer: factsOf.value(3).string)
+    }
+
+    func append(_ p: UserPair) throws {
+        pairCount += 1
+        try insertPair(into: pairTable, seq: pairCount, p)
+    }
+
+    private func insertPair(into table: Pairs, seq: Int, _ p: UserPair) throws {
+        _ = try run(
+            insertPairs[table.rawValue], .int(Int64(seq)), .int(Int64(p.guardian)),
+            .int(Int64(p.student)), .int(Int64(p.role)))
+    }
+
+    func keepPairs(_ keep: (_ guardian: Int32, _ student: Int32) -> Bool) throws {
+        let kept = pairTable.other
+        try db.execute("DELETE FROM \(kept.name); DELETE FROM temp.oneroster_pair_keys")
+        var count = 0
+        var start = 0
+        while case let batch = try pairs(from: start, count: 4096), !batch.isEmpty {
+            start += batch.count
+            for p in batch
+            where try keep(get(.kind, Int(p.guardian)), get(.kind, Int(p.student)))
+                && run(insertKey, .int(Int64(p.guardian)), .int(Int64(p.student))) == 1
+            {
+                count += 1
+                try insertPair(into: kept, seq: count, p)
+            }
+        }
+        try db.execute("DELETE FROM \(pairTable.name); DELETE FROM temp.oneroster_pair_keys")
+        pairTable = kept
+        pairCount = count
+    }
+
+    func pairs(from start: Int, count: Int) throws -> [UserPair] {
+        let st = pairsFrom[pairTable.rawValue]
+        var out: [UserPair] = []
+        var more = try st.bindAndStep([.int(Int64(start)), .int(Int64(count))])
+        defer { st.reset() }
+        while more {
+            out.append(
+                UserPair(
+                    guardian: Int32(truncatingIfNeeded: st.value(0).int ?? -1),
+                    student: Int32(truncatingIfNeeded: st.value(1).int ?? -1),
+                    role: UInt8(truncatingIfNeeded: st.value(2).int ?? 0)))
+            more = try st.step()
+        }
+        return out
+    }
+}
+
+/// What the files of a OneRoster bundle say of each user, kept in a `UserTable` by the user's
+/// number, and the guardian–student pairs they name.
+struct OneRosterUsers<Table: UserTable> {
+    var table: Table
+    /// Role names, by the code the table holds (0: none).
+    private var roleNames = [""]
+    /// The orgs roles.csv names (a few hundred at most).
+    private var orgs = Interner()
+
+    init(_ table: Table) { self.table = table }
+
+    mutating func number(_ id: String) throws -> Int { try table.number(id) }
 
     mutating func code(_ role: String) -> UInt8 {
         if let i = roleNames.firstIndex(of: role) { return UInt8(i) }
@@ -110,77 +401,85 @@ struct OneRosterUsers {
     }
 
     func roleName(_ code: UInt8) -> String? { code == 0 ? nil : roleNames[Int(code)] }
+    func roleName(_ f: UserField, of n: Int) throws -> String? {
+        roleName(UInt8(truncatingIfNeeded: try table.get(f, n)))
+    }
 
-    /// The role users.csv gives the user `id`, if any.
-    func kind(of id: String) -> String? { ids.find(id).flatMap { roleName(kind[$0]) } }
-
-    mutating func setKind(_ n: Int, _ role: String) { kind[n] = code(role) }
+    mutating func setKind(_ n: Int, _ role: String) throws {
+        try table.set(.kind, n, Int32(code(role)))
+    }
 
     /// roles.csv: the first role listed for a user, unless a later one is primary.
-    mutating func list(_ id: String, role: String, org: String?, primary: Bool) {
-        let n = number(id)
-        guard listedRole[n] == 0 || primary else { return }
-        listedRole[n] = code(role)
-        listedOrg[n] = org.map { Int32(orgs.number($0)) } ?? -1
+    mutating func list(_ id: String, role: String, org: String?, primary: Bool) throws {
+        let n = try number(id)
+        guard try table.get(.listedRole, n) == 0 || primary else { return }
+        try table.set(.listedRole, n, Int32(code(role)))
+        try table.set(.listedOrg, n, org.map { Int32(orgs.number($0)) } ?? -1)
     }
 
-    func listedRole(of n: Int) -> String? { roleName(listedRole[n]) }
-
-    func listedOrg(of id: String) -> String? {
-        guard let n = ids.find(id), listedOrg[n] >= 0 else { return nil }
-        return orgs.string(Int(listedOrg[n]))
+    mutating func setBirth(_ id: String, _ date: String) throws {
+        try table.setBirth(number(id), date)
     }
 
-    mutating func setBirth(_ id: String, _ date: String) { births[number(id)] = date }
-
-    func birth(of id: String) -> String? { ids.find(id).flatMap { births[$0] } }
-
-    mutating func nameInRelationships(_ guardian: String, role: String) {
-        relationshipRole[number(guardian)] = code(role)
+    mutating func nameInRelationships(_ guardian: String, role: String) throws {
+        try table.set(.relationshipRole, number(guardian), Int32(code(role)))
     }
 
-    func relationshipRole(of n: Int) -> String? { roleName(relationshipRole[n]) }
-
-    /// The household of the user `id` (see `deriveHouseholds`).
-    func household(of id: String) -> String? {
-        guard let n = ids.find(id), householdNamer[n] >= 0 else { return nil }
-        return "hh-" + ids.string(Int(householdNamer[n]))
+    /// What users.csv's second reading needs of the user `id`: the role users.csv gave, the
+    /// org of the role listed in roles.csv, the birth date, and the household (see
+    /// `deriveHouseholds`).
+    func facts(of id: String) throws -> (
+        kind: String?, listedOrg: String?, birth: String?, household: String?
+    ) {
+        guard let f = try table.facts(id) else { return (nil, nil, nil, nil) }
+        return (
+            roleName(UInt8(truncatingIfNeeded: f.kind)),
+            f.listedOrg >= 0 ? orgs.string(Int(f.listedOrg)) : nil, f.birth,
+            f.householdNamer.map { "hh-" + $0 }
+        )
     }
 
     /// Connected guardian–student groups share a household, named after the group's smallest
     /// guardian id. Returns how many households.
-    mutating func deriveHouseholds(_ pairs: [(guardian: Int32, student: Int32)]) -> Int {
-        var parent = [Int32](repeating: -1, count: kind.count)  // -1: in no pair
-        func find(_ x: Int32) -> Int32 {
+    mutating func deriveHouseholds() throws -> Int {
+        func find(_ x: Int32) throws -> Int32 {
             var r = x
-            while parent[Int(r)] != r { r = parent[Int(r)] }
+            while case let p = try table.get(.parent, Int(r)), p != r { r = p }
             var c = x
-            while parent[Int(c)] != r {
-                let next = parent[Int(c)]
-                parent[Int(c)] = r
+            while case let next = try table.get(.parent, Int(c)), next != r {
+                try table.set(.parent, Int(c), r)
                 c = next
             }
             return r
         }
-        for (g, s) in pairs {
-            if parent[Int(g)] < 0 { parent[Int(g)] = g }
-            if parent[Int(s)] < 0 { parent[Int(s)] = s }
-            let a = find(g)
-            let b = find(s)
-            if a != b { parent[Int(max(a, b))] = min(a, b) }
+        func eachPair(_ body: (UserPair) throws -> Void) throws {
+            var start = 0
+            while case let batch = try table.pairs(from: start, count: 4096), !batch.isEmpty {
+                start += batch.count
+                for p in batch { try body(p) }
+            }
+        }
+        // Parents start at -1: in no pair.
+        try eachPair { p in
+            for x in [p.guardian, p.student] where try table.get(.parent, Int(x)) < 0 {
+                try table.set(.parent, Int(x), x)
+            }
+            let a = try find(p.guardian)
+            let b = try find(p.student)
+            if a != b { try table.set(.parent, Int(max(a, b)), min(a, b)) }
         }
         // Each group's smallest guardian id, by the group's root.
-        var smallest = [Int32](repeating: -1, count: kind.count)
-        for (g, _) in pairs {
-            let r = Int(find(g))
-            if smallest[r] < 0 || ids.string(Int(g)) < ids.string(Int(smallest[r])) {
-                smallest[r] = g
+        try eachPair { p in
+            let r = Int(try find(p.guardian))
+            let smallest = try table.get(.smallest, r)
+            if try smallest < 0 || table.id(Int(p.guardian)) < table.id(Int(smallest)) {
+                try table.set(.smallest, r, p.guardian)
             }
         }
         var households = 0
-        for n in 0..<parent.count where parent[n] >= 0 {
-            let r = Int(find(Int32(n)))
-            householdNamer[n] = smallest[r]
+        for n in 0..<table.count where try table.get(.parent, n) >= 0 {
+            let r = Int(try find(Int32(n)))
+            try table.set(.householdNamer, n, table.get(.smallest, r))
             if r == n { households += 1 }
         }
         return households

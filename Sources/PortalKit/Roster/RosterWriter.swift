@@ -516,19 +516,18 @@ final class RosterWriter {
     /// Reads every record of `reader` after its header, turning each into a row with `parse`,
     /// and writes them in batches; stops at `--max-rows`. Reading and checking run on a second
     /// thread, a few batches ahead of the writing: `parse` runs there, so it may only read
-    /// what does not change during the import.
+    /// what does not change during the import. With `sameThread`, everything runs on the
+    /// calling thread (for a `parse` that reads the database).
     func eachRow(
-        _ reader: CSVReader, file: String, header: [String],
+        _ reader: CSVReader, file: String, header: [String], sameThread: Bool = false,
         _ parse: @escaping (CSVRecord) throws -> PendingRow?
     ) throws {
         let keepInput = hooks.everyRow
         let maxRows = options.maxRows
-        let ahead = ReadAhead<ReadBatch>()
-        defer { ahead.finish() }
         source = (reader.path, parse)
         // Copies (the buffers are shared until written): no file being read now changes them.
         let people = self.people
-        try ahead.start { [unowned self] put in
+        let produce = { [unowned self] (put: (ReadBatch) throws -> Bool) throws in
             var batch = ReadBatch()
             while let rec = try reader.next() {
                 if rec.isBlank { continue }
@@ -544,14 +543,14 @@ final class RosterWriter {
                 }
                 if batch.rows.count == Self.batchRows {
                     batch.bytesRead = reader.bytesRead
-                    guard put(batch) else { return }
+                    guard try put(batch) else { return }
                     batch.rows.removeAll(keepingCapacity: true)
                 }
             }
             batch.bytesRead = reader.bytesRead
-            _ = put(batch)
+            _ = try put(batch)
         }
-        while let batch = try ahead.next() {
+        func consume(_ batch: ReadBatch) throws {
             try write(batch.rows)
             // Held rows stay few: a file of repeats is read again every few thousand.
             if held.count >= 4096 { try settleHeld(reader.path, parse) }
@@ -559,7 +558,20 @@ final class RosterWriter {
             if batch.stoppedAtMax, let max = maxRows {
                 notes.append("\(file): stopped after \(grouped(max)) rows (--max-rows)")
             }
-            ahead.giveBack(consume batch)
+        }
+        if sameThread {
+            try produce { batch in
+                try consume(batch)
+                return true
+            }
+        } else {
+            let ahead = ReadAhead<ReadBatch>()
+            defer { ahead.finish() }
+            try ahead.start { put in try produce { put($0) } }
+            while let batch = try ahead.next() {
+                try consume(batch)
+                ahead.giveBack(consume batch)
+            }
         }
         try settleHeld(reader.path, parse)
     }

@@ -220,6 +220,19 @@ public final class Statement {
         if rc != SQLITE_OK { throw db.error(rc, sql: sql) }
     }
 
+    /// Binds `values` and steps once: true when a row is available (its columns read with
+    /// `value`, and more with `step`); the caller calls `reset` when done.
+    func bindAndStep(_ values: [SQLValue]) throws -> Bool {
+        try bind(values)
+        return try step()
+    }
+
+    /// Ends the statement's run and clears its bindings, for the next.
+    func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
     /// Steps once; true when a row is available.
     func step() throws -> Bool {
         let rc = sqlite3_step(handle)

@@ -515,6 +515,8 @@ final class IDSpill {
     let filterBytes: Int
     private let db: Database
     private var sets = 0
+    /// Prepared once the table is made.
+    private var insert, find, update: Statement?
 
     init(
         _ db: Database, budget: Int = IDSpill.defaultBudget, filterBytes: Int = IDSpill.filterBytes
@@ -537,14 +539,18 @@ final class IDSpill {
                     PRIMARY KEY (set_no, id)) WITHOUT ROWID;
                 DELETE FROM \(Self.table);
                 """)
+            insert = try db.statement(
+                "INSERT INTO \(Self.table)(set_no, id, line) VALUES (?, ?, ?)")
+            find = try db.statement("SELECT line FROM \(Self.table) WHERE set_no = ? AND id = ?")
+            update = try db.statement(
+                "UPDATE \(Self.table) SET line = ? WHERE set_no = ? AND id = ?")
         }
         sets += 1
         return sets
     }
 
     func add(_ set: Int, _ id: UnsafeBufferPointer<UInt8>, line: Int32) throws {
-        let st = try db.statement("INSERT INTO \(Self.table)(set_no, id, line) VALUES (?, ?, ?)")
-        try db.run(st) { st in
+        try db.run(insert!) { st in
             try st.set(1, .int(Int64(set)))
             try st.set(2, text: id)
             try st.set(3, .int(Int64(line)))
@@ -553,16 +559,14 @@ final class IDSpill {
 
     /// The line stored with an id of the set; nil when the id is not there.
     func line(_ set: Int, _ id: UnsafeBufferPointer<UInt8>) throws -> Int32? {
-        let st = try db.statement("SELECT line FROM \(Self.table) WHERE set_no = ? AND id = ?")
-        return try db.firstValue(st) { st in
+        try db.firstValue(find!) { st in
             try st.set(1, .int(Int64(set)))
             try st.set(2, text: id)
         }?.int.map { Int32(truncatingIfNeeded: $0) }
     }
 
     func setLine(_ set: Int, _ id: UnsafeBufferPointer<UInt8>, _ line: Int32) throws {
-        let st = try db.statement("UPDATE \(Self.table) SET line = ? WHERE set_no = ? AND id = ?")
-        try db.run(st) { st in
+        try db.run(update!) { st in
             try st.set(1, .int(Int64(line)))
             try st.set(2, .int(Int64(set)))
             try st.set(3, text: id)
@@ -573,6 +577,7 @@ final class IDSpill {
     func close() throws {
         if sets > 0 { try db.execute("DROP TABLE IF EXISTS \(Self.table)") }
         sets = 0
+        (insert, find, update) = (nil, nil, nil)
     }
 }
 

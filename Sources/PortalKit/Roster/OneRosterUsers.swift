@@ -83,12 +83,6 @@ enum UserField: Int, CaseIterable {
 
     var isCode: Bool { rawValue < UserField.listedOrg.rawValue }
     var initial: Int32 { isCode ? 0 : -1 }
-    var column: String {
-        [
-            "kind", "listed_role", "relationship_role", "listed_org", "household_namer", "parent",
-            "smallest",
-        ][rawValue]
-    }
 }
 
 /// A guardian–student pair by the users' numbers, with the relationship's role (a code, 0 for
@@ -118,6 +112,8 @@ protocol UserTable {
     func id(_ n: Int) throws -> String
     func get(_ f: UserField, _ n: Int) throws -> Int32
     mutating func set(_ f: UserField, _ n: Int, _ v: Int32) throws
+    /// Lets go of a field no longer needed: every user's is then at its initial value.
+    mutating func release(_ f: UserField) throws
     func birth(_ n: Int) throws -> String?
     mutating func setBirth(_ n: Int, _ date: String) throws
     /// The kind, listed org and birth of the user `id`, and the id of the guardian who names its
@@ -149,8 +145,9 @@ struct MemoryUserTable: UserTable {
     mutating func number(_ id: String) -> Int {
         let n = ids.number(id)
         if n == births.count {
-            for i in codes.indices { codes[i].append(0) }
-            for i in numbers.indices { numbers[i].append(-1) }
+            // Released fields stay empty (read as initial) until set again.
+            for i in codes.indices where !codes[i].isEmpty || n == 0 { codes[i].append(0) }
+            for i in numbers.indices where !numbers[i].isEmpty || n == 0 { numbers[i].append(-1) }
             births.append(nil)
         }
         return n
@@ -160,11 +157,24 @@ struct MemoryUserTable: UserTable {
     func id(_ n: Int) -> String { ids.string(n) }
 
     func get(_ f: UserField, _ n: Int) -> Int32 {
-        f.isCode ? Int32(codes[f.rawValue][n]) : numbers[f.rawValue - 3][n]
+        if f.isCode { return codes[f.rawValue].isEmpty ? 0 : Int32(codes[f.rawValue][n]) }
+        return numbers[f.rawValue - 3].isEmpty ? -1 : numbers[f.rawValue - 3][n]
     }
 
+    /// A field released and then set again is made anew.
     mutating func set(_ f: UserField, _ n: Int, _ v: Int32) {
-        if f.isCode { codes[f.rawValue][n] = UInt8(v) } else { numbers[f.rawValue - 3][n] = v }
+        if f.isCode {
+            if codes[f.rawValue].isEmpty { codes[f.rawValue] = Array(repeating: 0, count: count) }
+            codes[f.rawValue][n] = UInt8(v)
+        } else {
+            let i = f.rawValue - 3
+            if numbers[i].isEmpty { numbers[i] = Array(repeating: -1, count: count) }
+            numbers[i][n] = v
+        }
+    }
+
+    mutating func release(_ f: UserField) {
+        if f.isCode { codes[f.rawValue] = [] } else { numbers[f.rawValue - 3] = [] }
     }
 
     func birth(_ n: Int) -> String? { births[n] }
@@ -196,10 +206,11 @@ struct MemoryUserTable: UserTable {
     }
 }
 
-/// Users on disk: tables of the import connection's temporary database (a file of SQLite's,
-/// removed when the connection closes), in the import's transaction. Each look-up reads
-/// SQLite's tree, so this is for bundles too large to hold in memory; the rows are then read on
-/// the writing thread (see `RosterWriter.eachRow`), the connection's own.
+/// Users on disk: ids, birth dates and pairs in tables of the import connection's temporary
+/// database (a file of SQLite's, removed when the connection closes), in the import's
+/// transaction, and the fields in a `PagedArray` each (512 KB of cache a field). A look-up by id
+/// reads SQLite's tree, so this is for bundles too large to hold in memory; users.csv's rows are
+/// then read on the writing thread (see `RosterWriter.eachRow`), the connection's own.
 final class DiskUserTable: UserTable {
     private let db: Database
     private(set) var count = 0
@@ -217,8 +228,8 @@ final class DiskUserTable: UserTable {
     // Statements prepared once: a look-up costs a few microseconds, and an import makes
     // millions.
     private let findID, insertUser, idOf, birthOf, setBirthOf, factsOf, insertKey: Statement
-    private let getField, setField: [Statement]
     private let insertPairs, pairsFrom: [Statement]
+    private let fields: [PagedArray]
 
     init(_ db: Database) throws {
         self.db = db
@@ -228,10 +239,7 @@ final class DiskUserTable: UserTable {
             DROP TABLE IF EXISTS temp.oneroster_pairs;
             DROP TABLE IF EXISTS temp.oneroster_kept;
             DROP TABLE IF EXISTS temp.oneroster_pair_keys;
-            CREATE TABLE temp.oneroster_users(
-                n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
-                \(UserField.allCases.map { "\($0.column) INTEGER NOT NULL DEFAULT \($0.initial)" }.joined(separator: ", ")),
-                birth TEXT);
+            CREATE TABLE temp.oneroster_users(n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, birth TEXT);
             CREATE TABLE temp.oneroster_pairs(
                 seq INTEGER PRIMARY KEY, guardian INTEGER, student INTEGER, role INTEGER);
             CREATE TABLE temp.oneroster_kept(
@@ -245,18 +253,11 @@ final class DiskUserTable: UserTable {
         idOf = try db.statement("SELECT id FROM \(users) WHERE n = ?")
         birthOf = try db.statement("SELECT birth FROM \(users) WHERE n = ?")
         setBirthOf = try db.statement("UPDATE \(users) SET birth = ? WHERE n = ?")
-        factsOf = try db.statement(
-            """
-            SELECT u.kind, u.listed_org, u.birth, h.id FROM \(users) u
-            LEFT JOIN \(users) h ON h.n = u.household_namer WHERE u.id = ?
-            """)
+        factsOf = try db.statement("SELECT n, birth FROM \(users) WHERE id = ?")
         insertKey = try db.statement(
             "INSERT OR IGNORE INTO temp.oneroster_pair_keys(guardian, student) VALUES (?, ?)")
-        getField = try UserField.allCases.map {
-            try db.statement("SELECT \($0.column) FROM \(users) WHERE n = ?")
-        }
-        setField = try UserField.allCases.map {
-            try db.statement("UPDATE \(users) SET \($0.column) = ? WHERE n = ?")
+        fields = try UserField.allCases.map {
+            try PagedArray(initial: $0.initial, cacheBytes: 512 << 10)
         }
         insertPairs = try [Pairs.all, .kept].map {
             try db.statement(
@@ -304,14 +305,11 @@ final class DiskUserTable: UserTable {
         try value(idOf, .int(Int64(n)))?.string ?? ""
     }
 
-    func get(_ f: UserField, _ n: Int) throws -> Int32 {
-        let v = try value(getField[f.rawValue], .int(Int64(n)))?.int
-        return Int32(truncatingIfNeeded: v ?? Int64(f.initial))
-    }
+    func get(_ f: UserField, _ n: Int) throws -> Int32 { try fields[f.rawValue][n] }
 
-    func set(_ f: UserField, _ n: Int, _ v: Int32) throws {
-        _ = try run(setField[f.rawValue], .int(Int64(v)), .int(Int64(n)))
-    }
+    func set(_ f: UserField, _ n: Int, _ v: Int32) throws { try fields[f.rawValue].set(n, v) }
+
+    func release(_ f: UserField) {}  // a field on disk takes only its cache
 
     func birth(_ n: Int) throws -> String? {
         try value(birthOf, .int(Int64(n)))?.string
@@ -322,15 +320,15 @@ final class DiskUserTable: UserTable {
     }
 
     func facts(_ id: String) throws -> UserFacts? {
-        guard try factsOf.bindAndStep([.text(id)]) else {
-            factsOf.reset()
-            return nil
-        }
-        defer { factsOf.reset() }
+        let found = try factsOf.bindAndStep([.text(id)])
+        let n = found ? Int(factsOf.value(0).int ?? 0) : 0
+        let birth = found ? factsOf.value(1).string : nil
+        factsOf.reset()
+        guard found else { return nil }
+        let namer = try get(.householdNamer, n)
         return UserFacts(
-            kind: Int32(truncatingIfNeeded: factsOf.value(0).int ?? 0),
-            listedOrg: Int32(truncatingIfNeeded: factsOf.value(1).int ?? -1),
-            birth: factsOf.value(2).string, householdNamer: factsOf.value(3).string)
+            kind: try get(.kind, n), listedOrg: try get(.listedOrg, n), birth: birth,
+            householdNamer: namer >= 0 ? try self.id(Int(namer)) : nil)
     }
 
     func append(_ p: UserPair) throws {
@@ -482,6 +480,8 @@ struct OneRosterUsers<Table: UserTable> {
             try table.set(.householdNamer, n, table.get(.smallest, r))
             if r == n { households += 1 }
         }
+        try table.release(.parent)
+        try table.release(.smallest)
         return households
     }
 }

@@ -115,6 +115,8 @@ enum Docs {
             The bytes an import keeps ids that are not a prefix and a number (GUIDs, say) in, per
             kind of id, before moving them to a temporary file, 0 to 1073741824 (default 8388608).
             Numbered ids take a few bits each and never move.
+            A OneRoster bundle whose user files are larger than four times this keeps what they
+            say of each user on disk too.
             Smaller takes less memory and more time.
             .It Ev XDG_DATA_HOME
             The default database is

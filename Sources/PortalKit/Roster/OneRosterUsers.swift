@@ -145,9 +145,10 @@ struct MemoryUserTable: UserTable {
     mutating func number(_ id: String) -> Int {
         let n = ids.number(id)
         if n == births.count {
-            // Released fields stay empty (read as initial) until set again.
-            for i in codes.indices where !codes[i].isEmpty || n == 0 { codes[i].append(0) }
-            for i in numbers.indices where !numbers[i].isEmpty || n == 0 { numbers[i].append(-1) }
+            // A field is made at its first `set` (so the union-find's take no memory before
+            // households are derived); until then, and once released, it reads as initial.
+            for i in codes.indices where !codes[i].isEmpty { codes[i].append(0) }
+            for i in numbers.indices where !numbers[i].isEmpty { numbers[i].append(-1) }
             births.append(nil)
         }
         return n
@@ -161,7 +162,6 @@ struct MemoryUserTable: UserTable {
         return numbers[f.rawValue - 3].isEmpty ? -1 : numbers[f.rawValue - 3][n]
     }
 
-    /// A field released and then set again is made anew.
     mutating func set(_ f: UserField, _ n: Int, _ v: Int32) {
         if f.isCode {
             if codes[f.rawValue].isEmpty { codes[f.rawValue] = Array(repeating: 0, count: count) }

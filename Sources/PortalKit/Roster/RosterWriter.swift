@@ -420,7 +420,10 @@ final class RosterWriter {
     private var fresh = Array(repeating: false, count: RosterTable.allCases.count)
     /// Per entity, the district's active rows that a completely read file left out, and how
     /// many active rows there were.
-    private var absent: [RosterTable: (keys: [[SQLValue]], active: Int)] = [:]
+    /// (Their keys go to a table of SQLite's temporary file: there may be as many as the
+    /// district has rows, see `noteAbsent`.)
+    private var absent: [RosterTable: (count: Int, active: Int)] = [:]
+    private var absentRows: Statement?
 
     /// The district as the first argument of every upsert, packed once.
     private let districtArgument: PackedArguments
@@ -957,12 +960,13 @@ final class RosterWriter {
         guard !options.delta, options.maxRows == nil, !fresh[t.index] else { return }
         // The key as the import spells it (`guardian␟student` for a link), compared as bytes:
         // this looks at every active row of the district, so it makes no strings.
-        var keys: [[SQLValue]] = []
+        var left = 0
         var active = 0
         var perhapsMet = 0
         let columns = t.keyColumns.joined(separator: ", ")
         let scan = {
-            keys = []
+            try self.forgetAbsent(t)
+            left = 0
             active = 0
             try self.s.db.forEachText(
                 "SELECT \(t.keyColumns.joined(separator: " || char(31) || ")), \(columns) FROM \(t.rawValue) WHERE district_id = ? AND status = 'active'",
@@ -972,7 +976,8 @@ final class RosterWriter {
                 if let filter, filter.contains(key) {
                     perhapsMet += 1
                 } else if try filter != nil || !met.contains(key) {
-                    keys.append(row())
+                    try self.noteAbsent(t, row())
+                    left += 1
                 }
             }
         }
@@ -983,29 +988,59 @@ final class RosterWriter {
         if filter != nil, perhapsMet != linksWritten + rejectedActiveLinks,
             let (path, parse) = linksSource
         {
-            met = RosterTable.links.emptySet(spill)
+            // Kept whole, so that beyond the budget they go to disk too.
+            met = IDSet(spill: spill)
             try reread(path, parse) { r in
                 if let c = r.claim { _ = try met.insert(c, line: r.line) }
             }
             filter = nil
             try scan()
         }
-        if !keys.isEmpty { absent[t] = (keys, active) }
+        if left > 0 { absent[t] = (left, active) }
+    }
+
+    /// Keeps the key of a row `completed` found absent, in a table of SQLite's temporary file.
+    private func noteAbsent(_ t: RosterTable, _ key: [SQLValue]) throws {
+        if absentRows == nil {
+            try s.db.execute(
+                """
+                CREATE TABLE IF NOT EXISTS temp.roster_import_absent(
+                    tbl INTEGER NOT NULL, k1 TEXT NOT NULL, k2 TEXT);
+                DELETE FROM temp.roster_import_absent;
+                """)
+            absentRows = try s.db.statement(
+                "INSERT INTO temp.roster_import_absent(tbl, k1, k2) VALUES (?, ?, ?)")
+        }
+        try s.db.run(absentRows!, [.int(Int64(t.index)), key[0], key.count > 1 ? key[1] : .null])
+    }
+
+    /// Forgets the rows of `t` found absent (before a table is looked at again).
+    private func forgetAbsent(_ t: RosterTable) throws {
+        guard absentRows != nil else { return }
+        try s.db.run(
+            "DELETE FROM temp.roster_import_absent WHERE tbl = ?", [.int(Int64(t.index))])
     }
 
     /// Marks the rows `completed` found absent inactive (never deleting them), builds the
     /// indexes put off at the start, then writes the summary audit row.
     func close(format: String, files: [String]) throws -> ImportSummary {
         let pending = RosterTable.allCases.compactMap { t in
-            absent[t].map { (t.rawValue, $0.keys.count, $0.active) }
+            absent[t].map { (t.rawValue, $0.count, $0.active) }
         }
         if !pending.isEmpty { try hooks.confirmInactivation(pending) }
         for (t, rows) in absent {
-            let update = try s.db.statement(
-                "UPDATE \(t.rawValue) SET status = 'inactive', row_hash = NULL WHERE district_id = ? AND "
-                    + t.keyColumns.map { "\($0) = ?" }.joined(separator: " AND "))
-            for k in rows.keys { try s.db.run(update, [.text(district)] + k) }
-            counts[t.index].inactivated += rows.keys.count
+            let keys = t.keyColumns.indices.map { "k\($0 + 1)" }.joined(separator: ", ")
+            try s.db.run(
+                """
+                UPDATE \(t.rawValue) SET status = 'inactive', row_hash = NULL
+                WHERE district_id = ? AND (\(t.keyColumns.joined(separator: ", "))) IN
+                    (SELECT \(keys) FROM temp.roster_import_absent WHERE tbl = ?)
+                """, [.text(district), .int(Int64(t.index))])
+            counts[t.index].inactivated += rows.count
+        }
+        if absentRows != nil {
+            try s.db.execute("DROP TABLE temp.roster_import_absent")
+            absentRows = nil
         }
         // Built within the import's small page cache: SQLite sorts an index's entries in memory
         // of that size and merges sorted runs from temporary files beyond it, so memory stays

@@ -449,11 +449,7 @@ struct IDSet {
             moved = KeyFilter(bytes: spill.filterBytes)
         }
         try bytes.withUnsafeBufferPointer { b in
-            func id(_ slot: Slot) -> UnsafeBufferPointer<UInt8> {
-                let at = Int(slot.offset) - 1
-                let n = (0..<4).reduce(0) { $0 | Int(b[at + $1]) << (8 * $1) }
-                return UnsafeBufferPointer(rebasing: b[(at + 4)..<(at + 4 + n)])
-            }
+            func id(_ slot: Slot) -> UnsafeBufferPointer<UInt8> { Self.id(of: slot, in: b) }
             let used = slots.filter { $0.offset != 0 }.sorted {
                 id($0).lexicographicallyPrecedes(id($1))
             }
@@ -478,11 +474,19 @@ struct IDSet {
     }
 
     private func matches(_ slot: Int, _ u: UnsafeBufferPointer<UInt8>) -> Bool {
-        let at = Int(slots[slot].offset) - 1
-        return bytes.withUnsafeBufferPointer { b in
-            let n = (0..<4).reduce(0) { $0 | Int(b[at + $1]) << (8 * $1) }
-            return n == u.count && memcmpEqual(b.baseAddress! + at + 4, u.baseAddress, n)
+        bytes.withUnsafeBufferPointer { b in
+            let id = Self.id(of: slots[slot], in: b)
+            return id.count == u.count && memcmpEqual(id.baseAddress!, u.baseAddress, u.count)
         }
+    }
+
+    /// The bytes of the id a slot holds, in `b` (the set's `bytes`).
+    private static func id(of slot: Slot, in b: UnsafeBufferPointer<UInt8>)
+        -> UnsafeBufferPointer<UInt8>
+    {
+        let at = Int(slot.offset) - 1
+        let n = (0..<4).reduce(0) { $0 | Int(b[at + $1]) << (8 * $1) }
+        return UnsafeBufferPointer(rebasing: b[(at + 4)..<(at + 4 + n)])
     }
 
     private mutating func grow() {

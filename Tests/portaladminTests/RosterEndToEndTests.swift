@@ -1079,6 +1079,28 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(entities["links"]?["inactivated"] == 2, "\(entities)")
     }
 
+    @Test func aBundleKeptOnDiskNeedsAWritableTemporaryFolder() throws {
+        // Kept on disk (PORTALADMIN_ID_MEMORY_BYTES=0), the users' fields go to a file under
+        // TMPDIR: where there is none, the import says so before writing anything.
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let before = try dump(db)
+        let path = samplesRoot + "/moodle-enrol_oneroster/Test_full_data_set"
+        let r = try runBinary(
+            ["roster", "import", path, "--format", "oneroster", "--district", "d1"], db: db,
+            env: ["PORTALADMIN_ID_MEMORY_BYTES": "0", "TMPDIR": dir.file("none")])
+        #expect(r.code == 74, "\(r.err)")
+        #expect(
+            r.err.contains("error: cannot make a temporary file in \(dir.file("none"))")
+                && r.err.contains("hint: set TMPDIR to a writable folder with room"), "\(r.err)")
+        #expect(try dump(db) == before)
+        // In memory (the default for so small a bundle), no temporary file is needed.
+        let fine = try runBinary(
+            ["roster", "import", path, "--format", "oneroster", "--district", "d1"], db: db,
+            env: ["TMPDIR": dir.file("none")])
+        #expect(fine.code == 0, "\(fine.err)")
+    }
+
     @Test func sdsRelationshipsBecomeLinksAndRelativesGetNoPortalAccess() throws {
         let (r, db, dir) = try importSample(samplesRoot + "/O365-EDU-Tools/SDS v2.1")
         _ = dir

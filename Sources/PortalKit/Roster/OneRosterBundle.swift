@@ -1,5 +1,9 @@
 internal import FoundationEssentials
 
+#if canImport(Glibc)
+    internal import Glibc
+#endif
+
 /// OneRoster 1.1 and 1.2 CSV bundles (and the close cousin, Microsoft SDS v2.1). Students are
 /// users with role `student`; guardians have role `parent`, `guardian` or `relative`; schools are
 /// orgs of type `school`; links come from `agentSourcedIds` in either direction (1.0: `agents`)
@@ -17,8 +21,8 @@ enum OneRosterBundle {
     /// users.csv's rows are read on the writing thread, which owns the connection.
     static func run(_ w: RosterWriter, dir: String) throws -> [String] {
         let bytes = userFiles.compactMap { path(dir, $0) }.reduce(0) { total, p in
-            let size = try? FileManager.default.attributesOfItem(atPath: p)[.size]
-            return total + ((size as? any BinaryInteger).map { Int($0) } ?? 0)
+            var st = stat()
+            return total + (stat(p, &st) == 0 ? Int(st.st_size) : 0)
         }
         guard bytes > w.options.idMemoryBytes * 4 else {
             return try run(w, dir: dir, users: OneRosterUsers(MemoryUserTable()), inline: false)

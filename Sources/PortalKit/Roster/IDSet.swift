@@ -126,7 +126,7 @@ struct IDSet {
         case .number(let s, let n): spans![s].mark(n, written: true)
         case .pair(let i): pairs!.slots[i] |= PairTable.writtenBit
         case .moved(let u, let stored):
-            try u.withUnsafeBufferPointer { try spill!.setLine(spillSet, $0, -stored) }
+            try u.withUnsafeBufferPointer { try spill!.setLine(spillSet, $0, -abs(stored)) }
             lastAdded = .none
         }
     }
@@ -442,7 +442,8 @@ struct IDSet {
 
     /// Moves every id of the table in memory, with its line and mark, to the spill's table (in
     /// the order of their bytes, so that SQLite writes each page of its tree once per move),
-    /// and empties the table.
+    /// and empties the table. Only at the start of an insert, which adds the id the next
+    /// `markLastWritten` marks.
     private mutating func moveToDisk(_ spill: IDSpill) throws {
         if spillSet == 0 {
             spillSet = try spill.newSet()

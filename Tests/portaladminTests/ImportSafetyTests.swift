@@ -74,6 +74,29 @@ import Testing
         #expect(try lib.scalar("PRAGMA cache_size")?.int == -8192, "and the page cache as it was")
     }
 
+    @Test func thePageCacheGrowsOnlyForIdsThatAreNotNumbered() throws {
+        // Numbered ids are written in order and keep the import's 2 MB page cache; the first id
+        // kept whole (a GUID) makes it 16 MB; either way it is as it was after the import.
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let lib = try Store.open(path: db, create: false)
+        let s = Session(
+            db: lib, operatorName: "tester", command: "roster import", now: Date(), districtID: "d1"
+        )
+        for (ids, cache) in [(["S1", "S2"], -2048), (["S1", "7d1c-aa-Sx"], -16384)] {
+            _ = dir.write(
+                "b/students.csv",
+                "student_id,given_name,family_name\n" + ids.map { "\($0),Ana,Lee\n" }.joined())
+            var hooks = ImportHooks()
+            var seen: Int64?
+            hooks.row = { _ in seen = try lib.scalar("PRAGMA cache_size")?.int }
+            _ = try Roster.importBundle(
+                s, dir: dir.file("b"), format: .csv, options: ImportOptions(), hooks: hooks)
+            #expect(seen == Int64(cache), "\(ids)")
+            #expect(try lib.scalar("PRAGMA cache_size")?.int == -8192)
+        }
+    }
+
     @Test func withoutEveryRowOnlyRejectedAndSkippedRowsAreReported() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)

@@ -41,6 +41,8 @@ struct IDSet {
     private var moved: KeyFilter?
     /// Whether some ids were moved to disk (`written` does not look there).
     var hasMovedIDs: Bool { spillSet != 0 }
+    /// Whether some ids are kept whole (not as numbers), in memory or on disk.
+    var keepsWholeIDs: Bool { inTable > 0 || spillSet != 0 }
 
     /// The spans of numbers, one per prefix and digit count; nil when the set keeps ids whole.
     private var spans: [NumberSpan]?

@@ -54,7 +54,8 @@ public enum Roster {
         defer { try? s.db.execute("PRAGMA foreign_keys = ON") }
         // An import writes mostly at the right edge of each table's tree, so a small page
         // cache does (measured at 100k students: as fast as 8 MB, peak memory 8 MB lower); it
-        // also bounds the memory of building the look-up indexes put off (see `close`).
+        // also bounds the memory of building the look-up indexes put off (see `close`). Random
+        // ids (GUIDs) get 16 MB instead (see `RosterWriter.useLargeCache`).
         try s.db.execute("PRAGMA cache_size = -2048")
         defer { try? s.db.execute("PRAGMA cache_size = \(Database.cacheSize)") }
         let summary = try s.db.write(rollback: options.dryRun) {

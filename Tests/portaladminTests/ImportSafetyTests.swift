@@ -52,10 +52,7 @@ import Testing
         #expect(
             try runBinary(["sample", "generate", "--students", "200", "--out", sample]).code == 0)
         let before = try dump(db)
-        let lib = try Store.open(path: db, create: false)
-        let s = Session(
-            db: lib, operatorName: "tester", command: "roster import", now: Date(), districtID: "d1"
-        )
+        let (lib, s) = try importSession(db)
         var hooks = ImportHooks()
         var n = 0
         struct Crash: Error {}
@@ -79,10 +76,7 @@ import Testing
         // kept whole (a GUID) makes it 16 MB; either way it is as it was after the import.
         let dir = TempDir()
         let db = try makeDistricts(dir)
-        let lib = try Store.open(path: db, create: false)
-        let s = Session(
-            db: lib, operatorName: "tester", command: "roster import", now: Date(), districtID: "d1"
-        )
+        let (lib, s) = try importSession(db)
         for (ids, cache) in [(["S1", "S2"], -2048), (["S1", "7d1c-aa-Sx"], -16384)] {
             _ = dir.write(
                 "b/students.csv",
@@ -100,10 +94,7 @@ import Testing
     @Test func withoutEveryRowOnlyRejectedAndSkippedRowsAreReported() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)
-        let lib = try Store.open(path: db, create: false)
-        let s = Session(
-            db: lib, operatorName: "tester", command: "roster import", now: Date(), districtID: "d1"
-        )
+        let (lib, s) = try importSession(db)
         var hooks = ImportHooks()
         hooks.everyRow = false
         var told: [RowStatus] = []
@@ -133,4 +124,15 @@ import Testing
         let piped = try runBinary(["roster", "import", sample, "--district", "d1"], db: db)
         #expect(!piped.err.contains("rows,"), "no progress without a terminal")
     }
+}
+
+/// The database at `db` opened in this process, and a session importing into district d1.
+func importSession(_ db: String) throws -> (Database, Session) {
+    let lib = try Store.open(path: db, create: false)
+    return (
+        lib,
+        Session(
+            db: lib, operatorName: "tester", command: "roster import", now: Date(),
+            districtID: "d1")
+    )
 }

@@ -94,7 +94,7 @@ import Testing
     @Test func withoutEveryRowOnlyRejectedAndSkippedRowsAreReported() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)
-        let (lib, s) = try importSession(db)
+        let (_, s) = try importSession(db)
         var hooks = ImportHooks()
         hooks.everyRow = false
         var told: [RowStatus] = []

@@ -4,6 +4,10 @@
 # the sqlite3 command-line tool `.import`ing the same CSV files into plain tables, in the same run.
 # Usage: Benchmarks/import.sh [STUDENTS...]   (default: 10000 100000)
 #        IDS=guid Benchmarks/import.sh ...        the same bundles with UUIDs for ids (to_guids.py)
+case "${IDS:-numbered}" in
+    numbered | guid) ;;
+    *) echo "error: IDS takes numbered or guid, not '$IDS'" >&2; echo "hint: IDS=guid Benchmarks/import.sh 100000" >&2; exit 64 ;;
+esac
 source "$(dirname "$0")/common.sh"
 sizes=("${@:-10000 100000}")
 measure() { # prints "seconds peak_kb"

@@ -284,15 +284,9 @@ final class DiskUserTable: UserTable {
         }
     }
 
-    private func run(_ st: Statement, _ args: SQLValue...) throws -> Int {
-        try db.run(st) { st in
-            for (i, a) in args.enumerated() { try st.set(i + 1, a) }
-        }
-    }
-
     func number(_ id: String) throws -> Int {
         if let n = try find(id) { return n }
-        _ = try run(insertUser, .int(Int64(count)), .text(id))
+        try db.run(insertUser, [.int(Int64(count)), .text(id)])
         count += 1
         return count - 1
     }
@@ -316,7 +310,7 @@ final class DiskUserTable: UserTable {
     }
 
     func setBirth(_ n: Int, _ date: String) throws {
-        _ = try run(setBirthOf, .text(date), .int(Int64(n)))
+        try db.run(setBirthOf, [.text(date), .int(Int64(n))])
     }
 
     func facts(_ id: String) throws -> UserFacts? {
@@ -337,21 +331,24 @@ final class DiskUserTable: UserTable {
     }
 
     private func insertPair(into table: Pairs, seq: Int, _ p: UserPair) throws {
-        _ = try run(
-            insertPairs[table.rawValue], .int(Int64(seq)), .int(Int64(p.guardian)),
-            .int(Int64(p.student)), .int(Int64(p.role)))
+        try db.run(
+            insertPairs[table.rawValue],
+            [
+                .int(Int64(seq)), .int(Int64(p.guardian)), .int(Int64(p.student)),
+                .int(Int64(p.role)),
+            ])
     }
 
     func keepPairs(_ keep: (_ guardian: Int32, _ student: Int32) -> Bool) throws {
         let kept = pairTable.other
-        try db.execute("DELETE FROM \(kept.name); DELETE FROM temp.oneroster_pair_keys")
+        try db.execute("DELETE FROM \(kept.name)")
         var count = 0
         var start = 0
         while case let batch = try pairs(from: start, count: 4096), !batch.isEmpty {
             start += batch.count
             for p in batch
             where try keep(get(.kind, Int(p.guardian)), get(.kind, Int(p.student)))
-                && run(insertKey, .int(Int64(p.guardian)), .int(Int64(p.student))) == 1
+                && db.run(insertKey, [.int(Int64(p.guardian)), .int(Int64(p.student))]) == 1
             {
                 count += 1
                 try insertPair(into: kept, seq: count, p)

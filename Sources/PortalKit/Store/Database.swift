@@ -395,10 +395,7 @@ public final class Database {
     func firstValue(_ s: Statement, binding bind: (Statement) throws -> Void) throws -> SQLValue? {
         sqlite3_reset(s.handle)
         try bind(s)
-        defer {
-            sqlite3_reset(s.handle)
-            sqlite3_clear_bindings(s.handle)
-        }
+        defer { s.reset() }
         guard try s.step() else { return nil }
         return s.value(0)
     }

@@ -100,7 +100,7 @@ complete -c portaladmin -n '__fish_seen_subcommand_from aup; and not __fish_seen
 complete -c portaladmin -n '__fish_seen_subcommand_from aup; and not __fish_seen_subcommand_from sign status' -a status -d 'who has signed the current agreement, and who must sign (again)'
 complete -c portaladmin -n '__fish_seen_subcommand_from aup; and __fish_seen_subcommand_from sign' -l guardian -r -d '(required) who signed'
 complete -c portaladmin -n '__fish_seen_subcommand_from aup; and __fish_seen_subcommand_from sign' -l on -r -d '(required) the date on the signed form (YYYY-MM-DD)'
-complete -c portaladmin -n '__fish_seen_subcommand_from aup; and __fish_seen_subcommand_from sign' -l version -r -d 'the agreement version signed (default: the current one)'
+complete -c portaladmin -n '__fish_seen_subcommand_from aup; and __fish_seen_subcommand_from sign' -l agreement-version -r -d 'the agreement version signed (default: the current one)'
 complete -c portaladmin -n '__fish_seen_subcommand_from aup; and __fish_seen_subcommand_from status' -l guardian -r -d 'only this guardian'
 complete -c portaladmin -n '__fish_seen_subcommand_from aup; and __fish_seen_subcommand_from status' -l missing -d 'only those who must sign'
 complete -c portaladmin -n '__fish_seen_subcommand_from aup; and __fish_seen_subcommand_from status' -l limit -r -d 'show at most N rows (default 100; 0 = all)'

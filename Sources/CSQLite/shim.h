@@ -7,3 +7,21 @@ static inline void (*portal_sqlite_transient(void))(void *) { return SQLITE_TRAN
 /// (https://www.sqlite.org/c3ref/c_config_covering_index_scan.html#sqliteconfigmemstatus). Must run
 /// before the library initialises; later calls are refused harmlessly.
 static inline int portal_sqlite_configure(void) { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
+#include <errno.h>
+#include <fcntl.h>
+
+/// Opens a nameless file in `dir` (Linux O_TMPFILE, a macro Swift cannot import): it vanishes
+/// with the process unless linked into place, so no half-written output ever survives a crash,
+/// a kill or a full disk. -1 with errno set where the file system cannot.
+static inline int portal_open_tmpfile(const char *dir, int mode) {
+#if defined(O_TMPFILE)
+    return open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+#elif defined(__O_TMPFILE)
+    // glibc defines O_TMPFILE only with _GNU_SOURCE; its __O_TMPFILE is the same flag.
+    return open(dir, __O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+#else
+    errno = EOPNOTSUPP;
+    return -1;
+#endif
+}

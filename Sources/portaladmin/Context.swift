@@ -111,7 +111,7 @@ final class Context {
     /// Talk on stderr (suppressed by -q).
     func say(_ text: String) {
         guard !quiet else { return }
-        try? io.err.write(text + "\n")
+        try? io.err.write(Text.escaped(text) + "\n")
     }
 
     /// A change that was made: under --dry-run, says it was not.
@@ -120,19 +120,41 @@ final class Context {
     }
 
     func warn(_ text: String) {
-        try? io.err.write(paint("warning:", 33) + " " + text + "\n")
+        try? io.err.write(paint("warning:", 33) + " " + Text.escaped(text) + "\n")
     }
 
     /// Asks before a command replaces files of its own naming in the folder `--out` names (a
     /// registrar may point it at the SIS export the district was imported from).
     func confirmReplacing(_ names: [String], in dir: String) throws {
-        let existing = names.filter { FileManager.default.fileExists(atPath: dir + "/" + $0) }
+        try confirmReplacing(
+            names.map { dir + "/" + $0 }, what: names.joined(separator: ", "), in: "'\(dir)'",
+            other: "name another folder with --out")
+    }
+
+    /// The file the option `name` names for the command to write (`--letters`, `--results`,
+    /// `--out`): nil when not given, and nil under --dry-run, which writes no file. One rule for
+    /// every such file: an existing file is replaced only when confirmed (a letters file may be
+    /// the only copy of keys already mailed), asked before any work is done.
+    func outputFile(_ name: String) throws -> String? {
+        guard let path = inv.value(name), !dryRun else { return nil }
+        try confirmReplacing(
+            [path], what: "'\(path)'", in: nil, other: "name another file with --\(name)")
+        return path
+    }
+
+    private func confirmReplacing(_ paths: [String], what: String, in place: String?, other: String)
+        throws
+    {
+        let existing = paths.filter { FileManager.default.fileExists(atPath: $0) }
         guard !existing.isEmpty else { return }
+        let names = existing.map { $0.split(separator: "/").last.map(String.init) ?? $0 }
+        let subject =
+            place.map { "\($0) already has \(names.joined(separator: ", ")), which" }
+            ?? "\(what) already exists and"
         try confirm(
-            "'\(dir)' already has \(existing.joined(separator: ", ")), which would be replaced.",
+            "\(subject) would be replaced.",
             hint:
-                "add --yes to replace \(existing.count == 1 ? "it" : "them"), or name another folder with --out"
-        )
+                "add --yes to replace \(existing.count == 1 ? "it" : "them"), or \(other)")
     }
 
     func paint(_ s: String, _ code: Int) -> String {

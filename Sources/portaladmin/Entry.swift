@@ -8,6 +8,9 @@ import PortalKit
 struct Entry {
     static func main() {
         signal(SIGPIPE, SIG_IGN)
+        // Past a file-size limit (ulimit -f) a write fails with EFBIG, reported as exit 74 with
+        // a message, instead of the process dying of SIGXFSZ.
+        signal(SIGXFSZ, SIG_IGN)
         Interrupts.install()
         exit(CLI.run(Array(CommandLine.arguments.dropFirst()), io: .process()))
     }
@@ -48,9 +51,10 @@ enum CLI {
         } catch {
             let e = portalError(error)
             let label = color ? "\u{1b}[31merror:\u{1b}[0m" : "error:"
-            var text = "\(label) \(e.message)\n"
-            if let hint = e.hint { text += "hint: \(hint)\n" }
-            if verbose, let cause = e.cause { text += "cause: \(cause)\n" }
+            // Messages may quote what was typed or stored: never sent raw to a terminal.
+            var text = "\(label) \(Text.escaped(e.message))\n"
+            if let hint = e.hint { text += "hint: \(Text.escaped(hint))\n" }
+            if verbose, let cause = e.cause { text += "cause: \(Text.escaped(cause))\n" }
             try? io.err.write(text)
             return e.code.exitCode
         }

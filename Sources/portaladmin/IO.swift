@@ -62,6 +62,25 @@ func makeTemporaryFolder(_ prefix: String) -> String? {
     }
 }
 
+/// The contents of a small regular file the user named (a device or a pipe is refused rather
+/// than waited on: exit 66).
+func readRegularFile(_ path: String) throws -> Data {
+    var st = stat()
+    guard stat(path, &st) == 0 else {
+        throw PortalError(
+            .noInput, "cannot read '\(path)': \(String(cString: strerror(errno)))",
+            hint: "check the path and its permissions")
+    }
+    guard (st.st_mode & S_IFMT) == S_IFREG, st.st_size <= 1 << 20,
+        let data = FileManager.default.contents(atPath: path)
+    else {
+        throw PortalError(
+            .noInput, "'\(path)' is not a readable regular file of at most 1 MB",
+            hint: "save the text to an ordinary file, or pass '-' to read standard input")
+    }
+    return data
+}
+
 /// Writes all of `bytes` to `fd`.
 func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws {
     var off = 0
@@ -180,29 +199,17 @@ final class IO {
     }
 }
 
-/// A file created for output (mode 0600 for anything that may hold personal data or secrets).
+/// A file the command writes text to (mode 0600: it may hold personal data), put in place only
+/// by `commit` (see `AtomicFile`): a failure leaves nothing behind.
 final class FileOutput: TextSink {
-    private let sink: FDSink
-    private var closed = false
+    private let file: AtomicFile
 
-    init(path: String, mode: mode_t = 0o600) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else {
-            throw PortalError(
-                .cannotCreate, "cannot create '\(path)': \(String(cString: strerror(errno)))",
-                hint: "check the folder exists and is writable")
-        }
-        fchmod(fd, mode)
-        sink = FDSink(fd)
+    init(path: String) throws { file = try AtomicFile(path: path) }
+
+    func write(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { try file.write(UnsafeRawBufferPointer($0)) }
     }
 
-    func write(_ text: String) throws { try sink.write(text) }
-
-    func close() {
-        guard !closed else { return }
-        closed = true
-        Glibc.close(sink.fd)
-    }
-
-    deinit { close() }
+    func commit() throws { try file.commit() }
 }

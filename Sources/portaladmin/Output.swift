@@ -21,7 +21,9 @@ enum Render {
         case .jsonl:
             return t.rows.map { object(t.columns, $0).serialized() + "\n" }.joined()
         case .csv:
-            return ([t.columns] + t.rows.map { $0.map(\.plain) }).map {
+            // CSV is what people open in a spreadsheet: formulas are neutralised (the
+            // apostrophe rule of `Spreadsheet`). TSV and JSON carry values exactly, for scripts.
+            return ([t.columns] + t.rows.map { $0.map { Spreadsheet.guarded($0.plain) } }).map {
                 $0.map(csvField).joined(separator: ",") + "\r\n"
             }.joined()
         case .tsv:
@@ -55,10 +57,13 @@ enum Render {
         .object(Array(zip(columns, row)))
     }
 
+    /// A value as text for a person's terminal: control characters and bidi overrides already
+    /// stored (from before the import refused them) are shown escaped, never sent raw.
     static func text(_ v: JSONValue) -> String {
         switch v {
-        case .object(let pairs): return pairs.map { "\($0.0)=\($0.1.plain)" }.joined(separator: " ")
-        default: return v.plain
+        case .object(let pairs):
+            return pairs.map { "\($0.0)=\(Text.escaped($0.1.plain))" }.joined(separator: " ")
+        default: return Text.escaped(v.plain)
         }
     }
 

@@ -123,11 +123,18 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18) throws -> [CSVRecord] {
         #expect(try Field.status("Withdrawn", "s") == "inactive")
         #expect(try Field.status("ENROLLED", "s") == "active" && Field.status(nil, "s") == "active")
         #expect(throws: RowProblem.self) { try Field.status("activ", "s") }
+        let today = CivilDate(year: 2026, month: 12, day: 2)!
         #expect(
-            try Field.date("2012-02-29", "d") == "2012-02-29"
-                && Field.date("3/5/2012", "d") == "2012-03-05")
-        #expect(throws: RowProblem.self) { try Field.date("2011-02-29", "d") }
-        #expect(throws: RowProblem.self) { try Field.date("1899-12-31", "d") }
+            try Field.date("2012-02-29", "d", today: today) == "2012-02-29"
+                && Field.date("3/5/2012", "d", today: today) == "2012-03-05")
+        #expect(throws: RowProblem.self) { try Field.date("2011-02-29", "d", today: today) }
+        // Implausible birth dates: in the future, or more than 120 years ago.
+        #expect(throws: RowProblem.self) { try Field.date("1899-12-31", "d", today: today) }
+        #expect(throws: RowProblem.self) { try Field.date("9999-12-31", "d", today: today) }
+        #expect(throws: RowProblem.self) { try Field.date("2026-12-03", "d", today: today) }
+        #expect(throws: RowProblem.self) { try Field.date("1906-12-01", "d", today: today) }
+        #expect(try Field.date("1906-12-02", "d", today: today) == "1906-12-02")
+        #expect(try Field.date("2026-12-02", "d", today: today) == "2026-12-02")
         #expect(searchFold("José NÚÑEZ Łukasz Müller") == "jose nunez lukasz muller")
         #expect(
             Nicknames.same("bill", "william") && Nicknames.same("liz", "elizabeth")

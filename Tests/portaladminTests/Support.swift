@@ -153,3 +153,83 @@ func login(
         ["portal", "login", "--username", username, "--district", district], db: db,
         stdin: "\(password)\n", now: now)
 }
+
+/// Runs several invocations of the real binary at the same time (each its own process, started
+/// before any is waited for) and returns their results in order.
+func runConcurrently(
+    _ runs: [(args: [String], stdin: String)], db: String, env: [String: String] = [:]
+) throws -> [RunResult] {
+    var started: [(Process, String, String)] = []
+    for run in runs {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binaryPath)
+        p.arguments = run.args
+        var e = [
+            "PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(),
+            "PORTALADMIN_OPERATOR": "tester", "PORTALADMIN_NOW": "2026-11-25T12:00:00Z",
+            "PORTALADMIN_DB": db,
+        ]
+        for (k, v) in env { e[k] = v }
+        p.environment = e
+        let outPath = NSTemporaryDirectory() + "pa-out-" + UUID().uuidString
+        let errPath = NSTemporaryDirectory() + "pa-err-" + UUID().uuidString
+        let inPath = NSTemporaryDirectory() + "pa-in-" + UUID().uuidString
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        FileManager.default.createFile(atPath: inPath, contents: Data(run.stdin.utf8))
+        p.standardOutput = FileHandle(forWritingAtPath: outPath)
+        p.standardError = FileHandle(forWritingAtPath: errPath)
+        p.standardInput = FileHandle(forReadingAtPath: inPath)
+        try p.run()
+        try? FileManager.default.removeItem(atPath: inPath)
+        started.append((p, outPath, errPath))
+    }
+    return started.map { p, outPath, errPath in
+        p.waitUntilExit()
+        defer {
+            try? FileManager.default.removeItem(atPath: outPath)
+            try? FileManager.default.removeItem(atPath: errPath)
+        }
+        return RunResult(
+            code: p.terminationStatus,
+            out: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+            err: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    }
+}
+
+/// Runs the binary under a shell limit (e.g. `ulimit -f 400`, a file-size limit in KB), to
+/// make writes fail as on a full disk.
+func runLimited(_ limit: String, _ args: [String], db: String, stdin: String = "") throws
+    -> RunResult
+{
+    let quoted = ([binaryPath] + args).map {
+        "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+    return try runShell("\(limit); exec \(quoted.joined(separator: " "))", db: db, stdin: stdin)
+}
+
+/// Runs a bash command line with the test environment.
+func runShell(_ command: String, db: String, stdin: String = "") throws -> RunResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/bash")
+    p.arguments = ["-c", command]
+    p.environment = [
+        "PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "PORTALADMIN_OPERATOR": "tester",
+        "PORTALADMIN_NOW": "2026-11-25T12:00:00Z", "PORTALADMIN_DB": db,
+    ]
+    let out = Pipe()
+    let err = Pipe()
+    let input = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = input
+    try p.run()
+    input.fileHandleForWriting.write(Data(stdin.utf8))
+    try? input.fileHandleForWriting.close()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return RunResult(
+        code: p.terminationStatus, out: String(decoding: o, as: UTF8.self),
+        err: String(decoding: e, as: UTF8.self))
+}

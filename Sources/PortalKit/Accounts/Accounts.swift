@@ -57,12 +57,64 @@ public enum Accounts {
     }
 
     /// `portal activate`: a valid key, a new username and a password make an account.
-    public static func activate(_ s: Session, keyText: String, username: String, password: String)
-        throws -> (username: String, guardianID: String)
-    {
+    ///
+    /// The key, the username and the password are checked and the password hashed before the
+    /// write lock is taken (scrypt takes about half a second); the short write that follows
+    /// checks the key and the username again, since another process may have used them since.
+    public static func activate(
+        _ s: Session, keyText: String, username: String, password: String, rollback: Bool = false
+    ) throws -> (username: String, guardianID: String) {
         let d = try s.district()
         let district = try Districts.get(s.db, d)
-        let (answer, row) = try Keys.check(s.db, district: d, text: keyText, now: s.now)
+        let row = try usableKey(s, keyText)
+        let u = try normalize(username: username)
+        try PasswordPolicy.check(
+            password, username: u, district: district,
+            names: try personNames(
+                s.db, district: d, kind: row.text("person_kind"), id: row.text("person_id")))
+        try refuseTaken(s, username: u, person: row.text("person_id"))
+        let hash = try PasswordHash.make(password)
+        return try s.db.write(rollback: rollback) {
+            let row = try usableKey(s, keyText)
+            let person = row.text("person_id")
+            let kind = row.text("person_kind")
+            try refuseTaken(s, username: u, person: person)
+            let previous = try s.db.first(
+                "SELECT username, status FROM accounts WHERE district_id = ? AND person_kind = ? AND person_id = ?",
+                [.text(d), .text(kind), .text(person)])
+            if let previous {
+                // A login reset with --new-key is replaced by the new one.
+                try s.db.run(
+                    "DELETE FROM accounts WHERE district_id = ? AND username = ?",
+                    [.text(d), .text(previous.text("username"))])
+            }
+            try s.db.run(
+                """
+                INSERT INTO accounts(district_id, username, person_kind, person_id, password_hash, created_at) VALUES (?,?,?,?,?,?)
+                """, [.text(d), .text(u), .text(kind), .text(person), .text(hash), .text(s.nowISO)])
+            try s.db.run(
+                "UPDATE activation_keys SET status = 'used', used_at = ?, used_by = ? WHERE district_id = ? AND key_id = ?",
+                [.text(s.nowISO), .text(u), .text(d), row["key_id"]])
+            try s.audit(
+                target: "\(kind):\(person)",
+                before: previous.map {
+                    .object([
+                        ("username", .string($0.text("username"))),
+                        ("status", .string($0.text("status"))),
+                    ])
+                },
+                after: .object([
+                    ("username", .string(u)), ("key_id", JSONValue(row["key_id"])),
+                    ("status", .string("active")),
+                ]))
+            return (u, person)
+        }
+    }
+
+    /// The key's row when the key can make an account now; otherwise the answer as an error.
+    private static func usableKey(_ s: Session, _ keyText: String) throws -> Row {
+        let (answer, row) = try Keys.check(
+            s.db, district: try s.district(), text: keyText, now: s.now)
         switch answer {
         case .valid: break
         case .mistyped, .malformed:
@@ -88,89 +140,78 @@ public enum Accounts {
                 hint: "a newer key may have been issued; ask the school")
         }
         guard let row else { throw PortalError(.internal, "key row missing") }
-        let u = try normalize(username: username)
-        try PasswordPolicy.check(password, username: u, district: district)
-        let person = row.text("person_id")
-        let kind = row.text("person_kind")
+        return row
+    }
+
+    private static func refuseTaken(_ s: Session, username u: String, person: String) throws {
         if let taken = try s.db.first(
             "SELECT person_id FROM accounts WHERE district_id = ? AND username = ?",
-            [.text(d), .text(u)]),
+            [.text(try s.district()), .text(u)]),
             taken.text("person_id") != person
         {
             throw PortalError(
                 .conflict, "the username \(u) is taken", hint: "choose another username")
         }
-        let hash = try PasswordHash.make(password)
-        let previous = try s.db.first(
-            "SELECT username, status FROM accounts WHERE district_id = ? AND person_kind = ? AND person_id = ?",
-            [.text(d), .text(kind), .text(person)])
-        if let previous {
-            // A login reset with --new-key is replaced by the new one.
-            try s.db.run(
-                "DELETE FROM accounts WHERE district_id = ? AND username = ?",
-                [.text(d), .text(previous.text("username"))])
-        }
-        try s.db.run(
-            """
-            INSERT INTO accounts(district_id, username, person_kind, person_id, password_hash, created_at) VALUES (?,?,?,?,?,?)
-            """, [.text(d), .text(u), .text(kind), .text(person), .text(hash), .text(s.nowISO)])
-        try s.db.run(
-            "UPDATE activation_keys SET status = 'used', used_at = ?, used_by = ? WHERE district_id = ? AND key_id = ?",
-            [.text(s.nowISO), .text(u), .text(d), row["key_id"]])
-        try s.audit(
-            target: "\(kind):\(person)",
-            before: previous.map {
-                .object([
-                    ("username", .string($0.text("username"))),
-                    ("status", .string($0.text("status"))),
-                ])
-            },
-            after: .object([
-                ("username", .string(u)), ("key_id", JSONValue(row["key_id"])),
-                ("status", .string("active")),
-            ]))
-        return (u, person)
     }
 
-    /// Checks a username and password the way the portal does: an unknown username costs the
-    /// same hashing as a wrong password, and a failure counts towards the lockout. Returns the
-    /// account when the password is right and the account may log in (must-change included).
+    /// Checks a username and password the way the portal does, then records the outcome in a
+    /// short write transaction: an unknown username costs the same hashing as a wrong password,
+    /// and a failure counts towards the lockout.
+    ///
+    /// The password is hashed with no lock held (scrypt takes about half a second, and a login
+    /// storm must not keep the district's writers waiting); the write reads the account again
+    /// and counts from what it finds there, so parallel failures lock at exactly the threshold.
+    /// If the password was changed in between, the attempt starts over. `onSuccess` runs in
+    /// the write when the password is right and the account may log in.
     private static func authenticate(
-        _ s: Session, district: District, username u: String, password: String
-    )
-        throws -> (LoginResult, Row?)
-    {
-        guard
-            let a = try s.db.first(
-                "SELECT * FROM accounts WHERE district_id = ? AND username = ?",
-                [.text(district.id), .text(u)])
-        else {
-            // Same answer, and the same time, as a wrong password: never confirm a username exists.
-            _ = try PasswordHash.verify(password, against: dummyHash)
-            return (.badCredentials, nil)
+        _ s: Session, district: District, username u: String, password: String,
+        rollback: Bool, onSuccess: (Row) throws -> LoginResult
+    ) throws -> LoginResult {
+        let select = "SELECT * FROM accounts WHERE district_id = ? AND username = ?"
+        let args: [SQLValue] = [.text(district.id), .text(u)]
+        for _ in 0..<5 {
+            guard let read = try s.db.first(select, args) else {
+                // Same answer, and the same time, as a wrong password: never confirm a username
+                // exists.
+                _ = try PasswordHash.verify(password, against: dummyHash)
+                return .badCredentials
+            }
+            if read.text("status") != "active" { return .disabled }
+            if read["locked_at"] != .null { return .locked }
+            let hash = read.text("password_hash")
+            let right = try PasswordHash.verify(password, against: hash)
+            let outcome: LoginResult? = try s.db.write(rollback: rollback) {
+                guard let a = try s.db.first(select, args) else { return .badCredentials }
+                guard a.text("password_hash") == hash else { return nil }
+                if a.text("status") != "active" { return .disabled }
+                if a["locked_at"] != .null { return .locked }
+                guard right else { return try recordFailure(s, account: a, district: district) }
+                return try onSuccess(a)
+            }
+            if let outcome { return outcome }
         }
-        if a.text("status") != "active" { return (.disabled, nil) }
-        if a["locked_at"] != .null { return (.locked, nil) }
-        guard try PasswordHash.verify(password, against: a.text("password_hash")) else {
-            return (try recordFailure(s, account: a, district: district), nil)
-        }
-        return (a.bool("must_change") ? .mustChange : .ok, a)
+        throw PortalError(
+            .busy, "the account kept changing during the login", hint: "retry in a moment")
     }
 
     /// `portal login`: counts consecutive failures and locks at the district's threshold.
-    public static func login(_ s: Session, username: String, password: String) throws -> LoginResult
-    {
+    public static func login(
+        _ s: Session, username: String, password: String, rollback: Bool = false
+    ) throws -> LoginResult {
         let district = try Districts.get(s.db, try s.district())
         let u = username.trimmed().lowercased()
-        let (result, _) = try authenticate(s, district: district, username: u, password: password)
-        guard result == .ok else { return result }
-        try s.db.run(
-            "UPDATE accounts SET failed_count = 0, last_login_at = ? WHERE district_id = ? AND username = ?",
-            [.text(s.nowISO), .text(district.id), .text(u)])
-        try s.audit(
-            target: "account:\(u)", after: .object([("last_login_at", .string(s.nowISO))]),
-            reason: "login")
-        return .ok
+        return try authenticate(
+            s, district: district, username: u, password: password, rollback: rollback
+        ) { a in
+            if a.bool("must_change") { return .mustChange }
+            try s.db.run(
+                "UPDATE accounts SET failed_count = 0, last_login_at = ? WHERE district_id = ? AND username = ?",
+                [.text(s.nowISO), .text(district.id), .text(u)])
+            try s.audit(
+                target: "account:\(u)", after: .object([("last_login_at", .string(s.nowISO))]),
+                reason: "login")
+            return .ok
+        }
     }
 
     /// Counts a failed password; locks the account at the district's threshold.
@@ -195,27 +236,52 @@ public enum Accounts {
     }
 
     /// `portal change-password`: the old password (or the temporary one) and a new one.
-    public static func changePassword(_ s: Session, username: String, old: String, new: String)
-        throws -> LoginResult
-    {
+    public static func changePassword(
+        _ s: Session, username: String, old: String, new: String, rollback: Bool = false
+    ) throws -> LoginResult {
         let district = try Districts.get(s.db, try s.district())
         let d = district.id
         let u = username.trimmed().lowercased()
-        let (result, account) = try authenticate(s, district: district, username: u, password: old)
-        guard account != nil else { return result }
         if old == new {
             throw PortalError(
                 .dataError, "the new password is the same as the old one",
                 hint: "choose a new password")
         }
-        try PasswordPolicy.check(new, username: u, district: district)
-        try s.db.run(
-            "UPDATE accounts SET password_hash = ?, must_change = 0, failed_count = 0 WHERE district_id = ? AND username = ?",
-            [.text(try PasswordHash.make(new)), .text(d), .text(u)])
-        try s.audit(
-            target: "account:\(u)",
-            after: .object([("password_changed", .bool(true)), ("must_change", .bool(false))]))
-        return .ok
+        let person = try s.db.first(
+            "SELECT person_kind, person_id FROM accounts WHERE district_id = ? AND username = ?",
+            [.text(d), .text(u)])
+        try PasswordPolicy.check(
+            new, username: u, district: district,
+            names: try person.map {
+                try personNames(
+                    s.db, district: d, kind: $0.text("person_kind"), id: $0.text("person_id"))
+            } ?? [])
+        let newHash = try PasswordHash.make(new)
+        return try authenticate(
+            s, district: district, username: u, password: old, rollback: rollback
+        ) { _ in
+            try s.db.run(
+                "UPDATE accounts SET password_hash = ?, must_change = 0, failed_count = 0 WHERE district_id = ? AND username = ?",
+                [.text(newHash), .text(d), .text(u)])
+            try s.audit(
+                target: "account:\(u)",
+                after: .object([("password_changed", .bool(true)), ("must_change", .bool(false))]))
+            return .ok
+        }
+    }
+
+    /// The names of an account's holder, which a password must not be built from.
+    static func personNames(_ db: Database, district: String, kind: String, id: String) throws
+        -> [String]
+    {
+        let table = kind == "student" ? "students" : "guardians"
+        let key = kind == "student" ? "student_id" : "guardian_id"
+        guard
+            let r = try db.first(
+                "SELECT given_name, family_name FROM \(table) WHERE district_id = ? AND \(key) = ?",
+                [.text(district), .text(id)])
+        else { return [] }
+        return [r.text("given_name"), r.text("family_name")]
     }
 
     public enum ResetMode: Sendable {
@@ -230,52 +296,60 @@ public enum Accounts {
         case newKey(IssuedKey)
     }
 
-    /// `account reset`: unlock and set a temporary password (must change at next login), set a
-    /// given password, or disable the login and issue a fresh key.
-    public static func reset(_ s: Session, username: String, mode: ResetMode, reason: String?)
-        throws -> ResetOutcome
-    {
+    /// `account reset`: unlock and set a temporary password, or a password the staff give
+    /// (both must be changed at the next login: the parent did not choose them), or disable
+    /// the login and issue a fresh key. The password is hashed before the write lock is taken.
+    public static func reset(
+        _ s: Session, username: String, mode: ResetMode, reason: String?, rollback: Bool = false
+    ) throws -> ResetOutcome {
         let d = try s.district()
         let district = try Districts.get(s.db, d)
-        let a = try get(s.db, district: d, username: username)
-        let u = a.text("username")
-        let before: JSONValue = .object([
-            ("status", .string(a.text("status"))), ("locked", .bool(a["locked_at"] != .null)),
-            ("must_change", .bool(a.bool("must_change"))),
-        ])
+        let first = try get(s.db, district: d, username: username)
+        let u = first.text("username")
+        var temp: String? = nil
+        var hash: String? = nil
         switch mode {
-        case .temporary, .password:
-            if a.text("status") == "disabled" {
-                throw PortalError(
-                    .conflict, "the account \(u) is disabled",
-                    hint: "enable it first: portaladmin account enable \(u) --reason TEXT")
+        case .temporary:
+            let t = try PasswordPolicy.temporary(
+                minimum: Int(district.setting("password_min_length")) ?? 15)
+            temp = t
+            hash = try PasswordHash.make(t)
+        case .password(let p):
+            try PasswordPolicy.check(
+                p, username: u, district: district,
+                names: try personNames(
+                    s.db, district: d, kind: first.text("person_kind"),
+                    id: first.text("person_id")))
+            hash = try PasswordHash.make(p)
+        case .newKey: break
+        }
+        return try s.db.write(rollback: rollback) {
+            let a = try get(s.db, district: d, username: username)
+            let before: JSONValue = .object([
+                ("status", .string(a.text("status"))), ("locked", .bool(a["locked_at"] != .null)),
+                ("must_change", .bool(a.bool("must_change"))),
+            ])
+            if let hash {
+                if a.text("status") == "disabled" {
+                    throw PortalError(
+                        .conflict, "the account \(u) is disabled",
+                        hint: "enable it first: portaladmin account enable \(u) --reason TEXT")
+                }
+                try s.db.run(
+                    """
+                    UPDATE accounts SET password_hash = ?, must_change = 1, failed_count = 0, locked_at = NULL, status = 'active'
+                    WHERE district_id = ? AND username = ?
+                    """, [.text(hash), .text(d), .text(u)])
+                try s.audit(
+                    target: "account:\(u)", before: before,
+                    after: .object([
+                        ("status", .string("active")), ("locked", .bool(false)),
+                        ("must_change", .bool(true)),
+                    ]),
+                    reason: reason
+                        ?? (temp != nil ? "temporary password" : "password set by staff"))
+                return temp.map { .temporary($0) } ?? .password
             }
-            var temp: String? = nil
-            let pw: String
-            switch mode {
-            case .password(let p):
-                try PasswordPolicy.check(p, username: u, district: district)
-                pw = p
-            default:
-                let t = try PasswordPolicy.temporary(
-                    minimum: Int(district.setting("password_min_length")) ?? 15)
-                temp = t
-                pw = t
-            }
-            try s.db.run(
-                """
-                UPDATE accounts SET password_hash = ?, must_change = ?, failed_count = 0, locked_at = NULL, status = 'active'
-                WHERE district_id = ? AND username = ?
-                """, [.text(try PasswordHash.make(pw)), SQLValue(temp != nil), .text(d), .text(u)])
-            try s.audit(
-                target: "account:\(u)", before: before,
-                after: .object([
-                    ("status", .string("active")), ("locked", .bool(false)),
-                    ("must_change", .bool(temp != nil)),
-                ]),
-                reason: reason ?? (temp != nil ? "temporary password" : "password set by staff"))
-            return temp.map { .temporary($0) } ?? .password
-        case .newKey:
             guard a.text("person_kind") == "guardian" else {
                 throw PortalError(
                     .usage, "--new-key works for guardian accounts",

@@ -98,3 +98,40 @@ struct UnionFind {
 
     var members: [String] { Array(parent.keys) }
 }
+
+/// Characters that must not reach a terminal or a screen as they are: control characters
+/// (C0 other than tab and line breaks, DEL, C1), whose escape sequences can retitle a window or
+/// clear the screen, and the Unicode bidi overrides and isolates, which reorder what is shown.
+public enum Text {
+    /// The problem reported for a field that holds one.
+    static let controlProblem = "holds a control character or a bidi override (not allowed)"
+
+    /// Whether `u` is such a character (tab, LF and CR are not: they are white space).
+    public static func isUnsafe(_ u: Unicode.Scalar) -> Bool {
+        switch u.value {
+        case 0x09, 0x0A, 0x0D: false
+        case 0x00...0x1F, 0x7F...0x9F: true
+        case 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
+    }
+
+    /// `s` safe to print on a terminal: each unsafe character shown as `\u{XX}`; `s` itself
+    /// when it has none (tab and line breaks are left to the table that lays out the text).
+    public static func escaped(_ s: String) -> String {
+        var s = s
+        let plain = s.withUTF8 { u in
+            !u.contains { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 || $0 == 0xE2 }
+        }
+        if plain { return s }
+        var out = ""
+        for u in s.unicodeScalars {
+            if isUnsafe(u) {
+                out += "\\u{" + String(u.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+}

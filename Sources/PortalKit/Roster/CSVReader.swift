@@ -6,8 +6,18 @@
 public struct CSVRecord: Sendable {
     public let line: Int
     public let fields: [String]
-    /// Set when the record could not be read cleanly (bad UTF-8, unterminated quote).
+    /// Set when the record could not be read cleanly (bad UTF-8, unterminated quote, a field
+    /// too long or holding a control character).
     public let problem: String?
+    /// The field (0-based) the problem is in, when it is in one.
+    public var problemField: Int? = nil
+
+    /// `problem` as `field: problem`, the field named by the header's spelling of it.
+    func problem(in header: [String]) -> RowProblem? {
+        guard let problem else { return nil }
+        let name = problemField.flatMap { $0 < header.count ? header[$0] : nil }
+        return RowProblem(name ?? "row", problem)
+    }
 
     /// A line with nothing in it but separators and spaces: no row at all.
     var isBlank: Bool { problem == nil && fields.allSatisfy { $0.trimmed().isEmpty } }
@@ -16,7 +26,18 @@ public struct CSVRecord: Sendable {
 /// A streaming RFC 4180 reader for the files registrars really have: a UTF-8 byte-order mark,
 /// CRLF or LF (or lone CR) line ends, quoted fields holding commas, quotes and line breaks, and
 /// blank lines. It reads fixed-size chunks, so memory does not grow with the file.
+///
+/// Hostile input is bounded: a field longer than `maxFieldBytes`, a record of more than
+/// `maxFields` fields or `maxRecordBytes` bytes (an endless line, or a quote that never closes)
+/// is a bad record whose excess is skipped, not kept; a control character (C0 other than tab
+/// and line breaks, DEL, C1) or a Unicode bidi override or isolate, which would retitle or
+/// clear a terminal or reorder text on screen, makes the field bad. Only regular files are read.
 public final class CSVReader {
+    /// The longest field (bytes), record (bytes) and the most fields a record may have.
+    public static let maxFieldBytes = 16_384
+    public static let maxRecordBytes = 262_144
+    public static let maxFields = 1_024
+
     public let path: String
     private let fd: Int32
     private var buffer: [UInt8]
@@ -48,17 +69,31 @@ public final class CSVReader {
             throw PortalError(
                 .noInput, "'\(path)' is a folder, not a CSV file", hint: "name the file")
         }
-        let f = open(path, O_RDONLY | O_CLOEXEC)
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw Self.notRegular(path) }
+        // Opened without waiting (a FIFO swapped in after the check would block an ordinary
+        // open), then checked again on the open file.
+        let f = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard f >= 0 else {
             throw PortalError(
                 .noInput, "cannot read '\(path)': \(String(cString: strerror(errno)))",
                 hint: "check the file's permissions")
         }
+        guard fstat(f, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            close(f)
+            throw Self.notRegular(path)
+        }
+        _ = fcntl(f, F_SETFL, fcntl(f, F_GETFL) & ~O_NONBLOCK)
         fd = f
         totalBytes = Int(st.st_size)
     }
 
     deinit { if fd > 0 { close(fd) } }
+
+    static func notRegular(_ path: String) -> PortalError {
+        PortalError(
+            .noInput, "'\(path)' is not a regular file (a device, pipe or socket)",
+            hint: "save the data to a file first, or pass '-' to read standard input")
+    }
 
     private func fill() throws -> Bool {
         if eof { return false }
@@ -108,25 +143,47 @@ public final class CSVReader {
             var fields: [String] = []
             fields.reserveCapacity(width)
             var field: [UInt8] = []
-            var problem: String?
+            var problem = Problem()
             var quoted = false
             var sawAny = false
             var last: String? = nil
+            // Bytes of the record and of the field so far; beyond the limits they are counted,
+            // not kept.
+            var recordBytes = 0
+            var fieldBytes = 0
+            func keep(_ r: Range<Int>) {
+                recordBytes += r.count
+                fieldBytes += r.count
+                if fieldBytes > Self.maxFieldBytes || recordBytes > Self.maxRecordBytes {
+                    problem.tooLong(fields.count)
+                } else {
+                    field.append(contentsOf: buffer[r])
+                }
+            }
+            func endField(_ s: String) {
+                if fields.count < Self.maxFields {
+                    fields.append(s)
+                } else {
+                    problem.set("the row has more than \(Self.maxFields) fields", nil)
+                }
+                field.removeAll(keepingCapacity: field.capacity <= 4096)
+                fieldBytes = 0
+            }
             record: while true {
                 guard try fill() else {
-                    if quoted { problem = "a quoted field has no closing quote" }
+                    if quoted { problem.set("a quoted field has no closing quote", fields.count) }
                     break
                 }
                 let start = pos
                 if quoted {
                     let end = scan(from: start) { $0 == quote }
                     line += buffer[start..<end].reduce(0) { $0 + ($1 == lf ? 1 : 0) }
-                    field.append(contentsOf: buffer[start..<end])
+                    keep(start..<end)
                     pos = end
                     guard pos < count else { continue }
                     pos += 1
                     if try peek() == quote {
-                        field.append(quote)
+                        keep(pos..<pos + 1)
                         pos += 1
                     } else {
                         quoted = false
@@ -136,7 +193,7 @@ public final class CSVReader {
                 let end = scan(from: start) { $0 == comma || $0 == quote || $0 == lf || $0 == cr }
                 if end > start { sawAny = true }
                 guard end < count else {
-                    field.append(contentsOf: buffer[start..<end])
+                    keep(start..<end)
                     pos = end
                     continue
                 }
@@ -151,39 +208,55 @@ public final class CSVReader {
                         && buffer[start..<end].allSatisfy({ $0 == 0x20 })
                     {
                         field.removeAll()
+                        fieldBytes = 0
                         quoted = true
                     } else {
-                        field.append(contentsOf: buffer[start..<end])
-                        field.append(d)
+                        keep(start..<end + 1)
                     }
                 case comma:
                     sawAny = true
-                    if field.isEmpty {
-                        fields.append(decode(start..<end, &problem))
+                    if field.isEmpty && fieldBytes == 0 && end - start <= Self.maxFieldBytes {
+                        recordBytes += end - start
+                        endField(decode(start..<end, &problem, fields.count))
                     } else {
-                        field.append(contentsOf: buffer[start..<end])
-                        fields.append(decode(field, &problem))
-                        field.removeAll(keepingCapacity: true)
+                        keep(start..<end)
+                        endField(decode(field, &problem, fields.count))
                     }
                 default:
                     // Decoded before looking past a CR, which may refill the buffer.
-                    if field.isEmpty {
-                        last = decode(start..<end, &problem)
+                    if field.isEmpty && fieldBytes == 0 && end - start <= Self.maxFieldBytes {
+                        last = decode(start..<end, &problem, fields.count)
                     } else {
-                        field.append(contentsOf: buffer[start..<end])
+                        keep(start..<end)
                     }
                     if d == cr, try peek() == lf { pos += 1 }
                     line += 1
                     break record
                 }
             }
-            let lastField = last ?? decode(field, &problem)
+            let lastField = last ?? decode(field, &problem, fields.count)
             if !sawAny && lastField.isEmpty && fields.isEmpty {
-                if problem == nil { continue }  // a blank line
+                if problem.text == nil { continue }  // a blank line
             }
-            fields.append(lastField)
-            width = fields.count
-            return CSVRecord(line: startLine, fields: fields, problem: problem)
+            endField(lastField)
+            width = min(fields.count, 64)
+            var rec = CSVRecord(line: startLine, fields: fields, problem: problem.text)
+            rec.problemField = problem.field
+            return rec
+        }
+    }
+
+    /// The first problem of a record, and the field it is in.
+    private struct Problem {
+        var text: String?
+        var field: Int?
+        mutating func set(_ t: String, _ f: Int?) {
+            guard text == nil else { return }
+            text = t
+            field = f
+        }
+        mutating func tooLong(_ f: Int) {
+            set("too long (more than \(CSVReader.maxFieldBytes) bytes in a field)", f)
         }
     }
 
@@ -196,20 +269,37 @@ public final class CSVReader {
         }
     }
 
-    private func decode(_ r: Range<Int>, _ problem: inout String?) -> String {
-        buffer.withUnsafeBufferPointer { decode(UnsafeBufferPointer(rebasing: $0[r]), &problem) }
+    private func decode(_ r: Range<Int>, _ problem: inout Problem, _ at: Int) -> String {
+        buffer.withUnsafeBufferPointer {
+            decode(UnsafeBufferPointer(rebasing: $0[r]), &problem, at)
+        }
     }
 
-    private func decode(_ bytes: [UInt8], _ problem: inout String?) -> String {
-        bytes.withUnsafeBufferPointer { decode($0, &problem) }
+    private func decode(_ bytes: [UInt8], _ problem: inout Problem, _ at: Int) -> String {
+        bytes.withUnsafeBufferPointer { decode($0, &problem, at) }
     }
 
-    private func decode(_ u: UnsafeBufferPointer<UInt8>, _ problem: inout String?) -> String {
-        // ASCII needs no validation, and most fields are ASCII.
-        if u.reduce(0, |) < 0x80 { return String(decoding: u, as: UTF8.self) }
-        if let s = String(validating: u, as: UTF8.self) { return s }
-        if problem == nil { problem = "the row is not UTF-8 text (save the file as UTF-8)" }
-        return String(decoding: u, as: UTF8.self)
+    private func decode(_ u: UnsafeBufferPointer<UInt8>, _ problem: inout Problem, _ at: Int)
+        -> String
+    {
+        // ASCII needs no validation, and most fields are ASCII: one pass finds both whether it
+        // is ASCII and whether it holds a control character.
+        var all: UInt8 = 0
+        var control = false
+        for b in u {
+            all |= b
+            if (b < 0x20 && b != 9 && b != 10 && b != 13) || b == 0x7F { control = true }
+        }
+        if control { problem.set(Text.controlProblem, at) }
+        if all < 0x80 { return String(decoding: u, as: UTF8.self) }
+        guard let s = String(validating: u, as: UTF8.self) else {
+            problem.set("the row is not UTF-8 text (save the file as UTF-8)", nil)
+            return String(decoding: u, as: UTF8.self)
+        }
+        if !control && s.unicodeScalars.contains(where: Text.isUnsafe) {
+            problem.set(Text.controlProblem, at)
+        }
+        return s
     }
 }
 

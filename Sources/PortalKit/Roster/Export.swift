@@ -2,30 +2,20 @@
     internal import Glibc
 #endif
 
-/// Writes CSV rows to a file created with mode 0600 (rosters are personal data). The file is
-/// written under a temporary name and renamed into place when complete, so a failed export never
-/// leaves a half-written file where a good one was.
+/// Writes CSV rows for people to open: a file created with mode 0600 (rosters are personal
+/// data) that appears only once complete (`AtomicFile`), so a failed export never leaves a
+/// half-written file where a good one was.
+///
+/// A cell a spreadsheet would run as a formula is neutralised (see `Spreadsheet`), so a name
+/// such as `=HYPERLINK(...)` shows as text in Excel, LibreOffice or Sheets.
 public final class CSVFileWriter {
-    public let path: String
-    private let tmp: String
-    private let fd: Int32
+    public var path: String { file.path }
+    private let file: AtomicFile
     private var buffer: [UInt8] = []
 
     public init(path: String) throws {
-        self.path = path
-        tmp = path + ".partial"
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw PortalError(
-                .cannotCreate, "cannot create '\(path)': \(String(cString: strerror(errno)))",
-                hint: "check the folder exists and is writable")
-        }
+        file = try AtomicFile(path: path)
         buffer.reserveCapacity(1 << 16)
-    }
-
-    deinit {
-        if fd >= 0 { close(fd) }
-        unlink(tmp)
     }
 
     /// Appends one row, each field quoted when it holds a comma, a quote or a line break, or
@@ -44,13 +34,18 @@ public final class CSVFileWriter {
     private func append(_ field: String) {
         var field = field
         field.withUTF8 { u in
+            let guarded = Spreadsheet.needsGuard(u.first)
             let quoted =
                 u.first == UInt8(ascii: " ") || u.last == UInt8(ascii: " ")
                 || u.contains {
                     $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13
                 }
-            guard quoted else { return buffer.append(contentsOf: u) }
+            guard quoted else {
+                if guarded { buffer.append(Spreadsheet.guardByte) }
+                return buffer.append(contentsOf: u)
+            }
             buffer.append(UInt8(ascii: "\""))
+            if guarded { buffer.append(Spreadsheet.guardByte) }
             for b in u {
                 if b == UInt8(ascii: "\"") { buffer.append(b) }
                 buffer.append(b)
@@ -59,31 +54,51 @@ public final class CSVFileWriter {
         }
     }
 
-    private func flush() throws {
-        var off = 0
-        while off < buffer.count {
-            let n = buffer[off...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw PortalError(
-                    errno == ENOSPC ? .ioError : .cannotCreate,
-                    "cannot write '\(path)': \(String(cString: strerror(errno)))",
-                    hint: errno == ENOSPC
-                        ? "free some disk space and export again" : "check the disk")
-            }
-            off += n
-        }
+    /// Writes what is buffered, so that a full disk shows before the caller commits its
+    /// transaction; the file stays out of sight until `finish`.
+    public func flush() throws {
+        try buffer.withUnsafeBytes { try file.write($0) }
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Flushes, syncs and renames the finished file into place.
+    /// Flushes, syncs and puts the finished file in place.
     public func finish() throws {
         try flush()
-        guard fsync(fd) == 0, rename(tmp, path) == 0 else {
-            throw PortalError(
-                .ioError, "cannot finish '\(path)': \(String(cString: strerror(errno)))",
-                hint: "check the disk")
+        try file.commit()
+    }
+}
+
+/// Spreadsheet formula injection (OWASP "CSV Injection"): a cell that begins with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return is run as a formula by Excel, LibreOffice and Sheets.
+/// Files for people get such a cell with a leading apostrophe, which spreadsheets show as text;
+/// a cell that already begins with an apostrophe gets one more, so that the import, which takes
+/// one apostrophe off a cell that begins with an apostrophe and one of these characters, gives
+/// back exactly what was exported. See https://owasp.org/www-community/attacks/CSV_Injection
+public enum Spreadsheet {
+    static let guardByte = UInt8(ascii: "'")
+
+    /// Whether a cell beginning with `first` is written with the apostrophe in front.
+    static func needsGuard(_ first: UInt8?) -> Bool {
+        switch first {
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 9, 13,
+            guardByte:
+            true
+        default: false
         }
+    }
+
+    /// The cell as written by `CSVFileWriter` (for text that is not written through one).
+    public static func guarded(_ cell: String) -> String {
+        needsGuard(cell.utf8.first) ? "'" + cell : cell
+    }
+
+    /// The value of a cell read from a file: the apostrophe `guarded` put in front is taken off.
+    public static func unguarded(_ cell: String) -> String {
+        let u = cell.utf8
+        guard u.count >= 2, u.first == guardByte, needsGuard(u.dropFirst().first) else {
+            return cell
+        }
+        return String(cell.dropFirst())
     }
 }
 

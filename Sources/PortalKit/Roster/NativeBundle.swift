@@ -99,6 +99,11 @@ public enum NativeFormat {
                         "the first line must name the columns: \((spec.required + spec.optional).joined(separator: ","))"
                 )
             }
+            if let p = head.problem(in: []) {
+                throw PortalError(
+                    .dataError, "\(spec.name):\(head.line): header: \(p.problem)",
+                    hint: "the first line must name the columns; nothing was imported")
+            }
             let h = CSVHeader(head.fields)
             let missing = spec.required.filter { !h.has($0) }
             if !missing.isEmpty {
@@ -161,8 +166,11 @@ public enum NativeFormat {
     private static func parse(
         _ w: RosterWriter, _ spec: FileSpec, _ h: CSVHeader, _ columns: Columns, _ rec: CSVRecord
     ) -> PendingRow {
+        // A value written by `roster export` with a spreadsheet guard comes back as it was.
         func f(_ c: Column) -> String? {
-            columns.at[c.rawValue].flatMap { $0 < rec.fields.count ? rec.fields[$0] : nil }
+            columns.at[c.rawValue].flatMap {
+                $0 < rec.fields.count ? Spreadsheet.unguarded(rec.fields[$0]) : nil
+            }
         }
         let idField = spec.required[0]
         let rawID = f(columns.id)?.trimmed() ?? ""
@@ -189,7 +197,7 @@ public enum NativeFormat {
                 viaMerge: isLink && (try? guardianID.get()) != (try? firstID.get()),
                 payload: payload)
         }
-        if let p = rec.problem { return row(.rejected(RowProblem("row", p))) }
+        if let p = rec.problem(in: h.spelled) { return row(.rejected(p)) }
         if rec.fields.count != h.names.count {
             return row(
                 .rejected(
@@ -216,12 +224,12 @@ public enum NativeFormat {
                                 f(.familyName), "family_name", required: true)!,
                             email: try Field.email(f(.email), "email"),
                             phone: try Field.phone(f(.phone), "phone"),
-                            street: Field.optional(f(.street)),
-                            street2: Field.optional(f(.street2)),
-                            city: Field.optional(f(.city)),
-                            state: Field.optional(f(.state)),
-                            postcode: Field.optional(f(.postcode)),
-                            birthDate: try Field.date(f(.birthDate), "birth_date"),
+                            street: try Field.text(f(.street), "street"),
+                            street2: try Field.text(f(.street2), "street2"),
+                            city: try Field.text(f(.city), "city"),
+                            state: try Field.text(f(.state), "state"),
+                            postcode: try Field.text(f(.postcode), "postcode"),
+                            birthDate: try Field.date(f(.birthDate), "birth_date", today: w.today),
                             householdID: Field.optional(f(.householdID)),
                             status: try Field.status(f(.status), "status"))))
             case .students:
@@ -235,8 +243,8 @@ public enum NativeFormat {
                                 f(.familyName), "family_name", required: true)!,
                             middleName: try Field.name(
                                 f(.middleName), "middle_name", required: false),
-                            birthDate: try Field.date(f(.birthDate), "birth_date"),
-                            grade: Field.optional(f(.grade)),
+                            birthDate: try Field.date(f(.birthDate), "birth_date", today: w.today),
+                            grade: try Field.text(f(.grade), "grade"),
                             schoolID: Field.optional(f(.schoolID)),
                             email: try Field.email(f(.email), "email"),
                             householdID: Field.optional(f(.householdID)),
@@ -247,7 +255,8 @@ public enum NativeFormat {
                         LinkRecord(
                             guardianID: try guardianID.get(),
                             studentID: try studentID.get(),
-                            relationship: Field.optional(f(.relationship)).map(lowered),
+                            relationship: try Field.text(f(.relationship), "relationship").map(
+                                lowered),
                             portalAccess: try Field.flag(
                                 f(.portalAccess), "portal_access", default: true),
                             custodial: try Field.flag(f(.custodial), "custodial", default: true))))

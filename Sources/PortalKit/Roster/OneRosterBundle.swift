@@ -197,7 +197,7 @@ enum OneRosterBundle {
                         || RosterTable(rawValue: entity) == nil ? nil : id,
                     payload: payload)
             }
-            if let p = rec.problem { return row("users", .rejected(RowProblem("row", p))) }
+            if let p = rec.problem(in: uh.spelled) { return row("users", .rejected(p)) }
             guard !id.isEmpty else {
                 return row("users", .rejected(RowProblem("sourcedId", "missing")))
             }
@@ -232,7 +232,7 @@ enum OneRosterBundle {
                                 studentID: id, givenName: given, familyName: family,
                                 middleName: try Field.name(
                                     uh.value(rec, "middlename"), "middleName", required: false),
-                                birthDate: try Field.date(facts.birth, "birthDate"),
+                                birthDate: try Field.date(facts.birth, "birthDate", today: w.today),
                                 grade: uh.value(rec, "grades")?.split(separator: ",").first.map {
                                     $0.trimmed()
                                 },
@@ -245,7 +245,7 @@ enum OneRosterBundle {
                     email: try Field.email(uh.value(rec, "email"), "email"),
                     phone: try Field.phone(
                         uh.value(rec, "phone") ?? uh.value(rec, "sms"), "phone"),
-                    birthDate: try Field.date(facts.birth, "birthDate"),
+                    birthDate: try Field.date(facts.birth, "birthDate", today: w.today),
                     householdID: facts.household)
                 g.status = active
                 return row(entity, .guardian(g))

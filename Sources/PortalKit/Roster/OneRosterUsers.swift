@@ -193,9 +193,9 @@ struct MemoryUserTable: UserTable {
 
     mutating func keepPairs(_ keep: (_ guardian: Int32, _ student: Int32) -> Bool) {
         var seen = Set<UInt64>()
-        let kinds = codes[UserField.kind.rawValue]
+        // Read through `get`: the field is not made when no user has a role.
         pairList = pairList.filter { p in
-            keep(Int32(kinds[Int(p.guardian)]), Int32(kinds[Int(p.student)]))
+            keep(get(.kind, Int(p.guardian)), get(.kind, Int(p.student)))
                 && seen.insert(UInt64(UInt32(p.guardian)) << 32 | UInt64(UInt32(p.student)))
                     .inserted
         }

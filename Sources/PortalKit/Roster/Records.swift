@@ -61,9 +61,22 @@ public struct LinkRecord: Sendable {
 
 /// Field clean-up shared by the readers: trimmed, empty as nil, and checked.
 enum Field {
+    /// The longest name or address line, in characters (the man page says so).
+    static let maxTextLength = 200
+
     static func optional(_ s: String?) -> String? {
         guard let t = s?.trimmed(), !t.isEmpty else { return nil }
         return t
+    }
+
+    /// An optional free-text value (address lines, grade, relationship): at most
+    /// `maxTextLength` characters.
+    static func text(_ s: String?, _ name: String) throws -> String? {
+        guard let v = optional(s) else { return nil }
+        guard v.utf8.count <= maxTextLength || v.count <= maxTextLength else {
+            throw RowProblem(name, "too long (at most \(maxTextLength) characters)")
+        }
+        return v
     }
 
     static func required(_ s: String?, _ name: String) throws -> String {
@@ -85,18 +98,24 @@ enum Field {
         return v
     }
 
-    /// Dates as `YYYY-MM-DD` or US `M/D/YYYY`, stored as `YYYY-MM-DD`. Never echoes the value:
-    /// a birth date is personal data.
-    static func date(_ s: String?, _ name: String) throws -> String? {
+    /// Birth dates as `YYYY-MM-DD` or US `M/D/YYYY`, stored as `YYYY-MM-DD`, and plausible:
+    /// not after `today`, not more than 120 years before it. Never echoes the value: a birth
+    /// date is personal data.
+    static func date(_ s: String?, _ name: String, today: CivilDate) throws -> String? {
         guard let v = optional(s) else { return nil }
-        if isISODate(v) { return v }
         // OneRoster exports sometimes carry a time: keep the date part.
         let datePart = v.count > 10 && v.dropFirst(10).first == "T" ? String(v.prefix(10)) : v
-        guard let d = CivilDate(parsing: datePart) else {
+        guard let d = isISODate(v) ? CivilDate(parsing: v) : CivilDate(parsing: datePart) else {
             throw RowProblem(name, "not a date (use YYYY-MM-DD or M/D/YYYY)")
         }
-        guard d.year >= 1900 else { throw RowProblem(name, "not a plausible date (before 1900)") }
-        return d.description
+        guard d <= today else {
+            throw RowProblem(name, "not a plausible birth date (in the future)")
+        }
+        let oldest = CivilDate(clampingYear: today.year - 120, month: today.month, day: today.day)
+        guard d >= oldest else {
+            throw RowProblem(name, "not a plausible birth date (more than 120 years ago)")
+        }
+        return isISODate(v) ? v : d.description
     }
 
     /// Whether `v` already is a valid `YYYY-MM-DD` from 1900 on (most dates are), read from
@@ -210,6 +229,9 @@ enum Field {
         guard let v = optional(s) else {
             if required { throw RowProblem(field, "missing (the column is required)") }
             return nil
+        }
+        guard v.utf8.count <= maxTextLength || v.count <= maxTextLength else {
+            throw RowProblem(field, "too long (at most \(maxTextLength) characters)")
         }
         // Collapse runs of inner white space: "Mary  Ann" and "Mary Ann" are one name.
         var previousSpace = false

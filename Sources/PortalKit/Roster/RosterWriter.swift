@@ -365,6 +365,8 @@ final class PendingRow {
 /// a full import can mark the absent ones inactive once a file is read.
 final class RosterWriter {
     let s: Session
+    /// The import's day, against which birth dates are checked.
+    let today: CivilDate
     let district: String
     let options: ImportOptions
     let hooks: ImportHooks
@@ -430,6 +432,8 @@ final class RosterWriter {
 
     init(_ s: Session, format: RosterFormat, options: ImportOptions, hooks: ImportHooks) throws {
         self.s = s
+        // A day's slack: the import's clock is UTC, a district's day may be ahead of it.
+        self.today = Timestamp.utcDate(s.now).adding(days: 1)
         self.district = try s.district()
         self.districtArgument = PackedArguments([.text(district)])
         self.options = options

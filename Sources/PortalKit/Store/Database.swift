@@ -75,10 +75,18 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public let resultCode: Int32
     public let message: String
     public let sql: String?
+    /// The operating system's error behind an I/O failure (`sqlite3_system_errno`), 0 if none.
+    public var systemErrno: Int32 = 0
 
     public var primary: Int32 { resultCode & 0xff }
     public var isBusy: Bool { primary == SQLITE_BUSY || primary == SQLITE_LOCKED }
-    public var isFull: Bool { primary == SQLITE_FULL }
+    /// The disk is full, or a file-size limit or quota was reached: SQLite says so as
+    /// SQLITE_FULL, or as an I/O error whose system error says so.
+    public var isFull: Bool {
+        primary == SQLITE_FULL
+            || (primary == SQLITE_IOERR
+                && (systemErrno == ENOSPC || systemErrno == EFBIG || systemErrno == EDQUOT))
+    }
     public var isConstraint: Bool { primary == SQLITE_CONSTRAINT }
     /// SQLITE_CONSTRAINT_PRIMARYKEY (a macro Swift does not import).
     public var isPrimaryKeyConflict: Bool { resultCode == SQLITE_CONSTRAINT | 6 << 8 }
@@ -88,7 +96,10 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public var isIO: Bool { primary == SQLITE_IOERR }
     public var isReadOnly: Bool { primary == SQLITE_READONLY }
 
-    public var description: String { "SQLite error \(resultCode): \(message)" }
+    public var description: String {
+        "SQLite error \(resultCode): \(message)"
+            + (systemErrno != 0 ? " (\(String(cString: strerror(systemErrno))))" : "")
+    }
 
     /// The user-facing error for this SQLite failure. The message never carries bound values.
     public var portalError: PortalError {
@@ -99,8 +110,13 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
         }
         if isFull {
             return PortalError(
-                .ioError, "the disk is full; nothing was written",
-                hint: "free some space and run the command again", cause: description)
+                .ioError,
+                systemErrno == EFBIG
+                    ? "the file size limit was reached; nothing was written"
+                    : "the disk is full; nothing was written",
+                hint: systemErrno == EFBIG
+                    ? "raise the limit (ulimit -f) or move the database, and run the command again"
+                    : "free some space and run the command again", cause: description)
         }
         if isInterrupt {
             return PortalError(.interrupted, "interrupted; rolled back, nothing was written")
@@ -339,9 +355,34 @@ public final class Database {
     }
 
     func error(_ rc: Int32, sql: String?) -> SQLiteError {
-        SQLiteError(
-            resultCode: sqlite3_extended_errcode(handle),
-            message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+        let code = sqlite3_extended_errcode(handle)
+        return SQLiteError(
+            resultCode: code, message: String(cString: sqlite3_errmsg(handle)), sql: sql,
+            systemErrno: systemErrno(code))
+    }
+
+    /// The system error behind an I/O failure. SQLite keeps the errno of the last system call,
+    /// which later calls may have cleared, and reports a write cut short by a file-size limit as
+    /// a plain write error: so a full disk (almost no space left in the database's folder) and
+    /// a file-size limit in force are recognised here too.
+    private func systemErrno(_ code: Int32) -> Int32 {
+        guard code & 0xff == SQLITE_IOERR else { return 0 }
+        let known = sqlite3_system_errno(handle)
+        if known != 0 { return known }
+        var limit = rlimit()
+        if getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit) == 0
+            && limit.rlim_cur != rlim_t.max
+        {
+            return EFBIG
+        }
+        var fs = statvfs()
+        let dir = parentFolder(path)
+        if statvfs(dir.isEmpty ? "." : dir, &fs) == 0
+            && UInt64(fs.f_bavail) * UInt64(fs.f_frsize) < 1 << 20
+        {
+            return ENOSPC
+        }
+        return 0
     }
 
     /// Runs one or more statements that take no arguments and return no rows.
@@ -351,7 +392,9 @@ public final class Database {
         if rc != SQLITE_OK {
             let msg = err.map { String(cString: $0) } ?? ""
             sqlite3_free(err)
-            throw SQLiteError(resultCode: sqlite3_extended_errcode(handle), message: msg, sql: sql)
+            let code = sqlite3_extended_errcode(handle)
+            throw SQLiteError(
+                resultCode: code, message: msg, sql: sql, systemErrno: systemErrno(code))
         }
     }
 

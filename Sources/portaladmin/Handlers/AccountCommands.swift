@@ -52,9 +52,9 @@ enum PortalCommands {
         let user = try c.inv.required("username")
         let key = try secret(c, "Activation key: ", "activation key")
         let password = try newPassword(c)
-        let r = try c.transaction { s in
-            try Accounts.activate(s, keyText: key, username: user, password: password)
-        }
+        // PortalKit hashes the password before it takes the write lock.
+        let r = try Accounts.activate(
+            try c.session(), keyText: key, username: user, password: password, rollback: c.dryRun)
         try c.emit(record: [
             ("username", .string(r.username)), ("guardian_id", .string(r.guardianID)),
             ("status", .string("active")),
@@ -87,8 +87,10 @@ enum PortalCommands {
     static func login(_ c: Context) throws {
         let user = try c.inv.required("username").lowercased()
         let pw = try secret(c, "Password: ", "password")
-        // A failed login is recorded (failure count, lock), so it commits like a success.
-        let r = try c.transaction { s in try Accounts.login(s, username: user, password: pw) }
+        // A failed login is recorded (failure count, lock), so it commits like a success; the
+        // hashing happens before the short write, so a login storm keeps no writer waiting.
+        let r = try Accounts.login(
+            try c.session(), username: user, password: pw, rollback: c.dryRun)
         try c.emit(record: [("username", .string(user)), ("result", .string(r.name))])
         try outcome(r, user)
         c.say("logged in as \(user)")
@@ -98,9 +100,8 @@ enum PortalCommands {
         let user = try c.inv.required("username").lowercased()
         let old = try secret(c, "Current password: ", "current password")
         let new = try newPassword(c)
-        let r = try c.transaction { s in
-            try Accounts.changePassword(s, username: user, old: old, new: new)
-        }
+        let r = try Accounts.changePassword(
+            try c.session(), username: user, old: old, new: new, rollback: c.dryRun)
         try outcome(r, user)
         try c.emit(record: [("username", .string(user)), ("result", .string("changed"))])
         c.done("changed the password of \(user)")
@@ -128,7 +129,7 @@ enum AccountCommands {
             path: ["account", "reset"],
             summary: "let a parent in again: temporary password, a given one, or a new key",
             discussion:
-                "By default: unlocks and sets a random temporary password, printed once, that must be changed at the next login. --password-file sets the password in the file instead. --new-key disables this login and issues a fresh activation key (for a parent who cannot prove the old username).",
+                "By default: unlocks and sets a random temporary password, printed once, that must be changed at the next login. --password-file sets the password in the file instead; the parent did not choose it either, so it too must be changed at the next login. --new-key disables this login and issues a fresh activation key (for a parent who cannot prove the old username).",
             args: [user],
             options: [
                 Opt(
@@ -203,13 +204,7 @@ enum AccountCommands {
         var mode = Accounts.ResetMode.temporary
         if let f = c.inv.value("password-file") {
             // "-" reads the password from standard input, like every other file argument.
-            let contents =
-                f == "-" ? Data(c.io.input.readAll()) : FileManager.default.contents(atPath: f)
-            guard let data = contents else {
-                throw PortalError(
-                    .noInput, "cannot read the password file '\(f)'",
-                    hint: "check the path and its permissions")
-            }
+            let data = f == "-" ? Data(c.io.input.readAll()) : try readRegularFile(f)
             guard
                 let first = String(decoding: data, as: UTF8.self).split(
                     separator: "\n", omittingEmptySubsequences: false
@@ -223,10 +218,12 @@ enum AccountCommands {
             mode = .password(String(first.hasSuffix("\r") ? first.dropLast() : first))
         }
         if c.inv.has("new-key") { mode = .newKey }
-        let out = try c.transaction { s -> Accounts.ResetOutcome in
-            let o = try Accounts.reset(s, username: user, mode: mode, reason: c.inv.value("reason"))
-            // The secret is printed inside the transaction: if it cannot be shown, nothing changes.
-            switch o {
+        let out = try Accounts.reset(
+            try c.session(), username: user, mode: mode, reason: c.inv.value("reason"),
+            rollback: c.dryRun)
+        // Shown only once stored; if it cannot be shown, say how to replace it.
+        do {
+            switch out {
             case .temporary(let pw):
                 try c.emit(record: [
                     ("username", .string(user.lowercased())),
@@ -235,15 +232,24 @@ enum AccountCommands {
                 ])
             case .password:
                 try c.emit(record: [
-                    ("username", .string(user.lowercased())), ("must_change", .bool(false)),
+                    ("username", .string(user.lowercased())), ("must_change", .bool(true)),
                 ])
             case .newKey(let k):
-                try c.emit(
-                    record: [
-                        ("username", .string(user.lowercased())), ("status", .string("reset")),
-                    ] + KeyCommands.fields(k, dryRun: c.dryRun))
+                try KeyCommands.delivered(c, 1) {
+                    try c.emit(
+                        record: [
+                            ("username", .string(user.lowercased())), ("status", .string("reset")),
+                        ] + KeyCommands.fields(k, dryRun: c.dryRun))
+                }
             }
-            return o
+        } catch {
+            guard case .temporary = out, !c.dryRun else { throw error }
+            throw PortalError(
+                .ioError,
+                "the temporary password was set, but could not be shown: \(CLI.portalError(error).message)",
+                hint:
+                    "reset the account again for a new one: portaladmin account reset \(user.lowercased())"
+            )
         }
         switch out {
         case .temporary:
@@ -251,7 +257,9 @@ enum AccountCommands {
                 "reset \(user.lowercased()): unlocked, with a temporary password the parent must change at the next login"
             )
         case .password:
-            c.done("reset \(user.lowercased()): unlocked, with the password from the file")
+            c.done(
+                "reset \(user.lowercased()): unlocked, with the password from the file; the parent must change it at the next login"
+            )
         case .newKey:
             c.done(
                 "reset \(user.lowercased()): this login is disabled until the parent activates the new key"
@@ -318,7 +326,7 @@ enum AupCommands {
                     long: "on", value: "date",
                     help: "(required) the date on the signed form (YYYY-MM-DD)"),
                 Opt(
-                    long: "version", value: "n",
+                    long: "agreement-version", value: "n",
                     help: "the agreement version signed (default: the current one)"),
             ],
             role: .registrar, writes: true, run: sign),
@@ -339,7 +347,7 @@ enum AupCommands {
                 "'aup sign' needs --on DATE",
                 hint: "the date on the signed form, e.g. --on 2026-09-01")
         }
-        let version = try c.inv.int("version", min: 1)
+        let version = try c.inv.int("agreement-version", min: 1)
         let n = try c.transaction { s in try AUP.sign(s, guardianID: g, on: date, version: version)
         }
         try c.emit(record: [

@@ -91,11 +91,9 @@ enum AuditCommands {
         let s = try c.session()
         let d = try s.district()
         let format: Format = c.inv.has("output") ? c.format : .jsonl
-        let sink: any TextSink =
-            try c.inv.value("out").flatMap {
-                $0 == "-" ? nil : try FileOutput(path: $0, mode: 0o600)
-            }
-            ?? c.io.out
+        let out = c.inv.value("out") == "-" ? nil : try c.outputFile("out")
+        let file = try out.map { try FileOutput(path: $0) }
+        let sink: any TextSink = file ?? c.io.out
         var n = 0
         if format == .jsonl {
             try AuditLog.entries(s.db, district: d, oldestFirst: true) { e in
@@ -113,7 +111,7 @@ enum AuditCommands {
             }
             try sink.write(Render.table(t, format: format, tty: false, width: 0))
         }
-        (sink as? FileOutput)?.close()
-        c.say("exported \(grouped(n)) audit rows" + (c.inv.value("out").map { " to \($0)" } ?? ""))
+        try file?.commit()
+        c.say("exported \(grouped(n)) audit rows" + (out.map { " to \($0)" } ?? ""))
     }
 }

@@ -78,6 +78,8 @@ enum KeyCommands {
                 "--results goes with --file",
                 hint: "the results file repeats the rows of the input file")
         }
+        let lettersPath = try c.outputFile("letters")
+        let resultsPath = try c.outputFile("results")
         let s = try c.session()
         let d = try s.district()
         let district = try Districts.get(s.db, d)
@@ -128,7 +130,8 @@ enum KeyCommands {
             }
         }
         let single = selectors[0] == "guardian"
-        let results = try c.inv.value("results").map { try CSVFileWriter(path: $0) }
+        let results = try resultsPath.map { try CSVFileWriter(path: $0) }
+        let letters = try lettersPath.map { try CSVFileWriter(path: $0) }
         try results?.row(header + ["status", "message"])
         var issued: [IssuedKey] = []
         var refused = 0
@@ -154,10 +157,15 @@ enum KeyCommands {
                     if refused <= 20 { c.warn((t.line > 0 ? "line \(t.line): " : "") + e.message) }
                 }
             }
-            if let letters = c.inv.value("letters") {
-                try writeLetters(letters, issued, district: district, dryRun: c.dryRun)
-            }
-            // Printed before the commit: if the keys cannot be shown, they are not kept.
+            // Written out of sight before the commit (a full disk rolls the keys back), put in
+            // place only after it.
+            if let letters { try writeLetters(letters, issued, district: district) }
+            try results?.flush()
+        }
+        // The keys are stored: only now are they shown, and the letters put in place.
+        try delivered(c, issued.count) {
+            try letters?.finish()
+            try results?.finish()
             if single, let k = issued.first {
                 try c.emit(record: fields(k, dryRun: c.dryRun))
             } else {
@@ -174,7 +182,6 @@ enum KeyCommands {
                 try c.emit(t)
             }
         }
-        try results?.finish()
         if skipped > 0 {
             c.say(
                 "skipped \(grouped(skipped)) guardian\(skipped == 1 ? "" : "s") who may not be given a key now (agreement unsigned, court order, age 18); 'portaladmin access explain --guardian ID' says why"
@@ -182,18 +189,38 @@ enum KeyCommands {
         }
         c.done(
             "issued \(grouped(issued.count)) key\(issued.count == 1 ? "" : "s")"
-                + (refused > 0 ? ", \(grouped(refused)) refused" : "")
-                + (c.inv.value("letters").map { "; letters in \($0)" } ?? ""))
+                + (lettersPath.map { "; letters in \($0)" } ?? ""))
         if refused > 20 {
             c.warn(
                 "\(grouped(refused - 20)) more refusals not shown"
-                    + (c.inv.value("results").map { "; see \($0)" } ?? ""))
+                    + (resultsPath.map { "; see \($0)" } ?? ""))
         }
         if refused > 0 {
             throw PortalError(
                 .rejectedRows,
                 "\(grouped(refused)) guardian\(refused == 1 ? " was" : "s were") refused",
-                hint: c.inv.value("results").map { "see \($0)" } ?? "the reasons are above")
+                hint: resultsPath.map { "see \($0)" } ?? "the reasons are above")
+        }
+    }
+
+    /// Shows secrets that are already stored (keys, a temporary password). When they cannot
+    /// all be shown or written, the person is told that they are stored and how to replace
+    /// them, since only their hashes are kept.
+    static func delivered(_ c: Context, _ count: Int, _ show: () throws -> Void) throws {
+        do {
+            try show()
+        } catch {
+            guard count > 0, !c.dryRun else { throw error }
+            let e =
+                error is BrokenPipe
+                ? PortalError(.ioError, "the output was closed before everything was shown")
+                : CLI.portalError(error)
+            throw PortalError(
+                e.code == .internal ? .ioError : e.code,
+                "\(count == 1 ? "the key was" : "the \(grouped(count)) keys were") stored, but could not all be shown or written: \(e.message)",
+                hint:
+                    "only hashes are kept, so issue them again (each new key revokes the one not delivered): the same 'portaladmin key issue' command, or 'key issue --all-without-account'"
+            )
         }
     }
 
@@ -214,10 +241,7 @@ enum KeyCommands {
         ]
     }
 
-    static func writeLetters(_ path: String, _ keys: [IssuedKey], district: District, dryRun: Bool)
-        throws
-    {
-        let w = try CSVFileWriter(path: path)
+    static func writeLetters(_ w: CSVFileWriter, _ keys: [IssuedKey], district: District) throws {
         try w.row([
             "guardian_id", "name", "street", "street2", "city", "state", "postcode", "children",
             "key", "expires_on", "portal_url", "district",
@@ -227,11 +251,10 @@ enum KeyCommands {
                 [k.guardianID, k.guardianName] + k.address.map { $0 ?? "" }
                     + [
                         k.students.map(\.name).joined(separator: ", "),
-                        dryRun ? "(dry run)" : k.key.grouped, String(k.expiresAt.prefix(10)),
+                        k.key.grouped, String(k.expiresAt.prefix(10)),
                         district.setting("portal_url"), district.name,
                     ])
         }
-        try w.finish()
     }
 
     static func check(_ c: Context) throws {

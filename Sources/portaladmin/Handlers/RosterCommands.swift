@@ -97,8 +97,9 @@ enum RosterCommands {
         options.idMemoryBytes =
             try bytes(c, "PORTALADMIN_ID_MEMORY_BYTES", 0...(1 << 30), default: "8 MB")
             ?? options.idMemoryBytes
+        let resultsPath = try c.outputFile("results")
         let s = try c.session()
-        let results = try c.inv.value("results").map { try CSVFileWriter(path: $0) }
+        let results = try resultsPath.map { try CSVFileWriter(path: $0) }
         // Standard input is read once every argument has been checked.
         var staged: String?
         defer { if let staged { _ = try? FileManager.default.removeItem(atPath: staged) } }
@@ -172,7 +173,7 @@ enum RosterCommands {
             c.warn(
                 "\(grouped(shown - 20)) more rejected rows not shown"
                     + (results != nil
-                        ? "; see \(c.inv.value("results")!)"
+                        ? "; see \(resultsPath ?? "")"
                         : "; use --results FILE to list them all"))
         }
         c.done(
@@ -182,7 +183,7 @@ enum RosterCommands {
             throw PortalError(
                 .rejectedRows,
                 "\(grouped(t.rejected)) row\(t.rejected == 1 ? " was" : "s were") rejected; the rest were imported",
-                hint: c.inv.value("results").map {
+                hint: resultsPath.map {
                     "see \($0), fix the rows and import again (imported rows come back unchanged)"
                 }
                     ?? "rerun with --results FILE to list every row, fix them and import again")

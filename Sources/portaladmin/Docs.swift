@@ -89,6 +89,76 @@ enum Docs {
             file of the bundle, each name once; a row fills its own file's), status
             .Pq created, updated, unchanged, rejected, skipped
             and message.
+            .Ss Limits and bad values
+            Only regular files are read: a device, a pipe or a socket is refused (exit 66), never
+            waited on; standard input is read with
+            .Ql - .
+            A field may hold at most \(CSVReader.maxFieldBytes) bytes, a row at most \(CSVReader.maxRecordBytes) bytes
+            and \(CSVReader.maxFields) fields; a longer one is a bad row
+            .Pq Ql file:line: field: too long ,
+            and a header that long stops the bundle before anything is written.
+            Names and address lines hold at most 200 characters.
+            A control character (other than tab and line breaks), DEL, a C1 control or a Unicode
+            bidi override or isolate makes the value bad: such characters could retitle or clear
+            the terminal it is shown on, or reorder text on screen.
+            Values already stored with such characters are shown escaped
+            .Pq Ql \\eu{1B}
+            in text output.
+            A birth date in the future or more than 120 years ago is not plausible and is a bad
+            value.
+            .Sh FILES FOR PEOPLE
+            Letters
+            .Pq Fl -letters ,
+            results files
+            .Pq Fl -results ,
+            .Nm roster export ,
+            .Nm audit export Fl -out
+            and
+            .Nm sample generate
+            write files with mode 0600 that appear only once complete: a command that fails, is
+            killed or fills the disk leaves none behind, and keys are written to letters (and
+            shown) only after they are stored.
+            An existing file is never replaced without
+            .Fl -yes
+            (or a yes at the terminal); a dry run writes no file.
+            .Pp
+            Every CSV file meant for people, and
+            .Fl o Cm csv ,
+            guards against spreadsheet formulas (OWASP CSV injection): a cell that begins with
+            .Ql = ,
+            .Ql + ,
+            .Ql - ,
+            .Ql @ ,
+            a tab or a carriage return, or with an apostrophe, gets an apostrophe in front, so that
+            Excel, LibreOffice and Sheets show it as text.
+            .Nm roster import
+            takes one apostrophe off a cell that begins with an apostrophe followed by one of those
+            characters, so a
+            .Nm roster export
+            imports back to exactly the values exported.
+            .Fl o Cm tsv ,
+            .Cm json
+            and
+            .Cm jsonl
+            are for scripts and carry values exactly as stored.
+            .Sh PASSWORDS
+            A password (NIST SP 800-63B) is at least
+            .Cm password_min_length
+            characters and at most 128, with no rules about character classes. It is refused, with
+            the reason, when it is one of the 30,000 most common passwords, repeats a few characters
+            or one pattern, is mostly a sequence (12345, abcde, qwerty, keyboard columns), is one or
+            two common words repeated or with digits added, contains the username or the district's
+            name, or is built from the person's names, the username, the district's name,
+            .Dq portal
+            or
+            .Dq school .
+            A password the parent did not choose (a temporary one,
+            .Fl -password-file ,
+            an account the school created) must be changed at the next login: until then
+            .Nm portal login
+            exits 11.
+            Passwords are hashed with scrypt before any write lock is taken, so a storm of logins
+            never keeps other writers waiting.
 
             """
         s += """
@@ -155,7 +225,16 @@ enum Docs {
             clear and never written to the audit log or to standard error.
 
             """
-        return s
+        // Plain ASCII, every other character as a groff escape, so that every man renders it.
+        return s.unicodeScalars.map {
+            $0.isASCII ? String($0) : "\\[u" + hex4($0.value) + "]"
+        }.joined()
+    }
+
+    /// At least four upper-case hex digits, as groff's `\[uXXXX]` wants.
+    static func hex4(_ v: UInt32) -> String {
+        let h = String(v, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - h.count)) + h
     }
 
     static func optionItem(_ o: Opt) -> String {

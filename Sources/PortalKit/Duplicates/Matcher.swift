@@ -2,9 +2,23 @@
     internal import Glibc
 #endif
 
-/// Duplicate detection for guardians (SPEC §8): multi-pass blocking, a comparison vector per
-/// candidate pair, and Fellegi–Sunter weights whose m-probabilities are estimated from the data
-/// by EM (u-probabilities from random pairs), giving each pair a match probability.
+/// Duplicate detection for guardians (SPEC §8), for records typed by different people years
+/// apart: a slipped key, a name spelt by ear, a missing e-mail, a move, day and month swapped,
+/// given and family name in the wrong columns.
+///
+/// 1. Blocking in many passes (`blockingKeys`), so that an error in any one field still leaves
+///    the pair a key in common: phonetic codes (NYSIIS) of the names, the birth date with an
+///    initial, postcode with birth year or street number, contact, shared children. A block too
+///    large to compare whole is sorted and compared in a sliding window.
+/// 2. A comparison vector per candidate pair with graded levels (`Level`): Jaro–Winkler and
+///    phonetic levels for names, street and city; birth dates same, day and month swapped, one
+///    digit off or same year.
+/// 3. Fellegi–Sunter weights: u-probabilities from random pairs (exact name agreement adjusted
+///    by the name's frequency, so a shared rare surname counts for more than Smith), and
+///    m-probabilities and the share of matches by EM over a sample of the candidates, held
+///    near their priors.
+/// 4. `likely` only when it is safe to merge (see `isSafe`); the rest, above `minScore`, is
+///    `possible`. Pairs are grouped into clusters by complete linkage of likely pairs.
 public enum Matcher {
     public struct Pair: Sendable {
         public let a: String
@@ -17,217 +31,396 @@ public enum Matcher {
 
     /// What is compared, and the levels each comparison can take (0 is always "missing").
     static let fields: [(name: String, levels: [String])] = [
-        ("given_name", ["missing", "same", "nickname", "similar", "different"]),
-        ("family_name", ["missing", "same", "shared part", "similar", "different"]),
+        (
+            "given_name",
+            [
+                "missing", "same", "nickname", "sounds alike", "similar", "typo", "initial",
+                "different",
+            ]
+        ),
+        (
+            "family_name",
+            ["missing", "same", "shared part", "sounds alike", "similar", "typo", "different"]
+        ),
+        (
+            "birth_date",
+            ["missing", "same", "day and month swapped", "one digit off", "same year", "different"]
+        ),
+        ("address", ["missing", "same", "close", "same area", "different"]),
         ("email", ["missing", "same", "different"]),
         ("phone", ["missing", "same", "different"]),
-        ("address", ["missing", "same", "different"]),
         ("household", ["missing", "same", "different"]),
         ("child", ["missing", "shared", "none shared"]),
+        ("unit", ["missing", "same", "different"]),
     ]
 
-    struct Rec {
-        let id: String
-        let given: String
-        let family: String
-        let familyParts: [String]
-        let email: String?
-        let phone: String?
-        let address: String?
-        let household: String?
-        var students: [Int32]
+    enum F {
+        static let given = 0, family = 1, birth = 2, address = 3, email = 4, phone = 5
+        static let household = 6, child = 7, unit = 8
     }
 
-    static func fold(_ s: String?) -> String {
-        searchFold(s ?? "").filter { $0.isLetter || $0 == " " || $0 == "-" }
-    }
+    /// The level index meaning "different" (or "none shared") for each field.
+    static let differentLevel = fields.map { $0.levels.count - 1 }
 
-    static func record(_ r: Row) -> Rec {
-        let given = fold(r.string("given_name")).filter { $0.isLetter }
-        let famRaw = fold(r.string("family_name"))
-        let parts = famRaw.split(whereSeparator: { $0 == "-" || $0 == " " }).map(String.init).filter
-        { !$0.isEmpty }
-        var email = r.string("email")?.lowercased()
-        if let e = email, let at = e.firstIndex(of: "@") {
-            var local = String(e[..<at])
-            var domain = String(e[e.index(after: at)...])
-            if domain == "googlemail.com" { domain = "gmail.com" }
-            if let plus = local.firstIndex(of: "+") { local = String(local[..<plus]) }
-            if domain == "gmail.com" { local = local.filter { $0 != "." } }
-            email = local + "@" + domain
-        }
-        let phone = r.string("phone").map { String($0.filter(\.isNumber).suffix(10)) }.flatMap {
-            $0.count >= 7 ? $0 : nil
-        }
-        var address: String? = nil
-        if let street = r.string("street") {
-            let words = fold(street).split(separator: " ")
-            let number = street.prefix { $0.isNumber }
-            let name = words.first { $0.first?.isLetter == true }.map(String.init) ?? ""
-            let post = String((r.string("postcode") ?? "").prefix(5))
-            if !number.isEmpty || !name.isEmpty {
-                address = "\(number) \(name) \(post.isEmpty ? fold(r.string("city")) : post)"
-            }
-        }
-        return Rec(
-            id: r.text("guardian_id"), given: given, family: parts.joined(), familyParts: parts,
-            email: email, phone: phone,
-            address: address, household: r.string("household_id"), students: [])
+    /// A comparison: the level of each field, and whether the names were found swapped.
+    struct Vector {
+        var levels: [UInt8]
+        var swapped = false
+        /// How the address parts compared (street number, street, city, postcode), for the
+        /// evidence: each 0 missing, 1 same, 2 similar, 3 different.
+        var addressParts: [UInt8] = []
     }
 
     // MARK: comparison
 
-    static func compare(_ a: Rec, _ b: Rec) -> (levels: [Int], swapped: Bool) {
-        func given(_ x: String, _ y: String) -> Int {
-            if x.isEmpty || y.isEmpty { return 0 }
-            if x == y { return 1 }
-            if Nicknames.same(x, y) { return 2 }
-            return jaroWinkler(x, y) >= 0.9 ? 3 : 4
-        }
-        func family(_ x: Rec, _ y: Rec) -> Int {
-            if x.family.isEmpty || y.family.isEmpty { return 0 }
-            if x.family == y.family { return 1 }
-            if x.familyParts.contains(where: { p in p.count > 1 && y.familyParts.contains(p) }) {
-                return 2
-            }
-            return jaroWinkler(x.family, y.family) >= 0.9 ? 3 : 4
-        }
-        var g = given(a.given, b.given)
-        var f = family(a, b)
+    static func compare(_ r: MatchRecords, _ i: Int, _ j: Int) -> Vector {
+        var v = [UInt8](repeating: 0, count: fields.count)
+        var g = nameLevel(r, i, .given, j, .given, r.givenCode[i], r.givenCode[j], given: true)
+        var f = familyLevel(r, i, j)
         var swapped = false
-        if g == 4 && f == 4, !a.given.isEmpty, a.given == b.family, a.family == b.given {
-            g = 1
-            f = 1
-            swapped = true
+        if g >= 5 && f >= 4 {
+            // Given and family name in the wrong columns.
+            let g2 = nameLevel(
+                r, i, .given, j, .family, r.givenCode[i], r.familyCode[j], given: false)
+            let f2 = nameLevel(
+                r, i, .family, j, .given, r.familyCode[i], r.givenCode[j], given: false)
+            if g2 <= 4 && f2 <= 4 && g2 > 0 && f2 > 0 {
+                g = g2
+                f = f2 == 1 ? 1 : min(f2, 5)
+                swapped = true
+            }
         }
-        func same(_ x: String?, _ y: String?) -> Int { x == nil || y == nil ? 0 : x == y ? 1 : 2 }
-        let child =
-            a.students.isEmpty || b.students.isEmpty
-            ? 0 : (a.students.contains { b.students.contains($0) } ? 1 : 2)
-        return (
-            [
-                g, f, same(a.email, b.email), same(a.phone, b.phone), same(a.address, b.address),
-                same(a.household, b.household), child,
-            ], swapped
-        )
+        v[F.given] = g
+        v[F.family] = f
+        v[F.birth] = birthLevel(r.birth[i], r.birth[j])
+        let parts = [
+            similar(r, i, j, .number, 1), similar(r, i, j, .street, 0.9),
+            similar(r, i, j, .city, 0.9), postcodeLevel(r, i, j),
+        ]
+        v[F.address] = addressLevel(parts)
+        v[F.email] = exact(r, i, j, .email)
+        v[F.phone] = exact(r, i, j, .phone)
+        v[F.household] =
+            r.household[i] == 0 || r.household[j] == 0
+            ? 0 : r.household[i] == r.household[j] ? 1 : 2
+        let ci = r.children(of: i)
+        let cj = r.children(of: j)
+        v[F.child] = ci.isEmpty || cj.isEmpty ? 0 : ci.contains(where: { cj.contains($0) }) ? 1 : 2
+        v[F.unit] = exact(r, i, j, .unit)
+        return Vector(levels: v, swapped: swapped, addressParts: parts)
     }
 
-    /// Jaro–Winkler similarity of two short strings.
-    static func jaroWinkler(_ s1: String, _ s2: String) -> Double {
-        let a = Array(s1.unicodeScalars)
-        let b = Array(s2.unicodeScalars)
-        if a.isEmpty || b.isEmpty { return 0 }
-        let window = max(0, max(a.count, b.count) / 2 - 1)
-        var am = [Bool](repeating: false, count: a.count)
-        var bm = [Bool](repeating: false, count: b.count)
-        var matches = 0
-        for i in 0..<a.count {
-            let lo = max(0, i - window)
-            let hi = min(b.count - 1, i + window)
-            if lo > hi { continue }
-            for j in lo...hi where !bm[j] && a[i] == b[j] {
-                am[i] = true
-                bm[j] = true
-                matches += 1
-                break
+    /// One level for the address, from its parts (number, street, city, postcode: 0 missing,
+    /// 1 same, 2 similar, 3 different): compared as one, since a move changes them all at once
+    /// and counting each would count the move four times. 1 same, 2 close (a typo in a part),
+    /// 3 same area (postcode or city, another street), 4 different.
+    static func addressLevel(_ p: [UInt8]) -> UInt8 {
+        let (number, street, city, postcode) = (p[0], p[1], p[2], p[3])
+        if number == 0 && street == 0 && city == 0 && postcode == 0 { return 0 }
+        let area = city == 1 || postcode == 1
+        let areaClose = city <= 2 && postcode <= 2 && (city != 0 || postcode != 0)
+        if number == 1 && street == 1 && (area || (city == 0 && postcode == 0)) && city != 3
+            && postcode != 3
+        {
+            return 1
+        }
+        if (number == 1 && street <= 2 && street != 0 && (areaClose || area))
+            || (number == 2 && street == 1 && area)
+        {
+            return 2
+        }
+        if area || (number == 0 && street == 1 && areaClose) { return 3 }
+        return 4
+    }
+
+    /// Name levels: 1 same, 2 nickname (given names), 3 sounds alike, 4 similar (Jaro–Winkler
+    /// 0.92 or one edit), 5 a typo (0.85, or two edits in a long name), 6 an initial against a
+    /// name, 7 different (for family names `familyLevel` maps these).
+    static func nameLevel(
+        _ r: MatchRecords, _ i: Int, _ fi: MatchRecords.Field, _ j: Int, _ fj: MatchRecords.Field,
+        _ ci: UInt64, _ cj: UInt64, given: Bool
+    ) -> UInt8 {
+        r.with(i, fi) { a in
+            r.with(j, fj) { b -> UInt8 in
+                if a.isEmpty || b.isEmpty { return 0 }
+                if a.elementsEqual(b) { return 1 }
+                if a.count == 1 || b.count == 1 { return a.first == b.first ? 6 : 7 }
+                if given
+                    && Nicknames.same(
+                        String(decoding: a, as: UTF8.self), String(decoding: b, as: UTF8.self))
+                {
+                    return 2
+                }
+                // A phonetic code of three letters or more: short names share short codes.
+                if ci == cj && ci >= 1 << 16 { return 3 }
+                let jw = Phonetic.jaroWinkler(a, b)
+                let edits = Phonetic.editDistance(a, b, limit: 2)
+                let short = min(a.count, b.count) <= 4
+                // In a short name one letter makes another name (Kou and Tou): a typo at most.
+                if !short && (jw >= 0.92 || edits <= 1) { return 4 }
+                if (short && edits <= 1) || jw >= 0.85 || (edits == 2 && min(a.count, b.count) >= 6)
+                {
+                    return 5
+                }
+                return 7
             }
         }
-        if matches == 0 { return 0 }
-        var t = 0
-        var k = 0
-        for i in 0..<a.count where am[i] {
-            while !bm[k] { k += 1 }
-            if a[i] != b[k] { t += 1 }
-            k += 1
+    }
+
+    /// Family-name levels: 1 same, 2 a shared part (hyphenated or double surnames), 3 sounds
+    /// alike, 4 similar, 5 a typo, 6 different.
+    static func familyLevel(_ r: MatchRecords, _ i: Int, _ j: Int) -> UInt8 {
+        let l = nameLevel(r, i, .family, j, .family, r.familyCode[i], r.familyCode[j], given: false)
+        if l == 1 || l == 0 { return l }
+        let shared = r.with(i, .familyParts) { a in
+            r.with(j, .familyParts) { b -> Bool in
+                let pa = a.split(separator: 32)
+                let pb = b.split(separator: 32)
+                guard pa.count > 1 || pb.count > 1 else { return false }
+                return pa.contains { x in x.count > 1 && pb.contains { $0.elementsEqual(x) } }
+            }
         }
-        let m = Double(matches)
-        let jaro = (m / Double(a.count) + m / Double(b.count) + (m - Double(t) / 2) / m) / 3
-        var prefix = 0
-        while prefix < min(4, a.count, b.count) && a[prefix] == b[prefix] { prefix += 1 }
-        return jaro + Double(prefix) * 0.1 * (1 - jaro)
+        if shared { return 2 }
+        return l >= 6 ? 6 : l  // an initial for a family name counts as different
+    }
+
+    static func birthLevel(_ a: Int32, _ b: Int32) -> UInt8 {
+        if a == 0 || b == 0 { return 0 }
+        if a == b { return 1 }
+        let (ya, ma, da) = (a / 10000, a / 100 % 100, a % 100)
+        let (yb, mb, db) = (b / 10000, b / 100 % 100, b % 100)
+        if ya == yb && ma == db && da == mb { return 2 }
+        // One digit of the eight wrong, or two neighbouring digits swapped.
+        var diff = 0
+        var x = a
+        var y = b
+        var positions: [Int] = []
+        for k in 0..<8 {
+            if x % 10 != y % 10 {
+                diff += 1
+                positions.append(k)
+            }
+            x /= 10
+            y /= 10
+        }
+        if diff == 1 { return 3 }
+        if diff == 2 && positions[1] == positions[0] + 1 {
+            let p = Int32(pow10(positions[0]))
+            let a0 = a / p % 10
+            let a1 = a / (p * 10) % 10
+            let b0 = b / p % 10
+            let b1 = b / (p * 10) % 10
+            if a0 == b1 && a1 == b0 { return 3 }
+        }
+        if ya == yb { return 4 }
+        return 5
+    }
+
+    private static func pow10(_ k: Int) -> Int {
+        var v = 1
+        for _ in 0..<k { v *= 10 }
+        return v
+    }
+
+    /// 0 missing, 1 same, 2 similar (Jaro–Winkler at `threshold` or more; for a number, one
+    /// digit wrong), 3 different.
+    static func similar(
+        _ r: MatchRecords, _ i: Int, _ j: Int, _ f: MatchRecords.Field, _ threshold: Double
+    ) -> UInt8 {
+        r.with(i, f) { a in
+            r.with(j, f) { b -> UInt8 in
+                if a.isEmpty || b.isEmpty { return 0 }
+                if a.elementsEqual(b) { return 1 }
+                if f == .number { return Phonetic.editDistance(a, b, limit: 1) <= 1 ? 2 : 3 }
+                return Phonetic.jaroWinkler(a, b) >= threshold ? 2 : 3
+            }
+        }
+    }
+
+    static func exact(_ r: MatchRecords, _ i: Int, _ j: Int, _ f: MatchRecords.Field) -> UInt8 {
+        r.with(i, f) { a in
+            r.with(j, f) { b -> UInt8 in
+                a.isEmpty || b.isEmpty ? 0 : a.elementsEqual(b) ? 1 : 2
+            }
+        }
+    }
+
+    /// 0 missing, 1 same, 2 one character off, 3 different.
+    static func postcodeLevel(_ r: MatchRecords, _ i: Int, _ j: Int) -> UInt8 {
+        r.with(i, .postcode) { a in
+            r.with(j, .postcode) { b -> UInt8 in
+                if a.isEmpty || b.isEmpty { return 0 }
+                if a.elementsEqual(b) { return 1 }
+                return Phonetic.editDistance(a, b, limit: 1) <= 1 ? 2 : 3
+            }
+        }
+    }
+
+    /// Jaro–Winkler similarity of two strings (for callers outside the byte arena).
+    static func jaroWinkler(_ s1: String, _ s2: String) -> Double {
+        var a = s1
+        var b = s2
+        return a.withUTF8 { x in b.withUTF8 { y in Phonetic.jaroWinkler(x, y) } }
     }
 
     // MARK: blocking
 
-    static func blockingKeys(_ r: Rec, students: [String]) -> [String] {
-        var keys: [String] = []
-        if let e = r.email { keys.append("e:" + e) }
-        if let p = r.phone { keys.append("p:" + p) }
-        if let a = r.address { keys.append("a:" + a) }
-        let gi = r.given.first.map(String.init) ?? ""
-        for part in r.familyParts where part.count > 1 { keys.append("f:" + part + ":" + gi) }
-        if !r.given.isEmpty && !r.family.isEmpty {
-            keys.append("n:" + min(r.given, r.family) + "|" + max(r.given, r.family))
+    /// The blocking keys of record `i`, as 64-bit hashes tagged by pass. Each pass survives an
+    /// error in the fields the others use.
+    static func blockingKeys(_ r: MatchRecords, _ i: Int, into keys: inout [UInt64]) {
+        func key(_ tag: UInt64, _ parts: UInt64...) {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ tag
+            for p in parts { h = (h ^ p) &* 0x100_0000_01b3 ^ (h >> 29) }
+            keys.append(h ^ (h >> 31))
         }
-        for s in students { keys.append("s:" + s) }
-        return keys
+        func bytes(_ f: MatchRecords.Field, max: Int = 64) -> UInt64 {
+            r.with(i, f) { u in fnv1a(UnsafeBufferPointer(rebasing: u.prefix(max))) }
+        }
+        let given = r.isEmpty(i, .given) ? 0 : bytes(.given)
+        let g1 = r.with(i, .given) { UInt64($0.first ?? 0) }
+        let f1 = r.with(i, .family) { UInt64($0.first ?? 0) }
+        let gc = r.givenCode[i]
+        let fc = r.familyCode[i]
+        let birth = r.birth[i]
+        let postcode = r.isEmpty(i, .postcode) ? 0 : bytes(.postcode)
+        let number = r.isEmpty(i, .number) ? 0 : bytes(.number)
+        if !r.isEmpty(i, .email) { key(1, bytes(.email)) }
+        if !r.isEmpty(i, .phone) { key(2, bytes(.phone)) }
+        for c in r.children(of: i) { key(3, c) }
+        if fc != 0 { key(4, fc, g1) }
+        if gc != 0 && fc != 0 { key(5, min(gc, fc), max(gc, fc)) }
+        if given != 0 && fc != 0 { key(6, given, r.with(i, .family) { UInt64($0.count) }) }
+        if birth != 0 {
+            let y = UInt64(birth / 10000)
+            let m = UInt64(birth / 100 % 100)
+            let d = UInt64(birth % 100)
+            // Day and month in either order: a swapped date keeps its key.
+            let md = min(m, d) << 8 | max(m, d)
+            key(7, y, md, g1)
+            key(8, y, md, f1)
+            if postcode != 0 { key(9, y, postcode) }
+            if gc != 0 { key(10, gc, y) }
+        }
+        if postcode != 0 && number != 0 { key(11, postcode, number) }
+        if number != 0 && !r.isEmpty(i, .street) {
+            key(12, number, bytes(.street, max: 4))
+        }
+        if gc != 0 && postcode != 0 { key(13, gc, postcode) }
+        if r.household[i] != 0 { key(14, r.household[i]) }
+        if fc != 0 && !r.isEmpty(i, .city) { key(15, fc, bytes(.city, max: 4)) }
     }
 
-    /// Candidate pairs: records sharing any blocking key. A block larger than `cap` is not
-    /// compared all-to-all (a common surname would make cost quadratic): it is sorted and each
-    /// record is compared with its `window` neighbours.
-    static func candidates(_ recs: [Rec], keys: [[String]], cap: Int = 40, window: Int = 8) -> [(
-        Int32, Int32
-    )] {
-        var blocks: [String: [Int32]] = [:]
-        blocks.reserveCapacity(recs.count * 4)
-        for (i, ks) in keys.enumerated() { for k in ks { blocks[k, default: []].append(Int32(i)) } }
-        var seen = Set<Int64>()
-        var out: [(Int32, Int32)] = []
-        func add(_ x: Int32, _ y: Int32) {
-            let (a, b) = x < y ? (x, y) : (y, x)
-            if seen.insert(Int64(a) << 32 | Int64(b)).inserted { out.append((a, b)) }
+    /// Candidate pairs (`a << 32 | b`, a < b), each once: records sharing a blocking key. A
+    /// block larger than `cap` is sorted by name and compared in windows of `window`, so that a
+    /// common name or a large building does not make the cost quadratic.
+    static func candidates(_ r: MatchRecords, cap: Int = 10, window: Int = 6) -> [UInt64] {
+        let n = r.count
+        // (key hash's top 40 bits) << 24 | record: sorted, equal keys are neighbours.
+        let parts = inParallel(n) { range -> [UInt64] in
+            var out: [UInt64] = []
+            out.reserveCapacity(range.count * 14)
+            var keys: [UInt64] = []
+            for i in range {
+                keys.removeAll(keepingCapacity: true)
+                blockingKeys(r, i, into: &keys)
+                for k in keys { out.append(k & ~0xFF_FFFF | UInt64(i)) }
+            }
+            return out
         }
-        for (key, members) in blocks where members.count > 1 {
-            // A name alone is weak evidence: a big block of one common name is left to the
-            // contact, address and children passes.
-            let nameOnly = key.hasPrefix("f:") || key.hasPrefix("n:")
-            if nameOnly && members.count > 12 { continue }
-            if members.count <= cap {
-                for i in 0..<members.count {
-                    for j in (i + 1)..<members.count { add(members[i], members[j]) }
+        var entries = parts.count == 1 ? parts[0] : Array(parts.joined())
+        radixSort(&entries, fromBit: 24)
+        let nameOrder = (0..<n).map { r.prefix($0, .family) ^ (r.prefix($0, .given) >> 1) }
+        var pairs: [UInt64] = []
+        pairs.reserveCapacity(n * 4)
+        func add(_ x: Int, _ y: Int) {
+            if x == y { return }
+            pairs.append(x < y ? UInt64(x) << 32 | UInt64(y) : UInt64(y) << 32 | UInt64(x))
+        }
+        var s = 0
+        while s < entries.count {
+            var e = s + 1
+            let key = entries[s] >> 24
+            while e < entries.count && entries[e] >> 24 == key { e += 1 }
+            let size = e - s
+            if size > 1 && size <= cap {
+                for x in s..<e {
+                    for y in (x + 1)..<e {
+                        add(Int(entries[x] & 0xFF_FFFF), Int(entries[y] & 0xFF_FFFF))
+                    }
                 }
-            } else {
-                let sorted = members.sorted {
-                    (recs[Int($0)].given, recs[Int($0)].family) < (
-                        recs[Int($1)].given, recs[Int($1)].family
-                    )
+            } else if size > cap {
+                let members = entries[s..<e].map { Int($0 & 0xFF_FFFF) }.sorted {
+                    (nameOrder[$0], r.birth[$0]) < (nameOrder[$1], r.birth[$1])
                 }
-                for i in 0..<sorted.count {
-                    for j in (i + 1)..<min(sorted.count, i + 1 + window) {
-                        add(sorted[i], sorted[j])
+                for x in 0..<members.count {
+                    for y in (x + 1)..<min(members.count, x + 1 + window) {
+                        add(members[x], members[y])
                     }
                 }
             }
+            s = e
         }
-        return out
+        entries = []
+        radixSort(&pairs, fromBit: 0)
+        var unique = 0
+        for k in 0..<pairs.count where k == 0 || pairs[k] != pairs[k - 1] {
+            pairs[unique] = pairs[k]
+            unique += 1
+        }
+        pairs.removeLast(pairs.count - unique)
+        return pairs
+    }
+
+    /// Sorts by the bits from `fromBit` up, 11 bits a pass (least significant first).
+    static func radixSort(_ a: inout [UInt64], fromBit: Int) {
+        guard a.count > 1 else { return }
+        var buffer = [UInt64](repeating: 0, count: a.count)
+        var shift = fromBit
+        while shift < 64 {
+            var counts = [Int](repeating: 0, count: 2049)
+            for v in a { counts[Int((v >> UInt64(shift)) & 0x7FF) + 1] += 1 }
+            if counts[1...].contains(a.count) {
+                shift += 11
+                continue  // every value has the same digit here
+            }
+            for k in 1..<2049 { counts[k] += counts[k - 1] }
+            for v in a {
+                let d = Int((v >> UInt64(shift)) & 0x7FF)
+                buffer[counts[d]] = v
+                counts[d] += 1
+            }
+            swap(&a, &buffer)
+            shift += 11
+        }
     }
 
     // MARK: scoring
 
-    /// Prior m-probabilities (chance of each level for two records of the same person). Given
-    /// names are held at their prior: spouses share everything but the given name, and EM left
-    /// free would learn "a couple" as the match class.
+    /// Prior m-probabilities (chance of each level for two records of the same person).
     static let mPrior: [[Double]] = [
-        [1, 0.90, 0.04, 0.04, 0.02],
-        [1, 0.88, 0.04, 0.05, 0.03],
+        [1, 0.80, 0.03, 0.04, 0.07, 0.03, 0.01, 0.02],
+        [1, 0.82, 0.03, 0.03, 0.06, 0.03, 0.03],
+        [1, 0.82, 0.04, 0.07, 0.03, 0.04],
+        [1, 0.70, 0.12, 0.06, 0.12],
         [1, 0.85, 0.15],
         [1, 0.85, 0.15],
-        [1, 0.80, 0.20],
         [1, 0.55, 0.45],
         [1, 0.40, 0.60],
+        [1, 0.80, 0.20],
     ]
 
-    /// Prior u-probabilities (chance of each level for two different people), used when a
-    /// district is too small to estimate them from random pairs.
+    /// Prior u-probabilities (two different people), used when a district is too small to
+    /// estimate them from random pairs.
     static let uPrior: [[Double]] = [
-        [1, 0.02, 0.002, 0.01, 0.968],
-        [1, 0.01, 0.002, 0.01, 0.978],
+        [1, 0.02, 0.002, 0.004, 0.006, 0.01, 0.003, 0.955],
+        [1, 0.01, 0.001, 0.003, 0.004, 0.008, 0.974],
+        [1, 0.0001, 0.00005, 0.0004, 0.015, 0.9845],
+        [1, 0.0002, 0.0002, 0.15, 0.85],
         [1, 0.0005, 0.9995],
         [1, 0.0005, 0.9995],
-        [1, 0.002, 0.998],
         [1, 0.001, 0.999],
         [1, 0.0005, 0.9995],
+        [1, 0.05, 0.95],
     ]
 
     struct Model {
@@ -235,63 +428,177 @@ public enum Matcher {
         var u: [[Double]]
         var prior: Double
 
-        /// The match probability. `uSame` overrides u for an exact name agreement with the
-        /// frequency of that name (a shared "Maria Garcia" says less than a shared "Þórsson").
-        func probability(_ levels: [Int], uSame: (given: Double, family: Double)? = nil) -> Double {
+        func with(prior p: Double) -> Model { Model(m: m, u: u, prior: p) }
+
+        /// Log2 of the Bayes factor of each field's level, precomputed.
+        var weights: [[Double]] {
+            var w: [[Double]] = []
+            for f in 0..<m.count {
+                var row: [Double] = [0]
+                for l in 1..<m[f].count { row.append(Glibc.log2(m[f][l] / max(u[f][l], 1e-9))) }
+                w.append(row)
+            }
+            return w
+        }
+
+        /// The match probability. `tf` replaces u of an exact agreement of the first two
+        /// fields (the names) by the name's frequency (a shared "Maria Garcia" says less than a
+        /// shared "Þórsson"); nil keeps the fields' own weights.
+        func probability(_ v: [UInt8], weights w: [[Double]], tf: (Double, Double)?) -> Double {
             var logRatio = Glibc.log2(prior / (1 - prior))
-            for (f, l) in levels.enumerated() where l != 0 {
-                var uf = u[f][l]
-                if let t = uSame, l == 1, f <= 1 { uf = max(f == 0 ? t.given : t.family, 1e-6) }
-                logRatio += Glibc.log2(m[f][l] / uf)
+            for (f, l) in v.enumerated() where l != 0 {
+                if l == 1 && f <= 1, let tf {
+                    let freq = f == 0 ? tf.0 : tf.1
+                    logRatio += Glibc.log2(m[f][1] / max(freq, 1e-7))
+                } else {
+                    logRatio += w[f][Int(l)]
+                }
             }
             return 1 / (1 + Glibc.exp2(-max(-60, min(60, logRatio))))
         }
     }
 
-    /// u from random pairs; m of the contact and household comparisons, and the prior, by EM over
-    /// the candidates. Name m-probabilities stay at their priors (see `mPrior`), and the EM
-    /// estimates are kept within bounds: a duplicate record rarely carries a different phone or
-    /// email than the original, whatever the data's mix of candidates.
-    static func fit(_ recs: [Rec], vectors: [[Int]], tf: [(Double, Double)]) -> Model {
-        if recs.count < 1000 { return Model(m: mPrior, u: uPrior, prior: 0.01) }
-        // Counts start at one (add-one smoothing), so no level is ever impossible.
-        var u = fields.map { f in [Double](repeating: 1, count: f.levels.count) }
+    /// How often each folded name occurs, for the term-frequency adjustment.
+    struct Frequencies {
+        var given: [UInt64: Int32] = [:]
+        var family: [UInt64: Int32] = [:]
+        let total: Double
+
+        init(_ r: MatchRecords) {
+            total = Double(max(1, r.count))
+            for i in 0..<r.count {
+                given[r.with(i, .given) { fnv1a($0) }, default: 0] += 1
+                family[r.with(i, .family) { fnv1a($0) }, default: 0] += 1
+            }
+        }
+
+        func of(_ r: MatchRecords, _ i: Int) -> (Double, Double) {
+            (
+                Double(given[r.with(i, .given) { fnv1a($0) }] ?? 1) / total,
+                Double(family[r.with(i, .family) { fnv1a($0) }] ?? 1) / total
+            )
+        }
+    }
+
+    /// u from random pairs; m and the share of matches by EM over (a sample of) the candidates.
+    /// The m-probabilities are pulled towards their priors (pseudo-counts), names most of all:
+    /// spouses share everything but the given name, and EM left free would learn "a couple" as
+    /// the match class.
+    static func fit(_ r: MatchRecords, candidates: [UInt64], tf: Frequencies) -> Model {
+        guard r.count >= 1000 else { return Model(m: mPrior, u: uPrior, prior: 0.01) }
         var rng = SplitMix64(state: 0x5EED)
-        let samples = min(50_000, max(1000, recs.count * 2))
-        if recs.count > 1 {
-            for _ in 0..<samples {
-                let i = rng.int(recs.count)
-                let j = rng.int(recs.count)
-                if i == j { continue }
-                for (f, l) in compare(recs[i], recs[j]).levels.enumerated() { u[f][l] += 1 }
-            }
+        var u = fields.map { f in [Double](repeating: 1, count: f.levels.count) }
+        for _ in 0..<min(100_000, max(2000, r.count * 2)) {
+            let i = rng.int(r.count)
+            let j = rng.int(r.count)
+            if i == j { continue }
+            for (f, l) in compare(r, i, j).levels.enumerated() { u[f][Int(l)] += 1 }
         }
-        for f in 0..<u.count {
-            let total = u[f].dropFirst().reduce(0, +)
-            u[f] = [1] + u[f].dropFirst().map { $0 / total }
+        // Smoothed towards the prior (as 200 pairs' worth), so that a field mostly missing (no
+        // birth dates in the district) or a level never met keeps a sensible weight.
+        u = u.indices.map { f in
+            let total = u[f].dropFirst().reduce(0, +) - Double(u[f].count - 1)
+            return [1]
+                + zip(u[f].dropFirst(), uPrior[f].dropFirst()).map { c, p in
+                    (c - 1 + 200 * p) / (total + 200)
+                }
         }
-        var model = Model(m: mPrior, u: u, prior: 0.05)
-        guard vectors.count >= 200 else { return model }
-        for _ in 0..<30 {
-            var counts = fields.map { f in [Double](repeating: 0.5, count: f.levels.count) }
-            var matchSum = 0.0
-            for (k, v) in vectors.enumerated() {
-                let p = model.probability(v, uSame: tf[k])
-                matchSum += p
-                for (f, l) in v.enumerated() { counts[f][l] += p }
+        // EM learns from the candidates whose names agree (give or take a typo): a mixture of
+        // the same people and namesakes, which the other fields tell apart. Over all candidates
+        // it would learn what couples share (a home, a surname, children) as the match class.
+        let step = max(1, candidates.count / 300_000)
+        var sample: [([UInt8], (Double, Double)?)] = []
+        var named = 0
+        var looked = 0
+        for k in stride(from: 0, to: candidates.count, by: step) {
+            let i = Int(candidates[k] >> 32)
+            let j = Int(candidates[k] & 0xFFFF_FFFF)
+            let v = compare(r, i, j).levels
+            looked += 1
+            guard (1...4).contains(v[F.given]) && (1...4).contains(v[F.family]) else { continue }
+            named += 1
+            sample.append((v, tf.of(r, i)))
+        }
+        // A duplicate for about one record in fifty, among the candidates.
+        let share = min(0.1, max(1e-6, 0.02 * Double(r.count) / Double(max(1, candidates.count))))
+        return estimate(
+            Model(m: mPrior, u: u, prior: share * Double(looked) / Double(max(1, named))),
+            sample: sample, fixed: [F.given, F.family]
+        ).with(prior: share)
+    }
+
+    /// EM for the m-probabilities over `sample` (comparison vectors with their names'
+    /// frequencies): two rounds in which each pair counts for each field's level by its match
+    /// probability, each field pulled towards its prior by pseudo-counts worth the sample and
+    /// kept at `floor` or more for exact agreement (a duplicate mostly keeps what it says of the
+    /// person), except the `fixed` fields. The share of matches is not estimated: measured, EM
+    /// takes the many namesakes of a district with few distinct names for matches and drifts;
+    /// the caller sets it from the expected share of duplicates.
+    static func estimate(
+        _ start: Model, sample: [([UInt8], (Double, Double)?)], fixed: [Int], floor: Double = 0.7
+    ) -> Model {
+        var model = start
+        guard sample.count >= 200 else { return model }
+        let prior = start.m
+        let pseudo = Double(sample.count)
+        for _ in 0..<2 {
+            let w = model.weights
+            var counts = prior.map { levels in levels.map { $0 * pseudo } }
+            for (v, t) in sample {
+                let p = model.probability(v, weights: w, tf: t)
+                for (f, l) in v.enumerated() { counts[f][Int(l)] += p }
             }
-            for f in 2..<fields.count {
+            for f in prior.indices where !fixed.contains(f) {
                 let total = counts[f].dropFirst().reduce(0, +)
                 var m = counts[f].dropFirst().map { max(1e-4, $0 / total) }
-                if f <= 4 {
-                    m[1] = max(m[1], 0.6)
-                    m[m.count - 1] = 1 - m[1]
-                }  // email, phone, address: mostly kept
+                let least = min(floor, prior[f][1])
+                if m[0] < least {
+                    let rest = m.dropFirst().reduce(0, +)
+                    m[0] = least
+                    for k in 1..<m.count { m[k] = m[k] / rest * (1 - least) }
+                }
                 model.m[f] = [1] + m
             }
-            model.prior = min(0.5, max(1e-4, matchSum / Double(vectors.count)))
         }
         return model
+    }
+
+    /// Whether a pair the model finds probable is safe to merge without a person looking:
+    /// people who really differ (a parent and an adult child, twins, two parents at one address,
+    /// Sr. and Jr., namesakes in a large building) must not be.
+    static func isSafe(_ v: Vector, _ r: MatchRecords, _ i: Int, _ j: Int) -> Bool {
+        let l = v.levels
+        // Names: the same person, give or take a typo; never two different given names.
+        guard l[F.given] != 0, l[F.given] != 7, l[F.given] != 6, l[F.family] != 0 else {
+            return false
+        }
+        guard l[F.family] != 6 else { return false }
+        // A different birth date is a different person (a parent and an adult child).
+        guard l[F.birth] != 5 else { return false }
+        // Sr. and Jr.; two flats of one building.
+        if r.suffix[i] != r.suffix[j] { return false }
+        if l[F.unit] == 2 { return false }
+        let birth = l[F.birth] >= 1 && l[F.birth] <= 3
+        let contact = l[F.email] == 1 || l[F.phone] == 1
+        let address = l[F.address] == 1 || l[F.address] == 2
+        let family = l[F.child] == 1 || l[F.household] == 1
+        let evidence = [birth, contact, address, family].filter { $0 }.count
+        guard evidence >= 1 else { return false }
+        // Contact that disagrees (another e-mail, another phone) with only an address in
+        // common: two namesakes at one address, or one number on two streets.
+        let contactDiffers = l[F.email] == 2 || l[F.phone] == 2
+        if contactDiffers && !contact && !birth && !family { return false }
+        // A given name that differs by a typo or a spelling: what spouses share (a home, a
+        // surname, children) says nothing; it takes the birth date or the contact.
+        if l[F.given] > 2 && !birth && !contact { return false }
+        // A family name with a typo needs two pieces of other agreement, or the birth date.
+        if l[F.family] > 2 && evidence < 2 && !birth { return false }
+        // Twins share a birth date and a home: their given names differ (refused above); with
+        // no birth date, a home and a surname alone are what a parent and an adult child share.
+        if l[F.birth] == 0 && !contact && l[F.child] != 1 && l[F.given] != 1 && l[F.given] != 2 {
+            return false
+        }
+        return true
     }
 
     // MARK: the run
@@ -299,81 +606,104 @@ public enum Matcher {
     public static func guardians(_ db: Database, district: String, minScore: Double = 0.5) throws
         -> [Pair]
     {
-        var recs: [Rec] = []
-        var index: [String: Int] = [:]
-        try db.forEach(
+        let r = try load(db, district: district)
+        return run(r, minScore: minScore)
+    }
+
+    /// The district's active guardians and their children, read into a `MatchRecords`.
+    static func load(_ db: Database, district: String) throws -> MatchRecords {
+        let count = try db.count(
+            "SELECT count(*) FROM guardians WHERE district_id = ? AND status = 'active'",
+            [.text(district)])
+        let r = MatchRecords(capacity: count)
+        var index: [UInt64: Int32] = [:]
+        index.reserveCapacity(count)
+        try db.forEachRaw(
             """
-            SELECT guardian_id, given_name, family_name, email, phone, street, city, postcode, household_id
+            SELECT guardian_id, given_name, family_name, email, phone, street, street2, city, postcode, birth_date, household_id
             FROM guardians WHERE district_id = ? AND status = 'active'
             """, [.text(district)]
-        ) { r in
-            index[r.text("guardian_id")] = recs.count
-            recs.append(record(r))
+        ) { row in
+            index[fnv1a(row.bytes(0))] = Int32(r.count)
+            r.append(row)
         }
-        var studentNo: [String: Int32] = [:]
-        var studentsOf = [[String]](repeating: [], count: recs.count)
-        try db.forEach(
+        var links: [(Int32, UInt64)] = []
+        try db.forEachRaw(
             "SELECT guardian_id, student_id FROM links WHERE district_id = ? AND status = 'active'",
             [.text(district)]
-        ) { r in
-            guard let i = index[r.text("guardian_id")] else { return }
-            let s = r.text("student_id")
-            let n = studentNo[s] ?? Int32(studentNo.count)
-            studentNo[s] = n
-            recs[i].students.append(n)
-            studentsOf[i].append(s)
-        }
-        let keys = recs.indices.map { blockingKeys(recs[$0], students: studentsOf[$0]) }
-        let pairs = candidates(recs, keys: keys)
-        let compared = pairs.map { compare(recs[Int($0.0)], recs[Int($0.1)]) }
-        // How common each name is, for the term-frequency u of an exact agreement.
-        var givenCount: [String: Int] = [:]
-        var familyCount: [String: Int] = [:]
-        for r in recs {
-            givenCount[r.given, default: 0] += 1
-            familyCount[r.family, default: 0] += 1
-        }
-        let n = Double(max(1, recs.count))
-        let tf = pairs.map { (i, _) -> (Double, Double) in
-            let a = recs[Int(i)]
-            return (Double(givenCount[a.given] ?? 1) / n, Double(familyCount[a.family] ?? 1) / n)
-        }
-        let model = fit(recs, vectors: compared.map(\.levels), tf: tf)
-        var out: [Pair] = []
-        for (k, (i, j)) in pairs.enumerated() {
-            let v = compared[k]
-            var p = model.probability(v.levels, uSame: recs.count < 1000 ? nil : tf[k])
-            // Two different given names (a couple sharing a home, children and a phone) are not
-            // the same person, whatever else agrees.
-            if v.levels[0] == 4 { p = min(p, 0.3) }
-            // A name alone is what namesakes share: such a pair stays below the default
-            // --min-score (0.5), shown only to whoever asks for weaker pairs.
-            let corroborated =
-                v.levels[2] == 1 || v.levels[3] == 1 || v.levels[4] == 1 || v.levels[5] == 1
-                || v.levels[6] == 1
-            if !corroborated { p = min(p, 0.45) }
-            guard p >= minScore else { continue }
-            // Two different given names are never merged without a person looking.
-            let namesAgree = v.levels[0] != 4 && v.levels[1] != 4
-            let level =
-                p >= 0.995 && namesAgree && corroborated && v.levels[0] != 0 ? "likely" : "possible"
-            var evidence: [String] = []
-            for (f, l) in v.levels.enumerated()
-            where l != 0
-                && !(fields[f].levels[l] == "different" || fields[f].levels[l] == "none shared")
-            {
-                evidence.append("\(fields[f].name): \(fields[f].levels[l])")
+        ) { row in
+            if let g = index[fnv1a(row.bytes(0))] {
+                links.append((g, MatchRecords.hash(row.bytes(1))))
             }
-            if v.swapped { evidence.append("names swapped") }
-            let (a, b) =
-                recs[Int(i)].id < recs[Int(j)].id
-                ? (recs[Int(i)].id, recs[Int(j)].id) : (recs[Int(j)].id, recs[Int(i)].id)
-            out.append(
-                Pair(
-                    a: a, b: b, score: (p * 1000).rounded() / 1000, level: level, cluster: "",
-                    evidence: evidence))
         }
-        return clustered(out)
+        r.setChildren(links)
+        return r
+    }
+
+    /// Scores the candidates of `r` and keeps the pairs at `minScore` or above, clustered.
+    static func run(_ r: MatchRecords, minScore: Double) -> [Pair] {
+        let pairs = candidates(r)
+        let tf = Frequencies(r)
+        let model = fit(r, candidates: pairs, tf: tf)
+        let weights = model.weights
+        if getenv("PORTALADMIN_DEBUG_MODEL") != nil {
+            print("candidates \(pairs.count) prior \(model.prior)")
+            for f in fields.indices {
+                print(
+                    fields[f].name, model.m[f].map { ($0 * 1000).rounded() / 1000 },
+                    model.u[f].map { ($0 * 10000).rounded() / 10000 },
+                    weights[f].map { ($0 * 10).rounded() / 10 })
+            }
+        }
+        let small = r.count < 1000
+        let found = inParallel(pairs.count) { range -> [Pair] in
+            var out: [Pair] = []
+            for k in range {
+                let i = Int(pairs[k] >> 32)
+                let j = Int(pairs[k] & 0xFFFF_FFFF)
+                let v = compare(r, i, j)
+                var p = model.probability(
+                    v.levels, weights: weights,
+                    tf: small ? nil : tf.of(r, i))
+                // Two different given names (a couple sharing a home, children and a phone) are
+                // not the same person, whatever else agrees.
+                if v.levels[F.given] == 7 { p = min(p, 0.3) }
+                let safe = isSafe(v, r, i, j)
+                // What namesakes share alone stays below the default --min-score.
+                if !safe && p >= 0.5 && v.levels[F.given] != 7 { p = min(p, 0.9) }
+                guard p >= minScore else { continue }
+                let likely = p >= 0.99 && safe
+                out.append(pair(r, i, j, v, p, likely))
+            }
+            return out
+        }
+        return clustered(Array(found.joined()))
+    }
+
+    static func pair(
+        _ r: MatchRecords, _ i: Int, _ j: Int, _ v: Vector, _ p: Double, _ likely: Bool
+    )
+        -> Pair
+    {
+        var evidence: [String] = []
+        for (f, l) in v.levels.enumerated() where l != 0 && Int(l) != differentLevel[f] {
+            var text = "\(fields[f].name): \(fields[f].levels[Int(l)])"
+            if f == F.address && l >= 2 {
+                // Which parts agreed, and how.
+                let names = ["street number", "street", "city", "postcode"]
+                let parts = zip(names, v.addressParts).compactMap { name, p -> String? in
+                    p == 1 ? "\(name) same" : p == 2 ? "\(name) similar" : nil
+                }
+                if !parts.isEmpty { text += " (" + parts.joined(separator: ", ") + ")" }
+            }
+            evidence.append(text)
+        }
+        if v.swapped { evidence.append("names swapped") }
+        let a = r.string(i, .id)
+        let b = r.string(j, .id)
+        return Pair(
+            a: min(a, b), b: max(a, b), score: (p * 1000).rounded() / 1000,
+            level: likely ? "likely" : "possible", cluster: "", evidence: evidence)
     }
 
     /// Groups pairs into clusters (connected components), each named after its smallest id.
@@ -404,83 +734,5 @@ public enum Matcher {
             return q
         }
         .sorted { ($0.cluster, -$0.score, $0.a, $0.b) < ($1.cluster, -$1.score, $1.a, $1.b) }
-    }
-}
-
-/// Households that are likely the same: the same address under two household ids, or the homes
-/// of a likely duplicate guardian.
-public enum HouseholdMatcher {
-    public static func households(_ db: Database, district: String, minScore: Double = 0.5) throws
-        -> [Matcher.Pair]
-    {
-        var address: [String: [String]] = [:]
-        var families: [String: Set<String>] = [:]
-        try db.forEach(
-            """
-            SELECT h.household_id, coalesce(h.street, g.street) AS street, coalesce(h.postcode, g.postcode) AS postcode,
-                   coalesce(h.city, g.city) AS city, g.family_name
-            FROM households h LEFT JOIN guardians g ON g.district_id = h.district_id AND g.household_id = h.household_id AND g.status = 'active'
-            WHERE h.district_id = ?
-            """, [.text(district)]
-        ) { r in
-            let h = r.text("household_id")
-            if let f = r.string("family_name") {
-                families[h, default: []].formUnion(
-                    Matcher.fold(f).split(whereSeparator: { $0 == "-" || $0 == " " }).map(
-                        String.init))
-            }
-            guard let street = r.string("street") else { return }
-            let number = street.prefix { $0.isNumber }
-            let name =
-                Matcher.fold(street).split(separator: " ").first { $0.first?.isLetter == true }.map(
-                    String.init) ?? ""
-            let key =
-                "\(number) \(name) \(String((r.string("postcode") ?? Matcher.fold(r.string("city"))).prefix(5)))"
-            if !(address[key]?.contains(h) ?? false) { address[key, default: []].append(h) }
-        }
-        var scored: [String: (Double, [String])] = [:]
-        func note(_ a: String, _ b: String, _ p: Double, _ why: String) {
-            guard a != b else { return }
-            let k = a < b ? a + "\u{1f}" + b : b + "\u{1f}" + a
-            let old = scored[k] ?? (0, [])
-            // Independent pieces of evidence combine: 1 - Π(1 - p).
-            scored[k] = (1 - (1 - old.0) * (1 - p), old.1 + [why])
-        }
-        for (_, hs) in address where hs.count > 1 && hs.count <= 6 {
-            for i in 0..<hs.count {
-                for j in (i + 1)..<hs.count {
-                    let shared = !(families[hs[i]] ?? []).isDisjoint(with: families[hs[j]] ?? [])
-                    note(
-                        hs[i], hs[j], shared ? 0.97 : 0.6,
-                        shared ? "address: same, family name: shared" : "address: same")
-                }
-            }
-        }
-        let gpairs = try Matcher.guardians(db, district: district, minScore: 0.9).filter {
-            $0.level == "likely"
-        }
-        if !gpairs.isEmpty {
-            var home: [String: String] = [:]
-            try db.forEach(
-                "SELECT guardian_id, household_id FROM guardians WHERE district_id = ? AND household_id IS NOT NULL",
-                [.text(district)]
-            ) {
-                home[$0.text("guardian_id")] = $0.text("household_id")
-            }
-            for p in gpairs {
-                if let x = home[p.a], let y = home[p.b], x != y {
-                    note(x, y, 0.97, "members: duplicate guardian \(p.a) ~ \(p.b)")
-                }
-            }
-        }
-        let pairs = scored.compactMap { k, v -> Matcher.Pair? in
-            guard v.0 >= minScore else { return nil }
-            let ab = k.split(separator: "\u{1f}").map(String.init)
-            return Matcher.Pair(
-                a: ab[0], b: ab[1], score: (v.0 * 1000).rounded() / 1000,
-                level: v.0 >= 0.995 ? "likely" : "possible",
-                cluster: "", evidence: v.1)
-        }
-        return Matcher.clustered(pairs)
     }
 }

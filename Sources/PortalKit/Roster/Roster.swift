@@ -60,6 +60,9 @@ public enum Roster {
         defer { try? s.db.execute("PRAGMA cache_size = \(Database.cacheSize)") }
         let summary = try s.db.write(rollback: options.dryRun) {
             let w = try RosterWriter(s, format: fmt, options: options, hooks: hooks)
+            // The readers' parse closures hold the writer: let go of them whatever happens, or
+            // every import would keep its connection open.
+            defer { w.releaseSources() }
             let files: [String]
             switch fmt {
             case .csv: files = try NativeFormat.run(w, dir: dir)

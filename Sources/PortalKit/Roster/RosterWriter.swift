@@ -401,6 +401,12 @@ final class RosterWriter {
     /// The file being read and how its rows are read, and the links file so, to read them
     /// again (see `settleHeld` and `completed`).
     private var source: (path: String, parse: (CSVRecord) throws -> PendingRow?)?
+
+    /// Lets go of the files' parse closures, which hold the writer (a cycle otherwise).
+    func releaseSources() {
+        source = nil
+        linksSource = nil
+    }
     private var linksSource: (path: String, parse: (CSVRecord) throws -> PendingRow?)?
     /// Links named so far only through a merged guardian (see `write`).
     private var linksOnlyViaMerge: Set<String> = []

@@ -276,6 +276,20 @@ public final class Statement {
     }
 }
 
+/// The current row of a statement, read in place: valid only inside the call that gives it.
+struct RawRow {
+    let handle: OpaquePointer
+
+    /// The bytes of column `i` (empty for NULL).
+    func bytes(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+        let p = sqlite3_column_text(handle, Int32(i))
+        let n = Int(sqlite3_column_bytes(handle, Int32(i)))
+        return UnsafeBufferPointer(start: p, count: p == nil ? 0 : n)
+    }
+
+    func isNull(_ i: Int) -> Bool { sqlite3_column_type(handle, Int32(i)) == SQLITE_NULL }
+}
+
 /// A row read from a query: values by position or by column name.
 public struct Row: Sendable {
     public let columns: [String]
@@ -472,6 +486,15 @@ public final class Database {
                 (1..<s.columnCount).map { s.value($0) }
             }
         }
+    }
+
+    /// Calls `body` for each row with a reader of its columns' bytes, making no strings: for
+    /// scans of a whole district into compact structures (the duplicate finder).
+    func forEachRaw(_ sql: String, _ args: [SQLValue], _ body: (RawRow) throws -> Void) throws {
+        let s = try statement(sql)
+        try s.bind(args)
+        defer { sqlite3_reset(s.handle) }
+        while try s.step() { try body(RawRow(handle: s.handle)) }
     }
 
     public func query(_ sql: String, _ args: [SQLValue] = []) throws -> [Row] {

@@ -1,0 +1,280 @@
+internal import Dispatch
+
+#if canImport(Glibc)
+    internal import Glibc
+#endif
+
+/// The guardians of a district as the duplicate finder compares them: every field folded (case,
+/// accents and punctuation gone) and kept as bytes in one arena, the birth date as a number,
+/// household and children as hashes. Built once per run; read-only afterwards, and read by
+/// both cores at once.
+final class MatchRecords: @unchecked Sendable {
+    /// The text fields, in the arena.
+    enum Field: Int, CaseIterable {
+        case id, given, family, familyParts, street, number, city, postcode, email, phone, unit
+    }
+    static let fieldCount = Field.allCases.count
+
+    private(set) var count = 0
+    private var arena: [UInt8] = []
+    private var start: [UInt32] = []
+    private var length: [UInt16] = []
+    /// yyyymmdd, 0 when unknown.
+    private(set) var birth: [Int32] = []
+    /// Hash of the household id, 0 when none.
+    private(set) var household: [UInt64] = []
+    /// 1 "jr", 2 "sr", 3 "ii", 4 "iii", 5 "iv"; 0 none.
+    private(set) var suffix: [UInt8] = []
+    private(set) var givenCode: [UInt64] = []
+    private(set) var familyCode: [UInt64] = []
+    /// The children of record i: `children[childStart[i] ..< childStart[i + 1]]` (hashes of
+    /// student ids), filled by `setChildren`.
+    private(set) var childStart: [Int32] = []
+    private(set) var children: [UInt64] = []
+
+    init(capacity: Int) {
+        arena.reserveCapacity(capacity * 64)
+        start.reserveCapacity(capacity * Self.fieldCount)
+        length.reserveCapacity(capacity * Self.fieldCount)
+    }
+
+    /// The bytes of `field` of record `i`; valid while `body` runs.
+    @inline(__always)
+    func with<T>(_ i: Int, _ field: Field, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        let k = i * Self.fieldCount + field.rawValue
+        let s = Int(start[k])
+        let n = Int(length[k])
+        return arena.withUnsafeBufferPointer {
+            body(UnsafeBufferPointer(rebasing: $0[s..<s + n]))
+        }
+    }
+
+    func isEmpty(_ i: Int, _ field: Field) -> Bool {
+        length[i * Self.fieldCount + field.rawValue] == 0
+    }
+
+    func string(_ i: Int, _ field: Field) -> String {
+        with(i, field) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The first 8 bytes of a field as a number, for sorting by it.
+    func prefix(_ i: Int, _ field: Field) -> UInt64 {
+        with(i, field) { u in
+            var v: UInt64 = 0
+            for k in 0..<8 { v = v << 8 | UInt64(k < u.count ? u[k] : 0) }
+            return v
+        }
+    }
+
+    // MARK: building
+
+    private var scratch: [UInt8] = []
+
+    /// Appends one guardian from the row (guardian_id, given_name, family_name, email, phone,
+    /// street, street2, city, postcode, birth_date, household_id).
+    func append(_ r: RawRow) {
+        let base = count * Self.fieldCount
+        start.append(contentsOf: repeatElement(0, count: Self.fieldCount))
+        length.append(contentsOf: repeatElement(0, count: Self.fieldCount))
+        func put(_ f: Field, _ bytes: ArraySlice<UInt8>) {
+            let n = min(bytes.count, Int(UInt16.max))
+            start[base + f.rawValue] = UInt32(arena.count)
+            length[base + f.rawValue] = UInt16(n)
+            arena.append(contentsOf: bytes.prefix(n))
+        }
+        put(.id, ArraySlice(r.bytes(0)))
+        // Names: letters only; the family name's parts kept apart by single spaces.
+        var given = Self.fold(r.bytes(1))
+        var family = Self.fold(r.bytes(2))
+        var sfx = Self.takeSuffix(&given)
+        if sfx == 0 { sfx = Self.takeSuffix(&family) }
+        suffix.append(sfx)
+        let givenLetters = given.filter { $0 >= 97 && $0 <= 122 }
+        put(.given, givenLetters[...])
+        put(.family, family.filter { $0 >= 97 && $0 <= 122 }[...])
+        put(.familyParts, Self.words(family)[...])
+        givenCode.append(givenLetters.withUnsafeBufferPointer(Phonetic.nysiis))
+        familyCode.append(
+            family.filter { $0 >= 97 && $0 <= 122 }.withUnsafeBufferPointer(Phonetic.nysiis))
+        // Contact, as the import stored them (e-mail lower case, phone digits), normalised
+        // further: the same mailbox and the same ten digits.
+        put(.email, Self.mailbox(r.bytes(3))[...])
+        let phone = r.bytes(4).filter { $0 >= 48 && $0 <= 57 }
+        put(.phone, phone.count >= 7 ? phone.suffix(10) : [])
+        // Street: its number apart from its name; a unit in the street line goes with street2.
+        let (number, name, unitInStreet) = Self.street(Self.fold(r.bytes(5), keepDigits: true))
+        put(.number, number[...])
+        put(.street, name[...])
+        put(.city, Self.words(Self.fold(r.bytes(7)))[...])
+        put(
+            .postcode,
+            Self.fold(r.bytes(8), keepDigits: true).filter { $0 != 32 }.prefix(10))
+        let unit = Self.fold(r.bytes(6), keepDigits: true).filter { $0 != 32 } + unitInStreet
+        put(.unit, unit.filter { !(97...122).contains($0) || unit.count < 12 }[...])
+        birth.append(Self.date(r.bytes(9)))
+        household.append(r.isNull(10) ? 0 : Self.hash(r.bytes(10)))
+        count += 1
+    }
+
+    /// Sets the children of every record: `links` pairs a record with a student id's hash.
+    func setChildren(_ links: [(Int32, UInt64)]) {
+        childStart = [Int32](repeating: 0, count: count + 1)
+        for (g, _) in links { childStart[Int(g) + 1] += 1 }
+        for i in 0..<count { childStart[i + 1] += childStart[i] }
+        var fill = childStart
+        children = [UInt64](repeating: 0, count: links.count)
+        for (g, s) in links {
+            children[Int(fill[Int(g)])] = s
+            fill[Int(g)] += 1
+        }
+    }
+
+    func children(of i: Int) -> ArraySlice<UInt64> {
+        guard !childStart.isEmpty else { return [] }
+        return children[Int(childStart[i])..<Int(childStart[i + 1])]
+    }
+
+    // MARK: folding
+
+    /// Lower-case ASCII letters (and digits when asked), other characters as spaces, accents
+    /// taken off; runs of spaces become one, none at either end.
+    static func fold(_ u: UnsafeBufferPointer<UInt8>, keepDigits: Bool = false) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(u.count)
+        func add(_ b: UInt8) {
+            let c = b >= 65 && b <= 90 ? b + 32 : b
+            if (c >= 97 && c <= 122) || (keepDigits && c >= 48 && c <= 57) {
+                out.append(c)
+            } else if c == 39 {
+                // An apostrophe joins: O'Brien is obrien.
+            } else if out.last != 32 && !out.isEmpty {
+                out.append(32)
+            }
+        }
+        if u.contains(where: { $0 >= 0x80 }) {
+            for b in searchFold(String(decoding: u, as: UTF8.self)).utf8 {
+                add(b >= 0x80 ? 32 : b)
+            }
+        } else {
+            for b in u { add(b) }
+        }
+        while out.last == 32 { out.removeLast() }
+        return out
+    }
+
+    /// Words separated by single spaces (already so after `fold`).
+    static func words(_ folded: [UInt8]) -> [UInt8] { folded }
+
+    /// A generational suffix at the end of a name ("John Smith Jr."), taken off and returned.
+    static func takeSuffix(_ name: inout [UInt8]) -> UInt8 {
+        let suffixes: [(String, UInt8)] = [("jr", 1), ("sr", 2), ("ii", 3), ("iii", 4), ("iv", 5)]
+        for (s, code) in suffixes {
+            let w = Array(s.utf8)
+            let tail: [UInt8] = [32] + w
+            if name.count > tail.count && Array(name[(name.count - tail.count)...]) == tail {
+                name.removeLast(w.count + 1)
+                return code
+            }
+        }
+        return 0
+    }
+
+    /// The street line split into its number, its name (common words abbreviated one way) and
+    /// a unit written into it ("apt 4", "unit 2", "#3").
+    static func street(_ folded: [UInt8]) -> (number: [UInt8], name: [UInt8], unit: [UInt8]) {
+        let words = folded.split(separator: 32).map(Array.init)
+        var number: [UInt8] = []
+        var name: [[UInt8]] = []
+        var unit: [UInt8] = []
+        var i = 0
+        while i < words.count {
+            let w = words[i]
+            let isNumber = w.first.map { $0 >= 48 && $0 <= 57 } ?? false
+            if number.isEmpty && name.isEmpty && isNumber {
+                number = w
+            } else if let u = unitWords[String(decoding: w, as: UTF8.self)], i + 1 < words.count {
+                _ = u
+                unit = words[i + 1]
+                i += 1
+            } else {
+                let text = String(decoding: w, as: UTF8.self)
+                name.append(abbreviations[text].map { Array($0.utf8) } ?? w)
+            }
+            i += 1
+        }
+        return (number, Array(name.joined(separator: [32])), unit)
+    }
+
+    static let unitWords: [String: Bool] = [
+        "apt": true, "apartment": true, "unit": true, "suite": true, "ste": true, "flat": true,
+        "lot": true,
+    ]
+
+    static let abbreviations: [String: String] = [
+        "street": "st", "avenue": "ave", "av": "ave", "road": "rd", "drive": "dr", "lane": "ln",
+        "boulevard": "blvd", "court": "ct", "place": "pl", "circle": "cir", "parkway": "pkwy",
+        "highway": "hwy", "terrace": "ter", "crescent": "cres", "square": "sq", "north": "n",
+        "south": "s", "east": "e", "west": "w", "northeast": "ne", "northwest": "nw",
+        "southeast": "se", "southwest": "sw", "mount": "mt", "saint": "st", "first": "1st",
+        "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
+    ]
+
+    /// The mailbox of an e-mail address: lower case, "+tag" dropped, Gmail's dots ignored.
+    static func mailbox(_ u: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        let lower = u.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        guard let at = lower.firstIndex(of: 64) else { return [] }
+        var local = Array(lower[..<at])
+        var domain = Array(lower[(at + 1)...])
+        if domain == Array("googlemail.com".utf8) { domain = Array("gmail.com".utf8) }
+        if let plus = local.firstIndex(of: 43) { local = Array(local[..<plus]) }
+        if domain == Array("gmail.com".utf8) { local.removeAll { $0 == 46 } }
+        return local + [64] + domain
+    }
+
+    /// A stored date (YYYY-MM-DD) as yyyymmdd; 0 when there is none or it cannot be read.
+    static func date(_ u: UnsafeBufferPointer<UInt8>) -> Int32 {
+        guard u.count >= 10, u[4] == 45, u[7] == 45 else { return 0 }
+        var v: Int32 = 0
+        for k in [0, 1, 2, 3, 5, 6, 8, 9] {
+            guard u[k] >= 48 && u[k] <= 57 else { return 0 }
+            v = v * 10 + Int32(u[k] - 48)
+        }
+        return v
+    }
+
+    static func hash(_ u: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let h = fnv1a(u)
+        return h == 0 ? 1 : h
+    }
+}
+
+/// Splits `0..<count` into one chunk per core and runs `body` on each at once; returns the
+/// chunks' results in order.
+func inParallel<T>(_ count: Int, _ body: (Range<Int>) -> T) -> [T] {
+    let parts = max(1, min(count / 1024, activeCores()))
+    if parts == 1 { return [body(0..<count)] }
+    let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: parts)
+    results.initialize(repeating: nil)
+    defer { results.deallocate() }
+    let shared = SendableBox(results)
+    withoutActuallyEscaping(body) { body in
+        let work = SendableBox(body)
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            let lo = count * p / parts
+            let hi = count * (p + 1) / parts
+            shared.value[p] = work.value(lo..<hi)
+        }
+    }
+    return results.compactMap { $0 }
+}
+
+/// Hands a value to the threads of `inParallel`, which each touch their own part of it.
+struct SendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// The cores this process may use.
+func activeCores() -> Int {
+    max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+}

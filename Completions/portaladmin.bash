@@ -119,7 +119,7 @@ _portaladmin() {
         " merge show") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " merge undo") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " sample") words="generate" ;;
-        " sample generate") words="--students --out --seed --year --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " sample generate") words="--students --out --seed --year --no-contact --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " audit") words="list verify export" ;;
         " audit list") words="--since --operator --target --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " audit verify") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;

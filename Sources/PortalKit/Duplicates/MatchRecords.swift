@@ -19,6 +19,16 @@ final class MatchRecords: @unchecked Sendable {
     private var arena: [UInt8] = []
     private var start: [UInt32] = []
     private var length: [UInt16] = []
+    /// The arena and its index as fixed memory once built (`finish`): the comparisons read
+    /// millions of fields, and a pointer costs less than an array's checks.
+    private var base = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+    private var starts = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
+    private var lengths = UnsafeMutablePointer<UInt16>.allocate(capacity: 1)
+    /// The nickname groups of each given name (up to four, each plus one, 16 bits apiece).
+    private(set) var nicknames: [UInt64] = []
+    /// How often each record's given and family name occur in the district (a share).
+    private(set) var givenShare: [Double] = []
+    private(set) var familyShare: [Double] = []
     /// yyyymmdd, 0 when unknown.
     private(set) var birth: [Int32] = []
     /// Hash of the household id, 0 when none.
@@ -38,19 +48,81 @@ final class MatchRecords: @unchecked Sendable {
         length.reserveCapacity(capacity * Self.fieldCount)
     }
 
-    /// The bytes of `field` of record `i`; valid while `body` runs.
-    @inline(__always)
-    func with<T>(_ i: Int, _ field: Field, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
-        let k = i * Self.fieldCount + field.rawValue
-        let s = Int(start[k])
-        let n = Int(length[k])
-        return arena.withUnsafeBufferPointer {
-            body(UnsafeBufferPointer(rebasing: $0[s..<s + n]))
-        }
+    deinit {
+        base.deallocate()
+        starts.deallocate()
+        lengths.deallocate()
     }
 
+    /// The bytes of `field` of record `i` (after `finish`).
+    @inline(__always)
+    func bytes(_ i: Int, _ field: Field) -> UnsafeBufferPointer<UInt8> {
+        let k = i * Self.fieldCount + field.rawValue
+        return UnsafeBufferPointer(start: base + Int(starts[k]), count: Int(lengths[k]))
+    }
+
+    /// The same, for callers that read a field in a closure.
+    @inline(__always)
+    func with<T>(_ i: Int, _ field: Field, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        body(bytes(i, field))
+    }
+
+    @inline(__always)
     func isEmpty(_ i: Int, _ field: Field) -> Bool {
-        length[i * Self.fieldCount + field.rawValue] == 0
+        lengths[i * Self.fieldCount + field.rawValue] == 0
+    }
+
+    /// Whether the given names of `i` and `j` share a nickname group (Bill and William).
+    @inline(__always)
+    func nicknamesMeet(_ i: Int, _ j: Int) -> Bool {
+        var a = nicknames[i]
+        let b = nicknames[j]
+        guard a != 0 && b != 0 else { return false }
+        while a != 0 {
+            let g = a & 0xFFFF
+            var c = b
+            while c != 0 {
+                if c & 0xFFFF == g { return true }
+                c >>= 16
+            }
+            a >>= 16
+        }
+        return false
+    }
+
+    /// Fixes the arena in memory and counts the names, once every record is in.
+    func finish() {
+        base.deallocate()
+        starts.deallocate()
+        lengths.deallocate()
+        base = .allocate(capacity: max(1, arena.count))
+        starts = .allocate(capacity: max(1, start.count))
+        lengths = .allocate(capacity: max(1, length.count))
+        arena.withUnsafeBufferPointer {
+            if let b = $0.baseAddress { base.update(from: b, count: $0.count) }
+        }
+        start.withUnsafeBufferPointer {
+            if let b = $0.baseAddress { starts.update(from: b, count: $0.count) }
+        }
+        length.withUnsafeBufferPointer {
+            if let b = $0.baseAddress { lengths.update(from: b, count: $0.count) }
+        }
+        arena = []
+        start = []
+        length = []
+        var given: [UInt64: Int32] = [:]
+        var family: [UInt64: Int32] = [:]
+        var gh = [UInt64](repeating: 0, count: count)
+        var fh = [UInt64](repeating: 0, count: count)
+        for i in 0..<count {
+            gh[i] = fnv1a(bytes(i, .given))
+            fh[i] = fnv1a(bytes(i, .family))
+            given[gh[i], default: 0] += 1
+            family[fh[i], default: 0] += 1
+        }
+        let total = Double(max(1, count))
+        givenShare = gh.map { Double(given[$0] ?? 1) / total }
+        familyShare = fh.map { Double(family[$0] ?? 1) / total }
     }
 
     func string(_ i: Int, _ field: Field) -> String {
@@ -72,7 +144,7 @@ final class MatchRecords: @unchecked Sendable {
 
     /// Appends one guardian from the row (guardian_id, given_name, family_name, email, phone,
     /// street, street2, city, postcode, birth_date, household_id).
-    func append(_ r: RawRow) {
+    func append(_ r: StagedRows.Row) {
         let base = count * Self.fieldCount
         start.append(contentsOf: repeatElement(0, count: Self.fieldCount))
         length.append(contentsOf: repeatElement(0, count: Self.fieldCount))
@@ -91,6 +163,11 @@ final class MatchRecords: @unchecked Sendable {
         suffix.append(sfx)
         let givenLetters = given.filter { $0 >= 97 && $0 <= 122 }
         put(.given, givenLetters[...])
+        var groups: UInt64 = 0
+        if let gs = Nicknames.groupsOf[String(decoding: givenLetters, as: UTF8.self)] {
+            for g in gs.prefix(4) { groups = groups << 16 | UInt64(g + 1) }
+        }
+        nicknames.append(groups)
         put(.family, family.filter { $0 >= 97 && $0 <= 122 }[...])
         put(.familyParts, Self.words(family)[...])
         givenCode.append(givenLetters.withUnsafeBufferPointer(Phonetic.nysiis))
@@ -112,8 +189,27 @@ final class MatchRecords: @unchecked Sendable {
         let unit = Self.fold(r.bytes(6), keepDigits: true).filter { $0 != 32 } + unitInStreet
         put(.unit, unit.filter { !(97...122).contains($0) || unit.count < 12 }[...])
         birth.append(Self.date(r.bytes(9)))
-        household.append(r.isNull(10) ? 0 : Self.hash(r.bytes(10)))
+        household.append(r.bytes(10).isEmpty ? 0 : Self.hash(r.bytes(10)))
         count += 1
+    }
+
+    /// The records of `parts` one after another (each built apart, on its own core).
+    static func joined(_ parts: [MatchRecords]) -> MatchRecords {
+        let all = MatchRecords(capacity: 0)
+        for p in parts {
+            let shift = UInt32(all.arena.count)
+            all.arena += p.arena
+            all.start += p.start.map { $0 + shift }
+            all.length += p.length
+            all.birth += p.birth
+            all.household += p.household
+            all.suffix += p.suffix
+            all.givenCode += p.givenCode
+            all.familyCode += p.familyCode
+            all.nicknames += p.nicknames
+            all.count += p.count
+        }
+        return all
     }
 
     /// Sets the children of every record: `links` pairs a record with a student id's hash.
@@ -127,6 +223,17 @@ final class MatchRecords: @unchecked Sendable {
             children[Int(fill[Int(g)])] = s
             fill[Int(g)] += 1
         }
+    }
+
+    /// 0 when either has no children on record, 1 when they share one, 2 when none.
+    @inline(__always)
+    func childLevel(_ i: Int, _ j: Int) -> UInt8 {
+        guard !childStart.isEmpty else { return 0 }
+        let a = Int(childStart[i])..<Int(childStart[i + 1])
+        let b = Int(childStart[j])..<Int(childStart[j + 1])
+        if a.isEmpty || b.isEmpty { return 0 }
+        for x in a { for y in b where children[x] == children[y] { return 1 } }
+        return 2
     }
 
     func children(of i: Int) -> ArraySlice<UInt64> {
@@ -165,59 +272,77 @@ final class MatchRecords: @unchecked Sendable {
     /// Words separated by single spaces (already so after `fold`).
     static func words(_ folded: [UInt8]) -> [UInt8] { folded }
 
-    /// A generational suffix at the end of a name ("John Smith Jr."), taken off and returned.
+    /// A generational suffix at the end of a name ("John Smith Jr."), taken off and returned:
+    /// 1 jr, 2 sr, 3 ii, 4 iii, 5 iv; 0 none. On the bytes (it runs for every name).
     static func takeSuffix(_ name: inout [UInt8]) -> UInt8 {
-        let suffixes: [(String, UInt8)] = [("jr", 1), ("sr", 2), ("ii", 3), ("iii", 4), ("iv", 5)]
-        for (s, code) in suffixes {
-            let w = Array(s.utf8)
-            let tail: [UInt8] = [32] + w
-            if name.count > tail.count && Array(name[(name.count - tail.count)...]) == tail {
-                name.removeLast(w.count + 1)
-                return code
-            }
-        }
-        return 0
+        guard let space = name.lastIndex(of: 32), space > 0 else { return 0 }
+        let word = packed(name[(space + 1)...])
+        guard let code = suffixCodes[word] else { return 0 }
+        name.removeSubrange(space...)
+        return code
     }
+
+    /// Up to 8 bytes as one number, for looking short words up without making strings.
+    static func packed<C: Collection<UInt8>>(_ bytes: C) -> UInt64 {
+        var v: UInt64 = 0
+        for b in bytes.prefix(8) { v = v << 8 | UInt64(b) }
+        return bytes.count > 8 ? 0 : v
+    }
+
+    static let suffixCodes: [UInt64: UInt8] = [
+        packed(Array("jr".utf8)): 1, packed(Array("sr".utf8)): 2, packed(Array("ii".utf8)): 3,
+        packed(Array("iii".utf8)): 4, packed(Array("iv".utf8)): 5,
+    ]
 
     /// The street line split into its number, its name (common words abbreviated one way) and
     /// a unit written into it ("apt 4", "unit 2", "#3").
     static func street(_ folded: [UInt8]) -> (number: [UInt8], name: [UInt8], unit: [UInt8]) {
-        let words = folded.split(separator: 32).map(Array.init)
         var number: [UInt8] = []
-        var name: [[UInt8]] = []
+        var name: [UInt8] = []
         var unit: [UInt8] = []
-        var i = 0
-        while i < words.count {
-            let w = words[i]
+        name.reserveCapacity(folded.count)
+        var takeUnit = false
+        for w in folded.split(separator: 32) {
+            if takeUnit {
+                unit = Array(w)
+                takeUnit = false
+                continue
+            }
             let isNumber = w.first.map { $0 >= 48 && $0 <= 57 } ?? false
             if number.isEmpty && name.isEmpty && isNumber {
-                number = w
-            } else if let u = unitWords[String(decoding: w, as: UTF8.self)], i + 1 < words.count {
-                _ = u
-                unit = words[i + 1]
-                i += 1
-            } else {
-                let text = String(decoding: w, as: UTF8.self)
-                name.append(abbreviations[text].map { Array($0.utf8) } ?? w)
+                number = Array(w)
+                continue
             }
-            i += 1
+            let key = packed(w)
+            if unitWords.contains(key) {
+                takeUnit = true
+                continue
+            }
+            if !name.isEmpty { name.append(32) }
+            if let short = abbreviations[key] { name += short } else { name += w }
         }
-        return (number, Array(name.joined(separator: [32])), unit)
+        return (number, name, unit)
     }
 
-    static let unitWords: [String: Bool] = [
-        "apt": true, "apartment": true, "unit": true, "suite": true, "ste": true, "flat": true,
-        "lot": true,
-    ]
+    static let unitWords: Set<UInt64> = Set(
+        ["apt", "apartment", "unit", "suite", "ste", "flat", "lot"].map { packed(Array($0.utf8)) })
 
-    static let abbreviations: [String: String] = [
-        "street": "st", "avenue": "ave", "av": "ave", "road": "rd", "drive": "dr", "lane": "ln",
-        "boulevard": "blvd", "court": "ct", "place": "pl", "circle": "cir", "parkway": "pkwy",
-        "highway": "hwy", "terrace": "ter", "crescent": "cres", "square": "sq", "north": "n",
-        "south": "s", "east": "e", "west": "w", "northeast": "ne", "northwest": "nw",
-        "southeast": "se", "southwest": "sw", "mount": "mt", "saint": "st", "first": "1st",
-        "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
-    ]
+    static let abbreviations: [UInt64: [UInt8]] = {
+        let words = [
+            "street": "st", "avenue": "ave", "av": "ave", "road": "rd", "drive": "dr",
+            "lane": "ln", "boulevard": "blvd", "court": "ct", "place": "pl", "circle": "cir",
+            "parkway": "pkwy", "highway": "hwy", "terrace": "ter", "crescent": "cres",
+            "square": "sq", "north": "n", "south": "s", "east": "e", "west": "w",
+            "northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw",
+            "mount": "mt", "saint": "st", "first": "1st", "second": "2nd", "third": "3rd",
+            "fourth": "4th", "fifth": "5th",
+        ]
+        var m: [UInt64: [UInt8]] = [:]
+        for (long, short) in words where long.utf8.count <= 8 {
+            m[packed(Array(long.utf8))] = Array(short.utf8)
+        }
+        return m
+    }()
 
     /// The mailbox of an e-mail address: lower case, "+tag" dropped, Gmail's dots ignored.
     static func mailbox(_ u: UnsafeBufferPointer<UInt8>) -> [UInt8] {
@@ -277,4 +402,48 @@ struct SendableBox<T>: @unchecked Sendable {
 /// The cores this process may use.
 func activeCores() -> Int {
     max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+}
+
+/// Rows read from the database as bytes, kept whole so that they can be folded into
+/// `MatchRecords` on both cores (SQLite is read on one).
+struct StagedRows {
+    private(set) var bytes: [UInt8] = []
+    /// Where each field of each row ends in `bytes` (the next starts there).
+    private(set) var ends: [UInt32] = []
+    let width: Int
+    var count: Int { ends.count / width }
+
+    init(width: Int) { self.width = width }
+
+    mutating func add(_ r: RawRow) {
+        for c in 0..<width {
+            bytes.append(contentsOf: r.bytes(c))
+            ends.append(UInt32(bytes.count))
+        }
+    }
+
+    /// One row's fields, read in place.
+    struct Row {
+        let base: UnsafePointer<UInt8>
+        let ends: UnsafePointer<UInt32>
+        let first: Int
+
+        func bytes(_ c: Int) -> UnsafeBufferPointer<UInt8> {
+            let k = first + c
+            let from = k == 0 ? 0 : Int(ends[k - 1])
+            return UnsafeBufferPointer(start: base + from, count: Int(ends[k]) - from)
+        }
+    }
+
+    /// Calls `body` with rows `range`.
+    func rows(_ range: Range<Int>, _ body: (Row) -> Void) {
+        bytes.withUnsafeBufferPointer { b in
+            ends.withUnsafeBufferPointer { e in
+                guard let base = b.baseAddress ?? UnsafePointer(bitPattern: 1),
+                    let ends = e.baseAddress
+                else { return }
+                for i in range { body(Row(base: base, ends: ends, first: i * width)) }
+            }
+        }
+    }
 }

@@ -64,50 +64,60 @@ public enum Matcher {
 
     /// A comparison: the level of each field, and whether the names were found swapped.
     struct Vector {
-        var levels: [UInt8]
+        var levels = [UInt8](repeating: 0, count: fields.count)
         var swapped = false
         /// How the address parts compared (street number, street, city, postcode), for the
         /// evidence: each 0 missing, 1 same, 2 similar, 3 different.
-        var addressParts: [UInt8] = []
+        var addressParts: [UInt8] = [0, 0, 0, 0]
     }
 
     // MARK: comparison
 
     static func compare(_ r: MatchRecords, _ i: Int, _ j: Int) -> Vector {
-        var v = [UInt8](repeating: 0, count: fields.count)
+        var v = Vector()
+        compare(r, i, j, into: &v)
+        return v
+    }
+
+    /// Compares records `i` and `j` into `out` (reused from pair to pair: no allocation). With
+    /// `stopAtDifferentNames`, a pair whose given names differ is left with only its names
+    /// compared: it cannot reach the scores listed.
+    static func compare(
+        _ r: MatchRecords, _ i: Int, _ j: Int, into out: inout Vector,
+        stopAtDifferentNames: Bool = false
+    ) {
         var g = nameLevel(r, i, .given, j, .given, r.givenCode[i], r.givenCode[j], given: true)
         var f = familyLevel(r, i, j)
         var swapped = false
         if g >= 5 && f >= 4 {
             // Given and family name in the wrong columns.
             let g2 = nameLevel(
-                r, i, .given, j, .family, r.givenCode[i], r.familyCode[j], given: false)
+                r, i, .given, j, .family, r.givenCode[i], r.familyCode[j], given: true)
             let f2 = nameLevel(
                 r, i, .family, j, .given, r.familyCode[i], r.givenCode[j], given: false)
-            if g2 <= 4 && f2 <= 4 && g2 > 0 && f2 > 0 {
+            if g2 <= 5 && f2 <= 5 && g2 > 0 && f2 > 0 && min(g2, f2) <= 2 {
                 g = g2
                 f = f2 == 1 ? 1 : min(f2, 5)
                 swapped = true
             }
         }
-        v[F.given] = g
-        v[F.family] = f
-        v[F.birth] = birthLevel(r.birth[i], r.birth[j])
-        let parts = [
-            similar(r, i, j, .number, 1), similar(r, i, j, .street, 0.9),
-            similar(r, i, j, .city, 0.9), postcodeLevel(r, i, j),
-        ]
-        v[F.address] = addressLevel(parts)
-        v[F.email] = exact(r, i, j, .email)
-        v[F.phone] = exact(r, i, j, .phone)
-        v[F.household] =
+        out.levels[F.given] = g
+        out.levels[F.family] = f
+        out.swapped = swapped
+        if stopAtDifferentNames && g == 7 { return }
+        out.levels[F.birth] = birthLevel(r.birth[i], r.birth[j])
+        out.addressParts[0] = similar(r, i, j, .number, 1)
+        out.addressParts[1] = similar(r, i, j, .street, 0.9)
+        out.addressParts[2] = similar(r, i, j, .city, 0.9)
+        out.addressParts[3] = postcodeLevel(r, i, j)
+        out.levels[F.address] = addressLevel(out.addressParts)
+        out.levels[F.email] = exact(r, i, j, .email)
+        out.levels[F.phone] = exact(r, i, j, .phone)
+        out.levels[F.household] =
             r.household[i] == 0 || r.household[j] == 0
             ? 0 : r.household[i] == r.household[j] ? 1 : 2
-        let ci = r.children(of: i)
-        let cj = r.children(of: j)
-        v[F.child] = ci.isEmpty || cj.isEmpty ? 0 : ci.contains(where: { cj.contains($0) }) ? 1 : 2
-        v[F.unit] = exact(r, i, j, .unit)
-        return Vector(levels: v, swapped: swapped, addressParts: parts)
+        out.levels[F.child] = r.childLevel(i, j)
+        out.levels[F.unit] = exact(r, i, j, .unit)
     }
 
     /// One level for the address, from its parts (number, street, city, postcode: 0 missing,
@@ -143,26 +153,33 @@ public enum Matcher {
         r.with(i, fi) { a in
             r.with(j, fj) { b -> UInt8 in
                 if a.isEmpty || b.isEmpty { return 0 }
-                if a.elementsEqual(b) { return 1 }
+                if same(a, b) { return 1 }
                 if a.count == 1 || b.count == 1 { return a.first == b.first ? 6 : 7 }
-                if given
-                    && Nicknames.same(
+                // Nicknames: by the groups found at loading; names in the wrong columns (rare)
+                // are looked up.
+                if given {
+                    if fi == .given && fj == .given {
+                        if r.nicknamesMeet(i, j) { return 2 }
+                    } else if Nicknames.same(
                         String(decoding: a, as: UTF8.self), String(decoding: b, as: UTF8.self))
-                {
-                    return 2
+                    {
+                        return 2
+                    }
                 }
                 // A phonetic code of three letters or more: short names share short codes.
                 if ci == cj && ci >= 1 << 16 { return 3 }
-                let jw = Phonetic.jaroWinkler(a, b)
                 let edits = Phonetic.editDistance(a, b, limit: 2)
                 let short = min(a.count, b.count) <= 4
                 // In a short name one letter makes another name (Kou and Tou): a typo at most.
-                if !short && (jw >= 0.92 || edits <= 1) { return 4 }
-                if (short && edits <= 1) || jw >= 0.85 || (edits == 2 && min(a.count, b.count) >= 6)
-                {
-                    return 5
+                if edits <= 1 { return short ? 5 : 4 }
+                if edits == 2 && min(a.count, b.count) >= 6 {
+                    return Phonetic.jaroWinkler(a, b) >= 0.92 ? 4 : 5
                 }
-                return 7
+                // Further apart: similar only by Jaro–Winkler, which needs the first letter or
+                // most of the letters in common.
+                if a[0] != b[0] && a.count < 6 { return 7 }
+                let jw = Phonetic.jaroWinkler(a, b)
+                return jw >= 0.92 && !short ? 4 : jw >= 0.85 ? 5 : 7
             }
         }
     }
@@ -174,6 +191,8 @@ public enum Matcher {
         if l == 1 || l == 0 { return l }
         let shared = r.with(i, .familyParts) { a in
             r.with(j, .familyParts) { b -> Bool in
+                // Only a name of two parts or more can share one.
+                guard a.contains(32) || b.contains(32) else { return false }
                 let pa = a.split(separator: 32)
                 let pb = b.split(separator: 32)
                 guard pa.count > 1 || pb.count > 1 else { return false }
@@ -230,8 +249,11 @@ public enum Matcher {
         r.with(i, f) { a in
             r.with(j, f) { b -> UInt8 in
                 if a.isEmpty || b.isEmpty { return 0 }
-                if a.elementsEqual(b) { return 1 }
+                if same(a, b) { return 1 }
                 if f == .number { return Phonetic.editDistance(a, b, limit: 1) <= 1 ? 2 : 3 }
+                // Similar takes the first letter in common (a slip there is rare, and the
+                // check spares most comparisons of two different streets or towns).
+                if a[0] != b[0] { return 3 }
                 return Phonetic.jaroWinkler(a, b) >= threshold ? 2 : 3
             }
         }
@@ -240,7 +262,7 @@ public enum Matcher {
     static func exact(_ r: MatchRecords, _ i: Int, _ j: Int, _ f: MatchRecords.Field) -> UInt8 {
         r.with(i, f) { a in
             r.with(j, f) { b -> UInt8 in
-                a.isEmpty || b.isEmpty ? 0 : a.elementsEqual(b) ? 1 : 2
+                a.isEmpty || b.isEmpty ? 0 : same(a, b) ? 1 : 2
             }
         }
     }
@@ -250,10 +272,18 @@ public enum Matcher {
         r.with(i, .postcode) { a in
             r.with(j, .postcode) { b -> UInt8 in
                 if a.isEmpty || b.isEmpty { return 0 }
-                if a.elementsEqual(b) { return 1 }
+                if same(a, b) { return 1 }
                 return Phonetic.editDistance(a, b, limit: 1) <= 1 ? 2 : 3
             }
         }
+    }
+
+    /// Whether two byte strings are equal.
+    @inline(__always)
+    static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let x = a.baseAddress, let y = b.baseAddress else { return a.count == 0 }
+        return memcmp(x, y, a.count) == 0
     }
 
     /// Jaro–Winkler similarity of two strings (for callers outside the byte arena).
@@ -271,7 +301,8 @@ public enum Matcher {
         func key(_ tag: UInt64, _ parts: UInt64...) {
             var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ tag
             for p in parts { h = (h ^ p) &* 0x100_0000_01b3 ^ (h >> 29) }
-            keys.append(h ^ (h >> 31))
+            // The pass's tag in bits 24-31 (kept by `candidates`, which sorts by bits 24 up).
+            keys.append((h ^ (h >> 31)) & ~0xFFFF_FFFF | tag << 24)
         }
         func bytes(_ f: MatchRecords.Field, max: Int = 64) -> UInt64 {
             r.with(i, f) { u in fnv1a(UnsafeBufferPointer(rebasing: u.prefix(max))) }
@@ -298,22 +329,21 @@ public enum Matcher {
             let md = min(m, d) << 8 | max(m, d)
             key(7, y, md, g1)
             key(8, y, md, f1)
-            if postcode != 0 { key(9, y, postcode) }
-            if gc != 0 { key(10, gc, y) }
         }
         if postcode != 0 && number != 0 { key(11, postcode, number) }
         if number != 0 && !r.isEmpty(i, .street) {
             key(12, number, bytes(.street, max: 4))
         }
-        if gc != 0 && postcode != 0 { key(13, gc, postcode) }
         if r.household[i] != 0 { key(14, r.household[i]) }
-        if fc != 0 && !r.isEmpty(i, .city) { key(15, fc, bytes(.city, max: 4)) }
     }
+
+    /// The passes keyed on names, whose large blocks are compared in windows by birth date.
+    static let nameKeys: Set<UInt64> = [4, 5, 6]
 
     /// Candidate pairs (`a << 32 | b`, a < b), each once: records sharing a blocking key. A
     /// block larger than `cap` is sorted by name and compared in windows of `window`, so that a
     /// common name or a large building does not make the cost quadratic.
-    static func candidates(_ r: MatchRecords, cap: Int = 10, window: Int = 6) -> [UInt64] {
+    static func candidates(_ r: MatchRecords, cap: Int = 8, window: Int = 4) -> [UInt64] {
         let n = r.count
         // (key hash's top 40 bits) << 24 | record: sorted, equal keys are neighbours.
         let parts = inParallel(n) { range -> [UInt64] in
@@ -349,8 +379,13 @@ public enum Matcher {
                     }
                 }
             } else if size > cap {
+                // A block of a name is compared in windows by birth date, a block of a date
+                // or a place by name.
+                let byName = nameKeys.contains(entries[s] >> 24 & 0xFF)
                 let members = entries[s..<e].map { Int($0 & 0xFF_FFFF) }.sorted {
-                    (nameOrder[$0], r.birth[$0]) < (nameOrder[$1], r.birth[$1])
+                    byName
+                        ? (r.birth[$0], nameOrder[$0]) < (r.birth[$1], nameOrder[$1])
+                        : (nameOrder[$0], r.birth[$0]) < (nameOrder[$1], r.birth[$1])
                 }
                 for x in 0..<members.count {
                     for y in (x + 1)..<min(members.count, x + 1 + window) {
@@ -458,41 +493,29 @@ public enum Matcher {
         }
     }
 
-    /// How often each folded name occurs, for the term-frequency adjustment.
-    struct Frequencies {
-        var given: [UInt64: Int32] = [:]
-        var family: [UInt64: Int32] = [:]
-        let total: Double
-
-        init(_ r: MatchRecords) {
-            total = Double(max(1, r.count))
-            for i in 0..<r.count {
-                given[r.with(i, .given) { fnv1a($0) }, default: 0] += 1
-                family[r.with(i, .family) { fnv1a($0) }, default: 0] += 1
-            }
-        }
-
-        func of(_ r: MatchRecords, _ i: Int) -> (Double, Double) {
-            (
-                Double(given[r.with(i, .given) { fnv1a($0) }] ?? 1) / total,
-                Double(family[r.with(i, .family) { fnv1a($0) }] ?? 1) / total
-            )
-        }
-    }
-
     /// u from random pairs; m and the share of matches by EM over (a sample of) the candidates.
     /// The m-probabilities are pulled towards their priors (pseudo-counts), names most of all:
     /// spouses share everything but the given name, and EM left free would learn "a couple" as
     /// the match class.
-    static func fit(_ r: MatchRecords, candidates: [UInt64], tf: Frequencies) -> Model {
+    static func fit(_ r: MatchRecords, candidates: [UInt64]) -> Model {
         guard r.count >= 1000 else { return Model(m: mPrior, u: uPrior, prior: 0.01) }
-        var rng = SplitMix64(state: 0x5EED)
+        // Random pairs, on both cores (each part its own seed, so a run is repeatable).
+        let counts = inParallel(min(40_000, max(2000, r.count * 2))) { range -> [[Double]] in
+            var rng = SplitMix64(state: 0x5EED &+ UInt64(range.lowerBound))
+            var u = fields.map { f in [Double](repeating: 0, count: f.levels.count) }
+            var v = Vector()
+            for _ in range {
+                let i = rng.int(r.count)
+                let j = rng.int(r.count)
+                if i == j { continue }
+                compare(r, i, j, into: &v)
+                for f in fields.indices { u[f][Int(v.levels[f])] += 1 }
+            }
+            return u
+        }
         var u = fields.map { f in [Double](repeating: 1, count: f.levels.count) }
-        for _ in 0..<min(100_000, max(2000, r.count * 2)) {
-            let i = rng.int(r.count)
-            let j = rng.int(r.count)
-            if i == j { continue }
-            for (f, l) in compare(r, i, j).levels.enumerated() { u[f][Int(l)] += 1 }
+        for part in counts {
+            for f in u.indices { for l in u[f].indices { u[f][l] += part[f][l] } }
         }
         // Smoothed towards the prior (as 200 pairs' worth), so that a field mostly missing (no
         // birth dates in the district) or a level never met keeps a sensible weight.
@@ -506,19 +529,24 @@ public enum Matcher {
         // EM learns from the candidates whose names agree (give or take a typo): a mixture of
         // the same people and namesakes, which the other fields tell apart. Over all candidates
         // it would learn what couples share (a home, a surname, children) as the match class.
-        let step = max(1, candidates.count / 300_000)
-        var sample: [([UInt8], (Double, Double)?)] = []
-        var named = 0
-        var looked = 0
-        for k in stride(from: 0, to: candidates.count, by: step) {
-            let i = Int(candidates[k] >> 32)
-            let j = Int(candidates[k] & 0xFFFF_FFFF)
-            let v = compare(r, i, j).levels
-            looked += 1
-            guard (1...4).contains(v[F.given]) && (1...4).contains(v[F.family]) else { continue }
-            named += 1
-            sample.append((v, tf.of(r, i)))
-        }
+        let step = max(1, candidates.count / 100_000)
+        let looked = (candidates.count + step - 1) / step
+        let sample = Array(
+            inParallel(looked) { range -> [([UInt8], (Double, Double)?)] in
+                var out: [([UInt8], (Double, Double)?)] = []
+                var v = Vector()
+                for n in range {
+                    let i = Int(candidates[n * step] >> 32)
+                    let j = Int(candidates[n * step] & 0xFFFF_FFFF)
+                    compare(r, i, j, into: &v, stopAtDifferentNames: true)
+                    guard
+                        (1...4).contains(v.levels[F.given]) && (1...4).contains(v.levels[F.family])
+                    else { continue }
+                    out.append((v.levels, (r.givenShare[i], r.familyShare[i])))
+                }
+                return out
+            }.joined())
+        let named = sample.count
         // A duplicate for about one record in fifty, among the candidates.
         let share = min(0.1, max(1e-6, 0.02 * Double(r.count) / Double(max(1, candidates.count))))
         return estimate(
@@ -551,6 +579,14 @@ public enum Matcher {
             for f in prior.indices where !fixed.contains(f) {
                 let total = counts[f].dropFirst().reduce(0, +)
                 var m = counts[f].dropFirst().map { max(1e-4, $0 / total) }
+                // Disagreement stays rare for the same person: at most twice its prior (the
+                // candidates' namesakes would otherwise teach that the same people differ).
+                let last = m.count - 1
+                let most = 2 * prior[f][last + 1]
+                if m[last] > most {
+                    m[0] += m[last] - most
+                    m[last] = most
+                }
                 let least = min(floor, prior[f][1])
                 if m[0] < least {
                     let rest = m.dropFirst().reduce(0, +)
@@ -565,37 +601,59 @@ public enum Matcher {
 
     /// Whether a pair the model finds probable is safe to merge without a person looking:
     /// people who really differ (a parent and an adult child, twins, two parents at one address,
-    /// Sr. and Jr., namesakes in a large building) must not be.
-    static func isSafe(_ v: Vector, _ r: MatchRecords, _ i: Int, _ j: Int) -> Bool {
+    /// Sr. and Jr., namesakes in a large building or born the same year) must not be.
+    ///
+    /// `namesakes`: how many others the district can be expected to hold with the same given
+    /// and family name (the count times both names' frequencies).
+    static func isSafe(
+        _ v: Vector, _ r: MatchRecords, _ i: Int, _ j: Int, namesakes: Double
+    ) -> Bool {
         let l = v.levels
+        let given = l[F.given]
+        let family = l[F.family]
         // Names: the same person, give or take a typo; never two different given names.
-        guard l[F.given] != 0, l[F.given] != 7, l[F.given] != 6, l[F.family] != 0 else {
-            return false
-        }
-        guard l[F.family] != 6 else { return false }
-        // A different birth date is a different person (a parent and an adult child).
-        guard l[F.birth] != 5 else { return false }
+        guard given != 0, given != 7, given != 6, family != 0 else { return false }
+        let contact = l[F.email] == 1 || l[F.phone] == 1
+        let birthExact = l[F.birth] == 1
+        let birth = l[F.birth] >= 1 && l[F.birth] <= 3
+        let sameAddress = l[F.address] == 1
+        let address = sameAddress || l[F.address] == 2
+        let home = l[F.child] == 1 || l[F.household] == 1
+        // A family name not recognisably the same (a typo beyond repair, a new married name)
+        // takes the given name and the birth date agreeing, and the address or the contact.
+        if family == 6 && !(given <= 4 && birthExact && (sameAddress || contact)) { return false }
+        // Birth dates that differ beyond a typo are different people (a parent and an adult
+        // child), unless both the e-mail and the phone say otherwise.
+        if l[F.birth] >= 4 && !(l[F.email] == 1 && l[F.phone] == 1) { return false }
         // Sr. and Jr.; two flats of one building.
         if r.suffix[i] != r.suffix[j] { return false }
         if l[F.unit] == 2 { return false }
-        let birth = l[F.birth] >= 1 && l[F.birth] <= 3
-        let contact = l[F.email] == 1 || l[F.phone] == 1
-        let address = l[F.address] == 1 || l[F.address] == 2
-        let family = l[F.child] == 1 || l[F.household] == 1
-        let evidence = [birth, contact, address, family].filter { $0 }.count
-        guard evidence >= 1 else { return false }
-        // Contact that disagrees (another e-mail, another phone) with only an address in
-        // common: two namesakes at one address, or one number on two streets.
-        let contactDiffers = l[F.email] == 2 || l[F.phone] == 2
-        if contactDiffers && !contact && !birth && !family { return false }
+        guard birth || contact || address || home else { return false }
         // A given name that differs by a typo or a spelling: what spouses share (a home, a
         // surname, children) says nothing; it takes the birth date or the contact.
-        if l[F.given] > 2 && !birth && !contact { return false }
-        // A family name with a typo needs two pieces of other agreement, or the birth date.
-        if l[F.family] > 2 && evidence < 2 && !birth { return false }
-        // Twins share a birth date and a home: their given names differ (refused above); with
-        // no birth date, a home and a surname alone are what a parent and an adult child share.
-        if l[F.birth] == 0 && !contact && l[F.child] != 1 && l[F.given] != 1 && l[F.given] != 2 {
+        if given > 2 && !birth && !contact { return false }
+        // A typo that may make another name (Wei and Mei, Anna and Hanna: twins share a birth
+        // date and a home) takes the contact.
+        if given == 5 && !contact { return false }
+        // A family name with a typo: the same home and given name, or the birth date.
+        if family > 2 && !birth && !contact && !(given == 1 && sameAddress) { return false }
+        // Contact that disagrees (another e-mail, another phone) and none that agrees: two
+        // namesakes, or Sr. and Jr. at one home. It takes the birth date and a home in common.
+        let contactDiffers = l[F.email] == 2 || l[F.phone] == 2
+        if contactDiffers && !contact && !(birth && (address || home)) { return false }
+        // Nothing but the names and the birth date: namesakes are born in the same years, and
+        // a common name shares its birthday with someone in a large district. It takes an
+        // exact birth date, one name exact and the other close, and a name that is rare here.
+        if !contact && !address && !home
+            && !(birthExact && min(given, family) <= 2 && max(given, family) <= 5
+                && namesakes < 0.5)
+        {
+            return false
+        }
+        // One record without a birth date, a home and a name in common: the same person, or a
+        // father and a son of the same name (Sr. and Jr.) with nothing to tell them apart.
+        // With no birth date on either record, a home in common (children, household) too.
+        if l[F.birth] == 0 && !contact && (r.birth[i] != 0 || r.birth[j] != 0 || !home) {
             return false
         }
         return true
@@ -606,8 +664,7 @@ public enum Matcher {
     public static func guardians(_ db: Database, district: String, minScore: Double = 0.5) throws
         -> [Pair]
     {
-        let r = try load(db, district: district)
-        return run(r, minScore: minScore)
+        run(try load(db, district: district), minScore: minScore)
     }
 
     /// The district's active guardians and their children, read into a `MatchRecords`.
@@ -615,7 +672,7 @@ public enum Matcher {
         let count = try db.count(
             "SELECT count(*) FROM guardians WHERE district_id = ? AND status = 'active'",
             [.text(district)])
-        let r = MatchRecords(capacity: count)
+        var staged = StagedRows(width: 11)
         var index: [UInt64: Int32] = [:]
         index.reserveCapacity(count)
         try db.forEachRaw(
@@ -624,9 +681,16 @@ public enum Matcher {
             FROM guardians WHERE district_id = ? AND status = 'active'
             """, [.text(district)]
         ) { row in
-            index[fnv1a(row.bytes(0))] = Int32(r.count)
-            r.append(row)
+            index[fnv1a(row.bytes(0))] = Int32(staged.count)
+            staged.add(row)
         }
+        // Folding the fields is most of the work: both cores, each on its own rows.
+        let r = MatchRecords.joined(
+            inParallel(staged.count) { range in
+                let part = MatchRecords(capacity: range.count)
+                staged.rows(range) { part.append($0) }
+                return part
+            })
         var links: [(Int32, UInt64)] = []
         try db.forEachRaw(
             "SELECT guardian_id, student_id FROM links WHERE district_id = ? AND status = 'active'",
@@ -636,6 +700,7 @@ public enum Matcher {
                 links.append((g, MatchRecords.hash(row.bytes(1))))
             }
         }
+        r.finish()
         r.setChildren(links)
         return r
     }
@@ -643,34 +708,38 @@ public enum Matcher {
     /// Scores the candidates of `r` and keeps the pairs at `minScore` or above, clustered.
     static func run(_ r: MatchRecords, minScore: Double) -> [Pair] {
         let pairs = candidates(r)
-        let tf = Frequencies(r)
-        let model = fit(r, candidates: pairs, tf: tf)
+        let model = fit(r, candidates: pairs)
         let weights = model.weights
-        if getenv("PORTALADMIN_DEBUG_MODEL") != nil {
-            print("candidates \(pairs.count) prior \(model.prior)")
-            for f in fields.indices {
-                print(
-                    fields[f].name, model.m[f].map { ($0 * 1000).rounded() / 1000 },
-                    model.u[f].map { ($0 * 10000).rounded() / 10000 },
-                    weights[f].map { ($0 * 10).rounded() / 10 })
-            }
-        }
         let small = r.count < 1000
         let found = inParallel(pairs.count) { range -> [Pair] in
             var out: [Pair] = []
+            var v = Vector()
+            // Pairs of two different given names score 0.3 at most: not compared further when
+            // those are not asked for.
+            let stop = minScore > 0.3
             for k in range {
                 let i = Int(pairs[k] >> 32)
                 let j = Int(pairs[k] & 0xFFFF_FFFF)
-                let v = compare(r, i, j)
+                compare(r, i, j, into: &v, stopAtDifferentNames: stop)
+                if stop && v.levels[F.given] == 7 { continue }
                 var p = model.probability(
                     v.levels, weights: weights,
-                    tf: small ? nil : tf.of(r, i))
+                    tf: small ? nil : (r.givenShare[i], r.familyShare[i]))
                 // Two different given names (a couple sharing a home, children and a phone) are
                 // not the same person, whatever else agrees.
                 if v.levels[F.given] == 7 { p = min(p, 0.3) }
-                let safe = isSafe(v, r, i, j)
-                // What namesakes share alone stays below the default --min-score.
-                if !safe && p >= 0.5 && v.levels[F.given] != 7 { p = min(p, 0.9) }
+                let freq = (r.givenShare[i], r.familyShare[i])
+                let safe = isSafe(v, r, i, j, namesakes: freq.0 * freq.1 * Double(r.count))
+                // What namesakes share (a name, a town, a birth year) stays below the default
+                // --min-score: only pairs with something of one person in common are listed.
+                let l = v.levels
+                let something =
+                    (1...3).contains(l[F.birth]) || l[F.address] == 1 || l[F.address] == 2
+                    || l[F.email] == 1 || l[F.phone] == 1 || l[F.child] == 1 || l[F.household] == 1
+                if !something || (l[F.birth] >= 4 && l[F.email] != 1 && l[F.phone] != 1) {
+                    p = min(p, 0.45)
+                }
+                if !safe { p = min(p, 0.9) }
                 guard p >= minScore else { continue }
                 let likely = p >= 0.99 && safe
                 out.append(pair(r, i, j, v, p, likely))

@@ -60,12 +60,26 @@ public enum Nicknames {
         ["aleksandr", "sasha", "alex"], ["dmitri", "dima"],
         ["ekaterina", "katya", "katia"], ["yekaterina", "katya"], ["mikhail", "misha"],
         ["vladimir", "vova", "volodya"],
+        // Spellings of one name, as heard (Kathryn or Catherine): the same name to a clerk.
+        ["catherine", "katherine", "kathryn", "katharine", "cathryn", "kathrine", "catharine"],
+        ["steven", "stephen"], ["sara", "sarah"], ["ann", "anne"], ["jeffrey", "geoffrey"],
+        ["philip", "phillip"], ["isabel", "isabelle", "isobel"], ["brian", "bryan"],
+        ["carl", "karl"], ["eric", "erik"], ["mohamed", "mohammed", "muhammad", "mohammad"],
+        ["jon", "john"], ["sean", "shawn", "shaun"], ["alan", "allan", "allen"],
+        ["nicole", "nichole"], ["teresa", "theresa"], ["marc", "mark"], ["lee", "leigh"],
     ]
 
     /// Every name mapped to the set of names it may stand for (its groups' members).
     public static let equivalents: [String: Set<String>] = {
         var m: [String: Set<String>] = [:]
         for g in groups { for n in g { m[n, default: []].formUnion(g) } }
+        return m
+    }()
+
+    /// Every name mapped to the numbers of the groups it is in.
+    static let groupsOf: [String: [Int]] = {
+        var m: [String: [Int]] = [:]
+        for (k, g) in groups.enumerated() { for n in g { m[n, default: []].append(k) } }
         return m
     }()
 

@@ -91,10 +91,10 @@ enum Phonetic {
             } else if c == 104
                 && (!isVowel(w[i - 1]) || (i + 1 < w.count && !isVowel(next)) || i + 1 == w.count)
             {
-                piece = [w[i - 1]]  // h after or before a consonant: the previous letter
+                piece = [out.last ?? c]  // h after or before a consonant: the previous letter
                 i += 1
             } else if c == 119 && isVowel(w[i - 1]) {
-                piece = [w[i - 1]]  // w after a vowel: the previous letter
+                piece = [out.last ?? c]  // w after a vowel: the previous letter
                 i += 1
             } else {
                 piece = [c]
@@ -162,24 +162,28 @@ enum Phonetic {
         if abs(n - m) > limit { return limit + 1 }
         if n == 0 || m == 0 { return max(n, m) }
         if n > 48 || m > 48 { return limit + 1 }
-        var prev2 = [Int](repeating: 0, count: m + 1)
-        var prev = Array(0...m)
-        var cur = [Int](repeating: 0, count: m + 1)
-        for i in 1...n {
-            cur[0] = i
-            var best = cur[0]
-            for j in 1...m {
-                var d = min(
-                    prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                    d = min(d, prev2[j - 2] + 1)
+        // Three rows of at most 49 cells, on the stack.
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * 49) { cells in
+            guard var prev2 = cells.baseAddress else { return limit + 1 }
+            var prev = prev2 + 49
+            var cur = prev + 49
+            for j in 0...m { prev[j] = j }
+            for i in 1...n {
+                cur[0] = i
+                var best = i
+                for j in 1...m {
+                    var d = min(
+                        prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                    if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                        d = min(d, prev2[j - 2] + 1)
+                    }
+                    cur[j] = d
+                    best = min(best, d)
                 }
-                cur[j] = d
-                best = min(best, d)
+                if best > limit { return limit + 1 }
+                (prev2, prev, cur) = (prev, cur, prev2)
             }
-            if best > limit { return limit + 1 }
-            (prev2, prev, cur) = (prev, cur, prev2)
+            return prev[m]
         }
-        return prev[m]
     }
 }

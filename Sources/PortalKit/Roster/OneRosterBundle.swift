@@ -210,6 +210,18 @@ enum OneRosterBundle {
                     "other",
                     .skipped("role \(r.isEmpty ? "missing" : r): not a student or guardian"))
             }
+            // A bad optional value leaves the user without it, with a warning.
+            var warnings: [RowProblem] = []
+            func lenient<V>(_ value: () throws -> V?) -> V? {
+                do { return try value() } catch let p as RowProblem {
+                    warnings.append(p)
+                    return nil
+                } catch { return nil }
+            }
+            func withWarnings(_ r: PendingRow) -> PendingRow {
+                r.warnings = warnings
+                return r
+            }
             do {
                 let active = try Field.status(
                     uh.value(rec, "status").map { $0 == "tobedeleted" ? "inactive" : $0 }, "status")
@@ -225,30 +237,37 @@ enum OneRosterBundle {
                             $0
                         }
                     let school = orgs.first { schoolNames[$0] != nil }
-                    return row(
-                        entity,
-                        .student(
-                            StudentRecord(
-                                studentID: id, givenName: given, familyName: family,
-                                middleName: try Field.name(
-                                    uh.value(rec, "middlename"), "middleName", required: false),
-                                birthDate: try Field.date(facts.birth, "birthDate", today: w.today),
-                                grade: uh.value(rec, "grades")?.split(separator: ",").first.map {
-                                    $0.trimmed()
-                                },
-                                schoolID: school,
-                                email: try Field.email(uh.value(rec, "email"), "email"),
-                                householdID: facts.household, status: active)))
+                    return withWarnings(
+                        row(
+                            entity,
+                            .student(
+                                StudentRecord(
+                                    studentID: id, givenName: given, familyName: family,
+                                    middleName: try Field.name(
+                                        uh.value(rec, "middlename"), "middleName", required: false),
+                                    birthDate: lenient {
+                                        try Field.date(facts.birth, "birthDate", today: w.today)
+                                    },
+                                    grade: uh.value(rec, "grades")?.split(separator: ",").first.map
+                                    {
+                                        $0.trimmed()
+                                    },
+                                    schoolID: school,
+                                    email: lenient {
+                                        try Field.email(uh.value(rec, "email"), "email")
+                                    },
+                                    householdID: facts.household, status: active))))
                 }
                 var g = GuardianRecord(
                     guardianID: id, givenName: given, familyName: family,
-                    email: try Field.email(uh.value(rec, "email"), "email"),
-                    phone: try Field.phone(
-                        uh.value(rec, "phone") ?? uh.value(rec, "sms"), "phone"),
-                    birthDate: try Field.date(facts.birth, "birthDate", today: w.today),
+                    email: lenient { try Field.email(uh.value(rec, "email"), "email") },
+                    phone: lenient {
+                        try Field.phone(uh.value(rec, "phone") ?? uh.value(rec, "sms"), "phone")
+                    },
+                    birthDate: lenient { try Field.date(facts.birth, "birthDate", today: w.today) },
                     householdID: facts.household)
                 g.status = active
-                return row(entity, .guardian(g))
+                return withWarnings(row(entity, .guardian(g)))
             } catch let p as RowProblem {
                 return row(entity, .rejected(p))
             } catch {

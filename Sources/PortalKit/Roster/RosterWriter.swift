@@ -1,6 +1,8 @@
 /// How one input row ended.
 public enum RowStatus: String, Sendable {
     case created, updated, unchanged, rejected, skipped
+    /// Imported without an optional value that was bad (reported besides how it was written).
+    case warning
 }
 
 public struct RowOutcome: Sendable {
@@ -17,6 +19,9 @@ public struct RowOutcome: Sendable {
 
 public struct EntityCounts: Sendable, Equatable {
     public var created = 0, updated = 0, unchanged = 0, rejected = 0, inactivated = 0
+    /// Rows imported without a bad optional value (counted in created, updated or unchanged
+    /// too).
+    public var warnings = 0
     public init() {}
 
     /// Counts one row that ended so (a skipped row counts nowhere).
@@ -26,6 +31,7 @@ public struct EntityCounts: Sendable, Equatable {
         case .updated: updated += 1
         case .unchanged: unchanged += 1
         case .rejected: rejected += 1
+        case .warning: warnings += 1
         case .skipped: break
         }
     }
@@ -77,6 +83,7 @@ public struct ImportSummary: Sendable {
             t.unchanged += e.counts.unchanged
             t.rejected += e.counts.rejected
             t.inactivated += e.counts.inactivated
+            t.warnings += e.counts.warnings
         }
     }
 }
@@ -290,6 +297,8 @@ final class PendingRow {
     private var payload: Payload?
     /// The row as read and its file's header, kept for the results file.
     var input: (columns: [String], fields: [String])?
+    /// Optional values that were bad and left out: the row is imported without them.
+    var warnings: [RowProblem] = []
     var isPrepared: Bool { payload == nil }
     /// The reader rejected the row (read before `prepare`).
     var isRejected: Bool {
@@ -512,7 +521,18 @@ final class RosterWriter {
     /// Reports a row and commits a batch when one is full.
     private func finish(_ r: PendingRow, _ status: RowStatus, _ message: String = "") throws {
         bump(r, status)
-        if hooks.everyRow || status == .rejected || status == .skipped {
+        let written = status == .created || status == .updated || status == .unchanged
+        if written && !r.warnings.isEmpty {
+            // Reported like a rejected row (every time: the file still holds the bad value),
+            // and counted apart.
+            bump(r, .warning)
+            try hooks.row(
+                RowOutcome(
+                    file: r.file, line: r.line, id: r.id, status: .warning,
+                    message: r.warnings.map { "\($0.field): \($0.problem); imported without it" }
+                        .joined(separator: "; "),
+                    columns: r.input?.columns ?? [], fields: r.input?.fields ?? []))
+        } else if hooks.everyRow || status == .rejected || status == .skipped {
             try hooks.row(
                 RowOutcome(
                     file: r.file, line: r.line, id: r.id, status: status, message: message,

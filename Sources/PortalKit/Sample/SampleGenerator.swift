@@ -31,9 +31,34 @@ public enum SampleGenerator {
         let given: [String]
         let family: [String]
         let weight: Int
+        /// Names drawn by their rank in a long list, as real names are (a few very common,
+        /// most rare), rather than evenly from a short one.
+        var ranked = false
+
+        func pickGiven(_ rng: inout SplitMix64) -> String {
+            guard ranked else { return rng.pick(given) }
+            let list = rng.chance(0.5) ? CensusNames.female : CensusNames.male
+            return list[Ranks.pick(list.count, &rng)]
+        }
+
+        func pickFamily(_ rng: inout SplitMix64) -> String {
+            ranked ? family[Ranks.pick(family.count, &rng)] : rng.pick(family)
+        }
+    }
+
+    /// Picks a rank with a chance falling as 1/(rank + 10): about the spread of US census
+    /// names (Smith about 1%, most names rarer than 1 in 10,000).
+    enum Ranks {
+        static func pick(_ count: Int, _ rng: inout SplitMix64) -> Int {
+            // The inverse of the cumulative 1/(k + 10): ln((k + 10) / 10) / ln((n + 10) / 10).
+            let u = Double(rng.next() % 1_000_000) / 1_000_000
+            let k = 10 * exp(u * log(Double(count + 10) / 10)) - 10
+            return min(count - 1, max(0, Int(k)))
+        }
     }
 
     static let origins: [Origin] = [
+        Origin(given: [], family: CensusNames.family, weight: 45, ranked: true),
         Origin(
             given: [
                 "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda",
@@ -55,7 +80,7 @@ public enum SampleGenerator {
                 "Carlson", "Olson", "Peterson", "Hansen", "Larson", "O'Brien", "McDonald",
                 "Schmidt", "Johnston",
             ],
-            weight: 50),
+            weight: 15),
         Origin(
             given: [
                 "José", "María", "Juan", "Guadalupe", "Luis", "Sofía", "Carlos", "Ana", "Jesús",
@@ -121,6 +146,8 @@ public enum SampleGenerator {
     struct Person {
         var id: String, given: String, family: String, email: String?, phone: String?
         var street: String?, city: String?, state: String?, postcode: String?, household: String
+        var birth: String = ""
+        var unit: String = ""
     }
 
     /// The files `generate` writes.
@@ -130,9 +157,11 @@ public enum SampleGenerator {
 
     /// Writes schools.csv, guardians.csv, students.csv, relationships.csv and truth.csv into `dir`.
     /// `year` is the calendar year the school year ends in, so some students turn 18 in it.
-    public static func generate(students n: Int, seed: UInt64, year: Int, to dir: String) throws
-        -> SampleSummary
-    {
+    /// `contact: false` leaves every guardian's e-mail and phone out, as exports that carry
+    /// neither do.
+    public static func generate(
+        students n: Int, seed: UInt64, year: Int, to dir: String, contact: Bool = true
+    ) throws -> SampleSummary {
         guard n > 0 else { throw PortalError.usage("--students must be at least 1") }
         var st = stat()
         if stat(dir, &st) != 0 && mkdir(dir, 0o755) != 0 {
@@ -215,63 +244,98 @@ public enum SampleGenerator {
             return rng.chance(0.2) ? e.uppercased() : e
         }
 
+        /// A birth date of an adult aged `low` to `high` at the end of the school year.
+        func adultBirth(_ low: Int, _ high: Int) -> String {
+            guard rng.chance(0.95) else { return "" }
+            let y = year - low - rng.int(high - low + 1)
+            let m = 1 + rng.int(12)
+            return CivilDate(
+                clampingYear: y, month: m, day: 1 + rng.int(CivilDate.daysIn(month: m, year: y))
+            ).description
+        }
+        // Large apartment buildings: many households at one street address, told apart by the
+        // unit (common names meet there).
+        let buildings = (0..<max(1, n / 400)).map { _ in
+            ("\(10 + rng.int(9900)) \(rng.pick(streets))", rng.pick(cities))
+        }
+
         var nextGuardian = 1
         var nextStudent = 1
         var nextHousehold = 1
         var written = 0
         while written < n {
             let o = origin()
-            let family = rng.pick(o.family)
+            let family = o.pickFamily(&rng)
             let hh = "HH\(100000 + nextHousehold)"
             nextHousehold += 1
             summary.households += 1
-            let city = rng.pick(cities)
-            let street = "\(10 + rng.int(9900)) \(rng.pick(streets))"
-            let street2: String? = rng.chance(0.08) ? "Apt \(1 + rng.int(40))" : nil
+            var city = rng.pick(cities)
+            var street = "\(10 + rng.int(9900)) \(rng.pick(streets))"
+            var street2: String? = rng.chance(0.08) ? "Apt \(1 + rng.int(40))" : nil
+            if rng.chance(0.1) {
+                (street, city) = rng.pick(buildings)
+                street2 = "Apt \(1 + rng.int(300))"
+            }
             // One or two guardians at home.
             var home: [Person] = []
             for k in 0..<(rng.chance(0.62) ? 2 : 1) {
-                var given = rng.pick(o.given)
+                var given = o.pickGiven(&rng)
                 // Two parents, two names (not one the nickname of the other), or the truth file would lie.
                 while k == 1 && Nicknames.same(searchFold(given), searchFold(home[0].given)) {
-                    given = rng.pick(o.given)
+                    given = o.pickGiven(&rng)
                 }
-                let fam = k == 1 && rng.chance(0.2) ? rng.pick(o.family) : family
+                let fam = k == 1 && rng.chance(0.2) ? o.pickFamily(&rng) : family
                 home.append(
                     Person(
                         id: "G\(1_000_000 + nextGuardian)", given: given, family: fam,
-                        email: rng.chance(0.85) ? email(given, fam) : nil,
-                        phone: rng.chance(0.9) ? phone() : nil,
-                        street: street, city: city.0, state: city.1, postcode: city.2, household: hh
-                    ))
+                        email: contact && rng.chance(0.85) ? email(given, fam) : nil,
+                        phone: contact && rng.chance(0.9) ? phone() : nil,
+                        street: street, city: city.0, state: city.1, postcode: city.2,
+                        household: hh,
+                        birth: adultBirth(24, 55), unit: street2 ?? ""))
                 nextGuardian += 1
+            }
+            // A grandparent of the same name living with the family (Sr. and Jr.): not a
+            // duplicate, whatever the names say.
+            if rng.chance(0.02) {
+                let p = home[0]
+                var g = p
+                g.id = "G\(1_000_000 + nextGuardian)"
+                nextGuardian += 1
+                g.email = contact && rng.chance(0.5) ? email(p.given, p.family) : nil
+                g.phone = contact && rng.chance(0.5) ? phone() : nil
+                g.birth = adultBirth(58, 80)
+                if rng.chance(0.5) { g.family += " Sr" }
+                home.append(g)
             }
             // A parent living elsewhere for some families.
             var away: Person? = nil
             if rng.chance(0.1) {
-                var given = rng.pick(o.given)
+                var given = o.pickGiven(&rng)
                 let c2 = rng.pick(cities)
                 while home.contains(where: {
                     Nicknames.same(searchFold(given), searchFold($0.given))
-                }) { given = rng.pick(o.given) }
+                }) { given = o.pickGiven(&rng) }
                 away = Person(
                     id: "G\(1_000_000 + nextGuardian)", given: given, family: family,
-                    email: email(given, family),
-                    phone: phone(), street: "\(10 + rng.int(9900)) \(rng.pick(streets))",
+                    email: contact ? email(given, family) : nil,
+                    phone: contact ? phone() : nil,
+                    street: "\(10 + rng.int(9900)) \(rng.pick(streets))",
                     city: c2.0, state: c2.1,
-                    postcode: c2.2, household: "HH\(100000 + nextHousehold)")
+                    postcode: c2.2, household: "HH\(100000 + nextHousehold)",
+                    birth: adultBirth(24, 55))
                 nextGuardian += 1
                 nextHousehold += 1
                 summary.households += 1
             }
-            for p in home + (away.map { [$0] } ?? []) {
+            func write(_ p: Person) throws {
                 try guardians.row([
-                    p.id, p.given, p.family, p.email ?? "", p.phone ?? "", p.street ?? "",
-                    p == away ? "" : (street2 ?? ""),
-                    p.city ?? "", p.state ?? "", p.postcode ?? "", "", p.household,
+                    p.id, p.given, p.family, p.email ?? "", p.phone ?? "", p.street ?? "", p.unit,
+                    p.city ?? "", p.state ?? "", p.postcode ?? "", p.birth, p.household,
                 ])
                 summary.guardians += 1
             }
+            for p in home + (away.map { [$0] } ?? []) { try write(p) }
             // Children.
             let kids = min(n - written, [1, 1, 1, 2, 2, 2, 3, 4][rng.int(8)])
             // About 4% of families get a duplicate record of a guardian. As in the help-desk story,
@@ -296,12 +360,12 @@ public enum SampleGenerator {
                 var birth = CivilDate(clampingYear: birthYear, month: month, day: day).description
                 if rng.chance(0.05) { birth = "\(month)/\(day)/\(birthYear)" }
                 if rng.chance(0.01) { birth = "" }
-                let given = rng.pick(o.given)
+                let given = o.pickGiven(&rng)
                 let school =
                     "SCH\(100 + (grade < 6 ? 0 : grade < 9 ? 1 : 2) + 3 * rng.int(max(1, schoolCount / 3)))"
                 let schoolID = min(Int(school.dropFirst(3)) ?? 100, 100 + schoolCount - 1)
                 try students.row([
-                    sid, given, family, rng.chance(0.3) ? rng.pick(o.given) : "", birth,
+                    sid, given, family, rng.chance(0.3) ? o.pickGiven(&rng) : "", birth,
                     grade == 0 ? "KG" : (grade < 10 ? "0\(grade)" : "\(grade)"), "SCH\(schoolID)",
                     grade >= 6
                         ? (ascii(given) + "." + ascii(family) + String(sid.suffix(4))
@@ -326,83 +390,109 @@ public enum SampleGenerator {
                 }
             }
             written += kids
-            // The duplicate record: "I can see one of my children but not the other".
+            /// A birth date with one digit wrong that is still a plausible date.
+            func wrongDigit(_ birth: String) -> String {
+                for _ in 0..<20 {
+                    let changed = Corruption.digit(birth, &rng)
+                    if let d = CivilDate(parsing: changed), d.year > year - 100, d.year < year - 16
+                    {
+                        return changed
+                    }
+                }
+                return birth
+            }
+            // The duplicate records: "I can see one of my children but not the other".
             if makeDuplicate {
                 let p = home[0]
-                var d = p
-                d.id = "G\(1_000_000 + nextGuardian)"
-                nextGuardian += 1
-                let variation = rng.int(8)
-                var label = ""
-                switch variation {
-                case 0:
-                    label = "typo"
-                    var chars = Array(d.family)
-                    if chars.count > 3 {
-                        let i = 1 + rng.int(chars.count - 2)
-                        chars.swapAt(i, i - 1)
+                let copies = rng.int(100) < 85 ? 1 : rng.int(100) < 80 ? 2 : 3
+                for _ in 0..<copies {
+                    var d = p
+                    d.id = "G\(1_000_000 + nextGuardian)"
+                    nextGuardian += 1
+                    var applied: [String] = []
+                    for _ in 0..<Corruption.count(&rng) {
+                        let c = Corruption.pick(&rng)
+                        if applied.contains(c.rawValue) { continue }
+                        applied.append(c.rawValue)
+                        switch c {
+                        case .typoGiven: d.given = Corruption.typo(d.given, &rng)
+                        case .typoFamily: d.family = Corruption.typo(d.family, &rng)
+                        case .byEarGiven: d.given = Corruption.byEar(d.given, &rng)
+                        case .byEarFamily: d.family = Corruption.byEar(d.family, &rng)
+                        case .ocr:
+                            if rng.chance(0.5) {
+                                d.family = Corruption.ocr(d.family, &rng)
+                            } else {
+                                d.street = d.street.map { Corruption.ocr($0, &rng) }
+                            }
+                        case .nickname:
+                            let key = searchFold(d.given)
+                            if let alt = Nicknames.equivalents[key]?.filter({ $0 != key }).sorted()
+                                .first
+                            {
+                                d.given = alt.prefix(1).uppercased() + alt.dropFirst()
+                            } else {
+                                d.given = d.given.uppercased()
+                            }
+                        case .swappedNames: (d.given, d.family) = (d.family, d.given)
+                        case .missingEmail: d.email = nil
+                        case .missingPhone: d.phone = nil
+                        case .missingBirth: d.birth = ""
+                        case .missingAddress:
+                            d.street = nil
+                            d.unit = ""
+                        case .dayMonthSwapped:
+                            if let b = CivilDate(parsing: d.birth), b.day <= 12, b.day != b.month {
+                                d.birth =
+                                    CivilDate(clampingYear: b.year, month: b.day, day: b.month)
+                                    .description
+                            } else {
+                                d.birth = wrongDigit(d.birth)
+                            }
+                        case .birthDigit: d.birth = wrongDigit(d.birth)
+                        case .postcodeDigit:
+                            d.postcode = d.postcode.map { Corruption.digit($0, &rng) }
+                        case .typoStreet: d.street = d.street.map { Corruption.typo($0, &rng) }
+                        case .typoCity: d.city = d.city.map { Corruption.typo($0, &rng) }
+                        case .moved:
+                            let c2 = rng.pick(cities)
+                            d.street = "\(10 + rng.int(9900)) \(rng.pick(streets))"
+                            d.unit = ""
+                            d.city = c2.0
+                            d.state = c2.1
+                            d.postcode = c2.2
+                            d.household = "HH\(100000 + nextHousehold)"
+                            nextHousehold += 1
+                            summary.households += 1
+                            try truth.row(["household", d.household, p.household, "moved"])
+                            summary.duplicateHouseholds += 1
+                        case .surname:
+                            d.family =
+                                d.family.contains("-")
+                                ? String(d.family.split(separator: "-")[0])
+                                : d.family + "-" + o.pickFamily(&rng)
+                        case .reformatted:
+                            d.email = d.email?.uppercased()
+                            if let ph = d.phone { d.phone = ph.filter(\.isNumber) }
+                        case .accentsDropped:
+                            d.given = searchFold(d.given).capitalizedFirst
+                            d.family = searchFold(d.family).capitalizedFirst
+                        }
                     }
-                    d.family = String(chars)
-                case 1:
-                    label = "nickname"
-                    let key = searchFold(d.given)
-                    if let alt = Nicknames.equivalents[key]?.filter({ $0 != key }).sorted().first {
-                        d.given = alt.prefix(1).uppercased() + alt.dropFirst()
-                    } else {
-                        d.given = d.given.uppercased()
+                    if d.household == p.household && rng.chance(0.5) {
+                        // The duplicate sits in its own household record at the same address.
+                        d.household = "HH\(100000 + nextHousehold)"
+                        nextHousehold += 1
+                        summary.households += 1
+                        try truth.row(["household", d.household, p.household, "same-address"])
+                        summary.duplicateHouseholds += 1
                     }
-                case 2:
-                    label = "swapped-names"
-                    (d.given, d.family) = (d.family, d.given)
-                case 3:
-                    label = "reformatted-contact"
-                    d.email = d.email?.uppercased()
-                    if let ph = d.phone { d.phone = ph.filter(\.isNumber) }
-                case 4:
-                    label = "moved"
-                    let c2 = rng.pick(cities)
-                    d.street = "\(10 + rng.int(9900)) \(rng.pick(streets))"
-                    d.city = c2.0
-                    d.state = c2.1
-                    d.postcode = c2.2
-                    d.household = "HH\(100000 + nextHousehold)"
-                    nextHousehold += 1
-                    summary.households += 1
-                    try truth.row(["household", d.household, p.household, "moved"])
-                    summary.duplicateHouseholds += 1
-                case 5:
-                    label = "missing-contact"
-                    d.email = nil
-                case 6:
-                    label = "accents-dropped"
-                    d.given =
-                        ascii(d.given).isEmpty ? d.given : searchFold(d.given).capitalizedFirst
-                    d.family = searchFold(d.family).capitalizedFirst
-                default:
-                    label = "double-surname"
-                    d.family =
-                        d.family.contains("-")
-                        ? String(d.family.split(separator: "-")[0])
-                        : d.family + "-" + rng.pick(o.family)
+                    try write(d)
+                    try links.row([d.id, kidIDs.last ?? "", "guardian", "yes", "yes"])
+                    try truth.row(["guardian", d.id, p.id, applied.joined(separator: "+")])
+                    summary.links += 1
+                    summary.duplicateGuardians += 1
                 }
-                if variation != 4 && rng.chance(0.5) {
-                    // The duplicate sits in its own household record at the same address.
-                    d.household = "HH\(100000 + nextHousehold)"
-                    nextHousehold += 1
-                    summary.households += 1
-                    try truth.row(["household", d.household, p.household, "same-address"])
-                    summary.duplicateHouseholds += 1
-                }
-                try guardians.row([
-                    d.id, d.given, d.family, d.email ?? "", d.phone ?? "", d.street ?? "", "",
-                    d.city ?? "",
-                    d.state ?? "", d.postcode ?? "", "", d.household,
-                ])
-                try links.row([d.id, kidIDs.last ?? "", "guardian", "yes", "yes"])
-                try truth.row(["guardian", d.id, p.id, label])
-                summary.guardians += 1
-                summary.links += 1
-                summary.duplicateGuardians += 1
             }
         }
         try guardians.finish()

@@ -140,7 +140,7 @@ enum RosterCommands {
                         o.status.rawValue, o.message,
                     ])
             }
-            if o.status == .rejected {
+            if o.status == .rejected || o.status == .warning {
                 shown += 1
                 if shown <= 20 {
                     progress.clear()
@@ -171,14 +171,16 @@ enum RosterCommands {
         let t = summary.total
         if shown > 20 {
             c.warn(
-                "\(grouped(shown - 20)) more rejected rows not shown"
+                "\(grouped(shown - 20)) more rejected rows and warnings not shown"
                     + (results != nil
                         ? "; see \(resultsPath ?? "")"
                         : "; use --results FILE to list them all"))
         }
         c.done(
             "imported: \(grouped(t.created)) created, \(grouped(t.updated)) updated, \(grouped(t.unchanged)) unchanged, \(grouped(t.rejected)) rejected, \(grouped(t.inactivated)) marked inactive"
-        )
+                + (t.warnings > 0
+                    ? "; \(grouped(t.warnings)) imported without a bad optional value (see the warnings)"
+                    : ""))
         if t.rejected > 0 {
             throw PortalError(
                 .rejectedRows,
@@ -241,11 +243,13 @@ enum RosterCommands {
     }
 
     static func summaryTable(_ s: ImportSummary) -> Table {
-        var t = Table(["entity", "created", "updated", "unchanged", "rejected", "inactivated"])
+        var t = Table([
+            "entity", "created", "updated", "unchanged", "rejected", "inactivated", "warnings",
+        ])
         for (name, c) in s.entities {
             t.add([
                 .string(name), .int(c.created), .int(c.updated), .int(c.unchanged),
-                .int(c.rejected), .int(c.inactivated),
+                .int(c.rejected), .int(c.inactivated), .int(c.warnings),
             ])
         }
         return t
@@ -285,6 +289,7 @@ extension Context {
                     ("created", .int(c.created)), ("updated", .int(c.updated)),
                     ("unchanged", .int(c.unchanged)),
                     ("rejected", .int(c.rejected)), ("inactivated", .int(c.inactivated)),
+                    ("warnings", .int(c.warnings)),
                 ])
             }
             var fields: [(String, JSONValue)] = [
@@ -292,6 +297,7 @@ extension Context {
                 ("created", .int(tot.created)), ("updated", .int(tot.updated)),
                 ("unchanged", .int(tot.unchanged)),
                 ("rejected", .int(tot.rejected)), ("inactivated", .int(tot.inactivated)),
+                ("warnings", .int(tot.warnings)),
                 ("entities", .object(summary.entities.map { ($0.name, obj($0.counts)) })),
                 ("notes", .array(summary.notes.map { .string($0) })),
             ]

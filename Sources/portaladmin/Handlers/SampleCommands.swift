@@ -6,7 +6,7 @@ enum SampleCommands {
             path: ["sample", "generate"],
             summary: "write a realistic synthetic district as a native CSV bundle",
             discussion:
-                "Names of varied origins (with accents and non-Latin scripts), households, 1-3 guardians per student, birth dates spread so that some students turn 18 this school year, and about 4% of families with a duplicate guardian record (typos, nicknames, swapped names, a moved address, reformatted phone and email). The truth about the duplicates is in truth.csv beside the bundle. The same seed gives the same files.",
+                "Names of varied origins (with accents and non-Latin scripts), households (a tenth of them in large apartment buildings), 1-3 guardians per student with birth dates, birth dates spread so that some students turn 18 this school year, a grandparent of the same name (Sr.) in some homes, and about 4% of families with one to three duplicate records of a guardian, each with one to four corruptions: keyboard typos, spellings by ear, OCR confusions, nicknames, swapped names, missing e-mail, phone, birth date or address, day and month swapped, a wrong digit in the birth date or postcode, a move, a second surname added or dropped, accents dropped. The truth about the duplicates, with the corruptions of each, is in truth.csv beside the bundle. The same seed gives the same files.",
             options: [
                 Opt(long: "students", value: "n", help: "(required) how many students"),
                 Opt(
@@ -18,6 +18,9 @@ enum SampleCommands {
                 Opt(
                     long: "year", value: "yyyy",
                     help: "the year the school year ends in (default: from today)"),
+                Opt(
+                    long: "no-contact",
+                    help: "leave every guardian's e-mail and phone out (exports without them)"),
             ],
             district: .none,
             examples: [
@@ -41,7 +44,8 @@ enum SampleCommands {
         let year =
             try c.inv.int("year", min: 1900) ?? (today.month > 6 ? today.year + 1 : today.year)
         try c.confirmReplacing(SampleGenerator.files, in: out)
-        let s = try SampleGenerator.generate(students: n, seed: seed, year: year, to: out)
+        let s = try SampleGenerator.generate(
+            students: n, seed: seed, year: year, to: out, contact: !c.inv.has("no-contact"))
         try c.emit(record: [
             ("out", .string(out)), ("schools", .int(s.schools)), ("students", .int(s.students)),
             ("guardians", .int(s.guardians)),

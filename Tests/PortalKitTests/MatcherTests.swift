@@ -1,0 +1,167 @@
+import Foundation
+import Testing
+
+@testable import PortalKit
+
+/// The duplicate finder: its name comparisons, its levels, and the people who really differ and
+/// must never be called `likely` (a parent and an adult child, twins, spouses, Sr. and Jr.,
+/// namesakes in one building), beside the typed-twice records that must.
+@Suite struct MatcherTests {
+    func bytes<T>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        var s = s
+        return s.withUTF8 { body($0) }
+    }
+
+    func code(_ s: String) -> UInt64 { bytes(s) { Phonetic.nysiis($0) } }
+    func edits(_ a: String, _ b: String) -> Int {
+        bytes(a) { x in bytes(b) { Phonetic.editDistance(x, $0, limit: 3) } }
+    }
+
+    @Test func namesSpeltByEarShareTheirCode() {
+        #expect(code("kathryn") == code("cathryn"))
+        #expect(code("jon") == code("john"))
+        #expect(code("schmidt") == code("smidt") || code("schmitt") == code("schmidt"))
+        #expect(code("macdonald") == code("mcdonald"))
+        #expect(code("smith") != code("jones"))
+        #expect(code("") == 0)
+    }
+
+    @Test func editsCountTranspositionsOnce() {
+        #expect(edits("nguyen", "ngyuen") == 1)
+        #expect(edits("garcia", "garcia") == 0)
+        #expect(edits("lewis", "lewsi") == 1)
+        #expect(edits("anna", "hannah") == 2)
+        #expect(edits("abcdef", "uvwxyz") == 4, "beyond the limit it stops at limit + 1")
+        #expect(Matcher.jaroWinkler("martha", "marhta") > 0.95)
+        #expect(Matcher.jaroWinkler("dixon", "dicksonx") > 0.8)
+        #expect(Matcher.jaroWinkler("abc", "xyz") == 0)
+    }
+
+    @Test(arguments: [
+        (19_800_512, 19_800_512, 1), (19_800_512, 19_801_205, 2), (19_800_512, 19_800_513, 3),
+        (19_800_512, 19_850_512, 3), (19_801_205, 19_800_512, 2), (19_800_512, 19_801_130, 4),
+        (19_800_512, 19_620_101, 5), (0, 19_800_512, 0), (19_800_512, 19_805_012, 3),
+    ])
+    func birthLevels(a: Int32, b: Int32, level: UInt8) {
+        #expect(Matcher.birthLevel(a, b) == level)
+    }
+
+    @Test func addressPartsMakeOneLevel() {
+        #expect(Matcher.addressLevel([1, 1, 1, 1]) == 1)
+        #expect(Matcher.addressLevel([1, 2, 1, 2]) == 2, "typos in street and postcode")
+        #expect(Matcher.addressLevel([3, 3, 1, 1]) == 3, "another street in the same town")
+        #expect(Matcher.addressLevel([3, 3, 3, 3]) == 4)
+        #expect(Matcher.addressLevel([0, 0, 0, 0]) == 0)
+    }
+
+    /// A district of guardians from CSV, imported through the real importer.
+    func district(_ guardians: String) throws -> (Database, String) {
+        let (db, path) = try tempDB()
+        let dir = NSTemporaryDirectory() + "matcher-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try
+            ("guardian_id,given_name,family_name,email,phone,street,street2,city,postcode,birth_date\n"
+            + guardians).write(toFile: dir + "/guardians.csv", atomically: true, encoding: .utf8)
+        let s = Session(
+            db: db, operatorName: "t", command: "test", now: Date(), districtID: "d")
+        try db.write { try db.run("INSERT INTO districts VALUES ('d', 'D', 'x')") }
+        _ = try Roster.importBundle(
+            s, dir: dir, format: .csv, options: ImportOptions(), hooks: ImportHooks())
+        return (db, path)
+    }
+
+    func levels(_ csv: String) throws -> [String: String] {
+        let (db, path) = try district(csv)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var out: [String: String] = [:]
+        for p in try Matcher.guardians(db, district: "d", minScore: 0) {
+            out[p.a + "~" + p.b] = p.level
+        }
+        return out
+    }
+
+    @Test func peopleWhoReallyDifferAreNeverLikely() throws {
+        let found = try levels(
+            """
+            F1,John,Miller,,,12 Oak St,,Hutchinson,55350,1961-04-02
+            F2,John,Miller,,,12 Oak St,,Hutchinson,55350,1989-09-17
+            T1,Anna,Berg,,,4 Elm St,,Glencoe,55336,2001-06-05
+            T2,Hanna,Berg,,,4 Elm St,,Glencoe,55336,2001-06-05
+            P1,Kou,Moua,kou@example.com,3202342603,9 Pine St,,Hutchinson,55350,1980-01-01
+            P2,Tou,Moua,tou@example.com,3205550101,9 Pine St,,Hutchinson,55350,1982-03-04
+            S1,Robert,Olson,,,77 Lake Rd,,Litchfield,55355,
+            S2,Robert,Olson Jr,,,77 Lake Rd,,Litchfield,55355,
+            B1,Maria,Garcia,,,500 Park Ave,Apt 12,Minneapolis,55407,
+            B2,Maria,Garcia,,,500 Park Ave,Apt 310,Minneapolis,55407,
+            """)
+        for pair in ["F1~F2", "T1~T2", "P1~P2", "S1~S2", "B1~B2"] {
+            #expect(found[pair] != "likely", "\(pair): \(found[pair] ?? "not listed")")
+        }
+        #expect(!found.values.contains("likely"), "\(found)")
+    }
+
+    @Test func recordsTypedTwiceAreLikely() throws {
+        let found = try levels(
+            """
+            A1,Kathryn,Nguyen,,,1287 Park Ave,,Hutchinson,55350,1984-03-11
+            A2,Catherine,Ngyuen,,,1287 Park Avenue,,Hutchinson,55350,1984-11-03
+            B1,William,Thompson,bill.t@example.com,,18 Main St,,Glencoe,55336,1979-02-14
+            B2,Bill,Thompson,BILL.T@example.com,(320) 555-0199,,,,,
+            C1,Samuel,Okafor,,,300 River Rd,,Litchfield,55355,1990-07-21
+            C2,Okafor,Samuel,,,300 River Rd,,Litchfield,55355,1990-07-21
+            D1,Elizabeth,Schroeder,,,45 Cedar Ln,,Saint Paul,55104,1975-12-30
+            D2,Elizabeth,Schroder,,,45 Cedar Ln,,Saint Pual,55140,1975-12-30
+            """)
+        for pair in ["A1~A2", "B1~B2", "C1~C2", "D1~D2"] {
+            #expect(found[pair] == "likely", "\(pair): \(found[pair] ?? "not listed") \(found)")
+        }
+    }
+
+    @Test func evidenceNamesTheLevelOfEachField() throws {
+        let (db, path) = try district(
+            """
+            A1,Kathryn,Nguyen,,,1287 Park Ave,,Hutchinson,55350,1984-03-11
+            A2,Catherine,Ngyuen,,,1287 Prak Ave,,Hutchinson,55351,1984-11-03
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let p = try #require(try Matcher.guardians(db, district: "d").first)
+        #expect(p.evidence.contains("birth_date: day and month swapped"))
+        #expect(p.evidence.contains { $0.hasPrefix("given_name: ") })
+        #expect(p.evidence.contains { $0.hasPrefix("address: close (") && $0.contains("postcode") })
+    }
+
+    /// Blocking finds a duplicate whatever single field carries the error, among many records.
+    @Test func blockingSurvivesAnErrorInAnyField() throws {
+        var csv = ""
+        var rng = SplitMix64(state: 9)
+        let given = ["James", "Mary", "Linda", "David", "Susan", "Mark", "Lisa", "Paul"]
+        let family = ["Smith", "Jones", "Brown", "Davis", "Clark", "Lewis", "Young", "Hall"]
+        for k in 0..<1500 {
+            let b = "19\(60 + rng.int(40))-0\(1 + rng.int(9))-1\(rng.int(9))"
+            csv +=
+                "R\(k),\(rng.pick(given)),\(rng.pick(family)),,,\(10 + rng.int(900)) Oak St,,Town\(rng.int(5)),5535\(rng.int(5)),\(b)\n"
+        }
+        csv += """
+            X1,Theodora,Quinlan,,,71 Birch Way,,Hutchinson,55350,1971-08-19
+            X2,Thoedora,Quinlan,,,71 Birch Way,,Hutchinson,55350,1971-08-19
+            Y1,Reginald,Abernathy,,,8 Ash Ct,,Glencoe,55336,1966-02-03
+            Y2,Reginald,Abernathy,,,902 Far Rd,,Saint Paul,55104,1966-02-03
+            Z1,Philippa,Ostrander,,,5 Elm Pl,,Litchfield,55355,1988-10-06
+            Z2,Ostrander,Philippa,,,5 Elm Pl,,Litchfield,55355,1988-06-10
+
+            """
+        let (db, path) = try district(csv)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try Matcher.load(db, district: "d")
+        var index: [String: Int] = [:]
+        for i in 0..<r.count { index[r.string(i, .id)] = i }
+        let candidates = Set(Matcher.candidates(r))
+        for (a, b) in [("X1", "X2"), ("Y1", "Y2"), ("Z1", "Z2")] {
+            let (i, j) = (index[a] ?? 0, index[b] ?? 0)
+            let key = UInt64(min(i, j)) << 32 | UInt64(max(i, j))
+            #expect(candidates.contains(key), "\(a) and \(b) are compared")
+        }
+        #expect(candidates.count < r.count * 30, "cost grows with the records, not their square")
+    }
+}

@@ -89,7 +89,7 @@ public enum Matcher {
         var g = nameLevel(r, i, .given, j, .given, r.givenCode[i], r.givenCode[j], given: true)
         var f = familyLevel(r, i, j)
         var swapped = false
-        if g >= 5 && f >= 4 {
+        if g >= 5 && f >= 4 && mayBeSwapped(r, i, j) {
             // Given and family name in the wrong columns.
             let g2 = nameLevel(
                 r, i, .given, j, .family, r.givenCode[i], r.familyCode[j], given: true)
@@ -143,6 +143,19 @@ public enum Matcher {
         return 4
     }
 
+    /// Whether the names of `i` could be those of `j` the other way round: each name starts
+    /// like, or sounds like, the other record's other name (a cheap test before comparing).
+    @inline(__always)
+    static func mayBeSwapped(_ r: MatchRecords, _ i: Int, _ j: Int) -> Bool {
+        let gi = r.bytes(i, .given)
+        let fi = r.bytes(i, .family)
+        let gj = r.bytes(j, .given)
+        let fj = r.bytes(j, .family)
+        guard !gi.isEmpty, !fi.isEmpty, !gj.isEmpty, !fj.isEmpty else { return false }
+        return (gi[0] == fj[0] || r.givenCode[i] == r.familyCode[j])
+            && (fi[0] == gj[0] || r.familyCode[i] == r.givenCode[j])
+    }
+
     /// Name levels: 1 same, 2 nickname (given names), 3 sounds alike, 4 similar (Jaro–Winkler
     /// 0.92 or one edit), 5 a typo (0.85, or two edits in a long name), 6 an initial against a
     /// name, 7 different (for family names `familyLevel` maps these).
@@ -168,6 +181,9 @@ public enum Matcher {
                 }
                 // A phonetic code of three letters or more: short names share short codes.
                 if ci == cj && ci >= 1 << 16 { return 3 }
+                // Most pairs compared share no start at all: neither letter of the first two
+                // in place or swapped, which one slip cannot do. Told apart without counting.
+                if a[0] != b[0] && a[1] != b[1] && a[0] != b[1] && a[1] != b[0] { return 7 }
                 let edits = Phonetic.editDistance(a, b, limit: 2)
                 let short = min(a.count, b.count) <= 4
                 // In a short name one letter makes another name (Kou and Tou): a typo at most.
@@ -343,7 +359,7 @@ public enum Matcher {
     /// Candidate pairs (`a << 32 | b`, a < b), each once: records sharing a blocking key. A
     /// block larger than `cap` is sorted by name and compared in windows of `window`, so that a
     /// common name or a large building does not make the cost quadratic.
-    static func candidates(_ r: MatchRecords, cap: Int = 8, window: Int = 4) -> [UInt64] {
+    static func candidates(_ r: MatchRecords, cap: Int = 8, window: Int = 3) -> [UInt64] {
         let n = r.count
         // (key hash's top 40 bits) << 24 | record: sorted, equal keys are neighbours.
         let parts = inParallel(n) { range -> [UInt64] in

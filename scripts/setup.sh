@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages portaladmin builds against, when they are missing:
-# SQLite and OpenSSL's libcrypto (headers + pkg-config files), and the sqlite3 tool used by the
-# benchmarks. Safe to run again; does nothing when everything is there.
+# SQLite and OpenSSL's libcrypto (headers + pkg-config files), the sqlite3 tool used by the
+# benchmarks and tests, and GNU time. Safe to run again; does nothing when everything is there.
 set -euo pipefail
 need=()
 pkg-config --exists sqlite3 2>/dev/null || need+=(libsqlite3-dev)
@@ -9,6 +9,8 @@ pkg-config --exists libcrypto 2>/dev/null || need+=(libssl-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 [ -e /usr/share/zoneinfo/UTC ] || need+=(tzdata)
+# GNU time measures peak memory in a test and the benchmarks.
+[ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "setup: installing ${need[*]}" >&2
 SUDO=""

@@ -86,7 +86,9 @@ public final class AtomicFile {
             full ? .ioError : .cannotCreate,
             "\(what) '\(path)': "
                 + (code == EFBIG
-                    ? "the file size limit was reached" : String(cString: strerror(code))),
+                    ? "the file size limit was reached"
+                    : code == ENOSPC || code == EDQUOT
+                        ? "the disk is full" : String(cString: strerror(code))),
             hint: full
                 ? "free some disk space (or raise the file size limit) and run the command again"
                 : "check the disk and the folder's permissions")

@@ -1,7 +1,7 @@
 import Foundation
-import PortalKit
 import Testing
 
+@testable import PortalKit
 @testable import portaladmin
 
 /// Mutated bundles, imported in-process through the real command line: flipped bytes; inserted
@@ -61,7 +61,7 @@ import Testing
     ]
 
     /// One mutation of `bytes`, chosen by `rng`.
-    static func mutate(_ bytes: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ bytes: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var b = bytes
         guard !b.isEmpty else { return insertions[Int(rng.next() % 10)] }
         let at = Int(rng.next() % UInt64(b.count))
@@ -90,7 +90,7 @@ import Testing
         if bases.count < 3 {
             print("note: ../shared/samples is not here; fuzzing the project's own bundles only")
         }
-        var rng = SeededGenerator(Self.seed)
+        var rng = SplitMix64(state: Self.seed)
         var codes: [Int32: Int] = [:]
         let work = dir.path + "/case"
         for n in 0..<Self.cases {
@@ -140,18 +140,5 @@ import Testing
         print(
             "fuzz: \(Self.cases) cases from \(bases.count) bundles, exit codes \(codes.sorted { $0.key < $1.key })"
         )
-    }
-}
-
-/// A small seeded generator (SplitMix64), so that a failing case can be run again.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

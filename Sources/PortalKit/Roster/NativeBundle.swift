@@ -205,18 +205,7 @@ public enum NativeFormat {
                         "row", "has \(rec.fields.count) fields but the header has \(h.names.count)"
                     )))
         }
-        // A bad optional value leaves the row without it, with a warning.
-        var warnings: [RowProblem] = []
-        func lenient<T>(_ value: () throws -> T?) -> T? {
-            do { return try value() } catch let p as RowProblem {
-                warnings.append(p)
-                return nil
-            } catch { return nil }
-        }
-        func withWarnings(_ r: PendingRow) -> PendingRow {
-            r.warnings = warnings
-            return r
-        }
+        let optional = OptionalValues()
         do {
             switch columns.table {
             case .schools:
@@ -226,7 +215,7 @@ public enum NativeFormat {
                             schoolID: try firstID.get(),
                             name: try Field.name(f(.name), "name", required: true)!)))
             case .guardians:
-                return withWarnings(
+                return optional.warn(
                     row(
                         .guardian(
                             GuardianRecord(
@@ -235,20 +224,22 @@ public enum NativeFormat {
                                     f(.givenName), "given_name", required: true)!,
                                 familyName: try Field.name(
                                     f(.familyName), "family_name", required: true)!,
-                                email: lenient { try Field.email(f(.email), "email") },
-                                phone: lenient { try Field.phone(f(.phone), "phone") },
+                                email: optional.read { try Field.email(f(.email), "email") },
+                                phone: optional.read { try Field.phone(f(.phone), "phone") },
                                 street: try Field.text(f(.street), "street"),
                                 street2: try Field.text(f(.street2), "street2"),
                                 city: try Field.text(f(.city), "city"),
                                 state: try Field.text(f(.state), "state"),
-                                postcode: lenient { try Field.text(f(.postcode), "postcode") },
-                                birthDate: lenient {
+                                postcode: optional.read {
+                                    try Field.text(f(.postcode), "postcode")
+                                },
+                                birthDate: optional.read {
                                     try Field.date(f(.birthDate), "birth_date", today: w.today)
                                 },
                                 householdID: Field.optional(f(.householdID)),
                                 status: try Field.status(f(.status), "status")))))
             case .students:
-                return withWarnings(
+                return optional.warn(
                     row(
                         .student(
                             StudentRecord(
@@ -259,12 +250,12 @@ public enum NativeFormat {
                                     f(.familyName), "family_name", required: true)!,
                                 middleName: try Field.name(
                                     f(.middleName), "middle_name", required: false),
-                                birthDate: lenient {
+                                birthDate: optional.read {
                                     try Field.date(f(.birthDate), "birth_date", today: w.today)
                                 },
-                                grade: lenient { try Field.text(f(.grade), "grade") },
+                                grade: optional.read { try Field.text(f(.grade), "grade") },
                                 schoolID: Field.optional(f(.schoolID)),
-                                email: lenient { try Field.email(f(.email), "email") },
+                                email: optional.read { try Field.email(f(.email), "email") },
                                 householdID: Field.optional(f(.householdID)),
                                 status: try Field.status(f(.status), "status")))))
             case .links, .households:  // (households have no file of their own)

@@ -210,18 +210,7 @@ enum OneRosterBundle {
                     "other",
                     .skipped("role \(r.isEmpty ? "missing" : r): not a student or guardian"))
             }
-            // A bad optional value leaves the user without it, with a warning.
-            var warnings: [RowProblem] = []
-            func lenient<V>(_ value: () throws -> V?) -> V? {
-                do { return try value() } catch let p as RowProblem {
-                    warnings.append(p)
-                    return nil
-                } catch { return nil }
-            }
-            func withWarnings(_ r: PendingRow) -> PendingRow {
-                r.warnings = warnings
-                return r
-            }
+            let optional = OptionalValues()
             do {
                 let active = try Field.status(
                     uh.value(rec, "status").map { $0 == "tobedeleted" ? "inactive" : $0 }, "status")
@@ -237,7 +226,7 @@ enum OneRosterBundle {
                             $0
                         }
                     let school = orgs.first { schoolNames[$0] != nil }
-                    return withWarnings(
+                    return optional.warn(
                         row(
                             entity,
                             .student(
@@ -245,7 +234,7 @@ enum OneRosterBundle {
                                     studentID: id, givenName: given, familyName: family,
                                     middleName: try Field.name(
                                         uh.value(rec, "middlename"), "middleName", required: false),
-                                    birthDate: lenient {
+                                    birthDate: optional.read {
                                         try Field.date(facts.birth, "birthDate", today: w.today)
                                     },
                                     grade: uh.value(rec, "grades")?.split(separator: ",").first.map
@@ -253,21 +242,23 @@ enum OneRosterBundle {
                                         $0.trimmed()
                                     },
                                     schoolID: school,
-                                    email: lenient {
+                                    email: optional.read {
                                         try Field.email(uh.value(rec, "email"), "email")
                                     },
                                     householdID: facts.household, status: active))))
                 }
                 var g = GuardianRecord(
                     guardianID: id, givenName: given, familyName: family,
-                    email: lenient { try Field.email(uh.value(rec, "email"), "email") },
-                    phone: lenient {
+                    email: optional.read { try Field.email(uh.value(rec, "email"), "email") },
+                    phone: optional.read {
                         try Field.phone(uh.value(rec, "phone") ?? uh.value(rec, "sms"), "phone")
                     },
-                    birthDate: lenient { try Field.date(facts.birth, "birthDate", today: w.today) },
+                    birthDate: optional.read {
+                        try Field.date(facts.birth, "birthDate", today: w.today)
+                    },
                     householdID: facts.household)
                 g.status = active
-                return withWarnings(row(entity, .guardian(g)))
+                return optional.warn(row(entity, .guardian(g)))
             } catch let p as RowProblem {
                 return row(entity, .rejected(p))
             } catch {

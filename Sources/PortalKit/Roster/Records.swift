@@ -59,6 +59,30 @@ public struct LinkRecord: Sendable {
     public var custodial: Bool
 }
 
+/// The optional values of one row read leniently: a bad one (an e-mail, a birth date) leaves
+/// the row in without it, with a warning, where a bad required value rejects the row.
+final class OptionalValues {
+    private var problems: [RowProblem] = []
+
+    /// The value `check` makes of the field, or nil (and a warning) when it is bad.
+    func read<V>(_ check: () throws -> V?) -> V? {
+        do {
+            return try check()
+        } catch let p as RowProblem {
+            problems.append(p)
+            return nil
+        } catch {
+            return nil
+        }
+    }
+
+    /// `row` with the warnings met.
+    func warn(_ row: PendingRow) -> PendingRow {
+        row.warnings = problems
+        return row
+    }
+}
+
 /// Field clean-up shared by the readers: trimmed, empty as nil, and checked.
 enum Field {
     /// The longest name or address line, in characters (the man page says so).

@@ -8,7 +8,8 @@ source "$(dirname "$0")/common.sh"
 ACC="$(dirname "$0")/accuracy.py"
 echo "| guardians | export | time | peak RSS | candidates | blocking recall | likely precision | recall | F1 |"
 echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
-for students in "${@:-100000 1150000}"; do
+[ $# -gt 0 ] || set -- 100000 1150000
+for students in "$@"; do
     for contact in with without; do
         rm -rf "$WORK/s" "$WORK/g" "$WORK"/p.db*
         export PORTALADMIN_DB=$WORK/p.db PORTALADMIN_DISTRICT=bench PORTALADMIN_OPERATOR=bench

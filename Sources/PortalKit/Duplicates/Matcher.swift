@@ -345,6 +345,8 @@ public enum Matcher {
             let md = min(m, d) << 8 | max(m, d)
             key(7, y, md, g1)
             key(8, y, md, f1)
+            // Both initials, in either order: names in the wrong columns keep this key.
+            key(9, y, md, min(g1, f1) << 8 | max(g1, f1))
         }
         if postcode != 0 && number != 0 { key(11, postcode, number) }
         if number != 0 && !r.isEmpty(i, .street) {
@@ -353,7 +355,8 @@ public enum Matcher {
         if r.household[i] != 0 { key(14, r.household[i]) }
     }
 
-    /// The passes keyed on names, whose large blocks are compared in windows by birth date.
+    /// The passes keyed on names, whose large blocks are compared in windows by birth date (or,
+    /// for pass 5, by address).
     static let nameKeys: Set<UInt64> = [4, 5, 6]
 
     /// Candidate pairs (`a << 32 | b`, a < b), each once: records sharing a blocking key. A
@@ -376,6 +379,9 @@ public enum Matcher {
         var entries = parts.count == 1 ? parts[0] : Array(parts.joined())
         radixSort(&entries, fromBit: 24)
         let nameOrder = (0..<n).map { r.prefix($0, .family) ^ (r.prefix($0, .given) >> 1) }
+        // Orderings for the windows over a block of one name: by birth date, and by address
+        // (a duplicate whose birth date is wrong still sorts beside its original by address).
+        let placeOrder = (0..<n).map { r.prefix($0, .postcode) ^ (r.prefix($0, .street) >> 3) }
         var pairs: [UInt64] = []
         pairs.reserveCapacity(n * 4)
         func add(_ x: Int, _ y: Int) {
@@ -397,11 +403,15 @@ public enum Matcher {
             } else if size > cap {
                 // A block of a name is compared in windows by birth date, a block of a date
                 // or a place by name.
-                let byName = nameKeys.contains(entries[s] >> 24 & 0xFF)
+                let tag = entries[s] >> 24 & 0xFF
                 let members = entries[s..<e].map { Int($0 & 0xFF_FFFF) }.sorted {
-                    byName
-                        ? (r.birth[$0], nameOrder[$0]) < (r.birth[$1], nameOrder[$1])
-                        : (nameOrder[$0], r.birth[$0]) < (nameOrder[$1], r.birth[$1])
+                    if tag == 5 {
+                        return (placeOrder[$0], r.birth[$0]) < (placeOrder[$1], r.birth[$1])
+                    }
+                    if nameKeys.contains(tag) {
+                        return (r.birth[$0], placeOrder[$0]) < (r.birth[$1], placeOrder[$1])
+                    }
+                    return (nameOrder[$0], r.birth[$0]) < (nameOrder[$1], r.birth[$1])
                 }
                 for x in 0..<members.count {
                     for y in (x + 1)..<min(members.count, x + 1 + window) {

@@ -7,8 +7,8 @@ enum DuplicateCommands {
             summary:
                 "pairs of \(kind) records that are probably the same \(kind == "guardian" ? "person" : "home")",
             discussion: kind == "guardian"
-                ? "Blocking on email, phone, address, names (also swapped) and shared children keeps the cost near-linear; each candidate pair gets a match probability from Fellegi–Sunter weights estimated from this district's data by EM. likely: safe to merge; possible: a person should look. Two different given names are never likely."
-                : "Households at the same address under two ids, and the homes of likely duplicate guardians (a parent who moved).",
+                ? "Candidates come from many blocking passes (phonetic codes of the names, also swapped; the birth date with an initial; postcode and street number; e-mail; phone; shared children), so an error in any one field still finds the pair, at a cost near-linear in the records. Each pair is compared field by field in graded levels (names: same, nickname or spelling, sounds alike, similar, typo; birth date: same, day and month swapped, one digit off, same year; address: same, close, same area; e-mail, phone, household, children) and gets a match probability from Fellegi-Sunter weights: u from random pairs of this district, with rare names counting for more than common ones, m by EM near their priors. likely: safe to merge; people who really differ (a parent and an adult child, twins, spouses, Sr. and Jr., namesakes in one building or born the same day) never are. possible: a person should look. The evidence names the level of each field that agreed. --min-score 0 lists every pair compared."
+                : "Households compared by the same machinery: address (number, street, postcode, city), family names and their members' duplicate records, with weights estimated from this district's data.",
             options: [
                 Opt(
                     long: "min-score", value: "p", help: "lowest score shown, 0 to 1 (default 0.5)"),

@@ -126,8 +126,9 @@ final class Context {
     /// Asks before a command replaces files of its own naming in the folder `--out` names (a
     /// registrar may point it at the SIS export the district was imported from).
     func confirmReplacing(_ names: [String], in dir: String) throws {
+        let existing = names.filter { FileManager.default.fileExists(atPath: dir + "/" + $0) }
         try confirmReplacing(
-            names.map { dir + "/" + $0 }, what: names.joined(separator: ", "), in: "'\(dir)'",
+            existing.count, "'\(dir)' already has \(existing.joined(separator: ", ")), which",
             other: "name another folder with --out")
     }
 
@@ -138,23 +139,17 @@ final class Context {
     func outputFile(_ name: String) throws -> String? {
         guard let path = inv.value(name), !dryRun else { return nil }
         try confirmReplacing(
-            [path], what: "'\(path)'", in: nil, other: "name another file with --\(name)")
+            FileManager.default.fileExists(atPath: path) ? 1 : 0, "'\(path)' already exists and",
+            other: "name another file with --\(name)")
         return path
     }
 
-    private func confirmReplacing(_ paths: [String], what: String, in place: String?, other: String)
-        throws
-    {
-        let existing = paths.filter { FileManager.default.fileExists(atPath: $0) }
-        guard !existing.isEmpty else { return }
-        let names = existing.map { $0.split(separator: "/").last.map(String.init) ?? $0 }
-        let subject =
-            place.map { "\($0) already has \(names.joined(separator: ", ")), which" }
-            ?? "\(what) already exists and"
+    /// Asks before `count` existing files are replaced; `subject` begins the question.
+    private func confirmReplacing(_ count: Int, _ subject: String, other: String) throws {
+        guard count > 0 else { return }
         try confirm(
             "\(subject) would be replaced.",
-            hint:
-                "add --yes to replace \(existing.count == 1 ? "it" : "them"), or \(other)")
+            hint: "add --yes to replace \(count == 1 ? "it" : "them"), or \(other)")
     }
 
     func paint(_ s: String, _ code: Int) -> String {

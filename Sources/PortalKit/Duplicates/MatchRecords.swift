@@ -169,7 +169,7 @@ final class MatchRecords: @unchecked Sendable {
         }
         nicknames.append(groups)
         put(.family, family.filter { $0 >= 97 && $0 <= 122 }[...])
-        put(.familyParts, Self.words(family)[...])
+        put(.familyParts, family[...])
         givenCode.append(givenLetters.withUnsafeBufferPointer(Phonetic.nysiis))
         familyCode.append(
             family.filter { $0 >= 97 && $0 <= 122 }.withUnsafeBufferPointer(Phonetic.nysiis))
@@ -182,7 +182,7 @@ final class MatchRecords: @unchecked Sendable {
         let (number, name, unitInStreet) = Self.street(Self.fold(r.bytes(5), keepDigits: true))
         put(.number, number[...])
         put(.street, name[...])
-        put(.city, Self.words(Self.fold(r.bytes(7)))[...])
+        put(.city, Self.fold(r.bytes(7))[...])
         put(
             .postcode,
             Self.fold(r.bytes(8), keepDigits: true).filter { $0 != 32 }.prefix(10))
@@ -268,9 +268,6 @@ final class MatchRecords: @unchecked Sendable {
         while out.last == 32 { out.removeLast() }
         return out
     }
-
-    /// Words separated by single spaces (already so after `fold`).
-    static func words(_ folded: [UInt8]) -> [UInt8] { folded }
 
     /// A generational suffix at the end of a name ("John Smith Jr."), taken off and returned:
     /// 1 jr, 2 sr, 3 ii, 4 iii, 5 iv; 0 none. On the bytes (it runs for every name).

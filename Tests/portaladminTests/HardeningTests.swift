@@ -211,6 +211,7 @@ import Testing
                 "--district", "d1",
             ], db: db)
         #expect(dry.code == 0 && !FileManager.default.fileExists(atPath: dir.file("dry.csv")))
+        #expect(dry.err.contains("no portal_url"), "letters without a portal address are warned of")
         let replaced = try runBinary(
             [
                 "key", "issue", "--guardian", "G1", "--letters", letters, "--yes", "--district",

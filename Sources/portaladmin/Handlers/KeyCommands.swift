@@ -83,6 +83,11 @@ enum KeyCommands {
         let s = try c.session()
         let d = try s.district()
         let district = try Districts.get(s.db, d)
+        if c.inv.has("letters") && district.setting("portal_url").isEmpty {
+            c.warn(
+                "the district has no portal_url: the letters will not say where to go (set it with: portaladmin district set portal_url=https://...)"
+            )
+        }
         // Who, and for --file the input rows to report on.
         var targets: [(id: String, row: [String], line: Int)] = []
         var header: [String] = []

@@ -8,7 +8,8 @@ struct CommandTable: Sendable {
     func command(_ path: [String]) -> Command? { commands.first { $0.path == path } }
 
     /// The next words possible after `path` (nouns at the top, verbs under a noun).
-    func children(of path: [String]) -> [String] {
+    /// With `hidden: false`, only what may be suggested or completed.
+    func children(of path: [String], hidden: Bool = true) -> [String] {
         var seen: [String] = []
         for c in commands
         where c.path.count > path.count && Array(c.path.prefix(path.count)) == path && !c.hidden {
@@ -17,7 +18,7 @@ struct CommandTable: Sendable {
         }
         // Hidden commands parse, but are never suggested.
         for c in commands
-        where c.hidden && c.path.count > path.count && Array(c.path.prefix(path.count)) == path {
+        where hidden && c.hidden && c.path.count > path.count && Array(c.path.prefix(path.count)) == path {
             let w = c.path[path.count]
             if !seen.contains(w) { seen.append(w) }
         }

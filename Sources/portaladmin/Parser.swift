@@ -103,7 +103,8 @@ struct Parser {
                 let hint =
                     "see 'portaladmin \(path.isEmpty ? "" : path.joined(separator: " ") + " ")--help'"
                 throw PortalError.usage(
-                    "unknown \(kind): '\(a)'", hint: suggesting(a, in: children, hint))
+                    "unknown \(kind): '\(a)'",
+                    hint: suggesting(a, in: table.children(of: path, hidden: false), hint))
             }
             path.append(a)
             i += 1

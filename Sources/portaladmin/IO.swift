@@ -19,20 +19,12 @@ final class FDSink: TextSink {
 
     func write(_ text: String) throws {
         var text = text
-        try text.withUTF8 { buf in
-            var off = 0
-            while off < buf.count {
-                guard let base = buf.baseAddress else { return }
-                let n = Glibc.write(fd, base + off, buf.count - off)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    if errno == EPIPE { throw BrokenPipe() }
-                    throw PortalError(
-                        .ioError, "cannot write output: \(String(cString: strerror(errno)))",
-                        hint: "check the disk or the pipe it goes to")
-                }
-                off += n
-            }
+        let failed = text.withUTF8 { writeFully(fd, UnsafeRawBufferPointer($0)) }
+        if failed == EPIPE { throw BrokenPipe() }
+        if failed != 0 {
+            throw PortalError(
+                .ioError, "cannot write output: \(String(cString: strerror(failed)))",
+                hint: "check the disk or the pipe it goes to")
         }
     }
 }
@@ -83,17 +75,12 @@ func readRegularFile(_ path: String) throws -> Data {
 
 /// Writes all of `bytes` to `fd`.
 func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws {
-    var off = 0
-    while off < bytes.count {
-        let n = write(fd, bytes.baseAddress! + off, bytes.count - off)
-        if n < 0 {
-            if errno == EINTR { continue }
-            throw PortalError(
-                errno == ENOSPC ? .ioError : .cannotCreate,
-                "cannot write a temporary file: \(String(cString: strerror(errno)))",
-                hint: "check the disk (TMPDIR) has room")
-        }
-        off += n
+    let failed = writeFully(fd, bytes)
+    guard failed == 0 else {
+        throw PortalError(
+            failed == ENOSPC ? .ioError : .cannotCreate,
+            "cannot write a temporary file: \(String(cString: strerror(failed)))",
+            hint: "check the disk (TMPDIR) has room")
     }
 }
 

@@ -62,6 +62,11 @@ let samplesRoot = repoRoot + "/../shared/samples"
 /// skipped, and say so, where they are not.
 let samplesPresent = FileManager.default.fileExists(atPath: samplesRoot)
 
+/// The condition of the tests that read the public samples.
+let needsSamples: ConditionTrait = .enabled(
+    if: samplesPresent, "the public samples (../shared/samples) are not beside the project: skipped"
+)
+
 /// Imports the bundle at `path` `rounds` times into a new district (after `before` is told
 /// which round, to change the files), once with the ids and users met kept in memory and once
 /// with them on disk (PORTALADMIN_ID_MEMORY_BYTES=0); expects both ways to print the same and
@@ -966,9 +971,7 @@ func indexNames(_ db: String) throws -> [String] {
     }
 
     @Test(
-        .enabled(
-            if: samplesPresent,
-            "the public samples (../shared/samples) are not beside the project: skipped"))
+        needsSamples)
     func oneRoster11WithParentsAndAgentLinks() throws {
         let (r, db, dir) = try importSample(
             samplesRoot + "/moodle-enrol_oneroster/Test_full_data_set")
@@ -991,9 +994,7 @@ func indexNames(_ db: String) throws -> [String] {
     }
 
     @Test(
-        .enabled(
-            if: samplesPresent,
-            "the public samples (../shared/samples) are not beside the project: skipped"))
+        needsSamples)
     func schoolsOfABundleStayActiveAndASecondImportChangesNothing() throws {
         let (r, db, dir) = try importSample(samplesRoot + "/roster-hub/en")
         _ = dir
@@ -1013,9 +1014,7 @@ func indexNames(_ db: String) throws -> [String] {
     }
 
     @Test(
-        .enabled(
-            if: samplesPresent,
-            "the public samples (../shared/samples) are not beside the project: skipped"),
+        needsSamples,
         arguments: [
             "LMS-Toolkit/OneRoster 1.1 Sample Data", "LMS-Toolkit/OneRoster 1.0 Sample Data",
             "roster-hub/en", "roster-hub/ja",
@@ -1035,9 +1034,7 @@ func indexNames(_ db: String) throws -> [String] {
     }
 
     @Test(
-        .enabled(
-            if: samplesPresent,
-            "the public samples (../shared/samples) are not beside the project: skipped"),
+        needsSamples,
         arguments: [
             "LMS-Toolkit/OneRoster 1.1 Sample Data", "LMS-Toolkit/OneRoster 1.0 Sample Data",
             "roster-hub/en", "oneroster-import/OneRosterv1p1BaseCSV",
@@ -1110,9 +1107,7 @@ func indexNames(_ db: String) throws -> [String] {
     }
 
     @Test(
-        .enabled(
-            if: samplesPresent,
-            "the public samples (../shared/samples) are not beside the project: skipped"))
+        needsSamples)
     func aBundleKeptOnDiskNeedsAWritableTemporaryFolder() throws {
         // Kept on disk (PORTALADMIN_ID_MEMORY_BYTES=0), the users' fields go to a file under
         // TMPDIR: where there is none, the import says so before writing anything.
@@ -1136,9 +1131,7 @@ func indexNames(_ db: String) throws -> [String] {
     }
 
     @Test(
-        .enabled(
-            if: samplesPresent,
-            "the public samples (../shared/samples) are not beside the project: skipped"))
+        needsSamples)
     func sdsRelationshipsBecomeLinksAndRelativesGetNoPortalAccess() throws {
         let (r, db, dir) = try importSample(samplesRoot + "/O365-EDU-Tools/SDS v2.1")
         _ = dir

@@ -4,6 +4,22 @@ internal import CSQLite
     internal import Glibc
 #endif
 
+/// Writes all of `bytes` to `fd`, again after a signal or a short write: 0, or the errno of
+/// the write that failed (left in `errno` for the caller's message).
+public func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+    guard let base = bytes.baseAddress else { return 0 }
+    var off = 0
+    while off < bytes.count {
+        let n = write(fd, base + off, bytes.count - off)
+        if n < 0 {
+            if errno == EINTR { continue }
+            return errno
+        }
+        off += n
+    }
+    return 0
+}
+
 /// A file that appears at its path only once it is complete (`commit`), created with mode 0600
 /// (rosters and letters are personal data, letters hold keys).
 ///
@@ -46,16 +62,7 @@ public final class AtomicFile {
 
     /// Writes all of `bytes`; a full disk or a file-size limit is an I/O error (exit 74).
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        var off = 0
-        while off < bytes.count {
-            guard let base = bytes.baseAddress else { return }
-            let n = Glibc.write(fd, base + off, bytes.count - off)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw failure("cannot write")
-            }
-            off += n
-        }
+        if writeFully(fd, bytes) != 0 { throw failure("cannot write") }
     }
 
     /// Syncs the file and puts it in place, replacing what was at the path.

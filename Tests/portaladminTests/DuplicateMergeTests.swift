@@ -112,7 +112,7 @@ func matchingDistrict(_ dir: TempDir) throws -> String {
             h.out.contains("\"H2\"") && h.out.contains("\"H2b\""), "the same address under two ids")
         let bad = try runBinary(
             ["guardian", "duplicates", "--min-score", "2", "--district", "d1"], db: db)
-        #expect(bad.code == 64)
+        #expect(bad.code == 64 && bad.err.contains("hint: 0.5"))
     }
 }
 

@@ -25,7 +25,11 @@ enum DuplicateCommands {
         var minScore = 0.5
         if let v = c.inv.value("min-score") {
             guard let d = Double(v), (0...1).contains(d) else {
-                throw PortalError.usage("--min-score takes a number from 0 to 1, not '\(v)'")
+                throw PortalError.usage(
+                    "--min-score takes a number from 0 to 1, not '\(v)'",
+                    hint:
+                        "0.5 (the default) lists likely and possible pairs; 0 lists every pair compared"
+                )
             }
             minScore = d
         }

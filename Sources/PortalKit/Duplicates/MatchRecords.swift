@@ -29,6 +29,12 @@ final class MatchRecords: @unchecked Sendable {
     /// How often each record's given and family name occur in the district (a share).
     private(set) var givenShare: [Double] = []
     private(set) var familyShare: [Double] = []
+    /// How many records of the district bear each record's given and family name together
+    /// (names go together: Kou with Yang, far more than the two shares multiplied say).
+    private(set) var fullNameCount: [Int32] = []
+    /// Whether each record's given name is a known name (census lists, nickname groups): a
+    /// slip of the keyboard mostly makes a word that is not.
+    private(set) var givenKnown: [Bool] = []
     /// yyyymmdd, 0 when unknown.
     private(set) var birth: [Int32] = []
     /// Hash of the household id, 0 when none.
@@ -112,17 +118,22 @@ final class MatchRecords: @unchecked Sendable {
         length = []
         var given: [UInt64: Int32] = [:]
         var family: [UInt64: Int32] = [:]
+        var full: [UInt64: Int32] = [:]
         var gh = [UInt64](repeating: 0, count: count)
         var fh = [UInt64](repeating: 0, count: count)
+        var nh = [UInt64](repeating: 0, count: count)
         for i in 0..<count {
             gh[i] = fnv1a(bytes(i, .given))
             fh[i] = fnv1a(bytes(i, .family))
+            nh[i] = gh[i] &* 0x9E37_79B9_7F4A_7C15 ^ fh[i]
             given[gh[i], default: 0] += 1
             family[fh[i], default: 0] += 1
+            full[nh[i], default: 0] += 1
         }
         let total = Double(max(1, count))
         givenShare = gh.map { Double(given[$0] ?? 1) / total }
         familyShare = fh.map { Double(family[$0] ?? 1) / total }
+        fullNameCount = nh.map { full[$0] ?? 1 }
     }
 
     func string(_ i: Int, _ field: Field) -> String {
@@ -168,6 +179,7 @@ final class MatchRecords: @unchecked Sendable {
             for g in gs.prefix(4) { groups = groups << 16 | UInt64(g + 1) }
         }
         nicknames.append(groups)
+        givenKnown.append(Self.knownGiven.contains(givenLetters.withUnsafeBufferPointer(fnv1a)))
         put(.family, family.filter { $0 >= 97 && $0 <= 122 }[...])
         put(.familyParts, family[...])
         givenCode.append(givenLetters.withUnsafeBufferPointer(Phonetic.nysiis))
@@ -207,6 +219,7 @@ final class MatchRecords: @unchecked Sendable {
             all.givenCode += p.givenCode
             all.familyCode += p.familyCode
             all.nicknames += p.nicknames
+            all.givenKnown += p.givenKnown
             all.count += p.count
         }
         return all
@@ -279,12 +292,29 @@ final class MatchRecords: @unchecked Sendable {
         return code
     }
 
-    /// Up to 8 bytes as one number, for looking short words up without making strings.
+    /// Hashes of known given names, folded as the records' are: the census lists the sample
+    /// generator draws from and every name of the nickname groups.
+    static let knownGiven: Set<UInt64> = {
+        var known = Set<UInt64>()
+        for name in CensusNames.female + CensusNames.male + Nicknames.groups.joined() {
+            let letters = Array(searchFold(name).utf8).filter { $0 >= 97 && $0 <= 122 }
+            known.insert(letters.withUnsafeBufferPointer(fnv1a))
+        }
+        return known
+    }()
+
+    /// Up to 8 bytes as one number, for looking short words up without making strings. A
+    /// longer word packs to `longWord`, which no table holds (so "cleveland" is never taken
+    /// for a unit word).
     static func packed<C: Collection<UInt8>>(_ bytes: C) -> UInt64 {
+        guard bytes.count <= 8 else { return longWord }
         var v: UInt64 = 0
-        for b in bytes.prefix(8) { v = v << 8 | UInt64(b) }
-        return bytes.count > 8 ? 0 : v
+        for b in bytes { v = v << 8 | UInt64(b) }
+        return v
     }
+
+    /// What every word of more than 8 bytes packs to: no word of 8 bytes or fewer does.
+    static let longWord = UInt64.max
 
     static let suffixCodes: [UInt64: UInt8] = [
         packed(Array("jr".utf8)): 1, packed(Array("sr".utf8)): 2, packed(Array("ii".utf8)): 3,
@@ -311,35 +341,45 @@ final class MatchRecords: @unchecked Sendable {
                 continue
             }
             let key = packed(w)
-            if unitWords.contains(key) {
+            if unitWords.contains(key) || (key == longWord && w.elementsEqual("apartment".utf8)) {
                 takeUnit = true
                 continue
             }
             if !name.isEmpty { name.append(32) }
-            if let short = abbreviations[key] { name += short } else { name += w }
+            if let short = key == longWord ? longAbbreviations[Array(w)] : abbreviations[key] {
+                name += short
+            } else {
+                name += w
+            }
         }
         return (number, name, unit)
     }
 
+    /// Words that introduce a unit ("apartment", longer than 8 bytes, is looked for apart).
     static let unitWords: Set<UInt64> = Set(
-        ["apt", "apartment", "unit", "suite", "ste", "flat", "lot"].map { packed(Array($0.utf8)) })
+        ["apt", "unit", "suite", "ste", "flat", "lot"].map { packed(Array($0.utf8)) })
 
     static let abbreviations: [UInt64: [UInt8]] = {
         let words = [
             "street": "st", "avenue": "ave", "av": "ave", "road": "rd", "drive": "dr",
-            "lane": "ln", "boulevard": "blvd", "court": "ct", "place": "pl", "circle": "cir",
+            "lane": "ln", "court": "ct", "place": "pl", "circle": "cir",
             "parkway": "pkwy", "highway": "hwy", "terrace": "ter", "crescent": "cres",
             "square": "sq", "north": "n", "south": "s", "east": "e", "west": "w",
-            "northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw",
             "mount": "mt", "saint": "st", "first": "1st", "second": "2nd", "third": "3rd",
             "fourth": "4th", "fifth": "5th",
         ]
         var m: [UInt64: [UInt8]] = [:]
-        for (long, short) in words where long.utf8.count <= 8 {
+        for (long, short) in words {
             m[packed(Array(long.utf8))] = Array(short.utf8)
         }
         return m
     }()
+
+    /// The abbreviations of words longer than 8 bytes, looked up only for those.
+    static let longAbbreviations: [[UInt8]: [UInt8]] = [
+        "boulevard": "blvd", "northeast": "ne", "northwest": "nw", "southeast": "se",
+        "southwest": "sw",
+    ].reduce(into: [:]) { $0[Array($1.key.utf8)] = Array($1.value.utf8) }
 
     /// The mailbox of an e-mail address: lower case, "+tag" dropped, Gmail's dots ignored.
     static func mailbox(_ u: UnsafeBufferPointer<UInt8>) -> [UInt8] {

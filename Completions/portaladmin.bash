@@ -6,7 +6,7 @@ _portaladmin() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         w="${COMP_WORDS[i]}"
         case "$path $w" in
-            " district"|" district create"|" district list"|" district show"|" district set"|" operator"|" operator add"|" operator list"|" operator remove"|" roster"|" roster import"|" roster export"|" roster stats"|" student"|" student list"|" student show"|" student find"|" guardian"|" guardian list"|" guardian show"|" guardian find"|" key"|" key issue"|" key check"|" key list"|" key revoke"|" account"|" account list"|" account show"|" account reset"|" account unlock"|" account disable"|" account enable"|" account whois"|" portal"|" portal activate"|" portal login"|" portal change-password"|" aup"|" aup sign"|" aup status"|" feature"|" feature list"|" feature enable"|" feature disable"|" feature history"|" age18"|" age18 scan"|" age18 apply"|" age18 request"|" age18 consent"|" restriction"|" restriction add"|" restriction list"|" restriction remove"|" access"|" access explain"|" guardian duplicates"|" household"|" household duplicates"|" guardian merge"|" household merge"|" merge"|" merge list"|" merge show"|" merge undo"|" sample"|" sample generate"|" audit"|" audit list"|" audit verify"|" audit export"|" help"|" completions"|" demo") path="$path $w" ;;
+            " district"|" district create"|" district list"|" district show"|" district set"|" operator"|" operator add"|" operator list"|" operator remove"|" roster"|" roster import"|" roster export"|" roster stats"|" student"|" student list"|" student show"|" student find"|" guardian"|" guardian list"|" guardian show"|" guardian find"|" key"|" key issue"|" key check"|" key list"|" key revoke"|" account"|" account list"|" account show"|" account reset"|" account unlock"|" account disable"|" account enable"|" account whois"|" portal"|" portal activate"|" portal login"|" portal change-password"|" aup"|" aup sign"|" aup status"|" feature"|" feature list"|" feature enable"|" feature disable"|" feature history"|" age18"|" age18 scan"|" age18 apply"|" age18 request"|" age18 consent"|" restriction"|" restriction add"|" restriction list"|" restriction remove"|" access"|" access explain"|" household"|" household list"|" household show"|" household find"|" guardian duplicates"|" household duplicates"|" guardian merge"|" household merge"|" merge"|" merge list"|" merge show"|" merge undo"|" sample"|" sample generate"|" audit"|" audit list"|" audit verify"|" audit export"|" help"|" completions"|" demo") path="$path $w" ;;
         esac
     done
     case "$prev" in
@@ -109,8 +109,11 @@ _portaladmin() {
         " restriction remove") words="--reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " access") words="explain" ;;
         " access explain") words="--guardian --student --as-of --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " household") words="list show find duplicates merge" ;;
+        " household list") words="--limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " household show") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " household find") words="--limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " guardian duplicates") words="--min-score --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
-        " household") words="duplicates merge" ;;
         " household duplicates") words="--min-score --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " guardian merge") words="--prefer --keep-login --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " household merge") words="--prefer --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;

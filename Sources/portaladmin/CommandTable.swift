@@ -34,7 +34,8 @@ struct CommandTable: Sendable {
             + KeyCommands.all
             + AccountCommands.all + PortalCommands.all + AupCommands.all + FeatureCommands.all
             + Age18Commands.all
-            + RestrictionCommands.all + AccessCommands.all + DuplicateCommands.all
+            + RestrictionCommands.all + AccessCommands.all + HouseholdCommands.all
+            + DuplicateCommands.all
             + MergeCommands.all + SampleCommands.all + AuditCommands.all + MetaCommands.all)
 
     static let groups: [Group] = [
@@ -55,7 +56,7 @@ struct CommandTable: Sendable {
         Group(name: "age18", summary: "guardian access when a student turns 18"),
         Group(name: "restriction", summary: "court orders and custody decisions"),
         Group(name: "access", summary: "why a parent can or cannot see a child"),
-        Group(name: "household", summary: "households: find and merge duplicates"),
+        Group(name: "household", summary: "look up households; find and merge duplicates"),
         Group(name: "merge", summary: "merges of duplicate records: list, show, undo"),
         Group(name: "sample", summary: "generate a realistic synthetic district"),
         Group(name: "audit", summary: "the tamper-evident log of every change"),

@@ -91,7 +91,7 @@ _portaladmin() {
         " portal login") words="--username --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " portal change-password") words="--username --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " aup") words="sign status" ;;
-        " aup sign") words="--guardian --on --agreement-version --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " aup sign") words="--guardian --on --agreement-version --file --results --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " aup status") words="--guardian --missing --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " feature") words="list enable disable history" ;;
         " feature list") words="--school --at --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;

@@ -200,3 +200,43 @@ final class FileOutput: TextSink {
 
     func commit() throws { try file.commit() }
 }
+
+/// The rows of a bulk command's input file (`key issue --file`, `aup sign --file`): its header,
+/// and each non-blank row with its fields and physical line. A missing or empty file, or one
+/// without the `required` columns, is refused before anything is written.
+struct BulkFile {
+    let path: String
+    let header: [String]
+    let columns: CSVHeader
+    let rows: [(fields: [String], line: Int)]
+
+    init(path: String, required: [String], optional: [String] = []) throws {
+        self.path = path
+        let reader = try CSVReader(path: path)
+        let names = (required + optional).joined(separator: ",")
+        guard let head = try reader.next() else {
+            throw PortalError(
+                .dataError, "\(path): the file is empty",
+                hint: "the first line names the columns: \(names)")
+        }
+        header = head.fields
+        columns = CSVHeader(head.fields)
+        for name in required where columns.column(name) == nil {
+            throw PortalError(
+                .dataError, "\(path):1: missing required column \(name)",
+                hint: "the first line names the columns: \(names); nothing was written")
+        }
+        var rows: [(fields: [String], line: Int)] = []
+        while let rec = try reader.next() {
+            if rec.fields.allSatisfy({ $0.trimmed().isEmpty }) { continue }
+            rows.append((rec.fields, rec.line))
+        }
+        self.rows = rows
+    }
+
+    /// The trimmed value of `name` in `fields`, empty when the column or the value is missing.
+    func value(_ name: String, _ fields: [String]) -> String {
+        guard let k = columns.column(name), k < fields.count else { return "" }
+        return fields[k].trimmed()
+    }
+}

@@ -497,7 +497,8 @@ public enum AUP {
         }
         guard date <= Timestamp.utcDate(s.now).adding(days: 1) else {
             throw PortalError.usage(
-                "--on is in the future", hint: "give the date written on the signed form")
+                "the signing date \(date) is in the future",
+                hint: "give the date written on the signed form")
         }
         let n = try s.db.run(
             "INSERT OR IGNORE INTO aup_signatures(district_id, guardian_id, version, signed_on, recorded_at) VALUES (?,?,?,?,?)",

@@ -319,17 +319,34 @@ enum AccountCommands {
 enum AupCommands {
     static let all: [Command] = [
         Command(
-            path: ["aup", "sign"], summary: "record a signed acceptable-use agreement",
+            path: ["aup", "sign"],
+            summary:
+                "record a signed acceptable-use agreement (one, or a stack of them from a file)",
+            discussion:
+                "With --file, each row of the CSV (columns guardian_id, signed_on, and optionally agreement_version) is one signed form; rows that cannot be recorded (an unknown guardian, a date that is not one or lies ahead) are reported with their line and left out, the rest are recorded in one transaction. --results repeats the file's rows with a status (recorded, already recorded, rejected) and a message. Exit 3 when some rows were rejected.",
             options: [
-                Opt(long: "guardian", value: "id", help: "(required) who signed"),
+                Opt(long: "guardian", value: "id", help: "who signed (or --file)"),
                 Opt(
                     long: "on", value: "date",
-                    help: "(required) the date on the signed form (YYYY-MM-DD)"),
+                    help: "(with --guardian) the date on the signed form (YYYY-MM-DD)"),
                 Opt(
                     long: "agreement-version", value: "n",
                     help: "the agreement version signed (default: the current one)"),
+                Opt(
+                    long: "file", value: "csv",
+                    help: "signed forms: columns guardian_id, signed_on[, agreement_version]",
+                    complete: .file),
+                Opt(
+                    long: "results", value: "file",
+                    help: "(with --file) write each row with its outcome to this CSV",
+                    complete: .file),
             ],
-            role: .registrar, writes: true, run: sign),
+            role: .registrar, writes: true,
+            examples: [
+                "portaladmin aup sign --guardian G1001 --on 2026-09-01",
+                "portaladmin aup sign --file signed-forms.csv --results signed-results.csv",
+            ],
+            run: sign),
         Command(
             path: ["aup", "status"],
             summary: "who has signed the current agreement, and who must sign (again)",
@@ -341,6 +358,12 @@ enum AupCommands {
     ]
 
     static func sign(_ c: Context) throws {
+        if c.inv.has("file") { return try signFile(c) }
+        if c.inv.has("results") {
+            throw PortalError.usage(
+                "--results goes with --file",
+                hint: "the results file repeats the rows of the input file")
+        }
         let g = try c.inv.required("guardian")
         guard let date = try c.inv.date("on") else {
             throw PortalError.usage(
@@ -358,6 +381,81 @@ enum AupCommands {
             n > 0
                 ? "recorded the agreement signed by \(g) on \(date)"
                 : "nothing to do: already recorded")
+    }
+
+    /// `aup sign --file`: the stack of signed forms at the start of the year, in one
+    /// transaction; a row that cannot be recorded is reported and left out.
+    static func signFile(_ c: Context) throws {
+        for other in ["guardian", "on", "agreement-version"] where c.inv.has(other) {
+            throw PortalError.usage(
+                "--\(other) does not go with --file",
+                hint: "the file gives guardian_id, signed_on and agreement_version for each row")
+        }
+        let resultsPath = try c.outputFile("results")
+        let file = try BulkFile(
+            path: try c.inv.required("file"), required: ["guardian_id", "signed_on"],
+            optional: ["agreement_version"])
+        let results = try resultsPath.map { try CSVFileWriter(path: $0) }
+        try results?.row(file.header + ["status", "message"])
+        var recorded = 0
+        var already = 0
+        var refused = 0
+        try c.transaction { s in
+            for row in file.rows {
+                let g = file.value("guardian_id", row.fields)
+                let on = file.value("signed_on", row.fields)
+                let v = file.value("agreement_version", row.fields)
+                do {
+                    guard !g.isEmpty else { throw PortalError(.dataError, "guardian_id: missing") }
+                    guard let date = CivilDate(parsing: on) else {
+                        throw PortalError(
+                            .dataError,
+                            on.isEmpty
+                                ? "signed_on: missing"
+                                : "signed_on: '\(on)' is not a date (YYYY-MM-DD)")
+                    }
+                    var version: Int? = nil
+                    if !v.isEmpty {
+                        guard let n = Int(v), n >= 1 else {
+                            throw PortalError(
+                                .dataError, "agreement_version: '\(v)' is not a version number")
+                        }
+                        version = n
+                    }
+                    let n = try AUP.sign(s, guardianID: g, on: date, version: version)
+                    if n > 0 { recorded += 1 } else { already += 1 }
+                    try results?.row(
+                        row.fields
+                            + (n > 0 ? ["recorded", ""] : ["already recorded", "nothing to do"]))
+                } catch let e as PortalError where e.code != .interrupted {
+                    refused += 1
+                    try results?.row(row.fields + ["rejected", e.message])
+                    if refused <= 20 { c.warn("\(file.path):\(row.line): \(e.message)") }
+                }
+            }
+            try results?.flush()
+        }
+        try results?.finish()
+        try c.emit(record: [
+            ("recorded", .int(recorded)), ("already_recorded", .int(already)),
+            ("rejected", .int(refused)),
+        ])
+        c.done(
+            "recorded \(grouped(recorded)) signed agreement\(recorded == 1 ? "" : "s")"
+                + (already > 0 ? "; \(grouped(already)) already recorded" : "")
+                + (resultsPath.map { "; results in \($0)" } ?? ""))
+        if refused > 20 {
+            c.warn(
+                "\(grouped(refused - 20)) more rows rejected"
+                    + (resultsPath.map { "; see \($0)" } ?? ""))
+        }
+        if refused > 0 {
+            throw PortalError(
+                .rejectedRows,
+                "\(grouped(refused)) row\(refused == 1 ? " was" : "s were") rejected",
+                hint: resultsPath.map { "see \($0); fix those rows and run them again" }
+                    ?? "fix the rows named above and run them again")
+        }
     }
 
     static func status(_ c: Context) throws {

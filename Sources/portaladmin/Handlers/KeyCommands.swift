@@ -104,23 +104,9 @@ enum KeyCommands {
                     hint: "check with 'portaladmin student show \(c.inv.value("student")!)'")
             }
         case "file":
-            let reader = try CSVReader(path: try c.inv.required("file"))
-            guard let head = try reader.next() else {
-                throw PortalError(
-                    .dataError, "\(c.inv.value("file")!): the file is empty",
-                    hint: "the first line must name a guardian_id column")
-            }
-            header = head.fields
-            guard let col = CSVHeader(head.fields).column("guardian_id") else {
-                throw PortalError(
-                    .dataError, "\(c.inv.value("file")!):1: missing required column guardian_id",
-                    hint: "name the column guardian_id; nothing was issued")
-            }
-            while let rec = try reader.next() {
-                if rec.fields.allSatisfy({ $0.trimmed().isEmpty }) { continue }
-                targets.append(
-                    (col < rec.fields.count ? rec.fields[col].trimmed() : "", rec.fields, rec.line))
-            }
+            let file = try BulkFile(path: try c.inv.required("file"), required: ["guardian_id"])
+            header = file.header
+            targets = file.rows.map { (file.value("guardian_id", $0.fields), $0.fields, $0.line) }
         default:
             targets = try Keys.withoutAccount(s.db, district: d, now: c.io.now).map { ($0, [], 0) }
             if targets.isEmpty {

@@ -106,14 +106,24 @@ enum OneRosterBundle {
                     u, role: role, org: h.value(rec, "orgsourcedid"), primary: primary)
             }
         }
+        // The line of each birth date that is not one, so that its warning names
+        // demographics.csv and that line (only the bad ones are kept).
+        var badBirthLines: [String: Int] = [:]
         if let p = path("demographics.csv") {
             files.append("demographics.csv")
             try table(p, "demographics.csv", need: ["birthdate"]) { h, rec in
                 guard let u = h.value(rec, "sourcedid") ?? h.value(rec, "usersourcedid"),
                     let b = h.value(rec, "birthdate")
                 else { return }
+                if (try? Field.date(b, "birthDate", today: w.today)) == nil && !b.trimmed().isEmpty
+                {
+                    badBirthLines[u] = rec.line
+                }
                 try users.setBirth(u, b)
             }
+        }
+        func birthSource(_ id: String) -> (file: String, line: Int)? {
+            badBirthLines[id].map { ("demographics.csv", $0) }
         }
         if let p = path("relationships.csv") {
             files.append("relationships.csv")
@@ -234,7 +244,7 @@ enum OneRosterBundle {
                                     studentID: id, givenName: given, familyName: family,
                                     middleName: try Field.name(
                                         uh.value(rec, "middlename"), "middleName", required: false),
-                                    birthDate: optional.read {
+                                    birthDate: optional.read(source: birthSource(id)) {
                                         try Field.date(facts.birth, "birthDate", today: w.today)
                                     },
                                     grade: uh.value(rec, "grades")?.split(separator: ",").first.map
@@ -253,7 +263,7 @@ enum OneRosterBundle {
                     phone: optional.read {
                         try Field.phone(uh.value(rec, "phone") ?? uh.value(rec, "sms"), "phone")
                     },
-                    birthDate: optional.read {
+                    birthDate: optional.read(source: birthSource(id)) {
                         try Field.date(facts.birth, "birthDate", today: w.today)
                     },
                     householdID: facts.household)

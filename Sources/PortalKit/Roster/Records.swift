@@ -2,6 +2,9 @@
 public struct RowProblem: Error, Sendable {
     public let field: String
     public let problem: String
+    /// Where the value came from when that is not the row's own file and line (a OneRoster
+    /// birth date is read from demographics.csv for a row of users.csv).
+    public var source: (file: String, line: Int)? = nil
     public init(_ field: String, _ problem: String) {
         self.field = field
         self.problem = problem
@@ -64,11 +67,13 @@ public struct LinkRecord: Sendable {
 final class OptionalValues {
     private var problems: [RowProblem] = []
 
-    /// The value `check` makes of the field, or nil (and a warning) when it is bad.
-    func read<V>(_ check: () throws -> V?) -> V? {
+    /// The value `check` makes of the field, or nil (and a warning) when it is bad. `source`:
+    /// the file and line the value came from, when another than the row's.
+    func read<V>(source: (file: String, line: Int)? = nil, _ check: () throws -> V?) -> V? {
         do {
             return try check()
-        } catch let p as RowProblem {
+        } catch var p as RowProblem {
+            p.source = source
             problems.append(p)
             return nil
         } catch {

@@ -524,14 +524,22 @@ final class RosterWriter {
         let written = status == .created || status == .updated || status == .unchanged
         if written && !r.warnings.isEmpty {
             // Reported like a rejected row (every time: the file still holds the bad value),
-            // and counted apart.
+            // and counted apart; at the file and line each bad value came from.
             bump(r, .warning)
-            try hooks.row(
-                RowOutcome(
-                    file: r.file, line: r.line, id: r.id, status: .warning,
-                    message: r.warnings.map { "\($0.field): \($0.problem); imported without it" }
-                        .joined(separator: "; "),
-                    columns: r.input?.columns ?? [], fields: r.input?.fields ?? []))
+            var places: [(file: String, line: Int)] = []
+            for w in r.warnings {
+                let at = w.source ?? (r.file, r.line)
+                if !places.contains(where: { $0 == at }) { places.append(at) }
+            }
+            for at in places {
+                try hooks.row(
+                    RowOutcome(
+                        file: at.file, line: at.line, id: r.id, status: .warning,
+                        message: r.warnings.filter { ($0.source ?? (r.file, r.line)) == at }
+                            .map { "\($0.field): \($0.problem); imported without it" }
+                            .joined(separator: "; "),
+                        columns: r.input?.columns ?? [], fields: r.input?.fields ?? []))
+            }
         } else if hooks.everyRow || status == .rejected || status == .skipped {
             try hooks.row(
                 RowOutcome(

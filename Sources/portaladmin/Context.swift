@@ -59,10 +59,14 @@ final class Context {
         var district: String? = nil
         if command.district == .required {
             guard let d = districtFlag else {
+                // A district named as a plain word ("district set north key=value").
+                let named = try inv.positionals.first { try Districts.exists(db, $0) }
                 throw PortalError.usage(
                     "'\(command.name)' needs a district",
-                    hint:
-                        "pass --district ID or set $PORTALADMIN_DISTRICT (see 'portaladmin district list')"
+                    hint: named.map {
+                        "name it with the option: --district \($0) (or set $PORTALADMIN_DISTRICT)"
+                    }
+                        ?? "pass --district ID or set $PORTALADMIN_DISTRICT (see 'portaladmin district list')"
                 )
             }
             guard try Districts.exists(db, d) else {

@@ -227,11 +227,19 @@ struct Parser {
         if !variadic && given.count > command.args.count {
             let extra = given[command.args.count]
             var hint = "usage: \(Help.usage(command))"
+            // A word where an option was meant: the options that take an id, named with it
+            // (key issue G1 -> --guardian G1).
+            let takesID = command.options.filter { $0.value == "id" }.map {
+                "--\($0.long) \(extra)"
+            }
             if extra.contains(" ") == false,
                 let near = nearest(extra, in: command.options.map { "--" + $0.long }),
                 extra.count > 2
             {
                 hint = "did you mean the option '\(near)'? " + hint
+            } else if !takesID.isEmpty && !extra.hasPrefix("-") {
+                hint =
+                    "name the option it belongs to: \(takesID.joined(separator: " or ")); " + hint
             }
             throw PortalError.usage("unexpected argument '\(extra)'", hint: hint)
         }

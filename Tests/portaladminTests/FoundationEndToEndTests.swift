@@ -276,6 +276,26 @@ import Testing
 }
 
 @Suite struct CommandLineManners {
+    /// A word where an option was meant gets a hint that names the option, and nothing is done.
+    @Test func aPositionalWordWhereAnOptionWasMeantIsNamed() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir, ["north"])
+        let before = try dump(db)
+        let set = try runBinary(["district", "set", "north", "lockout_threshold=3"], db: db)
+        #expect(set.code == 64 && set.err.contains("error: 'district set' needs a district"))
+        #expect(set.err.contains("hint: name it with the option: --district north"), "\(set.err)")
+        let key = try runBinary(["key", "issue", "G1", "--district", "north"], db: db)
+        #expect(key.code == 64 && key.err.contains("unexpected argument 'G1'"))
+        #expect(
+            key.err.contains("hint: name the option it belongs to: --guardian G1 or --student G1"))
+        let explain = try runBinary(["access", "explain", "G7", "--district", "north"], db: db)
+        #expect(explain.code == 64 && explain.err.contains("--guardian G7"), "\(explain.err)")
+        // Not a district here: the usual hint.
+        let other = try runBinary(["district", "set", "south", "lockout_threshold=3"], db: db)
+        #expect(other.code == 64 && other.err.contains("hint: pass --district ID"))
+        #expect(try dump(db) == before)
+    }
+
     @Test func usageErrorsSuggestTheNearestName() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)

@@ -11,8 +11,9 @@ command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 [ -e /usr/share/zoneinfo/UTC ] || need+=(tzdata)
 # GNU time measures peak memory in a test and the benchmarks.
 [ -x /usr/bin/time ] || need+=(time)
-# man reads the installed page in the install test.
+# man reads the installed page in the install test; groff checks the page for warnings.
 command -v man >/dev/null 2>&1 || need+=(man-db)
+command -v groff >/dev/null 2>&1 || need+=(groff-base)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "setup: installing ${need[*]}" >&2
 SUDO=""

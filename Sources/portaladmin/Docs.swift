@@ -62,6 +62,10 @@ enum Docs {
                 s += ".El\n"
             }
             if let role = c.role { s += ".Pp\nNeeds the \(role.rawValue) role or higher.\n" }
+            for shape in JSONFields.table[c.name] ?? [] {
+                let label = "JSON fields" + (shape.when.map { " with \($0)" } ?? "")
+                s += ".Pp\n" + esc(label + ": " + shape.fields.joined(separator: ", ") + ".") + "\n"
+            }
             for e in c.examples { s += ".Bd -literal -offset indent\n\(esc(e))\n.Ed\n" }
         }
         s += ".Sh NATIVE CSV FILES\n"

@@ -24,6 +24,23 @@ import Testing
         #expect(committed == r.out, "\(path) is stale: run RECORD_SNAPSHOTS=1 swift test")
     }
 
+    /// The page renders without a warning in groff (-ww: every warning) and, where it is
+    /// installed, passes mandoc's lint; raw UTF-8 would warn.
+    @Test func manPageRendersWithoutWarnings() throws {
+        let page = repoRoot + "/man/portaladmin.1"
+        let groff = try runShell("groff -mandoc -ww -z '\(page)'", db: "")
+        #expect(groff.code == 0 && groff.err.isEmpty, "\(groff.err)")
+        let ascii = try String(contentsOfFile: page, encoding: .utf8).unicodeScalars
+        #expect(ascii.allSatisfy { $0.isASCII }, "the page is plain ASCII with escapes")
+        let mandoc = try runShell(
+            "command -v mandoc >/dev/null || exit 200; mandoc -Tlint -W warning '\(page)'", db: "")
+        if mandoc.code == 200 {
+            print("manPageRendersWithoutWarnings: mandoc is not installed; its lint was skipped")
+        } else {
+            #expect(mandoc.code == 0 && mandoc.out.isEmpty, "\(mandoc.out)\(mandoc.err)")
+        }
+    }
+
     @Test func bashCompletionWorksInBash() throws {
         let script = try runBinary(["completions", "bash"]).out
         let dir = TempDir()

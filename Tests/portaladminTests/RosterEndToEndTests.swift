@@ -106,6 +106,46 @@ func indexNames(_ db: String) throws -> [String] {
 }
 
 @Suite struct RosterImportTests {
+    /// A bad value in an optional field of a person (a postcode that is none, a control
+    /// character in a grade, a street line of 300 characters) is left out with a warning at its
+    /// file and line; in a required field, or one that blank would change (status), it rejects
+    /// the row.
+    @Test func badOptionalValuesAreLeftOutRequiredOnesRejectTheRow() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let long = String(repeating: "x", count: 300)
+        _ = dir.write(
+            "b/guardians.csv",
+            "guardian_id,given_name,family_name,street2,postcode\nG1,Ann,Lee,,55350-1234\nG2,Bo,Lee,,!!bad##code!!\nG3,Cy,Lee,\(long),K1A 0B6\nG4,D\u{1}i,Lee,,\n"
+        )
+        _ = dir.write(
+            "b/students.csv",
+            "student_id,given_name,family_name,grade,status\nS1,Ed,Lee,05,active\nS2,Fa,Lee,1\u{1b}[2J,active\nS3,Gi,Lee,03,act\u{7}ive\n"
+        )
+        let r = try runBinary(["roster", "import", dir.file("b"), "--district", "d1"], db: db)
+        #expect(r.code == 3, "G4 and S3 rejected\n\(r.err)")
+        for line in [
+            "guardians.csv:3: postcode: not a postal code (letters, digits, spaces and hyphens); imported without it",
+            "guardians.csv:4: street2: too long (at most 200 characters); imported without it",
+            "guardians.csv:5: given_name: holds a control character",
+            "students.csv:3: grade: holds a control character or a bidi override (not allowed); imported without it",
+            "students.csv:4: status: holds a control character",
+        ] {
+            #expect(r.err.contains(line), "\(line) in\n\(r.err)")
+        }
+        #expect(
+            !r.err.contains(
+                "guardians.csv:5: given_name: holds a control character or a bidi override (not allowed); imported"
+            ))
+        let rows = try dump(db).filter { $0.hasPrefix("guardians: ") || $0.hasPrefix("students: ") }
+        #expect(rows.contains { $0.contains("|G1|") && $0.contains("55350-1234") })
+        #expect(
+            rows.contains { $0.contains("|G3|") && $0.contains("K1A 0B6") && !$0.contains(long) })
+        #expect(rows.contains { $0.contains("|G2|") && !$0.contains("bad") })
+        #expect(rows.contains { $0.contains("|S2|") && !$0.contains("\u{1b}") })
+        #expect(!rows.contains { $0.contains("|G4|") || $0.contains("|S3|") })
+    }
+
     @Test func dirtyBundleImportsTheGoodRowsAndReportsEachBadOne() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)

@@ -162,10 +162,32 @@ public enum NativeFormat {
         }
     }
 
+    /// The optional fields of a person that a row can do without: left out when bad. A bad
+    /// status, school, household or portal_access rejects the row (blank would mean active,
+    /// no school, another home, access granted).
+    static let droppable: Set<String> = [
+        "middle_name", "email", "phone", "street", "street2", "city", "state", "postcode",
+        "birth_date", "grade",
+    ]
+
     /// Reads and checks one record; the writer settles duplicates and writes it.
     private static func parse(
-        _ w: RosterWriter, _ spec: FileSpec, _ h: CSVHeader, _ columns: Columns, _ rec: CSVRecord
+        _ w: RosterWriter, _ spec: FileSpec, _ h: CSVHeader, _ columns: Columns, _ read: CSVRecord
     ) -> PendingRow {
+        // A bad optional value (a control character in a grade, a postcode of 20,000 bytes) is
+        // left out with a warning, like any other bad optional value; in a required one (an
+        // id, a name) it rejects the row.
+        var rec = read
+        let optional = OptionalValues()
+        if let p = read.problem(in: h.spelled), let k = read.problemField,
+            k < h.names.count, read.fields.count == h.names.count,
+            droppable.contains(h.names[k]), spec.optional.contains(h.names[k])
+        {
+            var fields = read.fields
+            fields[k] = ""
+            rec = CSVRecord(line: read.line, fields: fields, problem: nil)
+            optional.add(p)
+        }
         // A value written by `roster export` with a spreadsheet guard comes back as it was.
         func f(_ c: Column) -> String? {
             columns.at[c.rawValue].flatMap {
@@ -205,7 +227,6 @@ public enum NativeFormat {
                         "row", "has \(rec.fields.count) fields but the header has \(h.names.count)"
                     )))
         }
-        let optional = OptionalValues()
         do {
             switch columns.table {
             case .schools:
@@ -226,12 +247,12 @@ public enum NativeFormat {
                                     f(.familyName), "family_name", required: true)!,
                                 email: optional.read { try Field.email(f(.email), "email") },
                                 phone: optional.read { try Field.phone(f(.phone), "phone") },
-                                street: try Field.text(f(.street), "street"),
-                                street2: try Field.text(f(.street2), "street2"),
-                                city: try Field.text(f(.city), "city"),
-                                state: try Field.text(f(.state), "state"),
+                                street: optional.read { try Field.text(f(.street), "street") },
+                                street2: optional.read { try Field.text(f(.street2), "street2") },
+                                city: optional.read { try Field.text(f(.city), "city") },
+                                state: optional.read { try Field.text(f(.state), "state") },
                                 postcode: optional.read {
-                                    try Field.text(f(.postcode), "postcode")
+                                    try Field.postcode(f(.postcode), "postcode")
                                 },
                                 birthDate: optional.read {
                                     try Field.date(f(.birthDate), "birth_date", today: w.today)
@@ -248,8 +269,9 @@ public enum NativeFormat {
                                     f(.givenName), "given_name", required: true)!,
                                 familyName: try Field.name(
                                     f(.familyName), "family_name", required: true)!,
-                                middleName: try Field.name(
-                                    f(.middleName), "middle_name", required: false),
+                                middleName: optional.read {
+                                    try Field.name(f(.middleName), "middle_name", required: false)
+                                },
                                 birthDate: optional.read {
                                     try Field.date(f(.birthDate), "birth_date", today: w.today)
                                 },

@@ -81,6 +81,9 @@ final class OptionalValues {
         }
     }
 
+    /// A problem met before the fields were read (a field the reader refused).
+    func add(_ p: RowProblem) { problems.append(p) }
+
     /// `row` with the warnings met.
     func warn(_ row: PendingRow) -> PendingRow {
         row.warnings = problems
@@ -104,6 +107,22 @@ enum Field {
         guard let v = optional(s) else { return nil }
         guard v.utf8.count <= maxTextLength || v.count <= maxTextLength else {
             throw RowProblem(name, "too long (at most \(maxTextLength) characters)")
+        }
+        return v
+    }
+
+    /// An optional postal code: letters, digits, spaces and hyphens, at most 10 of them, with a
+    /// digit or a letter (55350, 55350-1234, K1A 0B6, SW1A 1AA, 1010).
+    static func postcode(_ s: String?, _ name: String) throws -> String? {
+        guard let v = optional(s) else { return nil }
+        let ok =
+            v.count <= 10
+            && v.unicodeScalars.allSatisfy {
+                ("0"..."9").contains($0) || ("A"..."Z").contains($0) || ("a"..."z").contains($0)
+                    || $0 == " " || $0 == "-"
+            } && v.unicodeScalars.contains { $0 != " " && $0 != "-" }
+        guard ok else {
+            throw RowProblem(name, "not a postal code (letters, digits, spaces and hyphens)")
         }
         return v
     }

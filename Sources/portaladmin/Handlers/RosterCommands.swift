@@ -12,7 +12,7 @@ enum RosterCommands {
             summary: "import a roster bundle (OneRoster 1.1/1.2 or native CSV)",
             discussion: """
                 PATH is a folder. Native CSV: schools.csv, guardians.csv, students.csv, relationships.csv (any of them; see FILES in the man page). OneRoster: users.csv with orgs.csv, demographics.csv, roles.csv, manifest.csv. PATH - reads one native file from standard input, told by its header (guardian_id, student_id, both, or school_id).
-                A bad row is reported as file:line: field: problem and skipped; the rest import and the exit code is 3. A missing required column rejects the whole bundle before anything is written (exit 65).
+                A bad row is reported as file:line: field: problem and skipped; the rest import and the exit code is 3. A bad value in a required field (an id, a name, a link's ends) or in status, school_id or portal_access rejects its row; a bad value in an optional field of a person (address lines, postcode, birth date, e-mail, phone, grade, middle name) is left out, the row imported without it, and reported as a warning at the file and line it came from (demographics.csv for a OneRoster birth date), counted in the summary and in --results (status warning). A missing required column rejects the whole bundle before anything is written (exit 65).
                 The whole bundle is one transaction, unless --batch-size commits every N rows (a rerun then resumes: rows already in come back unchanged).
                 A full import (without --delta) marks students, guardians and links that are absent from a complete file inactive, never deleting them; when that touches more than a tenth of a district, it asks first (or needs --yes).
                 """,

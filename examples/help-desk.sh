@@ -14,7 +14,7 @@ key=$(new_key G-2002)
 printf '%s\n' "$key" | portaladmin key check
 
 step "why she cannot see Luis: every rule, the one that decided, and the fix"
-portaladmin access explain --guardian G-2002 --student S-3002 || true
+portaladmin access explain --guardian G-2002 || true
 portaladmin household show H-101
 
 step "José activates his account, then forgets his password and is locked out"

@@ -79,6 +79,33 @@ func householdDistrict(_ dir: TempDir) throws -> String {
         }
     }
 
+    /// Seed 003 at the help desk: the mother asks without naming the child. Explaining her
+    /// record alone names the child linked to her duplicate record, and the merge that fixes it.
+    @Test func explainingAGuardianNamesTheChildHeldByHerDuplicateRecord() throws {
+        let dir = TempDir()
+        let db = try householdDistrict(dir)
+        let r = try runBinary(
+            ["access", "explain", "--guardian", "G2", "-o", "json", "--district", "d1"], db: db)
+        #expect(r.code == 0, "\(r.err)")
+        let j = try #require(try parseJSON(r.out) as? [String: Any])
+        let students = try #require(j["students"] as? [[String: Any]])
+        #expect(students.compactMap { $0["student_id"] as? String } == ["S1", "S2"])
+        let s2 = try #require(students.last)
+        #expect(s2["visible"] as? Bool == false && s2["decided_by"] as? String == "link")
+        #expect(s2["fix"] as? String == "portaladmin guardian merge G2 G2b")
+        let text = try runBinary(
+            ["access", "explain", "--guardian", "G2", "--district", "d1"], db: db)
+        #expect(text.out.contains("a likely duplicate record of this guardian, G2b"), "\(text.out)")
+        // Ole Berg has no duplicate: only his own child.
+        let ole = try runBinary(
+            ["access", "explain", "--guardian", "G9", "-o", "json", "--district", "d1"], db: db)
+        let oj = try #require(try parseJSON(ole.out) as? [String: Any])
+        #expect(
+            (oj["students"] as? [[String: Any]])?.compactMap { $0["student_id"] as? String } == [
+                "S9"
+            ])
+    }
+
     @Test func listAndFindByAddressNameOrId() throws {
         let dir = TempDir()
         let db = try householdDistrict(dir)

@@ -75,6 +75,9 @@ public enum Access {
         if let studentID {
             _ = try People.get(db, district: d, kind: .student, id: studentID)
             students = [studentID]
+        } else {
+            // Seed 003: "she can't see her second child", linked to another record of her.
+            students += try duplicatesChildren(db, district: d, guardian: g, besides: students)
         }
         let policy = AgeOut.Policy(district)
         var answers: [StudentAnswer] = []
@@ -278,6 +281,38 @@ public enum Access {
             if let why = samePerson(g, o) { return (o.text("guardian_id"), why) }
         }
         return nil
+    }
+
+    /// The children linked to a probable duplicate record of guardian `g` (the same e-mail,
+    /// phone, household or family name, and `samePerson`) and not to `g`: the children the
+    /// parent cannot see because the SIS holds her twice.
+    static func duplicatesChildren(
+        _ db: Database, district d: String, guardian g: Row, besides linked: [String]
+    ) throws -> [String] {
+        let family = searchFold(g.text("family_name")).split(separator: " ").first.map(String.init)
+        let others = try db.query(
+            """
+            SELECT * FROM guardians WHERE district_id = ?1 AND guardian_id <> ?2 AND status = 'active'
+              AND ((?3 <> '' AND email = ?3) OR (?4 <> '' AND phone = ?4) OR (?5 <> '' AND household_id = ?5)
+                   OR (?6 <> '' AND search_key LIKE ?7 ESCAPE '\\'))
+            LIMIT 200
+            """,
+            [
+                .text(d), .text(g.text("guardian_id")), .text(g.text("email")),
+                .text(g.text("phone")), .text(g.text("household_id")), .text(family ?? ""),
+                .text("%" + People.escapeLike(family ?? "") + "%"),
+            ])
+        var found: [String] = []
+        for o in others where samePerson(g, o) != nil {
+            for l in try db.query(
+                "SELECT student_id FROM links WHERE district_id = ? AND guardian_id = ? AND status = 'active' ORDER BY student_id",
+                [.text(d), .text(o.text("guardian_id"))])
+            {
+                let sid = l.text("student_id")
+                if !linked.contains(sid) && !found.contains(sid) { found.append(sid) }
+            }
+        }
+        return found
     }
 
     /// The student's household at the guardian's address under another id: the duplicate

@@ -161,10 +161,12 @@ final class Context {
     }
 
     /// `Proceed? [y/N]` on a terminal; without one (or with --no-input) `--yes` is required.
+    /// A dry run writes nothing, so it never asks. Whether a command asks never depends on how
+    /// many things it would change.
     func confirm(
         _ question: String, hint: String = "add --yes to confirm (or --dry-run to preview)"
     ) throws {
-        if yes { return }
+        if yes || dryRun { return }
         guard io.stdinIsTTY && !noInput else {
             throw PortalError.usage(
                 "\(question) This needs confirmation and there is no terminal to ask.", hint: hint)

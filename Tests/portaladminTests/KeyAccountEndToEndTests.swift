@@ -235,14 +235,38 @@ func issueKey(
             ["key", "issue", "--file", "-", "--district", "d2"], db: db, stdin: "guardian_id\nG1\n")
         #expect(stdin.code == 0)
         // Everyone without an account or a pending key: G1 has a pending key now, G3 has not signed.
-        let all = try runBinary(
+        let unasked = try runBinary(
             ["key", "issue", "--all-without-account", "--district", "d1"], db: db)
+        #expect(
+            unasked.code == 64 && unasked.err.contains("This issues a key to each of up to "),
+            "\(unasked.err)")
+        let all = try runBinary(
+            ["key", "issue", "--all-without-account", "--yes", "--district", "d1"], db: db)
         #expect(
             all.code == 0 && all.err.contains("skipped 1 guardian")
                 && all.err.contains("issued 0 keys"), "\(all.err)")
         let student = try runBinary(
             ["key", "issue", "--student", "S3", "--district", "d1"], db: db)
         #expect(student.code == 5 && student.err.contains("no guardian who may see them"))
+    }
+
+    /// A dry run writes nothing, so it never asks, even where the real run would.
+    @Test func aDryRunNeverAsks() throws {
+        let dir = TempDir()
+        let db = try familyDistrict(dir)
+        let before = try dump(db)
+        let keys = try runBinary(
+            ["key", "issue", "--all-without-account", "--dry-run", "--district", "d1"], db: db)
+        #expect(keys.code == 0 && keys.err.contains("dry run: issued 1 key"), "\(keys.err)")
+        // A full import of an empty students file would mark every student inactive.
+        _ = dir.write("empty/students.csv", "student_id,given_name,family_name\n")
+        let roster = try runBinary(
+            ["roster", "import", dir.file("empty"), "--dry-run", "--district", "d1"], db: db)
+        #expect(roster.code == 0 && roster.err.contains("dry run"), "\(roster.err)")
+        let real = try runBinary(
+            ["roster", "import", dir.file("empty"), "--district", "d1"], db: db)
+        #expect(real.code == 64 && real.err.contains("--yes"), "the real run asks: \(real.err)")
+        #expect(try dump(db) == before)
     }
 
     @Test func dryRunShowsNoKeyAndKeepsNothing() throws {

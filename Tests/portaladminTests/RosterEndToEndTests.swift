@@ -356,7 +356,7 @@ func indexNames(_ db: String) throws -> [String] {
         )
         _ = dir.write("l/relationships.csv", "guardian_id,student_id\nG1,S2\n")
         let r = try runBinary(
-            ["roster", "import", dir.file("l"), "-o", "json", "--district", "d1"], db: db)
+            ["roster", "import", dir.file("l"), "-o", "json", "--yes", "--district", "d1"], db: db)
         let links = try #require(
             (try parseJSON(r.out) as? [String: Any]).flatMap {
                 ($0["entities"] as? [String: [String: Int]])?["links"]
@@ -587,7 +587,8 @@ func indexNames(_ db: String) throws -> [String] {
         _ = dir.write(
             "b/students.csv",
             "student_id,given_name,family_name,birth_date\nS1,Ana,Lee-Park,2010-01-01\n")
-        let r = try runBinary(["roster", "import", b, "-o", "json", "--district", "d1"], db: db)
+        let r = try runBinary(
+            ["roster", "import", b, "-o", "json", "--yes", "--district", "d1"], db: db)
         let j = try #require(try parseJSON(r.out) as? [String: Any])
         let st = try #require((j["entities"] as? [String: [String: Int]])?["students"])
         #expect(st["updated"] == 1 && st["inactivated"] == 1)
@@ -614,7 +615,8 @@ func indexNames(_ db: String) throws -> [String] {
             "b/students.csv",
             "student_id,given_name,family_name,birth_date\nS1,Ana,Lee-Park,2010-01-01\nS2,Bo,Lee,2011-01-01\nS3,Cy,Lee\n"
         )
-        let back = try runBinary(["roster", "import", b, "-o", "json", "--district", "d1"], db: db)
+        let back = try runBinary(
+            ["roster", "import", b, "-o", "json", "--yes", "--district", "d1"], db: db)
         #expect((try parseJSON(back.out) as? [String: Any])?["updated"] as? Int == 1)
     }
 

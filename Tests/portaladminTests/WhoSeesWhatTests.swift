@@ -116,9 +116,18 @@ func explain(
     @Test func applyIsIdempotentAndAudited() throws {
         let dir = TempDir()
         let db = try ageDistrict(dir)
+        // Whether it asks does not depend on how many links end: without a terminal, even one
+        // takes --yes (cron runs 'age18 apply --yes'), and a dry run never asks.
         let noTTY = try runBinary(
             ["age18", "apply", "--as-of", "2026-11-25", "--district", "d1"], db: db)
-        #expect(noTTY.code == 0, "one link to end is not many: \(noTTY.err)")
+        #expect(noTTY.code == 64 && noTTY.err.contains("hint: add --yes"), "\(noTTY.err)")
+        let dry = try runBinary(
+            ["age18", "apply", "--as-of", "2026-11-25", "--dry-run", "--district", "d1"], db: db)
+        #expect(dry.code == 0 && dry.err.contains("dry run: ended 1 guardian link"), "\(dry.err)")
+        #expect(
+            try runBinary(
+                ["age18", "apply", "--as-of", "2026-11-25", "--yes", "--district", "d1"], db: db
+            ).code == 0)
         let r = try scan(db, asOf: "2026-11-25")
         #expect(r["S_NINETEEN"]?["status"] as? String == "ended")
         let again = try runBinary(

@@ -212,7 +212,7 @@ enum Age18Commands {
             c.say("nothing to do: no guardian access is due to end on \(asOf)")
             return
         }
-        if !c.dryRun && preview.count > 1 {
+        if !c.dryRun {
             try c.confirm(
                 "This ends \(count) guardian link\(count == 1 ? "" : "s") to \(preview.count) student\(preview.count == 1 ? "" : "s") who turned 18."
             )

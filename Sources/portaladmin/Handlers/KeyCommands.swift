@@ -115,10 +115,9 @@ enum KeyCommands {
                 )
                 return
             }
-            if targets.count > 25 {
-                try c.confirm(
-                    "This issues \(grouped(targets.count)) keys (older pending keys are revoked).")
-            }
+            try c.confirm(
+                "This issues a key to each of up to \(grouped(targets.count)) guardian\(targets.count == 1 ? "" : "s") without an account or a pending key (those who may not have one now are skipped)."
+            )
         }
         let single = selectors[0] == "guardian"
         let results = try resultsPath.map { try CSVFileWriter(path: $0) }

@@ -14,7 +14,7 @@ enum RosterCommands {
                 PATH is a folder. Native CSV: schools.csv, guardians.csv, students.csv, relationships.csv (any of them; see FILES in the man page). OneRoster: users.csv with orgs.csv, demographics.csv, roles.csv, manifest.csv. PATH - reads one native file from standard input, told by its header (guardian_id, student_id, both, or school_id).
                 A bad row is reported as file:line: field: problem and skipped; the rest import and the exit code is 3. A bad value in a required field (an id, a name, a link's ends) or in status, school_id or portal_access rejects its row; a bad value in an optional field of a person (address lines, postcode, birth date, e-mail, phone, grade, middle name) is left out, the row imported without it, and reported as a warning at the file and line it came from (demographics.csv for a OneRoster birth date), counted in the summary and in --results (status warning). A missing required column rejects the whole bundle before anything is written (exit 65).
                 The whole bundle is one transaction, unless --batch-size commits every N rows (a rerun then resumes: rows already in come back unchanged).
-                A full import (without --delta) marks students, guardians and links that are absent from a complete file inactive, never deleting them; when that touches more than a tenth of a district, it asks first (or needs --yes).
+                A full import (without --delta) marks students, guardians and links that are absent from a complete file inactive, never deleting them; when that touches more than a tenth of the students, guardians or links, it asks first, however few they are (without a terminal: --yes); --dry-run never asks.
                 """,
             args: [
                 Arg(
@@ -154,7 +154,7 @@ enum RosterCommands {
         hooks.confirmInactivation = { pending in
             let text = pending.map { "\(grouped($0.count)) of \(grouped($0.active)) \($0.entity)" }
                 .joined(separator: ", ")
-            let large = pending.contains { $0.count > 10 && $0.count * 10 > $0.active }
+            let large = pending.contains { $0.count * 10 > $0.active }
             progress.clear()
             if large {
                 try c.confirm("This full import marks \(text) inactive (absent from the files).")

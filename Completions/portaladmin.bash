@@ -108,7 +108,7 @@ _portaladmin() {
         " restriction list") words="--guardian --student --all --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " restriction remove") words="--reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " access") words="explain" ;;
-        " access explain") words="--guardian --student --as-of --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " access explain") words="--guardian --username --student --as-of --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " household") words="list show find duplicates merge" ;;
         " household list") words="--limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " household show") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;

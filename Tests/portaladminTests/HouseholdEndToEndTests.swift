@@ -106,6 +106,30 @@ func householdDistrict(_ dir: TempDir) throws -> String {
             ])
     }
 
+    /// The help desk often has only the username the parent logs in with.
+    @Test func explainTakesTheUsernameOfAnAccount() throws {
+        let dir = TempDir()
+        let db = try householdDistrict(dir)
+        let r = try runBinary(
+            ["access", "explain", "--username", "Tom.Nguyen", "-o", "json", "--district", "d1"],
+            db: db)
+        #expect(r.code == 0, "\(r.err)")
+        let j = try #require(try parseJSON(r.out) as? [String: Any])
+        #expect(j["guardian_id"] as? String == "G1")
+        let both = try runBinary(
+            [
+                "access", "explain", "--username", "tom.nguyen", "--guardian", "G1", "--district",
+                "d1",
+            ],
+            db: db)
+        #expect(both.code == 64 && both.err.contains("not both"))
+        let neither = try runBinary(["access", "explain", "--district", "d1"], db: db)
+        #expect(neither.code == 64 && neither.err.contains("hint: --guardian ID, or --username"))
+        let unknown = try runBinary(
+            ["access", "explain", "--username", "nobody", "--district", "d1"], db: db)
+        #expect(unknown.code == 4 && unknown.err.contains("hint: find it with"))
+    }
+
     @Test func listAndFindByAddressNameOrId() throws {
         let dir = TempDir()
         let db = try householdDistrict(dir)

@@ -359,23 +359,49 @@ enum AccessCommands {
             path: ["access", "explain"],
             summary:
                 "why a parent can or cannot see a child: every rule, the one that decided, and the fix",
+            discussion:
+                "Without --student, every linked child is explained, and every child linked to a probable duplicate record of the guardian (the SIS holding the parent twice), with the merge that fixes it.",
             options: [
-                Opt(long: "guardian", value: "id", help: "(required) the parent or guardian"),
+                Opt(long: "guardian", value: "id", help: "the parent or guardian (or --username)"),
+                Opt(
+                    long: "username", value: "name",
+                    help: "the portal account whose holder to explain (or --guardian)"),
                 Opt(long: "student", value: "id", help: "the child (default: every linked child)"),
                 Opt(
                     long: "as-of", value: "date",
                     help: "judge on this day (default: today in the district's time zone)"),
             ],
             role: .helpdesk,
-            examples: ["portaladmin access explain --guardian G1000123 --student S600456"],
+            examples: [
+                "portaladmin access explain --guardian G1000123 --student S600456",
+                "portaladmin access explain --username maria.garcia",
+            ],
             run: explain)
     ]
 
     static func explain(_ c: Context) throws {
+        guard c.inv.has("guardian") != c.inv.has("username") else {
+            throw PortalError.usage(
+                c.inv.has("guardian")
+                    ? "give --guardian or --username, not both" : "say whom to explain",
+                hint: "--guardian ID, or --username NAME for the holder of a portal account")
+        }
         let s = try c.session()
         let district = try Districts.get(s.db, try s.district())
+        var guardian = c.inv.value("guardian") ?? ""
+        if let user = c.inv.value("username") {
+            let account = try Accounts.get(s.db, district: district.id, username: user)
+            guard account.text("person_kind") == "guardian" else {
+                throw PortalError(
+                    .conflict, "account '\(account.text("username"))' is a student's own account",
+                    hint:
+                        "a student sees only their own record; see 'portaladmin account show \(account.text("username"))'"
+                )
+            }
+            guardian = account.text("person_id")
+        }
         let a = try Access.explain(
-            s.db, district: district, guardianID: try c.inv.required("guardian"),
+            s.db, district: district, guardianID: guardian,
             studentID: c.inv.value("student"),
             now: c.io.now, asOf: try c.inv.date("as-of"))
         func check(_ k: Access.Check) -> JSONValue {

@@ -207,10 +207,41 @@ struct Parser {
         return inv
     }
 
+    /// Commands that read a key or a password from standard input, and never from argv.
+    static let readSecrets: Set<String> = [
+        "key check", "portal activate", "portal login", "portal change-password",
+    ]
+
+    /// A key or a password given on the command line (as a word or as --key/--password):
+    /// refused, with why and how to give it instead.
+    private func secretOnCommandLine(_ command: Command) -> PortalError {
+        let (what, lines) =
+            switch command.name {
+            case "key check": ("an activation key", "KEY")
+            case "portal activate": ("a key or a password", "KEY PASSWORD")
+            case "portal change-password": ("a password", "OLD NEW")
+            default: ("a password", "PASSWORD")
+            }
+        let example =
+            command.name == "key check"
+            ? "echo 'KEY' | portaladmin key check"
+            : "printf '%s\\n' \(lines) | portaladmin \(command.name) --username NAME"
+        return PortalError.usage(
+            "\(what) is never given on the command line: it would stay in the shell history and in the process list",
+            hint: "run '\(command.name)' and type it when asked, or pipe it: \(example)")
+    }
+
     private func unknownOption(_ name: String, command: Command, candidates: [String])
         -> PortalError
     {
-        PortalError.usage(
+        let bare = name.drop { $0 == "-" }.lowercased()
+        if Self.readSecrets.contains(command.name)
+            && ["key", "password", "pass", "pw", "secret", "activation-key"].contains(
+                bare.split(separator: "=").first.map(String.init) ?? bare)
+        {
+            return secretOnCommandLine(command)
+        }
+        return PortalError.usage(
             "unknown option '\(name)' for '\(command.name)'",
             hint: suggesting(name, in: candidates, "see 'portaladmin \(command.name) --help'"))
     }
@@ -224,6 +255,10 @@ struct Parser {
                 hint: "usage: \(Help.usage(command))")
         }
         let variadic = command.args.contains { $0.variadic }
+        if !variadic && given.count > command.args.count && Self.readSecrets.contains(command.name)
+        {
+            throw secretOnCommandLine(command)
+        }
         if !variadic && given.count > command.args.count {
             let extra = given[command.args.count]
             var hint = "usage: \(Help.usage(command))"

@@ -276,6 +276,45 @@ import Testing
 }
 
 @Suite struct CommandLineManners {
+    /// A key or a password typed as an argument is refused with why and how to give it, and
+    /// never echoed back.
+    @Test func aSecretOnTheCommandLineIsExplainedNotEchoed() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        for args in [
+            ["key", "check", "7KQ2-M9XD-SECRET"], ["key", "check", "--key", "7KQ2-M9XD-SECRET"],
+            ["key", "check", "--key=7KQ2-M9XD-SECRET"],
+            ["portal", "login", "--username", "ann", "--password", "7KQ2-M9XD-SECRET"],
+            ["portal", "activate", "--username", "ann", "7KQ2-M9XD-SECRET"],
+        ] {
+            let r = try runBinary(args + ["--district", "d1"], db: db)
+            #expect(r.code == 64, "\(args)")
+            #expect(r.err.contains("is never given on the command line"), "\(args): \(r.err)")
+            #expect(r.err.contains("hint: run '") && r.err.contains("or pipe it"))
+            #expect(!r.err.contains("SECRET") && !r.out.contains("SECRET"), "never echoed")
+        }
+    }
+
+    /// "Did you mean" knows the words people type for the tool's own.
+    @Test func suggestionsKnowSynonymsAndShortWordsNeedOneSlip() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        for (args, suggestion) in [
+            (["district", "new", "x"], "did you mean 'create'?"),
+            (["guardian", "search", "ann"], "did you mean 'find'?"),
+            (["parent", "find", "ann"], "did you mean 'guardian'?"),
+            (["key", "rm", "1"], "did you mean 'revoke'?"),
+            (["student", "view", "S1"], "did you mean 'show'?"),
+        ] {
+            let r = try runBinary(args + ["--district", "d1"], db: db)
+            #expect(r.code == 64 && r.err.contains(suggestion), "\(args): \(r.err)")
+        }
+        let key = try runBinary(["aup", "sign", "--key", "--district", "d1"], db: db)
+        #expect(
+            key.code == 64 && !key.err.contains("did you mean"),
+            "'--key' is not '--yes': \(key.err)")
+    }
+
     /// A word where an option was meant gets a hint that names the option, and nothing is done.
     @Test func aPositionalWordWhereAnOptionWasMeantIsNamed() throws {
         let dir = TempDir()

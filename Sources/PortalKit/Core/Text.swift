@@ -48,12 +48,31 @@ public func levenshtein(_ a: String, _ b: String) -> Int {
     return prev[b.count]
 }
 
-/// The closest candidate to `word`, if it is close enough to be a likely typo.
+/// Words people type for the ones the tool uses (`district new` for `district create`).
+let synonyms: [String: [String]] = [
+    "new": ["create", "add"], "make": ["create"], "add": ["create"], "rm": ["remove", "revoke"],
+    "delete": ["remove", "revoke"], "del": ["remove", "revoke"], "drop": ["remove"],
+    "cancel": ["revoke", "remove"], "parent": ["guardian"], "parents": ["guardian"],
+    "search": ["find"], "lookup": ["find"], "look": ["find"], "ls": ["list"], "view": ["show"],
+    "get": ["show"], "info": ["show"], "kid": ["student"], "child": ["student"],
+    "pupil": ["student"], "family": ["household"], "home": ["household"], "user": ["account"],
+    "users": ["account"], "login": ["account"], "unlocked": ["unlock"], "verify": ["check"],
+]
+
+/// The closest candidate to `word`, if it is close enough to be a likely typo, or the word
+/// the tool uses for it (`new` for `create`, `rm` for `remove`, `parent` for `guardian`).
 public func nearest(_ word: String, in candidates: [String]) -> String? {
     let w = word.lowercased()
+    let dashes = String(w.prefix { $0 == "-" })
+    for s in synonyms[String(w.dropFirst(dashes.count))] ?? [] where candidates.contains(dashes + s)
+    {
+        return dashes + s
+    }
     if let p = candidates.first(where: { $0.hasPrefix(w) && w.count >= 3 }) { return p }
     let best = candidates.map { ($0, levenshtein(w, $0.lowercased())) }.min { $0.1 < $1.1 }
-    guard let best, best.1 <= Swift.max(2, w.count / 3) else { return nil }
+    // A short word is one slip from many others ("key" and "yes"): one edit only.
+    let letters = w.count - dashes.count
+    guard let best, best.1 <= (letters <= 3 ? 1 : Swift.max(2, w.count / 3)) else { return nil }
     return best.0
 }
 

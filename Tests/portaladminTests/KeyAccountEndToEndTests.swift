@@ -195,9 +195,24 @@ func issueKey(
             ).code == 0)
         let revoked = try check(k3)
         #expect(revoked.code == 7 && revoked.err.contains("letter lost"))
+        // Revoking it again: nothing to do, exit 0, without asking; nothing written.
+        let before = try dump(db)
         let again = try runBinary(
             ["key", "revoke", String(id), "--reason", "x", "--district", "d1"], db: db)
-        #expect(again.code == 5)
+        #expect(
+            again.code == 0 && again.err.contains("nothing to do: key \(id) is already revoked"))
+        #expect(try dump(db) == before)
+        // A used key made an account: the hint says how to stop that login instead.
+        let keys = try runBinary(["key", "list", "--district", "d1", "-o", "json"], db: db)
+        let usedID = try #require(
+            (try parseJSON(keys.out) as? [[String: Any]])?.first {
+                $0["status"] as? String == "used"
+            }?["key_id"] as? Int)
+        let usedRevoke = try runBinary(
+            ["key", "revoke", String(usedID), "--reason", "x", "--yes", "--district", "d1"], db: db)
+        #expect(
+            usedRevoke.code == 5 && usedRevoke.err.contains("hint: it made an account"),
+            "\(usedRevoke.err)")
         let noKey = try runBinary(["key", "check", "--district", "d1"], db: db, stdin: "")
         #expect(noKey.code == 64 && noKey.err.contains("never taken as arguments"))
     }

@@ -260,7 +260,8 @@ public enum Keys {
     }
 
     /// An active key by number, or why it cannot be revoked (so a command can check before it asks).
-    public static func revocable(_ db: Database, district d: String, keyID: Int) throws -> Row {
+    /// The key `keyID` of district `d`.
+    public static func get(_ db: Database, district d: String, keyID: Int) throws -> Row {
         guard
             let row = try db.first(
                 "SELECT * FROM activation_keys WHERE district_id = ? AND key_id = ?",
@@ -268,17 +269,27 @@ public enum Keys {
         else {
             throw PortalError.notFound("key", String(keyID), hint: "see 'portaladmin key list'")
         }
+        return row
+    }
+
+    /// The key `keyID` if it can be revoked; nil when it is revoked already (nothing to do).
+    public static func revocable(_ db: Database, district d: String, keyID: Int) throws -> Row? {
+        let row = try get(db, district: d, keyID: keyID)
+        if row.text("status") == "revoked" { return nil }
         guard row.text("status") == "active" else {
             throw PortalError(
                 .conflict, "key \(keyID) is already \(row.text("status"))",
-                hint: "only an active key can be revoked")
+                hint: row.text("status") == "used"
+                    ? "it made an account; to stop that login: portaladmin account disable \(row.text("used_by")) --reason TEXT"
+                    : "only an active key can be revoked")
         }
         return row
     }
 
-    public static func revoke(_ s: Session, keyID: Int, reason: String) throws -> Row {
+    /// Revokes key `keyID`; nil when it was revoked already.
+    public static func revoke(_ s: Session, keyID: Int, reason: String) throws -> Row? {
         let d = try s.district()
-        let row = try revocable(s.db, district: d, keyID: keyID)
+        guard let row = try revocable(s.db, district: d, keyID: keyID) else { return nil }
         try s.db.run(
             "UPDATE activation_keys SET status = 'revoked', revoked_at = ?, revoked_reason = ? WHERE district_id = ? AND key_id = ?",
             [.text(s.nowISO), .text(reason), .text(d), .int(Int64(keyID))])

@@ -332,14 +332,22 @@ enum KeyCommands {
         let id = try c.inv.number(0, "key", list: "key list")
         let reason = try c.inv.required("reason")
         // A revoked key cannot be brought back (a new one can be issued): check, then ask.
+        // Revoked already: nothing to do, as for every repeated command (exit 0).
         let s = try c.session()
-        _ = try Keys.revocable(s.db, district: try s.district(), keyID: id)
-        if !c.dryRun { try c.confirm("Key \(id) will stop working for good.") }
-        let row = try c.transaction { s in try Keys.revoke(s, keyID: id, reason: reason) }
+        let d = try s.district()
+        let key = try Keys.get(s.db, district: d, keyID: id)
+        let already = try Keys.revocable(s.db, district: d, keyID: id) == nil
+        if !already { try c.confirm("Key \(id) will stop working for good.") }
+        let revoked =
+            already ? nil : try c.transaction { s in try Keys.revoke(s, keyID: id, reason: reason) }
         try c.emit(record: [
-            ("key_id", .int(id)), ("guardian_id", JSONValue(row["person_id"])),
+            ("key_id", .int(id)), ("guardian_id", JSONValue(key["person_id"])),
             ("status", .string("revoked")),
         ])
-        c.done("revoked key \(id) of guardian \(row.text("person_id"))")
+        guard revoked != nil else {
+            c.say("nothing to do: key \(id) is already revoked")
+            return
+        }
+        c.done("revoked key \(id) of guardian \(key.text("person_id"))")
     }
 }

@@ -16,6 +16,7 @@ _portaladmin() {
         -o|--output) COMPREPLY=($(compgen -W "text json jsonl csv tsv" -- "$cur")); return ;;
         --limit) COMPREPLY=(); return ;;
         --role) COMPREPLY=($(compgen -W "helpdesk registrar admin" -- "$cur")); return ;;
+        --reason) COMPREPLY=(); return ;;
         --format) COMPREPLY=($(compgen -W "oneroster csv" -- "$cur")); return ;;
         --batch-size) COMPREPLY=(); return ;;
         --results) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -26,7 +27,6 @@ _portaladmin() {
         --student) COMPREPLY=(); return ;;
         --file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --letters) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        --reason) COMPREPLY=(); return ;;
         --password-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --email) COMPREPLY=(); return ;;
         --phone) COMPREPLY=(); return ;;
@@ -60,7 +60,7 @@ _portaladmin() {
         " operator") words="add list remove" ;;
         " operator add") words="--role --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " operator list") words="--limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
-        " operator remove") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " operator remove") words="--reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " roster") words="import export stats" ;;
         " roster import") words="--format --delta --batch-size --results --max-rows --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " roster export") words="--out --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;

@@ -25,6 +25,7 @@ complete -c portaladmin -n '__fish_seen_subcommand_from operator; and not __fish
 complete -c portaladmin -n '__fish_seen_subcommand_from operator; and not __fish_seen_subcommand_from add list remove' -a remove -d 'remove an operator from the district'
 complete -c portaladmin -n '__fish_seen_subcommand_from operator; and __fish_seen_subcommand_from add' -l role -r -a 'helpdesk registrar admin' -d '(required) admin, registrar or helpdesk'
 complete -c portaladmin -n '__fish_seen_subcommand_from operator; and __fish_seen_subcommand_from list' -l limit -r -d 'show at most N rows (default 100; 0 = all)'
+complete -c portaladmin -n '__fish_seen_subcommand_from operator; and __fish_seen_subcommand_from remove' -l reason -r -d '(required) why, for the audit log'
 complete -c portaladmin -n __fish_use_subcommand -a roster -d 'import and export rosters (OneRoster or native CSV)'
 complete -c portaladmin -n '__fish_seen_subcommand_from roster; and not __fish_seen_subcommand_from import export stats' -a import -d 'import a roster bundle (OneRoster 1.1/1.2 or native CSV)'
 complete -c portaladmin -n '__fish_seen_subcommand_from roster; and not __fish_seen_subcommand_from import export stats' -a export -d 'write the district as native CSV files'

@@ -143,9 +143,12 @@ import Testing
             ).code == 0)
         let list2 = try runBinary(["operator", "list", "--district", "d2"], db: db)
         #expect(list2.code == 0 && !list2.out.contains("ann"))
-        // An operator that exists only in d1 is "not found" in d2.
-        let rm = try runBinary(["operator", "remove", "ann", "--district", "d2"], db: db)
-        #expect(rm.code == 4 && rm.err.contains("operator 'ann' not found"))
+        // An operator that exists only in d1 is not one of d2: nothing to do there.
+        let rm = try runBinary(
+            ["operator", "remove", "ann", "--reason", "left", "--district", "d2"], db: db)
+        #expect(
+            rm.code == 0
+                && rm.err.contains("nothing to do: 'ann' is not an operator of district 'd2'"))
         let audit2 = try runBinary(["audit", "list", "--district", "d2", "-o", "jsonl"], db: db)
         #expect(!audit2.out.contains("ann") && !audit2.out.contains("\"d1\""))
         let missing = try runBinary(["operator", "list", "--district", "d3"], db: db)
@@ -182,12 +185,29 @@ import Testing
         let create = try runBinary(
             ["district", "create", "d5", "--name", "Five"], db: db, env: asHelp)
         #expect(create.code == 77, "only an admin may create districts once operators exist")
-        let last = try runBinary(["operator", "remove", "tester", "--district", "d1"], db: db)
+        let last = try runBinary(
+            ["operator", "remove", "tester", "--reason", "x", "--yes", "--district", "d1"], db: db)
         #expect(last.code == 5 && last.err.contains("last admin"))
         let dupe = try runBinary(
             ["operator", "add", "hal", "--role", "registrar", "--district", "d1"], db: db)
         #expect(dupe.code == 5)
-        #expect(try runBinary(["operator", "remove", "hal", "--district", "d1"], db: db).code == 0)
+        let noReason = try runBinary(["operator", "remove", "hal", "--district", "d1"], db: db)
+        #expect(noReason.code == 64 && noReason.err.contains("--reason"))
+        let unasked = try runBinary(
+            ["operator", "remove", "hal", "--reason", "moved on", "--district", "d1"], db: db)
+        #expect(unasked.code == 64 && unasked.err.contains("--yes"), "it asks like the others")
+        #expect(
+            try runBinary(
+                ["operator", "remove", "hal", "--reason", "moved on", "--yes", "--district", "d1"],
+                db: db
+            ).code == 0)
+        let audit = try runBinary(
+            ["audit", "list", "--target", "operator:hal", "-o", "jsonl", "--district", "d1"], db: db
+        )
+        #expect(audit.out.contains("\"reason\":\"moved on\""), "\(audit.out)")
+        let again = try runBinary(
+            ["operator", "remove", "hal", "--reason", "moved on", "--district", "d1"], db: db)
+        #expect(again.code == 0 && again.err.contains("nothing to do"))
     }
 }
 

@@ -71,7 +71,7 @@ import Testing
         try check("operator add", ["operator", "add", "tester", "--role", "admin"])
         try check("operator add", ["operator", "add", "alice", "--role", "helpdesk"])
         try check("operator list", ["operator", "list"])
-        try check("operator remove", ["operator", "remove", "alice", "--yes"])
+        try check("operator remove", ["operator", "remove", "alice", "--reason", "left", "--yes"])
         try check("roster import", ["roster", "import", examples + "/lakeview", "--yes"])
         try check("roster stats", ["roster", "stats"])
         try check("roster export", ["roster", "export", "--out", dir.file("export")])

@@ -121,17 +121,16 @@ public enum Operators {
         }
     }
 
-    public static func remove(_ s: Session, name: String) throws -> Operator {
+    /// Removes operator `name` from the session's district, audited with `reason`; nil when
+    /// `name` is not an operator of it (nothing to do).
+    public static func remove(_ s: Session, name: String, reason: String) throws -> Operator? {
         let d = try s.district()
         return try s.db.write {
             guard
                 let row = try s.db.first(
                     "SELECT * FROM operators WHERE district_id = ? AND name = ?",
                     [.text(d), .text(name)])
-            else {
-                throw PortalError.notFound(
-                    "operator", name, hint: "see 'portaladmin operator list'")
-            }
+            else { return nil }
             let role = Role(rawValue: row.text("role")) ?? .helpdesk
             if role == .admin {
                 let admins = try s.db.count(
@@ -148,7 +147,8 @@ public enum Operators {
             try s.db.run(
                 "DELETE FROM operators WHERE district_id = ? AND name = ?", [.text(d), .text(name)])
             try s.audit(
-                target: "operator:\(name)", before: .object([("role", .string(role.rawValue))]))
+                target: "operator:\(name)", before: .object([("role", .string(role.rawValue))]),
+                reason: reason)
             return Operator(name: name, role: role, addedAt: row.text("added_at"))
         }
     }

@@ -118,7 +118,12 @@ enum OperatorCommands {
             options: [limitOption], role: .helpdesk, run: list),
         Command(
             path: ["operator", "remove"], summary: "remove an operator from the district",
+            discussion:
+                "Asks first (without a terminal: --yes). Removing someone who is not an operator of the district is nothing to do (exit 0).",
             args: [Arg(name: "name", help: "login name of the operator")],
+            options: [
+                Opt(long: "reason", value: "text", help: "(required) why, for the audit log")
+            ],
             role: .admin, writes: true, run: remove),
     ]
 
@@ -145,11 +150,29 @@ enum OperatorCommands {
     }
 
     static func remove(_ c: Context) throws {
-        let op = try c.transaction { s in try Operators.remove(s, name: c.inv.positionals[0]) }
+        let name = c.inv.positionals[0]
+        let reason = try c.inv.required("reason")
+        let s = try c.session()
+        let d = try s.district()
+        let existing = try Operators.list(s.db, district: d).first { $0.name == name }
+        if let existing {
+            try c.confirm(
+                "'\(name)' (\(existing.role.rawValue)) will no longer be able to use portaladmin on district '\(d)'."
+            )
+        }
+        let op =
+            existing == nil
+            ? nil : try c.transaction { s in try Operators.remove(s, name: name, reason: reason) }
         try c.emit(record: [
-            ("name", .string(op.name)), ("role", .string(op.role.rawValue)),
-            ("removed", .bool(true)),
+            ("name", .string(name)), ("role", op.map { .string($0.role.rawValue) } ?? .null),
+            ("removed", .bool(op != nil)),
         ])
-        c.done("removed operator '\(op.name)'")
+        if op == nil {
+            c.say(
+                "nothing to do: '\(name)' is not an operator of district '\(d)' (see 'portaladmin operator list')"
+            )
+            return
+        }
+        c.done("removed operator '\(name)'")
     }
 }

@@ -6,7 +6,7 @@ _portaladmin() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         w="${COMP_WORDS[i]}"
         case "$path $w" in
-            " district"|" district create"|" district list"|" district show"|" district set"|" operator"|" operator add"|" operator list"|" operator remove"|" roster"|" roster import"|" roster export"|" roster stats"|" student"|" student list"|" student show"|" student find"|" guardian"|" guardian list"|" guardian show"|" guardian find"|" key"|" key issue"|" key check"|" key list"|" key revoke"|" account"|" account list"|" account show"|" account reset"|" account unlock"|" account disable"|" account enable"|" account whois"|" portal"|" portal activate"|" portal login"|" portal change-password"|" aup"|" aup sign"|" aup status"|" feature"|" feature list"|" feature enable"|" feature disable"|" feature history"|" age18"|" age18 scan"|" age18 apply"|" age18 request"|" age18 consent"|" restriction"|" restriction add"|" restriction list"|" restriction remove"|" access"|" access explain"|" household"|" household list"|" household show"|" household find"|" guardian duplicates"|" household duplicates"|" guardian merge"|" household merge"|" merge"|" merge list"|" merge show"|" merge undo"|" sample"|" sample generate"|" audit"|" audit list"|" audit verify"|" audit export"|" help"|" completions"|" demo") path="$path $w" ;;
+            " district"|" district create"|" district list"|" district show"|" district set"|" operator"|" operator add"|" operator list"|" operator remove"|" roster"|" roster import"|" roster export"|" roster stats"|" student"|" student list"|" student show"|" student find"|" guardian"|" guardian list"|" guardian show"|" guardian find"|" key"|" key issue"|" key check"|" key list"|" key revoke"|" account"|" account list"|" account show"|" account reset"|" account unlock"|" account disable"|" account enable"|" account whois"|" portal"|" portal activate"|" portal login"|" portal change-password"|" aup"|" aup sign"|" aup status"|" feature"|" feature list"|" feature enable"|" feature disable"|" feature remove"|" feature history"|" age18"|" age18 scan"|" age18 apply"|" age18 request"|" age18 consent"|" restriction"|" restriction add"|" restriction list"|" restriction remove"|" access"|" access explain"|" household"|" household list"|" household show"|" household find"|" guardian duplicates"|" household duplicates"|" guardian merge"|" household merge"|" merge"|" merge list"|" merge show"|" merge undo"|" sample"|" sample generate"|" audit"|" audit list"|" audit verify"|" audit export"|" help"|" completions"|" demo") path="$path $w" ;;
         esac
     done
     case "$prev" in
@@ -93,10 +93,11 @@ _portaladmin() {
         " aup") words="sign status" ;;
         " aup sign") words="--guardian --on --agreement-version --file --results --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " aup status") words="--guardian --missing --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
-        " feature") words="list enable disable history" ;;
+        " feature") words="list enable disable remove history" ;;
         " feature list") words="--school --at --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " feature enable") words="--school --from --until --reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " feature disable") words="--school --from --until --reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " feature remove") words="--reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " feature history") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " age18") words="scan apply request consent" ;;
         " age18 scan") words="--as-of --within --limit --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;

@@ -116,9 +116,10 @@ enum JSONFields {
         "feature history": [
             Shape(fields: [
                 "rule_id", "feature", "school_id", "enabled", "from_date", "until_date", "reason",
-                "created_at", "created_by",
+                "created_at", "created_by", "removed_at", "removed_reason",
             ])
         ],
+        "feature remove": [Shape(fields: ["rule_id", "removed"])],
         "restriction add": [
             Shape(fields: [
                 "restriction_id", "guardian_id", "student_id", "reason", "document", "until",

@@ -128,7 +128,7 @@ func date(_ s: String) -> CivilDate { CivilDate(parsing: s)! }
                 until: date("2026-11-30"), reason: "early end")
         }
         let st = try state(db, "A", "2026-11-21")
-        #expect(st.enabled && st.ruleID == newer)
+        #expect(st.enabled && st.ruleID == newer.id && newer.added)
         #expect(try Features.history(db, district: "d", feature: "attendance").count == 4)
     }
 

@@ -128,7 +128,11 @@ import Testing
                 "feature", "disable", "grades", "--reason", "summer", "--from", "2027-06-15",
                 "--until", "2027-08-20",
             ])
-        try check("feature enable", ["feature", "enable", "grades", "--reason", "back"])
+        let rule = record(
+            try check("feature enable", ["feature", "enable", "grades", "--reason", "back"]))
+        try check(
+            "feature remove",
+            ["feature", "remove", "\(rule["rule_id"] ?? 0)", "--reason", "no need", "--yes"])
         try check("feature list", ["feature", "list"])
         try check("feature history", ["feature", "history"])
         try check(

@@ -328,6 +328,56 @@ func explain(
         #expect(nobody.code == 4)
     }
 
+    /// The same rule twice is one rule; a rule is removed with a reason (kept in the history,
+    /// marked), and removing it again is nothing to do.
+    @Test func identicalRulesAreNotDuplicatedAndRulesCanBeRemoved() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let args = [
+            "feature", "disable", "grades", "--from", "2027-06-15", "--until", "2027-08-20",
+            "--reason", "summer", "-o", "json", "--district", "d1",
+        ]
+        let first = try #require(try parseJSON(try runBinary(args, db: db).out) as? [String: Any])
+        let again = try runBinary(args, db: db)
+        #expect(again.code == 0 && again.err.contains("nothing to do: rule"), "\(again.err)")
+        let second = try #require(try parseJSON(again.out) as? [String: Any])
+        #expect(first["rule_id"] as? Int == second["rule_id"] as? Int)
+        let id = String(first["rule_id"] as? Int ?? 0)
+        func history() throws -> [[String: Any]] {
+            try #require(
+                try parseJSON(
+                    try runBinary(["feature", "history", "-o", "json", "--district", "d1"], db: db)
+                        .out) as? [[String: Any]])
+        }
+        #expect(try history().count == 1)
+        let unasked = try runBinary(
+            ["feature", "remove", id, "--reason", "cancelled", "--district", "d1"], db: db)
+        #expect(unasked.code == 64 && unasked.err.contains("--yes"))
+        let removed = try runBinary(
+            ["feature", "remove", id, "--reason", "cancelled", "--yes", "--district", "d1"], db: db)
+        #expect(removed.code == 0 && removed.err.contains("removed feature rule \(id)"))
+        let h = try history()
+        #expect(
+            h.first?["removed_reason"] as? String == "cancelled" && h.first?["removed_at"] is String
+        )
+        let list = try runBinary(
+            ["feature", "list", "--at", "2027-07-01", "-o", "json", "--district", "d1"], db: db)
+        let grades = (try parseJSON(list.out) as? [[String: Any]])?.first {
+            $0["name"] as? String == "grades"
+        }
+        #expect(grades?["enabled"] as? Bool == true && grades?["source"] as? String == "default")
+        let twice = try runBinary(
+            ["feature", "remove", id, "--reason", "cancelled", "--yes", "--district", "d1"], db: db)
+        #expect(twice.code == 0 && twice.err.contains("nothing to do"))
+        let unknown = try runBinary(
+            ["feature", "remove", "99", "--reason", "x", "--yes", "--district", "d1"], db: db)
+        #expect(
+            unknown.code == 4 && unknown.err.contains("hint: see 'portaladmin feature history'"))
+        // Disabled again after the removal: a new rule.
+        let anew = try #require(try parseJSON(try runBinary(args, db: db).out) as? [String: Any])
+        #expect(anew["rule_id"] as? Int != first["rule_id"] as? Int)
+    }
+
     @Test func featureCommands() throws {
         let dir = TempDir()
         let db = try ageDistrict(dir)

@@ -28,11 +28,12 @@ public enum Features {
         public let ruleID: Int?
     }
 
-    /// Adds a rule after checking the school and the window.
+    /// Adds a rule after checking the school and the window; returns its id and whether it is
+    /// new (a rule in force that says the same is not added twice: its id, false).
     public static func set(
         _ s: Session, feature: String, enabled: Bool, school: String?, from: CivilDate?,
         until: CivilDate?, reason: String
-    ) throws -> Int {
+    ) throws -> (id: Int, added: Bool) {
         let d = try s.district()
         let f = try validate(feature)
         if let from, let until, until < from {
@@ -51,6 +52,19 @@ public enum Features {
         }
         guard !reason.trimmed().isEmpty else {
             throw PortalError.usage("--reason is empty", hint: "say why, for the parents who ask")
+        }
+        if let same = try s.db.scalar(
+            """
+            SELECT rule_id FROM feature_rules WHERE district_id = ? AND feature = ? AND removed_at IS NULL
+              AND school_id IS ? AND enabled = ? AND from_date IS ? AND until_date IS ?
+            ORDER BY rule_id DESC LIMIT 1
+            """,
+            [
+                .text(d), .text(f), SQLValue(school), SQLValue(enabled),
+                SQLValue(from?.description), SQLValue(until?.description),
+            ])?.int
+        {
+            return (Int(same), false)
         }
         let id =
             (try s.db.scalar(
@@ -73,7 +87,30 @@ public enum Features {
                 ("school_id", JSONValue(school)),
                 ("from", JSONValue(from?.description)), ("until", JSONValue(until?.description)),
             ]), reason: reason)
-        return Int(id)
+        return (Int(id), true)
+    }
+
+    /// Removes rule `ruleID` (marked, kept in the history), audited with `reason`; false when
+    /// it was removed already (nothing to do).
+    public static func remove(_ s: Session, ruleID: Int, reason: String) throws -> Bool {
+        let d = try s.district()
+        guard
+            let r = try s.db.first(
+                "SELECT * FROM feature_rules WHERE district_id = ? AND rule_id = ?",
+                [.text(d), .int(Int64(ruleID))])
+        else {
+            throw PortalError.notFound(
+                "feature rule", String(ruleID), hint: "see 'portaladmin feature history'")
+        }
+        if r.string("removed_at") != nil { return false }
+        try s.db.run(
+            "UPDATE feature_rules SET removed_at = ?, removed_by = ?, removed_reason = ? WHERE district_id = ? AND rule_id = ?",
+            [.text(s.nowISO), .text(s.operatorName), .text(reason), .text(d), .int(Int64(ruleID))])
+        try s.audit(
+            target: "feature:\(r.text("feature"))" + (r.string("school_id").map { "@\($0)" } ?? ""),
+            before: .object([("rule_id", .int(ruleID)), ("enabled", .bool(r.bool("enabled")))]),
+            reason: reason)
+        return true
     }
 
     /// The effective state of every feature for a school (or the district) on a date. A school
@@ -85,7 +122,7 @@ public enum Features {
         let day = date.description
         let rules = try db.query(
             """
-            SELECT * FROM feature_rules WHERE district_id = ? AND (school_id IS NULL OR school_id = ?)
+            SELECT * FROM feature_rules WHERE district_id = ? AND removed_at IS NULL AND (school_id IS NULL OR school_id = ?)
             AND (from_date IS NULL OR from_date <= ?) AND (until_date IS NULL OR until_date >= ?)
             ORDER BY (school_id IS NOT NULL) DESC, (from_date IS NOT NULL OR until_date IS NOT NULL) DESC, rule_id DESC
             """, [.text(district), SQLValue(school), .text(day), .text(day)])
@@ -105,7 +142,7 @@ public enum Features {
 
     public static func history(_ db: Database, district: String, feature: String?) throws -> [Row] {
         var sql =
-            "SELECT rule_id, feature, school_id, enabled, from_date, until_date, reason, created_at, created_by FROM feature_rules WHERE district_id = ?"
+            "SELECT rule_id, feature, school_id, enabled, from_date, until_date, reason, created_at, created_by, removed_at, removed_reason FROM feature_rules WHERE district_id = ?"
         var args: [SQLValue] = [.text(district)]
         if let feature {
             sql += " AND feature = ?"

@@ -263,5 +263,13 @@ public enum Schema {
                 CREATE INDEX students_by_household ON students(household_id, district_id);
                 CREATE INDEX links_by_student ON links(student_id, district_id);
                 """),
+        // A feature rule is removed by marking it (history keeps it; its id is never reused).
+        Migration(
+            name: "008-feature-rules-removed",
+            sql: """
+                ALTER TABLE feature_rules ADD COLUMN removed_at TEXT;
+                ALTER TABLE feature_rules ADD COLUMN removed_by TEXT;
+                ALTER TABLE feature_rules ADD COLUMN removed_reason TEXT;
+                """),
     ]
 }

@@ -50,6 +50,20 @@ enum FeatureCommands {
             ],
             run: { c in try set(c, false) }),
         Command(
+            path: ["feature", "remove"],
+            summary: "remove a feature rule (it stays in the history, marked removed)",
+            args: [
+                Arg(
+                    name: "rule-id",
+                    help: "the rule's number from 'feature list' or 'feature history'")
+            ],
+            options: [
+                Opt(long: "reason", value: "text", help: "(required) why, for the audit log")
+            ],
+            role: .registrar, writes: true,
+            examples: ["portaladmin feature remove 7 --reason \"the repost window was cancelled\""],
+            run: remove),
+        Command(
             path: ["feature", "history"], summary: "every feature rule, newest first",
             args: [Arg(name: "name", help: "only this feature", optional: true)], role: .helpdesk,
             run: history),
@@ -86,7 +100,7 @@ enum FeatureCommands {
         let reason = try c.inv.required("reason")
         let from = try c.inv.date("from")
         let until = try c.inv.date("until")
-        let id = try c.transaction { s in
+        let (id, added) = try c.transaction { s in
             try Features.set(
                 s, feature: name, enabled: enabled, school: c.inv.value("school"), from: from,
                 until: until, reason: reason)
@@ -97,6 +111,10 @@ enum FeatureCommands {
             ("from", JSONValue(from?.description)), ("until", JSONValue(until?.description)),
             ("reason", .string(reason)),
         ])
+        guard added else {
+            c.say("nothing to do: rule \(id) already says so")
+            return
+        }
         c.done(
             "\(enabled ? "enabled" : "disabled") \(name)"
                 + (c.inv.value("school").map { " at \($0)" } ?? " district-wide")
@@ -105,11 +123,24 @@ enum FeatureCommands {
                     : ""))
     }
 
+    static func remove(_ c: Context) throws {
+        let id = try c.inv.number(0, "feature rule", list: "feature history")
+        let reason = try c.inv.required("reason")
+        try c.confirm("Rule \(id) will stop applying (it stays in the history).")
+        let removed = try c.transaction { s in try Features.remove(s, ruleID: id, reason: reason) }
+        try c.emit(record: [("rule_id", .int(id)), ("removed", .bool(true))])
+        if removed {
+            c.done("removed feature rule \(id)")
+        } else {
+            c.say("nothing to do: rule \(id) was removed already")
+        }
+    }
+
     static func history(_ c: Context) throws {
         let s = try c.session()
         var t = Table([
             "rule_id", "feature", "school_id", "enabled", "from_date", "until_date", "reason",
-            "created_at", "created_by",
+            "created_at", "created_by", "removed_at", "removed_reason",
         ])
         for r in try Features.history(
             s.db, district: try s.district(), feature: c.inv.positionals.first)

@@ -87,10 +87,26 @@ func explain(
             rows["S_UNKNOWN"]?["status"] as? String == "unknown-birthdate"
                 && rows["S_UNKNOWN"]?["birth_date"] is NSNull)
         #expect(rows["S_YOUNG"] == nil)
+        // Policy 1050: access continues "to June 30th of that year", that day included.
         let june = try scan(db, asOf: "2027-06-30", within: 400)
         #expect(
-            june["S_JUNE30"]?["status"] as? String == "due",
-            "turning 18 on June 30 loses access that day")
+            june["S_JUNE30"]?["status"] as? String == "upcoming",
+            "turning 18 on June 30 keeps access through that day")
+        let july = try scan(db, asOf: "2027-07-01", within: 400)
+        #expect(july["S_JUNE30"]?["status"] as? String == "due", "and loses it the next day")
+        func age18(_ answer: [String: Any]) -> [String: Any]? {
+            (answer["checks"] as? [[String: Any]])?.first { $0["rule"] as? String == "age 18" }
+        }
+        let lastDay = try explain(db, "G3", "S_JUNE30", asOf: "2027-06-30")
+        #expect(age18(lastDay)?["ok"] as? Bool == true, "\(lastDay)")
+        // The day after: the age-18 rule decides, not the missing account (activating a key
+        // would show nothing).
+        let nextDay = try explain(db, "G3", "S_JUNE30", asOf: "2027-07-01")
+        #expect(age18(nextDay)?["ok"] as? Bool == false)
+        #expect(nextDay["decided_by"] as? String == "age 18", "\(nextDay["decided_by"] ?? "")")
+        #expect(
+            (age18(nextDay)?["detail"] as? String)?.contains(
+                "ended after 2027-06-30, the last day of the school year") == true)
         #expect(
             june["S_JULY1"]?["status"] as? String == "upcoming",
             "turning 18 on July 1 keeps it a whole year")

@@ -171,7 +171,10 @@ public enum Access {
                     Check(
                         rule: "age 18", ok: false,
                         detail:
-                            "turned 18 on \(turns); guardian access ended \(ended) (\(policy.kind))",
+                            "turned 18 on \(turns); guardian access "
+                            + (policy.kind == "birthday"
+                                ? "ended that day (policy birthday)"
+                                : "ended after \(ended), the last day of the school year (\(policy.kind))"),
                         fix:
                             "with the student's written consent: portaladmin age18 consent \(sid) --guardian \(guardianID) --reason TEXT"
                     ))
@@ -190,10 +193,13 @@ public enum Access {
                     rule: "student status", ok: sActive,
                     detail: sActive ? "enrolled" : "inactive (not enrolled)",
                     fix: sActive ? nil : "the student must be enrolled (in the roster) again"))
-            // A court order wins over every other rule: it is the answer even when something else
-            // (no account yet, say) would also block, so nobody is told to "just issue a key".
+            // What lasts decides before what can be fixed: a court order, then the end of access
+            // at 18, then enrolment, so nobody is told to "just issue a key" or to activate one
+            // that would show nothing.
             let decided =
-                checks.first { $0.rule == "restriction" && !$0.ok } ?? checks.first { !$0.ok }
+                ["restriction", "age 18", "student status"].lazy.compactMap { rule in
+                    checks.first { $0.rule == rule && !$0.ok }
+                }.first ?? checks.first { !$0.ok }
             let features = try Features.effective(
                 db, district: d, school: st.string("school_id"), on: day)
             answers.append(

@@ -16,6 +16,14 @@ public enum AgeOut {
             leapDay = d.setting("leap_day_birthday")
             zone = d.setting("timezone")
         }
+
+        /// Whether access that `accessEnds` puts at `ends` is over on `day`. Under
+        /// end-of-school-year access lasts through the last day of the school year (policy 1050:
+        /// "to June 30th of that year") and is over from the next day; under birthday the rights
+        /// pass to the student on the birthday itself.
+        public func hasEnded(_ ends: CivilDate, on day: CivilDate) -> Bool {
+            kind == "birthday" ? ends <= day : ends < day
+        }
     }
 
     /// The 18th birthday; a Feb 29 birth falls on Mar 1 or Feb 28 in common years, as the district says.
@@ -29,9 +37,10 @@ public enum AgeOut {
         return CivilDate(clampingYear: y, month: birth.month, day: birth.day)
     }
 
-    /// The last day guardians keep access: the 18th birthday, or the school-year end on or after
-    /// it (a student turning 18 on June 30 loses access that day; on July 1, a year later). Nil
-    /// under `never`.
+    /// When guardian access ends: the 18th birthday (the first day without it), or the last day
+    /// of the school year on or after the birthday (the last day with it; a student turning 18
+    /// on June 30 keeps guardian access through that day, one turning 18 on July 1 a year
+    /// longer). `Policy.hasEnded` tells the two apart. Nil under `never`.
     public static func accessEnds(_ turns: CivilDate, _ p: Policy) -> CivilDate? {
         switch p.kind {
         case "never": return nil
@@ -77,7 +86,7 @@ public enum AgeOut {
         {
             return .requested(on: r.text("effective_on"))
         }
-        guard let ends, ends <= day else { return .notYet(endsOn: ends) }
+        guard let ends, policy.hasEnded(ends, on: day) else { return .notYet(endsOn: ends) }
         if let c = decisions.first(where: { $0.text("kind") == "consent" }),
             c.string("until_date").map({ $0 >= day.description }) ?? true
         {

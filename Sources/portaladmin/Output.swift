@@ -59,10 +59,20 @@ enum Render {
 
     /// A value as text for a person's terminal: control characters and bidi overrides already
     /// stored (from before the import refused them) are shown escaped, never sent raw.
+    /// A list of records reads as their values ("S-3006 Nils Larsen; S-3007 Emma Olson"),
+    /// never as raw JSON.
     static func text(_ v: JSONValue) -> String {
         switch v {
         case .object(let pairs):
             return pairs.map { "\($0.0)=\(Text.escaped($0.1.plain))" }.joined(separator: " ")
+        case .array(let items):
+            return items.map { item in
+                if case .object(let pairs) = item {
+                    return pairs.map { text($0.1) }.filter { !$0.isEmpty }
+                        .joined(separator: " ")
+                }
+                return text(item)
+            }.joined(separator: "; ")
         default: return Text.escaped(v.plain)
         }
     }

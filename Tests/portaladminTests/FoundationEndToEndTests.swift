@@ -16,8 +16,10 @@ import Testing
         #expect(r.code == 0)
         let obj = try #require(try parseJSON(r.out) as? [String: Any])
         #expect(obj["district_id"] as? String == "hps-423")
-        #expect(obj["key_ttl_days"] as? String == "14")
-        #expect(obj["password_min_length"] as? String == "15")
+        // Numbers and booleans as JSON types, not strings.
+        #expect(obj["key_ttl_days"] as? Int == 14 && !(obj["key_ttl_days"] is String))
+        #expect(obj["password_min_length"] as? Int == 15)
+        #expect(r.out.contains("\"aup_required\": true") && r.out.contains("\"timezone\": \"UTC\""))
         #expect(r.err.contains("created district 'hps-423'"))
         #expect(FileManager.default.fileExists(atPath: db), "the folder and file are created")
 
@@ -518,7 +520,7 @@ func visibleCommandPaths() -> [[String]] {
         try holder.execute("ROLLBACK")
         #expect(r.code == 75 && r.err.contains("busy") && r.err.contains("hint: retry"))
         let show = try runBinary(["district", "show", "d1", "-o", "json"], db: db)
-        #expect(show.out.contains("\"aup_version\": \"1\""))
+        #expect(show.out.contains("\"aup_version\": 1,"), "\(show.out)")
     }
 
     /// Several processes importing and issuing at once: every command either completes or

@@ -265,6 +265,16 @@ func issueKey(
         #expect(student.code == 5 && student.err.contains("no guardian who may see them"))
     }
 
+    /// Text mode shows a list of records as their values, never raw JSON.
+    @Test func textModeShowsStudentsAsTextNotJSON() throws {
+        let dir = TempDir()
+        let db = try familyDistrict(dir)
+        let r = try runBinary(["key", "issue", "--guardian", "G1", "--district", "d1"], db: db)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("students:      S1 Ana Núñez; S2 Luis Núñez"), "\(r.out)")
+        #expect(!r.out.contains("{") && !r.out.contains("\"student_id\""))
+    }
+
     /// A dry run writes nothing, so it never asks, even where the real run would.
     @Test func aDryRunNeverAsks() throws {
         let dir = TempDir()

@@ -31,10 +31,17 @@ public struct AuditEntry: Sendable {
             ("district_id", .string(districtID)), ("seq", .int(seq)), ("at", .string(at)),
             ("operator", .string(operatorName)), ("command", .string(command)),
             ("target", .string(target)),
-            ("before", JSONValue(before)), ("after", JSONValue(after)),
+            ("before", Self.nested(before)), ("after", Self.nested(after)),
             ("reason", JSONValue(reason)),
             ("prev_hash", .string(prevHash)), ("hash", .string(hash)),
         ])
+    }
+
+    /// A before or after state as the JSON it holds (an object in the export, not a string of
+    /// JSON inside JSON; keys in sorted order). The hash covers the stored text, which
+    /// `audit verify` checks.
+    public static func nested(_ text: String?) -> JSONValue {
+        text.flatMap(JSONValue.parse) ?? JSONValue(text)
     }
 }
 

@@ -54,7 +54,7 @@ enum AuditCommands {
         [
             .int(e.seq), .string(e.at), .string(e.operatorName), .string(e.command),
             .string(e.target),
-            JSONValue(e.before), JSONValue(e.after), JSONValue(e.reason),
+            AuditEntry.nested(e.before), AuditEntry.nested(e.after), JSONValue(e.reason),
         ]
     }
 

@@ -89,13 +89,26 @@ enum DistrictCommands {
                 : "changed \(changes.count) setting\(changes.count == 1 ? "" : "s")")
     }
 
+    /// A district and its settings, each setting as its JSON type (numbers and booleans are not
+    /// strings).
     static func record(_ d: District) -> [(String, JSONValue)] {
         [
             ("district_id", .string(d.id)), ("name", .string(d.name)),
             ("created_at", .string(d.createdAt)),
         ]
-            + d.settings.map { ($0.key, .string($0.value)) }
+            + d.settings.map { s -> (String, JSONValue) in
+                if s.value == "true" || s.value == "false" {
+                    return (s.key, .bool(s.value == "true"))
+                }
+                if numeric.contains(s.key), let n = Int(s.value) { return (s.key, .int(n)) }
+                return (s.key, .string(s.value))
+            }
     }
+
+    /// The settings that hold a whole number.
+    static let numeric: Set<String> = [
+        "key_ttl_days", "lockout_threshold", "password_min_length", "aup_version",
+    ]
 }
 
 enum OperatorCommands {

@@ -95,10 +95,39 @@ final class Context {
     func out(_ text: String) throws { try io.out.write(text) }
 
     func emit(_ table: Table, total: Int? = nil, limit: Int? = nil) throws {
+        let table = try chosenColumns(table)
         try out(Render.table(table, format: format, tty: io.stdoutIsTTY, width: io.width))
         if let total, total > table.rows.count {
             say("Showing \(grouped(table.rows.count)) of \(grouped(total)); use --limit 0 for all")
         }
+    }
+
+    /// `table` with only the `--columns` asked for, in their order; an unknown name is a usage
+    /// error that lists the names there are.
+    func chosenColumns(_ table: Table) throws -> Table {
+        guard let spec = inv.value("columns") else { return table }
+        let names = spec.split(separator: ",").map { $0.trimmed().lowercased() }.filter {
+            !$0.isEmpty
+        }
+        var picked: [Int] = []
+        for n in names {
+            guard let k = table.columns.firstIndex(of: n) else {
+                throw PortalError.usage(
+                    "--columns: no column '\(n)'",
+                    hint: suggesting(
+                        n, in: table.columns,
+                        "the columns are: " + table.columns.joined(separator: ",")))
+            }
+            picked.append(k)
+        }
+        guard !picked.isEmpty else {
+            throw PortalError.usage(
+                "--columns names no column",
+                hint: "e.g. --columns " + table.columns.prefix(2).joined(separator: ","))
+        }
+        var t = Table(picked.map { table.columns[$0] })
+        for row in table.rows { t.add(picked.map { row[$0] }) }
+        return t
     }
 
     func emit(record fields: [(String, JSONValue)]) throws {

@@ -161,7 +161,10 @@ final class IO {
         var now = Date()
         if let fixed = env["PORTALADMIN_NOW"], let d = Timestamp.parse(fixed) { now = d }
         var ws = winsize()
-        let width = ioctl(1, UInt(TIOCGWINSZ), &ws) == 0 && ws.ws_col > 0 ? Int(ws.ws_col) : 100
+        // $COLUMNS first (as ls and git do), then the terminal, then 100.
+        let width =
+            env["COLUMNS"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+            ?? (ioctl(1, UInt(TIOCGWINSZ), &ws) == 0 && ws.ws_col > 0 ? Int(ws.ws_col) : 100)
         return IO(
             out: FDSink(1), err: FDSink(2), input: StdinSource(),
             stdoutIsTTY: isatty(1) == 1, stderrIsTTY: isatty(2) == 1, stdinIsTTY: isatty(0) == 1,

@@ -120,8 +120,11 @@ enum Render {
             max(displayWidth(header[i]), cells.map { displayWidth($0[i]) }.max() ?? 0)
         }
         let gap = 2
+        // Ids, phones, e-mails, usernames and keys are never cut (a cut one is a wrong one):
+        // the other columns give way, and past that the line is wider than the terminal.
+        let shrinkable = t.columns.indices.filter { !Self.keepWhole(t.columns[$0]) }
         while widths.reduce(0, +) + gap * max(0, widths.count - 1) > width,
-            let m = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[m] > 8
+            let m = shrinkable.max(by: { widths[$0] < widths[$1] }), widths[m] > 8
         {
             widths[m] -= 1
         }
@@ -133,6 +136,12 @@ enum Render {
             }.joined()
         }
         return lines.map { $0.trimmingTrailingSpaces() + "\n" }.joined()
+    }
+
+    /// Columns whose values must be read whole.
+    static func keepWhole(_ column: String) -> Bool {
+        column.hasSuffix("_id") || column == "a" || column == "b" || column == "cluster"
+            || ["email", "phone", "username", "key", "used_by", "last4"].contains(column)
     }
 
     static func cut(_ s: String, _ w: Int) -> String {

@@ -109,3 +109,6 @@ enum Globals {
 
 /// Options shared by list-style commands.
 let limitOption = Opt(long: "limit", value: "n", help: "show at most N rows (default 100; 0 = all)")
+let columnsOption = Opt(
+    long: "columns", value: "a,b,c",
+    help: "show only these columns, in this order (names as in the header or -o json)")

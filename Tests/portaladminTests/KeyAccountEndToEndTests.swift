@@ -265,6 +265,34 @@ func issueKey(
         #expect(student.code == 5 && student.err.contains("no guardian who may see them"))
     }
 
+    /// On a terminal, tables fit $COLUMNS by cutting names and addresses, never ids, e-mails or
+    /// phones; --columns picks and orders the columns (an unknown one is named, with the list).
+    @Test func terminalTablesKeepIdsWholeAndHonourColumns() throws {
+        let dir = TempDir()
+        let db = try familyDistrict(dir)
+        func onTerminal(_ columns: Int, _ args: String) throws -> String {
+            // script(1) gives the binary a terminal.
+            let r = try runShell(
+                "COLUMNS=\(columns) script -qec \"'\(binaryPath)' \(args) --db '\(db)' --district d1\" /dev/null",
+                db: db)
+            return r.out.replacingOccurrences(of: "\r", with: "")
+        }
+        let narrow = try onTerminal(60, "guardian list")
+        #expect(narrow.contains("…"), "something had to give at 60 columns:\n\(narrow)")
+        for whole in ["G1", "jose@example.com", "3202342603", "GUARDIAN ID"] {
+            #expect(narrow.contains(whole), "\(whole) whole in\n\(narrow)")
+        }
+        let wide = try onTerminal(250, "guardian list")
+        #expect(!wide.contains("…") && wide.contains("12 Main St"), "\(wide)")
+        let picked = try runBinary(
+            ["guardian", "list", "--columns", "phone,guardian_id", "--district", "d1"], db: db)
+        #expect(picked.out == "phone\tguardian_id\n\tG2\n3202342603\tG1\n\tG3\n", "\(picked.out)")
+        let typo = try runBinary(
+            ["guardian", "list", "--columns", "guardian_id,phnoe", "--district", "d1"], db: db)
+        #expect(typo.code == 64 && typo.err.contains("--columns: no column 'phnoe'"))
+        #expect(typo.err.contains("did you mean 'phone'?") && typo.err.contains("the columns are:"))
+    }
+
     /// Text mode shows a list of records as their values, never raw JSON.
     @Test func textModeShowsStudentsAsTextNotJSON() throws {
         let dir = TempDir()

@@ -168,6 +168,7 @@ enum Age18Commands {
                 Opt(
                     long: "within", value: "days",
                     help: "include access ending within this many days (default 60)"), limitOption,
+                columnsOption,
             ],
             role: .helpdesk, run: scan),
         Command(

@@ -119,7 +119,7 @@ enum AccountCommands {
                 Opt(
                     long: "status", value: "state",
                     help: "locked, disabled, must-change, never-activated, active or reset",
-                    choices: Accounts.statuses, complete: .choices), limitOption,
+                    choices: Accounts.statuses, complete: .choices), limitOption, columnsOption,
             ],
             role: .helpdesk, run: list),
         Command(
@@ -352,7 +352,7 @@ enum AupCommands {
             summary: "who has signed the current agreement, and who must sign (again)",
             options: [
                 Opt(long: "guardian", value: "id", help: "only this guardian"),
-                Opt(long: "missing", help: "only those who must sign"), limitOption,
+                Opt(long: "missing", help: "only those who must sign"), limitOption, columnsOption,
             ],
             role: .helpdesk, run: status),
     ]

@@ -12,7 +12,7 @@ enum AuditCommands {
                 Opt(
                     long: "target", value: "id",
                     help: "rows about this target (e.g. guardian:G123, or just G123)"),
-                limitOption,
+                limitOption, columnsOption,
             ],
             role: .registrar, run: list),
         Command(

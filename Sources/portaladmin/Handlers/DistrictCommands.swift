@@ -22,7 +22,7 @@ enum DistrictCommands {
             run: create),
         Command(
             path: ["district", "list"], summary: "list districts",
-            options: [limitOption], district: .none, run: list),
+            options: [limitOption, columnsOption], district: .none, run: list),
         Command(
             path: ["district", "show"], summary: "show a district and its settings",
             args: [
@@ -128,7 +128,7 @@ enum OperatorCommands {
             run: add),
         Command(
             path: ["operator", "list"], summary: "list the district's operators",
-            options: [limitOption], role: .helpdesk, run: list),
+            options: [limitOption, columnsOption], role: .helpdesk, run: list),
         Command(
             path: ["operator", "remove"], summary: "remove an operator from the district",
             discussion:

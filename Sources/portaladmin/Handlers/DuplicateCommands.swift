@@ -12,7 +12,7 @@ enum DuplicateCommands {
             options: [
                 Opt(
                     long: "min-score", value: "p", help: "lowest score shown, 0 to 1 (default 0.5)"),
-                limitOption,
+                limitOption, columnsOption,
             ],
             role: .registrar,
             examples: ["portaladmin \(kind) duplicates -o jsonl --min-score 0.9"],

@@ -5,7 +5,7 @@ enum HouseholdCommands {
     static let all: [Command] = [
         Command(
             path: ["household", "list"], summary: "list households with their address and members",
-            options: [limitOption], role: .helpdesk, run: list),
+            options: [limitOption, columnsOption], role: .helpdesk, run: list),
         Command(
             path: ["household", "show"],
             summary:
@@ -24,7 +24,7 @@ enum HouseholdCommands {
             discussion:
                 "Case and accents do not matter; every word must match the address (the household's or a guardian's) or a member's name.",
             args: [Arg(name: "text", help: "what to look for", variadic: true)],
-            options: [limitOption], role: .helpdesk,
+            options: [limitOption, columnsOption], role: .helpdesk,
             examples: [
                 "portaladmin household find 1287 park", "portaladmin household find nguyen",
             ],

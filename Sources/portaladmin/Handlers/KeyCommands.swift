@@ -52,6 +52,7 @@ enum KeyCommands {
                     long: "status", value: "status", help: "active, used, revoked or expired",
                     choices: ["active", "used", "revoked", "expired"], complete: .choices),
                 Opt(long: "guardian", value: "id", help: "keys of this guardian"), limitOption,
+                columnsOption,
             ],
             role: .helpdesk, run: list),
         Command(

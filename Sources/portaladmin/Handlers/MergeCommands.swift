@@ -36,7 +36,8 @@ enum MergeCommands {
     static let all: [Command] = [
         mergeCommand("guardian"), mergeCommand("household"),
         Command(
-            path: ["merge", "list"], summary: "merges, newest first", options: [limitOption],
+            path: ["merge", "list"], summary: "merges, newest first",
+            options: [limitOption, columnsOption],
             role: .helpdesk, run: list),
         Command(
             path: ["merge", "show"], summary: "what a merge changed",

@@ -10,6 +10,7 @@ enum PeopleCommands {
                     Opt(
                         long: "status", value: "status", help: "active or inactive (default: both)",
                         choices: ["active", "inactive"], complete: .choices), limitOption,
+                    columnsOption,
                 ],
                 role: .helpdesk, run: { c in try list(c, kind) }),
             Command(
@@ -24,7 +25,7 @@ enum PeopleCommands {
                 discussion:
                     "Case and accents do not matter (\"jose nunez\" finds José Núñez); every word must match. A phone number matches whatever its formatting.",
                 args: [Arg(name: "text", help: "what to look for", variadic: true)],
-                options: [limitOption], role: .helpdesk,
+                options: [limitOption, columnsOption], role: .helpdesk,
                 examples: [
                     "portaladmin \(noun) find garcia maria",
                     kind == .guardian

@@ -6,8 +6,7 @@ scripts/setup.sh
 for tool in time bc; do
     command -v "$tool" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$tool" >/dev/null; }
 done
-swift build -c release -Xswiftc -static-executable >&2
-BIN=$PWD/.build/release/portaladmin
+BIN=$(scripts/build-static.sh)
 WORK=$(mktemp -d /tmp/portaladmin-bench-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 now() { date +%s.%N; }

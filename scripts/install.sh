@@ -26,11 +26,7 @@ while [ $# -gt 0 ]; do
         exit 64 ;;
     esac
 done
-if [ -z "$binary" ]; then
-    scripts/setup.sh
-    swift build -c release -Xswiftc -static-executable >&2
-    binary=.build/release/portaladmin
-fi
+[ -n "$binary" ] || binary=$(scripts/build-static.sh)
 [ -x "$binary" ] || { echo "error: $binary is not an executable" >&2; echo "hint: build it first, or leave out --binary" >&2; exit 66; }
 install -d "$prefix/bin" "$prefix/share/man/man1" "$prefix/share/bash-completion/completions" \
     "$prefix/share/zsh/site-functions" "$prefix/share/fish/vendor_completions.d"

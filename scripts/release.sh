@@ -22,11 +22,7 @@ while [ $# -gt 0 ]; do
         exit 64 ;;
     esac
 done
-if [ -z "$binary" ]; then
-    scripts/setup.sh
-    swift build -c release -Xswiftc -static-executable >&2
-    binary=.build/release/portaladmin
-fi
+[ -n "$binary" ] || binary=$(scripts/build-static.sh)
 version=$("$binary" --version | awk '{ print $2 }')
 name=portaladmin-$version-linux-$(uname -m)
 stage=$(mktemp -d)

@@ -204,6 +204,25 @@ final class FileOutput: TextSink {
     func commit() throws { try file.commit() }
 }
 
+extension Context {
+    /// The end of a bulk run (`key issue --file`, `aup sign --file`) that turned some rows down:
+    /// how many beyond the 20 shown as warnings, then exit 3 with where to look.
+    func turnedDown(_ count: Int, _ noun: String, _ verb: String, results: String?) throws {
+        if count > 20 {
+            warn(
+                "\(grouped(count - 20)) more \(noun)s \(verb), not shown"
+                    + (results.map { "; see \($0)" } ?? ""))
+        }
+        if count > 0 {
+            throw PortalError(
+                .rejectedRows,
+                "\(grouped(count)) \(noun)\(count == 1 ? " was" : "s were") \(verb)",
+                hint: results.map { "see \($0); fix those rows and run them again" }
+                    ?? "the reasons are above; fix those rows and run them again")
+        }
+    }
+}
+
 /// The rows of a bulk command's input file (`key issue --file`, `aup sign --file`): its header,
 /// and each non-blank row with its fields and physical line. A missing or empty file, or one
 /// without the `required` columns, is refused before anything is written.

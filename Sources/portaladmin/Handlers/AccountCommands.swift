@@ -444,18 +444,7 @@ enum AupCommands {
             "recorded \(grouped(recorded)) signed agreement\(recorded == 1 ? "" : "s")"
                 + (already > 0 ? "; \(grouped(already)) already recorded" : "")
                 + (resultsPath.map { "; results in \($0)" } ?? ""))
-        if refused > 20 {
-            c.warn(
-                "\(grouped(refused - 20)) more rows rejected"
-                    + (resultsPath.map { "; see \($0)" } ?? ""))
-        }
-        if refused > 0 {
-            throw PortalError(
-                .rejectedRows,
-                "\(grouped(refused)) row\(refused == 1 ? " was" : "s were") rejected",
-                hint: resultsPath.map { "see \($0); fix those rows and run them again" }
-                    ?? "fix the rows named above and run them again")
-        }
+        try c.turnedDown(refused, "row", "rejected", results: resultsPath)
     }
 
     static func status(_ c: Context) throws {

@@ -181,17 +181,7 @@ enum KeyCommands {
         c.done(
             "issued \(grouped(issued.count)) key\(issued.count == 1 ? "" : "s")"
                 + (lettersPath.map { "; letters in \($0)" } ?? ""))
-        if refused > 20 {
-            c.warn(
-                "\(grouped(refused - 20)) more refusals not shown"
-                    + (resultsPath.map { "; see \($0)" } ?? ""))
-        }
-        if refused > 0 {
-            throw PortalError(
-                .rejectedRows,
-                "\(grouped(refused)) guardian\(refused == 1 ? " was" : "s were") refused",
-                hint: resultsPath.map { "see \($0)" } ?? "the reasons are above")
-        }
+        try c.turnedDown(refused, "guardian", "refused", results: resultsPath)
     }
 
     /// Shows secrets that are already stored (keys, a temporary password). When they cannot

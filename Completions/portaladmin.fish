@@ -73,7 +73,7 @@ complete -c portaladmin -n '__fish_seen_subcommand_from key; and __fish_seen_sub
 complete -c portaladmin -n '__fish_seen_subcommand_from key; and __fish_seen_subcommand_from issue' -l file -r -F -d 'issue to every guardian_id in this CSV file (\'-\' for stdin)'
 complete -c portaladmin -n '__fish_seen_subcommand_from key; and __fish_seen_subcommand_from issue' -l all-without-account -d 'issue to every guardian with a student to see and no account or pending key'
 complete -c portaladmin -n '__fish_seen_subcommand_from key; and __fish_seen_subcommand_from issue' -l letters -r -F -d 'write a mail-merge CSV (name, address, children, key, expiry, portal URL)'
-complete -c portaladmin -n '__fish_seen_subcommand_from key; and __fish_seen_subcommand_from issue' -l results -r -F -d 'with --file: the input columns plus status,message per row'
+complete -c portaladmin -n '__fish_seen_subcommand_from key; and __fish_seen_subcommand_from issue' -l results -r -F -d 'bulk forms: a CSV of every guardian (with --file, the input columns) and its status (issued, skipped, rejected) and message'
 complete -c portaladmin -n '__fish_seen_subcommand_from key; and __fish_seen_subcommand_from list' -l status -r -a 'active used revoked expired' -d 'active, used, revoked or expired'
 complete -c portaladmin -n '__fish_seen_subcommand_from key; and __fish_seen_subcommand_from list' -l guardian -r -d 'keys of this guardian'
 complete -c portaladmin -n '__fish_seen_subcommand_from key; and __fish_seen_subcommand_from list' -l limit -r -d 'show at most N rows (default 100; 0 = all)'

@@ -293,6 +293,34 @@ func issueKey(
         #expect(typo.err.contains("did you mean 'phone'?") && typo.err.contains("the columns are:"))
     }
 
+    /// Keys for everyone without an account: the ones that cannot have one now are skipped,
+    /// and --results lists every guardian with what happened and why.
+    @Test func bulkKeysListTheSkippedGuardiansInTheResults() throws {
+        let dir = TempDir()
+        let db = try familyDistrict(dir)
+        let results = dir.file("results.csv")
+        let r = try runBinary(
+            [
+                "key", "issue", "--all-without-account", "--results", results, "--yes",
+                "--district", "d1",
+            ],
+            db: db)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.err.contains("skipped 1 guardian") && r.err.contains("each is in \(results)"))
+        let lines = try String(contentsOfFile: results, encoding: .utf8).split(
+            whereSeparator: \.isNewline)
+        #expect(lines.first == "guardian_id,status,message")
+        #expect(lines.contains { $0.hasPrefix("G1,issued,\"key ") }, "\(lines)")
+        #expect(
+            lines.contains {
+                $0.hasPrefix("G3,skipped,") && $0.contains("acceptable-use agreement")
+            },
+            "\(lines)")
+        let single = try runBinary(
+            ["key", "issue", "--guardian", "G1", "--results", results, "--district", "d1"], db: db)
+        #expect(single.code == 64 && single.err.contains("--results goes with the bulk forms"))
+    }
+
     /// Text mode shows a list of records as their values, never raw JSON.
     @Test func textModeShowsStudentsAsTextNotJSON() throws {
         let dir = TempDir()

@@ -28,7 +28,8 @@ enum KeyCommands {
                     complete: .file),
                 Opt(
                     long: "results", value: "file",
-                    help: "with --file: the input columns plus status,message per row",
+                    help:
+                        "bulk forms: a CSV of every guardian (with --file, the input columns) and its status (issued, skipped, rejected) and message",
                     complete: .file),
             ],
             role: .registrar, writes: true,
@@ -74,10 +75,10 @@ enum KeyCommands {
                     : "give only one of --\(selectors.joined(separator: ", --"))",
                 hint: "use one of --guardian ID, --student ID, --file CSV, --all-without-account")
         }
-        if c.inv.has("results") && !c.inv.has("file") {
+        if c.inv.has("results") && c.inv.has("guardian") {
             throw PortalError.usage(
-                "--results goes with --file",
-                hint: "the results file repeats the rows of the input file")
+                "--results goes with the bulk forms",
+                hint: "--file, --student or --all-without-account; one key's outcome is on screen")
         }
         let lettersPath = try c.outputFile("letters")
         let resultsPath = try c.outputFile("results")
@@ -123,6 +124,11 @@ enum KeyCommands {
         let single = selectors[0] == "guardian"
         let results = try resultsPath.map { try CSVFileWriter(path: $0) }
         let letters = try lettersPath.map { try CSVFileWriter(path: $0) }
+        // The bulk forms without a file report each guardian by id.
+        if header.isEmpty {
+            header = ["guardian_id"]
+            targets = targets.map { ($0.id, [$0.id], $0.line) }
+        }
         try results?.row(header + ["status", "message"])
         var issued: [IssuedKey] = []
         var refused = 0
@@ -142,6 +148,7 @@ enum KeyCommands {
                         t.row + ["issued", "key \(k.keyID), expires \(k.expiresAt.prefix(10))"])
                 } catch let e as PortalError where skipIneligible && e.code == .conflict {
                     skipped += 1
+                    try results?.row(t.row + ["skipped", e.message])
                 } catch let e as PortalError where !single && e.code != .interrupted {
                     refused += 1
                     try results?.row(t.row + ["rejected", e.message])
@@ -175,7 +182,9 @@ enum KeyCommands {
         }
         if skipped > 0 {
             c.say(
-                "skipped \(grouped(skipped)) guardian\(skipped == 1 ? "" : "s") who may not be given a key now (agreement unsigned, court order, age 18); 'portaladmin access explain --guardian ID' says why"
+                "skipped \(grouped(skipped)) guardian\(skipped == 1 ? "" : "s") who may not be given a key now (agreement unsigned, court order, age 18); "
+                    + (resultsPath.map { "each is in \($0) with the reason" }
+                        ?? "--results FILE lists them, 'portaladmin access explain --guardian ID' says why")
             )
         }
         c.done(

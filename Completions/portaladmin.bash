@@ -6,7 +6,7 @@ _portaladmin() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         w="${COMP_WORDS[i]}"
         case "$path $w" in
-            " district"|" district create"|" district list"|" district show"|" district set"|" operator"|" operator add"|" operator list"|" operator remove"|" roster"|" roster import"|" roster export"|" roster stats"|" student"|" student list"|" student show"|" student find"|" guardian"|" guardian list"|" guardian show"|" guardian find"|" key"|" key issue"|" key check"|" key list"|" key revoke"|" account"|" account list"|" account show"|" account reset"|" account unlock"|" account disable"|" account enable"|" account whois"|" portal"|" portal activate"|" portal login"|" portal change-password"|" aup"|" aup sign"|" aup status"|" feature"|" feature list"|" feature enable"|" feature disable"|" feature remove"|" feature history"|" age18"|" age18 scan"|" age18 apply"|" age18 request"|" age18 consent"|" restriction"|" restriction add"|" restriction list"|" restriction remove"|" access"|" access explain"|" household"|" household list"|" household show"|" household find"|" guardian duplicates"|" household duplicates"|" guardian merge"|" household merge"|" merge"|" merge list"|" merge show"|" merge undo"|" sample"|" sample generate"|" audit"|" audit list"|" audit verify"|" audit export"|" help"|" completions"|" demo") path="$path $w" ;;
+            " district"|" district create"|" district list"|" district show"|" district set"|" operator"|" operator add"|" operator set-role"|" operator list"|" operator remove"|" roster"|" roster import"|" roster export"|" roster stats"|" student"|" student list"|" student show"|" student find"|" guardian"|" guardian list"|" guardian show"|" guardian find"|" key"|" key issue"|" key check"|" key list"|" key revoke"|" account"|" account list"|" account show"|" account reset"|" account unlock"|" account disable"|" account enable"|" account whois"|" portal"|" portal activate"|" portal login"|" portal change-password"|" aup"|" aup sign"|" aup status"|" feature"|" feature list"|" feature enable"|" feature disable"|" feature remove"|" feature history"|" age18"|" age18 scan"|" age18 apply"|" age18 request"|" age18 consent"|" restriction"|" restriction add"|" restriction list"|" restriction remove"|" access"|" access explain"|" household"|" household list"|" household show"|" household find"|" guardian duplicates"|" household duplicates"|" guardian merge"|" household merge"|" merge"|" merge list"|" merge show"|" merge undo"|" sample"|" sample generate"|" audit"|" audit list"|" audit verify"|" audit export"|" help"|" completions"|" demo") path="$path $w" ;;
         esac
     done
     case "$prev" in
@@ -58,8 +58,9 @@ _portaladmin() {
         " district list") words="--limit --columns --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " district show") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version $(portaladmin __complete district 2>/dev/null)" ;;
         " district set") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run $(portaladmin __complete setting 2>/dev/null)" ;;
-        " operator") words="add list remove" ;;
+        " operator") words="add set-role list remove" ;;
         " operator add") words="--role --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " operator set-role") words="--reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " operator list") words="--limit --columns --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " operator remove") words="--reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " roster") words="import export stats" ;;

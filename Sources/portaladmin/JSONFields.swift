@@ -43,6 +43,7 @@ enum JSONFields {
         "operator add": [Shape(fields: ["name", "role", "added_at"])],
         "operator list": [Shape(fields: ["name", "role", "added_at"])],
         "operator remove": [Shape(fields: ["name", "role", "removed"])],
+        "operator set-role": [Shape(fields: ["name", "role"])],
         "roster import": [
             Shape(fields: [
                 "format", "created", "updated", "unchanged", "rejected", "inactivated", "warnings",

@@ -157,6 +157,57 @@ import Testing
         #expect(missing.code == 4 && missing.err.contains("district 'd3' not found"))
     }
 
+    /// An admin changes a role in one command (it was remove and add again), audited; the
+    /// last admin stays one; the same role again is nothing to do.
+    @Test func setRoleChangesARoleAndKeepsAnAdmin() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        for (name, role) in [("tester", "admin"), ("hal", "helpdesk")] {
+            #expect(
+                try runBinary(
+                    ["operator", "add", name, "--role", role, "--district", "d1"], db: db
+                ).code == 0)
+        }
+        let denied = try runBinary(
+            ["district", "set", "aup_version=2", "--district", "d1"], db: db,
+            env: ["PORTALADMIN_OPERATOR": "hal"])
+        #expect(denied.err.contains("operator set-role"), "the role hint names the command")
+        let r = try runBinary(
+            [
+                "operator", "set-role", "hal", "registrar", "--reason", "took over onboarding",
+                "--district", "d1",
+            ],
+            db: db)
+        #expect(r.code == 0 && r.err.contains("'hal' is registrar now"), "\(r.err)")
+        let list = try runBinary(["operator", "list", "-o", "json", "--district", "d1"], db: db)
+        let roles = (try parseJSON(list.out) as? [[String: Any]])?.reduce(into: [String: String]())
+        {
+            $0[$1["name"] as? String ?? ""] = $1["role"] as? String
+        }
+        #expect(roles?["hal"] == "registrar")
+        let audit = try runBinary(
+            ["audit", "list", "--target", "operator:hal", "-o", "jsonl", "--district", "d1"], db: db
+        )
+        #expect(
+            audit.out.contains("took over onboarding")
+                && audit.out.contains("\"before\":{\"role\":\"helpdesk\"}"))
+        let again = try runBinary(
+            ["operator", "set-role", "hal", "registrar", "--reason", "x", "--district", "d1"],
+            db: db)
+        #expect(again.code == 0 && again.err.contains("nothing to do"))
+        let last = try runBinary(
+            ["operator", "set-role", "tester", "helpdesk", "--reason", "x", "--district", "d1"],
+            db: db)
+        #expect(last.code == 5 && last.err.contains("last admin"))
+        let typo = try runBinary(
+            ["operator", "set-role", "hal", "registar", "--reason", "x", "--district", "d1"], db: db
+        )
+        #expect(typo.code == 64 && typo.err.contains("did you mean 'registrar'?"))
+        let nobody = try runBinary(
+            ["operator", "set-role", "zed", "admin", "--reason", "x", "--district", "d1"], db: db)
+        #expect(nobody.code == 4)
+    }
+
     @Test func rolesAreEnforcedOnceADistrictHasOperators() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)

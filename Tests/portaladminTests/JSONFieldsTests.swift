@@ -70,6 +70,8 @@ import Testing
         try check("district set", ["district", "set", "key_ttl_days=14"])
         try check("operator add", ["operator", "add", "tester", "--role", "admin"])
         try check("operator add", ["operator", "add", "alice", "--role", "helpdesk"])
+        try check(
+            "operator set-role", ["operator", "set-role", "alice", "registrar", "--reason", "grew"])
         try check("operator list", ["operator", "list"])
         try check("operator remove", ["operator", "remove", "alice", "--reason", "left", "--yes"])
         try check("roster import", ["roster", "import", examples + "/lakeview", "--yes"])

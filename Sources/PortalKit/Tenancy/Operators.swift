@@ -46,7 +46,9 @@ public enum Operators {
                 throw PortalError(
                     .permission,
                     "'\(s.command)' needs the \(needed.rawValue) role; operator '\(s.operatorName)' is \(role.rawValue)",
-                    hint: "ask an admin of district '\(district)' to change your role")
+                    hint:
+                        "ask an admin of district '\(district)' to change your role (portaladmin operator set-role NAME ROLE)"
+                )
             }
         } else {
             // Commands across districts (district create): any admin somewhere, or nobody set up yet.
@@ -91,7 +93,7 @@ public enum Operators {
                 throw PortalError(
                     .conflict,
                     "operator '\(name)' already exists in district '\(d)' (role \(existing.text("role")))",
-                    hint: "remove and re-add to change the role")
+                    hint: "change the role with: portaladmin operator set-role \(name) ROLE")
             }
             // The first operator must be an admin, or nobody could manage operators afterwards.
             let count = try s.db.count(
@@ -107,6 +109,41 @@ public enum Operators {
             try s.audit(
                 target: "operator:\(name)", after: .object([("role", .string(role.rawValue))]))
             return Operator(name: name, role: role, addedAt: s.nowISO)
+        }
+    }
+
+    /// Gives operator `name` another role, audited with `reason`; nil when it has that role
+    /// already. The last admin keeps the role while there are other operators.
+    public static func setRole(_ s: Session, name: String, role: Role, reason: String) throws
+        -> Operator?
+    {
+        let d = try s.district()
+        return try s.db.write {
+            guard
+                let row = try s.db.first(
+                    "SELECT * FROM operators WHERE district_id = ? AND name = ?",
+                    [.text(d), .text(name)])
+            else {
+                throw PortalError.notFound(
+                    "operator", name, hint: "see 'portaladmin operator list'")
+            }
+            let old = Role(rawValue: row.text("role")) ?? .helpdesk
+            if old == role { return nil }
+            let admins = try s.db.count(
+                "SELECT count(*) FROM operators WHERE district_id = ? AND role = 'admin'",
+                [.text(d)])
+            if old == .admin && admins == 1 {
+                throw PortalError(
+                    .conflict, "'\(name)' is the last admin of district '\(d)'",
+                    hint: "make another operator an admin first")
+            }
+            try s.db.run(
+                "UPDATE operators SET role = ? WHERE district_id = ? AND name = ?",
+                [.text(role.rawValue), .text(d), .text(name)])
+            try s.audit(
+                target: "operator:\(name)", before: .object([("role", .string(old.rawValue))]),
+                after: .object([("role", .string(role.rawValue))]), reason: reason)
+            return Operator(name: name, role: role, addedAt: row.text("added_at"))
         }
     }
 

@@ -127,6 +127,18 @@ enum OperatorCommands {
             ],
             run: add),
         Command(
+            path: ["operator", "set-role"], summary: "give an operator another role",
+            args: [
+                Arg(name: "name", help: "login name of the operator"),
+                Arg(name: "role", help: "helpdesk, registrar or admin"),
+            ],
+            options: [
+                Opt(long: "reason", value: "text", help: "(required) why, for the audit log")
+            ],
+            role: .admin, writes: true,
+            examples: ["portaladmin operator set-role kristin admin --reason \"new IT lead\""],
+            run: setRole),
+        Command(
             path: ["operator", "list"], summary: "list the district's operators",
             options: [limitOption, columnsOption], role: .helpdesk, run: list),
         Command(
@@ -149,6 +161,28 @@ enum OperatorCommands {
             ("added_at", .string(op.addedAt)),
         ])
         c.done("added operator '\(op.name)' as \(op.role.rawValue)")
+    }
+
+    static func setRole(_ c: Context) throws {
+        let name = c.inv.positionals[0]
+        let text = c.inv.positionals[1].lowercased()
+        guard let role = Role(rawValue: text) else {
+            throw PortalError.usage(
+                "'\(c.inv.positionals[1])' is not a role",
+                hint: suggesting(
+                    text, in: ["helpdesk", "registrar", "admin"],
+                    "roles: helpdesk, registrar, admin"))
+        }
+        let reason = try c.inv.required("reason")
+        let op = try c.transaction { s in
+            try Operators.setRole(s, name: name, role: role, reason: reason)
+        }
+        try c.emit(record: [("name", .string(name)), ("role", .string(role.rawValue))])
+        if op == nil {
+            c.say("nothing to do: '\(name)' is \(role.rawValue) already")
+        } else {
+            c.done("'\(name)' is \(role.rawValue) now")
+        }
     }
 
     static func list(_ c: Context) throws {

@@ -102,6 +102,24 @@ final class Context {
         }
     }
 
+    /// When `hint` sends the caller to a command their role may not run (the help desk told to
+    /// issue a key), who may: " (that needs the registrar role: ask a registrar)". Only with a
+    /// session open, in a district with operators; nil otherwise.
+    func whoMayRun(_ hint: String, table: CommandTable) -> String? {
+        let tokens = hint.split(separator: " ").map(String.init)
+        guard let s = _session, let d = s.districtID,
+            let at = tokens.firstIndex(of: "portaladmin")
+        else { return nil }
+        let words = Array(tokens[(at + 1)...].prefix(2))
+        guard let command = table.command(words),
+            let needed = command.role,
+            let mine = (try? Operators.list(s.db, district: d))?.first(where: {
+                $0.name == s.operatorName
+            })?.role, mine < needed
+        else { return nil }
+        return " (that needs the \(needed.rawValue) role: ask a \(needed.rawValue))"
+    }
+
     /// `table` with only the `--columns` asked for, in their order; an unknown name is a usage
     /// error that lists the names there are.
     func chosenColumns(_ table: Table) throws -> Table {

@@ -23,6 +23,7 @@ enum CLI {
         var verbose = args.contains("-v") || args.contains("--verbose")
         let color =
             !args.contains("--no-color") && (io.env["NO_COLOR"] ?? "").isEmpty && io.stderrIsTTY
+        var context: Context? = nil
         do {
             switch try Parser(table: table).parse(args) {
             case .version:
@@ -42,6 +43,7 @@ enum CLI {
             case .run(let inv):
                 verbose = inv.has("verbose")
                 let ctx = Context(io: io, inv: inv)
+                context = ctx
                 try inv.command.run(ctx)
                 try Interrupts.check()
             }
@@ -53,7 +55,10 @@ enum CLI {
             let label = color ? "\u{1b}[31merror:\u{1b}[0m" : "error:"
             // Messages may quote what was typed or stored: never sent raw to a terminal.
             var text = "\(label) \(Text.escaped(e.message))\n"
-            if let hint = e.hint { text += "hint: \(Text.escaped(hint))\n" }
+            if let hint = e.hint {
+                let who = context.flatMap { $0.whoMayRun(hint, table: table) } ?? ""
+                text += "hint: \(Text.escaped(hint + who))\n"
+            }
             if verbose, let cause = e.cause { text += "cause: \(Text.escaped(cause))\n" }
             try? io.err.write(text)
             return e.code.exitCode

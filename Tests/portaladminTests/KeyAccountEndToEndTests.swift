@@ -321,6 +321,35 @@ func issueKey(
         #expect(single.code == 64 && single.err.contains("--results goes with the bulk forms"))
     }
 
+    /// A hint that sends the help desk to a command of a higher role says who may run it.
+    @Test func hintsSayWhoMayRunTheCommandTheyName() throws {
+        let dir = TempDir()
+        let db = try familyDistrict(dir)
+        let key = try issueKey(db)
+        for (name, role) in [("tester", "admin"), ("hal", "helpdesk"), ("rita", "registrar")] {
+            #expect(
+                try runBinary(
+                    ["operator", "add", name, "--role", role, "--district", "d1"], db: db
+                ).code == 0)
+        }
+        func expired(_ who: String) throws -> RunResult {
+            try runBinary(
+                ["key", "check", "--district", "d1"], db: db,
+                env: ["PORTALADMIN_OPERATOR": who], stdin: key + "\n",
+                now: "2026-12-17T12:00:00Z")
+        }
+        let helpdesk = try expired("hal")
+        #expect(helpdesk.code == 6)
+        #expect(
+            helpdesk.err.contains(
+                "portaladmin key issue --guardian G1 (that needs the registrar role: ask a registrar)"
+            ),
+            "\(helpdesk.err)")
+        let registrar = try expired("rita")
+        #expect(
+            registrar.code == 6 && !registrar.err.contains("that needs the"), "\(registrar.err)")
+    }
+
     /// Text mode shows a list of records as their values, never raw JSON.
     @Test func textModeShowsStudentsAsTextNotJSON() throws {
         let dir = TempDir()

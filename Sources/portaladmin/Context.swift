@@ -113,9 +113,8 @@ final class Context {
         let words = Array(tokens[(at + 1)...].prefix(2))
         guard let command = table.command(words),
             let needed = command.role,
-            let mine = (try? Operators.list(s.db, district: d))?.first(where: {
-                $0.name == s.operatorName
-            })?.role, mine < needed
+            let mine = (try? Operators.get(s.db, district: d, name: s.operatorName))??.role,
+            mine < needed
         else { return nil }
         return " (that needs the \(needed.rawValue) role: ask a \(needed.rawValue))"
     }

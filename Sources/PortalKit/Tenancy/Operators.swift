@@ -119,20 +119,14 @@ public enum Operators {
     {
         let d = try s.district()
         return try s.db.write {
-            guard
-                let row = try s.db.first(
-                    "SELECT * FROM operators WHERE district_id = ? AND name = ?",
-                    [.text(d), .text(name)])
-            else {
+            guard let op = try get(s.db, district: d, name: name) else {
                 throw PortalError.notFound(
                     "operator", name, hint: "see 'portaladmin operator list'")
             }
-            let old = Role(rawValue: row.text("role")) ?? .helpdesk
+            let old = op.role
             if old == role { return nil }
-            let admins = try s.db.count(
-                "SELECT count(*) FROM operators WHERE district_id = ? AND role = 'admin'",
-                [.text(d)])
-            if old == .admin && admins == 1 {
+            let adminCount = try admins(s.db, district: d)
+            if old == .admin && adminCount == 1 {
                 throw PortalError(
                     .conflict, "'\(name)' is the last admin of district '\(d)'",
                     hint: "make another operator an admin first")
@@ -143,19 +137,35 @@ public enum Operators {
             try s.audit(
                 target: "operator:\(name)", before: .object([("role", .string(old.rawValue))]),
                 after: .object([("role", .string(role.rawValue))]), reason: reason)
-            return Operator(name: name, role: role, addedAt: row.text("added_at"))
+            return Operator(name: name, role: role, addedAt: op.addedAt)
         }
+    }
+
+    /// Operator `name` of `district`, nil when there is none.
+    public static func get(_ db: Database, district: String, name: String) throws -> Operator? {
+        try db.first(
+            "SELECT * FROM operators WHERE district_id = ? AND name = ?",
+            [.text(district), .text(name)]
+        ).map(operatorOf)
+    }
+
+    static func operatorOf(_ row: Row) -> Operator {
+        Operator(
+            name: row.text("name"), role: Role(rawValue: row.text("role")) ?? .helpdesk,
+            addedAt: row.text("added_at"))
+    }
+
+    static func admins(_ db: Database, district: String) throws -> Int {
+        try db.count(
+            "SELECT count(*) FROM operators WHERE district_id = ? AND role = 'admin'",
+            [.text(district)])
     }
 
     public static func list(_ db: Database, district: String) throws -> [Operator] {
         _ = try Districts.get(db, district)
         return try db.query(
             "SELECT * FROM operators WHERE district_id = ? ORDER BY name", [.text(district)]
-        ).map {
-            Operator(
-                name: $0.text("name"), role: Role(rawValue: $0.text("role")) ?? .helpdesk,
-                addedAt: $0.text("added_at"))
-        }
+        ).map(operatorOf)
     }
 
     /// Removes operator `name` from the session's district, audited with `reason`; nil when
@@ -163,19 +173,12 @@ public enum Operators {
     public static func remove(_ s: Session, name: String, reason: String) throws -> Operator? {
         let d = try s.district()
         return try s.db.write {
-            guard
-                let row = try s.db.first(
-                    "SELECT * FROM operators WHERE district_id = ? AND name = ?",
-                    [.text(d), .text(name)])
-            else { return nil }
-            let role = Role(rawValue: row.text("role")) ?? .helpdesk
+            guard let op = try get(s.db, district: d, name: name) else { return nil }
+            let role = op.role
             if role == .admin {
-                let admins = try s.db.count(
-                    "SELECT count(*) FROM operators WHERE district_id = ? AND role = 'admin'",
-                    [.text(d)])
                 let others = try s.db.count(
                     "SELECT count(*) FROM operators WHERE district_id = ?", [.text(d)])
-                if admins == 1 && others > 1 {
+                if try admins(s.db, district: d) == 1 && others > 1 {
                     throw PortalError(
                         .conflict, "'\(name)' is the last admin of district '\(d)'",
                         hint: "add another admin first, or remove the other operators")
@@ -186,7 +189,7 @@ public enum Operators {
             try s.audit(
                 target: "operator:\(name)", before: .object([("role", .string(role.rawValue))]),
                 reason: reason)
-            return Operator(name: name, role: role, addedAt: row.text("added_at"))
+            return op
         }
     }
 }

@@ -201,7 +201,7 @@ enum OperatorCommands {
         let reason = try c.inv.required("reason")
         let s = try c.session()
         let d = try s.district()
-        let existing = try Operators.list(s.db, district: d).first { $0.name == name }
+        let existing = try Operators.get(s.db, district: d, name: name)
         if let existing {
             try c.confirm(
                 "'\(name)' (\(existing.role.rawValue)) will no longer be able to use portaladmin on district '\(d)'."

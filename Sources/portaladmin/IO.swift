@@ -231,6 +231,9 @@ struct BulkFile {
     let header: [String]
     let columns: CSVHeader
     let rows: [(fields: [String], line: Int)]
+    /// The rows the reader could not read cleanly (bad UTF-8, a control character, an
+    /// unterminated quote), by line: each is turned down with this, never acted on.
+    let problems: [Int: String]
 
     init(path: String, required: [String], optional: [String] = []) throws {
         self.path = path
@@ -249,11 +252,21 @@ struct BulkFile {
                 hint: "the first line names the columns: \(names); nothing was written")
         }
         var rows: [(fields: [String], line: Int)] = []
+        var problems: [Int: String] = [:]
         while let rec = try reader.next() {
-            if rec.fields.allSatisfy({ $0.trimmed().isEmpty }) { continue }
+            if rec.isBlank { continue }
+            if let p = rec.problem(in: columns.spelled) {
+                problems[rec.line] = "\(p.field): \(p.problem)"
+            }
             rows.append((rec.fields, rec.line))
         }
         self.rows = rows
+        self.problems = problems
+    }
+
+    /// Throws the reader's problem with the row at `line`, if it had one.
+    func check(line: Int) throws {
+        if let p = problems[line] { throw PortalError(.dataError, p) }
     }
 
     /// The trimmed value of `name` in `fields`, empty when the column or the value is missing.

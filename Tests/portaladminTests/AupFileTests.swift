@@ -57,6 +57,29 @@ import Testing
         #expect(!signed.contains { $0.contains("|G3|") })
     }
 
+    /// A row the reader cannot read cleanly (bytes that are not UTF-8, a control character) is
+    /// turned down with the reader's reason, in both bulk commands; the other rows go in.
+    @Test func unreadableRowsAreTurnedDownWithTheirLine() throws {
+        let dir = TempDir()
+        let db = try familyDistrict(dir)
+        let path = dir.file("damaged.csv")
+        // Line 2 starts with two bytes that are no UTF-8.
+        let bytes =
+            Array("guardian_id,signed_on\n".utf8) + [0xFF, 0xFE]
+            + Array("G2,2026-09-01\nG2,2026-09-02\n".utf8)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let aup = try runBinary(["aup", "sign", "--file", path, "--district", "d1"], db: db)
+        #expect(
+            aup.code == 3 && aup.err.contains("damaged.csv:2: row: the row is not UTF-8"),
+            "\(aup.err)")
+        #expect(aup.err.contains("recorded 1 signed agreement"))
+        let keys = try runBinary(
+            ["key", "issue", "--file", path, "--yes", "--district", "d1"], db: db)
+        #expect(
+            keys.code == 3 && keys.err.contains("damaged.csv:2: row: the row is not UTF-8"),
+            "\(keys.err)")
+    }
+
     @Test func aFileWithoutItsColumnsOrWithOtherOptionsWritesNothing() throws {
         let dir = TempDir()
         let db = try familyDistrict(dir)

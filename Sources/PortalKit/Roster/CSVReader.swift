@@ -13,14 +13,14 @@ public struct CSVRecord: Sendable {
     public var problemField: Int? = nil
 
     /// `problem` as `field: problem`, the field named by the header's spelling of it.
-    func problem(in header: [String]) -> RowProblem? {
+    public func problem(in header: [String]) -> RowProblem? {
         guard let problem else { return nil }
         let name = problemField.flatMap { $0 < header.count ? header[$0] : nil }
         return RowProblem(name ?? "row", problem)
     }
 
     /// A line with nothing in it but separators and spaces: no row at all.
-    var isBlank: Bool { problem == nil && fields.allSatisfy { $0.trimmed().isEmpty } }
+    public var isBlank: Bool { problem == nil && fields.allSatisfy { $0.trimmed().isEmpty } }
 }
 
 /// A streaming RFC 4180 reader for the files registrars really have: a UTF-8 byte-order mark,

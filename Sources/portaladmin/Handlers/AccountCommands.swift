@@ -406,6 +406,7 @@ enum AupCommands {
                 let on = file.value("signed_on", row.fields)
                 let v = file.value("agreement_version", row.fields)
                 do {
+                    try file.check(line: row.line)
                     guard !g.isEmpty else { throw PortalError(.dataError, "guardian_id: missing") }
                     guard let date = CivilDate(parsing: on) else {
                         throw PortalError(

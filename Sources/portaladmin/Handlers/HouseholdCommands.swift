@@ -125,13 +125,11 @@ enum HouseholdCommands {
         // Text: one line per member, student and duplicate, readable on the phone.
         let a = h.summary
         var lines = ["household:  \(a.id)"]
-        lines.append(
-            "address:    "
-                + [
-                    a.street, a.street2, a.city,
-                    [a.state, a.postcode].filter { !$0.isEmpty }
-                        .joined(separator: " "),
-                ].filter { !$0.isEmpty }.joined(separator: ", "))
+        let address = [
+            a.street, a.street2, a.city,
+            [a.state, a.postcode].filter { !$0.isEmpty }.joined(separator: " "),
+        ].filter { !$0.isEmpty }.joined(separator: ", ")
+        lines.append("address:    " + (address.isEmpty ? "(none)" : address))
         lines.append("guardians:")
         if h.guardians.isEmpty { lines.append("  (none)") }
         for g in h.guardians {

@@ -93,6 +93,7 @@ enum KeyCommands {
         // Who, and for --file the input rows to report on.
         var targets: [(id: String, row: [String], line: Int)] = []
         var header: [String] = []
+        var bulk: BulkFile? = nil
         switch selectors[0] {
         case "guardian": targets = [(try c.inv.required("guardian"), [], 0)]
         case "student":
@@ -107,6 +108,7 @@ enum KeyCommands {
             }
         case "file":
             let file = try BulkFile(path: try c.inv.required("file"), required: ["guardian_id"])
+            bulk = file
             header = file.header
             targets = file.rows.map { (file.value("guardian_id", $0.fields), $0.fields, $0.line) }
         default:
@@ -139,6 +141,7 @@ enum KeyCommands {
         try c.transaction { s in
             for t in targets {
                 do {
+                    try bulk?.check(line: t.line)
                     guard !t.id.isEmpty else {
                         throw PortalError(.dataError, "guardian_id: missing")
                     }
@@ -152,7 +155,9 @@ enum KeyCommands {
                 } catch let e as PortalError where !single && e.code != .interrupted {
                     refused += 1
                     try results?.row(t.row + ["rejected", e.message])
-                    if refused <= 20 { c.warn((t.line > 0 ? "line \(t.line): " : "") + e.message) }
+                    if refused <= 20 {
+                        c.warn((bulk.map { "\($0.path):\(t.line): " } ?? "") + e.message)
+                    }
                 }
             }
             // Written out of sight before the commit (a full disk rolls the keys back), put in

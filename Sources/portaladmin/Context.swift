@@ -79,7 +79,10 @@ final class Context {
         let s = Session(
             db: db, operatorName: operatorName, command: command.name, now: io.now,
             districtID: district)
-        try Operators.authorize(s, needed: command.role, district: district)
+        let needed = command.neededRole(given: inv.has)
+        try Operators.authorize(
+            s, needed: needed.role, district: district,
+            action: needed.option.map { "\(command.name) --\($0)" })
         _session = s
         return s
     }
@@ -112,7 +115,7 @@ final class Context {
         else { return nil }
         let words = Array(tokens[(at + 1)...].prefix(2))
         guard let command = table.command(words),
-            let needed = command.role,
+            let needed = command.neededRole(given: { tokens.contains("--" + $0) }).role,
             let mine = (try? Operators.get(s.db, district: d, name: s.operatorName))??.role,
             mine < needed
         else { return nil }

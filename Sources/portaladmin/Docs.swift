@@ -34,6 +34,35 @@ enum Docs {
             or
             .Cm tsv
             field names are stable snake_case and dates are ISO 8601.
+            .Ss Asking first
+            A command that changes more than one row, or that cannot be undone, asks
+            .Dq Proceed? [y/N]
+            on a terminal and needs
+            .Fl -yes
+            without one, whatever the count.
+            The number it asks about is the number that will change; the ones it skips are counted
+            apart, and every bulk form writes them to
+            .Fl -results .
+            .Fl -dry-run
+            does the work, reports it and rolls it back: it never asks, never needs
+            .Fl -yes
+            and writes no file.
+            Asking again for what is already done (revoke, remove, unlock, sign, disable) says
+            .Dq nothing to do
+            and exits 0.
+            .Ss Roles
+            Each district has operators:
+            .Cm helpdesk
+            <
+            .Cm registrar
+            <
+            .Cm admin .
+            Each command below names the lowest role it needs, and an option that needs more.
+            Activation keys are created by registrars, whichever command creates them
+            .Pq Cm key issue , Cm account reset Fl -new-key :
+            a key opens a child's records to whoever holds it.
+            The help desk checks keys, unlocks accounts and resets passwords; a hint that names a
+            command the caller's role may not run says who may.
             .Sh GLOBAL OPTIONS
             .Bl -tag -width Ds
 
@@ -61,7 +90,14 @@ enum Docs {
                 s += c.options.map(optionItem).joined()
                 s += ".El\n"
             }
-            if let role = c.role { s += ".Pp\nNeeds the \(role.rawValue) role or higher.\n" }
+            if let role = c.role {
+                let more = c.options.compactMap { o in
+                    o.role.map { "; --\(o.long) needs the \($0.rawValue) role" }
+                }
+                s +=
+                    ".Pp\n"
+                    + esc("Needs the \(role.rawValue) role or higher" + more.joined() + ".\n")
+            }
             for shape in JSONFields.table[c.name] ?? [] {
                 let label = "JSON fields" + (shape.when.map { " with \($0)" } ?? "")
                 s += ".Pp\n" + esc(label + ": " + shape.fields.joined(separator: ", ") + ".") + "\n"

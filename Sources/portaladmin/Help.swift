@@ -37,6 +37,9 @@ enum Help {
         if let role = c.role {
             s += "\nROLE: needs an operator with the \(role.rawValue) role or higher\n"
         }
+        for o in c.options {
+            if let r = o.role { s += "      --\(o.long) needs the \(r.rawValue) role or higher\n" }
+        }
         if !c.examples.isEmpty { s += "\nEXAMPLES:\n" + c.examples.map { "  \($0)\n" }.joined() }
         return s
     }

@@ -15,6 +15,9 @@ struct Opt: Sendable {
     var choices: [String] = []
     var complete: Completion = .none
     var repeatable = false
+    /// A role above the command's that this option needs (`account reset --new-key` creates a
+    /// key, which is registrar's work).
+    var role: Role? = nil
 
     var isFlag: Bool { value == nil }
     var display: String {
@@ -62,6 +65,16 @@ struct Command: Sendable {
     let run: @Sendable (Context) throws -> Void
 
     var name: String { path.joined(separator: " ") }
+
+    /// The role this call needs: the command's, or higher for an option given that needs more,
+    /// with that option's name for the message.
+    func neededRole(given: (String) -> Bool) -> (role: Role?, option: String?) {
+        var needed = (role: role, option: String?.none)
+        for o in options where given(o.long) {
+            if let r = o.role, needed.role.map({ r > $0 }) ?? true { needed = (r, o.long) }
+        }
+        return needed
+    }
 
     /// The command's own options plus the global ones that apply to it.
     var allOptions: [Opt] { options + Globals.options(writes: writes) }

@@ -78,5 +78,13 @@ import Testing
             #expect(man.contains(".Ss \(name.joined(separator: " "))"))
         }
         #expect(man.contains(".It 77"))
+        // The rules every command follows: asking, dry runs, repeats, who may create keys.
+        for rule in [
+            "needs\n.Fl -yes\nwithout one, whatever the count", "never asks, never needs",
+            "exits 0", "Activation keys are created by registrars, whichever command",
+            "Needs the helpdesk role or higher; --new-key needs the registrar role.",
+        ] {
+            #expect(man.contains(rule), "\(rule)")
+        }
     }
 }

@@ -350,6 +350,47 @@ func issueKey(
             registrar.code == 6 && !registrar.err.contains("that needs the"), "\(registrar.err)")
     }
 
+    /// One rule for who may create keys: `account reset --new-key` needs the registrar role,
+    /// like `key issue`; the help desk still resets passwords, and is told who may do the rest.
+    @Test func onlyRegistrarsCreateKeysWhicheverCommand() throws {
+        let dir = TempDir()
+        let db = try familyDistrict(dir)
+        let key = try issueKey(db)
+        #expect(
+            try activate(db, key: key, username: "jose", password: "correct horse battery staple")
+                .code == 0)
+        for (name, role) in [("tester", "admin"), ("hal", "helpdesk"), ("rita", "registrar")] {
+            #expect(
+                try runBinary(
+                    ["operator", "add", name, "--role", role, "--district", "d1"], db: db
+                ).code == 0)
+        }
+        func reset(_ who: String, _ extra: [String]) throws -> RunResult {
+            try runBinary(
+                ["account", "reset", "jose", "--reason", "lost it", "--district", "d1"] + extra,
+                db: db, env: ["PORTALADMIN_OPERATOR": who])
+        }
+        let before = try dump(db)
+        let refused = try reset("hal", ["--new-key", "--yes"])
+        #expect(refused.code == 77, "\(refused.err)")
+        #expect(
+            refused.err.contains(
+                "error: 'account reset --new-key' needs the registrar role; operator 'hal' is helpdesk"
+            ), "\(refused.err)")
+        #expect(
+            refused.err.contains(
+                "hint: ask a registrar of district 'd1' to run it, or an admin to change your role: portaladmin operator set-role hal registrar"
+            ), "\(refused.err)")
+        #expect(try refused.out.isEmpty && dump(db) == before)
+        let help = try runBinary(["account", "reset", "--help"], db: db)
+        #expect(help.out.contains("--new-key needs the registrar role or higher"), "\(help.out)")
+        // The same operator may reset the password; a registrar may issue the new key.
+        #expect(try reset("hal", []).code == 0)
+        let issued = try reset("rita", ["--new-key", "--yes", "-o", "json"])
+        #expect(issued.code == 0, "\(issued.err)")
+        #expect((try parseJSON(issued.out) as? [String: Any])?["key"] is String)
+    }
+
     /// Text mode shows a list of records as their values, never raw JSON.
     @Test func textModeShowsStudentsAsTextNotJSON() throws {
         let dir = TempDir()

@@ -36,6 +36,11 @@ public enum KeyCheck: Sendable {
 /// Activation keys (SPEC §6): one active key per person, single-use, expiring after
 /// `key_ttl_days`; only a SHA-256 of the key and its last 4 characters are stored.
 public enum Keys {
+    /// Who may create activation keys, by any command (`key issue`, `account reset --new-key`):
+    /// a key opens a child's records to whoever holds it, and who gets one is the school's call.
+    /// The help desk checks keys and resets passwords; it passes a new key on to a registrar.
+    public static let issuerRole = Role.registrar
+
     /// The guardian's row and the students they may see, or the reason no key may be issued.
     static func eligible(_ db: Database, district: District, guardianID: String, now: Date) throws
         -> (guardian: Row, students: [(id: String, name: String)])

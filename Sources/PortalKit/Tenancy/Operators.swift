@@ -23,7 +23,11 @@ public struct Operator: Sendable {
 public enum Operators {
     /// Checks that the acting operator may run a command needing `needed` in `district`.
     /// A district with no operators yet lets anyone act (so the first admin can be added).
-    public static func authorize(_ s: Session, needed: Role?, district: String?) throws {
+    /// `action` names what needs the role in the message (`account reset --new-key`); the
+    /// command by default.
+    public static func authorize(
+        _ s: Session, needed: Role?, district: String?, action: String? = nil
+    ) throws {
         guard let needed else { return }
         if let district {
             let count = try s.db.count(
@@ -45,9 +49,9 @@ public enum Operators {
             guard role >= needed else {
                 throw PortalError(
                     .permission,
-                    "'\(s.command)' needs the \(needed.rawValue) role; operator '\(s.operatorName)' is \(role.rawValue)",
+                    "'\(action ?? s.command)' needs the \(needed.rawValue) role; operator '\(s.operatorName)' is \(role.rawValue)",
                     hint:
-                        "ask an admin of district '\(district)' to change your role (portaladmin operator set-role NAME ROLE)"
+                        "ask \(needed == .admin ? "an" : "a") \(needed.rawValue) of district '\(district)' to run it, or an admin to change your role: portaladmin operator set-role \(s.operatorName) \(needed.rawValue) --reason TEXT"
                 )
             }
         } else {

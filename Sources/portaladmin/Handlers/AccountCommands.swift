@@ -135,7 +135,9 @@ enum AccountCommands {
                 Opt(
                     long: "password-file", value: "file",
                     help: "read the new password from this file (first line)", complete: .file),
-                Opt(long: "new-key", help: "disable this login and issue a new activation key"),
+                Opt(
+                    long: "new-key", help: "disable this login and issue a new activation key",
+                    role: Keys.issuerRole),
                 Opt(long: "reason", value: "text", help: "why, for the audit log"),
             ],
             role: .helpdesk, writes: true, run: reset),

@@ -32,7 +32,7 @@ enum KeyCommands {
                         "bulk forms: a CSV of every guardian (with --file, the input columns) and its status (issued, skipped, rejected) and message",
                     complete: .file),
             ],
-            role: .registrar, writes: true,
+            role: Keys.issuerRole, writes: true,
             examples: [
                 "portaladmin key issue --guardian G1000123",
                 "portaladmin key issue --all-without-account --letters letters.csv --yes",

@@ -181,6 +181,25 @@ enum Docs {
             and
             .Cm jsonl
             are for scripts and carry values exactly as stored.
+
+            """
+        s += """
+            .Sh JSON FIELDS
+            Every command names the same thing the same way, and a name means one thing wherever it
+            appears, at any depth.
+            Any field may be null: not known, or not set.
+            A date is YYYY-MM-DD, a time an instant in UTC
+            .Pq 2026-09-01T14:03:22Z ;
+            a map's keys are names (of kinds of record), not fields.
+            .Pp
+            .Bl -tag -width leap_day_birthday -compact
+
+            """
+        for f in JSONFields.vocabulary {
+            s += ".It Sy \(f.name)\n\(f.kind.rawValue): \(esc(f.meaning))\n"
+        }
+        s += """
+            .El
             .Sh PASSWORDS
             A password (NIST SP 800-63B) is at least
             .Cm password_min_length

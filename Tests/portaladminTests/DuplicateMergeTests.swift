@@ -214,7 +214,7 @@ func matchingDistrict(_ dir: TempDir) throws -> String {
                     )
                     .out) as? [String: Any])
             let kids = try #require(g["students"] as? [[String: Any]])
-            return kids.first { $0["id"] as? String == student }.map {
+            return kids.first { $0["student_id"] as? String == student }.map {
                 ($0["portal_access"] as? Int ?? ($0["portal_access"] as? Bool).map { $0 ? 1 : 0 })
                     == 1
             }

@@ -103,7 +103,7 @@ import Testing
         #expect(r.code == 0)
         #expect(
             r.out
-                == "{\"key\":\"age18_policy\",\"old\":\"end-of-school-year\",\"new\":\"birthday\"}\n{\"key\":\"timezone\",\"old\":\"UTC\",\"new\":\"America/Chicago\"}\n"
+                == "{\"setting\":\"age18_policy\",\"before\":\"end-of-school-year\",\"after\":\"birthday\"}\n{\"setting\":\"timezone\",\"before\":\"UTC\",\"after\":\"America/Chicago\"}\n"
         )
         let again = try runBinary(
             ["district", "set", "age18_policy=birthday", "--district", "d1"], db: db)
@@ -122,6 +122,16 @@ import Testing
             ["district", "set", "key_ttl_days=7", "--district", "d1", "--dry-run"], db: db)
         #expect(r.code == 0)
         #expect(r.out.contains("key_ttl_days\t21\t7"), "reports what would change")
+        let typed = try runBinary(
+            [
+                "district", "set", "key_ttl_days=7", "aup_required=false", "-o", "jsonl",
+                "--dry-run",
+            ],
+            db: db, env: ["PORTALADMIN_DISTRICT": "d1"])
+        #expect(
+            typed.out
+                == "{\"setting\":\"key_ttl_days\",\"before\":21,\"after\":7}\n{\"setting\":\"aup_required\",\"before\":true,\"after\":false}\n",
+            "numbers and booleans as JSON types")
         #expect(r.err.contains("dry run:") && r.err.contains("nothing was written"))
         let create = try runBinary(
             ["district", "create", "d2", "--name", "Two", "--dry-run", "-o", "json"], db: db)

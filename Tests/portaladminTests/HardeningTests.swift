@@ -44,7 +44,7 @@ import Testing
             ["account", "show", "jose", "-o", "json", "--district", "d1"], db: db)
         let j = try #require(try parseJSON(show.out) as? [String: Any])
         #expect(j["failed_count"] as? Int == 5, "locked at exactly the threshold: \(show.out)")
-        #expect(j["state"] as? String == "locked")
+        #expect(j["status"] as? String == "locked")
         let verify = try runBinary(["audit", "verify", "--district", "d1"], db: db)
         #expect(verify.code == 0)
     }

@@ -55,9 +55,9 @@ func householdDistrict(_ dir: TempDir) throws -> String {
         #expect(guardians.compactMap { $0["guardian_id"] as? String } == ["G2", "G1"])
         let tom = try #require(guardians.first { $0["guardian_id"] as? String == "G1" })
         #expect(
-            tom["roles"] as? [String] == ["father"] && tom["account"] as? String == "tom.nguyen")
+            tom["roles"] as? [String] == ["father"] && tom["username"] as? String == "tom.nguyen")
         let kat = try #require(guardians.first { $0["guardian_id"] as? String == "G2" })
-        #expect(kat["account"] is NSNull)
+        #expect(kat["username"] is NSNull)
         let students = try #require(j["students"] as? [[String: Any]])
         let s1 = try #require(students.first)
         #expect(s1["student_id"] as? String == "S1" && s1["seen_by"] as? [String] == ["tom.nguyen"])
@@ -139,7 +139,8 @@ func householdDistrict(_ dir: TempDir) throws -> String {
             try #require(try parseJSON(String($0)) as? [String: Any])
         }
         #expect(rows.compactMap { $0["household_id"] as? String } == ["H1", "H1b", "H2"])
-        #expect(rows.first?["guardians"] as? Int == 2 && rows.first?["students"] as? Int == 1)
+        #expect(
+            rows.first?["guardian_count"] as? Int == 2 && rows.first?["student_count"] as? Int == 1)
         let limited = try runBinary(
             ["household", "list", "--limit", "1", "--district", "d1"], db: db)
         #expect(limited.err.contains("Showing 1 of 3"))

@@ -27,11 +27,57 @@ import Testing
         }
     }
 
+    static let kinds = Dictionary(
+        uniqueKeysWithValues: JSONFields.vocabulary.map { ($0.name, $0.kind) })
+
+    /// Every field, at any depth, is in the one vocabulary, with its kind (or null).
+    func vocabularyProblems(_ v: JSON, at path: String, seen: inout Set<String>) -> [String] {
+        switch v {
+        case .list(let items):
+            return items.flatMap { vocabularyProblems($0, at: path, seen: &seen) }
+        case .object(let fields):
+            return fields.flatMap { name, value -> [String] in
+                let here = path + "." + name
+                seen.insert(name)
+                guard let kind = Self.kinds[name] else {
+                    return ["\(here): '\(name)' is not in JSONFields.vocabulary"]
+                }
+                guard value.fits(kind) else { return ["\(here): \(value) is not \(kind)"] }
+                switch kind {
+                case .map:
+                    guard case .object(let m) = value else { return [] }
+                    return m.flatMap {
+                        vocabularyProblems($0.value, at: here + "." + $0.key, seen: &seen)
+                    }
+                case .value: return []
+                default: return vocabularyProblems(value, at: here, seen: &seen)
+                }
+            }
+        default: return []
+        }
+    }
+
+    /// The vocabulary itself: sorted, each name once, and every documented field in it.
+    @Test func theVocabularyIsOneSortedListHoldingEveryDocumentedField() {
+        let names = JSONFields.vocabulary.map(\.name)
+        #expect(names == names.sorted() && Set(names).count == names.count)
+        for (command, shapes) in JSONFields.table {
+            for f in shapes.flatMap(\.fields) where Self.kinds[f] == nil {
+                Issue.record("\(command): '\(f)' is not in the vocabulary")
+            }
+        }
+        // A name with one meaning: 'state' is the address's, accounts have a 'status'.
+        #expect(
+            Self.kinds["state"] == .text
+                && !(JSONFields.table["account show"]?.first?.fields.contains("state") ?? true))
+    }
+
     @Test func everyCommandsJSONHasTheDocumentedFields() throws {
         let dir = TempDir()
         let db = dir.file("portal.db")
         let examples = repoRoot + "/examples"
         var seen: [String: Set<String?>] = [:]
+        var names: Set<String> = []
         var problems: [String] = []
 
         /// Runs one command with `-o json` and checks its fields against the shape `when`.
@@ -56,7 +102,11 @@ import Testing
                 )
             }
             seen[name, default: []].insert(when)
-            return try JSONSerialization.jsonObject(with: Data(r.out.utf8))
+            let obj = try JSONSerialization.jsonObject(with: Data(r.out.utf8))
+            problems += vocabularyProblems(
+                try JSONDecoder().decode(JSON.self, from: Data(r.out.utf8)), at: name,
+                seen: &names)
+            return obj
         }
         func record(_ v: Any?) -> [String: Any] { v as? [String: Any] ?? [:] }
         func rows(_ v: Any?) -> [[String: Any]] { v as? [[String: Any]] ?? [] }
@@ -175,6 +225,9 @@ import Testing
             ["sample", "generate", "--students", "5", "--out", dir.file("sample"), "--yes"])
 
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+        // The vocabulary holds no name that no command prints.
+        let unused = JSONFields.vocabulary.map(\.name).filter { !names.contains($0) }
+        #expect(unused.isEmpty, "in the vocabulary, printed by no command: \(unused)")
         // Every shape documented was printed, and every command is documented.
         for (name, shapes) in JSONFields.table {
             for s in shapes {
@@ -183,6 +236,49 @@ import Testing
         }
         for c in CommandTable.main.commands where !c.hidden && !JSONFields.none.contains(c.name) {
             #expect(JSONFields.table[c.name] != nil, "'\(c.name) -o json' is not documented")
+        }
+    }
+}
+
+/// A JSON value that keeps booleans apart from numbers (JSONDecoder refuses 1 as a Bool).
+indirect enum JSON: Decodable {
+    case null
+    case bool(Bool)
+    case integer(Int)
+    case number(Double)
+    case text(String)
+    case list([JSON])
+    case object([String: JSON])
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? c.decode(Int.self) {
+            self = .integer(i)
+        } else if let d = try? c.decode(Double.self) {
+            self = .number(d)
+        } else if let t = try? c.decode(String.self) {
+            self = .text(t)
+        } else if let l = try? c.decode([JSON].self) {
+            self = .list(l)
+        } else {
+            self = .object(try c.decode([String: JSON].self))
+        }
+    }
+
+    /// Whether the value is of `kind`; null fits every kind.
+    func fits(_ kind: JSONFields.Kind) -> Bool {
+        switch (self, kind) {
+        case (.null, _), (_, .value), (.text, .text), (.integer, .integer), (.bool, .boolean),
+            (.list, .list), (.object, .object), (.object, .map):
+            return true
+        case (.text(let t), .date): return t.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil
+        case (.text(let t), .time):
+            return t.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/) != nil
+        default: return false
         }
     }
 }

@@ -470,7 +470,7 @@ func issueKey(
         let show = try runBinary(
             ["account", "show", "jose.nunez", "-o", "json", "--district", "d1"], db: db)
         #expect(
-            show.out.contains("\"state\": \"locked\"") && show.out.contains("\"failed_count\": 2"))
+            show.out.contains("\"status\": \"locked\"") && show.out.contains("\"failed_count\": 2"))
         let lockedList = try runBinary(
             ["account", "list", "--status", "locked", "--district", "d1", "-o", "jsonl"], db: db)
         #expect(lockedList.out.contains("jose.nunez"))

@@ -272,7 +272,7 @@ func indexNames(_ db: String) throws -> [String] {
                 try runBinary(["guardian", "show", "G3", "-o", "json", "--district", "d1"], db: db)
                     .out) as? [String: Any])
         let kids = try #require(g3["students"] as? [[String: Any]])
-        #expect(kids.count == 1 && kids.first?["id"] as? String == "S1", "\(kids)")
+        #expect(kids.count == 1 && kids.first?["student_id"] as? String == "S1", "\(kids)")
     }
 
     @Test func aOneRosterUserWithoutAnIdCountsAsRejected() throws {
@@ -368,7 +368,7 @@ func indexNames(_ db: String) throws -> [String] {
                     .out) as? [String: Any])
         let kids = try #require(g["students"] as? [[String: Any]])
         #expect(
-            kids.map { "\($0["id"] ?? "")=\($0["status"] ?? "")" }.sorted() == [
+            kids.map { "\($0["student_id"] ?? "")=\($0["status"] ?? "")" }.sorted() == [
                 "S1=inactive", "S2=active",
             ])
     }
@@ -1193,11 +1193,11 @@ func indexNames(_ db: String) throws -> [String] {
         let kids = try #require(o["students"] as? [[String: Any]])
         #expect(
             kids.contains {
-                $0["id"] as? String == "114001" && $0["portal_access"] as? Bool == true
+                $0["student_id"] as? String == "114001" && $0["portal_access"] as? Bool == true
             })
         #expect(
             kids.contains {
-                $0["id"] as? String == "114003" && $0["portal_access"] as? Bool == false
+                $0["student_id"] as? String == "114003" && $0["portal_access"] as? Bool == false
             })
         #expect(r.err.contains("derived") && r.err.contains("households"))
     }

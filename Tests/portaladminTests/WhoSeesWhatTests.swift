@@ -308,7 +308,7 @@ func explain(
             ).code == 0)
         e = try explain(db, "G1", "S_YOUNG")
         let grades = (e["features"] as? [[String: Any]])?.first {
-            $0["name"] as? String == "grades"
+            $0["feature"] as? String == "grades"
         }
         #expect(grades?["enabled"] as? Bool == false && grades?["source"] as? String == "school:MS")
         // Locked.
@@ -379,7 +379,7 @@ func explain(
         let list = try runBinary(
             ["feature", "list", "--at", "2027-07-01", "-o", "json", "--district", "d1"], db: db)
         let grades = (try parseJSON(list.out) as? [[String: Any]])?.first {
-            $0["name"] as? String == "grades"
+            $0["feature"] as? String == "grades"
         }
         #expect(grades?["enabled"] as? Bool == true && grades?["source"] as? String == "default")
         let twice = try runBinary(
@@ -419,7 +419,7 @@ func explain(
         let inWindow = try runBinary(
             ["feature", "list", "--at", "2026-11-25", "-o", "json", "--district", "d1"], db: db)
         let rows = try #require(try parseJSON(inWindow.out) as? [[String: Any]])
-        let att = rows.first { $0["name"] as? String == "attendance" }
+        let att = rows.first { $0["feature"] as? String == "attendance" }
         #expect(
             att?["enabled"] as? Bool == false && att?["source"] as? String == "district"
                 && att?["reason"] as? String == "repost window")
@@ -427,13 +427,14 @@ func explain(
         let after = try runBinary(
             ["feature", "list", "--at", "2026-12-04", "-o", "jsonl", "--district", "d1"], db: db)
         #expect(
-            after.out.contains("{\"name\":\"attendance\",\"enabled\":true,\"source\":\"default\""))
+            after.out.contains(
+                "{\"feature\":\"attendance\",\"enabled\":true,\"source\":\"default\""))
         let hist = try runBinary(["feature", "history", "-o", "jsonl", "--district", "d1"], db: db)
         #expect(hist.out.split(separator: "\n").count == 1)
         let other = try runBinary(
             ["feature", "list", "--at", "2026-11-25", "-o", "jsonl", "--district", "d2"], db: db)
         #expect(
-            other.out.contains("{\"name\":\"attendance\",\"enabled\":true"),
+            other.out.contains("{\"feature\":\"attendance\",\"enabled\":true"),
             "district d2 is untouched")
     }
 }

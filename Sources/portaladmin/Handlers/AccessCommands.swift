@@ -75,7 +75,7 @@ enum FeatureCommands {
             JSONValue(st.from), JSONValue(st.until), JSONValue(st.ruleID),
         ]
     }
-    static let columns = ["name", "enabled", "source", "reason", "from", "until", "rule_id"]
+    static let columns = ["feature", "enabled", "source", "reason", "from", "until", "rule_id"]
 
     static func list(_ c: Context) throws {
         let s = try c.session()
@@ -106,7 +106,7 @@ enum FeatureCommands {
                 until: until, reason: reason)
         }
         try c.emit(record: [
-            ("rule_id", .int(id)), ("name", .string(name)), ("enabled", .bool(enabled)),
+            ("rule_id", .int(id)), ("feature", .string(name)), ("enabled", .bool(enabled)),
             ("school_id", JSONValue(c.inv.value("school"))),
             ("from", JSONValue(from?.description)), ("until", JSONValue(until?.description)),
             ("reason", .string(reason)),
@@ -136,16 +136,22 @@ enum FeatureCommands {
         }
     }
 
+    /// The output's names for the dates of a rule or restriction, and their columns.
+    static let storedAs = ["from": "from_date", "until": "until_date"]
+
     static func history(_ c: Context) throws {
         let s = try c.session()
         var t = Table([
-            "rule_id", "feature", "school_id", "enabled", "from_date", "until_date", "reason",
+            "rule_id", "feature", "school_id", "enabled", "from", "until", "reason",
             "created_at", "created_by", "removed_at", "removed_reason",
         ])
         for r in try Features.history(
             s.db, district: try s.district(), feature: c.inv.positionals.first)
         {
-            t.add(t.columns.map { $0 == "enabled" ? .bool(r.bool($0)) : JSONValue(r[$0]) })
+            t.add(
+                t.columns.map {
+                    $0 == "enabled" ? .bool(r.bool($0)) : JSONValue(r[storedAs[$0] ?? $0])
+                })
         }
         try c.emit(t)
     }
@@ -219,7 +225,9 @@ enum Age18Commands {
                     ? .string(r.guardians.map { "\($0.id) (\($0.state))" }.joined(separator: ", "))
                     : .array(
                         r.guardians.map {
-                            .object([("guardian_id", .string($0.id)), ("state", .string($0.state))])
+                            .object([
+                                ("guardian_id", .string($0.id)), ("status", .string($0.state)),
+                            ])
                         }),
                 .string(r.status),
             ])
@@ -358,7 +366,7 @@ enum RestrictionCommands {
     static func list(_ c: Context) throws {
         let s = try c.session()
         var t = Table([
-            "restriction_id", "guardian_id", "student_id", "reason", "document", "until_date",
+            "restriction_id", "guardian_id", "student_id", "reason", "document", "until",
             "created_at", "created_by", "removed_at", "removed_reason",
         ])
         for r in try Restrictions.list(
@@ -367,7 +375,9 @@ enum RestrictionCommands {
         {
             t.add(
                 t.columns.map {
-                    $0 == "student_id" ? .string(r.string("student_id") ?? "all") : JSONValue(r[$0])
+                    $0 == "student_id"
+                        ? .string(r.string("student_id") ?? "all")
+                        : JSONValue(r[FeatureCommands.storedAs[$0] ?? $0])
                 })
         }
         try c.emit(t)
@@ -479,7 +489,7 @@ enum AccessCommands {
                     .array(
                         st.features.map {
                             .object([
-                                ("name", .string($0.feature)), ("enabled", .bool($0.enabled)),
+                                ("feature", .string($0.feature)), ("enabled", .bool($0.enabled)),
                                 ("source", .string($0.source)), ("reason", JSONValue($0.reason)),
                             ])
                         })

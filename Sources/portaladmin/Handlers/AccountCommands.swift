@@ -117,7 +117,7 @@ enum AccountCommands {
             path: ["account", "list"], summary: "list portal accounts",
             options: [
                 Opt(
-                    long: "status", value: "state",
+                    long: "status", value: "status",
                     help: "locked, disabled, must-change, never-activated, active or reset",
                     choices: Accounts.statuses, complete: .choices), limitOption, columnsOption,
             ],
@@ -173,7 +173,7 @@ enum AccountCommands {
         let rows = try Accounts.list(
             s.db, district: try s.district(), status: c.inv.value("status"), limit: limit)
         let shown = limit > 0 ? Array(rows.prefix(limit)) : rows
-        var t = Table(["username", "person_kind", "person_id", "state", "last_login_at", "since"])
+        var t = Table(["username", "person_kind", "person_id", "status", "last_login_at", "since"])
         for r in shown { t.add(t.columns.map { JSONValue(r[$0]) }) }
         try c.emit(t)
         if rows.count > shown.count { c.say("Showing the first \(limit); use --limit 0 for all") }
@@ -189,7 +189,7 @@ enum AccountCommands {
         try c.emit(record: [
             ("username", JSONValue(a["username"])), ("person_kind", JSONValue(a["person_kind"])),
             ("person_id", JSONValue(a["person_id"])),
-            ("state", .string(state)), ("failed_count", JSONValue(a["failed_count"])),
+            ("status", .string(state)), ("failed_count", JSONValue(a["failed_count"])),
             ("last_failure_at", JSONValue(a["last_failure_at"])),
             ("locked_at", JSONValue(a["locked_at"])),
             ("last_login_at", JSONValue(a["last_login_at"])),
@@ -286,7 +286,7 @@ enum AccountCommands {
             try Accounts.setEnabled(s, username: user, enabled: enabled, reason: reason)
         }
         try c.emit(record: [
-            ("username", .string(user)), ("state", .string(enabled ? "active" : "disabled")),
+            ("username", .string(user)), ("status", .string(enabled ? "active" : "disabled")),
         ])
         c.done(
             changed
@@ -311,7 +311,7 @@ enum AccountCommands {
             throw PortalError.usage(
                 "--phone: \(p.problem)", hint: "give the number with its area code")
         }
-        var t = Table(["guardian_id", "name", "email", "phone", "username", "state"])
+        var t = Table(["guardian_id", "name", "email", "phone", "username", "account_status"])
         for r in rows { t.add(r.values.map { JSONValue($0) }) }
         try c.emit(t)
         if rows.isEmpty { c.say("no guardian matches") }
@@ -377,7 +377,7 @@ enum AupCommands {
         }
         try c.emit(record: [
             ("guardian_id", .string(g)), ("signed_on", .string(date.description)),
-            ("recorded", .bool(n > 0)),
+            ("status", .string(n > 0 ? "recorded" : "unchanged")),
         ])
         c.done(
             n > 0

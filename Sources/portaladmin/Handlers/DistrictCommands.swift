@@ -80,8 +80,10 @@ enum DistrictCommands {
 
     static func set(_ c: Context) throws {
         let changes = try c.transaction { s in try Districts.set(s, c.inv.positionals) }
-        var t = Table(["key", "old", "new"])
-        for ch in changes { t.add([.string(ch.key), .string(ch.old), .string(ch.new)]) }
+        var t = Table(["setting", "before", "after"])
+        for ch in changes {
+            t.add([.string(ch.key), typed(ch.key, ch.old), typed(ch.key, ch.new)])
+        }
         try c.emit(t)
         c.done(
             changes.isEmpty
@@ -96,13 +98,14 @@ enum DistrictCommands {
             ("district_id", .string(d.id)), ("name", .string(d.name)),
             ("created_at", .string(d.createdAt)),
         ]
-            + d.settings.map { s -> (String, JSONValue) in
-                if s.value == "true" || s.value == "false" {
-                    return (s.key, .bool(s.value == "true"))
-                }
-                if numeric.contains(s.key), let n = Int(s.value) { return (s.key, .int(n)) }
-                return (s.key, .string(s.value))
-            }
+            + d.settings.map { ($0.key, typed($0.key, $0.value)) }
+    }
+
+    /// A setting's value as its JSON type: numbers and booleans are not strings.
+    static func typed(_ key: String, _ value: String) -> JSONValue {
+        if value == "true" || value == "false" { return .bool(value == "true") }
+        if numeric.contains(key), let n = Int(value) { return .int(n) }
+        return .string(value)
     }
 
     /// The settings that hold a whole number.

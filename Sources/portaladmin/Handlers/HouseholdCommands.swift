@@ -32,7 +32,8 @@ enum HouseholdCommands {
     ]
 
     static let columns = [
-        "household_id", "street", "street2", "city", "state", "postcode", "guardians", "students",
+        "household_id", "street", "street2", "city", "state", "postcode", "guardian_count",
+        "student_count",
     ]
 
     static func table(_ rows: [Households.Summary]) -> Table {
@@ -46,7 +47,7 @@ enum HouseholdCommands {
             ("household_id", .string(h.id)), ("street", .string(h.street)),
             ("street2", .string(h.street2)), ("city", .string(h.city)),
             ("state", .string(h.state)), ("postcode", .string(h.postcode)),
-            ("guardians", .int(h.guardians)), ("students", .int(h.students)),
+            ("guardian_count", .int(h.guardians)), ("student_count", .int(h.students)),
         ]
     }
 
@@ -80,12 +81,12 @@ enum HouseholdCommands {
             id: c.inv.positionals[0], now: s.now)
         let json = c.format != .text
         // The counts of a list row become the lists themselves.
-        var fields = values(h.summary).filter { $0.0 != "guardians" && $0.0 != "students" }
+        var fields = values(h.summary).filter { !$0.0.hasSuffix("_count") }
         let guardians: [JSONValue] = h.guardians.map { g in
             .object([
                 ("guardian_id", .string(g.id)), ("name", .string(g.name)),
                 ("roles", .array(g.roles.map { .string($0) })), ("status", .string(g.status)),
-                ("account", g.account.map { .string($0) } ?? .null),
+                ("username", g.account.map { .string($0) } ?? .null),
                 ("account_status", g.accountStatus.map { .string($0) } ?? .null),
             ])
         }

@@ -68,7 +68,7 @@ enum PeopleCommands {
         let other = kind == .student ? "guardians" : "students"
         let linked: [JSONValue] = links.map { l in
             .object([
-                ("id", .string(l.text("id"))),
+                (kind == .student ? "guardian_id" : "student_id", .string(l.text("id"))),
                 ("name", .string(l.text("given_name") + " " + l.text("family_name"))),
                 ("relationship", JSONValue(l["relationship"])),
                 ("portal_access", .bool(l.bool("portal_access"))),

@@ -47,12 +47,17 @@ enum SampleCommands {
         let s = try SampleGenerator.generate(
             students: n, seed: seed, year: year, to: out, contact: !c.inv.has("no-contact"))
         try c.emit(record: [
-            ("out", .string(out)), ("schools", .int(s.schools)), ("students", .int(s.students)),
-            ("guardians", .int(s.guardians)),
-            ("households", .int(s.households)), ("links", .int(s.links)),
-            ("duplicate_guardians", .int(s.duplicateGuardians)),
-            ("duplicate_households", .int(s.duplicateHouseholds)),
-            ("turning_18_this_year", .int(s.turning18ThisYear)),
+            ("folder", .string(out)),
+            (
+                "counts",
+                .object([
+                    ("schools", .int(s.schools)), ("students", .int(s.students)),
+                    ("guardians", .int(s.guardians)), ("households", .int(s.households)),
+                    ("links", .int(s.links)), ("duplicate_guardians", .int(s.duplicateGuardians)),
+                    ("duplicate_households", .int(s.duplicateHouseholds)),
+                    ("turning_18_this_year", .int(s.turning18ThisYear)),
+                ])
+            ),
         ])
         c.say("wrote a sample district to \(out); import it with: portaladmin roster import \(out)")
     }

@@ -117,6 +117,32 @@ func matchingDistrict(_ dir: TempDir) throws -> String {
 }
 
 @Suite struct MergeTests {
+    /// After a merge the help desk finds the parent once: `account whois` leaves out the record
+    /// merged away (it is kept only for 'merge undo'), and shows it again after the undo.
+    @Test func whoisLeavesOutARecordMergedAway() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir, ["lakeview"])
+        let env = ["PORTALADMIN_DISTRICT": "lakeview"]
+        #expect(
+            try runBinary(
+                ["roster", "import", repoRoot + "/examples/lakeview", "--yes"], db: db, env: env
+            ).code == 0)
+        func whois(_ how: [String]) throws -> [String] {
+            try runBinary(["account", "whois"] + how + ["-o", "tsv"], db: db, env: env).out
+                .split(separator: "\n").dropFirst().map { String($0.prefix { $0 != "\t" }) }
+        }
+        let phone = ["--phone", "(320) 555-0143"]
+        let name = ["--name", "nunez"]
+        #expect(try whois(phone) == ["G-2002", "G-2003"])
+        #expect(
+            try runBinary(["guardian", "merge", "G-2002", "G-2003", "--yes"], db: db, env: env)
+                .code == 0)
+        #expect(try whois(phone) == ["G-2002"])
+        #expect(try !whois(name).contains("G-2003") && whois(name).contains("G-2002"))
+        #expect(try runBinary(["merge", "undo", "1", "--yes"], db: db, env: env).code == 0)
+        #expect(try whois(phone) == ["G-2002", "G-2003"])
+    }
+
     @Test func mergeMovesLinksKeepsRestrictionsAndUndoRestoresExactly() throws {
         let dir = TempDir()
         let db = try matchingDistrict(dir)

@@ -222,6 +222,11 @@ import Testing
         let dir = TempDir()
         let db = try makeDistricts(dir)
         let asHelp = ["PORTALADMIN_OPERATOR": "hal"]
+        // "$USER" where USER is not set: the hint says so, and how to get the login name.
+        let empty = try runBinary(
+            ["operator", "add", "", "--role", "admin", "--district", "d1"], db: db)
+        #expect(empty.code == 64 && empty.err.contains("error: the operator name is empty"))
+        #expect(empty.err.contains("(is $USER set?)") && empty.err.contains("$(id -un)"))
         #expect(
             try runBinary(
                 ["operator", "add", "hal", "--role", "helpdesk", "--district", "d1"], db: db

@@ -444,36 +444,38 @@ public enum Accounts {
         var guardians: [Row] = []
         if let email {
             guardians = try db.query(
-                "SELECT guardian_id, given_name, family_name, email, phone FROM guardians WHERE district_id = ? AND email = ?",
+                "SELECT guardian_id, given_name, family_name, email, phone FROM guardians WHERE district_id = ? AND email = ? AND status != 'merged'",
                 [.text(district), .text(email.trimmed().lowercased())])
         } else if let phone {
             let p = try Field.normalizePhone(phone, "phone")
             guardians = try db.query(
-                "SELECT guardian_id, given_name, family_name, email, phone FROM guardians WHERE district_id = ? AND phone = ?",
+                "SELECT guardian_id, given_name, family_name, email, phone FROM guardians WHERE district_id = ? AND phone = ? AND status != 'merged'",
                 [.text(district), .text(p)])
         } else if let name {
             guardians = try People.find(
-                db, district: district, kind: .guardian, text: name, limit: 50)
+                db, district: district, kind: .guardian, text: name, limit: 50
+            ).filter { $0.text("status") != "merged" }
         }
         return try guardians.map { g in
             let a = try db.first(
                 "SELECT username, status, locked_at, must_change FROM accounts WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ?",
                 [.text(district), .text(g.text("guardian_id"))])
-            let state =
-                a.map {
-                    $0.text("status") != "active"
-                        ? $0.text("status")
-                        : $0["locked_at"] != .null
-                            ? "locked" : $0.bool("must_change") ? "must-change" : "active"
-                } ?? "no account"
             return Row(
-                columns: ["guardian_id", "name", "email", "phone", "username", "state"],
+                columns: ["guardian_id", "name", "email", "phone", "username", "account_status"],
                 values: [
                     g["guardian_id"], .text(g.text("given_name") + " " + g.text("family_name")),
                     g["email"], g["phone"],
-                    a?["username"] ?? .null, .text(state),
+                    a?["username"] ?? .null, .text(a.map(status) ?? "no account"),
                 ])
         }
+    }
+
+    /// An account's status as the help desk speaks of it: disabled (or another stored status),
+    /// locked, must-change or active.
+    public static func status(_ a: Row) -> String {
+        a.text("status") != "active"
+            ? a.text("status")
+            : a["locked_at"] != .null ? "locked" : a.bool("must_change") ? "must-change" : "active"
     }
 
     /// A hash to verify against when the username is unknown, so both answers take as long.

@@ -71,6 +71,13 @@ public enum Operators {
     }
 
     public static func validateName(_ name: String) throws {
+        guard !name.isEmpty else {
+            throw PortalError.usage(
+                "the operator name is empty",
+                hint:
+                    "a shell variable that is not set gives an empty name (is $USER set?); the login name is: $(id -un)"
+            )
+        }
         let ok =
             !name.isEmpty && name.count <= 64
             && name.unicodeScalars.allSatisfy {

@@ -182,14 +182,10 @@ enum AccountCommands {
     static func show(_ c: Context) throws {
         let s = try c.session()
         let a = try Accounts.get(s.db, district: try s.district(), username: c.inv.positionals[0])
-        let state =
-            a.text("status") != "active"
-            ? a.text("status")
-            : a["locked_at"] != .null ? "locked" : a.bool("must_change") ? "must-change" : "active"
         try c.emit(record: [
             ("username", JSONValue(a["username"])), ("person_kind", JSONValue(a["person_kind"])),
             ("person_id", JSONValue(a["person_id"])),
-            ("status", .string(state)), ("failed_count", JSONValue(a["failed_count"])),
+            ("status", .string(Accounts.status(a))), ("failed_count", JSONValue(a["failed_count"])),
             ("last_failure_at", JSONValue(a["last_failure_at"])),
             ("locked_at", JSONValue(a["locked_at"])),
             ("last_login_at", JSONValue(a["last_login_at"])),

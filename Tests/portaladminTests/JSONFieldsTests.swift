@@ -250,7 +250,7 @@ indirect enum JSON: Decodable {
     case list([JSON])
     case object([String: JSON])
 
-    init(from decoder: Decoder) throws {
+    init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() {
             self = .null

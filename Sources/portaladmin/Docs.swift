@@ -47,7 +47,8 @@ enum Docs {
             does the work, reports it and rolls it back: it never asks, never needs
             .Fl -yes
             and writes no file.
-            Asking again for what is already done (revoke, remove, unlock, sign, disable) says
+            Asking again for what is already done (revoke, remove, unlock, sign, disable, enable, the
+            same restriction or age-18 decision) writes nothing, says
             .Dq nothing to do
             and exits 0.
             .Ss Roles

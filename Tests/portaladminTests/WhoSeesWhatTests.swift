@@ -217,6 +217,61 @@ func explain(
             ], db: db)
         #expect(notLinked.code == 4)
     }
+    /// Saying again what is recorded already (a request, the same consent, the same
+    /// restriction, a removal) exits 0 with "nothing to do" and writes nothing.
+    @Test func repeatedDecisionsAndRestrictionsAreNothingToDo() throws {
+        let dir = TempDir()
+        let db = try ageDistrict(dir)
+        func run(_ args: [String]) throws -> RunResult {
+            try runBinary(args + ["--district", "d1"], db: db)
+        }
+        let cases: [(args: [String], first: String, again: String)] = [
+            (
+                ["age18", "request", "S_TURNED", "--guardian", "G2", "--reason", "letter"],
+                "ended the access of G2 to S_TURNED",
+                "nothing to do for G2: access to S_TURNED already ended at the student's request"
+            ),
+            (
+                [
+                    "age18", "consent", "S_NINETEEN", "--guardian", "G4", "--until", "2027-06-30",
+                    "--reason", "tax dependant",
+                ],
+                "G4 keeps access to S_NINETEEN with the student's consent until 2027-06-30;",
+                "nothing to do: G4 keeps access to S_NINETEEN with the student's consent until 2027-06-30 already"
+            ),
+            (
+                [
+                    "restriction", "add", "--guardian", "G1", "--student", "S_YOUNG", "--reason",
+                    "protective order", "--document", "case 23-1234", "--yes",
+                ],
+                "restriction 1: G1 may not see S_YOUNG",
+                "nothing to do: restriction 1 already says so"
+            ),
+            (
+                ["restriction", "remove", "1", "--reason", "lifted", "--yes"],
+                "removed restriction 1", "nothing to do: restriction 1 was removed on 2026-11-25"
+            ),
+        ]
+        for c in cases {
+            let first = try run(c.args)
+            #expect(first.code == 0 && first.err.contains(c.first), "\(first.err)")
+            let before = try dump(db)
+            let again = try run(c.args)
+            #expect(again.code == 0 && again.err.contains(c.again), "\(c.args): \(again.err)")
+            #expect(try dump(db) == before, "\(c.args) wrote again")
+        }
+        // A consent with another end, or a restriction on another order, is a new decision.
+        let longer = try run([
+            "age18", "consent", "S_NINETEEN", "--guardian", "G4", "--until", "2027-12-31",
+            "--reason", "extended",
+        ])
+        #expect(longer.code == 0 && longer.err.contains("until 2027-12-31; a court-order"))
+        let other = try run([
+            "restriction", "add", "--guardian", "G1", "--student", "S_YOUNG", "--reason",
+            "second order", "--document", "case 24-0001", "--yes",
+        ])
+        #expect(other.code == 0 && other.err.contains("restriction 2:"), "\(other.err)")
+    }
 }
 
 @Suite struct RestrictionAndExplainTests {
@@ -271,7 +326,7 @@ func explain(
             try runBinary(
                 ["restriction", "remove", String(id), "--reason", "again", "--district", "d1"],
                 db: db
-            ).code == 5)
+            ).code == 0, "removed already: nothing to do")
         let all = try runBinary(
             ["restriction", "list", "--all", "-o", "jsonl", "--district", "d1"], db: db)
         #expect(all.out.contains("order expired"))

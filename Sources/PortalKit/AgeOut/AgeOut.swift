@@ -190,11 +190,25 @@ public enum AgeOut {
         return done
     }
 
+    /// Records a decision about one link; a request or consent that the link's latest of its
+    /// kind already says (with the same end) is not recorded again. True when recorded.
+    @discardableResult
     static func record(
         _ s: Session, student: String, guardian: String, kind: String, on: String, until: String?,
         reason: String?
-    ) throws {
+    ) throws -> Bool {
         let d = try s.district()
+        if kind != "ended",
+            let last = try s.db.first(
+                """
+                SELECT until_date FROM age18_decisions
+                WHERE district_id = ? AND student_id = ? AND guardian_id = ? AND kind = ?
+                ORDER BY decision_id DESC LIMIT 1
+                """, [.text(d), .text(student), .text(guardian), .text(kind)]),
+            last.string("until_date") == until
+        {
+            return false
+        }
         let id =
             (try s.db.scalar(
                 "SELECT max(decision_id) FROM age18_decisions WHERE district_id = ?", [.text(d)])?
@@ -215,6 +229,7 @@ public enum AgeOut {
                 ("age18", .string(kind)), ("effective_on", .string(on)),
                 ("until", JSONValue(until)),
             ]), reason: reason)
+        return true
     }
 
     /// The linked guardians a request or consent applies to.
@@ -245,7 +260,7 @@ public enum AgeOut {
     /// The student's written request ends guardian access now (the student must be 18).
     public static func request(
         _ s: Session, student: String, guardian: String?, today: CivilDate, reason: String
-    ) throws -> [String] {
+    ) throws -> (ended: [String], already: [String]) {
         let district = try Districts.get(s.db, try s.district())
         let (st, gs) = try guardians(s, student: student, guardian: guardian)
         guard let b = st.string("birth_date").flatMap(CivilDate.init(parsing:)) else {
@@ -262,25 +277,28 @@ public enum AgeOut {
                     "a restriction (court order) is the way to end a guardian's access before 18: portaladmin restriction add"
             )
         }
+        var ended: [String] = []
+        var already: [String] = []
         for g in gs {
-            try record(
+            let recorded = try record(
                 s, student: student, guardian: g, kind: "request", on: today.description,
                 until: nil, reason: reason)
+            if recorded { ended.append(g) } else { already.append(g) }
         }
-        return gs
+        return (ended, already)
     }
 
     /// Access continues with the student's consent (or because the student is a tax dependant).
     public static func consent(
         _ s: Session, student: String, guardian: String, until: CivilDate?, today: CivilDate,
         reason: String
-    ) throws {
+    ) throws -> Bool {
         _ = try guardians(s, student: student, guardian: guardian)
         if let until, until < today {
             throw PortalError.usage(
                 "--until is in the past", hint: "give a date from today on, or leave it out")
         }
-        try record(
+        return try record(
             s, student: student, guardian: guardian, kind: "consent", on: today.description,
             until: until?.description, reason: reason)
     }

@@ -5,7 +5,7 @@ public enum Restrictions {
     public static func add(
         _ s: Session, guardian: String, student: String?, reason: String, document: String?,
         until: CivilDate?
-    ) throws -> Int {
+    ) throws -> (id: Int, created: Bool) {
         let d = try s.district()
         _ = try People.get(s.db, district: d, kind: .guardian, id: guardian)
         if let student { _ = try People.get(s.db, district: d, kind: .student, id: student) }
@@ -13,6 +13,19 @@ public enum Restrictions {
             throw PortalError.usage(
                 "--reason is empty", hint: "name the order, e.g. \"protective order, case 23-1234\""
             )
+        }
+        // The same restriction in force already (same guardian, student, order and end): kept.
+        if let same = try s.db.scalar(
+            """
+            SELECT restriction_id FROM restrictions WHERE district_id = ? AND guardian_id = ?
+              AND student_id IS ? AND document IS ? AND until_date IS ? AND removed_at IS NULL
+            """,
+            [
+                .text(d), .text(guardian), SQLValue(student), SQLValue(document),
+                SQLValue(until?.description),
+            ])?.int
+        {
+            return (Int(same), false)
         }
         let id =
             (try s.db.scalar(
@@ -35,10 +48,13 @@ public enum Restrictions {
                 ("document", JSONValue(document)),
                 ("until", JSONValue(until?.description)),
             ]), reason: reason)
-        return Int(id)
+        return (Int(id), true)
     }
 
-    public static func remove(_ s: Session, id: Int, reason: String) throws -> Row {
+    /// The restriction, and whether this call removed it (false: it was removed already).
+    public static func remove(_ s: Session, id: Int, reason: String) throws -> (
+        row: Row, removed: Bool
+    ) {
         let d = try s.district()
         guard
             let r = try s.db.first(
@@ -48,12 +64,7 @@ public enum Restrictions {
             throw PortalError.notFound(
                 "restriction", String(id), hint: "see 'portaladmin restriction list'")
         }
-        guard r["removed_at"] == .null else {
-            throw PortalError(
-                .conflict,
-                "restriction \(id) was already removed on \(r.text("removed_at").prefix(10))",
-                hint: "nothing to do")
-        }
+        guard r["removed_at"] == .null else { return (r, false) }
         guard !reason.trimmed().isEmpty else {
             throw PortalError.usage("--reason is empty", hint: "say why the restriction ends")
         }
@@ -65,7 +76,7 @@ public enum Restrictions {
             before: .object([("restriction_id", .int(id)), ("active", .bool(true))]),
             after: .object([("restriction_id", .int(id)), ("active", .bool(false))]), reason: reason
         )
-        return r
+        return (r, true)
     }
 
     public static func list(

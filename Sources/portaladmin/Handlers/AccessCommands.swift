@@ -267,18 +267,26 @@ enum Age18Commands {
     static func request(_ c: Context) throws {
         let reason = try c.inv.required("reason")
         let student = c.inv.positionals[0]
-        let gs = try c.transaction { s in
+        let (ended, already) = try c.transaction { s in
             try AgeOut.request(
                 s, student: student, guardian: c.inv.value("guardian"), today: try c.today(s),
                 reason: reason)
         }
         try c.emit(record: [
-            ("student_id", .string(student)), ("guardians", .array(gs.map { .string($0) })),
+            ("student_id", .string(student)),
+            ("guardians", .array((ended + already).map { .string($0) })),
             ("access", .string("ended")),
         ])
-        c.done(
-            "ended the access of \(gs.joined(separator: ", ")) to \(student) at the student's request"
-        )
+        if !already.isEmpty {
+            c.say(
+                "nothing to do for \(already.joined(separator: ", ")): access to \(student) already ended at the student's request"
+            )
+        }
+        if !ended.isEmpty {
+            c.done(
+                "ended the access of \(ended.joined(separator: ", ")) to \(student) at the student's request"
+            )
+        }
     }
 
     static func consent(_ c: Context) throws {
@@ -286,7 +294,7 @@ enum Age18Commands {
         let g = try c.inv.required("guardian")
         let student = c.inv.positionals[0]
         let until = try c.inv.date("until")
-        try c.transaction { s in
+        let recorded = try c.transaction { s in
             try AgeOut.consent(
                 s, student: student, guardian: g, until: until, today: try c.today(s),
                 reason: reason)
@@ -295,10 +303,14 @@ enum Age18Commands {
             ("student_id", .string(student)), ("guardian_id", .string(g)),
             ("access", .string("continued")), ("until", JSONValue(until?.description)),
         ])
-        c.done(
+        let keeps =
             "\(g) keeps access to \(student) with the student's consent"
-                + (until.map { " until \($0)" } ?? "")
-                + "; a court-order restriction still wins")
+            + (until.map { " until \($0)" } ?? "")
+        if recorded {
+            c.done(keeps + "; a court-order restriction still wins")
+        } else {
+            c.say("nothing to do: \(keeps) already")
+        }
     }
 }
 
@@ -349,7 +361,7 @@ enum RestrictionCommands {
         }
         let reason = try c.inv.required("reason")
         let until = try c.inv.date("until")
-        let id = try c.transaction { s in
+        let (id, created) = try c.transaction { s in
             try Restrictions.add(
                 s, guardian: g, student: student, reason: reason, document: c.inv.value("document"),
                 until: until)
@@ -360,7 +372,11 @@ enum RestrictionCommands {
             ("reason", .string(reason)), ("document", JSONValue(c.inv.value("document"))),
             ("until", JSONValue(until?.description)),
         ])
-        c.done("restriction \(id): \(g) may not see \(student ?? "any student")")
+        if created {
+            c.done("restriction \(id): \(g) may not see \(student ?? "any student")")
+        } else {
+            c.say("nothing to do: restriction \(id) already says so")
+        }
     }
 
     static func list(_ c: Context) throws {
@@ -386,12 +402,20 @@ enum RestrictionCommands {
     static func remove(_ c: Context) throws {
         let id = try c.inv.number(0, "restriction", list: "restriction list")
         let reason = try c.inv.required("reason")
-        let r = try c.transaction { s in try Restrictions.remove(s, id: id, reason: reason) }
+        let (r, removed) = try c.transaction { s in
+            try Restrictions.remove(s, id: id, reason: reason)
+        }
         try c.emit(record: [
             ("restriction_id", .int(id)), ("guardian_id", JSONValue(r["guardian_id"])),
             ("removed", .bool(true)),
         ])
-        c.done("removed restriction \(id)")
+        if removed {
+            c.done("removed restriction \(id)")
+        } else {
+            c.say(
+                "nothing to do: restriction \(id) was removed on \(r.text("removed_at").prefix(10))"
+            )
+        }
     }
 }
 

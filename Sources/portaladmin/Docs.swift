@@ -47,8 +47,9 @@ enum Docs {
             does the work, reports it and rolls it back: it never asks, never needs
             .Fl -yes
             and writes no file.
-            Asking again for what is already done (revoke, remove, unlock, sign, disable, enable, the
-            same restriction or age-18 decision) writes nothing, says
+            Asking again for what is already done (revoke, remove, unlock, sign, disable, enable,
+            merge, undo, add an operator, the same restriction or age-18 decision) writes nothing,
+            says
             .Dq nothing to do
             and exits 0.
             .Ss Roles

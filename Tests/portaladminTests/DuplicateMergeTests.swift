@@ -117,6 +117,48 @@ func matchingDistrict(_ dir: TempDir) throws -> String {
 }
 
 @Suite struct MergeTests {
+    /// A merge, an undo or an operator asked for again is in force already: exit 0, "nothing to
+    /// do", the same JSON, nothing written. Merging the folded record elsewhere names the merge.
+    @Test func aMergeAnUndoOrAnOperatorAskedForAgainIsNothingToDo() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir, ["lakeview"])
+        let env = ["PORTALADMIN_DISTRICT": "lakeview"]
+        func run(_ args: [String]) throws -> RunResult {
+            try runBinary(args + ["-o", "jsonl"], db: db, env: env)
+        }
+        #expect(try run(["roster", "import", repoRoot + "/examples/lakeview", "--yes"]).code == 0)
+        let cases: [(args: [String], again: String)] = [
+            (
+                ["operator", "add", "tester", "--role", "admin"],
+                "nothing to do: 'tester' is admin already"
+            ),
+            (
+                ["guardian", "merge", "G-2002", "G-2003", "--yes"],
+                "nothing to do: G-2003 was merged into G-2002 as merge 1"
+            ),
+            (["merge", "undo", "1", "--yes"], "nothing to do: merge 1 was undone on 2026-11-25"),
+        ]
+        for c in cases {
+            let first = try run(c.args)
+            #expect(first.code == 0, "\(first.err)")
+            let before = try dump(db)
+            let again = try run(c.args)
+            #expect(again.code == 0 && again.err.contains(c.again), "\(c.args): \(again.err)")
+            #expect(
+                try parseJSON(again.out) as? NSDictionary == parseJSON(first.out) as? NSDictionary,
+                "\(c.args): the same record")
+            #expect(try dump(db) == before, "\(c.args) wrote again")
+        }
+        let otherRole = try run(["operator", "add", "tester", "--role", "helpdesk"])
+        #expect(otherRole.code == 5 && otherRole.err.contains("operator set-role tester"))
+        #expect(try run(["guardian", "merge", "G-2002", "G-2003", "--yes"]).code == 0)
+        let elsewhere = try run(["guardian", "merge", "G-2001", "G-2003", "--yes"])
+        #expect(elsewhere.code == 5)
+        #expect(
+            elsewhere.err.contains("guardian G-2003 was already merged into G-2002 (merge 2)")
+                && elsewhere.err.contains("portaladmin merge undo 2"), "\(elsewhere.err)")
+    }
+
     /// After a merge the help desk finds the parent once: `account whois` leaves out the record
     /// merged away (it is kept only for 'merge undo'), and shows it again after the undo.
     @Test func whoisLeavesOutARecordMergedAway() throws {
@@ -207,7 +249,7 @@ func matchingDistrict(_ dir: TempDir) throws -> String {
             try dump(db).filter { !$0.hasPrefix("audit") && !$0.hasPrefix("merges") } == dump0,
             "every row is back")
         let twice = try runBinary(["merge", "undo", String(id), "--district", "d1"], db: db)
-        #expect(twice.code == 5)
+        #expect(twice.code == 0 && twice.err.contains("nothing to do"))
         let audit = try runBinary(
             ["audit", "list", "--target", "TYPO-A", "-o", "jsonl", "--district", "d1"], db: db)
         #expect(
@@ -405,6 +447,7 @@ func matchingDistrict(_ dir: TempDir) throws -> String {
                 .code == 0)
         let again = try runBinary(
             ["guardian", "merge", "TYPO-A", "TYPO-B", "--district", "d1"], db: db)
-        #expect(again.code == 5 && again.err.contains("already merged"))
+        #expect(
+            again.code == 0 && again.err.contains("nothing to do: TYPO-B was merged into TYPO-A"))
     }
 }

@@ -117,9 +117,17 @@ public enum Merges {
         let ra = try People.get(s.db, district: d, kind: .guardian, id: a)
         let rb = try People.get(s.db, district: d, kind: .guardian, id: b)
         for (id, r) in [(a, ra), (b, rb)] where r.text("status") == "merged" {
+            let into = try s.db.first(
+                "SELECT merge_id, a FROM merges WHERE district_id = ? AND kind = 'guardian' AND b = ? AND status = 'applied' ORDER BY merge_id DESC LIMIT 1",
+                [.text(d), .text(id)])
             throw PortalError(
-                .conflict, "guardian \(id) was already merged into another record",
-                hint: "see 'portaladmin merge list'")
+                .conflict,
+                "guardian \(id) was already merged into "
+                    + (into.map { "\($0.text("a")) (merge \($0.text("merge_id")))" }
+                        ?? "another record"),
+                hint: into.map {
+                    "merge with \($0.text("a")) instead, or undo that merge first: portaladmin merge undo \($0.text("merge_id"))"
+                } ?? "see 'portaladmin merge list'")
         }
         let key: (String) -> [String: SQLValue] = {
             ["district_id": .text(d), "guardian_id": .text($0)]
@@ -414,15 +422,22 @@ public enum Merges {
         return r
     }
 
+    /// The merge in force that folded `b` into `a` (the same merge asked for again), if any.
+    public static func applied(_ s: Session, kind: String, a rawA: String, b rawB: String) throws
+        -> Row?
+    {
+        let (d, a, b) = try pair(s, rawA, rawB, kind + "s")
+        return try s.db.first(
+            "SELECT * FROM merges WHERE district_id = ? AND kind = ? AND a = ? AND b = ? AND status = 'applied'",
+            [.text(d), .text(kind), .text(a), .text(b)])
+    }
+
     /// Restores exactly the state before the merge, or refuses naming the later change in the way.
-    public static func undo(_ s: Session, id: Int) throws -> Row {
+    /// Returns the merge, and whether this call undid it (false: it was undone already).
+    public static func undo(_ s: Session, id: Int) throws -> (merge: Row, undone: Bool) {
         let d = try s.district()
         let m = try get(s.db, district: d, id: id)
-        guard m.text("status") == "applied" else {
-            throw PortalError(
-                .conflict, "merge \(id) was already undone on \(m.text("undone_at").prefix(10))",
-                hint: "nothing to do")
-        }
+        guard m.text("status") == "applied" else { return (m, false) }
         let changes = try ChangeLog.decode(m.text("changes"))
         if let (c, fields) = try ChangeLog.conflicts(s.db, changes) {
             let what = c.key.filter { $0.key != "district_id" }.sorted { $0.key < $1.key }.map {
@@ -458,6 +473,6 @@ public enum Merges {
             before: .object([("merge_id", .int(id)), ("status", .string("applied"))]),
             after: .object([("merge_id", .int(id)), ("status", .string("undone"))]),
             reason: "undo merge \(id)")
-        return m
+        return (m, true)
     }
 }

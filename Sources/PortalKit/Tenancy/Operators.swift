@@ -92,7 +92,10 @@ public enum Operators {
         }
     }
 
-    public static func add(_ s: Session, name: String, role: Role) throws -> Operator {
+    /// Adds an operator; one already there with this role is returned as it is (`added` false).
+    public static func add(_ s: Session, name: String, role: Role) throws -> (
+        op: Operator, added: Bool
+    ) {
         let d = try s.district()
         try validateName(name)
         return try s.db.write {
@@ -101,6 +104,11 @@ public enum Operators {
                 "SELECT role FROM operators WHERE district_id = ? AND name = ?",
                 [.text(d), .text(name)])
             {
+                if existing.text("role") == role.rawValue,
+                    let op = try get(s.db, district: d, name: name)
+                {
+                    return (op, false)
+                }
                 throw PortalError(
                     .conflict,
                     "operator '\(name)' already exists in district '\(d)' (role \(existing.text("role")))",
@@ -119,7 +127,7 @@ public enum Operators {
                 [.text(d), .text(name), .text(role.rawValue), .text(s.nowISO)])
             try s.audit(
                 target: "operator:\(name)", after: .object([("role", .string(role.rawValue))]))
-            return Operator(name: name, role: role, addedAt: s.nowISO)
+            return (Operator(name: name, role: role, addedAt: s.nowISO), true)
         }
     }
 

@@ -158,12 +158,16 @@ enum OperatorCommands {
     static func add(_ c: Context) throws {
         let name = c.inv.positionals[0]
         guard let role = Role(rawValue: try c.inv.required("role")) else { return }
-        let op = try c.transaction { s in try Operators.add(s, name: name, role: role) }
+        let (op, added) = try c.transaction { s in try Operators.add(s, name: name, role: role) }
         try c.emit(record: [
             ("name", .string(op.name)), ("role", .string(op.role.rawValue)),
             ("added_at", .string(op.addedAt)),
         ])
-        c.done("added operator '\(op.name)' as \(op.role.rawValue)")
+        if added {
+            c.done("added operator '\(op.name)' as \(op.role.rawValue)")
+        } else {
+            c.say("nothing to do: '\(op.name)' is \(op.role.rawValue) already")
+        }
     }
 
     static func setRole(_ c: Context) throws {

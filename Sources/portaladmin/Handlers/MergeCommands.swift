@@ -55,6 +55,14 @@ enum MergeCommands {
         let (a, b) = (c.inv.positionals[0], c.inv.positionals[1])
         let prefer = try Merges.preferences(c.inv.all("prefer"), fields: fields)
         let s = try c.session()
+        // The same merge again: it is in force already.
+        if let m = try Merges.applied(s, kind: kind, a: a, b: b) {
+            if c.format != .text, case .object(let pairs)? = JSONValue.parse(m.text("summary")) {
+                try c.emit(record: pairs)
+            }
+            c.say("nothing to do: \(b) was merged into \(a) as merge \(m.text("merge_id"))")
+            return
+        }
         func run(_ s: Session) throws -> Merges.Result {
             kind == "guardian"
                 ? try Merges.guardians(
@@ -148,11 +156,16 @@ enum MergeCommands {
 
     static func undo(_ c: Context) throws {
         let id = try id(c)
-        let m = try c.transaction { s in try Merges.undo(s, id: id) }
+        let (m, undone) = try c.transaction { s in try Merges.undo(s, id: id) }
         try c.emit(record: [
             ("merge_id", .int(id)), ("kind", JSONValue(m["kind"])), ("a", JSONValue(m["a"])),
             ("b", JSONValue(m["b"])), ("status", .string("undone")),
         ])
-        c.done("undid merge \(id): \(m.text("a")) and \(m.text("b")) are as they were before it")
+        if undone {
+            c.done(
+                "undid merge \(id): \(m.text("a")) and \(m.text("b")) are as they were before it")
+        } else {
+            c.say("nothing to do: merge \(id) was undone on \(m.text("undone_at").prefix(10))")
+        }
     }
 }

@@ -662,12 +662,6 @@ func issueKey(
         p.standardInput = typed
         p.standardOutput = out
         p.standardError = out
-        final class Screen: @unchecked Sendable {
-            private let lock = NSLock()
-            private var bytes = Data()
-            func add(_ d: Data) { lock.withLock { bytes.append(d) } }
-            var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
-        }
         let screen = Screen()
         out.fileHandleForReading.readabilityHandler = { screen.add($0.availableData) }
         try p.run()

@@ -1,45 +1,60 @@
 internal import CSQLite
+internal import Dispatch
 internal import Synchronization
 
 #if canImport(Glibc)
     internal import Glibc
 #endif
 
-private let interruptCount = Atomic<Int>(0)
-nonisolated(unsafe) private var openHandle: OpaquePointer?
-
-/// Ctrl-C handling: the first SIGINT says so at once, asks SQLite to stop the running statement,
-/// and makes long loops throw `.interrupted` so the transaction rolls back; a second one exits.
+/// Ctrl-C handling: the first SIGINT says so at once, asks SQLite to stop the statements running
+/// on every open connection, and makes long loops throw `.interrupted` so the transaction rolls
+/// back; a second one exits. The program installs it; a library caller that does not stays
+/// without it, and can still stop one connection with `Database.interrupt()`.
 public enum Interrupts {
+    private static let count = Atomic<Int>(0)
+    /// The open connections, by their handle's address, so an interrupt reaches each of them.
+    private static let open = Mutex<Set<Int>>([])
+    nonisolated(unsafe) private static var source: (any DispatchSourceSignal)?
+
+    /// Takes over SIGINT for the process (once): the handler runs on a dispatch queue, not in the
+    /// signal, so it may take the lock on the open connections.
     public static func install() {
+        guard source == nil else { return }
         // A parent may have started us with SIGINT blocked; Ctrl-C must still reach us.
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGINT)
         sigprocmask(SIG_UNBLOCK, &set, nil)
-        signal(SIGINT) { _ in
-            let n = interruptCount.add(1, ordering: .relaxed).newValue
+        signal(SIGINT, SIG_IGN)
+        let s = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        s.setEventHandler {
+            let n = count.add(1, ordering: .relaxed).newValue
             if n >= 2 { _exit(130) }
             let msg = "\ninterrupted: rolling back (press Ctrl-C again to quit at once)\n"
             _ = msg.withCString { write(2, $0, strlen($0)) }
-            if let h = openHandle { sqlite3_interrupt(h) }
+            open.withLock { handles in
+                for h in handles { OpaquePointer(bitPattern: h).map { sqlite3_interrupt($0) } }
+            }
         }
+        s.resume()
+        source = s
     }
 
-    public static var isInterrupted: Bool { interruptCount.load(ordering: .relaxed) > 0 }
+    /// Whether Ctrl-C was pressed in this process.
+    public static var isInterrupted: Bool { count.load(ordering: .relaxed) > 0 }
 
-    /// Throws when Ctrl-C was pressed; long loops call this between rows.
+    /// Throws when Ctrl-C was pressed; long loops call this (or `Database.checkInterrupted`).
     public static func check() throws {
-        if isInterrupted {
-            throw PortalError(.interrupted, "interrupted; rolled back, nothing was written")
-        }
+        if isInterrupted { throw interrupted }
     }
 
-    /// Test hook: behave as if Ctrl-C was pressed (or reset).
-    public static func simulate(_ on: Bool) {
-        interruptCount.store(on ? 1 : 0, ordering: .relaxed)
-    }
+    static let interrupted = PortalError(
+        .interrupted, "interrupted; rolled back, nothing was written")
 
-    static func attach(_ h: OpaquePointer) { openHandle = h }
-    static func detach() { openHandle = nil }
+    static func attach(_ h: OpaquePointer) {
+        _ = open.withLock { $0.insert(Int(bitPattern: h)) }
+    }
+    static func detach(_ h: OpaquePointer) {
+        _ = open.withLock { $0.remove(Int(bitPattern: h)) }
+    }
 }

@@ -551,7 +551,7 @@ final class RosterWriter {
             try s.db.commitBatch()
             rowsSinceCommit = 0
         }
-        if rowsSinceCommit % 512 == 0 { try Interrupts.check() }
+        if rowsSinceCommit % 512 == 0 { try s.db.checkInterrupted() }
     }
 
     /// Reads every record of `reader` after its header, turning each into a row with `parse`,

@@ -1,5 +1,6 @@
 internal import CSQLite
 internal import FoundationEssentials
+internal import Synchronization
 
 #if canImport(Glibc)
     internal import Glibc
@@ -313,6 +314,8 @@ public final class Database {
     public let path: String
     private var cache: [String: Statement] = [:]
     private var depth = 0
+    /// Set by `interrupt()`: this connection's transaction stops at its next check.
+    private let stopped = Atomic<Bool>(false)
     /// Increases with every write transaction, so callers can tell whether a value they cached
     /// belongs to the transaction still open.
     public private(set) var transactionNumber = 0
@@ -362,8 +365,21 @@ public final class Database {
     /// Process-wide SQLite settings, applied once before the first connection opens.
     private static let configured: Int32 = portal_sqlite_configure()
 
+    /// Stops this connection's work from another thread: the running statement ends, and the
+    /// open write transaction throws `.interrupted` at its next check and rolls back.
+    public func interrupt() {
+        stopped.store(true, ordering: .relaxed)
+        sqlite3_interrupt(handle)
+    }
+
+    /// Throws `.interrupted` when Ctrl-C was pressed or `interrupt()` was called.
+    public func checkInterrupted() throws {
+        if stopped.load(ordering: .relaxed) { throw Interrupts.interrupted }
+        try Interrupts.check()
+    }
+
     deinit {
-        Interrupts.detach()
+        Interrupts.detach(handle)
         cache.removeAll()
         sqlite3_close_v2(handle)
     }
@@ -529,6 +545,11 @@ public final class Database {
     /// start rather than failing half-way). Commits, or rolls back when `body` throws or when
     /// `rollback` (a dry run) is set. Nested calls join the outer transaction.
     public func write<T>(rollback: Bool = false, _ body: () throws -> T) throws -> T {
+        if depth > 0 && rollback {
+            // Joining the outer transaction would commit what the caller wanted rolled back.
+            throw PortalError(
+                .internal, "a rolled-back write was asked for inside another transaction")
+        }
         if depth > 0 {
             depth += 1
             defer { depth -= 1 }
@@ -539,7 +560,7 @@ public final class Database {
         transactionNumber += 1
         do {
             let result = try body()
-            try Interrupts.check()
+            try checkInterrupted()
             depth = 0
             if rollback { try execute("ROLLBACK") } else { try execute("COMMIT") }
             return result

@@ -151,16 +151,44 @@ enum RosterCommands {
         hooks.progress = { file, rows, bytes, total in
             progress.update(file: file, rows: rows, bytes: bytes, total: total)
         }
-        hooks.confirmInactivation = { pending in
+        func ask(_ pending: [(entity: String, count: Int, active: Int)]) throws {
             let text = pending.map { "\(grouped($0.count)) of \(grouped($0.active)) \($0.entity)" }
                 .joined(separator: ", ")
-            let large = pending.contains { $0.count * 10 > $0.active }
             progress.clear()
-            if large {
+            if pending.contains(where: { $0.count * 10 > $0.active }) {
                 try c.confirm("This full import marks \(text) inactive (absent from the files).")
             } else {
                 c.say("marking \(text) inactive (absent from the files)")
             }
+        }
+        // On a terminal the question comes before the write lock is taken, so that no other
+        // writer waits on a person: a dry run first finds what the import would mark inactive.
+        var approved: [String: Int]?
+        if !options.delta && !c.dryRun && !c.yes && c.io.stdinIsTTY && !c.noInput {
+            var first = options
+            first.dryRun = true
+            var counting = ImportHooks()
+            counting.everyRow = false
+            counting.progress = hooks.progress
+            var pending: [(entity: String, count: Int, active: Int)] = []
+            counting.confirmInactivation = { pending = $0 }
+            _ = try Roster.importBundle(
+                s, dir: dir, format: format, options: first, hooks: counting)
+            if !pending.isEmpty { try ask(pending) }
+            approved = Dictionary(pending.map { ($0.entity, $0.count) }, uniquingKeysWith: max)
+        }
+        hooks.confirmInactivation = { pending in
+            guard let approved else { return try ask(pending) }
+            if let more = pending.first(where: { $0.count > approved[$0.entity] ?? 0 }) {
+                throw PortalError(
+                    .conflict,
+                    "the district changed while you were asked: this import would now mark \(grouped(more.count)) \(more.entity) inactive",
+                    hint: "run the import again")
+            }
+            c.say(
+                "marking "
+                    + pending.map { "\(grouped($0.count)) \($0.entity)" }.joined(separator: ", ")
+                    + " inactive (absent from the files)")
         }
         let summary = try Roster.importBundle(
             s, dir: dir, format: format, options: options, hooks: hooks)

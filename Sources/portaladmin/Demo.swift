@@ -79,17 +79,11 @@ enum Demo {
 
         // Pick a family to follow: a guardian with two children.
         let db = try Store.open(path: path, create: false)
-        guard
-            let g = try db.first(
-                """
-                SELECT l.guardian_id, g.family_name FROM links l JOIN guardians g ON g.district_id = l.district_id AND g.guardian_id = l.guardian_id
-                WHERE l.district_id = 'demo-isd' GROUP BY l.guardian_id HAVING count(*) = 2 ORDER BY l.guardian_id LIMIT 1
-                """)
-        else { return }
-        let gid = g.text("guardian_id")
+        guard let g = try People.guardian(withStudents: 2, db, district: "demo-isd") else { return }
+        let gid = g.id
         try run(
             "The help desk looks a parent up (case and accents do not matter)",
-            ["guardian", "find", searchFold(g.text("family_name")), "--limit", "3"])
+            ["guardian", "find", searchFold(g.familyName), "--limit", "3"])
         try run("", ["guardian", "show", gid])
         try run(
             "No key before the acceptable-use agreement is signed",

@@ -302,6 +302,7 @@ enum JSONFields {
         ("restriction_id", .integer, "a restriction's number"),
         ("restrictions_moved", .list, "restrictions a merge moved"),
         ("result", .text, "what a login or password change did"),
+        ("revoked_at", .time, "when the key was revoked"),
         ("role", .text, "an operator's role: admin, registrar, helpdesk"),
         ("roles", .list, "how the guardian is related to the household's students"),
         ("rows", .integer, "rows written"),

@@ -159,6 +159,16 @@ import Testing
         try check(
             "portal change-password", ["portal", "change-password", "--username", "jose.n"],
             stdin: "\(password)\nslow river evening bread\n")
+        // key check answers that are errors (used, revoked) print the key's record too.
+        for (k, code) in [(k2, 7), (k3, 5)] {
+            let r = try runBinary(
+                ["key", "check", "-o", "json", "--district", "lakeview"], db: db,
+                stdin: "\(k["key"] ?? "")\n")
+            #expect(r.code == code, "\(r.err)")
+            problems += vocabularyProblems(
+                try JSONDecoder().decode(JSON.self, from: Data(r.out.utf8)), at: "key check",
+                seen: &names)
+        }
         try check("account list", ["account", "list"])
         try check("account show", ["account", "show", "jose.n"])
         try check("account whois", ["account", "whois", "--name", "jose nunez"])

@@ -135,11 +135,11 @@ public enum Access {
                 checks.append(
                     Check(
                         rule: "restriction", ok: false,
-                        detail: "restriction \(r.text("restriction_id")): \(r.text("reason"))"
-                            + (r.string("document").map { " (\($0))" } ?? "")
-                            + (r.string("until_date").map { ", until \($0)" } ?? ""),
+                        detail: "restriction \(r.restrictionID): \(r.reason)"
+                            + (r.document.map { " (\($0))" } ?? "")
+                            + (r.until.map { ", until \($0)" } ?? ""),
                         fix:
-                            "none while the order stands; only 'portaladmin restriction remove \(r.text("restriction_id")) --reason TEXT' lifts it"
+                            "none while the order stands; only 'portaladmin restriction remove \(r.restrictionID) --reason TEXT' lifts it"
                     ))
             } else {
                 checks.append(Check(rule: "restriction", ok: true, detail: "none", fix: nil))

@@ -42,7 +42,43 @@ public enum Accounts {
         return u
     }
 
-    public static func get(_ db: Database, district: String, username: String) throws -> Row {
+    /// A portal login as the help desk sees it (never its password hash).
+    public struct Account: Sendable {
+        public let username: String
+        /// `guardian` or `student`: whose login it is.
+        public let personKind: String
+        public let personID: String
+        /// disabled (or another stored status), locked, must-change or active.
+        public let status: String
+        public let failedCount: Int
+        public let lastFailureAt: String?
+        public let lockedAt: String?
+        public let lastLoginAt: String?
+        public let createdAt: String
+        public let statusReason: String?
+
+        init(_ r: Row) {
+            username = r.text("username")
+            personKind = r.text("person_kind")
+            personID = r.text("person_id")
+            status = Accounts.status(r)
+            failedCount = r.int("failed_count") ?? 0
+            lastFailureAt = r.string("last_failure_at")
+            lockedAt = r.string("locked_at")
+            lastLoginAt = r.string("last_login_at")
+            createdAt = r.text("created_at")
+            statusReason = r.string("status_reason")
+        }
+    }
+
+    /// The account `username` (any case), or not found with how to find it.
+    public static func account(_ db: Database, district: String, username: String) throws
+        -> Account
+    {
+        Account(try get(db, district: district, username: username))
+    }
+
+    static func get(_ db: Database, district: String, username: String) throws -> Row {
         let u = username.trimmed().lowercased()
         guard
             let r = try db.first(
@@ -113,7 +149,7 @@ public enum Accounts {
 
     /// The key's row when the key can make an account now; otherwise the answer as an error.
     private static func usableKey(_ s: Session, _ keyText: String) throws -> Row {
-        let (answer, row) = try Keys.check(
+        let (answer, row) = try Keys.lookUp(
             s.db, district: try s.district(), text: keyText, now: s.now)
         switch answer {
         case .valid: break
@@ -437,10 +473,21 @@ public enum Accounts {
         return try db.query(sql, args)
     }
 
+    /// A guardian that `whois` found, and their login if they have one.
+    public struct Match: Sendable {
+        public let guardianID: String
+        public let name: String
+        public let email: String?
+        public let phone: String?
+        public let username: String?
+        /// The login's status (see `Account.status`), or "no account".
+        public let accountStatus: String
+    }
+
     /// `account whois`: the username of a parent who forgot it, by email, phone or name.
     public static func whois(
         _ db: Database, district: String, email: String?, phone: String?, name: String?
-    ) throws -> [Row] {
+    ) throws -> [Match] {
         var guardians: [Row] = []
         if let email {
             guardians = try db.query(
@@ -460,19 +507,17 @@ public enum Accounts {
             let a = try db.first(
                 "SELECT username, status, locked_at, must_change FROM accounts WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ?",
                 [.text(district), .text(g.text("guardian_id"))])
-            return Row(
-                columns: ["guardian_id", "name", "email", "phone", "username", "account_status"],
-                values: [
-                    g["guardian_id"], .text(g.text("given_name") + " " + g.text("family_name")),
-                    g["email"], g["phone"],
-                    a?["username"] ?? .null, .text(a.map(status) ?? "no account"),
-                ])
+            return Match(
+                guardianID: g.text("guardian_id"),
+                name: g.text("given_name") + " " + g.text("family_name"), email: g.string("email"),
+                phone: g.string("phone"), username: a?.string("username"),
+                accountStatus: a.map(status) ?? "no account")
         }
     }
 
     /// An account's status as the help desk speaks of it: disabled (or another stored status),
     /// locked, must-change or active.
-    public static func status(_ a: Row) -> String {
+    static func status(_ a: Row) -> String {
         a.text("status") != "active"
             ? a.text("status")
             : a["locked_at"] != .null ? "locked" : a.bool("must_change") ? "must-change" : "active"

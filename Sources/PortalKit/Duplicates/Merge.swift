@@ -405,13 +405,49 @@ public enum Merges {
         ])
     }
 
-    public static func list(_ db: Database, district: String) throws -> [Row] {
-        try db.query(
-            "SELECT merge_id, kind, a, b, status, created_at, created_by, undone_at FROM merges WHERE district_id = ? ORDER BY merge_id DESC",
-            [.text(district)])
+    /// One merge as recorded: which record was folded into which, by whom, and whether it was
+    /// undone.
+    public struct Record: Sendable {
+        public let mergeID: Int
+        /// `guardian` or `household`.
+        public let kind: String
+        /// The record kept.
+        public let a: String
+        /// The record folded into `a`.
+        public let b: String
+        /// `applied` or `undone`.
+        public let status: String
+        public let createdAt: String
+        public let createdBy: String
+        public let undoneAt: String?
+        /// What the merge changed, as the merge reported it.
+        public let summary: JSONValue
+
+        init(_ r: Row) {
+            mergeID = r.int("merge_id") ?? 0
+            kind = r.text("kind")
+            a = r.text("a")
+            b = r.text("b")
+            status = r.text("status")
+            createdAt = r.text("created_at")
+            createdBy = r.text("created_by")
+            undoneAt = r.string("undone_at")
+            summary = JSONValue.parse(r.text("summary")) ?? .string(r.text("summary"))
+        }
     }
 
-    public static func get(_ db: Database, district: String, id: Int) throws -> Row {
+    /// The district's merges, newest first.
+    public static func list(_ db: Database, district: String) throws -> [Record] {
+        try db.query(
+            "SELECT * FROM merges WHERE district_id = ? ORDER BY merge_id DESC", [.text(district)]
+        ).map(Record.init)
+    }
+
+    public static func get(_ db: Database, district: String, id: Int) throws -> Record {
+        Record(try row(db, district: district, id: id))
+    }
+
+    static func row(_ db: Database, district: String, id: Int) throws -> Row {
         guard
             let r = try db.first(
                 "SELECT * FROM merges WHERE district_id = ? AND merge_id = ?",
@@ -424,20 +460,21 @@ public enum Merges {
 
     /// The merge in force that folded `b` into `a` (the same merge asked for again), if any.
     public static func applied(_ s: Session, kind: String, a rawA: String, b rawB: String) throws
-        -> Row?
+        -> Record?
     {
         let (d, a, b) = try pair(s, rawA, rawB, kind + "s")
         return try s.db.first(
             "SELECT * FROM merges WHERE district_id = ? AND kind = ? AND a = ? AND b = ? AND status = 'applied'",
-            [.text(d), .text(kind), .text(a), .text(b)])
+            [.text(d), .text(kind), .text(a), .text(b)]
+        ).map(Record.init)
     }
 
     /// Restores exactly the state before the merge, or refuses naming the later change in the way.
     /// Returns the merge, and whether this call undid it (false: it was undone already).
-    public static func undo(_ s: Session, id: Int) throws -> (merge: Row, undone: Bool) {
+    public static func undo(_ s: Session, id: Int) throws -> (merge: Record, undone: Bool) {
         let d = try s.district()
-        let m = try get(s.db, district: d, id: id)
-        guard m.text("status") == "applied" else { return (m, false) }
+        let m = try row(s.db, district: d, id: id)
+        guard m.text("status") == "applied" else { return (Record(m), false) }
         let changes = try ChangeLog.decode(m.text("changes"))
         if let (c, fields) = try ChangeLog.conflicts(s.db, changes) {
             let what = c.key.filter { $0.key != "district_id" }.sorted { $0.key < $1.key }.map {
@@ -473,6 +510,6 @@ public enum Merges {
             before: .object([("merge_id", .int(id)), ("status", .string("applied"))]),
             after: .object([("merge_id", .int(id)), ("status", .string("undone"))]),
             reason: "undo merge \(id)")
-        return (m, true)
+        return (Record(m), true)
     }
 }

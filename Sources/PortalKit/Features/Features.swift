@@ -41,15 +41,7 @@ public enum Features {
                 "--until is before --from",
                 hint: "the window runs from --from to --until, both included")
         }
-        if let school,
-            try s.db.count(
-                "SELECT count(*) FROM schools WHERE district_id = ? AND school_id = ?",
-                [.text(d), .text(school)]) == 0
-        {
-            throw PortalError.notFound(
-                "school", school, hint: "see 'portaladmin roster stats' or import the schools first"
-            )
-        }
+        if let school { try requireSchool(s.db, district: d, school) }
         guard !reason.trimmed().isEmpty else {
             throw PortalError.usage("--reason is empty", hint: "say why, for the parents who ask")
         }
@@ -116,9 +108,24 @@ public enum Features {
     /// The effective state of every feature for a school (or the district) on a date. A school
     /// rule beats a district rule; within a level, a rule with a window beats an open-ended one,
     /// and then the newer rule wins.
+    /// Not found unless the district has the school.
+    static func requireSchool(_ db: Database, district: String, _ school: String) throws {
+        guard
+            try db.count(
+                "SELECT count(*) FROM schools WHERE district_id = ? AND school_id = ?",
+                [.text(district), .text(school)]) > 0
+        else {
+            throw PortalError.notFound(
+                "school", school, hint: "see 'portaladmin roster stats' or import the schools first"
+            )
+        }
+    }
+
+    /// Each feature's state on `date`, district-wide or at `school` (which must exist).
     public static func effective(
         _ db: Database, district: String, school: String?, on date: CivilDate
     ) throws -> [State] {
+        if let school { try requireSchool(db, district: district, school) }
         let day = date.description
         let rules = try db.query(
             """
@@ -140,7 +147,39 @@ public enum Features {
         }
     }
 
-    public static func history(_ db: Database, district: String, feature: String?) throws -> [Row] {
+    /// A feature rule as recorded, removed ones included.
+    public struct Rule: Sendable {
+        public let ruleID: Int
+        public let feature: String
+        /// nil: district-wide.
+        public let schoolID: String?
+        public let enabled: Bool
+        public let from: String?
+        public let until: String?
+        public let reason: String?
+        public let createdAt: String
+        public let createdBy: String
+        public let removedAt: String?
+        public let removedReason: String?
+
+        init(_ r: Row) {
+            ruleID = r.int("rule_id") ?? 0
+            feature = r.text("feature")
+            schoolID = r.string("school_id")
+            enabled = r.bool("enabled")
+            from = r.string("from_date")
+            until = r.string("until_date")
+            reason = r.string("reason")
+            createdAt = r.text("created_at")
+            createdBy = r.text("created_by")
+            removedAt = r.string("removed_at")
+            removedReason = r.string("removed_reason")
+        }
+    }
+
+    /// Every rule of the district (or of one feature), newest first.
+    public static func history(_ db: Database, district: String, feature: String?) throws -> [Rule]
+    {
         var sql =
             "SELECT rule_id, feature, school_id, enabled, from_date, until_date, reason, created_at, created_by, removed_at, removed_reason FROM feature_rules WHERE district_id = ?"
         var args: [SQLValue] = [.text(district)]
@@ -148,6 +187,6 @@ public enum Features {
             sql += " AND feature = ?"
             args.append(.text(try validate(feature)))
         }
-        return try db.query(sql + " ORDER BY rule_id DESC", args)
+        return try db.query(sql + " ORDER BY rule_id DESC", args).map(Rule.init)
     }
 }

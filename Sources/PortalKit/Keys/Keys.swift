@@ -203,8 +203,51 @@ public enum Keys {
         .map { $0.text("guardian_id") }
     }
 
+    /// An activation key as stored: never the key itself, its last 4 characters.
+    public struct Record: Sendable {
+        public let keyID: Int
+        public let guardianID: String
+        public let last4: String
+        /// active, used, revoked or expired (an active key past its expiry).
+        public let status: String
+        public let issuedAt: String
+        public let issuedBy: String
+        public let expiresAt: String
+        public let usedAt: String?
+        /// The username the key created.
+        public let usedBy: String?
+        public let revokedAt: String?
+        public let revokedReason: String?
+
+        init(_ r: Row, now: Date? = nil) {
+            keyID = r.int("key_id") ?? 0
+            guardianID = r.text("person_id")
+            last4 = r.text("last4")
+            let expires = r.text("expires_at")
+            let stored = r.text("status")
+            expiresAt = expires
+            status =
+                stored == "active" && now.map { expires <= Timestamp.iso($0) } == true
+                ? "expired" : stored
+            issuedAt = r.text("issued_at")
+            issuedBy = r.text("issued_by")
+            usedAt = r.string("used_at")
+            usedBy = r.string("used_by")
+            revokedAt = r.string("revoked_at")
+            revokedReason = r.string("revoked_reason")
+        }
+    }
+
     /// Looks a typed key up in one district. A key of another district is `unknown`.
     public static func check(_ db: Database, district: String, text: String, now: Date) throws -> (
+        KeyCheck, Record?
+    ) {
+        let (answer, row) = try lookUp(db, district: district, text: text, now: now)
+        return (answer, row.map { Record($0) })
+    }
+
+    /// `check`, with the key's stored row.
+    static func lookUp(_ db: Database, district: String, text: String, now: Date) throws -> (
         KeyCheck, Row?
     ) {
         let key: ActivationKey
@@ -240,11 +283,13 @@ public enum Keys {
         }
     }
 
+    /// The district's keys, newest first: one more than `limit` (when not 0) so a caller can
+    /// tell that more are left.
     public static func list(
         _ db: Database, district: String, status: String?, guardian: String?, now: Date, limit: Int
-    ) throws -> [Row] {
+    ) throws -> [Record] {
         var sql = """
-            SELECT key_id, person_id AS guardian_id, last4,
+            SELECT key_id, person_id, last4,
               CASE WHEN status = 'active' AND expires_at <= ? THEN 'expired' ELSE status END AS status,
               issued_at, expires_at, issued_by, used_at, used_by, revoked_at, revoked_reason
             FROM activation_keys WHERE district_id = ?
@@ -261,12 +306,16 @@ public enum Keys {
         }
         sql += " ORDER BY key_id DESC"
         if limit > 0 { sql += " LIMIT \(limit + 1)" }
-        return try db.query(sql, args)
+        return try db.query(sql, args).map { Record($0) }
     }
 
     /// An active key by number, or why it cannot be revoked (so a command can check before it asks).
     /// The key `keyID` of district `d`.
-    public static func get(_ db: Database, district d: String, keyID: Int) throws -> Row {
+    public static func get(_ db: Database, district d: String, keyID: Int) throws -> Record {
+        Record(try row(db, district: d, keyID: keyID))
+    }
+
+    static func row(_ db: Database, district d: String, keyID: Int) throws -> Row {
         guard
             let row = try db.first(
                 "SELECT * FROM activation_keys WHERE district_id = ? AND key_id = ?",
@@ -278,8 +327,8 @@ public enum Keys {
     }
 
     /// The key `keyID` if it can be revoked; nil when it is revoked already (nothing to do).
-    public static func revocable(_ db: Database, district d: String, keyID: Int) throws -> Row? {
-        let row = try get(db, district: d, keyID: keyID)
+    public static func revocable(_ db: Database, district d: String, keyID: Int) throws -> Record? {
+        let row = try row(db, district: d, keyID: keyID)
         if row.text("status") == "revoked" { return nil }
         guard row.text("status") == "active" else {
             throw PortalError(
@@ -288,21 +337,21 @@ public enum Keys {
                     ? "it made an account; to stop that login: portaladmin account disable \(row.text("used_by")) --reason TEXT"
                     : "only an active key can be revoked")
         }
-        return row
+        return Record(row)
     }
 
     /// Revokes key `keyID`; nil when it was revoked already.
-    public static func revoke(_ s: Session, keyID: Int, reason: String) throws -> Row? {
+    public static func revoke(_ s: Session, keyID: Int, reason: String) throws -> Record? {
         let d = try s.district()
-        guard let row = try revocable(s.db, district: d, keyID: keyID) else { return nil }
+        guard let key = try revocable(s.db, district: d, keyID: keyID) else { return nil }
         try s.db.run(
             "UPDATE activation_keys SET status = 'revoked', revoked_at = ?, revoked_reason = ? WHERE district_id = ? AND key_id = ?",
             [.text(s.nowISO), .text(reason), .text(d), .int(Int64(keyID))])
         try s.audit(
-            target: "guardian:\(row.text("person_id"))",
+            target: "guardian:\(key.guardianID)",
             before: .object([("key_id", .int(keyID)), ("status", .string("active"))]),
             after: .object([("key_id", .int(keyID)), ("status", .string("revoked"))]),
             reason: reason)
-        return row
+        return key
     }
 }

@@ -53,7 +53,7 @@ public enum Restrictions {
 
     /// The restriction, and whether this call removed it (false: it was removed already).
     public static func remove(_ s: Session, id: Int, reason: String) throws -> (
-        row: Row, removed: Bool
+        restriction: Restriction, removed: Bool
     ) {
         let d = try s.district()
         guard
@@ -64,7 +64,7 @@ public enum Restrictions {
             throw PortalError.notFound(
                 "restriction", String(id), hint: "see 'portaladmin restriction list'")
         }
-        guard r["removed_at"] == .null else { return (r, false) }
+        guard r["removed_at"] == .null else { return (Restriction(r), false) }
         guard !reason.trimmed().isEmpty else {
             throw PortalError.usage("--reason is empty", hint: "say why the restriction ends")
         }
@@ -76,12 +76,44 @@ public enum Restrictions {
             before: .object([("restriction_id", .int(id)), ("active", .bool(true))]),
             after: .object([("restriction_id", .int(id)), ("active", .bool(false))]), reason: reason
         )
-        return (r, true)
+        return (Restriction(r), true)
     }
 
+    /// A court order or custody decision that keeps a guardian from a student (or from all of
+    /// them), as recorded.
+    public struct Restriction: Sendable {
+        public let restrictionID: Int
+        public let guardianID: String
+        /// nil: every student.
+        public let studentID: String?
+        public let reason: String
+        public let document: String?
+        /// The last day it applies; nil: until removed.
+        public let until: String?
+        public let createdAt: String
+        public let createdBy: String
+        public let removedAt: String?
+        public let removedReason: String?
+
+        init(_ r: Row) {
+            restrictionID = r.int("restriction_id") ?? 0
+            guardianID = r.text("guardian_id")
+            studentID = r.string("student_id")
+            reason = r.text("reason")
+            document = r.string("document")
+            until = r.string("until_date")
+            createdAt = r.text("created_at")
+            createdBy = r.text("created_by")
+            removedAt = r.string("removed_at")
+            removedReason = r.string("removed_reason")
+        }
+    }
+
+    /// The district's restrictions (of one guardian, or touching one student), oldest first;
+    /// those removed only with `includeRemoved`.
     public static func list(
         _ db: Database, district: String, guardian: String?, student: String?, includeRemoved: Bool
-    ) throws -> [Row] {
+    ) throws -> [Restriction] {
         var sql = "SELECT * FROM restrictions WHERE district_id = ?"
         var args: [SQLValue] = [.text(district)]
         if let guardian {
@@ -93,17 +125,18 @@ public enum Restrictions {
             args.append(.text(student))
         }
         if !includeRemoved { sql += " AND removed_at IS NULL" }
-        return try db.query(sql + " ORDER BY restriction_id", args)
+        return try db.query(sql + " ORDER BY restriction_id", args).map(Restriction.init)
     }
 
     /// The restriction in force between a guardian and a student on `day`, if any.
     public static func active(
         _ db: Database, district: String, guardian: String, student: String, on day: CivilDate
-    ) throws -> Row? {
+    ) throws -> Restriction? {
         try db.first(
             """
             SELECT * FROM restrictions WHERE district_id = ? AND guardian_id = ? AND (student_id = ? OR student_id IS NULL)
             AND removed_at IS NULL AND (until_date IS NULL OR until_date >= ?) ORDER BY restriction_id LIMIT 1
-            """, [.text(district), .text(guardian), .text(student), .text(day.description)])
+            """, [.text(district), .text(guardian), .text(student), .text(day.description)]
+        ).map(Restriction.init)
     }
 }

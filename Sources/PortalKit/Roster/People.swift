@@ -57,6 +57,18 @@ public enum People {
         return r
     }
 
+    /// The first guardian (by id) linked to exactly `count` students, with the family name.
+    public static func guardian(
+        withStudents count: Int, _ db: Database, district: String
+    ) throws -> (id: String, familyName: String)? {
+        try db.first(
+            """
+            SELECT l.guardian_id, g.family_name FROM links l JOIN guardians g ON g.district_id = l.district_id AND g.guardian_id = l.guardian_id
+            WHERE l.district_id = ? GROUP BY l.guardian_id HAVING count(*) = ? ORDER BY l.guardian_id LIMIT 1
+            """, [.text(district), .int(Int64(count))]
+        ).map { ($0.text("guardian_id"), $0.text("family_name")) }
+    }
+
     /// The other side of the links: a student's guardians or a guardian's students.
     public static func links(_ db: Database, district: String, kind: Kind, id: String) throws
         -> [Row]

@@ -81,13 +81,6 @@ enum FeatureCommands {
         let s = try c.session()
         let d = try s.district()
         let school = c.inv.value("school")
-        if let school,
-            try s.db.count(
-                "SELECT count(*) FROM schools WHERE district_id = ? AND school_id = ?",
-                [.text(d), .text(school)]) == 0
-        {
-            throw PortalError.notFound("school", school)
-        }
         var t = Table(columns)
         for st in try Features.effective(
             s.db, district: d, school: school, on: try c.day(s, option: "at"))
@@ -136,9 +129,6 @@ enum FeatureCommands {
         }
     }
 
-    /// The output's names for the dates of a rule or restriction, and their columns.
-    static let storedAs = ["from": "from_date", "until": "until_date"]
-
     static func history(_ c: Context) throws {
         let s = try c.session()
         var t = Table([
@@ -148,10 +138,11 @@ enum FeatureCommands {
         for r in try Features.history(
             s.db, district: try s.district(), feature: c.inv.positionals.first)
         {
-            t.add(
-                t.columns.map {
-                    $0 == "enabled" ? .bool(r.bool($0)) : JSONValue(r[storedAs[$0] ?? $0])
-                })
+            t.add([
+                .int(r.ruleID), .string(r.feature), JSONValue(r.schoolID), .bool(r.enabled),
+                JSONValue(r.from), JSONValue(r.until), JSONValue(r.reason), .string(r.createdAt),
+                .string(r.createdBy), JSONValue(r.removedAt), JSONValue(r.removedReason),
+            ])
         }
         try c.emit(t)
     }
@@ -389,12 +380,12 @@ enum RestrictionCommands {
             s.db, district: try s.district(), guardian: c.inv.value("guardian"),
             student: c.inv.value("student"), includeRemoved: c.inv.has("all"))
         {
-            t.add(
-                t.columns.map {
-                    $0 == "student_id"
-                        ? .string(r.string("student_id") ?? "all")
-                        : JSONValue(r[FeatureCommands.storedAs[$0] ?? $0])
-                })
+            t.add([
+                .int(r.restrictionID), .string(r.guardianID), .string(r.studentID ?? "all"),
+                .string(r.reason), JSONValue(r.document), JSONValue(r.until),
+                .string(r.createdAt), .string(r.createdBy), JSONValue(r.removedAt),
+                JSONValue(r.removedReason),
+            ])
         }
         try c.emit(t)
     }
@@ -406,14 +397,14 @@ enum RestrictionCommands {
             try Restrictions.remove(s, id: id, reason: reason)
         }
         try c.emit(record: [
-            ("restriction_id", .int(id)), ("guardian_id", JSONValue(r["guardian_id"])),
+            ("restriction_id", .int(id)), ("guardian_id", .string(r.guardianID)),
             ("removed", .bool(true)),
         ])
         if removed {
             c.done("removed restriction \(id)")
         } else {
             c.say(
-                "nothing to do: restriction \(id) was removed on \(r.text("removed_at").prefix(10))"
+                "nothing to do: restriction \(id) was removed on \((r.removedAt ?? "").prefix(10))"
             )
         }
     }
@@ -456,15 +447,15 @@ enum AccessCommands {
         let district = try Districts.get(s.db, try s.district())
         var guardian = c.inv.value("guardian") ?? ""
         if let user = c.inv.value("username") {
-            let account = try Accounts.get(s.db, district: district.id, username: user)
-            guard account.text("person_kind") == "guardian" else {
+            let account = try Accounts.account(s.db, district: district.id, username: user)
+            guard account.personKind == "guardian" else {
                 throw PortalError(
-                    .conflict, "account '\(account.text("username"))' is a student's own account",
+                    .conflict, "account '\(account.username)' is a student's own account",
                     hint:
-                        "a student sees only their own record; see 'portaladmin account show \(account.text("username"))'"
+                        "a student sees only their own record; see 'portaladmin account show \(account.username)'"
                 )
             }
-            guardian = account.text("person_id")
+            guardian = account.personID
         }
         let a = try Access.explain(
             s.db, district: district, guardianID: guardian,

@@ -181,16 +181,14 @@ enum AccountCommands {
 
     static func show(_ c: Context) throws {
         let s = try c.session()
-        let a = try Accounts.get(s.db, district: try s.district(), username: c.inv.positionals[0])
+        let a = try Accounts.account(
+            s.db, district: try s.district(), username: c.inv.positionals[0])
         try c.emit(record: [
-            ("username", JSONValue(a["username"])), ("person_kind", JSONValue(a["person_kind"])),
-            ("person_id", JSONValue(a["person_id"])),
-            ("status", .string(Accounts.status(a))), ("failed_count", JSONValue(a["failed_count"])),
-            ("last_failure_at", JSONValue(a["last_failure_at"])),
-            ("locked_at", JSONValue(a["locked_at"])),
-            ("last_login_at", JSONValue(a["last_login_at"])),
-            ("created_at", JSONValue(a["created_at"])),
-            ("status_reason", JSONValue(a["status_reason"])),
+            ("username", .string(a.username)), ("person_kind", .string(a.personKind)),
+            ("person_id", .string(a.personID)), ("status", .string(a.status)),
+            ("failed_count", .int(a.failedCount)), ("last_failure_at", JSONValue(a.lastFailureAt)),
+            ("locked_at", JSONValue(a.lockedAt)), ("last_login_at", JSONValue(a.lastLoginAt)),
+            ("created_at", .string(a.createdAt)), ("status_reason", JSONValue(a.statusReason)),
         ])
     }
 
@@ -298,7 +296,7 @@ enum AccountCommands {
                 hint: "for example: portaladmin account whois --email parent@example.com")
         }
         let s = try c.session()
-        let rows: [Row]
+        let rows: [Accounts.Match]
         do {
             rows = try Accounts.whois(
                 s.db, district: try s.district(), email: c.inv.value("email"),
@@ -308,7 +306,12 @@ enum AccountCommands {
                 "--phone: \(p.problem)", hint: "give the number with its area code")
         }
         var t = Table(["guardian_id", "name", "email", "phone", "username", "account_status"])
-        for r in rows { t.add(r.values.map { JSONValue($0) }) }
+        for m in rows {
+            t.add([
+                .string(m.guardianID), .string(m.name), JSONValue(m.email), JSONValue(m.phone),
+                JSONValue(m.username), .string(m.accountStatus),
+            ])
+        }
         try c.emit(t)
         if rows.isEmpty { c.say("no guardian matches") }
     }

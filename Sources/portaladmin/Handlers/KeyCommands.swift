@@ -261,13 +261,13 @@ enum KeyCommands {
                     "pipe the key in: echo KEY | portaladmin key check (keys are never taken as arguments)"
             )
         }
-        let (answer, row) = try Keys.check(
+        let (answer, key) = try Keys.check(
             s.db, district: try s.district(), text: text, now: c.io.now)
         var fields: [(String, JSONValue)] = [("answer", .string(answer.answer))]
-        if let row {
+        if let key {
             fields += [
-                ("key_id", JSONValue(row["key_id"])), ("guardian_id", JSONValue(row["person_id"])),
-                ("last4", JSONValue(row["last4"])),
+                ("key_id", .int(key.keyID)), ("guardian_id", .string(key.guardianID)),
+                ("last4", .string(key.last4)),
             ]
         }
         switch answer {
@@ -299,12 +299,12 @@ enum KeyCommands {
                 hint:
                     "the parent already has an account; use: portaladmin account reset \(username)")
         case .expired(let at):
-            fields += [("expired_at", .string(at))]
+            fields += [("expires_at", .string(at))]
             try c.emit(record: fields)
             throw PortalError(
                 .keyExpired, "expired: the key expired on \(at.prefix(10))",
                 hint:
-                    "issue a new key: portaladmin key issue --guardian \(row?.text("person_id") ?? "ID")"
+                    "issue a new key: portaladmin key issue --guardian \(key?.guardianID ?? "ID")"
             )
         case .revoked(let at, let reason):
             fields += [("revoked_at", .string(at)), ("reason", JSONValue(reason))]
@@ -312,7 +312,7 @@ enum KeyCommands {
             throw PortalError(
                 .keyRevoked, "revoked on \(at.prefix(10))" + (reason.map { ": \($0)" } ?? ""),
                 hint:
-                    "a newer key may exist: portaladmin key list --guardian \(row?.text("person_id") ?? "ID")"
+                    "a newer key may exist: portaladmin key list --guardian \(key?.guardianID ?? "ID")"
             )
         }
     }
@@ -328,7 +328,12 @@ enum KeyCommands {
             "key_id", "guardian_id", "last4", "status", "issued_at", "expires_at", "used_by",
             "used_at",
         ])
-        for r in shown { t.add(t.columns.map { JSONValue(r[$0]) }) }
+        for k in shown {
+            t.add([
+                .int(k.keyID), .string(k.guardianID), .string(k.last4), .string(k.status),
+                .string(k.issuedAt), .string(k.expiresAt), JSONValue(k.usedBy), JSONValue(k.usedAt),
+            ])
+        }
         try c.emit(t)
         if rows.count > shown.count { c.say("Showing the newest \(limit); use --limit 0 for all") }
     }
@@ -346,13 +351,13 @@ enum KeyCommands {
         let revoked =
             already ? nil : try c.transaction { s in try Keys.revoke(s, keyID: id, reason: reason) }
         try c.emit(record: [
-            ("key_id", .int(id)), ("guardian_id", JSONValue(key["person_id"])),
+            ("key_id", .int(id)), ("guardian_id", .string(key.guardianID)),
             ("status", .string("revoked")),
         ])
         guard revoked != nil else {
             c.say("nothing to do: key \(id) is already revoked")
             return
         }
-        c.done("revoked key \(id) of guardian \(key.text("person_id"))")
+        c.done("revoked key \(id) of guardian \(key.guardianID)")
     }
 }

@@ -57,10 +57,10 @@ enum MergeCommands {
         let s = try c.session()
         // The same merge again: it is in force already.
         if let m = try Merges.applied(s, kind: kind, a: a, b: b) {
-            if c.format != .text, case .object(let pairs)? = JSONValue.parse(m.text("summary")) {
+            if c.format != .text, case .object(let pairs) = m.summary {
                 try c.emit(record: pairs)
             }
-            c.say("nothing to do: \(b) was merged into \(a) as merge \(m.text("merge_id"))")
+            c.say("nothing to do: \(b) was merged into \(a) as merge \(m.mergeID)")
             return
         }
         func run(_ s: Session) throws -> Merges.Result {
@@ -128,10 +128,18 @@ enum MergeCommands {
         var t = Table([
             "merge_id", "kind", "a", "b", "status", "created_at", "created_by", "undone_at",
         ])
-        for r in rows.prefix(limit == 0 ? rows.count : limit) {
-            t.add(t.columns.map { JSONValue(r[$0]) })
-        }
+        for m in rows.prefix(limit == 0 ? rows.count : limit) { t.add(fields(m).map(\.1)) }
         try c.emit(t, total: rows.count)
+    }
+
+    /// A merge's own fields, as `merge list` and `merge show` print them.
+    static func fields(_ m: Merges.Record) -> [(String, JSONValue)] {
+        [
+            ("merge_id", .int(m.mergeID)), ("kind", .string(m.kind)), ("a", .string(m.a)),
+            ("b", .string(m.b)), ("status", .string(m.status)),
+            ("created_at", .string(m.createdAt)),
+            ("created_by", .string(m.createdBy)), ("undone_at", JSONValue(m.undoneAt)),
+        ]
     }
 
     static func id(_ c: Context) throws -> Int { try c.inv.number(0, "merge", list: "merge list") }
@@ -139,11 +147,8 @@ enum MergeCommands {
     static func show(_ c: Context) throws {
         let s = try c.session()
         let m = try Merges.get(s.db, district: try s.district(), id: try id(c))
-        let summary = JSONValue.parse(m.text("summary")) ?? .string(m.text("summary"))
-        var fields: [(String, JSONValue)] = [
-            "merge_id", "kind", "a", "b", "status", "created_at", "created_by", "undone_at",
-        ]
-        .map { ($0, JSONValue(m[$0])) }
+        let summary = m.summary
+        var fields = fields(m)
         if c.format == .text, case .object(let pairs) = summary {
             fields += pairs.filter {
                 $0.0 != "merge_id" && $0.0 != "kind" && $0.0 != "a" && $0.0 != "b"
@@ -158,14 +163,14 @@ enum MergeCommands {
         let id = try id(c)
         let (m, undone) = try c.transaction { s in try Merges.undo(s, id: id) }
         try c.emit(record: [
-            ("merge_id", .int(id)), ("kind", JSONValue(m["kind"])), ("a", JSONValue(m["a"])),
-            ("b", JSONValue(m["b"])), ("status", .string("undone")),
+            ("merge_id", .int(id)), ("kind", .string(m.kind)), ("a", .string(m.a)),
+            ("b", .string(m.b)), ("status", .string("undone")),
         ])
         if undone {
             c.done(
-                "undid merge \(id): \(m.text("a")) and \(m.text("b")) are as they were before it")
+                "undid merge \(id): \(m.a) and \(m.b) are as they were before it")
         } else {
-            c.say("nothing to do: merge \(id) was undone on \(m.text("undone_at").prefix(10))")
+            c.say("nothing to do: merge \(id) was undone on \((m.undoneAt ?? "").prefix(10))")
         }
     }
 }

@@ -90,7 +90,7 @@ final class Context {
     /// Runs `body` in one write transaction; a dry run rolls it back.
     func transaction<T>(_ body: (Session) throws -> T) throws -> T {
         let s = try session()
-        return try s.db.write(rollback: dryRun) { try body(s) }
+        return try s.transaction(rollback: dryRun) { try body(s) }
     }
 
     // MARK: output

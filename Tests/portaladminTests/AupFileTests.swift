@@ -1,6 +1,7 @@
 import Foundation
-import PortalKit
 import Testing
+
+@testable import PortalKit
 
 /// `aup sign --file`: the stack of signed forms at the start of the year in one command.
 @Suite struct AupSignFileTests {

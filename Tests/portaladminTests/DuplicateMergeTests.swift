@@ -1,6 +1,7 @@
 import Foundation
-import PortalKit
 import Testing
+
+@testable import PortalKit
 
 /// A district where each pair below is either the same person entered twice or two people.
 func matchingDistrict(_ dir: TempDir) throws -> String {

@@ -1,7 +1,7 @@
 import Foundation
-import PortalKit
 import Testing
 
+@testable import PortalKit
 @testable import portaladmin
 
 @Suite struct DistrictCommandTests {

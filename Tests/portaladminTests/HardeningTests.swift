@@ -1,7 +1,7 @@
 import Foundation
-import PortalKit
 import Testing
 
+@testable import PortalKit
 @testable import portaladmin
 
 /// What an attacker or a careless registrar tried on the release build (login storms,

@@ -1,6 +1,7 @@
 import Foundation
-import PortalKit
 import Testing
+
+@testable import PortalKit
 
 /// Seed 003's "check the household": two records of one home (H1 and H1b at the same address,
 /// the mother filed twice), a father with an account, a mother without, a child the mother

@@ -1,6 +1,7 @@
 import Foundation
-import PortalKit
 import Testing
+
+@testable import PortalKit
 
 /// A district with three families: G1 (two children, signed the agreement), G2 (no portal access),
 /// G3 (not signed), and a second district d2 with the same ids.

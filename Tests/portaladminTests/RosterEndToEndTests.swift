@@ -1,6 +1,7 @@
 import Foundation
-import PortalKit
 import Testing
+
+@testable import PortalKit
 
 /// A native bundle with every kind of dirt real SIS exports have.
 func dirtyBundle(_ dir: TempDir) -> String {

@@ -1,7 +1,7 @@
 import Foundation
-import PortalKit
 import Testing
 
+@testable import PortalKit
 @testable import portaladmin
 
 /// A temporary folder removed at the end of the test.

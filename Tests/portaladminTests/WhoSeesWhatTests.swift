@@ -1,6 +1,7 @@
 import Foundation
-import PortalKit
 import Testing
+
+@testable import PortalKit
 
 /// Students around their 18th birthday, judged on 2026-11-25 (school year ends 2027-06-30).
 func ageDistrict(_ dir: TempDir, policy: String = "end-of-school-year") throws -> String {

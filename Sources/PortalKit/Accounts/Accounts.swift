@@ -499,7 +499,7 @@ public enum Accounts {
                 "SELECT guardian_id, given_name, family_name, email, phone FROM guardians WHERE district_id = ? AND phone = ? AND status != 'merged'",
                 [.text(district), .text(p)])
         } else if let name {
-            guardians = try People.find(
+            guardians = try People.findRows(
                 db, district: district, kind: .guardian, text: name, limit: 50
             ).filter { $0.text("status") != "merged" }
         }

@@ -17,9 +17,48 @@ public enum People {
         }
     }
 
+    /// A student or guardian as the roster holds them: each field under its roster column name
+    /// (`Kind.columns`, in that order).
+    public struct Person: Sendable {
+        public let kind: Kind
+        /// The values of `kind.columns`, in that order; nil where not set.
+        public let values: [String?]
+
+        init(_ kind: Kind, _ r: Row) {
+            self.kind = kind
+            values = kind.columns.map { r.string($0) }
+        }
+
+        /// The value of the roster column `field`; nil when not set or not a column of this kind.
+        public subscript(field: String) -> String? {
+            kind.columns.firstIndex(of: field).flatMap { values[$0] }
+        }
+
+        public var id: String { values[0] ?? "" }
+        public var name: String {
+            [self["given_name"], self["family_name"]].compactMap { $0 }.joined(separator: " ")
+        }
+        /// active, inactive or merged.
+        public var status: String { self["status"] ?? "" }
+    }
+
+    /// A link seen from one end: the person at the other end and how they are linked.
+    public struct Link: Sendable {
+        /// The student's or guardian's id at the other end.
+        public let id: String
+        public let givenName: String
+        public let familyName: String
+        public let relationship: String?
+        public let portalAccess: Bool
+        public let custodial: Bool
+        /// active or inactive (the link itself).
+        public let status: String
+    }
+
+    /// The district's people of `kind` (with `status` only), by name, at most `limit` (0: all).
     public static func list(
         _ db: Database, district: String, kind: Kind, status: String?, limit: Int,
-        _ body: (Row) throws -> Void
+        _ body: (Person) throws -> Void
     ) throws {
         var sql =
             "SELECT \(kind.columns.joined(separator: ", ")) FROM \(kind.table) WHERE district_id = ?"
@@ -30,7 +69,7 @@ public enum People {
         }
         sql += " ORDER BY family_name, given_name, \(kind.idColumn)"
         if limit > 0 { sql += " LIMIT \(limit)" }
-        try db.forEach(sql, args, body)
+        try db.forEach(sql, args) { try body(Person(kind, $0)) }
     }
 
     public static func count(_ db: Database, district: String, kind: Kind, status: String?) throws
@@ -45,7 +84,14 @@ public enum People {
         return try db.count(sql, args)
     }
 
-    public static func get(_ db: Database, district: String, kind: Kind, id: String) throws -> Row {
+    /// The person `id` of `kind`, or not found with how to find them.
+    public static func person(_ db: Database, district: String, kind: Kind, id: String) throws
+        -> Person
+    {
+        Person(kind, try get(db, district: district, kind: kind, id: id))
+    }
+
+    static func get(_ db: Database, district: String, kind: Kind, id: String) throws -> Row {
         guard
             let r = try db.first(
                 "SELECT \(kind.columns.joined(separator: ", ")) FROM \(kind.table) WHERE district_id = ? AND \(kind.idColumn) = ?",
@@ -71,8 +117,18 @@ public enum People {
 
     /// The other side of the links: a student's guardians or a guardian's students.
     public static func links(_ db: Database, district: String, kind: Kind, id: String) throws
-        -> [Row]
+        -> [Link]
     {
+        try linkRows(db, district: district, kind: kind, id: id).map {
+            Link(
+                id: $0.text("id"), givenName: $0.text("given_name"),
+                familyName: $0.text("family_name"), relationship: $0.string("relationship"),
+                portalAccess: $0.bool("portal_access"), custodial: $0.bool("custodial"),
+                status: $0.text("status"))
+        }
+    }
+
+    static func linkRows(_ db: Database, district: String, kind: Kind, id: String) throws -> [Row] {
         if kind == .student {
             return try db.query(
                 """
@@ -92,8 +148,16 @@ public enum People {
     /// Finds people by name, email, phone or id, ignoring case and accents; every word must match.
     /// A phone number matches whatever its formatting.
     public static func find(_ db: Database, district: String, kind: Kind, text: String, limit: Int)
-        throws -> [Row]
+        throws -> [Person]
     {
+        try findRows(db, district: district, kind: kind, text: text, limit: limit).map {
+            Person(kind, $0)
+        }
+    }
+
+    static func findRows(
+        _ db: Database, district: String, kind: Kind, text: String, limit: Int
+    ) throws -> [Row] {
         let words = searchFold(text).split(whereSeparator: { $0.isWhitespace }).map(String.init)
         guard !words.isEmpty else {
             throw PortalError.usage(

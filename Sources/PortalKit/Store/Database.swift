@@ -308,7 +308,8 @@ public struct Row: Sendable {
     public func bool(_ name: String) -> Bool { (self[name].int ?? 0) != 0 }
 }
 
-/// One SQLite connection. Not shared between threads; a process holds one.
+/// One SQLite connection. Not shared between threads; a process holds one. Outside PortalKit it
+/// is a handle to pass to PortalKit's operations: SQL runs only inside.
 public final class Database {
     let handle: OpaquePointer
     public let path: String
@@ -416,7 +417,7 @@ public final class Database {
     }
 
     /// Runs one or more statements that take no arguments and return no rows.
-    public func execute(_ sql: String) throws {
+    func execute(_ sql: String) throws {
         var err: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &err)
         if rc != SQLITE_OK {
@@ -429,7 +430,7 @@ public final class Database {
     }
 
     /// A prepared statement, cached for the life of the connection.
-    public func statement(_ sql: String) throws -> Statement {
+    func statement(_ sql: String) throws -> Statement {
         if let s = cache[sql] { return s }
         let s = try Statement(db: self, sql: sql)
         cache[sql] = s
@@ -438,13 +439,13 @@ public final class Database {
 
     /// Runs a statement that changes rows; returns the number of rows changed.
     @discardableResult
-    public func run(_ sql: String, _ args: [SQLValue] = []) throws -> Int {
+    func run(_ sql: String, _ args: [SQLValue] = []) throws -> Int {
         try run(try statement(sql), args)
     }
 
     /// The same, with a statement the caller holds (hot loops skip the cache look-up).
     @discardableResult
-    public func run(_ s: Statement, _ args: [SQLValue]) throws -> Int {
+    func run(_ s: Statement, _ args: [SQLValue]) throws -> Int {
         try s.bind(args)
         while try s.step() {}
         sqlite3_reset(s.handle)
@@ -474,8 +475,7 @@ public final class Database {
     }
 
     /// Calls `body` for each row, without building an array (for streaming exports).
-    public func forEach(_ sql: String, _ args: [SQLValue] = [], _ body: (Row) throws -> Void) throws
-    {
+    func forEach(_ sql: String, _ args: [SQLValue] = [], _ body: (Row) throws -> Void) throws {
         let s = try statement(sql)
         try s.bind(args)
         defer { sqlite3_reset(s.handle) }
@@ -513,17 +513,17 @@ public final class Database {
         while try s.step() { try body(RawRow(handle: s.handle)) }
     }
 
-    public func query(_ sql: String, _ args: [SQLValue] = []) throws -> [Row] {
+    func query(_ sql: String, _ args: [SQLValue] = []) throws -> [Row] {
         var rows: [Row] = []
         try forEach(sql, args) { rows.append($0) }
         return rows
     }
 
-    public func first(_ sql: String, _ args: [SQLValue] = []) throws -> Row? {
+    func first(_ sql: String, _ args: [SQLValue] = []) throws -> Row? {
         try first(try statement(sql), args)
     }
 
-    public func first(_ s: Statement, _ args: [SQLValue]) throws -> Row? {
+    func first(_ s: Statement, _ args: [SQLValue]) throws -> Row? {
         try s.bind(args)
         defer { sqlite3_reset(s.handle) }
         guard try s.step() else { return nil }
@@ -531,20 +531,20 @@ public final class Database {
         return Row(columns: names, values: (0..<names.count).map { s.value($0) })
     }
 
-    public func scalar(_ sql: String, _ args: [SQLValue] = []) throws -> SQLValue? {
+    func scalar(_ sql: String, _ args: [SQLValue] = []) throws -> SQLValue? {
         try first(sql, args)?[0]
     }
 
-    public func count(_ sql: String, _ args: [SQLValue] = []) throws -> Int {
+    func count(_ sql: String, _ args: [SQLValue] = []) throws -> Int {
         Int(try scalar(sql, args)?.int ?? 0)
     }
 
-    public var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+    var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     /// Runs `body` in one write transaction (`BEGIN IMMEDIATE`, so a second writer waits at the
     /// start rather than failing half-way). Commits, or rolls back when `body` throws or when
     /// `rollback` (a dry run) is set. Nested calls join the outer transaction.
-    public func write<T>(rollback: Bool = false, _ body: () throws -> T) throws -> T {
+    func write<T>(rollback: Bool = false, _ body: () throws -> T) throws -> T {
         if depth > 0 && rollback {
             // Joining the outer transaction would commit what the caller wanted rolled back.
             throw PortalError(
@@ -572,7 +572,7 @@ public final class Database {
     }
 
     /// Commits the work so far and opens the next write transaction (for `--batch-size`).
-    public func commitBatch() throws {
+    func commitBatch() throws {
         guard depth == 1, inTransaction else { return }
         try execute("COMMIT")
         try execute("BEGIN IMMEDIATE")
@@ -580,7 +580,7 @@ public final class Database {
     }
 
     /// A read transaction, so that several queries see one snapshot.
-    public func read<T>(_ body: () throws -> T) throws -> T {
+    func read<T>(_ body: () throws -> T) throws -> T {
         if depth > 0 || inTransaction { return try body() }
         try execute("BEGIN")
         depth = 1

@@ -27,6 +27,12 @@ public final class Session {
     /// The session's time as ISO 8601, formatted once.
     public private(set) lazy var nowISO: String = Timestamp.iso(now)
 
+    /// Runs `body` in one write transaction: all of it is kept, or (when it throws, or with
+    /// `rollback`, a dry run or a preview) none of it. Operations called inside join it.
+    public func transaction<T>(rollback: Bool = false, _ body: () throws -> T) throws -> T {
+        try db.write(rollback: rollback, body)
+    }
+
     /// The district this command works on; a usage error when none was given.
     public func district() throws -> String {
         guard let d = districtID, !d.isEmpty else {

@@ -71,7 +71,7 @@ enum MergeCommands {
         }
         // On a terminal: preview (a rolled-back run), then ask.
         if c.io.stdinIsTTY && !c.yes && !c.dryRun && !c.noInput {
-            let preview = try s.db.write(rollback: true) { try run(s) }
+            let preview = try s.transaction(rollback: true) { try run(s) }
             try? c.io.err.write(describe(preview, preview: true))
             try c.confirm("Merge \(b) into \(a)?")
         }

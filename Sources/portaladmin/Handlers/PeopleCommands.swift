@@ -38,9 +38,9 @@ enum PeopleCommands {
 
     static let all = commands(.student) + commands(.guardian)
 
-    static func table(_ kind: People.Kind, _ rows: [Row]) -> Table {
+    static func table(_ kind: People.Kind, _ people: [People.Person]) -> Table {
         var t = Table(kind.columns)
-        for r in rows { t.add(kind.columns.map { JSONValue(r[$0]) }) }
+        for p in people { t.add(p.values.map { JSONValue($0) }) }
         return t
     }
 
@@ -48,7 +48,7 @@ enum PeopleCommands {
         let s = try c.session()
         let d = try s.district()
         let status = c.inv.value("status")
-        var rows: [Row] = []
+        var rows: [People.Person] = []
         let limit = try c.limit
         try People.list(s.db, district: d, kind: kind, status: status, limit: limit) {
             rows.append($0)
@@ -63,29 +63,29 @@ enum PeopleCommands {
         let s = try c.session()
         let d = try s.district()
         let id = c.inv.positionals[0]
-        let r = try People.get(s.db, district: d, kind: kind, id: id)
+        let person = try People.person(s.db, district: d, kind: kind, id: id)
         let links = try People.links(s.db, district: d, kind: kind, id: id)
         let other = kind == .student ? "guardians" : "students"
         let linked: [JSONValue] = links.map { l in
             .object([
-                (kind == .student ? "guardian_id" : "student_id", .string(l.text("id"))),
-                ("name", .string(l.text("given_name") + " " + l.text("family_name"))),
-                ("relationship", JSONValue(l["relationship"])),
-                ("portal_access", .bool(l.bool("portal_access"))),
-                ("custodial", .bool(l.bool("custodial"))), ("status", .string(l.text("status"))),
+                (kind == .student ? "guardian_id" : "student_id", .string(l.id)),
+                ("name", .string(l.givenName + " " + l.familyName)),
+                ("relationship", JSONValue(l.relationship)),
+                ("portal_access", .bool(l.portalAccess)),
+                ("custodial", .bool(l.custodial)), ("status", .string(l.status)),
             ])
         }
-        var fields = kind.columns.map { ($0, JSONValue(r[$0])) }
+        var fields = zip(kind.columns, person.values).map { ($0, JSONValue($1)) }
         if c.format == .text {
             fields.append(
                 (
                     other,
                     .string(
                         links.map { l in
-                            "\(l.text("id")) \(l.text("given_name")) \(l.text("family_name"))"
-                                + (l.string("relationship").map { " (\($0))" } ?? "")
-                                + (l.bool("portal_access") ? "" : " [no portal access]")
-                                + (l.text("status") == "active" ? "" : " [inactive link]")
+                            "\(l.id) \(l.givenName) \(l.familyName)"
+                                + (l.relationship.map { " (\($0))" } ?? "")
+                                + (l.portalAccess ? "" : " [no portal access]")
+                                + (l.status == "active" ? "" : " [inactive link]")
                         }.joined(separator: "; "))
                 ))
         } else {

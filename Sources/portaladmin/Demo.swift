@@ -29,7 +29,8 @@ enum Demo {
             "PORTALADMIN_DB": path, "PORTALADMIN_OPERATOR": "registrar-demo",
             "PORTALADMIN_DISTRICT": "demo-isd",
         ]) { $1 }
-        let today = Zone.localDate(c.io.now, zone: "America/Chicago").description
+        let day = Zone.localDate(c.io.now, zone: "America/Chicago")
+        let today = day.description
         var step = 0
 
         @discardableResult
@@ -116,7 +117,7 @@ enum Demo {
             "Attendance is off during the 14-day repost window",
             [
                 "feature", "disable", "attendance", "--from", today,
-                "--until", CivilDate(parsing: today)!.adding(days: 13).description, "--reason",
+                "--until", day.adding(days: 13).description, "--reason",
                 "attendance repost window",
             ])
         try run(

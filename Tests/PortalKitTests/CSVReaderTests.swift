@@ -113,7 +113,9 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18) throws -> [CSVRecord] {
     @Test func emailsNamesFlagsAndFolding() throws {
         #expect(try Field.email(" Jose.Nunez@Example.COM ", "email") == "jose.nunez@example.com")
         #expect(throws: RowProblem.self) { try Field.email("a@b", "email") }
-        #expect(try Field.name("  Mary   Ann ", "n", required: true) == "Mary Ann")
+        #expect(try Field.requiredName("  Mary   Ann ", "n") == "Mary Ann")
+        #expect(throws: RowProblem.self) { try Field.requiredName("  ", "given_name") }
+        #expect(try Field.name("", "middle_name") == nil)
         #expect(try Field.flag("N", "f", default: true) == false)
         #expect(try Field.flag("", "f", default: true) == true)
         #expect(

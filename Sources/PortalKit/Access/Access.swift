@@ -59,9 +59,8 @@ public enum Access {
                     rule: "acceptable-use agreement", ok: ok || hasAccount,
                     detail: ok
                         ? "signed version \(signed ?? 0)"
-                        : signed == nil
-                            ? "never signed (version \(version) is current)"
-                            : "signed version \(signed!), must sign version \(version) again",
+                        : signed.map { "signed version \($0), must sign version \(version) again" }
+                            ?? "never signed (version \(version) is current)",
                     fix: ok
                         ? nil
                         : "after the parent signs: portaladmin aup sign --guardian \(guardianID) --on YYYY-MM-DD"

@@ -26,14 +26,16 @@ final class PagedArray {
     init(initial: Int32, cacheBytes: Int) throws {
         let dir = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 }
         var template = Array(((dir ?? "/tmp") + "/portaladmin-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        let fd = template.withUnsafeMutableBufferPointer { b in
+            b.baseAddress.map { mkstemp($0) } ?? -1
+        }
         guard fd >= 0 else {
             throw PortalError(
                 .ioError,
                 "cannot make a temporary file in \(dir ?? "/tmp") (\(String(cString: strerror(errno))))",
                 hint: "set TMPDIR to a writable folder with room")
         }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        template.withUnsafeBufferPointer { b in _ = b.baseAddress.map { unlink($0) } }
         self.fd = fd
         self.initial = initial
         slots = max(1, cacheBytes / (Self.pageValues * 4))
@@ -62,7 +64,8 @@ final class PagedArray {
         if pageOf[s] == page { return s }
         let bytes = Self.pageValues * 4
         try values.withUnsafeMutableBytes { buf in
-            let at = buf.baseAddress! + s * bytes
+            guard let base = buf.baseAddress else { return }
+            let at = base + s * bytes
             if dirty[s] {
                 let written = pwrite(fd, at, bytes, off_t(pageOf[s] * bytes))
                 try io(written == bytes ? written : -1, "write")

@@ -49,7 +49,7 @@ final class ReadAhead<Item>: ThreadMain, @unchecked Sendable {
         let rc = pthread_create(
             &thread, nil,
             { raw in
-                Unmanaged<ThreadMain>.fromOpaque(raw!).takeRetainedValue().main()
+                if let raw { Unmanaged<ThreadMain>.fromOpaque(raw).takeRetainedValue().main() }
                 return nil
             }, me)
         if rc != 0 {

@@ -44,8 +44,10 @@ struct IDSet {
     /// Whether some ids are kept whole (not as numbers), in memory or on disk.
     var keepsWholeIDs: Bool { inTable > 0 || spillSet != 0 }
 
-    /// The spans of numbers, one per prefix and digit count; nil when the set keeps ids whole.
-    private var spans: [NumberSpan]?
+    /// Whether ids that are a prefix and a number are held as bits in `spans`.
+    private let numbered: Bool
+    /// The spans of numbers, one per prefix and digit count (none unless `numbered`).
+    private var spans: [NumberSpan] = []
     /// Prefixes beyond this many keep their ids whole (a span pays for itself only when many ids
     /// share the prefix).
     private static let maxSpans = 16
@@ -67,7 +69,7 @@ struct IDSet {
     /// `numbered`: hold ids that are a prefix and a number as bits; `pairs`: hold two such ids
     /// joined by U+001F as one number (see above).
     init(numbered: Bool = false, pairs: Bool = false, spill: IDSpill? = nil) {
-        spans = numbered ? [] : nil
+        self.numbered = numbered
         self.pairs = pairs ? PairTable() : nil
         self.spill = spill
     }
@@ -77,10 +79,10 @@ struct IDSet {
     mutating func insert(_ id: String, line: Int) throws -> Int? {
         var id = id
         return try id.withUTF8 { u in
-            if pairs != nil, let key = pairs!.key(u, adding: true) { return insertPair(key) }
+            if let key = pairs?.key(u, adding: true) { return insertPair(key) }
             if let (s, n) = spanOf(u, adding: true) {
                 if let first = try insertNumber(s, n) { return first }
-                if !spans![s].isSpilled { return nil }
+                if !spans[s].isSpilled { return nil }
             }
             return try insertWhole(u, Int32(clamping: line + 1))
         }
@@ -99,7 +101,7 @@ struct IDSet {
             guard spanOf(u) == nil else { return nil }
             if let i = slot(u) { return slots[i].line > 0 ? .slot(i) : nil }
             if let old = try movedLine(u), old > 0 {
-                try spill!.setLine(spillSet, u, stored)
+                try spill?.setLine(spillSet, u, stored)
                 return .moved(Array(u), stored)
             }
             return nil
@@ -125,10 +127,10 @@ struct IDSet {
         switch lastAdded {
         case .none: break
         case .slot(let i): if slots[i].line > 0 { slots[i].line = -slots[i].line }
-        case .number(let s, let n): spans![s].mark(n, written: true)
-        case .pair(let i): pairs!.slots[i] |= PairTable.writtenBit
+        case .number(let s, let n): spans[s].mark(n, written: true)
+        case .pair(let i): pairs?.slots[i] |= PairTable.writtenBit
         case .moved(let u, let stored):
-            try u.withUnsafeBufferPointer { try spill!.setLine(spillSet, $0, -abs(stored)) }
+            try u.withUnsafeBufferPointer { try spill?.setLine(spillSet, $0, -abs(stored)) }
             lastAdded = .none
         }
     }
@@ -141,7 +143,7 @@ struct IDSet {
     /// Whether the id spelled by these UTF-8 bytes was met.
     func contains(_ u: UnsafeBufferPointer<UInt8>) throws -> Bool {
         if let p = pairs, let key = p.key(u) { return p.slot(key) != nil }
-        if let (s, n) = spanOf(u) { return spans![s].bits(n) & 1 != 0 }
+        if let (s, n) = spanOf(u) { return spans[s].bits(n) & 1 != 0 }
         return try slot(u) != nil || movedLine(u) != nil
     }
 
@@ -154,7 +156,7 @@ struct IDSet {
             if let p = pairs, let key = p.key(u) {
                 return p.slot(key).map { p.slots[$0] & PairTable.writtenBit != 0 } ?? false
             }
-            if let (s, n) = spanOf(u) { return spans![s].bits(n) == 3 }
+            if let (s, n) = spanOf(u) { return spans[s].bits(n) == 3 }
             return slot(u).map { slots[$0].line < 0 } ?? false
         }
     }
@@ -215,7 +217,7 @@ struct IDSet {
     /// The span and number of an id that is a prefix and 1 to 18 digits; with `adding`, a new
     /// prefix gets a span while there are fewer than `maxSpans`. Nil: the id is kept whole.
     private func spanOf(_ u: UnsafeBufferPointer<UInt8>) -> (Int, Int)? {
-        guard let spans, !spans.isEmpty, let (prefix, digits, n) = Self.split(u) else { return nil }
+        guard numbered, !spans.isEmpty, let (prefix, digits, n) = Self.split(u) else { return nil }
         for (i, s) in spans.enumerated() where s.digits == digits && s.prefix.elementsEqual(prefix)
         {
             return s.isSpilled ? nil : (i, n)
@@ -224,29 +226,29 @@ struct IDSet {
     }
 
     private mutating func spanOf(_ u: UnsafeBufferPointer<UInt8>, adding: Bool) -> (Int, Int)? {
-        guard spans != nil, let (prefix, digits, n) = Self.split(u) else { return nil }
-        for (i, s) in spans!.enumerated() where s.digits == digits && s.prefix.elementsEqual(prefix)
+        guard numbered, let (prefix, digits, n) = Self.split(u) else { return nil }
+        for (i, s) in spans.enumerated() where s.digits == digits && s.prefix.elementsEqual(prefix)
         {
             return s.isSpilled ? nil : (i, n)
         }
-        guard spans!.count < Self.maxSpans else { return nil }
-        spans!.append(NumberSpan(prefix: Array(prefix), digits: digits))
-        return (spans!.count - 1, n)
+        guard spans.count < Self.maxSpans else { return nil }
+        spans.append(NumberSpan(prefix: Array(prefix), digits: digits))
+        return (spans.count - 1, n)
     }
 
     /// Adds the number `n` to span `s`: nil when new (or when the span had to be spilled, which
     /// the caller sees by `isSpilled`), `lineUnknown` when met before.
     private mutating func insertNumber(_ s: Int, _ n: Int) throws -> Int? {
-        guard spans![s].reach(n) else {
+        guard spans[s].reach(n) else {
             try spillSpan(s)
             return nil
         }
-        if spans![s].bits(n) & 1 != 0 {
+        if spans[s].bits(n) & 1 != 0 {
             lastAdded = .none  // a repeat adds nothing to mark
             return Self.lineUnknown
         }
-        spans![s].mark(n, written: false)
-        spans![s].count += 1
+        spans[s].mark(n, written: false)
+        spans[s].count += 1
         count += 1
         lastAdded = .number(span: s, n)
         return nil
@@ -255,8 +257,8 @@ struct IDSet {
     /// Moves a span's ids into the table (their lines not known), for a prefix whose numbers
     /// are too far apart for bits to pay.
     private mutating func spillSpan(_ s: Int) throws {
-        let span = spans![s]
-        spans![s] = NumberSpan(prefix: span.prefix, digits: span.digits, isSpilled: true)
+        let span = spans[s]
+        spans[s] = NumberSpan(prefix: span.prefix, digits: span.digits, isSpilled: true)
         count -= span.count
         for (w, word) in span.words.enumerated() where word != 0 {
             for j in 0..<32 where word >> UInt64(j * 2) & 1 != 0 {
@@ -365,7 +367,7 @@ struct IDSet {
     }
 
     private mutating func insertPair(_ key: UInt64) -> Int? {
-        guard let i = pairs!.insert(key) else {
+        guard let i = pairs?.insert(key) ?? nil else {
             lastAdded = .none  // a repeat adds nothing to mark
             return Self.lineUnknown
         }
@@ -438,8 +440,8 @@ struct IDSet {
 
     /// The stored line of an id moved to disk; nil when it was not moved.
     private func movedLine(_ u: UnsafeBufferPointer<UInt8>) throws -> Int32? {
-        guard spillSet != 0, moved!.contains(u) else { return nil }
-        return try spill!.line(spillSet, u)
+        guard spillSet != 0, moved?.contains(u) == true, let spill else { return nil }
+        return try spill.line(spillSet, u)
     }
 
     /// Moves every id of the table in memory, with its line and mark, to the spill's table (in
@@ -458,7 +460,7 @@ struct IDSet {
             }
             for slot in used {
                 try spill.add(spillSet, id(slot), line: slot.line)
-                moved!.insert(id(slot))
+                moved?.insert(id(slot))
             }
         }
         slots = [Slot](repeating: Slot(), count: 64)
@@ -479,7 +481,8 @@ struct IDSet {
     private func matches(_ slot: Int, _ u: UnsafeBufferPointer<UInt8>) -> Bool {
         bytes.withUnsafeBufferPointer { b in
             let id = Self.id(of: slots[slot], in: b)
-            return id.count == u.count && memcmpEqual(id.baseAddress!, u.baseAddress, u.count)
+            guard id.count == u.count, let a = id.baseAddress else { return id.count == u.count }
+            return memcmpEqual(a, u.baseAddress, u.count)
         }
     }
 
@@ -523,7 +526,14 @@ final class IDSpill {
     private let db: Database
     private var sets = 0
     /// Prepared once the table is made.
-    private var insert, find, update: Statement?
+    private var statements: (insert: Statement, find: Statement, update: Statement)?
+
+    private func prepared() throws -> (insert: Statement, find: Statement, update: Statement) {
+        guard let statements else {
+            throw PortalError(.internal, "the import's id table was used before it was made")
+        }
+        return statements
+    }
 
     init(
         _ db: Database, budget: Int = IDSpill.defaultBudget, filterBytes: Int = IDSpill.filterBytes
@@ -546,18 +556,21 @@ final class IDSpill {
                     PRIMARY KEY (set_no, id)) WITHOUT ROWID;
                 DELETE FROM \(Self.table);
                 """)
-            insert = try db.statement(
-                "INSERT INTO \(Self.table)(set_no, id, line) VALUES (?, ?, ?)")
-            find = try db.statement("SELECT line FROM \(Self.table) WHERE set_no = ? AND id = ?")
-            update = try db.statement(
-                "UPDATE \(Self.table) SET line = ? WHERE set_no = ? AND id = ?")
+            statements = (
+                insert: try db.statement(
+                    "INSERT INTO \(Self.table)(set_no, id, line) VALUES (?, ?, ?)"),
+                find: try db.statement(
+                    "SELECT line FROM \(Self.table) WHERE set_no = ? AND id = ?"),
+                update: try db.statement(
+                    "UPDATE \(Self.table) SET line = ? WHERE set_no = ? AND id = ?")
+            )
         }
         sets += 1
         return sets
     }
 
     func add(_ set: Int, _ id: UnsafeBufferPointer<UInt8>, line: Int32) throws {
-        try db.run(insert!) { st in
+        try db.run(try prepared().insert) { st in
             try st.set(1, .int(Int64(set)))
             try st.set(2, text: id)
             try st.set(3, .int(Int64(line)))
@@ -566,14 +579,14 @@ final class IDSpill {
 
     /// The line stored with an id of the set; nil when the id is not there.
     func line(_ set: Int, _ id: UnsafeBufferPointer<UInt8>) throws -> Int32? {
-        try db.firstValue(find!) { st in
+        try db.firstValue(try prepared().find) { st in
             try st.set(1, .int(Int64(set)))
             try st.set(2, text: id)
         }?.int.map { Int32(truncatingIfNeeded: $0) }
     }
 
     func setLine(_ set: Int, _ id: UnsafeBufferPointer<UInt8>, _ line: Int32) throws {
-        try db.run(update!) { st in
+        try db.run(try prepared().update) { st in
             try st.set(1, .int(Int64(line)))
             try st.set(2, .int(Int64(set)))
             try st.set(3, text: id)
@@ -584,7 +597,7 @@ final class IDSpill {
     func close() throws {
         if sets > 0 { try db.execute("DROP TABLE IF EXISTS \(Self.table)") }
         sets = 0
-        (insert, find, update) = (nil, nil, nil)
+        statements = nil
     }
 }
 

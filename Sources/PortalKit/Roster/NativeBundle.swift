@@ -125,7 +125,7 @@ public enum NativeFormat {
         // 2. Stream each file in dependency order.
         try w.beginRows(columns: readers.map(\.2.spelled))
         for (spec, reader, header) in readers {
-            let columns = Columns(header, spec)
+            let columns = try Columns(header, spec)
             try w.eachRow(reader, file: spec.name, header: header.spelled) { rec in
                 parse(w, spec, header, columns, rec)
             }
@@ -155,10 +155,15 @@ public enum NativeFormat {
         let at: [Int?]
         let id: Column
         let table: RosterTable
-        init(_ h: CSVHeader, _ spec: FileSpec) {
+        init(_ h: CSVHeader, _ spec: FileSpec) throws {
             at = Column.allCases.map { h.column($0.header) }
-            id = Column(rawValue: Column.headers.firstIndex(of: spec.required[0])!)!
-            table = RosterTable(rawValue: spec.entity)!
+            guard let id = Column.allCases.first(where: { $0.header == spec.required.first }),
+                let table = RosterTable(rawValue: spec.entity)
+            else {
+                throw PortalError(.internal, "the file spec of \(spec.name) names no id or table")
+            }
+            self.id = id
+            self.table = table
         }
     }
 
@@ -234,17 +239,17 @@ public enum NativeFormat {
                     .school(
                         SchoolRecord(
                             schoolID: try firstID.get(),
-                            name: try Field.name(f(.name), "name", required: true)!)))
+                            name: try Field.requiredName(f(.name), "name"))))
             case .guardians:
                 return optional.warn(
                     row(
                         .guardian(
                             GuardianRecord(
                                 guardianID: try firstID.get(),
-                                givenName: try Field.name(
-                                    f(.givenName), "given_name", required: true)!,
-                                familyName: try Field.name(
-                                    f(.familyName), "family_name", required: true)!,
+                                givenName: try Field.requiredName(
+                                    f(.givenName), "given_name"),
+                                familyName: try Field.requiredName(
+                                    f(.familyName), "family_name"),
                                 email: optional.read { try Field.email(f(.email), "email") },
                                 phone: optional.read { try Field.phone(f(.phone), "phone") },
                                 street: optional.read { try Field.text(f(.street), "street") },
@@ -265,12 +270,12 @@ public enum NativeFormat {
                         .student(
                             StudentRecord(
                                 studentID: try firstID.get(),
-                                givenName: try Field.name(
-                                    f(.givenName), "given_name", required: true)!,
-                                familyName: try Field.name(
-                                    f(.familyName), "family_name", required: true)!,
+                                givenName: try Field.requiredName(
+                                    f(.givenName), "given_name"),
+                                familyName: try Field.requiredName(
+                                    f(.familyName), "family_name"),
                                 middleName: optional.read {
-                                    try Field.name(f(.middleName), "middle_name", required: false)
+                                    try Field.name(f(.middleName), "middle_name")
                                 },
                                 birthDate: optional.read {
                                     try Field.date(f(.birthDate), "birth_date", today: w.today)

@@ -224,9 +224,9 @@ enum OneRosterBundle {
             do {
                 let active = try Field.status(
                     uh.value(rec, "status").map { $0 == "tobedeleted" ? "inactive" : $0 }, "status")
-                let given = try Field.name(uh.value(rec, "givenname"), "givenName", required: true)!
-                let family = try Field.name(
-                    uh.value(rec, "familyname"), "familyName", required: true)!
+                let given = try Field.requiredName(uh.value(rec, "givenname"), "givenName")
+                let family = try Field.requiredName(
+                    uh.value(rec, "familyname"), "familyName")
                 if entity == "students" {
                     let orgs =
                         (uh.value(rec, "orgsourcedids") ?? "").split(separator: ",").map {
@@ -243,7 +243,7 @@ enum OneRosterBundle {
                                 StudentRecord(
                                     studentID: id, givenName: given, familyName: family,
                                     middleName: try Field.name(
-                                        uh.value(rec, "middlename"), "middleName", required: false),
+                                        uh.value(rec, "middlename"), "middleName"),
                                     birthDate: optional.read(source: birthSource(id)) {
                                         try Field.date(facts.birth, "birthDate", today: w.today)
                                     },

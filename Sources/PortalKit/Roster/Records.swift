@@ -273,11 +273,17 @@ enum Field {
         throw RowProblem(name, "not active or inactive")
     }
 
-    static func name(_ s: String?, _ field: String, required: Bool) throws -> String? {
-        guard let v = optional(s) else {
-            if required { throw RowProblem(field, "missing (the column is required)") }
-            return nil
+    /// A name that must be there: a missing one is the row's problem.
+    static func requiredName(_ s: String?, _ field: String) throws -> String {
+        guard let v = try name(s, field) else {
+            throw RowProblem(field, "missing (the column is required)")
         }
+        return v
+    }
+
+    /// A name, white space collapsed, bounded; nil when empty.
+    static func name(_ s: String?, _ field: String) throws -> String? {
+        guard let v = optional(s) else { return nil }
         guard v.utf8.count <= maxTextLength || v.count <= maxTextLength else {
             throw RowProblem(field, "too long (at most \(maxTextLength) characters)")
         }

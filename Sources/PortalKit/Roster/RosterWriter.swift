@@ -641,7 +641,7 @@ final class RosterWriter {
                     linkFilter = KeyFilter(bytes: options.linkFilterBytes)
                     linksSource = source
                 }
-                if !linkFilter!.insert(c) {
+                if linkFilter?.insert(c) == false {
                     held.append((r, true))
                     continue
                 }
@@ -1061,10 +1061,12 @@ final class RosterWriter {
                     tbl INTEGER NOT NULL, k1 TEXT NOT NULL, k2 TEXT);
                 DELETE FROM temp.roster_import_absent;
                 """)
-            absentRows = try s.db.statement(
-                "INSERT INTO temp.roster_import_absent(tbl, k1, k2) VALUES (?, ?, ?)")
         }
-        try s.db.run(absentRows!, [.int(Int64(t.index)), key[0], key.count > 1 ? key[1] : .null])
+        let insert =
+            try absentRows
+            ?? s.db.statement("INSERT INTO temp.roster_import_absent(tbl, k1, k2) VALUES (?, ?, ?)")
+        absentRows = insert
+        try s.db.run(insert, [.int(Int64(t.index)), key[0], key.count > 1 ? key[1] : .null])
     }
 
     /// Forgets the rows of `t` found absent (before a table is looked at again).

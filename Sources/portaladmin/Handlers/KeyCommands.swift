@@ -97,14 +97,13 @@ enum KeyCommands {
         switch selectors[0] {
         case "guardian": targets = [(try c.inv.required("guardian"), [], 0)]
         case "student":
-            targets = try Keys.guardians(
-                ofStudent: try c.inv.required("student"), s.db, district: d
-            ).map { ($0, [], 0) }
+            let student = try c.inv.required("student")
+            targets = try Keys.guardians(ofStudent: student, s.db, district: d).map { ($0, [], 0) }
             if targets.isEmpty {
                 throw PortalError(
                     .conflict,
-                    "student \(c.inv.value("student")!) has no guardian who may see them in the portal",
-                    hint: "check with 'portaladmin student show \(c.inv.value("student")!)'")
+                    "student \(student) has no guardian who may see them in the portal",
+                    hint: "check with 'portaladmin student show \(student)'")
             }
         case "file":
             let file = try BulkFile(path: try c.inv.required("file"), required: ["guardian_id"])

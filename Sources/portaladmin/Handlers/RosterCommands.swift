@@ -104,8 +104,9 @@ enum RosterCommands {
         var staged: String?
         defer { if let staged { _ = try? FileManager.default.removeItem(atPath: staged) } }
         if dir == "-" {
-            staged = try stageStandardInput(c)
-            dir = staged!
+            let folder = try stageStandardInput(c)
+            staged = folder
+            dir = folder
         }
         let progress = Progress(c)
         var shown = 0

@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+@testable import PortalKit
+
+@Suite struct CoreTests {
+    @Test(arguments: [
+        ("2008-02-29", "2008-02-29"), ("2/29/2008", "2008-02-29"), ("12/1/2010", "2010-12-01"),
+        (" 2010-07-01 ", "2010-07-01"),
+    ])
+    func datesParse(input: String, expected: String) {
+        #expect(CivilDate(parsing: input)?.description == expected)
+    }
+
+    @Test(arguments: [
+        "2007-02-29", "2010-13-01", "13/1/2010", "2010/01/01", "01-02-2010", "", "yesterday",
+        "2010-1-1",
+    ])
+    func badDatesAreRejected(input: String) {
+        #expect(CivilDate(parsing: input) == nil)
+    }
+
+    @Test func dayArithmeticRoundTrips() {
+        for days in stride(from: -800_000, to: 800_000, by: 997) {
+            #expect(CivilDate(daysSinceEpoch: days).daysSinceEpoch == days)
+        }
+        #expect(CivilDate(parsing: "1970-01-01")?.daysSinceEpoch == 0)
+        #expect(Timestamp.iso(Date(timeIntervalSince1970: 1_795_000_000)) == "2026-11-18T11:06:40Z")
+        #expect(
+            Timestamp.parse("2026-11-18T11:06:40Z") == Date(timeIntervalSince1970: 1_795_000_000))
+    }
+
+    @Test func jsonEscapesAndKeepsOrder() {
+        let v = JSONValue.object([
+            ("z", .string("a\"b\\c\n\u{1}")), ("a", .array([.int(1), .null, .bool(true)])),
+        ])
+        #expect(v.serialized() == "{\"z\":\"a\\\"b\\\\c\\n\\u0001\",\"a\":[1,null,true]}")
+    }
+
+    @Test func suggestions() {
+        #expect(nearest("distrct", in: ["district", "operator"]) == "district")
+        #expect(nearest("xyz", in: ["district", "operator"]) == nil)
+        #expect(grouped(1_234_567) == "1,234,567")
+        #expect("  é x \t".trimmed() == "é x")
+    }
+
+    @Test func sha256MatchesTheStandardVector() {
+        #expect(
+            Crypto.sha256Hex("abc")
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+@testable import PortalKit
+
+@Suite struct FieldTests {
+    @Test(arguments: [
+        ("(320) 234-2603", "3202342603"), ("+1 320 234 2603", "3202342603"),
+        ("320.234.2603 ext. 12", "3202342603x12"),
+        ("+44 20 7946 0958", "+442079460958"),
+    ])
+    func phones(input: String, expected: String) throws {
+        #expect(try Field.phone(input, "phone") == expected)
+    }
+
+    @Test(arguments: ["12", "call me", "555-CALL-NOW"])
+    func badPhones(input: String) {
+        #expect(throws: RowProblem.self) { try Field.phone(input, "phone") }
+    }
+
+    @Test func emailsNamesFlagsAndFolding() throws {
+        #expect(try Field.email(" Jose.Nunez@Example.COM ", "email") == "jose.nunez@example.com")
+        #expect(throws: RowProblem.self) { try Field.email("a@b", "email") }
+        #expect(try Field.requiredName("  Mary   Ann ", "n") == "Mary Ann")
+        #expect(throws: RowProblem.self) { try Field.requiredName("  ", "given_name") }
+        #expect(try Field.name("", "middle_name") == nil)
+        #expect(try Field.flag("N", "f", default: true) == false)
+        #expect(try Field.flag("", "f", default: true) == true)
+        #expect(
+            try Field.flag(" TRUE ", "f", default: false)
+                && !(try Field.flag("0", "f", default: true)))
+        #expect(throws: RowProblem.self) { try Field.flag("yess", "f", default: true) }
+        #expect(try Field.status("Withdrawn", "s") == "inactive")
+        #expect(try Field.status("ENROLLED", "s") == "active" && Field.status(nil, "s") == "active")
+        #expect(throws: RowProblem.self) { try Field.status("activ", "s") }
+        let today = CivilDate(year: 2026, month: 12, day: 2)!
+        #expect(
+            try Field.date("2012-02-29", "d", today: today) == "2012-02-29"
+                && Field.date("3/5/2012", "d", today: today) == "2012-03-05")
+        #expect(throws: RowProblem.self) { try Field.date("2011-02-29", "d", today: today) }
+        // Implausible birth dates: in the future, or more than 120 years ago.
+        #expect(throws: RowProblem.self) { try Field.date("1899-12-31", "d", today: today) }
+        #expect(throws: RowProblem.self) { try Field.date("9999-12-31", "d", today: today) }
+        #expect(throws: RowProblem.self) { try Field.date("2026-12-03", "d", today: today) }
+        #expect(throws: RowProblem.self) { try Field.date("1906-12-01", "d", today: today) }
+        #expect(try Field.date("1906-12-02", "d", today: today) == "1906-12-02")
+        #expect(try Field.date("2026-12-02", "d", today: today) == "2026-12-02")
+        #expect(searchFold("José NÚÑEZ Łukasz Müller") == "jose nunez lukasz muller")
+        #expect(
+            Nicknames.same("bill", "william") && Nicknames.same("liz", "elizabeth")
+                && !Nicknames.same("bill", "robert"))
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+@testable import PortalKit
+
+@Suite struct OneRosterUsersTests {
+    @Test func internedStringsKeepTheirNumbersThroughGrowth() {
+        var ids = Interner()
+        for i in 0..<20_000 { #expect(ids.number("0f8fad5b-d9cb-469f-a165-\(i)") == i) }
+        #expect(ids.number("0f8fad5b-d9cb-469f-a165-7") == 7, "met before: its number")
+        #expect(ids.count == 20_000)
+        #expect(ids.find("0f8fad5b-d9cb-469f-a165-19999") == 19_999)
+        #expect(ids.find("0f8fad5b-d9cb-469f-a165-20000") == nil)
+        #expect(ids.string(12_345) == "0f8fad5b-d9cb-469f-a165-12345")
+        #expect(ids.number("") == 20_000 && ids.string(20_000) == "")
+        #expect(ids.number("José") == 20_001 && ids.find("Jose\u{301}") == nil)
+    }
+
+    /// Runs `body` with users kept in memory and on disk (a real SQLite file's temporary tables).
+    func eachTable(
+        _ body: (inout OneRosterUsers<MemoryUserTable>) throws -> Void,
+        _ disk: (inout OneRosterUsers<DiskUserTable>) throws -> Void
+    ) throws {
+        var memory = OneRosterUsers(MemoryUserTable())
+        try body(&memory)
+        let (db, path) = try tempDB()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try db.write {
+            let table = try DiskUserTable(db)
+            var users = OneRosterUsers(table)
+            try disk(&users)
+            try table.close()
+        }
+        #expect(
+            try db.count("SELECT count(*) FROM sqlite_temp_master WHERE name LIKE 'oneroster%'")
+                == 0, "closing drops the tables")
+    }
+
+    @Test func householdsAreGroupsOfLinkedPeopleNamedAfterTheirSmallestGuardianId() throws {
+        func check<T: UserTable>(_ users: inout OneRosterUsers<T>) throws {
+            func n(_ id: String) throws -> Int32 { Int32(try users.number(id)) }
+            // g9 and g10 share s1; s2 has g10 too; g3 alone with s3; s4 has no guardian; a
+            // teacher's pair and a pair named twice are left out.
+            let parent = users.code("parent")
+            for id in ["g9", "g10", "g3"] { try users.setKind(Int(n(id)), "parent") }
+            for id in ["s1", "s2", "s3", "s4"] { try users.setKind(Int(n(id)), "student") }
+            try users.setKind(Int(n("t1")), "teacher")
+            for (g, s, role) in [
+                ("g9", "s1", parent), ("g10", "s1", 0), ("t1", "s4", 0), ("g10", "s2", 0),
+                ("g3", "s3", 0), ("g9", "s1", 0),
+            ] {
+                try users.table.append(UserPair(guardian: n(g), student: n(s), role: role))
+            }
+            let student = Int32(users.code("student"))
+            try users.table.keepPairs { $0 == Int32(parent) && $1 == student }
+            #expect(
+                try users.table.pairs(from: 0, count: 10).map {
+                    [try users.table.id(Int($0.guardian)), try users.table.id(Int($0.student))]
+                } == [["g9", "s1"], ["g10", "s1"], ["g10", "s2"], ["g3", "s3"]])
+            #expect(try users.table.pairs(from: 0, count: 1).first?.role == parent, "the first")
+            #expect(try users.table.pairs(from: 3, count: 10).count == 1)
+            #expect(try users.deriveHouseholds() == 2)
+            for id in ["g9", "g10", "s1", "s2"] {
+                #expect(
+                    try users.facts(of: id).household == "hh-g10", "ids compare as text: g10 < g9")
+            }
+            #expect(try users.facts(of: "g3").household == "hh-g3")
+            #expect(try users.facts(of: "s3").household == "hh-g3")
+            #expect(try users.facts(of: "s4").household == nil)
+            #expect(try users.facts(of: "nobody").household == nil)
+        }
+        try eachTable({ try check(&$0) }, { try check(&$0) })
+    }
+
+    @Test func aPrimaryRoleWinsOverOneListedBefore() throws {
+        func check<T: UserTable>(_ users: inout OneRosterUsers<T>) throws {
+            try users.list("u1", role: "teacher", org: "o1", primary: false)
+            try users.list("u1", role: "parent", org: "o2", primary: true)
+            try users.list("u1", role: "aide", org: nil, primary: false)
+            let u1 = try users.number("u1")
+            #expect(try users.roleName(.listedRole, of: u1) == "parent")
+            #expect(try users.facts(of: "u1").listedOrg == "o2")
+            try users.setBirth("u1", "2010-02-03")
+            #expect(try users.facts(of: "u1").birth == "2010-02-03")
+            #expect(try users.facts(of: "u2").birth == nil)
+        }
+        try eachTable({ try check(&$0) }, { try check(&$0) })
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+
+@testable import PortalKit
+
+@Suite struct RowHashTests {
+    @Test func theRowHashIsTheFNV1aOfEarlierVersionsAndTheirFormStillMatches() {
+        // Known values: a changed function would make every row of a re-import look changed.
+        let row = TableRow(
+            keyCount: 1,
+            [
+                .text("G1"), .text("Ana"), .text(""), .null, .int(1), .text("José"),
+                TableRow.hashSlot,
+            ])
+        #expect(row.key == ["G1"] && row.values.count == 5)
+        #expect(String(row.fnv, radix: 16) == "4b4e04a5c2a78108")
+        #expect(row.hash == "S04EpcKn" && row.hash.utf8.count == 8)
+        #expect(row.matches(.text("S04EpcKn")) && row.matches(.text("4b4e04a5c2a78108")))
+        #expect(!row.matches(.text("4b4e04a5c2a78109")) && !row.matches(.text("S04EpcKo")))
+        #expect(!row.matches(.null))
+        #expect(String(TableRow.fnv1a([.null]), radix: 16) == "af63bd4c8601b7df")
+        #expect(TableRow.fnv1a([.int(1)]) == TableRow.fnv1a([.text("1")]))
+        #expect(TableRow.fnv1a([.int(42)]) == TableRow.fnv1a([.text("42")]))
+        #expect(TableRow.fnv1a([.text("a"), .null]) != TableRow.fnv1a([.null, .text("a")]))
+        #expect(TableRow.stored(0) == "AAAAAAAA" && TableRow.stored(.max) == "________")
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import Testing
+
+@testable import PortalKit
+
+@Suite struct AccountEndToEndTests {
+    @Test func activateLoginLockoutUnlockAndTemporaryPassword() throws {
+        let dir = TempDir()
+        let db = try familyDistrict(dir)
+        #expect(
+            try runBinary(["district", "set", "lockout_threshold=2", "--district", "d1"], db: db)
+                .code == 0)
+        let key = try issueKey(db)
+        let weak = try activate(db, key: key, username: "jose", password: "short", district: "d1")
+        #expect(weak.code == 65 && weak.err.contains("too short"))
+        let badName = try activate(
+            db, key: key, username: "j o s e", password: "correct horse battery staple",
+            district: "d1")
+        #expect(badName.code == 65 && badName.err.contains("username"))
+        let ok = try activate(
+            db, key: key, username: "Jose.Nunez", password: "correct horse battery staple",
+            district: "d1")
+        #expect(ok.code == 0 && ok.out.contains("jose.nunez"))
+        let good = try login(
+            db, username: "JOSE.NUNEZ", password: "correct horse battery staple", district: "d1")
+        #expect(good.code == 0)
+        let bad = try login(db, username: "jose.nunez", password: "wrong password", district: "d1")
+        #expect(bad.code == 8 && bad.err.contains("wrong username or password"))
+        let nobody = try login(db, username: "nobody", password: "wrong password", district: "d1")
+        #expect(
+            nobody.code == 8
+                && nobody.err == bad.err.replacingOccurrences(of: "jose.nunez", with: "nobody"),
+            "an unknown username looks the same")
+        let locks = try login(db, username: "jose.nunez", password: "wrong again", district: "d1")
+        #expect(locks.code == 9 && locks.err.contains("locked"))
+        let stillLocked = try login(
+            db, username: "jose.nunez", password: "correct horse battery staple", district: "d1")
+        #expect(stillLocked.code == 9, "locked even with the right password")
+        let show = try runBinary(
+            ["account", "show", "jose.nunez", "-o", "json", "--district", "d1"], db: db)
+        #expect(
+            show.out.contains("\"status\": \"locked\"") && show.out.contains("\"failed_count\": 2"))
+        let lockedList = try runBinary(
+            ["account", "list", "--status", "locked", "--district", "d1", "-o", "jsonl"], db: db)
+        #expect(lockedList.out.contains("jose.nunez"))
+        #expect(
+            try runBinary(["account", "unlock", "jose.nunez", "--district", "d1"], db: db).code == 0
+        )
+        #expect(
+            try login(
+                db, username: "jose.nunez", password: "correct horse battery staple", district: "d1"
+            ).code == 0, "unlock keeps the password")
+
+        let reset = try runBinary(
+            ["account", "reset", "jose.nunez", "-o", "json", "--district", "d1"], db: db)
+        let temp = try #require(
+            (try parseJSON(reset.out) as? [String: Any])?["temporary_password"] as? String)
+        let must = try runBinary(
+            ["portal", "login", "--username", "jose.nunez", "--district", "d1"], db: db,
+            stdin: temp + "\n")
+        #expect(must.code == 11 && must.err.contains("change-password"))
+        let same = try runBinary(
+            ["portal", "change-password", "--username", "jose.nunez", "--district", "d1"], db: db,
+            stdin: "\(temp)\n\(temp)\n")
+        #expect(same.code == 65)
+        let changed = try runBinary(
+            ["portal", "change-password", "--username", "jose.nunez", "--district", "d1"], db: db,
+            stdin: "\(temp)\nanother long passphrase here\n")
+        #expect(changed.code == 0)
+        #expect(
+            try login(
+                db, username: "jose.nunez", password: "another long passphrase here", district: "d1"
+            ).code == 0)
+
+        let noReason = try runBinary(
+            ["account", "disable", "jose.nunez", "--district", "d1"], db: db)
+        #expect(noReason.code == 64)
+        #expect(
+            try runBinary(
+                [
+                    "account", "disable", "jose.nunez", "--reason", "security risk (AUP 7)",
+                    "--district", "d1",
+                ], db: db
+            ).code == 0)
+        let disabled = try login(
+            db, username: "jose.nunez", password: "another long passphrase here", district: "d1")
+        #expect(disabled.code == 10)
+        let audit = try runBinary(
+            ["audit", "list", "--target", "jose.nunez", "--district", "d1", "-o", "jsonl"], db: db)
+        #expect(audit.out.contains("security risk (AUP 7)"))
+        #expect(
+            try runBinary(
+                ["account", "enable", "jose.nunez", "--reason", "cleared", "--district", "d1"],
+                db: db
+            ).code == 0)
+        let otherDistrict = try runBinary(
+            ["account", "show", "jose.nunez", "--district", "d2"], db: db)
+        #expect(otherDistrict.code == 4)
+    }
+
+    @Test func resetWithANewKeyAndWithAPasswordFile() throws {
+        let dir = TempDir()
+        let db = try familyDistrict(dir)
+        let key = try issueKey(db)
+        #expect(
+            try activate(
+                db, key: key, username: "jose", password: "correct horse battery staple",
+                district: "d1"
+            ).code == 0)
+        let file = dir.write("pw.txt", "a password from a file\n")
+        #expect(
+            try runBinary(
+                ["account", "reset", "jose", "--password-file", file, "--district", "d1"], db: db
+            ).code == 0)
+        // A password the staff chose is temporary: the parent must change it first (exit 11).
+        #expect(
+            try login(db, username: "jose", password: "a password from a file", district: "d1").code
+                == 11)
+        let fromStdin = try runBinary(
+            ["account", "reset", "jose", "--password-file", "-", "--district", "d1"], db: db,
+            stdin: "a password from standard input\n")
+        #expect(fromStdin.code == 0)
+        #expect(
+            try login(
+                db, username: "jose", password: "a password from standard input", district: "d1"
+            ).code == 11)
+        let both = try runBinary(
+            ["account", "reset", "jose", "--password-file", file, "--new-key", "--district", "d1"],
+            db: db)
+        #expect(both.code == 64)
+        let r = try runBinary(
+            ["account", "reset", "jose", "--new-key", "-o", "json", "--district", "d1"], db: db)
+        let newKey = try #require((try parseJSON(r.out) as? [String: Any])?["key"] as? String)
+        #expect(
+            try login(db, username: "jose", password: "a password from a file", district: "d1").code
+                == 10)
+        let act = try activate(
+            db, key: newKey, username: "jose2", password: "yet another long password",
+            district: "d1")
+        #expect(act.code == 0)
+        let whois = try runBinary(
+            [
+                "account", "whois", "--phone", "+1 (320) 234-2603", "--district", "d1", "-o",
+                "jsonl",
+            ], db: db)
+        #expect(whois.out.contains("\"username\":\"jose2\""))
+        let byName = try runBinary(
+            ["account", "whois", "--name", "jose nunez", "--district", "d1", "-o", "jsonl"], db: db)
+        #expect(byName.out.contains("jose2"))
+        let byEmail = try runBinary(
+            ["account", "whois", "--email", "JOSE@example.com", "--district", "d1", "-o", "jsonl"],
+            db: db)
+        #expect(byEmail.out.contains("jose2"))
+        let badPhone = try runBinary(
+            ["account", "whois", "--phone", "12", "--district", "d1"], db: db)
+        #expect(badPhone.code == 64)
+        let taken = try issueKey(db, "G1", district: "d2")
+        let clash = try activate(
+            db, key: taken, username: "jose2", password: "correct horse battery staple",
+            district: "d2")
+        #expect(clash.code == 0, "usernames are unique per district, not across districts")
+    }
+
+    /// Greps every byte the tool wrote (database, WAL, audit export, stderr, logs) for the secrets.
+    @Test func secretsNeverLeak() throws {
+        let dir = TempDir()
+        let db = try familyDistrict(dir)
+        let password = "correct horse battery staple"
+        let r1 = try runBinary(
+            ["key", "issue", "--guardian", "G1", "-v", "-o", "json", "--district", "d1"], db: db)
+        let key = try #require((try parseJSON(r1.out) as? [String: Any])?["key"] as? String)
+        var outputs = [r1.err]
+        let act = try runBinary(
+            ["portal", "activate", "--username", "jose", "-v", "--district", "d1"], db: db,
+            stdin: "\(key)\n\(password)\n")
+        outputs += [act.out, act.err]
+        let check = try runBinary(
+            ["key", "check", "-v", "--district", "d1"], db: db, stdin: key + "\n")
+        outputs += [check.out, check.err]
+        let login = try runBinary(
+            ["portal", "login", "--username", "jose", "-v", "--district", "d1"], db: db,
+            stdin: password + "\n")
+        outputs += [login.out, login.err]
+        let bad = try runBinary(
+            ["portal", "activate", "--username", "x", "-v", "--district", "d1"], db: db,
+            stdin: "\(key)\n\(password)\n")
+        outputs += [bad.out, bad.err]
+        let reset = try runBinary(
+            ["account", "reset", "jose", "-v", "-o", "json", "--district", "d1"], db: db)
+        let temp = try #require(
+            (try parseJSON(reset.out) as? [String: Any])?["temporary_password"] as? String)
+        outputs += [reset.err]
+        let export = try runBinary(["audit", "export", "--district", "d1"], db: db)
+        outputs += [export.out]
+        let secrets = [key, key.replacingOccurrences(of: "-", with: ""), password, temp]
+        for o in outputs {
+            for s in secrets { #expect(!o.contains(s), "a secret appeared in output") }
+        }
+        for f in [db, db + "-wal"] where FileManager.default.fileExists(atPath: f) {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: f))
+            for s in secrets {
+                #expect(bytes.range(of: Data(s.utf8)) == nil, "a secret is in \(f)")
+            }
+        }
+    }
+}

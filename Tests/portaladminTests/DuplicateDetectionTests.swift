@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+@testable import PortalKit
+
+/// A district where each pair below is either the same person entered twice or two people.
+func matchingDistrict(_ dir: TempDir) throws -> String {
+    let db = try makeDistricts(dir, ["d1", "d2"])
+    var g =
+        "guardian_id,given_name,family_name,email,phone,street,city,state,postcode,household_id\n"
+    var st = "student_id,given_name,family_name\n"
+    var rel = "guardian_id,student_id\n"
+    let rows: [(String, String, String, String, String, String, String, [String])] = [
+        // id, given, family, email, phone, street, household, children
+        (
+            "TYPO-A", "Margaret", "Carlson", "mcarlson@example.com", "320-555-0101", "12 Main St",
+            "H1", ["K1", "K2"]
+        ),
+        ("TYPO-B", "Margaret", "Calrson", "mcarlson@example.com", "", "12 Main St", "H1", ["K2"]),
+        (
+            "NICK-A", "William", "Nguyen", "wnguyen@example.com", "(320) 555-0102", "14 Oak Ave",
+            "H2", ["K3"]
+        ),
+        ("NICK-B", "Bill", "Nguyen", "", "3205550102", "14 Oak Ave", "H2b", ["K4"]),
+        (
+            "SWAP-A", "Hodan", "Farah", "hfarah@example.com", "320-555-0103", "16 Pine St", "H3",
+            ["K5"]
+        ),
+        ("SWAP-B", "Farah", "Hodan", "HFarah@Example.com", "", "", "", ["K5"]),
+        ("HYPH-A", "María", "García-López", "", "320-555-0104", "18 Elm St", "H4", ["K6"]),
+        ("HYPH-B", "Maria", "Garcia", "", "+1 320 555 0104", "18 Elm St", "H4", ["K7"]),
+        (
+            "MOVE-A", "Elizabeth", "Olson", "eolson@example.com", "320-555-0105", "20 Lake Rd",
+            "H5", ["K8"]
+        ),
+        (
+            "MOVE-B", "Liz", "Olson", "eolson@example.com", "320-555-0105", "99 River Rd", "H6",
+            ["K9"]
+        ),
+        (
+            "SPOUSE-A", "Ahmed", "Hassan", "family.hassan@example.com", "320-555-0106",
+            "22 Park Ave", "H7", ["K10"]
+        ),
+        (
+            "SPOUSE-B", "Amina", "Hassan", "family.hassan@example.com", "320-555-0106",
+            "22 Park Ave", "H7", ["K10"]
+        ),
+        (
+            "NAMESAKE-A", "John", "Smith", "js1@example.com", "320-555-0107", "24 Cedar Ln", "H8",
+            ["K11"]
+        ),
+        (
+            "NAMESAKE-B", "John", "Smith", "js2@example.com", "320-555-0108", "26 Maple Dr", "H9",
+            ["K12"]
+        ),
+    ]
+    var kids = Set<String>()
+    for r in rows {
+        g +=
+            "\(r.0),\(r.1),\(r.2),\(r.3),\(r.4),\(r.5),Hutchinson,MN,\(r.5.isEmpty ? "" : "55350"),\(r.6)\n"
+        for k in r.7 {
+            rel += "\(r.0),\(k)\n"
+            kids.insert(k)
+        }
+    }
+    for k in kids.sorted() { st += "\(k),Kid,\(k)\n" }
+    _ = dir.write("m/guardians.csv", g)
+    _ = dir.write("m/students.csv", st)
+    _ = dir.write("m/relationships.csv", rel)
+    for d in ["d1", "d2"] {
+        #expect(
+            try runBinary(["district", "set", "aup_required=false", "--district", d], db: db).code
+                == 0)
+        #expect(
+            try runBinary(["roster", "import", dir.path + "/m", "--district", d], db: db).code == 0)
+    }
+    return db
+}
+
+@Suite struct DuplicateDetectionTests {
+    @Test func eachDifficultyMatchesAndNonMatchesStayApart() throws {
+        let dir = TempDir()
+        let db = try matchingDistrict(dir)
+        let r = try runBinary(
+            ["guardian", "duplicates", "-o", "jsonl", "--min-score", "0", "--district", "d1"],
+            db: db)
+        #expect(r.code == 0)
+        var level: [String: String] = [:]
+        for line in r.out.split(separator: "\n") {
+            let j = try #require(try parseJSON(String(line)) as? [String: Any])
+            let a = j["a"] as! String
+            let b = j["b"] as! String
+            #expect(j["score"] is Double && j["cluster"] is String && j["evidence"] is [Any])
+            level[[a, b].sorted().joined(separator: "~")] = j["level"] as? String
+        }
+        for (a, b) in [
+            ("TYPO-A", "TYPO-B"), ("NICK-A", "NICK-B"), ("SWAP-A", "SWAP-B"), ("HYPH-A", "HYPH-B"),
+            ("MOVE-A", "MOVE-B"),
+        ] {
+            #expect(
+                level["\(a)~\(b)"] == "likely",
+                "\(a) ~ \(b) must be likely, got \(level["\(a)~\(b)"] ?? "nothing")")
+        }
+        for (a, b) in [("SPOUSE-A", "SPOUSE-B"), ("NAMESAKE-A", "NAMESAKE-B")] {
+            #expect(level["\(a)~\(b)"] != "likely", "\(a) ~ \(b) must not be merged automatically")
+        }
+        let h = try runBinary(
+            ["household", "duplicates", "-o", "jsonl", "--district", "d1"], db: db)
+        #expect(
+            h.code == 0 && h.out.contains("\"H5\"") && h.out.contains("\"H6\""),
+            "the home of a parent who moved: \(h.out)")
+        #expect(
+            h.out.contains("\"H2\"") && h.out.contains("\"H2b\""), "the same address under two ids")
+        let bad = try runBinary(
+            ["guardian", "duplicates", "--min-score", "2", "--district", "d1"], db: db)
+        #expect(bad.code == 64 && bad.err.contains("hint: 0.5"))
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+@testable import PortalKit
+@testable import portaladmin
+
+@Suite struct HostileFileTests {
+    @Test func onlyRegularFilesAreRead() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        try FileManager.default.createDirectory(
+            atPath: dir.file("fifo"), withIntermediateDirectories: true)
+        #expect(mkfifo(dir.file("fifo/guardians.csv"), 0o600) == 0)
+        let r = try runBinary(["roster", "import", dir.file("fifo"), "--district", "d1"], db: db)
+        #expect(r.code == 66 && r.err.contains("not a regular file") && r.err.contains("hint:"))
+        try FileManager.default.createDirectory(
+            atPath: dir.file("dev"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.file("dev/guardians.csv"), withDestinationPath: "/dev/zero")
+        let zero = try runBinary(["roster", "import", dir.file("dev"), "--district", "d1"], db: db)
+        #expect(zero.code == 66)
+        let pw = try runBinary(
+            ["account", "reset", "nobody", "--password-file", "/dev/zero", "--district", "d1"],
+            db: db)
+        #expect(pw.code == 66 || pw.code == 4)
+    }
+
+    @Test func tooLongFieldsAndImplausibleDatesAreBadValues() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let long = String(repeating: "a", count: 300)
+        let huge = String(repeating: "b", count: 40_000)
+        _ = dir.write(
+            "b/guardians.csv",
+            "guardian_id,given_name,family_name,birth_date\nG1,\(long),Lee,\nG2,Ann,\(huge),\nG3,Bo,Lee,9999-12-31\nG4,Cy,Lee,1900-01-01\nG5,Di,Lee,1980-02-29\n"
+        )
+        let r = try runBinary(["roster", "import", dir.file("b"), "--district", "d1"], db: db)
+        #expect(r.code == 3)
+        #expect(r.err.contains("guardians.csv:2: given_name: too long"))
+        #expect(r.err.contains("guardians.csv:3: family_name: too long"))
+        #expect(r.err.contains("guardians.csv:4: birth_date: not a plausible birth date"))
+        #expect(r.err.contains("guardians.csv:5: birth_date: not a plausible birth date"))
+        #expect(!r.err.contains(":6:"))
+        _ = dir.write("h/guardians.csv", "guardian_id," + huge + "\nG1,Ann\n")
+        let header = try runBinary(["roster", "import", dir.file("h"), "--district", "d1"], db: db)
+        #expect(header.code == 65 && header.err.contains("guardians.csv:1: header: too long"))
+    }
+
+    /// An endless line or a quote that never closes costs a bounded amount of memory.
+    @Test func memoryStaysBoundedOnEndlessRecords() throws {
+        try #require(
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/time"),
+            "GNU time measures the peak memory (installed by scripts/setup.sh)")
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        try FileManager.default.createDirectory(
+            atPath: dir.file("q"), withIntermediateDirectories: true)
+        let path = dir.file("q/guardians.csv")
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        let h = try #require(FileHandle(forWritingAtPath: path))
+        h.write(Data("guardian_id,given_name,family_name\nG1,\"Ann,Lee\n".utf8))
+        let chunk = Data(repeating: UInt8(ascii: "x"), count: 1 << 20)
+        for _ in 0..<40 { h.write(chunk) }
+        try h.close()
+        let r = try runShell(
+            "/usr/bin/time -f 'peak %M' '\(binaryPath)' roster import '\(dir.file("q"))' --district d1",
+            db: db)
+        #expect(r.code == 3, "\(r.err)")
+        #expect(r.err.contains("guardians.csv:2: given_name: too long"))
+        let peak = r.err.split(separator: "\n").last { $0.hasPrefix("peak ") }.flatMap {
+            Int($0.dropFirst(5))
+        }
+        #expect((peak ?? .max) < 150_000, "peak \(peak ?? -1) KB")
+    }
+
+    /// OneRoster users with no role at all, and one relationship: no crash.
+    @Test func aOneRosterBundleWithoutRolesDoesNotCrash() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "or/users.csv", "sourcedId,status,givenName,familyName\nu1,active,Ann,Lee\n")
+        _ = dir.write(
+            "or/relationships.csv",
+            "sourcedId,userSourcedId,relationshipUserSourcedId,relationshipRole\nr1,u1,u2,parent\n")
+        let r = try runBinary(
+            ["roster", "import", dir.file("or"), "--format", "oneroster", "--district", "d1"],
+            db: db)
+        #expect(r.code == 0, "\(r.code) \(r.err)")
+    }
+
+    /// Terminal escapes and bidi overrides are refused at import; any already stored are shown
+    /// escaped, never sent raw to the help desk's terminal.
+    @Test func controlCharactersAreRefusedAndEscapedOnOutput() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "e/guardians.csv",
+            "guardian_id,given_name,family_name,city\nG1,Ann\u{1b}]0;owned\u{07},Lee,\nG2,Bo,Lee\u{1b}[2J,\nG3,Cy,\u{202e}eeL,\nG4,Di,Lee,Hutch\u{85}inson\nG5,Ed,Lee,Tab\tCity\n"
+        )
+        let r = try runBinary(["roster", "import", dir.file("e"), "--district", "d1"], db: db)
+        #expect(r.code == 3)
+        #expect(r.err.contains("guardians.csv:2: given_name: holds a control character"))
+        #expect(r.err.contains("guardians.csv:3: family_name: holds a control character"))
+        #expect(r.err.contains("guardians.csv:4: family_name: holds a control character"))
+        #expect(r.err.contains("guardians.csv:5: city: holds a control character"))
+        #expect(!r.err.contains(":6:") && !r.err.contains("\u{1b}"))
+        // A value stored before the rule (written here behind the tool's back).
+        let handle = try Database(path: db, create: false)
+        try handle.run(
+            "UPDATE guardians SET given_name = ? WHERE district_id = 'd1' AND guardian_id = 'G5'",
+            [.text("Ed\u{1b}[2J\u{202e}")])
+        for format in ["text", "tsv", "csv"] {
+            let show = try runBinary(
+                ["guardian", "list", "-o", format, "--district", "d1"], db: db)
+            #expect(!show.out.contains("\u{1b}") || format != "text", "\(format)")
+        }
+        let text = try runBinary(["guardian", "show", "G5", "--district", "d1"], db: db)
+        #expect(!text.out.contains("\u{1b}") && text.out.contains("Ed\\u{1B}[2J\\u{202E}"))
+    }
+}

@@ -1,0 +1,243 @@
+import Foundation
+import Testing
+
+@testable import PortalKit
+
+@Suite struct OneRosterImportTests {
+    @Test func aRepeatedNumberedIdIsNamedWithItsFirstLineAndOtherRolesCountOnce() throws {
+        // Numbered sourcedIds keep no line: users.csv is read again to find it, and the users
+        // of other roles read twice are still counted once.
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "b/users.csv",
+            """
+            sourcedId,status,role,givenName,familyName,agentSourcedIds
+            1001,active,teacher,T,One,
+            2001,active,student,S,Two,3001
+            3001,active,parent,P,Three,2001
+            2001,active,student,S,Again,
+            4001,active,aide,A,Four,
+
+            """)
+        let results = dir.file("results.csv")
+        let r = try runBinary(
+            [
+                "roster", "import", dir.file("b"), "--format", "oneroster", "--results", results,
+                "--district", "d1",
+            ], db: db)
+        #expect(r.code == 3)
+        #expect(
+            r.err.contains(
+                "users.csv:5: sourcedId: duplicate id (first seen on line 3); this row was skipped"),
+            "\(r.err)")
+        // users.csv's columns (its status told apart); a link, from agentSourcedIds, has none.
+        let res = try String(contentsOfFile: results, encoding: .utf8)
+        #expect(
+            res.hasPrefix(
+                "file,line,id,sourcedId,status (in file),role,givenName,familyName,agentSourcedIds,status,message\r\n"
+            ), "\(res)")
+        #expect(res.contains("users.csv,3,2001,2001,active,student,S,Two,3001,created,\r\n"))
+        #expect(res.contains("users.csv,,3001/2001,,,,,,,created,\r\n"), "\(res)")
+        #expect(
+            r.err.contains("note: users.csv: skipped 2 users with other roles (aide 1, teacher 1)"))
+    }
+
+    func importSample(_ path: String) throws -> (RunResult, String, TempDir) {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let r = try runBinary(
+            ["roster", "import", path, "--format", "oneroster", "-o", "json", "--district", "d1"],
+            db: db)
+        return (r, db, dir)
+    }
+
+    @Test(
+        needsSamples)
+    func oneRoster11WithParentsAndAgentLinks() throws {
+        let (r, db, dir) = try importSample(
+            samplesRoot + "/moodle-enrol_oneroster/Test_full_data_set")
+        _ = dir
+        #expect(r.code == 0, "\(r.err)")
+        let j = try #require(try parseJSON(r.out) as? [String: Any])
+        let e = try #require(j["entities"] as? [String: [String: Int]])
+        #expect((e["students"]?["created"] ?? 0) >= 1 && (e["guardians"]?["created"] ?? 0) >= 1)
+        #expect(r.err.contains("skipped") && r.err.contains("teacher"))
+        let stats = try runBinary(["roster", "stats", "-o", "jsonl", "--district", "d1"], db: db)
+        #expect(stats.code == 0)
+        let again = try runBinary(
+            [
+                "roster", "import", samplesRoot + "/moodle-enrol_oneroster/Test_full_data_set",
+                "-o", "json", "--district", "d1",
+            ], db: db)
+        let second = try #require(try parseJSON(again.out) as? [String: Any])
+        #expect(second["created"] as? Int == 0, "idempotent")
+        #expect(second["updated"] as? Int == 0 && second["inactivated"] as? Int == 0)
+    }
+
+    @Test(
+        needsSamples)
+    func schoolsOfABundleStayActiveAndASecondImportChangesNothing() throws {
+        let (r, db, dir) = try importSample(samplesRoot + "/roster-hub/en")
+        _ = dir
+        let j = try #require(try parseJSON(r.out) as? [String: Any])
+        let e = try #require(j["entities"] as? [String: [String: Int]])
+        #expect(e["schools"]?["created"] == 1 && e["schools"]?["inactivated"] == 0, "\(r.out)")
+        let again = try runBinary(
+            [
+                "roster", "import", samplesRoot + "/roster-hub/en", "-o", "json", "--district",
+                "d1",
+            ], db: db)
+        let second = try #require(try parseJSON(again.out) as? [String: Any])
+        #expect(second["created"] as? Int == 0 && second["updated"] as? Int == 0)
+        #expect(
+            second["inactivated"] as? Int == 0
+                && second["unchanged"] as? Int == j["created"] as? Int)
+    }
+
+    @Test(
+        needsSamples,
+        arguments: [
+            "LMS-Toolkit/OneRoster 1.1 Sample Data", "LMS-Toolkit/OneRoster 1.0 Sample Data",
+            "roster-hub/en", "roster-hub/ja",
+            "oneroster-import/OneRosterv1p1BaseCSV", "moodle-enrol_oneroster/Test_minimal_data_set",
+            "moodle-enrol_oneroster/v1p2_full_dataset",
+            "moodle-enrol_oneroster/oneroster_test_data",
+            "O365-EDU-Tools/SDS v2.1",
+        ])
+    func publicBundlesImport(sample: String) throws {
+        let path = samplesRoot + "/" + sample
+        try #require(
+            FileManager.default.fileExists(atPath: path), "shared samples are beside the project")
+        let (r, _, _) = try importSample(path)
+        #expect(r.code == 0 || r.code == 3, "\(sample): \(r.err)")
+        let j = try #require(try parseJSON(r.out) as? [String: Any], "\(sample): \(r.out) \(r.err)")
+        #expect((j["created"] as? Int ?? 0) > 0, "\(sample) creates records")
+    }
+
+    @Test(
+        needsSamples,
+        arguments: [
+            "LMS-Toolkit/OneRoster 1.1 Sample Data", "LMS-Toolkit/OneRoster 1.0 Sample Data",
+            "roster-hub/en", "oneroster-import/OneRosterv1p1BaseCSV",
+            "moodle-enrol_oneroster/Test_full_data_set", "moodle-enrol_oneroster/v1p2_full_dataset",
+            "moodle-enrol_oneroster/oneroster_test_data", "O365-EDU-Tools/SDS v2.1",
+        ])
+    func aBundleKeptOnDiskImportsAsInMemory(sample: String) throws {
+        let runs = try importBothWays(samplesRoot + "/" + sample, format: "oneroster")
+        #expect(runs[0] == "exit 0" || runs[0] == "exit 3", "\(sample): \(runs[2])")
+    }
+
+    @Test func aDirtyBundleKeptOnDiskImportsAsInMemory() throws {
+        // Roles in roles.csv (a later primary one wins), birth dates in demographics.csv (one
+        // wrong), links both ways and in relationships.csv, a repeated user, a user without a
+        // role, a teacher's agent, households joined through a shared child; then a year later
+        // with a guardian and a child left out.
+        let dir = TempDir()
+        let users = """
+            sourcedId,status,role,givenName,familyName,agentSourcedIds,orgSourcedIds
+            u-s1,active,student,Ana,Lee,"u-g1,u-g2",org-1
+            u-s2,active,,Bo,Lee,u-g2,org-1
+            u-g1,active,parent,Cy,Lee,u-s3,
+            u-g2,active,guardian,Di,Lee,,
+            u-s3,active,student,Ed,Ray,,org-2
+            u-t1,active,teacher,Fa,Zed,u-s1,org-1
+            u-g1,active,parent,Cy,Again,,
+            u-x,active,,Gi,Who,,
+            u-g3,active,,Ho,Ray,,
+            u-s4,active,student,Io,Ray,u-g3,org-2
+
+            """
+        _ = dir.write(
+            "b/orgs.csv",
+            "sourcedId,name,type\norg-1,North School,school\norg-2,South School,school\n")
+        _ = dir.write(
+            "b/roles.csv",
+            """
+            userSourcedId,role,roleType,orgSourcedId
+            u-s2,teacher,secondary,org-2
+            u-s2,student,primary,org-1
+            u-g3,relative,secondary,
+
+            """)
+        _ = dir.write(
+            "b/demographics.csv",
+            "sourcedId,birthDate\nu-s1,2012-03-04\nu-s3,2011-13-40\nu-s4,2013-01-02\n")
+        _ = dir.write(
+            "b/relationships.csv",
+            "userSourcedId,relationshipUserSourcedId,relationshipRole\nu-s4,u-g3,relative\nu-s3,u-g1,parent\n"
+        )
+        let runs = try importBothWays(dir.file("b"), format: "oneroster") { round in
+            let left = round == 0 ? [] : ["u-g2,", "u-s3,"]
+            _ = dir.write(
+                "b/users.csv",
+                users.split(separator: "\n").filter { u in !left.contains { u.hasPrefix($0) } }
+                    .joined(separator: "\n") + "\n")
+        }
+        let first = runs[2]
+        #expect(runs[0] == "exit 3", "\(first)")
+        #expect(
+            first.contains("users.csv:8: sourcedId: duplicate id (first seen on line 4)"),
+            "\(first)")
+        // The bad birth date is named where it is: demographics.csv, line 3 (not the user's
+        // row in users.csv), and the student is imported without it.
+        #expect(
+            first.contains(
+                "demographics.csv:3: birthDate: not a date (use YYYY-MM-DD or M/D/YYYY); imported without it"
+            ), "\(first)")
+        #expect(!first.contains("users.csv:6: birthDate"), "\(first)")
+        #expect(first.contains("derived 2 households"), "\(first)")
+        let year = try #require(try parseJSON(runs[4]) as? [String: Any])
+        let entities = try #require(year["entities"] as? [String: [String: Int]])
+        #expect(entities["guardians"]?["inactivated"] == 1, "\(entities)")
+        // u-s3 came in without its bad birth date, so its link did too, and both are left out now.
+        #expect(entities["links"]?["inactivated"] == 3, "\(entities)")
+    }
+
+    @Test(
+        needsSamples)
+    func aBundleKeptOnDiskNeedsAWritableTemporaryFolder() throws {
+        // Kept on disk (PORTALADMIN_ID_MEMORY_BYTES=0), the users' fields go to a file under
+        // TMPDIR: where there is none, the import says so before writing anything.
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let before = try dump(db)
+        let path = samplesRoot + "/moodle-enrol_oneroster/Test_full_data_set"
+        let r = try runBinary(
+            ["roster", "import", path, "--format", "oneroster", "--district", "d1"], db: db,
+            env: ["PORTALADMIN_ID_MEMORY_BYTES": "0", "TMPDIR": dir.file("none")])
+        #expect(r.code == 74, "\(r.err)")
+        #expect(
+            r.err.contains("error: cannot make a temporary file in \(dir.file("none"))")
+                && r.err.contains("hint: set TMPDIR to a writable folder with room"), "\(r.err)")
+        #expect(try dump(db) == before)
+        // In memory (the default for so small a bundle), no temporary file is needed.
+        let fine = try runBinary(
+            ["roster", "import", path, "--format", "oneroster", "--district", "d1"], db: db,
+            env: ["TMPDIR": dir.file("none")])
+        #expect(fine.code == 0, "\(fine.err)")
+    }
+
+    @Test(
+        needsSamples)
+    func sdsRelationshipsBecomeLinksAndRelativesGetNoPortalAccess() throws {
+        let (r, db, dir) = try importSample(samplesRoot + "/O365-EDU-Tools/SDS v2.1")
+        _ = dir
+        #expect(r.code == 0, "\(r.err)")
+        let summary = try #require(try parseJSON(r.out) as? [String: Any])
+        #expect(summary["inactivated"] as? Int == 0, "the links just written stay active")
+        let g = try runBinary(
+            ["guardian", "show", "114002", "-o", "json", "--district", "d1"], db: db)
+        let o = try #require(try parseJSON(g.out) as? [String: Any])
+        let kids = try #require(o["students"] as? [[String: Any]])
+        #expect(
+            kids.contains {
+                $0["student_id"] as? String == "114001" && $0["portal_access"] as? Bool == true
+            })
+        #expect(
+            kids.contains {
+                $0["student_id"] as? String == "114003" && $0["portal_access"] as? Bool == false
+            })
+        #expect(r.err.contains("derived") && r.err.contains("households"))
+    }
+}

@@ -193,10 +193,11 @@ public enum Access {
                     detail: sActive ? "enrolled" : "inactive (not enrolled)",
                     fix: sActive ? nil : "the student must be enrolled (in the roster) again"))
             // What lasts decides before what can be fixed: a court order, then the end of access
-            // at 18, then enrolment, so nobody is told to "just issue a key" or to activate one
-            // that would show nothing.
+            // at 18, then enrolment, then the link and its portal access, so nobody is told to
+            // "just issue a key" or to activate one that would show nothing.
             let decided =
-                ["restriction", "age 18", "student status"].lazy.compactMap { rule in
+                ["restriction", "age 18", "student status", "link", "portal access"].lazy
+                .compactMap { rule in
                     checks.first { $0.rule == rule && !$0.ok }
                 }.first ?? checks.first { !$0.ok }
             let features = try Features.effective(

@@ -55,11 +55,16 @@ enum CLI {
             let label = color ? "\u{1b}[31merror:\u{1b}[0m" : "error:"
             // Messages may quote what was typed or stored: never sent raw to a terminal.
             var text = "\(label) \(Text.escaped(e.message))\n"
-            if let hint = e.hint {
-                let who = context.flatMap { $0.whoMayRun(hint, table: table) } ?? ""
-                text += "hint: \(Text.escaped(hint + who))\n"
+            if var hint = Remedies.text(e.hint, e.action) {
+                hint += context.flatMap { $0.whoMayRun(hint, table: table) } ?? ""
+                if e.cause != nil && !verbose { hint += " (-v shows the cause)" }
+                text += "hint: \(Text.escaped(hint))\n"
+            } else if e.cause != nil && !verbose {
+                text += "hint: rerun with -v to see the cause\n"
             }
-            if verbose, let cause = e.cause { text += "cause: \(Text.escaped(cause))\n" }
+            if verbose, let cause = e.cause {
+                text += "cause: \(Text.escaped(String(describing: cause)))\n"
+            }
             try? io.err.write(text)
             return e.code.exitCode
         }
@@ -71,8 +76,8 @@ enum CLI {
         case let e as SQLiteError: return e.portalError
         default:
             return PortalError(
-                .internal, "internal error", hint: "rerun with -v and report what you ran",
-                cause: String(describing: error))
+                .internal, "internal error", hint: "report what you ran",
+                cause: CauseText(String(describing: error)))
         }
     }
 }

@@ -15,7 +15,7 @@ import Testing
         (
             "help-desk.sh",
             [
-                "fix: portaladmin guardian merge G-2002 G-2003",
+                "fix: merge the two records of this guardian: portaladmin guardian merge G-2002 G-2003",
                 "valid: the key belongs to Kathryn",
                 "unlocked jose.nunez", "logged in as jose.nunez",
                 "this login is disabled until the parent activates the new key",

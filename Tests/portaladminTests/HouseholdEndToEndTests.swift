@@ -93,7 +93,9 @@ func householdDistrict(_ dir: TempDir) throws -> String {
         #expect(students.compactMap { $0["student_id"] as? String } == ["S1", "S2"])
         let s2 = try #require(students.last)
         #expect(s2["visible"] as? Bool == false && s2["decided_by"] as? String == "link")
-        #expect(s2["fix"] as? String == "portaladmin guardian merge G2 G2b")
+        #expect(
+            s2["fix"] as? String
+                == "merge the two records of this guardian: portaladmin guardian merge G2 G2b")
         let text = try runBinary(
             ["access", "explain", "--guardian", "G2", "--district", "d1"], db: db)
         #expect(text.out.contains("a likely duplicate record of this guardian, G2b"), "\(text.out)")
@@ -128,7 +130,11 @@ func householdDistrict(_ dir: TempDir) throws -> String {
         #expect(neither.code == 64 && neither.err.contains("hint: --guardian ID, or --username"))
         let unknown = try runBinary(
             ["access", "explain", "--username", "nobody", "--district", "d1"], db: db)
-        #expect(unknown.code == 4 && unknown.err.contains("hint: find it with"))
+        #expect(
+            unknown.code == 4
+                && unknown.err.contains(
+                    "hint: find it by the parent's name, e-mail or phone: portaladmin account whois"
+                ))
     }
 
     @Test func listAndFindByAddressNameOrId() throws {
@@ -166,7 +172,10 @@ func householdDistrict(_ dir: TempDir) throws -> String {
         let db = try householdDistrict(dir)
         let missing = try runBinary(["household", "show", "H404", "--district", "d1"], db: db)
         #expect(missing.code == 4 && missing.err.contains("error: household 'H404' not found"))
-        #expect(missing.err.contains("hint: try 'portaladmin household find TEXT'"))
+        #expect(
+            missing.err.contains(
+                "hint: look for it by an address or a member's name: portaladmin household find TEXT"
+            ), "\(missing.err)")
         let blank = try runBinary(["household", "find", " ", "--district", "d1"], db: db)
         #expect(blank.code == 64 && blank.err.contains("hint:"), "\(blank.err)")
         // The other district's household of the same id is not this one's.

@@ -48,7 +48,7 @@ import Testing
         #expect(p.terminationStatus == 0, "\(e.suffix(2000))")
         // The story happened: the key checked, the reason named, the merge made.
         for said in [
-            "answer:        valid", "fix: portaladmin guardian merge G-2002 G-2003",
+            "answer:        valid", ": portaladmin guardian merge G-2002 G-2003",
             "merged G-2003 into G-2002 as merge 1", "audit chain intact",
         ] {
             #expect(o.contains(said) || e.contains(said), "\(said)")

@@ -1,15 +1,28 @@
 public import FoundationEssentials
 
 /// The help-desk answer to "why can't this parent see this child?" (SPEC §13): every rule in
-/// order, the one that decided, and the command that would fix it.
+/// order, the one that decided, and what would fix it.
 public enum Access {
+    /// One rule and what it found.
     public struct Check: Sendable {
         public let rule: String
         public let ok: Bool
         public let detail: String
+        /// What would fix it, in words.
         public let fix: String?
+        /// What would fix it, as an action to take.
+        public let action: Action?
+
+        init(rule: String, ok: Bool, detail: String, fix: String?, action: Action? = nil) {
+            self.rule = rule
+            self.ok = ok
+            self.detail = detail
+            self.fix = fix
+            self.action = action
+        }
     }
 
+    /// Whether the guardian sees one student, every rule that says so, and the one that decided.
     public struct StudentAnswer: Sendable {
         public let studentID: String
         public let name: String
@@ -17,7 +30,9 @@ public enum Access {
         public let decidedBy: String?
         public let checks: [Check]
         public let features: [Features.State]
+        /// What would fix the deciding rule, in words and as an action.
         public let fix: String?
+        public let action: Action?
     }
 
     public struct Answer: Sendable {
@@ -61,10 +76,8 @@ public enum Access {
                         ? "signed version \(signed ?? 0)"
                         : signed.map { "signed version \($0), must sign version \(version) again" }
                             ?? "never signed (version \(version) is current)",
-                    fix: ok
-                        ? nil
-                        : "after the parent signs: portaladmin aup sign --guardian \(guardianID) --on YYYY-MM-DD"
-                ))
+                    fix: ok ? nil : "record the form once the parent signs it",
+                    action: ok ? nil : .signAgreement(guardian: guardianID)))
         }
 
         var students: [String] = try db.query(
@@ -110,11 +123,13 @@ public enum Access {
                         } ?? home.map {
                             "not linked; the student's household \($0.student) is at the guardian's address but filed apart from household \($0.guardian)"
                         } ?? "guardian \(guardianID) is not linked to student \(sid)",
-                        fix: dup.map { "portaladmin guardian merge \(guardianID) \($0.id)" }
-                            ?? home.map {
-                                "portaladmin household merge \($0.guardian) \($0.student), then link the guardian in the SIS"
+                        fix: dup.map { _ in "merge the two records of this guardian" }
+                            ?? home.map { _ in
+                                "merge the two households, then link the guardian in the SIS"
                             }
-                            ?? "add the relationship in the SIS and import again"))
+                            ?? "add the relationship in the SIS and import again",
+                        action: dup.map { .mergeGuardians(guardianID, $0.id) }
+                            ?? home.map { .mergeHouseholds($0.guardian, $0.student) }))
             }
             checks.append(contentsOf: gchecks.dropFirst())
             if let link {
@@ -137,9 +152,8 @@ public enum Access {
                         detail: "restriction \(r.restrictionID): \(r.reason)"
                             + (r.document.map { " (\($0))" } ?? "")
                             + (r.until.map { ", until \($0)" } ?? ""),
-                        fix:
-                            "none while the order stands; only 'portaladmin restriction remove \(r.restrictionID) --reason TEXT' lifts it"
-                    ))
+                        fix: "none while the order stands; only lifting the restriction ends it",
+                        action: .removeRestriction(r.restrictionID)))
             } else {
                 checks.append(Check(rule: "restriction", ok: true, detail: "none", fix: nil))
             }
@@ -174,17 +188,15 @@ public enum Access {
                             + (policy.kind == "birthday"
                                 ? "ended that day (policy birthday)"
                                 : "ended after \(ended), the last day of the school year (\(policy.kind))"),
-                        fix:
-                            "with the student's written consent: portaladmin age18 consent \(sid) --guardian \(guardianID) --reason TEXT"
-                    ))
+                        fix: "with the student's written consent",
+                        action: .consentAge18(student: sid, guardian: guardianID)))
             case .requested(let on):
                 checks.append(
                     Check(
                         rule: "age 18", ok: false,
                         detail: "the student asked in writing on \(on) to end this access",
-                        fix:
-                            "only the student can change this, with written consent: portaladmin age18 consent \(sid) --guardian \(guardianID) --reason TEXT"
-                    ))
+                        fix: "only the student can change this, with written consent",
+                        action: .consentAge18(student: sid, guardian: guardianID)))
             }
             let sActive = st.text("status") == "active"
             checks.append(
@@ -207,7 +219,7 @@ public enum Access {
                     studentID: sid, name: st.text("given_name") + " " + st.text("family_name"),
                     visible: decided == nil, decidedBy: decided?.rule, checks: checks,
                     features: features,
-                    fix: decided?.fix))
+                    fix: decided?.fix, action: decided?.action))
         }
         return Answer(
             guardianID: guardianID, guardianName: gname, asOf: day.description,
@@ -229,21 +241,22 @@ public enum Access {
                     rule: "portal account", ok: false,
                     detail: "\(u) is disabled"
                         + (a.string("status_reason").map { ": \($0)" } ?? ""),
-                    fix: "portaladmin account enable \(u) --reason TEXT")
+                    fix: "enable the login", action: .enableAccount(username: u))
             }
             if a["locked_at"] != .null {
                 return Check(
                     rule: "portal account", ok: false,
                     detail: "\(u) is locked after \(a.int("failed_count") ?? 0) failed logins",
-                    fix: "portaladmin account unlock \(u)")
+                    fix: "unlock the login (the password stays)",
+                    action: .unlockAccount(username: u))
             }
             if a.bool("must_change") {
                 return Check(
                     rule: "portal account", ok: false,
                     detail: "\(u) must change the temporary password at the next login",
                     fix:
-                        "the parent logs in with the temporary password and chooses a new one (or: portaladmin account reset \(u))"
-                )
+                        "the parent logs in with the temporary password and chooses a new one (or reset it again)",
+                    action: .resetAccount(username: u))
             }
             return Check(rule: "portal account", ok: true, detail: "\(u), active", fix: nil)
         }
@@ -259,18 +272,18 @@ public enum Access {
                     detail:
                         "none yet: key \(k.text("key_id")) is pending until \(k.text("expires_at").prefix(10))",
                     fix:
-                        "the parent activates the key on the portal (or, if the letter is lost: portaladmin key issue --guardian \(guardianID))"
-                )
+                        "the parent activates the key on the portal (or, if the letter is lost, a new key)",
+                    action: .issueKey(guardian: guardianID))
             }
             return Check(
                 rule: "portal account", ok: false,
                 detail:
                     "none: key \(k.text("key_id")) expired on \(k.text("expires_at").prefix(10))",
-                fix: "portaladmin key issue --guardian \(guardianID)")
+                fix: "issue a new key", action: .issueKey(guardian: guardianID))
         }
         return Check(
             rule: "portal account", ok: false, detail: "none: no account and no key",
-            fix: "portaladmin key issue --guardian \(guardianID)")
+            fix: "issue a key", action: .issueKey(guardian: guardianID))
     }
 
     /// Another guardian record, linked to the student, that is likely the same person: the

@@ -87,7 +87,7 @@ public enum Accounts {
         else {
             throw PortalError.notFound(
                 "account", u,
-                hint: "find it with: portaladmin account whois --name NAME (or --email, --phone)")
+                hint: "find it by the parent's name, e-mail or phone", action: .findAccount)
         }
         return r
     }
@@ -165,7 +165,7 @@ public enum Accounts {
             throw PortalError(
                 .conflict,
                 "the key was already used on \(at.prefix(10)) to create the account \(u)",
-                hint: "ask the school to reset that account: portaladmin account reset \(u)")
+                hint: "ask the school to reset that account", action: .resetAccount(username: u))
         case .expired(let at):
             throw PortalError(
                 .conflict, "the key expired on \(at.prefix(10))",
@@ -369,7 +369,7 @@ public enum Accounts {
                 if a.text("status") == "disabled" {
                     throw PortalError(
                         .conflict, "the account \(u) is disabled",
-                        hint: "enable it first: portaladmin account enable \(u) --reason TEXT")
+                        hint: "enable it first", action: .enableAccount(username: u))
                 }
                 try s.db.run(
                     """
@@ -388,7 +388,7 @@ public enum Accounts {
             }
             guard a.text("person_kind") == "guardian" else {
                 throw PortalError(
-                    .usage, "--new-key works for guardian accounts",
+                    .usage, "a new key is for guardian accounts",
                     hint: "use a temporary password for student accounts")
             }
             try s.db.run(
@@ -540,7 +540,8 @@ public enum AUP {
         guard v >= 1 && v <= current else {
             throw PortalError.usage(
                 "version \(v) of the agreement does not exist (the current one is \(current))",
-                hint: "raise it first with: portaladmin district set aup_version=\(v)")
+                hint: "raise the district's version first",
+                action: .setSetting(key: "aup_version", value: "\(v)"))
         }
         guard date <= Timestamp.utcDate(s.now).adding(days: 1) else {
             throw PortalError.usage(

@@ -246,7 +246,7 @@ public enum AgeOut {
             guard linked.contains(guardian) else {
                 throw PortalError.notFound(
                     "link between guardian \(guardian) and student", student,
-                    hint: "see 'portaladmin student show \(student)'")
+                    action: .showStudent(student))
             }
             return (st, [guardian])
         }
@@ -274,7 +274,8 @@ public enum AgeOut {
                 .conflict,
                 "student \(student) turns 18 on \(turns); before then the rights are the parents'",
                 hint:
-                    "a restriction (court order) is the way to end a guardian's access before 18: portaladmin restriction add"
+                    "a restriction (court order) is the way to end a guardian's access before 18",
+                action: .addRestriction
             )
         }
         var ended: [String] = []
@@ -296,7 +297,7 @@ public enum AgeOut {
         _ = try guardians(s, student: student, guardian: guardian)
         if let until, until < today {
             throw PortalError.usage(
-                "--until is in the past", hint: "give a date from today on, or leave it out")
+                "the end date is in the past", hint: "give a date from today on, or none")
         }
         return try record(
             s, student: student, guardian: guardian, kind: "consent", on: today.description,

@@ -1,4 +1,5 @@
-/// What kind of failure happened; one `switch` in the command line maps it to an exit code.
+/// What kind of failure happened, in the domain's terms; the command line maps each to an exit
+/// code, as an HTTP layer would map it to a status.
 public enum ErrorCode: String, Sendable, CaseIterable {
     case failure
     case cancelled
@@ -20,82 +21,50 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case busy
     case permission
     case interrupted
-
-    /// The process exit code (sysexits.h where one fits).
-    public var exitCode: Int32 {
-        switch self {
-        case .failure: 1
-        case .cancelled: 2
-        case .rejectedRows: 3
-        case .notFound: 4
-        case .conflict: 5
-        case .keyExpired: 6
-        case .keyRevoked: 7
-        case .badCredentials: 8
-        case .locked: 9
-        case .disabled: 10
-        case .mustChange: 11
-        case .usage: 64
-        case .dataError: 65
-        case .noInput: 66
-        case .internal: 70
-        case .cannotCreate: 73
-        case .ioError: 74
-        case .busy: 75
-        case .permission: 77
-        case .interrupted: 130
-        }
-    }
-
-    /// What the exit code means, for `help exit-codes` and the man page.
-    public var meaning: String {
-        switch self {
-        case .failure: "failure not listed below"
-        case .cancelled: "cancelled at a prompt"
-        case .rejectedRows: "a bulk run finished but rejected some rows (see its results file)"
-        case .notFound: "not found"
-        case .conflict: "conflict with the current state (key already used, username taken, ...)"
-        case .keyExpired: "key check: the key has expired"
-        case .keyRevoked: "key check: the key was revoked"
-        case .badCredentials: "portal login: wrong username or password"
-        case .locked: "portal login: the account is locked"
-        case .disabled: "portal login: the account is disabled"
-        case .mustChange: "portal login: the password must be changed first"
-        case .usage: "usage error: unknown command or option, missing argument, bad value"
-        case .dataError: "bad input data"
-        case .noInput: "input file or database missing"
-        case .internal: "internal error"
-        case .cannotCreate: "cannot create output"
-        case .ioError: "I/O error (for example, disk full)"
-        case .busy: "temporarily busy; retry"
-        case .permission: "the operator's role does not allow it"
-        case .interrupted: "interrupted (Ctrl-C); nothing was written"
-        }
-    }
 }
 
-/// An error as a value: a code, a message saying what is wrong, a hint saying what to do, and
-/// optionally the underlying cause (shown only with `-v`, since it may contain data).
+/// An error as a value: a domain code, a message saying what is wrong, the remedy (advice in
+/// words, and an action to take, as data), and optionally the underlying cause (which may hold
+/// data, so a caller shows it only when asked).
 public struct PortalError: Error, Sendable, CustomStringConvertible {
     public var code: ErrorCode
     public var message: String
+    /// What to do, in words that name no command.
     public var hint: String?
-    public var cause: String?
+    /// What to do, as an action the caller spells its own way.
+    public var action: Action?
+    public var cause: (any Error & Sendable)?
 
-    public init(_ code: ErrorCode, _ message: String, hint: String? = nil, cause: String? = nil) {
+    public init(
+        _ code: ErrorCode, _ message: String, hint: String? = nil, action: Action? = nil,
+        cause: (any Error & Sendable)? = nil
+    ) {
         self.code = code
         self.message = message
         self.hint = hint
+        self.action = action
         self.cause = cause
     }
 
     public var description: String { "\(code.rawValue): \(message)" }
 
-    public static func notFound(_ what: String, _ id: String, hint: String? = nil) -> PortalError {
-        PortalError(.notFound, "\(what) '\(id)' not found", hint: hint)
+    /// `what 'id' not found`, with where to look.
+    public static func notFound(
+        _ what: String, _ id: String, hint: String? = nil, action: Action? = nil
+    ) -> PortalError {
+        PortalError(.notFound, "\(what) '\(id)' not found", hint: hint, action: action)
     }
 
-    public static func usage(_ message: String, hint: String? = nil) -> PortalError {
-        PortalError(.usage, message, hint: hint)
+    /// A call that cannot be carried out as asked (a missing or bad value).
+    public static func usage(_ message: String, hint: String? = nil, action: Action? = nil)
+        -> PortalError
+    {
+        PortalError(.usage, message, hint: hint, action: action)
     }
+}
+
+/// A cause in words, where the failure below has no error value of its own.
+public struct CauseText: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ text: String) { description = text }
 }

@@ -44,12 +44,12 @@ public enum Merges {
             let p = v.split(separator: "=").map(String.init)
             guard p.count == 2, p[1] == "a" || p[1] == "b" else {
                 throw PortalError.usage(
-                    "--prefer takes a, b or FIELD=a|b, not '\(v)'",
-                    hint: "for example: --prefer b, or --prefer email=b")
+                    "a preference is a, b or FIELD=a|b, not '\(v)'",
+                    hint: "for example: b, or email=b")
             }
             guard fields.contains(p[0]) else {
                 throw PortalError.usage(
-                    "unknown field '\(p[0])' in --prefer",
+                    "unknown field '\(p[0])' in a preference",
                     hint: suggesting(p[0], in: fields, "fields: " + fields.joined(separator: ", ")))
             }
             out[p[0]] = p[1]
@@ -65,7 +65,7 @@ public enum Merges {
                 throw PortalError(
                     .conflict,
                     "\(id) belongs to district \(d); records of two districts are never merged",
-                    hint: "merge within one district (--district \(district))")
+                    hint: "merge within one district (\(district))")
             }
             return String(id[id.index(after: colon)...])
         }
@@ -125,9 +125,8 @@ public enum Merges {
                 "guardian \(id) was already merged into "
                     + (into.map { "\($0.text("a")) (merge \($0.text("merge_id")))" }
                         ?? "another record"),
-                hint: into.map {
-                    "merge with \($0.text("a")) instead, or undo that merge first: portaladmin merge undo \($0.text("merge_id"))"
-                } ?? "see 'portaladmin merge list'")
+                hint: into.map { "merge with \($0.text("a")) instead, or undo that merge first" },
+                action: into.map { .undoMerge($0.int("merge_id") ?? 0) } ?? .list(.merges))
         }
         let key: (String) -> [String: SQLValue] = {
             ["district_id": .text(d), "guardian_id": .text($0)]
@@ -202,7 +201,7 @@ public enum Merges {
             let names = [x.text("username"), y.text("username")]
             if let k = keepLogin?.lowercased(), !names.contains(k) {
                 throw PortalError.usage(
-                    "--keep-login \(k) is not one of the two logins (\(names.joined(separator: ", ")))"
+                    "the login to keep, \(k), is not one of the two logins (\(names.joined(separator: ", ")))"
                 )
             }
             let keepB =
@@ -305,12 +304,12 @@ public enum Merges {
                     [.text(d), .text(id)])
             else {
                 throw PortalError.notFound(
-                    "household", id, hint: "see 'portaladmin household duplicates'")
+                    "household", id, action: .list(.householdDuplicates))
             }
             if r["merged_into"] != .null {
                 throw PortalError(
                     .conflict, "household \(id) was already merged into \(r.text("merged_into"))",
-                    hint: "see 'portaladmin merge list'")
+                    action: .list(.merges))
             }
             return r
         }
@@ -453,7 +452,7 @@ public enum Merges {
                 "SELECT * FROM merges WHERE district_id = ? AND merge_id = ?",
                 [.text(district), .int(Int64(id))])
         else {
-            throw PortalError.notFound("merge", String(id), hint: "see 'portaladmin merge list'")
+            throw PortalError.notFound("merge", String(id), action: .list(.merges))
         }
         return r
     }

@@ -38,12 +38,12 @@ public enum Features {
         let f = try validate(feature)
         if let from, let until, until < from {
             throw PortalError.usage(
-                "--until is before --from",
-                hint: "the window runs from --from to --until, both included")
+                "the window ends before it starts",
+                hint: "a window runs from its first day to its last, both included")
         }
         if let school { try requireSchool(s.db, district: d, school) }
         guard !reason.trimmed().isEmpty else {
-            throw PortalError.usage("--reason is empty", hint: "say why, for the parents who ask")
+            throw PortalError.usage("the reason is empty", hint: "say why, for the parents who ask")
         }
         if let same = try s.db.scalar(
             """
@@ -92,7 +92,7 @@ public enum Features {
                 [.text(d), .int(Int64(ruleID))])
         else {
             throw PortalError.notFound(
-                "feature rule", String(ruleID), hint: "see 'portaladmin feature history'")
+                "feature rule", String(ruleID), action: .list(.featureRules))
         }
         if r.string("removed_at") != nil { return false }
         try s.db.run(
@@ -116,8 +116,8 @@ public enum Features {
                 [.text(district), .text(school)]) > 0
         else {
             throw PortalError.notFound(
-                "school", school, hint: "see 'portaladmin roster stats' or import the schools first"
-            )
+                "school", school, hint: "import the schools first, or see the roster's",
+                action: .list(.rosterStats))
         }
     }
 

@@ -52,7 +52,7 @@ public enum Keys {
                 [.text(d), .text(guardianID)])
         else {
             throw PortalError.notFound(
-                "guardian", guardianID, hint: "try 'portaladmin guardian find TEXT'")
+                "guardian", guardianID, action: .findPerson(.guardian))
         }
         if g.text("status") != "active" {
             throw PortalError(
@@ -68,7 +68,8 @@ public enum Keys {
             throw PortalError(
                 .conflict,
                 "guardian \(guardianID) already has a portal account: \(a.text("username"))",
-                hint: "to let them in again use: portaladmin account reset \(a.text("username"))")
+                hint: "to let them in again, reset the account",
+                action: .resetAccount(username: a.text("username")))
         }
         // Linked with portal access, enrolled, not restricted by a court order, not ended at 18.
         let today = Zone.localDate(now, zone: district.setting("timezone"))
@@ -104,7 +105,7 @@ public enum Keys {
         if students.isEmpty {
             throw PortalError(
                 .conflict, "guardian \(guardianID) has no student they may see in the portal",
-                hint: "see why with: portaladmin access explain --guardian \(guardianID)")
+                hint: "see why", action: .explainAccess(guardian: guardianID))
         }
         if district.setting("aup_required") == "true" {
             let version = Int(district.setting("aup_version")) ?? 1
@@ -115,9 +116,8 @@ public enum Keys {
                 throw PortalError(
                     .conflict,
                     "guardian \(guardianID) has not signed version \(version) of the acceptable-use agreement",
-                    hint:
-                        "record the signed form first: portaladmin aup sign --guardian \(guardianID) --on YYYY-MM-DD"
-                )
+                    hint: "record the signed form first",
+                    action: .signAgreement(guardian: guardianID))
             }
         }
         return (g, students)
@@ -321,7 +321,7 @@ public enum Keys {
                 "SELECT * FROM activation_keys WHERE district_id = ? AND key_id = ?",
                 [.text(d), .int(Int64(keyID))])
         else {
-            throw PortalError.notFound("key", String(keyID), hint: "see 'portaladmin key list'")
+            throw PortalError.notFound("key", String(keyID), action: .list(.keys))
         }
         return row
     }
@@ -334,8 +334,10 @@ public enum Keys {
             throw PortalError(
                 .conflict, "key \(keyID) is already \(row.text("status"))",
                 hint: row.text("status") == "used"
-                    ? "it made an account; to stop that login: portaladmin account disable \(row.text("used_by")) --reason TEXT"
-                    : "only an active key can be revoked")
+                    ? "it made an account; to stop that login, disable it"
+                    : "only an active key can be revoked",
+                action: row.text("status") == "used"
+                    ? .disableAccount(username: row.text("used_by")) : nil)
         }
         return Record(row)
     }

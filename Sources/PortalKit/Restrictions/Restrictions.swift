@@ -11,7 +11,8 @@ public enum Restrictions {
         if let student { _ = try People.get(s.db, district: d, kind: .student, id: student) }
         guard !reason.trimmed().isEmpty else {
             throw PortalError.usage(
-                "--reason is empty", hint: "name the order, e.g. \"protective order, case 23-1234\""
+                "the reason is empty",
+                hint: "name the order, e.g. \"protective order, case 23-1234\""
             )
         }
         // The same restriction in force already (same guardian, student, order and end): kept.
@@ -62,11 +63,11 @@ public enum Restrictions {
                 [.text(d), .int(Int64(id))])
         else {
             throw PortalError.notFound(
-                "restriction", String(id), hint: "see 'portaladmin restriction list'")
+                "restriction", String(id), action: .list(.restrictions))
         }
         guard r["removed_at"] == .null else { return (Restriction(r), false) }
         guard !reason.trimmed().isEmpty else {
-            throw PortalError.usage("--reason is empty", hint: "say why the restriction ends")
+            throw PortalError.usage("the reason is empty", hint: "say why the restriction ends")
         }
         try s.db.run(
             "UPDATE restrictions SET removed_at = ?, removed_by = ?, removed_reason = ? WHERE district_id = ? AND restriction_id = ?",

@@ -121,7 +121,8 @@ extension Roster {
             }
         } else if (st.st_mode & S_IFMT) != S_IFDIR {
             throw PortalError(
-                .cannotCreate, "'\(dir)' is a file, not a folder", hint: "name a folder for --out")
+                .cannotCreate, "'\(dir)' is a file, not a folder",
+                hint: "name a folder to write into")
         }
         var written: [(String, Int)] = []
         try db.read {

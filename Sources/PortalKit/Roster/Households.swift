@@ -134,7 +134,7 @@ public enum Households {
         else {
             throw PortalError.notFound(
                 "household", id,
-                hint: "try 'portaladmin household find TEXT' (an address or a member's name)")
+                hint: "look for it by an address or a member's name", action: .findHousehold)
         }
         let guardians = try db.query(
             """

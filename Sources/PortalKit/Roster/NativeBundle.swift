@@ -85,7 +85,7 @@ public enum NativeFormat {
             throw PortalError(
                 .noInput, "no roster files in '\(dir)'",
                 hint:
-                    "a native bundle has schools.csv, guardians.csv, students.csv and/or relationships.csv (or use --format oneroster)"
+                    "a native bundle has schools.csv, guardians.csv, students.csv and/or relationships.csv (these look like OneRoster files)"
             )
         }
         // 1. Open every file and check its header: a bad header rejects the whole bundle.

@@ -51,7 +51,7 @@ enum OneRosterBundle {
             throw PortalError(
                 .noInput, "no users.csv in '\(dir)'",
                 hint:
-                    "a OneRoster bundle has users.csv (and orgs.csv, demographics.csv, ...); for native files use --format csv"
+                    "a OneRoster bundle has users.csv (and orgs.csv, demographics.csv, ...); these look like native files"
             )
         }
         var files = ["users.csv"]

@@ -98,7 +98,7 @@ public enum People {
                 [.text(district), .text(id)])
         else {
             throw PortalError.notFound(
-                kind.rawValue, id, hint: "try 'portaladmin \(kind.rawValue) find TEXT'")
+                kind.rawValue, id, action: .findPerson(kind))
         }
         return r
     }

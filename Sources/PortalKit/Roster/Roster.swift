@@ -16,13 +16,13 @@ public enum Roster {
         guard stat(dir, &st) == 0 else {
             throw PortalError(
                 .noInput, "no folder '\(dir)'",
-                hint: "roster import takes the folder that holds the CSV files")
+                hint: "an import reads the folder that holds the CSV files")
         }
         guard (st.st_mode & S_IFMT) == S_IFDIR else {
             throw PortalError(
                 .noInput,
-                "'\(dir)' is a file; roster import takes the folder that holds the CSV files",
-                hint: "pass the folder, e.g. portaladmin roster import ./export")
+                "'\(dir)' is a file; an import reads the folder that holds the CSV files",
+                hint: "name the folder the files are in", action: .importRoster)
         }
         let names = Set(
             ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).map {

@@ -597,7 +597,8 @@ final class RosterWriter {
             if held.count >= 4096 { try settleHeld(reader.path, parse) }
             hooks.progress(file, batch.rowsRead, batch.bytesRead, reader.totalBytes)
             if batch.stoppedAtMax, let max = maxRows {
-                notes.append("\(file): stopped after \(grouped(max)) rows (--max-rows)")
+                notes.append(
+                    "\(file): stopped after \(grouped(max)) rows (the most it was asked to read)")
             }
         }
         if sameThread {

@@ -171,7 +171,7 @@ public enum SampleGenerator {
     public static func generate(
         students n: Int, seed: UInt64, year: Int, to dir: String, contact: Bool = true
     ) throws -> SampleSummary {
-        guard n > 0 else { throw PortalError.usage("--students must be at least 1") }
+        guard n > 0 else { throw PortalError.usage("the number of students must be at least 1") }
         var st = stat()
         if stat(dir, &st) != 0 && mkdir(dir, 0o755) != 0 {
             throw PortalError(

@@ -106,8 +106,8 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public var portalError: PortalError {
         if isBusy {
             return PortalError(
-                .busy, "the database is busy (another portaladmin is writing)",
-                hint: "retry in a moment", cause: description)
+                .busy, "the database is busy (another process is writing)",
+                hint: "retry in a moment", cause: self)
         }
         if isFull {
             return PortalError(
@@ -117,7 +117,7 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
                     : "the disk is full; nothing was written",
                 hint: systemErrno == EFBIG
                     ? "raise the limit (ulimit -f) or move the database, and run the command again"
-                    : "free some space and run the command again", cause: description)
+                    : "free some space and run the command again", cause: self)
         }
         if isInterrupt {
             return PortalError(.interrupted, "interrupted; rolled back, nothing was written")
@@ -125,31 +125,30 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
         if isConstraint {
             return PortalError(
                 .conflict, "the change conflicts with existing data",
-                hint: "rerun with -v to see which constraint", cause: description)
+                cause: self)
         }
         if isNotADatabase {
             return PortalError(
                 .dataError, "the file is not a portaladmin database (or is damaged)",
-                hint: "check --db / $PORTALADMIN_DB", cause: description)
+                action: .chooseDatabase, cause: self)
         }
         if isCantOpen {
             return PortalError(
                 .noInput, "cannot open the database file",
-                hint: "check the path and its folder's permissions", cause: description)
+                hint: "check the path and its folder's permissions", cause: self)
         }
         if isReadOnly {
             return PortalError(
                 .cannotCreate, "the database is read-only",
-                hint: "check the file's permissions", cause: description)
+                hint: "check the file's permissions", cause: self)
         }
         if isIO {
             return PortalError(
                 .ioError, "I/O error on the database file",
-                hint: "check the disk; rerun with -v for details", cause: description)
+                hint: "check the disk", cause: self)
         }
         return PortalError(
-            .internal, "database error", hint: "rerun with -v for details",
-            cause: description)
+            .internal, "database error", cause: self)
     }
 }
 

@@ -48,7 +48,7 @@ public enum Migrator {
             throw PortalError(
                 .dataError,
                 "the database was written by a newer version of portaladmin (it has schema step '\(unknown)')",
-                hint: "upgrade portaladmin, or point --db at another file")
+                hint: "upgrade portaladmin, or name another database", action: .chooseDatabase)
         }
         for m in migrations where !applied.contains(m.name) {
             try db.write {
@@ -71,6 +71,6 @@ public enum Migrator {
     private static func notOurs(_ db: Database) -> PortalError {
         PortalError(
             .dataError, "'\(db.path)' is a SQLite file but not a portaladmin database",
-            hint: "point --db (or $PORTALADMIN_DB) at a portaladmin database or a new path")
+            hint: "name a portaladmin database or a new path", action: .chooseDatabase)
     }
 }

@@ -35,14 +35,14 @@ public enum Districts {
         let name = name.trimmed()
         guard !name.isEmpty else {
             throw PortalError.usage(
-                "the district name is empty", hint: "pass --name \"Full District Name\"")
+                "the district name is empty", hint: "give the district's full name")
         }
         let assignments = try settings.map(Settings.parseAssignment)
         return try s.db.write {
             if try exists(s.db, id) {
                 throw PortalError(
                     .conflict, "district '\(id)' already exists",
-                    hint: "use 'portaladmin district show \(id)' or choose another id")
+                    hint: "use it, or choose another id", action: .showDistrict(id))
             }
             try s.db.run(
                 "INSERT INTO districts(district_id, name, created_at) VALUES (?,?,?)",
@@ -65,7 +65,7 @@ public enum Districts {
     public static func get(_ db: Database, _ id: String) throws -> District {
         guard let row = try db.first("SELECT * FROM districts WHERE district_id = ?", [.text(id)])
         else {
-            throw PortalError.notFound("district", id, hint: "see 'portaladmin district list'")
+            throw PortalError.notFound("district", id, action: .list(.districts))
         }
         let stored = Dictionary(
             uniqueKeysWithValues: try db.query(
@@ -96,9 +96,8 @@ public enum Districts {
         guard !assignments.isEmpty else {
             throw PortalError.usage(
                 "no settings given",
-                hint:
-                    "for example: portaladmin district set key_ttl_days=14 (valid keys: \(Settings.keys.joined(separator: ", ")))"
-            )
+                hint: "the settings are: \(Settings.keys.joined(separator: ", "))",
+                action: .setSetting(key: "key_ttl_days", value: "14"))
         }
         let parsed = try assignments.map(Settings.parseAssignment)
         return try s.db.write {

@@ -42,17 +42,16 @@ public enum Operators {
                 throw PortalError(
                     .permission,
                     "operator '\(s.operatorName)' is not an operator of district '\(district)'",
-                    hint:
-                        "an admin can add you: portaladmin operator add \(s.operatorName) --role \(needed.rawValue) --district \(district) (or set $PORTALADMIN_OPERATOR)"
-                )
+                    hint: "an admin can add you (or act as an operator who is one)",
+                    action: .addOperator(name: s.operatorName, role: needed, district: district))
             }
             guard role >= needed else {
                 throw PortalError(
                     .permission,
                     "'\(action ?? s.command)' needs the \(needed.rawValue) role; operator '\(s.operatorName)' is \(role.rawValue)",
                     hint:
-                        "ask \(needed == .admin ? "an" : "a") \(needed.rawValue) of district '\(district)' to run it, or an admin to change your role: portaladmin operator set-role \(s.operatorName) \(needed.rawValue) --reason TEXT"
-                )
+                        "ask \(needed == .admin ? "an" : "a") \(needed.rawValue) of district '\(district)' to run it, or an admin to change your role",
+                    action: .setRole(name: s.operatorName, role: needed))
             }
         } else {
             // Commands across districts (district create): any admin somewhere, or nobody set up yet.
@@ -112,7 +111,7 @@ public enum Operators {
                 throw PortalError(
                     .conflict,
                     "operator '\(name)' already exists in district '\(d)' (role \(existing.text("role")))",
-                    hint: "change the role with: portaladmin operator set-role \(name) ROLE")
+                    hint: "change the role instead", action: .setRole(name: name, role: nil))
             }
             // The first operator must be an admin, or nobody could manage operators afterwards.
             let count = try s.db.count(
@@ -120,7 +119,7 @@ public enum Operators {
             if count == 0 && role != .admin {
                 throw PortalError.usage(
                     "the first operator of a district must be an admin",
-                    hint: "portaladmin operator add \(s.operatorName) --role admin")
+                    action: .addOperator(name: s.operatorName, role: .admin, district: nil))
             }
             try s.db.run(
                 "INSERT INTO operators(district_id, name, role, added_at) VALUES (?,?,?,?)",
@@ -140,7 +139,7 @@ public enum Operators {
         return try s.db.write {
             guard let op = try get(s.db, district: d, name: name) else {
                 throw PortalError.notFound(
-                    "operator", name, hint: "see 'portaladmin operator list'")
+                    "operator", name, action: .list(.operators))
             }
             let old = op.role
             if old == role { return nil }

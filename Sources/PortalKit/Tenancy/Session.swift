@@ -38,7 +38,7 @@ public final class Session {
         guard let d = districtID, !d.isEmpty else {
             throw PortalError.usage(
                 "no district given",
-                hint: "pass --district ID or set $PORTALADMIN_DISTRICT")
+                action: .chooseDistrict)
         }
         return d
     }
@@ -77,9 +77,8 @@ public enum Store {
             guard create else {
                 throw PortalError(
                     .noInput, "no database at '\(path)'",
-                    hint:
-                        "check --db / $PORTALADMIN_DB, or create a district first: portaladmin district create ID --name NAME"
-                )
+                    hint: "check the database named, or create a district first",
+                    action: .createDistrict)
             }
             let dir = parentFolder(path)
             if !dir.isEmpty && !fm.fileExists(atPath: dir) {
@@ -88,8 +87,8 @@ public enum Store {
                 } catch {
                     throw PortalError(
                         .cannotCreate, "cannot create the folder '\(dir)'",
-                        hint: "check permissions, or pass --db PATH",
-                        cause: "\(error)")
+                        hint: "check permissions, or name another database",
+                        action: .chooseDatabase, cause: CauseText("\(error)"))
                 }
             }
         }
@@ -101,7 +100,7 @@ public enum Store {
             if e.isCantOpen && create {
                 throw PortalError(
                     .cannotCreate, "cannot create the database '\(path)'",
-                    hint: "check the folder exists and is writable", cause: e.description)
+                    hint: "check the folder exists and is writable", cause: e)
             }
             throw e.portalError
         }

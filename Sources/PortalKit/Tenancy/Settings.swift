@@ -63,7 +63,7 @@ public enum Settings {
         guard let eq = text.firstIndex(of: "=") else {
             throw PortalError.usage(
                 "'\(text)' is not KEY=VALUE",
-                hint: "for example: portaladmin district set key_ttl_days=14")
+                action: .setSetting(key: "key_ttl_days", value: "14"))
         }
         let key = text[..<eq].trimmed().lowercased()
         let raw = String(text[text.index(after: eq)...]).trimmed()

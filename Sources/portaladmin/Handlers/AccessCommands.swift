@@ -464,7 +464,7 @@ enum AccessCommands {
         func check(_ k: Access.Check) -> JSONValue {
             .object([
                 ("rule", .string(k.rule)), ("ok", .bool(k.ok)), ("detail", .string(k.detail)),
-                ("fix", JSONValue(k.fix)),
+                ("fix", JSONValue(Remedies.text(k.fix, k.action))),
             ])
         }
         if c.format == .text {
@@ -488,7 +488,7 @@ enum AccessCommands {
                         : off.map {
                             "\($0.feature) (\($0.source)\($0.reason.map { ": \($0)" } ?? ""))"
                         }.joined(separator: ", ")) + "\n"
-                if let fix = st.fix { out += "  fix: \(fix)\n" }
+                if let fix = Remedies.text(st.fix, st.action) { out += "  fix: \(fix)\n" }
             }
             try c.out(out)
             return
@@ -497,7 +497,8 @@ enum AccessCommands {
             .object([
                 ("student_id", .string(st.studentID)), ("name", .string(st.name)),
                 ("visible", .bool(st.visible)),
-                ("decided_by", JSONValue(st.decidedBy)), ("fix", JSONValue(st.fix)),
+                ("decided_by", JSONValue(st.decidedBy)),
+                ("fix", JSONValue(Remedies.text(st.fix, st.action))),
                 ("checks", .array(st.checks.map(check))),
                 (
                     "features",

@@ -33,7 +33,7 @@ final class Context {
 
     var command: Command { inv.command }
 
-    var dbPath: String { Store.defaultPath(flag: inv.value("db"), env: io.env) }
+    var dbPath: String { Database.defaultPath(flag: inv.value("db"), env: io.env) }
 
     var districtFlag: String? {
         if command.districtArg, let id = inv.positionals.first { return id }
@@ -55,7 +55,7 @@ final class Context {
     func session() throws -> Session {
         if let s = _session { return s }
         let busy = io.env["PORTALADMIN_BUSY_TIMEOUT_MS"].flatMap { Int32($0) } ?? 5000
-        let db = try Store.open(path: dbPath, create: command.createsDB, busyTimeoutMs: busy)
+        let db = try Database.open(path: dbPath, create: command.createsDB, busyTimeoutMs: busy)
         var district: String? = nil
         if command.district == .required {
             guard let d = districtFlag else {

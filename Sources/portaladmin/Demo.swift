@@ -79,7 +79,7 @@ enum Demo {
         try run("", ["roster", "stats"])
 
         // Pick a family to follow: a guardian with two children.
-        let db = try Store.open(path: path, create: false)
+        let db = try Database.open(path: path, create: false)
         guard let g = try People.guardian(withStudents: 2, db, district: "demo-isd") else { return }
         let gid = g.id
         try run(

@@ -15,7 +15,7 @@ final class Fixture {
     init(district: String = "d") throws {
         path = NSTemporaryDirectory() + "portalkit-" + UUID().uuidString + ".db"
         folder = NSTemporaryDirectory() + "portalkit-roster-" + UUID().uuidString
-        db = try Store.open(path: path, create: true)
+        db = try Database.open(path: path, create: true)
         let s = session(nil)
         try s.transaction {
             _ = try Districts.create(s, id: district, name: "Test District", settings: [])

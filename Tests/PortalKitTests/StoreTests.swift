@@ -5,7 +5,7 @@ import Testing
 
 func tempDB() throws -> (Database, String) {
     let path = NSTemporaryDirectory() + "portalkit-" + UUID().uuidString + ".db"
-    let db = try Store.open(path: path, create: true)
+    let db = try Database.open(path: path, create: true)
     return (db, path)
 }
 
@@ -27,7 +27,7 @@ func tempDB() throws -> (Database, String) {
         // A file made with 4 KB pages (as earlier versions made them) stays so, and works.
         try db.execute("PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM;")
         try db.execute("PRAGMA journal_mode = WAL")
-        let again = try Store.open(path: path, create: false)
+        let again = try Database.open(path: path, create: false)
         #expect(try again.scalar("PRAGMA page_size")?.int == 4096)
         #expect(try again.scalar("PRAGMA journal_mode")?.string == "wal")
         #expect(try Migrator.applied(again) == Schema.migrations.map(\.name))

@@ -241,7 +241,7 @@ import Testing
 
 /// The database at `db` opened in this process, and a session importing into district d1.
 func importSession(_ db: String) throws -> (Database, Session) {
-    let lib = try Store.open(path: db, create: false)
+    let lib = try Database.open(path: db, create: false)
     return (
         lib,
         Session(

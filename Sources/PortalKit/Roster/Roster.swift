@@ -57,7 +57,7 @@ public enum Roster {
         // also bounds the memory of building the look-up indexes put off (see `close`). Random
         // ids (GUIDs) get 16 MB instead (see `RosterWriter.useLargeCache`).
         try s.db.execute("PRAGMA cache_size = -2048")
-        defer { try? s.db.execute("PRAGMA cache_size = \(Database.cacheSize)") }
+        defer { try? s.db.execute("PRAGMA cache_size = \(SQLiteStore.cacheSize)") }
         let summary = try s.db.write(rollback: options.dryRun) {
             let w = try RosterWriter(s, format: fmt, options: options, hooks: hooks)
             // The readers' parse closures hold the writer: let go of them whatever happens, or

@@ -152,10 +152,10 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// A prepared statement. Cached by `Database` and reset before each use.
+/// A prepared statement of the SQLite store. Cached by it and reset before each use.
 public final class Statement {
     let handle: OpaquePointer
-    unowned let db: Database
+    unowned let db: SQLiteStore
     let sql: String
     private var names: [String]?
 
@@ -167,7 +167,7 @@ public final class Statement {
         return n
     }
 
-    init(db: Database, sql: String) throws {
+    init(db: SQLiteStore, sql: String) throws {
         var h: OpaquePointer?
         let rc = sqlite3_prepare_v3(db.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &h, nil)
         guard rc == SQLITE_OK, let h else { throw db.error(rc, sql: sql) }
@@ -208,7 +208,7 @@ public final class Statement {
     /// Binds the first `count` of `arguments` (all by default) from `position` on, their text
     /// read in place from the packed buffer (`SQLITE_STATIC`): no copy and no allocation per
     /// field. The caller keeps `arguments` alive until the bindings are cleared (as
-    /// `Database.run(_:binding:)` and `firstValue(_:binding:)` do once the statement ran).
+    /// `run(_:binding:)` and `firstValue(_:binding:)` do once the statement ran).
     func bind(_ arguments: PackedArguments, count: Int? = nil, from position: Int) throws {
         try arguments.bytes.withUnsafeBufferPointer { buf in
             var start = 0
@@ -227,7 +227,7 @@ public final class Statement {
     }
 
     /// Binds text read in place (`SQLITE_STATIC`): the caller keeps the bytes alive until the
-    /// bindings are cleared, as `Database.run(_:binding:)` and `firstValue(_:binding:)` do.
+    /// bindings are cleared, as `run(_:binding:)` and `firstValue(_:binding:)` do.
     func set(_ position: Int, text u: UnsafeBufferPointer<UInt8>) throws {
         let rc =
             u.isEmpty
@@ -307,23 +307,23 @@ public struct Row: Sendable {
     public func bool(_ name: String) -> Bool { (self[name].int ?? 0) != 0 }
 }
 
-/// One SQLite connection. Not shared between threads; a process holds one. Outside PortalKit it
-/// is a handle to pass to PortalKit's operations: SQL runs only inside.
-public final class Database {
+/// The SQLite store: one connection, not shared between threads. Besides what every store does,
+/// it has prepared statements with text bound in place, for the roster import's bulk path.
+final class SQLiteStore: Store {
     let handle: OpaquePointer
-    public let path: String
+    let path: String
     private var cache: [String: Statement] = [:]
     private var depth = 0
     /// Set by `interrupt()`: this connection's transaction stops at its next check.
     private let stopped = Atomic<Bool>(false)
     /// Increases with every write transaction, so callers can tell whether a value they cached
     /// belongs to the transaction still open.
-    public private(set) var transactionNumber = 0
+    private(set) var transactionNumber = 0
 
     /// Opens (creating if asked) the database at `path` in WAL mode with foreign keys on and a
     /// busy timeout, so a second writer waits a little before reporting "busy".
-    public init(path: String, create: Bool = true, busyTimeoutMs: Int32 = 5000) throws {
-        _ = Database.configured
+    init(path: String, create: Bool = true, busyTimeoutMs: Int32 = 5000) throws {
+        _ = SQLiteStore.configured
         var h: OpaquePointer?
         var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
         if create { flags |= SQLITE_OPEN_CREATE }
@@ -341,7 +341,7 @@ public final class Database {
         // 8 KB pages for a new database (an existing one keeps its own: WAL mode cannot change
         // it). Measured at 100k students: the first roster import 6% faster than with 4 KB pages
         // (fewer pages to split, log and checkpoint), look-ups as fast, the file the same size.
-        try execute("PRAGMA page_size = \(Database.pageSize)")
+        try execute("PRAGMA page_size = \(SQLiteStore.pageSize)")
         let mode = try scalar("PRAGMA journal_mode = WAL")?.string ?? ""
         if mode.lowercased() != "wal" && path != ":memory:" {
             throw PortalError(
@@ -352,7 +352,7 @@ public final class Database {
         // 8 MB of page cache: measured, a 64 MB cache imported 100k students no faster (the OS
         // keeps the file's pages anyway) and held 60 MB more; memory stays flat as districts grow.
         // https://www.sqlite.org/pragma.html#pragma_cache_size
-        try execute("PRAGMA cache_size = \(Database.cacheSize)")
+        try execute("PRAGMA cache_size = \(SQLiteStore.cacheSize)")
         Interrupts.attach(h)
     }
 
@@ -367,13 +367,13 @@ public final class Database {
 
     /// Stops this connection's work from another thread: the running statement ends, and the
     /// open write transaction throws `.interrupted` at its next check and rolls back.
-    public func interrupt() {
+    func interrupt() {
         stopped.store(true, ordering: .relaxed)
         sqlite3_interrupt(handle)
     }
 
     /// Throws `.interrupted` when Ctrl-C was pressed or `interrupt()` was called.
-    public func checkInterrupted() throws {
+    func checkInterrupted() throws {
         if stopped.load(ordering: .relaxed) { throw Interrupts.interrupted }
         try Interrupts.check()
     }
@@ -590,5 +590,8 @@ public final class Database {
         return try body()
     }
 
-    public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+    static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+
+    func migrate(_ migrations: [Migration]) throws { try Migrator.migrate(self, migrations) }
+    func appliedMigrations() throws -> [String] { try Migrator.applied(self) }
 }

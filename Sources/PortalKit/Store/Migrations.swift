@@ -12,6 +12,16 @@ public enum Migrator {
     /// Brings the database up to date. Refuses a file written by a newer version (one that has
     /// migrations this binary does not know) and a SQLite file that is not a portaladmin database.
     public static func migrate(_ db: Database, migrations: [Migration] = Schema.migrations) throws {
+        try db.store.migrate(migrations)
+    }
+
+    /// The names of the migrations applied to `db`, in order.
+    public static func applied(_ db: Database) throws -> [String] {
+        try db.store.appliedMigrations()
+    }
+
+    /// `migrate` for SQLite: the migrations ledger in a table, the file marked as ours.
+    static func migrate(_ db: SQLiteStore, _ migrations: [Migration]) throws {
         // Fast path for every command after the first: one read, no write lock.
         if let applied = try? db.query("SELECT name FROM schema_migrations").map({ $0.text("name") }
         ),
@@ -64,11 +74,11 @@ public enum Migrator {
         }
     }
 
-    public static func applied(_ db: Database) throws -> [String] {
+    static func applied(_ db: SQLiteStore) throws -> [String] {
         try db.query("SELECT name FROM schema_migrations ORDER BY rowid").map { $0.text("name") }
     }
 
-    private static func notOurs(_ db: Database) -> PortalError {
+    private static func notOurs(_ db: SQLiteStore) -> PortalError {
         PortalError(
             .dataError, "'\(db.path)' is a SQLite file but not a portaladmin database",
             hint: "name a portaladmin database or a new path", action: .chooseDatabase)

@@ -54,8 +54,8 @@ public final class Session {
     }
 }
 
-/// Opening the store: the path rules of SPEC §3 and creation of the folder.
-public enum Store {
+/// Opening a database: the path rules of SPEC §3 and creation of the folder.
+extension Database {
     /// `--db`, else `$PORTALADMIN_DB`, else `$XDG_DATA_HOME/portaladmin/portaladmin.db`
     /// (`~/.local/share/...` when XDG_DATA_HOME is unset).
     public static func defaultPath(flag: String?, env: [String: String]) -> String {

@@ -76,7 +76,7 @@ enum MetaCommands {
         switch c.inv.positionals[0] {
         case "district":
             guard FileManager.default.fileExists(atPath: c.dbPath),
-                let db = try? Store.open(path: c.dbPath, create: false),
+                let db = try? Database.open(path: c.dbPath, create: false),
                 let ds = try? Districts.list(db)
             else { return }
             try c.out(ds.map { $0.id + "\n" }.joined())

@@ -42,7 +42,9 @@ import Testing
             show.out.contains("\"status\": \"locked\"") && show.out.contains("\"failed_count\": 2"))
         let lockedList = try runBinary(
             ["account", "list", "--status", "locked", "--district", "d1", "-o", "jsonl"], db: db)
-        #expect(lockedList.out.contains("jose.nunez"))
+        #expect(
+            lockedList.out.contains("\"username\":\"jose.nunez\"")
+                && lockedList.out.contains("\"status\":\"locked\""), "\(lockedList.out)")
         #expect(
             try runBinary(["account", "unlock", "jose.nunez", "--district", "d1"], db: db).code == 0
         )

@@ -446,8 +446,33 @@ public enum Accounts {
         "locked", "disabled", "must-change", "never-activated", "active", "reset",
     ]
 
+    /// One line of `list`: a login (or, for `never-activated`, a guardian with an unused key).
+    public struct Listed: Sendable {
+        /// nil for a guardian who has not activated their key.
+        public let username: String?
+        public let personKind: String
+        public let personID: String
+        /// See `Account.status`; or never-activated.
+        public let status: String
+        public let lastLoginAt: String?
+        /// When the login (or the unused key) was made.
+        public let since: String?
+    }
+
     /// Accounts by state; `never-activated` lists guardians holding a key they have not used.
+    /// One more than `limit` (when not 0), so a caller can tell that more are left.
     public static func list(_ db: Database, district: String, status: String?, limit: Int) throws
+        -> [Listed]
+    {
+        try listRows(db, district: district, status: status, limit: limit).map {
+            Listed(
+                username: $0.string("username"), personKind: $0.text("person_kind"),
+                personID: $0.text("person_id"), status: $0.text("state"),
+                lastLoginAt: $0.string("last_login_at"), since: $0.string("since"))
+        }
+    }
+
+    static func listRows(_ db: Database, district: String, status: String?, limit: Int) throws
         -> [Row]
     {
         if status == "never-activated" {
@@ -560,10 +585,21 @@ public enum AUP {
         return n
     }
 
-    /// Guardians who may use the portal and the agreement version they signed last.
+    /// A guardian and the agreement they signed last.
+    public struct Standing: Sendable {
+        public let guardianID: String
+        public let name: String
+        public let signedVersion: Int?
+        public let signedOn: String?
+        /// signed, never signed, or must sign again.
+        public let status: String
+    }
+
+    /// Guardians who may use the portal and the agreement version they signed last; one more
+    /// than `limit` (when not 0).
     public static func status(
         _ db: Database, district: District, guardian: String?, onlyMissing: Bool, limit: Int
-    ) throws -> [Row] {
+    ) throws -> [Standing] {
         let current = Int(district.setting("aup_version")) ?? 1
         var sql = """
             SELECT g.guardian_id, g.given_name || ' ' || g.family_name AS name,
@@ -581,6 +617,11 @@ public enum AUP {
         if onlyMissing { sql += " WHERE signed_version IS NULL OR signed_version < \(current)" }
         sql += " ORDER BY guardian_id LIMIT ?"
         args.append(.int(Int64(limit > 0 ? limit + 1 : -1)))
-        return try db.query(sql, args)
+        return try db.query(sql, args).map {
+            Standing(
+                guardianID: $0.text("guardian_id"), name: $0.text("name"),
+                signedVersion: $0.int("signed_version"), signedOn: $0.string("signed_on"),
+                status: $0.text("status"))
+        }
     }
 }

@@ -99,7 +99,7 @@ public enum JSONValue: Sendable, Equatable {
 extension JSONValue {
     public init(_ s: String?) { self = s.map { .string($0) } ?? .null }
     public init(_ i: Int?) { self = i.map { .int($0) } ?? .null }
-    public init(_ v: SQLValue) {
+    init(_ v: SQLValue) {
         switch v {
         case .null: self = .null
         case .int(let i): self = .int(Int(i))

@@ -7,13 +7,13 @@ internal import Synchronization
 #endif
 
 /// A value bound to or read from a statement.
-public enum SQLValue: Sendable, Equatable, Hashable {
+enum SQLValue: Sendable, Equatable, Hashable {
     case null
     case int(Int64)
     case double(Double)
     case text(String)
 
-    public var string: String? {
+    var string: String? {
         switch self {
         case .text(let s): s
         case .int(let i): String(i)
@@ -22,7 +22,7 @@ public enum SQLValue: Sendable, Equatable, Hashable {
         }
     }
 
-    public var int: Int64? {
+    var int: Int64? {
         switch self {
         case .int(let i): i
         case .text(let s): Int64(s)
@@ -291,20 +291,20 @@ struct RawRow {
 }
 
 /// A row read from a query: values by position or by column name.
-public struct Row: Sendable {
-    public let columns: [String]
-    public let values: [SQLValue]
+struct Row: Sendable {
+    let columns: [String]
+    let values: [SQLValue]
 
-    public subscript(_ name: String) -> SQLValue {
+    subscript(_ name: String) -> SQLValue {
         guard let i = columns.firstIndex(of: name) else { return .null }
         return values[i]
     }
-    public subscript(_ i: Int) -> SQLValue { values[i] }
+    subscript(_ i: Int) -> SQLValue { values[i] }
 
-    public func string(_ name: String) -> String? { self[name].string }
-    public func text(_ name: String) -> String { self[name].string ?? "" }
-    public func int(_ name: String) -> Int? { self[name].int.map { Int($0) } }
-    public func bool(_ name: String) -> Bool { (self[name].int ?? 0) != 0 }
+    func string(_ name: String) -> String? { self[name].string }
+    func text(_ name: String) -> String { self[name].string ?? "" }
+    func int(_ name: String) -> Int? { self[name].int.map { Int($0) } }
+    func bool(_ name: String) -> Bool { (self[name].int ?? 0) != 0 }
 }
 
 /// The SQLite store: one connection, not shared between threads. Besides what every store does,

@@ -174,7 +174,12 @@ enum AccountCommands {
             s.db, district: try s.district(), status: c.inv.value("status"), limit: limit)
         let shown = limit > 0 ? Array(rows.prefix(limit)) : rows
         var t = Table(["username", "person_kind", "person_id", "status", "last_login_at", "since"])
-        for r in shown { t.add(t.columns.map { JSONValue(r[$0]) }) }
+        for a in shown {
+            t.add([
+                JSONValue(a.username), .string(a.personKind), .string(a.personID),
+                .string(a.status), JSONValue(a.lastLoginAt), JSONValue(a.since),
+            ])
+        }
         try c.emit(t)
         if rows.count > shown.count { c.say("Showing the first \(limit); use --limit 0 for all") }
     }
@@ -461,7 +466,12 @@ enum AupCommands {
         }
         let shown = limit > 0 ? Array(rows.prefix(limit)) : rows
         var t = Table(["guardian_id", "name", "signed_version", "signed_on", "status"])
-        for r in shown { t.add(t.columns.map { JSONValue(r[$0]) }) }
+        for g in shown {
+            t.add([
+                .string(g.guardianID), .string(g.name), JSONValue(g.signedVersion),
+                JSONValue(g.signedOn), .string(g.status),
+            ])
+        }
         try c.emit(t)
         if rows.count > shown.count { c.say("Showing the first \(limit); use --limit 0 for all") }
         c.say(

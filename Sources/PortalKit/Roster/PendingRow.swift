@@ -1,0 +1,102 @@
+/// One input row, read and checked by a reader, waiting to be written. A class: the writer
+/// reads what it needs in place, where copying a row of a dozen strings in and out of the
+/// batch cost a sixth of its work.
+final class PendingRow {
+    /// What a reader makes of a record.
+    enum Payload {
+        case school(SchoolRecord)
+        case guardian(GuardianRecord)
+        case student(StudentRecord)
+        case link(LinkRecord)
+        case rejected(RowProblem)
+        case skipped(String)
+    }
+    /// What the row counts as: a table's name, or for a row of no table (a OneRoster user of
+    /// another role, or one whose role cannot be told) the file's kind of row.
+    let entity: String
+    let table: RosterTable?
+    let file: String
+    let line: Int
+    /// The id as reported (`guardian/student` for a link).
+    let id: String
+    /// The column named when the id is a duplicate.
+    let idField: String
+    /// The id the row names in its table (`guardian␟student` for a link), when it is usable: it
+    /// counts as present in the import (so a full import does not mark it inactive) even when
+    /// another field is wrong.
+    let claim: String?
+    /// The claim names a guardian merged away, followed to the one kept (a link only).
+    let viaMerge: Bool
+    /// What the reader made of it, until `prepare` turns it into what the writer needs.
+    private var payload: Payload?
+    /// The row as read and its file's header, kept for the results file.
+    var input: (columns: [String], fields: [String])?
+    /// Optional values that were bad and left out: the row is imported without them.
+    var warnings: [RowProblem] = []
+    var isPrepared: Bool { payload == nil }
+    /// The reader rejected the row (read before `prepare`).
+    var isRejected: Bool {
+        if case .rejected = payload { true } else { false }
+    }
+
+    // Set by `prepare`.
+    /// The row as it will be written.
+    private(set) var row: TableRow?
+    /// The household a guardian or student names (followed through merges), and for a
+    /// guardian with an address, the household row that address gives.
+    private(set) var household: String?
+    private(set) var householdRow: TableRow?
+    /// A student's school.
+    private(set) var school: String?
+    /// A guardian merged into another: the SIS row is the same person as the one kept.
+    private(set) var mergedAway = false
+    /// A link whose guardian and student were both written earlier in this import (looked up
+    /// on the reading thread, so the writer need not).
+    private(set) var endsWritten = false
+    private(set) var problem: RowProblem?
+    private(set) var skipped: String?
+
+    /// `table`: the table `entity` names, when the caller knows it (it saves a look-up a row).
+    init(
+        entity: String, table: RosterTable? = nil, file: String, line: Int, id: String,
+        idField: String, claim: String?, viaMerge: Bool = false, payload: Payload
+    ) {
+        self.entity = entity
+        self.table = table ?? RosterTable(rawValue: entity)
+        self.file = file
+        self.line = line
+        self.id = id
+        self.idField = idField
+        self.claim = claim
+        self.viaMerge = viaMerge
+        self.payload = payload
+    }
+
+    /// Follows merges, computes the search key, the values and their hash: work done on the
+    /// reading thread to spare the writer. Reads only what does not change during an import;
+    /// `people` are the guardians and students met so far (for a link's ends).
+    func prepare(_ w: RosterWriter, _ people: (guardians: IDSet, students: IDSet)) {
+        guard let p = payload else { return }
+        payload = nil
+        switch p {
+        case .school(let x): row = x.tableRow
+        case .guardian(var g):
+            g.householdID = w.canonicalHousehold(g.householdID)
+            row = g.tableRow
+            household = g.householdID
+            if let h = household, g.hasAddress { householdRow = g.householdRow(h) }
+            mergedAway = w.isMergedAway(g.guardianID)
+        case .student(var st):
+            st.householdID = w.canonicalHousehold(st.householdID)
+            row = st.tableRow
+            household = st.householdID
+            school = st.schoolID
+        case .link(let l):
+            row = l.tableRow
+            endsWritten =
+                people.guardians.written(l.guardianID) && people.students.written(l.studentID)
+        case .rejected(let why): problem = why
+        case .skipped(let why): skipped = why
+        }
+    }
+}

@@ -1,0 +1,175 @@
+/// The roster tables an import writes, in the order it writes them.
+enum RosterTable: String, CaseIterable, Sendable {
+    case schools, households, guardians, students, links
+
+    /// Position in `allCases`: the writer keeps its per-table state in arrays.
+    var index: Int {
+        switch self {
+        case .schools: 0
+        case .households: 1
+        case .guardians: 2
+        case .students: 3
+        case .links: 4
+        }
+    }
+
+    /// A set for the ids of this table met in an import: numbered ids held as bits, a link's
+    /// two as one 8-byte key, others whole up to the spill's budget.
+    func emptySet(_ spill: IDSpill) -> IDSet {
+        IDSet(numbered: self != .links, pairs: self == .links, spill: spill)
+    }
+
+    /// What one row is: school, household, guardian, student or link.
+    var kind: String { String(rawValue.dropLast()) }
+
+    var keyColumns: [String] { self == .links ? ["guardian_id", "student_id"] : [kind + "_id"] }
+
+    /// The columns an import writes, besides the district, the key and `row_hash`.
+    var columns: [String] {
+        switch self {
+        case .schools: ["name", "status"]
+        case .households: ["street", "street2", "city", "state", "postcode"]
+        case .guardians:
+            [
+                "given_name", "family_name", "email", "phone", "street", "street2", "city", "state",
+                "postcode", "birth_date", "household_id", "status", "search_key",
+            ]
+        case .students:
+            [
+                "given_name", "family_name", "middle_name", "birth_date", "grade", "school_id",
+                "email", "household_id", "status", "search_key",
+            ]
+        case .links: ["relationship", "portal_access", "custodial", "status"]
+        }
+    }
+}
+
+/// One row as it is written: its key, its values in the order of `RosterTable.columns`, and a
+/// hash of the values that tells an unchanged row at the cost of one indexed read. Made on the
+/// reading thread, with the text of all three packed once, so that the writer binds it in
+/// place instead of SQLite copying each field into an allocation of its own.
+struct TableRow {
+    /// The key, the values and the hash, in the order the insert takes them after the
+    /// district.
+    let arguments: PackedArguments
+    let keyCount: Int
+    /// The values' FNV-1a, and as stored: `hash`.
+    let fnv: UInt64
+    let hash: String
+
+    /// `columns`: the key's columns then the values, as the insert takes them, then
+    /// `hashSlot`, which the hash of the values takes (so the array is not made again).
+    init(keyCount: Int, _ columns: [SQLValue]) {
+        self.keyCount = keyCount
+        fnv = Self.fnv1a(columns[keyCount..<(columns.count - 1)])
+        hash = Self.stored(fnv)
+        var all = columns
+        all[all.count - 1] = .text(hash)
+        arguments = PackedArguments(all)
+    }
+
+    /// The place of the hash at the end of `columns`.
+    static let hashSlot = SQLValue.null
+
+    var key: [String] { arguments.values[..<keyCount].map { $0.string ?? "" } }
+    var values: ArraySlice<SQLValue> { arguments.values[keyCount..<(arguments.values.count - 1)] }
+
+    /// Whether `stored` (a row's `row_hash`) is this row's hash: as written now, or as earlier
+    /// versions wrote it (all 64 bits in hex), so that their rows still count as unchanged.
+    func matches(_ stored: SQLValue) -> Bool {
+        guard case .text(let s) = stored else { return false }
+        return s == hash || (s.utf8.count != 8 && s == String(fnv, radix: 16))
+    }
+
+    /// The stored form: the top 48 bits in 8 characters of the URL-safe base-64 alphabet, half
+    /// the 16 hex digits earlier versions stored (every row carries one). A change goes
+    /// unnoticed only when the two hashes agree: 1 in 2^48 changed rows.
+    static func stored(_ h: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 8) { out in
+            for i in 0..<8 { out[i] = alphabet[Int((h >> (58 - 6 * UInt64(i))) & 0x3f)] }
+            return 8
+        }
+    }
+
+    private static let alphabet = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// FNV-1a, 64-bit: a change detector for imported rows (not a security hash; nothing
+    /// secret or adversarial goes through it). Each value's text (an integer's digits) then a
+    /// 0x1F, or nothing for NULL.
+    static func fnv1a(_ values: some Sequence<SQLValue>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for v in values {
+            var text: String
+            switch v {
+            case .null:
+                h = h &* 0x100_0000_01b3
+                continue
+            case .text(let s): text = s
+            case .int, .double: text = v.string ?? ""
+            }
+            h = text.withUTF8 { u in
+                var x = h
+                for b in u { x = (x ^ UInt64(b)) &* 0x100_0000_01b3 }
+                return (x ^ 0x1f) &* 0x100_0000_01b3
+            }
+        }
+        return h
+    }
+}
+
+extension SchoolRecord {
+    var tableRow: TableRow {
+        TableRow(keyCount: 1, [.text(schoolID), .text(name), .text("active"), TableRow.hashSlot])
+    }
+}
+
+extension GuardianRecord {
+    var tableRow: TableRow {
+        TableRow(
+            keyCount: 1,
+            [
+                .text(guardianID),
+                .text(givenName), .text(familyName), SQLValue(email), SQLValue(phone),
+                SQLValue(street), SQLValue(street2), SQLValue(city), SQLValue(state),
+                SQLValue(postcode), SQLValue(birthDate), SQLValue(householdID), .text(status),
+                .text(searchKey), TableRow.hashSlot,
+            ])
+    }
+
+    /// The household row this guardian's address gives.
+    func householdRow(_ id: String) -> TableRow {
+        TableRow(
+            keyCount: 1,
+            [
+                .text(id), SQLValue(street), SQLValue(street2), SQLValue(city), SQLValue(state),
+                SQLValue(postcode), TableRow.hashSlot,
+            ])
+    }
+}
+
+extension StudentRecord {
+    var tableRow: TableRow {
+        TableRow(
+            keyCount: 1,
+            [
+                .text(studentID),
+                .text(givenName), .text(familyName), SQLValue(middleName), SQLValue(birthDate),
+                SQLValue(grade), SQLValue(schoolID), SQLValue(email), SQLValue(householdID),
+                .text(status), .text(searchKey), TableRow.hashSlot,
+            ])
+    }
+}
+
+extension LinkRecord {
+    var tableRow: TableRow {
+        TableRow(
+            keyCount: 2,
+            [
+                .text(guardianID), .text(studentID),
+                SQLValue(relationship), SQLValue(portalAccess), SQLValue(custodial),
+                .text("active"),
+                TableRow.hashSlot,
+            ])
+    }
+}

@@ -1,0 +1,160 @@
+/// Writing rows: one upsert per table, comparing the stored hash first.
+extension RosterWriter {
+    func sql(_ t: RosterTable) throws -> UpsertSQL {
+        if let c = sqlCache[t.index] { return c }
+        let whereClause = (["district_id"] + t.keyColumns).map { "\($0) = ?" }.joined(
+            separator: " AND ")
+        let cols = ["district_id"] + t.keyColumns + t.columns + ["row_hash"]
+        let c = UpsertSQL(
+            hash: try s.db.statement("SELECT row_hash FROM \(t.rawValue) WHERE \(whereClause)"),
+            row: try s.db.statement(
+                "SELECT \(t.columns.joined(separator: ", ")) FROM \(t.rawValue) WHERE \(whereClause)"
+            ),
+            insert: try s.db.statement(
+                "INSERT INTO \(t.rawValue)(\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))"
+            ),
+            update: try s.db.statement(
+                "UPDATE \(t.rawValue) SET \(t.columns.map { "\($0) = ?" }.joined(separator: ", ")), row_hash = ? WHERE \(whereClause)"
+            ))
+        sqlCache[t.index] = c
+        return c
+    }
+
+    /// Insert, update (with an audit row naming the changed fields) or leave unchanged, deciding
+    /// by the row's hash so that an unchanged row costs one indexed read. Arguments are bound
+    /// one by one: this runs once per input row.
+    func upsert(
+        _ t: RosterTable, _ row: TableRow, changing: Bool = true, target: () -> String
+    ) throws -> RowStatus {
+        let q = try sql(t)
+        if !fresh[t.index],
+            let existing = try s.db.firstValue(
+                q.hash,
+                binding: {
+                    try $0.bind(districtArgument, from: 1)
+                    try $0.bind(row.arguments, count: row.keyCount, from: 2)
+                })
+        {
+            if row.matches(existing) || !changing { return .unchanged }
+            return try update(t, row, q, target: target)
+        }
+        do {
+            try s.db.run(q.insert) { (st: Statement) in
+                try st.bind(districtArgument, from: 1)
+                try st.bind(row.arguments, from: 2)
+            }
+        } catch let e as SQLiteError where e.isPrimaryKeyConflict && t == .links && linksByKey {
+            throw RepeatedKey()
+        }
+        return .created
+    }
+
+    /// Rewrites a row whose hash differs, and records in the audit log which fields changed.
+    func update(_ t: RosterTable, _ row: TableRow, _ q: UpsertSQL, target: () -> String)
+        throws -> RowStatus
+    {
+        let keyArgs = [SQLValue.text(district)] + row.key.map { SQLValue.text($0) }
+        let old = try s.db.first(q.row, keyArgs)
+        var before: [(String, JSONValue)] = []
+        var after: [(String, JSONValue)] = []
+        for (i, (c, v)) in zip(t.columns, row.values).enumerated()
+        where c != "search_key" && old?[i] != v {
+            before.append((c, JSONValue(old?[i] ?? .null)))
+            after.append((c, JSONValue(v)))
+        }
+        try s.db.run(q.update, Array(row.values) + [.text(row.hash)] + keyArgs)
+        if before.isEmpty { return .unchanged }
+        try s.audit(target: target(), before: .object(before), after: .object(after))
+        return .updated
+    }
+
+    /// Creates (or updates) the household the first time an import names it; the first row
+    /// to name it gives the household its address (`address`, the row a guardian's address
+    /// gives).
+    func household(_ id: String, address: TableRow?, line: Int) throws {
+        let t = RosterTable.households
+        guard try seenIDs[t.index].insert(id, line: line) == nil else { return }
+        let status: RowStatus
+        if let address {
+            status = try upsert(t, address) { "household:\(id)" }
+        } else if try !fresh[t.index]
+            && s.db.count(
+                "SELECT count(*) FROM households WHERE district_id = ? AND household_id = ?",
+                [.text(district), .text(id)]) > 0
+        {
+            status = .unchanged
+        } else {
+            try s.db.run(
+                "INSERT INTO households(district_id, household_id) VALUES (?,?)",
+                [.text(district), .text(id)])
+            status = .created
+        }
+        try seenIDs[t.index].markLastWritten()
+        counts[t.index].add(status)
+    }
+
+    /// Writes a guardian whose household the reader has already followed through merges.
+    func guardian(_ r: PendingRow, _ row: TableRow) throws -> RowStatus {
+        if r.mergedAway { return .unchanged }
+        if let h = r.household { try household(h, address: r.householdRow, line: r.line) }
+        return try upsert(.guardians, row) { "guardian:\(row.key[0])" }
+    }
+
+    func schoolExists(_ id: String) throws -> Bool {
+        if knownSchools.contains(id) { return true }
+        guard
+            try s.db.count(
+                "SELECT count(*) FROM schools WHERE district_id = ? AND school_id = ?",
+                [.text(district), .text(id)]) > 0
+        else { return false }
+        knownSchools.insert(id)
+        return true
+    }
+
+    /// Writes a student whose household the reader has already followed through merges, once
+    /// its school is known to exist (the import runs with foreign keys off).
+    func student(_ r: PendingRow, _ row: TableRow) throws -> RowStatus {
+        if let sc = r.school, !(try schoolExists(sc)) {
+            throw RowProblem("school_id", "unknown school (not in schools.csv or the district)")
+        }
+        if let h = r.household { try household(h, address: nil, line: r.line) }
+        return try upsert(.students, row) { "student:\(row.key[0])" }
+    }
+
+    /// Writes a link (its guardian already followed through merges) once both of its ends are
+    /// known to exist. A link named through a merged guardian (`viaMerge`) is created when missing but never
+    /// changed: the merge decided the link it kept (the narrower access where both had one),
+    /// and the row of a merged-away record must not widen it again.
+    func link(_ r: PendingRow, _ row: TableRow) throws -> RowStatus {
+        let guardian = row.arguments.values[0].string ?? ""
+        let student = row.arguments.values[1].string ?? ""
+        if !r.endsWritten {
+            guard try exists(.guardians, guardian) else {
+                throw RowProblem(
+                    "guardian_id", "unknown guardian (not in guardians.csv or the district)")
+            }
+            guard try exists(.students, student) else {
+                throw RowProblem(
+                    "student_id", "unknown student (not in students.csv or the district)")
+            }
+        }
+        return try upsert(.links, row, changing: !r.viaMerge) { "link:\(guardian)/\(student)" }
+    }
+
+    /// The guardians and students met so far in this import.
+    var people: (guardians: IDSet, students: IDSet) {
+        (seenIDs[RosterTable.guardians.index], seenIDs[RosterTable.students.index])
+    }
+
+    /// Whether the district has the guardian or student `id`: written by this import (known in
+    /// memory), or already in the database, which holds every row written by this import too
+    /// (asked unless its table was empty before the import and no id was moved to disk).
+    func exists(_ t: RosterTable, _ id: String) throws -> Bool {
+        if seenIDs[t.index].written(id) { return true }
+        if fresh[t.index] && !seenIDs[t.index].hasMovedIDs { return false }
+        return try s.db.first(
+            "SELECT 1 FROM \(t.rawValue) WHERE district_id = ? AND \(t.kind)_id = ?",
+            [.text(district), .text(id)]) != nil
+    }
+
+}

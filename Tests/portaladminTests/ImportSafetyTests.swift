@@ -49,41 +49,12 @@ import Testing
     /// before it takes the write lock: while the registrar reads the question, another
     /// operator's change goes through at once (it used to wait, and fail as busy after 5 s).
     @Test func theInactivationQuestionHoldsNoLockWhileAPersonReadsIt() throws {
-        try #require(
-            FileManager.default.isExecutableFile(atPath: "/usr/bin/script"),
-            "util-linux script gives a terminal")
-        let dir = TempDir()
-        let db = try makeDistricts(dir)
-        let lakeview = repoRoot + "/examples/lakeview"
-        #expect(
-            try runBinary(["roster", "import", lakeview, "--district", "d1", "--yes"], db: db).code
-                == 0)
-        let guardians = try String(contentsOfFile: lakeview + "/guardians.csv", encoding: .utf8)
-            .split(separator: "\n").prefix(3).joined(separator: "\n")
-        _ = dir.write("few/guardians.csv", guardians + "\n")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        p.arguments = [
-            "-qec", "'\(binaryPath)' roster import '\(dir.file("few"))' --district d1", "/dev/null",
-        ]
-        p.environment = [
-            "PORTALADMIN_DB": db, "PORTALADMIN_OPERATOR": "tester", "PATH": "/usr/bin:/bin",
-            "TERM": "dumb",
-        ]
-        let typed = Pipe()
-        let out = Pipe()
-        p.standardInput = typed
-        p.standardOutput = out
-        p.standardError = out
-        let screen = Screen()
-        out.fileHandleForReading.readabilityHandler = { screen.add($0.availableData) }
-        try p.run()
-        let deadline = Date().addingTimeInterval(20)
-        while !screen.text.contains("Proceed? [y/N]") {
-            try #require(Date() < deadline, "no question: \(screen.text)")
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        #expect(screen.text.contains("marks 7 of 9 guardians inactive"), "\(screen.text)")
+        try #require(Terminal.available, "util-linux script gives a terminal")
+        let (dir, db) = try lakeviewWithFewGuardians()
+        let terminal = try Terminal(
+            ["roster", "import", dir.file("few"), "--district", "d1"], db: db)
+        try terminal.waitFor("Proceed? [y/N]")
+        #expect(terminal.text.contains("marks 7 of 9 guardians inactive"), "\(terminal.text)")
         // The question is on the screen: another writer is not kept waiting.
         let started = Date()
         let other = try runBinary(
@@ -91,10 +62,9 @@ import Testing
             env: ["PORTALADMIN_BUSY_TIMEOUT_MS": "0"])
         #expect(other.code == 0, "\(other.err)")
         #expect(Date().timeIntervalSince(started) < 4, "it did not wait for the busy timeout")
-        typed.fileHandleForWriting.write(Data("y\n".utf8))
-        p.waitUntilExit()
-        out.fileHandleForReading.readabilityHandler = nil
-        #expect(p.terminationStatus == 0, "\(screen.text)")
+        try terminal.answer("Proceed? [y/N]", "y")
+        let end = terminal.finish()
+        #expect(end.code == 0, "\(end.text)")
         let inactive = try runBinary(
             ["guardian", "list", "-o", "tsv", "--limit", "0", "--district", "d1"], db: db
         ).out.split(separator: "\n").filter { $0.hasSuffix("\tinactive") }
@@ -104,9 +74,28 @@ import Testing
     /// What was asked is what is done: when others add people while the question waits, the
     /// import would mark more inactive than was agreed, and stops without writing.
     @Test func anImportStopsWhenTheDistrictChangedWhileItAsked() throws {
-        try #require(
-            FileManager.default.isExecutableFile(atPath: "/usr/bin/script"),
-            "util-linux script gives a terminal")
+        try #require(Terminal.available, "util-linux script gives a terminal")
+        let (dir, db) = try lakeviewWithFewGuardians()
+        let terminal = try Terminal(
+            ["roster", "import", dir.file("few"), "--district", "d1"], db: db)
+        try terminal.waitFor("Proceed? [y/N]")
+        let added = try runBinary(
+            ["roster", "import", "-", "--delta", "--district", "d1"], db: db,
+            stdin: "guardian_id,given_name,family_name\nG-9001,Ann,Berg\nG-9002,Tom,Berg\n")
+        #expect(added.code == 0, "\(added.err)")
+        let before = try dump(db)
+        try terminal.answer("Proceed? [y/N]", "y")
+        let end = terminal.finish()
+        #expect(end.code == 5, "\(end.text)")
+        #expect(
+            end.text.contains(
+                "the district changed while you were asked: this import would now mark 9 guardians inactive"
+            ), "\(end.text)")
+        #expect(try dump(db) == before, "nothing written")
+    }
+
+    /// Lakeview imported into d1, and a folder whose guardians.csv keeps only two of its nine.
+    func lakeviewWithFewGuardians() throws -> (TempDir, String) {
         let dir = TempDir()
         let db = try makeDistricts(dir)
         let lakeview = repoRoot + "/examples/lakeview"
@@ -114,47 +103,9 @@ import Testing
             try runBinary(["roster", "import", lakeview, "--district", "d1", "--yes"], db: db).code
                 == 0)
         let guardians = try String(contentsOfFile: lakeview + "/guardians.csv", encoding: .utf8)
-            .split(separator: "\n")
-        _ = dir.write("few/guardians.csv", guardians.prefix(3).joined(separator: "\n") + "\n")
-        let more = dir.write(
-            "more.csv",
-            "guardian_id,given_name,family_name\nG-9001,Ann,Berg\nG-9002,Tom,Berg\n")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        p.arguments = [
-            "-qec", "'\(binaryPath)' roster import '\(dir.file("few"))' --district d1", "/dev/null",
-        ]
-        p.environment = [
-            "PORTALADMIN_DB": db, "PORTALADMIN_OPERATOR": "tester", "PATH": "/usr/bin:/bin",
-            "TERM": "dumb",
-        ]
-        let typed = Pipe()
-        let out = Pipe()
-        p.standardInput = typed
-        p.standardOutput = out
-        p.standardError = out
-        let screen = Screen()
-        out.fileHandleForReading.readabilityHandler = { screen.add($0.availableData) }
-        try p.run()
-        let deadline = Date().addingTimeInterval(20)
-        while !screen.text.contains("Proceed? [y/N]") {
-            try #require(Date() < deadline, "no question: \(screen.text)")
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        let added = try runBinary(
-            ["roster", "import", "-", "--delta", "--district", "d1"], db: db,
-            stdin: try String(contentsOfFile: more, encoding: .utf8))
-        #expect(added.code == 0, "\(added.err)")
-        let before = try dump(db)
-        typed.fileHandleForWriting.write(Data("y\n".utf8))
-        p.waitUntilExit()
-        out.fileHandleForReading.readabilityHandler = nil
-        #expect(p.terminationStatus == 5, "\(screen.text)")
-        #expect(
-            screen.text.contains(
-                "the district changed while you were asked: this import would now mark 9 guardians inactive"
-            ), "\(screen.text)")
-        #expect(try dump(db) == before, "nothing written")
+            .split(separator: "\n").prefix(3).joined(separator: "\n")
+        _ = dir.write("few/guardians.csv", guardians + "\n")
+        return (dir, db)
     }
 
     @Test func aFailureMidImportLeavesTheDatabaseAsItWas() throws {
@@ -248,12 +199,4 @@ func importSession(_ db: String) throws -> (Database, Session) {
             db: lib, operatorName: "tester", command: "roster import", now: Date(),
             districtID: "d1")
     )
-}
-
-/// What a program run on a terminal has shown so far (filled from another thread).
-final class Screen: @unchecked Sendable {
-    private let lock = NSLock()
-    private var bytes = Data()
-    func add(_ d: Data) { lock.withLock { bytes.append(d) } }
-    var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
 }

@@ -233,3 +233,63 @@ func runShell(_ command: String, db: String, stdin: String = "") throws -> RunRe
         code: p.terminationStatus, out: String(decoding: o, as: UTF8.self),
         err: String(decoding: e, as: UTF8.self))
 }
+
+/// The built binary run on a terminal (util-linux `script`), typed into as a person would: wait
+/// for a prompt on the screen, then answer it. Its screen is filled from another thread, under a
+/// lock.
+final class Terminal: @unchecked Sendable {
+    let process = Process()
+    private let typed = Pipe()
+    private let out = Pipe()
+    private let lock = NSLock()
+    private var bytes = Data()
+
+    /// Starts `portaladmin ARGS` (each argument quoted for the shell) on a terminal.
+    init(_ args: [String], db: String) throws {
+        let line = ([binaryPath] + args).map { "'" + $0 + "'" }.joined(separator: " ")
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", line, "/dev/null"]
+        process.environment = [
+            "PORTALADMIN_DB": db, "PORTALADMIN_OPERATOR": "tester", "PATH": "/usr/bin:/bin",
+            "TERM": "dumb",
+        ]
+        process.standardInput = typed
+        process.standardOutput = out
+        process.standardError = out
+        out.fileHandleForReading.readabilityHandler = { [weak self] h in
+            let d = h.availableData
+            self?.lock.withLock { self?.bytes.append(d) }
+        }
+        try process.run()
+    }
+
+    /// What the screen has shown so far.
+    var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
+
+    /// Waits (up to 20 s) until `prompt` has shown `count` times, then types `reply`.
+    func answer(_ prompt: String, _ reply: String, after count: Int = 1) throws {
+        try waitFor(prompt, count: count)
+        typed.fileHandleForWriting.write(Data((reply + "\n").utf8))
+    }
+
+    /// Waits (up to 20 s) until `prompt` has shown `count` times.
+    func waitFor(_ prompt: String, count: Int = 1) throws {
+        let deadline = Date().addingTimeInterval(20)
+        while text.components(separatedBy: prompt).count - 1 < count {
+            try #require(Date() < deadline, "no prompt \(prompt): \(text)")
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+
+    /// Waits for the program to end; its exit status, and all it showed.
+    func finish() -> (code: Int32, text: String) {
+        process.waitUntilExit()
+        out.fileHandleForReading.readabilityHandler = nil
+        let rest = out.fileHandleForReading.readDataToEndOfFile()
+        lock.withLock { bytes.append(rest) }
+        return (process.terminationStatus, text)
+    }
+
+    /// Whether util-linux `script` is there to give a terminal.
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/script") }
+}

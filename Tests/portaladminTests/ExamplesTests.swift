@@ -41,23 +41,15 @@ import Testing
     func scriptRunsAsIs(_ name: String) throws {
         let says = try #require(Self.scripts.first { $0.name == name }?.says)
         let tmp = TempDir()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: repoRoot + "/examples/" + name)
         let binDir = URL(fileURLWithPath: binaryPath).deletingLastPathComponent().path
-        p.environment = [
-            "PATH": binDir + ":/usr/bin:/bin", "HOME": tmp.path, "TMPDIR": tmp.path,
-            "PORTALADMIN_NOW": "2026-11-25T12:00:00Z",
-        ]
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let o = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(name)\n\(e)")
+        let r = try runProgram(
+            repoRoot + "/examples/" + name,
+            env: [
+                "PATH": binDir + ":/usr/bin:/bin", "HOME": tmp.path, "TMPDIR": tmp.path,
+                "PORTALADMIN_NOW": "2026-11-25T12:00:00Z",
+            ])
+        let (o, e) = (r.out, r.err)
+        #expect(r.code == 0, "\(name)\n\(e)")
         for line in says {
             #expect((o + e).contains(line), "\(name): '\(line)' in\n\(o)\n\(e)")
         }

@@ -27,25 +27,15 @@ import Testing
         // Each line echoed before it runs, so a failure names the line.
         let traced = script.map { "printf '%s\\n' \(shellQuote("+ " + $0)) >&2\n\($0)" }
         let tmp = TempDir()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = ["-e", "-o", "pipefail", "-c", traced.joined(separator: "\n")]
-        p.currentDirectoryURL = URL(fileURLWithPath: repoRoot)
         // USER is left unset: the acting operator is then the login name, as `id -un` says.
-        p.environment = [
-            "PATH": "/usr/bin:/bin", "HOME": tmp.path, "TMPDIR": tmp.path,
-            "PORTALADMIN_NOW": "2026-11-25T12:00:00Z",
-        ]
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let o = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(e.suffix(2000))")
+        let r = try runProgram(
+            "/bin/bash", ["-e", "-o", "pipefail", "-c", traced.joined(separator: "\n")],
+            env: [
+                "PATH": "/usr/bin:/bin", "HOME": tmp.path, "TMPDIR": tmp.path,
+                "PORTALADMIN_NOW": "2026-11-25T12:00:00Z",
+            ], in: repoRoot)
+        #expect(r.code == 0, "\(r.err.suffix(2000))")
+        let (o, e) = (r.out, r.err)
         // The story happened: the key checked, the reason named, the merge made.
         for said in [
             "answer:        valid", ": portaladmin guardian merge G-2002 G-2003",
@@ -63,15 +53,6 @@ import Testing
     }
 
     func runGit(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        p.arguments = ["-C", repoRoot] + args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: o, as: UTF8.self)
+        try runProgram("/usr/bin/git", ["-C", repoRoot] + args).out
     }
 }

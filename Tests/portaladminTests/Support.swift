@@ -293,3 +293,32 @@ final class Terminal: @unchecked Sendable {
     /// Whether util-linux `script` is there to give a terminal.
     static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/script") }
 }
+
+/// Runs a program (a script, bash, git) with nothing on standard input; its exit status and
+/// output. Standard error is read on another thread, so that neither pipe fills up.
+func runProgram(
+    _ path: String, _ args: [String] = [], env: [String: String]? = nil, in folder: String? = nil
+) throws -> RunResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: path)
+    p.arguments = args
+    if let env { p.environment = env }
+    if let folder { p.currentDirectoryURL = URL(fileURLWithPath: folder) }
+    let out = Pipe()
+    let err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = FileHandle.nullDevice
+    try p.run()
+    nonisolated(unsafe) var e = Data()
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) {
+        e = err.fileHandleForReading.readDataToEndOfFile()
+    }
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    p.waitUntilExit()
+    return RunResult(
+        code: p.terminationStatus, out: String(decoding: o, as: UTF8.self),
+        err: String(decoding: e, as: UTF8.self))
+}

@@ -5,7 +5,7 @@ import Testing
 
 func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18) throws -> [CSVRecord] {
     let path = NSTemporaryDirectory() + "csv-" + UUID().uuidString + ".csv"
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     defer { try? FileManager.default.removeItem(atPath: path) }
     let r = try CSVReader(path: path, chunk: chunk)
     var out: [CSVRecord] = []

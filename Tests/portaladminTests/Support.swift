@@ -68,8 +68,8 @@ func runBinary(
     // Output goes to files, so a large output can never fill a pipe and block the child.
     let outPath = NSTemporaryDirectory() + "pa-out-" + UUID().uuidString
     let errPath = NSTemporaryDirectory() + "pa-err-" + UUID().uuidString
-    FileManager.default.createFile(atPath: outPath, contents: nil)
-    FileManager.default.createFile(atPath: errPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
     defer {
         try? FileManager.default.removeItem(atPath: outPath)
         try? FileManager.default.removeItem(atPath: errPath)
@@ -174,9 +174,9 @@ func runConcurrently(
         let outPath = NSTemporaryDirectory() + "pa-out-" + UUID().uuidString
         let errPath = NSTemporaryDirectory() + "pa-err-" + UUID().uuidString
         let inPath = NSTemporaryDirectory() + "pa-in-" + UUID().uuidString
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        FileManager.default.createFile(atPath: inPath, contents: Data(run.stdin.utf8))
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: inPath, contents: Data(run.stdin.utf8))
         p.standardOutput = FileHandle(forWritingAtPath: outPath)
         p.standardError = FileHandle(forWritingAtPath: errPath)
         p.standardInput = FileHandle(forReadingAtPath: inPath)

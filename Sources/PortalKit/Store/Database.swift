@@ -543,6 +543,7 @@ final class SQLiteStore: Store {
     /// Runs `body` in one write transaction (`BEGIN IMMEDIATE`, so a second writer waits at the
     /// start rather than failing half-way). Commits, or rolls back when `body` throws or when
     /// `rollback` (a dry run) is set. Nested calls join the outer transaction.
+    @discardableResult
     func write<T>(rollback: Bool = false, _ body: () throws -> T) throws -> T {
         if depth > 0 && rollback {
             // Joining the outer transaction would commit what the caller wanted rolled back.

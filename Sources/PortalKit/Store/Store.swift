@@ -89,6 +89,7 @@ public final class Database {
     func count(_ sql: String, _ args: [SQLValue] = []) throws -> Int {
         Int(try scalar(sql, args)?.int ?? 0)
     }
+    @discardableResult
     func write<T>(rollback: Bool = false, _ body: () throws -> T) throws -> T {
         try store.write(rollback: rollback, body)
     }

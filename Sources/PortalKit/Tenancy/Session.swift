@@ -29,6 +29,7 @@ public final class Session {
 
     /// Runs `body` in one write transaction: all of it is kept, or (when it throws, or with
     /// `rollback`, a dry run or a preview) none of it. Operations called inside join it.
+    @discardableResult
     public func transaction<T>(rollback: Bool = false, _ body: () throws -> T) throws -> T {
         try db.write(rollback: rollback, body)
     }

@@ -14,12 +14,12 @@ public enum Interrupts {
     private static let count = Atomic<Int>(0)
     /// The open connections, by their handle's address, so an interrupt reaches each of them.
     private static let open = Mutex<Set<Int>>([])
-    nonisolated(unsafe) private static var source: (any DispatchSourceSignal)?
+    /// Takes over SIGINT for the process, once however many threads ask: the handler runs on a
+    /// dispatch queue, not in the signal, so it may take the lock on the open connections.
+    public static func install() { _ = source }
 
-    /// Takes over SIGINT for the process (once): the handler runs on a dispatch queue, not in the
-    /// signal, so it may take the lock on the open connections.
-    public static func install() {
-        guard source == nil else { return }
+    // Made once (a static let is initialised once, whatever the threads); kept so it stays alive.
+    nonisolated(unsafe) private static let source: any DispatchSourceSignal = {
         // A parent may have started us with SIGINT blocked; Ctrl-C must still reach us.
         var set = sigset_t()
         sigemptyset(&set)
@@ -37,8 +37,8 @@ public enum Interrupts {
             }
         }
         s.resume()
-        source = s
-    }
+        return s
+    }()
 
     /// Whether Ctrl-C was pressed in this process.
     public static var isInterrupted: Bool { count.load(ordering: .relaxed) > 0 }

@@ -55,7 +55,14 @@ final class Context {
     func session() throws -> Session {
         if let s = _session { return s }
         let busy = io.env["PORTALADMIN_BUSY_TIMEOUT_MS"].flatMap { Int32($0) } ?? 5000
-        let db = try Database.open(path: dbPath, create: command.createsDB, busyTimeoutMs: busy)
+        let db: Database
+        do {
+            db = try Database.open(path: dbPath, create: command.createsDB, busyTimeoutMs: busy)
+        } catch var e as PortalError where e.code == .noInput {
+            // Where the path came from is this program's to say: --db or $PORTALADMIN_DB.
+            e.hint = "check --db / $PORTALADMIN_DB, or create a district first"
+            throw e
+        }
         var district: String? = nil
         if command.district == .required {
             guard let d = districtFlag else {

@@ -150,6 +150,10 @@ import Testing
         let missing = try runBinary(["district", "list"], db: dir.file("nope.db"))
         #expect(missing.code == 66 && missing.err.contains("no database at"))
         #expect(
+            missing.err.contains(
+                "hint: check --db / $PORTALADMIN_DB, or create a district first: portaladmin district create"
+            ), "\(missing.err)")
+        #expect(
             !FileManager.default.fileExists(atPath: dir.file("nope.db")),
             "a read never creates the file")
         let junk = dir.write(

@@ -196,6 +196,22 @@ import Testing
             ], db: db)
         #expect(badSchool.code == 4)
         #expect(
+            badSchool.err.contains(
+                "hint: import the schools first, or look at the roster: portaladmin roster stats"),
+            "\(badSchool.err)")
+        let before = try dump(db)
+        let backwards = try runBinary(
+            [
+                "feature", "disable", "attendance", "--from", "2027-01-10", "--until",
+                "2027-01-01", "--reason", "x", "--district", "d1",
+            ], db: db)
+        #expect(
+            backwards.code == 64
+                && backwards.err.contains(
+                    "error: the window ends (2027-01-01) before it starts (2027-01-10)")
+                && backwards.err.contains("hint:"), "\(backwards.err)")
+        #expect(try dump(db) == before, "nothing written")
+        #expect(
             try runBinary(
                 [
                     "feature", "disable", "attendance", "--from", "2026-11-20", "--until",

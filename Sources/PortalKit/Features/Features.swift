@@ -38,7 +38,7 @@ public enum Features {
         let f = try validate(feature)
         if let from, let until, until < from {
             throw PortalError.usage(
-                "the window ends before it starts",
+                "the window ends (\(until)) before it starts (\(from))",
                 hint: "a window runs from its first day to its last, both included")
         }
         if let school { try requireSchool(s.db, district: d, school) }
@@ -116,7 +116,7 @@ public enum Features {
                 [.text(district), .text(school)]) > 0
         else {
             throw PortalError.notFound(
-                "school", school, hint: "import the schools first, or see the roster's",
+                "school", school, hint: "import the schools first, or look at the roster",
                 action: .list(.rosterStats))
         }
     }

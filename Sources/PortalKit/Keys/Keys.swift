@@ -243,7 +243,7 @@ public enum Keys {
         KeyCheck, Record?
     ) {
         let (answer, row) = try lookUp(db, district: district, text: text, now: now)
-        return (answer, row.map { Record($0) })
+        return (answer, row.map { Record($0, now: now) })
     }
 
     /// `check`, with the key's stored row.

@@ -11,9 +11,16 @@ import Testing
         let a = try Access.explain(
             f.db, district: district, guardianID: "G1", studentID: nil, now: f.now, asOf: nil)
         #expect(a.guardianName == "Kathryn Nunez" && a.asOf == "2026-11-25")
-        // No account yet: no child is visible, and the account is what decides.
+        // No account and no agreement: the agreement decides, since no key is issued before it.
         let ana = try #require(a.students.first { $0.studentID == "S1" })
-        #expect(!ana.visible && ana.decidedBy == "portal account")
+        #expect(!ana.visible && ana.decidedBy == "acceptable-use agreement")
+        #expect(ana.action == .signAgreement(guardian: "G1"))
+        // Once it is signed, the missing account decides, and a key is the fix.
+        try f.sign("G1")
+        let signed = try Access.explain(
+            f.db, district: district, guardianID: "G1", studentID: "S1", now: f.now, asOf: nil)
+        #expect(signed.students.first?.decidedBy == "portal account")
+        #expect(signed.students.first?.action == .issueKey(guardian: "G1"))
         // Luis is linked to her other record (G3): the answer says so, and how to fix it.
         let luis = try #require(a.students.first { $0.studentID == "S2" })
         #expect(!luis.visible && luis.decidedBy == "link")

@@ -206,9 +206,13 @@ public enum Access {
                     fix: sActive ? nil : "the student must be enrolled (in the roster) again"))
             // What lasts decides before what can be fixed: a court order, then the end of access
             // at 18, then enrolment, then the link and its portal access, so nobody is told to
-            // "just issue a key" or to activate one that would show nothing.
+            // "just issue a key" or to activate one that would show nothing; and the agreement
+            // before the account, since no key is issued until it is signed.
             let decided =
-                ["restriction", "age 18", "student status", "link", "portal access"].lazy
+                [
+                    "restriction", "age 18", "student status", "link", "portal access",
+                    "acceptable-use agreement",
+                ].lazy
                 .compactMap { rule in
                     checks.first { $0.rule == rule && !$0.ok }
                 }.first ?? checks.first { !$0.ok }

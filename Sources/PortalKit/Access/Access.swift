@@ -5,8 +5,11 @@ public import FoundationEssentials
 public enum Access {
     /// One rule and what it found.
     public struct Check: Sendable {
+        /// The rule's name (restriction, age 18, enrolment, link, portal access, ...).
         public let rule: String
+        /// Whether the rule lets the guardian through.
         public let ok: Bool
+        /// What the rule found, in words.
         public let detail: String
         /// What would fix it, in words.
         public let fix: String?
@@ -24,25 +27,40 @@ public enum Access {
 
     /// Whether the guardian sees one student, every rule that says so, and the one that decided.
     public struct StudentAnswer: Sendable {
+        /// The student's id.
         public let studentID: String
+        /// Given and family name.
         public let name: String
+        /// Whether the guardian sees the student today.
         public let visible: Bool
+        /// The rule that decided, when the student is hidden.
         public let decidedBy: String?
+        /// Every rule about this student, in the order they are applied.
         public let checks: [Check]
+        /// What the portal shows of the student: each feature at the student's school.
         public let features: [Features.State]
         /// What would fix the deciding rule, in words and as an action.
         public let fix: String?
+        /// The deciding rule's fix as an action to take; nil when there is none.
         public let action: Action?
     }
 
+    /// The whole answer for one guardian: the rules about the guardian, then each linked student.
     public struct Answer: Sendable {
+        /// The guardian's id.
         public let guardianID: String
+        /// Given and family name.
         public let guardianName: String
+        /// The day the answer holds for (YYYY-MM-DD, the district's time zone).
         public let asOf: String
+        /// Rules about the guardian alone (record status, account, agreement).
         public let guardianChecks: [Check]
+        /// One answer per linked student.
         public let students: [StudentAnswer]
     }
 
+    /// Every rule for `guardianID` (and each linked student, or `studentID` only) on the session's
+    /// day.
     public static func explain(
         _ db: Database, district: District, guardianID: String, studentID: String?, now: Date,
         asOf: CivilDate?

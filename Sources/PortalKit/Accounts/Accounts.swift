@@ -1,5 +1,6 @@
 internal import FoundationEssentials
 
+/// The answer to a login attempt.
 public enum LoginResult: Sendable, Equatable {
     case ok
     case badCredentials
@@ -44,17 +45,25 @@ public enum Accounts {
 
     /// A portal login as the help desk sees it (never its password hash).
     public struct Account: Sendable {
+        /// The login name, in lower case.
         public let username: String
         /// `guardian` or `student`: whose login it is.
         public let personKind: String
+        /// The guardian's or student's id.
         public let personID: String
         /// disabled (or another stored status), locked, must-change or active.
         public let status: String
+        /// Failed attempts since the last good one.
         public let failedCount: Int
+        /// When the last attempt failed.
         public let lastFailureAt: String?
+        /// When the account was locked; nil when it is not.
         public let lockedAt: String?
+        /// When the person last logged in.
         public let lastLoginAt: String?
+        /// When the account was made (by a key, or by the school).
         public let createdAt: String
+        /// Why it was disabled or reset, as the operator said.
         public let statusReason: String?
 
         init(_ r: Row) {
@@ -320,12 +329,14 @@ public enum Accounts {
         return [r.text("given_name"), r.text("family_name")]
     }
 
+    /// How `reset` gives the person a way back in.
     public enum ResetMode: Sendable {
         case temporary
         case password(String)
         case newKey
     }
 
+    /// What `reset` made: the temporary password (shown once), or the new key.
     public enum ResetOutcome: Sendable {
         case temporary(String)
         case password
@@ -402,6 +413,7 @@ public enum Accounts {
         }
     }
 
+    /// Clears the lockout and the failure count; false when the account was not locked.
     public static func unlock(_ s: Session, username: String) throws -> Bool {
         let d = try s.district()
         let a = try get(s.db, district: d, username: username)
@@ -442,6 +454,7 @@ public enum Accounts {
         return true
     }
 
+    /// The statuses `list` can filter by.
     public static let statuses = [
         "locked", "disabled", "must-change", "never-activated", "active", "reset",
     ]
@@ -450,10 +463,13 @@ public enum Accounts {
     public struct Listed: Sendable {
         /// nil for a guardian who has not activated their key.
         public let username: String?
+        /// `guardian` or `student`.
         public let personKind: String
+        /// The guardian's or student's id.
         public let personID: String
         /// See `Account.status`; or never-activated.
         public let status: String
+        /// When the person last logged in.
         public let lastLoginAt: String?
         /// When the login (or the unused key) was made.
         public let since: String?
@@ -500,10 +516,15 @@ public enum Accounts {
 
     /// A guardian that `whois` found, and their login if they have one.
     public struct Match: Sendable {
+        /// The guardian's id.
         public let guardianID: String
+        /// Given and family name.
         public let name: String
+        /// The e-mail address on the roster.
         public let email: String?
+        /// The phone number on the roster.
         public let phone: String?
+        /// The login, when the guardian has one.
         public let username: String?
         /// The login's status (see `Account.status`), or "no account".
         public let accountStatus: String
@@ -553,7 +574,10 @@ public enum Accounts {
         "$scrypt$ln=17,r=8,p=1$00000000000000000000000000000000$0000000000000000000000000000000000000000000000000000000000000000"
 }
 
+/// Acceptable-use agreements (SPEC §7): which version each guardian signed, and when.
 public enum AUP {
+    /// Records that the guardian signed `version` (nil: the current one) on `date`; returns 0 when
+    /// it was already recorded.
     public static func sign(_ s: Session, guardianID: String, on date: CivilDate, version: Int?)
         throws -> Int
     {
@@ -587,9 +611,13 @@ public enum AUP {
 
     /// A guardian and the agreement they signed last.
     public struct Standing: Sendable {
+        /// The guardian's id.
         public let guardianID: String
+        /// Given and family name.
         public let name: String
+        /// The version signed last; nil when never signed.
         public let signedVersion: Int?
+        /// When it was signed (YYYY-MM-DD).
         public let signedOn: String?
         /// signed, never signed, or must sign again.
         public let status: String

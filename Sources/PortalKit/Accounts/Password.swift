@@ -6,12 +6,13 @@ internal import CCrypto
 public enum PasswordHash {
     public static let logN = 17, r = 8, p = 1
 
-    public static func make(_ password: String) throws -> String {
+    static func make(_ password: String) throws -> String {
         let salt = try Crypto.randomBytes(16)
         let h = try derive(password, salt: salt, logN: logN, r: r, p: p)
         return "$scrypt$ln=\(logN),r=\(r),p=\(p)$\(Crypto.hex(salt))$\(Crypto.hex(h))"
     }
 
+    /// Whether `password` matches the stored scrypt hash (in constant time).
     public static func verify(_ password: String, against stored: String) throws -> Bool {
         let parts = stored.split(separator: "$", omittingEmptySubsequences: true)
         guard parts.count == 4, parts[0] == "scrypt" else { return false }

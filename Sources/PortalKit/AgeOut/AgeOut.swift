@@ -3,12 +3,18 @@ internal import FoundationEssentials
 /// Age 18 (SPEC §10): FERPA rights pass to the student; guardian access ends by the district's
 /// `age18_policy`, unless the student consents. A missing birth date is reported, never guessed.
 public enum AgeOut {
+    /// The district's age-18 settings, read once.
     public struct Policy: Sendable {
+        /// end-of-school-year, birthday or never.
         public let kind: String  // end-of-school-year, birthday, never
+        /// The last day of the school year.
         public let yearEnd: (month: Int, day: Int)
+        /// Where a Feb 29 birthday falls in a common year: mar-01 or feb-28.
         public let leapDay: String  // mar-01 or feb-28
+        /// The district's time zone (an IANA name).
         public let zone: String
 
+        /// The policy the district `d` has set.
         public init(_ d: District) {
             kind = d.setting("age18_policy")
             let p = d.setting("school_year_end").split(separator: "-").compactMap { Int($0) }
@@ -64,7 +70,7 @@ public enum AgeOut {
         case consent(until: String?)
     }
 
-    public static func verdict(
+    static func verdict(
         _ db: Database, district: String, policy: Policy, studentID: String, birthDate: String?,
         guardianID: String, on day: CivilDate
     ) throws -> Verdict {
@@ -95,13 +101,23 @@ public enum AgeOut {
         return .ended(turns18: turns, endedOn: ends)
     }
 
+    /// One student in an age-18 scan: when access ends and where each guardian stands.
     public struct ScanRow: Sendable {
+        /// The student's id.
         public let studentID: String
+        /// Given and family name.
         public let name: String
+        /// YYYY-MM-DD; nil when the roster has none.
         public let birthDate: String?
+        /// The 18th birthday.
         public let turns18On: String?
+        /// The day guardian access ends under the policy.
         public let accessEndsOn: String?
+        /// Each linked guardian and where their access stands: upcoming, due (to be ended),
+        /// ended, continued (the student consented) or unknown.
         public let guardians: [(id: String, state: String)]
+        /// The student's standing over all guardians: due, upcoming, continued, ended or
+        /// unknown-birthdate.
         public let status: String
     }
 

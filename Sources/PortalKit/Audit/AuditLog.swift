@@ -1,15 +1,25 @@
 /// One audit row (SPEC §14). Before/after hold field values, never secrets.
 public struct AuditEntry: Sendable {
+    /// The district the entry belongs to.
     public let districtID: String
+    /// The entry's place in the district's chain, from 1.
     public let seq: Int
+    /// When it was written (ISO 8601, UTC).
     public let at: String
+    /// Who ran the command.
     public let operatorName: String
+    /// The command, as typed (without secrets).
     public let command: String
+    /// What it changed, e.g. `guardian:G1001`.
     public let target: String
+    /// The state before, as JSON text; nil for a creation.
     public let before: String?
+    /// The state after, as JSON text; nil for a removal.
     public let after: String?
+    /// The reason the operator gave, when one was needed.
     public let reason: String?
-    public let prevHash: String
+    let prevHash: String
+    /// SHA-256 of this entry and the previous hash: a change anywhere breaks the chain.
     public let hash: String
 
     init(_ r: Row) {
@@ -26,6 +36,7 @@ public struct AuditEntry: Sendable {
         hash = r.text("hash")
     }
 
+    /// The entry as a JSON object, `before` and `after` as JSON values.
     public var json: JSONValue {
         .object([
             ("district_id", .string(districtID)), ("seq", .int(seq)), ("at", .string(at)),
@@ -45,11 +56,17 @@ public struct AuditEntry: Sendable {
     }
 }
 
+/// Which audit entries to read.
 public struct AuditFilter: Sendable {
+    /// Entries from this time on (ISO 8601 or a date).
     public var since: String?
+    /// Only this operator's entries.
     public var operatorName: String?
+    /// Only entries about this target (e.g. `guardian:G1001`).
     public var target: String?
+    /// At most this many (0: all).
     public var limit: Int
+    /// A filter; every part is optional.
     public init(
         since: String? = nil, operatorName: String? = nil, target: String? = nil, limit: Int = 0
     ) {
@@ -60,8 +77,11 @@ public struct AuditFilter: Sendable {
     }
 }
 
+/// What `verify` found: how many entries it checked, and the first that breaks the chain.
 public struct AuditVerification: Sendable {
+    /// The district whose chain was checked.
     public let districtID: String
+    /// How many entries were checked.
     public let checked: Int
     /// The first row that does not verify, and why; nil when the chain is intact.
     public let firstBad: (seq: Int, problem: String)?
@@ -156,6 +176,7 @@ public enum AuditLog {
         try db.forEach(sql, args) { try body(AuditEntry($0)) }
     }
 
+    /// How many entries the filter selects (its limit aside).
     public static func count(_ db: Database, district: String, filter: AuditFilter) throws -> Int {
         let (cond, args) = condition(district, filter)
         return try db.count("SELECT count(*) FROM audit_log WHERE \(cond)", args)

@@ -29,12 +29,14 @@ public func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
 /// has no nameless files, a `.partial` file beside the path is used and removed on failure.
 /// See https://man7.org/linux/man-pages/man2/open.2.html (O_TMPFILE).
 public final class AtomicFile {
+    /// Where the file appears on `commit`.
     public let path: String
     private let fd: Int32
     /// The named partial file of the fallback; nil for a nameless file.
     private let partial: String?
     private var committed = false
 
+    /// Opens a file for `path` that no one sees until `commit` (mode 0600).
     public init(path: String) throws {
         self.path = path
         let dir = parentFolder(path)

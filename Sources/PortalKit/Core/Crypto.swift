@@ -2,7 +2,7 @@ internal import CCrypto
 
 /// Hashing through libcrypto; no cryptography is written here.
 public enum Crypto {
-    public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+    static func sha256(_ bytes: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
         bytes.withUnsafeBufferPointer { p in
             _ = SHA256(p.baseAddress, p.count, &out)
@@ -10,9 +10,9 @@ public enum Crypto {
         return out
     }
 
-    public static func sha256Hex(_ text: String) -> String { hex(sha256(Array(text.utf8))) }
+    static func sha256Hex(_ text: String) -> String { hex(sha256(Array(text.utf8))) }
 
-    public static func hex(_ bytes: [UInt8]) -> String {
+    static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)

@@ -2,10 +2,14 @@ public import FoundationEssentials
 
 /// A calendar date without a time or zone (a birth date, a school-year end), proleptic Gregorian.
 public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The year (four digits).
     public let year: Int
+    /// The month, 1 to 12.
     public let month: Int
+    /// The day of the month, 1 to 31.
     public let day: Int
 
+    /// The date, or nil when no such day exists (Feb 30, month 13).
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
             day >= 1, day <= CivilDate.daysIn(month: month, year: year)
@@ -25,9 +29,9 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         self.day = Swift.min(CivilDate.daysIn(month: m, year: y), Swift.max(1, day))
     }
 
-    public static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+    static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
 
-    public static func daysIn(month: Int, year: Int) -> Int {
+    static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: isLeap(year) ? 29 : 28
         case 4, 6, 9, 11: 30
@@ -55,6 +59,7 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
+    /// YYYY-MM-DD.
     public var description: String {
         pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
     }
@@ -70,6 +75,7 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         return era * 146097 + doe - 719468
     }
 
+    /// The date `z0` days after 1970-01-01 (before it, when negative).
     public init(daysSinceEpoch z0: Int) {
         let z = z0 + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
@@ -85,8 +91,10 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         self.day = d
     }
 
+    /// The date `days` later (earlier, when negative).
     public func adding(days: Int) -> CivilDate { CivilDate(daysSinceEpoch: daysSinceEpoch + days) }
 
+    /// Earlier dates sort first.
     public static func < (a: CivilDate, b: CivilDate) -> Bool {
         a.daysSinceEpoch < b.daysSinceEpoch
     }
@@ -97,6 +105,7 @@ func pad(_ n: Int, _ width: Int) -> String {
     return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
 }
 
+/// Points in time as stored and shown: ISO 8601 in UTC.
 public enum Timestamp {
     /// ISO 8601 in UTC with seconds, e.g. `2026-11-25T22:41:07Z`.
     public static func iso(_ date: Date) -> String {
@@ -125,6 +134,7 @@ public enum Timestamp {
         return Date(timeIntervalSince1970: Double(d.daysSinceEpoch * 86400 + h * 3600 + m * 60 + s))
     }
 
+    /// The day (UTC) that `date` falls on.
     public static func utcDate(_ date: Date) -> CivilDate {
         let t = Int(date.timeIntervalSince1970.rounded(.down))
         return CivilDate(daysSinceEpoch: t >= 0 ? t / 86400 : (t - 86399) / 86400)

@@ -11,11 +11,12 @@ public enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
+    /// Equal values; numbers compare by their value whichever way they were written.
     public static func == (a: JSONValue, b: JSONValue) -> Bool {
         a.serialized() == b.serialized()
     }
 
-    public subscript(key: String) -> JSONValue? {
+    subscript(key: String) -> JSONValue? {
         if case .object(let pairs) = self { return pairs.first { $0.0 == key }?.1 }
         return nil
     }
@@ -33,6 +34,7 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// The value as JSON text, on one line or indented by two spaces.
     public func serialized(pretty: Bool = false) -> String {
         var out = ""
         write(into: &out, pretty: pretty, indent: 0)
@@ -97,7 +99,9 @@ public enum JSONValue: Sendable, Equatable {
 }
 
 extension JSONValue {
+    /// A string, or null for nil.
     public init(_ s: String?) { self = s.map { .string($0) } ?? .null }
+    /// An integer, or null for nil.
     public init(_ i: Int?) { self = i.map { .int($0) } ?? .null }
     init(_ v: SQLValue) {
         switch v {

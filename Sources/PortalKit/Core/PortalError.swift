@@ -27,14 +27,18 @@ public enum ErrorCode: String, Sendable, CaseIterable {
 /// words, and an action to take, as data), and optionally the underlying cause (which may hold
 /// data, so a caller shows it only when asked).
 public struct PortalError: Error, Sendable, CustomStringConvertible {
+    /// The kind of failure, which the caller maps to its own codes.
     public var code: ErrorCode
+    /// What is wrong, in words (never a secret).
     public var message: String
     /// What to do, in words that name no command.
     public var hint: String?
     /// What to do, as an action the caller spells its own way.
     public var action: Action?
+    /// The failure below this one, when there was one.
     public var cause: (any Error & Sendable)?
 
+    /// An error of `code` saying `message`, with its remedy and cause.
     public init(
         _ code: ErrorCode, _ message: String, hint: String? = nil, action: Action? = nil,
         cause: (any Error & Sendable)? = nil
@@ -46,6 +50,7 @@ public struct PortalError: Error, Sendable, CustomStringConvertible {
         self.cause = cause
     }
 
+    /// The code and the message.
     public var description: String { "\(code.rawValue): \(message)" }
 
     /// `what 'id' not found`, with where to look.
@@ -65,6 +70,8 @@ public struct PortalError: Error, Sendable, CustomStringConvertible {
 
 /// A cause in words, where the failure below has no error value of its own.
 public struct CauseText: Error, Sendable, CustomStringConvertible {
+    /// The cause, in words.
     public let description: String
+    /// A cause saying `text`.
     public init(_ text: String) { description = text }
 }

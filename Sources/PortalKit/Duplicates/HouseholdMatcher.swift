@@ -31,6 +31,7 @@ public enum HouseholdMatcher {
         var members: [Int] = []
     }
 
+    /// The district's households that are probably one home, scoring at least `minScore`.
     public static func households(_ db: Database, district: String, minScore: Double = 0.5) throws
         -> [Matcher.Pair]
     {

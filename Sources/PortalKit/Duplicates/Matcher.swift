@@ -20,12 +20,19 @@
 /// 4. `likely` only when it is safe to merge (see `isSafe`); the rest, above `minScore`, is
 ///    `possible`. Pairs are grouped into clusters by complete linkage of likely pairs.
 public enum Matcher {
+    /// Two records that are probably one, with the score and the evidence.
     public struct Pair: Sendable {
+        /// One record's id (the lower).
         public let a: String
+        /// The other record's id.
         public let b: String
+        /// The probability that they are one, 0 to 1.
         public let score: Double
+        /// `likely` (safe to merge) or `possible` (worth a look).
         public let level: String  // likely / possible
+        /// The cluster the pair belongs to (records of one person share one).
         public var cluster: String
+        /// What agreed and what differed, field by field, with its level.
         public let evidence: [String]
     }
 
@@ -753,6 +760,7 @@ public enum Matcher {
 
     // MARK: the run
 
+    /// The district's guardians that are probably one person, scoring at least `minScore`.
     public static func guardians(_ db: Database, district: String, minScore: Double = 0.5) throws
         -> [Pair]
     {

@@ -4,32 +4,53 @@ internal import FoundationEssentials
 /// `undo` restores exactly the state before, or names the later change in the way. A merge never
 /// drops a restriction and never widens access.
 public enum Merges {
+    /// A field the two records disagreed on, and which value was kept.
     public struct Conflict: Sendable {
+        /// The field's column name.
         public let field: String
+        /// The kept record's value.
         public let a: String?
+        /// The folded record's value.
         public let b: String?
+        /// "a", "b" or "filled from b".
         public let kept: String  // "a", "b" or "filled from b"
     }
 
+    /// What one merge did, all of it undone by `undo`.
     public struct Result: Sendable {
+        /// The merge's number, as `undo` takes it.
         public let mergeID: Int
+        /// `guardian` or `household`.
         public let kind: String
+        /// The record kept.
         public let a: String
+        /// The record folded into `a`.
         public let b: String
+        /// The fields that differed and which value was kept.
         public let conflicts: [Conflict]
+        /// Students whose link moved from `b` to `a`.
         public let linksMoved: [String]
+        /// Students linked to both, whose two links became one.
         public let linksJoined: [String]
+        /// What happened to the two records' accounts, one note each (which moved, which was
+        /// disabled).
         public let accounts: [String]
+        /// The account kept, when either record had one.
         public let survivingUsername: String?
+        /// Pending keys of `b` revoked (a key is for one record).
         public let keysRevoked: [Int]
+        /// Restrictions moved from `b` to `a` (they survive merges).
         public let restrictionsMoved: [Int]
+        /// Guardians and students moved from household `b` to `a`.
         public let membersMoved: [String]
     }
 
+    /// The guardian fields a merge compares and fills.
     public static let guardianFields = [
         "given_name", "family_name", "email", "phone", "street", "street2", "city", "state",
         "postcode", "birth_date", "household_id",
     ]
+    /// The household fields a merge compares and fills.
     public static let householdFields = ["street", "street2", "city", "state", "postcode"]
 
     /// `--prefer b` (all fields) or `--prefer FIELD=b` / `FIELD=a`, checked against `fields`.
@@ -109,6 +130,8 @@ public enum Merges {
 
     // MARK: guardians
 
+    /// Folds guardian `b` into `a`: links, account, restrictions and empty fields move to `a`;
+    /// every row change is logged for `undo`.
     public static func guardians(
         _ s: Session, a rawA: String, b rawB: String, prefer: [String: String], keepLogin: String?
     ) throws -> Result {
@@ -292,6 +315,8 @@ public enum Merges {
 
     // MARK: households
 
+    /// Folds household `b` into `a`: its members move, empty address fields are filled; logged for
+    /// `undo`.
     public static func households(
         _ s: Session, a rawA: String, b rawB: String, prefer: [String: String]
     ) throws -> Result {
@@ -380,6 +405,7 @@ public enum Merges {
         return r
     }
 
+    /// The merge's outcome as a JSON object (the fields `merge show` prints).
     public static func json(_ r: Result) -> JSONValue {
         .object([
             ("merge_id", .int(r.mergeID)), ("kind", .string(r.kind)), ("a", .string(r.a)),
@@ -407,6 +433,7 @@ public enum Merges {
     /// One merge as recorded: which record was folded into which, by whom, and whether it was
     /// undone.
     public struct Record: Sendable {
+        /// The merge's number.
         public let mergeID: Int
         /// `guardian` or `household`.
         public let kind: String
@@ -416,8 +443,11 @@ public enum Merges {
         public let b: String
         /// `applied` or `undone`.
         public let status: String
+        /// When it was made (ISO 8601, UTC).
         public let createdAt: String
+        /// The operator who made it.
         public let createdBy: String
+        /// When it was undone; nil while in force.
         public let undoneAt: String?
         /// What the merge changed, as the merge reported it.
         public let summary: JSONValue
@@ -442,6 +472,7 @@ public enum Merges {
         ).map(Record.init)
     }
 
+    /// The merge numbered `id` in the district.
     public static func get(_ db: Database, district: String, id: Int) throws -> Record {
         Record(try row(db, district: district, id: id))
     }

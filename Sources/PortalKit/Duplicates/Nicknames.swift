@@ -1,7 +1,7 @@
 /// Common English given-name nicknames and their formal names (Bill/William, Liz/Elizabeth).
 /// Written for this project; each group lists the formal name first.
 public enum Nicknames {
-    public static let groups: [[String]] = [
+    static let groups: [[String]] = [
         ["william", "bill", "billy", "will", "willy", "liam"],
         ["robert", "bob", "bobby", "rob", "robbie", "bert"],
         ["richard", "rick", "ricky", "dick", "rich"],
@@ -83,7 +83,7 @@ public enum Nicknames {
         return m
     }()
 
-    public static func same(_ a: String, _ b: String) -> Bool {
+    static func same(_ a: String, _ b: String) -> Bool {
         a == b || (equivalents[a]?.contains(b) ?? false)
     }
 }

@@ -2,11 +2,13 @@
 /// (SPEC §9). A rule is never edited or deleted; a newer rule wins over an older one of the same
 /// kind, so the history explains every state.
 public enum Features {
+    /// The portal features that can be switched on and off.
     public static let catalog = [
         "attendance", "grades", "assignments", "schedule", "discipline", "lunch", "payments",
         "messages", "documents",
     ]
 
+    /// The catalog name for `name` (any case); throws with the nearest name when unknown.
     public static func validate(_ name: String) throws -> String {
         let n = name.lowercased()
         guard catalog.contains(n) else {
@@ -17,14 +19,21 @@ public enum Features {
         return n
     }
 
+    /// A feature as a school sees it on one day, and the rule that decided.
     public struct State: Sendable {
+        /// The feature's name.
         public let feature: String
+        /// Whether it is on.
         public let enabled: Bool
         /// `default`, `district`, or `school:ID`.
         public let source: String
+        /// The reason of the deciding rule.
         public let reason: String?
+        /// The deciding rule's first day (YYYY-MM-DD), when it has one.
         public let from: String?
+        /// The deciding rule's last day, when it has one.
         public let until: String?
+        /// The deciding rule's number; nil for the default.
         public let ruleID: Int?
     }
 
@@ -149,17 +158,27 @@ public enum Features {
 
     /// A feature rule as recorded, removed ones included.
     public struct Rule: Sendable {
+        /// The rule's number.
         public let ruleID: Int
+        /// The feature it switches.
         public let feature: String
         /// nil: district-wide.
         public let schoolID: String?
+        /// Whether it switches the feature on.
         public let enabled: Bool
+        /// Its first day (YYYY-MM-DD); nil: from the start.
         public let from: String?
+        /// Its last day; nil: with no end.
         public let until: String?
+        /// Why, as the operator said.
         public let reason: String?
+        /// When it was recorded (ISO 8601, UTC).
         public let createdAt: String
+        /// The operator who recorded it.
         public let createdBy: String
+        /// When it was removed; nil while it applies.
         public let removedAt: String?
+        /// Why it was removed.
         public let removedReason: String?
 
         init(_ r: Row) {

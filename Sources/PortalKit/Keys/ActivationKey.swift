@@ -6,7 +6,7 @@
 /// wrong character anywhere (data or check) and a swap of any two different characters always
 /// change the result: the key is reported as mistyped instead of unknown.
 public struct ActivationKey: Sendable, Equatable {
-    public static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+    static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
     static let modulus = 1021
 
     /// The 32 canonical characters, without dashes.
@@ -23,6 +23,7 @@ public struct ActivationKey: Sendable, Equatable {
         return out
     }
 
+    /// The last 4 characters: what lists and letters show of a key.
     public var last4: String { String(canonical.suffix(4)) }
 
     /// SHA-256 of the canonical form: the only thing stored.
@@ -30,6 +31,7 @@ public struct ActivationKey: Sendable, Equatable {
 
     init(canonical: String) { self.canonical = canonical }
 
+    /// A new random key from the system's secure generator, with its check characters.
     public static func generate() throws -> ActivationKey {
         let bytes = try Crypto.randomBytes(19)  // 152 bits; the first 150 are used
         var values: [Int] = []
@@ -54,6 +56,7 @@ public struct ActivationKey: Sendable, Equatable {
         return sum % modulus
     }
 
+    /// What reading a typed key found.
     public enum Parse: Equatable {
         case ok(ActivationKey)
         /// Wrong length or a character that is not in the alphabet.

@@ -2,16 +2,25 @@ public import FoundationEssentials
 
 /// A key just issued: the only moment the key itself exists outside the person's letter.
 public struct IssuedKey: Sendable {
+    /// The key's number (as `key revoke` takes it).
     public let keyID: Int
+    /// The guardian it was issued to.
     public let guardianID: String
+    /// Given and family name.
     public let guardianName: String
+    /// The students the key will let the guardian see.
     public let students: [(id: String, name: String)]
+    /// The key itself: shown once, then only its hash is kept.
     public let key: ActivationKey
+    /// When it expires (ISO 8601, UTC).
     public let expiresAt: String
+    /// How many of the guardian's pending keys this one revoked.
     public let replaced: Int
+    /// The letter's address: street, street2, city, state, postcode.
     public let address: [String?]
 }
 
+/// The answer to a key a parent reads out.
 public enum KeyCheck: Sendable {
     case valid(guardianID: String, name: String, expiresAt: String)
     case mistyped
@@ -21,6 +30,7 @@ public enum KeyCheck: Sendable {
     case expired(at: String)
     case revoked(at: String, reason: String?)
 
+    /// The answer's name: valid, mistyped, unknown, used, expired or revoked.
     public var answer: String {
         switch self {
         case .valid: "valid"
@@ -205,19 +215,25 @@ public enum Keys {
 
     /// An activation key as stored: never the key itself, its last 4 characters.
     public struct Record: Sendable {
+        /// The key's number.
         public let keyID: Int
+        /// The guardian it was issued to.
         public let guardianID: String
+        /// The key's last 4 characters.
         public let last4: String
         /// active, used, revoked or expired (an active key past its expiry).
         public let status: String
+        /// When it was issued (ISO 8601, UTC).
         public let issuedAt: String
-        public let issuedBy: String
+        let issuedBy: String
+        /// When it expires.
         public let expiresAt: String
+        /// When it was used to create an account.
         public let usedAt: String?
         /// The username the key created.
         public let usedBy: String?
-        public let revokedAt: String?
-        public let revokedReason: String?
+        let revokedAt: String?
+        let revokedReason: String?
 
         init(_ r: Row, now: Date? = nil) {
             keyID = r.int("key_id") ?? 0

@@ -2,6 +2,8 @@
 /// one student, or to all; it wins over every other rule, survives merges, imports and resets,
 /// and only `remove` with a reason lifts it.
 public enum Restrictions {
+    /// Records a restriction of `guardian` from `student` (nil: every student) until the given day
+    /// (nil: until removed); `created` is false when the same one is already in force.
     public static func add(
         _ s: Session, guardian: String, student: String?, reason: String, document: String?,
         until: CivilDate?
@@ -83,17 +85,25 @@ public enum Restrictions {
     /// A court order or custody decision that keeps a guardian from a student (or from all of
     /// them), as recorded.
     public struct Restriction: Sendable {
+        /// The restriction's number, as `remove` takes it.
         public let restrictionID: Int
+        /// The guardian it restricts.
         public let guardianID: String
         /// nil: every student.
         public let studentID: String?
+        /// Why, as the operator gave it (a court order, a custody decision).
         public let reason: String
+        /// The document it rests on (a case number), when given.
         public let document: String?
         /// The last day it applies; nil: until removed.
         public let until: String?
+        /// When it was recorded (ISO 8601, UTC).
         public let createdAt: String
+        /// The operator who recorded it.
         public let createdBy: String
+        /// When it was lifted; nil while in force.
         public let removedAt: String?
+        /// Why it was lifted.
         public let removedReason: String?
 
         init(_ r: Row) {

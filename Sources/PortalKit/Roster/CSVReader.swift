@@ -4,7 +4,9 @@
 
 /// One record of a CSV file: its fields and the line it starts on (1-based, counting the header).
 public struct CSVRecord: Sendable {
+    /// The line the record starts on (1-based, the header being line 1).
     public let line: Int
+    /// The fields as read, quotes removed.
     public let fields: [String]
     /// Set when the record could not be read cleanly (bad UTF-8, unterminated quote, a field
     /// too long or holding a control character).
@@ -35,9 +37,12 @@ public struct CSVRecord: Sendable {
 public final class CSVReader {
     /// The longest field (bytes), record (bytes) and the most fields a record may have.
     public static let maxFieldBytes = 16_384
+    /// The longest record, in bytes.
     public static let maxRecordBytes = 262_144
+    /// The most fields one record may have.
     public static let maxFields = 1_024
 
+    /// The file being read.
     public let path: String
     private let fd: Int32
     private var buffer: [UInt8]
@@ -46,8 +51,8 @@ public final class CSVReader {
     private var eof = false
     private var line = 1
     private var atStart = true
-    public private(set) var bytesRead = 0
-    public let totalBytes: Int
+    private(set) var bytesRead = 0
+    let totalBytes: Int
 
     /// Opens `path` ("-" for standard input). Missing or unreadable files are exit 66.
     /// `chunk` is the size of each read (tests make it tiny, so that every field crosses one).
@@ -305,11 +310,13 @@ public final class CSVReader {
 
 /// Finds columns by header name, in any order, ignoring case, spaces and unknown columns.
 public struct CSVHeader: Sendable {
+    /// The header's names, trimmed and in lower case (see `normalize`).
     public let names: [String]
     /// The names as the file spells them (trimmed).
     public let spelled: [String]
     private let index: [String: Int]
 
+    /// Indexes a header row; the first of two columns of one name wins.
     public init(_ fields: [String]) {
         spelled = fields.map { $0.trimmed() }
         names = fields.map { CSVHeader.normalize($0) }
@@ -318,6 +325,7 @@ public struct CSVHeader: Sendable {
         index = idx
     }
 
+    /// A column name as compared: trimmed, in lower case.
     public static func normalize(_ s: String) -> String { s.trimmed().lowercased() }
 
     /// Names are looked up in lower case; callers pass them so.

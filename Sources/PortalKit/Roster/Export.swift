@@ -9,10 +9,12 @@
 /// A cell a spreadsheet would run as a formula is neutralised (see `Spreadsheet`), so a name
 /// such as `=HYPERLINK(...)` shows as text in Excel, LibreOffice or Sheets.
 public final class CSVFileWriter {
+    /// The file the rows go to once `finish` has been called.
     public var path: String { file.path }
     private let file: AtomicFile
     private var buffer: [UInt8] = []
 
+    /// Starts a CSV file at `path`, out of sight until `finish` puts it in place (mode 0600).
     public init(path: String) throws {
         file = try AtomicFile(path: path)
         buffer.reserveCapacity(1 << 16)

@@ -5,35 +5,51 @@ public import FoundationEssentials
 public enum Households {
     /// One household as a list shows it.
     public struct Summary: Sendable, Equatable {
+        /// The household's id.
         public let id: String
         /// The household's own address, else that of its first active guardian.
         public let street: String
+        /// The second address line.
         public let street2: String
+        /// The city.
         public let city: String
+        /// The state or region.
         public let state: String
+        /// The postal code.
         public let postcode: String
+        /// How many guardians belong to it.
         public let guardians: Int
+        /// How many students belong to it.
         public let students: Int
     }
 
     /// A guardian of the household and what they are to its students.
     public struct Guardian: Sendable, Equatable {
+        /// The guardian's id.
         public let id: String
+        /// Given and family name.
         public let name: String
         /// The relationships the guardian's links name (mother, father, …), one each.
         public let roles: [String]
+        /// active, inactive or merged.
         public let status: String
         /// The portal account's username and state, when the guardian has one.
         public let account: String?
+        /// The account's status (see `Accounts.Account.status`), when there is one.
         public let accountStatus: String?
     }
 
     /// A student of the household and the accounts that can see them today.
     public struct Student: Sendable, Equatable {
+        /// The student's id.
         public let id: String
+        /// Given and family name.
         public let name: String
+        /// The grade as the roster spells it.
         public let grade: String?
+        /// The school the student attends.
         public let schoolID: String?
+        /// active or inactive.
         public let status: String
         /// Usernames of the guardian accounts that can see the student, every rule applied.
         public let seenBy: [String]
@@ -43,14 +59,19 @@ public enum Households {
 
     /// A linked guardian who cannot see a student, and the rule that decided.
     public struct Blocked: Sendable, Equatable {
+        /// The guardian who cannot see the student.
         public let guardianID: String
+        /// The rule that decided (as `Access.explain` names it).
         public let rule: String
     }
 
     /// One household, whole.
     public struct Detail: Sendable {
+        /// The household's address and counts.
         public let summary: Summary
+        /// Its guardians, by name.
         public let guardians: [Guardian]
+        /// Its students, by name.
         public let students: [Student]
         /// Other households that are probably the same home (as `household duplicates` finds).
         public let duplicates: [Matcher.Pair]
@@ -83,6 +104,7 @@ public enum Households {
         ).map(summary)
     }
 
+    /// How many households the district has.
     public static func count(_ db: Database, district: String) throws -> Int {
         try db.count("SELECT count(*) FROM households WHERE district_id = ?", [.text(district)])
     }

@@ -3,11 +3,17 @@ internal import FoundationEssentials
 /// The native CSV files of a SIS export (SPEC §5). Header names are fixed, order is free, unknown
 /// columns are ignored; only ids and names are required.
 public enum NativeFormat {
+    /// One file of the native bundle: its name, the record it holds and its columns.
     public struct FileSpec: Sendable {
+        /// The file's name (e.g. `guardians.csv`).
         public let name: String
+        /// The kind of record it holds (schools, students, guardians, links).
         public let entity: String
+        /// The columns every row must have.
         public let required: [String]
+        /// The columns a row may leave out or empty.
         public let optional: [String]
+        /// What each column holds, in words, by column name.
         public let help: [String: String]
     }
 
@@ -25,6 +31,7 @@ public enum NativeFormat {
         return files.first { $0.name == name }
     }
 
+    /// The four files of a native bundle, in the order they are imported.
     public static let files: [FileSpec] = [
         FileSpec(
             name: "schools.csv", entity: "schools", required: ["school_id", "name"], optional: [],

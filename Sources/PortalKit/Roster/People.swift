@@ -1,9 +1,11 @@
 /// Look-ups a help-desk call needs: list, show and find students and guardians.
 public enum People {
+    /// Which kind of person: a student or a guardian.
     public enum Kind: String, Sendable {
         case student, guardian
         var table: String { self == .student ? "students" : "guardians" }
         var idColumn: String { self == .student ? "student_id" : "guardian_id" }
+        /// The roster columns of this kind of person, in the order `Person.values` holds them.
         public var columns: [String] {
             self == .student
                 ? [
@@ -20,6 +22,7 @@ public enum People {
     /// A student or guardian as the roster holds them: each field under its roster column name
     /// (`Kind.columns`, in that order).
     public struct Person: Sendable {
+        /// Whether this is a student or a guardian.
         public let kind: Kind
         /// The values of `kind.columns`, in that order; nil where not set.
         public let values: [String?]
@@ -34,7 +37,9 @@ public enum People {
             kind.columns.firstIndex(of: field).flatMap { values[$0] }
         }
 
+        /// The student or guardian id.
         public var id: String { values[0] ?? "" }
+        /// Given and family name, as the roster holds them.
         public var name: String {
             [self["given_name"], self["family_name"]].compactMap { $0 }.joined(separator: " ")
         }
@@ -46,10 +51,15 @@ public enum People {
     public struct Link: Sendable {
         /// The student's or guardian's id at the other end.
         public let id: String
+        /// The given name of the person at the other end.
         public let givenName: String
+        /// The family name of the person at the other end.
         public let familyName: String
+        /// What the guardian is to the student (mother, father, grandparent, ...), when known.
         public let relationship: String?
+        /// Whether the link lets the guardian see the student in the portal.
         public let portalAccess: Bool
+        /// Whether the guardian has custody.
         public let custodial: Bool
         /// active or inactive (the link itself).
         public let status: String
@@ -72,6 +82,7 @@ public enum People {
         try db.forEach(sql, args) { try body(Person(kind, $0)) }
     }
 
+    /// How many people of `kind` the district has (with `status` only, when given).
     public static func count(_ db: Database, district: String, kind: Kind, status: String?) throws
         -> Int
     {
@@ -193,6 +204,7 @@ public enum People {
         s.replacingAll("\\", "\\\\").replacingAll("%", "\\%").replacingAll("_", "\\_")
     }
 
+    /// The district's counts per kind of record and status, for `roster stats`.
     public static func stats(_ db: Database, district: String) throws -> [(
         entity: String, active: Int, inactive: Int
     )] {

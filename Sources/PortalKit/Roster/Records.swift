@@ -1,51 +1,54 @@
 /// A problem with one field of one input row, reported as `file:line: field: problem`.
 public struct RowProblem: Error, Sendable {
+    /// The column the problem is in.
     public let field: String
+    /// What is wrong with its value, in words.
     public let problem: String
     /// Where the value came from when that is not the row's own file and line (a OneRoster
     /// birth date is read from demographics.csv for a row of users.csv).
     public var source: (file: String, line: Int)? = nil
+    /// A problem with `field`, described by `problem`.
     public init(_ field: String, _ problem: String) {
         self.field = field
         self.problem = problem
     }
 }
 
-public struct SchoolRecord: Sendable {
-    public var schoolID: String
-    public var name: String
+struct SchoolRecord: Sendable {
+    var schoolID: String
+    var name: String
 }
 
-public struct StudentRecord: Sendable {
-    public var studentID: String
-    public var givenName: String
-    public var familyName: String
-    public var middleName: String?
-    public var birthDate: String?
-    public var grade: String?
-    public var schoolID: String?
-    public var email: String?
-    public var householdID: String?
-    public var status: String
+struct StudentRecord: Sendable {
+    var studentID: String
+    var givenName: String
+    var familyName: String
+    var middleName: String?
+    var birthDate: String?
+    var grade: String?
+    var schoolID: String?
+    var email: String?
+    var householdID: String?
+    var status: String
 
     /// What `student find` matches besides the email: the names, folded.
     var searchKey: String { searchFold(joining: [givenName, middleName ?? "", familyName]) }
 }
 
-public struct GuardianRecord: Sendable {
-    public var guardianID: String
-    public var givenName: String
-    public var familyName: String
-    public var email: String?
-    public var phone: String?
-    public var street: String?
-    public var street2: String?
-    public var city: String?
-    public var state: String?
-    public var postcode: String?
-    public var birthDate: String?
-    public var householdID: String?
-    public var status: String = "active"
+struct GuardianRecord: Sendable {
+    var guardianID: String
+    var givenName: String
+    var familyName: String
+    var email: String?
+    var phone: String?
+    var street: String?
+    var street2: String?
+    var city: String?
+    var state: String?
+    var postcode: String?
+    var birthDate: String?
+    var householdID: String?
+    var status: String = "active"
     /// What `guardian find` matches besides the email and the phone: the names, folded.
     var searchKey: String { searchFold(joining: [givenName, familyName]) }
 
@@ -54,12 +57,12 @@ public struct GuardianRecord: Sendable {
     }
 }
 
-public struct LinkRecord: Sendable {
-    public var guardianID: String
-    public var studentID: String
-    public var relationship: String?
-    public var portalAccess: Bool
-    public var custodial: Bool
+struct LinkRecord: Sendable {
+    var guardianID: String
+    var studentID: String
+    var relationship: String?
+    var portalAccess: Bool
+    var custodial: Bool
 }
 
 /// The optional values of one row read leniently: a bad one (an e-mail, a birth date) leaves

@@ -4,6 +4,7 @@ internal import FoundationEssentials
     internal import Glibc
 #endif
 
+/// The layouts of roster bundles the importer reads.
 public enum RosterFormat: String, Sendable, CaseIterable {
     case oneroster, csv
 }

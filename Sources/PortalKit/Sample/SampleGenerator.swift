@@ -18,9 +18,11 @@ struct SplitMix64 {
     mutating func pick<T>(_ a: [T]) -> T { a[int(a.count)] }
 }
 
+/// What `generate` wrote: how many of each record, and the planted duplicates.
 public struct SampleSummary: Sendable {
     public var schools = 0, students = 0, guardians = 0, households = 0, links = 0
     public var duplicateGuardians = 0, duplicateHouseholds = 0
+    /// Students who turn 18 in the current school year (for trying `age18 scan`).
     public var turning18ThisYear = 0
 }
 

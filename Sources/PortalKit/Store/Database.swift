@@ -34,21 +34,21 @@ enum SQLValue: Sendable, Equatable, Hashable {
 
 extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral
 {
-    public init(stringLiteral value: String) { self = .text(value) }
-    public init(integerLiteral value: Int64) { self = .int(value) }
-    public init(nilLiteral: ()) { self = .null }
+    init(stringLiteral value: String) { self = .text(value) }
+    init(integerLiteral value: Int64) { self = .int(value) }
+    init(nilLiteral: ()) { self = .null }
 }
 
 extension SQLValue {
-    public init(_ s: String?) { self = s.map { .text($0) } ?? .null }
-    public init(_ i: Int?) { self = i.map { .int(Int64($0)) } ?? .null }
-    public init(_ b: Bool) { self = .int(b ? 1 : 0) }
+    init(_ s: String?) { self = s.map { .text($0) } ?? .null }
+    init(_ i: Int?) { self = i.map { .int(Int64($0)) } ?? .null }
+    init(_ b: Bool) { self = .int(b ? 1 : 0) }
 }
 
 /// Arguments for a statement run once per row, with their text packed one after another in
 /// one buffer (values that are not text take none): made where there is time to spare, then
 /// bound in place by `Statement.bind(_:count:from:)`.
-public struct PackedArguments: Sendable {
+struct PackedArguments: Sendable {
     let values: [SQLValue]
     let bytes: [UInt8]
 
@@ -73,30 +73,31 @@ public struct PackedArguments: Sendable {
 /// SQLite result codes matched by class, as GRDB's `ResultCode` does.
 /// See https://www.sqlite.org/rescode.html
 public struct SQLiteError: Error, Sendable, CustomStringConvertible {
-    public let resultCode: Int32
-    public let message: String
-    public let sql: String?
+    let resultCode: Int32
+    let message: String
+    let sql: String?
     /// The operating system's error behind an I/O failure (`sqlite3_system_errno`), 0 if none.
-    public var systemErrno: Int32 = 0
+    var systemErrno: Int32 = 0
 
-    public var primary: Int32 { resultCode & 0xff }
-    public var isBusy: Bool { primary == SQLITE_BUSY || primary == SQLITE_LOCKED }
+    var primary: Int32 { resultCode & 0xff }
+    var isBusy: Bool { primary == SQLITE_BUSY || primary == SQLITE_LOCKED }
     /// The disk is full, or a file-size limit or quota was reached: SQLite says so as
     /// SQLITE_FULL, or as an I/O error whose system error says so.
-    public var isFull: Bool {
+    var isFull: Bool {
         primary == SQLITE_FULL
             || (primary == SQLITE_IOERR
                 && (systemErrno == ENOSPC || systemErrno == EFBIG || systemErrno == EDQUOT))
     }
-    public var isConstraint: Bool { primary == SQLITE_CONSTRAINT }
+    var isConstraint: Bool { primary == SQLITE_CONSTRAINT }
     /// SQLITE_CONSTRAINT_PRIMARYKEY (a macro Swift does not import).
-    public var isPrimaryKeyConflict: Bool { resultCode == SQLITE_CONSTRAINT | 6 << 8 }
-    public var isInterrupt: Bool { primary == SQLITE_INTERRUPT }
-    public var isNotADatabase: Bool { primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT }
-    public var isCantOpen: Bool { primary == SQLITE_CANTOPEN }
-    public var isIO: Bool { primary == SQLITE_IOERR }
-    public var isReadOnly: Bool { primary == SQLITE_READONLY }
+    var isPrimaryKeyConflict: Bool { resultCode == SQLITE_CONSTRAINT | 6 << 8 }
+    var isInterrupt: Bool { primary == SQLITE_INTERRUPT }
+    var isNotADatabase: Bool { primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT }
+    var isCantOpen: Bool { primary == SQLITE_CANTOPEN }
+    var isIO: Bool { primary == SQLITE_IOERR }
+    var isReadOnly: Bool { primary == SQLITE_READONLY }
 
+    /// The result code and SQLite's message (never a bound value), with the system error.
     public var description: String {
         "SQLite error \(resultCode): \(message)"
             + (systemErrno != 0 ? " (\(String(cString: strerror(systemErrno))))" : "")
@@ -153,7 +154,7 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
 }
 
 /// A prepared statement of the SQLite store. Cached by it and reset before each use.
-public final class Statement {
+final class Statement {
     let handle: OpaquePointer
     unowned let db: SQLiteStore
     let sql: String

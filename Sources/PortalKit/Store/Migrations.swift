@@ -1,11 +1,11 @@
 /// One named schema step. Steps run in order, once, each in its own transaction, and their names
 /// are recorded in `schema_migrations` (the pattern of GRDB's `DatabaseMigrator`).
-public struct Migration: Sendable {
-    public let name: String
-    public let sql: String
+struct Migration: Sendable {
+    let name: String
+    let sql: String
 }
 
-public enum Migrator {
+enum Migrator {
     /// Marks the file as ours: `PRAGMA application_id` (see https://www.sqlite.org/pragma.html).
     static let applicationID: Int64 = 0x5041_444D  // "PADM"
 

@@ -3,8 +3,8 @@
 /// `district_id` on PostgreSQL/Citus. SQL stays portable: TEXT/INTEGER columns; the one
 /// SQLite-only clause, `WITHOUT ROWID` on the big roster tables (rows live in the primary-key
 /// B-tree, which saves a second tree per insert), is dropped by a PostgreSQL schema.
-public enum Schema {
-    public static let migrations: [Migration] = [
+enum Schema {
+    static let migrations: [Migration] = [
         Migration(
             name: "001-districts-operators-audit",
             sql: """

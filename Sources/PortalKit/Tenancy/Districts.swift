@@ -1,15 +1,21 @@
 /// A district as shown by `district show` / `district list`.
 public struct District: Sendable {
+    /// The district's id (as `--district` takes it).
     public let id: String
+    /// The district's name.
     public let name: String
+    /// When it was created (ISO 8601, UTC).
     public let createdAt: String
+    /// Every setting with its value, and whether that is the default.
     public let settings: [(key: String, value: String, isDefault: Bool)]
 
+    /// The value of setting `key` (its default when not set).
     public func setting(_ key: String) -> String {
         settings.first { $0.key == key }?.value ?? Settings.spec(key)?.defaultValue ?? ""
     }
 }
 
+/// The districts a database holds; each is a tenant of its own.
 public enum Districts {
     /// District ids are short, case-sensitive, and safe in file names and URLs.
     public static func validateID(_ id: String) throws {
@@ -28,6 +34,8 @@ public enum Districts {
         }
     }
 
+    /// Creates a district with `settings` given as `key=value`; the session's operator becomes its
+    /// first admin.
     public static func create(_ s: Session, id: String, name: String, settings: [String]) throws
         -> District
     {
@@ -58,10 +66,12 @@ public enum Districts {
         }
     }
 
+    /// Whether district `id` exists.
     public static func exists(_ db: Database, _ id: String) throws -> Bool {
         try db.count("SELECT count(*) FROM districts WHERE district_id = ?", [.text(id)]) > 0
     }
 
+    /// District `id` with its settings.
     public static func get(_ db: Database, _ id: String) throws -> District {
         guard let row = try db.first("SELECT * FROM districts WHERE district_id = ?", [.text(id)])
         else {
@@ -82,6 +92,7 @@ public enum Districts {
             createdAt: row.text("created_at"), settings: settings)
     }
 
+    /// Every district, by id.
     public static func list(_ db: Database) throws -> [District] {
         try db.query("SELECT district_id FROM districts ORDER BY district_id").map {
             try get(db, $0.text("district_id"))
@@ -125,6 +136,7 @@ public enum Districts {
         }
     }
 
+    /// The district as a JSON object: id, name, created_at and settings.
     public static func json(_ d: District) -> JSONValue {
         .object([
             ("district_id", .string(d.id)), ("name", .string(d.name)),

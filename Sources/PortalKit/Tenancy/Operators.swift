@@ -9,12 +9,17 @@ public enum Role: String, Sendable, CaseIterable, Comparable {
         case .admin: 2
         }
     }
+    /// A lower role sorts first (helpdesk, registrar, admin).
     public static func < (a: Role, b: Role) -> Bool { a.rank < b.rank }
 }
 
+/// A person allowed to work on a district, and their role.
 public struct Operator: Sendable {
+    /// The operator's name (their login on the machine).
     public let name: String
+    /// What they may do.
     public let role: Role
+    /// When they were added (ISO 8601, UTC).
     public let addedAt: String
 }
 
@@ -69,7 +74,7 @@ public enum Operators {
         }
     }
 
-    public static func validateName(_ name: String) throws {
+    static func validateName(_ name: String) throws {
         guard !name.isEmpty else {
             throw PortalError.usage(
                 "the operator name is empty",
@@ -179,6 +184,7 @@ public enum Operators {
             [.text(district)])
     }
 
+    /// The district's operators, by name.
     public static func list(_ db: Database, district: String) throws -> [Operator] {
         _ = try Districts.get(db, district)
         return try db.query(

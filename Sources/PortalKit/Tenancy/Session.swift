@@ -3,12 +3,18 @@ public import FoundationEssentials
 /// Who is acting, on which district, at what time, for which command. Domain operations take a
 /// session so that every write can be audited in the same transaction.
 public final class Session {
+    /// The store the session reads and writes (an opaque handle PortalKit's calls take).
     public let db: Database
+    /// Who is working; every audit row names them.
     public let operatorName: String
+    /// The command being run, as the audit log records it.
     public let command: String
+    /// The moment the session works at (fixed for the whole command).
     public let now: Date
+    /// The district worked on; nil for commands across districts.
     public let districtID: String?
 
+    /// A session of `operatorName` running `command` on `districtID`, at `now`.
     public init(db: Database, operatorName: String, command: String, now: Date, districtID: String?)
     {
         self.db = db

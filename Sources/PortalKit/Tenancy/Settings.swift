@@ -2,14 +2,20 @@ internal import FoundationEssentials
 
 /// One district setting (SPEC §4): its default, what values it accepts, and how to normalise one.
 public struct SettingSpec: Sendable {
+    /// The setting's name.
     public let key: String
+    /// The value it has until set.
     public let defaultValue: String
+    /// The values it takes, in words.
     public let valid: String
+    /// What it does.
     public let help: String
     let normalize: @Sendable (String) -> String?
 }
 
+/// The settings a district has (SPEC §4).
 public enum Settings {
+    /// Every setting, in the order they are listed.
     public static let all: [SettingSpec] = [
         SettingSpec(
             key: "key_ttl_days", defaultValue: "21", valid: "a whole number of days, 1 to 365",
@@ -54,9 +60,10 @@ public enum Settings {
             normalize: { zone($0) }),
     ]
 
+    /// Every setting's name.
     public static var keys: [String] { all.map(\.key) }
 
-    public static func spec(_ key: String) -> SettingSpec? { all.first { $0.key == key } }
+    static func spec(_ key: String) -> SettingSpec? { all.first { $0.key == key } }
 
     /// Parses `KEY=VALUE`, checking the key and the value; the error lists what is valid.
     public static func parseAssignment(_ text: String) throws -> (key: String, value: String) {

@@ -53,4 +53,52 @@ import Testing
         }
         #expect(try Keys.guardians(ofStudent: "S1", f.db, district: "d").sorted() == ["G1", "G2"])
     }
+
+    @Test func bulkIssueReportsEveryTargetAndGoesOn() throws {
+        let f = try Fixture()
+        try f.sign("G1", "G2")
+        let s = f.session()
+        let results = try CSVFileWriter(path: f.folder + "/results.csv")
+        let letters = try CSVFileWriter(path: f.folder + "/letters.csv")
+        let district = try Districts.get(f.db, "d")
+        let targets = [
+            Keys.Target(guardianID: "G1"),
+            Keys.Target(guardianID: "G3", row: ["G3", "x"], line: 3),  // agreement unsigned
+            Keys.Target(guardianID: "", row: ["", "y"], line: 4),
+            Keys.Target(guardianID: "G2", row: ["G2", "z"], line: 5, problem: "name: bad UTF-8"),
+            Keys.Target(guardianID: "G9", row: ["G9", "w"], line: 6),
+        ]
+        let outcome = try s.transaction {
+            let o = try Keys.issue(
+                s, targets: targets, district: district, skipIneligible: false, results: results)
+            try Keys.writeLetters(letters, o.issued, district: district)
+            return o
+        }
+        try results.finish()
+        try letters.finish()
+        #expect(outcome.issued.map(\.guardianID) == ["G1"])
+        #expect(outcome.refused.map(\.line) == [3, 4, 5, 6])
+        #expect(outcome.refused[1].message == "guardian_id: missing")
+        #expect(outcome.refused[2].message == "name: bad UTF-8", "a damaged row is never acted on")
+        let rows = try String(contentsOfFile: f.folder + "/results.csv", encoding: .utf8)
+            .split(separator: "\r\n").map(String.init)
+        #expect(rows.count == 5)
+        #expect(rows[0].hasPrefix("G1,issued,\"key 1, expires "))
+        #expect(rows[2] == ",y,rejected,guardian_id: missing")
+        let letter = try String(contentsOfFile: f.folder + "/letters.csv", encoding: .utf8)
+            .split(separator: "\r\n").map(String.init)
+        #expect(
+            letter.count == 2
+                && letter[1].hasPrefix(
+                    "G1,Kathryn Nunez,1287 Park Ave,,Lakeview,MN,55350,Ana Nunez,")
+        )
+        #expect(letter[1].contains(outcome.issued[0].key.grouped))
+        // Skipping: the unsigned guardian is skipped, not refused.
+        let again = try s.transaction {
+            try Keys.issue(
+                s, targets: [Keys.Target(guardianID: "G3")], district: district,
+                skipIneligible: true, results: nil)
+        }
+        #expect(again.skipped == 1 && again.refused.isEmpty && again.issued.isEmpty)
+    }
 }

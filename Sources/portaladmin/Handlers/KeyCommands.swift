@@ -65,6 +65,60 @@ enum KeyCommands {
     ]
 
     static func issue(_ c: Context) throws {
+        let selector = try issueSelector(c)
+        let lettersPath = try c.outputFile("letters")
+        let resultsPath = try c.outputFile("results")
+        let s = try c.session()
+        let district = try Districts.get(s.db, try s.district())
+        if c.inv.has("letters") && district.setting("portal_url").isEmpty {
+            c.warn(
+                "the district has no portal_url: the letters will not say where to go (set it with: portaladmin district set portal_url=https://...)"
+            )
+        }
+        let letters = try lettersPath.map { try CSVFileWriter(path: $0) }
+        if selector == "guardian" { return try issueOne(c, district, letters) }
+        guard let (input, targets) = try bulkTargets(c, selector, s, district) else { return }
+        let results = try resultsPath.map { try CSVFileWriter(path: $0) }
+        try results?.row((input?.header ?? ["guardian_id"]) + Keys.resultColumns)
+        let outcome = try c.transaction { s in
+            let outcome = try Keys.issue(
+                s, targets: targets, district: district,
+                skipIneligible: selector == "all-without-account", results: results)
+            // Written out of sight before the commit (a full disk rolls the keys back), put in
+            // place only after it.
+            if let letters { try Keys.writeLetters(letters, outcome.issued, district: district) }
+            try results?.flush()
+            return outcome
+        }
+        for r in outcome.refused.prefix(20) {
+            c.warn((input.map { "\($0.path):\(r.line): " } ?? "") + r.message)
+        }
+        // The keys are stored: only now are they shown, and the letters put in place.
+        try delivered(c, outcome.issued.count) {
+            try letters?.finish()
+            try results?.finish()
+            try c.emit(issuedTable(outcome.issued, dryRun: c.dryRun))
+        }
+        try bulkSummary(c, outcome, letters: lettersPath, results: resultsPath)
+    }
+
+    /// `key issue --guardian`: one key, shown as a record; any refusal is the command's error.
+    static func issueOne(_ c: Context, _ district: District, _ letters: CSVFileWriter?) throws {
+        let k = try c.transaction { s in
+            let k = try Keys.issue(
+                s, guardianID: try c.inv.required("guardian"), district: district)
+            if let letters { try Keys.writeLetters(letters, [k], district: district) }
+            return k
+        }
+        try delivered(c, 1) {
+            try letters?.finish()
+            try c.emit(record: fields(k, dryRun: c.dryRun))
+        }
+        c.done("issued 1 key" + (letters.map { "; letters in \($0.path)" } ?? ""))
+    }
+
+    /// The one way of choosing whom `key issue` serves, refusing none or more than one.
+    static func issueSelector(_ c: Context) throws -> String {
         let selectors = ["guardian", "student", "file", "all-without-account"].filter {
             c.inv.has($0)
         }
@@ -75,126 +129,87 @@ enum KeyCommands {
                     : "give only one of --\(selectors.joined(separator: ", --"))",
                 hint: "use one of --guardian ID, --student ID, --file CSV, --all-without-account")
         }
-        if c.inv.has("results") && c.inv.has("guardian") {
+        if c.inv.has("results") && selectors[0] == "guardian" {
             throw PortalError.usage(
                 "--results goes with the bulk forms",
                 hint: "--file, --student or --all-without-account; one key's outcome is on screen")
         }
-        let lettersPath = try c.outputFile("letters")
-        let resultsPath = try c.outputFile("results")
-        let s = try c.session()
-        let d = try s.district()
-        let district = try Districts.get(s.db, d)
-        if c.inv.has("letters") && district.setting("portal_url").isEmpty {
-            c.warn(
-                "the district has no portal_url: the letters will not say where to go (set it with: portaladmin district set portal_url=https://...)"
-            )
-        }
-        // Who, and for --file the input rows to report on.
-        var targets: [(id: String, row: [String], line: Int)] = []
-        var header: [String] = []
-        var bulk: BulkFile? = nil
-        switch selectors[0] {
-        case "guardian": targets = [(try c.inv.required("guardian"), [], 0)]
+        return selectors[0]
+    }
+
+    /// Whom a bulk `key issue` serves, and the input file they came from (for `--file`); nil
+    /// when there is nothing to do.
+    static func bulkTargets(_ c: Context, _ selector: String, _ s: Session, _ district: District)
+        throws -> (BulkFile?, [Keys.Target])?
+    {
+        switch selector {
         case "student":
             let student = try c.inv.required("student")
-            targets = try Keys.guardians(ofStudent: student, s.db, district: d).map { ($0, [], 0) }
-            if targets.isEmpty {
+            let ids = try Keys.guardians(ofStudent: student, s.db, district: district.id)
+            if ids.isEmpty {
                 throw PortalError(
                     .conflict,
                     "student \(student) has no guardian who may see them in the portal",
                     hint: "check with 'portaladmin student show \(student)'")
             }
+            return (nil, ids.map { Keys.Target(guardianID: $0) })
         case "file":
             let file = try BulkFile(path: try c.inv.required("file"), required: ["guardian_id"])
-            bulk = file
-            header = file.header
-            targets = file.rows.map { (file.value("guardian_id", $0.fields), $0.fields, $0.line) }
+            return (
+                file,
+                file.rows.map {
+                    Keys.Target(
+                        guardianID: file.value("guardian_id", $0.fields), row: $0.fields,
+                        line: $0.line, problem: file.problems[$0.line])
+                }
+            )
         default:
-            targets = try Keys.withoutAccount(s.db, district: d, now: c.io.now).map { ($0, [], 0) }
-            if targets.isEmpty {
+            let ids = try Keys.withoutAccount(s.db, district: district.id, now: c.io.now)
+            if ids.isEmpty {
                 c.say(
                     "nothing to do: every guardian who may use the portal has an account or a pending key"
                 )
-                return
+                return nil
             }
             try c.confirm(
-                "This issues a key to each of up to \(grouped(targets.count)) guardian\(targets.count == 1 ? "" : "s") without an account or a pending key (those who may not have one now are skipped)."
+                "This issues a key to each of up to \(grouped(ids.count)) guardian\(ids.count == 1 ? "" : "s") without an account or a pending key (those who may not have one now are skipped)."
             )
+            return (nil, ids.map { Keys.Target(guardianID: $0) })
         }
-        let single = selectors[0] == "guardian"
-        let results = try resultsPath.map { try CSVFileWriter(path: $0) }
-        let letters = try lettersPath.map { try CSVFileWriter(path: $0) }
-        // The bulk forms without a file report each guardian by id.
-        if header.isEmpty {
-            header = ["guardian_id"]
-            targets = targets.map { ($0.id, [$0.id], $0.line) }
+    }
+
+    /// The keys a bulk run issued, one row each (the keys themselves only outside a dry run).
+    static func issuedTable(_ keys: [IssuedKey], dryRun: Bool) -> Table {
+        var t = Table([
+            "key_id", "guardian_id", "guardian_name", "students", "key", "expires_at",
+        ])
+        for k in keys {
+            t.add([
+                .int(k.keyID), .string(k.guardianID), .string(k.guardianName),
+                .array(k.students.map { .string($0.name) }),
+                .string(dryRun ? "(dry run)" : k.key.grouped), .string(k.expiresAt),
+            ])
         }
-        try results?.row(header + ["status", "message"])
-        var issued: [IssuedKey] = []
-        var refused = 0
-        var skipped = 0
-        // "Everyone without an account" means everyone who may have a key now: a guardian whose
-        // children are all out of reach (agreement unsigned, court order, age 18) is skipped.
-        let skipIneligible = selectors[0] == "all-without-account"
-        try c.transaction { s in
-            for t in targets {
-                do {
-                    try bulk?.check(line: t.line)
-                    guard !t.id.isEmpty else {
-                        throw PortalError(.dataError, "guardian_id: missing")
-                    }
-                    let k = try Keys.issue(s, guardianID: t.id, district: district)
-                    issued.append(k)
-                    try results?.row(
-                        t.row + ["issued", "key \(k.keyID), expires \(k.expiresAt.prefix(10))"])
-                } catch let e as PortalError where skipIneligible && e.code == .conflict {
-                    skipped += 1
-                    try results?.row(t.row + ["skipped", e.message])
-                } catch let e as PortalError where !single && e.code != .interrupted {
-                    refused += 1
-                    try results?.row(t.row + ["rejected", e.message])
-                    if refused <= 20 {
-                        c.warn((bulk.map { "\($0.path):\(t.line): " } ?? "") + e.message)
-                    }
-                }
-            }
-            // Written out of sight before the commit (a full disk rolls the keys back), put in
-            // place only after it.
-            if let letters { try writeLetters(letters, issued, district: district) }
-            try results?.flush()
-        }
-        // The keys are stored: only now are they shown, and the letters put in place.
-        try delivered(c, issued.count) {
-            try letters?.finish()
-            try results?.finish()
-            if single, let k = issued.first {
-                try c.emit(record: fields(k, dryRun: c.dryRun))
-            } else {
-                var t = Table([
-                    "key_id", "guardian_id", "guardian_name", "students", "key", "expires_at",
-                ])
-                for k in issued {
-                    t.add([
-                        .int(k.keyID), .string(k.guardianID), .string(k.guardianName),
-                        .array(k.students.map { .string($0.name) }),
-                        .string(c.dryRun ? "(dry run)" : k.key.grouped), .string(k.expiresAt),
-                    ])
-                }
-                try c.emit(t)
-            }
-        }
+        return t
+    }
+
+    /// The closing lines of a bulk run: who was skipped, how many keys, and the refused rows.
+    static func bulkSummary(
+        _ c: Context, _ outcome: Keys.BulkOutcome, letters: String?, results: String?
+    ) throws {
+        let skipped = outcome.skipped
         if skipped > 0 {
             c.say(
                 "skipped \(grouped(skipped)) guardian\(skipped == 1 ? "" : "s") who may not be given a key now (agreement unsigned, court order, age 18); "
-                    + (resultsPath.map { "each is in \($0) with the reason" }
+                    + (results.map { "each is in \($0) with the reason" }
                         ?? "--results FILE lists them, 'portaladmin access explain --guardian ID' says why")
             )
         }
+        let n = outcome.issued.count
         c.done(
-            "issued \(grouped(issued.count)) key\(issued.count == 1 ? "" : "s")"
-                + (lettersPath.map { "; letters in \($0)" } ?? ""))
-        try c.turnedDown(refused, "guardian", "refused", results: resultsPath)
+            "issued \(grouped(n)) key\(n == 1 ? "" : "s")"
+                + (letters.map { "; letters in \($0)" } ?? ""))
+        try c.turnedDown(outcome.refused.count, "guardian", "refused", results: results)
     }
 
     /// Shows secrets that are already stored (keys, a temporary password). When they cannot
@@ -233,22 +248,6 @@ enum KeyCommands {
             ("expires_at", .string(k.expiresAt)),
             ("replaced_keys", .int(k.replaced)),
         ]
-    }
-
-    static func writeLetters(_ w: CSVFileWriter, _ keys: [IssuedKey], district: District) throws {
-        try w.row([
-            "guardian_id", "name", "street", "street2", "city", "state", "postcode", "children",
-            "key", "expires_on", "portal_url", "district",
-        ])
-        for k in keys {
-            try w.row(
-                [k.guardianID, k.guardianName] + k.address.map { $0 ?? "" }
-                    + [
-                        k.students.map(\.name).joined(separator: ", "),
-                        k.key.grouped, String(k.expiresAt.prefix(10)),
-                        district.setting("portal_url"), district.name,
-                    ])
-        }
     }
 
     static func check(_ c: Context) throws {

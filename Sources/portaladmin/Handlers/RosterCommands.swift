@@ -86,6 +86,29 @@ enum RosterCommands {
                 "a OneRoster bundle is several files: roster import reads it from a folder",
                 hint: "save the files into a folder and pass its path")
         }
+        let options = try importOptions(c)
+        let resultsPath = try c.outputFile("results")
+        let s = try c.session()
+        let results = try resultsPath.map { try ImportResults(path: $0) }
+        // Standard input is read once every argument has been checked.
+        var staged: String?
+        defer { if let staged { _ = try? FileManager.default.removeItem(atPath: staged) } }
+        if dir == "-" {
+            let folder = try stageStandardInput(c)
+            staged = folder
+            dir = folder
+        }
+        let run = ImportRun(c, results: results)
+        let approved = try run.askFirst(s, dir: dir, format: format, options: options)
+        let summary = try Roster.importBundle(
+            s, dir: dir, format: format, options: options, hooks: run.hooks(approved: approved))
+        run.progress.clear()
+        try results?.finish()
+        try report(c, summary, shown: run.shown, results: resultsPath)
+    }
+
+    /// The import's options from the command line and the environment.
+    static func importOptions(_ c: Context) throws -> ImportOptions {
         var options = ImportOptions()
         options.delta = c.inv.has("delta")
         options.batchSize = try c.inv.int("batch-size", min: 1) ?? 0
@@ -97,113 +120,21 @@ enum RosterCommands {
         options.idMemoryBytes =
             try bytes(c, "PORTALADMIN_ID_MEMORY_BYTES", 0...(1 << 30), default: "8 MB")
             ?? options.idMemoryBytes
-        let resultsPath = try c.outputFile("results")
-        let s = try c.session()
-        let results = try resultsPath.map { try CSVFileWriter(path: $0) }
-        // Standard input is read once every argument has been checked.
-        var staged: String?
-        defer { if let staged { _ = try? FileManager.default.removeItem(atPath: staged) } }
-        if dir == "-" {
-            let folder = try stageStandardInput(c)
-            staged = folder
-            dir = folder
-        }
-        let progress = Progress(c)
-        var shown = 0
-        var hooks = ImportHooks()
-        hooks.everyRow = results != nil
-        // The results file: where each row is, its id, the input columns of every file (a
-        // row's own under its file's names, the others empty), then how it ended.
-        var columns: [String: Int] = [:]
-        var width = 0
-        var positions: [String: [Int?]] = [:]  // by file: where each of its columns goes
-        hooks.columns = { names in
-            for (i, n) in names.enumerated() { columns[CSVHeader.normalize(n)] = i }
-            width = names.count
-            // An input column named like one of the results' own (a student's status) is
-            // told apart.
-            let own: Set = ["file", "line", "id", "status", "message"]
-            let inputs = names.map {
-                own.contains(CSVHeader.normalize($0)) ? $0 + " (in file)" : $0
-            }
-            try results?.row(["file", "line", "id"] + inputs + ["status", "message"])
-        }
-        hooks.row = { o in
-            if let results {
-                var values = [String](repeating: "", count: width)
-                let at =
-                    positions[o.file]
-                    ?? o.columns.map { columns[CSVHeader.normalize($0)] }
-                positions[o.file] = at
-                for (i, v) in zip(at, o.fields) { if let i { values[i] = v } }
-                try results.row(
-                    [o.file, o.line > 0 ? String(o.line) : "", o.id] + values + [
-                        o.status.rawValue, o.message,
-                    ])
-            }
-            if o.status == .rejected || o.status == .warning {
-                shown += 1
-                if shown <= 20 {
-                    progress.clear()
-                    c.warn("\(o.file):\(o.line > 0 ? String(o.line) : "-"): \(o.message)")
-                }
-            }
-        }
-        hooks.progress = { file, rows, bytes, total in
-            progress.update(file: file, rows: rows, bytes: bytes, total: total)
-        }
-        func ask(_ pending: [(entity: String, count: Int, active: Int)]) throws {
-            let text = pending.map { "\(grouped($0.count)) of \(grouped($0.active)) \($0.entity)" }
-                .joined(separator: ", ")
-            progress.clear()
-            if pending.contains(where: { $0.count * 10 > $0.active }) {
-                try c.confirm("This full import marks \(text) inactive (absent from the files).")
-            } else {
-                c.say("marking \(text) inactive (absent from the files)")
-            }
-        }
-        // On a terminal the question comes before the write lock is taken, so that no other
-        // writer waits on a person: a dry run first finds what the import would mark inactive.
-        var approved: [String: Int]?
-        if !options.delta && !c.dryRun && !c.yes && c.io.stdinIsTTY && !c.noInput {
-            var first = options
-            first.dryRun = true
-            var counting = ImportHooks()
-            counting.everyRow = false
-            counting.progress = hooks.progress
-            var pending: [(entity: String, count: Int, active: Int)] = []
-            counting.confirmInactivation = { pending = $0 }
-            _ = try Roster.importBundle(
-                s, dir: dir, format: format, options: first, hooks: counting)
-            if !pending.isEmpty { try ask(pending) }
-            approved = Dictionary(pending.map { ($0.entity, $0.count) }, uniquingKeysWith: max)
-        }
-        hooks.confirmInactivation = { pending in
-            guard let approved else { return try ask(pending) }
-            if let more = pending.first(where: { $0.count > approved[$0.entity] ?? 0 }) {
-                throw PortalError(
-                    .conflict,
-                    "the district changed while you were asked: this import would now mark \(grouped(more.count)) \(more.entity) inactive",
-                    hint: "run the import again")
-            }
-            c.say(
-                "marking "
-                    + pending.map { "\(grouped($0.count)) \($0.entity)" }.joined(separator: ", ")
-                    + " inactive (absent from the files)")
-        }
-        let summary = try Roster.importBundle(
-            s, dir: dir, format: format, options: options, hooks: hooks)
-        progress.clear()
-        try results?.finish()
+        return options
+    }
+
+    /// The import's summary table, its notes, the count of warnings not shown, the closing
+    /// line, and exit 3 when rows were rejected.
+    static func report(_ c: Context, _ summary: ImportSummary, shown: Int, results: String?)
+        throws
+    {
         try c.emit(summaryTable(summary), format: summary)
         for n in summary.notes { c.say("note: \(n)") }
         let t = summary.total
-        if shown > 20 {
+        if shown > ImportRun.shownRows {
             c.warn(
-                "\(grouped(shown - 20)) more rejected rows and warnings not shown"
-                    + (results != nil
-                        ? "; see \(resultsPath ?? "")"
-                        : "; use --results FILE to list them all"))
+                "\(grouped(shown - ImportRun.shownRows)) more rejected rows and warnings not shown"
+                    + (results.map { "; see \($0)" } ?? "; use --results FILE to list them all"))
         }
         c.done(
             "imported: \(grouped(t.created)) created, \(grouped(t.updated)) updated, \(grouped(t.unchanged)) unchanged, \(grouped(t.rejected)) rejected, \(grouped(t.inactivated)) marked inactive"
@@ -214,7 +145,7 @@ enum RosterCommands {
             throw PortalError(
                 .rejectedRows,
                 "\(grouped(t.rejected)) row\(t.rejected == 1 ? " was" : "s were") rejected; the rest were imported",
-                hint: resultsPath.map {
+                hint: results.map {
                     "see \($0), fix the rows and import again (imported rows come back unchanged)"
                 }
                     ?? "rerun with --results FILE to list every row, fix them and import again")

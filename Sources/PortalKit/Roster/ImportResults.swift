@@ -1,0 +1,41 @@
+/// The results file of an import (`--results`): each row's file, line and id, the input columns
+/// of every file (a row's own under its file's names, the others empty), then how it ended.
+public final class ImportResults {
+    private let writer: CSVFileWriter
+    /// Where each input column goes, by its normalised name.
+    private var columns: [String: Int] = [:]
+    private var width = 0
+    /// By file: where each of its columns goes (worked out on the file's first row).
+    private var positions: [String: [Int?]] = [:]
+
+    /// Where the file appears once `finish` has been called.
+    public var path: String { writer.path }
+
+    /// Starts the results file at `path` (out of sight until `finish`).
+    public init(path: String) throws { writer = try CSVFileWriter(path: path) }
+
+    /// Writes the header: the input columns of every file (as `ImportHooks.columns` tells them),
+    /// an input column named like one of the results' own (a student's status) told apart.
+    public func header(_ names: [String]) throws {
+        for (i, n) in names.enumerated() { columns[CSVHeader.normalize(n)] = i }
+        width = names.count
+        let own: Set = ["file", "line", "id", "status", "message"]
+        let inputs = names.map { own.contains(CSVHeader.normalize($0)) ? $0 + " (in file)" : $0 }
+        try writer.row(["file", "line", "id"] + inputs + ["status", "message"])
+    }
+
+    /// Writes the row of one outcome, its input values under their columns.
+    public func add(_ o: RowOutcome) throws {
+        var values = [String](repeating: "", count: width)
+        let at = positions[o.file] ?? o.columns.map { columns[CSVHeader.normalize($0)] }
+        positions[o.file] = at
+        for (i, v) in zip(at, o.fields) { if let i { values[i] = v } }
+        try writer.row(
+            [o.file, o.line > 0 ? String(o.line) : "", o.id] + values + [
+                o.status.rawValue, o.message,
+            ])
+    }
+
+    /// Puts the complete file in place.
+    public func finish() throws { try writer.finish() }
+}

@@ -6,7 +6,7 @@ import Testing
 @Suite struct CoreTests {
     @Test(arguments: [
         ("2008-02-29", "2008-02-29"), ("2/29/2008", "2008-02-29"), ("12/1/2010", "2010-12-01"),
-        (" 2010-07-01 ", "2010-07-01"),
+        (" 2010-07-01 ", "2010-07-01"), ("19560412", "1956-04-12"),
     ])
     func datesParse(input: String, expected: String) {
         #expect(CivilDate(parsing: input)?.description == expected)
@@ -14,7 +14,7 @@ import Testing
 
     @Test(arguments: [
         "2007-02-29", "2010-13-01", "13/1/2010", "2010/01/01", "01-02-2010", "", "yesterday",
-        "2010-1-1",
+        "2010-1-1", "19561304", "20070229", "1956041", "195604123", "1956O412",
     ])
     func badDatesAreRejected(input: String) {
         #expect(CivilDate(parsing: input) == nil)

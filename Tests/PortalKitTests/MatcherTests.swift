@@ -221,4 +221,94 @@ import Testing
         }
         #expect(candidates.count < r.count * 30, "cost grows with the records, not their square")
     }
+
+    /// A district of 1,200 people with names of their own, 60 typed twice with a slip in the
+    /// given name and 40 typed twice letter for letter; with `sameNameElders`, 40 of them
+    /// share their name and home with a parent born 30 years earlier (Sr. and Jr.). X1 and X2
+    /// are one name at one home, X2 without a birth date.
+    func listDistrict(sameNameElders: Bool) -> String {
+        var rng = SplitMix64(state: 3)
+        let given = [
+            "James", "Mary", "Linda", "David", "Susan", "Mark", "Lisa", "Paul", "Karen", "Steven",
+            "Nancy", "Kevin", "Donna", "Brian", "Carol", "Gary", "Sandra", "Larry", "Sharon",
+            "Scott",
+        ]
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        var csv = ""
+        for k in 0..<1200 {
+            let family = "Zor" + String(letters[k / 26 % 26]) + String(letters[k % 26]) + "ski"
+            let first = given[k % given.count]
+            let year = 1950 + rng.int(45)
+            let home = "\(10 + k) Oak St,,Town\(letters[k % 7]),55\(300 + k % 90)"
+            let birth = "\(year)-0\(1 + rng.int(9))-1\(rng.int(9))"
+            csv += "R\(k),\(first),\(family),,,\(home),\(birth)\n"
+            if k < 60 {
+                // A slip in the given name: a letter doubled.
+                let slip = String(first.prefix(2)) + String(first.dropFirst(1))
+                csv += "D\(k),\(slip),\(family),,,\(home),\(birth)\n"
+            } else if k < 100 {
+                csv += "D\(k),\(first),\(family),,,\(home),\(birth)\n"
+            } else if k < 140 && sameNameElders {
+                csv += "S\(k),\(first),\(family),,,\(home),\(year - 30)-02-03\n"
+            }
+        }
+        return csv + """
+            X1,Dennis,Kowalczyk,,,31 Birch Rd,,Glencoe,55336,1950-05-14
+            X2,Dennis,Kowalczyk,,,31 Birch Rd,,Glencoe,55336,
+
+            """
+    }
+
+    /// Whether one name at one home without a birth date to tell them apart is one person
+    /// depends on the district: in a list of independent people it is, where fathers and sons
+    /// of one name share homes it is not.
+    @Test func theDistrictsOwnRecordsSayWhetherOneNameAtOneHomeIsOnePerson() throws {
+        let (db, path) = try district(listDistrict(sameNameElders: false))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try Matcher.load(db, district: "d")
+        let risks = DistrictRisks(r, candidates: Matcher.candidates(r))
+        #expect(risks.sample.names >= 40 && risks.sample.variants >= 60, "\(risks)")
+        #expect(risks.independentPeople, "\(risks)")
+        var found = try Matcher.guardians(db, district: "d", minScore: 0)
+        #expect(found.first { $0.a == "X1" && $0.b == "X2" }?.level == "likely")
+        #expect(found.filter { $0.level == "likely" }.count >= 100, "the slips and the copies")
+
+        let (families, familiesPath) = try district(listDistrict(sameNameElders: true))
+        defer { try? FileManager.default.removeItem(atPath: familiesPath) }
+        let f = try Matcher.load(families, district: "d")
+        let familyRisks = DistrictRisks(f, candidates: Matcher.candidates(f))
+        #expect(familyRisks.generationApart > 0.3 && !familyRisks.independentPeople)
+        found = try Matcher.guardians(families, district: "d", minScore: 0)
+        #expect(found.first { $0.a == "X1" && $0.b == "X2" }?.level == "possible")
+        #expect(
+            !found.contains {
+                $0.level == "likely" && ($0.a.hasPrefix("S") || $0.b.hasPrefix("S"))
+            },
+            "a father and his son of one name are never likely")
+        #expect(DistrictRisks().independentPeople == false, "too few pairs relax nothing")
+    }
+
+    /// One flat written two ways is one flat; two numbers are two flats; a building's name
+    /// with a typo is one building. Names swapped with a slip in each are still found swapped.
+    @Test func unitsAndSwappedNamesWithSlips() throws {
+        let found = try levels(
+            """
+            N1,Oskar,Lindqvist,,,500 Park Ave,Apt 12,Minneapolis,55407,1970-03-03
+            N2,Oskar,Lindqvist,,,500 Park Ave,#12,Minneapolis,55407,1970-03-03
+            N3,Oskar,Lindqvist,,,500 Park Ave,Apt 13,Minneapolis,55407,1970-03-03
+            W1,Theodora,Pemberton,,,9 Rose Ct,Rosebank,Glencoe,55336,1965-05-20
+            W2,Theodora,Pemberton,,,9 Rose Ct,Rosebamk,Glencoe,55336,1965-05-20
+            """)
+        #expect(found["N1~N2"] == "likely", "\(found)")
+        #expect(found["N1~N3"] != "likely" && found["N2~N3"] != "likely", "\(found)")
+        #expect(found["W1~W2"] == "likely", "\(found)")
+        let (db, path) = try district(
+            """
+            V1,Barbara,Wertz,,,4574 Allen Ct,,Castillo Heights,12750,1965-05-20
+            V2,Werzt,Batnara,,,4574 Allen Ct,,Castillo Heights,12750,1965-05-20
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let p = try #require(try Matcher.guardians(db, district: "d", minScore: 0).first)
+        #expect(p.evidence.contains("names swapped"), "\(p.evidence)")
+    }
 }

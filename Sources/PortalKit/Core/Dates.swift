@@ -39,7 +39,8 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
-    /// Parses `YYYY-MM-DD` or the US `M/D/YYYY`; nil for anything else or an impossible date.
+    /// Parses `YYYY-MM-DD`, `YYYYMMDD` or the US `M/D/YYYY`; nil for anything else or an
+    /// impossible date.
     public init?(parsing text: String) {
         let t = text.trimmed()
         if t.count == 10, t.utf8.filter({ $0 == UInt8(ascii: "-") }).count == 2 {
@@ -47,6 +48,11 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
             guard p.count == 3, p[0].count == 4, p[1].count == 2, p[2].count == 2,
                 let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2])
             else { return nil }
+            self.init(year: y, month: m, day: d)
+        } else if t.count == 8, t.utf8.allSatisfy({ (48...57).contains($0) }),
+            let y = Int(t.prefix(4)), let m = Int(t.dropFirst(4).prefix(2)), let d = Int(t.suffix(2))
+        {
+            // ISO 8601's basic form, YYYYMMDD, as record-linkage files and some exports write it.
             self.init(year: y, month: m, day: d)
         } else if t.contains("/") {
             let p = t.split(separator: "/", omittingEmptySubsequences: false)

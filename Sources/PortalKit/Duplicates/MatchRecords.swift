@@ -32,6 +32,13 @@ final class MatchRecords: @unchecked Sendable {
     /// How many records of the district bear each record's given and family name together
     /// (names go together: Kou with Yang, far more than the two shares multiplied say).
     private(set) var fullNameCount: [Int32] = []
+    /// Hashes of the family name and of the full name (given and family), to tell at once
+    /// whether two records bear the same.
+    private(set) var familyHash: [UInt64] = []
+    private(set) var fullNameHash: [UInt64] = []
+    /// How many records bear the same given and family name and the same birth date (dated
+    /// records only; 0 for a record without a birth date).
+    private(set) var fullNameBirthCount: [Int32] = []
     /// Whether each record's given name is a known name (census lists, nickname groups): a
     /// slip of the keyboard mostly makes a word that is not.
     private(set) var givenKnown: [Bool] = []
@@ -119,6 +126,7 @@ final class MatchRecords: @unchecked Sendable {
         var given: [UInt64: Int32] = [:]
         var family: [UInt64: Int32] = [:]
         var full: [UInt64: Int32] = [:]
+        var dated: [UInt64: Int32] = [:]
         var gh = [UInt64](repeating: 0, count: count)
         var fh = [UInt64](repeating: 0, count: count)
         var nh = [UInt64](repeating: 0, count: count)
@@ -129,11 +137,17 @@ final class MatchRecords: @unchecked Sendable {
             given[gh[i], default: 0] += 1
             family[fh[i], default: 0] += 1
             full[nh[i], default: 0] += 1
+            if birth[i] != 0 { dated[nh[i] ^ UInt64(birth[i]), default: 0] += 1 }
         }
         let total = Double(max(1, count))
         givenShare = gh.map { Double(given[$0] ?? 1) / total }
         familyShare = fh.map { Double(family[$0] ?? 1) / total }
         fullNameCount = nh.map { full[$0] ?? 1 }
+        familyHash = fh
+        fullNameHash = nh
+        fullNameBirthCount = (0..<count).map {
+            birth[$0] == 0 ? 0 : dated[nh[$0] ^ UInt64(birth[$0])] ?? 1
+        }
     }
 
     func string(_ i: Int, _ field: Field) -> String {

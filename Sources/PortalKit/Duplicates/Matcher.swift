@@ -102,7 +102,9 @@ public enum Matcher {
                 r, i, .given, j, .family, r.givenCode[i], r.familyCode[j], given: true)
             let f2 = nameLevel(
                 r, i, .family, j, .given, r.familyCode[i], r.givenCode[j], given: false)
-            if g2 <= 5 && f2 <= 5 && g2 > 0 && f2 > 0 && min(g2, f2) <= 2 {
+            // Both within a typo the other way round, and better so than as they stand (a
+            // swapped record may carry a typo in each name too).
+            if g2 <= 5 && f2 <= 5 && g2 > 0 && f2 > 0 && (min(g2, f2) <= 2 || g2 + f2 < g + f) {
                 g = g2
                 f = f2 == 1 ? 1 : min(f2, 5)
                 swapped = true
@@ -124,7 +126,7 @@ public enum Matcher {
             r.household[i] == 0 || r.household[j] == 0
             ? 0 : r.household[i] == r.household[j] ? 1 : 2
         out.levels[F.child] = r.childLevel(i, j)
-        out.levels[F.unit] = exact(r, i, j, .unit)
+        out.levels[F.unit] = unitLevel(r, i, j)
     }
 
     /// One level for the address, from its parts (number, street, city, postcode: 0 missing,
@@ -286,6 +288,25 @@ public enum Matcher {
         r.with(i, f) { a in
             r.with(j, f) { b -> UInt8 in
                 a.isEmpty || b.isEmpty ? 0 : same(a, b) ? 1 : 2
+            }
+        }
+    }
+
+    /// 0 missing, 1 same, 2 different. One flat written two ways ("apt 4", "#4", "unit 4")
+    /// is the same: its numbers are; a building's name with a typo in it too. Two numbers that
+    /// differ are two flats.
+    static func unitLevel(_ r: MatchRecords, _ i: Int, _ j: Int) -> UInt8 {
+        r.with(i, .unit) { a in
+            r.with(j, .unit) { b -> UInt8 in
+                if a.isEmpty || b.isEmpty { return 0 }
+                if same(a, b) { return 1 }
+                let digits = { (u: UnsafeBufferPointer<UInt8>) in
+                    u.filter { (48...57).contains($0) }
+                }
+                let (da, db) = (digits(a), digits(b))
+                if !da.isEmpty || !db.isEmpty { return da == db ? 1 : 2 }
+                return Phonetic.editDistance(a, b, limit: 2) <= 2 && min(a.count, b.count) >= 5
+                    ? 1 : 2
             }
         }
     }
@@ -692,9 +713,13 @@ public enum Matcher {
     /// `misspelt`: the two given names start alike and one of them is no known name and occurs
     /// at most twice in the district, as a slip of the keyboard makes (twins' names, Ella and
     /// Emma, Anna and Hanna, are names, or differ in their first letter).
+    ///
+    /// `risks`: how often this district's records of one home are look-alikes of different
+    /// people (see `DistrictRisks`); where they hardly ever are, a record without a birth date
+    /// may be likely on its names and home.
     static func isSafe(
         _ v: Vector, _ r: MatchRecords, _ i: Int, _ j: Int, namesakes: Double,
-        chance: Double, misspelt: Bool
+        chance: Double, misspelt: Bool, risks: DistrictRisks = DistrictRisks()
     ) -> Bool {
         let l = v.levels
         let given = l[F.given]
@@ -715,23 +740,8 @@ public enum Matcher {
         if l[F.birth] >= 4 && !(l[F.email] == 1 && l[F.phone] == 1) { return false }
         // Sr. and Jr.; two flats of one building.
         if r.suffix[i] != r.suffix[j] { return false }
-        if l[F.unit] == 2 { return false }
+        if l[F.unit] == 2 && address { return false }
         guard birth || contact || address || home else { return false }
-        // A given name that differs by a typo or a spelling: what spouses share (a home, a
-        // surname, children) says nothing; it takes the birth date or the contact.
-        if given > 2 && !birth && !contact { return false }
-        // A typo that may make another name (Wei and Mei, Anna and Hanna: twins share a birth
-        // date and a home) takes the contact, or a misspelling (a slip makes a word that is no
-        // name; twins are given names) with the birth date and the address.
-        if given == 5 && !contact && !(misspelt && birth && (birthExact || address)) {
-            return false
-        }
-        // A family name with a typo: the same home and given name, or the birth date.
-        if family > 2 && !birth && !contact && !(given == 1 && sameAddress) { return false }
-        // Contact that disagrees (another e-mail, another phone) and none that agrees: two
-        // namesakes, or Sr. and Jr. at one home. It takes the birth date and a home in common.
-        let contactDiffers = l[F.email] == 2 || l[F.phone] == 2
-        if contactDiffers && !contact && !(birth && (address || home)) { return false }
         // Nothing but the names, the birth date and perhaps the town (a move): it takes one
         // name exact, the other close, and so rare a name that nobody else here is likely to
         // share it, the birth date and the town (a common name shares its birthday with
@@ -739,21 +749,53 @@ public enum Matcher {
         // about one record in two hundred is a moved duplicate (measured on the generator).
         if !contact && !address && !home
             && !(birth && min(given, family) <= 2 && max(given, family) <= 5
-                && namesakes * chance < 0.0001)
+                && namesakes * chance < (risks.independentPeople ? 0.001 : 0.0001))
         {
             return false
         }
-        // One record without a birth date, a home and both names in common: the same person,
-        // or a father and a son of the same name (Sr. and Jr.) with nothing to tell them apart.
-        // A family name or an address with a slip in it is a record typed twice (a son's name
-        // and address are his father's, letter for letter). With no birth date on either
-        // record, a home in common, or the given name, the address and a family name close to
-        // equal.
-        if l[F.birth] == 0 && !contact {
-            let oneDated = r.birth[i] != 0 || r.birth[j] != 0
-            let typedTwice = given <= 2 && address && family <= 5
-            let slip = family >= 2 || !sameAddress
-            if oneDated ? !(typedTwice && slip) : !(home || typedTwice) { return false }
+        // Where this district's records show none of the look-alikes of a family at one home
+        // (see `DistrictRisks`), they are records of independent people and the probability
+        // decides; elsewhere these rules keep relatives apart.
+        if !risks.independentPeople {
+            // Without a birth date on both, a home and the family name are enough for a given
+            // name spelt another way only where this district's records of one family and home
+            // with alike given names are hardly ever two people.
+            let variantAtHome =
+                l[F.birth] == 0 && family <= 2 && sameAddress && risks.homeVariantsRare
+            // A given name that differs by a typo or a spelling: what spouses share (a home, a
+            // surname, children) says nothing; it takes the birth date or the contact.
+            if given > 2 && !birth && !contact && !variantAtHome { return false }
+            // A typo that may make another name (Wei and Mei, Anna and Hanna: twins share a birth
+            // date and a home) takes the contact, or a misspelling (a slip makes a word that is no
+            // name; twins are given names) with the birth date and the address.
+            // Where twins are hardly ever seen here, a typo with the birth date, the family name
+            // and the home is enough.
+            let typoAtHome = birthExact && family <= 2 && sameAddress && risks.twinsRare
+            if given == 5 && !contact
+                && !(misspelt && (birth || variantAtHome) && (birthExact || address)) && !typoAtHome
+            {
+                return false
+            }
+            // A family name with a typo: the same home and given name, or the birth date.
+            if family > 2 && !birth && !contact && !(given == 1 && sameAddress) { return false }
+            // Contact that disagrees (another e-mail, another phone) and none that agrees: two
+            // namesakes, or Sr. and Jr. at one home. It takes the birth date and a home in common.
+            let contactDiffers = l[F.email] == 2 || l[F.phone] == 2
+            if contactDiffers && !contact && !(birth && (address || home)) { return false }
+            // One record without a birth date, a home and both names in common: the same person,
+            // or a father and a son of the same name (Sr. and Jr.) with nothing to tell them apart.
+            // A family name or an address with a slip in it is a record typed twice (a son's name
+            // and address are his father's, letter for letter). With no birth date on either
+            // record, a home in common, or the given name, the address and a family name close to
+            // equal.
+            // Where this district's records of one name and home are hardly ever a generation
+            // apart, the names and the home are enough.
+            if l[F.birth] == 0 && !contact {
+                let oneDated = r.birth[i] != 0 || r.birth[j] != 0
+                let typedTwice = (given <= 2 || variantAtHome) && address && family <= 5
+                let slip = family >= 2 || !sameAddress || given >= 3 || risks.homeNamesakesRare
+                if oneDated ? !(typedTwice && slip) : !(home || typedTwice) { return false }
+            }
         }
         return true
     }
@@ -809,6 +851,7 @@ public enum Matcher {
     static func run(_ r: MatchRecords, minScore: Double) -> [Pair] {
         let pairs = candidates(r)
         let model = fit(r, candidates: pairs)
+        let risks = r.count < 1000 ? DistrictRisks() : DistrictRisks(r, candidates: pairs)
         let weights = model.weights
         let small = r.count < 1000
         let found = inParallel(pairs.count) { range -> [Pair] in
@@ -830,16 +873,14 @@ public enum Matcher {
                 if v.levels[F.given] == 7 { p = min(p, 0.3) }
                 let n = Double(r.count)
                 let safe = isSafe(
-                    v, r, i, j,
-                    namesakes: Double(
-                        max(r.fullNameCount[i], r.fullNameCount[j])
-                            - (v.levels[F.given] == 1 && v.levels[F.family] == 1 ? 2 : 1)),
+                    v, r, i, j, namesakes: namesakes(r, i, j, v),
                     chance: model.u[F.birth][Int(v.levels[F.birth])]
                         * (v.levels[F.address] == 0
                             ? 1 : model.u[F.address][Int(v.levels[F.address])]),
                     misspelt: r.bytes(i, .given).first == r.bytes(j, .given).first
                         && ((!r.givenKnown[i] && r.givenShare[i] * n < 2.5)
-                            || (!r.givenKnown[j] && r.givenShare[j] * n < 2.5))
+                            || (!r.givenKnown[j] && r.givenShare[j] * n < 2.5)),
+                    risks: risks
                 )
                 // What namesakes share (a name, a town, a birth year) stays below the default
                 // --min-score: only pairs with something of one person in common are listed.
@@ -858,6 +899,17 @@ public enum Matcher {
             return out
         }
         return clustered(Array(found.joined()))
+    }
+
+    /// How many others in the district bear the pair's name: for a pair of one name and one
+    /// birth date, those born on another day (or undated), since the records that share both
+    /// are most likely this person's further duplicates.
+    static func namesakes(_ r: MatchRecords, _ i: Int, _ j: Int, _ v: Vector) -> Double {
+        let exact = v.levels[F.given] == 1 && v.levels[F.family] == 1
+        if exact && v.levels[F.birth] == 1 {
+            return Double(max(0, r.fullNameCount[i] - r.fullNameBirthCount[i]))
+        }
+        return Double(max(r.fullNameCount[i], r.fullNameCount[j]) - (exact ? 2 : 1))
     }
 
     static func pair(

@@ -51,7 +51,7 @@ public enum NativeFormat {
                 "phone": "phone number, any format (stored as digits)", "street": "street address",
                 "street2": "second address line", "city": "city", "state": "state",
                 "postcode": "postal code",
-                "birth_date": "YYYY-MM-DD or M/D/YYYY",
+                "birth_date": "YYYY-MM-DD, YYYYMMDD or M/D/YYYY",
                 "household_id": "the household (address) the guardian belongs to",
                 "status": "active (default) or inactive",
             ]),
@@ -65,7 +65,7 @@ public enum NativeFormat {
             help: [
                 "student_id": "the student's id in the SIS", "given_name": "given (first) name",
                 "family_name": "family (last) name", "middle_name": "middle name",
-                "birth_date": "YYYY-MM-DD or M/D/YYYY (needed for the age-18 rules)",
+                "birth_date": "YYYY-MM-DD, YYYYMMDD or M/D/YYYY (needed for the age-18 rules)",
                 "grade": "grade level, e.g. 09 or KG",
                 "school_id": "a school_id from schools.csv (or already in the district)",
                 "email": "the student's email",

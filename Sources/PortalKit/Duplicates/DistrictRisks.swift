@@ -1,0 +1,89 @@
+/// What a district's own records say about the look-alikes that `Matcher.isSafe` guards
+/// against. Where records are typed by hand for one person at a time (a roster with a father
+/// and his adult son of one name at one address), two records of one name and home without a
+/// birth date to tell them apart may be two people; where the records come from a list of
+/// independent people, they are almost always one. The candidates say which: among the pairs
+/// that share a home and both carry a birth date, how many are a generation apart (Sr. and
+/// Jr.), and how many with given names alike but not the same were born on other days
+/// (siblings, spouses, Jon and Joan), and how many born on one day have plainly different given
+/// names (twins).
+struct DistrictRisks: Sendable {
+    /// Of the dated pairs sharing both names and a home: the share born 14 years apart or more
+    /// (and not by one wrong digit).
+    var generationApart = 1.0
+    /// Of the dated pairs sharing the family name and a home, with given names alike but not
+    /// the same (a nickname, a spelling, a typo): the share whose birth dates differ beyond a
+    /// typo.
+    var variantsApart = 1.0
+    /// Of the pairs sharing the family name, a home and the birth date, given names not the
+    /// same: the share whose given names are plainly different names (twins, or a couple born
+    /// on one day).
+    var twins = 1.0
+    /// Pairs seen for each share (below `minimumSample` the share stays 1: nothing relaxed).
+    var sample = (names: 0, variants: 0, twins: 0)
+
+    /// Fewer pairs than this say nothing.
+    static let minimumSample = 30
+    /// A share below this is rare enough to relax a rule: at most one wrong pair in twenty of
+    /// the kind relaxed, a small kind among the likely pairs.
+    static let rare = 0.05
+
+    /// Records of one name and home are hardly ever a generation apart here.
+    var homeNamesakesRare: Bool { generationApart < Self.rare }
+    /// Records of one family and home with alike given names are hardly ever two people here.
+    var homeVariantsRare: Bool { variantsApart < Self.rare }
+    /// Two people of one family and home born on one day (twins) are hardly ever seen here.
+    var twinsRare: Bool { twins < Self.rare }
+    /// None of the look-alikes of a family at one home is seen here: the records are of
+    /// independent people (a list, not a roster of families).
+    var independentPeople: Bool { homeNamesakesRare && homeVariantsRare && twinsRare }
+
+    init() {}
+
+    /// Counts over the candidate pairs (`a << 32 | b`) that share a family name.
+    init(_ r: MatchRecords, candidates: [UInt64]) {
+        let counts = inParallel(candidates.count) { range -> [Int] in
+            var c = [0, 0, 0, 0, 0, 0]  // names: all, apart; variants: all, apart; twins
+            var parts: [UInt8] = [0, 0, 0, 0]
+            for k in range {
+                let i = Int(candidates[k] >> 32)
+                let j = Int(candidates[k] & 0xFFFF_FFFF)
+                guard r.familyHash[i] == r.familyHash[j], r.birth[i] != 0, r.birth[j] != 0,
+                    !r.isEmpty(i, .family)
+                else { continue }
+                parts[0] = Matcher.similar(r, i, j, .number, 1)
+                parts[1] = Matcher.similar(r, i, j, .street, 0.9)
+                parts[2] = Matcher.similar(r, i, j, .city, 0.9)
+                parts[3] = Matcher.postcodeLevel(r, i, j)
+                let home = Matcher.addressLevel(parts)
+                guard home == 1 || home == 2 else { continue }
+                if r.fullNameHash[i] == r.fullNameHash[j] {
+                    c[0] += 1
+                    // A generation apart, and not by one wrong digit of the year.
+                    if abs(r.birth[i] / 10000 - r.birth[j] / 10000) >= 14
+                        && Matcher.birthLevel(r.birth[i], r.birth[j]) >= 4
+                    {
+                        c[1] += 1
+                    }
+                    continue
+                }
+                let given = Matcher.nameLevel(
+                    r, i, .given, j, .given, r.givenCode[i], r.givenCode[j], given: true)
+                if r.birth[i] == r.birth[j] && given != 0 && given != 6 {
+                    c[4] += 1
+                    // Two names both known as names (a mangled name is mostly no name at all).
+                    if given == 7 && r.givenKnown[i] && r.givenKnown[j] { c[5] += 1 }
+                }
+                guard (2...5).contains(given) else { continue }
+                c[2] += 1
+                if Matcher.birthLevel(r.birth[i], r.birth[j]) >= 4 { c[3] += 1 }
+            }
+            return c
+        }
+        let c = counts.reduce([0, 0, 0, 0, 0, 0]) { zip($0, $1).map(+) }
+        sample = (c[0], c[2], c[4])
+        if c[4] >= Self.minimumSample { twins = Double(c[5]) / Double(c[4]) }
+        if c[0] >= Self.minimumSample { generationApart = Double(c[1]) / Double(c[0]) }
+        if c[2] >= Self.minimumSample { variantsApart = Double(c[3]) / Double(c[2]) }
+    }
+}

@@ -8,7 +8,9 @@ Corruptions (field chosen by weight, then the kind): keyboard typos (a neighbour
 substituted, a letter inserted, deleted or two swapped), OCR confusions (m/rn, l/1, o/0, ...),
 spellings by ear (ph/f, c/k, y/i, double letters, ...), a missing value, given and family name
 swapped, day and month of the birth date swapped, one digit of a date, number or postcode,
-a moved house (a new address), a hyphenated or dropped second surname, a nickname.
+a moved house (a new address), a hyphenated or dropped second surname, a nickname. At most two
+changes fall on one field (a draw that would make a third is dropped), as FEBRL's generator
+limits them.
 
 Usage: linkage_style.py OUT_DIR ORIGINALS [SEED] [DUPLICATE_SHARE]
 Names are the census-ranked lists of Sources/PortalKit/Sample/Names.swift (read in place)."""
@@ -87,9 +89,12 @@ def digit(s):
     k = rng.choice(ds)
     return s[:k] + str((int(s[k]) + rng.randint(1, 9)) % 10) + s[k + 1:]
 
-def corrupt(r):
+def corrupt(r, done):
     field = rng.choices(["given_name", "family_name", "street", "street2", "city", "postcode", "birth_date", "swap", "move"],
                         [22, 22, 12, 4, 8, 8, 14, 4, 6])[0]
+    # At most two changes to one field (FEBRL's max_modification_per_field), one swap, one move.
+    if done.count(field) >= (1 if field in ("swap", "move") else 2): return
+    done.append(field)
     if field == "swap":
         r["given_name"], r["family_name"] = r["family_name"], r["given_name"]; return
     if field == "move":
@@ -133,7 +138,8 @@ for i in range(n):
     if rng.random() < share:
         for k in range(rng.choice([1, 1, 1, 1, 2, 2, 3])):
             d = dict(p)
-            for _ in range(rng.randint(1, 4)): corrupt(d)
+            done = []
+            for _ in range(rng.randint(1, 4)): corrupt(d, done)
             did = f"D{i:07d}{k}"
             records.append([did] + [d[c] for c in cols[1:]])
             truth.append(("guardian", did, oid))

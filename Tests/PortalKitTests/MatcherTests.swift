@@ -225,7 +225,8 @@ import Testing
     /// A district of 1,200 people with names of their own, 60 typed twice with a slip in the
     /// given name and 40 typed twice letter for letter; with `sameNameElders`, 40 of them
     /// share their name and home with a parent born 30 years earlier (Sr. and Jr.). X1 and X2
-    /// are one name at one home, X2 without a birth date.
+    /// are one name at one home, X2 without a birth date; Y1 and Y2 one person whose given
+    /// name was typed badly (Carol, Kaorl).
     func listDistrict(sameNameElders: Bool) -> String {
         var rng = SplitMix64(state: 3)
         let given = [
@@ -255,6 +256,8 @@ import Testing
         return csv + """
             X1,Dennis,Kowalczyk,,,31 Birch Rd,,Glencoe,55336,1950-05-14
             X2,Dennis,Kowalczyk,,,31 Birch Rd,,Glencoe,55336,
+            Y1,Carol,Byrdwell,,,5923 Smith Way,,Gaddy Heights,76350,1977-06-28
+            Y2,Kaorl,Byrdwell,,,5923 Smith Way,,Gaddy Heights,76350,1977-06-28
 
             """
     }
@@ -271,6 +274,7 @@ import Testing
         #expect(risks.independentPeople, "\(risks)")
         var found = try Matcher.guardians(db, district: "d", minScore: 0)
         #expect(found.first { $0.a == "X1" && $0.b == "X2" }?.level == "likely")
+        #expect(found.first { $0.a == "Y1" && $0.b == "Y2" }?.level == "likely")
         #expect(found.filter { $0.level == "likely" }.count >= 100, "the slips and the copies")
 
         let (families, familiesPath) = try district(listDistrict(sameNameElders: true))
@@ -280,6 +284,7 @@ import Testing
         #expect(familyRisks.generationApart > 0.3 && !familyRisks.independentPeople)
         found = try Matcher.guardians(families, district: "d", minScore: 0)
         #expect(found.first { $0.a == "X1" && $0.b == "X2" }?.level == "possible")
+        #expect(found.first { $0.a == "Y1" && $0.b == "Y2" }?.level != "likely")
         #expect(
             !found.contains {
                 $0.level == "likely" && ($0.a.hasPrefix("S") || $0.b.hasPrefix("S"))
@@ -289,7 +294,8 @@ import Testing
     }
 
     /// One flat written two ways is one flat; two numbers are two flats; a building's name
-    /// with a typo is one building. Names swapped with a slip in each are still found swapped.
+    /// with a typo is one building. Names swapped with a slip in each, or with the first two
+    /// letters of one swapped, are still found swapped.
     @Test func unitsAndSwappedNamesWithSlips() throws {
         let found = try levels(
             """
@@ -306,9 +312,14 @@ import Testing
             """
             V1,Barbara,Wertz,,,4574 Allen Ct,,Castillo Heights,12750,1965-05-20
             V2,Werzt,Batnara,,,4574 Allen Ct,,Castillo Heights,12750,1965-05-20
+            U1,Cedric,Smith,,,851 Crabtree Dr,,Boone Springs,66866,1997-01-13
+            U2,mSith,Cderic,,,851 Crabtree Dr,,Boone Springs,66866,1997-01-13
             """)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let p = try #require(try Matcher.guardians(db, district: "d", minScore: 0).first)
-        #expect(p.evidence.contains("names swapped"), "\(p.evidence)")
+        let pairs = try Matcher.guardians(db, district: "d", minScore: 0)
+        for (a, b) in [("V1", "V2"), ("U1", "U2")] {
+            let p = try #require(pairs.first { $0.a == a && $0.b == b })
+            #expect(p.evidence.contains("names swapped"), "\(a) \(b): \(p.evidence)")
+        }
     }
 }

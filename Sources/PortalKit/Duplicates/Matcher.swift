@@ -153,16 +153,45 @@ public enum Matcher {
     }
 
     /// Whether the names of `i` could be those of `j` the other way round: each name starts
-    /// like, or sounds like, the other record's other name (a cheap test before comparing).
+    /// like (see `startAlike`), or sounds like, the other record's other name (a cheap test
+    /// before comparing).
     @inline(__always)
     static func mayBeSwapped(_ r: MatchRecords, _ i: Int, _ j: Int) -> Bool {
         let gi = r.bytes(i, .given)
         let fi = r.bytes(i, .family)
         let gj = r.bytes(j, .given)
         let fj = r.bytes(j, .family)
-        guard !gi.isEmpty, !fi.isEmpty, !gj.isEmpty, !fj.isEmpty else { return false }
-        return (gi[0] == fj[0] || r.givenCode[i] == r.familyCode[j])
-            && (fi[0] == gj[0] || r.familyCode[i] == r.givenCode[j])
+        guard gi.count > 1, fi.count > 1, gj.count > 1, fj.count > 1 else { return false }
+        return (startAlike(gi, fj) || r.givenCode[i] == r.familyCode[j])
+            && (startAlike(fi, gj) || r.familyCode[i] == r.givenCode[j])
+    }
+
+    /// The share of the letters of the longer of two given names found in the other (each
+    /// letter counted as often as it occurs): Carol and Kaorl share 4 of 5.
+    static func lettersShared(_ r: MatchRecords, _ i: Int, _ j: Int) -> Double {
+        r.with(i, .given) { a in
+            r.with(j, .given) { b -> Double in
+                guard !a.isEmpty, !b.isEmpty else { return 0 }
+                var counts = [Int](repeating: 0, count: 256)
+                for c in a { counts[Int(c)] += 1 }
+                var shared = 0
+                for c in b where counts[Int(c)] > 0 {
+                    counts[Int(c)] -= 1
+                    shared += 1
+                }
+                return Double(shared) / Double(max(a.count, b.count))
+            }
+        }
+    }
+
+    /// Whether two names of two letters or more start alike: one of their first two letters
+    /// in place, or in the other's other place (a letter slipped in or dropped at the start, or
+    /// the first two swapped). Two names that do not could not be one name with one slip.
+    @inline(__always)
+    static func startAlike(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>)
+        -> Bool
+    {
+        a[0] == b[0] || a[1] == b[1] || a[0] == b[1] || a[1] == b[0]
     }
 
     /// Name levels: 1 same, 2 nickname (given names), 3 sounds alike, 4 similar (Jaro–Winkler
@@ -192,7 +221,7 @@ public enum Matcher {
                 if ci == cj && ci >= 1 << 16 { return 3 }
                 // Most pairs compared share no start at all: neither letter of the first two
                 // in place or swapped, which one slip cannot do. Told apart without counting.
-                if a[0] != b[0] && a[1] != b[1] && a[0] != b[1] && a[1] != b[0] { return 7 }
+                if !startAlike(a, b) { return 7 }
                 let edits = Phonetic.editDistance(a, b, limit: 2)
                 let short = min(a.count, b.count) <= 4
                 // In a short name one letter makes another name (Kou and Tou): a typo at most.
@@ -724,8 +753,11 @@ public enum Matcher {
         let l = v.levels
         let given = l[F.given]
         let family = l[F.family]
-        // Names: the same person, give or take a typo; never two different given names.
-        guard given != 0, given != 7, given != 6, family != 0 else { return false }
+        // Names: the same person, give or take a typo; never two different given names but
+        // for a given name mangled beyond a typo among independent people (`farGivenAtHome`).
+        guard given != 0, given != 7 || farGivenAtHome(v, r, i, j, risks), given != 6,
+            family != 0
+        else { return false }
         let contact = l[F.email] == 1 || l[F.phone] == 1
         let birthExact = l[F.birth] == 1
         let birth = l[F.birth] >= 1 && l[F.birth] <= 3
@@ -864,13 +896,21 @@ public enum Matcher {
                 let i = Int(pairs[k] >> 32)
                 let j = Int(pairs[k] & 0xFFFF_FFFF)
                 compare(r, i, j, into: &v, stopAtDifferentNames: stop)
-                if stop && v.levels[F.given] == 7 { continue }
+                if stop && v.levels[F.given] == 7 {
+                    // Among independent people, a given name mangled beyond a typo may still be
+                    // this person's, with the family name: compared whole.
+                    let family = v.levels[F.family]
+                    guard risks.independentPeople && (1...2).contains(family) else { continue }
+                    compare(r, i, j, into: &v)
+                }
                 var p = model.probability(
                     v.levels, weights: weights,
                     tf: small ? nil : (r.givenShare[i], r.familyShare[i]))
                 // Two different given names (a couple sharing a home, children and a phone) are
                 // not the same person, whatever else agrees.
-                if v.levels[F.given] == 7 { p = min(p, 0.3) }
+                if v.levels[F.given] == 7 && !farGivenAtHome(v, r, i, j, risks) {
+                    p = min(p, 0.3)
+                }
                 let n = Double(r.count)
                 let safe = isSafe(
                     v, r, i, j, namesakes: namesakes(r, i, j, v),
@@ -899,6 +939,18 @@ public enum Matcher {
             return out
         }
         return clustered(Array(found.joined()))
+    }
+
+    /// A given name beyond a typo, with the family name, the birth date and the address all
+    /// the same and half the letters of the given names shared (Carol and Kaorl), in a district
+    /// of independent people, where two people of one family, home and birthday (twins) are
+    /// not seen: a name typed badly, not another person.
+    static func farGivenAtHome(
+        _ v: Vector, _ r: MatchRecords, _ i: Int, _ j: Int, _ risks: DistrictRisks
+    ) -> Bool {
+        let l = v.levels
+        return l[F.given] == 7 && risks.independentPeople && (1...2).contains(l[F.family])
+            && l[F.birth] == 1 && l[F.address] == 1 && lettersShared(r, i, j) >= 0.5
     }
 
     /// How many others in the district bear the pair's name: for a pair of one name and one

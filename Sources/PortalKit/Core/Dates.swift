@@ -50,7 +50,8 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
             else { return nil }
             self.init(year: y, month: m, day: d)
         } else if t.count == 8, t.utf8.allSatisfy({ (48...57).contains($0) }),
-            let y = Int(t.prefix(4)), let m = Int(t.dropFirst(4).prefix(2)), let d = Int(t.suffix(2))
+            let y = Int(t.prefix(4)), let m = Int(t.dropFirst(4).prefix(2)),
+            let d = Int(t.suffix(2))
         {
             // ISO 8601's basic form, YYYYMMDD, as record-linkage files and some exports write it.
             self.init(year: y, month: m, day: d)

@@ -19,7 +19,12 @@ enum Render {
             return JSONValue.array(t.rows.map { object(t.columns, $0) }).serialized(pretty: true)
                 + "\n"
         case .jsonl:
-            return t.rows.map { object(t.columns, $0).serialized() + "\n" }.joined()
+            var out = ""
+            for row in t.rows {
+                object(t.columns, row).serialize(into: &out)
+                out += "\n"
+            }
+            return out
         case .csv:
             // CSV is what people open in a spreadsheet: formulas are neutralised (the
             // apostrophe rule of `Spreadsheet`). TSV and JSON carry values exactly, for scripts.

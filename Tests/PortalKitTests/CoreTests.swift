@@ -35,6 +35,11 @@ import Testing
             ("z", .string("a\"b\\c\n\u{1}")), ("a", .array([.int(1), .null, .bool(true)])),
         ])
         #expect(v.serialized() == "{\"z\":\"a\\\"b\\\\c\\n\\u0001\",\"a\":[1,null,true]}")
+
+        // Text without anything to escape is taken whole; text with one escape anywhere is not.
+        var out = ""
+        for t in ["Nuñez 日本", "tail\u{7}", "\"lead"] { JSONValue.string(t).serialize(into: &out) }
+        #expect(out == "\"Nuñez 日本\"\"tail\\u0007\"\"\\\"lead\"")
     }
 
     @Test func suggestions() {

@@ -41,6 +41,12 @@ public enum JSONValue: Sendable, Equatable {
         return out
     }
 
+    /// Appends the value as JSON text on one line to `out` (for many values into one text,
+    /// without a string for each).
+    public func serialize(into out: inout String) {
+        write(into: &out, pretty: false, indent: 0)
+    }
+
     private func write(into out: inout String, pretty: Bool, indent: Int) {
         switch self {
         case .null: out += "null"
@@ -80,6 +86,13 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     static func quote(_ s: String, into out: inout String) {
+        // Most text needs no escape: appended whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += "\""
+            out += s
+            out += "\""
+            return
+        }
         out += "\""
         for u in s.unicodeScalars {
             switch u {

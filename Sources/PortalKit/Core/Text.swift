@@ -92,32 +92,6 @@ public func grouped(_ n: Int) -> String {
     return n < 0 ? "-" + out : out
 }
 
-/// Groups of connected names (union–find with path compression); each group is named after its
-/// smallest member, so results do not depend on the order pairs arrive in.
-struct UnionFind {
-    private var parent: [String: String] = [:]
-
-    mutating func find(_ x: String) -> String {
-        if parent[x] == nil { parent[x] = x }
-        var r = x
-        while let p = parent[r], p != r { r = p }
-        var c = x
-        while let p = parent[c], p != r {
-            parent[c] = r
-            c = p
-        }
-        return r
-    }
-
-    mutating func union(_ a: String, _ b: String) {
-        let x = find(a)
-        let y = find(b)
-        if x != y { parent[max(x, y)] = min(x, y) }
-    }
-
-    var members: [String] { Array(parent.keys) }
-}
-
 /// Characters that must not reach a terminal or a screen as they are: control characters
 /// (C0 other than tab and line breaks, DEL, C1), whose escape sequences can retitle a window or
 /// clear the screen, and the Unicode bidi overrides and isolates, which reorder what is shown.

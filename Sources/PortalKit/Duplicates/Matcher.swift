@@ -992,31 +992,64 @@ public enum Matcher {
 
     /// Groups pairs into clusters (connected components), each named after its smallest id.
     static func clustered(_ pairs: [Pair]) -> [Pair] {
+        // Records by number, numbered in the order of their ids, so that the smallest number
+        // of a group is its smallest id and every comparison below is of integers.
+        var number: [String: Int32] = [:]
+        var ids: [String] = []
+        for p in pairs {
+            for x in [p.a, p.b] where number[x] == nil {
+                number[x] = Int32(ids.count)
+                ids.append(x)
+            }
+        }
+        let byID = ids.indices.sorted { ids[$0] < ids[$1] }
+        var rank = [Int32](repeating: 0, count: ids.count)
+        for (k, x) in byID.enumerated() { rank[x] = Int32(k) }
+        let a = pairs.map { rank[Int(number[$0.a] ?? 0)] }
+        let b = pairs.map { rank[Int(number[$0.b] ?? 0)] }
+        func key(_ x: Int32, _ y: Int32) -> UInt64 {
+            UInt64(UInt32(min(x, y))) << 32 | UInt64(UInt32(max(x, y)))
+        }
         // Complete linkage over the strongest pairs: two groups join only when every record of
         // one is a likely match of every record of the other, so one doubtful pair cannot chain
         // two families into one cluster. Weaker pairs join nothing; they show the cluster of `a`.
-        let strong = pairs.filter { $0.level == "likely" }.sorted { $0.score > $1.score }
-        let linked = Set(strong.map { $0.a + "\u{1f}" + $0.b })
-        func isLinked(_ x: String, _ y: String) -> Bool {
-            linked.contains(x < y ? x + "\u{1f}" + y : y + "\u{1f}" + x)
+        let strong = pairs.indices.filter { pairs[$0].level == "likely" }
+            .sorted { (-pairs[$0].score, $0) < (-pairs[$1].score, $1) }
+        let linked = Set(strong.map { key(a[$0], b[$0]) })
+        // Union-find whose root is the smallest member (the union keeps the smaller root).
+        var parent = Array(Int32(0)..<Int32(ids.count))
+        func find(_ x: Int32) -> Int32 {
+            var r = x
+            while parent[Int(r)] != r { r = parent[Int(r)] }
+            var c = x
+            while parent[Int(c)] != r {
+                let next = parent[Int(c)]
+                parent[Int(c)] = r
+                c = next
+            }
+            return r
         }
-        var groups = UnionFind()
-        var members: [String: [String]] = [:]
-        for p in strong {
-            let x = groups.find(p.a)
-            let y = groups.find(p.b)
+        var members: [Int32: [Int32]] = [:]
+        for k in strong {
+            let x = find(a[k])
+            let y = find(b[k])
             if x == y { continue }
-            let mx = members[x] ?? [p.a]
-            let my = members[y] ?? [p.b]
-            guard mx.allSatisfy({ a in my.allSatisfy { b in isLinked(a, b) } }) else { continue }
-            groups.union(x, y)
-            members[groups.find(x)] = mx + my
+            let mx = members[x] ?? [a[k]]
+            let my = members[y] ?? [b[k]]
+            guard mx.allSatisfy({ p in my.allSatisfy { linked.contains(key(p, $0)) } })
+            else { continue }
+            parent[Int(max(x, y))] = min(x, y)
+            members[min(x, y)] = mx + my
         }
-        return pairs.map {
-            var q = $0
-            q.cluster = groups.find($0.a)
+        let cluster = pairs.indices.map { find(a[$0]) }
+        let order = pairs.indices.sorted {
+            (cluster[$0], -pairs[$0].score, a[$0], b[$0])
+                < (cluster[$1], -pairs[$1].score, a[$1], b[$1])
+        }
+        return order.map {
+            var q = pairs[$0]
+            q.cluster = ids[byID[Int(cluster[$0])]]
             return q
         }
-        .sorted { ($0.cluster, -$0.score, $0.a, $0.b) < ($1.cluster, -$1.score, $1.a, $1.b) }
     }
 }

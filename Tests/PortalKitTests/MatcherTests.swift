@@ -226,7 +226,8 @@ import Testing
     /// given name and 40 typed twice letter for letter; with `sameNameElders`, 40 of them
     /// share their name and home with a parent born 30 years earlier (Sr. and Jr.). X1 and X2
     /// are one name at one home, X2 without a birth date; Y1 and Y2 one person whose given
-    /// name was typed badly (Carol, Kaorl).
+    /// name was typed badly (Carol, Kaorl); Z1 and Z2 one person who moved, a slip in each
+    /// name.
     func listDistrict(sameNameElders: Bool) -> String {
         var rng = SplitMix64(state: 3)
         let given = [
@@ -258,6 +259,8 @@ import Testing
             X2,Dennis,Kowalczyk,,,31 Birch Rd,,Glencoe,55336,
             Y1,Carol,Byrdwell,,,5923 Smith Way,,Gaddy Heights,76350,1977-06-28
             Y2,Kaorl,Byrdwell,,,5923 Smith Way,,Gaddy Heights,76350,1977-06-28
+            Z1,Theodora,Quenneville,,,71 Birch Way,,Hutchinson,55350,1971-08-19
+            Z2,Theodra,Quenevile,,,902 Far Rd,,Saint Paul,55104,1971-08-19
 
             """
     }
@@ -275,6 +278,7 @@ import Testing
         var found = try Matcher.guardians(db, district: "d", minScore: 0)
         #expect(found.first { $0.a == "X1" && $0.b == "X2" }?.level == "likely")
         #expect(found.first { $0.a == "Y1" && $0.b == "Y2" }?.level == "likely")
+        #expect(found.first { $0.a == "Z1" && $0.b == "Z2" }?.level == "likely")
         #expect(found.filter { $0.level == "likely" }.count >= 100, "the slips and the copies")
 
         let (families, familiesPath) = try district(listDistrict(sameNameElders: true))
@@ -285,6 +289,7 @@ import Testing
         found = try Matcher.guardians(families, district: "d", minScore: 0)
         #expect(found.first { $0.a == "X1" && $0.b == "X2" }?.level == "possible")
         #expect(found.first { $0.a == "Y1" && $0.b == "Y2" }?.level != "likely")
+        #expect(found.first { $0.a == "Z1" && $0.b == "Z2" }?.level != "likely")
         #expect(
             !found.contains {
                 $0.level == "likely" && ($0.a.hasPrefix("S") || $0.b.hasPrefix("S"))

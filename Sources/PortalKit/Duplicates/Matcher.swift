@@ -779,11 +779,22 @@ public enum Matcher {
         // share it, the birth date and the town (a common name shares its birthday with
         // someone in a large district). The bound keeps such pairs right 99 times in 100 when
         // about one record in two hundred is a moved duplicate (measured on the generator).
-        if !contact && !address && !home
-            && !(birth && min(given, family) <= 2 && max(given, family) <= 5
-                && namesakes * chance < (risks.independentPeople ? 0.001 : 0.0001))
-        {
-            return false
+        // Among independent people both names may carry a slip (similar at most), with the
+        // birth date exact, when the number of others expected to bear names that common and
+        // the birth date is as small (about three spellings near each name, as many as the
+        // names' shares make).
+        if !contact && !address && !home {
+            let bound = risks.independentPeople ? 0.001 : 0.0001
+            let n = Double(r.count)
+            let lookalikes =
+                3 * n * max(r.givenShare[i], r.givenShare[j])
+                * max(r.familyShare[i], r.familyShare[j])
+            let oneExact =
+                min(given, family) <= 2 && max(given, family) <= 5 && namesakes * chance < bound
+            let bothClose =
+                risks.independentPeople && birthExact && max(given, family) <= 4
+                && lookalikes * chance < bound
+            if !(birth && (oneExact || bothClose)) { return false }
         }
         // Where this district's records show none of the look-alikes of a family at one home
         // (see `DistrictRisks`), they are records of independent people and the probability

@@ -766,7 +766,9 @@ public enum Matcher {
         let home = l[F.child] == 1 || l[F.household] == 1
         // A family name not recognisably the same (a typo beyond repair, a new married name)
         // takes the given name and the birth date agreeing, and the address or the contact.
-        if family == 6 && !(given <= 4 && birthExact && (sameAddress || contact)) { return false }
+        // Among independent people an address with a slip in it will do.
+        let nearHome = sameAddress || (risks.independentPeople && address)
+        if family == 6 && !(given <= 4 && birthExact && (nearHome || contact)) { return false }
         // Birth dates that differ beyond a typo are different people (a parent and an adult
         // child), unless both the e-mail and the phone say otherwise.
         if l[F.birth] >= 4 && !(l[F.email] == 1 && l[F.phone] == 1) { return false }
@@ -911,7 +913,7 @@ public enum Matcher {
                     // Among independent people, a given name mangled beyond a typo may still be
                     // this person's, with the family name: compared whole.
                     let family = v.levels[F.family]
-                    guard risks.independentPeople && (1...2).contains(family) else { continue }
+                    guard risks.independentPeople && (1...4).contains(family) else { continue }
                     compare(r, i, j, into: &v)
                 }
                 var p = model.probability(
@@ -952,16 +954,17 @@ public enum Matcher {
         return clustered(Array(found.joined()))
     }
 
-    /// A given name beyond a typo, with the family name, the birth date and the address all
-    /// the same and half the letters of the given names shared (Carol and Kaorl), in a district
+    /// A given name beyond a typo, with the family name (give or take a slip), the birth date
+    /// and the address (give or take a slip) the same and half the letters of the given names
+    /// shared (Carol and Kaorl), in a district
     /// of independent people, where two people of one family, home and birthday (twins) are
     /// not seen: a name typed badly, not another person.
     static func farGivenAtHome(
         _ v: Vector, _ r: MatchRecords, _ i: Int, _ j: Int, _ risks: DistrictRisks
     ) -> Bool {
         let l = v.levels
-        return l[F.given] == 7 && risks.independentPeople && (1...2).contains(l[F.family])
-            && l[F.birth] == 1 && l[F.address] == 1 && lettersShared(r, i, j) >= 0.5
+        return l[F.given] == 7 && risks.independentPeople && (1...4).contains(l[F.family])
+            && l[F.birth] == 1 && (1...2).contains(l[F.address]) && lettersShared(r, i, j) >= 0.5
     }
 
     /// How many others in the district bear the pair's name: for a pair of one name and one

@@ -112,6 +112,38 @@ final class Context {
         }
     }
 
+    /// Rows made one at a time (`row(k)` for `k` in `0..<count`) and written in chunks where
+    /// the format allows (JSON lines, CSV, TSV, text off a terminal), so that a long listing
+    /// never holds all its rows, nor all its text, at once; JSON and a terminal's aligned table
+    /// need every row and take the table's path.
+    func emit(
+        columns: [String], count: Int, total: Int? = nil, row: (Int) -> [JSONValue]
+    ) throws {
+        let chunk = 4096
+        let streams =
+            format == .jsonl || format == .csv || format == .tsv
+            || (format == .text && !io.stdoutIsTTY)
+        guard streams && count > chunk else {
+            var t = Table(columns)
+            for k in 0..<count { t.add(row(k)) }
+            return try emit(t, total: total)
+        }
+        for start in stride(from: 0, to: count, by: chunk) {
+            var t = Table(columns)
+            for k in start..<min(count, start + chunk) { t.add(row(k)) }
+            let text = Render.table(try chosenColumns(t), format: format, tty: false, width: 0)
+            // The header line goes out once, with the first chunk.
+            if start > 0 && format != .jsonl, let end = text.utf8.firstIndex(of: 10) {
+                try out(String(text[text.index(after: end)...]))
+            } else {
+                try out(text)
+            }
+        }
+        if let total, total > count {
+            say("Showing \(grouped(count)) of \(grouped(total)); use --limit 0 for all")
+        }
+    }
+
     /// When `hint` sends the caller to a command their role may not run (the help desk told to
     /// issue a key), who may: " (that needs the registrar role: ask a registrar)". Only with a
     /// session open, in a district with operators; nil otherwise.

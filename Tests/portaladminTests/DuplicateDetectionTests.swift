@@ -115,4 +115,39 @@ func matchingDistrict(_ dir: TempDir) throws -> String {
             ["guardian", "duplicates", "--min-score", "2", "--district", "d1"], db: db)
         #expect(bad.code == 64 && bad.err.contains("hint: 0.5"))
     }
+
+    /// A listing longer than one chunk of rows (4,096) is written as it is made: the header
+    /// once, every row once, in the same order in every format, the chosen columns only.
+    @Test func aLongListingIsWrittenWhole() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let sample = dir.file("s")
+        #expect(
+            try runBinary(["sample", "generate", "--students", "3000", "--out", sample]).code == 0)
+        #expect(try runBinary(["roster", "import", sample, "--district", "d1"], db: db).code == 0)
+        let args = [
+            "guardian", "duplicates", "--min-score", "0", "--limit", "0", "--district", "d1",
+        ]
+        let lines = try runBinary(args + ["-o", "jsonl"], db: db)
+        let rows = lines.out.split(separator: "\n").map(String.init)
+        #expect(lines.code == 0 && rows.count > 4096, "\(rows.count) pairs")
+        let ids = rows.compactMap { row -> String? in
+            guard let f = (try? parseJSON(row)) as? [String: Any], let a = f["a"] as? String,
+                let b = f["b"] as? String
+            else { return nil }
+            return a + "~" + b
+        }
+        #expect(ids.count == rows.count && Set(ids).count == ids.count, "each pair once")
+        for format in ["csv", "tsv"] {
+            let r = try runBinary(args + ["-o", format, "--columns", "a,b"], db: db)
+            let sep = format == "csv" ? "," : "\t"
+            let got = r.out.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map {
+                String($0).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            #expect(got.first == "a\(sep)b", "\(format)")
+            #expect(
+                Array(got.dropFirst()) == ids.map { $0.replacingOccurrences(of: "~", with: sep) },
+                "\(format): the same rows in the same order, the header once")
+        }
+    }
 }

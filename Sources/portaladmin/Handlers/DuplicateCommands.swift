@@ -40,16 +40,19 @@ enum DuplicateCommands {
             ? try Matcher.guardians(s.db, district: d, minScore: minScore)
             : try HouseholdMatcher.households(s.db, district: d, minScore: minScore)
         let limit = try c.limit
-        var t = Table(["a", "b", "score", "level", "cluster", "evidence"])
-        for p in pairs.prefix(limit == 0 ? pairs.count : limit) {
-            t.add([
+        let structured = c.format == .json || c.format == .jsonl
+        try c.emit(
+            columns: ["a", "b", "score", "level", "cluster", "evidence"],
+            count: limit == 0 ? pairs.count : min(limit, pairs.count), total: pairs.count
+        ) { k in
+            let p = pairs[k]
+            return [
                 .string(p.a), .string(p.b), .double(p.score), .string(p.level), .string(p.cluster),
-                c.format == .json || c.format == .jsonl
+                structured
                     ? .array(p.evidence.map { .string($0) })
                     : .string(p.evidence.joined(separator: "; ")),
-            ])
+            ]
         }
-        try c.emit(t, total: pairs.count)
         let likely = pairs.filter { $0.level == "likely" }.count
         c.say(
             "\(grouped(pairs.count)) pair\(pairs.count == 1 ? "" : "s"): \(grouped(likely)) likely, \(grouped(pairs.count - likely)) possible"

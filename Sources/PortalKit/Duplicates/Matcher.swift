@@ -780,11 +780,12 @@ public enum Matcher {
         // name exact, the other close, and so rare a name that nobody else here is likely to
         // share it, the birth date and the town (a common name shares its birthday with
         // someone in a large district). The bound keeps such pairs right 99 times in 100 when
-        // about one record in two hundred is a moved duplicate (measured on the generator).
-        // Among independent people both names may carry a slip (similar at most), with the
-        // birth date exact, when the number of others expected to bear names that common and
-        // the birth date is as small (about three spellings near each name, as many as the
-        // names' shares make).
+        // about one record in two hundred is a moved duplicate (measured on the generator);
+        // among independent people it is ten times looser (the linkage-style files keep a
+        // precision of 0.9993 or more with it, Benchmarks/README.md). There both names may
+        // carry a slip (similar at most), with the birth date exact, when the number of others
+        // expected to bear names that common and the birth date is as small (about three
+        // spellings near each name, as many as the names' shares make).
         if !contact && !address && !home {
             let bound = risks.independentPeople ? 0.001 : 0.0001
             let n = Double(r.count)

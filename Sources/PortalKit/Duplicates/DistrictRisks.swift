@@ -51,11 +51,7 @@ struct DistrictRisks: Sendable {
                 guard r.familyHash[i] == r.familyHash[j], r.birth[i] != 0, r.birth[j] != 0,
                     !r.isEmpty(i, .family)
                 else { continue }
-                parts[0] = Matcher.similar(r, i, j, .number, 1)
-                parts[1] = Matcher.similar(r, i, j, .street, 0.9)
-                parts[2] = Matcher.similar(r, i, j, .city, 0.9)
-                parts[3] = Matcher.postcodeLevel(r, i, j)
-                let home = Matcher.addressLevel(parts)
+                let home = Matcher.addressLevel(r, i, j, parts: &parts)
                 guard home == 1 || home == 2 else { continue }
                 if r.fullNameHash[i] == r.fullNameHash[j] {
                     c[0] += 1

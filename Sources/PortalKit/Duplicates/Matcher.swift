@@ -115,11 +115,7 @@ public enum Matcher {
         out.swapped = swapped
         if stopAtDifferentNames && g == 7 { return }
         out.levels[F.birth] = birthLevel(r.birth[i], r.birth[j])
-        out.addressParts[0] = similar(r, i, j, .number, 1)
-        out.addressParts[1] = similar(r, i, j, .street, 0.9)
-        out.addressParts[2] = similar(r, i, j, .city, 0.9)
-        out.addressParts[3] = postcodeLevel(r, i, j)
-        out.levels[F.address] = addressLevel(out.addressParts)
+        out.levels[F.address] = addressLevel(r, i, j, parts: &out.addressParts)
         out.levels[F.email] = exact(r, i, j, .email)
         out.levels[F.phone] = exact(r, i, j, .phone)
         out.levels[F.household] =
@@ -133,6 +129,17 @@ public enum Matcher {
     /// 1 same, 2 similar, 3 different): compared as one, since a move changes them all at once
     /// and counting each would count the move four times. 1 same, 2 close (a typo in a part),
     /// 3 same area (postcode or city, another street), 4 different.
+    static func addressLevel(_ r: MatchRecords, _ i: Int, _ j: Int, parts: inout [UInt8])
+        -> UInt8
+    {
+        parts[0] = similar(r, i, j, .number, 1)
+        parts[1] = similar(r, i, j, .street, 0.9)
+        parts[2] = similar(r, i, j, .city, 0.9)
+        parts[3] = postcodeLevel(r, i, j)
+        return addressLevel(parts)
+    }
+
+    /// The address level from parts already compared (see above).
     static func addressLevel(_ p: [UInt8]) -> UInt8 {
         let (number, street, city, postcode) = (p[0], p[1], p[2], p[3])
         if number == 0 && street == 0 && city == 0 && postcode == 0 { return 0 }

@@ -19,6 +19,13 @@ final class ImportRun {
         progress = Progress(c)
     }
 
+    /// Shows how far the import has read on the progress line.
+    private var showProgress: (_ file: String, _ rows: Int, _ bytes: Int, _ total: Int) -> Void {
+        { [progress] file, rows, bytes, total in
+            progress.update(file: file, rows: rows, bytes: bytes, total: total)
+        }
+    }
+
     /// The importer's hooks; `approved` holds what the person agreed to before the import
     /// began (see `askFirst`), nil when they were not asked then.
     func hooks(approved: [String: Int]?) -> ImportHooks {
@@ -26,9 +33,7 @@ final class ImportRun {
         hooks.everyRow = results != nil
         hooks.columns = { [results] in try results?.header($0) }
         hooks.row = { [self] o in try self.record(o) }
-        hooks.progress = { [progress] file, rows, bytes, total in
-            progress.update(file: file, rows: rows, bytes: bytes, total: total)
-        }
+        hooks.progress = showProgress
         hooks.confirmInactivation = { [self] pending in
             guard let approved else { return try self.ask(pending) }
             if let more = pending.first(where: { $0.count > approved[$0.entity] ?? 0 }) {
@@ -58,7 +63,7 @@ final class ImportRun {
         first.dryRun = true
         var counting = ImportHooks()
         counting.everyRow = false
-        counting.progress = hooks(approved: nil).progress
+        counting.progress = showProgress
         var pending: [(entity: String, count: Int, active: Int)] = []
         counting.confirmInactivation = { pending = $0 }
         _ = try Roster.importBundle(s, dir: dir, format: format, options: first, hooks: counting)

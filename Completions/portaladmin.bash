@@ -6,7 +6,7 @@ _portaladmin() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         w="${COMP_WORDS[i]}"
         case "$path $w" in
-            " district"|" district create"|" district list"|" district show"|" district set"|" operator"|" operator add"|" operator set-role"|" operator list"|" operator remove"|" roster"|" roster import"|" roster export"|" roster stats"|" student"|" student list"|" student show"|" student find"|" guardian"|" guardian list"|" guardian show"|" guardian find"|" key"|" key issue"|" key check"|" key list"|" key revoke"|" account"|" account list"|" account show"|" account reset"|" account unlock"|" account disable"|" account enable"|" account whois"|" portal"|" portal activate"|" portal login"|" portal change-password"|" aup"|" aup sign"|" aup status"|" feature"|" feature list"|" feature enable"|" feature disable"|" feature remove"|" feature history"|" age18"|" age18 scan"|" age18 apply"|" age18 request"|" age18 consent"|" restriction"|" restriction add"|" restriction list"|" restriction remove"|" access"|" access explain"|" household"|" household list"|" household show"|" household find"|" guardian duplicates"|" household duplicates"|" guardian merge"|" household merge"|" merge"|" merge list"|" merge show"|" merge undo"|" sample"|" sample generate"|" audit"|" audit list"|" audit verify"|" audit export"|" help"|" completions"|" demo") path="$path $w" ;;
+            " district"|" district create"|" district list"|" district show"|" district set"|" operator"|" operator add"|" operator set-role"|" operator list"|" operator remove"|" roster"|" roster import"|" roster export"|" roster stats"|" student"|" student list"|" student show"|" student find"|" guardian"|" guardian list"|" guardian show"|" guardian find"|" key"|" key issue"|" key check"|" key list"|" key revoke"|" account"|" account list"|" account create"|" account show"|" account reset"|" account unlock"|" account disable"|" account enable"|" account whois"|" portal"|" portal activate"|" portal login"|" portal change-password"|" aup"|" aup sign"|" aup status"|" feature"|" feature list"|" feature enable"|" feature disable"|" feature remove"|" feature history"|" age18"|" age18 scan"|" age18 apply"|" age18 request"|" age18 consent"|" restriction"|" restriction add"|" restriction list"|" restriction remove"|" access"|" access explain"|" household"|" household list"|" household show"|" household find"|" guardian duplicates"|" household duplicates"|" guardian merge"|" household merge"|" merge"|" merge list"|" merge show"|" merge undo"|" sample"|" sample generate"|" audit"|" audit list"|" audit verify"|" audit export"|" help"|" completions"|" demo") path="$path $w" ;;
         esac
     done
     case "$prev" in
@@ -27,14 +27,19 @@ _portaladmin() {
         --guardian) COMPREPLY=(); return ;;
         --student) COMPREPLY=(); return ;;
         --file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --student-account) COMPREPLY=(); return ;;
+        --school) COMPREPLY=(); return ;;
+        --grade-min) COMPREPLY=(); return ;;
         --letters) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --holder) COMPREPLY=($(compgen -W "student guardian" -- "$cur")); return ;;
+        --username) COMPREPLY=(); return ;;
+        --username-pattern) COMPREPLY=(); return ;;
         --password-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --email) COMPREPLY=(); return ;;
         --phone) COMPREPLY=(); return ;;
-        --username) COMPREPLY=(); return ;;
         --on) COMPREPLY=(); return ;;
         --agreement-version) COMPREPLY=(); return ;;
-        --school) COMPREPLY=(); return ;;
+        --audience) COMPREPLY=($(compgen -W "students guardians" -- "$cur")); return ;;
         --at) COMPREPLY=(); return ;;
         --from) COMPREPLY=(); return ;;
         --until) COMPREPLY=(); return ;;
@@ -76,12 +81,13 @@ _portaladmin() {
         " guardian show") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " guardian find") words="--limit --columns --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " key") words="issue check list revoke" ;;
-        " key issue") words="--guardian --student --file --all-without-account --letters --results --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " key issue") words="--guardian --student --file --all-without-account --student-account --all-students-without-account --school --grade-min --letters --results --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " key check") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
-        " key list") words="--status --guardian --limit --columns --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " key list") words="--status --guardian --student --limit --columns --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " key revoke") words="--reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
-        " account") words="list show reset unlock disable enable whois" ;;
-        " account list") words="--status --limit --columns --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " account") words="list create show reset unlock disable enable whois" ;;
+        " account list") words="--status --holder --limit --columns --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " account create") words="--guardian --student-account --file --all-without-account --username --username-pattern --letters --results --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " account show") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " account reset") words="--password-file --new-key --reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " account unlock") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
@@ -96,9 +102,9 @@ _portaladmin() {
         " aup sign") words="--guardian --on --agreement-version --file --results --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " aup status") words="--guardian --missing --limit --columns --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " feature") words="list enable disable remove history" ;;
-        " feature list") words="--school --at --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
-        " feature enable") words="--school --from --until --reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
-        " feature disable") words="--school --from --until --reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " feature list") words="--school --audience --at --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " feature enable") words="--school --from --until --reason --audience --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " feature disable") words="--school --from --until --reason --audience --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " feature remove") words="--reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " feature history") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " age18") words="scan apply request consent" ;;

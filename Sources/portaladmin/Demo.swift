@@ -123,6 +123,9 @@ enum Demo {
         try run(
             "Why can this parent see (or not see) each child?",
             ["access", "explain", "--guardian", gid])
+        try studentSteps(
+            run: { try run($0, $1, stdin: $2, shownStdin: $3) }, db: db, guardian: gid, dir: dir,
+            today: today)
 
         try run(
             "Duplicate parents: the reason for \"I see one of my children but not the other\"",
@@ -153,5 +156,78 @@ enum Demo {
             keep
                 ? "\nThe database is kept at \(path).\n"
                 : "\nDone; the demo database was removed (pass --db PATH to keep one).\n")
+    }
+
+    /// Students' own accounts (policy 1050 II.D), an account the school creates for a parent
+    /// (seed 003) with its forced password change, a feature hidden from students, and a
+    /// student who leaves.
+    static func studentSteps(
+        run: (String, [String], String, String?) throws -> String, db: Database,
+        guardian gid: String,
+        dir: String, today: String
+    ) throws {
+        let children = try People.links(db, district: "demo-isd", kind: .guardian, id: gid)
+        guard let sid = children.first?.id else { return }
+        let issued = try run(
+            "A student gets a key for their own account (it shows their record, never a sibling's)",
+            ["key", "issue", "--student-account", sid, "-o", "json"], "", nil)
+        let key =
+            issued.split(separator: "\"").drop { $0 != "key" }.dropFirst(2).first.map(String.init)
+            ?? ""
+        _ = try run(
+            "", ["portal", "activate", "--username", "demo.student"],
+            "\(key)\nmy own locker combination\n", "printf '<key>\\n<password>\\n'")
+        _ = try run("", ["account", "list", "--holder", "student"], "", nil)
+        _ = try run(
+            "Discipline is shown to guardians, hidden from students",
+            [
+                "feature", "disable", "discipline", "--audience", "students", "--reason",
+                "discipline notes are for parents",
+            ], "", nil)
+        _ = try run("", ["access", "explain", "--username", "demo.student"], "", nil)
+        if let other = try Keys.withoutAccount(db, district: "demo-isd", now: Date()).first(
+            where: { $0 != gid })
+        {
+            _ = try run(
+                "The school creates a parent's account itself; the password must be changed first",
+                ["aup", "sign", "--guardian", other, "--on", today, "-q"], "", nil)
+            let made = try run(
+                "",
+                [
+                    "account", "create", "--guardian", other, "--username-pattern",
+                    "{given}.{family}", "-o", "json",
+                ], "", nil)
+            let field = { (name: String) in
+                made.split(separator: "\"").drop { $0 != name }.dropFirst(2).first.map(String.init)
+                    ?? ""
+            }
+            let user = field("username")
+            let temporary = field("temporary_password")
+            _ = try run(
+                "", ["portal", "login", "--username", user], temporary + "\n",
+                "echo <temporary password>")
+            _ = try run(
+                "", ["portal", "change-password", "--username", user],
+                "\(temporary)\nfour quiet harbour lights\n", "printf '<temporary>\\n<new>\\n'")
+            _ = try run(
+                "", ["portal", "login", "--username", user], "four quiet harbour lights\n",
+                "echo <new password>")
+        }
+        // The SIS sends the withdrawal as one row of students.csv, status inactive.
+        let students =
+            (try? String(contentsOfFile: dir + "/sis/students.csv", encoding: .utf8)) ?? ""
+        let lines = students.split(whereSeparator: \.isNewline)
+        if let header = lines.first, let row = lines.first(where: { $0.hasPrefix(sid + ",") }),
+            row.hasSuffix(",active")
+        {
+            let withdrawn = "\(header)\n\(row.dropLast("active".count))inactive\n"
+            _ = try run(
+                "The student leaves: their account is disabled (and enabled again if they re-enrol)",
+                ["roster", "import", "-", "--delta"], withdrawn, "cat withdrawal.csv")
+            _ = try run(
+                "", ["portal", "login", "--username", "demo.student"],
+                "my own locker combination\n",
+                "echo <password>")
+        }
     }
 }

@@ -223,6 +223,34 @@ enum Docs {
 
             """
         s += """
+            .Sh STUDENT ACCOUNTS
+            Enrolled students have a portal account of their own (Minneapolis policy 1050 II.D),
+            which shows their own record and never a sibling's. The age-18 rules end guardians'
+            access only; a student's own account continues after 18. When an import marks a student
+            inactive, their account is disabled with the reason
+            .Dq the student is no longer enrolled
+            and their pending key revoked; when they are enrolled again, the account is enabled
+            again (an account a registrar disabled stays disabled). Both are in the audit log.
+            A feature rule may be for one audience: discipline or payments hidden from students,
+            shown to their parents.
+            .Bd -literal -offset indent
+            portaladmin key issue --student-account S600456 --letters ana.csv
+            printf '%s\\en%s\\en' "$KEY" "$PASSWORD" | portaladmin portal activate --username ana.n
+            portaladmin feature disable discipline --audience students --reason "for parents"
+            portaladmin access explain --username ana.n
+            sis-export-withdrawals | portaladmin roster import - --delta
+            portaladmin account show ana.n          # disabled: no longer enrolled
+            .Ed
+            .Pp
+            Schools that create parents' accounts themselves (seed 003) use
+            .Nm account create :
+            each account gets a random temporary password, printed once or written to letters,
+            that must be changed at the first login.
+            .Bd -literal -offset indent
+            portaladmin account create --guardian G1000123 --username-pattern '{given}.{family}'
+            echo "$TEMPORARY" | portaladmin portal login --username maria.garcia   # exit 11
+            printf '%s\\en%s\\en' "$TEMPORARY" "$NEW" | portaladmin portal change-password --username maria.garcia
+            .Ed
             .Sh ENVIRONMENT
             .Bl -tag -width Ds
             .It Ev PORTALADMIN_DB

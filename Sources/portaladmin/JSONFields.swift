@@ -24,6 +24,13 @@ enum JSONFields {
     static let address = ["household_id", "street", "street2", "city", "state", "postcode"]
     static let household = address + ["guardian_count", "student_count"]
     static let key = ["key_id", "guardian_id", "guardian_name", "students", "key", "expires_at"]
+    static let studentKey = [
+        "key_id", "student_id", "student_name", "students", "key", "expires_at",
+    ]
+    /// One key, or the keys of a reset: whose it is first.
+    static func heldKey(_ fields: [String]) -> [String] {
+        [fields[0], "holder"] + fields.dropFirst() + ["replaced_keys"]
+    }
     static let pair = ["a", "b", "score", "level", "cluster", "evidence"]
     static let merge = [
         "merge_id", "kind", "a", "b", "conflicts", "links_moved", "links_joined", "accounts",
@@ -32,7 +39,13 @@ enum JSONFields {
     static let mergeRow = [
         "merge_id", "kind", "a", "b", "status", "created_at", "created_by", "undone_at",
     ]
-    static let feature = ["rule_id", "feature", "enabled", "school_id", "from", "until", "reason"]
+    static let feature = [
+        "rule_id", "feature", "enabled", "audience", "school_id", "from", "until", "reason",
+    ]
+    static let created = [
+        "username", "holder", "guardian_id", "name", "temporary_password", "must_change",
+        "revoked_keys",
+    ]
 
     static let table: [String: [Shape]] = [
         "district create": [Shape(fields: district)],
@@ -68,34 +81,61 @@ enum JSONFields {
             Shape(fields: ["guardian_id", "name", "signed_version", "signed_on", "status"])
         ],
         "key issue": [
-            Shape(fields: key + ["replaced_keys"]),
+            Shape(fields: heldKey(key)),
+            Shape(when: "--student-account", fields: heldKey(studentKey)),
             Shape(when: "--student, --file, --all-without-account", fields: key),
+            Shape(when: "--all-students-without-account", fields: studentKey),
         ],
         "key list": [
             Shape(fields: [
-                "key_id", "guardian_id", "last4", "status", "issued_at", "expires_at", "used_by",
-                "used_at",
+                "key_id", "holder", "person_id", "last4", "status", "issued_at", "expires_at",
+                "used_by", "used_at",
             ])
         ],
         "key check": [
             Shape(fields: [
-                "answer", "key_id", "guardian_id", "last4", "guardian_name", "expires_at",
-            ])
+                "answer", "key_id", "holder", "guardian_id", "last4", "guardian_name",
+                "expires_at",
+            ]),
+            Shape(
+                when: "a student's key",
+                fields: [
+                    "answer", "key_id", "holder", "student_id", "last4", "student_name",
+                    "expires_at",
+                ]),
         ],
-        "key revoke": [Shape(fields: ["key_id", "guardian_id", "status"])],
-        "portal activate": [Shape(fields: ["username", "guardian_id", "status"])],
+        "key revoke": [Shape(fields: ["key_id", "holder", "guardian_id", "status"])],
+        "portal activate": [
+            Shape(fields: ["username", "holder", "guardian_id", "status"]),
+            Shape(when: "a student's key", fields: ["username", "holder", "student_id", "status"]),
+        ],
         "portal login": [Shape(fields: ["username", "result"])],
         "portal change-password": [Shape(fields: ["username", "result"])],
         "account list": [
             Shape(fields: [
-                "username", "person_kind", "person_id", "status", "last_login_at", "since",
+                "username", "holder", "person_id", "status", "last_login_at", "since",
             ])
         ],
         "account show": [
             Shape(fields: [
-                "username", "person_kind", "person_id", "status", "failed_count",
+                "username", "holder", "guardian_id", "name", "status", "failed_count",
                 "last_failure_at", "locked_at", "last_login_at", "created_at", "status_reason",
-            ])
+            ]),
+            Shape(
+                when: "a student's account",
+                fields: [
+                    "username", "holder", "student_id", "name", "status", "failed_count",
+                    "last_failure_at", "locked_at", "last_login_at", "created_at", "status_reason",
+                ]),
+        ],
+        "account create": [
+            Shape(fields: created),
+            Shape(
+                when: "--student-account",
+                fields: created.map { $0 == "guardian_id" ? "student_id" : $0 }),
+            Shape(
+                when: "--file, --all-without-account",
+                fields: ["username", "holder", "person_id", "name", "temporary_password"]),
         ],
         "account whois": [
             Shape(fields: ["guardian_id", "name", "email", "phone", "username", "account_status"])
@@ -106,16 +146,18 @@ enum JSONFields {
         "account reset": [
             Shape(fields: ["username", "temporary_password", "must_change"]),
             Shape(when: "--password-file", fields: ["username", "must_change"]),
-            Shape(when: "--new-key", fields: ["username", "status"] + key + ["replaced_keys"]),
+            Shape(when: "--new-key", fields: ["username", "status"] + heldKey(key)),
         ],
         "feature disable": [Shape(fields: feature)],
         "feature enable": [Shape(fields: feature)],
         "feature list": [
-            Shape(fields: ["feature", "enabled", "source", "reason", "from", "until", "rule_id"])
+            Shape(fields: [
+                "feature", "audience", "enabled", "source", "reason", "from", "until", "rule_id",
+            ])
         ],
         "feature history": [
             Shape(fields: [
-                "rule_id", "feature", "school_id", "enabled", "from", "until", "reason",
+                "rule_id", "feature", "school_id", "audience", "enabled", "from", "until", "reason",
                 "created_at", "created_by", "removed_at", "removed_reason",
             ])
         ],
@@ -142,7 +184,11 @@ enum JSONFields {
         "age18 request": [Shape(fields: ["student_id", "guardians", "access"])],
         "age18 apply": [Shape(fields: ["student_id", "guardian_id", "ended_on"])],
         "access explain": [
-            Shape(fields: ["guardian_id", "name", "as_of", "guardian_checks", "students"])
+            Shape(fields: ["holder", "guardian_id", "name", "as_of", "guardian_checks", "students"]
+            ),
+            Shape(
+                when: "a student's account",
+                fields: ["holder", "student_id", "name", "as_of", "student_checks", "students"]),
         ],
         "guardian duplicates": [Shape(fields: pair)],
         "household duplicates": [Shape(fields: pair)],
@@ -207,6 +253,10 @@ enum JSONFields {
         ),
         ("as_of", .date, "the day the answer is for"),
         ("at", .time, "when the audited change was made"),
+        (
+            "audience", .text,
+            "whom a feature rule is for: all, students (their own accounts) or guardians"
+        ),
         ("aup_required", .boolean, "district setting"),
         ("aup_version", .integer, "district setting"),
         ("b", .text, "the second record of a pair or merge: the one merged away"),
@@ -253,6 +303,7 @@ enum JSONFields {
         ("guardian_name", .text, "a guardian's name"),
         ("guardians", .list, "guardians linked to the record"),
         ("hash", .text, "the audit row's SHA-256 chain hash"),
+        ("holder", .text, "whose key or account: guardian, or student (a student's own)"),
         ("household_id", .text, "a household's id"),
         ("inactivated", .integer, "rows made inactive because the file no longer has them"),
         ("inactive", .integer, "how many inactive records"),
@@ -283,8 +334,7 @@ enum JSONFields {
         ("ok", .boolean, "the check passed"),
         ("operator", .text, "who made the change"),
         ("password_min_length", .integer, "district setting"),
-        ("person_id", .text, "the id of the login's person"),
-        ("person_kind", .text, "guardian or student"),
+        ("person_id", .text, "the id of the guardian or student who holds the login or key"),
         ("phone", .text, "phone number"),
         ("portal_access", .boolean, "the link lets the guardian see the student"),
         ("portal_url", .text, "district setting"),
@@ -303,6 +353,7 @@ enum JSONFields {
         ("restrictions_moved", .list, "restrictions a merge moved"),
         ("result", .text, "what a login or password change did"),
         ("revoked_at", .time, "when the key was revoked"),
+        ("revoked_keys", .integer, "pending keys of the person that the new account replaced"),
         ("role", .text, "an operator's role: admin, registrar, helpdesk"),
         ("roles", .list, "how the guardian is related to the household's students"),
         ("rows", .integer, "rows written"),
@@ -327,8 +378,10 @@ enum JSONFields {
         ("status_reason", .text, "why the login has its status"),
         ("street", .text, "address"),
         ("street2", .text, "address: apartment, unit"),
+        ("student_checks", .list, "the rules about a student's own account, in order"),
         ("student_count", .integer, "how many students"),
         ("student_id", .text, "a student's id"),
+        ("student_name", .text, "a student's name"),
         ("students", .list, "students linked to the record"),
         ("summary", .object, "what the merge changed"),
         ("target", .text, "the record changed"),

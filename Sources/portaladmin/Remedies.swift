@@ -25,6 +25,7 @@ enum Remedies {
         case .explainAccess(let g): words = "access explain --guardian \(g)"
         case .signAgreement(let g): words = "aup sign --guardian \(g) --on YYYY-MM-DD"
         case .issueKey(let g): words = "key issue --guardian \(g)"
+        case .issueStudentKey(let st): words = "key issue --student-account \(st)"
         case .resetAccount(let u): words = "account reset \(u)"
         case .enableAccount(let u): words = "account enable \(u) --reason TEXT"
         case .disableAccount(let u): words = "account disable \(u) --reason TEXT"

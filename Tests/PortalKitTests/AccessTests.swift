@@ -10,7 +10,7 @@ import Testing
         let district = try Districts.get(f.db, "d")
         let a = try Access.explain(
             f.db, district: district, guardianID: "G1", studentID: nil, now: f.now, asOf: nil)
-        #expect(a.guardianName == "Kathryn Nunez" && a.asOf == "2026-11-25")
+        #expect(a.name == "Kathryn Nunez" && a.asOf == "2026-11-25")
         // No account and no agreement: the agreement decides, since no key is issued before it.
         let ana = try #require(a.students.first { $0.studentID == "S1" })
         #expect(!ana.visible && ana.decidedBy == "acceptable-use agreement")

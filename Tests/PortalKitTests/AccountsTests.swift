@@ -14,7 +14,7 @@ import Testing
         let password = "quiet harbour morning tea"
         let made = try Accounts.activate(
             s, keyText: issued.key.grouped, username: "Jose.Nunez", password: password)
-        #expect(made.username == "jose.nunez" && made.guardianID == "G2")
+        #expect(made.username == "jose.nunez" && made.holder == .guardian && made.personID == "G2")
         #expect(try Accounts.login(s, username: "jose.nunez", password: password) == .ok)
         let district = try Districts.get(f.db, "d")
         let threshold = Int(district.setting("lockout_threshold")) ?? 5

@@ -17,7 +17,7 @@ import Testing
         #expect(issued.students.map(\.id).sorted() == ["S1", "S2"])
         let (answer, record) = try Keys.check(
             f.db, district: "d", text: issued.key.grouped.lowercased(), now: f.now)
-        guard case .valid(let guardian, _, _) = answer else {
+        guard case .valid(.guardian, let guardian, _, _) = answer else {
             Issue.record("valid expected, got \(answer)")
             return
         }
@@ -27,7 +27,7 @@ import Testing
             try Keys.check(f.db, district: "e", text: issued.key.grouped, now: f.now).1 == nil)
         let later = f.now.addingTimeInterval(40 * 86400)
         let listed = try Keys.list(
-            f.db, district: "d", status: nil, guardian: "G2", now: later, limit: 0)
+            f.db, district: "d", status: nil, holder: (.guardian, "G2"), now: later, limit: 0)
         #expect(
             listed.map(\.status) == ["expired"], "an active key past its expiry lists as expired")
         let revoked = try s.transaction { try Keys.revoke(s, keyID: issued.keyID, reason: "lost") }
@@ -76,7 +76,7 @@ import Testing
         }
         try results.finish()
         try letters.finish()
-        #expect(outcome.issued.map(\.guardianID) == ["G1"])
+        #expect(outcome.issued.map(\.personID) == ["G1"])
         #expect(outcome.refused.map(\.line) == [3, 4, 5, 6])
         #expect(outcome.refused[1].message == "guardian_id: missing")
         #expect(outcome.refused[2].message == "name: bad UTF-8", "a damaged row is never acted on")

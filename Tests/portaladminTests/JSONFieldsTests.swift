@@ -179,6 +179,41 @@ import Testing
                 try JSONDecoder().decode(JSON.self, from: Data(r.out.utf8)), at: "key check",
                 seen: &names)
         }
+        // A student's own key and account.
+        let sk = record(
+            try check(
+                "key issue", ["key", "issue", "--student-account", "S-3001"],
+                when: "--student-account"))
+        try check(
+            "key check", ["key", "check"], when: "a student's key", stdin: "\(sk["key"] ?? "")\n")
+        try check(
+            "portal activate", ["portal", "activate", "--username", "ana.n"],
+            when: "a student's key", stdin: "\(sk["key"] ?? "")\n\(password)\n")
+        try check("account show", ["account", "show", "ana.n"], when: "a student's account")
+        try check(
+            "access explain", ["access", "explain", "--username", "ana.n"],
+            when: "a student's account")
+        try check(
+            "key issue", ["key", "issue", "--all-students-without-account", "--yes"],
+            when: "--all-students-without-account")
+        _ = try runBinary(
+            [
+                "aup", "sign", "--guardian", "G-2003", "--on", "2026-09-01", "--district",
+                "lakeview",
+            ],
+            db: db)
+        try check(
+            "account create", ["account", "create", "--guardian", "G-2003", "--username", "gee"])
+        try check(
+            "account create",
+            ["account", "create", "--student-account", "S-3002", "--username", "luis.n"],
+            when: "--student-account")
+        try check(
+            "account create",
+            [
+                "account", "create", "--all-without-account", "--username-pattern",
+                "{given}.{family}", "--yes",
+            ], when: "--file, --all-without-account")
         try check("account list", ["account", "list"])
         try check("account show", ["account", "show", "jose.n"])
         try check("account whois", ["account", "whois", "--name", "jose nunez"])

@@ -45,17 +45,20 @@ public enum Access {
         public let action: Action?
     }
 
-    /// The whole answer for one guardian: the rules about the guardian, then each linked student.
+    /// The whole answer for one account holder: the rules about the holder, then each student
+    /// they may see (a guardian's linked children; a student, themselves).
     public struct Answer: Sendable {
-        /// The guardian's id.
-        public let guardianID: String
+        /// A guardian, or a student with their own account.
+        public let holder: People.Kind
+        /// The guardian's or student's id.
+        public let personID: String
         /// Given and family name.
-        public let guardianName: String
+        public let name: String
         /// The day the answer holds for (YYYY-MM-DD, the district's time zone).
         public let asOf: String
-        /// Rules about the guardian alone (record status, account, agreement).
-        public let guardianChecks: [Check]
-        /// One answer per linked student.
+        /// Rules about the holder alone (record status, account, agreement).
+        public let holderChecks: [Check]
+        /// One answer per student.
         public let students: [StudentAnswer]
     }
 
@@ -78,7 +81,8 @@ public enum Access {
                 detail: active ? "active" : "inactive: no longer in the roster",
                 fix: active ? nil : "import a roster that lists guardian \(guardianID)"))
         // 2. The portal account.
-        gchecks.append(try accountCheck(db, district: d, guardianID: guardianID, now: now))
+        gchecks.append(
+            try accountCheck(db, district: d, holder: .guardian, id: guardianID, now: now))
         // 3. The acceptable-use agreement.
         if district.setting("aup_required") == "true" {
             let version = Int(district.setting("aup_version")) ?? 1
@@ -235,7 +239,7 @@ public enum Access {
                     checks.first { $0.rule == rule && !$0.ok }
                 }.first ?? checks.first { !$0.ok }
             let features = try Features.effective(
-                db, district: d, school: st.string("school_id"), on: day)
+                db, district: d, school: st.string("school_id"), on: day, for: .guardians)
             answers.append(
                 StudentAnswer(
                     studentID: sid, name: st.text("given_name") + " " + st.text("family_name"),
@@ -244,18 +248,60 @@ public enum Access {
                     fix: decided?.fix, action: decided?.action))
         }
         return Answer(
-            guardianID: guardianID, guardianName: gname, asOf: day.description,
-            guardianChecks: gchecks, students: answers)
+            holder: .guardian, personID: guardianID, name: gname, asOf: day.description,
+            holderChecks: gchecks, students: answers)
     }
 
-    static func accountCheck(_ db: Database, district d: String, guardianID: String, now: Date)
-        throws -> Check
-    {
+    /// Every rule for a student's own account (policy 1050 II.D: an enrolled student sees their
+    /// own record, and only it): enrolment, the account, age 18 (which ends guardians' access,
+    /// never the student's own), and the features shown to students at their school.
+    public static func explain(
+        _ db: Database, district: District, studentID: String, now: Date, asOf: CivilDate?
+    ) throws -> Answer {
+        let d = district.id
+        let day = asOf ?? Zone.localDate(now, zone: district.setting("timezone"))
+        let st = try People.get(db, district: d, kind: .student, id: studentID)
+        let name = st.text("given_name") + " " + st.text("family_name")
+        let enrolled = st.text("status") == "active"
+        let checks = [
+            Check(
+                rule: "student status", ok: enrolled,
+                detail: enrolled
+                    ? "enrolled"
+                    : "inactive (not enrolled): the student's own account is disabled",
+                fix: enrolled ? nil : "the student must be enrolled (in the roster) again"),
+            try accountCheck(db, district: d, holder: .student, id: studentID, now: now),
+            Check(
+                rule: "age 18", ok: true,
+                detail: "does not apply: a student's own account continues after 18", fix: nil),
+        ]
+        let decided = checks.first { !$0.ok }
+        let features = try Features.effective(
+            db, district: d, school: st.string("school_id"), on: day, for: .students)
+        return Answer(
+            holder: .student, personID: studentID, name: name, asOf: day.description,
+            holderChecks: Array(checks[..<2]),
+            students: [
+                StudentAnswer(
+                    studentID: studentID, name: name, visible: decided == nil,
+                    decidedBy: decided?.rule, checks: checks, features: features,
+                    fix: decided?.fix, action: decided?.action)
+            ])
+    }
+
+    /// The portal-account rule for a guardian or a student: the login and its state, or the
+    /// key that is pending, or neither.
+    static func accountCheck(
+        _ db: Database, district d: String, holder: People.Kind, id: String, now: Date
+    ) throws -> Check {
+        let person = holder == .student ? "student" : "parent"
+        let issue: Action =
+            holder == .student ? .issueStudentKey(student: id) : .issueKey(guardian: id)
         if let a = try db.first(
             """
-            SELECT * FROM accounts WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ?
+            SELECT * FROM accounts WHERE district_id = ? AND person_kind = ? AND person_id = ?
             ORDER BY status = 'reset', status = 'disabled', username LIMIT 1
-            """, [.text(d), .text(guardianID)]), a.text("status") != "reset"
+            """, [.text(d), .text(holder.rawValue), .text(id)]), a.text("status") != "reset"
         {
             let u = a.text("username")
             if a.text("status") == "disabled" {
@@ -277,16 +323,16 @@ public enum Access {
                     rule: "portal account", ok: false,
                     detail: "\(u) must change the temporary password at the next login",
                     fix:
-                        "the parent logs in with the temporary password and chooses a new one (or reset it again)",
+                        "the \(person) logs in with the temporary password and chooses a new one (or reset it again)",
                     action: .resetAccount(username: u))
             }
             return Check(rule: "portal account", ok: true, detail: "\(u), active", fix: nil)
         }
         if let k = try db.first(
             """
-            SELECT key_id, expires_at FROM activation_keys WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ? AND status = 'active'
+            SELECT key_id, expires_at FROM activation_keys WHERE district_id = ? AND person_kind = ? AND person_id = ? AND status = 'active'
             ORDER BY key_id DESC LIMIT 1
-            """, [.text(d), .text(guardianID)])
+            """, [.text(d), .text(holder.rawValue), .text(id)])
         {
             if k.text("expires_at") > Timestamp.iso(now) {
                 return Check(
@@ -294,18 +340,18 @@ public enum Access {
                     detail:
                         "none yet: key \(k.text("key_id")) is pending until \(k.text("expires_at").prefix(10))",
                     fix:
-                        "the parent activates the key on the portal (or, if the letter is lost, a new key)",
-                    action: .issueKey(guardian: guardianID))
+                        "the \(person) activates the key on the portal (or, if the letter is lost, a new key)",
+                    action: issue)
             }
             return Check(
                 rule: "portal account", ok: false,
                 detail:
                     "none: key \(k.text("key_id")) expired on \(k.text("expires_at").prefix(10))",
-                fix: "issue a new key", action: .issueKey(guardian: guardianID))
+                fix: "issue a new key", action: issue)
         }
         return Check(
             rule: "portal account", ok: false, detail: "none: no account and no key",
-            fix: "issue a key", action: .issueKey(guardian: guardianID))
+            fix: "issue a key", action: issue)
     }
 
     /// Another guardian record, linked to the student, that is likely the same person: the

@@ -49,6 +49,8 @@ public enum Accounts {
         public let username: String
         /// `guardian` or `student`: whose login it is.
         public let personKind: String
+        /// Whose login it is: a guardian's, or a student's own.
+        public var holder: People.Kind { People.Kind(rawValue: personKind) ?? .guardian }
         /// The guardian's or student's id.
         public let personID: String
         /// disabled (or another stored status), locked, must-change or active.
@@ -108,7 +110,7 @@ public enum Accounts {
     /// checks the key and the username again, since another process may have used them since.
     public static func activate(
         _ s: Session, keyText: String, username: String, password: String, rollback: Bool = false
-    ) throws -> (username: String, guardianID: String) {
+    ) throws -> (username: String, holder: People.Kind, personID: String) {
         let d = try s.district()
         let district = try Districts.get(s.db, d)
         let row = try usableKey(s, keyText)
@@ -124,6 +126,11 @@ public enum Accounts {
             let person = row.text("person_id")
             let kind = row.text("person_kind")
             try refuseTaken(s, username: u, person: person)
+            if kind == "student" {
+                // A key issued before the student left (the import revokes it; this is the
+                // moment in between).
+                _ = try Keys.eligibleStudent(s.db, district: d, studentID: person)
+            }
             let previous = try s.db.first(
                 "SELECT username, status FROM accounts WHERE district_id = ? AND person_kind = ? AND person_id = ?",
                 [.text(d), .text(kind), .text(person)])
@@ -152,7 +159,7 @@ public enum Accounts {
                     ("username", .string(u)), ("key_id", JSONValue(row["key_id"])),
                     ("status", .string("active")),
                 ]))
-            return (u, person)
+            return (u, People.Kind(rawValue: kind) ?? .guardian, person)
         }
     }
 
@@ -188,7 +195,7 @@ public enum Accounts {
         return row
     }
 
-    private static func refuseTaken(_ s: Session, username u: String, person: String) throws {
+    static func refuseTaken(_ s: Session, username u: String, person: String) throws {
         if let taken = try s.db.first(
             "SELECT person_id FROM accounts WHERE district_id = ? AND username = ?",
             [.text(try s.district()), .text(u)]),
@@ -315,6 +322,12 @@ public enum Accounts {
         }
     }
 
+    /// The given and family name of an account's holder (empty when the record is gone).
+    public static func holderName(_ db: Database, district: String, _ a: Account) throws -> String {
+        try personNames(db, district: district, kind: a.personKind, id: a.personID).joined(
+            separator: " ")
+    }
+
     /// The names of an account's holder, which a password must not be built from.
     static func personNames(_ db: Database, district: String, kind: String, id: String) throws
         -> [String]
@@ -397,11 +410,6 @@ public enum Accounts {
                         ?? (temp != nil ? "temporary password" : "password set by staff"))
                 return temp.map { .temporary($0) } ?? .password
             }
-            guard a.text("person_kind") == "guardian" else {
-                throw PortalError(
-                    .usage, "a new key is for guardian accounts",
-                    hint: "use a temporary password for student accounts")
-            }
             try s.db.run(
                 "UPDATE accounts SET status = 'reset', status_reason = ? WHERE district_id = ? AND username = ?",
                 [.text(reason ?? "reset with a new key"), .text(d), .text(u)])
@@ -409,7 +417,10 @@ public enum Accounts {
                 target: "account:\(u)", before: before,
                 after: .object([("status", .string("reset"))]),
                 reason: reason ?? "reset with a new key")
-            return .newKey(try Keys.issue(s, guardianID: a.text("person_id")))
+            return .newKey(
+                try Keys.issue(
+                    s, holder: People.Kind(rawValue: a.text("person_kind")) ?? .guardian,
+                    id: a.text("person_id")))
         }
     }
 
@@ -439,6 +450,16 @@ public enum Accounts {
         let a = try get(s.db, district: d, username: username)
         let target = enabled ? "active" : "disabled"
         if a.text("status") == target { return false }
+        if enabled && a.text("person_kind") == "student",
+            try s.db.first(
+                "SELECT 1 FROM students WHERE district_id = ? AND student_id = ? AND status = 'active'",
+                [.text(d), .text(a.text("person_id"))]) == nil
+        {
+            throw PortalError(
+                .conflict,
+                "student \(a.text("person_id")) is not enrolled, so their account stays disabled",
+                hint: "it is enabled again by the import that enrols the student")
+        }
         if enabled && a.text("status") == "reset" {
             throw PortalError(
                 .conflict, "the account \(a.text("username")) was reset with a new key",
@@ -477,10 +498,10 @@ public enum Accounts {
 
     /// Accounts by state; `never-activated` lists guardians holding a key they have not used.
     /// One more than `limit` (when not 0), so a caller can tell that more are left.
-    public static func list(_ db: Database, district: String, status: String?, limit: Int) throws
-        -> [Listed]
-    {
-        try listRows(db, district: district, status: status, limit: limit).map {
+    public static func list(
+        _ db: Database, district: String, status: String?, holder: People.Kind? = nil, limit: Int
+    ) throws -> [Listed] {
+        try listRows(db, district: district, status: status, holder: holder, limit: limit).map {
             Listed(
                 username: $0.string("username"), personKind: $0.text("person_kind"),
                 personID: $0.text("person_id"), status: $0.text("state"),
@@ -488,23 +509,31 @@ public enum Accounts {
         }
     }
 
-    static func listRows(_ db: Database, district: String, status: String?, limit: Int) throws
-        -> [Row]
-    {
+    static func listRows(
+        _ db: Database, district: String, status: String?, holder: People.Kind?, limit: Int
+    ) throws -> [Row] {
         if status == "never-activated" {
             return try db.query(
                 """
-                SELECT NULL AS username, 'guardian' AS person_kind, k.person_id, 'never-activated' AS state, NULL AS last_login_at, k.issued_at AS since
-                FROM activation_keys k WHERE k.district_id = ? AND k.status = 'active'
-                AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.district_id = k.district_id AND a.person_id = k.person_id AND a.status <> 'reset')
-                ORDER BY k.person_id LIMIT ?
-                """, [.text(district), .int(Int64(limit > 0 ? limit + 1 : -1))])
+                SELECT NULL AS username, k.person_kind, k.person_id, 'never-activated' AS state, NULL AS last_login_at, k.issued_at AS since
+                FROM activation_keys k WHERE k.district_id = ?1 AND k.status = 'active' AND (?2 IS NULL OR k.person_kind = ?2)
+                AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.district_id = k.district_id AND a.person_kind = k.person_kind AND a.person_id = k.person_id AND a.status <> 'reset')
+                ORDER BY k.person_kind, k.person_id LIMIT ?3
+                """,
+                [
+                    .text(district), SQLValue(holder?.rawValue),
+                    .int(Int64(limit > 0 ? limit + 1 : -1)),
+                ])
         }
         let state =
             "CASE WHEN status <> 'active' THEN status WHEN locked_at IS NOT NULL THEN 'locked' WHEN must_change = 1 THEN 'must-change' ELSE 'active' END"
         var sql =
             "SELECT username, person_kind, person_id, \(state) AS state, last_login_at, created_at AS since FROM accounts WHERE district_id = ?"
         var args: [SQLValue] = [.text(district)]
+        if let holder {
+            sql += " AND person_kind = ?"
+            args.append(.text(holder.rawValue))
+        }
         if let status {
             sql = "SELECT * FROM (\(sql)) WHERE state = ?"
             args.append(.text(status))

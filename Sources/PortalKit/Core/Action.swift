@@ -21,6 +21,8 @@ public enum Action: Sendable, Equatable {
     case signAgreement(guardian: String)
     /// Issue a new activation key to a guardian.
     case issueKey(guardian: String)
+    /// Issue a student their own activation key.
+    case issueStudentKey(student: String)
     /// Let a parent in again (a temporary password).
     case resetAccount(username: String)
     /// Enable a disabled login.

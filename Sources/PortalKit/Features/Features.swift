@@ -19,10 +19,29 @@ public enum Features {
         return n
     }
 
+    /// Whom a rule is for: every account, students' own accounts, or guardians' accounts.
+    public enum Audience: String, Sendable, CaseIterable {
+        case all, students, guardians
+
+        /// The audience of an account holder.
+        public init(_ holder: People.Kind) { self = holder == .student ? .students : .guardians }
+
+        /// The audience named `name` (any case); throws a usage error naming the three.
+        public init(validating name: String) throws {
+            guard let a = Audience(rawValue: name.lowercased()) else {
+                throw PortalError.usage(
+                    "unknown audience '\(name)'", hint: "audiences: all, students, guardians")
+            }
+            self = a
+        }
+    }
+
     /// A feature as a school sees it on one day, and the rule that decided.
     public struct State: Sendable {
         /// The feature's name.
         public let feature: String
+        /// Whom the deciding rule is for (`all` for the default).
+        public let audience: String
         /// Whether it is on.
         public let enabled: Bool
         /// `default`, `district`, or `school:ID`.
@@ -41,7 +60,7 @@ public enum Features {
     /// new (a rule in force that says the same is not added twice: its id, false).
     public static func set(
         _ s: Session, feature: String, enabled: Bool, school: String?, from: CivilDate?,
-        until: CivilDate?, reason: String
+        until: CivilDate?, audience: Audience = .all, reason: String
     ) throws -> (id: Int, added: Bool) {
         let d = try s.district()
         let f = try validate(feature)
@@ -57,12 +76,12 @@ public enum Features {
         if let same = try s.db.scalar(
             """
             SELECT rule_id FROM feature_rules WHERE district_id = ? AND feature = ? AND removed_at IS NULL
-              AND school_id IS ? AND enabled = ? AND from_date IS ? AND until_date IS ?
+              AND school_id IS ? AND enabled = ? AND from_date IS ? AND until_date IS ? AND audience = ?
             ORDER BY rule_id DESC LIMIT 1
             """,
             [
                 .text(d), .text(f), SQLValue(school), SQLValue(enabled),
-                SQLValue(from?.description), SQLValue(until?.description),
+                SQLValue(from?.description), SQLValue(until?.description), .text(audience.rawValue),
             ])?.int
         {
             return (Int(same), false)
@@ -73,12 +92,12 @@ public enum Features {
                 ?? 0) + 1
         try s.db.run(
             """
-            INSERT INTO feature_rules(district_id, rule_id, feature, school_id, enabled, from_date, until_date, reason, created_at, created_by)
-            VALUES (?,?,?,?,?,?,?,?,?,?)
+            INSERT INTO feature_rules(district_id, rule_id, feature, school_id, enabled, from_date, until_date, audience, reason, created_at, created_by)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?)
             """,
             [
                 .text(d), .int(id), .text(f), SQLValue(school), SQLValue(enabled),
-                SQLValue(from?.description), SQLValue(until?.description),
+                SQLValue(from?.description), SQLValue(until?.description), .text(audience.rawValue),
                 .text(reason), .text(s.nowISO), .text(s.operatorName),
             ])
         try s.audit(
@@ -87,6 +106,7 @@ public enum Features {
                 ("rule_id", .int(Int(id))), ("enabled", .bool(enabled)),
                 ("school_id", JSONValue(school)),
                 ("from", JSONValue(from?.description)), ("until", JSONValue(until?.description)),
+                ("audience", .string(audience.rawValue)),
             ]), reason: reason)
         return (Int(id), true)
     }
@@ -130,9 +150,12 @@ public enum Features {
         }
     }
 
-    /// Each feature's state on `date`, district-wide or at `school` (which must exist).
+    /// Each feature's state on `date`, district-wide or at `school` (which must exist), as the
+    /// accounts of `audience` see it (`.all`: rules for every account only; the default: as
+    /// guardians see it).
     public static func effective(
-        _ db: Database, district: String, school: String?, on date: CivilDate
+        _ db: Database, district: String, school: String?, on date: CivilDate,
+        for audience: Audience = .guardians
     ) throws -> [State] {
         if let school { try requireSchool(db, district: district, school) }
         let day = date.description
@@ -140,16 +163,18 @@ public enum Features {
             """
             SELECT * FROM feature_rules WHERE district_id = ? AND removed_at IS NULL AND (school_id IS NULL OR school_id = ?)
             AND (from_date IS NULL OR from_date <= ?) AND (until_date IS NULL OR until_date >= ?)
+            AND audience IN ('all', ?)
             ORDER BY (school_id IS NOT NULL) DESC, (from_date IS NOT NULL OR until_date IS NOT NULL) DESC, rule_id DESC
-            """, [.text(district), SQLValue(school), .text(day), .text(day)])
+            """,
+            [.text(district), SQLValue(school), .text(day), .text(day), .text(audience.rawValue)])
         return catalog.map { f in
             guard let r = rules.first(where: { $0.text("feature") == f }) else {
                 return State(
-                    feature: f, enabled: true, source: "default", reason: nil, from: nil,
-                    until: nil, ruleID: nil)
+                    feature: f, audience: "all", enabled: true, source: "default", reason: nil,
+                    from: nil, until: nil, ruleID: nil)
             }
             return State(
-                feature: f, enabled: r.bool("enabled"),
+                feature: f, audience: r.text("audience"), enabled: r.bool("enabled"),
                 source: r.string("school_id").map { "school:\($0)" } ?? "district",
                 reason: r.string("reason"), from: r.string("from_date"),
                 until: r.string("until_date"), ruleID: r.int("rule_id"))
@@ -164,6 +189,8 @@ public enum Features {
         public let feature: String
         /// nil: district-wide.
         public let schoolID: String?
+        /// Whom it is for: all, students or guardians.
+        public let audience: String
         /// Whether it switches the feature on.
         public let enabled: Bool
         /// Its first day (YYYY-MM-DD); nil: from the start.
@@ -185,6 +212,7 @@ public enum Features {
             ruleID = r.int("rule_id") ?? 0
             feature = r.text("feature")
             schoolID = r.string("school_id")
+            audience = r.text("audience")
             enabled = r.bool("enabled")
             from = r.string("from_date")
             until = r.string("until_date")
@@ -200,7 +228,7 @@ public enum Features {
     public static func history(_ db: Database, district: String, feature: String?) throws -> [Rule]
     {
         var sql =
-            "SELECT rule_id, feature, school_id, enabled, from_date, until_date, reason, created_at, created_by, removed_at, removed_reason FROM feature_rules WHERE district_id = ?"
+            "SELECT rule_id, feature, school_id, audience, enabled, from_date, until_date, reason, created_at, created_by, removed_at, removed_reason FROM feature_rules WHERE district_id = ?"
         var args: [SQLValue] = [.text(district)]
         if let feature {
             sql += " AND feature = ?"

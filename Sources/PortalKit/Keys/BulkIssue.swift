@@ -1,10 +1,13 @@
 /// Keys issued to many guardians in one transaction, each outcome reported on a results row,
 /// and the mail-merge letters that carry them.
 extension Keys {
-    /// One guardian a bulk run issues a key to, with the input row reported beside the outcome.
+    /// One guardian (or student) a bulk run issues a key to, with the input row reported beside
+    /// the outcome.
     public struct Target: Sendable {
-        /// The guardian's id; empty when the input row had none.
-        public let guardianID: String
+        /// A guardian's key, or a student's own.
+        public let holder: People.Kind
+        /// The guardian's (or student's) id; empty when the input row had none.
+        public let personID: String
         /// The input row as read (or just the id), copied to the results file.
         public let row: [String]
         /// The row's line in its input file; 0 when there is no file.
@@ -14,7 +17,15 @@ extension Keys {
 
         /// A guardian from row `row` at `line` of an input file (`problem` when it was damaged).
         public init(guardianID: String, row: [String], line: Int, problem: String? = nil) {
-            self.guardianID = guardianID
+            self.init(.guardian, guardianID, row: row, line: line, problem: problem)
+        }
+
+        /// A person of kind `holder` from row `row` at `line` of an input file.
+        public init(
+            _ holder: People.Kind, _ id: String, row: [String], line: Int, problem: String? = nil
+        ) {
+            self.holder = holder
+            self.personID = id
             self.row = row
             self.line = line
             self.problem = problem
@@ -22,7 +33,12 @@ extension Keys {
 
         /// A guardian found by a query: the results row is just the id.
         public init(guardianID: String) {
-            self.init(guardianID: guardianID, row: [guardianID], line: 0)
+            self.init(.guardian, guardianID, row: [guardianID], line: 0)
+        }
+
+        /// A student found by a query, for their own key.
+        public init(studentID: String) {
+            self.init(.student, studentID, row: [studentID], line: 0)
         }
     }
 
@@ -52,10 +68,10 @@ extension Keys {
         for t in targets {
             do {
                 if let p = t.problem { throw PortalError(.dataError, p) }
-                guard !t.guardianID.isEmpty else {
-                    throw PortalError(.dataError, "guardian_id: missing")
+                guard !t.personID.isEmpty else {
+                    throw PortalError(.dataError, "\(t.holder.rawValue)_id: missing")
                 }
-                let k = try issue(s, guardianID: t.guardianID, district: district)
+                let k = try issue(s, holder: t.holder, id: t.personID, district: district)
                 outcome.issued.append(k)
                 try results?.row(
                     t.row + ["issued", "key \(k.keyID), expires \(k.expiresAt.prefix(10))"])
@@ -70,20 +86,25 @@ extension Keys {
         return outcome
     }
 
-    /// Writes the mail-merge letters for `keys`: one row per guardian with the address, the
-    /// children's names, the key, its expiry, and the district's portal address and name.
+    /// Writes the mail-merge letters for `keys`: one row per key holder with the address, the
+    /// key, its expiry, and the district's portal address and name; a guardian's letter names the
+    /// children, a student's own letter the grade and school.
     public static func writeLetters(_ w: CSVFileWriter, _ keys: [IssuedKey], district: District)
         throws
     {
-        try w.row([
-            "guardian_id", "name", "street", "street2", "city", "state", "postcode", "children",
-            "key", "expires_on", "portal_url", "district",
-        ])
+        let students = keys.first?.holder == .student
+        try w.row(
+            (students ? ["student_id", "name", "grade", "school"] : ["guardian_id", "name"])
+                + ["street", "street2", "city", "state", "postcode"]
+                + (students ? [] : ["children"])
+                + ["key", "expires_on", "portal_url", "district"])
         for k in keys {
             try w.row(
-                [k.guardianID, k.guardianName] + k.address.map { $0 ?? "" }
+                [k.personID, k.name]
+                    + (k.school.map { [$0.grade ?? "", $0.name ?? ""] } ?? [])
+                    + k.address.map { $0 ?? "" }
+                    + (k.school == nil ? [k.students.map(\.name).joined(separator: ", ")] : [])
                     + [
-                        k.students.map(\.name).joined(separator: ", "),
                         k.key.grouped, String(k.expiresAt.prefix(10)),
                         district.setting("portal_url"), district.name,
                     ])

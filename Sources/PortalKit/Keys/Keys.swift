@@ -4,25 +4,29 @@ public import FoundationEssentials
 public struct IssuedKey: Sendable {
     /// The key's number (as `key revoke` takes it).
     public let keyID: Int
-    /// The guardian it was issued to.
-    public let guardianID: String
-    /// Given and family name.
-    public let guardianName: String
-    /// The students the key will let the guardian see.
+    /// Whose key it is: a guardian's (for their children) or a student's own.
+    public let holder: People.Kind
+    /// The guardian's or student's id.
+    public let personID: String
+    /// Given and family name of the holder.
+    public let name: String
+    /// The students the key will let its holder see (for a student's key, the student alone).
     public let students: [(id: String, name: String)]
     /// The key itself: shown once, then only its hash is kept.
     public let key: ActivationKey
     /// When it expires (ISO 8601, UTC).
     public let expiresAt: String
-    /// How many of the guardian's pending keys this one revoked.
+    /// How many of the holder's pending keys this one revoked.
     public let replaced: Int
-    /// The letter's address: street, street2, city, state, postcode.
+    /// The letter's address: street, street2, city, state, postcode (a student's household's).
     public let address: [String?]
+    /// A student's grade and school name, for the letter; nil for a guardian.
+    public let school: (grade: String?, name: String?)?
 }
 
-/// The answer to a key a parent reads out.
+/// The answer to a key a parent or student reads out.
 public enum KeyCheck: Sendable {
-    case valid(guardianID: String, name: String, expiresAt: String)
+    case valid(holder: People.Kind, personID: String, name: String, expiresAt: String)
     case mistyped
     case malformed(String)
     case unknown
@@ -69,18 +73,7 @@ public enum Keys {
                 .conflict, "guardian \(guardianID) is inactive (no longer in the roster)",
                 hint: "import a roster that lists them, then issue the key")
         }
-        if let a = try db.first(
-            """
-            SELECT username, status FROM accounts WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ?
-            ORDER BY status = 'reset', status = 'disabled', username LIMIT 1
-            """, [.text(d), .text(guardianID)]), a.text("status") != "reset"
-        {
-            throw PortalError(
-                .conflict,
-                "guardian \(guardianID) already has a portal account: \(a.text("username"))",
-                hint: "to let them in again, reset the account",
-                action: .resetAccount(username: a.text("username")))
-        }
+        try refuseExistingAccount(db, district: d, holder: .guardian, id: guardianID)
         // Linked with portal access, enrolled, not restricted by a court order, not ended at 18.
         let today = Zone.localDate(now, zone: district.setting("timezone"))
         let policy = AgeOut.Policy(district)
@@ -133,54 +126,126 @@ public enum Keys {
         return (g, students)
     }
 
+    /// A student who may have a key (or an account the school creates) now: enrolled, and
+    /// without a portal account of their own. The student's row, or why not.
+    static func eligibleStudent(_ db: Database, district: String, studentID: String) throws
+        -> Row
+    {
+        guard
+            let st = try db.first(
+                """
+                SELECT s.*, h.street, h.street2, h.city, h.state, h.postcode, sc.name AS school_name
+                FROM students s
+                LEFT JOIN households h ON h.district_id = s.district_id AND h.household_id = s.household_id
+                LEFT JOIN schools sc ON sc.district_id = s.district_id AND sc.school_id = s.school_id
+                WHERE s.district_id = ? AND s.student_id = ?
+                """, [.text(district), .text(studentID)])
+        else {
+            throw PortalError.notFound("student", studentID, action: .findPerson(.student))
+        }
+        if st.text("status") != "active" {
+            throw PortalError(
+                .conflict, "student \(studentID) is not enrolled (inactive in the roster)",
+                hint: "a student's account follows enrolment: import a roster that lists them")
+        }
+        try refuseExistingAccount(db, district: district, holder: .student, id: studentID)
+        return st
+    }
+
+    /// Refuses a person who has a portal account (one reset with a new key does not count).
+    static func refuseExistingAccount(
+        _ db: Database, district d: String, holder: People.Kind, id: String
+    ) throws {
+        if let a = try db.first(
+            """
+            SELECT username, status FROM accounts WHERE district_id = ? AND person_kind = ? AND person_id = ?
+            ORDER BY status = 'reset', status = 'disabled', username LIMIT 1
+            """, [.text(d), .text(holder.rawValue), .text(id)]), a.text("status") != "reset"
+        {
+            throw PortalError(
+                .conflict,
+                "\(holder.rawValue) \(id) already has a portal account: \(a.text("username"))",
+                hint: "to let them in again, reset the account",
+                action: .resetAccount(username: a.text("username")))
+        }
+    }
+
+    /// Revokes the person's pending keys; how many.
+    static func revokePending(_ s: Session, holder: People.Kind, id: String, reason: String)
+        throws -> Int
+    {
+        try s.db.run(
+            """
+            UPDATE activation_keys SET status = 'revoked', revoked_at = ?, revoked_reason = ?
+            WHERE district_id = ? AND person_kind = ? AND person_id = ? AND status = 'active'
+            """,
+            [
+                .text(s.nowISO), .text(reason), .text(try s.district()), .text(holder.rawValue),
+                .text(id),
+            ])
+    }
+
     /// Issues a key to one guardian, revoking any key they still had. Bulk callers pass the
     /// district once instead of reading its settings for every key.
     public static func issue(_ s: Session, guardianID: String, district given: District? = nil)
         throws -> IssuedKey
     {
+        try issue(s, holder: .guardian, id: guardianID, district: given)
+    }
+
+    /// Issues a key to a guardian (for the children they may see) or to a student (for their own
+    /// account: enrolled, with no account yet), revoking any key they still had.
+    public static func issue(
+        _ s: Session, holder: People.Kind, id: String, district given: District? = nil
+    ) throws -> IssuedKey {
         let d = try s.district()
         let district = try given ?? Districts.get(s.db, d)
-        let (g, students) = try eligible(
-            s.db, district: district, guardianID: guardianID, now: s.now)
-        let replaced = try s.db.run(
-            """
-            UPDATE activation_keys SET status = 'revoked', revoked_at = ?, revoked_reason = 'replaced by a new key'
-            WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ? AND status = 'active'
-            """, [.text(s.nowISO), .text(d), .text(guardianID)])
+        let person: Row
+        let students: [(id: String, name: String)]
+        switch holder {
+        case .guardian:
+            (person, students) = try eligible(s.db, district: district, guardianID: id, now: s.now)
+        case .student:
+            person = try eligibleStudent(s.db, district: d, studentID: id)
+            students = [(id, person.text("given_name") + " " + person.text("family_name"))]
+        }
+        let replaced = try revokePending(s, holder: holder, id: id, reason: "replaced by a new key")
         let ttl = Int(district.setting("key_ttl_days")) ?? 21
         let expires = Timestamp.iso(s.now.addingTimeInterval(Double(ttl) * 86400))
         let key = try ActivationKey.generate()
-        let id: Int64
+        let keyID: Int64
         if let n = s.nextKeyID, n.transaction == s.db.transactionNumber, n.district == d {
-            id = n.id
+            keyID = n.id
         } else {
-            id =
+            keyID =
                 (try s.db.scalar(
                     "SELECT max(key_id) FROM activation_keys WHERE district_id = ?", [.text(d)])?
                     .int ?? 0) + 1
         }
-        s.nextKeyID = (s.db.transactionNumber, d, id + 1)
+        s.nextKeyID = (s.db.transactionNumber, d, keyID + 1)
         try s.db.run(
             """
             INSERT INTO activation_keys(district_id, key_id, person_kind, person_id, key_hash, last4, issued_at, expires_at, issued_by)
             VALUES (?,?,?,?,?,?,?,?,?)
             """,
             [
-                .text(d), .int(id), "guardian", .text(guardianID), .text(key.hash),
+                .text(d), .int(keyID), .text(holder.rawValue), .text(id), .text(key.hash),
                 .text(key.last4), .text(s.nowISO),
                 .text(expires), .text(s.operatorName),
             ])
         try s.audit(
-            target: "guardian:\(guardianID)",
+            target: "\(holder.rawValue):\(id)",
             after: .object([
-                ("key_id", .int(Int(id))), ("expires_at", .string(expires)),
+                ("key_id", .int(Int(keyID))), ("expires_at", .string(expires)),
                 ("revoked_keys", .int(replaced)),
             ]))
         return IssuedKey(
-            keyID: Int(id), guardianID: guardianID,
-            guardianName: g.text("given_name") + " " + g.text("family_name"),
+            keyID: Int(keyID), holder: holder, personID: id,
+            name: person.text("given_name") + " " + person.text("family_name"),
             students: students, key: key, expiresAt: expires, replaced: replaced,
-            address: ["street", "street2", "city", "state", "postcode"].map { g.string($0) })
+            address: ["street", "street2", "city", "state", "postcode"].map { person.string($0) },
+            school: holder == .student
+                ? (person.string("grade"), person.string("school_name")) : nil)
     }
 
     /// The guardians a student's key request goes to: those who may see the student.
@@ -213,12 +278,44 @@ public enum Keys {
         .map { $0.text("guardian_id") }
     }
 
+    /// Enrolled students with no account of their own and no pending key, at `school` (when
+    /// given) and in grade `minimumGrade` or above (when given: a student whose grade cannot be
+    /// ordered is left out and counted in `ungraded`).
+    public static func studentsWithoutAccount(
+        _ db: Database, district: String, school: String?, minimumGrade: Grade?, now: Date
+    ) throws -> (ids: [String], ungraded: Int) {
+        if let school { try Features.requireSchool(db, district: district, school) }
+        var ids: [String] = []
+        var ungraded = 0
+        for r in try db.query(
+            """
+            SELECT s.student_id, s.grade FROM students s WHERE s.district_id = ?1 AND s.status = 'active'
+            AND (?2 IS NULL OR s.school_id = ?2)
+            AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.district_id = s.district_id AND a.person_kind = 'student' AND a.person_id = s.student_id AND a.status <> 'reset')
+            AND NOT EXISTS (SELECT 1 FROM activation_keys k WHERE k.district_id = s.district_id AND k.person_kind = 'student' AND k.person_id = s.student_id AND k.status = 'active' AND k.expires_at > ?3)
+            ORDER BY s.student_id
+            """, [.text(district), SQLValue(school), .text(Timestamp.iso(now))])
+        {
+            if let minimumGrade {
+                guard let g = Grade(r.string("grade") ?? "") else {
+                    ungraded += 1
+                    continue
+                }
+                if g < minimumGrade { continue }
+            }
+            ids.append(r.text("student_id"))
+        }
+        return (ids, ungraded)
+    }
+
     /// An activation key as stored: never the key itself, its last 4 characters.
     public struct Record: Sendable {
         /// The key's number.
         public let keyID: Int
-        /// The guardian it was issued to.
-        public let guardianID: String
+        /// Whose key it is.
+        public let holder: People.Kind
+        /// The guardian's or student's id.
+        public let personID: String
         /// The key's last 4 characters.
         public let last4: String
         /// active, used, revoked or expired (an active key past its expiry).
@@ -237,7 +334,8 @@ public enum Keys {
 
         init(_ r: Row, now: Date? = nil) {
             keyID = r.int("key_id") ?? 0
-            guardianID = r.text("person_id")
+            holder = People.Kind(rawValue: r.text("person_kind")) ?? .guardian
+            personID = r.text("person_id")
             last4 = r.text("last4")
             let expires = r.text("expires_at")
             let stored = r.text("status")
@@ -287,13 +385,13 @@ public enum Keys {
             if row.text("expires_at") <= Timestamp.iso(now) {
                 return (.expired(at: row.text("expires_at")), row)
             }
-            let g = try db.first(
-                "SELECT given_name, family_name FROM guardians WHERE district_id = ? AND guardian_id = ?",
-                [.text(district), .text(row.text("person_id"))])
+            let holder = People.Kind(rawValue: row.text("person_kind")) ?? .guardian
+            let id = row.text("person_id")
+            let names = try Accounts.personNames(
+                db, district: district, kind: holder.rawValue, id: id)
             return (
                 .valid(
-                    guardianID: row.text("person_id"),
-                    name: (g?.text("given_name") ?? "") + " " + (g?.text("family_name") ?? ""),
+                    holder: holder, personID: id, name: names.joined(separator: " "),
                     expiresAt: row.text("expires_at")), row
             )
         }
@@ -302,18 +400,19 @@ public enum Keys {
     /// The district's keys, newest first: one more than `limit` (when not 0) so a caller can
     /// tell that more are left.
     public static func list(
-        _ db: Database, district: String, status: String?, guardian: String?, now: Date, limit: Int
+        _ db: Database, district: String, status: String?, holder: (People.Kind, String)? = nil,
+        now: Date, limit: Int
     ) throws -> [Record] {
         var sql = """
-            SELECT key_id, person_id, last4,
+            SELECT key_id, person_kind, person_id, last4,
               CASE WHEN status = 'active' AND expires_at <= ? THEN 'expired' ELSE status END AS status,
               issued_at, expires_at, issued_by, used_at, used_by, revoked_at, revoked_reason
             FROM activation_keys WHERE district_id = ?
             """
         var args: [SQLValue] = [.text(Timestamp.iso(now)), .text(district)]
-        if let guardian {
-            sql += " AND person_id = ?"
-            args.append(.text(guardian))
+        if let (kind, id) = holder {
+            sql += " AND person_kind = ? AND person_id = ?"
+            args += [.text(kind.rawValue), .text(id)]
         }
         sql = "SELECT * FROM (\(sql)) WHERE 1 = 1"
         if let status {
@@ -366,7 +465,7 @@ public enum Keys {
             "UPDATE activation_keys SET status = 'revoked', revoked_at = ?, revoked_reason = ? WHERE district_id = ? AND key_id = ?",
             [.text(s.nowISO), .text(reason), .text(d), .int(Int64(keyID))])
         try s.audit(
-            target: "guardian:\(key.guardianID)",
+            target: "\(key.holder.rawValue):\(key.personID)",
             before: .object([("key_id", .int(keyID)), ("status", .string("active"))]),
             after: .object([("key_id", .int(keyID)), ("status", .string("revoked"))]),
             reason: reason)

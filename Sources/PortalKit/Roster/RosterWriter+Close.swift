@@ -106,6 +106,20 @@ extension RosterWriter {
             try s.db.execute("DROP TABLE temp.roster_import_absent")
             absentRows = nil
         }
+        // A student's own account follows enrolment, whichever way the import changed it.
+        let enrolment = try Accounts.followEnrolment(s)
+        let ended = [
+            (enrolment.disabled, "student account", "disabled"),
+            (enrolment.revokedKeys, "pending student key", "revoked"),
+        ].filter { $0.0 > 0 }.map { "\($0.2) \($0.0) \($0.1)\($0.0 == 1 ? "" : "s")" }
+        if !ended.isEmpty {
+            notes.append(ended.joined(separator: " and ") + ": \(Accounts.notEnrolledReason)")
+        }
+        if enrolment.enabled > 0 {
+            notes.append(
+                "enabled \(enrolment.enabled) student account\(enrolment.enabled == 1 ? "" : "s") again: the student is enrolled again"
+            )
+        }
         // Built within the import's small page cache: SQLite sorts an index's entries in memory
         // of that size and merges sorted runs from temporary files beyond it, so memory stays
         // the same however large the district (measured at 100k students: 3% slower than with

@@ -271,5 +271,13 @@ enum Schema {
                 ALTER TABLE feature_rules ADD COLUMN removed_by TEXT;
                 ALTER TABLE feature_rules ADD COLUMN removed_reason TEXT;
                 """),
+        // A rule can be for students' own accounts or for guardians' only (discipline or
+        // payments hidden from students, shown to their parents); 'all' is every account.
+        Migration(
+            name: "009-feature-rules-audience",
+            sql: """
+                ALTER TABLE feature_rules ADD COLUMN audience TEXT NOT NULL DEFAULT 'all'
+                    CHECK (audience IN ('all','students','guardians'));
+                """),
     ]
 }

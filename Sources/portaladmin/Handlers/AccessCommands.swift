@@ -18,15 +18,26 @@ enum FeatureCommands {
         Opt(long: "from", value: "date", help: "first day of the window (YYYY-MM-DD)"),
         Opt(long: "until", value: "date", help: "last day of the window (YYYY-MM-DD)"),
         Opt(long: "reason", value: "text", help: "(required) why, shown to staff who ask"),
+        audienceOption(
+            "whose accounts: students (their own), guardians, or all (default)",
+            choices: [
+                "all", "students", "guardians",
+            ]),
     ]
+
+    static func audienceOption(_ help: String, choices: [String]) -> Opt {
+        Opt(long: "audience", value: "audience", help: help, choices: choices, complete: .choices)
+    }
     static let all: [Command] = [
         Command(
             path: ["feature", "list"],
             summary: "the effective state of every portal feature, and where it comes from",
             discussion:
-                "A school rule beats a district rule; within one level a rule with a window beats an open-ended one, and a newer rule beats an older one. Without rules a feature is on.",
+                "A school rule beats a district rule; within one level a rule with a window beats an open-ended one, and a newer rule beats an older one. Without rules a feature is on. A rule may be for one audience (students' own accounts, or guardians'): a feature that guardians and students see alike is one row (audience all), one they see differently is two rows, one per audience.",
             options: [
                 Opt(long: "school", value: "id", help: "for this school"),
+                audienceOption(
+                    "only as students or as guardians see it", choices: ["students", "guardians"]),
                 Opt(
                     long: "at", value: "date",
                     help: "on this date (default: today in the district's time zone)"),
@@ -69,22 +80,39 @@ enum FeatureCommands {
             run: history),
     ]
 
-    static func row(_ st: Features.State) -> [JSONValue] {
+    static func row(_ st: Features.State, audience: String) -> [JSONValue] {
         [
-            .string(st.feature), .bool(st.enabled), .string(st.source), JSONValue(st.reason),
-            JSONValue(st.from), JSONValue(st.until), JSONValue(st.ruleID),
+            .string(st.feature), .string(audience), .bool(st.enabled), .string(st.source),
+            JSONValue(st.reason), JSONValue(st.from), JSONValue(st.until), JSONValue(st.ruleID),
         ]
     }
-    static let columns = ["feature", "enabled", "source", "reason", "from", "until", "rule_id"]
+    static let columns = [
+        "feature", "audience", "enabled", "source", "reason", "from", "until", "rule_id",
+    ]
 
     static func list(_ c: Context) throws {
         let s = try c.session()
         let d = try s.district()
         let school = c.inv.value("school")
+        let day = try c.day(s, option: "at")
         var t = Table(columns)
-        for st in try Features.effective(
-            s.db, district: d, school: school, on: try c.day(s, option: "at"))
-        { t.add(row(st)) }
+        if let only = try c.inv.value("audience").map({ try Features.Audience(validating: $0) }) {
+            for st in try Features.effective(s.db, district: d, school: school, on: day, for: only)
+            { t.add(row(st, audience: only.rawValue)) }
+            return try c.emit(t)
+        }
+        let guardians = try Features.effective(
+            s.db, district: d, school: school, on: day, for: .guardians)
+        let students = try Features.effective(
+            s.db, district: d, school: school, on: day, for: .students)
+        for (g, st) in zip(guardians, students) {
+            if g.ruleID == st.ruleID {
+                t.add(row(g, audience: "all"))
+            } else {
+                t.add(row(g, audience: "guardians"))
+                t.add(row(st, audience: "students"))
+            }
+        }
         try c.emit(t)
     }
 
@@ -93,13 +121,15 @@ enum FeatureCommands {
         let reason = try c.inv.required("reason")
         let from = try c.inv.date("from")
         let until = try c.inv.date("until")
+        let audience = try Features.Audience(validating: c.inv.value("audience") ?? "all")
         let (id, added) = try c.transaction { s in
             try Features.set(
                 s, feature: name, enabled: enabled, school: c.inv.value("school"), from: from,
-                until: until, reason: reason)
+                until: until, audience: audience, reason: reason)
         }
         try c.emit(record: [
             ("rule_id", .int(id)), ("feature", .string(name)), ("enabled", .bool(enabled)),
+            ("audience", .string(audience.rawValue)),
             ("school_id", JSONValue(c.inv.value("school"))),
             ("from", JSONValue(from?.description)), ("until", JSONValue(until?.description)),
             ("reason", .string(reason)),
@@ -110,6 +140,7 @@ enum FeatureCommands {
         }
         c.done(
             "\(enabled ? "enabled" : "disabled") \(name)"
+                + (audience == .all ? "" : " for \(audience.rawValue)")
                 + (c.inv.value("school").map { " at \($0)" } ?? " district-wide")
                 + (from != nil || until != nil
                     ? " from \(from?.description ?? "now") until \(until?.description ?? "further notice")"
@@ -132,14 +163,15 @@ enum FeatureCommands {
     static func history(_ c: Context) throws {
         let s = try c.session()
         var t = Table([
-            "rule_id", "feature", "school_id", "enabled", "from", "until", "reason",
+            "rule_id", "feature", "school_id", "audience", "enabled", "from", "until", "reason",
             "created_at", "created_by", "removed_at", "removed_reason",
         ])
         for r in try Features.history(
             s.db, district: try s.district(), feature: c.inv.positionals.first)
         {
             t.add([
-                .int(r.ruleID), .string(r.feature), JSONValue(r.schoolID), .bool(r.enabled),
+                .int(r.ruleID), .string(r.feature), JSONValue(r.schoolID), .string(r.audience),
+                .bool(r.enabled),
                 JSONValue(r.from), JSONValue(r.until), JSONValue(r.reason), .string(r.createdAt),
                 .string(r.createdBy), JSONValue(r.removedAt), JSONValue(r.removedReason),
             ])
@@ -446,21 +478,29 @@ enum AccessCommands {
         let s = try c.session()
         let district = try Districts.get(s.db, try s.district())
         var guardian = c.inv.value("guardian") ?? ""
+        var ownAccount: String? = nil
         if let user = c.inv.value("username") {
             let account = try Accounts.account(s.db, district: district.id, username: user)
-            guard account.personKind == "guardian" else {
-                throw PortalError(
-                    .conflict, "account '\(account.username)' is a student's own account",
-                    hint:
-                        "a student sees only their own record; see 'portaladmin account show \(account.username)'"
-                )
+            if account.holder == .student {
+                if let other = c.inv.value("student"), other != account.personID {
+                    throw PortalError.usage(
+                        "'\(account.username)' is the own account of student \(account.personID), who sees only their own record",
+                        hint: "leave out --student, or explain a guardian's account")
+                }
+                ownAccount = account.personID
             }
             guardian = account.personID
         }
-        let a = try Access.explain(
-            s.db, district: district, guardianID: guardian,
-            studentID: c.inv.value("student"),
-            now: c.io.now, asOf: try c.inv.date("as-of"))
+        let a =
+            try ownAccount.map {
+                try Access.explain(
+                    s.db, district: district, studentID: $0, now: c.io.now,
+                    asOf: try c.inv.date("as-of"))
+            }
+            ?? Access.explain(
+                s.db, district: district, guardianID: guardian,
+                studentID: c.inv.value("student"),
+                now: c.io.now, asOf: try c.inv.date("as-of"))
         func check(_ k: Access.Check) -> JSONValue {
             .object([
                 ("rule", .string(k.rule)), ("ok", .bool(k.ok)), ("detail", .string(k.detail)),
@@ -468,8 +508,9 @@ enum AccessCommands {
             ])
         }
         if c.format == .text {
-            var out = "Guardian \(a.guardianID) \(a.guardianName), as of \(a.asOf)\n"
-            for k in a.guardianChecks {
+            let title = a.holder == .student ? "Student (own account)" : "Guardian"
+            var out = "\(title) \(a.personID) \(a.name), as of \(a.asOf)\n"
+            for k in a.holderChecks {
                 out += "  \(k.ok ? "ok " : "NO ") \(k.rule.padding(26))\(k.detail)\n"
             }
             if a.students.isEmpty { out += "\nNo linked students.\n" }
@@ -477,17 +518,10 @@ enum AccessCommands {
                 out +=
                     "\n\(st.studentID) \(st.name): "
                     + (st.visible ? "VISIBLE" : "NOT VISIBLE (\(st.decidedBy ?? ""))") + "\n"
-                for k in st.checks where !a.guardianChecks.contains(where: { $0.rule == k.rule }) {
+                for k in st.checks where !a.holderChecks.contains(where: { $0.rule == k.rule }) {
                     out += "  \(k.ok ? "ok " : "NO ") \(k.rule.padding(26))\(k.detail)\n"
                 }
-                let off = st.features.filter { !$0.enabled }
-                out +=
-                    "  features off: "
-                    + (off.isEmpty
-                        ? "none"
-                        : off.map {
-                            "\($0.feature) (\($0.source)\($0.reason.map { ": \($0)" } ?? ""))"
-                        }.joined(separator: ", ")) + "\n"
+                out += "  features off for \(a.holder.rawValue)s: \(offList(st.features))\n"
                 if let fix = Remedies.text(st.fix, st.action) { out += "  fix: \(fix)\n" }
             }
             try c.out(out)
@@ -506,17 +540,30 @@ enum AccessCommands {
                         st.features.map {
                             .object([
                                 ("feature", .string($0.feature)), ("enabled", .bool($0.enabled)),
-                                ("source", .string($0.source)), ("reason", JSONValue($0.reason)),
+                                ("source", .string($0.source)), ("audience", .string($0.audience)),
+                                ("reason", JSONValue($0.reason)),
                             ])
                         })
                 ),
             ])
         }
         try c.emit(record: [
-            ("guardian_id", .string(a.guardianID)), ("name", .string(a.guardianName)),
+            ("holder", .string(a.holder.rawValue)),
+            ("\(a.holder.rawValue)_id", .string(a.personID)), ("name", .string(a.name)),
             ("as_of", .string(a.asOf)),
-            ("guardian_checks", .array(a.guardianChecks.map(check))),
+            ("\(a.holder.rawValue)_checks", .array(a.holderChecks.map(check))),
             ("students", .array(students)),
         ])
+    }
+
+    /// The features that are off, each with the rule that says so (and its audience when it
+    /// is not everyone).
+    static func offList(_ features: [Features.State]) -> String {
+        let off = features.filter { !$0.enabled }
+        if off.isEmpty { return "none" }
+        return off.map { f in
+            let audience = f.audience == "all" ? "" : ", for \(f.audience)"
+            return "\(f.feature) (\(f.source)\(audience)\(f.reason.map { ": \($0)" } ?? ""))"
+        }.joined(separator: ", ")
     }
 }

@@ -56,10 +56,14 @@ enum PortalCommands {
         let r = try Accounts.activate(
             try c.session(), keyText: key, username: user, password: password, rollback: c.dryRun)
         try c.emit(record: [
-            ("username", .string(r.username)), ("guardian_id", .string(r.guardianID)),
-            ("status", .string("active")),
+            ("username", .string(r.username)), ("holder", .string(r.holder.rawValue)),
+            ("\(r.holder.rawValue)_id", .string(r.personID)), ("status", .string("active")),
         ])
-        c.done("created the account \(r.username); the parent can log in now")
+        c.done(
+            "created the account \(r.username); "
+                + (r.holder == .student
+                    ? "the student can log in now, to their own record"
+                    : "the parent can log in now"))
     }
 
     static func outcome(_ r: LoginResult, _ user: String) throws {
@@ -119,9 +123,15 @@ enum AccountCommands {
                 Opt(
                     long: "status", value: "status",
                     help: "locked, disabled, must-change, never-activated, active or reset",
-                    choices: Accounts.statuses, complete: .choices), limitOption, columnsOption,
+                    choices: Accounts.statuses, complete: .choices),
+                Opt(
+                    long: "holder", value: "holder",
+                    help: "only students' own accounts, or only guardians'",
+                    choices: ["student", "guardian"], complete: .choices),
+                limitOption, columnsOption,
             ],
             role: .helpdesk, run: list),
+        AccountCreateCommand.command,
         Command(
             path: ["account", "show"], summary: "show one account: state, failures, last login",
             args: [user], role: .helpdesk, run: show),
@@ -171,9 +181,10 @@ enum AccountCommands {
         let s = try c.session()
         let limit = try c.limit
         let rows = try Accounts.list(
-            s.db, district: try s.district(), status: c.inv.value("status"), limit: limit)
+            s.db, district: try s.district(), status: c.inv.value("status"),
+            holder: c.inv.value("holder").flatMap(People.Kind.init(rawValue:)), limit: limit)
         let shown = limit > 0 ? Array(rows.prefix(limit)) : rows
-        var t = Table(["username", "person_kind", "person_id", "status", "last_login_at", "since"])
+        var t = Table(["username", "holder", "person_id", "status", "last_login_at", "since"])
         for a in shown {
             t.add([
                 JSONValue(a.username), .string(a.personKind), .string(a.personID),
@@ -188,9 +199,11 @@ enum AccountCommands {
         let s = try c.session()
         let a = try Accounts.account(
             s.db, district: try s.district(), username: c.inv.positionals[0])
+        let name = try Accounts.holderName(s.db, district: try s.district(), a)
         try c.emit(record: [
-            ("username", .string(a.username)), ("person_kind", .string(a.personKind)),
-            ("person_id", .string(a.personID)), ("status", .string(a.status)),
+            ("username", .string(a.username)), ("holder", .string(a.holder.rawValue)),
+            ("\(a.holder.rawValue)_id", .string(a.personID)), ("name", .string(name)),
+            ("status", .string(a.status)),
             ("failed_count", .int(a.failedCount)), ("last_failure_at", JSONValue(a.lastFailureAt)),
             ("locked_at", JSONValue(a.lockedAt)), ("last_login_at", JSONValue(a.lastLoginAt)),
             ("created_at", .string(a.createdAt)), ("status_reason", JSONValue(a.statusReason)),

@@ -4,10 +4,11 @@ import PortalKit
 enum KeyCommands {
     static let all: [Command] = [
         Command(
-            path: ["key", "issue"], summary: "issue activation keys to guardians",
+            path: ["key", "issue"], summary: "issue activation keys to guardians or to students",
             discussion: """
                 One key per guardian covers all the children they may see. Issuing a new key revokes the old one. A guardian who already has an account, has no student they may see, or (when aup_required) has not signed the current acceptable-use agreement is refused.
-                The keys are printed once, on standard output; --letters also writes them to a mail-merge CSV (mode 0600). Only a hash of each key is stored.
+                Students have accounts of their own (--student-account, --all-students-without-account): a student's key makes an account that sees that student only, never a sibling. A student who is not enrolled, or already has an account, is refused. Grades are taken as the roster spells them (PK, K, KG, 01, 1, 1st, Grade 3); PK and K come before 1, and a student whose grade has no place in that order (UG, blank) is left out by --grade-min.
+                The keys are printed once, on standard output; --letters also writes them to a mail-merge CSV (mode 0600), a student's addressed to the student. Only a hash of each key is stored.
                 """,
             options: [
                 Opt(long: "guardian", value: "id", help: "issue to this guardian"),
@@ -20,6 +21,22 @@ enum KeyCommands {
                     long: "all-without-account",
                     help:
                         "issue to every guardian with a student to see and no account or pending key"
+                ),
+                Opt(
+                    long: "student-account", value: "id",
+                    help: "issue this student a key for their own account"),
+                Opt(
+                    long: "all-students-without-account",
+                    help:
+                        "issue a key to every enrolled student with no account or pending key (see --school, --grade-min)"
+                ),
+                Opt(
+                    long: "school", value: "id",
+                    help: "(with --all-students-without-account) only students of this school"),
+                Opt(
+                    long: "grade-min", value: "grade",
+                    help:
+                        "(with --all-students-without-account) only students in this grade or above (e.g. 6, K)"
                 ),
                 Opt(
                     long: "letters", value: "file",
@@ -36,6 +53,7 @@ enum KeyCommands {
             examples: [
                 "portaladmin key issue --guardian G1000123",
                 "portaladmin key issue --all-without-account --letters letters.csv --yes",
+                "portaladmin key issue --all-students-without-account --school 118 --grade-min 6 --letters student-letters.csv",
             ],
             run: issue),
         Command(
@@ -52,7 +70,9 @@ enum KeyCommands {
                 Opt(
                     long: "status", value: "status", help: "active, used, revoked or expired",
                     choices: ["active", "used", "revoked", "expired"], complete: .choices),
-                Opt(long: "guardian", value: "id", help: "keys of this guardian"), limitOption,
+                Opt(long: "guardian", value: "id", help: "keys of this guardian"),
+                Opt(long: "student", value: "id", help: "the own keys of this student"),
+                limitOption,
                 columnsOption,
             ],
             role: .helpdesk, run: list),
@@ -76,14 +96,19 @@ enum KeyCommands {
             )
         }
         let letters = try lettersPath.map { try CSVFileWriter(path: $0) }
-        if selector == "guardian" { return try issueOne(c, district, letters) }
+        if selector == "guardian" || selector == "student-account" {
+            return try issueOne(c, selector == "guardian" ? .guardian : .student, district, letters)
+        }
         guard let (input, targets) = try bulkTargets(c, selector, s, district) else { return }
         let results = try resultsPath.map { try CSVFileWriter(path: $0) }
-        try results?.row((input?.header ?? ["guardian_id"]) + Keys.resultColumns)
+        try results?.row(
+            (input?.header
+                ?? [selector == "all-students-without-account" ? "student_id" : "guardian_id"])
+                + Keys.resultColumns)
         let outcome = try c.transaction { s in
             let outcome = try Keys.issue(
                 s, targets: targets, district: district,
-                skipIneligible: selector == "all-without-account", results: results)
+                skipIneligible: selector.hasPrefix("all-"), results: results)
             // Written out of sight before the commit (a full disk rolls the keys back), put in
             // place only after it.
             if let letters { try Keys.writeLetters(letters, outcome.issued, district: district) }
@@ -102,11 +127,14 @@ enum KeyCommands {
         try bulkSummary(c, outcome, letters: lettersPath, results: resultsPath)
     }
 
-    /// `key issue --guardian`: one key, shown as a record; any refusal is the command's error.
-    static func issueOne(_ c: Context, _ district: District, _ letters: CSVFileWriter?) throws {
+    /// `key issue --guardian` or `--student-account`: one key, shown as a record; any refusal is
+    /// the command's error.
+    static func issueOne(
+        _ c: Context, _ holder: People.Kind, _ district: District, _ letters: CSVFileWriter?
+    ) throws {
+        let id = try c.inv.required(holder == .guardian ? "guardian" : "student-account")
         let k = try c.transaction { s in
-            let k = try Keys.issue(
-                s, guardianID: try c.inv.required("guardian"), district: district)
+            let k = try Keys.issue(s, holder: holder, id: id, district: district)
             if let letters { try Keys.writeLetters(letters, [k], district: district) }
             return k
         }
@@ -119,20 +147,31 @@ enum KeyCommands {
 
     /// The one way of choosing whom `key issue` serves, refusing none or more than one.
     static func issueSelector(_ c: Context) throws -> String {
-        let selectors = ["guardian", "student", "file", "all-without-account"].filter {
-            c.inv.has($0)
-        }
+        let selectors = [
+            "guardian", "student", "file", "all-without-account", "student-account",
+            "all-students-without-account",
+        ].filter { c.inv.has($0) }
         guard selectors.count == 1 else {
             throw PortalError.usage(
                 selectors.isEmpty
                     ? "say whom to issue keys to"
                     : "give only one of --\(selectors.joined(separator: ", --"))",
-                hint: "use one of --guardian ID, --student ID, --file CSV, --all-without-account")
+                hint:
+                    "use one of --guardian ID, --student ID (its guardians), --file CSV, --all-without-account, --student-account ID (the student's own), --all-students-without-account"
+            )
         }
-        if c.inv.has("results") && selectors[0] == "guardian" {
+        if c.inv.has("results") && ["guardian", "student-account"].contains(selectors[0]) {
             throw PortalError.usage(
                 "--results goes with the bulk forms",
                 hint: "--file, --student or --all-without-account; one key's outcome is on screen")
+        }
+        for option in ["school", "grade-min"]
+        where c.inv.has(option) && selectors[0] != "all-students-without-account" {
+            throw PortalError.usage(
+                "--\(option) goes with --all-students-without-account",
+                hint:
+                    "for example: key issue --all-students-without-account --school 118 --grade-min 6"
+            )
         }
         return selectors[0]
     }
@@ -163,6 +202,8 @@ enum KeyCommands {
                         line: $0.line, problem: file.problems[$0.line])
                 }
             )
+        case "all-students-without-account":
+            return try studentTargets(c, s, district)
         default:
             let ids = try Keys.withoutAccount(s.db, district: district.id, now: c.io.now)
             if ids.isEmpty {
@@ -178,14 +219,47 @@ enum KeyCommands {
         }
     }
 
+    /// `--all-students-without-account`: the students, after saying how many and asking.
+    static func studentTargets(_ c: Context, _ s: Session, _ district: District) throws
+        -> (BulkFile?, [Keys.Target])?
+    {
+        let minimum = try c.inv.value("grade-min").map { g in
+            guard let grade = Grade(g) else {
+                throw PortalError.usage(
+                    "--grade-min: '\(g)' is not a grade that can be put in order",
+                    hint: "give a grade as the roster spells it: PK, K, 1 to 12 (or 01, 1st, KG)")
+            }
+            return grade
+        }
+        let (ids, ungraded) = try Keys.studentsWithoutAccount(
+            s.db, district: district.id, school: c.inv.value("school"), minimumGrade: minimum,
+            now: c.io.now)
+        if ungraded > 0 {
+            c.warn(
+                "left out \(grouped(ungraded)) student\(ungraded == 1 ? "" : "s") whose grade has no place in the order (UG, blank or another word)"
+            )
+        }
+        if ids.isEmpty {
+            c.say(
+                "nothing to do: every enrolled student chosen has an account or a pending key")
+            return nil
+        }
+        try c.confirm(
+            "This issues a key to each of \(grouped(ids.count)) student\(ids.count == 1 ? "" : "s") for their own account."
+        )
+        return (nil, ids.map { Keys.Target(studentID: $0) })
+    }
+
     /// The keys a bulk run issued, one row each (the keys themselves only outside a dry run).
     static func issuedTable(_ keys: [IssuedKey], dryRun: Bool) -> Table {
+        let students = keys.first?.holder == .student
         var t = Table([
-            "key_id", "guardian_id", "guardian_name", "students", "key", "expires_at",
+            "key_id", students ? "student_id" : "guardian_id",
+            students ? "student_name" : "guardian_name", "students", "key", "expires_at",
         ])
         for k in keys {
             t.add([
-                .int(k.keyID), .string(k.guardianID), .string(k.guardianName),
+                .int(k.keyID), .string(k.personID), .string(k.name),
                 .array(k.students.map { .string($0.name) }),
                 .string(dryRun ? "(dry run)" : k.key.grouped), .string(k.expiresAt),
             ])
@@ -200,7 +274,7 @@ enum KeyCommands {
         let skipped = outcome.skipped
         if skipped > 0 {
             c.say(
-                "skipped \(grouped(skipped)) guardian\(skipped == 1 ? "" : "s") who may not be given a key now (agreement unsigned, court order, age 18); "
+                "skipped \(grouped(skipped)) \(outcome.issued.first?.holder == .student ? "student" : "guardian")\(skipped == 1 ? "" : "s") who may not be given a key now (agreement unsigned, court order, age 18, not enrolled); "
                     + (results.map { "each is in \($0) with the reason" }
                         ?? "--results FILE lists them, 'portaladmin access explain --guardian ID' says why")
             )
@@ -235,8 +309,9 @@ enum KeyCommands {
 
     static func fields(_ k: IssuedKey, dryRun: Bool) -> [(String, JSONValue)] {
         [
-            ("key_id", .int(k.keyID)), ("guardian_id", .string(k.guardianID)),
-            ("guardian_name", .string(k.guardianName)),
+            ("key_id", .int(k.keyID)), ("holder", .string(k.holder.rawValue)),
+            ("\(k.holder.rawValue)_id", .string(k.personID)),
+            ("\(k.holder.rawValue)_name", .string(k.name)),
             (
                 "students",
                 .array(
@@ -264,15 +339,25 @@ enum KeyCommands {
         var fields: [(String, JSONValue)] = [("answer", .string(answer.answer))]
         if let key {
             fields += [
-                ("key_id", .int(key.keyID)), ("guardian_id", .string(key.guardianID)),
+                ("key_id", .int(key.keyID)), ("holder", .string(key.holder.rawValue)),
+                ("\(key.holder.rawValue)_id", .string(key.personID)),
                 ("last4", .string(key.last4)),
             ]
         }
+        let reissue =
+            key.map {
+                "portaladmin key issue --\($0.holder == .student ? "student-account" : "guardian") \($0.personID)"
+            } ?? "portaladmin key issue --guardian ID"
         switch answer {
-        case .valid(_, let name, let expires):
-            fields += [("guardian_name", .string(name)), ("expires_at", .string(expires))]
+        case .valid(let holder, _, let name, let expires):
+            fields += [
+                ("\(holder.rawValue)_name", .string(name)), ("expires_at", .string(expires)),
+            ]
             try c.emit(record: fields)
-            c.say("valid: the key belongs to \(name) and can be used until \(expires.prefix(10))")
+            c.say(
+                "valid: the key belongs to \(name)"
+                    + (holder == .student ? " (the student's own account)" : "")
+                    + " and can be used until \(expires.prefix(10))")
         case .mistyped:
             try c.emit(record: fields)
             throw PortalError(
@@ -295,22 +380,20 @@ enum KeyCommands {
                 .conflict,
                 "used: the key was used on \(at.prefix(10)) to create the account \(username)",
                 hint:
-                    "the parent already has an account; use: portaladmin account reset \(username)")
+                    "the account exists already; use: portaladmin account reset \(username)")
         case .expired(let at):
             fields += [("expires_at", .string(at))]
             try c.emit(record: fields)
             throw PortalError(
                 .keyExpired, "expired: the key expired on \(at.prefix(10))",
-                hint:
-                    "issue a new key: portaladmin key issue --guardian \(key?.guardianID ?? "ID")"
-            )
+                hint: "issue a new key: \(reissue)")
         case .revoked(let at, let reason):
             fields += [("revoked_at", .string(at)), ("reason", JSONValue(reason))]
             try c.emit(record: fields)
             throw PortalError(
                 .keyRevoked, "revoked on \(at.prefix(10))" + (reason.map { ": \($0)" } ?? ""),
                 hint:
-                    "a newer key may exist: portaladmin key list --guardian \(key?.guardianID ?? "ID")"
+                    "a newer key may exist: portaladmin key list --\(key?.holder.rawValue ?? "guardian") \(key?.personID ?? "ID")"
             )
         }
     }
@@ -318,17 +401,25 @@ enum KeyCommands {
     static func list(_ c: Context) throws {
         let s = try c.session()
         let limit = try c.limit
+        if c.inv.has("guardian") && c.inv.has("student") {
+            throw PortalError.usage(
+                "give --guardian or --student, not both", hint: "a key has one holder")
+        }
+        let holder =
+            (c.inv.value("guardian").map { (People.Kind.guardian, $0) })
+            ?? c.inv.value("student").map { (People.Kind.student, $0) }
         let rows = try Keys.list(
-            s.db, district: try s.district(), status: c.inv.value("status"),
-            guardian: c.inv.value("guardian"), now: c.io.now, limit: limit)
+            s.db, district: try s.district(), status: c.inv.value("status"), holder: holder,
+            now: c.io.now, limit: limit)
         let shown = limit > 0 ? Array(rows.prefix(limit)) : rows
         var t = Table([
-            "key_id", "guardian_id", "last4", "status", "issued_at", "expires_at", "used_by",
-            "used_at",
+            "key_id", "holder", "person_id", "last4", "status", "issued_at", "expires_at",
+            "used_by", "used_at",
         ])
         for k in shown {
             t.add([
-                .int(k.keyID), .string(k.guardianID), .string(k.last4), .string(k.status),
+                .int(k.keyID), .string(k.holder.rawValue), .string(k.personID), .string(k.last4),
+                .string(k.status),
                 .string(k.issuedAt), .string(k.expiresAt), JSONValue(k.usedBy), JSONValue(k.usedAt),
             ])
         }
@@ -349,13 +440,13 @@ enum KeyCommands {
         let revoked =
             already ? nil : try c.transaction { s in try Keys.revoke(s, keyID: id, reason: reason) }
         try c.emit(record: [
-            ("key_id", .int(id)), ("guardian_id", .string(key.guardianID)),
-            ("status", .string("revoked")),
+            ("key_id", .int(id)), ("holder", .string(key.holder.rawValue)),
+            ("\(key.holder.rawValue)_id", .string(key.personID)), ("status", .string("revoked")),
         ])
         guard revoked != nil else {
             c.say("nothing to do: key \(id) is already revoked")
             return
         }
-        c.done("revoked key \(id) of guardian \(key.guardianID)")
+        c.done("revoked key \(id) of \(key.holder.rawValue) \(key.personID)")
     }
 }

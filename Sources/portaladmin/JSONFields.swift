@@ -138,7 +138,9 @@ enum JSONFields {
                 fields: ["username", "holder", "person_id", "name", "temporary_password"]),
         ],
         "account whois": [
-            Shape(fields: ["guardian_id", "name", "email", "phone", "username", "account_status"])
+            Shape(fields: [
+                "holder", "person_id", "name", "email", "phone", "username", "account_status",
+            ])
         ],
         "account unlock": [Shape(fields: ["username", "locked"])],
         "account disable": [Shape(fields: ["username", "status"])],

@@ -59,7 +59,7 @@ import Testing
         }
         let found = try Accounts.whois(
             f.db, district: "d", email: "KATHRYN@example.com", phone: nil, name: nil)
-        #expect(found.map(\.guardianID) == ["G1", "G3"])
+        #expect(found.map(\.personID) == ["G1", "G3"])
         #expect(found.first?.username == "kathryn" && found.last?.accountStatus == "no account")
     }
 }

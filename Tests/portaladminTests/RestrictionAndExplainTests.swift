@@ -230,7 +230,8 @@ import Testing
             ["feature", "list", "--at", "2026-12-04", "-o", "jsonl", "--district", "d1"], db: db)
         #expect(
             after.out.contains(
-                "{\"feature\":\"attendance\",\"audience\":\"all\",\"enabled\":true,\"source\":\"default\""))
+                "{\"feature\":\"attendance\",\"audience\":\"all\",\"enabled\":true,\"source\":\"default\""
+            ))
         let hist = try runBinary(["feature", "history", "-o", "jsonl", "--district", "d1"], db: db)
         #expect(hist.out.split(separator: "\n").count == 1)
         let other = try runBinary(

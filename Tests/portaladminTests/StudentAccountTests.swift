@@ -111,6 +111,14 @@ private func studentAccount(_ db: String, _ student: String, _ username: String)
             db: db)
         #expect(other.code == 64 && other.err.contains("sees only their own record"))
 
+        // The help desk finds a forgotten username of a student too; a sibling without an
+        // account is no answer.
+        let whois = try rows(
+            try runBinary(
+                ["account", "whois", "--name", "núñez", "-o", "jsonl", "--district", "d1"], db: db))
+        #expect(
+            whois.map { "\($0["holder"] ?? "") \($0["person_id"] ?? "") \($0["username"] ?? "-")" }
+                == ["guardian G1 <null>", "student S1 ana.n"], "\(whois)")
         // One account per student: a second key is refused, naming the login.
         let again = try runBinary(
             ["key", "issue", "--student-account", "S1", "--district", "d1"], db: db)

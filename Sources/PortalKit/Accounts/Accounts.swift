@@ -545,47 +545,63 @@ public enum Accounts {
 
     /// A guardian that `whois` found, and their login if they have one.
     public struct Match: Sendable {
-        /// The guardian's id.
-        public let guardianID: String
+        /// A guardian, or a student with an account of their own.
+        public let holder: People.Kind
+        /// The guardian's or student's id.
+        public let personID: String
         /// Given and family name.
         public let name: String
         /// The e-mail address on the roster.
         public let email: String?
         /// The phone number on the roster.
         public let phone: String?
-        /// The login, when the guardian has one.
+        /// The login, when the person has one.
         public let username: String?
         /// The login's status (see `Account.status`), or "no account".
         public let accountStatus: String
     }
 
-    /// `account whois`: the username of a parent who forgot it, by email, phone or name.
+    /// `account whois`: the username of a parent who forgot it, by email, phone or name; and
+    /// of a student, by email or name, when the student has an account of their own (every
+    /// child of a family shares its name: only those with a login are the answer).
     public static func whois(
         _ db: Database, district: String, email: String?, phone: String?, name: String?
     ) throws -> [Match] {
-        var guardians: [Row] = []
+        var people: [(People.Kind, Row)] = []
         if let email {
-            guardians = try db.query(
-                "SELECT guardian_id, given_name, family_name, email, phone FROM guardians WHERE district_id = ? AND email = ? AND status != 'merged'",
-                [.text(district), .text(email.trimmed().lowercased())])
+            let e = email.trimmed().lowercased()
+            for kind in [People.Kind.guardian, .student] {
+                people += try db.query(
+                    "SELECT \(kind.idColumn) AS id, given_name, family_name, email, \(kind == .guardian ? "phone" : "NULL AS phone") FROM \(kind.table) WHERE district_id = ? AND email = ? AND status != 'merged'",
+                    [.text(district), .text(e)]
+                ).map { (kind, $0) }
+            }
         } else if let phone {
             let p = try Field.normalizePhone(phone, "phone")
-            guardians = try db.query(
-                "SELECT guardian_id, given_name, family_name, email, phone FROM guardians WHERE district_id = ? AND phone = ? AND status != 'merged'",
-                [.text(district), .text(p)])
+            people = try db.query(
+                "SELECT guardian_id AS id, given_name, family_name, email, phone FROM guardians WHERE district_id = ? AND phone = ? AND status != 'merged'",
+                [.text(district), .text(p)]
+            ).map { (.guardian, $0) }
         } else if let name {
-            guardians = try People.findRows(
-                db, district: district, kind: .guardian, text: name, limit: 50
-            ).filter { $0.text("status") != "merged" }
+            for kind in [People.Kind.guardian, .student] {
+                people += try People.findRows(
+                    db, district: district, kind: kind, text: name, limit: 50
+                )
+                .filter { $0.text("status") != "merged" }.map { (kind, $0) }
+            }
         }
-        return try guardians.map { g in
+        return try people.compactMap { kind, p in
+            let id = p.string("id") ?? p.text(kind.idColumn)
             let a = try db.first(
-                "SELECT username, status, locked_at, must_change FROM accounts WHERE district_id = ? AND person_kind = 'guardian' AND person_id = ?",
-                [.text(district), .text(g.text("guardian_id"))])
+                """
+                SELECT username, status, locked_at, must_change FROM accounts WHERE district_id = ? AND person_kind = ? AND person_id = ?
+                ORDER BY status = 'reset', status = 'disabled', username LIMIT 1
+                """, [.text(district), .text(kind.rawValue), .text(id)])
+            if kind == .student && a == nil { return nil }
             return Match(
-                guardianID: g.text("guardian_id"),
-                name: g.text("given_name") + " " + g.text("family_name"), email: g.string("email"),
-                phone: g.string("phone"), username: a?.string("username"),
+                holder: kind, personID: id,
+                name: p.text("given_name") + " " + p.text("family_name"), email: p.string("email"),
+                phone: p.string("phone"), username: a?.string("username"),
                 accountStatus: a.map(status) ?? "no account")
         }
     }

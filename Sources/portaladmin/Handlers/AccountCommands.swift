@@ -165,7 +165,8 @@ enum AccountCommands {
             options: [reason],
             role: .registrar, writes: true, run: { c in try setEnabled(c, true) }),
         Command(
-            path: ["account", "whois"], summary: "find the username of a parent who forgot it",
+            path: ["account", "whois"],
+            summary: "find the username of a parent (or a student) who forgot it",
             options: [
                 Opt(long: "email", value: "email", help: "the parent's email"),
                 Opt(long: "phone", value: "phone", help: "the parent's phone, any format"),
@@ -323,15 +324,18 @@ enum AccountCommands {
             throw PortalError.usage(
                 "--phone: \(p.problem)", hint: "give the number with its area code")
         }
-        var t = Table(["guardian_id", "name", "email", "phone", "username", "account_status"])
+        var t = Table([
+            "holder", "person_id", "name", "email", "phone", "username", "account_status",
+        ])
         for m in rows {
             t.add([
-                .string(m.guardianID), .string(m.name), JSONValue(m.email), JSONValue(m.phone),
+                .string(m.holder.rawValue), .string(m.personID), .string(m.name),
+                JSONValue(m.email), JSONValue(m.phone),
                 JSONValue(m.username), .string(m.accountStatus),
             ])
         }
         try c.emit(t)
-        if rows.isEmpty { c.say("no guardian matches") }
+        if rows.isEmpty { c.say("no guardian (nor student with an account) matches") }
     }
 }
 

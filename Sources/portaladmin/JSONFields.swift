@@ -65,10 +65,10 @@ enum JSONFields {
         "roster stats": [Shape(fields: ["entity", "active", "inactive"])],
         "roster export": [Shape(fields: ["file", "rows"])],
         "student list": [Shape(fields: student)],
-        "student show": [Shape(fields: student + ["guardians"])],
+        "student show": [Shape(fields: student + ["username", "account_status", "guardians"])],
         "student find": [Shape(fields: student)],
         "guardian list": [Shape(fields: guardian)],
-        "guardian show": [Shape(fields: guardian + ["students"])],
+        "guardian show": [Shape(fields: guardian + ["username", "account_status", "students"])],
         "guardian find": [Shape(fields: guardian)],
         "household list": [Shape(fields: household)],
         "household show": [Shape(fields: address + ["guardians", "students", "duplicates"])],
@@ -241,7 +241,7 @@ enum JSONFields {
         ("access_ends_on", .date, "the last day a guardian's access lasts under the age-18 policy"),
         (
             "account_status", .text,
-            "the state of the guardian's login: active, locked, must-change, disabled"
+            "the state of the person's own login: active, locked, must-change, disabled, reset, or no account"
         ),
         ("accounts", .list, "logins a merge moved"),
         ("active", .integer, "how many active records"),

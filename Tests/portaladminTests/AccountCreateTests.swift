@@ -28,6 +28,14 @@ private func json(_ r: RunResult) throws -> [String: Any] {
         #expect(noName.code == 64 && noName.err.contains("--username"))
         #expect(try dump(db) == before)
 
+        // A dry run shows no password and writes nothing.
+        let dry = try runBinary(
+            [
+                "account", "create", "--guardian", "G1", "--username", "jose", "--dry-run", "-o",
+                "json", "--district", "d1",
+            ], db: db)
+        #expect(dry.code == 0 && (try json(dry))["temporary_password"] as? String == "(dry run)")
+        #expect(dry.err.contains("dry run:") && (try dump(db)) == before)
         // A pending key is revoked by the account that replaces it.
         let key = try json(
             try runBinary(

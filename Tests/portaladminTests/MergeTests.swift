@@ -58,7 +58,7 @@ import Testing
             ).code == 0)
         func whois(_ how: [String]) throws -> [String] {
             try runBinary(["account", "whois"] + how + ["-o", "tsv"], db: db, env: env).out
-                .split(separator: "\n").dropFirst().map { String($0.prefix { $0 != "\t" }) }
+                .split(separator: "\n").dropFirst().map { String($0.split(separator: "\t")[1]) }
         }
         let phone = ["--phone", "(320) 555-0143"]
         let name = ["--name", "nunez"]

@@ -111,6 +111,14 @@ private func studentAccount(_ db: String, _ student: String, _ username: String)
             db: db)
         #expect(other.code == 64 && other.err.contains("sees only their own record"))
 
+        let record = try json(
+            try runBinary(["student", "show", "S1", "-o", "json", "--district", "d1"], db: db))
+        #expect(
+            record["username"] as? String == "ana.n"
+                && record["account_status"] as? String == "active")
+        let sibling = try json(
+            try runBinary(["student", "show", "S2", "-o", "json", "--district", "d1"], db: db))
+        #expect(sibling["account_status"] as? String == "no account")
         // The help desk finds a forgotten username of a student too; a sibling without an
         // account is no answer.
         let whois = try rows(

@@ -297,36 +297,32 @@ public enum Access {
         let person = holder == .student ? "student" : "parent"
         let issue: Action =
             holder == .student ? .issueStudentKey(student: id) : .issueKey(guardian: id)
-        if let a = try db.first(
-            """
-            SELECT * FROM accounts WHERE district_id = ? AND person_kind = ? AND person_id = ?
-            ORDER BY status = 'reset', status = 'disabled', username LIMIT 1
-            """, [.text(d), .text(holder.rawValue), .text(id)]), a.text("status") != "reset"
+        if let a = try Accounts.account(db, district: d, holder: holder, id: id),
+            a.status != "reset"
         {
-            let u = a.text("username")
-            if a.text("status") == "disabled" {
+            let u = a.username
+            switch a.status {
+            case "disabled":
                 return Check(
                     rule: "portal account", ok: false,
-                    detail: "\(u) is disabled"
-                        + (a.string("status_reason").map { ": \($0)" } ?? ""),
+                    detail: "\(u) is disabled" + (a.statusReason.map { ": \($0)" } ?? ""),
                     fix: "enable the login", action: .enableAccount(username: u))
-            }
-            if a["locked_at"] != .null {
+            case "locked":
                 return Check(
                     rule: "portal account", ok: false,
-                    detail: "\(u) is locked after \(a.int("failed_count") ?? 0) failed logins",
+                    detail: "\(u) is locked after \(a.failedCount) failed logins",
                     fix: "unlock the login (the password stays)",
                     action: .unlockAccount(username: u))
-            }
-            if a.bool("must_change") {
+            case "must-change":
                 return Check(
                     rule: "portal account", ok: false,
                     detail: "\(u) must change the temporary password at the next login",
                     fix:
                         "the \(person) logs in with the temporary password and chooses a new one (or reset it again)",
                     action: .resetAccount(username: u))
+            default:
+                return Check(rule: "portal account", ok: true, detail: "\(u), active", fix: nil)
             }
-            return Check(rule: "portal account", ok: true, detail: "\(u), active", fix: nil)
         }
         if let k = try db.first(
             """

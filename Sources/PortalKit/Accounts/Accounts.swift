@@ -89,6 +89,19 @@ public enum Accounts {
         Account(try get(db, district: district, username: username))
     }
 
+    /// The portal login of a guardian or of a student (their own), when they have one; a
+    /// login reset with a new key only when there is no other.
+    public static func account(
+        _ db: Database, district: String, holder: People.Kind, id: String
+    ) throws -> Account? {
+        try db.first(
+            """
+            SELECT * FROM accounts WHERE district_id = ? AND person_kind = ? AND person_id = ?
+            ORDER BY status = 'reset', status = 'disabled', username LIMIT 1
+            """, [.text(district), .text(holder.rawValue), .text(id)]
+        ).map(Account.init)
+    }
+
     static func get(_ db: Database, district: String, username: String) throws -> Row {
         let u = username.trimmed().lowercased()
         guard
@@ -592,17 +605,13 @@ public enum Accounts {
         }
         return try people.compactMap { kind, p in
             let id = p.string("id") ?? p.text(kind.idColumn)
-            let a = try db.first(
-                """
-                SELECT username, status, locked_at, must_change FROM accounts WHERE district_id = ? AND person_kind = ? AND person_id = ?
-                ORDER BY status = 'reset', status = 'disabled', username LIMIT 1
-                """, [.text(district), .text(kind.rawValue), .text(id)])
+            let a = try account(db, district: district, holder: kind, id: id)
             if kind == .student && a == nil { return nil }
             return Match(
                 holder: kind, personID: id,
                 name: p.text("given_name") + " " + p.text("family_name"), email: p.string("email"),
-                phone: p.string("phone"), username: a?.string("username"),
-                accountStatus: a.map(status) ?? "no account")
+                phone: p.string("phone"), username: a?.username,
+                accountStatus: a?.status ?? "no account")
         }
     }
 

@@ -156,17 +156,13 @@ public enum Keys {
     static func refuseExistingAccount(
         _ db: Database, district d: String, holder: People.Kind, id: String
     ) throws {
-        if let a = try db.first(
-            """
-            SELECT username, status FROM accounts WHERE district_id = ? AND person_kind = ? AND person_id = ?
-            ORDER BY status = 'reset', status = 'disabled', username LIMIT 1
-            """, [.text(d), .text(holder.rawValue), .text(id)]), a.text("status") != "reset"
+        if let a = try Accounts.account(db, district: d, holder: holder, id: id),
+            a.status != "reset"
         {
             throw PortalError(
-                .conflict,
-                "\(holder.rawValue) \(id) already has a portal account: \(a.text("username"))",
+                .conflict, "\(holder.rawValue) \(id) already has a portal account: \(a.username)",
                 hint: "to let them in again, reset the account",
-                action: .resetAccount(username: a.text("username")))
+                action: .resetAccount(username: a.username))
         }
     }
 

@@ -173,6 +173,7 @@ enum AccountCommands {
                 Opt(
                     long: "name", value: "name",
                     help: "the parent's name (case and accents do not matter)"),
+                columnsOption,
             ],
             role: .helpdesk, examples: ["portaladmin account whois --phone \"(320) 234-2603\""],
             run: whois),

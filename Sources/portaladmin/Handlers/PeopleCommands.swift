@@ -76,6 +76,12 @@ enum PeopleCommands {
             ])
         }
         var fields = zip(kind.columns, person.values).map { ($0, JSONValue($1)) }
+        // The person's own login: a parent's, or a student's (policy 1050 II.D).
+        let account = try Accounts.account(s.db, district: d, holder: kind, id: id)
+        fields += [
+            ("username", JSONValue(account?.username)),
+            ("account_status", .string(account?.status ?? "no account")),
+        ]
         if c.format == .text {
             fields.append(
                 (

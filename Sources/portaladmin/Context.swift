@@ -248,6 +248,27 @@ final class Context {
         color ? "\u{1b}[\(code)m\(s)\u{1b}[0m" : s
     }
 
+    /// Shows secrets that are already stored (keys, temporary passwords). When they cannot all
+    /// be shown or written, says that `stored` and how to `replace` them, since only their hashes
+    /// are kept.
+    func deliver(_ count: Int, _ stored: String, replace: String, _ show: () throws -> Void)
+        throws
+    {
+        do {
+            try show()
+        } catch {
+            guard count > 0, !dryRun else { throw error }
+            let e =
+                error is BrokenPipe
+                ? PortalError(.ioError, "the output was closed before everything was shown")
+                : CLI.portalError(error)
+            throw PortalError(
+                e.code == .internal ? .ioError : e.code,
+                "\(stored), but could not all be shown or written: \(e.message)",
+                hint: "only hashes are kept, so " + replace)
+        }
+    }
+
     /// `Proceed? [y/N]` on a terminal; without one (or with --no-input) `--yes` is required.
     /// A dry run writes nothing, so it never asks. Whether a command asks never depends on how
     /// many things it would change.

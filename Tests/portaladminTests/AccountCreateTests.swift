@@ -7,6 +7,15 @@ private func json(_ r: RunResult) throws -> [String: Any] {
     try #require(try parseJSON(r.out) as? [String: Any], "\(r.out) \(r.err)")
 }
 
+/// Records the agreement signed by each of `guardians` in district d1.
+private func signAgreements(_ db: String, _ guardians: [String]) throws {
+    for g in guardians {
+        let r = try runBinary(
+            ["aup", "sign", "--guardian", g, "--on", "2026-09-01", "--district", "d1"], db: db)
+        #expect(r.code == 0, "\(r.err)")
+    }
+}
+
 /// Accounts the school creates (seed 003), from the built binary.
 @Suite struct AccountCreateTests {
     @Test func oneParentAccountWithATemporaryPasswordToChangeFirst() throws {
@@ -92,13 +101,7 @@ private func json(_ r: RunResult) throws -> [String: Any] {
     @Test func inBulkFromAFileWithResultsAndLetters() throws {
         let dir = TempDir()
         let db = try studentDistrict(dir)
-        for g in ["G2", "G3", "G4"] {
-            #expect(
-                try runBinary(
-                    ["aup", "sign", "--guardian", g, "--on", "2026-09-01", "--district", "d1"],
-                    db: db
-                ).code == 0)
-        }
+        try signAgreements(db, ["G2", "G3", "G4"])
         _ = dir.write(
             "new.csv",
             "guardian_id,username\nG1,jose\n,nobody\nG9,nine\nG3,JOSE\nG4,\"bad name\"\n")
@@ -145,13 +148,7 @@ private func json(_ r: RunResult) throws -> [String: Any] {
     @Test func everyoneWithoutAnAccountWithUsernamesFromAPattern() throws {
         let dir = TempDir()
         let db = try studentDistrict(dir)
-        for g in ["G2", "G3", "G4"] {
-            #expect(
-                try runBinary(
-                    ["aup", "sign", "--guardian", g, "--on", "2026-09-01", "--district", "d1"],
-                    db: db
-                ).code == 0)
-        }
+        try signAgreements(db, ["G2", "G3", "G4"])
         for (pattern, why) in [
             ("{given", "not closed"), ("{nickname}.{family}", "not a placeholder"),
             ("parent", "no placeholder"), ("{given} {family}", "may not"),

@@ -52,6 +52,28 @@ import Testing
         #expect(try dump(db) == before)
     }
 
+    /// The same for accounts the school creates: a full disk shows no temporary password,
+    /// leaves no letters and stores nothing.
+    @Test func aFailedCommitShowsNoTemporaryPassword() throws {
+        let dir = TempDir()
+        let db = try bigDistrict(dir, 4)
+        _ = try runShell("sqlite3 \(db) 'PRAGMA wal_checkpoint(TRUNCATE)'", db: db)
+        let before = try dump(db)
+        let r = try runLimited(
+            "ulimit -f 1",
+            [
+                "account", "create", "--all-without-account", "--username-pattern",
+                "{given}.{family}", "--yes", "--letters", dir.file("accounts.csv"), "--district",
+                "d1",
+            ], db: db)
+        #expect(r.code == 74, "\(r.code) \(r.err)")
+        #expect(r.err.contains("error:") && r.err.contains("hint:"))
+        #expect(r.out.isEmpty, "no password shown")
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        #expect(!left.contains { $0.hasPrefix("accounts.csv") }, "\(left)")
+        #expect(try dump(db) == before)
+    }
+
     /// A letters file is never replaced without --yes (it may be the only copy of keys
     /// already mailed), and a dry run writes no file at all.
     @Test func lettersAreNeverReplacedSilentlyAndADryRunWritesNone() throws {

@@ -234,22 +234,15 @@ enum AccountCreateCommand {
     }
 
     /// Shows the temporary passwords, which are stored already: when they cannot all be shown
-    /// or written, says so and how to replace them (only their hashes are kept).
+    /// or written, says so and how to replace them.
     static func shown(_ c: Context, _ made: [Accounts.Created], _ show: () throws -> Void) throws {
-        do {
-            try show()
-        } catch {
-            guard !made.isEmpty, !c.dryRun else { throw error }
-            let e =
-                error is BrokenPipe
-                ? PortalError(.ioError, "the output was closed before everything was shown")
-                : CLI.portalError(error)
-            throw PortalError(
-                e.code == .internal ? .ioError : e.code,
-                "\(made.count == 1 ? "the account was" : "the \(grouped(made.count)) accounts were") created, but the temporary passwords could not all be shown or written: \(e.message)",
-                hint:
-                    "only hashes are kept, so give each a new one: portaladmin account reset \(made.count == 1 ? made[0].username : "USERNAME")"
-            )
-        }
+        try c.deliver(
+            made.count,
+            made.count == 1
+                ? "the account was created"
+                : "the \(grouped(made.count)) accounts were created",
+            replace:
+                "give each a new temporary password: portaladmin account reset \(made.count == 1 ? made[0].username : "USERNAME")",
+            show)
     }
 }

@@ -286,25 +286,14 @@ enum KeyCommands {
         try c.turnedDown(outcome.refused.count, "guardian", "refused", results: results)
     }
 
-    /// Shows secrets that are already stored (keys, a temporary password). When they cannot
-    /// all be shown or written, the person is told that they are stored and how to replace
-    /// them, since only their hashes are kept.
+    /// Shows keys that are already stored; when they cannot all be shown or written, says so
+    /// and how to replace them.
     static func delivered(_ c: Context, _ count: Int, _ show: () throws -> Void) throws {
-        do {
-            try show()
-        } catch {
-            guard count > 0, !c.dryRun else { throw error }
-            let e =
-                error is BrokenPipe
-                ? PortalError(.ioError, "the output was closed before everything was shown")
-                : CLI.portalError(error)
-            throw PortalError(
-                e.code == .internal ? .ioError : e.code,
-                "\(count == 1 ? "the key was" : "the \(grouped(count)) keys were") stored, but could not all be shown or written: \(e.message)",
-                hint:
-                    "only hashes are kept, so issue them again (each new key revokes the one not delivered): the same 'portaladmin key issue' command, or 'key issue --all-without-account'"
-            )
-        }
+        try c.deliver(
+            count, count == 1 ? "the key was stored" : "the \(grouped(count)) keys were stored",
+            replace:
+                "issue them again (each new key revokes the one not delivered): the same 'portaladmin key issue' command, or 'key issue --all-without-account'",
+            show)
     }
 
     static func fields(_ k: IssuedKey, dryRun: Bool) -> [(String, JSONValue)] {

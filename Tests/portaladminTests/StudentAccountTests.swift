@@ -316,6 +316,46 @@ private func studentAccount(_ db: String, _ student: String, _ username: String)
         #expect(again.out.contains("the student is enrolled again"))
     }
 
+    /// A SIS may number guardians and students alike: a student's login never takes over the
+    /// username of the guardian who bears the same id.
+    @Test func aGuardianAndAStudentOfOneIdKeepTheirOwnLogins() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write("same/guardians.csv", "guardian_id,given_name,family_name\n1001,Ruth,Berg\n")
+        _ = dir.write("same/students.csv", "student_id,given_name,family_name\n1001,Ivy,Berg\n")
+        _ = dir.write("same/relationships.csv", "guardian_id,student_id\n1001,1001\n")
+        #expect(
+            try runBinary(["roster", "import", dir.file("same"), "--district", "d1"], db: db).code
+                == 0)
+        #expect(
+            try runBinary(["district", "set", "aup_required=false", "--district", "d1"], db: db)
+                .code == 0)
+        let parent = try json(
+            try runBinary(
+                ["key", "issue", "--guardian", "1001", "-o", "json", "--district", "d1"], db: db))
+        #expect(
+            try activate(
+                db, key: parent["key"] as? String ?? "", username: "berg.family",
+                password: "my own locker combination"
+            ).code == 0)
+        let own = try json(
+            try runBinary(
+                ["key", "issue", "--student-account", "1001", "-o", "json", "--district", "d1"],
+                db: db))
+        let taken = try activate(
+            db, key: own["key"] as? String ?? "", username: "berg.family",
+            password: "another locker combination")
+        #expect(taken.code == 5 && taken.err.contains("is taken"), "\(taken.err)")
+        let made = try runBinary(
+            [
+                "account", "create", "--student-account", "1001", "--username", "BERG.FAMILY",
+                "--district", "d1",
+            ], db: db)
+        #expect(made.code == 5 && made.err.contains("is taken"), "\(made.err)")
+        #expect(
+            try login(db, username: "berg.family", password: "my own locker combination").code == 0)
+    }
+
     @Test func featuresPerAudience() throws {
         let dir = TempDir()
         let db = try studentDistrict(dir)

@@ -152,7 +152,7 @@ extension Accounts {
         let u: String
         if let given = t.username {
             u = try normalize(username: given)
-            try refuseTaken(s, username: u, person: t.personID)
+            try refuseTaken(s, username: u, kind: t.holder.rawValue, person: t.personID)
         } else if let pattern {
             u = try pattern.username(for: person, district: d, db: s.db)
         } else {

@@ -132,13 +132,14 @@ public enum Accounts {
             password, username: u, district: district,
             names: try personNames(
                 s.db, district: d, kind: row.text("person_kind"), id: row.text("person_id")))
-        try refuseTaken(s, username: u, person: row.text("person_id"))
+        try refuseTaken(
+            s, username: u, kind: row.text("person_kind"), person: row.text("person_id"))
         let hash = try PasswordHash.make(password)
         return try s.db.write(rollback: rollback) {
             let row = try usableKey(s, keyText)
             let person = row.text("person_id")
             let kind = row.text("person_kind")
-            try refuseTaken(s, username: u, person: person)
+            try refuseTaken(s, username: u, kind: kind, person: person)
             if kind == "student" {
                 // A key issued before the student left (the import revokes it; this is the
                 // moment in between).
@@ -208,11 +209,15 @@ public enum Accounts {
         return row
     }
 
-    static func refuseTaken(_ s: Session, username u: String, person: String) throws {
+    /// Refuses a username that another person's login has (the same person's, reset with a new
+    /// key, is replaced). A guardian and a student may share an id: the kind tells them apart.
+    static func refuseTaken(_ s: Session, username u: String, kind: String, person: String)
+        throws
+    {
         if let taken = try s.db.first(
-            "SELECT person_id FROM accounts WHERE district_id = ? AND username = ?",
+            "SELECT person_kind, person_id FROM accounts WHERE district_id = ? AND username = ?",
             [.text(try s.district()), .text(u)]),
-            taken.text("person_id") != person
+            taken.text("person_id") != person || taken.text("person_kind") != kind
         {
             throw PortalError(
                 .conflict, "the username \(u) is taken", hint: "choose another username")

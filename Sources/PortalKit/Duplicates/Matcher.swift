@@ -114,6 +114,12 @@ public enum Matcher {
         out.levels[F.family] = f
         out.swapped = swapped
         if stopAtDifferentNames && g == 7 { return }
+        compareBeyondNames(r, i, j, into: &out)
+    }
+
+    /// The fields other than the names, into `out` (for a pair compared with
+    /// `stopAtDifferentNames` that turns out worth comparing whole).
+    static func compareBeyondNames(_ r: MatchRecords, _ i: Int, _ j: Int, into out: inout Vector) {
         out.levels[F.birth] = birthLevel(r.birth[i], r.birth[j])
         out.levels[F.address] = addressLevel(r, i, j, parts: &out.addressParts)
         out.levels[F.email] = exact(r, i, j, .email)
@@ -923,9 +929,13 @@ public enum Matcher {
                 compare(r, i, j, into: &v, stopAtDifferentNames: stop)
                 if stop && v.levels[F.given] == 7 {
                     // Among independent people, a given name mangled beyond a typo may still be
-                    // this person's (`modelDecides`): compared whole.
-                    guard risks.independentPeople else { continue }
-                    compare(r, i, j, into: &v)
+                    // this person's when the birth date or the address agrees (`modelDecides`,
+                    // `farGivenAtHome`): then compared whole. The rest score 0.3 at most.
+                    guard risks.independentPeople,
+                        (1...3).contains(birthLevel(r.birth[i], r.birth[j]))
+                            || (1...3).contains(addressLevel(r, i, j, parts: &v.addressParts))
+                    else { continue }
+                    compareBeyondNames(r, i, j, into: &v)
                 }
                 var p = model.probability(
                     v.levels, weights: weights,

@@ -205,8 +205,7 @@ public enum HouseholdMatcher {
             out.append(
                 Matcher.Pair(
                     a: a, b: b, score: (p * 1000).rounded() / 1000,
-                    level: p >= 0.99 && safe ? "likely" : "possible", cluster: "",
-                    evidence: evidence))
+                    level: p >= 0.99 && safe ? "likely" : "possible", evidence: evidence))
         }
         return Matcher.clustered(out)
     }

@@ -32,8 +32,29 @@ public enum Matcher {
         public let level: String  // likely / possible
         /// The cluster the pair belongs to (records of one person share one).
         public var cluster: String
+        /// A guardian comparison, packed (`Matcher.pack`): the words are made when asked for,
+        /// so that a million pairs do not each hold a handful of strings.
+        let packed: UInt64
+        /// The evidence as words, where it is not packed (households).
+        let text: [String]?
+
         /// What agreed and what differed, field by field, with its level.
-        public let evidence: [String]
+        public var evidence: [String] { text ?? Matcher.evidence(packed) }
+
+        init(
+            a: String, b: String, score: Double, level: String, cluster: String = "",
+            evidence: [String]
+        ) {
+            (self.a, self.b, self.score, self.level, self.cluster) = (a, b, score, level, cluster)
+            packed = 0
+            text = evidence
+        }
+
+        init(a: String, b: String, score: Double, level: String, packed: UInt64) {
+            (self.a, self.b, self.score, self.level, cluster) = (a, b, score, level, "")
+            self.packed = packed
+            text = nil
+        }
     }
 
     /// What is compared, and the levels each comparison can take (0 is always "missing").
@@ -1029,25 +1050,45 @@ public enum Matcher {
     )
         -> Pair
     {
+        let a = r.string(i, .id)
+        let b = r.string(j, .id)
+        return Pair(
+            a: min(a, b), b: max(a, b), score: (p * 1000).rounded() / 1000,
+            level: likely ? "likely" : "possible", packed: pack(v))
+    }
+
+    /// A comparison in 45 bits: each field's level in 4 bits, then each address part's in 2,
+    /// then whether the names were swapped.
+    static func pack(_ v: Vector) -> UInt64 {
+        var x: UInt64 = 0
+        for (f, l) in v.levels.enumerated() { x |= UInt64(l & 0xF) << (4 * f) }
+        for (k, part) in v.addressParts.enumerated() {
+            x |= UInt64(part & 0x3) << (36 + 2 * k)
+        }
+        return v.swapped ? x | 1 << 44 : x
+    }
+
+    /// The evidence of a packed comparison, in words: each field's level but missing and
+    /// different (the address with the parts that agreed), and a swap.
+    static func evidence(_ x: UInt64) -> [String] {
         var evidence: [String] = []
-        for (f, l) in v.levels.enumerated() where l != 0 && Int(l) != differentLevel[f] {
-            var text = "\(fields[f].name): \(fields[f].levels[Int(l)])"
+        for f in fields.indices {
+            let l = Int(x >> (4 * f) & 0xF)
+            guard l != 0, l != differentLevel[f] else { continue }
+            var text = "\(fields[f].name): \(fields[f].levels[l])"
             if f == F.address && l >= 2 {
                 // Which parts agreed, and how.
                 let names = ["street number", "street", "city", "postcode"]
-                let parts = zip(names, v.addressParts).compactMap { name, p -> String? in
-                    p == 1 ? "\(name) same" : p == 2 ? "\(name) similar" : nil
+                let parts = names.indices.compactMap { k -> String? in
+                    let p = x >> (36 + 2 * k) & 0x3
+                    return p == 1 ? "\(names[k]) same" : p == 2 ? "\(names[k]) similar" : nil
                 }
                 if !parts.isEmpty { text += " (" + parts.joined(separator: ", ") + ")" }
             }
             evidence.append(text)
         }
-        if v.swapped { evidence.append("names swapped") }
-        let a = r.string(i, .id)
-        let b = r.string(j, .id)
-        return Pair(
-            a: min(a, b), b: max(a, b), score: (p * 1000).rounded() / 1000,
-            level: likely ? "likely" : "possible", cluster: "", evidence: evidence)
+        if x >> 44 & 1 == 1 { evidence.append("names swapped") }
+        return evidence
     }
 
     /// Groups pairs into clusters (connected components), each named after its smallest id.

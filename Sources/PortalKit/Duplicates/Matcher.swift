@@ -934,10 +934,12 @@ public enum Matcher {
         let risks = r.count < 1000 ? DistrictRisks() : DistrictRisks(r, candidates: pairs)
         let weights = model.weights
         let small = r.count < 1000
-        // The model's probability that makes a pair likely among independent people: 0.999 up
-        // to 100,000 records, stricter as the district grows (more pairs, more namesakes): at
-        // 205,000 records 0.9995 kept a precision of 0.9995 where 0.999 fell to 0.999.
-        let modelBound = 1 - 0.001 * min(1, 100_000 / Double(max(r.count, 1)))
+        // The model's probability that makes a pair likely among independent people: 0.99 up
+        // to 30,000 records, then stricter in proportion to the district's size (more pairs,
+        // more namesakes): 0.997 at 100,000, 0.9985 at 200,000, 0.9997 at a million. Measured
+        // on linkage-style files, precision 0.9994 at 9,000 records with 0.99, 0.9983 at 89,000
+        // with 0.995, 0.998 at 205,000 with 0.998 (0.9952 with 0.99).
+        let modelBound = 1 - 0.01 * min(1, 30_000 / Double(max(r.count, 1)))
         let found = inParallel(pairs.count) { range -> [Pair] in
             var out: [Pair] = []
             var v = Vector()
@@ -989,9 +991,9 @@ public enum Matcher {
                 }
                 if !safe { p = min(p, 0.9) }
                 var likely = p >= 0.99 && safe
-                // Among independent people the model decides, held to a tenfold stricter
-                // probability than elsewhere, when something besides the names agrees and
-                // nothing says two people (see `modelDecides`).
+                // Among independent people the model decides, held to a probability that grows
+                // stricter with the district's size, when something besides the names agrees
+                // and nothing says two people (see `modelDecides`).
                 if !likely && risks.independentPeople && probability >= modelBound
                     && modelDecides(v, r, i, j)
                 {
@@ -1009,8 +1011,8 @@ public enum Matcher {
     /// Where this district's records are of independent people (`DistrictRisks`: no families
     /// at one home, no twins, no parents and adult children of one name), the rules that keep
     /// relatives apart hold back what the model knows: measured on linkage-style files of
-    /// 9,000 to 205,000 records, the model's probability at 0.999 (stricter beyond 100,000
-    /// records) with these conditions keeps a precision of 0.999 or more and lifts the recall
+    /// 9,000 to 1,000,000 records, the model's probability at 0.99 (stricter beyond 30,000
+    /// records) with these conditions keeps a precision of 0.998 or more and lifts the recall
     /// of `likely` from 0.82 to about 0.90. The
     /// conditions: the birth date (give or take a typo) or the address (give or take a move
     /// within the town) agrees, since a name alone is shared by namesakes; Sr. and Jr. and two

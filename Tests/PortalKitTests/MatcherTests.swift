@@ -206,6 +206,8 @@ import Testing
             Y2,Reginald,Abernathy,,,902 Far Rd,,Saint Paul,55104,1966-02-03
             Z1,Philippa,Ostrander,,,5 Elm Pl,,Litchfield,55355,1988-10-06
             Z2,Ostrander,Philippa,,,5 Elm Pl,,Litchfield,55355,1988-06-10
+            W1,Kimberly,Luce,,,7921 Bishop Dr,Unit 122,Mcgrew Springs,29711,1967-07-28
+            W2,iKmberli,uLce,,,,Unit 122,Mcgrew Springs,29711,1967-07-28
 
             """
         let (db, path) = try district(csv)
@@ -214,7 +216,7 @@ import Testing
         var index: [String: Int] = [:]
         for i in 0..<r.count { index[r.string(i, .id)] = i }
         let candidates = Set(Matcher.candidates(r))
-        for (a, b) in [("X1", "X2"), ("Y1", "Y2"), ("Z1", "Z2")] {
+        for (a, b) in [("X1", "X2"), ("Y1", "Y2"), ("Z1", "Z2"), ("W1", "W2")] {
             let (i, j) = (index[a] ?? 0, index[b] ?? 0)
             let key = UInt64(min(i, j)) << 32 | UInt64(max(i, j))
             #expect(candidates.contains(key), "\(a) and \(b) are compared")

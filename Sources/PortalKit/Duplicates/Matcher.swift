@@ -439,6 +439,8 @@ public enum Matcher {
             // Both initials, in either order: names in the wrong columns keep this key.
             key(9, y, md, min(g1, f1) << 8 | max(g1, f1))
         }
+        // The birth date where the person lives: both names mangled, the address typed again.
+        if birth != 0 && postcode != 0 { key(10, UInt64(bitPattern: Int64(birth)), postcode) }
         if postcode != 0 && number != 0 { key(11, postcode, number) }
         if number != 0 && !r.isEmpty(i, .street) {
             key(12, number, bytes(.street, max: 4))

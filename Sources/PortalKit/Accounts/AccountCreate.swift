@@ -70,27 +70,36 @@ extension Accounts {
     /// The results file's columns after the input's own (never the password).
     public static let createResultColumns = ["username", "status", "message"]
 
+    /// How many passwords are hashed at once: the cores, at most four (128 MB each).
+    public static var hashingThreads: Int { min(activeCores(), 4) }
+
     /// Random temporary passwords and their hashes, made before any write lock is taken: scrypt
     /// takes about a quarter of a second and 128 MB each, so they are hashed on up to four cores
-    /// at once (at most half a gigabyte). Ctrl-C stops it.
-    public static func temporaryPasswords(_ count: Int, district: District) throws
-        -> [(password: String, hash: String)]
-    {
+    /// at once (at most half a gigabyte). Ctrl-C stops it. `progress` is told how many are
+    /// done after each, one call at a time.
+    public static func temporaryPasswords(
+        _ count: Int, district: District, progress: (@Sendable (Int) -> Void)? = nil
+    ) throws -> [(password: String, hash: String)] {
         let minimum = Int(district.setting("password_min_length")) ?? 15
         let passwords = try (0..<count).map { _ in try PasswordPolicy.temporary(minimum: minimum) }
-        let hashes = Mutex<[Result<String, any Error>?]>(Array(repeating: nil, count: count))
-        let workers = min(count, activeCores(), 4)
+        let hashes = Mutex<(done: Int, slots: [Result<String, any Error>?])>(
+            (0, Array(repeating: nil, count: count)))
+        let workers = min(count, hashingThreads)
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             for i in stride(from: w, to: count, by: workers) {
                 let r = Result {
                     try Interrupts.check()
                     return try PasswordHash.make(passwords[i])
                 }
-                hashes.withLock { $0[i] = r }
+                hashes.withLock {
+                    $0.slots[i] = r
+                    $0.done += 1
+                    progress?($0.done)
+                }
             }
         }
-        return try hashes.withLock { slots in
-            try zip(passwords, slots).map { p, h in
+        return try hashes.withLock { made in
+            try zip(passwords, made.slots).map { p, h in
                 (p, try (h ?? .failure(PortalError(.internal, "a hash is missing"))).get())
             }
         }

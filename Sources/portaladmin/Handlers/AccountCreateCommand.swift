@@ -60,13 +60,21 @@ enum AccountCreateCommand {
         guard let (input, targets) = try targets(c, selector, s, district, pattern: pattern) else {
             return
         }
+        // Hashed before the write lock is taken, on up to four cores, with the time left shown
+        // on a terminal: scrypt takes about a quarter of a second each.
         if targets.count > 8 {
+            let minutes = Double(targets.count) * 0.3 / Double(Accounts.hashingThreads) / 60
             c.say(
-                "making \(grouped(targets.count)) temporary passwords (hashing them takes about half a second each per core)"
-            )
+                "making \(grouped(targets.count)) temporary passwords"
+                    + (minutes >= 1 ? " (about \(Int(minutes.rounded(.up))) minutes)" : ""))
         }
-        // Hashed before the write lock is taken, on every core.
-        let secrets = try Accounts.temporaryPasswords(targets.count, district: district)
+        let shown = ProgressBox(Progress(c))
+        let secrets = try Accounts.temporaryPasswords(targets.count, district: district) { done in
+            shown.progress.update(
+                file: "temporary passwords", rows: done, bytes: done, total: targets.count,
+                unit: "hashed")
+        }
+        shown.progress.clear()
         let letters = try lettersPath.map { try CSVFileWriter(path: $0) }
         let results = try resultsPath.map { try CSVFileWriter(path: $0) }
         try results?.row(
@@ -87,7 +95,7 @@ enum AccountCreateCommand {
         for r in outcome.refused.prefix(20) {
             c.warn((input.map { "\($0.path):\(r.line): " } ?? "") + r.message)
         }
-        try shown(c, outcome.created) {
+        try delivered(c, outcome.created) {
             try letters?.finish()
             try results?.finish()
             let password: (Accounts.Created) -> JSONValue = {
@@ -235,7 +243,9 @@ enum AccountCreateCommand {
 
     /// Shows the temporary passwords, which are stored already: when they cannot all be shown
     /// or written, says so and how to replace them.
-    static func shown(_ c: Context, _ made: [Accounts.Created], _ show: () throws -> Void) throws {
+    static func delivered(_ c: Context, _ made: [Accounts.Created], _ show: () throws -> Void)
+        throws
+    {
         try c.deliver(
             made.count,
             made.count == 1
@@ -245,4 +255,10 @@ enum AccountCreateCommand {
                 "give each a new temporary password: portaladmin account reset \(made.count == 1 ? made[0].username : "USERNAME")",
             show)
     }
+}
+
+/// The progress line, handed to the hashing threads, which call it one at a time.
+private final class ProgressBox: @unchecked Sendable {
+    let progress: Progress
+    init(_ progress: Progress) { self.progress = progress }
 }

@@ -286,7 +286,7 @@ final class Progress {
         enabled = c.io.stderrIsTTY && !c.quiet
     }
 
-    func update(file: String, rows: Int, bytes: Int, total: Int) {
+    func update(file: String, rows: Int, bytes: Int, total: Int, unit: String = "rows") {
         guard enabled else { return }
         // At most ten redraws a second, but a new file shows at once (a small file may be
         // read in less than that).
@@ -296,7 +296,7 @@ final class Progress {
         lastFile = file
         let elapsed = max(0.001, now.timeIntervalSince(start))
         let rate = Int(Double(rows) / elapsed)
-        var text = "\r\(file): \(grouped(rows)) rows, \(grouped(rate))/s"
+        var text = "\r\(file): \(grouped(rows)) \(unit), \(grouped(rate))/s"
         if total > 0 && bytes > 0 && bytes < total {
             let left = elapsed * Double(total - bytes) / Double(bytes)
             text += ", ~\(Int(left.rounded(.up)))s left"

@@ -1023,6 +1023,19 @@ public enum Matcher {
         let l = v.levels
         return ((1...3).contains(l[F.birth]) || (1...3).contains(l[F.address]))
             && r.suffix[i] == r.suffix[j] && l[F.unit] != 2 && l[F.email] != 2 && l[F.phone] != 2
+            && !(l[F.birth] >= 4 && generationApart(r.birth[i], r.birth[j]))
+    }
+
+    /// Two real birth years a generation apart (14 to 79 years): a parent and a child, however
+    /// alike the rest, even where the district's records are of independent people (unless
+    /// the dates are one digit apart: 1961-02-11 and 1981-02-11 is a slip). A year that cannot
+    /// be one (1371, 3986) is a typo and says nothing.
+    static func generationApart(_ a: Int32, _ b: Int32) -> Bool {
+        let (ya, yb) = (a / 10000, b / 10000)
+        guard a != 0, b != 0, (1900...2099).contains(ya), (1900...2099).contains(yb) else {
+            return false
+        }
+        return (14..<80).contains(abs(ya - yb))
     }
 
     /// A given name beyond a typo, with the family name (give or take a slip), the birth date

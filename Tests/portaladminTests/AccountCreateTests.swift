@@ -200,37 +200,15 @@ extension AccountCreateTests {
     /// a terminal as it goes (never without one).
     @Test func manyPasswordsShowTheirProgressOnATerminal() throws {
         let dir = TempDir()
-        let db = try makeDistricts(dir)
-        var g = "guardian_id,given_name,family_name\n"
-        var st = "student_id,given_name,family_name\n"
-        var l = "guardian_id,student_id\n"
-        for i in 0..<9 {
-            g += "G\(i),Given\(i),Family\(i)\n"
-            st += "S\(i),Kid\(i),Family\(i)\n"
-            l += "G\(i),S\(i)\n"
-        }
-        _ = dir.write("nine/guardians.csv", g)
-        _ = dir.write("nine/students.csv", st)
-        _ = dir.write("nine/relationships.csv", l)
-        #expect(
-            try runBinary(["roster", "import", dir.file("nine"), "--district", "d1"], db: db).code
-                == 0)
-        #expect(
-            try runBinary(["district", "set", "aup_required=false", "--district", "d1"], db: db)
-                .code == 0)
-        let out = BufferSink()
-        let err = BufferSink()
-        let io = IO(
-            out: out, err: err, input: StringSource(""), stdoutIsTTY: false, stderrIsTTY: true,
-            stdinIsTTY: false,
-            env: ["PORTALADMIN_DB": db, "PORTALADMIN_OPERATOR": "tester"], now: Date(), width: 80)
+        let db = try oneChildFamilies(dir, 9)
         let args = [
             "account", "create", "--all-without-account", "--username-pattern", "{given}.{family}",
             "--yes", "--district", "d1", "--dry-run",
         ]
-        #expect(CLI.run(args, io: io) == 0, "\(err.text)")
-        #expect(err.text.contains("making 9 temporary passwords"), "\(err.text)")
-        #expect(err.text.contains("temporary passwords: ") && err.text.contains(" hashed, "))
+        let shown = runWithTerminalStderr(args, db: db)
+        #expect(shown.code == 0, "\(shown.err)")
+        #expect(shown.err.contains("making 9 temporary passwords"), "\(shown.err)")
+        #expect(shown.err.contains("temporary passwords: ") && shown.err.contains(" hashed, "))
         let piped = try runBinary(args, db: db)
         #expect(
             piped.code == 0 && !piped.err.contains(" hashed, "), "no progress without a terminal")

@@ -175,16 +175,11 @@ import Testing
         let sample = dir.file("s")
         #expect(
             try runBinary(["sample", "generate", "--students", "3000", "--out", sample]).code == 0)
-        let out = BufferSink()
-        let err = BufferSink()
-        let io = IO(
-            out: out, err: err, input: StringSource(""), stdoutIsTTY: false, stderrIsTTY: true,
-            stdinIsTTY: false,
-            env: ["PORTALADMIN_DB": db, "PORTALADMIN_OPERATOR": "tester"], now: Date(), width: 80)
-        #expect(CLI.run(["roster", "import", sample, "--district", "d1"], io: io) == 0)
+        let shown = runWithTerminalStderr(["roster", "import", sample, "--district", "d1"], db: db)
+        #expect(shown.code == 0)
         #expect(
-            err.text.contains("guardians.csv: ") && err.text.contains(" rows, ")
-                && err.text.contains("/s"), "\(err.text.prefix(300))")
+            shown.err.contains("guardians.csv: ") && shown.err.contains(" rows, ")
+                && shown.err.contains("/s"), "\(shown.err.prefix(300))")
         let piped = try runBinary(["roster", "import", sample, "--district", "d1"], db: db)
         #expect(!piped.err.contains("rows,"), "no progress without a terminal")
     }

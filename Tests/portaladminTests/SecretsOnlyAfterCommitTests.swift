@@ -4,36 +4,36 @@ import Testing
 @testable import PortalKit
 @testable import portaladmin
 
-@Suite struct SecretsOnlyAfterCommitTests {
-    /// A district of `n` guardians who may all be given a key, the database checkpointed so that
-    /// the next write grows the files.
-    func bigDistrict(_ dir: TempDir, _ n: Int) throws -> String {
-        let db = try makeDistricts(dir)
-        var g = "guardian_id,given_name,family_name,street,city,state,postcode\n"
-        var s = "student_id,given_name,family_name\n"
-        var l = "guardian_id,student_id\n"
-        for i in 0..<n {
-            g += "G\(i),Given\(i),Family\(i),\(i) Main St,Hutchinson,MN,55350\n"
-            s += "S\(i),Kid\(i),Family\(i)\n"
-            l += "G\(i),S\(i)\n"
-        }
-        _ = dir.write("big/guardians.csv", g)
-        _ = dir.write("big/students.csv", s)
-        _ = dir.write("big/relationships.csv", l)
-        #expect(
-            try runBinary(["roster", "import", dir.file("big"), "--district", "d1"], db: db).code
-                == 0)
-        #expect(
-            try runBinary(["district", "set", "aup_required=false", "--district", "d1"], db: db)
-                .code == 0)
-        return db
+/// A district of `n` guardians who may all be given a key, the database checkpointed so that
+/// the next write grows the files.
+func oneChildFamilies(_ dir: TempDir, _ n: Int) throws -> String {
+    let db = try makeDistricts(dir)
+    var g = "guardian_id,given_name,family_name,street,city,state,postcode\n"
+    var s = "student_id,given_name,family_name\n"
+    var l = "guardian_id,student_id\n"
+    for i in 0..<n {
+        g += "G\(i),Given\(i),Family\(i),\(i) Main St,Hutchinson,MN,55350\n"
+        s += "S\(i),Kid\(i),Family\(i)\n"
+        l += "G\(i),S\(i)\n"
     }
+    _ = dir.write("big/guardians.csv", g)
+    _ = dir.write("big/students.csv", s)
+    _ = dir.write("big/relationships.csv", l)
+    #expect(
+        try runBinary(["roster", "import", dir.file("big"), "--district", "d1"], db: db).code
+            == 0)
+    #expect(
+        try runBinary(["district", "set", "aup_required=false", "--district", "d1"], db: db)
+            .code == 0)
+    return db
+}
 
+@Suite struct SecretsOnlyAfterCommitTests {
     /// The commit fails (the files may not grow: as on a full disk): exit 74 with a message,
     /// no letters file, no key on standard output, nothing stored.
     @Test func aFailedCommitLeavesNoLettersAndShowsNoKey() throws {
         let dir = TempDir()
-        let db = try bigDistrict(dir, 1500)
+        let db = try oneChildFamilies(dir, 1500)
         let before = try dump(db)
         _ = try runShell("sqlite3 \(db) 'PRAGMA wal_checkpoint(TRUNCATE)'", db: db)
         let size = (try FileManager.default.attributesOfItem(atPath: db)[.size] as? Int) ?? 0
@@ -56,7 +56,7 @@ import Testing
     /// leaves no letters and stores nothing.
     @Test func aFailedCommitShowsNoTemporaryPassword() throws {
         let dir = TempDir()
-        let db = try bigDistrict(dir, 4)
+        let db = try oneChildFamilies(dir, 4)
         _ = try runShell("sqlite3 \(db) 'PRAGMA wal_checkpoint(TRUNCATE)'", db: db)
         let before = try dump(db)
         let r = try runLimited(
@@ -78,7 +78,7 @@ import Testing
     /// already mailed), and a dry run writes no file at all.
     @Test func lettersAreNeverReplacedSilentlyAndADryRunWritesNone() throws {
         let dir = TempDir()
-        let db = try bigDistrict(dir, 3)
+        let db = try oneChildFamilies(dir, 3)
         let letters = dir.write("letters.csv", "the only copy\n")
         let refused = try runBinary(
             ["key", "issue", "--guardian", "G1", "--letters", letters, "--district", "d1"], db: db)

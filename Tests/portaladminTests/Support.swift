@@ -322,3 +322,16 @@ func runProgram(
         code: p.terminationStatus, out: String(decoding: o, as: UTF8.self),
         err: String(decoding: e, as: UTF8.self))
 }
+
+/// Runs the command line in-process with standard error on a (pretend) terminal, standard
+/// output piped: where progress lines are drawn.
+func runWithTerminalStderr(_ args: [String], db: String) -> RunResult {
+    let out = BufferSink()
+    let err = BufferSink()
+    let io = IO(
+        out: out, err: err, input: StringSource(""), stdoutIsTTY: false, stderrIsTTY: true,
+        stdinIsTTY: false,
+        env: ["PORTALADMIN_DB": db, "PORTALADMIN_OPERATOR": "tester"], now: Date(), width: 80)
+    let code = CLI.run(args, io: io)
+    return RunResult(code: code, out: out.text, err: err.text)
+}

@@ -208,6 +208,8 @@ import Testing
             Z2,Ostrander,Philippa,,,5 Elm Pl,,Litchfield,55355,1988-06-10
             W1,Kimberly,Luce,,,7921 Bishop Dr,Unit 122,Mcgrew Springs,29711,1967-07-28
             W2,iKmberli,uLce,,,,Unit 122,Mcgrew Springs,29711,1967-07-28
+            V1,Sandra,Kelley,,,6798 Polanco Dr,Apt 4,Mortonville,77796,1967-11-27
+            V2,Sansdra,Kellry,,,2798 Polanco Dr,Apt 4,Mortonville,77796,1968-11-21
 
             """
         let (db, path) = try district(csv)
@@ -216,7 +218,7 @@ import Testing
         var index: [String: Int] = [:]
         for i in 0..<r.count { index[r.string(i, .id)] = i }
         let candidates = Set(Matcher.candidates(r))
-        for (a, b) in [("X1", "X2"), ("Y1", "Y2"), ("Z1", "Z2"), ("W1", "W2")] {
+        for (a, b) in [("X1", "X2"), ("Y1", "Y2"), ("Z1", "Z2"), ("W1", "W2"), ("V1", "V2")] {
             let (i, j) = (index[a] ?? 0, index[b] ?? 0)
             let key = UInt64(min(i, j)) << 32 | UInt64(max(i, j))
             #expect(candidates.contains(key), "\(a) and \(b) are compared")

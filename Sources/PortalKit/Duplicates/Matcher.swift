@@ -442,6 +442,12 @@ public enum Matcher {
         // The birth date where the person lives: both names mangled, the address typed again.
         if birth != 0 && postcode != 0 { key(10, UInt64(bitPattern: Int64(birth)), postcode) }
         if postcode != 0 && number != 0 { key(11, postcode, number) }
+        // The postcode, the first two letters of the family name and the given name's initial:
+        // a move within the town with both names mistyped past their start.
+        if postcode != 0 && g1 != 0 {
+            let f2 = r.with(i, .family) { $0.count >= 2 ? UInt64($0[0]) << 8 | UInt64($0[1]) : 0 }
+            if f2 != 0 { key(13, postcode, f2, g1) }
+        }
         if number != 0 && !r.isEmpty(i, .street) {
             key(12, number, bytes(.street, max: 4))
         }

@@ -1119,18 +1119,24 @@ public enum Matcher {
         // Records by number, numbered in the order of their ids, so that the smallest number
         // of a group is its smallest id and every comparison below is of integers.
         var number: [String: Int32] = [:]
+        number.reserveCapacity(pairs.count)
         var ids: [String] = []
-        for p in pairs {
-            for x in [p.a, p.b] where number[x] == nil {
-                number[x] = Int32(ids.count)
-                ids.append(x)
-            }
+        func numbered(_ x: String) -> Int32 {
+            if let n = number[x] { return n }
+            let n = Int32(ids.count)
+            number[x] = n
+            ids.append(x)
+            return n
         }
+        var a = pairs.map { numbered($0.a) }
+        var b = pairs.map { numbered($0.b) }
         let byID = ids.indices.sorted { ids[$0] < ids[$1] }
         var rank = [Int32](repeating: 0, count: ids.count)
         for (k, x) in byID.enumerated() { rank[x] = Int32(k) }
-        let a = pairs.map { rank[Int(number[$0.a] ?? 0)] }
-        let b = pairs.map { rank[Int(number[$0.b] ?? 0)] }
+        for k in pairs.indices {
+            a[k] = rank[Int(a[k])]
+            b[k] = rank[Int(b[k])]
+        }
         func key(_ x: Int32, _ y: Int32) -> UInt64 {
             UInt64(UInt32(min(x, y))) << 32 | UInt64(UInt32(max(x, y)))
         }

@@ -5,6 +5,32 @@ import Testing
 @testable import portaladmin
 
 @Suite struct DistrictCommandTests {
+    /// A server's address where a database file is meant (SPEC 16 is not built yet) is refused,
+    /// with no folder named "postgresql:" left behind and no password repeated.
+    @Test func aServerAddressIsNeverTakenForAFile() throws {
+        let dir = TempDir()
+        let env = ["PATH": "/usr/bin:/bin", "HOME": dir.path, "PORTALADMIN_OPERATOR": "tester"]
+        let flag = try runProgram(
+            binaryPath,
+            [
+                "district", "create", "x", "--name", "X", "--db",
+                "postgresql://postgres@/portal?host=/tmp",
+            ],
+            env: env, in: dir.path)
+        #expect(flag.code == 64 && flag.err.contains("not a database file"), "\(flag.err)")
+        #expect(flag.err.contains("hint:"))
+        var withEnv = env
+        withEnv["PORTALADMIN_DB"] = "postgres://admin:s3cret@db.example.org:5432/portal"
+        let fromEnv = try runProgram(binaryPath, ["district", "list"], env: withEnv, in: dir.path)
+        #expect(fromEnv.code == 64 && fromEnv.err.contains("admin:***@db.example.org"))
+        #expect(!fromEnv.err.contains("s3cret"), "the password is never repeated")
+        let file = try runProgram(
+            binaryPath, ["district", "list", "--db", "file:///tmp/portal.db"], env: env,
+            in: dir.path)
+        #expect(file.code == 64 && file.err.contains("give the path itself: /tmp/portal.db"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    }
+
     @Test func createShowListInEveryFormat() throws {
         let dir = TempDir()
         let db = dir.file("sub/folder/portal.db")

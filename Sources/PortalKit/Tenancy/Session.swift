@@ -74,11 +74,47 @@ extension Database {
         return base + "/portaladmin/portaladmin.db"
     }
 
+    /// The scheme of a URL (`postgresql` of `postgresql://host/db`), or nil for a file path.
+    static func urlScheme(_ path: String) -> String? {
+        guard let colon = path.firstRange(of: "://") else { return nil }
+        let scheme = path[..<colon.lowerBound]
+        guard let first = scheme.first, first.isASCII, first.isLetter,
+            scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+.-".contains($0)) })
+        else { return nil }
+        return String(scheme).lowercased()
+    }
+
+    /// A URL with the password of its user part (`user:password@`) shown as `***`.
+    static func redactingPassword(_ url: String) -> String {
+        guard let start = url.firstRange(of: "://"),
+            let at = url[start.upperBound...].firstIndex(of: "@"),
+            let colon = url[start.upperBound..<at].firstIndex(of: ":")
+        else { return url }
+        return String(url[..<url.index(after: colon)]) + "***" + String(url[at...])
+    }
+
     /// Opens and migrates. With `create: false` a missing file is "not found" (exit 66), so a
     /// read command with a mistyped --db does not leave an empty database behind.
     public static func open(path: String, create: Bool, busyTimeoutMs: Int32 = 5000) throws
         -> Database
     {
+        // A server's address (postgresql://...) is never taken for a file name: it would make
+        // a folder named "postgresql:" and a database nobody else sees.
+        if let scheme = urlScheme(path) {
+            if scheme == "file", let start = path.firstRange(of: "://") {
+                let file = String(path[start.upperBound...])
+                throw PortalError(
+                    .usage, "'\(path)' is a URL, not a file path",
+                    hint: "give the path itself: \(file.hasPrefix("/") ? file : "/" + file)",
+                    action: .chooseDatabase)
+            }
+            throw PortalError(
+                .usage,
+                "'\(redactingPassword(path))' is the address of a \(scheme) server, not a database file",
+                hint:
+                    "this build keeps its data in an SQLite file: name a file (e.g. /var/lib/portaladmin/portal.db); PostgreSQL is not supported yet",
+                action: .chooseDatabase)
+        }
         let fm = FileManager.default
         if !fm.fileExists(atPath: path) {
             guard create else {

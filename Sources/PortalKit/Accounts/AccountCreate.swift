@@ -105,25 +105,37 @@ extension Accounts {
         }
     }
 
-    /// Creates an account for each target within the caller's transaction, each with one of
-    /// `secrets` (as many as targets). A username that is not given is made from `pattern`.
+    /// Which targets can have an account now (read only, before any password is hashed: a
+    /// file of rows that cannot must not cost hours of hashing). `create` checks again.
+    public static func creatable(
+        _ s: Session, targets: [NewAccount], pattern: UsernamePattern?, district: District
+    ) -> [Bool] {
+        targets.map { (try? prepare(s, $0, pattern: pattern, district: district)) != nil }
+    }
+
+    /// Creates an account for each target within the caller's transaction, each with its entry
+    /// of `secrets` (one per target; nil for a target `creatable` turned down, which is refused
+    /// with its reason). A username that is not given is made from `pattern`.
     /// A target that cannot have an account is refused (and the run goes on), or, with
     /// `skipIneligible`, skipped when the reason is that they may not have one now; with
     /// `stopAtRefusal` (one account asked for by name) the refusal is thrown as it is. Each
     /// target's outcome goes on a row of `results`.
     public static func create(
         _ s: Session, targets: [NewAccount], pattern: UsernamePattern?,
-        secrets: [(password: String, hash: String)], district: District,
+        secrets: [(password: String, hash: String)?], district: District,
         skipIneligible: Bool = false, stopAtRefusal: Bool = false, results: CSVFileWriter? = nil
     ) throws -> CreateOutcome {
-        precondition(secrets.count >= targets.count, "one temporary password per target")
+        precondition(secrets.count == targets.count, "one entry of secrets per target")
         var outcome = CreateOutcome()
         for (t, secret) in zip(targets, secrets) {
             var username = ""
             do {
-                if let p = t.problem { throw PortalError(.dataError, p) }
-                guard !t.personID.isEmpty else {
-                    throw PortalError(.dataError, "\(t.holder.rawValue)_id: missing")
+                guard let secret else {
+                    _ = try prepare(s, t, pattern: pattern, district: district)
+                    throw PortalError(
+                        .conflict,
+                        "\(t.holder.rawValue) \(t.personID) changed while the passwords were made",
+                        hint: "run the command again for this row")
                 }
                 let made = try createOne(
                     s, t, pattern: pattern, secret: secret, district: district)
@@ -145,10 +157,14 @@ extension Accounts {
         return outcome
     }
 
-    private static func createOne(
-        _ s: Session, _ t: NewAccount, pattern: UsernamePattern?,
-        secret: (password: String, hash: String), district: District
-    ) throws -> Created {
+    /// The person's row and the username their account would have, or why it cannot be made.
+    private static func prepare(
+        _ s: Session, _ t: NewAccount, pattern: UsernamePattern?, district: District
+    ) throws -> (person: Row, username: String) {
+        if let p = t.problem { throw PortalError(.dataError, p) }
+        guard !t.personID.isEmpty else {
+            throw PortalError(.dataError, "\(t.holder.rawValue)_id: missing")
+        }
         let d = district.id
         let person: Row
         switch t.holder {
@@ -169,6 +185,15 @@ extension Accounts {
                 "no username for \(t.holder.rawValue) \(t.personID)",
                 hint: "give a username, or a pattern to make one from the names")
         }
+        return (person, u)
+    }
+
+    private static func createOne(
+        _ s: Session, _ t: NewAccount, pattern: UsernamePattern?,
+        secret: (password: String, hash: String), district: District
+    ) throws -> Created {
+        let d = district.id
+        let (person, u) = try prepare(s, t, pattern: pattern, district: district)
         // A login reset with --new-key is replaced, as activating the new key would.
         let previous = try s.db.first(
             "SELECT username, status FROM accounts WHERE district_id = ? AND person_kind = ? AND person_id = ?",

@@ -61,20 +61,25 @@ enum AccountCreateCommand {
             return
         }
         // Hashed before the write lock is taken, on up to four cores, with the time left shown
-        // on a terminal: scrypt takes about a quarter of a second each.
-        if targets.count > 8 {
-            let minutes = Double(targets.count) * 0.3 / Double(Accounts.hashingThreads) / 60
+        // on a terminal: scrypt takes about a quarter of a second each. Only for the rows that
+        // can have an account: a file of rows that cannot costs no hashing.
+        let creatable = Accounts.creatable(
+            s, targets: targets, pattern: pattern, district: district)
+        let count = creatable.filter { $0 }.count
+        if count > 8 {
+            let minutes = Double(count) * 0.3 / Double(Accounts.hashingThreads) / 60
             c.say(
-                "making \(grouped(targets.count)) temporary passwords"
+                "making \(grouped(count)) temporary passwords"
                     + (minutes >= 1 ? " (about \(Int(minutes.rounded(.up))) minutes)" : ""))
         }
         let shown = ProgressBox(Progress(c))
-        let secrets = try Accounts.temporaryPasswords(targets.count, district: district) { done in
+        var made = try Accounts.temporaryPasswords(count, district: district) { done in
             shown.progress.update(
-                file: "temporary passwords", rows: done, bytes: done, total: targets.count,
+                file: "temporary passwords", rows: done, bytes: done, total: count,
                 unit: "hashed")
-        }
+        }.makeIterator()
         shown.progress.clear()
+        let secrets = creatable.map { $0 ? made.next() : nil }
         let letters = try lettersPath.map { try CSVFileWriter(path: $0) }
         let results = try resultsPath.map { try CSVFileWriter(path: $0) }
         try results?.row(

@@ -115,6 +115,14 @@ public enum Matcher {
         stopAtDifferentNames: Bool = false
     ) {
         var g = nameLevel(r, i, .given, j, .given, r.givenCode[i], r.givenCode[j], given: true)
+        // Two different given names that cannot be swapped ones: the family name waits until
+        // the pair proves worth comparing whole (`familyLevel` fills `notCompared` then).
+        if stopAtDifferentNames && g == 7 && !mayBeSwapped(r, i, j) {
+            out.levels[F.given] = 7
+            out.levels[F.family] = notCompared
+            out.swapped = false
+            return
+        }
         var f = familyLevel(r, i, j)
         var swapped = false
         if g >= 5 && f >= 4 && mayBeSwapped(r, i, j) {
@@ -271,6 +279,9 @@ public enum Matcher {
             }
         }
     }
+
+    /// The family level of a pair left with its given names only (see `compare`).
+    static let notCompared = UInt8.max
 
     /// Family-name levels: 1 same, 2 a shared part (hyphenated or double surnames), 3 sounds
     /// alike, 4 similar, 5 a typo, 6 different.
@@ -966,6 +977,9 @@ public enum Matcher {
                         (1...3).contains(birthLevel(r.birth[i], r.birth[j]))
                             || (1...3).contains(addressLevel(r, i, j, parts: &v.addressParts))
                     else { continue }
+                    if v.levels[F.family] == notCompared {
+                        v.levels[F.family] = familyLevel(r, i, j)
+                    }
                     compareBeyondNames(r, i, j, into: &v)
                 }
                 var p = model.probability(

@@ -87,7 +87,7 @@ _portaladmin() {
         " key revoke") words="--reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " account") words="list create show reset unlock disable enable whois" ;;
         " account list") words="--status --holder --limit --columns --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
-        " account create") words="--guardian --student-account --file --all-without-account --username --username-pattern --letters --results --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " account create") words="--guardian --student-account --file --all-without-account --all-students-without-account --school --grade-min --username --username-pattern --letters --results --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " account show") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " account reset") words="--password-file --new-key --reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " account unlock") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;

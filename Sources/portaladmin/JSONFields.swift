@@ -134,7 +134,7 @@ enum JSONFields {
                 when: "--student-account",
                 fields: created.map { $0 == "guardian_id" ? "student_id" : $0 }),
             Shape(
-                when: "--file, --all-without-account",
+                when: "--file, --all-without-account, --all-students-without-account",
                 fields: ["username", "holder", "person_id", "name", "temporary_password"]),
         ],
         "account whois": [

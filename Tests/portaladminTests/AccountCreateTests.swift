@@ -196,6 +196,38 @@ private func signAgreements(_ db: String, _ guardians: [String]) throws {
 }
 
 extension AccountCreateTests {
+    /// Students' own accounts in bulk, chosen as for keys: a school, a lowest grade.
+    @Test func everyStudentWithoutAnAccountOfAGrade() throws {
+        let dir = TempDir()
+        let db = try studentDistrict(dir)
+        let stray = try runBinary(
+            [
+                "account", "create", "--all-without-account", "--grade-min", "6",
+                "--username-pattern", "{given}.{family}", "--yes", "--district", "d1",
+            ], db: db)
+        #expect(stray.code == 64 && stray.err.contains("--all-students-without-account"))
+        let letters = dir.file("students.csv")
+        let r = try runBinary(
+            [
+                "account", "create", "--all-students-without-account", "--grade-min", "6",
+                "--username-pattern", "{given}.{family}", "--letters", letters, "--yes", "-o",
+                "jsonl", "--district", "d1",
+            ], db: db)
+        #expect(r.code == 0, "\(r.err)")
+        let made = r.out.split(separator: "\n").compactMap {
+            (try? parseJSON(String($0)) as? [String: Any])?["username"] as? String
+        }
+        #expect(made == ["ana.nunez", "cy.lee", "flo.park"], "\(r.out)")
+        #expect(r.err.contains("left out 1 student whose grade"))
+        let text = try String(contentsOfFile: letters, encoding: .utf8)
+        #expect(text.contains("student,S1,Ana Núñez,12 Main St"), "\(text)")
+        let pw = try #require(
+            text.split(whereSeparator: \.isNewline).first { $0.hasPrefix("student,S3,") }?.split(
+                separator: ",", omittingEmptySubsequences: false
+            ).dropLast(2).last.map(String.init))
+        #expect(try login(db, username: "cy.lee", password: pw).code == 11)
+    }
+
     /// Passwords are made only for the rows that can have an account: a file of rows that
     /// cannot never costs the hashing (a quarter of a second each).
     @Test func onlyRowsThatCanHaveAnAccountGetAPassword() throws {

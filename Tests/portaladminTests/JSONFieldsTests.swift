@@ -213,7 +213,7 @@ import Testing
             [
                 "account", "create", "--all-without-account", "--username-pattern",
                 "{given}.{family}", "--yes",
-            ], when: "--file, --all-without-account")
+            ], when: "--file, --all-without-account, --all-students-without-account")
         try check("account list", ["account", "list"])
         try check("account show", ["account", "show", "jose.n"])
         try check("account whois", ["account", "whois", "--name", "jose nunez"])

@@ -255,18 +255,6 @@ extension Accounts {
         }
     }
 
-    /// Guardians who may use the portal with neither an account nor a pending key (the same
-    /// people `key issue --all-without-account` serves), or, for students, those enrolled with
-    /// neither.
-    public static func withoutAccount(
-        _ db: Database, district: String, holder: People.Kind, now: Date
-    ) throws -> [String] {
-        holder == .guardian
-            ? try Keys.withoutAccount(db, district: district, now: now)
-            : try Keys.studentsWithoutAccount(
-                db, district: district, school: nil, minimumGrade: nil, now: now
-            ).ids
-    }
 }
 
 /// A username made from a person's names, e.g. `{given}.{family}`: lower-case ASCII (accents

@@ -24,6 +24,12 @@ enum AccountCreateCommand {
                 long: "all-without-account",
                 help: "for every guardian with a student to see and no account or pending key"),
             Opt(
+                long: "all-students-without-account",
+                help:
+                    "for every enrolled student with no account or pending key (see --school, --grade-min)"
+            ),
+        ] + KeyCommands.studentChoice + [
+            Opt(
                 long: "username", value: "name",
                 help: "the username (with --guardian or --student-account)"),
             Opt(
@@ -39,7 +45,7 @@ enum AccountCreateCommand {
             Opt(
                 long: "results", value: "file",
                 help:
-                    "bulk forms: a CSV of every row (or guardian) with its username, status (created, skipped, rejected) and message",
+                    "bulk forms: a CSV of every row (or person) with its username, status (created, skipped, rejected) and message",
                 complete: .file),
         ],
         role: Keys.issuerRole, writes: true,
@@ -89,7 +95,7 @@ enum AccountCreateCommand {
         let outcome = try c.transaction { s in
             let outcome = try Accounts.create(
                 s, targets: targets, pattern: pattern, secrets: secrets, district: district,
-                skipIneligible: selector == "all-without-account", stopAtRefusal: single,
+                skipIneligible: selector.hasPrefix("all-"), stopAtRefusal: single,
                 results: results)
             if let letters {
                 try Accounts.writeLetters(letters, outcome.created, district: district)
@@ -129,7 +135,7 @@ enum AccountCreateCommand {
         }
         if outcome.skipped > 0 {
             c.say(
-                "skipped \(grouped(outcome.skipped)) guardian\(outcome.skipped == 1 ? "" : "s") who may not have an account now (agreement unsigned, court order, age 18); "
+                "skipped \(grouped(outcome.skipped)) \(targets.first?.holder.rawValue ?? "guardian")\(outcome.skipped == 1 ? "" : "s") who may not have an account now (agreement unsigned, court order, age 18, not enrolled); "
                     + (resultsPath.map { "each is in \($0) with the reason" }
                         ?? "--results FILE lists them"))
         }
@@ -145,16 +151,17 @@ enum AccountCreateCommand {
 
     /// The one way of choosing whom the accounts are for, and the options that go with it.
     static func selector(_ c: Context) throws -> String {
-        let selectors = ["guardian", "student-account", "file", "all-without-account"].filter {
-            c.inv.has($0)
-        }
+        let selectors = [
+            "guardian", "student-account", "file", "all-without-account",
+            "all-students-without-account",
+        ].filter { c.inv.has($0) }
         guard selectors.count == 1 else {
             throw PortalError.usage(
                 selectors.isEmpty
                     ? "say whom to create accounts for"
                     : "give only one of --\(selectors.joined(separator: ", --"))",
                 hint:
-                    "use one of --guardian ID, --student-account ID, --file CSV, --all-without-account"
+                    "use one of --guardian ID, --student-account ID, --file CSV, --all-without-account, --all-students-without-account"
             )
         }
         let single = selectors[0] == "guardian" || selectors[0] == "student-account"
@@ -167,9 +174,10 @@ enum AccountCreateCommand {
             throw PortalError.usage(
                 "say what the username is", hint: "add --username NAME (or --username-pattern)")
         }
-        if selectors[0] == "all-without-account" && !c.inv.has("username-pattern") {
+        try KeyCommands.refuseStrayStudentChoice(c, selector: selectors[0])
+        if selectors[0].hasPrefix("all-") && !c.inv.has("username-pattern") {
             throw PortalError.usage(
-                "--all-without-account needs --username-pattern",
+                "--\(selectors[0]) needs --username-pattern",
                 hint: "for example: --username-pattern '{given}.{family}'")
         }
         if c.inv.has("results") && single {
@@ -230,9 +238,12 @@ enum AccountCreateCommand {
                         problem: file.problems[$0.line])
                 }
             )
+        case "all-students-without-account":
+            return try KeyCommands.studentsWithoutAccount(
+                c, s, district, doing: "creates an account for"
+            ).map { (nil, $0.map { Accounts.NewAccount(.student, $0, username: nil) }) }
         default:
-            let ids = try Accounts.withoutAccount(
-                s.db, district: district.id, holder: .guardian, now: c.io.now)
+            let ids = try Keys.withoutAccount(s.db, district: district.id, now: c.io.now)
             if ids.isEmpty {
                 c.say(
                     "nothing to do: every guardian who may use the portal has an account or a pending key"

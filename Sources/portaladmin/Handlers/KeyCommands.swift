@@ -30,14 +30,7 @@ enum KeyCommands {
                     help:
                         "issue a key to every enrolled student with no account or pending key (see --school, --grade-min)"
                 ),
-                Opt(
-                    long: "school", value: "id",
-                    help: "(with --all-students-without-account) only students of this school"),
-                Opt(
-                    long: "grade-min", value: "grade",
-                    help:
-                        "(with --all-students-without-account) only students in this grade or above (e.g. 6, K)"
-                ),
+            ] + studentChoice + [
                 Opt(
                     long: "letters", value: "file",
                     help:
@@ -165,14 +158,7 @@ enum KeyCommands {
                 "--results goes with the bulk forms",
                 hint: "--file, --student or --all-without-account; one key's outcome is on screen")
         }
-        for option in ["school", "grade-min"]
-        where c.inv.has(option) && selectors[0] != "all-students-without-account" {
-            throw PortalError.usage(
-                "--\(option) goes with --all-students-without-account",
-                hint:
-                    "for example: key issue --all-students-without-account --school 118 --grade-min 6"
-            )
-        }
+        try refuseStrayStudentChoice(c, selector: selectors[0])
         return selectors[0]
     }
 
@@ -223,6 +209,17 @@ enum KeyCommands {
     static func studentTargets(_ c: Context, _ s: Session, _ district: District) throws
         -> (BulkFile?, [Keys.Target])?
     {
+        try studentsWithoutAccount(c, s, district, doing: "issues a key to").map {
+            (nil, $0.map { Keys.Target(studentID: $0) })
+        }
+    }
+
+    /// The enrolled students with neither an account nor a pending key, of `--school` and in
+    /// `--grade-min` or above, after saying how many and asking; nil when there are none.
+    /// `doing` says what the command does to each ("issues a key to").
+    static func studentsWithoutAccount(
+        _ c: Context, _ s: Session, _ district: District, doing: String
+    ) throws -> [String]? {
         let minimum = try c.inv.value("grade-min").map { g in
             guard let grade = Grade(g) else {
                 throw PortalError.usage(
@@ -245,9 +242,33 @@ enum KeyCommands {
             return nil
         }
         try c.confirm(
-            "This issues a key to each of \(grouped(ids.count)) student\(ids.count == 1 ? "" : "s") for their own account."
+            "This \(doing) each of \(grouped(ids.count)) student\(ids.count == 1 ? "" : "s") for their own account."
         )
-        return (nil, ids.map { Keys.Target(studentID: $0) })
+        return ids
+    }
+
+    /// The options that choose the students of `--all-students-without-account`.
+    static let studentChoice: [Opt] = [
+        Opt(
+            long: "school", value: "id",
+            help: "(with --all-students-without-account) only students of this school"),
+        Opt(
+            long: "grade-min", value: "grade",
+            help:
+                "(with --all-students-without-account) only students in this grade or above (e.g. 6, K)"
+        ),
+    ]
+
+    /// Refuses `--school` and `--grade-min` without `--all-students-without-account`.
+    static func refuseStrayStudentChoice(_ c: Context, selector: String) throws {
+        for option in ["school", "grade-min"]
+        where c.inv.has(option) && selector != "all-students-without-account" {
+            throw PortalError.usage(
+                "--\(option) goes with --all-students-without-account",
+                hint:
+                    "for example: \(c.command.name) --all-students-without-account --school 118 --grade-min 6"
+            )
+        }
     }
 
     /// The keys a bulk run issued, one row each (the keys themselves only outside a dry run).

@@ -1035,10 +1035,10 @@ public enum Matcher {
     /// relatives apart hold back what the model knows: measured on linkage-style files of
     /// 9,000 to 1,000,000 records, the model's probability at 0.99 (stricter beyond 30,000
     /// records) with these conditions keeps a precision of 0.998 or more and lifts the recall
-    /// of `likely` from 0.82 to about 0.90. The
-    /// conditions: the birth date (give or take a typo) or the address (give or take a move
-    /// within the town) agrees, since a name alone is shared by namesakes; Sr. and Jr. and two
-    /// flats of one building stay apart, and so does contact that disagrees.
+    /// of `likely` from 0.82 to about 0.90. The conditions: the birth date (give or take a
+    /// typo) or the address (give or take a move within the town) agrees, since a name alone
+    /// is shared by namesakes; Sr. and Jr., two flats of one building, contact that disagrees
+    /// and birth years a generation apart stay apart.
     static func modelDecides(_ v: Vector, _ r: MatchRecords, _ i: Int, _ j: Int) -> Bool {
         let l = v.levels
         return ((1...3).contains(l[F.birth]) || (1...3).contains(l[F.address]))

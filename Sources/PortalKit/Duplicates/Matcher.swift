@@ -950,9 +950,13 @@ public enum Matcher {
     static func run(_ r: MatchRecords, minScore: Double) -> [Pair] {
         let pairs = candidates(r)
         let model = fit(r, candidates: pairs)
-        let risks = r.count < 1000 ? DistrictRisks() : DistrictRisks(r, candidates: pairs)
+        // A list of a few hundred records is judged by its own pairs too (DistrictRisks relaxes
+        // nothing on fewer than 30 pairs of a kind); below 100 records, nothing is relaxed and
+        // names are not weighed by how common they are. Measured on linkage-style files of
+        // about 550 and 900 records: likely F1 0.777 -> 0.938 and 0.778 -> 0.930, precision 1.
+        let small = r.count < 100
+        let risks = small ? DistrictRisks() : DistrictRisks(r, candidates: pairs)
         let weights = model.weights
-        let small = r.count < 1000
         // The model's probability that makes a pair likely among independent people: 0.99 up
         // to 30,000 records, then stricter in proportion to the district's size (more pairs,
         // more namesakes): 0.997 at 100,000, 0.9985 at 200,000, 0.9997 at a million. Measured

@@ -258,6 +258,16 @@ private func studentAccount(_ db: String, _ student: String, _ username: String)
                 "-o", "jsonl", "--district", "d1",
             ], db: db)
         #expect(try rows(next).compactMap { $0["student_id"] as? String } == ["S3", "S6"])
+        let none = try runBinary(
+            [
+                "key", "issue", "--all-students-without-account", "--grade-min", "6", "--yes",
+                "--district", "d1",
+            ], db: db)
+        #expect(
+            none.code == 0
+                && none.err.contains(
+                    "nothing to do: no enrolled student in grade 6 or above is without an account")
+        )
     }
 
     @Test func enrolmentEndsAccessEndsAndReenrolmentBringsItBack() throws {

@@ -258,7 +258,8 @@ extension Accounts {
 }
 
 /// A username made from a person's names, e.g. `{given}.{family}`: lower-case ASCII (accents
-/// dropped, other characters left out), made unique in the district with a number (`.2`, `.3`).
+/// dropped, other characters left out), made unique in the district with a number after it
+/// (`maria.garcia2`, `maria.garcia3`).
 public struct UsernamePattern: Sendable {
     /// The placeholders a pattern may hold.
     public static let placeholders = ["given", "family", "middle", "initial", "id"]
@@ -286,13 +287,7 @@ public struct UsernamePattern: Sendable {
             throw Self.bad(pattern, "it names no placeholder, so every username would be the same")
         }
         for (literal, text) in parts where literal {
-            guard
-                text.unicodeScalars.allSatisfy({
-                    $0.isASCII
-                        && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
-                            || "._-@".unicodeScalars.contains($0))
-                })
-            else {
+            guard text.unicodeScalars.allSatisfy(Accounts.allowedInUsername) else {
                 throw Self.bad(
                     pattern,
                     "'\(text)' holds a character a username may not (letters, digits, . _ - @)")

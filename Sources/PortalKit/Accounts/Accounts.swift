@@ -28,11 +28,7 @@ public enum Accounts {
         let u = username.trimmed().lowercased()
         let ok =
             (3...64).contains(u.count)
-            && u.unicodeScalars.allSatisfy {
-                $0.isASCII
-                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
-                        || "._-@".unicodeScalars.contains($0))
-            }
+            && u.unicodeScalars.allSatisfy(allowedInUsername)
             && u.first.map { $0.isLetter || $0.isNumber } == true
         guard ok else {
             throw PortalError(
@@ -43,6 +39,13 @@ public enum Accounts {
         return u
     }
 
+    /// The characters a username may hold: ASCII letters, digits, '.', '_', '-', '@'.
+    static func allowedInUsername(_ c: Unicode.Scalar) -> Bool {
+        c.isASCII
+            && (c.properties.isAlphabetic || ("0"..."9").contains(c)
+                || "._-@".unicodeScalars.contains(c))
+    }
+
     /// A portal login as the help desk sees it (never its password hash).
     public struct Account: Sendable {
         /// The login name, in lower case.
@@ -50,7 +53,7 @@ public enum Accounts {
         /// `guardian` or `student`: whose login it is.
         public let personKind: String
         /// Whose login it is: a guardian's, or a student's own.
-        public var holder: People.Kind { People.Kind(rawValue: personKind) ?? .guardian }
+        public var holder: People.Kind { People.Kind(stored: personKind) }
         /// The guardian's or student's id.
         public let personID: String
         /// disabled (or another stored status), locked, must-change or active.
@@ -173,7 +176,7 @@ public enum Accounts {
                     ("username", .string(u)), ("key_id", JSONValue(row["key_id"])),
                     ("status", .string("active")),
                 ]))
-            return (u, People.Kind(rawValue: kind) ?? .guardian, person)
+            return (u, People.Kind(stored: kind), person)
         }
     }
 
@@ -437,7 +440,7 @@ public enum Accounts {
                 reason: reason ?? "reset with a new key")
             return .newKey(
                 try Keys.issue(
-                    s, holder: People.Kind(rawValue: a.text("person_kind")) ?? .guardian,
+                    s, holder: People.Kind(stored: a.text("person_kind")),
                     id: a.text("person_id")))
         }
     }

@@ -330,7 +330,7 @@ public enum Keys {
 
         init(_ r: Row, now: Date? = nil) {
             keyID = r.int("key_id") ?? 0
-            holder = People.Kind(rawValue: r.text("person_kind")) ?? .guardian
+            holder = People.Kind(stored: r.text("person_kind"))
             personID = r.text("person_id")
             last4 = r.text("last4")
             let expires = r.text("expires_at")
@@ -381,7 +381,7 @@ public enum Keys {
             if row.text("expires_at") <= Timestamp.iso(now) {
                 return (.expired(at: row.text("expires_at")), row)
             }
-            let holder = People.Kind(rawValue: row.text("person_kind")) ?? .guardian
+            let holder = People.Kind(stored: row.text("person_kind"))
             let id = row.text("person_id")
             let names = try Accounts.personNames(
                 db, district: district, kind: holder.rawValue, id: id)

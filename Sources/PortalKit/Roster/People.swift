@@ -4,6 +4,8 @@ public enum People {
     public enum Kind: String, Sendable {
         case student, guardian
         var table: String { self == .student ? "students" : "guardians" }
+        /// The kind a stored `person_kind` names (the schema allows only these two).
+        init(stored kind: String) { self = kind == "student" ? .student : .guardian }
         var idColumn: String { self == .student ? "student_id" : "guardian_id" }
         /// The roster columns of this kind of person, in the order `Person.values` holds them.
         public var columns: [String] {

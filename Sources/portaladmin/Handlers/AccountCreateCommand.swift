@@ -9,7 +9,7 @@ enum AccountCreateCommand {
         summary: "create portal accounts for parents or students, with temporary passwords",
         discussion: """
             For schools that create the accounts themselves instead of mailing keys. Each account gets a random temporary password (at least the district's password_min_length) that must be changed at the first login; until then a login answers must-change (exit 11). The same rules as for keys apply: a guardian must have a student they may see and, when aup_required, a signed agreement; a student must be enrolled; a pending key of the person is revoked.
-            The passwords are printed once, on standard output, or, with --letters, written only to a mail-merge CSV (mode 0600). Each password is hashed with scrypt before anything is written, on every core at once: about half a second per account and core.
+            The passwords are printed once, on standard output, or, with --letters, written only to a mail-merge CSV (mode 0600). Each password is hashed with scrypt before anything is written, on up to four cores at once: about a quarter of a second per account and core, said before it starts; only rows that can have an account get one.
             --username-pattern makes usernames from names: {given}, {family}, {middle}, {initial} (the given name's first letter) and {id}, in lower-case ASCII (accents dropped, spaces and apostrophes left out), made unique with a number (maria.garcia2).
             """,
         options: [

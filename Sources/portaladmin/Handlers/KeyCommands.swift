@@ -238,7 +238,10 @@ enum KeyCommands {
         }
         if ids.isEmpty {
             c.say(
-                "nothing to do: every enrolled student chosen has an account or a pending key")
+                "nothing to do: "
+                    + (minimum.map {
+                        "no enrolled student in grade \($0) or above is without an account or a pending key"
+                    } ?? "every enrolled student chosen has an account or a pending key"))
             return nil
         }
         try c.confirm(

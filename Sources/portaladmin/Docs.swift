@@ -148,6 +148,15 @@ enum Docs {
             in text output.
             A birth date in the future or more than 120 years ago is not plausible and is a bad
             value.
+            A guardian's birth date that is bad is kept as the file gave it (up to 32 characters),
+            as
+            .Ql birth_date_given
+            in
+            .Nm guardian show :
+            the duplicate finder compares its digits (a slipped key in the year is one digit off)
+            and
+            .Nm roster export
+            writes it back.
             .Sh FILES FOR PEOPLE
             Letters
             .Pq Fl -letters ,

@@ -68,7 +68,11 @@ enum JSONFields {
         "student show": [Shape(fields: student + ["username", "account_status", "guardians"])],
         "student find": [Shape(fields: student)],
         "guardian list": [Shape(fields: guardian)],
-        "guardian show": [Shape(fields: guardian + ["username", "account_status", "students"])],
+        "guardian show": [
+            Shape(
+                fields: guardian[..<11] + ["birth_date_given"] + guardian[11...]
+                    + ["username", "account_status", "students"])
+        ],
         "guardian find": [Shape(fields: guardian)],
         "household list": [Shape(fields: household)],
         "household show": [Shape(fields: address + ["guardians", "students", "duplicates"])],
@@ -264,6 +268,11 @@ enum JSONFields {
         ("b", .text, "the second record of a pair or merge: the one merged away"),
         ("before", .value, "the value or stored record before the change"),
         ("birth_date", .date, "date of birth"),
+        (
+            "birth_date_given", .text,
+            "the birth date as the roster file gave it, when it was no plausible date (kept for"
+                + " matching and export; birth_date is empty then)"
+        ),
         ("checks", .list, "each rule that decides access, in order"),
         ("city", .text, "address"),
         ("cluster", .text, "the group of records that are all one person or household"),

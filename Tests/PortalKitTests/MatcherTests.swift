@@ -210,6 +210,14 @@ import Testing
             W2,iKmberli,uLce,,,,Unit 122,Mcgrew Springs,29711,1967-07-28
             V1,Sandra,Kelley,,,6798 Polanco Dr,Apt 4,Mortonville,77796,1967-11-27
             V2,Sansdra,Kellry,,,2798 Polanco Dr,Apt 4,Mortonville,77796,1968-11-21
+            T1,Ralph,Arce,,,87 Miles Rd,,Wilder Springs,99435,1945-05-19
+            T2,Rakph,Atrce,,,1474 Barnes Ln,,Johnsonville,35118,1955-05-19
+            S1,Caroline,Sturdivant,,,297 Bunting Way,,Brooksfield,16643,1970-01-02
+            S2,Xaroline,Sturdivant,,,7036 Becker Way,,Estes Heights,71668,1971-01-02
+            Q1,Kimberly,Conway,,,5684 Danner Rd,,Richardston,49732,1964-05-27
+            Q2,Kimberly,Cway,,,,,Richardston,49732,1964-05-07
+            P1,Annette,Beale,,,3804 Baker Pl,,Bachman Park,20758,1985-02-08
+            P2,Annette,Bcsale,,,3804 Bacer Pl,,Bachman ark,20798,1485-02-08
 
             """
         let (db, path) = try district(csv)
@@ -218,12 +226,64 @@ import Testing
         var index: [String: Int] = [:]
         for i in 0..<r.count { index[r.string(i, .id)] = i }
         let candidates = Set(Matcher.candidates(r))
-        for (a, b) in [("X1", "X2"), ("Y1", "Y2"), ("Z1", "Z2"), ("W1", "W2"), ("V1", "V2")] {
+        // T: both names mistyped, a slip in the year, a move (the day and month with both
+        // initials); S: the given name's first letter wrong, a slip in the year, a move (the
+        // names' last letters); Q: the family name cut short, a slip in the day (the same);
+        // P: the family name and the postcode mistyped, a year that is no year (1485, kept
+        // as given).
+        let pairs = [
+            ("X1", "X2"), ("Y1", "Y2"), ("Z1", "Z2"), ("W1", "W2"), ("V1", "V2"), ("T1", "T2"),
+            ("S1", "S2"), ("Q1", "Q2"), ("P1", "P2"),
+        ]
+        for (a, b) in pairs {
             let (i, j) = (index[a] ?? 0, index[b] ?? 0)
             let key = UInt64(min(i, j)) << 32 | UInt64(max(i, j))
             #expect(candidates.contains(key), "\(a) and \(b) are compared")
         }
         #expect(candidates.count < r.count * 30, "cost grows with the records, not their square")
+        // The passes on the names' ends and on the day and month keep only pairs whose birth
+        // date (give or take a slip) or postcode agrees: these two share the last letters of
+        // both names and nothing else.
+        let (db2, path2) = try district(
+            csv + "N1,Steve,Catron,,,1178 Murphy Ln,,Jones Springs,30268,\n"
+                + "N2,DSyteve,Catr0n,,,1833 Harris Ave,,Trippton,25145,1970-01-01\n")
+        defer { try? FileManager.default.removeItem(atPath: path2) }
+        let r2 = try Matcher.load(db2, district: "d")
+        let ids = (0..<r2.count).map { r2.string($0, .id) }
+        let n1 = ids.firstIndex(of: "N1") ?? 0
+        let n2 = ids.firstIndex(of: "N2") ?? 0
+        #expect(!Matcher.candidates(r2).contains(UInt64(n1) << 32 | UInt64(n2)))
+    }
+
+    /// A birth date the import could not take (a year of 4986, a month of 13) is kept as the
+    /// file gave it, and compared digit by digit: one slipped key, not a missing date.
+    @Test func aBirthDateThatIsNoDateIsStillComparedByItsDigits() throws {
+        let (db, path) = try district(
+            """
+            A1,Bonny,Billiot,,,3708 Gibbs Ct,,Waldenton,50513,1986-07-15
+            A2,Bonny,Billiot,,,1798 Lemay Pl,Unit 56,Boudreauxville,45937,4986-07-15
+            B1,Holly,Lovett,,,8020 Deberry Rd,,Williamson,66635,19851218
+            B2,Holly,Lovett,,,6633 Fortenberry Pl,,Vetterville,23054,19851318
+
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(
+            try db.scalar("SELECT birth_date_given FROM guardians WHERE guardian_id = 'A2'")?
+                .string == "4986-07-15")
+        #expect(try db.scalar("SELECT birth_date FROM guardians WHERE guardian_id = 'A2'") == .null)
+        #expect(
+            try db.scalar("SELECT birth_date_given FROM guardians WHERE guardian_id = 'B2'")?
+                .string == "19851318")
+        let evidence = Dictionary(
+            uniqueKeysWithValues: try Matcher.guardians(db, district: "d", minScore: 0).map {
+                ($0.a + "~" + $0.b, $0.evidence)
+            })
+        #expect(evidence["A1~A2"]?.contains("birth_date: one digit off") == true)
+        #expect(evidence["B1~B2"]?.contains("birth_date: one digit off") == true)
+        // It says nothing of an age: a year of 4986 is no generation apart from 1986.
+        #expect(!Matcher.generationApart(19_860_715, 49_860_715))
+        #expect(Matcher.realDate(19_860_715) && !Matcher.realDate(49_860_715))
+        #expect(!Matcher.realDate(19_851_318) && !Matcher.realDate(18_560_328))
     }
 
     /// A district of 1,200 people with names of their own, 60 typed twice with a slip in the

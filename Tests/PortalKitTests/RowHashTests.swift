@@ -24,4 +24,28 @@ import Testing
         #expect(TableRow.fnv1a([.text("a"), .null]) != TableRow.fnv1a([.null, .text("a")]))
         #expect(TableRow.stored(0) == "AAAAAAAA" && TableRow.stored(.max) == "________")
     }
+
+    @Test func aGuardianWithoutABirthDateAsGivenHashesAsBeforeTheColumnWasThere() {
+        var g = GuardianRecord(
+            guardianID: "G1", givenName: "Ana", familyName: "Ruiz", email: nil, phone: nil,
+            street: "1 Oak St", street2: nil, city: "Town", state: nil, postcode: "55350",
+            birthDate: "1980-02-03", householdID: nil)
+        // The row as versions before migration 010 wrote it: no birth_date_given.
+        let before = TableRow(
+            keyCount: 1,
+            [
+                .text("G1"), .text("Ana"), .text("Ruiz"), .null, .null, .text("1 Oak St"), .null,
+                .text("Town"), .null, .text("55350"), .text("1980-02-03"), .null,
+                .text("active"), .text(g.searchKey), TableRow.hashSlot,
+            ])
+        #expect(g.tableRow.hash == before.hash, "an unchanged guardian stays unchanged")
+        #expect(g.tableRow.values.count == RosterTable.guardians.columns.count)
+        g.birthDate = nil
+        g.birthDateGiven = "4986-07-15"
+        #expect(g.tableRow.hash != before.hash)
+        g.birthDateGiven = "4986-07-16"
+        let other = g.tableRow.hash
+        g.birthDateGiven = "4986-07-15"
+        #expect(g.tableRow.hash != other, "a change in what the file gave is a change")
+    }
 }

@@ -345,6 +345,60 @@ func indexNames(_ db: String) throws -> [String] {
         }
     }
 
+    /// A guardian's birth date that is no date (a slipped key in the year, a month of 13) is
+    /// warned of and left out of birth_date, and kept as the file gave it: shown, matched on,
+    /// exported, and unchanged on the next import.
+    @Test func aBirthDateThatIsNoDateIsKeptAsGiven() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "b/guardians.csv",
+            "guardian_id,given_name,family_name,birth_date\nG1,Bonny,Billiot,4986-07-15\nG2,Cy,Lee,1980-02-03\nG3,Di,Lee,\n"
+        )
+        let first = try runBinary(
+            ["roster", "import", dir.file("b"), "-o", "json", "--district", "d1"], db: db)
+        #expect(first.code == 0 || first.code == 3)
+        #expect(first.err.contains("guardians.csv:2: birth_date: not a plausible birth date"))
+        let show = try runBinary(
+            ["guardian", "show", "G1", "-o", "json", "--district", "d1"], db: db)
+        let g = try #require(try parseJSON(show.out) as? [String: Any])
+        #expect(g["birth_date"] is NSNull && g["birth_date_given"] as? String == "4986-07-15")
+        let text = try runBinary(["guardian", "show", "G1", "--district", "d1"], db: db)
+        #expect(text.out.contains("4986-07-15"))
+        let fine = try runBinary(
+            ["guardian", "show", "G2", "-o", "json", "--district", "d1"], db: db)
+        let g2 = try #require(try parseJSON(fine.out) as? [String: Any])
+        #expect(g2["birth_date"] as? String == "1980-02-03" && g2["birth_date_given"] is NSNull)
+
+        let again = try runBinary(
+            ["roster", "import", dir.file("b"), "-o", "json", "--district", "d1"], db: db)
+        let a = try #require(try parseJSON(again.out) as? [String: Any])
+        #expect(a["unchanged"] as? Int == 3 && a["updated"] as? Int == 0)
+
+        let out = dir.file("export")
+        #expect(
+            try runBinary(["roster", "export", "--out", out, "--district", "d1"], db: db).code == 0)
+        let exported = try String(contentsOfFile: out + "/guardians.csv", encoding: .utf8)
+        #expect(exported.contains("G1,Bonny,Billiot,") && exported.contains(",4986-07-15,"))
+        let back = try runBinary(
+            ["roster", "import", out, "-o", "json", "--district", "d1"], db: db)
+        let bj = try #require(try parseJSON(back.out) as? [String: Any])
+        #expect(bj["updated"] as? Int == 0 && bj["created"] as? Int == 0)
+
+        // The date corrected in the SIS: the date is stored and what was given is gone.
+        _ = dir.write(
+            "c/guardians.csv",
+            "guardian_id,given_name,family_name,birth_date\nG1,Bonny,Billiot,1986-07-15\nG2,Cy,Lee,1980-02-03\nG3,Di,Lee,\n"
+        )
+        #expect(
+            try runBinary(["roster", "import", dir.file("c"), "--district", "d1"], db: db).code == 0
+        )
+        let fixed = try runBinary(
+            ["guardian", "show", "G1", "-o", "json", "--district", "d1"], db: db)
+        let f = try #require(try parseJSON(fixed.out) as? [String: Any])
+        #expect(f["birth_date"] as? String == "1986-07-15" && f["birth_date_given"] is NSNull)
+    }
+
     @Test func aLinkLeftOutOfAFullImportBecomesInactive() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)

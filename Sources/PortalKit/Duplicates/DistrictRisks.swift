@@ -40,7 +40,8 @@ struct DistrictRisks: Sendable {
 
     init() {}
 
-    /// Counts over the candidate pairs (`a << 32 | b`) that share a family name.
+    /// Counts over the candidate pairs (`a << 32 | b`) that share a family name, both with a
+    /// real birth date (`Matcher.realDate`: a typed-in 4986 says nothing of a generation).
     init(_ r: MatchRecords, candidates: [UInt64]) {
         let counts = inParallel(candidates.count) { range -> [Int] in
             var c = [0, 0, 0, 0, 0, 0]  // names: all, apart; variants: all, apart; twins
@@ -48,8 +49,8 @@ struct DistrictRisks: Sendable {
             for k in range {
                 let i = Int(candidates[k] >> 32)
                 let j = Int(candidates[k] & 0xFFFF_FFFF)
-                guard r.familyHash[i] == r.familyHash[j], r.birth[i] != 0, r.birth[j] != 0,
-                    !r.isEmpty(i, .family)
+                guard r.familyHash[i] == r.familyHash[j], Matcher.realDate(r.birth[i]),
+                    Matcher.realDate(r.birth[j]), !r.isEmpty(i, .family)
                 else { continue }
                 let home = Matcher.addressLevel(r, i, j, parts: &parts)
                 guard home == 1 || home == 2 else { continue }

@@ -407,11 +407,13 @@ final class MatchRecords: @unchecked Sendable {
         return local + [64] + domain
     }
 
-    /// A stored date (YYYY-MM-DD) as yyyymmdd; 0 when there is none or it cannot be read.
+    /// A stored date (YYYY-MM-DD, or a guardian's `birth_date_given` in that shape or as
+    /// YYYYMMDD) as yyyymmdd; 0 when there is none or it cannot be read.
     static func date(_ u: UnsafeBufferPointer<UInt8>) -> Int32 {
-        guard u.count >= 10, u[4] == 45, u[7] == 45 else { return 0 }
+        let dashed = u.count == 10 && u[4] == 45 && u[7] == 45
+        guard dashed || u.count == 8 else { return 0 }
         var v: Int32 = 0
-        for k in [0, 1, 2, 3, 5, 6, 8, 9] {
+        for k in 0..<u.count where !dashed || (k != 4 && k != 7) {
             guard u[k] >= 48 && u[k] <= 57 else { return 0 }
             v = v * 10 + Int32(u[k] - 48)
         }

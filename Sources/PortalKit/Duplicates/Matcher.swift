@@ -312,18 +312,19 @@ public enum Matcher {
         var diff = 0
         var x = a
         var y = b
-        var positions: [Int] = []
+        var first = 0
+        var second = 0
         for k in 0..<8 {
             if x % 10 != y % 10 {
                 diff += 1
-                positions.append(k)
+                if diff == 1 { first = k } else { second = k }
             }
             x /= 10
             y /= 10
         }
         if diff == 1 { return 3 }
-        if diff == 2 && positions[1] == positions[0] + 1 {
-            let p = Int32(pow10(positions[0]))
+        if diff == 2 && second == first + 1 {
+            let p = Int32(pow10(first))
             let a0 = a / p % 10
             let a1 = a / (p * 10) % 10
             let b0 = b / p % 10
@@ -463,19 +464,42 @@ public enum Matcher {
             key(12, number, bytes(.street, max: 4))
         }
         if r.household[i] != 0 { key(14, r.household[i]) }
+        // The ends of the names, for names mistyped at their start (DSyteve and Steve): the
+        // last three letters of both, in either order, and the family name's first three with
+        // the given name's last two.
+        let gEnd = r.with(i, .given) {
+            $0.count >= 3 ? fnv1a(UnsafeBufferPointer(rebasing: $0.suffix(3))) : 0
+        }
+        let fEnd = r.with(i, .family) {
+            $0.count >= 3 ? fnv1a(UnsafeBufferPointer(rebasing: $0.suffix(3))) : 0
+        }
+        if gEnd != 0 && fEnd != 0 { key(15, min(gEnd, fEnd), max(gEnd, fEnd)) }
+        let g2End = r.with(i, .given) {
+            $0.count >= 2 ? fnv1a(UnsafeBufferPointer(rebasing: $0.suffix(2))) : 0
+        }
+        if g2End != 0 && fEnd != 0 { key(16, bytes(.family, max: 3), g2End) }
+        // The day and month (either order) with both initials (either order): a slip in the
+        // year and a move.
+        if birth != 0 {
+            let m = UInt64(birth / 100 % 100)
+            let d = UInt64(birth % 100)
+            key(17, min(m, d) << 8 | max(m, d), min(g1, f1) << 8 | max(g1, f1))
+        }
     }
 
     /// The passes keyed on names, whose large blocks are compared in windows by birth date (or,
     /// for pass 5, by address).
-    static let nameKeys: Set<UInt64> = [4, 5, 6]
+    static let nameKeys: Set<UInt64> = [4, 5, 6, 15, 16]
+    /// The passes for records mangled in several fields, whose pairs are kept only where the
+    /// birth date or the postcode agrees.
+    static let rescueKeys: Set<UInt64> = [15, 16, 17]
 
     /// Candidate pairs (`a << 32 | b`, a < b), each once: records sharing a blocking key. A
     /// block larger than `cap` is sorted by name and compared in windows of `window`, so that a
     /// common name or a large building does not make the cost quadratic.
     static func candidates(_ r: MatchRecords, cap: Int = 8, window: Int = 3) -> [UInt64] {
-        let n = r.count
         // (key hash's top 40 bits) << 24 | record: sorted, equal keys are neighbours.
-        let parts = inParallel(n) { range -> [UInt64] in
+        var parts = inParallel(r.count) { range -> [UInt64] in
             var out: [UInt64] = []
             out.reserveCapacity(range.count * 14)
             var keys: [UInt64] = []
@@ -486,52 +510,10 @@ public enum Matcher {
             }
             return out
         }
-        var entries = parts.count == 1 ? parts[0] : Array(parts.joined())
+        var entries = drained(&parts)
         radixSort(&entries, fromBit: 24)
-        let nameOrder = (0..<n).map { r.prefix($0, .family) ^ (r.prefix($0, .given) >> 1) }
-        // Orderings for the windows over a block of one name: by birth date, and by address
-        // (a duplicate whose birth date is wrong still sorts beside its original by address).
-        let placeOrder = (0..<n).map { r.prefix($0, .postcode) ^ (r.prefix($0, .street) >> 3) }
-        var pairs: [UInt64] = []
-        pairs.reserveCapacity(n * 4)
-        func add(_ x: Int, _ y: Int) {
-            if x == y { return }
-            pairs.append(x < y ? UInt64(x) << 32 | UInt64(y) : UInt64(y) << 32 | UInt64(x))
-        }
-        var s = 0
-        while s < entries.count {
-            var e = s + 1
-            let key = entries[s] >> 24
-            while e < entries.count && entries[e] >> 24 == key { e += 1 }
-            let size = e - s
-            if size > 1 && size <= cap {
-                for x in s..<e {
-                    for y in (x + 1)..<e {
-                        add(Int(entries[x] & 0xFF_FFFF), Int(entries[y] & 0xFF_FFFF))
-                    }
-                }
-            } else if size > cap {
-                // A block of a name is compared in windows by birth date, a block of a date
-                // or a place by name.
-                let tag = entries[s] >> 24 & 0xFF
-                let members = entries[s..<e].map { Int($0 & 0xFF_FFFF) }.sorted {
-                    if tag == 5 {
-                        return (placeOrder[$0], r.birth[$0]) < (placeOrder[$1], r.birth[$1])
-                    }
-                    if nameKeys.contains(tag) {
-                        return (r.birth[$0], placeOrder[$0]) < (r.birth[$1], placeOrder[$1])
-                    }
-                    return (nameOrder[$0], r.birth[$0]) < (nameOrder[$1], r.birth[$1])
-                }
-                for x in 0..<members.count {
-                    for y in (x + 1)..<min(members.count, x + 1 + window) {
-                        add(members[x], members[y])
-                    }
-                }
-            }
-            s = e
-        }
-        entries = []
+        var found = pairs(inBlocks: consume entries, r, cap: cap, window: window)
+        var pairs = drained(&found)
         radixSort(&pairs, fromBit: 0)
         var unique = 0
         for k in 0..<pairs.count where k == 0 || pairs[k] != pairs[k - 1] {
@@ -540,6 +522,91 @@ public enum Matcher {
         }
         pairs.removeLast(pairs.count - unique)
         return pairs
+    }
+
+    /// The pairs of each block of `sorted` (blocking entries, equal keys side by side), on
+    /// both cores, each core's part starting at a block's first entry; a pair may come twice.
+    static func pairs(inBlocks sorted: [UInt64], _ r: MatchRecords, cap: Int, window: Int)
+        -> [[UInt64]]
+    {
+        let n = r.count
+        let nameOrder = (0..<n).map { r.prefix($0, .family) ^ (r.prefix($0, .given) >> 1) }
+        // Orderings for the windows over a block of one name: by birth date, and by address
+        // (a duplicate whose birth date is wrong still sorts beside its original by address).
+        let placeOrder = (0..<n).map { r.prefix($0, .postcode) ^ (r.prefix($0, .street) >> 3) }
+        let postcode = (0..<n).map { r.prefix($0, .postcode) }
+        func startOfBlock(_ k: Int) -> Int {
+            var k = k
+            while k > 0 && k < sorted.count && sorted[k] >> 24 == sorted[k - 1] >> 24 { k += 1 }
+            return k
+        }
+        return inParallel(sorted.count) { range -> [UInt64] in
+            var pairs: [UInt64] = []
+            pairs.reserveCapacity(range.count)
+            var rescue = false
+            func add(_ x: Int, _ y: Int) {
+                if x == y { return }
+                // The passes on the ends of names and on the day and month find records mangled
+                // in several fields: worth comparing only where the birth date (give or take a
+                // slip) or the postcode agrees, as nothing less can make them likely.
+                if rescue && !(1...3).contains(birthLevel(r.birth[x], r.birth[y]))
+                    && (postcode[x] == 0 || postcode[x] != postcode[y])
+                {
+                    return
+                }
+                pairs.append(x < y ? UInt64(x) << 32 | UInt64(y) : UInt64(y) << 32 | UInt64(x))
+            }
+            var s = startOfBlock(range.lowerBound)
+            let end = startOfBlock(range.upperBound)
+            while s < end {
+                var e = s + 1
+                let key = sorted[s] >> 24
+                while e < sorted.count && sorted[e] >> 24 == key { e += 1 }
+                let size = e - s
+                let tag = key & 0xFF
+                rescue = rescueKeys.contains(tag)
+                if size > 1 && size <= cap {
+                    for x in s..<e {
+                        for y in (x + 1)..<e {
+                            add(Int(sorted[x] & 0xFF_FFFF), Int(sorted[y] & 0xFF_FFFF))
+                        }
+                    }
+                } else if size > cap {
+                    // A block of a name is compared in windows by birth date, a block of a date
+                    // or a place by name.
+                    let byPlace = tag == 5
+                    let byBirth = nameKeys.contains(tag)
+                    let members = sorted[s..<e].map { Int($0 & 0xFF_FFFF) }.sorted {
+                        if byPlace {
+                            return (placeOrder[$0], r.birth[$0]) < (placeOrder[$1], r.birth[$1])
+                        }
+                        if byBirth {
+                            return (r.birth[$0], placeOrder[$0]) < (r.birth[$1], placeOrder[$1])
+                        }
+                        return (nameOrder[$0], r.birth[$0]) < (nameOrder[$1], r.birth[$1])
+                    }
+                    for x in 0..<members.count {
+                        for y in (x + 1)..<min(members.count, x + 1 + window) {
+                            add(members[x], members[y])
+                        }
+                    }
+                }
+                s = e
+            }
+            return pairs
+        }
+    }
+
+    /// The parts made on each core, one after the other, each freed as soon as it is copied.
+    static func drained(_ parts: inout [[UInt64]]) -> [UInt64] {
+        if parts.count == 1 { return parts.removeFirst() }
+        var all: [UInt64] = []
+        all.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for k in parts.indices {
+            all += parts[k]
+            parts[k] = []
+        }
+        return all
     }
 
     /// Sorts by the bits from `fromBit` up, 11 bits a pass (least significant first).
@@ -918,7 +985,8 @@ public enum Matcher {
         index.reserveCapacity(count)
         try db.forEachRaw(
             """
-            SELECT guardian_id, given_name, family_name, email, phone, street, street2, city, postcode, birth_date, household_id
+            SELECT guardian_id, given_name, family_name, email, phone, street, street2, city, postcode,
+                coalesce(birth_date, birth_date_given), household_id
             FROM guardians WHERE district_id = ? AND status = 'active'
             """, [.text(district)]
         ) { row in
@@ -963,15 +1031,19 @@ public enum Matcher {
         // on linkage-style files, precision 0.9994 at 9,000 records with 0.99, 0.9983 at 89,000
         // with 0.995, 0.998 at 205,000 with 0.998 (0.9952 with 0.99).
         let modelBound = 1 - 0.01 * min(1, 30_000 / Double(max(r.count, 1)))
+        let places = minScore > 0.45 ? places(r) : []
         let found = inParallel(pairs.count) { range -> [Pair] in
             var out: [Pair] = []
             var v = Vector()
             // Pairs of two different given names score 0.3 at most: not compared further when
             // those are not asked for.
             let stop = minScore > 0.3
+            let bareBelow = minScore > 0.45
             for k in range {
                 let i = Int(pairs[k] >> 32)
                 let j = Int(pairs[k] & 0xFFFF_FFFF)
+                // A pair with nothing of one person beyond the names scores 0.45 at most.
+                if bareBelow && !sharesMoreThanNames(r, places, i, j) { continue }
                 compare(r, i, j, into: &v, stopAtDifferentNames: stop)
                 if stop && v.levels[F.given] == 7 {
                     // Among independent people, a given name mangled beyond a typo may still be
@@ -1034,6 +1106,39 @@ public enum Matcher {
         return clustered(Array(found.joined()))
     }
 
+    /// The postcode, town, street number and street of each record (four a record, in that
+    /// order), each as a 32-bit hash of its first eight letters; 0 where missing.
+    static func places(_ r: MatchRecords) -> [UInt32] {
+        Array(
+            inParallel(r.count) { range -> [UInt32] in
+                var out: [UInt32] = []
+                out.reserveCapacity(range.count * 4)
+                for i in range {
+                    for f in [MatchRecords.Field.postcode, .city, .number, .street] {
+                        let p = r.prefix(i, f)
+                        out.append(p == 0 ? 0 : UInt32(truncatingIfNeeded: p ^ p >> 32) | 1)
+                    }
+                }
+                return out
+            }.joined())
+    }
+
+    /// Whether records `i` and `j` may share something besides their names, told cheaply
+    /// before they are compared: a birth date give or take a slip, a part of the address (the
+    /// postcode, town, number or street, by their first eight letters: `places`), the e-mail, the phone,
+    /// the household or a child. A pair sharing none of them has nothing the scores count as
+    /// one person's (`something` in `run`) and nothing `modelDecides` takes: 0.45 at most.
+    static func sharesMoreThanNames(_ r: MatchRecords, _ places: [UInt32], _ i: Int, _ j: Int)
+        -> Bool
+    {
+        let (a, b) = (places[4 * i..<4 * i + 4], places[4 * j..<4 * j + 4])
+        return (1...3).contains(birthLevel(r.birth[i], r.birth[j]))
+            || zip(a, b).contains { $0 != 0 && $0 == $1 }
+            || (r.household[i] != 0 && r.household[i] == r.household[j])
+            || exact(r, i, j, .email) == 1 || exact(r, i, j, .phone) == 1
+            || r.childLevel(i, j) == 1
+    }
+
     /// Where this district's records are of independent people (`DistrictRisks`: no families
     /// at one home, no twins, no parents and adult children of one name), the rules that keep
     /// relatives apart hold back what the model knows: measured on linkage-style files of
@@ -1055,11 +1160,16 @@ public enum Matcher {
     /// the dates are one digit apart: 1961-02-11 and 1981-02-11 is a slip). A year that cannot
     /// be one (1371, 3986) is a typo and says nothing.
     static func generationApart(_ a: Int32, _ b: Int32) -> Bool {
-        let (ya, yb) = (a / 10000, b / 10000)
-        guard a != 0, b != 0, (1900...2099).contains(ya), (1900...2099).contains(yb) else {
-            return false
-        }
-        return (14..<80).contains(abs(ya - yb))
+        guard realDate(a), realDate(b) else { return false }
+        return (14..<80).contains(abs(a / 10000 - b / 10000))
+    }
+
+    /// Whether a yyyymmdd can be a birth date at all: a year from 1900, a month, a day. A
+    /// guardian's `birth_date_given` (4986-07-15, 1986-13-07) is compared digit by digit but
+    /// says nothing of an age.
+    static func realDate(_ d: Int32) -> Bool {
+        (1900...2099).contains(d / 10000) && (1...12).contains(d / 100 % 100)
+            && (1...31).contains(d % 100)
     }
 
     /// A given name beyond a typo, with the family name (give or take a slip), the birth date

@@ -155,7 +155,7 @@ extension Roster {
                 "guardian_id", "given_name", "family_name", "email", "phone", "street",
                 "street2", "city", "state", "postcode", "birth_date", "household_id", "status",
             ],
-            "SELECT guardian_id, given_name, family_name, email, phone, street, street2, city, state, postcode, birth_date, household_id, status FROM guardians WHERE district_id = ? ORDER BY guardian_id"
+            "SELECT guardian_id, given_name, family_name, email, phone, street, street2, city, state, postcode, coalesce(birth_date, birth_date_given), household_id, status FROM guardians WHERE district_id = ? ORDER BY guardian_id"
         ),
         (
             "students.csv",

@@ -248,6 +248,9 @@ public enum NativeFormat {
                             schoolID: try firstID.get(),
                             name: try Field.requiredName(f(.name), "name"))))
             case .guardians:
+                let birth = optional.read {
+                    try Field.date(f(.birthDate), "birth_date", today: w.today)
+                }
                 return optional.warn(
                     row(
                         .guardian(
@@ -266,9 +269,8 @@ public enum NativeFormat {
                                 postcode: optional.read {
                                     try Field.postcode(f(.postcode), "postcode")
                                 },
-                                birthDate: optional.read {
-                                    try Field.date(f(.birthDate), "birth_date", today: w.today)
-                                },
+                                birthDate: birth,
+                                birthDateGiven: Field.givenDate(f(.birthDate), read: birth),
                                 householdID: Field.optional(f(.householdID)),
                                 status: try Field.status(f(.status), "status")))))
             case .students:

@@ -257,15 +257,17 @@ enum OneRosterBundle {
                                     },
                                     householdID: facts.household, status: active))))
                 }
+                let email = optional.read { try Field.email(uh.value(rec, "email"), "email") }
+                let phone = optional.read {
+                    try Field.phone(uh.value(rec, "phone") ?? uh.value(rec, "sms"), "phone")
+                }
+                let birth = optional.read(source: birthSource(id)) {
+                    try Field.date(facts.birth, "birthDate", today: w.today)
+                }
                 var g = GuardianRecord(
-                    guardianID: id, givenName: given, familyName: family,
-                    email: optional.read { try Field.email(uh.value(rec, "email"), "email") },
-                    phone: optional.read {
-                        try Field.phone(uh.value(rec, "phone") ?? uh.value(rec, "sms"), "phone")
-                    },
-                    birthDate: optional.read(source: birthSource(id)) {
-                        try Field.date(facts.birth, "birthDate", today: w.today)
-                    },
+                    guardianID: id, givenName: given, familyName: family, email: email,
+                    phone: phone, birthDate: birth,
+                    birthDateGiven: Field.givenDate(facts.birth, read: birth),
                     householdID: facts.household)
                 g.status = active
                 return optional.warn(row(entity, .guardian(g)))

@@ -28,10 +28,15 @@ public enum People {
         public let kind: Kind
         /// The values of `kind.columns`, in that order; nil where not set.
         public let values: [String?]
+        /// A guardian's birth date as the file gave it when it was no plausible date (read by
+        /// `person` only).
+        public let birthDateGiven: String?
 
         init(_ kind: Kind, _ r: Row) {
             self.kind = kind
             values = kind.columns.map { r.string($0) }
+            birthDateGiven =
+                r.columns.contains("birth_date_given") ? r.string("birth_date_given") : nil
         }
 
         /// The value of the roster column `field`; nil when not set or not a column of this kind.
@@ -107,7 +112,7 @@ public enum People {
     static func get(_ db: Database, district: String, kind: Kind, id: String) throws -> Row {
         guard
             let r = try db.first(
-                "SELECT \(kind.columns.joined(separator: ", ")) FROM \(kind.table) WHERE district_id = ? AND \(kind.idColumn) = ?",
+                "SELECT \((kind.columns + (kind == .guardian ? ["birth_date_given"] : [])).joined(separator: ", ")) FROM \(kind.table) WHERE district_id = ? AND \(kind.idColumn) = ?",
                 [.text(district), .text(id)])
         else {
             throw PortalError.notFound(

@@ -47,6 +47,8 @@ struct GuardianRecord: Sendable {
     var state: String?
     var postcode: String?
     var birthDate: String?
+    /// The file's birth date when it was no plausible date, as given (see `Field.givenDate`).
+    var birthDateGiven: String?
     var householdID: String?
     var status: String = "active"
     /// What `guardian find` matches besides the email and the phone: the names, folded.
@@ -98,6 +100,14 @@ final class OptionalValues {
 enum Field {
     /// The longest name or address line, in characters (the man page says so).
     static let maxTextLength = 200
+
+    /// What the file gave for a date that `date` refused, kept for matching and for the export:
+    /// the text trimmed, when it has something of a date's length (at most 32 characters);
+    /// nil when the date was read or nothing was given.
+    static func givenDate(_ s: String?, read: String?) -> String? {
+        guard read == nil, let t = optional(s), t.count <= 32 else { return nil }
+        return t
+    }
 
     static func optional(_ s: String?) -> String? {
         guard let t = s?.trimmed(), !t.isEmpty else { return nil }

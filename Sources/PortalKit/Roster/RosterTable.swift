@@ -33,6 +33,7 @@ enum RosterTable: String, CaseIterable, Sendable {
             [
                 "given_name", "family_name", "email", "phone", "street", "street2", "city", "state",
                 "postcode", "birth_date", "household_id", "status", "search_key",
+                "birth_date_given",
             ]
         case .students:
             [
@@ -59,9 +60,12 @@ struct TableRow {
 
     /// `columns`: the key's columns then the values, as the insert takes them, then
     /// `hashSlot`, which the hash of the values takes (so the array is not made again).
-    init(keyCount: Int, _ columns: [SQLValue]) {
+    /// `optionalLast`: the last value is hashed only when set, so that rows stored before its
+    /// column existed still count as unchanged.
+    init(keyCount: Int, _ columns: [SQLValue], optionalLast: Bool = false) {
         self.keyCount = keyCount
-        fnv = Self.fnv1a(columns[keyCount..<(columns.count - 1)])
+        let hashed = optionalLast && columns[columns.count - 2] == .null ? 2 : 1
+        fnv = Self.fnv1a(columns[keyCount..<(columns.count - hashed)])
         hash = Self.stored(fnv)
         var all = columns
         all[all.count - 1] = .text(hash)
@@ -133,8 +137,8 @@ extension GuardianRecord {
                 .text(givenName), .text(familyName), SQLValue(email), SQLValue(phone),
                 SQLValue(street), SQLValue(street2), SQLValue(city), SQLValue(state),
                 SQLValue(postcode), SQLValue(birthDate), SQLValue(householdID), .text(status),
-                .text(searchKey), TableRow.hashSlot,
-            ])
+                .text(searchKey), SQLValue(birthDateGiven), TableRow.hashSlot,
+            ], optionalLast: true)
     }
 
     /// The household row this guardian's address gives.

@@ -279,5 +279,11 @@ enum Schema {
                 ALTER TABLE feature_rules ADD COLUMN audience TEXT NOT NULL DEFAULT 'all'
                     CHECK (audience IN ('all','students','guardians'));
                 """),
+        // A guardian's birth date as the file gave it, when it was no plausible date
+        // ("4986-07-15", "1986-13-07"): the warning says it, the duplicate finder still compares
+        // its digits (a slipped key is one digit off), and an export gives it back.
+        Migration(
+            name: "010-guardians-birth-date-given",
+            sql: "ALTER TABLE guardians ADD COLUMN birth_date_given TEXT;"),
     ]
 }

@@ -76,6 +76,10 @@ enum PeopleCommands {
             ])
         }
         var fields = zip(kind.columns, person.values).map { ($0, JSONValue($1)) }
+        if kind == .guardian, let i = fields.firstIndex(where: { $0.0 == "birth_date" }) {
+            // What the file said when it was no date, beside the date it then lacks.
+            fields.insert(("birth_date_given", JSONValue(person.birthDateGiven)), at: i + 1)
+        }
         // The person's own login: a parent's, or a student's (policy 1050 II.D).
         let account = try Accounts.account(s.db, district: d, holder: kind, id: id)
         fields += [

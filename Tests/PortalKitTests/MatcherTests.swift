@@ -389,6 +389,29 @@ import Testing
         #expect(DistrictRisks().independentPeople == false, "too few pairs relax nothing")
     }
 
+    /// Twenty pairs of a kind are enough to judge a district by: a list of 300 people with 25
+    /// records typed twice at one home and 25 with a slip in the given name is one of
+    /// independent people; with 15 of each, nothing is relaxed.
+    @Test(arguments: [(25, true), (15, false)])
+    func twentyPairsOfAKindAreEnough(pairs: Int, independent: Bool) throws {
+        var csv = ""
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        for k in 0..<300 {
+            let family = "Zor" + String(letters[k / 26 % 26]) + String(letters[k % 26]) + "ski"
+            let row =
+                "\(family),,,\(10 + k) Oak St,,Town,55\(300 + k % 90),19\(50 + k % 45)-03-1\(k % 9)"
+            csv += "R\(k),Oskar,\(row)\n"
+            if k < pairs { csv += "D\(k),Oskar,\(row)\n" }
+            if k >= 100 && k < 100 + pairs { csv += "V\(k),Osskar,\(row)\n" }
+        }
+        let (db, path) = try district(csv)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try Matcher.load(db, district: "d")
+        let risks = DistrictRisks(r, candidates: Matcher.candidates(r))
+        #expect(risks.sample.names == pairs && risks.sample.variants == pairs)
+        #expect(risks.independentPeople == independent, "\(risks)")
+    }
+
     /// A list of a few hundred people is judged by its own records too (the benchmark files
     /// of record linkage are often that small): the model decides there as in a large one.
     @Test func aSmallListOfIndependentPeopleIsJudgedByItsOwnRecords() throws {

@@ -1019,18 +1019,19 @@ public enum Matcher {
         let pairs = candidates(r)
         let model = fit(r, candidates: pairs)
         // A list of a few hundred records is judged by its own pairs too (DistrictRisks relaxes
-        // nothing on fewer than 30 pairs of a kind); below 100 records, nothing is relaxed and
+        // nothing on fewer than 20 pairs of a kind); below 100 records, nothing is relaxed and
         // names are not weighed by how common they are. Measured on linkage-style files of
         // about 550 and 900 records: likely F1 0.777 -> 0.938 and 0.778 -> 0.930, precision 1.
         let small = r.count < 100
         let risks = small ? DistrictRisks() : DistrictRisks(r, candidates: pairs)
         let weights = model.weights
-        // The model's probability that makes a pair likely among independent people: 0.99 up
-        // to 30,000 records, then stricter in proportion to the district's size (more pairs,
-        // more namesakes): 0.997 at 100,000, 0.9985 at 200,000, 0.9997 at a million. Measured
-        // on linkage-style files, precision 0.9994 at 9,000 records with 0.99, 0.9983 at 89,000
-        // with 0.995, 0.998 at 205,000 with 0.998 (0.9952 with 0.99).
-        let modelBound = 1 - 0.01 * min(1, 30_000 / Double(max(r.count, 1)))
+        // The model's probability that makes a pair likely among independent people: 0.95 up
+        // to 6,000 records, then stricter in proportion to the district's size (more pairs,
+        // more namesakes): 0.967 at 9,000, 0.997 at 100,000, 0.9985 at 200,000, 0.9997 at a
+        // million. Measured on linkage-style files, precision 1.0 at 360 to 2,900 records and
+        // 0.9985 at 9,000 with it, 0.9983 at 89,000 with 0.995, 0.998 at 205,000 with 0.998
+        // (0.9952 with 0.99).
+        let modelBound = 1 - 0.05 * min(1, 6_000 / Double(max(r.count, 1)))
         let places = minScore > 0.45 ? places(r) : []
         let found = inParallel(pairs.count) { range -> [Pair] in
             var out: [Pair] = []

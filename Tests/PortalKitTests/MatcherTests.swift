@@ -457,3 +457,54 @@ import Testing
         }
     }
 }
+
+@Suite struct MatcherPrefilterTests {
+    /// A row of `Matcher.digests`: postcode, town, number, street, e-mail, phone, birth date,
+    /// household and children.
+    func row(
+        _ parts: [UInt32] = [0, 0, 0, 0, 0, 0], birth: Int32 = 0, home: UInt32 = 0,
+        children: UInt32 = 0
+    ) -> [UInt32] {
+        parts + [UInt32(bitPattern: birth), home << 16 | children]
+    }
+
+    @Test func onlyPairsSharingSomethingBeyondTheirNamesAreCompared() {
+        let bare = row([5, 6, 7, 8, 0, 0], birth: 19_700_101)
+        func shares(_ other: [UInt32], area: Bool = false) -> Bool {
+            Matcher.sharesMoreThanNames(bare + other, area: area, 0, 1)
+        }
+        #expect(!shares(row([1, 2, 3, 4, 9, 9], birth: 19_800_505)), "nothing in common")
+        #expect(shares(row([1, 2, 7, 4, 0, 0])), "the street number")
+        #expect(shares(row([1, 2, 3, 8, 0, 0])), "the street")
+        #expect(
+            !shares(row([5, 6, 3, 4, 0, 0])),
+            "postcode and town count only among independent people")
+        #expect(shares(row([5, 0, 3, 4, 0, 0]), area: true))
+        #expect(shares(row(birth: 19_700_102)), "a birth date one digit off")
+        #expect(shares(row(birth: 19_700_101)))
+        #expect(!shares(row(birth: 19_750_606)))
+        let withContact = row([0, 0, 0, 0, 11, 12]) + row([0, 0, 0, 0, 13, 12])
+        #expect(Matcher.sharesMoreThanNames(withContact, area: false, 0, 1), "the phone")
+        let homes = row(home: 0x1234) + row(home: 0x1234)
+        #expect(Matcher.sharesMoreThanNames(homes, area: false, 0, 1), "the household")
+        let kids = row(children: 0b0110) + row(children: 0b0100) + row(children: 0b1000)
+        #expect(Matcher.sharesMoreThanNames(kids, area: false, 0, 1), "perhaps a child")
+        #expect(!Matcher.sharesMoreThanNames(kids, area: false, 0, 2), "surely no child")
+        #expect(
+            !Matcher.sharesMoreThanNames(row() + row(), area: true, 0, 1), "missing is not shared")
+    }
+
+    /// The chunks' results are handed over, not kept: a leak here kept a million guardians'
+    /// records and blocking keys alive twice over.
+    @Test func inParallelKeepsNothingOfItsResults() {
+        final class Chunk: Sendable {}
+        weak var first: Chunk?
+        do {
+            let chunks = inParallel(1 << 16) { _ in Chunk() }
+            #expect(chunks.count == min(64, activeCores()))
+            first = chunks.first
+            #expect(first != nil)
+        }
+        #expect(first == nil)
+    }
+}

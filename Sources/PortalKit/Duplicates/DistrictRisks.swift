@@ -46,6 +46,12 @@ struct DistrictRisks: Sendable {
     /// Counts over the candidate pairs (`a << 32 | b`) that share a family name, both with a
     /// real birth date (`Matcher.realDate`: a typed-in 4986 says nothing of a generation).
     init(_ r: MatchRecords, candidates: [UInt64]) {
+        self.init(r, candidates: candidates, digests: Matcher.digests(r))
+    }
+
+    /// The same, with `Matcher.digests` of `r` already made: a pair whose street numbers and
+    /// streets differ shares no home and is passed over without comparing its addresses.
+    init(_ r: MatchRecords, candidates: [UInt64], digests: [UInt32]) {
         let counts = inParallel(candidates.count) { range -> [Int] in
             var c = [0, 0, 0, 0, 0, 0]  // names: all, apart; variants: all, apart; twins
             var parts: [UInt8] = [0, 0, 0, 0]
@@ -55,6 +61,7 @@ struct DistrictRisks: Sendable {
                 guard r.familyHash[i] == r.familyHash[j], Matcher.realDate(r.birth[i]),
                     Matcher.realDate(r.birth[j]), !r.isEmpty(i, .family)
                 else { continue }
+                guard Matcher.mayShareHome(digests, i, j) else { continue }
                 let home = Matcher.addressLevel(r, i, j, parts: &parts)
                 guard home == 1 || home == 2 else { continue }
                 if r.fullNameHash[i] == r.fullNameHash[j] {

@@ -443,7 +443,10 @@ func inParallel<T>(_ count: Int, _ body: (Range<Int>) -> T) -> [T] {
             shared.value[p] = work.value(lo..<hi)
         }
     }
-    return results.compactMap { $0 }
+    // Moved out, not copied: the buffer is freed without its elements' release, so a copy
+    // would keep every chunk's result alive for good (at a million guardians, the records and
+    // the blocking keys twice over: 300 MB).
+    return (0..<parts).compactMap { results.moveElement(from: $0) }
 }
 
 /// Hands a value to the threads of `inParallel`, which each touch their own part of it.

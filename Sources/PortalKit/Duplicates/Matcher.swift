@@ -1023,7 +1023,8 @@ public enum Matcher {
         // names are not weighed by how common they are. Measured on linkage-style files of
         // about 550 and 900 records: likely F1 0.777 -> 0.938 and 0.778 -> 0.930, precision 1.
         let small = r.count < 100
-        let risks = small ? DistrictRisks() : DistrictRisks(r, candidates: pairs)
+        let digests = digests(r)
+        let risks = small ? DistrictRisks() : DistrictRisks(r, candidates: pairs, digests: digests)
         let weights = model.weights
         // The model's probability that makes a pair likely among independent people: 0.95 up
         // to 6,000 records, then stricter in proportion to the district's size (more pairs,
@@ -1032,7 +1033,6 @@ public enum Matcher {
         // 0.9985 at 9,000 with it, 0.9983 at 89,000 with 0.995, 0.998 at 205,000 with 0.998
         // (0.9952 with 0.99).
         let modelBound = 1 - 0.05 * min(1, 6_000 / Double(max(r.count, 1)))
-        let places = minScore > 0.45 ? places(r) : []
         let found = inParallel(pairs.count) { range -> [Pair] in
             var out: [Pair] = []
             var v = Vector()
@@ -1044,7 +1044,11 @@ public enum Matcher {
                 let i = Int(pairs[k] >> 32)
                 let j = Int(pairs[k] & 0xFFFF_FFFF)
                 // A pair with nothing of one person beyond the names scores 0.45 at most.
-                if bareBelow && !sharesMoreThanNames(r, places, i, j) { continue }
+                if bareBelow
+                    && !sharesMoreThanNames(digests, area: risks.independentPeople, i, j)
+                {
+                    continue
+                }
                 compare(r, i, j, into: &v, stopAtDifferentNames: stop)
                 if stop && v.levels[F.given] == 7 {
                     // Among independent people, a given name mangled beyond a typo may still be
@@ -1107,37 +1111,63 @@ public enum Matcher {
         return clustered(Array(found.joined()))
     }
 
-    /// The postcode, town, street number and street of each record (four a record, in that
-    /// order), each as a 32-bit hash of its first eight letters; 0 where missing.
-    static func places(_ r: MatchRecords) -> [UInt32] {
+    /// What `sharesMoreThanNames` looks at, eight 32-bit words a record, side by side so that
+    /// one read from memory brings them all (the pairs meet their second record at random):
+    /// the postcode, town, street number and street by a hash of their first eight letters,
+    /// the e-mail and the phone by a hash of the whole (0 where missing); the birth date; the
+    /// household's hash in the top half of the last word and a 16-bit mask of the children's
+    /// hashes in the bottom half. A shared hash or mask bit says "perhaps", never "no".
+    static let digestWidth = 8
+    static func digests(_ r: MatchRecords) -> [UInt32] {
         Array(
             inParallel(r.count) { range -> [UInt32] in
+                func fold(_ h: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: h ^ h >> 32) | 1 }
                 var out: [UInt32] = []
-                out.reserveCapacity(range.count * 4)
+                out.reserveCapacity(range.count * digestWidth)
                 for i in range {
                     for f in [MatchRecords.Field.postcode, .city, .number, .street] {
-                        let p = r.prefix(i, f)
-                        out.append(p == 0 ? 0 : UInt32(truncatingIfNeeded: p ^ p >> 32) | 1)
+                        out.append(r.isEmpty(i, f) ? 0 : fold(r.prefix(i, f)))
                     }
+                    for f in [MatchRecords.Field.email, .phone] {
+                        out.append(r.isEmpty(i, f) ? 0 : fold(r.with(i, f) { fnv1a($0) }))
+                    }
+                    out.append(UInt32(bitPattern: r.birth[i]))
+                    let home = r.household[i] == 0 ? 0 : fold(r.household[i]) | 1 << 16
+                    var children: UInt32 = 0
+                    for c in r.children(of: i) { children |= 1 << UInt32(c % 16) }
+                    out.append(home & 0xFFFF_0000 | children)
                 }
                 return out
             }.joined())
     }
 
+    /// Whether records `i` and `j` may be at one address (the same or close): their street
+    /// numbers or streets agree (`digests`).
+    @inline(__always)
+    static func mayShareHome(_ digests: [UInt32], _ i: Int, _ j: Int) -> Bool {
+        let (a, b) = (i * digestWidth, j * digestWidth)
+        return (digests[a + 2] != 0 && digests[a + 2] == digests[b + 2])
+            || (digests[a + 3] != 0 && digests[a + 3] == digests[b + 3])
+    }
+
     /// Whether records `i` and `j` may share something besides their names, told cheaply
-    /// before they are compared: a birth date give or take a slip, a part of the address (the
-    /// postcode, town, number or street, by their first eight letters: `places`), the e-mail, the phone,
-    /// the household or a child. A pair sharing none of them has nothing the scores count as
-    /// one person's (`something` in `run`) and nothing `modelDecides` takes: 0.45 at most.
-    static func sharesMoreThanNames(_ r: MatchRecords, _ places: [UInt32], _ i: Int, _ j: Int)
-        -> Bool
-    {
-        let (a, b) = (places[4 * i..<4 * i + 4], places[4 * j..<4 * j + 4])
-        return (1...3).contains(birthLevel(r.birth[i], r.birth[j]))
-            || zip(a, b).contains { $0 != 0 && $0 == $1 }
-            || (r.household[i] != 0 && r.household[i] == r.household[j])
-            || exact(r, i, j, .email) == 1 || exact(r, i, j, .phone) == 1
-            || r.childLevel(i, j) == 1
+    /// before they are compared (`digests`): a birth date give or take a slip, a part of the
+    /// address, the e-mail, the phone, the household or a child. A pair sharing none of them
+    /// has nothing the scores count as one person's (`something` in `run`) and nothing
+    /// `modelDecides` takes: 0.45 at most. `area`: whether the postcode and the town count
+    /// (the same area, another street, is something only where the model decides, among
+    /// independent people); the number and the street always do (an address the same or
+    /// close shares one of them exactly).
+    @inline(__always)
+    static func sharesMoreThanNames(_ digests: [UInt32], area: Bool, _ i: Int, _ j: Int) -> Bool {
+        let (a, b) = (i * digestWidth, j * digestWidth)
+        for k in (area ? 0 : 2)..<6 where digests[a + k] != 0 {
+            if digests[a + k] == digests[b + k] { return true }
+        }
+        let (x, y) = (digests[a + 7], digests[b + 7])
+        return (x >> 16 != 0 && x >> 16 == y >> 16) || x & y & 0xFFFF != 0
+            || (1...3).contains(
+                birthLevel(Int32(bitPattern: digests[a + 6]), Int32(bitPattern: digests[b + 6])))
     }
 
     /// Where this district's records are of independent people (`DistrictRisks`: no families

@@ -490,14 +490,17 @@ public enum Matcher {
     /// The passes keyed on names, whose large blocks are compared in windows by birth date (or,
     /// for pass 5, by address).
     static let nameKeys: Set<UInt64> = [4, 5, 6, 15, 16]
-    /// The passes for records mangled in several fields, whose pairs are kept only where the
-    /// birth date or the postcode agrees.
+    /// The passes for records mangled in several fields, whose pairs are kept only where they
+    /// share something besides the names (`sharesMoreThanNames`).
     static let rescueKeys: Set<UInt64> = [15, 16, 17]
 
     /// Candidate pairs (`a << 32 | b`, a < b), each once: records sharing a blocking key. A
     /// block larger than `cap` is sorted by name and compared in windows of `window`, so that a
     /// common name or a large building does not make the cost quadratic.
-    static func candidates(_ r: MatchRecords, cap: Int = 8, window: Int = 3) -> [UInt64] {
+    /// `digests`: `Matcher.digests(r)`, when already made.
+    static func candidates(
+        _ r: MatchRecords, digests: [UInt32]? = nil, cap: Int = 8, window: Int = 3
+    ) -> [UInt64] {
         // (key hash's top 40 bits) << 24 | record: sorted, equal keys are neighbours.
         var parts = inParallel(r.count) { range -> [UInt64] in
             var out: [UInt64] = []
@@ -512,7 +515,9 @@ public enum Matcher {
         }
         var entries = drained(&parts)
         radixSort(&entries, fromBit: 24)
-        var found = pairs(inBlocks: consume entries, r, cap: cap, window: window)
+        var found = pairs(
+            inBlocks: consume entries, r, digests: digests ?? Self.digests(r), cap: cap,
+            window: window)
         var pairs = drained(&found)
         radixSort(&pairs, fromBit: 0)
         var unique = 0
@@ -526,15 +531,14 @@ public enum Matcher {
 
     /// The pairs of each block of `sorted` (blocking entries, equal keys side by side), on
     /// both cores, each core's part starting at a block's first entry; a pair may come twice.
-    static func pairs(inBlocks sorted: [UInt64], _ r: MatchRecords, cap: Int, window: Int)
-        -> [[UInt64]]
-    {
+    static func pairs(
+        inBlocks sorted: [UInt64], _ r: MatchRecords, digests: [UInt32], cap: Int, window: Int
+    ) -> [[UInt64]] {
         let n = r.count
         let nameOrder = (0..<n).map { r.prefix($0, .family) ^ (r.prefix($0, .given) >> 1) }
         // Orderings for the windows over a block of one name: by birth date, and by address
         // (a duplicate whose birth date is wrong still sorts beside its original by address).
         let placeOrder = (0..<n).map { r.prefix($0, .postcode) ^ (r.prefix($0, .street) >> 3) }
-        let postcode = (0..<n).map { r.prefix($0, .postcode) }
         func startOfBlock(_ k: Int) -> Int {
             var k = k
             while k > 0 && k < sorted.count && sorted[k] >> 24 == sorted[k - 1] >> 24 { k += 1 }
@@ -547,10 +551,12 @@ public enum Matcher {
             func add(_ x: Int, _ y: Int) {
                 if x == y { return }
                 // The passes on the ends of names and on the day and month find records mangled
-                // in several fields: worth comparing only where the birth date (give or take a
-                // slip) or the postcode agrees, as nothing less can make them likely.
-                if rescue && !(1...3).contains(birthLevel(r.birth[x], r.birth[y]))
-                    && (postcode[x] == 0 || postcode[x] != postcode[y])
+                // in several fields: worth comparing only where something besides the names
+                // agrees (the postcode, not the town: a district's few towns would let most
+                // pairs through), as nothing less can make them likely.
+                if rescue && !sharesMoreThanNames(digests, area: false, x, y)
+                    && (digests[x * digestWidth] == 0
+                        || digests[x * digestWidth] != digests[y * digestWidth])
                 {
                     return
                 }
@@ -1016,14 +1022,14 @@ public enum Matcher {
 
     /// Scores the candidates of `r` and keeps the pairs at `minScore` or above, clustered.
     static func run(_ r: MatchRecords, minScore: Double) -> [Pair] {
-        let pairs = candidates(r)
+        let digests = digests(r)
+        let pairs = candidates(r, digests: digests)
         let model = fit(r, candidates: pairs)
         // A list of a few hundred records is judged by its own pairs too (DistrictRisks relaxes
         // nothing on fewer than 20 pairs of a kind); below 100 records, nothing is relaxed and
         // names are not weighed by how common they are. Measured on linkage-style files of
         // about 550 and 900 records: likely F1 0.777 -> 0.938 and 0.778 -> 0.930, precision 1.
         let small = r.count < 100
-        let digests = digests(r)
         let risks = small ? DistrictRisks() : DistrictRisks(r, candidates: pairs, digests: digests)
         let weights = model.weights
         // The model's probability that makes a pair likely among independent people: 0.95 up

@@ -499,7 +499,7 @@ public enum Matcher {
     /// common name or a large building does not make the cost quadratic.
     /// `digests`: `Matcher.digests(r)`, when already made.
     static func candidates(
-        _ r: MatchRecords, digests: [UInt32]? = nil, cap: Int = 8, window: Int = 3
+        _ r: MatchRecords, digests: [UInt32]? = nil, cap: Int = 8, window: Int = 2
     ) -> [UInt64] {
         // (key hash's top 40 bits) << 24 | record: sorted, equal keys are neighbours.
         var parts = inParallel(r.count) { range -> [UInt64] in

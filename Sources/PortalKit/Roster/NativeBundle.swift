@@ -270,7 +270,9 @@ public enum NativeFormat {
                                     try Field.postcode(f(.postcode), "postcode")
                                 },
                                 birthDate: birth,
-                                birthDateGiven: Field.givenDate(f(.birthDate), read: birth),
+                                birthDateGiven: optional.kept(
+                                    Field.givenDate(f(.birthDate), read: birth),
+                                    field: "birth_date", in: "birth_date_given"),
                                 householdID: Field.optional(f(.householdID)),
                                 status: try Field.status(f(.status), "status")))))
             case .students:

@@ -267,7 +267,9 @@ enum OneRosterBundle {
                 var g = GuardianRecord(
                     guardianID: id, givenName: given, familyName: family, email: email,
                     phone: phone, birthDate: birth,
-                    birthDateGiven: Field.givenDate(facts.birth, read: birth),
+                    birthDateGiven: optional.kept(
+                        Field.givenDate(facts.birth, read: birth), field: "birthDate",
+                        in: "birth_date_given"),
                     householdID: facts.household)
                 g.status = active
                 return optional.warn(row(entity, .guardian(g)))

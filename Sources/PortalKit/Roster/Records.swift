@@ -7,6 +7,9 @@ public struct RowProblem: Error, Sendable {
     /// Where the value came from when that is not the row's own file and line (a OneRoster
     /// birth date is read from demographics.csv for a row of users.csv).
     public var source: (file: String, line: Int)? = nil
+    /// The column the bad value was kept in as the file gave it (a guardian's
+    /// `birth_date_given`), when it was kept; nil when the row was imported without it.
+    public var keptAs: String? = nil
     /// A problem with `field`, described by `problem`.
     public init(_ field: String, _ problem: String) {
         self.field = field
@@ -84,6 +87,15 @@ final class OptionalValues {
         } catch {
             return nil
         }
+    }
+
+    /// `value` (what the file gave for `field`, kept as it was: see `Field.givenDate`),
+    /// with the warning about `field` saying that it was kept in `column`.
+    func kept(_ value: String?, field: String, in column: String) -> String? {
+        if value != nil, let k = problems.lastIndex(where: { $0.field == field }) {
+            problems[k].keptAs = column
+        }
+        return value
     }
 
     /// A problem met before the fields were read (a field the reader refused).

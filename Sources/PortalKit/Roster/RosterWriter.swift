@@ -167,7 +167,11 @@ final class RosterWriter {
                     RowOutcome(
                         file: at.file, line: at.line, id: r.id, status: .warning,
                         message: r.warnings.filter { ($0.source ?? (r.file, r.line)) == at }
-                            .map { "\($0.field): \($0.problem); imported without it" }
+                            .map {
+                                "\($0.field): \($0.problem); "
+                                    + ($0.keptAs.map { "kept as given in \($0)" }
+                                        ?? "imported without it")
+                            }
                             .joined(separator: "; "),
                         columns: r.input?.columns ?? [], fields: r.input?.fields ?? []))
             }

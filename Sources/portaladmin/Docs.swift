@@ -276,12 +276,13 @@ enum Docs {
             How long a command waits for another writer before giving up with exit 75 (default 5000).
             .It Ev PORTALADMIN_LINK_FILTER_BYTES
             The bytes a re-import of native files keeps the links it met in, 64 to 1073741824
-            (default 4194304).
+            (default 4194304, that is 4 MB; bytes or a number with KB, MB or GB, counted in 1024s).
             Smaller takes less memory and more time: a link the filter cannot tell from one met
             has the file read again.
             .It Ev PORTALADMIN_ID_MEMORY_BYTES
             The bytes an import keeps ids that are not a prefix and a number (GUIDs, say) in, per
-            kind of id, before moving them to a temporary file, 0 to 1073741824 (default 8388608).
+            kind of id, before moving them to a temporary file, 0 to 1073741824 (default 8388608,
+            that is 8 MB; written as for the variable above).
             Numbered ids take a few bits each and never move.
             A OneRoster bundle whose user files are larger than four times this keeps what they
             say of each user on disk too.

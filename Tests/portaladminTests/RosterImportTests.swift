@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import PortalKit
+@testable import portaladmin
 
 /// A native bundle with every kind of dirt real SIS exports have.
 func dirtyBundle(_ dir: TempDir) -> String {
@@ -467,13 +468,32 @@ func indexNames(_ db: String) throws -> [String] {
             let before = try dump(db)
             let wrong = try runBinary(
                 ["roster", "import", dir.file("l"), "--district", "d1"], db: db,
-                env: ["PORTALADMIN_LINK_FILTER_BYTES": "4MB"])
+                env: ["PORTALADMIN_LINK_FILTER_BYTES": "4 parsecs"])
             #expect(wrong.code == 64)
             #expect(
                 wrong.err.contains(
-                    "error: PORTALADMIN_LINK_FILTER_BYTES takes a number of bytes from 64 to 1073741824, not '4MB'"
-                ) && wrong.err.contains("hint: unset it"), "\(wrong.err)")
+                    "error: PORTALADMIN_LINK_FILTER_BYTES takes a number of bytes from 64 to 1073741824, not '4 parsecs'"
+                ) && wrong.err.contains("hint: give bytes, or KB, MB or GB"), "\(wrong.err)")
+            let tooBig = try runBinary(
+                ["roster", "import", dir.file("l"), "--district", "d1"], db: db,
+                env: ["PORTALADMIN_LINK_FILTER_BYTES": "2 GB"])
+            #expect(tooBig.code == 64 && tooBig.err.contains("not '2 GB'"))
             #expect(try dump(db) == before)
+            // Sizes as people write them (the hint's own form among them).
+            for (text, n) in [
+                ("4194304", 4_194_304), ("4MB", 4 << 20), (" 4 mb ", 4 << 20),
+                ("512 KB", 512 << 10),
+                ("1 GiB", 1 << 30), ("64 b", 64),
+            ] {
+                #expect(RosterCommands.byteCount(text) == n, "\(text)")
+            }
+            for text in ["", "MB", "4 MBs", "-4", "4.5 MB", "99999999999999999999 GB"] {
+                #expect(RosterCommands.byteCount(text) == nil, "\(text)")
+            }
+            let written = try runBinary(
+                ["roster", "import", dir.file("l"), "--district", "d1"], db: db,
+                env: ["PORTALADMIN_LINK_FILTER_BYTES": "4 MB"])
+            #expect(written.code != 64, "\(written.err)")
         }
 
         // Two links left out, one named only by a rejected row, one new, two named twice (the
@@ -585,12 +605,12 @@ func indexNames(_ db: String) throws -> [String] {
         let before = try dump(db)
         let wrong = try runBinary(
             ["roster", "import", dir.file("b"), "--district", "d1"], db: db,
-            env: ["PORTALADMIN_ID_MEMORY_BYTES": "8MB"])
+            env: ["PORTALADMIN_ID_MEMORY_BYTES": "8 MBytes"])
         #expect(wrong.code == 64)
         #expect(
             wrong.err.contains(
-                "error: PORTALADMIN_ID_MEMORY_BYTES takes a number of bytes from 0 to 1073741824, not '8MB'"
-            ) && wrong.err.contains("hint: unset it for the default (8 MB)"), "\(wrong.err)")
+                "error: PORTALADMIN_ID_MEMORY_BYTES takes a number of bytes from 0 to 1073741824, not '8 MBytes'"
+            ) && wrong.err.contains("unset it for the default (8 MB)"), "\(wrong.err)")
         #expect(try dump(db) == before)
     }
 

@@ -70,12 +70,24 @@ enum RosterCommands {
         _ c: Context, _ name: String, _ range: ClosedRange<Int>, default: String
     ) throws -> Int? {
         guard let text = c.io.env[name], !text.isEmpty else { return nil }
-        guard let n = Int(text), range.contains(n) else {
+        guard let n = byteCount(text), range.contains(n) else {
             throw PortalError.usage(
                 "\(name) takes a number of bytes from \(range.lowerBound) to \(range.upperBound), not '\(text)'",
-                hint: "unset it for the default (\(`default`))")
+                hint: "give bytes, or KB, MB or GB (32 MB); unset it for the default (\(`default`))"
+            )
         }
         return n
+    }
+
+    /// A size as people write it: 4194304, 4MB, 4 MB, 512 kb, 1 GiB (K, M and G are 1024s).
+    static func byteCount(_ text: String) -> Int? {
+        let t = text.trimmed().lowercased()
+        let digits = t.prefix { $0.isASCII && $0.isNumber }
+        guard let n = Int(digits) else { return nil }
+        let units = ["": 0, "b": 0, "kb": 10, "kib": 10, "mb": 20, "mib": 20, "gb": 30, "gib": 30]
+        guard let shift = units[t.dropFirst(digits.count).trimmed()], n <= Int.max >> shift
+        else { return nil }
+        return n << shift
     }
 
     static func importBundle(_ c: Context) throws {

@@ -24,6 +24,10 @@ import Testing
         let fromEnv = try runProgram(binaryPath, ["district", "list"], env: withEnv, in: dir.path)
         #expect(fromEnv.code == 64 && fromEnv.err.contains("admin:***@db.example.org"))
         #expect(!fromEnv.err.contains("s3cret"), "the password is never repeated")
+        withEnv["PORTALADMIN_DB"] = "postgresql://bob@db/portal?sslmode=require&PASSWORD=hunter2"
+        let inQuery = try runProgram(binaryPath, ["district", "list"], env: withEnv, in: dir.path)
+        #expect(inQuery.code == 64 && inQuery.err.contains("?sslmode=require&PASSWORD=***'"))
+        #expect(!inQuery.err.contains("hunter2"), "nor a password given as a parameter")
         let file = try runProgram(
             binaryPath, ["district", "list", "--db", "file:///tmp/portal.db"], env: env,
             in: dir.path)

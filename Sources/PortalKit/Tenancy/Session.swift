@@ -84,13 +84,23 @@ extension Database {
         return String(scheme).lowercased()
     }
 
-    /// A URL with the password of its user part (`user:password@`) shown as `***`.
+    /// A URL with its passwords shown as `***`: the user part's (`user:password@`) and a
+    /// `password=` parameter's (libpq takes both).
     static func redactingPassword(_ url: String) -> String {
-        guard let start = url.firstRange(of: "://"),
+        var url = url
+        if let start = url.firstRange(of: "://"),
             let at = url[start.upperBound...].firstIndex(of: "@"),
             let colon = url[start.upperBound..<at].firstIndex(of: ":")
-        else { return url }
-        return String(url[..<url.index(after: colon)]) + "***" + String(url[at...])
+        {
+            url = String(url[..<url.index(after: colon)]) + "***" + String(url[at...])
+        }
+        guard let query = url.firstIndex(of: "?") else { return url }
+        let parameters = url[url.index(after: query)...].split(
+            separator: "&", omittingEmptySubsequences: false
+        ).map { p in
+            p.lowercased().hasPrefix("password=") ? p.prefix(9) + "***" : p
+        }
+        return String(url[...query]) + parameters.joined(separator: "&")
     }
 
     /// Opens and migrates. With `create: false` a missing file is "not found" (exit 66), so a

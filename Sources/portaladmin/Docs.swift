@@ -281,10 +281,10 @@ enum Docs {
             has the file read again.
             .It Ev PORTALADMIN_ID_MEMORY_BYTES
             The bytes an import keeps ids that are not a prefix and a number (GUIDs, say) in, per
-            kind of id, before moving them to a temporary file, 0 to 1073741824 (default 8388608,
-            that is 8 MB; written as for the variable above).
-            Numbered ids take a few bits each and never move.
-            A OneRoster bundle whose user files are larger than four times this keeps what they
+            kind of id, before moving them to a temporary file, 0 to 1073741824 (default 16777216,
+            that is 16 MB; written as for the variable above).
+            Numbered ids take a few bits each and never move; a UUID takes about 37 bytes.
+            A OneRoster bundle whose user files are larger than five times this keeps what they
             say of each user on disk too.
             Smaller takes less memory and more time.
             .It Ev XDG_DATA_HOME

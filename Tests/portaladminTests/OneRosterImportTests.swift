@@ -194,6 +194,44 @@ import Testing
         #expect(entities["links"]?["inactivated"] == 3, "\(entities)")
     }
 
+    @Test func uuidIdsOfEitherCaseImportAsWrittenInMemoryAndOnDisk() throws {
+        // SIS exports name users by UUIDs, kept in 17 bytes in memory: upper and lower case are
+        // two ids (a student here has a guardian's id in lower case), a repeat names its first
+        // line, and the derived household is named after its guardian as written.
+        let g1 = "0F8FAD5B-D9CB-469F-A165-70867728950E"
+        let g2 = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+        let s1 = "16fd2706-8baf-433b-82eb-8c7fada847da"
+        let s2 = g1.lowercased()
+        let dir = TempDir()
+        _ = dir.write("b/orgs.csv", "sourcedId,name,type\norg-1,North School,school\n")
+        let runs = try importBothWays(dir.file("b"), format: "oneroster") { round in
+            _ = dir.write(
+                "b/users.csv",
+                """
+                sourcedId,status,role,givenName,familyName,agentSourcedIds,orgSourcedIds
+                \(s1),active,student,Ana,Lee,"\(g1),\(g2)",org-1
+                \(g1),active,parent,Cy,Lee,,
+                \(round == 0 ? g2 : "a" + g2.dropFirst()),active,guardian,Di,Lee,,
+                \(g1),active,parent,Cy,Again,,
+                \(s2),active,student,Bo,Ray,,org-1
+
+                """)
+        }
+        let first = runs[2]
+        #expect(runs[0] == "exit 3", "\(first)")
+        #expect(
+            first.contains("users.csv:5: sourcedId: duplicate id (first seen on line 3)"),
+            "\(first)")
+        #expect(first.contains("derived 1 household"), "\(first)")
+        let tables = runs.joined(separator: "\n")
+        for id in [g1, g2, s1, s2] { #expect(tables.contains(id), "\(id) as written") }
+        #expect(tables.contains("hh-" + min(g1, g2)), "\(tables)")
+        let year = try #require(try parseJSON(runs[4]) as? [String: Any])
+        let entities = try #require(year["entities"] as? [String: [String: Int]])
+        #expect(entities["guardians"]?["inactivated"] == 1, "\(entities)")
+        #expect((entities["students"]?["inactivated"] ?? 0) == 0, "\(entities)")
+    }
+
     @Test(
         needsSamples)
     func aBundleKeptOnDiskNeedsAWritableTemporaryFolder() throws {

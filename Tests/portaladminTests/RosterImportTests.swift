@@ -610,7 +610,7 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(
             wrong.err.contains(
                 "error: PORTALADMIN_ID_MEMORY_BYTES takes a number of bytes from 0 to 1073741824, not '8 MBytes'"
-            ) && wrong.err.contains("unset it for the default (8 MB)"), "\(wrong.err)")
+            ) && wrong.err.contains("unset it for the default (16 MB)"), "\(wrong.err)")
         #expect(try dump(db) == before)
     }
 

@@ -1,7 +1,7 @@
 /// Strings kept once each and numbered in the order first met: their bytes one after another in
-/// one buffer, and an open-addressing table of their numbers. About 12 bytes a string besides
-/// its own, where a dictionary of strings takes some 80 (and a heap block for each string
-/// longer than 15 bytes, as a GUID is).
+/// one buffer (a UUID in 17, see `CompactID`), and an open-addressing table of their numbers,
+/// at most three quarters full. About 10 bytes a string besides its own, where a dictionary of
+/// strings takes some 80 (and a heap block for each string longer than 15 bytes, as a GUID is).
 struct Interner {
     private var bytes: [UInt8] = []
     /// Where string `n` starts in `bytes`; it ends where `n + 1` starts.
@@ -14,29 +14,35 @@ struct Interner {
     /// The number of `s`, added if new.
     mutating func number(_ s: String) -> Int {
         var s = s
-        return s.withUTF8 { u in
-            if let n = find(u) { return n }
-            if (count + 1) * 2 > slots.count { grow() }
-            let n = count
-            bytes.append(contentsOf: u)
-            starts.append(UInt32(bytes.count))
-            place(n, foldedFNV1a(u))
-            return n
+        return s.withUTF8 {
+            CompactID.with($0) { u in
+                if let n = find(u) { return n }
+                if (count + 1) * 4 > slots.count * 3 { grow() }
+                let n = count
+                bytes.append(contentsOf: u)
+                starts.append(UInt32(bytes.count))
+                place(n, foldedFNV1a(u))
+                return n
+            }
         }
     }
 
     /// The number of `s`, if it was added.
     func find(_ s: String) -> Int? {
         var s = s
-        return s.withUTF8 { find($0) }
+        return s.withUTF8 { CompactID.with($0) { find($0) } }
     }
 
     func string(_ n: Int) -> String {
         bytes.withUnsafeBufferPointer { b in
-            String(
-                decoding: UnsafeBufferPointer(rebasing: b[Int(starts[n])..<Int(starts[n + 1])]),
-                as: UTF8.self)
+            CompactID.string(UnsafeBufferPointer(rebasing: b[Int(starts[n])..<Int(starts[n + 1])]))
         }
+    }
+
+    /// Lets go of the room the buffers kept for more strings (up to half of them).
+    mutating func shrink() {
+        bytes = Array(bytes[...])
+        starts = Array(starts[...])
     }
 
     private func find(_ u: UnsafeBufferPointer<UInt8>) -> Int? {
@@ -114,6 +120,8 @@ protocol UserTable {
     mutating func set(_ f: UserField, _ n: Int, _ v: Int32) throws
     /// Lets go of a field no longer needed: every user's is then at its initial value.
     mutating func release(_ f: UserField) throws
+    /// No user or pair is added from now on: lets go of room kept for more.
+    mutating func doneAdding() throws
     func birth(_ n: Int) throws -> String?
     mutating func setBirth(_ n: Int, _ date: String) throws
     /// The kind, listed org and birth of the user `id`, and the id of the guardian who names its
@@ -137,19 +145,22 @@ struct MemoryUserTable: UserTable {
     private var codes = [[UInt8]](repeating: [], count: 3)
     private var numbers = [[Int32]](repeating: [], count: 4)
     /// Birth dates as written (short enough to be kept inline).
+    /// Made at the first `setBirth`, like the fields (a bundle without demographics.csv has no
+    /// birth dates).
     private var births: [String?] = []
     private var pairList: [UserPair] = []
 
     var count: Int { ids.count }
 
     mutating func number(_ id: String) -> Int {
+        let before = ids.count
         let n = ids.number(id)
-        if n == births.count {
+        if n == before {
             // A field is made at its first `set` (so the union-find's take no memory before
             // households are derived); until then, and once released, it reads as initial.
             for i in codes.indices where !codes[i].isEmpty { codes[i].append(0) }
             for i in numbers.indices where !numbers[i].isEmpty { numbers[i].append(-1) }
-            births.append(nil)
+            if !births.isEmpty { births.append(nil) }
         }
         return n
     }
@@ -177,14 +188,22 @@ struct MemoryUserTable: UserTable {
         if f.isCode { codes[f.rawValue] = [] } else { numbers[f.rawValue - 3] = [] }
     }
 
-    func birth(_ n: Int) -> String? { births[n] }
-    mutating func setBirth(_ n: Int, _ date: String) { births[n] = date }
+    mutating func doneAdding() {
+        ids.shrink()
+        pairList = Array(pairList[...])
+    }
+
+    func birth(_ n: Int) -> String? { births.isEmpty ? nil : births[n] }
+    mutating func setBirth(_ n: Int, _ date: String) {
+        if births.isEmpty { births = Array(repeating: nil, count: count) }
+        births[n] = date
+    }
 
     func facts(_ id: String) -> UserFacts? {
         guard let n = ids.find(id) else { return nil }
         let namer = get(.householdNamer, n)
         return UserFacts(
-            kind: get(.kind, n), listedOrg: get(.listedOrg, n), birth: births[n],
+            kind: get(.kind, n), listedOrg: get(.listedOrg, n), birth: birth(n),
             householdNamer: namer >= 0 ? ids.string(Int(namer)) : nil)
     }
 
@@ -304,6 +323,7 @@ final class DiskUserTable: UserTable {
     func set(_ f: UserField, _ n: Int, _ v: Int32) throws { try fields[f.rawValue].set(n, v) }
 
     func release(_ f: UserField) {}  // a field on disk takes only its cache
+    func doneAdding() {}
 
     func birth(_ n: Int) throws -> String? {
         try value(birthOf, .int(Int64(n)))?.string

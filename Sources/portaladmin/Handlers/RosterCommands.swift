@@ -130,7 +130,7 @@ enum RosterCommands {
             try bytes(c, "PORTALADMIN_LINK_FILTER_BYTES", 64...(1 << 30), default: "4 MB")
             ?? options.linkFilterBytes
         options.idMemoryBytes =
-            try bytes(c, "PORTALADMIN_ID_MEMORY_BYTES", 0...(1 << 30), default: "8 MB")
+            try bytes(c, "PORTALADMIN_ID_MEMORY_BYTES", 0...(1 << 30), default: "16 MB")
             ?? options.idMemoryBytes
         return options
     }

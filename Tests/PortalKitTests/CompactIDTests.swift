@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+@testable import PortalKit
+
+@Suite struct CompactIDTests {
+    func compact(_ s: String) -> [UInt8] {
+        var s = s
+        return s.withUTF8 { CompactID.with($0) { Array($0) } }
+    }
+
+    func back(_ b: [UInt8]) -> String { b.withUnsafeBufferPointer { CompactID.string($0) } }
+
+    static let lower = "6266bb6a-5bf9-5392-bee2-3ff5a6ed69de"
+    static let upper = lower.uppercased()
+
+    @Test func aUUIDTakesSeventeenBytesAndReadsBackAsWritten() {
+        for id in [Self.lower, Self.upper, "00000000-0000-0000-0000-000000000000"] {
+            let c = compact(id)
+            #expect(c.count == 17, "\(id)")
+            #expect(back(c) == id)
+        }
+        #expect(compact(Self.lower) != compact(Self.upper), "the case is part of the id")
+        #expect(compact(Self.lower)[1...] == compact(Self.upper)[1...])
+    }
+
+    @Test func aLinkOfTwoUUIDsTakesThirtyFourBytes() {
+        for (g, s) in [
+            (Self.lower, Self.upper), (Self.upper, Self.lower), (Self.lower, Self.lower),
+        ] {
+            let key = g + "\u{1f}" + s
+            let c = compact(key)
+            #expect(c.count == 34 && back(c) == key, "\(key)")
+        }
+        let keys = [Self.lower, Self.upper].flatMap { g in
+            [Self.lower, Self.upper].map { compact(g + "\u{1f}" + $0) }
+        }
+        #expect(Set(keys).count == 4, "each case of each end is its own key")
+    }
+
+    @Test(arguments: [
+        "6266bb6a-5bf9-5392-Bee2-3ff5a6ed69de",  // mixed case: kept as written
+        "6266bb6a-5bf9-5392-bee2-3ff5a6ed69dg",  // not hex
+        "6266bb6a+5bf9-5392-bee2-3ff5a6ed69de",  // a dash missing
+        "6266bb6a-5bf9-5392-bee2-3ff5a6ed69d",  // 35 characters
+        "6266bb6a5bf953920bee203ff5a6ed69de00",  // 36 characters without dashes
+        "Niño-5bf9-5392-bee2-3ff5a6ed69de-00",  // 36 bytes, not characters
+        "6266bb6a-5bf9-5392-bee2-3ff5a6ed69de\u{1f}S600001",
+        "S600001\u{1f}6266bb6a-5bf9-5392-bee2-3ff5a6ed69de-x",
+        "",
+    ])
+    func anythingElseIsKeptAsItsBytes(_ id: String) {
+        #expect(compact(id) == Array(id.utf8))
+        #expect(back(compact(id)) == id)
+    }
+
+    @Test func setsTellUUIDsApartByCaseAndFromOtherIds() throws {
+        var set = IDSet(numbered: true)
+        #expect(try set.insert(Self.lower, line: 2) == nil)
+        #expect(try set.insert(Self.upper, line: 3) == nil, "another id")
+        #expect(try set.insert(Self.lower, line: 4) == 2, "a repeat names its first line")
+        try set.markLastWritten()
+        #expect(!set.written(Self.lower), "a repeat marks nothing")
+        #expect(try set.insertUnlessWritten(Self.upper, line: 5) == nil, "met afresh")
+        try set.markLastWritten()
+        #expect(set.written(Self.upper) && !set.written(Self.lower))
+        let link = Self.lower + "\u{1f}" + Self.upper
+        #expect(try set.insert(link, line: 6) == nil)
+        #expect(try set.contains(link) && !set.contains(Self.upper + "\u{1f}" + Self.lower))
+        #expect(set.count == 3)
+    }
+
+    @Test(arguments: [0, 1 << 30])
+    func uuidsMovedToDiskAreFoundThere(budget: Int) throws {
+        let (db, path) = try tempDB()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try db.write {
+            let spill = IDSpill(db, budget: budget, filterBytes: 64)
+            var set = IDSet(spill: spill)
+            let ids = (0..<500).map { _ in UUID().uuidString }  // upper case, as Foundation writes
+            for (i, id) in ids.enumerated() { #expect(try set.insert(id, line: i + 2) == nil) }
+            #expect(set.hasMovedIDs == (budget == 0))
+            #expect(try set.insert(ids[321], line: 900) == 323)
+            #expect(try ids.allSatisfy { try set.contains($0) })
+            #expect(try !set.contains(ids[0].lowercased()), "another id")
+            try spill.close()
+        }
+    }
+
+    @Test func internedUUIDsReadBackAsWritten() {
+        var ids = Interner()
+        let mixed = "6266bb6a-5bf9-5392-Bee2-3ff5a6ed69de"
+        for (n, id) in [Self.lower, Self.upper, mixed].enumerated() {
+            #expect(ids.number(id) == n)
+        }
+        #expect(
+            ids.string(0) == Self.lower && ids.string(1) == Self.upper && ids.string(2) == mixed)
+        #expect(ids.find(Self.upper) == 1 && ids.number(Self.lower) == 0)
+    }
+}

@@ -70,15 +70,17 @@ let needsSamples: ConditionTrait = .enabled(
 )
 
 /// Imports the bundle at `path` `rounds` times into a new district (after `before` is told
-/// which round, to change the files), once with the ids and users met kept in memory and once
-/// with them on disk (PORTALADMIN_ID_MEMORY_BYTES=0); expects both ways to print the same and
-/// leave the same tables, and returns the second way's exit codes, outputs and tables.
+/// which round, to change the files), once with the ids and users met kept in memory, once
+/// with them on disk (PORTALADMIN_ID_MEMORY_BYTES=0), and once in batches (`--batch-size`, so
+/// that no row is staged and every one is written where it goes at once); expects every way to
+/// print the same and leave the same tables, and returns the second way's exit codes, outputs
+/// and tables.
 func importBothWays(
     _ path: String, format: String? = nil, rounds: Int = 2, before: (Int) -> Void = { _ in },
     sourceLocation: SourceLocation = #_sourceLocation
 ) throws -> [String] {
     var runs: [[String]] = []
-    for budget in ["", "0"] {
+    for (budget, batches) in [("", false), ("0", false), ("", true)] {
         let place = TempDir()
         let db = try makeDistricts(place)
         let env = budget.isEmpty ? [:] : ["PORTALADMIN_ID_MEMORY_BYTES": budget]
@@ -87,16 +89,19 @@ func importBothWays(
             before(round)
             let r = try runBinary(
                 ["roster", "import", path, "-o", "json", "--yes", "--district", "d1"]
-                    + (format.map { ["--format", $0] } ?? []), db: db, env: env)
+                    + (format.map { ["--format", $0] } ?? [])
+                    + (batches ? ["--batch-size", "1000000"] : []), db: db, env: env)
             seen += ["exit \(r.code)", r.out, r.err]
         }
         // The tables, but not when each schema step ran (the clock's time).
         runs.append(seen + (try dump(db)).filter { !$0.hasPrefix("schema_migrations:") })
     }
-    let differing = zip(runs[0], runs[1]).first { $0 != $1 }
-    #expect(
-        runs[0].count == runs[1].count && differing == nil,
-        "\(path): \(String(describing: differing))", sourceLocation: sourceLocation)
+    for other in runs.dropFirst() {
+        let differing = zip(runs[0], other).first { $0 != $1 }
+        #expect(
+            runs[0].count == other.count && differing == nil,
+            "\(path): \(String(describing: differing))", sourceLocation: sourceLocation)
+    }
     return runs[1]
 }
 

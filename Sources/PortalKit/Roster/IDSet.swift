@@ -163,6 +163,16 @@ struct IDSet {
         }
     }
 
+    /// Whether `id` was met and marked written, in memory or on disk: the writer's thread only.
+    func wasWritten(_ id: String) throws -> Bool {
+        if written(id) { return true }
+        guard spillSet != 0 else { return false }
+        var id = id
+        return try id.withUTF8 { u in
+            try CompactID.with(u) { try movedLine($0).map { $0 < 0 } ?? false }
+        }
+    }
+
     // MARK: numbers
 
     /// A prefix's numbers of one digit count (leading zeros are part of the id, so `S007` and

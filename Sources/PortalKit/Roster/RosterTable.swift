@@ -24,6 +24,12 @@ enum RosterTable: String, CaseIterable, Sendable {
 
     var keyColumns: [String] { self == .links ? ["guardian_id", "student_id"] : [kind + "_id"] }
 
+    /// Every column an insert names, in the order of its arguments.
+    var writtenColumns: [String] { ["district_id"] + keyColumns + columns + ["row_hash"] }
+
+    /// Where an import stages this table's rows (see `RosterWriter.stageTables`).
+    var stagingTable: String { "temp.roster_staged_" + rawValue }
+
     /// The columns an import writes, besides the district, the key and `row_hash`.
     var columns: [String] {
         switch self {

@@ -88,6 +88,7 @@ extension RosterWriter {
     /// Marks the rows `completed` found absent inactive (never deleting them), builds the
     /// indexes put off at the start, then writes the summary audit row.
     func close(format: String, files: [String]) throws -> ImportSummary {
+        try unstage()
         let pending = RosterTable.allCases.compactMap { t in
             absent[t].map { (t.rawValue, $0.count, $0.active) }
         }

@@ -4,14 +4,15 @@ extension RosterWriter {
         if let c = sqlCache[t.index] { return c }
         let whereClause = (["district_id"] + t.keyColumns).map { "\($0) = ?" }.joined(
             separator: " AND ")
-        let cols = ["district_id"] + t.keyColumns + t.columns + ["row_hash"]
+        let cols = t.writtenColumns
+        let into = staged[t.index] ? t.stagingTable : t.rawValue
         let c = UpsertSQL(
             hash: try s.db.statement("SELECT row_hash FROM \(t.rawValue) WHERE \(whereClause)"),
             row: try s.db.statement(
                 "SELECT \(t.columns.joined(separator: ", ")) FROM \(t.rawValue) WHERE \(whereClause)"
             ),
             insert: try s.db.statement(
-                "INSERT INTO \(t.rawValue)(\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))"
+                "INSERT INTO \(into)(\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))"
             ),
             update: try s.db.statement(
                 "UPDATE \(t.rawValue) SET \(t.columns.map { "\($0) = ?" }.joined(separator: ", ")), row_hash = ? WHERE \(whereClause)"
@@ -26,6 +27,7 @@ extension RosterWriter {
     func upsert(
         _ t: RosterTable, _ row: TableRow, changing: Bool = true, target: () -> String
     ) throws -> RowStatus {
+        if fresh[t.index] { try stageIfRandom(t) }
         let q = try sql(t)
         if !fresh[t.index],
             let existing = try s.db.firstValue(
@@ -84,8 +86,9 @@ extension RosterWriter {
         {
             status = .unchanged
         } else {
+            try stageIfRandom(t)
             try s.db.run(
-                "INSERT INTO households(district_id, household_id) VALUES (?,?)",
+                "INSERT INTO \(staged[t.index] ? t.stagingTable : t.rawValue)(district_id, household_id) VALUES (?,?)",
                 [.text(district), .text(id)])
             status = .created
         }
@@ -146,12 +149,12 @@ extension RosterWriter {
         (seenIDs[RosterTable.guardians.index], seenIDs[RosterTable.students.index])
     }
 
-    /// Whether the district has the guardian or student `id`: written by this import (known in
-    /// memory), or already in the database, which holds every row written by this import too
-    /// (asked unless its table was empty before the import and no id was moved to disk).
+    /// Whether the district has the guardian or student `id`: written by this import (known to
+    /// the ids met, in memory or moved to disk: all there is when the table held none of the
+    /// district's rows before, and its rows may still be staged), or already in the database.
     func exists(_ t: RosterTable, _ id: String) throws -> Bool {
         if seenIDs[t.index].written(id) { return true }
-        if fresh[t.index] && !seenIDs[t.index].hasMovedIDs { return false }
+        if fresh[t.index] { return try seenIDs[t.index].wasWritten(id) }
         return try s.db.first(
             "SELECT 1 FROM \(t.rawValue) WHERE district_id = ? AND \(t.kind)_id = ?",
             [.text(district), .text(id)]) != nil

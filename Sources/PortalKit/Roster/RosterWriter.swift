@@ -66,6 +66,11 @@ final class RosterWriter {
     }
     /// Per table: it held none of the district's rows when the import began.
     var fresh = Array(repeating: false, count: RosterTable.allCases.count)
+    /// Per table: its rows may be staged, and are (see `stageIfRandom`): they go to a table of
+    /// SQLite's temporary file as they come, and into the district's table in the order of
+    /// their key at `close`.
+    var stageable = Array(repeating: false, count: RosterTable.allCases.count)
+    var staged = Array(repeating: false, count: RosterTable.allCases.count)
     /// Per entity, the district's active rows that a completely read file left out, and how
     /// many active rows there were.
     /// (Their keys go to a table of SQLite's temporary file: there may be as many as the
@@ -106,9 +111,58 @@ final class RosterWriter {
                     "SELECT 1 FROM \(t.rawValue) WHERE district_id = ? LIMIT 1", [.text(district)])
                 == nil
         }
-        linksByKey = fresh[RosterTable.links.index] && mergedGuardians.isEmpty
+        if options.batchSize == 0 {
+            for t in RosterTable.allCases where t != .schools && fresh[t.index] {
+                stageable[t.index] = true
+            }
+        }
+        // Links of native files that may be staged are told apart by the filter (no insert
+        // meets a key); OneRoster's are unique by then (its pairs are kept once each).
+        linksByKey =
+            fresh[RosterTable.links.index] && mergedGuardians.isEmpty
+            && !(stageable[RosterTable.links.index] && format == .csv)
         usesLinkFilter = !linksByKey && format == .csv
         try deferIndexes()
+    }
+
+    /// Stages the rest of a table's rows once an id that is not numbered (a GUID) is met. Such
+    /// a row lands at a random page of its table's tree, and beyond the page cache each insert
+    /// reads and writes pages all over the file; appended to a table of their own and inserted
+    /// in key order at the end, each page is written once. Numbered ids come in order already
+    /// (staging them cost a third more time). Only into a table that held none of the
+    /// district's rows (nothing to compare a row with: the ids met tell repeats and link ends)
+    /// and only when the import is one transaction, so that a commit never leaves rows staged.
+    func stageIfRandom(_ t: RosterTable) throws {
+        guard stageable[t.index] && !staged[t.index] else { return }
+        let random =
+            t == .links
+            ? seenIDs[RosterTable.guardians.index].keepsWholeIDs
+                || seenIDs[RosterTable.students.index].keepsWholeIDs
+            : seenIDs[t.index].keepsWholeIDs
+        guard random else { return }
+        try s.db.execute(
+            """
+            DROP TABLE IF EXISTS \(t.stagingTable);
+            CREATE TABLE \(t.stagingTable)(\(t.writtenColumns.joined(separator: ", ")));
+            """)
+        staged[t.index] = true
+        sqlCache[t.index] = nil
+    }
+
+    /// Inserts the staged rows into the district's tables in the order of their keys, and
+    /// drops the staging tables.
+    func unstage() throws {
+        for t in RosterTable.allCases where staged[t.index] {
+            let columns = t.writtenColumns.joined(separator: ", ")
+            try s.db.execute(
+                """
+                INSERT INTO \(t.rawValue)(\(columns)) SELECT \(columns) FROM \(t.stagingTable)
+                    ORDER BY \(t.keyColumns.joined(separator: ", "));
+                DROP TABLE \(t.stagingTable);
+                """)
+            staged[t.index] = false
+            try s.db.checkInterrupted()
+        }
     }
 
     /// The look-up indexes of tables that no district has rows in yet, to build at `close`.

@@ -52,6 +52,7 @@ _portaladmin() {
         --students) COMPREPLY=(); return ;;
         --seed) COMPREPLY=(); return ;;
         --year) COMPREPLY=(); return ;;
+        --ids) COMPREPLY=($(compgen -W "numbered uuid" -- "$cur")); return ;;
         --since) COMPREPLY=(); return ;;
         --operator) COMPREPLY=(); return ;;
         --target) COMPREPLY=(); return ;;
@@ -131,7 +132,7 @@ _portaladmin() {
         " merge show") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " merge undo") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " sample") words="generate" ;;
-        " sample generate") words="--students --out --seed --year --no-contact --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " sample generate") words="--students --out --seed --year --no-contact --ids --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " audit") words="list verify export" ;;
         " audit list") words="--since --operator --target --limit --columns --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " audit verify") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;

@@ -220,6 +220,7 @@ complete -c portaladmin -n '__fish_seen_subcommand_from sample; and __fish_seen_
 complete -c portaladmin -n '__fish_seen_subcommand_from sample; and __fish_seen_subcommand_from generate' -l seed -r -d 'random seed (default 1)'
 complete -c portaladmin -n '__fish_seen_subcommand_from sample; and __fish_seen_subcommand_from generate' -l year -r -d 'the year the school year ends in (default: from today)'
 complete -c portaladmin -n '__fish_seen_subcommand_from sample; and __fish_seen_subcommand_from generate' -l no-contact -d 'leave every guardian\'s e-mail and phone out (exports without them)'
+complete -c portaladmin -n '__fish_seen_subcommand_from sample; and __fish_seen_subcommand_from generate' -l ids -r -a 'numbered uuid' -d 'numbered (G1000001, S600001, HH100001; the default) or uuid (as many SIS exports spell them)'
 complete -c portaladmin -n __fish_use_subcommand -a audit -d 'the tamper-evident log of every change'
 complete -c portaladmin -n '__fish_seen_subcommand_from audit; and not __fish_seen_subcommand_from list verify export' -a list -d 'list audit rows, newest first'
 complete -c portaladmin -n '__fish_seen_subcommand_from audit; and not __fish_seen_subcommand_from list verify export' -a verify -d 'check the audit chain; names the first bad row'

@@ -161,6 +161,30 @@ public enum SampleGenerator {
         var unit: String = ""
     }
 
+    /// A UUID for a numbered id of the generator (`G1000001`, `S600001`, `HH100001`): the prefix
+    /// and number, mixed with the seed by a function that gives each its own value (so no two
+    /// ids meet), in the usual lower-case spelling. Anything else is returned as it is.
+    public static func uuid(for id: String, seed: UInt64) -> String {
+        let digits = id.drop { !$0.isNumber }
+        let prefix = id.prefix(id.count - digits.count)
+        let tags: [Substring: UInt64] = ["G": 1, "S": 2, "HH": 3]
+        guard let tag = tags[prefix], let n = UInt64(digits), n < 1 << 48 else { return id }
+        // SplitMix64's finishing steps: each one undoable, so different ids give different values.
+        func mix(_ x: UInt64) -> UInt64 {
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let a = mix(tag << 48 | n ^ (seed &* 0x9E37_79B9_7F4A_7C15))
+        let b = mix(a ^ 0x5851_F42D_4C95_7F2D)
+        let hex = Array(
+            (String(a, radix: 16).leftPadded(to: 16) + String(b, radix: 16).leftPadded(to: 16))
+        )
+        return [hex[0..<8], hex[8..<12], hex[12..<16], hex[16..<20], hex[20..<32]]
+            .map { String($0) }.joined(separator: "-")
+    }
+
     /// The files `generate` writes.
     public static let files = [
         "schools.csv", "guardians.csv", "students.csv", "relationships.csv", "truth.csv",
@@ -169,9 +193,11 @@ public enum SampleGenerator {
     /// Writes schools.csv, guardians.csv, students.csv, relationships.csv and truth.csv into `dir`.
     /// `year` is the calendar year the school year ends in, so some students turn 18 in it.
     /// `contact: false` leaves every guardian's e-mail and phone out, as exports that carry
-    /// neither do.
+    /// neither do; `uuids: true` spells the guardians', students' and households' ids as UUIDs
+    /// (see `uuid(for:seed:)`), as many SIS exports do, the rest of the files unchanged.
     public static func generate(
-        students n: Int, seed: UInt64, year: Int, to dir: String, contact: Bool = true
+        students n: Int, seed: UInt64, year: Int, to dir: String, contact: Bool = true,
+        uuids: Bool = false
     ) throws -> SampleSummary {
         guard n > 0 else { throw PortalError.usage("the number of students must be at least 1") }
         var st = stat()
@@ -196,19 +222,20 @@ public enum SampleGenerator {
         summary.schools = schoolCount
         try schools.finish()
 
-        let guardians = try CSVFileWriter(path: dir + "/guardians.csv")
+        let spell = uuids ? { uuid(for: $0, seed: seed) } : nil
+        let guardians = try BundleFile(dir + "/guardians.csv", ids: [0, 11], spell)
         try guardians.row([
             "guardian_id", "given_name", "family_name", "email", "phone", "street", "street2",
             "city", "state", "postcode", "birth_date", "household_id",
         ])
-        let students = try CSVFileWriter(path: dir + "/students.csv")
+        let students = try BundleFile(dir + "/students.csv", ids: [0, 8], spell)
         try students.row([
             "student_id", "given_name", "family_name", "middle_name", "birth_date", "grade",
             "school_id", "email", "household_id", "status",
         ])
-        let links = try CSVFileWriter(path: dir + "/relationships.csv")
+        let links = try BundleFile(dir + "/relationships.csv", ids: [0, 1], spell)
         try links.row(["guardian_id", "student_id", "relationship", "portal_access", "custodial"])
-        let truth = try CSVFileWriter(path: dir + "/truth.csv")
+        let truth = try BundleFile(dir + "/truth.csv", ids: [1, 2], spell)
         try truth.row(["kind", "id", "duplicate_of", "variation"])
 
         let totalWeight = origins.reduce(0) { $0 + $1.weight }
@@ -528,4 +555,32 @@ extension SampleGenerator.Person: Equatable {}
 
 extension String {
     var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+}
+
+/// One file of the generated bundle, with its id columns spelled by `spell` (nil: as made).
+private struct BundleFile {
+    let file: CSVFileWriter
+    let ids: [Int]
+    let spell: ((String) -> String)?
+
+    init(_ path: String, ids: [Int], _ spell: ((String) -> String)?) throws {
+        file = try CSVFileWriter(path: path)
+        self.ids = ids
+        self.spell = spell
+    }
+
+    func row(_ fields: [String]) throws {
+        guard let spell else { return try file.row(fields) }
+        var fields = fields
+        for i in ids where i < fields.count { fields[i] = spell(fields[i]) }
+        try file.row(fields)
+    }
+
+    func finish() throws { try file.finish() }
+}
+
+extension String {
+    fileprivate func leftPadded(to n: Int) -> String {
+        String(repeating: "0", count: max(0, n - count)) + self
+    }
 }

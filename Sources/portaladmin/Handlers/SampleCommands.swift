@@ -21,6 +21,11 @@ enum SampleCommands {
                 Opt(
                     long: "no-contact",
                     help: "leave every guardian's e-mail and phone out (exports without them)"),
+                Opt(
+                    long: "ids", value: "style",
+                    help:
+                        "numbered (G1000001, S600001, HH100001; the default) or uuid (as many SIS exports spell them)",
+                    choices: ["numbered", "uuid"], complete: .choices),
             ],
             district: .none,
             examples: [
@@ -43,9 +48,11 @@ enum SampleCommands {
         let today = Timestamp.utcDate(c.io.now)
         let year =
             try c.inv.int("year", min: 1900) ?? (today.month > 6 ? today.year + 1 : today.year)
+        let ids = c.inv.value("ids") ?? "numbered"
         try c.confirmReplacing(SampleGenerator.files, in: out)
         let s = try SampleGenerator.generate(
-            students: n, seed: seed, year: year, to: out, contact: !c.inv.has("no-contact"))
+            students: n, seed: seed, year: year, to: out, contact: !c.inv.has("no-contact"),
+            uuids: ids == "uuid")
         try c.emit(record: [
             ("folder", .string(out)),
             (

@@ -19,8 +19,11 @@ let package = Package(
         .systemLibrary(
             name: "CCrypto", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CPostgres", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
         .target(
-            name: "PortalKit", dependencies: ["CSQLite", "CCrypto"],
+            name: "PortalKit", dependencies: ["CSQLite", "CCrypto", "CPostgres"],
             exclude: ["Accounts/CommonPasswords.LICENSE.txt"],
             swiftSettings: strict),
         .executableTarget(

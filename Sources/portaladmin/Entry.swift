@@ -74,6 +74,7 @@ enum CLI {
         switch error {
         case let e as PortalError: return e
         case let e as SQLiteError: return e.portalError
+        case let e as PostgresError: return e.portalError
         default:
             return PortalError(
                 .internal, "internal error", hint: "report what you ran",

@@ -5,8 +5,9 @@ import Testing
 @testable import portaladmin
 
 @Suite struct DistrictCommandTests {
-    /// A server's address where a database file is meant (SPEC 16 is not built yet) is refused,
-    /// with no folder named "postgresql:" left behind and no password repeated.
+    /// A server's address is never taken for a file: a PostgreSQL one is connected to (here
+    /// nothing answers), with no folder named "postgresql:" left behind; one with a password is
+    /// refused without repeating it; another server's, or a file URL, is a usage error.
     @Test func aServerAddressIsNeverTakenForAFile() throws {
         let dir = TempDir()
         let env = ["PATH": "/usr/bin:/bin", "HOME": dir.path, "PORTALADMIN_OPERATOR": "tester"]
@@ -14,20 +15,25 @@ import Testing
             binaryPath,
             [
                 "district", "create", "x", "--name", "X", "--db",
-                "postgresql://postgres@/portal?host=/tmp",
+                "postgresql://postgres@/portal?host=\(dir.path)",
             ],
             env: env, in: dir.path)
-        #expect(flag.code == 64 && flag.err.contains("not a database file"), "\(flag.err)")
-        #expect(flag.err.contains("hint:"))
+        #expect(flag.code == 74 && flag.err.contains("cannot connect to the PostgreSQL server"))
+        #expect(flag.err.contains("hint:"), "\(flag.err)")
         var withEnv = env
         withEnv["PORTALADMIN_DB"] = "postgres://admin:s3cret@db.example.org:5432/portal"
         let fromEnv = try runProgram(binaryPath, ["district", "list"], env: withEnv, in: dir.path)
         #expect(fromEnv.code == 64 && fromEnv.err.contains("admin:***@db.example.org"))
+        #expect(fromEnv.err.contains("has a password in it") && fromEnv.err.contains(".pgpass"))
         #expect(!fromEnv.err.contains("s3cret"), "the password is never repeated")
         withEnv["PORTALADMIN_DB"] = "postgresql://bob@db/portal?sslmode=require&PASSWORD=hunter2"
         let inQuery = try runProgram(binaryPath, ["district", "list"], env: withEnv, in: dir.path)
         #expect(inQuery.code == 64 && inQuery.err.contains("?sslmode=require&PASSWORD=***'"))
         #expect(!inQuery.err.contains("hunter2"), "nor a password given as a parameter")
+        withEnv["PORTALADMIN_DB"] = "mysql://bob:pw@db/portal"
+        let other = try runProgram(binaryPath, ["district", "list"], env: withEnv, in: dir.path)
+        #expect(other.code == 64 && other.err.contains("is the address of a mysql server"))
+        #expect(!other.err.contains(":pw@"), "\(other.err)")
         let file = try runProgram(
             binaryPath, ["district", "list", "--db", "file:///tmp/portal.db"], env: env,
             in: dir.path)

@@ -110,9 +110,16 @@ func runInProcess(
 
 /// Every row of every table, for "nothing was written" checks.
 func dump(_ path: String) throws -> [String] {
-    let db = try Database(path: path, create: false)
+    let postgres = path.hasPrefix("postgresql://")
+    let db =
+        postgres
+        ? try Database.open(path: path, create: false) : try Database(path: path, create: false)
     var lines: [String] = []
-    for t in try db.query("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name") {
+    let tables =
+        postgres
+        ? "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+        : "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"
+    for t in try db.query(tables) {
         let name = t.text("name")
         for r in try db.query("SELECT * FROM \"\(name)\" ORDER BY 1, 2") {
             lines.append(name + ": " + r.values.map { $0.string ?? "NULL" }.joined(separator: "|"))

@@ -556,7 +556,7 @@ public enum Accounts {
             args.append(.text(holder.rawValue))
         }
         if let status {
-            sql = "SELECT * FROM (\(sql)) WHERE state = ?"
+            sql = "SELECT * FROM (\(sql)) AS listed WHERE state = ?"
             args.append(.text(status))
         }
         sql += " ORDER BY username LIMIT ?"
@@ -703,7 +703,7 @@ public enum AUP {
             args.append(.text(guardian))
         }
         sql =
-            "SELECT *, CASE WHEN signed_version >= \(current) THEN 'signed' WHEN signed_version IS NULL THEN 'never signed' ELSE 'must sign again' END AS status FROM (\(sql))"
+            "SELECT *, CASE WHEN signed_version >= \(current) THEN 'signed' WHEN signed_version IS NULL THEN 'never signed' ELSE 'must sign again' END AS status FROM (\(sql)) AS signatures"
         if onlyMissing { sql += " WHERE signed_version IS NULL OR signed_version < \(current)" }
         sql += " ORDER BY guardian_id LIMIT ?"
         args.append(.int(Int64(limit > 0 ? limit + 1 : -1)))

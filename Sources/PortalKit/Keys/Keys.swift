@@ -410,7 +410,7 @@ public enum Keys {
             sql += " AND person_kind = ? AND person_id = ?"
             args += [.text(kind.rawValue), .text(id)]
         }
-        sql = "SELECT * FROM (\(sql)) WHERE 1 = 1"
+        sql = "SELECT * FROM (\(sql)) AS listed WHERE 1 = 1"
         if let status {
             sql += " AND status = ?"
             args.append(.text(status))

@@ -45,6 +45,7 @@ public enum Roster {
         _ s: Session, dir: String, format: RosterFormat?, options: ImportOptions,
         hooks: ImportHooks = ImportHooks()
     ) throws -> ImportSummary {
+        _ = try s.db.bulk()  // SQLite's: said before anything is read
         let fmt = try format ?? detect(dir)
         if format != nil { _ = try detect(dir) }
         // The import checks every reference itself (the district, a student's school and

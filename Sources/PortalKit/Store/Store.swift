@@ -101,7 +101,12 @@ public final class Database {
     /// The SQLite store, for the paths that bind text in place; another store has none yet.
     func bulk() throws -> SQLiteStore {
         guard let sqlite else {
-            throw PortalError(.internal, "this store has no bulk path for the roster import")
+            throw PortalError(
+                .failure,
+                "this command reads and writes in bulk, which this version does only on SQLite; the database at '\(path)' is PostgreSQL",
+                hint:
+                    "run it on an SQLite database (the one the district came from, or a copy)"
+            )
         }
         return sqlite
     }

@@ -118,12 +118,29 @@ extension Database {
                     hint: "give the path itself: \(file.hasPrefix("/") ? file : "/" + file)",
                     action: .chooseDatabase)
             }
-            throw PortalError(
-                .usage,
-                "'\(redactingPassword(path))' is the address of a \(scheme) server, not a database file",
-                hint:
-                    "this build keeps its data in an SQLite file: name a file (e.g. /var/lib/portaladmin/portal.db); PostgreSQL is not supported yet",
-                action: .chooseDatabase)
+            guard scheme == "postgresql" || scheme == "postgres" else {
+                throw PortalError(
+                    .usage,
+                    "'\(redactingPassword(path))' is the address of a \(scheme) server, not a database file",
+                    hint:
+                        "name an SQLite file (e.g. /var/lib/portaladmin/portal.db) or a PostgreSQL server (postgresql://user@host/database)",
+                    action: .chooseDatabase)
+            }
+            if redactingPassword(path) != path {
+                throw PortalError(
+                    .usage,
+                    "'\(redactingPassword(path))' has a password in it, where every user of the machine can read it",
+                    hint:
+                        "leave it out of the address: put it in ~/.pgpass (or the file PGPASSFILE names), which libpq reads",
+                    action: .chooseDatabase)
+            }
+            let db = Database(store: try PostgresStore(url: path))
+            do {
+                try Migrator.migrate(db)
+            } catch let e as PostgresError {
+                throw e.portalError
+            }
+            return db
         }
         let fm = FileManager.default
         if !fm.fileExists(atPath: path) {

@@ -1,0 +1,2 @@
+// libpq, PostgreSQL's client library (libpq-dev).
+#include <libpq-fe.h>

@@ -1,0 +1,195 @@
+import Foundation
+import Testing
+
+@testable import PortalKit
+
+/// The same commands on SQLite and on PostgreSQL (a throw-away server, see `PostgresServer`):
+/// the same output, exit codes and audit chain; PostgreSQL's own failures; and row-level
+/// security as the boundary between districts for operators with database roles of their own.
+@Suite(.serialized) struct PostgresBackendTests {
+    /// A registrar's day without a roster: districts, operators and their roles, settings,
+    /// feature rules and their history, a refused role, a mistyped setting, the audit chain.
+    func story(_ db: String) throws -> [String] {
+        let steps: [[String]] = [
+            ["district", "create", "d1", "--name", "North"],
+            ["district", "create", "d2", "--name", "South", "key_ttl_days=14"],
+            ["operator", "add", "tester", "--role", "admin", "--district", "d1"],
+            ["operator", "add", "rita", "--role", "registrar", "--district", "d1"],
+            ["operator", "add", "hugo", "--role", "helpdesk", "--district", "d1"],
+            ["operator", "list", "--district", "d1"],
+            [
+                "district", "set", "lockout_threshold=3", "timezone=America/Chicago", "--district",
+                "d1",
+            ],
+            ["district", "set", "lockout_treshold=3", "--district", "d1"],
+            ["feature", "disable", "grades", "--reason", "report cards due", "--district", "d1"],
+            [
+                "feature", "enable", "grades", "--school", "SCH1", "--reason", "pilot",
+                "--district", "d1",
+            ],
+            ["feature", "disable", "grades", "--reason", "report cards due", "--district", "d1"],
+            ["feature", "list", "-o", "json", "--district", "d1"],
+            ["feature", "remove", "1", "--reason", "done", "--yes", "--district", "d1"],
+            ["feature", "history", "--district", "d1"],
+            ["operator", "set-role", "hugo", "--role", "registrar", "--district", "d1"],
+            ["district", "list"],
+            ["district", "show", "d2", "-o", "json"],
+            ["guardian", "show", "G1", "--district", "d1"],
+            ["restriction", "list", "--district", "d1"],
+            ["audit", "list", "--district", "d1"],
+            ["audit", "verify", "--district", "d1"],
+        ]
+        var seen: [String] = []
+        for args in steps {
+            let r = try runBinary(args, db: db)
+            seen.append("$ \(args.joined(separator: " "))\nexit \(r.code)\n\(r.out)\(r.err)")
+        }
+        // As the helpdesk operator: a change above the role is refused.
+        let refused = try runBinary(
+            ["district", "set", "key_ttl_days=7", "--district", "d1"], db: db,
+            env: ["PORTALADMIN_OPERATOR": "hugo"])
+        seen.append("refused: exit \(refused.code)\n\(refused.err)")
+        return seen.map { $0.replacingOccurrences(of: db, with: "DB") }
+    }
+
+    @Test func theSameStoryOnBothBackends() throws {
+        let dir = TempDir()
+        let onSQLite = try story(try Backend.sqlite.newDatabase(dir))
+        let onPostgres = try story(try Backend.postgres.newDatabase(dir))
+        for (a, b) in zip(onSQLite, onPostgres) { #expect(a == b) }
+        #expect(onSQLite.count == onPostgres.count)
+        let all = onPostgres.joined(separator: "\n")
+        #expect(all.contains("ok:            true"), "\(all)")
+        #expect(all.contains("refused: exit 77"), "\(all)")
+        #expect(all.contains("unknown setting 'lockout_treshold'"), "\(all)")
+    }
+
+    @Test func aPasswordInTheAddressIsRefusedAndNothingConnects() throws {
+        let server = try PostgresServer.running()
+        let url = server.url("postgres").replacingOccurrences(
+            of: "user=postgres", with: "user=postgres&password=s3cret")
+        let r = try runBinary(["district", "create", "d1", "--name", "North"], db: url)
+        #expect(r.code == 64, "\(r.err)")
+        #expect(r.err.contains("has a password in it") && r.err.contains("~/.pgpass"), "\(r.err)")
+        #expect(!r.err.contains("s3cret") && !r.out.contains("s3cret"))
+        let userPart = "postgresql://postgres:s3cret@localhost/portal"
+        let r2 = try runBinary(["district", "list"], db: userPart)
+        #expect(r2.code == 64 && !r2.err.contains("s3cret"), "\(r2.err)")
+    }
+
+    @Test func aServerThatDoesNotAnswerIsNamedWithAHint() throws {
+        let dir = TempDir()
+        let url = "postgresql:///portal?host=\(dir.path)&user=postgres"
+        let r = try runBinary(["district", "list"], db: url)
+        #expect(r.code == 74, "\(r.err)")
+        #expect(
+            r.err.contains("error: cannot connect to the PostgreSQL server at '\(url)'"), "\(r.err)"
+        )
+        #expect(r.err.contains("hint: check the server is running"), "\(r.err)")
+    }
+
+    @Test func aDatabaseOfOtherTablesIsNotTakenOver() throws {
+        let server = try PostgresServer.running()
+        let url = try server.newDatabase()
+        let name = String(url.dropFirst("postgresql:///".count).prefix { $0 != "?" })
+        try server.psql("CREATE TABLE invoices (id int)", database: name)
+        let r = try runBinary(["district", "create", "d1", "--name", "North"], db: url)
+        #expect(r.code == 65, "\(r.err)")
+        #expect(r.err.contains("has tables but is not a portaladmin database"), "\(r.err)")
+        let tables = try server.psql(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", database: name)
+        #expect(tables.out.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+    }
+
+    @Test func aBulkCommandSaysItIsSQLitesAndWritesNothing() throws {
+        let dir = TempDir()
+        let db = try Backend.postgres.districts(dir)
+        let lakeview = repoRoot + "/examples/lakeview"
+        let before = try dump(db)
+        let r = try runBinary(["roster", "import", lakeview, "--district", "d1", "--yes"], db: db)
+        #expect(r.code == 1, "\(r.err)")
+        #expect(r.err.contains("only on SQLite") && r.err.contains("hint: "), "\(r.err)")
+        #expect(try dump(db) == before)
+    }
+
+    @Test func eightWritersAtOnceAllGetThrough() throws {
+        let dir = TempDir()
+        let db = try Backend.postgres.districts(dir)
+        #expect(
+            try runBinary(
+                ["operator", "add", "tester", "--role", "admin", "--district", "d1"], db: db
+            )
+            .code == 0)
+        // Each adds an operator: eight changes to one district's audit chain at once.
+        let runs = (0..<8).map { i in
+            (
+                args: ["operator", "add", "op\(i)", "--role", "helpdesk", "--district", "d1"],
+                stdin: ""
+            )
+        }
+        let results = try runConcurrently(runs, db: db)
+        for r in results { #expect(r.code == 0, "\(r.err)") }
+        let verify = try runBinary(["audit", "verify", "--district", "d1", "-o", "json"], db: db)
+        let chain = try #require(try parseJSON(verify.out) as? [String: Any])
+        #expect(chain["ok"] as? Bool == true && chain["rows_checked"] as? Int == 10, "\(chain)")
+        let operators = try runBinary(
+            ["operator", "list", "--district", "d1", "-o", "tsv"], db: db)
+        #expect(operators.out.split(separator: "\n").count == 10, "\(operators.out)")
+    }
+
+    /// An operator who connects as a database role of district d1 reads and changes nothing of
+    /// d2, with portaladmin or with psql.
+    @Test func rowLevelSecurityKeepsARoleToItsDistrict() throws {
+        let server = try PostgresServer.running()
+        let dir = TempDir()
+        let db = try Backend.postgres.districts(dir, ["d1", "d2"])
+        let name = String(db.dropFirst("postgresql:///".count).prefix { $0 != "?" })
+        for d in ["d1", "d2"] {
+            #expect(
+                try runBinary(
+                    ["operator", "add", "tester", "--role", "admin", "--district", d], db: db
+                )
+                .code == 0)
+        }
+        #expect(
+            try runBinary(["district", "set", "key_ttl_days=14", "--district", "d2"], db: db).code
+                == 0)
+        let role = "op_" + name
+        try server.psql(
+            """
+            CREATE ROLE \(role) LOGIN;
+            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(role);
+            INSERT INTO district_roles(district_id, role_name) VALUES ('d1', '\(role)');
+            """, database: name)
+        // psql as the role: d1's rows only; d2's can be neither changed nor added.
+        let seen = try server.psql(
+            "SELECT string_agg(DISTINCT district_id, ',') FROM operators", database: name,
+            user: role)
+        #expect(seen.out.trimmingCharacters(in: .whitespacesAndNewlines) == "d1")
+        let update = try server.psql(
+            "UPDATE district_settings SET value = '1' WHERE district_id = 'd2'", database: name,
+            user: role)
+        #expect(update.out.contains("UPDATE 0"), "\(update.out)\(update.err)")
+        let insert = try server.psql(
+            "INSERT INTO operators VALUES ('d2', 'mallory', 'admin', 'now')", database: name,
+            user: role, allowFailure: true)
+        #expect(insert.code != 0 && insert.err.contains("row-level security"), "\(insert.err)")
+        let roles = try server.psql(
+            "INSERT INTO district_roles VALUES ('d2', '\(role)')", database: name, user: role,
+            allowFailure: true)
+        #expect(roles.code != 0, "a role cannot give itself another district")
+        // portaladmin as the role: its own district works, the other is not there.
+        let asRole = server.url(name, user: role)
+        let own = try runBinary(["feature", "list", "--district", "d1"], db: asRole)
+        #expect(own.code == 0, "\(own.err)")
+        let other = try runBinary(["district", "show", "d2"], db: asRole)
+        #expect(other.code == 4, "\(other.err)")
+        let change = try runBinary(
+            ["district", "set", "key_ttl_days=3", "--district", "d2"], db: asRole)
+        #expect(change.code != 0, "\(change.err)")
+        let settings = try server.psql(
+            "SELECT value FROM district_settings WHERE district_id = 'd2' AND key = 'key_ttl_days'",
+            database: name)
+        #expect(settings.out.trimmingCharacters(in: .whitespacesAndNewlines) == "14")
+    }
+}

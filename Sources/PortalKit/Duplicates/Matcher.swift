@@ -983,6 +983,15 @@ public enum Matcher {
 
     /// The district's active guardians and their children, read into a `MatchRecords`.
     static func load(_ db: Database, district: String) throws -> MatchRecords {
+        if db.sqlite == nil {
+            // PostgreSQL: read from a local copy of what the finder looks at.
+            let local = try db.read {
+                try LocalCopy(
+                    of: district, from: db,
+                    only: ["districts", "schools", "households", "guardians", "students", "links"])
+            }
+            return try load(local.db, district: district)
+        }
         let count = try db.count(
             "SELECT count(*) FROM guardians WHERE district_id = ? AND status = 'active'",
             [.text(district)])

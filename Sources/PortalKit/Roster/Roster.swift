@@ -45,7 +45,9 @@ public enum Roster {
         _ s: Session, dir: String, format: RosterFormat?, options: ImportOptions,
         hooks: ImportHooks = ImportHooks()
     ) throws -> ImportSummary {
-        _ = try s.db.bulk()  // SQLite's: said before anything is read
+        if s.db.sqlite == nil {
+            return try onLocalCopy(s, dir: dir, format: format, options: options, hooks: hooks)
+        }
         let fmt = try format ?? detect(dir)
         if format != nil { _ = try detect(dir) }
         // The import checks every reference itself (the district, a student's school and
@@ -78,5 +80,30 @@ public enum Roster {
             try s.db.execute("PRAGMA analysis_limit = 1000; ANALYZE;")
         }
         return summary
+    }
+
+    /// The import on PostgreSQL: the district copied to a scratch SQLite file, imported there
+    /// as on SQLite, and what changed written back with COPY, all in one transaction of the
+    /// server (`--batch-size` batches are the copy's). A transaction another writer made fail
+    /// is not run again here (the rows were reported already): the import says busy.
+    static func onLocalCopy(
+        _ s: Session, dir: String, format: RosterFormat?, options: ImportOptions,
+        hooks: ImportHooks
+    ) throws -> ImportSummary {
+        let district = try s.district()
+        return try s.db.write(rollback: options.dryRun) {
+            do {
+                let local = try LocalCopy(of: district, from: s.db)
+                let summary = try importBundle(
+                    Session(
+                        db: local.db, operatorName: s.operatorName, command: s.command, now: s.now,
+                        districtID: s.districtID), dir: dir, format: format, options: options,
+                    hooks: hooks)
+                if !options.dryRun { try local.writeBack(to: s.db) }
+                return summary
+            } catch let e as PostgresError where e.isRetryable {
+                throw e.portalError
+            }
+        }
     }
 }

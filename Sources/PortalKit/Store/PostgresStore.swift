@@ -335,3 +335,64 @@ final class PostgresStore: Store {
         try query("SELECT name FROM schema_migrations ORDER BY seq", []).map { $0.text("name") }
     }
 }
+
+extension PostgresStore {
+    /// Sends the rows `produce` gives to `table` with COPY (text format, NULL as `\N`).
+    func copyIn(
+        _ table: String, columns: [String],
+        _ produce: (_ row: ([SQLValue]) throws -> Void) throws -> Void
+    ) throws {
+        let sql = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
+        guard let started = PQexec(conn, sql) else { throw error(nil) }
+        guard PQresultStatus(started) == PGRES_COPY_IN else {
+            PQclear(try checked(started))
+            throw PortalError(.internal, "the server did not take COPY for \(table)")
+        }
+        PQclear(started)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 16)
+        func flush() throws {
+            guard !buffer.isEmpty else { return }
+            let ok = buffer.withUnsafeBufferPointer { b in
+                b.withMemoryRebound(to: CChar.self) {
+                    PQputCopyData(conn, $0.baseAddress, Int32($0.count))
+                }
+            }
+            guard ok == 1 else { throw error(nil) }
+            buffer.removeAll(keepingCapacity: true)
+        }
+        func send(_ row: [SQLValue]) throws {
+            for (i, v) in row.enumerated() {
+                if i > 0 { buffer.append(9) }
+                guard let text = v.string else {
+                    buffer.append(contentsOf: Array("\\N".utf8))
+                    continue
+                }
+                for b in text.utf8 {
+                    switch b {
+                    case UInt8(ascii: "\\"): buffer.append(contentsOf: [92, 92])
+                    case 9: buffer.append(contentsOf: [92, UInt8(ascii: "t")])
+                    case 10: buffer.append(contentsOf: [92, UInt8(ascii: "n")])
+                    case 13: buffer.append(contentsOf: [92, UInt8(ascii: "r")])
+                    default: buffer.append(b)
+                    }
+                }
+            }
+            buffer.append(10)
+            if buffer.count > 1 << 16 { try flush() }
+        }
+        do {
+            try produce(send)
+        } catch {
+            _ = PQputCopyEnd(conn, "the rows could not be read")
+            while let r = PQgetResult(conn) { PQclear(r) }
+            throw error
+        }
+        try flush()
+        guard PQputCopyEnd(conn, nil) == 1 else { throw error(nil) }
+        while let r = PQgetResult(conn) {
+            defer { PQclear(r) }
+            if PQresultStatus(r) != PGRES_COMMAND_OK { throw error(r) }
+        }
+    }
+}

@@ -71,37 +71,50 @@ final class LocalCopy {
     /// Writes what changed in the copy since it was made to `target`: rows new or changed
     /// (COPY into a temporary table, then inserted or updated by key), and rows gone.
     func writeBack(to target: Database) throws {
-        guard let pg = target.store as? PostgresStore else {
+        #if PORTALADMIN_NO_POSTGRES
             throw PortalError(.internal, "a local copy writes back to PostgreSQL only")
-        }
-        try target.execute("SET CONSTRAINTS ALL DEFERRED")
-        for t in tables {
-            let columns = t.columns.joined(separator: ", ")
-            let keys = t.key.joined(separator: ", ")
-            let gone = try db.query(
-                "SELECT \(keys) FROM copied_\(t.name) EXCEPT SELECT \(keys) FROM \(t.name)")
-            for row in gone {
-                _ = try target.run(
-                    "DELETE FROM \(t.name) WHERE \(t.key.map { "\($0) = ?" }.joined(separator: " AND "))",
-                    row.values)
+        #else
+            guard let pg = target.store as? PostgresStore else {
+                throw PortalError(.internal, "a local copy writes back to PostgreSQL only")
             }
-            let changed =
-                "SELECT \(columns) FROM \(t.name) EXCEPT SELECT \(columns) FROM copied_\(t.name)"
-            guard try db.first("SELECT 1 FROM (\(changed)) AS c LIMIT 1") != nil else { continue }
-            try target.execute(
-                "DROP TABLE IF EXISTS pg_temp.incoming; CREATE TEMP TABLE incoming ON COMMIT DROP AS SELECT * FROM \(t.name) WHERE false"
-            )
-            try pg.copyIn("pg_temp.incoming", columns: t.columns) { send in
-                try db.forEach(changed) { try send($0.values) }
-            }
-            let others = t.columns.filter { !t.key.contains($0) }
-            let update =
-                others.isEmpty
-                ? "DO NOTHING"
-                : "DO UPDATE SET " + others.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
-            try target.execute(
-                "INSERT INTO \(t.name) (\(columns)) SELECT \(columns) FROM pg_temp.incoming ON CONFLICT (\(keys)) \(update); DROP TABLE pg_temp.incoming"
-            )
-        }
+            try writeBack(to: target, pg)
+        #endif
     }
+
+    #if !PORTALADMIN_NO_POSTGRES
+        private func writeBack(to target: Database, _ pg: PostgresStore) throws {
+            try target.execute("SET CONSTRAINTS ALL DEFERRED")
+            for t in tables {
+                let columns = t.columns.joined(separator: ", ")
+                let keys = t.key.joined(separator: ", ")
+                let gone = try db.query(
+                    "SELECT \(keys) FROM copied_\(t.name) EXCEPT SELECT \(keys) FROM \(t.name)")
+                for row in gone {
+                    _ = try target.run(
+                        "DELETE FROM \(t.name) WHERE \(t.key.map { "\($0) = ?" }.joined(separator: " AND "))",
+                        row.values)
+                }
+                let changed =
+                    "SELECT \(columns) FROM \(t.name) EXCEPT SELECT \(columns) FROM copied_\(t.name)"
+                guard try db.first("SELECT 1 FROM (\(changed)) AS c LIMIT 1") != nil else {
+                    continue
+                }
+                try target.execute(
+                    "DROP TABLE IF EXISTS pg_temp.incoming; CREATE TEMP TABLE incoming ON COMMIT DROP AS SELECT * FROM \(t.name) WHERE false"
+                )
+                try pg.copyIn("pg_temp.incoming", columns: t.columns) { send in
+                    try db.forEach(changed) { try send($0.values) }
+                }
+                let others = t.columns.filter { !t.key.contains($0) }
+                let update =
+                    others.isEmpty
+                    ? "DO NOTHING"
+                    : "DO UPDATE SET "
+                        + others.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
+                try target.execute(
+                    "INSERT INTO \(t.name) (\(columns)) SELECT \(columns) FROM pg_temp.incoming ON CONFLICT (\(keys)) \(update); DROP TABLE pg_temp.incoming"
+                )
+            }
+        }
+    #endif
 }

@@ -1,4 +1,6 @@
-internal import CPostgres
+#if !PORTALADMIN_NO_POSTGRES
+    internal import CPostgres
+#endif
 internal import FoundationEssentials
 internal import Synchronization
 
@@ -51,348 +53,386 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// The PostgreSQL store: one connection (libpq), not shared between threads. Statements are
-/// SQLite's, rewritten once by `Dialect`; values are sent as text beside the statement, and
-/// the server gives each the type its place needs. Write transactions are serializable and run
-/// again, up to five times, when the server reports a serialization failure or a deadlock (so
-/// the audit chain, read and extended by every change, never forks). The roster import's bulk
-/// paths are SQLite's (see `Database.bulk`).
-final class PostgresStore: Store {
-    private let conn: OpaquePointer
-    private let canceller: OpaquePointer?
-    let path: String
-    private(set) var transactionNumber = 0
-    private var depth = 0
-    private let stopped = Atomic<Bool>(false)
-    private var translated: [String: String] = [:]
+#if !PORTALADMIN_NO_POSTGRES
+    /// The PostgreSQL store: one connection (libpq), not shared between threads. Statements are
+    /// SQLite's, rewritten once by `Dialect`; values are sent as text beside the statement, and
+    /// the server gives each the type its place needs. Write transactions are serializable and run
+    /// again, up to five times, when the server reports a serialization failure or a deadlock (so
+    /// the audit chain, read and extended by every change, never forks). The roster import's bulk
+    /// paths are SQLite's (see `Database.bulk`).
+    final class PostgresStore: Store {
+        private let conn: OpaquePointer
+        private let canceller: OpaquePointer?
+        let path: String
+        private(set) var transactionNumber = 0
+        private var depth = 0
+        private let stopped = Atomic<Bool>(false)
+        private var translated: [String: String] = [:]
 
-    var inTransaction: Bool { depth > 0 }
+        var inTransaction: Bool { depth > 0 }
 
-    /// Connects to the server at `url` (libpq's connection URI, e.g.
-    /// `postgresql://portal@db.example.org/portal` or `postgresql:///portal?host=/run/postgresql`).
-    init(url: String) throws {
-        let shown = Database.redactingPassword(url)
-        guard let c = PQconnectdb(url) else {
-            throw PortalError(.internal, "out of memory connecting to '\(shown)'")
+        /// Connects to the server at `url` (libpq's connection URI, e.g.
+        /// `postgresql://portal@db.example.org/portal` or `postgresql:///portal?host=/run/postgresql`).
+        init(url: String) throws {
+            let shown = Database.redactingPassword(url)
+            guard let c = PQconnectdb(url) else {
+                throw PortalError(.internal, "out of memory connecting to '\(shown)'")
+            }
+            guard PQstatus(c) == CONNECTION_OK else {
+                let why =
+                    String(cString: PQerrorMessage(c)).split(separator: "\n").first.map(
+                        String.init) ?? ""
+                PQfinish(c)
+                throw PortalError(
+                    .ioError, "cannot connect to the PostgreSQL server at '\(shown)'",
+                    hint:
+                        "check the server is running and the address (host, port, database, user); a password goes in ~/.pgpass or PGPASSFILE, never in the address",
+                    action: .chooseDatabase, cause: CauseText(why))
+            }
+            conn = c
+            canceller = PQgetCancel(c)
+            path = shown
+            try execute("SET client_min_messages = warning")
         }
-        guard PQstatus(c) == CONNECTION_OK else {
-            let why =
-                String(cString: PQerrorMessage(c)).split(separator: "\n").first.map(
-                    String.init) ?? ""
-            PQfinish(c)
-            throw PortalError(
-                .ioError, "cannot connect to the PostgreSQL server at '\(shown)'",
-                hint:
-                    "check the server is running and the address (host, port, database, user); a password goes in ~/.pgpass or PGPASSFILE, never in the address",
-                action: .chooseDatabase, cause: CauseText(why))
+
+        deinit {
+            if let canceller { PQfreeCancel(canceller) }
+            PQfinish(conn)
         }
-        conn = c
-        canceller = PQgetCancel(c)
-        path = shown
-        try execute("SET client_min_messages = warning")
-    }
 
-    deinit {
-        if let canceller { PQfreeCancel(canceller) }
-        PQfinish(conn)
-    }
+        /// The server's version, as it reports it (`150018` for 15.18).
+        var serverVersion: Int { Int(PQserverVersion(conn)) }
 
-    /// The server's version, as it reports it (`150018` for 15.18).
-    var serverVersion: Int { Int(PQserverVersion(conn)) }
+        // MARK: statements
 
-    // MARK: statements
-
-    private func dialect(_ sql: String) -> String {
-        if let t = translated[sql] { return t }
-        let t = Dialect.postgres(sql)
-        translated[sql] = t
-        return t
-    }
-
-    private func error(_ result: OpaquePointer?) -> PostgresError {
-        func field(_ code: Int32) -> String {
-            guard let result, let p = PQresultErrorField(result, code) else { return "" }
-            return String(cString: p)
+        private func dialect(_ sql: String) -> String {
+            if let t = translated[sql] { return t }
+            let t = Dialect.postgres(sql)
+            translated[sql] = t
+            return t
         }
-        let state = field(Int32(UInt8(ascii: "C")))  // PG_DIAG_SQLSTATE
-        let message = field(Int32(UInt8(ascii: "M")))  // PG_DIAG_MESSAGE_PRIMARY
-        if state.isEmpty {
-            // No result from the server: the connection itself failed.
-            let why = String(cString: PQerrorMessage(conn)).split(separator: "\n").first ?? ""
-            return PostgresError(sqlState: "08000", message: String(why))
-        }
-        return PostgresError(sqlState: state, message: message)
-    }
 
-    /// Runs one statement with its values; the result, checked.
-    private func exec(_ sql: String, _ args: [SQLValue]) throws -> OpaquePointer {
-        let text = dialect(sql)
-        let values: [UnsafeMutablePointer<CChar>?] = args.map {
-            switch $0 {
-            case .null: nil
-            case .int(let i): strdup(String(i))
-            case .double(let d): strdup(String(d))
-            case .text(let s): strdup(s)
+        private func error(_ result: OpaquePointer?) -> PostgresError {
+            func field(_ code: Int32) -> String {
+                guard let result, let p = PQresultErrorField(result, code) else { return "" }
+                return String(cString: p)
+            }
+            let state = field(Int32(UInt8(ascii: "C")))  // PG_DIAG_SQLSTATE
+            let message = field(Int32(UInt8(ascii: "M")))  // PG_DIAG_MESSAGE_PRIMARY
+            if state.isEmpty {
+                // No result from the server: the connection itself failed.
+                let why = String(cString: PQerrorMessage(conn)).split(separator: "\n").first ?? ""
+                return PostgresError(sqlState: "08000", message: String(why))
+            }
+            return PostgresError(sqlState: state, message: message)
+        }
+
+        /// Runs one statement with its values; the result, checked.
+        private func exec(_ sql: String, _ args: [SQLValue]) throws -> OpaquePointer {
+            let text = dialect(sql)
+            let values: [UnsafeMutablePointer<CChar>?] = args.map {
+                switch $0 {
+                case .null: nil
+                case .int(let i): strdup(String(i))
+                case .double(let d): strdup(String(d))
+                case .text(let s): strdup(s)
+                }
+            }
+            defer { for v in values { free(v) } }
+            let result = values.withUnsafeBufferPointer { b in
+                b.withMemoryRebound(to: UnsafePointer<CChar>?.self) {
+                    PQexecParams(conn, text, Int32(args.count), nil, $0.baseAddress, nil, nil, 0)
+                }
+            }
+            return try checked(result)
+        }
+
+        private func checked(_ result: OpaquePointer?) throws -> OpaquePointer {
+            guard let result else { throw error(nil) }
+            switch PQresultStatus(result) {
+            case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+                return result
+            default:
+                let e = error(result)
+                PQclear(result)
+                throw e
             }
         }
-        defer { for v in values { free(v) } }
-        let result = values.withUnsafeBufferPointer { b in
-            b.withMemoryRebound(to: UnsafePointer<CChar>?.self) {
-                PQexecParams(conn, text, Int32(args.count), nil, $0.baseAddress, nil, nil, 0)
+
+        func execute(_ sql: String) throws {
+            PQclear(try checked(PQexec(conn, dialect(sql))))
+        }
+
+        func run(_ sql: String, _ args: [SQLValue]) throws -> Int {
+            let r = try exec(sql, args)
+            defer { PQclear(r) }
+            return Int(String(cString: PQcmdTuples(r))) ?? 0
+        }
+
+        /// Each row as the server sends it (libpq's single-row mode), so that a large result is
+        /// never held whole.
+        func forEach(_ sql: String, _ args: [SQLValue], _ body: (Row) throws -> Void) throws {
+            let text = dialect(sql)
+            let values: [UnsafeMutablePointer<CChar>?] = args.map {
+                $0.string.map { strdup($0) } ?? nil
+            }
+            defer { for v in values { free(v) } }
+            let sent = values.withUnsafeBufferPointer { b in
+                b.withMemoryRebound(to: UnsafePointer<CChar>?.self) {
+                    PQsendQueryParams(
+                        conn, text, Int32(args.count), nil, $0.baseAddress, nil, nil, 0)
+                }
+            }
+            guard sent == 1 else { throw error(nil) }
+            PQsetSingleRowMode(conn)
+            var columns: [String] = []
+            var types: [Oid] = []
+            var failure: (any Error)?
+            while let r = PQgetResult(conn) {
+                defer { PQclear(r) }
+                guard failure == nil else { continue }  // read to the end before the next statement
+                switch PQresultStatus(r) {
+                case PGRES_SINGLE_TUPLE:
+                    if columns.isEmpty {
+                        columns = (0..<PQnfields(r)).map { String(cString: PQfname(r, $0)) }
+                        types = (0..<PQnfields(r)).map { PQftype(r, $0) }
+                    }
+                    do {
+                        try body(
+                            Row(
+                                columns: columns,
+                                values: types.indices.map { c in value(r, 0, Int32(c), types[c]) }))
+                    } catch {
+                        // The rest is read and dropped: a cancel could reach the next statement.
+                        failure = error
+                    }
+                case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
+                    break
+                default:
+                    failure = error(r)
+                }
+            }
+            if let failure { throw failure }
+        }
+
+        /// A value as its column's type reads: integers and true/false as numbers, the rest as text.
+        private func value(_ r: OpaquePointer, _ row: Int32, _ column: Int32, _ type: Oid)
+            -> SQLValue
+        {
+            if PQgetisnull(r, row, column) != 0 { return .null }
+            let text = String(cString: PQgetvalue(r, row, column))
+            switch type {
+            case 20, 21, 23, 26:  // int8, int2, int4, oid
+                return Int64(text).map { .int($0) } ?? .text(text)
+            case 16:  // bool
+                return .int(text == "t" ? 1 : 0)
+            case 700, 701:  // float4, float8
+                return Double(text).map { .double($0) } ?? .text(text)
+            case 1700:  // numeric: a sum of integers is one
+                return Int64(text).map { .int($0) } ?? Double(text).map { .double($0) }
+                    ?? .text(text)
+            default:
+                return .text(text)
             }
         }
-        return try checked(result)
-    }
 
-    private func checked(_ result: OpaquePointer?) throws -> OpaquePointer {
-        guard let result else { throw error(nil) }
-        switch PQresultStatus(result) {
-        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
-            return result
-        default:
-            let e = error(result)
-            PQclear(result)
-            throw e
+        func query(_ sql: String, _ args: [SQLValue]) throws -> [Row] {
+            var rows: [Row] = []
+            try forEach(sql, args) { rows.append($0) }
+            return rows
         }
-    }
 
-    func execute(_ sql: String) throws {
-        PQclear(try checked(PQexec(conn, dialect(sql))))
-    }
-
-    func run(_ sql: String, _ args: [SQLValue]) throws -> Int {
-        let r = try exec(sql, args)
-        defer { PQclear(r) }
-        return Int(String(cString: PQcmdTuples(r))) ?? 0
-    }
-
-    func forEach(_ sql: String, _ args: [SQLValue], _ body: (Row) throws -> Void) throws {
-        let r = try exec(sql, args)
-        defer { PQclear(r) }
-        let columns = (0..<PQnfields(r)).map { String(cString: PQfname(r, $0)) }
-        let types = (0..<PQnfields(r)).map { PQftype(r, $0) }
-        for row in 0..<PQntuples(r) {
-            try body(
-                Row(
-                    columns: columns,
-                    values: types.indices.map { c in value(r, row, Int32(c), types[c]) }))
+        func first(_ sql: String, _ args: [SQLValue]) throws -> Row? {
+            try query(sql, args).first
         }
-    }
 
-    /// A value as its column's type reads: integers and true/false as numbers, the rest as text.
-    private func value(_ r: OpaquePointer, _ row: Int32, _ column: Int32, _ type: Oid) -> SQLValue {
-        if PQgetisnull(r, row, column) != 0 { return .null }
-        let text = String(cString: PQgetvalue(r, row, column))
-        switch type {
-        case 20, 21, 23, 26:  // int8, int2, int4, oid
-            return Int64(text).map { .int($0) } ?? .text(text)
-        case 16:  // bool
-            return .int(text == "t" ? 1 : 0)
-        case 700, 701:  // float4, float8
-            return Double(text).map { .double($0) } ?? .text(text)
-        case 1700:  // numeric: a sum of integers is one
-            return Int64(text).map { .int($0) } ?? Double(text).map { .double($0) } ?? .text(text)
-        default:
-            return .text(text)
+        func scalar(_ sql: String, _ args: [SQLValue]) throws -> SQLValue? {
+            try first(sql, args)?.values.first
         }
-    }
 
-    func query(_ sql: String, _ args: [SQLValue]) throws -> [Row] {
-        var rows: [Row] = []
-        try forEach(sql, args) { rows.append($0) }
-        return rows
-    }
+        // MARK: transactions
 
-    func first(_ sql: String, _ args: [SQLValue]) throws -> Row? {
-        try query(sql, args).first
-    }
+        /// Tries of a write transaction the server made fail by another's.
+        static let attempts = 5
 
-    func scalar(_ sql: String, _ args: [SQLValue]) throws -> SQLValue? {
-        try first(sql, args)?.values.first
-    }
+        func write<T>(rollback: Bool, _ body: () throws -> T) throws -> T {
+            if depth > 0 {
+                if rollback {
+                    throw PortalError(.internal, "a nested transaction cannot roll back on its own")
+                }
+                return try body()
+            }
+            var attempt = 1
+            while true {
+                try execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+                depth = 1
+                transactionNumber += 1
+                do {
+                    let value = try body()
+                    try execute(rollback ? "ROLLBACK" : "COMMIT")
+                    depth = 0
+                    return value
+                } catch let e as PostgresError where e.isRetryable && attempt < Self.attempts {
+                    try? execute("ROLLBACK")
+                    depth = 0
+                    attempt += 1
+                    // A little longer each time, with a random part, so that the two collide less.
+                    usleep(UInt32(1000 * attempt * attempt + Int.random(in: 0..<5000)))
+                } catch {
+                    try? execute("ROLLBACK")
+                    depth = 0
+                    throw error
+                }
+            }
+        }
 
-    // MARK: transactions
-
-    /// Tries of a write transaction the server made fail by another's.
-    static let attempts = 5
-
-    func write<T>(rollback: Bool, _ body: () throws -> T) throws -> T {
-        if depth > 0 {
-            if rollback {
-                throw PortalError(.internal, "a nested transaction cannot roll back on its own")
+        func read<T>(_ body: () throws -> T) throws -> T {
+            if depth > 0 { return try body() }
+            try execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            depth = 1
+            defer {
+                try? execute("COMMIT")
+                depth = 0
             }
             return try body()
         }
-        var attempt = 1
-        while true {
+
+        func commitBatch() throws {
+            guard depth > 0 else { return }
+            try execute("COMMIT")
             try execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
-            depth = 1
             transactionNumber += 1
-            do {
-                let value = try body()
-                try execute(rollback ? "ROLLBACK" : "COMMIT")
-                depth = 0
-                return value
-            } catch let e as PostgresError where e.isRetryable && attempt < Self.attempts {
-                try? execute("ROLLBACK")
-                depth = 0
-                attempt += 1
-                // A little longer each time, with a random part, so that the two collide less.
-                usleep(UInt32(1000 * attempt * attempt + Int.random(in: 0..<5000)))
-            } catch {
-                try? execute("ROLLBACK")
-                depth = 0
-                throw error
+        }
+
+        func interrupt() {
+            stopped.store(true, ordering: .relaxed)
+            var buffer = [CChar](repeating: 0, count: 256)
+            if let canceller { _ = PQcancel(canceller, &buffer, 256) }
+        }
+
+        func checkInterrupted() throws {
+            if stopped.load(ordering: .relaxed) { throw Interrupts.interrupted }
+            try Interrupts.check()
+        }
+
+        // MARK: migrations
+
+        /// The advisory lock migrators take, so that two first commands do not both migrate.
+        private static let migrationLock: Int64 = 0x5041_444D  // "PADM"
+
+        func migrate(_ migrations: [Migration]) throws {
+            let all = migrations + PostgresSchema.migrations
+            if let applied = try? appliedMigrations(), Set(applied) == Set(all.map(\.name)) {
+                return
             }
-        }
-    }
-
-    func read<T>(_ body: () throws -> T) throws -> T {
-        if depth > 0 { return try body() }
-        try execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        depth = 1
-        defer {
-            try? execute("COMMIT")
-            depth = 0
-        }
-        return try body()
-    }
-
-    func commitBatch() throws {
-        guard depth > 0 else { return }
-        try execute("COMMIT")
-        try execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
-        transactionNumber += 1
-    }
-
-    func interrupt() {
-        stopped.store(true, ordering: .relaxed)
-        var buffer = [CChar](repeating: 0, count: 256)
-        if let canceller { _ = PQcancel(canceller, &buffer, 256) }
-    }
-
-    func checkInterrupted() throws {
-        if stopped.load(ordering: .relaxed) { throw Interrupts.interrupted }
-        try Interrupts.check()
-    }
-
-    // MARK: migrations
-
-    /// The advisory lock migrators take, so that two first commands do not both migrate.
-    private static let migrationLock: Int64 = 0x5041_444D  // "PADM"
-
-    func migrate(_ migrations: [Migration]) throws {
-        let all = migrations + PostgresSchema.migrations
-        if let applied = try? appliedMigrations(), Set(applied) == Set(all.map(\.name)) {
-            return
-        }
-        let hasLedger =
-            try scalar("SELECT to_regclass('schema_migrations') IS NOT NULL", [])?.int == 1
-        let tables = Int(
-            try scalar(
-                "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()", [])?.int
-                ?? 0)
-        if !hasLedger && tables > 0 {
-            throw PortalError(
-                .dataError,
-                "the PostgreSQL database at '\(path)' has tables but is not a portaladmin database",
-                hint: "name an empty database or one portaladmin made", action: .chooseDatabase)
-        }
-        try write(rollback: false) {
-            try execute(
-                """
-                SELECT pg_advisory_xact_lock(\(Self.migrationLock));
-                CREATE TABLE IF NOT EXISTS schema_migrations (
-                    seq BIGSERIAL,
-                    name TEXT PRIMARY KEY,
-                    applied_at TEXT NOT NULL
-                        DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-                )
-                """)
-        }
-        let applied = Set(try appliedMigrations())
-        if let unknown = applied.subtracting(all.map(\.name)).sorted().first {
-            throw PortalError(
-                .dataError,
-                "the database was written by a newer version of portaladmin (it has schema step '\(unknown)')",
-                hint: "upgrade portaladmin, or name another database", action: .chooseDatabase)
-        }
-        for m in all where !applied.contains(m.name) {
+            let hasLedger =
+                try scalar("SELECT to_regclass('schema_migrations') IS NOT NULL", [])?.int == 1
+            let tables = Int(
+                try scalar(
+                    "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()", [])?.int
+                    ?? 0)
+            if !hasLedger && tables > 0 {
+                throw PortalError(
+                    .dataError,
+                    "the PostgreSQL database at '\(path)' has tables but is not a portaladmin database",
+                    hint: "name an empty database or one portaladmin made", action: .chooseDatabase)
+            }
             try write(rollback: false) {
-                try execute("SELECT pg_advisory_xact_lock(\(Self.migrationLock))")
-                if try scalar("SELECT 1 FROM schema_migrations WHERE name = ?", [.text(m.name)])
-                    != nil
-                {
-                    return
-                }
-                try execute(m.sql)
-                _ = try run("INSERT INTO schema_migrations(name) VALUES (?)", [.text(m.name)])
+                try execute(
+                    """
+                    SELECT pg_advisory_xact_lock(\(Self.migrationLock));
+                    CREATE TABLE IF NOT EXISTS schema_migrations (
+                        seq BIGSERIAL,
+                        name TEXT PRIMARY KEY,
+                        applied_at TEXT NOT NULL
+                            DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                    )
+                    """)
             }
+            let applied = Set(try appliedMigrations())
+            if let unknown = applied.subtracting(all.map(\.name)).sorted().first {
+                throw PortalError(
+                    .dataError,
+                    "the database was written by a newer version of portaladmin (it has schema step '\(unknown)')",
+                    hint: "upgrade portaladmin, or name another database", action: .chooseDatabase)
+            }
+            for m in all where !applied.contains(m.name) {
+                try write(rollback: false) {
+                    try execute("SELECT pg_advisory_xact_lock(\(Self.migrationLock))")
+                    if try scalar("SELECT 1 FROM schema_migrations WHERE name = ?", [.text(m.name)])
+                        != nil
+                    {
+                        return
+                    }
+                    try execute(m.sql)
+                    _ = try run("INSERT INTO schema_migrations(name) VALUES (?)", [.text(m.name)])
+                }
+            }
+        }
+
+        func appliedMigrations() throws -> [String] {
+            try query("SELECT name FROM schema_migrations ORDER BY seq", []).map { $0.text("name") }
         }
     }
 
-    func appliedMigrations() throws -> [String] {
-        try query("SELECT name FROM schema_migrations ORDER BY seq", []).map { $0.text("name") }
-    }
-}
-
-extension PostgresStore {
-    /// Sends the rows `produce` gives to `table` with COPY (text format, NULL as `\N`).
-    func copyIn(
-        _ table: String, columns: [String],
-        _ produce: (_ row: ([SQLValue]) throws -> Void) throws -> Void
-    ) throws {
-        let sql = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
-        guard let started = PQexec(conn, sql) else { throw error(nil) }
-        guard PQresultStatus(started) == PGRES_COPY_IN else {
-            PQclear(try checked(started))
-            throw PortalError(.internal, "the server did not take COPY for \(table)")
-        }
-        PQclear(started)
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 16)
-        func flush() throws {
-            guard !buffer.isEmpty else { return }
-            let ok = buffer.withUnsafeBufferPointer { b in
-                b.withMemoryRebound(to: CChar.self) {
-                    PQputCopyData(conn, $0.baseAddress, Int32($0.count))
-                }
+    extension PostgresStore {
+        /// Sends the rows `produce` gives to `table` with COPY (text format, NULL as `\N`).
+        func copyIn(
+            _ table: String, columns: [String],
+            _ produce: (_ row: ([SQLValue]) throws -> Void) throws -> Void
+        ) throws {
+            let sql = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
+            guard let started = PQexec(conn, sql) else { throw error(nil) }
+            guard PQresultStatus(started) == PGRES_COPY_IN else {
+                PQclear(try checked(started))
+                throw PortalError(.internal, "the server did not take COPY for \(table)")
             }
-            guard ok == 1 else { throw error(nil) }
-            buffer.removeAll(keepingCapacity: true)
-        }
-        func send(_ row: [SQLValue]) throws {
-            for (i, v) in row.enumerated() {
-                if i > 0 { buffer.append(9) }
-                guard let text = v.string else {
-                    buffer.append(contentsOf: Array("\\N".utf8))
-                    continue
-                }
-                for b in text.utf8 {
-                    switch b {
-                    case UInt8(ascii: "\\"): buffer.append(contentsOf: [92, 92])
-                    case 9: buffer.append(contentsOf: [92, UInt8(ascii: "t")])
-                    case 10: buffer.append(contentsOf: [92, UInt8(ascii: "n")])
-                    case 13: buffer.append(contentsOf: [92, UInt8(ascii: "r")])
-                    default: buffer.append(b)
+            PQclear(started)
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1 << 16)
+            func flush() throws {
+                guard !buffer.isEmpty else { return }
+                let ok = buffer.withUnsafeBufferPointer { b in
+                    b.withMemoryRebound(to: CChar.self) {
+                        PQputCopyData(conn, $0.baseAddress, Int32($0.count))
                     }
                 }
+                guard ok == 1 else { throw error(nil) }
+                buffer.removeAll(keepingCapacity: true)
             }
-            buffer.append(10)
-            if buffer.count > 1 << 16 { try flush() }
-        }
-        do {
-            try produce(send)
-        } catch {
-            _ = PQputCopyEnd(conn, "the rows could not be read")
-            while let r = PQgetResult(conn) { PQclear(r) }
-            throw error
-        }
-        try flush()
-        guard PQputCopyEnd(conn, nil) == 1 else { throw error(nil) }
-        while let r = PQgetResult(conn) {
-            defer { PQclear(r) }
-            if PQresultStatus(r) != PGRES_COMMAND_OK { throw error(r) }
+            func send(_ row: [SQLValue]) throws {
+                for (i, v) in row.enumerated() {
+                    if i > 0 { buffer.append(9) }
+                    guard let text = v.string else {
+                        buffer.append(contentsOf: Array("\\N".utf8))
+                        continue
+                    }
+                    for b in text.utf8 {
+                        switch b {
+                        case UInt8(ascii: "\\"): buffer.append(contentsOf: [92, 92])
+                        case 9: buffer.append(contentsOf: [92, UInt8(ascii: "t")])
+                        case 10: buffer.append(contentsOf: [92, UInt8(ascii: "n")])
+                        case 13: buffer.append(contentsOf: [92, UInt8(ascii: "r")])
+                        default: buffer.append(b)
+                        }
+                    }
+                }
+                buffer.append(10)
+                if buffer.count > 1 << 16 { try flush() }
+            }
+            do {
+                try produce(send)
+            } catch {
+                _ = PQputCopyEnd(conn, "the rows could not be read")
+                while let r = PQgetResult(conn) { PQclear(r) }
+                throw error
+            }
+            try flush()
+            guard PQputCopyEnd(conn, nil) == 1 else { throw error(nil) }
+            while let r = PQgetResult(conn) {
+                defer { PQclear(r) }
+                if PQresultStatus(r) != PGRES_COMMAND_OK { throw error(r) }
+            }
         }
     }
-}
+#endif

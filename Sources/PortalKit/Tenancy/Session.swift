@@ -134,13 +134,22 @@ extension Database {
                         "leave it out of the address: put it in ~/.pgpass (or the file PGPASSFILE names), which libpq reads",
                     action: .chooseDatabase)
             }
-            let db = Database(store: try PostgresStore(url: path))
-            do {
-                try Migrator.migrate(db)
-            } catch let e as PostgresError {
-                throw e.portalError
-            }
-            return db
+            #if PORTALADMIN_NO_POSTGRES
+                throw PortalError(
+                    .usage,
+                    "this build of portaladmin has no PostgreSQL support (the static binary)",
+                    hint:
+                        "use a build with PostgreSQL support (the dynamically linked one), with libpq installed",
+                    action: .chooseDatabase)
+            #else
+                let db = Database(store: try PostgresStore(url: path))
+                do {
+                    try Migrator.migrate(db)
+                } catch let e as PostgresError {
+                    throw e.portalError
+                }
+                return db
+            #endif
         }
         let fm = FileManager.default
         if !fm.fileExists(atPath: path) {

@@ -155,6 +155,27 @@ import Testing
         #expect(all.contains("'=HYPERLINK(1)"), "a formula is neutralised in the export: \(all)")
     }
 
+    /// The whole demo (keys, the parent's first visit, logins and a lockout, resets, merges and
+    /// their undo, the age-18 rules, a court order, access explained, features, the audit
+    /// chain) prints the same on both, but for the secrets each run draws.
+    @Test func theDemoOnBothBackends() throws {
+        let dir = TempDir()
+        func demo(_ db: String) throws -> String {
+            let r = try runBinary(["demo", "--db", db])
+            #expect(r.code == 0, "\(r.out.suffix(2000))\(r.err)")
+            var text = (r.out + r.err).replacingOccurrences(of: db, with: "DB")
+            text = text.replacing(/\/tmp\/portaladmin-demo-[A-Za-z0-9]+/, with: "TMP")
+            text = text.replacing(/[0-9A-Z]{4}(-[0-9A-Z]{4}){7}/, with: "KEY")
+            text = text.replacing(/[0-9a-z]{5}(-[0-9a-z]{5}){3}/, with: "PASSWORD")
+            text = text.replacing(/last4: *[0-9A-Z]{4}/, with: "LAST4")
+            return text
+        }
+        let onSQLite = try demo(dir.file("demo.db")).split(separator: "\n")
+        let onPostgres = try demo(try Backend.postgres.newDatabase(dir)).split(separator: "\n")
+        for (a, b) in zip(onSQLite, onPostgres) { #expect(a == b) }
+        #expect(onSQLite.count == onPostgres.count && onSQLite.count > 300)
+    }
+
     @Test func eightWritersAtOnceAllGetThrough() throws {
         let dir = TempDir()
         let db = try Backend.postgres.districts(dir)

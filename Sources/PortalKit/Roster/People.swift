@@ -128,7 +128,7 @@ public enum People {
         try db.first(
             """
             SELECT l.guardian_id, g.family_name FROM links l JOIN guardians g ON g.district_id = l.district_id AND g.guardian_id = l.guardian_id
-            WHERE l.district_id = ? GROUP BY l.guardian_id HAVING count(*) = ? ORDER BY l.guardian_id LIMIT 1
+            WHERE l.district_id = ? GROUP BY l.guardian_id, g.family_name HAVING count(*) = ? ORDER BY l.guardian_id LIMIT 1
             """, [.text(district), .int(Int64(count))]
         ).map { ($0.text("guardian_id"), $0.text("family_name")) }
     }

@@ -169,9 +169,55 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
             return Int(String(cString: PQcmdTuples(r))) ?? 0
         }
 
+        /// The rows of a query being read a row at a time (see `forEach`).
+        private final class Stream {
+            var rows: [Row] = []
+            var next = 0
+            var done = false
+            var failure: (any Error)?
+            var columns: [String] = []
+            var types: [Oid] = []
+        }
+        /// The stream the connection is in the middle of, if any.
+        private var open: Stream?
+
+        /// Reads one result of the open stream: a row, its end, or its error.
+        private func readStream(_ stream: Stream) {
+            guard let r = PQgetResult(conn) else {
+                stream.done = true
+                if open === stream { open = nil }
+                return
+            }
+            defer { PQclear(r) }
+            switch PQresultStatus(r) {
+            case PGRES_SINGLE_TUPLE:
+                if stream.columns.isEmpty {
+                    stream.columns = (0..<PQnfields(r)).map { String(cString: PQfname(r, $0)) }
+                    stream.types = (0..<PQnfields(r)).map { PQftype(r, $0) }
+                }
+                stream.rows.append(
+                    Row(
+                        columns: stream.columns,
+                        values: stream.types.indices.map { c in
+                            value(r, 0, Int32(c), stream.types[c])
+                        }))
+            case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
+                break
+            default:
+                if stream.failure == nil { stream.failure = error(r) }
+            }
+        }
+
+        /// Reads the rest of the open stream into its buffer: the connection takes one command at
+        /// a time, and a statement run while a query's rows are read (SQLite allows that) must wait.
+        private func drain() {
+            while let stream = open { readStream(stream) }
+        }
+
         /// Each row as the server sends it (libpq's single-row mode), so that a large result is
-        /// never held whole.
+        /// never held whole; when `body` runs a statement of its own, the rest is read first.
         func forEach(_ sql: String, _ args: [SQLValue], _ body: (Row) throws -> Void) throws {
+            drain()
             let text = dialect(sql)
             let values: [UnsafeMutablePointer<CChar>?] = args.map {
                 $0.string.map { strdup($0) } ?? nil
@@ -185,34 +231,24 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
             }
             guard sent == 1 else { throw error(nil) }
             PQsetSingleRowMode(conn)
-            var columns: [String] = []
-            var types: [Oid] = []
-            var failure: (any Error)?
-            while let r = PQgetResult(conn) {
-                defer { PQclear(r) }
-                guard failure == nil else { continue }  // read to the end before the next statement
-                switch PQresultStatus(r) {
-                case PGRES_SINGLE_TUPLE:
-                    if columns.isEmpty {
-                        columns = (0..<PQnfields(r)).map { String(cString: PQfname(r, $0)) }
-                        types = (0..<PQnfields(r)).map { PQftype(r, $0) }
+            let stream = Stream()
+            open = stream
+            defer { drain() }  // a body that throws leaves the rest unread
+            while true {
+                if stream.next < stream.rows.count {
+                    let row = stream.rows[stream.next]
+                    stream.next += 1
+                    if stream.next == stream.rows.count {
+                        stream.rows.removeAll(keepingCapacity: true)
+                        stream.next = 0
                     }
-                    do {
-                        try body(
-                            Row(
-                                columns: columns,
-                                values: types.indices.map { c in value(r, 0, Int32(c), types[c]) }))
-                    } catch {
-                        // The rest is read and dropped: a cancel could reach the next statement.
-                        failure = error
-                    }
-                case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
-                    break
-                default:
-                    failure = error(r)
+                    try body(row)
+                    continue
                 }
+                if let failure = stream.failure { throw failure }
+                if stream.done { return }
+                readStream(stream)
             }
-            if let failure { throw failure }
         }
 
         /// A value as its column's type reads: integers and true/false as numbers, the rest as text.
@@ -382,6 +418,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
             _ produce: (_ row: ([SQLValue]) throws -> Void) throws -> Void
         ) throws {
             let sql = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
+            drain()
             guard let started = PQexec(conn, sql) else { throw error(nil) }
             guard PQresultStatus(started) == PGRES_COPY_IN else {
                 PQclear(try checked(started))

@@ -7,17 +7,19 @@ import Testing
 @Suite struct ImportSafetyTests {
     /// With UUIDs the rows are staged in a temporary table when the signal comes: none of them
     /// reach the district either.
-    @Test(arguments: ["numbered", "uuid"])
-    func ctrlCRollsBackAndExits130(ids: String) throws {
+    @Test(arguments: [
+        ("numbered", Backend.sqlite), ("uuid", Backend.sqlite), ("numbered", Backend.postgres),
+    ])
+    func ctrlCRollsBackAndExits130(ids: String, backend: Backend) throws {
         let dir = TempDir()
-        let db = try makeDistricts(dir)
+        let db = try backend.districts(dir)
         let sample = dir.file("big")
         #expect(
             try runBinary([
                 "sample", "generate", "--students", "40000", "--out", sample, "--ids", ids,
             ]).code == 0)
         let before = try dump(db)
-        let indexes = try indexNames(db)
+        let indexes = backend == .sqlite ? try indexNames(db) : []
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binaryPath)
         p.arguments = ["roster", "import", sample, "--district", "d1"]
@@ -47,7 +49,9 @@ import Testing
         #expect(p.terminationStatus == 130, "\(e)")
         #expect(e.contains("interrupted"))
         #expect(try dump(db) == before, "nothing of the interrupted import remains")
-        #expect(try indexNames(db) == indexes, "the look-up indexes put off are there")
+        if backend == .sqlite {
+            #expect(try indexNames(db) == indexes, "the look-up indexes put off are there")
+        }
     }
 
     /// A full import that would mark most guardians inactive asks on a terminal, and asks

@@ -35,6 +35,7 @@ public enum Interrupts {
             open.withLock { handles in
                 for h in handles { OpaquePointer(bitPattern: h).map { sqlite3_interrupt($0) } }
             }
+            cancellers.withLock { for c in $0.values { c() } }
         }
         s.resume()
         return s
@@ -50,6 +51,17 @@ public enum Interrupts {
 
     static let interrupted = PortalError(
         .interrupted, "interrupted; rolled back, nothing was written")
+
+    /// What stops the statement of each open connection of another kind (a PostgreSQL
+    /// server's cancel request), by a number of the connection's.
+    private static let cancellers = Mutex<[Int: @Sendable () -> Void]>([:])
+
+    static func attach(id: Int, cancel: @escaping @Sendable () -> Void) {
+        cancellers.withLock { $0[id] = cancel }
+    }
+    static func detach(id: Int) {
+        _ = cancellers.withLock { $0.removeValue(forKey: id) }
+    }
 
     static func attach(_ h: OpaquePointer) {
         _ = open.withLock { $0.insert(Int(bitPattern: h)) }

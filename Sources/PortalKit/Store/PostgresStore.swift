@@ -92,12 +92,30 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
             conn = c
             canceller = PQgetCancel(c)
             path = shown
+            // Ctrl-C asks the server to stop the running statement (PQcancel may be called from
+            // any thread); the transaction then rolls back.
+            if let canceller {
+                let cancel = Canceller(pointer: canceller)
+                Interrupts.attach(id: Int(bitPattern: canceller)) { cancel.send() }
+            }
             try execute("SET client_min_messages = warning")
         }
 
         deinit {
-            if let canceller { PQfreeCancel(canceller) }
+            if let canceller {
+                Interrupts.detach(id: Int(bitPattern: canceller))
+                PQfreeCancel(canceller)
+            }
             PQfinish(conn)
+        }
+
+        /// libpq's cancel handle, which it allows to be used from another thread.
+        private struct Canceller: @unchecked Sendable {
+            let pointer: OpaquePointer
+            func send() {
+                var buffer = [CChar](repeating: 0, count: 256)
+                _ = PQcancel(pointer, &buffer, 256)
+            }
         }
 
         /// The server's version, as it reports it (`150018` for 15.18).
@@ -342,8 +360,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 
         func interrupt() {
             stopped.store(true, ordering: .relaxed)
-            var buffer = [CChar](repeating: 0, count: 256)
-            if let canceller { _ = PQcancel(canceller, &buffer, 256) }
+            if let canceller { Canceller(pointer: canceller).send() }
         }
 
         func checkInterrupted() throws {

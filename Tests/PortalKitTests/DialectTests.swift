@@ -8,7 +8,7 @@ import Testing
         #expect(Dialect.postgres("VALUES (?,?,?)") == "VALUES ($1,$2,$3)")
         #expect(
             Dialect.postgres("WHERE a = ?1 AND (?2 IS NULL OR b = ?2) LIMIT ?")
-                == "WHERE a = $1 AND ($2 IS NULL OR b = $2) LIMIT $3")
+                == "WHERE a = $1 AND ($2::text IS NULL OR b = $2) LIMIT $3")
         #expect(Dialect.postgres("WHERE a = '?' AND b = ?") == "WHERE a = '?' AND b = $1")
     }
 

@@ -23,7 +23,7 @@ import Testing
         let ok = try runBinary(["audit", "verify", "--district", "d1", "-o", "json"], db: db)
         #expect(ok.code == 0)
         #expect(ok.out.contains("\"ok\": true") && ok.out.contains("\"rows_checked\": 4"))
-        let raw = try Database(path: db, create: false)
+        let raw = try reopen(db)
         try raw.run("UPDATE audit_log SET after_json = '{\"aup_version\":\"9\"}' WHERE seq = 3")
         let bad = try runBinary(["audit", "verify", "--district", "d1"], db: db)
         #expect(bad.code == 1)
@@ -33,7 +33,7 @@ import Testing
     @Test func verifyFindsDeletedAndReorderedRows() throws {
         let (dir, db) = try seeded()
         _ = dir
-        let raw = try Database(path: db, create: false)
+        let raw = try reopen(db)
         try raw.run("DELETE FROM audit_log WHERE seq = 4")
         let tail = try runBinary(["audit", "verify", "--district", "d1"], db: db)
         #expect(tail.code == 1 && tail.err.contains("removed from the end"))
@@ -43,7 +43,7 @@ import Testing
 
         let (dir2, db2) = try seeded()
         _ = dir2
-        let raw2 = try Database(path: db2, create: false)
+        let raw2 = try reopen(db2)
         try raw2.run("UPDATE audit_log SET seq = 99 WHERE seq = 2")
         try raw2.run("UPDATE audit_log SET seq = 2 WHERE seq = 3")
         try raw2.run("UPDATE audit_log SET seq = 3 WHERE seq = 99")

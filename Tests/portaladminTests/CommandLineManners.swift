@@ -174,7 +174,7 @@ import Testing
     @Test func newerDatabaseIsRefused() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)
-        let raw = try Database(path: db, create: false)
+        let raw = try reopen(db)
         try raw.run("INSERT INTO schema_migrations(name) VALUES ('999-from-the-future')")
         let r = try runBinary(["district", "list"], db: db)
         #expect(r.code == 65 && r.err.contains("newer version") && r.err.contains("hint: upgrade"))
@@ -184,7 +184,7 @@ import Testing
         let dir = TempDir()
         let db = try makeDistricts(dir)
         // Enough rows that the output is far larger than a pipe buffer.
-        let lib = try Database(path: db, create: false)
+        let lib = try reopen(db)
         let s = Session(
             db: lib, operatorName: "tester", command: "district set", now: Date(), districtID: "d1")
         try lib.write {

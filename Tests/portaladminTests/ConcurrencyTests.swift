@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct ConcurrencyTests {
     /// A second writer waits, then says "busy" with exit 75 and writes nothing.
-    @Test func aSecondWriterGetsBusyAndExit75() throws {
+    @Test(Backend.sqliteFileOnly) func aSecondWriterGetsBusyAndExit75() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)
         let holder = try Database(path: db, create: false)

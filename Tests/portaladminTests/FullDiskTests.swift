@@ -7,7 +7,7 @@ import Testing
 @Suite struct FullDiskTests {
     /// Under a file-size limit the process is not killed by SIGXFSZ: the write error becomes
     /// exit 74 with a message, and no partial results file is left.
-    @Test func aFileSizeLimitIsAnIOErrorAndLeavesNoPartialFile() throws {
+    @Test(Backend.sqliteFileOnly) func aFileSizeLimitIsAnIOErrorAndLeavesNoPartialFile() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)
         _ = try runShell("sqlite3 \(db) 'PRAGMA wal_checkpoint(TRUNCATE)'", db: db)

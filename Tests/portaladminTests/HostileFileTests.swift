@@ -105,7 +105,7 @@ import Testing
         #expect(r.err.contains("guardians.csv:5: city: holds a control character"))
         #expect(!r.err.contains(":6:") && !r.err.contains("\u{1b}"))
         // A value stored before the rule (written here behind the tool's back).
-        let handle = try Database(path: db, create: false)
+        let handle = try reopen(db)
         try handle.run(
             "UPDATE guardians SET given_name = ? WHERE district_id = 'd1' AND guardian_id = 'G5'",
             [.text("Ed\u{1b}[2J\u{202e}")])

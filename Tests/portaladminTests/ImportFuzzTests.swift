@@ -137,7 +137,7 @@ import Testing
             open < Self.cases / 2,
             "\(open) file descriptors open after \(Self.cases) imports: \(Dictionary(targets.map { ($0, 1) }, uniquingKeysWith: +).filter { $0.value > 2 })"
         )
-        let handle = try Database(path: db, create: false)
+        let handle = try reopen(db)
         #expect(try handle.scalar("PRAGMA integrity_check")?.string == "ok")
         #expect(try handle.query("PRAGMA foreign_key_check").isEmpty)
         let verify = runInProcess(["audit", "verify", "--district", "f1"], db: db)

@@ -233,6 +233,7 @@ import Testing
     }
 
     @Test(
+        Backend.sqliteFileOnly,
         needsSamples)
     func aBundleKeptOnDiskNeedsAWritableTemporaryFolder() throws {
         // Kept on disk (PORTALADMIN_ID_MEMORY_BYTES=0), the users' fields go to a file under

@@ -107,8 +107,11 @@ func importBothWays(
 
 /// The names of the indexes on the roster tables.
 func indexNames(_ db: String) throws -> [String] {
-    try Database(path: db, create: false).query(
-        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('guardians', 'students', 'links', 'households', 'schools') ORDER BY name"
+    let tables = "('guardians', 'students', 'links', 'households', 'schools')"
+    return try reopen(db).query(
+        db.contains("://")
+            ? "SELECT indexname AS name FROM pg_indexes WHERE schemaname = 'public' AND tablename IN \(tables) AND indexname NOT LIKE '%_pkey' ORDER BY indexname"
+            : "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN \(tables) AND name NOT LIKE 'sqlite_autoindex%' ORDER BY name"
     ).map { $0.text("name") }
 }
 
@@ -256,7 +259,7 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(indexes.contains("links_by_student") && indexes.contains("guardians_by_email"))
         let r = try runBinary(["roster", "import", dirtyBundle(dir), "--district", "d1"], db: db)
         #expect(r.code == 3)
-        let d = try Database(path: db, create: false)
+        let d = try reopen(db)
         #expect(try d.query("PRAGMA foreign_key_check").isEmpty)
         #expect(try indexNames(db) == indexes)
 
@@ -524,7 +527,7 @@ func indexNames(_ db: String) throws -> [String] {
             r.err.contains(
                 "relationships.csv:\(rows.count + 1): guardian_id/student_id: duplicate link (first seen on line \(first)); this row was skipped"
             ), "\(r.err)")
-        let d = try Database(path: db, create: false)
+        let d = try reopen(db)
         let inactive = try d.query(
             "SELECT guardian_id || '-' || student_id AS k FROM links WHERE district_id = 'd1' AND status <> 'active' ORDER BY 1"
         ).map { $0.text("k") }
@@ -652,7 +655,7 @@ func indexNames(_ db: String) throws -> [String] {
             ($0["entities"] as? [String: [String: Int]])?["links"]
         }
         #expect(counts?["inactivated"] == 1, "\(r.out)")
-        let inactive = try Database(path: db, create: false).query(
+        let inactive = try reopen(db).query(
             "SELECT guardian_id || '-' || student_id AS k FROM links WHERE district_id = 'd1' AND status <> 'active'"
         ).map { $0.text("k") }
         #expect(inactive == ["G3-S3"])
@@ -784,7 +787,7 @@ func indexNames(_ db: String) throws -> [String] {
             ["roster", "import", "-", "--delta", "-o", "json", "--district", "d1"], db: db,
             env: ["TMPDIR": tmp], stdin: "guardian_id,student_id\nG1,S1\nG1,S2\n")
         #expect(links.code == 0 && links.err.contains("as relationships.csv"))
-        #expect(try Database(path: db, create: false).count("SELECT count(*) FROM links") == 2)
+        #expect(try reopen(db).count("SELECT count(*) FROM links") == 2)
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "removed")
         // Standard input is read only once the arguments are known to be right.
         let wrong = try runBinary(
@@ -854,7 +857,7 @@ func indexNames(_ db: String) throws -> [String] {
                 try runBinary(["guardian", "show", "G0", "-o", "json", "--district", "d1"], db: db)
                     .out) as? [String: Any])
         #expect(g0["given_name"] as? String == "First")
-        let street = try Database(path: db, create: false).scalar(
+        let street = try reopen(db).scalar(
             "SELECT street FROM households WHERE district_id = 'd1' AND household_id = 'H0'")
         #expect(street?.string == "1 Elm St", "the first row to name a household gives its address")
     }
@@ -886,7 +889,7 @@ func indexNames(_ db: String) throws -> [String] {
                     "guardians.csv,\(line),\(id),\(id),Again,Family,rejected,guardian_id: duplicate id (first seen on line \(first)); this row was skipped"
                 ), "line \(line)")
         }
-        let count = try Database(path: db, create: false).scalar(
+        let count = try reopen(db).scalar(
             "SELECT count(*) FROM guardians WHERE given_name = 'Given'")
         #expect(count?.int == 5000, "the first row of each id wins")
     }
@@ -917,7 +920,7 @@ func indexNames(_ db: String) throws -> [String] {
             let links = try #require((j["entities"] as? [String: [String: Int]])?["links"])
             #expect(links["rejected"] == 2, "\(run)")
             #expect(links[run == "first" ? "created" : "unchanged"] == 1, "\(run): \(links)")
-            let access = try Database(path: db, create: false).scalar(
+            let access = try reopen(db).scalar(
                 "SELECT portal_access FROM links WHERE district_id = 'd1' AND student_id = 'S1'")
             #expect(access?.int == 0, "line 3 was written")
         }

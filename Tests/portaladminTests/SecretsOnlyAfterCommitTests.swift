@@ -31,7 +31,7 @@ func oneChildFamilies(_ dir: TempDir, _ n: Int) throws -> String {
 @Suite struct SecretsOnlyAfterCommitTests {
     /// The commit fails (the files may not grow: as on a full disk): exit 74 with a message,
     /// no letters file, no key on standard output, nothing stored.
-    @Test func aFailedCommitLeavesNoLettersAndShowsNoKey() throws {
+    @Test(Backend.sqliteFileOnly) func aFailedCommitLeavesNoLettersAndShowsNoKey() throws {
         let dir = TempDir()
         let db = try oneChildFamilies(dir, 1500)
         let before = try dump(db)
@@ -54,7 +54,7 @@ func oneChildFamilies(_ dir: TempDir, _ n: Int) throws -> String {
 
     /// The same for accounts the school creates: a full disk shows no temporary password,
     /// leaves no letters and stores nothing.
-    @Test func aFailedCommitShowsNoTemporaryPassword() throws {
+    @Test(Backend.sqliteFileOnly) func aFailedCommitShowsNoTemporaryPassword() throws {
         let dir = TempDir()
         let db = try oneChildFamilies(dir, 4)
         _ = try runShell("sqlite3 \(db) 'PRAGMA wal_checkpoint(TRUNCATE)'", db: db)

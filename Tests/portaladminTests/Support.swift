@@ -132,9 +132,27 @@ func parseJSON(_ text: String) throws -> Any {
     try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
 }
 
+/// The database at `db` (a file or a server's address), as the binary left it.
+func reopen(_ db: String) throws -> Database {
+    db.contains("://")
+        ? try Database.open(path: db, create: false) : try Database(path: db, create: false)
+}
+
+/// Which store the end-to-end tests that use `makeDistricts` run on: SQLite, or with
+/// PORTALADMIN_TEST_BACKEND=postgres the test run's PostgreSQL server (`.ci/run` runs them so
+/// too). Tests of SQLite's own file (damaged, locked, out of room) run on SQLite only.
+extension Backend {
+    static let underTest: Backend =
+        ProcessInfo.processInfo.environment["PORTALADMIN_TEST_BACKEND"] == "postgres"
+        ? .postgres : .sqlite
+    static let sqliteFileOnly = ConditionTrait.enabled(
+        if: underTest == .sqlite,
+        "works on the SQLite file itself (PORTALADMIN_TEST_BACKEND=postgres)")
+}
+
 /// A database with district `d1` (and optionally `d2`) created by the binary.
 func makeDistricts(_ dir: TempDir, _ ids: [String] = ["d1"]) throws -> String {
-    let db = dir.file("portal.db")
+    let db = try Backend.underTest.newDatabase(dir)
     for id in ids {
         let r = try runBinary(["district", "create", id, "--name", "District \(id)"], db: db)
         #expect(r.code == 0, "\(r.err)")

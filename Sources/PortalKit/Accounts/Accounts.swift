@@ -543,7 +543,7 @@ public enum Accounts {
                 """,
                 [
                     .text(district), SQLValue(holder?.rawValue),
-                    .int(Int64(limit > 0 ? limit + 1 : -1)),
+                    .int(limit > 0 ? Int64(limit + 1) : .max),
                 ])
         }
         let state =
@@ -560,7 +560,7 @@ public enum Accounts {
             args.append(.text(status))
         }
         sql += " ORDER BY username LIMIT ?"
-        args.append(.int(Int64(limit > 0 ? limit + 1 : -1)))
+        args.append(.int(limit > 0 ? Int64(limit + 1) : .max))
         return try db.query(sql, args)
     }
 
@@ -706,7 +706,7 @@ public enum AUP {
             "SELECT *, CASE WHEN signed_version >= \(current) THEN 'signed' WHEN signed_version IS NULL THEN 'never signed' ELSE 'must sign again' END AS status FROM (\(sql)) AS signatures"
         if onlyMissing { sql += " WHERE signed_version IS NULL OR signed_version < \(current)" }
         sql += " ORDER BY guardian_id LIMIT ?"
-        args.append(.int(Int64(limit > 0 ? limit + 1 : -1)))
+        args.append(.int(limit > 0 ? Int64(limit + 1) : .max))
         return try db.query(sql, args).map {
             Standing(
                 guardianID: $0.text("guardian_id"), name: $0.text("name"),

@@ -138,7 +138,7 @@ public enum Households {
         let sql =
             summarySQL
             + " WHERE h.district_id = ?1 AND (h.household_id = ?2 OR (\(clauses.joined(separator: " AND "))))"
-            + " ORDER BY h.household_id LIMIT \(limit > 0 ? limit : -1)"
+            + " ORDER BY h.household_id LIMIT \(limit > 0 ? limit : Int.max)"
         return try db.query(sql, args).map(summary)
     }
 

@@ -203,7 +203,7 @@ public enum People {
             sql += " OR phone LIKE ?"
             args.append(.text("%" + digits))
         }
-        sql += ") ORDER BY family_name, given_name LIMIT \(limit > 0 ? limit : -1)"
+        sql += ") ORDER BY family_name, given_name LIMIT \(limit > 0 ? limit : Int.max)"
         return try db.query(sql, args)
     }
 

@@ -8,8 +8,8 @@
 ///   `SET CONSTRAINTS ALL DEFERRED`; any other `PRAGMA` (SQLite's own settings) does nothing;
 /// - a table of the connection's own, `temp.name`, is `pg_temp.name`;
 /// - `LIKE` is `ILIKE` (SQLite's LIKE ignores the case of ASCII letters), `char(n)` is `chr(n)`,
-///   `group_concat(x)` is `string_agg(x, ',')`, and `a IS ?` (equal, NULL to NULL too) is
-///   `a IS NOT DISTINCT FROM $n`.
+///   `group_concat(x)` is `string_agg(x, ',')`, `a IS ?` (equal, NULL to NULL too) is
+///   `a IS NOT DISTINCT FROM $n`, and a parameter tested for NULL is text.
 ///
 /// Text in quotes is left as it is.
 enum Dialect {
@@ -91,6 +91,7 @@ enum Dialect {
             // SQLite's IS compares as = does, NULL equal to NULL.
             t = t.replacing(" IS NOT $", with: " IS DISTINCT FROM $")
             t = t.replacing(" IS $", with: " IS NOT DISTINCT FROM $")
+            t = parametersTestedForNull(t)
             return t
         }
         if s.contains("INSERT OR IGNORE INTO") {
@@ -136,6 +137,12 @@ enum Dialect {
             }
         }
         return out + (quote == nil ? change(part) : part)
+    }
+
+    /// `$n IS NULL` as `$n::text IS NULL`: PostgreSQL cannot tell a parameter's type from a
+    /// test for NULL alone (every such parameter of PortalKit's is text: an optional filter).
+    private static func parametersTestedForNull(_ text: String) -> String {
+        text.replacing(/\$([0-9]+) IS NULL/) { m in "$\(m.1)::text IS NULL" }
     }
 
     /// Replaces `word` where it stands alone (not inside a longer name); `openEnded`: where it

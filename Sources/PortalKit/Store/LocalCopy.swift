@@ -26,7 +26,7 @@ final class LocalCopy {
         var template = Array((base + "/portaladmin-copy-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else {
             throw PortalError(
-                .cannotCreate, "cannot make a temporary folder in \(base)",
+                .ioError, "cannot make a temporary file in \(base)",
                 hint: "set TMPDIR to a writable folder with room")
         }
         folder = String(cString: made)

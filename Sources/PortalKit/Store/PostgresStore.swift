@@ -219,7 +219,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
                         values: stream.types.indices.map { c in
                             value(r, 0, Int32(c), stream.types[c])
                         }))
-            case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
+            case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
                 break
             default:
                 if stream.failure == nil { stream.failure = error(r) }

@@ -75,7 +75,8 @@ enum MetaCommands {
     static func complete(_ c: Context) throws {
         switch c.inv.positionals[0] {
         case "district":
-            guard FileManager.default.fileExists(atPath: c.dbPath),
+            // A file that is not there is not made; a server is asked.
+            guard c.dbPath.contains("://") || FileManager.default.fileExists(atPath: c.dbPath),
                 let db = try? Database.open(path: c.dbPath, create: false),
                 let ds = try? Districts.list(db)
             else { return }

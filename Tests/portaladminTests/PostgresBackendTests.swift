@@ -39,11 +39,7 @@ import Testing
             ["audit", "list", "--district", "d1"],
             ["audit", "verify", "--district", "d1"],
         ]
-        var seen: [String] = []
-        for args in steps {
-            let r = try runBinary(args, db: db)
-            seen.append("$ \(args.joined(separator: " "))\nexit \(r.code)\n\(r.out)\(r.err)")
-        }
+        var seen = try transcript(steps, db)
         // As the helpdesk operator: a change above the role is refused.
         let refused = try runBinary(
             ["district", "set", "key_ttl_days=7", "--district", "d1"], db: db,
@@ -52,13 +48,28 @@ import Testing
         return seen.map { $0.replacingOccurrences(of: db, with: "DB") }
     }
 
+    /// Each command run with the binary: what it printed and its exit code.
+    func transcript(_ steps: [[String]], _ db: String) throws -> [String] {
+        try steps.map { args in
+            let r = try runBinary(args, db: db)
+            return "$ \(args.joined(separator: " "))\nexit \(r.code)\n\(r.out)\(r.err)"
+        }
+    }
+
+    /// Expects the two runs to be the same, line for line; the second, joined.
+    func expectSame<S: StringProtocol>(
+        _ a: [S], _ b: [S], sourceLocation: SourceLocation = #_sourceLocation
+    ) -> String {
+        for (x, y) in zip(a, b) { #expect(x == y, sourceLocation: sourceLocation) }
+        #expect(a.count == b.count, sourceLocation: sourceLocation)
+        return b.joined(separator: "\n")
+    }
+
     @Test func theSameStoryOnBothBackends() throws {
         let dir = TempDir()
         let onSQLite = try story(try Backend.sqlite.newDatabase(dir))
         let onPostgres = try story(try Backend.postgres.newDatabase(dir))
-        for (a, b) in zip(onSQLite, onPostgres) { #expect(a == b) }
-        #expect(onSQLite.count == onPostgres.count)
-        let all = onPostgres.joined(separator: "\n")
+        let all = expectSame(onSQLite, onPostgres)
         #expect(all.contains("ok:            true"), "\(all)")
         #expect(all.contains("refused: exit 77"), "\(all)")
         #expect(all.contains("unknown setting 'lockout_treshold'"), "\(all)")
@@ -127,11 +138,7 @@ import Testing
             ["roster", "export", "--out", dir.file("export-\(tag)"), "--district", "d1"],
             ["audit", "verify", "--district", "d1"],
         ]
-        var seen: [String] = []
-        for args in steps {
-            let r = try runBinary(args, db: db)
-            seen.append("$ \(args.joined(separator: " "))\nexit \(r.code)\n\(r.out)\(r.err)")
-        }
+        var seen = try transcript(steps, db)
         for file in ["schools.csv", "guardians.csv", "students.csv", "relationships.csv"] {
             seen.append(
                 try String(contentsOfFile: dir.file("export-\(tag)/\(file)"), encoding: .utf8))
@@ -146,9 +153,7 @@ import Testing
         let dir = TempDir()
         let onSQLite = try rosterStory(try Backend.sqlite.districts(dir), dir, "sqlite")
         let onPostgres = try rosterStory(try Backend.postgres.districts(dir), dir, "pg")
-        for (a, b) in zip(onSQLite, onPostgres) { #expect(a == b) }
-        #expect(onSQLite.count == onPostgres.count)
-        let all = onPostgres.joined(separator: "\n")
+        let all = expectSame(onSQLite, onPostgres)
         #expect(all.contains("imported: 0 created, 0 updated, 37 unchanged"), "\(all)")
         #expect(all.contains("merged G-2003 into G-2002"), "\(all)")
         #expect(all.contains("audit chain intact"), "\(all)")
@@ -172,8 +177,8 @@ import Testing
         }
         let onSQLite = try demo(dir.file("demo.db")).split(separator: "\n")
         let onPostgres = try demo(try Backend.postgres.newDatabase(dir)).split(separator: "\n")
-        for (a, b) in zip(onSQLite, onPostgres) { #expect(a == b) }
-        #expect(onSQLite.count == onPostgres.count && onSQLite.count > 300)
+        _ = expectSame(onSQLite, onPostgres)
+        #expect(onSQLite.count > 300)
     }
 
     @Test func eightWritersAtOnceAllGetThrough() throws {

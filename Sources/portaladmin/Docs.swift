@@ -287,6 +287,11 @@ enum Docs {
             A OneRoster bundle whose user files are larger than five times this keeps what they
             say of each user on disk too.
             Smaller takes less memory and more time.
+            .It Ev PORTALADMIN_STAGE_AFTER_ROWS
+            The rows of a table the district had none of that an import writes in place before it
+            stages the rest and writes them in the order of their ids, when the ids are not
+            numbered (default 100000; 0 stages from the first row).
+            Staging pays where the table outgrows the import's page cache.
             .It Ev XDG_DATA_HOME
             The default database is
             .Pa $XDG_DATA_HOME/portaladmin/portaladmin.db

@@ -71,8 +71,9 @@ let needsSamples: ConditionTrait = .enabled(
 
 /// Imports the bundle at `path` `rounds` times into a new district (after `before` is told
 /// which round, to change the files), once with the ids and users met kept in memory, once
-/// with them on disk (PORTALADMIN_ID_MEMORY_BYTES=0), and once in batches (`--batch-size`, so
-/// that no row is staged and every one is written where it goes at once); expects every way to
+/// with them on disk (PORTALADMIN_ID_MEMORY_BYTES=0), both with rows staged from the first
+/// (PORTALADMIN_STAGE_AFTER_ROWS=0), and once in batches (`--batch-size`, so that no row is
+/// staged and every one is written where it goes at once); expects every way to
 /// print the same and leave the same tables, and returns the second way's exit codes, outputs
 /// and tables.
 func importBothWays(
@@ -83,7 +84,9 @@ func importBothWays(
     for (budget, batches) in [("", false), ("0", false), ("", true)] {
         let place = TempDir()
         let db = try makeDistricts(place)
-        let env = budget.isEmpty ? [:] : ["PORTALADMIN_ID_MEMORY_BYTES": budget]
+        // Rows are staged from the first (but in batches, where nothing is staged).
+        var env = ["PORTALADMIN_STAGE_AFTER_ROWS": "0"]
+        if !budget.isEmpty { env["PORTALADMIN_ID_MEMORY_BYTES"] = budget }
         var seen: [String] = []
         for round in 0..<rounds {
             before(round)
@@ -619,6 +622,15 @@ func indexNames(_ db: String) throws -> [String] {
             wrong.err.contains(
                 "error: PORTALADMIN_ID_MEMORY_BYTES takes a number of bytes from 0 to 1073741824, not '8 MBytes'"
             ) && wrong.err.contains("unset it for the default (16 MB)"), "\(wrong.err)")
+        let staging = try runBinary(
+            ["roster", "import", dir.file("b"), "--district", "d1"], db: db,
+            env: ["PORTALADMIN_STAGE_AFTER_ROWS": "-5"])
+        #expect(staging.code == 64)
+        #expect(
+            staging.err.contains(
+                "error: PORTALADMIN_STAGE_AFTER_ROWS takes a number of rows, 0 or more, not '-5'")
+                && staging.err.contains("hint: unset it for the default (100000)"),
+            "\(staging.err)")
         #expect(try dump(db) == before)
     }
 

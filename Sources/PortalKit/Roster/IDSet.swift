@@ -35,6 +35,8 @@ struct IDSet {
 
     /// Where whole ids go beyond the memory allowed them; nil: all are kept in memory.
     private let spill: IDSpill?
+    /// The bytes this set keeps whole ids in before moving them (a share of the spill's).
+    private let budget: Int
     /// This set's number in the spill's table (0: nothing moved yet), and a filter of the ids
     /// moved there: an id it has not seen was not moved.
     private var spillSet = 0
@@ -67,11 +69,13 @@ struct IDSet {
     private var lastAdded = Added.none
 
     /// `numbered`: hold ids that are a prefix and a number as bits; `pairs`: hold two such ids
-    /// joined by U+001F as one number (see above).
-    init(numbered: Bool = false, pairs: Bool = false, spill: IDSpill? = nil) {
+    /// joined by U+001F as one number (see above); `share`: the part of the spill's budget this
+    /// set may keep in memory.
+    init(numbered: Bool = false, pairs: Bool = false, spill: IDSpill? = nil, share: Double = 1) {
         self.numbered = numbered
         self.pairs = pairs ? PairTable() : nil
         self.spill = spill
+        budget = Int(Double(spill?.budget ?? 0) * share)
     }
 
     /// Adds `id` first met on `line`; when it was met before, returns that line (or
@@ -409,7 +413,7 @@ struct IDSet {
         -> Int?
     {
         if let spill, inTable > 0,
-            bytes.count + 4 + u.count + slots.count * MemoryLayout<Slot>.stride > spill.budget
+            bytes.count + 4 + u.count + slots.count * MemoryLayout<Slot>.stride > budget
         {
             try moveToDisk(spill)
         }

@@ -62,6 +62,9 @@ public struct ImportOptions: Sendable {
     /// The bytes each set of ids met keeps ids that are not numbered in before moving them to
     /// disk (see `IDSpill`): the memory they take, whatever the files' size.
     public var idMemoryBytes = IDSpill.defaultBudget
+    /// Rows of a table the district had none of written in place before the rest are staged
+    /// and written in key order (when its ids are not numbered; see `RosterWriter.stageIfRandom`).
+    public var rowsBeforeStaging = RosterWriter.rowsBeforeStaging
     /// A full import in one transaction.
     public init() {}
 }

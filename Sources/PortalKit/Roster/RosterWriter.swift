@@ -132,8 +132,15 @@ final class RosterWriter {
     /// (staging them cost a third more time). Only into a table that held none of the
     /// district's rows (nothing to compare a row with: the ids met tell repeats and link ends)
     /// and only when the import is one transaction, so that a commit never leaves rows staged.
+    /// Rows written in place before the rest are staged: while a table's tree is about the
+    /// size of the page cache, a random insert finds its page there (measured at 100,000
+    /// students with UUIDs: staging from the first row took 2.09 s, writing in place 1.64).
+    static let rowsBeforeStaging = 100_000
+
     func stageIfRandom(_ t: RosterTable) throws {
-        guard stageable[t.index] && !staged[t.index] else { return }
+        guard stageable[t.index] && !staged[t.index],
+            counts[t.index].created >= options.rowsBeforeStaging
+        else { return }
         let random =
             t == .links
             ? seenIDs[RosterTable.guardians.index].keepsWholeIDs

@@ -132,6 +132,14 @@ enum RosterCommands {
         options.idMemoryBytes =
             try bytes(c, "PORTALADMIN_ID_MEMORY_BYTES", 0...(1 << 30), default: "16 MB")
             ?? options.idMemoryBytes
+        if let text = c.io.env["PORTALADMIN_STAGE_AFTER_ROWS"], !text.isEmpty {
+            guard let n = Int(text.trimmed()), n >= 0 else {
+                throw PortalError.usage(
+                    "PORTALADMIN_STAGE_AFTER_ROWS takes a number of rows, 0 or more, not '\(text)'",
+                    hint: "unset it for the default (\(ImportOptions().rowsBeforeStaging))")
+            }
+            options.rowsBeforeStaging = n
+        }
         return options
     }
 

@@ -181,6 +181,37 @@ import Testing
         #expect(onSQLite.count > 300)
     }
 
+    /// What Citus needs to distribute the tables by district (no Citus can be installed here to
+    /// run `create_distributed_table` itself): every table but the ledger of schema steps has
+    /// `district_id` first in its primary key, and every foreign key includes it.
+    @Test func everyKeyLeadsWithTheDistrict() throws {
+        let server = try PostgresServer.running()
+        let db = try Backend.postgres.districts(TempDir())
+        let name = String(db.dropFirst("postgresql:///".count).prefix { $0 != "?" })
+        let keys = try server.psql(
+            """
+            SELECT c.conrelid::regclass::text || ' ' || c.contype::text || ' '
+                || (SELECT string_agg(a.attname, ',' ORDER BY k.n) FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
+                    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum)
+            FROM pg_constraint c JOIN pg_namespace s ON s.oid = c.connamespace
+            WHERE s.nspname = 'public' AND c.contype IN ('p', 'f') ORDER BY 1
+            """, database: name
+        ).out.split(separator: "\n").map(String.init)
+        let tables = try server.psql(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1", database: name
+        ).out.split(separator: "\n").map(String.init)
+        #expect(tables.count == 19, "\(tables)")
+        for t in tables where t != "schema_migrations" {
+            #expect(keys.contains { $0.hasPrefix("\(t) p district_id") }, "\(t): \(keys)")
+        }
+        let foreign = keys.filter { $0.split(separator: " ")[1] == "f" }
+        #expect(foreign.count >= 10, "\(foreign)")
+        for f in foreign {
+            #expect(
+                f.split(separator: " ")[2].split(separator: ",").contains("district_id"), "\(f)")
+        }
+    }
+
     @Test func eightWritersAtOnceAllGetThrough() throws {
         let dir = TempDir()
         let db = try Backend.postgres.districts(dir)

@@ -42,6 +42,31 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
     /// Parses `YYYY-MM-DD`, `YYYYMMDD` or the US `M/D/YYYY`; nil for anything else or an
     /// impossible date.
     public init?(parsing text: String) {
+        // Fast path: exactly YYYY-MM-DD in ASCII digits (nearly every date of an import), read
+        // from the bytes; anything else takes the general path below.
+        var bytes = text
+        let iso: (Int, Int, Int)? = bytes.withUTF8 { u in
+            guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-") else {
+                return nil
+            }
+            func number(_ from: Int, _ to: Int) -> Int? {
+                var n = 0
+                for i in from..<to {
+                    let d = u[i] &- UInt8(ascii: "0")
+                    guard d < 10 else { return nil }
+                    n = n * 10 + Int(d)
+                }
+                return n
+            }
+            guard let y = number(0, 4), let m = number(5, 7), let d = number(8, 10) else {
+                return nil
+            }
+            return (y, m, d)
+        }
+        if let (y, m, d) = iso {
+            self.init(year: y, month: m, day: d)
+            return
+        }
         let t = text.trimmed()
         if t.count == 10, t.utf8.filter({ $0 == UInt8(ascii: "-") }).count == 2 {
             let p = t.split(separator: "-")

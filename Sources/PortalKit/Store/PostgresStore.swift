@@ -17,7 +17,6 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 
     /// A serialization failure or a deadlock: the transaction is run again.
     var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" }
-    var isUniqueViolation: Bool { sqlState == "23505" }
 
     /// The SQLSTATE and the server's message.
     public var description: String { "PostgreSQL error \(sqlState): \(message)" }
@@ -117,9 +116,6 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
                 _ = PQcancel(pointer, &buffer, 256)
             }
         }
-
-        /// The server's version, as it reports it (`150018` for 15.18).
-        var serverVersion: Int { Int(PQserverVersion(conn)) }
 
         // MARK: statements
 

@@ -212,6 +212,26 @@ import Testing
         }
     }
 
+    /// SQLite runs a statement while a query's rows are being read; one PostgreSQL connection
+    /// takes one command at a time, so the store reads the rest of the rows first.
+    @Test func aStatementRunWhileRowsAreReadWaitsForThem() throws {
+        let db = try Backend.postgres.districts(TempDir(), ["d1", "d2", "d3"])
+        let store = try reopen(db)
+        var seen: [String] = []
+        try store.write {
+            try store.forEach("SELECT district_id FROM districts ORDER BY district_id") { row in
+                seen.append(row.text("district_id"))
+                try store.run(
+                    "UPDATE districts SET name = ? WHERE district_id = ?",
+                    [.text("Renamed"), row["district_id"]])
+                try store.execute("SELECT 1")
+                #expect(try store.count("SELECT count(*) FROM districts") == 3)
+            }
+        }
+        #expect(seen == ["d1", "d2", "d3"])
+        #expect(try store.count("SELECT count(*) FROM districts WHERE name = 'Renamed'") == 3)
+    }
+
     @Test func eightWritersAtOnceAllGetThrough() throws {
         let dir = TempDir()
         let db = try Backend.postgres.districts(dir)

@@ -143,22 +143,25 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 
         /// Runs one statement with its values; the result, checked.
         private func exec(_ sql: String, _ args: [SQLValue]) throws -> OpaquePointer {
+            drain()
             let text = dialect(sql)
+            return try checked(
+                withParameters(args) {
+                    PQexecParams(conn, text, Int32(args.count), nil, $0, nil, nil, 0)
+                })
+        }
+
+        /// Calls `body` with the values as libpq takes them: text, NULL as a null pointer.
+        private func withParameters<R>(
+            _ args: [SQLValue], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R
+        ) -> R {
             let values: [UnsafeMutablePointer<CChar>?] = args.map {
-                switch $0 {
-                case .null: nil
-                case .int(let i): strdup(String(i))
-                case .double(let d): strdup(String(d))
-                case .text(let s): strdup(s)
-                }
+                $0.string.map { strdup($0) } ?? nil
             }
             defer { for v in values { free(v) } }
-            let result = values.withUnsafeBufferPointer { b in
-                b.withMemoryRebound(to: UnsafePointer<CChar>?.self) {
-                    PQexecParams(conn, text, Int32(args.count), nil, $0.baseAddress, nil, nil, 0)
-                }
+            return values.withUnsafeBufferPointer { b in
+                b.withMemoryRebound(to: UnsafePointer<CChar>?.self) { body($0.baseAddress) }
             }
-            return try checked(result)
         }
 
         private func checked(_ result: OpaquePointer?) throws -> OpaquePointer {
@@ -174,6 +177,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         }
 
         func execute(_ sql: String) throws {
+            drain()
             PQclear(try checked(PQexec(conn, dialect(sql))))
         }
 
@@ -233,15 +237,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         func forEach(_ sql: String, _ args: [SQLValue], _ body: (Row) throws -> Void) throws {
             drain()
             let text = dialect(sql)
-            let values: [UnsafeMutablePointer<CChar>?] = args.map {
-                $0.string.map { strdup($0) } ?? nil
-            }
-            defer { for v in values { free(v) } }
-            let sent = values.withUnsafeBufferPointer { b in
-                b.withMemoryRebound(to: UnsafePointer<CChar>?.self) {
-                    PQsendQueryParams(
-                        conn, text, Int32(args.count), nil, $0.baseAddress, nil, nil, 0)
-                }
+            let sent = withParameters(args) {
+                PQsendQueryParams(conn, text, Int32(args.count), nil, $0, nil, nil, 0)
             }
             guard sent == 1 else { throw error(nil) }
             PQsetSingleRowMode(conn)

@@ -24,16 +24,13 @@ final class PagedArray {
 
     /// `cacheBytes`: the memory the cache may take (at least one page).
     init(initial: Int32, cacheBytes: Int) throws {
-        let dir = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 }
-        var template = Array(((dir ?? "/tmp") + "/portaladmin-XXXXXX").utf8CString)
+        let dir = TemporaryFolder.path
+        var template = Array((dir + "/portaladmin-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { b in
             b.baseAddress.map { mkstemp($0) } ?? -1
         }
         guard fd >= 0 else {
-            throw PortalError(
-                .ioError,
-                "cannot make a temporary file in \(dir ?? "/tmp") (\(String(cString: strerror(errno))))",
-                hint: "set TMPDIR to a writable folder with room")
+            throw TemporaryFolder.cannotMake(in: dir, why: String(cString: strerror(errno)))
         }
         template.withUnsafeBufferPointer { b in _ = b.baseAddress.map { unlink($0) } }
         self.fd = fd

@@ -11,23 +11,16 @@ internal import FoundationEssentials
 /// (only its head, which new rows chain from). The file is removed with the copy.
 final class LocalCopy {
     let db: Database
-    let district: String
     private let folder: String
     /// The tables copied, each with its key's columns.
     private var tables: [(name: String, columns: [String], key: [String])] = []
 
     /// Copies `district`'s rows of `only` (every table of the district when nil) from `source`.
     init(of district: String, from source: Database, only: Set<String>? = nil) throws {
-        self.district = district
-        let base =
-            ProcessInfo.processInfo.environment["TMPDIR"].flatMap {
-                $0.isEmpty ? nil : $0
-            } ?? "/tmp"
+        let base = TemporaryFolder.path
         var template = Array((base + "/portaladmin-copy-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else {
-            throw PortalError(
-                .ioError, "cannot make a temporary file in \(base)",
-                hint: "set TMPDIR to a writable folder with room")
+            throw TemporaryFolder.cannotMake(in: base, why: String(cString: strerror(errno)))
         }
         folder = String(cString: made)
         do {

@@ -6,9 +6,27 @@ import Testing
 /// The generator: the same seed writes the same files, its truth names real duplicates, and
 /// what it writes imports cleanly.
 @Suite struct SampleGeneratorTests {
-    @Test func sameSeedSameFilesAndTheyImport() throws {
+    func scratchFolder() throws -> String {
         let base = NSTemporaryDirectory() + "portalkit-sample-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        return base
+    }
+
+    /// The bundle in `dir` imported into a new district `g`, with no row rejected.
+    func imported(_ dir: String, sourceLocation: SourceLocation = #_sourceLocation) throws
+        -> Fixture
+    {
+        let f = try Fixture()
+        let s = f.session(nil)
+        _ = try s.transaction { try Districts.create(s, id: "g", name: "G", settings: []) }
+        let summary = try Roster.importBundle(
+            f.session("g"), dir: dir, format: .csv, options: ImportOptions())
+        #expect(summary.total.rejected == 0, sourceLocation: sourceLocation)
+        return f
+    }
+
+    @Test func sameSeedSameFilesAndTheyImport() throws {
+        let base = try scratchFolder()
         defer { try? FileManager.default.removeItem(atPath: base) }
         let one = try SampleGenerator.generate(students: 300, seed: 7, year: 2027, to: base + "/a")
         _ = try SampleGenerator.generate(students: 300, seed: 7, year: 2027, to: base + "/b")
@@ -18,12 +36,7 @@ import Testing
                     == FileManager.default.contents(atPath: base + "/b/" + file), "\(file)")
         }
         #expect(one.students == 300 && one.guardians > 0 && one.duplicateGuardians > 0)
-        let f = try Fixture()
-        let s = f.session(nil)
-        _ = try s.transaction { try Districts.create(s, id: "g", name: "G", settings: []) }
-        let summary = try Roster.importBundle(
-            f.session("g"), dir: base + "/a", format: .csv, options: ImportOptions())
-        #expect(summary.total.rejected == 0)
+        let f = try imported(base + "/a")
         #expect(
             try People.count(f.db, district: "g", kind: .student, status: nil) == one.students)
     }
@@ -46,8 +59,7 @@ import Testing
     }
 
     @Test func aBundleWithUUIDsIsTheSameBundleAndImports() throws {
-        let base = NSTemporaryDirectory() + "portalkit-sample-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        let base = try scratchFolder()
         defer { try? FileManager.default.removeItem(atPath: base) }
         let one = try SampleGenerator.generate(students: 200, seed: 5, year: 2027, to: base + "/n")
         _ = try SampleGenerator.generate(
@@ -73,12 +85,7 @@ import Testing
                 #expect(b == expected, "\(file): \(a)")
             }
         }
-        let f = try Fixture()
-        let s = f.session(nil)
-        _ = try s.transaction { try Districts.create(s, id: "g", name: "G", settings: []) }
-        let summary = try Roster.importBundle(
-            f.session("g"), dir: base + "/u", format: .csv, options: ImportOptions())
-        #expect(summary.total.rejected == 0)
+        let f = try imported(base + "/u")
         #expect(
             try People.count(f.db, district: "g", kind: .guardian, status: nil) == one.guardians)
     }

@@ -115,6 +115,29 @@ final class ReadAhead<Item>: ThreadMain, @unchecked Sendable {
         return true
     }
 
+    /// Runs `produce` on a second thread (with `sameThread`, on this one, for a producer that
+    /// reads the database), handing each item it puts to `take` on this thread, a few items
+    /// behind. An error on either side stops both and is thrown here.
+    static func pipeline(
+        sameThread: Bool, produce: @escaping (_ put: (Item) throws -> Bool) throws -> Void,
+        take: (Item) throws -> Void
+    ) throws {
+        if sameThread {
+            try produce { item in
+                try take(item)
+                return true
+            }
+            return
+        }
+        let ahead = ReadAhead<Item>()
+        defer { ahead.finish() }
+        try ahead.start { put in try produce { put($0) } }
+        while let item = try ahead.next() {
+            try take(item)
+            ahead.giveBack(consume item)
+        }
+    }
+
     private func locked(_ body: () -> Void) {
         pthread_mutex_lock(lock)
         body()

@@ -154,30 +154,52 @@ enum OneRosterBundle {
         if path("orgs.csv") != nil { try w.completed("schools") }
 
         // Pass 1 over users.csv: each user's role and the agent links, to derive households.
-        func role(_ h: CSVHeader, _ rec: CSVRecord, _ n: Int) throws -> String? {
-            if let r = h.value(rec, "role")?.lowercased() { return r }
+        // The file is read on a second thread, the users numbered on this one.
+        func role(_ listed: String?, _ n: Int) throws -> String? {
+            if let r = listed { return r }
             if let r = try users.roleName(.listedRole, of: n) { return r }
             return try users.roleName(.relationshipRole, of: n).map {
                 $0 == "relative" ? "relative" : "guardian"
             }
         }
         let agentsCol = uh.column(anyOf: ["agentsourcedids", "agents"])
-        while let rec = try usersReader.next() {
-            guard let id = uh.value(rec, "sourcedid") else { continue }
-            let n = try users.number(id)
-            guard let r = try role(uh, rec, n) else { continue }
-            try users.setKind(n, r)
-            if let c = agentsCol, c < rec.fields.count {
-                for agent in rec.fields[c].split(separator: ",").map({ $0.trimmed() })
-                where !agent.isEmpty {
-                    let a = Int32(try users.number(agent))
-                    try users.table.append(
-                        r == "student"
-                            ? UserPair(guardian: a, student: Int32(n), role: 0)
-                            : UserPair(guardian: Int32(n), student: a, role: 0))
+        try ReadAhead<[UserLine]>.pipeline(
+            sameThread: false,
+            produce: { put in
+                var lines: [UserLine] = []
+                while let rec = try usersReader.next() {
+                    guard let id = uh.value(rec, "sourcedid") else { continue }
+                    var agents: [String] = []
+                    if let c = agentsCol, c < rec.fields.count, !rec.fields[c].isEmpty {
+                        for agent in rec.fields[c].split(separator: ",") {
+                            let a = agent.trimmed()
+                            if !a.isEmpty { agents.append(a) }
+                        }
+                    }
+                    lines.append(
+                        UserLine(
+                            id: id, role: uh.value(rec, "role")?.lowercased(), agents: agents))
+                    if lines.count == RosterWriter.batchRows {
+                        guard try put(lines) else { return }
+                        lines.removeAll(keepingCapacity: true)
+                    }
                 }
-            }
-        }
+                _ = try put(lines)
+            },
+            take: { lines in
+                for line in lines {
+                    let n = try users.number(line.id)
+                    guard let r = try role(line.role, n) else { continue }
+                    try users.setKind(n, r)
+                    for agent in line.agents {
+                        let a = Int32(try users.number(agent))
+                        try users.table.append(
+                            r == "student"
+                                ? UserPair(guardian: a, student: Int32(n), role: 0)
+                                : UserPair(guardian: Int32(n), student: a, role: 0))
+                    }
+                }
+            })
         // Keep only student–guardian pairs, once each.
         let guardianCodes = guardianRoles.map { users.code($0) }
         let studentCode = users.code("student")
@@ -291,26 +313,31 @@ enum OneRosterBundle {
                         separator: ", ") + ")")
         }
         // Links last, once both ends exist; a batch at a time, as the rows of a file.
-        for start in stride(from: 0, to: users.table.pairCount, by: RosterWriter.batchRows) {
-            try w.write(
-                users.table.pairs(from: start, count: RosterWriter.batchRows).map { p in
-                    let named = try users.table.id(Int(p.guardian))
-                    let student = try users.table.id(Int(p.student))
-                    let relationship =
-                        try users.roleName(p.role) ?? users.roleName(.kind, of: Int(p.guardian))
-                        ?? "guardian"
-                    let isRelative = relationship == "relative"
-                    let guardian = w.canonicalGuardian(named)
-                    return PendingRow(
-                        entity: "links", file: "users.csv", line: 0, id: "\(named)/\(student)",
-                        idField: "agentSourcedIds", claim: guardian + "\u{1f}" + student,
-                        viaMerge: guardian != named,
-                        payload: .link(
-                            LinkRecord(
-                                guardianID: guardian, studentID: student,
-                                relationship: relationship,
-                                portalAccess: !isRelative, custodial: !isRelative)))
-                })
+        // Made on a second thread from a copy of the users (in memory: nothing changes them
+        // now; on disk they are read through the writer's connection, so on its thread).
+        let done = users
+        var start = 0
+        try w.writeMade(sameThread: inline) {
+            guard start < done.table.pairCount else { return nil }
+            defer { start += RosterWriter.batchRows }
+            return try done.table.pairs(from: start, count: RosterWriter.batchRows).map { p in
+                let named = try done.table.id(Int(p.guardian))
+                let student = try done.table.id(Int(p.student))
+                let relationship =
+                    try done.roleName(p.role) ?? done.roleName(.kind, of: Int(p.guardian))
+                    ?? "guardian"
+                let isRelative = relationship == "relative"
+                let guardian = w.canonicalGuardian(named)
+                return PendingRow(
+                    entity: "links", file: "users.csv", line: 0, id: "\(named)/\(student)",
+                    idField: "agentSourcedIds", claim: guardian + "\u{1f}" + student,
+                    viaMerge: guardian != named,
+                    payload: .link(
+                        LinkRecord(
+                            guardianID: guardian, studentID: student,
+                            relationship: relationship,
+                            portalAccess: !isRelative, custodial: !isRelative)))
+            }
         }
         for entity in ["students", "guardians", "links"] { try w.completed(entity) }
         return files
@@ -334,6 +361,14 @@ enum OneRosterBundle {
         while let rec = try r.next() { try body(h, rec) }
     }
 
+}
+
+/// What the first reading of users.csv takes from a row: its id, the role it names (in lower
+/// case) and the ids of its agents.
+private struct UserLine {
+    let id: String
+    let role: String?
+    let agents: [String]
 }
 
 extension CSVHeader {

@@ -297,21 +297,25 @@ final class RosterWriter {
                     "\(file): stopped after \(grouped(max)) rows (the most it was asked to read)")
             }
         }
-        if sameThread {
-            try produce { batch in
-                try consume(batch)
-                return true
-            }
-        } else {
-            let ahead = ReadAhead<ReadBatch>()
-            defer { ahead.finish() }
-            try ahead.start { put in try produce { put($0) } }
-            while let batch = try ahead.next() {
-                try consume(batch)
-                ahead.giveBack(consume batch)
-            }
-        }
+        try ReadAhead.pipeline(sameThread: sameThread, produce: produce, take: consume)
         try settleHeld(reader.path, parse)
+    }
+
+    /// Writes the rows `make` returns, a batch at a time until it returns nil, made and
+    /// prepared on a second thread a few batches ahead of the writing (with `sameThread`, on
+    /// this one: for a `make` that reads the database). Rows not read from a file: nothing is
+    /// held or read again.
+    func writeMade(sameThread: Bool, _ make: @escaping () throws -> [PendingRow]?) throws {
+        let people = self.people
+        try ReadAhead.pipeline(
+            sameThread: sameThread,
+            produce: { [unowned self] put in
+                while let rows = try make() {
+                    for row in rows { row.prepare(self, people) }
+                    guard try put(rows) else { return }
+                }
+            },
+            take: { try write($0) })
     }
 
     /// Rows read ahead of the writer, with how far into the file they reach.

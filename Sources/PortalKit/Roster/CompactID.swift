@@ -37,43 +37,50 @@ enum CompactID {
     }
 
     /// Writes the 17 bytes of a UUID's text to `out`; false when `u` is not one (or mixes cases).
+    /// Each pair of hex digits is read through `hexValue`, which also tells their case (this
+    /// runs for every id of every row of an import).
     private static func pack(
         _ u: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>
     )
         -> Bool
     {
-        var upper = false
-        var lower = false
-        var k = 1
-        var high: UInt8? = nil
-        for i in 0..<36 {
-            let c = u[i]
-            if i == 8 || i == 13 || i == 18 || i == 23 {
-                guard c == UInt8(ascii: "-") else { return false }
-                continue
-            }
-            let v: UInt8
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"):
-                v = c - UInt8(ascii: "a") + 10
-                lower = true
-            case UInt8(ascii: "A")...UInt8(ascii: "F"):
-                v = c - UInt8(ascii: "A") + 10
-                upper = true
-            default: return false
-            }
-            if let h = high {
-                out[k] = h << 4 | v
+        guard u[8] == dash, u[13] == dash, u[18] == dash, u[23] == dash else { return false }
+        let seen = hexValue.withUnsafeBufferPointer { hex in
+            var seen: UInt8 = 0
+            var k = 1
+            var i = 0
+            while i < 36 {
+                if i == 8 || i == 13 || i == 18 || i == 23 { i += 1 }
+                let high = hex[Int(u[i])]
+                let low = hex[Int(u[i + 1])]
+                seen |= high | low
+                out[k] = (high & 15) << 4 | (low & 15)
                 k += 1
-                high = nil
-            } else {
-                high = v
+                i += 2
             }
+            return seen
         }
-        guard !(upper && lower) else { return false }
-        out[0] = upper ? upperTag : lowerTag
+        // Not a hex digit, or both cases.
+        guard seen & notHex == 0, seen & (isLower | isUpper) != isLower | isUpper else {
+            return false
+        }
+        out[0] = seen & isUpper != 0 ? upperTag : lowerTag
         return true
+    }
+
+    private static let dash = UInt8(ascii: "-")
+    private static let isLower: UInt8 = 0x10
+    private static let isUpper: UInt8 = 0x20
+    private static let notHex: UInt8 = 0x40
+    /// Per byte: its value as a hex digit, with `isLower` or `isUpper` for a letter; `notHex`
+    /// for any other byte.
+    private static let hexValue: [UInt8] = (0..<256).map { b in
+        switch UInt8(b) {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt8(b) - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt8(b) - UInt8(ascii: "a") + 10 | isLower
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt8(b) - UInt8(ascii: "A") + 10 | isUpper
+        default: notHex
+        }
     }
 
     /// The id a compact form stands for, as text.

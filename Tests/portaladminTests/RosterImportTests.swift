@@ -72,21 +72,25 @@ let needsSamples: ConditionTrait = .enabled(
 /// Imports the bundle at `path` `rounds` times into a new district (after `before` is told
 /// which round, to change the files), once with the ids and users met kept in memory, once
 /// with them on disk (PORTALADMIN_ID_MEMORY_BYTES=0), both with rows staged from the first
-/// (PORTALADMIN_STAGE_AFTER_ROWS=0), and once in batches (`--batch-size`, so that no row is
-/// staged and every one is written where it goes at once); expects every way to
-/// print the same and leave the same tables, and returns the second way's exit codes, outputs
-/// and tables.
+/// (PORTALADMIN_STAGE_AFTER_ROWS=0), once in batches (`--batch-size`, so that no row is
+/// staged and every one is written where it goes at once), and once with the district's rows
+/// kept in memory by each re-import (PORTALADMIN_KNOWN_ROWS=always; the first way never keeps
+/// them); expects every way to print the same and leave the same tables, and returns the second
+/// way's exit codes, outputs and tables.
 func importBothWays(
     _ path: String, format: String? = nil, rounds: Int = 2, before: (Int) -> Void = { _ in },
     sourceLocation: SourceLocation = #_sourceLocation
 ) throws -> [String] {
     var runs: [[String]] = []
-    for (budget, batches) in [("", false), ("0", false), ("", true)] {
+    for (budget, batches, known) in [
+        ("", false, "never"), ("0", false, ""), ("", true, ""), ("", false, "always"),
+    ] {
         let place = TempDir()
         let db = try makeDistricts(place)
         // Rows are staged from the first (but in batches, where nothing is staged).
         var env = ["PORTALADMIN_STAGE_AFTER_ROWS": "0"]
         if !budget.isEmpty { env["PORTALADMIN_ID_MEMORY_BYTES"] = budget }
+        if !known.isEmpty { env["PORTALADMIN_KNOWN_ROWS"] = known }
         var seen: [String] = []
         for round in 0..<rounds {
             before(round)
@@ -631,6 +635,15 @@ func indexNames(_ db: String) throws -> [String] {
                 "error: PORTALADMIN_STAGE_AFTER_ROWS takes a number of rows, 0 or more, not '-5'")
                 && staging.err.contains("hint: unset it for the default (100000)"),
             "\(staging.err)")
+        let known = try runBinary(
+            ["roster", "import", dir.file("b"), "--district", "d1"], db: db,
+            env: ["PORTALADMIN_KNOWN_ROWS": "sometimes"])
+        #expect(known.code == 64)
+        #expect(
+            known.err.contains(
+                "error: PORTALADMIN_KNOWN_ROWS takes 'always' or 'never', not 'sometimes'")
+                && known.err.contains("hint: unset it to let the import decide"),
+            "\(known.err)")
         #expect(try dump(db) == before)
     }
 

@@ -10,6 +10,10 @@
 /// table of (hash, where, line); 30 to 50 bytes an id. With `pairs`, a link's key (two numbered ids joined by U+001F) is kept as one
 /// 8-byte number in a table of its own, 16 bytes a link, also without its line.
 ///
+/// Made with the rows a district held when a re-import began (`KnownRows`), an id among them is
+/// held there, as two marks in its row's slot, before any other form: it takes no memory of the
+/// set's, and its line is not kept either.
+///
 /// Made with an `IDSpill`, the set keeps whole ids in memory only up to the spill's budget: then
 /// it moves them, lines and marks, to the spill's table on disk, and remembers them in a filter
 /// of fixed size that answers most look-ups of ids never met without reading the disk. So the
@@ -43,8 +47,15 @@ struct IDSet {
     private var moved: KeyFilter?
     /// Whether some ids were moved to disk (`written` does not look there).
     var hasMovedIDs: Bool { spillSet != 0 }
-    /// Whether some ids are kept whole (not as numbers), in memory or on disk.
-    var keepsWholeIDs: Bool { inTable > 0 || spillSet != 0 }
+    /// Whether some ids met are not numbered: kept whole, in memory or on disk, or among the
+    /// district's rows.
+    var keepsWholeIDs: Bool { inTable > 0 || spillSet != 0 || knownUnnumbered }
+
+    /// The district's rows, when a re-import keeps them (see above). A class shared by the
+    /// set's copies: only the writer's thread may read it (`written`, which copies on other
+    /// threads ask, does not).
+    private let known: KnownRows?
+    private var knownUnnumbered = false
 
     /// Whether ids that are a prefix and a number are held as bits in `spans`.
     private let numbered: Bool
@@ -63,6 +74,7 @@ struct IDSet {
         case slot(Int)
         case number(span: Int, Int)
         case pair(Int)
+        case known(Int)
         /// An id on disk, met afresh on a line (stored as in a slot).
         case moved([UInt8], Int32)
     }
@@ -71,11 +83,18 @@ struct IDSet {
     /// `numbered`: hold ids that are a prefix and a number as bits; `pairs`: hold two such ids
     /// joined by U+001F as one number (see above); `share`: the part of the spill's budget this
     /// set may keep in memory.
-    init(numbered: Bool = false, pairs: Bool = false, spill: IDSpill? = nil, share: Double = 1) {
+    /// `known`: the district's rows, whose memory comes out of this set's budget (down to a
+    /// quarter of it).
+    init(
+        numbered: Bool = false, pairs: Bool = false, spill: IDSpill? = nil, share: Double = 1,
+        known: KnownRows? = nil
+    ) {
         self.numbered = numbered
         self.pairs = pairs ? PairTable() : nil
         self.spill = spill
-        budget = Int(Double(spill?.budget ?? 0) * share)
+        self.known = known
+        let budget = Int(Double(spill?.budget ?? 0) * share)
+        self.budget = max(budget - (known?.bytes ?? 0), budget / 4)
     }
 
     /// Adds `id` first met on `line`; when it was met before, returns that line (or
@@ -83,6 +102,7 @@ struct IDSet {
     mutating func insert(_ id: String, line: Int) throws -> Int? {
         var id = id
         return try id.withUTF8 { u in
+            if let known, let i = known.exactSlot(u) { return meetKnown(i, u) }
             if let key = pairs?.key(u, adding: true) { return insertPair(key) }
             if let (s, n) = spanOf(u, adding: true) {
                 if let first = try insertNumber(s, n) { return first }
@@ -99,6 +119,9 @@ struct IDSet {
         var id = id
         let stored = Int32(clamping: line + 1)
         let again = try id.withUTF8 { u -> Added? in
+            if let known, let i = known.exactSlot(u) {
+                return known.isMet(i) && !known.isWritten(i) ? .known(i) : nil
+            }
             if let p = pairs, let key = p.key(u), let i = p.slot(key) {
                 return p.slots[i] & PairTable.writtenBit == 0 ? .pair(i) : nil
             }
@@ -115,6 +138,9 @@ struct IDSet {
         switch again {
         case .pair(let i)?:
             lastAdded = .pair(i)
+            return nil
+        case .known(let i)?:
+            lastAdded = .known(i)
             return nil
         case .slot(let i)?:
             slots[i].line = stored
@@ -135,6 +161,7 @@ struct IDSet {
         case .slot(let i): if slots[i].line > 0 { slots[i].line = -slots[i].line }
         case .number(let s, let n): spans[s].mark(n, written: true)
         case .pair(let i): pairs?.slots[i] |= PairTable.writtenBit
+        case .known(let i): known?.markWritten(i)
         case .moved(let u, let stored):
             try u.withUnsafeBufferPointer { try spill?.setLine(spillSet, $0, -abs(stored)) }
             lastAdded = .none
@@ -148,6 +175,7 @@ struct IDSet {
 
     /// Whether the id spelled by these UTF-8 bytes was met.
     func contains(_ u: UnsafeBufferPointer<UInt8>) throws -> Bool {
+        if let known, let i = known.exactSlot(u) { return known.isMet(i) }
         if let p = pairs, let key = p.key(u) { return p.slot(key) != nil }
         if let (s, n) = spanOf(u) { return spans[s].bits(n) & 1 != 0 }
         return try CompactID.with(u) { try slot($0) != nil || movedLine($0) != nil }
@@ -167,14 +195,31 @@ struct IDSet {
         }
     }
 
-    /// Whether `id` was met and marked written, in memory or on disk: the writer's thread only.
+    /// Whether `id` was met and marked written, in memory, on disk or among the district's
+    /// rows: the writer's thread only.
     func wasWritten(_ id: String) throws -> Bool {
+        var id = id
+        if let known, let i = id.withUTF8({ known.exactSlot($0) }) { return known.isWritten(i) }
         if written(id) { return true }
         guard spillSet != 0 else { return false }
-        var id = id
         return try id.withUTF8 { u in
             try CompactID.with(u) { try movedLine($0).map { $0 < 0 } ?? false }
         }
+    }
+
+    /// Meets an id among the district's rows: nil when new to this import, `lineUnknown` when
+    /// met before.
+    private mutating func meetKnown(_ i: Int, _ u: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let known else { return nil }
+        if known.isMet(i) {
+            lastAdded = .none  // a repeat adds nothing to mark
+            return Self.lineUnknown
+        }
+        known.meet(i)
+        if !knownUnnumbered && Self.split(u) == nil { knownUnnumbered = true }
+        count += 1
+        lastAdded = .known(i)
+        return nil
     }
 
     // MARK: numbers
@@ -390,6 +435,14 @@ struct IDSet {
         count += 1
         lastAdded = .pair(i)
         return nil
+    }
+
+    /// Whether an id (or each of a link's two, joined by U+001F) is a prefix and a number: held
+    /// as bits, not whole.
+    static func isNumbered(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let j = u.firstIndex(of: 0x1f) else { return split(u) != nil }
+        return split(UnsafeBufferPointer(rebasing: u[..<j])) != nil
+            && split(UnsafeBufferPointer(rebasing: u[(j + 1)...])) != nil
     }
 
     /// Splits an id into the bytes before its last run of digits, the run's length and its value.

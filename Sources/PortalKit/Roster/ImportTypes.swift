@@ -65,6 +65,9 @@ public struct ImportOptions: Sendable {
     /// Rows of a table the district had none of written in place before the rest are staged
     /// and written in key order (when its ids are not numbered; see `RosterWriter.stageIfRandom`).
     public var rowsBeforeStaging = RosterWriter.rowsBeforeStaging
+    /// Whether a re-import keeps the district's rows in memory (`KnownRows`): nil when the
+    /// files are large enough beside the district for it to pay (see `RosterWriter`).
+    public var keepKnownRows: Bool? = nil
     /// A full import in one transaction.
     public init() {}
 }

@@ -63,7 +63,8 @@ public enum Roster {
         try s.db.execute("PRAGMA cache_size = -2048")
         defer { try? s.db.execute("PRAGMA cache_size = \(SQLiteStore.cacheSize)") }
         let summary = try s.db.write(rollback: options.dryRun) {
-            let w = try RosterWriter(s, format: fmt, options: options, hooks: hooks)
+            let w = try RosterWriter(
+                s, format: fmt, options: options, hooks: hooks, inputBytes: bundleBytes(dir))
             // The readers' parse closures hold the writer: let go of them whatever happens, or
             // every import would keep its connection open.
             defer { w.releaseSources() }
@@ -80,6 +81,15 @@ public enum Roster {
             try s.db.execute("PRAGMA analysis_limit = 1000; ANALYZE;")
         }
         return summary
+    }
+
+    /// The size of the files in `dir`.
+    static func bundleBytes(_ dir: String) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.reduce(0) { total, name in
+            var st = stat()
+            return total + (stat(dir + "/" + name, &st) == 0 ? Int(st.st_size) : 0)
+        }
     }
 
     /// The import on PostgreSQL: the district copied to a scratch SQLite file, imported there

@@ -17,10 +17,11 @@ enum RosterTable: String, CaseIterable, Sendable {
     /// two as one 8-byte key, others whole up to the spill's budget (a link's, up to half: its
     /// set is made while the guardians' and the students' are still held, and a re-import of
     /// 300,000 students' OneRoster bundle with UUIDs peaked at 147 to 152 MB with a whole one).
-    func emptySet(_ spill: IDSpill) -> IDSet {
+    /// `known`: the district's rows of this table, when a re-import keeps them.
+    func emptySet(_ spill: IDSpill, known: KnownRows? = nil) -> IDSet {
         IDSet(
             numbered: self != .links, pairs: self == .links, spill: spill,
-            share: self == .links ? 0.5 : 1)
+            share: self == .links ? 0.5 : 1, known: known)
     }
 
     /// What one row is: school, household, guardian, student or link.

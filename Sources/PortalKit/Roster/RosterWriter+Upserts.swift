@@ -29,6 +29,20 @@ extension RosterWriter {
     ) throws -> RowStatus {
         if fresh[t.index] { try stageIfRandom(t) }
         let q = try sql(t)
+        // The district's rows in memory: unchanged without a look-up, and a row it did not
+        // hold is inserted straight away (unless this import wrote it already: a link named
+        // first through a merged guardian; the insert then meets the key, and the look-up
+        // below settles it).
+        if let known = known[t.index] {
+            if let i = known.slot(key: row.arguments.values[..<row.keyCount]) {
+                if !known.isAmbiguous(i) && known.isUnchanged(i, fnv: row.fnv) { return .unchanged }
+            } else {
+                do {
+                    try insert(row, q)
+                    return .created
+                } catch let e as SQLiteError where e.isPrimaryKeyConflict {}
+            }
+        }
         if !fresh[t.index],
             let existing = try s.db.firstValue(
                 q.hash,
@@ -41,14 +55,18 @@ extension RosterWriter {
             return try update(t, row, q, target: target)
         }
         do {
-            try s.db.run(q.insert) { (st: Statement) in
-                try st.bind(districtArgument, from: 1)
-                try st.bind(row.arguments, from: 2)
-            }
+            try insert(row, q)
         } catch let e as SQLiteError where e.isPrimaryKeyConflict && t == .links && linksByKey {
             throw RepeatedKey()
         }
         return .created
+    }
+
+    private func insert(_ row: TableRow, _ q: UpsertSQL) throws {
+        try s.db.run(q.insert) { (st: Statement) in
+            try st.bind(districtArgument, from: 1)
+            try st.bind(row.arguments, from: 2)
+        }
     }
 
     /// Rewrites a row whose hash differs, and records in the audit log which fields changed.
@@ -79,11 +97,7 @@ extension RosterWriter {
         let status: RowStatus
         if let address {
             status = try upsert(t, address) { "household:\(id)" }
-        } else if try !fresh[t.index]
-            && s.db.count(
-                "SELECT count(*) FROM households WHERE district_id = ? AND household_id = ?",
-                [.text(district), .text(id)]) > 0
-        {
+        } else if try !fresh[t.index] && held(t, id) {
             status = .unchanged
         } else {
             try stageIfRandom(t)
@@ -155,6 +169,18 @@ extension RosterWriter {
     func exists(_ t: RosterTable, _ id: String) throws -> Bool {
         if seenIDs[t.index].written(id) { return true }
         if fresh[t.index] { return try seenIDs[t.index].wasWritten(id) }
+        return try held(t, id)
+    }
+
+    /// Whether the district has the row of `id` in `t` (a household, guardian or student):
+    /// held when the import began, or written by it since.
+    func held(_ t: RosterTable, _ id: String) throws -> Bool {
+        if let known = known[t.index] {
+            guard let i = known.slot(key: [.text(id)]) else {
+                return try seenIDs[t.index].wasWritten(id)
+            }
+            if !known.isAmbiguous(i) { return true }
+        }
         return try s.db.first(
             "SELECT 1 FROM \(t.rawValue) WHERE district_id = ? AND \(t.kind)_id = ?",
             [.text(district), .text(id)]) != nil

@@ -81,7 +81,14 @@ final class RosterWriter {
     /// The district as the first argument of every upsert, packed once.
     let districtArgument: PackedArguments
 
-    init(_ s: Session, format: RosterFormat, options: ImportOptions, hooks: ImportHooks) throws {
+    /// Per table, the district's rows when the import began, when kept (see `keepKnownRows`).
+    var known = [KnownRows?](repeating: nil, count: RosterTable.allCases.count)
+
+    /// `inputBytes`: the size of the bundle's files.
+    init(
+        _ s: Session, format: RosterFormat, options: ImportOptions, hooks: ImportHooks,
+        inputBytes: Int
+    ) throws {
         self.s = s
         // A day's slack: the import's clock is UTC, a district's day may be ahead of it.
         self.today = Timestamp.utcDate(s.now).adding(days: 1)
@@ -90,7 +97,6 @@ final class RosterWriter {
         self.options = options
         self.hooks = hooks
         spill = IDSpill(s.db, budget: options.idMemoryBytes)
-        seenIDs = RosterTable.allCases.map { $0.emptySet(spill) }
         for r in try s.db.query(
             "SELECT guardian_id, merged_into FROM guardians WHERE district_id = ? AND status = 'merged'",
             [.text(district)])
@@ -111,6 +117,8 @@ final class RosterWriter {
                     "SELECT 1 FROM \(t.rawValue) WHERE district_id = ? LIMIT 1", [.text(district)])
                 == nil
         }
+        try keepKnownRows(inputBytes: inputBytes)
+        seenIDs = RosterTable.allCases.map { $0.emptySet(spill, known: known[$0.index]) }
         if options.batchSize == 0 {
             for t in RosterTable.allCases where t != .schools && fresh[t.index] {
                 stageable[t.index] = true
@@ -123,6 +131,36 @@ final class RosterWriter {
             && !(stageable[RosterTable.links.index] && format == .csv)
         usesLinkFilter = !linksByKey && format == .csv
         try deferIndexes()
+    }
+
+    /// Keeps the district's rows of each table that has some in memory (`KnownRows`), so that
+    /// a re-import tells an unchanged row without a look-up in SQLite and its ids take no room
+    /// in the sets: when the table takes at most the memory an id set may (16 MB: about
+    /// 800,000 rows), the files are large enough to name a good part of it (a tenth of its
+    /// rows at 100 bytes a row: reading a district's rows costs about what 40 look-ups do a
+    /// hundred rows; measured at 300,000 students, 0.1 s for all four tables), and its ids are
+    /// not numbered. Numbered ids are held as bits and looked up in the order of their key,
+    /// which SQLite's cache serves: there the table made re-imports 8% slower (100k students),
+    /// where with UUIDs it made them 12 to 20% faster and 12 to 22 MB smaller.
+    func keepKnownRows(inputBytes: Int) throws {
+        guard options.keepKnownRows != false else { return }
+        for t in RosterTable.allCases where t != .schools && !fresh[t.index] {
+            let rows = try s.db.count(
+                "SELECT count(*) FROM \(t.rawValue) WHERE district_id = ?", [.text(district)])
+            guard KnownRows.bytes(rows: rows) <= options.idMemoryBytes else { continue }
+            if options.keepKnownRows == nil {
+                guard inputBytes >= rows * 10 else { continue }
+                var numbered = true
+                try s.db.forEachRaw(
+                    "SELECT \(t.keyColumns.joined(separator: " || char(31) || ")) FROM \(t.rawValue) WHERE district_id = ? LIMIT 256",
+                    [.text(district)]
+                ) { row in
+                    if numbered && !IDSet.isNumbered(row.bytes(0)) { numbered = false }
+                }
+                guard !numbered else { continue }
+            }
+            known[t.index] = try KnownRows(s.db, t, district: district, rows: rows)
+        }
     }
 
     /// Stages the rest of a table's rows once an id that is not numbered (a GUID) is met. Such

@@ -140,6 +140,16 @@ enum RosterCommands {
             }
             options.rowsBeforeStaging = n
         }
+        if let text = c.io.env["PORTALADMIN_KNOWN_ROWS"], !text.isEmpty {
+            switch text.trimmed().lowercased() {
+            case "always": options.keepKnownRows = true
+            case "never": options.keepKnownRows = false
+            default:
+                throw PortalError.usage(
+                    "PORTALADMIN_KNOWN_ROWS takes 'always' or 'never', not '\(text)'",
+                    hint: "unset it to let the import decide by the size of the files")
+            }
+        }
         return options
     }
 

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+@testable import PortalKit
+
+@Suite struct KnownRowsTests {
+    func bytes<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        var s = s
+        return s.withUTF8 { body($0) }
+    }
+
+    @Test func aStoredHashReadsAsItsTop48BitsInEitherForm() {
+        for fnv: UInt64 in [0, 1, 0xcbf2_9ce4_8422_2325, .max, 0x0000_1234_5678_9abc] {
+            #expect(bytes(TableRow.stored(fnv)) { KnownRows.storedHash($0) } == fnv >> 16)
+            // As earlier versions stored it: the 64 bits in hex (leading zeros dropped).
+            let hex = String(fnv, radix: 16)
+            if hex.utf8.count != 8 {
+                #expect(bytes(hex) { KnownRows.storedHash($0) } == fnv >> 16, "\(hex)")
+            }
+        }
+        for bad in ["", "abc!defg", "0123456789abcdef0", "ABCDEF"] {
+            #expect(bytes(bad) { KnownRows.storedHash($0) } == nil, "\(bad)")
+        }
+    }
+
+    @Test func theDistrictsRowsAreFoundByTheirKeysAndNoOthers() throws {
+        let f = try Fixture()
+        let guardians = try KnownRows(f.db, .guardians, district: "d", rows: 4)
+        #expect(guardians.count == 4)
+        let slots = ["G1", "G2", "G3", "G4"].compactMap { id in bytes(id) { guardians.slot($0) } }
+        #expect(Set(slots).count == 4)
+        #expect(bytes("G5") { guardians.slot($0) } == nil)
+        #expect(guardians.slot(key: [.text("G1")]) == slots[0])
+        let stored = try #require(
+            try f.db.first(
+                "SELECT row_hash FROM guardians WHERE district_id = 'd' AND guardian_id = 'G1'"
+            )?.string("row_hash"))
+        let top = try #require(bytes(stored) { KnownRows.storedHash($0) })
+        #expect(guardians.isUnchanged(slots[0], fnv: top << 16 | 0xbeef))
+        #expect(!guardians.isUnchanged(slots[0], fnv: (top ^ 1) << 16))
+
+        // A link's key is its two ids joined by U+001F, whichever way it is given.
+        let links = try KnownRows(f.db, .links, district: "d", rows: 5)
+        let link = try #require(links.slot(key: [.text("G1"), .text("S1")]))
+        #expect(bytes("G1\u{1f}S1") { links.slot($0) } == link)
+        #expect(links.slot(key: [.text("G1"), .text("S2")]) == nil)
+        // Another district's rows are not among them.
+        #expect(try KnownRows(f.db, .guardians, district: "other", rows: 4).count == 0)
+    }
+
+    @Test func keysSharingAFingerprintAreMarkedAndGoTheExactWay() throws {
+        let f = try Fixture()
+        let same = try KnownRows(f.db, .guardians, district: "d", rows: 4, spread: { _ in 42 })
+        let i = try #require(bytes("G1") { same.slot($0) })
+        #expect(same.isAmbiguous(i))
+        #expect(bytes("G2") { same.exactSlot($0) } == nil)
+        // A set with them holds such ids itself: a repeat is still one.
+        var set = IDSet(numbered: true, known: same)
+        #expect(try set.insert("G1", line: 2) == nil)
+        #expect(try set.insert("G1", line: 3) == IDSet.lineUnknown)
+        #expect(try set.insert("G7", line: 4) == nil)
+    }
+
+    @Test func aSetMeetsTheDistrictsIdsInTheirSlots() throws {
+        let f = try Fixture()
+        let known = try KnownRows(f.db, .guardians, district: "d", rows: 4)
+        var set = IDSet(numbered: true, known: known)
+        #expect(try set.insert("G1", line: 2) == nil)
+        try set.markLastWritten()
+        #expect(try set.insert("G1", line: 5) == IDSet.lineUnknown, "a repeat, line not kept")
+        #expect(try set.contains("G1") && !set.contains("G2"))
+        #expect(try set.wasWritten("G1"))
+        // Met by a row that was not written, then named again: met afresh, not a repeat.
+        #expect(try set.insert("G2", line: 3) == nil)
+        #expect(try set.insertUnlessWritten("G2", line: 6) == nil)
+        #expect(try !set.wasWritten("G2"))
+        try set.markLastWritten()
+        #expect(try set.wasWritten("G2"))
+        #expect(try set.insertUnlessWritten("G2", line: 7) == IDSet.lineUnknown)
+        // Copies on the reading thread do not read the shared slots.
+        #expect(!set.written("G1"))
+        // An id the district did not hold is kept as without them.
+        #expect(try set.insert("G9", line: 8) == nil)
+        try set.markLastWritten()
+        #expect(set.written("G9") && set.count == 3)
+        #expect(!set.keepsWholeIDs, "numbered ids")
+        #expect(try set.insert("7c9e6679-7425-40de-944b-e07fc1f90aef", line: 9) == nil)
+        #expect(set.keepsWholeIDs)
+    }
+}

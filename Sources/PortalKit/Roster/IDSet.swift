@@ -689,7 +689,7 @@ func foldedFNV1a(_ u: UnsafeBufferPointer<UInt8>) -> UInt32 {
     return UInt32(truncatingIfNeeded: h ^ (h >> 32))
 }
 
-private func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>?, _ n: Int) -> Bool {
+func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>?, _ n: Int) -> Bool {
     guard n > 0, let b else { return true }
     for k in 0..<n where a[k] != b[k] { return false }
     return true

@@ -45,16 +45,30 @@ struct Interner {
         starts = Array(starts[...])
     }
 
+    /// Read through unsafe buffers: every row of users.csv looks its user up here.
     private func find(_ u: UnsafeBufferPointer<UInt8>) -> Int? {
-        var i = Int(foldedFNV1a(u)) & (slots.count - 1)
-        while slots[i] >= 0 {
-            let n = Int(slots[i])
-            let a = Int(starts[n])
-            let b = Int(starts[n + 1])
-            if b - a == u.count && bytes[a..<b].elementsEqual(u) { return n }
-            i = (i + 1) & (slots.count - 1)
+        bytes.withUnsafeBufferPointer { b in
+            starts.withUnsafeBufferPointer { starts in
+                slots.withUnsafeBufferPointer { slots in
+                    let mask = slots.count - 1
+                    var i = Int(foldedFNV1a(u)) & mask
+                    while slots[i] >= 0 {
+                        let n = Int(slots[i])
+                        let a = Int(starts[n])
+                        if Int(starts[n + 1]) - a == u.count,
+                            u.isEmpty
+                                || b.baseAddress.map({ memcmpEqual($0 + a, u.baseAddress, u.count) }
+                                )
+                                    == true
+                        {
+                            return n
+                        }
+                        i = (i + 1) & mask
+                    }
+                    return nil
+                }
+            }
         }
-        return nil
     }
 
     private mutating func place(_ n: Int, _ h: UInt32) {

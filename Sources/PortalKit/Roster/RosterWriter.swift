@@ -302,27 +302,48 @@ final class RosterWriter {
         source = (reader.path, parse)
         // Copies (the buffers are shared until written): no file being read now changes them.
         let people = self.people
-        let produce = { [unowned self] (put: (ReadBatch) throws -> Bool) throws in
-            var batch = ReadBatch()
+        // Records are read (CSV decoded) on a thread of their own and made into rows on
+        // another: on one thread both bounded a re-import (measured at 100k students, numbered
+        // 0.76 -> 0.70 s, OneRoster with UUIDs 1.30 -> 1.18 s; first imports the same).
+        let records = { (put: (Records) throws -> Bool) throws in
+            var chunk = Records()
             while let rec = try reader.next() {
                 if rec.isBlank { continue }
-                if let max = maxRows, batch.rowsRead >= max {
-                    batch.stoppedAtMax = true
-                    break
-                }
-                batch.rowsRead += 1
-                if let row = try parse(rec) {
-                    if keepInput { row.input = (header, rec.fields) }
-                    row.prepare(self, people)
-                    batch.rows.append(row)
-                }
-                if batch.rows.count == Self.batchRows {
-                    batch.bytesRead = reader.bytesRead
-                    guard try put(batch) else { return }
-                    batch.rows.removeAll(keepingCapacity: true)
+                chunk.records.append(rec)
+                if chunk.records.count == Self.batchRows {
+                    chunk.bytesRead = reader.bytesRead
+                    guard try put(chunk) else { return }
+                    chunk.records.removeAll(keepingCapacity: true)
                 }
             }
-            batch.bytesRead = reader.bytesRead
+            chunk.bytesRead = reader.bytesRead
+            _ = try put(chunk)
+        }
+        let produce = { [unowned self] (put: (ReadBatch) throws -> Bool) throws in
+            var batch = ReadBatch()
+            do {
+                try ReadAhead.pipeline(sameThread: sameThread, produce: records) { chunk in
+                    batch.bytesRead = chunk.bytesRead
+                    for rec in chunk.records {
+                        if let max = maxRows, batch.rowsRead >= max {
+                            batch.stoppedAtMax = true
+                            throw StopReading()
+                        }
+                        batch.rowsRead += 1
+                        if let row = try parse(rec) {
+                            if keepInput { row.input = (header, rec.fields) }
+                            row.prepare(self, people)
+                            batch.rows.append(row)
+                        }
+                        if batch.rows.count == Self.batchRows {
+                            guard try put(batch) else { throw StopReading() }
+                            batch.rows.removeAll(keepingCapacity: true)
+                        }
+                    }
+                }
+            } catch is StopReading {
+                if !batch.stoppedAtMax { return }
+            }
             _ = try put(batch)
         }
         func consume(_ batch: ReadBatch) throws {
@@ -355,6 +376,15 @@ final class RosterWriter {
             },
             take: { try write($0) })
     }
+
+    /// Records read ahead of their making into rows, with how far into the file they reach.
+    struct Records {
+        var records: [CSVRecord] = []
+        var bytesRead = 0
+    }
+
+    /// Ends the reading of a file early (at `--max-rows`, or once the writer has stopped).
+    private struct StopReading: Error {}
 
     /// Rows read ahead of the writer, with how far into the file they reach.
     struct ReadBatch {

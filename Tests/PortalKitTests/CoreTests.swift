@@ -22,6 +22,17 @@ import Testing
         #expect(CivilDate(parsing: input) == nil)
     }
 
+    @Test func aListSplitsOnCommasTrimmedWithoutEmptyItems() {
+        #expect(listItems("a,b") == ["a", "b"])
+        #expect(listItems(" a , ,b,, ") == ["a", "b"], "blanks and empty items left out")
+        #expect(listItems("") == [] && listItems(",") == [])
+        #expect(listItems("\u{a0}Zoë\u{a0},Ñu") == ["Zoë", "Ñu"], "no-break spaces trimmed too")
+        #expect(
+            listItems("6266bb6a-5bf9-5392-bee2-3ff5a6ed69de") == [
+                "6266bb6a-5bf9-5392-bee2-3ff5a6ed69de"
+            ])
+    }
+
     @Test func dayArithmeticRoundTrips() {
         for days in stride(from: -800_000, to: 800_000, by: 997) {
             #expect(CivilDate(daysSinceEpoch: days).daysSinceEpoch == days)

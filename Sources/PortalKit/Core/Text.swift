@@ -128,3 +128,21 @@ public enum Text {
         return out
     }
 }
+
+/// The items of a comma-separated list (`agentSourcedIds`, `orgSourcedIds`), trimmed, the empty
+/// ones left out. Split on the comma's byte, which no other character's UTF-8 holds: this runs
+/// for every row of a roster.
+func listItems(_ list: String) -> [String] {
+    var list = list
+    return list.withUTF8 { u in
+        var items: [String] = []
+        var start = 0
+        for i in 0...u.count where i == u.count || u[i] == UInt8(ascii: ",") {
+            let item = String(decoding: UnsafeBufferPointer(rebasing: u[start..<i]), as: UTF8.self)
+                .trimmed()
+            if !item.isEmpty { items.append(item) }
+            start = i + 1
+        }
+        return items
+    }
+}

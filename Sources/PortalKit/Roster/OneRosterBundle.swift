@@ -154,7 +154,8 @@ enum OneRosterBundle {
         if path("orgs.csv") != nil { try w.completed("schools") }
 
         // Pass 1 over users.csv: each user's role and the agent links, to derive households.
-        // The file is read on a second thread, the users numbered on this one.
+        // The file is read on a third thread, what is needed taken from its records on a
+        // second, and the users numbered on this one.
         func role(_ listed: String?, _ n: Int) throws -> String? {
             if let r = listed { return r }
             if let r = try users.roleName(.listedRole, of: n) { return r }
@@ -166,25 +167,21 @@ enum OneRosterBundle {
         try ReadAhead<[UserLine]>.pipeline(
             sameThread: false,
             produce: { put in
-                var lines: [UserLine] = []
-                while let rec = try usersReader.next() {
-                    guard let id = uh.value(rec, "sourcedid") else { continue }
-                    var agents: [String] = []
-                    if let c = agentsCol, c < rec.fields.count, !rec.fields[c].isEmpty {
-                        for agent in rec.fields[c].split(separator: ",") {
-                            let a = agent.trimmed()
-                            if !a.isEmpty { agents.append(a) }
+                do {
+                    try ReadAhead.pipeline(
+                        sameThread: false, produce: RosterWriter.records(of: usersReader)
+                    ) { chunk in
+                        let lines = chunk.records.compactMap { rec -> UserLine? in
+                            guard let id = uh.value(rec, "sourcedid") else { return nil }
+                            return UserLine(
+                                id: id, role: uh.value(rec, "role")?.lowercased(),
+                                agents: agentsCol.map { c in
+                                    c < rec.fields.count ? listItems(rec.fields[c]) : []
+                                } ?? [])
                         }
+                        guard try put(lines) else { throw StopReading() }
                     }
-                    lines.append(
-                        UserLine(
-                            id: id, role: uh.value(rec, "role")?.lowercased(), agents: agents))
-                    if lines.count == RosterWriter.batchRows {
-                        guard try put(lines) else { return }
-                        lines.removeAll(keepingCapacity: true)
-                    }
-                }
-                _ = try put(lines)
+                } catch is StopReading {}
             },
             take: { lines in
                 for line in lines {
@@ -256,9 +253,7 @@ enum OneRosterBundle {
                     uh.value(rec, "familyname"), "familyName")
                 if entity == "students" {
                     let orgs =
-                        (uh.value(rec, "orgsourcedids") ?? "").split(separator: ",").map {
-                            $0.trimmed()
-                        }
+                        listItems(uh.value(rec, "orgsourcedids") ?? "")
                         + [uh.value(rec, "primaryorgsourcedid"), facts.listedOrg].compactMap {
                             $0
                         }

@@ -23,6 +23,15 @@ import Testing
         }
     }
 
+    @Test func aBudgetHoldsTheRowsItSays() {
+        for bytes in [0, 16, 100, 4096, 16 << 20] {
+            let rows = KnownRows.rows(within: bytes)
+            #expect(rows == 0 || KnownRows.bytes(rows: rows) <= bytes, "\(bytes)")
+            #expect(KnownRows.bytes(rows: rows + 1) > bytes, "\(bytes)")
+        }
+        #expect(KnownRows.rows(within: 16 << 20) > 780_000)
+    }
+
     @Test func theDistrictsRowsAreFoundByTheirKeysAndNoOthers() throws {
         let f = try Fixture()
         let guardians = try KnownRows(f.db, .guardians, district: "d", rows: 4)

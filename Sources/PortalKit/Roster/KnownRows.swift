@@ -38,6 +38,14 @@ final class KnownRows {
 
     private static func capacity(_ rows: Int) -> Int { rows + rows / 3 + 1 }
 
+    /// The most rows a table of at most `bytes` holds.
+    static func rows(within bytes: Int) -> Int {
+        var n = max(0, (bytes / MemoryLayout<Slot>.stride - 1) * 3 / 4)
+        while n > 0 && Self.bytes(rows: n) > bytes { n -= 1 }
+        while Self.bytes(rows: n + 1) <= bytes { n += 1 }
+        return n
+    }
+
     /// Reads the district's rows of `t`: `rows` at most (the count the caller found).
     init(
         _ db: Database, _ t: RosterTable, district: String, rows: Int,

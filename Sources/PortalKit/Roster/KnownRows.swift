@@ -52,26 +52,31 @@ final class KnownRows {
         spread: @escaping (UInt64) -> UInt64 = KnownRows.murmurFinalizer
     ) throws {
         self.spread = spread
-        slots = [Slot](repeating: Slot(), count: Self.capacity(rows))
+        // Filled as a local buffer: this runs for every row of the district.
+        var table = [Slot](repeating: Slot(), count: Self.capacity(rows))
+        let size = UInt64(table.count)
         var n = 0
-        try db.forEachRaw(
-            "SELECT \(t.keyColumns.joined(separator: " || char(31) || ")), row_hash FROM \(t.rawValue) WHERE district_id = ?",
-            [.text(district)]
-        ) { row in
-            guard n < rows else { return }
-            n += 1
-            let info = Self.storedHash(row.bytes(1)).map { $0 | Self.hasHash } ?? 0
-            let f = fingerprint(Self.fnv(row.bytes(0), from: Self.basis))
-            var i = index(f)
-            while slots[i].fingerprint != 0 {
-                if slots[i].fingerprint == f {
-                    slots[i].info |= Self.ambiguousBit
-                    return
+        try table.withUnsafeMutableBufferPointer { table in
+            try db.forEachRaw(
+                "SELECT \(t.keyColumns.joined(separator: " || char(31) || ")), row_hash FROM \(t.rawValue) WHERE district_id = ?",
+                [.text(district)]
+            ) { row in
+                guard n < rows else { return }
+                n += 1
+                let info = Self.storedHash(row.bytes(1)).map { $0 | Self.hasHash } ?? 0
+                let f = Self.fingerprint(Self.fnv(row.bytes(0), from: Self.basis), spread)
+                var i = Int(truncatingIfNeeded: f.multipliedFullWidth(by: size).high)
+                while table[i].fingerprint != 0 {
+                    if table[i].fingerprint == f {
+                        table[i].info |= Self.ambiguousBit
+                        return
+                    }
+                    i = i + 1 == table.count ? 0 : i + 1
                 }
-                i = i + 1 == slots.count ? 0 : i + 1
+                table[i] = Slot(fingerprint: f, info: info)
             }
-            slots[i] = Slot(fingerprint: f, info: info)
         }
+        slots = table
         count = n
     }
 
@@ -95,22 +100,28 @@ final class KnownRows {
     }
 
     /// Never 0, which marks an empty slot.
-    private func fingerprint(_ fnv: UInt64) -> UInt64 {
+    private static func fingerprint(_ fnv: UInt64, _ spread: (UInt64) -> UInt64) -> UInt64 {
         let f = spread(fnv)
         return f == 0 ? 1 : f
     }
+
+    private func fingerprint(_ fnv: UInt64) -> UInt64 { Self.fingerprint(fnv, spread) }
 
     /// The top 48 bits of a stored `row_hash`: 8 characters of URL-safe base 64 as written now,
     /// or the 64 bits in hex as earlier versions wrote them (see `TableRow.matches`); nil for
     /// none (an inactivated row) or anything else.
     static func storedHash(_ u: UnsafeBufferPointer<UInt8>) -> UInt64? {
         if u.count == 8 {
-            var h: UInt64 = 0
-            for b in u {
-                guard let v = base64Value(b) else { return nil }
-                h = h << 6 | v
+            return base64Values.withUnsafeBufferPointer { values in
+                var h: UInt64 = 0
+                var bad: UInt8 = 0
+                for b in u {
+                    let v = values[Int(b)]
+                    bad |= v
+                    h = h << 6 | UInt64(v & 63)
+                }
+                return bad & 64 == 0 ? h : nil
             }
-            return h
         }
         guard !u.isEmpty, u.count <= 16 else { return nil }
         var h: UInt64 = 0
@@ -121,16 +132,14 @@ final class KnownRows {
         return h >> 16
     }
 
-    private static func base64Value(_ b: UInt8) -> UInt64? {
-        switch b {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): UInt64(b - UInt8(ascii: "A"))
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): UInt64(b - UInt8(ascii: "a") + 26)
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt64(b - UInt8(ascii: "0") + 52)
-        case UInt8(ascii: "-"): 62
-        case UInt8(ascii: "_"): 63
-        default: nil
-        }
-    }
+    /// Per byte: its value in the URL-safe base-64 alphabet (as `TableRow.stored` writes), or
+    /// 64 for a byte not in it.
+    private static let base64Values: [UInt8] = {
+        var values = [UInt8](repeating: 64, count: 256)
+        let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        for (v, b) in alphabet.utf8.enumerated() { values[Int(b)] = UInt8(v) }
+        return values
+    }()
 
     private static func hexValue(_ b: UInt8) -> UInt64? {
         switch b {

@@ -292,6 +292,14 @@ enum Docs {
             stages the rest and writes them in the order of their ids, when the ids are not
             numbered (default 100000; 0 stages from the first row).
             Staging pays where the table outgrows the import's page cache.
+            .It Ev PORTALADMIN_KNOWN_ROWS
+            .Cm always
+            or
+            .Cm never :
+            whether a re-import keeps the district's rows in memory (a fingerprint of each id with
+            the hash of its values, 21 bytes a row, within the memory above).
+            Unset, it does so for ids that are not numbered, when the files are large enough
+            beside the district for it to pay.
             .It Ev XDG_DATA_HOME
             The default database is
             .Pa $XDG_DATA_HOME/portaladmin/portaladmin.db

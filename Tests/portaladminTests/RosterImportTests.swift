@@ -618,32 +618,31 @@ func indexNames(_ db: String) throws -> [String] {
 
         let db = try makeDistricts(dir)
         let before = try dump(db)
-        let wrong = try runBinary(
-            ["roster", "import", dir.file("b"), "--district", "d1"], db: db,
-            env: ["PORTALADMIN_ID_MEMORY_BYTES": "8 MBytes"])
-        #expect(wrong.code == 64)
-        #expect(
-            wrong.err.contains(
-                "error: PORTALADMIN_ID_MEMORY_BYTES takes a number of bytes from 0 to 1073741824, not '8 MBytes'"
-            ) && wrong.err.contains("unset it for the default (16 MB)"), "\(wrong.err)")
-        let staging = try runBinary(
-            ["roster", "import", dir.file("b"), "--district", "d1"], db: db,
-            env: ["PORTALADMIN_STAGE_AFTER_ROWS": "-5"])
-        #expect(staging.code == 64)
-        #expect(
-            staging.err.contains(
-                "error: PORTALADMIN_STAGE_AFTER_ROWS takes a number of rows, 0 or more, not '-5'")
-                && staging.err.contains("hint: unset it for the default (100000)"),
-            "\(staging.err)")
-        let known = try runBinary(
-            ["roster", "import", dir.file("b"), "--district", "d1"], db: db,
-            env: ["PORTALADMIN_KNOWN_ROWS": "sometimes"])
-        #expect(known.code == 64)
-        #expect(
-            known.err.contains(
-                "error: PORTALADMIN_KNOWN_ROWS takes 'always' or 'never', not 'sometimes'")
-                && known.err.contains("hint: unset it to let the import decide"),
-            "\(known.err)")
+        // A mistyped setting of the import's memory is refused before anything is written.
+        for (variable, value, error, hint) in [
+            (
+                "PORTALADMIN_ID_MEMORY_BYTES", "8 MBytes",
+                "takes a number of bytes from 0 to 1073741824, not '8 MBytes'",
+                "unset it for the default (16 MB)"
+            ),
+            (
+                "PORTALADMIN_STAGE_AFTER_ROWS", "-5", "takes a number of rows, 0 or more, not '-5'",
+                "unset it for the default (100000)"
+            ),
+            (
+                "PORTALADMIN_KNOWN_ROWS", "sometimes",
+                "takes 'always' or 'never', not 'sometimes'",
+                "unset it to let the import decide"
+            ),
+        ] {
+            let wrong = try runBinary(
+                ["roster", "import", dir.file("b"), "--district", "d1"], db: db,
+                env: [variable: value])
+            #expect(wrong.code == 64, "\(variable)")
+            #expect(
+                wrong.err.contains("error: \(variable) \(error)")
+                    && wrong.err.contains("hint: \(hint)"), "\(wrong.err)")
+        }
         #expect(try dump(db) == before)
     }
 

@@ -11,9 +11,10 @@
 /// Two keys of the district with one fingerprint are both marked `ambiguous`, and the import
 /// treats such ids as it would without this table (exactly). A key the district does not hold
 /// is taken for one it does only when their fingerprints agree: 1 in 2^64 per pair, about one
-/// chance in 10^7 for an import naming a million new ids into a district of a million. The
-/// consequence is bounded: the new row is still inserted (a look-up finds no row to update), and
-/// the old one is not marked inactive by that full import.
+/// chance in 10^7 for an import naming a million new ids into a district of a million. Then the
+/// new row is still inserted (a look-up finds no row to update), but the old one counts as met:
+/// a full import does not mark it inactive, and when the files name it too, the later of the two
+/// rows is reported as a repeat.
 final class KnownRows {
     private struct Slot {
         var fingerprint: UInt64 = 0

@@ -136,10 +136,10 @@ final class RosterWriter {
     /// Keeps the district's rows of each table that has some in memory (`KnownRows`), so that
     /// a re-import tells an unchanged row without a look-up in SQLite and its ids take no room
     /// in the sets: when the table takes at most the memory an id set may (16 MB: about
-    /// 800,000 rows), the files are large enough to name a good part of it (a tenth of its
-    /// rows at 100 bytes a row: reading a district's rows costs about what 40 look-ups do a
-    /// hundred rows; measured at 300,000 students, 0.1 s for all four tables), and its ids are
-    /// not numbered. Numbered ids are held as bits and looked up in the order of their key,
+    /// 780,000 rows), the files are large enough to name a good part of it (a tenth of its
+    /// rows at 100 bytes a row: reading the district's rows took 0.4 s for all four tables at
+    /// 300,000 students, and the re-import still went from 3.3 to 3.0 s), and its ids are not
+    /// numbered. Numbered ids are held as bits and looked up in the order of their key,
     /// which SQLite's cache serves: there the table made re-imports 8% slower (100k students),
     /// where with UUIDs it made them 12 to 20% faster and 12 to 22 MB smaller.
     func keepKnownRows(inputBytes: Int) throws {

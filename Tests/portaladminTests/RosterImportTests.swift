@@ -641,7 +641,7 @@ func indexNames(_ db: String) throws -> [String] {
             #expect(wrong.code == 64, "\(variable)")
             #expect(
                 wrong.err.contains("error: \(variable) \(error)")
-                    && wrong.err.contains("hint: \(hint)"), "\(wrong.err)")
+                    && wrong.err.contains("hint: ") && wrong.err.contains(hint), "\(wrong.err)")
         }
         #expect(try dump(db) == before)
     }

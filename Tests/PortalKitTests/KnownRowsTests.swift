@@ -57,6 +57,24 @@ import Testing
         #expect(try KnownRows(f.db, .guardians, district: "other", rows: 4).count == 0)
     }
 
+    @Test func aTableKnowsWhenEveryActiveRowWasMet() throws {
+        let f = try Fixture()
+        try f.db.execute(
+            "UPDATE guardians SET status = 'inactive' WHERE district_id = 'd' AND guardian_id = 'G4'"
+        )
+        let known = try KnownRows(f.db, .guardians, district: "d", rows: 4)
+        var set = IDSet(numbered: true, known: known)
+        for id in ["G1", "G2"] { _ = try set.insert(id, line: 2) }
+        #expect(known.someActiveUnmet, "G3 is not met yet")
+        _ = try set.insert("G3", line: 4)
+        #expect(!known.someActiveUnmet, "G4 is not active")
+        // Where two keys share a slot, the table cannot tell: the import looks.
+        let same = try KnownRows(f.db, .guardians, district: "d", rows: 4, spread: { _ in 42 })
+        var other = IDSet(numbered: true, known: same)
+        for id in ["G1", "G2", "G3", "G4"] { _ = try other.insert(id, line: 2) }
+        #expect(same.someActiveUnmet)
+    }
+
     @Test func keysSharingAFingerprintAreMarkedAndGoTheExactWay() throws {
         let f = try Fixture()
         let same = try KnownRows(f.db, .guardians, district: "d", rows: 4, spread: { _ in 42 })

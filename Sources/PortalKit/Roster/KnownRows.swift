@@ -25,6 +25,7 @@ final class KnownRows {
     private static let metBit: UInt64 = 1 << 49
     private static let writtenBit: UInt64 = 1 << 50
     private static let ambiguousBit: UInt64 = 1 << 51
+    private static let activeBit: UInt64 = 1 << 52
 
     private var slots: [Slot]
     /// Rows kept.
@@ -57,19 +58,23 @@ final class KnownRows {
         var table = [Slot](repeating: Slot(), count: Self.capacity(rows))
         let size = UInt64(table.count)
         var n = 0
+        // Households have no status: never absent.
+        let active = t.columns.contains("status") ? "status = 'active'" : "0"
         try table.withUnsafeMutableBufferPointer { table in
             try db.forEachRaw(
-                "SELECT \(t.keyColumns.joined(separator: " || char(31) || ")), row_hash FROM \(t.rawValue) WHERE district_id = ?",
+                "SELECT \(t.keyColumns.joined(separator: " || char(31) || ")), row_hash, \(active) FROM \(t.rawValue) WHERE district_id = ?",
                 [.text(district)]
             ) { row in
                 guard n < rows else { return }
                 n += 1
-                let info = Self.storedHash(row.bytes(1)).map { $0 | Self.hasHash } ?? 0
+                let info =
+                    (Self.storedHash(row.bytes(1)).map { $0 | Self.hasHash } ?? 0)
+                    | (row.bytes(2).first == UInt8(ascii: "1") ? Self.activeBit : 0)
                 let f = Self.fingerprint(Self.fnv(row.bytes(0), from: Self.basis), spread)
                 var i = Int(truncatingIfNeeded: f.multipliedFullWidth(by: size).high)
                 while table[i].fingerprint != 0 {
                     if table[i].fingerprint == f {
-                        table[i].info |= Self.ambiguousBit
+                        table[i].info |= Self.ambiguousBit | (info & Self.activeBit)
                         return
                     }
                     i = i + 1 == table.count ? 0 : i + 1
@@ -191,6 +196,16 @@ final class KnownRows {
     func isWritten(_ i: Int) -> Bool { slots[i].info & Self.writtenBit != 0 }
     func meet(_ i: Int) { slots[i].info |= Self.metBit }
     func markWritten(_ i: Int) { slots[i].info |= Self.writtenBit }
+
+    /// Whether some row that was active when the import began has not been met since (or may
+    /// not have been: a slot two keys share). False: a full import has no absent rows to look
+    /// for in this table (every row it wrote was met, and every other row was here).
+    var someActiveUnmet: Bool {
+        slots.contains { slot in
+            slot.info & Self.activeBit != 0
+                && (slot.info & Self.metBit == 0 || slot.info & Self.ambiguousBit != 0)
+        }
+    }
 
     /// Whether the row stored in slot `i` has the values whose FNV-1a is `fnv` (see
     /// `TableRow`): false when its hash is not known.

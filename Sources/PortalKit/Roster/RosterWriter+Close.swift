@@ -18,8 +18,11 @@ extension RosterWriter {
             }
         default: break
         }
-        // A table that held none of the district's rows before has nothing absent.
+        // A table that held none of the district's rows before has nothing absent; nor has one
+        // whose rows were all met, when the rows kept in memory say so (the links of native
+        // files are met in a filter instead).
         guard !options.delta, options.maxRows == nil, !fresh[t.index] else { return }
+        if filter == nil, let known = known[t.index], !known.someActiveUnmet { return }
         // The key as the import spells it (`guardian␟student` for a link), compared as bytes:
         // this looks at every active row of the district, so it makes no strings.
         var left = 0

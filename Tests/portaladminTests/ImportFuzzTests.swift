@@ -84,8 +84,9 @@ import Testing
 
     /// A re-import of a damaged bundle into a district that holds the clean one, then the clean
     /// one again, with the district's rows kept in memory (`KnownRows`) and without: the same
-    /// messages (a repeat among the district's ids may be reported later: its first line is
-    /// found by reading the file again), exit codes and tables.
+    /// messages (in the order they come: a repeat of a row met but not written waits for the
+    /// file to be read again for its first line, as the ids held as numbers do; the tests of
+    /// `importBothWays` compare the order too), exit codes and tables.
     @Test func damagedReImportsGiveTheSameResultsWithTheDistrictsRowsInMemory() throws {
         let dir = TempDir()
         let generated = dir.file("uuid")

@@ -11,8 +11,9 @@
 /// 8-byte number in a table of its own, 16 bytes a link, also without its line.
 ///
 /// Made with the rows a district held when a re-import began (`KnownRows`), an id among them is
-/// held there, as two marks in its row's slot, before any other form: it takes no memory of the
-/// set's, and its line is not kept either.
+/// held there, as marks in its row's slot, before any other form: it takes no memory of the
+/// set's. Its line is kept once its row is written (in place of the row's hash, no longer
+/// needed then); a repeat of a row met but not written says `lineUnknown`.
 ///
 /// Made with an `IDSpill`, the set keeps whole ids in memory only up to the spill's budget: then
 /// it moves them, lines and marks, to the spill's table on disk, and remembers them in a filter
@@ -74,7 +75,7 @@ struct IDSet {
         case slot(Int)
         case number(span: Int, Int)
         case pair(Int)
-        case known(Int)
+        case known(Int, line: Int)
         /// An id on disk, met afresh on a line (stored as in a slot).
         case moved([UInt8], Int32)
     }
@@ -102,7 +103,7 @@ struct IDSet {
     mutating func insert(_ id: String, line: Int) throws -> Int? {
         var id = id
         return try id.withUTF8 { u in
-            if let known, let i = known.exactSlot(u) { return meetKnown(i, u) }
+            if let known, let i = known.exactSlot(u) { return meetKnown(i, u, line: line) }
             if let key = pairs?.key(u, adding: true) { return insertPair(key) }
             if let (s, n) = spanOf(u, adding: true) {
                 if let first = try insertNumber(s, n) { return first }
@@ -120,7 +121,7 @@ struct IDSet {
         let stored = Int32(clamping: line + 1)
         let again = try id.withUTF8 { u -> Added? in
             if let known, let i = known.exactSlot(u) {
-                return known.isMet(i) && !known.isWritten(i) ? .known(i) : nil
+                return known.isMet(i) && !known.isWritten(i) ? .known(i, line: line) : nil
             }
             if let p = pairs, let key = p.key(u), let i = p.slot(key) {
                 return p.slots[i] & PairTable.writtenBit == 0 ? .pair(i) : nil
@@ -139,8 +140,8 @@ struct IDSet {
         case .pair(let i)?:
             lastAdded = .pair(i)
             return nil
-        case .known(let i)?:
-            lastAdded = .known(i)
+        case .known(let i, let line)?:
+            lastAdded = .known(i, line: line)
             return nil
         case .slot(let i)?:
             slots[i].line = stored
@@ -161,7 +162,7 @@ struct IDSet {
         case .slot(let i): if slots[i].line > 0 { slots[i].line = -slots[i].line }
         case .number(let s, let n): spans[s].mark(n, written: true)
         case .pair(let i): pairs?.slots[i] |= PairTable.writtenBit
-        case .known(let i): known?.markWritten(i)
+        case .known(let i, let line): known?.markWritten(i, line: line)
         case .moved(let u, let stored):
             try u.withUnsafeBufferPointer { try spill?.setLine(spillSet, $0, -abs(stored)) }
             lastAdded = .none
@@ -207,18 +208,18 @@ struct IDSet {
         }
     }
 
-    /// Meets an id among the district's rows: nil when new to this import, `lineUnknown` when
-    /// met before.
-    private mutating func meetKnown(_ i: Int, _ u: UnsafeBufferPointer<UInt8>) -> Int? {
+    /// Meets an id among the district's rows on `line`: nil when new to this import; when met
+    /// before, the line its written row was on (`lineUnknown` when none was written).
+    private mutating func meetKnown(_ i: Int, _ u: UnsafeBufferPointer<UInt8>, line: Int) -> Int? {
         guard let known else { return nil }
         if known.isMet(i) {
             lastAdded = .none  // a repeat adds nothing to mark
-            return Self.lineUnknown
+            return known.writtenLine(i) ?? Self.lineUnknown
         }
         known.meet(i)
         if !knownUnnumbered && Self.split(u) == nil { knownUnnumbered = true }
         count += 1
-        lastAdded = .known(i)
+        lastAdded = .known(i, line: line)
         return nil
     }
 

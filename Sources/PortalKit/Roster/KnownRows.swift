@@ -2,7 +2,8 @@
 /// unchanged row, a changed one and a new one without asking SQLite, and to mark which it met.
 ///
 /// Each row is kept as a 64-bit fingerprint of its key (as the import spells it: `guardian␟
-/// student` for a link) and the top 48 bits of its stored hash, with marks (met, written), in an
+/// student` for a link) and the top 48 bits of its stored hash (once the import has written the
+/// row, the line it came from instead), with marks (met, written, active), in an
 /// open-addressing table of 16-byte slots, three quarters full: 21 bytes a row, where an id set
 /// takes 30 to 55 for the same ids and beyond its budget goes to disk (measured at 300,000
 /// students' OneRoster bundle with UUIDs, the re-import's links took 1.8 s with a look-up in
@@ -195,7 +196,17 @@ final class KnownRows {
     func isMet(_ i: Int) -> Bool { slots[i].info & Self.metBit != 0 }
     func isWritten(_ i: Int) -> Bool { slots[i].info & Self.writtenBit != 0 }
     func meet(_ i: Int) { slots[i].info |= Self.metBit }
-    func markWritten(_ i: Int) { slots[i].info |= Self.writtenBit }
+    /// Marks the row written, from `line` of its file: its hash is not needed again, and a
+    /// repeat of its id can name that line.
+    func markWritten(_ i: Int, line: Int) {
+        let line = UInt64(clamping: max(0, line)) & Self.hashBits
+        slots[i].info = slots[i].info & ~(Self.hashBits | Self.hasHash) | Self.writtenBit | line
+    }
+
+    /// The line a written row came from.
+    func writtenLine(_ i: Int) -> Int? {
+        isWritten(i) ? Int(slots[i].info & Self.hashBits) : nil
+    }
 
     /// Whether some row that was active when the import began has not been met since (or may
     /// not have been: a slot two keys share). False: a full import has no absent rows to look

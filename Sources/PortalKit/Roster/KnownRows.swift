@@ -63,7 +63,7 @@ final class KnownRows {
         let active = t.columns.contains("status") ? "status = 'active'" : "0"
         try table.withUnsafeMutableBufferPointer { table in
             try db.forEachRaw(
-                "SELECT \(t.keyColumns.joined(separator: " || char(31) || ")), row_hash, \(active) FROM \(t.rawValue) WHERE district_id = ?",
+                "SELECT \(t.keySQL), row_hash, \(active) FROM \(t.rawValue) WHERE district_id = ?",
                 [.text(district)]
             ) { row in
                 guard n < rows else { return }

@@ -32,7 +32,10 @@ enum RosterTable: String, CaseIterable, Sendable {
     /// Every column an insert names, in the order of its arguments.
     var writtenColumns: [String] { ["district_id"] + keyColumns + columns + ["row_hash"] }
 
-    /// Where an import stages this table's rows (see `RosterWriter.stageTables`).
+    /// The key as the import spells it, in SQL: the id, or for a link `guardian␟student`.
+    var keySQL: String { keyColumns.joined(separator: " || char(31) || ") }
+
+    /// Where an import stages this table's rows (see `RosterWriter.stageIfRandom`).
     var stagingTable: String { "temp.roster_staged_" + rawValue }
 
     /// The columns an import writes, besides the district, the key and `row_hash`.

@@ -34,7 +34,7 @@ extension RosterWriter {
             left = 0
             active = 0
             try self.s.db.forEachText(
-                "SELECT \(t.keyColumns.joined(separator: " || char(31) || ")), \(columns) FROM \(t.rawValue) WHERE district_id = ? AND status = 'active'",
+                "SELECT \(t.keySQL), \(columns) FROM \(t.rawValue) WHERE district_id = ? AND status = 'active'",
                 [.text(self.district)]
             ) { key, row in
                 active += 1

@@ -156,7 +156,7 @@ final class RosterWriter {
             if options.keepKnownRows == nil {
                 var numbered = true
                 try s.db.forEachRaw(
-                    "SELECT \(t.keyColumns.joined(separator: " || char(31) || ")) FROM \(t.rawValue) WHERE district_id = ? LIMIT 256",
+                    "SELECT \(t.keySQL) FROM \(t.rawValue) WHERE district_id = ? LIMIT 256",
                     [.text(district)]
                 ) { row in
                     if numbered && !IDSet.isNumbered(row.bytes(0)) { numbered = false }

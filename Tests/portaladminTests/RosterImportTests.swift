@@ -634,6 +634,10 @@ func indexNames(_ db: String) throws -> [String] {
                 "takes 'always' or 'never', not 'sometimes'",
                 "unset it to let the import decide"
             ),
+            (
+                "PORTALADMIN_KNOWN_ROWS", "alwys", "takes 'always' or 'never', not 'alwys'",
+                "did you mean 'always'? unset it"
+            ),
         ] {
             let wrong = try runBinary(
                 ["roster", "import", dir.file("b"), "--district", "d1"], db: db,

@@ -147,7 +147,9 @@ enum RosterCommands {
             default:
                 throw PortalError.usage(
                     "PORTALADMIN_KNOWN_ROWS takes 'always' or 'never', not '\(text)'",
-                    hint: "unset it to let the import decide by the size of the files")
+                    hint: suggesting(
+                        text.trimmed().lowercased(), in: ["always", "never"],
+                        "unset it to let the import decide by the size of the files"))
             }
         }
         return options

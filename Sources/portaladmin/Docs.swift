@@ -284,8 +284,9 @@ enum Docs {
             kind of id, before moving them to a temporary file, 0 to 1073741824 (default 16777216,
             that is 16 MB; written as for the variable above).
             Numbered ids take a few bits each and never move; a UUID takes about 37 bytes.
-            A OneRoster bundle whose user files are larger than five times this keeps what they
-            say of each user on disk too.
+            A OneRoster bundle whose users would take more than four and a half times this
+            (about 96 bytes a user, 120 with demographics.csv, counted from the lines of users.csv)
+            keeps what its files say of each user on disk too.
             Smaller takes less memory and more time.
             .It Ev PORTALADMIN_STAGE_AFTER_ROWS
             The rows of a table the district had none of that an import writes in place before it

@@ -86,4 +86,61 @@ import Testing
         }
         try eachTable({ try check(&$0) }, { try check(&$0) })
     }
+
+    /// The users of a bundle are counted from the lines of users.csv: exactly in a small file,
+    /// within a few in a hundred in a large one (read in eight pieces).
+    @Test func usersAreCountedFromTheLinesOfUsersCsv() throws {
+        let dir = NSTemporaryDirectory() + "oneroster-lines-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func lines(_ text: String) throws -> Int {
+            try text.write(toFile: dir + "/f.csv", atomically: true, encoding: .utf8)
+            return OneRosterBundle.estimatedLines(dir + "/f.csv")
+        }
+        #expect(try lines("") == 0)
+        #expect(try lines("sourcedId\n") == 1)
+        #expect(try lines("sourcedId\nu1\nu2") == 3, "a last line without its newline counts")
+        #expect(OneRosterBundle.estimatedLines(dir + "/none.csv") == 0)
+        // 40,000 lines of 20 to 180 bytes (3.9 MB): the estimate is near.
+        var text = "sourcedId,givenName\n"
+        for i in 0..<40_000 {
+            text += "u\(i)," + String(repeating: "x", count: 20 + i % 160) + "\n"
+        }
+        let estimate = try lines(text)
+        #expect(abs(estimate - 40_001) < 40_001 / 20, "\(estimate)")
+    }
+
+    /// Whether a bundle's users are kept in memory goes by how many there are, not by the
+    /// bytes of the files: an export with every column of OneRoster stays in memory where one
+    /// with more users does not.
+    @Test func usersAreKeptInMemoryByTheirCountNotTheBytesOfTheFiles() throws {
+        let dir = NSTemporaryDirectory() + "oneroster-fit-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func bundle(_ name: String, users: Int, width: Int, demographics: Bool = false) throws
+            -> String
+        {
+            let path = dir + "/" + name
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            var text = "sourcedId,role,givenName,familyName,metadata.note\n"
+            for i in 0..<users {
+                text += "u\(i),student,Ann,Lee,\(String(repeating: "n", count: width))\n"
+            }
+            try text.write(toFile: path + "/users.csv", atomically: true, encoding: .utf8)
+            if demographics {
+                try "sourcedId,birthDate\n".write(
+                    toFile: path + "/demographics.csv", atomically: true, encoding: .utf8)
+            }
+            return path
+        }
+        var options = ImportOptions()
+        options.idMemoryBytes = 100_000  // 450,000 bytes: 4,687 users, 3,750 with births
+        let wide = try bundle("wide", users: 4_000, width: 1_000)  // 4 MB
+        let many = try bundle("many", users: 6_000, width: 0)  // 150 KB
+        let births = try bundle("births", users: 4_000, width: 0, demographics: true)
+        #expect(OneRosterBundle.usersFitInMemory(wide, options))
+        #expect(!OneRosterBundle.usersFitInMemory(many, options))
+        #expect(!OneRosterBundle.usersFitInMemory(births, options))
+        options.idMemoryBytes = 0
+        #expect(!OneRosterBundle.usersFitInMemory(wide, options), "0: every user on disk")
+    }
 }

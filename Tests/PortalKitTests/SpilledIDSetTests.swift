@@ -18,6 +18,65 @@ import Testing
                 == 0, "closing the spill drops its table")
     }
 
+    /// A OneRoster bundle's users, numbered in its first reading, are held by those numbers
+    /// (a line each, no copy of the id): the same answers as ids held whole, and an id not
+    /// numbered (a guardian merged into one of the district's) still held whole.
+    /// They take no room in memory: where every id held whole moves to disk (a budget of 0),
+    /// they stay.
+    @Test func idsNumberedElsewhereAnswerAsIdsHeldWhole() throws {
+        try withSpill(budget: 0) { spill in try numberedElsewhere(spill) }
+    }
+
+    func numberedElsewhere(_ spill: IDSpill) throws {
+        let uuid = { (i: Int) in String(format: "%08x-0000-4000-8000-%011xa", i, i * 7) }
+        var ids = Interner()
+        for i in 0..<1000 { _ = ids.number(uuid(i)) }
+        _ = ids.number("T-teacher")
+        var numbered = IDSet(numbered: true, spill: spill)
+        numbered.number(elsewhere: ids)
+        var whole = IDSet(numbered: true, spill: spill)
+        #expect(!numbered.keepsWholeIDs)
+        for set in [numbered, whole] { #expect(set.count == 0) }
+        func both(_ body: (inout IDSet) throws -> Int?) throws {
+            let a = try body(&numbered)
+            let b = try body(&whole)
+            #expect(a == b)
+        }
+        for i in stride(from: 0, to: 1000, by: 3) {
+            try both { try $0.insert(uuid(i), line: i + 2) }
+            if i % 2 == 0 {
+                try numbered.markLastWritten()
+                try whole.markLastWritten()
+            }
+        }
+        try both { try $0.insert("T-teacher", line: 5000) }
+        #expect(!numbered.hasMovedIDs && whole.hasMovedIDs)
+        try both { try $0.insert("merged-into-G9", line: 5001) }  // not numbered: whole
+        try both { try $0.insert(uuid(300), line: 9000) }  // a repeat names line 302
+        #expect(try numbered.insert(uuid(300), line: 9001) == 302)
+        try both { try $0.insert(uuid(3), line: 9002) }  // met, not written: a repeat too
+        try both { try $0.insertUnlessWritten(uuid(3), line: 9003) }  // met afresh
+        try numbered.markLastWritten()
+        try whole.markLastWritten()
+        try both { try $0.insertUnlessWritten(uuid(6), line: 9004) }  // written: a repeat
+        try both { try $0.insertUnlessWritten(uuid(1), line: 9005) }  // never met: added
+        #expect(numbered.count == whole.count && numbered.keepsWholeIDs)
+        // A copy, asked on another thread as the link rows are made, knows them too (of ids
+        // moved to disk it knows nothing).
+        let copy = numbered
+        for id in (0..<1000).map(uuid) + ["T-teacher", "merged-into-G9", "none"] {
+            #expect(try numbered.contains(id) == whole.contains(id), "\(id)")
+            #expect(try numbered.wasWritten(id) == whole.wasWritten(id), "\(id)")
+            if id != "merged-into-G9" { #expect(try copy.written(id) == whole.wasWritten(id)) }
+        }
+        #expect(copy.written(uuid(3)) && copy.written(uuid(6)) && !copy.written(uuid(9)))
+        // A set that met ids already keeps them where they are.
+        var started = IDSet(numbered: true, spill: spill)
+        _ = try started.insert(uuid(5), line: 2)
+        started.number(elsewhere: ids)
+        #expect(try started.insert(uuid(5), line: 3) == 2)
+    }
+
     @Test(arguments: [0, 4096, 1 << 30])
     func idsMovedToDiskKeepTheirLinesAndMarks(budget: Int) throws {
         try withSpill(budget: budget) { spill in

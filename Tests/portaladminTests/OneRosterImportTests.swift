@@ -257,6 +257,43 @@ import Testing
         #expect(fine.code == 0, "\(fine.err)")
     }
 
+    /// An export with every column OneRoster has (and notes beside) is kept in memory when its
+    /// users fit, however large its files: it needs no temporary file. One with more users than
+    /// fit is kept on disk (and so needs one).
+    @Test(Backend.sqliteFileOnly)
+    func usersAreKeptInMemoryByTheirCountNotTheSizeOfTheFiles() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        func bundle(_ name: String, students: Int, note: Int) -> String {
+            var text = "sourcedId,status,role,givenName,familyName,agentSourcedIds,metadata.note\n"
+            let wide = String(repeating: "n", count: note)
+            for i in 1...students {
+                text +=
+                    "G\(i),active,parent,Ann,Lee,,\(wide)\nS\(i),active,student,Bo,Lee,G\(i),\(wide)\n"
+            }
+            _ = dir.write(name + "/users.csv", text)
+            return dir.file(name)
+        }
+        // 100,000 bytes of ids: users fit in 450,000 (about 4,600 of them).
+        let env = ["PORTALADMIN_ID_MEMORY_BYTES": "100000", "TMPDIR": dir.file("none")]
+        let wide = try runBinary(
+            [
+                "roster", "import", bundle("wide", students: 1_500, note: 1_000), "--format",
+                "oneroster", "--district", "d1", "-o", "json",
+            ], db: db, env: env)
+        #expect(wide.code == 0, "\(wide.err)")
+        #expect(wide.out.contains("\"created\": 6000"), "\(wide.out)")
+        let before = try dump(db)
+        let many = try runBinary(
+            [
+                "roster", "import", bundle("many", students: 2_500, note: 0), "--format",
+                "oneroster", "--district", "d1",
+            ], db: db, env: env)
+        #expect(many.code == 74, "\(many.err)")
+        #expect(many.err.contains("error: cannot make a temporary file"), "\(many.err)")
+        #expect(try dump(db) == before)
+    }
+
     @Test(
         needsSamples)
     func sdsRelationshipsBecomeLinksAndRelativesGetNoPortalAccess() throws {

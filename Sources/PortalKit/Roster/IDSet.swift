@@ -50,7 +50,7 @@ struct IDSet {
     var hasMovedIDs: Bool { spillSet != 0 }
     /// Whether some ids met are not numbered: kept whole, in memory or on disk, or among the
     /// district's rows.
-    var keepsWholeIDs: Bool { inTable > 0 || spillSet != 0 || knownUnnumbered }
+    var keepsWholeIDs: Bool { inTable > 0 || inElsewhere > 0 || spillSet != 0 || knownUnnumbered }
 
     /// The district's rows, when a re-import keeps them (see above). A class shared by the
     /// set's copies: only the writer's thread may read it (`written`, which copies on other
@@ -66,6 +66,14 @@ struct IDSet {
     /// share the prefix).
     private static let maxSpans = 16
 
+    /// Whole ids numbered before the import met them (a OneRoster bundle's users, numbered in
+    /// its first reading): each one's stored line (as a slot keeps it; 0: not met) by its
+    /// number. Four bytes an id where the table takes 30 to 50, never moved to disk; an id
+    /// they do not number (a guardian merged into one of the district's) goes to the table.
+    private var elsewhere: Interner?
+    private var elsewhereLines: [Int32] = []
+    private var inElsewhere = 0
+
     /// The keys of pairs, when the set takes them (see `PairTable`).
     private var pairs: PairTable?
 
@@ -75,6 +83,7 @@ struct IDSet {
         case slot(Int)
         case number(span: Int, Int)
         case pair(Int)
+        case elsewhere(Int)
         case known(Int, line: Int)
         /// An id on disk, met afresh on a line (stored as in a slot).
         case moved([UInt8], Int32)
@@ -128,6 +137,9 @@ struct IDSet {
             }
             guard spanOf(u) == nil else { return nil }
             return try CompactID.with(u) { u in
+                if let n = elsewhere?.find(packed: u) {
+                    return elsewhereLines[n] > 0 ? .elsewhere(n) : nil
+                }
                 if let i = slot(u) { return slots[i].line > 0 ? .slot(i) : nil }
                 if let old = try movedLine(u), old > 0 {
                     try spill?.setLine(spillSet, u, stored)
@@ -147,6 +159,10 @@ struct IDSet {
             slots[i].line = stored
             lastAdded = .slot(i)
             return nil
+        case .elsewhere(let n)?:
+            elsewhereLines[n] = stored
+            lastAdded = .elsewhere(n)
+            return nil
         case .moved(let u, let stored)?:
             lastAdded = .moved(u, stored)
             return nil
@@ -160,6 +176,8 @@ struct IDSet {
         switch lastAdded {
         case .none: break
         case .slot(let i): if slots[i].line > 0 { slots[i].line = -slots[i].line }
+        case .elsewhere(let n):
+            if elsewhereLines[n] > 0 { elsewhereLines[n] = -elsewhereLines[n] }
         case .number(let s, let n): spans[s].mark(n, written: true)
         case .pair(let i): pairs?.slots[i] |= PairTable.writtenBit
         case .known(let i, let line): known?.markWritten(i, line: line)
@@ -179,7 +197,9 @@ struct IDSet {
         if let known, let i = known.exactSlot(u) { return known.isMet(i) }
         if let p = pairs, let key = p.key(u) { return p.slot(key) != nil }
         if let (s, n) = spanOf(u) { return spans[s].bits(n) & 1 != 0 }
-        return try CompactID.with(u) { try slot($0) != nil || movedLine($0) != nil }
+        return try CompactID.with(u) {
+            try wholeLine($0).map { $0 != 0 } ?? false || movedLine($0) != nil
+        }
     }
 
     /// Whether `id` was met and then marked written; of the ids moved to disk (see
@@ -192,7 +212,7 @@ struct IDSet {
                 return p.slot(key).map { p.slots[$0] & PairTable.writtenBit != 0 } ?? false
             }
             if let (s, n) = spanOf(u) { return spans[s].bits(n) == 3 }
-            return CompactID.with(u) { slot($0).map { slots[$0].line < 0 } ?? false }
+            return CompactID.with(u) { wholeLine($0).map { $0 < 0 } ?? false }
         }
     }
 
@@ -466,6 +486,17 @@ struct IDSet {
     private mutating func insertWhole(_ u: UnsafeBufferPointer<UInt8>, _ stored: Int32) throws
         -> Int?
     {
+        if let n = elsewhere?.find(packed: u) {
+            if elsewhereLines[n] != 0 {
+                lastAdded = .none  // a repeat adds nothing to mark
+                return Self.firstLine(elsewhereLines[n])
+            }
+            elsewhereLines[n] = stored
+            count += 1
+            inElsewhere += 1
+            lastAdded = .elsewhere(n)
+            return nil
+        }
         if let spill, inTable > 0,
             bytes.count + 4 + u.count + slots.count * MemoryLayout<Slot>.stride > budget
         {
@@ -536,6 +567,22 @@ struct IDSet {
         slots = [Slot](repeating: Slot(), count: 64)
         bytes.removeAll(keepingCapacity: true)
         inTable = 0
+    }
+
+    /// Keeps the whole ids `ids` numbers by their numbers (see `elsewhere`), in memory (a copy
+    /// asked on another thread reads them too). Only before any id is met: a set that met some
+    /// already stays as it is (an id must be held in one place only).
+    mutating func number(elsewhere ids: Interner) {
+        guard count == 0 else { return }
+        elsewhere = ids
+        elsewhereLines = [Int32](repeating: 0, count: ids.count)
+    }
+
+    /// The stored line of a whole id in memory (0 for an id numbered elsewhere but not met);
+    /// nil when the set holds it in neither place.
+    private func wholeLine(_ u: UnsafeBufferPointer<UInt8>) -> Int32? {
+        if let n = elsewhere?.find(packed: u) { return elsewhereLines[n] }
+        return slot(u).map { slots[$0].line }
     }
 
     private func slot(_ u: UnsafeBufferPointer<UInt8>) -> Int? {

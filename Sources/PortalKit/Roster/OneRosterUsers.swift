@@ -16,7 +16,7 @@ struct Interner {
         var s = s
         return s.withUTF8 {
             CompactID.with($0) { u in
-                if let n = find(u) { return n }
+                if let n = find(packed: u) { return n }
                 if (count + 1) * 4 > slots.count * 3 { grow() }
                 let n = count
                 bytes.append(contentsOf: u)
@@ -30,7 +30,7 @@ struct Interner {
     /// The number of `s`, if it was added.
     func find(_ s: String) -> Int? {
         var s = s
-        return s.withUTF8 { CompactID.with($0) { find($0) } }
+        return s.withUTF8 { CompactID.with($0) { find(packed: $0) } }
     }
 
     func string(_ n: Int) -> String {
@@ -45,8 +45,9 @@ struct Interner {
         starts = Array(starts[...])
     }
 
-    /// Read through unsafe buffers: every row of users.csv looks its user up here.
-    private func find(_ u: UnsafeBufferPointer<UInt8>) -> Int? {
+    /// The number of the string whose bytes, packed as `CompactID` packs them, are `u`. Read
+    /// through unsafe buffers: every row of users.csv looks its user up here.
+    func find(packed u: UnsafeBufferPointer<UInt8>) -> Int? {
         bytes.withUnsafeBufferPointer { b in
             starts.withUnsafeBufferPointer { starts in
                 slots.withUnsafeBufferPointer { slots in
@@ -143,6 +144,8 @@ protocol UserTable {
     func facts(_ id: String) throws -> UserFacts?
 
     var pairCount: Int { get }
+    /// The users' numbers, when the table holds them in memory (see `IDSet.number`).
+    var numbering: Interner? { get }
     mutating func append(_ p: UserPair) throws
     /// Keeps the pairs whose two users' kinds `keep` accepts, in order, each guardian and
     /// student once (the first).
@@ -165,6 +168,7 @@ struct MemoryUserTable: UserTable {
     private var pairList: [UserPair] = []
 
     var count: Int { ids.count }
+    var numbering: Interner? { ids }
 
     mutating func number(_ id: String) -> Int {
         let before = ids.count
@@ -248,6 +252,7 @@ final class DiskUserTable: UserTable {
     private let db: Database
     private(set) var count = 0
     private(set) var pairCount = 0
+    var numbering: Interner? { nil }
     /// The table the pairs are in (`keepPairs` moves the kept ones to the other).
     private var pairTable = Pairs.all
 

@@ -158,6 +158,12 @@ extension RosterWriter {
         return try upsert(.links, row, changing: !r.viaMerge) { "link:\(guardian)/\(student)" }
     }
 
+    /// Holds the guardians and students met by the numbers `ids` gives them (a OneRoster
+    /// bundle's users, numbered in its first reading), not whole: see `IDSet.number`.
+    func numberPeople(by ids: Interner) {
+        for t in [RosterTable.guardians, .students] { seenIDs[t.index].number(elsewhere: ids) }
+    }
+
     /// The guardians and students met so far in this import.
     var people: (guardians: IDSet, students: IDSet) {
         (seenIDs[RosterTable.guardians.index], seenIDs[RosterTable.students.index])

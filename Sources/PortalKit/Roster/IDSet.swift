@@ -137,7 +137,7 @@ struct IDSet {
             }
             guard spanOf(u) == nil else { return nil }
             return try CompactID.with(u) { u in
-                if let n = elsewhere?.find(packed: u) {
+                if inElsewhere > 0, let n = elsewhere?.find(packed: u) {
                     return elsewhereLines[n] > 0 ? .elsewhere(n) : nil
                 }
                 if let i = slot(u) { return slots[i].line > 0 ? .slot(i) : nil }
@@ -581,7 +581,8 @@ struct IDSet {
     /// The stored line of a whole id in memory (0 for an id numbered elsewhere but not met);
     /// nil when the set holds it in neither place.
     private func wholeLine(_ u: UnsafeBufferPointer<UInt8>) -> Int32? {
-        if let n = elsewhere?.find(packed: u) { return elsewhereLines[n] }
+        // None met yet (a re-import meets the district's among its rows): no look-up.
+        if inElsewhere > 0, let n = elsewhere?.find(packed: u) { return elsewhereLines[n] }
         return slot(u).map { slots[$0].line }
     }
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The import of the bundles districts send (not a test): for each size, a generated district
-# written four ways (native files and OneRoster, numbered ids and UUIDs), each imported into a
-# new database and then again unchanged, against the sqlite3 command-line tool `.import`ing
-# the same files (native: all four; OneRoster: users.csv). Every figure is the median of
-# $RUNS runs (3), the peak the highest of them.
+# written five ways (native files and OneRoster, numbered ids and UUIDs, and OneRoster with
+# UUIDs and every column of 1.1 with demographics.csv, as an SIS exports it), each imported
+# into a new database and then again unchanged, against the sqlite3 command-line tool
+# `.import`ing the same files (native: all four; OneRoster: users.csv and demographics.csv).
+# Every figure is the median of $RUNS runs (3), the peak the highest of them.
 # Usage: Benchmarks/bundles.sh [STUDENTS...]   (default: 100000 300000)
 source "$(dirname "$0")/common.sh"
 sizes=("${@:-100000 300000}")
@@ -20,7 +21,8 @@ for n in ${sizes[@]}; do
     "$BIN" sample generate --students "$n" --out "$WORK/native-uuid" --seed 42 --ids uuid -q >/dev/null
     python3 "$(dirname "$0")/to_oneroster.py" "$WORK/native-numbered" "$WORK/oneroster-numbered"
     python3 "$(dirname "$0")/to_oneroster.py" "$WORK/native-numbered" "$WORK/oneroster-uuid" guid
-    for bundle in native-numbered native-uuid oneroster-numbered oneroster-uuid; do
+    python3 "$(dirname "$0")/to_oneroster.py" "$WORK/native-numbered" "$WORK/oneroster-full" full
+    for bundle in native-numbered native-uuid oneroster-numbered oneroster-uuid oneroster-full; do
         dir=$WORK/$bundle
         format=${bundle%%-*}; [ "$format" = native ] && format=csv
         if [ "$format" = csv ]; then
@@ -28,6 +30,7 @@ for n in ${sizes[@]}; do
                 ".import $dir/students.csv s" ".import $dir/relationships.csv r")
         else
             baseline=(".mode csv" ".import $dir/users.csv users")
+            [ -f "$dir/demographics.csv" ] && baseline+=(".import $dir/demographics.csv demographics")
         fi
         base=() first=() again=() peak=0
         for _ in $(seq "$RUNS"); do

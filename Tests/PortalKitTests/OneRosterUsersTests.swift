@@ -100,6 +100,8 @@ import Testing
         #expect(try lines("") == 0)
         #expect(try lines("sourcedId\n") == 1)
         #expect(try lines("sourcedId\nu1\nu2") == 3, "a last line without its newline counts")
+        #expect(try lines("sourcedId\r\nu1\r\nu2\r\n") == 3)
+        #expect(try lines("sourcedId\ru1\ru2") == 3, "old Mac line ends")
         #expect(OneRosterBundle.estimatedLines(dir + "/none.csv") == 0)
         // 40,000 lines of 20 to 180 bytes (3.9 MB): the estimate is near.
         var text = "sourcedId,givenName\n"
@@ -108,6 +110,8 @@ import Testing
         }
         let estimate = try lines(text)
         #expect(abs(estimate - 40_001) < 40_001 / 20, "\(estimate)")
+        let crOnly = try lines(text.replacingOccurrences(of: "\n", with: "\r"))
+        #expect(abs(crOnly - 40_001) < 40_001 / 20, "\(crOnly)")
     }
 
     /// Whether a bundle's users are kept in memory goes by how many there are, not by the

@@ -49,7 +49,8 @@ enum OneRosterBundle {
     }
 
     /// The lines of the file at `path`: counted in a small file, estimated in a large one from
-    /// the length of the lines in eight pieces of 64 KB spread over it.
+    /// the length of the lines in eight pieces of 64 KB spread over it. Lines end in LF (or
+    /// CRLF), or, in a file with no LF, in CR.
     static func estimatedLines(_ path: String) -> Int {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { return 0 }
@@ -60,17 +61,20 @@ enum OneRosterBundle {
         let piece = 64 << 10
         let pieces = size <= 8 * piece ? 1 : 8
         var buffer = [UInt8](repeating: 0, count: pieces == 1 ? max(size, 1) : piece)
-        var lines = 0
+        var lf = 0
+        var cr = 0
         var bytes = 0
         for k in 0..<pieces {
             let at = pieces == 1 ? 0 : (size - piece) / (pieces - 1) * k
             let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(at)) }
             guard n > 0 else { break }
-            let newlines = buffer[..<n].reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
-            lines += newlines
+            for b in buffer[..<n] {
+                if b == 0x0A { lf += 1 } else if b == 0x0D { cr += 1 }
+            }
             bytes += n
         }
-        guard pieces > 1 else { return lines + (size > 0 && buffer[size - 1] != 0x0A ? 1 : 0) }
+        let (lines, end): (Int, UInt8) = lf > 0 || cr == 0 ? (lf, 0x0A) : (cr, 0x0D)
+        guard pieces > 1 else { return lines + (size > 0 && buffer[size - 1] != end ? 1 : 0) }
         return lines == 0 ? 1 : Int((Double(size) * Double(lines) / Double(bytes)).rounded(.up))
     }
 

@@ -19,6 +19,21 @@ import Testing
         #expect(set.count == 100_002)
     }
 
+    /// A UUID that ends in digits is held whole with its line, as one ending in a letter is
+    /// (and as the district's rows hold it in a re-import): a repeat names its first line at
+    /// once, and UUIDs leave the spans to numbered ids.
+    @Test func uuidsEndingInDigitsAreHeldWholeWithTheirLine() throws {
+        var set = IDSet(numbered: true)
+        let uuid = { (i: Int) in String(format: "567a5ac2-28ab-5e0c-a7a2-%012d", i) }
+        for i in 0..<40 { #expect(try set.insert(uuid(i), line: i + 2) == nil) }
+        #expect(try set.insert(uuid(3), line: 99) == 5)
+        var links = IDSet(pairs: true)
+        #expect(try links.insert(uuid(1) + "\u{1f}" + uuid(2), line: 7) == nil)
+        #expect(try links.insert(uuid(1) + "\u{1f}" + uuid(2), line: 8) == 7)
+        for i in 0..<20 { _ = try set.insert("P\(i)-\(i)", line: 200 + i) }
+        #expect(try set.insert("P1-1", line: 300) == IDSet.lineUnknown, "still numbered")
+    }
+
     @Test func leadingZerosMakeOtherIds() throws {
         var set = IDSet(numbered: true)
         #expect(try set.insert("S007", line: 2) == nil)

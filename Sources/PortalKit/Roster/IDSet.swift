@@ -467,9 +467,15 @@ struct IDSet {
     }
 
     /// Splits an id into the bytes before its last run of digits, the run's length and its value.
+    /// A UUID is no prefix and number, even when it ends in digits (`…-8987c105f2e7`): each
+    /// would take a span of its own, without its line, until the spans ran out.
     private static func split(_ u: UnsafeBufferPointer<UInt8>) -> (
         UnsafeBufferPointer<UInt8>, Int, Int
     )? {
+        let dash = UInt8(ascii: "-")
+        if u.count == 36 && u[8] == dash && u[13] == dash && u[18] == dash && u[23] == dash {
+            return nil
+        }
         var i = u.count
         while i > 0 && u[i - 1] &- UInt8(ascii: "0") < 10 { i -= 1 }
         let digits = u.count - i

@@ -103,6 +103,9 @@ import Testing
         #expect(try lines("sourcedId\r\nu1\r\nu2\r\n") == 3)
         #expect(try lines("sourcedId\ru1\ru2") == 3, "old Mac line ends")
         #expect(OneRosterBundle.estimatedLines(dir + "/none.csv") == 0)
+        #expect(OneRosterBundle.estimatedLines(dir) == 0, "a folder")
+        #expect(mkfifo(dir + "/pipe.csv", 0o600) == 0)
+        #expect(OneRosterBundle.estimatedLines(dir + "/pipe.csv") == 0, "a pipe, without waiting")
         // 40,000 lines of 20 to 180 bytes (3.9 MB): the estimate is near.
         var text = "sourcedId,givenName\n"
         for i in 0..<40_000 {

@@ -19,6 +19,29 @@ import Testing
             atPath: dir.file("dev/guardians.csv"), withDestinationPath: "/dev/zero")
         let zero = try runBinary(["roster", "import", dir.file("dev"), "--district", "d1"], db: db)
         #expect(zero.code == 66)
+        // A OneRoster bundle's users.csv as a pipe: said so (counting its users for the memory
+        // they take must not wait for a writer), or as a device.
+        for (folder, make) in [
+            ("orfifo", { (p: String) in #expect(mkfifo(p, 0o600) == 0) }),
+            (
+                "ordev",
+                { (p: String) in
+                    try? FileManager.default.createSymbolicLink(
+                        atPath: p, withDestinationPath: "/dev/zero")
+                }
+            ),
+        ] {
+            try FileManager.default.createDirectory(
+                atPath: dir.file(folder), withIntermediateDirectories: true)
+            make(dir.file(folder + "/users.csv"))
+            let r = try runBinary(
+                [
+                    "roster", "import", dir.file(folder), "--format", "oneroster", "--district",
+                    "d1",
+                ],
+                db: db)
+            #expect(r.code == 66 && r.err.contains("not a regular file"), "\(folder): \(r.err)")
+        }
         let pw = try runBinary(
             ["account", "reset", "nobody", "--password-file", "/dev/zero", "--district", "d1"],
             db: db)

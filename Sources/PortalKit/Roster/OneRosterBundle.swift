@@ -51,12 +51,14 @@ enum OneRosterBundle {
     /// The lines of the file at `path`: counted in a small file, estimated in a large one from
     /// the length of the lines in eight pieces of 64 KB spread over it. Lines end in LF (or
     /// CRLF), or, in a file with no LF, in CR.
+    /// Anything but a regular file counts none (the reader then says what it is): opening a
+    /// named pipe would wait for a writer.
     static func estimatedLines(_ path: String) -> Int {
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else { return 0 }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { return 0 }
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return 0 }
         let size = Int(st.st_size)
         let piece = 64 << 10
         let pieces = size <= 8 * piece ? 1 : 8

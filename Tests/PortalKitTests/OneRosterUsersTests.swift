@@ -123,14 +123,16 @@ import Testing
     @Test func usersAreKeptInMemoryByTheirCountNotTheBytesOfTheFiles() throws {
         let dir = NSTemporaryDirectory() + "oneroster-fit-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        func bundle(_ name: String, users: Int, width: Int, demographics: Bool = false) throws
-            -> String
-        {
+        func bundle(
+            _ name: String, users: Int, width: Int, demographics: Bool = false,
+            numbered: Bool = false
+        ) throws -> String {
             let path = dir + "/" + name
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            var text = "sourcedId,role,givenName,familyName,metadata.note\n"
+            var text = "role,sourcedId,givenName,familyName,metadata.note\n"
             for i in 0..<users {
-                text += "u\(i),student,Ann,Lee,\(String(repeating: "n", count: width))\n"
+                let id = numbered ? "S\(i)" : String(format: "%08x-0000-4000-8000-%012x", i, i)
+                text += "student,\(id),Ann,Lee,\(String(repeating: "n", count: width))\n"
             }
             try text.write(toFile: path + "/users.csv", atomically: true, encoding: .utf8)
             if demographics {
@@ -140,13 +142,19 @@ import Testing
             return path
         }
         var options = ImportOptions()
-        options.idMemoryBytes = 100_000  // 450,000 bytes: 4,687 users, 3,750 with births
+        // 450,000 bytes: 4,687 users with UUIDs, 3,750 with births, 6,250 numbered.
+        options.idMemoryBytes = 100_000
         let wide = try bundle("wide", users: 4_000, width: 1_000)  // 4 MB
-        let many = try bundle("many", users: 6_000, width: 0)  // 150 KB
+        let many = try bundle("many", users: 6_000, width: 0)  // 400 KB
         let births = try bundle("births", users: 4_000, width: 0, demographics: true)
+        let numbered = try bundle("numbered", users: 6_000, width: 0, numbered: true)
         #expect(OneRosterBundle.usersFitInMemory(wide, options))
         #expect(!OneRosterBundle.usersFitInMemory(many, options))
         #expect(!OneRosterBundle.usersFitInMemory(births, options))
+        #expect(OneRosterBundle.usersFitInMemory(numbered, options), "numbered ids take less")
+        #expect(OneRosterBundle.idsAreUUIDs(many + "/users.csv"))
+        #expect(!OneRosterBundle.idsAreUUIDs(numbered + "/users.csv"))
+        #expect(OneRosterBundle.idsAreUUIDs(dir + "/none.csv"), "not told: as UUIDs")
         options.idMemoryBytes = 0
         #expect(!OneRosterBundle.usersFitInMemory(wide, options), "0: every user on disk")
     }

@@ -12,6 +12,11 @@ enum CompactID {
     static let pairTag: UInt8 = 0xFD
     static let packedCount = 17
 
+    /// Whether `u` spells a UUID the way this packs it (36 characters, one case).
+    static func isUUID(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        u.count == 36 && with(u) { $0.first == lowerTag || $0.first == upperTag }
+    }
+
     /// Calls `body` with the compact form of the id spelled by `u`.
     static func with<R>(
         _ u: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R

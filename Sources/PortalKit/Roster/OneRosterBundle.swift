@@ -27,25 +27,43 @@ enum OneRosterBundle {
         return files
     }
 
-    /// The memory of the import a user may take, measured with GUIDs (numbered ids take less):
-    /// the user in the users' table (its id in 17 bytes, its fields, its links, see
-    /// `MemoryUserTable`) and as the writer meets it (by that number, see `IDSet.number`),
-    /// about 96 bytes; with demographics.csv, its birth date too. At 300,000 students (570,000
-    /// users) the import peaked at 112 MB, with every column of OneRoster 1.1 and
-    /// demographics.csv at 136; at 500,000 students (946,000 users) at 145 and 168 MB.
-    static let bytesPerUser = 96
+    /// The memory of the import a user may take: in the users' table (its id, its fields, its
+    /// links, see `MemoryUserTable`) and as the writer meets it (by that number, see
+    /// `IDSet.number`), about 96 bytes with GUIDs and 72 with numbered ids; with
+    /// demographics.csv, its birth date too. Measured peaks, first import: with GUIDs, 570,000
+    /// users (300,000 students) 112 MB, with every column of OneRoster 1.1 and demographics.csv
+    /// 136, and 946,000 users 145 and 168 MB; numbered, 946,000 users 102 MB (the re-import 111).
+    static let bytesPerUser = (uuid: 96, numbered: 72)
     static let bytesPerBirth = 24
 
     /// Whether the users fit in memory: 4.5 times the memory an import's ids may take
-    /// (`ImportOptions.idMemoryBytes`, 72 MB; the import peaks at about 60 MB more), about
-    /// 750,000 users, or 600,000 with demographics. Decided by the users' count, estimated from
-    /// users.csv's size and the length of its lines, not by the files' size: an export with
-    /// every column of OneRoster has twice the bytes a user of one with the few the import
-    /// reads, and the same users.
+    /// (`ImportOptions.idMemoryBytes`, 72 MB; the import peaks at about 60 MB more): about
+    /// 750,000 users with GUIDs, 600,000 with demographics, 1,000,000 numbered. Decided by the
+    /// users' count, estimated from users.csv's size and the length of its lines, not by the
+    /// files' size: an export with every column of OneRoster has twice the bytes a user of one
+    /// with the few the import reads, and the same users.
     static func usersFitInMemory(_ dir: String, _ options: ImportOptions) -> Bool {
         guard let users = path(dir, "users.csv") else { return true }
-        let perUser = bytesPerUser + (path(dir, "demographics.csv") == nil ? 0 : bytesPerBirth)
+        let perUser =
+            (idsAreUUIDs(users) ? bytesPerUser.uuid : bytesPerUser.numbered)
+            + (path(dir, "demographics.csv") == nil ? 0 : bytesPerBirth)
         return estimatedLines(users) * perUser <= options.idMemoryBytes * 9 / 2
+    }
+
+    /// Whether most of the first users' `sourcedId`s (in the file's first 64 KB) are UUIDs;
+    /// true when it cannot tell (no such column), which keeps the users on disk sooner.
+    static func idsAreUUIDs(_ path: String) -> Bool {
+        guard let text = try? CSVReader(path: path) else { return true }
+        guard let head = try? text.next(), let column = CSVHeader(head.fields).column("sourcedid")
+        else { return true }
+        var uuids = 0
+        var others = 0
+        while uuids + others < 200, let rec = try? text.next() {
+            guard column < rec.fields.count else { continue }
+            var id = rec.fields[column].trimmed()
+            if id.withUTF8({ CompactID.isUUID($0) }) { uuids += 1 } else { others += 1 }
+        }
+        return uuids >= others
     }
 
     /// The lines of the file at `path`: counted in a small file, estimated in a large one from

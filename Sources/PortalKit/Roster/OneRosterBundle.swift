@@ -50,17 +50,17 @@ enum OneRosterBundle {
         return estimatedLines(users) * perUser <= options.idMemoryBytes * 9 / 2
     }
 
-    /// Whether most of the first users' `sourcedId`s (in the file's first 64 KB) are UUIDs;
-    /// true when it cannot tell (no such column), which keeps the users on disk sooner.
+    /// Whether most of the `sourcedId`s of users.csv's first 200 rows are UUIDs; true when it
+    /// cannot tell (no such column, no rows), which keeps the users on disk sooner.
     static func idsAreUUIDs(_ path: String) -> Bool {
         guard let text = try? CSVReader(path: path) else { return true }
         guard let head = try? text.next(), let column = CSVHeader(head.fields).column("sourcedid")
         else { return true }
         var uuids = 0
         var others = 0
-        while uuids + others < 200, let rec = try? text.next() {
-            guard column < rec.fields.count else { continue }
-            var id = rec.fields[column].trimmed()
+        for _ in 0..<200 {
+            guard let rec = try? text.next() else { break }
+            var id = column < rec.fields.count ? rec.fields[column].trimmed() : ""
             if id.withUTF8({ CompactID.isUUID($0) }) { uuids += 1 } else { others += 1 }
         }
         return uuids >= others

@@ -257,6 +257,29 @@ import Testing
         #expect(fine.code == 0, "\(fine.err)")
     }
 
+    /// A cell written with a spreadsheet guard (an apostrophe before `+`, `-`, `=`, `@`, as
+    /// exports that follow OWASP's advice write them) comes back as it was, as in native files:
+    /// the phone is kept, the agents are linked.
+    @Test func spreadsheetGuardsComeOffAsInNativeFiles() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "b/users.csv",
+            "sourcedId,status,role,givenName,familyName,phone,agentSourcedIds\n"
+                + "-G1,active,parent,Ann,Lee,'+1 947 874 0467,\n"
+                + "S1,active,student,Bo,Lee,,'-G1\n")
+        let r = try runBinary(
+            ["roster", "import", dir.file("b"), "--format", "oneroster", "--district", "d1"],
+            db: db)
+        #expect(r.code == 0 && !r.err.contains("warning"), "\(r.err)")
+        let rows = try reopen(db).query(
+            "SELECT g.guardian_id, g.phone, l.student_id FROM guardians g JOIN links l USING (district_id, guardian_id)"
+        )
+        #expect(
+            rows.map { [$0.text("guardian_id"), $0.text("phone"), $0.text("student_id")] }
+                == [["-G1", "9478740467", "S1"]])
+    }
+
     /// An export with every column OneRoster has (and notes beside) is kept in memory when its
     /// users fit, however large its files: it needs no temporary file. One with more users than
     /// fit is kept on disk (and so needs one).

@@ -237,7 +237,8 @@ enum OneRosterBundle {
                             return UserLine(
                                 id: id, role: uh.value(rec, "role")?.lowercased(),
                                 agents: agentsCol.map { c in
-                                    c < rec.fields.count ? listItems(rec.fields[c]) : []
+                                    c < rec.fields.count
+                                        ? listItems(Spreadsheet.unguarded(rec.fields[c])) : []
                                 } ?? [])
                         }
                         guard try put(lines) else { throw StopReading() }
@@ -429,10 +430,12 @@ private struct UserLine {
 }
 
 extension CSVHeader {
-    /// The trimmed value of a named column in a record; nil when absent or empty.
+    /// The trimmed value of a named column in a record; nil when absent or empty. A cell
+    /// written with a spreadsheet guard (`'+1 947 874 0467`, as `roster export` and exports that
+    /// follow OWASP's advice write them) comes back as it was, as in native files.
     func value(_ rec: CSVRecord, _ name: String) -> String? {
         guard let i = column(name), i < rec.fields.count else { return nil }
-        let v = rec.fields[i].trimmed()
+        let v = Spreadsheet.unguarded(rec.fields[i].trimmed())
         return v.isEmpty ? nil : v
     }
 }

@@ -20,11 +20,11 @@ func tempDB() throws -> (Database, String) {
         #expect(try db.scalar("PRAGMA foreign_keys")?.int == 1)
     }
 
-    @Test func aNewFileHas8KBPagesAndAnOlderFileKeepsItsOwn() throws {
+    @Test func aNewFileHas16KBPagesAndAnOlderFileKeepsItsOwn() throws {
         let (db, path) = try tempDB()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(try db.scalar("PRAGMA page_size")?.int == 8192)
-        // A file made with 4 KB pages (as earlier versions made them) stays so, and works.
+        #expect(try db.scalar("PRAGMA page_size")?.int == 16384)
+        // A file made with 4 KB pages (as earlier versions made them, or 8 KB) stays so, and works.
         try db.execute("PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM;")
         try db.execute("PRAGMA journal_mode = WAL")
         let again = try Database.open(path: path, create: false)

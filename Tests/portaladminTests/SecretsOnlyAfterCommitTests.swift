@@ -36,9 +36,11 @@ func oneChildFamilies(_ dir: TempDir, _ n: Int) throws -> String {
         let db = try oneChildFamilies(dir, 1500)
         let before = try dump(db)
         _ = try runShell("sqlite3 \(db) 'PRAGMA wal_checkpoint(TRUNCATE)'", db: db)
-        let size = (try FileManager.default.attributesOfItem(atPath: db)[.size] as? Int) ?? 0
+        // The write-ahead log may not grow past 64 KB (the 1,500 keys and their audit rows take
+        // several times that); the database file is larger already and is not written until
+        // a commit is checkpointed.
         let r = try runLimited(
-            "ulimit -f \(size / 1024 + 64)",
+            "ulimit -f 64",
             [
                 "key", "issue", "--all-without-account", "--yes", "--letters",
                 dir.file("letters.csv"), "--district", "d1",

@@ -12,6 +12,12 @@ enum CompactID {
     static let pairTag: UInt8 = 0xFD
     static let packedCount = 17
 
+    /// Whether `u` has a UUID's shape: 36 bytes with dashes after the 8th, 12th, 16th and 20th
+    /// digit (its digits are not checked).
+    static func hasUUIDShape(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        u.count == 36 && u[8] == dash && u[13] == dash && u[18] == dash && u[23] == dash
+    }
+
     /// Whether `u` spells a UUID the way this packs it (36 characters, one case).
     static func isUUID(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
         u.count == 36 && with(u) { $0.first == lowerTag || $0.first == upperTag }
@@ -49,7 +55,7 @@ enum CompactID {
     )
         -> Bool
     {
-        guard u[8] == dash, u[13] == dash, u[18] == dash, u[23] == dash else { return false }
+        guard hasUUIDShape(u) else { return false }
         let seen = hexValue.withUnsafeBufferPointer { hex in
             var seen: UInt8 = 0
             var k = 1

@@ -472,10 +472,7 @@ struct IDSet {
     private static func split(_ u: UnsafeBufferPointer<UInt8>) -> (
         UnsafeBufferPointer<UInt8>, Int, Int
     )? {
-        let dash = UInt8(ascii: "-")
-        if u.count == 36 && u[8] == dash && u[13] == dash && u[18] == dash && u[23] == dash {
-            return nil
-        }
+        if CompactID.hasUUIDShape(u) { return nil }
         var i = u.count
         while i > 0 && u[i - 1] &- UInt8(ascii: "0") < 10 { i -= 1 }
         let digits = u.count - i
@@ -727,10 +724,16 @@ final class IDSpill {
     }
 }
 
+/// FNV-1a's offset basis, where a hash of nothing starts.
+let fnv1aBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+
 /// 64-bit FNV-1a of some bytes: the hash of the import's in-memory sets and filter (not a
 /// security hash; ids are compared in full where a match matters).
-func fnv1a(_ u: UnsafeBufferPointer<UInt8>) -> UInt64 {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+func fnv1a(_ u: UnsafeBufferPointer<UInt8>) -> UInt64 { fnv1a(u, from: fnv1aBasis) }
+
+/// FNV-1a of some bytes continued from `h`, to hash several pieces as one.
+func fnv1a(_ u: UnsafeBufferPointer<UInt8>, from h: UInt64) -> UInt64 {
+    var h = h
     for b in u {
         h ^= UInt64(b)
         h = h &* 0x100_0000_01b3

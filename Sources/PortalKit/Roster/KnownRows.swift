@@ -71,7 +71,7 @@ final class KnownRows {
                 let info =
                     (Self.storedHash(row.bytes(1)).map { $0 | Self.hasHash } ?? 0)
                     | (row.bytes(2).first == UInt8(ascii: "1") ? Self.activeBit : 0)
-                let f = Self.fingerprint(Self.fnv(row.bytes(0), from: Self.basis), spread)
+                let f = Self.fingerprint(fnv1a(row.bytes(0)), spread)
                 var i = Int(truncatingIfNeeded: f.multipliedFullWidth(by: size).high)
                 while table[i].fingerprint != 0 {
                     if table[i].fingerprint == f {
@@ -88,14 +88,6 @@ final class KnownRows {
     }
 
     // MARK: fingerprints: FNV-1a over the key's bytes, spread by MurmurHash3's finalizer
-
-    private static let basis: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    private static func fnv(_ u: UnsafeBufferPointer<UInt8>, from h: UInt64) -> UInt64 {
-        var h = h
-        for b in u { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h
-    }
 
     static func murmurFinalizer(_ h: UInt64) -> UInt64 {
         var h = h
@@ -163,17 +155,17 @@ final class KnownRows {
     /// The slot of the key spelled by `u`; nil when the district did not hold it. A slot may
     /// stand for two keys (`isAmbiguous`): the caller then goes the exact way.
     func slot(_ u: UnsafeBufferPointer<UInt8>) -> Int? {
-        slot(fingerprint: fingerprint(Self.fnv(u, from: Self.basis)))
+        slot(fingerprint: fingerprint(fnv1a(u)))
     }
 
     /// The slot of a row's key given as its values (a link's two joined by U+001F, as the
     /// import spells it).
     func slot(key values: ArraySlice<SQLValue>) -> Int? {
-        var h = Self.basis
+        var h = fnv1aBasis
         for (k, v) in values.enumerated() {
             if k > 0 { h = (h ^ 0x1f) &* 0x100_0000_01b3 }
             var text = v.string ?? ""
-            h = text.withUTF8 { Self.fnv($0, from: h) }
+            h = text.withUTF8 { fnv1a($0, from: h) }
         }
         return slot(fingerprint: fingerprint(h))
     }

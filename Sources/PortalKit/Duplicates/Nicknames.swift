@@ -86,4 +86,11 @@ public enum Nicknames {
     static func same(_ a: String, _ b: String) -> Bool {
         a == b || (equivalents[a]?.contains(b) ?? false)
     }
+
+    /// The names `name` may stand for (itself among them when it is in a group), read from the
+    /// groups: for a command's one look-up, where building `equivalents` first took half a
+    /// millisecond of `access explain`'s four.
+    static func variants(of name: String) -> [String] {
+        groups.filter { $0.contains(name) }.flatMap { $0 }
+    }
 }

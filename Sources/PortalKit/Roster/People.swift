@@ -207,8 +207,14 @@ public enum People {
         return try db.query(sql, args)
     }
 
+    /// `s` as a LIKE pattern's literal text, for `ESCAPE '\'`: backslash, % and _ escaped.
     static func escapeLike(_ s: String) -> String {
-        s.replacingAll("\\", "\\\\").replacingAll("%", "\\%").replacingAll("_", "\\_")
+        var out = ""
+        for c in s {
+            if c == "\\" || c == "%" || c == "_" { out.append("\\") }
+            out.append(c)
+        }
+        return out
     }
 
     /// The district's counts per kind of record and status, for `roster stats`.

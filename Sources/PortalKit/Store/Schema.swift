@@ -285,5 +285,11 @@ enum Schema {
         Migration(
             name: "010-guardians-birth-date-given",
             sql: "ALTER TABLE guardians ADD COLUMN birth_date_given TEXT;"),
+        // `access explain` looks for another record of the guardian by name: a range of the
+        // folded names (`search_key`, given name first) by their first letters, not every
+        // guardian of the district (at 100k students that read 89,000 rows: 11 ms a call).
+        Migration(
+            name: "011-guardians-by-name",
+            sql: "CREATE INDEX guardians_by_name ON guardians(search_key, district_id);"),
     ]
 }

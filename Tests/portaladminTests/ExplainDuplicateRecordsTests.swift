@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+@testable import PortalKit
+
+/// `access explain --guardian` without a student: the children held by another record of the
+/// same parent, found through the indexes (e-mail, phone, household, and ranges of folded names),
+/// and never a stranger who only shares a name.
+@Suite struct ExplainDuplicateRecordsTests {
+    /// Maria Garcia (G1) has one child on her own record. Other records, each holding one child:
+    /// - G2 "Maria Garcia", no contact, another household id at her street address: her.
+    /// - G3 "Maria Garcia" across town, born another day: a stranger.
+    /// - G4 "Garcia, Maria" (names swapped), her birth date: her.
+    /// - G5 "Beth Olsen" / G6 "Elizabeth Olsen", the same birth date: her by nickname.
+    /// - G7 "李 Wang" / G8 "李 Wang" at one address (a name no range of a-z begins).
+    /// - G10 "Mary-Ann Berg" / G11 "Maryann Berg" / G12 "Mary Berg", one birth date.
+    /// - G9 "Maria Garcia" at her address, no longer enrolled: not active, not searched.
+    func district(_ dir: TempDir) throws -> String {
+        let db = try makeDistricts(dir, ["d1"])
+        _ = dir.write(
+            "b/guardians.csv",
+            """
+            guardian_id,given_name,family_name,email,phone,street,city,state,postcode,household_id,birth_date
+            G1,Maria,García,maria@example.com,,12 Oak St,Salem,OR,97301,H1,1984-02-03
+            G2,MARIA,Garcia,,,12 Oak Street,Salem,OR,97301,H2,
+            G3,Maria,Garcia,,,400 Pine Rd,Salem,OR,97305,H3,1990-07-01
+            G4,Garcia,Maria,,,9 Elm St,Salem,OR,97302,H4,1984-02-03
+            G5,Beth,Olsen,,,1 Bay Rd,Salem,OR,97301,H5,1979-11-30
+            G6,Elizabeth,Olsen,,,77 Hill Rd,Salem,OR,97301,H6,1979-11-30
+            G7,李,Wang,,,5 Lake Rd,Salem,OR,97301,H7,
+            G8,李,Wang,,,5 Lake Road,Salem,OR,97301,H8,
+            G10,Mary-Ann,Berg,,,3 Fir St,Salem,OR,97301,H10,1988-05-05
+            G11,Maryann,Berg,,,8 Ash St,Salem,OR,97301,H11,1988-05-05
+            G12,Mary,Berg,,,2 Yew St,Salem,OR,97301,H12,1988-05-05
+
+            """)
+        _ = dir.write(
+            "b/students.csv",
+            """
+            student_id,given_name,family_name,grade,household_id
+            S1,Ana,Garcia,03,H1
+            S2,Luis,Garcia,05,H2
+            S3,Eva,Garcia,01,H3
+            S4,Rosa,Garcia,02,H4
+            S5,Ida,Olsen,04,H5
+            S6,Ole,Olsen,06,H6
+            S7,Mei,Wang,07,H7
+            S8,Lei,Wang,08,H8
+            S10,Kai,Berg,01,H10
+            S11,Liv,Berg,02,H11
+            S12,Mia,Berg,03,H12
+
+            """)
+        _ = dir.write(
+            "b/relationships.csv",
+            """
+            guardian_id,student_id,relationship
+            G1,S1,mother
+            G2,S2,mother
+            G3,S3,mother
+            G4,S4,mother
+            G5,S5,mother
+            G6,S6,mother
+            G7,S7,mother
+            G8,S8,mother
+            G10,S10,mother
+            G11,S11,mother
+            G12,S12,mother
+
+            """)
+        let r = try runBinary(["roster", "import", dir.file("b"), "--district", "d1"], db: db)
+        #expect(r.code == 0, "\(r.err)")
+        return db
+    }
+
+    func students(_ db: String, _ guardian: String) throws -> [String] {
+        let r = try runBinary(
+            ["access", "explain", "--guardian", guardian, "-o", "json", "--district", "d1"], db: db)
+        #expect(r.code == 0, "\(r.err)")
+        let j = try #require(try parseJSON(r.out) as? [String: Any])
+        return (j["students"] as? [[String: Any]])?.compactMap { $0["student_id"] as? String }
+            ?? []
+    }
+
+    @Test func theChildrenOfHerOtherRecordsButNotOfAStrangerWithHerName() throws {
+        let dir = TempDir()
+        let db = try district(dir)
+        #expect(try students(db, "G1") == ["S1", "S2", "S4"])
+        // The stranger sees only her own child, though three records share her name.
+        #expect(try students(db, "G3") == ["S3"])
+        #expect(try students(db, "G5") == ["S5", "S6"])
+        #expect(try students(db, "G6") == ["S6", "S5"])
+        #expect(try students(db, "G7") == ["S7", "S8"])
+        // Written with a hyphen and without: one name. Mary, born the same day, is another.
+        #expect(try students(db, "G10") == ["S10", "S11"])
+        #expect(try students(db, "G11") == ["S11", "S10"])
+        // A record no longer enrolled is not offered.
+        _ = dir.write(
+            "b/guardians.csv",
+            """
+            guardian_id,given_name,family_name,email,phone,street,city,state,postcode,household_id,birth_date
+            G1,Maria,García,maria@example.com,,12 Oak St,Salem,OR,97301,H1,1984-02-03
+            G3,Maria,Garcia,,,400 Pine Rd,Salem,OR,97305,H3,1990-07-01
+
+            """)
+        _ = dir.write(
+            "b/relationships.csv",
+            "guardian_id,student_id,relationship\nG1,S1,mother\nG3,S3,mother\n")
+        _ = dir.write(
+            "b/students.csv",
+            "student_id,given_name,family_name,grade,household_id\nS1,Ana,Garcia,03,H1\nS3,Eva,Garcia,01,H3\n"
+        )
+        let again = try runBinary(
+            ["roster", "import", dir.file("b"), "--district", "d1", "--yes"], db: db)
+        #expect(again.code == 0, "\(again.err)")
+        #expect(try students(db, "G1") == ["S1"])
+    }
+
+    @Test func aNameRangeBeginsWithItsFirstLettersAndEndsBeforeTheNext() {
+        #expect(Access.namePrefix("mary ann") == "mary")
+        #expect(Access.namePrefix("jo") == "jo")
+        #expect(Access.namePrefix("j. robert") == "j")
+        #expect(Access.namePrefix("lizzie") == "li", "never ending in z")
+        #expect(Access.namePrefix("zz top") == "")
+        #expect(Access.namePrefix("李") == "")
+        #expect(Access.namePrefix("o'brien") == "o")
+        #expect(Access.followingPrefix("mari") == "marj")
+        #expect(Access.followingPrefix("li") == "lj")
+        #expect(Access.letters("o'brien-kay") == "obrienkay")
+        #expect(Access.letters("李 wang") == "李wang")
+    }
+
+    @Test func nicknamesAreReadFromTheirGroupsAndLikePatternsEscaped() {
+        #expect(Nicknames.variants(of: "beth").contains("elizabeth"))
+        let jon = Set(Nicknames.variants(of: "jon"))
+        #expect(jon.contains("john") && jon.contains("jonathan"), "two groups")
+        #expect(Nicknames.variants(of: "ole").isEmpty)
+        #expect(People.escapeLike(#"50%_a\b"#) == #"50\%\_a\\b"#)
+        #expect(People.escapeLike("garcia") == "garcia")
+    }
+}

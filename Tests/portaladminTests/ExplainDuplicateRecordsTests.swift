@@ -14,6 +14,8 @@ import Testing
     /// - G5 "Beth Olsen" / G6 "Elizabeth Olsen", the same birth date: her by nickname.
     /// - G7 "李 Wang" / G8 "李 Wang" at one address (a name no range of a-z begins).
     /// - G10 "Mary-Ann Berg" / G11 "Maryann Berg" / G12 "Mary Berg", one birth date.
+    /// - G13 Tom and G14 Kathryn Nguyen, husband and wife (one e-mail, phone and household),
+    ///   and G15 "Kathrin Nguyen" with the e-mail only: her again.
     /// - G9 "Maria Garcia" at her address, no longer enrolled: not active, not searched.
     func district(_ dir: TempDir) throws -> String {
         let db = try makeDistricts(dir, ["d1"])
@@ -32,6 +34,9 @@ import Testing
             G10,Mary-Ann,Berg,,,3 Fir St,Salem,OR,97301,H10,1988-05-05
             G11,Maryann,Berg,,,8 Ash St,Salem,OR,97301,H11,1988-05-05
             G12,Mary,Berg,,,2 Yew St,Salem,OR,97301,H12,1988-05-05
+            G13,Tom,Nguyen,nguyens@example.com,5035550100,7 Elm St,Salem,OR,97301,H13,
+            G14,Kathryn,Nguyen,nguyens@example.com,5035550100,7 Elm St,Salem,OR,97301,H13,
+            G15,Kathrin,Nguyen,nguyens@example.com,,,,,,,
 
             """)
         _ = dir.write(
@@ -49,6 +54,9 @@ import Testing
             S10,Kai,Berg,01,H10
             S11,Liv,Berg,02,H11
             S12,Mia,Berg,03,H12
+            S13,Bao,Nguyen,04,H13
+            S14,Vy,Nguyen,05,H13
+            S15,An,Nguyen,06,
 
             """)
         _ = dir.write(
@@ -66,6 +74,9 @@ import Testing
             G10,S10,mother
             G11,S11,mother
             G12,S12,mother
+            G13,S13,father
+            G14,S14,mother
+            G15,S15,mother
 
             """)
         let r = try runBinary(["roster", "import", dir.file("b"), "--district", "d1"], db: db)
@@ -94,6 +105,22 @@ import Testing
         // Written with a hyphen and without: one name. Mary, born the same day, is another.
         #expect(try students(db, "G10") == ["S10", "S11"])
         #expect(try students(db, "G11") == ["S11", "S10"])
+        // A husband and wife share the family's e-mail, phone, household and family name: her
+        // husband's child is not hers. Her record with a slip in the given name is.
+        #expect(try students(db, "G14") == ["S14", "S15"])
+        #expect(try students(db, "G13") == ["S13"])
+        // Asked about his child, her answer is "not linked", not a merge of the two of them.
+        let asked = try runBinary(
+            [
+                "access", "explain", "--guardian", "G14", "--student", "S13", "-o", "json",
+                "--district", "d1",
+            ], db: db)
+        let answer = try #require(
+            ((try parseJSON(asked.out) as? [String: Any])?["students"] as? [[String: Any]])?.first)
+        #expect(answer["decided_by"] as? String == "link")
+        #expect(
+            answer["fix"] as? String == "add the relationship in the SIS and import again",
+            "\(answer)")
         // A record no longer enrolled is not offered.
         _ = dir.write(
             "b/guardians.csv",

@@ -533,7 +533,7 @@ public enum Access {
         return addressKey(sa, a.string("postcode")) == addressKey(sb, b.string("postcode"))
     }
 
-    /// A cautious same-person test: matching email or phone with a matching family name, or
+    /// A cautious same-person test: matching email or phone with given names alike, or
     /// matching names (nicknames and swapped names allowed).
     static func samePerson(_ a: Row, _ b: Row) -> String? {
         func fold(_ s: String?) -> String { letters(searchFold(s ?? "")) }
@@ -544,8 +544,14 @@ public enum Access {
         let family = !fa.isEmpty && (fa == fb || fa.hasPrefix(fb) || fb.hasPrefix(fa))
         let given = !ga.isEmpty && (ga == gb || Nicknames.variants(of: ga).contains(gb))
         let swapped = !fa.isEmpty && fa == gb && ga == fb
-        if let e = a.string("email"), e == b.string("email") { return "same email" }
-        if let p = a.string("phone"), p == b.string("phone"), family || given {
+        // A shared e-mail or phone is a family's as often as one person's twice: it needs the
+        // given names alike too (a slip of the pen allowed), never the family name alone, which
+        // a husband and wife share.
+        let givenAlike = given || (ga.count >= 3 && ga.prefix(3) == gb.prefix(3))
+        if let e = a.string("email"), e == b.string("email"), givenAlike || swapped {
+            return "same email"
+        }
+        if let p = a.string("phone"), p == b.string("phone"), givenAlike || swapped {
             return "same phone"
         }
         if (family && given) || swapped { return swapped ? "same names, swapped" : "same name" }

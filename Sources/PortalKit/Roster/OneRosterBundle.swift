@@ -225,6 +225,7 @@ enum OneRosterBundle {
             }
         }
         let agentsCol = uh.column(anyOf: ["agentsourcedids", "agents"])
+        let col = UserColumns(uh)
         try ReadAhead<[UserLine]>.pipeline(
             sameThread: false,
             produce: { put in
@@ -233,9 +234,9 @@ enum OneRosterBundle {
                         sameThread: false, produce: RosterWriter.records(of: usersReader)
                     ) { chunk in
                         let lines = chunk.records.compactMap { rec -> UserLine? in
-                            guard let id = uh.value(rec, "sourcedid") else { return nil }
+                            guard let id = uh.value(rec, at: col.id) else { return nil }
                             return UserLine(
-                                id: id, role: uh.value(rec, "role")?.lowercased(),
+                                id: id, role: uh.value(rec, at: col.role)?.lowercased(),
                                 agents: agentsCol.map { c in
                                     c < rec.fields.count
                                         ? listItems(Spreadsheet.unguarded(rec.fields[c])) : []
@@ -282,7 +283,7 @@ enum OneRosterBundle {
         // role is counted once.
         var countedThrough = 0
         try w.eachRow(r2, file: "users.csv", header: uh.spelled, sameThread: inline) { rec in
-            let id = uh.value(rec, "sourcedid") ?? ""
+            let id = uh.value(rec, at: col.id) ?? ""
             let facts = try users.facts(of: id)
             let r = facts.kind ?? ""
             let entity = r == "student" ? "students" : guardianRoles.contains(r) ? "guardians" : ""
@@ -310,14 +311,15 @@ enum OneRosterBundle {
             let optional = OptionalValues()
             do {
                 let active = try Field.status(
-                    uh.value(rec, "status").map { $0 == "tobedeleted" ? "inactive" : $0 }, "status")
-                let given = try Field.requiredName(uh.value(rec, "givenname"), "givenName")
+                    uh.value(rec, at: col.status).map { $0 == "tobedeleted" ? "inactive" : $0 },
+                    "status")
+                let given = try Field.requiredName(uh.value(rec, at: col.givenName), "givenName")
                 let family = try Field.requiredName(
-                    uh.value(rec, "familyname"), "familyName")
+                    uh.value(rec, at: col.familyName), "familyName")
                 if entity == "students" {
                     let orgs =
-                        listItems(uh.value(rec, "orgsourcedids") ?? "")
-                        + [uh.value(rec, "primaryorgsourcedid"), facts.listedOrg].compactMap {
+                        listItems(uh.value(rec, at: col.orgs) ?? "")
+                        + [uh.value(rec, at: col.primaryOrg), facts.listedOrg].compactMap {
                             $0
                         }
                     let school = orgs.first { schoolNames[$0] != nil }
@@ -328,23 +330,24 @@ enum OneRosterBundle {
                                 StudentRecord(
                                     studentID: id, givenName: given, familyName: family,
                                     middleName: try Field.name(
-                                        uh.value(rec, "middlename"), "middleName"),
+                                        uh.value(rec, at: col.middleName), "middleName"),
                                     birthDate: optional.read(source: birthSource(id)) {
                                         try Field.date(facts.birth, "birthDate", today: w.today)
                                     },
-                                    grade: uh.value(rec, "grades")?.split(separator: ",").first.map
-                                    {
-                                        $0.trimmed()
-                                    },
+                                    grade: uh.value(rec, at: col.grades)?.split(separator: ",")
+                                        .first.map {
+                                            $0.trimmed()
+                                        },
                                     schoolID: school,
                                     email: optional.read {
-                                        try Field.email(uh.value(rec, "email"), "email")
+                                        try Field.email(uh.value(rec, at: col.email), "email")
                                     },
                                     householdID: facts.household, status: active))))
                 }
-                let email = optional.read { try Field.email(uh.value(rec, "email"), "email") }
+                let email = optional.read { try Field.email(uh.value(rec, at: col.email), "email") }
                 let phone = optional.read {
-                    try Field.phone(uh.value(rec, "phone") ?? uh.value(rec, "sms"), "phone")
+                    try Field.phone(
+                        uh.value(rec, at: col.phone) ?? uh.value(rec, at: col.sms), "phone")
                 }
                 let birth = optional.read(source: birthSource(id)) {
                     try Field.date(facts.birth, "birthDate", today: w.today)
@@ -421,6 +424,27 @@ enum OneRosterBundle {
 
 }
 
+/// Where users.csv has the columns a row is read by (nil for those it lacks).
+private struct UserColumns {
+    let id, role, status, givenName, familyName, middleName, orgs, primaryOrg, grades, email,
+        phone, sms: Int?
+
+    init(_ h: CSVHeader) {
+        id = h.column("sourcedid")
+        role = h.column("role")
+        status = h.column("status")
+        givenName = h.column("givenname")
+        familyName = h.column("familyname")
+        middleName = h.column("middlename")
+        orgs = h.column("orgsourcedids")
+        primaryOrg = h.column("primaryorgsourcedid")
+        grades = h.column("grades")
+        email = h.column("email")
+        phone = h.column("phone")
+        sms = h.column("sms")
+    }
+}
+
 /// What the first reading of users.csv takes from a row: its id, the role it names (in lower
 /// case) and the ids of its agents.
 private struct UserLine {
@@ -433,8 +457,12 @@ extension CSVHeader {
     /// The trimmed value of a named column in a record; nil when absent or empty. A cell
     /// written with a spreadsheet guard (`'+1 947 874 0467`, as `roster export` and exports that
     /// follow OWASP's advice write them) comes back as it was, as in native files.
-    func value(_ rec: CSVRecord, _ name: String) -> String? {
-        guard let i = column(name), i < rec.fields.count else { return nil }
+    func value(_ rec: CSVRecord, _ name: String) -> String? { value(rec, at: column(name)) }
+
+    /// `value(rec, name)` by the column's index, found once for a file: users.csv is read by
+    /// name a dozen times a row (a seventh of the making of its rows went to finding columns).
+    func value(_ rec: CSVRecord, at i: Int?) -> String? {
+        guard let i, i < rec.fields.count else { return nil }
         let v = Spreadsheet.unguarded(rec.fields[i].trimmed())
         return v.isEmpty ? nil : v
     }

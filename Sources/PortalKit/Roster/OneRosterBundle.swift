@@ -275,7 +275,10 @@ enum OneRosterBundle {
             )
         }
 
-        // Pass 2: write guardians and students.
+        // Pass 2: write guardians and students. The users are only read from here on, through
+        // a constant: the closures below would otherwise copy the variable (a dozen retains
+        // and releases) for every row and link.
+        let known = users
         let r2 = try CSVReader(path: usersPath)
         _ = try r2.next()
         var otherRoles: [String: Int] = [:]
@@ -284,7 +287,7 @@ enum OneRosterBundle {
         var countedThrough = 0
         try w.eachRow(r2, file: "users.csv", header: uh.spelled, sameThread: inline) { rec in
             let id = uh.value(rec, at: col.id) ?? ""
-            let facts = try users.facts(of: id)
+            let facts = try known.facts(of: id)
             let r = facts.kind ?? ""
             let entity = r == "student" ? "students" : guardianRoles.contains(r) ? "guardians" : ""
             func row(_ entity: String, _ payload: PendingRow.Payload) -> PendingRow {
@@ -374,18 +377,17 @@ enum OneRosterBundle {
                         separator: ", ") + ")")
         }
         // Links last, once both ends exist; a batch at a time, as the rows of a file.
-        // Made on a second thread from a copy of the users (in memory: nothing changes them
-        // now; on disk they are read through the writer's connection, so on its thread).
-        let done = users
+        // Made on a second thread from the users (in memory: nothing changes them now; on disk
+        // they are read through the writer's connection, so on its thread).
         var start = 0
         try w.writeMade(sameThread: inline) {
-            guard start < done.table.pairCount else { return nil }
+            guard start < known.table.pairCount else { return nil }
             defer { start += RosterWriter.batchRows }
-            return try done.table.pairs(from: start, count: RosterWriter.batchRows).map { p in
-                let named = try done.table.id(Int(p.guardian))
-                let student = try done.table.id(Int(p.student))
+            return try known.table.pairs(from: start, count: RosterWriter.batchRows).map { p in
+                let named = try known.table.id(Int(p.guardian))
+                let student = try known.table.id(Int(p.student))
                 let relationship =
-                    try done.roleName(p.role) ?? done.roleName(.kind, of: Int(p.guardian))
+                    try known.roleName(p.role) ?? known.roleName(.kind, of: Int(p.guardian))
                     ?? "guardian"
                 let isRelative = relationship == "relative"
                 let guardian = w.canonicalGuardian(named)

@@ -60,7 +60,7 @@ public enum Roster {
         // cache does (measured at 100k students: as fast as 8 MB, peak memory 8 MB lower); it
         // also bounds the memory of building the look-up indexes put off (see `close`). Random
         // ids (GUIDs) get 16 MB instead (see `RosterWriter.useLargeCache`).
-        try s.db.execute("PRAGMA cache_size = -2048")
+        try s.db.execute("PRAGMA cache_size = \(RosterWriter.cacheSize)")
         defer { try? s.db.execute("PRAGMA cache_size = \(SQLiteStore.cacheSize)") }
         let summary = try s.db.write(rollback: options.dryRun) {
             let w = try RosterWriter(

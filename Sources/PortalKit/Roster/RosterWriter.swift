@@ -455,12 +455,17 @@ final class RosterWriter {
     /// Whether the page cache was made larger for ids that are not numbered.
     var largeCache = false
 
+    /// The import's page cache, as `PRAGMA cache_size` takes it: 2 MB (see
+    /// `Roster.importBundle`), 16 MB while ids that are not numbered come (`useLargeCache`).
+    static let cacheSize = "-2048"
+    static let largeCacheSize = "-16384"
+
     /// Ids that are not numbered (GUIDs) put each row at a random place in its table's tree,
     /// where the import's 2 MB page cache misses nearly every time: the cache grows to 16 MB
     /// once such an id is met (measured at 100k students with UUIDs: 2.24 -> 1.62 s; numbered
     /// ids, written in order, gain nothing and keep 2 MB). The import sets it back at the end.
     func useLargeCache() throws {
-        try s.db.execute("PRAGMA cache_size = -16384")
+        try s.db.execute("PRAGMA cache_size = \(Self.largeCacheSize)")
         largeCache = true
     }
 

@@ -292,8 +292,8 @@ enum Docs {
             .It Ev PORTALADMIN_STAGE_AFTER_ROWS
             The rows of a table the district had none of that an import writes in place before it
             stages the rest and writes them in the order of their ids, when the ids are not
-            numbered (default 100000; 0 stages from the first row).
-            Staging pays where the table outgrows the import's page cache.
+            numbered (default 0: every row is staged).
+            A number writes that many in place first, as earlier versions did with 100000.
             .It Ev PORTALADMIN_KNOWN_ROWS
             .Cm always
             or

@@ -174,10 +174,15 @@ final class RosterWriter {
     /// (staging them cost a third more time). Only into a table that held none of the
     /// district's rows (nothing to compare a row with: the ids met tell repeats and link ends)
     /// and only when the import is one transaction, so that a commit never leaves rows staged.
-    /// Rows written in place before the rest are staged: while a table's tree is about the
-    /// size of the page cache, a random insert finds its page there (measured at 100,000
-    /// students with UUIDs: staging from the first row took 2.09 s, writing in place 1.64).
-    static let rowsBeforeStaging = 100_000
+    /// Rows written in place before the rest are staged: none. The first 100,000 were, while
+    /// the end of the import sorted in the 16 MB cache random ids take (at 100,000 students
+    /// staging every row then took 2.09 s, writing them in place 1.64). Since the end works in
+    /// the import's 2 MB (`close`), staging from the first row is as fast or faster and holds
+    /// less: UUIDs, alternated, native 100k 1.79-1.99 -> 1.68-1.83 s and 66 -> 48-52 MB,
+    /// OneRoster 100k 1.90-2.21 -> 1.84-2.21 s and 67 -> 47-52 MB, native 300k 6.4-6.5 ->
+    /// 5.2-5.7 s and 90 -> 84 MB, OneRoster 300k 6.5-6.6 -> 5.6-6.3 s and 104 -> 95 MB;
+    /// 10k 0.16-0.19 -> 0.20-0.21 s.
+    static let rowsBeforeStaging = 0
 
     func stageIfRandom(_ t: RosterTable) throws {
         guard stageable[t.index] && !staged[t.index],

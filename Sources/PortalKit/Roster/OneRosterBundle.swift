@@ -224,7 +224,6 @@ enum OneRosterBundle {
                 $0 == "relative" ? "relative" : "guardian"
             }
         }
-        let agentsCol = uh.column(anyOf: ["agentsourcedids", "agents"])
         let col = UserColumns(uh)
         try ReadAhead<[UserLine]>.pipeline(
             sameThread: false,
@@ -237,7 +236,7 @@ enum OneRosterBundle {
                             guard let id = uh.value(rec, at: col.id) else { return nil }
                             return UserLine(
                                 id: id, role: uh.value(rec, at: col.role)?.lowercased(),
-                                agents: agentsCol.map { c in
+                                agents: col.agents.map { c in
                                     c < rec.fields.count
                                         ? listItems(Spreadsheet.unguarded(rec.fields[c])) : []
                                 } ?? [])
@@ -428,12 +427,14 @@ enum OneRosterBundle {
 
 /// Where users.csv has the columns a row is read by (nil for those it lacks).
 private struct UserColumns {
-    let id, role, status, givenName, familyName, middleName, orgs, primaryOrg, grades, email,
-        phone, sms: Int?
+    let id, role, agents, status, givenName, familyName, middleName, orgs, primaryOrg, grades,
+        email, phone, sms: Int?
 
     init(_ h: CSVHeader) {
         id = h.column("sourcedid")
         role = h.column("role")
+        // OneRoster 1.0 says `agents`, 1.1 `agentSourcedIds`.
+        agents = h.column(anyOf: ["agentsourcedids", "agents"])
         status = h.column("status")
         givenName = h.column("givenname")
         familyName = h.column("familyname")

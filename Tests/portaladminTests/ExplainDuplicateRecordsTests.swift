@@ -144,15 +144,33 @@ import Testing
     }
 
     @Test func aNameRangeBeginsWithItsFirstLettersAndEndsBeforeTheNext() {
-        #expect(Access.namePrefix("mary ann") == "mary")
-        #expect(Access.namePrefix("jo") == "jo")
-        #expect(Access.namePrefix("j. robert") == "j")
-        #expect(Access.namePrefix("lizzie") == "li", "never ending in z")
-        #expect(Access.namePrefix("zz top") == "")
-        #expect(Access.namePrefix("李") == "")
-        #expect(Access.namePrefix("o'brien") == "o")
+        for bytewise in [true, false] {
+            #expect(Access.namePrefix("mary ann", bytewise: bytewise) == "mary")
+            #expect(Access.namePrefix("jo", bytewise: bytewise) == "jo")
+            #expect(Access.namePrefix("j. robert", bytewise: bytewise) == "j")
+            #expect(Access.namePrefix("o'brien", bytewise: bytewise) == "o")
+            #expect(Access.namePrefix("-", bytewise: bytewise) == "")
+        }
+        // SQLite: any letters.
+        #expect(Access.namePrefix("lizzie", bytewise: true) == "lizz")
+        #expect(Access.namePrefix("李 wang", bytewise: true) == "李")
+        #expect(Access.namePrefix("иван", bytewise: true) == "иван")
+        // PostgreSQL: a-z, never ending in z.
+        #expect(Access.namePrefix("lizzie", bytewise: false) == "li")
+        #expect(Access.namePrefix("zz top", bytewise: false) == "")
+        #expect(Access.namePrefix("李", bytewise: false) == "")
         #expect(Access.followingPrefix("mari") == "marj")
-        #expect(Access.followingPrefix("li") == "lj")
+        #expect(Access.followingPrefix("liz") == "li{")
+        #expect(Access.followingPrefix("李") == "杏")
+        #expect(Access.followingPrefix("a\u{D7FF}") == "a\u{E000}")
+        // Every name that begins with the prefix sorts inside its range, byte by byte.
+        for (p, name) in [("liz", "lizzie"), ("li", "liz"), ("李", "李 wang"), ("ив", "иван")] {
+            let n = Array(name.utf8)
+            #expect(
+                !n.lexicographicallyPrecedes(Array(p.utf8))
+                    && n.lexicographicallyPrecedes(Array(Access.followingPrefix(p).utf8)),
+                "\(name) in \(p)")
+        }
         #expect(Access.letters("o'brien-kay") == "obrienkay")
         #expect(Access.letters("李 wang") == "李wang")
     }

@@ -433,7 +433,8 @@ public enum Access {
             // first, or her family name first (swapped).
             let nicknames = Nicknames.variants(of: letters(given))
             let firsts = [letters(given), letters(folded)] + nicknames
-            let starts = [namePrefix(given), namePrefix(folded)] + nicknames.map(namePrefix)
+            let bytewise = db.sqlite != nil
+            let starts = ([given, folded] + nicknames).map { namePrefix($0, bytewise: bytewise) }
             if starts.contains("") {
                 try keep(select + "search_key LIKE ?2 ESCAPE '\\'", [like])
             } else {
@@ -470,10 +471,13 @@ public enum Access {
           AND search_key LIKE ?4 ESCAPE '\\' LIMIT 201
         """
 
-    /// The first letters (up to four, a-z) of a folded name, where its range of `search_key`
-    /// begins; empty when it begins otherwise. Never ending in "z", so that the range ends
-    /// before `followingPrefix` in any collation that orders a to z (PostgreSQL's too).
-    static func namePrefix(_ folded: String) -> String {
+    /// The first letters (up to four) of a folded name, where its range of `search_key` begins;
+    /// empty when it begins with no letter. SQLite compares text byte by byte (`bytewise`), so
+    /// any letters do, "李" or "liz". PostgreSQL compares by the database's collation, which
+    /// orders only a to z the same everywhere: there the letters a-z only, never ending in "z"
+    /// (the range ends before `followingPrefix`, and "{" after "z" is no letter to a collation).
+    static func namePrefix(_ folded: String, bytewise: Bool) -> String {
+        if bytewise { return String(folded.prefix { $0.isLetter }.prefix(4)) }
         var p = String(folded.prefix { $0 >= "a" && $0 <= "z" }.prefix(4))
         while p.last == "z" { p.removeLast() }
         return p
@@ -487,11 +491,17 @@ public enum Access {
         }
     }
 
-    /// The prefix with its last letter the next one: "mari" -> "marj".
+    /// The prefix with its last character the next one: "mari" -> "marj", "liz" -> "li{". Every
+    /// text that begins with the prefix sorts before it (byte by byte, as code points do).
     static func followingPrefix(_ p: String) -> String {
-        var u = Array(p.utf8)
-        if let last = u.popLast() { u.append(last + 1) }
-        return String(decoding: u, as: UTF8.self)
+        var scalars = Array(p.unicodeScalars)
+        if let last = scalars.popLast() {
+            // After U+D7FF come the surrogates, no characters: the next is U+E000.
+            scalars.append(Unicode.Scalar(last.value + 1) ?? "\u{E000}")
+        }
+        var out = String.UnicodeScalarView()
+        out.append(contentsOf: scalars)
+        return String(out)
     }
 
     /// The student's household at the guardian's address under another id: the duplicate

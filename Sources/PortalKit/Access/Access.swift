@@ -414,7 +414,11 @@ public enum Access {
     /// that begins with no letter a-z is looked for among every guardian of the district.
     static func likelyDuplicates(_ db: Database, district d: String, of g: Row) throws -> [Row] {
         let me = g.text("guardian_id")
-        let select = "SELECT * FROM guardians WHERE district_id = ?1 AND status = 'active' AND "
+        // What `samePerson` and `livesAlike` read, not every column (a row fetched for each
+        // candidate: a common name is dozens).
+        let select =
+            "SELECT guardian_id, given_name, family_name, email, phone, household_id, birth_date, "
+            + "street, postcode FROM guardians WHERE district_id = ?1 AND status = 'active' AND "
         var rows: [String: Row] = [:]
         func keep(_ sql: String, _ args: [SQLValue]) throws {
             for r in try db.query(sql + " LIMIT 201", [.text(d)] + args)

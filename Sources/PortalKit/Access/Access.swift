@@ -411,7 +411,8 @@ public enum Access {
     /// same e-mail, phone or household, or a folded name (`search_key`, given name first) that
     /// holds `g`'s family name and begins as her given name does, as a nickname of it does, or
     /// as her family name does (the names swapped). Each is a range of an index; only a name
-    /// that begins with no letter a-z is looked for among every guardian of the district.
+    /// that begins with no letter (on PostgreSQL, no letter a-z: see `namePrefix`) is looked
+    /// for among every guardian of the district.
     static func likelyDuplicates(_ db: Database, district d: String, of g: Row) throws -> [Row] {
         let me = g.text("guardian_id")
         // What `samePerson` and `livesAlike` read, not every column (a row fetched for each

@@ -21,6 +21,9 @@ import Testing
             Dialect.postgres("SELECT x FROM t WHERE k LIKE ? ESCAPE '\\' AND unlike = 'LIKE'")
                 == "SELECT x FROM t WHERE k ILIKE $1 ESCAPE '\\' AND unlike = 'LIKE'")
         #expect(
+            Dialect.postgres("SELECT k FROM t WHERE k COLLATE BINARY >= ? AND n = 'COLLATE BINARY'")
+                == "SELECT k FROM t WHERE k COLLATE \"C\" >= $1 AND n = 'COLLATE BINARY'")
+        #expect(
             Dialect.postgres("INSERT OR IGNORE INTO temp.keys(a) VALUES (?)")
                 == "INSERT INTO pg_temp.keys(a) VALUES ($1) ON CONFLICT DO NOTHING")
         #expect(

@@ -3,6 +3,7 @@
 ///
 /// - parameters: `?` and `?NNN` become `$n`;
 /// - `INSERT OR IGNORE INTO ...` becomes `INSERT INTO ... ON CONFLICT DO NOTHING`;
+/// - `COLLATE BINARY` (byte by byte, SQLite's default) is `COLLATE "C"`;
 /// - `WITHOUT ROWID` (a storage hint) is dropped, and a foreign key becomes `DEFERRABLE`, so
 ///   that `PRAGMA defer_foreign_keys = ON` (a merge's undo) can become
 ///   `SET CONSTRAINTS ALL DEFERRED`; any other `PRAGMA` (SQLite's own settings) does nothing;
@@ -84,6 +85,8 @@ enum Dialect {
         var s = outsideQuotes(statement) { text in
             var t = text
             t = t.replacing(" WITHOUT ROWID", with: "")
+            // Text compared byte by byte, as SQLite compares it by default.
+            t = t.replacing(" COLLATE BINARY", with: " COLLATE \"C\"")
             t = replacingWord(t, "LIKE", with: "ILIKE")
             t = replacingWord(t, "char(", with: "chr(", openEnded: true)
             t = replacingWord(t, "temp.", with: "pg_temp.", openEnded: true)

@@ -288,8 +288,12 @@ enum Schema {
         // `access explain` looks for another record of the guardian by name: a range of the
         // folded names (`search_key`, given name first) by their first letters, not every
         // guardian of the district (at 100k students that read 89,000 rows: 11 ms a call).
+        // Byte by byte on PostgreSQL too, whose collations order letters beyond a-z (and
+        // spaces) each their own way.
         Migration(
             name: "011-guardians-by-name",
-            sql: "CREATE INDEX guardians_by_name ON guardians(search_key, district_id);"),
+            sql:
+                "CREATE INDEX guardians_by_name ON guardians(search_key COLLATE BINARY, district_id);"
+        ),
     ]
 }

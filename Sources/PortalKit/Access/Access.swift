@@ -437,25 +437,23 @@ public enum Access {
             // first, or her family name first (swapped).
             let nicknames = Nicknames.variants(of: letters(given))
             let firsts = [letters(given), letters(folded)] + nicknames
-            var starts = ([given, folded] + nicknames).map(namePrefix)
-            // Her given name written apart within its first letters on the other record
-            // ("Joann" and "Jo Ann"): a narrow range for each place.
-            let whole = letters(given)
-            if !starts.contains("") && whole.count > 1 {
-                for k in 1..<min(4, whole.count) {
-                    starts += [" ", "-"].map { String(whole.prefix(k)) + $0 }
-                }
-            }
+            let starts = ([given, folded] + nicknames).map(namePrefix)
             if starts.contains("") {
                 try keep(select + "search_key LIKE ?2 ESCAPE '\\'", [like])
             } else {
+                // Her given name written apart within its first letters on the other record
+                // ("Joann" and "Jo Ann"): a narrow range for each place.
+                let whole = letters(given)
+                let splits = (1..<max(1, min(4, whole.count))).flatMap { k in
+                    [" ", "-"].map { String(whole.prefix(k)) + $0 }
+                }
                 // The ids first, from the index alone (a common given name is hundreds of
                 // entries, each a read of the table otherwise), then the rows of those whose
                 // name begins as `firsts` do. The district is compared as an expression: SQLite's
                 // sampled statistics (`Roster.importBundle`) say a district has some 1,000
                 // guardians, so its planner would read every one of them by the primary key.
                 var ids: Set<String> = []
-                for p in Set(starts) {
+                for p in Set(starts + splits) {
                     for r in try db.query(
                         nameRangeSQL, [.text(d), .text(p), .text(followingPrefix(p)), like])
                     {

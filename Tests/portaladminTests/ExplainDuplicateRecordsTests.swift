@@ -15,6 +15,8 @@ import Testing
     /// - G7 "李 Wang" / G8 "李 Wang" at one address (a name no range of a-z begins).
     /// - G10 "Mary-Ann Berg" / G11 "Maryann Berg" / G12 "Mary Berg", one birth date.
     /// - G16 "Joann Holm" / G17 "Jo Ann Holm", one birth date.
+    /// - G18 "Juan Ortiz" / G19 "Juna Ortiz", one e-mail; G20 "Olivia Lewis" / G21 "Olyva
+    ///   Lewis-Hill", one phone and birth date.
     /// - G13 Tom and G14 Kathryn Nguyen, husband and wife (one e-mail, phone and household),
     ///   and G15 "Kathrin Nguyen" with the e-mail only: her again.
     /// - G9 "Maria Garcia" at her address, no longer enrolled: not active, not searched.
@@ -37,6 +39,10 @@ import Testing
             G12,Mary,Berg,,,2 Yew St,Salem,OR,97301,H12,1988-05-05
             G16,Joann,Holm,,,4 Oak St,Salem,OR,97301,H16,1975-09-09
             G17,Jo Ann,Holm,,,6 Elm St,Salem,OR,97301,H17,1975-09-09
+            G18,Juan,Ortiz,juan@example.com,,1 Pine St,Salem,OR,97301,H18,
+            G19,Juna,Ortiz,juan@example.com,,9 Fir St,Salem,OR,97301,H19,
+            G20,Olivia,Lewis,,5035550199,1 Ash St,Salem,OR,97301,H20,1982-10-27
+            G21,Olyva,Lewis-Hill,,5035550199,3 Oak St,Salem,OR,97301,H21,1982-10-27
             G13,Tom,Nguyen,nguyens@example.com,5035550100,7 Elm St,Salem,OR,97301,H13,
             G14,Kathryn,Nguyen,nguyens@example.com,5035550100,7 Elm St,Salem,OR,97301,H13,
             G15,Kathrin,Nguyen,nguyens@example.com,,,,,,,
@@ -59,6 +65,10 @@ import Testing
             S12,Mia,Berg,03,H12
             S16,Per,Holm,07,H16
             S17,Eli,Holm,08,H17
+            S18,Ana,Ortiz,01,H18
+            S19,Leo,Ortiz,02,H19
+            S20,Ava,Lewis,03,H20
+            S21,Max,Lewis,04,H21
             S13,Bao,Nguyen,04,H13
             S14,Vy,Nguyen,05,H13
             S15,An,Nguyen,06,
@@ -81,6 +91,10 @@ import Testing
             G12,S12,mother
             G16,S16,mother
             G17,S17,mother
+            G18,S18,father
+            G19,S19,father
+            G20,S20,mother
+            G21,S21,mother
             G13,S13,father
             G14,S14,mother
             G15,S15,mother
@@ -119,6 +133,10 @@ import Testing
         // husband's child is not hers. Her record with a slip in the given name is.
         #expect(try students(db, "G14") == ["S14", "S15"])
         #expect(try students(db, "G13") == ["S13"])
+        // One e-mail, a slip in the given name; one phone, the given names far apart but one
+        // birth date: her again each time.
+        #expect(try students(db, "G18") == ["S18", "S19"])
+        #expect(try students(db, "G20") == ["S20", "S21"])
         // Asked about his child, her answer is "not linked", not a merge of the two of them.
         let asked = try runBinary(
             [

@@ -587,10 +587,24 @@ func indexNames(_ db: String) throws -> [String] {
         let g2 = Array(guardians.dropLast(3))
         let l2 = links.filter { !$0.hasPrefix(guid("g", 58)) && !$0.hasPrefix(guid("g", 59)) }
             .filter { !$0.hasPrefix(guid("g", 60)) }
-        let years = [(g1, s1, l1), (g2, students, l2), (g2, students, l2)]
-        let runs = try importBothWays(dir.file("b"), rounds: 3) { round in
+        // Then one more guardian left out whose links stay (it is still the district's), and
+        // links to a guardian and a student no one has: with the district's rows kept, the
+        // reading thread finds the first ends among them, and the writer rejects the others.
+        let g4 = Array(guardians.dropLast(4))
+        let l4 = l2 + ["nobody-y,\(guid("s", 2)),yes\n", "\(guid("g", 1)),nobody-s,yes\n"]
+        let years = [(g1, s1, l1), (g2, students, l2), (g2, students, l2), (g4, students, l4)]
+        let runs = try importBothWays(dir.file("b"), rounds: 4) { round in
             write(guardians: years[round].0, students: years[round].1, links: years[round].2)
         }
+        let fourth = runs[11]
+        #expect(runs[9] == "exit 3")
+        #expect(
+            fourth.contains("relationships.csv:\(l2.count + 2): guardian_id: unknown guardian")
+                && fourth.contains(
+                    "relationships.csv:\(l2.count + 3): student_id: unknown student"), "\(fourth)")
+        let counts = try #require(try parseJSON(runs[10]) as? [String: Any])
+        let linkCounts = try #require(counts["entities"] as? [String: [String: Int]])["links"]
+        #expect(linkCounts?["unchanged"] == l2.count && linkCounts?["rejected"] == 2, "\(counts)")
         let first = runs[2]
         #expect(
             first.contains(

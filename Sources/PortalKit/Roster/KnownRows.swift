@@ -17,7 +17,7 @@
 /// a full import does not mark it inactive, and when the files name it too, the later of the two
 /// rows is reported as a repeat.
 final class KnownRows {
-    private struct Slot {
+    fileprivate struct Slot {
         var fingerprint: UInt64 = 0
         var info: UInt64 = 0
     }
@@ -148,10 +148,6 @@ final class KnownRows {
         }
     }
 
-    private func index(_ f: UInt64) -> Int {
-        Int(truncatingIfNeeded: f.multipliedFullWidth(by: UInt64(slots.count)).high)
-    }
-
     /// The slot of the key spelled by `u`; nil when the district did not hold it. A slot may
     /// stand for two keys (`isAmbiguous`): the caller then goes the exact way.
     func slot(_ u: UnsafeBufferPointer<UInt8>) -> Int? {
@@ -170,13 +166,35 @@ final class KnownRows {
         return slot(fingerprint: fingerprint(h))
     }
 
-    private func slot(fingerprint f: UInt64) -> Int? {
-        var i = index(f)
+    private func slot(fingerprint f: UInt64) -> Int? { Self.slot(fingerprint: f, in: slots) }
+
+    fileprivate static func slot(fingerprint f: UInt64, in slots: [Slot]) -> Int? {
+        var i = Int(truncatingIfNeeded: f.multipliedFullWidth(by: UInt64(slots.count)).high)
         while slots[i].fingerprint != 0 {
             if slots[i].fingerprint == f { return i }
             i = i + 1 == slots.count ? 0 : i + 1
         }
         return nil
+    }
+
+    /// The keys the district held, for the reading thread to ask while the writer marks rows
+    /// here: a copy of the table, which shares its memory until the writer next marks one (the
+    /// writer's is copied then). Taken for the links' ends, once guardians and students are
+    /// written and their tables no longer marked.
+    var keys: Keys { Keys(slots: slots, spread: spread) }
+
+    struct Keys: @unchecked Sendable {
+        fileprivate let slots: [Slot]
+        fileprivate let spread: (UInt64) -> UInt64
+
+        /// Whether the district held the row of `id`, surely (a slot two keys share says no:
+        /// the writer then goes the exact way).
+        func holds(_ id: String) -> Bool {
+            var id = id
+            let f = id.withUTF8 { KnownRows.fingerprint(fnv1a($0), spread) }
+            guard let i = KnownRows.slot(fingerprint: f, in: slots) else { return false }
+            return slots[i].info & KnownRows.ambiguousBit == 0
+        }
     }
 
     /// The slot of a key the district held whose fingerprint no other key of it has.

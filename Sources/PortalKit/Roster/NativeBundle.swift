@@ -133,7 +133,9 @@ public enum NativeFormat {
         try w.beginRows(columns: readers.map(\.2.spelled))
         for (spec, reader, header) in readers {
             let columns = try Columns(header, spec)
-            try w.eachRow(reader, file: spec.name, header: header.spelled) { rec in
+            try w.eachRow(
+                reader, file: spec.name, header: header.spelled, links: columns.table == .links
+            ) { rec in
                 parse(w, spec, header, columns, rec)
             }
             try w.completed(spec.entity)

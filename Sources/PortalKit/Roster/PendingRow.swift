@@ -50,9 +50,9 @@ final class PendingRow {
     private(set) var school: String?
     /// A guardian merged into another: the SIS row is the same person as the one kept.
     private(set) var mergedAway = false
-    /// A link whose guardian and student were both written earlier in this import (looked up
-    /// on the reading thread, so the writer need not).
-    private(set) var endsWritten = false
+    /// A link whose guardian and student both exist, written earlier in this import or held
+    /// by the district (looked up on the reading thread, so the writer need not).
+    private(set) var endsExist = false
     private(set) var problem: RowProblem?
     private(set) var skipped: String?
 
@@ -74,8 +74,8 @@ final class PendingRow {
 
     /// Follows merges, computes the search key, the values and their hash: work done on the
     /// reading thread to spare the writer. Reads only what does not change during an import;
-    /// `people` are the guardians and students met so far (for a link's ends).
-    func prepare(_ w: RosterWriter, _ people: (guardians: IDSet, students: IDSet)) {
+    /// `people`: where a link's ends are looked up.
+    func prepare(_ w: RosterWriter, _ people: RosterWriter.People) {
         // Moved out and consumed: a copy of the record's dozen strings, then two releases of
         // them, was a tenth of the work of the threads that make rows.
         guard let p = payload.take() else { return }
@@ -94,8 +94,7 @@ final class PendingRow {
             school = st.schoolID
         case .link(let l):
             row = l.tableRow
-            endsWritten =
-                people.guardians.written(l.guardianID) && people.students.written(l.studentID)
+            endsExist = people.exist(guardian: l.guardianID, student: l.studentID)
         case .rejected(let why): problem = why
         case .skipped(let why): skipped = why
         }

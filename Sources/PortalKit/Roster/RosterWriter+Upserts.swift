@@ -145,7 +145,7 @@ extension RosterWriter {
     func link(_ r: PendingRow, _ row: TableRow) throws -> RowStatus {
         let guardian = row.arguments.values[0].string ?? ""
         let student = row.arguments.values[1].string ?? ""
-        if !r.endsWritten {
+        if !r.endsExist {
             guard try exists(.guardians, guardian) else {
                 throw RowProblem(
                     "guardian_id", "unknown guardian (not in guardians.csv or the district)")
@@ -164,9 +164,35 @@ extension RosterWriter {
         for t in [RosterTable.guardians, .students] { seenIDs[t.index].number(elsewhere: ids) }
     }
 
-    /// The guardians and students met so far in this import.
-    var people: (guardians: IDSet, students: IDSet) {
-        (seenIDs[RosterTable.guardians.index], seenIDs[RosterTable.students.index])
+    /// The guardians and students a link's ends are looked up among on the reading thread.
+    struct People {
+        /// Copies of the sets of those met so far (no file being read changes them).
+        let guardians: IDSet
+        let students: IDSet
+        /// The keys of the district's guardians and students when the import began, when kept
+        /// (see `KnownRows.keys`).
+        let held: (guardians: KnownRows.Keys?, students: KnownRows.Keys?)
+
+        /// Whether both ends of a link surely exist, as `exists` would say: held by the
+        /// district (asked first: in a re-import nearly every end is) or written earlier in
+        /// this import. False: the writer looks.
+        func exist(guardian: String, student: String) -> Bool {
+            (held.guardians?.holds(guardian) == true || guardians.written(guardian))
+                && (held.students?.holds(student) == true || students.written(student))
+        }
+    }
+
+    /// The guardians and students met so far in this import, and `forLinks` (once both are
+    /// written), the keys of those the district held. In a re-import nearly every link's ends
+    /// are among those: looked up on the reading thread instead of twice on the writer's (the
+    /// thread that bounded the links), a re-import of 20,000 students with UUIDs took 3,081 ->
+    /// 2,850 M instructions, and of 300,000 (alternated) 4.76 -> 4.12 s.
+    func people(forLinks: Bool = false) -> People {
+        let g = RosterTable.guardians.index
+        let s = RosterTable.students.index
+        return People(
+            guardians: seenIDs[g], students: seenIDs[s],
+            held: forLinks ? (known[g]?.keys, known[s]?.keys) : (nil, nil))
     }
 
     /// Whether the district has the guardian or student `id`: written by this import (known to

@@ -304,13 +304,13 @@ final class RosterWriter {
     /// calling thread (for a `parse` that reads the database).
     func eachRow(
         _ reader: CSVReader, file: String, header: [String], sameThread: Bool = false,
-        _ parse: @escaping (CSVRecord) throws -> PendingRow?
+        links: Bool = false, _ parse: @escaping (CSVRecord) throws -> PendingRow?
     ) throws {
         let keepInput = hooks.everyRow
         let maxRows = options.maxRows
         source = (reader.path, parse)
         // Copies (the buffers are shared until written): no file being read now changes them.
-        let people = self.people
+        let people = self.people(forLinks: links)
         // Records are read (CSV decoded) on a thread of their own and made into rows on
         // another: on one thread both bounded a re-import (measured at 100k students, numbered
         // 0.76 -> 0.70 s, OneRoster with UUIDs 1.30 -> 1.18 s; first imports the same).
@@ -361,7 +361,7 @@ final class RosterWriter {
     /// this one: for a `make` that reads the database). Rows not read from a file: nothing is
     /// held or read again.
     func writeMade(sameThread: Bool, _ make: @escaping () throws -> [PendingRow]?) throws {
-        let people = self.people
+        let people = self.people(forLinks: true)
         try ReadAhead.pipeline(
             sameThread: sameThread,
             produce: { [unowned self] put in
@@ -416,7 +416,7 @@ final class RosterWriter {
     /// reported.
     func write(_ batch: [PendingRow]) throws {
         for r in batch {
-            if !r.isPrepared { r.prepare(self, people) }
+            if !r.isPrepared { r.prepare(self, people()) }
             if r.table == .links && r.line > 0 && usesLinkFilter, let c = r.claim {
                 if linkFilter == nil {
                     linkFilter = KeyFilter(bytes: options.linkFilterBytes)

@@ -601,7 +601,8 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(
             fourth.contains("relationships.csv:\(l2.count + 2): guardian_id: unknown guardian")
                 && fourth.contains(
-                    "relationships.csv:\(l2.count + 3): student_id: unknown student"), "\(fourth)")
+                    "relationships.csv:\(l2.count + 3): student_id: unknown student"),
+            "\(fourth)")
         let counts = try #require(try parseJSON(runs[10]) as? [String: Any])
         let linkCounts = try #require(counts["entities"] as? [String: [String: Int]])["links"]
         #expect(linkCounts?["unchanged"] == l2.count && linkCounts?["rejected"] == 2, "\(counts)")

@@ -191,7 +191,9 @@ public enum NativeFormat {
         // A bad optional value (a control character in a grade, a postcode of 20,000 bytes) is
         // left out with a warning, like any other bad optional value; in a required one (an
         // id, a name) it rejects the row.
-        var rec = read
+        // A constant, not a variable: the closures below capture it, and a captured variable
+        // is checked for exclusive access at every read of a field.
+        let rec: CSVRecord
         let optional = OptionalValues()
         if let p = read.problem(in: h.spelled), let k = read.problemField,
             k < h.names.count, read.fields.count == h.names.count,
@@ -201,6 +203,8 @@ public enum NativeFormat {
             fields[k] = ""
             rec = CSVRecord(line: read.line, fields: fields, problem: nil)
             optional.add(p)
+        } else {
+            rec = read
         }
         // A value written by `roster export` with a spreadsheet guard comes back as it was.
         func f(_ c: Column) -> String? {

@@ -108,9 +108,12 @@ enum CompactID {
         return String(decoding: b, as: UTF8.self)
     }
 
-    /// The text of the UUID whose 16 bytes follow a tag in `b`.
+    /// The text of the UUID whose 16 bytes follow a tag in `b`. (Its digits are computed, not
+    /// looked up in an array made per call: the links of a OneRoster bundle turn two ids a
+    /// link back into text, and that array was most of the work.)
     private static func uuid(_ b: UnsafeBufferPointer<UInt8>, upper: Bool) -> String {
-        let digits = Array((upper ? "0123456789ABCDEF" : "0123456789abcdef").utf8)
+        let letters = upper ? UInt8(ascii: "A") - 10 : UInt8(ascii: "a") - 10
+        func digit(_ v: UInt8) -> UInt8 { v < 10 ? UInt8(ascii: "0") + v : letters + v }
         return String(unsafeUninitializedCapacity: 36) { out in
             var k = 0
             for i in 1..<packedCount {
@@ -118,8 +121,8 @@ enum CompactID {
                     out[k] = UInt8(ascii: "-")
                     k += 1
                 }
-                out[k] = digits[Int(b[b.startIndex + i] >> 4)]
-                out[k + 1] = digits[Int(b[b.startIndex + i] & 15)]
+                out[k] = digit(b[b.startIndex + i] >> 4)
+                out[k + 1] = digit(b[b.startIndex + i] & 15)
                 k += 2
             }
             return 36

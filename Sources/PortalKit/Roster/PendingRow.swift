@@ -10,6 +10,19 @@ final class PendingRow {
         case link(LinkRecord)
         case rejected(RowProblem)
         case skipped(String)
+        /// A native line its stored row was written from (see `NativeFormat.LineHash`): no row
+        /// is made; what it names besides itself comes with it, as read.
+        case sameLine(SameLine)
+    }
+
+    /// What a line found unchanged names besides its own row: a guardian's or student's
+    /// household, a student's school, a link's ends. The record stays, for the writer to make the row
+    /// after all when a guardian's household needs its address (see `RosterWriter.remade`).
+    struct SameLine {
+        let record: CSVRecord
+        var household: String? = nil
+        var school: String? = nil
+        var ends: (guardian: String, student: String)? = nil
     }
     /// What the row counts as: a table's name, or for a row of no table (a OneRoster user of
     /// another role, or one whose role cannot be told) the file's kind of row.
@@ -33,6 +46,10 @@ final class PendingRow {
     var input: (columns: [String], fields: [String])?
     /// Optional values that were bad and left out: the row is imported without them.
     var warnings: [RowProblem] = []
+    /// The hash of the line, when nothing in it was wrong (see `NativeFormat.LineHash`), and
+    /// of a guardian's address as the line gives it: stored as the row's and the household's.
+    var lineHash: UInt64?
+    var addressHash: UInt64?
     var isPrepared: Bool { payload == nil }
     /// The reader rejected the row (read before `prepare`).
     var isRejected: Bool {
@@ -55,6 +72,8 @@ final class PendingRow {
     private(set) var endsExist = false
     private(set) var problem: RowProblem?
     private(set) var skipped: String?
+    /// The record of a line found unchanged (`row` is then nil).
+    private(set) var sameLine: CSVRecord?
 
     /// `table`: the table `entity` names, when the caller knows it (it saves a look-up a row).
     init(
@@ -80,23 +99,35 @@ final class PendingRow {
         // them, was a tenth of the work of the threads that make rows.
         guard let p = payload.take() else { return }
         switch consume p {
-        case .school(let x): row = x.tableRow
+        case .school(let x): row = x.tableRow(line: lineHash)
         case .guardian(var g):
             g.householdID = w.canonicalHousehold(g.householdID)
-            row = g.tableRow
+            row = g.tableRow(line: lineHash)
             household = g.householdID
-            if let h = household, g.hasAddress { householdRow = g.householdRow(h) }
+            if let h = household, g.hasAddress {
+                householdRow = g.householdRow(h, line: addressHash)
+            }
             mergedAway = w.isMergedAway(g.guardianID)
         case .student(var st):
             st.householdID = w.canonicalHousehold(st.householdID)
-            row = st.tableRow
+            row = st.tableRow(line: lineHash)
             household = st.householdID
             school = st.schoolID
         case .link(let l):
-            row = l.tableRow
+            row = l.tableRow(line: lineHash)
             endsExist = people.exist(guardian: l.guardianID, student: l.studentID)
         case .rejected(let why): problem = why
         case .skipped(let why): skipped = why
+        case .sameLine(let same):
+            sameLine = same.record
+            household = w.canonicalHousehold(same.household)
+            school = same.school
+            switch table {
+            case .guardians: mergedAway = w.isMergedAway(claim ?? "")
+            case .links:
+                endsExist = same.ends.map { people.exist(guardian: $0, student: $1) } ?? false
+            default: break
+            }
         }
     }
 }

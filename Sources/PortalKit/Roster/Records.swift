@@ -101,9 +101,14 @@ final class OptionalValues {
     /// A problem met before the fields were read (a field the reader refused).
     func add(_ p: RowProblem) { problems.append(p) }
 
-    /// `row` with the warnings met.
+    /// `row` with the warnings met: then it is stored by the hash of its values, not of its
+    /// line (its line is made again each time, to report them).
     func warn(_ row: PendingRow) -> PendingRow {
         row.warnings = problems
+        if !problems.isEmpty {
+            row.lineHash = nil
+            row.addressHash = nil
+        }
         return row
     }
 }

@@ -60,27 +60,34 @@ enum RosterTable: String, CaseIterable, Sendable {
 }
 
 /// One row as it is written: its key, its values in the order of `RosterTable.columns`, and a
-/// hash of the values that tells an unchanged row at the cost of one indexed read. Made on the
-/// reading thread, with the text of all three packed once, so that the writer binds it in
-/// place instead of SQLite copying each field into an allocation of its own.
+/// hash that tells an unchanged row at the cost of one indexed read. Made on the reading
+/// thread, with the text of all three packed once, so that the writer binds it in place
+/// instead of SQLite copying each field into an allocation of its own.
+///
+/// The hash stored is the values' own, or for a row made from a native line that had nothing
+/// wrong in it, the line's (`NativeFormat.LineHash`): a re-import then tells that line
+/// unchanged before making its row. A row counts as unchanged when the stored hash is either.
 struct TableRow {
     /// The key, the values and the hash, in the order the insert takes them after the
     /// district.
     let arguments: PackedArguments
     let keyCount: Int
-    /// The values' FNV-1a, and as stored: `hash`.
+    /// The values' FNV-1a; the line's hash, when the row was made from a clean native line;
+    /// and as stored (the line's when there is one): `hash`.
     let fnv: UInt64
+    let line: UInt64?
     let hash: String
 
     /// `columns`: the key's columns then the values, as the insert takes them, then
-    /// `hashSlot`, which the hash of the values takes (so the array is not made again).
-    /// `optionalLast`: the last value is hashed only when set, so that rows stored before its
-    /// column existed still count as unchanged.
-    init(keyCount: Int, _ columns: [SQLValue], optionalLast: Bool = false) {
+    /// `hashSlot`, which the hash takes (so the array is not made again). `optionalLast`: the
+    /// last value is hashed only when set, so that rows stored before its column existed
+    /// still count as unchanged. `line`: the hash of the line the row was made from.
+    init(keyCount: Int, _ columns: [SQLValue], optionalLast: Bool = false, line: UInt64? = nil) {
         self.keyCount = keyCount
         let hashed = optionalLast && columns[columns.count - 2] == .null ? 2 : 1
         fnv = Self.fnv1a(columns[keyCount..<(columns.count - hashed)])
-        hash = Self.stored(fnv)
+        self.line = line
+        hash = Self.stored(line ?? fnv)
         var all = columns
         all[all.count - 1] = .text(hash)
         arguments = PackedArguments(all)
@@ -92,11 +99,18 @@ struct TableRow {
     var key: [String] { arguments.values[..<keyCount].map { $0.string ?? "" } }
     var values: ArraySlice<SQLValue> { arguments.values[keyCount..<(arguments.values.count - 1)] }
 
-    /// Whether `stored` (a row's `row_hash`) is this row's hash: as written now, or as earlier
-    /// versions wrote it (all 64 bits in hex), so that their rows still count as unchanged.
+    /// Whether `stored` (a row's `row_hash`) is this row's hash: of its line or of its values,
+    /// as written now, or as earlier versions wrote the values' (all 64 bits in hex), so that
+    /// their rows still count as unchanged.
     func matches(_ stored: SQLValue) -> Bool {
         guard case .text(let s) = stored else { return false }
-        return s == hash || (s.utf8.count != 8 && s == String(fnv, radix: 16))
+        return s == hash || (line != nil && s == Self.stored(fnv))
+            || (s.utf8.count != 8 && s == String(fnv, radix: 16))
+    }
+
+    /// Whether the top 48 bits of a stored hash (see `KnownRows`) are this row's.
+    func matches(top48 h: UInt64) -> Bool {
+        h == fnv >> 16 || line.map { h == $0 >> 16 } == true
     }
 
     /// The stored form: the top 48 bits in 8 characters of the URL-safe base-64 alphabet, half
@@ -137,13 +151,15 @@ struct TableRow {
 }
 
 extension SchoolRecord {
-    var tableRow: TableRow {
-        TableRow(keyCount: 1, [.text(schoolID), .text(name), .text("active"), TableRow.hashSlot])
+    func tableRow(line: UInt64?) -> TableRow {
+        TableRow(
+            keyCount: 1, [.text(schoolID), .text(name), .text("active"), TableRow.hashSlot],
+            line: line)
     }
 }
 
 extension GuardianRecord {
-    var tableRow: TableRow {
+    func tableRow(line: UInt64?) -> TableRow {
         TableRow(
             keyCount: 1,
             [
@@ -152,22 +168,23 @@ extension GuardianRecord {
                 SQLValue(street), SQLValue(street2), SQLValue(city), SQLValue(state),
                 SQLValue(postcode), SQLValue(birthDate), SQLValue(householdID), .text(status),
                 .text(searchKey), SQLValue(birthDateGiven), TableRow.hashSlot,
-            ], optionalLast: true)
+            ], optionalLast: true, line: line)
     }
 
-    /// The household row this guardian's address gives.
-    func householdRow(_ id: String) -> TableRow {
+    /// The household row this guardian's address gives; `line`: the hash of the address as
+    /// the line gave it.
+    func householdRow(_ id: String, line: UInt64?) -> TableRow {
         TableRow(
             keyCount: 1,
             [
                 .text(id), SQLValue(street), SQLValue(street2), SQLValue(city), SQLValue(state),
                 SQLValue(postcode), TableRow.hashSlot,
-            ])
+            ], line: line)
     }
 }
 
 extension StudentRecord {
-    var tableRow: TableRow {
+    func tableRow(line: UInt64?) -> TableRow {
         TableRow(
             keyCount: 1,
             [
@@ -175,12 +192,12 @@ extension StudentRecord {
                 .text(givenName), .text(familyName), SQLValue(middleName), SQLValue(birthDate),
                 SQLValue(grade), SQLValue(schoolID), SQLValue(email), SQLValue(householdID),
                 .text(status), .text(searchKey), TableRow.hashSlot,
-            ])
+            ], line: line)
     }
 }
 
 extension LinkRecord {
-    var tableRow: TableRow {
+    func tableRow(line: UInt64?) -> TableRow {
         TableRow(
             keyCount: 2,
             [
@@ -188,6 +205,6 @@ extension LinkRecord {
                 SQLValue(relationship), SQLValue(portalAccess), SQLValue(custodial),
                 .text("active"),
                 TableRow.hashSlot,
-            ])
+            ], line: line)
     }
 }

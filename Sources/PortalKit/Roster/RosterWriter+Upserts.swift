@@ -35,7 +35,7 @@ extension RosterWriter {
         // below settles it).
         if let known = known[t.index] {
             if let i = known.slot(key: row.arguments.values[..<row.keyCount]) {
-                if !known.isAmbiguous(i) && known.isUnchanged(i, fnv: row.fnv) { return .unchanged }
+                if !known.isAmbiguous(i) && known.isUnchanged(i, row) { return .unchanged }
             } else {
                 do {
                     try insert(row, q)
@@ -89,13 +89,17 @@ extension RosterWriter {
     }
 
     /// Creates (or updates) the household the first time an import names it; the first row
-    /// to name it gives the household its address (`address`, the row a guardian's address
-    /// gives).
-    func household(_ id: String, address: TableRow?, line: Int) throws {
+    /// to name it gives the household its address (the row a guardian's address gives). A
+    /// guardian's line found unchanged gives it unchanged when the address stored is the one
+    /// that line gives (by its hash), and otherwise makes its row after all.
+    func household(_ id: String, of r: PendingRow) throws {
         let t = RosterTable.households
-        guard try seenIDs[t.index].insert(id, line: line) == nil else { return }
+        guard try seenIDs[t.index].insert(id, line: r.line) == nil else { return }
         let status: RowStatus
-        if let address {
+        let sameGuardian = r.sameLine != nil && r.table == .guardians && r.addressHash != nil
+        if sameGuardian, let a = r.addressHash, known[t.index]?.holds(id, hash: a) == true {
+            status = .unchanged
+        } else if let address = try sameGuardian ? remade(r)?.householdRow : r.householdRow {
             status = try upsert(t, address) { "household:\(id)" }
         } else if try !fresh[t.index] && held(t, id) {
             status = .unchanged
@@ -110,11 +114,21 @@ extension RosterWriter {
         counts[t.index].add(status)
     }
 
-    /// Writes a guardian whose household the reader has already followed through merges.
-    func guardian(_ r: PendingRow, _ row: TableRow) throws -> RowStatus {
+    /// Writes a guardian whose household the reader has already followed through merges
+    /// (`row` nil: its line was found unchanged).
+    func guardian(_ r: PendingRow, _ row: TableRow?) throws -> RowStatus {
         if r.mergedAway { return .unchanged }
-        if let h = r.household { try household(h, address: r.householdRow, line: r.line) }
+        if let h = r.household { try household(h, of: r) }
+        guard let row else { return .unchanged }
         return try upsert(.guardians, row) { "guardian:\(row.key[0])" }
+    }
+
+    /// The row of a line found unchanged, made after all: a guardian's household needs the
+    /// address the line gives.
+    func remade(_ r: PendingRow) throws -> PendingRow? {
+        guard let rec = r.sameLine, let made = try remake?(rec) else { return nil }
+        made.prepare(self, people())
+        return made
     }
 
     func schoolExists(_ id: String) throws -> Bool {
@@ -129,12 +143,14 @@ extension RosterWriter {
     }
 
     /// Writes a student whose household the reader has already followed through merges, once
-    /// its school is known to exist (the import runs with foreign keys off).
-    func student(_ r: PendingRow, _ row: TableRow) throws -> RowStatus {
+    /// its school is known to exist (the import runs with foreign keys off; `row` nil: its
+    /// line was found unchanged).
+    func student(_ r: PendingRow, _ row: TableRow?) throws -> RowStatus {
         if let sc = r.school, !(try schoolExists(sc)) {
             throw RowProblem("school_id", "unknown school (not in schools.csv or the district)")
         }
-        if let h = r.household { try household(h, address: nil, line: r.line) }
+        if let h = r.household { try household(h, of: r) }
+        guard let row else { return .unchanged }
         return try upsert(.students, row) { "student:\(row.key[0])" }
     }
 
@@ -142,10 +158,15 @@ extension RosterWriter {
     /// known to exist. A link named through a merged guardian (`viaMerge`) is created when missing but never
     /// changed: the merge decided the link it kept (the narrower access where both had one),
     /// and the row of a merged-away record must not widen it again.
-    func link(_ r: PendingRow, _ row: TableRow) throws -> RowStatus {
-        let guardian = row.arguments.values[0].string ?? ""
-        let student = row.arguments.values[1].string ?? ""
+    /// (`row` nil: its line was found unchanged.)
+    func link(_ r: PendingRow, _ row: TableRow?) throws -> RowStatus {
+        func ends() -> (guardian: String, student: String) {
+            if let v = row?.arguments.values { return (v[0].string ?? "", v[1].string ?? "") }
+            let ends = Self.linkEnds(r.claim ?? "")
+            return (ends[0], ends.count == 2 ? ends[1] : "")
+        }
         if !r.endsExist {
+            let (guardian, student) = ends()
             guard try exists(.guardians, guardian) else {
                 throw RowProblem(
                     "guardian_id", "unknown guardian (not in guardians.csv or the district)")
@@ -155,7 +176,11 @@ extension RosterWriter {
                     "student_id", "unknown student (not in students.csv or the district)")
             }
         }
-        return try upsert(.links, row, changing: !r.viaMerge) { "link:\(guardian)/\(student)" }
+        guard let row else { return .unchanged }
+        return try upsert(.links, row, changing: !r.viaMerge) {
+            let (guardian, student) = ends()
+            return "link:\(guardian)/\(student)"
+        }
     }
 
     /// Holds the guardians and students met by the numbers `ids` gives them (a OneRoster

@@ -38,6 +38,8 @@ final class RosterWriter {
     /// `process`): written, or named by a rejected row while active in the district.
     var linksWritten = 0
     var rejectedActiveLinks = 0
+    /// Lines told unchanged before their rows were made (see `NativeFormat.LineHash`).
+    var linesUnchanged = 0
     /// The file being read and how its rows are read, and the links file so, to read them
     /// again (see `settleHeld` and `completed`).
     var source: (path: String, parse: (CSVRecord) throws -> PendingRow?)?
@@ -46,8 +48,12 @@ final class RosterWriter {
     func releaseSources() {
         source = nil
         linksSource = nil
+        remake = nil
     }
     var linksSource: (path: String, parse: (CSVRecord) throws -> PendingRow?)?
+    /// What the file's `parse` makes of a line found unchanged when it is not (see
+    /// `remade`): set per file by `NativeFormat.run`.
+    var remake: ((CSVRecord) throws -> PendingRow?)?
     /// Links named so far only through a merged guardian (see `write`).
     var linksOnlyViaMerge: Set<String> = []
     /// Records merged away (B into A): their rows in a later import go to A. Read by the
@@ -117,7 +123,7 @@ final class RosterWriter {
                     "SELECT 1 FROM \(t.rawValue) WHERE district_id = ? LIMIT 1", [.text(district)])
                 == nil
         }
-        try keepKnownRows(inputBytes: inputBytes)
+        try keepKnownRows(inputBytes: inputBytes, format: format)
         seenIDs = RosterTable.allCases.map { $0.emptySet(spill, known: known[$0.index]) }
         if options.batchSize == 0 {
             for t in RosterTable.allCases where t != .schools && fresh[t.index] {
@@ -129,7 +135,9 @@ final class RosterWriter {
         linksByKey =
             fresh[RosterTable.links.index] && mergedGuardians.isEmpty
             && !(stageable[RosterTable.links.index] && format == .csv)
-        usesLinkFilter = !linksByKey && format == .csv
+        // The district's links kept in memory mark those met themselves (and say whether any
+        // active one was not: no look at every link at the end).
+        usesLinkFilter = !linksByKey && format == .csv && known[RosterTable.links.index] == nil
         try deferIndexes()
     }
 
@@ -140,9 +148,11 @@ final class RosterWriter {
     /// rows at 100 bytes a row: reading the district's rows took 0.4 s for all four tables at
     /// 300,000 students, and the re-import still went from 3.3 to 3.0 s), and its ids are not
     /// numbered. Numbered ids are held as bits and looked up in the order of their key,
-    /// which SQLite's cache serves: there the table made re-imports 8% slower (100k students),
-    /// where with UUIDs it made them 12 to 20% faster and 12 to 22 MB smaller.
-    func keepKnownRows(inputBytes: Int) throws {
+    /// which SQLite's cache serves: there the table made re-imports of OneRoster files 8%
+    /// slower (100k students), where with UUIDs it made them 12 to 20% faster and 12 to 22 MB
+    /// smaller. Native files keep it for numbered ids too: it tells an unchanged line before
+    /// its row is made (see `NativeFormat.LineHash`).
+    func keepKnownRows(inputBytes: Int, format: RosterFormat) throws {
         guard options.keepKnownRows != false else { return }
         // The most rows worth keeping: counted no further (a small delta into a large district
         // costs a look at a few rows, not a count of all).
@@ -153,7 +163,7 @@ final class RosterWriter {
                 "SELECT count(*) FROM (SELECT 1 FROM \(t.rawValue) WHERE district_id = ? LIMIT ?)",
                 [.text(district), .int(Int64(most) + 1)])
             guard rows <= most else { continue }
-            if options.keepKnownRows == nil {
+            if options.keepKnownRows == nil && format != .csv {
                 var numbered = true
                 try s.db.forEachRaw(
                     "SELECT \(t.keySQL) FROM \(t.rawValue) WHERE district_id = ? LIMIT 256",
@@ -485,16 +495,20 @@ final class RosterWriter {
                 try finish(r, .skipped, why)
                 return
             }
-            guard let t = r.table, let row = r.row else { return }
+            guard let t = r.table, r.row != nil || r.sameLine != nil else { return }
+            // No row: a line found unchanged, whose row is the one stored.
+            let row = r.row
             let status: RowStatus
             switch t {
-            case .schools: status = try upsert(.schools, row) { "school:\(r.id)" }
+            case .schools:
+                status = try row.map { try upsert(.schools, $0) { "school:\(r.id)" } } ?? .unchanged
             case .guardians: status = try guardian(r, row)
             case .students: status = try student(r, row)
             case .links: status = try link(r, row)
             case .households: return  // never a row of its own
             }
             if r.claim != nil { try seenIDs[t.index].markLastWritten() }
+            if row == nil { linesUnchanged += 1 }
             // A link named through a merged guardian is left as it is: active or not.
             if firstOfItsLink, let c = r.claim,
                 try status != .unchanged || !r.viaMerge || linkIsActive(c)

@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+
+@testable import PortalKit
+
+/// A re-import of native files tells a line unchanged by its hash before making its row: the
+/// same district imported round after round two ways, lines told unchanged (the default) and
+/// every row made (the district's rows not kept), must end the same, counts, reports and tables.
+@Suite struct LineHashTests {
+    /// One district "x" beside the fixture's, and the files it is imported from.
+    final class District {
+        let f: Fixture
+        let keep: Bool
+        var reports: [String] = []
+
+        init(keep: Bool) throws {
+            f = try Fixture()
+            self.keep = keep
+            let s = f.session(nil)
+            try s.transaction { _ = try Districts.create(s, id: "x", name: "X", settings: []) }
+        }
+
+        func importFiles(_ files: [String: String], on day: String) throws -> ImportSummary {
+            for name in ["guardians.csv", "students.csv", "relationships.csv"] {
+                try? FileManager.default.removeItem(atPath: f.folder + "/" + name)
+            }
+            for (name, text) in files {
+                try text.write(toFile: f.folder + "/" + name, atomically: true, encoding: .utf8)
+            }
+            var options = ImportOptions()
+            options.keepKnownRows = keep
+            var hooks = ImportHooks()
+            hooks.everyRow = false
+            hooks.row = { [unowned self] o in
+                reports.append("\(o.file):\(o.line): \(o.status) \(o.message)")
+            }
+            return try Roster.importBundle(
+                f.session("x", now: Timestamp.parse(day + "T12:00:00Z")), dir: f.folder,
+                format: .csv, options: options, hooks: hooks)
+        }
+
+        /// The district's roster rows, every column.
+        func tables() throws -> [String] {
+            try ["households", "guardians", "students", "links"].flatMap { t in
+                try f.db.query("SELECT * FROM \(t) WHERE district_id = 'x' ORDER BY 2, 3").map {
+                    t + ": " + $0.values.map { $0.string ?? "-" }.joined(separator: "|")
+                }
+            }
+        }
+    }
+
+    /// Imports `rounds` both ways and expects the same of both; returns the default way's
+    /// summaries and reports.
+    func bothWays(_ rounds: [(day: String, files: [String: String])]) throws -> (
+        [ImportSummary], [String]
+    ) {
+        let told = try District(keep: true)
+        let made = try District(keep: false)
+        var summaries: [ImportSummary] = []
+        for (n, round) in rounds.enumerated() {
+            let a = try told.importFiles(round.files, on: round.day)
+            let b = try made.importFiles(round.files, on: round.day)
+            #expect(a.entities.map(\.counts) == b.entities.map(\.counts), "round \(n)")
+            #expect(b.linesUnchanged == 0)
+            #expect(told.reports == made.reports, "round \(n)")
+            #expect(try told.tables() == made.tables(), "round \(n)")
+            summaries.append(a)
+        }
+        return (summaries, told.reports)
+    }
+
+    let guardians = """
+        guardian_id,given_name,family_name,street,city,postcode,birth_date,household_id
+        G1,Ann,Lee,1 Oak St,Austin,78701,1980-02-03,H1
+        G2,Bo,Lee,2 Elm St,Austin,78701,1/5/1979,H1
+        G3,Cy,Ray,,,,,H2
+        G4,Di,Ray,9 Pine St,Austin,!!bad!!,,H3
+        G5,Ed,Old,5 Ash St,Austin,78701,1906-07-01,
+
+        """
+    let students = """
+        student_id,given_name,family_name,birth_date,household_id
+        S1,Fa,Lee,2014-03-04,H1
+        S2,Gi,Ray,2015-06-07,H2
+
+        """
+    let links = """
+        guardian_id,student_id,portal_access
+        G1,S1,yes
+        G2,S1,no
+        G3,S2,yes
+        G4,S2,yes
+
+        """
+
+    func files(
+        guardians: String? = nil, students: String? = nil, links: String? = nil
+    ) -> [String: String] {
+        [
+            "guardians.csv": guardians ?? self.guardians, "students.csv": students ?? self.students,
+            "relationships.csv": links ?? self.links,
+        ]
+    }
+
+    @Test func anUnchangedLineIsToldByItsHashAndEndsAsItsMadeRowWould() throws {
+        let swapped = guardians.replacingOccurrences(
+            of:
+                "G1,Ann,Lee,1 Oak St,Austin,78701,1980-02-03,H1\nG2,Bo,Lee,2 Elm St,Austin,78701,1/5/1979,H1",
+            with:
+                "G2,Bo,Lee,2 Elm St,Austin,78701,1/5/1979,H1\nG1,Ann,Lee,1 Oak St,Austin,78701,1980-02-03,H1"
+        ).replacingOccurrences(of: "G3,Cy,Ray", with: "G3,Cyd,Ray")
+        // Columns in another order, and one the import does not read: the same values, by
+        // column.
+        let reordered = """
+            family_name,student_id,notes,given_name,birth_date,household_id
+            Lee,S1,moved in May,Fa,2014-03-04,H1
+            Ray,S2,,Gi,2015-06-07,H2
+
+            """
+        let (summaries, reports) = try bothWays([
+            ("2026-06-01", files()),
+            ("2026-06-02", files()),
+            ("2026-06-03", files(guardians: swapped)),
+            ("2026-06-04", files(guardians: swapped, students: reordered)),
+            // A year on, G5's birth date is more than 120 years ago: made and left out.
+            ("2027-06-05", files(guardians: swapped, students: reordered)),
+        ])
+        func counts(_ n: Int, _ t: String) -> EntityCounts? {
+            summaries[n].entities.first { $0.name == t }?.counts
+        }
+        #expect(summaries[0].linesUnchanged == 0)
+        // Unchanged: every line but G4's (a bad postcode left out is reported every time) and
+        // G5's (born in the year 120 years ago: its date may have become too old since), and
+        // the households, given by the address their first guardian's line gives.
+        #expect(summaries[1].linesUnchanged == 3 + 2 + 4, "\(summaries[1])")
+        #expect(counts(1, "guardians")?.unchanged == 5 && counts(1, "guardians")?.warnings == 1)
+        #expect(counts(1, "households")?.unchanged == 3)
+        #expect(
+            reports.filter { $0.hasPrefix("guardians.csv:5: warning postcode") }.count == 5,
+            "\(reports)")
+        // G2 now comes first and gives H1 its address: the household changes though G2's line
+        // did not; G3's name changed.
+        #expect(counts(2, "households")?.updated == 1 && counts(2, "guardians")?.updated == 1)
+        #expect(summaries[2].linesUnchanged == 2 + 2 + 4, "\(summaries[2])")
+        #expect(counts(3, "students")?.unchanged == 2 && summaries[3].linesUnchanged == 3 + 2 + 4)
+        #expect(counts(4, "guardians")?.updated == 1 && summaries[4].linesUnchanged == 3 + 2 + 4)
+        #expect(reports.last { $0.hasPrefix("guardians.csv:6:") }?.contains("birth_date") == true)
+    }
+
+    @Test func aRepeatedLineAndALinkToARejectedGuardianAreSettledAsBefore() throws {
+        let again = guardians + "G1,Ann,Lee,1 Oak St,Austin,78701,1980-02-03,H1\n"
+        let rejected = guardians.replacingOccurrences(of: "G3,Cy,Ray", with: "G3,,Ray")
+        let (summaries, reports) = try bothWays([
+            ("2026-06-01", files()),
+            ("2026-06-02", files(guardians: again)),
+            ("2026-06-03", files(guardians: rejected)),
+        ])
+        #expect(
+            reports.contains {
+                $0.hasPrefix("guardians.csv:7: rejected") && $0.contains("first seen on line 2")
+            }, "\(reports)")
+        // G3 is rejected, but the district still has it: its link stays, told unchanged.
+        #expect(summaries[2].entities.first { $0.name == "links" }?.counts.unchanged == 4)
+        #expect(summaries[2].linesUnchanged == 2 + 2 + 4)
+    }
+}

@@ -170,8 +170,20 @@ public enum NativeFormat {
         let at: [Int?]
         let id: Column
         let table: RosterTable
+        /// The fields a line's hash reads, and a guardian's address's (see `LineHash`): each
+        /// with its column's tag.
+        let hashed: [LineHash.Field]
+        let address: [LineHash.Field]
         init(_ h: CSVHeader, _ spec: FileSpec) throws {
-            at = Column.allCases.map { h.column($0.header) }
+            let at = Column.allCases.map { h.column($0.header) }
+            self.at = at
+            func fields(_ columns: [Column]) -> [LineHash.Field] {
+                columns.compactMap { c in
+                    at[c.rawValue].map { LineHash.Field(at: $0, tag: UInt64(0x80 + c.rawValue)) }
+                }
+            }
+            hashed = fields(Column.allCases)
+            address = fields([.street, .street2, .city, .state, .postcode])
             guard let id = Column.allCases.first(where: { $0.header == spec.required.first }),
                 let table = RosterTable(rawValue: spec.entity)
             else {
@@ -202,21 +214,26 @@ public enum NativeFormat {
             var s = "roster native address, version 1"
             return s.withUTF8 { fnv1a($0) }
         }()
-        static let address: [Column] = [.street, .street2, .city, .state, .postcode]
+        /// A field of a line (its place) and its column's tag.
+        struct Field {
+            let at: Int
+            let tag: UInt64
+        }
 
-        /// The hash of `columns` of `rec` (every column when nil) from `seed`.
-        static func of(
-            _ rec: CSVRecord, _ at: Columns, _ columns: [Column]? = nil, seed: UInt64
-        ) -> UInt64 {
-            var h = seed
-            for c in columns ?? Column.allCases {
-                guard let i = at.at[c.rawValue] else { continue }
-                h = (h ^ UInt64(0x80 + c.rawValue)) &* 0x100_0000_01b3
-                var v = rec.fields[i]
-                h = v.withUTF8 { fnv1a($0, from: h) }
-                h = (h ^ 0x1f) &* 0x100_0000_01b3
+        /// The hash of `fields` of `rec` from `seed`.
+        static func of(_ rec: CSVRecord, _ fields: [Field], seed: UInt64) -> UInt64 {
+            // Read in place: a copy of each field (and its release) cost twice the hashing.
+            rec.fields.withUnsafeBufferPointer { values in
+                var h = seed
+                for f in fields {
+                    h = (h ^ f.tag) &* 0x100_0000_01b3
+                    h =
+                        values[f.at].utf8.withContiguousStorageIfAvailable { fnv1a($0, from: h) }
+                        ?? values[f.at].utf8.reduce(h) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+                    h = (h ^ 0x1f) &* 0x100_0000_01b3
+                }
+                return h
             }
-            return h
         }
     }
 
@@ -318,16 +335,14 @@ public enum NativeFormat {
         // every time); one named through a merged guardian is made every time (see
         // `RosterWriter.link`).
         let hashed = clean && read.problem == nil && !viaMerge
-        let lineHash = hashed ? LineHash.of(rec, columns, seed: LineHash.seed) : nil
+        let lineHash = hashed ? LineHash.of(rec, columns.hashed, seed: LineHash.seed) : nil
         // A guardian's address, when the line gives one (a field of spaces only is none, as
         // the record says; another blank, such as a no-break space, counts as some: its row is
         // made).
         let addressHash =
             hashed && columns.table == .guardians
-                && LineHash.address.contains { c in
-                    columns.at[c.rawValue].map { !isBlank(rec.fields[$0]) } ?? false
-                }
-            ? LineHash.of(rec, columns, LineHash.address, seed: LineHash.addressSeed) : nil
+                && columns.address.contains { !isBlank(rec.fields[$0.at]) }
+            ? LineHash.of(rec, columns.address, seed: LineHash.addressSeed) : nil
         func row(_ payload: PendingRow.Payload) -> PendingRow {
             let r = PendingRow(
                 entity: spec.entity, table: columns.table, file: spec.name, line: rec.line, id: id,

@@ -72,10 +72,11 @@ struct TableRow {
     /// district.
     let arguments: PackedArguments
     let keyCount: Int
-    /// The values' FNV-1a; the line's hash, when the row was made from a clean native line;
-    /// and as stored (the line's when there is one): `hash`.
+    /// The values' FNV-1a; the line's hash, when the row was made from a clean native line
+    /// (0 when not: an optional made every copy of a row go through its type's metadata, 1%
+    /// of a re-import); and as stored (the line's when there is one): `hash`.
     let fnv: UInt64
-    let line: UInt64?
+    let line: UInt64
     let hash: String
 
     /// `columns`: the key's columns then the values, as the insert takes them, then
@@ -86,7 +87,7 @@ struct TableRow {
         self.keyCount = keyCount
         let hashed = optionalLast && columns[columns.count - 2] == .null ? 2 : 1
         fnv = Self.fnv1a(columns[keyCount..<(columns.count - hashed)])
-        self.line = line
+        self.line = line ?? 0
         hash = Self.stored(line ?? fnv)
         var all = columns
         all[all.count - 1] = .text(hash)
@@ -104,13 +105,13 @@ struct TableRow {
     /// their rows still count as unchanged.
     func matches(_ stored: SQLValue) -> Bool {
         guard case .text(let s) = stored else { return false }
-        return s == hash || (line != nil && s == Self.stored(fnv))
+        return s == hash || (line != 0 && s == Self.stored(fnv))
             || (s.utf8.count != 8 && s == String(fnv, radix: 16))
     }
 
     /// Whether the top 48 bits of a stored hash (see `KnownRows`) are this row's.
     func matches(top48 h: UInt64) -> Bool {
-        h == fnv >> 16 || line.map { h == $0 >> 16 } == true
+        h == fnv >> 16 || (line != 0 && h == line >> 16)
     }
 
     /// The stored form: the top 48 bits in 8 characters of the URL-safe base-64 alphabet, half

@@ -160,13 +160,8 @@ extension RosterWriter {
     /// and the row of a merged-away record must not widen it again.
     /// (`row` nil: its line was found unchanged.)
     func link(_ r: PendingRow, _ row: TableRow?) throws -> RowStatus {
-        func ends() -> (guardian: String, student: String) {
-            if let v = row?.arguments.values { return (v[0].string ?? "", v[1].string ?? "") }
-            let ends = Self.linkEnds(r.claim ?? "")
-            return (ends[0], ends.count == 2 ? ends[1] : "")
-        }
         if !r.endsExist {
-            let (guardian, student) = ends()
+            let (guardian, student) = row.map(Self.ends) ?? Self.ends(r.claim ?? "")
             guard try exists(.guardians, guardian) else {
                 throw RowProblem(
                     "guardian_id", "unknown guardian (not in guardians.csv or the district)")
@@ -178,9 +173,18 @@ extension RosterWriter {
         }
         guard let row else { return .unchanged }
         return try upsert(.links, row, changing: !r.viaMerge) {
-            let (guardian, student) = ends()
+            let (guardian, student) = Self.ends(row)
             return "link:\(guardian)/\(student)"
         }
+    }
+
+    /// A link's guardian and student, from its row or its key.
+    static func ends(_ row: TableRow) -> (String, String) {
+        (row.arguments.values[0].string ?? "", row.arguments.values[1].string ?? "")
+    }
+    static func ends(_ key: String) -> (String, String) {
+        let ends = linkEnds(key)
+        return (ends[0], ends.count == 2 ? ends[1] : "")
     }
 
     /// Holds the guardians and students met by the numbers `ids` gives them (a OneRoster

@@ -495,20 +495,29 @@ final class RosterWriter {
                 try finish(r, .skipped, why)
                 return
             }
-            guard let t = r.table, r.row != nil || r.sameLine != nil else { return }
-            // No row: a line found unchanged, whose row is the one stored.
-            let row = r.row
+            guard let t = r.table else { return }
             let status: RowStatus
-            switch t {
-            case .schools:
-                status = try row.map { try upsert(.schools, $0) { "school:\(r.id)" } } ?? .unchanged
-            case .guardians: status = try guardian(r, row)
-            case .students: status = try student(r, row)
-            case .links: status = try link(r, row)
-            case .households: return  // never a row of its own
+            if let row = r.row {
+                switch t {
+                case .schools: status = try upsert(.schools, row) { "school:\(r.id)" }
+                case .guardians: status = try guardian(r, row)
+                case .students: status = try student(r, row)
+                case .links: status = try link(r, row)
+                case .households: return  // never a row of its own
+                }
+            } else if r.sameLine != nil {
+                // A line found unchanged: its row is the one stored.
+                switch t {
+                case .guardians: status = try guardian(r, nil)
+                case .students: status = try student(r, nil)
+                case .links: status = try link(r, nil)
+                case .schools, .households: status = .unchanged
+                }
+            } else {
+                return
             }
             if r.claim != nil { try seenIDs[t.index].markLastWritten() }
-            if row == nil { linesUnchanged += 1 }
+            if r.sameLine != nil { linesUnchanged += 1 }
             // A link named through a merged guardian is left as it is: active or not.
             if firstOfItsLink, let c = r.claim,
                 try status != .unchanged || !r.viaMerge || linkIsActive(c)

@@ -20,8 +20,13 @@ import Testing
             try s.transaction { _ = try Districts.create(s, id: "x", name: "X", settings: []) }
         }
 
-        func importFiles(_ files: [String: String], on day: String) throws -> ImportSummary {
-            for name in ["guardians.csv", "students.csv", "relationships.csv"] {
+        func importFiles(
+            _ files: [String: String], on day: String, format: RosterFormat = .csv
+        ) throws -> ImportSummary {
+            for name in [
+                "guardians.csv", "students.csv", "relationships.csv", "users.csv", "orgs.csv",
+                "demographics.csv", "roles.csv",
+            ] {
                 try? FileManager.default.removeItem(atPath: f.folder + "/" + name)
             }
             for (name, text) in files {
@@ -36,7 +41,7 @@ import Testing
             }
             return try Roster.importBundle(
                 f.session("x", now: Timestamp.parse(day + "T12:00:00Z")), dir: f.folder,
-                format: .csv, options: options, hooks: hooks)
+                format: format, options: options, hooks: hooks)
         }
 
         /// The district's roster rows, every column.
@@ -51,15 +56,15 @@ import Testing
 
     /// Imports `rounds` both ways and expects the same of both; returns the default way's
     /// summaries and reports.
-    func bothWays(_ rounds: [(day: String, files: [String: String])]) throws -> (
-        [ImportSummary], [String]
-    ) {
+    func bothWays(
+        _ rounds: [(day: String, files: [String: String])], format: RosterFormat = .csv
+    ) throws -> ([ImportSummary], [String]) {
         let told = try District(keep: true)
         let made = try District(keep: false)
         var summaries: [ImportSummary] = []
         for (n, round) in rounds.enumerated() {
-            let a = try told.importFiles(round.files, on: round.day)
-            let b = try made.importFiles(round.files, on: round.day)
+            let a = try told.importFiles(round.files, on: round.day, format: format)
+            let b = try made.importFiles(round.files, on: round.day, format: format)
             #expect(a.entities.map(\.counts) == b.entities.map(\.counts), "round \(n)")
             #expect(b.linesUnchanged == 0)
             #expect(told.reports == made.reports, "round \(n)")
@@ -100,6 +105,40 @@ import Testing
             "guardians.csv": guardians ?? self.guardians, "students.csv": students ?? self.students,
             "relationships.csv": links ?? self.links,
         ]
+    }
+
+    @Test func valuesThatDifferHashApart() {
+        // Every length across the eight-byte words, each byte changed in turn, and pairs of
+        // bytes changed at the same place of two words (where a multiply alone would keep the
+        // difference in the top bits, and two could cancel).
+        var hashes: [UInt64: String] = [:]
+        func add(_ v: String?) {
+            let h = LineHash.mix(LineHash.native, 0x80, v)
+            #expect(hashes[h] == nil, "\(String(describing: v)) and \(hashes[h] ?? "")")
+            hashes[h] = v ?? "(none)"
+        }
+        add(nil)
+        let base = Array("abcdefghijklmnopqrstuvwx".utf8)
+        for n in 0...base.count { add(String(decoding: base[..<n], as: UTF8.self)) }
+        for n in [7, 8, 9, 15, 16, 17, 24] {
+            for i in 0..<n {
+                var v = Array(base.prefix(n))
+                v[i] = UInt8(ascii: "Z")
+                add(String(decoding: v, as: UTF8.self))
+            }
+        }
+        for i in 0..<8 {
+            for flip: UInt8 in [0x01, 0x80, 0x40] {
+                var v = base
+                v[i] ^= flip
+                v[i + 8] ^= flip
+                add(String(decoding: v, as: UTF8.self))
+            }
+        }
+        // The tag says which column: a value moved to another column is another line.
+        #expect(LineHash.mix(0, 0x80, "Ann") != LineHash.mix(0, 0x81, "Ann"))
+        #expect(
+            LineHash.native != LineHash.oneRosterUser && LineHash.native != LineHash.nativeAddress)
     }
 
     @Test func anUnchangedLineIsToldByItsHashAndEndsAsItsMadeRowWould() throws {
@@ -162,5 +201,74 @@ import Testing
         // G3 is rejected, but the district still has it: its link stays, told unchanged.
         #expect(summaries[2].entities.first { $0.name == "links" }?.counts.unchanged == 4)
         #expect(summaries[2].linesUnchanged == 2 + 2 + 4)
+    }
+
+    @Test func aOneRosterUserIsToldUnchangedOnlyWhenWhatTheOtherFilesSayOfItIsToo() throws {
+        let users = """
+            sourcedId,status,role,givenName,familyName,agentSourcedIds,orgSourcedIds,grades
+            s1,active,student,Ana,Lee,"g1,g2",org-1,05
+            s2,active,student,Bo,Ray,g3,org-2,03
+            g1,active,parent,Cy,Lee,,,
+            g2,active,guardian,Di,Lee,,,
+            g3,active,parent,Ed,Ray,,,
+
+            """
+        let orgs = "sourcedId,name,type\norg-1,North,school\norg-2,South,school\n"
+        let births = "sourcedId,birthDate\ns1,2014-03-04\ng1,1980-01-02\n"
+        func bundle(
+            users: String? = nil, orgs: String? = nil, births: String? = nil,
+            roles: String? = nil
+        ) -> [String: String] {
+            var files = [
+                "users.csv": users ?? "", "orgs.csv": orgs ?? "",
+                "demographics.csv": births ?? "",
+            ]
+            if let roles { files["roles.csv"] = roles }
+            return files
+        }
+        let all = bundle(users: users, orgs: orgs, births: births)
+        // Mostly the other files change: a birth date, a school that is one no more, a guardian
+        // named by another student (the households follow), a guardian's birth date given.
+        let (summaries, _) = try bothWays(
+            [
+                ("2026-06-01", all), ("2026-06-02", all),
+                (
+                    "2026-06-03",
+                    bundle(
+                        users: users, orgs: orgs,
+                        births: "sourcedId,birthDate\ns1,2014-03-05\ng1,1980-01-02\n")
+                ),
+                (
+                    "2026-06-04",
+                    bundle(
+                        users: users,
+                        orgs: "sourcedId,name,type\norg-1,North,school\norg-2,South,district\n",
+                        births: births)
+                ),
+                (
+                    "2026-06-05",
+                    bundle(
+                        users: users.replacingOccurrences(of: "g3,org-2", with: "\"g3,g2\",org-2"),
+                        orgs: orgs, births: births)
+                ),
+                (
+                    "2026-06-06",
+                    bundle(
+                        users: users.replacingOccurrences(of: "g3,org-2", with: "\"g3,g2\",org-2"),
+                        orgs: orgs, births: births + "g2,1979-05-06\n")
+                ),
+            ], format: .oneroster)
+        func counts(_ n: Int, _ t: String) -> EntityCounts? {
+            summaries[n].entities.first { $0.name == t }?.counts
+        }
+        #expect(summaries[1].linesUnchanged == 5, "\(summaries[1])")
+        #expect(counts(2, "students")?.updated == 1 && summaries[2].linesUnchanged == 4)
+        // s1's birth date back as it was, s2's school no longer one.
+        #expect(counts(3, "students")?.updated == 2 && summaries[3].linesUnchanged == 3)
+        // s2 names g2 too: s2 and g3 join the household of s1, g1 and g2 (one group), and s2's
+        // school is back.
+        #expect(counts(4, "students")?.updated == 1 && counts(4, "guardians")?.updated == 1)
+        #expect(summaries[4].linesUnchanged == 3, "\(summaries[4])")
+        #expect(counts(5, "guardians")?.updated == 1 && summaries[5].linesUnchanged == 4)
     }
 }

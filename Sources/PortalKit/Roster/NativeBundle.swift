@@ -135,9 +135,7 @@ public enum NativeFormat {
             let columns = try Columns(header, spec)
             // Taken before the file's first row: the rows the district held when the import
             // began (the writer's own copy changes as it marks them).
-            let same = w.known[columns.table.index].map {
-                SameLines(keys: $0.keys, latestOldYear: w.today.year - 120)
-            }
+            let same = w.sameLines(columns.table)
             w.remake = { [unowned w] rec in parse(w, spec, header, columns, rec, same: nil) }
             try w.eachRow(
                 reader, file: spec.name, header: header.spelled, links: columns.table == .links
@@ -191,80 +189,6 @@ public enum NativeFormat {
             }
             self.id = id
             self.table = table
-        }
-    }
-
-    /// A hash of a line as the import reads it: the fields of the columns it reads, by column
-    /// (not by place: the same values with the columns moved are the same line), each as
-    /// written in the file. A row made from a line
-    /// with nothing wrong in it stores the line's hash instead of its values' (see
-    /// `TableRow`); a re-import then tells that line unchanged before making its row, which
-    /// was most of its work (measured in `Benchmarks/README.md`). A guardian's address gets a
-    /// hash of its own, stored with the household it gives.
-    ///
-    /// `seed` must change whenever what the import makes of a line does (a rule of a field, a
-    /// column added): every row stored under the old one is then made and compared by its
-    /// values once, as before.
-    private enum LineHash {
-        static let seed: UInt64 = {
-            var s = "roster native line, version 1"
-            return s.withUTF8 { fnv1a($0) }
-        }()
-        static let addressSeed: UInt64 = {
-            var s = "roster native address, version 1"
-            return s.withUTF8 { fnv1a($0) }
-        }()
-        /// A field of a line (its place) and its column's tag.
-        struct Field {
-            let at: Int
-            let tag: UInt64
-        }
-
-        /// The hash of `fields` of `rec` from `seed`.
-        static func of(_ rec: CSVRecord, _ fields: [Field], seed: UInt64) -> UInt64 {
-            // Read in place: a copy of each field (and its release) cost twice the hashing.
-            rec.fields.withUnsafeBufferPointer { values in
-                var h = seed
-                for f in fields {
-                    h = (h ^ f.tag) &* 0x100_0000_01b3
-                    h =
-                        values[f.at].utf8.withContiguousStorageIfAvailable { fnv1a($0, from: h) }
-                        ?? values[f.at].utf8.reduce(h) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
-                    h = (h ^ 0x1f) &* 0x100_0000_01b3
-                }
-                return h
-            }
-        }
-    }
-
-    /// The rows of a table the district held when the import began, with their hashes, for
-    /// the reading thread to tell a line unchanged.
-    struct SameLines: Sendable {
-        let keys: KnownRows.Keys
-        /// A birth date's year after this is accepted today if it was when its row was
-        /// stored (before or in it, it may have become more than 120 years ago since).
-        let latestOldYear: Int
-
-        /// Whether a birth date, as the line gives it, was surely accepted then and now: none,
-        /// or one whose year (its first four digits, or its last: M/D/YYYY) is recent enough.
-        /// Anything else is made and checked again.
-        func acceptsStill(birthDate v: String?) -> Bool {
-            guard var v = v, !v.isEmpty else { return true }
-            let year: Int? = v.withUTF8 { u in
-                func digits(_ r: Range<Int>) -> Int? {
-                    var n = 0
-                    for i in r {
-                        guard u[i] >= UInt8(ascii: "0") && u[i] <= UInt8(ascii: "9") else {
-                            return nil
-                        }
-                        n = n * 10 + Int(u[i] - UInt8(ascii: "0"))
-                    }
-                    return n
-                }
-                guard u.count >= 8 else { return nil }
-                return digits(0..<4) ?? digits((u.count - 4)..<u.count)
-            }
-            return year.map { $0 > latestOldYear } ?? false
         }
     }
 
@@ -335,14 +259,14 @@ public enum NativeFormat {
         // every time); one named through a merged guardian is made every time (see
         // `RosterWriter.link`).
         let hashed = clean && read.problem == nil && !viaMerge
-        let lineHash = hashed ? LineHash.of(rec, columns.hashed, seed: LineHash.seed) : nil
+        let lineHash = hashed ? LineHash.of(rec, columns.hashed, seed: LineHash.native) : nil
         // A guardian's address, when the line gives one (a field of spaces only is none, as
         // the record says; another blank, such as a no-break space, counts as some: its row is
         // made).
         let addressHash =
             hashed && columns.table == .guardians
                 && columns.address.contains { !isBlank(rec.fields[$0.at]) }
-            ? LineHash.of(rec, columns.address, seed: LineHash.addressSeed) : nil
+            ? LineHash.of(rec, columns.address, seed: LineHash.nativeAddress) : nil
         func row(_ payload: PendingRow.Payload) -> PendingRow {
             let r = PendingRow(
                 entity: spec.entity, table: columns.table, file: spec.name, line: rec.line, id: id,
@@ -355,8 +279,8 @@ public enum NativeFormat {
         // Unchanged since its row was stored from it: nothing to make, only what it names
         // besides itself (the writer settles those as for any row).
         if let same, let lineHash, let claim, columns.table != .schools,
-            same.acceptsStill(birthDate: f(.birthDate)?.trimmed()),
-            same.keys.holds(claim, hash: lineHash)
+            same.acceptsStill(birthDate: f(.birthDate)),
+            same.holds(claim, hash: lineHash)
         {
             var s = PendingRow.SameLine(record: rec)
             switch columns.table {

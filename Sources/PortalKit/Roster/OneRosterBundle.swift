@@ -284,18 +284,49 @@ enum OneRosterBundle {
         // The writer may read the file again (for the first line of a repeated id): each line's
         // role is counted once.
         var countedThrough = 0
+        // The guardians and students the district held, to tell a line unchanged by.
+        let same = (guardians: w.sameLines(.guardians), students: w.sameLines(.students))
+        let hashedColumns = col.hashed
         try w.eachRow(r2, file: "users.csv", header: uh.spelled, sameThread: inline) { rec in
             let id = uh.value(rec, at: col.id) ?? ""
             let facts = try known.facts(of: id)
             let r = facts.kind ?? ""
             let entity = r == "student" ? "students" : guardianRoles.contains(r) ? "guardians" : ""
+            let isStudent = entity == "students"
+            // A student's school: the first of its orgs that orgs.csv names a school.
+            let school =
+                isStudent
+                ? (listItems(uh.value(rec, at: col.orgs) ?? "")
+                    + [uh.value(rec, at: col.primaryOrg), facts.listedOrg].compactMap { $0 })
+                    .first { schoolNames[$0] != nil } : nil
+            // The line and all else its row is made from (nil: a line not read cleanly).
+            var lineHash: UInt64? = nil
+            if rec.problem == nil && !id.isEmpty && !entity.isEmpty {
+                let h = LineHash.of(rec, hashedColumns, seed: LineHash.oneRosterUser)
+                lineHash = LineHash.mix(
+                    LineHash.mix(
+                        LineHash.mix(LineHash.mix(h, 1, facts.kind), 2, facts.household), 3,
+                        facts.birth), 4, school)
+            }
             func row(_ entity: String, _ payload: PendingRow.Payload) -> PendingRow {
-                PendingRow(
+                let row = PendingRow(
                     entity: entity, file: "users.csv", line: rec.line, id: id,
                     idField: "sourcedId",
                     claim: rec.problem != nil || id.isEmpty
                         || RosterTable(rawValue: entity) == nil ? nil : id,
                     payload: payload)
+                row.lineHash = lineHash
+                return row
+            }
+            // Unchanged since its row was stored from it: nothing to make (see `LineHash`).
+            if let lineHash, let same = isStudent ? same.students : same.guardians,
+                same.acceptsStill(birthDate: facts.birth), same.holds(id, hash: lineHash)
+            {
+                return row(
+                    entity,
+                    .sameLine(
+                        PendingRow.SameLine(
+                            record: rec, household: facts.household, school: school)))
             }
             if let p = rec.problem(in: uh.spelled) { return row("users", .rejected(p)) }
             guard !id.isEmpty else {
@@ -318,13 +349,7 @@ enum OneRosterBundle {
                 let given = try Field.requiredName(uh.value(rec, at: col.givenName), "givenName")
                 let family = try Field.requiredName(
                     uh.value(rec, at: col.familyName), "familyName")
-                if entity == "students" {
-                    let orgs =
-                        listItems(uh.value(rec, at: col.orgs) ?? "")
-                        + [uh.value(rec, at: col.primaryOrg), facts.listedOrg].compactMap {
-                            $0
-                        }
-                    let school = orgs.first { schoolNames[$0] != nil }
+                if isStudent {
                     return optional.warn(
                         row(
                             entity,
@@ -445,6 +470,16 @@ private struct UserColumns {
         email = h.column("email")
         phone = h.column("phone")
         sms = h.column("sms")
+    }
+
+    /// The columns a user's line hash reads (see `LineHash`), each with its tag.
+    var hashed: [LineHash.Field] {
+        [
+            id, role, agents, status, givenName, familyName, middleName, orgs, primaryOrg, grades,
+            email, phone, sms,
+        ].enumerated().compactMap { tag, at in
+            at.map { LineHash.Field(at: $0, tag: UInt64(0x80 + tag)) }
+        }
     }
 }
 

@@ -458,14 +458,6 @@ struct IDSet {
         return nil
     }
 
-    /// Whether an id (or each of a link's two, joined by U+001F) is a prefix and a number: held
-    /// as bits, not whole.
-    static func isNumbered(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let j = u.firstIndex(of: 0x1f) else { return split(u) != nil }
-        return split(UnsafeBufferPointer(rebasing: u[..<j])) != nil
-            && split(UnsafeBufferPointer(rebasing: u[(j + 1)...])) != nil
-    }
-
     /// Splits an id into the bytes before its last run of digits, the run's length and its value.
     /// A UUID is no prefix and number, even when it ends in digits (`…-8987c105f2e7`): each
     /// would take a span of its own, without its line, until the spans ran out.

@@ -123,7 +123,7 @@ final class RosterWriter {
                     "SELECT 1 FROM \(t.rawValue) WHERE district_id = ? LIMIT 1", [.text(district)])
                 == nil
         }
-        try keepKnownRows(inputBytes: inputBytes, format: format)
+        try keepKnownRows(inputBytes: inputBytes)
         seenIDs = RosterTable.allCases.map { $0.emptySet(spill, known: known[$0.index]) }
         if options.batchSize == 0 {
             for t in RosterTable.allCases where t != .schools && fresh[t.index] {
@@ -142,17 +142,17 @@ final class RosterWriter {
     }
 
     /// Keeps the district's rows of each table that has some in memory (`KnownRows`), so that
-    /// a re-import tells an unchanged row without a look-up in SQLite and its ids take no room
-    /// in the sets: when the table takes at most the memory an id set may (16 MB: about
-    /// 780,000 rows), the files are large enough to name a good part of it (a tenth of its
-    /// rows at 100 bytes a row: reading the district's rows took 0.4 s for all four tables at
-    /// 300,000 students, and the re-import still went from 3.3 to 3.0 s), and its ids are not
-    /// numbered. Numbered ids are held as bits and looked up in the order of their key,
-    /// which SQLite's cache serves: there the table made re-imports of OneRoster files 8%
-    /// slower (100k students), where with UUIDs it made them 12 to 20% faster and 12 to 22 MB
-    /// smaller. Native files keep it for numbered ids too: it tells an unchanged line before
-    /// its row is made (see `NativeFormat.LineHash`).
-    func keepKnownRows(inputBytes: Int, format: RosterFormat) throws {
+    /// a re-import tells an unchanged line before making its row (see `LineHash`), an
+    /// unchanged row without a look-up in SQLite, and its ids take no room in the sets: when
+    /// the table takes at most the memory an id set may (16 MB: about 780,000 rows) and the
+    /// files are large enough to name a good part of it (a tenth of its rows at 100 bytes a
+    /// row: reading the district's rows took 0.4 s for all four tables at 300,000 students,
+    /// and the re-import still went from 3.3 to 3.0 s). Before lines were told unchanged,
+    /// numbered ids did without (SQLite's cache serves their look-ups in key order: the table
+    /// made OneRoster re-imports 8% slower at 100k students); since, a re-import of 20,000
+    /// students' numbered OneRoster files takes 3,079 -> 1,962 M instructions with it (100k
+    /// alternated: 0.79-0.81 -> 0.54-0.65 s), native files likewise.
+    func keepKnownRows(inputBytes: Int) throws {
         guard options.keepKnownRows != false else { return }
         // The most rows worth keeping: counted no further (a small delta into a large district
         // costs a look at a few rows, not a count of all).
@@ -163,16 +163,6 @@ final class RosterWriter {
                 "SELECT count(*) FROM (SELECT 1 FROM \(t.rawValue) WHERE district_id = ? LIMIT ?)",
                 [.text(district), .int(Int64(most) + 1)])
             guard rows <= most else { continue }
-            if options.keepKnownRows == nil && format != .csv {
-                var numbered = true
-                try s.db.forEachRaw(
-                    "SELECT \(t.keySQL) FROM \(t.rawValue) WHERE district_id = ? LIMIT 256",
-                    [.text(district)]
-                ) { row in
-                    if numbered && !IDSet.isNumbered(row.bytes(0)) { numbered = false }
-                }
-                guard !numbered else { continue }
-            }
             known[t.index] = try KnownRows(s.db, t, district: district, rows: rows)
         }
     }

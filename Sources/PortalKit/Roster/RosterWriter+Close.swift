@@ -20,9 +20,9 @@ extension RosterWriter {
         }
         // A table that held none of the district's rows before has nothing absent; nor has one
         // whose rows were all met, when the rows kept in memory say so (the links of native
-        // files are met in a filter instead).
+        // files are met in the filter and marked there too, see `write`).
         guard !options.delta, options.maxRows == nil, !fresh[t.index] else { return }
-        if filter == nil, let known = known[t.index], !known.someActiveUnmet { return }
+        if let known = known[t.index], !known.someActiveUnmet { return }
         // The key as the import spells it (`guardian␟student` for a link), compared as bytes:
         // this looks at every active row of the district, so it makes no strings.
         var left = 0

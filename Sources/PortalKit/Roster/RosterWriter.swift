@@ -135,9 +135,7 @@ final class RosterWriter {
         linksByKey =
             fresh[RosterTable.links.index] && mergedGuardians.isEmpty
             && !(stageable[RosterTable.links.index] && format == .csv)
-        // The district's links kept in memory mark those met themselves (and say whether any
-        // active one was not: no look at every link at the end).
-        usesLinkFilter = !linksByKey && format == .csv && known[RosterTable.links.index] == nil
+        usesLinkFilter = !linksByKey && format == .csv
         try deferIndexes()
     }
 
@@ -418,6 +416,14 @@ final class RosterWriter {
         for r in batch {
             if !r.isPrepared { r.prepare(self, people()) }
             if r.table == .links && r.line > 0 && usesLinkFilter, let c = r.claim {
+                // The district's links kept in memory are marked met too: when every active
+                // one was, there is none absent to look for (see `completed`). (They do not
+                // replace the filter: a repeat would then be reported at once, not with the
+                // rows the filter holds, and the order of the reports would depend on memory.)
+                if let known = known[RosterTable.links.index] {
+                    var key = c
+                    if let i = key.withUTF8({ known.slot($0) }) { known.meet(i) }
+                }
                 if linkFilter == nil {
                     linkFilter = KeyFilter(bytes: options.linkFilterBytes)
                     linksSource = source

@@ -101,7 +101,7 @@ public struct ImportSummary: Sendable {
     public var notes: [String]
     /// The bundle's format, as detected or given (`native` or `oneroster`).
     public var format: String
-    /// Native lines told unchanged before their rows were made (see `NativeFormat.LineHash`).
+    /// Lines told unchanged before their rows were made (see `LineHash`).
     var linesUnchanged = 0
 
     /// The counts of every kind of record added up.

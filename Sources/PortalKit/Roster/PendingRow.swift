@@ -10,8 +10,8 @@ final class PendingRow {
         case link(LinkRecord)
         case rejected(RowProblem)
         case skipped(String)
-        /// A native line its stored row was written from (see `NativeFormat.LineHash`): no row
-        /// is made; what it names besides itself comes with it, as read.
+        /// A line its stored row was made from (see `LineHash`): no row is made; what it
+        /// names besides itself comes with it, as read.
         case sameLine(SameLine)
     }
 
@@ -46,8 +46,8 @@ final class PendingRow {
     var input: (columns: [String], fields: [String])?
     /// Optional values that were bad and left out: the row is imported without them.
     var warnings: [RowProblem] = []
-    /// The hash of the line, when nothing in it was wrong (see `NativeFormat.LineHash`), and
-    /// of a guardian's address as the line gives it: stored as the row's and the household's.
+    /// The hash of the line, when nothing in it was wrong (see `LineHash`), and of a native
+    /// guardian's address as the line gives it: stored as the row's and the household's.
     var lineHash: UInt64?
     var addressHash: UInt64?
     var isPrepared: Bool { payload == nil }

@@ -64,17 +64,18 @@ enum RosterTable: String, CaseIterable, Sendable {
 /// thread, with the text of all three packed once, so that the writer binds it in place
 /// instead of SQLite copying each field into an allocation of its own.
 ///
-/// The hash stored is the values' own, or for a row made from a native line that had nothing
-/// wrong in it, the line's (`NativeFormat.LineHash`): a re-import then tells that line
-/// unchanged before making its row. A row counts as unchanged when the stored hash is either.
+/// The hash stored is the values' own, or for a row made from a line that had nothing wrong in
+/// it, the line's (`LineHash`): a re-import then tells that line unchanged before making its
+/// row. A row counts as unchanged when the stored hash is either.
 struct TableRow {
     /// The key, the values and the hash, in the order the insert takes them after the
     /// district.
     let arguments: PackedArguments
     let keyCount: Int
-    /// The values' FNV-1a; the line's hash, when the row was made from a clean native line
-    /// (0 when not: an optional made every copy of a row go through its type's metadata, 1%
-    /// of a re-import); and as stored (the line's when there is one): `hash`.
+    /// The values' FNV-1a; the line's hash, when the row was made from a clean line (0 when
+    /// not, and a line hashed to 0 is stored by its values: an optional made every copy of a
+    /// row go through its type's metadata, 1% of a re-import); and as stored (the line's when
+    /// there is one): `hash`.
     let fnv: UInt64
     let line: UInt64
     let hash: String

@@ -38,7 +38,7 @@ final class RosterWriter {
     /// `process`): written, or named by a rejected row while active in the district.
     var linksWritten = 0
     var rejectedActiveLinks = 0
-    /// Lines told unchanged before their rows were made (see `NativeFormat.LineHash`).
+    /// Lines told unchanged before their rows were made (see `LineHash`).
     var linesUnchanged = 0
     /// The file being read and how its rows are read, and the links file so, to read them
     /// again (see `settleHeld` and `completed`).

@@ -13,11 +13,14 @@ extension RosterWriter {
     /// An insert that met the key of a row this import wrote (see `linksByKey`).
     struct RepeatedKey: Error {}
 
-    /// Rejects a row whose id was met before, naming the line it was first met on; when that
-    /// line was not kept, holds the row until `eachRow` has read the file again.
+    /// Rejects a row whose id was met before, naming the line it was first met on. A row of a
+    /// file is held until `eachRow` has read the file again, whether or not the first line
+    /// was kept: kept it is for some ids and not others depending on memory (a numbered id's
+    /// is not; a district's row kept in memory says it), and the reports of a file must come
+    /// in one order every way (after the file's other rows, in the order of their lines).
     func repeated(_ r: PendingRow, first: Int) throws {
-        if first == IDSet.lineUnknown && r.line > 0 {
-            held.append((r, false))
+        if r.line > 0 {
+            held.append((r, false, first))
         } else {
             try finish(r, .rejected, Self.repeatMessage(r, first: first))
         }
@@ -30,27 +33,30 @@ extension RosterWriter {
     }
 
     /// Reads the file at `path` again up to the last row held, to find the line each held
-    /// row's id was first met on (for a link: the first row not rejected, the one written).
-    /// Then, in the order of their lines, reports the repeats, and writes the links the filter
-    /// took for met before that were not (or reports them as repeats when they were).
+    /// row's id was first met on when it was not kept (for a link: the first row not
+    /// rejected, the one written). Then, in the order of their lines, reports the repeats, and
+    /// writes the links the filter took for met before that were not (or reports them as
+    /// repeats when they were).
     func settleHeld(_ path: String, _ parse: (CSVRecord) throws -> PendingRow?) throws {
         guard let last = held.map(\.row.line).max() else { return }
         // The first line of each held row's id: of any row, of a row not rejected (the one
         // written), and of such a row not named through a merged guardian.
         var first: [String: (any: Int, written: Int, own: Int)] = [:]
-        for h in held { first[h.row.claim ?? ""] = (0, 0, 0) }
-        try reread(path, parse, before: last) { r in
-            guard let c = r.claim, var f = first[c] else { return }
-            if f.any == 0 { f.any = r.line }
-            if f.written == 0 && !r.isRejected { f.written = r.line }
-            if f.own == 0 && !r.isRejected && !r.viaMerge { f.own = r.line }
-            first[c] = f
+        for h in held where h.suspect || h.first <= 0 { first[h.row.claim ?? ""] = (0, 0, 0) }
+        if !first.isEmpty {
+            try reread(path, parse, before: last) { r in
+                guard let c = r.claim, var f = first[c] else { return }
+                if f.any == 0 { f.any = r.line }
+                if f.written == 0 && !r.isRejected { f.written = r.line }
+                if f.own == 0 && !r.isRejected && !r.viaMerge { f.own = r.line }
+                first[c] = f
+            }
         }
         let rows = held.sorted { $0.row.line < $1.row.line }
         held = []
-        for (r, suspect) in rows {
+        for (r, suspect, kept) in rows {
             let f = first[r.claim ?? ""] ?? (0, 0, 0)
-            var line = r.table == .links ? f.written : f.any
+            var line = kept > 0 ? kept : r.table == .links ? f.written : f.any
             // A link held by the filter is a repeat only when an earlier row was written; as
             // with the ids met, one named through a merged guardian after it is left as it is,
             // and the guardian's own row counts after those.

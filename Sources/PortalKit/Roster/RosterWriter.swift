@@ -20,9 +20,10 @@ final class RosterWriter {
     var seenIDs: [IDSet] = []
     /// Where the sets move the ids they may not keep in memory.
     let spill: IDSpill
-    /// Rows held until `eachRow` reads the file again: repeats whose first line the seen ids
-    /// did not keep, and (`suspect`) links the filter took for met before.
-    var held: [(row: PendingRow, suspect: Bool)] = []
+    /// Rows held until `eachRow` reads the file again: repeats (with their first line when
+    /// the seen ids kept it, `IDSet.lineUnknown` when not), and (`suspect`) links the filter
+    /// took for met before.
+    var held: [(row: PendingRow, suspect: Bool, first: Int)] = []
     /// Links are told apart by the database's key instead of seen ids: into a table that held
     /// none of the district's links (nothing can be absent) while no guardian was merged away,
     /// a link named again fails the insert. The ids of 100,000 students' links would take 8 MB.
@@ -429,7 +430,7 @@ final class RosterWriter {
                     linksSource = source
                 }
                 if linkFilter?.insert(c) == false {
-                    held.append((r, true))
+                    held.append((r, true, IDSet.lineUnknown))
                     continue
                 }
                 try process(r, firstOfItsLink: true)

@@ -288,9 +288,7 @@ public enum NativeFormat {
             case .students:
                 s.household = Field.optional(f(.householdID))
                 s.school = Field.optional(f(.schoolID))
-            case .links:
-                if let g = try? guardianID.get(), let st = try? studentID.get() { s.ends = (g, st) }
-            case .schools, .households: break
+            case .schools, .households, .links: break
             }
             return row(.sameLine(s))
         }

@@ -16,13 +16,12 @@ final class PendingRow {
     }
 
     /// What a line found unchanged names besides its own row: a guardian's or student's
-    /// household, a student's school, a link's ends. The record stays, for the writer to make the row
-    /// after all when a guardian's household needs its address (see `RosterWriter.remade`).
+    /// household, a student's school. The record stays, for the writer to make the row after
+    /// all when a guardian's household needs its address (see `RosterWriter.remade`).
     struct SameLine {
         let record: CSVRecord
         var household: String? = nil
         var school: String? = nil
-        var ends: (guardian: String, student: String)? = nil
     }
     /// What the row counts as: a table's name, or for a row of no table (a OneRoster user of
     /// another role, or one whose role cannot be told) the file's kind of row.
@@ -122,12 +121,11 @@ final class PendingRow {
             sameLine = same.record
             household = w.canonicalHousehold(same.household)
             school = same.school
-            switch table {
-            case .guardians: mergedAway = w.isMergedAway(claim ?? "")
-            case .links:
-                endsExist = same.ends.map { people.exist(guardian: $0, student: $1) } ?? false
-            default: break
-            }
+            if table == .guardians { mergedAway = w.isMergedAway(claim ?? "") }
+            // The district held the link, stored from this very line, and no guardian or
+            // student row is ever deleted: both ends are held still (two look-ups a link
+            // spared on the thread that makes rows).
+            if table == .links { endsExist = true }
         }
     }
 }

@@ -267,6 +267,8 @@ enum OneRosterBundle {
         }
         let households = try users.deriveHouseholds()
         try users.table.doneAdding()
+        // (Before the students' set is numbered: it is made again with the district's rows.)
+        try w.knownReady(.students)
         if let ids = users.table.numbering { w.numberPeople(by: ids) }
         if households > 0 {
             w.notes.append(
@@ -404,6 +406,7 @@ enum OneRosterBundle {
         // Made on a second thread from the users (in memory: nothing changes them now; on disk
         // they are read through the writer's connection, so on its thread).
         var start = 0
+        try w.knownReady(.links)
         try w.writeMade(sameThread: inline) {
             guard start < known.table.pairCount else { return nil }
             defer { start += RosterWriter.batchRows }

@@ -544,6 +544,10 @@ final class SQLiteStore: Store {
 
     var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
+    /// Whether the write transaction open is this connection's only one (not joined to a
+    /// caller's): another connection then reads what was there when it began.
+    var isOutermostWrite: Bool { depth == 1 }
+
     /// Runs `body` in one write transaction (`BEGIN IMMEDIATE`, so a second writer waits at the
     /// start rather than failing half-way). Commits, or rolls back when `body` throws or when
     /// `rollback` (a dry run) is set. Nested calls join the outer transaction.

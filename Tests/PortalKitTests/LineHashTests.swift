@@ -186,6 +186,29 @@ import Testing
         #expect(reports.last { $0.hasPrefix("guardians.csv:6:") }?.contains("birth_date") == true)
     }
 
+    @Test func inACallersTransactionTheDistrictsRowsAreReadAsItSeesThem() throws {
+        // The students' and links' rows are read through a second connection only when the
+        // import's transaction is its own: inside a caller's, that connection would not see
+        // what the caller changed (here, a stored hash cleared), and would tell S1's line
+        // unchanged.
+        let d = try District(keep: true)
+        _ = try d.importFiles(files(), on: "2026-06-01")
+        let s = d.f.session("x", now: Timestamp.parse("2026-06-02T12:00:00Z"))
+        let summary = try s.transaction {
+            try s.db.execute(
+                "UPDATE students SET row_hash = NULL WHERE district_id = 'x' AND student_id = 'S1'")
+            return try Roster.importBundle(
+                s, dir: d.f.folder, format: .csv, options: ImportOptions(),
+                hooks: ImportHooks())
+        }
+        // G1, G2, G3 and S2 and the four links: S1 is made (and stored again, unchanged).
+        #expect(summary.linesUnchanged == 3 + 1 + 4, "\(summary)")
+        #expect(summary.entities.first { $0.name == "students" }?.counts.unchanged == 2)
+        let stored = try d.f.db.first(
+            "SELECT row_hash FROM students WHERE district_id = 'x' AND student_id = 'S1'")
+        #expect(stored?.string("row_hash") != nil)
+    }
+
     @Test func aRepeatedLineAndALinkToARejectedGuardianAreSettledAsBefore() throws {
         let again = guardians + "G1,Ann,Lee,1 Oak St,Austin,78701,1980-02-03,H1\n"
         let rejected = guardians.replacingOccurrences(of: "G3,Cy,Ray", with: "G3,,Ray")

@@ -204,12 +204,12 @@ import Testing
         p.standardOutput = out
         p.standardError = err
         try p.run()
-        p.waitUntilExit()
+        let status = p.waitForStatus()
         let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let o = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(e.isEmpty, "no 'broken pipe' noise: \(e)")
         #expect(o.hasPrefix("seq\t"))
-        #expect(p.terminationStatus == 0)
+        #expect(status == 0)
     }
 }
 

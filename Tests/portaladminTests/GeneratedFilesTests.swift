@@ -54,7 +54,7 @@ import Testing
         let out = Pipe()
         p.standardOutput = out
         try p.run()
-        p.waitUntilExit()
+        _ = p.waitForStatus()
         let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             .split(separator: "\n")
         #expect(lines.count == 3)

@@ -115,12 +115,11 @@ final class PostgresServer: @unchecked Sendable {
         try p.run()
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        let status = p.waitForStatus()
         let result = (
-            p.terminationStatus, String(decoding: o, as: UTF8.self),
-            String(decoding: e, as: UTF8.self)
+            status, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self)
         )
-        if p.terminationStatus != 0 && !allowFailure {
+        if status != 0 && !allowFailure {
             throw PostgresServerError(reason: "psql failed on \(sql): \(result.2)")
         }
         return result

@@ -252,13 +252,6 @@ final class KnownRows {
         return info & Self.hasHash != 0 && row.matches(top48: info & Self.hashBits)
     }
 
-    /// Whether the district held the row of `id`, stored with the hash `h` (the top 48 bits
-    /// compared), and no other key shares its slot.
-    func holds(_ id: String, hash h: UInt64) -> Bool {
-        var id = id
-        return id.withUTF8 { exactSlot($0) }.map { Self.stored(slots[$0].info, is: h) } ?? false
-    }
-
     fileprivate static func stored(_ info: UInt64, is h: UInt64) -> Bool {
         info & hasHash != 0 && info & hashBits == h >> 16
     }

@@ -97,7 +97,7 @@ extension RosterWriter {
         guard try seenIDs[t.index].insert(id, line: r.line) == nil else { return }
         let status: RowStatus
         let sameGuardian = r.sameLine != nil && r.table == .guardians && r.addressHash != nil
-        if sameGuardian, let a = r.addressHash, known[t.index]?.holds(id, hash: a) == true {
+        if sameGuardian, let a = r.addressHash, known[t.index]?.keys.holds(id, hash: a) == true {
             status = .unchanged
         } else if let address = try sameGuardian ? remade(r)?.householdRow : r.householdRow {
             status = try upsert(t, address) { "household:\(id)" }

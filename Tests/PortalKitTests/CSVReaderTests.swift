@@ -3,11 +3,14 @@ import Testing
 
 @testable import PortalKit
 
-func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18) throws -> [CSVRecord] {
+func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18, keepOnly: [Int?]? = nil) throws
+    -> [CSVRecord]
+{
     let path = NSTemporaryDirectory() + "csv-" + UUID().uuidString + ".csv"
     _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     defer { try? FileManager.default.removeItem(atPath: path) }
     let r = try CSVReader(path: path, chunk: chunk)
+    if let keepOnly { r.keepOnly(keepOnly, of: 4) }
     var out: [CSVRecord] = []
     while let rec = try r.next() { out.append(rec) }
     return out
@@ -32,6 +35,48 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18) throws -> [CSVRecord] {
     @Test func loneCarriageReturnsAndEmptyFields() throws {
         let recs = try readAll(Array("a,b,c\r1,,3\r,,\r".utf8))
         #expect(recs.map(\.fields) == [["a", "b", "c"], ["1", "", "3"], ["", "", ""]])
+    }
+
+    /// Fields no one reads are checked as any other, only not made into strings: the
+    /// record's problem, its field, and whether it is blank stay what reading every field
+    /// gives, with each field crossing a chunk or not.
+    @Test func leftOutFieldsAreCheckedButNotKept() throws {
+        let lines: [[UInt8]] = [
+            Array("id,name,notes,extra".utf8),
+            Array("1,Ann,call after 5,x".utf8),
+            Array("2,Bo,\"say, \"\"hi\"\"\nthere\",".utf8),
+            Array("3,Cy,ring \u{1B}]0;owned\u{07},".utf8),  // a terminal escape: a problem
+            [UInt8]("4,Di,".utf8) + [0xC3, 0x28] + [UInt8](",".utf8),  // not UTF-8
+            Array(",,  ,".utf8),  // spaces only: blank
+            Array(",,\t,".utf8),  // a tab only: blank
+            Array(",,\u{A0},".utf8),  // a no-break space only: blank
+            Array(",,,y".utf8),  // text only where no one reads: not blank
+            Array(",, z ,".utf8),
+            Array("5,Ed,\u{202E}gnp.exe,".utf8),  // a bidi override: a problem
+            Array("6,Flo,Zoë,\u{7F}".utf8),
+        ]
+        let bytes = Array(lines.joined(separator: [0x0A]))
+        for chunk in [1 << 18, 3] {
+            let every = try readAll(bytes, chunk: chunk)
+            let some = try readAll(bytes, chunk: chunk, keepOnly: [0, 1])
+            #expect(some.count == every.count)
+            for (a, b) in zip(every, some) {
+                #expect(b.fields.count == a.fields.count, "line \(a.line)")
+                #expect(Array(b.fields.prefix(2)) == Array(a.fields.prefix(2)), "line \(a.line)")
+                #expect(b.fields.dropFirst(2).allSatisfy { $0.isEmpty }, "line \(a.line)")
+                #expect(
+                    b.problem == a.problem && b.problemField == a.problemField, "line \(a.line)")
+                #expect(b.isBlank == a.isBlank, "line \(a.line)")
+                #expect(b.line == a.line)
+            }
+            #expect(
+                every.map(\.isBlank) == [
+                    false, false, false, false, false, true, true, true, false, false, false, false,
+                ])
+            #expect(every.filter { $0.problem != nil }.map(\.line) == [5, 6, 12, 13])
+        }
+        let all = try readAll(bytes).map(\.fields)
+        #expect(try readAll(bytes, keepOnly: [0, 1, 2, 3]).map(\.fields) == all)
     }
 
     @Test func nonASCIIIsKept() throws {

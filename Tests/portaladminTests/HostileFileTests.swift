@@ -48,6 +48,61 @@ import Testing
         #expect(pw.code == 66 || pw.code == 4)
     }
 
+    /// Columns the import does not read are left out of each record, yet checked as any
+    /// other: a control character in one rejects its row naming that column, and a line with
+    /// text only there is reported, not skipped as blank; the same, and the same tables, with
+    /// `--results` (which keeps every field, to list it).
+    @Test func columnsNoOneReadsAreStillChecked() throws {
+        let dir = TempDir()
+        _ = dir.write(
+            "native/guardians.csv",
+            "legacy,guardian_id,given_name,family_name,notes\nL1,G1,Ann,Lee,call after 5\nL2,G2,Bo,Kim,ring \u{1B}]0;x\u{07}\n,,,,only a note\n  ,G3,Cy,Ng,\n"
+        )
+        _ = dir.write(
+            "or/users.csv",
+            "sourcedId,status,dateLastModified,role,username,givenName,familyName,password\nU1,active,2026-08-01,parent,ann,Ann,Lee,\nU2,active,2026-08-01,parent,bo\u{202E}gpj,Bo,Kim,\n,,,,only a name,,,\nU3,active,,parent,,Cy,Ng,\u{7F}\n"
+        )
+        _ = dir.write(
+            "or/demographics.csv",
+            "sourcedId,status,birthDate,sex\nU1,active,1980-02-03,\u{1B}x\nU3,active,1979-01-01,f\n"
+        )
+        for (bundle, format, created, rejected) in [
+            (
+                "native", "csv", "guardians\t2\t",
+                ["guardians.csv:3: notes:", "guardians.csv:4: guardian_id: missing"]
+            ),
+            (
+                "or", "oneroster", "guardians\t1\t",
+                [
+                    "users.csv:3: username:", "users.csv:4: sourcedId: missing",
+                    "users.csv:5: password:",
+                ]
+            ),
+        ] {
+            var seen: [(warnings: [Substring], tables: [String])] = []
+            for results in [false, true] {
+                let place = TempDir()
+                let db = try makeDistricts(place)
+                let r = try runBinary(
+                    ["roster", "import", dir.file(bundle), "--format", format, "--district", "d1"]
+                        + (results
+                            ? ["--results", dir.file("\(bundle)-results.csv"), "--yes"] : []),
+                    db: db)
+                #expect(r.code == 3 && r.out.contains(created), "\(bundle): \(r.out)\(r.err)")
+                for message in rejected {
+                    #expect(r.err.contains(message), "\(bundle) \(results): \(message) in \(r.err)")
+                }
+                seen.append(
+                    (r.err.split(separator: "\n").filter { $0.hasPrefix("warning:") }, try dump(db))
+                )
+            }
+            #expect(seen[0].warnings == seen[1].warnings, "\(bundle)")
+            #expect(seen[0].tables == seen[1].tables, "\(bundle)")
+        }
+        let listed = try String(contentsOfFile: dir.file("native-results.csv"), encoding: .utf8)
+        #expect(listed.contains("call after 5") && listed.contains("only a note"))
+    }
+
     @Test func tooLongFieldsAndImplausibleDatesAreBadValues() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)

@@ -13,6 +13,8 @@ public struct CSVRecord: Sendable {
     public let problem: String?
     /// The field (0-based) the problem is in, when it is in one.
     public var problemField: Int? = nil
+    /// A field the reader was told to leave out (`CSVReader.leftOut`) held more than spaces.
+    public var leftOutText = false
 
     /// `problem` as `field: problem`, the field named by the header's spelling of it.
     public func problem(in header: [String]) -> RowProblem? {
@@ -22,7 +24,9 @@ public struct CSVRecord: Sendable {
     }
 
     /// A line with nothing in it but separators and spaces: no row at all.
-    public var isBlank: Bool { problem == nil && fields.allSatisfy { $0.trimmed().isEmpty } }
+    public var isBlank: Bool {
+        problem == nil && !leftOutText && fields.allSatisfy { $0.trimmed().isEmpty }
+    }
 }
 
 /// A streaming RFC 4180 reader for the files registrars really have: a UTF-8 byte-order mark,
@@ -53,6 +57,17 @@ public final class CSVReader {
     private var atStart = true
     private(set) var bytesRead = 0
     let totalBytes: Int
+    /// Fields (by position) no reader of this file looks at: checked as any other (a bad byte
+    /// in one is the record's problem), but kept as "" instead of made into strings, which
+    /// most of a record's cost is when few of its columns are read (OneRoster's first reading
+    /// of users.csv needs 3 of a dozen).
+    public private(set) var leftOut: [Bool] = []
+
+    /// Leaves out every field but those at `read` (positions in a header of `width` names).
+    public func keepOnly(_ read: [Int?], of width: Int) {
+        leftOut = (0..<width).map { !read.contains($0) }
+        if !leftOut.contains(true) { leftOut = [] }
+    }
 
     /// Opens `path` ("-" for standard input). Missing or unreadable files are exit 66.
     /// `chunk` is the size of each read (tests make it tiny, so that every field crosses one).
@@ -152,6 +167,9 @@ public final class CSVReader {
             var quoted = false
             var sawAny = false
             var last: String? = nil
+            var leftOutText = false
+            // Read once (a property read per field is checked for exclusive access each time).
+            let leftOut = self.leftOut
             // Bytes of the record and of the field so far; beyond the limits they are counted,
             // not kept.
             var recordBytes = 0
@@ -222,15 +240,16 @@ public final class CSVReader {
                     sawAny = true
                     if field.isEmpty && fieldBytes == 0 && end - start <= Self.maxFieldBytes {
                         recordBytes += end - start
-                        endField(decode(start..<end, &problem, fields.count))
+                        endField(
+                            value(start..<end, &problem, fields.count, leftOut, &leftOutText))
                     } else {
                         keep(start..<end)
-                        endField(decode(field, &problem, fields.count))
+                        endField(value(field, &problem, fields.count, leftOut, &leftOutText))
                     }
                 default:
                     // Decoded before looking past a CR, which may refill the buffer.
                     if field.isEmpty && fieldBytes == 0 && end - start <= Self.maxFieldBytes {
-                        last = decode(start..<end, &problem, fields.count)
+                        last = value(start..<end, &problem, fields.count, leftOut, &leftOutText)
                     } else {
                         keep(start..<end)
                     }
@@ -239,7 +258,7 @@ public final class CSVReader {
                     break record
                 }
             }
-            let lastField = last ?? decode(field, &problem, fields.count)
+            let lastField = last ?? value(field, &problem, fields.count, leftOut, &leftOutText)
             if !sawAny && lastField.isEmpty && fields.isEmpty {
                 if problem.text == nil { continue }  // a blank line
             }
@@ -247,6 +266,7 @@ public final class CSVReader {
             width = min(fields.count, 64)
             var rec = CSVRecord(line: startLine, fields: fields, problem: problem.text)
             rec.problemField = problem.field
+            rec.leftOutText = leftOutText
             return rec
         }
     }
@@ -274,14 +294,44 @@ public final class CSVReader {
         }
     }
 
-    private func decode(_ r: Range<Int>, _ problem: inout Problem, _ at: Int) -> String {
+    /// The field at `at`: decoded, or (when `leftOut` says so) checked and "".
+    private func value(
+        _ r: Range<Int>, _ problem: inout Problem, _ at: Int, _ leftOut: [Bool],
+        _ leftOutText: inout Bool
+    ) -> String {
         buffer.withUnsafeBufferPointer {
-            decode(UnsafeBufferPointer(rebasing: $0[r]), &problem, at)
+            value(UnsafeBufferPointer(rebasing: $0[r]), &problem, at, leftOut, &leftOutText)
         }
     }
 
-    private func decode(_ bytes: [UInt8], _ problem: inout Problem, _ at: Int) -> String {
-        bytes.withUnsafeBufferPointer { decode($0, &problem, at) }
+    private func value(
+        _ bytes: [UInt8], _ problem: inout Problem, _ at: Int, _ leftOut: [Bool],
+        _ leftOutText: inout Bool
+    ) -> String {
+        bytes.withUnsafeBufferPointer { value($0, &problem, at, leftOut, &leftOutText) }
+    }
+
+    private func value(
+        _ u: UnsafeBufferPointer<UInt8>, _ problem: inout Problem, _ at: Int, _ leftOut: [Bool],
+        _ leftOutText: inout Bool
+    ) -> String {
+        guard at < leftOut.count, leftOut[at] else { return decode(u, &problem, at) }
+        // ASCII without control characters needs no more than `decode` would look at: it
+        // is text when it has more than spaces. Anything else is decoded, to be checked as
+        // every field is.
+        var all: UInt8 = 0
+        var plain = true
+        var text = false
+        for b in u {
+            all |= b
+            if b > 0x20 && b != 0x7F { text = true } else if b != 0x20 && b != 9 { plain = false }
+        }
+        if all < 0x80 && plain {
+            if text { leftOutText = true }
+        } else if !decode(u, &problem, at).trimmed().isEmpty {
+            leftOutText = true
+        }
+        return ""
     }
 
     private func decode(_ u: UnsafeBufferPointer<UInt8>, _ problem: inout Problem, _ at: Int)

@@ -133,6 +133,7 @@ public enum NativeFormat {
         try w.beginRows(columns: readers.map(\.2.spelled))
         for (spec, reader, header) in readers {
             let columns = try Columns(header, spec)
+            if !w.hooks.everyRow { reader.keepOnly(columns.at, of: header.names.count) }
             try w.knownReady(columns.table)
             // Taken before the file's first row: the rows the district held when the import
             // began (the writer's own copy changes as it marks them).

@@ -151,7 +151,7 @@ enum OneRosterBundle {
         var schoolNames: [String: String] = [:]
         if let p = path("orgs.csv") {
             files.append("orgs.csv")
-            try table(p, "orgs.csv", need: ["sourcedid", "name", "type"]) { h, rec in
+            try table(p, "orgs.csv", need: ["sourcedid", "name", "type"], reads: []) { h, rec in
                 guard h.value(rec, "type")?.lowercased() == "school",
                     let id = h.value(rec, "sourcedid")
                 else { return }
@@ -160,7 +160,10 @@ enum OneRosterBundle {
         }
         if let p = path("roles.csv") {
             files.append("roles.csv")
-            try table(p, "roles.csv", need: ["usersourcedid", "role"]) { h, rec in
+            try table(
+                p, "roles.csv", need: ["usersourcedid", "role"],
+                reads: ["roletype", "isprimary", "orgsourcedid"]
+            ) { h, rec in
                 guard let u = h.value(rec, "usersourcedid"),
                     let role = h.value(rec, "role")?.lowercased()
                 else { return }
@@ -176,7 +179,9 @@ enum OneRosterBundle {
         var badBirthLines: [String: Int] = [:]
         if let p = path("demographics.csv") {
             files.append("demographics.csv")
-            try table(p, "demographics.csv", need: ["birthdate"]) { h, rec in
+            try table(
+                p, "demographics.csv", need: ["birthdate"], reads: ["sourcedid", "usersourcedid"]
+            ) { h, rec in
                 guard let u = h.value(rec, "sourcedid") ?? h.value(rec, "usersourcedid"),
                     let b = h.value(rec, "birthdate")
                 else { return }
@@ -192,8 +197,10 @@ enum OneRosterBundle {
         }
         if let p = path("relationships.csv") {
             files.append("relationships.csv")
-            try table(p, "relationships.csv", need: ["usersourcedid", "relationshipusersourcedid"])
-            { h, rec in
+            try table(
+                p, "relationships.csv", need: ["usersourcedid", "relationshipusersourcedid"],
+                reads: ["relationshiprole"]
+            ) { h, rec in
                 guard let s = h.value(rec, "usersourcedid"),
                     let g = h.value(rec, "relationshipusersourcedid")
                 else { return }
@@ -225,6 +232,7 @@ enum OneRosterBundle {
             }
         }
         let col = UserColumns(uh)
+        usersReader.keepOnly([col.id, col.role, col.agents], of: uh.names.count)
         try ReadAhead<[UserLine]>.pipeline(
             sameThread: false,
             produce: { put in
@@ -282,6 +290,8 @@ enum OneRosterBundle {
         let known = users
         let r2 = try CSVReader(path: usersPath)
         _ = try r2.next()
+        // Every field is kept only for a list of every row with its input (`everyRow`).
+        if !w.hooks.everyRow { r2.keepOnly(col.hashed.map(\.at), of: uh.names.count) }
         var otherRoles: [String: Int] = [:]
         // The writer may read the file again (for the first line of a repeated id): each line's
         // role is counted once.
@@ -434,13 +444,17 @@ enum OneRosterBundle {
     }
 
     /// Reads a small lookup file after checking its header.
+    /// Reads a small file of the bundle whose columns `need` (required) and `reads` (those
+    /// `body` reads besides) are all it looks at: the other fields are left out (checked,
+    /// not made into strings).
     private static func table(
-        _ path: String, _ name: String, need: [String],
+        _ path: String, _ name: String, need: [String], reads: [String],
         _ body: (CSVHeader, CSVRecord) throws -> Void
     ) throws {
         let r = try CSVReader(path: path)
         guard let head = try r.next() else { return }
         let h = CSVHeader(head.fields)
+        r.keepOnly((need + reads).map { h.column($0) }, of: h.names.count)
         let missing = need.filter { !h.has($0) }
         if !missing.isEmpty {
             throw PortalError(

@@ -321,11 +321,14 @@ enum OneRosterBundle {
                         facts.birth), 4, school)
             }
             func row(_ entity: String, _ payload: PendingRow.Payload) -> PendingRow {
+                // (Not `RosterTable(rawValue:)`: a switch over its names, twice a row, was 1%
+                // of a first import of UUIDs.)
+                let table: RosterTable? =
+                    entity == "students" ? .students : entity == "guardians" ? .guardians : nil
                 let row = PendingRow(
-                    entity: entity, file: "users.csv", line: rec.line, id: id,
+                    entity: entity, table: table, file: "users.csv", line: rec.line, id: id,
                     idField: "sourcedId",
-                    claim: rec.problem != nil || id.isEmpty
-                        || RosterTable(rawValue: entity) == nil ? nil : id,
+                    claim: rec.problem != nil || id.isEmpty || table == nil ? nil : id,
                     payload: payload)
                 row.lineHash = lineHash
                 return row
@@ -429,7 +432,8 @@ enum OneRosterBundle {
                 let isRelative = relationship == "relative"
                 let guardian = w.canonicalGuardian(named)
                 return PendingRow(
-                    entity: "links", file: "users.csv", line: 0, id: "\(named)/\(student)",
+                    entity: "links", table: .links, file: "users.csv", line: 0,
+                    id: "\(named)/\(student)",
                     idField: "agentSourcedIds", claim: guardian + "\u{1f}" + student,
                     viaMerge: guardian != named,
                     payload: .link(

@@ -275,8 +275,9 @@ enum OneRosterBundle {
         }
         let households = try users.deriveHouseholds()
         try users.table.doneAdding()
-        // (Before the students' set is numbered: it is made again with the district's rows.)
-        try w.knownReady(.students)
+        // (Before the guardians' and students' sets are numbered: each is made again with the
+        // district's rows.)
+        for t in [RosterTable.households, .guardians, .students] { try w.knownReady(t) }
         if let ids = users.table.numbering { w.numberPeople(by: ids) }
         if households > 0 {
             w.notes.append(

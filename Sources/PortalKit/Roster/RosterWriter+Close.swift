@@ -92,7 +92,7 @@ extension RosterWriter {
     /// indexes put off at the start, then writes the summary audit row.
     func close(format: String, files: [String]) throws -> ImportSummary {
         // The reading of the district's rows ends before the import does, needed or not.
-        for t in [RosterTable.students, .links] { try knownReady(t) }
+        for t in knownLater?.tables ?? [] { try knownReady(t) }
         // Staged rows go into their tables in key order, and the indexes put off are built by
         // sorting: neither needs the larger cache that random ids took (`useLargeCache`).
         // Measured with UUIDs (first imports, alternated): at 100k students 2.37-2.44 s ->

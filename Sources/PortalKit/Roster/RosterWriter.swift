@@ -124,7 +124,7 @@ final class RosterWriter {
                     "SELECT 1 FROM \(t.rawValue) WHERE district_id = ? LIMIT 1", [.text(district)])
                 == nil
         }
-        try keepKnownRows(inputBytes: inputBytes)
+        try keepKnownRows(inputBytes: inputBytes, format: format)
         seenIDs = RosterTable.allCases.map { $0.emptySet(spill, known: known[$0.index]) }
         if options.batchSize == 0 {
             for t in RosterTable.allCases where t != .schools && fresh[t.index] {
@@ -151,7 +151,7 @@ final class RosterWriter {
     /// made OneRoster re-imports 8% slower at 100k students); since, a re-import of 20,000
     /// students' numbered OneRoster files takes 3,079 -> 1,962 M instructions with it (100k
     /// alternated: 0.79-0.81 -> 0.54-0.65 s), native files likewise.
-    func keepKnownRows(inputBytes: Int) throws {
+    func keepKnownRows(inputBytes: Int, format: RosterFormat) throws {
         guard options.keepKnownRows != false else { return }
         // The most rows worth keeping: counted no further (a small delta into a large district
         // costs a look at a few rows, not a count of all).
@@ -163,7 +163,8 @@ final class RosterWriter {
                 "SELECT count(*) FROM (SELECT 1 FROM \(t.rawValue) WHERE district_id = ? LIMIT ?)",
                 [.text(district), .int(Int64(most) + 1)])
             guard rows <= most else { continue }
-            if t == .students || t == .links, let store = s.db.sqlite, store.isOutermostWrite,
+            if t == .students || t == .links || format == .oneroster, let store = s.db.sqlite,
+                store.isOutermostWrite,
                 store.path != ":memory:"
             {
                 later.append((t, rows))
@@ -178,7 +179,8 @@ final class RosterWriter {
         // 0.67 s at 100k students; 0.47-0.56 against 0.49-0.64 s so, alternated). Nothing
         // writes those tables before their files (see `knownReady`) and the import's
         // transaction is no caller's, so the second connection reads them as they were when
-        // the import began, even when batches commit.
+        // the import began, even when batches commit. A OneRoster bundle's households and
+        // guardians too: nothing needs them before the first reading of users.csv is done.
         let district = district
         let ahead = ReadAhead<(RosterTable, KnownRows)>(depth: later.count)
         try ahead.start { put in

@@ -6,7 +6,8 @@
 public struct CSVRecord: Sendable {
     /// The line the record starts on (1-based, the header being line 1).
     public let line: Int
-    /// The fields as read, quotes removed.
+    /// The fields as read, quotes removed ("" for a field the reader left out, see
+    /// `CSVReader.keepOnly`).
     public let fields: [String]
     /// Set when the record could not be read cleanly (bad UTF-8, unterminated quote, a field
     /// too long or holding a control character).

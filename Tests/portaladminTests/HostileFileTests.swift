@@ -102,6 +102,15 @@ import Testing
         }
         let listed = try String(contentsOfFile: dir.file("native-results.csv"), encoding: .utf8)
         #expect(listed.contains("call after 5") && listed.contains("only a note"))
+        // The rejected rows' characters shown, not written as they are.
+        #expect(listed.contains("ring \\u{1B}]0;x\\u{7}"), "\(listed)")
+        for name in ["native-results.csv", "or-results.csv"] {
+            let text = try String(contentsOfFile: dir.file(name), encoding: .utf8)
+            #expect(!text.unicodeScalars.contains(where: Text.isUnsafe), "\(name): \(text)")
+        }
+        #expect(
+            try String(contentsOfFile: dir.file("or-results.csv"), encoding: .utf8)
+                .contains("bo\\u{202E}gpj"))
     }
 
     @Test func tooLongFieldsAndImplausibleDatesAreBadValues() throws {

@@ -24,14 +24,17 @@ public final class ImportResults {
         try writer.row(["file", "line", "id"] + inputs + ["status", "message"])
     }
 
-    /// Writes the row of one outcome, its input values under their columns.
+    /// Writes the row of one outcome, its input values under their columns. A control
+    /// character or bidi override (a row holding one is rejected) is written as `\u{1B}`, as
+    /// on the terminal: the file is for reading, and shows where the row went wrong, where the
+    /// character itself would be invisible, or act on the terminal the file is shown on.
     public func add(_ o: RowOutcome) throws {
         var values = [String](repeating: "", count: width)
         let at = positions[o.file] ?? o.columns.map { columns[CSVHeader.normalize($0)] }
         positions[o.file] = at
-        for (i, v) in zip(at, o.fields) { if let i { values[i] = v } }
+        for (i, v) in zip(at, o.fields) { if let i { values[i] = Text.escaped(v) } }
         try writer.row(
-            [o.file, o.line > 0 ? String(o.line) : "", o.id] + values + [
+            [o.file, o.line > 0 ? String(o.line) : "", Text.escaped(o.id)] + values + [
                 o.status.rawValue, o.message,
             ])
     }

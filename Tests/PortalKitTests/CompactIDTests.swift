@@ -24,6 +24,15 @@ import Testing
         #expect(compact(Self.lower)[1...] == compact(Self.upper)[1...])
     }
 
+    /// Every byte's two digits read back, in either case.
+    @Test func everyDigitReadsBack() {
+        var ids = ["01234567-89ab-cdef-fedc-ba9876543210"]
+        for _ in 0..<300 { ids.append(UUID().uuidString) }
+        for id in ids + ids.map { $0.lowercased() } {
+            #expect(back(compact(id)) == id)
+        }
+    }
+
     @Test func aLinkOfTwoUUIDsTakesThirtyFourBytes() {
         for (g, s) in [
             (Self.lower, Self.upper), (Self.upper, Self.lower), (Self.lower, Self.lower),

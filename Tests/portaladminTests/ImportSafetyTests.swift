@@ -117,6 +117,36 @@ import Testing
         return (dir, db)
     }
 
+    /// A re-import reads the district's rows on a thread of its own, through a second
+    /// connection; an import that ends early (here a users.csv without familyName) stops that
+    /// thread and waits for it, so that nothing of it is still reading, or holds the database
+    /// open, once the import has returned (a portal process runs many).
+    @Test(Backend.sqliteFileOnly) func anImportThatEndsEarlyLeavesNoConnectionOpen() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let gen = runInProcess(
+            ["sample", "generate", "--students", "4000", "--out", dir.file("native"), "-q"],
+            db: db)
+        #expect(gen.code == 0, "\(gen.err)")
+        let first = runInProcess(
+            ["roster", "import", dir.file("native"), "--district", "d1", "-q"], db: db)
+        #expect(first.code == 0 || first.code == 3, "\(first.err)")
+        _ = dir.write("or/users.csv", "sourcedId,givenName\nU1,Ann\n")
+        for _ in 0..<3 {
+            let r = runInProcess(
+                ["roster", "import", dir.file("or"), "--format", "oneroster", "--district", "d1"],
+                db: db, env: ["PORTALADMIN_KNOWN_ROWS": "always"])
+            #expect(r.code == 65 && r.err.contains("familyName"), "\(r.err)")
+            let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")
+                .compactMap {
+                    try? FileManager.default.destinationOfSymbolicLink(
+                        atPath: "/proc/self/fd/" + $0)
+                }
+                .filter { $0.hasPrefix(dir.path) }
+            #expect(open.isEmpty, "still open once the import returned: \(open)")
+        }
+    }
+
     @Test(Backend.sqliteFileOnly) func aFailureMidImportLeavesTheDatabaseAsItWas() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)

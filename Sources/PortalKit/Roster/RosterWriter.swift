@@ -45,11 +45,15 @@ final class RosterWriter {
     /// again (see `settleHeld` and `completed`).
     var source: (path: String, parse: (CSVRecord) throws -> PendingRow?)?
 
-    /// Lets go of the files' parse closures, which hold the writer (a cycle otherwise).
+    /// Lets go of the files' parse closures, which hold the writer (a cycle otherwise), and
+    /// stops the reading of the district's rows on their own thread and waits for it: an import
+    /// that ends early (a bad header, say) leaves no thread reading, nor its connection open.
     func releaseSources() {
         source = nil
         linksSource = nil
         remake = nil
+        knownLater?.ahead.finish()
+        knownLater = nil
     }
     var linksSource: (path: String, parse: (CSVRecord) throws -> PendingRow?)?
     /// What the file's `parse` makes of a line found unchanged when it is not (see

@@ -448,10 +448,9 @@ enum OneRosterBundle {
         return files
     }
 
-    /// Reads a small lookup file after checking its header.
     /// Reads a small file of the bundle whose columns `need` (required) and `reads` (those
     /// `body` reads besides) are all it looks at: the other fields are left out (checked,
-    /// not made into strings).
+    /// not made into strings), after checking its header.
     private static func table(
         _ path: String, _ name: String, need: [String], reads: [String],
         _ body: (CSVHeader, CSVRecord) throws -> Void

@@ -65,9 +65,10 @@ public enum Roster {
         let summary = try s.db.write(rollback: options.dryRun) {
             let w = try RosterWriter(
                 s, format: fmt, options: options, hooks: hooks, inputBytes: bundleBytes(dir))
-            // The readers' parse closures hold the writer: let go of them whatever happens, or
-            // every import would keep its connection open.
-            defer { w.releaseSources() }
+            // The readers' parse closures hold the writer, and the district's rows may still be
+            // being read on a thread of their own: let go of both whatever happens, or an
+            // import would keep a connection open.
+            defer { w.letGo() }
             let files: [String]
             switch fmt {
             case .csv: files = try NativeFormat.run(w, dir: dir)

@@ -73,8 +73,9 @@ struct TableRow {
     let arguments: PackedArguments
     let keyCount: Int
     /// The values' FNV-1a; the line's hash, when the row was made from a clean line (0 when
-    /// not, and a line hashed to 0 is stored by its values: an optional made every copy of a
-    /// row go through its type's metadata, 1% of a re-import); and as stored (the line's when
+    /// not: an optional made every copy of a row go through its type's metadata, 1% of a
+    /// re-import; a line that hashes to 0, once in 2^64, is stored by that hash all the same,
+    /// only `matches` does not also take its values' then); and as stored (the line's when
     /// there is one): `hash`.
     let fnv: UInt64
     let line: UInt64

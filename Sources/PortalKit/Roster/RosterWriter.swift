@@ -45,10 +45,11 @@ final class RosterWriter {
     /// again (see `settleHeld` and `completed`).
     var source: (path: String, parse: (CSVRecord) throws -> PendingRow?)?
 
-    /// Lets go of the files' parse closures, which hold the writer (a cycle otherwise), and
-    /// stops the reading of the district's rows on their own thread and waits for it: an import
-    /// that ends early (a bad header, say) leaves no thread reading, nor its connection open.
-    func releaseSources() {
+    /// Lets go of what the import holds, however it ends: the files' parse closures, which
+    /// hold the writer (a cycle otherwise), and the reading of the district's rows on their
+    /// own thread, stopped and waited for (an import that ends early, at a bad header say,
+    /// leaves no thread reading, nor its connection open).
+    func letGo() {
         source = nil
         linksSource = nil
         remake = nil

@@ -62,6 +62,17 @@ import Testing
         #expect("  é x \t".trimmed() == "é x")
     }
 
+    @Test(arguments: [
+        ("G1", "S1"), ("", "S1"), ("G1", ""), ("", ""), ("José Núñez", "Zoë"),
+        ("9f4d803c-bb78-5a70-ab49-c9a5d80cd793", "D255AAD7-12CA-5612-B945-E3AD2ECCBEAA"),
+        (String(repeating: "x", count: 40), "small-string"),
+    ])
+    func twoIDsJoinAsPlusWould(a: String, b: String) {
+        #expect(joined(a, "\u{1f}", b) == a + "\u{1f}" + b)
+        #expect(joined(a, "/", b) == a + "/" + b)
+        #expect(joined(a, "/", b).utf8.count == a.utf8.count + 1 + b.utf8.count)
+    }
+
     @Test func sha256MatchesTheStandardVector() {
         #expect(
             Crypto.sha256Hex("abc")

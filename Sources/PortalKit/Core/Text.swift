@@ -81,6 +81,27 @@ public func suggesting(_ word: String, in candidates: [String], _ hint: String) 
     nearest(word, in: candidates).map { "did you mean '\($0)'? " + hint } ?? hint
 }
 
+/// `a`, `separator` and `b` as one string, made in one allocation: the import joins two ids so
+/// for every link (a link's key, `guardian␟student`), and `+` made and grew a string twice.
+func joined(_ a: String, _ separator: Unicode.Scalar, _ b: String) -> String {
+    var (a, b) = (a, b)
+    let sep = UInt8(ascii: separator)
+    return a.withUTF8 { ua in
+        b.withUTF8 { ub in
+            String(unsafeUninitializedCapacity: ua.count + 1 + ub.count) { buf in
+                var i = buf.initialize(fromContentsOf: ua)
+                buf[i] = sep
+                i += 1
+                for byte in ub {
+                    buf[i] = byte
+                    i += 1
+                }
+                return i
+            }
+        }
+    }
+}
+
 /// `12,345` — counts in messages read better grouped.
 public func grouped(_ n: Int) -> String {
     let s = String(n.magnitude)

@@ -101,9 +101,10 @@ enum CompactID {
         }
         if b.count == 2 * packedCount && b[0] >= pairTag - 3 && b[0] <= pairTag {
             let flags = pairTag - b[0]
-            return uuid(UnsafeBufferPointer(rebasing: b[0..<packedCount]), upper: flags & 1 != 0)
-                + "\u{1f}"
-                + uuid(UnsafeBufferPointer(rebasing: b[packedCount...]), upper: flags & 2 != 0)
+            return joined(
+                uuid(UnsafeBufferPointer(rebasing: b[0..<packedCount]), upper: flags & 1 != 0),
+                "\u{1f}",
+                uuid(UnsafeBufferPointer(rebasing: b[packedCount...]), upper: flags & 2 != 0))
         }
         return String(decoding: b, as: UTF8.self)
     }

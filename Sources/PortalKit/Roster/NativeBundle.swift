@@ -250,7 +250,7 @@ public enum NativeFormat {
         let claim: String?
         if isLink {
             claim = (try? guardianID.get()).flatMap { g in
-                (try? studentID.get()).map { g + "\u{1f}" + $0 }
+                (try? studentID.get()).map { joined(g, "\u{1f}", $0) }
             }
         } else {
             claim = try? firstID.get()

@@ -434,8 +434,8 @@ enum OneRosterBundle {
                 let guardian = w.canonicalGuardian(named)
                 return PendingRow(
                     entity: "links", table: .links, file: "users.csv", line: 0,
-                    id: "\(named)/\(student)",
-                    idField: "agentSourcedIds", claim: guardian + "\u{1f}" + student,
+                    id: joined(named, "/", student),
+                    idField: "agentSourcedIds", claim: joined(guardian, "\u{1f}", student),
                     viaMerge: guardian != named,
                     payload: .link(
                         LinkRecord(

@@ -32,6 +32,7 @@ import Testing
         var ids = Interner()
         for i in 0..<1000 { _ = ids.number(uuid(i)) }
         _ = ids.number("T-teacher")
+        _ = ids.number("G12")
         var numbered = IDSet(numbered: true, spill: spill)
         numbered.number(elsewhere: ids)
         var whole = IDSet(numbered: true, spill: spill)
@@ -50,6 +51,9 @@ import Testing
             }
         }
         try both { try $0.insert("T-teacher", line: 5000) }
+        try both { try $0.insert("G12", line: 5002) }  // a prefix and a number: as bits
+        try numbered.markLastWritten()
+        try whole.markLastWritten()
         #expect(!numbered.hasMovedIDs && whole.hasMovedIDs)
         try both { try $0.insert("merged-into-G9", line: 5001) }  // not numbered: whole
         try both { try $0.insert(uuid(300), line: 9000) }  // a repeat names line 302
@@ -70,6 +74,17 @@ import Testing
             if id != "merged-into-G9" { #expect(try copy.written(id) == whole.wasWritten(id)) }
         }
         #expect(copy.written(uuid(3)) && copy.written(uuid(6)) && !copy.written(uuid(9)))
+        // Asked by number (a OneRoster link's ends): the same answer for every id met and
+        // held by its number, none (ask by id) for one never met or held otherwise.
+        for id in (0..<1000).map(uuid) + ["T-teacher"] {
+            let n = try #require(ids.find(id))
+            let met = try whole.contains(id)
+            #expect(copy.written(elsewhere: n) == (met ? copy.written(id) : nil), "\(id)")
+        }
+        let g12 = try #require(ids.find("G12"))
+        #expect(copy.written("G12") && copy.written(elsewhere: g12) == nil)
+        #expect(copy.written(elsewhere: -1) == nil && copy.written(elsewhere: 1_000_000) == nil)
+        #expect(whole.written(elsewhere: 0) == nil, "a set not numbered elsewhere")
         // A set that met ids already keeps them where they are.
         var started = IDSet(numbered: true, spill: spill)
         _ = try started.insert(uuid(5), line: 2)

@@ -43,6 +43,38 @@ import Testing
             r.err.contains("note: users.csv: skipped 2 users with other roles (aide 1, teacher 1)"))
     }
 
+    @Test func aLinkToARejectedParentIsRejectedAndNamedByItsIDs() throws {
+        // A parent's row is rejected; the link agentSourcedIds gives it is rejected too (its
+        // guardian was not imported), named by its ids (a link has no line of its own) and by
+        // the file OneRoster's users come from. The other parent's link is written.
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let (p1, p2, s1) = (
+            "a1111111-1111-4111-8111-111111111111", "a2222222-2222-4222-8222-222222222222",
+            "b3333333-3333-4333-8333-333333333333"
+        )
+        _ = dir.write(
+            "b/users.csv",
+            """
+            sourcedId,status,role,givenName,familyName,agentSourcedIds
+            \(p1),active,parent,,Frey,
+            \(p2),active,parent,Eva,Frey,
+            \(s1),active,student,Mia,Frey,"\(p1),\(p2)"
+
+            """)
+        let r = try runBinary(
+            ["roster", "import", dir.file("b"), "--format", "oneroster", "--district", "d1"],
+            db: db)
+        #expect(r.code == 3)
+        #expect(r.err.contains("users.csv:2: givenName: missing"), "\(r.err)")
+        #expect(
+            r.err.contains(
+                "users.csv: \(p1)/\(s1): guardian_id: unknown guardian (not imported from users.csv, nor in the district)"
+            ), "\(r.err)")
+        let links = try reopen(db).query("SELECT guardian_id FROM links WHERE district_id = 'd1'")
+        #expect(links.map { $0.text("guardian_id") } == [p2])
+    }
+
     func importSample(_ path: String) throws -> (RunResult, String, TempDir) {
         let dir = TempDir()
         let db = try makeDistricts(dir)

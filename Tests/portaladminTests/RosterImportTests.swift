@@ -201,9 +201,9 @@ func indexNames(_ db: String) throws -> [String] {
             "guardians.csv:8: given_name: missing (the column is required)",
             "guardians.csv:9: row: has 3 fields but the header has 11",
             "students.csv:4: birth_date: not a date (use YYYY-MM-DD or M/D/YYYY); imported without it",
-            "students.csv:5: school_id: unknown school (not in schools.csv or the district)",
-            "relationships.csv:5: guardian_id: unknown guardian (not in guardians.csv or the district)",
-            "relationships.csv:6: student_id: unknown student (not in students.csv or the district)",
+            "students.csv:5: school_id: unknown school (not imported from schools.csv, nor in the district)",
+            "relationships.csv:5: guardian_id: unknown guardian (not imported from guardians.csv, nor in the district)",
+            "relationships.csv:6: student_id: unknown student (not imported from students.csv, nor in the district)",
             "relationships.csv:7: portal_access: not yes or no",
             "relationships.csv:8: guardian_id/student_id: duplicate link (first seen on line 2); this row was skipped",
         ] {

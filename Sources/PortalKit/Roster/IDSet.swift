@@ -216,6 +216,16 @@ struct IDSet {
         }
     }
 
+    /// What `written` says of the id numbered `n` by the numbering the set keeps whole ids by
+    /// (`number(elsewhere:)`), when the set holds that id so; nil when it does not (never met,
+    /// or held some other way: ask `written` with the id).
+    func written(elsewhere n: Int) -> Bool? {
+        guard elsewhere != nil, n >= 0, n < elsewhereLines.count, elsewhereLines[n] != 0 else {
+            return nil
+        }
+        return elsewhereLines[n] < 0
+    }
+
     /// Whether `id` was met and marked written, in memory, on disk or among the district's
     /// rows: the writer's thread only.
     func wasWritten(_ id: String) throws -> Bool {

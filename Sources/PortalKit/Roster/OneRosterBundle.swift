@@ -432,7 +432,7 @@ enum OneRosterBundle {
                     ?? "guardian"
                 let isRelative = relationship == "relative"
                 let guardian = w.canonicalGuardian(named)
-                return PendingRow(
+                let row = PendingRow(
                     entity: "links", table: .links, file: "users.csv", line: 0,
                     id: joined(named, "/", student),
                     idField: "agentSourcedIds", claim: joined(guardian, "\u{1f}", student),
@@ -442,6 +442,9 @@ enum OneRosterBundle {
                             guardianID: guardian, studentID: student,
                             relationship: relationship,
                             portalAccess: !isRelative, custodial: !isRelative)))
+                // (Not through a merge: the numbers are of the guardian named.)
+                if guardian == named { row.ends = p }
+                return row
             }
         }
         for entity in ["students", "guardians", "links"] { try w.completed(entity) }

@@ -39,6 +39,8 @@ final class PendingRow {
     let claim: String?
     /// The claim names a guardian merged away, followed to the one kept (a link only).
     let viaMerge: Bool
+    /// A OneRoster link's ends as its users are numbered (see `RosterWriter.People.exist`).
+    var ends: UserPair?
     /// What the reader made of it, until `prepare` turns it into what the writer needs.
     private var payload: Payload?
     /// The row as read and its file's header, kept for the results file.
@@ -114,7 +116,7 @@ final class PendingRow {
             school = st.schoolID
         case .link(let l):
             row = l.tableRow(line: lineHash)
-            endsExist = people.exist(guardian: l.guardianID, student: l.studentID)
+            endsExist = people.exist(guardian: l.guardianID, student: l.studentID, numbers: ends)
         case .rejected(let why): problem = why
         case .skipped(let why): skipped = why
         case .sameLine(let same):

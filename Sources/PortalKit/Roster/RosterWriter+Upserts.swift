@@ -147,11 +147,20 @@ extension RosterWriter {
     /// line was found unchanged).
     func student(_ r: PendingRow, _ row: TableRow?) throws -> RowStatus {
         if let sc = r.school, !(try schoolExists(sc)) {
-            throw RowProblem("school_id", "unknown school (not in schools.csv or the district)")
+            throw RowProblem("school_id", unknown("school", r))
         }
         if let h = r.household { try household(h, of: r) }
         guard let row else { return .unchanged }
         return try upsert(.students, row) { "student:\(row.key[0])" }
+    }
+
+    /// Why the school, guardian or student a row names is unknown: no row of the import gave it
+    /// (a rejected one does not), and the district has none. Names the file such rows come
+    /// from in the bundle's format (OneRoster's users and orgs, or the native files).
+    private func unknown(_ kind: String, _ r: PendingRow) -> String {
+        let native = NativeFormat.files.contains { $0.name == r.file }
+        let file = native ? kind + "s.csv" : kind == "school" ? "orgs.csv" : "users.csv"
+        return "unknown \(kind) (not imported from \(file), nor in the district)"
     }
 
     /// Writes a link (its guardian already followed through merges) once both of its ends are
@@ -163,12 +172,10 @@ extension RosterWriter {
         if !r.endsExist {
             let (guardian, student) = row.map(Self.ends) ?? Self.ends(r.claim ?? "")
             guard try exists(.guardians, guardian) else {
-                throw RowProblem(
-                    "guardian_id", "unknown guardian (not in guardians.csv or the district)")
+                throw RowProblem("guardian_id", unknown("guardian", r))
             }
             guard try exists(.students, student) else {
-                throw RowProblem(
-                    "student_id", "unknown student (not in students.csv or the district)")
+                throw RowProblem("student_id", unknown("student", r))
             }
         }
         guard let row else { return .unchanged }
@@ -204,10 +211,16 @@ extension RosterWriter {
 
         /// Whether both ends of a link surely exist, as `exists` would say: held by the
         /// district (asked first: in a re-import nearly every end is) or written earlier in
-        /// this import. False: the writer looks.
-        func exist(guardian: String, student: String) -> Bool {
-            (held.guardians?.holds(guardian) == true || guardians.written(guardian))
-                && (held.students?.holds(student) == true || students.written(student))
+        /// this import. False: the writer looks. `numbers`: the ends' numbers in the numbering
+        /// the sets keep OneRoster's users by (`numberPeople`), which spares packing, hashing
+        /// and finding each id again (two looked up a link).
+        func exist(guardian: String, student: String, numbers: UserPair? = nil) -> Bool {
+            (held.guardians?.holds(guardian) == true
+                || numbers.flatMap { guardians.written(elsewhere: Int($0.guardian)) }
+                    ?? guardians.written(guardian))
+                && (held.students?.holds(student) == true
+                    || numbers.flatMap { students.written(elsewhere: Int($0.student)) }
+                        ?? students.written(student))
         }
     }
 

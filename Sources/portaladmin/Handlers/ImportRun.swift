@@ -92,7 +92,8 @@ final class ImportRun {
         shown += 1
         if shown <= Self.shownRows {
             progress.clear()
-            c.warn("\(o.file):\(o.line > 0 ? String(o.line) : "-"): \(o.message)")
+            // A row of no line (a OneRoster link, a school of orgs.csv) by its id instead.
+            c.warn("\(o.file):\(o.line > 0 ? String(o.line) : " \(o.id)"): \(o.message)")
         }
     }
 }

@@ -20,6 +20,17 @@ func tempDB() throws -> (Database, String) {
         #expect(try db.scalar("PRAGMA foreign_keys")?.int == 1)
     }
 
+    /// An import frees its own pages (staged rows, ids moved to disk) without overwriting
+    /// them: they are in the connection's temporary file. The district's tables keep the
+    /// library's setting (Debian's SQLite overwrites freed content with zeros).
+    @Test func anImportOverwritesFreedPagesOfTheDistrictOnlyAsTheLibrarySays() throws {
+        let fresh = try Database(path: ":memory:")
+        let library = try fresh.scalar("PRAGMA main.secure_delete")
+        let f = try Fixture()  // imports a bundle
+        #expect(try f.db.scalar("PRAGMA main.secure_delete") == library)
+        #expect(try f.db.scalar("PRAGMA temp.secure_delete") == .int(0))
+    }
+
     @Test func aNewFileHas16KBPagesAndAnOlderFileKeepsItsOwn() throws {
         let (db, path) = try tempDB()
         defer { try? FileManager.default.removeItem(atPath: path) }

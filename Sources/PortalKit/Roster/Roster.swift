@@ -62,6 +62,11 @@ public enum Roster {
         // ids (GUIDs) get 16 MB instead (see `RosterWriter.useLargeCache`).
         try s.db.execute("PRAGMA cache_size = \(RosterWriter.cacheSize)")
         defer { try? s.db.execute("PRAGMA cache_size = \(SQLiteStore.cacheSize)") }
+        // The import's own tables (rows staged, ids moved to disk) are in the connection's
+        // temporary file, deleted with it: nothing there needs overwriting when freed, as
+        // SQLite built with SECURE_DELETE (Debian's is) does by default, a page at a time.
+        // The district's tables keep the library's setting.
+        try s.db.execute("PRAGMA temp.secure_delete = OFF")
         let summary = try s.db.write(rollback: options.dryRun) {
             let w = try RosterWriter(
                 s, format: fmt, options: options, hooks: hooks, inputBytes: bundleBytes(dir))

@@ -93,7 +93,8 @@ final class ImportRun {
         if shown <= Self.shownRows {
             progress.clear()
             // A row of no line (a OneRoster link, a school of orgs.csv) by its id instead.
-            c.warn("\(o.file):\(o.line > 0 ? String(o.line) : " \(o.id)"): \(o.message)")
+            let at = o.line > 0 ? String(o.line) : o.id.isEmpty ? "-" : " " + o.id
+            c.warn("\(o.file):\(at): \(o.message)")
         }
     }
 }

@@ -50,19 +50,21 @@ public final class CSVReader {
     /// The file being read.
     public let path: String
     private let fd: Int32
-    private var buffer: [UInt8]
-    private var count = 0
-    private var pos = 0
-    private var eof = false
-    private var line = 1
-    private var atStart = true
-    private(set) var bytesRead = 0
+    // Read and changed for every byte of the file: unchecked at run time for overlapping
+    // accesses (see `RosterWriter`); none overlaps another.
+    @exclusivity(unchecked) private var buffer: [UInt8]
+    @exclusivity(unchecked) private var count = 0
+    @exclusivity(unchecked) private var pos = 0
+    @exclusivity(unchecked) private var eof = false
+    @exclusivity(unchecked) private var line = 1
+    @exclusivity(unchecked) private var atStart = true
+    @exclusivity(unchecked) private(set) var bytesRead = 0
     let totalBytes: Int
     /// Fields (by position) no reader of this file looks at: checked as any other (a bad byte
     /// in one is the record's problem), but kept as "" instead of made into strings, which
     /// most of a record's cost is when few of its columns are read (OneRoster's first reading
     /// of users.csv needs 3 of a dozen).
-    public private(set) var leftOut: [Bool] = []
+    @exclusivity(unchecked) public private(set) var leftOut: [Bool] = []
 
     /// Leaves out every field but those at `read` (positions in a header of `width` names).
     public func keepOnly(_ read: [Int?], of width: Int) {
@@ -148,7 +150,7 @@ public final class CSVReader {
     }
 
     /// Fields in the last record, to size the next one's array.
-    private var width = 8
+    @exclusivity(unchecked) private var width = 8
 
     /// The next non-blank record, or nil at the end of the file. Runs of plain bytes are found
     /// with a tight scan, and a field that lies whole in the buffer becomes a string straight

@@ -28,9 +28,11 @@ final class KnownRows {
     private static let ambiguousBit: UInt64 = 1 << 51
     private static let activeBit: UInt64 = 1 << 52
 
-    private var slots: [Slot]
+    // Read and marked for every row: unchecked at run time for overlapping accesses (see
+    // `RosterWriter`); none overlaps another.
+    @exclusivity(unchecked) private var slots: [Slot]
     /// Rows kept.
-    private(set) var count = 0
+    @exclusivity(unchecked) private(set) var count = 0
     /// The bytes the table takes.
     var bytes: Int { slots.count * MemoryLayout<Slot>.stride }
     /// Spreads a key's FNV-1a into its fingerprint; tests pass a weak one to make keys collide.

@@ -10,20 +10,25 @@ final class RosterWriter {
     let district: String
     let options: ImportOptions
     let hooks: ImportHooks
+    // The properties read and changed for every row are `@exclusivity(unchecked)`: Swift
+    // checks each access to a class's property at run time for another one still open, and
+    // those checks were 5% of a re-import's instructions. Each access here is short and opens
+    // no other (a set's `insert`, a count's `add`), so none can overlap.
     /// Per table (by `RosterTable.index`), then per entity of no table.
-    var counts = Array(repeating: EntityCounts(), count: RosterTable.allCases.count)
-    var otherCounts: [String: EntityCounts] = [:]
+    @exclusivity(unchecked) var counts = Array(
+        repeating: EntityCounts(), count: RosterTable.allCases.count)
+    @exclusivity(unchecked) var otherCounts: [String: EntityCounts] = [:]
     var notes: [String] = []
-    var rowsSinceCommit = 0
+    @exclusivity(unchecked) var rowsSinceCommit = 0
     /// The ids met in this import, per table, each with whether its row was written (and the
     /// line it was first met on, unless held as a number: see `IDSet`).
-    var seenIDs: [IDSet] = []
+    @exclusivity(unchecked) var seenIDs: [IDSet] = []
     /// Where the sets move the ids they may not keep in memory.
     let spill: IDSpill
     /// Rows held until `eachRow` reads the file again: repeats (with their first line when
     /// the seen ids kept it, `IDSet.lineUnknown` when not), and (`suspect`) links the filter
     /// took for met before.
-    var held: [(row: PendingRow, suspect: Bool, first: Int)] = []
+    @exclusivity(unchecked) var held: [(row: PendingRow, suspect: Bool, first: Int)] = []
     /// Links are told apart by the database's key instead of seen ids: into a table that held
     /// none of the district's links (nothing can be absent) while no guardian was merged away,
     /// a link named again fails the insert. The ids of 100,000 students' links would take 8 MB.
@@ -33,14 +38,14 @@ final class RosterWriter {
     /// links met that are active (`linksWritten` and `rejectedActiveLinks`) tells whether it
     /// took an absent link for one met (then the file is read again, see `completed`). Made at
     /// the first link.
-    var linkFilter: KeyFilter?
+    @exclusivity(unchecked) var linkFilter: KeyFilter?
     var usesLinkFilter = false
     /// Links met in the file and active, counted at the first row naming each (see
     /// `process`): written, or named by a rejected row while active in the district.
-    var linksWritten = 0
-    var rejectedActiveLinks = 0
+    @exclusivity(unchecked) var linksWritten = 0
+    @exclusivity(unchecked) var rejectedActiveLinks = 0
     /// Lines told unchanged before their rows were made (see `LineHash`).
-    var linesUnchanged = 0
+    @exclusivity(unchecked) var linesUnchanged = 0
     /// The file being read and how its rows are read, and the links file so, to read them
     /// again (see `settleHeld` and `completed`).
     var source: (path: String, parse: (CSVRecord) throws -> PendingRow?)?
@@ -61,11 +66,11 @@ final class RosterWriter {
     /// `remade`): set per file by `NativeFormat.run`.
     var remake: ((CSVRecord) throws -> PendingRow?)?
     /// Links named so far only through a merged guardian (see `write`).
-    var linksOnlyViaMerge: Set<String> = []
+    @exclusivity(unchecked) var linksOnlyViaMerge: Set<String> = []
     /// Records merged away (B into A): their rows in a later import go to A. Read by the
     /// reading thread too; never changed once the import has begun.
-    var mergedGuardians: [String: String] = [:]
-    var mergedHouseholds: [String: String] = [:]
+    @exclusivity(unchecked) var mergedGuardians: [String: String] = [:]
+    @exclusivity(unchecked) var mergedHouseholds: [String: String] = [:]
 
     func isMergedAway(_ guardian: String) -> Bool {
         !mergedGuardians.isEmpty && mergedGuardians[guardian] != nil
@@ -77,24 +82,26 @@ final class RosterWriter {
         mergedHouseholds.isEmpty ? id : id.map { mergedHouseholds[$0] ?? $0 }
     }
     /// Per table: it held none of the district's rows when the import began.
-    var fresh = Array(repeating: false, count: RosterTable.allCases.count)
+    @exclusivity(unchecked) var fresh = Array(repeating: false, count: RosterTable.allCases.count)
     /// Per table: its rows may be staged, and are (see `stageIfRandom`): they go to a table of
     /// SQLite's temporary file as they come, and into the district's table in the order of
     /// their key at `close`.
-    var stageable = Array(repeating: false, count: RosterTable.allCases.count)
-    var staged = Array(repeating: false, count: RosterTable.allCases.count)
+    @exclusivity(unchecked) var stageable = Array(
+        repeating: false, count: RosterTable.allCases.count)
+    @exclusivity(unchecked) var staged = Array(repeating: false, count: RosterTable.allCases.count)
     /// Per entity, the district's active rows that a completely read file left out, and how
     /// many active rows there were.
     /// (Their keys go to a table of SQLite's temporary file: there may be as many as the
     /// district has rows, see `noteAbsent`.)
-    var absent: [RosterTable: (count: Int, active: Int)] = [:]
+    @exclusivity(unchecked) var absent: [RosterTable: (count: Int, active: Int)] = [:]
     var absentRows: Statement?
 
     /// The district as the first argument of every upsert, packed once.
     let districtArgument: PackedArguments
 
     /// Per table, the district's rows when the import began, when kept (see `keepKnownRows`).
-    var known = [KnownRows?](repeating: nil, count: RosterTable.allCases.count)
+    @exclusivity(unchecked) var known = [KnownRows?](
+        repeating: nil, count: RosterTable.allCases.count)
 
     /// `inputBytes`: the size of the bundle's files.
     init(
@@ -589,11 +596,13 @@ final class RosterWriter {
     struct UpsertSQL {
         let hash: Statement, row: Statement, insert: Statement, update: Statement
     }
-    var sqlCache: [UpsertSQL?] = Array(repeating: nil, count: RosterTable.allCases.count)
+    @exclusivity(unchecked) var sqlCache: [UpsertSQL?] = Array(
+        repeating: nil, count: RosterTable.allCases.count)
     /// Per table, the look-up of `held`.
-    var heldSQL: [Statement?] = Array(repeating: nil, count: RosterTable.allCases.count)
+    @exclusivity(unchecked) var heldSQL: [Statement?] = Array(
+        repeating: nil, count: RosterTable.allCases.count)
     /// Schools known to exist; a district has a few hundred at most.
-    var knownSchools: Set<String> = []
+    @exclusivity(unchecked) var knownSchools: Set<String> = []
 }
 
 /// Ends the reading of a file early (at `--max-rows`, or once the writer has stopped).

@@ -89,14 +89,11 @@ func joined(_ a: String, _ separator: Unicode.Scalar, _ b: String) -> String {
     return a.withUTF8 { ua in
         b.withUTF8 { ub in
             String(unsafeUninitializedCapacity: ua.count + 1 + ub.count) { buf in
-                var i = buf.initialize(fromContentsOf: ua)
+                let i = buf.initialize(fromContentsOf: ua)
                 buf[i] = sep
-                i += 1
-                for byte in ub {
-                    buf[i] = byte
-                    i += 1
-                }
-                return i
+                return i + 1
+                    + UnsafeMutableBufferPointer(rebasing: buf[(i + 1)...])
+                    .initialize(fromContentsOf: ub)
             }
         }
     }

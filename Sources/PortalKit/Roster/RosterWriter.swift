@@ -93,7 +93,7 @@ final class RosterWriter {
     /// many active rows there were.
     /// (Their keys go to a table of SQLite's temporary file: there may be as many as the
     /// district has rows, see `noteAbsent`.)
-    @exclusivity(unchecked) var absent: [RosterTable: (count: Int, active: Int)] = [:]
+    var absent: [RosterTable: (count: Int, active: Int)] = [:]
     var absentRows: Statement?
 
     /// The district as the first argument of every upsert, packed once.

@@ -96,6 +96,46 @@ import Testing
         }
     }
 
+    /// The text a compact form stands for, made on the stack, is the id as written: a UUID of
+    /// either case, a link's pair of them, any other id as it is.
+    @Test func eachFormsTextIsTheIdAsWritten() {
+        let pair = Self.lower + "\u{1f}" + Self.upper
+        for id in [Self.lower, Self.upper, pair, "6266bb6a-5bf9-5392-Bee2-3ff5a6ed69de", "G12", ""]
+        {
+            let packed = compact(id)
+            #expect(
+                packed.withUnsafeBufferPointer { CompactID.withText($0) { Array($0) } }
+                    == Array(id.utf8), "\(id)")
+        }
+        #expect(compact(pair).count == 34, "the pair is packed (the case made no difference)")
+    }
+
+    /// Users are ranked in the order SQLite keeps text (bytes, then length): UUIDs of either
+    /// case and mixed, numbered ids of different lengths, ids alike in their first eight bytes,
+    /// prefixes, a NUL, letters beyond ASCII, a pair's shape. Checked against SQLite itself.
+    @Test func internedIdsRankAsSQLiteOrdersThem() throws {
+        let ids = [
+            Self.lower, Self.upper, "6266bb6a-5bf9-5392-Bee2-3ff5a6ed69de",
+            "6266BB6A-5BF9-5392-BEE2-3FF5A6ED69DF", "6266bb6a-0000-5392-bee2-3ff5a6ed69de",
+            "G9", "G10", "G100000002", "G100000001", "G1000000", "G10000000", "S600001",
+            "A", "AB", "A\u{0}", "a", "Ñandú", "Nandu", "éclair", "ZZZZZZZZ", "ZZZZZZZZZ", "",
+            Self.lower + "\u{1f}" + Self.upper, Self.lower + "\u{1f}" + Self.lower,
+        ]
+        var interner = Interner()
+        for id in ids { _ = interner.number(id) }
+        let rank = interner.ranks()
+        let byRank = (0..<ids.count).sorted { rank[$0] < rank[$1] }.map { ids[$0] }
+        let db = try Database(path: ":memory:", create: true)
+        try db.execute("CREATE TABLE t(id TEXT)")
+        for id in ids { try db.run("INSERT INTO t VALUES (?)", [.text(id)]) }
+        // (Read back by row: a text with a NUL in it comes back cut there.)
+        let sqlite = try db.query("SELECT rowid AS r FROM t ORDER BY id").map {
+            ids[($0.int("r") ?? 0) - 1]
+        }
+        #expect(byRank == sqlite)
+        #expect(Set(rank).count == ids.count, "each its own place")
+    }
+
     @Test func internedUUIDsReadBackAsWritten() {
         var ids = Interner()
         let mixed = "6266bb6a-5bf9-5392-Bee2-3ff5a6ed69de"

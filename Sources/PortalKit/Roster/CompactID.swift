@@ -109,24 +109,59 @@ enum CompactID {
         return String(decoding: b, as: UTF8.self)
     }
 
-    /// The text of the UUID whose 16 bytes follow a tag in `b`. (Each byte's two digits are
-    /// looked up at once: the links of a OneRoster bundle turn two ids a link back into text,
-    /// and a digit computed at a time was half of the work.)
+    /// Calls `body` with the text (UTF-8) of the id a compact form stands for, made on the
+    /// stack: for comparing ids as SQLite orders them without making strings.
+    static func withText<R>(
+        _ b: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R
+    ) rethrows -> R {
+        let single = b.count == packedCount && (b[0] == lowerTag || b[0] == upperTag)
+        let pair = b.count == 2 * packedCount && b[0] >= pairTag - 3 && b[0] <= pairTag
+        guard single || pair else { return try body(b) }
+        var text: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        return try withUnsafeMutableBytes(of: &text) { raw in
+            let out = raw.bindMemory(to: UInt8.self)
+            if single {
+                writeUUID(b, upper: b[0] == upperTag, to: out)
+                return try body(UnsafeBufferPointer(rebasing: out[..<36]))
+            }
+            let flags = pairTag - b[0]
+            writeUUID(
+                UnsafeBufferPointer(rebasing: b[..<packedCount]), upper: flags & 1 != 0, to: out)
+            out[36] = 0x1f
+            writeUUID(
+                UnsafeBufferPointer(rebasing: b[packedCount...]), upper: flags & 2 != 0,
+                to: UnsafeMutableBufferPointer(rebasing: out[37...]))
+            return try body(UnsafeBufferPointer(rebasing: out[..<73]))
+        }
+    }
+
+    /// The text of the UUID whose 16 bytes follow a tag in `b`.
     private static func uuid(_ b: UnsafeBufferPointer<UInt8>, upper: Bool) -> String {
+        String(unsafeUninitializedCapacity: 36) { out in
+            writeUUID(b, upper: upper, to: out)
+            return 36
+        }
+    }
+
+    /// Writes the 36 characters of the UUID whose 16 bytes follow a tag in `b` to the start of
+    /// `out` (indexed from 0, as a buffer rebased on a slice is). Each byte's two digits are
+    /// looked up at once: the links of a OneRoster bundle turn two ids a link back into text,
+    /// and a digit computed at a time was half of the work.
+    private static func writeUUID(
+        _ b: UnsafeBufferPointer<UInt8>, upper: Bool, to out: UnsafeMutableBufferPointer<UInt8>
+    ) {
         (upper ? upperPairs : lowerPairs).withUnsafeBufferPointer { pairs in
-            String(unsafeUninitializedCapacity: 36) { out in
-                var k = 0
-                for i in 1..<packedCount {
-                    if k == 8 || k == 13 || k == 18 || k == 23 {
-                        out[k] = UInt8(ascii: "-")
-                        k += 1
-                    }
-                    let pair = pairs[Int(b[b.startIndex + i])]
-                    out[k] = UInt8(truncatingIfNeeded: pair >> 8)
-                    out[k + 1] = UInt8(truncatingIfNeeded: pair)
-                    k += 2
+            var k = 0
+            for i in 1..<packedCount {
+                if k == 8 || k == 13 || k == 18 || k == 23 {
+                    out[k] = UInt8(ascii: "-")
+                    k += 1
                 }
-                return 36
+                let pair = pairs[Int(b[b.startIndex + i])]
+                out[k] = UInt8(truncatingIfNeeded: pair >> 8)
+                out[k + 1] = UInt8(truncatingIfNeeded: pair)
+                k += 2
             }
         }
     }

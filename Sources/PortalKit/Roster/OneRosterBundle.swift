@@ -275,6 +275,16 @@ enum OneRosterBundle {
         }
         let households = try users.deriveHouseholds()
         try users.table.doneAdding()
+        // Into a district with no links yet (and no guardian merged away, which would change a
+        // link's key), the links are made in the order of their table's key, after the
+        // households are derived (whose ids follow the pairs' first order): they then go into
+        // their table in place and in order, not staged and sorted at the end (ids that are
+        // not numbered) nor at random places of the table (numbered ones).
+        if w.fresh[RosterTable.links.index] && w.mergedGuardians.isEmpty,
+            try users.table.orderPairsByIDs()
+        {
+            w.stageable[RosterTable.links.index] = false
+        }
         // (Before the guardians' and students' sets are numbered: each is made again with the
         // district's rows.)
         for t in [RosterTable.households, .guardians, .students] { try w.knownReady(t) }

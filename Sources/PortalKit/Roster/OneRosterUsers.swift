@@ -1,3 +1,10 @@
+/// A string's number and the first bytes of its text, as `Interner.ranks` sorts them.
+private struct RankedID: Comparable {
+    let head: UInt64
+    let n: Int32
+    static func < (a: RankedID, b: RankedID) -> Bool { (a.head, a.n) < (b.head, b.n) }
+}
+
 /// Strings kept once each and numbered in the order first met: their bytes one after another in
 /// one buffer (a UUID in 17, see `CompactID`), and an open-addressing table of their numbers,
 /// at most three quarters full. About 10 bytes a string besides its own, where a dictionary of
@@ -36,6 +43,46 @@ struct Interner {
     func string(_ n: Int) -> String {
         bytes.withUnsafeBufferPointer { b in
             CompactID.string(UnsafeBufferPointer(rebasing: b[Int(starts[n])..<Int(starts[n + 1])]))
+        }
+    }
+
+    /// Each string's place in the byte order of all of them (SQLite's BINARY collation: the
+    /// order of a table keyed by them), by number.
+    func ranks() -> [Int32] {
+        bytes.withUnsafeBufferPointer { b in
+            starts.withUnsafeBufferPointer { starts in
+                func id(_ n: Int32) -> UnsafeBufferPointer<UInt8> {
+                    UnsafeBufferPointer(rebasing: b[Int(starts[Int(n)])..<Int(starts[Int(n) + 1])])
+                }
+                func precedes(_ x: Int32, _ y: Int32) -> Bool {
+                    CompactID.withText(id(x)) { t in
+                        CompactID.withText(id(y)) { t.lexicographicallyPrecedes($0) }
+                    }
+                }
+                // Sorted by each text's first 8 bytes as a number (0 after its end), then
+                // where those are equal by the texts.
+                var order = (0..<Int32(count)).map { n in
+                    RankedID(
+                        head: CompactID.withText(id(n)) { t in
+                            (0..<8).reduce(UInt64(0)) { h, i in
+                                h << 8 | UInt64(i < t.count ? t[i] : 0)
+                            }
+                        }, n: n)
+                }
+                order.sort()
+                var i = 0
+                while i < order.count {
+                    var end = i + 1
+                    while end < order.count && order[end].head == order[i].head { end += 1 }
+                    if end - i > 1 {
+                        order[i..<end].sort { precedes($0.n, $1.n) }
+                    }
+                    i = end
+                }
+                var rank = [Int32](repeating: 0, count: count)
+                for (i, e) in order.enumerated() { rank[Int(e.n)] = Int32(i) }
+                return rank
+            }
         }
     }
 
@@ -150,6 +197,9 @@ protocol UserTable {
     /// Keeps the pairs whose two users' kinds `keep` accepts, in order, each guardian and
     /// student once (the first).
     mutating func keepPairs(_ keep: (_ guardian: Int32, _ student: Int32) -> Bool) throws
+    /// Puts the pairs in the order of the links table's key (the guardian's id, then the
+    /// student's, as SQLite orders text); false when the table cannot (the pairs keep theirs).
+    mutating func orderPairsByIDs() throws -> Bool
     /// At most `count` pairs from position `start` on.
     func pairs(from start: Int, count: Int) throws -> [UserPair]
 }
@@ -236,6 +286,15 @@ struct MemoryUserTable: UserTable {
                 && seen.insert(UInt64(UInt32(p.guardian)) << 32 | UInt64(UInt32(p.student)))
                     .inserted
         }
+    }
+
+    mutating func orderPairsByIDs() -> Bool {
+        let rank = ids.ranks()
+        pairList.sort { a, b in
+            (rank[Int(a.guardian)], rank[Int(a.student)])
+                < (rank[Int(b.guardian)], rank[Int(b.student)])
+        }
+        return true
     }
 
     func pairs(from start: Int, count: Int) -> [UserPair] {
@@ -397,6 +456,11 @@ final class DiskUserTable: UserTable {
         pairTable = kept
         pairCount = count
     }
+
+    /// On disk the pairs keep their order (and the links their staging): ranking the users
+    /// from the ids' index and copying the pairs in the order of their ranks took 0.25 to 0.37
+    /// s at 100,000 students, and the imports so ordered 0.6 to 0.8 s longer.
+    func orderPairsByIDs() -> Bool { false }
 
     func pairs(from start: Int, count: Int) throws -> [UserPair] {
         let st = pairsFrom[pairTable.rawValue]

@@ -91,6 +91,7 @@ extension RosterWriter {
     /// Marks the rows `completed` found absent inactive (never deleting them), builds the
     /// indexes put off at the start, then writes the summary audit row.
     func close(format: String, files: [String]) throws -> ImportSummary {
+        try insertWaiting()
         // The reading of the district's rows ends before the import does, needed or not.
         for t in knownLater?.tables ?? [] { try knownReady(t) }
         // Staged rows go into their tables in key order, and the indexes put off are built by

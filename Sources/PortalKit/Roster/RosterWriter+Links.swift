@@ -73,6 +73,7 @@ extension RosterWriter {
             }
             try finish(r, .rejected, Self.repeatMessage(r, first: line))
         }
+        try insertWaiting()
     }
 
     /// Reads a file again from its first row up to the line `before`, giving each row as

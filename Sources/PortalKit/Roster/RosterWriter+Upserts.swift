@@ -6,17 +6,20 @@ extension RosterWriter {
             separator: " AND ")
         let cols = t.writtenColumns
         let into = staged[t.index] ? t.stagingTable : t.rawValue
+        let values = "(" + cols.map { _ in "?" }.joined(separator: ",") + ")"
         let c = UpsertSQL(
             hash: try s.db.statement("SELECT row_hash FROM \(t.rawValue) WHERE \(whereClause)"),
             row: try s.db.statement(
                 "SELECT \(t.columns.joined(separator: ", ")) FROM \(t.rawValue) WHERE \(whereClause)"
             ),
             insert: try s.db.statement(
-                "INSERT INTO \(into)(\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))"
-            ),
+                "INSERT INTO \(into)(\(cols.joined(separator: ","))) VALUES \(values)"),
             update: try s.db.statement(
                 "UPDATE \(t.rawValue) SET \(t.columns.map { "\($0) = ?" }.joined(separator: ", ")), row_hash = ? WHERE \(whereClause)"
-            ))
+            ),
+            insertMany: try s.db.statement(
+                "INSERT INTO \(into)(\(cols.joined(separator: ","))) VALUES "
+                    + Array(repeating: values, count: Self.insertRows).joined(separator: ",")))
         sqlCache[t.index] = c
         return c
     }
@@ -54,6 +57,10 @@ extension RosterWriter {
             if row.matches(existing) || !changing { return .unchanged }
             return try update(t, row, q, target: target)
         }
+        if fresh[t.index] && t != .schools && (t != .links || linksUnique) {
+            try insertSoon(t, row)
+            return .created
+        }
         do {
             try insert(row, q)
         } catch let e as SQLiteError where e.isPrimaryKeyConflict && t == .links && linksByKey {
@@ -66,6 +73,43 @@ extension RosterWriter {
         try s.db.run(q.insert) { (st: Statement) in
             try st.bind(districtArgument, from: 1)
             try st.bind(row.arguments, from: 2)
+        }
+    }
+
+    /// Rows a statement inserts at once into a table that held none of the district's rows:
+    /// each execution of an insert opens its table and looks for the row's place from the
+    /// root, where one inserting many goes on from the last row's place (measured in C with
+    /// SQLite, 320,000 links in key order: 14,450 instructions a row one at a time, 9,045 in
+    /// 32s, 8,885 in 128s).
+    static let insertRows = 32
+
+    /// Inserts `row` with others, `insertRows` at a time, into a table that held none of the
+    /// district's rows and whose keys are unique by then (the ids met tell repeats before the
+    /// insert; OneRoster's links are unique): no insert can fail on a row's key, so the row
+    /// counts as created now. Nothing reads such a table while rows are written, and the rows
+    /// still waiting are inserted at the end of each batch written and before each commit of
+    /// `--batch-size` (`insertWaiting`). The writer keeps the rows, and so the text bound in
+    /// place, until then.
+    func insertSoon(_ t: RosterTable, _ row: TableRow) throws {
+        soon[t.index].append(row)
+        guard soon[t.index].count == Self.insertRows else { return }
+        let q = try sql(t)
+        let width = 1 + row.arguments.values.count
+        try s.db.run(q.insertMany) { (st: Statement) in
+            for (i, r) in soon[t.index].enumerated() {
+                try st.bind(districtArgument, from: 1 + i * width)
+                try st.bind(r.arguments, from: 2 + i * width)
+            }
+        }
+        soon[t.index].removeAll(keepingCapacity: true)
+    }
+
+    /// Inserts the rows still waiting (of `t`, or of every table), one at a time.
+    func insertWaiting(_ t: RosterTable? = nil) throws {
+        for table in t.map({ [$0] }) ?? RosterTable.allCases where !soon[table.index].isEmpty {
+            let q = try sql(table)
+            for row in soon[table.index] { try insert(row, q) }
+            soon[table.index].removeAll(keepingCapacity: true)
         }
     }
 

@@ -33,6 +33,12 @@ final class RosterWriter {
     /// none of the district's links (nothing can be absent) while no guardian was merged away,
     /// a link named again fails the insert. The ids of 100,000 students' links would take 8 MB.
     var linksByKey = false
+    /// Per table, rows waiting to be inserted with others by one statement (see `insertSoon`).
+    @exclusivity(unchecked) var soon: [[TableRow]] = Array(
+        repeating: [], count: RosterTable.allCases.count)
+    /// OneRoster's links named by key are unique (its pairs are kept once each): an insert of
+    /// one never meets a key, so it may wait for others (see `insertSoon`).
+    var linksUnique = false
     /// In a re-import of native files, the links met are kept in a filter of fixed size: a link
     /// it takes for met before is held and settled by reading the file again, and the count of
     /// links met that are active (`linksWritten` and `rejectedActiveLinks`) tells whether it
@@ -149,6 +155,7 @@ final class RosterWriter {
             fresh[RosterTable.links.index] && mergedGuardians.isEmpty
             && !(stageable[RosterTable.links.index] && format == .csv)
         usesLinkFilter = !linksByKey && format == .csv
+        linksUnique = linksByKey && format == .oneroster
         try deferIndexes()
     }
 
@@ -347,6 +354,7 @@ final class RosterWriter {
         }
         rowsSinceCommit += 1
         if options.batchSize > 0 && rowsSinceCommit >= options.batchSize && !options.dryRun {
+            try insertWaiting()
             try s.db.commitBatch()
             rowsSinceCommit = 0
         }
@@ -519,6 +527,7 @@ final class RosterWriter {
             }
             try process(r)
         }
+        try insertWaiting()
     }
 
     /// Whether the page cache was made larger for ids that are not numbered.
@@ -595,6 +604,8 @@ final class RosterWriter {
     /// The statements of one table's upsert, built once per import.
     struct UpsertSQL {
         let hash: Statement, row: Statement, insert: Statement, update: Statement
+        /// The insert of `insertRows` rows at once.
+        let insertMany: Statement
     }
     @exclusivity(unchecked) var sqlCache: [UpsertSQL?] = Array(
         repeating: nil, count: RosterTable.allCases.count)

@@ -57,8 +57,8 @@ extension RosterWriter {
             if row.matches(existing) || !changing { return .unchanged }
             return try update(t, row, q, target: target)
         }
-        if fresh[t.index] && t != .schools && (t != .links || linksUnique) {
-            try insertSoon(t, row)
+        if fresh[t.index] && t != .schools && !(t == .links && linksByKey && !linksUnique) {
+            try insertSoon(t, row.arguments)
             return .created
         }
         do {
@@ -69,10 +69,12 @@ extension RosterWriter {
         return .created
     }
 
-    private func insert(_ row: TableRow, _ q: UpsertSQL) throws {
+    private func insert(_ row: TableRow, _ q: UpsertSQL) throws { try insert(row.arguments, q) }
+
+    private func insert(_ arguments: PackedArguments, _ q: UpsertSQL) throws {
         try s.db.run(q.insert) { (st: Statement) in
             try st.bind(districtArgument, from: 1)
-            try st.bind(row.arguments, from: 2)
+            try st.bind(arguments, from: 2)
         }
     }
 
@@ -83,22 +85,23 @@ extension RosterWriter {
     /// 32s, 8,885 in 128s).
     static let insertRows = 32
 
-    /// Inserts `row` with others, `insertRows` at a time, into a table that held none of the
-    /// district's rows and whose keys are unique by then (the ids met tell repeats before the
-    /// insert; OneRoster's links are unique): no insert can fail on a row's key, so the row
-    /// counts as created now. Nothing reads such a table while rows are written, and the rows
+    /// Inserts a row (its arguments after the district) with others, `insertRows` at a time,
+    /// into a table that held none of the district's rows and whose keys are unique by then
+    /// (the ids met tell repeats before the insert, the links filter or the ids met a link's;
+    /// only links told apart by key may meet one, and OneRoster's are unique): no insert can
+    /// fail on a row's key, so the row counts as created now. Nothing reads such a table while rows are written, and the rows
     /// still waiting are inserted at the end of each batch written and before each commit of
     /// `--batch-size` (`insertWaiting`). The writer keeps the rows, and so the text bound in
     /// place, until then.
-    func insertSoon(_ t: RosterTable, _ row: TableRow) throws {
+    func insertSoon(_ t: RosterTable, _ row: PackedArguments) throws {
         soon[t.index].append(row)
         guard soon[t.index].count == Self.insertRows else { return }
         let q = try sql(t)
-        let width = 1 + row.arguments.values.count
+        let width = 1 + row.values.count
         try s.db.run(q.insertMany) { (st: Statement) in
             for (i, r) in soon[t.index].enumerated() {
                 try st.bind(districtArgument, from: 1 + i * width)
-                try st.bind(r.arguments, from: 2 + i * width)
+                try st.bind(r, from: 2 + i * width)
             }
         }
         soon[t.index].removeAll(keepingCapacity: true)
@@ -147,16 +150,24 @@ extension RosterWriter {
             status = try upsert(t, address) { "household:\(id)" }
         } else if try !fresh[t.index] && held(t, id) {
             status = .unchanged
-        } else {
+        } else if fresh[t.index] {
             try stageIfRandom(t)
+            try insertSoon(t, PackedArguments([.text(id)] + Self.noAddress))
+            status = .created
+        } else {
             try s.db.run(
-                "INSERT INTO \(staged[t.index] ? t.stagingTable : t.rawValue)(district_id, household_id) VALUES (?,?)",
+                "INSERT INTO households(district_id, household_id) VALUES (?,?)",
                 [.text(district), .text(id)])
             status = .created
         }
         try seenIDs[t.index].markLastWritten()
         counts[t.index].add(status)
     }
+
+    /// A household's columns after its id when no address gives them: the address and the
+    /// hash (none).
+    static let noAddress = [SQLValue](
+        repeating: .null, count: RosterTable.households.writtenColumns.count - 2)
 
     /// Writes a guardian whose household the reader has already followed through merges
     /// (`row` nil: its line was found unchanged).

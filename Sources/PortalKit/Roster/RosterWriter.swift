@@ -34,7 +34,7 @@ final class RosterWriter {
     /// a link named again fails the insert. The ids of 100,000 students' links would take 8 MB.
     var linksByKey = false
     /// Per table, rows waiting to be inserted with others by one statement (see `insertSoon`).
-    @exclusivity(unchecked) var soon: [[TableRow]] = Array(
+    @exclusivity(unchecked) var soon: [[PackedArguments]] = Array(
         repeating: [], count: RosterTable.allCases.count)
     /// OneRoster's links named by key are unique (its pairs are kept once each): an insert of
     /// one never meets a key, so it may wait for others (see `insertSoon`).

@@ -145,5 +145,8 @@ import Testing
         #expect(
             ids.string(0) == Self.lower && ids.string(1) == Self.upper && ids.string(2) == mixed)
         #expect(ids.find(Self.upper) == 1 && ids.number(Self.lower) == 0)
+        for (n, id) in [Self.lower, Self.upper, mixed].enumerated() {
+            #expect(ids.string(n, prefix: "hh-") == "hh-" + id, "a household named after it")
+        }
     }
 }

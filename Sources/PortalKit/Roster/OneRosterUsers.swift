@@ -40,6 +40,25 @@ struct Interner {
         return s.withUTF8 { CompactID.with($0) { find(packed: $0) } }
     }
 
+    /// String `n` after `prefix`, made at once (a OneRoster user's household: `hh-` and an id).
+    func string(_ n: Int, prefix: String) -> String {
+        var prefix = prefix
+        return prefix.withUTF8 { p in
+            bytes.withUnsafeBufferPointer { b in
+                CompactID.withText(
+                    UnsafeBufferPointer(rebasing: b[Int(starts[n])..<Int(starts[n + 1])])
+                ) { t in
+                    String(unsafeUninitializedCapacity: p.count + t.count) { out in
+                        let i = out.initialize(fromContentsOf: p)
+                        return i
+                            + UnsafeMutableBufferPointer(rebasing: out[i...])
+                            .initialize(fromContentsOf: t)
+                    }
+                }
+            }
+        }
+    }
+
     func string(_ n: Int) -> String {
         bytes.withUnsafeBufferPointer { b in
             CompactID.string(UnsafeBufferPointer(rebasing: b[Int(starts[n])..<Int(starts[n + 1])]))
@@ -161,12 +180,17 @@ struct UserPair: Equatable {
     var role: UInt8
 }
 
+/// What a household's id is made of besides the id of the guardian who names it (OneRoster has
+/// no household ids: see `OneRosterUsers.deriveHouseholds`).
+private let householdPrefix = "hh-"
+
 /// What users.csv's second reading needs of a user (see `UserTable.facts`).
 struct UserFacts {
     var kind: Int32
     var listedOrg: Int32
     var birth: String?
-    var householdNamer: String?
+    /// The household's id: `hh-` and the id of the guardian who names it.
+    var household: String?
 }
 
 /// Where `OneRosterUsers` keeps its users, their fields and the pairs: in memory
@@ -272,7 +296,7 @@ struct MemoryUserTable: UserTable {
         let namer = get(.householdNamer, n)
         return UserFacts(
             kind: get(.kind, n), listedOrg: get(.listedOrg, n), birth: birth(n),
-            householdNamer: namer >= 0 ? ids.string(Int(namer)) : nil)
+            household: namer >= 0 ? ids.string(Int(namer), prefix: householdPrefix) : nil)
     }
 
     var pairCount: Int { pairList.count }
@@ -420,7 +444,7 @@ final class DiskUserTable: UserTable {
         let namer = try get(.householdNamer, n)
         return UserFacts(
             kind: try get(.kind, n), listedOrg: try get(.listedOrg, n), birth: birth,
-            householdNamer: namer >= 0 ? try self.id(Int(namer)) : nil)
+            household: namer >= 0 ? try householdPrefix + self.id(Int(namer)) : nil)
     }
 
     func append(_ p: UserPair) throws {
@@ -533,7 +557,7 @@ struct OneRosterUsers<Table: UserTable> {
         return (
             roleName(UInt8(truncatingIfNeeded: f.kind)),
             f.listedOrg >= 0 ? orgs.string(Int(f.listedOrg)) : nil, f.birth,
-            f.householdNamer.map { "hh-" + $0 }
+            f.household
         )
     }
 

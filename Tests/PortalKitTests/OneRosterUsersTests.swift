@@ -148,6 +148,7 @@ import Testing
             try FileManager.default.removeItem(atPath: f.folder + "/" + name)
         }
         var stagedAtLinks: [String: Set<String>] = [:]
+        var cacheAtLinks: [String: Set<Int>] = [:]
         var reports: [String: [String]] = [:]
         for (district, onDisk) in [("x", false), ("y", true)] {
             var options = ImportOptions()
@@ -155,6 +156,8 @@ import Testing
             var hooks = ImportHooks()
             hooks.row = { o in
                 if o.id.contains("/") {
+                    cacheAtLinks[district, default: []].insert(
+                        try f.db.scalar("PRAGMA cache_size")?.int.map { Int($0) } ?? 0)
                     stagedAtLinks[district, default: []].formUnion(
                         try f.db.query(
                             "SELECT name FROM sqlite_temp_master WHERE name LIKE 'roster_staged_%'"
@@ -174,6 +177,9 @@ import Testing
             staged.isSuperset(of: ["roster_staged_guardians", "roster_staged_students"])
                 && !staged.contains("roster_staged_links"), "\(staged)")
         #expect(stagedAtLinks["y"]?.contains("roster_staged_links") == true)
+        // Links in key order need no larger cache than the end does; staged, the 16 MB that
+        // the guardians' UUIDs took stays.
+        #expect(cacheAtLinks["x"] == [-2048] && cacheAtLinks["y"] == [-16384])
         #expect(reports["x"]?.count == 3 && reports["x"]?.sorted() == reports["y"]?.sorted())
         func rows(_ district: String) throws -> [String] {
             try ["households", "guardians", "students", "links"].flatMap { t in

@@ -280,11 +280,10 @@ enum OneRosterBundle {
         // households are derived (whose ids follow the pairs' first order): they then go into
         // their table in place and in order, not staged and sorted at the end (ids that are
         // not numbered) nor at random places of the table (numbered ones).
-        if w.fresh[RosterTable.links.index] && w.mergedGuardians.isEmpty,
-            try users.table.orderPairsByIDs()
-        {
-            w.stageable[RosterTable.links.index] = false
-        }
+        let linksInKeyOrder =
+            try w.fresh[RosterTable.links.index] && w.mergedGuardians.isEmpty
+            && users.table.orderPairsByIDs()
+        if linksInKeyOrder { w.stageable[RosterTable.links.index] = false }
         // (Before the guardians' and students' sets are numbered: each is made again with the
         // district's rows.)
         for t in [RosterTable.households, .guardians, .students] { try w.knownReady(t) }
@@ -431,6 +430,7 @@ enum OneRosterBundle {
         // they are read through the writer's connection, so on its thread).
         var start = 0
         try w.knownReady(.links)
+        if linksInKeyOrder { try w.useSmallCache() }
         try w.writeMade(sameThread: inline) {
             guard start < known.table.pairCount else { return nil }
             defer { start += RosterWriter.batchRows }

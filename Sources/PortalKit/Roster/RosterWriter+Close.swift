@@ -99,7 +99,7 @@ extension RosterWriter {
         // Measured with UUIDs (first imports, alternated): at 100k students 2.37-2.44 s ->
         // 2.10-2.20 s and a peak of 77 -> 69 MB; at 300k native 5.88-6.97 -> 5.54-5.65 s,
         // OneRoster 7.3-8.8 -> 6.9-7.9 s (a busy hour) and 122 -> 107 MB.
-        if largeCache { try s.db.execute("PRAGMA cache_size = \(Self.cacheSize)") }
+        try useSmallCache()
         try unstage()
         let pending = RosterTable.allCases.compactMap { t in
             absent[t].map { (t.rawValue, $0.count, $0.active) }

@@ -89,10 +89,10 @@ extension RosterWriter {
     /// into a table that held none of the district's rows and whose keys are unique by then
     /// (the ids met tell repeats before the insert, the links filter or the ids met a link's;
     /// only links told apart by key may meet one, and OneRoster's are unique): no insert can
-    /// fail on a row's key, so the row counts as created now. Nothing reads such a table while rows are written, and the rows
-    /// still waiting are inserted at the end of each batch written and before each commit of
-    /// `--batch-size` (`insertWaiting`). The writer keeps the rows, and so the text bound in
-    /// place, until then.
+    /// fail on a row's key, so the row counts as created now. Nothing reads such a table
+    /// while rows are written, and the rows still waiting are inserted at the end of each
+    /// batch written and before each commit of `--batch-size` (`insertWaiting`). The writer
+    /// keeps the rows, and so the text bound in place, until then.
     func insertSoon(_ t: RosterTable, _ row: PackedArguments) throws {
         soon[t.index].append(row)
         guard soon[t.index].count == Self.insertRows else { return }
@@ -107,12 +107,12 @@ extension RosterWriter {
         soon[t.index].removeAll(keepingCapacity: true)
     }
 
-    /// Inserts the rows still waiting (of `t`, or of every table), one at a time.
-    func insertWaiting(_ t: RosterTable? = nil) throws {
-        for table in t.map({ [$0] }) ?? RosterTable.allCases where !soon[table.index].isEmpty {
-            let q = try sql(table)
-            for row in soon[table.index] { try insert(row, q) }
-            soon[table.index].removeAll(keepingCapacity: true)
+    /// Inserts the rows still waiting, one at a time.
+    func insertWaiting() throws {
+        for t in RosterTable.allCases where !soon[t.index].isEmpty {
+            let q = try sql(t)
+            for row in soon[t.index] { try insert(row, q) }
+            soon[t.index].removeAll(keepingCapacity: true)
         }
     }
 

@@ -194,6 +194,46 @@ import Testing
         #expect(try rows("x") == rows("y") && rows("x").count > 20)
     }
 
+    /// A re-import tells a OneRoster link unchanged by its key and the hash its role gives,
+    /// before making its row; a link whose role changed (a parent listed as a relative now) is
+    /// still rewritten, without portal access, and links found unchanged count as no lines.
+    @Test func aReimportTellsUnchangedLinksByTheirRoleAndRewritesChangedOnes() throws {
+        let f = try Fixture()
+        let s = f.session(nil)
+        try s.transaction { _ = try Districts.create(s, id: "x", name: "X", settings: []) }
+        for name in ["guardians.csv", "students.csv", "relationships.csv"] {
+            try FileManager.default.removeItem(atPath: f.folder + "/" + name)
+        }
+        func importUsers(_ roleOfG2: String) throws -> ImportSummary {
+            try """
+            sourcedId,role,givenName,familyName,agentSourcedIds
+            g1,parent,Ann,Lee,
+            g2,\(roleOfG2),Bo,Lee,
+            s1,student,Cy,Lee,"g1,g2"
+            s2,student,Di,Lee,g2
+
+            """.write(toFile: f.folder + "/users.csv", atomically: true, encoding: .utf8)
+            return try Roster.importBundle(
+                f.session("x"), dir: f.folder, format: .oneroster, options: ImportOptions())
+        }
+        func links() throws -> [String] {
+            try f.db.query(
+                "SELECT guardian_id, student_id, relationship, portal_access FROM links WHERE district_id = 'x' ORDER BY 1, 2"
+            ).map { $0.values.map { $0.string ?? "-" }.joined(separator: " ") }
+        }
+        func counts(_ summary: ImportSummary) -> EntityCounts? {
+            summary.entities.first { $0.name == "links" }?.counts
+        }
+        #expect(counts(try importUsers("parent"))?.created == 3)
+        let same = try importUsers("parent")
+        #expect(counts(same)?.unchanged == 3 && same.linesUnchanged == 4, "\(same)")
+        let changed = try importUsers("relative")
+        #expect(counts(changed)?.unchanged == 1 && counts(changed)?.updated == 2)
+        #expect(
+            try links() == ["g1 s1 parent 1", "g2 s1 relative 0", "g2 s2 relative 0"])
+        #expect(counts(try importUsers("relative"))?.unchanged == 3)
+    }
+
     @Test func aPrimaryRoleWinsOverOneListedBefore() throws {
         func check<T: UserTable>(_ users: inout OneRosterUsers<T>) throws {
             try users.list("u1", role: "teacher", org: "o1", primary: false)

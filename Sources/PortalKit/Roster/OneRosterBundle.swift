@@ -431,6 +431,21 @@ enum OneRosterBundle {
         var start = 0
         try w.knownReady(.links)
         if linksInKeyOrder { try w.useSmallCache() }
+        // In a re-import, a link the district holds unchanged is told by its key and the hash
+        // its role gives (a OneRoster link's row is its two ids and its role), as a line of
+        // users.csv is (`LineHash`): its row is not made.
+        let sameLinks = w.sameLines(.links)
+        var linkHashes: [String: UInt64] = [:]
+        func linkHash(_ relationship: String, relative: Bool) -> UInt64 {
+            if let h = linkHashes[relationship] { return h }
+            let h =
+                LinkRecord(
+                    guardianID: "", studentID: "", relationship: relationship,
+                    portalAccess: !relative, custodial: !relative
+                ).tableRow(line: nil).fnv
+            linkHashes[relationship] = h
+            return h
+        }
         try w.writeMade(sameThread: inline) {
             guard start < known.table.pairCount else { return nil }
             defer { start += RosterWriter.batchRows }
@@ -442,16 +457,23 @@ enum OneRosterBundle {
                     ?? "guardian"
                 let isRelative = relationship == "relative"
                 let guardian = w.canonicalGuardian(named)
+                let claim = joined(guardian, "\u{1f}", student)
+                let same =
+                    sameLinks?.holds(claim, hash: linkHash(relationship, relative: isRelative))
+                    == true
                 let row = PendingRow(
                     entity: "links", table: .links, file: "users.csv", line: 0,
-                    id: joined(named, "/", student),
-                    idField: "agentSourcedIds", claim: joined(guardian, "\u{1f}", student),
+                    id: joined(named, "/", student), idField: "agentSourcedIds", claim: claim,
                     viaMerge: guardian != named,
-                    payload: .link(
-                        LinkRecord(
-                            guardianID: guardian, studentID: student,
-                            relationship: relationship,
-                            portalAccess: !isRelative, custodial: !isRelative)))
+                    payload: same
+                        ? .sameLine(
+                            PendingRow.SameLine(
+                                record: CSVRecord(line: 0, fields: [], problem: nil)))
+                        : .link(
+                            LinkRecord(
+                                guardianID: guardian, studentID: student,
+                                relationship: relationship,
+                                portalAccess: !isRelative, custodial: !isRelative)))
                 // (Not through a merge: the numbers are of the guardian named.)
                 if guardian == named { row.ends = p }
                 return row

@@ -589,7 +589,8 @@ final class RosterWriter {
                 return
             }
             if r.claim != nil { try seenIDs[t.index].markLastWritten() }
-            if r.sameLine != nil { linesUnchanged += 1 }
+            // (A OneRoster link found unchanged has no line of its own.)
+            if r.sameLine != nil && r.line > 0 { linesUnchanged += 1 }
             // A link named through a merged guardian is left as it is: active or not.
             if firstOfItsLink, let c = r.claim,
                 try status != .unchanged || !r.viaMerge || linkIsActive(c)

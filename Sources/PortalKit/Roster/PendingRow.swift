@@ -17,7 +17,8 @@ final class PendingRow {
 
     /// What a line found unchanged names besides its own row: a guardian's or student's
     /// household, a student's school. The record stays, for the writer to make the row after
-    /// all when a guardian's household needs its address (see `RosterWriter.remade`).
+    /// all when a guardian's household needs its address (see `RosterWriter.remade`); a
+    /// OneRoster link found unchanged, which has no line, comes with an empty one.
     struct SameLine {
         let record: CSVRecord
         var household: String? = nil

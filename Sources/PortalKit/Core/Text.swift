@@ -85,17 +85,21 @@ public func suggesting(_ word: String, in candidates: [String], _ hint: String) 
 /// for every link (a link's key, `guardian␟student`), and `+` made and grew a string twice.
 func joined(_ a: String, _ separator: Unicode.Scalar, _ b: String) -> String {
     var (a, b) = (a, b)
-    let sep = UInt8(ascii: separator)
-    return a.withUTF8 { ua in
-        b.withUTF8 { ub in
-            String(unsafeUninitializedCapacity: ua.count + 1 + ub.count) { buf in
-                let i = buf.initialize(fromContentsOf: ua)
-                buf[i] = sep
-                return i + 1
-                    + UnsafeMutableBufferPointer(rebasing: buf[(i + 1)...])
-                    .initialize(fromContentsOf: ub)
-            }
+    return a.withUTF8 { ua in b.withUTF8 { ub in concatenated(ua, UInt8(ascii: separator), ub) } }
+}
+
+/// The UTF-8 bytes `a`, then `separator` (if any), then `b`, as one string made in one
+/// allocation.
+func concatenated(
+    _ a: UnsafeBufferPointer<UInt8>, _ separator: UInt8?, _ b: UnsafeBufferPointer<UInt8>
+) -> String {
+    String(unsafeUninitializedCapacity: a.count + (separator == nil ? 0 : 1) + b.count) { buf in
+        var i = buf.initialize(fromContentsOf: a)
+        if let separator {
+            buf[i] = separator
+            i += 1
         }
+        return i + UnsafeMutableBufferPointer(rebasing: buf[i...]).initialize(fromContentsOf: b)
     }
 }
 

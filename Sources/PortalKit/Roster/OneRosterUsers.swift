@@ -47,14 +47,7 @@ struct Interner {
             bytes.withUnsafeBufferPointer { b in
                 CompactID.withText(
                     UnsafeBufferPointer(rebasing: b[Int(starts[n])..<Int(starts[n + 1])])
-                ) { t in
-                    String(unsafeUninitializedCapacity: p.count + t.count) { out in
-                        let i = out.initialize(fromContentsOf: p)
-                        return i
-                            + UnsafeMutableBufferPointer(rebasing: out[i...])
-                            .initialize(fromContentsOf: t)
-                    }
-                }
+                ) { concatenated(p, nil, $0) }
             }
         }
     }

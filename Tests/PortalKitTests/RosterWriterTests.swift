@@ -39,4 +39,33 @@ import Testing
         }
         #expect(try reader.count("SELECT count(*) FROM guardians WHERE district_id = 'x'") == 150)
     }
+
+    /// A statement inserting many rows keeps no journal of its own (each page it changes
+    /// copied first, so that it alone could be undone: 16 KB written to a temporary file for
+    /// every 32 rows). None of its rows can meet a key, and were one to, the import fails and
+    /// rolls back as a whole: so a statement that does fail leaves the rows before the failing
+    /// one, for the import's rollback to take back.
+    @Test func rowsInsertedManyToAStatementKeepNoJournalOfTheirOwn() throws {
+        let f = try Fixture()
+        let s = f.session(nil)
+        try s.transaction { _ = try Districts.create(s, id: "x", name: "X", settings: []) }
+        let x = f.session("x")
+        let n = RosterWriter.insertRows
+        try x.db.write(rollback: true) {
+            let w = try RosterWriter(
+                x, format: .csv, options: ImportOptions(), hooks: ImportHooks(), inputBytes: 0)
+            defer { w.letGo() }
+            // The last row repeats the first's key.
+            let ids = (1..<n).map { "H\($0)" } + ["H1"]
+            #expect(throws: (any Error).self) {
+                for id in ids {
+                    try w.insertSoon(
+                        .households, PackedArguments([.text(id)] + RosterWriter.noAddress))
+                }
+            }
+            #expect(
+                try x.db.count("SELECT count(*) FROM households WHERE district_id = 'x'") == n - 1)
+        }
+        #expect(try x.db.count("SELECT count(*) FROM households WHERE district_id = 'x'") == 0)
+    }
 }

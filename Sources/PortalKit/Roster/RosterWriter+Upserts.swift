@@ -17,8 +17,12 @@ extension RosterWriter {
             update: try s.db.statement(
                 "UPDATE \(t.rawValue) SET \(t.columns.map { "\($0) = ?" }.joined(separator: ", ")), row_hash = ? WHERE \(whereClause)"
             ),
+            // OR FAIL: a statement of many rows that may abort keeps a journal of its own
+            // (every page it changes copied first, to undo the statement alone), which no
+            // insert here needs: none can meet a key, and a failure fails the import.
+            // https://www.sqlite.org/lang_conflict.html
             insertMany: try s.db.statement(
-                "INSERT INTO \(into)(\(cols.joined(separator: ","))) VALUES "
+                "INSERT OR FAIL INTO \(into)(\(cols.joined(separator: ","))) VALUES "
                     + Array(repeating: values, count: Self.insertRows).joined(separator: ",")))
         sqlCache[t.index] = c
         return c

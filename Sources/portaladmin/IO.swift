@@ -249,7 +249,8 @@ struct BulkFile {
         for name in required where columns.column(name) == nil {
             throw PortalError(
                 .dataError, "\(path):1: missing required column \(name)",
-                hint: "the first line names the columns: \(names); nothing was written")
+                hint: columns.separatorHint
+                    ?? "the first line names the columns: \(names); nothing was written")
         }
         var rows: [(fields: [String], line: Int)] = []
         var problems: [Int: String] = [:]

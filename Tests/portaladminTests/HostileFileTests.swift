@@ -48,6 +48,102 @@ import Testing
         #expect(pw.code == 66 || pw.code == 4)
     }
 
+    /// A file saved as UTF-16 (Excel's "Unicode Text", with its byte-order mark, or without
+    /// one) or with its columns separated by semicolons or tabs is refused saying so and how to
+    /// save it, not as a header lacking its columns or holding control characters: the native
+    /// files, OneRoster's users.csv and orgs.csv, standard input and a bulk command's file.
+    /// Nothing is written.
+    @Test func aFileSavedTheWrongWayIsSaidSo() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let before = try dump(db)
+        func utf16(_ text: String, bigEndian: Bool, mark: Bool) -> Data {
+            var bytes: [UInt8] = mark ? (bigEndian ? [0xFE, 0xFF] : [0xFF, 0xFE]) : []
+            for u in text.utf16 {
+                let (hi, lo) = (UInt8(u >> 8), UInt8(u & 0xFF))
+                bytes += bigEndian ? [hi, lo] : [lo, hi]
+            }
+            return Data(bytes)
+        }
+        let guardians = "guardian_id,given_name,family_name\nG1,Ann,Lee\n"
+        let users = "sourcedId,givenName,familyName,role\nU1,Ann,Lee,student\n"
+        let oneRoster = ["--format", "oneroster"]
+        let utf16Cases: [(String, String, String, Bool, Bool, [String])] = [
+            ("le", "guardians.csv", guardians, false, true, []),
+            ("be", "guardians.csv", guardians, true, false, []),
+            ("users", "users.csv", users, false, true, oneRoster),
+        ]
+        for (folder, file, text, bigEndian, mark, format) in utf16Cases {
+            try FileManager.default.createDirectory(
+                atPath: dir.file(folder), withIntermediateDirectories: true)
+            #expect(
+                FileManager.default.createFile(
+                    atPath: dir.file(folder + "/" + file),
+                    contents: utf16(text, bigEndian: bigEndian, mark: mark)))
+            let r = try runBinary(
+                ["roster", "import", dir.file(folder), "--district", "d1"] + format, db: db)
+            #expect(r.code == 65, "\(folder): \(r.err)")
+            #expect(r.err.contains("\(file)' is UTF-16 text, not UTF-8"), "\(folder): \(r.err)")
+            #expect(r.err.contains("hint: save it as CSV UTF-8"), "\(folder): \(r.err)")
+        }
+        // OneRoster's orgs.csv, beside a users.csv that is fine.
+        _ = dir.write("orgs/users.csv", users)
+        #expect(
+            FileManager.default.createFile(
+                atPath: dir.file("orgs/orgs.csv"),
+                contents: utf16(
+                    "sourcedId,name,type\nS1,North,school\n", bigEndian: false, mark: true)))
+        let orgs = try runBinary(
+            ["roster", "import", dir.file("orgs"), "--district", "d1"] + oneRoster, db: db)
+        #expect(orgs.code == 65 && orgs.err.contains("orgs.csv' is UTF-16 text"), "\(orgs.err)")
+        // Standard input, UTF-16 without a mark: every other byte NUL.
+        let piped = try runBinary(
+            ["roster", "import", "-", "--district", "d1"], db: db,
+            stdin: "g\0u\0a\0r\0d\0i\0a\0n\0_\0i\0d\0\n\0")
+        #expect(piped.code == 65 && piped.err.contains("error: standard input is UTF-16 text"))
+        // The columns separated by something else.
+        let separated: [(String, String, String, String, [String])] = [
+            (
+                "semi", "guardians.csv", "guardian_id;given_name;family_name\nG1;Ann;Lee\n",
+                "semicolons", []
+            ),
+            (
+                "tab", "guardians.csv", "guardian_id\tgiven_name\tfamily_name\nG1\tAnn\tLee\n",
+                "tabs", []
+            ),
+            (
+                "orsemi", "users.csv", "sourcedId;givenName;familyName;role\nU1;A;B;student\n",
+                "semicolons", oneRoster
+            ),
+        ]
+        for (folder, file, text, name, format) in separated {
+            _ = dir.write(folder + "/" + file, text)
+            let r = try runBinary(
+                ["roster", "import", dir.file(folder), "--district", "d1"] + format, db: db)
+            #expect(
+                r.code == 65 && r.err.contains("missing required column"), "\(folder): \(r.err)")
+            #expect(
+                r.err.contains(
+                    "hint: the columns look separated by \(name): save the file with commas"),
+                "\(folder): \(r.err)")
+        }
+        let pipedSemi = try runBinary(
+            ["roster", "import", "-", "--district", "d1"], db: db,
+            stdin: "guardian_id;given_name;family_name\nG1;Ann;Lee\n")
+        #expect(pipedSemi.code == 65 && pipedSemi.err.contains("separated by semicolons"))
+        let bulk = dir.write("keys.csv", "guardian_id;note\nG1;x\n")
+        let keys = try runBinary(["key", "issue", "--file", bulk, "--district", "d1"], db: db)
+        #expect(keys.code == 65 && keys.err.contains("separated by semicolons"), "\(keys.err)")
+        #expect(
+            FileManager.default.createFile(
+                atPath: dir.file("keys16.csv"),
+                contents: utf16("guardian_id\nG1\n", bigEndian: false, mark: true)))
+        let keys16 = try runBinary(
+            ["key", "issue", "--file", dir.file("keys16.csv"), "--district", "d1"], db: db)
+        #expect(keys16.code == 65 && keys16.err.contains("UTF-16 text"), "\(keys16.err)")
+        #expect(try dump(db) == before)
+    }
+
     /// Columns the import does not read are left out of each record, yet checked as any
     /// other: a control character in one rejects its row naming that column, and a line with
     /// text only there is reported, not skipped as blank; the same, and the same tables, with

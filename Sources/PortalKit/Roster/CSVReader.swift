@@ -49,6 +49,8 @@ public final class CSVReader {
 
     /// The file being read.
     public let path: String
+    /// The file as messages name it.
+    let shownAs: String
     private let fd: Int32
     // Read and changed for every byte of the file: unchecked at run time for overlapping
     // accesses (see `RosterWriter`); none overlaps another.
@@ -74,8 +76,10 @@ public final class CSVReader {
 
     /// Opens `path` ("-" for standard input). Missing or unreadable files are exit 66.
     /// `chunk` is the size of each read (tests make it tiny, so that every field crosses one).
-    public init(path: String, chunk: Int = 1 << 18) throws {
+    /// `shownAs`: how messages name the file (by default `'path'`).
+    public init(path: String, chunk: Int = 1 << 18, shownAs: String? = nil) throws {
         self.path = path
+        self.shownAs = shownAs ?? (path == "-" ? "standard input" : "'\(path)'")
         self.buffer = [UInt8](repeating: 0, count: chunk)
         if path == "-" {
             fd = 0
@@ -136,12 +140,30 @@ public final class CSVReader {
         bytesRead += n
         if atStart {
             atStart = false
+            if Self.isUTF16(buffer[..<count]) {
+                throw PortalError(
+                    .dataError, "\(shownAs) is UTF-16 text, not UTF-8",
+                    hint:
+                        "save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8 (Comma delimited)) and run the command again; nothing was read from it"
+                )
+            }
             if count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF {
                 pos = 3
                 return try fill()  // the read held nothing but the mark
             }
         }
         return true
+    }
+
+    /// Whether a file's first bytes are UTF-16's: its byte-order mark (Excel's "Unicode Text"
+    /// writes one), or text whose every other byte is NUL.
+    static func isUTF16(_ b: ArraySlice<UInt8>) -> Bool {
+        let b = Array(b.prefix(4))
+        guard b.count >= 2 else { return false }
+        if (b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF) { return true }
+        guard b.count == 4 else { return false }
+        return (b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0)
+            || (b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0)
     }
 
     private func peek() throws -> UInt8? {
@@ -393,6 +415,19 @@ public struct CSVHeader: Sendable {
     /// The first of several spellings present (e.g. OneRoster 1.0 `agents` vs 1.1 `agentSourcedIds`).
     public func column(anyOf names: [String]) -> Int? {
         for n in names { if let i = column(n) { return i } }
+        return nil
+    }
+
+    /// When the header is one column whose name holds a semicolon, tab or bar: the file's
+    /// columns are separated by that instead of commas (Excel saves "CSV" so in some
+    /// languages), said as a hint for a header that lacks the columns asked for.
+    public var separatorHint: String? {
+        guard spelled.count == 1 else { return nil }
+        for (c, name) in [(";", "semicolons"), ("\t", "tabs"), ("|", "bars")]
+        where spelled[0].contains(c) {
+            return
+                "the columns look separated by \(name): save the file with commas between columns (CSV UTF-8) and run the command again; nothing was changed"
+        }
         return nil
     }
 

@@ -117,8 +117,8 @@ public enum NativeFormat {
                 throw PortalError(
                     .dataError,
                     "\(spec.name):\(head.line): missing required column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))",
-                    hint:
-                        "the header must name \(spec.required.joined(separator: ", ")); nothing was imported"
+                    hint: h.separatorHint
+                        ?? "the header must name \(spec.required.joined(separator: ", ")); nothing was imported"
                 )
             }
             if let dup = h.duplicates.first(where: { (spec.required + spec.optional).contains($0) })

@@ -143,8 +143,8 @@ enum OneRosterBundle {
             throw PortalError(
                 .dataError,
                 "users.csv:1: missing required column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))",
-                hint:
-                    "OneRoster users.csv needs sourcedId, givenName and familyName; nothing was imported"
+                hint: uh.separatorHint
+                    ?? "OneRoster users.csv needs sourcedId, givenName and familyName; nothing was imported"
             )
         }
         try w.beginRows(columns: [uh.spelled])
@@ -499,7 +499,7 @@ enum OneRosterBundle {
             throw PortalError(
                 .dataError,
                 "\(name):1: missing required column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))",
-                hint: "check the export; nothing was imported")
+                hint: h.separatorHint ?? "check the export; nothing was imported")
         }
         while let rec = try r.next() { try body(h, rec) }
     }

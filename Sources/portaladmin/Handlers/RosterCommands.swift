@@ -206,7 +206,8 @@ enum RosterCommands {
                 defer { close(fd) }
                 return try c.io.input.copyAll(to: fd)
             }()
-            guard size > 0, let head = try CSVReader(path: path).next() else {
+            guard size > 0, let head = try CSVReader(path: path, shownAs: "standard input").next()
+            else {
                 throw PortalError(
                     .noInput, "standard input is empty",
                     hint:
@@ -217,8 +218,8 @@ enum RosterCommands {
                 throw PortalError(
                     .dataError,
                     "standard input:1: the header names none of guardian_id, student_id, school_id",
-                    hint:
-                        "pipe one native roster file (guardians, students, relationships or schools), or save the files into a folder and pass its path"
+                    hint: CSVHeader(head.fields).separatorHint
+                        ?? "pipe one native roster file (guardians, students, relationships or schools), or save the files into a folder and pass its path"
                 )
             }
             guard rename(path, dir + "/" + spec.name) == 0 else {

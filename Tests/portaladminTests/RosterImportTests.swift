@@ -1158,3 +1158,55 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(!FileManager.default.fileExists(atPath: dir.file("c")))
     }
 }
+
+@Suite struct HeaderNearMissTests {
+    /// A native header spelled as other systems spell its columns ("Guardian ID", "First
+    /// Name", "e-mail", "zip") is told how to rename them: a required one missing refuses the
+    /// file naming each rename; an optional one is imported without, and the note says which
+    /// columns were not read and what to call them. Columns named rightly and unrelated ones
+    /// are not suggested.
+    @Test func aHeaderSpelledAsAnotherSystemSpellsItIsToldWhatToRename() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let before = try dump(db)
+        _ = dir.write(
+            "a/guardians.csv", "Guardian ID,First Name,Surname,Email,notes\nG1,Ann,Lee,a@x.org,x\n")
+        let refused = try runBinary(
+            ["roster", "import", dir.file("a"), "--district", "d1"], db: db)
+        #expect(refused.code == 65, "\(refused.err)")
+        #expect(
+            refused.err.contains(
+                "hint: rename 'Guardian ID' to guardian_id, 'First Name' to given_name, 'Surname' to family_name (the header must name guardian_id, given_name, family_name); nothing was imported"
+            ), "\(refused.err)")
+        #expect(try dump(db) == before)
+        _ = dir.write(
+            "b/guardians.csv",
+            "guardian_id,given_name,family_name,e-mail,Phone Number,zip,notes\nG1,Ann,Lee,a@x.org,3205550101,55350,x\n"
+        )
+        let noted = try runBinary(["roster", "import", dir.file("b"), "--district", "d1"], db: db)
+        #expect(noted.code == 0, "\(noted.err)")
+        #expect(
+            noted.err.contains(
+                "note: guardians.csv: columns are not read: rename 'e-mail' to email, 'Phone Number' to phone, 'zip' to postcode to import them"
+            ), "\(noted.err)")
+        #expect(try dump(db).contains { $0.contains("G1") && $0.contains("Ann") })
+        _ = dir.write(
+            "c/students.csv", "student_id,given_name,family_name,DOB\nS1,Bo,Lee,2010-01-02\n")
+        let one = try runBinary(["roster", "import", dir.file("c"), "--district", "d1"], db: db)
+        #expect(
+            one.err.contains(
+                "note: students.csv: a column is not read: rename 'DOB' to birth_date to import it"),
+            "\(one.err)")
+        // Named rightly: no note.
+        _ = dir.write(
+            "d/students.csv", "Student_ID,Given_Name,family_name,Birth_Date\nS2,Cy,Ng,2010-01-02\n")
+        let right = try runBinary(
+            ["roster", "import", dir.file("d"), "--delta", "--district", "d1"], db: db)
+        #expect(right.code == 0 && !right.err.contains("not read"), "\(right.err)")
+        let piped = try runBinary(
+            ["roster", "import", "-", "--district", "d1"], db: db,
+            stdin: "Student Number,First,Last\nS3,Di,Ho\n")
+        #expect(piped.code == 65, "\(piped.err)")
+        #expect(piped.err.contains("hint: rename 'Student Number' to student_id"), "\(piped.err)")
+    }
+}

@@ -84,6 +84,58 @@ public enum NativeFormat {
             ]),
     ]
 
+    /// Columns of a header that look meant as names of `wanted` it lacks, with the name each
+    /// should have: spelled otherwise ("Guardian ID", "e-mail") or as other systems name them
+    /// ("First Name", "zip"). Each column is suggested once, and none the file's columns name.
+    public static func nearMisses(_ h: CSVHeader, wanted: [String], known: [String]) -> [(
+        spelled: String, name: String
+    )] {
+        func squashed(_ s: String) -> String {
+            String(
+                s.lowercased().unicodeScalars.filter {
+                    $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0)
+                })
+        }
+        var used = Set<Int>()
+        var found: [(spelled: String, name: String)] = []
+        for name in wanted where !h.has(name) {
+            let forms = Set([squashed(name)] + (otherNames[name] ?? []))
+            if let i = h.spelled.indices.first(where: {
+                !used.contains($0) && !known.contains(h.names[$0])
+                    && forms.contains(squashed(h.spelled[$0]))
+            }) {
+                used.insert(i)
+                found.append((h.spelled[i], name))
+            }
+        }
+        return found
+    }
+
+    /// What other systems call a native column, letters and digits only, in lower case.
+    private static let otherNames: [String: [String]] = [
+        "guardian_id": ["parentid", "contactid"],
+        "student_id": ["studentnumber", "pupilid"],
+        "school_id": ["schoolnumber", "schoolcode"],
+        "name": ["schoolname"],
+        "given_name": ["firstname", "first", "forename", "fname"],
+        "family_name": ["lastname", "last", "surname", "lname"],
+        "middle_name": ["middle", "middleinitial"],
+        "email": ["emailaddress", "mail"],
+        "phone": ["phonenumber", "telephone", "tel", "mobile", "cell", "cellphone", "homephone"],
+        "street": ["address", "streetaddress", "address1", "addressline1"],
+        "street2": ["address2", "addressline2"],
+        "postcode": ["zip", "zipcode", "postalcode"],
+        "birth_date": ["dateofbirth", "dob", "birthday"],
+        "grade": ["gradelevel"],
+        "household_id": ["familyid"],
+        "relationship": ["relation", "relationshiptype"],
+    ]
+
+    /// `nearMisses` in words: "rename 'First Name' to given_name, ...".
+    static func renaming(_ misses: [(spelled: String, name: String)]) -> String {
+        "rename " + misses.map { "'\($0.spelled)' to \($0.name)" }.joined(separator: ", ")
+    }
+
     /// Imports a folder of native CSV files. Headers of every present file are checked before
     /// anything is written.
     static func run(_ w: RosterWriter, dir: String) throws -> [String] {
@@ -113,16 +165,26 @@ public enum NativeFormat {
             }
             let h = CSVHeader(head.fields)
             let missing = spec.required.filter { !h.has($0) }
+            let known = spec.required + spec.optional
+            let misses = nearMisses(h, wanted: known, known: known)
             if !missing.isEmpty {
                 throw PortalError(
                     .dataError,
                     "\(spec.name):\(head.line): missing required column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))",
                     hint: h.separatorHint
-                        ?? "the header must name \(spec.required.joined(separator: ", ")); nothing was imported"
+                        ?? (misses.isEmpty ? "" : renaming(misses) + " (")
+                        + "the header must name \(spec.required.joined(separator: ", "))"
+                        + (misses.isEmpty ? "" : ")") + "; nothing was imported"
                 )
             }
-            if let dup = h.duplicates.first(where: { (spec.required + spec.optional).contains($0) })
-            {
+            // Unknown columns are not read; one that looks meant as a column the file lacks is
+            // said, or its values would go unnoticed.
+            if !misses.isEmpty {
+                w.notes.append(
+                    "\(spec.name): \(misses.count == 1 ? "a column is" : "columns are") not read: \(renaming(misses)) to import \(misses.count == 1 ? "it" : "them")"
+                )
+            }
+            if let dup = h.duplicates.first(where: { known.contains($0) }) {
                 throw PortalError(
                     .dataError, "\(spec.name):\(head.line): the column \(dup) appears twice",
                     hint: "remove one of them; nothing was imported")

@@ -215,10 +215,15 @@ enum RosterCommands {
                 )
             }
             guard let spec = NativeFormat.file(forHeader: head.fields) else {
+                let ids = ["guardian_id", "student_id", "school_id"]
+                let misses = NativeFormat.nearMisses(CSVHeader(head.fields), wanted: ids, known: [])
                 throw PortalError(
                     .dataError,
                     "standard input:1: the header names none of guardian_id, student_id, school_id",
                     hint: CSVHeader(head.fields).separatorHint
+                        ?? misses.first.map {
+                            "rename '\($0.spelled)' to \($0.name) (native files' headers are fixed) and pipe it again"
+                        }
                         ?? "pipe one native roster file (guardians, students, relationships or schools), or save the files into a folder and pass its path"
                 )
             }

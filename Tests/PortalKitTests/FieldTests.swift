@@ -45,6 +45,28 @@ import Testing
         #expect(throws: RowProblem.self) { try Field.date("1906-12-01", "d", today: today) }
         #expect(try Field.date("1906-12-02", "d", today: today) == "1906-12-02")
         #expect(try Field.date("2026-12-02", "d", today: today) == "2026-12-02")
+    }
+
+    /// A date with a time of day after it, as a spreadsheet's or database's datetime column
+    /// exports it (or OneRoster's, after a `T`), is its date; anything else after a space
+    /// leaves it not a date.
+    @Test func aDateWithATimeOfDayIsItsDate() throws {
+        let today = CivilDate(year: 2026, month: 12, day: 2)!
+        for given in [
+            "1980-02-28 00:00:00", "1980-02-28 00:00", "1980-02-28 00:00:00.000",
+            "2/28/1980 12:00 AM", "02/28/1980 0:00", "2/28/1980 11:30:15 pm",
+            "1980-02-28T05:00:00Z", "1980-02-28  00:00:00 ",
+        ] {
+            #expect(try Field.date(given, "d", today: today) == "1980-02-28", "\(given)")
+        }
+        for given in [
+            "1980-02-28 noon", "1980-02-28 1:2", "1980-02-28 00:00:", "1980-02-28 :00",
+            "1980-02-28 00:00.5", "1980-02-28 00:00:00.", "1980-02-28 AM", "1980-02-28 123:00",
+        ] {
+            #expect(throws: RowProblem.self, "\(given)") {
+                try Field.date(given, "d", today: today)
+            }
+        }
         #expect(searchFold("José NÚÑEZ Łukasz Müller") == "jose nunez lukasz muller")
         #expect(
             Nicknames.same("bill", "william") && Nicknames.same("liz", "elizabeth")

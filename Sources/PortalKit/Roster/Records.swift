@@ -181,9 +181,11 @@ enum Field {
     /// date is personal data.
     static func date(_ s: String?, _ name: String, today: CivilDate) throws -> String? {
         guard let v = optional(s) else { return nil }
-        // OneRoster exports sometimes carry a time: keep the date part.
-        let datePart = v.count > 10 && v.dropFirst(10).first == "T" ? String(v.prefix(10)) : v
-        guard let d = isISODate(v) ? CivilDate(parsing: v) : CivilDate(parsing: datePart) else {
+        // Exports sometimes carry a time (OneRoster's after a `T`, a spreadsheet's datetime
+        // column's after a space: `1980-02-28 00:00:00`, `2/28/1980 12:00 AM`): the date part
+        // is the date.
+        guard let d = isISODate(v) ? CivilDate(parsing: v) : CivilDate(parsing: withoutTime(v))
+        else {
             throw RowProblem(name, "not a date (use YYYY-MM-DD or M/D/YYYY)")
         }
         guard d <= today else {
@@ -194,6 +196,29 @@ enum Field {
             throw RowProblem(name, "not a plausible birth date (more than 120 years ago)")
         }
         return isISODate(v) ? v : d.description
+    }
+
+    /// `v` without a time of day after its date: after a `T` at the 11th character, or after a
+    /// space when all that follows is a time (`H:MM`, seconds and their fractions, AM or PM).
+    static func withoutTime(_ v: String) -> String {
+        if v.count > 10 && v.dropFirst(10).first == "T" { return String(v.prefix(10)) }
+        guard let space = v.firstIndex(of: " ") else { return v }
+        var time = v[v.index(after: space)...].trimmed().uppercased()
+        for half in ["AM", "PM"] where time.hasSuffix(half) {
+            time = String(time.dropLast(2)).trimmed()
+        }
+        func digits(_ p: Substring, _ counts: ClosedRange<Int>) -> Bool {
+            counts.contains(p.count) && p.allSatisfy { $0.isASCII && $0.isNumber }
+        }
+        let parts = time.split(separator: ":", omittingEmptySubsequences: false)
+        var isTime =
+            (2...3).contains(parts.count) && digits(parts[0], 1...2) && digits(parts[1], 2...2)
+        if isTime && parts.count == 3 {
+            // Seconds, and perhaps their fraction.
+            let s = parts[2].split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+            isTime = digits(s[0], 2...2) && (s.count == 1 || digits(s[1], 1...9))
+        }
+        return isTime ? String(v[..<space]) : v
     }
 
     /// Whether `v` already is a valid `YYYY-MM-DD` from 1900 on (most dates are), read from

@@ -43,6 +43,50 @@ import Testing
             r.err.contains("note: users.csv: skipped 2 users with other roles (aide 1, teacher 1)"))
     }
 
+    /// A link that agentSourcedIds (or relationships.csv) names to a user users.csv does not
+    /// give as a student or guardian (no such sourcedId, or one without a role) is not made,
+    /// and the note says how many; a teacher's agents are not counted, nor links that were
+    /// made. On disk as in memory.
+    @Test(arguments: [false, true])
+    func linksNamingNoStudentOrGuardianAreCounted(onDisk: Bool) throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "b/users.csv",
+            """
+            sourcedId,status,givenName,familyName,role,agentSourcedIds
+            S1,active,Al,Lee,student,"P1,P9"
+            P1,active,Ann,Lee,parent,"S1,S7,X1"
+            X1,active,Rolf,Less,,
+            T1,active,Tea,Cher,teacher,S1
+
+            """)
+        let env = onDisk ? ["PORTALADMIN_ID_MEMORY_BYTES": "0"] : [:]
+        let r = try runBinary(
+            ["roster", "import", dir.file("b"), "--format", "oneroster", "--district", "d1"],
+            db: db, env: env)
+        #expect(
+            r.err.contains(
+                "note: users.csv: 3 links in agentSourcedIds or relationships.csv name a user that users.csv does not give as a student or guardian (no such sourcedId, or no role): not made"
+            ), "\(r.err)")
+        #expect(try dump(db).filter { $0.hasPrefix("links: ") }.count == 1)
+        _ = dir.write(
+            "c/users.csv",
+            """
+            sourcedId,status,givenName,familyName,role,agentSourcedIds
+            S2,active,Bo,Kim,student,P2
+            P2,active,Cy,Kim,guardian,S2
+
+            """)
+        let clean = try runBinary(
+            [
+                "roster", "import", dir.file("c"), "--format", "oneroster", "--delta", "--district",
+                "d1",
+            ],
+            db: db, env: env)
+        #expect(clean.code == 0 && !clean.err.contains("not made"), "\(clean.err)")
+    }
+
     @Test func aLinkToARejectedParentIsRejectedAndNamedByItsIDs() throws {
         // A parent's row is rejected; the link agentSourcedIds gives it is rejected too (its
         // guardian was not imported), named by its ids (a link has no line of its own) and by

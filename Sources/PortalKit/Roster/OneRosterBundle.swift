@@ -267,11 +267,21 @@ enum OneRosterBundle {
                     }
                 }
             })
-        // Keep only student–guardian pairs, once each.
+        // Keep only student–guardian pairs, once each. A pair naming a user of no role (an id
+        // no line of users.csv gives, or one whose role is missing) is said, by count: a link
+        // the file meant may be lost there.
         let guardianCodes = guardianRoles.map { users.code($0) }
         let studentCode = users.code("student")
+        var namingNoOne = 0
         try users.table.keepPairs { guardian, student in
-            student == studentCode && guardianCodes.contains(UInt8(truncatingIfNeeded: guardian))
+            if guardian == 0 || student == 0 { namingNoOne += 1 }
+            return student == studentCode
+                && guardianCodes.contains(UInt8(truncatingIfNeeded: guardian))
+        }
+        if namingNoOne > 0 {
+            w.notes.append(
+                "users.csv: \(grouped(namingNoOne)) link\(namingNoOne == 1 ? "" : "s") in agentSourcedIds or relationships.csv name\(namingNoOne == 1 ? "s" : "") a user that users.csv does not give as a student or guardian (no such sourcedId, or no role): not made"
+            )
         }
         let households = try users.deriveHouseholds()
         try users.table.doneAdding()

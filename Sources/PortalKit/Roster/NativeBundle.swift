@@ -93,7 +93,7 @@ public enum NativeFormat {
         func squashed(_ s: String) -> String {
             String(
                 s.lowercased().unicodeScalars.filter {
-                    $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0)
+                    $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))
                 })
         }
         var used = Set<Int>()
@@ -168,13 +168,13 @@ public enum NativeFormat {
             let known = spec.required + spec.optional
             let misses = nearMisses(h, wanted: known, known: known)
             if !missing.isEmpty {
+                let must = "the header must name \(spec.required.joined(separator: ", "))"
                 throw PortalError(
                     .dataError,
                     "\(spec.name):\(head.line): missing required column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))",
                     hint: h.separatorHint
-                        ?? (misses.isEmpty ? "" : renaming(misses) + " (")
-                        + "the header must name \(spec.required.joined(separator: ", "))"
-                        + (misses.isEmpty ? "" : ")") + "; nothing was imported"
+                        ?? (misses.isEmpty ? must : "\(renaming(misses)) (\(must))")
+                        + "; nothing was imported"
                 )
             }
             // Unknown columns are not read; one that looks meant as a column the file lacks is

@@ -9,7 +9,8 @@ import Testing
             (["PK", "pre-k", "PreK", "Pre-Kindergarten"], -2),
             (["K", "KG", "kn", "Kindergarten", "0", "00"], 0),
             (["1", "01", "1st", "Grade 1", "GR1", " 1 "], 1),
-            (["12", "12th", "Grade 12"], 12),
+            (["12", "12th", "Grade 12", "12th Grade", "12TH GRADE"], 12),
+            (["9th grade", " 9th  Grade "], 9),
             (["TK"], -1), (["IT"], -4), (["PR"], -3), (["PS"], 14),
         ] {
             for s in spellings { #expect(Grade(s)?.rank == rank, "\(s)") }
@@ -24,7 +25,9 @@ import Testing
     }
 
     @Test func wordsAndBlanksHaveNoPlace() {
-        for s in ["UG", "Other", "", "sixth", "14", "-1", "123", "1a"] {
+        for s in [
+            "UG", "Other", "", "sixth", "14", "-1", "123", "1a", "Grade", "sixth grade", "grade",
+        ] {
             #expect(Grade(s) == nil, "\(s)")
         }
     }

@@ -1,8 +1,8 @@
 /// A grade as rosters spell it, put in school order: infant/toddler and pre-school before
 /// pre-kindergarten, then transitional kindergarten, kindergarten, 1 to 13, and post-secondary.
-/// Spellings vary by SIS: `PK`, `Pre-K`, `K`, `KG`, `00`, `01`, `1`, `1st`, `Grade 3`, `12th`
-/// (the OneRoster/CEDS codes among them). `UG` (ungraded), `Other` and blanks have no place in the
-/// order: `Grade("UG")` is nil.
+/// Spellings vary by SIS: `PK`, `Pre-K`, `K`, `KG`, `00`, `01`, `1`, `1st`, `Grade 3`, `12th`,
+/// `9th Grade` (the OneRoster/CEDS codes among them). `UG` (ungraded), `Other` and blanks have no
+/// place in the order: `Grade("UG")` is nil.
 public struct Grade: Comparable, Sendable, CustomStringConvertible {
     /// The place in school order: kindergarten is 0, grade 1 is 1, pre-kindergarten -2.
     public let rank: Int
@@ -14,6 +14,8 @@ public struct Grade: Comparable, Sendable, CustomStringConvertible {
             t = String(t.dropFirst(prefix.count)).trimmed()
             break
         }
+        // "9th Grade", "1st grade": the word after the number.
+        if t.hasSuffix(" GRADE") { t = String(t.dropLast(6)).trimmed() }
         for suffix in ["ST", "ND", "RD", "TH"]
         where t.hasSuffix(suffix) && t.dropLast(2).allSatisfy(\.isNumber) && t.count > 2 {
             t = String(t.dropLast(2))

@@ -445,15 +445,16 @@ enum OneRosterBundle {
         // its role gives (a OneRoster link's row is its two ids and its role), as a line of
         // users.csv is (`LineHash`): its row is not made.
         let sameLinks = w.sameLines(.links)
-        var linkHashes: [String: UInt64] = [:]
-        func linkHash(_ relationship: String, relative: Bool) -> UInt64 {
-            if let h = linkHashes[relationship] { return h }
+        // By the role's code (a dictionary by its name hashed the name for every link).
+        var linkHashes = [UInt64?](repeating: nil, count: 256)
+        func linkHash(_ code: UInt8, _ relationship: String, relative: Bool) -> UInt64 {
+            if let h = linkHashes[Int(code)] { return h }
             let h =
                 LinkRecord(
                     guardianID: "", studentID: "", relationship: relationship,
                     portalAccess: !relative, custodial: !relative
                 ).tableRow(line: nil).fnv
-            linkHashes[relationship] = h
+            linkHashes[Int(code)] = h
             return h
         }
         try w.writeMade(sameThread: inline) {
@@ -462,15 +463,18 @@ enum OneRosterBundle {
             return try known.table.pairs(from: start, count: RosterWriter.batchRows).map { p in
                 let named = try known.table.id(Int(p.guardian))
                 let student = try known.table.id(Int(p.student))
-                let relationship =
-                    try known.roleName(p.role) ?? known.roleName(.kind, of: Int(p.guardian))
-                    ?? "guardian"
+                // The pair's role, else its guardian's kind (code 0: none, "guardian").
+                let code =
+                    p.role != 0
+                    ? p.role
+                    : UInt8(truncatingIfNeeded: try known.table.get(.kind, Int(p.guardian)))
+                let relationship = known.roleName(code) ?? "guardian"
                 let isRelative = relationship == "relative"
                 let guardian = w.canonicalGuardian(named)
                 let claim = joined(guardian, "\u{1f}", student)
                 let same =
-                    sameLinks?.holds(claim, hash: linkHash(relationship, relative: isRelative))
-                    == true
+                    sameLinks?.holds(
+                        claim, hash: linkHash(code, relationship, relative: isRelative)) == true
                 let row = PendingRow(
                     entity: "links", table: .links, file: "users.csv", line: 0,
                     id: joined(named, "/", student), idField: "agentSourcedIds", claim: claim,

@@ -199,16 +199,27 @@ enum Field {
     }
 
     /// `v` without a time of day after its date: after a `T` at the 11th character, or after a
-    /// space when all that follows is a time (`H:MM`, seconds and their fractions, AM or PM).
+    /// space when all that follows is a time (`H:MM`, seconds and their fractions, AM or PM, a
+    /// zone).
     static func withoutTime(_ v: String) -> String {
         if v.count > 10 && v.dropFirst(10).first == "T" { return String(v.prefix(10)) }
         guard let space = v.firstIndex(of: " ") else { return v }
         var time = v[v.index(after: space)...].trimmed().uppercased()
+        func digits(_ p: Substring, _ counts: ClosedRange<Int>) -> Bool {
+            counts.contains(p.count) && p.allSatisfy { $0.isASCII && $0.isNumber }
+        }
         for half in ["AM", "PM"] where time.hasSuffix(half) {
             time = String(time.dropLast(2)).trimmed()
         }
-        func digits(_ p: Substring, _ counts: ClosedRange<Int>) -> Bool {
-            counts.contains(p.count) && p.allSatisfy { $0.isASCII && $0.isNumber }
+        // A zone after the time, as a database writes a timestamp: `Z`, `UTC`, `+00`, `-05:00`.
+        for zone in ["Z", "UTC"] where time.hasSuffix(zone) {
+            time = String(time.dropLast(zone.count)).trimmed()
+        }
+        if let sign = time.lastIndex(where: { $0 == "+" || $0 == "-" }) {
+            let zone = time[time.index(after: sign)...].split(separator: ":")
+            if (1...2).contains(zone.count) && zone.allSatisfy({ digits($0, 2...2) }) {
+                time = String(time[..<sign]).trimmed()
+            }
         }
         let parts = time.split(separator: ":", omittingEmptySubsequences: false)
         var isTime =

@@ -278,6 +278,12 @@ enum OneRosterBundle {
             return student == studentCode
                 && guardianCodes.contains(UInt8(truncatingIfNeeded: guardian))
         }
+        let unusedBirths = try users.table.birthsOfNoKind()
+        if unusedBirths > 0 {
+            w.notes.append(
+                "demographics.csv: \(grouped(unusedBirths)) birth date\(unusedBirths == 1 ? "" : "s") of a user that users.csv does not give a role (no such sourcedId, or no role): not used"
+            )
+        }
         if namingNoOne > 0 {
             w.notes.append(
                 "users.csv: \(grouped(namingNoOne)) link\(namingNoOne == 1 ? "" : "s") in agentSourcedIds or relationships.csv name\(namingNoOne == 1 ? "s" : "") a user that users.csv does not give as a student or guardian (no such sourcedId, or no role): not made"

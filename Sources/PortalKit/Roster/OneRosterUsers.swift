@@ -203,6 +203,9 @@ protocol UserTable {
     mutating func doneAdding() throws
     func birth(_ n: Int) throws -> String?
     mutating func setBirth(_ n: Int, _ date: String) throws
+    /// How many users have a birth date (demographics.csv) and no kind: no line of users.csv
+    /// gives them a role, so the date is never used.
+    func birthsOfNoKind() throws -> Int
     /// The kind, listed org and birth of the user `id`, and the id of the guardian who names its
     /// household, at once (a row of users.csv needs them all); nil for an id never met.
     func facts(_ id: String) throws -> UserFacts?
@@ -279,6 +282,9 @@ struct MemoryUserTable: UserTable {
     }
 
     func birth(_ n: Int) -> String? { births.isEmpty ? nil : births[n] }
+    func birthsOfNoKind() -> Int {
+        births.indices.reduce(0) { $0 + (births[$1] != nil && get(.kind, $1) == 0 ? 1 : 0) }
+    }
     mutating func setBirth(_ n: Int, _ date: String) {
         if births.isEmpty { births = Array(repeating: nil, count: count) }
         births[n] = date
@@ -426,6 +432,14 @@ final class DiskUserTable: UserTable {
 
     func setBirth(_ n: Int, _ date: String) throws {
         try db.run(setBirthOf, [.text(date), .int(Int64(n))])
+    }
+
+    func birthsOfNoKind() throws -> Int {
+        var count = 0
+        try db.forEach("SELECT n FROM temp.oneroster_users WHERE birth IS NOT NULL") { r in
+            if try get(.kind, r.int("n") ?? 0) == 0 { count += 1 }
+        }
+        return count
     }
 
     func facts(_ id: String) throws -> UserFacts? {

@@ -31,6 +31,10 @@ import Testing
                 && !(try Field.flag("0", "f", default: true)))
         #expect(throws: RowProblem.self) { try Field.flag("yess", "f", default: true) }
         #expect(try Field.status("Withdrawn", "s") == "inactive")
+        for gone in ["Graduated", "TRANSFERRED", "withdrew", "Dropped", "Exited", "No Show"] {
+            #expect(try Field.status(gone, "s") == "inactive", "\(gone)")
+        }
+        #expect(try Field.status("Current", "s") == "active")
         #expect(try Field.status("ENROLLED", "s") == "active" && Field.status(nil, "s") == "active")
         #expect(throws: RowProblem.self) { try Field.status("activ", "s") }
         let today = CivilDate(year: 2026, month: 12, day: 2)!

@@ -70,7 +70,8 @@ public enum NativeFormat {
                 "school_id": "a school_id from schools.csv (or already in the district)",
                 "email": "the student's email",
                 "household_id": "the household the student lives in",
-                "status": "active (default) or inactive",
+                "status":
+                    "active (default) or inactive (withdrawn, graduated, transferred or exited count as inactive)",
             ]),
         FileSpec(
             name: "relationships.csv", entity: "links", required: ["guardian_id", "student_id"],

@@ -332,10 +332,17 @@ enum Field {
         throw RowProblem(name, "not yes or no")
     }
 
+    /// A row's status: active or inactive, as SIS exports spell an enrolment's state (a
+    /// student who graduated, transferred or left is no longer enrolled).
     static func status(_ s: String?, _ name: String) throws -> String {
         guard let v = optional(s) else { return "active" }
-        if v.isOneOf(["active", "a", "enrolled"]) { return "active" }
-        if v.isOneOf(["inactive", "i", "withdrawn", "tobedeleted"]) { return "inactive" }
+        if v.isOneOf(["active", "a", "enrolled", "current"]) { return "active" }
+        if v.isOneOf([
+            "inactive", "i", "withdrawn", "withdrew", "tobedeleted", "graduated", "transferred",
+            "dropped", "exited", "expelled", "deceased", "no show",
+        ]) {
+            return "inactive"
+        }
         throw RowProblem(name, "not active or inactive")
     }
 

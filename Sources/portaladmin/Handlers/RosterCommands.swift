@@ -215,12 +215,13 @@ enum RosterCommands {
                 )
             }
             guard let spec = NativeFormat.file(forHeader: head.fields) else {
+                let header = CSVHeader(head.fields)
                 let ids = ["guardian_id", "student_id", "school_id"]
-                let misses = NativeFormat.nearMisses(CSVHeader(head.fields), wanted: ids, known: [])
+                let misses = NativeFormat.nearMisses(header, wanted: ids, known: [])
                 throw PortalError(
                     .dataError,
                     "standard input:1: the header names none of guardian_id, student_id, school_id",
-                    hint: CSVHeader(head.fields).separatorHint
+                    hint: header.separatorHint
                         ?? misses.first.map {
                             "rename '\($0.spelled)' to \($0.name) (native files' headers are fixed) and pipe it again"
                         }

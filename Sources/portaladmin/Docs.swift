@@ -273,7 +273,9 @@ enum Docs {
             .It Ev PORTALADMIN_OPERATOR
             The acting operator; else the login name.
             .It Ev PORTALADMIN_BUSY_TIMEOUT_MS
-            How long a command waits for another writer before giving up with exit 75 (default 5000).
+            How long a command waits for another writer before giving up with exit 75 (default 5000):
+            on SQLite, for a lock another holds; on PostgreSQL, running again a change that others'
+            made fail.
             .It Ev PORTALADMIN_LINK_FILTER_BYTES
             The bytes a re-import of native files keeps the links it met in, 64 to 1073741824
             (default 4194304, that is 4 MB; bytes or a number with KB, MB or GB, counted in 1024s).

@@ -257,6 +257,23 @@ import Testing
         #expect(operators.out.split(separator: "\n").count == 10, "\(operators.out)")
     }
 
+    /// A change others keep making fail is run again for as long as SQLite waits for a lock,
+    /// not five times: five were spent in about 50 ms, and under load one of the eight writers
+    /// above gave up busy. No time left (PORTALADMIN_BUSY_TIMEOUT_MS=0) is no try again.
+    @Test func aWriteIsTriedAgainForTheBusyTimeNotACountOfTimes() {
+        let retries = WriteRetries(budget: .seconds(5))
+        #expect(retries.pause(after: 5, elapsed: .milliseconds(50)) != nil)
+        #expect(retries.pause(after: 40, elapsed: .seconds(4)) != nil)
+        #expect(retries.pause(after: 40, elapsed: .milliseconds(4_999)) == nil)
+        // Each pause twice the last, with as much again at random, up to 64 ms (and 128).
+        for attempt in 1...10 {
+            let ms = 1 << min(attempt, 6)
+            let pause = retries.pause(after: attempt, elapsed: .zero)
+            #expect(pause.map { $0 >= .milliseconds(ms) && $0 < .milliseconds(2 * ms) } == true)
+        }
+        #expect(WriteRetries(budget: .zero).pause(after: 1, elapsed: .zero) == nil)
+    }
+
     /// An operator who connects as a database role of district d1 reads and changes nothing of
     /// d2, with portaladmin or with psql.
     @Test func rowLevelSecurityKeepsARoleToItsDistrict() throws {

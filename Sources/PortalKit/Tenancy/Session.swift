@@ -142,7 +142,7 @@ extension Database {
                         "use a build with PostgreSQL support (the dynamically linked one), with libpq installed",
                     action: .chooseDatabase)
             #else
-                let db = Database(store: try PostgresStore(url: path))
+                let db = Database(store: try PostgresStore(url: path, busyTimeoutMs: busyTimeoutMs))
                 do {
                     try Migrator.migrate(db)
                 } catch let e as PostgresError {

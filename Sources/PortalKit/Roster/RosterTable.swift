@@ -72,14 +72,16 @@ struct TableRow {
     /// district.
     let arguments: PackedArguments
     let keyCount: Int
-    /// The values' FNV-1a; the line's hash, when the row was made from a clean line (0 when
-    /// not: an optional made every copy of a row go through its type's metadata, 1% of a
-    /// re-import; a line that hashes to 0, once in 2^64, is stored by that hash all the same,
-    /// only `matches` does not also take its values' then); and as stored (the line's when
-    /// there is one): `hash`.
-    let fnv: UInt64
+    /// The line's hash, when the row was made from a clean line (0 when not: an optional made
+    /// every copy of a row go through its type's metadata, 1% of a re-import; a line that
+    /// hashes to 0, once in 2^64, is stored by that hash all the same, only `matches` does not
+    /// also take its values' then); and as stored (the line's when there is one): `hash`.
     let line: UInt64
     let hash: String
+    /// The values' FNV-1a when the row has no line's hash (it is then the one stored), and
+    /// where the values it takes end.
+    private let valuesHash: UInt64
+    private let hashedEnd: Int
 
     /// `columns`: the key's columns then the values, as the insert takes them, then
     /// `hashSlot`, which the hash takes (so the array is not made again). `optionalLast`: the
@@ -87,10 +89,13 @@ struct TableRow {
     /// still count as unchanged. `line`: the hash of the line the row was made from.
     init(keyCount: Int, _ columns: [SQLValue], optionalLast: Bool = false, line: UInt64? = nil) {
         self.keyCount = keyCount
-        let hashed = optionalLast && columns[columns.count - 2] == .null ? 2 : 1
-        fnv = Self.fnv1a(columns[keyCount..<(columns.count - hashed)])
+        hashedEnd = columns.count - (optionalLast && columns[columns.count - 2] == .null ? 2 : 1)
         self.line = line ?? 0
-        hash = Self.stored(line ?? fnv)
+        // With a line's hash, the values' is wanted only against a row the district holds
+        // (`matches`): a first import never does, and hashing every value of every row was a
+        // tenth of the work of the thread that makes OneRoster rows.
+        valuesHash = self.line == 0 ? Self.fnv1a(columns[keyCount..<hashedEnd]) : 0
+        hash = Self.stored(line ?? valuesHash)
         var all = columns
         all[all.count - 1] = .text(hash)
         arguments = PackedArguments(all)
@@ -101,6 +106,11 @@ struct TableRow {
 
     var key: [String] { arguments.values[..<keyCount].map { $0.string ?? "" } }
     var values: ArraySlice<SQLValue> { arguments.values[keyCount..<(arguments.values.count - 1)] }
+
+    /// The values' FNV-1a (see `fnv1a`).
+    var fnv: UInt64 {
+        line == 0 ? valuesHash : Self.fnv1a(arguments.values[keyCount..<hashedEnd])
+    }
 
     /// Whether `stored` (a row's `row_hash`) is this row's hash: of its line or of its values,
     /// as written now, or as earlier versions wrote the values' (all 64 bits in hex), so that

@@ -304,7 +304,7 @@ import Testing
             return path
         }
         var options = ImportOptions()
-        // 450,000 bytes: 4,687 users with UUIDs, 3,750 with births, 6,250 numbered.
+        // 450,000 bytes: 4,326 users with UUIDs, 3,515 with births, 6,250 numbered.
         options.idMemoryBytes = 100_000
         let wide = try bundle("wide", users: 4_000, width: 1_000)  // 4 MB
         let many = try bundle("many", users: 6_000, width: 0)  // 400 KB

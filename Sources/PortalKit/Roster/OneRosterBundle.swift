@@ -29,16 +29,18 @@ enum OneRosterBundle {
 
     /// The memory of the import a user may take: in the users' table (its id, its fields, its
     /// links, see `MemoryUserTable`) and as the writer meets it (by that number, see
-    /// `IDSet.number`), about 96 bytes with GUIDs and 72 with numbered ids; with
+    /// `IDSet.number`), about 104 bytes with GUIDs and 72 with numbered ids; with
     /// demographics.csv, its birth date too. Measured peaks, first import: with GUIDs, 570,000
     /// users (300,000 students) 112 MB, with every column of OneRoster 1.1 and demographics.csv
     /// 136, and 946,000 users 145 and 168 MB; numbered, 946,000 users 102 MB (the re-import 111).
-    static let bytesPerUser = (uuid: 96, numbered: 72)
+    /// (Those were measured with 96 for GUIDs; the ids' table then took 8 bytes a slot more,
+    /// its strings' hashes: up to 16 a user. Numbered ids keep 72: their peaks leave the room.)
+    static let bytesPerUser = (uuid: 104, numbered: 72)
     static let bytesPerBirth = 24
 
     /// Whether the users fit in memory: 4.5 times the memory an import's ids may take
     /// (`ImportOptions.idMemoryBytes`, 72 MB; the import peaks at about 60 MB more): about
-    /// 750,000 users with GUIDs, 600,000 with demographics, 1,000,000 numbered. Decided by the
+    /// 690,000 users with GUIDs, 560,000 with demographics, 1,000,000 numbered. Decided by the
     /// users' count, estimated from users.csv's size and the length of its lines, not by the
     /// files' size: an export with every column of OneRoster has twice the bytes a user of one
     /// with the few the import reads, and the same users.

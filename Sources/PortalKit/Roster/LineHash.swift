@@ -26,6 +26,13 @@ enum LineHash {
         let tag: UInt64
     }
 
+    /// The fields a line's hash is made of, and its seed.
+    struct Fields {
+        let fields: [Field]
+        let seed: UInt64
+        func of(_ rec: CSVRecord) -> UInt64 { LineHash.of(rec, fields, seed: seed) }
+    }
+
     /// The hash of `fields` of `rec` from `seed`.
     static func of(_ rec: CSVRecord, _ fields: [Field], seed: UInt64) -> UInt64 {
         // Read in place: a copy of each field (and its release) cost twice the hashing.

@@ -201,11 +201,14 @@ public enum NativeFormat {
             // Taken before the file's first row: the rows the district held when the import
             // began (the writer's own copy changes as it marks them).
             let same = w.sameLines(columns.table)
-            w.remake = { [unowned w] rec in parse(w, spec, header, columns, rec, same: nil) }
+            w.remake = { [unowned w] rec in
+                parse(w, spec, header, columns, rec, lineHash: nil, same: nil)
+            }
             try w.eachRow(
-                reader, file: spec.name, header: header.spelled, links: columns.table == .links
-            ) { [unowned w] rec in
-                parse(w, spec, header, columns, rec, same: same)
+                reader, file: spec.name, header: header.spelled, links: columns.table == .links,
+                hashing: LineHash.Fields(fields: columns.hashed, seed: LineHash.native)
+            ) { [unowned w] rec, lineHash in
+                parse(w, spec, header, columns, rec, lineHash: lineHash, same: same)
             }
             try w.completed(spec.entity)
         }
@@ -275,7 +278,7 @@ public enum NativeFormat {
     /// nil, every row is made.
     private static func parse(
         _ w: RosterWriter, _ spec: FileSpec, _ h: CSVHeader, _ columns: Columns, _ read: CSVRecord,
-        same: SameLines?
+        lineHash made: UInt64?, same: SameLines?
     ) -> PendingRow {
         // A bad optional value (a control character in a grade, a postcode of 20,000 bytes) is
         // left out with a warning, like any other bad optional value; in a required one (an
@@ -324,7 +327,8 @@ public enum NativeFormat {
         // every time); one named through a merged guardian is made every time (see
         // `RosterWriter.link`).
         let hashed = clean && read.problem == nil && !viaMerge
-        let lineHash = hashed ? LineHash.of(rec, columns.hashed, seed: LineHash.native) : nil
+        // (Made by the reader, but for a line read again: see `settleHeld`.)
+        let lineHash = hashed ? made ?? LineHash.of(rec, columns.hashed, seed: LineHash.native) : nil
         // A guardian's address, when the line gives one (a field of spaces only is none, as
         // the record says; another blank, such as a no-break space, counts as some: its row is
         // made).

@@ -327,7 +327,10 @@ enum OneRosterBundle {
         // The guardians and students the district held, to tell a line unchanged by.
         let same = (guardians: w.sameLines(.guardians), students: w.sameLines(.students))
         let hashedColumns = col.hashed
-        try w.eachRow(r2, file: "users.csv", header: uh.spelled, sameThread: inline) { rec in
+        try w.eachRow(
+            r2, file: "users.csv", header: uh.spelled, sameThread: inline,
+            hashing: LineHash.Fields(fields: hashedColumns, seed: LineHash.oneRosterUser)
+        ) { rec, made in
             let id = uh.value(rec, at: col.id) ?? ""
             let facts = try known.facts(of: id)
             let r = facts.kind ?? ""
@@ -342,7 +345,8 @@ enum OneRosterBundle {
             // The line and all else its row is made from (nil: a line not read cleanly).
             var lineHash: UInt64? = nil
             if rec.problem == nil && !id.isEmpty && !entity.isEmpty {
-                let h = LineHash.of(rec, hashedColumns, seed: LineHash.oneRosterUser)
+                // (Made by the reader, but for a line read again: see `settleHeld`.)
+                let h = made ?? LineHash.of(rec, hashedColumns, seed: LineHash.oneRosterUser)
                 lineHash = LineHash.mix(
                     LineHash.mix(
                         LineHash.mix(LineHash.mix(h, 1, facts.kind), 2, facts.household), 3,

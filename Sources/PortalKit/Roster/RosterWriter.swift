@@ -368,29 +368,32 @@ final class RosterWriter {
     /// calling thread (for a `parse` that reads the database).
     func eachRow(
         _ reader: CSVReader, file: String, header: [String], sameThread: Bool = false,
-        links: Bool = false, _ parse: @escaping (CSVRecord) throws -> PendingRow?
+        links: Bool = false, hashing: LineHash.Fields? = nil,
+        _ parse: @escaping (CSVRecord, _ lineHash: UInt64?) throws -> PendingRow?
     ) throws {
         let keepInput = hooks.everyRow
         let maxRows = options.maxRows
-        source = (reader.path, parse)
+        // A line read again is hashed where it is made.
+        let parse1 = { (rec: CSVRecord) in try parse(rec, nil) }
+        source = (reader.path, parse1)
         // Copies (the buffers are shared until written): no file being read now changes them.
         let people = self.people(forLinks: links)
         // Records are read (CSV decoded) on a thread of their own and made into rows on
         // another: on one thread both bounded a re-import (measured at 100k students, numbered
         // 0.76 -> 0.70 s, OneRoster with UUIDs 1.30 -> 1.18 s; first imports the same).
-        let records = Self.records(of: reader)
+        let records = Self.records(of: reader, hashing: hashing)
         let produce = { [unowned self] (put: (ReadBatch) throws -> Bool) throws in
             var batch = ReadBatch()
             do {
                 try ReadAhead.pipeline(sameThread: sameThread, produce: records) { chunk in
                     batch.bytesRead = chunk.bytesRead
-                    for rec in chunk.records {
+                    for (i, rec) in chunk.records.enumerated() {
                         if let max = maxRows, batch.rowsRead >= max {
                             batch.stoppedAtMax = true
                             throw StopReading()
                         }
                         batch.rowsRead += 1
-                        if let row = try parse(rec) {
+                        if let row = try parse(rec, hashing == nil ? nil : chunk.lineHashes[i]) {
                             if keepInput { row.input = (header, rec.fields) }
                             row.prepare(self, people)
                             batch.rows.append(row)
@@ -409,7 +412,7 @@ final class RosterWriter {
         func consume(_ batch: ReadBatch) throws {
             try write(batch.rows)
             // Held rows stay few: a file of repeats is read again every few thousand.
-            if held.count >= 4096 { try settleHeld(reader.path, parse) }
+            if held.count >= 4096 { try settleHeld(reader.path, parse1) }
             hooks.progress(file, batch.rowsRead, batch.bytesRead, reader.totalBytes)
             if batch.stoppedAtMax, let max = maxRows {
                 notes.append(
@@ -417,7 +420,7 @@ final class RosterWriter {
             }
         }
         try ReadAhead.pipeline(sameThread: sameThread, produce: produce, take: consume)
-        try settleHeld(reader.path, parse)
+        try settleHeld(reader.path, parse1)
     }
 
     /// Writes the rows `make` returns, a batch at a time until it returns nil, made and
@@ -440,21 +443,30 @@ final class RosterWriter {
     /// Records read ahead of their making into rows, with how far into the file they reach.
     struct Records {
         var records: [CSVRecord] = []
+        /// Each record's hash, when asked for (`LineHash.Fields`).
+        var lineHashes: [UInt64] = []
         var bytesRead = 0
     }
 
     /// Reads the records of `reader` that are not blank, a batch at a time: the producer of a
     /// `ReadAhead.pipeline`.
-    static func records(of reader: CSVReader) -> (_ put: (Records) throws -> Bool) throws -> Void {
+    /// `hashing`: each record's line hash is made here too, on the thread that reads the file,
+    /// which waits on the thread that makes rows (hashing lines was a fifth of that thread's
+    /// work in a re-import of OneRoster users).
+    static func records(of reader: CSVReader, hashing: LineHash.Fields? = nil)
+        -> (_ put: (Records) throws -> Bool) throws -> Void
+    {
         { put in
             var chunk = Records()
             while let rec = try reader.next() {
                 if rec.isBlank { continue }
+                if let hashing { chunk.lineHashes.append(hashing.of(rec)) }
                 chunk.records.append(rec)
                 if chunk.records.count == batchRows {
                     chunk.bytesRead = reader.bytesRead
                     guard try put(chunk) else { return }
                     chunk.records.removeAll(keepingCapacity: true)
+                    chunk.lineHashes.removeAll(keepingCapacity: true)
                 }
             }
             chunk.bytesRead = reader.bytesRead

@@ -328,7 +328,8 @@ public enum NativeFormat {
         // `RosterWriter.link`).
         let hashed = clean && read.problem == nil && !viaMerge
         // (Made by the reader, but for a line read again: see `settleHeld`.)
-        let lineHash = hashed ? made ?? LineHash.of(rec, columns.hashed, seed: LineHash.native) : nil
+        let lineHash =
+            hashed ? made ?? LineHash.of(rec, columns.hashed, seed: LineHash.native) : nil
         // A guardian's address, when the line gives one (a field of spaces only is none, as
         // the record says; another blank, such as a no-break space, counts as some: its row is
         // made).

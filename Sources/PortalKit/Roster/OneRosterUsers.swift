@@ -111,7 +111,9 @@ struct Interner {
 
     /// The number of the string whose bytes, packed as `CompactID` packs them, are `u`. Read
     /// through unsafe buffers: every row of users.csv looks its user up here.
-    func find(packed u: UnsafeBufferPointer<UInt8>) -> Int? { find(packed: u, hash: foldedFNV1a(u)) }
+    func find(packed u: UnsafeBufferPointer<UInt8>) -> Int? {
+        find(packed: u, hash: foldedFNV1a(u))
+    }
 
     private func find(packed u: UnsafeBufferPointer<UInt8>, hash h: UInt32) -> Int? {
         bytes.withUnsafeBufferPointer { b in

@@ -124,7 +124,12 @@ enum Docs {
             OneRoster 1.1 and 1.2 bundles: users with role student become students; parent, guardian
             and relative become guardians (relatives without portal access); orgs of type school become
             schools; links come from agentSourcedIds in either direction; birth dates from
-            demographics.csv. Households are derived from the links.
+            demographics.csv. Households are derived from the links. When manifest.csv gives
+            users.csv as a delta
+            .Pq Ql file.users,delta ,
+            the import is one, as with
+            .Fl -delta :
+            no one is marked inactive.
             .Ss Results file
             .Fl -results Ar file
             writes one CSV row per input row: file, line, id, the input columns (those of every

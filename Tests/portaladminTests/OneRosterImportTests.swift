@@ -43,6 +43,67 @@ import Testing
             r.err.contains("note: users.csv: skipped 2 users with other roles (aide 1, teacher 1)"))
     }
 
+    /// A delta export says so in manifest.csv (`file.users,delta`): only its users change, and
+    /// no one it leaves out is marked inactive, as with --delta (read as a whole export, the
+    /// rest of the district would be, and a script passing --yes is not asked). The same files
+    /// with `bulk` mark the others inactive.
+    @Test func aManifestThatGivesUsersAsADeltaImportsOne() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "full/users.csv",
+            """
+            sourcedId,status,role,givenName,familyName,agentSourcedIds
+            S1,active,student,Al,Lee,P1
+            S2,active,student,Bo,Ray,P2
+            S3,active,student,Cy,Fox,
+            P1,active,parent,Ann,Lee,S1
+            P2,active,guardian,Ben,Ray,S2
+
+            """)
+        func importing(_ bundle: String, _ extra: [String] = []) throws -> RunResult {
+            try runBinary(
+                ["roster", "import", dir.file(bundle), "--format", "oneroster", "--district", "d1"]
+                    + extra, db: db)
+        }
+        #expect(try importing("full").code == 0)
+        let changed = """
+            sourcedId,status,role,givenName,familyName,agentSourcedIds
+            S2,active,student,Bob,Ray,P2
+            S4,active,student,Di,Lee,P1
+
+            """
+        for (bundle, mode) in [("delta", "delta"), ("bulk", "bulk")] {
+            _ = dir.write("\(bundle)/users.csv", changed)
+            _ = dir.write(
+                "\(bundle)/manifest.csv",
+                "\"propertyName\",\"value\"\r\n\"oneroster.version\",\"1.1\"\r\n\"File.Users\",\" \(mode.uppercased()) \"\r\n"
+            )
+        }
+        let before = try dump(db)
+        let delta = try importing("delta")
+        #expect(delta.code == 0, "\(delta.err)")
+        #expect(
+            delta.err.contains(
+                "note: manifest.csv gives users.csv as a delta (file.users=delta): only its rows are applied and no one is marked inactive (a delta import)"
+            ), "\(delta.err)")
+        var students = try reopen(db).query(
+            "SELECT student_id, given_name, status FROM students ORDER BY 1"
+        ).map { "\($0.text("student_id")) \($0.text("given_name")) \($0.text("status"))" }
+        #expect(students == ["S1 Al active", "S2 Bob active", "S3 Cy active", "S4 Di active"])
+        #expect(
+            try reopen(db).count("SELECT count(*) FROM guardians WHERE status = 'active'") == 2)
+        #expect(try dump(db) != before)
+        // As a whole export: S1 and S3, and the guardians and links it leaves out, inactive.
+        let bulk = try importing("bulk", ["--yes"])
+        #expect(bulk.code == 0, "\(bulk.err)")
+        #expect(!bulk.err.contains("delta"), "\(bulk.err)")
+        students = try reopen(db).query(
+            "SELECT student_id, status FROM students ORDER BY 1"
+        ).map { "\($0.text("student_id")) \($0.text("status"))" }
+        #expect(students == ["S1 inactive", "S2 active", "S3 inactive", "S4 active"])
+    }
+
     /// A link that agentSourcedIds (or relationships.csv) names to a user users.csv does not
     /// give as a student or guardian (no such sourcedId, or one without a role) is not made,
     /// and the note says how many; a teacher's agents are not counted, nor links that were

@@ -126,10 +126,24 @@ enum OneRosterBundle {
             files.append("manifest.csv")
             let r = try CSVReader(path: m)
             _ = try r.next()
+            var usersMode: String? = nil
             while let rec = try r.next() {
-                if rec.fields.count >= 2 && rec.fields[0].trimmed() == "oneroster.version" {
+                guard rec.fields.count >= 2 else { continue }
+                switch rec.fields[0].trimmed().lowercased() {
+                case "oneroster.version":
                     w.notes.append("OneRoster version \(rec.fields[1].trimmed())")
+                case "file.users": usersMode = rec.fields[1].trimmed().lowercased()
+                default: break
                 }
+            }
+            // A delta export (OneRoster's processing mode `delta`) gives only the users that
+            // changed: read as a whole export, every other user of the district would be
+            // marked inactive (a script passing --yes would not be asked).
+            if usersMode == "delta" && !w.options.delta {
+                w.options.delta = true
+                w.notes.append(
+                    "manifest.csv gives users.csv as a delta (file.users=delta): only its rows are applied and no one is marked inactive (a delta import)"
+                )
             }
         }
         // Small lookup files first, checking each header before any write.

@@ -8,7 +8,8 @@ final class RosterWriter {
     /// The import's day, against which birth dates are checked.
     let today: CivilDate
     let district: String
-    let options: ImportOptions
+    /// As asked, but for a OneRoster bundle whose manifest gives users.csv as a delta.
+    var options: ImportOptions
     let hooks: ImportHooks
     // The properties read and changed for every row are `@exclusivity(unchecked)`: Swift
     // checks each access to a class's property at run time for another one still open, and

@@ -503,7 +503,8 @@ enum OneRosterBundle {
                         claim, hash: linkHash(code, relationship, relative: isRelative)) == true
                 let row = PendingRow(
                     entity: "links", table: .links, file: "users.csv", line: 0,
-                    id: joined(named, "/", student), idField: "agentSourcedIds", claim: claim,
+                    id: guardian == named ? nil : joined(named, "/", student),
+                    idField: "agentSourcedIds", claim: claim,
                     viaMerge: guardian != named,
                     payload: same
                         ? .sameLine(

@@ -31,7 +31,11 @@ final class PendingRow {
     let file: String
     let line: Int
     /// The id as reported (`guardian/student` for a link).
-    let id: String
+    var id: String { givenID ?? (claim ?? "").replacing("\u{1f}", with: "/") }
+    /// The id as given; nil for a link whose claim spells it (its guardian not followed
+    /// through a merge): a OneRoster link's id is wanted only when it is reported, and making
+    /// it for every link was a tenth of the work of the thread that makes them.
+    private let givenID: String?
     /// The column named when the id is a duplicate.
     let idField: String
     /// The id the row names in its table (`guardian␟student` for a link), when it is usable: it
@@ -79,14 +83,14 @@ final class PendingRow {
 
     /// `table`: the table `entity` names, when the caller knows it (it saves a look-up a row).
     init(
-        entity: String, table: RosterTable? = nil, file: String, line: Int, id: String,
+        entity: String, table: RosterTable? = nil, file: String, line: Int, id: String?,
         idField: String, claim: String?, viaMerge: Bool = false, payload: Payload
     ) {
         self.entity = entity
         self.table = table ?? RosterTable(rawValue: entity)
         self.file = file
         self.line = line
-        self.id = id
+        self.givenID = id
         self.idField = idField
         self.claim = claim
         self.viaMerge = viaMerge

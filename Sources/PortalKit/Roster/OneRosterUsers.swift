@@ -7,9 +7,9 @@ private struct RankedID: Comparable {
 
 /// Strings kept once each and numbered in the order first met: their bytes one after another in
 /// one buffer (a UUID in 17, see `CompactID`), and an open-addressing table of their numbers,
-/// each beside its string's hash, at most three quarters full. About 15 bytes a string besides
-/// its own, where a dictionary of strings takes some 80 (and a heap block for each string
-/// longer than 15 bytes, as a GUID is).
+/// each beside its string's hash, at most three quarters full. About 15 to 25 bytes a string
+/// besides its own, where a dictionary of strings takes some 80 (and a heap block for each
+/// string longer than 15 bytes, as a GUID is).
 struct Interner {
     private var bytes: [UInt8] = []
     /// Where string `n` starts in `bytes`; it ends where `n + 1` starts.

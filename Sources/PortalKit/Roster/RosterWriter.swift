@@ -375,8 +375,8 @@ final class RosterWriter {
         let keepInput = hooks.everyRow
         let maxRows = options.maxRows
         // A line read again is hashed where it is made.
-        let parse1 = { (rec: CSVRecord) in try parse(rec, nil) }
-        source = (reader.path, parse1)
+        let parseAgain = { (rec: CSVRecord) in try parse(rec, nil) }
+        source = (reader.path, parseAgain)
         // Copies (the buffers are shared until written): no file being read now changes them.
         let people = self.people(forLinks: links)
         // Records are read (CSV decoded) on a thread of their own and made into rows on
@@ -413,7 +413,7 @@ final class RosterWriter {
         func consume(_ batch: ReadBatch) throws {
             try write(batch.rows)
             // Held rows stay few: a file of repeats is read again every few thousand.
-            if held.count >= 4096 { try settleHeld(reader.path, parse1) }
+            if held.count >= 4096 { try settleHeld(reader.path, parseAgain) }
             hooks.progress(file, batch.rowsRead, batch.bytesRead, reader.totalBytes)
             if batch.stoppedAtMax, let max = maxRows {
                 notes.append(
@@ -421,7 +421,7 @@ final class RosterWriter {
             }
         }
         try ReadAhead.pipeline(sameThread: sameThread, produce: produce, take: consume)
-        try settleHeld(reader.path, parse1)
+        try settleHeld(reader.path, parseAgain)
     }
 
     /// Writes the rows `make` returns, a batch at a time until it returns nil, made and

@@ -129,7 +129,9 @@ enum Docs {
             .Pq Ql file.users,delta ,
             the import is one, as with
             .Fl -delta :
-            no one is marked inactive.
+            no one is marked inactive. When it says the export has no users.csv
+            .Pq Ql file.users,absent
+            and the folder has one, left from an earlier export most likely, nothing is imported.
             .Ss Results file
             .Fl -results Ar file
             writes one CSV row per input row: file, line, id, the input columns (those of every

@@ -46,7 +46,8 @@ import Testing
     /// A delta export says so in manifest.csv (`file.users,delta`): only its users change, and
     /// no one it leaves out is marked inactive, as with --delta (read as a whole export, the
     /// rest of the district would be, and a script passing --yes is not asked). The same files
-    /// with `bulk` mark the others inactive.
+    /// with `bulk` mark the others inactive. A users.csv beside a manifest that says there is
+    /// none (`absent`) is left from another export: refused.
     @Test func aManifestThatGivesUsersAsADeltaImportsOne() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)
@@ -102,6 +103,18 @@ import Testing
             "SELECT student_id, status FROM students ORDER BY 1"
         ).map { "\($0.text("student_id")) \($0.text("status"))" }
         #expect(students == ["S1 inactive", "S2 active", "S3 inactive", "S4 active"])
+        // A manifest that says the export has no users.csv, beside one: refused, not read.
+        _ = dir.write("stale/users.csv", changed)
+        _ = dir.write("stale/manifest.csv", "propertyName,value\nfile.users,absent\n")
+        let after = try dump(db)
+        let stale = try importing("stale", ["--yes"])
+        #expect(stale.code == 65)
+        #expect(
+            stale.err.contains(
+                "error: manifest.csv says the export has no users.csv (file.users,absent), yet '"),
+            "\(stale.err)")
+        #expect(stale.err.contains("hint: it may be left from an earlier export"))
+        #expect(try dump(db) == after, "nothing written")
     }
 
     /// A link that agentSourcedIds (or relationships.csv) names to a user users.csv does not

@@ -136,6 +136,16 @@ enum OneRosterBundle {
                 default: break
                 }
             }
+            // users.csv beside a manifest that says the export has none: left from another
+            // export, most likely (its users may be a year old).
+            if usersMode == "absent" {
+                throw PortalError(
+                    .dataError,
+                    "manifest.csv says the export has no users.csv (file.users,absent), yet '\(usersPath)' is there",
+                    hint:
+                        "it may be left from an earlier export: export the bundle into an empty folder, or correct manifest.csv; nothing was imported"
+                )
+            }
             // A delta export (OneRoster's processing mode `delta`) gives only the users that
             // changed: read as a whole export, every other user of the district would be
             // marked inactive (a script passing --yes would not be asked).

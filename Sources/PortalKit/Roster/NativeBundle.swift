@@ -206,7 +206,7 @@ public enum NativeFormat {
             }
             try w.eachRow(
                 reader, file: spec.name, header: header.spelled, links: columns.table == .links,
-                hashing: LineHash.Fields(fields: columns.hashed, seed: LineHash.native)
+                hashing: columns.hashed
             ) { [unowned w] rec, lineHash in
                 parse(w, spec, header, columns, rec, lineHash: lineHash, same: same)
             }
@@ -236,9 +236,9 @@ public enum NativeFormat {
         let at: [Int?]
         let id: Column
         let table: RosterTable
-        /// The fields a line's hash reads, and a guardian's address's (see `LineHash`): each
-        /// with its column's tag.
-        let hashed: [LineHash.Field]
+        /// The fields a line's hash reads, with its seed, and a guardian's address's (see
+        /// `LineHash`): each field with its column's tag.
+        let hashed: LineHash.Fields
         let address: [LineHash.Field]
         init(_ h: CSVHeader, _ spec: FileSpec) throws {
             let at = Column.allCases.map { h.column($0.header) }
@@ -248,7 +248,7 @@ public enum NativeFormat {
                     at[c.rawValue].map { LineHash.Field(at: $0, tag: UInt64(0x80 + c.rawValue)) }
                 }
             }
-            hashed = fields(Column.allCases)
+            hashed = LineHash.Fields(fields: fields(Column.allCases), seed: LineHash.native)
             address = fields([.street, .street2, .city, .state, .postcode])
             guard let id = Column.allCases.first(where: { $0.header == spec.required.first }),
                 let table = RosterTable(rawValue: spec.entity)
@@ -328,8 +328,7 @@ public enum NativeFormat {
         // `RosterWriter.link`).
         let hashed = clean && read.problem == nil && !viaMerge
         // (Made by the reader, but for a line read again: see `settleHeld`.)
-        let lineHash =
-            hashed ? made ?? LineHash.of(rec, columns.hashed, seed: LineHash.native) : nil
+        let lineHash = hashed ? made ?? columns.hashed.of(rec) : nil
         // A guardian's address, when the line gives one (a field of spaces only is none, as
         // the record says; another blank, such as a no-break space, counts as some: its row is
         // made).

@@ -350,10 +350,9 @@ enum OneRosterBundle {
         var countedThrough = 0
         // The guardians and students the district held, to tell a line unchanged by.
         let same = (guardians: w.sameLines(.guardians), students: w.sameLines(.students))
-        let hashedColumns = col.hashed
+        let hashing = LineHash.Fields(fields: col.hashed, seed: LineHash.oneRosterUser)
         try w.eachRow(
-            r2, file: "users.csv", header: uh.spelled, sameThread: inline,
-            hashing: LineHash.Fields(fields: hashedColumns, seed: LineHash.oneRosterUser)
+            r2, file: "users.csv", header: uh.spelled, sameThread: inline, hashing: hashing
         ) { rec, made in
             let id = uh.value(rec, at: col.id) ?? ""
             let facts = try known.facts(of: id)
@@ -370,7 +369,7 @@ enum OneRosterBundle {
             var lineHash: UInt64? = nil
             if rec.problem == nil && !id.isEmpty && !entity.isEmpty {
                 // (Made by the reader, but for a line read again: see `settleHeld`.)
-                let h = made ?? LineHash.of(rec, hashedColumns, seed: LineHash.oneRosterUser)
+                let h = made ?? hashing.of(rec)
                 lineHash = LineHash.mix(
                     LineHash.mix(
                         LineHash.mix(LineHash.mix(h, 1, facts.kind), 2, facts.household), 3,

@@ -131,7 +131,10 @@ enum Docs {
             .Fl -delta :
             no one is marked inactive. When it says the export has no users.csv
             .Pq Ql file.users,absent
-            and the folder has one, left from an earlier export most likely, nothing is imported.
+            and the folder has one, left from an earlier export most likely, nothing is imported;
+            nor when it gives a mode that is none of bulk, delta and absent, unless the import is
+            asked for with
+            .Fl -delta .
             .Ss Results file
             .Fl -results Ar file
             writes one CSV row per input row: file, line, id, the input columns (those of every

@@ -45,6 +45,7 @@ enum Remedies {
             words = "operator set-role \(name) \(role?.rawValue ?? "ROLE") --reason TEXT"
         case .createDistrict: words = "district create ID --name NAME"
         case .importRoster: words = "roster import ./export"
+        case .importAsDelta(let folder): words = "roster import \(folder) --delta"
         case .chooseDistrict: return "pass --district ID or set $PORTALADMIN_DISTRICT"
         case .chooseDatabase: return "pass --db PATH or set $PORTALADMIN_DB"
         }

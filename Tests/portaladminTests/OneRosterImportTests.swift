@@ -47,7 +47,8 @@ import Testing
     /// no one it leaves out is marked inactive, as with --delta (read as a whole export, the
     /// rest of the district would be, and a script passing --yes is not asked). The same files
     /// with `bulk` mark the others inactive. A users.csv beside a manifest that says there is
-    /// none (`absent`) is left from another export: refused.
+    /// none (`absent`) is left from another export: refused; so is a mode that is none of
+    /// these, unless the import is asked for as a delta.
     @Test func aManifestThatGivesUsersAsADeltaImportsOne() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)
@@ -115,6 +116,24 @@ import Testing
             "\(stale.err)")
         #expect(stale.err.contains("hint: it may be left from an earlier export"))
         #expect(try dump(db) == after, "nothing written")
+        // A mode that is none of OneRoster's (a typo) is not read as a whole export: refused,
+        // with the command that imports it as a delta; asked for as a delta, it is one.
+        _ = dir.write("typo/users.csv", changed)
+        _ = dir.write("typo/manifest.csv", "propertyName,value\nfile.users,detla\n")
+        let typo = try importing("typo", ["--yes"])
+        #expect(typo.code == 65, "\(typo.err)")
+        #expect(
+            typo.err.contains(
+                "error: manifest.csv gives users.csv the processing mode 'detla', which is none of bulk, delta, absent"
+            ), "\(typo.err)")
+        #expect(
+            typo.err.contains(
+                "hint: nothing was imported; correct file.users in manifest.csv (bulk: a whole export; delta: only changed users), or import the bundle as a delta: portaladmin roster import \(dir.file("typo")) --delta"
+            ), "\(typo.err)")
+        #expect(try dump(db) == after, "nothing written")
+        let asDelta = try importing("typo", ["--delta"])
+        #expect(asDelta.code == 0, "\(asDelta.err)")
+        #expect(!asDelta.err.contains("processing mode"), "\(asDelta.err)")
     }
 
     /// A link that agentSourcedIds (or relationships.csv) names to a user users.csv does not

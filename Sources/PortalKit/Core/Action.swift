@@ -53,6 +53,8 @@ public enum Action: Sendable, Equatable {
     case createDistrict
     /// Import a roster folder.
     case importRoster
+    /// Import a roster folder as a delta: only its rows applied, no one marked inactive.
+    case importAsDelta(folder: String)
     /// Name the district to work on.
     case chooseDistrict
     /// Name the database file to work on.

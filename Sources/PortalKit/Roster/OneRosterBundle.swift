@@ -146,6 +146,19 @@ enum OneRosterBundle {
                         "it may be left from an earlier export: export the bundle into an empty folder, or correct manifest.csv; nothing was imported"
                 )
             }
+            // A mode that is none of OneRoster's (a typo, most likely): read as a whole export,
+            // a delta would mark the rest of the district inactive. Asked for as a delta, it is
+            // read as one whatever the manifest meant.
+            if let mode = usersMode, !mode.isEmpty, !["bulk", "delta"].contains(mode),
+                !w.options.delta
+            {
+                throw PortalError(
+                    .dataError,
+                    "manifest.csv gives users.csv the processing mode '\(mode)', which is none of bulk, delta, absent",
+                    hint:
+                        "nothing was imported; correct file.users in manifest.csv (bulk: a whole export; delta: only changed users), or import the bundle as a delta",
+                    action: .importAsDelta(folder: dir))
+            }
             // A delta export (OneRoster's processing mode `delta`) gives only the users that
             // changed: read as a whole export, every other user of the district would be
             // marked inactive (a script passing --yes would not be asked).

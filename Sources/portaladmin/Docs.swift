@@ -124,7 +124,10 @@ enum Docs {
             OneRoster 1.1 and 1.2 bundles: users with role student become students; parent, guardian
             and relative become guardians (relatives without portal access); orgs of type school become
             schools; links come from agentSourcedIds in either direction; birth dates from
-            demographics.csv. Households are derived from the links. When manifest.csv gives
+            demographics.csv. Households are derived from the links. A sourcedId that is a UUID is
+            the same id in upper and lower case across the files (rows and links are spelled as
+            users.csv spells it; a second line of users.csv with it in another case is a repeat).
+            When manifest.csv gives
             users.csv as a delta
             .Pq Ql file.users,delta ,
             the import is one, as with

@@ -79,7 +79,8 @@ import Testing
         let uuid = "6266bb6a-5bf9-5392-bee2-3ff5a6ed69de"
         let appended = [
             ("g9", "s2"), ("g10", "s10"), (uuid.uppercased(), "s2"), ("g9", "S1"), ("G2", "s10"),
-            (uuid, "s2"), ("g10", "s2"), ("g9", "s10"),
+            (uuid.replacingOccurrences(of: "6266", with: "7266"), "s2"), ("g10", "s2"),
+            ("g9", "s10"),
         ]
         func fill<T: UserTable>(_ users: inout OneRosterUsers<T>) throws -> Bool {
             for (i, (g, s)) in appended.enumerated() {

@@ -23,6 +23,20 @@ enum CompactID {
         u.count == 36 && with(u) { $0.first == lowerTag || $0.first == upperTag }
     }
 
+    /// The id as the import matches it across a bundle's files: a UUID written in upper case
+    /// in lower case (a UUID's digits are the same in either: one SIS spells them one way in
+    /// users.csv and another in demographics.csv), any other id as it is.
+    static func caselessKey(_ id: String) -> String {
+        var id = id
+        let upper = id.withUTF8 { u in u.count == 36 && with(u) { $0.first == upperTag } }
+        return upper ? id.lowercased() : id
+    }
+
+    /// Whether the compact form `u` is a UUID's (its case in its first byte).
+    static func isPackedUUID(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        u.count == packedCount && (u[0] == lowerTag || u[0] == upperTag)
+    }
+
     /// Calls `body` with the compact form of the id spelled by `u`.
     static func with<R>(
         _ u: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R
@@ -96,7 +110,7 @@ enum CompactID {
 
     /// The id a compact form stands for, as text.
     static func string(_ b: UnsafeBufferPointer<UInt8>) -> String {
-        if b.count == packedCount && (b[0] == lowerTag || b[0] == upperTag) {
+        if isPackedUUID(b) {
             return uuid(b, upper: b[0] == upperTag)
         }
         if b.count == 2 * packedCount && b[0] >= pairTag - 3 && b[0] <= pairTag {
@@ -114,7 +128,7 @@ enum CompactID {
     static func withText<R>(
         _ b: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R
     ) rethrows -> R {
-        let single = b.count == packedCount && (b[0] == lowerTag || b[0] == upperTag)
+        let single = isPackedUUID(b)
         let pair = b.count == 2 * packedCount && b[0] >= pairTag - 3 && b[0] <= pairTag
         guard single || pair else { return try body(b) }
         var text: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =

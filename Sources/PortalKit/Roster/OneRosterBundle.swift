@@ -109,6 +109,10 @@ enum OneRosterBundle {
         return items.first { $0.lowercased() == name.lowercased() }.map { dir + "/" + $0 }
     }
 
+    private static let caseRepeat = RowProblem(
+        "sourcedId",
+        "duplicate id (the same UUID as another line's, in another case); this row was skipped")
+
     private static func run<T: UserTable>(
         _ w: RosterWriter, dir: String, users: OneRosterUsers<T>, inline: Bool
     ) throws -> [String] {
@@ -188,6 +192,9 @@ enum OneRosterBundle {
         }
         try w.beginRows(columns: [uh.spelled])
         var schoolNames: [String: String] = [:]
+        // The id of each school as orgs.csv spells it, by its key (a UUID in any case: see
+        // `CompactID.caselessKey`).
+        var schoolIDs: [String: String] = [:]
         if let p = path("orgs.csv") {
             files.append("orgs.csv")
             try table(p, "orgs.csv", need: ["sourcedid", "name", "type"], reads: []) { h, rec in
@@ -195,6 +202,8 @@ enum OneRosterBundle {
                     let id = h.value(rec, "sourcedid")
                 else { return }
                 schoolNames[id] = h.value(rec, "name") ?? id
+                let key = CompactID.caselessKey(id)
+                if schoolIDs[key] == nil { schoolIDs[key] = id }
             }
         }
         if let p = path("roles.csv") {
@@ -226,13 +235,14 @@ enum OneRosterBundle {
                 else { return }
                 if (try? Field.date(b, "birthDate", today: w.today)) == nil && !b.trimmed().isEmpty
                 {
-                    badBirthLines[u] = rec.line
+                    badBirthLines[CompactID.caselessKey(u)] = rec.line
                 }
                 try users.setBirth(u, b)
             }
         }
         func birthSource(_ id: String) -> (file: String, line: Int)? {
-            badBirthLines[id].map { ("demographics.csv", $0) }
+            badBirthLines.isEmpty
+                ? nil : badBirthLines[CompactID.caselessKey(id)].map { ("demographics.csv", $0) }
         }
         if let p = path("relationships.csv") {
             files.append("relationships.csv")
@@ -294,9 +304,17 @@ enum OneRosterBundle {
             },
             take: { lines in
                 for line in lines {
+                    let before = users.table.count
                     let n = try users.number(line.id)
                     guard let r = try role(line.role, n) else { continue }
-                    try users.setKind(n, r)
+                    // The first line that gives the user a role gives its kind (a later one
+                    // is a repeat, rejected) and, met before in another file or as an agent
+                    // maybe spelled in another case, its spelling from now on: its row's, so
+                    // that its links and household name it so.
+                    if try users.table.get(.kind, n) == 0 {
+                        if n < before { try users.table.respell(n, as: line.id) }
+                        try users.setKind(n, r)
+                    }
                     for agent in line.agents {
                         let a = Int32(try users.number(agent))
                         try users.table.append(
@@ -377,7 +395,7 @@ enum OneRosterBundle {
                 isStudent
                 ? (listItems(uh.value(rec, at: col.orgs) ?? "")
                     + [uh.value(rec, at: col.primaryOrg), facts.listedOrg].compactMap { $0 })
-                    .first { schoolNames[$0] != nil } : nil
+                    .lazy.compactMap { schoolIDs[CompactID.caselessKey($0)] }.first : nil
             // The line and all else its row is made from (nil: a line not read cleanly).
             var lineHash: UInt64? = nil
             if rec.problem == nil && !id.isEmpty && !entity.isEmpty {
@@ -388,7 +406,7 @@ enum OneRosterBundle {
                         LineHash.mix(LineHash.mix(h, 1, facts.kind), 2, facts.household), 3,
                         facts.birth), 4, school)
             }
-            func row(_ entity: String, _ payload: PendingRow.Payload) -> PendingRow {
+            func row(_ entity: String, _ payload: consuming PendingRow.Payload) -> PendingRow {
                 // (Not `RosterTable(rawValue:)`: a switch over its names, twice a row, was 1%
                 // of a first import of UUIDs.)
                 let table: RosterTable? =
@@ -424,6 +442,9 @@ enum OneRosterBundle {
                     "other",
                     .skipped("role \(r.isEmpty ? "missing" : r): not a student or guardian"))
             }
+            // The UUID of a user another line gives, in another case: the same id (see
+            // `CompactID.caselessKey`), a repeat.
+            if !facts.sameCase { return row(entity, .rejected(caseRepeat)) }
             let optional = OptionalValues()
             do {
                 let active = try Field.status(

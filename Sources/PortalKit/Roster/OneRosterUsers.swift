@@ -10,6 +10,9 @@ private struct RankedID: Comparable {
 /// each beside its string's hash, at most three quarters full. About 15 to 25 bytes a string
 /// besides its own, where a dictionary of strings takes some 80 (and a heap block for each
 /// string longer than 15 bytes, as a GUID is).
+///
+/// A UUID is one string whatever its case (`CompactID.caselessKey`), spelled as first met
+/// until `respell`; `find(packed:)` alone tells the cases apart.
 struct Interner {
     private var bytes: [UInt8] = []
     /// Where string `n` starts in `bytes`; it ends where `n + 1` starts.
@@ -27,8 +30,8 @@ struct Interner {
         var s = s
         return s.withUTF8 {
             CompactID.with($0) { u in
-                let h = foldedFNV1a(u)
-                if let n = find(packed: u, hash: h) { return n }
+                let h = Self.hash(u)
+                if let n = find(packed: u, hash: h, caseless: true) { return n }
                 if (count + 1) * 4 > slots.count * 3 { grow() }
                 let n = count
                 bytes.append(contentsOf: u)
@@ -40,9 +43,34 @@ struct Interner {
     }
 
     /// The number of `s`, if it was added.
-    func find(_ s: String) -> Int? {
+    func find(_ s: String) -> Int? { lookUp(s)?.n }
+
+    /// The number of `s`, if it was added, and whether `s` spells it in the case it has.
+    func lookUp(_ s: String) -> (n: Int, sameCase: Bool)? {
         var s = s
-        return s.withUTF8 { CompactID.with($0) { find(packed: $0) } }
+        return s.withUTF8 {
+            CompactID.with($0) { u in
+                find(packed: u, hash: Self.hash(u), caseless: true).map { n in
+                    (n, !CompactID.isPackedUUID(u) || bytes[Int(starts[n])] == u[0])
+                }
+            }
+        }
+    }
+
+    /// Spells string `n` as `s` from now on, when `s` is the same UUID in another case.
+    mutating func respell(_ n: Int, as s: String) {
+        var s = s
+        let tag = s.withUTF8 { CompactID.with($0) { CompactID.isPackedUUID($0) ? $0[0] : nil } }
+        let a = Int(starts[n])
+        if let tag, Int(starts[n + 1]) - a == CompactID.packedCount {
+            bytes[a] = tag
+        }
+    }
+
+    /// A string's hash; a UUID's leaves out its case.
+    @inline(__always)
+    private static func hash(_ u: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        foldedFNV1a(CompactID.isPackedUUID(u) ? UnsafeBufferPointer(rebasing: u[1...]) : u)
     }
 
     /// String `n` after `prefix`, made at once (a OneRoster user's household: `hh-` and an id).
@@ -109,14 +137,18 @@ struct Interner {
         starts = Array(starts[...])
     }
 
-    /// The number of the string whose bytes, packed as `CompactID` packs them, are `u`. Read
-    /// through unsafe buffers: every row of users.csv looks its user up here.
+    /// The number of the string whose bytes, packed as `CompactID` packs them, are `u`, in the
+    /// same case. Read through unsafe buffers: every row of users.csv looks its user up here.
     func find(packed u: UnsafeBufferPointer<UInt8>) -> Int? {
-        find(packed: u, hash: foldedFNV1a(u))
+        find(packed: u, hash: Self.hash(u), caseless: false)
     }
 
-    private func find(packed u: UnsafeBufferPointer<UInt8>, hash h: UInt32) -> Int? {
-        bytes.withUnsafeBufferPointer { b in
+    /// (`caseless`: a UUID in either case; the case is a packed UUID's first byte.)
+    private func find(packed u: UnsafeBufferPointer<UInt8>, hash h: UInt32, caseless: Bool)
+        -> Int?
+    {
+        let skip = caseless && CompactID.isPackedUUID(u) ? 1 : 0
+        return bytes.withUnsafeBufferPointer { b in
             starts.withUnsafeBufferPointer { starts in
                 slots.withUnsafeBufferPointer { slots in
                     let mask = slots.count - 1
@@ -126,9 +158,14 @@ struct Interner {
                         if UInt32(truncatingIfNeeded: slots[i] >> 32) == h,
                             case let a = Int(starts[n]), Int(starts[n + 1]) - a == u.count,
                             u.isEmpty
-                                || b.baseAddress.map({ memcmpEqual($0 + a, u.baseAddress, u.count) }
-                                )
-                                    == true
+                                || b.baseAddress.map({
+                                    // (Skipping the case: a packed UUID's, as the first byte
+                                    // of the string found says.)
+                                    (skip == 0 || $0[a] >= CompactID.upperTag)
+                                        && memcmpEqual(
+                                            $0 + a + skip, u.baseAddress.map { $0 + skip },
+                                            u.count - skip)
+                                }) == true
                         {
                             return n
                         }
@@ -190,6 +227,8 @@ struct UserFacts {
     var birth: String?
     /// The household's id: `hh-` and the id of the guardian who names it.
     var household: String?
+    /// False: the id asked for is the user's UUID in another case (see `Interner`).
+    var sameCase = true
 }
 
 /// Where `OneRosterUsers` keeps its users, their fields and the pairs: in memory
@@ -201,6 +240,9 @@ protocol UserTable {
     mutating func number(_ id: String) throws -> Int
     func find(_ id: String) throws -> Int?
     func id(_ n: Int) throws -> String
+    /// Spells user `n`'s id as `id` from now on (the same UUID in another case: see
+    /// `CompactID.caselessKey`).
+    mutating func respell(_ n: Int, as id: String) throws
     func get(_ f: UserField, _ n: Int) throws -> Int32
     mutating func set(_ f: UserField, _ n: Int, _ v: Int32) throws
     /// Lets go of a field no longer needed: every user's is then at its initial value.
@@ -261,6 +303,7 @@ struct MemoryUserTable: UserTable {
 
     func find(_ id: String) -> Int? { ids.find(id) }
     func id(_ n: Int) -> String { ids.string(n) }
+    mutating func respell(_ n: Int, as id: String) { ids.respell(n, as: id) }
 
     func get(_ f: UserField, _ n: Int) -> Int32 {
         if f.isCode { return codes[f.rawValue].isEmpty ? 0 : Int32(codes[f.rawValue][n]) }
@@ -297,11 +340,12 @@ struct MemoryUserTable: UserTable {
     }
 
     func facts(_ id: String) -> UserFacts? {
-        guard let n = ids.find(id) else { return nil }
+        guard let (n, sameCase) = ids.lookUp(id) else { return nil }
         let namer = get(.householdNamer, n)
         return UserFacts(
             kind: get(.kind, n), listedOrg: get(.listedOrg, n), birth: birth(n),
-            household: namer >= 0 ? ids.string(Int(namer), prefix: householdPrefix) : nil)
+            household: namer >= 0 ? ids.string(Int(namer), prefix: householdPrefix) : nil,
+            sameCase: sameCase)
     }
 
     var pairCount: Int { pairList.count }
@@ -353,7 +397,8 @@ final class DiskUserTable: UserTable {
 
     // Statements prepared once: a look-up costs a few microseconds, and an import makes
     // millions.
-    private let findID, insertUser, idOf, birthOf, setBirthOf, factsOf, insertKey: Statement
+    private let findID, insertUser, idOf, respellID, birthOf, setBirthOf, factsOf,
+        insertKey: Statement
     private let insertPairs, pairsFrom: [Statement]
     private let fields: [PagedArray]
 
@@ -365,7 +410,8 @@ final class DiskUserTable: UserTable {
             DROP TABLE IF EXISTS temp.oneroster_pairs;
             DROP TABLE IF EXISTS temp.oneroster_kept;
             DROP TABLE IF EXISTS temp.oneroster_pair_keys;
-            CREATE TABLE temp.oneroster_users(n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, birth TEXT);
+            CREATE TABLE temp.oneroster_users(
+                n INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, id TEXT, birth TEXT);
             CREATE TABLE temp.oneroster_pairs(
                 seq INTEGER PRIMARY KEY, guardian INTEGER, student INTEGER, role INTEGER);
             CREATE TABLE temp.oneroster_kept(
@@ -374,12 +420,16 @@ final class DiskUserTable: UserTable {
                 guardian INTEGER, student INTEGER, PRIMARY KEY (guardian, student)) WITHOUT ROWID;
             """)
         let users = "temp.oneroster_users"
-        findID = try db.statement("SELECT n FROM \(users) WHERE id = ?")
-        insertUser = try db.statement("INSERT INTO \(users)(n, id) VALUES (?, ?)")
-        idOf = try db.statement("SELECT id FROM \(users) WHERE n = ?")
+        // A user's `key` is its id as matched (`CompactID.caselessKey`), its `id` how it is
+        // spelled when that differs.
+        findID = try db.statement("SELECT n FROM \(users) WHERE key = ?")
+        insertUser = try db.statement("INSERT INTO \(users)(n, key, id) VALUES (?, ?, ?)")
+        idOf = try db.statement("SELECT coalesce(id, key) FROM \(users) WHERE n = ?")
+        respellID = try db.statement("UPDATE \(users) SET id = ? WHERE n = ?")
         birthOf = try db.statement("SELECT birth FROM \(users) WHERE n = ?")
         setBirthOf = try db.statement("UPDATE \(users) SET birth = ? WHERE n = ?")
-        factsOf = try db.statement("SELECT n, birth FROM \(users) WHERE id = ?")
+        factsOf = try db.statement(
+            "SELECT n, birth, coalesce(id, key) = ?2 FROM \(users) WHERE key = ?1")
         insertKey = try db.statement(
             "INSERT OR IGNORE INTO temp.oneroster_pair_keys(guardian, student) VALUES (?, ?)")
         fields = try UserField.allCases.map {
@@ -411,14 +461,25 @@ final class DiskUserTable: UserTable {
     }
 
     func number(_ id: String) throws -> Int {
-        if let n = try find(id) { return n }
-        try db.run(insertUser, [.int(Int64(count)), .text(id)])
+        let key = CompactID.caselessKey(id)
+        if let n = try value(findID, .text(key))?.int { return Int(n) }
+        try db.run(insertUser, [.int(Int64(count)), .text(key), spelling(id, key)])
         count += 1
         return count - 1
     }
 
+    /// How `id` is spelled, when not as its key.
+    private func spelling(_ id: String, _ key: String) -> SQLValue {
+        key == id ? .null : .text(id)
+    }
+
     func find(_ id: String) throws -> Int? {
-        try value(findID, .text(id))?.int.map { Int($0) }
+        try value(findID, .text(CompactID.caselessKey(id)))?.int.map { Int($0) }
+    }
+
+    func respell(_ n: Int, as id: String) throws {
+        guard id.utf8.count == 36 else { return }  // (only a UUID has another spelling)
+        try db.run(respellID, [spelling(id, CompactID.caselessKey(id)), .int(Int64(n))])
     }
 
     func id(_ n: Int) throws -> String {
@@ -449,15 +510,17 @@ final class DiskUserTable: UserTable {
     }
 
     func facts(_ id: String) throws -> UserFacts? {
-        let found = try factsOf.bindAndStep([.text(id)])
+        let found = try factsOf.bindAndStep([.text(CompactID.caselessKey(id)), .text(id)])
         let n = found ? Int(factsOf.value(0).int ?? 0) : 0
         let birth = found ? factsOf.value(1).string : nil
+        let sameCase = found && factsOf.value(2).int == 1
         factsOf.reset()
         guard found else { return nil }
         let namer = try get(.householdNamer, n)
         return UserFacts(
             kind: try get(.kind, n), listedOrg: try get(.listedOrg, n), birth: birth,
-            household: namer >= 0 ? try householdPrefix + self.id(Int(namer)) : nil)
+            household: namer >= 0 ? try householdPrefix + self.id(Int(namer)) : nil,
+            sameCase: sameCase)
     }
 
     func append(_ p: UserPair) throws {
@@ -564,13 +627,13 @@ struct OneRosterUsers<Table: UserTable> {
     /// org of the role listed in roles.csv, the birth date, and the household (see
     /// `deriveHouseholds`).
     func facts(of id: String) throws -> (
-        kind: String?, listedOrg: String?, birth: String?, household: String?
+        kind: String?, listedOrg: String?, birth: String?, household: String?, sameCase: Bool
     ) {
-        guard let f = try table.facts(id) else { return (nil, nil, nil, nil) }
+        guard let f = try table.facts(id) else { return (nil, nil, nil, nil, true) }
         return (
             roleName(UInt8(truncatingIfNeeded: f.kind)),
             f.listedOrg >= 0 ? orgs.string(Int(f.listedOrg)) : nil, f.birth,
-            f.household
+            f.household, f.sameCase
         )
     }
 

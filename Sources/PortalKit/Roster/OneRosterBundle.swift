@@ -390,12 +390,15 @@ enum OneRosterBundle {
             let r = facts.kind ?? ""
             let entity = r == "student" ? "students" : guardianRoles.contains(r) ? "guardians" : ""
             let isStudent = entity == "students"
-            // A student's school: the first of its orgs that orgs.csv names a school.
-            let school =
+            // A student's school: the first of its orgs that orgs.csv names a school (as
+            // spelled, else a UUID in another case).
+            let orgs =
                 isStudent
-                ? (listItems(uh.value(rec, at: col.orgs) ?? "")
-                    + [uh.value(rec, at: col.primaryOrg), facts.listedOrg].compactMap { $0 })
-                    .lazy.compactMap { schoolIDs[CompactID.caselessKey($0)] }.first : nil
+                ? listItems(uh.value(rec, at: col.orgs) ?? "")
+                    + [uh.value(rec, at: col.primaryOrg), facts.listedOrg].compactMap { $0 } : []
+            let school =
+                orgs.first { schoolNames[$0] != nil }
+                ?? orgs.lazy.compactMap { schoolIDs[CompactID.caselessKey($0)] }.first
             // The line and all else its row is made from (nil: a line not read cleanly).
             var lineHash: UInt64? = nil
             if rec.problem == nil && !id.isEmpty && !entity.isEmpty {

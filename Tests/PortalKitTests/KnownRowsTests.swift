@@ -67,6 +67,21 @@ import Testing
         let link = try #require(links.slot(key: [.text("G1"), .text("S1")]))
         #expect(bytes("G1\u{1f}S1") { links.slot($0) } == link)
         #expect(links.slot(key: [.text("G1"), .text("S2")]) == nil)
+        // Looked up a batch at a time, as a OneRoster bundle's links are, with the hash asked
+        // of the slot found; and a link met through its slot is met, as through its key.
+        let batch = links.keys.slots(["G1\u{1f}S2", "G1\u{1f}S1", "G5"])
+        #expect(batch == [-1, link, -1])
+        let linkHash = try #require(
+            try f.db.first(
+                "SELECT row_hash FROM links WHERE district_id = 'd' AND guardian_id = 'G1' AND student_id = 'S1'"
+            )?.string("row_hash"))
+        let linkTop = try #require(bytes(linkHash) { KnownRows.storedHash($0) })
+        #expect(links.keys.stored(link, is: linkTop << 16))
+        #expect(!links.keys.stored(link, is: (linkTop ^ 1) << 16))
+        var met = IDSet(pairs: true, known: links)
+        #expect(try met.insertUnlessWritten("G1\u{1f}S1", knownSlot: link, line: 0) == nil)
+        #expect(links.isMet(link))
+        #expect(try met.insert("G1\u{1f}S1", line: 3) == IDSet.lineUnknown, "a repeat")
         // Another district's rows are not among them.
         #expect(try KnownRows(f.db, .guardians, district: "other", rows: 4).count == 0)
     }
@@ -88,6 +103,7 @@ import Testing
         for id in ["G1", "G2", "G3", "G4"] { _ = try other.insert(id, line: 2) }
         #expect(same.someActiveUnmet)
         #expect(!same.keys.holds("G1"), "a shared slot is not surely the district's")
+        #expect(same.keys.slots(["G1", "G2"]) == [-1, -1])
     }
 
     @Test func keysSharingAFingerprintAreMarkedAndGoTheExactWay() throws {

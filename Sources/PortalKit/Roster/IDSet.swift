@@ -171,6 +171,18 @@ struct IDSet {
         }
     }
 
+    /// `insertUnlessWritten` for an id the caller found among the district's rows, in slot `i`
+    /// of the set's `KnownRows` (exactly: not one two keys share).
+    mutating func insertUnlessWritten(_ id: String, knownSlot i: Int, line: Int) throws -> Int? {
+        guard let known else { return try insertUnlessWritten(id, line: line) }
+        if known.isMet(i) && !known.isWritten(i) {
+            lastAdded = .known(i, line: line)
+            return nil
+        }
+        var id = id
+        return id.withUTF8 { meetKnown(i, $0, line: line) }
+    }
+
     /// Notes that the row of the id `insert` added last was written to the database.
     mutating func markLastWritten() throws {
         switch lastAdded {

@@ -103,6 +103,12 @@ struct SameLines: Sendable {
     /// Whether the district held the row of `id` stored from a line of hash `h`.
     func holds(_ id: String, hash h: UInt64) -> Bool { keys.holds(id, hash: h) }
 
+    /// The slots of the rows of `ids` the district held (see `KnownRows.Keys.slots`).
+    func slots(_ ids: [String]) -> [Int] { keys.slots(ids) }
+
+    /// Whether the row in slot `i` was stored from a line of hash `h`.
+    func holds(slot i: Int, hash h: UInt64) -> Bool { keys.stored(i, is: h) }
+
     /// Whether a birth date, as the line gives it, was surely accepted then and now: none, or
     /// one whose year (its first four digits, or its last: M/D/YYYY) is recent enough.
     /// Anything else is made and checked again.

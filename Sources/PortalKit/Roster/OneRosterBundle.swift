@@ -532,7 +532,8 @@ enum OneRosterBundle {
         try w.writeMade(sameThread: inline) {
             guard start < known.table.pairCount else { return nil }
             defer { start += RosterWriter.batchRows }
-            return try known.table.pairs(from: start, count: RosterWriter.batchRows).map { p in
+            let links = try known.table.pairs(from: start, count: RosterWriter.batchRows).map {
+                p in
                 let named = try known.table.id(Int(p.guardian))
                 let student = try known.table.id(Int(p.student))
                 // The pair's role, else its guardian's kind (code 0: none, "guardian").
@@ -540,13 +541,24 @@ enum OneRosterBundle {
                     p.role != 0
                     ? p.role
                     : UInt8(truncatingIfNeeded: try known.table.get(.kind, Int(p.guardian)))
+                let guardian = w.canonicalGuardian(named)
+                return (
+                    p: p, named: named, student: student, code: code, guardian: guardian,
+                    claim: joined(guardian, "\u{1f}", student)
+                )
+            }
+            // The batch's links looked up among the district's together (see `slots`).
+            let slots = sameLinks?.slots(links.map(\.claim))
+            return links.indices.map { k in
+                let (p, named, student, code, guardian, claim) = links[k]
                 let relationship = known.roleName(code) ?? "guardian"
                 let isRelative = relationship == "relative"
-                let guardian = w.canonicalGuardian(named)
-                let claim = joined(guardian, "\u{1f}", student)
+                let slot = slots?[k] ?? -1
                 let same =
-                    sameLinks?.holds(
-                        claim, hash: linkHash(code, relationship, relative: isRelative)) == true
+                    slot >= 0
+                    && sameLinks?.holds(
+                        slot: slot, hash: linkHash(code, relationship, relative: isRelative))
+                        == true
                 let row = PendingRow(
                     entity: "links", table: .links, file: "users.csv", line: 0,
                     id: guardian == named ? nil : joined(named, "/", student),
@@ -563,6 +575,7 @@ enum OneRosterBundle {
                                 portalAccess: !isRelative, custodial: !isRelative)))
                 // (Not through a merge: the numbers are of the guardian named.)
                 if guardian == named { row.ends = p }
+                row.knownSlot = slot
                 return row
             }
         }

@@ -46,6 +46,10 @@ final class PendingRow {
     let viaMerge: Bool
     /// A OneRoster link's ends as its users are numbered (see `RosterWriter.People.exist`).
     var ends: UserPair?
+    /// A link's slot among the links the district held (`KnownRows`), when the thread that
+    /// made the row found it there (-1: not looked up, or not held surely): the writer then
+    /// need not look it up again.
+    var knownSlot = -1
     /// What the reader made of it, until `prepare` turns it into what the writer needs.
     private var payload: Payload?
     /// The row as read and its file's header, kept for the results file.

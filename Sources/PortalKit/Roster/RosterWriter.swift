@@ -517,9 +517,12 @@ final class RosterWriter {
             if let t = r.table, let c = r.claim, !(t == .links && linksByKey) {
                 // A link named again after rows that were rejected is written, as by key.
                 let first =
-                    t == .links
-                    ? try seenIDs[t.index].insertUnlessWritten(c, line: r.line)
-                    : try seenIDs[t.index].insert(c, line: r.line)
+                    t != .links
+                    ? try seenIDs[t.index].insert(c, line: r.line)
+                    : r.knownSlot >= 0
+                        ? try seenIDs[t.index].insertUnlessWritten(
+                            c, knownSlot: r.knownSlot, line: r.line)
+                        : try seenIDs[t.index].insertUnlessWritten(c, line: r.line)
                 if let first {
                     // B merged into A: B's link to a child is A's link, named again (the SIS
                     // still has both). A's own row, after B's, is the one that counts.

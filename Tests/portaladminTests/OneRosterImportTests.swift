@@ -43,6 +43,41 @@ import Testing
             r.err.contains("note: users.csv: skipped 2 users with other roles (aide 1, teacher 1)"))
     }
 
+    /// So many repeats that the writer reads users.csv again while the file is still being
+    /// read (every 4,096 held rows), among teachers: each teacher is counted once, and each
+    /// repeat named with its first line.
+    @Test func repeatsReadAgainMidFileCountOtherRolesOnce() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        var lines = ["sourcedId,status,role,givenName,familyName"]
+        var teachers = 0
+        for _ in 0..<3 {
+            for i in 1...2100 {
+                lines.append("\(i),active,student,S\(i),Lee")
+                for _ in 0..<2 {
+                    teachers += 1
+                    lines.append("T\(teachers),active,teacher,T,Ray")
+                }
+            }
+        }
+        _ = dir.write("b/users.csv", lines.joined(separator: "\n") + "\n")
+        let r = try runBinary(
+            ["roster", "import", dir.file("b"), "--format", "oneroster", "--district", "d1"],
+            db: db)
+        #expect(r.code == 3)
+        #expect(
+            r.err.contains(
+                "note: users.csv: skipped 12600 users with other roles (teacher 12600)"),
+            "\(r.err.suffix(600))")
+        // Student 7's second line is line 2 + 2100 * 3 + 6 * 3 = 6320.
+        #expect(
+            r.err.contains(
+                "users.csv:6320: sourcedId: duplicate id (first seen on line 20); this row was skipped"
+            ))
+        #expect(
+            try reopen(db).count("SELECT count(*) FROM students WHERE district_id = 'd1'") == 2100)
+    }
+
     /// A delta export says so in manifest.csv (`file.users,delta`): only its users change, and
     /// no one it leaves out is marked inactive, as with --delta (read as a whole export, the
     /// rest of the district would be, and a script passing --yes is not asked). The same files

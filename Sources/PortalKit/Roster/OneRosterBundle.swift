@@ -375,10 +375,10 @@ enum OneRosterBundle {
         _ = try r2.next()
         // Every field is kept only for a list of every row with its input (`everyRow`).
         if !w.hooks.everyRow { r2.keepOnly(col.hashed.map(\.at), of: uh.names.count) }
+        // Counted in the first reading only (a line's hash made by the reader): the writer may
+        // read the file again (for the first line of a repeated id), on its own thread while
+        // this one reads on.
         var otherRoles: [String: Int] = [:]
-        // The writer may read the file again (for the first line of a repeated id): each line's
-        // role is counted once.
-        var countedThrough = 0
         // The guardians and students the district held, to tell a line unchanged by.
         let same = (guardians: w.sameLines(.guardians), students: w.sameLines(.students))
         let hashing = LineHash.Fields(fields: col.hashed, seed: LineHash.oneRosterUser)
@@ -437,10 +437,7 @@ enum OneRosterBundle {
                 return row("users", .rejected(RowProblem("sourcedId", "missing")))
             }
             if entity.isEmpty {
-                if rec.line > countedThrough {
-                    otherRoles[r.isEmpty ? "(none)" : r, default: 0] += 1
-                }
-                countedThrough = max(countedThrough, rec.line)
+                if made != nil { otherRoles[r.isEmpty ? "(none)" : r, default: 0] += 1 }
                 return row(
                     "other",
                     .skipped("role \(r.isEmpty ? "missing" : r): not a student or guardian"))

@@ -23,9 +23,9 @@ enum CompactID {
         u.count == 36 && with(u) { $0.first == lowerTag || $0.first == upperTag }
     }
 
-    /// The id as the import matches it across a bundle's files: a UUID written in upper case
-    /// in lower case (a UUID's digits are the same in either: one SIS spells them one way in
-    /// users.csv and another in demographics.csv), any other id as it is.
+    /// The id as the import matches it across a bundle's files: a UUID in lower case, however
+    /// it is written (its digits are the same in either case, and one SIS spells them one way
+    /// in users.csv and the other in demographics.csv); any other id as it is.
     static func caselessKey(_ id: String) -> String {
         var id = id
         let upper = id.withUTF8 { u in u.count == 36 && with(u) { $0.first == upperTag } }

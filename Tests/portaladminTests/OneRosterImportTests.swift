@@ -43,6 +43,74 @@ import Testing
             r.err.contains("note: users.csv: skipped 2 users with other roles (aide 1, teacher 1)"))
     }
 
+    /// A delta gives only the users that changed: a new student's parent the district has
+    /// already, named in agentSourcedIds but not given, is linked (with the role of the
+    /// parent's links there) and the student joins the parent's household there; an agent
+    /// neither gives is still counted, not made. A link to such a parent that the district
+    /// has is left as it is (never changed by a row the file does not give). On disk as in
+    /// memory.
+    @Test(arguments: [false, true])
+    func aDeltaLinksANewStudentToAParentTheDistrictHas(onDisk: Bool) throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let env = onDisk ? ["PORTALADMIN_ID_MEMORY_BYTES": "0"] : [:]
+        _ = dir.write(
+            "full/users.csv",
+            """
+            sourcedId,status,role,givenName,familyName,agentSourcedIds
+            S1,active,student,Al,Lee,"P0,P1"
+            P0,active,guardian,Bo,Lee,S1
+            P1,active,parent,Cy,Lee,S1
+
+            """)
+        func importing(_ bundle: String) throws -> RunResult {
+            try runBinary(
+                [
+                    "roster", "import", dir.file(bundle), "--format", "oneroster", "--district",
+                    "d1",
+                ],
+                db: db, env: env)
+        }
+        #expect(try importing("full").code == 0)
+        try reopen(db).execute(
+            "UPDATE links SET custodial = 0 WHERE guardian_id = 'P1' AND student_id = 'S1'")
+        _ = dir.write(
+            "delta/users.csv",
+            """
+            sourcedId,status,role,givenName,familyName,agentSourcedIds
+            S5,active,student,Di,Lee,"P1,PX"
+            S1,active,student,Al,Lee,P1
+
+            """)
+        _ = dir.write("delta/manifest.csv", "propertyName,value\nfile.users,delta\n")
+        let delta = try importing("delta")
+        #expect(delta.code == 0, "\(delta.err)")
+        #expect(
+            delta.err.contains(
+                "note: users.csv: 1 link in agentSourcedIds or relationships.csv names a user that users.csv does not give as a student or guardian"
+            ), "\(delta.err)")
+        let links = try reopen(db).query(
+            "SELECT guardian_id, student_id, relationship, custodial, status FROM links ORDER BY 1, 2"
+        ).map {
+            "\($0.text("guardian_id"))-\($0.text("student_id")) \($0.text("relationship")) \($0.text("custodial")) \($0.text("status"))"
+        }
+        #expect(
+            links == [
+                "P0-S1 guardian 1 active", "P1-S1 parent 0 active", "P1-S5 parent 1 active",
+            ], "\(links)")
+        let households = try reopen(db).query(
+            "SELECT student_id, household_id FROM students ORDER BY 1"
+        ).map { "\($0.text("student_id")) \($0.text("household_id"))" }
+        #expect(households == ["S1 hh-P0", "S5 hh-P0"], "\(households)")
+        #expect(
+            try reopen(db).count("SELECT count(*) FROM guardians WHERE district_id = 'd1'") == 2,
+            "no guardian row made for P1")
+        // The same delta again changes nothing.
+        let before = try dump(db)
+        #expect(try importing("delta").code == 0)
+        #expect(try dump(db) == before)
+    }
+
     /// So many repeats that the writer reads users.csv again while the file is still being
     /// read (every 4,096 held rows), among teachers: each teacher is counted once, and each
     /// repeat named with its first line.

@@ -327,6 +327,8 @@ enum OneRosterBundle {
         // Keep only student–guardian pairs, once each. A pair naming a user of no role (an id
         // no line of users.csv gives, or one whose role is missing) is said, by count: a link
         // the file meant may be lost there.
+        let unusedBirths = try users.table.birthsOfNoKind()
+        let heldHere = w.options.delta ? try kindsFromDistrict(&users, w) : []
         let guardianCodes = guardianRoles.map { users.code($0) }
         let studentCode = users.code("student")
         var namingNoOne = 0
@@ -335,7 +337,6 @@ enum OneRosterBundle {
             return student == studentCode
                 && guardianCodes.contains(UInt8(truncatingIfNeeded: guardian))
         }
-        let unusedBirths = try users.table.birthsOfNoKind()
         if unusedBirths > 0 {
             w.notes.append(
                 "demographics.csv: \(grouped(unusedBirths)) birth date\(unusedBirths == 1 ? "" : "s") of a user that users.csv does not give a role (no such sourcedId, or no role): not used"
@@ -347,6 +348,18 @@ enum OneRosterBundle {
             )
         }
         let households = try users.deriveHouseholds()
+        // A household named after a guardian the district gives (not the file) is the one the
+        // district has for that guardian.
+        var heldHouseholds: [String: String] = [:]
+        for n in heldHere where try users.table.get(.kind, Int(n)) != studentCode {
+            let id = try users.table.id(Int(n))
+            if let h = try w.s.db.first(
+                "SELECT household_id FROM guardians WHERE district_id = ? AND guardian_id = ?",
+                [.text(w.district), .text(w.canonicalGuardian(id))])?.string("household_id")
+            {
+                heldHouseholds[OneRosterUsers<T>.household(namedBy: id)] = h
+            }
+        }
         try users.table.doneAdding()
         // Into a district with no links yet (and no guardian merged away, which would change a
         // link's key), the links are made in the order of their table's key, after the
@@ -387,6 +400,7 @@ enum OneRosterBundle {
         ) { rec, made in
             let id = uh.value(rec, at: col.id) ?? ""
             let facts = try known.facts(of: id)
+            let household = facts.household.map { heldHouseholds[$0] ?? $0 }
             let r = facts.kind ?? ""
             let entity = r == "student" ? "students" : guardianRoles.contains(r) ? "guardians" : ""
             let isStudent = entity == "students"
@@ -406,7 +420,7 @@ enum OneRosterBundle {
                 let h = made ?? hashing.of(rec)
                 lineHash = LineHash.mix(
                     LineHash.mix(
-                        LineHash.mix(LineHash.mix(h, 1, facts.kind), 2, facts.household), 3,
+                        LineHash.mix(LineHash.mix(h, 1, facts.kind), 2, household), 3,
                         facts.birth), 4, school)
             }
             func row(_ entity: String, _ payload: consuming PendingRow.Payload) -> PendingRow {
@@ -430,7 +444,7 @@ enum OneRosterBundle {
                     entity,
                     .sameLine(
                         PendingRow.SameLine(
-                            record: rec, household: facts.household, school: school)))
+                            record: rec, household: household, school: school)))
             }
             if let p = rec.problem(in: uh.spelled) { return row("users", .rejected(p)) }
             guard !id.isEmpty else {
@@ -473,7 +487,7 @@ enum OneRosterBundle {
                                     email: optional.read {
                                         try Field.email(uh.value(rec, at: col.email), "email")
                                     },
-                                    householdID: facts.household, status: active))))
+                                    householdID: household, status: active))))
                 }
                 let email = optional.read { try Field.email(uh.value(rec, at: col.email), "email") }
                 let phone = optional.read {
@@ -489,7 +503,7 @@ enum OneRosterBundle {
                     birthDateGiven: optional.kept(
                         Field.givenDate(facts.birth, read: birth), field: "birthDate",
                         in: "birth_date_given"),
-                    householdID: facts.household)
+                    householdID: household)
                 g.status = active
                 return optional.warn(row(entity, .guardian(g)))
             } catch let p as RowProblem {
@@ -572,12 +586,57 @@ enum OneRosterBundle {
                                 portalAccess: !isRelative, custodial: !isRelative)))
                 // (Not through a merge: the numbers are of the guardian named.)
                 if guardian == named { row.ends = p }
+                row.keepsStored = heldHere.contains(p.guardian) || heldHere.contains(p.student)
                 row.knownSlot = slot
                 return row
             }
         }
         for entity in ["students", "guardians", "links"] { try w.completed(entity) }
         return files
+    }
+
+    /// A delta gives only the users that changed: an agent it names but does not give may be
+    /// the district's own (a new student's parent). Each such user the district has takes the
+    /// kind it has there (a guardian the role of its links there, a student "student"), so that
+    /// its links are made; returns their numbers.
+    private static func kindsFromDistrict<T: UserTable>(
+        _ users: inout OneRosterUsers<T>, _ w: RosterWriter
+    ) throws -> Set<Int32> {
+        var unknown = Set<Int32>()
+        var start = 0
+        while case let batch = try users.table.pairs(from: start, count: 4096), !batch.isEmpty {
+            start += batch.count
+            for p in batch {
+                for n in [p.guardian, p.student] where try users.table.get(.kind, Int(n)) == 0 {
+                    unknown.insert(n)
+                }
+            }
+        }
+        var held = Set<Int32>()
+        for n in unknown.sorted() {
+            let id = try users.table.id(Int(n))
+            let kind: String
+            if let g = try w.s.db.first(
+                """
+                SELECT (SELECT relationship FROM links WHERE district_id = ?1 AND guardian_id = ?2
+                        ORDER BY status = 'active' DESC LIMIT 1) AS role
+                FROM guardians WHERE district_id = ?1 AND guardian_id = ?2
+                """, [.text(w.district), .text(w.canonicalGuardian(id))])
+            {
+                kind =
+                    g.string("role").flatMap { guardianRoles.contains($0) ? $0 : nil } ?? "guardian"
+            } else if try w.s.db.first(
+                "SELECT 1 FROM students WHERE district_id = ? AND student_id = ?",
+                [.text(w.district), .text(id)]) != nil
+            {
+                kind = "student"
+            } else {
+                continue
+            }
+            try users.setKind(Int(n), kind)
+            held.insert(n)
+        }
+        return held
     }
 
     /// Reads a small file of the bundle whose columns `need` (required) and `reads` (those

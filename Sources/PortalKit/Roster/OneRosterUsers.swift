@@ -626,6 +626,9 @@ struct OneRosterUsers<Table: UserTable> {
     /// What users.csv's second reading needs of the user `id`: the role users.csv gave, the
     /// org of the role listed in roles.csv, the birth date, and the household (see
     /// `deriveHouseholds`).
+    /// The id of the household the guardian `id` names (see `deriveHouseholds`).
+    static func household(namedBy id: String) -> String { householdPrefix + id }
+
     func facts(of id: String) throws -> (
         kind: String?, listedOrg: String?, birth: String?, household: String?, sameCase: Bool
     ) {

@@ -46,6 +46,9 @@ final class PendingRow {
     let viaMerge: Bool
     /// A OneRoster link's ends as its users are numbered (see `RosterWriter.People.exist`).
     var ends: UserPair?
+    /// A link one of whose ends the file does not give (a delta naming the district's own):
+    /// created when missing, never changed, as one named through a merged guardian.
+    var keepsStored = false
     /// A link's slot among the links the district held (`KnownRows`), when the thread that
     /// made the row found it there (-1: not looked up, or not held surely): the writer then
     /// need not look it up again.

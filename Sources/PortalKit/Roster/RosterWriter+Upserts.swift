@@ -238,7 +238,7 @@ extension RosterWriter {
             }
         }
         guard let row else { return .unchanged }
-        return try upsert(.links, row, changing: !r.viaMerge) {
+        return try upsert(.links, row, changing: !r.viaMerge && !r.keepsStored) {
             let (guardian, student) = Self.ends(row)
             return "link:\(guardian)/\(student)"
         }

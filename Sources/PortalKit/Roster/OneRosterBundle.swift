@@ -400,7 +400,9 @@ enum OneRosterBundle {
         ) { rec, made in
             let id = uh.value(rec, at: col.id) ?? ""
             let facts = try known.facts(of: id)
-            let household = facts.household.map { heldHouseholds[$0] ?? $0 }
+            let household =
+                heldHouseholds.isEmpty
+                ? facts.household : facts.household.map { heldHouseholds[$0] ?? $0 }
             let r = facts.kind ?? ""
             let entity = r == "student" ? "students" : guardianRoles.contains(r) ? "guardians" : ""
             let isStudent = entity == "students"

@@ -328,7 +328,7 @@ enum OneRosterBundle {
         // no line of users.csv gives, or one whose role is missing) is said, by count: a link
         // the file meant may be lost there.
         let unusedBirths = try users.table.birthsOfNoKind()
-        let heldHere = w.options.delta ? try kindsFromDistrict(&users, w) : []
+        let heldHere = w.options.delta ? try users.takeKinds(fromDistrict: w) : []
         let guardianCodes = guardianRoles.map { users.code($0) }
         let studentCode = users.code("student")
         var namingNoOne = 0
@@ -348,18 +348,7 @@ enum OneRosterBundle {
             )
         }
         let households = try users.deriveHouseholds()
-        // A household named after a guardian the district gives (not the file) is the one the
-        // district has for that guardian.
-        var heldHouseholds: [String: String] = [:]
-        for n in heldHere where try users.table.get(.kind, Int(n)) != studentCode {
-            let id = try users.table.id(Int(n))
-            if let h = try w.s.db.first(
-                "SELECT household_id FROM guardians WHERE district_id = ? AND guardian_id = ?",
-                [.text(w.district), .text(w.canonicalGuardian(id))])?.string("household_id")
-            {
-                heldHouseholds[OneRosterUsers<T>.household(namedBy: id)] = h
-            }
-        }
+        let heldHouseholds = try users.households(namedBy: heldHere, w)
         try users.table.doneAdding()
         // Into a district with no links yet (and no guardian merged away, which would change a
         // link's key), the links are made in the order of their table's key, after the
@@ -588,57 +577,15 @@ enum OneRosterBundle {
                                 portalAccess: !isRelative, custodial: !isRelative)))
                 // (Not through a merge: the numbers are of the guardian named.)
                 if guardian == named { row.ends = p }
-                row.keepsStored = heldHere.contains(p.guardian) || heldHere.contains(p.student)
+                row.keepsStored =
+                    !heldHere.isEmpty
+                    && (heldHere.contains(p.guardian) || heldHere.contains(p.student))
                 row.knownSlot = slot
                 return row
             }
         }
         for entity in ["students", "guardians", "links"] { try w.completed(entity) }
         return files
-    }
-
-    /// A delta gives only the users that changed: an agent it names but does not give may be
-    /// the district's own (a new student's parent). Each such user the district has takes the
-    /// kind it has there (a guardian the role of its links there, a student "student"), so that
-    /// its links are made; returns their numbers.
-    private static func kindsFromDistrict<T: UserTable>(
-        _ users: inout OneRosterUsers<T>, _ w: RosterWriter
-    ) throws -> Set<Int32> {
-        var unknown = Set<Int32>()
-        var start = 0
-        while case let batch = try users.table.pairs(from: start, count: 4096), !batch.isEmpty {
-            start += batch.count
-            for p in batch {
-                for n in [p.guardian, p.student] where try users.table.get(.kind, Int(n)) == 0 {
-                    unknown.insert(n)
-                }
-            }
-        }
-        var held = Set<Int32>()
-        for n in unknown.sorted() {
-            let id = try users.table.id(Int(n))
-            let kind: String
-            if let g = try w.s.db.first(
-                """
-                SELECT (SELECT relationship FROM links WHERE district_id = ?1 AND guardian_id = ?2
-                        ORDER BY status = 'active' DESC LIMIT 1) AS role
-                FROM guardians WHERE district_id = ?1 AND guardian_id = ?2
-                """, [.text(w.district), .text(w.canonicalGuardian(id))])
-            {
-                kind =
-                    g.string("role").flatMap { guardianRoles.contains($0) ? $0 : nil } ?? "guardian"
-            } else if try w.s.db.first(
-                "SELECT 1 FROM students WHERE district_id = ? AND student_id = ?",
-                [.text(w.district), .text(id)]) != nil
-            {
-                kind = "student"
-            } else {
-                continue
-            }
-            try users.setKind(Int(n), kind)
-            held.insert(n)
-        }
-        return held
     }
 
     /// Reads a small file of the bundle whose columns `need` (required) and `reads` (those
@@ -717,5 +664,69 @@ extension CSVHeader {
         guard let i, i < rec.fields.count else { return nil }
         let v = Spreadsheet.unguarded(rec.fields[i].trimmed())
         return v.isEmpty ? nil : v
+    }
+}
+
+/// What a delta import asks of the district about the users a bundle names.
+extension OneRosterUsers {
+    /// A delta gives only the users that changed: an agent it names but does not give may be
+    /// the district's own (a new student's parent). Each such user the district has takes the
+    /// kind it has there (a guardian the role of its links there, a student "student"), so that
+    /// its links are made; returns their numbers.
+    mutating func takeKinds(fromDistrict w: RosterWriter) throws -> Set<Int32> {
+        var unknown = Set<Int32>()
+        var start = 0
+        while case let batch = try table.pairs(from: start, count: 4096), !batch.isEmpty {
+            start += batch.count
+            for p in batch {
+                for n in [p.guardian, p.student] where try table.get(.kind, Int(n)) == 0 {
+                    unknown.insert(n)
+                }
+            }
+        }
+        var held = Set<Int32>()
+        for n in unknown.sorted() {
+            let id = try table.id(Int(n))
+            let kind: String
+            if let g = try w.s.db.first(
+                """
+                SELECT (SELECT relationship FROM links WHERE district_id = ?1 AND guardian_id = ?2
+                        ORDER BY status = 'active' DESC LIMIT 1) AS role
+                FROM guardians WHERE district_id = ?1 AND guardian_id = ?2
+                """, [.text(w.district), .text(w.canonicalGuardian(id))])
+            {
+                kind =
+                    g.string("role").flatMap {
+                        OneRosterBundle.guardianRoles.contains($0) ? $0 : nil
+                    } ?? "guardian"
+            } else if try w.s.db.first(
+                "SELECT 1 FROM students WHERE district_id = ? AND student_id = ?",
+                [.text(w.district), .text(id)]) != nil
+            {
+                kind = "student"
+            } else {
+                continue
+            }
+            try setKind(Int(n), kind)
+            held.insert(n)
+        }
+        return held
+    }
+
+    /// The households named after the guardians `held` the district gives (not the file), by
+    /// their names here: the ones the district has for those guardians.
+    func households(namedBy held: Set<Int32>, _ w: RosterWriter) throws -> [String: String] {
+        var households: [String: String] = [:]
+        let student = roleCode("student")
+        for n in held where try table.get(.kind, Int(n)) != student {
+            let id = try table.id(Int(n))
+            if let h = try w.s.db.first(
+                "SELECT household_id FROM guardians WHERE district_id = ? AND guardian_id = ?",
+                [.text(w.district), .text(w.canonicalGuardian(id))])?.string("household_id")
+            {
+                households[Self.household(namedBy: id)] = h
+            }
+        }
+        return households
     }
 }

@@ -599,6 +599,8 @@ struct OneRosterUsers<Table: UserTable> {
     }
 
     func roleName(_ code: UInt8) -> String? { code == 0 ? nil : roleNames[Int(code)] }
+    /// The code of `role`, as the table holds it (0: never met).
+    func roleCode(_ role: String) -> Int32 { Int32(roleNames.firstIndex(of: role) ?? 0) }
     func roleName(_ f: UserField, of n: Int) throws -> String? {
         roleName(UInt8(truncatingIfNeeded: try table.get(f, n)))
     }

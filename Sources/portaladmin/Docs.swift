@@ -135,8 +135,8 @@ enum Docs {
             no one is marked inactive. In a delta import an agentSourcedIds user that users.csv
             does not give is looked up in the district: a student or guardian it has is linked
             (a missing link is made, one it has is left as it is), a guardian with the role its
-            links have there, and a student whose household is named after such a guardian
-            joins the household that guardian has. When it says the export has no users.csv
+            links have there, and a household named after such a guardian is the one the
+            guardian has there. When it says the export has no users.csv
             .Pq Ql file.users,absent
             and the folder has one, left from an earlier export most likely, nothing is imported;
             nor when it gives a mode that is none of bulk, delta and absent, unless the import is

@@ -45,8 +45,8 @@ import Testing
 
     /// A delta gives only the users that changed: a new student's parent the district has
     /// already, named in agentSourcedIds but not given, is linked (with the role of the
-    /// parent's links there) and the student joins the parent's household there; an agent
-    /// neither gives is still counted, not made. A link to such a parent that the district
+    /// parent's links there), and the students it names join the parent's household there; an
+    /// agent neither gives is still counted, not made. A link to such a parent that the district
     /// has is left as it is (never changed by a row the file does not give). On disk as in
     /// memory.
     @Test(arguments: [false, true])
@@ -101,6 +101,8 @@ import Testing
         let households = try reopen(db).query(
             "SELECT student_id, household_id FROM students ORDER BY 1"
         ).map { "\($0.text("student_id")) \($0.text("household_id"))" }
+        // Named after P1, the one guardian the delta links them to: the household P1 has in
+        // the district (named after P0), not one of its own.
         #expect(households == ["S1 hh-P0", "S5 hh-P0"], "\(households)")
         #expect(
             try reopen(db).count("SELECT count(*) FROM guardians WHERE district_id = 'd1'") == 2,

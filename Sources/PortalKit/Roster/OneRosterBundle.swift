@@ -348,7 +348,7 @@ enum OneRosterBundle {
             )
         }
         let households = try users.deriveHouseholds()
-        let heldHouseholds = try users.households(namedBy: heldHere, w)
+        try users.nameHouseholds(of: heldHere, w)
         try users.table.doneAdding()
         // Into a district with no links yet (and no guardian merged away, which would change a
         // link's key), the links are made in the order of their table's key, after the
@@ -389,9 +389,6 @@ enum OneRosterBundle {
         ) { rec, made in
             let id = uh.value(rec, at: col.id) ?? ""
             let facts = try known.facts(of: id)
-            let household =
-                heldHouseholds.isEmpty
-                ? facts.household : facts.household.map { heldHouseholds[$0] ?? $0 }
             let r = facts.kind ?? ""
             let entity = r == "student" ? "students" : guardianRoles.contains(r) ? "guardians" : ""
             let isStudent = entity == "students"
@@ -411,7 +408,7 @@ enum OneRosterBundle {
                 let h = made ?? hashing.of(rec)
                 lineHash = LineHash.mix(
                     LineHash.mix(
-                        LineHash.mix(LineHash.mix(h, 1, facts.kind), 2, household), 3,
+                        LineHash.mix(LineHash.mix(h, 1, facts.kind), 2, facts.household), 3,
                         facts.birth), 4, school)
             }
             func row(_ entity: String, _ payload: consuming PendingRow.Payload) -> PendingRow {
@@ -435,7 +432,7 @@ enum OneRosterBundle {
                     entity,
                     .sameLine(
                         PendingRow.SameLine(
-                            record: rec, household: household, school: school)))
+                            record: rec, household: facts.household, school: school)))
             }
             if let p = rec.problem(in: uh.spelled) { return row("users", .rejected(p)) }
             guard !id.isEmpty else {
@@ -478,7 +475,7 @@ enum OneRosterBundle {
                                     email: optional.read {
                                         try Field.email(uh.value(rec, at: col.email), "email")
                                     },
-                                    householdID: household, status: active))))
+                                    householdID: facts.household, status: active))))
                 }
                 let email = optional.read { try Field.email(uh.value(rec, at: col.email), "email") }
                 let phone = optional.read {
@@ -494,7 +491,7 @@ enum OneRosterBundle {
                     birthDateGiven: optional.kept(
                         Field.givenDate(facts.birth, read: birth), field: "birthDate",
                         in: "birth_date_given"),
-                    householdID: household)
+                    householdID: facts.household)
                 g.status = active
                 return optional.warn(row(entity, .guardian(g)))
             } catch let p as RowProblem {
@@ -713,20 +710,18 @@ extension OneRosterUsers {
         return held
     }
 
-    /// The households named after the guardians `held` the district gives (not the file), by
-    /// their names here: the ones the district has for those guardians.
-    func households(namedBy held: Set<Int32>, _ w: RosterWriter) throws -> [String: String] {
-        var households: [String: String] = [:]
-        let student = roleCode("student")
-        for n in held where try table.get(.kind, Int(n)) != student {
+    /// A household named after a guardian `held` the district gives (not the file) is the one
+    /// the district has for that guardian.
+    mutating func nameHouseholds(of held: Set<Int32>, _ w: RosterWriter) throws {
+        let student = code("student")
+        for n in held.sorted() where try table.get(.kind, Int(n)) != Int32(student) {
             let id = try table.id(Int(n))
             if let h = try w.s.db.first(
                 "SELECT household_id FROM guardians WHERE district_id = ? AND guardian_id = ?",
                 [.text(w.district), .text(w.canonicalGuardian(id))])?.string("household_id")
             {
-                households[Self.household(namedBy: id)] = h
+                try table.nameHousehold(of: Int(n), h)
             }
         }
-        return households
     }
 }

@@ -257,6 +257,9 @@ protocol UserTable {
     /// The kind, listed org and birth of the user `id`, and the id of the guardian who names its
     /// household, at once (a row of users.csv needs them all); nil for an id never met.
     func facts(_ id: String) throws -> UserFacts?
+    /// Names the household of the users whose household the guardian `namer` names `id`, not
+    /// after the guardian (the district's household of a guardian a delta names, not gives).
+    mutating func nameHousehold(of namer: Int, _ id: String) throws
 
     var pairCount: Int { get }
     /// The users' numbers, when the table holds them in memory (see `IDSet.number`).
@@ -284,6 +287,8 @@ struct MemoryUserTable: UserTable {
     /// birth dates).
     private var births: [String?] = []
     private var pairList: [UserPair] = []
+    /// Households named otherwise than after their guardian, by the guardian's number.
+    private var households: [Int32: String] = [:]
 
     var count: Int { ids.count }
     var numbering: Interner? { ids }
@@ -344,9 +349,15 @@ struct MemoryUserTable: UserTable {
         let namer = get(.householdNamer, n)
         return UserFacts(
             kind: get(.kind, n), listedOrg: get(.listedOrg, n), birth: birth(n),
-            household: namer >= 0 ? ids.string(Int(namer), prefix: householdPrefix) : nil,
+            household: namer < 0
+                ? nil
+                : households.isEmpty
+                    ? ids.string(Int(namer), prefix: householdPrefix)
+                    : households[namer] ?? ids.string(Int(namer), prefix: householdPrefix),
             sameCase: sameCase)
     }
+
+    mutating func nameHousehold(of namer: Int, _ id: String) { households[Int32(namer)] = id }
 
     var pairCount: Int { pairList.count }
     mutating func append(_ p: UserPair) { pairList.append(p) }
@@ -385,6 +396,8 @@ final class DiskUserTable: UserTable {
     private(set) var count = 0
     private(set) var pairCount = 0
     var numbering: Interner? { nil }
+    /// Households named otherwise than after their guardian, by the guardian's number.
+    private var households: [Int32: String] = [:]
     /// The table the pairs are in (`keepPairs` moves the kept ones to the other).
     private var pairTable = Pairs.all
 
@@ -519,9 +532,12 @@ final class DiskUserTable: UserTable {
         let namer = try get(.householdNamer, n)
         return UserFacts(
             kind: try get(.kind, n), listedOrg: try get(.listedOrg, n), birth: birth,
-            household: namer >= 0 ? try householdPrefix + self.id(Int(namer)) : nil,
+            household: namer < 0
+                ? nil : try households[namer] ?? householdPrefix + self.id(Int(namer)),
             sameCase: sameCase)
     }
+
+    func nameHousehold(of namer: Int, _ id: String) { households[Int32(namer)] = id }
 
     func append(_ p: UserPair) throws {
         pairCount += 1
@@ -599,8 +615,6 @@ struct OneRosterUsers<Table: UserTable> {
     }
 
     func roleName(_ code: UInt8) -> String? { code == 0 ? nil : roleNames[Int(code)] }
-    /// The code of `role`, as the table holds it (0: never met).
-    func roleCode(_ role: String) -> Int32 { Int32(roleNames.firstIndex(of: role) ?? 0) }
     func roleName(_ f: UserField, of n: Int) throws -> String? {
         roleName(UInt8(truncatingIfNeeded: try table.get(f, n)))
     }
@@ -628,9 +642,6 @@ struct OneRosterUsers<Table: UserTable> {
     /// What users.csv's second reading needs of the user `id`: the role users.csv gave, the
     /// org of the role listed in roles.csv, the birth date, and the household (see
     /// `deriveHouseholds`).
-    /// The id of the household the guardian `id` names (see `deriveHouseholds`).
-    static func household(namedBy id: String) -> String { householdPrefix + id }
-
     func facts(of id: String) throws -> (
         kind: String?, listedOrg: String?, birth: String?, household: String?, sameCase: Bool
     ) {

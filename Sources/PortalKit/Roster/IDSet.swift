@@ -127,11 +127,11 @@ struct IDSet {
     /// whole ids and pairs (numbers keep no line to move).
     mutating func insertUnlessWritten(_ id: String, line: Int) throws -> Int? {
         var id = id
+        if let known, let i = id.withUTF8({ known.exactSlot($0) }) {
+            return try insertUnlessWritten(id, knownSlot: i, line: line)
+        }
         let stored = Int32(clamping: line + 1)
         let again = try id.withUTF8 { u -> Added? in
-            if let known, let i = known.exactSlot(u) {
-                return known.isMet(i) && !known.isWritten(i) ? .known(i, line: line) : nil
-            }
             if let p = pairs, let key = p.key(u), let i = p.slot(key) {
                 return p.slots[i] & PairTable.writtenBit == 0 ? .pair(i) : nil
             }
@@ -151,9 +151,6 @@ struct IDSet {
         switch again {
         case .pair(let i)?:
             lastAdded = .pair(i)
-            return nil
-        case .known(let i, let line)?:
-            lastAdded = .known(i, line: line)
             return nil
         case .slot(let i)?:
             slots[i].line = stored

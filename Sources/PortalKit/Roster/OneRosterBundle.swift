@@ -324,13 +324,13 @@ enum OneRosterBundle {
                     }
                 }
             })
-        // Keep only student–guardian pairs, once each. A pair naming a user of no role (an id
-        // no line of users.csv gives, or one whose role is missing) is said, by count: a link
-        // the file meant may be lost there.
         // (Birth dates counted before users the district gives take kinds: theirs are not
         // used either.)
         let unusedBirths = try users.table.birthsOfNoKind()
         let heldHere = w.options.delta ? try users.takeKinds(fromDistrict: w) : []
+        // Keep only student–guardian pairs, once each. A pair naming a user of no role (an id
+        // no line of users.csv gives, or one whose role is missing) is said, by count: a link
+        // the file meant may be lost there.
         let guardianCodes = guardianRoles.map { users.code($0) }
         let studentCode = users.code("student")
         var namingNoOne = 0

@@ -136,7 +136,13 @@ enum Docs {
             does not give is looked up in the district: a student or guardian it has is linked
             (a missing link is made, one it has is left as it is), a guardian with the role its
             links have there, and a household named after such a guardian is the one the
-            guardian has there. When it says the export has no users.csv
+            guardian has there. A student or guardian a delta gives with agentSourcedIds (the
+            whole list of its agents, not what changed) keeps only the links named there, on
+            either side, or in relationships.csv: the district's other links of that user end,
+            marked inactive (a parent taken off a child in the SIS), asked first as a full
+            import asks when they are more than a tenth of the district's links. A user given
+            with agentSourcedIds empty, a line not read cleanly, and a guardian merged into
+            another keep their links. When it says the export has no users.csv
             .Pq Ql file.users,absent
             and the folder has one, left from an earlier export most likely, nothing is imported;
             nor when it gives a mode that is none of bulk, delta and absent, unless the import is

@@ -79,7 +79,7 @@ import Testing
             """
             sourcedId,status,role,givenName,familyName,agentSourcedIds
             S5,active,student,Di,Lee,"P1,PX"
-            S1,active,student,Al,Lee,P1
+            S1,active,student,Al,Lee,"P1,P0"
 
             """)
         _ = dir.write("delta/manifest.csv", "propertyName,value\nfile.users,delta\n")
@@ -111,6 +111,132 @@ import Testing
         let before = try dump(db)
         #expect(try importing("delta").code == 0)
         #expect(try dump(db) == before)
+    }
+
+    /// A delta's user with agentSourcedIds gives all its agents: the district's links from it
+    /// to anyone neither side nor relationships.csv names any more end (marked inactive, said,
+    /// asked as a full import asks); a user given with the field empty, a user not given and a
+    /// line not read cleanly keep theirs. On disk as in memory.
+    @Test(arguments: [false, true])
+    func aDeltaEndsTheLinksItsUsersNoLongerName(onDisk: Bool) throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let env = onDisk ? ["PORTALADMIN_ID_MEMORY_BYTES": "0"] : [:]
+        _ = dir.write(
+            "full/users.csv",
+            """
+            sourcedId,status,role,givenName,familyName,agentSourcedIds
+            S1,active,student,Al,Lee,"P1,P2"
+            S2,active,student,Bo,Lee,"P1,P3"
+            S3,active,student,Cy,Lee,P2
+            S4,active,student,Di,Ray,P4
+            P1,active,parent,Ed,Lee,"S1,S2"
+            P2,active,guardian,Flo,Lee,"S1,S3"
+            P3,active,parent,Gus,Lee,S2
+            P4,active,parent,Hal,Ray,S4
+
+            """)
+        func importing(_ bundle: String, _ extra: [String] = []) throws -> RunResult {
+            try runBinary(
+                [
+                    "roster", "import", dir.file(bundle), "--format", "oneroster", "--district",
+                    "d1",
+                ] + extra,
+                db: db, env: env)
+        }
+        #expect(try importing("full").code == 0)
+        // S1 no longer names P2; P1 no longer names S2, but relationships.csv does; P3 is
+        // given with agentSourcedIds empty; S4's line is cut short by an open quote after it.
+        _ = dir.write(
+            "delta/users.csv",
+            """
+            sourcedId,status,role,givenName,familyName,agentSourcedIds,email
+            S1,active,student,Al,Lee,P1
+            P1,active,parent,Ed,Lee,S1
+            P3,active,parent,Gus,Lee,
+            S4,active,student,Di,Ray,P9,"di@example.com
+
+            """)
+        _ = dir.write(
+            "delta/relationships.csv",
+            "userSourcedId,relationshipUserSourcedId,relationshipRole\nS2,P1,parent\n")
+        _ = dir.write("delta/manifest.csv", "propertyName,value\nfile.users,delta\n")
+        let before = try dump(db)
+        // One of six links: more than a tenth, so a script is asked for --yes first.
+        let refused = try importing("delta")
+        #expect(refused.code == 64, "\(refused.err)")
+        #expect(
+            refused.err.contains(
+                "error: This import marks 1 of 6 links inactive (no longer among the agents of the users the delta gives). This needs confirmation"
+            ), "\(refused.err)")
+        #expect(refused.err.contains("hint: add --yes"), "\(refused.err)")
+        #expect(try dump(db) == before, "nothing written")
+        let delta = try importing("delta", ["--yes"])
+        #expect(delta.code == 3, "\(delta.err)")
+        #expect(
+            delta.err.contains(
+                "note: users.csv: 1 link of users the delta gives to someone their agentSourcedIds no longer name (nor relationships.csv): ended, marked inactive"
+            ), "\(delta.err)")
+        #expect(delta.out.contains("links\t0\t0\t2\t0\t1\t0\n"), "\(delta.out)")
+        let links = try reopen(db).query(
+            "SELECT guardian_id, student_id, status FROM links ORDER BY 1, 2"
+        ).map { "\($0.text("guardian_id"))-\($0.text("student_id")) \($0.text("status"))" }
+        #expect(
+            links == [
+                "P1-S1 active", "P1-S2 active", "P2-S1 inactive", "P2-S3 active", "P3-S2 active",
+                "P4-S4 active",
+            ], "\(links)")
+        // The same delta again ends nothing more.
+        let after = try dump(db)
+        #expect(try importing("delta", ["--yes"]).code == 3)
+        #expect(try dump(db) == after)
+    }
+
+    /// A guardian merged in the portal is still two ids in the SIS: a delta's student naming
+    /// the one merged away names the link that moved to the one kept, which stays; the one
+    /// merged away, given itself, ends nothing (its links are the other's now).
+    @Test func aDeltaNamingAMergedGuardianKeepsTheLinkMovedToTheOneKept() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "full/users.csv",
+            """
+            sourcedId,status,role,givenName,familyName,agentSourcedIds
+            S1,active,student,Al,Lee,"P1,P2"
+            S2,active,student,Bo,Lee,P2
+            P1,active,parent,Ed,Lee,S1
+            P2,active,parent,Ed,Lee,"S1,S2"
+
+            """)
+        let full = [
+            "roster", "import", dir.file("full"), "--format", "oneroster", "--district", "d1",
+        ]
+        #expect(try runBinary(full, db: db).code == 0)
+        #expect(
+            try runBinary(["guardian", "merge", "P1", "P2", "--yes", "--district", "d1"], db: db)
+                .code == 0)
+        _ = dir.write(
+            "delta/users.csv",
+            """
+            sourcedId,status,role,givenName,familyName,agentSourcedIds
+            S1,active,student,Al,Lee,P2
+            P2,active,parent,Ed,Lee,S1
+
+            """)
+        _ = dir.write("delta/manifest.csv", "propertyName,value\nfile.users,delta\n")
+        let before = try reopen(db).query(
+            "SELECT guardian_id, student_id, status FROM links ORDER BY 1, 2"
+        ).map { "\($0.text("guardian_id"))-\($0.text("student_id")) \($0.text("status"))" }
+        #expect(before == ["P1-S1 active", "P1-S2 active"], "\(before)")
+        let delta = try runBinary(
+            ["roster", "import", dir.file("delta"), "--format", "oneroster", "--district", "d1"],
+            db: db)
+        #expect(delta.code == 0, "\(delta.err)")
+        #expect(!delta.err.contains("ended"), "\(delta.err)")
+        let after = try reopen(db).query(
+            "SELECT guardian_id, student_id, status FROM links ORDER BY 1, 2"
+        ).map { "\($0.text("guardian_id"))-\($0.text("student_id")) \($0.text("status"))" }
+        #expect(after == before, "\(after)")
     }
 
     /// So many repeats that the writer reads users.csv again while the file is still being

@@ -86,9 +86,13 @@ public struct ImportHooks {
     public var progress: (_ file: String, _ rows: Int, _ bytes: Int, _ totalBytes: Int) -> Void = {
         _, _, _, _ in
     }
-    /// Asked before a full import marks many people inactive; throws to stop (and roll back).
+    /// Asked before an import marks rows inactive (a full import the people and links absent
+    /// from its files, a OneRoster delta the links its users no longer name), with how many
+    /// of how many active rows and why; throws to stop (and roll back).
     public var confirmInactivation:
-        (_ counts: [(entity: String, count: Int, active: Int)]) throws -> Void = { _ in }
+        (_ counts: [(entity: String, count: Int, active: Int, why: String)]) throws -> Void = {
+            _ in
+        }
     /// Hooks that hear nothing and never stop the import.
     public init() {}
 }

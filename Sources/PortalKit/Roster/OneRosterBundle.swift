@@ -281,6 +281,9 @@ enum OneRosterBundle {
             }
         }
         let col = UserColumns(uh)
+        // In a delta, the users whose line lists their agents (see `endLinks(notNamedBy:)`).
+        let delta = w.options.delta
+        var listingAgents: [Int32] = []
         usersReader.keepOnly([col.id, col.role, col.agents], of: uh.names.count)
         try ReadAhead<[UserLine]>.pipeline(
             sameThread: false,
@@ -291,12 +294,15 @@ enum OneRosterBundle {
                     ) { chunk in
                         let lines = chunk.records.compactMap { rec -> UserLine? in
                             guard let id = uh.value(rec, at: col.id) else { return nil }
-                            return UserLine(
-                                id: id, role: uh.value(rec, at: col.role)?.lowercased(),
-                                agents: col.agents.map { c in
+                            let agents =
+                                col.agents.map { c in
                                     c < rec.fields.count
                                         ? listItems(Spreadsheet.unguarded(rec.fields[c])) : []
-                                } ?? [])
+                                } ?? []
+                            return UserLine(
+                                id: id, role: uh.value(rec, at: col.role)?.lowercased(),
+                                agents: agents,
+                                listsAgents: rec.problem == nil && !agents.isEmpty)
                         }
                         guard try put(lines) else { throw StopReading() }
                     }
@@ -314,6 +320,7 @@ enum OneRosterBundle {
                     if try users.table.get(.kind, n) == 0 {
                         if n < before { try users.table.respell(n, as: line.id) }
                         try users.setKind(n, r)
+                        if delta && line.listsAgents { listingAgents.append(Int32(n)) }
                     }
                     for agent in line.agents {
                         let a = Int32(try users.number(agent))
@@ -583,6 +590,7 @@ enum OneRosterBundle {
                 return row
             }
         }
+        if !listingAgents.isEmpty { try users.endLinks(notNamedBy: listingAgents, w) }
         for entity in ["students", "guardians", "links"] { try w.completed(entity) }
         return files
     }
@@ -649,6 +657,9 @@ private struct UserLine {
     let id: String
     let role: String?
     let agents: [String]
+    /// The line was read cleanly and its agentSourcedIds names someone: all the user's agents
+    /// (see `endLinks(notNamedBy:)`).
+    let listsAgents: Bool
 }
 
 extension CSVHeader {
@@ -725,5 +736,64 @@ extension OneRosterUsers {
                 try table.nameHousehold(of: Int(n), h)
             }
         }
+    }
+}
+
+extension OneRosterUsers {
+    /// A user a delta gives with agentSourcedIds gives all its agents (OneRoster's field is
+    /// the list, not what changed): a link the district has between it and someone the bundle
+    /// no longer pairs it with (in agentSourcedIds on either side, or relationships.csv) has
+    /// ended, as a full import ends a link its files no longer have. Notes those links absent,
+    /// to be marked inactive at the end (asked first as a full import asks). `listing`: the
+    /// users whose line was read cleanly and names agents; one given with the field empty
+    /// keeps its links (exporters leave it empty in deltas), as does a guardian merged away
+    /// (its links are another's now).
+    func endLinks(notNamedBy listing: [Int32], _ w: RosterWriter) throws {
+        var partners = Dictionary(uniqueKeysWithValues: listing.map { ($0, Set<Int32>()) })
+        var start = 0
+        while case let batch = try table.pairs(from: start, count: 4096), !batch.isEmpty {
+            start += batch.count
+            for p in batch {
+                partners[p.student]?.insert(p.guardian)
+                partners[p.guardian]?.insert(p.student)
+            }
+        }
+        var ended = Set<[String]>()
+        for n in listing {
+            guard let kind = try roleName(.kind, of: Int(n)) else { continue }
+            let isStudent = kind == "student"
+            guard isStudent || OneRosterBundle.guardianRoles.contains(kind) else { continue }
+            let id = try table.id(Int(n))
+            if !isStudent && w.canonicalGuardian(id) != id { continue }
+            let named = Set(
+                try (partners[n] ?? []).map { m in
+                    let other = try table.id(Int(m))
+                    return CompactID.caselessKey(isStudent ? w.canonicalGuardian(other) : other)
+                })
+            for row in try w.s.db.query(
+                """
+                SELECT guardian_id, student_id FROM links
+                WHERE district_id = ? AND \(isStudent ? "student_id" : "guardian_id") = ?
+                    AND status = 'active'
+                """, [.text(w.district), .text(id)])
+            {
+                guard let g = row.string("guardian_id"), let s = row.string("student_id"),
+                    !named.contains(CompactID.caselessKey(isStudent ? g : s)),
+                    ended.insert([g, s]).inserted
+                else { continue }
+                try w.noteAbsent(.links, [.text(g), .text(s)])
+            }
+        }
+        guard !ended.isEmpty else { return }
+        let active =
+            try w.s.db.scalar(
+                "SELECT count(*) FROM links WHERE district_id = ? AND status = 'active'",
+                [.text(w.district)])?.int.map(Int.init) ?? 0
+        w.absent[.links] = (
+            ended.count, active, "no longer among the agents of the users the delta gives"
+        )
+        w.notes.append(
+            "users.csv: \(grouped(ended.count)) link\(ended.count == 1 ? "" : "s") of users the delta gives to someone their agentSourcedIds no longer name (nor relationships.csv): ended, marked inactive (a user given with agentSourcedIds empty keeps its links)"
+        )
     }
 }

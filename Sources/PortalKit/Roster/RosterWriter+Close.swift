@@ -61,7 +61,7 @@ extension RosterWriter {
             filter = nil
             try scan()
         }
-        if left > 0 { absent[t] = (left, active) }
+        if left > 0 { absent[t] = (left, active, "absent from the files") }
     }
 
     /// Keeps the key of a row `completed` found absent, in a table of SQLite's temporary file.
@@ -102,7 +102,7 @@ extension RosterWriter {
         try useSmallCache()
         try unstage()
         let pending = RosterTable.allCases.compactMap { t in
-            absent[t].map { (t.rawValue, $0.count, $0.active) }
+            absent[t].map { (t.rawValue, $0.count, $0.active, $0.why) }
         }
         if !pending.isEmpty { try hooks.confirmInactivation(pending) }
         for (t, rows) in absent {

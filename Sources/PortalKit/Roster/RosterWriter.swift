@@ -96,11 +96,12 @@ final class RosterWriter {
     @exclusivity(unchecked) var stageable = Array(
         repeating: false, count: RosterTable.allCases.count)
     @exclusivity(unchecked) var staged = Array(repeating: false, count: RosterTable.allCases.count)
-    /// Per entity, the district's active rows that a completely read file left out, and how
-    /// many active rows there were.
+    /// Per entity, the district's active rows that a completely read file left out (or, in a
+    /// OneRoster delta, links its users no longer name), how many active rows there were, and
+    /// why they end.
     /// (Their keys go to a table of SQLite's temporary file: there may be as many as the
     /// district has rows, see `noteAbsent`.)
-    var absent: [RosterTable: (count: Int, active: Int)] = [:]
+    var absent: [RosterTable: (count: Int, active: Int, why: String)] = [:]
     var absentRows: Statement?
 
     /// The district as the first argument of every upsert, packed once.

@@ -44,8 +44,8 @@ final class ImportRun {
             }
             self.c.say(
                 "marking "
-                    + pending.map { "\(grouped($0.count)) \($0.entity)" }.joined(separator: ", ")
-                    + " inactive (absent from the files)")
+                    + pending.map { "\(grouped($0.count)) \($0.entity) inactive (\($0.why))" }
+                    .joined(separator: ", "))
         }
         return hooks
     }
@@ -64,7 +64,7 @@ final class ImportRun {
         var counting = ImportHooks()
         counting.everyRow = false
         counting.progress = showProgress
-        var pending: [(entity: String, count: Int, active: Int)] = []
+        var pending: [(entity: String, count: Int, active: Int, why: String)] = []
         counting.confirmInactivation = { pending = $0 }
         _ = try Roster.importBundle(s, dir: dir, format: format, options: first, hooks: counting)
         if !pending.isEmpty { try ask(pending) }
@@ -73,14 +73,16 @@ final class ImportRun {
 
     /// Asks before marking more than a tenth of the active people of a kind inactive; says
     /// what it does otherwise.
-    private func ask(_ pending: [(entity: String, count: Int, active: Int)]) throws {
-        let text = pending.map { "\(grouped($0.count)) of \(grouped($0.active)) \($0.entity)" }
-            .joined(separator: ", ")
+    private func ask(_ pending: [(entity: String, count: Int, active: Int, why: String)]) throws {
+        let text = pending.map {
+            "\(grouped($0.count)) of \(grouped($0.active)) \($0.entity) inactive (\($0.why))"
+        }
+        .joined(separator: ", ")
         progress.clear()
         if pending.contains(where: { $0.count * 10 > $0.active }) {
-            try c.confirm("This full import marks \(text) inactive (absent from the files).")
+            try c.confirm("This import marks \(text).")
         } else {
-            c.say("marking \(text) inactive (absent from the files)")
+            c.say("marking \(text)")
         }
     }
 

@@ -171,6 +171,14 @@ import Testing
             ), "\(refused.err)")
         #expect(refused.err.contains("hint: add --yes"), "\(refused.err)")
         #expect(try dump(db) == before, "nothing written")
+        func links() throws -> [String] {
+            try reopen(db).query("SELECT guardian_id, student_id, status FROM links ORDER BY 1, 2")
+                .map { "\($0.text("guardian_id"))-\($0.text("student_id")) \($0.text("status"))" }
+        }
+        // A trial of the first rows ends nothing: it writes only those.
+        let linksBefore = try links()
+        #expect(try importing("delta", ["--max-rows", "1", "--yes"]).code == 0)
+        #expect(try links() == linksBefore)
         let delta = try importing("delta", ["--yes"])
         #expect(delta.code == 3, "\(delta.err)")
         #expect(
@@ -178,14 +186,11 @@ import Testing
                 "note: users.csv: 1 link of users the delta gives to someone their agentSourcedIds no longer name (nor relationships.csv): ended, marked inactive"
             ), "\(delta.err)")
         #expect(delta.out.contains("links\t0\t0\t2\t0\t1\t0\n"), "\(delta.out)")
-        let links = try reopen(db).query(
-            "SELECT guardian_id, student_id, status FROM links ORDER BY 1, 2"
-        ).map { "\($0.text("guardian_id"))-\($0.text("student_id")) \($0.text("status"))" }
         #expect(
-            links == [
+            try links() == [
                 "P1-S1 active", "P1-S2 active", "P2-S1 inactive", "P2-S3 active", "P3-S2 active",
                 "P4-S4 active",
-            ], "\(links)")
+            ])
         // The same delta again ends nothing more.
         let after = try dump(db)
         #expect(try importing("delta", ["--yes"]).code == 3)

@@ -590,7 +590,10 @@ enum OneRosterBundle {
                 return row
             }
         }
-        if !listingAgents.isEmpty { try users.endLinks(notNamedBy: listingAgents, w) }
+        // (Not in a trial of the first rows, which writes only those.)
+        if !listingAgents.isEmpty && w.options.maxRows == nil {
+            try users.endLinks(notNamedBy: listingAgents, w)
+        }
         for entity in ["students", "guardians", "links"] { try w.completed(entity) }
         return files
     }

@@ -135,8 +135,9 @@ enum Docs {
             no one is marked inactive. In a delta import an agentSourcedIds user that users.csv
             does not give is looked up in the district: a student or guardian it has is linked
             (a missing link is made, one it has is left as it is), a guardian with the role its
-            links have there, and a household named after such a guardian is the one the
-            guardian has there. A student or guardian a delta gives with agentSourcedIds (the
+            links have there. A delta gives no households: a household named after a guardian
+            the district has (given or only named) is the one that guardian has there, so a
+            parent whose e-mail changed stays in its household. A student or guardian a delta gives with agentSourcedIds (the
             whole list of its agents, not what changed) keeps only the links named there, on
             either side, or in relationships.csv: the district's other links of that user end,
             marked inactive (a parent taken off a child in the SIS), asked first as a full

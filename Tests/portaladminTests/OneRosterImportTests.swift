@@ -197,6 +197,50 @@ import Testing
         #expect(try dump(db) == after)
     }
 
+    /// A delta gives no households: a parent it gives (its e-mail changed) stays in the
+    /// household the district has for it, and a new student linked to it joins that one, not
+    /// a household of their own derived from the delta's few links. On disk as in memory.
+    @Test(arguments: [false, true])
+    func aDeltaKeepsAParentInItsHousehold(onDisk: Bool) throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let env = onDisk ? ["PORTALADMIN_ID_MEMORY_BYTES": "0"] : [:]
+        _ = dir.write(
+            "full/users.csv",
+            """
+            sourcedId,status,role,givenName,familyName,email,agentSourcedIds
+            S1,active,student,Al,Lee,,"P0,P1"
+            P0,active,guardian,Bo,Lee,bo@example.com,S1
+            P1,active,parent,Cy,Lee,cy@example.com,S1
+
+            """)
+        _ = dir.write(
+            "delta/users.csv",
+            """
+            sourcedId,status,role,givenName,familyName,email,agentSourcedIds
+            P1,active,parent,Cy,Lee,cy.lee@example.com,"S1,S5"
+            S5,active,student,Di,Lee,,P1
+
+            """)
+        _ = dir.write("delta/manifest.csv", "propertyName,value\nfile.users,delta\n")
+        for bundle in ["full", "delta"] {
+            let r = try runBinary(
+                [
+                    "roster", "import", dir.file(bundle), "--format", "oneroster", "--district",
+                    "d1",
+                ], db: db, env: env)
+            #expect(r.code == 0, "\(bundle): \(r.err)")
+        }
+        let members = try reopen(db).query(
+            """
+            SELECT guardian_id AS id, household_id FROM guardians
+            UNION ALL SELECT student_id, household_id FROM students ORDER BY 1
+            """
+        ).map { "\($0.text("id")) \($0.text("household_id"))" }
+        #expect(members == ["P0 hh-P0", "P1 hh-P0", "S1 hh-P0", "S5 hh-P0"], "\(members)")
+        #expect(try reopen(db).count("SELECT count(*) FROM households") == 1)
+    }
+
     /// A guardian merged in the portal is still two ids in the SIS: a delta's student naming
     /// the one merged away names the link that moved to the one kept, which stays; the one
     /// merged away, given itself, ends nothing (its links are the other's now).

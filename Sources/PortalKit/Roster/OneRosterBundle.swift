@@ -357,7 +357,7 @@ enum OneRosterBundle {
             )
         }
         let households = try users.deriveHouseholds()
-        try users.nameHouseholds(of: heldHere, w)
+        if w.options.delta { try users.nameHouseholdsAsTheDistrict(w) }
         try users.table.doneAdding()
         // Into a district with no links yet (and no guardian merged away, which would change a
         // link's key), the links are made in the order of their table's key, after the
@@ -726,11 +726,17 @@ extension OneRosterUsers {
         return held
     }
 
-    /// A household named after a guardian `held` the district gives (not the file) is the one
-    /// the district has for that guardian.
-    mutating func nameHouseholds(of held: Set<Int32>, _ w: RosterWriter) throws {
-        let student = code("student")
-        for n in held.sorted() where try table.get(.kind, Int(n)) != Int32(student) {
+    /// A household named after a guardian the district has (one the delta gives, or only
+    /// names) is the one the district has for that guardian: a delta gives no households, and
+    /// deriving them from its few links alone moved a parent whose e-mail changed out of the
+    /// household the district has for it, into one of its own.
+    mutating func nameHouseholdsAsTheDistrict(_ w: RosterWriter) throws {
+        var namers = Set<Int32>()
+        for n in 0..<table.count {
+            let namer = try table.get(.householdNamer, n)
+            if namer >= 0 { namers.insert(namer) }
+        }
+        for n in namers.sorted() {
             let id = try table.id(Int(n))
             if let h = try w.s.db.first(
                 "SELECT household_id FROM guardians WHERE district_id = ? AND guardian_id = ?",

@@ -258,7 +258,7 @@ protocol UserTable {
     /// household, at once (a row of users.csv needs them all); nil for an id never met.
     func facts(_ id: String) throws -> UserFacts?
     /// Names the household of the users whose household the guardian `namer` names `id`, not
-    /// after the guardian (the district's household of a guardian a delta names, not gives).
+    /// after the guardian (in a delta, the district's household of that guardian).
     mutating func nameHousehold(of namer: Int, _ id: String) throws
 
     var pairCount: Int { get }

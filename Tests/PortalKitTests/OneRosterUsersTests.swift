@@ -72,6 +72,47 @@ import Testing
         try eachTable({ try check(&$0) }, { try check(&$0) })
     }
 
+    /// The ids' order that names households is `<`'s: by bytes for ASCII (a UUID by its text,
+    /// in the case it is spelled), as strings otherwise (two spellings of é are equal).
+    @Test func idsPrecedeOneAnotherAsStringsDo() {
+        var ids = Interner()
+        let spelled = [
+            "g10", "g9", "6266bb6a-5bf9-5392-bee2-3ff5a6ed69de",
+            "6266BB6A-5BF9-5392-BEE2-3FF5A6ED69DF",
+            "G1", "\u{e9}", "e\u{301}", "\u{e9}a", "",
+        ]
+        for id in spelled { _ = ids.number(id) }
+        for x in spelled.indices {
+            for y in spelled.indices {
+                #expect(
+                    ids.precedes(x, y) == (spelled[x] < spelled[y]), "\(spelled[x]) \(spelled[y])")
+            }
+        }
+        #expect(!ids.precedes(5, 6) && !ids.precedes(6, 5), "the same text to `<`")
+    }
+
+    /// Many pairs, each given twice (from either side's agentSourcedIds), through the growth
+    /// of the set that finds repeats: each kept once, in the order first given.
+    @Test func pairsGivenTwiceAreKeptOnceInTheirFirstOrder() throws {
+        var users = OneRosterUsers(MemoryUserTable())
+        for i in 0..<3000 {
+            try users.setKind(users.number("g\(i)"), "parent")
+            try users.setKind(users.number("s\(i)"), "student")
+        }
+        var order: [UserPair] = []
+        for i in 0..<3000 {
+            for s in [i, (i * 7 + 1) % 3000] {
+                order.append(UserPair(guardian: Int32(2 * i), student: Int32(2 * s + 1), role: 0))
+            }
+        }
+        for p in order + order.reversed() { try users.table.append(p) }
+        try users.table.keepPairs { _, _ in true }
+        var seen = Set<[Int32]>()
+        let unique = order.filter { seen.insert([$0.guardian, $0.student]).inserted }
+        #expect(unique.count == 6000)
+        #expect(try users.table.pairs(from: 0, count: 10_000) == unique)
+    }
+
     /// Pairs kept in memory are put in the order of the links table's key (the guardian's id,
     /// then the student's, as SQLite orders text: bytes, not numbers), each with its role; on
     /// disk they keep their order.

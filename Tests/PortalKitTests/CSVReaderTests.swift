@@ -123,6 +123,27 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18, keepOnly: [Int?]? = nil) th
         }
     }
 
+    /// Runs of plain bytes are scanned eight at a time: a comma, quote, CR or LF at every place
+    /// of a word (and bytes of high values beside them, which a borrow could mistake for one)
+    /// ends the field exactly there.
+    @Test func separatorsAtEveryPlaceOfAWordEndTheirField() throws {
+        var lines: [[String]] = []
+        var text = ""
+        for k in 0..<18 {
+            for (m, end) in [(0, "\n"), (7, "\r\n"), (9, "\r"), (16, "\n")] {
+                let a = String(repeating: k % 2 == 0 ? "a" : "é", count: k)
+                let b = String(repeating: "b", count: m)
+                let quoted = "x\"\"" + String(repeating: "c", count: k)
+                lines.append([a, b, "x\"" + String(repeating: "c", count: k)])
+                text += a + "," + b + ",\"" + quoted + "\"" + end
+            }
+        }
+        let recs = try readAll(Array(text.utf8))
+        #expect(recs.map(\.fields) == lines)
+        #expect(recs.allSatisfy { $0.problem == nil })
+        #expect(recs.last?.line == lines.count)
+    }
+
     @Test func missingFileIsNoInput() {
         do {
             _ = try CSVReader(path: "/nonexistent/x.csv")

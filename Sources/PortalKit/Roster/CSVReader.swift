@@ -214,7 +214,7 @@ public final class CSVReader {
                 } else {
                     problem.set("the row has more than \(Self.maxFields) fields", nil)
                 }
-                field.removeAll(keepingCapacity: field.capacity <= 4096)
+                if !field.isEmpty { field.removeAll(keepingCapacity: field.capacity <= 4096) }
                 fieldBytes = 0
             }
             record: while true {
@@ -238,7 +238,7 @@ public final class CSVReader {
                     }
                     continue
                 }
-                let end = scan(from: start) { $0 == comma || $0 == quote || $0 == lf || $0 == cr }
+                let end = scanPlain(from: start)
                 if end > start { sawAny = true }
                 guard end < count else {
                     keep(start..<end)
@@ -307,6 +307,40 @@ public final class CSVReader {
         }
         mutating func tooLong(_ f: Int) {
             set("too long (more than \(CSVReader.maxFieldBytes) bytes in a field)", f)
+        }
+    }
+
+    /// The first position from `start` (or the end of the buffered bytes) holding a comma, a
+    /// quote or a line break, eight bytes at a time: a byte loop comparing each with the four
+    /// was a third of the reading of a file.
+    private func scanPlain(from start: Int) -> Int {
+        buffer.withUnsafeBufferPointer { b in
+            var i = start
+            let n = count
+            if let base = b.baseAddress {
+                let ones: UInt64 = 0x0101_0101_0101_0101
+                let highs: UInt64 = 0x8080_8080_8080_8080
+                while i + 8 <= n {
+                    let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                    // A byte of `w` that is `c` becomes 0, and the lowest 0 byte sets its high
+                    // bit (a higher one may be set by the borrow, never a lower one).
+                    @inline(__always) func zeros(_ c: UInt64) -> UInt64 {
+                        let x = w ^ (ones &* c)
+                        return (x &- ones) & ~x & highs
+                    }
+                    let hit = zeros(0x2C) | zeros(0x22) | zeros(0x0A) | zeros(0x0D)
+                    if hit != 0 { return i + hit.littleEndian.trailingZeroBitCount / 8 }
+                    i += 8
+                }
+            }
+            while i < n {
+                let c = b[i]
+                if c == UInt8(ascii: ",") || c == UInt8(ascii: "\"") || c == 10 || c == 13 {
+                    break
+                }
+                i += 1
+            }
+            return i
         }
     }
 

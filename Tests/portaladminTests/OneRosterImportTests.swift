@@ -242,8 +242,9 @@ import Testing
     }
 
     /// A guardian merged in the portal is still two ids in the SIS: a delta's student naming
-    /// the one merged away names the link that moved to the one kept, which stays; the one
-    /// merged away, given itself, ends nothing (its links are the other's now).
+    /// the one merged away names the link that moved to the one kept, which stays; neither,
+    /// given itself with its own agents, ends anything (the one kept has links that came from
+    /// the other, whose agents the SIS gives apart).
     @Test func aDeltaNamingAMergedGuardianKeepsTheLinkMovedToTheOneKept() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)
@@ -270,6 +271,7 @@ import Testing
             sourcedId,status,role,givenName,familyName,agentSourcedIds
             S1,active,student,Al,Lee,P2
             P2,active,parent,Ed,Lee,S1
+            P1,active,parent,Ed,Lee,S1
 
             """)
         _ = dir.write("delta/manifest.csv", "propertyName,value\nfile.users,delta\n")

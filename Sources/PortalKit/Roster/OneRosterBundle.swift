@@ -756,8 +756,10 @@ extension OneRosterUsers {
     /// to be marked inactive at the end (asked first as a full import asks). `listing`: the
     /// users whose line was read cleanly and names agents; one given with the field empty
     /// keeps its links (exporters leave it empty in deltas), as does a guardian merged away
-    /// (its links are another's now).
+    /// (its links are another's now) and one another was merged into (some of its links came
+    /// from a record the SIS still has apart, whose agents the delta need not give).
     func endLinks(notNamedBy listing: [Int32], _ w: RosterWriter) throws {
+        let mergedInto = Set(w.mergedGuardians.values)
         var partners = Dictionary(uniqueKeysWithValues: listing.map { ($0, Set<Int32>()) })
         var start = 0
         while case let batch = try table.pairs(from: start, count: 4096), !batch.isEmpty {
@@ -773,7 +775,9 @@ extension OneRosterUsers {
             let isStudent = kind == "student"
             guard isStudent || OneRosterBundle.guardianRoles.contains(kind) else { continue }
             let id = try table.id(Int(n))
-            if !isStudent && w.canonicalGuardian(id) != id { continue }
+            if !isStudent && (w.canonicalGuardian(id) != id || mergedInto.contains(id)) {
+                continue
+            }
             let named = Set(
                 try (partners[n] ?? []).map { m in
                     let other = try table.id(Int(m))

@@ -51,45 +51,34 @@ import Testing
     /// memory.
     @Test(arguments: [false, true])
     func aDeltaLinksANewStudentToAParentTheDistrictHas(onDisk: Bool) throws {
-        let dir = TempDir()
-        let db = try makeDistricts(dir)
-        let env = onDisk ? ["PORTALADMIN_ID_MEMORY_BYTES": "0"] : [:]
-        _ = dir.write(
-            "full/users.csv",
-            """
-            sourcedId,status,role,givenName,familyName,agentSourcedIds
-            S1,active,student,Al,Lee,"P0,P1"
-            P0,active,guardian,Bo,Lee,S1
-            P1,active,parent,Cy,Lee,S1
+        let d = try DeltaDistrict(onDisk: onDisk)
+        d.write(
+            "full",
+            users: """
+                sourcedId,status,role,givenName,familyName,agentSourcedIds
+                S1,active,student,Al,Lee,"P0,P1"
+                P0,active,guardian,Bo,Lee,S1
+                P1,active,parent,Cy,Lee,S1
 
-            """)
-        func importing(_ bundle: String) throws -> RunResult {
-            try runBinary(
-                [
-                    "roster", "import", dir.file(bundle), "--format", "oneroster", "--district",
-                    "d1",
-                ],
-                db: db, env: env)
-        }
-        #expect(try importing("full").code == 0)
-        try reopen(db).execute(
+                """)
+        #expect(try d.importing("full").code == 0)
+        try reopen(d.db).execute(
             "UPDATE links SET custodial = 0 WHERE guardian_id = 'P1' AND student_id = 'S1'")
-        _ = dir.write(
-            "delta/users.csv",
-            """
-            sourcedId,status,role,givenName,familyName,agentSourcedIds
-            S5,active,student,Di,Lee,"P1,PX"
-            S1,active,student,Al,Lee,"P1,P0"
+        d.write(
+            "delta", delta: true,
+            users: """
+                sourcedId,status,role,givenName,familyName,agentSourcedIds
+                S5,active,student,Di,Lee,"P1,PX"
+                S1,active,student,Al,Lee,"P1,P0"
 
-            """)
-        _ = dir.write("delta/manifest.csv", "propertyName,value\nfile.users,delta\n")
-        let delta = try importing("delta")
+                """)
+        let delta = try d.importing("delta")
         #expect(delta.code == 0, "\(delta.err)")
         #expect(
             delta.err.contains(
                 "note: users.csv: 1 link in agentSourcedIds or relationships.csv names a user that users.csv does not give as a student or guardian"
             ), "\(delta.err)")
-        let links = try reopen(db).query(
+        let links = try reopen(d.db).query(
             "SELECT guardian_id, student_id, relationship, custodial, status FROM links ORDER BY 1, 2"
         ).map {
             "\($0.text("guardian_id"))-\($0.text("student_id")) \($0.text("relationship")) \($0.text("custodial")) \($0.text("status"))"
@@ -98,19 +87,16 @@ import Testing
             links == [
                 "P0-S1 guardian 1 active", "P1-S1 parent 0 active", "P1-S5 parent 1 active",
             ], "\(links)")
-        let households = try reopen(db).query(
-            "SELECT student_id, household_id FROM students ORDER BY 1"
-        ).map { "\($0.text("student_id")) \($0.text("household_id"))" }
-        // Named after P1, the one guardian the delta links them to: the household P1 has in
-        // the district (named after P0), not one of its own.
-        #expect(households == ["S1 hh-P0", "S5 hh-P0"], "\(households)")
+        // Named after P0, the smallest guardian of the group: the household P0 has in the
+        // district, not one of its own.
+        #expect(try d.households() == ["P0 hh-P0", "P1 hh-P0", "S1 hh-P0", "S5 hh-P0"])
         #expect(
-            try reopen(db).count("SELECT count(*) FROM guardians WHERE district_id = 'd1'") == 2,
+            try reopen(d.db).count("SELECT count(*) FROM guardians WHERE district_id = 'd1'") == 2,
             "no guardian row made for P1")
         // The same delta again changes nothing.
-        let before = try dump(db)
-        #expect(try importing("delta").code == 0)
-        #expect(try dump(db) == before)
+        let before = try dump(d.db)
+        #expect(try d.importing("delta").code == 0)
+        #expect(try dump(d.db) == before)
     }
 
     /// A delta's user with agentSourcedIds gives all its agents: the district's links from it
@@ -119,67 +105,52 @@ import Testing
     /// line not read cleanly keep theirs. On disk as in memory.
     @Test(arguments: [false, true])
     func aDeltaEndsTheLinksItsUsersNoLongerName(onDisk: Bool) throws {
-        let dir = TempDir()
-        let db = try makeDistricts(dir)
-        let env = onDisk ? ["PORTALADMIN_ID_MEMORY_BYTES": "0"] : [:]
-        _ = dir.write(
-            "full/users.csv",
-            """
-            sourcedId,status,role,givenName,familyName,agentSourcedIds
-            S1,active,student,Al,Lee,"P1,P2"
-            S2,active,student,Bo,Lee,"P1,P3"
-            S3,active,student,Cy,Lee,P2
-            S4,active,student,Di,Ray,P4
-            P1,active,parent,Ed,Lee,"S1,S2"
-            P2,active,guardian,Flo,Lee,"S1,S3"
-            P3,active,parent,Gus,Lee,S2
-            P4,active,parent,Hal,Ray,S4
+        let d = try DeltaDistrict(onDisk: onDisk)
+        d.write(
+            "full",
+            users: """
+                sourcedId,status,role,givenName,familyName,agentSourcedIds
+                S1,active,student,Al,Lee,"P1,P2"
+                S2,active,student,Bo,Lee,"P1,P3"
+                S3,active,student,Cy,Lee,P2
+                S4,active,student,Di,Ray,P4
+                P1,active,parent,Ed,Lee,"S1,S2"
+                P2,active,guardian,Flo,Lee,"S1,S3"
+                P3,active,parent,Gus,Lee,S2
+                P4,active,parent,Hal,Ray,S4
 
-            """)
-        func importing(_ bundle: String, _ extra: [String] = []) throws -> RunResult {
-            try runBinary(
-                [
-                    "roster", "import", dir.file(bundle), "--format", "oneroster", "--district",
-                    "d1",
-                ] + extra,
-                db: db, env: env)
-        }
-        #expect(try importing("full").code == 0)
+                """)
+        #expect(try d.importing("full").code == 0)
         // S1 no longer names P2; P1 no longer names S2, but relationships.csv does; P3 is
         // given with agentSourcedIds empty; S4's line is cut short by an open quote after it.
-        _ = dir.write(
-            "delta/users.csv",
-            """
-            sourcedId,status,role,givenName,familyName,agentSourcedIds,email
-            S1,active,student,Al,Lee,P1
-            P1,active,parent,Ed,Lee,S1
-            P3,active,parent,Gus,Lee,
-            S4,active,student,Di,Ray,P9,"di@example.com
+        d.write(
+            "delta", delta: true,
+            users: """
+                sourcedId,status,role,givenName,familyName,agentSourcedIds,email
+                S1,active,student,Al,Lee,P1
+                P1,active,parent,Ed,Lee,S1
+                P3,active,parent,Gus,Lee,
+                S4,active,student,Di,Ray,P9,"di@example.com
 
-            """)
-        _ = dir.write(
+                """)
+        _ = d.dir.write(
             "delta/relationships.csv",
             "userSourcedId,relationshipUserSourcedId,relationshipRole\nS2,P1,parent\n")
-        _ = dir.write("delta/manifest.csv", "propertyName,value\nfile.users,delta\n")
-        let before = try dump(db)
+        let before = try dump(d.db)
         // One of six links: more than a tenth, so a script is asked for --yes first.
-        let refused = try importing("delta")
+        let refused = try d.importing("delta")
         #expect(refused.code == 64, "\(refused.err)")
         #expect(
             refused.err.contains(
                 "error: This import marks 1 of 6 links inactive (no longer among the agents of the users the delta gives). This needs confirmation"
             ), "\(refused.err)")
         #expect(refused.err.contains("hint: add --yes"), "\(refused.err)")
-        #expect(try dump(db) == before, "nothing written")
-        func links() throws -> [String] {
-            try reopen(db).query("SELECT guardian_id, student_id, status FROM links ORDER BY 1, 2")
-                .map { "\($0.text("guardian_id"))-\($0.text("student_id")) \($0.text("status"))" }
-        }
+        #expect(try dump(d.db) == before, "nothing written")
         // A trial of the first rows ends nothing: it writes only those.
-        let linksBefore = try links()
-        #expect(try importing("delta", ["--max-rows", "1", "--yes"]).code == 0)
-        #expect(try links() == linksBefore)
-        let delta = try importing("delta", ["--yes"])
+        let linksBefore = try d.links()
+        #expect(try d.importing("delta", ["--max-rows", "1", "--yes"]).code == 0)
+        #expect(try d.links() == linksBefore)
+        let delta = try d.importing("delta", ["--yes"])
         #expect(delta.code == 3, "\(delta.err)")
         #expect(
             delta.err.contains(
@@ -187,14 +158,14 @@ import Testing
             ), "\(delta.err)")
         #expect(delta.out.contains("links\t0\t0\t2\t0\t1\t0\n"), "\(delta.out)")
         #expect(
-            try links() == [
+            try d.links() == [
                 "P1-S1 active", "P1-S2 active", "P2-S1 inactive", "P2-S3 active", "P3-S2 active",
                 "P4-S4 active",
             ])
         // The same delta again ends nothing more.
-        let after = try dump(db)
-        #expect(try importing("delta", ["--yes"]).code == 3)
-        #expect(try dump(db) == after)
+        let after = try dump(d.db)
+        #expect(try d.importing("delta", ["--yes"]).code == 3)
+        #expect(try dump(d.db) == after)
     }
 
     /// A delta gives no households: a parent it gives (its e-mail changed) stays in the
@@ -202,43 +173,30 @@ import Testing
     /// a household of their own derived from the delta's few links. On disk as in memory.
     @Test(arguments: [false, true])
     func aDeltaKeepsAParentInItsHousehold(onDisk: Bool) throws {
-        let dir = TempDir()
-        let db = try makeDistricts(dir)
-        let env = onDisk ? ["PORTALADMIN_ID_MEMORY_BYTES": "0"] : [:]
-        _ = dir.write(
-            "full/users.csv",
-            """
-            sourcedId,status,role,givenName,familyName,email,agentSourcedIds
-            S1,active,student,Al,Lee,,"P0,P1"
-            P0,active,guardian,Bo,Lee,bo@example.com,S1
-            P1,active,parent,Cy,Lee,cy@example.com,S1
+        let d = try DeltaDistrict(onDisk: onDisk)
+        d.write(
+            "full",
+            users: """
+                sourcedId,status,role,givenName,familyName,email,agentSourcedIds
+                S1,active,student,Al,Lee,,"P0,P1"
+                P0,active,guardian,Bo,Lee,bo@example.com,S1
+                P1,active,parent,Cy,Lee,cy@example.com,S1
 
-            """)
-        _ = dir.write(
-            "delta/users.csv",
-            """
-            sourcedId,status,role,givenName,familyName,email,agentSourcedIds
-            P1,active,parent,Cy,Lee,cy.lee@example.com,"S1,S5"
-            S5,active,student,Di,Lee,,P1
+                """)
+        d.write(
+            "delta", delta: true,
+            users: """
+                sourcedId,status,role,givenName,familyName,email,agentSourcedIds
+                P1,active,parent,Cy,Lee,cy.lee@example.com,"S1,S5"
+                S5,active,student,Di,Lee,,P1
 
-            """)
-        _ = dir.write("delta/manifest.csv", "propertyName,value\nfile.users,delta\n")
+                """)
         for bundle in ["full", "delta"] {
-            let r = try runBinary(
-                [
-                    "roster", "import", dir.file(bundle), "--format", "oneroster", "--district",
-                    "d1",
-                ], db: db, env: env)
+            let r = try d.importing(bundle)
             #expect(r.code == 0, "\(bundle): \(r.err)")
         }
-        let members = try reopen(db).query(
-            """
-            SELECT guardian_id AS id, household_id FROM guardians
-            UNION ALL SELECT student_id, household_id FROM students ORDER BY 1
-            """
-        ).map { "\($0.text("id")) \($0.text("household_id"))" }
-        #expect(members == ["P0 hh-P0", "P1 hh-P0", "S1 hh-P0", "S5 hh-P0"], "\(members)")
-        #expect(try reopen(db).count("SELECT count(*) FROM households") == 1)
+        #expect(try d.households() == ["P0 hh-P0", "P1 hh-P0", "S1 hh-P0", "S5 hh-P0"])
+        #expect(try reopen(d.db).count("SELECT count(*) FROM households") == 1)
     }
 
     /// A guardian merged in the portal is still two ids in the SIS: a delta's student naming
@@ -246,48 +204,35 @@ import Testing
     /// given itself with its own agents, ends anything (the one kept has links that came from
     /// the other, whose agents the SIS gives apart).
     @Test func aDeltaNamingAMergedGuardianKeepsTheLinkMovedToTheOneKept() throws {
-        let dir = TempDir()
-        let db = try makeDistricts(dir)
-        _ = dir.write(
-            "full/users.csv",
-            """
-            sourcedId,status,role,givenName,familyName,agentSourcedIds
-            S1,active,student,Al,Lee,"P1,P2"
-            S2,active,student,Bo,Lee,P2
-            P1,active,parent,Ed,Lee,S1
-            P2,active,parent,Ed,Lee,"S1,S2"
+        let d = try DeltaDistrict()
+        d.write(
+            "full",
+            users: """
+                sourcedId,status,role,givenName,familyName,agentSourcedIds
+                S1,active,student,Al,Lee,"P1,P2"
+                S2,active,student,Bo,Lee,P2
+                P1,active,parent,Ed,Lee,S1
+                P2,active,parent,Ed,Lee,"S1,S2"
 
-            """)
-        let full = [
-            "roster", "import", dir.file("full"), "--format", "oneroster", "--district", "d1",
-        ]
-        #expect(try runBinary(full, db: db).code == 0)
+                """)
+        #expect(try d.importing("full").code == 0)
         #expect(
-            try runBinary(["guardian", "merge", "P1", "P2", "--yes", "--district", "d1"], db: db)
+            try runBinary(["guardian", "merge", "P1", "P2", "--yes", "--district", "d1"], db: d.db)
                 .code == 0)
-        _ = dir.write(
-            "delta/users.csv",
-            """
-            sourcedId,status,role,givenName,familyName,agentSourcedIds
-            S1,active,student,Al,Lee,P2
-            P2,active,parent,Ed,Lee,S1
-            P1,active,parent,Ed,Lee,S1
+        d.write(
+            "delta", delta: true,
+            users: """
+                sourcedId,status,role,givenName,familyName,agentSourcedIds
+                S1,active,student,Al,Lee,P2
+                P2,active,parent,Ed,Lee,S1
+                P1,active,parent,Ed,Lee,S1
 
-            """)
-        _ = dir.write("delta/manifest.csv", "propertyName,value\nfile.users,delta\n")
-        let before = try reopen(db).query(
-            "SELECT guardian_id, student_id, status FROM links ORDER BY 1, 2"
-        ).map { "\($0.text("guardian_id"))-\($0.text("student_id")) \($0.text("status"))" }
-        #expect(before == ["P1-S1 active", "P1-S2 active"], "\(before)")
-        let delta = try runBinary(
-            ["roster", "import", dir.file("delta"), "--format", "oneroster", "--district", "d1"],
-            db: db)
+                """)
+        #expect(try d.links() == ["P1-S1 active", "P1-S2 active"])
+        let delta = try d.importing("delta")
         #expect(delta.code == 0, "\(delta.err)")
         #expect(!delta.err.contains("ended"), "\(delta.err)")
-        let after = try reopen(db).query(
-            "SELECT guardian_id, student_id, status FROM links ORDER BY 1, 2"
-        ).map { "\($0.text("guardian_id"))-\($0.text("student_id")) \($0.text("status"))" }
-        #expect(after == before, "\(after)")
+        #expect(try d.links() == ["P1-S1 active", "P1-S2 active"])
     }
 
     /// So many repeats that the writer reads users.csv again while the file is still being
@@ -886,5 +831,46 @@ import Testing
                 $0["student_id"] as? String == "114003" && $0["portal_access"] as? Bool == false
             })
         #expect(r.err.contains("derived") && r.err.contains("households"))
+    }
+}
+
+/// A district for the tests of OneRoster deltas: bundles written and imported through the
+/// binary, with every id on disk or in memory.
+private struct DeltaDistrict {
+    let dir = TempDir()
+    let db: String
+    let env: [String: String]
+
+    init(onDisk: Bool = false) throws {
+        db = try makeDistricts(dir)
+        env = onDisk ? ["PORTALADMIN_ID_MEMORY_BYTES": "0"] : [:]
+    }
+
+    /// Writes the bundle `name`'s users.csv, and a manifest giving it as a delta.
+    func write(_ name: String, delta: Bool = false, users: String) {
+        _ = dir.write(name + "/users.csv", users)
+        if delta { _ = dir.write(name + "/manifest.csv", "propertyName,value\nfile.users,delta\n") }
+    }
+
+    func importing(_ name: String, _ extra: [String] = []) throws -> RunResult {
+        try runBinary(
+            ["roster", "import", dir.file(name), "--format", "oneroster", "--district", "d1"]
+                + extra, db: db, env: env)
+    }
+
+    /// Every link as `guardian-student status`.
+    func links() throws -> [String] {
+        try reopen(db).query("SELECT guardian_id, student_id, status FROM links ORDER BY 1, 2")
+            .map { "\($0.text("guardian_id"))-\($0.text("student_id")) \($0.text("status"))" }
+    }
+
+    /// Every guardian and student as `id household`.
+    func households() throws -> [String] {
+        try reopen(db).query(
+            """
+            SELECT guardian_id AS id, household_id FROM guardians
+            UNION ALL SELECT student_id, household_id FROM students ORDER BY 1
+            """
+        ).map { "\($0.text("id")) \($0.text("household_id"))" }
     }
 }

@@ -176,8 +176,8 @@ final class RosterWriter {
         guard options.keepKnownRows != false else { return }
         // The most rows worth keeping: counted no further (a small delta into a large district
         // costs a look at a few rows, not a count of all).
-        var most = KnownRows.rows(within: options.idMemoryBytes)
-        if options.keepKnownRows == nil { most = min(most, inputBytes / 10) }
+        let within = KnownRows.rows(within: options.idMemoryBytes)
+        let most = options.keepKnownRows == nil ? min(within, inputBytes / 10) : within
         let district = district
         /// The district's rows of `t`, when there are no more than `most`.
         func rows(_ t: RosterTable, _ db: Database) throws -> KnownRows? {

@@ -590,11 +590,12 @@ enum OneRosterBundle {
                 return row
             }
         }
-        // (Not in a trial of the first rows, which writes only those.)
+        for entity in ["students", "guardians", "links"] { try w.completed(entity) }
+        // (After the ids met are let go of. Not in a trial of the first rows, which writes
+        // only those.)
         if !listingAgents.isEmpty && w.options.maxRows == nil {
             try users.endLinks(notNamedBy: listingAgents, w)
         }
-        for entity in ["students", "guardians", "links"] { try w.completed(entity) }
         return files
     }
 
@@ -731,18 +732,48 @@ extension OneRosterUsers {
     /// deriving them from its few links alone moved a parent whose e-mail changed out of the
     /// household the district has for it, into one of its own.
     mutating func nameHouseholdsAsTheDistrict(_ w: RosterWriter) throws {
-        var namers = Set<Int32>()
+        var isNamer = [Bool](repeating: false, count: table.count)
+        var namers: [Int] = []
         for n in 0..<table.count {
-            let namer = try table.get(.householdNamer, n)
-            if namer >= 0 { namers.insert(namer) }
+            let namer = Int(try table.get(.householdNamer, n))
+            if namer >= 0 && !isNamer[namer] {
+                isNamer[namer] = true
+                namers.append(namer)
+            }
         }
-        for n in namers.sorted() {
-            let id = try table.id(Int(n))
+        // Kept only when it is not the one derived: a whole export given as a delta names
+        // nearly every household so, and keeping each (a string a household) took a 300,000-
+        // student one over the memory allowed.
+        func name(_ n: Int, _ household: String) throws {
+            if household != householdPrefix + (try table.id(n)) {
+                try table.nameHousehold(of: n, household)
+            }
+        }
+        func lookUp(_ n: Int) throws {
             if let h = try w.s.db.first(
                 "SELECT household_id FROM guardians WHERE district_id = ? AND guardian_id = ?",
-                [.text(w.district), .text(w.canonicalGuardian(id))])?.string("household_id")
-            {
-                try table.nameHousehold(of: Int(n), h)
+                [.text(w.district), .text(w.canonicalGuardian(try table.id(n)))]
+            )?.string("household_id") {
+                try name(n, h)
+            }
+        }
+        guard namers.count > 1000 else {
+            for n in namers.sorted() { try lookUp(n) }
+            return
+        }
+        // Many: the district's guardians read once, in the order stored (a look-up each was a
+        // second of random reads at 300,000 students); one merged away looked up, as another.
+        try w.s.db.forEachRaw(
+            "SELECT guardian_id, household_id FROM guardians WHERE district_id = ? AND household_id IS NOT NULL",
+            [.text(w.district)]
+        ) { row in
+            let g = String(decoding: row.bytes(0), as: UTF8.self)
+            guard let n = try table.find(g), isNamer[n], try table.id(n) == g else { return }
+            try name(n, String(decoding: row.bytes(1), as: UTF8.self))
+        }
+        if !w.mergedGuardians.isEmpty {
+            for n in namers where w.canonicalGuardian(try table.id(n)) != (try table.id(n)) {
+                try lookUp(n)
             }
         }
     }
@@ -760,53 +791,85 @@ extension OneRosterUsers {
     /// from a record the SIS still has apart, whose agents the delta need not give).
     func endLinks(notNamedBy listing: [Int32], _ w: RosterWriter) throws {
         let mergedInto = Set(w.mergedGuardians.values)
-        var partners = Dictionary(uniqueKeysWithValues: listing.map { ($0, Set<Int32>()) })
+        // The users listing their agents whose links may end, by number.
+        var listed = [Bool](repeating: false, count: table.count)
+        for n in listing {
+            guard let kind = try roleName(.kind, of: Int(n)) else { continue }
+            if kind != "student" {
+                guard OneRosterBundle.guardianRoles.contains(kind) else { continue }
+                let id = try table.id(Int(n))
+                if w.canonicalGuardian(id) != id || mergedInto.contains(id) { continue }
+            }
+            listed[Int(n)] = true
+        }
+        // The pairs the bundle names, by number; one whose guardian was merged away as the
+        // link it names now (the guardian kept, the student), by id.
+        var named = PairSet(expecting: table.pairCount)
+        var namedViaMerge = Set<[String]>()
         var start = 0
         while case let batch = try table.pairs(from: start, count: 4096), !batch.isEmpty {
             start += batch.count
             for p in batch {
-                partners[p.student]?.insert(p.guardian)
-                partners[p.guardian]?.insert(p.student)
+                _ = named.insert(guardian: p.guardian, student: p.student)
+                if !w.mergedGuardians.isEmpty {
+                    let id = try table.id(Int(p.guardian))
+                    let kept = w.canonicalGuardian(id)
+                    if kept != id { namedViaMerge.insert([kept, try table.id(Int(p.student))]) }
+                }
             }
         }
-        var ended = Set<[String]>()
-        for n in listing {
-            guard let kind = try roleName(.kind, of: Int(n)) else { continue }
-            let isStudent = kind == "student"
-            guard isStudent || OneRosterBundle.guardianRoles.contains(kind) else { continue }
-            let id = try table.id(Int(n))
-            if !isStudent && (w.canonicalGuardian(id) != id || mergedInto.contains(id)) {
-                continue
-            }
-            let named = Set(
-                try (partners[n] ?? []).map { m in
-                    let other = try table.id(Int(m))
-                    return CompactID.caselessKey(isStudent ? w.canonicalGuardian(other) : other)
-                })
-            for row in try w.s.db.query(
-                """
-                SELECT guardian_id, student_id FROM links
-                WHERE district_id = ? AND \(isStudent ? "student_id" : "guardian_id") = ?
-                    AND status = 'active'
-                """, [.text(w.district), .text(id)])
-            {
-                guard let g = row.string("guardian_id"), let s = row.string("student_id"),
-                    !named.contains(CompactID.caselessKey(isStudent ? g : s)),
-                    ended.insert([g, s]).inserted
-                else { continue }
-                try w.noteAbsent(.links, [.text(g), .text(s)])
-            }
+        // A link of the district ends when a user at either end lists its agents and the
+        // bundle does not name it.
+        var ended = 0
+        func consider(_ g: String, _ s: String) throws {
+            let gn = try table.find(g)
+            let sn = try table.find(s)
+            guard sn.map({ listed[$0] }) == true || gn.map({ listed[$0] }) == true else { return }
+            if let gn, let sn, named.contains(guardian: Int32(gn), student: Int32(sn)) { return }
+            if namedViaMerge.contains([g, s]) { return }
+            try w.noteAbsent(.links, [.text(g), .text(s)])
+            ended += 1
         }
-        guard !ended.isEmpty else { return }
         let active =
             try w.s.db.scalar(
                 "SELECT count(*) FROM links WHERE district_id = ? AND status = 'active'",
                 [.text(w.district)])?.int.map(Int.init) ?? 0
+        let listedUsers = listed.lazy.filter { $0 }.count
+        if listedUsers * 8 > active {
+            // Many: every active link of the district looked at once.
+            try w.s.db.forEachRaw(
+                "SELECT guardian_id, student_id FROM links WHERE district_id = ? AND status = 'active'",
+                [.text(w.district)]
+            ) { row in
+                try consider(
+                    String(decoding: row.bytes(0), as: UTF8.self),
+                    String(decoding: row.bytes(1), as: UTF8.self))
+            }
+        } else {
+            // Few: each one's links looked up (a guardian's that go to a student listed too
+            // are that student's, looked at once).
+            for n in listing where listed[Int(n)] {
+                let isStudent = try roleName(.kind, of: Int(n)) == "student"
+                for row in try w.s.db.query(
+                    """
+                    SELECT guardian_id, student_id FROM links
+                    WHERE district_id = ? AND \(isStudent ? "student_id" : "guardian_id") = ?
+                        AND status = 'active'
+                    """, [.text(w.district), .text(try table.id(Int(n)))])
+                {
+                    guard let g = row.string("guardian_id"), let s = row.string("student_id")
+                    else { continue }
+                    if !isStudent, let sn = try table.find(s), listed[sn] { continue }
+                    try consider(g, s)
+                }
+            }
+        }
+        guard ended > 0 else { return }
         w.absent[.links] = (
-            ended.count, active, "no longer among the agents of the users the delta gives"
+            ended, active, "no longer among the agents of the users the delta gives"
         )
         w.notes.append(
-            "users.csv: \(grouped(ended.count)) link\(ended.count == 1 ? "" : "s") of users the delta gives to someone their agentSourcedIds no longer name (nor relationships.csv): ended, marked inactive (a user given with agentSourcedIds empty keeps its links)"
+            "users.csv: \(grouped(ended)) link\(ended == 1 ? "" : "s") of users the delta gives to someone their agentSourcedIds no longer name (nor relationships.csv): ended, marked inactive (a user given with agentSourcedIds empty keeps its links)"
         )
     }
 }

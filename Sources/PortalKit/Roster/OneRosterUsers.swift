@@ -235,7 +235,7 @@ struct UserPair: Equatable {
 
 /// What a household's id is made of besides the id of the guardian who names it (OneRoster has
 /// no household ids: see `OneRosterUsers.deriveHouseholds`).
-private let householdPrefix = "hh-"
+let householdPrefix = "hh-"
 
 /// What users.csv's second reading needs of a user (see `UserTable.facts`).
 struct UserFacts {
@@ -409,7 +409,7 @@ struct MemoryUserTable: UserTable {
 /// table at most three quarters full. A `Set` of the same words hashed each with its seeded
 /// hasher and grew by steps: 0.1 s of a 300,000-student OneRoster import's (a million pairs,
 /// most given twice) on the one thread then working.
-private struct PairSet {
+struct PairSet {
     private var slots: [UInt64]
     private var count = 0
 
@@ -419,13 +419,21 @@ private struct PairSet {
         slots = [UInt64](repeating: 0, count: capacity)
     }
 
+    /// The pair as a word, with the top bit set: never 0, an empty slot.
+    private static func key(_ guardian: Int32, _ student: Int32) -> UInt64 {
+        1 << 63 | UInt64(UInt32(guardian)) << 32 | UInt64(UInt32(student))
+    }
+
+    private static func start(_ key: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
     /// Adds the pair; false when it was there.
     mutating func insert(guardian: Int32, student: Int32) -> Bool {
-        // (The top bit set: never 0, an empty slot.)
-        let key = 1 << 63 | UInt64(UInt32(guardian)) << 32 | UInt64(UInt32(student))
+        let key = Self.key(guardian, student)
         if (count + 1) * 4 > slots.count * 3 { grow() }
         let mask = slots.count - 1
-        var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+        var i = Self.start(key, mask)
         while slots[i] != 0 {
             if slots[i] == key { return false }
             i = (i + 1) & mask
@@ -435,12 +443,23 @@ private struct PairSet {
         return true
     }
 
+    func contains(guardian: Int32, student: Int32) -> Bool {
+        let key = Self.key(guardian, student)
+        let mask = slots.count - 1
+        var i = Self.start(key, mask)
+        while slots[i] != 0 {
+            if slots[i] == key { return true }
+            i = (i + 1) & mask
+        }
+        return false
+    }
+
     private mutating func grow() {
         let old = slots
         slots = [UInt64](repeating: 0, count: old.count * 2)
         let mask = slots.count - 1
         for key in old where key != 0 {
-            var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+            var i = Self.start(key, mask)
             while slots[i] != 0 { i = (i + 1) & mask }
             slots[i] = key
         }

@@ -142,8 +142,9 @@ enum Docs {
             either side, or in relationships.csv: the district's other links of that user end,
             marked inactive (a parent taken off a child in the SIS), asked first as a full
             import asks when they are more than a tenth of the district's links. A user given
-            with agentSourcedIds empty, a line not read cleanly, and a guardian merged into
-            another or another merged into keep their links. When it says the export has no users.csv
+            with agentSourcedIds empty, a line not read cleanly, a list naming someone neither
+            the bundle nor the district has (a damaged or mistyped id), and a guardian merged
+            into another or another merged into keep their links. When it says the export has no users.csv
             .Pq Ql file.users,absent
             and the folder has one, left from an earlier export most likely, nothing is imported;
             nor when it gives a mode that is none of bulk, delta and absent, unless the import is

@@ -122,7 +122,8 @@ import Testing
                 """)
         #expect(try d.importing("full").code == 0)
         // S1 no longer names P2; P1 no longer names S2, but relationships.csv does; P3 is
-        // given with agentSourcedIds empty; S4's line is cut short by an open quote after it.
+        // given with agentSourcedIds empty; S4's line is cut short by an open quote after it;
+        // S3 names a P2 mistyped, no one.
         d.write(
             "delta", delta: true,
             users: """
@@ -130,6 +131,7 @@ import Testing
                 S1,active,student,Al,Lee,P1
                 P1,active,parent,Ed,Lee,S1
                 P3,active,parent,Gus,Lee,
+                S3,active,student,Cy,Lee,P2x
                 S4,active,student,Di,Ray,P9,"di@example.com
 
                 """)

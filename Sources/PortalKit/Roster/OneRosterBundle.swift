@@ -335,6 +335,12 @@ enum OneRosterBundle {
         // used either.)
         let unusedBirths = try users.table.birthsOfNoKind()
         let heldHere = w.options.delta ? try users.takeKinds(fromDistrict: w) : []
+        // A list naming someone neither the bundle nor the district has (a damaged or
+        // mistyped id) may not be all the user's agents: its links are kept.
+        if !listingAgents.isEmpty {
+            let naming = try users.namingNoOne(among: Set(listingAgents))
+            if !naming.isEmpty { listingAgents.removeAll { naming.contains($0) } }
+        }
         // Keep only student–guardian pairs, once each. A pair naming a user of no role (an id
         // no line of users.csv gives, or one whose role is missing) is said, by count: a link
         // the file meant may be lost there.
@@ -780,13 +786,32 @@ extension OneRosterUsers {
 }
 
 extension OneRosterUsers {
+    /// The users of `users` whose pairs name a user of no kind (before `keepPairs`).
+    func namingNoOne(among users: Set<Int32>) throws -> Set<Int32> {
+        var naming = Set<Int32>()
+        var start = 0
+        while case let batch = try table.pairs(from: start, count: 4096), !batch.isEmpty {
+            start += batch.count
+            for p in batch {
+                if try table.get(.kind, Int(p.guardian)) == 0, users.contains(p.student) {
+                    naming.insert(p.student)
+                }
+                if try table.get(.kind, Int(p.student)) == 0, users.contains(p.guardian) {
+                    naming.insert(p.guardian)
+                }
+            }
+        }
+        return naming
+    }
+
     /// A user a delta gives with agentSourcedIds gives all its agents (OneRoster's field is
     /// the list, not what changed): a link the district has between it and someone the bundle
     /// no longer pairs it with (in agentSourcedIds on either side, or relationships.csv) has
     /// ended, as a full import ends a link its files no longer have. Notes those links absent,
     /// to be marked inactive at the end (asked first as a full import asks). `listing`: the
-    /// users whose line was read cleanly and names agents; one given with the field empty
-    /// keeps its links (exporters leave it empty in deltas), as does a guardian merged away
+    /// users whose line was read cleanly and names agents, each of whom the bundle or the
+    /// district has; one given with the field empty keeps its links (exporters leave it empty
+    /// in deltas), as does a guardian merged away
     /// (its links are another's now) and one another was merged into (some of its links came
     /// from a record the SIS still has apart, whose agents the delta need not give).
     func endLinks(notNamedBy listing: [Int32], _ w: RosterWriter) throws {

@@ -695,13 +695,9 @@ extension OneRosterUsers {
     /// its links are made; returns their numbers.
     mutating func takeKinds(fromDistrict w: RosterWriter) throws -> Set<Int32> {
         var unknown = Set<Int32>()
-        var start = 0
-        while case let batch = try table.pairs(from: start, count: 4096), !batch.isEmpty {
-            start += batch.count
-            for p in batch {
-                for n in [p.guardian, p.student] where try table.get(.kind, Int(n)) == 0 {
-                    unknown.insert(n)
-                }
+        try eachPair { p in
+            for n in [p.guardian, p.student] where try table.get(.kind, Int(n)) == 0 {
+                unknown.insert(n)
             }
         }
         var held = Set<Int32>()
@@ -789,16 +785,12 @@ extension OneRosterUsers {
     /// The users of `users` whose pairs name a user of no kind (before `keepPairs`).
     func namingNoOne(among users: Set<Int32>) throws -> Set<Int32> {
         var naming = Set<Int32>()
-        var start = 0
-        while case let batch = try table.pairs(from: start, count: 4096), !batch.isEmpty {
-            start += batch.count
-            for p in batch {
-                if try table.get(.kind, Int(p.guardian)) == 0, users.contains(p.student) {
-                    naming.insert(p.student)
-                }
-                if try table.get(.kind, Int(p.student)) == 0, users.contains(p.guardian) {
-                    naming.insert(p.guardian)
-                }
+        try eachPair { p in
+            if try table.get(.kind, Int(p.guardian)) == 0, users.contains(p.student) {
+                naming.insert(p.student)
+            }
+            if try table.get(.kind, Int(p.student)) == 0, users.contains(p.guardian) {
+                naming.insert(p.guardian)
             }
         }
         return naming
@@ -811,9 +803,9 @@ extension OneRosterUsers {
     /// to be marked inactive at the end (asked first as a full import asks). `listing`: the
     /// users whose line was read cleanly and names agents, each of whom the bundle or the
     /// district has; one given with the field empty keeps its links (exporters leave it empty
-    /// in deltas), as does a guardian merged away
-    /// (its links are another's now) and one another was merged into (some of its links came
-    /// from a record the SIS still has apart, whose agents the delta need not give).
+    /// in deltas), as does a guardian merged away (its links are another's now) and one
+    /// another was merged into (some of its links came from a record the SIS still has
+    /// apart, whose agents the delta need not give).
     func endLinks(notNamedBy listing: [Int32], _ w: RosterWriter) throws {
         let mergedInto = Set(w.mergedGuardians.values)
         // The users listing their agents whose links may end, by number.
@@ -827,20 +819,18 @@ extension OneRosterUsers {
             }
             listed[Int(n)] = true
         }
+        let listedUsers = listed.lazy.filter { $0 }.count
+        guard listedUsers > 0 else { return }
         // The pairs the bundle names, by number; one whose guardian was merged away as the
         // link it names now (the guardian kept, the student), by id.
         var named = PairSet(expecting: table.pairCount)
         var namedViaMerge = Set<[String]>()
-        var start = 0
-        while case let batch = try table.pairs(from: start, count: 4096), !batch.isEmpty {
-            start += batch.count
-            for p in batch {
-                _ = named.insert(guardian: p.guardian, student: p.student)
-                if !w.mergedGuardians.isEmpty {
-                    let id = try table.id(Int(p.guardian))
-                    let kept = w.canonicalGuardian(id)
-                    if kept != id { namedViaMerge.insert([kept, try table.id(Int(p.student))]) }
-                }
+        try eachPair { p in
+            _ = named.insert(guardian: p.guardian, student: p.student)
+            if !w.mergedGuardians.isEmpty {
+                let id = try table.id(Int(p.guardian))
+                let kept = w.canonicalGuardian(id)
+                if kept != id { namedViaMerge.insert([kept, try table.id(Int(p.student))]) }
             }
         }
         // A link of the district ends when a user at either end lists its agents and the
@@ -859,7 +849,6 @@ extension OneRosterUsers {
             try w.s.db.scalar(
                 "SELECT count(*) FROM links WHERE district_id = ? AND status = 'active'",
                 [.text(w.district)])?.int.map(Int.init) ?? 0
-        let listedUsers = listed.lazy.filter { $0 }.count
         if listedUsers * 8 > active {
             // Many: every active link of the district looked at once.
             try w.s.db.forEachRaw(

@@ -734,6 +734,15 @@ struct OneRosterUsers<Table: UserTable> {
         )
     }
 
+    /// Calls `body` with every pair, in order, a batch at a time (on disk, 4,096 read at once).
+    func eachPair(_ body: (UserPair) throws -> Void) throws {
+        var start = 0
+        while case let batch = try table.pairs(from: start, count: 4096), !batch.isEmpty {
+            start += batch.count
+            for p in batch { try body(p) }
+        }
+    }
+
     /// Connected guardian–student groups share a household, named after the group's smallest
     /// guardian id. Returns how many households.
     mutating func deriveHouseholds() throws -> Int {
@@ -746,13 +755,6 @@ struct OneRosterUsers<Table: UserTable> {
                 c = next
             }
             return r
-        }
-        func eachPair(_ body: (UserPair) throws -> Void) throws {
-            var start = 0
-            while case let batch = try table.pairs(from: start, count: 4096), !batch.isEmpty {
-                start += batch.count
-                for p in batch { try body(p) }
-            }
         }
         // Parents start at -1: in no pair.
         try eachPair { p in

@@ -65,6 +65,21 @@ import Testing
         return b.joined(separator: "\n")
     }
 
+    /// The server is started while other tests run programs through pipes: it must not keep
+    /// their ends open (one test waited for the end of a program's output for ever so).
+    @Test func theServerIsStartedWithNoneOfTheTestsOpenFiles() throws {
+        let pipe = Pipe()
+        let mine = [pipe.fileHandleForReading, pipe.fileHandleForWriting].map {
+            String($0.fileDescriptor)
+        }
+        let open = try PostgresServer.run(["/bin/ls", "/proc/self/fd"], what: "ls").split(
+            separator: "\n"
+        ).map(String.init)
+        #expect(open.contains("0") && open.contains("2"), "\(open)")
+        #expect(!open.contains { mine.contains($0) }, "\(open) holds \(mine)")
+        #expect(open.count <= 4, "\(open)")
+    }
+
     @Test func theSameStoryOnBothBackends() throws {
         let dir = TempDir()
         let onSQLite = try story(try Backend.sqlite.newDatabase(dir))

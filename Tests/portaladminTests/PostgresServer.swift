@@ -126,8 +126,9 @@ final class PostgresServer: @unchecked Sendable {
     }
 
     /// Runs a program to its end (posix_spawn and waitpid: the server pg_ctl starts keeps what
-    /// it inherits open, and outlives the program). Its output goes to a file, read on failure.
-    private static func run(_ args: [String], what: String) throws {
+    /// it inherits open, and outlives the program); what it printed. Its output goes to a file.
+    @discardableResult
+    static func run(_ args: [String], what: String) throws -> String {
         let logPath = NSTemporaryDirectory() + "pa-pg-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: logPath) }
         var actions = posix_spawn_file_actions_t()
@@ -136,6 +137,7 @@ final class PostgresServer: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        closeInherited(&actions)
         var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         defer { for a in argv { free(a) } }
         var pid: pid_t = 0
@@ -147,12 +149,35 @@ final class PostgresServer: @unchecked Sendable {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let code = (status >> 8) & 0xff
+        let text = String(
+            decoding: FileManager.default.contents(atPath: logPath) ?? Data(), as: UTF8.self)
         guard status & 0x7f == 0 && code == 0 else {
-            let text = FileManager.default.contents(atPath: logPath) ?? Data()
             throw PostgresServerError(
-                reason: "\(what) failed (status \(status)): "
-                    + String(decoding: text, as: UTF8.self).suffix(600))
+                reason: "\(what) failed (status \(status)): " + text.suffix(600))
         }
+        return text
+    }
+}
+
+/// Closes in the spawned program every descriptor above 2. The server outlives the test that
+/// starts it, and a pipe another test had open at that moment (Foundation's pipes are inherited)
+/// stayed open in it: that test then waited for the end of its program's output for ever.
+/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34, not in Swift's Glibc module) closes
+/// them all; without it, those open when the program is started, by `/proc/self/fd`.
+private func closeInherited(_ actions: inout posix_spawn_file_actions_t) {
+    typealias CloseFrom =
+        @convention(c) (
+            UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32
+        ) -> Int32
+    if let f = dlsym(
+        UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np"),
+        unsafeBitCast(f, to: CloseFrom.self)(&actions, 3) == 0
+    {
+        return
+    }
+    let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    for fd in open.compactMap(Int32.init) where fd > 2 {
+        posix_spawn_file_actions_addclose(&actions, fd)
     }
 }
 

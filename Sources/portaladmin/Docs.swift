@@ -342,6 +342,9 @@ enum Docs {
             and
             .Pa -shm
             companions with it.
+            The first roster import into a database with no roster rows writes the file through a
+            .Pa -journal
+            companion instead, played back by the next command if the import was killed.
             Operators and roles guard against mistakes on a shared file, not against someone who can
             edit the file.
             .Sh EXIT STATUS

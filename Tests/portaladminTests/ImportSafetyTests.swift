@@ -193,6 +193,139 @@ import Testing
         }
     }
 
+    /// A new database's first import writes the file through a rollback journal (nothing
+    /// written twice), and the WAL is back once it ends, committed or not; an import into a
+    /// database with roster rows, or while another connection has it open, keeps the WAL.
+    @Test(Backend.sqliteFileOnly) func aNewDatabasesFirstImportWritesWithoutTheWAL() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "b/students.csv", "student_id,given_name,family_name\nS1,Ana,Lee\nS2,Bo,Lee\n")
+        let (lib, s) = try importSession(db)
+        func modeDuring(dryRun: Bool = false, failing: Bool = false) throws -> String? {
+            var hooks = ImportHooks()
+            var seen: String?
+            struct Stop: Error {}
+            hooks.row = { _ in
+                seen = try lib.scalar("PRAGMA journal_mode")?.string
+                if failing { throw Stop() }
+            }
+            var options = ImportOptions()
+            options.dryRun = dryRun
+            do {
+                _ = try Roster.importBundle(
+                    s, dir: dir.file("b"), format: .csv, options: options, hooks: hooks)
+            } catch is Stop {}
+            #expect(try lib.scalar("PRAGMA journal_mode")?.string == "wal")
+            #expect(!FileManager.default.fileExists(atPath: db + "-journal"))
+            return seen
+        }
+        #expect(try modeDuring(failing: true) == "delete")
+        #expect(try modeDuring(dryRun: true) == "delete")
+        #expect(try lib.count("SELECT count(*) FROM students") == 0)
+        // Another connection open: SQLite keeps the WAL, and the import goes on in it.
+        do {
+            let other = try Database.open(path: db, create: false)
+            #expect(try other.count("SELECT count(*) FROM districts") == 1)
+            #expect(try modeDuring(dryRun: true) == "wal")
+        }
+        #expect(try modeDuring() == "delete")
+        #expect(try lib.count("SELECT count(*) FROM students") == 2)
+        #expect(try lib.scalar("PRAGMA integrity_check")?.string == "ok")
+        _ = dir.write("b/students.csv", "student_id,given_name,family_name\nS1,Ana,Lee\n")
+        #expect(try modeDuring() == "wal", "the district has rows now")
+    }
+
+    /// While a new database's first import holds the file, another command opening the
+    /// database waits for it (for its busy time), as for any writer, then goes on in WAL: the
+    /// switch back to WAL on opening said "locked" at once. Past its busy time it says busy.
+    @Test(Backend.sqliteFileOnly, arguments: [120_000, 100])
+    func aCommandDuringAFirstImportWaitsForIt(busyMs: Int) throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write("b/students.csv", "student_id,given_name,family_name\nS1,Ana,Lee\n")
+        let (lib, s) = try importSession(db)
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: binaryPath)
+        reader.arguments = ["district", "show", "d1"]
+        reader.environment = [
+            "PORTALADMIN_DB": db, "PORTALADMIN_OPERATOR": "tester", "PATH": "/usr/bin:/bin",
+            "PORTALADMIN_BUSY_TIMEOUT_MS": String(busyMs),
+        ]
+        let out = Pipe()
+        reader.standardOutput = out
+        reader.standardError = out
+        var hooks = ImportHooks()
+        hooks.row = { _ in
+            guard !reader.isRunning && reader.processIdentifier == 0 else { return }
+            #expect(try lib.scalar("PRAGMA journal_mode")?.string == "delete")
+            try reader.run()
+            usleep(800_000)  // the command opens the database meanwhile
+        }
+        _ = try Roster.importBundle(
+            s, dir: dir.file("b"), format: .csv, options: ImportOptions(), hooks: hooks)
+        let status = reader.waitForStatus()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        if busyMs > 1000 {
+            #expect(status == 0, "\(text)")
+            #expect(text.contains("district id:") && text.contains("d1"), "\(text)")
+        } else {
+            #expect(status == 75, "\(text)")
+            #expect(text.contains("error:") && text.contains("hint:"), "\(text)")
+        }
+        #expect(try lib.scalar("PRAGMA journal_mode")?.string == "wal")
+    }
+
+    /// Starts the import of 20,000 students with UUIDs into `db`'s new district d1, and waits
+    /// until it writes through a rollback journal (false: it ended first).
+    func startFirstImport(_ dir: TempDir, _ db: String) throws -> (Process, Bool) {
+        let sample = dir.file("big")
+        #expect(
+            try runBinary([
+                "sample", "generate", "--students", "20000", "--out", sample, "--ids", "uuid",
+            ]).code == 0)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binaryPath)
+        p.arguments = ["roster", "import", sample, "--district", "d1", "-q"]
+        p.environment = [
+            "PORTALADMIN_DB": db, "PORTALADMIN_OPERATOR": "tester", "PATH": "/usr/bin:/bin",
+        ]
+        p.standardError = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let size = {
+            ((try? FileManager.default.attributesOfItem(atPath: db))?[.size] as? Int) ?? 0
+        }
+        let start = size()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline && p.isRunning {
+            if FileManager.default.fileExists(atPath: db + "-journal") && size() > start + 100_000 {
+                return (p, true)
+            }
+            usleep(1_000)
+        }
+        return (p, false)
+    }
+
+    /// Killed in the middle of a new database's first import (written through a rollback
+    /// journal), the next command finds the database as it was, in WAL mode again.
+    @Test(Backend.sqliteFileOnly) func aFirstImportKilledLeavesTheDatabaseAsItWas() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let before = try dump(db)
+        let (p, grown) = try startFirstImport(dir, db)
+        #expect(grown, "the import ended before it could be killed")
+        kill(p.processIdentifier, SIGKILL)
+        _ = p.waitForStatus()
+        let r = try runBinary(["district", "show", "d1"], db: db)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(try dump(db) == before, "nothing of the killed import remains")
+        let lib = try Database.open(path: db, create: false)
+        #expect(try lib.scalar("PRAGMA journal_mode")?.string == "wal")
+        #expect(try lib.scalar("PRAGMA integrity_check")?.string == "ok")
+        #expect(!FileManager.default.fileExists(atPath: db + "-journal"))
+    }
+
     @Test func withoutEveryRowOnlyRejectedAndSkippedRowsAreReported() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)

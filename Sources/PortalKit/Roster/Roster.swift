@@ -67,6 +67,28 @@ public enum Roster {
         // SQLite built with SECURE_DELETE (Debian's is) does by default, a page at a time.
         // The district's tables keep the library's setting.
         try s.db.execute("PRAGMA temp.secure_delete = OFF")
+        // A new database's first import (no district has roster rows yet) only adds pages to
+        // the file: with a rollback journal nothing of it is written twice (see
+        // `SQLiteStore.withRollbackJournal`). Measured, alternated first imports: 300,000
+        // students, OneRoster with UUIDs 5.76 -> 4.86 s, numbered 3.17 -> 2.63 s, native UUIDs
+        // 6.10 -> 5.17 s; 100,000 OneRoster UUIDs 1.95 -> 1.47 s. Not in batches, each of which
+        // would hold the file to itself again.
+        let holdsRoster = try s.db.first(
+            """
+            SELECT 1 WHERE EXISTS (SELECT 1 FROM students) OR EXISTS (SELECT 1 FROM guardians)
+                OR EXISTS (SELECT 1 FROM links) OR EXISTS (SELECT 1 FROM households)
+            """)
+        guard let sqlite = s.db.sqlite, options.batchSize == 0, holdsRoster == nil else {
+            return try importInto(s, fmt, dir, options, hooks)
+        }
+        return try sqlite.withRollbackJournal { try importInto(s, fmt, dir, options, hooks) }
+    }
+
+    /// The import on SQLite, its connection set up (see `importBundle`).
+    private static func importInto(
+        _ s: Session, _ fmt: RosterFormat, _ dir: String, _ options: ImportOptions,
+        _ hooks: ImportHooks
+    ) throws -> ImportSummary {
         let summary = try s.db.write(rollback: options.dryRun) {
             let w = try RosterWriter(
                 s, format: fmt, options: options, hooks: hooks, inputBytes: bundleBytes(dir))

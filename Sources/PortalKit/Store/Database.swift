@@ -346,7 +346,22 @@ final class SQLiteStore: Store {
         // 6.71 -> 6.15 s, OneRoster 6.32 -> 6.03, medians of alternated runs) and the re-import
         // of numbered files 10% (2.42 -> 2.16 s).
         try execute("PRAGMA page_size = \(SQLiteStore.pageSize)")
-        let mode = try scalar("PRAGMA journal_mode = WAL")?.string ?? ""
+        // The switch does not wait as statements do: while another connection writes the file
+        // through a rollback journal (a new database's first import, see
+        // `withRollbackJournal`), it says "locked" at once. Tried again for the busy time.
+        var waited: Int32 = 0
+        var pause: Int32 = 1
+        var mode = ""
+        while true {
+            do {
+                mode = try scalar("PRAGMA journal_mode = WAL")?.string ?? ""
+                break
+            } catch let e as SQLiteError where e.isBusy && waited < busyTimeoutMs {
+                usleep(useconds_t(pause) * 1000)
+                waited += pause
+                pause = min(pause * 2, 64, max(busyTimeoutMs - waited, 1))
+            }
+        }
         if mode.lowercased() != "wal" && path != ":memory:" {
             throw PortalError(
                 .ioError, "cannot switch the database to WAL mode",
@@ -577,6 +592,28 @@ final class SQLiteStore: Store {
             if inTransaction { try? execute("ROLLBACK") }
             throw error
         }
+    }
+
+    /// Runs `body` with a rollback journal instead of the WAL, when this connection is the only
+    /// one the database has open (SQLite changes the mode only then: it says "locked" at once
+    /// otherwise), then goes back to the WAL. For a write that only adds pages to the
+    /// file (a new database's first import): in the WAL every page is written twice, to the
+    /// log and by the checkpoint into the file, where a rollback journal records none of the
+    /// pages added beyond the file's end. While such a write spills pages, it holds the file
+    /// to itself: other connections wait for it for their busy time. A crash leaves the journal,
+    /// which the next connection plays back (the file as it was) before it goes back to the WAL
+    /// on opening; so does a failure to go back here, when another connection came in.
+    /// https://www.sqlite.org/pragma.html#pragma_journal_mode
+    func withRollbackJournal<T>(_ body: () throws -> T) throws -> T {
+        var mode: String?
+        if depth == 0 && path != ":memory:" {
+            do {
+                mode = try scalar("PRAGMA journal_mode = DELETE")?.string
+            } catch let e as SQLiteError where e.isBusy {}
+        }
+        guard mode?.lowercased() == "delete" else { return try body() }
+        defer { _ = try? scalar("PRAGMA journal_mode = WAL") }
+        return try body()
     }
 
     /// Commits the work so far and opens the next write transaction (for `--batch-size`).

@@ -543,12 +543,15 @@ enum OneRosterBundle {
             linkHashes[Int(code)] = h
             return h
         }
+        // The last guardian's id, made once for its links (in key order they come together).
+        var last: (n: Int32, id: String) = (-1, "")
         try w.writeMade(sameThread: inline) {
             guard start < known.table.pairCount else { return nil }
             defer { start += RosterWriter.batchRows }
             let links = try known.table.pairs(from: start, count: RosterWriter.batchRows).map {
                 p in
-                let named = try known.table.id(Int(p.guardian))
+                if p.guardian != last.n { last = (p.guardian, try known.table.id(Int(p.guardian))) }
+                let named = last.id
                 let student = try known.table.id(Int(p.student))
                 // The pair's role, else its guardian's kind (code 0: none, "guardian").
                 let code =

@@ -208,6 +208,8 @@ import Testing
             struct Stop: Error {}
             hooks.row = { _ in
                 seen = try lib.scalar("PRAGMA journal_mode")?.string
+                // Synced in full then (NORMAL is safe from a power cut in WAL mode only).
+                #expect(try lib.scalar("PRAGMA synchronous")?.int == (seen == "delete" ? 2 : 1))
                 if failing { throw Stop() }
             }
             var options = ImportOptions()
@@ -217,6 +219,7 @@ import Testing
                     s, dir: dir.file("b"), format: .csv, options: options, hooks: hooks)
             } catch is Stop {}
             #expect(try lib.scalar("PRAGMA journal_mode")?.string == "wal")
+            #expect(try lib.scalar("PRAGMA synchronous")?.int == 1)
             #expect(!FileManager.default.fileExists(atPath: db + "-journal"))
             return seen
         }

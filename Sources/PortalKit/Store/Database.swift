@@ -612,7 +612,15 @@ final class SQLiteStore: Store {
             } catch let e as SQLiteError where e.isBusy {}
         }
         guard mode?.lowercased() == "delete" else { return try body() }
-        defer { _ = try? scalar("PRAGMA journal_mode = WAL") }
+        // NORMAL is safe in WAL mode only: with a rollback journal a power cut at the wrong
+        // moment could damage the file. https://www.sqlite.org/pragma.html#pragma_synchronous
+        // (It costs a few syncs: 300k OneRoster UUIDs 4.44 -> 4.69 s alternated, 100k 0.94 ->
+        // 0.96 s.)
+        try execute("PRAGMA synchronous = FULL")
+        defer {
+            _ = try? scalar("PRAGMA journal_mode = WAL")
+            try? execute("PRAGMA synchronous = NORMAL")
+        }
         return try body()
     }
 

@@ -348,18 +348,22 @@ final class SQLiteStore: Store {
         try execute("PRAGMA page_size = \(SQLiteStore.pageSize)")
         // The switch does not wait as statements do: while another connection writes the file
         // through a rollback journal (a new database's first import, see
-        // `withRollbackJournal`), it says "locked" at once. Tried again for the busy time.
-        var waited: Int32 = 0
-        var pause: Int32 = 1
+        // `withRollbackJournal`), it says "locked" at once. Tried again for the busy time, as
+        // PostgreSQL's writes are (`WriteRetries`).
+        let retries = WriteRetries(budget: .milliseconds(max(busyTimeoutMs, 0)))
+        let start = ContinuousClock.now
+        var attempt = 1
         var mode = ""
         while true {
             do {
                 mode = try scalar("PRAGMA journal_mode = WAL")?.string ?? ""
                 break
-            } catch let e as SQLiteError where e.isBusy && waited < busyTimeoutMs {
-                usleep(useconds_t(pause) * 1000)
-                waited += pause
-                pause = min(pause * 2, 64, max(busyTimeoutMs - waited, 1))
+            } catch let e as SQLiteError where e.isBusy {
+                guard let pause = retries.pause(after: attempt, elapsed: .now - start) else {
+                    throw e
+                }
+                attempt += 1
+                usleep(UInt32(pause / .microseconds(1)))
             }
         }
         if mode.lowercased() != "wal" && path != ":memory:" {

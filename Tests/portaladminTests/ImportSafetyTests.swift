@@ -51,6 +51,11 @@ import Testing
         #expect(try dump(db) == before, "nothing of the interrupted import remains")
         if backend == .sqlite {
             #expect(try indexNames(db) == indexes, "the look-up indexes put off are there")
+            // The districts have no roster rows: the import wrote through a rollback journal,
+            // and the WAL is back after the rollback.
+            let lib = try Database.open(path: db, create: false)
+            #expect(try lib.scalar("PRAGMA journal_mode")?.string == "wal")
+            #expect(!FileManager.default.fileExists(atPath: db + "-journal"))
         }
     }
 

@@ -107,6 +107,9 @@ public struct ImportSummary: Sendable {
     public var format: String
     /// Lines told unchanged before their rows were made (see `LineHash`).
     var linesUnchanged = 0
+    /// Times a links file was read again whole, to tell the absent links from those the
+    /// filter took for met (see `RosterWriter.completed`).
+    var linkFilesReadAgain = 0
 
     /// The counts of every kind of record added up.
     public var total: EntityCounts {

@@ -55,6 +55,7 @@ extension RosterWriter {
         {
             // Kept whole, so that beyond the budget they go to disk too.
             met = IDSet(spill: spill)
+            linkFilesReadAgain += 1
             try reread(path, parse) { r in
                 if let c = r.claim { _ = try met.insert(c, line: r.line) }
             }
@@ -151,7 +152,8 @@ extension RosterWriter {
         let summary = ImportSummary(
             entities: RosterTable.allCases.map { ($0.rawValue, counts[$0.index]) }
                 + otherCounts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
-            notes: notes, format: format, linesUnchanged: linesUnchanged)
+            notes: notes, format: format, linesUnchanged: linesUnchanged,
+            linkFilesReadAgain: linkFilesReadAgain)
         let t = summary.total
         if t.created + t.updated + t.inactivated > 0 {
             try s.audit(

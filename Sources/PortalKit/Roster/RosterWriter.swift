@@ -53,6 +53,8 @@ final class RosterWriter {
     @exclusivity(unchecked) var rejectedActiveLinks = 0
     /// Lines told unchanged before their rows were made (see `LineHash`).
     @exclusivity(unchecked) var linesUnchanged = 0
+    /// Times the links file was read again whole (see `completed`).
+    var linkFilesReadAgain = 0
     /// The file being read and how its rows are read, and the links file so, to read them
     /// again (see `settleHeld` and `completed`).
     var source: (path: String, parse: (CSVRecord) throws -> PendingRow?)?

@@ -36,4 +36,25 @@ import Testing
         #expect(try !set.contains(String(repeating: "x", count: 70_001)))
         #expect(try !set.contains("jose"))
     }
+
+    /// A re-import's link filter grows with the links in the file, 7 bytes each, from 4 to
+    /// 12 MB: at 1,000,000 students (1,750,000 links) 4 MB took a few hundred new links for
+    /// met, and the file was read again to settle them.
+    @Test func theLinkFilterIsSizedByTheLinksInTheFile() {
+        #expect(KeyFilter.bytes(forLinks: 0) == 4 << 20)
+        #expect(KeyFilter.bytes(forLinks: 500_000) == 4 << 20)
+        #expect(KeyFilter.bytes(forLinks: 1_000_000) == 7_000_000)
+        #expect(KeyFilter.bytes(forLinks: 1_750_000) == 12_250_000)
+        #expect(KeyFilter.bytes(forLinks: 3_000_000) == 12 << 20)
+        // Few false hits at that size: 1,750,000 links in 12 MB, none of 100,000 others met
+        // (about 18 in 4 MB).
+        var filter = KeyFilter(bytes: KeyFilter.bytes(forLinks: 1_750_000))
+        for i in 0..<1_750_000 { filter.insert("G\(i / 2)\u{1f}S\(i)") }
+        var met = 0
+        for i in 0..<100_000 {
+            var key = "G\(i)\u{1f}X\(i)"
+            if key.withUTF8({ filter.contains($0) }) { met += 1 }
+        }
+        #expect(met == 0)
+    }
 }

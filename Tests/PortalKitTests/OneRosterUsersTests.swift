@@ -299,17 +299,17 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         func lines(_ text: String) throws -> Int {
             try text.write(toFile: dir + "/f.csv", atomically: true, encoding: .utf8)
-            return OneRosterBundle.estimatedLines(dir + "/f.csv")
+            return CSVReader.estimatedLines(dir + "/f.csv")
         }
         #expect(try lines("") == 0)
         #expect(try lines("sourcedId\n") == 1)
         #expect(try lines("sourcedId\nu1\nu2") == 3, "a last line without its newline counts")
         #expect(try lines("sourcedId\r\nu1\r\nu2\r\n") == 3)
         #expect(try lines("sourcedId\ru1\ru2") == 3, "old Mac line ends")
-        #expect(OneRosterBundle.estimatedLines(dir + "/none.csv") == 0)
-        #expect(OneRosterBundle.estimatedLines(dir) == 0, "a folder")
+        #expect(CSVReader.estimatedLines(dir + "/none.csv") == 0)
+        #expect(CSVReader.estimatedLines(dir) == 0, "a folder")
         #expect(mkfifo(dir + "/pipe.csv", 0o600) == 0)
-        #expect(OneRosterBundle.estimatedLines(dir + "/pipe.csv") == 0, "a pipe, without waiting")
+        #expect(CSVReader.estimatedLines(dir + "/pipe.csv") == 0, "a pipe, without waiting")
         // 40,000 lines of 20 to 180 bytes (3.9 MB): the estimate is near.
         var text = "sourcedId,givenName\n"
         for i in 0..<40_000 {

@@ -57,8 +57,9 @@ public struct ImportOptions: Sendable {
     /// Checks and counts everything, then rolls back: nothing is written.
     public var dryRun = false
     /// The size of the filter a re-import keeps its links' keys in (see `KeyFilter`): the
-    /// memory it takes, whatever the files' size.
-    public var linkFilterBytes = KeyFilter.defaultBytes
+    /// memory it takes, whatever the files' size; nil: 4 to 12 MB by the links in the file
+    /// (`KeyFilter.bytes(forLinks:)`).
+    public var linkFilterBytes: Int? = nil
     /// The bytes each set of ids met keeps ids that are not numbered in before moving them to
     /// disk (see `IDSpill`): the memory they take, whatever the files' size.
     public var idMemoryBytes = IDSpill.defaultBudget

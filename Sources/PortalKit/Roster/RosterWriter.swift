@@ -529,7 +529,10 @@ final class RosterWriter {
                     if let i = key.withUTF8({ known.slot($0) }) { known.meet(i) }
                 }
                 if linkFilter == nil {
-                    linkFilter = KeyFilter(bytes: options.linkFilterBytes)
+                    linkFilter = KeyFilter(
+                        bytes: options.linkFilterBytes
+                            ?? KeyFilter.bytes(
+                                forLinks: CSVReader.estimatedLines(source?.path ?? "")))
                     linksSource = source
                 }
                 if linkFilter?.insert(c) == false {

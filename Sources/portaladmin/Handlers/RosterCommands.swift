@@ -126,9 +126,9 @@ enum RosterCommands {
         options.batchSize = try c.inv.int("batch-size", min: 1) ?? 0
         options.maxRows = try c.inv.int("max-rows", min: 1)
         options.dryRun = c.dryRun
-        options.linkFilterBytes =
-            try bytes(c, "PORTALADMIN_LINK_FILTER_BYTES", 64...(1 << 30), default: "4 MB")
-            ?? options.linkFilterBytes
+        options.linkFilterBytes = try bytes(
+            c, "PORTALADMIN_LINK_FILTER_BYTES", 64...(1 << 30),
+            default: "4 to 12 MB, by the links in relationships.csv")
         options.idMemoryBytes =
             try bytes(c, "PORTALADMIN_ID_MEMORY_BYTES", 0...(1 << 30), default: "16 MB")
             ?? options.idMemoryBytes

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import PortalKit
@@ -147,5 +148,84 @@ import Testing
         #expect(!set.keepsWholeIDs, "numbered ids")
         #expect(try set.insert("7c9e6679-7425-40de-944b-e07fc1f90aef", line: 9) == nil)
         #expect(set.keepsWholeIDs)
+    }
+
+    /// The district's rows a re-import keeps take at most four times what a set of ids may,
+    /// handed out in the tables' order: households, guardians, students, links. A table that
+    /// does not fit what is left is not kept; the first, read on the importing thread, are
+    /// decided before the second thread's.
+    @Test func theRowsKeptTakeAtMostTheirBudgetInTheTablesOrder() throws {
+        let f = try Fixture()
+        let s = f.session(nil)
+        try s.transaction { _ = try Districts.create(s, id: "x", name: "X", settings: []) }
+        let x = f.session("x")
+        // 10 households, 20 guardians, 20 students, 25 links: 224, 432, 432 and 544 bytes kept.
+        let files = [
+            "guardians.csv": "guardian_id,given_name,family_name,household_id\n"
+                + (1...20).map { "G\($0),Pat,Lee,H\(($0 + 1) / 2)\n" }.joined(),
+            "students.csv": "student_id,given_name,family_name\n"
+                + (1...20).map { "S\($0),Ann,Lee\n" }.joined(),
+            "relationships.csv": "guardian_id,student_id\n"
+                + (1...20).map { "G\($0),S\($0)\n" }.joined()
+                + (1...5).map { "G\($0),S\($0 + 10)\n" }.joined(),
+        ]
+        for (name, text) in files {
+            try text.write(toFile: f.folder + "/" + name, atomically: true, encoding: .utf8)
+        }
+        _ = try Roster.importBundle(
+            x, dir: f.folder, format: .csv, options: ImportOptions(), hooks: ImportHooks())
+        func kept(idMemory: Int, format: RosterFormat = .csv) throws -> [RosterTable] {
+            var options = ImportOptions()
+            options.idMemoryBytes = idMemory
+            options.keepKnownRows = true
+            return try x.db.write(rollback: true) {
+                let w = try RosterWriter(
+                    x, format: format, options: options, hooks: ImportHooks(), inputBytes: 0)
+                defer { w.letGo() }
+                try w.knownReady(.links)
+                return RosterTable.allCases.filter { w.known[$0.index] != nil }
+            }
+        }
+        // 416 bytes an id set: a table may take 624 (native files), all 1,664: every table.
+        #expect(try kept(idMemory: 416) == [.households, .guardians, .students, .links])
+        // 400: 600 a table, 1,600 in all: the links, last, do not fit what is left.
+        #expect(try kept(idMemory: 400) == [.households, .guardians, .students])
+        // 300: 450 a table (the links alone are more), 1,200 in all.
+        #expect(try kept(idMemory: 300) == [.households, .guardians, .students])
+        // OneRoster keeps a table within what an id set may (its users take memory besides).
+        #expect(
+            try kept(idMemory: 440, format: .oneroster) == [.households, .guardians, .students])
+        #expect(try kept(idMemory: 200) == [.households])
+    }
+
+    /// A table waits for the tables before it to be decided (on the other thread), and a
+    /// cancelled budget ends the wait, keeping nothing more.
+    @Test func aBudgetDecidesTheTablesInOrderAndACancelEndsTheWait() throws {
+        let budget = KnownRowsBudget(bytes: 100, tables: [.links, .guardians, .students])
+        let decided = Mutex<[String]>([])
+        let thread = Thread {
+            let students = budget.take(60, for: .students)
+            decided.withLock { $0.append("students \(students)") }
+            let links = budget.take(30, for: .links)
+            decided.withLock { $0.append("links \(links)") }
+        }
+        thread.start()
+        usleep(100_000)
+        #expect(decided.withLock { $0 }.isEmpty, "the students wait for the guardians")
+        #expect(budget.take(50, for: .guardians))
+        let deadline = Date().addingTimeInterval(10)
+        while decided.withLock({ $0.count }) < 2 && Date() < deadline { usleep(1_000) }
+        #expect(decided.withLock { $0 } == ["students false", "links true"])
+        let waiting = KnownRowsBudget(bytes: 100, tables: [.guardians, .links])
+        let ended = Mutex<Bool?>(nil)
+        Thread {
+            let links = waiting.take(1, for: .links)
+            ended.withLock { $0 = links }
+        }.start()
+        usleep(100_000)
+        #expect(ended.withLock { $0 } == nil)
+        waiting.cancel()
+        while ended.withLock({ $0 }) == nil && Date() < deadline { usleep(1_000) }
+        #expect(ended.withLock { $0 } == false)
     }
 }

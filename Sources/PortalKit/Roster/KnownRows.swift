@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    internal import Glibc
+#endif
+
 /// The rows of one table a district held when a re-import began, for the import to tell an
 /// unchanged row, a changed one and a new one without asking SQLite, and to mark which it met.
 ///
@@ -276,5 +280,55 @@ final class KnownRows {
 
     fileprivate static func stored(_ info: UInt64, is h: UInt64) -> Bool {
         info & hasHash != 0 && info & hashBits == h >> 16
+    }
+}
+
+/// The memory the district's rows kept in memory (`KnownRows`) may take together, handed out
+/// table by table in the order of the tables, whichever of the import's two threads reads
+/// one: a table waits until those before it are decided, so that which are kept never depends
+/// on which thread counted first. (The importing thread reads the first tables, the second
+/// thread the rest: the second may wait for the first, never the other way.)
+final class KnownRowsBudget: @unchecked Sendable {
+    private var left: Int
+    /// The tables still to decide, in order.
+    private var pending: [RosterTable]
+    private var cancelled = false
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    init(bytes: Int, tables: [RosterTable]) {
+        left = bytes
+        pending = tables.sorted { $0.index < $1.index }
+        pthread_mutex_init(lock, nil)
+        pthread_cond_init(changed, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(changed)
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+        changed.deallocate()
+    }
+
+    /// Whether `t`'s rows, taking `bytes` (nil: more than a table may), are kept: once the
+    /// tables before it are decided, when that much is left. False once `cancel`led.
+    func take(_ bytes: Int?, for t: RosterTable) -> Bool {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        while !cancelled && pending.first != t { pthread_cond_wait(changed, lock) }
+        if cancelled { return false }
+        pending.removeFirst()
+        pthread_cond_broadcast(changed)
+        guard let bytes, bytes <= left else { return false }
+        left -= bytes
+        return true
+    }
+
+    /// Ends every wait: nothing more is kept (the import is ending early).
+    func cancel() {
+        pthread_mutex_lock(lock)
+        cancelled = true
+        pthread_cond_broadcast(changed)
+        pthread_mutex_unlock(lock)
     }
 }

@@ -166,8 +166,7 @@ final class RosterWriter {
     /// Keeps the district's rows of each table that has some in memory (`KnownRows`), so that
     /// a re-import tells an unchanged line before making its row (see `LineHash`), an
     /// unchanged row without a look-up in SQLite, and its ids take no room in the sets: when
-    /// the table takes at most the memory an id set may (16 MB: about 780,000 rows) and the
-    /// files are large enough to name a good part of it (a tenth of its rows at 100 bytes a
+    /// the table takes at most `knownRowsBytes` and the files are large enough to name a good part of it (a tenth of its rows at 100 bytes a
     /// row: reading the district's rows took 0.4 s for all four tables at 300,000 students,
     /// and the re-import still went from 3.3 to 3.0 s). Before lines were told unchanged,
     /// numbered ids did without (SQLite's cache serves their look-ups in key order: the table
@@ -178,16 +177,6 @@ final class RosterWriter {
         guard options.keepKnownRows != false else { return }
         // The most rows worth keeping: counted no further (a small delta into a large district
         // costs a look at a few rows, not a count of all).
-        let within = KnownRows.rows(within: options.idMemoryBytes)
-        let most = options.keepKnownRows == nil ? min(within, inputBytes / 10) : within
-        let district = district
-        /// The district's rows of `t`, when there are no more than `most`.
-        func rows(_ t: RosterTable, _ db: Database) throws -> KnownRows? {
-            let rows = try db.count(
-                "SELECT count(*) FROM (SELECT 1 FROM \(t.rawValue) WHERE district_id = ? LIMIT ?)",
-                [.text(district), .int(Int64(most) + 1)])
-            return rows <= most ? try KnownRows(db, t, district: district, rows: rows) : nil
-        }
         var later: [RosterTable] = []
         var now: [RosterTable] = []
         for t in RosterTable.allCases where t != .schools && !fresh[t.index] {
@@ -200,6 +189,25 @@ final class RosterWriter {
                 now.append(t)
             }
         }
+        // (The tables this thread reads come before those of the second, which may wait for
+        // this one to decide them: see `KnownRowsBudget`.)
+        assert(now.allSatisfy { n in later.allSatisfy { n.index < $0.index } })
+        let within = KnownRows.rows(within: Self.knownRowsBytes(options, format))
+        let most = options.keepKnownRows == nil ? min(within, inputBytes / 10) : within
+        // Together at most what the four kinds of ids met may take.
+        let budget = KnownRowsBudget(bytes: 4 * options.idMemoryBytes, tables: now + later)
+        let district = district
+        /// The district's rows of `t`, when there are no more than `most` and the budget
+        /// has room for them.
+        func rows(_ t: RosterTable, _ db: Database) throws -> KnownRows? {
+            let rows = try db.count(
+                "SELECT count(*) FROM (SELECT 1 FROM \(t.rawValue) WHERE district_id = ? LIMIT ?)",
+                [.text(district), .int(Int64(most) + 1)])
+            guard budget.take(rows <= most ? KnownRows.bytes(rows: rows) : nil, for: t) else {
+                return nil
+            }
+            return try KnownRows(db, t, district: district, rows: rows)
+        }
         if !later.isEmpty, let path = s.db.sqlite?.path { try keepLater(later, from: path, rows) }
         // The others once that thread is started: it then reads beside this one rather than
         // beside the reading of the first file (native files: the guardians' and households'
@@ -207,9 +215,23 @@ final class RosterWriter {
         do {
             for t in now { known[t.index] = try rows(t, s.db) }
         } catch {
+            budget.cancel()  // (the second thread may be waiting for these tables)
             letGo()  // (no connection is left reading, as when an import ends early)
             throw error
         }
+    }
+
+    /// The memory the district's rows of one table may take when kept (`KnownRows`): what an
+    /// id set may (16 MB: about 780,000 rows), and for native files half as much again (24 MB:
+    /// 1,180,000 rows); all of them together, four times what an id set may (64 MB). Measured
+    /// re-imports of 1,000,000 students' native files, which then keep the households',
+    /// guardians' and students' rows (51 MB; the links' 37 MB do not fit):
+    /// UUIDs 38-40 -> 12.7 s and a peak of 117 -> 107 MB (the sets no longer hold their ids),
+    /// numbered 8.4 -> 6.8 s and 51 -> 95 MB. A OneRoster bundle that large keeps its users'
+    /// table on disk, which takes memory of its own: numbered, it peaked at 177 MB so (90
+    /// without) for 24.2 -> 22.6 s, and keeps the ids' budget.
+    static func knownRowsBytes(_ options: ImportOptions, _ format: RosterFormat) -> Int {
+        format == .csv ? options.idMemoryBytes * 3 / 2 : options.idMemoryBytes
     }
 
     /// Reads the district's rows of `later` on a thread of its own (see `keepKnownRows`).

@@ -327,9 +327,9 @@ enum Docs {
             or
             .Cm never :
             whether a re-import keeps the district's rows in memory (a fingerprint of each id with
-            the hash of its values, 21 bytes a row, within the memory above).
-            Unset, it does so for ids that are not numbered, when the files are large enough
-            beside the district for it to pay.
+            the hash of its values, 21 bytes a row): a table within the memory above (native
+            files: half as much again), all of them within four times it.
+            Unset, it does so when the files are large enough beside the district for it to pay.
             .It Ev XDG_DATA_HOME
             The default database is
             .Pa $XDG_DATA_HOME/portaladmin/portaladmin.db

@@ -166,17 +166,16 @@ final class RosterWriter {
     /// Keeps the district's rows of each table that has some in memory (`KnownRows`), so that
     /// a re-import tells an unchanged line before making its row (see `LineHash`), an
     /// unchanged row without a look-up in SQLite, and its ids take no room in the sets: when
-    /// the table takes at most `knownRowsBytes` and the files are large enough to name a good part of it (a tenth of its rows at 100 bytes a
-    /// row: reading the district's rows took 0.4 s for all four tables at 300,000 students,
-    /// and the re-import still went from 3.3 to 3.0 s). Before lines were told unchanged,
+    /// the table takes at most `knownRowsBytes` and the files are large enough to name a good
+    /// part of it (a tenth of its rows at 100 bytes a row: reading the district's rows took
+    /// 0.4 s for all four tables at 300,000 students, and the re-import still went from 3.3
+    /// to 3.0 s). Before lines were told unchanged,
     /// numbered ids did without (SQLite's cache serves their look-ups in key order: the table
     /// made OneRoster re-imports 8% slower at 100k students); since, a re-import of 20,000
     /// students' numbered OneRoster files takes 3,079 -> 1,962 M instructions with it (100k
     /// alternated: 0.79-0.81 -> 0.54-0.65 s), native files likewise.
     func keepKnownRows(inputBytes: Int, format: RosterFormat) throws {
         guard options.keepKnownRows != false else { return }
-        // The most rows worth keeping: counted no further (a small delta into a large district
-        // costs a look at a few rows, not a count of all).
         var later: [RosterTable] = []
         var now: [RosterTable] = []
         for t in RosterTable.allCases where t != .schools && !fresh[t.index] {
@@ -192,6 +191,8 @@ final class RosterWriter {
         // (The tables this thread reads come before those of the second, which may wait for
         // this one to decide them: see `KnownRowsBudget`.)
         assert(now.allSatisfy { n in later.allSatisfy { n.index < $0.index } })
+        // The most rows worth keeping: counted no further (a small delta into a large district
+        // costs a look at a few rows, not a count of all).
         let within = KnownRows.rows(within: Self.knownRowsBytes(options, format))
         let most = options.keepKnownRows == nil ? min(within, inputBytes / 10) : within
         // Together at most what the four kinds of ids met may take.

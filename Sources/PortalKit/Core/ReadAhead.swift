@@ -8,8 +8,8 @@
 /// does (`finish`), and its error is rethrown to the consumer.
 ///
 /// The producer owns what it reads (a file reader, the closures it captures) and the consumer
-/// only ever sees the items; `@unchecked Sendable` stands for that hand-over, which the lock
-/// below orders.
+/// only ever sees the items; `@unchecked Sendable` stands for that hand-over, which the
+/// monitor below orders.
 final class ReadAhead<Item>: ThreadMain, @unchecked Sendable {
     private var produce: ((_ put: (Item) -> Bool) throws -> Void)?
     private var items: [Item] = []
@@ -19,15 +19,12 @@ final class ReadAhead<Item>: ThreadMain, @unchecked Sendable {
     private var stopped = false
     private var failure: (any Error)?
     private let depth: Int
-    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let monitor = Monitor()
     private var thread = pthread_t()
     private var started = false
 
     init(depth: Int = 4) {
         self.depth = depth
-        pthread_mutex_init(lock, nil)
-        pthread_cond_init(changed, nil)
     }
 
     override func main() {
@@ -35,9 +32,9 @@ final class ReadAhead<Item>: ThreadMain, @unchecked Sendable {
         do {
             try produce { put($0) }
         } catch {
-            locked { failure = error }
+            changing { failure = error }
         }
-        locked { ended = true }
+        changing { ended = true }
     }
 
     /// Starts the producer: `produce` is called once, on a new thread, with a `put` that
@@ -63,24 +60,20 @@ final class ReadAhead<Item>: ThreadMain, @unchecked Sendable {
 
     deinit {
         finish()
-        pthread_cond_destroy(changed)
-        pthread_mutex_destroy(lock)
-        lock.deallocate()
-        changed.deallocate()
     }
 
     /// The next item, waiting for it; nil at the end. Rethrows the producer's error.
     func next() throws -> Item? {
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        while items.isEmpty && !ended { pthread_cond_wait(changed, lock) }
-        if !items.isEmpty {
-            let item = items.removeFirst()
-            pthread_cond_broadcast(changed)
-            return item
+        try monitor.locked {
+            monitor.wait { !items.isEmpty || ended }
+            if !items.isEmpty {
+                let item = items.removeFirst()
+                monitor.broadcast()
+                return item
+            }
+            if let failure { throw failure }
+            return nil
         }
-        if let failure { throw failure }
-        return nil
     }
 
     /// Hands back an item the consumer is done with: the producer lets go of it, so that
@@ -88,14 +81,13 @@ final class ReadAhead<Item>: ThreadMain, @unchecked Sendable {
     /// last reference (`consume`), or the consumer still frees it; items handed back after the
     /// producer has ended go with the `ReadAhead` itself.
     func giveBack(_ item: consuming Item) {
-        pthread_mutex_lock(lock)
-        spent.append(item)
-        pthread_mutex_unlock(lock)
+        let item = consume item
+        monitor.locked { spent.append(item) }
     }
 
     /// Stops the producer (if it still runs) and waits for its thread to end.
     func finish() {
-        locked { stopped = true }
+        changing { stopped = true }
         if started {
             pthread_join(thread, nil)
             started = false
@@ -105,14 +97,14 @@ final class ReadAhead<Item>: ThreadMain, @unchecked Sendable {
     private func put(_ item: Item) -> Bool {
         var done: [Item] = []
         defer { done.removeAll() }  // after unlocking: freeing takes time
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        swap(&done, &spent)
-        while items.count >= depth && !stopped { pthread_cond_wait(changed, lock) }
-        if stopped { return false }
-        items.append(item)
-        pthread_cond_broadcast(changed)
-        return true
+        return monitor.locked {
+            swap(&done, &spent)
+            monitor.wait { items.count < depth || stopped }
+            if stopped { return false }
+            items.append(item)
+            monitor.broadcast()
+            return true
+        }
     }
 
     /// Runs `produce` on a second thread (with `sameThread`, on this one, for a producer that
@@ -138,11 +130,12 @@ final class ReadAhead<Item>: ThreadMain, @unchecked Sendable {
         }
     }
 
-    private func locked(_ body: () -> Void) {
-        pthread_mutex_lock(lock)
-        body()
-        pthread_cond_broadcast(changed)
-        pthread_mutex_unlock(lock)
+    /// Changes what the threads share, and wakes the one waiting.
+    private func changing(_ body: () -> Void) {
+        monitor.locked {
+            body()
+            monitor.broadcast()
+        }
     }
 
 }

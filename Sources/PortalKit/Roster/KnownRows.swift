@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-    internal import Glibc
-#endif
-
 /// The rows of one table a district held when a re-import began, for the import to tell an
 /// unchanged row, a changed one and a new one without asking SQLite, and to mark which it met.
 ///
@@ -293,42 +289,32 @@ final class KnownRowsBudget: @unchecked Sendable {
     /// The tables still to decide, in order.
     private var pending: [RosterTable]
     private var cancelled = false
-    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let monitor = Monitor()
 
     init(bytes: Int, tables: [RosterTable]) {
         left = bytes
         pending = tables.sorted { $0.index < $1.index }
-        pthread_mutex_init(lock, nil)
-        pthread_cond_init(changed, nil)
-    }
-
-    deinit {
-        pthread_cond_destroy(changed)
-        pthread_mutex_destroy(lock)
-        lock.deallocate()
-        changed.deallocate()
     }
 
     /// Whether `t`'s rows, taking `bytes` (nil: more than a table may), are kept: once the
     /// tables before it are decided, when that much is left. False once `cancel`led.
     func take(_ bytes: Int?, for t: RosterTable) -> Bool {
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        while !cancelled && pending.first != t { pthread_cond_wait(changed, lock) }
-        if cancelled { return false }
-        pending.removeFirst()
-        pthread_cond_broadcast(changed)
-        guard let bytes, bytes <= left else { return false }
-        left -= bytes
-        return true
+        monitor.locked {
+            monitor.wait { cancelled || pending.first == t }
+            if cancelled { return false }
+            pending.removeFirst()
+            monitor.broadcast()
+            guard let bytes, bytes <= left else { return false }
+            left -= bytes
+            return true
+        }
     }
 
     /// Ends every wait: nothing more is kept (the import is ending early).
     func cancel() {
-        pthread_mutex_lock(lock)
-        cancelled = true
-        pthread_cond_broadcast(changed)
-        pthread_mutex_unlock(lock)
+        monitor.locked {
+            cancelled = true
+            monitor.broadcast()
+        }
     }
 }

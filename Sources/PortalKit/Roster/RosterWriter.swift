@@ -169,11 +169,11 @@ final class RosterWriter {
     /// the table takes at most `knownRowsBytes` and the files are large enough to name a good
     /// part of it (a tenth of its rows at 100 bytes a row: reading the district's rows took
     /// 0.4 s for all four tables at 300,000 students, and the re-import still went from 3.3
-    /// to 3.0 s). Before lines were told unchanged,
-    /// numbered ids did without (SQLite's cache serves their look-ups in key order: the table
-    /// made OneRoster re-imports 8% slower at 100k students); since, a re-import of 20,000
-    /// students' numbered OneRoster files takes 3,079 -> 1,962 M instructions with it (100k
-    /// alternated: 0.79-0.81 -> 0.54-0.65 s), native files likewise.
+    /// to 3.0 s). Before lines were told unchanged, numbered ids did without (SQLite's cache
+    /// serves their look-ups in key order: the table made OneRoster re-imports 8% slower at
+    /// 100k students); since, a re-import of 20,000 students' numbered OneRoster files takes
+    /// 3,079 -> 1,962 M instructions with it (100k alternated: 0.79-0.81 -> 0.54-0.65 s),
+    /// native files likewise.
     func keepKnownRows(inputBytes: Int, format: RosterFormat) throws {
         guard options.keepKnownRows != false else { return }
         var later: [RosterTable] = []

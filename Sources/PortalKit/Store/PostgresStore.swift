@@ -56,10 +56,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 /// deadlock) is run again, and SQLite's switch to WAL that another connection's rollback
 /// journal made fail (see `SQLiteStore.init`): until `budget` has passed since its first try,
 /// the time SQLite waits for a lock (`PORTALADMIN_BUSY_TIMEOUT_MS`), each pause twice the last
-/// up to 64 ms, with as
-/// much again at random, so that writers that collided collide less. Five tries, as before,
-/// were spent in about 50 ms: under load, one of eight writers to one district's audit chain at
-/// once met the others five times and gave up busy.
+/// up to 64 ms, with as much again at random, so that writers that collided collide less. Five
+/// tries, as before, were spent in about 50 ms: under load, one of eight writers to one
+/// district's audit chain at once met the others five times and gave up busy.
 struct WriteRetries {
     let budget: Duration
 

@@ -167,6 +167,38 @@ func householdDistrict(_ dir: TempDir) throws -> String {
         #expect(none.code == 0 && none.err.contains("no household matches 'zzz'"))
     }
 
+    /// A help desk types the id a parent reads out: in another case, with a space, or a
+    /// child's id where the parent's was asked for. Each says what the district holds.
+    @Test func anIdTypedInAnotherCaseOrOfTheOtherKindIsNamed() throws {
+        let dir = TempDir()
+        let db = try householdDistrict(dir)
+        let cases: [([String], String)] = [
+            (
+                ["guardian", "show", "g2"],
+                "did you mean 'G2'? or find them: portaladmin guardian find"
+            ),
+            (
+                ["student", "show", " s1 "],
+                "did you mean 'S1'? or find them: portaladmin student find"
+            ),
+            (["access", "explain", "--guardian", "g9"], "did you mean 'G9'?"),
+            (["key", "issue", "--guardian", "g2"], "did you mean 'G2'?"),
+            (["key", "issue", "--student-account", "s9"], "did you mean 'S9'?"),
+            (["guardian", "show", "S1"], "'S1' is a student's id; or find the guardian"),
+            (["student", "show", "g9"], "'G9' is a guardian's id; or find the student"),
+            (["guardian", "show", "G404"], "hint: portaladmin guardian find TEXT"),
+        ]
+        for (args, hint) in cases {
+            let r = try runBinary(args + ["--district", "d1"], db: db)
+            #expect(r.code == 4 && r.err.contains("not found"), "\(args): \(r.err)")
+            #expect(r.err.contains(hint), "\(args): \(r.err)")
+            #expect(r.out.isEmpty, "\(args)")
+        }
+        // Ids are still matched as written: nothing was done for the near one.
+        let keys = try runBinary(["key", "list", "-o", "json", "--district", "d1"], db: db)
+        #expect(keys.code == 0 && !keys.out.contains("\"G2\""), "\(keys.out)")
+    }
+
     @Test func unknownHouseholdAndEmptySearchAreUsageErrorsWithHints() throws {
         let dir = TempDir()
         let db = try householdDistrict(dir)
@@ -176,6 +208,9 @@ func householdDistrict(_ dir: TempDir) throws -> String {
             missing.err.contains(
                 "hint: look for it by an address or a member's name: portaladmin household find TEXT"
             ), "\(missing.err)")
+        let cased = try runBinary(["household", "show", "h2 ", "--district", "d1"], db: db)
+        #expect(cased.code == 4, "\(cased.err)")
+        #expect(cased.err.contains("hint: did you mean 'H2'? or look for it by"), "\(cased.err)")
         let blank = try runBinary(["household", "find", " ", "--district", "d1"], db: db)
         #expect(blank.code == 64 && blank.err.contains("hint:"), "\(blank.err)")
         // The other district's household of the same id is not this one's.

@@ -64,10 +64,7 @@ public enum Keys {
             let g = try db.first(
                 "SELECT * FROM guardians WHERE district_id = ? AND guardian_id = ?",
                 [.text(d), .text(guardianID)])
-        else {
-            throw PortalError.notFound(
-                "guardian", guardianID, action: .findPerson(.guardian))
-        }
+        else { throw try People.notFound(db, district: d, kind: .guardian, id: guardianID) }
         if g.text("status") != "active" {
             throw PortalError(
                 .conflict, "guardian \(guardianID) is inactive (no longer in the roster)",
@@ -141,7 +138,7 @@ public enum Keys {
                 WHERE s.district_id = ? AND s.student_id = ?
                 """, [.text(district), .text(studentID)])
         else {
-            throw PortalError.notFound("student", studentID, action: .findPerson(.student))
+            throw try People.notFound(db, district: district, kind: .student, id: studentID)
         }
         if st.text("status") != "active" {
             throw PortalError(

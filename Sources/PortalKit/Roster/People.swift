@@ -114,11 +114,51 @@ public enum People {
             let r = try db.first(
                 "SELECT \((kind.columns + (kind == .guardian ? ["birth_date_given"] : [])).joined(separator: ", ")) FROM \(kind.table) WHERE district_id = ? AND \(kind.idColumn) = ?",
                 [.text(district), .text(id)])
-        else {
-            throw PortalError.notFound(
-                kind.rawValue, id, action: .findPerson(kind))
-        }
+        else { throw try notFound(db, district: district, kind: kind, id: id) }
         return r
+    }
+
+    /// `kind 'id' not found`, with where to look, led by the id the district holds when `id`
+    /// is one of its ids typed in another case or with spaces around it, or by what `id` is
+    /// when it is the other kind's (a student's id given for a guardian).
+    static func notFound(_ db: Database, district: String, kind: Kind, id: String) throws
+        -> PortalError
+    {
+        let other: Kind = kind == .student ? .guardian : .student
+        var hint: String? = nil
+        if let near = try spelledAs(
+            db, district: district, table: kind.table, column: kind.idColumn, id)
+        {
+            hint = "did you mean '\(near)'? or find them"
+        } else if let theirs = try spelledAs(
+            db, district: district, table: other.table, column: other.idColumn, id,
+            asGiven: true)
+        {
+            hint = "'\(theirs)' is a \(other.rawValue)'s id; or find the \(kind.rawValue)"
+        }
+        return PortalError.notFound(kind.rawValue, id, hint: hint, action: .findPerson(kind))
+    }
+
+    /// The id of `table` that `id` is when typed in another case (all upper or all lower: ids
+    /// are numbers, prefixed numbers or UUIDs) or with spaces around it (a help desk types
+    /// what a parent reads out: "g1000001" for G1000001), or as given too
+    /// when `asGiven`; nil when none is. Looks up each spelling by the table's key: no scan,
+    /// however large the district.
+    static func spelledAs(
+        _ db: Database, district: String, table: String, column: String, _ id: String,
+        asGiven: Bool = false
+    ) throws -> String? {
+        let t = id.trimmed()
+        var tried: Set = asGiven ? [""] : [id, ""]
+        for v in [id, t, t.uppercased(), t.lowercased()] where tried.insert(v).inserted {
+            if let r = try db.first(
+                "SELECT \(column) FROM \(table) WHERE district_id = ? AND \(column) = ?",
+                [.text(district), .text(v)])
+            {
+                return r.text(column)
+            }
+        }
+        return nil
     }
 
     /// The first guardian (by id) linked to exactly `count` students, with the family name.

@@ -845,6 +845,19 @@ func indexNames(_ db: String) throws -> [String] {
             r.code == 65 && r.err.contains("students.csv:1: missing required column given_name")
                 && r.err.contains("nothing was imported"))
         #expect(try dump(db) == before, "schools.csv was fine but nothing was written")
+        // Files saved under each other's names: each header is whole, for the other file.
+        _ = dir.write("s/students.csv", "guardian_id,given_name,family_name\nG1,Ann,Lee\n")
+        _ = dir.write("s/guardians.csv", "student_id,given_name,family_name,grade\nS1,Bo,Lee,03\n")
+        let swapped = try runBinary(
+            ["roster", "import", dir.path + "/s", "--district", "d1"], db: db)
+        #expect(
+            swapped.code == 65
+                && swapped.err.contains("guardians.csv:1: missing required column guardian_id"))
+        #expect(
+            swapped.err.contains(
+                "hint: its columns are those of students.csv: was it saved under the wrong name?"),
+            "\(swapped.err)")
+        #expect(try dump(db) == before)
         let missing = try runBinary(
             ["roster", "import", dir.path + "/nope", "--district", "d1"], db: db)
         #expect(missing.code == 66)

@@ -170,10 +170,17 @@ public enum NativeFormat {
             let misses = nearMisses(h, wanted: known, known: known)
             if !missing.isEmpty {
                 let must = "the header must name \(spec.required.joined(separator: ", "))"
+                // Another file's columns whole: saved under the other's name (or swapped).
+                let other = file(forHeader: head.fields).flatMap {
+                    $0.name != spec.name && $0.required.allSatisfy(h.has) ? $0 : nil
+                }
                 throw PortalError(
                     .dataError,
                     "\(spec.name):\(head.line): missing required column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))",
                     hint: h.separatorHint
+                        ?? other.map {
+                            "its columns are those of \($0.name): was it saved under the wrong name? (\(must))"
+                        }
                         ?? (misses.isEmpty ? must : "\(renaming(misses)) (\(must))")
                         + "; nothing was imported"
                 )

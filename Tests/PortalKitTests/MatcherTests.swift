@@ -188,6 +188,37 @@ import Testing
         #expect(p.evidence.contains { $0.hasPrefix("address: close (") && $0.contains("postcode") })
     }
 
+    /// What argues against a pair is said too: a father and his adult son of one name and
+    /// home differ in the birth date, or in a suffix only one of them carries. The person
+    /// looking at a possible pair sees it beside what agreed.
+    @Test func evidenceNamesWhatDifferedAfterWhatAgreed() throws {
+        let (db, path) = try district(
+            """
+            F1,Robert,Smith,rs@example.com,555-201-3344,12 Oak St,,Springfield,62701,1970-03-04
+            F2,Robert,Smith,,555-201-3344,12 Oak St,,Springfield,62701,1998-07-09
+            J1,Paul,Berg,,555-777-1212,9 Elm Rd,,Dayton,45402,
+            J2,Paul,Berg Jr,,555-777-1212,9 Elm Rd,,Dayton,45402,
+            K1,Anne,Lind,al@example.com,,3 Pine Rd,,Duluth,55802,1980-01-02
+            K2,Ann,Lind,anne.lind@example.com,,3 Pine Rd,,Duluth,55802,1980-01-02
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let pairs = try Matcher.guardians(db, district: "d", minScore: 0)
+        func evidence(_ a: String, _ b: String) -> [String] {
+            pairs.first { $0.a == a && $0.b == b }?.evidence ?? []
+        }
+        let father = evidence("F1", "F2")
+        #expect(father.contains("given_name: same") && father.contains("phone: same"), "\(father)")
+        #expect(father.last == "birth_date: different", "\(father)")
+        #expect(!father.contains("email: different"), "an e-mail on one only: \(father)")
+        #expect(evidence("J1", "J2").last == "suffix: Jr on one only", "\(evidence("J1", "J2"))")
+        let k = evidence("K1", "K2")
+        #expect(k.contains("email: different") && k.contains("birth_date: same"), "\(k)")
+        #expect(
+            k.firstIndex(of: "email: different")! > k.firstIndex(of: "birth_date: same")!,
+            "what agreed comes first: \(k)")
+        #expect(pairs.first { $0.a == "F1" && $0.b == "F2" }?.level != "likely")
+    }
+
     /// Blocking finds a duplicate whatever single field carries the error, among many records.
     @Test func blockingSurvivesAnErrorInAnyField() throws {
         var csv = ""

@@ -1249,29 +1249,42 @@ public enum Matcher {
     {
         let a = r.string(i, .id)
         let b = r.string(j, .id)
+        // The generational suffixes of a and b, as the pair orders them.
+        let suffixes = a <= b ? (r.suffix[i], r.suffix[j]) : (r.suffix[j], r.suffix[i])
         return Pair(
             a: min(a, b), b: max(a, b), score: (p * 1000).rounded() / 1000,
-            level: likely ? "likely" : "possible", packed: pack(v))
+            level: likely ? "likely" : "possible", packed: pack(v, suffixes: suffixes))
     }
 
-    /// A comparison in 45 bits: each field's level in 4 bits, then each address part's in 2,
-    /// then whether the names were swapped.
-    static func pack(_ v: Vector) -> UInt64 {
+    /// A comparison in 51 bits: each field's level in 4 bits, then each address part's in 2,
+    /// whether the names were swapped, then the generational suffix of a and of b in 3 each.
+    static func pack(_ v: Vector, suffixes: (UInt8, UInt8) = (0, 0)) -> UInt64 {
         var x: UInt64 = 0
         for (f, l) in v.levels.enumerated() { x |= UInt64(l & 0xF) << (4 * f) }
         for (k, part) in v.addressParts.enumerated() {
             x |= UInt64(part & 0x3) << (36 + 2 * k)
         }
+        x |= UInt64(suffixes.0 & 0x7) << 45 | UInt64(suffixes.1 & 0x7) << 48
         return v.swapped ? x | 1 << 44 : x
     }
 
-    /// The evidence of a packed comparison, in words: each field's level but missing and
-    /// different (the address with the parts that agreed), and a swap.
+    /// The generational suffixes as `MatchRecords.takeSuffix` codes them.
+    static let suffixNames = ["", "Jr", "Sr", "II", "III", "IV", "", ""]
+
+    /// The evidence of a packed comparison, in words: each field's level but missing (the
+    /// address with the parts that agreed), a swap, then what differed (a parent and an
+    /// adult child of one name differ in the birth date or the suffix: a person looking at a
+    /// possible pair is told).
     static func evidence(_ x: UInt64) -> [String] {
         var evidence: [String] = []
+        var differed: [String] = []
         for f in fields.indices {
             let l = Int(x >> (4 * f) & 0xF)
-            guard l != 0, l != differentLevel[f] else { continue }
+            guard l != 0 else { continue }
+            if l == differentLevel[f] {
+                differed.append("\(fields[f].name): \(fields[f].levels[l])")
+                continue
+            }
             var text = "\(fields[f].name): \(fields[f].levels[l])"
             if f == F.address && l >= 2 {
                 // Which parts agreed, and how.
@@ -1285,7 +1298,15 @@ public enum Matcher {
             evidence.append(text)
         }
         if x >> 44 & 1 == 1 { evidence.append("names swapped") }
-        return evidence
+        let (sa, sb) = (Int(x >> 45 & 0x7), Int(x >> 48 & 0x7))
+        if sa != sb {
+            differed.append(
+                "suffix: "
+                    + (min(sa, sb) == 0
+                        ? "\(suffixNames[max(sa, sb)]) on one only"
+                        : "\(suffixNames[sa]) and \(suffixNames[sb])"))
+        }
+        return evidence + differed
     }
 
     /// Groups pairs into clusters (connected components), each named after its smallest id.

@@ -153,6 +153,13 @@ import Testing
             ["account", "whois", "--email", "JOSE@example.com", "--district", "d1", "-o", "jsonl"],
             db: db)
         #expect(byEmail.out.contains("jose2"))
+        // Without the area code, as a parent may say it: the numbers ending in those digits.
+        let local = try runBinary(
+            ["account", "whois", "--phone", "234-2603", "--district", "d1", "-o", "jsonl"], db: db)
+        #expect(local.code == 0 && local.out.contains("\"username\":\"jose2\""), "\(local.err)")
+        let otherLocal = try runBinary(
+            ["account", "whois", "--phone", "234-2604", "--district", "d1", "-o", "jsonl"], db: db)
+        #expect(otherLocal.code == 0 && otherLocal.out.isEmpty, "\(otherLocal.out)")
         let badPhone = try runBinary(
             ["account", "whois", "--phone", "12", "--district", "d1"], db: db)
         #expect(badPhone.code == 64)

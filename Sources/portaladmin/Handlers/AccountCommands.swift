@@ -169,7 +169,10 @@ enum AccountCommands {
             summary: "find the username of a parent (or a student) who forgot it",
             options: [
                 Opt(long: "email", value: "email", help: "the parent's email"),
-                Opt(long: "phone", value: "phone", help: "the parent's phone, any format"),
+                Opt(
+                    long: "phone", value: "phone",
+                    help:
+                        "the parent's phone, any format (seven digits: the numbers ending in them)"),
                 Opt(
                     long: "name", value: "name",
                     help: "the parent's name (case and accents do not matter)"),

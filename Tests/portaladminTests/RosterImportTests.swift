@@ -1055,6 +1055,7 @@ func indexNames(_ db: String) throws -> [String] {
             ("jose nunez", "G1"), ("NÚÑEZ", "G1"), ("320-234-2603", "G1"),
             ("+1 (320) 234 2603", "G1"),
             ("jose.nunez@example.com", "G1"), ("o'brien", "G2"), ("山田", "G3"), ("G7", "G7"),
+            ("g7", "G7"),
             // Words may fall in different fields: names, email, phone.
             ("Núñez EXAMPLE.com 2603", "G1"),
         ] {
@@ -1080,6 +1081,26 @@ func indexNames(_ db: String) throws -> [String] {
         let byMail = try runBinary(
             ["student", "find", "berg ida.b@school", "-o", "jsonl", "--district", "d1"], db: db)
         #expect(byMail.out.contains("\"student_id\":\"S9\""), "\(byMail.out) \(byMail.err)")
+        // A given name finds its nicknames and formal name, each as a whole word: "edward"
+        // finds Ed's record and not Fred's (the word typed still matches within a name).
+        _ = dir.write(
+            "n/guardians.csv",
+            "guardian_id,given_name,family_name\nG8,William,Berg\nG9,Fred,Berg\nG10,Edward,Berg\n")
+        #expect(
+            try runBinary(
+                ["roster", "import", dir.file("n"), "--delta", "--district", "d1"], db: db
+            ).code == 0)
+        for (q, ids) in [
+            ("bill berg", ["G8"]), ("BILLY", ["G8"]), ("ed berg", ["G10", "G9"]),
+            ("edward", ["G10"]), ("william berg", ["G8"]),
+        ] {
+            let r = try runBinary(
+                ["guardian", "find", q, "-o", "jsonl", "--district", "d1"], db: db)
+            let found = r.out.split(separator: "\n").compactMap {
+                (try? parseJSON(String($0)) as? [String: Any])?["guardian_id"] as? String
+            }
+            #expect(found == ids, "\(q): \(r.out) \(r.err)")
+        }
         let notBoth = try runBinary(["student", "find", "berg nunez", "--district", "d1"], db: db)
         #expect(notBoth.err.contains("no student matches"), "every word must match")
         let other = try makeDistricts(dir, ["d2"])

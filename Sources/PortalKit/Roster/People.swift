@@ -204,7 +204,8 @@ public enum People {
     }
 
     /// Finds people by name, email, phone or id, ignoring case and accents; every word must match.
-    /// A phone number matches whatever its formatting.
+    /// A phone number matches whatever its formatting; a given name its nicknames and formal
+    /// name (Kathy finds Katherine, Bill William); an id its spelling in another case.
     public static func find(_ db: Database, district: String, kind: Kind, text: String, limit: Int)
         throws -> [Person]
     {
@@ -231,13 +232,19 @@ public enum People {
         for w in words {
             args.append(.text("%" + escapeLike(w) + "%"))
             let p = "?\(args.count)"
-            clauses.append(
-                "(" + searched.map { "\($0) LIKE \(p) ESCAPE '\\'" }.joined(separator: " OR ") + ")"
-            )
+            var alike = searched.map { "\($0) LIKE \(p) ESCAPE '\\'" }
+            // The names a nickname stands for, and the nicknames of a formal name, as the
+            // given name (first in the search key) whole: Ed is not the "ed" of Fred.
+            for v in Nicknames.variants(of: w) where v != w {
+                args.append(.text(escapeLike(v) + " %"))
+                alike.append("search_key LIKE ?\(args.count) ESCAPE '\\'")
+            }
+            clauses.append("(" + alike.joined(separator: " OR ") + ")")
         }
+        // (A scan whatever the words: the id in any case costs nothing more.)
         var sql =
             "SELECT \(kind.columns.joined(separator: ", ")) FROM \(kind.table) WHERE district_id = ? AND ((\(clauses.joined(separator: " AND ")))"
-        sql += " OR \(kind.idColumn) = ?"
+        sql += " OR lower(\(kind.idColumn)) = lower(?)"
         args.append(.text(text.trimmed()))
         if kind == .guardian && !digits.isEmpty {
             sql += " OR phone LIKE ?"

@@ -23,7 +23,7 @@ enum PeopleCommands {
                 path: [noun, "find"],
                 summary: "find \(noun)s by name, email, \(kind == .guardian ? "phone, " : "")or id",
                 discussion:
-                    "Case and accents do not matter (\"jose nunez\" finds José Núñez); every word must match. A phone number matches whatever its formatting.",
+                    "Case and accents do not matter (\"jose nunez\" finds José Núñez); every word must match. A given name also finds its common nicknames and formal name, as a whole word (\"bill\" finds William, \"katherine\" Kathy). A phone number matches whatever its formatting; an id in any case.",
                 args: [Arg(name: "text", help: "what to look for", variadic: true)],
                 options: [limitOption, columnsOption], role: .helpdesk,
                 examples: [

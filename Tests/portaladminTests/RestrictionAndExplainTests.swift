@@ -196,9 +196,23 @@ import Testing
             ], db: db)
         #expect(badSchool.code == 4)
         #expect(
-            badSchool.err.contains(
-                "hint: import the schools first, or look at the roster: portaladmin roster stats"),
-            "\(badSchool.err)")
+            badSchool.err.contains("hint: the district's schools: HS, MS\n"), "\(badSchool.err)")
+        // A school typed in another case, or a slip away, is named.
+        for typed in ["hs", "MSS"] {
+            let near = try runBinary(
+                ["feature", "list", "--school", typed, "--district", "d1"], db: db)
+            #expect(near.code == 4 && near.out.isEmpty, "\(typed): \(near.err)")
+            #expect(
+                near.err.contains("hint: did you mean '\(typed.prefix(2).uppercased())'?"),
+                "\(typed): \(near.err)")
+        }
+        let none = try makeDistricts(dir, ["d9"])
+        let noSchools = try runBinary(
+            ["feature", "list", "--school", "HS", "--district", "d9"], db: none)
+        #expect(
+            noSchools.code == 4
+                && noSchools.err.contains("the district has no schools yet: import its roster"),
+            "\(noSchools.err)")
         let before = try dump(db)
         let backwards = try runBinary(
             [

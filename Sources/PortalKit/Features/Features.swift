@@ -137,17 +137,28 @@ public enum Features {
     /// The effective state of every feature for a school (or the district) on a date. A school
     /// rule beats a district rule; within a level, a rule with a window beats an open-ended one,
     /// and then the newer rule wins.
-    /// Not found unless the district has the school.
+    /// Not found unless the district has the school; the hint names the school meant (in
+    /// another case, or a slip away) and, for a district of a few schools, all of them.
     static func requireSchool(_ db: Database, district: String, _ school: String) throws {
         guard
             try db.count(
                 "SELECT count(*) FROM schools WHERE district_id = ? AND school_id = ?",
-                [.text(district), .text(school)]) > 0
-        else {
-            throw PortalError.notFound(
-                "school", school, hint: "import the schools first, or look at the roster",
-                action: .list(.rosterStats))
-        }
+                [.text(district), .text(school)]) == 0
+        else { return }
+        let ids = try db.query(
+            "SELECT school_id FROM schools WHERE district_id = ? ORDER BY school_id",
+            [.text(district)]
+        ).map { $0.text("school_id") }
+        let typed = school.trimmed().lowercased()
+        let near = ids.first { $0.lowercased() == typed } ?? nearest(typed, in: ids)
+        let hint =
+            ids.isEmpty
+            ? "the district has no schools yet: import its roster first"
+            : ids.count <= 12
+                ? "the district's schools: " + ids.joined(separator: ", ")
+                : "a school's id is as the roster spells it (schools.csv, or orgs.csv)"
+        throw PortalError.notFound(
+            "school", school, hint: near.map { "did you mean '\($0)'? " + hint } ?? hint)
     }
 
     /// Each feature's state on `date`, district-wide or at `school` (which must exist), as the

@@ -40,5 +40,23 @@ import Testing
             _ = try Restrictions.add(
                 s, guardian: "G9", student: nil, reason: "x", document: nil, until: nil)
         }
+        // An end before today (the fixture's 2026-11-25) would never apply: refused, nothing
+        // written; today itself is the order's last day.
+        let before = try f.db.count("SELECT count(*) FROM restrictions", [])
+        let past = #expect(throws: PortalError.self) {
+            _ = try s.transaction {
+                try Restrictions.add(
+                    s, guardian: "G2", student: "S1", reason: "order", document: nil,
+                    until: date("2025-11-25"))
+            }
+        }
+        #expect(past?.code == .usage && past?.message.contains("before today (2026-11-25)") == true)
+        #expect(try f.db.count("SELECT count(*) FROM restrictions", []) == before)
+        #expect(
+            try s.transaction {
+                try Restrictions.add(
+                    s, guardian: "G2", student: "S1", reason: "order", document: nil,
+                    until: date("2026-11-25"))
+            }.created)
     }
 }

@@ -13,6 +13,18 @@ import Testing
                 "--all-students", "--reason", "x", "--district", "d1",
             ], db: db)
         #expect(both.code == 64)
+        // An end before today (2026-11-25 here): the year mistyped; refused, nothing written.
+        let before = try dump(db)
+        let past = try runBinary(
+            [
+                "restriction", "add", "--guardian", "G4", "--all-students", "--reason", "x",
+                "--until", "2025-12-31", "--district", "d1",
+            ], db: db)
+        #expect(past.code == 64 && past.out.isEmpty, "\(past.err)")
+        #expect(
+            past.err.contains("error: the restriction would end on 2025-12-31, before today")
+                && past.err.contains("hint: give the last day the order applies"), "\(past.err)")
+        #expect(try dump(db) == before)
         let add = try runBinary(
             [
                 "restriction", "add", "--guardian", "G4", "--all-students", "--reason",
@@ -253,5 +265,22 @@ import Testing
         #expect(
             other.out.contains("{\"feature\":\"attendance\",\"audience\":\"all\",\"enabled\":true"),
             "district d2 is untouched")
+        // A window already over (today is 2026-11-25 here) is kept, with a warning.
+        let over = try runBinary(
+            [
+                "feature", "disable", "grades", "--until", "2025-11-30", "--reason", "x",
+                "--district", "d1",
+            ], db: db)
+        #expect(over.code == 0, "\(over.err)")
+        #expect(
+            over.err.contains(
+                "warning: the window ended on 2025-11-30, before today (2026-11-25): the rule changes nothing from today on"
+            ), "\(over.err)")
+        let ahead = try runBinary(
+            [
+                "feature", "disable", "grades", "--until", "2026-11-25", "--reason", "x",
+                "--district", "d1",
+            ], db: db)
+        #expect(ahead.code == 0 && !ahead.err.contains("warning:"), "\(ahead.err)")
     }
 }

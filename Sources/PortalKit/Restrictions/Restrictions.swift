@@ -17,6 +17,16 @@ public enum Restrictions {
                 hint: "name the order, e.g. \"protective order, case 23-1234\""
             )
         }
+        // An end before today is a slip of the year (a court order is recorded as it begins),
+        // and would have the restriction never apply.
+        if let until {
+            let today = try s.today()
+            guard until >= today else {
+                throw PortalError.usage(
+                    "the restriction would end on \(until), before today (\(today)): it would never apply",
+                    hint: "give the last day the order applies, from today on, or no end date")
+            }
+        }
         // The same restriction in force already (same guardian, student, order and end): kept.
         if let same = try s.db.scalar(
             """

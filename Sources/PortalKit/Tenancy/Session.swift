@@ -50,6 +50,11 @@ public final class Session {
         return d
     }
 
+    /// Today in the district's time zone, at the session's time.
+    public func today() throws -> CivilDate {
+        Zone.localDate(now, zone: try Districts.get(db, try district()).setting("timezone"))
+    }
+
     /// Records one audit row in the current transaction.
     public func audit(
         target: String, before: JSONValue? = nil, after: JSONValue? = nil,

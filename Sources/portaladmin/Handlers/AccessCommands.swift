@@ -7,9 +7,7 @@ extension Context {
         try inv.date(option) ?? today(s)
     }
 
-    func today(_ s: Session) throws -> CivilDate {
-        Zone.localDate(io.now, zone: try Districts.get(s.db, try s.district()).setting("timezone"))
-    }
+    func today(_ s: Session) throws -> CivilDate { try s.today() }
 }
 
 enum FeatureCommands {
@@ -122,10 +120,11 @@ enum FeatureCommands {
         let from = try c.inv.date("from")
         let until = try c.inv.date("until")
         let audience = try Features.Audience(validating: c.inv.value("audience") ?? "all")
-        let (id, added) = try c.transaction { s in
-            try Features.set(
+        let (id, added, today) = try c.transaction { s in
+            let (id, added) = try Features.set(
                 s, feature: name, enabled: enabled, school: c.inv.value("school"), from: from,
                 until: until, audience: audience, reason: reason)
+            return (id, added, try s.today())
         }
         try c.emit(record: [
             ("rule_id", .int(id)), ("feature", .string(name)), ("enabled", .bool(enabled)),
@@ -137,6 +136,13 @@ enum FeatureCommands {
         guard added else {
             c.say("nothing to do: rule \(id) already says so")
             return
+        }
+        // A window already over is kept for the history (`access explain --as-of` a day in it),
+        // but changes nothing now: a year mistyped, most likely.
+        if let until, until < today {
+            c.warn(
+                "the window ended on \(until), before today (\(today)): the rule changes nothing from today on (remove it with: portaladmin feature remove \(id) --reason ...)"
+            )
         }
         c.done(
             "\(enabled ? "enabled" : "disabled") \(name)"

@@ -182,7 +182,7 @@ complete -c portaladmin -n '__fish_seen_subcommand_from restriction; and __fish_
 complete -c portaladmin -n '__fish_seen_subcommand_from restriction; and __fish_seen_subcommand_from add' -l all-students -d 'every student, present and future'
 complete -c portaladmin -n '__fish_seen_subcommand_from restriction; and __fish_seen_subcommand_from add' -l reason -r -d '(required) e.g. "protective order"'
 complete -c portaladmin -n '__fish_seen_subcommand_from restriction; and __fish_seen_subcommand_from add' -l document -r -d 'reference of the order, e.g. a case number'
-complete -c portaladmin -n '__fish_seen_subcommand_from restriction; and __fish_seen_subcommand_from add' -l until -r -d 'last day the order applies'
+complete -c portaladmin -n '__fish_seen_subcommand_from restriction; and __fish_seen_subcommand_from add' -l until -r -d 'last day the order applies (today or later)'
 complete -c portaladmin -n '__fish_seen_subcommand_from restriction; and __fish_seen_subcommand_from list' -l guardian -r -d 'of this guardian'
 complete -c portaladmin -n '__fish_seen_subcommand_from restriction; and __fish_seen_subcommand_from list' -l student -r -d 'about this student'
 complete -c portaladmin -n '__fish_seen_subcommand_from restriction; and __fish_seen_subcommand_from list' -l all -d 'include removed ones'

@@ -358,7 +358,9 @@ enum RestrictionCommands {
                 Opt(
                     long: "document", value: "ref",
                     help: "reference of the order, e.g. a case number"),
-                Opt(long: "until", value: "date", help: "last day the order applies (today or later)"),
+                Opt(
+                    long: "until", value: "date",
+                    help: "last day the order applies (today or later)"),
             ],
             role: .registrar, writes: true,
             examples: [

@@ -114,6 +114,8 @@ import Testing
         ("portal_url=portal.example.org", "http:// or https://"),
         ("timezone=Mars/Olympus", "IANA time zone"),
         ("timezone=../../etc/passwd", "IANA time zone"),
+        // A folder of zones is no zone (the dates would go by UTC), nor a path with a gap.
+        ("timezone=America", "IANA time zone"), ("timezone=america//chicago", "IANA time zone"),
         ("nonsense", "is not KEY=VALUE"),
     ])
     func setRejectsBadValues(assignment: String, expected: String) throws {
@@ -132,7 +134,7 @@ import Testing
         let db = try makeDistricts(dir)
         let r = try runBinary(
             [
-                "district", "set", "age18_policy=Birthday", "timezone=America/Chicago", "-o",
+                "district", "set", "age18_policy=Birthday", "timezone=america/CHICAGO", "-o",
                 "jsonl",
             ],
             db: db, env: ["PORTALADMIN_DISTRICT": "d1"])

@@ -120,11 +120,30 @@ public enum Settings {
         return s
     }
 
-    private static func zone(_ s: String) -> String? {
-        if s == "UTC" { return s }
+    /// A zone of the system's zoneinfo, spelled as its files are ("america/chicago" is
+    /// America/Chicago); a folder of zones ("America") is none.
+    static func zone(_ s: String, root: String = "/usr/share/zoneinfo") -> String? {
+        if s.uppercased() == "UTC" { return "UTC" }
         guard !s.isEmpty, !s.contains(".."), !s.hasPrefix("/"),
             s.allSatisfy({ $0.isLetter || $0.isNumber || "/_-+".contains($0) })
         else { return nil }
-        return FileManager.default.fileExists(atPath: "/usr/share/zoneinfo/" + s) ? s : nil
+        var path = ""
+        for part in s.split(separator: "/", omittingEmptySubsequences: false) {
+            guard !part.isEmpty else { return nil }
+            let here = root + (path.isEmpty ? "" : "/" + path)
+            let name =
+                FileManager.default.fileExists(atPath: here + "/" + part)
+                ? String(part)
+                : (try? FileManager.default.contentsOfDirectory(atPath: here))?.first {
+                    $0.lowercased() == part.lowercased()
+                }
+            guard let name else { return nil }
+            path += (path.isEmpty ? "" : "/") + name
+        }
+        var isFolder = false
+        guard FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isFolder),
+            !isFolder
+        else { return nil }
+        return path
     }
 }

@@ -834,6 +834,82 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(yes.code == 0 && yes.err.contains("39 marked inactive"))
     }
 
+    /// Columns swapped in an export (phone numbers under email, e-mail addresses under phone)
+    /// would import every guardian without either, and a re-import would clear what the
+    /// district held: the bundle is refused before anything is written, saying what the
+    /// values look like. A column with some bad values still imports, with warnings.
+    @Test func aColumnHoldingAnotherKindOfValueRejectsTheBundle() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        func guardians(_ row: (Int) -> String) -> String {
+            "guardian_id,given_name,family_name,email,phone,birth_date\n"
+                + (0..<30).map { row($0) + "\n" }.joined()
+        }
+        _ = dir.write(
+            "ok/guardians.csv",
+            guardians { "G\($0),Ann,Lee\($0),ann\($0)@example.org,320-555-\(1000 + $0),1980-01-02" }
+        )
+        #expect(
+            try runBinary(["roster", "import", dir.file("ok"), "--district", "d1"], db: db).code
+                == 0)
+        let before = try dump(db)
+        _ = dir.write(
+            "swapped/guardians.csv",
+            guardians { "G\($0),Ann,Lee\($0),320-555-\(1000 + $0),ann\($0)@example.org,1980-01-02" }
+        )
+        let swapped = try runBinary(
+            ["roster", "import", dir.file("swapped"), "--yes", "--district", "d1"], db: db)
+        #expect(swapped.code == 65 && swapped.out.isEmpty, "\(swapped.err)")
+        #expect(
+            swapped.err.contains(
+                "error: guardians.csv: the email column holds no e-mail addresses: 30 of its first 30 values are not"
+            ), "\(swapped.err)")
+        #expect(
+            swapped.err.contains(
+                "hint: they look like phone numbers (the email and phone columns may be swapped); fix the file or its header and import again; nothing was imported"
+            ), "\(swapped.err)")
+        #expect(!swapped.err.contains("ann1@"), "values are never echoed")
+        #expect(try dump(db) == before, "the district's addresses are as they were")
+        // Grades under birth_date: no kind the values fit.
+        _ = dir.write(
+            "grades/guardians.csv", guardians { "G\($0),Ann,Lee\($0),,,0\($0 % 9 + 1)" })
+        let grades = try runBinary(
+            ["roster", "import", dir.file("grades"), "--yes", "--district", "d1"], db: db)
+        #expect(
+            grades.code == 65 && grades.err.contains("the birth_date column holds no birth dates")
+                && grades.err.contains("hint: check that it is the column meant"), "\(grades.err)")
+        #expect(try dump(db) == before)
+        // Some bad values (a third), or too few to judge: imported, each a warning.
+        for (folder, bad) in [("some", { (k: Int) in k % 3 == 0 }), ("few", { (k: Int) in k < 9 })]
+        {
+            _ = dir.write(
+                "\(folder)/guardians.csv",
+                guardians {
+                    "G\($0),Ann,Lee\($0),\(bad($0) ? "none" : "ann\($0)@example.org"),,1980-01-02"
+                }
+                .split(separator: "\n").prefix(folder == "few" ? 10 : 31).joined(separator: "\n")
+                    + "\n")
+            let r = try runBinary(
+                ["roster", "import", dir.file(folder), "--yes", "--delta", "--district", "d1"],
+                db: db)
+            #expect(r.code == 0 && r.err.contains("email: not an email address"), "\(r.err)")
+        }
+        // OneRoster: the same in users.csv.
+        _ = dir.write(
+            "or/users.csv",
+            "sourcedId,status,role,givenName,familyName,email,phone,agentSourcedIds\n"
+                + (0..<20).map {
+                    "P\($0),active,parent,Ann,Lee,320-555-\(1000 + $0),ann\($0)@example.org,\n"
+                }.joined())
+        let or = try runBinary(
+            ["roster", "import", dir.file("or"), "--format", "oneroster", "--district", "d2"],
+            db: try makeDistricts(dir, ["d2"]))
+        #expect(
+            or.code == 65
+                && or.err.contains("error: users.csv: the email column holds no e-mail addresses")
+                && or.err.contains("(the email and phone columns may be swapped)"), "\(or.err)")
+    }
+
     @Test func badHeadersAndMissingFilesRejectTheWholeBundle() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)

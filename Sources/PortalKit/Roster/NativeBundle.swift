@@ -197,6 +197,9 @@ public enum NativeFormat {
                     .dataError, "\(spec.name):\(head.line): the column \(dup) appears twice",
                     hint: "remove one of them; nothing was imported")
             }
+            try ColumnSample.check(
+                path: dir + "/" + spec.name, file: spec.name, columns: ColumnSample.native,
+                today: w.today)
             readers.append((spec, r, h))
         }
         // 2. Stream each file in dependency order.

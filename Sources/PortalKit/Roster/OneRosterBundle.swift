@@ -158,6 +158,9 @@ enum OneRosterBundle {
                     ?? "OneRoster users.csv needs sourcedId, givenName and familyName; nothing was imported"
             )
         }
+        try ColumnSample.check(
+            path: usersPath, file: "users.csv", columns: ColumnSample.oneRosterUsers,
+            today: w.today)
         try w.beginRows(columns: [uh.spelled])
         var schoolNames: [String: String] = [:]
         // The id of each school as orgs.csv spells it, by its key (a UUID in any case: see
@@ -195,6 +198,9 @@ enum OneRosterBundle {
         var badBirthLines: [String: Int] = [:]
         if let p = path("demographics.csv") {
             files.append("demographics.csv")
+            try ColumnSample.check(
+                path: p, file: "demographics.csv", columns: ColumnSample.oneRosterDemographics,
+                today: w.today)
             try table(
                 p, "demographics.csv", need: ["birthdate"], reads: ["sourcedid", "usersourcedid"]
             ) { h, rec in

@@ -325,6 +325,52 @@ import Testing
     /// with `bulk` mark the others inactive. A users.csv beside a manifest that says there is
     /// none (`absent`) is left from another export: refused; so is a mode that is none of
     /// these, unless the import is asked for as a delta.
+    /// A bundle without demographics.csv, or a users.csv without an email or grades column,
+    /// says nothing of birth dates, e-mail or grades: the district's students and guardians
+    /// keep theirs. (OneRoster gives no addresses: a guardian's stay as they were.)
+    @Test func whatABundleDoesNotGiveIsKept() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "full/users.csv",
+            """
+            sourcedId,status,role,givenName,familyName,email,grades,agentSourcedIds
+            S1,active,student,Al,Lee,al@school.example,05,P1
+            P1,active,parent,Ann,Lee,ann@example.org,,S1
+
+            """)
+        _ = dir.write(
+            "full/demographics.csv", "sourcedId,birthDate\nS1,2014-03-04\nP1,1980-02-03\n")
+        _ = dir.write(
+            "lean/users.csv",
+            """
+            sourcedId,status,role,givenName,familyName,agentSourcedIds
+            S1,active,student,Albert,Lee,P1
+            P1,active,parent,Ann,Lee,S1
+
+            """)
+        for bundle in ["full", "lean", "lean"] {
+            let r = try runBinary(
+                [
+                    "roster", "import", dir.file(bundle), "--format", "oneroster", "--district",
+                    "d1",
+                ],
+                db: db)
+            #expect(r.code == 0, "\(bundle): \(r.err)")
+        }
+        let d = try reopen(db)
+        let st = try #require(
+            try d.first(
+                "SELECT given_name, email, grade, birth_date FROM students WHERE district_id = 'd1' AND student_id = 'S1'"
+            ))
+        #expect(st.values.map { $0.string } == ["Albert", "al@school.example", "05", "2014-03-04"])
+        let g = try #require(
+            try d.first(
+                "SELECT email, birth_date FROM guardians WHERE district_id = 'd1' AND guardian_id = 'P1'"
+            ))
+        #expect(g.values.map { $0.string } == ["ann@example.org", "1980-02-03"])
+    }
+
     @Test func aManifestThatGivesUsersAsADeltaImportsOne() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)

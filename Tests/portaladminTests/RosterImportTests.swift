@@ -834,6 +834,87 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(yes.code == 0 && yes.err.contains("39 marked inactive"))
     }
 
+    /// A file without a column says nothing of it: the rows the district holds keep their
+    /// values there (a delta of names alone kept no e-mail, phone, address or birth date, and a
+    /// relationships.csv without portal_access gave back access a parent had been refused). An
+    /// empty field still clears; a row made new has nothing there.
+    @Test func aColumnTheFileDoesNotHaveKeepsWhatTheDistrictHeld() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "full/guardians.csv",
+            "guardian_id,given_name,family_name,email,phone,street,city,state,postcode,birth_date,household_id\nG1,Ann,Lee,ann@example.org,320-555-1000,1 Oak St,Austin,TX,78701,1980-02-03,H1\nG2,Bo,Lee,bo@example.org,320-555-1001,1 Oak St,Austin,TX,78701,1979-01-05,H1\n"
+        )
+        _ = dir.write(
+            "full/students.csv",
+            "student_id,given_name,family_name,middle_name,birth_date,grade,email,household_id\nS1,Cy,Lee,Jo,2014-03-04,05,cy@school.example,H1\n"
+        )
+        _ = dir.write(
+            "full/relationships.csv",
+            "guardian_id,student_id,relationship,portal_access,custodial\nG1,S1,mother,yes,yes\nG2,S1,father,no,no\n"
+        )
+        #expect(
+            try runBinary(["roster", "import", dir.file("full"), "--district", "d1"], db: db).code
+                == 0)
+        func row(_ sql: String) throws -> [String] {
+            let r = try #require(try reopen(db).first(sql))
+            return r.values.map { $0.string ?? "-" }
+        }
+        let guardianSQL =
+            "SELECT given_name, email, phone, street, postcode, birth_date, household_id FROM guardians WHERE district_id = 'd1' AND guardian_id = 'G1'"
+        let studentSQL =
+            "SELECT middle_name, birth_date, grade, email, household_id FROM students WHERE district_id = 'd1' AND student_id = 'S1'"
+        let linkSQL =
+            "SELECT relationship, portal_access, custodial FROM links WHERE district_id = 'd1' AND guardian_id = 'G2'"
+        // A full import of files with only the required columns (and a new guardian).
+        _ = dir.write(
+            "names/guardians.csv",
+            "guardian_id,given_name,family_name\nG1,Annie,Lee\nG2,Bo,Lee\nG3,Di,Lee\n")
+        _ = dir.write("names/students.csv", "student_id,given_name,family_name\nS1,Cy,Lee\n")
+        _ = dir.write(
+            "names/relationships.csv",
+            "guardian_id,student_id\nG1,S1\nG2,S1\nG3,S1\n")
+        let names = try runBinary(
+            ["roster", "import", dir.file("names"), "-o", "json", "--district", "d1"], db: db)
+        #expect(names.code == 0, "\(names.err)")
+        #expect(
+            try row(guardianSQL)
+                == [
+                    "Annie", "ann@example.org", "3205551000", "1 Oak St", "78701", "1980-02-03",
+                    "H1",
+                ])
+        #expect(try row(studentSQL) == ["Jo", "2014-03-04", "05", "cy@school.example", "H1"])
+        #expect(try row(linkSQL) == ["father", "0", "0"], "access refused stays refused")
+        #expect(
+            try row(
+                "SELECT coalesce(email, '-'), coalesce(household_id, '-') FROM guardians WHERE district_id = 'd1' AND guardian_id = 'G3'"
+            ) == ["-", "-"])
+        let j = try #require(try parseJSON(names.out) as? [String: Any])
+        let counts = try #require(j["entities"] as? [String: [String: Int]])
+        #expect(counts["guardians"]?["updated"] == 1 && counts["guardians"]?["unchanged"] == 1)
+        #expect(counts["students"]?["unchanged"] == 1 && counts["links"]?["unchanged"] == 2)
+        // The same files again: every row unchanged.
+        let again = try runBinary(
+            ["roster", "import", dir.file("names"), "-o", "json", "--district", "d1"], db: db)
+        let j2 = try #require(try parseJSON(again.out) as? [String: Any])
+        let t2 = try #require(j2["entities"] as? [String: [String: Int]])
+        #expect(
+            ["guardians", "students", "links"].allSatisfy { t2[$0]?["updated"] == 0 },
+            "\(again.out)")
+        // The audit row of G1's change names the given name alone.
+        let audit = try runBinary(
+            ["audit", "list", "--target", "guardian:G1", "-o", "jsonl", "--district", "d1"], db: db)
+        #expect(audit.out.contains("Annie") && !audit.out.contains("ann@example.org\",\"email"))
+        // An empty field clears (the column is there and says nothing is).
+        _ = dir.write(
+            "empty/guardians.csv", "guardian_id,given_name,family_name,email\nG1,Annie,Lee,\n")
+        #expect(
+            try runBinary(
+                ["roster", "import", dir.file("empty"), "--delta", "--district", "d1"], db: db
+            ).code == 0)
+        #expect(try row(guardianSQL)[1...2] == ["-", "3205551000"])
+    }
+
     /// Columns swapped in an export (phone numbers under email, e-mail addresses under phone)
     /// would import every guardian without either, and a re-import would clear what the
     /// district held: the bundle is refused before anything is written, saying what the

@@ -137,6 +137,27 @@ public enum NativeFormat {
         "rename " + misses.map { "'\($0.spelled)' to \($0.name)" }.joined(separator: ", ")
     }
 
+    /// The optional columns of `t` a file with `header` does not have: a row the district holds
+    /// keeps its values there (`RosterWriter.keptColumns`). A status column left out means
+    /// active, as the file lists the row.
+    static func keptColumns(_ t: RosterTable, _ header: CSVHeader) -> Set<String> {
+        let optional: [String] =
+            switch t {
+            case .guardians:
+                [
+                    "email", "phone", "street", "street2", "city", "state", "postcode",
+                    "birth_date", "household_id",
+                ]
+            case .students:
+                ["middle_name", "birth_date", "grade", "school_id", "email", "household_id"]
+            case .links: ["relationship", "portal_access", "custodial"]
+            case .schools, .households: []
+            }
+        var kept = Set(optional.filter { !header.has($0) })
+        if t == .guardians && kept.contains("birth_date") { kept.insert("birth_date_given") }
+        return kept
+    }
+
     /// Imports a folder of native CSV files. Headers of every present file are checked before
     /// anything is written.
     static func run(_ w: RosterWriter, dir: String) throws -> [String] {
@@ -206,6 +227,7 @@ public enum NativeFormat {
         try w.beginRows(columns: readers.map(\.2.spelled))
         for (spec, reader, header) in readers {
             let columns = try Columns(header, spec)
+            w.keptColumns[columns.table.index] = keptColumns(columns.table, header)
             if !w.hooks.everyRow { reader.keepOnly(columns.at, of: header.names.count) }
             try w.knownReady(columns.table)
             // Taken before the file's first row: the rows the district held when the import

@@ -255,6 +255,19 @@ enum OneRosterBundle {
             }
         }
         let col = UserColumns(uh)
+        // What the bundle does not give at all, a row the district holds keeps (see
+        // `RosterWriter.keptColumns`): OneRoster has no addresses; the rest by its columns.
+        let noBirth = path("demographics.csv") == nil
+        let noSchool = col.orgs == nil && col.primaryOrg == nil && path("roles.csv") == nil
+        w.keptColumns[RosterTable.guardians.index] = Set(
+            ["street", "street2", "city", "state", "postcode"]
+                + (col.email == nil ? ["email"] : [])
+                + (col.phone == nil && col.sms == nil ? ["phone"] : [])
+                + (noBirth ? ["birth_date", "birth_date_given"] : []))
+        w.keptColumns[RosterTable.students.index] = Set(
+            (col.middleName == nil ? ["middle_name"] : []) + (col.grades == nil ? ["grade"] : [])
+                + (col.email == nil ? ["email"] : []) + (noBirth ? ["birth_date"] : [])
+                + (noSchool ? ["school_id"] : []))
         // In a delta, the users whose line lists their agents (see `endLinks(notNamedBy:)`).
         let delta = w.options.delta
         var listingAgents: [Int32] = []

@@ -121,19 +121,27 @@ extension RosterWriter {
     }
 
     /// Rewrites a row whose hash differs, and records in the audit log which fields changed.
+    /// The columns the files do not give (`keptColumns`) keep their stored values. The hash
+    /// stored is the row's as made (its line's): the same input next time is unchanged by it.
     func update(_ t: RosterTable, _ row: TableRow, _ q: UpsertSQL, target: () -> String)
         throws -> RowStatus
     {
         let keyArgs = [SQLValue.text(district)] + row.key.map { SQLValue.text($0) }
         let old = try s.db.first(q.row, keyArgs)
+        var values = Array(row.values)
+        if let old, !keptColumns[t.index].isEmpty {
+            for (i, c) in t.columns.enumerated() where keptColumns[t.index].contains(c) {
+                values[i] = old[i]
+            }
+        }
         var before: [(String, JSONValue)] = []
         var after: [(String, JSONValue)] = []
-        for (i, (c, v)) in zip(t.columns, row.values).enumerated()
+        for (i, (c, v)) in zip(t.columns, values).enumerated()
         where c != "search_key" && old?[i] != v {
             before.append((c, JSONValue(old?[i] ?? .null)))
             after.append((c, JSONValue(v)))
         }
-        try s.db.run(q.update, Array(row.values) + [.text(row.hash)] + keyArgs)
+        try s.db.run(q.update, values + [.text(row.hash)] + keyArgs)
         if before.isEmpty { return .unchanged }
         try s.audit(target: target(), before: .object(before), after: .object(after))
         return .updated

@@ -92,6 +92,11 @@ final class RosterWriter {
     }
     /// Per table: it held none of the district's rows when the import began.
     @exclusivity(unchecked) var fresh = Array(repeating: false, count: RosterTable.allCases.count)
+    /// Per table: the columns (of `RosterTable.columns`) the files do not give at all (a file
+    /// without a phone column, a OneRoster bundle without demographics.csv). A row the district
+    /// holds keeps its stored values there: a missing column says nothing, where an empty
+    /// field clears (see `update`).
+    var keptColumns = Array(repeating: Set<String>(), count: RosterTable.allCases.count)
     /// Per table: its rows may be staged, and are (see `stageIfRandom`): they go to a table of
     /// SQLite's temporary file as they come, and into the district's table in the order of
     /// their key at `close`.

@@ -228,12 +228,44 @@ final class Context {
     /// `--out`): nil when not given, and nil under --dry-run, which writes no file. One rule for
     /// every such file: an existing file is replaced only when confirmed (a letters file may be
     /// the only copy of keys already mailed), asked before any work is done.
-    func outputFile(_ name: String) throws -> String? {
+    func outputFile(_ name: String, reads inputs: [String] = []) throws -> String? {
         guard let path = inv.value(name), !dryRun else { return nil }
+        // Never over what the command reads (its --file, the files of a bundle), whatever
+        // --yes says: a script passes --yes for the questions it expects, and the SIS export
+        // would be gone. Nor over another file it writes.
+        let reads = inputs + [inv.value("file")].compactMap { $0 }.filter { $0 != "-" }
+        if let input = reads.first(where: { Self.sameFile($0, path) }) {
+            throw PortalError.usage(
+                "--\(name) names '\(path)', which this command reads ('\(input)')",
+                hint: "name another file with --\(name): what is written would replace what is read"
+            )
+        }
+        for other in ["letters", "results", "out"] where other != name {
+            if let o = inv.value(other), o != "-", Self.sameFile(o, path) {
+                throw PortalError.usage(
+                    "--\(name) and --\(other) name the same file '\(path)'",
+                    hint: "name a file of its own for each")
+            }
+        }
         try confirmReplacing(
             FileManager.default.fileExists(atPath: path) ? 1 : 0, "'\(path)' already exists and",
             other: "name another file with --\(name)")
         return path
+    }
+
+    /// Whether two paths name one file: the same file on disk (through a link, or spelled
+    /// otherwise), or the same path where neither is there yet.
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        var sa = stat()
+        var sb = stat()
+        if stat(a, &sa) == 0 && stat(b, &sb) == 0 {
+            return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+        }
+        func absolute(_ p: String) -> String {
+            (p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p)
+                .split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+        }
+        return absolute(a) == absolute(b)
     }
 
     /// Asks before `count` existing files are replaced; `subject` begins the question.

@@ -834,6 +834,52 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(yes.code == 0 && yes.err.contains("39 marked inactive"))
     }
 
+    /// An output file that is one the command reads (a bundle's guardians.csv, through a link
+    /// too, an aup file) or another it writes is refused before anything is written, --yes or
+    /// not: a script passes --yes for the questions it expects, and the SIS export would be
+    /// gone.
+    @Test func noOutputReplacesWhatTheCommandReads() throws {
+        let dir = TempDir()
+        let db = try familyDistrict(dir)
+        _ = dir.write("b/guardians.csv", "guardian_id,given_name,family_name\nG1,Ann,Lee\n")
+        let original = try String(contentsOfFile: dir.file("b/guardians.csv"), encoding: .utf8)
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.file("link.csv"), withDestinationPath: dir.file("b/guardians.csv"))
+        let forms = dir.write("forms.csv", "guardian_id,signed_on\nG1,2026-09-02\n")
+        let before = try dump(db)
+        for (args, said) in [
+            (
+                ["roster", "import", dir.file("b"), "--results", dir.file("b/guardians.csv")],
+                "--results names '\(dir.file("b/guardians.csv"))', which this command reads"
+            ),
+            (
+                ["roster", "import", dir.file("b"), "--results", dir.file("link.csv")],
+                "which this command reads ('\(dir.file("b/guardians.csv"))')"
+            ),
+            (["aup", "sign", "--file", forms, "--results", forms], "which this command reads"),
+            (
+                [
+                    "key", "issue", "--all-without-account", "--letters", dir.file("x.csv"),
+                    "--results", dir.file("./x.csv"),
+                ], "--letters and --results name the same file"
+            ),
+        ] {
+            let r = try runBinary(args + ["--yes", "--district", "d1"], db: db)
+            #expect(r.code == 64 && r.err.contains(said) && r.err.contains("hint:"), "\(r.err)")
+        }
+        #expect(
+            try String(contentsOfFile: dir.file("b/guardians.csv"), encoding: .utf8) == original)
+        #expect(!FileManager.default.fileExists(atPath: dir.file("x.csv")))
+        #expect(try dump(db) == before)
+        // A results file of its own, in the bundle's folder, is fine.
+        let ok = try runBinary(
+            [
+                "roster", "import", dir.file("b"), "--results", dir.file("b/results.csv"),
+                "--delta", "--district", "d1",
+            ], db: db)
+        #expect(ok.code == 0, "\(ok.err)")
+    }
+
     /// A file without a column says nothing of it: the rows the district holds keep their
     /// values there (a delta of names alone kept no e-mail, phone, address or birth date, and a
     /// relationships.csv without portal_access gave back access a parent had been refused). An

@@ -410,13 +410,16 @@ func issueKey(
         let keys = try runBinary(
             ["key", "issue", "--all-without-account", "--dry-run", "--district", "d1"], db: db)
         #expect(keys.code == 0 && keys.err.contains("dry run: issued 1 key"), "\(keys.err)")
-        // A full import of an empty students file would mark every student inactive.
+        // A full import of an empty students file would mark every student inactive (allowed).
         _ = dir.write("empty/students.csv", "student_id,given_name,family_name\n")
         let roster = try runBinary(
-            ["roster", "import", dir.file("empty"), "--dry-run", "--district", "d1"], db: db)
+            [
+                "roster", "import", dir.file("empty"), "--allow-empty", "--dry-run", "--district",
+                "d1",
+            ], db: db)
         #expect(roster.code == 0 && roster.err.contains("dry run"), "\(roster.err)")
         let real = try runBinary(
-            ["roster", "import", dir.file("empty"), "--district", "d1"], db: db)
+            ["roster", "import", dir.file("empty"), "--allow-empty", "--district", "d1"], db: db)
         #expect(real.code == 64 && real.err.contains("--yes"), "the real run asks: \(real.err)")
         #expect(try dump(db) == before)
     }

@@ -834,6 +834,40 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(yes.code == 0 && yes.err.contains("39 marked inactive"))
     }
 
+    /// A full import whose files give none of a kind of row the district holds (a header and
+    /// nothing else: an export cut short) would mark them all inactive, and end every parent's
+    /// access or every student's account; a nightly job passes --yes to the question, so it is
+    /// refused unless --allow-empty says so. Some rows given, or a delta: as before.
+    @Test func aFileThatGivesNoneOfItsRowsEndsNoOneUnlessAllowed() throws {
+        let dir = TempDir()
+        let db = try familyDistrict(dir)
+        let before = try dump(db)
+        _ = dir.write("s/students.csv", "student_id,given_name,family_name\n")
+        _ = dir.write("l/relationships.csv", "guardian_id,student_id\n")
+        for (folder, entity) in [("s", "students"), ("l", "links")] {
+            let r = try runBinary(
+                ["roster", "import", dir.file(folder), "--yes", "--district", "d1"], db: db)
+            #expect(r.code == 65 && r.out.isEmpty, "\(r.err)")
+            #expect(
+                r.err.contains("error: the files give no \(entity): a full import would mark all")
+                    && r.err.contains(
+                        "To end them all on purpose: portaladmin roster import ./export --allow-empty"
+                    ), "\(r.err)")
+            #expect(try dump(db) == before)
+            let delta = try runBinary(
+                ["roster", "import", dir.file(folder), "--delta", "--district", "d1"], db: db)
+            #expect(delta.code == 0 && delta.err.contains("0 marked inactive"), "\(delta.err)")
+        }
+        let allowed = try runBinary(
+            ["roster", "import", dir.file("s"), "--yes", "--allow-empty", "--district", "d1"],
+            db: db)
+        #expect(allowed.code == 0 && allowed.err.contains("marked inactive"), "\(allowed.err)")
+        #expect(
+            try reopen(db).count(
+                "SELECT count(*) FROM students WHERE district_id = 'd1' AND status = 'active'") == 0
+        )
+    }
+
     /// An output file that is one the command reads (a bundle's guardians.csv, through a link
     /// too, an aup file) or another it writes is refused before anything is written, --yes or
     /// not: a script passes --yes for the questions it expects, and the SIS export would be

@@ -62,6 +62,19 @@ extension RosterWriter {
             filter = nil
             try scan()
         }
+        // None given at all, and every active one would end: an export cut short, most likely
+        // (a nightly job passes --yes to the question); refused unless asked for.
+        let c = counts[t.index]
+        if left > 0 && left == active && c.created + c.updated + c.unchanged + c.rejected == 0
+            && !options.allowEmpty
+        {
+            throw PortalError(
+                .dataError,
+                "the files give no \(entity): a full import would mark all \(grouped(active)) active \(entity) of the district inactive",
+                hint:
+                    "check the export (cut short, or the wrong folder?); nothing was imported. To end them all on purpose",
+                action: .importAllowingEmpty)
+        }
         if left > 0 { absent[t] = (left, active, "absent from the files") }
     }
 

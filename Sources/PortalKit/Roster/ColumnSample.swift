@@ -2,7 +2,7 @@
 /// anything is written. An export with two columns swapped (phone numbers under `email`, e-mail
 /// addresses under `phone`) would otherwise import every row without either, each a warning,
 /// and a re-import would clear the addresses and numbers the district held. A column whose
-/// values are nearly all not of its kind rejects the bundle, saying what they look like.
+/// values are nearly all of another kind rejects the bundle, saying which.
 ///
 /// Values are never echoed: they are parents' personal data.
 enum ColumnSample {
@@ -70,15 +70,16 @@ enum ColumnSample {
                     && values[k].filter { other.fits($0, today: today) }.count * 10
                         >= values[k].count * 9
             }
-            let partner = looks.flatMap { l in present.first { $0.1 == l }?.2 }
+            // Values of no kind (placeholders such as "N/A") are bad values as any: each row
+            // imported without it, with a warning.
+            guard let looks else { continue }
+            let partner = present.first { $0.1 == looks }?.2
             let spelled = header.spelled[c.2]
             let what =
-                looks.map { l in
-                    "they look like \(l.plural)"
-                        + (partner.map {
-                            " (the \(spelled) and \(header.spelled[$0]) columns may be swapped)"
-                        } ?? "")
-                } ?? "check that it is the column meant"
+                "they look like \(looks.plural)"
+                + (partner.map {
+                    " (the \(spelled) and \(header.spelled[$0]) columns may be swapped)"
+                } ?? "")
             throw PortalError(
                 .dataError,
                 "\(file): the \(spelled) column holds no \(c.1.plural): \(bad) of its first \(values[k].count) values are not",

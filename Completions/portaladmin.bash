@@ -70,7 +70,7 @@ _portaladmin() {
         " operator list") words="--limit --columns --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " operator remove") words="--reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " roster") words="import export stats" ;;
-        " roster import") words="--format --delta --allow-empty --batch-size --results --max-rows --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " roster import") words="--format --delta --allow-all-absent --batch-size --results --max-rows --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " roster export") words="--out --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " roster stats") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " student") words="list show find" ;;

@@ -46,7 +46,7 @@ enum Remedies {
         case .createDistrict: words = "district create ID --name NAME"
         case .importRoster: words = "roster import ./export"
         case .importAsDelta(let folder): words = "roster import \(folder) --delta"
-        case .importAllowingEmpty: words = "roster import ./export --allow-empty"
+        case .importEndingAllAbsent: words = "roster import ./export --allow-all-absent"
         case .chooseDistrict: return "pass --district ID or set $PORTALADMIN_DISTRICT"
         case .chooseDatabase: return "pass --db PATH or set $PORTALADMIN_DB"
         }

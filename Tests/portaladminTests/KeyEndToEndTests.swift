@@ -414,12 +414,14 @@ func issueKey(
         _ = dir.write("empty/students.csv", "student_id,given_name,family_name\n")
         let roster = try runBinary(
             [
-                "roster", "import", dir.file("empty"), "--allow-empty", "--dry-run", "--district",
+                "roster", "import", dir.file("empty"), "--allow-all-absent", "--dry-run",
+                "--district",
                 "d1",
             ], db: db)
         #expect(roster.code == 0 && roster.err.contains("dry run"), "\(roster.err)")
         let real = try runBinary(
-            ["roster", "import", dir.file("empty"), "--allow-empty", "--district", "d1"], db: db)
+            ["roster", "import", dir.file("empty"), "--allow-all-absent", "--district", "d1"],
+            db: db)
         #expect(real.code == 64 && real.err.contains("--yes"), "the real run asks: \(real.err)")
         #expect(try dump(db) == before)
     }

@@ -420,7 +420,7 @@ import Testing
         #expect(try dump(db) != before)
         // As a whole export: S1 and S3, and the guardians and links it leaves out, inactive
         // (every guardian: allowed).
-        let bulk = try importing("bulk", ["--yes", "--allow-empty"])
+        let bulk = try importing("bulk", ["--yes", "--allow-all-absent"])
         #expect(bulk.code == 0, "\(bulk.err)")
         #expect(!bulk.err.contains("delta"), "\(bulk.err)")
         students = try reopen(db).query(

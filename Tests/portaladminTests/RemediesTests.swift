@@ -19,7 +19,7 @@ import Testing
         .consentAge18(student: "S1", guardian: "G1"), .setSetting(key: "key_ttl_days", value: "14"),
         .addOperator(name: "hal", role: .helpdesk, district: "d"),
         .setRole(name: "hal", role: nil), .createDistrict, .importRoster,
-        .importAsDelta(folder: "./export"), .importAllowingEmpty,
+        .importAsDelta(folder: "./export"), .importEndingAllAbsent,
     ]
 
     @Test(arguments: actions)

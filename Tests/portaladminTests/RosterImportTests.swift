@@ -835,9 +835,10 @@ func indexNames(_ db: String) throws -> [String] {
     }
 
     /// A full import whose files give none of a kind of row the district holds (a header and
-    /// nothing else: an export cut short) would mark them all inactive, and end every parent's
-    /// access or every student's account; a nightly job passes --yes to the question, so it is
-    /// refused unless --allow-empty says so. Some rows given, or a delta: as before.
+    /// nothing else: an export cut short; or another district's rows) would mark them all
+    /// inactive, and end every parent's access or every student's account; a nightly job
+    /// passes --yes to the question, so it is refused unless --allow-all-absent says so. Some
+    /// of the district's rows given, or a delta: as before.
     @Test func aFileThatGivesNoneOfItsRowsEndsNoOneUnlessAllowed() throws {
         let dir = TempDir()
         let db = try familyDistrict(dir)
@@ -851,15 +852,27 @@ func indexNames(_ db: String) throws -> [String] {
             #expect(
                 r.err.contains("error: the files give no \(entity): a full import would mark all")
                     && r.err.contains(
-                        "To end them all on purpose: portaladmin roster import ./export --allow-empty"
+                        "To end them all on purpose: portaladmin roster import ./export --allow-all-absent"
                     ), "\(r.err)")
             #expect(try dump(db) == before)
             let delta = try runBinary(
                 ["roster", "import", dir.file(folder), "--delta", "--district", "d1"], db: db)
             #expect(delta.code == 0 && delta.err.contains("0 marked inactive"), "\(delta.err)")
         }
+        // Rows given, but none of the district's: another district's export, or the wrong
+        // folder.
+        _ = dir.write(
+            "other/students.csv", "student_id,given_name,family_name\nX1,Ed,Ray\nX2,Flo,Ray\n")
+        let other = try runBinary(
+            ["roster", "import", dir.file("other"), "--yes", "--district", "d1"], db: db)
+        #expect(other.code == 65, "\(other.err)")
+        #expect(
+            other.err.contains("error: none of the district's")
+                && other.err.contains("active students is in the files")
+                && other.err.contains("hint: check the district and the folder"), "\(other.err)")
+        #expect(try dump(db) == before)
         let allowed = try runBinary(
-            ["roster", "import", dir.file("s"), "--yes", "--allow-empty", "--district", "d1"],
+            ["roster", "import", dir.file("s"), "--yes", "--allow-all-absent", "--district", "d1"],
             db: db)
         #expect(allowed.code == 0 && allowed.err.contains("marked inactive"), "\(allowed.err)")
         #expect(

@@ -55,8 +55,8 @@ public enum Action: Sendable, Equatable {
     case importRoster
     /// Import a roster folder as a delta: only its rows applied, no one marked inactive.
     case importAsDelta(folder: String)
-    /// Import a roster folder whose files give none of a kind of row, ending them all.
-    case importAllowingEmpty
+    /// Import a roster folder that ends every active row of a kind the district holds.
+    case importEndingAllAbsent
     /// Name the district to work on.
     case chooseDistrict
     /// Name the database file to work on.

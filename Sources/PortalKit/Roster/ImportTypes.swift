@@ -54,10 +54,10 @@ public struct ImportOptions: Sendable {
     public var batchSize = 0
     /// Read at most N data rows of each file (a trial run; no one is marked inactive).
     public var maxRows: Int? = nil
-    /// A full import whose files give none of a kind of row the district holds active (a
-    /// header and nothing else: an export cut short) marks them all inactive; refused unless
-    /// this is set.
-    public var allowEmpty = false
+    /// A full import that would mark every active row of a kind the district holds inactive
+    /// (the files give none of them: an export cut short, another district's) is refused
+    /// unless this is set.
+    public var allowAllAbsent = false
     /// Checks and counts everything, then rolls back: nothing is written.
     public var dryRun = false
     /// The size of the filter a re-import keeps its links' keys in (see `KeyFilter`): the

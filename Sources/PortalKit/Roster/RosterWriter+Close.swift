@@ -62,18 +62,24 @@ extension RosterWriter {
             filter = nil
             try scan()
         }
-        // None given at all, and every active one would end: an export cut short, most likely
-        // (a nightly job passes --yes to the question); refused unless asked for.
+        // Every active one would end: none given at all (an export cut short, most likely), or
+        // none of the district's given (the wrong district, or the wrong folder). A nightly job
+        // passes --yes to the question: refused unless asked for.
+        // (`active` counts the rows this import created too: none of the district's given is
+        // none updated or found unchanged.)
         let c = counts[t.index]
-        if left > 0 && left == active && c.created + c.updated + c.unchanged + c.rejected == 0
-            && !options.allowEmpty
-        {
+        if left > 0 && c.updated + c.unchanged == 0 && !options.allowAllAbsent {
+            let given = c.created + c.updated + c.unchanged + c.rejected
             throw PortalError(
                 .dataError,
-                "the files give no \(entity): a full import would mark all \(grouped(active)) active \(entity) of the district inactive",
-                hint:
-                    "check the export (cut short, or the wrong folder?); nothing was imported. To end them all on purpose",
-                action: .importAllowingEmpty)
+                given == 0
+                    ? "the files give no \(entity): a full import would mark all \(grouped(left)) active \(entity) of the district inactive"
+                    : "none of the district's \(grouped(left)) active \(entity) is in the files: a full import would mark them all inactive",
+                hint: (given == 0
+                    ? "check the export (cut short, or the wrong folder?)"
+                    : "check the district and the folder (another district's export?)")
+                    + "; nothing was imported. To end them all on purpose",
+                action: .importEndingAllAbsent)
         }
         if left > 0 { absent[t] = (left, active, "absent from the files") }
     }

@@ -29,9 +29,9 @@ enum RosterCommands {
                     choices: RosterFormat.allCases.map(\.rawValue), complete: .choices),
                 Opt(long: "delta", help: "apply only the rows given; mark no one inactive"),
                 Opt(
-                    long: "allow-empty",
+                    long: "allow-all-absent",
                     help:
-                        "let a full import whose files give none of the district's students (or guardians, or links) mark them all inactive"
+                        "let a full import that gives none of the district's students (or guardians, or links) mark them all inactive"
                 ),
                 Opt(
                     long: "batch-size", value: "n",
@@ -135,7 +135,7 @@ enum RosterCommands {
         options.delta = c.inv.has("delta")
         options.batchSize = try c.inv.int("batch-size", min: 1) ?? 0
         options.maxRows = try c.inv.int("max-rows", min: 1)
-        options.allowEmpty = c.inv.has("allow-empty")
+        options.allowAllAbsent = c.inv.has("allow-all-absent")
         options.dryRun = c.dryRun
         options.linkFilterBytes = try bytes(
             c, "PORTALADMIN_LINK_FILTER_BYTES", 64...(1 << 30),

@@ -42,8 +42,9 @@ enum ColumnSample {
     static let fewest = 10
 
     /// Refuses the file at `path` (`file` in messages) when one of `columns` (normalised
-    /// header names with their kinds) its header names holds, in the first `rows` rows, at least `fewest` values
-    /// of which nine in ten or more are not of its kind.
+    /// header names with their kinds) that its header names holds, in the first `rows` rows,
+    /// at least `fewest` values of which nine in ten or more are not of its kind but of
+    /// another.
     static func check(
         path: String, file: String, columns: [(name: String, kind: Kind)], today: CivilDate
     ) throws {
@@ -56,9 +57,9 @@ enum ColumnSample {
         var read = 0
         while read < rows, let rec = try reader.next() {
             read += 1
-            for (k, c) in present.enumerated() where c.2 < rec.fields.count {
-                let v = rec.fields[c.2].trimmed()
-                if !v.isEmpty { values[k].append(v) }
+            // (As the import reads a value: trimmed, a spreadsheet guard taken off.)
+            for (k, c) in present.enumerated() {
+                if let v = header.value(rec, at: c.2) { values[k].append(v) }
             }
         }
         for (k, c) in present.enumerated() where values[k].count >= fewest {

@@ -141,9 +141,9 @@ public enum People {
 
     /// The id of `table` that `id` is when typed in another case (all upper or all lower: ids
     /// are numbers, prefixed numbers or UUIDs) or with spaces around it (a help desk types
-    /// what a parent reads out: "g1000001" for G1000001), or as given too
-    /// when `asGiven`; nil when none is. Looks up each spelling by the table's key: no scan,
-    /// however large the district.
+    /// what a parent reads out: "g1000001" for G1000001), or as given too when `asGiven`; nil
+    /// when none is. Looks up each spelling by the table's key: no scan, however large the
+    /// district.
     static func spelledAs(
         _ db: Database, district: String, table: String, column: String, _ id: String,
         asGiven: Bool = false

@@ -11,6 +11,11 @@ public enum RosterFormat: String, Sendable, CaseIterable {
 
 /// Roster import, export and look-ups for one district.
 public enum Roster {
+    /// Every file an import reads from a bundle's folder, of either format.
+    public static let bundleFiles =
+        NativeFormat.files.map(\.name)
+        + ["manifest.csv", "orgs.csv", "users.csv", "roles.csv", "demographics.csv"]
+
     /// Which format a folder holds, when `--format` is not given.
     public static func detect(_ dir: String) throws -> RosterFormat {
         var st = stat()

@@ -122,8 +122,9 @@ public enum Settings {
 
     /// A zone of the system's zoneinfo, spelled as its files are ("america/chicago" is
     /// America/Chicago); a folder of zones ("America") is none.
-    static func zone(_ s: String, root: String = "/usr/share/zoneinfo") -> String? {
+    private static func zone(_ s: String) -> String? {
         if s.uppercased() == "UTC" { return "UTC" }
+        let root = "/usr/share/zoneinfo"
         guard !s.isEmpty, !s.contains(".."), !s.hasPrefix("/"),
             s.allSatisfy({ $0.isLetter || $0.isNumber || "/_-+".contains($0) })
         else { return nil }

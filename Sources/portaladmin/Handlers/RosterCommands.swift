@@ -104,12 +104,8 @@ enum RosterCommands {
                 hint: "save the files into a folder and pass its path")
         }
         let options = try importOptions(c)
-        // (The names either format reads: native files and OneRoster's.)
-        let read = [
-            "schools.csv", "guardians.csv", "students.csv", "relationships.csv", "manifest.csv",
-            "orgs.csv", "users.csv", "roles.csv", "demographics.csv",
-        ].map { dir + "/" + $0 }
-        let resultsPath = try c.outputFile("results", reads: dir == "-" ? [] : read)
+        let resultsPath = try c.outputFile(
+            "results", reads: dir == "-" ? [] : Roster.bundleFiles.map { dir + "/" + $0 })
         let s = try c.session()
         let results = try resultsPath.map { try ImportResults(path: $0) }
         // Standard input is read once every argument has been checked.

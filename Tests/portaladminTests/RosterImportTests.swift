@@ -834,6 +834,39 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(yes.code == 0 && yes.err.contains("39 marked inactive"))
     }
 
+    /// A file saved by Excel's "CSV (Comma delimited)" writes accented letters in Windows-1252:
+    /// those rows are rejected as not UTF-8, and the import's notes say once what to do.
+    @Test func rowsInAWindowsCodePageAreNamedWithTheFixOnce() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        // "Jürgen Müller" and "Renée Façon" in Windows-1252; Ann Lee in ASCII.
+        var bytes = Array("guardian_id,given_name,family_name\nG1,J".utf8) + [0xFC]
+        bytes += Array("rgen,M".utf8) + [0xFC] + Array("ller\nG2,Ann,Lee\nG3,Ren".utf8) + [0xE9]
+        bytes += Array("e,Fa".utf8) + [0xE7] + Array("on\n".utf8)
+        _ = dir.write("w/placeholder", "")
+        FileManager.default.createFile(atPath: dir.file("w/guardians.csv"), contents: Data(bytes))
+        let users =
+            Array("sourcedId,role,givenName,familyName\nP1,parent,J".utf8) + [0xFC]
+            + Array("rgen,Lee\nP2,parent,Ann,Lee\n".utf8)
+        _ = dir.write("o/placeholder", "")
+        FileManager.default.createFile(atPath: dir.file("o/users.csv"), contents: Data(users))
+        for (folder, file, rows) in [
+            ("w", "guardians.csv", "2 rows were"), ("o", "users.csv", "1 row was"),
+        ] {
+            let r = try runBinary(
+                ["roster", "import", dir.file(folder), "--delta", "--district", "d1"], db: db)
+            #expect(r.code == 3, "\(r.err)")
+            #expect(
+                r.err.contains(
+                    "note: \(file): \(rows) not UTF-8 text, as Excel's \"CSV (Comma delimited)\" writes accented letters: save the file as \"CSV UTF-8 (Comma delimited)\" and import it again"
+                ), "\(r.err)")
+        }
+        _ = dir.write("a/guardians.csv", "guardian_id,given_name,family_name\nG4,Bo,Ray\n")
+        let clean = try runBinary(
+            ["roster", "import", dir.file("a"), "--delta", "--district", "d1"], db: db)
+        #expect(clean.code == 0 && !clean.err.contains("UTF-8"), "\(clean.err)")
+    }
+
     /// A full import whose files give none of a kind of row the district holds (a header and
     /// nothing else: an export cut short; or another district's rows) would mark them all
     /// inactive, and end every parent's access or every student's account; a nightly job

@@ -171,6 +171,19 @@ public final class CSVReader {
         return buffer[pos]
     }
 
+    /// A record's problem when its bytes are not UTF-8.
+    static let notUTF8 = "the row is not UTF-8 text (save the file as UTF-8)"
+    /// Records read so far whose bytes are not UTF-8.
+    @exclusivity(unchecked) public private(set) var rowsNotUTF8 = 0
+
+    /// Once a file is read, what its rows that were not UTF-8 say of it (Excel's "CSV (Comma
+    /// delimited)" writes accented letters in a Windows code page), for the import's notes.
+    func notUTF8Note(_ file: String) -> String? {
+        guard rowsNotUTF8 > 0 else { return nil }
+        return
+            "\(file): \(rowsNotUTF8) row\(rowsNotUTF8 == 1 ? " was" : "s were") not UTF-8 text, as Excel's \"CSV (Comma delimited)\" writes accented letters: save the file as \"CSV UTF-8 (Comma delimited)\" and import it again"
+    }
+
     /// Fields in the last record, to size the next one's array.
     @exclusivity(unchecked) private var width = 8
 
@@ -289,6 +302,7 @@ public final class CSVReader {
             }
             endField(lastField)
             width = min(fields.count, 64)
+            if problem.text == Self.notUTF8 { rowsNotUTF8 += 1 }
             var rec = CSVRecord(line: startLine, fields: fields, problem: problem.text)
             rec.problemField = problem.field
             rec.leftOutText = leftOutText
@@ -407,7 +421,7 @@ public final class CSVReader {
         if control { problem.set(Text.controlProblem, at) }
         if all < 0x80 { return String(decoding: u, as: UTF8.self) }
         guard let s = String(validating: u, as: UTF8.self) else {
-            problem.set("the row is not UTF-8 text (save the file as UTF-8)", nil)
+            problem.set(Self.notUTF8, nil)
             return String(decoding: u, as: UTF8.self)
         }
         if !control && s.unicodeScalars.contains(where: Text.isUnsafe) {

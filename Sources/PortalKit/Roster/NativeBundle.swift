@@ -242,6 +242,7 @@ public enum NativeFormat {
             ) { [unowned w] rec, lineHash in
                 parse(w, spec, header, columns, rec, lineHash: lineHash, same: same)
             }
+            if let note = reader.notUTF8Note(spec.name) { w.notes.append(note) }
             try w.completed(spec.entity)
         }
         return present.map(\.name)

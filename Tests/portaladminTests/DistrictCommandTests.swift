@@ -93,6 +93,12 @@ import Testing
         #expect(dup.code == 5)
         #expect(
             dup.err.contains("error: district 'd1' already exists") && dup.err.contains("hint:"))
+        // An id that differs from another district's only in case would be taken for it.
+        let cased = try runBinary(["district", "create", "D1", "--name", "Again"], db: db)
+        #expect(cased.code == 5, "\(cased.err)")
+        #expect(
+            cased.err.contains("error: district 'd1' exists: 'D1' differs from it only in case")
+                && cased.err.contains("hint: use it, or choose an id of its own"), "\(cased.err)")
         let badID = try runBinary(["district", "create", "bad id!", "--name", "X"], db: db)
         #expect(badID.code == 64 && badID.err.contains("invalid district id"))
         let noName = try runBinary(["district", "create", "d9"], db: db)

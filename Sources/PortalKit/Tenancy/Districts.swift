@@ -52,6 +52,17 @@ public enum Districts {
                     .conflict, "district '\(id)' already exists",
                     hint: "use it, or choose another id", action: .showDistrict(id))
             }
+            // An id another district's differs from only in case would be taken for it (by a
+            // person, and by a script that lower-cases): refused. (Few districts: a scan.)
+            if let other = try s.db.first(
+                "SELECT district_id FROM districts WHERE lower(district_id) = lower(?)", [.text(id)]
+            ) {
+                let existing = other.text("district_id")
+                throw PortalError(
+                    .conflict,
+                    "district '\(existing)' exists: '\(id)' differs from it only in case",
+                    hint: "use it, or choose an id of its own", action: .showDistrict(existing))
+            }
             try s.db.run(
                 "INSERT INTO districts(district_id, name, created_at) VALUES (?,?,?)",
                 [.text(id), .text(name), .text(s.nowISO)])

@@ -858,7 +858,7 @@ func indexNames(_ db: String) throws -> [String] {
             #expect(r.code == 3, "\(r.err)")
             #expect(
                 r.err.contains(
-                    "note: \(file): \(rows) not UTF-8 text, as Excel's \"CSV (Comma delimited)\" writes accented letters: save the file as \"CSV UTF-8 (Comma delimited)\" and import it again"
+                    "note: \(file): \(rows) not UTF-8 text (damaged, or written in a Windows code page, as Excel's \"CSV (Comma delimited)\" writes accented letters): save the file as \"CSV UTF-8 (Comma delimited)\" and import it again"
                 ), "\(r.err)")
         }
         _ = dir.write("a/guardians.csv", "guardian_id,given_name,family_name\nG4,Bo,Ray\n")

@@ -181,7 +181,7 @@ public final class CSVReader {
     func notUTF8Note(_ file: String) -> String? {
         guard rowsNotUTF8 > 0 else { return nil }
         return
-            "\(file): \(rowsNotUTF8) row\(rowsNotUTF8 == 1 ? " was" : "s were") not UTF-8 text, as Excel's \"CSV (Comma delimited)\" writes accented letters: save the file as \"CSV UTF-8 (Comma delimited)\" and import it again"
+            "\(file): \(rowsNotUTF8) row\(rowsNotUTF8 == 1 ? " was" : "s were") not UTF-8 text (damaged, or written in a Windows code page, as Excel's \"CSV (Comma delimited)\" writes accented letters): save the file as \"CSV UTF-8 (Comma delimited)\" and import it again"
     }
 
     /// Fields in the last record, to size the next one's array.

@@ -4,10 +4,8 @@ import PortalKit
 extension Context {
     /// Today in the district's time zone, or `--as-of` / `--at` when given.
     func day(_ s: Session, option: String) throws -> CivilDate {
-        try inv.date(option) ?? today(s)
+        try inv.date(option) ?? s.today()
     }
-
-    func today(_ s: Session) throws -> CivilDate { try s.today() }
 }
 
 enum FeatureCommands {
@@ -298,7 +296,7 @@ enum Age18Commands {
         let student = c.inv.positionals[0]
         let (ended, already) = try c.transaction { s in
             try AgeOut.request(
-                s, student: student, guardian: c.inv.value("guardian"), today: try c.today(s),
+                s, student: student, guardian: c.inv.value("guardian"), today: try s.today(),
                 reason: reason)
         }
         try c.emit(record: [
@@ -325,7 +323,7 @@ enum Age18Commands {
         let until = try c.inv.date("until")
         let recorded = try c.transaction { s in
             try AgeOut.consent(
-                s, student: student, guardian: g, until: until, today: try c.today(s),
+                s, student: student, guardian: g, until: until, today: try s.today(),
                 reason: reason)
         }
         try c.emit(record: [

@@ -144,6 +144,36 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18, keepOnly: [Int?]? = nil) th
         #expect(recs.last?.line == lines.count)
     }
 
+    /// A file that ends in the middle of a row (no line end after a last record shorter than
+    /// the header, or a quote left open) was cut short; a whole last row without a line end,
+    /// a blank last line, or a short row followed by a line end is not, at every chunk size.
+    @Test func aFileEndingInTheMiddleOfARowIsCutShort() throws {
+        func cut(_ text: String, chunk: Int) throws -> CSVReader {
+            let path = NSTemporaryDirectory() + "csv-" + UUID().uuidString + ".csv"
+            _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let r = try CSVReader(path: path, chunk: chunk)
+            while try r.next() != nil {}
+            return r
+        }
+        for chunk in [1, 3, 1 << 18] {
+            let short = try cut("a,b,c\r\n1,2,3\r\n4,5", chunk: chunk)
+            #expect(short.cutShort?.line == 3 && short.cutShort?.fields == 2)
+            #expect(
+                short.cutShortText("x.csv")
+                    == "x.csv:3: the file ends in the middle of a row (after 2 of its 3 fields, with no line end)"
+            )
+            let quoted = try cut("a,b,c\n1,2,3\n4,\"five\nsix", chunk: chunk)
+            #expect(quoted.cutShort?.line == 3 && quoted.cutShort?.inQuotes == true)
+            #expect(quoted.cutShortText("x.csv")?.contains("(in a quoted field, with") == true)
+            for whole in [
+                "a,b,c\n1,2,3", "a,b,c\n1,2\n", "a,b,c\n1,2,3\n\n", "a,b,c", "a,b,c\n1,2,3,4",
+            ] {
+                #expect(try cut(whole, chunk: chunk).cutShort == nil, "\(whole)")
+            }
+        }
+    }
+
     @Test func missingFileIsNoInput() {
         do {
             _ = try CSVReader(path: "/nonexistent/x.csv")

@@ -371,6 +371,51 @@ import Testing
         #expect(g.values.map { $0.string } == ["ann@example.org", "1980-02-03"])
     }
 
+    /// users.csv (or roles.csv, which says who is whom) cut in the middle of a row: the users
+    /// after the cut are absent from the file, not from the district, so a full import is
+    /// refused before it marks them inactive; nothing written.
+    @Test func aUsersFileCutInTheMiddleOfARowEndsNoOne() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let users = """
+            sourcedId,status,role,givenName,familyName,agentSourcedIds
+            S1,active,student,Al,Lee,P1
+            S2,active,student,Bo,Ray,P2
+            P1,active,parent,Ann,Lee,S1
+            P2,active,guardian,Ben,Ray,S2
+
+            """
+        _ = dir.write("full/users.csv", users)
+        _ = dir.write("cut/users.csv", String(users.prefix(users.count - 25)))
+        _ = dir.write(
+            "roles/users.csv",
+            "sourcedId,status,givenName,familyName,agentSourcedIds\nS1,active,Al,Lee,P1\nS2,active,Bo,Ray,P2\nP1,active,Ann,Lee,S1\nP2,active,Ben,Ray,S2\n"
+        )
+        _ = dir.write(
+            "roles/roles.csv",
+            "userSourcedId,role,roleType,orgSourcedId\nS1,student,primary,X\nS2,student,primary,X\nP1,parent,primary,X\nP2,gua"
+        )
+        func importing(_ bundle: String) throws -> RunResult {
+            try runBinary(
+                [
+                    "roster", "import", dir.file(bundle), "--format", "oneroster", "--yes",
+                    "--district", "d1",
+                ], db: db)
+        }
+        #expect(try importing("full").code == 0)
+        let before = try dump(db)
+        for (bundle, at) in [("cut", "users.csv:5"), ("roles", "roles.csv:5")] {
+            let r = try importing(bundle)
+            #expect(r.code == 65, "\(r.err)")
+            #expect(
+                r.err.contains("error: \(at): the file ends in the middle of a row (")
+                    && r.err.contains("the file looks cut short, and a full import would mark the ")
+                    && r.err.contains("the 1 active guardian it leaves out inactive"),
+                "\(r.err)")
+            #expect(try dump(db) == before, "nothing written")
+        }
+    }
+
     @Test func aManifestThatGivesUsersAsADeltaImportsOne() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)

@@ -914,6 +914,73 @@ func indexNames(_ db: String) throws -> [String] {
         )
     }
 
+    /// A file that ends in the middle of a row was cut short (a copy or a transfer stopped part
+    /// way): a full import would mark the rows after the cut inactive, and a nightly job's
+    /// --yes answers the question, so it is refused, nothing written (with --batch-size the
+    /// hint says what stays). A delta imports its rows; a whole last row without a line end
+    /// is no cut.
+    @Test func aFileCutInTheMiddleOfARowEndsNoOne() throws {
+        let dir = TempDir()
+        let db = try familyDistrict(dir)
+        let before = try dump(db)
+        _ = dir.write(
+            "g/guardians.csv",
+            "guardian_id,given_name,family_name,email,phone,street,city,state,postcode\nG1,José,Núñez,jose2@example.com,320-234-2603,12 Main St,Hutchinson,MN,55350\nG2,Ann,Le"
+        )
+        _ = dir.write(
+            "l/relationships.csv", "guardian_id,student_id,portal_access\nG1,S1,yes\nG1,\"S2")
+        for (folder, at, part, left) in [
+            ("g", "guardians.csv:3", "after 3 of its 9 fields", "2 active guardians"),
+            ("l", "relationships.csv:3", "in a quoted field", "3 active links"),
+        ] {
+            let r = try runBinary(
+                ["roster", "import", dir.file(folder), "--yes", "--district", "d1"], db: db)
+            #expect(r.code == 65 && r.out.isEmpty, "\(r.err)")
+            #expect(
+                r.err.contains(
+                    "error: \(at): the file ends in the middle of a row (\(part), with no line end): the file looks cut short, and a full import would mark the \(left) it leaves out inactive"
+                )
+                    && r.err.contains(
+                        "hint: copy or export the file again and import it whole; nothing was imported. To import only the rows it has, marking no one inactive: portaladmin roster import \(dir.file(folder)) --delta"
+                    ), "\(r.err)")
+            #expect(try dump(db) == before)
+        }
+        // From standard input the command suggested reads it again.
+        let piped = try runBinary(
+            ["roster", "import", "-", "--yes", "--district", "d1"], db: db,
+            stdin: try String(contentsOfFile: dir.file("g/guardians.csv"), encoding: .utf8))
+        #expect(piped.code == 65, "\(piped.err)")
+        #expect(
+            piped.err.contains("marking no one inactive: portaladmin roster import - --delta"),
+            "\(piped.err)")
+        #expect(try dump(db) == before)
+        // Batches committed before the end stay, and the hint says so.
+        let batches = try runBinary(
+            ["roster", "import", dir.file("g"), "--yes", "--batch-size", "1", "--district", "d1"],
+            db: db)
+        #expect(batches.code == 65, "\(batches.err)")
+        #expect(
+            batches.err.contains(
+                "the 2 batches committed before stay, and no one was marked inactive"),
+            "\(batches.err)")
+        let conn = try reopen(db)
+        #expect(
+            try conn.count(
+                "SELECT count(*) FROM guardians WHERE district_id = 'd1' AND status = 'active'")
+                == 3)
+        #expect(
+            try conn.count("SELECT count(*) FROM guardians WHERE email = 'jose2@example.com'") == 1)
+        let delta = try runBinary(
+            ["roster", "import", dir.file("l"), "--delta", "--district", "d1"], db: db)
+        #expect(delta.code == 3 && delta.err.contains("0 marked inactive"), "\(delta.err)")
+        // A whole last row without a line end: the absent are marked as ever.
+        _ = dir.write(
+            "w/guardians.csv", "guardian_id,given_name,family_name\nG1,José,Núñez\nG2,Ann,Lee")
+        let whole = try runBinary(
+            ["roster", "import", dir.file("w"), "--yes", "--district", "d1"], db: db)
+        #expect(whole.code == 0 && whole.err.contains("1 marked inactive"), "\(whole.err)")
+    }
+
     /// An output file that is one the command reads (a bundle's guardians.csv, through a link
     /// too, an aup file) or another it writes is refused before anything is written, --yes or
     /// not: a script passes --yes for the questions it expects, and the SIS export would be

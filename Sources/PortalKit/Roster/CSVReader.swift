@@ -186,6 +186,20 @@ public final class CSVReader {
 
     /// Fields in the last record, to size the next one's array.
     @exclusivity(unchecked) private var width = 8
+    /// Fields of the first record (the header), to tell a last row cut short.
+    @exclusivity(unchecked) private var headerWidth: Int? = nil
+    /// Where the file ends in the middle of a row: its last record has no line end and fewer
+    /// fields than the header, or a quote left open (an export or a copy cut short). A row
+    /// that is whole but has no line end after it is not cut.
+    @exclusivity(unchecked) public private(set) var cutShort:
+        (line: Int, fields: Int, width: Int, inQuotes: Bool)? = nil
+
+    /// Once a file is read, where it ends in the middle of a row, for the import's messages.
+    func cutShortText(_ file: String) -> String? {
+        guard let c = cutShort else { return nil }
+        let part = c.inQuotes ? "in a quoted field" : "after \(c.fields) of its \(c.width) fields"
+        return "\(file):\(c.line): the file ends in the middle of a row (\(part), with no line end)"
+    }
 
     /// The next non-blank record, or nil at the end of the file. Runs of plain bytes are found
     /// with a tight scan, and a field that lies whole in the buffer becomes a string straight
@@ -206,6 +220,7 @@ public final class CSVReader {
             var sawAny = false
             var last: String? = nil
             var leftOutText = false
+            var atEnd = false
             // Read once (a property read per field is checked for exclusive access each time).
             let leftOut = self.leftOut
             // Bytes of the record and of the field so far; beyond the limits they are counted,
@@ -233,6 +248,7 @@ public final class CSVReader {
             record: while true {
                 guard try fill() else {
                     if quoted { problem.set("a quoted field has no closing quote", fields.count) }
+                    atEnd = true
                     break
                 }
                 let start = pos
@@ -302,6 +318,13 @@ public final class CSVReader {
             }
             endField(lastField)
             width = min(fields.count, 64)
+            if let h = headerWidth {
+                if atEnd && (quoted || fields.count < h) {
+                    cutShort = (startLine, fields.count, h, quoted)
+                }
+            } else {
+                headerWidth = fields.count
+            }
             if problem.text == Self.notUTF8 { rowsNotUTF8 += 1 }
             var rec = CSVRecord(line: startLine, fields: fields, problem: problem.text)
             rec.problemField = problem.field

@@ -243,6 +243,7 @@ public enum NativeFormat {
                 parse(w, spec, header, columns, rec, lineHash: lineHash, same: same)
             }
             if let note = reader.notUTF8Note(spec.name) { w.notes.append(note) }
+            w.cutShort = w.cutShort ?? reader.cutShortText(spec.name)
             try w.completed(spec.entity)
         }
         return present.map(\.name)

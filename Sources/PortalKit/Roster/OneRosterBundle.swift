@@ -168,7 +168,7 @@ enum OneRosterBundle {
         var schoolIDs: [String: String] = [:]
         if let p = path("orgs.csv") {
             files.append("orgs.csv")
-            try table(p, "orgs.csv", need: ["sourcedid", "name", "type"], reads: []) { h, rec in
+            try table(w, p, "orgs.csv", need: ["sourcedid", "name", "type"], reads: []) { h, rec in
                 guard h.value(rec, "type")?.lowercased() == "school",
                     let id = h.value(rec, "sourcedid")
                 else { return }
@@ -180,7 +180,7 @@ enum OneRosterBundle {
         if let p = path("roles.csv") {
             files.append("roles.csv")
             try table(
-                p, "roles.csv", need: ["usersourcedid", "role"],
+                w, p, "roles.csv", need: ["usersourcedid", "role"],
                 reads: ["roletype", "isprimary", "orgsourcedid"]
             ) { h, rec in
                 guard let u = h.value(rec, "usersourcedid"),
@@ -202,7 +202,8 @@ enum OneRosterBundle {
                 path: p, file: "demographics.csv", columns: ColumnSample.oneRosterDemographics,
                 today: w.today)
             try table(
-                p, "demographics.csv", need: ["birthdate"], reads: ["sourcedid", "usersourcedid"]
+                w, p, "demographics.csv", need: ["birthdate"],
+                reads: ["sourcedid", "usersourcedid"]
             ) { h, rec in
                 guard let u = h.value(rec, "sourcedid") ?? h.value(rec, "usersourcedid"),
                     let b = h.value(rec, "birthdate")
@@ -221,7 +222,7 @@ enum OneRosterBundle {
         if let p = path("relationships.csv") {
             files.append("relationships.csv")
             try table(
-                p, "relationships.csv", need: ["usersourcedid", "relationshipusersourcedid"],
+                w, p, "relationships.csv", need: ["usersourcedid", "relationshipusersourcedid"],
                 reads: ["relationshiprole"]
             ) { h, rec in
                 guard let s = h.value(rec, "usersourcedid"),
@@ -509,6 +510,7 @@ enum OneRosterBundle {
                         separator: ", ") + ")")
         }
         if let note = r2.notUTF8Note("users.csv") { w.notes.append(note) }
+        w.cutShort = w.cutShort ?? r2.cutShortText("users.csv")
         // Links last, once both ends exist; a batch at a time, as the rows of a file.
         // Made on a second thread from the users (in memory: nothing changes them now; on disk
         // they are read through the writer's connection, so on its thread).
@@ -600,7 +602,7 @@ enum OneRosterBundle {
     /// `body` reads besides) are all it looks at: the other fields are left out (checked,
     /// not made into strings), after checking its header.
     private static func table(
-        _ path: String, _ name: String, need: [String], reads: [String],
+        _ w: RosterWriter, _ path: String, _ name: String, need: [String], reads: [String],
         _ body: (CSVHeader, CSVRecord) throws -> Void
     ) throws {
         let r = try CSVReader(path: path)
@@ -615,6 +617,7 @@ enum OneRosterBundle {
                 hint: h.separatorHint ?? "check the export; nothing was imported")
         }
         while let rec = try r.next() { try body(h, rec) }
+        w.cutShort = w.cutShort ?? r.cutShortText(name)
     }
 
 }

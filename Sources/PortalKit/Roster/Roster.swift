@@ -97,6 +97,7 @@ public enum Roster {
         let summary = try s.db.write(rollback: options.dryRun) {
             let w = try RosterWriter(
                 s, format: fmt, options: options, hooks: hooks, inputBytes: bundleBytes(dir))
+            w.folder = dir
             // The readers' parse closures hold the writer, and the district's rows may still be
             // being read on a thread of their own: let go of both whatever happens, or an
             // import would keep a connection open.

@@ -78,8 +78,19 @@ extension RosterWriter {
                 hint: (given == 0
                     ? "check the export (cut short, or the wrong folder?)"
                     : "check the district and the folder (another district's export?)")
-                    + "; nothing was imported. To end them all on purpose",
+                    + "; \(leftWritten). To end them all on purpose",
                 action: .importEndingAllAbsent)
+        }
+        // A file that ends in the middle of a row was cut short (a copy or an export stopped
+        // part way): the rows after the cut are absent from it, not from the district. A
+        // nightly job's --yes would mark them inactive, so it is refused.
+        if left > 0, let cut = cutShort {
+            throw PortalError(
+                .dataError,
+                "\(cut): the file looks cut short, and a full import would mark the \(grouped(left)) active \(left == 1 ? String(entity.dropLast()) : entity) it leaves out inactive",
+                hint:
+                    "copy or export the file again and import it whole; \(leftWritten). To import only the rows it has, marking no one inactive",
+                action: .importAsDelta(folder: folder))
         }
         if left > 0 { absent[t] = (left, active, "absent from the files") }
     }

@@ -20,6 +20,19 @@ final class RosterWriter {
         repeating: EntityCounts(), count: RosterTable.allCases.count)
     @exclusivity(unchecked) var otherCounts: [String: EntityCounts] = [:]
     var notes: [String] = []
+    /// Where a file read so far ends in the middle of a row (`CSVReader.cutShort`): a full
+    /// import then marks no one inactive (see `completed`).
+    var cutShort: String? = nil
+    /// The folder the files are read from, for the command a refusal suggests.
+    var folder = ""
+    /// Batches of `--batch-size` committed so far: a refusal then undoes only the last.
+    var batchesCommitted = 0
+    /// What a refusal leaves written, for its hint.
+    var leftWritten: String {
+        batchesCommitted == 0
+            ? "nothing was imported"
+            : "the \(batchesCommitted) batch\(batchesCommitted == 1 ? "" : "es") committed before stay, and no one was marked inactive"
+    }
     @exclusivity(unchecked) var rowsSinceCommit = 0
     /// The ids met in this import, per table, each with whether its row was written (and the
     /// line it was first met on, unless held as a number: see `IDSet`).
@@ -411,6 +424,7 @@ final class RosterWriter {
             try insertWaiting()
             try s.db.commitBatch()
             rowsSinceCommit = 0
+            batchesCommitted += 1
         }
         if rowsSinceCommit % 512 == 0 { try s.db.checkInterrupted() }
     }

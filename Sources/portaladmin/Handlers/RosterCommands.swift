@@ -14,7 +14,7 @@ enum RosterCommands {
                 PATH is a folder. Native CSV: schools.csv, guardians.csv, students.csv, relationships.csv (any of them; see FILES in the man page). OneRoster: users.csv with orgs.csv, demographics.csv, roles.csv, manifest.csv. PATH - reads one native file from standard input, told by its header (guardian_id, student_id, both, or school_id).
                 A bad row is reported as file:line: field: problem and skipped; the rest import and the exit code is 3. A bad value in a required field (an id, a name, a link's ends) or in status, school_id or portal_access rejects its row; a bad value in an optional field of a person (address lines, postcode, birth date, e-mail, phone, grade, middle name) is left out, the row imported without it (a guardian's birth date is kept as given in birth_date_given), and reported as a warning at the file and line it came from (demographics.csv for a OneRoster birth date), counted in the summary and in --results (status warning). A column a file does not have says nothing of it: the rows the district holds keep their values there (a delta of names alone keeps e-mails, phones, addresses and birth dates; a relationships.csv without portal_access keeps access refused), while an empty field clears. A missing required column rejects the whole bundle before anything is written (exit 65), and so does an e-mail, phone or birth-date column whose first values are nearly all of another of these kinds (columns swapped in an export would otherwise import every row without them, and clear what a re-import's district held).
                 The whole bundle is one transaction, unless --batch-size commits every N rows (a rerun then resumes: rows already in come back unchanged). The first import into an SQLite database that holds no roster rows yet (a new installation), when no other command has the database open, writes the file through a rollback journal instead of the WAL (nothing is written twice): other commands wait for it for their busy time (PORTALADMIN_BUSY_TIMEOUT_MS).
-                A full import (without --delta) marks students, guardians and links that are absent from a complete file inactive, never deleting them; when that touches more than a tenth of the students, guardians or links, it asks first, however few they are (without a terminal: --yes); --dry-run never asks. One that gives none of the district's active students (or guardians, or links) at all, a header alone or another district's export, is refused (exit 65), --yes or not, unless --allow-all-absent. A OneRoster delta ends the district's links of a user it gives with agentSourcedIds that the field (on either side) and relationships.csv no longer name, asked as above. A OneRoster bundle whose manifest.csv gives users.csv as a delta (file.users,delta) is imported as with --delta; one whose mode is none of bulk, delta, absent is refused unless --delta is given.
+                A full import (without --delta) marks students, guardians and links that are absent from a complete file inactive, never deleting them; when that touches more than a tenth of the students, guardians or links, it asks first, however few they are (without a terminal: --yes); --dry-run never asks. One that gives none of the district's active students (or guardians, or links) at all, a header alone or another district's export, is refused (exit 65), --yes or not, unless --allow-all-absent; so is one whose file ends in the middle of a row (no line end after a last row with fewer fields than the header, or a quote left open: a copy or export cut short), when it would mark anyone inactive (--delta imports its rows). A OneRoster delta ends the district's links of a user it gives with agentSourcedIds that the field (on either side) and relationships.csv no longer name, asked as above. A OneRoster bundle whose manifest.csv gives users.csv as a delta (file.users,delta) is imported as with --delta; one whose mode is none of bulk, delta, absent is refused unless --delta is given.
                 """,
             args: [
                 Arg(
@@ -117,9 +117,18 @@ enum RosterCommands {
             dir = folder
         }
         let run = ImportRun(c, results: results)
-        let approved = try run.askFirst(s, dir: dir, format: format, options: options)
-        let summary = try Roster.importBundle(
-            s, dir: dir, format: format, options: options, hooks: run.hooks(approved: approved))
+        let summary: ImportSummary
+        do {
+            let approved = try run.askFirst(s, dir: dir, format: format, options: options)
+            summary = try Roster.importBundle(
+                s, dir: dir, format: format, options: options, hooks: run.hooks(approved: approved))
+        } catch var e as PortalError {
+            // The command to suggest reads standard input again, not the folder it was put in.
+            if case .importAsDelta(let folder) = e.action, folder == staged {
+                e.action = .importAsDelta(folder: "-")
+            }
+            throw e
+        }
         run.progress.clear()
         try results?.finish()
         try report(c, summary, shown: run.shown, results: resultsPath)

@@ -219,6 +219,25 @@ import Testing
         #expect(pairs.first { $0.a == "F1" && $0.b == "F2" }?.level != "likely")
     }
 
+    /// Households too: what agreed, then what differed; an address whose every part differs
+    /// (two homes told one by a duplicate member alone) is said once, as the address.
+    @Test func householdEvidenceNamesWhatDifferedAfterWhatAgreed() {
+        // street number, street, postcode, city, family name, members
+        #expect(
+            HouseholdMatcher.evidence([2, 3, 3, 3, 2, 1]) == [
+                "family_name: similar", "members: duplicate guardian", "address: different",
+            ])
+        #expect(
+            HouseholdMatcher.evidence([1, 1, 3, 1, 3, 3]) == [
+                "street_number: same", "street: same", "city: same", "postcode: different",
+                "family_name: different", "members: none shared",
+            ])
+        #expect(
+            HouseholdMatcher.evidence([0, 2, 2, 0, 1, 0]) == [
+                "street: similar", "postcode: one character off", "family_name: shared",
+            ], "missing parts are not said")
+    }
+
     /// Blocking finds a duplicate whatever single field carries the error, among many records.
     @Test func blockingSurvivesAnErrorInAnyField() throws {
         var csv = ""

@@ -196,17 +196,32 @@ public enum HouseholdMatcher {
             let safe = v[5] == 1 || (address && v[4] == 1)
             if !safe { p = min(p, 0.9) }
             guard p >= minScore else { continue }
-            var evidence: [String] = []
-            for (f, l) in v.enumerated() where l != 0 && Int(l) != fields[f].levels.count - 1 {
-                evidence.append("\(fields[f].name): \(fields[f].levels[Int(l)])")
-            }
             let (a, b) =
                 homes[x].id < homes[y].id ? (homes[x].id, homes[y].id) : (homes[y].id, homes[x].id)
             out.append(
                 Matcher.Pair(
                     a: a, b: b, score: (p * 1000).rounded() / 1000,
-                    level: p >= 0.99 && safe ? "likely" : "possible", evidence: evidence))
+                    level: p >= 0.99 && safe ? "likely" : "possible", evidence: evidence(v)))
         }
         return Matcher.clustered(out)
+    }
+
+    /// A comparison in words: what agreed, then what differed (an address whose every part
+    /// differs as one: two homes told the same by a member alone are worth a look).
+    static func evidence(_ v: [UInt8]) -> [String] {
+        var evidence: [String] = []
+        var differed: [String] = []
+        let address = 0..<4
+        let moved = address.allSatisfy { Int(v[$0]) == fields[$0].levels.count - 1 }
+        if moved { differed.append("address: different") }
+        for (f, l) in v.enumerated() where l != 0 {
+            let text = "\(fields[f].name): \(fields[f].levels[Int(l)])"
+            if Int(l) != fields[f].levels.count - 1 {
+                evidence.append(text)
+            } else if !(moved && address.contains(f)) {
+                differed.append(f == 5 ? "members: none shared" : text)
+            }
+        }
+        return evidence + differed
     }
 }

@@ -128,12 +128,16 @@ public enum Roster {
 
     /// The import on PostgreSQL: the district copied to a scratch SQLite file, imported there
     /// as on SQLite, and what changed written back with COPY, all in one transaction of the
-    /// server (`--batch-size` batches are the copy's). A transaction another writer made fail
-    /// is not run again here (the rows were reported already): the import says busy.
+    /// server, so the copy is imported in one transaction too (`--batch-size` batches would
+    /// commit nothing the server keeps, and a refusal would say they stay). A transaction
+    /// another writer made fail is not run again here (the rows were reported already): the
+    /// import says busy.
     static func onLocalCopy(
         _ s: Session, dir: String, format: RosterFormat?, options: ImportOptions,
         hooks: ImportHooks
     ) throws -> ImportSummary {
+        var options = options
+        options.batchSize = 0
         let district = try s.district()
         return try s.db.write(rollback: options.dryRun) {
             do {

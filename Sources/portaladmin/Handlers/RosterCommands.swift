@@ -35,7 +35,9 @@ enum RosterCommands {
                 ),
                 Opt(
                     long: "batch-size", value: "n",
-                    help: "commit every N rows (default: one transaction for the bundle)"),
+                    help:
+                        "commit every N rows (default: one transaction for the bundle; on PostgreSQL always one)"
+                ),
                 Opt(
                     long: "results", value: "file",
                     help:

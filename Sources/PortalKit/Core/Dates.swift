@@ -68,11 +68,19 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
             return
         }
         let t = text.trimmed()
-        if t.count == 10, t.utf8.filter({ $0 == UInt8(ascii: "-") }).count == 2 {
-            let p = t.split(separator: "-")
-            guard p.count == 3, p[0].count == 4, p[1].count == 2, p[2].count == 2,
-                let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2])
-            else { return nil }
+        func number(_ p: Substring, _ counts: ClosedRange<Int>) -> Int? {
+            counts.contains(p.utf8.count) && p.utf8.allSatisfy { (48...57).contains($0) }
+                ? Int(p) : nil
+        }
+        let dashes = t.split(separator: "-", omittingEmptySubsequences: false)
+        let slashes = t.split(separator: "/", omittingEmptySubsequences: false)
+        if let p = dashes.count == 3 ? dashes : slashes.count == 3 ? slashes : nil,
+            let y = number(p[0], 4...4)
+        {
+            // Year first, with dashes or slashes, month and day of one or two digits
+            // (`2010-7-1`, `2010/07/01`, as spreadsheets and some exports write them): never
+            // read another way.
+            guard let m = number(p[1], 1...2), let d = number(p[2], 1...2) else { return nil }
             self.init(year: y, month: m, day: d)
         } else if t.count == 8, t.utf8.allSatisfy({ (48...57).contains($0) }),
             let y = Int(t.prefix(4)), let m = Int(t.dropFirst(4).prefix(2)),
@@ -80,10 +88,9 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         {
             // ISO 8601's basic form, YYYYMMDD, as record-linkage files and some exports write it.
             self.init(year: y, month: m, day: d)
-        } else if t.contains("/") {
-            let p = t.split(separator: "/", omittingEmptySubsequences: false)
-            guard p.count == 3, (1...2).contains(p[0].count), (1...2).contains(p[1].count),
-                p[2].count == 4, let m = Int(p[0]), let d = Int(p[1]), let y = Int(p[2])
+        } else if slashes.count == 3 {
+            guard let m = number(slashes[0], 1...2), let d = number(slashes[1], 1...2),
+                let y = number(slashes[2], 4...4)
             else { return nil }
             self.init(year: y, month: m, day: d)
         } else {

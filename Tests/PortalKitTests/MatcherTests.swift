@@ -54,6 +54,22 @@ import Testing
         #expect(Matcher.addressLevel([0, 0, 0, 0]) == 0)
     }
 
+    /// A US ZIP+4 is compared as its ZIP, in any spelling; other postcodes as their letters and
+    /// digits (a lone 4 digits is not padded: its typos stay one character off).
+    @Test func aZipPlusFourIsItsZip() {
+        func code(_ s: String) -> String {
+            var s = s
+            return String(decoding: s.withUTF8(MatchRecords.postcode), as: UTF8.self)
+        }
+        for zip in ["55101-1234", "55101 1234", "551011234", " 55101-1234 ", "55101"] {
+            #expect(code(zip) == "55101", "\(zip)")
+        }
+        #expect(code("7102-1234") == "7102" && code("7102") == "7102")
+        #expect(code("K1A 0B6") == "k1a0b6" && code("2000") == "2000")
+        #expect(code("01310-100") == "01310100", "another country's form is left whole")
+        #expect(code("12345-67890") == "1234567890")
+    }
+
     /// The street line's words of more than 8 letters stay in the street name; only unit words
     /// start a unit (a long word was once taken for one, and "1333 Cleveland Ct" lost its name).
     @Test func streetLinesSplitIntoNumberNameAndUnit() {
@@ -200,12 +216,15 @@ import Testing
             J2,Paul,Berg Jr,,555-777-1212,9 Elm Rd,,Dayton,45402,
             K1,Anne,Lind,al@example.com,,3 Pine Rd,,Duluth,55802,1980-01-02
             K2,Ann,Lind,anne.lind@example.com,,3 Pine Rd,,Duluth,55802,1980-01-02
+            Z1,Rosa,Diaz,,,4 Ash Ct,,Newark,07102-3345,1975-05-06
+            Z2,Rosa,Diaz,,,4 Ash Ct,,Newark,07102,1975-05-06
             """)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let pairs = try Matcher.guardians(db, district: "d", minScore: 0)
         func evidence(_ a: String, _ b: String) -> [String] {
             pairs.first { $0.a == a && $0.b == b }?.evidence ?? []
         }
+        #expect(evidence("Z1", "Z2").contains("address: same"), "\(evidence("Z1", "Z2"))")
         let father = evidence("F1", "F2")
         #expect(father.contains("given_name: same") && father.contains("phone: same"), "\(father)")
         #expect(father.last == "birth_date: different", "\(father)")

@@ -56,9 +56,7 @@ public enum HouseholdMatcher {
                 h.number = parts.number
                 h.street = parts.name
                 var postcode = row.text("postcode")
-                h.postcode = postcode.withUTF8 { MatchRecords.fold($0, keepDigits: true) }.filter {
-                    $0 != 32
-                }
+                h.postcode = postcode.withUTF8(MatchRecords.postcode)
                 var city = row.text("city")
                 h.city = city.withUTF8 { MatchRecords.fold($0) }
                 homes.append(h)

@@ -209,9 +209,7 @@ final class MatchRecords: @unchecked Sendable {
         put(.number, number[...])
         put(.street, name[...])
         put(.city, Self.fold(r.bytes(7))[...])
-        put(
-            .postcode,
-            Self.fold(r.bytes(8), keepDigits: true).filter { $0 != 32 }.prefix(10))
+        put(.postcode, Self.postcode(r.bytes(8))[...])
         let unit = Self.fold(r.bytes(6), keepDigits: true).filter { $0 != 32 } + unitInStreet
         put(.unit, unit.filter { !(97...122).contains($0) || unit.count < 12 }[...])
         birth.append(Self.date(r.bytes(9)))
@@ -272,6 +270,24 @@ final class MatchRecords: @unchecked Sendable {
 
     /// Lower-case ASCII letters (and digits when asked), other characters as spaces, accents
     /// taken off; runs of spaces become one, none at either end.
+    /// A postcode as compared: its letters and digits, at most 10, and a US ZIP+4 as its ZIP
+    /// (one record has 55101-1234, its duplicate 55101; 7102-1234, its leading zero lost to a
+    /// spreadsheet, is 7102, one character off 07102 as 7102 is). Only digits in groups of 5
+    /// and 4 or 4 and 4, or 9 together, are changed: a lone 4 digits is many countries' whole
+    /// postcode, and padding it would put its typos two characters off.
+    static func postcode(_ u: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        let folded = fold(u, keepDigits: true)
+        let groups = folded.split(separator: 32)
+        if groups.allSatisfy({ $0.allSatisfy { (48...57).contains($0) } }) {
+            switch groups.map(\.count) {
+            case [5, 4], [4, 4]: return Array(groups[0])
+            case [9]: return Array(groups[0].prefix(5))
+            default: break
+            }
+        }
+        return Array(folded.filter { $0 != 32 }.prefix(10))
+    }
+
     static func fold(_ u: UnsafeBufferPointer<UInt8>, keepDigits: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(u.count)

@@ -218,6 +218,8 @@ import Testing
             K2,Ann,Lind,anne.lind@example.com,,3 Pine Rd,,Duluth,55802,1980-01-02
             Z1,Rosa,Diaz,,,4 Ash Ct,,Newark,07102-3345,1975-05-06
             Z2,Rosa,Diaz,,,4 Ash Ct,,Newark,07102,1975-05-06
+            X1,Omar,Haddad,,555-201-7788 x12,,,,,
+            X2,Omar,Haddad,,(555) 201-7788,,,,,
             """)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let pairs = try Matcher.guardians(db, district: "d", minScore: 0)
@@ -225,6 +227,7 @@ import Testing
             pairs.first { $0.a == a && $0.b == b }?.evidence ?? []
         }
         #expect(evidence("Z1", "Z2").contains("address: same"), "\(evidence("Z1", "Z2"))")
+        #expect(evidence("X1", "X2").contains("phone: same"), "\(evidence("X1", "X2"))")
         let father = evidence("F1", "F2")
         #expect(father.contains("given_name: same") && father.contains("phone: same"), "\(father)")
         #expect(father.last == "birth_date: different", "\(father)")

@@ -170,6 +170,37 @@ import Testing
         #expect(clash.code == 0, "usernames are unique per district, not across districts")
     }
 
+    /// A number on the roster with an extension (a work phone) is found by the number a parent
+    /// gives, with the extension or without, whole or without the area code; `guardian find`
+    /// too, however the number is written. Another extension of the number finds it too (one
+    /// line); another number does not.
+    @Test func aPhoneWithAnExtensionIsFoundByItsNumber() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "g/guardians.csv",
+            "guardian_id,given_name,family_name,phone\nG1,Rosa,Diaz,320-555-0188 ext. 12\nG2,Omar,Haddad,320-555-0189\n"
+        )
+        #expect(
+            try runBinary(["roster", "import", dir.file("g"), "--district", "d1"], db: db).code == 0
+        )
+        for phone in ["(320) 555-0188", "320-555-0188 x12", "555-0188", "3205550188 x9"] {
+            let r = try runBinary(
+                ["account", "whois", "--phone", phone, "--district", "d1", "-o", "jsonl"], db: db)
+            #expect(r.code == 0, "\(r.err)")
+            #expect(
+                r.out.contains("\"person_id\":\"G1\"") && !r.out.contains("G2"),
+                "\(phone): \(r.out)")
+            let found = try runBinary(["guardian", "find", phone, "--district", "d1"], db: db)
+            #expect(
+                found.out.contains("Rosa") && !found.out.contains("Omar"), "\(phone): \(found.out)")
+        }
+        let other = try runBinary(
+            ["account", "whois", "--phone", "320-555-0187", "--district", "d1", "-o", "jsonl"],
+            db: db)
+        #expect(other.code == 0 && other.out.isEmpty, "\(other.out)")
+    }
+
     /// Greps every byte the tool wrote (database, WAL, audit export, stderr, logs) for the secrets.
     @Test func secretsNeverLeak() throws {
         let dir = TempDir()

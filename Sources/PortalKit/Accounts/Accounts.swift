@@ -598,14 +598,22 @@ public enum Accounts {
                 ).map { (kind, $0) }
             }
         } else if let phone {
-            let p = try Field.normalizePhone(phone, "phone")
+            // The number without an extension: the roster's number is found with its
+            // extension or without (a parent rarely says it).
+            let p = String(try Field.normalizePhone(phone, "phone").prefix { $0 != "x" })
             // Seven digits are a number said without its area code, as a parent on the phone
             // may give it: the roster's numbers ending in them (a scan, for a command run while
             // the parent waits; the phone column shows which matched).
             let local = p.utf8.count == 7 && p.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
+            // A whole number by the phone's index: itself, or itself and an extension (stored
+            // after an x: between "...x" and "...y").
+            let (matching, values) =
+                local
+                ? ("phone LIKE ? OR phone LIKE ?", ["%" + p, "%" + p + "x%"])
+                : ("phone = ? OR (phone > ? AND phone < ?)", [p, p + "x", p + "y"])
             people = try db.query(
-                "SELECT guardian_id AS id, given_name, family_name, email, phone FROM guardians WHERE district_id = ? AND (phone = ? OR phone LIKE ?) AND status != 'merged'",
-                [.text(district), .text(p), local ? .text("%" + p) : .null]
+                "SELECT guardian_id AS id, given_name, family_name, email, phone FROM guardians WHERE district_id = ? AND (\(matching)) AND status != 'merged'",
+                [.text(district)] + values.map { .text($0) }
             ).map { (.guardian, $0) }
         } else if let name {
             for kind in [People.Kind.guardian, .student] {

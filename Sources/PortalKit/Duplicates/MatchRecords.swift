@@ -202,7 +202,10 @@ final class MatchRecords: @unchecked Sendable {
         // Contact, as the import stored them (e-mail lower case, phone digits), normalised
         // further: the same mailbox and the same ten digits.
         put(.email, Self.mailbox(r.bytes(3))[...])
-        let phone = r.bytes(4).filter { $0 >= 48 && $0 <= 57 }
+        // The number without its extension (stored after an x): one person's work number with
+        // and without it is one number, and its digits would push the number's first ones
+        // out of the last ten.
+        let phone = r.bytes(4).prefix { $0 != UInt8(ascii: "x") }.filter { $0 >= 48 && $0 <= 57 }
         put(.phone, phone.count >= 7 ? phone.suffix(10) : [])
         // Street: its number apart from its name; a unit in the street line goes with street2.
         let (number, name, unitInStreet) = Self.street(Self.fold(r.bytes(5), keepDigits: true))

@@ -223,7 +223,9 @@ public enum People {
                 "nothing to search for",
                 hint: "give part of a name, an email, a phone number or an id")
         }
-        let digits = (try? Field.normalizePhone(text, "phone")) ?? ""
+        // The number as stored, without an extension: a number stored with one is found by
+        // the number alone.
+        let digits = ((try? Field.normalizePhone(text, "phone")) ?? "").prefix { $0 != "x" }
         // Each word in the folded names, the email or (guardians) the phone: the search key
         // holds only the names, which the other two would repeat.
         let searched = ["search_key", "email"] + (kind == .guardian ? ["phone"] : [])
@@ -247,8 +249,8 @@ public enum People {
         sql += " OR lower(\(kind.idColumn)) = lower(?)"
         args.append(.text(text.trimmed()))
         if kind == .guardian && !digits.isEmpty {
-            sql += " OR phone LIKE ?"
-            args.append(.text("%" + digits))
+            sql += " OR phone LIKE ? OR phone LIKE ?"
+            args += [.text("%" + digits), .text("%" + digits + "x%")]
         }
         sql += ") ORDER BY family_name, given_name LIMIT \(limit > 0 ? limit : Int.max)"
         return try db.query(sql, args)

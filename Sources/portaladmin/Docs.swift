@@ -108,7 +108,7 @@ enum Docs {
         }
         s += ".Sh NATIVE CSV FILES\n"
         s +=
-            "A native roster bundle is a folder holding any of these files. Header names are fixed, their order is free, unknown columns are ignored (one spelled as another system spells a column, such as Guardian ID, First Name, e-mail or zip, is named in a note saying what to rename it). Dates are YYYY-MM-DD (also YYYY-M-D and YYYY/MM/DD: the year first is never read another way), YYYYMMDD or M/D/YYYY; a time after a date is ignored. Files are UTF-8 text (a file saved as UTF-16 is refused, saying so), may start with a UTF-8 byte-order mark and use CRLF line ends; quoted fields may hold commas, quotes and line breaks.\n"
+            "A native roster bundle is a folder holding any of these files. Header names are fixed, their order is free, unknown columns are ignored (one spelled as another system spells a column, such as Guardian ID, First Name, e-mail or zip, is named in a note saying what to rename it). Dates are YYYY-MM-DD (also YYYY-M-D and YYYY/MM/DD: the year first is never read another way), YYYYMMDD or M/D/YYYY; a time after a date is ignored. Phone numbers are kept as their digits (a North American number without its +1) and an extension after x or ext; a label typed with the number (Cell: 320-555-0188, 320-555-0188 (home)) is left out, and a field of two numbers is not a phone number. Files are UTF-8 text (a file saved as UTF-16 is refused, saying so), may start with a UTF-8 byte-order mark and use CRLF line ends; quoted fields may hold commas, quotes and line breaks.\n"
         for f in NativeFormat.files {
             s += ".Ss \(f.name)\n.Bl -tag -width Ds\n"
             for col in f.required + f.optional {

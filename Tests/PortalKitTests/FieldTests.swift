@@ -8,12 +8,23 @@ import Testing
         ("(320) 234-2603", "3202342603"), ("+1 320 234 2603", "3202342603"),
         ("320.234.2603 ext. 12", "3202342603x12"),
         ("+44 20 7946 0958", "+442079460958"),
+        // A label typed with the number, before or after it.
+        ("Cell: 320-234-2603", "3202342603"), ("c: 320-234-2603", "3202342603"),
+        ("Home 320-234-2603", "3202342603"), ("(cell) 320-234-2603", "3202342603"),
+        ("Tel. +1 320 234 2603", "3202342603"), ("320-234-2603 (cell)", "3202342603"),
+        ("320-234-2603 (h)", "3202342603"), ("320-234-2603 home", "3202342603"),
+        ("320-234-2603 - work", "3202342603"), ("320-234-2603 ext 4 (work)", "3202342603x4"),
+        ("MOBILE:3202342603", "3202342603"),
     ])
     func phones(input: String, expected: String) throws {
         #expect(try Field.phone(input, "phone") == expected)
     }
 
-    @Test(arguments: ["12", "call me", "555-CALL-NOW"])
+    @Test(arguments: [
+        "12", "call me", "555-CALL-NOW", "cell", "h 320-234-2603", "320-234-2603 h",
+        "work: 320-234-2603 / 320-234-2604", "call after 5", "home: ", "(cell)", "Cell: 12",
+        "320-234-2603 (call after 5)", "fax: 320-234-2603",
+    ])
     func badPhones(input: String) {
         #expect(throws: RowProblem.self) { try Field.phone(input, "phone") }
     }

@@ -290,6 +290,53 @@ enum Field {
     }
 
     static func normalizePhone(_ v: String, _ name: String) throws -> String {
+        if let number = phoneNumber(v) { return number }
+        // A label a person typed with the number ("Cell: 320-555-0188", "320-555-0188 (home)"):
+        // the number. Tried only when the field is not a number by itself.
+        if let bare = withoutPhoneLabel(v), let number = phoneNumber(bare) { return number }
+        throw RowProblem(name, "not a phone number")
+    }
+
+    /// The words a phone number is labelled with in a roster's field.
+    static let phoneLabels: Set<String> = [
+        "cell", "cellphone", "mobile", "mob", "home", "work", "office", "day", "evening",
+        "night", "tel", "phone", "ph", "c", "h", "w", "m", "o",
+    ]
+
+    /// `v` without one label before the number (a word of `phoneLabels` and a colon, or the
+    /// word alone) or after it (the word, in parentheses or not); nil when it has none.
+    static func withoutPhoneLabel(_ v: String) -> String? {
+        let t = Substring(v.trimmed())
+        func label(_ w: Substring) -> Bool { phoneLabels.contains(w.lowercased()) }
+        // Before: "Cell: 320...", "Home 320...", "(cell) 320...", "c: 320..." (a letter alone
+        // only with its colon or parentheses).
+        let opened = t.first == "("
+        let head = opened ? t.dropFirst() : t
+        if let end = head.firstIndex(where: { !$0.isLetter }) {
+            let word = head[..<end]
+            var rest = head[end...]
+            let marked = opened ? rest.first == ")" : rest.first == ":" || rest.first == "."
+            if marked { rest = rest.dropFirst() }
+            if label(word) && (marked || (word.count > 1 && !opened))
+                && rest.first.map({ $0 == " " || $0 == "(" || $0 == "+" || $0.isNumber }) == true
+            {
+                return String(rest).trimmed()
+            }
+        }
+        // After: "320... (cell)", "320... (h)", "320... cell", "320... - home".
+        var rest = t
+        let closed = rest.last == ")"
+        if closed { rest = rest.dropLast() }
+        guard let start = rest.lastIndex(where: { !$0.isLetter }) else { return nil }
+        let word = rest[rest.index(after: start)...]
+        guard label(word) && (word.count > 1 || (closed && rest[start] == "(")) else { return nil }
+        var number = t[...start]
+        while let c = number.last, c == " " || c == "(" || c == "-" { number = number.dropLast() }
+        return number.isEmpty ? nil : String(number)
+    }
+
+    /// `v` as a phone number (digits, an extension after x or ext), or nil.
+    private static func phoneNumber(_ v: String) -> String? {
         // One pass over the bytes: digits of the number, then of an extension after "x"/"ext".
         var digits: [UInt8] = []
         var ext: [UInt8] = []
@@ -313,9 +360,7 @@ enum Field {
                 ok = false
             }
         }
-        guard ok, (7...15).contains(digits.count) else {
-            throw RowProblem(name, "not a phone number")
-        }
+        guard ok, (7...15).contains(digits.count) else { return nil }
         // North American numbers: "+1 320 234 2603" and "320-234-2603" are the same number.
         if digits.count == 11 && digits[0] == UInt8(ascii: "1") {
             digits.removeFirst()

@@ -32,6 +32,20 @@ import Testing
     @Test func emailsNamesFlagsAndFolding() throws {
         #expect(try Field.email(" Jose.Nunez@Example.COM ", "email") == "jose.nunez@example.com")
         #expect(throws: RowProblem.self) { try Field.email("a@b", "email") }
+        // As a mail program copies an address: the address.
+        for copied in ["Ann Lee <Ann@Example.org>", "mailto:ann@example.org", "<ann@example.org>"] {
+            #expect(try Field.email(copied, "email") == "ann@example.org", "\(copied)")
+        }
+        // Not addresses mail can be sent to as they are.
+        for bad in [
+            "ann@example..org", "ann.@example.org", ".ann@example.org", "an..n@example.org",
+            "ann@.example.org", "ann@example.org.", "\"ann\"@example.org", "ann:x@example.org",
+            "ann(x)@example.org", "ann@example.org; bo@example.org", "ann@exam ple.org",
+            "ann\u{7}@example.org", "Ann <ann@example>", "mailto:", "<>",
+        ] {
+            #expect(throws: RowProblem.self, "\(bad)") { try Field.email(bad, "email") }
+        }
+        #expect(try Field.email("Zoë.Ñu@bücher.ch", "email") == "zoë.ñu@bücher.ch")
         #expect(try Field.requiredName("  Mary   Ann ", "n") == "Mary Ann")
         #expect(throws: RowProblem.self) { try Field.requiredName("  ", "given_name") }
         #expect(try Field.name("", "middle_name") == nil)

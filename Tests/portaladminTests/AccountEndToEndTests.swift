@@ -153,6 +153,12 @@ import Testing
             ["account", "whois", "--email", "JOSE@example.com", "--district", "d1", "-o", "jsonl"],
             db: db)
         #expect(byEmail.out.contains("jose2"))
+        let pasted = try runBinary(
+            [
+                "account", "whois", "--email", "José Núñez <JOSE@example.com>", "--district", "d1",
+                "-o", "jsonl",
+            ], db: db)
+        #expect(pasted.out.contains("jose2"), "\(pasted.err)")
         // Without the area code, as a parent may say it: the numbers ending in those digits.
         let local = try runBinary(
             ["account", "whois", "--phone", "234-2603", "--district", "d1", "-o", "jsonl"], db: db)

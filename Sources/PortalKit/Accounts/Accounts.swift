@@ -590,7 +590,8 @@ public enum Accounts {
     ) throws -> [Match] {
         var people: [(People.Kind, Row)] = []
         if let email {
-            let e = email.trimmed().lowercased()
+            // As the import keeps addresses (pasted from a mail program: "Ann <ann@...>").
+            let e = (try? Field.email(email, "email")) ?? email.trimmed().lowercased()
             for kind in [People.Kind.guardian, .student] {
                 people += try db.query(
                     "SELECT \(kind.idColumn) AS id, given_name, family_name, email, \(kind == .guardian ? "phone" : "NULL AS phone") FROM \(kind.table) WHERE district_id = ? AND email = ? AND status != 'merged'",

@@ -11,9 +11,11 @@
 /// column added): every row stored under the old one is then made and compared by its values
 /// once, as before.
 enum LineHash {
-    static let native = seed("roster native line, version 1")
+    // Version 2: e-mail addresses with a dot at a part's end or two together, or with
+    // characters that need quoting, are no longer taken as they are.
+    static let native = seed("roster native line, version 2")
     static let nativeAddress = seed("roster native address, version 1")
-    static let oneRosterUser = seed("roster OneRoster user, version 1")
+    static let oneRosterUser = seed("roster OneRoster user, version 2")
 
     private static func seed(_ s: String) -> UInt64 {
         var s = s

@@ -257,29 +257,54 @@ enum Field {
 
     static func email(_ s: String?, _ name: String) throws -> String? {
         guard let v = optional(s) else { return nil }
-        var lower = lowered(v)
-        // One pass over the bytes (the separators are all ASCII): local@domain.tld.
-        let ok = lower.withUTF8 { u in
+        let lower = lowered(v)
+        if isEmail(lower) { return lower }
+        // As a mail program copies an address ("Ann Lee <ann@example.org>", "mailto:ann@...").
+        // Tried only when the field is not an address by itself.
+        if let bare = withoutMailDecoration(lower), isEmail(bare) { return bare }
+        throw RowProblem(name, "not an email address")
+    }
+
+    /// Whether `v` is local@domain.tld as mail is sent to: one @, a dot in the domain, no
+    /// dot at either end of a part or two together, none of the characters that need quoting
+    /// (space , ; : < > ( ) [ ] \ ") or control characters.
+    static func isEmail(_ v: String) -> Bool {
+        var v = v
+        return v.withUTF8 { u in
             var at: Int? = nil
             var dotAfterAt = false
+            var previous: UInt8 = 0
             for (i, b) in u.enumerated() {
                 switch b {
                 case UInt8(ascii: "@"):
-                    if at != nil || i == 0 { return false }
+                    if at != nil || i == 0 || previous == UInt8(ascii: ".") { return false }
                     at = i
                 case UInt8(ascii: "."):
-                    if let a = at {
-                        if i == a + 1 { return false }
-                        dotAfterAt = true
+                    if i == 0 || previous == UInt8(ascii: ".") || previous == UInt8(ascii: "@") {
+                        return false
                     }
-                case UInt8(ascii: " "), UInt8(ascii: ","), UInt8(ascii: ";"): return false
+                    if at != nil { dotAfterAt = true }
+                case UInt8(ascii: " "), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ":"),
+                    UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "("), UInt8(ascii: ")"),
+                    UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "\\"), UInt8(ascii: "\""),
+                    0..<0x20, 0x7F:
+                    return false
                 default: break
                 }
+                previous = b
             }
-            return at != nil && dotAfterAt && u.last != UInt8(ascii: ".")
+            return at != nil && dotAfterAt && previous != UInt8(ascii: ".")
         }
-        guard ok else { throw RowProblem(name, "not an email address") }
-        return lower
+    }
+
+    /// The address in `v` as a mail program writes it: between < and > at its end, or after
+    /// mailto:; nil when it is neither.
+    static func withoutMailDecoration(_ v: String) -> String? {
+        if v.hasSuffix(">"), let open = v.lastIndex(of: "<") {
+            return String(v[v.index(after: open)..<v.index(before: v.endIndex)]).trimmed()
+        }
+        if v.hasPrefix("mailto:") { return String(v.dropFirst(7)).trimmed() }
+        return nil
     }
 
     /// Phone numbers are kept as digits (a leading + kept), so "(320) 234-2603" and

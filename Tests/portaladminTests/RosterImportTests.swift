@@ -988,6 +988,59 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(whole.code == 0 && whole.err.contains("1 marked inactive"), "\(whole.err)")
     }
 
+    /// An SIS's contacts list has contacts who are not parents beside the parents (the
+    /// emergency contact, the neighbour who picks a child up): the portal is for parents and
+    /// guardians, so such a link has no portal access and is not custodial unless the file
+    /// says so, and the import says how many; a parent's link is as before. OneRoster's
+    /// relationships.csv role likewise.
+    @Test func aContactWhoIsNotAParentGetsNoPortalAccessUnlessGiven() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "b/guardians.csv",
+            "guardian_id,given_name,family_name\nG1,Ann,Lee\nG2,Bo,Ray\nG3,Cy,Fox\n")
+        _ = dir.write("b/students.csv", "student_id,given_name,family_name\nS1,Al,Lee\n")
+        _ = dir.write(
+            "b/relationships.csv",
+            "guardian_id,student_id,relationship,portal_access\nG1,S1,Mother,\nG2,S1,Emergency Contact,\nG3,S1,neighbor,yes\n"
+        )
+        let r = try runBinary(["roster", "import", dir.file("b"), "--district", "d1"], db: db)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(
+            r.err.contains(
+                "note: relationships.csv: 1 link is to a contact who is not a parent (an emergency contact, a neighbour, ...) and has no portal access: give portal_access yes where one should"
+            ), "\(r.err)")
+        func links() throws -> [String] {
+            try reopen(db).query(
+                "SELECT guardian_id, portal_access, custodial FROM links WHERE district_id = 'd1' ORDER BY 1"
+            ).map {
+                "\($0.text("guardian_id")) \($0.int("portal_access") ?? -1) \($0.int("custodial") ?? -1)"
+            }
+        }
+        #expect(try links() == ["G1 1 1", "G2 0 0", "G3 1 0"])
+        let explain = try runBinary(
+            ["access", "explain", "--guardian", "G2", "--student", "S1", "--district", "d1"], db: db
+        )
+        #expect(explain.out.contains("set portal_access to yes for G2/S1"), "\(explain.out)")
+        let again = try runBinary(["roster", "import", dir.file("b"), "--district", "d1"], db: db)
+        #expect(again.code == 0 && again.err.contains("0 updated"), "\(again.err)")
+        // OneRoster: a user named by relationships.csv as an emergency contact.
+        _ = dir.write(
+            "or/users.csv",
+            "sourcedId,status,role,givenName,familyName,agentSourcedIds\nS9,active,student,Di,Kay,P9\nP9,active,parent,Eve,Kay,S9\nC9,active,guardian,Flo,Lin,\n"
+        )
+        _ = dir.write(
+            "or/relationships.csv",
+            "userSourcedId,relationshipUserSourcedId,relationshipRole\nS9,C9,emergencyContact\n")
+        let or = try runBinary(
+            ["roster", "import", dir.file("or"), "--delta", "--district", "d1"], db: db)
+        #expect(or.code == 0, "\(or.err)")
+        let orLinks = try reopen(db).query(
+            "SELECT guardian_id, portal_access FROM links WHERE student_id = 'S9' ORDER BY 1"
+        ).map { "\($0.text("guardian_id")) \($0.int("portal_access") ?? -1)" }
+        #expect(orLinks == ["C9 0", "P9 1"])
+    }
+
     /// An output file that is one the command reads (a bundle's guardians.csv, through a link
     /// too, an aup file) or another it writes is refused before anything is written, --yes or
     /// not: a script passes --yes for the questions it expects, and the SIS export would be

@@ -12,7 +12,8 @@
 /// once, as before.
 enum LineHash {
     // Version 2: e-mail addresses with a dot at a part's end or two together, or with
-    // characters that need quoting, are no longer taken as they are.
+    // characters that need quoting, are no longer taken as they are; a link to a contact who
+    // is not a parent has no portal access unless the file says so.
     static let native = seed("roster native line, version 2")
     static let nativeAddress = seed("roster native address, version 1")
     static let oneRosterUser = seed("roster OneRoster user, version 2")

@@ -80,8 +80,8 @@ public enum NativeFormat {
                 "guardian_id": "a guardian_id", "student_id": "a student_id",
                 "relationship": "mother, father, guardian, grandparent, ...",
                 "portal_access":
-                    "yes (default) or no: may this guardian see this student in the portal",
-                "custodial": "yes (default) or no",
+                    "yes or no: may this guardian see this student in the portal (default yes; no when relationship names a contact who is not a parent: emergency contact, neighbor, friend, babysitter, doctor, pickup, ...)",
+                "custodial": "yes or no (default as portal_access's)",
             ]),
     ]
 
@@ -234,7 +234,7 @@ public enum NativeFormat {
             // began (the writer's own copy changes as it marks them).
             let same = w.sameLines(columns.table)
             w.remake = { [unowned w] rec in
-                parse(w, spec, header, columns, rec, lineHash: nil, same: nil)
+                parse(w, spec, header, columns, rec, lineHash: nil, same: nil, tally: false)
             }
             try w.eachRow(
                 reader, file: spec.name, header: header.spelled, links: columns.table == .links,
@@ -243,6 +243,12 @@ public enum NativeFormat {
                 parse(w, spec, header, columns, rec, lineHash: lineHash, same: same)
             }
             if let note = reader.notUTF8Note(spec.name) { w.notes.append(note) }
+            let contacts = w.contactsWithoutAccess.exchange(0, ordering: .relaxed)
+            if contacts > 0 {
+                w.notes.append(
+                    "\(spec.name): \(grouped(contacts)) link\(contacts == 1 ? " is" : "s are") to a contact who is not a parent (an emergency contact, a neighbour, ...) and \(contacts == 1 ? "has" : "have") no portal access: give portal_access yes where one should"
+                )
+            }
             w.cutShort = w.cutShort ?? reader.cutShortText(spec.name)
             try w.completed(spec.entity)
         }
@@ -312,7 +318,7 @@ public enum NativeFormat {
     /// nil, every row is made.
     private static func parse(
         _ w: RosterWriter, _ spec: FileSpec, _ h: CSVHeader, _ columns: Columns, _ read: CSVRecord,
-        lineHash made: UInt64?, same: SameLines?
+        lineHash made: UInt64?, same: SameLines?, tally: Bool = true
     ) -> PendingRow {
         // A bad optional value (a control character in a grade, a postcode of 20,000 bytes) is
         // left out with a warning, like any other bad optional value; in a required one (an
@@ -461,16 +467,22 @@ public enum NativeFormat {
                                 householdID: Field.optional(f(.householdID)),
                                 status: try Field.status(f(.status), "status")))))
             case .links, .households:  // (households have no file of their own)
+                let relationship = try Field.text(f(.relationship), "relationship").map(lowered)
+                // A contact who is not a parent (an emergency contact) sees nothing unless the
+                // file says so (see `LinkRecord.notParents`).
+                let parent = !LinkRecord.isNotParent(relationship)
+                let access = try Field.flag(f(.portalAccess), "portal_access", default: parent)
+                if !parent && !access && Field.optional(f(.portalAccess)) == nil && tally {
+                    w.contactsWithoutAccess.add(1, ordering: .relaxed)
+                }
                 return row(
                     .link(
                         LinkRecord(
                             guardianID: try guardianID.get(),
-                            studentID: try studentID.get(),
-                            relationship: try Field.text(f(.relationship), "relationship").map(
-                                lowered),
-                            portalAccess: try Field.flag(
-                                f(.portalAccess), "portal_access", default: true),
-                            custodial: try Field.flag(f(.custodial), "custodial", default: true))))
+                            studentID: try studentID.get(), relationship: relationship,
+                            portalAccess: access,
+                            custodial: try Field.flag(f(.custodial), "custodial", default: parent)))
+                )
             }
         } catch let p as RowProblem {
             return row(.rejected(p))

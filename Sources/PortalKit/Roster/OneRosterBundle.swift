@@ -559,7 +559,10 @@ enum OneRosterBundle {
             return links.indices.map { k in
                 let (p, named, student, code, guardian, claim) = links[k]
                 let relationship = known.roleName(code) ?? "guardian"
-                let isRelative = relationship == "relative"
+                // A relative, or a contact who is not a parent (relationships.csv's role):
+                // no portal access, not custodial.
+                let isRelative =
+                    relationship == "relative" || LinkRecord.isNotParent(relationship)
                 let slot = slots?[k] ?? -1
                 let same =
                     slot >= 0

@@ -68,6 +68,33 @@ struct LinkRecord: Sendable {
     var relationship: String?
     var portalAccess: Bool
     var custodial: Bool
+
+    /// Relationships of contacts who are not a parent or anyone acting as one: an SIS's
+    /// contacts list has them beside the parents (the emergency contact, the neighbour who
+    /// picks a child up). The portal is for parents and guardians (FERPA's "parent"), so such
+    /// a link has no portal access and is not custodial unless the file says so.
+    static let notParents: Set<String> = [
+        "emergency contact", "emergency", "emergency only", "emergency contact only",
+        "doctor", "physician", "dentist", "neighbor", "neighbour", "friend", "family friend",
+        "babysitter", "baby sitter", "sitter", "nanny", "daycare", "day care",
+        "daycare provider", "childcare", "child care", "childcare provider", "coach",
+        "employer", "clergy", "pastor", "pickup", "pick up", "pickup only", "pick up only",
+        "authorized pickup", "carpool",
+    ]
+
+    /// `notParents` without their spaces, as compared.
+    private static let notParentsSquashed = Set(notParents.map { squashed($0) })
+
+    private static func squashed(_ s: String) -> String {
+        String(s.lowercased().unicodeScalars.filter { $0 != " " && $0 != "-" && $0 != "_" })
+    }
+
+    /// Whether `relationship` names a contact who is not a parent, in any case and spacing
+    /// (`Emergency Contact`, `emergency-contact`, OneRoster's `emergencyContact`).
+    static func isNotParent(_ relationship: String?) -> Bool {
+        guard let r = relationship, !r.isEmpty else { return false }
+        return notParentsSquashed.contains(squashed(r))
+    }
 }
 
 /// The optional values of one row read leniently: a bad one (an e-mail, a birth date) leaves

@@ -1,3 +1,5 @@
+internal import Synchronization
+
 /// Writes roster records into a district: insert, update or leave unchanged by comparing a hash
 /// of the row, with one cached prepared statement per kind of write. Shared by the native and the
 /// OneRoster readers. Rows stream through in batches; only the ids met in the import are kept
@@ -25,6 +27,10 @@ final class RosterWriter {
     var cutShort: String? = nil
     /// The folder the files are read from, for the command a refusal suggests.
     var folder = ""
+    /// Links of the file being read to contacts who are not parents, left without portal
+    /// access by default (see `LinkRecord.notParents`), for the import's notes; counted on the
+    /// thread that makes rows.
+    let contactsWithoutAccess = Atomic<Int>(0)
     /// Batches of `--batch-size` committed so far: a refusal then undoes only the last.
     var batchesCommitted = 0
     /// What a refusal leaves written, for its hint.

@@ -176,6 +176,32 @@ import Testing
         #expect(clash.code == 0, "usernames are unique per district, not across districts")
     }
 
+    /// A username typed with a part added or left off, or a slip, is not found, with the
+    /// username meant; staff commands only (a login never says which usernames exist).
+    @Test func aMistypedUsernameNamesTheOneMeant() throws {
+        let dir = TempDir()
+        let db = try familyDistrict(dir)
+        #expect(
+            try activate(
+                db, key: try issueKey(db, "G1"), username: "jose.nunez",
+                password: "a long enough password here"
+            ).code == 0)
+        for typed in ["jose.nunez2", "jose.nunes", "jose", "JOSE.NUNEZ.1"] {
+            let r = try runBinary(["account", "show", typed, "--district", "d1"], db: db)
+            #expect(r.code == 4, "\(r.err)")
+            #expect(
+                r.err.contains("hint: did you mean 'jose.nunez'? or find it by"),
+                "\(typed): \(r.err)")
+        }
+        let unlock = try runBinary(["account", "unlock", "jose.nunz", "--district", "d1"], db: db)
+        #expect(
+            unlock.code == 4 && unlock.err.contains("did you mean 'jose.nunez'?"), "\(unlock.err)")
+        let far = try runBinary(["account", "show", "ann.lee", "--district", "d1"], db: db)
+        #expect(far.code == 4 && !far.err.contains("did you mean"), "\(far.err)")
+        let portal = try login(db, username: "jose.nunes", password: "a long enough password here")
+        #expect(portal.code != 0 && !portal.err.contains("jose.nunez"), "\(portal.err)")
+    }
+
     /// A number on the roster with an extension (a work phone) is found by the number a parent
     /// gives, with the extension or without, whole or without the area code; `guardian find`
     /// too, however the number is written. Another extension of the number finds it too (one

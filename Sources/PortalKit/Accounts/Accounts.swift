@@ -112,11 +112,33 @@ public enum Accounts {
                 "SELECT * FROM accounts WHERE district_id = ? AND username = ?",
                 [.text(district), .text(u)])
         else {
+            let near = try nearUsername(db, district: district, u)
             throw PortalError.notFound(
                 "account", u,
-                hint: "find it by the parent's name, e-mail or phone", action: .findAccount)
+                hint: (near.map { "did you mean '\($0)'? or " } ?? "")
+                    + "find it by the parent's name, e-mail or phone", action: .findAccount)
         }
         return r
+    }
+
+    /// The district's username closest to `u` as staff mistype one: with a part added or
+    /// left off (`mai.vang` for `mai`, `mai` for `mai.vang2`), or a slip or two; among those
+    /// that begin with its first two characters (a range of the usernames' key). Staff
+    /// commands only: a login never says which usernames exist.
+    static func nearUsername(_ db: Database, district: String, _ u: String) throws -> String? {
+        guard u.count >= 3 else { return nil }
+        let head = String(u.prefix(2))
+        var best: (name: String, distance: Int)? = nil
+        for row in try db.query(
+            "SELECT username FROM accounts WHERE district_id = ? AND username >= ? AND username < ? LIMIT 5000",
+            [.text(district), .text(head), .text(head + "\u{10FFFF}")])
+        {
+            let name = row.text("username")
+            let extended = name.count >= 3 && (u.hasPrefix(name) || name.hasPrefix(u))
+            let d = extended ? 1 : levenshtein(u, name)
+            if d <= 2 && d < (best?.distance ?? .max) { best = (name, d) }
+        }
+        return best?.name
     }
 
     /// `portal activate`: a valid key, a new username and a password make an account.

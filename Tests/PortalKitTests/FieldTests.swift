@@ -29,6 +29,26 @@ import Testing
         #expect(throws: RowProblem.self) { try Field.phone(input, "phone") }
     }
 
+    /// Labels, parentheses and separators in any order never trip the phone and e-mail
+    /// readers (their second tries cut strings by the characters they find): each value is a
+    /// number, an address or a bad value, and a number read is a number read again alike.
+    @Test func anyMixOfLabelsAndSeparatorsIsReadOrRefused() throws {
+        var rng = SplitMix64(state: 20_261_204)
+        let pieces = [
+            "(", ")", "-", ":", ".", " ", "+", "x", "ext", "cell", "Home", "c", "h", "(h)", "<", ">",
+            "@", "mailto:", "320", "555", "0188", "1", "é", "\u{0}", ";", "/", "a", "b.org",
+        ]
+        for _ in 0..<20_000 {
+            let v = (0..<rng.int(8)).map { _ in pieces[rng.int(pieces.count)] }.joined()
+            if let p = try? Field.phone(v, "phone") {
+                #expect(try Field.phone(p, "phone") == p, "\(v)")
+            }
+            if let e = try? Field.email(v, "email") {
+                #expect(try Field.email(e, "email") == e, "\(v)")
+            }
+        }
+    }
+
     @Test func emailsNamesFlagsAndFolding() throws {
         #expect(try Field.email(" Jose.Nunez@Example.COM ", "email") == "jose.nunez@example.com")
         #expect(throws: RowProblem.self) { try Field.email("a@b", "email") }

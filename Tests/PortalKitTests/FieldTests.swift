@@ -35,7 +35,8 @@ import Testing
     @Test func anyMixOfLabelsAndSeparatorsIsReadOrRefused() throws {
         var rng = SplitMix64(state: 20_261_204)
         let pieces = [
-            "(", ")", "-", ":", ".", " ", "+", "x", "ext", "cell", "Home", "c", "h", "(h)", "<", ">",
+            "(", ")", "-", ":", ".", " ", "+", "x", "ext", "cell", "Home", "c", "h", "(h)", "<",
+            ">",
             "@", "mailto:", "320", "555", "0188", "1", "é", "\u{0}", ";", "/", "a", "b.org",
         ]
         for _ in 0..<20_000 {

@@ -46,6 +46,8 @@ enum Remedies {
         case .createDistrict: words = "district create ID --name NAME"
         case .importRoster: words = "roster import ./export"
         case .importAsDelta(let folder): words = "roster import \(folder) --delta"
+        case .importAs(let format, let folder):
+            words = "roster import \(folder) --format \(format.rawValue)"
         case .importEndingAllAbsent: words = "roster import ./export --allow-all-absent"
         case .chooseDistrict: return "pass --district ID or set $PORTALADMIN_DISTRICT"
         case .chooseDatabase: return "pass --db PATH or set $PORTALADMIN_DB"

@@ -416,6 +416,43 @@ import Testing
         }
     }
 
+    /// A folder holding both a OneRoster users.csv and native files (two exports put
+    /// together) is not read by a guess: refused, naming both, until --format says which; a
+    /// native relationships.csv read as OneRoster's is named for what it is.
+    @Test func aFolderOfBothFormatsIsReadOnlyAsTheOneNamed() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "mix/users.csv",
+            "sourcedId,status,role,givenName,familyName,agentSourcedIds\nS1,active,student,Al,Lee,P1\nP1,active,parent,Ann,Lee,S1\n"
+        )
+        _ = dir.write("mix/guardians.csv", "guardian_id,given_name,family_name\nG1,Bo,Ray\n")
+        _ = dir.write("mix/students.csv", "student_id,given_name,family_name\nS2,Cy,Ray\n")
+        _ = dir.write("mix/relationships.csv", "guardian_id,student_id\nG1,S2\n")
+        let before = try dump(db)
+        let guess = try runBinary(
+            ["roster", "import", dir.file("mix"), "--district", "d1"], db: db)
+        #expect(guess.code == 64, "\(guess.err)")
+        #expect(
+            guess.err.contains(
+                "holds a OneRoster users.csv and native files (guardians.csv, students.csv)")
+                && guess.err.contains("--format oneroster"), "\(guess.err)")
+        let asOneRoster = try runBinary(
+            ["roster", "import", dir.file("mix"), "--format", "oneroster", "--district", "d1"],
+            db: db)
+        #expect(asOneRoster.code == 65, "\(asOneRoster.err)")
+        #expect(
+            asOneRoster.err.contains(
+                "its columns are those of a native relationships.csv (guardian_id, student_id), not OneRoster's"
+            ), "\(asOneRoster.err)")
+        #expect(try dump(db) == before)
+        let asNative = try runBinary(
+            ["roster", "import", dir.file("mix"), "--format", "csv", "--district", "d1"], db: db)
+        #expect(asNative.code == 0, "\(asNative.err)")
+        #expect(
+            try reopen(db).count("SELECT count(*) FROM links WHERE district_id = 'd1'") == 1)
+    }
+
     @Test func aManifestThatGivesUsersAsADeltaImportsOne() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)

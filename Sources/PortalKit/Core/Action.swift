@@ -55,6 +55,8 @@ public enum Action: Sendable, Equatable {
     case importRoster
     /// Import a roster folder as a delta: only its rows applied, no one marked inactive.
     case importAsDelta(folder: String)
+    /// Import a roster folder as the format named.
+    case importAs(format: RosterFormat, folder: String)
     /// Import a roster folder that ends every active row of a kind the district holds.
     case importEndingAllAbsent
     /// Name the district to work on.

@@ -614,10 +614,14 @@ enum OneRosterBundle {
         r.keepOnly((need + reads).map { h.column($0) }, of: h.names.count)
         let missing = need.filter { !h.has($0) }
         if !missing.isEmpty {
+            // A native file of the same name (relationships.csv) beside a OneRoster export.
+            let native = NativeFormat.file(forHeader: head.fields).map {
+                "its columns are those of a native \($0.name) (\($0.required.joined(separator: ", "))), not OneRoster's: import it as a native bundle, from a folder of its own; nothing was imported"
+            }
             throw PortalError(
                 .dataError,
                 "\(name):1: missing required column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))",
-                hint: h.separatorHint ?? "check the export; nothing was imported")
+                hint: h.separatorHint ?? native ?? "check the export; nothing was imported")
         }
         while let rec = try r.next() { try body(h, rec) }
         w.cutShort = w.cutShort ?? r.cutShortText(name)

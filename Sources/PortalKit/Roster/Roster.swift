@@ -16,8 +16,9 @@ public enum Roster {
         NativeFormat.files.map(\.name)
         + ["manifest.csv", "orgs.csv", "users.csv", "roles.csv", "demographics.csv"]
 
-    /// Which format a folder holds, when `--format` is not given.
-    public static func detect(_ dir: String) throws -> RosterFormat {
+    /// Which format a folder holds, when `--format` is not given (`given`: it is, and only the
+    /// folder is checked).
+    public static func detect(_ dir: String, given: RosterFormat? = nil) throws -> RosterFormat {
         var st = stat()
         guard stat(dir, &st) == 0 else {
             throw PortalError(
@@ -34,6 +35,16 @@ public enum Roster {
             ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).map {
                 $0.lowercased()
             })
+        // Both formats' own files (two exports in one folder): which to read is not a guess.
+        let native = ["schools.csv", "guardians.csv", "students.csv"].filter(names.contains)
+        if let given { return given }
+        if names.contains("users.csv") && !native.isEmpty {
+            throw PortalError.usage(
+                "'\(dir)' holds a OneRoster users.csv and native files (\(native.joined(separator: ", ")))",
+                hint:
+                    "put each export in a folder of its own, or say which format to read (csv for the native files)",
+                action: .importAs(format: .oneroster, folder: dir))
+        }
         if names.contains("users.csv") { return .oneroster }
         if NativeFormat.files.contains(where: { names.contains($0.name) }) { return .csv }
         throw PortalError(
@@ -53,8 +64,7 @@ public enum Roster {
         if s.db.sqlite == nil {
             return try onLocalCopy(s, dir: dir, format: format, options: options, hooks: hooks)
         }
-        let fmt = try format ?? detect(dir)
-        if format != nil { _ = try detect(dir) }
+        let fmt = try detect(dir, given: format)
         // The import checks every reference itself (the district, a student's school and
         // household, a guardian's household, both ends of a link), which spares SQLite a look-up
         // per foreign key per row. Inside a caller's transaction the pragma is a no-op and the

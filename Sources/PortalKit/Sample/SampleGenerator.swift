@@ -263,9 +263,17 @@ public enum SampleGenerator {
             searchFold(s).filter { $0.isASCII && ($0.isLetter || $0.isNumber) }
         }
         var usedEmails = Set<String>()
+        /// The ASCII letters of two names joined by `dot` (when both have some: a name in
+        /// another script has none, and an address never starts or ends with a dot).
+        func local(_ g: String, _ f: String, dot: Bool) -> String {
+            let (a, b) = (ascii(g), ascii(f))
+            return a + (dot && !a.isEmpty && !b.isEmpty ? "." : "") + b
+        }
         func email(_ g: String, _ f: String) -> String? {
-            let local = ascii(g) + (rng.chance(0.5) ? "." : "") + ascii(f)
-            guard local.count > 1 else { return nil }
+            let dot = rng.chance(0.5)
+            let local = local(g, f, dot: dot)
+            // (Counted with the dot as it was, so that the rest of a seed's district stays.)
+            guard local.count + (dot && !local.contains(".") ? 1 : 0) > 1 else { return nil }
             let domain = rng.pick([
                 "gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com", "comcast.net",
             ])
@@ -416,7 +424,7 @@ public enum SampleGenerator {
                     sid, given, family, rng.chance(0.3) ? o.pickGiven(&rng) : "", birth,
                     grade == 0 ? "KG" : (grade < 10 ? "0\(grade)" : "\(grade)"), "SCH\(schoolID)",
                     grade >= 6
-                        ? (ascii(given) + "." + ascii(family) + String(sid.suffix(4))
+                        ? (local(given, family, dot: true) + String(sid.suffix(4))
                             + "@students.example.org").lowercased() : "",
                     hh, "active",
                 ])

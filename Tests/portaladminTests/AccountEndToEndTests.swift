@@ -159,6 +159,10 @@ import Testing
                 "-o", "jsonl",
             ], db: db)
         #expect(pasted.out.contains("jose2"), "\(pasted.err)")
+        for copied in ["José Núñez <JOSE@example.com>", "mailto:jose@example.com"] {
+            let found = try runBinary(["guardian", "find", copied, "--district", "d1"], db: db)
+            #expect(found.out.contains("jose@example.com"), "\(copied): \(found.err)")
+        }
         // Without the area code, as a parent may say it: the numbers ending in those digits.
         let local = try runBinary(
             ["account", "whois", "--phone", "234-2603", "--district", "d1", "-o", "jsonl"], db: db)

@@ -252,6 +252,12 @@ public enum People {
             sql += " OR phone LIKE ? OR phone LIKE ?"
             args += [.text("%" + digits), .text("%" + digits + "x%")]
         }
+        // An address as a mail program copies it ("Ann Lee <ann@...>", "mailto:ann@..."): by
+        // the address as the import keeps it.
+        if text.contains("@"), let email = try? Field.email(text, "email") {
+            sql += " OR email = ?"
+            args.append(.text(email))
+        }
         sql += ") ORDER BY family_name, given_name LIMIT \(limit > 0 ? limit : Int.max)"
         return try db.query(sql, args)
     }

@@ -82,11 +82,21 @@ struct LinkRecord: Sendable {
         "authorized pickup", "carpool",
     ]
 
-    /// `notParents` without their spaces, as compared.
+    /// `notParents` as compared: a hash of their letters in lower case, spaces left out.
     private static let notParentsSquashed = Set(notParents.map { squashed($0) })
 
-    private static func squashed(_ s: String) -> String {
-        String(s.lowercased().unicodeScalars.filter { $0 != " " && $0 != "-" && $0 != "_" })
+    /// FNV-1a of `s`'s bytes, ASCII letters in lower case, without spaces, hyphens and
+    /// underscores: made for every link, so it makes no string.
+    private static func squashed(_ s: String) -> UInt64 {
+        var s = s
+        return s.withUTF8 { u in
+            var h = fnv1aBasis
+            for var b in u where b != 0x20 && b != 0x2D && b != 0x5F {
+                if b >= 0x41 && b <= 0x5A { b += 0x20 }
+                h = (h ^ UInt64(b)) &* 0x100_0000_01b3
+            }
+            return h
+        }
     }
 
     /// Whether `relationship` names a contact who is not a parent, in any case and spacing

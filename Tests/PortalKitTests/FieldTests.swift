@@ -81,6 +81,13 @@ import Testing
             #expect(try Field.status(gone, "s") == "inactive", "\(gone)")
         }
         #expect(try Field.status("Current", "s") == "active")
+        for coming in ["Pre-Registered", "preregistered", "PRE_ENROLLED", "Future", "Incoming"] {
+            #expect(try Field.status(coming, "s") == "active", "\(coming)")
+        }
+        for gone in ["No-Show", "NO_SHOW", "Transferred Out", "Dropped Out", "Moved Away"] {
+            #expect(try Field.status(gone, "s") == "inactive", "\(gone)")
+        }
+        #expect(throws: RowProblem.self) { try Field.status("Actve", "s") }
         #expect(try Field.status("ENROLLED", "s") == "active" && Field.status(nil, "s") == "active")
         #expect(throws: RowProblem.self) { try Field.status("activ", "s") }
         let today = CivilDate(year: 2026, month: 12, day: 2)!

@@ -71,7 +71,7 @@ public enum NativeFormat {
                 "email": "the student's email",
                 "household_id": "the household the student lives in",
                 "status":
-                    "active (default) or inactive (withdrawn, graduated, transferred or exited count as inactive)",
+                    "active (default) or inactive (withdrawn, graduated, transferred, exited or no show count as inactive; enrolled, pre-registered, future or incoming as active)",
             ]),
         FileSpec(
             name: "relationships.csv", entity: "links", required: ["guardian_id", "student_id"],

@@ -450,8 +450,29 @@ enum Field {
         ]) {
             return "inactive"
         }
-        throw RowProblem(name, "not active or inactive")
+        // Other words SIS exports use, in any spacing ("Pre-Registered", "NO_SHOW").
+        let w = String(v.lowercased().unicodeScalars.filter { $0 != " " && $0 != "-" && $0 != "_" })
+        if activeWords.contains(w) { return "active" }
+        if inactiveWords.contains(w) { return "inactive" }
+        throw RowProblem(
+            name,
+            "not a status (active or inactive, or as an SIS writes them: enrolled, pre-registered, withdrawn, graduated, transferred, ...)"
+        )
     }
+
+    /// Statuses of a student enrolled, or enrolled for the coming year (whose parents sign up
+    /// before it starts), with spaces, hyphens and underscores left out.
+    static let activeWords: Set<String> = [
+        "active", "enrolled", "current", "registered", "preregistered", "preenrolled",
+        "future", "incoming", "reenrolled", "summerschool",
+    ]
+
+    /// Statuses of a student no longer enrolled, as `activeWords`.
+    static let inactiveWords: Set<String> = [
+        "inactive", "withdrawn", "withdrew", "tobedeleted", "graduated", "transferred",
+        "transferredout", "dropped", "droppedout", "dropout", "exited", "expelled", "deceased",
+        "noshow", "left", "moved", "movedaway", "completed", "archived", "deleted",
+    ]
 
     /// A name that must be there: a missing one is the row's problem.
     static func requiredName(_ s: String?, _ field: String) throws -> String {

@@ -1021,7 +1021,11 @@ func indexNames(_ db: String) throws -> [String] {
         let explain = try runBinary(
             ["access", "explain", "--guardian", "G2", "--student", "S1", "--district", "d1"], db: db
         )
-        #expect(explain.out.contains("set portal_access to yes for G2/S1"), "\(explain.out)")
+        #expect(
+            explain.out.contains("set portal_access to yes for G2/S1")
+                && explain.out.contains(
+                    "portal_access = no (emergency contact is not a parent: no unless the roster says yes)"
+                ), "\(explain.out)")
         let again = try runBinary(["roster", "import", dir.file("b"), "--district", "d1"], db: db)
         #expect(again.code == 0 && again.err.contains("0 updated"), "\(again.err)")
         // OneRoster: a user named by relationships.csv as an emergency contact.

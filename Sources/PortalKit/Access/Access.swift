@@ -169,10 +169,16 @@ public enum Access {
             checks.append(contentsOf: gchecks.dropFirst())
             if let link {
                 let pa = link.bool("portal_access")
+                let relationship = link.string("relationship")
                 checks.append(
                     Check(
                         rule: "portal access", ok: pa,
-                        detail: pa ? "yes" : "the relationship says portal_access = no",
+                        detail: pa
+                            ? "yes"
+                            : "the relationship says portal_access = no"
+                                + (LinkRecord.isNotParent(relationship)
+                                    ? " (\(relationship ?? "") is not a parent: no unless the roster says yes)"
+                                    : ""),
                         fix: pa
                             ? nil
                             : "set portal_access to yes for \(guardianID)/\(sid) in relationships.csv and import again"

@@ -1039,6 +1039,10 @@ func indexNames(_ db: String) throws -> [String] {
         let or = try runBinary(
             ["roster", "import", dir.file("or"), "--delta", "--district", "d1"], db: db)
         #expect(or.code == 0, "\(or.err)")
+        #expect(
+            or.err.contains(
+                "note: relationships.csv: 1 link is to a contact who is not a parent (an emergency contact, a neighbour, ...) and has no portal access: their role there says so"
+            ), "\(or.err)")
         let orLinks = try reopen(db).query(
             "SELECT guardian_id, portal_access FROM links WHERE student_id = 'S9' ORDER BY 1"
         ).map { "\($0.text("guardian_id")) \($0.int("portal_access") ?? -1)" }

@@ -243,12 +243,7 @@ public enum NativeFormat {
                 parse(w, spec, header, columns, rec, lineHash: lineHash, same: same)
             }
             if let note = reader.notUTF8Note(spec.name) { w.notes.append(note) }
-            let contacts = w.contactsWithoutAccess.exchange(0, ordering: .relaxed)
-            if contacts > 0 {
-                w.notes.append(
-                    "\(spec.name): \(grouped(contacts)) link\(contacts == 1 ? " is" : "s are") to a contact who is not a parent (an emergency contact, a neighbour, ...) and \(contacts == 1 ? "has" : "have") no portal access: give portal_access yes where one should"
-                )
-            }
+            w.noteContacts(spec.name, remedy: "give portal_access yes where one should")
             w.cutShort = w.cutShort ?? reader.cutShortText(spec.name)
             try w.completed(spec.entity)
         }

@@ -561,14 +561,15 @@ enum OneRosterBundle {
                 let relationship = known.roleName(code) ?? "guardian"
                 // A relative, or a contact who is not a parent (relationships.csv's role):
                 // no portal access, not custodial.
-                let isRelative =
-                    relationship == "relative" || LinkRecord.isNotParent(relationship)
+                let contact = LinkRecord.isNotParent(relationship)
+                let isRelative = relationship == "relative" || contact
                 let slot = slots?[k] ?? -1
                 let same =
                     slot >= 0
                     && sameLinks?.holds(
                         slot: slot, hash: linkHash(code, relationship, relative: isRelative))
                         == true
+                if contact && !same { w.contactsWithoutAccess.add(1, ordering: .relaxed) }
                 let row = PendingRow(
                     entity: "links", table: .links, file: "users.csv", line: 0,
                     id: guardian == named ? nil : joined(named, "/", student),
@@ -592,6 +593,9 @@ enum OneRosterBundle {
                 return row
             }
         }
+        w.noteContacts(
+            "relationships.csv",
+            remedy: "their role there says so (a parent's or guardian's role gives access)")
         for entity in ["students", "guardians", "links"] { try w.completed(entity) }
         // (After the ids met are let go of. Not in a trial of the first rows, which writes
         // only those.)

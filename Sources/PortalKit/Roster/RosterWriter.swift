@@ -31,6 +31,16 @@ final class RosterWriter {
     /// access by default (see `LinkRecord.notParents`), for the import's notes; counted on the
     /// thread that makes rows.
     let contactsWithoutAccess = Atomic<Int>(0)
+
+    /// Notes how many links of `file` just made were to contacts who are not parents, left
+    /// without portal access (and counts from nought again).
+    func noteContacts(_ file: String, remedy: String) {
+        let n = contactsWithoutAccess.exchange(0, ordering: .relaxed)
+        guard n > 0 else { return }
+        notes.append(
+            "\(file): \(grouped(n)) link\(n == 1 ? " is" : "s are") to a contact who is not a parent (an emergency contact, a neighbour, ...) and \(n == 1 ? "has" : "have") no portal access: \(remedy)"
+        )
+    }
     /// Batches of `--batch-size` committed so far: a refusal then undoes only the last.
     var batchesCommitted = 0
     /// What a refusal leaves written, for its hint.

@@ -145,8 +145,9 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18, keepOnly: [Int?]? = nil) th
     }
 
     /// A file that ends in the middle of a row (no line end after a last record shorter than
-    /// the header, or a quote left open) was cut short; a whole last row without a line end,
-    /// a blank last line, or a short row followed by a line end is not, at every chunk size.
+    /// the record before it, or a quote left open) was cut short; a whole last row without a
+    /// line end, a blank last line, a short row followed by a line end, or a last row as short
+    /// as the rows before it under a header naming empty columns is not, at every chunk size.
     @Test func aFileEndingInTheMiddleOfARowIsCutShort() throws {
         func cut(_ text: String, chunk: Int) throws -> CSVReader {
             let path = NSTemporaryDirectory() + "csv-" + UUID().uuidString + ".csv"
@@ -161,13 +162,16 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18, keepOnly: [Int?]? = nil) th
             #expect(short.cutShort?.line == 3 && short.cutShort?.fields == 2)
             #expect(
                 short.cutShortText("x.csv")
-                    == "x.csv:3: the file ends in the middle of a row (after 2 of its 3 fields, with no line end)"
+                    == "x.csv:3: the file ends in the middle of a row (after 2 of 3 fields, with no line end)"
             )
+            let underWide = try cut("a,b,c,,\n1,2,3\n4,5", chunk: chunk)
+            #expect(underWide.cutShort?.fields == 2 && underWide.cutShort?.width == 3)
             let quoted = try cut("a,b,c\n1,2,3\n4,\"five\nsix", chunk: chunk)
             #expect(quoted.cutShort?.line == 3 && quoted.cutShort?.inQuotes == true)
             #expect(quoted.cutShortText("x.csv")?.contains("(in a quoted field, with") == true)
             for whole in [
                 "a,b,c\n1,2,3", "a,b,c\n1,2\n", "a,b,c\n1,2,3\n\n", "a,b,c", "a,b,c\n1,2,3,4",
+                "a,b,c,,\r\n1,2,3\r\n4,5,6",
             ] {
                 #expect(try cut(whole, chunk: chunk).cutShort == nil, "\(whole)")
             }

@@ -739,6 +739,42 @@ import Testing
         #expect(second["updated"] as? Int == 0 && second["inactivated"] as? Int == 0)
     }
 
+    /// A public OneRoster 1.2 bundle's roles.csv names 11 columns over rows of 9 and has no
+    /// line end after its last row: whole, not cut short. The next export without one student
+    /// marks that student inactive (it was once refused as cut).
+    @Test(needsSamples)
+    func aLastRowAsShortAsTheRowsBeforeItIsNoCut() throws {
+        let sample = samplesRoot + "/moodle-enrol_oneroster/v1p2_full_dataset"
+        let (first, db, dir) = try importSample(sample)
+        #expect(first.code == 0, "\(first.err)")
+        // The next export, in a folder of the test's own: every file as it is but users.csv,
+        // which leaves one student out.
+        for name in try FileManager.default.contentsOfDirectory(atPath: sample) {
+            var text = try String(contentsOfFile: sample + "/" + name, encoding: .utf8)
+            if name == "users.csv" {
+                // (By the line feed's byte: "\r\n" is one Character to Swift, and the file
+                // ends its lines both ways.)
+                text = text.utf8.split(separator: 10, omittingEmptySubsequences: false)
+                    .map { String(decoding: $0, as: UTF8.self) }
+                    .filter { !$0.hasPrefix("usr-222-66778899,") }.joined(separator: "\n")
+            }
+            _ = dir.write("next/" + name, text)
+        }
+        let next = try runBinary(
+            [
+                "roster", "import", dir.file("next"), "--format", "oneroster", "--yes",
+                "--district", "d1",
+            ], db: db)
+        #expect(next.code == 0, "\(next.err)")
+        #expect(
+            next.err.contains("1 marked inactive") && !next.err.contains("cut short"), "\(next.err)"
+        )
+        #expect(
+            try reopen(db).count(
+                "SELECT count(*) FROM students WHERE student_id = 'usr-222-66778899' AND status = 'inactive'"
+            ) == 1)
+    }
+
     @Test(
         needsSamples)
     func schoolsOfABundleStayActiveAndASecondImportChangesNothing() throws {

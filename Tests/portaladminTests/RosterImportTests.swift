@@ -930,7 +930,7 @@ func indexNames(_ db: String) throws -> [String] {
         _ = dir.write(
             "l/relationships.csv", "guardian_id,student_id,portal_access\nG1,S1,yes\nG1,\"S2")
         for (folder, at, part, left) in [
-            ("g", "guardians.csv:3", "after 3 of its 9 fields", "2 active guardians"),
+            ("g", "guardians.csv:3", "after 3 of 9 fields", "2 active guardians"),
             ("l", "relationships.csv:3", "in a quoted field", "3 active links"),
         ] {
             let r = try runBinary(

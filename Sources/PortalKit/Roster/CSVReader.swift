@@ -186,18 +186,21 @@ public final class CSVReader {
 
     /// Fields in the last record, to size the next one's array.
     @exclusivity(unchecked) private var width = 8
-    /// Fields of the first record (the header), to tell a last row cut short.
-    @exclusivity(unchecked) private var headerWidth: Int? = nil
+    /// Fields of the record before (the header's, before the first row), to tell a last row
+    /// cut short; nil before the header.
+    @exclusivity(unchecked) private var previousFields: Int? = nil
     /// Where the file ends in the middle of a row: its last record has no line end and fewer
-    /// fields than the header, or a quote left open (an export or a copy cut short). A row
-    /// that is whole but has no line end after it is not cut.
+    /// fields than the record before it, or a quote left open (an export or a copy cut short).
+    /// A row that is whole but has no line end after it is not cut, nor is a last row as short
+    /// as the rows before it (a spreadsheet's header may name empty columns no row fills: a
+    /// public OneRoster roles.csv has 11 names over rows of 9, and no line end after the last).
     @exclusivity(unchecked) public private(set) var cutShort:
         (line: Int, fields: Int, width: Int, inQuotes: Bool)? = nil
 
     /// Once a file is read, where it ends in the middle of a row, for the import's messages.
     func cutShortText(_ file: String) -> String? {
         guard let c = cutShort else { return nil }
-        let part = c.inQuotes ? "in a quoted field" : "after \(c.fields) of its \(c.width) fields"
+        let part = c.inQuotes ? "in a quoted field" : "after \(c.fields) of \(c.width) fields"
         return "\(file):\(c.line): the file ends in the middle of a row (\(part), with no line end)"
     }
 
@@ -318,13 +321,10 @@ public final class CSVReader {
             }
             endField(lastField)
             width = min(fields.count, 64)
-            if let h = headerWidth {
-                if atEnd && (quoted || fields.count < h) {
-                    cutShort = (startLine, fields.count, h, quoted)
-                }
-            } else {
-                headerWidth = fields.count
+            if let before = previousFields, atEnd && (quoted || fields.count < before) {
+                cutShort = (startLine, fields.count, before, quoted)
             }
+            previousFields = fields.count
             if problem.text == Self.notUTF8 { rowsNotUTF8 += 1 }
             var rec = CSVRecord(line: startLine, fields: fields, problem: problem.text)
             rec.problemField = problem.field

@@ -271,8 +271,6 @@ final class MatchRecords: @unchecked Sendable {
 
     // MARK: folding
 
-    /// Lower-case ASCII letters (and digits when asked), other characters as spaces, accents
-    /// taken off; runs of spaces become one, none at either end.
     /// A postcode as compared: its letters and digits, at most 10, and a US ZIP+4 as its ZIP
     /// (one record has 55101-1234, its duplicate 55101; 7102-1234, its leading zero lost to a
     /// spreadsheet, is 7102, one character off 07102 as 7102 is). Only digits in groups of 5
@@ -291,6 +289,8 @@ final class MatchRecords: @unchecked Sendable {
         return Array(folded.filter { $0 != 32 }.prefix(10))
     }
 
+    /// Lower-case ASCII letters (and digits when asked), other characters as spaces, accents
+    /// taken off; runs of spaces become one, none at either end.
     static func fold(_ u: UnsafeBufferPointer<UInt8>, keepDigits: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(u.count)

@@ -242,9 +242,8 @@ public enum NativeFormat {
             ) { [unowned w] rec, lineHash in
                 parse(w, spec, header, columns, rec, lineHash: lineHash, same: same)
             }
-            if let note = reader.notUTF8Note(spec.name) { w.notes.append(note) }
+            w.finishedReading(reader, spec.name)
             w.noteContacts(spec.name, remedy: "give portal_access yes where one should")
-            w.cutShort = w.cutShort ?? reader.cutShortText(spec.name)
             try w.completed(spec.entity)
         }
         return present.map(\.name)

@@ -509,8 +509,7 @@ enum OneRosterBundle {
                     + otherRoles.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
                         separator: ", ") + ")")
         }
-        if let note = r2.notUTF8Note("users.csv") { w.notes.append(note) }
-        w.cutShort = w.cutShort ?? r2.cutShortText("users.csv")
+        w.finishedReading(r2, "users.csv")
         // Links last, once both ends exist; a batch at a time, as the rows of a file.
         // Made on a second thread from the users (in memory: nothing changes them now; on disk
         // they are read through the writer's connection, so on its thread).

@@ -31,13 +31,13 @@ public enum Roster {
                 "'\(dir)' is a file; an import reads the folder that holds the CSV files",
                 hint: "name the folder the files are in", action: .importRoster)
         }
+        if let given { return given }
         let names = Set(
             ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).map {
                 $0.lowercased()
             })
         // Both formats' own files (two exports in one folder): which to read is not a guess.
         let native = ["schools.csv", "guardians.csv", "students.csv"].filter(names.contains)
-        if let given { return given }
         if names.contains("users.csv") && !native.isEmpty {
             throw PortalError.usage(
                 "'\(dir)' holds a OneRoster users.csv and native files (\(native.joined(separator: ", ")))",

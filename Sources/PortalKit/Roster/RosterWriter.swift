@@ -31,6 +31,21 @@ final class RosterWriter {
     /// access by default (see `LinkRecord.notParents`), for the import's notes; counted on the
     /// thread that makes rows.
     let contactsWithoutAccess = Atomic<Int>(0)
+    /// Batches of `--batch-size` committed so far: a refusal then undoes only the last.
+    var batchesCommitted = 0
+    /// What a refusal leaves written, for its hint.
+    var leftWritten: String {
+        batchesCommitted == 0
+            ? "nothing was imported"
+            : "the \(batchesCommitted) batch\(batchesCommitted == 1 ? "" : "es") committed before stay, and no one was marked inactive"
+    }
+
+    /// Once `reader` has read `file` whole: a note on its rows that were not UTF-8, and where
+    /// it ends in the middle of a row (the first such file is the one said).
+    func finishedReading(_ reader: CSVReader, _ file: String) {
+        if let note = reader.notUTF8Note(file) { notes.append(note) }
+        cutShort = cutShort ?? reader.cutShortText(file)
+    }
 
     /// Notes how many links of `file` just made were to contacts who are not parents, left
     /// without portal access (and counts from nought again).
@@ -40,14 +55,6 @@ final class RosterWriter {
         notes.append(
             "\(file): \(grouped(n)) link\(n == 1 ? " is" : "s are") to a contact who is not a parent (an emergency contact, a neighbour, ...) and \(n == 1 ? "has" : "have") no portal access: \(remedy)"
         )
-    }
-    /// Batches of `--batch-size` committed so far: a refusal then undoes only the last.
-    var batchesCommitted = 0
-    /// What a refusal leaves written, for its hint.
-    var leftWritten: String {
-        batchesCommitted == 0
-            ? "nothing was imported"
-            : "the \(batchesCommitted) batch\(batchesCommitted == 1 ? "" : "es") committed before stay, and no one was marked inactive"
     }
     @exclusivity(unchecked) var rowsSinceCommit = 0
     /// The ids met in this import, per table, each with whether its row was written (and the

@@ -416,6 +416,70 @@ import Testing
         }
     }
 
+    /// A row of orgs.csv, roles.csv, demographics.csv or relationships.csv that is not read
+    /// cleanly (bytes that are not UTF-8, a control character) is rejected at its file and
+    /// line as users.csv's are, with the note on how to save the file: an org named with a
+    /// terminal's escape codes was stored as a school's name, and an id of bytes that are not
+    /// UTF-8 as a school of replacement characters.
+    @Test func aDamagedRowOfASmallFileIsRejectedAtItsLine() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "b/users.csv",
+            """
+            sourcedId,status,role,givenName,familyName,agentSourcedIds,orgSourcedIds
+            S1,active,student,Al,Lee,P1,org-1
+            S2,active,student,Bo,Ray,,org-2
+            P1,active,parent,Ann,Lee,S1,
+            P2,active,,Ben,Ray,,
+
+            """)
+        func write(_ file: String, _ parts: [Any]) {
+            let bytes = parts.flatMap { ($0 as? String).map { Array($0.utf8) } ?? [$0 as! UInt8] }
+            FileManager.default.createFile(atPath: dir.file("b/" + file), contents: Data(bytes))
+        }
+        write(
+            "orgs.csv",
+            [
+                "sourcedId,name,type\norg-1,North\u{1b}[31m School,school\norg-",
+                UInt8(0xE9), ",South School,school\n",
+            ])
+        write(
+            "roles.csv",
+            ["userSourcedId,role\nP2,guardian\nS2,stud", UInt8(0xE9), "nt\n"])
+        write("demographics.csv", ["sourcedId,birthDate\nS1,2012-03-04\nS2,2011-0", UInt8(0xB9), "-02\n"])
+        write(
+            "relationships.csv",
+            ["userSourcedId,relationshipUserSourcedId\nS2,P2\nS1,P", UInt8(0xB2), "\n"])
+        let r = try runBinary(
+            ["roster", "import", dir.file("b"), "--format", "oneroster", "--district", "d1"],
+            db: db)
+        #expect(r.code == 3, "\(r.err)")
+        for line in [
+            "warning: orgs.csv:2: name: holds a control character",
+            "warning: orgs.csv:3: row: the row is not UTF-8 text",
+            "warning: roles.csv:3: row: the row is not UTF-8 text",
+            "warning: demographics.csv:3: row: the row is not UTF-8 text",
+            "warning: relationships.csv:3: row: the row is not UTF-8 text",
+            "note: orgs.csv: 1 row was not UTF-8 text", "note: roles.csv: 1 row was not UTF-8 text",
+            "note: relationships.csv: 1 row was not UTF-8 text",
+        ] {
+            #expect(r.err.contains(line), "\(line)\n\(r.err)")
+        }
+        let d = try dump(db)
+        #expect(!d.contains { $0.hasPrefix("schools:") }, "no school: \(d)")
+        #expect(!d.contains { $0.contains("\u{fffd}") || $0.contains("\u{1b}") }, "\(d)")
+        // The clean rows are read: P2 a guardian by roles.csv, linked by relationships.csv.
+        let link = try reopen(db).query(
+            "SELECT guardian_id, student_id FROM links ORDER BY guardian_id"
+        ).map { $0.text("guardian_id") + "/" + $0.text("student_id") }
+        #expect(link == ["P1/S1", "P2/S2"])
+        let births = try reopen(db).query(
+            "SELECT student_id, birth_date FROM students ORDER BY student_id"
+        ).map { $0.text("student_id") + " " + ($0["birth_date"].string ?? "-") }
+        #expect(births == ["S1 2012-03-04", "S2 -"])
+    }
+
     /// A folder holding both a OneRoster users.csv and native files (two exports put
     /// together) is not read by a guess: refused, naming both, until --format says which; a
     /// native relationships.csv read as OneRoster's is named for what it is.

@@ -168,7 +168,9 @@ enum OneRosterBundle {
         var schoolIDs: [String: String] = [:]
         if let p = path("orgs.csv") {
             files.append("orgs.csv")
-            try table(w, p, "orgs.csv", need: ["sourcedid", "name", "type"], reads: []) { h, rec in
+            try table(
+                w, p, "orgs.csv", entity: "schools", need: ["sourcedid", "name", "type"], reads: []
+            ) { h, rec in
                 guard h.value(rec, "type")?.lowercased() == "school",
                     let id = h.value(rec, "sourcedid")
                 else { return }
@@ -180,7 +182,7 @@ enum OneRosterBundle {
         if let p = path("roles.csv") {
             files.append("roles.csv")
             try table(
-                w, p, "roles.csv", need: ["usersourcedid", "role"],
+                w, p, "roles.csv", entity: "users", need: ["usersourcedid", "role"],
                 reads: ["roletype", "isprimary", "orgsourcedid"]
             ) { h, rec in
                 guard let u = h.value(rec, "usersourcedid"),
@@ -202,7 +204,7 @@ enum OneRosterBundle {
                 path: p, file: "demographics.csv", columns: ColumnSample.oneRosterDemographics,
                 today: w.today)
             try table(
-                w, p, "demographics.csv", need: ["birthdate"],
+                w, p, "demographics.csv", entity: "users", need: ["birthdate"],
                 reads: ["sourcedid", "usersourcedid"]
             ) { h, rec in
                 guard let u = h.value(rec, "sourcedid") ?? h.value(rec, "usersourcedid"),
@@ -222,7 +224,8 @@ enum OneRosterBundle {
         if let p = path("relationships.csv") {
             files.append("relationships.csv")
             try table(
-                w, p, "relationships.csv", need: ["usersourcedid", "relationshipusersourcedid"],
+                w, p, "relationships.csv", entity: "links",
+                need: ["usersourcedid", "relationshipusersourcedid"],
                 reads: ["relationshiprole"]
             ) { h, rec in
                 guard let s = h.value(rec, "usersourcedid"),
@@ -606,10 +609,13 @@ enum OneRosterBundle {
 
     /// Reads a small file of the bundle whose columns `need` (required) and `reads` (those
     /// `body` reads besides) are all it looks at: the other fields are left out (checked,
-    /// not made into strings), after checking its header.
+    /// not made into strings), after checking its header. A row not read cleanly (not UTF-8,
+    /// a control character, a quote left open) is rejected at its line as a row of `entity`,
+    /// as in users.csv, and `body` never sees it: an org named with a terminal's escape
+    /// codes, or a school or user id of replacement characters, was taken as it came.
     private static func table(
-        _ w: RosterWriter, _ path: String, _ name: String, need: [String], reads: [String],
-        _ body: (CSVHeader, CSVRecord) throws -> Void
+        _ w: RosterWriter, _ path: String, _ name: String, entity: String, need: [String],
+        reads: [String], _ body: (CSVHeader, CSVRecord) throws -> Void
     ) throws {
         let r = try CSVReader(path: path)
         guard let head = try r.next() else { return }
@@ -626,8 +632,22 @@ enum OneRosterBundle {
                 "\(name):1: missing required column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))",
                 hint: h.separatorHint ?? native ?? "check the export; nothing was imported")
         }
-        while let rec = try r.next() { try body(h, rec) }
-        w.cutShort = w.cutShort ?? r.cutShortText(name)
+        var rejected: [PendingRow] = []
+        while let rec = try r.next() {
+            guard let p = rec.problem(in: h.spelled) else {
+                try body(h, rec)
+                continue
+            }
+            let idField = ["sourcedid", "usersourcedid"].first { h.has($0) }
+            rejected.append(
+                PendingRow(
+                    entity: entity, file: name, line: rec.line,
+                    id: idField.flatMap { h.value(rec, $0) } ?? "",
+                    idField: idField.flatMap { h.column($0).map { h.spelled[$0] } } ?? "",
+                    claim: nil, payload: .rejected(p)))
+        }
+        w.finishedReading(r, name)
+        try w.write(rejected)
     }
 
 }

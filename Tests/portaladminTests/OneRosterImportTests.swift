@@ -447,7 +447,9 @@ import Testing
         write(
             "roles.csv",
             ["userSourcedId,role\nP2,guardian\nS2,stud", UInt8(0xE9), "nt\n"])
-        write("demographics.csv", ["sourcedId,birthDate\nS1,2012-03-04\nS2,2011-0", UInt8(0xB9), "-02\n"])
+        write(
+            "demographics.csv",
+            ["sourcedId,birthDate\nS1,2012-03-04\nS2,2011-0", UInt8(0xB9), "-02\n"])
         write(
             "relationships.csv",
             ["userSourcedId,relationshipUserSourcedId\nS2,P2\nS1,P", UInt8(0xB2), "\n"])

@@ -163,6 +163,37 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(!rows.contains { $0.contains("|G4|") || $0.contains("|S3|") })
     }
 
+    /// A link whose end is the district's id in another case, or whose guardian_id and
+    /// student_id hold a student's and a guardian's id, is rejected as before, and its message
+    /// says what was likely meant; an end that is nothing like an id met says nothing more.
+    @Test func aLinkToAnIdInAnotherCaseOrSwappedSaysWhatWasMeant() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write("b/schools.csv", "school_id,name\nSC1,North\n")
+        _ = dir.write(
+            "b/guardians.csv", "guardian_id,given_name,family_name\nG1,Ann,Lee\nG2,Ben,Ray\n")
+        _ = dir.write(
+            "b/students.csv",
+            "student_id,given_name,family_name,school_id\nS1,Al,Lee,SC1\nS2,Bo,Ray,SC1\n")
+        _ = dir.write(
+            "b/relationships.csv",
+            "guardian_id,student_id\ng1,S1\nS2,G2\nG1,s1\nG9,S1\nG2,S2\n")
+        let r = try runBinary(["roster", "import", dir.file("b"), "--district", "d1"], db: db)
+        #expect(r.code == 3, "\(r.err)")
+        let unknownGuardian =
+            "guardian_id: unknown guardian (not imported from guardians.csv, nor in the district)"
+        for line in [
+            "relationships.csv:2: \(unknownGuardian); did you mean 'G1'?",
+            "relationships.csv:3: \(unknownGuardian); 'S2' is a student's id and 'G2' a guardian's: are guardian_id and student_id swapped?",
+            "relationships.csv:4: student_id: unknown student (not imported from students.csv, nor in the district); did you mean 'S1'?",
+            "relationships.csv:5: \(unknownGuardian)\n",
+        ] {
+            #expect(r.err.contains(line), "\(line)\n\(r.err)")
+        }
+        let links = try reopen(db).query("SELECT guardian_id || '/' || student_id AS l FROM links")
+        #expect(links.map { $0.text("l") } == ["G2/S2"])
+    }
+
     @Test func dirtyBundleImportsTheGoodRowsAndReportsEachBadOne() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)

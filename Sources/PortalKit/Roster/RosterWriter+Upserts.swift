@@ -239,10 +239,14 @@ extension RosterWriter {
         if !r.endsExist {
             let (guardian, student) = row.map(Self.ends) ?? Self.ends(r.claim ?? "")
             guard try exists(.guardians, guardian) else {
-                throw RowProblem("guardian_id", unknown("guardian", r))
+                throw RowProblem(
+                    "guardian_id",
+                    unknown("guardian", r) + (try nearEnd(.guardians, guardian, other: student)))
             }
             guard try exists(.students, student) else {
-                throw RowProblem("student_id", unknown("student", r))
+                throw RowProblem(
+                    "student_id",
+                    unknown("student", r) + (try nearEnd(.students, student, other: guardian)))
             }
         }
         guard let row else { return .unchanged }
@@ -250,6 +254,22 @@ extension RosterWriter {
             let (guardian, student) = Self.ends(row)
             return "link:\(guardian)/\(student)"
         }
+    }
+
+    /// What a link's end that does not exist may have meant, for its row's message: the
+    /// district's id in another case ("g1000001" for G1000001), or both ends the other way
+    /// round (a row whose guardian_id is a student's and student_id a guardian's: its columns
+    /// swapped). Looked up only for a row rejected so.
+    func nearEnd(_ t: RosterTable, _ id: String, other: String) throws -> String {
+        let otherTable: RosterTable = t == .guardians ? .students : .guardians
+        if !id.isEmpty, try exists(otherTable, id), try exists(t, other) {
+            return "; '\(id)' is a \(otherTable.kind)'s id and '\(other)' a \(t.kind)'s:"
+                + " are guardian_id and student_id swapped?"
+        }
+        for spelling in [id.uppercased(), id.lowercased()] where spelling != id {
+            if try exists(t, spelling) { return "; did you mean '\(spelling)'?" }
+        }
+        return ""
     }
 
     /// A link's guardian and student, from its row or its key.

@@ -27,6 +27,23 @@ struct CommandTable: Sendable {
         return seen
     }
 
+    /// A verb typed without its noun (`portaladmin import b`, `portaladmin find lee`): the
+    /// commands it ends, as "'roster import'" or "'student find', 'guardian find' or
+    /// 'household find'" (beyond four, the first four and how many there are); nil when no
+    /// command's verb is that word.
+    func verbWithoutNoun(_ word: String) -> String? {
+        let w = word.lowercased()
+        let named = commands.filter { !$0.hidden && $0.path.count == 2 && $0.path[1] == w }
+            .map { "'" + $0.path.joined(separator: " ") + "'" }
+        guard let last = named.last else { return nil }
+        if named.count > 4 {
+            return named.prefix(4).joined(separator: ", ")
+                + " or another of the \(named.count) '\(w)' commands"
+        }
+        return named.count == 1
+            ? last : named.dropLast().joined(separator: ", ") + " or " + last
+    }
+
     static let main = CommandTable(
         groups: groups,
         commands:

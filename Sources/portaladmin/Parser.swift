@@ -104,7 +104,10 @@ struct Parser {
                     "see 'portaladmin \(path.isEmpty ? "" : path.joined(separator: " ") + " ")--help'"
                 throw PortalError.usage(
                     "unknown \(kind): '\(a)'",
-                    hint: suggesting(a, in: table.children(of: path, hidden: false), hint))
+                    hint: path.isEmpty
+                        ? table.verbWithoutNoun(a).map { "did you mean \($0)? " + hint }
+                            ?? suggesting(a, in: table.children(of: path, hidden: false), hint)
+                        : suggesting(a, in: table.children(of: path, hidden: false), hint))
             }
             path.append(a)
             i += 1

@@ -44,6 +44,37 @@ import Testing
             "'--key' is not '--yes': \(key.err)")
     }
 
+    /// A verb typed without its noun (`portaladmin import b`) names the commands it ends;
+    /// a word that is no verb gets the nearest noun, as before.
+    @Test func aVerbWithoutItsNounNamesTheCommandsItEnds() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let before = try dump(db)
+        for (args, hint) in [
+            (["import", "b"], "hint: did you mean 'roster import'? see 'portaladmin --help'"),
+            (["Whois", "--phone", "555"], "hint: did you mean 'account whois'?"),
+            (
+                ["duplicates"],
+                "hint: did you mean 'guardian duplicates' or 'household duplicates'?"
+            ),
+            (
+                ["find", "lee"],
+                "hint: did you mean 'student find', 'guardian find' or 'household find'?"
+            ),
+            (
+                ["list"],
+                "hint: did you mean 'district list', 'operator list', 'student list', 'guardian list' or another of the 11 'list' commands?"
+            ),
+            (["gaurdian", "find", "lee"], "hint: did you mean 'guardian'?"),
+        ] {
+            let r = try runBinary(args + ["--district", "d1"], db: db)
+            #expect(r.code == 64, "\(args)")
+            #expect(r.err.contains("error: unknown command: '\(args[0])'"), "\(args): \(r.err)")
+            #expect(r.err.contains(hint), "\(args): \(r.err)")
+        }
+        #expect(try dump(db) == before)
+    }
+
     /// A word where an option was meant gets a hint that names the option, and nothing is done.
     @Test func aPositionalWordWhereAnOptionWasMeantIsNamed() throws {
         let dir = TempDir()

@@ -4,9 +4,19 @@
 static inline void (*portal_sqlite_transient(void))(void *) { return SQLITE_TRANSIENT; }
 
 /// Turns off SQLite's memory statistics, which take a global mutex on every allocation
-/// (https://www.sqlite.org/c3ref/c_config_covering_index_scan.html#sqliteconfigmemstatus). Must run
-/// before the library initialises; later calls are refused harmlessly.
-static inline int portal_sqlite_configure(void) { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+/// (https://www.sqlite.org/c3ref/c_config_covering_index_scan.html#sqliteconfigmemstatus), and
+/// lets the sorter's runs be as small as the page cache: SQLite sorts runs of the larger of
+/// SQLITE_CONFIG_PMASZ pages and the cache in memory, and merges them from temporary files.
+/// The default 250 pages made every run 4 MB with 16 KB pages, whatever the cache, beyond a
+/// core's second-level cache (1 MB here); with 16, an import's 2 MB cache sets them. Measured
+/// on the end of first imports of 100,000 students with UUIDs (staged rows put in key order,
+/// six indexes built; fastest of four, alternated): 0.96 -> 0.71-0.80 s; runs of 128 KB to 1 MB
+/// no faster than 2 MB. Must run before the library initialises; later calls are refused
+/// harmlessly.
+static inline int portal_sqlite_configure(void) {
+    sqlite3_config(SQLITE_CONFIG_PMASZ, 16);
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
 
 #include <errno.h>
 #include <fcntl.h>

@@ -72,6 +72,10 @@ import Testing
             #expect(r.err.contains("error: unknown command: '\(args[0])'"), "\(args): \(r.err)")
             #expect(r.err.contains(hint), "\(args): \(r.err)")
         }
+        let help = try runBinary(["help", "import"], db: db)
+        #expect(
+            help.code == 64 && help.err.contains("error: no help for 'import': no such command"))
+        #expect(help.err.contains("hint: did you mean 'roster import'? see 'portaladmin help'"))
         #expect(try dump(db) == before)
     }
 

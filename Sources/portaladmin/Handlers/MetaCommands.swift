@@ -50,7 +50,9 @@ enum MetaCommands {
         let candidates =
             table.children(of: Array(words.prefix(depth))).filter { !$0.hasPrefix("__") }
             + (depth == 0 ? ["exit-codes"] : [])
-        if let near = nearest(words[depth], in: candidates) {
+        if depth == 0, let commands = table.verbWithoutNoun(words[0]) {
+            hint = "did you mean \(commands)? " + hint
+        } else if let near = nearest(words[depth], in: candidates) {
             hint =
                 "did you mean '\((Array(words.prefix(depth)) + [near]).joined(separator: " "))'? "
                 + hint

@@ -102,12 +102,12 @@ struct Parser {
                     path.isEmpty ? "command" : "subcommand of '\(path.joined(separator: " "))'"
                 let hint =
                     "see 'portaladmin \(path.isEmpty ? "" : path.joined(separator: " ") + " ")--help'"
+                // A verb without its noun ("import") names the commands it ends.
+                let verb = path.isEmpty ? table.verbWithoutNoun(a) : nil
                 throw PortalError.usage(
                     "unknown \(kind): '\(a)'",
-                    hint: path.isEmpty
-                        ? table.verbWithoutNoun(a).map { "did you mean \($0)? " + hint }
-                            ?? suggesting(a, in: table.children(of: path, hidden: false), hint)
-                        : suggesting(a, in: table.children(of: path, hidden: false), hint))
+                    hint: verb.map { "did you mean \($0)? " + hint }
+                        ?? suggesting(a, in: table.children(of: path, hidden: false), hint))
             }
             path.append(a)
             i += 1

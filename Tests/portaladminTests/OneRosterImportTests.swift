@@ -480,6 +480,19 @@ import Testing
             "SELECT student_id, birth_date FROM students ORDER BY student_id"
         ).map { $0.text("student_id") + " " + ($0["birth_date"].string ?? "-") }
         #expect(births == ["S1 2012-03-04", "S2 -"])
+        // Many damaged rows are reported a batch at a time, each counted.
+        write(
+            "relationships.csv",
+            ["userSourcedId,relationshipUserSourcedId\n"]
+                + Array(repeating: ["S1,P\u{7}1\n"], count: 2500).flatMap { $0 })
+        let many = try runBinary(
+            [
+                "roster", "import", dir.file("b"), "--format", "oneroster", "--district", "d1",
+                "-o", "json", "--yes",
+            ], db: db)
+        let j = try #require(try parseJSON(many.out) as? [String: Any], "\(many.err)")
+        let entities = try #require(j["entities"] as? [String: [String: Int]])
+        #expect(entities["links"]?["rejected"] == 2500, "\(entities)")
     }
 
     /// A folder holding both a OneRoster users.csv and native files (two exports put

@@ -645,6 +645,11 @@ enum OneRosterBundle {
                     id: idField.flatMap { h.value(rec, $0) } ?? "",
                     idField: idField.flatMap { h.column($0).map { h.spelled[$0] } } ?? "",
                     claim: nil, payload: .rejected(p)))
+            // Reported a batch at a time: a file of damaged rows takes no more memory.
+            if rejected.count == RosterWriter.batchRows {
+                try w.write(rejected)
+                rejected.removeAll(keepingCapacity: true)
+            }
         }
         w.finishedReading(r, name)
         try w.write(rejected)

@@ -155,7 +155,25 @@ extension Roster {
                 "guardian_id", "given_name", "family_name", "email", "phone", "street",
                 "street2", "city", "state", "postcode", "birth_date", "household_id", "status",
             ],
-            "SELECT guardian_id, given_name, family_name, email, phone, street, street2, city, state, postcode, coalesce(birth_date, birth_date_given), household_id, status FROM guardians WHERE district_id = ? ORDER BY guardian_id"
+            // In the order of their ids, but a household's address first from a guardian who
+            // gives it: an import takes a household's address from the first guardian naming
+            // it, and members whose addresses differ (a typo in one) made an export imported
+            // elsewhere give the household the address of the member first by id.
+            """
+            SELECT g.guardian_id, g.given_name, g.family_name, g.email, g.phone, g.street, g.street2,
+                g.city, g.state, g.postcode, coalesce(g.birth_date, g.birth_date_given),
+                g.household_id, g.status
+            FROM guardians g LEFT JOIN households h
+                ON h.district_id = g.district_id AND h.household_id = g.household_id
+            WHERE g.district_id = ?
+            ORDER BY CASE WHEN h.household_id IS NULL
+                OR (coalesce(g.street, '') = coalesce(h.street, '')
+                    AND coalesce(g.street2, '') = coalesce(h.street2, '')
+                    AND coalesce(g.city, '') = coalesce(h.city, '')
+                    AND coalesce(g.state, '') = coalesce(h.state, '')
+                    AND coalesce(g.postcode, '') = coalesce(h.postcode, ''))
+                THEN 0 ELSE 1 END, g.guardian_id
+            """
         ),
         (
             "students.csv",

@@ -437,6 +437,42 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(try rows("d2", guardians) == rows("d1", guardians))
     }
 
+    /// A guardian merged into another is not exported: its status ('merged') is none a file
+    /// gives, and an export imported into another district rejected its row (exit 3); the
+    /// export imports cleanly there, and into its own district as all unchanged.
+    @Test func anExportLeavesOutGuardiansMergedAway() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir, ["d1", "d2"])
+        _ = dir.write("b/schools.csv", "school_id,name\nSC1,North\n")
+        _ = dir.write(
+            "b/guardians.csv",
+            "guardian_id,given_name,family_name,email\nG1,Ann,Lee,ann@x.org\nG2,Ann,Lee,ann@x.org\n"
+        )
+        _ = dir.write(
+            "b/students.csv", "student_id,given_name,family_name,school_id\nS1,Al,Lee,SC1\n")
+        _ = dir.write("b/relationships.csv", "guardian_id,student_id\nG1,S1\nG2,S1\n")
+        #expect(
+            try runBinary(["roster", "import", dir.file("b"), "--district", "d1"], db: db).code == 0
+        )
+        let merge = try runBinary(
+            ["guardian", "merge", "G1", "G2", "--yes", "--district", "d1"], db: db)
+        #expect(merge.code == 0, "\(merge.err)")
+        let out = dir.file("export")
+        #expect(
+            try runBinary(["roster", "export", "--out", out, "--district", "d1"], db: db).code == 0)
+        let guardians = try String(contentsOfFile: out + "/guardians.csv", encoding: .utf8)
+        #expect(
+            guardians.contains("G1,") && !guardians.contains("G2,") && !guardians.contains("merged")
+        )
+        let elsewhere = try runBinary(["roster", "import", out, "--district", "d2"], db: db)
+        #expect(elsewhere.code == 0, "\(elsewhere.err)")
+        let home = try runBinary(
+            ["roster", "import", out, "-o", "json", "--district", "d1"], db: db)
+        let j = try #require(try parseJSON(home.out) as? [String: Any], "\(home.err)")
+        #expect(
+            home.code == 0 && j["unchanged"] as? Int == 4 && j["inactivated"] as? Int == 0, "\(j)")
+    }
+
     /// A guardian's birth date that is no date (a slipped key in the year, a month of 13) is
     /// warned of and left out of birth_date, and kept as the file gave it: shown, matched on,
     /// exported, and unchanged on the next import.

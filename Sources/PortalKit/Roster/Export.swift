@@ -155,6 +155,8 @@ extension Roster {
                 "guardian_id", "given_name", "family_name", "email", "phone", "street",
                 "street2", "city", "state", "postcode", "birth_date", "household_id", "status",
             ],
+            // A guardian merged into another is left out: its status is none a file gives (an
+            // export imported elsewhere rejected its row), and the one kept stands for both.
             // In the order of their ids, but a household's address first from a guardian who
             // gives it: an import takes a household's address from the first guardian naming
             // it, and members whose addresses differ (a typo in one) made an export imported
@@ -165,7 +167,7 @@ extension Roster {
                 g.household_id, g.status
             FROM guardians g LEFT JOIN households h
                 ON h.district_id = g.district_id AND h.household_id = g.household_id
-            WHERE g.district_id = ?
+            WHERE g.district_id = ? AND g.status <> 'merged'
             ORDER BY CASE WHEN h.household_id IS NULL
                 OR (coalesce(g.street, '') = coalesce(h.street, '')
                     AND coalesce(g.street2, '') = coalesce(h.street2, '')

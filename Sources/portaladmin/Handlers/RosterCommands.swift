@@ -57,7 +57,7 @@ enum RosterCommands {
         Command(
             path: ["roster", "export"], summary: "write the district as native CSV files",
             discussion:
-                "Writes schools.csv, guardians.csv, students.csv and relationships.csv (mode 0600) that 'roster import --format csv' reads back unchanged.",
+                "Writes schools.csv, guardians.csv, students.csv and relationships.csv (mode 0600) that 'roster import --format csv' reads back unchanged, here or into another district. A guardian merged into another is left out (the one kept stands for both; 'merge list' keeps the history), and a household's address comes first from a member who gives it.",
             options: [
                 Opt(
                     long: "out", value: "dir",

@@ -285,7 +285,7 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(school.code == 0)
         #expect(
             try String(contentsOfFile: dir.file("exp/schools.csv"), encoding: .utf8).contains(
-                "SCH2,Jefferson Middle\r\n"))
+                "SCH2,Jefferson Middle,active\r\n"))
     }
 
     @Test func everyReferenceHoldsAndTheLookUpIndexesAreThereAfterAnImport() throws {
@@ -471,6 +471,63 @@ func indexNames(_ db: String) throws -> [String] {
         let j = try #require(try parseJSON(home.out) as? [String: Any], "\(home.err)")
         #expect(
             home.code == 0 && j["unchanged"] as? Int == 4 && j["inactivated"] as? Int == 0, "\(j)")
+    }
+
+    /// schools.csv may give a school's status (inactive, closed: a school no longer in use).
+    /// The export writes every school with it, so that a student kept inactive at a school
+    /// that closed imports elsewhere (it was rejected: its school was left out), and the
+    /// export read back at home is all unchanged; a status that is none is rejected.
+    @Test func aClosedSchoolIsExportedWithItsStatusForTheStudentsWhoNameIt() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir, ["d1", "d2"])
+        _ = dir.write("a/schools.csv", "school_id,name\nSC1,North\nSC2,South\n")
+        _ = dir.write("a/guardians.csv", "guardian_id,given_name,family_name\nG1,Ann,Lee\n")
+        _ = dir.write(
+            "a/students.csv",
+            "student_id,given_name,family_name,school_id\nS1,Al,Lee,SC1\nS2,Bo,Lee,SC2\n")
+        _ = dir.write("a/relationships.csv", "guardian_id,student_id\nG1,S1\nG1,S2\n")
+        #expect(
+            try runBinary(["roster", "import", dir.file("a"), "--district", "d1"], db: db).code == 0
+        )
+        // The next year's files: South closed, Bo left.
+        _ = dir.write(
+            "b/schools.csv", "school_id,name,status\nSC1,North,active\nSC2,South,Closed\n")
+        _ = dir.write(
+            "b/students.csv",
+            "student_id,given_name,family_name,school_id,status\nS1,Al,Lee,SC1,\nS2,Bo,Lee,SC2,withdrawn\n"
+        )
+        let year = try runBinary(
+            ["roster", "import", dir.file("b"), "--delta", "--district", "d1"], db: db)
+        #expect(year.code == 0, "\(year.err)")
+        func schools(_ district: String) throws -> [String] {
+            try reopen(db).query(
+                "SELECT school_id, status FROM schools WHERE district_id = ? ORDER BY 1",
+                [.text(district)]
+            ).map { $0.text("school_id") + " " + $0.text("status") }
+        }
+        #expect(try schools("d1") == ["SC1 active", "SC2 inactive"])
+        let out = dir.file("export")
+        #expect(
+            try runBinary(["roster", "export", "--out", out, "--district", "d1"], db: db).code == 0)
+        #expect(
+            try String(contentsOfFile: out + "/schools.csv", encoding: .utf8)
+                == "school_id,name,status\r\nSC1,North,active\r\nSC2,South,inactive\r\n")
+        let elsewhere = try runBinary(["roster", "import", out, "--district", "d2"], db: db)
+        #expect(elsewhere.code == 0, "\(elsewhere.err)")
+        #expect(try schools("d2") == schools("d1"))
+        let students = "SELECT student_id, school_id, status FROM students WHERE district_id = ?"
+        #expect(
+            try reopen(db).query(students + " ORDER BY 1", [.text("d2")]).map { $0.values }
+                == reopen(db).query(students + " ORDER BY 1", [.text("d1")]).map { $0.values })
+        let home = try runBinary(
+            ["roster", "import", out, "-o", "json", "--district", "d1"], db: db)
+        let j = try #require(try parseJSON(home.out) as? [String: Any], "\(home.err)")
+        #expect(j["created"] as? Int == 0 && j["updated"] as? Int == 0, "\(j)")
+        _ = dir.write("c/schools.csv", "school_id,name,status\nSC3,East,demolished\n")
+        let bad = try runBinary(
+            ["roster", "import", dir.file("c"), "--delta", "--district", "d1"], db: db)
+        #expect(
+            bad.code == 3 && bad.err.contains("schools.csv:2: status: not a status"), "\(bad.err)")
     }
 
     /// A guardian's birth date that is no date (a slipped key in the year, a month of 13) is

@@ -145,9 +145,11 @@ extension Roster {
 
     /// Each exported file: its name, header and query.
     private static let exportJobs: [(file: String, header: [String], sql: String)] = [
+        // Every school, with its status: a student kept inactive names a school no longer in
+        // use, and without it the export imported elsewhere rejected the student.
         (
-            "schools.csv", ["school_id", "name"],
-            "SELECT school_id, name FROM schools WHERE district_id = ? AND status = 'active' ORDER BY school_id"
+            "schools.csv", ["school_id", "name", "status"],
+            "SELECT school_id, name, status FROM schools WHERE district_id = ? ORDER BY school_id"
         ),
         (
             "guardians.csv",

@@ -13,8 +13,9 @@
 enum LineHash {
     // Version 2: e-mail addresses with a dot at a part's end or two together, or with
     // characters that need quoting, are no longer taken as they are; a link to a contact who
-    // is not a parent has no portal access unless the file says so.
-    static let native = seed("roster native line, version 2")
+    // is not a parent has no portal access unless the file says so. Native version 3: a
+    // schools.csv status column is read (it was left out, every school listed active).
+    static let native = seed("roster native line, version 3")
     static let nativeAddress = seed("roster native address, version 1")
     static let oneRosterUser = seed("roster OneRoster user, version 2")
 

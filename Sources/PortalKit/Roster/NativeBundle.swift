@@ -34,8 +34,13 @@ public enum NativeFormat {
     /// The four files of a native bundle, in the order they are imported.
     public static let files: [FileSpec] = [
         FileSpec(
-            name: "schools.csv", entity: "schools", required: ["school_id", "name"], optional: [],
-            help: ["school_id": "the school's id in the SIS", "name": "the school's name"]),
+            name: "schools.csv", entity: "schools", required: ["school_id", "name"],
+            optional: ["status"],
+            help: [
+                "school_id": "the school's id in the SIS", "name": "the school's name",
+                "status":
+                    "active (default) or inactive (closed counts as inactive): a school no longer in use, which the district's students may still name",
+            ]),
         FileSpec(
             name: "guardians.csv", entity: "guardians",
             required: ["guardian_id", "given_name", "family_name"],
@@ -410,7 +415,8 @@ public enum NativeFormat {
                     .school(
                         SchoolRecord(
                             schoolID: try firstID.get(),
-                            name: try Field.requiredName(f(.name), "name"))))
+                            name: try Field.requiredName(f(.name), "name"),
+                            status: try Field.status(f(.status), "status"))))
             case .guardians:
                 let birth = optional.read {
                     try Field.date(f(.birthDate), "birth_date", today: w.today)

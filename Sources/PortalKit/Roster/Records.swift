@@ -20,6 +20,9 @@ public struct RowProblem: Error, Sendable {
 struct SchoolRecord: Sendable {
     var schoolID: String
     var name: String
+    /// "active" or "inactive" (native schools.csv's optional status; a OneRoster org named
+    /// is active).
+    var status = "active"
 }
 
 struct StudentRecord: Sendable {
@@ -467,11 +470,11 @@ enum Field {
         "future", "incoming", "reenrolled", "summerschool",
     ]
 
-    /// Statuses of a student no longer enrolled, as `activeWords`.
+    /// Statuses of a student no longer enrolled (or of a school closed), as `activeWords`.
     static let inactiveWords: Set<String> = [
         "inactive", "withdrawn", "withdrew", "tobedeleted", "graduated", "transferred",
         "transferredout", "dropped", "droppedout", "dropout", "exited", "expelled", "deceased",
-        "noshow", "left", "moved", "movedaway", "completed", "archived", "deleted",
+        "noshow", "left", "moved", "movedaway", "completed", "archived", "deleted", "closed",
     ]
 
     /// A name that must be there: a missing one is the row's problem.

@@ -166,7 +166,7 @@ struct TableRow {
 extension SchoolRecord {
     func tableRow(line: UInt64?) -> TableRow {
         TableRow(
-            keyCount: 1, [.text(schoolID), .text(name), .text("active"), TableRow.hashSlot],
+            keyCount: 1, [.text(schoolID), .text(name), .text(status), TableRow.hashSlot],
             line: line)
     }
 }

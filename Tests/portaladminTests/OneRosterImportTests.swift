@@ -416,6 +416,43 @@ import Testing
         }
     }
 
+    /// An org of orgs.csv with status tobedeleted is a school no longer in use: imported
+    /// inactive (it was imported active), its students still naming it; back to active when
+    /// a later export gives it active.
+    @Test func anOrgToBeDeletedIsAnInactiveSchool() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "b/users.csv",
+            "sourcedId,status,role,givenName,familyName,agentSourcedIds,orgSourcedIds\nS1,active,student,Al,Lee,P1,org-2\nP1,active,parent,Ann,Lee,S1,\n"
+        )
+        func orgs(_ second: String) {
+            _ = dir.write(
+                "b/orgs.csv",
+                "sourcedId,status,name,type\norg-1,active,North,school\norg-2,\(second),South,school\n"
+            )
+        }
+        func schools() throws -> [String] {
+            try reopen(db).query(
+                "SELECT school_id || ' ' || status AS s FROM schools ORDER BY 1"
+            ).map { $0.text("s") }
+        }
+        orgs("tobedeleted")
+        let r = try runBinary(
+            ["roster", "import", dir.file("b"), "--format", "oneroster", "--district", "d1"],
+            db: db)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(try schools() == ["org-1 active", "org-2 inactive"])
+        let school = try reopen(db).first("SELECT school_id FROM students WHERE student_id = 'S1'")
+        #expect(school?.text("school_id") == "org-2")
+        orgs("active")
+        let again = try runBinary(
+            ["roster", "import", dir.file("b"), "--format", "oneroster", "--district", "d1"],
+            db: db)
+        #expect(again.code == 0, "\(again.err)")
+        #expect(try schools() == ["org-1 active", "org-2 active"])
+    }
+
     /// A row of orgs.csv, roles.csv, demographics.csv or relationships.csv that is not read
     /// cleanly (bytes that are not UTF-8, a control character) is rejected at its file and
     /// line as users.csv's are, with the note on how to save the file: an org named with a

@@ -166,15 +166,21 @@ enum OneRosterBundle {
         // The id of each school as orgs.csv spells it, by its key (a UUID in any case: see
         // `CompactID.caselessKey`).
         var schoolIDs: [String: String] = [:]
+        var closedSchools: Set<String> = []
         if let p = path("orgs.csv") {
             files.append("orgs.csv")
             try table(
-                w, p, "orgs.csv", entity: "schools", need: ["sourcedid", "name", "type"], reads: []
+                w, p, "orgs.csv", entity: "schools", need: ["sourcedid", "name", "type"],
+                reads: ["status"]
             ) { h, rec in
                 guard h.value(rec, "type")?.lowercased() == "school",
                     let id = h.value(rec, "sourcedid")
                 else { return }
                 schoolNames[id] = h.value(rec, "name") ?? id
+                // An org to be deleted (OneRoster's tobedeleted) is a school no longer in use.
+                if (try? Field.status(h.value(rec, "status"), "status")) == "inactive" {
+                    closedSchools.insert(id)
+                }
                 let key = CompactID.caselessKey(id)
                 if schoolIDs[key] == nil { schoolIDs[key] = id }
             }
@@ -244,7 +250,11 @@ enum OneRosterBundle {
             schoolNames.sorted(by: { $0.key < $1.key }).map { id, name in
                 PendingRow(
                     entity: "schools", file: "orgs.csv", line: 0, id: id, idField: "sourcedId",
-                    claim: id, payload: .school(SchoolRecord(schoolID: id, name: name)))
+                    claim: id,
+                    payload: .school(
+                        SchoolRecord(
+                            schoolID: id, name: name,
+                            status: closedSchools.contains(id) ? "inactive" : "active")))
             })
         if path("orgs.csv") != nil { try w.completed("schools") }
 

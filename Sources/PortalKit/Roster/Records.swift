@@ -20,8 +20,8 @@ public struct RowProblem: Error, Sendable {
 struct SchoolRecord: Sendable {
     var schoolID: String
     var name: String
-    /// "active" or "inactive" (native schools.csv's optional status; a OneRoster org named
-    /// is active).
+    /// "active" or "inactive" (native schools.csv's optional status; OneRoster orgs.csv's,
+    /// where tobedeleted is inactive).
     var status = "active"
 }
 

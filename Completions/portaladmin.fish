@@ -38,7 +38,7 @@ complete -c portaladmin -n '__fish_seen_subcommand_from roster; and __fish_seen_
 complete -c portaladmin -n '__fish_seen_subcommand_from roster; and __fish_seen_subcommand_from import' -l delta -d 'apply only the rows given; mark no one inactive'
 complete -c portaladmin -n '__fish_seen_subcommand_from roster; and __fish_seen_subcommand_from import' -l allow-all-absent -d 'let a full import that gives none of the district\'s students (or guardians, or links) mark them all inactive'
 complete -c portaladmin -n '__fish_seen_subcommand_from roster; and __fish_seen_subcommand_from import' -l batch-size -r -d 'commit every N rows (default: one transaction for the bundle; on PostgreSQL always one)'
-complete -c portaladmin -n '__fish_seen_subcommand_from roster; and __fish_seen_subcommand_from import' -l results -r -F -d 'write every row to FILE (CSV): file, line, id, the input columns, status, message'
+complete -c portaladmin -n '__fish_seen_subcommand_from roster; and __fish_seen_subcommand_from import' -l results -r -F -d 'write every row to FILE (CSV): file, line, id, the input columns, status, message (a password or PIN column\'s values are withheld)'
 complete -c portaladmin -n '__fish_seen_subcommand_from roster; and __fish_seen_subcommand_from import' -l max-rows -r -d 'read at most N rows of each file (a trial run; marks no one inactive)'
 complete -c portaladmin -n '__fish_seen_subcommand_from roster; and __fish_seen_subcommand_from export' -l out -r -F -d '(required) the folder to write to (created if missing; asks before replacing files)'
 complete -c portaladmin -n __fish_use_subcommand -a student -d 'look up students'

@@ -416,6 +416,42 @@ import Testing
         }
     }
 
+    /// OneRoster's users.csv has a password column that SIS exports fill with first
+    /// passwords: the results file (a report passed around) names the column but never its
+    /// values, nor those of a native file's PIN or "Initial Password" column; other columns
+    /// are written as read.
+    @Test func theResultsFileWithholdsPasswords() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "o/users.csv",
+            "sourcedId,status,role,givenName,familyName,agentSourcedIds,password\nS1,active,student,Al,Lee,P1,Secr3tPass!\nP1,active,parent,Ann,Lee,S1,\n"
+        )
+        _ = dir.write(
+            "n/guardians.csv",
+            "guardian_id,given_name,family_name,Initial Password,Student PIN,Pinned\nG1,Ann,Lee,Hunter2hunter2,4711,yes\n"
+        )
+        for (bundle, format) in [("o", "oneroster"), ("n", "csv")] {
+            let results = dir.file(bundle + ".csv")
+            let r = try runBinary(
+                [
+                    "roster", "import", dir.file(bundle), "--format", format, "--results",
+                    results, "--delta", "--district", "d1",
+                ], db: db)
+            #expect(r.code == 0, "\(r.err)")
+            let res = try String(contentsOfFile: results, encoding: .utf8)
+            for secret in ["Secr3tPass!", "Hunter2hunter2", "4711"] {
+                #expect(!res.contains(secret) && !r.err.contains(secret) && !r.out.contains(secret))
+            }
+            #expect(res.contains("(withheld)"), "\(res)")
+        }
+        let native = try String(contentsOfFile: dir.file("n.csv"), encoding: .utf8)
+        #expect(native.contains("Initial Password,Student PIN,Pinned"), "\(native)")
+        #expect(native.contains("(withheld),(withheld),yes"), "\(native)")
+        let oneRoster = try String(contentsOfFile: dir.file("o.csv"), encoding: .utf8)
+        #expect(oneRoster.contains("P1,active,parent,Ann,Lee,S1,,created"), "\(oneRoster)")
+    }
+
     /// An org of orgs.csv with status tobedeleted is a school no longer in use: imported
     /// inactive (it was imported active), its students still naming it; back to active when
     /// a later export gives it active.

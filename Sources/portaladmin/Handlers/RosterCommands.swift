@@ -41,7 +41,7 @@ enum RosterCommands {
                 Opt(
                     long: "results", value: "file",
                     help:
-                        "write every row to FILE (CSV): file, line, id, the input columns, status, message",
+                        "write every row to FILE (CSV): file, line, id, the input columns, status, message (a password or PIN column's values are withheld)",
                     complete: .file),
                 Opt(
                     long: "max-rows", value: "n",

@@ -140,6 +140,7 @@ extension RosterWriter {
         try s.db.execute("PRAGMA threads = 2")
         defer { try? s.db.execute("PRAGMA threads = 0") }
         try unstage()
+        try giveLaterAddresses()
         let pending = RosterTable.allCases.compactMap { t in
             absent[t].map { (t.rawValue, $0.count, $0.active, $0.why) }
         }

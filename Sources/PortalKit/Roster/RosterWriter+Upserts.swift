@@ -150,10 +150,21 @@ extension RosterWriter {
     /// Creates (or updates) the household the first time an import names it; the first row
     /// to name it gives the household its address (the row a guardian's address gives). A
     /// guardian's line found unchanged gives it unchanged when the address stored is the one
-    /// that line gives (by its hash), and otherwise makes its row after all.
+    /// that line gives (by its hash), and otherwise makes its row after all. A household this
+    /// import created without an address (its first guardian gave none: a parent listed
+    /// without one before the other) takes the first address a later guardian gives, at
+    /// `close` (see `addressLater`).
     func household(_ id: String, of r: PendingRow) throws {
         let t = RosterTable.households
-        guard try seenIDs[t.index].insert(id, line: r.line) == nil else { return }
+        guard try seenIDs[t.index].insert(id, line: r.line) == nil else {
+            if !addressLater.isEmpty && r.table == .guardians && addressLater.contains(id),
+                let address = try r.sameLine != nil ? remade(r)?.householdRow : r.householdRow
+            {
+                addressLater.remove(id)
+                addressGiven.append(address)
+            }
+            return
+        }
         let status: RowStatus
         let sameGuardian = r.sameLine != nil && r.table == .guardians && r.addressHash != nil
         if sameGuardian, let a = r.addressHash, known[t.index]?.keys.holds(id, hash: a) == true {
@@ -162,18 +173,42 @@ extension RosterWriter {
             status = try upsert(t, address) { "household:\(id)" }
         } else if try !fresh[t.index] && held(t, id) {
             status = .unchanged
-        } else if fresh[t.index] {
-            try stageIfRandom(t)
-            try insertSoon(t, PackedArguments([.text(id)] + Self.noAddress))
-            status = .created
         } else {
-            try s.db.run(
-                "INSERT INTO households(district_id, household_id) VALUES (?,?)",
-                [.text(district), .text(id)])
+            if fresh[t.index] {
+                try stageIfRandom(t)
+                try insertSoon(t, PackedArguments([.text(id)] + Self.noAddress))
+            } else {
+                try s.db.run(
+                    "INSERT INTO households(district_id, household_id) VALUES (?,?)",
+                    [.text(district), .text(id)])
+            }
             status = .created
+            if r.table == .guardians && addressLater.count < Self.addressLaterLimit {
+                addressLater.insert(id)
+            }
         }
         try seenIDs[t.index].markLastWritten()
         counts[t.index].add(status)
+    }
+
+    /// The households `addressLater` holds at most (about 5 MB of ids): beyond, one created
+    /// without an address keeps none, as before.
+    static let addressLaterLimit = 65_536
+
+    /// Gives the households created without an address the address a later guardian gave
+    /// (see `household`), once their rows are in their table.
+    func giveLaterAddresses() throws {
+        guard !addressGiven.isEmpty else { return }
+        let t = RosterTable.households
+        let update = try s.db.statement(
+            "UPDATE households SET \(t.columns.map { "\($0) = ?" }.joined(separator: ", ")), row_hash = ? WHERE district_id = ? AND household_id = ?"
+        )
+        for row in addressGiven {
+            let values = row.arguments.values
+            try s.db.run(update, Array(values.dropFirst()) + [.text(district), values[0]])
+        }
+        addressGiven = []
+        addressLater = []
     }
 
     /// A household's columns after its id when no address gives them: the address and the

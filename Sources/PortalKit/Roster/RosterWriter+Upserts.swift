@@ -183,12 +183,21 @@ extension RosterWriter {
                     [.text(district), .text(id)])
             }
             status = .created
-            if r.table == .guardians && addressLater.count < Self.addressLaterLimit {
+            if r.table == .guardians && addressLater.count < Self.addressLaterLimit
+                && guardiansGiveAddresses
+            {
                 addressLater.insert(id)
             }
         }
         try seenIDs[t.index].markLastWritten()
         counts[t.index].add(status)
+    }
+
+    /// Whether the guardians' file has an address column (OneRoster's never has).
+    var guardiansGiveAddresses: Bool {
+        RosterTable.households.columns.contains {
+            !keptColumns[RosterTable.guardians.index].contains($0)
+        }
     }
 
     /// The households `addressLater` holds at most (about 5 MB of ids): beyond, one created

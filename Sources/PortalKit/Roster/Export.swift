@@ -161,8 +161,9 @@ extension Roster {
             // export imported elsewhere rejected its row), and the one kept stands for both.
             // In the order of their ids, but a household's address first from a guardian who
             // gives it: an import takes a household's address from the first guardian naming
-            // it, and members whose addresses differ (a typo in one) made an export imported
-            // elsewhere give the household the address of the member first by id.
+            // it who gives one, and members whose addresses differ (a typo in one) made an
+            // export imported elsewhere give the household the address of the member first by
+            // id.
             """
             SELECT g.guardian_id, g.given_name, g.family_name, g.email, g.phone, g.street, g.street2,
                 g.city, g.state, g.postcode, coalesce(g.birth_date, g.birth_date_given),

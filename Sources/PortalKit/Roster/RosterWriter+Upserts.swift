@@ -208,10 +208,8 @@ extension RosterWriter {
     /// (see `household`), once their rows are in their table.
     func giveLaterAddresses() throws {
         guard !addressGiven.isEmpty else { return }
-        let t = RosterTable.households
-        let update = try s.db.statement(
-            "UPDATE households SET \(t.columns.map { "\($0) = ?" }.joined(separator: ", ")), row_hash = ? WHERE district_id = ? AND household_id = ?"
-        )
+        // The upsert's own update: the address, the hash, then the key.
+        let update = try sql(.households).update
         for row in addressGiven {
             let values = row.arguments.values
             try s.db.run(update, Array(values.dropFirst()) + [.text(district), values[0]])

@@ -45,13 +45,15 @@ enum CLI {
                 let ctx = Context(io: io, inv: inv)
                 context = ctx
                 try inv.command.run(ctx)
-                try Interrupts.check()
+                // Ctrl-C during the last of the work: exit 130 all the same, so that a shell
+                // script running the command stops too.
+                if Interrupts.isInterrupted { throw Interrupts.tooLate() }
             }
             return 0
         } catch is BrokenPipe {
             return 0
         } catch {
-            let e = portalError(error)
+            let e = Interrupts.said(portalError(error))
             let label = color ? "\u{1b}[31merror:\u{1b}[0m" : "error:"
             // Messages may quote what was typed or stored: never sent raw to a terminal.
             var text = "\(label) \(Text.escaped(e.message))\n"

@@ -51,7 +51,7 @@ extension ErrorCode {
         case .ioError: "I/O error (for example, disk full)"
         case .busy: "temporarily busy; retry"
         case .permission: "the operator's role does not allow it"
-        case .interrupted: "interrupted (Ctrl-C); nothing was written"
+        case .interrupted: "interrupted (Ctrl-C); the change under way was rolled back"
         }
     }
 }

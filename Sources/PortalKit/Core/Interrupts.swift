@@ -52,6 +52,42 @@ public enum Interrupts {
     static let interrupted = PortalError(
         .interrupted, "interrupted; rolled back, nothing was written")
 
+    /// Whether `error` is an interrupt, as a statement or a check throws it.
+    static func isInterruption(_ error: any Error) -> Bool {
+        (error as? PortalError)?.code == .interrupted
+            || (error as? SQLiteError)?.isInterrupt == true
+    }
+
+    /// Write transactions committed in this process to the caller's database (not to a scratch
+    /// copy: see `Database.countsCommits`): what stands when Ctrl-C comes after them.
+    private static let commits = Atomic<Int>(0)
+
+    static func noteCommitted() { commits.add(1, ordering: .relaxed) }
+
+    /// Whether a write transaction of this process committed.
+    public static var anyCommitted: Bool { commits.load(ordering: .relaxed) > 0 }
+
+    /// The interrupt `error` reports, said truly: when a transaction of this process committed
+    /// before it (a batch of an import, or every change of a command done when Ctrl-C came),
+    /// "nothing was written" would not be.
+    public static func said(_ error: PortalError, committed: Bool = anyCommitted) -> PortalError {
+        guard committed, error.code == .interrupted, error.message == interrupted.message else {
+            return error
+        }
+        return PortalError(
+            .interrupted,
+            "interrupted; the change under way was rolled back, and what was committed before it stands",
+            hint: "look at what is there before running it again")
+    }
+
+    /// Ctrl-C that came when the command's work was done: its change (if it made one) stands.
+    public static func tooLate(committed: Bool = anyCommitted) -> PortalError {
+        guard committed else { return interrupted }
+        return PortalError(
+            .interrupted, "interrupted after the change was committed: it stands",
+            hint: "Ctrl-C came when the work was done; the output above says what it did")
+    }
+
     /// What stops the statement of each open connection of another kind (a PostgreSQL
     /// server's cancel request), by a number of the connection's.
     private static let cancellers = Mutex<[Int: @Sendable () -> Void]>([:])

@@ -104,25 +104,42 @@ public enum Roster {
         _ s: Session, _ fmt: RosterFormat, _ dir: String, _ options: ImportOptions,
         _ hooks: ImportHooks
     ) throws -> ImportSummary {
-        let summary = try s.db.write(rollback: options.dryRun) {
-            let w = try RosterWriter(
-                s, format: fmt, options: options, hooks: hooks, inputBytes: bundleBytes(dir))
-            w.folder = dir
-            // The readers' parse closures hold the writer, and the district's rows may still be
-            // being read on a thread of their own: let go of both whatever happens, or an
-            // import would keep a connection open.
-            defer { w.letGo() }
-            let files: [String]
-            switch fmt {
-            case .csv: files = try NativeFormat.run(w, dir: dir)
-            case .oneroster: files = try OneRosterBundle.run(w, dir: dir)
+        var batchesCommitted = 0
+        let summary: ImportSummary
+        do {
+            summary = try s.db.write(rollback: options.dryRun) {
+                let w = try RosterWriter(
+                    s, format: fmt, options: options, hooks: hooks, inputBytes: bundleBytes(dir))
+                w.folder = dir
+                // The readers' parse closures hold the writer, and the district's rows may
+                // still be being read on a thread of their own: let go of both whatever
+                // happens, or an import would keep a connection open.
+                defer {
+                    w.letGo()
+                    batchesCommitted = w.batchesCommitted
+                }
+                let files: [String]
+                switch fmt {
+                case .csv: files = try NativeFormat.run(w, dir: dir)
+                case .oneroster: files = try OneRosterBundle.run(w, dir: dir)
+                }
+                return try w.close(format: fmt.rawValue, files: files)
             }
-            return try w.close(format: fmt.rawValue, files: files)
+        } catch let e where batchesCommitted > 0 && Interrupts.isInterruption(e) {
+            throw PortalError(
+                .interrupted, "interrupted; the batch under way was rolled back",
+                hint:
+                    "the \(batchesCommitted) batch\(batchesCommitted == 1 ? "" : "es") committed before stay, and no one was marked inactive; import the files again to finish (the rows already in count as unchanged)"
+            )
         }
         // Fresh statistics after a bulk change, so the planner picks the per-student indexes
-        // (https://www.sqlite.org/lang_analyze.html); a sample of each index is enough.
+        // (https://www.sqlite.org/lang_analyze.html); a sample of each index is enough. The
+        // import is committed: Ctrl-C here leaves the statistics as they were, and is said as
+        // coming after the change (`Interrupts.tooLate`), not as the import's failure.
         if !options.dryRun && summary.total.created + summary.total.updated > 0 {
-            try s.db.execute("PRAGMA analysis_limit = 1000; ANALYZE;")
+            do {
+                try s.db.execute("PRAGMA analysis_limit = 1000; ANALYZE;")
+            } catch let e where Interrupts.isInterruption(e) {}
         }
         return summary
     }

@@ -320,6 +320,9 @@ final class SQLiteStore: Store {
     /// Increases with every write transaction, so callers can tell whether a value they cached
     /// belongs to the transaction still open.
     private(set) var transactionNumber = 0
+    /// Whether this connection's commits are the caller's changes (`Interrupts.anyCommitted`);
+    /// not a scratch copy's, whose work reaches the caller's database only later.
+    var countsCommits = true
 
     /// Opens (creating if asked) the database at `path` in WAL mode with foreign keys on and a
     /// busy timeout, so a second writer waits a little before reporting "busy".
@@ -589,7 +592,12 @@ final class SQLiteStore: Store {
             let result = try body()
             try checkInterrupted()
             depth = 0
-            if rollback { try execute("ROLLBACK") } else { try execute("COMMIT") }
+            if rollback {
+                try execute("ROLLBACK")
+            } else {
+                try execute("COMMIT")
+                if countsCommits { Interrupts.noteCommitted() }
+            }
             return result
         } catch {
             depth = 0
@@ -632,6 +640,7 @@ final class SQLiteStore: Store {
     func commitBatch() throws {
         guard depth == 1, inTransaction else { return }
         try execute("COMMIT")
+        if countsCommits { Interrupts.noteCommitted() }
         try execute("BEGIN IMMEDIATE")
         transactionNumber += 1
     }

@@ -25,6 +25,7 @@ final class LocalCopy {
         folder = String(cString: made)
         do {
             db = try Database(path: folder + "/district.db", create: true)
+            db.sqlite?.countsCommits = false
             try Migrator.migrate(db)
         } catch {
             try? FileManager.default.removeItem(atPath: folder)

@@ -338,6 +338,7 @@ struct WriteRetries {
                 do {
                     let value = try body()
                     try execute(rollback ? "ROLLBACK" : "COMMIT")
+                    if !rollback { Interrupts.noteCommitted() }
                     depth = 0
                     return value
                 } catch {
@@ -367,6 +368,7 @@ struct WriteRetries {
         func commitBatch() throws {
             guard depth > 0 else { return }
             try execute("COMMIT")
+            Interrupts.noteCommitted()
             try execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
             transactionNumber += 1
         }

@@ -45,14 +45,32 @@ enum Remedies {
             words = "operator set-role \(name) \(role?.rawValue ?? "ROLE") --reason TEXT"
         case .createDistrict: words = "district create ID --name NAME"
         case .importRoster: words = "roster import ./export"
-        case .importAsDelta(let folder): words = "roster import \(folder) --delta"
+        case .importAsDelta(let folder): words = "roster import \(shellWord(folder)) --delta"
         case .importAs(let format, let folder):
-            words = "roster import \(folder) --format \(format.rawValue)"
-        case .importEndingAllAbsent: words = "roster import ./export --allow-all-absent"
+            words = "roster import \(shellWord(folder)) --format \(format.rawValue)"
+        case .importEndingAllAbsent(let folder):
+            words = "roster import \(shellWord(folder)) --allow-all-absent"
         case .chooseDistrict: return "pass --district ID or set $PORTALADMIN_DISTRICT"
         case .chooseDatabase: return "pass --db PATH or set $PORTALADMIN_DB"
         }
         return "portaladmin " + words
+    }
+
+    /// `text` as one word of a shell command line: as it is when it holds nothing the shell
+    /// reads otherwise, else in single quotes (a folder named "SIS Export 2026").
+    static func shellWord(_ text: String) -> String {
+        let plain =
+            !text.isEmpty
+            && text.unicodeScalars.allSatisfy {
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || $0.properties.numericType != nil
+                        || "_./-:@%+=,".unicodeScalars.contains($0))
+            }
+        return plain
+            ? text
+            : "'"
+                + text.split(separator: "'", omittingEmptySubsequences: false).joined(
+                    separator: #"'\''"#) + "'"
     }
 
     /// Advice and command in one line: "advice: command", or either alone.

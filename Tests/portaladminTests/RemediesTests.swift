@@ -19,7 +19,7 @@ import Testing
         .consentAge18(student: "S1", guardian: "G1"), .setSetting(key: "key_ttl_days", value: "14"),
         .addOperator(name: "hal", role: .helpdesk, district: "d"),
         .setRole(name: "hal", role: nil), .createDistrict, .importRoster,
-        .importAsDelta(folder: "./export"), .importEndingAllAbsent,
+        .importAsDelta(folder: "./export"), .importEndingAllAbsent(folder: "./export"),
     ]
 
     @Test(arguments: actions)
@@ -46,6 +46,24 @@ import Testing
         #expect(Remedies.text(nil, nil) == nil)
         #expect(Remedies.command(.chooseDistrict).contains("--district"))
         #expect(Remedies.command(.chooseDatabase).contains("--db"))
+    }
+
+    /// The folder an import remedy names is the one typed, as one word of a shell command
+    /// (the refusal to end every row named "./export" whatever the folder was).
+    @Test func aFolderIsOneWordOfTheCommand() {
+        #expect(
+            Remedies.command(.importEndingAllAbsent(folder: "../sis/2026-12"))
+                == "portaladmin roster import ../sis/2026-12 --allow-all-absent")
+        #expect(
+            Remedies.command(.importAsDelta(folder: "SIS Export (fall)"))
+                == "portaladmin roster import 'SIS Export (fall)' --delta")
+        #expect(
+            Remedies.command(.importAs(format: .oneroster, folder: "O'Brien's files"))
+                == #"portaladmin roster import 'O'\''Brien'\''s files' --format oneroster"#)
+        #expect(
+            Remedies.command(.importAsDelta(folder: "-")) == "portaladmin roster import - --delta")
+        #expect(Remedies.shellWord("") == "''")
+        #expect(Remedies.shellWord("a$b") == "'a$b'")
     }
 
     /// No string in PortalKit spells a command or an option: the library's callers are not

@@ -1086,13 +1086,21 @@ func indexNames(_ db: String) throws -> [String] {
             #expect(
                 r.err.contains("error: the files give no \(entity): a full import would mark all")
                     && r.err.contains(
-                        "To end them all on purpose: portaladmin roster import ./export --allow-all-absent"
+                        "To end them all on purpose: portaladmin roster import \(dir.file(folder)) --allow-all-absent"
                     ), "\(r.err)")
             #expect(try dump(db) == before)
             let delta = try runBinary(
                 ["roster", "import", dir.file(folder), "--delta", "--district", "d1"], db: db)
             #expect(delta.code == 0 && delta.err.contains("0 marked inactive"), "\(delta.err)")
         }
+        // From standard input, the command to run again reads it again (not the folder it
+        // was put in for the import).
+        let piped = try runBinary(
+            ["roster", "import", "-", "--yes", "--district", "d1"], db: db,
+            stdin: "student_id,given_name,family_name\n")
+        #expect(piped.code == 65, "\(piped.err)")
+        #expect(
+            piped.err.contains("portaladmin roster import - --allow-all-absent"), "\(piped.err)")
         // Rows given, but none of the district's: another district's export, or the wrong
         // folder.
         _ = dir.write(

@@ -58,7 +58,7 @@ public enum Action: Sendable, Equatable {
     /// Import a roster folder as the format named.
     case importAs(format: RosterFormat, folder: String)
     /// Import a roster folder that ends every active row of a kind the district holds.
-    case importEndingAllAbsent
+    case importEndingAllAbsent(folder: String)
     /// Name the district to work on.
     case chooseDistrict
     /// Name the database file to work on.

@@ -79,7 +79,7 @@ extension RosterWriter {
                     ? "check the export (cut short, or the wrong folder?)"
                     : "check the district and the folder (another district's export?)")
                     + "; \(leftWritten). To end them all on purpose",
-                action: .importEndingAllAbsent)
+                action: .importEndingAllAbsent(folder: folder))
         }
         // A file that ends in the middle of a row was cut short (a copy or an export stopped
         // part way): the rows after the cut are absent from it, not from the district. A

@@ -126,8 +126,12 @@ enum RosterCommands {
                 s, dir: dir, format: format, options: options, hooks: run.hooks(approved: approved))
         } catch var e as PortalError {
             // The command to suggest reads standard input again, not the folder it was put in.
-            if case .importAsDelta(let folder) = e.action, folder == staged {
+            switch e.action {
+            case .importAsDelta(let folder) where folder == staged:
                 e.action = .importAsDelta(folder: "-")
+            case .importEndingAllAbsent(let folder) where folder == staged:
+                e.action = .importEndingAllAbsent(folder: "-")
+            default: break
             }
             throw e
         }

@@ -66,6 +66,8 @@ enum SampleCommands {
                 ])
             ),
         ])
-        c.say("wrote a sample district to \(out); import it with: portaladmin roster import \(out)")
+        c.say(
+            "wrote a sample district to \(out); import it with: portaladmin roster import \(Remedies.shellWord(out))"
+        )
     }
 }

@@ -182,6 +182,25 @@ import Testing
 
     /// A username typed with a part added or left off, or a slip, is not found, with the
     /// username meant; staff commands only (a login never says which usernames exist).
+    /// A name heard on the phone (Núñez said as "Nunes") or typed in haste: when no one
+    /// matches it as typed, the names close to it, said to be that.
+    @Test func aNameHeardOnThePhoneIsFound() throws {
+        let dir = TempDir()
+        let db = try familyDistrict(dir)
+        let found = try runBinary(["guardian", "find", "nunes", "--district", "d1"], db: db)
+        #expect(found.code == 0, "\(found.err)")
+        #expect(found.out.contains("G1\tJosé\tNúñez"), "\(found.out)")
+        #expect(found.err.contains("no guardian matches 'nunes' as typed; names close to it:"))
+        let whois = try runBinary(
+            ["account", "whois", "--name", "Jose Nunes", "--district", "d1"], db: db)
+        #expect(whois.code == 0 && whois.out.contains("G1"), "\(whois.err)")
+        #expect(whois.err.contains("no one matches that name as typed; names close to it:"))
+        let exact = try runBinary(["guardian", "find", "núñez", "--district", "d1"], db: db)
+        #expect(exact.out.contains("G1") && !exact.err.contains("close"), "\(exact.err)")
+        let none = try runBinary(["guardian", "find", "qqqq", "--district", "d1"], db: db)
+        #expect(none.code == 0 && none.err.contains("no guardian matches 'qqqq', nor a name close"))
+    }
+
     @Test func aMistypedUsernameNamesTheOneMeant() throws {
         let dir = TempDir()
         let db = try familyDistrict(dir)

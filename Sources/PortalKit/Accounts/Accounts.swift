@@ -602,6 +602,8 @@ public enum Accounts {
         public let username: String?
         /// The login's status (see `Account.status`), or "no account".
         public let accountStatus: String
+        /// Found by a name close to the one asked for (none matched it as typed).
+        public let closeSpelling: Bool
     }
 
     /// `account whois`: the username of a parent who forgot it, by email, phone or name; and
@@ -639,14 +641,28 @@ public enum Accounts {
                 [.text(district)] + values.map { .text($0) }
             ).map { (.guardian, $0) }
         } else if let name {
-            for kind in [People.Kind.guardian, .student] {
-                people += try People.findRows(
-                    db, district: district, kind: kind, text: name, limit: 50
-                )
-                .filter { $0.text("status") != "merged" }.map { (kind, $0) }
+            // By the name as typed, else by the names close to it (`People.closeRows`): a
+            // parent spelling it on the phone.
+            for close in [false, true] {
+                for kind in [People.Kind.guardian, .student] {
+                    let rows =
+                        try (close ? People.closeRows : People.findRows)(
+                            db, district, kind, name, 50)
+                    people += rows.filter { $0.text("status") != "merged" }.map { (kind, $0) }
+                }
+                let found = try matches(db, district: district, people, close: close)
+                if !found.isEmpty || close { return found }
+                people = []
             }
         }
-        return try people.compactMap { kind, p in
+        return try matches(db, district: district, people, close: false)
+    }
+
+    /// The guardians among `people`, and the students with an account of their own.
+    private static func matches(
+        _ db: Database, district: String, _ people: [(People.Kind, Row)], close: Bool
+    ) throws -> [Match] {
+        try people.compactMap { kind, p in
             let id = p.string("id") ?? p.text(kind.idColumn)
             let a = try account(db, district: district, holder: kind, id: id)
             if kind == .student && a == nil { return nil }
@@ -654,7 +670,7 @@ public enum Accounts {
                 holder: kind, personID: id,
                 name: p.text("given_name") + " " + p.text("family_name"), email: p.string("email"),
                 phone: p.string("phone"), username: a?.username,
-                accountStatus: a?.status ?? "no account")
+                accountStatus: a?.status ?? "no account", closeSpelling: close)
         }
     }
 

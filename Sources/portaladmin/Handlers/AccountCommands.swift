@@ -175,7 +175,9 @@ enum AccountCommands {
                         "the parent's phone, any format (seven digits: the numbers ending in them)"),
                 Opt(
                     long: "name", value: "name",
-                    help: "the parent's name (case and accents do not matter)"),
+                    help:
+                        "the parent's name (case and accents do not matter; when no one matches it as typed, the names close to it)"
+                ),
                 columnsOption,
             ],
             role: .helpdesk, examples: ["portaladmin account whois --phone \"(320) 234-2603\""],
@@ -337,6 +339,9 @@ enum AccountCommands {
                 JSONValue(m.email), JSONValue(m.phone),
                 JSONValue(m.username), .string(m.accountStatus),
             ])
+        }
+        if rows.first?.closeSpelling == true {
+            c.say("no one matches that name as typed; names close to it:")
         }
         try c.emit(t)
         if rows.isEmpty { c.say("no guardian (nor student with an account) matches") }

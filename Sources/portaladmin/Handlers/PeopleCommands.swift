@@ -23,7 +23,7 @@ enum PeopleCommands {
                 path: [noun, "find"],
                 summary: "find \(noun)s by name, email, \(kind == .guardian ? "phone, " : "")or id",
                 discussion:
-                    "Case and accents do not matter (\"jose nunez\" finds José Núñez); every word must match. A given name also finds its common nicknames and formal name, as a whole word (\"bill\" finds William, \"katherine\" Kathy). A phone number matches whatever its formatting; an id in any case.",
+                    "Case and accents do not matter (\"jose nunez\" finds José Núñez); every word must match. A given name also finds its common nicknames and formal name, as a whole word (\"bill\" finds William, \"katherine\" Kathy). A phone number matches whatever its formatting; an id in any case. When nothing matches as typed, the names close to it are shown (and said to be that): each word a slip of the hand or ear from a word of the name (\"smtih\" finds Smith, \"stephens\" Stevens, \"braun\" Brown; no slip in a word of three letters or fewer), closest first.",
                 args: [Arg(name: "text", help: "what to look for", variadic: true)],
                 options: [limitOption, columnsOption], role: .helpdesk,
                 examples: [
@@ -107,16 +107,19 @@ enum PeopleCommands {
     static func find(_ c: Context, _ kind: People.Kind) throws {
         let s = try c.session()
         let limit = try c.limit
-        let rows = try People.find(
-            s.db, district: try s.district(), kind: kind,
-            text: c.inv.positionals.joined(separator: " "),
+        let text = c.inv.positionals.joined(separator: " ")
+        let (rows, close) = try People.findOrClose(
+            s.db, district: try s.district(), kind: kind, text: text,
             limit: limit == 0 ? 0 : limit + 1)
+        if close {
+            c.say("no \(kind.rawValue) matches '\(text)' as typed; names close to it:")
+        }
         try c.emit(table(kind, Array(rows.prefix(limit == 0 ? rows.count : limit))))
         if limit > 0 && rows.count > limit {
-            c.say("Showing the first \(limit) matches; use --limit 0 for all")
+            c.say(
+                "Showing the first \(limit) \(close ? "close names" : "matches"); use --limit 0 for all"
+            )
         }
-        if rows.isEmpty {
-            c.say("no \(kind.rawValue) matches '\(c.inv.positionals.joined(separator: " "))'")
-        }
+        if rows.isEmpty { c.say("no \(kind.rawValue) matches '\(text)', nor a name close to it") }
     }
 }

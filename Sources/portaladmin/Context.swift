@@ -215,6 +215,12 @@ final class Context {
         try? io.err.write(paint("warning:", 33) + " " + Text.escaped(text) + "\n")
     }
 
+    /// A row of a bulk run left out (`file:line: field: problem`): labelled apart from a
+    /// warning, which a row imported without a bad optional value gets.
+    func rejected(_ text: String) {
+        try? io.err.write(paint("rejected:", 31) + " " + Text.escaped(text) + "\n")
+    }
+
     /// Asks before a command replaces files of its own naming in the folder `--out` names (a
     /// registrar may point it at the SIS export the district was imported from).
     func confirmReplacing(_ names: [String], in dir: String) throws {

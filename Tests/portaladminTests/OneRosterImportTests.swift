@@ -530,11 +530,11 @@ import Testing
             db: db)
         #expect(r.code == 3, "\(r.err)")
         for line in [
-            "warning: orgs.csv:2: name: holds a control character",
-            "warning: orgs.csv:3: row: the row is not UTF-8 text",
-            "warning: roles.csv:3: row: the row is not UTF-8 text",
-            "warning: demographics.csv:3: row: the row is not UTF-8 text",
-            "warning: relationships.csv:3: row: the row is not UTF-8 text",
+            "rejected: orgs.csv:2: name: holds a control character",
+            "rejected: orgs.csv:3: row: the row is not UTF-8 text",
+            "rejected: roles.csv:3: row: the row is not UTF-8 text",
+            "rejected: demographics.csv:3: row: the row is not UTF-8 text",
+            "rejected: relationships.csv:3: row: the row is not UTF-8 text",
             "note: orgs.csv: 1 row was not UTF-8 text", "note: roles.csv: 1 row was not UTF-8 text",
             "note: relationships.csv: 1 row was not UTF-8 text",
         ] {

@@ -463,7 +463,7 @@ enum AupCommands {
                 } catch let e as PortalError where e.code != .interrupted {
                     refused += 1
                     try results?.row(row.fields + ["rejected", e.message])
-                    if refused <= 20 { c.warn("\(file.path):\(row.line): \(e.message)") }
+                    if refused <= 20 { c.rejected("\(file.path):\(row.line): \(e.message)") }
                 }
             }
             try results?.flush()

@@ -104,7 +104,7 @@ enum AccountCreateCommand {
             return outcome
         }
         for r in outcome.refused.prefix(20) {
-            c.warn((input.map { "\($0.path):\(r.line): " } ?? "") + r.message)
+            c.rejected((input.map { "\($0.path):\(r.line): " } ?? "") + r.message)
         }
         try delivered(c, outcome.created) {
             try letters?.finish()

@@ -96,7 +96,8 @@ final class ImportRun {
             progress.clear()
             // A row of no line (a OneRoster link, a school of orgs.csv) by its id instead.
             let at = o.line > 0 ? String(o.line) : o.id.isEmpty ? "-" : " " + o.id
-            c.warn("\(o.file):\(at): \(o.message)")
+            let text = "\(o.file):\(at): \(o.message)"
+            if o.status == .rejected { c.rejected(text) } else { c.warn(text) }
         }
     }
 }

@@ -109,7 +109,7 @@ enum KeyCommands {
             return outcome
         }
         for r in outcome.refused.prefix(20) {
-            c.warn((input.map { "\($0.path):\(r.line): " } ?? "") + r.message)
+            c.rejected((input.map { "\($0.path):\(r.line): " } ?? "") + r.message)
         }
         // The keys are stored: only now are they shown, and the letters put in place.
         try delivered(c, outcome.issued.count) {

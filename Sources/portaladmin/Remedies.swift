@@ -44,7 +44,7 @@ enum Remedies {
         case .setRole(let name, let role):
             words = "operator set-role \(name) \(role?.rawValue ?? "ROLE") --reason TEXT"
         case .createDistrict: words = "district create ID --name NAME"
-        case .importRoster: words = "roster import ./export"
+        case .importRoster(let folder): words = "roster import \(shellWord(folder))"
         case .importAsDelta(let folder): words = "roster import \(shellWord(folder)) --delta"
         case .importAs(let format, let folder):
             words = "roster import \(shellWord(folder)) --format \(format.rawValue)"

@@ -18,7 +18,7 @@ import Testing
         .undoMerge(1), .removeRestriction(1), .addRestriction,
         .consentAge18(student: "S1", guardian: "G1"), .setSetting(key: "key_ttl_days", value: "14"),
         .addOperator(name: "hal", role: .helpdesk, district: "d"),
-        .setRole(name: "hal", role: nil), .createDistrict, .importRoster,
+        .setRole(name: "hal", role: nil), .createDistrict, .importRoster(folder: "."),
         .importAsDelta(folder: "./export"), .importEndingAllAbsent(folder: "./export"),
     ]
 

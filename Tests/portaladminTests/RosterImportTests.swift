@@ -1076,6 +1076,25 @@ func indexNames(_ db: String) throws -> [String] {
     /// inactive, and end every parent's access or every student's account; a nightly job
     /// passes --yes to the question, so it is refused unless --allow-all-absent says so. Some
     /// of the district's rows given, or a delta: as before.
+    /// A file named where its folder belongs: refused, the command naming that folder.
+    @Test func aFileForTheFolderNamesTheFolder() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write("SIS Export/guardians.csv", "guardian_id,given_name,family_name\nG1,A,B\n")
+        let r = try runBinary(
+            ["roster", "import", dir.file("SIS Export/guardians.csv"), "--district", "d1"], db: db)
+        #expect(r.code == 66, "\(r.err)")
+        #expect(r.err.contains("is a file; an import reads the folder that holds the CSV files"))
+        #expect(
+            r.err.contains(
+                "hint: name the folder the files are in (every roster file there is read): portaladmin roster import '\(dir.file("SIS Export"))'"
+            ), "\(r.err)")
+        #expect(Roster.folder(of: "export/guardians.csv") == "export")
+        #expect(Roster.folder(of: "guardians.csv") == ".")
+        #expect(Roster.folder(of: "/guardians.csv") == "/")
+        #expect(Roster.folder(of: "a/b/") == "a")
+    }
+
     @Test func aFileThatGivesNoneOfItsRowsEndsNoOneUnlessAllowed() throws {
         let dir = TempDir()
         let db = try familyDistrict(dir)

@@ -52,7 +52,7 @@ public enum Action: Sendable, Equatable {
     /// Create a district.
     case createDistrict
     /// Import a roster folder.
-    case importRoster
+    case importRoster(folder: String)
     /// Import a roster folder as a delta: only its rows applied, no one marked inactive.
     case importAsDelta(folder: String)
     /// Import a roster folder as the format named.

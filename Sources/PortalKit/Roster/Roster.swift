@@ -16,6 +16,14 @@ public enum Roster {
         NativeFormat.files.map(\.name)
         + ["manifest.csv", "orgs.csv", "users.csv", "roles.csv", "demographics.csv"]
 
+    /// The folder `path` is in, as the path spells it ("." for a name alone).
+    static func folder(of path: String) -> String {
+        var p = Substring(path)
+        while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
+        guard let slash = p.lastIndex(of: "/") else { return "." }
+        return slash == p.startIndex ? "/" : String(p[..<slash])
+    }
+
     /// Which format a folder holds, when `--format` is not given (`given`: it is, and only the
     /// folder is checked).
     public static func detect(_ dir: String, given: RosterFormat? = nil) throws -> RosterFormat {
@@ -29,7 +37,8 @@ public enum Roster {
             throw PortalError(
                 .noInput,
                 "'\(dir)' is a file; an import reads the folder that holds the CSV files",
-                hint: "name the folder the files are in", action: .importRoster)
+                hint: "name the folder the files are in (every roster file there is read)",
+                action: .importRoster(folder: folder(of: dir)))
         }
         if let given { return given }
         let names = Set(

@@ -469,6 +469,40 @@ func indexNames(_ db: String) throws -> [String] {
             ], "\(households)")
     }
 
+    /// A household the district holds without an address (no guardian gave one before) takes
+    /// the address a later guardian gives in a re-import, though the first one there still
+    /// gives none: it kept none. Counted updated, with its audit row; imported again, the
+    /// same files leave it unchanged.
+    @Test func aHouseholdHeldWithoutAnAddressTakesOneALaterGuardianGives() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let header = "guardian_id,given_name,family_name,street,city,state,postcode,household_id\n"
+        _ = dir.write("a/guardians.csv", header + "g-ann,Ann,Lee,,,,,hh-1\ng-di,Di,Ray,,,,,hh-2\n")
+        _ = dir.write(
+            "b/guardians.csv",
+            header
+                + "g-ann,Ann,Lee,,,,,hh-1\ng-bo,Bo,Lee,12 Oak St,Elk River,MN,55330,hh-1\n"
+                + "g-di,Di,Ray,,,,,hh-2\n")
+        func run(_ folder: String) throws -> String {
+            let r = try runBinary(
+                ["roster", "import", dir.file(folder), "--district", "d1", "-o", "tsv"], db: db)
+            #expect(r.code == 0, "\(r.err)")
+            return r.out.split(separator: "\n").first { $0.hasPrefix("households\t") }.map(
+                String.init)
+                ?? ""
+        }
+        #expect(try run("a") == "households\t2\t0\t0\t0\t0\t0")
+        #expect(try run("b") == "households\t0\t1\t1\t0\t0\t0")
+        let lib = try reopen(db)
+        #expect(
+            try lib.query("SELECT household_id, street, city FROM households ORDER BY 1").map {
+                $0.values.map { $0.string ?? "-" }.joined(separator: "|")
+            } == ["hh-1|12 Oak St|Elk River", "hh-2|-|-"])
+        #expect(
+            try lib.count("SELECT count(*) FROM audit_log WHERE target = 'household:hh-1'") == 1)
+        #expect(try run("b") == "households\t0\t0\t2\t0\t0\t0")
+    }
+
     /// A guardian merged into another is not exported: its status ('merged') is none a file
     /// gives, and an export imported into another district rejected its row (exit 3); the
     /// export imports cleanly there, and into its own district as all unchanged.

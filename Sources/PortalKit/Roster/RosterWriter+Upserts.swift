@@ -150,10 +150,10 @@ extension RosterWriter {
     /// Creates (or updates) the household the first time an import names it; the first row
     /// to name it gives the household its address (the row a guardian's address gives). A
     /// guardian's line found unchanged gives it unchanged when the address stored is the one
-    /// that line gives (by its hash), and otherwise makes its row after all. A household this
-    /// import created without an address (its first guardian gave none: a parent listed
-    /// without one before the other) takes the first address a later guardian gives, at
-    /// `close` (see `addressLater`).
+    /// that line gives (by its hash), and otherwise makes its row after all. A household
+    /// without an address, this import's or the district's, whose first guardian here gave
+    /// none (a parent listed without one before the other) takes the first address a later
+    /// guardian gives, at `close` (see `addressLater`).
     func household(_ id: String, of r: PendingRow) throws {
         let t = RosterTable.households
         guard try seenIDs[t.index].insert(id, line: r.line) == nil else {
@@ -173,6 +173,12 @@ extension RosterWriter {
             status = try upsert(t, address) { "household:\(id)" }
         } else if try !fresh[t.index] && held(t, id) {
             status = .unchanged
+            if r.table == .guardians && addressLater.count < Self.addressLaterLimit
+                && guardiansGiveAddresses, try heldWithoutAddress(id)
+            {
+                addressLater.insert(id)
+                heldWithout.insert(id)
+            }
         } else {
             if fresh[t.index] {
                 try stageIfRandom(t)
@@ -204,18 +210,38 @@ extension RosterWriter {
     /// without an address keeps none, as before.
     static let addressLaterLimit = 65_536
 
-    /// Gives the households created without an address the address a later guardian gave
-    /// (see `household`), once their rows are in their table.
+    /// Whether the district holds household `id` with no address at all.
+    func heldWithoutAddress(_ id: String) throws -> Bool {
+        try s.db.first(
+            """
+            SELECT 1 FROM households WHERE district_id = ? AND household_id = ?
+                AND coalesce(street, street2, city, state, postcode) IS NULL
+            """, [.text(district), .text(id)]) != nil
+    }
+
+    /// Gives the households without an address the address a later guardian gave (see
+    /// `household`), once their rows are in their table: one the district held is updated
+    /// as any row (audited, and counted updated instead of unchanged).
     func giveLaterAddresses() throws {
         guard !addressGiven.isEmpty else { return }
-        // The upsert's own update: the address, the hash, then the key.
-        let update = try sql(.households).update
+        let q = try sql(.households)
+        let h = RosterTable.households.index
         for row in addressGiven {
             let values = row.arguments.values
-            try s.db.run(update, Array(values.dropFirst()) + [.text(district), values[0]])
+            let id = values[0].string ?? ""
+            if heldWithout.contains(id) {
+                if try update(.households, row, q, target: { "household:\(id)" }) == .updated {
+                    counts[h].unchanged -= 1
+                    counts[h].updated += 1
+                }
+            } else {
+                // The upsert's own update: the address, the hash, then the key.
+                try s.db.run(q.update, Array(values.dropFirst()) + [.text(district), values[0]])
+            }
         }
         addressGiven = []
         addressLater = []
+        heldWithout = []
     }
 
     /// A household's columns after its id when no address gives them: the address and the

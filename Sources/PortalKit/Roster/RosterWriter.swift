@@ -731,10 +731,11 @@ final class RosterWriter {
     /// Per table, the look-up of `held`.
     @exclusivity(unchecked) var heldSQL: [Statement?] = Array(
         repeating: nil, count: RosterTable.allCases.count)
-    /// Households this import created without an address, named first by a guardian who gave
-    /// none (at most `addressLaterLimit`), and the address rows a later guardian gave some
-    /// of them (see `household`).
+    /// Households without an address (this import's, or the district's in `heldWithout`),
+    /// named first by a guardian who gave none (at most `addressLaterLimit`), and the address
+    /// rows a later guardian gave some of them (see `household`).
     var addressLater: Set<String> = []
+    var heldWithout: Set<String> = []
     var addressGiven: [TableRow] = []
     /// Schools known to exist; a district has a few hundred at most.
     @exclusivity(unchecked) var knownSchools: Set<String> = []

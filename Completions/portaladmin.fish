@@ -131,7 +131,7 @@ complete -c portaladmin -n __fish_use_subcommand -a aup -d 'acceptable-use agree
 complete -c portaladmin -n '__fish_seen_subcommand_from aup; and not __fish_seen_subcommand_from sign status' -a sign -d 'record a signed acceptable-use agreement (one, or a stack of them from a file)'
 complete -c portaladmin -n '__fish_seen_subcommand_from aup; and not __fish_seen_subcommand_from sign status' -a status -d 'who has signed the current agreement, and who must sign (again)'
 complete -c portaladmin -n '__fish_seen_subcommand_from aup; and __fish_seen_subcommand_from sign' -l guardian -r -d 'who signed (or --file)'
-complete -c portaladmin -n '__fish_seen_subcommand_from aup; and __fish_seen_subcommand_from sign' -l on -r -d '(with --guardian) the date on the signed form (YYYY-MM-DD)'
+complete -c portaladmin -n '__fish_seen_subcommand_from aup; and __fish_seen_subcommand_from sign' -l on -r -d '(with --guardian) the date on the signed form (YYYY-MM-DD; not ahead, nor 30 years or more ago)'
 complete -c portaladmin -n '__fish_seen_subcommand_from aup; and __fish_seen_subcommand_from sign' -l agreement-version -r -d 'the agreement version signed (default: the current one)'
 complete -c portaladmin -n '__fish_seen_subcommand_from aup; and __fish_seen_subcommand_from sign' -l file -r -F -d 'signed forms: columns guardian_id, signed_on[, agreement_version]'
 complete -c portaladmin -n '__fish_seen_subcommand_from aup; and __fish_seen_subcommand_from sign' -l results -r -F -d '(with --file) write each row with its outcome to this CSV'

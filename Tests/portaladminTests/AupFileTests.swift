@@ -25,6 +25,7 @@ import Testing
 
             G3,2030-01-01,
             G2,2026-09-02,
+            G3,1896-09-04,
 
             """)
         let results = dir.file("results.csv")
@@ -36,13 +37,14 @@ import Testing
             db: db)
         #expect(r.code == 3, "rows rejected: exit 3\n\(r.err)")
         let j = try #require(try parseJSON(r.out) as? [String: Any])
-        #expect(j["recorded"] as? Int == 1 && j["rejected"] as? Int == 4)
+        #expect(j["recorded"] as? Int == 1 && j["rejected"] as? Int == 5)
         #expect(j["already_recorded"] as? Int == 2, "G1 v1 signed before; G2 twice in the file")
         for line in [
             "forms.csv:3: signed_on: '2026-13-01' is not a date",
             "forms.csv:4: guardian 'NOPE' not found",
             "forms.csv:6: version 7 of the agreement does not exist",
             "forms.csv:8: the signing date 2030-01-01 is in the future",
+            "forms.csv:10: the signing date 1896-09-04 is more than 30 years ago",
         ] {
             #expect(r.err.contains(line), "\(line) in\n\(r.err)")
         }
@@ -50,9 +52,9 @@ import Testing
         let lines = try String(contentsOfFile: results, encoding: .utf8).split(
             whereSeparator: \.isNewline)
         #expect(lines.first == "guardian_id,signed_on,agreement_version,status,message")
-        #expect(lines.count == 8, "the header and every non-blank row")
+        #expect(lines.count == 9, "the header and every non-blank row")
         #expect(lines[1] == "G2,2026-09-02,,recorded,")
-        #expect(lines.last == "G2,2026-09-02,,already recorded,nothing to do")
+        #expect(lines[7] == "G2,2026-09-02,,already recorded,nothing to do")
         let signed = try signatures(db)
         #expect(signed.contains { $0.contains("|G2|2|2026-09-02|") }, "\(signed)")
         #expect(!signed.contains { $0.contains("|G3|") })

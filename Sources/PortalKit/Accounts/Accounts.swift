@@ -705,9 +705,17 @@ public enum AUP {
                 hint: "raise the district's version first",
                 action: .setSetting(key: "aup_version", value: "\(v)"))
         }
-        guard date <= Timestamp.utcDate(s.now).adding(days: 1) else {
+        let today = Timestamp.utcDate(s.now)
+        guard date <= today.adding(days: 1) else {
             throw PortalError.usage(
                 "the signing date \(date) is in the future",
+                hint: "give the date written on the signed form")
+        }
+        // A form signed before parent portals were (1890 for 1990, 2106 for 2016 is caught
+        // above): a slip of the keyboard, not a form.
+        guard date.year > today.year - Self.oldestForm else {
+            throw PortalError.usage(
+                "the signing date \(date) is more than \(Self.oldestForm) years ago",
                 hint: "give the date written on the signed form")
         }
         let n = try s.db.run(
@@ -721,6 +729,9 @@ public enum AUP {
         }
         return n
     }
+
+    /// The most years ago a form may have been signed.
+    static let oldestForm = 30
 
     /// A guardian and the agreement they signed last.
     public struct Standing: Sendable {

@@ -355,12 +355,14 @@ enum AupCommands {
             summary:
                 "record a signed acceptable-use agreement (one, or a stack of them from a file)",
             discussion:
-                "With --file, each row of the CSV (columns guardian_id, signed_on, and optionally agreement_version) is one signed form; rows that cannot be recorded (an unknown guardian, a date that is not one or lies ahead) are reported with their line and left out, the rest are recorded in one transaction. --results repeats the file's rows with a status (recorded, already recorded, rejected) and a message. Exit 3 when some rows were rejected.",
+                "With --file, each row of the CSV (columns guardian_id, signed_on, and optionally agreement_version) is one signed form; rows that cannot be recorded (an unknown guardian, a date that is not one, lies ahead or is 30 years or more ago) are reported with their line and left out, the rest are recorded in one transaction. --results repeats the file's rows with a status (recorded, already recorded, rejected) and a message. Exit 3 when some rows were rejected.",
             options: [
                 Opt(long: "guardian", value: "id", help: "who signed (or --file)"),
                 Opt(
                     long: "on", value: "date",
-                    help: "(with --guardian) the date on the signed form (YYYY-MM-DD)"),
+                    help:
+                        "(with --guardian) the date on the signed form (YYYY-MM-DD; not ahead, nor 30 years or more ago)"
+                ),
                 Opt(
                     long: "agreement-version", value: "n",
                     help: "the agreement version signed (default: the current one)"),

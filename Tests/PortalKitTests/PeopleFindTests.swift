@@ -75,6 +75,49 @@ import Testing
         #expect(!none.close && none.people.isEmpty)
     }
 
+    /// An id not found, typed as a parent reads it out: the id meant, when few are that close.
+    @Test func anIdReadOutIsFoundAsMeant() throws {
+        let f = try Fixture()
+        let folder = f.folder + "/ids"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try """
+        student_id,given_name,family_name,household_id
+        S600001,Ana,Lee,HH100001
+        S600002,Bo,Lee,HH100001
+        S610005,Cy,Ray,HH100002
+
+        """.write(toFile: folder + "/students.csv", atomically: true, encoding: .utf8)
+        var options = ImportOptions()
+        options.delta = true
+        _ = try Roster.importBundle(f.session(), dir: folder, format: .csv, options: options)
+        func hint(_ id: String) -> String? {
+            do {
+                _ = try People.person(f.db, district: "d", kind: .student, id: id)
+                return "found"
+            } catch let e as PortalError {
+                return e.hint
+            } catch { return "\(error)" }
+        }
+        // Its letters left off; O for 0; a digit added; two digits swapped.
+        #expect(hint("600001") == "did you mean 'S600001'? or find them")
+        #expect(hint("s6OOOO1") == "did you mean 'S600001'? or find them")
+        #expect(hint("S6000001") == "did you mean 'S600001'? or find them")
+        #expect(hint("S610050") == "did you mean 'S610005'? or find them")
+        // Two as close: both said.
+        #expect(hint("S60000") == "did you mean 'S600001' or 'S600002'? or find them")
+        // Nothing close, or too short to guess.
+        #expect(hint("S999999") == nil)
+        #expect(hint("S61") == nil)
+        #expect(hint("S600001") == "found")
+        let household = #expect(throws: PortalError.self) {
+            _ = try Households.show(
+                f.db, district: try Districts.get(f.db, "d"), id: "hh10OOO2", now: f.now)
+        }
+        #expect(
+            household?.hint?.hasPrefix("did you mean 'HH100002'?") == true,
+            "\(String(describing: household))")
+    }
+
     /// `account whois --name`: the parent spelling a name on the phone.
     @Test func whoisByANameCloseToIt() throws {
         let f = try district()

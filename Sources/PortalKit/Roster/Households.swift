@@ -154,12 +154,16 @@ public enum Households {
                 summarySQL + " WHERE h.district_id = ? AND h.household_id = ?",
                 [.text(d), .text(id)])
         else {
-            let near = try People.spelledAs(
-                db, district: d, table: "households", column: "household_id", id)
+            let near =
+                try People.spelledAs(
+                    db, district: d, table: "households", column: "household_id", id
+                ).map { "'\($0)'" }
+                ?? People.slipsOf(
+                    db, district: d, table: "households", column: "household_id", id)
             throw PortalError.notFound(
                 "household", id,
                 hint: near.map {
-                    "did you mean '\($0)'? or look for it by an address or a member's name"
+                    "did you mean \($0)? or look for it by an address or a member's name"
                 }
                     ?? "look for it by an address or a member's name", action: .findHousehold)
         }

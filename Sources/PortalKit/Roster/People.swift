@@ -135,6 +135,10 @@ public enum People {
             asGiven: true)
         {
             hint = "'\(theirs)' is a \(other.rawValue)'s id; or find the \(kind.rawValue)"
+        } else if let near = try slipsOf(
+            db, district: district, table: kind.table, column: kind.idColumn, id)
+        {
+            hint = "did you mean \(near)? or find them"
         }
         return PortalError.notFound(kind.rawValue, id, hint: hint, action: .findPerson(kind))
     }
@@ -159,6 +163,50 @@ public enum People {
             }
         }
         return nil
+    }
+
+    /// The ids of `table` that `id` is as a help desk types what a parent reads out: with
+    /// O for 0 or I or L for 1, or with its letters left off or added ("600001" for S600001);
+    /// else one slip from it (a character left out, added, changed, or two swapped: "S600010"
+    /// for S600001 in a small district). Quoted and listed ("'A' or 'B'"); nil for none, or
+    /// for more than three (dense numbers: no guess). Only for an id of four characters or
+    /// more. A scan of the district's ids, on the way to "not found" only.
+    static func slipsOf(
+        _ db: Database, district: String, table: String, column: String, _ id: String
+    ) throws -> String? {
+        // Upper case, O read as 0 and I and L as 1 where the rest are digits.
+        func plain(_ s: String) -> [UInt8] {
+            let b = Array(s.trimmed().uppercased().utf8)
+            let number = b.drop { !(48...57).contains($0) }
+            return Array(b[..<number.startIndex])
+                + number.map { $0 == 79 ? 48 : ($0 == 73 || $0 == 76) ? 49 : $0 }
+        }
+        func digits(_ b: [UInt8]) -> ArraySlice<UInt8> { b.drop { !(48...57).contains($0) } }
+        let given = plain(id)
+        let number = digits(given)
+        guard given.count >= 4 else { return nil }
+        var same: [String] = []
+        var slips: [String] = []
+        try db.forEach(
+            "SELECT \(column) FROM \(table) WHERE district_id = ?", [.text(district)]
+        ) { row in
+            guard same.count <= 3, let candidate = row[0].string else { return }
+            let c = plain(candidate)
+            if c == given || number.count >= 4 && digits(c) == number {
+                same.append(candidate)
+            } else if slips.count <= 3,
+                c.withUnsafeBufferPointer({ cb in
+                    given.withUnsafeBufferPointer { Phonetic.editDistance($0, cb, limit: 1) <= 1 }
+                })
+            {
+                slips.append(candidate)
+            }
+        }
+        let near = same.isEmpty ? slips : same
+        guard !near.isEmpty && near.count <= 3 else { return nil }
+        let quoted = near.map { "'\($0)'" }
+        return quoted.dropLast().joined(separator: ", ")
+            + (quoted.count > 1 ? " or " : "") + (quoted.last ?? "")
     }
 
     /// The first guardian (by id) linked to exactly `count` students, with the family name.

@@ -59,7 +59,7 @@ public enum Interrupts {
     }
 
     /// Write transactions committed in this process to the caller's database (not to a scratch
-    /// copy: see `Database.countsCommits`): what stands when Ctrl-C comes after them.
+    /// copy: see `SQLiteStore.countsCommits`): what stands when Ctrl-C comes after them.
     private static let commits = Atomic<Int>(0)
 
     static func noteCommitted() { commits.add(1, ordering: .relaxed) }

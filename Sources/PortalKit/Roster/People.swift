@@ -387,7 +387,8 @@ public enum People {
             found.append((total, row[0].string ?? ""))
         }
         guard !found.isEmpty else { return [] }
-        // The closest, in the order the table shows them.
+        // The closest (by id among as close, so that a limit cuts the same way every time),
+        // then shown by name.
         found.sort { ($0.slips, $0.id) < ($1.slips, $1.id) }
         let kept = limit > 0 ? Array(found.prefix(limit)) : found
         let rank = Dictionary(kept.map { ($0.id, $0.slips) }, uniquingKeysWith: min)

@@ -19,6 +19,7 @@ import Testing
         G13,Thi,Nguyen
         G14,Alexandra,Smithers
         G15,Al,Li
+        G16,Rosa,Garcia Lopez
 
         """.write(toFile: folder + "/guardians.csv", atomically: true, encoding: .utf8)
         var options = ImportOptions()
@@ -48,6 +49,9 @@ import Testing
         // so by name; "jon smith" is Smith's given name one slip off.
         #expect(try close(f, "jonh smith") == ["G10"])
         #expect(try close(f, "smiht", limit: 1) == ["G10"])
+        // A hyphen parts words as a space does, in the text and in the name.
+        #expect(try close(f, "garcia-lopez") == ["G16"])
+        #expect(try close(f, "rosa garsia-lopes") == ["G16"])
     }
 
     @Test func shortWordsNumbersAndAddressesAreNotGuessed() throws {
@@ -70,6 +74,10 @@ import Testing
             f.db, district: "d", kind: .guardian, text: "smtih", limit: 0)
         #expect(guessed.close && guessed.people.map(\.id) == ["G10", "G14"])
         #expect(guessed.people[0].name == "John Smith")
+        // Full-width letters (an East Asian input method) are the letters.
+        let wide = try People.findOrClose(
+            f.db, district: "d", kind: .guardian, text: "ＳＭＩＴＨ", limit: 0)
+        #expect(!wide.close && wide.people.map(\.id) == ["G10", "G14"])
         let none = try People.findOrClose(
             f.db, district: "d", kind: .guardian, text: "xqzvw", limit: 0)
         #expect(!none.close && none.people.isEmpty)

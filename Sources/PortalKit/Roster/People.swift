@@ -332,7 +332,10 @@ public enum People {
     static func closeRows(
         _ db: Database, district: String, kind: Kind, text: String, limit: Int
     ) throws -> [Row] {
-        let words = searchFold(text).split(whereSeparator: { $0.isWhitespace }).map(String.init)
+        // Words apart at hyphens too: Smith-Jones is Smith Jones, and García López
+        // García-López.
+        let words = searchFold(text).split(whereSeparator: { $0.isWhitespace || $0 == "-" })
+            .map(String.init)
         guard !words.isEmpty,
             !words.contains(where: { $0.contains("@") || $0.contains(where: \.isNumber) })
         else { return [] }
@@ -378,7 +381,7 @@ public enum People {
             [.text(district)]
         ) { row in
             let key = Array((row[1].string ?? "").utf8)
-            let names = key.split(separator: 0x20)
+            let names = key.split { $0 == 0x20 || $0 == 0x2D }
             var total = 0
             for w in wanted {
                 guard let best = names.compactMap({ slips(w, $0) }).min() else { return }

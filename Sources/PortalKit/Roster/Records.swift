@@ -547,7 +547,12 @@ func searchFold(joining parts: [String]) -> String {
 
 private func foldScalars(_ s: String, into out: inout [UInt8]) {
     func put(_ u: Unicode.Scalar) { UTF8.encode(u) { out.append($0) } }
-    for u in s.unicodeScalars {
+    for var u in s.unicodeScalars {
+        // Full-width letters, digits and signs (typed with an East Asian input method) and the
+        // ideographic space as their ASCII selves.
+        if (0xFF01...0xFF5E).contains(u.value) || u.value == 0x3000 {
+            u = Unicode.Scalar(u.value == 0x3000 ? 0x20 : u.value - 0xFEE0) ?? u
+        }
         if u.isASCII {
             let v = UInt8(u.value)
             out.append(v >= 65 && v <= 90 ? v + 32 : v)

@@ -191,6 +191,22 @@ import Testing
         #expect(
             !FileManager.default.fileExists(atPath: dir.file("nope.db")),
             "a read never creates the file")
+        // A slip in the name of a database beside it: that one is named (a file that is no
+        // database, as close, is not).
+        #expect(
+            try runBinary(["district", "create", "d1", "--name", "D"], db: dir.file("portal.db"))
+                .code == 0)
+        _ = dir.write("portal.db2", "not a database")
+        for typed in ["portal.dbb", "protal.db", "portal.db3"] {
+            let slip = try runBinary(["district", "list"], db: dir.file(typed))
+            #expect(slip.code == 66, "\(slip.err)")
+            #expect(
+                slip.err.contains(
+                    "hint: did you mean '\(dir.file("portal.db"))'? check --db / $PORTALADMIN_DB"),
+                "\(typed): \(slip.err)")
+        }
+        let far = try runBinary(["district", "list"], db: dir.file("other.db"))
+        #expect(far.code == 66 && !far.err.contains("did you mean"), "\(far.err)")
         let junk = dir.write(
             "junk.db", "this is not sqlite at all, just text that is long enough to be a header...."
         )

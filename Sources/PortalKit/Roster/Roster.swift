@@ -20,8 +20,8 @@ public enum Roster {
     static func folder(of path: String) -> String {
         var p = Substring(path)
         while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
-        guard let slash = p.lastIndex(of: "/") else { return "." }
-        return slash == p.startIndex ? "/" : String(p[..<slash])
+        let folder = parentFolder(String(p))
+        return folder.isEmpty ? "." : folder
     }
 
     /// Which format a folder holds, when `--format` is not given (`given`: it is, and only the

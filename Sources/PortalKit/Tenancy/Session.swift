@@ -1,5 +1,9 @@
 public import FoundationEssentials
 
+#if canImport(Glibc)
+    internal import Glibc
+#endif
+
 /// Who is acting, on which district, at what time, for which command. Domain operations take a
 /// session so that every write can be audited in the same transaction.
 public final class Session {
@@ -161,7 +165,8 @@ extension Database {
             guard create else {
                 throw PortalError(
                     .noInput, "no database at '\(path)'",
-                    hint: "check the database named, or create a district first",
+                    hint: (nearDatabase(path).map { "did you mean '\($0)'? " } ?? "")
+                        + "check the database named, or create a district first",
                     action: .createDistrict)
             }
             let dir = parentFolder(path)
@@ -189,6 +194,38 @@ extension Database {
             throw e.portalError
         }
     }
+}
+
+/// The SQLite database beside `path` whose name is close to its name (a slip in typing it:
+/// "portal.dbb", "protal.db"), as a path spelled like `path`; nil for none.
+public func nearDatabase(_ path: String) -> String? {
+    let folder = parentFolder(path)
+    let name = String(path.split(separator: "/", omittingEmptySubsequences: false).last ?? "")
+    func inFolder(_ n: String) -> String {
+        folder.isEmpty ? n : folder == "/" ? "/" + n : folder + "/" + n
+    }
+    let names =
+        (try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? []
+    // Only files that begin as an SQLite database does.
+    let databases = names.filter { n in
+        guard n != name else { return false }
+        let fd = open(inFolder(n), O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 16)
+        return read(fd, &head, 16) == 16 && head == Array("SQLite format 3\0".utf8)
+    }
+    // One slip (a transposition is one), two in a name of ten characters or more.
+    let slips = name.utf8.count >= 10 ? 2 : 1
+    let near = databases.map { n in
+        (
+            n,
+            Array(name.utf8).withUnsafeBufferPointer { a in
+                Array(n.utf8).withUnsafeBufferPointer { Phonetic.editDistance(a, $0, limit: slips) }
+            }
+        )
+    }.filter { $0.1 <= slips }
+    return near.min { ($0.1, $0.0) < ($1.1, $1.0) }.map { inFolder($0.0) }
 }
 
 /// The folder part of a path ("" when there is none).

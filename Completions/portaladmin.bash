@@ -19,6 +19,7 @@ _portaladmin() {
         --role) COMPREPLY=($(compgen -W "helpdesk registrar admin" -- "$cur")); return ;;
         --reason) COMPREPLY=(); return ;;
         --format) COMPREPLY=($(compgen -W "oneroster csv" -- "$cur")); return ;;
+        --encoding) COMPREPLY=($(compgen -W "utf-8 windows-1252" -- "$cur")); return ;;
         --batch-size) COMPREPLY=(); return ;;
         --results) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --max-rows) COMPREPLY=(); return ;;
@@ -70,7 +71,7 @@ _portaladmin() {
         " operator list") words="--limit --columns --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " operator remove") words="--reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " roster") words="import export stats" ;;
-        " roster import") words="--format --delta --allow-all-absent --batch-size --results --max-rows --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
+        " roster import") words="--format --delta --encoding --allow-all-absent --batch-size --results --max-rows --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " roster export") words="--out --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " roster stats") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " student") words="list show find" ;;

@@ -1096,20 +1096,53 @@ func indexNames(_ db: String) throws -> [String] {
             #expect(r.code == 3, "\(r.err)")
             #expect(
                 r.err.contains(
-                    "note: \(file): \(rows) not UTF-8 text (damaged, or written in a Windows code page, as Excel's \"CSV (Comma delimited)\" writes accented letters): save the file as \"CSV UTF-8 (Comma delimited)\" and import it again"
+                    "note: \(file): \(rows) not UTF-8 text (damaged, or written in a Windows code page, as Excel's \"CSV (Comma delimited)\" writes accented letters): save the file as \"CSV UTF-8 (Comma delimited)\" and import it again, or import it read as Windows-1252 (--encoding windows-1252)"
                 ), "\(r.err)")
+            // Read as Windows-1252, as asked: every row in, the letters as meant.
+            let read = try runBinary(
+                [
+                    "roster", "import", dir.file(folder), "--delta", "--encoding", "windows-1252",
+                    "--district", "d1",
+                ], db: db)
+            #expect(read.code == 0 && !read.err.contains("UTF-8"), "\(read.err)")
         }
+        let names = try reopen(db).query(
+            "SELECT guardian_id, given_name, family_name FROM guardians ORDER BY 1"
+        ).map { $0.values.map { $0.string ?? "" }.joined(separator: " ") }
+        #expect(
+            names == [
+                "G1 Jürgen Müller", "G2 Ann Lee", "G3 Renée Façon", "P1 Jürgen Lee", "P2 Ann Lee",
+            ],
+            "\(names)")
+        // The same rows in UTF-8 are the rows stored: unchanged.
+        _ = dir.write(
+            "u/guardians.csv",
+            "guardian_id,given_name,family_name\nG1,Jürgen,Müller\nG2,Ann,Lee\nG3,Renée,Façon\n")
+        let utf8 = try runBinary(
+            ["roster", "import", dir.file("u"), "--delta", "--district", "d1"], db: db)
+        #expect(utf8.err.contains("0 created, 0 updated, 3 unchanged"), "\(utf8.err)")
+        // Its five unassigned bytes are no letters: a name holding one is refused.
+        _ = dir.write("x/placeholder", "")
+        FileManager.default.createFile(
+            atPath: dir.file("x/guardians.csv"),
+            contents: Data(
+                Array("guardian_id,given_name,family_name\nG5,A".utf8) + [0x81]
+                    + Array("b,Cy\n".utf8)))
+        let unassigned = try runBinary(
+            [
+                "roster", "import", dir.file("x"), "--delta", "--encoding", "windows-1252",
+                "--district", "d1",
+            ], db: db)
+        #expect(
+            unassigned.code == 3
+                && unassigned.err.contains("rejected: guardians.csv:2: given_name"),
+            "\(unassigned.err)")
         _ = dir.write("a/guardians.csv", "guardian_id,given_name,family_name\nG4,Bo,Ray\n")
         let clean = try runBinary(
             ["roster", "import", dir.file("a"), "--delta", "--district", "d1"], db: db)
         #expect(clean.code == 0 && !clean.err.contains("UTF-8"), "\(clean.err)")
     }
 
-    /// A full import whose files give none of a kind of row the district holds (a header and
-    /// nothing else: an export cut short; or another district's rows) would mark them all
-    /// inactive, and end every parent's access or every student's account; a nightly job
-    /// passes --yes to the question, so it is refused unless --allow-all-absent says so. Some
-    /// of the district's rows given, or a delta: as before.
     /// A file named where its folder belongs: refused, the command naming that folder.
     @Test func aFileForTheFolderNamesTheFolder() throws {
         let dir = TempDir()
@@ -1129,6 +1162,11 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(Roster.folder(of: "a/b/") == "a")
     }
 
+    /// A full import whose files give none of a kind of row the district holds (a header and
+    /// nothing else: an export cut short; or another district's rows) would mark them all
+    /// inactive, and end every parent's access or every student's account; a nightly job
+    /// passes --yes to the question, so it is refused unless --allow-all-absent says so. Some
+    /// of the district's rows given, or a delta: as before.
     @Test func aFileThatGivesNoneOfItsRowsEndsNoOneUnlessAllowed() throws {
         let dir = TempDir()
         let db = try familyDistrict(dir)

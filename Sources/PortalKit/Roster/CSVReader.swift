@@ -74,11 +74,18 @@ public final class CSVReader {
         if !leftOut.contains(true) { leftOut = [] }
     }
 
+    /// Whether a field that is not UTF-8 is read as Windows-1252 (what Excel's "CSV (Comma
+    /// delimited)" writes on a Western Windows), not refused; a field that is UTF-8 stays so.
+    public let windows1252: Bool
+
     /// Opens `path` ("-" for standard input). Missing or unreadable files are exit 66.
     /// `chunk` is the size of each read (tests make it tiny, so that every field crosses one).
     /// `shownAs`: how messages name the file (by default `'path'`).
-    public init(path: String, chunk: Int = 1 << 18, shownAs: String? = nil) throws {
+    public init(
+        path: String, chunk: Int = 1 << 18, shownAs: String? = nil, windows1252: Bool = false
+    ) throws {
         self.path = path
+        self.windows1252 = windows1252
         self.shownAs = shownAs ?? (path == "-" ? "standard input" : "'\(path)'")
         self.buffer = [UInt8](repeating: 0, count: chunk)
         if path == "-" {
@@ -173,6 +180,22 @@ public final class CSVReader {
 
     /// A record's problem when its bytes are not UTF-8.
     static let notUTF8 = "the row is not UTF-8 text (save the file as UTF-8)"
+    /// How the note on rows not UTF-8 ends: the caller may say how to ask for it.
+    public static let readAsWindows1252 = "import it read as Windows-1252"
+
+    /// Windows-1252 by byte: ASCII, then 0x80-0x9F as the code page assigns them (the five it
+    /// leaves unassigned as the C1 control of that number), then Latin-1.
+    static let windows1252Scalars: [Unicode.Scalar] = {
+        let high: [UInt32] = [
+            0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+            0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+            0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+        ]
+        return (0..<256).map { b in
+            Unicode.Scalar((0x80..<0xA0).contains(b) ? high[b - 0x80] : UInt32(b)) ?? "\u{FFFD}"
+        }
+    }()
+
     /// Records read so far whose bytes are not UTF-8.
     @exclusivity(unchecked) public private(set) var rowsNotUTF8 = 0
 
@@ -181,7 +204,7 @@ public final class CSVReader {
     func notUTF8Note(_ file: String) -> String? {
         guard rowsNotUTF8 > 0 else { return nil }
         return
-            "\(file): \(rowsNotUTF8) row\(rowsNotUTF8 == 1 ? " was" : "s were") not UTF-8 text (damaged, or written in a Windows code page, as Excel's \"CSV (Comma delimited)\" writes accented letters): save the file as \"CSV UTF-8 (Comma delimited)\" and import it again"
+            "\(file): \(rowsNotUTF8) row\(rowsNotUTF8 == 1 ? " was" : "s were") not UTF-8 text (damaged, or written in a Windows code page, as Excel's \"CSV (Comma delimited)\" writes accented letters): save the file as \"CSV UTF-8 (Comma delimited)\" and import it again, or \(Self.readAsWindows1252)"
     }
 
     /// Fields in the last record, to size the next one's array.
@@ -444,8 +467,22 @@ public final class CSVReader {
         if control { problem.set(Text.controlProblem, at) }
         if all < 0x80 { return String(decoding: u, as: UTF8.self) }
         guard let s = String(validating: u, as: UTF8.self) else {
-            problem.set(Self.notUTF8, nil)
-            return String(decoding: u, as: UTF8.self)
+            guard windows1252 else {
+                problem.set(Self.notUTF8, nil)
+                return String(decoding: u, as: UTF8.self)
+            }
+            var text = String.UnicodeScalarView()
+            for b in u { text.append(Self.windows1252Scalars[Int(b)]) }
+            let s = String(text)
+            // (Its five unassigned bytes come out as C1 controls: refused as any control.)
+            if s.unicodeScalars.contains(where: Text.isUnsafe)
+                || s.unicodeScalars.contains(where: {
+                    (0x80...0x9F).contains($0.value)
+                })
+            {
+                problem.set(Text.controlProblem, at)
+            }
+            return s
         }
         if !control && s.unicodeScalars.contains(where: Text.isUnsafe) {
             problem.set(Text.controlProblem, at)

@@ -60,6 +60,8 @@ public struct ImportOptions: Sendable {
     public var allowAllAbsent = false
     /// Checks and counts everything, then rolls back: nothing is written.
     public var dryRun = false
+    /// Fields that are not UTF-8 are read as Windows-1252 (see `CSVReader.windows1252`).
+    public var windows1252 = false
     /// The size of the filter a re-import keeps its links' keys in (see `KeyFilter`): the
     /// memory it takes, whatever the files' size; nil: 4 to 12 MB by the links in the file
     /// (`KeyFilter.bytes(forLinks:)`).

@@ -177,7 +177,8 @@ public enum NativeFormat {
         // 1. Open every file and check its header: a bad header rejects the whole bundle.
         var readers: [(FileSpec, CSVReader, CSVHeader)] = []
         for spec in present {
-            let r = try CSVReader(path: dir + "/" + spec.name)
+            let r = try CSVReader(
+                path: dir + "/" + spec.name, windows1252: w.options.windows1252)
             guard let head = try r.next() else {
                 throw PortalError(
                     .dataError, "\(spec.name): the file is empty (no header)",

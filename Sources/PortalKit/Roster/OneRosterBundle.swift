@@ -142,7 +142,7 @@ enum OneRosterBundle {
             }
         }
         // Small lookup files first, checking each header before any write.
-        let usersReader = try CSVReader(path: usersPath)
+        let usersReader = try CSVReader(path: usersPath, windows1252: w.options.windows1252)
         guard let usersHead = try usersReader.next() else {
             throw PortalError(
                 .dataError, "users.csv: the file is empty (no header)",
@@ -389,7 +389,7 @@ enum OneRosterBundle {
         // a constant: the closures below would otherwise copy the variable (a dozen retains
         // and releases) for every row and link.
         let known = users
-        let r2 = try CSVReader(path: usersPath)
+        let r2 = try CSVReader(path: usersPath, windows1252: w.options.windows1252)
         _ = try r2.next()
         // Every field is kept only for a list of every row with its input (`everyRow`).
         if !w.hooks.everyRow { r2.keepOnly(col.hashed.map(\.at), of: uh.names.count) }
@@ -627,7 +627,7 @@ enum OneRosterBundle {
         _ w: RosterWriter, _ path: String, _ name: String, entity: String, need: [String],
         reads: [String], _ body: (CSVHeader, CSVRecord) throws -> Void
     ) throws {
-        let r = try CSVReader(path: path)
+        let r = try CSVReader(path: path, windows1252: w.options.windows1252)
         guard let head = try r.next() else { return }
         let h = CSVHeader(head.fields)
         r.keepOnly((need + reads).map { h.column($0) }, of: h.names.count)

@@ -87,7 +87,7 @@ extension RosterWriter {
         _ path: String, _ parse: (CSVRecord) throws -> PendingRow?, before: Int = .max,
         _ body: (PendingRow) throws -> Void
     ) throws {
-        let reader = try CSVReader(path: path)
+        let reader = try CSVReader(path: path, windows1252: options.windows1252)
         _ = try reader.next()  // the header
         while let rec = try reader.next(), rec.line < before {
             if rec.isBlank { continue }

@@ -29,6 +29,11 @@ enum RosterCommands {
                     choices: RosterFormat.allCases.map(\.rawValue), complete: .choices),
                 Opt(long: "delta", help: "apply only the rows given; mark no one inactive"),
                 Opt(
+                    long: "encoding", value: "name",
+                    help:
+                        "utf-8 (the default) or windows-1252: read fields that are not UTF-8 as Windows-1252, as Excel's \"CSV (Comma delimited)\" writes accented letters on a Western Windows (fields that are UTF-8 stay so)",
+                    choices: ["utf-8", "windows-1252"], complete: .choices),
+                Opt(
                     long: "allow-all-absent",
                     help:
                         "let a full import that gives none of the district's students (or guardians, or links) mark them all inactive"
@@ -147,6 +152,7 @@ enum RosterCommands {
         options.batchSize = try c.inv.int("batch-size", min: 1) ?? 0
         options.maxRows = try c.inv.int("max-rows", min: 1)
         options.allowAllAbsent = c.inv.has("allow-all-absent")
+        options.windows1252 = c.inv.value("encoding") == "windows-1252"
         options.dryRun = c.dryRun
         options.linkFilterBytes = try bytes(
             c, "PORTALADMIN_LINK_FILTER_BYTES", 64...(1 << 30),
@@ -183,7 +189,13 @@ enum RosterCommands {
         throws
     {
         try c.emit(summaryTable(summary), format: summary)
-        for n in summary.notes { c.say("note: \(n)") }
+        for n in summary.notes {
+            c.say(
+                "note: "
+                    + n.replacingOccurrences(
+                        CSVReader.readAsWindows1252,
+                        CSVReader.readAsWindows1252 + " (--encoding windows-1252)"))
+        }
         let t = summary.total
         if shown > ImportRun.shownRows {
             c.warn(

@@ -30,7 +30,9 @@ public enum Interrupts {
         s.setEventHandler {
             let n = count.add(1, ordering: .relaxed).newValue
             if n >= 2 { _exit(130) }
-            let msg = "\ninterrupted: rolling back (press Ctrl-C again to quit at once)\n"
+            // (Not "rolling back": the work may be committed already. The error that ends the
+            // command says which.)
+            let msg = "\ninterrupted: stopping (press Ctrl-C again to quit at once)\n"
             _ = msg.withCString { write(2, $0, strlen($0)) }
             open.withLock { handles in
                 for h in handles { OpaquePointer(bitPattern: h).map { sqlite3_interrupt($0) } }

@@ -190,11 +190,17 @@ import Testing
         let found = try runBinary(["guardian", "find", "nunes", "--district", "d1"], db: db)
         #expect(found.code == 0, "\(found.err)")
         #expect(found.out.contains("G1\tJosé\tNúñez"), "\(found.out)")
-        #expect(found.err.contains("no guardian matches 'nunes' as typed; names close to it:"))
+        #expect(
+            found.err.contains("warning: no guardian matches 'nunes' as typed; names close to it:"))
+        // Said under -q too, and with rows for a script (JSON): they are guesses.
+        let quiet = try runBinary(
+            ["guardian", "find", "nunes", "-q", "-o", "json", "--district", "d1"], db: db)
+        #expect(quiet.out.contains("\"G1\"") && quiet.err.contains("as typed; names close to it"))
         let whois = try runBinary(
             ["account", "whois", "--name", "Jose Nunes", "--district", "d1"], db: db)
         #expect(whois.code == 0 && whois.out.contains("G1"), "\(whois.err)")
-        #expect(whois.err.contains("no one matches that name as typed; names close to it:"))
+        #expect(
+            whois.err.contains("warning: no one matches that name as typed; names close to it:"))
         let exact = try runBinary(["guardian", "find", "núñez", "--district", "d1"], db: db)
         #expect(exact.out.contains("G1") && !exact.err.contains("close"), "\(exact.err)")
         let none = try runBinary(["guardian", "find", "qqqq", "--district", "d1"], db: db)

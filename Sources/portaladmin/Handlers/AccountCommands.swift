@@ -341,7 +341,8 @@ enum AccountCommands {
             ])
         }
         if rows.first?.closeSpelling == true {
-            c.say("no one matches that name as typed; names close to it:")
+            // A warning, shown under -q too: a script reading the rows must know they are guesses.
+            c.warn("no one matches that name as typed; names close to it:")
         }
         try c.emit(t)
         if rows.isEmpty { c.say("no guardian (nor student with an account) matches") }

@@ -112,7 +112,8 @@ enum PeopleCommands {
             s.db, district: try s.district(), kind: kind, text: text,
             limit: limit == 0 ? 0 : limit + 1)
         if close {
-            c.say("no \(kind.rawValue) matches '\(text)' as typed; names close to it:")
+            // A warning, shown under -q too: a script reading the rows must know they are guesses.
+            c.warn("no \(kind.rawValue) matches '\(text)' as typed; names close to it:")
         }
         try c.emit(table(kind, Array(rows.prefix(limit == 0 ? rows.count : limit))))
         if limit > 0 && rows.count > limit {

@@ -35,13 +35,12 @@ struct CommandTable: Sendable {
         let w = word.lowercased()
         let named = commands.filter { !$0.hidden && $0.path.count == 2 && $0.path[1] == w }
             .map { "'" + $0.path.joined(separator: " ") + "'" }
-        guard let last = named.last else { return nil }
+        guard !named.isEmpty else { return nil }
         if named.count > 4 {
             return named.prefix(4).joined(separator: ", ")
                 + " or another of the \(named.count) '\(w)' commands"
         }
-        return named.count == 1
-            ? last : named.dropLast().joined(separator: ", ") + " or " + last
+        return orList(named)
     }
 
     static let main = CommandTable(

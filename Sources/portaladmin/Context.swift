@@ -60,9 +60,9 @@ final class Context {
             db = try Database.open(path: dbPath, create: command.createsDB, busyTimeoutMs: busy)
         } catch var e as PortalError where e.code == .noInput {
             // Where the path came from is this program's to say: --db or $PORTALADMIN_DB.
-            e.hint =
-                (nearDatabase(dbPath).map { "did you mean '\($0)'? " } ?? "")
-                + "check --db / $PORTALADMIN_DB, or create a district first"
+            e.hint = e.hint?.replacingOccurrences(
+                Database.noDatabaseAdvice,
+                "check --db / $PORTALADMIN_DB, or create a district first")
             throw e
         }
         var district: String? = nil

@@ -76,6 +76,12 @@ public func nearest(_ word: String, in candidates: [String]) -> String? {
     return best.0
 }
 
+/// `items` as a sentence says them: "A", "A or B", "A, B or C".
+public func orList(_ items: [String]) -> String {
+    guard let last = items.last else { return "" }
+    return items.count == 1 ? last : items.dropLast().joined(separator: ", ") + " or " + last
+}
+
 /// `hint`, led by "did you mean 'X'?" when one of `candidates` is close to `word`.
 public func suggesting(_ word: String, in candidates: [String], _ hint: String) -> String {
     nearest(word, in: candidates).map { "did you mean '\($0)'? " + hint } ?? hint

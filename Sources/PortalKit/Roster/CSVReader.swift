@@ -466,23 +466,18 @@ public final class CSVReader {
         }
         if control { problem.set(Text.controlProblem, at) }
         if all < 0x80 { return String(decoding: u, as: UTF8.self) }
-        guard let s = String(validating: u, as: UTF8.self) else {
-            guard windows1252 else {
-                problem.set(Self.notUTF8, nil)
-                return String(decoding: u, as: UTF8.self)
-            }
+        let s: String
+        if let utf8 = String(validating: u, as: UTF8.self) {
+            s = utf8
+        } else if windows1252 {
+            // (Its five unassigned bytes come out as C1 controls: refused below as any
+            // control.)
             var text = String.UnicodeScalarView()
             for b in u { text.append(Self.windows1252Scalars[Int(b)]) }
-            let s = String(text)
-            // (Its five unassigned bytes come out as C1 controls: refused as any control.)
-            if s.unicodeScalars.contains(where: Text.isUnsafe)
-                || s.unicodeScalars.contains(where: {
-                    (0x80...0x9F).contains($0.value)
-                })
-            {
-                problem.set(Text.controlProblem, at)
-            }
-            return s
+            s = String(text)
+        } else {
+            problem.set(Self.notUTF8, nil)
+            return String(decoding: u, as: UTF8.self)
         }
         if !control && s.unicodeScalars.contains(where: Text.isUnsafe) {
             problem.set(Text.controlProblem, at)

@@ -204,9 +204,7 @@ public enum People {
         }
         let near = same.isEmpty ? slips : same
         guard !near.isEmpty && near.count <= 3 else { return nil }
-        let quoted = near.map { "'\($0)'" }
-        return quoted.dropLast().joined(separator: ", ")
-            + (quoted.count > 1 ? " or " : "") + (quoted.last ?? "")
+        return orList(near.map { "'\($0)'" })
     }
 
     /// The first guardian (by id) linked to exactly `count` students, with the family name.

@@ -113,7 +113,8 @@ public enum Roster {
         _ s: Session, _ fmt: RosterFormat, _ dir: String, _ options: ImportOptions,
         _ hooks: ImportHooks
     ) throws -> ImportSummary {
-        var batchesCommitted = 0
+        // What batches committed leave written, when some did (`RosterWriter.leftWritten`).
+        var leftWritten: String? = nil
         let summary: ImportSummary
         do {
             summary = try s.db.write(rollback: options.dryRun) {
@@ -125,7 +126,7 @@ public enum Roster {
                 // happens, or an import would keep a connection open.
                 defer {
                     w.letGo()
-                    batchesCommitted = w.batchesCommitted
+                    if w.batchesCommitted > 0 { leftWritten = w.leftWritten }
                 }
                 let files: [String]
                 switch fmt {
@@ -134,11 +135,11 @@ public enum Roster {
                 }
                 return try w.close(format: fmt.rawValue, files: files)
             }
-        } catch let e where batchesCommitted > 0 && Interrupts.isInterruption(e) {
+        } catch let e where leftWritten != nil && Interrupts.isInterruption(e) {
             throw PortalError(
                 .interrupted, "interrupted; the batch under way was rolled back",
-                hint:
-                    "the \(batchesCommitted) batch\(batchesCommitted == 1 ? "" : "es") committed before stay, and no one was marked inactive; import the files again to finish (the rows already in count as unchanged)"
+                hint: (leftWritten ?? "")
+                    + "; import the files again to finish (the rows already in count as unchanged)"
             )
         }
         // Fresh statistics after a bulk change, so the planner picks the per-student indexes

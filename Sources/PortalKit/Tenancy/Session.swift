@@ -112,6 +112,9 @@ extension Database {
         return String(url[...query]) + parameters.joined(separator: "&")
     }
 
+    /// How the hint of "no database at" ends: the caller may say where the path came from.
+    public static let noDatabaseAdvice = "check the database named, or create a district first"
+
     /// Opens and migrates. With `create: false` a missing file is "not found" (exit 66), so a
     /// read command with a mistyped --db does not leave an empty database behind.
     public static func open(path: String, create: Bool, busyTimeoutMs: Int32 = 5000) throws
@@ -166,7 +169,7 @@ extension Database {
                 throw PortalError(
                     .noInput, "no database at '\(path)'",
                     hint: (nearDatabase(path).map { "did you mean '\($0)'? " } ?? "")
-                        + "check the database named, or create a district first",
+                        + noDatabaseAdvice,
                     action: .createDistrict)
             }
             let dir = parentFolder(path)
@@ -198,7 +201,7 @@ extension Database {
 
 /// The SQLite database beside `path` whose name is close to its name (a slip in typing it:
 /// "portal.dbb", "protal.db"), as a path spelled like `path`; nil for none.
-public func nearDatabase(_ path: String) -> String? {
+func nearDatabase(_ path: String) -> String? {
     let folder = parentFolder(path)
     let name = String(path.split(separator: "/", omittingEmptySubsequences: false).last ?? "")
     func inFolder(_ n: String) -> String {
@@ -206,26 +209,25 @@ public func nearDatabase(_ path: String) -> String? {
     }
     let names =
         (try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? []
-    // Only files that begin as an SQLite database does.
-    let databases = names.filter { n in
-        guard n != name else { return false }
-        let fd = open(inFolder(n), O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var head = [UInt8](repeating: 0, count: 16)
-        return read(fd, &head, 16) == 16 && head == Array("SQLite format 3\0".utf8)
-    }
-    // One slip (a transposition is one), two in a name of ten characters or more.
+    // One slip (a transposition is one), two in a name of ten characters or more; closest
+    // first.
     let slips = name.utf8.count >= 10 ? 2 : 1
-    let near = databases.map { n in
+    let near = names.filter { $0 != name }.map { n in
         (
             n,
             Array(name.utf8).withUnsafeBufferPointer { a in
                 Array(n.utf8).withUnsafeBufferPointer { Phonetic.editDistance(a, $0, limit: slips) }
             }
         )
-    }.filter { $0.1 <= slips }
-    return near.min { ($0.1, $0.0) < ($1.1, $1.0) }.map { inFolder($0.0) }
+    }.filter { $0.1 <= slips }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+    // The first that begins as an SQLite database does (only the close names are opened).
+    return near.lazy.map { inFolder($0.0) }.first { path in
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 16)
+        return read(fd, &head, 16) == 16 && head == Array("SQLite format 3\0".utf8)
+    }
 }
 
 /// The folder part of a path ("" when there is none).

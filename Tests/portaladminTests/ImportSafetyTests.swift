@@ -34,9 +34,7 @@ import Testing
             if rchar > 1_000_000 { break }
             usleep(5_000)
         }
-        kill(p.processIdentifier, SIGINT)
-        let status = p.waitForStatus()
-        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let (status, e) = ended(p, err, by: [SIGINT])
         #expect(status == 130, "\(e)")
         #expect(e.contains("interrupted: stopping (press Ctrl-C again to quit at once)"), "\(e)")
         #expect(e.contains("error: interrupted; rolled back, nothing was written"), "\(e)")
@@ -72,9 +70,7 @@ import Testing
         {
             usleep(1_000)
         }
-        kill(p.processIdentifier, SIGINT)
-        let status = p.waitForStatus()
-        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let (status, e) = ended(p, err, by: [SIGINT])
         #expect(status == 130, "\(e)")
         #expect(e.contains("error: interrupted; the batch under way was rolled back"), "\(e)")
         #expect(e.contains("committed before stay, and no one was marked inactive"), "\(e)")
@@ -123,12 +119,7 @@ import Testing
                 usleep(100)
             }
             // Held still while the signal is sent, so that it cannot end first.
-            kill(p.processIdentifier, SIGSTOP)
-            kill(p.processIdentifier, SIGINT)
-            kill(p.processIdentifier, SIGCONT)
-            let status = p.waitForStatus()
-            let e = String(
-                decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let (status, e) = ended(p, err, by: [SIGSTOP, SIGINT, SIGCONT])
             let rows = try Database.open(path: db, create: false).count(
                 "SELECT count(*) FROM guardians")
             if status == 130 && rows > 0 {
@@ -144,6 +135,15 @@ import Testing
             }
         }
         #expect(caught, "no run was interrupted between its commit and its end")
+    }
+
+    /// `p` sent `signals` in turn, then waited for: its exit status and standard error.
+    func ended(_ p: Process, _ err: Pipe, by signals: [Int32]) -> (Int32, String) {
+        for signal in signals { kill(p.processIdentifier, signal) }
+        let status = p.waitForStatus()
+        return (
+            status, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        )
     }
 
     /// The program running `args` on `db`, its standard error piped.

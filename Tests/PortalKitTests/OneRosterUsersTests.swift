@@ -236,6 +236,65 @@ import Testing
         #expect(try rows("x") == rows("y") && rows("x").count > 20)
     }
 
+    /// The links of users in memory are made on two threads, every other batch each; they are
+    /// written and reported in order, as one thread making them all (the users on disk) would:
+    /// in key order into a district without links, else in the order the file first names
+    /// them; links to rejected guardians spread over the batches.
+    @Test func linksMadeOnTwoThreadsAreWrittenAndReportedInOrder() throws {
+        let f = try Fixture()
+        let s = f.session(nil)
+        try s.transaction {
+            for d in ["x", "y"] { _ = try Districts.create(s, id: d, name: d, settings: []) }
+        }
+        var lines = ["sourcedId,role,givenName,familyName,agentSourcedIds"]
+        for i in 0..<1_500 {
+            // Every 97th guardian has no family name: rejected, its links reported.
+            lines.append("g\(100_000 + i),parent,Pat\(i),\(i % 97 == 0 ? "" : "Lee"),")
+        }
+        for i in 0..<3_000 {
+            let agents = "g\(100_000 + i / 2),g\(100_000 + (i * 7) % 1_500)"
+            lines.append("s\(200_000 + i),student,Kim\(i),Lee,\"\(agents)\"")
+        }
+        try (lines.joined(separator: "\n") + "\n").write(
+            toFile: f.folder + "/users.csv", atomically: true, encoding: .utf8)
+        for name in ["guardians.csv", "students.csv", "relationships.csv"] {
+            try FileManager.default.removeItem(atPath: f.folder + "/" + name)
+        }
+        var reports: [String: [String]] = [:]
+        var counts: [String: [EntityCounts]] = [:]
+        for run in ["first", "again"] {
+            for (district, onDisk) in [("x", false), ("y", true)] {
+                var options = ImportOptions()
+                if onDisk { options.idMemoryBytes = 0 }
+                var hooks = ImportHooks()
+                hooks.row = { o in
+                    if o.id.contains("/") {
+                        reports[district + run, default: []].append("\(o.id) \(o.status)")
+                    }
+                }
+                let summary = try Roster.importBundle(
+                    f.session(district), dir: f.folder, format: .oneroster, options: options,
+                    hooks: hooks)
+                counts[district, default: []].append(
+                    summary.entities.first { $0.name == "links" }?.counts ?? EntityCounts())
+            }
+        }
+        let x = counts["x"] ?? []
+        #expect(x.count == 2 && x[0].created > 5_000 && x[1].unchanged == x[0].created)
+        #expect(x.allSatisfy { $0.rejected > 20 } && x == counts["y"], "\(x)")
+        let first = reports["xfirst"] ?? []
+        #expect(first.count > 5_000 && first == first.sorted())
+        #expect(first.sorted() == reports["yfirst"]?.sorted())
+        #expect(reports["xagain"]?.count == first.count && reports["xagain"] == reports["yagain"])
+        func links(_ district: String) throws -> [String] {
+            try f.db.query(
+                "SELECT guardian_id, student_id, relationship, row_hash FROM links WHERE district_id = ? ORDER BY 1, 2",
+                [.text(district)]
+            ).map { $0.values.map { $0.string ?? "-" }.joined(separator: " ") }
+        }
+        #expect(try links("x") == links("y") && links("x").count == x[0].created)
+    }
+
     /// A re-import tells a OneRoster link unchanged by its key and the hash its role gives,
     /// before making its row; a link whose role changed (a parent listed as a relative now) is
     /// still rewritten, without portal access, and links found unchanged count as no lines.

@@ -43,4 +43,53 @@ import Testing
         ahead.finish()  // returns only once the producer has returned
         #expect(count.made < 10, "the producer stopped a few items ahead, not at the end")
     }
+
+    /// Producer `i` of three makes items i, i + 3, ...; they come in the sequence's order,
+    /// whichever thread is ahead (each sleeps at random), and end with the first to stop.
+    @Test func severalProducersTakeTurnsInTheSequencesOrder() throws {
+        var got: [Int] = []
+        try ReadAhead<Int>.pipeline(
+            threads: 3,
+            produce: { i, put in
+                var k = i
+                while k < 1000 {
+                    if Int.random(in: 0..<50) == 0 { usleep(200) }
+                    guard try put(k) else { return }
+                    k += 3
+                }
+            },
+            take: { got.append($0) })
+        #expect(got == Array(0..<1000))
+    }
+
+    @Test func aProducersErrorComesInItsPlaceAndStopsTheOthers() throws {
+        var got: [Int] = []
+        #expect(throws: Broken.self) {
+            try ReadAhead<Int>.pipeline(
+                threads: 2,
+                produce: { i, put in
+                    var k = i
+                    while k < 1_000_000 {
+                        if k == 7 { throw Broken() }
+                        guard try put(k) else { return }
+                        k += 2
+                    }
+                },
+                take: { got.append($0) })
+        }
+        #expect(got == Array(0..<7), "every item before the failing one, none after")
+    }
+
+    @Test func aFailingTakeStopsEveryProducer() throws {
+        #expect(throws: Broken.self) {
+            try ReadAhead<Int>.pipeline(
+                threads: 2,
+                produce: { i, put in
+                    var k = i
+                    while try put(k) { k += 2 }
+                },
+                take: { if $0 == 5 { throw Broken() } })
+        }
+        // (Returning at all says so: the producers never end by themselves.)
+    }
 }

@@ -130,6 +130,30 @@ final class ReadAhead<Item>: ThreadMain, @unchecked Sendable {
         }
     }
 
+    /// Runs `threads` producers, each on a thread of its own, handing what they make to `take`
+    /// on this thread in turn: producer `i` (from 0) makes items `i`, `i + threads`,
+    /// `i + 2·threads`... of the sequence, and `take` sees them in the sequence's order. The
+    /// sequence ends at the first producer that has no more (each must stop at the first item
+    /// past the end). An error on any side stops them all and is thrown here, in its place in
+    /// the order.
+    static func pipeline(
+        threads: Int,
+        produce: @escaping (_ thread: Int, _ put: (Item) throws -> Bool) throws -> Void,
+        take: (Item) throws -> Void
+    ) throws {
+        let aheads = (0..<max(threads, 1)).map { _ in ReadAhead<Item>() }
+        defer { for a in aheads { a.finish() } }
+        for (i, a) in aheads.enumerated() {
+            try a.start { put in try produce(i) { put($0) } }
+        }
+        var turn = 0
+        while let item = try aheads[turn].next() {
+            try take(item)
+            aheads[turn].giveBack(consume item)
+            turn = (turn + 1) % aheads.count
+        }
+    }
+
     /// Changes what the threads share, and wakes the one waiting.
     private func changing(_ body: () -> Void) {
         monitor.locked {

@@ -524,85 +524,91 @@ enum OneRosterBundle {
         }
         w.finishedReading(r2, "users.csv")
         // Links last, once both ends exist; a batch at a time, as the rows of a file.
-        // Made on a second thread from the users (in memory: nothing changes them now; on disk
-        // they are read through the writer's connection, so on its thread).
-        var start = 0
+        // Made on two more threads from the users (in memory: nothing changes them now; on
+        // disk they are read through the writer's connection, so on its thread).
         try w.knownReady(.links)
         if linksInKeyOrder { try w.useSmallCache() }
         // In a re-import, a link the district holds unchanged is told by its key and the hash
         // its role gives (a OneRoster link's row is its two ids and its role), as a line of
         // users.csv is (`LineHash`): its row is not made.
         let sameLinks = w.sameLines(.links)
-        // By the role's code (a dictionary by its name hashed the name for every link).
-        var linkHashes = [UInt64?](repeating: nil, count: 256)
-        func linkHash(_ code: UInt8, _ relationship: String, relative: Bool) -> UInt64 {
-            if let h = linkHashes[Int(code)] { return h }
-            let h =
-                LinkRecord(
-                    guardianID: "", studentID: "", relationship: relationship,
-                    portalAccess: !relative, custodial: !relative
-                ).tableRow(line: nil).fnv
-            linkHashes[Int(code)] = h
-            return h
-        }
-        // The last guardian's id, made once for its links (in key order they come together).
-        var last: (n: Int32, id: String) = (-1, "")
-        try w.writeMade(sameThread: inline) {
-            guard start < known.table.pairCount else { return nil }
-            defer { start += RosterWriter.batchRows }
-            let links = try known.table.pairs(from: start, count: RosterWriter.batchRows).map {
-                p in
-                if p.guardian != last.n { last = (p.guardian, try known.table.id(Int(p.guardian))) }
-                let named = last.id
-                let student = try known.table.id(Int(p.student))
-                // The pair's role, else its guardian's kind (code 0: none, "guardian").
-                let code =
-                    p.role != 0
-                    ? p.role
-                    : UInt8(truncatingIfNeeded: try known.table.get(.kind, Int(p.guardian)))
-                let guardian = w.canonicalGuardian(named)
-                return (
-                    p: p, named: named, student: student, code: code, guardian: guardian,
-                    claim: joined(guardian, "\u{1f}", student)
-                )
+        // Each thread with its own memory of the last guardian and of the roles' hashes. (One
+        // thread making links was the end of a re-import: a core idle, the writer waiting.)
+        try w.writeMade(sameThread: inline, threads: 2) {
+            // By the role's code (a dictionary by its name hashed the name for every link).
+            var linkHashes = [UInt64?](repeating: nil, count: 256)
+            func linkHash(_ code: UInt8, _ relationship: String, relative: Bool) -> UInt64 {
+                if let h = linkHashes[Int(code)] { return h }
+                let h =
+                    LinkRecord(
+                        guardianID: "", studentID: "", relationship: relationship,
+                        portalAccess: !relative, custodial: !relative
+                    ).tableRow(line: nil).fnv
+                linkHashes[Int(code)] = h
+                return h
             }
-            // The batch's links looked up among the district's together (see `slots`).
-            let slots = sameLinks?.slots(links.map(\.claim))
-            return links.indices.map { k in
-                let (p, named, student, code, guardian, claim) = links[k]
-                let relationship = known.roleName(code) ?? "guardian"
-                // A relative, or a contact who is not a parent (relationships.csv's role):
-                // no portal access, not custodial.
-                let contact = LinkRecord.isNotParent(relationship)
-                let isRelative = relationship == "relative" || contact
-                let slot = slots?[k] ?? -1
-                let same =
-                    slot >= 0
-                    && sameLinks?.holds(
-                        slot: slot, hash: linkHash(code, relationship, relative: isRelative))
-                        == true
-                if contact && !same { w.contactsWithoutAccess.add(1, ordering: .relaxed) }
-                let row = PendingRow(
-                    entity: "links", table: .links, file: "users.csv", line: 0,
-                    id: guardian == named ? nil : joined(named, "/", student),
-                    idField: "agentSourcedIds", claim: claim,
-                    viaMerge: guardian != named,
-                    payload: same
-                        ? .sameLine(
-                            PendingRow.SameLine(
-                                record: CSVRecord(line: 0, fields: [], problem: nil)))
-                        : .link(
-                            LinkRecord(
-                                guardianID: guardian, studentID: student,
-                                relationship: relationship,
-                                portalAccess: !isRelative, custodial: !isRelative)))
-                // (Not through a merge: the numbers are of the guardian named.)
-                if guardian == named { row.ends = p }
-                row.keepsStored =
-                    !heldHere.isEmpty
-                    && (heldHere.contains(p.guardian) || heldHere.contains(p.student))
-                row.knownSlot = slot
-                return row
+            // The last guardian's id, made once for its links (in key order they come
+            // together).
+            var last: (n: Int32, id: String) = (-1, "")
+            return { batch in
+                let start = batch * RosterWriter.batchRows
+                guard start < known.table.pairCount else { return nil }
+                let links = try known.table.pairs(from: start, count: RosterWriter.batchRows).map {
+                    p in
+                    if p.guardian != last.n {
+                        last = (p.guardian, try known.table.id(Int(p.guardian)))
+                    }
+                    let named = last.id
+                    let student = try known.table.id(Int(p.student))
+                    // The pair's role, else its guardian's kind (code 0: none, "guardian").
+                    let code =
+                        p.role != 0
+                        ? p.role
+                        : UInt8(truncatingIfNeeded: try known.table.get(.kind, Int(p.guardian)))
+                    let guardian = w.canonicalGuardian(named)
+                    return (
+                        p: p, named: named, student: student, code: code, guardian: guardian,
+                        claim: joined(guardian, "\u{1f}", student)
+                    )
+                }
+                // The batch's links looked up among the district's together (see `slots`).
+                let slots = sameLinks?.slots(links.map(\.claim))
+                return links.indices.map { k in
+                    let (p, named, student, code, guardian, claim) = links[k]
+                    let relationship = known.roleName(code) ?? "guardian"
+                    // A relative, or a contact who is not a parent (relationships.csv's role):
+                    // no portal access, not custodial.
+                    let contact = LinkRecord.isNotParent(relationship)
+                    let isRelative = relationship == "relative" || contact
+                    let slot = slots?[k] ?? -1
+                    let same =
+                        slot >= 0
+                        && sameLinks?.holds(
+                            slot: slot, hash: linkHash(code, relationship, relative: isRelative))
+                            == true
+                    if contact && !same { w.contactsWithoutAccess.add(1, ordering: .relaxed) }
+                    let row = PendingRow(
+                        entity: "links", table: .links, file: "users.csv", line: 0,
+                        id: guardian == named ? nil : joined(named, "/", student),
+                        idField: "agentSourcedIds", claim: claim,
+                        viaMerge: guardian != named,
+                        payload: same
+                            ? .sameLine(
+                                PendingRow.SameLine(
+                                    record: CSVRecord(line: 0, fields: [], problem: nil)))
+                            : .link(
+                                LinkRecord(
+                                    guardianID: guardian, studentID: student,
+                                    relationship: relationship,
+                                    portalAccess: !isRelative, custodial: !isRelative)))
+                    // (Not through a merge: the numbers are of the guardian named.)
+                    if guardian == named { row.ends = p }
+                    row.keepsStored =
+                        !heldHere.isEmpty
+                        && (heldHere.contains(p.guardian) || heldHere.contains(p.student))
+                    row.knownSlot = slot
+                    return row
+                }
             }
         }
         w.noteContacts(

@@ -758,8 +758,12 @@ struct OneRosterUsers<Table: UserTable> {
         }
         // Parents start at -1: in no pair.
         try eachPair { p in
-            for x in [p.guardian, p.student] where try table.get(.parent, Int(x)) < 0 {
-                try table.set(.parent, Int(x), x)
+            // (Not a loop over `[p.guardian, p.student]`: an array made and freed a pair.)
+            if try table.get(.parent, Int(p.guardian)) < 0 {
+                try table.set(.parent, Int(p.guardian), p.guardian)
+            }
+            if try table.get(.parent, Int(p.student)) < 0 {
+                try table.set(.parent, Int(p.student), p.student)
             }
             let a = try find(p.guardian)
             let b = try find(p.student)

@@ -514,18 +514,36 @@ final class RosterWriter {
         try settleHeld(reader.path, parseAgain)
     }
 
-    /// Writes the rows `make` returns, a batch at a time until it returns nil, made and
-    /// prepared on a second thread a few batches ahead of the writing (with `sameThread`, on
-    /// this one: for a `make` that reads the database). Rows not read from a file: nothing is
-    /// held or read again.
-    func writeMade(sameThread: Bool, _ make: @escaping () throws -> [PendingRow]?) throws {
+    /// Writes the rows of batches 0, 1, 2... as `make(k)` makes batch `k`, until it returns
+    /// nil: made and prepared a few batches ahead of the writing on `threads` threads, each
+    /// making every `threads`-th batch with a `make` of its own (`maker` is called once a
+    /// thread, for what its `make` keeps from batch to batch); with `sameThread`, all on this
+    /// one (for a `make` that reads the database). Rows not read from a file: nothing is held
+    /// or read again.
+    func writeMade(
+        sameThread: Bool, threads: Int,
+        _ maker: () -> (_ batch: Int) throws -> [PendingRow]?
+    ) throws {
         let people = self.people(forLinks: true)
+        if sameThread {
+            let make = maker()
+            var k = 0
+            while let rows = try make(k) {
+                for row in rows { row.prepare(self, people) }
+                try write(rows)
+                k += 1
+            }
+            return
+        }
+        let makers = (0..<threads).map { _ in maker() }
         try ReadAhead.pipeline(
-            sameThread: sameThread,
-            produce: { [unowned self] put in
-                while let rows = try make() {
+            threads: threads,
+            produce: { [unowned self] i, put in
+                var k = i
+                while let rows = try makers[i](k) {
                     for row in rows { row.prepare(self, people) }
                     guard try put(rows) else { return }
+                    k += threads
                 }
             },
             take: { try write($0) })

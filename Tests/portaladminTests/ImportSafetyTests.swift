@@ -137,6 +137,60 @@ import Testing
         #expect(caught, "no run was interrupted between its commit and its end")
     }
 
+    /// Ctrl-C late in a OneRoster import, while it writes the last users' rows or makes its
+    /// links (two threads make them, the writer takes them in turn): every thread stops, the
+    /// import rolls back, and nothing of it remains. The signal comes once users.csv has been
+    /// read twice (the links are made after the second reading), then 0.4 and 0.8 s later;
+    /// one that lands after the commit is told by the rows left, and is said so.
+    @Test(Backend.sqliteFileOnly) func ctrlCWhileOneRosterLinksAreMadeRollsBack() throws {
+        let dir = TempDir()
+        let bundle = dir.file("or")
+        try FileManager.default.createDirectory(atPath: bundle, withIntermediateDirectories: true)
+        var lines = ["sourcedId,role,givenName,familyName,agentSourcedIds"]
+        for i in 0..<20_000 { lines.append("g\(100_000 + i),parent,Pat\(i),Lee,") }
+        for i in 0..<40_000 {
+            lines.append(
+                "s\(200_000 + i),student,Kim\(i),Lee,\"g\(100_000 + i / 2),g\(100_000 + (i * 7) % 20_000)\""
+            )
+        }
+        let users = lines.joined(separator: "\n") + "\n"
+        try users.write(toFile: bundle + "/users.csv", atomically: true, encoding: .utf8)
+        var rolledBack = 0
+        for (attempt, delay) in [0, 400_000, 800_000].enumerated() {
+            let dbDir = TempDir()
+            let db = try makeDistricts(dbDir)
+            let before = try dump(db)
+            let (p, err) = try started(["roster", "import", bundle, "--district", "d1"], db: db)
+            let deadline = Date().addingTimeInterval(60)
+            while p.isRunning && Date() < deadline {
+                let io =
+                    (try? String(
+                        contentsOfFile: "/proc/\(p.processIdentifier)/io", encoding: .utf8)) ?? ""
+                let rchar =
+                    io.split(separator: "\n").first { $0.hasPrefix("rchar:") }.flatMap {
+                        Int($0.dropFirst(6).trimmingCharacters(in: .whitespaces))
+                    } ?? 0
+                if rchar >= 2 * users.utf8.count { break }
+                usleep(1_000)
+            }
+            usleep(UInt32(delay))
+            let (status, e) = ended(p, err, by: [SIGINT])
+            let links = try Database.open(path: db, create: false).count(
+                "SELECT count(*) FROM links")
+            if status == 130 && links == 0 {
+                rolledBack += 1
+                #expect(e.contains("error: interrupted; rolled back, nothing was written"), "\(e)")
+                #expect(try dump(db) == before, "attempt \(attempt): nothing remains")
+            } else {
+                // Finished first, or interrupted after its commit: every link is there (80,000
+                // pairs, two of them named twice).
+                #expect(links == 79_998, "attempt \(attempt): \(links)")
+                #expect(status == 0 || e.contains("it stands"), "attempt \(attempt): \(e)")
+            }
+        }
+        #expect(rolledBack > 0, "no run was interrupted before its commit")
+    }
+
     /// `p` sent `signals` in turn, then waited for: its exit status and standard error.
     func ended(_ p: Process, _ err: Pipe, by signals: [Int32]) -> (Int32, String) {
         for signal in signals { kill(p.processIdentifier, signal) }

@@ -54,6 +54,8 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18, keepOnly: [Int?]? = nil) th
             Array(",, z ,".utf8),
             Array("5,Ed,\u{202E}gnp.exe,".utf8),  // a bidi override: a problem
             Array("6,Flo,Zoë,\u{7F}".utf8),
+            Array(",,\u{A0}Zoë\u{A0},".utf8),  // an accented word where no one reads: not blank
+            Array(",,\u{3000},\u{A0}".utf8),  // ideographic and no-break spaces only: blank
         ]
         let bytes = Array(lines.joined(separator: [0x0A]))
         for chunk in [1 << 18, 3] {
@@ -72,6 +74,7 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18, keepOnly: [Int?]? = nil) th
             #expect(
                 every.map(\.isBlank) == [
                     false, false, false, false, false, true, true, true, false, false, false, false,
+                    false, true,
                 ])
             #expect(every.filter { $0.problem != nil }.map(\.line) == [5, 6, 12, 13])
         }

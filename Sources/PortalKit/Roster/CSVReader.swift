@@ -447,8 +447,14 @@ public final class CSVReader {
         }
         if all < 0x80 && plain {
             if text { leftOutText = true }
-        } else if !decode(u, &problem, at).trimmed().isEmpty {
-            leftOutText = true
+        } else {
+            // Decoded to be checked; trimmed (a walk of its scalars) only when no printable
+            // ASCII byte already says it holds text (an accented name left out: about 1,000
+            // instructions a field).
+            let s = decode(u, &problem, at)
+            if u.contains(where: { $0 > 0x20 && $0 < 0x7F }) || !s.trimmed().isEmpty {
+                leftOutText = true
+            }
         }
         return ""
     }

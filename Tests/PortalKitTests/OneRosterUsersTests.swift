@@ -166,11 +166,6 @@ import Testing
     /// UUIDs), and the tables are those of the same files imported with the users on disk,
     /// whose links are staged.
     @Test func aFirstImportWritesItsLinksInPlaceUnlessItsUsersAreOnDisk() throws {
-        let f = try Fixture()
-        let s = f.session(nil)
-        try s.transaction {
-            for d in ["x", "y"] { _ = try Districts.create(s, id: d, name: d, settings: []) }
-        }
         var lines = ["sourcedId,role,givenName,familyName,agentSourcedIds"]
         var guardians: [String] = []
         for i in 0..<6 {
@@ -184,34 +179,22 @@ import Testing
         }
         // A link to a guardian rejected (no family name): reported, not written.
         lines[1] = lines[1].replacingOccurrences(of: ",Lee,", with: ",,")
-        try (lines.joined(separator: "\n") + "\n").write(
-            toFile: f.folder + "/users.csv", atomically: true, encoding: .utf8)
-        for name in ["guardians.csv", "students.csv", "relationships.csv"] {
-            try FileManager.default.removeItem(atPath: f.folder + "/" + name)
-        }
+        let f = try twoDistricts(users: lines)
         var stagedAtLinks: [String: Set<String>] = [:]
         var cacheAtLinks: [String: Set<Int>] = [:]
         var reports: [String: [String]] = [:]
-        for (district, onDisk) in [("x", false), ("y", true)] {
-            var options = ImportOptions()
-            if onDisk { options.idMemoryBytes = 0 }
-            var hooks = ImportHooks()
-            hooks.row = { o in
-                if o.id.contains("/") {
-                    cacheAtLinks[district, default: []].insert(
-                        try f.db.scalar("PRAGMA cache_size")?.int.map { Int($0) } ?? 0)
-                    stagedAtLinks[district, default: []].formUnion(
-                        try f.db.query(
-                            "SELECT name FROM sqlite_temp_master WHERE name LIKE 'roster_staged_%'"
-                        ).map { $0.text("name") })
-                }
-                if o.status == .rejected { reports[district, default: []].append(o.id) }
+        let links = try importInMemoryAndOnDisk(f) { district, o in
+            if o.id.contains("/") {
+                cacheAtLinks[district, default: []].insert(
+                    try f.db.scalar("PRAGMA cache_size")?.int.map { Int($0) } ?? 0)
+                stagedAtLinks[district, default: []].formUnion(
+                    try f.db.query(
+                        "SELECT name FROM sqlite_temp_master WHERE name LIKE 'roster_staged_%'"
+                    ).map { $0.text("name") })
             }
-            let summary = try Roster.importBundle(
-                f.session(district), dir: f.folder, format: .oneroster, options: options,
-                hooks: hooks)
-            #expect(summary.entities.first { $0.name == "links" }?.counts.created == 10)
+            if o.status == .rejected { reports[district, default: []].append(o.id) }
         }
+        #expect(links.values.map(\.created) == [10, 10])
         // (Households are staged or not by the first id met: "hh-" and a UUID whose last group
         // is all digits looks numbered.)
         let staged = stagedAtLinks["x"] ?? []
@@ -241,11 +224,6 @@ import Testing
     /// in key order into a district without links, else in the order the file first names
     /// them; links to rejected guardians spread over the batches.
     @Test func linksMadeOnTwoThreadsAreWrittenAndReportedInOrder() throws {
-        let f = try Fixture()
-        let s = f.session(nil)
-        try s.transaction {
-            for d in ["x", "y"] { _ = try Districts.create(s, id: d, name: d, settings: []) }
-        }
         var lines = ["sourcedId,role,givenName,familyName,agentSourcedIds"]
         for i in 0..<1_500 {
             // Every 97th guardian has no family name: rejected, its links reported.
@@ -255,29 +233,16 @@ import Testing
             let agents = "g\(100_000 + i / 2),g\(100_000 + (i * 7) % 1_500)"
             lines.append("s\(200_000 + i),student,Kim\(i),Lee,\"\(agents)\"")
         }
-        try (lines.joined(separator: "\n") + "\n").write(
-            toFile: f.folder + "/users.csv", atomically: true, encoding: .utf8)
-        for name in ["guardians.csv", "students.csv", "relationships.csv"] {
-            try FileManager.default.removeItem(atPath: f.folder + "/" + name)
-        }
+        let f = try twoDistricts(users: lines)
         var reports: [String: [String]] = [:]
         var counts: [String: [EntityCounts]] = [:]
         for run in ["first", "again"] {
-            for (district, onDisk) in [("x", false), ("y", true)] {
-                var options = ImportOptions()
-                if onDisk { options.idMemoryBytes = 0 }
-                var hooks = ImportHooks()
-                hooks.row = { o in
-                    if o.id.contains("/") {
-                        reports[district + run, default: []].append("\(o.id) \(o.status)")
-                    }
+            let links = try importInMemoryAndOnDisk(f) { district, o in
+                if o.id.contains("/") {
+                    reports[district + run, default: []].append("\(o.id) \(o.status)")
                 }
-                let summary = try Roster.importBundle(
-                    f.session(district), dir: f.folder, format: .oneroster, options: options,
-                    hooks: hooks)
-                counts[district, default: []].append(
-                    summary.entities.first { $0.name == "links" }?.counts ?? EntityCounts())
             }
+            for (district, c) in links { counts[district, default: []].append(c) }
         }
         let x = counts["x"] ?? []
         #expect(x.count == 2 && x[0].created > 5_000 && x[1].unchanged == x[0].created)
@@ -420,5 +385,39 @@ import Testing
         #expect(OneRosterBundle.idsAreUUIDs(dir + "/none.csv"), "not told: as UUIDs")
         options.idMemoryBytes = 0
         #expect(!OneRosterBundle.usersFitInMemory(wide, options), "0: every user on disk")
+    }
+
+    /// The bundle of `f` imported into x with the users in memory and into y with them on
+    /// disk, `row` told of each row reported: the links' counts by district.
+    func importInMemoryAndOnDisk(
+        _ f: Fixture, row: @escaping (_ district: String, RowOutcome) throws -> Void
+    ) throws -> [String: EntityCounts] {
+        var links: [String: EntityCounts] = [:]
+        for (district, onDisk) in [("x", false), ("y", true)] {
+            var options = ImportOptions()
+            if onDisk { options.idMemoryBytes = 0 }
+            var hooks = ImportHooks()
+            hooks.row = { try row(district, $0) }
+            let summary = try Roster.importBundle(
+                f.session(district), dir: f.folder, format: .oneroster, options: options,
+                hooks: hooks)
+            links[district] = summary.entities.first { $0.name == "links" }?.counts
+        }
+        return links
+    }
+
+    /// A fixture with districts x and y, and a OneRoster bundle of `users` (its lines) alone.
+    func twoDistricts(users: [String]) throws -> Fixture {
+        let f = try Fixture()
+        let s = f.session(nil)
+        try s.transaction {
+            for d in ["x", "y"] { _ = try Districts.create(s, id: d, name: d, settings: []) }
+        }
+        try (users.joined(separator: "\n") + "\n").write(
+            toFile: f.folder + "/users.csv", atomically: true, encoding: .utf8)
+        for name in ["guardians.csv", "students.csv", "relationships.csv"] {
+            try FileManager.default.removeItem(atPath: f.folder + "/" + name)
+        }
+        return f
     }
 }

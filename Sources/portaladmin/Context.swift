@@ -56,8 +56,14 @@ final class Context {
         if let s = _session { return s }
         let busy = io.env["PORTALADMIN_BUSY_TIMEOUT_MS"].flatMap { Int32($0) } ?? 5000
         let db: Database
+        // A dry run of a command that creates the database, when there is none yet, works on
+        // one in memory: opening the path would leave an empty database (and the folders to
+        // it) behind a run that says nothing was written.
+        let path =
+            dryRun && command.createsDB && !dbPath.contains("://")
+                && !FileManager.default.fileExists(atPath: dbPath) ? ":memory:" : dbPath
         do {
-            db = try Database.open(path: dbPath, create: command.createsDB, busyTimeoutMs: busy)
+            db = try Database.open(path: path, create: command.createsDB, busyTimeoutMs: busy)
         } catch var e as PortalError where e.code == .noInput {
             // Where the path came from is this program's to say: --db or $PORTALADMIN_DB.
             e.hint = e.hint?.replacingOccurrences(

@@ -10,6 +10,13 @@ import PortalKit
 enum Demo {
     static func run(_ c: Context) throws {
         let keep = c.inv.value("db") != nil
+        if keep && c.dryRun {
+            throw PortalError.usage(
+                "--dry-run with --db: the demo would build and keep a database at that path",
+                hint:
+                    "leave out --db for a demo that keeps nothing, or --dry-run to keep the database"
+            )
+        }
         guard let dir = makeTemporaryFolder("/tmp/portaladmin-demo-") else {
             throw PortalError(
                 .cannotCreate, "cannot create a temporary folder for the demo",

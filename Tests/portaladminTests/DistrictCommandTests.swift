@@ -186,4 +186,29 @@ import Testing
         #expect(op.code == 0)
         #expect(try dump(db) == before)
     }
+
+    /// A dry run of the first district of a database not there yet creates neither the file
+    /// nor the folders to it (it left an empty database behind a run saying nothing was
+    /// written); the report is the same. The demo keeping its database at --db refuses one.
+    @Test func aDryRunCreatesNoDatabaseNorFolder() throws {
+        let dir = TempDir()
+        let db = dir.file("new/folder/portal.db")
+        let r = try runBinary(["district", "create", "d1", "--name", "One", "--dry-run"], db: db)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("district id:") && r.out.contains("d1"))
+        #expect(
+            r.err.contains("dry run: created district 'd1'")
+                && r.err.contains("nothing was written"))
+        #expect(!FileManager.default.fileExists(atPath: dir.file("new")), "no folder, no file")
+        let real = try runBinary(["district", "create", "d1", "--name", "One"], db: db)
+        #expect(real.code == 0 && FileManager.default.fileExists(atPath: db))
+        // On a database that is there, the dry run checks against it: the district exists.
+        let again = try runBinary(
+            ["district", "create", "d1", "--name", "One", "--dry-run"], db: db)
+        #expect(again.code != 0 && again.err.contains("d1"), "\(again.err)")
+        let demo = try runBinary(["demo", "--db", dir.file("demo.db"), "--dry-run"])
+        #expect(demo.code == 64 && demo.err.contains("error: --dry-run with --db"))
+        #expect(demo.err.contains("hint: "))
+        #expect(!FileManager.default.fileExists(atPath: dir.file("demo.db")))
+    }
 }

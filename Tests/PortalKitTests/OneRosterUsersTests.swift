@@ -387,6 +387,20 @@ import Testing
         #expect(!OneRosterBundle.usersFitInMemory(wide, options), "0: every user on disk")
     }
 
+    /// A pair keeps the line that named it in the bytes it has to spare: 12 bytes a pair, the
+    /// line and its file back as given, 0 beyond the lines it can hold.
+    @Test func aPairKeepsItsLineInTwelveBytes() {
+        #expect(MemoryLayout<UserPair>.stride == 12)
+        for (line, rel) in [(Int32(1), false), (4, true), (65_536, false), (8_388_607, true)] {
+            let p = UserPair(guardian: 7, student: 9, line: line, role: 3, inRelationships: rel)
+            #expect(p.line == line && p.inRelationships == rel && p.role == 3)
+            #expect(p.guardian == 7 && p.student == 9)
+        }
+        #expect(UserPair(guardian: 1, student: 2, line: 8_388_608, role: 0).line == 0)
+        #expect(UserPair(guardian: 1, student: 2, line: -5, role: 0).line == 0)
+        #expect(UserPair(guardian: 1, student: 2, role: 0, inRelationships: true).line == 0)
+    }
+
     /// The bundle of `f` imported into x with the users in memory and into y with them on
     /// disk, `row` told of each row reported: the links' counts by district.
     func importInMemoryAndOnDisk(

@@ -31,14 +31,15 @@ import Testing
             r.err.contains(
                 "users.csv:5: sourcedId: duplicate id (first seen on line 3); this row was skipped"),
             "\(r.err)")
-        // users.csv's columns (its status told apart); a link, from agentSourcedIds, has none.
+        // users.csv's columns (its status told apart); a link, from agentSourcedIds, has none,
+        // and is given at the line that named it.
         let res = try String(contentsOfFile: results, encoding: .utf8)
         #expect(
             res.hasPrefix(
                 "file,line,id,sourcedId,status (in file),role,givenName,familyName,agentSourcedIds,status,message\r\n"
             ), "\(res)")
         #expect(res.contains("users.csv,3,2001,2001,active,student,S,Two,3001,created,\r\n"))
-        #expect(res.contains("users.csv,,3001/2001,,,,,,,created,\r\n"), "\(res)")
+        #expect(res.contains("users.csv,3,3001/2001,,,,,,,created,\r\n"), "\(res)")
         #expect(
             r.err.contains("note: users.csv: skipped 2 users with other roles (aide 1, teacher 1)"))
     }
@@ -828,8 +829,8 @@ import Testing
 
     @Test func aLinkToARejectedParentIsRejectedAndNamedByItsIDs() throws {
         // A parent's row is rejected; the link agentSourcedIds gives it is rejected too (its
-        // guardian was not imported), named by its ids (a link has no line of its own) and by
-        // the file OneRoster's users come from. The other parent's link is written.
+        // guardian was not imported), named by its ids (a link has no line of its own) at the
+        // line of users.csv that named it. The other parent's link is written.
         let dir = TempDir()
         let db = try makeDistricts(dir)
         let (p1, p2, s1) = (
@@ -850,12 +851,58 @@ import Testing
             db: db)
         #expect(r.code == 3)
         #expect(r.err.contains("users.csv:2: givenName: missing"), "\(r.err)")
+        // At the line whose agentSourcedIds named it, and which of its links it is.
         #expect(
             r.err.contains(
-                "users.csv: \(p1)/\(s1): guardian_id: unknown guardian (not imported from users.csv, nor in the district)"
+                "users.csv:4: link \(p1)/\(s1): guardian_id: unknown guardian (not imported from users.csv, nor in the district)"
             ), "\(r.err)")
         let links = try reopen(db).query("SELECT guardian_id FROM links WHERE district_id = 'd1'")
         #expect(links.map { $0.text("guardian_id") } == [p2])
+    }
+
+    /// A link is made from other rows, and reported at the line that named it: a user's
+    /// agentSourcedIds in users.csv, or a line of relationships.csv (Microsoft SDS), its file
+    /// named; with the users in memory or on disk alike, in the results file too.
+    @Test(arguments: [false, true])
+    func aLinkIsReportedAtTheLineThatNamedIt(onDisk: Bool) throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "b/users.csv",
+            """
+            sourcedId,status,role,givenName,familyName,agentSourcedIds
+            p1,active,parent,,Frey,
+            p2,active,parent,Eva,Frey,
+            s1,active,student,Mia,Frey,p1
+            s2,active,student,Ole,Frey,
+
+            """)
+        _ = dir.write(
+            "b/relationships.csv",
+            """
+            userSourcedId,relationshipUserSourcedId,relationshipRole
+            s2,p2,parent
+            s2,p1,parent
+
+            """)
+        let results = dir.file("results.csv")
+        let r = try runBinary(
+            [
+                "roster", "import", dir.file("b"), "--format", "oneroster", "--district", "d1",
+                "--results", results,
+            ],
+            db: db, env: onDisk ? ["PORTALADMIN_ID_MEMORY_BYTES": "0"] : [:])
+        #expect(r.code == 3, "\(r.err)")
+        #expect(r.err.contains("rejected: users.csv:4: link p1/s1: guardian_id: unknown guardian"))
+        #expect(
+            r.err.contains(
+                "rejected: relationships.csv:3: link p1/s2: guardian_id: unknown guardian"),
+            "\(r.err)")
+        let res = try String(contentsOfFile: results, encoding: .utf8)
+        #expect(res.contains("relationships.csv,2,p2/s2,"), "\(res)")
+        let links = try reopen(db).query(
+            "SELECT guardian_id || '/' || student_id AS l FROM links WHERE district_id = 'd1'")
+        #expect(links.map { $0.text("l") } == ["p2/s2"])
     }
 
     func importSample(_ path: String) throws -> (RunResult, String, TempDir) {

@@ -242,7 +242,8 @@ enum OneRosterBundle {
                 try users.table.append(
                     UserPair(
                         guardian: gn, student: Int32(try users.number(s)),
-                        role: role.map { users.code($0) } ?? 0))
+                        line: Int32(truncatingIfNeeded: rec.line),
+                        role: role.map { users.code($0) } ?? 0, inRelationships: true))
                 try users.nameInRelationships(g, role: role ?? "guardian")
             }
         }
@@ -301,7 +302,8 @@ enum OneRosterBundle {
                                         ? listItems(Spreadsheet.unguarded(rec.fields[c])) : []
                                 } ?? []
                             return UserLine(
-                                id: id, role: uh.value(rec, at: col.role)?.lowercased(),
+                                id: id, line: Int32(truncatingIfNeeded: rec.line),
+                                role: uh.value(rec, at: col.role)?.lowercased(),
                                 agents: agents,
                                 listsAgents: rec.problem == nil && !agents.isEmpty)
                         }
@@ -327,8 +329,9 @@ enum OneRosterBundle {
                         let a = Int32(try users.number(agent))
                         try users.table.append(
                             r == "student"
-                                ? UserPair(guardian: a, student: Int32(n), role: 0)
-                                : UserPair(guardian: Int32(n), student: a, role: 0))
+                                ? UserPair(guardian: a, student: Int32(n), line: line.line, role: 0)
+                                : UserPair(guardian: Int32(n), student: a, line: line.line, role: 0)
+                        )
                     }
                 }
             })
@@ -603,6 +606,11 @@ enum OneRosterBundle {
                                     portalAccess: !isRelative, custodial: !isRelative)))
                     // (Not through a merge: the numbers are of the guardian named.)
                     if guardian == named { row.ends = p }
+                    if p.line > 0 {
+                        row.namedOn = (
+                            p.inRelationships ? "relationships.csv" : "users.csv", Int(p.line)
+                        )
+                    }
                     row.keepsStored =
                         !heldHere.isEmpty
                         && (heldHere.contains(p.guardian) || heldHere.contains(p.student))
@@ -710,6 +718,7 @@ private struct UserColumns {
 /// case) and the ids of its agents.
 private struct UserLine {
     let id: String
+    let line: Int32
     let role: String?
     let agents: [String]
     /// The line was read cleanly and its agentSourcedIds names someone: all the user's agents

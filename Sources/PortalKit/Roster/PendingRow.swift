@@ -46,6 +46,10 @@ final class PendingRow {
     let viaMerge: Bool
     /// A OneRoster link's ends as its users are numbered (see `RosterWriter.People.exist`).
     var ends: UserPair?
+    /// A row made from others (a OneRoster link, from a user's agentSourcedIds or a line of
+    /// relationships.csv): the file and line that named it, where it is reported. (`line`
+    /// stays 0: the row is no line of its own.)
+    var namedOn: (file: String, line: Int)?
     /// A link one of whose ends the file does not give (a delta naming the district's own):
     /// created when missing, never changed, as one named through a merged guardian.
     var keepsStored = false

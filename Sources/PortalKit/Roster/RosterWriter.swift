@@ -437,9 +437,13 @@ final class RosterWriter {
                         columns: r.input?.columns ?? [], fields: r.input?.fields ?? []))
             }
         } else if hooks.everyRow || status == .rejected || status == .skipped {
+            // A link reported at the line that named it says which of the line's links it is.
             try hooks.row(
                 RowOutcome(
-                    file: r.file, line: r.line, id: r.id, status: status, message: message,
+                    file: r.namedOn?.file ?? r.file, line: r.namedOn?.line ?? r.line, id: r.id,
+                    status: status,
+                    message: r.namedOn == nil || message.isEmpty
+                        ? message : "link \(r.id): \(message)",
                     columns: r.input?.columns ?? [], fields: r.input?.fields ?? []))
         }
         rowsSinceCommit += 1

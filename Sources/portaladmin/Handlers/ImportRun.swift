@@ -94,7 +94,8 @@ final class ImportRun {
         shown += 1
         if shown <= Self.shownRows {
             progress.clear()
-            // A row of no line (a OneRoster link, a school of orgs.csv) by its id instead.
+            // A row of no line (a school of orgs.csv, a link whose line is not known) by its id
+            // instead.
             let at = o.line > 0 ? String(o.line) : o.id.isEmpty ? "-" : " " + o.id
             let text = "\(o.file):\(at): \(o.message)"
             if o.status == .rejected { c.rejected(text) } else { c.warn(text) }

@@ -242,9 +242,17 @@ final class RosterWriter {
         /// The district's rows of `t`, when there are no more than `most` and the budget
         /// has room for them.
         func rows(_ t: RosterTable, _ db: Database) throws -> KnownRows? {
-            let rows = try db.count(
-                "SELECT count(*) FROM (SELECT 1 FROM \(t.rawValue) WHERE district_id = ? LIMIT ?)",
-                [.text(district), .int(Int64(most) + 1)])
+            // Counted through a subquery that stops past `most` only when that is few (a small
+            // delta's): without it SQLite counts a third faster (the links of 300,000 students,
+            // pages cached: 28 against 19 ms; a 30k OneRoster re-import's counts, callgrind:
+            // 69M -> 53M instructions), and a table worth keeping is read whole anyway.
+            let rows =
+                most < Self.fewRows
+                ? try db.count(
+                    "SELECT count(*) FROM (SELECT 1 FROM \(t.rawValue) WHERE district_id = ? LIMIT ?)",
+                    [.text(district), .int(Int64(most) + 1)])
+                : try db.count(
+                    "SELECT count(*) FROM \(t.rawValue) WHERE district_id = ?", [.text(district)])
             guard budget.take(rows <= most ? KnownRows.bytes(rows: rows) : nil, for: t) else {
                 return nil
             }
@@ -262,6 +270,10 @@ final class RosterWriter {
             throw error
         }
     }
+
+    /// Below this many rows worth keeping, a table's rows are counted no further than that
+    /// (see `keepKnownRows`).
+    static let fewRows = 50_000
 
     /// The memory the district's rows of one table may take when kept (`KnownRows`): what an
     /// id set may (16 MB: about 780,000 rows), and for native files half as much again (24 MB:

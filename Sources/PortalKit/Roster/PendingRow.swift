@@ -50,6 +50,8 @@ final class PendingRow {
     /// relationships.csv): the file and line that named it, where it is reported. (`line`
     /// stays 0: the row is no line of its own.)
     var namedOn: (file: String, line: Int)?
+    /// Where the row is reported: its own file and line, or the line that named it.
+    var reportedAt: (file: String, line: Int) { namedOn ?? (file, line) }
     /// A link one of whose ends the file does not give (a delta naming the district's own):
     /// created when missing, never changed, as one named through a merged guardian.
     var keepsStored = false

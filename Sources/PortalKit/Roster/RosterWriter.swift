@@ -432,14 +432,14 @@ final class RosterWriter {
             bump(r, .warning)
             var places: [(file: String, line: Int)] = []
             for w in r.warnings {
-                let at = w.source ?? (r.file, r.line)
+                let at = w.source ?? r.reportedAt
                 if !places.contains(where: { $0 == at }) { places.append(at) }
             }
             for at in places {
                 try hooks.row(
                     RowOutcome(
                         file: at.file, line: at.line, id: r.id, status: .warning,
-                        message: r.warnings.filter { ($0.source ?? (r.file, r.line)) == at }
+                        message: r.warnings.filter { ($0.source ?? r.reportedAt) == at }
                             .map {
                                 "\($0.field): \($0.problem); "
                                     + ($0.keptAs.map { "kept as given in \($0)" }
@@ -452,7 +452,7 @@ final class RosterWriter {
             // A link reported at the line that named it says which of the line's links it is.
             try hooks.row(
                 RowOutcome(
-                    file: r.namedOn?.file ?? r.file, line: r.namedOn?.line ?? r.line, id: r.id,
+                    file: r.reportedAt.file, line: r.reportedAt.line, id: r.id,
                     status: status,
                     message: r.namedOn == nil || message.isEmpty
                         ? message : "link \(r.id): \(message)",

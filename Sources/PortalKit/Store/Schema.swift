@@ -295,5 +295,18 @@ enum Schema {
             sql:
                 "CREATE INDEX guardians_by_name ON guardians(search_key COLLATE BINARY, district_id);"
         ),
+        // An address or a number is looked up only by its value (`email = ?`, `phone = ?` or a
+        // range of numbers), which no guardian without one matches: the indexes leave those
+        // out. Many exports give a guardian neither (OneRoster's users.csv has no phone
+        // column unless the SIS fills it), and a first import built an entry for each anyway:
+        // at 300,000 students 95-106 ms for a phone index of 267,000 empty numbers.
+        Migration(
+            name: "012-email-and-phone-indexes-of-those-given",
+            sql: """
+                DROP INDEX guardians_by_email;
+                DROP INDEX guardians_by_phone;
+                CREATE INDEX guardians_by_email ON guardians(email, district_id) WHERE email IS NOT NULL;
+                CREATE INDEX guardians_by_phone ON guardians(phone, district_id) WHERE phone IS NOT NULL;
+                """),
     ]
 }

@@ -77,11 +77,11 @@ _portaladmin() {
         " student") words="list show find" ;;
         " student list") words="--status --limit --columns --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " student show") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
-        " student find") words="--limit --columns --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " student find") words="--exact --limit --columns --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " guardian") words="list show find duplicates merge" ;;
         " guardian list") words="--status --limit --columns --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " guardian show") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
-        " guardian find") words="--limit --columns --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " guardian find") words="--exact --limit --columns --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " key") words="issue check list revoke" ;;
         " key issue") words="--guardian --student --file --all-without-account --student-account --all-students-without-account --school --grade-min --letters --results --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " key check") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;

@@ -205,6 +205,16 @@ import Testing
         #expect(exact.out.contains("G1") && !exact.err.contains("close"), "\(exact.err)")
         let none = try runBinary(["guardian", "find", "qqqq", "--district", "d1"], db: db)
         #expect(none.code == 0 && none.err.contains("no guardian matches 'qqqq', nor a name close"))
+        // A script that must not act on a guess: --exact shows what matches as typed alone.
+        let strict = try runBinary(
+            ["guardian", "find", "nunes", "--exact", "-o", "json", "--district", "d1"], db: db)
+        #expect(strict.code == 0 && strict.out.trimmed() == "[]", "\(strict.out)")
+        #expect(
+            strict.err.contains("no guardian matches 'nunes'") && !strict.err.contains("close"),
+            "\(strict.err)")
+        let typed = try runBinary(
+            ["guardian", "find", "nunez", "--exact", "-o", "tsv", "--district", "d1"], db: db)
+        #expect(typed.code == 0 && typed.out.contains("G1\tJosé\tNúñez"), "\(typed.out)")
     }
 
     @Test func aMistypedUsernameNamesTheOneMeant() throws {

@@ -23,9 +23,12 @@ enum PeopleCommands {
                 path: [noun, "find"],
                 summary: "find \(noun)s by name, email, \(kind == .guardian ? "phone, " : "")or id",
                 discussion:
-                    "Case and accents do not matter (\"jose nunez\" finds José Núñez); every word must match. A given name also finds its common nicknames and formal name, as a whole word (\"bill\" finds William, \"katherine\" Kathy). A phone number matches whatever its formatting; an id in any case. When nothing matches as typed, the names close to it are shown (and said to be that): each word a slip of the hand or ear from a word of the name (\"smtih\" finds Smith, \"stephens\" Stevens, \"braun\" Brown; no slip in a word of three letters or fewer), closest first.",
+                    "Case and accents do not matter (\"jose nunez\" finds José Núñez); every word must match. A given name also finds its common nicknames and formal name, as a whole word (\"bill\" finds William, \"katherine\" Kathy). A phone number matches whatever its formatting; an id in any case. When nothing matches as typed, the names close to it are shown (and said to be that, on standard error): each word a slip of the hand or ear from a word of the name (\"smtih\" finds Smith, \"stephens\" Stevens, \"braun\" Brown; no slip in a word of three letters or fewer), closest first; --exact shows only what matches as typed (a script that must not act on a guess).",
                 args: [Arg(name: "text", help: "what to look for", variadic: true)],
-                options: [limitOption, columnsOption], role: .helpdesk,
+                options: [
+                    Opt(long: "exact", help: "only what matches as typed: no close names"),
+                    limitOption, columnsOption,
+                ], role: .helpdesk,
                 examples: [
                     "portaladmin \(noun) find garcia maria",
                     kind == .guardian
@@ -108,9 +111,17 @@ enum PeopleCommands {
         let s = try c.session()
         let limit = try c.limit
         let text = c.inv.positionals.joined(separator: " ")
-        let (rows, close) = try People.findOrClose(
-            s.db, district: try s.district(), kind: kind, text: text,
-            limit: limit == 0 ? 0 : limit + 1)
+        let exact = c.inv.has("exact")
+        let (rows, close) =
+            exact
+            ? (
+                try People.find(
+                    s.db, district: try s.district(), kind: kind, text: text,
+                    limit: limit == 0 ? 0 : limit + 1), false
+            )
+            : try People.findOrClose(
+                s.db, district: try s.district(), kind: kind, text: text,
+                limit: limit == 0 ? 0 : limit + 1)
         if close {
             // A warning, shown under -q too: a script reading the rows must know they are guesses.
             c.warn("no \(kind.rawValue) matches '\(text)' as typed; names close to it:")
@@ -121,6 +132,8 @@ enum PeopleCommands {
                 "Showing the first \(limit) \(close ? "close names" : "matches"); use --limit 0 for all"
             )
         }
-        if rows.isEmpty { c.say("no \(kind.rawValue) matches '\(text)', nor a name close to it") }
+        if rows.isEmpty {
+            c.say("no \(kind.rawValue) matches '\(text)'\(exact ? "" : ", nor a name close to it")")
+        }
     }
 }

@@ -35,9 +35,29 @@ struct Invocation {
         guard let v = value(long) else { return nil }
         guard let d = CivilDate(parsing: v) else {
             throw PortalError.usage(
-                "--\(long) takes a date, not '\(v)'", hint: "write dates as YYYY-MM-DD")
+                "--\(long) takes a date, not '\(v)'",
+                hint: Self.noSuchDay(v) ?? "write dates as YYYY-MM-DD")
         }
         return d
+    }
+
+    /// What is wrong with a date written as YYYY-MM-DD that is no day (a slip in the month or
+    /// the day, typed in haste): the month that does not exist, or how many days the month has.
+    static func noSuchDay(_ v: String) -> String? {
+        let parts = v.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        else { return nil }
+        guard (1...12).contains(month) else {
+            return "there is no month \(parts[1]): write dates as YYYY-MM-DD, month before day"
+        }
+        let last = CivilDate(clampingYear: year, month: month, day: 31).day
+        guard day < 1 || day > last else { return nil }
+        let name = [
+            "January", "February", "March", "April", "May", "June", "July", "August", "September",
+            "October", "November", "December",
+        ][month - 1]
+        return "\(name) \(parts[0]) has \(last) days"
     }
 
     func required(_ long: String) throws -> String {

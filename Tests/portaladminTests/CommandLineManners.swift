@@ -124,6 +124,24 @@ import Testing
         #expect(noDistrict.code == 64 && noDistrict.err.contains("$PORTALADMIN_DISTRICT"))
     }
 
+    /// A date that is no day says what is wrong with it: the month, or the month's length.
+    @Test(arguments: [
+        ("2027-13-01", "hint: there is no month 13: write dates as YYYY-MM-DD, month before day"),
+        ("2027-02-29", "hint: February 2027 has 28 days"),
+        ("2028-04-31", "hint: April 2028 has 30 days"),
+        ("2027-06-00", "hint: June 2027 has 30 days"),
+        ("27-06-01", "hint: write dates as YYYY-MM-DD"),
+        ("next week", "hint: write dates as YYYY-MM-DD"),
+    ])
+    func aDateThatIsNoDaySaysWhy(date: String, hint: String) throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let r = try runBinary(["age18", "scan", "--as-of", date, "--district", "d1"], db: db)
+        #expect(r.code == 64, "\(r.err)")
+        #expect(r.err.contains("error: --as-of takes a date, not '\(date)'"), "\(r.err)")
+        #expect(r.err.contains(hint), "\(r.err)")
+    }
+
     @Test(arguments: [
         (["key", "revoke", "abc", "--reason", "x"], "key list"),
         (["merge", "undo", "first"], "merge list"),

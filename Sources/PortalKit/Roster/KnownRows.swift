@@ -76,7 +76,7 @@ final class KnownRows {
                 n += 1
                 let info =
                     (Self.storedHash(row.bytes(keys)).map { $0 | Self.hasHash } ?? 0)
-                    | (row.bytes(keys + 1).first == UInt8(ascii: "1") ? Self.activeBit : 0)
+                    | (row.int(keys + 1) == 1 ? Self.activeBit : 0)
                 var h = fnv1a(row.bytes(0))
                 for k in 1..<keys { h = fnv1a(row.bytes(k), from: (h ^ 0x1f) &* 0x100_0000_01b3) }
                 let f = Self.fingerprint(h, spread)

@@ -289,6 +289,10 @@ struct RawRow {
     }
 
     func isNull(_ i: Int) -> Bool { sqlite3_column_type(handle, Int32(i)) == SQLITE_NULL }
+
+    /// Column `i` as an integer (0 for NULL), read as one: an integer read as text is made
+    /// into text by SQLite first, in memory it allocates.
+    func int(_ i: Int) -> Int64 { sqlite3_column_int64(handle, Int32(i)) }
 }
 
 /// A row read from a query: values by position or by column name.

@@ -82,6 +82,30 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18, keepOnly: [Int?]? = nil) th
         #expect(try readAll(bytes, keepOnly: [0, 1, 2, 3]).map(\.fields) == all)
     }
 
+    /// The word-at-a-time test of printable ASCII agrees with a byte loop: every byte value at
+    /// every place of fields of 1 to 17 bytes, among printable ones, and random fields.
+    @Test func printableASCIIIsToldEightBytesAtATime() {
+        func bytewise(_ u: [UInt8]) -> Bool { u.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }
+        for length in 1...17 {
+            for at in 0..<length {
+                for b in 0...255 {
+                    var u = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    u[at] = UInt8(b)
+                    let fast = u.withUnsafeBufferPointer(CSVReader.isPrintableASCII)
+                    #expect(fast == bytewise(u), "\(u)")
+                }
+            }
+        }
+        var g = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let u = (0..<Int.random(in: 0...24, using: &g)).map { _ in
+                UInt8.random(in: Bool.random(using: &g) ? 0x1E...0x81 : 0...255, using: &g)
+            }
+            #expect(u.withUnsafeBufferPointer(CSVReader.isPrintableASCII) == bytewise(u), "\(u)")
+        }
+        #expect([UInt8]().withUnsafeBufferPointer(CSVReader.isPrintableASCII))
+    }
+
     @Test func nonASCIIIsKept() throws {
         let recs = try readAll(Array("n\nJosé Núñez\n山田 太郎\n".utf8))
         #expect(recs.map(\.fields) == [["n"], ["José Núñez"], ["山田 太郎"]])

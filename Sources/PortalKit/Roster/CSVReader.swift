@@ -404,6 +404,28 @@ public final class CSVReader {
         }
     }
 
+    /// Whether every byte of `u` is printable ASCII (0x20 to 0x7E): eight at a time, a word
+    /// with a byte below 0x20, at 0x7F or above it flagged exactly (the high bit of a
+    /// borrow-free difference, as in `scanPlain`).
+    static func isPrintableASCII(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = u.baseAddress else { return true }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var i = 0
+        while i + 8 <= u.count {
+            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let del = w ^ (ones &* 0x7F)
+            let below = (w &- ones &* 0x20) & ~w & highs
+            if (w & highs) | below | ((del &- ones) & ~del & highs) != 0 { return false }
+            i += 8
+        }
+        while i < u.count {
+            guard u[i] >= 0x20 && u[i] < 0x7F else { return false }
+            i += 1
+        }
+        return true
+    }
+
     /// The first position from `start` (or the end of the buffered bytes) whose byte stops.
     private func scan(from start: Int, until stop: (UInt8) -> Bool) -> Int {
         buffer.withUnsafeBufferPointer { b in
@@ -438,6 +460,10 @@ public final class CSVReader {
         // ASCII without control characters needs no more than `decode` would look at: it
         // is text when it has more than spaces. Anything else is decoded, to be checked as
         // every field is.
+        if Self.isPrintableASCII(u) {
+            if !leftOutText && u.contains(where: { $0 != 0x20 }) { leftOutText = true }
+            return ""
+        }
         var all: UInt8 = 0
         var plain = true
         var text = false
@@ -462,8 +488,11 @@ public final class CSVReader {
     private func decode(_ u: UnsafeBufferPointer<UInt8>, _ problem: inout Problem, _ at: Int)
         -> String
     {
-        // ASCII needs no validation, and most fields are ASCII: one pass finds both whether it
-        // is ASCII and whether it holds a control character.
+        // Printable ASCII, most fields, needs nothing more than to be made a string: told
+        // eight bytes at a time (a byte loop was a third of decoding).
+        if Self.isPrintableASCII(u) { return String(decoding: u, as: UTF8.self) }
+        // ASCII needs no validation: one pass finds both whether it is ASCII and whether it
+        // holds a control character.
         var all: UInt8 = 0
         var control = false
         for b in u {

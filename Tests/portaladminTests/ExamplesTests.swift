@@ -29,6 +29,21 @@ import Testing
             ]
         ),
         (
+            "student-accounts.sh",
+            [
+                "issued 3 keys; letters in", "student letters: 3 in",
+                "created the account pa.vang; the student can log in now, to their own record",
+                "features off for students: discipline (district, for students: discipline notes are for parents)",
+                "features off for guardians: none",
+                "created the account luis.nunez with a temporary password",
+                "temporary password: (in the letters)",
+                "note: disabled 1 student account: the student is no longer enrolled",
+                "error: the account pa.vang is disabled",
+                "note: enabled 1 student account again: the student is enrolled again",
+                "logged in as pa.vang",
+            ]
+        ),
+        (
             "end-of-year.sh",
             [
                 "1 student due", "ended 3 guardian links at age 18",

@@ -51,8 +51,9 @@ struct Invocation {
         guard (1...12).contains(month) else {
             return "there is no month \(parts[1]): write dates as YYYY-MM-DD, month before day"
         }
+        guard day >= 1 else { return "there is no day \(parts[2])" }
         let last = CivilDate(clampingYear: year, month: month, day: 31).day
-        guard day < 1 || day > last else { return nil }
+        guard day > last else { return nil }
         let name = [
             "January", "February", "March", "April", "May", "June", "July", "August", "September",
             "October", "November", "December",

@@ -129,7 +129,8 @@ import Testing
         ("2027-13-01", "hint: there is no month 13: write dates as YYYY-MM-DD, month before day"),
         ("2027-02-29", "hint: February 2027 has 28 days"),
         ("2028-04-31", "hint: April 2028 has 30 days"),
-        ("2027-06-00", "hint: June 2027 has 30 days"),
+        ("2027-06-00", "hint: there is no day 00"),
+        ("2027-06-31", "hint: June 2027 has 30 days"),
         ("27-06-01", "hint: write dates as YYYY-MM-DD"),
         ("next week", "hint: write dates as YYYY-MM-DD"),
     ])

@@ -112,16 +112,14 @@ enum PeopleCommands {
         let limit = try c.limit
         let text = c.inv.positionals.joined(separator: " ")
         let exact = c.inv.has("exact")
+        let (district, probe) = (try s.district(), limit == 0 ? 0 : limit + 1)
         let (rows, close) =
             exact
             ? (
-                try People.find(
-                    s.db, district: try s.district(), kind: kind, text: text,
-                    limit: limit == 0 ? 0 : limit + 1), false
+                try People.find(s.db, district: district, kind: kind, text: text, limit: probe),
+                false
             )
-            : try People.findOrClose(
-                s.db, district: try s.district(), kind: kind, text: text,
-                limit: limit == 0 ? 0 : limit + 1)
+            : try People.findOrClose(s.db, district: district, kind: kind, text: text, limit: probe)
         if close {
             // A warning, shown under -q too: a script reading the rows must know they are guesses.
             c.warn("no \(kind.rawValue) matches '\(text)' as typed; names close to it:")

@@ -123,14 +123,16 @@ import Testing
             (uuid.replacingOccurrences(of: "6266", with: "7266"), "s2"), ("g10", "s2"),
             ("g9", "s10"),
         ]
-        func fill<T: UserTable>(_ users: inout OneRosterUsers<T>) throws -> Bool {
+        func fill<T: UserTable>(_ users: inout OneRosterUsers<T>, ranks: [Int32]? = nil) throws
+            -> Bool
+        {
             for (i, (g, s)) in appended.enumerated() {
                 try users.table.append(
                     UserPair(
                         guardian: Int32(try users.number(g)), student: Int32(try users.number(s)),
                         role: UInt8(i)))
             }
-            return try users.table.orderPairsByIDs()
+            return try users.table.orderPairsByIDs(ranks: ranks)
         }
         func read<T: UserTable>(_ users: OneRosterUsers<T>) throws -> [String] {
             try users.table.pairs(from: 0, count: 100).map {
@@ -150,6 +152,18 @@ import Testing
             { (users: inout OneRosterUsers<MemoryUserTable>) throws in
                 #expect(try fill(&users))
                 #expect(try read(users) == inKeyOrder)
+                // The ranks found beforehand on another thread give the same order; ranks not of
+                // every user (found before some were numbered) are found again.
+                for early in [true, false] {
+                    var again = OneRosterUsers(MemoryUserTable())
+                    for (g, s) in appended where !early || g != "g10" {
+                        _ = try again.number(g)
+                        _ = try again.number(s)
+                    }
+                    let ranks = try #require(again.table.numbering).ranks()
+                    #expect(try fill(&again, ranks: ranks))
+                    #expect(try read(again) == inKeyOrder)
+                }
             },
             { (users: inout OneRosterUsers<DiskUserTable>) throws in
                 #expect(try !fill(&users))

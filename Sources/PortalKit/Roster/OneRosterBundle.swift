@@ -335,6 +335,16 @@ enum OneRosterBundle {
                     }
                 }
             })
+        // The users' places in the order of their ids (for the links' key order, below),
+        // found on a thread of their own while this one keeps the pairs and derives the
+        // households, which change no id (a delta may number the district's users too): at
+        // 300,000 students with UUIDs, 88 ms of 0.27 s on one core while the other waited.
+        let ranking = !delta && w.fresh[RosterTable.links.index] ? users.table.numbering : nil
+        let ranks = try ranking.map { ids in
+            let ahead = ReadAhead<[Int32]>(depth: 1)
+            try ahead.start { put in _ = put(ids.ranks()) }
+            return ahead
+        }
         // (Birth dates counted before users the district gives take kinds: theirs are not
         // used either.)
         let unusedBirths = try users.table.birthsOfNoKind()
@@ -376,7 +386,7 @@ enum OneRosterBundle {
         // not numbered) nor at random places of the table (numbered ones).
         let linksInKeyOrder =
             try w.fresh[RosterTable.links.index] && w.mergedGuardians.isEmpty
-            && users.table.orderPairsByIDs()
+            && users.table.orderPairsByIDs(ranks: ranks?.next())
         if linksInKeyOrder { w.stageable[RosterTable.links.index] = false }
         // (Before the guardians' and students' sets are numbered: each is made again with the
         // district's rows.)

@@ -244,6 +244,7 @@ struct BulkFile {
                 .dataError, "\(path): the file is empty",
                 hint: "the first line names the columns: \(names)")
         }
+        if let e = head.headerError(path, "nothing was written") { throw e }
         header = head.fields
         columns = CSVHeader(head.fields)
         for name in required where columns.column(name) == nil {

@@ -144,6 +144,54 @@ import Testing
         #expect(try dump(db) == before)
     }
 
+    /// A workbook saved as it was and named .csv (a ZIP file's bytes: NUL, bytes that are not
+    /// UTF-8, and, by chance, a bar) is said to be no text at its header, by every command
+    /// that reads a file; it was said to be a file separated by bars, with its one column
+    /// not the one wanted. Nothing is written.
+    @Test func aWorkbookNamedCSVIsSaidToBeNoText() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let before = try dump(db)
+        let zip: [UInt8] =
+            [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00]
+            + Array("[Content_Types].xml|".utf8) + [0xFF, 0xC3, 0x28, 0x0A, 0x01, 0x9D, 0x0A]
+        func workbook(_ path: String) -> String {
+            let full = dir.file(path)
+            try? FileManager.default.createDirectory(
+                atPath: (full as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true)
+            #expect(FileManager.default.createFile(atPath: full, contents: Data(zip)))
+            return full
+        }
+        _ = workbook("native/guardians.csv")
+        _ = workbook("oneroster/users.csv")
+        _ = dir.write("orgs/users.csv", "sourcedId,givenName,familyName,role\nU1,Ann,Lee,student\n")
+        _ = workbook("orgs/orgs.csv")
+        let bulk = workbook("forms.csv")
+        let cases: [(args: [String], file: String)] = [
+            (["roster", "import", dir.file("native")], "guardians.csv"),
+            (["roster", "import", dir.file("oneroster"), "--format", "oneroster"], "users.csv"),
+            (["roster", "import", dir.file("orgs"), "--format", "oneroster"], "orgs.csv"),
+            (["aup", "sign", "--file", bulk, "--yes"], bulk),
+            (["key", "issue", "--file", bulk, "--yes"], bulk),
+            (["account", "create", "--file", bulk, "--yes"], bulk),
+        ]
+        for (args, file) in cases {
+            let r = try runBinary(args + ["--district", "d1"], db: db)
+            #expect(r.code == 65, "\(args): \(r.err)")
+            #expect(r.err.contains("error: \(file):1: header: "), "\(args): \(r.err)")
+            #expect(r.err.contains("hint: the first line must name the columns"), "\(r.err)")
+            #expect(!r.err.contains("separated by bars"), "\(args): \(r.err)")
+        }
+        // Standard input, with a control character in its first line.
+        let piped = try runBinary(
+            ["roster", "import", "-", "--district", "d1"], db: db,
+            stdin: "guardian_id\u{1},given_name|x\nG1,Ann\n")
+        #expect(piped.code == 65, "\(piped.err)")
+        #expect(piped.err.contains("error: standard input:1: header: "), "\(piped.err)")
+        #expect(try dump(db) == before)
+    }
+
     /// Columns the import does not read are left out of each record, yet checked as any
     /// other: a control character in one rejects its row naming that column, and a line with
     /// text only there is reported, not skipped as blank; the same, and the same tables, with

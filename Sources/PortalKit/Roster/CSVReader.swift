@@ -24,6 +24,17 @@ public struct CSVRecord: Sendable {
         return RowProblem(name ?? "row", problem)
     }
 
+    /// A header not read cleanly (not UTF-8, a control character: a file that is no CSV text,
+    /// or a damaged one) as the error that refuses `file`, before its columns are looked for
+    /// (a binary file's bytes otherwise read as one column whose name holds a bar, said to be
+    /// a file separated by bars). `done`: what was left undone, e.g. "nothing was imported".
+    public func headerError(_ file: String, _ done: String) -> PortalError? {
+        guard let p = problem(in: []) else { return nil }
+        return PortalError(
+            .dataError, "\(file):\(line): header: \(p.problem)",
+            hint: "the first line must name the columns; \(done)")
+    }
+
     /// A line with nothing in it but separators and spaces: no row at all.
     public var isBlank: Bool {
         problem == nil && !leftOutText && fields.allSatisfy { $0.trimmed().isEmpty }

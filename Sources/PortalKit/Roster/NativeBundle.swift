@@ -186,11 +186,7 @@ public enum NativeFormat {
                         "the first line must name the columns: \((spec.required + spec.optional).joined(separator: ","))"
                 )
             }
-            if let p = head.problem(in: []) {
-                throw PortalError(
-                    .dataError, "\(spec.name):\(head.line): header: \(p.problem)",
-                    hint: "the first line must name the columns; nothing was imported")
-            }
+            if let e = head.headerError(spec.name, "nothing was imported") { throw e }
             let h = CSVHeader(head.fields)
             let missing = spec.required.filter { !h.has($0) }
             let known = spec.required + spec.optional

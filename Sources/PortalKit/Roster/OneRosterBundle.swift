@@ -148,6 +148,7 @@ enum OneRosterBundle {
                 .dataError, "users.csv: the file is empty (no header)",
                 hint: "export the bundle again")
         }
+        if let e = usersHead.headerError("users.csv", "nothing was imported") { throw e }
         let uh = CSVHeader(usersHead.fields)
         let missing = ["sourcedid", "givenname", "familyname"].filter { !uh.has($0) }
         if !missing.isEmpty {
@@ -653,6 +654,7 @@ enum OneRosterBundle {
     ) throws {
         let r = try CSVReader(path: path, windows1252: w.options.windows1252)
         guard let head = try r.next() else { return }
+        if let e = head.headerError(name, "nothing was imported") { throw e }
         let h = CSVHeader(head.fields)
         r.keepOnly((need + reads).map { h.column($0) }, of: h.names.count)
         let missing = need.filter { !h.has($0) }

@@ -248,6 +248,7 @@ enum RosterCommands {
                         "pipe one roster file into it, e.g. cat students.csv | portaladmin roster import -"
                 )
             }
+            if let e = head.headerError("standard input", "nothing was imported") { throw e }
             guard let spec = NativeFormat.file(forHeader: head.fields) else {
                 let header = CSVHeader(head.fields)
                 let ids = ["guardian_id", "student_id", "school_id"]

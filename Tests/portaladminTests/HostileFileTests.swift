@@ -144,10 +144,10 @@ import Testing
         #expect(try dump(db) == before)
     }
 
-    /// A workbook saved as it was and named .csv (a ZIP file's bytes: NUL, bytes that are not
-    /// UTF-8, and, by chance, a bar) is said to be no text at its header, by every command
-    /// that reads a file; it was said to be a file separated by bars, with its one column
-    /// not the one wanted. Nothing is written.
+    /// A workbook saved as it was and named .csv (.xlsx: a ZIP file; .xls: an OLE2 file) is
+    /// said to be one, by every command that reads a file; it was said to be a file separated
+    /// by bars (its bytes read as one column whose name held one). A file that is no text
+    /// otherwise is said so at its header. Nothing is written.
     @Test func aWorkbookNamedCSVIsSaidToBeNoText() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)
@@ -179,10 +179,29 @@ import Testing
         for (args, file) in cases {
             let r = try runBinary(args + ["--district", "d1"], db: db)
             #expect(r.code == 65, "\(args): \(r.err)")
-            #expect(r.err.contains("error: \(file):1: header: "), "\(args): \(r.err)")
-            #expect(r.err.contains("hint: the first line must name the columns"), "\(r.err)")
+            #expect(
+                r.err.contains(
+                    "\(file)' is a spreadsheet workbook (.xlsx, .xls or .ods), not CSV text"),
+                "\(args): \(r.err)")
+            #expect(r.err.contains("hint: open it in the spreadsheet and save it as CSV UTF-8"))
             #expect(!r.err.contains("separated by bars"), "\(args): \(r.err)")
         }
+        // An .xls (OLE2), and a file of other bytes that are no text: said at its header.
+        let xls = dir.file("xls.csv")
+        #expect(
+            FileManager.default.createFile(
+                atPath: xls, contents: Data([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0x7C]))
+        )
+        let old = try runBinary(["aup", "sign", "--file", xls, "--district", "d1"], db: db)
+        #expect(old.code == 65 && old.err.contains("is a spreadsheet workbook"), "\(old.err)")
+        let other = dir.file("other.csv")
+        #expect(
+            FileManager.default.createFile(
+                atPath: other, contents: Data([0x01, 0x7C, 0xFF, 0x0A, 0x02, 0x0A])))
+        let noText = try runBinary(["aup", "sign", "--file", other, "--district", "d1"], db: db)
+        #expect(noText.code == 65, "\(noText.err)")
+        #expect(noText.err.contains("error: \(other):1: header: "), "\(noText.err)")
+        #expect(noText.err.contains("hint: the first line must name the columns"))
         // Standard input, with a control character in its first line.
         let piped = try runBinary(
             ["roster", "import", "-", "--district", "d1"], db: db,

@@ -165,12 +165,29 @@ public final class CSVReader {
                         "save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8 (Comma delimited)) and run the command again; nothing was read from it"
                 )
             }
+            if Self.isWorkbook(buffer[..<count]) {
+                throw PortalError(
+                    .dataError,
+                    "\(shownAs) is a spreadsheet workbook (.xlsx, .xls or .ods), not CSV text",
+                    hint:
+                        "open it in the spreadsheet and save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8 (Comma delimited)), then run the command again; nothing was read from it"
+                )
+            }
             if count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF {
                 pos = 3
                 return try fill()  // the read held nothing but the mark
             }
         }
         return true
+    }
+
+    /// Whether a file's first bytes are a spreadsheet workbook's: a ZIP archive's (.xlsx,
+    /// .ods) or an OLE2 compound file's (.xls), as a workbook saved as it was and named .csv
+    /// begins. No text file begins so (a ZIP's signature holds two control bytes).
+    static func isWorkbook(_ b: ArraySlice<UInt8>) -> Bool {
+        let zip: [UInt8] = [0x50, 0x4B, 0x03, 0x04]
+        let ole2: [UInt8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]
+        return b.starts(with: zip) || b.starts(with: ole2)
     }
 
     /// Whether a file's first bytes are UTF-16's: its byte-order mark (Excel's "Unicode Text"

@@ -1167,6 +1167,27 @@ func indexNames(_ db: String) throws -> [String] {
     /// inactive, and end every parent's access or every student's account; a nightly job
     /// passes --yes to the question, so it is refused unless --allow-all-absent says so. Some
     /// of the district's rows given, or a delta: as before.
+    /// Files copied from Windows or named by an exporter in another case (Students.CSV,
+    /// SCHOOLS.csv) are read as their names in lower case, the messages naming them so: they
+    /// were not found, and the folder was said to hold OneRoster files.
+    @Test func filesNamedInAnotherCaseAreRead() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write("up/SCHOOLS.csv", "school_id,name\nSCH1,One\n")
+        _ = dir.write(
+            "up/Students.CSV",
+            "student_id,given_name,family_name,school_id,birth_date\nS1,Ann,Lee,SCH1,2014-02-30\n")
+        let r = try runBinary(
+            ["roster", "import", dir.path + "/up", "--district", "d1", "-o", "tsv"], db: db)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("students\t1\t0\t0\t0\t0\t1"), "\(r.out)")
+        #expect(r.err.contains("students.csv:2: birth_date:"), "\(r.err)")
+        #expect(
+            try reopen(db).count(
+                "SELECT count(*) FROM students WHERE district_id = 'd1' AND school_id = 'SCH1'")
+                == 1)
+    }
+
     @Test func aFileThatGivesNoneOfItsRowsEndsNoOneUnlessAllowed() throws {
         let dir = TempDir()
         let db = try familyDistrict(dir)
@@ -1586,6 +1607,32 @@ func indexNames(_ db: String) throws -> [String] {
         let empty = try runBinary(
             ["roster", "import", dir.path + "/empty", "--district", "d1"], db: db)
         #expect(empty.code == 66 && empty.err.contains("no roster files"))
+        // Files named almost as they must be: each said with the name meant.
+        _ = dir.write("near/students (1).csv", "student_id,given_name,family_name\nS1,Ann,Lee\n")
+        _ = dir.write("near/Guardian.csv", "guardian_id,given_name,family_name\nG1,Bo,Lee\n")
+        _ = dir.write("near/notes.csv", "a,b\n")
+        for format in [[], ["--format", "csv"]] {
+            let near = try runBinary(
+                ["roster", "import", dir.path + "/near", "--district", "d1"] + format, db: db)
+            #expect(near.code == 66 && near.err.contains("no roster files"), "\(near.err)")
+            #expect(
+                near.err.contains(
+                    "hint: found 'Guardian.csv': name it guardians.csv; found 'students (1).csv': name it students.csv"
+                ), "\(near.err)")
+            #expect(!near.err.contains("notes.csv"), "\(near.err)")
+        }
+        // One file under two names that differ only in case: which to read is not a guess.
+        _ = dir.write("twice/students.csv", "student_id,given_name,family_name\nS1,Ann,Lee\n")
+        _ = dir.write("twice/Students.csv", "student_id,given_name,family_name\nS1,Ann,Lee\n")
+        let twice = try runBinary(
+            ["roster", "import", dir.path + "/twice", "--district", "d1"], db: db)
+        #expect(twice.code == 65, "\(twice.err)")
+        #expect(
+            twice.err.contains(
+                "holds 'Students.csv' and 'students.csv': one file under names that differ only in case"
+            ),
+            "\(twice.err)")
+        #expect(try dump(db) == before)
         let stdin = try runBinary(["roster", "import", "-", "--district", "d1"], db: db)
         #expect(stdin.code == 66 && stdin.err.contains("error: standard input is empty"))
         #expect(stdin.err.contains("hint: pipe one roster file into it"))

@@ -166,19 +166,25 @@ public enum NativeFormat {
     /// Imports a folder of native CSV files. Headers of every present file are checked before
     /// anything is written.
     static func run(_ w: RosterWriter, dir: String) throws -> [String] {
-        let present = files.filter { FileManager.default.fileExists(atPath: dir + "/" + $0.name) }
+        let folder = BundleFolder(dir)
+        let paths = try files.map { try folder.path($0.name) }
+        let present = files.indices.filter { paths[$0] != nil }.map { files[$0] }
+        func path(_ spec: FileSpec) -> String { paths[files.firstIndex { $0.name == spec.name }!]! }
         guard !present.isEmpty else {
+            let misses = folder.nearMisses(files.map(\.name))
             throw PortalError(
                 .noInput, "no roster files in '\(dir)'",
-                hint:
-                    "a native bundle has schools.csv, guardians.csv, students.csv and/or relationships.csv (these look like OneRoster files)"
-            )
+                hint: folder.names.contains("users.csv")
+                    ? "a native bundle has schools.csv, guardians.csv, students.csv and/or relationships.csv (these look like OneRoster files)"
+                    : misses.isEmpty
+                        ? "a native bundle has schools.csv, guardians.csv, students.csv and/or relationships.csv"
+                        : misses.map { "found '\($0.found)': name it \($0.meant)" }.joined(
+                            separator: "; ") + " (the import reads the files by these names)")
         }
         // 1. Open every file and check its header: a bad header rejects the whole bundle.
         var readers: [(FileSpec, CSVReader, CSVHeader)] = []
         for spec in present {
-            let r = try CSVReader(
-                path: dir + "/" + spec.name, windows1252: w.options.windows1252)
+            let r = try CSVReader(path: path(spec), windows1252: w.options.windows1252)
             guard let head = try r.next() else {
                 throw PortalError(
                     .dataError, "\(spec.name): the file is empty (no header)",
@@ -221,7 +227,7 @@ public enum NativeFormat {
                     hint: "remove one of them; nothing was imported")
             }
             try ColumnSample.check(
-                path: dir + "/" + spec.name, file: spec.name, columns: ColumnSample.native,
+                path: path(spec), file: spec.name, columns: ColumnSample.native,
                 today: w.today)
             readers.append((spec, r, h))
         }

@@ -68,13 +68,10 @@ enum OneRosterBundle {
         return uuids >= others
     }
 
-    /// The path of the file `name` in `dir`, whatever the case of its name (exporters differ:
-    /// userProfiles.csv / userprofiles.csv).
+    /// The path of the file `name` in `dir`, whatever the case of its name (see
+    /// `BundleFolder`); nil also when two files differ only in case (the import says so).
     private static func path(_ dir: String, _ name: String) -> String? {
-        guard let items = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
-            return nil
-        }
-        return items.first { $0.lowercased() == name.lowercased() }.map { dir + "/" + $0 }
+        (try? BundleFolder(dir).path(name)) ?? nil
     }
 
     private static let caseRepeat = RowProblem(
@@ -85,8 +82,9 @@ enum OneRosterBundle {
         _ w: RosterWriter, dir: String, users: OneRosterUsers<T>, inline: Bool
     ) throws -> [String] {
         var users = users
-        func path(_ name: String) -> String? { Self.path(dir, name) }
-        guard let usersPath = path("users.csv") else {
+        let folder = BundleFolder(dir)
+        func path(_ name: String) throws -> String? { try folder.path(name) }
+        guard let usersPath = try path("users.csv") else {
             throw PortalError(
                 .noInput, "no users.csv in '\(dir)'",
                 hint:
@@ -94,7 +92,7 @@ enum OneRosterBundle {
             )
         }
         var files = ["users.csv"]
-        if let m = path("manifest.csv") {
+        if let m = try path("manifest.csv") {
             files.append("manifest.csv")
             let r = try CSVReader(path: m)
             _ = try r.next()
@@ -168,7 +166,7 @@ enum OneRosterBundle {
         // `CompactID.caselessKey`).
         var schoolIDs: [String: String] = [:]
         var closedSchools: Set<String> = []
-        if let p = path("orgs.csv") {
+        if let p = try path("orgs.csv") {
             files.append("orgs.csv")
             try table(
                 w, p, "orgs.csv", entity: "schools", need: ["sourcedid", "name", "type"],
@@ -186,7 +184,7 @@ enum OneRosterBundle {
                 if schoolIDs[key] == nil { schoolIDs[key] = id }
             }
         }
-        if let p = path("roles.csv") {
+        if let p = try path("roles.csv") {
             files.append("roles.csv")
             try table(
                 w, p, "roles.csv", entity: "users", need: ["usersourcedid", "role"],
@@ -205,7 +203,7 @@ enum OneRosterBundle {
         // The line of each birth date that is not one, so that its warning names
         // demographics.csv and that line (only the bad ones are kept).
         var badBirthLines: [String: Int] = [:]
-        if let p = path("demographics.csv") {
+        if let p = try path("demographics.csv") {
             files.append("demographics.csv")
             try ColumnSample.check(
                 path: p, file: "demographics.csv", columns: ColumnSample.oneRosterDemographics,
@@ -228,7 +226,7 @@ enum OneRosterBundle {
             badBirthLines.isEmpty
                 ? nil : badBirthLines[CompactID.caselessKey(id)].map { ("demographics.csv", $0) }
         }
-        if let p = path("relationships.csv") {
+        if let p = try path("relationships.csv") {
             files.append("relationships.csv")
             try table(
                 w, p, "relationships.csv", entity: "links",
@@ -258,7 +256,7 @@ enum OneRosterBundle {
                             schoolID: id, name: name,
                             status: closedSchools.contains(id) ? "inactive" : "active")))
             })
-        if path("orgs.csv") != nil { try w.completed("schools") }
+        if try path("orgs.csv") != nil { try w.completed("schools") }
 
         // Pass 1 over users.csv: each user's role and the agent links, to derive households.
         // The file is read on a third thread, what is needed taken from its records on a
@@ -273,8 +271,9 @@ enum OneRosterBundle {
         let col = UserColumns(uh)
         // What the bundle does not give at all, a row the district holds keeps (see
         // `RosterWriter.keptColumns`): OneRoster has no addresses; the rest by its columns.
-        let noBirth = path("demographics.csv") == nil
-        let noSchool = col.orgs == nil && col.primaryOrg == nil && path("roles.csv") == nil
+        let noBirth = try path("demographics.csv") == nil
+        let noRoles = try path("roles.csv") == nil
+        let noSchool = col.orgs == nil && col.primaryOrg == nil && noRoles
         w.keptColumns[RosterTable.guardians.index] = Set(
             ["street", "street2", "city", "state", "postcode"]
                 + (col.email == nil ? ["email"] : [])

@@ -41,10 +41,8 @@ public enum Roster {
                 action: .importRoster(folder: folder(of: dir)))
         }
         if let given { return given }
-        let names = Set(
-            ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).map {
-                $0.lowercased()
-            })
+        let folder = BundleFolder(dir)
+        let names = folder.names
         // Both formats' own files (two exports in one folder): which to read is not a guess.
         let native = ["schools.csv", "guardians.csv", "students.csv"].filter(names.contains)
         if names.contains("users.csv") && !native.isEmpty {
@@ -56,11 +54,15 @@ public enum Roster {
         }
         if names.contains("users.csv") { return .oneroster }
         if NativeFormat.files.contains(where: { names.contains($0.name) }) { return .csv }
+        let expected =
+            "expected users.csv (OneRoster) or schools.csv / guardians.csv / students.csv / relationships.csv (native)"
+        let misses = folder.nearMisses(["users.csv"] + NativeFormat.files.map(\.name))
         throw PortalError(
             .noInput, "no roster files in '\(dir)'",
-            hint:
-                "expected users.csv (OneRoster) or schools.csv / guardians.csv / students.csv / relationships.csv (native)"
-        )
+            hint: misses.isEmpty
+                ? expected
+                : misses.map { "found '\($0.found)': name it \($0.meant)" }.joined(separator: "; ")
+                    + " (the import reads the files by these names); nothing was imported")
     }
 
     /// Imports one bundle. Without `batchSize` the whole bundle is one transaction: it completes
@@ -189,6 +191,52 @@ public enum Roster {
             } catch let e as PostgresError where e.isRetryable {
                 throw e.portalError
             }
+        }
+    }
+}
+
+/// The files of a bundle's folder by name, whatever the case of their names (exporters and
+/// copies from Windows differ: Students.CSV, userProfiles.csv).
+struct BundleFolder {
+    let dir: String
+    private let items: [String]
+
+    init(_ dir: String) {
+        self.dir = dir
+        items = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+    }
+
+    /// The names in the folder, in lower case.
+    var names: Set<String> { Set(items.map { $0.lowercased() }) }
+
+    /// The path of the file `name` (in lower case); nil when there is none. Two files whose
+    /// names differ only in case (one export saved twice) leave which to read to the user.
+    func path(_ name: String) throws -> String? {
+        let found = items.filter { $0.lowercased() == name }.sorted()
+        if found.count > 1 {
+            throw PortalError(
+                .dataError,
+                "'\(dir)' holds \(found.map { "'\($0)'" }.joined(separator: " and ")): one file under names that differ only in case",
+                hint:
+                    "keep the one to import and move the other away (the same export saved twice?); nothing was imported"
+            )
+        }
+        return found.first.map { dir + "/" + $0 }
+    }
+
+    /// CSV files named like one of `wanted` without being it (students (1).csv, Student.csv,
+    /// guardians_2026.csv: a download saved twice, a name typed by hand), each with the name
+    /// meant: for the message of a folder without the files it needs.
+    func nearMisses(_ wanted: [String]) -> [(found: String, meant: String)] {
+        items.sorted().compactMap { item in
+            let lower = item.lowercased()
+            guard lower.hasSuffix(".csv"), !wanted.contains(lower) else { return nil }
+            let letters = String(lower.dropLast(4).prefix { $0.isLetter })
+            let meant = wanted.first { w in
+                let stem = String(w.dropLast(4))
+                return letters == stem || letters + "s" == stem
+            }
+            return meant.map { (item, $0) }
         }
     }
 }

@@ -167,9 +167,9 @@ public enum NativeFormat {
     /// anything is written.
     static func run(_ w: RosterWriter, dir: String) throws -> [String] {
         let folder = BundleFolder(dir)
-        let paths = try files.map { try folder.path($0.name) }
-        let present = files.indices.filter { paths[$0] != nil }.map { files[$0] }
-        func path(_ spec: FileSpec) -> String { paths[files.firstIndex { $0.name == spec.name }!]! }
+        let present: [(spec: FileSpec, path: String)] = try files.compactMap { spec in
+            try folder.path(spec.name).map { (spec, $0) }
+        }
         guard !present.isEmpty else {
             let misses = folder.nearMisses(files.map(\.name))
             throw PortalError(
@@ -183,8 +183,8 @@ public enum NativeFormat {
         }
         // 1. Open every file and check its header: a bad header rejects the whole bundle.
         var readers: [(FileSpec, CSVReader, CSVHeader)] = []
-        for spec in present {
-            let r = try CSVReader(path: path(spec), windows1252: w.options.windows1252)
+        for (spec, path) in present {
+            let r = try CSVReader(path: path, windows1252: w.options.windows1252)
             guard let head = try r.next() else {
                 throw PortalError(
                     .dataError, "\(spec.name): the file is empty (no header)",
@@ -227,7 +227,7 @@ public enum NativeFormat {
                     hint: "remove one of them; nothing was imported")
             }
             try ColumnSample.check(
-                path: path(spec), file: spec.name, columns: ColumnSample.native,
+                path: path, file: spec.name, columns: ColumnSample.native,
                 today: w.today)
             readers.append((spec, r, h))
         }
@@ -254,7 +254,7 @@ public enum NativeFormat {
             w.noteContacts(spec.name, remedy: "give portal_access yes where one should")
             try w.completed(spec.entity)
         }
-        return present.map(\.name)
+        return present.map(\.spec.name)
     }
 
     /// The native columns, each found in a file's header once rather than on every row.

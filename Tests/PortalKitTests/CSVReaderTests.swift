@@ -106,6 +106,16 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18, keepOnly: [Int?]? = nil) th
         #expect([UInt8]().withUnsafeBufferPointer(CSVReader.isPrintableASCII))
     }
 
+    /// Excel's `sep=,` line before the header is not the header; the lines keep their numbers.
+    /// Anywhere else, or naming another separator, it is a record as any other.
+    @Test func excelsSeparatorLineIsSkipped() throws {
+        let recs = try readAll(Array("sep=,\r\nid,name\r\n1,Ann\r\nsep=,\n".utf8))
+        #expect(recs.map(\.fields) == [["id", "name"], ["1", "Ann"], ["sep=", ""]])
+        #expect(recs.map(\.line) == [2, 3, 4])
+        let other = try readAll(Array("sep=;\nid;name\n".utf8))
+        #expect(other.map(\.fields) == [["sep=;"], ["id;name"]])
+    }
+
     @Test func nonASCIIIsKept() throws {
         let recs = try readAll(Array("n\nJosé Núñez\n山田 太郎\n".utf8))
         #expect(recs.map(\.fields) == [["n"], ["José Núñez"], ["山田 太郎"]])

@@ -1188,6 +1188,27 @@ func indexNames(_ db: String) throws -> [String] {
                 == 1)
     }
 
+    /// A file saved for Excel with its `sep=,` line first imports, its rows at their lines;
+    /// and a bulk file so saved is read the same.
+    @Test func anExcelSeparatorLineIsNotTheHeader() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write("x/schools.csv", "sep=,\r\nschool_id,name\r\nSCH1,One\r\n")
+        _ = dir.write(
+            "x/guardians.csv",
+            "sep=,\nguardian_id,given_name,family_name,email\nG1,Ann,Lee,not-an-address\n")
+        let r = try runBinary(
+            ["roster", "import", dir.path + "/x", "--district", "d1", "-o", "tsv"], db: db)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("schools\t1\t0") && r.out.contains("guardians\t1\t0"), "\(r.out)")
+        #expect(r.err.contains("guardians.csv:3: email:"), "\(r.err)")
+        let forms = dir.write("forms.csv", "sep=,\nguardian_id,signed_on\nG1,2026-11-01\n")
+        let signed = try runBinary(
+            ["aup", "sign", "--file", forms, "--yes", "--district", "d1"], db: db)
+        #expect(
+            signed.code == 0 && signed.err.contains("recorded 1 signed agreement"), "\(signed.err)")
+    }
+
     @Test func aFileThatGivesNoneOfItsRowsEndsNoOneUnlessAllowed() throws {
         let dir = TempDir()
         let db = try familyDistrict(dir)

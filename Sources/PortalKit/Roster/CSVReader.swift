@@ -371,6 +371,13 @@ public final class CSVReader {
                 if problem.text == nil { continue }  // a blank line
             }
             endField(lastField)
+            // Excel's line before the header that names the separator (`sep=,`): not the
+            // header. (Another separator's stays, for the header's hint to name it.)
+            if previousFields == nil && problem.text == nil && fields.count == 2
+                && fields[0].lowercased() == "sep=" && fields[1].isEmpty
+            {
+                continue
+            }
             width = min(fields.count, 64)
             if let before = previousFields, atEnd && (quoted || fields.count < before) {
                 cutShort = (startLine, fields.count, before, quoted)

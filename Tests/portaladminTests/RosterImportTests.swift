@@ -1162,11 +1162,6 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(Roster.folder(of: "a/b/") == "a")
     }
 
-    /// A full import whose files give none of a kind of row the district holds (a header and
-    /// nothing else: an export cut short; or another district's rows) would mark them all
-    /// inactive, and end every parent's access or every student's account; a nightly job
-    /// passes --yes to the question, so it is refused unless --allow-all-absent says so. Some
-    /// of the district's rows given, or a delta: as before.
     /// Files copied from Windows or named by an exporter in another case (Students.CSV,
     /// SCHOOLS.csv) are read as their names in lower case, the messages naming them so: they
     /// were not found, and the folder was said to hold OneRoster files.
@@ -1209,6 +1204,11 @@ func indexNames(_ db: String) throws -> [String] {
             signed.code == 0 && signed.err.contains("recorded 1 signed agreement"), "\(signed.err)")
     }
 
+    /// A full import whose files give none of a kind of row the district holds (a header and
+    /// nothing else: an export cut short; or another district's rows) would mark them all
+    /// inactive, and end every parent's access or every student's account; a nightly job
+    /// passes --yes to the question, so it is refused unless --allow-all-absent says so. Some
+    /// of the district's rows given, or a delta: as before.
     @Test func aFileThatGivesNoneOfItsRowsEndsNoOneUnlessAllowed() throws {
         let dir = TempDir()
         let db = try familyDistrict(dir)

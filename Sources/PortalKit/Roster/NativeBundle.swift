@@ -171,15 +171,13 @@ public enum NativeFormat {
             try folder.path(spec.name).map { (spec, $0) }
         }
         guard !present.isEmpty else {
-            let misses = folder.nearMisses(files.map(\.name))
+            let has =
+                "a native bundle has schools.csv, guardians.csv, students.csv and/or relationships.csv"
             throw PortalError(
                 .noInput, "no roster files in '\(dir)'",
                 hint: folder.names.contains("users.csv")
-                    ? "a native bundle has schools.csv, guardians.csv, students.csv and/or relationships.csv (these look like OneRoster files)"
-                    : misses.isEmpty
-                        ? "a native bundle has schools.csv, guardians.csv, students.csv and/or relationships.csv"
-                        : misses.map { "found '\($0.found)': name it \($0.meant)" }.joined(
-                            separator: "; ") + " (the import reads the files by these names)")
+                    ? has + " (these look like OneRoster files)"
+                    : folder.renamingHint(files.map(\.name)) ?? has)
         }
         // 1. Open every file and check its header: a bad header rejects the whole bundle.
         var readers: [(FileSpec, CSVReader, CSVHeader)] = []

@@ -56,13 +56,11 @@ public enum Roster {
         if NativeFormat.files.contains(where: { names.contains($0.name) }) { return .csv }
         let expected =
             "expected users.csv (OneRoster) or schools.csv / guardians.csv / students.csv / relationships.csv (native)"
-        let misses = folder.nearMisses(["users.csv"] + NativeFormat.files.map(\.name))
         throw PortalError(
             .noInput, "no roster files in '\(dir)'",
-            hint: misses.isEmpty
-                ? expected
-                : misses.map { "found '\($0.found)': name it \($0.meant)" }.joined(separator: "; ")
-                    + " (the import reads the files by these names); nothing was imported")
+            hint: folder.renamingHint(["users.csv"] + NativeFormat.files.map(\.name)).map {
+                $0 + "; nothing was imported"
+            } ?? expected)
     }
 
     /// Imports one bundle. Without `batchSize` the whole bundle is one transaction: it completes
@@ -224,11 +222,11 @@ struct BundleFolder {
         return found.first.map { dir + "/" + $0 }
     }
 
-    /// CSV files named like one of `wanted` without being it (students (1).csv, Student.csv,
-    /// guardians_2026.csv: a download saved twice, a name typed by hand), each with the name
-    /// meant: for the message of a folder without the files it needs.
-    func nearMisses(_ wanted: [String]) -> [(found: String, meant: String)] {
-        items.sorted().compactMap { item in
+    /// The CSV files named like one of `wanted` without being it (students (1).csv,
+    /// Student.csv, guardians_2026.csv: a download saved twice, a name typed by hand), each
+    /// with the name meant, as the hint of a folder without the files it needs; nil for none.
+    func renamingHint(_ wanted: [String]) -> String? {
+        let misses = items.sorted().compactMap { item -> (found: String, meant: String)? in
             let lower = item.lowercased()
             guard lower.hasSuffix(".csv"), !wanted.contains(lower) else { return nil }
             let letters = String(lower.dropLast(4).prefix { $0.isLetter })
@@ -238,5 +236,8 @@ struct BundleFolder {
             }
             return meant.map { (item, $0) }
         }
+        guard !misses.isEmpty else { return nil }
+        return misses.map { "found '\($0.found)': name it \($0.meant)" }.joined(separator: "; ")
+            + " (the import reads the files by these names)"
     }
 }

@@ -128,6 +128,12 @@ import Testing
             }
         }
         #expect(searchFold("José NÚÑEZ Łukasz Müller") == "jose nunez lukasz muller")
+        // A name's parts joined by a space, whether all ASCII (lowered byte by byte) or not.
+        #expect(searchFold(joining: ["Mary-Kate", "", "O'BRIEN"]) == "mary-kate  o'brien")
+        #expect(searchFold(joining: ["ANA", "Núñez"]) == "ana nunez")
+        #expect(searchFold(joining: ["Zoë", "AZ@[`{"]) == "zoe az@[`{")
+        #expect(searchFold(joining: []) == "" && searchFold(joining: [""]) == "")
+        #expect(searchFold(joining: ["", ""]) == " ")
         #expect(
             Nicknames.same("bill", "william") && Nicknames.same("liz", "elizabeth")
                 && !Nicknames.same("bill", "robert"))

@@ -151,6 +151,13 @@ struct TableRow {
                 h = h &* 0x100_0000_01b3
                 continue
             case .text(let s): text = s
+            case .int(let n) where n >= 0 && n <= 9:
+                // A flag's digit, as its text would hash (a link has two): without making the
+                // text, which took most of a link's hash.
+                h =
+                    (((h ^ UInt64(UInt8(ascii: "0") + UInt8(n))) &* 0x100_0000_01b3) ^ 0x1f)
+                    &* 0x100_0000_01b3
+                continue
             case .int, .double: text = v.string ?? ""
             }
             h = text.withUTF8 { u in

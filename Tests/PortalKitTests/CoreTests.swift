@@ -62,6 +62,15 @@ import Testing
         #expect(nearest("xyz", in: ["district", "operator"]) == nil)
         #expect(grouped(1_234_567) == "1,234,567")
         #expect("  é x \t".trimmed() == "é x")
+        // Letters beyond ASCII at an end, with and without white space beyond ASCII around.
+        for (given, trimmed) in [
+            ("José", "José"), ("Élise", "Élise"), ("é", "é"), ("\u{A0}José\u{A0}", "José"),
+            ("Zoë\u{3000}", "Zoë"), ("\u{2003}Ana", "Ana"), ("\u{1}é", "\u{1}é"),
+            ("Ana\u{85}", "Ana"), ("\u{A0}", ""), ("\u{FEFF}Ana", "\u{FEFF}Ana"),
+        ] {
+            #expect(given.trimmed() == trimmed, "\(given.unicodeScalars.map(\.value))")
+            #expect(given.trimmed() == given[...].trimmed())
+        }
     }
 
     @Test(arguments: [

@@ -7,7 +7,15 @@ extension String {
             guard let f = u.first, let l = u.last else { return true }
             return f > 0x20 && l > 0x20 && f < 0x80 && l < 0x80
         }
-        return clean ? self : self[...].trimmed()
+        if clean { return self }
+        // A letter beyond ASCII at either end (Élise, José) and no white space there: the
+        // same string, not one made again scalar by scalar (5,000 instructions a name).
+        if let f = unicodeScalars.first, let l = unicodeScalars.last, f.value > 0x20,
+            l.value > 0x20, !f.properties.isWhitespace, !l.properties.isWhitespace
+        {
+            return self
+        }
+        return self[...].trimmed()
     }
 }
 

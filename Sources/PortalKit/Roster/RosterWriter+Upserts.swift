@@ -199,13 +199,6 @@ extension RosterWriter {
         counts[t.index].add(status)
     }
 
-    /// Whether the guardians' file has an address column (OneRoster's never has).
-    var guardiansGiveAddresses: Bool {
-        RosterTable.households.columns.contains {
-            !keptColumns[RosterTable.guardians.index].contains($0)
-        }
-    }
-
     /// The households `addressLater` holds at most (about 5 MB of ids): beyond, one created
     /// without an address keeps none, as before.
     static let addressLaterLimit = 65_536

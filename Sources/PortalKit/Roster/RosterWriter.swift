@@ -132,7 +132,17 @@ final class RosterWriter {
     /// without a phone column, a OneRoster bundle without demographics.csv). A row the district
     /// holds keeps its stored values there: a missing column says nothing, where an empty
     /// field clears (see `update`).
-    var keptColumns = Array(repeating: Set<String>(), count: RosterTable.allCases.count)
+    var keptColumns = Array(repeating: Set<String>(), count: RosterTable.allCases.count) {
+        didSet {
+            guardiansGiveAddresses = RosterTable.households.columns.contains {
+                !keptColumns[RosterTable.guardians.index].contains($0)
+            }
+        }
+    }
+    /// Whether the guardians' file has an address column (OneRoster's never has). Kept with
+    /// `keptColumns`: asked for each household, the five names hashed each time were 0.7% of
+    /// a OneRoster first import.
+    private(set) var guardiansGiveAddresses = true
     /// Per table: its rows may be staged, and are (see `stageIfRandom`): they go to a table of
     /// SQLite's temporary file as they come, and into the district's table in the order of
     /// their key at `close`.

@@ -160,6 +160,52 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18, keepOnly: [Int?]? = nil) th
         }
     }
 
+    /// A quoted field that lies whole in the buffer and closes just before a comma or a line
+    /// end is made straight from the buffer; every other quoted field is gathered byte by
+    /// byte. Both give the same fields, lines and problems, in files that quote every field
+    /// (as many SIS exports do) and in small reads that cut fields anywhere, for fields read
+    /// and left out.
+    @Test func quotedFieldsReadTheSameWholeOrCut() throws {
+        let long = String(repeating: "x", count: CSVReader.maxFieldBytes + 1)
+        let text =
+            "\"id\",\"name\",\"note\",\"agents\"\r\n"
+            + "\"1\",\"Ann\",\"\",\"G1,G2\"\r\n"
+            + "\"2\",\"Bo \"\"B\"\"\",\"two\nlines\",\"G3\"\n"
+            + "\"3\", \"Cy\",\"ab\"c,\"G4\"\r"
+            + "\"4\",\"Di\u{1B}\",\"Zoë\",\"\"\n"
+            + "\"5\",\"\(long)\",\"x\",\"y\"\n"
+            + "\"6\",\"Ed\",\"\n\n\",\"G5\"\r\n"
+            + "\"7\",\"last\",\"x\",\"open"
+        var bytes = Array(text.utf8)
+        // A byte that is not UTF-8 inside a quoted field of the last but one line.
+        let at = bytes.lastIndex(of: UInt8(ascii: "E"))!
+        bytes.insert(0xFC, at: at + 1)
+        let whole = try readAll(bytes)
+        #expect(
+            whole.map(\.fields) == [
+                ["id", "name", "note", "agents"], ["1", "Ann", "", "G1,G2"],
+                ["2", "Bo \"B\"", "two\nlines", "G3"], ["3", "Cy", "abc", "G4"],
+                ["4", "Di\u{1B}", "Zoë", ""], ["5", "", "x", "y"],
+                ["6", "E\u{FFFD}d", "\n\n", "G5"], ["7", "last", "x", "open"],
+            ])
+        #expect(whole.map(\.line) == [1, 2, 3, 5, 6, 7, 8, 11])
+        #expect(whole.map(\.problemField) == [nil, nil, nil, nil, 1, 1, nil, 3])
+        #expect(whole[0...3].allSatisfy { $0.problem == nil })
+        #expect(whole[5].problem?.contains("too long") == true)
+        #expect(whole[6].problem == CSVReader.notUTF8)
+        #expect(whole[7].problem?.contains("no closing quote") == true)
+        for chunk in [3, 4, 5, 7, 8, 11, 16, 64] {
+            for keepOnly in [nil, [0, 3] as [Int?]] {
+                let recs = try readAll(bytes, chunk: chunk, keepOnly: keepOnly)
+                let each = try readAll(bytes, keepOnly: keepOnly)
+                #expect(recs.map(\.fields) == each.map(\.fields), "chunk \(chunk)")
+                #expect(recs.map(\.line) == whole.map(\.line), "chunk \(chunk)")
+                #expect(recs.map(\.problem) == whole.map(\.problem), "chunk \(chunk)")
+                #expect(recs.map(\.problemField) == whole.map(\.problemField), "chunk \(chunk)")
+            }
+        }
+    }
+
     /// Runs of plain bytes are scanned eight at a time: a comma, quote, CR or LF at every place
     /// of a word (and bytes of high values beside them, which a borrow could mistake for one)
     /// ends the field exactly there.

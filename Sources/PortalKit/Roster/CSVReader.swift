@@ -286,6 +286,8 @@ public final class CSVReader {
                 fieldBytes += r.count
                 if fieldBytes > Self.maxFieldBytes || recordBytes > Self.maxRecordBytes {
                     problem.tooLong(fields.count)
+                    // None of it, however the reads cut it (not the part read before).
+                    field.removeAll()
                 } else {
                     field.append(contentsOf: buffer[r])
                 }
@@ -307,8 +309,33 @@ public final class CSVReader {
                 }
                 let start = pos
                 if quoted {
-                    let end = scan(from: start) { $0 == quote }
-                    line += buffer[start..<end].reduce(0) { $0 + ($1 == lf ? 1 : 0) }
+                    let end = quoteOrEnd(from: start)
+                    let lines = newlines(start..<end)
+                    // Whole in the buffer and closed just before a comma or a line end (as
+                    // most are: many SIS exports quote every field): made straight from the
+                    // buffer as a plain field is, not gathered byte by byte first (an export
+                    // quoting every field took a quarter longer to import).
+                    if end + 1 < count && field.isEmpty && fieldBytes == 0
+                        && end - start <= Self.maxFieldBytes
+                        && recordBytes + end - start <= Self.maxRecordBytes,
+                        case let after = buffer[end + 1],
+                        after == comma || after == lf || after == cr
+                    {
+                        line += lines
+                        recordBytes += end - start
+                        quoted = false
+                        let v = value(start..<end, &problem, fields.count, leftOut, &leftOutText)
+                        pos = end + 2
+                        if after == comma {
+                            endField(v)
+                            continue
+                        }
+                        last = v
+                        if after == cr, try peek() == lf { pos += 1 }
+                        line += 1
+                        break record
+                    }
+                    line += lines
                     keep(start..<end)
                     pos = end
                     guard pos < count else { continue }
@@ -461,12 +488,23 @@ public final class CSVReader {
         return true
     }
 
-    /// The first position from `start` (or the end of the buffered bytes) whose byte stops.
-    private func scan(from start: Int, until stop: (UInt8) -> Bool) -> Int {
+    /// The first position from `start` holding a quote, or the end of the buffered bytes.
+    private func quoteOrEnd(from start: Int) -> Int {
         buffer.withUnsafeBufferPointer { b in
-            var i = start
-            while i < count && !stop(b[i]) { i += 1 }
-            return i
+            guard let base = b.baseAddress, start < count,
+                let hit = memchr(base + start, Int32(UInt8(ascii: "\"")), count - start)
+            else { return count }
+            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    /// The line feeds among the buffered bytes of `r`.
+    private func newlines(_ r: Range<Int>) -> Int {
+        buffer.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress, !r.isEmpty,
+                memchr(base + r.lowerBound, 0x0A, r.count) != nil
+            else { return 0 }
+            return b[r].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
         }
     }
 

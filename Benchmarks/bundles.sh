@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The import of the bundles districts send (not a test): for each size, a generated district
-# written five ways (native files and OneRoster, numbered ids and UUIDs, and OneRoster with
-# UUIDs and every column of 1.1 with demographics.csv, as an SIS exports it), each imported
+# written six ways (native files and OneRoster, numbered ids and UUIDs, OneRoster with UUIDs
+# and every column of 1.1 with demographics.csv, as an SIS exports it, and the same with every
+# field in quotes and CRLF line ends, as many SIS exports write them), each imported
 # into a new database and then again unchanged, against the sqlite3 command-line tool
 # `.import`ing the same files (native: all four; OneRoster: users.csv and demographics.csv).
 # Every figure is the median of $RUNS runs (3), the peak the highest of them.
@@ -22,7 +23,9 @@ for n in ${sizes[@]}; do
     python3 "$(dirname "$0")/to_oneroster.py" "$WORK/native-numbered" "$WORK/oneroster-numbered"
     python3 "$(dirname "$0")/to_oneroster.py" "$WORK/native-numbered" "$WORK/oneroster-uuid" guid
     python3 "$(dirname "$0")/to_oneroster.py" "$WORK/native-numbered" "$WORK/oneroster-full" full
-    for bundle in native-numbered native-uuid oneroster-numbered oneroster-uuid oneroster-full; do
+    python3 "$(dirname "$0")/to_oneroster.py" "$WORK/native-numbered" "$WORK/oneroster-quoted" quoted
+    for bundle in native-numbered native-uuid oneroster-numbered oneroster-uuid oneroster-full \
+        oneroster-quoted; do
         dir=$WORK/$bundle
         format=${bundle%%-*}; [ "$format" = native ] && format=csv
         if [ "$format" = csv ]; then

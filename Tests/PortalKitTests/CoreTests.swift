@@ -67,6 +67,10 @@ import Testing
             ("José", "José"), ("Élise", "Élise"), ("é", "é"), ("\u{A0}José\u{A0}", "José"),
             ("Zoë\u{3000}", "Zoë"), ("\u{2003}Ana", "Ana"), ("\u{1}é", "\u{1}é"),
             ("Ana\u{85}", "Ana"), ("\u{A0}", ""), ("\u{FEFF}Ana", "\u{FEFF}Ana"),
+            // Padded with ASCII white space, as fixed-width columns are exported.
+            ("Smith   ", "Smith"), ("\t x \r\n", "x"), ("  José  ", "José"), ("   ", ""),
+            (" \u{A0}Zoë\u{A0} ", "Zoë"), ("\u{1} a \u{1}", "\u{1} a \u{1}"), ("\u{B}\u{C}a", "a"),
+            (" é", "é"), ("Ana \u{2003}", "Ana"), (" a b ", "a b"),
         ] {
             #expect(given.trimmed() == trimmed, "\(given.unicodeScalars.map(\.value))")
             #expect(given.trimmed() == given[...].trimmed())

@@ -1,22 +1,37 @@
 extension String {
-    /// The same as for any `StringProtocol`, with the common case (nothing to trim) decided
-    /// from the first and last bytes without copying.
+    /// The same as for any `StringProtocol`, with the common cases decided on the bytes: nothing
+    /// to trim (the first and last bytes say so, no copy), and ASCII white space at the ends (a
+    /// field padded with spaces, as exports of fixed-width columns write them, was made again
+    /// scalar by scalar: an import of such a file took half as long again).
     public func trimmed() -> String {
         var s = self
-        let clean = s.withUTF8 { u in
-            guard let f = u.first, let l = u.last else { return true }
-            return f > 0x20 && l > 0x20 && f < 0x80 && l < 0x80
+        return s.withUTF8 { u -> String in
+            guard let f = u.first, let l = u.last else { return self }
+            if f > 0x20 && l > 0x20 && f < 0x80 && l < 0x80 { return self }
+            var i = 0
+            var j = u.count
+            while i < j && isASCIIWhiteSpace(u[i]) { i += 1 }
+            while j > i && isASCIIWhiteSpace(u[j - 1]) { j -= 1 }
+            let t =
+                i == 0 && j == u.count
+                ? self : String(decoding: UnsafeBufferPointer(rebasing: u[i..<j]), as: UTF8.self)
+            guard i < j, u[i] >= 0x80 || u[j - 1] >= 0x80 else { return t }
+            // Beyond ASCII at an end: a letter (Élise, José), the same string; or white space
+            // (a no-break space), trimmed scalar by scalar.
+            if let a = t.unicodeScalars.first, let z = t.unicodeScalars.last,
+                !a.properties.isWhitespace, !z.properties.isWhitespace
+            {
+                return t
+            }
+            return t[...].trimmed()
         }
-        if clean { return self }
-        // A letter beyond ASCII at either end (Élise, José) and no white space there: the
-        // same string, not one made again scalar by scalar (5,000 instructions a name).
-        if let f = unicodeScalars.first, let l = unicodeScalars.last, f.value > 0x20,
-            l.value > 0x20, !f.properties.isWhitespace, !l.properties.isWhitespace
-        {
-            return self
-        }
-        return self[...].trimmed()
     }
+}
+
+/// White space (Unicode's) among ASCII bytes: tab, line feed, vertical tab, form feed,
+/// carriage return and space.
+@inline(__always) private func isASCIIWhiteSpace(_ b: UInt8) -> Bool {
+    b == 0x20 || (b >= 0x09 && b <= 0x0D)
 }
 
 extension StringProtocol {

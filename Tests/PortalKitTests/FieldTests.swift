@@ -134,6 +134,20 @@ import Testing
         #expect(searchFold(joining: ["Zoë", "AZ@[`{"]) == "zoe az@[`{")
         #expect(searchFold(joining: []) == "" && searchFold(joining: [""]) == "")
         #expect(searchFold(joining: ["", ""]) == " ")
+        // Every Latin letter with a diacritic is its base letter: Vietnamese, Pinyin with tone
+        // marks, transliterations; the letters of their own (ß, æ, þ) as before, and letters
+        // of other scripts kept.
+        #expect(
+            searchFold("Nguyễn Thị Ánh Đặng Phước Ưng Ơn") == "nguyen thi anh dang phuoc ung on")
+        #expect(searchFold("Lǚ Xiǎo Ḥasan Ṣāliḥ") == "lu xiao hasan salih")
+        #expect(searchFold("Straße Ærø Þór Ðoan ĸ") == "strasse aero thor doan ĸ")
+        #expect(searchFold("Ива́нов Γιώργος 王 İzmir") == "иванов γιώργος 王 izmir")
+        #expect(searchFold("© ½ «x»") == "© ½ «x»")
+        // The duplicate finder's fold: the same letters, not a space for each (it split
+        // "Nguyễn" into "nguy n").
+        let name = Array("Nguyễn Văn Đức".utf8)
+        #expect(
+            name.withUnsafeBufferPointer { MatchRecords.fold($0) } == Array("nguyen van duc".utf8))
         #expect(
             Nicknames.same("bill", "william") && Nicknames.same("liz", "elizabeth")
                 && !Nicknames.same("bill", "robert"))

@@ -269,6 +269,7 @@ extension AccountCreateTests {
         #expect(UsernamePattern.fold("O'Brien-Smith") == "obriensmith")
         #expect(UsernamePattern.fold("Łukasz Øster") == "lukaszoster")
         #expect(UsernamePattern.fold("李") == "")
+        #expect(UsernamePattern.fold("Nguyễn Thị") == "nguyenthi")
     }
 
     @Test func aTakenUsernameGetsANumber() throws {

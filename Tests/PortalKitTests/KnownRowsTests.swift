@@ -116,7 +116,7 @@ import Testing
         // A set with them holds such ids itself: a repeat is still one.
         var set = IDSet(numbered: true, known: same)
         #expect(try set.insert("G1", line: 2) == nil)
-        #expect(try set.insert("G1", line: 3) == IDSet.lineUnknown)
+        #expect(try set.insert("G1", line: 3) == 2)
         #expect(try set.insert("G7", line: 4) == nil)
     }
 

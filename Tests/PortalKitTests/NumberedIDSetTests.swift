@@ -4,11 +4,14 @@ import Testing
 @testable import PortalKit
 
 @Suite struct NumberedIDSetTests {
-    @Test func numberedIdsAreExactButTheirFirstLineIsNotKept() throws {
+    /// Numbered ids are held exactly, each with its first line: a repeat names it without the
+    /// file being read again.
+    @Test func numberedIdsAreExactWithTheirFirstLine() throws {
         var set = IDSet(numbered: true)
         for i in 1...100_000 { #expect(try set.insert("G\(1_000_000 + i)", line: i + 1) == nil) }
         #expect(set.count == 100_000)
-        #expect(try set.insert("G1000005", line: 9) == IDSet.lineUnknown)
+        #expect(try set.insert("G1000005", line: 9) == 6)
+        #expect(try set.insert("G1100000", line: 9) == 100_001)
         #expect(try set.contains("G1000001") && set.contains("G1100000"))
         #expect(
             try !set.contains("G1000000") && !set.contains("G1100001") && !set.contains("G100001"))
@@ -31,7 +34,7 @@ import Testing
         #expect(try links.insert(uuid(1) + "\u{1f}" + uuid(2), line: 7) == nil)
         #expect(try links.insert(uuid(1) + "\u{1f}" + uuid(2), line: 8) == 7)
         for i in 0..<20 { _ = try set.insert("P\(i)-\(i)", line: 200 + i) }
-        #expect(try set.insert("P1-1", line: 300) == IDSet.lineUnknown, "still numbered")
+        #expect(try set.insert("P1-1", line: 300) == 201, "still numbered")
     }
 
     @Test func leadingZerosMakeOtherIds() throws {
@@ -41,7 +44,7 @@ import Testing
         #expect(try set.insert("S7", line: 4) == nil)
         #expect(try set.insert("7", line: 5) == nil)
         #expect(try set.insert("007", line: 6) == nil)
-        #expect(try set.insert("S07", line: 7) == IDSet.lineUnknown)
+        #expect(try set.insert("S07", line: 7) == 3)
         #expect(set.count == 5)
         // 19 digits do not fit a number: kept whole.
         #expect(try set.insert("1234567890123456789", line: 8) == nil)
@@ -53,7 +56,7 @@ import Testing
         _ = try set.insert("G10", line: 2)
         try set.markLastWritten()
         _ = try set.insert("G11", line: 3)
-        #expect(try set.insert("G10", line: 4) == IDSet.lineUnknown)
+        #expect(try set.insert("G10", line: 4) == 2)
         try set.markLastWritten()  // after a repeat: marks nothing, not G11
         #expect(set.written("G10") && !set.written("G11") && !set.written("G12"))
     }
@@ -64,6 +67,9 @@ import Testing
             #expect(try falling.insert("S\(i)", line: i) == nil)
             if i % 2 == 0 { try falling.markLastWritten() }
         }
+        #expect(
+            try falling.insert("S1", line: 60_000) == 1
+                && falling.insert("S50000", line: 1) == 50_000)
         #expect(try (1...50_000).allSatisfy { try falling.contains("S\($0)") })
         #expect(try falling.written("S2") && !falling.written("S1") && !falling.contains("S0"))
         // Numbers too far apart for bits: the span's ids move to the table, marks and all.
@@ -76,8 +82,8 @@ import Testing
         #expect(try (0..<3000).allSatisfy { try sparse.contains("P\($0 * 1_000_003)") })
         #expect(try !sparse.contains("P1000004") && !sparse.contains("P1"))
         #expect(sparse.written("P0") && sparse.written("P3000009") && !sparse.written("P1000003"))
-        #expect(
-            try sparse.insert("P0", line: 9) == IDSet.lineUnknown, "moved: its line was not kept")
+        #expect(try sparse.insert("P0", line: 9) == 2, "moved with its line")
+        #expect(try sparse.insert("P\(1500 * 1_000_003)", line: 9) == 1502)
         #expect(try sparse.insert("P\(2999 * 1_000_003)", line: 9) != nil, "added after the move")
     }
 

@@ -1773,8 +1773,8 @@ func indexNames(_ db: String) throws -> [String] {
     }
 
     @Test func thousandsOfRepeatsEachNameTheirFirstLine() throws {
-        // Numbered ids are kept as bits, without their line: the file is read again to find
-        // it, every 4,096 repeats held and at its end.
+        // Numbered ids are kept with their first line: the repeats are reported every 4,096
+        // held (then every twice as many) and at the end, each naming its first line.
         let dir = TempDir()
         let db = try makeDistricts(dir)
         var guardians = "guardian_id,given_name,family_name\n"
@@ -1802,6 +1802,57 @@ func indexNames(_ db: String) throws -> [String] {
         let count = try reopen(db).scalar(
             "SELECT count(*) FROM guardians WHERE given_name = 'Given'")
         #expect(count?.int == 5000, "the first row of each id wins")
+    }
+
+    /// An export that lists every row twice (as contact exports list a guardian once a child):
+    /// a link's first line is not kept, so its file is read again to find it, after 4,096
+    /// repeats held, then after twice as many each time; every repeat names its first line.
+    @Test func anExportListingEveryRowTwiceNamesEachFirstLine() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let ids = 0..<100
+        var guardians = "guardian_id,given_name,family_name\n"
+        var students = "student_id,given_name,family_name\n"
+        for i in ids {
+            guardians += "G\(i),Given,Family\nG\(i),Given,Family\n"
+            students += "S\(i),Child,Family\nS\(i),Child,Family\n"
+        }
+        var links: [String] = []
+        for g in ids { for s in ids { links.append("G\(g),S\(s)") } }
+        let relationships =
+            "guardian_id,student_id\n" + (links + links.reversed()).joined(separator: "\n")
+        _ = dir.write("b/guardians.csv", guardians)
+        _ = dir.write("b/students.csv", students)
+        _ = dir.write("b/relationships.csv", relationships + "\n")
+        let results = dir.file("results.csv")
+        let r = try runBinary(
+            ["roster", "import", dir.file("b"), "--results", results, "--district", "d1"], db: db)
+        #expect(r.code == 3)
+        let rows = try String(contentsOfFile: results, encoding: .utf8)
+            .split(separator: "\r\n").dropFirst()
+        // Each rejected row's message, by its file and line (the columns between vary).
+        var why: [String: String] = [:]
+        for row in rows where row.contains(",rejected,") {
+            let parts = row.split(separator: ",", maxSplits: 2, omittingEmptySubsequences: false)
+            why["\(parts[0]),\(parts[1])"] = row.components(separatedBy: ",rejected,").last
+        }
+        #expect(why.count == 100 + 100 + 10_000)
+        #expect(
+            why["guardians.csv,201"]
+                == "guardian_id: duplicate id (first seen on line 200); this row was skipped")
+        #expect(
+            why["students.csv,3"]
+                == "student_id: duplicate id (first seen on line 2); this row was skipped")
+        // Line L of the second half repeats the link first on line 20,003 - L: caught in the
+        // reading after the first 4,096 repeats, the next 8,192 (past the end) and at the end.
+        for line in [10_002, 14_097, 14_098, 18_000, 20_001] {
+            #expect(
+                why["relationships.csv,\(line)"]
+                    == "guardian_id/student_id: duplicate link (first seen on line \(20_003 - line)); this row was skipped",
+                "line \(line)")
+        }
+        let count = try reopen(db).scalar("SELECT count(*) FROM links WHERE district_id = 'd1'")
+        #expect(count?.int == 10_000)
     }
 
     @Test(arguments: ["G1", "Ga"])

@@ -1,10 +1,12 @@
 /// The ids met in one import, each with whether its row was written, held compactly and exactly.
 ///
 /// An id that is a prefix and a number (`G1000001`, `S600001`, `123456`: how SIS exports number
-/// people and households) is held as two bits (met, written) in a span of numbers per prefix, when
-/// the set is made `numbered`: a few kilobytes for 100,000 ids numbered in a row, so the memory of
-/// an import does not grow with its files. Such an id's first line is not kept: a repeat says
-/// `lineUnknown`, and the writer finds the line by reading the file again. Other ids (and the
+/// people and households) is held as two bits (met, written) and its first line (4 bytes) in a span
+/// of numbers per prefix, when the set is made `numbered`: 400 kilobytes for 100,000 ids numbered
+/// in a row, so the memory of an import does not grow with its files, and a repeat names its
+/// first line without the file being read again (a guardians.csv listing each guardian once a
+/// child, as contact exports do, read the file again every 4,096 repeats: six times as long to
+/// import). Other ids (and the
 /// numbers of a prefix too sparse for a span) are kept whole with their first line: their bytes
 /// one after another in one buffer (a UUID in 17 bytes, see `CompactID`), and an open-addressing
 /// table of (hash, where, line); 30 to 50 bytes an id. With `pairs`, a link's key (two numbered ids joined by U+001F) is kept as one
@@ -115,7 +117,7 @@ struct IDSet {
             if let known, let i = known.exactSlot(u) { return meetKnown(i, u, line: line) }
             if let key = pairs?.key(u, adding: true) { return insertPair(key) }
             if let (s, n) = spanOf(u, adding: true) {
-                if let first = try insertNumber(s, n) { return first }
+                if let first = try insertNumber(s, n, line: line) { return first }
                 if !spans[s].isSpilled { return nil }
             }
             return try CompactID.with(u) { try insertWhole($0, Int32(clamping: line + 1)) }
@@ -271,6 +273,8 @@ struct IDSet {
         let digits: Int
         var base = 0
         var words: [UInt64] = []
+        /// Each number's first line plus one (0: not met), 32 a word of `words`.
+        var lines: [Int32] = []
         var count = 0
         /// Too sparse for a span: its ids were moved to the table, where later ones go too.
         var isSpilled = false
@@ -286,19 +290,30 @@ struct IDSet {
             words[k >> 5] |= (written ? 2 : 1) << UInt64((k & 31) * 2)
         }
 
+        /// The first line of `n` plus one (0: not known).
+        func line(_ n: Int) -> Int32 {
+            let k = n - base
+            return k >= 0 && k < lines.count ? lines[k] : 0
+        }
+
+        mutating func setLine(_ n: Int, _ line: Int) { lines[n - base] = Int32(clamping: line + 1) }
+
         /// Widens the span to hold `n`, unless the span would then take more than about what
         /// the table takes for its ids (40 bytes an id): returns false.
         mutating func reach(_ n: Int) -> Bool {
             if words.isEmpty {
                 base = n & ~31
                 words = [0]
+                lines = [Int32](repeating: 0, count: 32)
                 return true
             }
             let k = n - base
             if k >= 0 && k < words.count * 32 { return true }
             let low = min(base, n & ~31)
             let high = max(base + words.count * 32, (n & ~31) + 32)
-            let allowed = 5 * (count + 1) + 64
+            // (A word is 32 numbers: 8 bytes of marks and 128 of lines, about what the table
+            // takes for 3 ids.)
+            let allowed = (count + 1) / 3 + 64
             guard (high - low) / 32 <= allowed else { return false }
             if low < base {
                 // Room below with slack, so that ids met in falling order do not shift the
@@ -306,10 +321,12 @@ struct IDSet {
                 let slack = min(words.count / 2, allowed - (high - low) / 32)
                 let newBase = max(0, low - slack * 32)
                 words.insert(contentsOf: repeatElement(0, count: (base - newBase) / 32), at: 0)
+                lines.insert(contentsOf: repeatElement(0, count: base - newBase), at: 0)
                 base = newBase
             }
             if (high - base) / 32 > words.count {
                 words.append(contentsOf: repeatElement(0, count: (high - base) / 32 - words.count))
+                lines.append(contentsOf: repeatElement(0, count: words.count * 32 - lines.count))
             }
             return true
         }
@@ -339,24 +356,26 @@ struct IDSet {
 
     /// Adds the number `n` to span `s`: nil when new (or when the span had to be spilled, which
     /// the caller sees by `isSpilled`), `lineUnknown` when met before.
-    private mutating func insertNumber(_ s: Int, _ n: Int) throws -> Int? {
+    private mutating func insertNumber(_ s: Int, _ n: Int, line: Int) throws -> Int? {
         guard spans[s].reach(n) else {
             try spillSpan(s)
             return nil
         }
         if spans[s].bits(n) & 1 != 0 {
             lastAdded = .none  // a repeat adds nothing to mark
-            return Self.lineUnknown
+            let first = spans[s].line(n)
+            return first > 0 ? Int(first) - 1 : Self.lineUnknown
         }
         spans[s].mark(n, written: false)
+        spans[s].setLine(n, line)
         spans[s].count += 1
         count += 1
         lastAdded = .number(span: s, n)
         return nil
     }
 
-    /// Moves a span's ids into the table (their lines not known), for a prefix whose numbers
-    /// are too far apart for bits to pay.
+    /// Moves a span's ids into the table, with their lines, for a prefix whose numbers are too
+    /// far apart for a span to pay.
     private mutating func spillSpan(_ s: Int) throws {
         let span = spans[s]
         spans[s] = NumberSpan(prefix: span.prefix, digits: span.digits, isSpilled: true)
@@ -369,8 +388,10 @@ struct IDSet {
                     contentsOf: repeatElement(UInt8(ascii: "0"), count: span.digits - digits.count),
                     at: 0)
                 let written = word >> UInt64(j * 2 + 1) & 1 != 0
+                let first = span.line(n)
+                let stored = first > 0 ? first : .max
                 try (span.prefix + digits).withUnsafeBufferPointer { u in
-                    _ = try insertWhole(u, written ? -.max : .max)
+                    _ = try insertWhole(u, written ? -stored : stored)
                 }
             }
         }

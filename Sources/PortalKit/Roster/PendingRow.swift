@@ -110,6 +110,14 @@ final class PendingRow {
         self.payload = payload
     }
 
+    /// Lets go of what writing the row would take, for a row that is only to be reported
+    /// (a repeat held until its file is read again).
+    func letGoOfRow() {
+        row = nil
+        householdRow = nil
+        sameLine = nil
+    }
+
     /// Follows merges, computes the search key, the values and their hash: work done on the
     /// reading thread to spare the writer. Reads only what does not change during an import;
     /// `people`: where a link's ends are looked up.

@@ -20,6 +20,7 @@ extension RosterWriter {
     /// in one order every way (after the file's other rows, in the order of their lines).
     func repeated(_ r: PendingRow, first: Int) throws {
         if r.line > 0 {
+            r.letGoOfRow()
             held.append((r, false, first))
         } else {
             try finish(r, .rejected, Self.repeatMessage(r, first: first))

@@ -87,6 +87,18 @@ import Testing
         #expect(try sparse.insert("P\(2999 * 1_000_003)", line: 9) != nil, "added after the move")
     }
 
+    /// Numbers a few apart (ids given out over the years) stay in their span, each with its
+    /// first line.
+    @Test func spacedNumbersKeepTheirLinesInTheirSpan() throws {
+        var set = IDSet(numbered: true)
+        let ids = (0..<20_000).map { "S\(6_000_000 + 15 * $0)" }
+        for (i, id) in ids.enumerated() { #expect(try set.insert(id, line: i + 2) == nil) }
+        let numbers = !set.keepsWholeIDs
+        #expect(numbers, "held as numbers")
+        for i in [0, 1, 4_999, 19_999] { #expect(try set.insert(ids[i], line: 50_000) == i + 2) }
+        #expect(try set.insert("S6000001", line: 50_001) == nil, "between two: new")
+    }
+
     @Test func linkKeysOfNumberedIdsAreExact() throws {
         var set = IDSet(pairs: true)
         for g in 0..<300 {

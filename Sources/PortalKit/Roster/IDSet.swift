@@ -1,12 +1,12 @@
 /// The ids met in one import, each with whether its row was written, held compactly and exactly.
 ///
 /// An id that is a prefix and a number (`G1000001`, `S600001`, `123456`: how SIS exports number
-/// people and households) is held as two bits (met, written) and its first line (4 bytes) in a span
-/// of numbers per prefix, when the set is made `numbered`: 400 kilobytes for 100,000 ids numbered
-/// in a row, so the memory of an import does not grow with its files, and a repeat names its
-/// first line without the file being read again (a guardians.csv listing each guardian once a
-/// child, as contact exports do, read the file again every 4,096 repeats: six times as long to
-/// import). Other ids (and the
+/// people and households) is held as two bits (met, written) in a span of numbers per prefix, when
+/// the set is made `numbered`, and its first line in a small table of the span's (8 to 16 bytes
+/// an id): about a megabyte for 100,000 ids, so the memory of an import does not grow with its
+/// files, and a repeat names its first line without the file being read again (a guardians.csv
+/// listing each guardian once a child, as contact exports do, was read again every 4,096
+/// repeats: six times as long to import). Other ids (and the
 /// numbers of a prefix too sparse for a span) are kept whole with their first line: their bytes
 /// one after another in one buffer (a UUID in 17 bytes, see `CompactID`), and an open-addressing
 /// table of (hash, where, line); 30 to 50 bytes an id. With `pairs`, a link's key (two numbered ids joined by U+001F) is kept as one
@@ -273,8 +273,7 @@ struct IDSet {
         let digits: Int
         var base = 0
         var words: [UInt64] = []
-        /// Each number's first line plus one (0: not met), 32 a word of `words`.
-        var lines: [Int32] = []
+        var lines = NumberLines()
         var count = 0
         /// Too sparse for a span: its ids were moved to the table, where later ones go too.
         var isSpilled = false
@@ -291,12 +290,9 @@ struct IDSet {
         }
 
         /// The first line of `n` plus one (0: not known).
-        func line(_ n: Int) -> Int32 {
-            let k = n - base
-            return k >= 0 && k < lines.count ? lines[k] : 0
-        }
+        func line(_ n: Int) -> Int32 { lines.line(n) }
 
-        mutating func setLine(_ n: Int, _ line: Int) { lines[n - base] = Int32(clamping: line + 1) }
+        mutating func setLine(_ n: Int, _ line: Int) { lines.set(n, line) }
 
         /// Widens the span to hold `n`, unless the span would then take more than about what
         /// the table takes for its ids (40 bytes an id): returns false.
@@ -304,16 +300,13 @@ struct IDSet {
             if words.isEmpty {
                 base = n & ~31
                 words = [0]
-                lines = [Int32](repeating: 0, count: 32)
                 return true
             }
             let k = n - base
             if k >= 0 && k < words.count * 32 { return true }
             let low = min(base, n & ~31)
             let high = max(base + words.count * 32, (n & ~31) + 32)
-            // (A word is 32 numbers: 8 bytes of marks and 128 of lines, about what the table
-            // takes for 3 ids.)
-            let allowed = (count + 1) / 3 + 64
+            let allowed = 5 * (count + 1) + 64
             guard (high - low) / 32 <= allowed else { return false }
             if low < base {
                 // Room below with slack, so that ids met in falling order do not shift the
@@ -321,14 +314,56 @@ struct IDSet {
                 let slack = min(words.count / 2, allowed - (high - low) / 32)
                 let newBase = max(0, low - slack * 32)
                 words.insert(contentsOf: repeatElement(0, count: (base - newBase) / 32), at: 0)
-                lines.insert(contentsOf: repeatElement(0, count: base - newBase), at: 0)
                 base = newBase
             }
             if (high - base) / 32 > words.count {
                 words.append(contentsOf: repeatElement(0, count: (high - base) / 32 - words.count))
-                lines.append(contentsOf: repeatElement(0, count: words.count * 32 - lines.count))
             }
             return true
+        }
+    }
+
+    /// The first lines of a span's numbers: each number (from the span's first, which stays its
+    /// anchor) and its line plus one in one word of an open-addressing table, at most half
+    /// full. A span is far narrower than 2^32 numbers; were it wider, two numbers 2^32 apart
+    /// would share a line (the one reported for a repeat, never whether it is one).
+    private struct NumberLines {
+        var anchor = 0
+        var slots: [UInt64] = []
+        var count = 0
+
+        mutating func set(_ n: Int, _ line: Int) {
+            if slots.isEmpty {
+                anchor = n
+                slots = [UInt64](repeating: 0, count: 64)
+            }
+            if (count + 1) * 2 > slots.count {
+                let old = slots
+                slots = [UInt64](repeating: 0, count: old.count * 2)
+                for o in old where o != 0 { slots[free(UInt32(truncatingIfNeeded: o))] = o }
+            }
+            let k = UInt32(truncatingIfNeeded: n &- anchor)
+            let i = free(k)
+            if slots[i] == 0 { count += 1 }
+            slots[i] = UInt64(UInt32(clamping: max(line + 1, 1))) << 32 | UInt64(k)
+        }
+
+        /// The line of `n` plus one; 0 when not set.
+        func line(_ n: Int) -> Int32 {
+            guard !slots.isEmpty else { return 0 }
+            let s = slots[free(UInt32(truncatingIfNeeded: n &- anchor))]
+            return s == 0 ? 0 : Int32(clamping: s >> 32)
+        }
+
+        /// The slot of `k`, or the empty one where it would go.
+        private func free(_ k: UInt32) -> Int {
+            var i =
+                Int(truncatingIfNeeded: (UInt64(k) &* 0x9E37_79B9_7F4A_7C15) >> 32)
+                & (slots.count - 1)
+            while slots[i] != 0 && UInt32(truncatingIfNeeded: slots[i]) != k {
+                i = (i + 1) & (slots.count - 1)
+            }
+            return i
         }
     }
 

@@ -547,8 +547,9 @@ final class RosterWriter {
     }
 
     /// The most rows held before their file is read again (a repeat's row keeps only what it
-    /// is reported with, a link the filter holds its row: up to about 30 MB).
-    static let mostHeld = 32_768
+    /// is reported with and its input for the results file, a link the filter holds its row: up
+    /// to about 25 MB).
+    static let mostHeld = 16_384
 
     /// Writes the rows of batches 0, 1, 2... as `make(k)` makes batch `k`, until it returns
     /// nil: made and prepared a few batches ahead of the writing on `threads` threads, each

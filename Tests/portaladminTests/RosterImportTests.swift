@@ -1772,6 +1772,17 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(street?.string == "1 Elm St", "the first row to name a household gives its address")
     }
 
+    /// Imports the bundle in `dir`'s folder `b` into district d1 with a results file: the exit
+    /// code and the file's rows (its header left out).
+    func importWithResults(_ dir: TempDir, _ db: String) throws -> (Int32, [Substring]) {
+        let results = dir.file("results.csv")
+        let r = try runBinary(
+            ["roster", "import", dir.file("b"), "--results", results, "--district", "d1"], db: db)
+        let rows = try String(contentsOfFile: results, encoding: .utf8)
+            .split(separator: "\r\n").dropFirst()
+        return (r.code, Array(rows))
+    }
+
     @Test func thousandsOfRepeatsEachNameTheirFirstLine() throws {
         // Numbered ids are kept with their first line: the repeats are reported every 4,096
         // held (then every twice as many) and at the end, each naming its first line.
@@ -1781,12 +1792,8 @@ func indexNames(_ db: String) throws -> [String] {
         for i in 0..<5000 { guardians += "G\(i),Given,Family\n" }
         for i in (0..<5000).reversed() { guardians += "G\(i),Again,Family\n" }
         _ = dir.write("b/guardians.csv", guardians)
-        let results = dir.file("results.csv")
-        let r = try runBinary(
-            ["roster", "import", dir.file("b"), "--results", results, "--district", "d1"], db: db)
-        #expect(r.code == 3)
-        let rows = try String(contentsOfFile: results, encoding: .utf8)
-            .split(separator: "\r\n").dropFirst()
+        let (code, rows) = try importWithResults(dir, db)
+        #expect(code == 3)
         #expect(rows.count == 10_000)
         let rejected = rows.filter { $0.contains(",rejected,") }
         #expect(rejected.count == 5000)
@@ -1824,12 +1831,8 @@ func indexNames(_ db: String) throws -> [String] {
         _ = dir.write("b/guardians.csv", guardians)
         _ = dir.write("b/students.csv", students)
         _ = dir.write("b/relationships.csv", relationships + "\n")
-        let results = dir.file("results.csv")
-        let r = try runBinary(
-            ["roster", "import", dir.file("b"), "--results", results, "--district", "d1"], db: db)
-        #expect(r.code == 3)
-        let rows = try String(contentsOfFile: results, encoding: .utf8)
-            .split(separator: "\r\n").dropFirst()
+        let (code, rows) = try importWithResults(dir, db)
+        #expect(code == 3)
         // Each rejected row's message, by its file and line (the columns between vary).
         var why: [String: String] = [:]
         for row in rows where row.contains(",rejected,") {

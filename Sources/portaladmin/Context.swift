@@ -33,6 +33,24 @@ final class Context {
 
     var command: Command { inv.command }
 
+    /// The date option `long`, within `Self.yearsAway` of today: a year typed with a slipped
+    /// digit ("--until 3026-01-01", a court order or a consent meant to last a year) would
+    /// otherwise be taken, and last a thousand years.
+    func date(_ long: String) throws -> CivilDate? {
+        guard let d = try inv.date(long) else { return nil }
+        let today = Timestamp.utcDate(io.now)
+        let years = abs(d.year - today.year)
+        guard years <= Self.yearsAway else {
+            throw PortalError.usage(
+                "--\(long) \(d) is \(grouped(years)) years \(d < today ? "ago" : "from now")",
+                hint: "check the year (today is \(today))")
+        }
+        return d
+    }
+
+    /// How many years from today a date option may be.
+    static let yearsAway = 100
+
     var dbPath: String { Database.defaultPath(flag: inv.value("db"), env: io.env) }
 
     var districtFlag: String? {

@@ -143,6 +143,29 @@ import Testing
         #expect(r.err.contains(hint), "\(r.err)")
     }
 
+    /// A date a century or more from today is a slipped digit of the year (3026 for 2026): a
+    /// feature window, a consent or a court order would last a thousand years. Refused, with
+    /// today's date; nothing written. A hundred years is taken.
+    @Test func aDateCenturiesAwayIsRefused() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        let before = try dump(db)
+        let window = ["feature", "disable", "grades", "--reason", "summer", "--district", "d1"]
+        let late = try runBinary(
+            window + ["--from", "2027-06-15", "--until", "3027-08-20"], db: db)
+        #expect(late.code == 64, "\(late.err)")
+        #expect(
+            late.err.contains("error: --until 3027-08-20 is 1,001 years from now"), "\(late.err)")
+        #expect(late.err.contains("hint: check the year (today is 2026-11-25)"), "\(late.err)")
+        #expect(try dump(db) == before, "nothing written")
+        let early = try runBinary(
+            ["age18", "scan", "--as-of", "1026-11-25", "--district", "d1"], db: db)
+        #expect(early.code == 64 && early.err.contains("--as-of 1026-11-25 is 1,000 years ago"))
+        let century = try runBinary(
+            window + ["--from", "2027-06-15", "--until", "2126-08-20"], db: db)
+        #expect(century.code == 0, "\(century.err)")
+    }
+
     @Test(arguments: [
         (["key", "revoke", "abc", "--reason", "x"], "key list"),
         (["merge", "undo", "first"], "merge list"),

@@ -4,7 +4,7 @@ import PortalKit
 extension Context {
     /// Today in the district's time zone, or `--as-of` / `--at` when given.
     func day(_ s: Session, option: String) throws -> CivilDate {
-        try inv.date(option) ?? s.today()
+        try date(option) ?? s.today()
     }
 }
 
@@ -115,8 +115,8 @@ enum FeatureCommands {
     static func set(_ c: Context, _ enabled: Bool) throws {
         let name = try Features.validate(c.inv.positionals[0])
         let reason = try c.inv.required("reason")
-        let from = try c.inv.date("from")
-        let until = try c.inv.date("until")
+        let from = try c.date("from")
+        let until = try c.date("until")
         let audience = try Features.Audience(validating: c.inv.value("audience") ?? "all")
         let (id, added, today) = try c.transaction { s in
             let (id, added) = try Features.set(
@@ -320,7 +320,7 @@ enum Age18Commands {
         let reason = try c.inv.required("reason")
         let g = try c.inv.required("guardian")
         let student = c.inv.positionals[0]
-        let until = try c.inv.date("until")
+        let until = try c.date("until")
         let recorded = try c.transaction { s in
             try AgeOut.consent(
                 s, student: student, guardian: g, until: until, today: try s.today(),
@@ -389,7 +389,7 @@ enum RestrictionCommands {
                 hint: "a restriction is about one student or all of them")
         }
         let reason = try c.inv.required("reason")
-        let until = try c.inv.date("until")
+        let until = try c.date("until")
         let (id, created) = try c.transaction { s in
             try Restrictions.add(
                 s, guardian: g, student: student, reason: reason, document: c.inv.value("document"),
@@ -501,12 +501,12 @@ enum AccessCommands {
             try ownAccount.map {
                 try Access.explain(
                     s.db, district: district, studentID: $0, now: c.io.now,
-                    asOf: try c.inv.date("as-of"))
+                    asOf: try c.date("as-of"))
             }
             ?? Access.explain(
                 s.db, district: district, guardianID: guardian,
                 studentID: c.inv.value("student"),
-                now: c.io.now, asOf: try c.inv.date("as-of"))
+                now: c.io.now, asOf: try c.date("as-of"))
         func check(_ k: Access.Check) -> JSONValue {
             .object([
                 ("rule", .string(k.rule)), ("ok", .bool(k.ok)), ("detail", .string(k.detail)),

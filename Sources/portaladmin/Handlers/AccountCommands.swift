@@ -400,7 +400,7 @@ enum AupCommands {
                 hint: "the results file repeats the rows of the input file")
         }
         let g = try c.inv.required("guardian")
-        guard let date = try c.inv.date("on") else {
+        guard let date = try c.date("on") else {
             throw PortalError.usage(
                 "'aup sign' needs --on DATE",
                 hint: "the date on the signed form, e.g. --on 2026-09-01")

@@ -95,7 +95,7 @@ _portaladmin() {
         " account unlock") words="--db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " account disable") words="--reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " account enable") words="--reason --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
-        " account whois") words="--email --phone --name --columns --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
+        " account whois") words="--email --phone --name --exact --columns --db --district --output --yes --no-input --quiet --verbose --no-color --help --version" ;;
         " portal") words="activate login change-password" ;;
         " portal activate") words="--username --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;
         " portal login") words="--username --db --district --output --yes --no-input --quiet --verbose --no-color --help --version --dry-run" ;;

@@ -122,6 +122,7 @@ complete -c portaladmin -n '__fish_seen_subcommand_from account; and __fish_seen
 complete -c portaladmin -n '__fish_seen_subcommand_from account; and __fish_seen_subcommand_from whois' -l email -r -d 'the parent\'s email'
 complete -c portaladmin -n '__fish_seen_subcommand_from account; and __fish_seen_subcommand_from whois' -l phone -r -d 'the parent\'s phone, any format (seven digits: the numbers ending in them)'
 complete -c portaladmin -n '__fish_seen_subcommand_from account; and __fish_seen_subcommand_from whois' -l name -r -d 'the parent\'s name (case and accents do not matter; when no one matches it as typed, the names close to it)'
+complete -c portaladmin -n '__fish_seen_subcommand_from account; and __fish_seen_subcommand_from whois' -l exact -d '(with --name) only what matches as typed: no close names'
 complete -c portaladmin -n '__fish_seen_subcommand_from account; and __fish_seen_subcommand_from whois' -l columns -r -d 'show only these columns, in this order (names as in the header or -o json)'
 complete -c portaladmin -n __fish_use_subcommand -a portal -d 'what the web portal calls: activate, login, change-password'
 complete -c portaladmin -n '__fish_seen_subcommand_from portal; and not __fish_seen_subcommand_from activate login change-password' -a activate -d 'create a portal account from an activation key (the parent\'s first visit)'

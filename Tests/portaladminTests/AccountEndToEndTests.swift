@@ -215,6 +215,26 @@ import Testing
         let typed = try runBinary(
             ["guardian", "find", "nunez", "--exact", "-o", "tsv", "--district", "d1"], db: db)
         #expect(typed.code == 0 && typed.out.contains("G1\tJosé\tNúñez"), "\(typed.out)")
+        // The help desk's look-up by name too; --exact with a number or an address is a slip.
+        let strictWhois = try runBinary(
+            [
+                "account", "whois", "--name", "Jose Nunes", "--exact", "-o", "json", "--district",
+                "d1",
+            ],
+            db: db)
+        #expect(strictWhois.code == 0 && strictWhois.out.trimmed() == "[]", "\(strictWhois.out)")
+        #expect(!strictWhois.err.contains("close"), "\(strictWhois.err)")
+        let typedWhois = try runBinary(
+            [
+                "account", "whois", "--name", "jose nunez", "--exact", "-o", "tsv", "--district",
+                "d1",
+            ],
+            db: db)
+        #expect(typedWhois.code == 0 && typedWhois.out.contains("G1"), "\(typedWhois.err)")
+        let slip = try runBinary(
+            ["account", "whois", "--phone", "234-2603", "--exact", "--district", "d1"], db: db)
+        #expect(slip.code == 64 && slip.err.contains("error: --exact goes with --name"))
+        #expect(slip.err.contains("hint: an e-mail or a phone is always matched as given"))
     }
 
     @Test func aMistypedUsernameNamesTheOneMeant() throws {

@@ -608,9 +608,11 @@ public enum Accounts {
 
     /// `account whois`: the username of a parent who forgot it, by email, phone or name; and
     /// of a student, by email or name, when the student has an account of their own (every
-    /// child of a family shares its name: only those with a login are the answer).
+    /// child of a family shares its name: only those with a login are the answer). `exact`: by
+    /// the name as typed only, never the names close to it.
     public static func whois(
-        _ db: Database, district: String, email: String?, phone: String?, name: String?
+        _ db: Database, district: String, email: String?, phone: String?, name: String?,
+        exact: Bool = false
     ) throws -> [Match] {
         var people: [(People.Kind, Row)] = []
         if let email {
@@ -643,7 +645,7 @@ public enum Accounts {
         } else if let name {
             // By the name as typed, else by the names close to it (`People.closeRows`): a
             // parent spelling it on the phone.
-            for close in [false, true] {
+            for close in exact ? [false] : [false, true] {
                 for kind in [People.Kind.guardian, .student] {
                     let rows =
                         try (close ? People.closeRows : People.findRows)(
@@ -651,7 +653,7 @@ public enum Accounts {
                     people += rows.filter { $0.text("status") != "merged" }.map { (kind, $0) }
                 }
                 let found = try matches(db, district: district, people, close: close)
-                if !found.isEmpty || close { return found }
+                if !found.isEmpty || close || exact { return found }
                 people = []
             }
         }

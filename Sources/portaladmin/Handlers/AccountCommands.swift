@@ -178,6 +178,8 @@ enum AccountCommands {
                     help:
                         "the parent's name (case and accents do not matter; when no one matches it as typed, the names close to it)"
                 ),
+                Opt(
+                    long: "exact", help: "(with --name) only what matches as typed: no close names"),
                 columnsOption,
             ],
             role: .helpdesk, examples: ["portaladmin account whois --phone \"(320) 234-2603\""],
@@ -320,12 +322,17 @@ enum AccountCommands {
                 "give one of --email, --phone or --name",
                 hint: "for example: portaladmin account whois --email parent@example.com")
         }
+        let exact = c.inv.has("exact")
+        if exact && given != ["name"] {
+            throw PortalError.usage(
+                "--exact goes with --name", hint: "an e-mail or a phone is always matched as given")
+        }
         let s = try c.session()
         let rows: [Accounts.Match]
         do {
             rows = try Accounts.whois(
                 s.db, district: try s.district(), email: c.inv.value("email"),
-                phone: c.inv.value("phone"), name: c.inv.value("name"))
+                phone: c.inv.value("phone"), name: c.inv.value("name"), exact: exact)
         } catch let p as RowProblem {
             throw PortalError.usage(
                 "--phone: \(p.problem)", hint: "give the number with its area code")

@@ -99,6 +99,18 @@ import Testing
         #expect(try set.insert("S6000001", line: 50_001) == nil, "between two: new")
     }
 
+    /// Lines are kept for so many numbers at most (memory stays flat): a repeat of one met
+    /// after them says its line is unknown, and is a repeat all the same.
+    @Test func linesAreKeptForSoManyNumbersAtMost() throws {
+        var set = IDSet(numbered: true)
+        set.mostLines = 10
+        for i in 0..<20 { #expect(try set.insert("G\(100 + i)", line: i + 2) == nil) }
+        #expect(try set.insert("G100", line: 50) == 2 && set.insert("G109", line: 51) == 11)
+        #expect(try set.insert("G110", line: 52) == IDSet.lineUnknown)
+        #expect(try set.insert("G119", line: 53) == IDSet.lineUnknown)
+        #expect(set.count == 20)
+    }
+
     @Test func linkKeysOfNumberedIdsAreExact() throws {
         var set = IDSet(pairs: true)
         for g in 0..<300 {

@@ -2,11 +2,12 @@
 ///
 /// An id that is a prefix and a number (`G1000001`, `S600001`, `123456`: how SIS exports number
 /// people and households) is held as two bits (met, written) in a span of numbers per prefix, when
-/// the set is made `numbered`, and its first line in a small table of the span's (8 to 16 bytes
-/// an id): about a megabyte for 100,000 ids, so the memory of an import does not grow with its
-/// files, and a repeat names its first line without the file being read again (a guardians.csv
-/// listing each guardian once a child, as contact exports do, was read again every 4,096
-/// repeats: six times as long to import). Other ids (and the
+/// the set is made `numbered`: a few kilobytes for 100,000 ids numbered in a row, so the memory of
+/// an import does not grow with its files. The first line of each (of the first `mostLines`) is
+/// kept in a small table of the span's (8 to 16 bytes an id), so that a repeat names it without
+/// the file being read again (a guardians.csv listing each guardian once a child, as contact
+/// exports do, was read again every 4,096 repeats: six times as long to import). Other ids (and
+/// the
 /// numbers of a prefix too sparse for a span) are kept whole with their first line: their bytes
 /// one after another in one buffer (a UUID in 17 bytes, see `CompactID`), and an open-addressing
 /// table of (hash, where, line); 30 to 50 bytes an id. With `pairs`, a link's key (two numbered ids joined by U+001F) is kept as one
@@ -67,6 +68,11 @@ struct IDSet {
     /// Prefixes beyond this many keep their ids whole (a span pays for itself only when many ids
     /// share the prefix).
     private static let maxSpans = 16
+    /// The numbers whose first line the spans keep, at most (4 to 8 MB), so that memory stays
+    /// flat however large the file: a repeat of one met after them says `lineUnknown`, and
+    /// the writer reads the file again for its line, as it did for every number.
+    var mostLines = 1 << 19
+    private var linesKept = 0
 
     /// Whole ids numbered before the import met them (a OneRoster bundle's users, numbered in
     /// its first reading): each one's stored line (as a slot keeps it; 0: not met) by its
@@ -402,7 +408,10 @@ struct IDSet {
             return first > 0 ? Int(first) - 1 : Self.lineUnknown
         }
         spans[s].mark(n, written: false)
-        spans[s].setLine(n, line)
+        if linesKept < mostLines {
+            spans[s].setLine(n, line)
+            linesKept += 1
+        }
         spans[s].count += 1
         count += 1
         lastAdded = .number(span: s, n)

@@ -231,6 +231,119 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18, keepOnly: [Int?]? = nil) th
     /// the record before it, or a quote left open) was cut short; a whole last row without a
     /// line end, a blank last line, a short row followed by a line end, or a last row as short
     /// as the rows before it under a header naming empty columns is not, at every chunk size.
+    /// Reads `bytes` with `nextSimple`, each record it declines with `next()`: each record's
+    /// line, its fields (those left out as ""), and whether it was simple.
+    private func readSimple(_ bytes: [UInt8], chunk: Int, keepOnly: [Int?])
+        throws -> [(line: Int, fields: [String], simple: Bool)]
+    {
+        let path = NSTemporaryDirectory() + "csv-" + UUID().uuidString + ".csv"
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try CSVReader(path: path, chunk: chunk)
+        _ = try r.next()  // the header
+        r.keepOnly(keepOnly, of: 4)
+        var out: [(line: Int, fields: [String], simple: Bool)] = []
+        while true {
+            let simple = try r.nextSimple { line, b, fields in
+                out.append(
+                    (
+                        line,
+                        fields.enumerated().map { k, f in
+                            keepOnly.contains(k) || k >= 4
+                                ? String(
+                                    decoding: UnsafeBufferPointer(rebasing: b[f]), as: UTF8.self)
+                                : ""
+                        }, true
+                    ))
+            }
+            if simple == nil { break }
+            if simple == false {
+                guard let rec = try r.next() else { break }
+                out.append((rec.line, rec.fields, false))
+            }
+        }
+        return out
+    }
+
+    /// A simple record (see `CSVReader.nextSimple`) is one `next()` reads with no problem, and
+    /// its fields are the same text; any other is left to `next()`, which then reads it and
+    /// every record after it as it would have. Checked on lines made to sit on each side of
+    /// the line (quotes doubled or left open, fields on several lines, CR alone, accents and
+    /// control characters where read and where left out, padding, the longest line, too
+    /// many fields), in reads of every few sizes, and on random lines of such pieces.
+    @Test func simpleRecordsAreThoseNextReadsCleanly() throws {
+        let long = String(repeating: "x", count: CSVReader.maxFieldBytes - 20)
+        let wide = Array(repeating: "a", count: CSVReader.maxFields + 1).joined(separator: ",")
+        let text =
+            "id,role,name,agents\n"
+            + "G1,parent,Ann,\n"  // simple
+            + "S1,student,Zoë,\"G1,G2\"\r\n"  // simple: an accent where no one reads
+            + "S2,student,\"Bo \"\"B\"\"\",G1\n"  // a quote doubled
+            + " G3 ,\"Parent\" ,Cy,\n"  // a space after a closing quote
+            + "S3,student,\"two\nlines\",G3\n"  // a field on two lines
+            + "G4,parent,Di\rG5,parent,Ed,\n"  // a CR alone ends a record
+            + "É6,parent,Flo,\n"  // an accent where it is read
+            + "G7,parent,Gus\u{1B},\n"  // a control character where no one reads
+            + "G8,parent,\u{202E}gnp,\n"  // a bidi override where no one reads
+            + "\n"  // a blank line (`next()` reads the record after it too)
+            + ",,,\n"
+            + "G9,parent,\(long),\n"  // nearly as long as a field may be: simple
+            + "G10,parent,\(long)\(long.prefix(40)),\n"  // longer
+            + "\(wide)\n"  // more fields than a record may have
+            + "G11,parent,a\"b,\n"  // a quote inside a plain field
+            + "'=G12,'-Parent,  Hal  ,\" G1 , ,G2\"\n"  // simple: guards, padding
+            + "G13,parent,Ivy,\"G1\"x\n"  // text after a closing quote
+            + "G14,parent,\"Jo\r\n"  // a quote left open at the end
+        var bytes = Array(text.utf8)
+        bytes.insert(contentsOf: [0xFC], at: bytes.firstIndex(of: UInt8(ascii: "F"))! + 1)
+        for chunk in [3, 5, 8, 13, 64, 1 << 18] {
+            let read = try readSimple(bytes, chunk: chunk, keepOnly: [0, 1, 3])
+            let next = try readAll(bytes, chunk: chunk, keepOnly: [0, 1, 3]).dropFirst()
+            #expect(read.map(\.line) == next.map(\.line), "chunk \(chunk)")
+            #expect(read.map(\.fields) == next.map(\.fields), "chunk \(chunk)")
+            for (r, n) in zip(read, next) where r.simple {
+                #expect(n.problem == nil, "chunk \(chunk), line \(r.line)")
+            }
+            // In reads large enough to hold a line, these and only these are simple.
+            if chunk == 1 << 18 {
+                #expect(
+                    read.filter(\.simple).map(\.line) == [2, 3, 9, 15, 19],
+                    "\(read.map { ($0.line, $0.simple) })")
+            }
+        }
+        // Random lines of such pieces, read whole and in small reads.
+        var rng = SplitMix64(state: 29)
+        let pieces = [
+            "G1", " G2 ", "\"G3\"", "\"G1,G2\"", "\"a\"\"b\"", "Zoë", "É", "\u{7}", "\u{202E}x",
+            "'=1", "", " ", "\"", "\"two\nlines\"", "x\ry", "\r", "\t", "Parent", ",", ",,",
+        ]
+        for round in 0..<40 {
+            var lines = ["id,role,name,agents"]
+            for _ in 0..<30 {
+                lines.append(
+                    (0..<Int.random(in: 1...6, using: &rng)).map { _ in
+                        pieces.randomElement(using: &rng)!
+                    }.joined(separator: ","))
+            }
+            var bytes = Array(lines.joined(separator: "\n").utf8)
+            if round % 4 == 0 {
+                bytes.insert(0xFF, at: Int.random(in: 20..<bytes.count, using: &rng))
+            }
+            for chunk in [7, 1 << 18] {
+                for keepOnly in [[0, 1, 3], [0]] as [[Int?]] {
+                    let read = try readSimple(bytes, chunk: chunk, keepOnly: keepOnly)
+                    let next = try readAll(bytes, chunk: chunk, keepOnly: keepOnly).dropFirst()
+                    #expect(read.map(\.line) == next.map(\.line), "round \(round)")
+                    #expect(read.map(\.fields) == next.map(\.fields), "round \(round)")
+                    #expect(
+                        zip(read, next).allSatisfy { !$0.simple || $1.problem == nil },
+                        "round \(round)")
+                    if chunk > 7 { #expect(read.contains { $0.simple }, "round \(round)") }
+                }
+            }
+        }
+    }
+
     @Test func aFileEndingInTheMiddleOfARowIsCutShort() throws {
         func cut(_ text: String, chunk: Int) throws -> CSVReader {
             let path = NSTemporaryDirectory() + "csv-" + UUID().uuidString + ".csv"

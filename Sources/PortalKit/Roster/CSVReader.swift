@@ -418,6 +418,87 @@ public final class CSVReader {
         }
     }
 
+    /// The places of the fields `nextSimple` found, reused from record to record.
+    @exclusivity(unchecked) private var simpleFields: [Range<Int>] = []
+
+    /// Reads the next record when it is simple and calls `body` with its line and its fields'
+    /// places in `bytes`: whole in the buffer and ended by a line end, no longer than a field
+    /// may be, each field plain (no quote, no CR) or quoted whole with no quote inside, the
+    /// fields not left out (see `keepOnly`) printable ASCII, and those left out as `next()`
+    /// finds them, with no problem. `next()` would return that record, with no problem and
+    /// the same text in every field kept, as strings made one by one; this makes none.
+    /// Returns false and reads nothing for any other record (read it with `next()`: a blank
+    /// line, a field on several lines, a quote doubled, an accented letter in a field kept...),
+    /// nil at the end of the file. The places are valid only within `body`.
+    func nextSimple(
+        _ body: (_ line: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>]) throws
+            -> Void
+    ) throws -> Bool? {
+        guard try fill() else { return nil }
+        // (Before the header, a record may be Excel's `sep=` line: `next()` tells.)
+        guard previousFields != nil else { return false }
+        let comma = UInt8(ascii: ",")
+        let quote = UInt8(ascii: "\"")
+        let cr = UInt8(ascii: "\r")
+        let leftOut = self.leftOut
+        var fields = simpleFields
+        simpleFields = []
+        defer {
+            fields.removeAll(keepingCapacity: true)
+            simpleFields = fields
+        }
+        // Where the record's line ends (its line feed), nil for one that is not simple.
+        let lineEnd = buffer.withUnsafeBufferPointer { b -> Int? in
+            guard let base = b.baseAddress, pos < count,
+                let hit = memchr(base + pos, 0x0A, count - pos)
+            else { return nil }
+            let lf = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            let end = lf > pos && b[lf - 1] == cr ? lf - 1 : lf
+            guard end > pos, end - pos <= Self.maxFieldBytes else { return nil }
+            var i = pos
+            var problem = Problem()
+            var text = false
+            while true {
+                guard fields.count < Self.maxFields else { return nil }
+                let field: Range<Int>
+                if i < end && b[i] == quote {
+                    guard
+                        let q = memchr(base + i + 1, Int32(quote), end - i - 1).map({
+                            base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
+                        }), q + 1 == end || b[q + 1] == comma
+                    else { return nil }
+                    field = i + 1..<q
+                    i = q + 1
+                } else {
+                    var j = i
+                    while j < end && b[j] != comma {
+                        guard b[j] != quote && b[j] != cr else { return nil }
+                        j += 1
+                    }
+                    field = i..<j
+                    i = j
+                }
+                let u = UnsafeBufferPointer(rebasing: b[field])
+                if fields.count < leftOut.count && leftOut[fields.count] {
+                    _ = value(u, &problem, fields.count, leftOut, &text)
+                    guard problem.text == nil else { return nil }
+                } else {
+                    guard Self.isPrintableASCII(u) else { return nil }
+                }
+                fields.append(field)
+                if i == end { return lf }
+                i += 1
+            }
+        }
+        guard let lineEnd else { return false }
+        try buffer.withUnsafeBufferPointer { try body(line, $0, fields) }
+        pos = lineEnd + 1
+        line += 1
+        width = min(fields.count, 64)
+        previousFields = fields.count
+        return true
+    }
+
     /// The first problem of a record, and the field it is in.
     private struct Problem {
         var text: String?

@@ -28,17 +28,20 @@ struct Interner {
     /// The number of `s`, added if new.
     mutating func number(_ s: String) -> Int {
         var s = s
-        return s.withUTF8 {
-            CompactID.with($0) { u in
-                let h = Self.hash(u)
-                if let n = find(packed: u, hash: h, caseless: true) { return n }
-                if (count + 1) * 4 > slots.count * 3 { grow() }
-                let n = count
-                bytes.append(contentsOf: u)
-                starts.append(UInt32(bytes.count))
-                place(n, h)
-                return n
-            }
+        return s.withUTF8 { number(utf8: $0) }
+    }
+
+    /// The number of the string whose UTF-8 is `u`, added if new.
+    mutating func number(utf8 u: UnsafeBufferPointer<UInt8>) -> Int {
+        CompactID.with(u) { u in
+            let h = Self.hash(u)
+            if let n = find(packed: u, hash: h, caseless: true) { return n }
+            if (count + 1) * 4 > slots.count * 3 { grow() }
+            let n = count
+            bytes.append(contentsOf: u)
+            starts.append(UInt32(bytes.count))
+            place(n, h)
+            return n
         }
     }
 
@@ -279,6 +282,8 @@ protocol UserTable {
     var count: Int { get }
     /// The number of `id`, added with every field at its initial value if new.
     mutating func number(_ id: String) throws -> Int
+    /// `number` of the id whose UTF-8 is `u` (in memory, without making a string of it).
+    mutating func number(utf8 u: UnsafeBufferPointer<UInt8>) throws -> Int
     func find(_ id: String) throws -> Int?
     func id(_ n: Int) throws -> String
     /// Spells user `n`'s id as `id` from now on (the same UUID in another case: see
@@ -321,6 +326,10 @@ protocol UserTable {
 }
 
 extension UserTable {
+    mutating func number(utf8 u: UnsafeBufferPointer<UInt8>) throws -> Int {
+        try number(String(decoding: u, as: UTF8.self))
+    }
+
     /// The root of `x`'s group in the union-find of `UserField.parent`, the path to it
     /// shortened on the way.
     mutating func root(_ x: Int32) throws -> Int32 {
@@ -354,8 +363,13 @@ struct MemoryUserTable: UserTable {
     var numbering: Interner? { ids }
 
     mutating func number(_ id: String) -> Int {
+        var id = id
+        return id.withUTF8 { number(utf8: $0) }
+    }
+
+    mutating func number(utf8 u: UnsafeBufferPointer<UInt8>) -> Int {
         let before = ids.count
-        let n = ids.number(id)
+        let n = ids.number(utf8: u)
         if n == before {
             // A field is made at its first `set` (so the union-find's take no memory before
             // households are derived); until then, and once released, it reads as initial.
@@ -740,6 +754,9 @@ struct OneRosterUsers<Table: UserTable> {
     init(_ table: Table) { self.table = table }
 
     mutating func number(_ id: String) throws -> Int { try table.number(id) }
+    mutating func number(utf8 u: UnsafeBufferPointer<UInt8>) throws -> Int {
+        try table.number(utf8: u)
+    }
 
     mutating func code(_ role: String) -> UInt8 {
         if let i = roleNames.firstIndex(of: role) { return UInt8(i) }

@@ -67,6 +67,25 @@ final class KnownRows {
         // joined in SQL, a link's key cost SQLite a string per row (300k students' links read
         // in 0.19 s so, 0.11 s apart).
         let keys = t.keyColumns.count
+        // Placed a few hundred rows at a time: each place is a miss of the cache (the table of
+        // 300,000 students takes 6 MB), and one after another, each behind a row's reading,
+        // they waited in turn; together, the processor looks them up at once.
+        var read: [Slot] = []
+        read.reserveCapacity(256)
+        func place(_ table: UnsafeMutableBufferPointer<Slot>) {
+            for r in read {
+                var i = Int(truncatingIfNeeded: r.fingerprint.multipliedFullWidth(by: size).high)
+                while table[i].fingerprint != 0 {
+                    if table[i].fingerprint == r.fingerprint {
+                        table[i].info |= Self.ambiguousBit | (r.info & Self.activeBit)
+                        break
+                    }
+                    i = i + 1 == table.count ? 0 : i + 1
+                }
+                if table[i].fingerprint == 0 { table[i] = r }
+            }
+            read.removeAll(keepingCapacity: true)
+        }
         try table.withUnsafeMutableBufferPointer { table in
             try db.forEachRaw(
                 "SELECT \(t.keyColumns.joined(separator: ", ")), row_hash, \(active) FROM \(t.rawValue) WHERE district_id = ?",
@@ -79,17 +98,10 @@ final class KnownRows {
                     | (row.int(keys + 1) == 1 ? Self.activeBit : 0)
                 var h = fnv1a(row.bytes(0))
                 for k in 1..<keys { h = fnv1a(row.bytes(k), from: (h ^ 0x1f) &* 0x100_0000_01b3) }
-                let f = Self.fingerprint(h, spread)
-                var i = Int(truncatingIfNeeded: f.multipliedFullWidth(by: size).high)
-                while table[i].fingerprint != 0 {
-                    if table[i].fingerprint == f {
-                        table[i].info |= Self.ambiguousBit | (info & Self.activeBit)
-                        return
-                    }
-                    i = i + 1 == table.count ? 0 : i + 1
-                }
-                table[i] = Slot(fingerprint: f, info: info)
+                read.append(Slot(fingerprint: Self.fingerprint(h, spread), info: info))
+                if read.count == read.capacity { place(table) }
             }
+            place(table)
         }
         slots = table
         count = n

@@ -311,6 +311,14 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18, keepOnly: [Int?]? = nil) th
                     "\(read.map { ($0.line, $0.simple) })")
             }
         }
+        // Lines ended by CR alone (no line feed anywhere): none is simple, all are read.
+        let cr = Array("id,role,name,agents\rG1,parent,Ann,\rS1,student,Bo,G1\r".utf8)
+        for chunk in [5, 1 << 18] {
+            let read = try readSimple(cr, chunk: chunk, keepOnly: [0, 1, 3])
+            #expect(
+                read.map(\.fields) == [["G1", "parent", "", ""], ["S1", "student", "", "G1"]])
+            #expect(!read.contains { $0.simple })
+        }
         // Random lines of such pieces, read whole and in small reads.
         var rng = SplitMix64(state: 29)
         let pieces = [

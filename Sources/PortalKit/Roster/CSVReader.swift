@@ -155,6 +155,7 @@ public final class CSVReader {
         }
         count = n
         pos = 0
+        noLineFeedFrom = Int.max
         bytesRead += n
         if atStart {
             atStart = false
@@ -420,6 +421,10 @@ public final class CSVReader {
 
     /// The places of the fields `nextSimple` found, reused from record to record.
     @exclusivity(unchecked) private var simpleFields: [Range<Int>] = []
+    /// Where the buffered bytes have no line feed from, once `nextSimple` looked (until the
+    /// next read): a file whose lines end in CR alone has none, and looking again for every
+    /// record read the rest of the buffer each time (a 100k-student users.csv 1.10 -> 1.34 s).
+    @exclusivity(unchecked) private var noLineFeedFrom = Int.max
 
     /// Reads the next record when it is simple and calls `body` with its line and its fields'
     /// places in `bytes`: whole in the buffer and ended by a line end, no longer than a field
@@ -448,10 +453,13 @@ public final class CSVReader {
             simpleFields = fields
         }
         // Where the record's line ends (its line feed), nil for one that is not simple.
+        guard pos < noLineFeedFrom else { return false }
         let lineEnd = buffer.withUnsafeBufferPointer { b -> Int? in
-            guard let base = b.baseAddress, pos < count,
-                let hit = memchr(base + pos, 0x0A, count - pos)
-            else { return nil }
+            guard let base = b.baseAddress, pos < count else { return nil }
+            guard let hit = memchr(base + pos, 0x0A, count - pos) else {
+                noLineFeedFrom = pos
+                return nil
+            }
             let lf = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
             let end = lf > pos && b[lf - 1] == cr ? lf - 1 : lf
             guard end > pos, end - pos <= Self.maxFieldBytes else { return nil }

@@ -116,6 +116,58 @@ func matchingDistrict(_ dir: TempDir) throws -> String {
         #expect(bad.code == 64 && bad.err.contains("hint: 0.5"))
     }
 
+    /// Names written in another script are names: two parents of one child sharing a home and
+    /// a phone (王芳 and 李伟, Иван and Мария Иванов/а) are two people, capped as any couple
+    /// with different given names and not listed by default; one person entered twice under
+    /// the same Cyrillic name and e-mail is a likely pair, its names the same. (Every letter
+    /// beyond the Latin ones read as a space left them no name: both couples were possible
+    /// duplicates at 0.9, their names not compared.)
+    @Test func namesInOtherScriptsAreCompared() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "c/guardians.csv",
+            """
+            guardian_id,given_name,family_name,email,phone,street,city,state,postcode,household_id
+            G1,芳,王,,555-201-3344,12 Elm St,Springfield,IL,62701,H1
+            G2,伟,李,,555-201-3344,12 Elm St,Springfield,IL,62701,H1
+            G3,Иван,Иванов,,555-201-9999,3 Oak St,Springfield,IL,62701,H2
+            G4,Мария,Иванова,,555-201-9999,3 Oak St,Springfield,IL,62701,H2
+            G5,Анна,Петрова,anna@example.org,,,,,,H3
+            G6,Анна,Петрова,anna@example.org,,,,,,H4
+
+            """)
+        _ = dir.write(
+            "c/students.csv",
+            "student_id,given_name,family_name,household_id\nS1,明,王,H1\nS2,Олег,Иванов,H2\n")
+        _ = dir.write(
+            "c/relationships.csv",
+            "guardian_id,student_id,relationship\nG1,S1,mother\nG2,S1,father\nG3,S2,father\nG4,S2,mother\n"
+        )
+        #expect(
+            try runBinary(["roster", "import", dir.file("c"), "--district", "d1"], db: db).code == 0
+        )
+        let all = try runBinary(
+            ["guardian", "duplicates", "-o", "jsonl", "--min-score", "0", "--district", "d1"],
+            db: db)
+        var pairs: [String: [String: Any]] = [:]
+        for line in all.out.split(separator: "\n") {
+            let j = try #require(try parseJSON(String(line)) as? [String: Any])
+            pairs["\(j["a"] ?? "")~\(j["b"] ?? "")"] = j
+        }
+        for couple in ["G1~G2", "G3~G4"] {
+            let score = try #require(pairs[couple]?["score"] as? Double, "\(all.out)")
+            #expect(score < 0.5, "\(couple): \(all.out)")
+            #expect("\(pairs[couple]?["evidence"] ?? "")".contains("given_name: different"))
+        }
+        #expect(pairs["G5~G6"]?["level"] as? String == "likely", "\(all.out)")
+        #expect("\(pairs["G5~G6"]?["evidence"] ?? "")".contains("given_name: same"))
+        let listed = try runBinary(
+            ["guardian", "duplicates", "-o", "jsonl", "--district", "d1"], db: db)
+        #expect(listed.code == 0)
+        #expect(!listed.out.contains("\"G2\"") && !listed.out.contains("\"G4\""), "\(listed.out)")
+    }
+
     /// A listing longer than one chunk of rows (4,096) is written as it is made: the header
     /// once, every row once, in the same order in every format, the chosen columns only.
     @Test func aLongListingIsWrittenWhole() throws {

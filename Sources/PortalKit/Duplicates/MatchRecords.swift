@@ -186,7 +186,7 @@ final class MatchRecords: @unchecked Sendable {
         var sfx = Self.takeSuffix(&given)
         if sfx == 0 { sfx = Self.takeSuffix(&family) }
         suffix.append(sfx)
-        let givenLetters = given.filter { $0 >= 97 && $0 <= 122 }
+        let givenLetters = given.filter(Self.isLetter)
         put(.given, givenLetters[...])
         var groups: UInt64 = 0
         if let gs = Nicknames.groupsOf[String(decoding: givenLetters, as: UTF8.self)] {
@@ -194,11 +194,12 @@ final class MatchRecords: @unchecked Sendable {
         }
         nicknames.append(groups)
         givenKnown.append(Self.knownGiven.contains(givenLetters.withUnsafeBufferPointer(fnv1a)))
-        put(.family, family.filter { $0 >= 97 && $0 <= 122 }[...])
+        let familyLetters = family.filter(Self.isLetter)
+        put(.family, familyLetters[...])
         put(.familyParts, family[...])
+        // (NYSIIS reads the ASCII letters: a name of another script has no code, 0.)
         givenCode.append(givenLetters.withUnsafeBufferPointer(Phonetic.nysiis))
-        familyCode.append(
-            family.filter { $0 >= 97 && $0 <= 122 }.withUnsafeBufferPointer(Phonetic.nysiis))
+        familyCode.append(familyLetters.withUnsafeBufferPointer(Phonetic.nysiis))
         // Contact, as the import stored them (e-mail lower case, phone digits), normalised
         // further: the same mailbox and the same ten digits.
         put(.email, Self.mailbox(r.bytes(3))[...])
@@ -290,7 +291,10 @@ final class MatchRecords: @unchecked Sendable {
     }
 
     /// Lower-case ASCII letters (and digits when asked), other characters as spaces, accents
-    /// taken off; runs of spaces become one, none at either end.
+    /// taken off; runs of spaces become one, none at either end. A letter of another script
+    /// (Cyrillic, Greek, Chinese, Arabic...) is kept as its UTF-8 bytes: taken for a space, a
+    /// name written only so was no name, and two parents sharing a home, a phone and a child
+    /// (王芳 and 李伟) were listed as one person with nothing said of their names.
     static func fold(_ u: UnsafeBufferPointer<UInt8>, keepDigits: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(u.count)
@@ -305,8 +309,14 @@ final class MatchRecords: @unchecked Sendable {
             }
         }
         if u.contains(where: { $0 >= 0x80 }) {
-            for b in searchFold(String(decoding: u, as: UTF8.self)).utf8 {
-                add(b >= 0x80 ? 32 : b)
+            for c in searchFold(String(decoding: u, as: UTF8.self)).unicodeScalars {
+                if c.isASCII {
+                    add(UInt8(c.value))
+                } else if c.properties.isAlphabetic {
+                    UTF8.encode(c) { out.append($0) }
+                } else {
+                    add(32)
+                }
             }
         } else {
             for b in u { add(b) }
@@ -314,6 +324,10 @@ final class MatchRecords: @unchecked Sendable {
         while out.last == 32 { out.removeLast() }
         return out
     }
+
+    /// A byte of a folded name's letters: an ASCII letter, or part of a letter of another
+    /// script (see `fold`).
+    static func isLetter(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || b >= 0x80 }
 
     /// A generational suffix at the end of a name ("John Smith Jr."), taken off and returned:
     /// 1 jr, 2 sr, 3 ii, 4 iii, 5 iv; 0 none. On the bytes (it runs for every name).

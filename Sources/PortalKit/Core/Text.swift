@@ -4,6 +4,13 @@ extension String {
     /// field padded with spaces, as exports of fixed-width columns write them, was made again
     /// scalar by scalar: an import of such a file took half as long again).
     public func trimmed() -> String {
+        // Most values: nothing to trim, told in place (a copy to read it through was a retain
+        // and a release of the string, made on another thread than the one reading it).
+        let asIs = utf8.withContiguousStorageIfAvailable { u in
+            guard let f = u.first, let l = u.last else { return true }
+            return f > 0x20 && l > 0x20 && f < 0x80 && l < 0x80
+        }
+        if asIs == true { return self }
         var s = self
         return s.withUTF8 { u -> String in
             guard let f = u.first, let l = u.last else { return self }

@@ -849,6 +849,16 @@ extension CSVHeader {
     /// name a dozen times a row (a seventh of the making of its rows went to finding columns).
     func value(_ rec: CSVRecord, at i: Int?) -> String? {
         guard let i, i < rec.fields.count else { return nil }
+        // Most values begin and end with printable ASCII other than the guard: the field as
+        // it is, looked at in place (trimming and unguarding each made copies of the string,
+        // a dozen retains and releases a value, read on another thread than the one that made
+        // it).
+        let asIs =
+            rec.fields[i].utf8.withContiguousStorageIfAvailable { u in
+                guard let f = u.first, let l = u.last else { return false }
+                return f > 0x20 && f < 0x7F && f != Spreadsheet.guardByte && l > 0x20 && l < 0x7F
+            } ?? false
+        if asIs { return rec.fields[i] }
         let v = Spreadsheet.unguarded(rec.fields[i].trimmed())
         return v.isEmpty ? nil : v
     }

@@ -478,11 +478,9 @@ public final class CSVReader {
                     field = i + 1..<q
                     i = q + 1
                 } else {
-                    var j = i
-                    while j < end && b[j] != comma {
-                        guard b[j] != quote && b[j] != cr else { return nil }
-                        j += 1
-                    }
+                    // (Up to the record's end: a CR there ends it, one before it is no field's.)
+                    let j = Self.scanPlain(b, from: i, to: end)
+                    guard j == end || b[j] == comma else { return nil }
                     field = i..<j
                     i = j
                 }
@@ -525,34 +523,38 @@ public final class CSVReader {
     /// quote or a line break, eight bytes at a time: a byte loop comparing each with the four
     /// was a third of the reading of a file.
     private func scanPlain(from start: Int) -> Int {
-        buffer.withUnsafeBufferPointer { b in
-            var i = start
-            let n = count
-            if let base = b.baseAddress {
-                let ones: UInt64 = 0x0101_0101_0101_0101
-                let highs: UInt64 = 0x8080_8080_8080_8080
-                while i + 8 <= n {
-                    let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                    // A byte of `w` that is `c` becomes 0, and the lowest 0 byte sets its high
-                    // bit (a higher one may be set by the borrow, never a lower one).
-                    @inline(__always) func zeros(_ c: UInt64) -> UInt64 {
-                        let x = w ^ (ones &* c)
-                        return (x &- ones) & ~x & highs
-                    }
-                    let hit = zeros(0x2C) | zeros(0x22) | zeros(0x0A) | zeros(0x0D)
-                    if hit != 0 { return i + hit.littleEndian.trailingZeroBitCount / 8 }
-                    i += 8
+        buffer.withUnsafeBufferPointer { Self.scanPlain($0, from: start, to: count) }
+    }
+
+    /// `scanPlain` in the bytes `b[start..<n]`.
+    private static func scanPlain(_ b: UnsafeBufferPointer<UInt8>, from start: Int, to n: Int)
+        -> Int
+    {
+        var i = start
+        if let base = b.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            while i + 8 <= n {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                // A byte of `w` that is `c` becomes 0, and the lowest 0 byte sets its high
+                // bit (a higher one may be set by the borrow, never a lower one).
+                @inline(__always) func zeros(_ c: UInt64) -> UInt64 {
+                    let x = w ^ (ones &* c)
+                    return (x &- ones) & ~x & highs
                 }
+                let hit = zeros(0x2C) | zeros(0x22) | zeros(0x0A) | zeros(0x0D)
+                if hit != 0 { return i + hit.littleEndian.trailingZeroBitCount / 8 }
+                i += 8
             }
-            while i < n {
-                let c = b[i]
-                if c == UInt8(ascii: ",") || c == UInt8(ascii: "\"") || c == 10 || c == 13 {
-                    break
-                }
-                i += 1
-            }
-            return i
         }
+        while i < n {
+            let c = b[i]
+            if c == UInt8(ascii: ",") || c == UInt8(ascii: "\"") || c == 10 || c == 13 {
+                break
+            }
+            i += 1
+        }
+        return i
     }
 
     /// Whether every byte of `u` is printable ASCII (0x20 to 0x7E): eight at a time, a word

@@ -452,8 +452,8 @@ public final class CSVReader {
             fields.removeAll(keepingCapacity: true)
             simpleFields = fields
         }
-        // Where the record's line ends (its line feed), nil for one that is not simple.
         guard pos < noLineFeedFrom else { return false }
+        // Where the record's line ends (its line feed), nil for one that is not simple.
         let lineEnd = buffer.withUnsafeBufferPointer { b -> Int? in
             guard let base = b.baseAddress, pos < count else { return nil }
             guard let hit = memchr(base + pos, 0x0A, count - pos) else {

@@ -59,7 +59,6 @@ final class KnownRows {
         self.spread = spread
         // Filled as a local buffer: this runs for every row of the district.
         var table = [Slot](repeating: Slot(), count: Self.capacity(rows))
-        let size = UInt64(table.count)
         var n = 0
         // Households have no status: never absent.
         let active = t.columns.contains("status") ? "status = 'active'" : "0"
@@ -72,20 +71,6 @@ final class KnownRows {
         // they waited in turn; together, the processor looks them up at once.
         var read: [Slot] = []
         read.reserveCapacity(256)
-        func place(_ table: UnsafeMutableBufferPointer<Slot>) {
-            for r in read {
-                var i = Int(truncatingIfNeeded: r.fingerprint.multipliedFullWidth(by: size).high)
-                while table[i].fingerprint != 0 {
-                    if table[i].fingerprint == r.fingerprint {
-                        table[i].info |= Self.ambiguousBit | (r.info & Self.activeBit)
-                        break
-                    }
-                    i = i + 1 == table.count ? 0 : i + 1
-                }
-                if table[i].fingerprint == 0 { table[i] = r }
-            }
-            read.removeAll(keepingCapacity: true)
-        }
         try table.withUnsafeMutableBufferPointer { table in
             try db.forEachRaw(
                 "SELECT \(t.keyColumns.joined(separator: ", ")), row_hash, \(active) FROM \(t.rawValue) WHERE district_id = ?",
@@ -99,12 +84,31 @@ final class KnownRows {
                 var h = fnv1a(row.bytes(0))
                 for k in 1..<keys { h = fnv1a(row.bytes(k), from: (h ^ 0x1f) &* 0x100_0000_01b3) }
                 read.append(Slot(fingerprint: Self.fingerprint(h, spread), info: info))
-                if read.count == read.capacity { place(table) }
+                if read.count == read.capacity { Self.place(&read, in: table) }
             }
-            place(table)
+            Self.place(&read, in: table)
         }
         slots = table
         count = n
+    }
+
+    /// Places the rows `read` in `table` (a key met twice marks its slot ambiguous), and
+    /// empties `read`. (A function of its own: nested in `init`, capturing `read`, each use of
+    /// it was checked for exclusive access.)
+    private static func place(_ read: inout [Slot], in table: UnsafeMutableBufferPointer<Slot>) {
+        let size = UInt64(table.count)
+        for r in read {
+            var i = Int(truncatingIfNeeded: r.fingerprint.multipliedFullWidth(by: size).high)
+            while table[i].fingerprint != 0 {
+                if table[i].fingerprint == r.fingerprint {
+                    table[i].info |= ambiguousBit | (r.info & activeBit)
+                    break
+                }
+                i = i + 1 == table.count ? 0 : i + 1
+            }
+            if table[i].fingerprint == 0 { table[i] = r }
+        }
+        read.removeAll(keepingCapacity: true)
     }
 
     // MARK: fingerprints: FNV-1a over the key's bytes, spread by MurmurHash3's finalizer

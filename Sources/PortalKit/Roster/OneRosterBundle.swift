@@ -222,9 +222,12 @@ enum OneRosterBundle {
                 try users.setBirth(u, b)
             }
         }
+        // (A constant from here on: a variable, read for every row, was checked for exclusive
+        // access at each read.)
+        let birthLines = badBirthLines
         func birthSource(_ id: String) -> (file: String, line: Int)? {
-            badBirthLines.isEmpty
-                ? nil : badBirthLines[CompactID.caselessKey(id)].map { ("demographics.csv", $0) }
+            birthLines.isEmpty
+                ? nil : birthLines[CompactID.caselessKey(id)].map { ("demographics.csv", $0) }
         }
         if let p = try path("relationships.csv") {
             files.append("relationships.csv")
@@ -259,15 +262,6 @@ enum OneRosterBundle {
         if try path("orgs.csv") != nil { try w.completed("schools") }
 
         // Pass 1 over users.csv: each user's role and the agent links, to derive households.
-        // The file is read on a third thread, what is needed taken from its records on a
-        // second, and the users numbered on this one.
-        func role(_ listed: String?, _ n: Int) throws -> String? {
-            if let r = listed { return r }
-            if let r = try users.roleName(.listedRole, of: n) { return r }
-            return try users.roleName(.relationshipRole, of: n).map {
-                $0 == "relative" ? "relative" : "guardian"
-            }
-        }
         let col = UserColumns(uh)
         // What the bundle does not give at all, a row the district holds keeps (see
         // `RosterWriter.keptColumns`): OneRoster has no addresses; the rest by its columns.
@@ -315,7 +309,7 @@ enum OneRosterBundle {
                 try lines.forEach { line, id, listedRole, agents in
                     let before = users.table.count
                     let n = try users.number(utf8: id)
-                    guard let r = try role(listedRole, n) else { return }
+                    guard let r = try users.role(listed: listedRole, of: n) else { return }
                     // The first line that gives the user a role gives its kind (a later one
                     // is a repeat, rejected) and, met before in another file or as an agent
                     // maybe spelled in another case, its spelling from now on: its row's, so
@@ -550,30 +544,26 @@ enum OneRosterBundle {
         // Each thread with its own memory of the last guardian and of the roles' hashes. (One
         // thread making links was the end of a re-import: a core idle, the writer waiting.)
         try w.writeMade(sameThread: inline, threads: 2) {
-            // By the role's code (a dictionary by its name hashed the name for every link).
-            var linkHashes = [UInt64?](repeating: nil, count: 256)
+            let memory = LinkMakerMemory()
             func linkHash(_ code: UInt8, _ relationship: String, relative: Bool) -> UInt64 {
-                if let h = linkHashes[Int(code)] { return h }
+                if let h = memory.hashes[Int(code)] { return h }
                 let h =
                     LinkRecord(
                         guardianID: "", studentID: "", relationship: relationship,
                         portalAccess: !relative, custodial: !relative
                     ).tableRow(line: nil).fnv
-                linkHashes[Int(code)] = h
+                memory.hashes[Int(code)] = h
                 return h
             }
-            // The last guardian's id, made once for its links (in key order they come
-            // together).
-            var last: (n: Int32, id: String) = (-1, "")
             return { batch in
                 let start = batch * RosterWriter.batchRows
                 guard start < known.table.pairCount else { return nil }
                 let links = try known.table.pairs(from: start, count: RosterWriter.batchRows).map {
                     p in
-                    if p.guardian != last.n {
-                        last = (p.guardian, try known.table.id(Int(p.guardian)))
+                    if p.guardian != memory.last.n {
+                        memory.last = (p.guardian, try known.table.id(Int(p.guardian)))
                     }
-                    let named = last.id
+                    let named = memory.last.id
                     let student = try known.table.id(Int(p.student))
                     // The pair's role, else its guardian's kind (code 0: none, "guardian").
                     let code =
@@ -725,6 +715,16 @@ private struct UserColumns {
             at.map { LineHash.Field(at: $0, tag: UInt64(0x80 + tag)) }
         }
     }
+}
+
+/// What a thread making OneRoster links keeps from batch to batch: in a class, whose fields are
+/// not checked for exclusive access (variables captured by the closure that makes batches were,
+/// at every use: a fiftieth of a re-import's instructions).
+private final class LinkMakerMemory {
+    /// Each role's hash, by its code (a dictionary by its name hashed the name for every link).
+    @exclusivity(unchecked) var hashes = [UInt64?](repeating: nil, count: 256)
+    /// The last guardian's id, made once for its links (in key order they come together).
+    @exclusivity(unchecked) var last: (n: Int32, id: String) = (-1, "")
 }
 
 /// What the first reading of users.csv takes from its lines, a batch at a time: each line's

@@ -765,6 +765,16 @@ struct OneRosterUsers<Table: UserTable> {
     }
 
     func roleName(_ code: UInt8) -> String? { code == 0 ? nil : roleNames[Int(code)] }
+
+    /// The role of user `n` from a line of users.csv that lists `listed`: that, else the role
+    /// roles.csv lists, else as relationships.csv names the user ("relative", else "guardian").
+    func role(listed: String?, of n: Int) throws -> String? {
+        if let r = listed { return r }
+        if let r = try roleName(.listedRole, of: n) { return r }
+        return try roleName(.relationshipRole, of: n).map {
+            $0 == "relative" ? "relative" : "guardian"
+        }
+    }
     func roleName(_ f: UserField, of n: Int) throws -> String? {
         roleName(UInt8(truncatingIfNeeded: try table.get(f, n)))
     }

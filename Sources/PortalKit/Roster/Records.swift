@@ -113,7 +113,9 @@ struct LinkRecord: Sendable {
 /// The optional values of one row read leniently: a bad one (an e-mail, a birth date) leaves
 /// the row in without it, with a warning, where a bad required value rejects the row.
 final class OptionalValues {
-    private var problems: [RowProblem] = []
+    // (Made and read by one row's making: never two accesses at once, and a check of each
+    // was work for every row.)
+    @exclusivity(unchecked) private var problems: [RowProblem] = []
 
     /// The value `check` makes of the field, or nil (and a warning) when it is bad. `source`:
     /// the file and line the value came from, when another than the row's.

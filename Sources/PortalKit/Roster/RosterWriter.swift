@@ -789,9 +789,9 @@ final class RosterWriter {
     /// Households without an address (this import's, or the district's in `heldWithout`),
     /// named first by a guardian who gave none (at most `addressLaterLimit`), and the address
     /// rows a later guardian gave some of them (see `household`).
-    var addressLater: Set<String> = []
-    var heldWithout: Set<String> = []
-    var addressGiven: [TableRow] = []
+    @exclusivity(unchecked) var addressLater: Set<String> = []
+    @exclusivity(unchecked) var heldWithout: Set<String> = []
+    @exclusivity(unchecked) var addressGiven: [TableRow] = []
     /// Schools known to exist; a district has a few hundred at most.
     @exclusivity(unchecked) var knownSchools: Set<String> = []
 }

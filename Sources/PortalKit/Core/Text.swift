@@ -6,15 +6,10 @@ extension String {
     public func trimmed() -> String {
         // Most values: nothing to trim, told in place (a copy to read it through was a retain
         // and a release of the string, made on another thread than the one reading it).
-        let asIs = utf8.withContiguousStorageIfAvailable { u in
-            guard let f = u.first, let l = u.last else { return true }
-            return f > 0x20 && l > 0x20 && f < 0x80 && l < 0x80
-        }
-        if asIs == true { return self }
+        if utf8.withContiguousStorageIfAvailable(nothingToTrim) == true { return self }
         var s = self
         return s.withUTF8 { u -> String in
-            guard let f = u.first, let l = u.last else { return self }
-            if f > 0x20 && l > 0x20 && f < 0x80 && l < 0x80 { return self }
+            if nothingToTrim(u) { return self }
             var i = 0
             var j = u.count
             while i < j && isASCIIWhiteSpace(u[i]) { i += 1 }
@@ -35,9 +30,16 @@ extension String {
     }
 }
 
+/// Whether text of these bytes has no white space at either end, as its first and last bytes
+/// say (ASCII other than white space and controls, or none).
+@inline(__always) private func nothingToTrim(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let f = u.first, let l = u.last else { return true }
+    return f > 0x20 && l > 0x20 && f < 0x80 && l < 0x80
+}
+
 /// White space (Unicode's) among ASCII bytes: tab, line feed, vertical tab, form feed,
 /// carriage return and space.
-@inline(__always) private func isASCIIWhiteSpace(_ b: UInt8) -> Bool {
+@inline(__always) func isASCIIWhiteSpace(_ b: UInt8) -> Bool {
     b == 0x20 || (b >= 0x09 && b <= 0x0D)
 }
 

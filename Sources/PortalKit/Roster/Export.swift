@@ -96,11 +96,13 @@ public enum Spreadsheet {
 
     /// The value of a cell read from a file: the apostrophe `guarded` put in front is taken off.
     public static func unguarded(_ cell: String) -> String {
-        let u = cell.utf8
-        guard u.count >= 2, u.first == guardByte, needsGuard(u.dropFirst().first) else {
-            return cell
-        }
-        return String(cell.dropFirst())
+        isGuarded(cell.utf8) ? String(cell.dropFirst()) : cell
+    }
+
+    /// Whether a cell's bytes begin with the apostrophe `guarded` puts in front (one that
+    /// `unguarded` takes off).
+    static func isGuarded<C: Collection<UInt8>>(_ u: C) -> Bool {
+        u.count >= 2 && u.first == guardByte && needsGuard(u.dropFirst().first)
     }
 }
 

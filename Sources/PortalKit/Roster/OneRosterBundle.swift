@@ -799,13 +799,12 @@ private struct UserLines {
         func field(_ c: Int?) -> Range<Int>? { c.flatMap { $0 < fields.count ? fields[$0] : nil } }
         func trimmed(_ r: Range<Int>) -> Range<Int> {
             var (i, j) = (r.lowerBound, r.upperBound)
-            while i < j && b[i] == 0x20 { i += 1 }
-            while j > i && b[j - 1] == 0x20 { j -= 1 }
+            while i < j && isASCIIWhiteSpace(b[i]) { i += 1 }
+            while j > i && isASCIIWhiteSpace(b[j - 1]) { j -= 1 }
             return i..<j
         }
         func unguarded(_ r: Range<Int>) -> Range<Int> {
-            r.count >= 2 && b[r.lowerBound] == Spreadsheet.guardByte
-                && Spreadsheet.needsGuard(b[r.lowerBound + 1]) ? r.dropFirst() : r
+            Spreadsheet.isGuarded(b[r]) ? r.dropFirst() : r
         }
         guard let i = field(col.id), case let id = unguarded(trimmed(i)), !id.isEmpty else {
             return

@@ -313,7 +313,7 @@ enum Docs {
             that is 16 MB; written as for the variable above).
             Numbered ids take a few bits each and never move; a UUID takes about 37 bytes.
             A OneRoster bundle whose users would take more than four and a half times this
-            (about 96 bytes a user with UUIDs, 72 with numbered ids, 24 more with demographics.csv;
+            (about 104 bytes a user with UUIDs, 72 with numbered ids, 24 more with demographics.csv;
             counted from the lines of users.csv)
             keeps what its files say of each user on disk too.
             Smaller takes less memory and more time.
@@ -322,6 +322,13 @@ enum Docs {
             stages the rest and writes them in the order of their ids, when the ids are not
             numbered (default 0: every row is staged).
             A number writes that many in place first, as earlier versions did with 100000.
+            .It Ev PORTALADMIN_ORDER_WINDOW_BYTES
+            The bytes of users.csv's lines the first import of a OneRoster bundle into a district
+            reads at a time in the order of the users' ids, 0 to 16777216 (default 16 MB;
+            written as above), when they are not in that order already (UUIDs): their rows then go
+            into their tables in place instead of being sorted at the end.
+            0 reads every line in the file's order.
+            Smaller takes less memory and reads the file more times.
             .It Ev PORTALADMIN_KNOWN_ROWS
             .Cm always
             or

@@ -244,7 +244,7 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18, keepOnly: [Int?]? = nil) th
         r.keepOnly(keepOnly, of: 4)
         var out: [(line: Int, fields: [String], simple: Bool)] = []
         while true {
-            let simple = try r.nextSimple { line, b, fields in
+            let simple = try r.nextSimple { line, b, fields, _ in
                 out.append(
                     (
                         line,

@@ -11,11 +11,13 @@ import Testing
     final class District {
         let f: Fixture
         let keep: Bool
+        let orderWindowBytes: Int
         var reports: [String] = []
 
-        init(keep: Bool) throws {
+        init(keep: Bool, orderWindowBytes: Int = ImportOptions().orderWindowBytes) throws {
             f = try Fixture()
             self.keep = keep
+            self.orderWindowBytes = orderWindowBytes
             let s = f.session(nil)
             try s.transaction { _ = try Districts.create(s, id: "x", name: "X", settings: []) }
         }
@@ -34,6 +36,7 @@ import Testing
             }
             var options = ImportOptions()
             options.keepKnownRows = keep
+            options.orderWindowBytes = orderWindowBytes
             var hooks = ImportHooks()
             hooks.everyRow = false
             hooks.row = { [unowned self] o in

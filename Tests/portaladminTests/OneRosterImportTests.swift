@@ -1208,6 +1208,56 @@ import Testing
                 == ["-G2|=S2", "G1|S1", "G3|S3", "G4|S1", "G4|S3"], "\(links)")
     }
 
+    /// A first import reads the users' first lines in the order of their ids when they are not
+    /// (UUIDs), their rows going into their tables in place: the output, the reports and the
+    /// tables are those of reading every line in the file's order
+    /// (`PORTALADMIN_ORDER_WINDOW_BYTES=0`), in one window or in many. A size the variable
+    /// cannot take is refused before anything is written.
+    @Test func usersReadInTheOrderOfTheirIDsEndAsInTheFilesOrder() throws {
+        var lines = ["sourcedId,status,role,givenName,familyName,email,agentSourcedIds"]
+        for k in 0..<60 {
+            // Ids of a UUID's shape, far from their order: k's digits reversed lead.
+            let g = String(format: "%02d%06x-0000-4000-8000-%012d", (k * 37) % 100, k, k)
+            let s = String(format: "%02d%06x-0000-4000-8000-%012d", (k * 53) % 100, k, k + 100)
+            let email = k % 7 == 0 ? "no email" : "p\(k)@example.org"
+            lines.append("\(g),active,parent,Ann,Lee\(k),\(email),")
+            lines.append("\(s),active,student,\(k % 11 == 0 ? "" : "Bo"),Lee\(k),,\(g)")
+        }
+        lines.insert("t1,active,teacher,Ty,Teach,,", at: 30)
+        lines.insert("\(lines[5].prefix(36)),active,student,\"Di\nDo\",Ray,,", at: 50)
+        lines.append(lines[3])
+        var ends: [[String]] = []
+        for window in ["0", "", "1 KB"] {
+            let dir = TempDir()
+            let db = try makeDistricts(dir)
+            _ = dir.write("b/users.csv", lines.joined(separator: "\n") + "\n")
+            let r = try runBinary(
+                ["roster", "import", dir.file("b"), "--format", "oneroster", "--district", "d1"],
+                db: db, env: window.isEmpty ? [:] : ["PORTALADMIN_ORDER_WINDOW_BYTES": window])
+            #expect(r.code == 3, "\(r.err)")
+            ends.append(
+                [r.out, r.err.replacingOccurrences(of: dir.path, with: "DIR")] + (try dump(db)))
+            if window.isEmpty {
+                let before = try dump(db)
+                let wrong = try runBinary(
+                    [
+                        "roster", "import", dir.file("b"), "--format", "oneroster", "--district",
+                        "d1",
+                    ],
+                    db: db, env: ["PORTALADMIN_ORDER_WINDOW_BYTES": "16 parsecs"])
+                #expect(wrong.code == 64)
+                #expect(
+                    wrong.err.contains(
+                        "error: PORTALADMIN_ORDER_WINDOW_BYTES takes a number of bytes from 0 to 16777216, not '16 parsecs'"
+                    ) && wrong.err.contains("hint: give bytes, or KB, MB or GB"), "\(wrong.err)")
+                #expect(try dump(db) == before)
+            }
+        }
+        #expect(ends[0][1].contains("warning") && ends[0][1].contains("rejected"), "\(ends[0][1])")
+        #expect(ends[1] == ends[0])
+        #expect(ends[2] == ends[0])
+    }
+
     @Test func spreadsheetGuardsComeOffAsInNativeFiles() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)

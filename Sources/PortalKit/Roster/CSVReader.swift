@@ -16,6 +16,9 @@ public struct CSVRecord: Sendable {
     public var problemField: Int? = nil
     /// A field the reader was told to leave out (`CSVReader.leftOut`) held more than spaces.
     public var leftOutText = false
+    /// The number of the user whose first line this is, when read out of the file's order
+    /// (see `RankedLines`); -1 otherwise.
+    var user: Int32 = -1
 
     /// `problem` as `field: problem`, the field named by the header's spelling of it.
     public func problem(in header: [String]) -> RowProblem? {
@@ -132,7 +135,26 @@ public final class CSVReader {
         totalBytes = Int(st.st_size)
     }
 
+    /// Reads `bytes` as the records after a file's header (no byte-order mark is looked for,
+    /// nor Excel's `sep=` line): the lines `RankedLines` gathers, one after another.
+    /// `count`: how many of `bytes` (from the first).
+    init(bytes: [UInt8], count: Int, windows1252: Bool) {
+        path = ""
+        shownAs = ""
+        fd = -1
+        self.windows1252 = windows1252
+        buffer = bytes
+        self.count = count
+        bytesRead = count
+        totalBytes = count
+        atStart = false
+        previousFields = 0
+    }
+
     deinit { if fd > 0 { close(fd) } }
+
+    /// Where in the file the next record begins (bytes from its start).
+    var position: Int { bytesRead - count + pos }
 
     static func notRegular(_ path: String) -> PortalError {
         PortalError(
@@ -143,6 +165,10 @@ public final class CSVReader {
     private func fill() throws -> Bool {
         if eof { return false }
         if pos < count { return true }
+        if fd < 0 {
+            eof = true
+            return false
+        }
         let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         if n < 0 {
             throw PortalError(
@@ -266,6 +292,7 @@ public final class CSVReader {
         let cr = UInt8(ascii: "\r")
         while true {
             guard try fill() else { return nil }
+            if skipAt < skips.count, try skipLine() { continue }
             let startLine = line
             var fields: [String] = []
             fields.reserveCapacity(width)
@@ -436,8 +463,10 @@ public final class CSVReader {
     /// line, a field on several lines, a quote doubled, an accented letter in a field kept...),
     /// nil at the end of the file. The places are valid only within `body`.
     func nextSimple(
-        _ body: (_ line: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>]) throws
-            -> Void
+        _ body: (
+            _ line: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>],
+            _ place: LinePlace
+        ) throws -> Void
     ) throws -> Bool? {
         guard try fill() else { return nil }
         // (Before the header, a record may be Excel's `sep=` line: `next()` tells.)
@@ -497,12 +526,57 @@ public final class CSVReader {
             }
         }
         guard let lineEnd else { return false }
-        try buffer.withUnsafeBufferPointer { try body(line, $0, fields) }
+        let place = LinePlace(offset: position, length: lineEnd + 1 - pos, fields: fields.count)
+        try buffer.withUnsafeBufferPointer { try body(line, $0, fields, place) }
         pos = lineEnd + 1
         line += 1
         width = min(fields.count, 64)
         previousFields = fields.count
         return true
+    }
+
+    /// Simple lines (see `nextSimple`) that `next()` passes over, in the order of the file:
+    /// another reading took them (`RankedLines`).
+    @exclusivity(unchecked) private var skips: [LinePlace] = []
+    @exclusivity(unchecked) private var skipAt = 0
+    /// The bytes of the lines passed over so far.
+    @exclusivity(unchecked) private(set) var skippedBytes = 0
+
+    /// Has `next()` pass over the simple lines at `places` (in the order of the file), as
+    /// `nextSimple` read them: each counted as the line it is and as the record before the
+    /// next (for a file cut short), never returned.
+    func skip(_ places: [LinePlace]) {
+        skips = places
+        skipAt = 0
+    }
+
+    /// Passes over the next line to skip when the next record is it.
+    private func skipLine() throws -> Bool {
+        let s = skips[skipAt]
+        guard s.offset == position else {
+            // Passed without being met: the file is not what was read before.
+            guard s.offset > position else { throw CSVReader.changed(shownAs) }
+            return false
+        }
+        var left = s.length
+        while left > 0 {
+            guard try fill() else { throw CSVReader.changed(shownAs) }
+            let k = min(left, count - pos)
+            pos += k
+            left -= k
+        }
+        line += 1
+        previousFields = s.fields
+        skippedBytes += s.length
+        skipAt += 1
+        return true
+    }
+
+    /// A file found changed between two readings of it.
+    static func changed(_ shownAs: String) -> PortalError {
+        PortalError(
+            .dataError, "\(shownAs) changed while it was being read",
+            hint: "import it again once whatever writes it has finished; nothing was imported")
     }
 
     /// The first problem of a record, and the field it is in.

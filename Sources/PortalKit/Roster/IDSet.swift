@@ -117,8 +117,15 @@ struct IDSet {
 
     /// Adds `id` first met on `line`; when it was met before, returns that line (or
     /// `lineUnknown`) and changes nothing.
-    mutating func insert(_ id: String, line: Int) throws -> Int? {
+    /// `number`: the id's number in the numbering of `number(elsewhere:)`, spelled as there,
+    /// when known (-1 otherwise): an id kept whole (of a UUID's shape) is not looked up.
+    mutating func insert(_ id: String, line: Int, number: Int32 = -1) throws -> Int? {
         var id = id
+        if number >= 0 && elsewhere != nil && known == nil
+            && id.withUTF8({ CompactID.hasUUIDShape($0) })
+        {
+            return insertElsewhere(Int(number), Int32(clamping: line + 1))
+        }
         return try id.withUTF8 { u in
             if let known, let i = known.exactSlot(u) { return meetKnown(i, u, line: line) }
             if let key = pairs?.key(u, adding: true) { return insertPair(key) }
@@ -560,22 +567,25 @@ struct IDSet {
 
     // MARK: whole ids
 
+    /// `insertWhole` of the id numbered `n` elsewhere.
+    private mutating func insertElsewhere(_ n: Int, _ stored: Int32) -> Int? {
+        if elsewhereLines[n] != 0 {
+            lastAdded = .none  // a repeat adds nothing to mark
+            return Self.firstLine(elsewhereLines[n])
+        }
+        elsewhereLines[n] = stored
+        count += 1
+        inElsewhere += 1
+        lastAdded = .elsewhere(n)
+        return nil
+    }
+
     /// Adds an id kept whole, with `stored` as its slot's line; returns the first line of a
     /// repeat.
     private mutating func insertWhole(_ u: UnsafeBufferPointer<UInt8>, _ stored: Int32) throws
         -> Int?
     {
-        if let n = elsewhere?.find(packed: u) {
-            if elsewhereLines[n] != 0 {
-                lastAdded = .none  // a repeat adds nothing to mark
-                return Self.firstLine(elsewhereLines[n])
-            }
-            elsewhereLines[n] = stored
-            count += 1
-            inElsewhere += 1
-            lastAdded = .elsewhere(n)
-            return nil
-        }
+        if let n = elsewhere?.find(packed: u) { return insertElsewhere(n, stored) }
         if let spill, inTable > 0,
             bytes.count + 4 + u.count + slots.count * MemoryLayout<Slot>.stride > budget
         {

@@ -72,6 +72,9 @@ public struct ImportOptions: Sendable {
     /// Rows of a table the district had none of written in place before the rest are staged
     /// and written in key order (when its ids are not numbered; see `RosterWriter.stageIfRandom`).
     public var rowsBeforeStaging = RosterWriter.rowsBeforeStaging
+    /// The bytes of users.csv's lines a first OneRoster import reads at a time in the order of
+    /// the users' ids (see `RankedLines`); 0: none, every row comes in the file's order.
+    public var orderWindowBytes = RankedLines.defaultWindowBytes
     /// Whether a re-import keeps the district's rows in memory (`KnownRows`): nil when the
     /// files are large enough beside the district for it to pay (see `RosterWriter`).
     public var keepKnownRows: Bool? = nil
@@ -114,6 +117,8 @@ public struct ImportSummary: Sendable {
     public var format: String
     /// Lines told unchanged before their rows were made (see `LineHash`).
     var linesUnchanged = 0
+    /// Lines read in the order of their users' ids (see `RankedLines`).
+    var linesInIDOrder = 0
     /// Times a links file was read again whole, to tell the absent links from those the
     /// filter took for met (see `RosterWriter.completed`).
     var linkFilesReadAgain = 0

@@ -281,6 +281,15 @@ enum OneRosterBundle {
         let delta = w.options.delta
         var listingAgents: [Int32] = []
         usersReader.keepOnly([col.id, col.role, col.agents], of: uh.names.count)
+        // Into a district with no people yet, in one transaction, the second reading may read
+        // the users' first lines in the order of their ids (see `RankedLines`): where each is.
+        let keepsFirstLines =
+            !inline && !delta && w.options.orderWindowBytes > 0 && w.options.maxRows == nil
+            && !w.hooks.everyRow
+            && [RosterTable.guardians, .students].allSatisfy {
+                w.fresh[$0.index] && w.stageable[$0.index]
+            }
+        var firstLines = FirstLines()
         // Read on a second thread, taking from each line only what is needed; the users are
         // numbered on this one.
         try ReadAhead<UserLines>.pipeline(
@@ -290,8 +299,8 @@ enum OneRosterBundle {
                 while true {
                     // A simple line's values are taken from the read buffer as they stand, any
                     // other's from its record (see `CSVReader.nextSimple`).
-                    let simple = try usersReader.nextSimple { line, bytes, fields in
-                        lines.add(line: line, bytes, fields, col)
+                    let simple = try usersReader.nextSimple { line, bytes, fields, place in
+                        lines.add(line: line, bytes, fields, col, place: place)
                     }
                     if simple == nil { break }
                     if simple == false {
@@ -309,6 +318,7 @@ enum OneRosterBundle {
                 try lines.forEach { line, id, listedRole, agents in
                     let before = users.table.count
                     let n = try users.number(utf8: id)
+                    if keepsFirstLines { firstLines.note(n, line: line.line, place: line.place) }
                     guard let r = try users.role(listed: listedRole, of: n) else { return }
                     // The first line that gives the user a role gives its kind (a later one
                     // is a repeat, rejected) and, met before in another file or as an agent
@@ -335,7 +345,9 @@ enum OneRosterBundle {
         // found on a thread of their own while this one keeps the pairs and derives the
         // households, which change no id (a delta may number the district's users too): at
         // 300,000 students with UUIDs, 88 ms of 0.27 s on one core while the other waited.
-        let ranking = !delta && w.fresh[RosterTable.links.index] ? users.table.numbering : nil
+        let ranking =
+            !delta && (w.fresh[RosterTable.links.index] || keepsFirstLines)
+            ? users.table.numbering : nil
         let ranks = try ranking.map { ids in
             let ahead = ReadAhead<[Int32]>(depth: 1)
             try ahead.start { put in _ = put(ids.ranks()) }
@@ -380,10 +392,29 @@ enum OneRosterBundle {
         // households are derived (whose ids follow the pairs' first order): they then go into
         // their table in place and in order, not staged and sorted at the end (ids that are
         // not numbered) nor at random places of the table (numbered ones).
+        let idRanks = try ranks?.next()
         let linksInKeyOrder =
             try w.fresh[RosterTable.links.index] && w.mergedGuardians.isEmpty
-            && users.table.orderPairsByIDs(ranks: ranks?.next())
+            && users.table.orderPairsByIDs(ranks: idRanks)
         if linksInKeyOrder { w.stageable[RosterTable.links.index] = false }
+        // The students' and guardians' first lines, when they are not in the order of their
+        // ids already.
+        let table = users.table
+        let ranked = try idRanks.flatMap { ranks in
+            try RankedLines(
+                path: usersPath, windows1252: w.options.windows1252, first: firstLines,
+                ranks: ranks,
+                taken: { n in
+                    let kind = UInt8(truncatingIfNeeded: (try? table.get(.kind, n)) ?? 0)
+                    return kind == studentCode || guardianCodes.contains(kind)
+                }, keep: (col.hashed.map(\.at), uh.names.count),
+                windowBytes: w.options.orderWindowBytes, tables: [.guardians, .students])
+        }
+        firstLines = FirstLines()
+        // Rows in key order need no more than the import's small cache (a school's UUID may
+        // have made it larger): in the larger one, the pages of the guardians and students
+        // written in place held 16 MB more at 100,000 students.
+        if ranked != nil { try w.useSmallCache() }
         // (Before the guardians' and students' sets are numbered: each is made again with the
         // district's rows.)
         for t in [RosterTable.households, .guardians, .students] { try w.knownReady(t) }
@@ -410,10 +441,11 @@ enum OneRosterBundle {
         let same = (guardians: w.sameLines(.guardians), students: w.sameLines(.students))
         let hashing = LineHash.Fields(fields: col.hashed, seed: LineHash.oneRosterUser)
         try w.eachRow(
-            r2, file: "users.csv", header: uh.spelled, sameThread: inline, hashing: hashing
+            r2, file: "users.csv", header: uh.spelled, sameThread: inline, hashing: hashing,
+            ranked: ranked
         ) { rec, made in
             let id = uh.value(rec, at: col.id) ?? ""
-            let facts = try known.facts(of: id)
+            let facts = try known.facts(of: id, user: rec.user >= 0 ? Int(rec.user) : nil)
             let r = facts.kind ?? ""
             let entity = r == "student" ? "students" : guardianRoles.contains(r) ? "guardians" : ""
             let isStudent = entity == "students"
@@ -447,6 +479,8 @@ enum OneRosterBundle {
                     claim: rec.problem != nil || id.isEmpty || table == nil ? nil : id,
                     payload: payload)
                 row.lineHash = lineHash
+                // (The number the reader knew, for the set of ids met: see `IDSet.insert`.)
+                if rec.user >= 0 && facts.sameCase { row.claimNumber = rec.user }
                 return row
             }
             // Unchanged since its row was stored from it: nothing to make (see `LineHash`).
@@ -532,6 +566,7 @@ enum OneRosterBundle {
                         separator: ", ") + ")")
         }
         w.finishedReading(r2, "users.csv")
+        w.linesInIDOrder = ranked?.count ?? 0
         // Links last, once both ends exist; a batch at a time, as the rows of a file.
         // Made on two more threads from the users (in memory: nothing changes them now; on
         // disk they are read through the writer's connection, so on its thread).
@@ -747,6 +782,8 @@ private struct UserLines {
         /// The line was read cleanly and its agentSourcedIds names someone: all the user's
         /// agents (see `endLinks(notNamedBy:)`).
         let listsAgents: Bool
+        /// Where a simple line is in the file (see `RankedLines`).
+        var place: LinePlace? = nil
     }
 
     var count: Int { lines.count }
@@ -794,7 +831,8 @@ private struct UserLines {
     /// of a record, on the bytes (every field read is printable ASCII: white space is a space,
     /// lower case is ASCII's, and a character is a byte).
     mutating func add(
-        line: Int, _ b: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>], _ col: UserColumns
+        line: Int, _ b: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>], _ col: UserColumns,
+        place: LinePlace
     ) {
         func field(_ c: Int?) -> Range<Int>? { c.flatMap { $0 < fields.count ? fields[$0] : nil } }
         func trimmed(_ r: Range<Int>) -> Range<Int> {
@@ -828,7 +866,7 @@ private struct UserLines {
             Line(
                 line: Int32(truncatingIfNeeded: line),
                 id: append(UnsafeBufferPointer(rebasing: b[id])), role: role,
-                agents: first..<agents.count, listsAgents: agents.count > first))
+                agents: first..<agents.count, listsAgents: agents.count > first, place: place))
     }
 
     private mutating func append<C: Collection<UInt8>>(_ bytes: C) -> Range<Int> {

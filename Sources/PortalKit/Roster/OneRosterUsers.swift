@@ -60,6 +60,14 @@ struct Interner {
         }
     }
 
+    /// Whether `s`, string `n` in some case, spells it in the case it has.
+    func spells(_ n: Int, as s: String) -> Bool {
+        var s = s
+        return s.withUTF8 {
+            CompactID.with($0) { u in !CompactID.isPackedUUID(u) || bytes[Int(starts[n])] == u[0] }
+        }
+    }
+
     /// Spells string `n` as `s` from now on, when `s` is the same UUID in another case.
     mutating func respell(_ n: Int, as s: String) {
         var s = s
@@ -303,6 +311,8 @@ protocol UserTable {
     /// The kind, listed org and birth of the user `id`, and the id of the guardian who names its
     /// household, at once (a row of users.csv needs them all); nil for an id never met.
     func facts(_ id: String) throws -> UserFacts?
+    /// `facts(id)` of user `n`, whose id `id` is known to be (in any case).
+    func facts(_ id: String, user n: Int) throws -> UserFacts?
     /// Whether user `a`'s id comes before user `b`'s (as `<` orders strings).
     func idPrecedes(_ a: Int, _ b: Int) throws -> Bool
     /// Names the household of the users whose household the guardian `namer` names `id`, not
@@ -420,6 +430,14 @@ struct MemoryUserTable: UserTable {
 
     func facts(_ id: String) -> UserFacts? {
         guard let (n, sameCase) = ids.lookUp(id) else { return nil }
+        return facts(of: n, sameCase: sameCase)
+    }
+
+    func facts(_ id: String, user n: Int) -> UserFacts? {
+        facts(of: n, sameCase: ids.spells(n, as: id))
+    }
+
+    private func facts(of n: Int, sameCase: Bool) -> UserFacts {
         let namer = get(.householdNamer, n)
         return UserFacts(
             kind: get(.kind, n), listedOrg: get(.listedOrg, n), birth: birth(n),
@@ -664,6 +682,8 @@ final class DiskUserTable: UserTable {
         return count
     }
 
+    func facts(_ id: String, user n: Int) throws -> UserFacts? { try facts(id) }
+
     func facts(_ id: String) throws -> UserFacts? {
         let found = try factsOf.bindAndStep([.text(CompactID.caselessKey(id)), .text(id)])
         let n = found ? Int(factsOf.value(0).int ?? 0) : 0
@@ -802,10 +822,13 @@ struct OneRosterUsers<Table: UserTable> {
     /// What users.csv's second reading needs of the user `id`: the role users.csv gave, the
     /// org of the role listed in roles.csv, the birth date, and the household (see
     /// `deriveHouseholds`).
-    func facts(of id: String) throws -> (
+    /// `user`: the user's number, when known (see `RankedLines`).
+    func facts(of id: String, user: Int? = nil) throws -> (
         kind: String?, listedOrg: String?, birth: String?, household: String?, sameCase: Bool
     ) {
-        guard let f = try table.facts(id) else { return (nil, nil, nil, nil, true) }
+        guard let f = try user.map({ try table.facts(id, user: $0) }) ?? table.facts(id) else {
+            return (nil, nil, nil, nil, true)
+        }
         return (
             roleName(UInt8(truncatingIfNeeded: f.kind)),
             f.listedOrg >= 0 ? orgs.string(Int(f.listedOrg)) : nil, f.birth,

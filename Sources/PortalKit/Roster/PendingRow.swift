@@ -69,6 +69,12 @@ final class PendingRow {
     /// guardian's address as the line gives it: stored as the row's and the household's.
     var lineHash: UInt64?
     var addressHash: UInt64?
+    /// Read out of its file's order (see `RankedLines`): its reports are held, to be told in
+    /// the order of the lines.
+    var readOutOfOrder = false
+    /// The claim's number in the numbering the sets of ids met keep OneRoster's users by
+    /// (`IDSet.number(elsewhere:)`), spelled as there, when the reader knew it (-1 otherwise).
+    var claimNumber: Int32 = -1
     var isPrepared: Bool { payload == nil }
     /// The reader rejected the row (read before `prepare`).
     var isRejected: Bool {

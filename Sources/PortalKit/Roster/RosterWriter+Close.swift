@@ -184,6 +184,7 @@ extension RosterWriter {
             entities: RosterTable.allCases.map { ($0.rawValue, counts[$0.index]) }
                 + otherCounts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
             notes: notes, format: format, linesUnchanged: linesUnchanged,
+            linesInIDOrder: linesInIDOrder,
             linkFilesReadAgain: linkFilesReadAgain)
         let t = summary.total
         if t.created + t.updated + t.inactivated > 0 {

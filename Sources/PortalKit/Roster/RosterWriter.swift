@@ -89,6 +89,8 @@ final class RosterWriter {
     @exclusivity(unchecked) var rejectedActiveLinks = 0
     /// Lines told unchanged before their rows were made (see `LineHash`).
     @exclusivity(unchecked) var linesUnchanged = 0
+    /// Lines read in the order of their users' ids (see `RankedLines`).
+    var linesInIDOrder = 0
     /// Times the links file was read again whole (see `completed`).
     var linkFilesReadAgain = 0
     /// The file being read and how its rows are read, and the links file so, to read them
@@ -446,7 +448,8 @@ final class RosterWriter {
                 if !places.contains(where: { $0 == at }) { places.append(at) }
             }
             for at in places {
-                try hooks.row(
+                try tell(
+                    r,
                     RowOutcome(
                         file: at.file, line: at.line, id: r.id, status: .warning,
                         message: r.warnings.filter { ($0.source ?? r.reportedAt) == at }
@@ -460,7 +463,8 @@ final class RosterWriter {
             }
         } else if hooks.everyRow || status == .rejected || status == .skipped {
             // A link reported at the line that named it says which of the line's links it is.
-            try hooks.row(
+            try tell(
+                r,
                 RowOutcome(
                     file: r.reportedAt.file, line: r.reportedAt.line, id: r.id,
                     status: status,
@@ -478,14 +482,51 @@ final class RosterWriter {
         if rowsSinceCommit % 512 == 0 { try s.db.checkInterrupted() }
     }
 
+    /// Tells the caller how row `r` ended: now, or when it was read out of its file's order,
+    /// once the rows of the lines before it were told (`tellHeldReports`).
+    private func tell(_ r: PendingRow, _ o: RowOutcome) throws {
+        if r.readOutOfOrder {
+            heldReports.append((r.line, heldReports.count, o))
+            heldReportsSorted = false
+            return
+        }
+        if !heldReports.isEmpty { try tellHeldReports(before: r.line) }
+        try hooks.row(o)
+    }
+
+    /// Reports of rows read out of their file's order, with the line of each row and the order
+    /// they came in (a row may have several), to be told in the order of their lines.
+    private var heldReports: [(line: Int, k: Int, outcome: RowOutcome)] = []
+    private var heldReportsSorted = true
+    private var heldReportsTold = 0
+
+    /// Tells the held reports of the rows before line `line` (all by default).
+    func tellHeldReports(before line: Int = .max) throws {
+        guard heldReportsTold < heldReports.count else { return }
+        if !heldReportsSorted {
+            heldReports[heldReportsTold...].sort { ($0.line, $0.k) < ($1.line, $1.k) }
+            heldReportsSorted = true
+        }
+        while heldReportsTold < heldReports.count && heldReports[heldReportsTold].line < line {
+            try hooks.row(heldReports[heldReportsTold].outcome)
+            heldReportsTold += 1
+        }
+        if heldReportsTold == heldReports.count {
+            heldReports = []
+            heldReportsTold = 0
+        }
+    }
+
     /// Reads every record of `reader` after its header, turning each into a row with `parse`,
     /// and writes them in batches; stops at `--max-rows`. Reading and checking run on a second
     /// thread, a few batches ahead of the writing: `parse` runs there, so it may only read
     /// what does not change during the import. With `sameThread`, everything runs on the
     /// calling thread (for a `parse` that reads the database).
+    /// `ranked`: lines of the file to read first, in an order of their own (see
+    /// `RankedLines`); their rows go into their tables in place, not staged.
     func eachRow(
         _ reader: CSVReader, file: String, header: [String], sameThread: Bool = false,
-        links: Bool = false, hashing: LineHash.Fields? = nil,
+        links: Bool = false, hashing: LineHash.Fields? = nil, ranked: RankedLines? = nil,
         _ parse: @escaping (CSVRecord, _ lineHash: UInt64?) throws -> PendingRow?
     ) throws {
         let keepInput = hooks.everyRow
@@ -498,11 +539,25 @@ final class RosterWriter {
         // Records are read (CSV decoded) on a thread of their own and made into rows on
         // another: on one thread both bounded a re-import (measured at 100k students, numbered
         // 0.76 -> 0.70 s, OneRoster with UUIDs 1.30 -> 1.18 s; first imports the same).
-        let records = Self.records(of: reader, hashing: hashing)
+        let records = Self.records(of: reader, hashing: hashing, ranked: ranked)
+        // Staged again once the lines read in order are written (a line of the rest may name
+        // any id).
+        var restage: [RosterTable] = []
+        for t in ranked?.tables ?? [] where stageable[t.index] {
+            stageable[t.index] = false
+            restage.append(t)
+        }
         let produce = { [unowned self] (put: (ReadBatch) throws -> Bool) throws in
             var batch = ReadBatch()
             do {
                 try ReadAhead.pipeline(sameThread: sameThread, produce: records) { chunk in
+                    if chunk.outOfOrder != batch.outOfOrder {
+                        if !batch.rows.isEmpty {
+                            guard try put(batch) else { throw StopReading() }
+                            batch.rows.removeAll(keepingCapacity: true)
+                        }
+                        batch.outOfOrder = chunk.outOfOrder
+                    }
                     batch.bytesRead = chunk.bytesRead
                     for (i, rec) in chunk.records.enumerated() {
                         if let max = maxRows, batch.rowsRead >= max {
@@ -512,6 +567,7 @@ final class RosterWriter {
                         batch.rowsRead += 1
                         if let row = try parse(rec, hashing == nil ? nil : chunk.lineHashes[i]) {
                             if keepInput { row.input = (header, rec.fields) }
+                            row.readOutOfOrder = chunk.outOfOrder
                             row.prepare(self, people)
                             batch.rows.append(row)
                         }
@@ -531,8 +587,13 @@ final class RosterWriter {
         // 21 times over, in 11 s instead of 1).
         var settleAt = 4096
         func consume(_ batch: ReadBatch) throws {
+            if !batch.outOfOrder && !restage.isEmpty {
+                for t in restage { stageable[t.index] = true }
+                restage = []
+            }
             try write(batch.rows)
             if held.count >= settleAt {
+                try tellHeldReports(before: batch.rows.last.map { $0.line + 1 } ?? 0)
                 try settleHeld(reader.path, parseAgain)
                 settleAt = min(settleAt * 2, Self.mostHeld)
             }
@@ -543,6 +604,8 @@ final class RosterWriter {
             }
         }
         try ReadAhead.pipeline(sameThread: sameThread, produce: produce, take: consume)
+        for t in restage { stageable[t.index] = true }
+        try tellHeldReports()
         try settleHeld(reader.path, parseAgain)
     }
 
@@ -592,6 +655,8 @@ final class RosterWriter {
         /// Each record's hash, when asked for (`LineHash.Fields`).
         var lineHashes: [UInt64] = []
         var bytesRead = 0
+        /// Read out of the file's order (`RankedLines`).
+        var outOfOrder = false
     }
 
     /// Reads the records of `reader` that are not blank, a batch at a time: the producer of a
@@ -599,23 +664,51 @@ final class RosterWriter {
     /// `hashing`: each record's line hash is made here too, on the thread that reads the file,
     /// which waits on the thread that makes rows (hashing lines was a fifth of that thread's
     /// work in a re-import of OneRoster users).
-    static func records(of reader: CSVReader, hashing: LineHash.Fields? = nil)
+    static func records(
+        of reader: CSVReader, hashing: LineHash.Fields? = nil, ranked: RankedLines? = nil
+    )
         -> (_ put: (Records) throws -> Bool) throws -> Void
     {
         { put in
             var chunk = Records()
+            // First the lines read in an order of their own, then the file's other lines.
+            var bytesBefore = 0
+            if let ranked {
+                chunk.outOfOrder = true
+                do {
+                    try ranked.forEachRecord { rec in
+                        if let hashing { chunk.lineHashes.append(hashing.of(rec)) }
+                        chunk.records.append(rec)
+                        if chunk.records.count == batchRows {
+                            guard try put(chunk) else { throw StopReading() }
+                            chunk.records.removeAll(keepingCapacity: true)
+                            chunk.lineHashes.removeAll(keepingCapacity: true)
+                        }
+                    }
+                } catch is StopReading { return }
+                chunk.bytesRead = ranked.bytes
+                guard try put(chunk) else { return }
+                chunk.records.removeAll(keepingCapacity: true)
+                chunk.lineHashes.removeAll(keepingCapacity: true)
+                chunk.outOfOrder = false
+                bytesBefore = ranked.bytes
+                reader.skip(ranked.takePlaces())
+            }
+            func bytesRead() -> Int {
+                min(bytesBefore + reader.bytesRead - reader.skippedBytes, reader.totalBytes)
+            }
             while let rec = try reader.next() {
                 if rec.isBlank { continue }
                 if let hashing { chunk.lineHashes.append(hashing.of(rec)) }
                 chunk.records.append(rec)
                 if chunk.records.count == batchRows {
-                    chunk.bytesRead = reader.bytesRead
+                    chunk.bytesRead = bytesRead()
                     guard try put(chunk) else { return }
                     chunk.records.removeAll(keepingCapacity: true)
                     chunk.lineHashes.removeAll(keepingCapacity: true)
                 }
             }
-            chunk.bytesRead = reader.bytesRead
+            chunk.bytesRead = bytesRead()
             _ = try put(chunk)
         }
     }
@@ -623,6 +716,8 @@ final class RosterWriter {
     /// Rows read ahead of the writer, with how far into the file they reach.
     struct ReadBatch {
         var rows: [PendingRow] = []
+        /// Rows of lines read out of the file's order (`RankedLines`).
+        var outOfOrder = false
         var rowsRead = 0
         var bytesRead = 0
         var stoppedAtMax = false
@@ -666,7 +761,7 @@ final class RosterWriter {
                 // A link named again after rows that were rejected is written, as by key.
                 let first =
                     t != .links
-                    ? try seenIDs[t.index].insert(c, line: r.line)
+                    ? try seenIDs[t.index].insert(c, line: r.line, number: r.claimNumber)
                     : r.knownSlot >= 0
                         ? try seenIDs[t.index].insertUnlessWritten(
                             c, knownSlot: r.knownSlot, line: r.line)
@@ -685,7 +780,10 @@ final class RosterWriter {
                 } else if r.viaMerge {
                     linksOnlyViaMerge.insert(c)
                 }
-                if !largeCache && t != .links && seenIDs[t.index].keepsWholeIDs {
+                // (Rows read in the order of their ids go in in key order: see `RankedLines`.)
+                if !largeCache && !r.readOutOfOrder && t != .links
+                    && seenIDs[t.index].keepsWholeIDs
+                {
                     try useLargeCache()
                 }
             }

@@ -160,6 +160,9 @@ enum RosterCommands {
         options.idMemoryBytes =
             try bytes(c, "PORTALADMIN_ID_MEMORY_BYTES", 0...(1 << 30), default: "16 MB")
             ?? options.idMemoryBytes
+        options.orderWindowBytes =
+            try bytes(c, "PORTALADMIN_ORDER_WINDOW_BYTES", 0...(16 << 20), default: "16 MB")
+            ?? options.orderWindowBytes
         if let text = c.io.env["PORTALADMIN_STAGE_AFTER_ROWS"], !text.isEmpty {
             guard let n = Int(text.trimmed()), n >= 0 else {
                 throw PortalError.usage(

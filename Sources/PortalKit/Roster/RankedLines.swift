@@ -1,0 +1,245 @@
+#if canImport(Glibc)
+    internal import Glibc
+#endif
+
+/// Where a simple line of a file lies (see `CSVReader.nextSimple`): its first byte, its length
+/// with its line end, and its number of fields, in one word.
+struct LinePlace: Equatable {
+    let packed: UInt64
+
+    init(offset: Int, length: Int, fields: Int) {
+        packed =
+            offset > 0 && offset < 1 << 38 && length < 1 << 15 && fields < 1 << 11
+            ? UInt64(offset) << 26 | UInt64(length) << 11 | UInt64(fields) : Self.unknown.packed
+    }
+
+    private init(packed: UInt64) { self.packed = packed }
+
+    /// A line not simple, or too far into its file to be told in a word (256 GB).
+    static let unknown = LinePlace(packed: .max)
+    /// No line yet.
+    static let none = LinePlace(packed: 0)
+
+    var offset: Int { Int(packed >> 26) }
+    var length: Int { Int(packed >> 11 & 0x7FFF) }
+    var fields: Int { Int(packed & 0x7FF) }
+    var isKnown: Bool { self != .unknown && self != .none }
+}
+
+/// The first line of each user of users.csv, by user number, when it is simple: kept by the
+/// first reading, so that the second may read those lines in the order of the users' ids
+/// (`RankedLines`). 16 bytes a user.
+struct FirstLines {
+    /// By user number: where its first line is (`.none` before one is met, `.unknown` for one
+    /// not simple).
+    fileprivate var places: [LinePlace] = []
+    /// By user number: its first line's number.
+    fileprivate var lines: [Int32] = []
+    /// The users whose first line is simple, in the order of the file.
+    fileprivate var inFileOrder: [Int32] = []
+
+    /// Notes user `n`'s line `line`, at `place` (nil: not simple), unless it had one before.
+    mutating func note(_ n: Int, line: Int32, place: LinePlace?) {
+        if n >= places.count {
+            places.append(contentsOf: repeatElement(.none, count: n + 1 - places.count))
+            lines.append(contentsOf: repeatElement(0, count: n + 1 - lines.count))
+        }
+        guard places[n] == .none else { return }
+        let place = place ?? .unknown
+        places[n] = place
+        lines[n] = line
+        if place.isKnown { inFileOrder.append(Int32(n)) }
+    }
+}
+
+/// The first lines of a file's users read a second time in the order of the users' ids (the
+/// order of their tables' keys), so that their rows go into their tables in place and in
+/// order: ids that are not numbered (UUIDs) otherwise come at random, their rows are staged
+/// and sorted at the end of the import (SQLite moving each whole row through its sorter), on
+/// one core while the other waits.
+///
+/// The lines are gathered a window at a time (`windowBytes` of lines, read from the file in its
+/// order) and read as records from there; then `next()` of the file's reader reads every other
+/// line in the file's order, passing over those (`CSVReader.skip`). Only simple lines are
+/// taken (one line each, read cleanly: see `CSVReader.nextSimple`), so each reads the same
+/// alone as within the file; and only a user's first line, so that any other line naming the
+/// user (a repeat) comes after it, as in the file. The reports of the rows read out of order
+/// are held and told in the order of their lines (`RosterWriter.tellHeldReports`).
+final class RankedLines {
+    let path: String
+    let windows1252: Bool
+    /// The tables the lines' rows go to.
+    let tables: [RosterTable]
+    /// The columns the records keep (`CSVReader.keepOnly`).
+    let keep: (columns: [Int?], width: Int)
+    private var first: FirstLines
+    /// The users taken, in the order of their ids.
+    private var order: [Int32]
+    /// By user number: the window its line is read in (high byte) and where in it (the rest);
+    /// `notTaken` for a user not taken.
+    private var placeInWindow: [UInt32]
+    private static let notTaken = UInt32.max
+    /// Where each window ends in `order`.
+    private var windowEnds: [Int] = []
+    /// How many lines are taken, their bytes, and what the file was when they were placed.
+    let count: Int
+    private(set) var bytes = 0
+    private let size: Int
+    private let modified: timespec
+
+    /// The most bytes of lines in a window (16 MB: a place in one is 24 bits).
+    static let mostWindowBytes = 1 << 24
+    static let defaultWindowBytes = 1 << 24
+
+    /// Lines of `first` to read in the order of `ranks` (by user number, each user's place in
+    /// the order of the ids), the users `taken` only; nil when there are none, or when they
+    /// are in that order already but for one in 16 (numbered ids, most often): their rows
+    /// then go into place as they come.
+    init?(
+        path: String, windows1252: Bool, first: FirstLines, ranks: [Int32],
+        taken: (Int) -> Bool, keep: (columns: [Int?], width: Int), windowBytes: Int,
+        tables: [RosterTable]
+    ) throws {
+        guard windowBytes > 0 else { return nil }
+        var byRank = [Int32](repeating: -1, count: ranks.count)
+        var outOfOrder = 0
+        var count = 0
+        var previous: Int32 = -1
+        for n in first.inFileOrder where Int(n) < ranks.count && taken(Int(n)) {
+            let r = ranks[Int(n)]
+            byRank[Int(r)] = n
+            if r < previous { outOfOrder += 1 }
+            previous = r
+            count += 1
+        }
+        guard count > 0 && outOfOrder * 16 >= count else { return nil }
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw CSVReader.changed("'\(path)'") }
+        size = Int(st.st_size)
+        modified = st.st_mtim
+        self.count = count
+        byRank.removeAll { $0 < 0 }
+        order = byRank
+        placeInWindow = [UInt32](repeating: Self.notTaken, count: first.places.count)
+        let most = min(windowBytes, Self.mostWindowBytes)
+        var inWindow = 0
+        for (i, n) in order.enumerated() {
+            let length = first.places[Int(n)].length
+            if inWindow > 0 && inWindow + length > most {
+                windowEnds.append(i)
+                inWindow = 0
+            }
+            placeInWindow[Int(n)] = UInt32(windowEnds.count) << 24 | UInt32(inWindow)
+            inWindow += length
+            bytes += length
+        }
+        windowEnds.append(order.count)
+        guard windowEnds.count < 256 else { return nil }
+        self.path = path
+        self.windows1252 = windows1252
+        self.first = first
+        self.keep = keep
+        self.tables = tables
+    }
+
+    /// Calls `body` with each line taken as a record, in the order of the ids.
+    func forEachRecord(_ body: (CSVRecord) throws -> Void) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CSVReader.changed("'\(path)'") }
+        defer { close(fd) }
+        try checkUnchanged(fd)
+        // The lines taken in the file's order, window after window (each window's read in one
+        // pass over the file, not every line looked at for each).
+        var windowStarts = [Int](repeating: 0, count: windowEnds.count + 1)
+        for n in first.inFileOrder where placeInWindow[Int(n)] != Self.notTaken {
+            windowStarts[Int(placeInWindow[Int(n)] >> 24) + 1] += 1
+        }
+        for w in windowEnds.indices { windowStarts[w + 1] += windowStarts[w] }
+        var inFileOrder = [Int32](repeating: 0, count: count)
+        var next = windowStarts
+        for n in first.inFileOrder where placeInWindow[Int(n)] != Self.notTaken {
+            let w = Int(placeInWindow[Int(n)] >> 24)
+            inFileOrder[next[w]] = n
+            next[w] += 1
+        }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        // One window's bytes for all (each reader of them gone before the next is gathered).
+        var window = [UInt8]()
+        for w in windowEnds.indices {
+            let from = w == 0 ? 0 : windowEnds[w - 1]
+            let last = order[windowEnds[w] - 1]
+            let size =
+                Int(placeInWindow[Int(last)] & 0xFF_FFFF) + first.places[Int(last)].length
+            if window.count < size {
+                window = []
+                window = [UInt8](repeating: 0, count: size)
+            }
+            // The window's lines gathered from the file in its order, each to its place.
+            var chunkStart = 0
+            var chunkEnd = 0
+            try window.withUnsafeMutableBytes { dest in
+                try chunk.withUnsafeMutableBytes { c in
+                    guard let d = dest.baseAddress, let cb = c.baseAddress else { return }
+                    for n in inFileOrder[windowStarts[w]..<windowStarts[w + 1]] {
+                        let place = first.places[Int(n)]
+                        var at = Int(placeInWindow[Int(n)] & 0xFF_FFFF)
+                        var offset = place.offset
+                        var left = place.length
+                        while left > 0 {
+                            if offset < chunkStart || offset >= chunkEnd {
+                                let got = pread(fd, cb, c.count, off_t(offset))
+                                guard got > 0 else { throw CSVReader.changed("'\(path)'") }
+                                chunkStart = offset
+                                chunkEnd = offset + got
+                            }
+                            let k = min(left, chunkEnd - offset)
+                            (d + at).copyMemory(from: cb + (offset - chunkStart), byteCount: k)
+                            at += k
+                            offset += k
+                            left -= k
+                        }
+                    }
+                }
+            }
+            let reader = CSVReader(bytes: window, count: size, windows1252: windows1252)
+            reader.keepOnly(keep.columns, of: keep.width)
+            var i = from
+            while let rec = try reader.next() {
+                guard i < windowEnds[w] else { throw CSVReader.changed("'\(path)'") }
+                let n = Int(order[i])
+                // Each line as it read within the file: one record, with no problem.
+                guard rec.problem == nil, rec.fields.count == first.places[n].fields else {
+                    throw CSVReader.changed("'\(path)'")
+                }
+                var placed = CSVRecord(
+                    line: Int(first.lines[n]), fields: rec.fields, problem: nil)
+                placed.leftOutText = rec.leftOutText
+                placed.user = Int32(n)
+                try body(placed)
+                i += 1
+            }
+            guard i == windowEnds[w] else { throw CSVReader.changed("'\(path)'") }
+        }
+        try checkUnchanged(fd)
+    }
+
+    /// The places of the lines taken, in the order of the file (for `CSVReader.skip`); lets go
+    /// of all else.
+    func takePlaces() -> [LinePlace] {
+        let places = first.inFileOrder.filter { placeInWindow[Int($0)] != Self.notTaken }.map {
+            first.places[Int($0)]
+        }
+        order = []
+        placeInWindow = []
+        first = FirstLines()
+        return places
+    }
+
+    /// Throws when the file is not the size it was, or was written since.
+    private func checkUnchanged(_ fd: Int32) throws {
+        var st = stat()
+        guard fstat(fd, &st) == 0, Int(st.st_size) == size,
+            st.st_mtim.tv_sec == modified.tv_sec, st.st_mtim.tv_nsec == modified.tv_nsec
+        else { throw CSVReader.changed("'\(path)'") }
+    }
+}

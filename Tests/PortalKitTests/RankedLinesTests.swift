@@ -1,0 +1,191 @@
+import Foundation
+import Testing
+
+@testable import PortalKit
+
+/// A first OneRoster import reads the users' first lines in the order of their ids (see
+/// `RankedLines`), and every other line after them in the file's order: the same rows, reports
+/// in the same order, and the same tables as reading the file in its order.
+@Suite struct RankedLinesTests {
+    /// Writes `text` to a new file; returns its path.
+    private func file(_ text: String) -> String {
+        let path = NSTemporaryDirectory() + "ranked-" + UUID().uuidString + ".csv"
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
+
+    /// The records of `path` after its header, as `next()` reads them.
+    private func records(_ path: String, keep: [Int?]? = nil, skipping: [LinePlace] = [])
+        throws -> [(line: Int, fields: [String])]
+    {
+        let r = try CSVReader(path: path, chunk: 64)
+        guard let head = try r.next() else { return [] }
+        if let keep { r.keepOnly(keep, of: head.fields.count) }
+        r.skip(skipping)
+        var out: [(line: Int, fields: [String])] = []
+        while let rec = try r.next() { out.append((rec.line, rec.fields)) }
+        return out
+    }
+
+    /// Users numbered by their ids as met on the lines of `path` (the first field), their first
+    /// lines where simple, and each one's rank in the order of the ids' bytes.
+    private func firstLines(_ path: String) throws -> (FirstLines, [Int32], [String]) {
+        let r = try CSVReader(path: path, chunk: 64)
+        _ = try r.next()
+        var ids: [String] = []
+        var numbers: [String: Int] = [:]
+        var first = FirstLines()
+        func number(_ id: String) -> Int {
+            if let n = numbers[id] { return n }
+            ids.append(id)
+            numbers[id] = ids.count - 1
+            return ids.count - 1
+        }
+        while true {
+            let simple = try r.nextSimple { line, b, fields, place in
+                let id = String(
+                    decoding: UnsafeBufferPointer(rebasing: b[fields[0]]), as: UTF8.self)
+                first.note(number(id), line: Int32(line), place: place)
+            }
+            if simple == nil { break }
+            if simple == false {
+                guard let rec = try r.next() else { break }
+                first.note(number(rec.fields[0]), line: Int32(rec.line), place: nil)
+            }
+        }
+        let order = ids.indices.sorted {
+            Array(ids[$0].utf8).lexicographicallyPrecedes(ids[$1].utf8)
+        }
+        var ranks = [Int32](repeating: 0, count: ids.count)
+        for (rank, n) in order.enumerated() { ranks[n] = Int32(rank) }
+        return (first, ranks, ids)
+    }
+
+    /// Lines every way a file has them: simple ones in random order, a repeat, a field on two
+    /// lines, a quote doubled, CRLF, a blank line, and a last line with no line end.
+    private let text =
+        "id,role,name\n" + "m7,student,Ann\n" + "c3,parent,\"Bo\"\n" + "x9,student,Cy\r\n"
+        + "a1,parent,\"Di\nDo\"\n" + "k5,parent,Ed\n" + "\n" + "c3,parent,Again\n"
+        + "b2,teacher,\"Fa \"\"F\"\"\"\n" + "z0,student,Gi\n" + "e4,parent,Hu"
+
+    /// The lines taken come in the order of their ids, each as `next()` reads it within the file
+    /// and at its line, in windows of every size; the file's reader then passes over exactly
+    /// those and reads every other record as before, a file cut short as before.
+    @Test func theFirstLinesComeInTheOrderOfTheirIDsAndTheRestAsBefore() throws {
+        let path = file(text)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let all = try records(path)
+        let (first, ranks, ids) = try firstLines(path)
+        for window in [1, 20, 40, 1 << 20] {
+            let ranked = try #require(
+                try RankedLines(
+                    path: path, windows1252: false, first: first, ranks: ranks,
+                    taken: { ids[$0] != "b2" }, keep: ([0, 1, 2], 3), windowBytes: window,
+                    tables: [.students]))
+            var read: [(line: Int, fields: [String])] = []
+            try ranked.forEachRecord { read.append(($0.line, $0.fields)) }
+            // m7, c3's first, x9, k5 and z0 are simple first lines (e4 has no line end, a1 is
+            // on two lines, b2 is not taken); the other c3 is a repeat.
+            #expect(read.map(\.fields[0]) == ["c3", "k5", "m7", "x9", "z0"], "window \(window)")
+            for r in read {
+                let same = try #require(all.first { $0.line == r.line })
+                #expect(same.fields == r.fields, "line \(r.line)")
+            }
+            #expect(ranked.count == 5)
+            let rest = try records(path, skipping: ranked.takePlaces())
+            #expect(rest.map(\.line) == all.map(\.line).filter { !read.map(\.line).contains($0) })
+            #expect(
+                rest.map(\.fields)
+                    == all.filter { a in rest.contains { $0.line == a.line } }.map(\.fields))
+        }
+    }
+
+    /// Lines in the order of their ids already but for fewer than one in 16 (numbered ids,
+    /// mostly) are read in the file's order: there is nothing to gain.
+    @Test func linesInTheOrderOfTheirIDsAlreadyAreLeftSo() throws {
+        let path = file("id,role\n" + (10...40).map { "s\($0),student\n" }.joined())
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (first, ranks, _) = try firstLines(path)
+        #expect(
+            try RankedLines(
+                path: path, windows1252: false, first: first, ranks: ranks, taken: { _ in true },
+                keep: ([0, 1], 2), windowBytes: 1 << 20, tables: [.students]) == nil)
+    }
+
+    /// A file that changed since its lines were placed is refused, not read at the old places.
+    @Test func aFileChangedSinceItsLinesWerePlacedIsRefused() throws {
+        let path = file(text)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (first, ranks, _) = try firstLines(path)
+        let ranked = try #require(
+            try RankedLines(
+                path: path, windows1252: false, first: first, ranks: ranks, taken: { _ in true },
+                keep: ([0, 1, 2], 3), windowBytes: 1 << 20, tables: [.students]))
+        try ("a0,parent,New\n" + text).write(toFile: path, atomically: false, encoding: .utf8)
+        #expect {
+            try ranked.forEachRecord { _ in }
+        } throws: {
+            ($0 as? PortalError)?.message.contains("changed while it was being read") == true
+        }
+    }
+
+    /// A OneRoster bundle of UUIDs in random order and damaged lines among them, imported with
+    /// the users' first lines read in the order of their ids (in one window and in many) and
+    /// in the file's order: the same counts, reports in the same order, the same tables; and
+    /// again, unchanged.
+    @Test func aBundleReadInTheOrderOfItsIDsEndsAsReadInTheFilesOrder() throws {
+        var random = SplitMix64(state: 20_261_205)
+        func uuid() -> String {
+            let hex = Array("0123456789abcdef")
+            return [8, 4, 4, 4, 12].map { n in
+                String((0..<n).map { _ in hex[Int(random.next() % 16)] })
+            }.joined(separator: "-")
+        }
+        var lines = ["sourcedId,status,role,givenName,familyName,email,agentSourcedIds"]
+        var births = ["sourcedId,birthDate"]
+        var guardians: [String] = []
+        for k in 0..<120 {
+            let g = uuid()
+            guardians.append(g)
+            let email = k % 17 == 0 ? "not an email" : "p\(k)@example.org"
+            lines.append("\(g),active,\(k % 5 == 0 ? "guardian" : "parent"),Ann,Lee\(k),\(email),")
+            let s = uuid()
+            let agents = k % 3 == 0 ? "\"\(g),\(guardians[k / 2])\"" : g
+            let given = k % 23 == 0 ? "" : k % 29 == 0 ? "\"Bo\nBob\"" : "Bo"
+            lines.append("\(s),active,student,\(given),Lee\(k),,\(agents)")
+            births.append("\(s),\(k % 31 == 0 ? "1/2/99999" : "2014-03-04")")
+        }
+        lines.insert("\(uuid()),active,teacher,Ty,Teach,,", at: 40)
+        lines.insert("", at: 60)
+        lines.append(lines[7])  // a repeat
+        lines.append(lines[9].uppercased())  // the same UUID in capitals: a repeat too
+        let files = [
+            "users.csv": lines.joined(separator: "\n") + "\n",
+            "demographics.csv": births.joined(separator: "\n") + "\n",
+        ]
+        var ends: [(reports: [String], tables: [String], counts: [EntityCounts])] = []
+        for window in [0, ImportOptions().orderWindowBytes, 600] {
+            let d = try LineHashTests.District(keep: true, orderWindowBytes: window)
+            for day in ["2026-06-01", "2026-06-02"] {
+                let summary = try d.importFiles(files, on: day, format: .oneroster)
+                if day == "2026-06-01" {
+                    #expect((summary.linesInIDOrder > 200) == (window > 0), "window \(window)")
+                    ends.append((d.reports, try d.tables(), summary.entities.map(\.counts)))
+                } else {
+                    #expect(summary.linesInIDOrder == 0)
+                    #expect(
+                        summary.entities.allSatisfy {
+                            $0.counts.created == 0 && $0.counts.updated == 0
+                        })
+                }
+            }
+        }
+        #expect(ends[0].reports.count > 10, "\(ends[0].reports)")
+        #expect(ends[0].reports.contains { $0.hasPrefix("demographics.csv:") })
+        for e in ends.dropFirst() {
+            #expect(e.reports == ends[0].reports)
+            #expect(e.tables == ends[0].tables)
+            #expect(e.counts == ends[0].counts)
+        }
+    }
+}

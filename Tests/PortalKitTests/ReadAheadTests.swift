@@ -92,4 +92,61 @@ import Testing
         }
         // (Returning at all says so: the producers never end by themselves.)
     }
+
+    /// One producer's items made into others by several threads in turn (`InTurn`), as the rows
+    /// of users.csv are: every item once, in the sequence's order, however the threads race.
+    @Test func itemsTakenInTurnByManyKeepTheirOrder() throws {
+        for threads in [1, 2, 3] {
+            let reading = ReadAhead<Int>(depth: 2)
+            defer { reading.finish() }
+            try reading.start { put in for i in 0..<5000 { guard put(i) else { return } } }
+            let turns = InTurn(reading)
+            var got: [Int] = []
+            try ReadAhead<Int>.pipeline(
+                threads: threads,
+                produce: { i, put in
+                    defer { turns.end() }
+                    var k = i
+                    while let item = try turns.take(k) {
+                        #expect(item == k)
+                        guard try put(item * 10) else { return }
+                        k += threads
+                    }
+                },
+                take: { got.append($0) })
+            #expect(got == (0..<5000).map { $0 * 10 }, "\(threads) threads")
+        }
+    }
+
+    /// The reading's error reaches the thread whose turn it was, and through it the consumer
+    /// after every item before; a thread that fails lets the others go (none waits for ever).
+    @Test func anErrorTakenInTurnComesInItsPlace() throws {
+        for failing in ["reading", "making"] {
+            let reading = ReadAhead<Int>(depth: 2)
+            defer { reading.finish() }
+            try reading.start { put in
+                for i in 0..<100 {
+                    if i == 41 && failing == "reading" { throw Broken() }
+                    guard put(i) else { return }
+                }
+            }
+            let turns = InTurn(reading)
+            var got: [Int] = []
+            #expect(throws: Broken.self) {
+                try ReadAhead<Int>.pipeline(
+                    threads: 2,
+                    produce: { i, put in
+                        defer { turns.end() }
+                        var k = i
+                        while let item = try turns.take(k) {
+                            if item == 41 { throw Broken() }
+                            guard try put(item) else { return }
+                            k += 2
+                        }
+                    },
+                    take: { got.append($0) })
+            }
+            #expect(got == Array(0..<41), "\(failing)")
+        }
+    }
 }

@@ -1,4 +1,5 @@
 internal import FoundationEssentials
+internal import Synchronization
 
 #if canImport(Glibc)
     internal import Glibc
@@ -400,6 +401,7 @@ enum OneRosterBundle {
         // The students' and guardians' first lines, when they are not in the order of their
         // ids already.
         let table = users.table
+        let numbering = table.numbering
         let ranked = try idRanks.flatMap { ranks in
             try RankedLines(
                 path: usersPath, windows1252: w.options.windows1252, first: firstLines,
@@ -415,6 +417,12 @@ enum OneRosterBundle {
         // have made it larger): in the larger one, the pages of the guardians and students
         // written in place held 16 MB more at 100,000 students.
         if ranked != nil { try w.useSmallCache() }
+        // With them the households, which a row names by its guardian's number: written in the
+        // order of those guardians' ids (theirs: `hh-` and the id) once every row is.
+        let householdsInOrder =
+            ranked != nil && w.fresh[RosterTable.households.index]
+            && w.stageable[RosterTable.households.index]
+        if householdsInOrder { w.householdsNamed = Array(repeating: false, count: table.count) }
         // (Before the guardians' and students' sets are numbered: each is made again with the
         // district's rows.)
         for t in [RosterTable.households, .guardians, .students] { try w.knownReady(t) }
@@ -436,13 +444,14 @@ enum OneRosterBundle {
         // Counted in the first reading only (a line's hash made by the reader): the writer may
         // read the file again (for the first line of a repeated id), on its own thread while
         // this one reads on.
-        var otherRoles: [String: Int] = [:]
+        // (Guarded: rows are made on two threads.)
+        let otherRoles = Mutex<[String: Int]>([:])
         // The guardians and students the district held, to tell a line unchanged by.
         let same = (guardians: w.sameLines(.guardians), students: w.sameLines(.students))
         let hashing = LineHash.Fields(fields: col.hashed, seed: LineHash.oneRosterUser)
         try w.eachRow(
             r2, file: "users.csv", header: uh.spelled, sameThread: inline, hashing: hashing,
-            ranked: ranked
+            ranked: ranked, makers: 2
         ) { rec, made in
             let id = uh.value(rec, at: col.id) ?? ""
             let facts = try known.facts(of: id, user: rec.user >= 0 ? Int(rec.user) : nil)
@@ -481,6 +490,7 @@ enum OneRosterBundle {
                 row.lineHash = lineHash
                 // (The number the reader knew, for the set of ids met: see `IDSet.insert`.)
                 if rec.user >= 0 && facts.sameCase { row.claimNumber = rec.user }
+                row.householdNamer = facts.householdNamer
                 return row
             }
             // Unchanged since its row was stored from it: nothing to make (see `LineHash`).
@@ -498,7 +508,9 @@ enum OneRosterBundle {
                 return row("users", .rejected(RowProblem("sourcedId", "missing")))
             }
             if entity.isEmpty {
-                if made != nil { otherRoles[r.isEmpty ? "(none)" : r, default: 0] += 1 }
+                if made != nil {
+                    otherRoles.withLock { $0[r.isEmpty ? "(none)" : r, default: 0] += 1 }
+                }
                 return row(
                     "other",
                     .skipped("role \(r.isEmpty ? "missing" : r): not a student or guardian"))
@@ -559,11 +571,23 @@ enum OneRosterBundle {
                 return row(entity, .rejected(RowProblem("row", "\(error)")))
             }
         }
-        if !otherRoles.isEmpty {
+        let skippedRoles = otherRoles.withLock { $0 }
+        if !skippedRoles.isEmpty {
             w.notes.append(
-                "users.csv: skipped \(otherRoles.values.reduce(0, +)) users with other roles ("
-                    + otherRoles.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                "users.csv: skipped \(skippedRoles.values.reduce(0, +)) users with other roles ("
+                    + skippedRoles.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
                         separator: ", ") + ")")
+        }
+        if householdsInOrder, let named = w.householdsNamed, let ids = numbering,
+            let ranks = idRanks
+        {
+            w.householdsNamed = nil
+            for n in named.indices.filter({ named[$0] }).sorted(by: { ranks[$0] < ranks[$1] }) {
+                try w.insertSoon(
+                    .households,
+                    PackedArguments(
+                        [.text(ids.string(n, prefix: householdPrefix))] + RosterWriter.noAddress))
+            }
         }
         w.finishedReading(r2, "users.csv")
         w.linesInIDOrder = ranked?.count ?? 0

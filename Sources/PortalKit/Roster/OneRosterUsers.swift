@@ -281,6 +281,9 @@ struct UserFacts {
     var household: String?
     /// False: the id asked for is the user's UUID in another case (see `Interner`).
     var sameCase = true
+    /// The number of the guardian who names the household, when the household's id is `hh-`
+    /// and that guardian's id as the ids' table spells it (-1 otherwise).
+    var householdNamer: Int32 = -1
 }
 
 /// Where `OneRosterUsers` keeps its users, their fields and the pairs: in memory
@@ -439,14 +442,12 @@ struct MemoryUserTable: UserTable {
 
     private func facts(of n: Int, sameCase: Bool) -> UserFacts {
         let namer = get(.householdNamer, n)
+        let named = namer < 0 || households.isEmpty ? nil : households[namer]
         return UserFacts(
             kind: get(.kind, n), listedOrg: get(.listedOrg, n), birth: birth(n),
             household: namer < 0
-                ? nil
-                : households.isEmpty
-                    ? ids.string(Int(namer), prefix: householdPrefix)
-                    : households[namer] ?? ids.string(Int(namer), prefix: householdPrefix),
-            sameCase: sameCase)
+                ? nil : named ?? ids.string(Int(namer), prefix: householdPrefix),
+            sameCase: sameCase, householdNamer: named == nil ? namer : -1)
     }
 
     mutating func nameHousehold(of namer: Int, _ id: String) { households[Int32(namer)] = id }
@@ -824,15 +825,16 @@ struct OneRosterUsers<Table: UserTable> {
     /// `deriveHouseholds`).
     /// `user`: the user's number, when known (see `RankedLines`).
     func facts(of id: String, user: Int? = nil) throws -> (
-        kind: String?, listedOrg: String?, birth: String?, household: String?, sameCase: Bool
+        kind: String?, listedOrg: String?, birth: String?, household: String?, sameCase: Bool,
+        householdNamer: Int32
     ) {
         guard let f = try user.map({ try table.facts(id, user: $0) }) ?? table.facts(id) else {
-            return (nil, nil, nil, nil, true)
+            return (nil, nil, nil, nil, true, -1)
         }
         return (
             roleName(UInt8(truncatingIfNeeded: f.kind)),
             f.listedOrg >= 0 ? orgs.string(Int(f.listedOrg)) : nil, f.birth,
-            f.household, f.sameCase
+            f.household, f.sameCase, f.householdNamer
         )
     }
 

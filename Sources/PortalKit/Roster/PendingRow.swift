@@ -75,6 +75,9 @@ final class PendingRow {
     /// The claim's number in the numbering the sets of ids met keep OneRoster's users by
     /// (`IDSet.number(elsewhere:)`), spelled as there, when the reader knew it (-1 otherwise).
     var claimNumber: Int32 = -1
+    /// The number of the guardian who names the row's household (see `UserFacts`), -1 when not
+    /// known: a household written in key order after the rows (`RosterWriter.householdsNamed`).
+    var householdNamer: Int32 = -1
     var isPrepared: Bool { payload == nil }
     /// The reader rejected the row (read before `prepare`).
     var isRejected: Bool {

@@ -180,7 +180,9 @@ extension RosterWriter {
                 heldWithout.insert(id)
             }
         } else {
-            if fresh[t.index] {
+            if householdsNamed != nil && r.householdNamer >= 0 {
+                householdsNamed?[Int(r.householdNamer)] = true
+            } else if fresh[t.index] {
                 try stageIfRandom(t)
                 try insertSoon(t, PackedArguments([.text(id)] + Self.noAddress))
             } else {

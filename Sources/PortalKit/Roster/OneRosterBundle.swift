@@ -575,7 +575,8 @@ enum OneRosterBundle {
         if !skippedRoles.isEmpty {
             w.notes.append(
                 "users.csv: skipped \(skippedRoles.values.reduce(0, +)) users with other roles ("
-                    + skippedRoles.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                    + skippedRoles.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                    .joined(
                         separator: ", ") + ")")
         }
         if householdsInOrder, let named = w.householdsNamed, let ids = numbering,

@@ -624,7 +624,8 @@ final class RosterWriter {
                         batch.bytesRead = chunk.bytesRead
                         batch.rowsRead = chunk.rowsRead
                         for (j, rec) in chunk.records.enumerated() {
-                            guard let row = try parse(rec, hashing == nil ? nil : chunk.lineHashes[j])
+                            guard
+                                let row = try parse(rec, hashing == nil ? nil : chunk.lineHashes[j])
                             else { continue }
                             if keepInput { row.input = (header, rec.fields) }
                             row.readOutOfOrder = chunk.outOfOrder

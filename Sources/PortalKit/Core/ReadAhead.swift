@@ -164,47 +164,6 @@ final class ReadAhead<Item>: ThreadMain, @unchecked Sendable {
 
 }
 
-/// Hands the items of one `ReadAhead` to several consumers in turn: the consumer of turn `k`
-/// (from 0) gets item `k`, whichever asks first.
-final class InTurn<Item>: @unchecked Sendable {
-    private let ahead: ReadAhead<Item>
-    private let monitor = Monitor()
-    private var turn = 0
-    private var over = false
-
-    init(_ ahead: ReadAhead<Item>) { self.ahead = ahead }
-
-    /// Item `k`, once items `0..<k` were taken; nil at the end, or once a consumer ended
-    /// (`end`) or the producer failed (its error thrown to the one whose turn it was).
-    func take(_ k: Int) throws -> Item? {
-        try monitor.locked {
-            monitor.wait { turn == k || over }
-            guard !over else { return nil }
-            defer { monitor.broadcast() }
-            do {
-                guard let item = try ahead.next() else {
-                    over = true
-                    return nil
-                }
-                turn += 1
-                return item
-            } catch {
-                over = true
-                throw error
-            }
-        }
-    }
-
-    /// Ends every turn: a consumer that stops (done, failed, or no longer wanted) calls it, so
-    /// that none waits for a turn that will not come.
-    func end() {
-        monitor.locked {
-            over = true
-            monitor.broadcast()
-        }
-    }
-}
-
 /// What a thread started by `pthread_create` runs (a C callback cannot name a generic type).
 class ThreadMain {
     func main() {}

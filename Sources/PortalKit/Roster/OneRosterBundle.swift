@@ -1,5 +1,4 @@
 internal import FoundationEssentials
-internal import Synchronization
 
 #if canImport(Glibc)
     internal import Glibc
@@ -444,14 +443,13 @@ enum OneRosterBundle {
         // Counted in the first reading only (a line's hash made by the reader): the writer may
         // read the file again (for the first line of a repeated id), on its own thread while
         // this one reads on.
-        // (Guarded: rows are made on two threads.)
-        let otherRoles = Mutex<[String: Int]>([:])
+        var otherRoles: [String: Int] = [:]
         // The guardians and students the district held, to tell a line unchanged by.
         let same = (guardians: w.sameLines(.guardians), students: w.sameLines(.students))
         let hashing = LineHash.Fields(fields: col.hashed, seed: LineHash.oneRosterUser)
         try w.eachRow(
             r2, file: "users.csv", header: uh.spelled, sameThread: inline, hashing: hashing,
-            ranked: ranked, makers: 2
+            ranked: ranked
         ) { rec, made in
             let id = uh.value(rec, at: col.id) ?? ""
             let facts = try known.facts(of: id, user: rec.user >= 0 ? Int(rec.user) : nil)
@@ -508,9 +506,7 @@ enum OneRosterBundle {
                 return row("users", .rejected(RowProblem("sourcedId", "missing")))
             }
             if entity.isEmpty {
-                if made != nil {
-                    otherRoles.withLock { $0[r.isEmpty ? "(none)" : r, default: 0] += 1 }
-                }
+                if made != nil { otherRoles[r.isEmpty ? "(none)" : r, default: 0] += 1 }
                 return row(
                     "other",
                     .skipped("role \(r.isEmpty ? "missing" : r): not a student or guardian"))
@@ -571,12 +567,10 @@ enum OneRosterBundle {
                 return row(entity, .rejected(RowProblem("row", "\(error)")))
             }
         }
-        let skippedRoles = otherRoles.withLock { $0 }
-        if !skippedRoles.isEmpty {
+        if !otherRoles.isEmpty {
             w.notes.append(
-                "users.csv: skipped \(skippedRoles.values.reduce(0, +)) users with other roles ("
-                    + skippedRoles.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-                    .joined(
+                "users.csv: skipped \(otherRoles.values.reduce(0, +)) users with other roles ("
+                    + otherRoles.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
                         separator: ", ") + ")")
         }
         if householdsInOrder, let named = w.householdsNamed, let ids = numbering,

@@ -524,12 +524,9 @@ final class RosterWriter {
     /// calling thread (for a `parse` that reads the database).
     /// `ranked`: lines of the file to read first, in an order of their own (see
     /// `RankedLines`); their rows go into their tables in place, not staged.
-    /// `makers`: threads making rows, each a batch of records in turn (`parse` is then called
-    /// on several at once: what it changes must be guarded); one with `--max-rows`.
     func eachRow(
         _ reader: CSVReader, file: String, header: [String], sameThread: Bool = false,
         links: Bool = false, hashing: LineHash.Fields? = nil, ranked: RankedLines? = nil,
-        makers: Int = 1,
         _ parse: @escaping (CSVRecord, _ lineHash: UInt64?) throws -> PendingRow?
     ) throws {
         let keepInput = hooks.everyRow
@@ -606,40 +603,7 @@ final class RosterWriter {
                     "\(file): stopped after \(grouped(max)) rows (the most it was asked to read)")
             }
         }
-        if makers > 1 && !sameThread && maxRows == nil {
-            // The records read on one thread, each batch of them made into rows on the maker
-            // whose turn it is, and written in the file's order.
-            let reading = ReadAhead<Records>()
-            defer { reading.finish() }
-            try reading.start { put in try records(put) }
-            let turns = InTurn(reading)
-            try ReadAhead<ReadBatch>.pipeline(
-                threads: makers,
-                produce: { [unowned self] i, put in
-                    defer { turns.end() }
-                    var k = i
-                    while let chunk = try turns.take(k) {
-                        var batch = ReadBatch()
-                        batch.outOfOrder = chunk.outOfOrder
-                        batch.bytesRead = chunk.bytesRead
-                        batch.rowsRead = chunk.rowsRead
-                        for (j, rec) in chunk.records.enumerated() {
-                            guard
-                                let row = try parse(rec, hashing == nil ? nil : chunk.lineHashes[j])
-                            else { continue }
-                            if keepInput { row.input = (header, rec.fields) }
-                            row.readOutOfOrder = chunk.outOfOrder
-                            row.prepare(self, people)
-                            batch.rows.append(row)
-                        }
-                        reading.giveBack(chunk)
-                        guard try put(batch) else { return }
-                        k += makers
-                    }
-                }, take: consume)
-        } else {
-            try ReadAhead.pipeline(sameThread: sameThread, produce: produce, take: consume)
-        }
+        try ReadAhead.pipeline(sameThread: sameThread, produce: produce, take: consume)
         for t in restage { stageable[t.index] = true }
         try tellHeldReports()
         try settleHeld(reader.path, parseAgain)
@@ -693,8 +657,6 @@ final class RosterWriter {
         var bytesRead = 0
         /// Read out of the file's order (`RankedLines`).
         var outOfOrder = false
-        /// The records read so far, these with them.
-        var rowsRead = 0
     }
 
     /// Reads the records of `reader` that are not blank, a batch at a time: the producer of a
@@ -717,7 +679,6 @@ final class RosterWriter {
                     try ranked.forEachRecord { rec in
                         if let hashing { chunk.lineHashes.append(hashing.of(rec)) }
                         chunk.records.append(rec)
-                        chunk.rowsRead += 1
                         if chunk.records.count == batchRows {
                             guard try put(chunk) else { throw StopReading() }
                             chunk.records.removeAll(keepingCapacity: true)
@@ -740,7 +701,6 @@ final class RosterWriter {
                 if rec.isBlank { continue }
                 if let hashing { chunk.lineHashes.append(hashing.of(rec)) }
                 chunk.records.append(rec)
-                chunk.rowsRead += 1
                 if chunk.records.count == batchRows {
                     chunk.bytesRead = bytesRead()
                     guard try put(chunk) else { return }

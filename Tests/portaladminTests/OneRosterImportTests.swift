@@ -1235,8 +1235,13 @@ import Testing
                 ["roster", "import", dir.file("b"), "--format", "oneroster", "--district", "d1"],
                 db: db, env: window.isEmpty ? [:] : ["PORTALADMIN_ORDER_WINDOW_BYTES": window])
             #expect(r.code == 3, "\(r.err)")
-            ends.append(
-                [r.out, r.err.replacingOccurrences(of: dir.path, with: "DIR")] + (try dump(db)))
+            // (The roster's tables: the others hold the time each database was made.)
+            let tables = try dump(db).filter { row in
+                ["students", "guardians", "links", "households"].contains {
+                    row.hasPrefix($0 + ": ")
+                }
+            }
+            ends.append([r.out, r.err.replacingOccurrences(of: dir.path, with: "DIR")] + tables)
             if window.isEmpty {
                 let before = try dump(db)
                 let wrong = try runBinary(
@@ -1254,8 +1259,10 @@ import Testing
             }
         }
         #expect(ends[0][1].contains("warning") && ends[0][1].contains("rejected"), "\(ends[0][1])")
-        #expect(ends[1] == ends[0])
-        #expect(ends[2] == ends[0])
+        for e in ends.dropFirst() {
+            #expect(
+                e == ends[0], "\(zip(e, ends[0]).first { $0 != $1 }.map { "\($0)\n\($1)" } ?? "")")
+        }
     }
 
     @Test func spreadsheetGuardsComeOffAsInNativeFiles() throws {

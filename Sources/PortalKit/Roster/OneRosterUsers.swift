@@ -470,10 +470,26 @@ struct MemoryUserTable: UserTable {
 
     mutating func orderPairsByIDs(ranks: [Int32]?) -> Bool {
         let rank = ranks.flatMap { $0.count == ids.count ? $0 : nil } ?? ids.ranks()
-        pairList.sort { a, b in
-            (rank[Int(a.guardian)], rank[Int(a.student)])
-                < (rank[Int(b.guardian)], rank[Int(b.student)])
+        // Counted into place by the guardian's rank, then each guardian's few by the
+        // student's (no two pairs are the same): a sort comparing a million pairs took 0.1 s of
+        // a 300,000-student import, on the one thread then working.
+        var next = [Int](repeating: 0, count: rank.count + 1)
+        for p in pairList { next[Int(rank[Int(p.guardian)]) + 1] += 1 }
+        for r in rank.indices { next[r + 1] += next[r] }
+        var sorted = pairList
+        for p in pairList {
+            let r = Int(rank[Int(p.guardian)])
+            sorted[next[r]] = p
+            next[r] += 1
         }
+        var i = 0
+        while i < sorted.count {
+            var j = i + 1
+            while j < sorted.count && sorted[j].guardian == sorted[i].guardian { j += 1 }
+            if j - i > 1 { sorted[i..<j].sort { rank[Int($0.student)] < rank[Int($1.student)] } }
+            i = j
+        }
+        pairList = sorted
         return true
     }
 

@@ -12,12 +12,17 @@ import Testing
         let f: Fixture
         let keep: Bool
         let orderWindowBytes: Int
+        let mostHeldReports: Int
         var reports: [String] = []
 
-        init(keep: Bool, orderWindowBytes: Int = ImportOptions().orderWindowBytes) throws {
+        init(
+            keep: Bool, orderWindowBytes: Int = ImportOptions().orderWindowBytes,
+            mostHeldReports: Int = ImportOptions().mostHeldReports
+        ) throws {
             f = try Fixture()
             self.keep = keep
             self.orderWindowBytes = orderWindowBytes
+            self.mostHeldReports = mostHeldReports
             let s = f.session(nil)
             try s.transaction { _ = try Districts.create(s, id: "x", name: "X", settings: []) }
         }
@@ -37,6 +42,7 @@ import Testing
             var options = ImportOptions()
             options.keepKnownRows = keep
             options.orderWindowBytes = orderWindowBytes
+            options.mostHeldReports = mostHeldReports
             var hooks = ImportHooks()
             hooks.everyRow = false
             hooks.row = { [unowned self] o in

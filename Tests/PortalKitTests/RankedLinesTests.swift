@@ -76,17 +76,25 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let all = try records(path)
         let (first, ranks, ids) = try firstLines(path)
-        for window in [1, 20, 40, 1 << 20] {
+        // In windows of every size, and stopped after two lines (the rest then read in the
+        // file's order).
+        for (window, stop) in [(1, 5), (20, 5), (40, 5), (1 << 20, 5), (20, 2), (1 << 20, 2)] {
             let ranked = try #require(
                 try RankedLines(
                     path: path, windows1252: false, first: first, ranks: ranks,
                     taken: { ids[$0] != "b2" }, keep: ([0, 1, 2], 3), windowBytes: window,
                     tables: [.students]))
             var read: [(line: Int, fields: [String])] = []
-            try ranked.forEachRecord { read.append(($0.line, $0.fields)) }
+            try ranked.forEachRecord {
+                read.append(($0.line, $0.fields))
+                return read.count < stop
+            }
             // m7, c3's first, x9, k5 and z0 are simple first lines (e4 has no line end, a1 is
             // on two lines, b2 is not taken); the other c3 is a repeat.
-            #expect(read.map(\.fields[0]) == ["c3", "k5", "m7", "x9", "z0"], "window \(window)")
+            #expect(
+                read.map(\.fields[0]) == Array(["c3", "k5", "m7", "x9", "z0"].prefix(stop)),
+                "window \(window)")
+            #expect(ranked.read == read.count)
             for r in read {
                 let same = try #require(all.first { $0.line == r.line })
                 #expect(same.fields == r.fields, "line \(r.line)")
@@ -123,7 +131,7 @@ import Testing
                 keep: ([0, 1, 2], 3), windowBytes: 1 << 20, tables: [.students]))
         try ("a0,parent,New\n" + text).write(toFile: path, atomically: false, encoding: .utf8)
         #expect {
-            try ranked.forEachRecord { _ in }
+            try ranked.forEachRecord { _ in true }
         } throws: {
             ($0 as? PortalError)?.message.contains("changed while it was being read") == true
         }
@@ -144,7 +152,7 @@ import Testing
         var lines = ["sourcedId,status,role,givenName,familyName,email,agentSourcedIds"]
         var births = ["sourcedId,birthDate"]
         var guardians: [String] = []
-        for k in 0..<120 {
+        for k in 0..<1500 {
             let g = uuid()
             guardians.append(g)
             let email = k % 17 == 0 ? "not an email" : "p\(k)@example.org"
@@ -164,12 +172,18 @@ import Testing
             "demographics.csv": births.joined(separator: "\n") + "\n",
         ]
         var ends: [(reports: [String], tables: [String], counts: [EntityCounts])] = []
-        for window in [0, ImportOptions().orderWindowBytes, 600] {
-            let d = try LineHashTests.District(keep: true, orderWindowBytes: window)
+        // (The last way holds no report: the rest of the file is read in its order after the
+        // first batch of lines, 1,024.)
+        for (window, most) in [
+            (0, 0), (ImportOptions().orderWindowBytes, ImportOptions().mostHeldReports), (6000, 0),
+        ] {
+            let d = try LineHashTests.District(
+                keep: true, orderWindowBytes: window, mostHeldReports: most)
             for day in ["2026-06-01", "2026-06-02"] {
                 let summary = try d.importFiles(files, on: day, format: .oneroster)
                 if day == "2026-06-01" {
                     #expect((summary.linesInIDOrder > 200) == (window > 0), "window \(window)")
+                    if window > 0 && most == 0 { #expect(summary.linesInIDOrder == 1024) }
                     ends.append((d.reports, try d.tables(), summary.entities.map(\.counts)))
                 } else {
                     #expect(summary.linesInIDOrder == 0)

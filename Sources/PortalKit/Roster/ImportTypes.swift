@@ -75,6 +75,9 @@ public struct ImportOptions: Sendable {
     /// The bytes of users.csv's lines a first OneRoster import reads at a time in the order of
     /// the users' ids (see `RankedLines`); 0: none, every row comes in the file's order.
     public var orderWindowBytes = RankedLines.defaultWindowBytes
+    /// The reports of rows read out of their file's order held at most: beyond, the rest of
+    /// the file is read in its order (see `RosterWriter.tellHeldReports`).
+    var mostHeldReports = RosterWriter.mostHeldReports
     /// Whether a re-import keeps the district's rows in memory (`KnownRows`): nil when the
     /// files are large enough beside the district for it to pay (see `RosterWriter`).
     public var keepKnownRows: Bool? = nil

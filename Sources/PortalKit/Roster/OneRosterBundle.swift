@@ -585,7 +585,7 @@ enum OneRosterBundle {
             }
         }
         w.finishedReading(r2, "users.csv")
-        w.linesInIDOrder = ranked?.count ?? 0
+        w.linesInIDOrder = ranked?.read ?? 0
         // Links last, once both ends exist; a batch at a time, as the rows of a file.
         // Made on two more threads from the users (in memory: nothing changes them now; on
         // disk they are read through the writer's connection, so on its thread).

@@ -81,9 +81,11 @@ final class RankedLines {
     private static let notTaken = UInt32.max
     /// Where each window ends in `order`.
     private var windowEnds: [Int] = []
-    /// How many lines are taken, their bytes, and what the file was when they were placed.
+    /// How many lines are taken, how many were read (`forEachRecord`) and their bytes, and
+    /// what the file was when they were placed.
     let count: Int
-    private(set) var bytes = 0
+    private(set) var read = 0
+    private(set) var bytesRead = 0
     private let size: Int
     private let modified: timespec
 
@@ -131,7 +133,6 @@ final class RankedLines {
             }
             placeInWindow[Int(n)] = UInt32(windowEnds.count) << 24 | UInt32(inWindow)
             inWindow += length
-            bytes += length
         }
         windowEnds.append(order.count)
         guard windowEnds.count < 256 else { return nil }
@@ -142,8 +143,10 @@ final class RankedLines {
         self.tables = tables
     }
 
-    /// Calls `body` with each line taken as a record, in the order of the ids.
-    func forEachRecord(_ body: (CSVRecord) throws -> Void) throws {
+    /// Calls `body` with each line taken as a record, in the order of the ids, until it returns
+    /// false: the lines not read then are no longer taken (the file's reader reads them in
+    /// its order, `takePlaces`).
+    func forEachRecord(_ body: (CSVRecord) throws -> Bool) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw CSVReader.changed("'\(path)'") }
         defer { close(fd) }
@@ -215,8 +218,13 @@ final class RankedLines {
                     line: Int(first.lines[n]), fields: rec.fields, problem: nil)
                 placed.leftOutText = rec.leftOutText
                 placed.user = Int32(n)
-                try body(placed)
                 i += 1
+                read = i
+                bytesRead += first.places[n].length
+                guard try body(placed) else {
+                    for n in order[i...] { placeInWindow[Int(n)] = Self.notTaken }
+                    return
+                }
             }
             guard i == windowEnds[w] else { throw CSVReader.changed("'\(path)'") }
         }

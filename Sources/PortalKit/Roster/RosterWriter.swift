@@ -488,6 +488,7 @@ final class RosterWriter {
         if r.readOutOfOrder {
             heldReports.append((r.line, heldReports.count, o))
             heldReportsSorted = false
+            heldReportCount.store(heldReports.count, ordering: .relaxed)
             return
         }
         if !heldReports.isEmpty { try tellHeldReports(before: r.line) }
@@ -499,6 +500,12 @@ final class RosterWriter {
     private var heldReports: [(line: Int, k: Int, outcome: RowOutcome)] = []
     private var heldReportsSorted = true
     private var heldReportsTold = 0
+    /// How many reports are held, for the thread that reads: beyond `mostHeldReports`, the
+    /// rest of the file is read in its order (a file of which every line gave a warning would
+    /// otherwise hold a report a line: some 200 bytes each).
+    private let heldReportCount = Atomic<Int>(0)
+    /// 16,384 reports: about 3 MB.
+    static let mostHeldReports = 16_384
 
     /// Tells the held reports of the rows before line `line` (all by default).
     func tellHeldReports(before line: Int = .max) throws {
@@ -514,6 +521,7 @@ final class RosterWriter {
         if heldReportsTold == heldReports.count {
             heldReports = []
             heldReportsTold = 0
+            heldReportCount.store(0, ordering: .relaxed)
         }
     }
 
@@ -539,7 +547,10 @@ final class RosterWriter {
         // Records are read (CSV decoded) on a thread of their own and made into rows on
         // another: on one thread both bounded a re-import (measured at 100k students, numbered
         // 0.76 -> 0.70 s, OneRoster with UUIDs 1.30 -> 1.18 s; first imports the same).
-        let records = Self.records(of: reader, hashing: hashing, ranked: ranked)
+        let mostHeld = options.mostHeldReports
+        let records = Self.records(of: reader, hashing: hashing, ranked: ranked) {
+            [unowned self] in heldReportCount.load(ordering: .relaxed) < mostHeld
+        }
         // Staged again once the lines read in order are written (a line of the rest may name
         // any id).
         var restage: [RosterTable] = []
@@ -664,8 +675,11 @@ final class RosterWriter {
     /// `hashing`: each record's line hash is made here too, on the thread that reads the file,
     /// which waits on the thread that makes rows (hashing lines was a fifth of that thread's
     /// work in a re-import of OneRoster users).
+    /// `ranked`: lines to read first, in an order of their own, while `orderStill` holds
+    /// (asked as each batch of them is handed on).
     static func records(
-        of reader: CSVReader, hashing: LineHash.Fields? = nil, ranked: RankedLines? = nil
+        of reader: CSVReader, hashing: LineHash.Fields? = nil, ranked: RankedLines? = nil,
+        orderStill: @escaping () -> Bool = { true }
     )
         -> (_ put: (Records) throws -> Bool) throws -> Void
     {
@@ -679,19 +693,20 @@ final class RosterWriter {
                     try ranked.forEachRecord { rec in
                         if let hashing { chunk.lineHashes.append(hashing.of(rec)) }
                         chunk.records.append(rec)
-                        if chunk.records.count == batchRows {
-                            guard try put(chunk) else { throw StopReading() }
-                            chunk.records.removeAll(keepingCapacity: true)
-                            chunk.lineHashes.removeAll(keepingCapacity: true)
-                        }
+                        guard chunk.records.count == batchRows else { return true }
+                        chunk.bytesRead = ranked.bytesRead
+                        guard try put(chunk) else { throw StopReading() }
+                        chunk.records.removeAll(keepingCapacity: true)
+                        chunk.lineHashes.removeAll(keepingCapacity: true)
+                        return orderStill()
                     }
                 } catch is StopReading { return }
-                chunk.bytesRead = ranked.bytes
+                chunk.bytesRead = ranked.bytesRead
                 guard try put(chunk) else { return }
                 chunk.records.removeAll(keepingCapacity: true)
                 chunk.lineHashes.removeAll(keepingCapacity: true)
                 chunk.outOfOrder = false
-                bytesBefore = ranked.bytes
+                bytesBefore = ranked.bytesRead
                 reader.skip(ranked.takePlaces())
             }
             func bytesRead() -> Int {

@@ -18,13 +18,20 @@ import Testing
     private func records(_ path: String, keep: [Int?]? = nil, skipping: [LinePlace] = [])
         throws -> [(line: Int, fields: [String])]
     {
+        try reading(path, keep: keep, skipping: skipping).records
+    }
+
+    /// `records`, and where the file was found cut short.
+    private func reading(_ path: String, keep: [Int?]? = nil, skipping: [LinePlace] = [])
+        throws -> (records: [(line: Int, fields: [String])], cut: String?)
+    {
         let r = try CSVReader(path: path, chunk: 64)
-        guard let head = try r.next() else { return [] }
+        guard let head = try r.next() else { return ([], nil) }
         if let keep { r.keepOnly(keep, of: head.fields.count) }
         r.skip(skipping)
         var out: [(line: Int, fields: [String])] = []
         while let rec = try r.next() { out.append((rec.line, rec.fields)) }
-        return out
+        return (out, r.cutShortText("f"))
     }
 
     /// Users numbered by their ids as met on the lines of `path` (the first field), their first
@@ -62,11 +69,12 @@ import Testing
     }
 
     /// Lines every way a file has them: simple ones in random order, a repeat, a field on two
-    /// lines, a quote doubled, CRLF, a blank line, and a last line with no line end.
+    /// lines, a quote doubled, a line wider than the rest, CRLF, a blank line, and a last line
+    /// cut short after a simple one.
     private let text =
         "id,role,name\n" + "m7,student,Ann\n" + "c3,parent,\"Bo\"\n" + "x9,student,Cy\r\n"
         + "a1,parent,\"Di\nDo\"\n" + "k5,parent,Ed\n" + "\n" + "c3,parent,Again\n"
-        + "b2,teacher,\"Fa \"\"F\"\"\"\n" + "z0,student,Gi\n" + "e4,parent,Hu"
+        + "b2,teacher,\"Fa \"\"F\"\"\",wide\n" + "z0,student,Gi\n" + "e4,parent"
 
     /// The lines taken come in the order of their ids, each as `next()` reads it within the file
     /// and at its line, in windows of every size; the file's reader then passes over exactly
@@ -100,7 +108,10 @@ import Testing
                 #expect(same.fields == r.fields, "line \(r.line)")
             }
             #expect(ranked.count == 5)
-            let rest = try records(path, skipping: ranked.takePlaces())
+            let (rest, cut) = try reading(path, skipping: ranked.takePlaces())
+            // Cut short after 2 of the 3 fields of the line before it (z0's, passed over), not
+            // of b2's 4.
+            #expect(cut == (try reading(path).cut) && cut?.contains("after 2 of 3 fields") == true)
             #expect(rest.map(\.line) == all.map(\.line).filter { !read.map(\.line).contains($0) })
             #expect(
                 rest.map(\.fields)

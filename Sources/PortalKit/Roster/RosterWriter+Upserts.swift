@@ -156,6 +156,15 @@ extension RosterWriter {
     /// guardian gives, at `close` (see `addressLater`).
     func household(_ id: String, of r: PendingRow) throws {
         let t = RosterTable.households
+        // A first import's household named by its guardian's number: told new by that number,
+        // written once every row is (see `householdsNamed`; OneRoster gives no address).
+        if householdsNamed != nil && r.householdNamer >= 0 {
+            if householdsNamed?[Int(r.householdNamer)] == false {
+                householdsNamed?[Int(r.householdNamer)] = true
+                counts[t.index].add(.created)
+            }
+            return
+        }
         guard try seenIDs[t.index].insert(id, line: r.line) == nil else {
             if !addressLater.isEmpty && r.table == .guardians && addressLater.contains(id),
                 let address = try r.sameLine != nil ? remade(r)?.householdRow : r.householdRow
@@ -180,9 +189,7 @@ extension RosterWriter {
                 heldWithout.insert(id)
             }
         } else {
-            if householdsNamed != nil && r.householdNamer >= 0 {
-                householdsNamed?[Int(r.householdNamer)] = true
-            } else if fresh[t.index] {
+            if fresh[t.index] {
                 try stageIfRandom(t)
                 try insertSoon(t, PackedArguments([.text(id)] + Self.noAddress))
             } else {

@@ -53,9 +53,7 @@ struct Interner {
         var s = s
         return s.withUTF8 {
             CompactID.with($0) { u in
-                find(packed: u, hash: Self.hash(u), caseless: true).map { n in
-                    (n, !CompactID.isPackedUUID(u) || bytes[Int(starts[n])] == u[0])
-                }
+                find(packed: u, hash: Self.hash(u), caseless: true).map { ($0, spells($0, u)) }
             }
         }
     }
@@ -63,9 +61,12 @@ struct Interner {
     /// Whether `s`, string `n` in some case, spells it in the case it has.
     func spells(_ n: Int, as s: String) -> Bool {
         var s = s
-        return s.withUTF8 {
-            CompactID.with($0) { u in !CompactID.isPackedUUID(u) || bytes[Int(starts[n])] == u[0] }
-        }
+        return s.withUTF8 { CompactID.with($0) { spells(n, $0) } }
+    }
+
+    /// `spells(n, as:)` of the packed string `u` (a packed UUID's first byte is its case).
+    private func spells(_ n: Int, _ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        !CompactID.isPackedUUID(u) || bytes[Int(starts[n])] == u[0]
     }
 
     /// Spells string `n` as `s` from now on, when `s` is the same UUID in another case.

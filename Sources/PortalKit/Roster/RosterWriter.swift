@@ -668,6 +668,24 @@ final class RosterWriter {
         var bytesRead = 0
         /// Read out of the file's order (`RankedLines`).
         var outOfOrder = false
+
+        /// Adds a record, and its hash when asked for.
+        mutating func add(_ rec: CSVRecord, _ hashing: LineHash.Fields?) {
+            if let hashing { lineHashes.append(hashing.of(rec)) }
+            records.append(rec)
+        }
+
+        /// Hands the records on with `put`, as reaching `bytes` into the file, and starts
+        /// again; false once they are no longer wanted.
+        mutating func handOn(reaching bytes: Int, _ put: (Records) throws -> Bool) throws
+            -> Bool
+        {
+            bytesRead = bytes
+            guard try put(self) else { return false }
+            records.removeAll(keepingCapacity: true)
+            lineHashes.removeAll(keepingCapacity: true)
+            return true
+        }
     }
 
     /// Reads the records of `reader` that are not blank, a batch at a time: the producer of a
@@ -691,20 +709,15 @@ final class RosterWriter {
                 chunk.outOfOrder = true
                 do {
                     try ranked.forEachRecord { rec in
-                        if let hashing { chunk.lineHashes.append(hashing.of(rec)) }
-                        chunk.records.append(rec)
+                        chunk.add(rec, hashing)
                         guard chunk.records.count == batchRows else { return true }
-                        chunk.bytesRead = ranked.bytesRead
-                        guard try put(chunk) else { throw StopReading() }
-                        chunk.records.removeAll(keepingCapacity: true)
-                        chunk.lineHashes.removeAll(keepingCapacity: true)
+                        guard try chunk.handOn(reaching: ranked.bytesRead, put) else {
+                            throw StopReading()
+                        }
                         return orderStill()
                     }
                 } catch is StopReading { return }
-                chunk.bytesRead = ranked.bytesRead
-                guard try put(chunk) else { return }
-                chunk.records.removeAll(keepingCapacity: true)
-                chunk.lineHashes.removeAll(keepingCapacity: true)
+                guard try chunk.handOn(reaching: ranked.bytesRead, put) else { return }
                 chunk.outOfOrder = false
                 bytesBefore = ranked.bytesRead
                 reader.skip(ranked.takePlaces())
@@ -714,17 +727,12 @@ final class RosterWriter {
             }
             while let rec = try reader.next() {
                 if rec.isBlank { continue }
-                if let hashing { chunk.lineHashes.append(hashing.of(rec)) }
-                chunk.records.append(rec)
+                chunk.add(rec, hashing)
                 if chunk.records.count == batchRows {
-                    chunk.bytesRead = bytesRead()
-                    guard try put(chunk) else { return }
-                    chunk.records.removeAll(keepingCapacity: true)
-                    chunk.lineHashes.removeAll(keepingCapacity: true)
+                    guard try chunk.handOn(reaching: bytesRead(), put) else { return }
                 }
             }
-            chunk.bytesRead = bytesRead()
-            _ = try put(chunk)
+            _ = try chunk.handOn(reaching: bytesRead(), put)
         }
     }
 

@@ -1254,7 +1254,8 @@ import Testing
                 #expect(
                     wrong.err.contains(
                         "error: PORTALADMIN_ORDER_WINDOW_BYTES takes a number of bytes from 0 to 16777216, not '16 parsecs'"
-                    ) && wrong.err.contains("hint: give bytes, or KB, MB or GB"), "\(wrong.err)")
+                    ) && wrong.err.contains("hint: give bytes, or KB, MB or GB (8 MB)"),
+                    "\(wrong.err)")
                 #expect(try dump(db) == before)
             }
         }

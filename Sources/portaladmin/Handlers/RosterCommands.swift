@@ -83,9 +83,15 @@ enum RosterCommands {
     ) throws -> Int? {
         guard let text = c.io.env[name], !text.isEmpty else { return nil }
         guard let n = byteCount(text), range.contains(n) else {
+            // (An example the variable takes: 32 MB was refused by one that takes 16 MB at most.)
+            let example =
+                [("32 MB", 32 << 20), ("8 MB", 8 << 20), ("64 KB", 64 << 10)].first {
+                    range.contains($0.1)
+                }?.0 ?? "\(range.upperBound)"
             throw PortalError.usage(
                 "\(name) takes a number of bytes from \(range.lowerBound) to \(range.upperBound), not '\(text)'",
-                hint: "give bytes, or KB, MB or GB (32 MB); unset it for the default (\(`default`))"
+                hint:
+                    "give bytes, or KB, MB or GB (\(example)); unset it for the default (\(`default`))"
             )
         }
         return n

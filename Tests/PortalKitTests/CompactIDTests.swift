@@ -110,6 +110,44 @@ import Testing
         #expect(compact(pair).count == 34, "the pair is packed (the case made no difference)")
     }
 
+    /// A row's id is told its case without being packed: the case `with` packs it in, none for
+    /// an id it does not pack (mixed case, not hex, a pair, another length).
+    @Test func anIdsCaseIsToldAsPackingWouldTellIt() {
+        var ids = [
+            Self.lower, Self.upper, "01234567-8901-2345-6789-012345678901",
+            "6266bb6a-5bf9-5392-Bee2-3ff5a6ed69de", "6266bb6a-5bf9-5392-bee2-3ff5a6ed69dg",
+            "6266bb6a+5bf9-5392-bee2-3ff5a6ed69de", "Niño-5bf9-5392-bee2-3ff5a6ed69de-00",
+            Self.lower + "\u{1f}" + Self.upper, "G12", "",
+        ]
+        for _ in 0..<100 { ids += [UUID().uuidString, UUID().uuidString.lowercased()] }
+        for id in ids {
+            let packed = compact(id)
+            let told = id.utf8.withContiguousStorageIfAvailable { CompactID.caseTag($0) } ?? nil
+            #expect(told == (packed.count == 17 ? packed[0] : nil), "\(id)")
+        }
+    }
+
+    /// Two UUIDs of one case compare by their packed bytes as their texts compare; any other
+    /// two are left to their texts.
+    @Test func packedUUIDsOfOneCaseCompareAsTheirTexts() {
+        var ids = ["00000000-0000-0000-0000-00000000000a", "00000000-0000-0000-0000-000000000009"]
+        for _ in 0..<60 { ids.append(UUID().uuidString) }
+        ids += ids.map { $0.lowercased() }
+        for x in ids {
+            for y in ids {
+                let (px, py) = (compact(x), compact(y))
+                let told = px.withUnsafeBufferPointer { a in
+                    py.withUnsafeBufferPointer { CompactID.uuidTextPrecedes(a, $0) }
+                }
+                let sameCase = (x == x.lowercased()) == (y == y.lowercased())
+                #expect(told == (sameCase ? Array(x.utf8).lexicographicallyPrecedes(y.utf8) : nil))
+            }
+            let head = compact(x).withUnsafeBufferPointer { CompactID.textHead($0) }
+            #expect(head == x.utf8.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+        }
+        #expect(compact("G1").withUnsafeBufferPointer { CompactID.textHead($0) } == 0x4731 << 48)
+    }
+
     /// Users are ranked in the order SQLite keeps text (bytes, then length): UUIDs of either
     /// case and mixed, numbered ids of different lengths, ids alike in their first eight bytes,
     /// prefixes, a NUL, letters beyond ASCII, a pair's shape. Checked against SQLite itself.
@@ -121,7 +159,7 @@ import Testing
             "G9", "G10", "G100000002", "G100000001", "G1000000", "G10000000", "S600001",
             "A", "AB", "A\u{0}", "a", "Ñandú", "Nandu", "éclair", "ZZZZZZZZ", "ZZZZZZZZZ", "",
             Self.lower + "\u{1f}" + Self.upper, Self.lower + "\u{1f}" + Self.lower,
-        ]
+        ] + (0..<40).map { $0 % 2 == 0 ? UUID().uuidString : UUID().uuidString.lowercased() }
         var interner = Interner()
         for id in ids { _ = interner.number(id) }
         let rank = interner.ranks()
@@ -153,7 +191,10 @@ import Testing
             return s.withUTF8 { CompactID.with($0) { ids.find(packed: $0) } }
         }
         #expect(exact(Self.lower) == 0 && exact(Self.upper) == nil)
+        #expect(ids.spells(0, as: Self.lower) && !ids.spells(0, as: Self.upper))
+        #expect(ids.spells(1, as: mixed) && ids.spells(3, as: "g1"), "no case of their own")
         ids.respell(0, as: Self.upper)
+        #expect(ids.spells(0, as: Self.upper) && !ids.spells(0, as: Self.lower))
         ids.respell(2, as: "g1")  // not a UUID: spelled as it was
         #expect(ids.string(0) == Self.upper && ids.string(0, prefix: "hh-") == "hh-" + Self.upper)
         #expect(exact(Self.upper) == 0 && exact(Self.lower) == nil && ids.find(Self.lower) == 0)

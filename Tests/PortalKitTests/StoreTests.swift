@@ -10,6 +10,28 @@ func tempDB() throws -> (Database, String) {
 }
 
 @Suite struct StoreTests {
+    /// Arguments packed once and bound in place: text of every length (none, short, long,
+    /// beyond ASCII) among values that are not text, each where it was, in part or whole.
+    @Test func packedArgumentsBindEachValueWhereItWas() throws {
+        let db = try Database(path: ":memory:", create: true)
+        try db.execute("CREATE TABLE t(a, b, c, d, e, f, g)")
+        let long = String(repeating: "x", count: 300) + "é"
+        let values: [SQLValue] = [
+            .text(""), .null, .int(-7), .text("Ñandú"), .double(1.5), .text(long), .text("G1"),
+        ]
+        let packed = PackedArguments(values)
+        let insert = try db.statement("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)")
+        _ = try db.run(insert) { try $0.bind(packed, from: 1) }
+        let row = try #require(try db.query("SELECT * FROM t").first)
+        #expect(["a", "b", "c", "d", "e", "f", "g"].map { row[$0] } == values)
+        // The first values only (a row's key), then none packed at all.
+        _ = try db.run("DELETE FROM t")
+        let key = try db.statement("INSERT INTO t(a, b, c, d) VALUES (?, ?, ?, ?)")
+        _ = try db.run(key) { try $0.bind(packed, count: 4, from: 1) }
+        let first = try #require(try db.query("SELECT * FROM t").first)
+        #expect(["a", "b", "c", "d"].map { first[$0] } == Array(values[..<4]))
+        #expect(PackedArguments([.null, .int(1)]).bytes == nil, "no text, nothing packed")
+    }
     @Test func migrationsAreRecordedInOrderAndRunOnce() throws {
         let (db, path) = try tempDB()
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -93,6 +93,23 @@ enum CompactID {
         return true
     }
 
+    /// The case byte `u` packs with (`lowerTag` or `upperTag`), nil when it is no UUID this
+    /// packs: `pack`'s checks without its writes (a row's id is checked for its case alone).
+    static func caseTag(_ u: UnsafeBufferPointer<UInt8>) -> UInt8? {
+        guard hasUUIDShape(u) else { return nil }
+        let seen = hexValue.withUnsafeBufferPointer { hex in
+            var seen: UInt8 = 0
+            for i in 0..<36 where i != 8 && i != 13 && i != 18 && i != 23 {
+                seen |= hex[Int(u[i])]
+            }
+            return seen
+        }
+        guard seen & notHex == 0, seen & (isLower | isUpper) != isLower | isUpper else {
+            return nil
+        }
+        return seen & isUpper != 0 ? upperTag : lowerTag
+    }
+
     private static let dash = UInt8(ascii: "-")
     private static let isLower: UInt8 = 0x10
     private static let isUpper: UInt8 = 0x20
@@ -177,6 +194,30 @@ enum CompactID {
                 out[k + 1] = UInt8(truncatingIfNeeded: pair)
                 k += 2
             }
+        }
+    }
+
+    /// Whether the text of the compact form `a` comes before that of `b` (as bytes), when both
+    /// are UUIDs of one case: in one case the hex digits are in the order of their values, and
+    /// the dashes in the same places, so the packed bytes are in the order of the texts. Nil
+    /// for any other two (their texts are then compared).
+    static func uuidTextPrecedes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>)
+        -> Bool?
+    {
+        guard isPackedUUID(a), isPackedUUID(b), a[0] == b[0] else { return nil }
+        return a.lexicographicallyPrecedes(b)
+    }
+
+    /// The first 8 bytes of the text of the compact form `b` as a number, the first byte
+    /// highest (0 for each past its end): a packed UUID's from its first 4 bytes.
+    static func textHead(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        if isPackedUUID(b) {
+            return (b[0] == upperTag ? upperPairs : lowerPairs).withUnsafeBufferPointer { pairs in
+                (1...4).reduce(UInt64(0)) { h, i in h << 16 | UInt64(pairs[Int(b[i])]) }
+            }
+        }
+        return withText(b) { t in
+            (0..<8).reduce(UInt64(0)) { h, i in h << 8 | UInt64(i < t.count ? t[i] : 0) }
         }
     }
 

@@ -326,7 +326,7 @@ public enum NativeFormat {
         // A constant, not a variable: the closures below capture it, and a captured variable
         // is checked for exclusive access at every read of a field.
         let rec: CSVRecord
-        let optional = OptionalValues()
+        var optional = OptionalValues()
         if let p = read.problem(in: h.spelled), let k = read.problemField,
             k < h.names.count, read.fields.count == h.names.count,
             droppable.contains(h.names[k]), spec.optional.contains(h.names[k])
@@ -422,51 +422,51 @@ public enum NativeFormat {
                 let birth = optional.read {
                     try Field.date(f(.birthDate), "birth_date", today: w.today)
                 }
-                return optional.warn(
-                    row(
-                        .guardian(
-                            GuardianRecord(
-                                guardianID: try firstID.get(),
-                                givenName: try Field.requiredName(
-                                    f(.givenName), "given_name"),
-                                familyName: try Field.requiredName(
-                                    f(.familyName), "family_name"),
-                                email: optional.read { try Field.email(f(.email), "email") },
-                                phone: optional.read { try Field.phone(f(.phone), "phone") },
-                                street: optional.read { try Field.text(f(.street), "street") },
-                                street2: optional.read { try Field.text(f(.street2), "street2") },
-                                city: optional.read { try Field.text(f(.city), "city") },
-                                state: optional.read { try Field.text(f(.state), "state") },
-                                postcode: optional.read {
-                                    try Field.postcode(f(.postcode), "postcode")
-                                },
-                                birthDate: birth,
-                                birthDateGiven: optional.kept(
-                                    Field.givenDate(f(.birthDate), read: birth),
-                                    field: "birth_date", in: "birth_date_given"),
-                                householdID: Field.optional(f(.householdID)),
-                                status: try Field.status(f(.status), "status")))))
+                let made = row(
+                    .guardian(
+                        GuardianRecord(
+                            guardianID: try firstID.get(),
+                            givenName: try Field.requiredName(
+                                f(.givenName), "given_name"),
+                            familyName: try Field.requiredName(
+                                f(.familyName), "family_name"),
+                            email: optional.read { try Field.email(f(.email), "email") },
+                            phone: optional.read { try Field.phone(f(.phone), "phone") },
+                            street: optional.read { try Field.text(f(.street), "street") },
+                            street2: optional.read { try Field.text(f(.street2), "street2") },
+                            city: optional.read { try Field.text(f(.city), "city") },
+                            state: optional.read { try Field.text(f(.state), "state") },
+                            postcode: optional.read {
+                                try Field.postcode(f(.postcode), "postcode")
+                            },
+                            birthDate: birth,
+                            birthDateGiven: optional.kept(
+                                Field.givenDate(f(.birthDate), read: birth),
+                                field: "birth_date", in: "birth_date_given"),
+                            householdID: Field.optional(f(.householdID)),
+                            status: try Field.status(f(.status), "status"))))
+                return optional.warn(made)
             case .students:
-                return optional.warn(
-                    row(
-                        .student(
-                            StudentRecord(
-                                studentID: try firstID.get(),
-                                givenName: try Field.requiredName(
-                                    f(.givenName), "given_name"),
-                                familyName: try Field.requiredName(
-                                    f(.familyName), "family_name"),
-                                middleName: optional.read {
-                                    try Field.name(f(.middleName), "middle_name")
-                                },
-                                birthDate: optional.read {
-                                    try Field.date(f(.birthDate), "birth_date", today: w.today)
-                                },
-                                grade: optional.read { try Field.text(f(.grade), "grade") },
-                                schoolID: Field.optional(f(.schoolID)),
-                                email: optional.read { try Field.email(f(.email), "email") },
-                                householdID: Field.optional(f(.householdID)),
-                                status: try Field.status(f(.status), "status")))))
+                let made = row(
+                    .student(
+                        StudentRecord(
+                            studentID: try firstID.get(),
+                            givenName: try Field.requiredName(
+                                f(.givenName), "given_name"),
+                            familyName: try Field.requiredName(
+                                f(.familyName), "family_name"),
+                            middleName: optional.read {
+                                try Field.name(f(.middleName), "middle_name")
+                            },
+                            birthDate: optional.read {
+                                try Field.date(f(.birthDate), "birth_date", today: w.today)
+                            },
+                            grade: optional.read { try Field.text(f(.grade), "grade") },
+                            schoolID: Field.optional(f(.schoolID)),
+                            email: optional.read { try Field.email(f(.email), "email") },
+                            householdID: Field.optional(f(.householdID)),
+                            status: try Field.status(f(.status), "status"))))
+                return optional.warn(made)
             case .links, .households:  // (households have no file of their own)
                 let relationship = try Field.text(f(.relationship), "relationship").map(lowered)
                 // A contact who is not a parent (an emergency contact) sees nothing unless the

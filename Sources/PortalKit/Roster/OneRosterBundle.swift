@@ -432,6 +432,27 @@ enum OneRosterBundle {
             )
         }
 
+        // The first of a student's orgs (its list of them, then its primary org, then the org
+        // roles.csv gives it) that orgs.csv names a school: as spelled, else a UUID in another
+        // case. A list of one org, the most common, is not made into an array of one.
+        let (schoolsNamed, schoolsByKey) = (schoolNames, schoolIDs)
+        func firstSchool(listed: String?, primary: String?, inRoles: String?) -> String? {
+            func first(_ school: (String) -> String?) -> String? {
+                if let listed {
+                    if listed.utf8.withContiguousStorageIfAvailable({ $0.contains(0x2C) })
+                        ?? listed.contains(",")
+                    {
+                        for org in listItems(listed) { if let s = school(org) { return s } }
+                    } else if case let org = listed.trimmed(), !org.isEmpty, let s = school(org) {
+                        return s
+                    }
+                }
+                return primary.flatMap(school) ?? inRoles.flatMap(school)
+            }
+            return first { schoolsNamed[$0] != nil ? $0 : nil }
+                ?? first { schoolsByKey[CompactID.caselessKey($0)] }
+        }
+
         // Pass 2: write guardians and students. The users are only read from here on, through
         // a constant: the closures below would otherwise copy the variable (a dozen retains
         // and releases) for every row and link.
@@ -458,13 +479,11 @@ enum OneRosterBundle {
             let isStudent = entity == "students"
             // A student's school: the first of its orgs that orgs.csv names a school (as
             // spelled, else a UUID in another case).
-            let orgs =
-                isStudent
-                ? listItems(uh.value(rec, at: col.orgs) ?? "")
-                    + [uh.value(rec, at: col.primaryOrg), facts.listedOrg].compactMap { $0 } : []
             let school =
-                orgs.first { schoolNames[$0] != nil }
-                ?? orgs.lazy.compactMap { schoolIDs[CompactID.caselessKey($0)] }.first
+                isStudent
+                ? firstSchool(
+                    listed: uh.value(rec, at: col.orgs), primary: uh.value(rec, at: col.primaryOrg),
+                    inRoles: facts.listedOrg) : nil
             // The line and all else its row is made from (nil: a line not read cleanly).
             var lineHash: UInt64? = nil
             if rec.problem == nil && !id.isEmpty && !entity.isEmpty {
@@ -514,7 +533,7 @@ enum OneRosterBundle {
             // The UUID of a user another line gives, in another case: the same id (see
             // `CompactID.caselessKey`), a repeat.
             if !facts.sameCase { return row(entity, .rejected(caseRepeat)) }
-            let optional = OptionalValues()
+            var optional = OptionalValues()
             do {
                 let active = try Field.status(
                     uh.value(rec, at: col.status).map { $0 == "tobedeleted" ? "inactive" : $0 },
@@ -523,26 +542,26 @@ enum OneRosterBundle {
                 let family = try Field.requiredName(
                     uh.value(rec, at: col.familyName), "familyName")
                 if isStudent {
-                    return optional.warn(
-                        row(
-                            entity,
-                            .student(
-                                StudentRecord(
-                                    studentID: id, givenName: given, familyName: family,
-                                    middleName: try Field.name(
-                                        uh.value(rec, at: col.middleName), "middleName"),
-                                    birthDate: optional.read(source: birthSource(id)) {
-                                        try Field.date(facts.birth, "birthDate", today: w.today)
+                    let made = row(
+                        entity,
+                        .student(
+                            StudentRecord(
+                                studentID: id, givenName: given, familyName: family,
+                                middleName: try Field.name(
+                                    uh.value(rec, at: col.middleName), "middleName"),
+                                birthDate: optional.read(source: birthSource(id)) {
+                                    try Field.date(facts.birth, "birthDate", today: w.today)
+                                },
+                                grade: uh.value(rec, at: col.grades)?.split(separator: ",")
+                                    .first.map {
+                                        $0.trimmed()
                                     },
-                                    grade: uh.value(rec, at: col.grades)?.split(separator: ",")
-                                        .first.map {
-                                            $0.trimmed()
-                                        },
-                                    schoolID: school,
-                                    email: optional.read {
-                                        try Field.email(uh.value(rec, at: col.email), "email")
-                                    },
-                                    householdID: facts.household, status: active))))
+                                schoolID: school,
+                                email: optional.read {
+                                    try Field.email(uh.value(rec, at: col.email), "email")
+                                },
+                                householdID: facts.household, status: active)))
+                    return optional.warn(made)
                 }
                 let email = optional.read { try Field.email(uh.value(rec, at: col.email), "email") }
                 let phone = optional.read {

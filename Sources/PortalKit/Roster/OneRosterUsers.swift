@@ -60,8 +60,9 @@ struct Interner {
 
     /// Whether `s`, string `n` in some case, spells it in the case it has.
     func spells(_ n: Int, as s: String) -> Bool {
+        // `s`'s case told without packing it (this runs for every row of users.csv).
         var s = s
-        return s.withUTF8 { CompactID.with($0) { spells(n, $0) } }
+        return s.withUTF8 { CompactID.caseTag($0).map { $0 == bytes[Int(starts[n])] } ?? true }
     }
 
     /// `spells(n, as:)` of the packed string `u` (a packed UUID's first byte is its case).
@@ -104,15 +105,15 @@ struct Interner {
     }
 
     /// Whether string `x` comes before string `y` as `<` orders them: by their bytes when both
-    /// are ASCII (the same order, without making either), else as strings.
+    /// are ASCII (the same order, without making either; two UUIDs of one case packed), else
+    /// as strings.
     func precedes(_ x: Int, _ y: Int) -> Bool {
         bytes.withUnsafeBufferPointer { b in
-            CompactID.withText(
-                UnsafeBufferPointer(rebasing: b[Int(starts[x])..<Int(starts[x + 1])])
-            ) { tx in
-                CompactID.withText(
-                    UnsafeBufferPointer(rebasing: b[Int(starts[y])..<Int(starts[y + 1])])
-                ) { ty in
+            let px = UnsafeBufferPointer(rebasing: b[Int(starts[x])..<Int(starts[x + 1])])
+            let py = UnsafeBufferPointer(rebasing: b[Int(starts[y])..<Int(starts[y + 1])])
+            if let p = CompactID.uuidTextPrecedes(px, py) { return p }
+            return CompactID.withText(px) { tx in
+                CompactID.withText(py) { ty in
                     tx.allSatisfy { $0 < 0x80 } && ty.allSatisfy { $0 < 0x80 }
                         ? tx.lexicographicallyPrecedes(ty) : string(x) < string(y)
                 }
@@ -129,19 +130,15 @@ struct Interner {
                     UnsafeBufferPointer(rebasing: b[Int(starts[Int(n)])..<Int(starts[Int(n) + 1])])
                 }
                 func precedes(_ x: Int32, _ y: Int32) -> Bool {
-                    CompactID.withText(id(x)) { t in
+                    if let p = CompactID.uuidTextPrecedes(id(x), id(y)) { return p }
+                    return CompactID.withText(id(x)) { t in
                         CompactID.withText(id(y)) { t.lexicographicallyPrecedes($0) }
                     }
                 }
                 // Sorted by each text's first 8 bytes as a number (0 after its end), then
                 // where those are equal by the texts.
                 var order = (0..<Int32(count)).map { n in
-                    RankedID(
-                        head: CompactID.withText(id(n)) { t in
-                            (0..<8).reduce(UInt64(0)) { h, i in
-                                h << 8 | UInt64(i < t.count ? t[i] : 0)
-                            }
-                        }, n: n)
+                    RankedID(head: CompactID.textHead(id(n)), n: n)
                 }
                 order.sort()
                 var i = 0

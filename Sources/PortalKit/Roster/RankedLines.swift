@@ -174,8 +174,9 @@ final class RankedLines {
             let size =
                 Int(placeInWindow[Int(last)] & 0xFF_FFFF) + first.places[Int(last)].length
             if window.count < size {
+                // (Not zeroed first: every byte of it is read into before it is read.)
                 window = []
-                window = [UInt8](repeating: 0, count: size)
+                window = [UInt8](unsafeUninitializedCapacity: size) { _, count in count = size }
             }
             // The window's lines gathered from the file in its order, each to its place.
             var chunkStart = 0

@@ -111,15 +111,18 @@ struct LinkRecord: Sendable {
 }
 
 /// The optional values of one row read leniently: a bad one (an e-mail, a birth date) leaves
-/// the row in without it, with a warning, where a bad required value rejects the row.
-final class OptionalValues {
-    // (Made and read by one row's making: never two accesses at once, and a check of each
-    // was work for every row.)
-    @exclusivity(unchecked) private var problems: [RowProblem] = []
+/// the row in without it, with a warning, where a bad required value rejects the row. (A
+/// structure: a class was an allocation for every row an import makes; `warn` is called once
+/// the row is made, apart: `warn(row(... read ...))` would see the values as they were before
+/// the reads in its argument.)
+struct OptionalValues {
+    private var problems: [RowProblem] = []
 
     /// The value `check` makes of the field, or nil (and a warning) when it is bad. `source`:
     /// the file and line the value came from, when another than the row's.
-    func read<V>(source: (file: String, line: Int)? = nil, _ check: () throws -> V?) -> V? {
+    mutating func read<V>(source: (file: String, line: Int)? = nil, _ check: () throws -> V?)
+        -> V?
+    {
         do {
             return try check()
         } catch var p as RowProblem {
@@ -133,7 +136,7 @@ final class OptionalValues {
 
     /// `value` (what the file gave for `field`, kept as it was: see `Field.givenDate`),
     /// with the warning about `field` saying that it was kept in `column`.
-    func kept(_ value: String?, field: String, in column: String) -> String? {
+    mutating func kept(_ value: String?, field: String, in column: String) -> String? {
         if value != nil, let k = problems.lastIndex(where: { $0.field == field }) {
             problems[k].keptAs = column
         }
@@ -141,7 +144,7 @@ final class OptionalValues {
     }
 
     /// A problem met before the fields were read (a field the reader refused).
-    func add(_ p: RowProblem) { problems.append(p) }
+    mutating func add(_ p: RowProblem) { problems.append(p) }
 
     /// `row` with the warnings met: then it is stored by the hash of its values, not of its
     /// line (its line is made again each time, to report them).

@@ -903,11 +903,24 @@ final class RosterWriter {
 
     // MARK: state of the upserts (RosterWriter+Upserts.swift)
 
-    /// The statements of one table's upsert, built once per import.
-    struct UpsertSQL {
+    /// The statements of one table's upsert, built once per import. A class: handed out for
+    /// every row written, a structure of five statements was five retains and five releases
+    /// (a tenth of the writer's work while it wrote links).
+    final class UpsertSQL {
         let hash: Statement, row: Statement, insert: Statement, update: Statement
         /// The insert of `insertRows` rows at once.
         let insertMany: Statement
+
+        init(
+            hash: Statement, row: Statement, insert: Statement, update: Statement,
+            insertMany: Statement
+        ) {
+            self.hash = hash
+            self.row = row
+            self.insert = insert
+            self.update = update
+            self.insertMany = insertMany
+        }
     }
     @exclusivity(unchecked) var sqlCache: [UpsertSQL?] = Array(
         repeating: nil, count: RosterTable.allCases.count)

@@ -152,14 +152,15 @@ import Testing
     /// case and mixed, numbered ids of different lengths, ids alike in their first eight bytes,
     /// prefixes, a NUL, letters beyond ASCII, a pair's shape. Checked against SQLite itself.
     @Test func internedIdsRankAsSQLiteOrdersThem() throws {
-        let ids = [
-            Self.lower, "6266BB6A-5BF9-5392-BEE2-3FF5A6ED69DD",
-            "6266bb6a-5bf9-5392-Bee2-3ff5a6ed69de", "6266BB6A-5BF9-5392-BEE2-3FF5A6ED69DF",
-            "6266bb6a-0000-5392-bee2-3ff5a6ed69de",
-            "G9", "G10", "G100000002", "G100000001", "G1000000", "G10000000", "S600001",
-            "A", "AB", "A\u{0}", "a", "Ñandú", "Nandu", "éclair", "ZZZZZZZZ", "ZZZZZZZZZ", "",
-            Self.lower + "\u{1f}" + Self.upper, Self.lower + "\u{1f}" + Self.lower,
-        ] + (0..<40).map { $0 % 2 == 0 ? UUID().uuidString : UUID().uuidString.lowercased() }
+        let ids =
+            [
+                Self.lower, "6266BB6A-5BF9-5392-BEE2-3FF5A6ED69DD",
+                "6266bb6a-5bf9-5392-Bee2-3ff5a6ed69de", "6266BB6A-5BF9-5392-BEE2-3FF5A6ED69DF",
+                "6266bb6a-0000-5392-bee2-3ff5a6ed69de",
+                "G9", "G10", "G100000002", "G100000001", "G1000000", "G10000000", "S600001",
+                "A", "AB", "A\u{0}", "a", "Ñandú", "Nandu", "éclair", "ZZZZZZZZ", "ZZZZZZZZZ", "",
+                Self.lower + "\u{1f}" + Self.upper, Self.lower + "\u{1f}" + Self.lower,
+            ] + (0..<40).map { $0 % 2 == 0 ? UUID().uuidString : UUID().uuidString.lowercased() }
         var interner = Interner()
         for id in ids { _ = interner.number(id) }
         let rank = interner.ranks()

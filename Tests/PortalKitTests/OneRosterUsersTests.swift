@@ -76,11 +76,12 @@ import Testing
     /// in the case it is spelled), as strings otherwise (two spellings of é are equal).
     @Test func idsPrecedeOneAnotherAsStringsDo() {
         var ids = Interner()
-        let spelled = [
-            "g10", "g9", "6266bb6a-5bf9-5392-bee2-3ff5a6ed69de",
-            "6266BB6A-5BF9-5392-BEE2-3FF5A6ED69DF",
-            "G1", "\u{e9}", "e\u{301}", "\u{e9}a", "",
-        ] + (0..<30).map { $0 % 2 == 0 ? UUID().uuidString : UUID().uuidString.lowercased() }
+        let spelled =
+            [
+                "g10", "g9", "6266bb6a-5bf9-5392-bee2-3ff5a6ed69de",
+                "6266BB6A-5BF9-5392-BEE2-3FF5A6ED69DF",
+                "G1", "\u{e9}", "e\u{301}", "\u{e9}a", "",
+            ] + (0..<30).map { $0 % 2 == 0 ? UUID().uuidString : UUID().uuidString.lowercased() }
         for id in spelled { _ = ids.number(id) }
         for x in spelled.indices {
             for y in spelled.indices {

@@ -1266,6 +1266,31 @@ import Testing
         }
     }
 
+    /// A bad e-mail leaves a student and a guardian in without it, each warned about at its
+    /// line (the student's made inside the record it goes into, read before the warning is).
+    @Test func aBadEmailIsLeftOutWithAWarningForStudentsAndGuardians() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write(
+            "b/users.csv",
+            "sourcedId,status,role,givenName,familyName,email,agentSourcedIds\n"
+                + "G1,active,parent,Ann,Lee,ann at home,\n"
+                + "S1,active,student,Bo,Lee,bo@@school,G1\n")
+        let r = try runBinary(
+            ["roster", "import", dir.file("b"), "--format", "oneroster", "--district", "d1"],
+            db: db)
+        #expect(r.code == 0, "\(r.err)")
+        for line in [2, 3] {
+            #expect(
+                r.err.contains(
+                    "users.csv:\(line): email: not an email address; imported without it"),
+                "\(r.err)")
+        }
+        let emails = try reopen(db).query(
+            "SELECT email FROM guardians UNION ALL SELECT email FROM students")
+        #expect(emails.count == 2 && emails.allSatisfy { $0["email"] == .null }, "\(emails)")
+    }
+
     @Test func spreadsheetGuardsComeOffAsInNativeFiles() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)

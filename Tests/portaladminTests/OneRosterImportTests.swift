@@ -1270,15 +1270,10 @@ import Testing
     /// line (the student's made inside the record it goes into, read before the warning is).
     @Test func aBadEmailIsLeftOutWithAWarningForStudentsAndGuardians() throws {
         let dir = TempDir()
-        let db = try makeDistricts(dir)
-        _ = dir.write(
-            "b/users.csv",
+        let (r, db) = try importUsers(
             "sourcedId,status,role,givenName,familyName,email,agentSourcedIds\n"
                 + "G1,active,parent,Ann,Lee,ann at home,\n"
-                + "S1,active,student,Bo,Lee,bo@@school,G1\n")
-        let r = try runBinary(
-            ["roster", "import", dir.file("b"), "--format", "oneroster", "--district", "d1"],
-            db: db)
+                + "S1,active,student,Bo,Lee,bo@@school,G1\n", in: dir)
         #expect(r.code == 0, "\(r.err)")
         for line in [2, 3] {
             #expect(
@@ -1291,17 +1286,23 @@ import Testing
         #expect(emails.count == 2 && emails.allSatisfy { $0["email"] == .null }, "\(emails)")
     }
 
-    @Test func spreadsheetGuardsComeOffAsInNativeFiles() throws {
-        let dir = TempDir()
+    /// A bundle of `users` alone, in `dir`, imported into district d1 through the binary: its
+    /// outcome and the database (in `dir`, gone with it).
+    private func importUsers(_ users: String, in dir: TempDir) throws -> (RunResult, String) {
         let db = try makeDistricts(dir)
-        _ = dir.write(
-            "b/users.csv",
-            "sourcedId,status,role,givenName,familyName,phone,agentSourcedIds\n"
-                + "-G1,active,parent,Ann,Lee,'+1 947 874 0467,\n"
-                + "S1,active,student,Bo,Lee,,'-G1\n")
+        _ = dir.write("b/users.csv", users)
         let r = try runBinary(
             ["roster", "import", dir.file("b"), "--format", "oneroster", "--district", "d1"],
             db: db)
+        return (r, db)
+    }
+
+    @Test func spreadsheetGuardsComeOffAsInNativeFiles() throws {
+        let dir = TempDir()
+        let (r, db) = try importUsers(
+            "sourcedId,status,role,givenName,familyName,phone,agentSourcedIds\n"
+                + "-G1,active,parent,Ann,Lee,'+1 947 874 0467,\n"
+                + "S1,active,student,Bo,Lee,,'-G1\n", in: dir)
         #expect(r.code == 0 && !r.err.contains("warning"), "\(r.err)")
         let rows = try reopen(db).query(
             "SELECT g.guardian_id, g.phone, l.student_id FROM guardians g JOIN links l USING (district_id, guardian_id)"

@@ -193,16 +193,31 @@ public enum Text {
 /// ones left out. Split on the comma's byte, which no other character's UTF-8 holds: this runs
 /// for every row of a roster.
 func listItems(_ list: String) -> [String] {
+    var items: [String] = []
+    _ = firstListItem(list) { (item: String) -> Bool? in
+        items.append(item)
+        return nil
+    }
+    return items
+}
+
+/// What `body` makes of the first item of `list` (as `listItems` gives them) it makes anything
+/// of, without an array of the items: a list of one, the most common, is itself trimmed.
+func firstListItem<R>(_ list: String, _ body: (String) -> R?) -> R? {
+    let comma = UInt8(ascii: ",")
+    if list.utf8.withContiguousStorageIfAvailable({ !$0.contains(comma) }) ?? !list.contains(",") {
+        let item = list.trimmed()
+        return item.isEmpty ? nil : body(item)
+    }
     var list = list
     return list.withUTF8 { u in
-        var items: [String] = []
         var start = 0
-        for i in 0...u.count where i == u.count || u[i] == UInt8(ascii: ",") {
+        for i in 0...u.count where i == u.count || u[i] == comma {
             let item = String(decoding: UnsafeBufferPointer(rebasing: u[start..<i]), as: UTF8.self)
                 .trimmed()
-            if !item.isEmpty { items.append(item) }
+            if !item.isEmpty, let made = body(item) { return made }
             start = i + 1
         }
-        return items
+        return nil
     }
 }

@@ -85,12 +85,18 @@ enum CompactID {
             }
             return seen
         }
-        // Not a hex digit, or both cases.
-        guard seen & notHex == 0, seen & (isLower | isUpper) != isLower | isUpper else {
-            return false
-        }
-        out[0] = seen & isUpper != 0 ? upperTag : lowerTag
+        guard let caseByte = tag(seen) else { return false }
+        out[0] = caseByte
         return true
+    }
+
+    /// The case byte of a UUID whose digits' `hexValue`s, or'ed, are `seen`: nil when one is
+    /// not a hex digit, or it mixes cases.
+    private static func tag(_ seen: UInt8) -> UInt8? {
+        guard seen & notHex == 0, seen & (isLower | isUpper) != isLower | isUpper else {
+            return nil
+        }
+        return seen & isUpper != 0 ? upperTag : lowerTag
     }
 
     /// The case byte `u` packs with (`lowerTag` or `upperTag`), nil when it is no UUID this
@@ -104,10 +110,7 @@ enum CompactID {
             }
             return seen
         }
-        guard seen & notHex == 0, seen & (isLower | isUpper) != isLower | isUpper else {
-            return nil
-        }
-        return seen & isUpper != 0 ? upperTag : lowerTag
+        return tag(seen)
     }
 
     private static let dash = UInt8(ascii: "-")

@@ -434,20 +434,12 @@ enum OneRosterBundle {
 
         // The first of a student's orgs (its list of them, then its primary org, then the org
         // roles.csv gives it) that orgs.csv names a school: as spelled, else a UUID in another
-        // case. A list of one org, the most common, is not made into an array of one.
+        // case (the orgs looked at in place: arrays of them were work for every student).
         let (schoolsNamed, schoolsByKey) = (schoolNames, schoolIDs)
         func firstSchool(listed: String?, primary: String?, inRoles: String?) -> String? {
             func first(_ school: (String) -> String?) -> String? {
-                if let listed {
-                    if listed.utf8.withContiguousStorageIfAvailable({ $0.contains(0x2C) })
-                        ?? listed.contains(",")
-                    {
-                        for org in listItems(listed) { if let s = school(org) { return s } }
-                    } else if case let org = listed.trimmed(), !org.isEmpty, let s = school(org) {
-                        return s
-                    }
-                }
-                return primary.flatMap(school) ?? inRoles.flatMap(school)
+                listed.flatMap { firstListItem($0, school) } ?? primary.flatMap(school)
+                    ?? inRoles.flatMap(school)
             }
             return first { schoolsNamed[$0] != nil ? $0 : nil }
                 ?? first { schoolsByKey[CompactID.caselessKey($0)] }

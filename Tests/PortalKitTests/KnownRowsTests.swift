@@ -44,6 +44,7 @@ import Testing
         // The copy the reading thread asks says the same.
         #expect(guardians.keys.holds("G1") && guardians.keys.holds("G4"))
         #expect(!guardians.keys.holds("G5"))
+        #expect(["G1", "G4", "G5"].map { guardians.keys.slot($0) } == [slots[0], slots[3], -1])
         let stored = try #require(
             try f.db.first(
                 "SELECT row_hash FROM guardians WHERE district_id = 'd' AND guardian_id = 'G1'"
@@ -83,6 +84,11 @@ import Testing
         #expect(try met.insertUnlessWritten("G1\u{1f}S1", knownSlot: link, line: 0) == nil)
         #expect(links.isMet(link))
         #expect(try met.insert("G1\u{1f}S1", line: 3) == IDSet.lineUnknown, "a repeat")
+        // An id met through the slot its row's maker found, as through the id.
+        var people = IDSet(numbered: true, known: guardians)
+        #expect(try people.insert("G2", line: 4, knownSlot: slots[1]) == nil)
+        #expect(guardians.isMet(slots[1]))
+        #expect(try people.insert("G2", line: 6) == IDSet.lineUnknown, "a repeat")
         // Another district's rows are not among them.
         #expect(try KnownRows(f.db, .guardians, district: "other", rows: 4).count == 0)
     }
@@ -105,6 +111,7 @@ import Testing
         #expect(same.someActiveUnmet)
         #expect(!same.keys.holds("G1"), "a shared slot is not surely the district's")
         #expect(same.keys.slots(["G1", "G2"]) == [-1, -1])
+        #expect(same.keys.slot("G1") == -1)
     }
 
     @Test func keysSharingAFingerprintAreMarkedAndGoTheExactWay() throws {

@@ -416,6 +416,26 @@ import Testing
         #expect(UserPair(guardian: 1, student: 2, role: 0, inRelationships: true).line == 0)
     }
 
+    /// Each line's user as the first reading numbered it, for the second: -1 for a line not
+    /// noted, and for one so far past those noted that keeping it would take more than 16
+    /// bytes a line given (a file of blank lines).
+    @Test func eachLineKeepsItsUserWhileTheLinesAreDense() {
+        var users = LineUsers()
+        users.note(0, line: 2)
+        users.note(1, line: 3)
+        users.note(0, line: 5)
+        #expect([1, 2, 3, 4, 5, 6].map { users[$0] } == [-1, 0, 1, -1, 0, -1])
+        #expect(users[-1] == -1 && users[1_000_000] == -1)
+        users.note(9, line: 4 * (3 + 1024))
+        #expect(users[4 * (3 + 1024)] == -1, "too far past: left out")
+        users.note(9, line: 4 * (3 + 1024) - 1)
+        #expect(users[4 * (3 + 1024) - 1] == 9)
+        users.note(Int(Int32.max) + 1, line: 7)
+        #expect(users[7] == -1, "a number past Int32: left out")
+        users.note(3, line: -4)
+        #expect(users[-4] == -1)
+    }
+
     /// The bundle of `f` imported into x with the users in memory and into y with them on
     /// disk, `row` told of each row reported: the links' counts by district.
     func importInMemoryAndOnDisk(

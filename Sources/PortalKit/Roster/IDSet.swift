@@ -119,7 +119,11 @@ struct IDSet {
     /// `lineUnknown`) and changes nothing.
     /// `number`: the id's number in the numbering of `number(elsewhere:)`, spelled as there,
     /// when known (-1 otherwise): an id kept whole (of a UUID's shape) is not looked up.
-    mutating func insert(_ id: String, line: Int, number: Int32 = -1) throws -> Int? {
+    /// `knownSlot`: the id's slot among the district's rows (`KnownRows`, exactly), when the
+    /// caller found it there (-1 otherwise): not looked up again.
+    mutating func insert(_ id: String, line: Int, number: Int32 = -1, knownSlot: Int = -1) throws
+        -> Int?
+    {
         var id = id
         if number >= 0 && elsewhere != nil && known == nil
             && id.withUTF8({ CompactID.hasUUIDShape($0) })
@@ -127,7 +131,9 @@ struct IDSet {
             return insertElsewhere(Int(number), Int32(clamping: line + 1))
         }
         return try id.withUTF8 { u in
-            if let known, let i = known.exactSlot(u) { return meetKnown(i, u, line: line) }
+            if let known, let i = knownSlot >= 0 ? knownSlot : known.exactSlot(u) {
+                return meetKnown(i, u, line: line)
+            }
             if let key = pairs?.key(u, adding: true) { return insertPair(key) }
             if let (s, n) = spanOf(u, adding: true) {
                 if let first = try insertNumber(s, n, line: line) { return first }

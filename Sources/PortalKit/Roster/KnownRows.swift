@@ -226,6 +226,8 @@ final class KnownRows {
         /// `exactSlot`), looked up together: every look-up is a miss of the cache (a table of
         /// 300,000 students' links takes 10 MB), and one after another, each waiting on the
         /// work around it, they were most of the work of a re-import's links.
+        func slot(_ id: String) -> Int { exactSlot(id) ?? -1 }
+
         func slots(_ ids: [String]) -> [Int] {
             let fingerprints = ids.map { id in
                 var id = id

@@ -108,8 +108,8 @@ struct SameLines: Sendable {
     /// (before or in it, it may have become more than 120 years ago since).
     let latestOldYear: Int
 
-    /// Whether the district held the row of `id` stored from a line of hash `h`.
-    func holds(_ id: String, hash h: UInt64) -> Bool { keys.holds(id, hash: h) }
+    /// The slot of the row of `id` the district held, surely (-1: see `KnownRows.Keys.slots`).
+    func slot(_ id: String) -> Int { keys.slot(id) }
 
     /// The slots of the rows of `ids` the district held (see `KnownRows.Keys.slots`).
     func slots(_ ids: [String]) -> [Int] { keys.slots(ids) }

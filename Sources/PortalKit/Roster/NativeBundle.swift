@@ -376,6 +376,11 @@ public enum NativeFormat {
             hashed && columns.table == .guardians
                 && columns.address.contains { !isBlank(rec.fields[$0.at]) }
             ? LineHash.of(rec, columns.address, seed: LineHash.nativeAddress) : nil
+        // The claim's slot among the district's rows, looked up here rather than by the
+        // writer too (-1: not held surely, or a line not hashed).
+        let knownSlot =
+            lineHash != nil && columns.table != .schools
+            ? claim.flatMap { same?.slot($0) } ?? -1 : -1
         func row(_ payload: PendingRow.Payload) -> PendingRow {
             let r = PendingRow(
                 entity: spec.entity, table: columns.table, file: spec.name, line: rec.line, id: id,
@@ -383,13 +388,13 @@ public enum NativeFormat {
                 claim: clean ? claim : nil, viaMerge: viaMerge, payload: payload)
             r.lineHash = lineHash
             r.addressHash = addressHash
+            if clean { r.knownSlot = knownSlot }
             return r
         }
         // Unchanged since its row was stored from it: nothing to make, only what it names
         // besides itself (the writer settles those as for any row).
-        if let same, let lineHash, let claim, columns.table != .schools,
-            same.acceptsStill(birthDate: f(.birthDate)),
-            same.holds(claim, hash: lineHash)
+        if let same, let lineHash, knownSlot >= 0, same.acceptsStill(birthDate: f(.birthDate)),
+            same.holds(slot: knownSlot, hash: lineHash)
         {
             var s = PendingRow.SameLine(record: rec)
             switch columns.table {

@@ -290,6 +290,8 @@ enum OneRosterBundle {
                 w.fresh[$0.index] && w.stageable[$0.index]
             }
         var firstLines = FirstLines()
+        // Otherwise each line's user, for the second reading (see `LineUsers`).
+        var lineUsers = LineUsers()
         // Read on a second thread, taking from each line only what is needed; the users are
         // numbered on this one.
         try ReadAhead<UserLines>.pipeline(
@@ -318,7 +320,11 @@ enum OneRosterBundle {
                 try lines.forEach { line, id, listedRole, agents in
                     let before = users.table.count
                     let n = try users.number(utf8: id)
-                    if keepsFirstLines { firstLines.note(n, line: line.line, place: line.place) }
+                    if keepsFirstLines {
+                        firstLines.note(n, line: line.line, place: line.place)
+                    } else {
+                        lineUsers.note(n, line: line.line)
+                    }
                     guard let r = try users.role(listed: listedRole, of: n) else { return }
                     // The first line that gives the user a role gives its kind (a later one
                     // is a repeat, rejected) and, met before in another file or as an agent
@@ -449,6 +455,7 @@ enum OneRosterBundle {
         // a constant: the closures below would otherwise copy the variable (a dozen retains
         // and releases) for every row and link.
         let known = users
+        let usersOfLines = lineUsers
         let r2 = try CSVReader(path: usersPath, windows1252: w.options.windows1252)
         _ = try r2.next()
         // Every field is kept only for a list of every row with its input (`everyRow`).
@@ -465,7 +472,9 @@ enum OneRosterBundle {
             ranked: ranked
         ) { rec, made in
             let id = uh.value(rec, at: col.id) ?? ""
-            let facts = try known.facts(of: id, user: rec.user >= 0 ? Int(rec.user) : nil)
+            // (The user's number as the first reading found it, when it did.)
+            let user = rec.user >= 0 ? rec.user : usersOfLines[rec.line]
+            let facts = try known.facts(of: id, user: user >= 0 ? Int(user) : nil)
             let r = facts.kind ?? ""
             let entity = r == "student" ? "students" : guardianRoles.contains(r) ? "guardians" : ""
             let isStudent = entity == "students"
@@ -486,6 +495,12 @@ enum OneRosterBundle {
                         LineHash.mix(LineHash.mix(h, 1, facts.kind), 2, facts.household), 3,
                         facts.birth), 4, school)
             }
+            // The id's slot among the district's rows, looked up here rather than by the
+            // writer too (-1: not held surely, or a line not read cleanly).
+            var knownSlot = -1
+            if lineHash != nil, let same = isStudent ? same.students : same.guardians {
+                knownSlot = same.slot(id)
+            }
             func row(_ entity: String, _ payload: consuming PendingRow.Payload) -> PendingRow {
                 // (Not `RosterTable(rawValue:)`: a switch over its names, twice a row, was 1%
                 // of a first import of UUIDs.)
@@ -498,13 +513,15 @@ enum OneRosterBundle {
                     payload: payload)
                 row.lineHash = lineHash
                 // (The number the reader knew, for the set of ids met: see `IDSet.insert`.)
-                if rec.user >= 0 && facts.sameCase { row.claimNumber = rec.user }
+                if user >= 0 && facts.sameCase { row.claimNumber = user }
                 row.householdNamer = facts.householdNamer
+                if table != nil { row.knownSlot = knownSlot }
                 return row
             }
             // Unchanged since its row was stored from it: nothing to make (see `LineHash`).
-            if let lineHash, let same = isStudent ? same.students : same.guardians,
-                same.acceptsStill(birthDate: facts.birth), same.holds(id, hash: lineHash)
+            if let lineHash, knownSlot >= 0, let same = isStudent ? same.students : same.guardians,
+                same.acceptsStill(birthDate: facts.birth),
+                same.holds(slot: knownSlot, hash: lineHash)
             {
                 return row(
                     entity,
@@ -790,6 +807,29 @@ private final class LinkMakerMemory {
     @exclusivity(unchecked) var hashes = [UInt64?](repeating: nil, count: 256)
     /// The last guardian's id, made once for its links (in key order they come together).
     @exclusivity(unchecked) var last: (n: Int32, id: String) = (-1, "")
+}
+
+/// The number of the user each line of users.csv gives, by line, as the first reading found
+/// it: the second then need not look the id up again (a miss of the cache a line: a seventh
+/// of the making of a re-import's rows). Lines far past those noted (a file mostly blank
+/// lines) are left out, so that the numbers take at most 16 bytes a line given; a line left
+/// out is looked up.
+struct LineUsers: Sendable {
+    private var users: [Int32] = []
+    private var noted = 0
+
+    mutating func note(_ n: Int, line: Int32) {
+        let l = Int(line)
+        guard l >= 0, l < 4 * (noted + 1024), let n = Int32(exactly: n) else { return }
+        if l >= users.count {
+            users.append(contentsOf: repeatElement(-1, count: l + 1 - users.count))
+        }
+        users[l] = n
+        noted += 1
+    }
+
+    /// The user of `line`, -1 when not noted.
+    subscript(line: Int) -> Int32 { line >= 0 && line < users.count ? users[line] : -1 }
 }
 
 /// What the first reading of users.csv takes from its lines, a batch at a time: each line's

@@ -55,9 +55,9 @@ final class PendingRow {
     /// A link one of whose ends the file does not give (a delta naming the district's own):
     /// created when missing, never changed, as one named through a merged guardian.
     var keepsStored = false
-    /// A link's slot among the links the district held (`KnownRows`), when the thread that
-    /// made the row found it there (-1: not looked up, or not held surely): the writer then
-    /// need not look it up again.
+    /// The claim's slot among the rows of its table the district held (`KnownRows`), when the
+    /// thread that made the row found it there (-1: not looked up, or not held surely): the
+    /// writer then need not look it up again.
     var knownSlot = -1
     /// What the reader made of it, until `prepare` turns it into what the writer needs.
     private var payload: Payload?

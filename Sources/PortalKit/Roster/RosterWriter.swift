@@ -764,7 +764,9 @@ final class RosterWriter {
                 // rows the filter holds, and the order of the reports would depend on memory.)
                 if let known = known[RosterTable.links.index] {
                     var key = c
-                    if let i = key.withUTF8({ known.slot($0) }) { known.meet(i) }
+                    if let i = r.knownSlot >= 0 ? r.knownSlot : key.withUTF8({ known.slot($0) }) {
+                        known.meet(i)
+                    }
                 }
                 if linkFilter == nil {
                     linkFilter = KeyFilter(
@@ -784,7 +786,8 @@ final class RosterWriter {
                 // A link named again after rows that were rejected is written, as by key.
                 let first =
                     t != .links
-                    ? try seenIDs[t.index].insert(c, line: r.line, number: r.claimNumber)
+                    ? try seenIDs[t.index].insert(
+                        c, line: r.line, number: r.claimNumber, knownSlot: r.knownSlot)
                     : r.knownSlot >= 0
                         ? try seenIDs[t.index].insertUnlessWritten(
                             c, knownSlot: r.knownSlot, line: r.line)

@@ -259,6 +259,9 @@ final class KnownRows {
         slot(u).flatMap { isAmbiguous($0) ? nil : $0 }
     }
 
+    /// The marks and hash of slot `i` (for a read ahead of their use: see
+    /// `RosterWriter.touchKnownSlots`).
+    func info(_ i: Int) -> UInt64 { slots[i].info }
     func isAmbiguous(_ i: Int) -> Bool { slots[i].info & Self.ambiguousBit != 0 }
     func isMet(_ i: Int) -> Bool { slots[i].info & Self.metBit != 0 }
     func isWritten(_ i: Int) -> Bool { slots[i].info & Self.writtenBit != 0 }

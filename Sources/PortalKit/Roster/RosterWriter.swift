@@ -620,6 +620,27 @@ final class RosterWriter {
         try settleHeld(reader.path, parseAgain)
     }
 
+    /// Reads the slots among the district's rows that the batch's rows were found in
+    /// (`PendingRow.knownSlot`) before any row is written: each read is a miss of the cache,
+    /// and made one after another, each behind a row's writing, they waited in turn; together,
+    /// the processor makes them at once (as `KnownRows.init` places rows).
+    private func touchKnownSlots(of batch: [PendingRow]) {
+        var table: RosterTable? = nil
+        var rows: KnownRows? = nil
+        var seen: UInt64 = 0
+        for r in batch where r.knownSlot >= 0 {
+            if r.table != table {
+                table = r.table
+                rows = table.flatMap { known[$0.index] }
+            }
+            if let rows { seen |= rows.info(r.knownSlot) }
+        }
+        touched = seen
+    }
+
+    /// What `touchKnownSlots` read (kept, so that the reads are made).
+    private var touched: UInt64 = 0
+
     /// The most rows held before their file is read again (a repeat's row keeps only what it
     /// is reported with and its input for the results file, a link the filter holds its row: up
     /// to about 25 MB).
@@ -755,6 +776,7 @@ final class RosterWriter {
     /// Writes a batch of rows in input order: each is inserted, updated or left unchanged, and
     /// reported.
     func write(_ batch: [PendingRow]) throws {
+        touchKnownSlots(of: batch)
         for r in batch {
             if !r.isPrepared { r.prepare(self, people()) }
             if r.table == .links && r.line > 0 && usesLinkFilter, let c = r.claim {

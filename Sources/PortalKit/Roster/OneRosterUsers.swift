@@ -838,18 +838,25 @@ struct OneRosterUsers<Table: UserTable> {
     /// org of the role listed in roles.csv, the birth date, and the household (see
     /// `deriveHouseholds`).
     /// `user`: the user's number, when known (see `RankedLines`).
-    func facts(of id: String, user: Int? = nil) throws -> (
-        kind: String?, listedOrg: String?, birth: String?, household: String?, sameCase: Bool,
-        householdNamer: Int32
-    ) {
+    func facts(of id: String, user: Int? = nil) throws -> NamedFacts {
         guard let f = try user.map({ try table.facts(id, user: $0) }) ?? table.facts(id) else {
-            return (nil, nil, nil, nil, true, -1)
+            return NamedFacts()
         }
-        return (
-            roleName(UInt8(truncatingIfNeeded: f.kind)),
-            f.listedOrg >= 0 ? orgs.string(Int(f.listedOrg)) : nil, f.birth,
-            f.household, f.sameCase, f.householdNamer
-        )
+        return NamedFacts(
+            kind: roleName(UInt8(truncatingIfNeeded: f.kind)),
+            listedOrg: f.listedOrg >= 0 ? orgs.string(Int(f.listedOrg)) : nil, birth: f.birth,
+            household: f.household, sameCase: f.sameCase, householdNamer: f.householdNamer)
+    }
+
+    /// `UserFacts` with the role and org named. (A structure: as a tuple, it was copied
+    /// through the runtime's generic copy for every row of users.csv.)
+    struct NamedFacts {
+        var kind: String? = nil
+        var listedOrg: String? = nil
+        var birth: String? = nil
+        var household: String? = nil
+        var sameCase = true
+        var householdNamer: Int32 = -1
     }
 
     /// Calls `body` with every pair, in order, a batch at a time (on disk, 4,096 read at once).

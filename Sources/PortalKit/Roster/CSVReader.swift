@@ -723,6 +723,15 @@ public final class CSVReader {
         return ""
     }
 
+    /// Whether the bytes of `s` are `u`.
+    private static func spells(_ s: String, _ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard s.utf8.count == u.count else { return false }
+        return s.utf8.withContiguousStorageIfAvailable { a in
+            guard let x = a.baseAddress, let y = u.baseAddress else { return true }
+            return memcmp(x, y, u.count) == 0
+        } ?? s.utf8.elementsEqual(u)
+    }
+
     private func decode(_ u: UnsafeBufferPointer<UInt8>, _ problem: inout Problem, _ at: Int)
         -> String
     {
@@ -739,18 +748,20 @@ public final class CSVReader {
         }
         if control { problem.set(Text.controlProblem, at) }
         if all < 0x80 { return String(decoding: u, as: UTF8.self) }
-        let s: String
-        if let utf8 = String(validating: u, as: UTF8.self) {
-            s = utf8
-        } else if windows1252 {
+        // Valid UTF-8 decodes to itself; anything else has a replacement character where
+        // its first bad byte was (`String(validating:as:)`, generic over the encoding, took a
+        // thousand instructions a field).
+        var s = String(decoding: u, as: UTF8.self)
+        if !Self.spells(s, u) {
+            guard windows1252 else {
+                problem.set(Self.notUTF8, nil)
+                return s
+            }
             // (Its five unassigned bytes come out as C1 controls: refused below as any
             // control.)
             var text = String.UnicodeScalarView()
             for b in u { text.append(Self.windows1252Scalars[Int(b)]) }
             s = String(text)
-        } else {
-            problem.set(Self.notUTF8, nil)
-            return String(decoding: u, as: UTF8.self)
         }
         if !control && s.unicodeScalars.contains(where: Text.isUnsafe) {
             problem.set(Text.controlProblem, at)

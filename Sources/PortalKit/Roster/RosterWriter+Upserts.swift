@@ -21,9 +21,14 @@ extension RosterWriter {
             // (every page it changes copied first, to undo the statement alone), which no
             // insert here needs: none can meet a key, and a failure fails the import.
             // https://www.sqlite.org/lang_conflict.html
+            // The district is the first argument of every row, bound once (`?1`).
             insertMany: try s.db.statement(
                 "INSERT OR FAIL INTO \(into)(\(cols.joined(separator: ","))) VALUES "
-                    + Array(repeating: values, count: Self.insertRows).joined(separator: ",")))
+                    + (0..<Self.insertRows).map { i in
+                        "(?1,"
+                            + (1..<cols.count).map { "?\(1 + i * (cols.count - 1) + $0)" }
+                            .joined(separator: ",") + ")"
+                    }.joined(separator: ",")))
         sqlCache[t.index] = c
         return c
     }
@@ -101,12 +106,10 @@ extension RosterWriter {
         soon[t.index].append(row)
         guard soon[t.index].count == Self.insertRows else { return }
         let q = try sql(t)
-        let width = 1 + row.values.count
+        let width = row.values.count
         try s.db.run(q.insertMany) { (st: Statement) in
-            for (i, r) in soon[t.index].enumerated() {
-                try st.bind(districtArgument, from: 1 + i * width)
-                try st.bind(r, from: 2 + i * width)
-            }
+            try st.bind(districtArgument, from: 1)
+            for (i, r) in soon[t.index].enumerated() { try st.bind(r, from: 2 + i * width) }
         }
         soon[t.index].removeAll(keepingCapacity: true)
     }

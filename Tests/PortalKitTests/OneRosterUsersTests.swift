@@ -416,6 +416,26 @@ import Testing
         #expect(UserPair(guardian: 1, student: 2, role: 0, inRelationships: true).line == 0)
     }
 
+    /// Keys that come in order, or fall back no further than a few thousand places behind
+    /// the furthest, go into an index near where the last went; keys at random places (UUIDs),
+    /// or one in 32 far behind, do not; nor do none.
+    @Test func keysAreNearWhenTheyFallBackLittleAndSeldom() {
+        func near(_ places: [Int32]) -> Bool {
+            var order = KeyOrder()
+            for p in places { order.meet(p) }
+            return order.isNear
+        }
+        let n: Int32 = 100_000
+        #expect(near(Array(0..<n)))
+        // A household's students named by each of its guardians: a step back of a few.
+        #expect(near((0..<n).map { $0 / 4 * 2 + $0 % 2 }))
+        #expect(near((0..<n).map { $0 % 64 == 0 ? max(0, $0 - KeyOrder.nearBehind) : $0 }))
+        var rng = SystemRandomNumberGenerator()
+        #expect(!near(Array(0..<n).shuffled(using: &rng)))
+        #expect(!near((0..<n).map { $0 % 32 == 0 && $0 > 5000 ? $0 - 5000 : $0 }))
+        #expect(!near([]))
+    }
+
     /// Each line's user as the first reading numbered it, for the second: -1 for a line not
     /// noted, and for one so far past those noted that keeping it would take more than 16
     /// bytes a line given (a file of blank lines).

@@ -428,6 +428,11 @@ enum OneRosterBundle {
             ranked != nil && w.fresh[RosterTable.households.index]
             && w.stageable[RosterTable.households.index]
         if householdsInOrder { w.householdsNamed = Array(repeating: false, count: table.count) }
+        if let ranks = idRanks {
+            try keepIndexesInOrder(
+                w, users, ranks: ranks, linksInKeyOrder: linksInKeyOrder,
+                studentCode: studentCode, guardianCodes: guardianCodes)
+        }
         // (Before the guardians' and students' sets are numbered: each is made again with the
         // district's rows.)
         for t in [RosterTable.households, .guardians, .students] { try w.knownReady(t) }
@@ -982,6 +987,41 @@ extension CSVHeader {
         if asIs { return rec.fields[i] }
         let v = Spreadsheet.unguarded(rec.fields[i].trimmed())
         return v.isEmpty ? nil : v
+    }
+}
+
+extension OneRosterBundle {
+    /// Keeps the look-up indexes whose keys the rows will come in the order of up to date as
+    /// the rows are written, rather than built at the end (see `RosterWriter.keepUpToDate`):
+    /// the links' by student, when the links go in in key order; the students' and guardians'
+    /// by household, their rows going in in the order of their ids (the file's, when it is
+    /// that order but for a few lines). `ranks`: each user's place in the order of the ids.
+    fileprivate static func keepIndexesInOrder(
+        _ w: RosterWriter, _ users: OneRosterUsers<some UserTable>, ranks: [Int32],
+        linksInKeyOrder: Bool, studentCode: UInt8, guardianCodes: [UInt8]
+    ) throws {
+        guard ranks.count == users.table.count else { return }
+        if linksInKeyOrder {
+            var students = KeyOrder()
+            try users.eachPair { students.meet(ranks[Int($0.student)]) }
+            if students.isNear { try w.keepUpToDate(index: "links_by_student") }
+        }
+        var byRank = [Int32](repeating: -1, count: ranks.count)
+        for (n, r) in ranks.enumerated() { byRank[Int(r)] = Int32(n) }
+        var students = KeyOrder()
+        var guardians = KeyOrder()
+        for n in byRank where n >= 0 {
+            let namer = try users.table.get(.householdNamer, Int(n))
+            guard namer >= 0 else { continue }
+            let kind = UInt8(truncatingIfNeeded: try users.table.get(.kind, Int(n)))
+            if kind == studentCode {
+                students.meet(ranks[Int(namer)])
+            } else if guardianCodes.contains(kind) {
+                guardians.meet(ranks[Int(namer)])
+            }
+        }
+        if students.isNear { try w.keepUpToDate(index: "students_by_household") }
+        if guardians.isNear { try w.keepUpToDate(index: "guardians_by_household") }
     }
 }
 

@@ -228,3 +228,23 @@ extension LinkRecord {
             ], line: line)
     }
 }
+
+/// Whether keys met one after another, each by its place in the order of an index's key, go
+/// into the index near where the last went: fewer than one in 64 lands more than `nearBehind`
+/// places behind the furthest so far. Such keys keep an index up to date as cheaply as rows
+/// appended (see `RosterWriter.keepUpToDate`); keys at random places (UUIDs) do not.
+struct KeyOrder {
+    private var count = 0
+    private var far = 0
+    private var furthest: Int32 = -1
+    /// About a hundred pages of an index of ids, well within the import's cache.
+    static let nearBehind: Int32 = 4096
+
+    mutating func meet(_ place: Int32) {
+        count += 1
+        if place < furthest - Self.nearBehind { far += 1 }
+        furthest = max(furthest, place)
+    }
+
+    var isNear: Bool { count > 0 && far * 64 < count }
+}

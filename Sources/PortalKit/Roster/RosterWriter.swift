@@ -397,7 +397,20 @@ final class RosterWriter {
     }
 
     /// The look-up indexes of tables that no district has rows in yet, to build at `close`.
-    var deferredIndexes: [String] = []
+    var deferredIndexes: [(name: String, sql: String)] = []
+
+    /// Builds the index `name` now, on its table still empty, when it was put off (see
+    /// `deferIndexes`): for rows that come in the order of its key (see `KeyOrder`), which keep
+    /// it up to date at its right edge, in the import's small cache, for less than building it
+    /// by sorting at the end. Measured, alternated first imports of numbered OneRoster files
+    /// at 100,000 students, medians of five: links_by_student kept so 1.01 -> 0.94 s, with the
+    /// two by household as well 0.90 s; at 300,000, 2.79 -> 2.63 s. (With UUIDs, which come
+    /// at random places of those indexes, 1.37 -> 1.85 s: there they are put off.)
+    func keepUpToDate(index name: String) throws {
+        guard let i = deferredIndexes.firstIndex(where: { $0.name == name }) else { return }
+        try s.db.execute(deferredIndexes[i].sql)
+        deferredIndexes.remove(at: i)
+    }
 
     /// Drops the look-up indexes of the tables that are empty for every district: building an
     /// index once from the finished table is cheaper than keeping it up to date row by row (the
@@ -412,7 +425,7 @@ final class RosterWriter {
                 [.text(t.rawValue)])
             {
                 try s.db.execute("DROP INDEX \(r.text("name"))")
-                deferredIndexes.append(r.text("sql"))
+                deferredIndexes.append((r.text("name"), r.text("sql")))
             }
         }
     }

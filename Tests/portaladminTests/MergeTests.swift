@@ -195,6 +195,21 @@ import Testing
         let twice = try runBinary(["roster", "import", dir.file("m"), "--district", "d1"], db: db)
         #expect(twice.code == 3)
         #expect(twice.err.contains("relationships.csv:4: guardian_id/student_id: duplicate link"))
+        // Undone, the merge is no longer in force: B's rows are B's own again (its link to S2
+        // is made for B; the one the merge had made A's is absent from the files now).
+        let undo = try runBinary(["merge", "undo", "1", "--yes", "--district", "d1"], db: db)
+        #expect(undo.code == 0, "\(undo.err)")
+        _ = dir.write(
+            "m/relationships.csv",
+            "guardian_id,student_id,portal_access\nGB,S1,yes\nGB,S2,yes\nGA,S1,no\n")
+        let after = try runBinary(
+            ["roster", "import", dir.file("m"), "--yes", "--district", "d1"], db: db)
+        #expect(after.code == 0, "\(after.err)")
+        let lib = try reopen(db)
+        #expect(
+            try lib.query(
+                "SELECT guardian_id FROM links WHERE district_id = 'd1' AND student_id = 'S2' AND status = 'active' ORDER BY 1"
+            ).map { $0.text("guardian_id") } == ["GB"])
     }
 
     @Test func twoLoginsOneSurvives() throws {

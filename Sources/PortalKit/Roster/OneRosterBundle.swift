@@ -632,15 +632,22 @@ enum OneRosterBundle {
         // thread making links was the end of a re-import: a core idle, the writer waiting.)
         try w.writeMade(sameThread: inline, threads: 2) {
             let memory = LinkMakerMemory()
-            func linkHash(_ code: UInt8, _ relationship: String, relative: Bool) -> UInt64 {
-                if let h = memory.hashes[Int(code)] { return h }
-                let h =
-                    LinkRecord(
+            /// What the role of `code` makes of a link, worked out once.
+            func role(_ code: UInt8) -> LinkRole {
+                if let r = memory.roles[Int(code)] { return r }
+                let relationship = known.roleName(code) ?? "guardian"
+                // A relative, or a contact who is not a parent (relationships.csv's role): no
+                // portal access, not custodial.
+                let contact = LinkRecord.isNotParent(relationship)
+                let relative = relationship == "relative" || contact
+                let r = LinkRole(
+                    relationship: relationship, contact: contact, relative: relative,
+                    hash: LinkRecord(
                         guardianID: "", studentID: "", relationship: relationship,
                         portalAccess: !relative, custodial: !relative
-                    ).tableRow(line: nil).fnv
-                memory.hashes[Int(code)] = h
-                return h
+                    ).tableRow(line: nil).fnv)
+                memory.roles[Int(code)] = r
+                return r
             }
             return { batch in
                 let start = batch * RosterWriter.batchRows
@@ -666,18 +673,12 @@ enum OneRosterBundle {
                 let slots = sameLinks?.slots(links.map(\.claim))
                 return links.indices.map { k in
                     let (p, named, student, code, guardian, claim) = links[k].parts
-                    let relationship = known.roleName(code) ?? "guardian"
-                    // A relative, or a contact who is not a parent (relationships.csv's role):
-                    // no portal access, not custodial.
-                    let contact = LinkRecord.isNotParent(relationship)
-                    let isRelative = relationship == "relative" || contact
+                    let role = role(code)
                     let slot = slots?[k] ?? -1
-                    let same =
-                        slot >= 0
-                        && sameLinks?.holds(
-                            slot: slot, hash: linkHash(code, relationship, relative: isRelative))
-                            == true
-                    if contact && !same { w.contactsWithoutAccess.add(1, ordering: .relaxed) }
+                    let same = slot >= 0 && sameLinks?.holds(slot: slot, hash: role.hash) == true
+                    if role.contact && !same {
+                        w.contactsWithoutAccess.add(1, ordering: .relaxed)
+                    }
                     let row = PendingRow(
                         entity: "links", table: .links, file: "users.csv", line: 0,
                         id: guardian == named ? nil : joined(named, "/", student),
@@ -690,8 +691,8 @@ enum OneRosterBundle {
                             : .link(
                                 LinkRecord(
                                     guardianID: guardian, studentID: student,
-                                    relationship: relationship,
-                                    portalAccess: !isRelative, custodial: !isRelative)))
+                                    relationship: role.relationship,
+                                    portalAccess: !role.relative, custodial: !role.relative)))
                     // (Not through a merge: the numbers are of the guardian named.)
                     if guardian == named { row.ends = p }
                     if p.line > 0 {
@@ -821,9 +822,20 @@ private struct MadeLink {
     { (p, named, student, code, guardian, claim) }
 }
 
+/// What a link's role makes of it: the relationship stored, whether it is a contact who is not a
+/// parent, whether it gives no portal access (a relative, or such a contact), and the hash of
+/// a link's values with it.
+private struct LinkRole {
+    let relationship: String
+    let contact: Bool
+    let relative: Bool
+    let hash: UInt64
+}
+
 private final class LinkMakerMemory {
-    /// Each role's hash, by its code (a dictionary by its name hashed the name for every link).
-    @exclusivity(unchecked) var hashes = [UInt64?](repeating: nil, count: 256)
+    /// Each role, by its code, worked out once: a dictionary by its name hashed the name for
+    /// every link, and telling a contact squashed the name into a new string.
+    @exclusivity(unchecked) var roles = [LinkRole?](repeating: nil, count: 256)
     /// The last guardian's id, made once for its links (in key order they come together).
     @exclusivity(unchecked) var last: (n: Int32, id: String) = (-1, "")
 }

@@ -804,9 +804,6 @@ private struct UserColumns {
     }
 }
 
-/// What a thread making OneRoster links keeps from batch to batch: in a class, whose fields are
-/// not checked for exclusive access (variables captured by the closure that makes batches were,
-/// at every use: a fiftieth of a re-import's instructions).
 /// A link's pair and ids, as its batch is made. (A structure: as a tuple, each was copied
 /// through the runtime's generic copy, a tenth of the making of a re-import's links.)
 private struct MadeLink {
@@ -832,6 +829,9 @@ private struct LinkRole {
     let hash: UInt64
 }
 
+/// What a thread making OneRoster links keeps from batch to batch: in a class, whose fields are
+/// not checked for exclusive access (variables captured by the closure that makes batches were,
+/// at every use: a fiftieth of a re-import's instructions).
 private final class LinkMakerMemory {
     /// Each role, by its code, worked out once: a dictionary by its name hashed the name for
     /// every link, and telling a contact squashed the name into a new string.

@@ -237,7 +237,7 @@ struct KeyOrder {
     private var count = 0
     private var far = 0
     private var furthest: Int32 = -1
-    /// About a hundred pages of an index of ids, well within the import's cache.
+    /// About 100 KB of an index of ids (a few pages), well within the import's 2 MB cache.
     static let nearBehind: Int32 = 4096
 
     mutating func meet(_ place: Int32) {

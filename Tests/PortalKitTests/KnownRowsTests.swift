@@ -91,6 +91,10 @@ import Testing
         #expect(try people.insert("G2", line: 6) == IDSet.lineUnknown, "a repeat")
         // Another district's rows are not among them.
         #expect(try KnownRows(f.db, .guardians, district: "other", rows: 4).count == 0)
+        // The only district's, read whole, are the same rows in the same slots.
+        let whole = try KnownRows(f.db, .guardians, district: "d", rows: 4, onlyDistrict: true)
+        #expect(whole.count == 4)
+        #expect(["G1", "G2", "G3", "G4"].map { whole.keys.slot($0) } == slots)
     }
 
     @Test func aTableKnowsWhenEveryActiveRowWasMet() throws {

@@ -260,6 +260,9 @@ final class RosterWriter {
         // Together at most what the four kinds of ids met may take.
         let budget = KnownRowsBudget(bytes: 4 * options.idMemoryBytes, tables: now + later)
         let district = district
+        // A database of one district (most are) holds only its rows: each table is counted and
+        // read whole (see `KnownRows.init`).
+        let onlyDistrict = try s.db.count("SELECT count(*) FROM districts") == 1
         /// The district's rows of `t`, when there are no more than `most` and the budget
         /// has room for them.
         func rows(_ t: RosterTable, _ db: Database) throws -> KnownRows? {
@@ -267,17 +270,18 @@ final class RosterWriter {
             // delta's): without it SQLite counts a third faster (the links of 300,000 students,
             // pages cached: 28 against 19 ms; a 30k OneRoster re-import's counts, callgrind:
             // 69M -> 53M instructions), and a table worth keeping is read whole anyway.
+            let whereDistrict = onlyDistrict ? "" : " WHERE district_id = ?"
+            let arguments: [SQLValue] = onlyDistrict ? [] : [.text(district)]
             let rows =
                 most < Self.fewRows
                 ? try db.count(
-                    "SELECT count(*) FROM (SELECT 1 FROM \(t.rawValue) WHERE district_id = ? LIMIT ?)",
-                    [.text(district), .int(Int64(most) + 1)])
-                : try db.count(
-                    "SELECT count(*) FROM \(t.rawValue) WHERE district_id = ?", [.text(district)])
+                    "SELECT count(*) FROM (SELECT 1 FROM \(t.rawValue)\(whereDistrict) LIMIT ?)",
+                    arguments + [.int(Int64(most) + 1)])
+                : try db.count("SELECT count(*) FROM \(t.rawValue)\(whereDistrict)", arguments)
             guard budget.take(rows <= most ? KnownRows.bytes(rows: rows) : nil, for: t) else {
                 return nil
             }
-            return try KnownRows(db, t, district: district, rows: rows)
+            return try KnownRows(db, t, district: district, rows: rows, onlyDistrict: onlyDistrict)
         }
         if !later.isEmpty, let path = s.db.sqlite?.path { try keepLater(later, from: path, rows) }
         // The others once that thread is started: it then reads beside this one rather than

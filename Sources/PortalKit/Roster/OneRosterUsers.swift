@@ -951,7 +951,6 @@ struct OneRosterUsers<Table: UserTable> {
         }
     }
 
-    /// Connected guardian–student groups share a household, named after the group's smallest
-    /// guardian id. Returns how many households.
+    /// The households of the pairs kept (see `UserTable.deriveHouseholds`): how many.
     mutating func deriveHouseholds() throws -> Int { try table.deriveHouseholds() }
 }

@@ -253,6 +253,8 @@ final class RosterWriter {
         // (The tables this thread reads come before those of the second, which may wait for
         // this one to decide them: see `KnownRowsBudget`.)
         assert(now.allSatisfy { n in later.allSatisfy { n.index < $0.index } })
+        // (A first import: no table holds the district's rows, nothing to count or read.)
+        guard !now.isEmpty || !later.isEmpty else { return }
         // The most rows worth keeping: counted no further (a small delta into a large district
         // costs a look at a few rows, not a count of all).
         let within = KnownRows.rows(within: Self.knownRowsBytes(options, format))

@@ -68,7 +68,9 @@ public final class CSVReader {
     private let fd: Int32
     // Read and changed for every byte of the file: unchecked at run time for overlapping
     // accesses (see `RosterWriter`); none overlaps another.
-    @exclusivity(unchecked) private var buffer: [UInt8]
+    /// The bytes read, in memory the reader owns: read through an array, every field took a
+    /// retain and a release of it (each a locked instruction, on the thread reading the file).
+    private let buffer: UnsafeMutableBufferPointer<UInt8>
     @exclusivity(unchecked) private var count = 0
     @exclusivity(unchecked) private var pos = 0
     @exclusivity(unchecked) private var eof = false
@@ -101,7 +103,7 @@ public final class CSVReader {
         self.path = path
         self.windows1252 = windows1252
         self.shownAs = shownAs ?? (path == "-" ? "standard input" : "'\(path)'")
-        self.buffer = [UInt8](repeating: 0, count: chunk)
+        self.buffer = .allocate(capacity: max(chunk, 1))
         if path == "-" {
             fd = 0
             totalBytes = 0
@@ -143,7 +145,8 @@ public final class CSVReader {
         shownAs = ""
         fd = -1
         self.windows1252 = windows1252
-        buffer = bytes
+        buffer = .allocate(capacity: max(bytes.count, 1))
+        _ = buffer.initialize(from: bytes)
         self.count = count
         bytesRead = count
         totalBytes = count
@@ -151,7 +154,10 @@ public final class CSVReader {
         previousFields = 0
     }
 
-    deinit { if fd > 0 { close(fd) } }
+    deinit {
+        if fd > 0 { close(fd) }
+        buffer.deallocate()
+    }
 
     /// Where in the file the next record begins (bytes from its start).
     var position: Int { bytesRead - count + pos }
@@ -169,7 +175,7 @@ public final class CSVReader {
             eof = true
             return false
         }
-        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        let n = read(fd, buffer.baseAddress, buffer.count)
         if n < 0 {
             throw PortalError(
                 .ioError, "cannot read '\(path)': \(String(cString: strerror(errno)))",
@@ -185,14 +191,14 @@ public final class CSVReader {
         bytesRead += n
         if atStart {
             atStart = false
-            if Self.isUTF16(buffer[..<count]) {
+            if Self.isUTF16(ArraySlice(buffer[..<count].prefix(8))) {
                 throw PortalError(
                     .dataError, "\(shownAs) is UTF-16 text, not UTF-8",
                     hint:
                         "save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8 (Comma delimited)) and run the command again; nothing was read from it"
                 )
             }
-            if Self.isWorkbook(buffer[..<count]) {
+            if Self.isWorkbook(ArraySlice(buffer[..<count].prefix(8))) {
                 throw PortalError(
                     .dataError,
                     "\(shownAs) is a spreadsheet workbook (.xlsx, .xls or .ods), not CSV text",
@@ -483,7 +489,7 @@ public final class CSVReader {
         }
         guard pos < noLineFeedFrom else { return false }
         // Where the record's line ends (its line feed), nil for one that is not simple.
-        let lineEnd = buffer.withUnsafeBufferPointer { b -> Int? in
+        let lineEnd = { (b: UnsafeBufferPointer<UInt8>) -> Int? in
             guard let base = b.baseAddress, pos < count else { return nil }
             guard let hit = memchr(base + pos, 0x0A, count - pos) else {
                 noLineFeedFrom = pos
@@ -524,10 +530,10 @@ public final class CSVReader {
                 if i == end { return lf }
                 i += 1
             }
-        }
+        }(UnsafeBufferPointer(buffer))
         guard let lineEnd else { return false }
         let place = LinePlace(offset: position, length: lineEnd + 1 - pos, fields: fields.count)
-        try buffer.withUnsafeBufferPointer { try body(line, $0, fields, place) }
+        try body(line, UnsafeBufferPointer(buffer), fields, place)
         pos = lineEnd + 1
         line += 1
         width = min(fields.count, 64)
@@ -597,7 +603,7 @@ public final class CSVReader {
     /// quote or a line break, eight bytes at a time: a byte loop comparing each with the four
     /// was a third of the reading of a file.
     private func scanPlain(from start: Int) -> Int {
-        buffer.withUnsafeBufferPointer { Self.scanPlain($0, from: start, to: count) }
+        Self.scanPlain(UnsafeBufferPointer(buffer), from: start, to: count)
     }
 
     /// `scanPlain` in the bytes `b[start..<n]`.
@@ -655,22 +661,18 @@ public final class CSVReader {
 
     /// The first position from `start` holding a quote, or the end of the buffered bytes.
     private func quoteOrEnd(from start: Int) -> Int {
-        buffer.withUnsafeBufferPointer { b in
-            guard let base = b.baseAddress, start < count,
-                let hit = memchr(base + start, Int32(UInt8(ascii: "\"")), count - start)
-            else { return count }
-            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-        }
+        guard let base = buffer.baseAddress, start < count,
+            let hit = memchr(base + start, Int32(UInt8(ascii: "\"")), count - start)
+        else { return count }
+        return UnsafePointer(base).distance(to: hit.assumingMemoryBound(to: UInt8.self))
     }
 
     /// The line feeds among the buffered bytes of `r`.
     private func newlines(_ r: Range<Int>) -> Int {
-        buffer.withUnsafeBufferPointer { b in
-            guard let base = b.baseAddress, !r.isEmpty,
-                memchr(base + r.lowerBound, 0x0A, r.count) != nil
-            else { return 0 }
-            return b[r].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-        }
+        guard let base = buffer.baseAddress, !r.isEmpty,
+            memchr(base + r.lowerBound, 0x0A, r.count) != nil
+        else { return 0 }
+        return buffer[r].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
     }
 
     /// The field at `at`: decoded, or (when `leftOut` says so) checked and "".
@@ -678,9 +680,8 @@ public final class CSVReader {
         _ r: Range<Int>, _ problem: inout Problem, _ at: Int, _ leftOut: [Bool],
         _ leftOutText: inout Bool
     ) -> String {
-        buffer.withUnsafeBufferPointer {
-            value(UnsafeBufferPointer(rebasing: $0[r]), &problem, at, leftOut, &leftOutText)
-        }
+        value(
+            UnsafeBufferPointer(rebasing: buffer[r]), &problem, at, leftOut, &leftOutText)
     }
 
     private func value(

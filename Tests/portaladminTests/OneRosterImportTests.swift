@@ -47,18 +47,20 @@ import Testing
     /// Into a new database, the indexes whose keys the rows come in the order of (numbered
     /// ids, each household named after its first guardian) are kept up to date as the rows go
     /// in, before any row: made before the other look-up indexes, which are built at the end.
-    /// With the users on disk (no ranks of their ids), all six are built at the end, in the
-    /// schema's order. Either way every index holds its table's rows.
+    /// With the users on disk (no ranks of their ids), those are built at the end, in the
+    /// schema's order. The index of the guardians that have a phone number, which users.csv
+    /// without a phone column gives none, is kept from the very start either way. Every index
+    /// holds its table's rows.
     @Test(arguments: [false, true])
     func indexesWhoseKeysComeInOrderAreKeptUpToDate(onDisk: Bool) throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)
-        var lines = ["sourcedId,status,role,givenName,familyName,agentSourcedIds"]
+        var lines = ["sourcedId,status,role,givenName,familyName,email,agentSourcedIds"]
         for i in 0..<300 {
-            lines.append("g\(10_000 + 2 * i),active,parent,Pat\(i),Lee,")
-            lines.append("g\(10_001 + 2 * i),active,parent,Sam\(i),Lee,")
+            lines.append("g\(10_000 + 2 * i),active,parent,Pat\(i),Lee,pat\(i)@example.org,")
+            lines.append("g\(10_001 + 2 * i),active,parent,Sam\(i),Lee,,")
             lines.append(
-                "s\(20_000 + i),active,student,Kim\(i),Lee,\"g\(10_000 + 2 * i),g\(10_001 + 2 * i)\""
+                "s\(20_000 + i),active,student,Kim\(i),Lee,,\"g\(10_000 + 2 * i),g\(10_001 + 2 * i)\""
             )
         }
         _ = dir.write("b/users.csv", lines.joined(separator: "\n") + "\n")
@@ -74,20 +76,81 @@ import Testing
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('guardians', 'students', 'links') AND sql IS NOT NULL ORDER BY rowid"
         ).map { $0.text("name") }
         let inSchemaOrder = [
-            "guardians_by_household", "guardians_by_name", "guardians_by_email",
-            "guardians_by_phone", "students_by_household", "links_by_student",
+            "guardians_by_phone", "guardians_by_household", "guardians_by_name",
+            "guardians_by_email", "students_by_household", "links_by_student",
         ]
         #expect(
             indexes
                 == (onDisk
                     ? inSchemaOrder
                     : [
-                        "links_by_student", "students_by_household", "guardians_by_household",
-                        "guardians_by_name", "guardians_by_email", "guardians_by_phone",
+                        "guardians_by_phone", "links_by_student", "students_by_household",
+                        "guardians_by_household", "guardians_by_name", "guardians_by_email",
                     ]),
             "\(indexes)")
+        #expect(try d.count("SELECT count(*) FROM guardians WHERE email IS NOT NULL") == 300)
         // (Every index holds exactly its table's rows.)
         #expect(try d.scalar("PRAGMA integrity_check")?.string == "ok")
+    }
+
+    /// A first import writes the links whose ends both exist in runs, not a row each (see
+    /// `RosterWriter.writesLinkRuns`): the same links, counts and reports as an import that
+    /// reports every row (`--results`), which writes one row each. A link to a guardian whose
+    /// line was rejected is rejected at the line that named it, between runs; one to an id no
+    /// line gives is not made (a note counts them); a relative's link has no portal access.
+    @Test func linksWrittenInRunsAreThoseWrittenOneByOne() throws {
+        let dir = TempDir()
+        var lines = ["sourcedId,status,role,givenName,familyName,agentSourcedIds"]
+        for i in 0..<300 {
+            // Every 50th guardian has no family name (rejected), every 7th is a relative.
+            let role = i % 7 == 0 ? "relative" : "parent"
+            lines.append("g\(1000 + i),active,\(role),Pat\(i),\(i % 50 == 3 ? "" : "Lee"),")
+            // Every 40th student names a guardian no line gives.
+            let unknown = i % 40 == 5 ? ",g9999" : ""
+            lines.append(
+                "s\(2000 + i),active,student,Kim\(i),Lee,\"g\(1000 + i),g\(1000 + (i + 1) % 300)\(unknown)\""
+            )
+        }
+        _ = dir.write("b/users.csv", lines.joined(separator: "\n") + "\n")
+        var outcomes: [(counts: [String: Int], err: [String], links: [String])] = []
+        for results in [false, true] {
+            let place = TempDir()
+            let db = try makeDistricts(place)
+            let r = try runBinary(
+                [
+                    "roster", "import", dir.file("b"), "--format", "oneroster", "-o", "json",
+                    "--district", "d1",
+                ]
+                    + (results ? ["--results", dir.file("results.csv")] : []), db: db)
+            #expect(r.code == 3, "\(r.err)")
+            let j = try #require(try parseJSON(r.out) as? [String: Any])
+            let counts = try #require((j["entities"] as? [String: [String: Int]])?["links"])
+            let links = try reopen(db).query(
+                "SELECT guardian_id, student_id, relationship, portal_access, custodial, status, row_hash FROM links ORDER BY guardian_id, student_id"
+            ).map { r in
+                (0..<7).map { r[$0].string ?? r[$0].int.map { "\($0)" } ?? "null" }
+                    .joined(separator: ",")
+            }
+            outcomes.append(
+                (
+                    counts,
+                    r.err.split(separator: "\n").map(String.init).filter { $0.contains("link") },
+                    links
+                ))
+        }
+        let (runs, oneByOne) = (outcomes[0], outcomes[1])
+        // 600 links named by students, 6 guardians rejected (two links each).
+        #expect(runs.counts["created"] == 600 - 12, "\(runs.counts)")
+        #expect(runs.counts["rejected"] == 12, "\(runs.counts)")
+        #expect(runs.counts == oneByOne.counts)
+        #expect(runs.links == oneByOne.links)
+        #expect(runs.links.count == 588)
+        #expect(runs.links.contains { $0.hasPrefix("g1007,s2007,relative,0,0,active,") })
+        #expect(runs.err == oneByOne.err)
+        #expect(
+            runs.err.contains { $0.contains("users.csv:9: link g1003/s2003: guardian_id") },
+            "\(runs.err)")
+        #expect(runs.err.contains { $0.contains("note: users.csv: 8 links") }, "\(runs.err)")
     }
 
     /// A delta gives only the users that changed: a new student's parent the district has

@@ -233,7 +233,7 @@ public enum NativeFormat {
         try w.beginRows(columns: readers.map(\.2.spelled))
         for (spec, reader, header) in readers {
             let columns = try Columns(header, spec)
-            w.keptColumns[columns.table.index] = keptColumns(columns.table, header)
+            try w.columnsNotGiven(columns.table, keptColumns(columns.table, header))
             if !w.hooks.everyRow { reader.keepOnly(columns.at, of: header.names.count) }
             try w.knownReady(columns.table)
             // Taken before the file's first row: the rows the district held when the import

@@ -268,15 +268,20 @@ enum OneRosterBundle {
         let noBirth = try path("demographics.csv") == nil
         let noRoles = try path("roles.csv") == nil
         let noSchool = col.orgs == nil && col.primaryOrg == nil && noRoles
-        w.keptColumns[RosterTable.guardians.index] = Set(
-            ["street", "street2", "city", "state", "postcode"]
-                + (col.email == nil ? ["email"] : [])
-                + (col.phone == nil && col.sms == nil ? ["phone"] : [])
-                + (noBirth ? ["birth_date", "birth_date_given"] : []))
-        w.keptColumns[RosterTable.students.index] = Set(
-            (col.middleName == nil ? ["middle_name"] : []) + (col.grades == nil ? ["grade"] : [])
-                + (col.email == nil ? ["email"] : []) + (noBirth ? ["birth_date"] : [])
-                + (noSchool ? ["school_id"] : []))
+        try w.columnsNotGiven(
+            .guardians,
+            Set(
+                ["street", "street2", "city", "state", "postcode"]
+                    + (col.email == nil ? ["email"] : [])
+                    + (col.phone == nil && col.sms == nil ? ["phone"] : [])
+                    + (noBirth ? ["birth_date", "birth_date_given"] : [])))
+        try w.columnsNotGiven(
+            .students,
+            Set(
+                (col.middleName == nil ? ["middle_name"] : [])
+                    + (col.grades == nil ? ["grade"] : [])
+                    + (col.email == nil ? ["email"] : []) + (noBirth ? ["birth_date"] : [])
+                    + (noSchool ? ["school_id"] : [])))
         // In a delta, the users whose line lists their agents (see `endLinks(notNamedBy:)`).
         let delta = w.options.delta
         var listingAgents: [Int32] = []
@@ -649,6 +654,10 @@ enum OneRosterBundle {
                 memory.roles[Int(code)] = r
                 return r
             }
+            // A first import's links whose ends both exist go in runs (see
+            // `RosterWriter.writesLinkRuns`); any other link is a row of its own.
+            let runs = sameLinks == nil && heldHere.isEmpty && w.writesLinkRuns
+            let people = w.people(forLinks: true)
             return { batch in
                 let start = batch * RosterWriter.batchRows
                 guard start < known.table.pairCount else { return nil }
@@ -666,23 +675,45 @@ enum OneRosterBundle {
                         : UInt8(truncatingIfNeeded: try known.table.get(.kind, Int(p.guardian)))
                     let guardian = w.canonicalGuardian(named)
                     return MadeLink(
-                        p: p, named: named, student: student, code: code, guardian: guardian,
-                        claim: joined(guardian, "\u{1f}", student))
+                        p: p, named: named, student: student, code: code, guardian: guardian)
                 }
                 // The batch's links looked up among the district's together (see `slots`).
-                let slots = sameLinks?.slots(links.map(\.claim))
-                return links.indices.map { k in
-                    let (p, named, student, code, guardian, claim) = links[k].parts
+                let claims = sameLinks.map { _ in links.map(\.claim) }
+                let slots = claims.flatMap { sameLinks?.slots($0) }
+                var rows: [PendingRow] = []
+                var run: [PackedArguments] = []
+                func endRun() {
+                    guard !run.isEmpty else { return }
+                    rows.append(
+                        PendingRow(
+                            entity: "links", table: .links, file: "users.csv", line: 0, id: nil,
+                            idField: "agentSourcedIds", claim: nil, payload: .linkRun(run)))
+                    run = []
+                }
+                for k in links.indices {
+                    let (p, named, student, code, guardian) = links[k].parts
                     let role = role(code)
                     let slot = slots?[k] ?? -1
                     let same = slot >= 0 && sameLinks?.holds(slot: slot, hash: role.hash) == true
                     if role.contact && !same {
                         w.contactsWithoutAccess.add(1, ordering: .relaxed)
                     }
+                    if runs && guardian == named
+                        && people.exist(guardian: guardian, student: student, numbers: p)
+                    {
+                        run.append(
+                            LinkRecord(
+                                guardianID: guardian, studentID: student,
+                                relationship: role.relationship,
+                                portalAccess: !role.relative, custodial: !role.relative
+                            ).tableRow(line: nil).arguments)
+                        continue
+                    }
+                    endRun()
                     let row = PendingRow(
                         entity: "links", table: .links, file: "users.csv", line: 0,
                         id: guardian == named ? nil : joined(named, "/", student),
-                        idField: "agentSourcedIds", claim: claim,
+                        idField: "agentSourcedIds", claim: claims?[k] ?? links[k].claim,
                         viaMerge: guardian != named,
                         payload: same
                             ? .sameLine(
@@ -704,8 +735,10 @@ enum OneRosterBundle {
                         !heldHere.isEmpty
                         && (heldHere.contains(p.guardian) || heldHere.contains(p.student))
                     row.knownSlot = slot
-                    return row
+                    rows.append(row)
                 }
+                endRun()
+                return rows
             }
         }
         w.noteContacts(
@@ -812,11 +845,12 @@ private struct MadeLink {
     let student: String
     let code: UInt8
     let guardian: String
-    let claim: String
 
-    var parts:
-        (p: UserPair, named: String, student: String, code: UInt8, guardian: String, claim: String)
-    { (p, named, student, code, guardian, claim) }
+    var parts: (p: UserPair, named: String, student: String, code: UInt8, guardian: String) {
+        (p, named, student, code, guardian)
+    }
+    /// The link's key as the writer and the district's rows name it (`guardian␟student`).
+    var claim: String { joined(guardian, "\u{1f}", student) }
 }
 
 /// What a link's role makes of it: the relationship stored, whether it is a contact who is not a

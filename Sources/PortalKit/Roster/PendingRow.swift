@@ -13,6 +13,9 @@ final class PendingRow {
         /// A line its stored row was made from (see `LineHash`): no row is made; what it
         /// names besides itself comes with it, as read.
         case sameLine(SameLine)
+        /// Links of a first import, whole and in key order, each its row's arguments: written
+        /// as they are (see `RosterWriter.writeRun`).
+        case linkRun([PackedArguments])
     }
 
     /// What a line found unchanged names besides its own row: a guardian's or student's
@@ -102,6 +105,8 @@ final class PendingRow {
     private(set) var skipped: String?
     /// The record of a line found unchanged (`row` is then nil).
     private(set) var sameLine: CSVRecord?
+    /// Links written together, the row standing for them all (`Payload.linkRun`).
+    private(set) var linkRun: [PackedArguments]?
 
     /// `table`: the table `entity` names, when the caller knows it (it saves a look-up a row).
     init(
@@ -118,6 +123,11 @@ final class PendingRow {
         self.viaMerge = viaMerge
         self.payload = payload
     }
+
+    /// Moves the row out (nil after), for the writer to borrow it without copying (see
+    /// `RosterWriter.process`); `putBack` moves it back.
+    func takeRow() -> TableRow? { row.take() }
+    func putBack(_ row: consuming TableRow) { self.row = row }
 
     /// Lets go of what writing the row would take, for a row that is only to be reported
     /// (a repeat held until its file is read again).
@@ -152,6 +162,7 @@ final class PendingRow {
         case .link(let l):
             row = l.tableRow(line: lineHash)
             endsExist = people.exist(guardian: l.guardianID, student: l.studentID, numbers: ends)
+        case .linkRun(let run): linkRun = run
         case .rejected(let why): problem = why
         case .skipped(let why): skipped = why
         case .sameLine(let same):

@@ -37,7 +37,7 @@ extension RosterWriter {
     /// by the row's hash so that an unchanged row costs one indexed read. Arguments are bound
     /// one by one: this runs once per input row.
     func upsert(
-        _ t: RosterTable, _ row: TableRow, changing: Bool = true, target: () -> String
+        _ t: RosterTable, _ row: TableRow, changing: Bool = true, target: (TableRow) -> String
     ) throws -> RowStatus {
         if fresh[t.index] { try stageIfRandom(t) }
         let q = try sql(t)
@@ -126,9 +126,9 @@ extension RosterWriter {
     /// Rewrites a row whose hash differs, and records in the audit log which fields changed.
     /// The columns the files do not give (`keptColumns`) keep their stored values. The hash
     /// stored is the row's as made (its line's): the same input next time is unchanged by it.
-    func update(_ t: RosterTable, _ row: TableRow, _ q: UpsertSQL, target: () -> String)
-        throws -> RowStatus
-    {
+    func update(
+        _ t: RosterTable, _ row: TableRow, _ q: UpsertSQL, target: (TableRow) -> String
+    ) throws -> RowStatus {
         let keyArgs = [SQLValue.text(district)] + row.key.map { SQLValue.text($0) }
         let old = try s.db.first(q.row, keyArgs)
         var values = Array(row.values)
@@ -146,7 +146,7 @@ extension RosterWriter {
         }
         try s.db.run(q.update, values + [.text(row.hash)] + keyArgs)
         if before.isEmpty { return .unchanged }
-        try s.audit(target: target(), before: .object(before), after: .object(after))
+        try s.audit(target: target(row), before: .object(before), after: .object(after))
         return .updated
     }
 
@@ -182,7 +182,7 @@ extension RosterWriter {
         if sameGuardian, let a = r.addressHash, known[t.index]?.keys.holds(id, hash: a) == true {
             status = .unchanged
         } else if let address = try sameGuardian ? remade(r)?.householdRow : r.householdRow {
-            status = try upsert(t, address) { "household:\(id)" }
+            status = try upsert(t, address) { _ in "household:\(id)" }
         } else if try !fresh[t.index] && held(t, id) {
             status = .unchanged
             if r.table == .guardians && addressLater.count < Self.addressLaterLimit
@@ -235,7 +235,7 @@ extension RosterWriter {
             let values = row.arguments.values
             let id = values[0].string ?? ""
             if heldWithout.contains(id) {
-                if try update(.households, row, q, target: { "household:\(id)" }) == .updated {
+                if try update(.households, row, q, target: { _ in "household:\(id)" }) == .updated {
                     counts[h].unchanged -= 1
                     counts[h].updated += 1
                 }
@@ -254,13 +254,13 @@ extension RosterWriter {
     static let noAddress = [SQLValue](
         repeating: .null, count: RosterTable.households.writtenColumns.count - 2)
 
-    /// Writes a guardian whose household the reader has already followed through merges
-    /// (`row` nil: its line was found unchanged).
-    func guardian(_ r: PendingRow, _ row: TableRow?) throws -> RowStatus {
-        if r.mergedAway { return .unchanged }
+    /// Before a guardian's row is written (or found unchanged): its household, which the
+    /// reader has already followed through merges. False for a guardian merged away, whose row
+    /// is not written.
+    func guardianIsWritten(_ r: PendingRow) throws -> Bool {
+        if r.mergedAway { return false }
         if let h = r.household { try household(h, of: r) }
-        guard let row else { return .unchanged }
-        return try upsert(.guardians, row) { "guardian:\(row.key[0])" }
+        return true
     }
 
     /// The row of a line found unchanged, made after all: a guardian's household needs the
@@ -282,16 +282,14 @@ extension RosterWriter {
         return true
     }
 
-    /// Writes a student whose household the reader has already followed through merges, once
-    /// its school is known to exist (the import runs with foreign keys off; `row` nil: its
-    /// line was found unchanged).
-    func student(_ r: PendingRow, _ row: TableRow?) throws -> RowStatus {
+    /// Before a student's row is written (or found unchanged): its school exists (the import
+    /// runs with foreign keys off), and its household, which the reader has already followed
+    /// through merges.
+    func checkStudent(_ r: PendingRow) throws {
         if let sc = r.school, !(try schoolExists(sc)) {
             throw RowProblem("school_id", unknown("school", r))
         }
         if let h = r.household { try household(h, of: r) }
-        guard let row else { return .unchanged }
-        return try upsert(.students, row) { "student:\(row.key[0])" }
     }
 
     /// Why the school, guardian or student a row names is unknown: no row of the import gave it
@@ -303,12 +301,9 @@ extension RosterWriter {
         return "unknown \(kind) (not imported from \(file), nor in the district)"
     }
 
-    /// Writes a link (its guardian already followed through merges) once both of its ends are
-    /// known to exist. A link named through a merged guardian (`viaMerge`) is created when missing but never
-    /// changed: the merge decided the link it kept (the narrower access where both had one),
-    /// and the row of a merged-away record must not widen it again.
-    /// (`row` nil: its line was found unchanged.)
-    func link(_ r: PendingRow, _ row: TableRow?) throws -> RowStatus {
+    /// Before a link's row is written (its guardian already followed through merges): both of
+    /// its ends exist (`row` nil: its line was found unchanged).
+    func checkLinkEnds(_ r: PendingRow, _ row: TableRow?) throws {
         if !r.endsExist {
             let (guardian, student) = row.map(Self.ends) ?? Self.ends(r.claim ?? "")
             guard try exists(.guardians, guardian) else {
@@ -322,11 +317,12 @@ extension RosterWriter {
                     unknown("student", r) + (try nearEnd(.students, student, other: guardian)))
             }
         }
-        guard let row else { return .unchanged }
-        return try upsert(.links, row, changing: !r.viaMerge && !r.keepsStored) {
-            let (guardian, student) = Self.ends(row)
-            return "link:\(guardian)/\(student)"
-        }
+    }
+
+    /// A link's audit target.
+    static func linkTarget(_ row: TableRow) -> String {
+        let (guardian, student) = ends(row)
+        return "link:\(guardian)/\(student)"
     }
 
     /// What a link's end that does not exist may have meant, for its row's message: the

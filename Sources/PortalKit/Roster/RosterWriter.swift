@@ -133,8 +133,10 @@ final class RosterWriter {
     /// Per table: the columns (of `RosterTable.columns`) the files do not give at all (a file
     /// without a phone column, a OneRoster bundle without demographics.csv). A row the district
     /// holds keeps its stored values there: a missing column says nothing, where an empty
-    /// field clears (see `update`).
-    var keptColumns = Array(repeating: Set<String>(), count: RosterTable.allCases.count) {
+    /// field clears (see `update`). Set by `columnsNotGiven`.
+    private(set) var keptColumns = Array(
+        repeating: Set<String>(), count: RosterTable.allCases.count)
+    {
         didSet {
             guardiansGiveAddresses = RosterTable.households.columns.contains {
                 !keptColumns[RosterTable.guardians.index].contains($0)
@@ -412,7 +414,7 @@ final class RosterWriter {
     }
 
     /// The look-up indexes of tables that no district has rows in yet, to build at `close`.
-    var deferredIndexes: [(name: String, sql: String)] = []
+    var deferredIndexes: [(name: String, table: String, sql: String)] = []
 
     /// Builds the index `name` now, on its table still empty, when it was put off (see
     /// `deferIndexes`): for rows that come in the order of its key (see `KeyOrder`), which keep
@@ -425,6 +427,21 @@ final class RosterWriter {
         guard let i = deferredIndexes.firstIndex(where: { $0.name == name }) else { return }
         try s.db.execute(deferredIndexes[i].sql)
         deferredIndexes.remove(at: i)
+    }
+
+    /// Sets the columns of `t` the files do not give at all (see `keptColumns`), and keeps up
+    /// to date from the start each look-up index put off that holds only the rows giving one of
+    /// them (`WHERE phone IS NOT NULL`): no row of this import enters it, where building it at
+    /// the end read the whole table for nothing (a OneRoster users.csv has no phone column
+    /// unless the SIS fills it: 89,000 guardians read at 100k students).
+    func columnsNotGiven(_ t: RosterTable, _ columns: Set<String>) throws {
+        keptColumns[t.index] = columns
+        for index in deferredIndexes
+        where index.table == t.rawValue
+            && columns.contains(where: { index.sql.hasSuffix(" WHERE \($0) IS NOT NULL") })
+        {
+            try keepUpToDate(index: index.name)
+        }
     }
 
     /// Drops the look-up indexes of the tables that are empty for every district: building an
@@ -440,7 +457,7 @@ final class RosterWriter {
                 [.text(t.rawValue)])
             {
                 try s.db.execute("DROP INDEX \(r.text("name"))")
-                deferredIndexes.append((r.text("name"), r.text("sql")))
+                deferredIndexes.append((r.text("name"), t.rawValue, r.text("sql")))
             }
         }
     }
@@ -807,6 +824,10 @@ final class RosterWriter {
         touchKnownSlots(of: batch)
         for r in batch {
             if !r.isPrepared { r.prepare(self, people()) }
+            if let run = r.linkRun {
+                try writeRun(run)
+                continue
+            }
             if r.table == .links && r.line > 0 && usesLinkFilter, let c = r.claim {
                 // The district's links kept in memory are marked met too: when every active
                 // one was, there is none absent to look for (see `completed`). (They do not
@@ -902,6 +923,27 @@ final class RosterWriter {
         largeCache = false
     }
 
+    /// Whether a OneRoster bundle's links may come in runs (`PendingRow.Payload.linkRun`): into
+    /// a links table that held none of the district's rows, each link unique (no merge to
+    /// follow), in one transaction, with no row reported but a rejected one, and every row
+    /// read.
+    var writesLinkRuns: Bool {
+        fresh[RosterTable.links.index] && linksByKey && linksUnique && options.batchSize == 0
+            && options.maxRows == nil && !hooks.everyRow
+    }
+
+    /// Writes a run of links (see `writesLinkRuns`) as `process` writes each: inserted with
+    /// others, counted created. Made one row each, a link was as much work for the writer
+    /// (the thread that bounds the links) as SQLite's inserting it: moving every row in and
+    /// out of the batch, looking its table's statements up, copying its arguments.
+    func writeRun(_ run: [PackedArguments]) throws {
+        try stageIfRandom(.links)
+        for row in run { try insertSoon(.links, row) }
+        counts[RosterTable.links.index].created += run.count
+        rowsSinceCommit += run.count
+        try s.db.checkInterrupted()
+    }
+
     /// Writes a row whose id is not a repeat (or rejects it), and reports it.
     /// `firstOfItsLink`: a link row the filter knows to be the first naming its link; only
     /// those are counted as links met (see `completed`): the count must never exceed the truth.
@@ -914,22 +956,40 @@ final class RosterWriter {
             }
             guard let t = r.table else { return }
             let status: RowStatus
-            if let row = r.row {
+            // The row moved out while it is written and back after: a copy of it was two
+            // retains and two releases a row, each a locked instruction on the writer's thread,
+            // of objects another thread made. (A row rejected here is only reported after.)
+            if let row = r.takeRow() {
                 switch t {
-                case .schools: status = try upsert(.schools, row) { "school:\(r.id)" }
-                case .guardians: status = try guardian(r, row)
-                case .students: status = try student(r, row)
-                case .links: status = try link(r, row)
+                case .schools: status = try upsert(.schools, row) { _ in "school:\(r.id)" }
+                case .guardians:
+                    status =
+                        try guardianIsWritten(r)
+                        ? upsert(.guardians, row) { "guardian:\($0.key[0])" } : .unchanged
+                case .students:
+                    try checkStudent(r)
+                    status = try upsert(.students, row) { "student:\($0.key[0])" }
+                case .links:
+                    try checkLinkEnds(r, row)
+                    // A link named through a merged guardian (`viaMerge`) is created when
+                    // missing but never changed: the merge decided the link it kept (the
+                    // narrower access where both had one), and the row of a merged-away record
+                    // must not widen it again.
+                    status = try upsert(
+                        .links, row, changing: !r.viaMerge && !r.keepsStored,
+                        target: Self.linkTarget)
                 case .households: return  // never a row of its own
                 }
+                r.putBack(consume row)
             } else if r.sameLine != nil {
                 // A line found unchanged: its row is the one stored.
                 switch t {
-                case .guardians: status = try guardian(r, nil)
-                case .students: status = try student(r, nil)
-                case .links: status = try link(r, nil)
-                case .schools, .households: status = .unchanged
+                case .guardians: _ = try guardianIsWritten(r)
+                case .students: try checkStudent(r)
+                case .links: try checkLinkEnds(r, nil)
+                case .schools, .households: break
                 }
+                status = .unchanged
             } else {
                 return
             }

@@ -153,6 +153,69 @@ import Testing
         #expect(runs.err.contains { $0.contains("note: users.csv: 8 links") }, "\(runs.err)")
     }
 
+    /// A re-import marks the district's links it finds unchanged met in runs, not a row each
+    /// (see `RosterWriter.writeHeldLinks`): the same counts, links and reports as a re-import
+    /// that reports every row. A link the file no longer names is marked inactive (the others
+    /// were met); one whose role changed is updated, not in a run.
+    @Test func linksFoundUnchangedInRunsAreThoseFoundOneByOne() throws {
+        let dir = TempDir()
+        func bundle(_ name: String, changed: Bool) {
+            var lines = ["sourcedId,status,role,givenName,familyName,agentSourcedIds"]
+            for i in 0..<300 {
+                let role = changed && i % 30 == 4 ? "relative" : "parent"
+                let family = changed && i == 77 ? "" : "Lee"
+                lines.append("g\(1000 + i),active,\(role),Pat\(i),\(family),")
+                // The second guardian of every 25th student is dropped.
+                let second = changed && i % 25 == 9 ? "" : ",g\(1000 + (i + 1) % 300)"
+                lines.append("s\(2000 + i),active,student,Kim\(i),Lee,\"g\(1000 + i)\(second)\"")
+            }
+            _ = dir.write("\(name)/users.csv", lines.joined(separator: "\n") + "\n")
+        }
+        bundle("first", changed: false)
+        bundle("again", changed: true)
+        var outcomes: [(counts: [String: Int], err: [String], links: [String])] = []
+        for results in [false, true] {
+            let place = TempDir()
+            let db = try makeDistricts(place)
+            func run(_ name: String, _ extra: [String] = []) throws -> RunResult {
+                try runBinary(
+                    [
+                        "roster", "import", dir.file(name), "--format", "oneroster", "-o", "json",
+                        "--district", "d1", "--yes",
+                    ] + extra, db: db)
+            }
+            #expect(try run("first").code == 0)
+            let r = try run("again", results ? ["--results", dir.file("results.csv")] : [])
+            #expect(r.code == 3, "\(r.err)")
+            let j = try #require(try parseJSON(r.out) as? [String: Any])
+            let counts = try #require((j["entities"] as? [String: [String: Int]])?["links"])
+            let links = try reopen(db).query(
+                "SELECT guardian_id, student_id, relationship, portal_access, status, row_hash FROM links ORDER BY guardian_id, student_id"
+            ).map { r in
+                (0..<6).map { r[$0].string ?? r[$0].int.map { "\($0)" } ?? "null" }
+                    .joined(separator: ",")
+            }
+            outcomes.append(
+                (
+                    counts,
+                    r.err.split(separator: "\n").map(String.init).filter { $0.contains("link") },
+                    links
+                ))
+        }
+        let (runs, oneByOne) = (outcomes[0], outcomes[1])
+        // 600 links before; 12 second guardians dropped (inactive), 10 guardians relatives now
+        // (their 20 links updated). Guardian g1077's line is rejected, but the district holds
+        // it: its links stay, unchanged.
+        #expect(runs.counts["inactivated"] == 12, "\(runs.counts)")
+        #expect(runs.counts["updated"] == 20, "\(runs.counts)")
+        #expect(runs.counts["rejected"] == 0, "\(runs.counts)")
+        #expect(runs.counts["unchanged"] == 600 - 12 - 20, "\(runs.counts)")
+        #expect(runs.counts == oneByOne.counts)
+        #expect(runs.links == oneByOne.links)
+        #expect(runs.links.filter { $0.contains(",inactive,") }.count == 12)
+        #expect(runs.err == oneByOne.err)
+    }
+
     /// A delta gives only the users that changed: a new student's parent the district has
     /// already, named in agentSourcedIds but not given, is linked (with the role of the
     /// parent's links there), and the students it names join the parent's household there; an

@@ -655,8 +655,13 @@ enum OneRosterBundle {
                 return r
             }
             // A first import's links whose ends both exist go in runs (see
-            // `RosterWriter.writesLinkRuns`); any other link is a row of its own.
+            // `RosterWriter.writesLinkRuns`), and a re-import's the district holds unchanged
+            // (`RosterWriter.writeHeldLinks`), when no row is reported but a rejected one and
+            // every row is read; any other link is a row of its own.
             let runs = sameLinks == nil && heldHere.isEmpty && w.writesLinkRuns
+            let heldRuns =
+                sameLinks != nil && heldHere.isEmpty && !w.hooks.everyRow
+                && w.options.maxRows == nil
             let people = w.people(forLinks: true)
             return { batch in
                 let start = batch * RosterWriter.batchRows
@@ -682,13 +687,17 @@ enum OneRosterBundle {
                 let slots = claims.flatMap { sameLinks?.slots($0) }
                 var rows: [PendingRow] = []
                 var run: [PackedArguments] = []
+                var held: [HeldLink] = []
                 func endRun() {
-                    guard !run.isEmpty else { return }
-                    rows.append(
+                    func row(_ payload: PendingRow.Payload) -> PendingRow {
                         PendingRow(
                             entity: "links", table: .links, file: "users.csv", line: 0, id: nil,
-                            idField: "agentSourcedIds", claim: nil, payload: .linkRun(run)))
+                            idField: "agentSourcedIds", claim: nil, payload: payload)
+                    }
+                    if !run.isEmpty { rows.append(row(.linkRun(run))) }
+                    if !held.isEmpty { rows.append(row(.heldLinks(held))) }
                     run = []
+                    held = []
                 }
                 for k in links.indices {
                     let (p, named, student, code, guardian) = links[k].parts
@@ -701,12 +710,22 @@ enum OneRosterBundle {
                     if runs && guardian == named
                         && people.exist(guardian: guardian, student: student, numbers: p)
                     {
+                        if !held.isEmpty { endRun() }
                         run.append(
                             LinkRecord(
                                 guardianID: guardian, studentID: student,
                                 relationship: role.relationship,
                                 portalAccess: !role.relative, custodial: !role.relative
                             ).tableRow(line: nil).arguments)
+                        continue
+                    }
+                    if heldRuns && same && guardian == named, let claim = claims?[k] {
+                        if !run.isEmpty { endRun() }
+                        held.append(
+                            HeldLink(
+                                claim: claim, slot: slot,
+                                file: p.inRelationships ? "relationships.csv" : "users.csv",
+                                line: p.line))
                         continue
                     }
                     endRun()

@@ -16,6 +16,9 @@ final class PendingRow {
         /// Links of a first import, whole and in key order, each its row's arguments: written
         /// as they are (see `RosterWriter.writeRun`).
         case linkRun([PackedArguments])
+        /// Links the district holds, found unchanged, in key order: marked met as they are
+        /// (see `RosterWriter.writeHeldLinks`).
+        case heldLinks([HeldLink])
     }
 
     /// What a line found unchanged names besides its own row: a guardian's or student's
@@ -107,6 +110,8 @@ final class PendingRow {
     private(set) var sameLine: CSVRecord?
     /// Links written together, the row standing for them all (`Payload.linkRun`).
     private(set) var linkRun: [PackedArguments]?
+    /// The district's links found unchanged together (`Payload.heldLinks`).
+    private(set) var heldLinks: [HeldLink]?
 
     /// `table`: the table `entity` names, when the caller knows it (it saves a look-up a row).
     init(
@@ -163,6 +168,7 @@ final class PendingRow {
             row = l.tableRow(line: lineHash)
             endsExist = people.exist(guardian: l.guardianID, student: l.studentID, numbers: ends)
         case .linkRun(let run): linkRun = run
+        case .heldLinks(let run): heldLinks = run
         case .rejected(let why): problem = why
         case .skipped(let why): skipped = why
         case .sameLine(let same):
@@ -175,5 +181,29 @@ final class PendingRow {
             // spared on the thread that makes rows).
             if table == .links { endsExist = true }
         }
+    }
+}
+
+/// A OneRoster link the district holds, found unchanged (its key and its role's hash), not
+/// named through a merge: what `RosterWriter.writeHeldLinks` marks met, and the row it would
+/// have been (`row`).
+struct HeldLink {
+    /// The link's key (`guardian␟student`) and its slot among the district's links.
+    let claim: String
+    let slot: Int
+    /// The file and line that named it (line 0: none).
+    let file: String
+    let line: Int32
+
+    /// The link as a row of its own, found unchanged.
+    func row() -> PendingRow {
+        let r = PendingRow(
+            entity: "links", table: .links, file: "users.csv", line: 0, id: nil,
+            idField: "agentSourcedIds", claim: claim,
+            payload: .sameLine(
+                PendingRow.SameLine(record: CSVRecord(line: 0, fields: [], problem: nil))))
+        if line > 0 { r.namedOn = (file, Int(line)) }
+        r.knownSlot = slot
+        return r
     }
 }

@@ -517,6 +517,12 @@ final class RosterWriter {
                         ? message : "link \(r.id): \(message)",
                     columns: r.input?.columns ?? [], fields: r.input?.fields ?? []))
         }
+        try countRow()
+    }
+
+    /// Counts a row finished: commits a batch when one is full (`--batch-size`), and checks for
+    /// an interruption now and then.
+    func countRow() throws {
         rowsSinceCommit += 1
         if options.batchSize > 0 && rowsSinceCommit >= options.batchSize && !options.dryRun {
             try insertWaiting()
@@ -826,67 +832,94 @@ final class RosterWriter {
             if !r.isPrepared { r.prepare(self, people()) }
             if let run = r.linkRun {
                 try writeRun(run)
-                continue
+            } else if let run = r.heldLinks {
+                try writeHeldLinks(run)
+            } else {
+                try writeOne(r)
             }
-            if r.table == .links && r.line > 0 && usesLinkFilter, let c = r.claim {
-                // The district's links kept in memory are marked met too: when every active
-                // one was, there is none absent to look for (see `completed`). (They do not
-                // replace the filter: a repeat would then be reported at once, not with the
-                // rows the filter holds, and the order of the reports would depend on memory.)
-                if let known = known[RosterTable.links.index] {
-                    var key = c
-                    if let i = r.knownSlot >= 0 ? r.knownSlot : key.withUTF8({ known.slot($0) }) {
-                        known.meet(i)
-                    }
-                }
-                if linkFilter == nil {
-                    linkFilter = KeyFilter(
-                        bytes: options.linkFilterBytes
-                            ?? KeyFilter.bytes(
-                                forLinks: CSVReader.estimatedLines(source?.path ?? "")))
-                    linksSource = source
-                }
-                if linkFilter?.insert(c) == false {
-                    held.append((r, true, IDSet.lineUnknown))
-                    continue
-                }
-                try process(r, firstOfItsLink: true)
-                continue
-            }
-            if let t = r.table, let c = r.claim, !(t == .links && linksByKey) {
-                // A link named again after rows that were rejected is written, as by key.
-                let first =
-                    t != .links
-                    ? try seenIDs[t.index].insert(
-                        c, line: r.line, number: r.claimNumber, knownSlot: r.knownSlot)
-                    : r.knownSlot >= 0
-                        ? try seenIDs[t.index].insertUnlessWritten(
-                            c, knownSlot: r.knownSlot, line: r.line)
-                        : try seenIDs[t.index].insertUnlessWritten(c, line: r.line)
-                if let first {
-                    // B merged into A: B's link to a child is A's link, named again (the SIS
-                    // still has both). A's own row, after B's, is the one that counts.
-                    if r.viaMerge {
-                        try finish(r, .unchanged)
-                        continue
-                    }
-                    if linksOnlyViaMerge.remove(c) == nil {
-                        try repeated(r, first: first)
-                        continue
-                    }
-                } else if r.viaMerge {
-                    linksOnlyViaMerge.insert(c)
-                }
-                // (Rows read in the order of their ids go in in key order: see `RankedLines`.)
-                if !largeCache && !r.readOutOfOrder && t != .links
-                    && seenIDs[t.index].keepsWholeIDs
-                {
-                    try useLargeCache()
-                }
-            }
-            try process(r)
         }
         try insertWaiting()
+    }
+
+    /// Writes a row of a batch (see `write`).
+    private func writeOne(_ r: PendingRow) throws {
+        if r.table == .links && r.line > 0 && usesLinkFilter, let c = r.claim {
+            // The district's links kept in memory are marked met too: when every active
+            // one was, there is none absent to look for (see `completed`). (They do not
+            // replace the filter: a repeat would then be reported at once, not with the
+            // rows the filter holds, and the order of the reports would depend on memory.)
+            if let known = known[RosterTable.links.index] {
+                var key = c
+                if let i = r.knownSlot >= 0 ? r.knownSlot : key.withUTF8({ known.slot($0) }) {
+                    known.meet(i)
+                }
+            }
+            if linkFilter == nil {
+                linkFilter = KeyFilter(
+                    bytes: options.linkFilterBytes
+                        ?? KeyFilter.bytes(
+                            forLinks: CSVReader.estimatedLines(source?.path ?? "")))
+                linksSource = source
+            }
+            if linkFilter?.insert(c) == false {
+                held.append((r, true, IDSet.lineUnknown))
+                return
+            }
+            try process(r, firstOfItsLink: true)
+            return
+        }
+        if let t = r.table, let c = r.claim, !(t == .links && linksByKey) {
+            // A link named again after rows that were rejected is written, as by key.
+            let first =
+                t != .links
+                ? try seenIDs[t.index].insert(
+                    c, line: r.line, number: r.claimNumber, knownSlot: r.knownSlot)
+                : r.knownSlot >= 0
+                    ? try seenIDs[t.index].insertUnlessWritten(
+                        c, knownSlot: r.knownSlot, line: r.line)
+                    : try seenIDs[t.index].insertUnlessWritten(c, line: r.line)
+            if let first {
+                // B merged into A: B's link to a child is A's link, named again (the SIS
+                // still has both). A's own row, after B's, is the one that counts.
+                if r.viaMerge {
+                    try finish(r, .unchanged)
+                    return
+                }
+                if linksOnlyViaMerge.remove(c) == nil {
+                    try repeated(r, first: first)
+                    return
+                }
+            } else if r.viaMerge {
+                linksOnlyViaMerge.insert(c)
+            }
+            // (Rows read in the order of their ids go in in key order: see `RankedLines`.)
+            if !largeCache && !r.readOutOfOrder && t != .links
+                && seenIDs[t.index].keepsWholeIDs
+            {
+                try useLargeCache()
+            }
+        }
+        try process(r)
+    }
+
+    /// Marks a run of the district's links found unchanged (`PendingRow.Payload.heldLinks`)
+    /// met, as `writeOne` marks each such row: counted unchanged. A link met already in this
+    /// import (a district's row named twice) goes the ordinary way, to be reported.
+    func writeHeldLinks(_ run: [HeldLink]) throws {
+        let t = RosterTable.links.index
+        for link in run {
+            guard
+                try seenIDs[t].insertUnlessWritten(link.claim, knownSlot: link.slot, line: 0) == nil
+            else {
+                let r = link.row()
+                r.prepare(self, people())
+                try writeOne(r)
+                continue
+            }
+            try seenIDs[t].markLastWritten()
+            counts[t].add(.unchanged)
+            try countRow()
+        }
     }
 
     /// Households of a OneRoster bundle's first import that rows named, by the number of the
@@ -938,10 +971,11 @@ final class RosterWriter {
     /// out of the batch, looking its table's statements up, copying its arguments.
     func writeRun(_ run: [PackedArguments]) throws {
         try stageIfRandom(.links)
-        for row in run { try insertSoon(.links, row) }
-        counts[RosterTable.links.index].created += run.count
-        rowsSinceCommit += run.count
-        try s.db.checkInterrupted()
+        for row in run {
+            try insertSoon(.links, row)
+            counts[RosterTable.links.index].add(.created)
+            try countRow()
+        }
     }
 
     /// Writes a row whose id is not a repeat (or rejects it), and reports it.

@@ -137,21 +137,26 @@ public final class CSVReader {
         totalBytes = Int(st.st_size)
     }
 
-    /// Reads `bytes` as the records after a file's header (no byte-order mark is looked for,
-    /// nor Excel's `sep=` line): the lines `RankedLines` gathers, one after another.
-    /// `count`: how many of `bytes` (from the first).
-    init(bytes: [UInt8], count: Int, windows1252: Bool) {
+    /// Reads `count` bytes that `gather` puts in the reader's memory as the records after a
+    /// file's header (no byte-order mark is looked for, nor Excel's `sep=` line): the lines
+    /// `RankedLines` gathers, one after another, straight into the memory they are read from.
+    init(
+        gathering count: Int, windows1252: Bool,
+        _ gather: (UnsafeMutableRawBufferPointer) throws -> Void
+    ) rethrows {
         path = ""
         shownAs = ""
         fd = -1
         self.windows1252 = windows1252
-        buffer = .allocate(capacity: max(bytes.count, 1))
-        _ = buffer.initialize(from: bytes)
+        buffer = .allocate(capacity: max(count, 1))
         self.count = count
         bytesRead = count
         totalBytes = count
         atStart = false
         previousFields = 0
+        try gather(
+            UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[..<count])
+        )
     }
 
     deinit {

@@ -112,33 +112,8 @@ import Testing
             )
         }
         _ = dir.write("b/users.csv", lines.joined(separator: "\n") + "\n")
-        var outcomes: [(counts: [String: Int], err: [String], links: [String])] = []
-        for results in [false, true] {
-            let place = TempDir()
-            let db = try makeDistricts(place)
-            let r = try runBinary(
-                [
-                    "roster", "import", dir.file("b"), "--format", "oneroster", "-o", "json",
-                    "--district", "d1",
-                ]
-                    + (results ? ["--results", dir.file("results.csv")] : []), db: db)
-            #expect(r.code == 3, "\(r.err)")
-            let j = try #require(try parseJSON(r.out) as? [String: Any])
-            let counts = try #require((j["entities"] as? [String: [String: Int]])?["links"])
-            let links = try reopen(db).query(
-                "SELECT guardian_id, student_id, relationship, portal_access, custodial, status, row_hash FROM links ORDER BY guardian_id, student_id"
-            ).map { r in
-                (0..<7).map { r[$0].string ?? r[$0].int.map { "\($0)" } ?? "null" }
-                    .joined(separator: ",")
-            }
-            outcomes.append(
-                (
-                    counts,
-                    r.err.split(separator: "\n").map(String.init).filter { $0.contains("link") },
-                    links
-                ))
-        }
-        let (runs, oneByOne) = (outcomes[0], outcomes[1])
+        let runs = try LinksImported(dir, last: "b", reportingEveryRow: false)
+        let oneByOne = try LinksImported(dir, last: "b", reportingEveryRow: true)
         // 600 links named by students, 6 guardians rejected (two links each).
         #expect(runs.counts["created"] == 600 - 12, "\(runs.counts)")
         #expect(runs.counts["rejected"] == 12, "\(runs.counts)")
@@ -173,36 +148,9 @@ import Testing
         }
         bundle("first", changed: false)
         bundle("again", changed: true)
-        var outcomes: [(counts: [String: Int], err: [String], links: [String])] = []
-        for results in [false, true] {
-            let place = TempDir()
-            let db = try makeDistricts(place)
-            func run(_ name: String, _ extra: [String] = []) throws -> RunResult {
-                try runBinary(
-                    [
-                        "roster", "import", dir.file(name), "--format", "oneroster", "-o", "json",
-                        "--district", "d1", "--yes",
-                    ] + extra, db: db)
-            }
-            #expect(try run("first").code == 0)
-            let r = try run("again", results ? ["--results", dir.file("results.csv")] : [])
-            #expect(r.code == 3, "\(r.err)")
-            let j = try #require(try parseJSON(r.out) as? [String: Any])
-            let counts = try #require((j["entities"] as? [String: [String: Int]])?["links"])
-            let links = try reopen(db).query(
-                "SELECT guardian_id, student_id, relationship, portal_access, status, row_hash FROM links ORDER BY guardian_id, student_id"
-            ).map { r in
-                (0..<6).map { r[$0].string ?? r[$0].int.map { "\($0)" } ?? "null" }
-                    .joined(separator: ",")
-            }
-            outcomes.append(
-                (
-                    counts,
-                    r.err.split(separator: "\n").map(String.init).filter { $0.contains("link") },
-                    links
-                ))
-        }
-        let (runs, oneByOne) = (outcomes[0], outcomes[1])
+        let runs = try LinksImported(dir, first: "first", last: "again", reportingEveryRow: false)
+        let oneByOne = try LinksImported(
+            dir, first: "first", last: "again", reportingEveryRow: true)
         // 600 links before; 12 second guardians dropped (inactive), 10 guardians relatives now
         // (their 20 links updated). Guardian g1077's line is rejected, but the district holds
         // it: its links stay, unchanged.
@@ -1583,5 +1531,37 @@ private struct DeltaDistrict {
             UNION ALL SELECT student_id, household_id FROM students ORDER BY 1
             """
         ).map { "\($0.text("id")) \($0.text("household_id"))" }
+    }
+}
+
+/// A OneRoster bundle imported into a new database (after `first`, when given), for tests that
+/// compare how links are written: the links' counts, the report lines that name a link, and
+/// the links table.
+private struct LinksImported {
+    let counts: [String: Int]
+    let err: [String]
+    let links: [String]
+
+    init(_ dir: TempDir, first: String? = nil, last: String, reportingEveryRow: Bool) throws {
+        let place = TempDir()
+        let db = try makeDistricts(place)
+        func run(_ name: String, _ extra: [String] = []) throws -> RunResult {
+            try runBinary(
+                [
+                    "roster", "import", dir.file(name), "--format", "oneroster", "-o", "json",
+                    "--district", "d1", "--yes",
+                ] + extra, db: db)
+        }
+        if let first { #expect(try run(first).code == 0) }
+        let r = try run(last, reportingEveryRow ? ["--results", dir.file("results.csv")] : [])
+        #expect(r.code == 3, "\(r.err)")
+        let j = try #require(try parseJSON(r.out) as? [String: Any])
+        counts = try #require((j["entities"] as? [String: [String: Int]])?["links"])
+        err = r.err.split(separator: "\n").map(String.init).filter { $0.contains("link") }
+        links = try reopen(db).query(
+            "SELECT guardian_id, student_id, relationship, portal_access, custodial, status, row_hash FROM links ORDER BY guardian_id, student_id"
+        ).map { r in
+            r.values.map { $0.string ?? $0.int.map { "\($0)" } ?? "null" }.joined(separator: ",")
+        }
     }
 }

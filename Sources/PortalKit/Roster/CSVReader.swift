@@ -196,14 +196,16 @@ public final class CSVReader {
         bytesRead += n
         if atStart {
             atStart = false
-            if Self.isUTF16(ArraySlice(buffer[..<count].prefix(8))) {
+            // (The first bytes are all either looks at.)
+            let head = ArraySlice(buffer[..<min(count, 8)])
+            if Self.isUTF16(head) {
                 throw PortalError(
                     .dataError, "\(shownAs) is UTF-16 text, not UTF-8",
                     hint:
                         "save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8 (Comma delimited)) and run the command again; nothing was read from it"
                 )
             }
-            if Self.isWorkbook(ArraySlice(buffer[..<count].prefix(8))) {
+            if Self.isWorkbook(head) {
                 throw PortalError(
                     .dataError,
                     "\(shownAs) is a spreadsheet workbook (.xlsx, .xls or .ods), not CSV text",

@@ -640,17 +640,7 @@ enum OneRosterBundle {
             /// What the role of `code` makes of a link, worked out once.
             func role(_ code: UInt8) -> LinkRole {
                 if let r = memory.roles[Int(code)] { return r }
-                let relationship = known.roleName(code) ?? "guardian"
-                // A relative, or a contact who is not a parent (relationships.csv's role): no
-                // portal access, not custodial.
-                let contact = LinkRecord.isNotParent(relationship)
-                let relative = relationship == "relative" || contact
-                let r = LinkRole(
-                    relationship: relationship, contact: contact, relative: relative,
-                    hash: LinkRecord(
-                        guardianID: "", studentID: "", relationship: relationship,
-                        portalAccess: !relative, custodial: !relative
-                    ).tableRow(line: nil).fnv)
+                let r = LinkRole(relationship: known.roleName(code) ?? "guardian")
                 memory.roles[Int(code)] = r
                 return r
             }
@@ -711,12 +701,7 @@ enum OneRosterBundle {
                         && people.exist(guardian: guardian, student: student, numbers: p)
                     {
                         if !held.isEmpty { endRun() }
-                        run.append(
-                            LinkRecord(
-                                guardianID: guardian, studentID: student,
-                                relationship: role.relationship,
-                                portalAccess: !role.relative, custodial: !role.relative
-                            ).tableRow(line: nil).arguments)
+                        run.append(role.link(guardian, student).tableRow(line: nil).arguments)
                         continue
                     }
                     if heldRuns && same && guardian == named, let claim = claims?[k] {
@@ -724,8 +709,7 @@ enum OneRosterBundle {
                         held.append(
                             HeldLink(
                                 claim: claim, slot: slot,
-                                file: p.inRelationships ? "relationships.csv" : "users.csv",
-                                line: p.line))
+                                file: p.namedIn, line: p.line))
                         continue
                     }
                     endRun()
@@ -738,17 +722,11 @@ enum OneRosterBundle {
                             ? .sameLine(
                                 PendingRow.SameLine(
                                     record: CSVRecord(line: 0, fields: [], problem: nil)))
-                            : .link(
-                                LinkRecord(
-                                    guardianID: guardian, studentID: student,
-                                    relationship: role.relationship,
-                                    portalAccess: !role.relative, custodial: !role.relative)))
+                            : .link(role.link(guardian, student)))
                     // (Not through a merge: the numbers are of the guardian named.)
                     if guardian == named { row.ends = p }
                     if p.line > 0 {
-                        row.namedOn = (
-                            p.inRelationships ? "relationships.csv" : "users.csv", Int(p.line)
-                        )
+                        row.namedOn = (p.namedIn, Int(p.line))
                     }
                     row.keepsStored =
                         !heldHere.isEmpty
@@ -880,6 +858,28 @@ private struct LinkRole {
     let contact: Bool
     let relative: Bool
     let hash: UInt64
+
+    init(relationship: String) {
+        self.relationship = relationship
+        // A relative, or a contact who is not a parent (relationships.csv's role): no portal
+        // access, not custodial.
+        contact = LinkRecord.isNotParent(relationship)
+        relative = relationship == "relative" || contact
+        hash = LinkRole.link(relationship, relative: relative, "", "").tableRow(line: nil).fnv
+    }
+
+    /// The link of `guardian` and `student` with this role.
+    func link(_ guardian: String, _ student: String) -> LinkRecord {
+        Self.link(relationship, relative: relative, guardian, student)
+    }
+
+    private static func link(
+        _ relationship: String, relative: Bool, _ guardian: String, _ student: String
+    ) -> LinkRecord {
+        LinkRecord(
+            guardianID: guardian, studentID: student, relationship: relationship,
+            portalAccess: !relative, custodial: !relative)
+    }
 }
 
 /// What a thread making OneRoster links keeps from batch to batch: in a class, whose fields are

@@ -264,6 +264,8 @@ struct UserPair: Equatable {
     var line: Int32 { Int32(lineHigh & 0x7F) << 16 | Int32(lineLow) }
     /// Whether that line is relationships.csv's (else users.csv's).
     var inRelationships: Bool { lineHigh & 0x80 != 0 }
+    /// The file of the line that named the pair.
+    var namedIn: String { inRelationships ? "relationships.csv" : "users.csv" }
 }
 
 /// What a household's id is made of besides the id of the guardian who names it (OneRoster has

@@ -382,6 +382,44 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18, keepOnly: [Int?]? = nil) th
         }
     }
 
+    /// The row a file is cut in is refused with the cut as its problem, not read as if whole:
+    /// its last field is most likely cut too ("Walke" for "Walker", half an id). A short row
+    /// after the header alone is read as it is (a spreadsheet's header may name columns no row
+    /// fills), as is a short row with a line end after it, at every chunk size, and whichever
+    /// way the rows before it were read.
+    @Test func theRowAFileIsCutInIsRefused() throws {
+        func records(_ text: String, chunk: Int, simple: Bool = false) throws -> [CSVRecord] {
+            let path = NSTemporaryDirectory() + "csv-" + UUID().uuidString + ".csv"
+            _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let r = try CSVReader(path: path, chunk: chunk)
+            var out: [CSVRecord] = []
+            if let header = try r.next() { out.append(header) }
+            while true {
+                if simple, try r.nextSimple({ _, _, _, _ in }) == true { continue }
+                guard let rec = try r.next() else { break }
+                out.append(rec)
+            }
+            return out
+        }
+        for chunk in [1, 3, 1 << 18] {
+            for simple in [false, true] {
+                let cut = try records("a,b,c\r\n1,2,3\r\n4,Walke", chunk: chunk, simple: simple)
+                let problem = cut.last?.problem(in: ["a", "b", "c"])
+                #expect(problem?.field == "row", "chunk \(chunk)")
+                #expect(
+                    problem?.problem
+                        == "the file ends in the middle of this row (after 2 of 3 fields, with no line end): the rest of it is missing",
+                    "chunk \(chunk)")
+                #expect(cut.last?.fields == ["4", "Walke"] && cut.last?.line == 3)
+                for whole in ["a,b,c\n1,2", "a,b,c\n1,2,3\n4,5\n", "a,b,c\n1,2,3\n4,5,6"] {
+                    let recs = try records(whole, chunk: chunk, simple: simple)
+                    #expect(recs.allSatisfy { $0.problem == nil }, "\(whole)")
+                }
+            }
+        }
+    }
+
     @Test func missingFileIsNoInput() {
         do {
             _ = try CSVReader(path: "/nonexistent/x.csv")

@@ -537,6 +537,38 @@ import Testing
         }
     }
 
+    /// A first import of a users.csv cut in the middle of its last row: that row's last field
+    /// is most likely cut too (a family name "Walke" for "Walker"), so the row is refused at its
+    /// line with the cut as its problem, and the rows before it are imported; a delta the same.
+    @Test func theRowAUsersFileIsCutInIsRefused() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir, ["d2"])
+        _ = dir.write(
+            "cut/users.csv",
+            """
+            sourcedId,status,role,givenName,familyName,email,agentSourcedIds
+            S1,active,student,Al,Lee,,P1
+            P1,active,parent,Ann,Lee,ann@example.org,S1
+            P2,active,guardian,Susan,Walke
+            """)
+        for options in [[], ["--delta"]] {
+            let r = try runBinary(
+                ["roster", "import", dir.file("cut"), "--format", "oneroster", "--district", "d2"]
+                    + options, db: db)
+            #expect(r.code == 3, "\(r.err)")
+            #expect(
+                r.err.contains(
+                    "users.csv:4: row: the file ends in the middle of this row (after 5 of 7 fields, with no line end): the rest of it is missing"
+                ), "\(r.err)")
+            let conn = try reopen(db)
+            #expect(
+                try conn.count("SELECT count(*) FROM guardians WHERE district_id = 'd2'") == 1)
+            #expect(
+                try conn.count("SELECT count(*) FROM guardians WHERE family_name = 'Walke'") == 0)
+            #expect(try conn.count("SELECT count(*) FROM links WHERE district_id = 'd2'") == 1)
+        }
+    }
+
     /// OneRoster's users.csv has a password column that SIS exports fill with first
     /// passwords: the results file (a report passed around) names the column but never its
     /// values, nor those of a native file's PIN or "Initial Password" column; other columns

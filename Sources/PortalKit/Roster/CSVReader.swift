@@ -280,6 +280,8 @@ public final class CSVReader {
     /// Fields of the record before (the header's, before the first row), to tell a last row
     /// cut short; nil before the header.
     @exclusivity(unchecked) private var previousFields: Int? = nil
+    /// Records read after the header, by any of the ways of reading one.
+    @exclusivity(unchecked) private var rowsBefore = 0
     /// Where the file ends in the middle of a row: its last record has no line end and fewer
     /// fields than the record before it, or a quote left open (an export or a copy cut short).
     /// A row that is whole but has no line end after it is not cut, nor is a last row as short
@@ -449,7 +451,16 @@ public final class CSVReader {
             width = min(fields.count, 64)
             if let before = previousFields, atEnd && (quoted || fields.count < before) {
                 cutShort = (startLine, fields.count, before, quoted)
+                // Its last field is most likely cut too ("Walke" for "Walker", half an id):
+                // the row is refused, not imported as it stands. (Not when only the header
+                // comes before it: a spreadsheet's header may name columns no row fills.)
+                if !quoted && rowsBefore > 0 {
+                    problem.set(
+                        "the file ends in the middle of this row (after \(fields.count) of \(before) fields, with no line end): the rest of it is missing",
+                        nil)
+                }
             }
+            if previousFields != nil { rowsBefore += 1 }
             previousFields = fields.count
             if problem.text == Self.notUTF8 { rowsNotUTF8 += 1 }
             var rec = CSVRecord(line: startLine, fields: fields, problem: problem.text)
@@ -545,6 +556,7 @@ public final class CSVReader {
         line += 1
         width = min(fields.count, 64)
         previousFields = fields.count
+        rowsBefore += 1
         return true
     }
 
@@ -580,6 +592,7 @@ public final class CSVReader {
         }
         line += 1
         previousFields = s.fields
+        rowsBefore += 1
         skippedBytes += s.length
         skipAt += 1
         return true

@@ -31,6 +31,17 @@ func tempDB() throws -> (Database, String) {
         let first = try #require(try db.query("SELECT * FROM t").first)
         #expect(["a", "b", "c", "d"].map { first[$0] } == Array(values[..<4]))
         #expect(PackedArguments([.null, .int(1)]).bytes == nil, "no text, nothing packed")
+        // Into a statement whose bindings the last run cleared, a NULL is left unbound: NULL
+        // all the same, after a row that had a value there.
+        _ = try db.run("DELETE FROM t")
+        let full: [SQLValue] = [
+            .text("a"), .int(2), .int(-7), .text("b"), .double(1.5), .null, .null,
+        ]
+        _ = try db.run(insert) { try $0.bind(PackedArguments(full), from: 1, cleared: true) }
+        _ = try db.run(insert) { try $0.bind(packed, from: 1, cleared: true) }
+        let rows = try db.query("SELECT * FROM t ORDER BY rowid")
+        #expect(
+            rows.map { r in ["a", "b", "c", "d", "e", "f", "g"].map { r[$0] } } == [full, values])
     }
     @Test func migrationsAreRecordedInOrderAndRunOnce() throws {
         let (db, path) = try tempDB()
@@ -51,6 +62,42 @@ func tempDB() throws -> (Database, String) {
         let f = try Fixture()  // imports a bundle
         #expect(try f.db.scalar("PRAGMA main.secure_delete") == library)
         #expect(try f.db.scalar("PRAGMA temp.secure_delete") == .int(0))
+    }
+
+    /// The pages a write through a rollback journal changed are written back through SQLite's
+    /// own descriptor of the file (found by its device and inode: the one open before), never
+    /// one opened and closed beside it, whose close would drop SQLite's locks: while the write
+    /// goes on, another connection still cannot take the file, and the write commits whole.
+    /// None in memory.
+    @Test func theWriteBackGoesThroughSQLitesOwnDescriptor() throws {
+        let (db, path) = try tempDB()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try #require(db.sqlite)
+        let fd = try #require(store.descriptorOfFile())
+        var open = stat()
+        var file = stat()
+        #expect(fstat(fd, &open) == 0 && stat(path, &file) == 0 && open.st_ino == file.st_ino)
+        let memory = try #require(try Database(path: ":memory:").sqlite)
+        #expect(memory.descriptorOfFile() == nil && !memory.startWritingBack())
+        try store.withRollbackJournal {
+            #expect(store.writesThroughRollbackJournal)
+            _ = try db.write {
+                try db.execute("CREATE TABLE t(x)")
+                for i in 0..<2000 {
+                    try db.run(
+                        "INSERT INTO t VALUES (?)",
+                        [.text(String(repeating: "x", count: 100) + "\(i)")])
+                }
+                #expect(store.descriptorOfFile() == fd)
+                #expect(store.startWritingBack())
+                #expect(throws: (any Error).self) {
+                    _ = try Database(path: path, create: false, busyTimeoutMs: 0)
+                }
+            }
+        }
+        #expect(!store.writesThroughRollbackJournal)
+        let again = try Database.open(path: path, create: false)
+        #expect(try again.count("SELECT count(*) FROM t") == 2000)
     }
 
     @Test func aNewFileHas16KBPagesAndAnOlderFileKeepsItsOwn() throws {

@@ -107,9 +107,12 @@ extension RosterWriter {
         guard soon[t.index].count == Self.insertRows else { return }
         let q = try sql(t)
         let width = row.values.count
+        // (`run` clears the bindings after each run: a NULL need not be bound.)
         try s.db.run(q.insertMany) { (st: Statement) in
             try st.bind(districtArgument, from: 1)
-            for (i, r) in soon[t.index].enumerated() { try st.bind(r, from: 2 + i * width) }
+            for (i, r) in soon[t.index].enumerated() {
+                try st.bind(r, from: 2 + i * width, cleared: true)
+            }
         }
         soon[t.index].removeAll(keepingCapacity: true)
     }

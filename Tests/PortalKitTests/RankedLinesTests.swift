@@ -36,9 +36,14 @@ import Testing
 
     /// Users numbered by their ids as met on the lines of `path` (the first field), their first
     /// lines where simple, and each one's rank in the order of the ids' bytes.
-    private func firstLines(_ path: String) throws -> (FirstLines, [Int32], [String]) {
-        let r = try CSVReader(path: path, chunk: 64)
-        _ = try r.next()
+    /// `keep`: the fields the reading keeps (`CSVReader.keepOnly`), all by default; `chunk`:
+    /// its reads' size (a line across two is not simple).
+    private func firstLines(_ path: String, keep: [Int?]? = nil, chunk: Int = 64) throws -> (
+        FirstLines, [Int32], [String]
+    ) {
+        let r = try CSVReader(path: path, chunk: chunk)
+        let head = try r.next()
+        if let keep, let head { r.keepOnly(keep, of: head.fields.count) }
         var ids: [String] = []
         var numbers: [String: Int] = [:]
         var first = FirstLines()
@@ -116,6 +121,47 @@ import Testing
             #expect(
                 rest.map(\.fields)
                     == all.filter { a in rest.contains { $0.line == a.line } }.map(\.fields))
+        }
+    }
+
+    /// A line taken reads as `next()` reads it, read where it was put: its fields quoted or
+    /// not, a CRLF, the fields left out "" and whether one held text (spaces only, nothing,
+    /// a word, an accented word, a quoted comma), as every reading of the file sees them.
+    @Test func aLineTakenReadsAsNextReadsIt() throws {
+        let text =
+            "id,note,name\n" + "m7,  ,Ann\n" + "c3,,\"Bo\"\r\n" + "x9,word,Cy\n"
+            + "k5,Ésta,\"Ed, Jr\"\n" + "a1,\"x,y\",Di\n"
+        let path = file(text)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for keep in [[0, 1, 2], [0, 2]] {
+            // (An accented field is simple only left out.)
+            let (first, ranks, _) = try firstLines(path, keep: keep, chunk: 1 << 16)
+            let r = try CSVReader(path: path)
+            _ = try r.next()
+            r.keepOnly(keep, of: 3)
+            var byNext: [Int: CSVRecord] = [:]
+            while let rec = try r.next() { byNext[rec.line] = rec }
+            let ranked = try #require(
+                try RankedLines(
+                    path: path, windows1252: false, first: first, ranks: ranks,
+                    taken: { _ in true },
+                    keep: (keep, 3), windowBytes: 1 << 20, tables: [.students]))
+            var read: [CSVRecord] = []
+            try ranked.forEachRecord {
+                read.append($0)
+                return true
+            }
+            #expect(
+                read.map { $0.fields[0] }
+                    == (keep.count == 3
+                        ? ["a1", "c3", "m7", "x9"] : ["a1", "c3", "k5", "m7", "x9"]))
+            for rec in read {
+                let same = try #require(byNext[rec.line])
+                #expect(rec.fields == same.fields, "line \(rec.line), keeping \(keep)")
+                #expect(rec.leftOutText == same.leftOutText, "line \(rec.line), keeping \(keep)")
+                #expect(rec.problem == nil)
+            }
+            #expect(read.contains { $0.leftOutText } == (keep.count == 2))
         }
     }
 

@@ -200,27 +200,22 @@ final class RankedLines {
                 }
             }
             reader.keepOnly(keep.columns, of: keep.width)
-            var i = from
-            while let rec = try reader.next() {
-                guard i < windowEnds[w] else { throw CSVReader.changed("'\(path)'") }
+            // Each line where it was put, as it read within the file: one record, with no
+            // problem (else the file changed since).
+            for i in from..<windowEnds[w] {
                 let n = Int(order[i])
-                // Each line as it read within the file: one record, with no problem.
-                guard rec.problem == nil, rec.fields.count == first.places[n].fields else {
-                    throw CSVReader.changed("'\(path)'")
-                }
-                var placed = CSVRecord(
-                    line: Int(first.lines[n]), fields: rec.fields, problem: nil)
-                placed.leftOutText = rec.leftOutText
-                placed.user = Int32(n)
-                i += 1
-                read = i
-                bytesRead += first.places[n].length
-                guard try body(placed) else {
-                    for n in order[i...] { placeInWindow[Int(n)] = Self.notTaken }
+                let place = first.places[n]
+                var rec = try reader.simpleRecord(
+                    at: Int(placeInWindow[n] & 0xFF_FFFF), length: place.length,
+                    fields: place.fields, line: Int(first.lines[n]))
+                rec.user = Int32(n)
+                read = i + 1
+                bytesRead += place.length
+                guard try body(rec) else {
+                    for n in order[(i + 1)...] { placeInWindow[Int(n)] = Self.notTaken }
                     return
                 }
             }
-            guard i == windowEnds[w] else { throw CSVReader.changed("'\(path)'") }
         }
         try checkUnchanged(fd)
     }

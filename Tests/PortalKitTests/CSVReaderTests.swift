@@ -382,6 +382,34 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18, keepOnly: [Int?]? = nil) th
         }
     }
 
+    /// Lines read by the search for each comma (`plainLine`) and lines it leaves to the walk
+    /// of `next()` (a space before a quote, a quote inside a field, a quote doubled, a lone CR,
+    /// a field on two lines) read alike, at every chunk size: the fields and problems each way
+    /// would give.
+    @Test func everyKindOfLineReadsAsTheWalkReadsIt() throws {
+        let text =
+            "a,b,c\r\n" + "1,\"x,y\",\u{e9}t\u{e9}\r\n" + "2, \"q\" ,z\n" + "3,a\"b,c\n"
+            + "4,\"he said \"\"hi\"\"\",d\n" + "5,lone\rcr,e\n" + "6,\"two\nlines\",f\n"
+            + "7,tab\there,g\n" + "8,,\n"
+        let expected: [[String]] = [
+            ["1", "x,y", "\u{e9}t\u{e9}"], ["2", "q ", "z"], ["3", "a\"b", "c"],
+            ["4", "he said \"hi\"", "d"], ["5", "lone"], ["cr", "e"], ["6", "two\nlines", "f"],
+            ["7", "tab\there", "g"], ["8", "", ""],
+        ]
+        for chunk in [1, 5, 1 << 18] {
+            let path = NSTemporaryDirectory() + "csv-" + UUID().uuidString + ".csv"
+            _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let r = try CSVReader(path: path, chunk: chunk)
+            _ = try r.next()
+            var recs: [CSVRecord] = []
+            while let rec = try r.next() { recs.append(rec) }
+            #expect(recs.map(\.fields) == expected, "chunk \(chunk)")
+            #expect(recs.map(\.line) == [2, 3, 4, 5, 6, 7, 8, 10, 11], "chunk \(chunk)")
+            #expect(recs.allSatisfy { $0.problem == nil }, "chunk \(chunk)")
+        }
+    }
+
     /// The row a file is cut in is refused with the cut as its problem, not read as if whole:
     /// its last field is most likely cut too ("Walke" for "Walker", half an id). A short row
     /// after the header alone is read as it is (a spreadsheet's header may name columns no row

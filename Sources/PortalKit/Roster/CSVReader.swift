@@ -490,6 +490,28 @@ public final class CSVReader {
         guard end > pos, end - pos <= Self.maxFieldBytes,
             memchr(base + pos, Int32(cr), end - pos) == nil
         else { return nil }
+        var ranges = simpleFields
+        simpleFields = []
+        defer {
+            ranges.removeAll(keepingCapacity: true)
+            simpleFields = ranges
+        }
+        guard plainFields(pos, end, into: &ranges) else { return nil }
+        let rec = record(ranges, line: line)
+        if rec.problem == Self.notUTF8 { rowsNotUTF8 += 1 }
+        pos = lf + 1
+        line += 1
+        width = min(ranges.count, 64)
+        previousFields = ranges.count
+        rowsBefore += 1
+        return rec
+    }
+
+    /// Where the fields of the line at `start..<end` of the bytes read lie (into `ranges`), when
+    /// each is plain (no quote) or quoted whole with no quote inside, at most `maxFields`;
+    /// false for any other line.
+    private func plainFields(_ start: Int, _ end: Int, into ranges: inout [Range<Int>]) -> Bool {
+        guard let base = UnsafeBufferPointer(buffer).baseAddress else { return false }
         let comma = UInt8(ascii: ",")
         let quote = UInt8(ascii: "\"")
         func find(_ b: UInt8, from i: Int) -> Int? {
@@ -497,29 +519,28 @@ public final class CSVReader {
                 base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
             }
         }
-        var ranges = simpleFields
-        simpleFields = []
-        defer {
-            ranges.removeAll(keepingCapacity: true)
-            simpleFields = ranges
-        }
-        var i = pos
+        var i = start
         while true {
-            guard ranges.count < Self.maxFields else { return nil }
+            guard ranges.count < Self.maxFields else { return false }
             if i < end && buffer[i] == quote {
                 guard let q = find(quote, from: i + 1), q + 1 == end || buffer[q + 1] == comma
-                else { return nil }
+                else { return false }
                 ranges.append(i + 1..<q)
                 i = q + 1
             } else {
                 let j = find(comma, from: i) ?? end
-                guard memchr(base + i, Int32(quote), j - i) == nil else { return nil }
+                guard memchr(base + i, Int32(quote), j - i) == nil else { return false }
                 ranges.append(i..<j)
                 i = j
             }
-            if i == end { break }
+            if i == end { return true }
             i += 1
         }
+    }
+
+    /// The record of a line whose fields lie at `ranges` of the bytes read, each made by the
+    /// same `value` as the walk of `next()` makes it: the record the walk makes.
+    private func record(_ ranges: [Range<Int>], line: Int) -> CSVRecord {
         let leftOut = self.leftOut
         var fields: [String] = []
         fields.reserveCapacity(ranges.count)
@@ -529,12 +550,6 @@ public final class CSVReader {
         var rec = CSVRecord(line: line, fields: fields, problem: problem.text)
         rec.problemField = problem.field
         rec.leftOutText = leftOutText
-        if problem.text == Self.notUTF8 { rowsNotUTF8 += 1 }
-        pos = lf + 1
-        line += 1
-        width = min(fields.count, 64)
-        previousFields = fields.count
-        rowsBefore += 1
         return rec
     }
 
@@ -629,54 +644,28 @@ public final class CSVReader {
     }
 
     /// The record of the simple line (see `nextSimple`) at `offset` of the bytes read, `length`
-    /// bytes with its line end, of `fields` fields: each field made by the same `value` as
-    /// `next()` makes it, and the same record, without `next()`'s walk of the line a byte class
-    /// at a time (6,000 instructions a OneRoster user's line, two thirds of reading it again).
+    /// bytes with its line end, of `fields` fields, as `next()` reads it (see `plainLine`).
     /// Throws when the bytes there are not such a line (the file changed since it was read).
     /// For the lines `RankedLines` gathers, whose places the first reading found.
     func simpleRecord(at offset: Int, length: Int, fields width: Int, line: Int) throws
         -> CSVRecord
     {
-        let comma = UInt8(ascii: ",")
-        let quote = UInt8(ascii: "\"")
-        guard let base = UnsafeBufferPointer(buffer).baseAddress, offset >= 0, length > 0,
-            offset + length <= count, buffer[offset + length - 1] == 0x0A
+        guard offset >= 0, length > 0, offset + length <= count,
+            buffer[offset + length - 1] == 0x0A
         else { throw Self.changed(shownAs) }
         var end = offset + length - 1
         if end > offset && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-        let leftOut = self.leftOut
-        var fields: [String] = []
-        fields.reserveCapacity(width)
-        var problem = Problem()
-        var leftOutText = false
-        var i = offset
-        while true {
-            let field: Range<Int>
-            if i < end && buffer[i] == quote {
-                // Quoted whole, with no quote inside: up to the next quote.
-                guard
-                    let q = memchr(base + i + 1, Int32(quote), end - i - 1).map({
-                        base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
-                    }), q + 1 == end || buffer[q + 1] == comma
-                else { throw Self.changed(shownAs) }
-                field = i + 1..<q
-                i = q + 1
-            } else {
-                let j =
-                    memchr(base + i, Int32(comma), end - i).map {
-                        base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
-                    } ?? end
-                field = i..<j
-                i = j
-            }
-            guard fields.count < width else { throw Self.changed(shownAs) }
-            fields.append(value(field, &problem, fields.count, leftOut, &leftOutText))
-            if i == end { break }
-            i += 1
+        var ranges = simpleFields
+        simpleFields = []
+        defer {
+            ranges.removeAll(keepingCapacity: true)
+            simpleFields = ranges
         }
-        guard fields.count == width, problem.text == nil else { throw Self.changed(shownAs) }
-        var rec = CSVRecord(line: line, fields: fields, problem: nil)
-        rec.leftOutText = leftOutText
+        guard plainFields(offset, end, into: &ranges), ranges.count == width else {
+            throw Self.changed(shownAs)
+        }
+        let rec = record(ranges, line: line)
+        guard rec.problem == nil else { throw Self.changed(shownAs) }
         return rec
     }
 

@@ -1337,7 +1337,7 @@ func indexNames(_ db: String) throws -> [String] {
     /// A file that ends in the middle of a row was cut short (a copy or a transfer stopped part
     /// way): a full import would mark the rows after the cut inactive, and a nightly job's
     /// --yes answers the question, so it is refused, nothing written (with --batch-size the
-    /// hint says what stays). A delta imports its rows; a whole last row without a line end
+    /// hint says what stays). A delta imports the rows before the cut; a whole last row without a line end
     /// is no cut.
     @Test func aFileCutInTheMiddleOfARowEndsNoOne() throws {
         let dir = TempDir()

@@ -499,12 +499,18 @@ public final class CSVReader {
         guard plainFields(pos, end, into: &ranges) else { return nil }
         let rec = record(ranges, line: line)
         if rec.problem == Self.notUTF8 { rowsNotUTF8 += 1 }
-        pos = lf + 1
-        line += 1
-        width = min(ranges.count, 64)
-        previousFields = ranges.count
-        rowsBefore += 1
+        passed(line: lf, fields: ranges.count)
         return rec
+    }
+
+    /// A row read whole, its line ending at `lineFeed`, of `fields` fields: the reading goes on
+    /// after it.
+    private func passed(line lineFeed: Int, fields: Int) {
+        pos = lineFeed + 1
+        line += 1
+        width = min(fields, 64)
+        previousFields = fields
+        rowsBefore += 1
     }
 
     /// Where the fields of the line at `start..<end` of the bytes read lie (into `ranges`), when
@@ -635,11 +641,7 @@ public final class CSVReader {
         guard let lineEnd else { return false }
         let place = LinePlace(offset: position, length: lineEnd + 1 - pos, fields: fields.count)
         try body(line, UnsafeBufferPointer(buffer), fields, place)
-        pos = lineEnd + 1
-        line += 1
-        width = min(fields.count, 64)
-        previousFields = fields.count
-        rowsBefore += 1
+        passed(line: lineEnd, fields: fields.count)
         return true
     }
 

@@ -24,6 +24,44 @@ import Testing
         }
     }
 
+    /// The district's people are read in the order of their table's key, one row after another,
+    /// with or without the district's range, never through the smaller household index (each
+    /// row then found by its key, three times the time), which SQLite chooses for a large
+    /// district (its statistics as `ANALYZE` left them at 300,000 students).
+    @Test func theDistrictsRowsAreReadInTheOrderOfTheirTable() throws {
+        let (db, path) = try tempDB()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try db.execute(
+            """
+            ANALYZE;
+            DELETE FROM sqlite_stat1;
+            INSERT INTO sqlite_stat1 VALUES
+                ('guardians', 'guardians_by_household', '108108 2 2'),
+                ('guardians', 'guardians', '240198 1001 1'),
+                ('students', 'students_by_household', '114957 3 3'),
+                ('students', 'students', '282768 1001 1');
+            """)
+        let again = try Database.open(path: path, create: false)
+        #expect(
+            try again.query("EXPLAIN QUERY PLAN SELECT guardian_id, row_hash FROM guardians")
+                .contains { $0.string("detail")?.contains("USING INDEX") == true },
+            "the statistics make SQLite choose the household index")
+        for t in [RosterTable.guardians, .students, .links, .households] {
+            for only in [true, false] {
+                let plan = try again.query(
+                    "EXPLAIN QUERY PLAN " + KnownRows.query(t, onlyDistrict: only),
+                    only ? [] : [.text("d1")]
+                )
+                .compactMap { $0.string("detail") }
+                #expect(
+                    plan.count == 1
+                        && (plan[0] == "SCAN \(t.rawValue)"
+                            || plan[0].hasPrefix("SEARCH \(t.rawValue) USING PRIMARY KEY")),
+                    "\(t.rawValue), only district \(only): \(plan)")
+            }
+        }
+    }
+
     @Test func aBudgetHoldsTheRowsItSays() {
         for bytes in [0, 16, 100, 4096, 16 << 20] {
             let rows = KnownRows.rows(within: bytes)

@@ -72,9 +72,7 @@ import Testing
         #expect(try d.count("SELECT count(*) FROM links") == 600)
         // (The order is that of SQLite's catalogue; PostgreSQL's indexes are its own.)
         guard !db.contains("://") else { return }
-        let indexes = try d.query(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('guardians', 'students', 'links') AND sql IS NOT NULL ORDER BY rowid"
-        ).map { $0.text("name") }
+        let indexes = try indexesInSchemaOrder(d, of: ["guardians", "students", "links"])
         let inSchemaOrder = [
             "guardians_by_phone", "guardians_by_household", "guardians_by_name",
             "guardians_by_email", "students_by_household", "links_by_student",

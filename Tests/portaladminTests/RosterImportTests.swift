@@ -180,9 +180,7 @@ func indexNames(_ db: String) throws -> [String] {
         let d = try reopen(db)
         #expect(try d.count("SELECT count(*) FROM guardians WHERE phone IS NOT NULL") == 2)
         guard !db.contains("://") else { return }
-        let indexes = try d.query(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'guardians' AND sql IS NOT NULL ORDER BY rowid"
-        ).map { $0.text("name") }
+        let indexes = try indexesInSchemaOrder(d, of: ["guardians"])
         #expect(
             indexes
                 == (givesPhone

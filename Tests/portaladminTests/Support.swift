@@ -151,6 +151,15 @@ func parseJSON(_ text: String) throws -> Any {
     try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
 }
 
+/// The look-up indexes of `tables` in an SQLite database, in the order of its catalogue (the order
+/// they were made in), without the ones SQLite makes for keys.
+func indexesInSchemaOrder(_ d: Database, of tables: [String]) throws -> [String] {
+    let names = tables.map { "'\($0)'" }.joined(separator: ", ")
+    return try d.query(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN (\(names)) AND sql IS NOT NULL ORDER BY rowid"
+    ).map { $0.text("name") }
+}
+
 /// The database at `db` (a file or a server's address), as the binary left it.
 func reopen(_ db: String) throws -> Database {
     db.contains("://")

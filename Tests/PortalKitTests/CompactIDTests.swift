@@ -82,7 +82,7 @@ import Testing
     @Test(arguments: [0, 1 << 30])
     func uuidsMovedToDiskAreFoundThere(budget: Int) throws {
         let (db, path) = try tempDB()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         try db.write {
             let spill = IDSpill(db, budget: budget, filterBytes: 64)
             var set = IDSet(spill: spill)

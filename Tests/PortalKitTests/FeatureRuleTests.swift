@@ -26,7 +26,7 @@ import Testing
 
     @Test func defaultsDistrictSchoolAndWindows() throws {
         let (db, s, path) = try db()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         #expect(
             try state(db, nil, "2026-11-01").enabled
                 && state(db, nil, "2026-11-01").source == "default")
@@ -70,7 +70,7 @@ import Testing
 
     @Test func badInputIsRefused() throws {
         let (db, s, path) = try db()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         #expect(throws: PortalError.self) {
             try db.write {
                 _ = try Features.set(

@@ -54,9 +54,8 @@ final class Fixture {
     }
 
     deinit {
-        for p in [path, path + "-wal", path + "-shm", folder] {
-            try? FileManager.default.removeItem(atPath: p)
-        }
+        removeDatabase(path)
+        try? FileManager.default.removeItem(atPath: folder)
     }
 
     /// A session of operator "t" on `district` at the fixture's time (or `now`).

@@ -30,7 +30,7 @@ import Testing
     /// district (its statistics as `ANALYZE` left them at 300,000 students).
     @Test func theDistrictsRowsAreReadInTheOrderOfTheirTable() throws {
         let (db, path) = try tempDB()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         try db.execute(
             """
             ANALYZE;

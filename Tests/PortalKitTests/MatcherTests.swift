@@ -128,7 +128,7 @@ import Testing
 
     func levels(_ csv: String) throws -> [String: String] {
         let (db, path) = try district(csv)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         var out: [String: String] = [:]
         for p in try Matcher.guardians(db, district: "d", minScore: 0) {
             out[p.a + "~" + p.b] = p.level
@@ -197,7 +197,7 @@ import Testing
             A1,Kathryn,Nguyen,,,1287 Park Ave,,Hutchinson,55350,1984-03-11
             A2,Catherine,Ngyuen,,,1287 Prak Ave,,Hutchinson,55351,1984-11-03
             """)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         let p = try #require(try Matcher.guardians(db, district: "d").first)
         #expect(p.evidence.contains("birth_date: day and month swapped"))
         #expect(p.evidence.contains { $0.hasPrefix("given_name: ") })
@@ -221,7 +221,7 @@ import Testing
             X1,Omar,Haddad,,555-201-7788 x12,,,,,
             X2,Omar,Haddad,,(555) 201-7788,,,,,
             """)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         let pairs = try Matcher.guardians(db, district: "d", minScore: 0)
         func evidence(_ a: String, _ b: String) -> [String] {
             pairs.first { $0.a == a && $0.b == b }?.evidence ?? []
@@ -293,7 +293,7 @@ import Testing
 
             """
         let (db, path) = try district(csv)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         let r = try Matcher.load(db, district: "d")
         var index: [String: Int] = [:]
         for i in 0..<r.count { index[r.string(i, .id)] = i }
@@ -319,7 +319,7 @@ import Testing
         let (db2, path2) = try district(
             csv + "N1,Steve,Catron,,,1178 Murphy Ln,,Jones Springs,30268,\n"
                 + "N2,DSyteve,Catr0n,,,1833 Harris Ave,,Trippton,25145,1970-01-01\n")
-        defer { try? FileManager.default.removeItem(atPath: path2) }
+        defer { removeDatabase(path2) }
         let r2 = try Matcher.load(db2, district: "d")
         let ids = (0..<r2.count).map { r2.string($0, .id) }
         let n1 = ids.firstIndex(of: "N1") ?? 0
@@ -338,7 +338,7 @@ import Testing
             B2,Holly,Lovett,,,6633 Fortenberry Pl,,Vetterville,23054,19851318
 
             """)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         #expect(
             try db.scalar("SELECT birth_date_given FROM guardians WHERE guardian_id = 'A2'")?
                 .string == "4986-07-15")
@@ -417,7 +417,7 @@ import Testing
     /// of one name share homes it is not.
     @Test func theDistrictsOwnRecordsSayWhetherOneNameAtOneHomeIsOnePerson() throws {
         let (db, path) = try district(listDistrict(sameNameElders: false))
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         let r = try Matcher.load(db, district: "d")
         let risks = DistrictRisks(r, candidates: Matcher.candidates(r))
         #expect(risks.sample.names >= 40 && risks.sample.variants >= 60, "\(risks)")
@@ -443,7 +443,7 @@ import Testing
         }
 
         let (families, familiesPath) = try district(listDistrict(sameNameElders: true))
-        defer { try? FileManager.default.removeItem(atPath: familiesPath) }
+        defer { removeDatabase(familiesPath) }
         let f = try Matcher.load(families, district: "d")
         let familyRisks = DistrictRisks(f, candidates: Matcher.candidates(f))
         #expect(familyRisks.generationApart > 0.3 && !familyRisks.independentPeople)
@@ -477,7 +477,7 @@ import Testing
             if k >= 100 && k < 100 + pairs { csv += "V\(k),Osskar,\(row)\n" }
         }
         let (db, path) = try district(csv)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         let r = try Matcher.load(db, district: "d")
         let risks = DistrictRisks(r, candidates: Matcher.candidates(r))
         #expect(risks.sample.names == pairs && risks.sample.variants == pairs)
@@ -488,7 +488,7 @@ import Testing
     /// of record linkage are often that small): the model decides there as in a large one.
     @Test func aSmallListOfIndependentPeopleIsJudgedByItsOwnRecords() throws {
         let (db, path) = try district(listDistrict(sameNameElders: false, people: 400))
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         let r = try Matcher.load(db, district: "d")
         #expect(r.count < 1000)
         let found = try Matcher.guardians(db, district: "d")
@@ -521,7 +521,7 @@ import Testing
             U1,Cedric,Smith,,,851 Crabtree Dr,,Boone Springs,66866,1997-01-13
             U2,mSith,Cderic,,,851 Crabtree Dr,,Boone Springs,66866,1997-01-13
             """)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         let pairs = try Matcher.guardians(db, district: "d", minScore: 0)
         for (a, b) in [("V1", "V2"), ("U1", "U2")] {
             let p = try #require(pairs.first { $0.a == a && $0.b == b })

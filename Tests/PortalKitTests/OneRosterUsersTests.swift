@@ -24,7 +24,7 @@ import Testing
         var memory = OneRosterUsers(MemoryUserTable())
         try body(&memory)
         let (db, path) = try tempDB()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         try db.write {
             let table = try DiskUserTable(db)
             var users = OneRosterUsers(table)

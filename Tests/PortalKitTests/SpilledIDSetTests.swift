@@ -7,7 +7,7 @@ import Testing
     /// A set whose whole ids beyond `budget` bytes move to a real SQLite file's temporary table.
     func withSpill(budget: Int, _ body: (IDSpill) throws -> Void) throws {
         let (db, path) = try tempDB()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         try db.write {
             let spill = IDSpill(db, budget: budget, filterBytes: 64)
             try body(spill)

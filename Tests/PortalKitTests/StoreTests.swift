@@ -9,6 +9,14 @@ func tempDB() throws -> (Database, String) {
     return (db, path)
 }
 
+/// Removes a test's database and the files SQLite keeps beside it (the WAL, its shared memory,
+/// a rollback journal): removing the database alone left two files behind for every test.
+func removeDatabase(_ path: String) {
+    for p in [path, path + "-wal", path + "-shm", path + "-journal"] {
+        try? FileManager.default.removeItem(atPath: p)
+    }
+}
+
 @Suite struct StoreTests {
     /// Arguments packed once and bound in place: text of every length (none, short, long,
     /// beyond ASCII) among values that are not text, each where it was, in part or whole.
@@ -45,7 +53,7 @@ func tempDB() throws -> (Database, String) {
     }
     @Test func migrationsAreRecordedInOrderAndRunOnce() throws {
         let (db, path) = try tempDB()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         #expect(try Migrator.applied(db) == Schema.migrations.map(\.name))
         try Migrator.migrate(db)
         #expect(try Migrator.applied(db).count == Schema.migrations.count)
@@ -71,7 +79,7 @@ func tempDB() throws -> (Database, String) {
     /// None in memory.
     @Test func theWriteBackGoesThroughSQLitesOwnDescriptor() throws {
         let (db, path) = try tempDB()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         let store = try #require(db.sqlite)
         let fd = try #require(store.descriptorOfFile())
         var open = stat()
@@ -102,7 +110,7 @@ func tempDB() throws -> (Database, String) {
 
     @Test func aNewFileHas16KBPagesAndAnOlderFileKeepsItsOwn() throws {
         let (db, path) = try tempDB()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         #expect(try db.scalar("PRAGMA page_size")?.int == 16384)
         // A file made with 4 KB pages (as earlier versions made them, or 8 KB) stays so, and works.
         try db.execute("PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM;")
@@ -121,7 +129,7 @@ func tempDB() throws -> (Database, String) {
 
     @Test func lookUpsByEmailPhoneHouseholdAndStudentUseTheirIndexes() throws {
         let (db, path) = try tempDB()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         // A district of 300 families, analysed as an import leaves it.
         try db.execute(
             """
@@ -193,7 +201,7 @@ func tempDB() throws -> (Database, String) {
     /// an expression.
     @Test func theSearchByNameReadsTheNameIndexAloneInALargeDistrict() throws {
         let (db, path) = try tempDB()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         try db.execute(
             """
             INSERT INTO districts VALUES ('d', 'D', '2026-01-01');
@@ -224,7 +232,7 @@ func tempDB() throws -> (Database, String) {
 
     @Test func laterMigrationsApplyToAnOlderFile() throws {
         let path = NSTemporaryDirectory() + "portalkit-" + UUID().uuidString + ".db"
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         let db = try Database(path: path)
         try Migrator.migrate(db, migrations: Array(Schema.migrations.prefix(1)))
         #expect(try db.count("SELECT count(*) FROM sqlite_master WHERE name = 'students'") == 0)
@@ -234,7 +242,7 @@ func tempDB() throws -> (Database, String) {
 
     @Test func writeRollsBackOnErrorAndOnDryRun() throws {
         let (db, path) = try tempDB()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         struct Boom: Error {}
         #expect(throws: Boom.self) {
             try db.write {
@@ -250,7 +258,7 @@ func tempDB() throws -> (Database, String) {
 
     @Test func resultCodesMapByClass() throws {
         let (db, path) = try tempDB()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         try db.run("INSERT INTO districts VALUES ('a', 'A', 'x')")
         do {
             try db.run("INSERT INTO districts VALUES ('a', 'A', 'x')")
@@ -264,7 +272,7 @@ func tempDB() throws -> (Database, String) {
 
     @Test func aSecondWriterWaitsThenReportsBusy() throws {
         let (db, path) = try tempDB()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeDatabase(path) }
         let other = try Database(path: path, create: false, busyTimeoutMs: 50)
         try db.execute("BEGIN IMMEDIATE")
         defer { try? db.execute("ROLLBACK") }

@@ -110,8 +110,12 @@ extension RosterWriter {
         // (`run` clears the bindings after each run: a NULL need not be bound.)
         try s.db.run(q.insertMany) { (st: Statement) in
             try st.bind(districtArgument, from: 1)
-            for (i, r) in soon[t.index].enumerated() {
-                try st.bind(r, from: 2 + i * width, cleared: true)
+            // Read in place: a copy of each row was two retains and two releases on this
+            // thread of objects the threads making rows made.
+            try soon[t.index].withUnsafeBufferPointer { rows in
+                for i in rows.indices {
+                    try st.bind(rows[i], from: 2 + i * width, cleared: true)
+                }
             }
         }
         soon[t.index].removeAll(keepingCapacity: true)

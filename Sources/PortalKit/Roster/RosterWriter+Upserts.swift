@@ -105,20 +105,23 @@ extension RosterWriter {
     func insertSoon(_ t: RosterTable, _ row: PackedArguments) throws {
         soon[t.index].append(row)
         guard soon[t.index].count == Self.insertRows else { return }
+        try soon[t.index].withUnsafeBufferPointer { try insertMany(t, $0) }
+        soon[t.index].removeAll(keepingCapacity: true)
+    }
+
+    /// Inserts `insertRows` rows at once (see `insertSoon`), their arguments read where they
+    /// are: a copy of each was two retains and two releases on this thread of objects the
+    /// threads making rows made.
+    func insertMany(_ t: RosterTable, _ rows: UnsafeBufferPointer<PackedArguments>) throws {
         let q = try sql(t)
-        let width = row.values.count
+        let width = rows[0].values.count
         // (`run` clears the bindings after each run: a NULL need not be bound.)
         try s.db.run(q.insertMany) { (st: Statement) in
             try st.bind(districtArgument, from: 1)
-            // Read in place: a copy of each row was two retains and two releases on this
-            // thread of objects the threads making rows made.
-            try soon[t.index].withUnsafeBufferPointer { rows in
-                for i in rows.indices {
-                    try st.bind(rows[i], from: 2 + i * width, cleared: true)
-                }
+            for i in rows.indices {
+                try st.bind(rows[i], from: 2 + i * width, cleared: true)
             }
         }
-        soon[t.index].removeAll(keepingCapacity: true)
     }
 
     /// Inserts the rows still waiting, one at a time.

@@ -969,11 +969,27 @@ final class RosterWriter {
     /// others, counted created. Made one row each, a link was as much work for the writer
     /// (the thread that bounds the links) as SQLite's inserting it: moving every row in and
     /// out of the batch, looking its table's statements up, copying its arguments.
+    /// Whole groups of `insertRows` are inserted where the run holds them (the batch keeps it
+    /// until written): put among the rows waiting (`insertSoon`), each link was a retain and a
+    /// release of its two objects, made on another thread, a tenth of the writer's time.
     func writeRun(_ run: [PackedArguments]) throws {
-        try stageIfRandom(.links)
-        for row in run {
-            try insertSoon(.links, row)
-            counts[RosterTable.links.index].add(.created)
+        let t = RosterTable.links
+        try stageIfRandom(t)
+        try run.withUnsafeBufferPointer { rows in
+            var next = 0
+            // (Those waiting go first: the links come in key order.)
+            while !soon[t.index].isEmpty && next < rows.count {
+                try insertSoon(t, rows[next])
+                next += 1
+            }
+            while rows.count - next >= Self.insertRows {
+                try insertMany(t, UnsafeBufferPointer(rebasing: rows[next..<next + Self.insertRows]))
+                next += Self.insertRows
+            }
+            for i in next..<rows.count { try insertSoon(t, rows[i]) }
+        }
+        for _ in run {
+            counts[t.index].add(.created)
             try countRow()
         }
     }

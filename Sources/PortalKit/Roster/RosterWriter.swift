@@ -983,7 +983,8 @@ final class RosterWriter {
                 next += 1
             }
             while rows.count - next >= Self.insertRows {
-                try insertMany(t, UnsafeBufferPointer(rebasing: rows[next..<next + Self.insertRows]))
+                try insertMany(
+                    t, UnsafeBufferPointer(rebasing: rows[next..<next + Self.insertRows]))
                 next += Self.insertRows
             }
             for i in next..<rows.count { try insertSoon(t, rows[i]) }

@@ -4,6 +4,29 @@ import Testing
 @testable import PortalKit
 
 @Suite struct RosterWriterTests {
+    /// Keys met near where the last went (numbered ids) are near; random ones (UUIDs) are far,
+    /// and found so within the first few of them: `isFar(within:)` then holds, and nothing
+    /// more met of at most that many turns them near.
+    @Test func keysAtRandomPlacesAreFoundFarEarly() {
+        var inOrder = KeyOrder()
+        for k in 0..<10_000 { inOrder.meet(Int32(k)) }
+        #expect(inOrder.isNear)
+        #expect(!inOrder.isFar(within: 10_000))
+        var random = KeyOrder()
+        var rng = SystemRandomNumberGenerator()
+        let keys = (0..<10_000).map { _ in Int32.random(in: 0..<1_000_000, using: &rng) }
+        var decidedAt: Int? = nil
+        for (i, k) in keys.enumerated() {
+            random.meet(k)
+            if decidedAt == nil && random.isFar(within: keys.count) { decidedAt = i + 1 }
+        }
+        #expect(!random.isNear)
+        #expect((decidedAt ?? .max) < 1_000, "\(String(describing: decidedAt))")
+        // Told far: the same keys again, in order, do not make it near.
+        for k in 0..<10_000 { random.meet(Int32(k)) }
+        #expect(random.isFar(within: 20_000) && !random.isNear)
+    }
+
     /// Rows into a district's new tables are inserted several at a time; with `--batch-size`,
     /// each commit still holds every row reported before it: another connection, reading what
     /// is committed, finds as many rows as the batches committed so far (not the rows of whole

@@ -615,11 +615,17 @@ enum OneRosterBundle {
             let ranks = idRanks
         {
             w.householdsNamed = nil
-            for n in named.indices.filter({ named[$0] }).sorted(by: { ranks[$0] < ranks[$1] }) {
+            // Each namer put at its rank (the ranks number the users), not sorted by it: the
+            // sort was a fifth of the time this thread alone took between the rows and the
+            // links (50,000 households at 100,000 students).
+            var byRank = [Int32](repeating: -1, count: ranks.count)
+            for n in named.indices where named[n] { byRank[Int(ranks[n])] = Int32(n) }
+            for n in byRank where n >= 0 {
                 try w.insertSoon(
                     .households,
                     PackedArguments(
-                        [.text(ids.string(n, prefix: householdPrefix))] + RosterWriter.noAddress))
+                        [.text(ids.string(Int(n), prefix: householdPrefix))]
+                            + RosterWriter.noAddress))
             }
         }
         w.finishedReading(r2, "users.csv")
@@ -1083,6 +1089,10 @@ extension OneRosterBundle {
                 students.meet(ranks[Int(namer)])
             } else if guardianCodes.contains(kind) {
                 guardians.meet(ranks[Int(namer)])
+            }
+            // (Random ids are far within a few thousand: the rest would not change the answer.)
+            if students.isFar(within: byRank.count) && guardians.isFar(within: byRank.count) {
+                break
             }
         }
         if students.isNear { try w.keepUpToDate(index: "students_by_household") }

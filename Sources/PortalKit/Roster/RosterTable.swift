@@ -247,4 +247,7 @@ struct KeyOrder {
     }
 
     var isNear: Bool { count > 0 && far * 64 < count }
+
+    /// Whether so many keys were far already that no more than `most` in all are near.
+    func isFar(within most: Int) -> Bool { far * 64 >= most }
 }

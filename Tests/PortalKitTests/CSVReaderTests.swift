@@ -17,6 +17,17 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18, keepOnly: [Int?]? = nil) th
 }
 
 @Suite struct CSVReaderTests {
+    /// A line found unchanged keeps its line without its fields (see `PendingRow.SameLine`):
+    /// nothing of what the reading thread made for them goes with the row.
+    @Test func aRecordWithoutFieldsKeepsItsLine() throws {
+        let recs = try readAll(Array("id,name\ng1,Pat Lee\n".utf8))
+        let rec = try #require(recs.last)
+        #expect(rec.fields == ["g1", "Pat Lee"])
+        let bare = rec.withoutFields
+        #expect(bare.line == rec.line && bare.line == 2)
+        #expect(bare.fields.isEmpty && bare.problem == nil)
+    }
+
     @Test func bomCRLFQuotesAndBlankLines() throws {
         let text =
             "\u{FEFF}id,name\r\n1,\"Smith, Jr.\"\r\n\r\n2,\"say \"\"hi\"\"\"\r\n3,\"two\nlines\"\r\n4,last"

@@ -38,6 +38,13 @@ public struct CSVRecord: Sendable {
             hint: "the first line must name the columns; \(done)")
     }
 
+    /// The record without its fields, for a line found unchanged whose row is never made
+    /// again (`PendingRow.SameLine`): kept, the fields were let go of with the row, on the
+    /// thread that makes rows, each a wait for the lock of the reading thread's memory
+    /// (glibc's arena of the thread that made them): a re-import of 300,000 students'
+    /// numbered OneRoster bundle waited so 6,400 times, 0.92-0.97 -> 0.88-0.93 s without.
+    var withoutFields: CSVRecord { CSVRecord(line: line, fields: [], problem: problem) }
+
     /// A line with nothing in it but separators and spaces: no row at all.
     public var isBlank: Bool {
         problem == nil && !leftOutText && fields.allSatisfy { $0.trimmed().isEmpty }

@@ -396,7 +396,10 @@ public enum NativeFormat {
         if let same, let lineHash, knownSlot >= 0, same.acceptsStill(birthDate: f(.birthDate)),
             same.holds(slot: knownSlot, hash: lineHash)
         {
-            var s = PendingRow.SameLine(record: rec)
+            // (Only a guardian's row may be made again, for its household's address: see
+            // `CSVRecord.withoutFields`.)
+            var s = PendingRow.SameLine(
+                record: columns.table == .guardians ? rec : rec.withoutFields)
             switch columns.table {
             case .guardians: s.household = Field.optional(f(.householdID))
             case .students:

@@ -533,11 +533,13 @@ enum OneRosterBundle {
                 same.acceptsStill(birthDate: facts.birth),
                 same.holds(slot: knownSlot, hash: lineHash)
             {
+                // (No user's row is made again: see `CSVRecord.withoutFields`.)
                 return row(
                     entity,
                     .sameLine(
                         PendingRow.SameLine(
-                            record: rec, household: facts.household, school: school)))
+                            record: rec.withoutFields, household: facts.household,
+                            school: school)))
             }
             if let p = rec.problem(in: uh.spelled) { return row("users", .rejected(p)) }
             guard !id.isEmpty else {

@@ -79,6 +79,10 @@ import Testing
         #expect(Set(slots).count == 4)
         #expect(bytes("G5") { guardians.slot($0) } == nil)
         #expect(guardians.slot(key: [.text("G1")]) == slots[0])
+        // A row's key read in place from its packed arguments (the values after it ignored).
+        #expect(
+            guardians.slot(key: PackedArguments([.text("G1"), .text("x")]), count: 1) == slots[0])
+        #expect(guardians.slot(key: PackedArguments([.text("G5"), .null]), count: 1) == nil)
         // The copy the reading thread asks says the same.
         #expect(guardians.keys.holds("G1") && guardians.keys.holds("G4"))
         #expect(!guardians.keys.holds("G5"))
@@ -107,6 +111,8 @@ import Testing
         let link = try #require(links.slot(key: [.text("G1"), .text("S1")]))
         #expect(bytes("G1\u{1f}S1") { links.slot($0) } == link)
         #expect(links.slot(key: [.text("G1"), .text("S2")]) == nil)
+        #expect(
+            links.slot(key: PackedArguments([.text("G1"), .text("S1"), .int(1)]), count: 2) == link)
         // Looked up a batch at a time, as a OneRoster bundle's links are, with the hash asked
         // of the slot found; and a link met through its slot is met, as through its key.
         let batch = links.keys.slots(["G1\u{1f}S2", "G1\u{1f}S1", "G5"])

@@ -38,7 +38,15 @@ func removeDatabase(_ path: String) {
         _ = try db.run(key) { try $0.bind(packed, count: 4, from: 1) }
         let first = try #require(try db.query("SELECT * FROM t").first)
         #expect(["a", "b", "c", "d"].map { first[$0] } == Array(values[..<4]))
-        #expect(PackedArguments([.null, .int(1)]).bytes == nil, "no text, nothing packed")
+        // Only the packed buffer is kept: every value decodes from it as it was, one or all,
+        // text read in place (none for a value that is not text).
+        #expect(packed.values == values && packed.count == values.count)
+        #expect(values.indices.allSatisfy { packed.value($0) == values[$0] })
+        #expect(packed.withText(3) { $0.map { String(decoding: $0, as: UTF8.self) } } == "Ñandú")
+        #expect(packed.withText(2) { $0 == nil } && packed.withText(0) { $0?.count == 0 })
+        let numbers: [SQLValue] = [.int(.min), .null, .double(-0.25), .int(.max)]
+        #expect(PackedArguments(numbers).values == numbers)
+        #expect(PackedArguments([]).values.isEmpty)
         // Into a statement whose bindings the last run cleared, a NULL is left unbound: NULL
         // all the same, after a row that had a value there.
         _ = try db.run("DELETE FROM t")

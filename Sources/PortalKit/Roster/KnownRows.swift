@@ -203,6 +203,20 @@ final class KnownRows {
         return slot(fingerprint: fingerprint(h))
     }
 
+    /// `slot(key:)` of a row's key, its first `count` arguments, read in place.
+    func slot(key arguments: PackedArguments, count: Int) -> Int? {
+        var h = fnv1aBasis
+        for k in 0..<count {
+            if k > 0 { h = (h ^ 0x1f) &* 0x100_0000_01b3 }
+            h = arguments.withText(k) { u in
+                if let u { return fnv1a(u, from: h) }
+                var text = arguments.value(k).string ?? ""
+                return text.withUTF8 { fnv1a($0, from: h) }
+            }
+        }
+        return slot(fingerprint: fingerprint(h))
+    }
+
     private func slot(fingerprint f: UInt64) -> Int? { Self.slot(fingerprint: f, in: slots) }
 
     fileprivate static func slot(fingerprint f: UInt64, in slots: [Slot]) -> Int? {

@@ -104,12 +104,12 @@ struct TableRow {
     /// The place of the hash at the end of `columns`.
     static let hashSlot = SQLValue.null
 
-    var key: [String] { arguments.values[..<keyCount].map { $0.string ?? "" } }
-    var values: ArraySlice<SQLValue> { arguments.values[keyCount..<(arguments.values.count - 1)] }
+    var key: [String] { arguments.bytes.values(0..<keyCount).map { $0.string ?? "" } }
+    var values: [SQLValue] { arguments.bytes.values(keyCount..<(arguments.count - 1)) }
 
     /// The values' FNV-1a (see `fnv1a`).
     var fnv: UInt64 {
-        line == 0 ? valuesHash : Self.fnv1a(arguments.values[keyCount..<hashedEnd])
+        line == 0 ? valuesHash : Self.fnv1a(arguments.bytes.values(keyCount..<hashedEnd))
     }
 
     /// Whether `stored` (a row's `row_hash`) is this row's hash: of its line or of its values,
@@ -123,7 +123,8 @@ struct TableRow {
 
     /// Whether the top 48 bits of a stored hash (see `KnownRows`) are this row's.
     func matches(top48 h: UInt64) -> Bool {
-        h == fnv >> 16 || (line != 0 && h == line >> 16)
+        // (The line's first: the values' are decoded from the packed row.)
+        (line != 0 && h == line >> 16) || h == fnv >> 16
     }
 
     /// The stored form: the top 48 bits in 8 characters of the URL-safe base-64 alphabet, half

@@ -46,7 +46,7 @@ extension RosterWriter {
         // first through a merged guardian; the insert then meets the key, and the look-up
         // below settles it).
         if let known = known[t.index] {
-            if let i = known.slot(key: row.arguments.values[..<row.keyCount]) {
+            if let i = known.slot(key: row.arguments, count: row.keyCount) {
                 if !known.isAmbiguous(i) && known.isUnchanged(i, row) { return .unchanged }
             } else {
                 do {
@@ -114,7 +114,7 @@ extension RosterWriter {
     /// threads making rows made.
     func insertMany(_ t: RosterTable, _ rows: UnsafeBufferPointer<PackedArguments>) throws {
         let q = try sql(t)
-        let width = rows[0].values.count
+        let width = rows[0].count
         // (`run` clears the bindings after each run: a NULL need not be bound.)
         try s.db.run(q.insertMany) { (st: Statement) in
             try st.bind(districtArgument, from: 1)
@@ -353,7 +353,7 @@ extension RosterWriter {
 
     /// A link's guardian and student, from its row or its key.
     static func ends(_ row: TableRow) -> (String, String) {
-        (row.arguments.values[0].string ?? "", row.arguments.values[1].string ?? "")
+        (row.arguments.value(0).string ?? "", row.arguments.value(1).string ?? "")
     }
     static func ends(_ key: String) -> (String, String) {
         let ends = linkEnds(key)

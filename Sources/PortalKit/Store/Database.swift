@@ -45,27 +45,29 @@ extension SQLValue {
     init(_ b: Bool) { self = .int(b ? 1 : 0) }
 }
 
-/// Arguments for a statement run once per row, with their text packed one after another in
-/// one buffer (values that are not text take none): made where there is time to spare, then
-/// bound in place by `Statement.bind(_:count:from:)`. (Sendable: its bytes never change once
-/// made.)
+/// Arguments for a statement run once per row, packed one after another in one buffer: made
+/// where there is time to spare, then bound in place by `Statement.bind(_:count:from:)`. Only
+/// the buffer is kept, not the values it was made from: an array of them, kept with every row
+/// until the row was let go of, was a tenth of the work of the thread making OneRoster rows
+/// (its strings retained into it, then released cold, long after, once the writer was done);
+/// the few that read a row's values again (a changed row's update, a key looked up) decode
+/// them. (Sendable: its bytes never change once made.)
 struct PackedArguments: @unchecked Sendable {
-    let values: [SQLValue]
-    /// The text, or nil when there is none.
-    let bytes: PackedBytes?
+    let bytes: PackedBytes
 
     init(_ values: [SQLValue]) {
-        self.values = values
         // The values read in place: a copy of each (a retain and a release of its text) was
         // a sixth of the making of a row's arguments.
         let total = values.withUnsafeBufferPointer { v in
             var total = 0
-            for i in v.indices { if case .text(let s) = v[i] { total += s.utf8.count } }
+            for i in v.indices {
+                switch v[i] {
+                case .text(let s): total += s.utf8.count
+                case .int, .double: total += 8
+                case .null: break
+                }
+            }
             return total
-        }
-        guard total > 0 else {
-            bytes = nil
-            return
         }
         let box = unsafeDowncast(
             PackedBytes.create(minimumCapacity: PackedBytes.lengthBytes * values.count + total) {
@@ -81,8 +83,18 @@ struct PackedArguments: @unchecked Sendable {
                     }
                 }
                 for i in v.indices {
-                    var length = UInt32.max
-                    if case .text(let s) = v[i] {
+                    let length: UInt32
+                    switch v[i] {
+                    case .null: length = PackedBytes.null
+                    case .int(let n):
+                        length = PackedBytes.int
+                        UnsafeMutableRawPointer(to + count).storeBytes(of: n, as: Int64.self)
+                        count += 8
+                    case .double(let d):
+                        length = PackedBytes.double
+                        UnsafeMutableRawPointer(to + count).storeBytes(of: d, as: Double.self)
+                        count += 8
+                    case .text(let s):
                         length = UInt32(s.utf8.count)
                         if s.utf8.withContiguousStorageIfAvailable(put) == nil {
                             var s = s
@@ -97,25 +109,87 @@ struct PackedArguments: @unchecked Sendable {
         }
         bytes = box
     }
+
+    /// How many values.
+    var count: Int { bytes.header }
+
+    /// The values, decoded.
+    var values: [SQLValue] { bytes.values(0..<count) }
+
+    /// Value `i`, decoded.
+    func value(_ i: Int) -> SQLValue { bytes.values(i..<(i + 1))[0] }
+
+    /// Calls `body` with the text of value `i` in place (nil for a value that is not text, or
+    /// past the last).
+    func withText<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>?) throws -> R) rethrows -> R {
+        var result: R? = nil
+        _ = try bytes.each(upTo: i + 1) { j, length, at -> Bool? in
+            guard j == i else { return nil }
+            result = try body(
+                length <= PackedBytes.longestText
+                    ? UnsafeBufferPointer(start: at, count: Int(length)) : nil)
+            return true
+        }
+        if let result { return result }
+        return try body(nil)
+    }
 }
 
-/// The packed text of `PackedArguments`: the number of values, then in the same allocation
-/// each value's length in bytes (`UInt32.max` for one that is not text), then the texts one
-/// after another. Binding reads the lengths, not the strings (reading each string's length
-/// copied it: a retain and a release, for every value bound). Not a `[UInt8]`: making one
-/// looked up its storage's type metadata every time, about 660 instructions of each row an
-/// import makes (callgrind, 30,000 students' OneRoster bundle). Never changed once made.
+/// The packed values of `PackedArguments`: the number of values, then in the same allocation
+/// each value's length in bytes (`null`, `int` or `double` for one that is not text), then
+/// the values one after another (a number's 8 bytes, a text's UTF-8). Binding reads the
+/// lengths, not the strings (reading each string's length copied it: a retain and a release,
+/// for every value bound). Not a `[UInt8]`: making one looked up its storage's type metadata
+/// every time, about 660 instructions of each row an import makes (callgrind, 30,000
+/// students' OneRoster bundle). Never changed once made.
 final class PackedBytes: ManagedBuffer<Int, UInt8> {
     static let lengthBytes = MemoryLayout<UInt32>.size
+    /// The lengths that mark a value that is not text.
+    static let null = UInt32.max
+    static let int = UInt32.max - 1
+    static let double = UInt32.max - 2
+    /// The longest length that is a text's.
+    static let longestText = UInt32.max - 3
 
-    /// Calls `body` with where the values' lengths start (`UInt32`s, `UInt32.max` for a value
-    /// that is not text) and where their texts do.
-    func withTexts<R>(
-        _ body: (_ lengths: UnsafeRawPointer, _ text: UnsafePointer<UInt8>) throws -> R
-    ) rethrows -> R {
+    /// Calls `body` with each value's place (from 0), length (or mark) and where its bytes
+    /// start, up to `end`, until it returns a result.
+    func each<R>(
+        upTo end: Int,
+        _ body: (_ i: Int, _ length: UInt32, _ at: UnsafePointer<UInt8>) throws -> R?
+    ) rethrows -> R? {
         try withUnsafeMutablePointers { count, bytes in
-            try body(UnsafeRawPointer(bytes), bytes + Self.lengthBytes * count.pointee)
+            let lengths = UnsafeRawPointer(bytes)
+            var at = UnsafePointer(bytes + Self.lengthBytes * count.pointee)
+            for i in 0..<min(end, count.pointee) {
+                let n = lengths.load(fromByteOffset: Self.lengthBytes * i, as: UInt32.self)
+                if let r = try body(i, n, at) { return r }
+                at += n == Self.null ? 0 : n > Self.longestText ? 8 : Int(n)
+            }
+            return nil
         }
+    }
+
+    /// The values of `range`, decoded.
+    func values(_ range: Range<Int>) -> [SQLValue] {
+        var out: [SQLValue] = []
+        out.reserveCapacity(range.count)
+        _ = each(upTo: range.upperBound) { i, n, at -> Bool? in
+            guard range.contains(i) else { return nil }
+            switch n {
+            case Self.null: out.append(.null)
+            case Self.int: out.append(.int(UnsafeRawPointer(at).loadUnaligned(as: Int64.self)))
+            case Self.double:
+                out.append(.double(UnsafeRawPointer(at).loadUnaligned(as: Double.self)))
+            default:
+                out.append(
+                    .text(
+                        String(
+                            decoding: UnsafeBufferPointer(start: at, count: Int(n)), as: UTF8.self))
+                )
+            }
+            return nil
+        }
+        return out
     }
 }
 
@@ -265,27 +339,23 @@ final class Statement {
     func bind(
         _ arguments: PackedArguments, count: Int? = nil, from position: Int, cleared: Bool = false
     ) throws {
-        let end = count ?? arguments.values.count
-        func bindOther(_ i: Int) throws {
-            if cleared, case .null = arguments.values[i] { return }
-            try set(position + i, arguments.values[i])
-        }
-        guard let bytes = arguments.bytes else {
-            for i in 0..<end { try bindOther(i) }
-            return
-        }
-        try bytes.withTexts { lengths, text in
-            var start = 0
-            for i in 0..<end {
-                let n = lengths.load(fromByteOffset: PackedBytes.lengthBytes * i, as: UInt32.self)
-                guard n != UInt32.max else {
-                    try bindOther(i)
-                    continue
-                }
-                let rc = sqlite3_bind_text(handle, Int32(position + i), text + start, Int32(n), nil)
-                if rc != SQLITE_OK { throw db.error(rc, sql: sql) }
-                start += Int(n)
+        _ = try arguments.bytes.each(upTo: count ?? arguments.count) { i, n, at -> Bool? in
+            let idx = Int32(position + i)
+            let rc: Int32
+            switch n {
+            case PackedBytes.null:
+                if cleared { return nil }
+                rc = sqlite3_bind_null(handle, idx)
+            case PackedBytes.int:
+                rc = sqlite3_bind_int64(
+                    handle, idx, UnsafeRawPointer(at).loadUnaligned(as: Int64.self))
+            case PackedBytes.double:
+                rc = sqlite3_bind_double(
+                    handle, idx, UnsafeRawPointer(at).loadUnaligned(as: Double.self))
+            default: rc = sqlite3_bind_text(handle, idx, at, Int32(n), nil)
             }
+            if rc != SQLITE_OK { throw db.error(rc, sql: sql) }
+            return nil
         }
     }
 

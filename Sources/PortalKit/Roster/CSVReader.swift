@@ -485,6 +485,22 @@ public final class CSVReader {
     /// nil, having read nothing, for any other line (a blank one, a quote doubled or inside a
     /// field, a field on several lines, a lone CR, a line too long) or before the header.
     private func plainLine() -> CSVRecord? {
+        guard let (lf, end) = lineAtPos(), let base = UnsafeBufferPointer(buffer).baseAddress,
+            memchr(base + pos, Int32(UInt8(ascii: "\r")), end - pos) == nil
+        else { return nil }
+        return withFieldPlaces { ranges in
+            guard plainFields(pos, end, into: &ranges) else { return nil }
+            let rec = record(ranges, line: line)
+            if rec.problem == Self.notUTF8 { rowsNotUTF8 += 1 }
+            passed(line: lf, fields: ranges.count)
+            return rec
+        }
+    }
+
+    /// The line at `pos`, whole in the bytes read: where its line feed is and where its text
+    /// ends (before a CR ending it); nil for a blank line, one longer than a field may be, or
+    /// when no line feed follows in the bytes read (noted in `noLineFeedFrom`).
+    private func lineAtPos() -> (lineFeed: Int, end: Int)? {
         guard pos < noLineFeedFrom, pos < count, let base = UnsafeBufferPointer(buffer).baseAddress
         else { return nil }
         guard let hit = memchr(base + pos, 0x0A, count - pos) else {
@@ -492,22 +508,21 @@ public final class CSVReader {
             return nil
         }
         let lf = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-        let cr = UInt8(ascii: "\r")
-        let end = lf > pos && buffer[lf - 1] == cr ? lf - 1 : lf
-        guard end > pos, end - pos <= Self.maxFieldBytes,
-            memchr(base + pos, Int32(cr), end - pos) == nil
-        else { return nil }
+        let end = lf > pos && buffer[lf - 1] == UInt8(ascii: "\r") ? lf - 1 : lf
+        guard end > pos, end - pos <= Self.maxFieldBytes else { return nil }
+        return (lf, end)
+    }
+
+    /// Calls `body` with the places of fields reused from record to record (`simpleFields`),
+    /// empty, and keeps them for the next.
+    private func withFieldPlaces<R>(_ body: (inout [Range<Int>]) throws -> R) rethrows -> R {
         var ranges = simpleFields
         simpleFields = []
         defer {
             ranges.removeAll(keepingCapacity: true)
             simpleFields = ranges
         }
-        guard plainFields(pos, end, into: &ranges) else { return nil }
-        let rec = record(ranges, line: line)
-        if rec.problem == Self.notUTF8 { rowsNotUTF8 += 1 }
-        passed(line: lf, fields: ranges.count)
-        return rec
+        return try body(&ranges)
     }
 
     /// A row read whole, its line ending at `lineFeed`, of `fields` fields: the reading goes on
@@ -593,63 +608,53 @@ public final class CSVReader {
         guard previousFields != nil else { return false }
         let comma = UInt8(ascii: ",")
         let quote = UInt8(ascii: "\"")
-        let cr = UInt8(ascii: "\r")
         let leftOut = self.leftOut
-        var fields = simpleFields
-        simpleFields = []
-        defer {
-            fields.removeAll(keepingCapacity: true)
-            simpleFields = fields
+        guard let (lineFeed, end) = lineAtPos() else { return false }
+        return try withFieldPlaces { fields in
+            // Whether each field is simple, its place put in `fields`.
+            let simple = { (b: UnsafeBufferPointer<UInt8>) -> Bool in
+                guard let base = b.baseAddress else { return false }
+                var i = pos
+                var problem = Problem()
+                var text = false
+                while true {
+                    guard fields.count < Self.maxFields else { return false }
+                    let field: Range<Int>
+                    if i < end && b[i] == quote {
+                        guard
+                            let q = memchr(base + i + 1, Int32(quote), end - i - 1).map({
+                                base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
+                            }), q + 1 == end || b[q + 1] == comma
+                        else { return false }
+                        field = i + 1..<q
+                        i = q + 1
+                    } else {
+                        // (Up to the record's end: a CR there ends it, one before it is no
+                        // field's.)
+                        let j = Self.scanPlain(b, from: i, to: end)
+                        guard j == end || b[j] == comma else { return false }
+                        field = i..<j
+                        i = j
+                    }
+                    let u = UnsafeBufferPointer(rebasing: b[field])
+                    if fields.count < leftOut.count && leftOut[fields.count] {
+                        _ = value(u, &problem, fields.count, leftOut, &text)
+                        guard problem.text == nil else { return false }
+                    } else {
+                        guard Self.isPrintableASCII(u) else { return false }
+                    }
+                    fields.append(field)
+                    if i == end { return true }
+                    i += 1
+                }
+            }(UnsafeBufferPointer(buffer))
+            guard simple else { return false }
+            let place = LinePlace(
+                offset: position, length: lineFeed + 1 - pos, fields: fields.count)
+            try body(line, UnsafeBufferPointer(buffer), fields, place)
+            passed(line: lineFeed, fields: fields.count)
+            return true
         }
-        guard pos < noLineFeedFrom else { return false }
-        // Where the record's line ends (its line feed), nil for one that is not simple.
-        let lineEnd = { (b: UnsafeBufferPointer<UInt8>) -> Int? in
-            guard let base = b.baseAddress, pos < count else { return nil }
-            guard let hit = memchr(base + pos, 0x0A, count - pos) else {
-                noLineFeedFrom = pos
-                return nil
-            }
-            let lf = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-            let end = lf > pos && b[lf - 1] == cr ? lf - 1 : lf
-            guard end > pos, end - pos <= Self.maxFieldBytes else { return nil }
-            var i = pos
-            var problem = Problem()
-            var text = false
-            while true {
-                guard fields.count < Self.maxFields else { return nil }
-                let field: Range<Int>
-                if i < end && b[i] == quote {
-                    guard
-                        let q = memchr(base + i + 1, Int32(quote), end - i - 1).map({
-                            base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
-                        }), q + 1 == end || b[q + 1] == comma
-                    else { return nil }
-                    field = i + 1..<q
-                    i = q + 1
-                } else {
-                    // (Up to the record's end: a CR there ends it, one before it is no field's.)
-                    let j = Self.scanPlain(b, from: i, to: end)
-                    guard j == end || b[j] == comma else { return nil }
-                    field = i..<j
-                    i = j
-                }
-                let u = UnsafeBufferPointer(rebasing: b[field])
-                if fields.count < leftOut.count && leftOut[fields.count] {
-                    _ = value(u, &problem, fields.count, leftOut, &text)
-                    guard problem.text == nil else { return nil }
-                } else {
-                    guard Self.isPrintableASCII(u) else { return nil }
-                }
-                fields.append(field)
-                if i == end { return lf }
-                i += 1
-            }
-        }(UnsafeBufferPointer(buffer))
-        guard let lineEnd else { return false }
-        let place = LinePlace(offset: position, length: lineEnd + 1 - pos, fields: fields.count)
-        try body(line, UnsafeBufferPointer(buffer), fields, place)
-        passed(line: lineEnd, fields: fields.count)
-        return true
     }
 
     /// The record of the simple line (see `nextSimple`) at `offset` of the bytes read, `length`
@@ -664,18 +669,14 @@ public final class CSVReader {
         else { throw Self.changed(shownAs) }
         var end = offset + length - 1
         if end > offset && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-        var ranges = simpleFields
-        simpleFields = []
-        defer {
-            ranges.removeAll(keepingCapacity: true)
-            simpleFields = ranges
+        return try withFieldPlaces { ranges in
+            guard plainFields(offset, end, into: &ranges), ranges.count == width else {
+                throw Self.changed(shownAs)
+            }
+            let rec = record(ranges, line: line)
+            guard rec.problem == nil else { throw Self.changed(shownAs) }
+            return rec
         }
-        guard plainFields(offset, end, into: &ranges), ranges.count == width else {
-            throw Self.changed(shownAs)
-        }
-        let rec = record(ranges, line: line)
-        guard rec.problem == nil else { throw Self.changed(shownAs) }
-        return rec
     }
 
     /// Simple lines (see `nextSimple`) that `next()` passes over, in the order of the file:

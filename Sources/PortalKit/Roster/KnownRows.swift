@@ -80,8 +80,7 @@ final class KnownRows {
                 let info =
                     (Self.storedHash(row.bytes(keys)).map { $0 | Self.hasHash } ?? 0)
                     | (row.int(keys + 1) == 1 ? Self.activeBit : 0)
-                var h = fnv1a(row.bytes(0))
-                for k in 1..<keys { h = fnv1a(row.bytes(k), from: (h ^ 0x1f) &* 0x100_0000_01b3) }
+                let h = Self.keyHash(keys) { k, h in fnv1a(row.bytes(k), from: h) }
                 read.append(Slot(fingerprint: Self.fingerprint(h, spread), info: info))
                 if read.count == read.capacity { Self.place(&read, in: table) }
             }
@@ -194,27 +193,36 @@ final class KnownRows {
     /// The slot of a row's key given as its values (a link's two joined by U+001F, as the
     /// import spells it).
     func slot(key values: ArraySlice<SQLValue>) -> Int? {
-        var h = fnv1aBasis
-        for (k, v) in values.enumerated() {
-            if k > 0 { h = (h ^ 0x1f) &* 0x100_0000_01b3 }
-            var text = v.string ?? ""
-            h = text.withUTF8 { fnv1a($0, from: h) }
+        let h = Self.keyHash(values.count) { k, h in
+            var text = values[values.startIndex + k].string ?? ""
+            return text.withUTF8 { fnv1a($0, from: h) }
         }
         return slot(fingerprint: fingerprint(h))
     }
 
     /// `slot(key:)` of a row's key, its first `count` arguments, read in place.
     func slot(key arguments: PackedArguments, count: Int) -> Int? {
-        var h = fnv1aBasis
-        for k in 0..<count {
-            if k > 0 { h = (h ^ 0x1f) &* 0x100_0000_01b3 }
-            h = arguments.withText(k) { u in
+        let h = Self.keyHash(count) { k, h in
+            arguments.withText(k) { u in
                 if let u { return fnv1a(u, from: h) }
                 var text = arguments.value(k).string ?? ""
                 return text.withUTF8 { fnv1a($0, from: h) }
             }
         }
         return slot(fingerprint: fingerprint(h))
+    }
+
+    /// The FNV-1a of a key of `count` columns as the import spells it, joined by U+001F:
+    /// `column(k, h)` goes on from `h` over the text of column `k`.
+    private static func keyHash(_ count: Int, _ column: (_ k: Int, _ h: UInt64) -> UInt64)
+        -> UInt64
+    {
+        var h = fnv1aBasis
+        for k in 0..<count {
+            if k > 0 { h = (h ^ 0x1f) &* 0x100_0000_01b3 }
+            h = column(k, h)
+        }
+        return h
     }
 
     private func slot(fingerprint f: UInt64) -> Int? { Self.slot(fingerprint: f, in: slots) }

@@ -133,12 +133,43 @@ import Testing
         #expect(try people.insert("G2", line: 4, knownSlot: slots[1]) == nil)
         #expect(guardians.isMet(slots[1]))
         #expect(try people.insert("G2", line: 6) == IDSet.lineUnknown, "a repeat")
+        // Met through its slot unless written: once written, a repeat naming its line.
+        #expect(try people.insertUnlessWritten("G3", knownSlot: slots[2], line: 7) == nil)
+        #expect(try people.insertUnlessWritten("G3", knownSlot: slots[2], line: 8) == nil)
+        try people.markLastWritten()
+        #expect(try people.insertUnlessWritten("G3", knownSlot: slots[2], line: 9) == 8)
         // Another district's rows are not among them.
         #expect(try KnownRows(f.db, .guardians, district: "other", rows: 4).count == 0)
         // The only district's, read whole, are the same rows in the same slots.
         let whole = try KnownRows(f.db, .guardians, district: "d", rows: 4, onlyDistrict: true)
         #expect(whole.count == 4)
         #expect(["G1", "G2", "G3", "G4"].map { whole.keys.slot($0) } == slots)
+    }
+
+    /// A set keeps whole ids (and the import the larger cache they need) once it meets one of
+    /// the district's ids that is not a prefix and a number, however it meets it.
+    @Test func aSetKnowsWhenItMetAnUnnumberedIdOfTheDistricts() throws {
+        let f = try Fixture()
+        let uuid = "6266bb6a-5bf9-5392-bee2-3ff5a6ed69de"
+        try f.db.run(
+            "INSERT INTO guardians (district_id, guardian_id, given_name, family_name, row_hash) VALUES ('d', ?, 'Ana', 'Lee', 'x')",
+            [.text(uuid)])
+        for way in 0..<3 {
+            let known = try KnownRows(f.db, .guardians, district: "d", rows: 5)
+            let slot = known.keys.slot(uuid)
+            #expect(slot >= 0)
+            var set = IDSet(numbered: true, known: known)
+            let g1 = known.keys.slot("G1")
+            #expect(try set.insertUnlessWritten("G1", knownSlot: g1, line: 1) == nil)
+            #expect(!set.keepsWholeIDs, "G1 is a prefix and a number")
+            switch way {
+            case 0: #expect(try set.insertUnlessWritten(uuid, knownSlot: slot, line: 2) == nil)
+            case 1: #expect(try set.insert(uuid, line: 2, knownSlot: slot) == nil)
+            default: #expect(try set.insertUnlessWritten(uuid, line: 2) == nil)
+            }
+            #expect(known.isMet(slot))
+            #expect(set.keepsWholeIDs, "way \(way)")
+        }
     }
 
     @Test func aTableKnowsWhenEveryActiveRowWasMet() throws {

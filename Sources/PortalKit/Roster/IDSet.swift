@@ -132,7 +132,7 @@ struct IDSet {
         }
         return try id.withUTF8 { u in
             if let known, let i = knownSlot >= 0 ? knownSlot : known.exactSlot(u) {
-                return meetKnown(i, u, line: line)
+                return meetKnown(known, i, line: line) { Self.split(u) == nil }
             }
             if let key = pairs?.key(u, adding: true) { return insertPair(key) }
             if let (s, n) = spanOf(u, adding: true) {
@@ -197,8 +197,12 @@ struct IDSet {
             lastAdded = .known(i, line: line)
             return nil
         }
-        var id = id
-        return id.withUTF8 { meetKnown(i, $0, line: line) }
+        // (The id looked at only while no id met was unnumbered: a copy of it, for every link
+        // a re-import found unchanged, was a share of the writer's work at its end.)
+        return meetKnown(known, i, line: line) {
+            var id = id
+            return id.withUTF8 { Self.split($0) == nil }
+        }
     }
 
     /// Notes that the row of the id `insert` added last was written to the database.
@@ -268,16 +272,19 @@ struct IDSet {
         }
     }
 
-    /// Meets an id among the district's rows on `line`: nil when new to this import; when met
-    /// before, the line its written row was on (`lineUnknown` when none was written).
-    private mutating func meetKnown(_ i: Int, _ u: UnsafeBufferPointer<UInt8>, line: Int) -> Int? {
-        guard let known else { return nil }
+    /// Meets an id among the district's rows (`known`, this set's) in slot `i` on `line`: nil
+    /// when new to this import; when met before, the line its written row was on
+    /// (`lineUnknown` when none was written). `unnumbered`: whether the id is not a prefix and
+    /// a number, asked only while no id met was.
+    private mutating func meetKnown(
+        _ known: KnownRows, _ i: Int, line: Int, unnumbered: () -> Bool
+    ) -> Int? {
         if known.isMet(i) {
             lastAdded = .none  // a repeat adds nothing to mark
             return known.writtenLine(i) ?? Self.lineUnknown
         }
         known.meet(i)
-        if !knownUnnumbered && Self.split(u) == nil { knownUnnumbered = true }
+        if !knownUnnumbered && unnumbered() { knownUnnumbered = true }
         count += 1
         lastAdded = .known(i, line: line)
         return nil

@@ -47,6 +47,17 @@ func removeDatabase(_ path: String) {
         let numbers: [SQLValue] = [.int(.min), .null, .double(-0.25), .int(.max)]
         #expect(PackedArguments(numbers).values == numbers)
         #expect(PackedArguments([]).values.isEmpty)
+        // A text packed from its bytes (a prefix, then the rest) and NULLs after it: as the
+        // values would pack.
+        func texts(_ a: String, _ b: String, nulls: Int) -> PackedArguments {
+            var (a, b) = (a, b)
+            return a.withUTF8 { p in b.withUTF8 { PackedArguments(text: p, $0, nulls: nulls) } }
+        }
+        for (a, b, nulls) in [("hh-", "G1", 5), ("", long, 0), ("hh-", "", 2), ("", "", 1)] {
+            let made = texts(a, b, nulls: nulls)
+            let expected = [SQLValue.text(a + b)] + Array(repeating: .null, count: nulls)
+            #expect(made.values == expected && made.count == expected.count, "\(a)\(b) \(nulls)")
+        }
         // Into a statement whose bindings the last run cleared, a NULL is left unbound: NULL
         // all the same, after a row that had a value there.
         _ = try db.run("DELETE FROM t")

@@ -98,6 +98,14 @@ struct Interner {
         }
     }
 
+    /// Calls `body` with the text of string `n` (its bytes as `string(n)` spells them).
+    func withText<R>(_ n: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        bytes.withUnsafeBufferPointer { b in
+            CompactID.withText(
+                UnsafeBufferPointer(rebasing: b[Int(starts[n])..<Int(starts[n + 1])]), body)
+        }
+    }
+
     func string(_ n: Int) -> String {
         bytes.withUnsafeBufferPointer { b in
             CompactID.string(UnsafeBufferPointer(rebasing: b[Int(starts[n])..<Int(starts[n + 1])]))

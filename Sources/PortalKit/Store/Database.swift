@@ -110,6 +110,34 @@ struct PackedArguments: @unchecked Sendable {
         bytes = box
     }
 
+    /// A text whose bytes are `prefix` and then `text`, and after it `nulls` NULLs: packed
+    /// from the bytes, no string or array made (a OneRoster bundle's households, tens of
+    /// thousands written on the writer's thread alone).
+    init(text prefix: UnsafeBufferPointer<UInt8>, _ text: UnsafeBufferPointer<UInt8>, nulls: Int) {
+        let count = 1 + nulls
+        let length = prefix.count + text.count
+        let box = unsafeDowncast(
+            PackedBytes.create(minimumCapacity: PackedBytes.lengthBytes * count + length) { _ in
+                count
+            },
+            to: PackedBytes.self)
+        box.withUnsafeMutablePointerToElements { to in
+            let raw = UnsafeMutableRawPointer(to)
+            raw.storeBytes(of: UInt32(length), as: UInt32.self)
+            for i in 1..<count {
+                raw.storeBytes(
+                    of: PackedBytes.null, toByteOffset: PackedBytes.lengthBytes * i,
+                    as: UInt32.self)
+            }
+            let start = to + PackedBytes.lengthBytes * count
+            if let p = prefix.baseAddress { start.initialize(from: p, count: prefix.count) }
+            if let t = text.baseAddress {
+                (start + prefix.count).initialize(from: t, count: text.count)
+            }
+        }
+        bytes = box
+    }
+
     /// How many values.
     var count: Int { bytes.header }
 

@@ -114,6 +114,37 @@ import Testing
         #expect(try users.table.pairs(from: 0, count: 10_000) == unique)
     }
 
+    /// A guardian's pairs in the order of the students' ids however many: a few put in place
+    /// one by one, many sorted.
+    @Test func aGuardiansManyPairsAreOrderedByTheStudentsIds() throws {
+        var users = OneRosterUsers(MemoryUserTable())
+        var given: [(String, String)] = []
+        for (g, n) in [("G1", 25), ("G2", 17), ("G3", 16), ("G4", 3), ("G5", 1)] {
+            given += (1...n).map { (g, "S\($0)") }
+        }
+        var generator = SplitMix64(state: 36)
+        for i in stride(from: given.count - 1, to: 0, by: -1) {
+            given.swapAt(i, generator.int(i + 1))
+        }
+        for (g, st) in given {
+            try users.table.append(
+                UserPair(
+                    guardian: Int32(try users.number(g)), student: Int32(try users.number(st)),
+                    role: 0))
+        }
+        #expect(try users.table.orderPairsByIDs(ranks: nil))
+        let read = try users.table.pairs(from: 0, count: 1000).map {
+            "\(try users.table.id(Int($0.guardian)))/\(try users.table.id(Int($0.student)))"
+        }
+        let expected = given.sorted {
+            $0.0 == $1.0
+                ? Array($0.1.utf8).lexicographicallyPrecedes(Array($1.1.utf8))
+                : Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8))
+        }.map { "\($0.0)/\($0.1)" }
+        #expect(read == expected)
+        #expect(read.first == "G1/S1" && read[1] == "G1/S10" && read.last == "G5/S1")
+    }
+
     /// Pairs kept in memory are put in the order of the links table's key (the guardian's id,
     /// then the student's, as SQLite orders text: bytes, not numbers), each with its role; on
     /// disk they keep their order.

@@ -577,7 +577,23 @@ struct MemoryUserTable: UserTable {
         while i < sorted.count {
             var j = i + 1
             while j < sorted.count && sorted[j].guardian == sorted[i].guardian { j += 1 }
-            if j - i > 1 { sorted[i..<j].sort { rank[Int($0.student)] < rank[Int($1.student)] } }
+            if j - i > 16 {
+                sorted[i..<j].sort { rank[Int($0.student)] < rank[Int($1.student)] }
+            } else if j - i > 1 {
+                // Most guardians have two or three: put in place one by one (the library's
+                // sort, a closure and its scratch memory for each guardian, was a third of
+                // this function's time).
+                for k in (i + 1)..<j {
+                    let p = sorted[k]
+                    let r = rank[Int(p.student)]
+                    var m = k
+                    while m > i && rank[Int(sorted[m - 1].student)] > r {
+                        sorted[m] = sorted[m - 1]
+                        m -= 1
+                    }
+                    sorted[m] = p
+                }
+            }
             i = j
         }
         pairList = sorted

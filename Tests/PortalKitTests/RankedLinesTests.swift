@@ -90,13 +90,17 @@ import Testing
         let all = try records(path)
         let (first, ranks, ids) = try firstLines(path)
         // In windows of every size, and stopped after two lines (the rest then read in the
-        // file's order).
-        for (window, stop) in [(1, 5), (20, 5), (40, 5), (1 << 20, 5), (20, 2), (1 << 20, 2)] {
+        // file's order); the first window gathered ahead on a thread of its own or not.
+        let cases = [(1, 5), (20, 5), (40, 5), (1 << 20, 5), (20, 2), (1 << 20, 2)].flatMap {
+            c in [false, true].map { (c.0, c.1, $0) }
+        }
+        for (window, stop, ahead) in cases {
             let ranked = try #require(
                 try RankedLines(
                     path: path, windows1252: false, first: first, ranks: ranks,
                     taken: { ids[$0] != "b2" }, keep: ([0, 1, 2], 3), windowBytes: window,
                     tables: [.students]))
+            if ahead { try ranked.gatherAhead() }
             var read: [(line: Int, fields: [String])] = []
             try ranked.forEachRecord {
                 read.append(($0.line, $0.fields))
@@ -106,7 +110,7 @@ import Testing
             // on two lines, b2 is not taken); the other c3 is a repeat.
             #expect(
                 read.map(\.fields[0]) == Array(["c3", "k5", "m7", "x9", "z0"].prefix(stop)),
-                "window \(window)")
+                "window \(window), ahead \(ahead)")
             #expect(ranked.read == read.count)
             for r in read {
                 let same = try #require(all.first { $0.line == r.line })
@@ -177,21 +181,42 @@ import Testing
                 keep: ([0, 1], 2), windowBytes: 1 << 20, tables: [.students]) == nil)
     }
 
-    /// A file that changed since its lines were placed is refused, not read at the old places.
+    /// A file that changed since its lines were placed is refused, not read at the old places:
+    /// changed before its first window is gathered ahead, or after, or with none gathered.
     @Test func aFileChangedSinceItsLinesWerePlacedIsRefused() throws {
+        for ahead in ["none", "before", "after"] {
+            let path = file(text)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let (first, ranks, _) = try firstLines(path)
+            let ranked = try #require(
+                try RankedLines(
+                    path: path, windows1252: false, first: first, ranks: ranks,
+                    taken: { _ in true },
+                    keep: ([0, 1, 2], 3), windowBytes: 1 << 20, tables: [.students]))
+            if ahead == "before" { try ranked.gatherAhead() }
+            try ("a0,parent,New\n" + text).write(toFile: path, atomically: false, encoding: .utf8)
+            if ahead == "after" { try ranked.gatherAhead() }
+            #expect {
+                try ranked.forEachRecord { _ in true }
+            } throws: {
+                ($0 as? PortalError)?.message.contains("changed while it was being read") == true
+            }
+        }
+        // Gathered ahead and never read (the import stopped first): let go of, thread and all.
         let path = file(text)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let (first, ranks, _) = try firstLines(path)
-        let ranked = try #require(
-            try RankedLines(
-                path: path, windows1252: false, first: first, ranks: ranks, taken: { _ in true },
-                keep: ([0, 1, 2], 3), windowBytes: 1 << 20, tables: [.students]))
-        try ("a0,parent,New\n" + text).write(toFile: path, atomically: false, encoding: .utf8)
-        #expect {
-            try ranked.forEachRecord { _ in true }
-        } throws: {
-            ($0 as? PortalError)?.message.contains("changed while it was being read") == true
+        weak var gone: RankedLines? = nil
+        do {
+            let ranked = try #require(
+                try RankedLines(
+                    path: path, windows1252: false, first: first, ranks: ranks,
+                    taken: { _ in true },
+                    keep: ([0, 1, 2], 3), windowBytes: 1 << 20, tables: [.students]))
+            try ranked.gatherAhead()
+            gone = ranked
         }
+        #expect(gone == nil)
     }
 
     /// A OneRoster bundle of UUIDs in random order and damaged lines among them, imported with

@@ -404,25 +404,26 @@ enum OneRosterBundle {
         // their table in place and in order, not staged and sorted at the end (ids that are
         // not numbered) nor at random places of the table (numbered ones).
         let idRanks = try ranks?.next()
-        let linksInKeyOrder =
-            try w.fresh[RosterTable.links.index] && w.mergedGuardians.isEmpty
-            && users.table.orderPairsByIDs(ranks: idRanks)
-        if linksInKeyOrder { w.stageable[RosterTable.links.index] = false }
         // The students' and guardians' first lines, when they are not in the order of their
-        // ids already.
-        let table = users.table
-        let numbering = table.numbering
+        // ids already: the first window of them gathered while the pairs are put in order.
         let ranked = try idRanks.flatMap { ranks in
             try RankedLines(
                 path: usersPath, windows1252: w.options.windows1252, first: firstLines,
                 ranks: ranks,
                 taken: { n in
-                    let kind = UInt8(truncatingIfNeeded: (try? table.get(.kind, n)) ?? 0)
+                    let kind = UInt8(truncatingIfNeeded: (try? users.table.get(.kind, n)) ?? 0)
                     return kind == studentCode || guardianCodes.contains(kind)
                 }, keep: (col.hashed.map(\.at), uh.names.count),
                 windowBytes: w.options.orderWindowBytes, tables: [.guardians, .students])
         }
         firstLines = FirstLines()
+        try ranked?.gatherAhead()
+        let linksInKeyOrder =
+            try w.fresh[RosterTable.links.index] && w.mergedGuardians.isEmpty
+            && users.table.orderPairsByIDs(ranks: idRanks)
+        if linksInKeyOrder { w.stageable[RosterTable.links.index] = false }
+        let table = users.table
+        let numbering = table.numbering
         // Rows in key order need no more than the import's small cache (a school's UUID may
         // have made it larger): in the larger one, the pages of the guardians and students
         // written in place held 16 MB more at 100,000 students.

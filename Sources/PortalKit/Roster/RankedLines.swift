@@ -151,7 +151,8 @@ final class RankedLines {
     /// Begins gathering the first window on a thread of its own, for `forEachRecord` to take:
     /// while the import does what it must before the lines are read (the pairs put in order,
     /// 15 ms at 100,000 students with UUIDs), not after it with the other core idle (25 ms).
-    /// (The thread holds a copy of the windows, not this: let go of unread, this lets it go.)
+    /// (The thread holds a copy of the windows, not this object: let go of with the window
+    /// unread, the object is freed and its `deinit` stops the thread.)
     func gatherAhead() throws {
         let ahead = ReadAhead<CSVReader>(depth: 1)
         let windows = self.windows

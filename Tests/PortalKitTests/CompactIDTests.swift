@@ -192,10 +192,12 @@ import Testing
             return s.withUTF8 { CompactID.with($0) { ids.find(packed: $0) } }
         }
         #expect(exact(Self.lower) == 0 && exact(Self.upper) == nil)
-        #expect(ids.spells(0, as: Self.lower) && !ids.spells(0, as: Self.upper))
-        #expect(ids.spells(1, as: mixed) && ids.spells(3, as: "g1"), "no case of their own")
+        #expect(ids.spells(0, asNumbered: Self.lower) && !ids.spells(0, asNumbered: Self.upper))
+        #expect(
+            ids.spells(1, asNumbered: mixed) && ids.spells(3, asNumbered: "g1"),
+            "no case of their own")
         ids.respell(0, as: Self.upper)
-        #expect(ids.spells(0, as: Self.upper) && !ids.spells(0, as: Self.lower))
+        #expect(ids.spells(0, asNumbered: Self.upper) && !ids.spells(0, asNumbered: Self.lower))
         ids.respell(2, as: "g1")  // not a UUID: spelled as it was
         #expect(ids.string(0) == Self.upper && ids.string(0, prefix: "hh-") == "hh-" + Self.upper)
         #expect(exact(Self.upper) == 0 && exact(Self.lower) == nil && ids.find(Self.lower) == 0)
@@ -204,5 +206,27 @@ import Testing
         for n in 0..<200 { _ = ids.number(String(format: "%08x-0000-4000-8000-000000000000", n)) }
         #expect(ids.find("0000007B-0000-4000-8000-000000000000") == 4 + 123)
         #expect(ids.number(Self.lower) == 0 && ids.count == 204)
+    }
+
+    /// Until a UUID is met in another case than the one kept for it, every spelling numbered
+    /// is the one kept, and `spells(_:asNumbered:)` says so without reading it; met in another
+    /// case, by `number` or by `respell`, and each spelling is read again.
+    @Test func anInternerKnowsWhetherAUUIDWasMetInAnotherCase() {
+        var ids = Interner()
+        #expect(ids.number(Self.lower) == 0 && ids.number("G1") == 1 && ids.number("g1") == 2)
+        #expect(ids.number(Self.lower) == 0, "met again in its own case")
+        #expect(!ids.metInAnotherCase, "a numbered id in another case is an id of its own")
+        #expect(ids.spells(0, asNumbered: Self.lower) && ids.spells(2, asNumbered: "g1"))
+        #expect(ids.number(Self.upper) == 0 && ids.metInAnotherCase)
+        #expect(!ids.spells(0, asNumbered: Self.upper) && ids.spells(0, asNumbered: Self.lower))
+
+        var respelled = Interner()
+        #expect(respelled.number(Self.upper) == 0)
+        respelled.respell(0, as: Self.upper)
+        #expect(!respelled.metInAnotherCase, "respelled as it was")
+        respelled.respell(0, as: Self.lower)
+        #expect(respelled.metInAnotherCase)
+        #expect(!respelled.spells(0, asNumbered: Self.upper))
+        #expect(respelled.spells(0, asNumbered: Self.lower))
     }
 }

@@ -93,28 +93,36 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18, keepOnly: [Int?]? = nil) th
         #expect(try readAll(bytes, keepOnly: [0, 1, 2, 3]).map(\.fields) == all)
     }
 
-    /// The word-at-a-time test of printable ASCII agrees with a byte loop: every byte value at
-    /// every place of fields of 1 to 17 bytes, among printable ones, and random fields.
+    /// The word-at-a-time test of printable ASCII (with a quote or without one) agrees with a
+    /// byte loop: every byte value at every place of fields of 1 to 17 bytes, among printable
+    /// ones, and random fields.
     @Test func printableASCIIIsToldEightBytesAtATime() {
-        func bytewise(_ u: [UInt8]) -> Bool { u.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }
-        for length in 1...17 {
-            for at in 0..<length {
-                for b in 0...255 {
-                    var u = [UInt8](repeating: UInt8(ascii: "a"), count: length)
-                    u[at] = UInt8(b)
-                    let fast = u.withUnsafeBufferPointer(CSVReader.isPrintableASCII)
-                    #expect(fast == bytewise(u), "\(u)")
+        func bytewise(_ u: [UInt8], _ orQuote: Bool) -> Bool {
+            u.allSatisfy { $0 >= 0x20 && $0 < 0x7F && (orQuote || $0 != 0x22) }
+        }
+        func fast(_ u: [UInt8], _ orQuote: Bool) -> Bool {
+            u.withUnsafeBufferPointer { CSVReader.isPrintableASCII($0, orQuote: orQuote) }
+        }
+        for orQuote in [true, false] {
+            for length in 1...17 {
+                for at in 0..<length {
+                    for b in 0...255 {
+                        var u = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                        u[at] = UInt8(b)
+                        #expect(fast(u, orQuote) == bytewise(u, orQuote), "\(u)")
+                    }
                 }
             }
-        }
-        var g = SystemRandomNumberGenerator()
-        for _ in 0..<20_000 {
-            let u = (0..<Int.random(in: 0...24, using: &g)).map { _ in
-                UInt8.random(in: Bool.random(using: &g) ? 0x1E...0x81 : 0...255, using: &g)
+            var g = SystemRandomNumberGenerator()
+            for _ in 0..<20_000 {
+                let u = (0..<Int.random(in: 0...24, using: &g)).map { _ in
+                    UInt8.random(in: Bool.random(using: &g) ? 0x1E...0x81 : 0...255, using: &g)
+                }
+                #expect(fast(u, orQuote) == bytewise(u, orQuote), "\(u)")
             }
-            #expect(u.withUnsafeBufferPointer(CSVReader.isPrintableASCII) == bytewise(u), "\(u)")
+            #expect(fast([], orQuote))
         }
-        #expect([UInt8]().withUnsafeBufferPointer(CSVReader.isPrintableASCII))
+        #expect(!fast(Array("0123456789\"".utf8), false) && fast(Array("0123456789\"".utf8), true))
     }
 
     /// Excel's `sep=,` line before the header is not the header; the lines keep their numbers.
@@ -401,11 +409,13 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18, keepOnly: [Int?]? = nil) th
         let text =
             "a,b,c\r\n" + "1,\"x,y\",\u{e9}t\u{e9}\r\n" + "2, \"q\" ,z\n" + "3,a\"b,c\n"
             + "4,\"he said \"\"hi\"\"\",d\n" + "5,lone\rcr,e\n" + "6,\"two\nlines\",f\n"
-            + "7,tab\there,g\n" + "8,,\n"
+            + "7,tab\there,g\n" + "8,,\n" + "9,abcdefghijkl\"mn,o\n"
+            + "10,abcdefghijklmnopq,\"r,s\"\r\n" + "11,plain printable text,~\n"
         let expected: [[String]] = [
             ["1", "x,y", "\u{e9}t\u{e9}"], ["2", "q ", "z"], ["3", "a\"b", "c"],
             ["4", "he said \"hi\"", "d"], ["5", "lone"], ["cr", "e"], ["6", "two\nlines", "f"],
-            ["7", "tab\there", "g"], ["8", "", ""],
+            ["7", "tab\there", "g"], ["8", "", ""], ["9", "abcdefghijkl\"mn", "o"],
+            ["10", "abcdefghijklmnopq", "r,s"], ["11", "plain printable text", "~"],
         ]
         for chunk in [1, 5, 1 << 18] {
             let path = NSTemporaryDirectory() + "csv-" + UUID().uuidString + ".csv"
@@ -416,8 +426,23 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18, keepOnly: [Int?]? = nil) th
             var recs: [CSVRecord] = []
             while let rec = try r.next() { recs.append(rec) }
             #expect(recs.map(\.fields) == expected, "chunk \(chunk)")
-            #expect(recs.map(\.line) == [2, 3, 4, 5, 6, 7, 8, 10, 11], "chunk \(chunk)")
+            #expect(
+                recs.map(\.line) == [2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14], "chunk \(chunk)")
             #expect(recs.allSatisfy { $0.problem == nil }, "chunk \(chunk)")
+            // A field left out reads as "", and the record says whether it held more than
+            // spaces.
+            let some = try CSVReader(path: path, chunk: chunk)
+            some.keepOnly([0, 2], of: 3)
+            _ = try some.next()
+            var kept: [CSVRecord] = []
+            while let rec = try some.next() { kept.append(rec) }
+            #expect(
+                kept.map(\.fields)
+                    == expected.map { $0.enumerated().map { $0.offset == 1 ? "" : $0.element } },
+                "chunk \(chunk)")
+            #expect(
+                kept.map(\.leftOutText) == expected.map { $0.count > 1 && !$0[1].isEmpty },
+                "chunk \(chunk)")
         }
     }
 

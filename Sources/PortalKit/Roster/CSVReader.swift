@@ -485,12 +485,18 @@ public final class CSVReader {
     /// nil, having read nothing, for any other line (a blank one, a quote doubled or inside a
     /// field, a field on several lines, a lone CR, a line too long) or before the header.
     private func plainLine() -> CSVRecord? {
-        guard let (lf, end) = lineAtPos(), let base = UnsafeBufferPointer(buffer).baseAddress,
-            memchr(base + pos, Int32(UInt8(ascii: "\r")), end - pos) == nil
+        guard let (lf, end) = lineAtPos(), let base = UnsafeBufferPointer(buffer).baseAddress
+        else { return nil }
+        // A line of printable ASCII with no quote (most lines) is looked at once, whole: its
+        // fields then need no look of their own, for a quote or to be decoded (a look for
+        // each field was a sixth of the reading thread's time in a re-import).
+        let printable = Self.isPrintableASCII(
+            UnsafeBufferPointer(start: base + pos, count: end - pos), orQuote: false)
+        guard printable || memchr(base + pos, Int32(UInt8(ascii: "\r")), end - pos) == nil
         else { return nil }
         return withFieldPlaces { ranges in
-            guard plainFields(pos, end, into: &ranges) else { return nil }
-            let rec = record(ranges, line: line)
+            guard plainFields(pos, end, into: &ranges, quoteless: printable) else { return nil }
+            let rec = record(ranges, line: line, printable: printable)
             if rec.problem == Self.notUTF8 { rowsNotUTF8 += 1 }
             passed(line: lf, fields: ranges.count)
             return rec
@@ -537,8 +543,10 @@ public final class CSVReader {
 
     /// Where the fields of the line at `start..<end` of the bytes read lie (into `ranges`), when
     /// each is plain (no quote) or quoted whole with no quote inside, at most `maxFields`;
-    /// false for any other line.
-    private func plainFields(_ start: Int, _ end: Int, into ranges: inout [Range<Int>]) -> Bool {
+    /// false for any other line. `quoteless`: the line is known to hold no quote.
+    private func plainFields(
+        _ start: Int, _ end: Int, into ranges: inout [Range<Int>], quoteless: Bool
+    ) -> Bool {
         guard let base = UnsafeBufferPointer(buffer).baseAddress else { return false }
         let comma = UInt8(ascii: ",")
         let quote = UInt8(ascii: "\"")
@@ -550,14 +558,16 @@ public final class CSVReader {
         var i = start
         while true {
             guard ranges.count < Self.maxFields else { return false }
-            if i < end && buffer[i] == quote {
+            if !quoteless && i < end && buffer[i] == quote {
                 guard let q = find(quote, from: i + 1), q + 1 == end || buffer[q + 1] == comma
                 else { return false }
                 ranges.append(i + 1..<q)
                 i = q + 1
             } else {
                 let j = find(comma, from: i) ?? end
-                guard memchr(base + i, Int32(quote), j - i) == nil else { return false }
+                guard quoteless || memchr(base + i, Int32(quote), j - i) == nil else {
+                    return false
+                }
                 ranges.append(i..<j)
                 i = j
             }
@@ -568,12 +578,28 @@ public final class CSVReader {
 
     /// The record of a line whose fields lie at `ranges` of the bytes read, each made by the
     /// same `value` as the walk of `next()` makes it: the record the walk makes.
-    private func record(_ ranges: [Range<Int>], line: Int) -> CSVRecord {
+    /// `printable`: the line is known to be printable ASCII, which `value` makes as it stands
+    /// (a field left out: "", noted when it holds more than spaces).
+    private func record(_ ranges: [Range<Int>], line: Int, printable: Bool = false) -> CSVRecord {
         let leftOut = self.leftOut
         var fields: [String] = []
         fields.reserveCapacity(ranges.count)
         var problem = Problem()
         var leftOutText = false
+        if printable, let base = UnsafeBufferPointer(buffer).baseAddress {
+            for r in ranges {
+                let u = UnsafeBufferPointer(start: base + r.lowerBound, count: r.count)
+                if fields.count < leftOut.count && leftOut[fields.count] {
+                    if !leftOutText && u.contains(where: { $0 != 0x20 }) { leftOutText = true }
+                    fields.append("")
+                } else {
+                    fields.append(String(decoding: u, as: UTF8.self))
+                }
+            }
+            var rec = CSVRecord(line: line, fields: fields, problem: nil)
+            rec.leftOutText = leftOutText
+            return rec
+        }
         for r in ranges { fields.append(value(r, &problem, fields.count, leftOut, &leftOutText)) }
         var rec = CSVRecord(line: line, fields: fields, problem: problem.text)
         rec.problemField = problem.field
@@ -669,11 +695,15 @@ public final class CSVReader {
         else { throw Self.changed(shownAs) }
         var end = offset + length - 1
         if end > offset && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        let printable = UnsafeBufferPointer(buffer).baseAddress.map {
+            Self.isPrintableASCII(
+                UnsafeBufferPointer(start: $0 + offset, count: end - offset), orQuote: false)
+        }
         return try withFieldPlaces { ranges in
-            guard plainFields(offset, end, into: &ranges), ranges.count == width else {
-                throw Self.changed(shownAs)
-            }
-            let rec = record(ranges, line: line)
+            guard plainFields(offset, end, into: &ranges, quoteless: printable == true),
+                ranges.count == width
+            else { throw Self.changed(shownAs) }
+            let rec = record(ranges, line: line, printable: printable == true)
             guard rec.problem == nil else { throw Self.changed(shownAs) }
             return rec
         }
@@ -776,10 +806,11 @@ public final class CSVReader {
         return i
     }
 
-    /// Whether every byte of `u` is printable ASCII (0x20 to 0x7E): eight at a time, a word
-    /// with a byte below 0x20, at 0x7F or above it flagged exactly (the high bit of a
-    /// borrow-free difference, as in `scanPlain`).
-    static func isPrintableASCII(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// Whether every byte of `u` is printable ASCII (0x20 to 0x7E), and with `orQuote` false
+    /// none is a quote: eight at a time, a word with a byte below 0x20, at 0x7F or above it
+    /// (or a quote) flagged exactly (the high bit of a borrow-free difference, as in
+    /// `scanPlain`).
+    static func isPrintableASCII(_ u: UnsafeBufferPointer<UInt8>, orQuote: Bool = true) -> Bool {
         guard let base = u.baseAddress else { return true }
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
@@ -788,11 +819,16 @@ public final class CSVReader {
             let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
             let del = w ^ (ones &* 0x7F)
             let below = (w &- ones &* 0x20) & ~w & highs
-            if (w & highs) | below | ((del &- ones) & ~del & highs) != 0 { return false }
+            var flagged = (w & highs) | below | ((del &- ones) & ~del & highs)
+            if !orQuote {
+                let quote = w ^ (ones &* 0x22)
+                flagged |= (quote &- ones) & ~quote & highs
+            }
+            if flagged != 0 { return false }
             i += 8
         }
         while i < u.count {
-            guard u[i] >= 0x20 && u[i] < 0x7F else { return false }
+            guard u[i] >= 0x20 && u[i] < 0x7F && (orQuote || u[i] != 0x22) else { return false }
             i += 1
         }
         return true

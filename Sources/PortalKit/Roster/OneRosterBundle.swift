@@ -429,10 +429,11 @@ enum OneRosterBundle {
         // written in place held 16 MB more at 100,000 students.
         if ranked != nil { try w.useSmallCache() }
         // With them the households, which a row names by its guardian's number: written in the
-        // order of those guardians' ids (theirs: `hh-` and the id) once every row is.
+        // order of those guardians' ids (theirs: `hh-` and the id) as the rows begin (see
+        // `writeHouseholds`).
         let householdsInOrder =
-            ranked != nil && w.fresh[RosterTable.households.index]
-            && w.stageable[RosterTable.households.index]
+            ranked != nil && numbering != nil && idRanks != nil
+            && w.fresh[RosterTable.households.index] && w.stageable[RosterTable.households.index]
         if householdsInOrder { w.householdsNamed = Array(repeating: false, count: table.count) }
         if let ranks = idRanks {
             try keepIndexesInOrder(
@@ -478,9 +479,16 @@ enum OneRosterBundle {
         // The guardians and students the district held, to tell a line unchanged by.
         let same = (guardians: w.sameLines(.guardians), students: w.sameLines(.students))
         let hashing = LineHash.Fields(fields: col.hashed, seed: LineHash.oneRosterUser)
+        var householdsWritten: [Int32] = []
+        var householdsFirst: (() throws -> Void)? = nil
+        if householdsInOrder, let ids = numbering, let ranks = idRanks {
+            householdsFirst = {
+                householdsWritten = try writeHouseholds(w, known.table, ids: ids, ranks: ranks)
+            }
+        }
         try w.eachRow(
             r2, file: "users.csv", header: uh.spelled, sameThread: inline, hashing: hashing,
-            ranked: ranked
+            ranked: ranked, meanwhile: householdsFirst
         ) { rec, made in
             let id = uh.value(rec, at: col.id) ?? ""
             // (The user's number as the first reading found it, when it did.)
@@ -614,26 +622,14 @@ enum OneRosterBundle {
                     + otherRoles.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
                         separator: ", ") + ")")
         }
-        if householdsInOrder, let named = w.householdsNamed, let ids = numbering,
-            let ranks = idRanks
-        {
+        if householdsInOrder, let named = w.householdsNamed, let ids = numbering {
             w.householdsNamed = nil
-            // Each namer put at its rank (the ranks number the users), not sorted by it: the
-            // sort was a fifth of the time this thread alone took between the rows and the
-            // links (50,000 households at 100,000 students).
-            var byRank = [Int32](repeating: -1, count: ranks.count)
-            for n in named.indices where named[n] { byRank[Int(ranks[n])] = Int32(n) }
-            // (Packed from the id's bytes: a string and an array of values each, made and let
-            // go of on this thread alone, were a third of this stretch.)
-            var prefix = householdPrefix
-            try prefix.withUTF8 { p in
-                for n in byRank where n >= 0 {
-                    try w.insertSoon(
-                        .households,
-                        ids.withText(Int(n)) {
-                            PackedArguments(text: p, $0, nulls: RosterWriter.noAddress.count)
-                        })
-                }
+            // A household no row written names (each of its rows rejected) is no household.
+            try w.insertWaiting()
+            for n in householdsWritten where !named[Int(n)] {
+                try w.s.db.run(
+                    "DELETE FROM households WHERE district_id = ? AND household_id = ?",
+                    [.text(w.district), .text(ids.string(Int(n), prefix: householdPrefix))])
             }
         }
         w.finishedReading(r2, "users.csv")
@@ -1070,6 +1066,38 @@ extension CSVHeader {
 }
 
 extension OneRosterBundle {
+    /// Writes the household of every guardian who names one (see `deriveHouseholds`), in the
+    /// order of the guardians' ids (`ranks`: the users' places in it), which is the households'
+    /// key order (`hh-` and the id); returns those guardians' numbers. A first import's, by
+    /// the writer while the first rows of users.csv are made (see `RosterWriter.eachRow`),
+    /// rather than once every row is, with the other core idle: 20-25 ms at 100,000 students
+    /// with UUIDs. (Those that no row written names are deleted then, see `run`.)
+    fileprivate static func writeHouseholds(
+        _ w: RosterWriter, _ users: some UserTable, ids: Interner, ranks: [Int32]
+    ) throws -> [Int32] {
+        // Each namer put at its rank (the ranks number the users), not sorted by it: the sort
+        // was a fifth of the time this thread alone took between the rows and the links.
+        var byRank = [Int32](repeating: -1, count: ranks.count)
+        for n in 0..<ranks.count {
+            let namer = try users.get(.householdNamer, n)
+            if namer >= 0 { byRank[Int(ranks[Int(namer)])] = namer }
+        }
+        let namers = byRank.filter { $0 >= 0 }
+        // (Packed from the id's bytes: a string and an array of values each, made and let go
+        // of on this thread, were a third of the households' time.)
+        var prefix = householdPrefix
+        try prefix.withUTF8 { p in
+            for n in namers {
+                try w.insertSoon(
+                    .households,
+                    ids.withText(Int(n)) {
+                        PackedArguments(text: p, $0, nulls: RosterWriter.noAddress.count)
+                    })
+            }
+        }
+        return namers
+    }
+
     /// Keeps the look-up indexes whose keys the rows will come in the order of up to date as
     /// the rows are written, rather than built at the end (see `RosterWriter.keepUpToDate`):
     /// the links' by student, when the links go in in key order; the students' and guardians'

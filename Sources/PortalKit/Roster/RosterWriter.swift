@@ -583,9 +583,11 @@ final class RosterWriter {
     /// calling thread (for a `parse` that reads the database).
     /// `ranked`: lines of the file to read first, in an order of their own (see
     /// `RankedLines`); their rows go into their tables in place, not staged.
+    /// `meanwhile`: written by this thread while the first rows are made, before any is.
     func eachRow(
         _ reader: CSVReader, file: String, header: [String], sameThread: Bool = false,
         links: Bool = false, hashing: LineHash.Fields? = nil, ranked: RankedLines? = nil,
+        meanwhile: (() throws -> Void)? = nil,
         _ parse: @escaping (CSVRecord, _ lineHash: UInt64?) throws -> PendingRow?
     ) throws {
         let keepInput = hooks.everyRow
@@ -648,7 +650,9 @@ final class RosterWriter {
         // twice as many (a file read again every 4,096 of its 175,000 repeated links was read
         // 21 times over, in 11 s instead of 1).
         var settleAt = 4096
+        var meanwhile = meanwhile
         func consume(_ batch: ReadBatch) throws {
+            if let first = meanwhile.take() { try first() }
             if !batch.outOfOrder && !restage.isEmpty {
                 for t in restage { stageable[t.index] = true }
                 restage = []
@@ -666,6 +670,7 @@ final class RosterWriter {
             }
         }
         try ReadAhead.pipeline(sameThread: sameThread, produce: produce, take: consume)
+        if let first = meanwhile.take() { try first() }  // (a file of no rows)
         for t in restage { stageable[t.index] = true }
         try tellHeldReports()
         try settleHeld(reader.path, parseAgain)
@@ -932,7 +937,8 @@ final class RosterWriter {
 
     /// Households of a OneRoster bundle's first import that rows named, by the number of the
     /// guardian who names each (see `UserFacts.householdNamer`), when they are written in key
-    /// order once every row is (instead of staged and sorted at the end): a household is told
+    /// order as the rows begin, those no row names deleted once every row is (instead of
+    /// staged and sorted at the end; see `OneRosterBundle.writeHouseholds`): a household is told
     /// new here, not among the ids met (30k students with UUIDs: 76.0M -> 4.1M instructions
     /// for the households, 4,656.7M -> 4,587.9M for the import).
     var householdsNamed: [Bool]? = nil

@@ -148,6 +148,26 @@ import Testing
         #expect(compact("G1").withUnsafeBufferPointer { CompactID.textHead($0) } == 0x4731 << 48)
     }
 
+    /// The ids' heads sorted a byte at a time come out as a comparison sort puts them: heads
+    /// alike in some bytes, in all, repeated, and none or one id.
+    @Test func headsSortedAByteAtATimeAsByComparison() {
+        var g = SystemRandomNumberGenerator()
+        let shapes: [() -> UInt64] = [
+            { UInt64.random(in: 0...UInt64.max, using: &g) },
+            { 0x4731_3030_3030_0000 | UInt64.random(in: 0...0xFFFF, using: &g) },  // "G1000..."
+            { UInt64.random(in: 0...3, using: &g) << 56 | UInt64.random(in: 0...3, using: &g) },
+            { 0x3636_3636_6262_3661 },
+        ]
+        for shape in shapes {
+            for count in [0, 1, 2, 300, 5000] {
+                let ids = (0..<count).map { RankedID(head: shape(), n: Int32($0)) }
+                var radix = ids
+                RankedID.sortByHeads(&radix)
+                #expect(radix == ids.sorted(), "\(count)")
+            }
+        }
+    }
+
     /// Users are ranked in the order SQLite keeps text (bytes, then length): UUIDs of either
     /// case and mixed, numbered ids of different lengths, ids alike in their first eight bytes,
     /// prefixes, a NUL, letters beyond ASCII, a pair's shape. Checked against SQLite itself.

@@ -1,8 +1,38 @@
 /// A string's number and the first bytes of its text, as `Interner.ranks` sorts them.
-private struct RankedID: Comparable {
+struct RankedID: Comparable {
     let head: UInt64
     let n: Int32
     static func < (a: RankedID, b: RankedID) -> Bool { (a.head, a.n) < (b.head, b.n) }
+
+    /// Sorts `ids` as `sort()` would when they come in the order of their numbers: by their
+    /// heads, a byte at a time from the last (a radix sort, which keeps the order of equal
+    /// heads), passing over a byte that every head has alike. A comparison sort of 190,000
+    /// ids (100,000 students with UUIDs) took 20 ms, on the thread the writer then waits for.
+    static func sortByHeads(_ ids: inout [RankedID]) {
+        guard ids.count > 1 else { return }
+        // How many heads have each value of each byte, all eight counted at once.
+        var counts = [Int](repeating: 0, count: 8 * 256)
+        for e in ids {
+            for b in 0..<8 {
+                counts[b << 8 | Int(truncatingIfNeeded: e.head >> (b * 8)) & 255] += 1
+            }
+        }
+        var other = ids
+        for b in 0..<8 where !counts[b << 8..<(b + 1) << 8].contains(ids.count) {
+            var next = [Int](repeating: 0, count: 256)
+            var at = 0
+            for v in 0..<256 {
+                next[v] = at
+                at += counts[b << 8 | v]
+            }
+            for e in ids {
+                let v = Int(truncatingIfNeeded: e.head >> (b * 8)) & 255
+                other[next[v]] = e
+                next[v] += 1
+            }
+            swap(&ids, &other)
+        }
+    }
 }
 
 /// Strings kept once each and numbered in the order first met: their bytes one after another in
@@ -161,7 +191,7 @@ struct Interner {
                 var order = (0..<Int32(count)).map { n in
                     RankedID(head: CompactID.textHead(id(n)), n: n)
                 }
-                order.sort()
+                RankedID.sortByHeads(&order)
                 var i = 0
                 while i < order.count {
                     var end = i + 1

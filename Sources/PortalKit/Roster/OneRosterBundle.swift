@@ -479,16 +479,24 @@ enum OneRosterBundle {
         // The guardians and students the district held, to tell a line unchanged by.
         let same = (guardians: w.sameLines(.guardians), students: w.sameLines(.students))
         let hashing = LineHash.Fields(fields: col.hashed, seed: LineHash.oneRosterUser)
-        var householdsWritten: [Int32] = []
-        var householdsFirst: (() throws -> Void)? = nil
+        // The households, a slice before each batch of rows is written (see
+        // `writeHouseholds`).
+        var namers: [Int32]? = nil
+        var householdsWritten = 0
+        var householdSlices: (() throws -> Bool)? = nil
         if householdsInOrder, let ids = numbering, let ranks = idRanks {
-            householdsFirst = {
-                householdsWritten = try writeHouseholds(w, known.table, ids: ids, ranks: ranks)
+            householdSlices = {
+                let all = try namers ?? householdNamers(known.table, ranks: ranks)
+                namers = all
+                let end = min(householdsWritten + RosterWriter.batchRows, all.count)
+                try writeHouseholds(w, ids, all[householdsWritten..<end])
+                householdsWritten = end
+                return end == all.count
             }
         }
         try w.eachRow(
             r2, file: "users.csv", header: uh.spelled, sameThread: inline, hashing: hashing,
-            ranked: ranked, meanwhile: householdsFirst
+            ranked: ranked, meanwhile: householdSlices
         ) { rec, made in
             let id = uh.value(rec, at: col.id) ?? ""
             // (The user's number as the first reading found it, when it did.)
@@ -626,7 +634,7 @@ enum OneRosterBundle {
             w.householdsNamed = nil
             // A household no row written names (each of its rows rejected) is no household.
             try w.insertWaiting()
-            for n in householdsWritten where !named[Int(n)] {
+            for n in namers ?? [] where !named[Int(n)] {
                 try w.s.db.run(
                     "DELETE FROM households WHERE district_id = ? AND household_id = ?",
                     [.text(w.district), .text(ids.string(Int(n), prefix: householdPrefix))])
@@ -1066,23 +1074,29 @@ extension CSVHeader {
 }
 
 extension OneRosterBundle {
-    /// Writes the household of every guardian who names one (see `deriveHouseholds`), in the
-    /// order of the guardians' ids (`ranks`: the users' places in it), which is the households'
-    /// key order (`hh-` and the id); returns those guardians' numbers. A first import's, by
-    /// the writer while the first rows of users.csv are made (see `RosterWriter.eachRow`),
-    /// rather than once every row is, with the other core idle: 20-25 ms at 100,000 students
-    /// with UUIDs. (Those that no row written names are deleted then, see `run`.)
-    fileprivate static func writeHouseholds(
-        _ w: RosterWriter, _ users: some UserTable, ids: Interner, ranks: [Int32]
-    ) throws -> [Int32] {
-        // Each namer put at its rank (the ranks number the users), not sorted by it: the sort
-        // was a fifth of the time this thread alone took between the rows and the links.
+    /// The guardians who name a household (see `deriveHouseholds`), in the order of their ids
+    /// (`ranks`: the users' places in it), which is the order of the households' key (`hh-`
+    /// and the id). Each put at its rank, not sorted by it: the sort was a fifth of the time
+    /// the writer alone took between the rows and the links.
+    fileprivate static func householdNamers(_ users: some UserTable, ranks: [Int32]) throws
+        -> [Int32]
+    {
         var byRank = [Int32](repeating: -1, count: ranks.count)
         for n in 0..<ranks.count {
             let namer = try users.get(.householdNamer, n)
             if namer >= 0 { byRank[Int(ranks[Int(namer)])] = namer }
         }
-        let namers = byRank.filter { $0 >= 0 }
+        return byRank.filter { $0 >= 0 }
+    }
+
+    /// Writes the households `namers` name. A first import's, a slice before each batch of
+    /// users.csv's rows (see `RosterWriter.eachRow`), rather than once every row is, with the
+    /// other core idle (20-25 ms at 100,000 students with UUIDs, 0.1 s at 300,000); all at
+    /// once, they held the threads making rows back for as long, the writer's queue full.
+    /// (Those that no row written names are deleted at the end, see `run`.)
+    fileprivate static func writeHouseholds(
+        _ w: RosterWriter, _ ids: Interner, _ namers: ArraySlice<Int32>
+    ) throws {
         // (Packed from the id's bytes: a string and an array of values each, made and let go
         // of on this thread, were a third of the households' time.)
         var prefix = householdPrefix
@@ -1095,7 +1109,6 @@ extension OneRosterBundle {
                     })
             }
         }
-        return namers
     }
 
     /// Keeps the look-up indexes whose keys the rows will come in the order of up to date as

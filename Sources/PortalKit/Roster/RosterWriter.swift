@@ -583,11 +583,12 @@ final class RosterWriter {
     /// calling thread (for a `parse` that reads the database).
     /// `ranked`: lines of the file to read first, in an order of their own (see
     /// `RankedLines`); their rows go into their tables in place, not staged.
-    /// `meanwhile`: written by this thread while the first rows are made, before any is.
+    /// `meanwhile`: work this thread does a slice at a time while the rows are made, called
+    /// before each batch is written until it returns true (done), and at the end until then.
     func eachRow(
         _ reader: CSVReader, file: String, header: [String], sameThread: Bool = false,
         links: Bool = false, hashing: LineHash.Fields? = nil, ranked: RankedLines? = nil,
-        meanwhile: (() throws -> Void)? = nil,
+        meanwhile: (() throws -> Bool)? = nil,
         _ parse: @escaping (CSVRecord, _ lineHash: UInt64?) throws -> PendingRow?
     ) throws {
         let keepInput = hooks.everyRow
@@ -652,7 +653,7 @@ final class RosterWriter {
         var settleAt = 4096
         var meanwhile = meanwhile
         func consume(_ batch: ReadBatch) throws {
-            if let first = meanwhile.take() { try first() }
+            if let slice = meanwhile, try slice() { meanwhile = nil }
             if !batch.outOfOrder && !restage.isEmpty {
                 for t in restage { stageable[t.index] = true }
                 restage = []
@@ -670,7 +671,7 @@ final class RosterWriter {
             }
         }
         try ReadAhead.pipeline(sameThread: sameThread, produce: produce, take: consume)
-        if let first = meanwhile.take() { try first() }  // (a file of no rows)
+        while let slice = meanwhile, try !slice() {}
         for t in restage { stageable[t.index] = true }
         try tellHeldReports()
         try settleHeld(reader.path, parseAgain)

@@ -336,9 +336,7 @@ enum OneRosterBundle {
                     // maybe spelled in another case, its spelling from now on: its row's, so
                     // that its links and household name it so.
                     if try users.table.get(.kind, n) == 0 {
-                        if n < before {
-                            try users.table.respell(n, as: String(decoding: id, as: UTF8.self))
-                        }
+                        if n < before { try users.table.respell(n, as: CompactID.string(id)) }
                         try users.setKind(n, r)
                         if delta && line.listsAgents { listingAgents.append(Int32(n)) }
                     }
@@ -940,6 +938,9 @@ struct LineUsers: Sendable {
 /// made for each line on one thread and freed on another, were most of that reading. Measured,
 /// alternated: OneRoster 100k numbered first imports 1.02-1.07 -> 0.98-0.99 s, with UUIDs
 /// 1.59-1.67 -> 1.49-1.52 s; 300k numbered re-imports 1.65-1.74 -> 1.47-1.48 s.
+/// The ids are kept in their compact form (`CompactID`: a UUID in 17 bytes), made here, on
+/// the thread reading the file: the thread numbering them, which bounds that reading, spent a
+/// seventh of its time packing UUIDs (300,000 students).
 private struct UserLines {
     private var text: [UInt8] = []
     private var lines: [Line] = []
@@ -960,7 +961,8 @@ private struct UserLines {
 
     var count: Int { lines.count }
 
-    /// Calls `body` with each line: its user's id, the role it names and its agents' ids.
+    /// Calls `body` with each line: its user's id, the role it names and its agents' ids (the
+    /// ids in their compact form).
     func forEach(
         _ body: (
             _ line: Line, _ id: UnsafeBufferPointer<UInt8>, _ role: String?,
@@ -990,10 +992,10 @@ private struct UserLines {
                 c < rec.fields.count ? listItems(Spreadsheet.unguarded(rec.fields[c])) : []
             } ?? []
         let first = agents.count
-        for a in named { agents.append(append(a.utf8)) }
+        for a in named { agents.append(appendID(a)) }
         lines.append(
             Line(
-                line: Int32(truncatingIfNeeded: rec.line), id: append(id.utf8),
+                line: Int32(truncatingIfNeeded: rec.line), id: appendID(id),
                 role: uh.value(rec, at: col.role).map { append($0.lowercased().utf8) },
                 agents: first..<agents.count,
                 listsAgents: rec.problem == nil && !named.isEmpty))
@@ -1024,7 +1026,7 @@ private struct UserLines {
             var start = a.lowerBound
             for k in a.lowerBound...a.upperBound where k == a.upperBound || b[k] == 0x2C {
                 let item = trimmed(start..<k)
-                if !item.isEmpty { agents.append(append(UnsafeBufferPointer(rebasing: b[item]))) }
+                if !item.isEmpty { agents.append(appendID(UnsafeBufferPointer(rebasing: b[item]))) }
                 start = k + 1
             }
         }
@@ -1037,7 +1039,7 @@ private struct UserLines {
         lines.append(
             Line(
                 line: Int32(truncatingIfNeeded: line),
-                id: append(UnsafeBufferPointer(rebasing: b[id])), role: role,
+                id: appendID(UnsafeBufferPointer(rebasing: b[id])), role: role,
                 agents: first..<agents.count, listsAgents: agents.count > first, place: place))
     }
 
@@ -1045,6 +1047,16 @@ private struct UserLines {
         let at = text.count
         text.append(contentsOf: bytes)
         return at..<text.count
+    }
+
+    /// Appends the compact form of the id whose UTF-8 is `u`.
+    private mutating func appendID(_ u: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        CompactID.with(u) { append($0) }
+    }
+
+    private mutating func appendID(_ id: String) -> Range<Int> {
+        var id = id
+        return id.withUTF8 { appendID($0) }
     }
 }
 

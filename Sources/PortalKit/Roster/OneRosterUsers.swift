@@ -64,7 +64,8 @@ struct Interner {
         return s.withUTF8 { number(utf8: $0) }
     }
 
-    /// The number of the string whose UTF-8 is `u`, added if new.
+    /// The number of the string whose UTF-8, or compact form (`CompactID`), is `u`, added if
+    /// new.
     mutating func number(utf8 u: UnsafeBufferPointer<UInt8>) -> Int {
         CompactID.with(u) { u in
             let h = Self.hash(u)
@@ -344,7 +345,8 @@ protocol UserTable {
     var count: Int { get }
     /// The number of `id`, added with every field at its initial value if new.
     mutating func number(_ id: String) throws -> Int
-    /// `number` of the id whose UTF-8 is `u` (in memory, without making a string of it).
+    /// `number` of the id whose UTF-8, or compact form (`CompactID`), is `u` (in memory,
+    /// without making a string of it).
     mutating func number(utf8 u: UnsafeBufferPointer<UInt8>) throws -> Int
     func find(_ id: String) throws -> Int?
     func id(_ n: Int) throws -> String
@@ -438,7 +440,7 @@ extension UserTable {
     }
 
     mutating func number(utf8 u: UnsafeBufferPointer<UInt8>) throws -> Int {
-        try number(String(decoding: u, as: UTF8.self))
+        try number(CompactID.string(u))
     }
 
     /// The root of `x`'s group in the union-find of `UserField.parent`, the path to it

@@ -148,6 +148,22 @@ import Testing
         #expect(compact("G1").withUnsafeBufferPointer { CompactID.textHead($0) } == 0x4731 << 48)
     }
 
+    /// An id is numbered alike from its text and from its compact form (the first reading of
+    /// users.csv keeps its ids compact), and the compact form reads back as the text.
+    @Test func anIdIsNumberedAlikeFromItsTextAndItsCompactForm() {
+        var ids = Interner()
+        let mixed = "6266bb6a-5bf9-5392-Bee2-3ff5a6ed69de"
+        for s in [Self.lower, "G1", mixed, Self.upper, "6266BB6A-5BF9-5392-BEE2-3FF5A6ED69DF"] {
+            var text = s
+            let (compact, fromCompact) = text.withUTF8 { u in
+                CompactID.with(u) { (CompactID.string($0), ids.number(utf8: $0)) }
+            }
+            #expect(compact == s)
+            #expect(fromCompact == ids.number(s), "\(s)")
+        }
+        #expect(ids.count == 4, "the UUID in either case is one id")
+    }
+
     /// The ids' heads sorted a byte at a time come out as a comparison sort puts them: heads
     /// alike in some bytes, in all, repeated, and none or one id.
     @Test func headsSortedAByteAtATimeAsByComparison() {

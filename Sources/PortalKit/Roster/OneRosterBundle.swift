@@ -427,8 +427,8 @@ enum OneRosterBundle {
         // written in place held 16 MB more at 100,000 students.
         if ranked != nil { try w.useSmallCache() }
         // With them the households, which a row names by its guardian's number: written in the
-        // order of those guardians' ids (theirs: `hh-` and the id) as the rows begin (see
-        // `writeHouseholds`).
+        // order of those guardians' ids (theirs: `hh-` and the id) a slice before each batch of
+        // rows (see `writeHouseholds`).
         let householdsInOrder =
             ranked != nil && numbering != nil && idRanks != nil
             && w.fresh[RosterTable.households.index] && w.stageable[RosterTable.households.index]

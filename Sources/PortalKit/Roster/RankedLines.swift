@@ -143,8 +143,9 @@ final class RankedLines {
         self.tables = tables
     }
 
-    /// The first window, gathered on a thread of its own (`gatherAhead`).
-    private var ahead: ReadAhead<CSVReader>? = nil
+    /// The first window, gathered on a thread of its own (`gatherAhead`), with the lines in
+    /// the file's order that gathering it found (`Windows.lines`).
+    private var ahead: ReadAhead<(window: CSVReader, lines: WindowLines)>? = nil
 
     deinit { ahead?.finish() }
 
@@ -154,13 +155,14 @@ final class RankedLines {
     /// (The thread holds a copy of the windows, not this object: let go of with the window
     /// unread, the object is freed and its `deinit` stops the thread.)
     func gatherAhead() throws {
-        let ahead = ReadAhead<CSVReader>(depth: 1)
+        let ahead = ReadAhead<(window: CSVReader, lines: WindowLines)>(depth: 1)
         let windows = self.windows
         try ahead.start { put in
             let fd = try windows.openUnchanged()
             defer { close(fd) }
             var chunk = [UInt8]()
-            _ = put(try windows.gather(0, fd, windows.lines(), &chunk))
+            let lines = windows.lines()
+            _ = put((try windows.gather(0, fd, lines, &chunk), lines))
         }
         self.ahead = ahead
     }
@@ -172,19 +174,23 @@ final class RankedLines {
         let windows = self.windows
         let fd = try windows.openUnchanged()
         defer { close(fd) }
-        let lines = windows.lines()
+        // (The lines found once: by the thread that gathered the first window, if one did.)
+        var gathered: (window: CSVReader, lines: WindowLines)? = nil
+        if let ahead {
+            defer {
+                ahead.finish()
+                self.ahead = nil
+            }
+            guard let first = try ahead.next() else { throw CSVReader.changed("'\(path)'") }
+            gathered = first
+        }
+        let lines = gathered?.lines ?? windows.lines()
         var chunk = [UInt8]()
         for w in windowEnds.indices {
             let reader: CSVReader
-            if w == 0, let ahead {
-                defer {
-                    ahead.finish()
-                    self.ahead = nil
-                }
-                guard let gathered = try ahead.next() else {
-                    throw CSVReader.changed("'\(path)'")
-                }
-                reader = gathered
+            if w == 0, let first = gathered?.window {
+                reader = first
+                gathered = nil
             } else {
                 reader = try windows.gather(w, fd, lines, &chunk)
             }
@@ -229,6 +235,9 @@ final class RankedLines {
 
 }
 
+/// The lines taken in the file's order, window after window (see `Windows.lines`).
+private typealias WindowLines = (starts: [Int], inFileOrder: [Int32])
+
 /// What gathering the windows of `RankedLines` reads: the lines' places and windows, and the
 /// file as it was when they were placed (a copy, for a thread of its own).
 private struct Windows {
@@ -267,7 +276,7 @@ private struct Windows {
     /// The lines taken in the file's order, window after window (`inFileOrder`, each window's
     /// from `starts[w]`), so that each window is read in one pass over the file, not every line
     /// looked at for each.
-    func lines() -> (starts: [Int], inFileOrder: [Int32]) {
+    func lines() -> WindowLines {
         var starts = [Int](repeating: 0, count: windowEnds.count + 1)
         for n in first.inFileOrder where placeInWindow[Int(n)] != RankedLines.notTaken {
             starts[Int(placeInWindow[Int(n)] >> 24) + 1] += 1
@@ -287,8 +296,7 @@ private struct Windows {
     /// reader's own memory (a window apart, then copied, was 16 MB more at the peak), through
     /// `chunk` (1 MB, made on first use).
     func gather(
-        _ w: Int, _ fd: Int32, _ lines: (starts: [Int], inFileOrder: [Int32]),
-        _ chunk: inout [UInt8]
+        _ w: Int, _ fd: Int32, _ lines: WindowLines, _ chunk: inout [UInt8]
     ) throws -> CSVReader {
         if chunk.isEmpty { chunk = [UInt8](repeating: 0, count: 1 << 20) }
         let last = order[windowEnds[w] - 1]

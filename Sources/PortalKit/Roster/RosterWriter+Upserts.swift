@@ -170,7 +170,8 @@ extension RosterWriter {
     func household(_ id: String, of r: PendingRow) throws {
         let t = RosterTable.households
         // A first import's household named by its guardian's number: told new by that number,
-        // written as the rows begin (see `householdsNamed`; OneRoster gives no address).
+        // written a slice before each batch (see `householdsNamed`; OneRoster gives no
+        // address).
         if householdsNamed != nil && r.householdNamer >= 0 {
             if householdsNamed?[Int(r.householdNamer)] == false {
                 householdsNamed?[Int(r.householdNamer)] = true

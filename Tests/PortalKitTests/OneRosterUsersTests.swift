@@ -68,8 +68,43 @@ import Testing
             #expect(try users.facts(of: "s3").household == "hh-g3")
             #expect(try users.facts(of: "s4").household == nil)
             #expect(try users.facts(of: "nobody").household == nil)
+            // Two users' ids as the table spells them, in place.
+            let pair = try users.table.withIDs(Int(n("g10")), Int(n("s4"))) {
+                [String(decoding: $0, as: UTF8.self), String(decoding: $1, as: UTF8.self)]
+            }
+            #expect(pair == ["g10", "s4"])
         }
         try eachTable({ try check(&$0) }, { try check(&$0) })
+    }
+
+    /// What a row's facts read is read ahead for a batch of users, those with a household and
+    /// those without (a namer of -1, skipped), users of no kind among them: in memory, the sum
+    /// of their kinds' and listed orgs' numbers and the first byte of each household's namer's
+    /// id; on disk (looked up by id through SQLite) nothing.
+    @Test func aBatchsFactsAreReadAhead() throws {
+        var users = OneRosterUsers(MemoryUserTable())
+        #expect(users.table.touchFacts(of: []) == 0)
+        let g = try users.number("g1")
+        let s = try users.number("s1")
+        let alone = try users.number("s2")
+        let other = try users.number("t1")
+        #expect(users.table.touchFacts(of: [0, 1, 2, 3]) == 0, "no field made yet")
+        try users.setKind(g, "parent")
+        try users.setKind(s, "student")
+        try users.setKind(alone, "student")
+        try users.table.append(UserPair(guardian: Int32(g), student: Int32(s), role: 0))
+        #expect(try users.deriveHouseholds() == 1)
+        let kinds = try [g, s, alone, other].map { UInt64(try users.table.get(.kind, $0)) }
+        let namerByte = UInt64(UInt8(ascii: "g"))
+        #expect(
+            users.table.touchFacts(of: [g, s, alone, other].map(Int32.init))
+                == kinds.reduce(0, +) + 2 * namerByte)
+        try eachTable(
+            { _ in },
+            { disk in
+                _ = try disk.number("g1")
+                #expect(disk.table.touchFacts(of: [0]) == 0)
+            })
     }
 
     /// The ids' order that names households is `<`'s: by bytes for ASCII (a UUID by its text,

@@ -58,6 +58,21 @@ func removeDatabase(_ path: String) {
             let expected = [SQLValue.text(a + b)] + Array(repeating: .null, count: nulls)
             #expect(made.values == expected && made.count == expected.count, "\(a)\(b) \(nulls)")
         }
+        // Two texts from their bytes put in place of a template's first two, empty texts: as
+        // the values with those texts would pack (a link's ids and its role's values).
+        let tails: [[SQLValue]] = [
+            [.text("guardian"), .int(1), .int(1), .text("active"), .text("Ab-_09xZ")],
+            [.null, .int(0), .double(-1.5), .text(long), .null], [],
+        ]
+        for tail in tails {
+            let template = PackedArguments([.text(""), .text("")] + tail)
+            for (a, b) in [("G1", "S-7"), ("", "Ñandú"), (long, ""), ("", "")] {
+                var (a, b) = (a, b)
+                let made = a.withUTF8 { x in b.withUTF8 { PackedArguments(x, $0, into: template) } }
+                let expected = [SQLValue.text(a), .text(b)] + tail
+                #expect(made.values == expected && made.count == expected.count, "\(a) \(b)")
+            }
+        }
         // Into a statement whose bindings the last run cleared, a NULL is left unbound: NULL
         // all the same, after a row that had a value there.
         _ = try db.run("DELETE FROM t")

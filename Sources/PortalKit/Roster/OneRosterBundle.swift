@@ -494,7 +494,10 @@ enum OneRosterBundle {
         }
         try w.eachRow(
             r2, file: "users.csv", header: uh.spelled, sameThread: inline, hashing: hashing,
-            ranked: ranked, meanwhile: householdSlices
+            ranked: ranked, meanwhile: householdSlices,
+            ahead: { records in
+                known.table.touchFacts(of: records.compactMap { $0.user >= 0 ? $0.user : nil })
+            }
         ) { rec, made in
             let id = uh.value(rec, at: col.id) ?? ""
             // (The user's number as the first reading found it, when it did.)
@@ -669,27 +672,25 @@ enum OneRosterBundle {
                 sameLinks != nil && heldHere.isEmpty && !w.hooks.everyRow
                 && w.options.maxRows == nil
             let people = w.people(forLinks: true)
+            // A link's ends told written by their numbers alone, and its row packed from their
+            // ids' bytes: no guardian merged away (whose links name the one kept).
+            let runsByNumbers = runs && w.mergedGuardians.isEmpty
             return { batch in
                 let start = batch * RosterWriter.batchRows
                 guard start < known.table.pairCount else { return nil }
-                let links = try known.table.pairs(from: start, count: RosterWriter.batchRows).map {
-                    p in
+                let pairs = try known.table.pairs(from: start, count: RosterWriter.batchRows)
+                func made(_ p: UserPair) throws -> MadeLink {
                     if p.guardian != memory.last.n {
                         memory.last = (p.guardian, try known.table.id(Int(p.guardian)))
                     }
                     let named = memory.last.id
                     let student = try known.table.id(Int(p.student))
-                    // The pair's role, else its guardian's kind (code 0: none, "guardian").
-                    let code =
-                        p.role != 0
-                        ? p.role
-                        : UInt8(truncatingIfNeeded: try known.table.get(.kind, Int(p.guardian)))
-                    let guardian = w.canonicalGuardian(named)
                     return MadeLink(
-                        p: p, named: named, student: student, code: code, guardian: guardian)
+                        named: named, student: student, guardian: w.canonicalGuardian(named))
                 }
                 // The batch's links looked up among the district's together (see `slots`).
-                let claims = sameLinks.map { _ in links.map(\.claim) }
+                let madeFirst = try sameLinks.map { _ in try pairs.map(made) }
+                let claims = madeFirst.map { $0.map(\.claim) }
                 let slots = claims.flatMap { sameLinks?.slots($0) }
                 var rows: [PendingRow] = []
                 var run: [PackedArguments] = []
@@ -705,14 +706,29 @@ enum OneRosterBundle {
                     run = []
                     held = []
                 }
-                for k in links.indices {
-                    let (p, named, student, code, guardian) = links[k].parts
-                    let role = role(code)
+                for k in pairs.indices {
+                    let p = pairs[k]
+                    // The pair's role, else its guardian's kind (code 0: none, "guardian").
+                    let role = role(
+                        p.role != 0
+                            ? p.role
+                            : UInt8(truncatingIfNeeded: try known.table.get(.kind, Int(p.guardian)))
+                    )
                     let slot = slots?[k] ?? -1
                     let same = slot >= 0 && sameLinks?.holds(slot: slot, hash: role.hash) == true
                     if role.contact && !same {
                         w.contactsWithoutAccess.add(1, ordering: .relaxed)
                     }
+                    // (Making the ids' strings and the row's values was most of the work of the
+                    // threads making a first import's links.)
+                    if runsByNumbers && people.exist(numbers: p) == true {
+                        if !held.isEmpty { endRun() }
+                        run.append(
+                            try known.table.withIDs(Int(p.guardian), Int(p.student), role.row))
+                        continue
+                    }
+                    let link = try madeFirst?[k] ?? made(p)
+                    let (named, student, guardian) = (link.named, link.student, link.guardian)
                     if runs && guardian == named
                         && people.exist(guardian: guardian, student: student, numbers: p)
                     {
@@ -732,7 +748,7 @@ enum OneRosterBundle {
                     let row = PendingRow(
                         entity: "links", table: .links, file: "users.csv", line: 0,
                         id: guardian == named ? nil : joined(named, "/", student),
-                        idField: "agentSourcedIds", claim: claims?[k] ?? links[k].claim,
+                        idField: "agentSourcedIds", claim: claims?[k] ?? link.claim,
                         viaMerge: guardian != named,
                         payload: same
                             ? .sameLine(
@@ -850,18 +866,12 @@ private struct UserColumns {
     }
 }
 
-/// A link's pair and ids, as its batch is made. (A structure: as a tuple, each was copied
+/// A link's ids (the guardian named, the student, the guardian kept), as its batch is made. (A structure: as a tuple, each was copied
 /// through the runtime's generic copy, a tenth of the making of a re-import's links.)
 private struct MadeLink {
-    let p: UserPair
     let named: String
     let student: String
-    let code: UInt8
     let guardian: String
-
-    var parts: (p: UserPair, named: String, student: String, code: UInt8, guardian: String) {
-        (p, named, student, code, guardian)
-    }
     /// The link's key as the writer and the district's rows name it (`guardian␟student`).
     var claim: String { joined(guardian, "\u{1f}", student) }
 }
@@ -874,6 +884,8 @@ private struct LinkRole {
     let contact: Bool
     let relative: Bool
     let hash: UInt64
+    /// The arguments of a link's row with this role, its ids left empty (see `row`).
+    private let template: PackedArguments
 
     init(relationship: String) {
         self.relationship = relationship
@@ -881,12 +893,22 @@ private struct LinkRole {
         // access, not custodial.
         contact = LinkRecord.isNotParent(relationship)
         relative = relationship == "relative" || contact
-        hash = LinkRole.link(relationship, relative: relative, "", "").tableRow(line: nil).fnv
+        // (A link's hash is of its values, which its ids are not.)
+        let row = LinkRole.link(relationship, relative: relative, "", "").tableRow(line: nil)
+        hash = row.fnv
+        template = row.arguments
     }
 
     /// The link of `guardian` and `student` with this role.
     func link(_ guardian: String, _ student: String) -> LinkRecord {
         Self.link(relationship, relative: relative, guardian, student)
+    }
+
+    /// The arguments of the row of `link(guardian, student)`, packed from the ids' text.
+    func row(_ guardian: UnsafeBufferPointer<UInt8>, _ student: UnsafeBufferPointer<UInt8>)
+        -> PackedArguments
+    {
+        PackedArguments(guardian, student, into: template)
     }
 
     private static func link(

@@ -142,6 +142,20 @@ struct Interner {
         }
     }
 
+    /// Reads where each of strings `ns` starts and its first byte, in a loop of their own: at
+    /// random places, each a miss of the cache, which the processor makes at once here where,
+    /// one a row, each was waited for in turn (see `UserTable.touchFacts`). Returns a value
+    /// made of what was read, for the reads to be made.
+    func touch(_ ns: [Int32]) -> UInt64 {
+        bytes.withUnsafeBufferPointer { b in
+            starts.withUnsafeBufferPointer { s in
+                var seen: UInt64 = 0
+                for n in ns { seen &+= UInt64(b[Int(s[Int(n)])]) }
+                return seen
+            }
+        }
+    }
+
     /// Calls `body` with the text of string `n` (its bytes as `string(n)` spells them).
     func withText<R>(_ n: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         bytes.withUnsafeBufferPointer { b in
@@ -350,6 +364,11 @@ protocol UserTable {
     mutating func number(utf8 u: UnsafeBufferPointer<UInt8>) throws -> Int
     func find(_ id: String) throws -> Int?
     func id(_ n: Int) throws -> String
+    /// Calls `body` with the texts of the ids of users `a` and `b`, as `id` spells them.
+    func withIDs<R>(
+        _ a: Int, _ b: Int,
+        _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> R
+    ) throws -> R
     /// Spells user `n`'s id as `id` from now on (the same UUID in another case: see
     /// `CompactID.caselessKey`).
     mutating func respell(_ n: Int, as id: String) throws
@@ -370,6 +389,12 @@ protocol UserTable {
     /// `facts(id)` of user `n`, whose id `id` is known to be: the spelling numbered `n` (in any
     /// case; see `Interner.spells(_:asNumbered:)`).
     func facts(_ id: String, user n: Int) throws -> UserFacts?
+    /// Reads what `facts(_:user:)` will read of each of `users` (their fields, the id of the
+    /// guardian naming each one's household), before their rows are made; returns a value made
+    /// of what was read, for the reads to be made. Users numbered in the file's order and read
+    /// in their ids' (`RankedLines`) lie at random places: read one a row, each miss of the
+    /// cache was waited for in turn.
+    func touchFacts(of users: [Int32]) -> UInt64
     /// Whether user `a`'s id comes before user `b`'s (as `<` orders strings).
     func idPrecedes(_ a: Int, _ b: Int) throws -> Bool
     /// Names the household of the users whose household the guardian `namer` names `id`, not
@@ -396,6 +421,14 @@ protocol UserTable {
 }
 
 extension UserTable {
+    func withIDs<R>(
+        _ a: Int, _ b: Int,
+        _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> R
+    ) throws -> R {
+        var (x, y) = (try id(a), try id(b))
+        return x.withUTF8 { x in y.withUTF8 { body(x, $0) } }
+    }
+
     /// `deriveHouseholds` through the fields `parent` and `smallest` (a table on disk).
     /// (The pairs are walked here, not through a closure: one changing the table while it is
     /// read made Swift copy the table for every pair.)
@@ -495,6 +528,12 @@ struct MemoryUserTable: UserTable {
 
     func find(_ id: String) -> Int? { ids.find(id) }
     func id(_ n: Int) -> String { ids.string(n) }
+    func withIDs<R>(
+        _ a: Int, _ b: Int,
+        _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> R
+    ) -> R {
+        ids.withText(a) { x in ids.withText(b) { body(x, $0) } }
+    }
     mutating func respell(_ n: Int, as id: String) { ids.respell(n, as: id) }
 
     func get(_ f: UserField, _ n: Int) -> Int32 {
@@ -548,6 +587,21 @@ struct MemoryUserTable: UserTable {
             household: namer < 0
                 ? nil : named ?? ids.string(Int(namer), prefix: householdPrefix),
             sameCase: sameCase, householdNamer: named == nil ? namer : -1)
+    }
+
+    func touchFacts(of users: [Int32]) -> UInt64 {
+        let kinds = codes[UserField.kind.rawValue]
+        let orgs = numbers[UserField.listedOrg.rawValue - 3]
+        let namers = numbers[UserField.householdNamer.rawValue - 3]
+        var seen: UInt64 = 0
+        var named: [Int32] = []
+        named.reserveCapacity(users.count)
+        for n in users.lazy.map(Int.init) {
+            if !kinds.isEmpty { seen &+= UInt64(kinds[n]) }
+            if !orgs.isEmpty { seen &+= UInt64(bitPattern: Int64(orgs[n])) }
+            if !namers.isEmpty, namers[n] >= 0 { named.append(namers[n]) }
+        }
+        return seen &+ ids.touch(named)
     }
 
     mutating func nameHousehold(of namer: Int, _ id: String) { households[Int32(namer)] = id }
@@ -853,6 +907,8 @@ final class DiskUserTable: UserTable {
     }
 
     func facts(_ id: String, user n: Int) throws -> UserFacts? { try facts(id) }
+    /// (Looked up by id in SQLite's tables, read through its page cache: nothing to read ahead.)
+    func touchFacts(of users: [Int32]) -> UInt64 { 0 }
 
     func facts(_ id: String) throws -> UserFacts? {
         let found = try factsOf.bindAndStep([.text(CompactID.caselessKey(id)), .text(id)])

@@ -84,7 +84,9 @@ final class PendingRow {
     /// The number of the guardian who names the row's household (see `UserFacts`), -1 when not
     /// known: a household written in key order after the rows (`RosterWriter.householdsNamed`).
     var householdNamer: Int32 = -1
-    var isPrepared: Bool { payload == nil }
+    /// (Kept, not told from `payload`: comparing that with nil copied all its bytes, for
+    /// every row the writer wrote.)
+    private(set) var isPrepared = false
     /// The reader rejected the row (read before `prepare`).
     var isRejected: Bool {
         if case .rejected = payload { true } else { false }
@@ -149,6 +151,7 @@ final class PendingRow {
         // Moved out and consumed: a copy of the record's dozen strings, then two releases of
         // them, was a tenth of the work of the threads that make rows.
         guard let p = payload.take() else { return }
+        isPrepared = true
         switch consume p {
         case .school(let x): row = x.tableRow(line: lineHash)
         case .guardian(var g):

@@ -389,6 +389,16 @@ extension RosterWriter {
                     || numbers.flatMap { students.written(elsewhere: Int($0.student)) }
                         ?? students.written(student))
         }
+
+        /// `exist` told from the ends' numbers alone, when it can be: nil when their ids are
+        /// needed (the district held guardians or students, or an end is not kept by number).
+        func exist(numbers p: UserPair) -> Bool? {
+            guard held.guardians == nil, held.students == nil,
+                let g = guardians.written(elsewhere: Int(p.guardian)),
+                let s = students.written(elsewhere: Int(p.student))
+            else { return nil }
+            return g && s
+        }
     }
 
     /// The guardians and students met so far in this import, and `forLinks` (once both are

@@ -585,10 +585,13 @@ final class RosterWriter {
     /// `RankedLines`); their rows go into their tables in place, not staged.
     /// `meanwhile`: work this thread does a slice at a time while the rows are made, called
     /// before each batch is written until it returns true (done), and at the end until then.
+    /// `ahead`: reads, for a batch of records, what `parse` will read of each at a random
+    /// place (see `UserTable.touchFacts`) before their rows are made; returns a value made of
+    /// what it read, kept so that the reads are made.
     func eachRow(
         _ reader: CSVReader, file: String, header: [String], sameThread: Bool = false,
         links: Bool = false, hashing: LineHash.Fields? = nil, ranked: RankedLines? = nil,
-        meanwhile: (() throws -> Bool)? = nil,
+        meanwhile: (() throws -> Bool)? = nil, ahead: (([CSVRecord]) -> UInt64)? = nil,
         _ parse: @escaping (CSVRecord, _ lineHash: UInt64?) throws -> PendingRow?
     ) throws {
         let keepInput = hooks.everyRow
@@ -624,6 +627,7 @@ final class RosterWriter {
                         batch.outOfOrder = chunk.outOfOrder
                     }
                     batch.bytesRead = chunk.bytesRead
+                    if let ahead { batch.touched |= ahead(chunk.records) }
                     for (i, rec) in chunk.records.enumerated() {
                         if let max = maxRows, batch.rowsRead >= max {
                             batch.stoppedAtMax = true
@@ -653,6 +657,7 @@ final class RosterWriter {
         var settleAt = 4096
         var meanwhile = meanwhile
         func consume(_ batch: ReadBatch) throws {
+            touched |= batch.touched
             if let slice = meanwhile, try slice() { meanwhile = nil }
             if !batch.outOfOrder && !restage.isEmpty {
                 for t in restage { stageable[t.index] = true }
@@ -822,6 +827,8 @@ final class RosterWriter {
         var rowsRead = 0
         var bytesRead = 0
         var stoppedAtMax = false
+        /// What was read ahead of the rows (`eachRow`'s `ahead`).
+        var touched: UInt64 = 0
     }
 
     /// Rows per batch: enough that handing batches between the threads costs nothing per row,

@@ -138,6 +138,46 @@ struct PackedArguments: @unchecked Sendable {
         bytes = box
     }
 
+    /// `template`'s values with texts `first` and `second` in place of its first two, which
+    /// are empty texts: packed from the bytes, no string or array made (a OneRoster first
+    /// import's links, each its two ids and then its role's values, which are the same for
+    /// every link of the role).
+    init(
+        _ first: UnsafeBufferPointer<UInt8>, _ second: UnsafeBufferPointer<UInt8>,
+        into template: PackedArguments
+    ) {
+        let count = template.count
+        let keys = first.count + second.count
+        bytes = template.bytes.withUnsafeMutablePointerToElements { from in
+            let lengths = PackedBytes.lengthBytes * count
+            // The template's values after its two empty texts: its bytes after the lengths.
+            var rest = 0
+            _ = template.bytes.each(upTo: count) { _, n, _ -> Bool? in
+                rest += n == PackedBytes.null ? 0 : n > PackedBytes.longestText ? 8 : Int(n)
+                return nil
+            }
+            let box = unsafeDowncast(
+                PackedBytes.create(minimumCapacity: lengths + keys + rest) { _ in count },
+                to: PackedBytes.self)
+            box.withUnsafeMutablePointerToElements { to in
+                to.initialize(from: from, count: lengths)
+                let raw = UnsafeMutableRawPointer(to)
+                raw.storeBytes(of: UInt32(first.count), as: UInt32.self)
+                raw.storeBytes(
+                    of: UInt32(second.count), toByteOffset: PackedBytes.lengthBytes,
+                    as: UInt32.self)
+                if let f = first.baseAddress {
+                    (to + lengths).initialize(from: f, count: first.count)
+                }
+                if let s = second.baseAddress {
+                    (to + lengths + first.count).initialize(from: s, count: second.count)
+                }
+                (to + lengths + keys).initialize(from: from + lengths, count: rest)
+            }
+            return box
+        }
+    }
+
     /// How many values.
     var count: Int { bytes.header }
 

@@ -85,6 +85,24 @@ import Testing
         #expect(copy.written("G12") && copy.written(elsewhere: g12) == nil)
         #expect(copy.written(elsewhere: -1) == nil && copy.written(elsewhere: 1_000_000) == nil)
         #expect(whole.written(elsewhere: 0) == nil, "a set not numbered elsewhere")
+        // A link's ends asked by their ids' bytes and numbers (a first import's links packed
+        // from the bytes), as by their strings: by number where held so, else by the bytes.
+        let people = RosterWriter.People(guardians: copy, students: copy, held: (nil, nil))
+        let ends = [uuid(0), uuid(3), uuid(6), uuid(9), "G12", "T-teacher", "none"]
+        for (g, s) in ends.flatMap({ g in ends.map { (g, $0) } }) {
+            let pair = UserPair(
+                guardian: Int32(ids.find(g) ?? -1), student: Int32(ids.find(s) ?? -1), role: 0)
+            var (gu, su) = (g, s)
+            let bytes = gu.withUTF8 { gb in
+                su.withUTF8 { people.exist(guardian: gb, student: $0, numbers: pair) }
+            }
+            #expect(bytes == people.exist(guardian: g, student: s, numbers: pair), "\(g) \(s)")
+        }
+        #expect(
+            people.exist(
+                guardian: "G12", student: uuid(0),
+                numbers: UserPair(
+                    guardian: -1, student: -1, role: 0)), "both written")
         // A set that met ids already keeps them where they are.
         var started = IDSet(numbered: true, spill: spill)
         _ = try started.insert(uuid(5), line: 2)

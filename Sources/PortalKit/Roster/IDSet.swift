@@ -241,13 +241,16 @@ struct IDSet {
     /// may be asked on another thread.
     func written(_ id: String) -> Bool {
         var id = id
-        return id.withUTF8 { u in
-            if let p = pairs, let key = p.key(u) {
-                return p.slot(key).map { p.slots[$0] & PairTable.writtenBit != 0 } ?? false
-            }
-            if let (s, n) = spanOf(u) { return spans[s].bits(n) == 3 }
-            return CompactID.with(u) { wholeLine($0).map { $0 < 0 } ?? false }
+        return id.withUTF8(written(utf8:))
+    }
+
+    /// `written` of the id spelled by these UTF-8 bytes.
+    func written(utf8 u: UnsafeBufferPointer<UInt8>) -> Bool {
+        if let p = pairs, let key = p.key(u) {
+            return p.slot(key).map { p.slots[$0] & PairTable.writtenBit != 0 } ?? false
         }
+        if let (s, n) = spanOf(u) { return spans[s].bits(n) == 3 }
+        return CompactID.with(u) { wholeLine($0).map { $0 < 0 } ?? false }
     }
 
     /// What `written` says of the id numbered `n` by the numbering the set keeps whole ids by

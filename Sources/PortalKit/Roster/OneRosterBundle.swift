@@ -672,9 +672,12 @@ enum OneRosterBundle {
                 sameLinks != nil && heldHere.isEmpty && !w.hooks.everyRow
                 && w.options.maxRows == nil
             let people = w.people(forLinks: true)
-            // A link's ends told written by their numbers alone, and its row packed from their
-            // ids' bytes: no guardian merged away (whose links name the one kept).
-            let runsByNumbers = runs && w.mergedGuardians.isEmpty
+            // A link's ends told written, and its row packed, from their ids' bytes: no
+            // guardian merged away (whose links name the one kept) and no guardian or student
+            // held (looked up by their strings).
+            let runsFromBytes =
+                runs && w.mergedGuardians.isEmpty && people.held.guardians == nil
+                && people.held.students == nil
             return { batch in
                 let start = batch * RosterWriter.batchRows
                 guard start < known.table.pairCount else { return nil }
@@ -721,10 +724,16 @@ enum OneRosterBundle {
                     }
                     // (Making the ids' strings and the row's values was most of the work of the
                     // threads making a first import's links.)
-                    if runsByNumbers && people.exist(numbers: p) == true {
+                    if runsFromBytes,
+                        let row = try known.table.withIDs(
+                            Int(p.guardian), Int(p.student),
+                            { g, s in
+                                people.exist(guardian: g, student: s, numbers: p) == true
+                                    ? role.row(g, s) : nil
+                            })
+                    {
                         if !held.isEmpty { endRun() }
-                        run.append(
-                            try known.table.withIDs(Int(p.guardian), Int(p.student), role.row))
+                        run.append(row)
                         continue
                     }
                     let link = try madeFirst?[k] ?? made(p)

@@ -390,14 +390,17 @@ extension RosterWriter {
                         ?? students.written(student))
         }
 
-        /// `exist` told from the ends' numbers alone, when it can be: nil when their ids are
-        /// needed (the district held guardians or students, or an end is not kept by number).
-        func exist(numbers p: UserPair) -> Bool? {
-            guard held.guardians == nil, held.students == nil,
-                let g = guardians.written(elsewhere: Int(p.guardian)),
-                let s = students.written(elsewhere: Int(p.student))
-            else { return nil }
-            return g && s
+        /// `exist` of ends spelled by these UTF-8 bytes (`numbers` as there), when the district
+        /// held no guardian or student (nil: ask with the ids' strings).
+        func exist(
+            guardian: UnsafeBufferPointer<UInt8>, student: UnsafeBufferPointer<UInt8>,
+            numbers p: UserPair
+        ) -> Bool? {
+            guard held.guardians == nil, held.students == nil else { return nil }
+            return
+                (guardians.written(elsewhere: Int(p.guardian))
+                ?? guardians.written(utf8: guardian))
+                && (students.written(elsewhere: Int(p.student)) ?? students.written(utf8: student))
         }
     }
 

@@ -240,8 +240,9 @@ struct IDSet {
     /// `hasMovedIDs`) it knows nothing, and says false. It reads memory only, so that a copy
     /// may be asked on another thread.
     func written(_ id: String) -> Bool {
+        // (A closure, not `written(utf8:)` itself: that copied the set for every call.)
         var id = id
-        return id.withUTF8(written(utf8:))
+        return id.withUTF8 { written(utf8: $0) }
     }
 
     /// `written` of the id spelled by these UTF-8 bytes.

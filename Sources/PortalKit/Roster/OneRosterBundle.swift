@@ -672,12 +672,13 @@ enum OneRosterBundle {
                 sameLinks != nil && heldHere.isEmpty && !w.hooks.everyRow
                 && w.options.maxRows == nil
             let people = w.people(forLinks: true)
-            // A link's ends told written, and its row packed, from their ids' bytes: no
-            // guardian merged away (whose links name the one kept) and no guardian or student
-            // held (looked up by their strings).
+            // A link's ends told written, and its row packed, from their ids' bytes: users in
+            // memory (on disk an id is read through SQL, the guardian's once for its links
+            // below), no guardian merged away (whose links name the one kept) and no
+            // guardian or student held (looked up by their strings).
             let runsFromBytes =
-                runs && w.mergedGuardians.isEmpty && people.held.guardians == nil
-                && people.held.students == nil
+                runs && known.table.numbering != nil && w.mergedGuardians.isEmpty
+                && people.held.guardians == nil && people.held.students == nil
             return { batch in
                 let start = batch * RosterWriter.batchRows
                 guard start < known.table.pairCount else { return nil }
@@ -875,8 +876,9 @@ private struct UserColumns {
     }
 }
 
-/// A link's ids (the guardian named, the student, the guardian kept), as its batch is made. (A structure: as a tuple, each was copied
-/// through the runtime's generic copy, a tenth of the making of a re-import's links.)
+/// A link's ids (the guardian named, the student, the guardian kept), as its batch is made.
+/// (A structure: as a tuple, each was copied through the runtime's generic copy, a tenth of
+/// the making of a re-import's links.)
 private struct MadeLink {
     let named: String
     let student: String

@@ -947,9 +947,8 @@ final class RosterWriter {
     /// guardian who names each (see `UserFacts.householdNamer`), when they are written in key
     /// order a slice before each batch of rows, those no row names deleted once every row is
     /// (instead of staged and sorted at the end; see `OneRosterBundle.writeHouseholds`): a
-    /// household is told
-    /// new here, not among the ids met (30k students with UUIDs: 76.0M -> 4.1M instructions
-    /// for the households, 4,656.7M -> 4,587.9M for the import).
+    /// household is told new here, not among the ids met (30k students with UUIDs: 76.0M ->
+    /// 4.1M instructions for the households, 4,656.7M -> 4,587.9M for the import).
     var householdsNamed: [Bool]? = nil
 
     /// Whether the page cache was made larger for ids that are not numbered.

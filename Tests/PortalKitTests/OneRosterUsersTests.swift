@@ -16,6 +16,26 @@ import Testing
         #expect(ids.number("José") == 20_001 && ids.find("Jose\u{301}") == nil)
     }
 
+    /// Two strings' texts read at once are each one's as read alone, and as spelled: UUIDs of
+    /// either case (packed), one of both cases (kept as it is), other ids, an empty one.
+    @Test func twoStringsTextsAreEachOnesText() {
+        var ids = Interner()
+        let spelled = [
+            "0f8fad5b-d9cb-469f-a165-70867728950e", "7C9E6679-7425-40DE-944B-E07FC1F90AE7",
+            "7c9e6679-7425-40DE-944b-e07fc1f90ae7", "g1000001", "Zoë-7", "",
+        ]
+        let n = spelled.map { ids.number($0) }
+        for (x, a) in n.enumerated() {
+            for (y, b) in n.enumerated() {
+                let both = ids.withTexts(a, b) {
+                    (String(decoding: $0, as: UTF8.self), String(decoding: $1, as: UTF8.self))
+                }
+                #expect(both.0 == spelled[x] && both.1 == spelled[y], "\(x), \(y)")
+                #expect(both.0 == ids.withText(a) { String(decoding: $0, as: UTF8.self) })
+            }
+        }
+    }
+
     /// Runs `body` with users kept in memory and on disk (a real SQLite file's temporary tables).
     func eachTable(
         _ body: (inout OneRosterUsers<MemoryUserTable>) throws -> Void,

@@ -675,10 +675,13 @@ enum OneRosterBundle {
             // A link's ends told written, and its row packed, from their ids' bytes: users in
             // memory (on disk an id is read through SQL, the guardian's once for its links
             // below), no guardian merged away (whose links name the one kept) and no
-            // guardian or student held (looked up by their strings).
+            // guardian or student held (looked up by their strings). So, too, a re-import's
+            // links looked up among the district's, and the keys of those it held unchanged
+            // made (at 10k students with UUIDs, 4.7k instructions a link by made strings).
+            let bytesAsMade = known.table.numbering != nil && w.mergedGuardians.isEmpty
             let runsFromBytes =
-                runs && known.table.numbering != nil && w.mergedGuardians.isEmpty
-                && people.held.guardians == nil && people.held.students == nil
+                runs && bytesAsMade && people.held.guardians == nil && people.held.students == nil
+            let heldFromBytes = sameLinks != nil && bytesAsMade
             return { batch in
                 let start = batch * RosterWriter.batchRows
                 guard start < known.table.pairCount else { return nil }
@@ -692,9 +695,18 @@ enum OneRosterBundle {
                     return MadeLink(
                         named: named, student: student, guardian: w.canonicalGuardian(named))
                 }
-                // The batch's links looked up among the district's together (see `slots`).
-                let madeFirst = try sameLinks.map { _ in try pairs.map(made) }
-                let claims = madeFirst.map { $0.map(\.claim) }
+                // The batch's links looked up among the district's together (see `slots`), by
+                // their keys: made from their ends' texts as the users' table holds them when
+                // it is in memory and no guardian was merged away (`heldFromBytes`).
+                let madeFirst =
+                    heldFromBytes ? nil : try sameLinks.map { _ in try pairs.map(made) }
+                let claims =
+                    try heldFromBytes
+                    ? pairs.map { p in
+                        try known.table.withIDs(Int(p.guardian), Int(p.student)) {
+                            concatenated($0, 0x1f, $1)
+                        }
+                    } : madeFirst.map { $0.map(\.claim) }
                 let slots = claims.flatMap { sameLinks?.slots($0) }
                 var rows: [PendingRow] = []
                 var run: [PackedArguments] = []
@@ -735,6 +747,12 @@ enum OneRosterBundle {
                     {
                         if !held.isEmpty { endRun() }
                         run.append(row)
+                        continue
+                    }
+                    if heldFromBytes && heldRuns && same, let claim = claims?[k] {
+                        if !run.isEmpty { endRun() }
+                        held.append(
+                            HeldLink(claim: claim, slot: slot, file: p.namedIn, line: p.line))
                         continue
                     }
                     let link = try madeFirst?[k] ?? made(p)

@@ -157,10 +157,23 @@ struct Interner {
     }
 
     /// Calls `body` with the text of string `n` (its bytes as `string(n)` spells them).
+    /// (Where each string is found before the closures: one reading it copied the interner.)
     func withText<R>(_ n: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        bytes.withUnsafeBufferPointer { b in
-            CompactID.withText(
-                UnsafeBufferPointer(rebasing: b[Int(starts[n])..<Int(starts[n + 1])]), body)
+        let s = Int(starts[n])..<Int(starts[n + 1])
+        return bytes.withUnsafeBufferPointer { b in
+            CompactID.withText(UnsafeBufferPointer(rebasing: b[s]), body)
+        }
+    }
+
+    /// Calls `body` with the texts of strings `x` and `y`, as `withText` gives each.
+    func withTexts<R>(
+        _ x: Int, _ y: Int, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> R
+    ) -> R {
+        let (sx, sy) = (Int(starts[x])..<Int(starts[x + 1]), Int(starts[y])..<Int(starts[y + 1]))
+        return bytes.withUnsafeBufferPointer { b in
+            CompactID.withText(UnsafeBufferPointer(rebasing: b[sx])) { tx in
+                CompactID.withText(UnsafeBufferPointer(rebasing: b[sy])) { body(tx, $0) }
+            }
         }
     }
 
@@ -532,7 +545,8 @@ struct MemoryUserTable: UserTable {
         _ a: Int, _ b: Int,
         _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> R
     ) -> R {
-        ids.withText(a) { x in ids.withText(b) { body(x, $0) } }
+        // (Not `withText` twice: the closure between them copied the whole table each time.)
+        ids.withTexts(a, b, body)
     }
     mutating func respell(_ n: Int, as id: String) { ids.respell(n, as: id) }
 

@@ -339,10 +339,14 @@ public enum NativeFormat {
             rec = read
         }
         // A value written by `roster export` with a spreadsheet guard comes back as it was.
+        // (The fields and places read through constants of their own: through the record's
+        // and the columns', every value read copied the record, a share of a native import's
+        // work.)
+        let fields = rec.fields
+        let at = columns.at
         func f(_ c: Column) -> String? {
-            columns.at[c.rawValue].flatMap {
-                $0 < rec.fields.count ? Spreadsheet.unguarded(rec.fields[$0]) : nil
-            }
+            guard let i = at[c.rawValue], i < fields.count else { return nil }
+            return Spreadsheet.unguarded(fields[i])
         }
         let idField = spec.required[0]
         let rawID = f(columns.id)?.trimmed() ?? ""

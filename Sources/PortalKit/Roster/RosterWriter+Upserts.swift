@@ -368,13 +368,24 @@ extension RosterWriter {
     }
 
     /// The guardians and students a link's ends are looked up among on the reading thread.
-    struct People {
+    /// (An object, not a value: each closure making rows that named it copied both sets, a
+    /// dozen arrays retained and released, for every link.)
+    final class People {
         /// Copies of the sets of those met so far (no file being read changes them).
         let guardians: IDSet
         let students: IDSet
         /// The keys of the district's guardians and students when the import began, when kept
         /// (see `KnownRows.keys`).
         let held: (guardians: KnownRows.Keys?, students: KnownRows.Keys?)
+
+        init(
+            guardians: IDSet, students: IDSet,
+            held: (guardians: KnownRows.Keys?, students: KnownRows.Keys?)
+        ) {
+            self.guardians = guardians
+            self.students = students
+            self.held = held
+        }
 
         /// Whether both ends of a link surely exist, as `exists` would say: held by the
         /// district (asked first: in a re-import nearly every end is) or written earlier in

@@ -157,7 +157,7 @@ struct Interner {
     }
 
     /// Calls `body` with the text of string `n` (its bytes as `string(n)` spells them).
-    /// (Where each string is found before the closures: one reading it copied the interner.)
+    /// (Where the string lies is read before the closure, which then holds no more than that.)
     func withText<R>(_ n: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         let s = Int(starts[n])..<Int(starts[n + 1])
         return bytes.withUnsafeBufferPointer { b in

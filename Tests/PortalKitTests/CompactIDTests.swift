@@ -28,7 +28,7 @@ import Testing
     @Test func everyDigitReadsBack() {
         var ids = ["01234567-89ab-cdef-fedc-ba9876543210"]
         for _ in 0..<300 { ids.append(UUID().uuidString) }
-        for id in ids + ids.map { $0.lowercased() } {
+        for id in ids + ids.map({ $0.lowercased() }) {
             #expect(back(compact(id)) == id)
         }
     }

@@ -112,9 +112,9 @@ import Testing
         try users.setKind(g, "parent")
         try users.setKind(s, "student")
         try users.setKind(alone, "student")
-        try users.table.append(UserPair(guardian: Int32(g), student: Int32(s), role: 0))
+        users.table.append(UserPair(guardian: Int32(g), student: Int32(s), role: 0))
         #expect(try users.deriveHouseholds() == 1)
-        let kinds = try [g, s, alone, other].map { UInt64(try users.table.get(.kind, $0)) }
+        let kinds = [g, s, alone, other].map { UInt64(users.table.get(.kind, $0)) }
         let namerByte = UInt64(UInt8(ascii: "g"))
         #expect(
             users.table.touchFacts(of: [g, s, alone, other].map(Int32.init))
@@ -161,8 +161,8 @@ import Testing
                 order.append(UserPair(guardian: Int32(2 * i), student: Int32(2 * s + 1), role: 0))
             }
         }
-        for p in order + order.reversed() { try users.table.append(p) }
-        try users.table.keepPairs { _, _ in true }
+        for p in order + order.reversed() { users.table.append(p) }
+        users.table.keepPairs { _, _ in true }
         var seen = Set<[Int32]>()
         let unique = order.filter { seen.insert([$0.guardian, $0.student]).inserted }
         #expect(unique.count == 6000)
@@ -182,14 +182,14 @@ import Testing
             given.swapAt(i, generator.int(i + 1))
         }
         for (g, st) in given {
-            try users.table.append(
+            users.table.append(
                 UserPair(
                     guardian: Int32(try users.number(g)), student: Int32(try users.number(st)),
                     role: 0))
         }
         #expect(try users.table.orderPairsByIDs(ranks: nil))
-        let read = try users.table.pairs(from: 0, count: 1000).map {
-            "\(try users.table.id(Int($0.guardian)))/\(try users.table.id(Int($0.student)))"
+        let read = users.table.pairs(from: 0, count: 1000).map {
+            "\(users.table.id(Int($0.guardian)))/\(users.table.id(Int($0.student)))"
         }
         let expected = given.sorted {
             $0.0 == $1.0

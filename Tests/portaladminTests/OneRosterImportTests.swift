@@ -659,7 +659,9 @@ import Testing
             """)
         func write(_ file: String, _ parts: [Any]) {
             let bytes = parts.flatMap { ($0 as? String).map { Array($0.utf8) } ?? [$0 as! UInt8] }
-            FileManager.default.createFile(atPath: dir.file("b/" + file), contents: Data(bytes))
+            #expect(
+                FileManager.default.createFile(atPath: dir.file("b/" + file), contents: Data(bytes))
+            )
         }
         write(
             "orgs.csv",

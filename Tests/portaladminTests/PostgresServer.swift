@@ -80,7 +80,7 @@ final class PostgresServer: @unchecked Sendable {
     func stop() {
         var args = [bin + "/pg_ctl", "-D", folder + "/data", "-m", "immediate", "stop"]
         if asRoot { args = ["/usr/sbin/runuser", "-u", "postgres", "--"] + args }
-        try? Self.run(args, what: "pg_ctl stop")
+        _ = try? Self.run(args, what: "pg_ctl stop")
         try? FileManager.default.removeItem(atPath: folder)
     }
 

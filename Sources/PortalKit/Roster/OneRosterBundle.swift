@@ -749,7 +749,11 @@ enum OneRosterBundle {
                         run.append(row)
                         continue
                     }
-                    if heldFromBytes && heldRuns && same, let claim = claims?[k] {
+                    // One the district holds unchanged, not named through a merge (none is
+                    // when the keys came from the bytes).
+                    if heldRuns && same, let claim = claims?[k],
+                        heldFromBytes || madeFirst.map({ $0[k].guardian == $0[k].named }) == true
+                    {
                         if !run.isEmpty { endRun() }
                         held.append(
                             HeldLink(claim: claim, slot: slot, file: p.namedIn, line: p.line))
@@ -762,14 +766,6 @@ enum OneRosterBundle {
                     {
                         if !held.isEmpty { endRun() }
                         run.append(role.link(guardian, student).tableRow(line: nil).arguments)
-                        continue
-                    }
-                    if heldRuns && same && guardian == named, let claim = claims?[k] {
-                        if !run.isEmpty { endRun() }
-                        held.append(
-                            HeldLink(
-                                claim: claim, slot: slot,
-                                file: p.namedIn, line: p.line))
                         continue
                     }
                     endRun()

@@ -446,6 +446,77 @@ func readAll(_ bytes: [UInt8], chunk: Int = 1 << 18, keepOnly: [Int?]? = nil) th
         }
     }
 
+    /// A reader that keeps the fields of plain lines as bytes (`keepsBytes`, see `FieldBytes`)
+    /// gives the records a reader of strings gives: the same fields (each alone too, and its
+    /// bytes), lines, problems, left-out text, blankness and line hashes, for every kind of
+    /// line, at every chunk size, with fields left out or not, read as Windows-1252 or not,
+    /// and still once the reader is gone and many blocks were filled.
+    @Test func fieldsKeptAsBytesReadAsStrings() throws {
+        var text = Array("id,name,note,city\r\n".utf8)
+        let lines: [[UInt8]] = [
+            Array("g1,Pat Lee,plain,Akron\n".utf8),
+            Array("g2,\"Lee, Pat\",\"quoted whole\",Ohio\r\n".utf8),
+            Array("g3,Jos\u{e9} P\u{e9}rez,caf\u{e9},S\u{e3}o Paulo\n".utf8),
+            [0x67, 0x34, 0x2C, 0x42, 0xE9, 0x61, 0x2C, 0x78, 0x2C, 0x79, 0x0A],  // not UTF-8
+            Array("g5,tab\there,x,y\n".utf8),
+            Array("g6,bell\u{07},x,y\n".utf8),
+            Array("   ,  ,,   \n".utf8),
+            Array("\u{a0},\u{3000},,\n".utf8),
+            Array("g9,  padded  ,'=guarded,z\n".utf8),
+            Array("g10,\"a \"\"quote\"\" in\",x,y\n".utf8),
+            Array("g11,\"two\nlines\",x,y\n".utf8),
+            Array("g12,short\n".utf8),
+            Array("g13,\u{202e}evil,x,y\n".utf8),
+            Array(",,,\n".utf8),
+        ]
+        for l in lines { text += l }
+        // Enough lines to fill more than a block.
+        let long = String(repeating: "w", count: 1400)
+        for i in 0..<400 { text += Array("b\(i),\(long),\(i % 7 == 0 ? "  " : "n\(i)"),c\n".utf8) }
+        let path = NSTemporaryDirectory() + "csv-" + UUID().uuidString + ".csv"
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let hashed = LineHash.Fields(
+            fields: (0..<4).map { LineHash.Field(at: $0, tag: UInt64(0x80 + $0)) }, seed: 7)
+        func read(_ chunk: Int, _ keep: [Int?]?, _ w1252: Bool, bytes: Bool) throws -> [CSVRecord] {
+            let r = try CSVReader(path: path, chunk: chunk, windows1252: w1252)
+            _ = try r.next()
+            if let keep { r.keepOnly(keep, of: 4) }
+            r.keepsBytes = bytes
+            var out: [CSVRecord] = []
+            while let rec = try r.next() { out.append(rec) }
+            return out
+        }
+        for chunk in [64, 1 << 18] {
+            for keep in [nil, [0, 2], [1, 3]] as [[Int?]?] {
+                for w1252 in [false, true] {
+                    let strings = try read(chunk, keep, w1252, bytes: false)
+                    let bytes = try read(chunk, keep, w1252, bytes: true)
+                    let at = "chunk \(chunk), keep \(String(describing: keep)), 1252 \(w1252)"
+                    #expect(bytes.count == strings.count, "\(at)")
+                    #expect(strings.filter(\.keptAsBytes).isEmpty, "\(at)")
+                    // Most records' fields kept as bytes (more than a block) where the
+                    // lines are whole in the bytes read: the plain lines read cleanly.
+                    #expect(chunk < 100 || bytes.filter(\.keptAsBytes).count >= 400, "\(at)")
+                    for (b, s) in zip(bytes, strings) {
+                        let line = "\(at), line \(s.line)"
+                        #expect(b.line == s.line && b.fields == s.fields, "\(line)")
+                        #expect(
+                            b.problem == s.problem && b.problemField == s.problemField, "\(line)")
+                        #expect(b.leftOutText == s.leftOutText && b.isBlank == s.isBlank, "\(line)")
+                        #expect(b.fieldCount == s.fields.count, "\(line)")
+                        for i in 0..<b.fieldCount {
+                            #expect(b.field(i) == s.fields[i], "\(line), field \(i)")
+                            #expect(
+                                b.withField(i) { Array($0) } == Array(s.fields[i].utf8), "\(line)")
+                        }
+                        #expect(hashed.of(b) == hashed.of(s), "\(line)")
+                    }
+                }
+            }
+        }
+    }
+
     /// The row a file is cut in is refused with the cut as its problem, not read as if whole:
     /// its last field is most likely cut too ("Walke" for "Walker", half an id). A short row
     /// after the header alone is read as it is (a spreadsheet's header may name columns no row

@@ -7,8 +7,19 @@ public struct CSVRecord: Sendable {
     /// The line the record starts on (1-based, the header being line 1).
     public let line: Int
     /// The fields as read, quotes removed ("" for a field the reader left out, see
-    /// `CSVReader.keepOnly`).
-    public let fields: [String]
+    /// `CSVReader.keepOnly`): made into strings here for a record whose fields are kept as
+    /// bytes (see `FieldBytes`); `field(_:)` and `withField` read one without the others.
+    public var fields: [String] {
+        if let block { return block.strings(at: at, count: byteFields) }
+        return strings
+    }
+    private let strings: [String]
+    /// Where the fields are, when the reader kept them as bytes (see `FieldBytes`): the
+    /// block, the place in it and how many. (Not an optional structure: copies of records
+    /// went through its type's generic value witnesses.)
+    private let block: FieldBytes?
+    private let at: Int32
+    private let byteFields: Int32
     /// Set when the record could not be read cleanly (bad UTF-8, unterminated quote, a field
     /// too long or holding a control character).
     public let problem: String?
@@ -19,6 +30,51 @@ public struct CSVRecord: Sendable {
     /// The number of the user whose first line this is, when read out of the file's order
     /// (see `RankedLines`); -1 otherwise.
     var user: Int32 = -1
+
+    /// A record of `fields` (as strings) starting on `line`, with `problem` when it could
+    /// not be read cleanly.
+    public init(line: Int, fields: [String], problem: String?) {
+        self.line = line
+        strings = fields
+        block = nil
+        at = 0
+        byteFields = 0
+        self.problem = problem
+    }
+
+    /// A record read cleanly whose fields are kept as bytes.
+    init(line: Int, bytes: FieldBytes.Place) {
+        self.line = line
+        strings = []
+        block = bytes.block
+        at = bytes.at
+        byteFields = bytes.fields
+        problem = nil
+    }
+
+    /// Whether the fields are kept as bytes (see `FieldBytes`).
+    var keptAsBytes: Bool { block != nil }
+
+    /// How many fields the record has.
+    var fieldCount: Int { block == nil ? strings.count : Int(byteFields) }
+
+    /// Field `i` (less than `fieldCount`).
+    func field(_ i: Int) -> String {
+        if let block {
+            return block.withField(i, at: at, count: byteFields) {
+                String(decoding: $0, as: UTF8.self)
+            }
+        }
+        return strings[i]
+    }
+
+    /// `body` with the UTF-8 of field `i` (less than `fieldCount`), read in place.
+    func withField<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let block { return block.withField(i, at: at, count: byteFields, body) }
+        if let r = strings[i].utf8.withContiguousStorageIfAvailable(body) { return r }
+        var copy = strings[i]
+        return copy.withUTF8(body)
+    }
 
     /// `problem` as `field: problem`, the field named by the header's spelling of it.
     public func problem(in header: [String]) -> RowProblem? {
@@ -47,7 +103,16 @@ public struct CSVRecord: Sendable {
 
     /// A line with nothing in it but separators and spaces: no row at all.
     public var isBlank: Bool {
-        problem == nil && !leftOutText && fields.allSatisfy { $0.trimmed().isEmpty }
+        guard problem == nil && !leftOutText else { return false }
+        guard block != nil else { return strings.allSatisfy { $0.trimmed().isEmpty } }
+        // (Kept as bytes: a field holding printable ASCII other than a space holds text; one
+        // of spaces does not; any other is trimmed as a string.)
+        return (0..<fieldCount).allSatisfy { i in
+            withField(i) { u in
+                !u.contains { $0 > 0x20 && $0 < 0x7F }
+                    && (u.allSatisfy { $0 == 0x20 } || field(i).trimmed().isEmpty)
+            }
+        }
     }
 }
 
@@ -496,7 +561,9 @@ public final class CSVReader {
         else { return nil }
         return withFieldPlaces { ranges in
             guard plainFields(pos, end, into: &ranges, quoteless: printable) else { return nil }
-            let rec = record(ranges, line: line, printable: printable)
+            let rec =
+                (keepsBytes ? bytesRecord(ranges, line: line, printable: printable) : nil)
+                ?? record(ranges, line: line, printable: printable)
             if rec.problem == Self.notUTF8 { rowsNotUTF8 += 1 }
             passed(line: lf, fields: ranges.count)
             return rec
@@ -703,10 +770,53 @@ public final class CSVReader {
             guard plainFields(offset, end, into: &ranges, quoteless: printable == true),
                 ranges.count == width
             else { throw Self.changed(shownAs) }
+            if keepsBytes, let rec = bytesRecord(ranges, line: line, printable: printable == true) {
+                return rec
+            }
             let rec = record(ranges, line: line, printable: printable == true)
             guard rec.problem == nil else { throw Self.changed(shownAs) }
             return rec
         }
+    }
+
+    /// Whether the records of plain lines (see `plainLine`, `simpleRecord`) keep their fields
+    /// as bytes (see `FieldBytes`), for a reader of few of them or of each once.
+    @exclusivity(unchecked) var keepsBytes = false
+    /// Where they are kept.
+    @exclusivity(unchecked) private var fieldBlock: FieldBytes? = nil
+
+    /// The record `record` makes of the fields at `ranges`, when it has no problem, with its
+    /// fields kept as bytes (see `FieldBytes`): each checked as `value` checks it (a field not
+    /// printable ASCII decoded), and kept only when its bytes are the text `value` makes
+    /// (nil for a field read as Windows-1252, or a record with a problem).
+    private func bytesRecord(_ ranges: [Range<Int>], line: Int, printable: Bool) -> CSVRecord? {
+        guard let base = UnsafeBufferPointer(buffer).baseAddress else { return nil }
+        let leftOut = self.leftOut
+        var problem = Problem()
+        var leftOutText = false
+        var bytes = 0
+        for k in ranges.indices {
+            let u = UnsafeBufferPointer(start: base + ranges[k].lowerBound, count: ranges[k].count)
+            if k < leftOut.count && leftOut[k] {
+                if !printable {
+                    _ = value(u, &problem, k, leftOut, &leftOutText)
+                } else if !leftOutText && u.contains(where: { $0 != 0x20 }) {
+                    leftOutText = true
+                }
+                continue
+            }
+            bytes += u.count
+            if !printable && !Self.isPrintableASCII(u) {
+                let text = decode(u, &problem, k)
+                guard Self.spells(text, u) else { return nil }
+            }
+        }
+        guard problem.text == nil else { return nil }
+        var rec = CSVRecord(
+            line: line,
+            bytes: FieldBytes.put(base, ranges, leftOut: leftOut, bytes: bytes, in: &fieldBlock))
+        rec.leftOutText = leftOutText
+        return rec
     }
 
     /// Simple lines (see `nextSimple`) that `next()` passes over, in the order of the file:

@@ -43,8 +43,15 @@ enum LineHash {
 
     /// The hash of `fields` of `rec` from `seed`.
     static func of(_ rec: CSVRecord, _ fields: [Field], seed: UInt64) -> UInt64 {
+        if rec.keptAsBytes {
+            var h = seed
+            for f in fields where f.at < rec.fieldCount {
+                h = rec.withField(f.at) { words($0, into: (h ^ f.tag) &* k) }
+            }
+            return h
+        }
         // Read in place: a copy of each field (and its release) cost twice the hashing.
-        rec.fields.withUnsafeBufferPointer { values in
+        return rec.fields.withUnsafeBufferPointer { values in
             var h = seed
             for f in fields where f.at < values.count { h = mix(h, f.tag, values[f.at]) }
             return h

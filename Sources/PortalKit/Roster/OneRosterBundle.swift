@@ -470,6 +470,8 @@ enum OneRosterBundle {
         _ = try r2.next()
         // Every field is kept only for a list of every row with its input (`everyRow`).
         if !w.hooks.everyRow { r2.keepOnly(col.hashed.map(\.at), of: uh.names.count) }
+        // Each line's fields are hashed, a few read once (see `FieldBytes`).
+        r2.keepsBytes = true
         // Counted in the first reading only (a line's hash made by the reader): the writer may
         // read the file again (for the first line of a repeated id), on its own thread while
         // this one reads on.
@@ -1116,18 +1118,17 @@ extension CSVHeader {
     /// `value(rec, name)` by the column's index, found once for a file: users.csv is read by
     /// name a dozen times a row (a seventh of the making of its rows went to finding columns).
     func value(_ rec: CSVRecord, at i: Int?) -> String? {
-        guard let i, i < rec.fields.count else { return nil }
+        guard let i, i < rec.fieldCount else { return nil }
         // Most values begin and end with printable ASCII other than the guard: the field as
         // it is, looked at in place (trimming and unguarding each made copies of the string,
         // a dozen retains and releases a value, read on another thread than the one that made
         // it).
-        let asIs =
-            rec.fields[i].utf8.withContiguousStorageIfAvailable { u in
-                guard let f = u.first, let l = u.last else { return false }
-                return f > 0x20 && f < 0x7F && f != Spreadsheet.guardByte && l > 0x20 && l < 0x7F
-            } ?? false
-        if asIs { return rec.fields[i] }
-        let v = Spreadsheet.unguarded(rec.fields[i].trimmed())
+        let asIs = rec.withField(i) { u in
+            guard let f = u.first, let l = u.last else { return false }
+            return f > 0x20 && f < 0x7F && f != Spreadsheet.guardByte && l > 0x20 && l < 0x7F
+        }
+        if asIs { return rec.field(i) }
+        let v = Spreadsheet.unguarded(rec.field(i).trimmed())
         return v.isEmpty ? nil : v
     }
 }

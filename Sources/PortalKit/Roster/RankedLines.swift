@@ -328,6 +328,7 @@ private struct Windows {
             }
         }
         reader.keepOnly(keep.columns, of: keep.width)
+        reader.keepsBytes = true
         return reader
     }
 }

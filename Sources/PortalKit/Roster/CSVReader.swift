@@ -780,9 +780,10 @@ public final class CSVReader {
     }
 
     /// Whether the records of plain lines (see `plainLine`, `simpleRecord`) keep their fields
-    /// as bytes (see `FieldBytes`), for a reader of few of them or of each once.
+    /// as bytes (see `FieldBytes`): for a reading whose rows hash every field but make strings
+    /// of few (a OneRoster users.csv's second reading), and keep no record past its row.
     @exclusivity(unchecked) var keepsBytes = false
-    /// Where they are kept.
+    /// The block the records are kept in now.
     @exclusivity(unchecked) private var fieldBlock: FieldBytes? = nil
 
     /// The record `record` makes of the fields at `ranges`, when it has no problem, with its

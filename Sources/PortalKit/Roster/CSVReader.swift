@@ -60,11 +60,7 @@ public struct CSVRecord: Sendable {
 
     /// Field `i` (less than `fieldCount`).
     func field(_ i: Int) -> String {
-        if let block {
-            return block.withField(i, at: at, count: byteFields) {
-                String(decoding: $0, as: UTF8.self)
-            }
-        }
+        if let block { return block.string(i, at: at, count: byteFields) }
         return strings[i]
     }
 

@@ -47,12 +47,15 @@ final class FieldBytes: @unchecked Sendable {
         return body(UnsafeBufferPointer(start: bytes + start, count: end - start))
     }
 
-    /// The fields of the record at `at` as strings (the bytes are UTF-8: see
+    /// Field `i` of the record at `at` as a string (the bytes are UTF-8: see
     /// `CSVReader.bytesRecord`).
+    func string(_ i: Int, at: Int32, count: Int32) -> String {
+        withField(i, at: at, count: count) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The fields of the record at `at` as strings.
     func strings(at: Int32, count: Int32) -> [String] {
-        (0..<Int(count)).map { i in
-            withField(i, at: at, count: count) { String(decoding: $0, as: UTF8.self) }
-        }
+        (0..<Int(count)).map { string($0, at: at, count: count) }
     }
 
     /// The fields of a line at `ranges` of `line`'s memory put in `block` (a new block when it

@@ -46,7 +46,7 @@ enum LineHash {
         if rec.keptAsBytes {
             var h = seed
             for f in fields where f.at < rec.fieldCount {
-                h = rec.withField(f.at) { words($0, into: (h ^ f.tag) &* k) }
+                h = rec.withField(f.at) { mix(h, f.tag, bytes: $0) }
             }
             return h
         }
@@ -60,13 +60,20 @@ enum LineHash {
 
     /// `h` with a value of tag `tag` (none hashes apart from an empty one).
     static func mix(_ h: UInt64, _ tag: UInt64, _ value: String?) -> UInt64 {
-        let h = (h ^ tag) &* k
-        guard let value else { return fold((h ^ 0xff << 56) &* k) }
-        if let done = value.utf8.withContiguousStorageIfAvailable({ words($0, into: h) }) {
+        guard let value else {
+            let h = (h ^ tag) &* k
+            return fold((h ^ 0xff << 56) &* k)
+        }
+        if let done = value.utf8.withContiguousStorageIfAvailable({ mix(h, tag, bytes: $0) }) {
             return done
         }
         var copy = value
-        return copy.withUTF8 { words($0, into: h) }
+        return copy.withUTF8 { mix(h, tag, bytes: $0) }
+    }
+
+    /// `mix` of a value whose UTF-8 is `u` (a field kept as bytes, see `FieldBytes`).
+    static func mix(_ h: UInt64, _ tag: UInt64, bytes u: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        words(u, into: (h ^ tag) &* k)
     }
 
     private static let k: UInt64 = 0x9e37_79b9_7f4a_7c15

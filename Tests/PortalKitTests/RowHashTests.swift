@@ -48,6 +48,52 @@ import Testing
         #expect(!byValues.matches(top48: line >> 16))
     }
 
+    @Test func aRowOfTextsPackedInPlaceIsTheRowOfItsValues() {
+        // Texts empty, missing, accented, longer than a small string, and a key of two.
+        let sets: [[String?]] = [
+            ["G1", "Ana", "", nil, "José", String(repeating: "x", count: 40), "🙂 ok"],
+            ["G1", "S1", nil, "1", "active"],
+            ["G1", nil],
+            ["G1", "Ana", "last"],
+        ]
+        for texts in sets {
+            for keyCount in [1, 2] where keyCount < texts.count {
+                for line: UInt64? in [nil, 0, 0x0123_4567_89ab_cdef] {
+                    for optionalLast in [false, true] {
+                        let values = texts.map(SQLValue.init) + [TableRow.hashSlot]
+                        let byValues = TableRow(
+                            keyCount: keyCount, values, optionalLast: optionalLast, line: line)
+                        let inPlace = TableRow(
+                            keyCount: keyCount, optionalLast: optionalLast, line: line
+                        ) { put in texts.forEach(put) }
+                        let what =
+                            "\(texts) \(keyCount) \(String(describing: line)) \(optionalLast)"
+                        #expect(inPlace.arguments.values == byValues.arguments.values, "\(what)")
+                        #expect(
+                            inPlace.hash == byValues.hash && inPlace.fnv == byValues.fnv
+                                && inPlace.line == byValues.line, "\(what)")
+                        #expect(
+                            inPlace.key == byValues.key && inPlace.values == byValues.values,
+                            "\(what)")
+                        #expect(inPlace.matches(.text(byValues.hash)), "\(what)")
+                    }
+                }
+            }
+        }
+        // The last value left out of the hash only when asked and missing.
+        let put: ((String?) -> Void) -> Void = { put in
+            put("G1")
+            put("Ana")
+            put(nil)
+        }
+        #expect(
+            TableRow(keyCount: 1, optionalLast: true, line: nil, texts: put).hash
+                == TableRow(keyCount: 1, [.text("G1"), .text("Ana"), TableRow.hashSlot]).hash)
+        #expect(
+            TableRow(keyCount: 1, line: nil, texts: put).hash
+                != TableRow(keyCount: 1, [.text("G1"), .text("Ana"), TableRow.hashSlot]).hash)
+    }
+
     @Test func aGuardianWithoutABirthDateAsGivenHashesAsBeforeTheColumnWasThere() {
         var g = GuardianRecord(
             guardianID: "G1", givenName: "Ana", familyName: "Ruiz", email: nil, phone: nil,
@@ -70,5 +116,21 @@ import Testing
         let other = g.tableRow(line: nil).hash
         g.birthDateGiven = "4986-07-15"
         #expect(g.tableRow(line: nil).hash != other, "a change in what the file gave is a change")
+    }
+
+    @Test func aStudentsRowHoldsItsValuesInTheTablesOrder() {
+        let st = StudentRecord(
+            studentID: "S1", givenName: "Bo", familyName: "Lee", middleName: nil,
+            birthDate: "2010-04-05", grade: "05", schoolID: "sch-1", email: "bo@example.org",
+            householdID: "hh-1", status: "active")
+        let row = st.tableRow(line: nil)
+        #expect(row.key == ["S1"] && row.values.count == RosterTable.students.columns.count)
+        #expect(
+            row.values == [
+                .text("Bo"), .text("Lee"), .null, .text("2010-04-05"), .text("05"),
+                .text("sch-1"), .text("bo@example.org"), .text("hh-1"), .text("active"),
+                .text(st.searchKey),
+            ])
+        #expect(row.hash == TableRow.stored(row.fnv))
     }
 }

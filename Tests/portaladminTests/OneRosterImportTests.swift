@@ -1449,6 +1449,40 @@ import Testing
         return (r, db)
     }
 
+    @Test func aStudentsSchoolIsTheFirstOfItsOrgsThatIsOne() throws {
+        // Lists of orgs as exports write them: spaced, guarded, with a district first, a UUID
+        // in another case, none a school (then the primary org), or an empty item.
+        let uuid = "9f4d803c-bb78-5a70-ab49-c9a5d80cd793"
+        let dir = TempDir()
+        _ = dir.write(
+            "b/orgs.csv",
+            "sourcedId,name,type\norg-1,North,school\norg-2,South,school\n-org-3,East,school\n"
+                + "dist,District,district\n\(uuid),West,school\n")
+        let (r, db) = try importUsers(
+            """
+            sourcedId,status,role,givenName,familyName,orgSourcedIds,primaryOrgSourcedId
+            S1,active,student,Ann,Lee,org-1,
+            S2,active,student,Bo,Lee,"dist,org-2,org-1",
+            S3,active,student,Cy,Lee," org-2 , org-1",
+            S4,active,student,Di,Lee,'-org-3,
+            S5,active,student,Ed,Lee,\(uuid.uppercased()),
+            S6,active,student,Fa,Lee,"dist, ORG-1",org-2
+            S7,active,student,Gi,Lee,"org-1\t,org-2",
+            S8,active,student,Ha,Lee,",,org-2",
+            S9,active,student,Io,Lee,"dist,org-9",
+
+            """, in: dir)
+        #expect(r.code == 0, "\(r.err)")
+        let rows = try reopen(db).query(
+            "SELECT student_id || ' ' || coalesce(school_id, '(none)') AS s FROM students ORDER BY 1"
+        )
+        #expect(
+            rows.map { $0.text("s") ?? "" } == [
+                "S1 org-1", "S2 org-2", "S3 org-2", "S4 -org-3", "S5 \(uuid)", "S6 org-2",
+                "S7 org-1", "S8 org-2", "S9 (none)",
+            ])
+    }
+
     @Test func spreadsheetGuardsComeOffAsInNativeFiles() throws {
         let dir = TempDir()
         let (r, db) = try importUsers(

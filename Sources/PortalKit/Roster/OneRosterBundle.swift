@@ -460,6 +460,22 @@ enum OneRosterBundle {
             return first { schoolsNamed[$0] != nil ? $0 : nil }
                 ?? first { schoolsByKey[CompactID.caselessKey($0)] }
         }
+        // The first of a student's listed orgs that orgs.csv names a school as spelled, read in
+        // place when the field is printable ASCII that `CSVHeader.value` gives as it is (nil:
+        // none, or other bytes: `firstSchool` tells).
+        let schoolLookup = TextLookup(schoolNames.keys)
+        // (Apart from the closure making rows, not inlined into it: there, the strings it
+        // reads were copied through generic value witnesses.)
+        @inline(never) func school(_ rec: CSVRecord, listedOrg: String?) -> String? {
+            if let i = col.orgs, i < rec.fieldCount,
+                let listed = rec.withField(i, { schoolLookup.firstListed($0) })
+            {
+                return listed
+            }
+            return firstSchool(
+                listed: uh.value(rec, at: col.orgs), primary: uh.value(rec, at: col.primaryOrg),
+                inRoles: listedOrg)
+        }
 
         // Pass 2: write guardians and students. The users are only read from here on, through
         // a constant: the closures below would otherwise copy the variable (a dozen retains
@@ -510,11 +526,7 @@ enum OneRosterBundle {
             let isStudent = entity == "students"
             // A student's school: the first of its orgs that orgs.csv names a school (as
             // spelled, else a UUID in another case).
-            let school =
-                isStudent
-                ? firstSchool(
-                    listed: uh.value(rec, at: col.orgs), primary: uh.value(rec, at: col.primaryOrg),
-                    inRoles: facts.listedOrg) : nil
+            let school = isStudent ? school(rec, listedOrg: facts.listedOrg) : nil
             // The line and all else its row is made from (nil: a line not read cleanly).
             var lineHash: UInt64? = nil
             if rec.problem == nil && !id.isEmpty && !entity.isEmpty {
@@ -888,6 +900,75 @@ private struct UserColumns {
             email, phone, sms,
         ].enumerated().compactMap { tag, at in
             at.map { LineHash.Field(at: $0, tag: UInt64(0x80 + tag)) }
+        }
+    }
+}
+
+/// Texts found by the bytes that spell them, without a string made of those: orgs.csv's
+/// schools, looked up by a student's orgs (the field made a string, hashed by the dictionary
+/// and let go of was about 1,000 instructions a student with UUIDs).
+struct TextLookup {
+    private let texts: [String]
+    /// Each text's bytes, one after another (`ends[n]`: where text `n`'s end).
+    private let bytes: [UInt8]
+    private let ends: [Int]
+    /// Open addressing by FNV-1a: the place in `texts` of each, -1 for none.
+    private let slots: [Int32]
+
+    init(_ texts: some Sequence<String>) {
+        let texts = Array(texts)
+        var size = 8
+        while size < 2 * texts.count { size *= 2 }
+        var slots = [Int32](repeating: -1, count: size)
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+        for (n, t) in texts.enumerated() {
+            bytes.append(contentsOf: t.utf8)
+            ends.append(bytes.count)
+            var k = bytes[(bytes.count - t.utf8.count)...].withUnsafeBufferPointer { fnv1a($0) }
+            k &= UInt64(size - 1)
+            while slots[Int(k)] >= 0 { k = (k + 1) & UInt64(size - 1) }
+            slots[Int(k)] = Int32(n)
+        }
+        (self.texts, self.bytes, self.ends, self.slots) = (texts, bytes, ends, slots)
+    }
+
+    /// The first text of a comma-separated list in `u` that spells one, when `u` is printable
+    /// ASCII (spaces around an item left out) with no space or spreadsheet guard at its start
+    /// nor space at its end: nil when none does, or `u` is not such (as `CSVHeader.value` and
+    /// `firstListItem` read the field then: the same text, when this finds one).
+    func firstListed(_ u: UnsafeBufferPointer<UInt8>) -> String? {
+        guard let f = u.first, let l = u.last, f > 0x20, f != Spreadsheet.guardByte, l > 0x20,
+            !u.contains(where: { $0 < 0x20 || $0 >= 0x7F })
+        else { return nil }
+        var start = 0
+        while start <= u.count {
+            var end = start
+            while end < u.count && u[end] != UInt8(ascii: ",") { end += 1 }
+            var (a, b) = (start, end)
+            while a < b && u[a] == 0x20 { a += 1 }
+            while b > a && u[b - 1] == 0x20 { b -= 1 }
+            if a < b, let text = find(UnsafeBufferPointer(rebasing: u[a..<b])) { return text }
+            start = end + 1
+        }
+        return nil
+    }
+
+    /// The text spelled by `u`, byte for byte; nil when none is.
+    func find(_ u: UnsafeBufferPointer<UInt8>) -> String? {
+        let mask = UInt64(slots.count - 1)
+        var k = fnv1a(u) & mask
+        return bytes.withUnsafeBufferPointer { all in
+            while case let n = Int(slots[Int(k)]), n >= 0 {
+                let start = n == 0 ? 0 : ends[n - 1]
+                if ends[n] - start == u.count,
+                    let base = all.baseAddress, memcmpEqual(base + start, u.baseAddress, u.count)
+                {
+                    return texts[n]
+                }
+                k = (k + 1) & mask
+            }
+            return nil
         }
     }
 }

@@ -101,6 +101,44 @@ struct TableRow {
         arguments = PackedArguments(all)
     }
 
+    /// A row of texts (nil: NULL), the key's then the values, put by `texts`, which is called
+    /// twice (to measure and hash them, then to pack them, the hash after them): the row
+    /// `init(keyCount:_:optionalLast:line:)` makes of them, without an array of values (see
+    /// `PackedArguments(count:textBytes:_:)`).
+    @inline(__always)
+    init(
+        keyCount: Int, optionalLast: Bool = false, line: UInt64?,
+        texts: ((String?) -> Void) -> Void
+    ) {
+        self.keyCount = keyCount
+        self.line = line ?? 0
+        let hashing = self.line == 0
+        var count = 0
+        var textBytes = 0
+        var lastIsNull = false
+        var h = Self.fnvBasis
+        var beforeLast = h
+        texts { s in
+            textBytes += s?.utf8.count ?? 0
+            if hashing && count >= keyCount {
+                beforeLast = h
+                h = Self.fnv1a(h, s)
+            }
+            lastIsNull = s == nil
+            count += 1
+        }
+        let leftOut = optionalLast && lastIsNull
+        hashedEnd = count - (leftOut ? 1 : 0)
+        valuesHash = hashing ? (leftOut ? beforeLast : h) : 0
+        let hash = Self.stored(line ?? valuesHash)
+        self.hash = hash
+        arguments = PackedArguments(count: count + 1, textBytes: textBytes + hash.utf8.count) {
+            p in
+            texts { p.put($0) }
+            p.put(hash)
+        }
+    }
+
     /// The place of the hash at the end of `columns`.
     static let hashSlot = SQLValue.null
 
@@ -144,30 +182,33 @@ struct TableRow {
     /// secret or adversarial goes through it). Each value's text (an integer's digits) then a
     /// 0x1F, or nothing for NULL.
     static func fnv1a(_ values: some Sequence<SQLValue>) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var h = fnvBasis
         for v in values {
-            var text: String
             switch v {
-            case .null:
-                h = h &* 0x100_0000_01b3
-                continue
-            case .text(let s): text = s
+            case .null: h = fnv1a(h, nil)
+            case .text(let s): h = fnv1a(h, s)
             case .int(let n) where n >= 0 && n <= 9:
                 // A flag's digit, as its text would hash (a link has two): without making the
                 // text, which took most of a link's hash.
                 h =
                     (((h ^ UInt64(UInt8(ascii: "0") + UInt8(n))) &* 0x100_0000_01b3) ^ 0x1f)
                     &* 0x100_0000_01b3
-                continue
-            case .int, .double: text = v.string ?? ""
-            }
-            h = text.withUTF8 { u in
-                var x = h
-                for b in u { x = (x ^ UInt64(b)) &* 0x100_0000_01b3 }
-                return (x ^ 0x1f) &* 0x100_0000_01b3
+            case .int, .double: h = fnv1a(h, v.string)
             }
         }
         return h
+    }
+
+    private static let fnvBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    /// `h` continued with one value: a text's bytes then 0x1F, or for NULL nothing.
+    private static func fnv1a(_ h: UInt64, _ s: String?) -> UInt64 {
+        guard var text = s else { return h &* 0x100_0000_01b3 }
+        return text.withUTF8 { u in
+            var x = h
+            for b in u { x = (x ^ UInt64(b)) &* 0x100_0000_01b3 }
+            return (x ^ 0x1f) &* 0x100_0000_01b3
+        }
     }
 }
 
@@ -181,15 +222,24 @@ extension SchoolRecord {
 
 extension GuardianRecord {
     func tableRow(line: UInt64?) -> TableRow {
-        TableRow(
-            keyCount: 1,
-            [
-                .text(guardianID),
-                .text(givenName), .text(familyName), SQLValue(email), SQLValue(phone),
-                SQLValue(street), SQLValue(street2), SQLValue(city), SQLValue(state),
-                SQLValue(postcode), SQLValue(birthDate), SQLValue(householdID), .text(status),
-                .text(searchKey), SQLValue(birthDateGiven), TableRow.hashSlot,
-            ], optionalLast: true, line: line)
+        let searchKey = searchKey
+        return TableRow(keyCount: 1, optionalLast: true, line: line) { put in
+            put(guardianID)
+            put(givenName)
+            put(familyName)
+            put(email)
+            put(phone)
+            put(street)
+            put(street2)
+            put(city)
+            put(state)
+            put(postcode)
+            put(birthDate)
+            put(householdID)
+            put(status)
+            put(searchKey)
+            put(birthDateGiven)
+        }
     }
 
     /// The household row this guardian's address gives; `line`: the hash of the address as
@@ -206,14 +256,20 @@ extension GuardianRecord {
 
 extension StudentRecord {
     func tableRow(line: UInt64?) -> TableRow {
-        TableRow(
-            keyCount: 1,
-            [
-                .text(studentID),
-                .text(givenName), .text(familyName), SQLValue(middleName), SQLValue(birthDate),
-                SQLValue(grade), SQLValue(schoolID), SQLValue(email), SQLValue(householdID),
-                .text(status), .text(searchKey), TableRow.hashSlot,
-            ], line: line)
+        let searchKey = searchKey
+        return TableRow(keyCount: 1, line: line) { put in
+            put(studentID)
+            put(givenName)
+            put(familyName)
+            put(middleName)
+            put(birthDate)
+            put(grade)
+            put(schoolID)
+            put(email)
+            put(householdID)
+            put(status)
+            put(searchKey)
+        }
     }
 }
 

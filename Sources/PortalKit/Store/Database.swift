@@ -105,7 +105,7 @@ struct PackedArguments: @unchecked Sendable {
     /// `count` texts (nil: NULL) of `textBytes` bytes in all, put by `fill` one after another
     /// (see `TextPacker`): no array of values made, and no text retained into one (a
     /// guardian's or student's row, a dozen texts, each retained into the array and released
-    /// with it, about 850 instructions a row on the thread making OneRoster rows).
+    /// with it, about 970 instructions a row on the thread making OneRoster rows).
     @inline(__always)
     init(count: Int, textBytes: Int, _ fill: (inout TextPacker) -> Void) {
         let box = unsafeDowncast(

@@ -906,12 +906,10 @@ private struct UserColumns {
 
 /// Texts found by the bytes that spell them, without a string made of those: orgs.csv's
 /// schools, looked up by a student's orgs (the field made a string, split, each item hashed by
-/// the dictionary: 1,320 instructions a student with UUIDs, 470 so).
+/// the dictionary: 1,320 instructions a student with UUIDs, 470 so). (Not an `Interner`: a
+/// UUID packed to be found there, 770 instructions more a student.)
 struct TextLookup {
     private let texts: [String]
-    /// Each text's bytes, one after another (`ends[n]`: where text `n` ends).
-    private let bytes: [UInt8]
-    private let ends: [Int]
     /// Open addressing by FNV-1a: the place in `texts` of each, -1 for none.
     private let slots: [Int32]
 
@@ -920,17 +918,13 @@ struct TextLookup {
         var size = 8
         while size < 2 * texts.count { size *= 2 }
         var slots = [Int32](repeating: -1, count: size)
-        var bytes: [UInt8] = []
-        var ends: [Int] = []
         for (n, t) in texts.enumerated() {
-            bytes.append(contentsOf: t.utf8)
-            ends.append(bytes.count)
-            var k = bytes[(bytes.count - t.utf8.count)...].withUnsafeBufferPointer { fnv1a($0) }
-            k &= UInt64(size - 1)
+            var t = t
+            var k = t.withUTF8 { fnv1a($0) } & UInt64(size - 1)
             while slots[Int(k)] >= 0 { k = (k + 1) & UInt64(size - 1) }
             slots[Int(k)] = Int32(n)
         }
-        (self.texts, self.bytes, self.ends, self.slots) = (texts, bytes, ends, slots)
+        (self.texts, self.slots) = (texts, slots)
     }
 
     /// The first text of a comma-separated list in `u` that spells one, when `u` is printable
@@ -958,18 +952,15 @@ struct TextLookup {
     func find(_ u: UnsafeBufferPointer<UInt8>) -> String? {
         let mask = UInt64(slots.count - 1)
         var k = fnv1a(u) & mask
-        return bytes.withUnsafeBufferPointer { all in
-            while case let n = Int(slots[Int(k)]), n >= 0 {
-                let start = n == 0 ? 0 : ends[n - 1]
-                if ends[n] - start == u.count,
-                    let base = all.baseAddress, memcmpEqual(base + start, u.baseAddress, u.count)
-                {
-                    return texts[n]
-                }
-                k = (k + 1) & mask
+        while case let n = Int(slots[Int(k)]), n >= 0 {
+            let same = texts[n].utf8.withContiguousStorageIfAvailable { t in
+                t.count == u.count
+                    && (t.baseAddress.map { memcmpEqual($0, u.baseAddress, u.count) } ?? true)
             }
-            return nil
+            if same == true { return texts[n] }
+            k = (k + 1) & mask
         }
+        return nil
     }
 }
 

@@ -116,7 +116,7 @@ struct TableRow {
         var count = 0
         var textBytes = 0
         var lastIsNull = false
-        var h = Self.fnvBasis
+        var h = fnv1aBasis
         var beforeLast = h
         texts { s in
             textBytes += s?.utf8.count ?? 0
@@ -182,7 +182,7 @@ struct TableRow {
     /// secret or adversarial goes through it). Each value's text (an integer's digits) then a
     /// 0x1F, or nothing for NULL.
     static func fnv1a(_ values: some Sequence<SQLValue>) -> UInt64 {
-        var h = fnvBasis
+        var h = fnv1aBasis
         for v in values {
             switch v {
             case .null: h = fnv1a(h, nil)
@@ -199,16 +199,10 @@ struct TableRow {
         return h
     }
 
-    private static let fnvBasis: UInt64 = 0xcbf2_9ce4_8422_2325
-
     /// `h` continued with one value: a text's bytes then 0x1F, or for NULL nothing.
     private static func fnv1a(_ h: UInt64, _ s: String?) -> UInt64 {
         guard var text = s else { return h &* 0x100_0000_01b3 }
-        return text.withUTF8 { u in
-            var x = h
-            for b in u { x = (x ^ UInt64(b)) &* 0x100_0000_01b3 }
-            return (x ^ 0x1f) &* 0x100_0000_01b3
-        }
+        return text.withUTF8 { (PortalKit.fnv1a($0, from: h) ^ 0x1f) &* 0x100_0000_01b3 }
     }
 }
 

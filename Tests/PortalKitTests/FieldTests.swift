@@ -29,6 +29,21 @@ import Testing
         #expect(throws: RowProblem.self) { try Field.phone(input, "phone") }
     }
 
+    /// An id said to be taken as it is (`Field.isPlainID`) is what `Field.id` makes of the
+    /// field read through `Spreadsheet.unguarded`; every other is left to them.
+    @Test(arguments: [
+        ("G1", true), ("a1b2-c3d4", true), ("G 1", true), ("0", true),
+        (String(repeating: "x", count: 128), true), (String(repeating: "x", count: 129), false),
+        ("", false), (" G1", false), ("G1 ", false), ("\tG1", false), ("G1\t", false),
+        ("'-G1", false), ("'G1", false), ("-G1", true), ("G\u{7f}1", false), ("Gé1", false),
+        ("G\u{a0}", false), ("\u{a0}G1", false),
+    ])
+    func plainIDs(input: String, plain: Bool) throws {
+        var u = input
+        #expect(u.withUTF8 { Field.isPlainID($0) } == plain)
+        if plain { #expect(try Field.id(Spreadsheet.unguarded(input), "id") == input) }
+    }
+
     /// Labels, parentheses and separators in any order never trip the phone and e-mail
     /// readers (their second tries cut strings by the characters they find): each value is a
     /// number, an address or a bad value, and a number read is a number read again alike.

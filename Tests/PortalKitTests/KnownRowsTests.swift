@@ -117,6 +117,14 @@ import Testing
         // of the slot found; and a link met through its slot is met, as through its key.
         let batch = links.keys.slots(["G1\u{1f}S2", "G1\u{1f}S1", "G5"])
         #expect(batch == [-1, link, -1])
+        // And from its two ends' bytes, as a native links file's line gives them.
+        func ends(_ g: String, _ s: String) -> Int {
+            bytes(g) { g in bytes(s) { links.keys.slot(g, $0) } }
+        }
+        #expect(ends("G1", "S1") == link)
+        #expect(
+            [ends("G1", "S2"), ends("G1S", "1"), ends("G", "1S1")] == [Int](repeating: -1, count: 3)
+        )
         let linkHash = try #require(
             try f.db.first(
                 "SELECT row_hash FROM links WHERE district_id = 'd' AND guardian_id = 'G1' AND student_id = 'S1'"
@@ -199,6 +207,8 @@ import Testing
         let i = try #require(bytes("G1") { same.slot($0) })
         #expect(same.isAmbiguous(i))
         #expect(bytes("G2") { same.exactSlot($0) } == nil)
+        let links = try KnownRows(f.db, .links, district: "d", rows: 5, spread: { _ in 42 })
+        #expect(bytes("G1") { g in bytes("S1") { links.keys.slot(g, $0) } } == -1)
         // A set with them holds such ids itself: a repeat is still one.
         var set = IDSet(numbered: true, known: same)
         #expect(try set.insert("G1", line: 2) == nil)

@@ -13,6 +13,8 @@ import Testing
         let keep: Bool
         let orderWindowBytes: Int
         let mostHeldReports: Int
+        /// Options of every import beside those above (a filter of links, batches, a most).
+        var options = ImportOptions()
         var reports: [String] = []
 
         init(
@@ -39,7 +41,7 @@ import Testing
             for (name, text) in files {
                 try text.write(toFile: f.folder + "/" + name, atomically: true, encoding: .utf8)
             }
-            var options = ImportOptions()
+            var options = options
             options.keepKnownRows = keep
             options.orderWindowBytes = orderWindowBytes
             options.mostHeldReports = mostHeldReports
@@ -66,12 +68,15 @@ import Testing
     /// Imports `rounds` both ways and expects the same of both; returns the default way's
     /// summaries and reports.
     func bothWays(
-        _ rounds: [(day: String, files: [String: String])], format: RosterFormat = .csv
+        _ rounds: [(day: String, files: [String: String])], format: RosterFormat = .csv,
+        options: (Int) -> ImportOptions = { _ in ImportOptions() }
     ) throws -> ([ImportSummary], [String]) {
         let told = try District(keep: true)
         let made = try District(keep: false)
         var summaries: [ImportSummary] = []
         for (n, round) in rounds.enumerated() {
+            told.options = options(n)
+            made.options = options(n)
             let a = try told.importFiles(round.files, on: round.day, format: format)
             let b = try made.importFiles(round.files, on: round.day, format: format)
             #expect(a.entities.map(\.counts) == b.entities.map(\.counts), "round \(n)")
@@ -193,6 +198,60 @@ import Testing
         #expect(counts(3, "students")?.unchanged == 2 && summaries[3].linesUnchanged == 3 + 2 + 4)
         #expect(counts(4, "guardians")?.updated == 1 && summaries[4].linesUnchanged == 3 + 2 + 4)
         #expect(reports.last { $0.hasPrefix("guardians.csv:6:") }?.contains("birth_date") == true)
+    }
+
+    @Test func aLinksFilesUnchangedLinesAreMarkedMetAsTheirRowsWouldBe() throws {
+        // Lines of links whose ids read as they are go in runs (`HeldLines`), marked met
+        // without their rows made; a line with an id spaced, or guarded as an export writes
+        // "-G6", has its row made (and is told unchanged so). Either way, the same as every
+        // row made: a link repeated, a link left out (inactivated), in batches of two rows,
+        // and with a filter of links so small that it takes most links for met before (each
+        // then held and settled by reading the file again).
+        let guardians = self.guardians + "'-G6,Fo,Day,,,,,H4\n"
+        let extra = (10..<310).map { "S\($0)" }
+        let students = self.students + extra.map { "\($0),Ha,Day,,H4\n" }.joined()
+        let links = self.links + " G3 ,S1,yes\n'-G6,S2,yes\n"
+        let many = links + extra.map { "'-G6,\($0),yes\nG1,\($0),no\n" }.joined()
+        let repeated = links.replacingOccurrences(of: "G2,S1,no\n", with: "") + "G1,S1,yes\n"
+        func bundle(_ links: String) -> [String: String] {
+            files(guardians: guardians, students: students, links: links)
+        }
+        let (summaries, reports) = try bothWays(
+            [
+                ("2026-06-01", bundle(links)),
+                ("2026-06-02", bundle(links)),
+                ("2026-06-03", bundle(repeated)),
+                ("2026-06-04", bundle(many)),
+                ("2026-06-05", bundle(many)),
+                ("2026-06-06", bundle(many)),
+            ],
+            options: { n in
+                var o = ImportOptions()
+                if n == 4 { o.batchSize = 2 }
+                if n == 5 { o.linkFilterBytes = 64 }
+                return o
+            })
+        func counts(_ n: Int, _ t: String) -> EntityCounts? {
+            summaries[n].entities.first { $0.name == t }?.counts
+        }
+        // Guardians G1, G2, G3 and G6 (G4's bad postcode and G5's old birth date are made
+        // again), 302 students, 6 links.
+        #expect(summaries[1].linesUnchanged == 4 + 302 + 6, "\(summaries[1])")
+        #expect(counts(1, "links")?.unchanged == 6)
+        // G1,S1 named twice: the second rejected, naming the first's line; G2,S1 left out.
+        #expect(
+            reports.contains {
+                $0.hasPrefix("relationships.csv:7: rejected") && $0.contains("line 2")
+            }, "\(reports)")
+        #expect(counts(2, "links")?.inactivated == 1 && counts(2, "links")?.unchanged == 5)
+        // G2,S1 is back (active again), and 600 links new.
+        #expect(
+            counts(3, "links")?.created == 600 && counts(3, "links")?.updated == 1
+                && counts(3, "links")?.unchanged == 5, "\(summaries[3])")
+        for n in 4...5 {
+            #expect(counts(n, "links")?.unchanged == 606, "round \(n)")
+            #expect(summaries[n].linesUnchanged == 4 + 302 + 606, "round \(n)")
+        }
     }
 
     @Test func inACallersTransactionTheDistrictsRowsAreReadAsItSeesThem() throws {

@@ -99,6 +99,15 @@ public enum Spreadsheet {
         isGuarded(cell.utf8) ? String(cell.dropFirst()) : cell
     }
 
+    /// Whether a cell's bytes are read as they are, through `unguarded` and `trimmed`: printable
+    /// ASCII with no space or apostrophe at its start nor space at its end.
+    static func readsAsIs(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let f = u.first, let l = u.last, f > 0x20, f != guardByte, l > 0x20 else {
+            return false
+        }
+        return CSVReader.isPrintableASCII(u)
+    }
+
     /// Whether a cell's bytes begin with the apostrophe `guarded` puts in front (one that
     /// `unguarded` takes off).
     static func isGuarded<C: Collection<UInt8>>(_ u: C) -> Bool {

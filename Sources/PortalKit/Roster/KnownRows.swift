@@ -276,12 +276,21 @@ final class KnownRows {
             }
         }
 
+        /// `slot(_:)` of the key `a` and `b` spell joined by U+001F (a link's), read in place.
+        func slot(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+            let h = KnownRows.keyHash(2) { k, h in fnv1a(k == 0 ? a : b, from: h) }
+            return exactSlot(fingerprint: KnownRows.fingerprint(h, spread)) ?? -1
+        }
+
         /// Whether the row in slot `i` was stored with the hash `h`.
         func stored(_ i: Int, is h: UInt64) -> Bool { KnownRows.stored(slots[i].info, is: h) }
 
         private func exactSlot(_ id: String) -> Int? {
             var id = id
-            let f = id.withUTF8 { KnownRows.fingerprint(fnv1a($0), spread) }
+            return exactSlot(fingerprint: id.withUTF8 { KnownRows.fingerprint(fnv1a($0), spread) })
+        }
+
+        private func exactSlot(fingerprint f: UInt64) -> Int? {
             guard let i = KnownRows.slot(fingerprint: f, in: slots),
                 slots[i].info & KnownRows.ambiguousBit == 0
             else { return nil }

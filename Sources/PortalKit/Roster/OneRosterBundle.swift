@@ -932,9 +932,7 @@ struct TextLookup {
     /// nor space at its end: nil when none does, or `u` is not such (as `CSVHeader.value` and
     /// `firstListItem` read the field then: the same text, when this finds one).
     func firstListed(_ u: UnsafeBufferPointer<UInt8>) -> String? {
-        guard let f = u.first, let l = u.last, f > 0x20, f != Spreadsheet.guardByte, l > 0x20,
-            !u.contains(where: { $0 < 0x20 || $0 >= 0x7F })
-        else { return nil }
+        guard Spreadsheet.readsAsIs(u) else { return nil }
         var start = 0
         while start <= u.count {
             var end = start

@@ -19,6 +19,9 @@ final class PendingRow {
         /// Links the district holds, found unchanged, in key order: marked met as they are
         /// (see `RosterWriter.writeHeldLinks`).
         case heldLinks([HeldLink])
+        /// Lines of a native links file the district holds unchanged, in the file's order:
+        /// marked met as they are (see `RosterWriter.writeHeldLines`).
+        case heldLines(HeldLines)
     }
 
     /// What a line found unchanged names besides its own row: a guardian's or student's
@@ -112,8 +115,9 @@ final class PendingRow {
     private(set) var sameLine: CSVRecord?
     /// Links written together, the row standing for them all (`Payload.linkRun`).
     private(set) var linkRun: [PackedArguments]?
-    /// The district's links found unchanged together (`Payload.heldLinks`).
+    /// The district's links found unchanged together (`Payload.heldLinks`, `.heldLines`).
     private(set) var heldLinks: [HeldLink]?
+    private(set) var heldLines: HeldLines?
 
     /// `table`: the table `entity` names, when the caller knows it (it saves a look-up a row).
     init(
@@ -172,6 +176,7 @@ final class PendingRow {
             endsExist = people.exist(guardian: l.guardianID, student: l.studentID, numbers: ends)
         case .linkRun(let run): linkRun = run
         case .heldLinks(let run): heldLinks = run
+        case .heldLines(let run): heldLines = run
         case .rejected(let why): problem = why
         case .skipped(let why): skipped = why
         case .sameLine(let same):
@@ -207,6 +212,58 @@ struct HeldLink {
                 PendingRow.SameLine(record: CSVRecord(line: 0, fields: [], problem: nil))))
         if line > 0 { r.namedOn = (file, Int(line)) }
         r.knownSlot = slot
+        return r
+    }
+}
+
+/// Lines of a native links file whose links the district holds, stored from those very lines,
+/// none named through a merge: what `RosterWriter.writeHeldLines` marks met, in the file's
+/// order. Each line's key is kept as its bytes, one after another (made on the thread that
+/// reads them and let go of on the writer's, a string each was a wait for the other thread's
+/// memory), with its slot among the district's links and its line.
+struct HeldLines {
+    let file: String
+    private var keys: [UInt8] = []
+    private var lines: [(end: Int, slot: Int, line: Int)] = []
+
+    init(file: String) { self.file = file }
+
+    var count: Int { lines.count }
+    var isEmpty: Bool { lines.isEmpty }
+    var lastLine: Int { lines.last?.line ?? 0 }
+
+    /// Adds the line of the link from `guardian` to `student`, in `slot`.
+    mutating func append(
+        _ guardian: UnsafeBufferPointer<UInt8>, _ student: UnsafeBufferPointer<UInt8>,
+        slot: Int, line: Int
+    ) {
+        keys.append(contentsOf: guardian)
+        keys.append(0x1f)
+        keys.append(contentsOf: student)
+        lines.append((keys.count, slot, line))
+    }
+
+    func slot(_ k: Int) -> Int { lines[k].slot }
+
+    /// `body` with the bytes of line `k`'s key (`guardian␟student`).
+    func withKey<R>(_ k: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let start = k == 0 ? 0 : lines[k - 1].end
+        return try keys.withUnsafeBufferPointer {
+            try body(UnsafeBufferPointer(rebasing: $0[start..<lines[k].end]))
+        }
+    }
+
+    /// Line `k` as the row its line makes (`NativeFormat.parse`): to be settled as any row
+    /// when it may repeat an earlier one.
+    func row(_ k: Int) -> PendingRow {
+        let line = lines[k].line
+        let r = PendingRow(
+            entity: "links", table: .links, file: file, line: line, id: nil,
+            idField: "guardian_id/student_id",
+            claim: withKey(k) { String(decoding: $0, as: UTF8.self) },
+            payload: .sameLine(
+                PendingRow.SameLine(record: CSVRecord(line: line, fields: [], problem: nil))))
+        r.knownSlot = lines[k].slot
         return r
     }
 }

@@ -221,6 +221,12 @@ enum Field {
         return v
     }
 
+    /// Whether `id` takes a field of these bytes as it is, read through `Spreadsheet.unguarded`
+    /// and `trimmed`: at most 128 bytes that read as they are (`Spreadsheet.readsAsIs`).
+    static func isPlainID(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        u.count <= 128 && Spreadsheet.readsAsIs(u)
+    }
+
     /// Birth dates as `YYYY-MM-DD` or US `M/D/YYYY`, stored as `YYYY-MM-DD`, and plausible:
     /// not after `today`, not more than 120 years before it. Never echoes the value: a birth
     /// date is personal data.

@@ -592,6 +592,7 @@ final class RosterWriter {
         _ reader: CSVReader, file: String, header: [String], sameThread: Bool = false,
         links: Bool = false, hashing: LineHash.Fields? = nil, ranked: RankedLines? = nil,
         meanwhile: (() throws -> Bool)? = nil, ahead: (([CSVRecord]) -> UInt64)? = nil,
+        heldLine: ((CSVRecord, _ lineHash: UInt64, inout HeldLines) -> Bool)? = nil,
         _ parse: @escaping (CSVRecord, _ lineHash: UInt64?) throws -> PendingRow?
     ) throws {
         let keepInput = hooks.everyRow
@@ -615,15 +616,31 @@ final class RosterWriter {
             stageable[t.index] = false
             restage.append(t)
         }
+        // Lines `heldLine` takes (none when every row is reported) go in runs, a row for each.
+        let heldLine = keepInput || hashing == nil ? nil : heldLine
         let produce = { [unowned self] (put: (ReadBatch) throws -> Bool) throws in
             var batch = ReadBatch()
+            var run = HeldLines(file: file)
+            var linesHeld = 0
+            func endRun() {
+                guard !run.isEmpty else { return }
+                let row = PendingRow(
+                    entity: "links", table: .links, file: file, line: run.lastLine, id: nil,
+                    idField: "", claim: nil, payload: .heldLines(run))
+                row.prepare(self, people)
+                batch.rows.append(row)
+                run = HeldLines(file: file)
+            }
+            func putBatch() throws {
+                endRun()
+                guard try put(batch) else { throw StopReading() }
+                batch.rows.removeAll(keepingCapacity: true)
+                linesHeld = 0
+            }
             do {
                 try ReadAhead.pipeline(sameThread: sameThread, produce: records) { chunk in
                     if chunk.outOfOrder != batch.outOfOrder {
-                        if !batch.rows.isEmpty {
-                            guard try put(batch) else { throw StopReading() }
-                            batch.rows.removeAll(keepingCapacity: true)
-                        }
+                        if !batch.rows.isEmpty || !run.isEmpty { try putBatch() }
                         batch.outOfOrder = chunk.outOfOrder
                     }
                     batch.bytesRead = chunk.bytesRead
@@ -634,21 +651,24 @@ final class RosterWriter {
                             throw StopReading()
                         }
                         batch.rowsRead += 1
-                        if let row = try parse(rec, hashing == nil ? nil : chunk.lineHashes[i]) {
+                        if let heldLine, heldLine(rec, chunk.lineHashes[i], &run) {
+                            linesHeld += 1
+                        } else if let row = try parse(
+                            rec, hashing == nil ? nil : chunk.lineHashes[i])
+                        {
+                            endRun()
                             if keepInput { row.input = (header, rec.fields) }
                             row.readOutOfOrder = chunk.outOfOrder
                             row.prepare(self, people)
                             batch.rows.append(row)
                         }
-                        if batch.rows.count == Self.batchRows {
-                            guard try put(batch) else { throw StopReading() }
-                            batch.rows.removeAll(keepingCapacity: true)
-                        }
+                        if batch.rows.count + linesHeld >= Self.batchRows { try putBatch() }
                     }
                 }
             } catch is StopReading {
                 if !batch.stoppedAtMax { return }
             }
+            endRun()
             _ = try put(batch)
         }
         // Held rows stay few: a file of repeats is read again every few thousand, then every
@@ -847,6 +867,8 @@ final class RosterWriter {
                 try writeRun(run)
             } else if let run = r.heldLinks {
                 try writeHeldLinks(run)
+            } else if let run = r.heldLines {
+                try writeHeldLines(run)
             } else {
                 try writeOne(r)
             }
@@ -867,14 +889,8 @@ final class RosterWriter {
                     known.meet(i)
                 }
             }
-            if linkFilter == nil {
-                linkFilter = KeyFilter(
-                    bytes: options.linkFilterBytes
-                        ?? KeyFilter.bytes(
-                            forLinks: CSVReader.estimatedLines(source?.path ?? "")))
-                linksSource = source
-            }
-            if linkFilter?.insert(c) == false {
+            var key = c
+            guard key.withUTF8({ filterLink($0) }) else {
                 held.append((r, true, IDSet.lineUnknown))
                 return
             }
@@ -913,6 +929,46 @@ final class RosterWriter {
             }
         }
         try process(r)
+    }
+
+    /// Puts a link's key (`guardian␟student`) in the filter of the links met (made at the
+    /// first): false when the filter takes it for one met before.
+    private func filterLink(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        if linkFilter == nil {
+            linkFilter = KeyFilter(
+                bytes: options.linkFilterBytes
+                    ?? KeyFilter.bytes(forLinks: CSVReader.estimatedLines(source?.path ?? "")))
+            linksSource = source
+        }
+        return linkFilter?.insert(key) != false
+    }
+
+    /// Marks the lines of a native links file found unchanged (`PendingRow.Payload.heldLines`)
+    /// met, as `writeOne` and `process` mark each such row: counted unchanged. A line whose
+    /// link the filter takes for one met before is held, as `writeOne` holds it.
+    func writeHeldLines(_ run: HeldLines) throws {
+        let t = RosterTable.links.index
+        let rows = known[t]
+        // (Their slots read together first: see `writeHeldLinks`.)
+        if let rows {
+            var seen: UInt64 = 0
+            for k in 0..<run.count { seen |= rows.info(run.slot(k)) }
+            touched |= seen
+        }
+        for k in 0..<run.count {
+            rows?.meet(run.slot(k))
+            guard run.withKey(k, { filterLink($0) }) else {
+                let r = run.row(k)
+                r.prepare(self, people())
+                held.append((r, true, IDSet.lineUnknown))
+                continue
+            }
+            try seenIDs[t].markLastWritten()
+            linesUnchanged += 1
+            linksWritten += 1
+            counts[t].add(.unchanged)
+            try countRow()
+        }
     }
 
     /// Marks a run of the district's links found unchanged (`PendingRow.Payload.heldLinks`)

@@ -55,6 +55,21 @@ public struct CSVRecord: Sendable {
     /// Whether the fields are kept as bytes (see `FieldBytes`).
     var keptAsBytes: Bool { block != nil }
 
+    /// The record with its fields as strings (the same record when they are).
+    var withStrings: CSVRecord {
+        guard block != nil else { return self }
+        var r = CSVRecord(line: line, fields: fields, problem: problem)
+        r.problemField = problemField
+        r.leftOutText = leftOutText
+        r.user = user
+        return r
+    }
+
+    /// Where the fields are kept as bytes (nil: as strings).
+    var place: FieldBytes.Place? {
+        block.map { FieldBytes.Place(block: $0, at: at, fields: byteFields) }
+    }
+
     /// How many fields the record has.
     var fieldCount: Int { block == nil ? strings.count : Int(byteFields) }
 

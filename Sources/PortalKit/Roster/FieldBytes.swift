@@ -33,6 +33,9 @@ final class FieldBytes: @unchecked Sendable {
         let block: FieldBytes
         let at: Int32
         let fields: Int32
+
+        /// Field `i` (less than `fields`) as a string.
+        func string(_ i: Int) -> String { block.string(i, at: at, count: fields) }
     }
 
     /// `body` with the bytes of field `i` (less than `count`) of the record at `at`, in place.

@@ -262,6 +262,9 @@ final class KnownRows {
         /// 300,000 students' links takes 10 MB), and one after another, each waiting on the
         /// work around it, they were most of the work of a re-import's links.
         func slot(_ id: String) -> Int { exactSlot(id) ?? -1 }
+        func slot(_ id: UnsafeBufferPointer<UInt8>) -> Int {
+            exactSlot(fingerprint: KnownRows.fingerprint(fnv1a(id), spread)) ?? -1
+        }
 
         func slots(_ ids: [String]) -> [Int] {
             let fingerprints = ids.map { id in
@@ -287,7 +290,8 @@ final class KnownRows {
 
         private func exactSlot(_ id: String) -> Int? {
             var id = id
-            return exactSlot(fingerprint: id.withUTF8 { KnownRows.fingerprint(fnv1a($0), spread) })
+            let i = id.withUTF8 { slot($0) }
+            return i >= 0 ? i : nil
         }
 
         private func exactSlot(fingerprint f: UInt64) -> Int? {

@@ -124,6 +124,7 @@ struct SameLines: Sendable {
 
     /// The slot of the row of `id` the district held, surely (-1: see `KnownRows.Keys.slots`).
     func slot(_ id: String) -> Int { keys.slot(id) }
+    func slot(_ id: UnsafeBufferPointer<UInt8>) -> Int { keys.slot(id) }
 
     /// The slot of the link whose ends `guardian` and `student` spell (-1 as `slot(_:)`).
     func slot(_ guardian: UnsafeBufferPointer<UInt8>, _ student: UnsafeBufferPointer<UInt8>)

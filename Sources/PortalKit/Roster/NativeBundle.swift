@@ -239,6 +239,10 @@ public enum NativeFormat {
             // Taken before the file's first row: the rows the district held when the import
             // began (the writer's own copy changes as it marks them).
             let same = w.sameLines(columns.table)
+            // Most lines of a re-import are found unchanged, their rows not made: their fields
+            // kept as bytes, strings made only of the few such a line needs (`sameLine`), or of
+            // every field of a line whose row is made.
+            reader.keepsBytes = same != nil && !w.hooks.everyRow
             w.remake = { [unowned w] rec in
                 parse(w, spec, header, columns, rec, lineHash: nil, same: nil, tally: false)
             }
@@ -246,7 +250,16 @@ public enum NativeFormat {
                 reader, file: spec.name, header: header.spelled, links: columns.table == .links,
                 hashing: columns.hashed, heldLine: heldLine(w, header, columns, same)
             ) { [unowned w] rec, lineHash in
-                parse(w, spec, header, columns, rec, lineHash: lineHash, same: same)
+                guard let place = rec.place else {
+                    return parse(w, spec, header, columns, rec, lineHash: lineHash, same: same)
+                }
+                if let same, let lineHash,
+                    let row = sameLine(spec, header, columns, rec, place, lineHash, same)
+                {
+                    return row
+                }
+                return parse(
+                    w, spec, header, columns, rec.withStrings, lineHash: lineHash, same: same)
             }
             w.finishedReading(reader, spec.name)
             w.noteContacts(spec.name, remedy: "give portal_access yes where one should")
@@ -286,6 +299,45 @@ public enum NativeFormat {
                 }
             }
         }
+    }
+
+    /// The row `parse` makes of a guardian's or student's line kept as bytes (see
+    /// `FieldBytes`) that it finds unchanged, the line's id read as it is (`Field.isPlainID`):
+    /// strings made only of the id and what the line names besides its own row (a household,
+    /// a school); nil for any other line. (A function of its own: `parse` reading fields kept
+    /// either way copied its record through generic value witnesses, 2% more work in a first
+    /// import, which keeps its fields as strings.)
+    private static func sameLine(
+        _ spec: FileSpec, _ h: CSVHeader, _ columns: Columns, _ rec: CSVRecord,
+        _ place: FieldBytes.Place, _ lineHash: UInt64, _ same: SameLines
+    ) -> PendingRow? {
+        let at = columns.at
+        guard columns.table == .guardians || columns.table == .students,
+            rec.fieldCount == h.names.count, let idAt = at[columns.id.rawValue]
+        else { return nil }
+        func f(_ c: Column) -> String? {
+            at[c.rawValue].map { Spreadsheet.unguarded(place.string($0)) }
+        }
+        let slot = rec.withField(idAt) { Field.isPlainID($0) ? same.slot($0) : -1 }
+        guard slot >= 0, same.acceptsStill(birthDate: f(.birthDate)),
+            same.holds(slot: slot, hash: lineHash)
+        else { return nil }
+        let id = place.string(idAt)
+        var s = PendingRow.SameLine(
+            record: columns.table == .guardians ? rec : rec.withoutFields,
+            household: Field.optional(f(.householdID)))
+        if columns.table == .students { s.school = Field.optional(f(.schoolID)) }
+        let r = PendingRow(
+            entity: spec.entity, table: columns.table, file: spec.name, line: rec.line, id: id,
+            idField: spec.required[0], claim: id, payload: .sameLine(s))
+        r.lineHash = lineHash
+        if columns.table == .guardians
+            && columns.address.contains(where: { a in !rec.withField(a.at, isBlank) })
+        {
+            r.addressHash = LineHash.of(rec, columns.address, seed: LineHash.nativeAddress)
+        }
+        r.knownSlot = slot
+        return r
     }
 
     /// The native columns, each found in a file's header once rather than on every row.
@@ -335,7 +387,11 @@ public enum NativeFormat {
 
     /// Whether a field holds nothing but ASCII spaces, tabs and line ends.
     private static func isBlank(_ s: String) -> Bool {
-        s.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0a || $0 == 0x0d }
+        s.utf8.allSatisfy(isBlank)
+    }
+    private static func isBlank(_ u: UnsafeBufferPointer<UInt8>) -> Bool { u.allSatisfy(isBlank) }
+    private static func isBlank(_ b: UInt8) -> Bool {
+        b == 0x20 || b == 0x09 || b == 0x0a || b == 0x0d
     }
 
     /// The optional fields of a person that a row can do without: left out when bad. A bad

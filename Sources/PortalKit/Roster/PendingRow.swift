@@ -219,8 +219,8 @@ struct HeldLink {
 /// Lines of a native links file whose links the district holds, stored from those very lines,
 /// none named through a merge: what `RosterWriter.writeHeldLines` marks met, in the file's
 /// order. Each line's key is kept as its bytes, one after another (made on the thread that
-/// reads them and let go of on the writer's, a string each was a wait for the other thread's
-/// memory), with its slot among the district's links and its line.
+/// makes rows and let go of on the writer's: a few blocks of memory a run, not a string a
+/// line), with its slot among the district's links and its line.
 struct HeldLines {
     let file: String
     private var keys: [UInt8] = []

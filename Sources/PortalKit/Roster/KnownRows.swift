@@ -310,6 +310,13 @@ final class KnownRows {
     /// The marks and hash of slot `i` (for a read ahead of their use: see
     /// `RosterWriter.touchKnownSlots`).
     func info(_ i: Int) -> UInt64 { slots[i].info }
+    /// Reads the marks of `count` slots, `slot(k)` for each `k`, in a loop of their own (each
+    /// a miss of the cache, made at once here): returns what it read, for the reads to be made.
+    func touch(_ count: Int, slot: (Int) -> Int) -> UInt64 {
+        var seen: UInt64 = 0
+        for k in 0..<count { seen |= slots[slot(k)].info }
+        return seen
+    }
     func isAmbiguous(_ i: Int) -> Bool { slots[i].info & Self.ambiguousBit != 0 }
     func isMet(_ i: Int) -> Bool { slots[i].info & Self.metBit != 0 }
     func isWritten(_ i: Int) -> Bool { slots[i].info & Self.writtenBit != 0 }

@@ -955,11 +955,7 @@ final class RosterWriter {
         let t = RosterTable.links.index
         let rows = known[t]
         // (Their slots read together first: see `writeHeldLinks`.)
-        if let rows {
-            var seen: UInt64 = 0
-            for k in 0..<run.count { seen |= rows.info(run.slot(k)) }
-            touched |= seen
-        }
+        if let rows { touched |= rows.touch(run.count, slot: run.slot) }
         for k in 0..<run.count {
             rows?.meet(run.slot(k))
             guard run.withKey(k, { filterLink($0) }) else {
@@ -984,11 +980,7 @@ final class RosterWriter {
         // Their slots read together first, as `touchKnownSlots` reads a batch's: one after
         // another, each behind a link's marking, the misses of the cache were waited for in
         // turn (two fifths of this thread's time at the end of a re-import of 300,000 students).
-        if let rows = known[t] {
-            var seen: UInt64 = 0
-            for i in run.indices { seen |= rows.info(run[i].slot) }
-            touched |= seen
-        }
+        if let rows = known[t] { touched |= rows.touch(run.count) { run[$0].slot } }
         for link in run {
             guard
                 try seenIDs[t].insertUnlessWritten(link.claim, knownSlot: link.slot, line: 0) == nil

@@ -267,6 +267,33 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(links.map { $0.text("l") } == ["G2/S2"])
     }
 
+    /// A link's id in the results file is `guardian/student` as the line gives it, whether the
+    /// line was read whole (its id spelled from its key) or not (a field too many, with spaces
+    /// around the guardian's id).
+    @Test func aLinksReportedIdIsItsGuardianAndStudentAsGiven() throws {
+        let dir = TempDir()
+        let db = try makeDistricts(dir)
+        _ = dir.write("b/schools.csv", "school_id,name\nSC1,North\n")
+        _ = dir.write(
+            "b/guardians.csv", "guardian_id,given_name,family_name\nG1,Ann,Lee\nG2,Ben,Ray\n")
+        _ = dir.write(
+            "b/students.csv", "student_id,given_name,family_name,school_id\nS1,Al,Lee,SC1\n")
+        _ = dir.write(
+            "b/relationships.csv",
+            "guardian_id,student_id,portal_access\nG1,S1,maybe\n G2 ,S1,yes,extra\nG2,S9,yes\n")
+        let results = dir.file("results.csv")
+        let r = try runBinary(
+            ["roster", "import", dir.file("b"), "--results", results, "--district", "d1"], db: db)
+        #expect(r.code == 3, "\(r.err)")
+        let res = try String(contentsOfFile: results, encoding: .utf8)
+        for line in [
+            "relationships.csv,2,G1/S1,", "relationships.csv,3,G2/S1,",
+            "relationships.csv,4,G2/S9,",
+        ] {
+            #expect(res.contains(line), "\(line) in\n\(res)")
+        }
+    }
+
     @Test func dirtyBundleImportsTheGoodRowsAndReportsEachBadOne() throws {
         let dir = TempDir()
         let db = try makeDistricts(dir)

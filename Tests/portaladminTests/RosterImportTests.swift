@@ -236,21 +236,26 @@ func indexNames(_ db: String) throws -> [String] {
         #expect(!rows.contains { $0.contains("|G4|") || $0.contains("|S3|") })
     }
 
+    /// District d1 and bundle `b`: school SC1, guardians G1 and G2, the students `students`
+    /// (lines of student_id, given_name, family_name, school_id) and relationships.csv `links`.
+    private func guardiansG1G2(_ dir: TempDir, students: String, links: String) throws -> String {
+        let db = try makeDistricts(dir)
+        _ = dir.write("b/schools.csv", "school_id,name\nSC1,North\n")
+        _ = dir.write(
+            "b/guardians.csv", "guardian_id,given_name,family_name\nG1,Ann,Lee\nG2,Ben,Ray\n")
+        _ = dir.write("b/students.csv", "student_id,given_name,family_name,school_id\n" + students)
+        _ = dir.write("b/relationships.csv", links)
+        return db
+    }
+
     /// A link whose end is the district's id in another case, or whose guardian_id and
     /// student_id hold a student's and a guardian's id, is rejected as before, and its message
     /// says what was likely meant; an end that is nothing like an id met says nothing more.
     @Test func aLinkToAnIdInAnotherCaseOrSwappedSaysWhatWasMeant() throws {
         let dir = TempDir()
-        let db = try makeDistricts(dir)
-        _ = dir.write("b/schools.csv", "school_id,name\nSC1,North\n")
-        _ = dir.write(
-            "b/guardians.csv", "guardian_id,given_name,family_name\nG1,Ann,Lee\nG2,Ben,Ray\n")
-        _ = dir.write(
-            "b/students.csv",
-            "student_id,given_name,family_name,school_id\nS1,Al,Lee,SC1\nS2,Bo,Ray,SC1\n")
-        _ = dir.write(
-            "b/relationships.csv",
-            "guardian_id,student_id\ng1,S1\nS2,G2\nG1,s1\nG9,S1\nG2,S2\n")
+        let db = try guardiansG1G2(
+            dir, students: "S1,Al,Lee,SC1\nS2,Bo,Ray,SC1\n",
+            links: "guardian_id,student_id\ng1,S1\nS2,G2\nG1,s1\nG9,S1\nG2,S2\n")
         let r = try runBinary(["roster", "import", dir.file("b"), "--district", "d1"], db: db)
         #expect(r.code == 3, "\(r.err)")
         let unknownGuardian =
@@ -272,15 +277,10 @@ func indexNames(_ db: String) throws -> [String] {
     /// around the guardian's id).
     @Test func aLinksReportedIdIsItsGuardianAndStudentAsGiven() throws {
         let dir = TempDir()
-        let db = try makeDistricts(dir)
-        _ = dir.write("b/schools.csv", "school_id,name\nSC1,North\n")
-        _ = dir.write(
-            "b/guardians.csv", "guardian_id,given_name,family_name\nG1,Ann,Lee\nG2,Ben,Ray\n")
-        _ = dir.write(
-            "b/students.csv", "student_id,given_name,family_name,school_id\nS1,Al,Lee,SC1\n")
-        _ = dir.write(
-            "b/relationships.csv",
-            "guardian_id,student_id,portal_access\nG1,S1,maybe\n G2 ,S1,yes,extra\nG2,S9,yes\n")
+        let db = try guardiansG1G2(
+            dir, students: "S1,Al,Lee,SC1\n",
+            links:
+                "guardian_id,student_id,portal_access\nG1,S1,maybe\n G2 ,S1,yes,extra\nG2,S9,yes\n")
         let results = dir.file("results.csv")
         let r = try runBinary(
             ["roster", "import", dir.file("b"), "--results", results, "--district", "d1"], db: db)

@@ -162,6 +162,76 @@ import Testing
         #expect(runs.err == oneByOne.err)
     }
 
+    /// A re-import's guardians and students found unchanged are marked met in runs, with no
+    /// row each (see `RosterWriter.writeHeldUsers`): the same reports, counts and tables as
+    /// an import without the district's rows in memory, which makes every row, and as one
+    /// that reports every row (`--results`), which makes each a row of its own. A line found
+    /// unchanged whose id a line before gave is a repeat that names that line; the first
+    /// student of each school, an unchanged line too, is written as its row; a changed
+    /// guardian is updated, a student no longer given ends, across batches of rows.
+    @Test func usersFoundUnchangedInRunsAreThoseFoundOneByOne() throws {
+        let dir = TempDir()
+        _ = dir.write(
+            "b/orgs.csv",
+            "sourcedId,name,type\norg-1,North School,school\norg-2,South School,school\n")
+        func users(changed: Bool) -> String {
+            var lines = [
+                "sourcedId,status,role,givenName,familyName,email,agentSourcedIds,orgSourcedIds"
+            ]
+            for i in 0..<700 {
+                let email = changed && i == 20 ? "pat\(i)@example.org" : ""
+                lines.append("g\(1000 + i),active,parent,Pat\(i),Lee\(i % 50),\(email),,")
+                if changed && i == 30 { continue }
+                lines.append(
+                    "s\(2000 + i),active,student,Kim\(i),Lee\(i % 50),,g\(1000 + i),org-\(i % 2 + 1)"
+                )
+                if i == 400 { lines.append(lines[7]) }  // g1003 again, as it was
+            }
+            lines.append("t1,active,teacher,Tess,Ray,,,org-1")
+            lines.append(lines[12])  // s2005 again
+            return lines.joined(separator: "\n") + "\n"
+        }
+        let runs = try importBothWays(dir.file("b"), format: "oneroster") { round in
+            _ = dir.write("b/users.csv", users(changed: round == 1))
+        }
+        let again = runs[3...5].joined(separator: "\n")
+        #expect(runs[3] == "exit 3", "\(again)")
+        #expect(
+            again.contains("users.csv:803: sourcedId: duplicate id (first seen on line 8)"),
+            "\(again)")
+        #expect(
+            again.contains("users.csv:1403: sourcedId: duplicate id (first seen on line 13)"),
+            "\(again)")
+        let year = try #require(try parseJSON(runs[4]) as? [String: Any])
+        let entities = try #require(year["entities"] as? [String: [String: Int]])
+        // (g1030's household went with its student.)
+        #expect(entities["guardians"]?["updated"] == 2, "\(entities)")
+        #expect(entities["guardians"]?["unchanged"] == 698, "\(entities)")
+        #expect(entities["students"]?["unchanged"] == 699, "\(entities)")
+        #expect(entities["students"]?["inactivated"] == 1, "\(entities)")
+        #expect(entities["households"]?["unchanged"] == 699, "\(entities)")
+        // The same re-import reporting every row: the same reports and counts.
+        let place = TempDir()
+        let db = try makeDistricts(place)
+        func run(_ extra: [String]) throws -> RunResult {
+            try runBinary(
+                [
+                    "roster", "import", dir.file("b"), "--format", "oneroster", "-o", "json",
+                    "--district", "d1", "--yes",
+                ] + extra, db: db)
+        }
+        _ = dir.write("b/users.csv", users(changed: false))
+        #expect(try run([]).code == 3)
+        _ = dir.write("b/users.csv", users(changed: true))
+        let oneByOne = try run(["--results", place.file("results.csv")])
+        // (But for the hint, which names the results file.)
+        func reports(_ err: String) -> [Substring] {
+            err.split(separator: "\n").filter { !$0.hasPrefix("hint: ") }
+        }
+        #expect(reports(oneByOne.err) == reports(runs[5]), "\(oneByOne.err)")
+        #expect(oneByOne.out == runs[4], "\(oneByOne.out)")
+    }
+
     /// A delta gives only the users that changed: a new student's parent the district has
     /// already, named in agentSourcedIds but not given, is linked (with the role of the
     /// parent's links there), and the students it names join the parent's household there; an

@@ -131,8 +131,8 @@ struct IDSet {
             return insertElsewhere(Int(number), Int32(clamping: line + 1))
         }
         return try id.withUTF8 { u in
-            if let known, let i = knownSlot >= 0 ? knownSlot : known.exactSlot(u) {
-                return meetKnown(known, i, line: line) { Self.split(u) == nil }
+            if known != nil, let i = knownSlot >= 0 ? knownSlot : known?.exactSlot(u) {
+                return insert(known: u, slot: i, line: line)
             }
             if let key = pairs?.key(u, adding: true) { return insertPair(key) }
             if let (s, n) = spanOf(u, adding: true) {
@@ -141,6 +141,17 @@ struct IDSet {
             }
             return try CompactID.with(u) { try insertWhole($0, Int32(clamping: line + 1)) }
         }
+    }
+
+    /// Whether the set keeps the district's rows (see `init`), as `insert(known:slot:line:)`
+    /// needs.
+    var keepsKnownRows: Bool { known != nil }
+
+    /// `insert` of the id spelled by `u`, held by the district in slot `i` of its rows (only
+    /// when the set `keepsKnownRows`).
+    mutating func insert(known u: UnsafeBufferPointer<UInt8>, slot i: Int, line: Int) -> Int? {
+        guard let known else { preconditionFailure("the set keeps no district's rows") }
+        return meetKnown(known, i, line: line) { Self.split(u) == nil }
     }
 
     /// Like `insert`, except that an id met before whose row was not written is met afresh

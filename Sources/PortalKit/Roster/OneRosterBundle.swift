@@ -513,15 +513,9 @@ enum OneRosterBundle {
                 return end == all.count
             }
         }
-        try w.eachRow(
-            r2, file: "users.csv", header: uh.spelled, sameThread: inline, hashing: hashing,
-            ranked: ranked, meanwhile: householdSlices,
-            ahead: { records in
-                known.table.touchFacts(of: records.compactMap { $0.user >= 0 ? $0.user : nil })
-            }
-        ) { rec, made in
+        // What a line is, read the second time (see `UserLineAgain`).
+        func readAgain(_ rec: CSVRecord, _ made: UInt64?) throws -> UserLineAgain {
             let id = uh.value(rec, at: col.id) ?? ""
-            // (The user's number as the first reading found it, when it did.)
             let user = rec.user >= 0 ? rec.user : usersOfLines[rec.line]
             let facts = try known.facts(of: id, user: user >= 0 ? Int(user) : nil)
             let r = facts.kind ?? ""
@@ -530,7 +524,6 @@ enum OneRosterBundle {
             // A student's school: the first of its orgs that orgs.csv names a school (as
             // spelled, else a UUID in another case).
             let school = isStudent ? school(rec, listedOrg: facts.listedOrg) : nil
-            // The line and all else its row is made from (nil: a line not read cleanly).
             var lineHash: UInt64? = nil
             if rec.problem == nil && !id.isEmpty && !entity.isEmpty {
                 // (Made by the reader, but for a line read again: see `settleHeld`.)
@@ -540,12 +533,53 @@ enum OneRosterBundle {
                         LineHash.mix(LineHash.mix(h, 1, facts.kind), 2, facts.household), 3,
                         facts.birth), 4, school)
             }
-            // The id's slot among the district's rows, looked up here rather than by the
-            // writer too (-1: not held surely, or a line not read cleanly).
+            // (Looked up here rather than by the writer too.)
             var knownSlot = -1
-            if lineHash != nil, let same = isStudent ? same.students : same.guardians {
+            var unchanged = false
+            if let lineHash, let same = isStudent ? same.students : same.guardians {
                 knownSlot = same.slot(id)
+                // Unchanged since its row was stored from it: nothing to make (see `LineHash`).
+                unchanged =
+                    knownSlot >= 0 && same.acceptsStill(birthDate: facts.birth)
+                    && same.holds(slot: knownSlot, hash: lineHash)
             }
+            return UserLineAgain(
+                id: id, user: user, facts: facts, entity: entity, school: school,
+                lineHash: lineHash, knownSlot: knownSlot, unchanged: unchanged)
+        }
+        // In a re-import, the lines found unchanged go in runs, with no row each (see
+        // `RosterWriter.writeHeldUsers`). (Not with lines read out of the file's order, whose
+        // reports wait for the lines before them.)
+        let heldUser: ((CSVRecord, UInt64, inout HeldLines) -> Bool)? =
+            ranked != nil || (same.guardians == nil && same.students == nil)
+            ? nil
+            : { rec, made, run in
+                let line: UserLineAgain
+                do { line = try readAgain(rec, made) } catch { return false }
+                guard line.unchanged else { return false }
+                let user = HeldLines.HeldUser(
+                    table: line.entity == "students" ? .students : .guardians,
+                    number: line.user >= 0 && line.facts.sameCase ? line.user : -1,
+                    namer: line.facts.householdNamer, household: line.facts.household,
+                    school: line.school)
+                var id = line.id
+                id.withUTF8 { run.appendUser($0, user, slot: line.knownSlot, line: rec.line) }
+                return true
+            }
+        try w.eachRow(
+            r2, file: "users.csv", header: uh.spelled, sameThread: inline, hashing: hashing,
+            ranked: ranked, meanwhile: householdSlices,
+            ahead: { records in
+                known.table.touchFacts(of: records.compactMap { $0.user >= 0 ? $0.user : nil })
+            }, heldLine: heldUser
+        ) { rec, made in
+            let line = try readAgain(rec, made)
+            let (id, user, facts, entity, school) = (
+                line.id, line.user, line.facts, line.entity, line.school
+            )
+            let (lineHash, knownSlot) = (line.lineHash, line.knownSlot)
+            let r = facts.kind ?? ""
+            let isStudent = entity == "students"
             func row(_ entity: String, _ payload: consuming PendingRow.Payload) -> PendingRow {
                 // (Not `RosterTable(rawValue:)`: a switch over its names, twice a row, was 1%
                 // of a first import of UUIDs.)
@@ -563,11 +597,7 @@ enum OneRosterBundle {
                 if table != nil { row.knownSlot = knownSlot }
                 return row
             }
-            // Unchanged since its row was stored from it: nothing to make (see `LineHash`).
-            if let lineHash, knownSlot >= 0, let same = isStudent ? same.students : same.guardians,
-                same.acceptsStill(birthDate: facts.birth),
-                same.holds(slot: knownSlot, hash: lineHash)
-            {
+            if line.unchanged {
                 // (No user's row is made again: see `CSVRecord.withoutFields`.)
                 return row(
                     entity,
@@ -1481,4 +1511,24 @@ extension OneRosterUsers {
             "users.csv: \(grouped(ended)) link\(ended == 1 ? "" : "s") of users the delta gives to someone their agentSourcedIds no longer name (nor relationships.csv): ended, marked inactive (a user given with agentSourcedIds empty keeps its links)"
         )
     }
+}
+
+/// What a line of users.csv is, read the second time (see `OneRosterBundle.run`'s
+/// `readAgain`). (A structure of no generic type: see `NamedUserFacts`.)
+private struct UserLineAgain {
+    let id: String
+    /// Its user's number as the first reading found it (-1: not found).
+    let user: Int32
+    let facts: NamedUserFacts
+    /// Its table's name (empty: a user of another role).
+    let entity: String
+    /// A student's school.
+    let school: String?
+    /// The hash of the line and all else its row is made from (nil: a line not read cleanly).
+    let lineHash: UInt64?
+    /// The id's slot among the district's rows (-1: not held surely, or a line not read
+    /// cleanly).
+    let knownSlot: Int
+    /// The row stored was made from that very line.
+    let unchanged: Bool
 }

@@ -1004,6 +1004,18 @@ final class DiskUserTable: UserTable {
 
 /// What the files of a OneRoster bundle say of each user, kept in a `UserTable` by the user's
 /// number, and the guardian–student pairs they name.
+/// `UserFacts` with the role and org named (`OneRosterUsers.facts`). (A structure, of no
+/// generic type: as a tuple, it was copied through the runtime's generic copy for every row of
+/// users.csv.)
+struct NamedUserFacts {
+    var kind: String? = nil
+    var listedOrg: String? = nil
+    var birth: String? = nil
+    var household: String? = nil
+    var sameCase = true
+    var householdNamer: Int32 = -1
+}
+
 struct OneRosterUsers<Table: UserTable> {
     var table: Table
     /// Role names, by the code the table holds (0: none).
@@ -1064,25 +1076,14 @@ struct OneRosterUsers<Table: UserTable> {
     /// `deriveHouseholds`).
     /// `user`: the number the first reading gave this line's `id`, when known (see
     /// `RankedLines`).
-    func facts(of id: String, user: Int? = nil) throws -> NamedFacts {
+    func facts(of id: String, user: Int? = nil) throws -> NamedUserFacts {
         guard let f = try user.map({ try table.facts(id, user: $0) }) ?? table.facts(id) else {
-            return NamedFacts()
+            return NamedUserFacts()
         }
-        return NamedFacts(
+        return NamedUserFacts(
             kind: roleName(UInt8(truncatingIfNeeded: f.kind)),
             listedOrg: f.listedOrg >= 0 ? orgs.string(Int(f.listedOrg)) : nil, birth: f.birth,
             household: f.household, sameCase: f.sameCase, householdNamer: f.householdNamer)
-    }
-
-    /// `UserFacts` with the role and org named. (A structure: as a tuple, it was copied
-    /// through the runtime's generic copy for every row of users.csv.)
-    struct NamedFacts {
-        var kind: String? = nil
-        var listedOrg: String? = nil
-        var birth: String? = nil
-        var household: String? = nil
-        var sameCase = true
-        var householdNamer: Int32 = -1
     }
 
     /// Calls `body` with every pair, in order, a batch at a time (on disk, 4,096 read at once).

@@ -217,14 +217,29 @@ struct HeldLink {
 }
 
 /// Lines of a native links file whose links the district holds, stored from those very lines,
-/// none named through a merge: what `RosterWriter.writeHeldLines` marks met, in the file's
-/// order. Each line's key is kept as its bytes, one after another (made on the thread that
-/// makes rows and let go of on the writer's: a few blocks of memory a run, not a string a
-/// line), with its slot among the district's links and its line.
+/// none named through a merge, or of a OneRoster bundle's users.csv whose guardians and
+/// students the district holds so (`appendUser`): what `RosterWriter.writeHeldLines` marks
+/// met, in the file's order. Each line's key (a link's `guardian␟student`, a user's id) is
+/// kept as its bytes, one after another (made on the thread that makes rows and let go of on
+/// the writer's: a few blocks of memory a run, not a string a line), with its slot among the
+/// district's rows and its line.
 struct HeldLines {
     let file: String
     private var keys: [UInt8] = []
     private var lines: [(end: Int, slot: Int, line: Int)] = []
+    /// Each user's line, what it names besides its own row as `PendingRow.SameLine` gives it
+    /// (empty for a links file).
+    private var users: [HeldUser] = []
+
+    /// A user of a line found unchanged: the row's table, its number and household namer (see
+    /// `PendingRow.claimNumber`, `.householdNamer`), its household and school as read.
+    struct HeldUser {
+        let table: RosterTable
+        let number: Int32
+        let namer: Int32
+        let household: String?
+        let school: String?
+    }
 
     init(file: String) { self.file = file }
 
@@ -243,7 +258,20 @@ struct HeldLines {
         lines.append((keys.count, slot, line))
     }
 
+    /// Adds the line of a user the district holds in `slot` (of `user.table`), spelled `id`.
+    mutating func appendUser(
+        _ id: UnsafeBufferPointer<UInt8>, _ user: HeldUser, slot: Int, line: Int
+    ) {
+        keys.append(contentsOf: id)
+        lines.append((keys.count, slot, line))
+        users.append(user)
+    }
+
+    /// The lines are users' (`appendUser`), not links.
+    var holdsUsers: Bool { !users.isEmpty }
+    func user(_ k: Int) -> HeldUser { users[k] }
     func slot(_ k: Int) -> Int { lines[k].slot }
+    func line(_ k: Int) -> Int { lines[k].line }
 
     /// `body` with the bytes of line `k`'s key (`guardian␟student`).
     func withKey<R>(_ k: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
@@ -253,16 +281,30 @@ struct HeldLines {
         }
     }
 
-    /// Line `k` as the row its line makes (`NativeFormat.parse`): to be settled as any row
-    /// when it may repeat an earlier one.
+    /// Line `k` as the row its line makes (`NativeFormat.parse`, a OneRoster user's as
+    /// `OneRosterBundle.run` makes it): to be written as any row when it is not only to be
+    /// marked met (a repeat of an earlier one, a guardian merged away...).
     func row(_ k: Int) -> PendingRow {
         let line = lines[k].line
-        let r = PendingRow(
-            entity: "links", table: .links, file: file, line: line, id: nil,
-            idField: "guardian_id/student_id",
-            claim: withKey(k) { String(decoding: $0, as: UTF8.self) },
-            payload: .sameLine(
-                PendingRow.SameLine(record: CSVRecord(line: line, fields: [], problem: nil))))
+        let key = withKey(k) { String(decoding: $0, as: UTF8.self) }
+        let record = CSVRecord(line: line, fields: [], problem: nil)
+        let r: PendingRow
+        if holdsUsers {
+            let user = users[k]
+            r = PendingRow(
+                entity: user.table.rawValue, table: user.table, file: file, line: line, id: key,
+                idField: "sourcedId", claim: key,
+                payload: .sameLine(
+                    PendingRow.SameLine(
+                        record: record, household: user.household, school: user.school)))
+            r.claimNumber = user.number
+            r.householdNamer = user.namer
+        } else {
+            r = PendingRow(
+                entity: "links", table: .links, file: file, line: line, id: nil,
+                idField: "guardian_id/student_id", claim: key,
+                payload: .sameLine(PendingRow.SameLine(record: record)))
+        }
         r.knownSlot = lines[k].slot
         return r
     }

@@ -168,20 +168,33 @@ extension RosterWriter {
     /// none (a parent listed without one before the other) takes the first address a later
     /// guardian gives, at `close` (see `addressLater`).
     func household(_ id: String, of r: PendingRow) throws {
+        try household(
+            id, line: r.line, table: r.table, namer: r.householdNamer, sameLine: r.sameLine != nil,
+            addressHash: r.addressHash
+        ) { try r.sameLine != nil ? remade(r)?.householdRow : r.householdRow }
+    }
+
+    /// `household(_:of:)` of a row given by its parts: its line, table, household namer,
+    /// whether its line was found unchanged and its address's hash; `address`: the household
+    /// row its address gives (a line found unchanged: its row made after all).
+    func household(
+        _ id: String, line: Int, table: RosterTable?, namer: Int32, sameLine: Bool,
+        addressHash: UInt64?, address: () throws -> TableRow?
+    ) throws {
         let t = RosterTable.households
         // A first import's household named by its guardian's number: told new by that number,
-        // written a slice before each batch (see `householdsNamed`; OneRoster gives no
+        // written a slice before each batch of rows (see `householdsNamed`; OneRoster gives no
         // address).
-        if householdsNamed != nil && r.householdNamer >= 0 {
-            if householdsNamed?[Int(r.householdNamer)] == false {
-                householdsNamed?[Int(r.householdNamer)] = true
+        if householdsNamed != nil && namer >= 0 {
+            if householdsNamed?[Int(namer)] == false {
+                householdsNamed?[Int(namer)] = true
                 counts[t.index].add(.created)
             }
             return
         }
-        guard try seenIDs[t.index].insert(id, line: r.line) == nil else {
-            if !addressLater.isEmpty && r.table == .guardians && addressLater.contains(id),
-                let address = try r.sameLine != nil ? remade(r)?.householdRow : r.householdRow
+        guard try seenIDs[t.index].insert(id, line: line) == nil else {
+            if !addressLater.isEmpty && table == .guardians && addressLater.contains(id),
+                let address = try address()
             {
                 addressLater.remove(id)
                 addressGiven.append(address)
@@ -189,14 +202,15 @@ extension RosterWriter {
             return
         }
         let status: RowStatus
-        let sameGuardian = r.sameLine != nil && r.table == .guardians && r.addressHash != nil
-        if sameGuardian, let a = r.addressHash, known[t.index]?.keys.holds(id, hash: a) == true {
+        let sameGuardian = sameLine && table == .guardians && addressHash != nil
+        if sameGuardian, let a = addressHash, known[t.index]?.keys.holds(id, hash: a) == true {
             status = .unchanged
-        } else if let address = try sameGuardian ? remade(r)?.householdRow : r.householdRow {
+        } else if let address = try sameGuardian || !sameLine ? address() : nil {
+            // (A line found unchanged without its address's hash: no address of its own.)
             status = try upsert(t, address) { _ in "household:\(id)" }
         } else if try !fresh[t.index] && held(t, id) {
             status = .unchanged
-            if r.table == .guardians && addressLater.count < Self.addressLaterLimit
+            if table == .guardians && addressLater.count < Self.addressLaterLimit
                 && guardiansGiveAddresses, try heldWithoutAddress(id)
             {
                 addressLater.insert(id)
@@ -212,7 +226,7 @@ extension RosterWriter {
                     [.text(district), .text(id)])
             }
             status = .created
-            if r.table == .guardians && addressLater.count < Self.addressLaterLimit
+            if table == .guardians && addressLater.count < Self.addressLaterLimit
                 && guardiansGiveAddresses
             {
                 addressLater.insert(id)

@@ -952,6 +952,7 @@ final class RosterWriter {
     /// met, as `writeOne` and `process` mark each such row: counted unchanged. A line whose
     /// link the filter takes for one met before is held, as `writeOne` holds it.
     func writeHeldLines(_ run: HeldLines) throws {
+        if run.holdsUsers { return try writeHeldUsers(run) }
         let t = RosterTable.links.index
         let rows = known[t]
         // (Their slots read together first: see `writeHeldLinks`.)
@@ -968,6 +969,50 @@ final class RosterWriter {
             linesUnchanged += 1
             linksWritten += 1
             counts[t].add(.unchanged)
+            try countRow()
+        }
+    }
+
+    /// Marks the lines of a OneRoster bundle's users.csv found unchanged (`HeldLines`) met, as
+    /// `writeOne` and `process` mark each such row: counted unchanged, its household named. A
+    /// line whose row is more than that (its id met before in this import, a guardian when one
+    /// was merged away, a school not yet looked up) is written as its row.
+    func writeHeldUsers(_ run: HeldLines) throws {
+        // (Their slots read together first: see `writeHeldLinks`.)
+        var seen: UInt64 = 0
+        for k in 0..<run.count {
+            if let rows = known[run.user(k).table.index] { seen |= rows.info(run.slot(k)) }
+        }
+        touched |= seen
+        for k in 0..<run.count {
+            let user = run.user(k)
+            let t = user.table
+            let slot = run.slot(k)
+            guard let rows = known[t.index], seenIDs[t.index].keepsKnownRows, !rows.isMet(slot),
+                t == .students
+                    ? user.school.map { knownSchools.contains($0) } ?? true
+                    : mergedGuardians.isEmpty
+            else {
+                let r = run.row(k)
+                r.prepare(self, people())
+                try writeOne(r)
+                continue
+            }
+            let line = run.line(k)
+            _ = run.withKey(k) { seenIDs[t.index].insert(known: $0, slot: slot, line: line) }
+            if !largeCache && seenIDs[t.index].keepsWholeIDs { try useLargeCache() }
+            if let h = canonicalHousehold(user.household) {
+                try household(
+                    h, line: line, table: t, namer: user.namer, sameLine: true, addressHash: nil,
+                    address: {
+                        let r = run.row(k)
+                        r.prepare(self, people())
+                        return try remade(r)?.householdRow
+                    })
+            }
+            try seenIDs[t.index].markLastWritten()
+            linesUnchanged += 1
+            counts[t.index].add(.unchanged)
             try countRow()
         }
     }

@@ -574,11 +574,10 @@ enum OneRosterBundle {
             }, heldLine: heldUser
         ) { rec, made in
             let line = try readAgain(rec, made)
-            let (id, user, facts, entity, school) = (
-                line.id, line.user, line.facts, line.entity, line.school
-            )
-            let (lineHash, knownSlot) = (line.lineHash, line.knownSlot)
-            let r = facts.kind ?? ""
+            // (Its parts read where they are used, not copied out first: a retain and a
+            // release each. Its table's name is a literal.)
+            let entity = line.entity
+            let r = line.facts.kind ?? ""
             let isStudent = entity == "students"
             func row(_ entity: String, _ payload: consuming PendingRow.Payload) -> PendingRow {
                 // (Not `RosterTable(rawValue:)`: a switch over its names, twice a row, was 1%
@@ -586,15 +585,15 @@ enum OneRosterBundle {
                 let table: RosterTable? =
                     entity == "students" ? .students : entity == "guardians" ? .guardians : nil
                 let row = PendingRow(
-                    entity: entity, table: table, file: "users.csv", line: rec.line, id: id,
+                    entity: entity, table: table, file: "users.csv", line: rec.line, id: line.id,
                     idField: "sourcedId",
-                    claim: rec.problem != nil || id.isEmpty || table == nil ? nil : id,
+                    claim: rec.problem != nil || line.id.isEmpty || table == nil ? nil : line.id,
                     payload: payload)
-                row.lineHash = lineHash
+                row.lineHash = line.lineHash
                 // (The number the reader knew, for the set of ids met: see `IDSet.insert`.)
-                if user >= 0 && facts.sameCase { row.claimNumber = user }
-                row.householdNamer = facts.householdNamer
-                if table != nil { row.knownSlot = knownSlot }
+                if line.user >= 0 && line.facts.sameCase { row.claimNumber = line.user }
+                row.householdNamer = line.facts.householdNamer
+                if table != nil { row.knownSlot = line.knownSlot }
                 return row
             }
             if line.unchanged {
@@ -603,11 +602,11 @@ enum OneRosterBundle {
                     entity,
                     .sameLine(
                         PendingRow.SameLine(
-                            record: rec.withoutFields, household: facts.household,
-                            school: school)))
+                            record: rec.withoutFields, household: line.facts.household,
+                            school: line.school)))
             }
             if let p = rec.problem(in: uh.spelled) { return row("users", .rejected(p)) }
-            guard !id.isEmpty else {
+            guard !line.id.isEmpty else {
                 return row("users", .rejected(RowProblem("sourcedId", "missing")))
             }
             if entity.isEmpty {
@@ -618,7 +617,7 @@ enum OneRosterBundle {
             }
             // The UUID of a user another line gives, in another case: the same id (see
             // `CompactID.caselessKey`), a repeat.
-            if !facts.sameCase { return row(entity, .rejected(caseRepeat)) }
+            if !line.facts.sameCase { return row(entity, .rejected(caseRepeat)) }
             var optional = OptionalValues()
             do {
                 let active = try Field.status(
@@ -632,21 +631,21 @@ enum OneRosterBundle {
                         entity,
                         .student(
                             StudentRecord(
-                                studentID: id, givenName: given, familyName: family,
+                                studentID: line.id, givenName: given, familyName: family,
                                 middleName: try Field.name(
                                     uh.value(rec, at: col.middleName), "middleName"),
-                                birthDate: optional.read(source: birthSource(id)) {
-                                    try Field.date(facts.birth, "birthDate", today: w.today)
+                                birthDate: optional.read(source: birthSource(line.id)) {
+                                    try Field.date(line.facts.birth, "birthDate", today: w.today)
                                 },
                                 grade: uh.value(rec, at: col.grades)?.split(separator: ",")
                                     .first.map {
                                         $0.trimmed()
                                     },
-                                schoolID: school,
+                                schoolID: line.school,
                                 email: optional.read {
                                     try Field.email(uh.value(rec, at: col.email), "email")
                                 },
-                                householdID: facts.household, status: active)))
+                                householdID: line.facts.household, status: active)))
                     return optional.warn(made)
                 }
                 let email = optional.read { try Field.email(uh.value(rec, at: col.email), "email") }
@@ -654,16 +653,16 @@ enum OneRosterBundle {
                     try Field.phone(
                         uh.value(rec, at: col.phone) ?? uh.value(rec, at: col.sms), "phone")
                 }
-                let birth = optional.read(source: birthSource(id)) {
-                    try Field.date(facts.birth, "birthDate", today: w.today)
+                let birth = optional.read(source: birthSource(line.id)) {
+                    try Field.date(line.facts.birth, "birthDate", today: w.today)
                 }
                 var g = GuardianRecord(
-                    guardianID: id, givenName: given, familyName: family, email: email,
+                    guardianID: line.id, givenName: given, familyName: family, email: email,
                     phone: phone, birthDate: birth,
                     birthDateGiven: optional.kept(
-                        Field.givenDate(facts.birth, read: birth), field: "birthDate",
+                        Field.givenDate(line.facts.birth, read: birth), field: "birthDate",
                         in: "birth_date_given"),
-                    householdID: facts.household)
+                    householdID: line.facts.household)
                 g.status = active
                 return optional.warn(row(entity, .guardian(g)))
             } catch let p as RowProblem {

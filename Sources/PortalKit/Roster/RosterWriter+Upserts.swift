@@ -176,8 +176,10 @@ extension RosterWriter {
 
     /// `household(_:of:)` of a row given by its parts: its line, table, household namer,
     /// whether its line was found unchanged and its address's hash; `address`: the household
-    /// row its address gives (a line found unchanged: its row made after all).
-    func household(
+    /// row its address gives (a line found unchanged: its row made after all). (Inlined into
+    /// both callers: called, with `address` a closure, a native re-import took 0.6% more
+    /// instructions, retains and releases of the row.)
+    @inline(__always) func household(
         _ id: String, line: Int, table: RosterTable?, namer: Int32, sameLine: Bool,
         addressHash: UInt64?, address: () throws -> TableRow?
     ) throws {

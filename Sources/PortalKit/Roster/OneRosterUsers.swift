@@ -1002,8 +1002,6 @@ final class DiskUserTable: UserTable {
     }
 }
 
-/// What the files of a OneRoster bundle say of each user, kept in a `UserTable` by the user's
-/// number, and the guardian–student pairs they name.
 /// `UserFacts` with the role and org named (`OneRosterUsers.facts`). (A structure, of no
 /// generic type: as a tuple, it was copied through the runtime's generic copy for every row of
 /// users.csv.)
@@ -1016,6 +1014,8 @@ struct NamedUserFacts {
     var householdNamer: Int32 = -1
 }
 
+/// What the files of a OneRoster bundle say of each user, kept in a `UserTable` by the user's
+/// number, and the guardian–student pairs they name.
 struct OneRosterUsers<Table: UserTable> {
     var table: Table
     /// Role names, by the code the table holds (0: none).

@@ -273,7 +273,7 @@ struct HeldLines {
     func slot(_ k: Int) -> Int { lines[k].slot }
     func line(_ k: Int) -> Int { lines[k].line }
 
-    /// `body` with the bytes of line `k`'s key (`guardian␟student`).
+    /// `body` with the bytes of line `k`'s key (a link's `guardian␟student`, a user's id).
     func withKey<R>(_ k: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         let start = k == 0 ? 0 : lines[k - 1].end
         return try keys.withUnsafeBufferPointer {

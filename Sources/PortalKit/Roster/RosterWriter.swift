@@ -999,6 +999,7 @@ final class RosterWriter {
                 continue
             }
             let line = run.line(k)
+            // (Not met before, as told above: nothing to report.)
             _ = run.withKey(k) { seenIDs[t.index].insert(known: $0, slot: slot, line: line) }
             if !largeCache && seenIDs[t.index].keepsWholeIDs { try useLargeCache() }
             if let h = canonicalHousehold(user.household) {
